@@ -1,0 +1,314 @@
+//! Log entries, version 1: canonical JSON, one object per entry (see `docs/log-format.md`).
+//!
+//! Personal and confidential content never appears in an entry: the entry carries a salted
+//! [`commitment`] to it instead, and the content lives in the store under access control.
+
+use crate::hash::Hash;
+use crate::tile::MAX_ENTRY_LEN;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// The entry format version written by this code.
+pub const ENTRY_VERSION: u64 = 1;
+const MAX_NAME_LEN: usize = 128;
+
+/// Everything about an entry except its place in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryDraft {
+    actor: String,
+    action: String,
+    case: Option<String>,
+    body: Map<String, Value>,
+    blobs: Vec<BlobRef>,
+    commits: Vec<Hash>,
+}
+
+/// A blob (file) the entry commits to by its SHA-256 and size; the bytes live in the blob store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobRef {
+    pub sha256: Hash,
+    pub size: u64,
+}
+
+/// A sequenced entry: a draft with its index and the server time (Unix milliseconds, UTC).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub index: u64,
+    pub time_ms: i64,
+    draft: EntryDraft,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EntryError {
+    #[error("entry is not valid JSON: {0}")]
+    NotJson(String),
+    #[error("entry is not in canonical form")]
+    NotCanonical,
+    #[error("entry field {0:?} is missing or has the wrong type")]
+    BadField(&'static str),
+    #[error("entry has unknown field {0:?}")]
+    UnknownField(String),
+    #[error("entry version {0} is not supported")]
+    UnsupportedVersion(u64),
+    #[error("action {0:?} must be dotted lowercase words")]
+    BadAction(String),
+    #[error("{0} must be 1 to 128 characters without control characters")]
+    BadName(&'static str),
+    #[error("entry body contains a non-integer number")]
+    FloatInBody,
+    #[error("entry would be {0} bytes, more than 65535")]
+    TooLarge(usize),
+}
+
+/// `SHA-256("liuhen-commit/v1" || 0x00 || salt || content)`: a hiding, binding commitment to
+/// confidential content (a party's identity, a statement, A/V metadata that identifies people).
+pub fn commitment(salt: &[u8; 32], content: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update(b"liuhen-commit/v1\0");
+    h.update(salt);
+    h.update(content);
+    Hash(h.finalize().into())
+}
+
+impl EntryDraft {
+    /// Validates a draft; sealing it into an [`Entry`] cannot fail afterwards.
+    pub fn new(
+        actor: &str,
+        action: &str,
+        case: Option<&str>,
+        body: Map<String, Value>,
+        blobs: Vec<BlobRef>,
+        commits: Vec<Hash>,
+    ) -> Result<EntryDraft, EntryError> {
+        check_name(actor, "actor")?;
+        check_action(action)?;
+        if let Some(c) = case {
+            check_name(c, "case")?;
+        }
+        check_integers(&Value::Object(body.clone()))?;
+        let draft = EntryDraft {
+            actor: actor.to_string(),
+            action: action.to_string(),
+            case: case.map(str::to_string),
+            body,
+            blobs,
+            commits,
+        };
+        // The largest index and time are the longest numbers an entry can carry.
+        let longest = Entry { index: u64::MAX, time_ms: i64::MIN, draft: draft.clone() }.to_canonical();
+        if longest.len() > MAX_ENTRY_LEN {
+            return Err(EntryError::TooLarge(longest.len()));
+        }
+        Ok(draft)
+    }
+
+    pub fn seal(self, index: u64, time_ms: i64) -> Entry {
+        Entry { index, time_ms, draft: self }
+    }
+
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+}
+
+impl Entry {
+    pub fn actor(&self) -> &str {
+        &self.draft.actor
+    }
+    pub fn action(&self) -> &str {
+        &self.draft.action
+    }
+    pub fn case(&self) -> Option<&str> {
+        self.draft.case.as_deref()
+    }
+    pub fn body(&self) -> &Map<String, Value> {
+        &self.draft.body
+    }
+    pub fn blobs(&self) -> &[BlobRef] {
+        &self.draft.blobs
+    }
+    pub fn commits(&self) -> &[Hash] {
+        &self.draft.commits
+    }
+
+    /// The canonical bytes of the entry, which the log hashes as its leaf.
+    pub fn encode(&self) -> Vec<u8> {
+        self.to_canonical()
+    }
+
+    fn to_value(&self) -> Value {
+        let d = &self.draft;
+        let mut m = Map::new();
+        m.insert("v".into(), Value::from(ENTRY_VERSION));
+        m.insert("index".into(), Value::from(self.index));
+        m.insert("time".into(), Value::from(self.time_ms));
+        m.insert("actor".into(), Value::from(d.actor.clone()));
+        m.insert("action".into(), Value::from(d.action.clone()));
+        m.insert("case".into(), d.case.clone().map_or(Value::Null, Value::from));
+        m.insert("body".into(), Value::Object(d.body.clone()));
+        let blobs = d
+            .blobs
+            .iter()
+            .map(|b| {
+                let mut o = Map::new();
+                o.insert("sha256".into(), Value::from(b.sha256.to_hex()));
+                o.insert("size".into(), Value::from(b.size));
+                Value::Object(o)
+            })
+            .collect();
+        m.insert("blobs".into(), Value::Array(blobs));
+        m.insert("commits".into(), Value::Array(d.commits.iter().map(|c| Value::from(c.to_hex())).collect()));
+        Value::Object(m)
+    }
+
+    fn to_canonical(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        write_canonical(&self.to_value(), &mut out);
+        out
+    }
+
+    /// Parses entry bytes and checks that they are exactly the canonical encoding.
+    pub fn decode(bytes: &[u8]) -> Result<Entry, EntryError> {
+        let v: Value = serde_json::from_slice(bytes).map_err(|e| EntryError::NotJson(e.to_string()))?;
+        let Value::Object(mut m) = v else {
+            return Err(EntryError::BadField("entry"));
+        };
+        let version = m.remove("v").and_then(|v| v.as_u64()).ok_or(EntryError::BadField("v"))?;
+        if version != ENTRY_VERSION {
+            return Err(EntryError::UnsupportedVersion(version));
+        }
+        let index = m.remove("index").and_then(|v| v.as_u64()).ok_or(EntryError::BadField("index"))?;
+        let time_ms = m.remove("time").and_then(|v| v.as_i64()).ok_or(EntryError::BadField("time"))?;
+        let actor = take_string(&mut m, "actor")?;
+        let action = take_string(&mut m, "action")?;
+        let case = match m.remove("case") {
+            Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            _ => return Err(EntryError::BadField("case")),
+        };
+        let Some(Value::Object(body)) = m.remove("body") else {
+            return Err(EntryError::BadField("body"));
+        };
+        let Some(Value::Array(blob_values)) = m.remove("blobs") else {
+            return Err(EntryError::BadField("blobs"));
+        };
+        let mut blobs = Vec::with_capacity(blob_values.len());
+        for b in blob_values {
+            let sha256 = b
+                .get("sha256")
+                .and_then(Value::as_str)
+                .and_then(Hash::from_hex)
+                .ok_or(EntryError::BadField("blobs"))?;
+            let size = b.get("size").and_then(Value::as_u64).ok_or(EntryError::BadField("blobs"))?;
+            blobs.push(BlobRef { sha256, size });
+        }
+        let Some(Value::Array(commit_values)) = m.remove("commits") else {
+            return Err(EntryError::BadField("commits"));
+        };
+        let commits = commit_values
+            .iter()
+            .map(|c| c.as_str().and_then(Hash::from_hex).ok_or(EntryError::BadField("commits")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(k) = m.keys().next() {
+            return Err(EntryError::UnknownField(k.clone()));
+        }
+        let draft = EntryDraft::new(&actor, &action, case.as_deref(), body, blobs, commits)?;
+        let entry = draft.seal(index, time_ms);
+        if entry.to_canonical() != bytes {
+            return Err(EntryError::NotCanonical);
+        }
+        Ok(entry)
+    }
+}
+
+fn take_string(m: &mut Map<String, Value>, key: &'static str) -> Result<String, EntryError> {
+    match m.remove(key) {
+        Some(Value::String(s)) => Ok(s),
+        _ => Err(EntryError::BadField(key)),
+    }
+}
+
+fn check_name(s: &str, what: &'static str) -> Result<(), EntryError> {
+    if s.is_empty() || s.chars().count() > MAX_NAME_LEN || s.chars().any(char::is_control) {
+        return Err(EntryError::BadName(what));
+    }
+    Ok(())
+}
+
+fn check_action(a: &str) -> Result<(), EntryError> {
+    let ok = !a.is_empty()
+        && a.len() <= 64
+        && a.split('.').all(|w| {
+            w.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+                && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        });
+    if ok { Ok(()) } else { Err(EntryError::BadAction(a.to_string())) }
+}
+
+fn check_integers(v: &Value) -> Result<(), EntryError> {
+    match v {
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => Err(EntryError::FloatInBody),
+        Value::Array(a) => a.iter().try_for_each(check_integers),
+        Value::Object(o) => o.values().try_for_each(check_integers),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `v` canonically: no whitespace, object keys sorted by their UTF-8 bytes, integers
+/// only, strings with the minimal escapes (`\"`, `\\`, `\b \f \n \r \t`, other controls as
+/// `\u00xx`), everything else literal UTF-8.
+pub fn write_canonical(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::String(s) => write_string(s, out),
+        Value::Array(a) => {
+            out.push(b'[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(x, out);
+            }
+            out.push(b']');
+        }
+        Value::Object(o) => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            out.push(b'{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(k, out);
+                out.push(b':');
+                write_canonical(&o[k.as_str()], out);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
