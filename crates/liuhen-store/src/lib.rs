@@ -1,1 +1,74 @@
-//! placeholder
+//! Storage ports in domain words, and their adapters: SQLite (the embedded default) for the
+//! log and its projections, and [`Blobs`] over `object_store` for files.
+//!
+//! The one way to change state is [`LogStore::append`]: a log entry together with the
+//! projection changes ([`Op`]) it records, committed in one transaction, durably (fsync'd)
+//! before it is acknowledged. Concurrent appends share a transaction and its fsync (group
+//! commit).
+
+#![forbid(unsafe_code)]
+
+mod blobs;
+mod error;
+mod migrate;
+pub mod sqlite;
+
+pub use blobs::{Blobs, blob_path};
+pub use error::StoreError;
+pub use sqlite::{LogConfig, SqliteStore};
+
+use liuhen_log::{BlobRef, EntryDraft, Hash};
+use std::future::Future;
+
+/// A change of state: the entry that records it and the projection changes it makes.
+#[derive(Debug, Clone)]
+pub struct AppendRequest {
+    pub draft: EntryDraft,
+    pub ops: Vec<Op>,
+}
+
+impl AppendRequest {
+    pub fn entry(draft: EntryDraft) -> AppendRequest {
+        AppendRequest { draft, ops: Vec::new() }
+    }
+}
+
+/// A projection change committed in the same transaction as its entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// Keep the content behind a commitment the entry carries.
+    PutOpening { commitment: Hash, salt: [u8; 32], content: Vec<u8> },
+    /// Record a blob the entry refers to (its bytes are already in the blob store).
+    RecordBlob(BlobRef),
+}
+
+/// What an acknowledged append returns: the entry is durable at `index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    pub index: u64,
+    pub time_ms: i64,
+    pub leaf: Hash,
+}
+
+/// The log and what it commits to.
+pub trait LogStore: Clone + Send + Sync + 'static {
+    /// Sequences, commits and fsyncs one entry with its projection changes.
+    fn append(&self, req: AppendRequest) -> impl Future<Output = Result<Receipt, StoreError>> + Send;
+    /// The number of durable entries.
+    fn tree_size(&self) -> u64;
+    /// The canonical bytes of entries `start..end` (all of them, or `NotFound`).
+    fn entries(&self, start: u64, end: u64) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
+    /// The stored hashes of tile `(level, index)` (possibly wider than a given tree needs).
+    fn tile(&self, level: u8, index: u64) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+    /// The latest signed checkpoint note, or `NotFound` before the first.
+    fn latest_checkpoint(&self) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// Signs a checkpoint for the current tree now, after checking that it is consistent with
+    /// every checkpoint signed before; returns the latest note.
+    fn sign_checkpoint(&self) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// The inclusion proof of entry `index` in the tree of `size` entries.
+    fn inclusion_proof(&self, index: u64, size: u64) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
+    /// The consistency proof between the trees of `old` and `new` entries.
+    fn consistency_proof(&self, old: u64, new: u64) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
+    /// The salt and content behind a commitment.
+    fn opening(&self, commitment: &Hash) -> impl Future<Output = Result<([u8; 32], Vec<u8>), StoreError>> + Send;
+}

@@ -1,0 +1,135 @@
+//! The storage conformance story, run against every backend (SQLite always).
+
+use liuhen_log::checkpoint::Checkpoint;
+use liuhen_log::{EntryDraft, Hash, NoteSigner, commitment, leaf_hash, tree};
+use liuhen_store::{AppendRequest, LogConfig, LogStore, Op, SqliteStore, StoreError};
+use serde_json::Map;
+use std::time::Duration;
+
+fn config() -> LogConfig {
+    LogConfig {
+        origin: "liuhen.test/store".to_string(),
+        signers: vec![
+            NoteSigner::ed25519("liuhen.test/store", &[1u8; 32]).unwrap(),
+            NoteSigner::sm2("liuhen.test/store", &[2u8; 32]).unwrap(),
+        ],
+        checkpoint_interval: Duration::from_secs(3600),
+    }
+}
+
+fn draft(i: usize) -> EntryDraft {
+    let mut body = Map::new();
+    body.insert("n".into(), serde_json::Value::from(i as u64));
+    EntryDraft::new("system", "test.append", None, body, vec![], vec![]).unwrap()
+}
+
+async fn story<S: LogStore>(store: &S) {
+    // Concurrent appends get distinct, contiguous indexes.
+    let start = store.tree_size();
+    let mut handles = Vec::new();
+    for i in 0..600 {
+        let s = store.clone();
+        handles.push(tokio::spawn(async move { s.append(AppendRequest::entry(draft(i))).await }));
+    }
+    let mut indexes = Vec::new();
+    for h in handles {
+        indexes.push(h.await.unwrap().unwrap().index);
+    }
+    indexes.sort_unstable();
+    assert_eq!(indexes, (start..start + 600).collect::<Vec<_>>());
+    let size = store.tree_size();
+    assert_eq!(size, start + 600);
+
+    // The stored entries hash to the stored tiles; proofs verify against the root.
+    let mut leaves = Vec::new();
+    for chunk_start in (0..size).step_by(256) {
+        let end = (chunk_start + 256).min(size);
+        for e in store.entries(chunk_start, end).await.unwrap() {
+            leaves.push(leaf_hash(&e));
+        }
+    }
+    let root = liuhen_log::mth(&leaves);
+    for i in [0, 1, 255, 256, 511, size - 1] {
+        let proof = store.inclusion_proof(i, size).await.unwrap();
+        tree::verify_inclusion(i, size, &leaves[i as usize], &proof, &root).unwrap();
+    }
+    let proof = store.consistency_proof(300, size).await.unwrap();
+    tree::verify_consistency(300, size, &liuhen_log::mth(&leaves[..300]), &root, &proof).unwrap();
+    assert!(matches!(store.entries(size, size + 1).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.inclusion_proof(size, size).await, Err(StoreError::Invalid(_))));
+
+    // A signed checkpoint commits to the root, with both signatures.
+    let note = store.sign_checkpoint().await.unwrap();
+    let keys: Vec<_> = config().signers.iter().map(|s| s.verifier().clone()).collect();
+    let cp = Checkpoint::open(note.as_bytes(), "liuhen.test/store", &keys).unwrap();
+    assert_eq!(cp.head.size, size);
+    assert_eq!(cp.head.root, root);
+    assert_eq!(store.latest_checkpoint().await.unwrap(), note);
+
+    // An opening is committed with its entry.
+    let salt = [5u8; 32];
+    let c = commitment(&salt, "当事人：李四".as_bytes());
+    let d = EntryDraft::new("system", "test.secret", None, Map::new(), vec![], vec![c]).unwrap();
+    store
+        .append(AppendRequest {
+            draft: d,
+            ops: vec![Op::PutOpening { commitment: c, salt, content: "当事人：李四".as_bytes().to_vec() }],
+        })
+        .await
+        .unwrap();
+    let (s2, content) = store.opening(&c).await.unwrap();
+    assert_eq!((s2, content.as_slice()), (salt, "当事人：李四".as_bytes()));
+    assert!(matches!(store.opening(&Hash([0u8; 32])).await, Err(StoreError::NotFound)));
+}
+
+#[tokio::test]
+async fn sqlite_story_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    story(&store).await;
+    let size = store.tree_size();
+    let root = store.root_at(size).await.unwrap();
+    drop(store);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    assert_eq!(store.tree_size(), size);
+    assert_eq!(store.root_at(size).await.unwrap(), root);
+    story(&store).await;
+    // A second checkpoint is consistent with the first.
+    let note = store.sign_checkpoint().await.unwrap();
+    assert!(note.contains(&format!("\n{}\n", store.tree_size())));
+}
+
+#[tokio::test]
+async fn sqlite_refuses_a_database_of_another_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    drop(SqliteStore::open(&path, config()).await.unwrap());
+    let mut other = config();
+    other.origin = "liuhen.test/other".to_string();
+    assert!(matches!(SqliteStore::open(&path, other).await, Err(StoreError::Invalid(_))));
+}
+
+#[tokio::test]
+async fn sqlite_triggers_refuse_edits_of_the_log() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    for i in 0..3 {
+        store.append(AppendRequest::entry(draft(i))).await.unwrap();
+    }
+    store.sign_checkpoint().await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    for sql in [
+        "UPDATE log_entries SET data = x'00' WHERE idx = 0",
+        "DELETE FROM log_entries WHERE idx = 2",
+        "DELETE FROM log_checkpoints",
+        "UPDATE log_tiles SET hashes = zeroblob(96) WHERE level = 0",
+        "DELETE FROM log_tiles",
+    ] {
+        let err = sqlx::query(sql).execute(&mut conn).await.unwrap_err().to_string();
+        assert!(err.contains("append-only") || err.contains("only grow"), "{sql}: {err}");
+    }
+}
