@@ -1,1 +1,43 @@
-//! placeholder
+//! The HTTP edge of liuhen and its application layer.
+//!
+//! [`router`] builds the axum router over an [`AppState`]; [`app`] holds the use cases, which
+//! turn requests into log entries plus projection changes committed in one transaction.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod app;
+pub mod datadir;
+pub mod error;
+
+use app::App;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use liuhen_store::LogStore;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+
+pub use api::log::LogAccess;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState<S> {
+    pub app: App<S>,
+    pub log_access: LogAccess,
+    pub verifier_keys: Arc<Vec<String>>,
+}
+
+/// The whole HTTP interface.
+pub fn router<S: LogStore>(state: AppState<S>) -> Router {
+    let log = Router::new()
+        .route("/log/checkpoint", get(api::log::checkpoint::<S>))
+        .route("/log/key", get(api::log::key::<S>))
+        .route("/log/tile/{*rest}", get(api::log::tile::<S>))
+        .layer(CompressionLayer::new());
+    let api = Router::new()
+        .route("/api/session", post(api::session::login::<S>))
+        .route("/api/me", get(api::session::me::<S>))
+        .layer(DefaultBodyLimit::max(64 * 1024));
+    Router::new().merge(log).merge(api).with_state(state)
+}

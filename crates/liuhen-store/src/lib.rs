@@ -40,6 +40,22 @@ pub enum Op {
     PutOpening { commitment: Hash, salt: [u8; 32], content: Vec<u8> },
     /// Record a blob the entry refers to (its bytes are already in the blob store).
     RecordBlob(BlobRef),
+    /// Create a staff account; `Conflict` if the username is taken.
+    CreateUser(UserRecord),
+    /// Start a session for a user (the token's SHA-256 only).
+    CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64 },
+}
+
+/// A staff account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: String,
+    pub username: String,
+    pub role: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub created_at_ms: i64,
 }
 
 /// What an acknowledged append returns: the entry is durable at `index`.
@@ -69,6 +85,12 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn inclusion_proof(&self, index: u64, size: u64) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
     /// The consistency proof between the trees of `old` and `new` entries.
     fn consistency_proof(&self, old: u64, new: u64) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
+    /// The account with this username.
+    fn user_by_username(&self, username: &str) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    /// The user of an unexpired session, by the SHA-256 of its token.
+    fn session_user(&self, token_sha256: &Hash, now_ms: i64) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    /// How many accounts exist.
+    fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// The salt and content behind a commitment.
     fn opening(&self, commitment: &Hash) -> impl Future<Output = Result<([u8; 32], Vec<u8>), StoreError>> + Send;
 }

@@ -3,7 +3,7 @@
 //! signs the tree head at least once a second while the log grows.
 
 use crate::migrate::migrate_sqlite;
-use crate::{AppendRequest, LogStore, Op, Receipt, StoreError};
+use crate::{AppendRequest, LogStore, Op, Receipt, StoreError, UserRecord};
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
 use liuhen_log::tree::{self, SubtreeRecorder};
@@ -40,7 +40,8 @@ pub struct SqliteStore {
 
 struct Inner {
     read: SqlitePool,
-    writer: mpsc::Sender<WriteMsg>,
+    /// `None` for a read-only store.
+    writer: Option<mpsc::Sender<WriteMsg>>,
     size: watch::Receiver<u64>,
     config: LogConfig,
     sign_lock: Mutex<()>,
@@ -80,9 +81,29 @@ impl SqliteStore {
         let (size_tx, size_rx) = watch::channel(tiler.size());
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(writer_loop(conn, rx, Writer { tiler, last_time, size: size_tx }));
-        let inner = Arc::new(Inner { read, writer: tx, size: size_rx, config, sign_lock: Mutex::new(()) });
+        let inner = Arc::new(Inner { read, writer: Some(tx), size: size_rx, config, sign_lock: Mutex::new(()) });
         tokio::spawn(checkpointer(Arc::downgrade(&inner)));
         Ok(SqliteStore { inner })
+    }
+
+    /// Opens an existing database for reading only (verification, export): no writer, no
+    /// checkpointer, no migration; the size is the one committed when opened.
+    pub async fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NotFound);
+        }
+        let read = SqlitePoolOptions::new().max_connections(2).connect_with(options(path).read_only(true)).await?;
+        let size: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries").fetch_one(&read).await?;
+        let origin: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'origin'").fetch_one(&read).await?;
+        let (_tx, size_rx) = watch::channel(size as u64);
+        let config = LogConfig { origin, signers: Vec::new(), checkpoint_interval: Duration::from_secs(3600) };
+        let inner = Arc::new(Inner { read, writer: None, size: size_rx, config, sign_lock: Mutex::new(()) });
+        Ok(SqliteStore { inner })
+    }
+
+    fn writer(&self) -> Result<&mpsc::Sender<WriteMsg>, StoreError> {
+        self.inner.writer.as_ref().ok_or_else(|| StoreError::Unavailable("the store is open read-only".to_string()))
     }
 
     pub fn origin(&self) -> &str {
@@ -338,13 +359,18 @@ async fn write_batch(
 }
 
 async fn insert_entries(conn: &mut SqliteConnection, rows: &[(i64, Vec<u8>)]) -> Result<(), StoreError> {
+    insert_rows(conn, "INSERT INTO log_entries (idx, data) VALUES ", rows).await
+}
+
+/// Inserts `(integer, blob)` rows with prepared multi-row statements of fixed sizes.
+async fn insert_rows(conn: &mut SqliteConnection, prefix: &'static str, rows: &[(i64, Vec<u8>)]) -> Result<(), StoreError> {
     let mut rest = rows;
     while !rest.is_empty() {
         let n = INSERT_CHUNKS.iter().copied().find(|&c| c <= rest.len()).unwrap_or(1);
         let (chunk, tail) = rest.split_at(n);
         // Built only from the fixed chunk sizes: no input reaches the SQL text.
         let placeholders: Vec<String> = (0..n).map(|i| format!("(${},${})", 2 * i + 1, 2 * i + 2)).collect();
-        let sql = format!("INSERT INTO log_entries (idx, data) VALUES {}", placeholders.join(","));
+        let sql = format!("{prefix}{}", placeholders.join(","));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (idx, data) in chunk {
             q = q.bind(*idx).bind(data.as_slice());
@@ -375,6 +401,37 @@ async fn apply_ops(conn: &mut SqliteConnection, ops: &[Op]) -> Result<(), StoreE
                     .execute(&mut *conn)
                     .await?;
             }
+            Op::CreateSession { token_sha256, user_id, created_at_ms, expires_at_ms } => {
+                sqlx::query("INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_sha256.0.as_slice())
+                    .bind(user_id)
+                    .bind(created_at_ms)
+                    .bind(expires_at_ms)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Op::CreateUser(u) => {
+                let res = sqlx::query(
+                    "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&u.id)
+                .bind(&u.username)
+                .bind(&u.role)
+                .bind(&u.password_hash)
+                .bind(i64::from(u.must_change_password))
+                .bind(u.created_at_ms)
+                .execute(&mut *conn)
+                .await;
+                match res {
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        return Err(StoreError::Conflict(format!("username {:?} is taken", u.username)));
+                    }
+                    r => {
+                        r?;
+                    }
+                }
+            }
         }
     }
     Ok(())
@@ -401,8 +458,7 @@ async fn checkpointer(inner: Weak<Inner>) {
 impl LogStore for SqliteStore {
     async fn append(&self, req: AppendRequest) -> Result<Receipt, StoreError> {
         let (reply, rx) = oneshot::channel();
-        self.inner
-            .writer
+        self.writer()?
             .send(WriteMsg::Append(Appending { req, reply }))
             .await
             .map_err(|_| StoreError::Unavailable("log writer stopped".to_string()))?;
@@ -446,6 +502,7 @@ impl LogStore for SqliteStore {
     }
 
     async fn sign_checkpoint(&self) -> Result<String, StoreError> {
+        self.writer()?;
         let _guard = self.inner.sign_lock.lock().await;
         let size = self.tree_size();
         let last = sqlx::query("SELECT size, root, note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
@@ -482,8 +539,7 @@ impl LogStore for SqliteStore {
         let note = cp.sign(&self.inner.config.signers);
         // The checkpoint is stored by the writer, serialised with the appends.
         let (reply, rx) = oneshot::channel();
-        self.inner
-            .writer
+        self.writer()?
             .send(WriteMsg::Checkpoint { size, root, note: note.clone(), reply })
             .await
             .map_err(|_| StoreError::Unavailable("log writer stopped".to_string()))?;
@@ -501,6 +557,36 @@ impl LogStore for SqliteStore {
         self.with_tiles(new, |src| tree::consistency_proof(old, new, &FnSource(src))).await
     }
 
+    async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, username, role, password_hash, must_change_password, created_at FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&self.inner.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        user_from_row(&row)
+    }
+
+    async fn session_user(&self, token_sha256: &Hash, now_ms: i64) -> Result<UserRecord, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.role, u.password_hash, u.must_change_password, u.created_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = $1 AND s.expires_at > $2",
+        )
+        .bind(token_sha256.0.as_slice())
+        .bind(now_ms)
+        .fetch_optional(&self.inner.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        user_from_row(&row)
+    }
+
+
+    async fn count_users(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.inner.read).await?;
+        Ok(n as u64)
+    }
+
     async fn opening(&self, commitment: &Hash) -> Result<([u8; 32], Vec<u8>), StoreError> {
         let row = sqlx::query("SELECT salt, content FROM openings WHERE commitment = $1")
             .bind(commitment.0.as_slice())
@@ -512,4 +598,46 @@ impl LogStore for SqliteStore {
         let salt: [u8; 32] = salt.try_into().map_err(|_| StoreError::Integrity("stored salt".to_string()))?;
         Ok((salt, content))
     }
+}
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserRecord, StoreError> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: row.try_get("role")?,
+        password_hash: row.try_get("password_hash")?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        created_at_ms: row.try_get("created_at")?,
+    })
+}
+
+/// What plain SQLite commits on this disk: one 200-byte row per entry, `rows_per_tx` rows per
+/// transaction, WAL with `synchronous=FULL`, through the same driver and the same prepared
+/// multi-row inserts as the log. Returns rows per second over about `duration`. The scratch
+/// database at `path` is removed afterwards.
+pub async fn measure_bound(path: &Path, rows_per_tx: usize, duration: Duration) -> Result<f64, StoreError> {
+    let remove = |p: &Path| {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut s = p.as_os_str().to_owned();
+            s.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(s));
+        }
+    };
+    remove(path);
+    let mut conn = SqliteConnection::connect_with(&options(path).create_if_missing(true)).await?;
+    sqlx::query("CREATE TABLE bound (id INTEGER PRIMARY KEY, data BLOB NOT NULL)").execute(&mut conn).await?;
+    let row = vec![0x5au8; 200];
+    let start = std::time::Instant::now();
+    let mut next_id = 0i64;
+    while start.elapsed() < duration {
+        let rows: Vec<(i64, Vec<u8>)> = (0..rows_per_tx as i64).map(|i| (next_id + i, row.clone())).collect();
+        next_id += rows_per_tx as i64;
+        let mut tx = conn.begin().await?;
+        insert_rows(&mut tx, "INSERT INTO bound (id, data) VALUES ", &rows).await?;
+        tx.commit().await?;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    conn.close().await?;
+    remove(path);
+    Ok(next_id as f64 / secs)
 }

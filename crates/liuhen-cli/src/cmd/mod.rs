@@ -1,0 +1,51 @@
+//! The subcommands.
+
+pub mod bench;
+pub mod serve;
+pub mod verify;
+
+use anyhow::Context;
+use liuhen_server::AppState;
+use liuhen_server::app::App;
+use liuhen_server::datadir::{DataDir, fill_random};
+use liuhen_store::{Blobs, SqliteStore};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An open data directory: its store and application, bootstrapped.
+pub struct Opened {
+    pub dir: DataDir,
+    pub store: SqliteStore,
+    pub state: AppState<SqliteStore>,
+    /// The administrator's one-time password, on the first run only.
+    pub admin_password: Option<String>,
+}
+
+/// Opens (creating on first use) a data directory for writing.
+pub async fn open_data_dir(path: &Path, origin: Option<&str>, log_access: liuhen_server::LogAccess) -> anyhow::Result<Opened> {
+    let dir = DataDir::new(path);
+    if !dir.is_initialised() {
+        let origin = match origin {
+            Some(o) => o.to_string(),
+            None => {
+                let mut id = [0u8; 4];
+                fill_random(&mut id);
+                format!("liuhen.local/{}", hex_lower(&id))
+            }
+        };
+        dir.init(&origin).with_context(|| format!("creating the data directory {}", path.display()))?;
+    }
+    let config = dir.log_config(Duration::from_secs(1))?;
+    let store = SqliteStore::open(&dir.db_path(), config).await.context("opening the database")?;
+    let blobs = Blobs::local(&dir.blobs_dir()).context("opening the blob store")?;
+    let app = App::new(store.clone(), blobs);
+    let keys = store.verifier_keys();
+    let admin_password = app.bootstrap(store.origin(), &keys).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };
+    Ok(Opened { dir, store, state, admin_password })
+}
+
+fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -1,0 +1,70 @@
+//! `liuhen serve`.
+
+use anyhow::Context;
+use clap::ValueEnum;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The data directory (created on first run).
+    #[arg(long, env = "LIUHEN_DATA")]
+    data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "LIUHEN_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The log's origin on first run (default: liuhen.local/<random>).
+    #[arg(long)]
+    origin: Option<String>,
+    /// Who may read the log's checkpoint and tiles.
+    #[arg(long, env = "LIUHEN_LOG_ACCESS", value_enum, default_value_t = Access::Public)]
+    log_access: Access,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Access {
+    Public,
+    SignedIn,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let access = match args.log_access {
+        Access::Public => liuhen_server::LogAccess::Public,
+        Access::SignedIn => liuhen_server::LogAccess::SignedIn,
+    };
+    let opened = super::open_data_dir(&args.data, args.origin.as_deref(), access).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    println!("留痕 liuhen 已启动 / started: http://{addr}/");
+    println!("  数据目录 data: {}", opened.dir.root().display());
+    println!("  日志 log: {} ({} 条记录 entries)", opened.store.origin(), liuhen_store::LogStore::tree_size(&opened.store));
+    println!("  验证公钥 verifier keys: {}", opened.dir.public_keys_path().display());
+    if let Some(pw) = &opened.admin_password {
+        println!("  管理员 administrator: admin  一次性密码 one-time password: {pw}");
+        println!("  （首次登录后须修改密码 / change it at first sign-in）");
+    }
+    let app = liuhen_server::router(opened.state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("serving")?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,36 @@
+//! HTTP handlers and their DTOs, one module per resource.
+
+pub mod log;
+pub mod session;
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use liuhen_store::{LogStore, UserRecord};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "liuhen_session";
+
+/// The bearer token or session cookie of a request, if any.
+pub fn request_token(headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(t) = v.strip_prefix("Bearer ")
+    {
+        return Some(t.trim().to_string());
+    }
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The signed-in user, or 401.
+pub async fn require_user<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, ApiError> {
+    let token = request_token(headers).ok_or(ApiError::Unauthorized)?;
+    state.app.authenticate(&token).await
+}

@@ -1,0 +1,70 @@
+//! Sign-in: `POST /api/session` with a username and password; `GET /api/me`.
+
+use crate::AppState;
+use crate::api::SESSION_COOKIE;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use liuhen_store::LogStore;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize)]
+pub struct SessionDto {
+    pub token: String,
+    pub user: UserDto,
+    pub expires_at: i64,
+    /// The log entry that recorded this sign-in.
+    pub entry: u64,
+}
+
+#[derive(Serialize)]
+pub struct UserDto {
+    pub id: String,
+    pub username: String,
+    pub role: String,
+    pub must_change_password: bool,
+}
+
+impl From<&liuhen_store::UserRecord> for UserDto {
+    fn from(u: &liuhen_store::UserRecord) -> UserDto {
+        UserDto {
+            id: u.id.clone(),
+            username: u.username.clone(),
+            role: u.role.clone(),
+            must_change_password: u.must_change_password,
+        }
+    }
+}
+
+pub async fn login<S: LogStore>(State(state): State<AppState<S>>, Json(form): Json<LoginForm>) -> Result<Response, ApiError> {
+    let login = state.app.login(form.username.trim(), &form.password).await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        login.token,
+        crate::app::SESSION_TTL_MS / 1000
+    );
+    let dto = SessionDto {
+        token: login.token.clone(),
+        user: UserDto::from(&login.user),
+        expires_at: login.expires_at_ms,
+        entry: login.entry,
+    };
+    let mut resp = Json(dto).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Json<UserDto>, ApiError> {
+    let user = super::require_user(&state, &headers).await?;
+    Ok(Json(UserDto::from(&user)))
+}

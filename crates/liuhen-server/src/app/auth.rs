@@ -1,0 +1,149 @@
+//! Accounts and sign-in: Argon2id passwords, sessions whose tokens are stored only as hashes,
+//! and a log entry for every sign-in and every failed attempt.
+
+use super::App;
+use crate::datadir::fill_random;
+use crate::error::ApiError;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHash};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use liuhen_log::{EntryDraft, Hash, commitment};
+use liuhen_store::{LogStore, Op, StoreError, UserRecord};
+use serde_json::json;
+
+/// Sessions last twelve hours.
+pub const SESSION_TTL_MS: i64 = 12 * 3600 * 1000;
+
+/// A successful sign-in.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub token: String,
+    pub user: UserRecord,
+    pub expires_at_ms: i64,
+    pub entry: u64,
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A random password of 16 characters from an alphabet without look-alikes.
+pub(crate) fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut raw = [0u8; 16];
+    fill_random(&mut raw);
+    raw.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+}
+
+async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(Box::new(e)))?
+    .map_err(|e| ApiError::Internal(e.to_string().into()))
+}
+
+async fn verify_password(password: String, phc: String) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&phc) else {
+            return false;
+        };
+        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(Box::new(e)))
+}
+
+fn draft(actor: &str, action: &str, body: serde_json::Value, commits: Vec<Hash>) -> Result<EntryDraft, ApiError> {
+    EntryDraft::new(actor, action, None, super::body(body), vec![], commits).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+impl<S: LogStore> App<S> {
+    pub(crate) async fn create_user(
+        &self,
+        username: &str,
+        role: &str,
+        password: &str,
+        must_change_password: bool,
+        actor: &str,
+    ) -> Result<UserRecord, ApiError> {
+        let user = UserRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            username: username.to_string(),
+            role: role.to_string(),
+            password_hash: hash_password(password.to_string()).await?,
+            must_change_password,
+            created_at_ms: now_ms(),
+        };
+        let d = draft(actor, "user.create", json!({"user": user.id, "username": username, "role": role}), vec![])?;
+        self.append(d, vec![Op::CreateUser(user.clone())]).await?;
+        Ok(user)
+    }
+
+    /// Signs a user in. Every attempt is a log entry; a failed one records the username typed
+    /// only as a commitment (people sometimes type a password there).
+    pub async fn login(&self, username: &str, password: &str) -> Result<Login, ApiError> {
+        if username.is_empty() || username.len() > 64 || password.len() > 1024 {
+            return Err(ApiError::BadCredentials);
+        }
+        let user = match self.store.user_by_username(username).await {
+            Ok(u) => Some(u),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        // Verify against a real hash even for unknown users, so timing does not tell them apart.
+        let phc = match &user {
+            Some(u) => u.password_hash.clone(),
+            None => dummy_hash().to_string(),
+        };
+        let ok = verify_password(password.to_string(), phc).await?;
+        let Some(user) = user.filter(|_| ok) else {
+            let mut salt = [0u8; 32];
+            fill_random(&mut salt);
+            let c = commitment(&salt, username.as_bytes());
+            let d = draft("anonymous", "auth.login_failed", json!({"username": {"commit": c.to_hex()}}), vec![c])?;
+            self.append(d, vec![Op::PutOpening { commitment: c, salt, content: username.as_bytes().to_vec() }]).await?;
+            return Err(ApiError::BadCredentials);
+        };
+        let mut secret = [0u8; 32];
+        fill_random(&mut secret);
+        let token = URL_SAFE_NO_PAD.encode(secret);
+        let created = now_ms();
+        let expires = created + SESSION_TTL_MS;
+        let token_sha256 = Hash::digest(token.as_bytes());
+        let d = draft(&format!("user:{}", user.id), "auth.login", json!({"expires": expires}), vec![])?;
+        let receipt = self
+            .append(
+                d,
+                vec![Op::CreateSession {
+                    token_sha256,
+                    user_id: user.id.clone(),
+                    created_at_ms: created,
+                    expires_at_ms: expires,
+                }],
+            )
+            .await?;
+        Ok(Login { token, user, expires_at_ms: expires, entry: receipt.index })
+    }
+
+    /// The user behind a session token.
+    pub async fn authenticate(&self, token: &str) -> Result<UserRecord, ApiError> {
+        if token.is_empty() || token.len() > 128 {
+            return Err(ApiError::Unauthorized);
+        }
+        match self.store.session_user(&Hash::digest(token.as_bytes()), now_ms()).await {
+            Ok(u) => Ok(u),
+            Err(StoreError::NotFound) => Err(ApiError::Unauthorized),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        Argon2::default().hash_password(b"liuhen-no-such-user").map(|h| h.to_string()).unwrap_or_default()
+    })
+}

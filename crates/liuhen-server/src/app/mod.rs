@@ -1,0 +1,61 @@
+//! The application layer: load, decide, and append the log entry together with the projection
+//! changes in one transaction. The only place where domain decisions meet the store.
+
+mod auth;
+
+pub use auth::{Login, SESSION_TTL_MS};
+
+use crate::error::ApiError;
+use liuhen_log::EntryDraft;
+use liuhen_store::{AppendRequest, Blobs, LogStore, Op, Receipt};
+use serde_json::{Map, Value, json};
+
+/// The application services over a store.
+#[derive(Clone)]
+pub struct App<S> {
+    pub store: S,
+    pub blobs: Blobs,
+}
+
+/// The role codes (issue 4 widens what each may do).
+pub const ROLE_SYSADMIN: &str = "sysadmin";
+
+pub(crate) fn body(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+impl<S: LogStore> App<S> {
+    pub fn new(store: S, blobs: Blobs) -> App<S> {
+        App { store, blobs }
+    }
+
+    pub(crate) async fn append(&self, draft: EntryDraft, ops: Vec<Op>) -> Result<Receipt, ApiError> {
+        Ok(self.store.append(AppendRequest { draft, ops }).await?)
+    }
+
+    /// On an empty log: records the log's identity and keys as entry 0, and creates the
+    /// administrator with a one-time password, which is returned (to be printed once).
+    pub async fn bootstrap(&self, origin: &str, verifier_keys: &[String]) -> Result<Option<String>, ApiError> {
+        if self.store.tree_size() == 0 {
+            let draft = EntryDraft::new(
+                "system",
+                "log.init",
+                None,
+                body(json!({"origin": origin, "keys": verifier_keys, "format": "liuhen-entry/v1"})),
+                vec![],
+                vec![],
+            )
+            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            self.append(draft, vec![]).await?;
+        }
+        if self.store.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let password = auth::one_time_password();
+        self.create_user("admin", ROLE_SYSADMIN, &password, true, "system").await?;
+        Ok(Some(password))
+    }
+}

@@ -1,0 +1,140 @@
+//! The data directory: the database, the blobs and the log's signing keys.
+//!
+//! ```text
+//! DIR/liuhen.db        SQLite database (WAL)
+//! DIR/blobs/sha256/…   blob store (content-addressed)
+//! DIR/keys/origin      the log's checkpoint origin
+//! DIR/keys/ed25519     Ed25519 seed (hex, mode 0600)
+//! DIR/keys/sm2         SM2 secret key (hex, mode 0600)
+//! DIR/log.pub          the verifier keys, one per line (give these to auditors)
+//! ```
+
+use liuhen_log::NoteSigner;
+use liuhen_store::LogConfig;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataDirError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{0} is not a liuhen data directory (no keys/origin); start `liuhen serve --data` on it first")]
+    NotInitialised(PathBuf),
+    #[error("{path}: malformed key file")]
+    BadKey { path: PathBuf },
+    #[error("invalid origin {0:?}: it must be non-empty, without spaces or '+'")]
+    BadOrigin(String),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
+    move |source| DataDirError::Io { path: path.to_path_buf(), source }
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join("liuhen.db")
+    }
+    pub fn blobs_dir(&self) -> PathBuf {
+        self.root.join("blobs")
+    }
+    pub fn public_keys_path(&self) -> PathBuf {
+        self.root.join("log.pub")
+    }
+    fn keys_dir(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+
+    pub fn is_initialised(&self) -> bool {
+        self.keys_dir().join("origin").exists()
+    }
+
+    /// Creates the directory and the log's keys. Refuses to overwrite existing keys.
+    pub fn init(&self, origin: &str) -> Result<(), DataDirError> {
+        if origin.is_empty() || origin.contains('+') || origin.chars().any(char::is_whitespace) {
+            return Err(DataDirError::BadOrigin(origin.to_string()));
+        }
+        let keys = self.keys_dir();
+        std::fs::create_dir_all(&keys).map_err(io_err(&keys))?;
+        set_mode(&keys, 0o700)?;
+        let mut seed = [0u8; 32];
+        fill_random(&mut seed);
+        write_new(&keys.join("ed25519"), hex::encode(seed).as_bytes())?;
+        // Not every 32-byte string is an SM2 scalar (zero, or not below n): draw until one is.
+        let sm2 = loop {
+            let mut s = [0u8; 32];
+            fill_random(&mut s);
+            if NoteSigner::sm2(origin, &s).is_ok() {
+                break s;
+            }
+        };
+        write_new(&keys.join("sm2"), hex::encode(sm2).as_bytes())?;
+        write_new(&keys.join("origin"), origin.as_bytes())?;
+        let config = self.log_config(Duration::from_secs(1))?;
+        let pubs: String = config.signers.iter().map(|s| format!("{}\n", s.verifier())).collect();
+        std::fs::write(self.public_keys_path(), pubs).map_err(io_err(&self.public_keys_path()))?;
+        Ok(())
+    }
+
+    /// The log's origin and signers, read from the key files.
+    pub fn log_config(&self, checkpoint_interval: Duration) -> Result<LogConfig, DataDirError> {
+        if !self.is_initialised() {
+            return Err(DataDirError::NotInitialised(self.root.clone()));
+        }
+        let keys = self.keys_dir();
+        let origin_path = keys.join("origin");
+        let origin = std::fs::read_to_string(&origin_path).map_err(io_err(&origin_path))?.trim().to_string();
+        let ed = read_key(&keys.join("ed25519"))?;
+        let sm = read_key(&keys.join("sm2"))?;
+        let bad = |p: &str| DataDirError::BadKey { path: keys.join(p) };
+        let signers =
+            vec![NoteSigner::ed25519(&origin, &ed).map_err(|_| bad("ed25519"))?, NoteSigner::sm2(&origin, &sm).map_err(|_| bad("sm2"))?];
+        Ok(LogConfig { origin, signers, checkpoint_interval })
+    }
+}
+
+/// Fills `buf` from the operating system's random source.
+pub fn fill_random(buf: &mut [u8]) {
+    // The OS RNG failing is not something to continue after: no key or token may be weak.
+    getrandom::fill(buf).unwrap_or_else(|e| panic!("the operating system's random source failed: {e}"));
+}
+
+fn read_key(path: &Path) -> Result<[u8; 32], DataDirError> {
+    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    let bytes = hex::decode(text.trim()).map_err(|_| DataDirError::BadKey { path: path.to_path_buf() })?;
+    bytes.try_into().map_err(|_| DataDirError::BadKey { path: path.to_path_buf() })
+}
+
+fn write_new(path: &Path, data: &[u8]) -> Result<(), DataDirError> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(io_err(path))?;
+    f.write_all(data).map_err(io_err(path))?;
+    f.sync_all().map_err(io_err(path))
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<(), DataDirError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(io_err(path))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! `liuhen-verify`: verifies a liuhen log over HTTP or from a directory, with pinned keys.
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use liuhen_verify::{DirFetcher, Fetcher, HttpFetcher, Trust, parse_keys, verify};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Verify a liuhen log: re-hash every entry, recompute every tile and the root, check the
+/// checkpoint signatures and consistency with the last trusted checkpoint.
+#[derive(Parser)]
+#[command(name = "liuhen-verify", version)]
+struct Args {
+    /// Base URL of a liuhen server (the log is under <URL>/log/).
+    #[arg(long, conflicts_with = "dir", required_unless_present = "dir")]
+    url: Option<String>,
+    /// A directory laid out as tlog-tiles (checkpoint, tile/…, blobs/…).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// File of verifier keys (name+id+key per line) to pin.
+    #[arg(long)]
+    keys: PathBuf,
+    /// State file: the last trusted checkpoint, read before and updated after a clean run.
+    #[arg(long)]
+    state: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("liuhen-verify: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> anyhow::Result<bool> {
+    let args = Args::parse();
+    let keys_text = std::fs::read_to_string(&args.keys).context("reading the keys file")?;
+    let keys = parse_keys(&keys_text).context("parsing the keys file")?;
+    if keys.is_empty() {
+        bail!("the keys file holds no key");
+    }
+    let trusted = match &args.state {
+        Some(p) if p.exists() => Some(std::fs::read_to_string(p).context("reading the state file")?),
+        _ => None,
+    };
+    let fetcher: Box<dyn Fetcher> = match (&args.url, &args.dir) {
+        (Some(u), _) => Box::new(HttpFetcher::new(u)),
+        (None, Some(d)) => Box::new(DirFetcher::new(d)),
+        (None, None) => bail!("give --url or --dir"),
+    };
+    let report = verify(fetcher.as_ref(), &Trust { keys, origin: None, trusted, check_blobs: true });
+    liuhen_verify::print_report(&report);
+    if report.ok()
+        && let Some(p) = &args.state
+    {
+        std::fs::write(p, &report.checkpoint).context("writing the state file")?;
+    }
+    Ok(report.ok())
+}
