@@ -22,6 +22,9 @@ pub struct EntryDraft {
     body: Map<String, Value>,
     blobs: Vec<BlobRef>,
     commits: Vec<Hash>,
+    /// The canonical bytes up to `"index":` — every key before it sorts first — so the
+    /// sequencer only appends `index`, `time` and `v`.
+    prefix: Vec<u8>,
 }
 
 /// A blob (file) the entry commits to by its SHA-256 and size; the bytes live in the blob store.
@@ -87,24 +90,68 @@ impl EntryDraft {
             check_name(c, "case")?;
         }
         check_integers(&Value::Object(body.clone()))?;
-        let draft = EntryDraft {
+        let mut draft = EntryDraft {
             actor: actor.to_string(),
             action: action.to_string(),
             case: case.map(str::to_string),
             body,
             blobs,
             commits,
+            prefix: Vec::new(),
         };
+        draft.prefix = draft.canonical_prefix();
         // The largest index and time are the longest numbers an entry can carry.
-        let longest = Entry { index: u64::MAX, time_ms: i64::MIN, draft: draft.clone() }.to_canonical();
-        if longest.len() > MAX_ENTRY_LEN {
-            return Err(EntryError::TooLarge(longest.len()));
+        let longest = draft.encode_at(u64::MAX, i64::MIN).len();
+        if longest > MAX_ENTRY_LEN {
+            return Err(EntryError::TooLarge(longest));
         }
         Ok(draft)
     }
 
     pub fn seal(self, index: u64, time_ms: i64) -> Entry {
         Entry { index, time_ms, draft: self }
+    }
+
+    /// The canonical bytes of this draft sealed at `index` and `time_ms`, without building
+    /// the entry: the sequencer's hot path.
+    pub fn encode_at(&self, index: u64, time_ms: i64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.prefix.len() + 48);
+        out.extend_from_slice(&self.prefix);
+        out.extend_from_slice(format!("\"index\":{index},\"time\":{time_ms},\"v\":{ENTRY_VERSION}}}").as_bytes());
+        out
+    }
+
+    /// `{"action":…,"actor":…,"blobs":[…],"body":{…},"case":…,"commits":[…],` — the keys in
+    /// canonical (byte) order, all before `index`, `time` and `v`.
+    fn canonical_prefix(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(b"{\"action\":");
+        write_string(&self.action, &mut out);
+        out.extend_from_slice(b",\"actor\":");
+        write_string(&self.actor, &mut out);
+        out.extend_from_slice(b",\"blobs\":[");
+        for (i, b) in self.blobs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(format!("{{\"sha256\":\"{}\",\"size\":{}}}", b.sha256.to_hex(), b.size).as_bytes());
+        }
+        out.extend_from_slice(b"],\"body\":");
+        write_canonical_map(&self.body, &mut out);
+        out.extend_from_slice(b",\"case\":");
+        match &self.case {
+            Some(c) => write_string(c, &mut out),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"commits\":[");
+        for (i, c) in self.commits.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(format!("\"{}\"", c.to_hex()).as_bytes());
+        }
+        out.extend_from_slice(b"],");
+        out
     }
 
     pub fn action(&self) -> &str {
@@ -134,10 +181,11 @@ impl Entry {
 
     /// The canonical bytes of the entry, which the log hashes as its leaf.
     pub fn encode(&self) -> Vec<u8> {
-        self.to_canonical()
+        self.draft.encode_at(self.index, self.time_ms)
     }
 
-    fn to_value(&self) -> Value {
+    /// The entry as a JSON value (field names as in `docs/log-format.md`).
+    pub fn to_value(&self) -> Value {
         let d = &self.draft;
         let mut m = Map::new();
         m.insert("v".into(), Value::from(ENTRY_VERSION));
@@ -160,12 +208,6 @@ impl Entry {
         m.insert("blobs".into(), Value::Array(blobs));
         m.insert("commits".into(), Value::Array(d.commits.iter().map(|c| Value::from(c.to_hex())).collect()));
         Value::Object(m)
-    }
-
-    fn to_canonical(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256);
-        write_canonical(&self.to_value(), &mut out);
-        out
     }
 
     /// Parses entry bytes and checks that they are exactly the canonical encoding.
@@ -215,7 +257,7 @@ impl Entry {
         }
         let draft = EntryDraft::new(&actor, &action, case.as_deref(), body, blobs, commits)?;
         let entry = draft.seal(index, time_ms);
-        if entry.to_canonical() != bytes {
+        if entry.encode() != bytes {
             return Err(EntryError::NotCanonical);
         }
         Ok(entry)
@@ -275,21 +317,23 @@ pub fn write_canonical(v: &Value, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        Value::Object(o) => {
-            let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-            out.push(b'{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(k, out);
-                out.push(b':');
-                write_canonical(&o[k.as_str()], out);
-            }
-            out.push(b'}');
-        }
+        Value::Object(o) => write_canonical_map(o, out),
     }
+}
+
+fn write_canonical_map(o: &Map<String, Value>, out: &mut Vec<u8>) {
+    let mut keys: Vec<&String> = o.keys().collect();
+    keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    out.push(b'{');
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(k, out);
+        out.push(b':');
+        write_canonical(&o[k.as_str()], out);
+    }
+    out.push(b'}');
 }
 
 fn write_string(s: &str, out: &mut Vec<u8>) {

@@ -152,7 +152,7 @@ pub fn key_id(name: &str, typed_key: &[u8]) -> u32 {
 
 #[derive(Clone)]
 enum SignerKey {
-    Ed25519(ed25519_dalek::SigningKey),
+    Ed25519(Box<ed25519_dalek::SigningKey>),
     Sm2(Box<sm2::dsa::SigningKey>),
 }
 
@@ -176,7 +176,7 @@ impl NoteSigner {
         check_key_name(name)?;
         let sk = ed25519_dalek::SigningKey::from_bytes(seed);
         let verifier = NoteVerifier::new_ed25519(name, &sk.verifying_key().to_bytes())?;
-        Ok(NoteSigner { name: name.to_string(), key: SignerKey::Ed25519(sk), verifier })
+        Ok(NoteSigner { name: name.to_string(), key: SignerKey::Ed25519(Box::new(sk)), verifier })
     }
 
     /// An SM2 signer from a 32-byte secret scalar (big-endian).

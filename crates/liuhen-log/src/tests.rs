@@ -8,10 +8,13 @@ use crate::tile::{self, TileId, TileSet, Tiler};
 use crate::tree::{self, LeafList, ProofError, SubtreeRecorder};
 use serde_json::{Map, Value, json};
 
+/// A published inclusion proof: leaf index, tree size, and each hash as (prefix, suffix).
+type PublishedProof = (u64, u64, Vec<(String, String)>);
+
 struct Golden {
     leaves: Vec<Vec<u8>>,
     roots: Vec<(u64, Hash)>,
-    inclusions: Vec<(u64, u64, Vec<(String, String)>)>,
+    inclusions: Vec<PublishedProof>,
 }
 
 fn golden() -> Golden {
@@ -128,7 +131,7 @@ fn tile_paths_follow_c2sp() {
     for (path, want) in cases {
         let got = TileId::parse_path(path).ok().map(|t| (t.level, t.index, t.width));
         assert_eq!(got, want, "{path}");
-        if let Some(t) = TileId::parse_path(path).ok() {
+        if let Ok(t) = TileId::parse_path(path) {
             assert_eq!(t.path(), path);
         }
     }
@@ -235,9 +238,9 @@ fn checkpoints_sign_and_verify_with_ed25519_and_sm2() {
     }
     // A changed size, a wrong origin, a missing SM2 line and a bad signature are all refused.
     let forged = note.replacen("\n8\n", "\n9\n", 1);
-    assert!(matches!(Checkpoint::open(forged.as_bytes(), "liuhen.test/log", &known), Err(_)));
+    assert!(Checkpoint::open(forged.as_bytes(), "liuhen.test/log", &known).is_err());
     assert!(Checkpoint::open(note.as_bytes(), "other/log", &known).is_err());
-    let ed_only = cp.sign(&[ed.clone()]);
+    let ed_only = cp.sign(std::slice::from_ref(&ed));
     assert!(Checkpoint::open(ed_only.as_bytes(), "liuhen.test/log", &known).is_err());
     let other_sm = NoteSigner::sm2("liuhen.test/log", &[10u8; 32]).unwrap();
     let wrong = cp.sign(&[ed.clone(), other_sm]);
@@ -320,6 +323,10 @@ fn entries_are_canonical_and_round_trip() {
     assert!(text.ends_with(r#""index":42,"time":1764190000123,"v":1}"#), "{text}");
     assert!(!text.contains("130227"));
     assert_eq!(Entry::decode(&bytes).unwrap(), entry);
+    // The sequencer's fast encoder agrees with the generic canonical writer.
+    let mut generic = Vec::new();
+    crate::entry::write_canonical(&entry.to_value(), &mut generic);
+    assert_eq!(generic, bytes);
     // Whitespace, reordered keys, duplicates, unknown fields and floats are refused.
     let spaced = text.replacen(",", ", ", 1);
     assert_eq!(Entry::decode(spaced.as_bytes()), Err(EntryError::NotCanonical));

@@ -37,7 +37,7 @@ pub fn root(size: u64, src: &impl HashSource) -> Result<Hash, ProofError> {
 /// `MTH(D[start:end])` where `start` is aligned as in RFC 6962's recursion.
 fn range_hash(start: u64, end: u64, src: &impl HashSource) -> Result<Hash, ProofError> {
     let n = end - start;
-    if n.is_power_of_two() && start % n == 0 {
+    if n.is_power_of_two() && start.is_multiple_of(n) {
         return src.subtree_hash(n.trailing_zeros() as u8, start >> n.trailing_zeros());
     }
     let k = largest_power_of_two_below(n);

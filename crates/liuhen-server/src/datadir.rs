@@ -99,8 +99,10 @@ impl DataDir {
         let ed = read_key(&keys.join("ed25519"))?;
         let sm = read_key(&keys.join("sm2"))?;
         let bad = |p: &str| DataDirError::BadKey { path: keys.join(p) };
-        let signers =
-            vec![NoteSigner::ed25519(&origin, &ed).map_err(|_| bad("ed25519"))?, NoteSigner::sm2(&origin, &sm).map_err(|_| bad("sm2"))?];
+        let signers = vec![
+            NoteSigner::ed25519(&origin, &ed).map_err(|_| bad("ed25519"))?,
+            NoteSigner::sm2(&origin, &sm).map_err(|_| bad("sm2"))?,
+        ];
         Ok(LogConfig { origin, signers, checkpoint_interval })
     }
 }

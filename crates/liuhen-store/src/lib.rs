@@ -88,7 +88,11 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     /// The account with this username.
     fn user_by_username(&self, username: &str) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
     /// The user of an unexpired session, by the SHA-256 of its token.
-    fn session_user(&self, token_sha256: &Hash, now_ms: i64) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    fn session_user(
+        &self,
+        token_sha256: &Hash,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
     /// How many accounts exist.
     fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// The salt and content behind a commitment.

@@ -3,10 +3,8 @@
 
 use sqlx::{Connection, SqliteConnection};
 
-const SQLITE: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_log.sql")),
-    (2, include_str!("../migrations/sqlite/0002_users.sql")),
-];
+const SQLITE: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_log.sql")), (2, include_str!("../migrations/sqlite/0002_users.sql"))];
 
 pub(crate) async fn migrate_sqlite(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -323,7 +323,7 @@ async fn write_batch(
         let index = w.tiler.size();
         let time_ms = now_ms().max(w.last_time);
         w.last_time = time_ms;
-        let bytes = msg.req.draft.clone().seal(index, time_ms).encode();
+        let bytes = msg.req.draft.encode_at(index, time_ms);
         let leaf = leaf_hash(&bytes);
         for (level, tindex, hashes) in w.tiler.push(leaf) {
             levels_touched = levels_touched.max(level + 2);
@@ -363,7 +363,11 @@ async fn insert_entries(conn: &mut SqliteConnection, rows: &[(i64, Vec<u8>)]) ->
 }
 
 /// Inserts `(integer, blob)` rows with prepared multi-row statements of fixed sizes.
-async fn insert_rows(conn: &mut SqliteConnection, prefix: &'static str, rows: &[(i64, Vec<u8>)]) -> Result<(), StoreError> {
+async fn insert_rows(
+    conn: &mut SqliteConnection,
+    prefix: &'static str,
+    rows: &[(i64, Vec<u8>)],
+) -> Result<(), StoreError> {
     let mut rest = rows;
     while !rest.is_empty() {
         let n = INSERT_CHUNKS.iter().copied().find(|&c| c <= rest.len()).unwrap_or(1);
@@ -402,13 +406,15 @@ async fn apply_ops(conn: &mut SqliteConnection, ops: &[Op]) -> Result<(), StoreE
                     .await?;
             }
             Op::CreateSession { token_sha256, user_id, created_at_ms, expires_at_ms } => {
-                sqlx::query("INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                    .bind(token_sha256.0.as_slice())
-                    .bind(user_id)
-                    .bind(created_at_ms)
-                    .bind(expires_at_ms)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_sha256.0.as_slice())
+                .bind(user_id)
+                .bind(created_at_ms)
+                .bind(expires_at_ms)
+                .execute(&mut *conn)
+                .await?;
             }
             Op::CreateUser(u) => {
                 let res = sqlx::query(
@@ -580,7 +586,6 @@ impl LogStore for SqliteStore {
         .ok_or(StoreError::NotFound)?;
         user_from_row(&row)
     }
-
 
     async fn count_users(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.inner.read).await?;

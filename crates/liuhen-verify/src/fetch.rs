@@ -86,7 +86,9 @@ impl DirFetcher {
     fn read(&self, rel: &str) -> Result<Vec<u8>, FetchError> {
         let path = self.root.join(rel);
         match std::fs::metadata(&path) {
-            Ok(m) if m.len() > MAX_RESOURCE => return Err(FetchError::Other(format!("{} is too large", path.display()))),
+            Ok(m) if m.len() > MAX_RESOURCE => {
+                return Err(FetchError::Other(format!("{} is too large", path.display())));
+            }
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(FetchError::NotFound),
             Err(e) => return Err(FetchError::Other(format!("{}: {e}", path.display()))),

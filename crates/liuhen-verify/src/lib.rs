@@ -42,14 +42,45 @@ pub struct Trust {
 pub enum Problem {
     Checkpoint(String),
     Trusted(String),
-    Fetch { what: String, error: String },
-    Entry { index: u64, error: String },
-    EntryIndex { index: u64, claimed: u64 },
-    TimeBackwards { index: u64, time_ms: i64, previous_ms: i64 },
-    Tile { path: String },
-    Root { size: u64, expected: Hash, computed: Hash },
-    Inconsistent { trusted_size: u64 },
-    Blob { index: u64, sha256: Hash, error: String },
+    Fetch {
+        what: String,
+        error: String,
+    },
+    Entry {
+        index: u64,
+        error: String,
+    },
+    EntryIndex {
+        index: u64,
+        claimed: u64,
+    },
+    TimeBackwards {
+        index: u64,
+        time_ms: i64,
+        previous_ms: i64,
+    },
+    Tile {
+        path: String,
+    },
+    /// An entry whose hash differs from the one the log's tile holds for it: the entry (or
+    /// the tile) was changed after it was recorded.
+    Leaf {
+        index: u64,
+        path: String,
+    },
+    Root {
+        size: u64,
+        expected: Hash,
+        computed: Hash,
+    },
+    Inconsistent {
+        trusted_size: u64,
+    },
+    Blob {
+        index: u64,
+        sha256: Hash,
+        error: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -66,11 +97,17 @@ impl fmt::Display for Problem {
                 write!(f, "entry {index}: time {time_ms} is before the previous entry's {previous_ms} (reordered?)")
             }
             Problem::Tile { path } => write!(f, "{path}: the served tile does not match the entries"),
+            Problem::Leaf { index, path } => {
+                write!(f, "entry {index}: its hash differs from the one in {path} (changed after it was recorded)")
+            }
             Problem::Root { size, expected, computed } => {
                 write!(f, "tree of {size} entries: root {computed} does not match the checkpoint's {expected}")
             }
             Problem::Inconsistent { trusted_size } => {
-                write!(f, "the log is not an extension of the trusted checkpoint of size {trusted_size}: history was rewritten")
+                write!(
+                    f,
+                    "the log is not an extension of the trusted checkpoint of size {trusted_size}: history was rewritten"
+                )
             }
             Problem::Blob { index, sha256, error } => write!(f, "entry {index}: blob {sha256}: {error}"),
         }
@@ -209,12 +246,29 @@ fn compare_tile(fetcher: &dyn Fetcher, id: &TileId, hashes: &[Hash], report: &mu
     report.tiles += 1;
     match fetcher.tile(id) {
         Ok(served) if served == encode_tile(hashes) => {}
-        Ok(_) => report.problem(Problem::Tile { path: id.path() }),
+        Ok(served) => {
+            report.problem(Problem::Tile { path: id.path() });
+            // At level 0 each hash is one entry's: name the entries that differ.
+            if id.level == Some(0) {
+                for (i, h) in hashes.iter().enumerate() {
+                    if served.get(i * 32..i * 32 + 32) != Some(&h.0[..]) {
+                        report.problem(Problem::Leaf { index: id.index * TILE_WIDTH + i as u64, path: id.path() });
+                    }
+                }
+            }
+        }
         Err(e) => report.problem(Problem::Fetch { what: id.path(), error: e.to_string() }),
     }
 }
 
-fn check_entry(fetcher: &dyn Fetcher, trust: &Trust, index: u64, raw: &[u8], previous_ms: &mut i64, report: &mut Report) {
+fn check_entry(
+    fetcher: &dyn Fetcher,
+    trust: &Trust,
+    index: u64,
+    raw: &[u8],
+    previous_ms: &mut i64,
+    report: &mut Report,
+) {
     let entry = match Entry::decode(raw) {
         Ok(e) => e,
         Err(e) => {

@@ -75,9 +75,13 @@ async fn log(args: LogArgs) -> anyhow::Result<()> {
     let seconds = Duration::from_secs(args.seconds.max(1));
     for &writers in &args.writers {
         let fsync_ms = fsync_p50_ms(&args.data).context("measuring fsync")?;
-        let bound = liuhen_store::sqlite::measure_bound(&args.data.join("bench-bound.db"), writers, seconds.min(Duration::from_secs(3)))
-            .await
-            .context("measuring the SQLite bound")?;
+        let bound = liuhen_store::sqlite::measure_bound(
+            &args.data.join("bench-bound.db"),
+            writers,
+            seconds.min(Duration::from_secs(3)),
+        )
+        .await
+        .context("measuring the SQLite bound")?;
         let deadline = Instant::now() + seconds;
         let start = Instant::now();
         let mut tasks = Vec::with_capacity(writers);

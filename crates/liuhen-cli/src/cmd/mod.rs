@@ -23,7 +23,11 @@ pub struct Opened {
 }
 
 /// Opens (creating on first use) a data directory for writing.
-pub async fn open_data_dir(path: &Path, origin: Option<&str>, log_access: liuhen_server::LogAccess) -> anyhow::Result<Opened> {
+pub async fn open_data_dir(
+    path: &Path,
+    origin: Option<&str>,
+    log_access: liuhen_server::LogAccess,
+) -> anyhow::Result<Opened> {
     let dir = DataDir::new(path);
     if !dir.is_initialised() {
         let origin = match origin {

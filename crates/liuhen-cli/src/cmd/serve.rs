@@ -33,16 +33,22 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Access::SignedIn => liuhen_server::LogAccess::SignedIn,
     };
     let opened = super::open_data_dir(&args.data, args.origin.as_deref(), access).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;
     println!("留痕 liuhen 已启动 / started: http://{addr}/");
     println!("  数据目录 data: {}", opened.dir.root().display());
-    println!("  日志 log: {} ({} 条记录 entries)", opened.store.origin(), liuhen_store::LogStore::tree_size(&opened.store));
+    println!(
+        "  日志 log: {} ({} 条记录 entries)",
+        opened.store.origin(),
+        liuhen_store::LogStore::tree_size(&opened.store)
+    );
     println!("  验证公钥 verifier keys: {}", opened.dir.public_keys_path().display());
     if let Some(pw) = &opened.admin_password {
         println!("  管理员 administrator: admin  一次性密码 one-time password: {pw}");
         println!("  （首次登录后须修改密码 / change it at first sign-in）");
     }
+    println!("就绪 / ready");
     let app = liuhen_server::router(opened.state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())

@@ -69,7 +69,9 @@ impl Fetcher for StoreFetcher {
         let path = self.blobs.join(blob_path(sha256).as_ref());
         match std::fs::File::open(&path) {
             Ok(f) => Ok(Some(Box::new(f))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FetchError::Other("missing from the blob store".into())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(FetchError::Other("missing from the blob store".into()))
+            }
             Err(e) => Err(FetchError::Other(format!("{}: {e}", path.display()))),
         }
     }
@@ -87,7 +89,8 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
                 bail!("{} is not a liuhen data directory", d.display());
             }
             let keys_path = args.keys.clone().unwrap_or_else(|| dir.public_keys_path());
-            let keys = std::fs::read_to_string(&keys_path).with_context(|| format!("reading {}", keys_path.display()))?;
+            let keys =
+                std::fs::read_to_string(&keys_path).with_context(|| format!("reading {}", keys_path.display()))?;
             let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
             (Box::new(StoreFetcher { store, blobs: dir.blobs_dir(), rt: Handle::current() }), keys)
         }

@@ -34,7 +34,10 @@ fn with_type(mut resp: Response, content_type: &'static str, cache: &'static str
     resp
 }
 
-pub async fn checkpoint<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn checkpoint<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     check_access(&state, &headers).await?;
     let note = match state.app.store.latest_checkpoint().await {
         Ok(n) => n,

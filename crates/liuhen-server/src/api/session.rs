@@ -44,7 +44,10 @@ impl From<&liuhen_store::UserRecord> for UserDto {
     }
 }
 
-pub async fn login<S: LogStore>(State(state): State<AppState<S>>, Json(form): Json<LoginForm>) -> Result<Response, ApiError> {
+pub async fn login<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Json(form): Json<LoginForm>,
+) -> Result<Response, ApiError> {
     let login = state.app.login(form.username.trim(), &form.password).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",

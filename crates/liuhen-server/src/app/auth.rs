@@ -37,12 +37,10 @@ pub(crate) fn one_time_password() -> String {
 }
 
 async fn hash_password(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
-    })
-    .await
-    .map_err(|e| ApiError::Internal(Box::new(e)))?
-    .map_err(|e| ApiError::Internal(e.to_string().into()))
+    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
+        .await
+        .map_err(|e| ApiError::Internal(Box::new(e)))?
+        .map_err(|e| ApiError::Internal(e.to_string().into()))
 }
 
 async fn verify_password(password: String, phc: String) -> Result<bool, ApiError> {
@@ -57,7 +55,8 @@ async fn verify_password(password: String, phc: String) -> Result<bool, ApiError
 }
 
 fn draft(actor: &str, action: &str, body: serde_json::Value, commits: Vec<Hash>) -> Result<EntryDraft, ApiError> {
-    EntryDraft::new(actor, action, None, super::body(body), vec![], commits).map_err(|e| ApiError::BadRequest(e.to_string()))
+    EntryDraft::new(actor, action, None, super::body(body), vec![], commits)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
 impl<S: LogStore> App<S> {

@@ -1,0 +1,5 @@
+//! Black-box tests of the `liuhen` binary: real processes, real HTTP, real SQLite files, and
+//! verification by OpenSSL and the shell.
+
+mod helpers;
+mod log;
