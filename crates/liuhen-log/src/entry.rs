@@ -12,9 +12,13 @@ use thiserror::Error;
 /// The entry format version written by this code.
 pub const ENTRY_VERSION: u64 = 1;
 const MAX_NAME_LEN: usize = 128;
+#[cfg(test)]
+pub(crate) const LONGEST_SUFFIX_LEN: usize = LONGEST_SUFFIX.len();
+/// The longest `index`/`time`/`v` tail an entry can have.
+const LONGEST_SUFFIX: &str = "\"index\":18446744073709551615,\"time\":-9223372036854775808,\"v\":1}";
 
 /// Everything about an entry except its place in the log.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct EntryDraft {
     actor: String,
     action: String,
@@ -25,6 +29,15 @@ pub struct EntryDraft {
     /// The canonical bytes up to `"index":` — every key before it sorts first — so the
     /// sequencer only appends `index`, `time` and `v`.
     prefix: Vec<u8>,
+    /// SHA-256 over `0x00 || prefix`: the leaf hash, all but its last bytes.
+    leaf_state: Sha256,
+}
+
+impl PartialEq for EntryDraft {
+    fn eq(&self, other: &Self) -> bool {
+        // Every field is in the prefix, and the hash state follows from it.
+        self.prefix == other.prefix
+    }
 }
 
 /// A blob (file) the entry commits to by its SHA-256 and size; the bytes live in the blob store.
@@ -89,7 +102,7 @@ impl EntryDraft {
         if let Some(c) = case {
             check_name(c, "case")?;
         }
-        check_integers(&Value::Object(body.clone()))?;
+        body.values().try_for_each(check_integers)?;
         let mut draft = EntryDraft {
             actor: actor.to_string(),
             action: action.to_string(),
@@ -98,10 +111,13 @@ impl EntryDraft {
             blobs,
             commits,
             prefix: Vec::new(),
+            leaf_state: Sha256::new(),
         };
         draft.prefix = draft.canonical_prefix();
+        draft.leaf_state.update([0x00]);
+        draft.leaf_state.update(&draft.prefix);
         // The largest index and time are the longest numbers an entry can carry.
-        let longest = draft.encode_at(u64::MAX, i64::MIN).len();
+        let longest = draft.prefix.len() + LONGEST_SUFFIX.len();
         if longest > MAX_ENTRY_LEN {
             return Err(EntryError::TooLarge(longest));
         }
@@ -115,9 +131,29 @@ impl EntryDraft {
     /// The canonical bytes of this draft sealed at `index` and `time_ms`, without building
     /// the entry: the sequencer's hot path.
     pub fn encode_at(&self, index: u64, time_ms: i64) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.prefix.len() + 48);
+        let mut out = Vec::with_capacity(self.prefix.len() + LONGEST_SUFFIX.len());
         out.extend_from_slice(&self.prefix);
-        out.extend_from_slice(format!("\"index\":{index},\"time\":{time_ms},\"v\":{ENTRY_VERSION}}}").as_bytes());
+        out.extend_from_slice(&self.suffix(index, time_ms));
+        out
+    }
+
+    /// The entry's bytes and its leaf hash, finishing a hash state that already holds the
+    /// prefix: the sequencer hashes only the few bytes it adds.
+    pub fn encode_and_hash_at(&self, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
+        let suffix = self.suffix(index, time_ms);
+        let mut h = self.leaf_state.clone();
+        h.update(&suffix);
+        let mut out = Vec::with_capacity(self.prefix.len() + suffix.len());
+        out.extend_from_slice(&self.prefix);
+        out.extend_from_slice(&suffix);
+        (out, Hash(h.finalize().into()))
+    }
+
+    fn suffix(&self, index: u64, time_ms: i64) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut out = Vec::with_capacity(LONGEST_SUFFIX.len());
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "\"index\":{index},\"time\":{time_ms},\"v\":{ENTRY_VERSION}}}");
         out
     }
 
@@ -338,21 +374,30 @@ fn write_canonical_map(o: &Map<String, Value>, out: &mut Vec<u8>) {
 
 fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        // Only ASCII bytes are escaped, so a byte-wise scan never splits a UTF-8 sequence.
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            b if b < 0x20 => {
+                out.extend_from_slice(&bytes[run..i]);
+                out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+                run = i + 1;
+                continue;
             }
-        }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        out.extend_from_slice(esc);
+        run = i + 1;
     }
+    out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
 }

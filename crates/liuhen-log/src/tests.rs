@@ -302,28 +302,37 @@ fn body(v: Value) -> Map<String, Value> {
     }
 }
 
-#[test]
-fn entries_are_canonical_and_round_trip() {
-    let salt = [3u8; 32];
-    let c = commitment(&salt, "张三 身份证 130227199001011234".as_bytes());
+fn sample_draft(salt: &[u8; 32]) -> (EntryDraft, Hash) {
+    let c = commitment(salt, "张三 身份证 130227199001011234".as_bytes());
     let draft = EntryDraft::new(
         "user:0001",
         "case.open",
         Some("栗乡执罚〔2026〕1号"),
-        body(json!({"z": 1, "a": "引号\"与\\反斜杠\n", "m": [true, null, -5], "party": {"commit": c.to_hex()}})),
+        body(json!({"z": 1, "a": "引号\"与\\反斜杠\n\u{1}", "m": [true, null, -5], "party": {"commit": c.to_hex()}})),
         vec![BlobRef { sha256: Hash::digest(b"video"), size: 5 }],
         vec![c],
     )
     .unwrap();
-    let entry = draft.seal(42, 1_764_190_000_123);
+    (draft, c)
+}
+
+#[test]
+fn entries_are_canonical_and_round_trip() {
+    let (draft, _) = sample_draft(&[3u8; 32]);
+    let entry = draft.clone().seal(42, 1_764_190_000_123);
     let bytes = entry.encode();
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.starts_with(r#"{"action":"case.open","actor":"user:0001","blobs":[{"sha256":""#), "{text}");
-    assert!(text.contains(r#""body":{"a":"引号\"与\\反斜杠\n","m":[true,null,-5],"party":{"commit":""#), "{text}");
+    assert!(
+        text.contains(r#""body":{"a":"引号\"与\\反斜杠\n\u0001","m":[true,null,-5],"party":{"commit":""#),
+        "{text}"
+    );
     assert!(text.ends_with(r#""index":42,"time":1764190000123,"v":1}"#), "{text}");
     assert!(!text.contains("130227"));
     assert_eq!(Entry::decode(&bytes).unwrap(), entry);
-    // The sequencer's fast encoder agrees with the generic canonical writer.
+    // The sequencer's fast encoder and hash agree with the generic canonical writer.
+    let (fast, leaf) = draft.encode_and_hash_at(42, 1_764_190_000_123);
+    assert_eq!((fast.as_slice(), leaf), (bytes.as_slice(), leaf_hash(&bytes)));
     let mut generic = Vec::new();
     crate::entry::write_canonical(&entry.to_value(), &mut generic);
     assert_eq!(generic, bytes);
@@ -336,12 +345,21 @@ fn entries_are_canonical_and_round_trip() {
     assert!(matches!(Entry::decode(unknown.as_bytes()), Err(EntryError::UnknownField(_))));
     let float = text.replacen("-5", "-5.0", 1);
     assert_eq!(Entry::decode(float.as_bytes()), Err(EntryError::FloatInBody));
+    let escaped_slash = text.replacen("user:0001", "user:00\\u00301", 1);
+    assert_eq!(Entry::decode(escaped_slash.as_bytes()), Err(EntryError::NotCanonical));
     assert!(Entry::decode(b"\xff").is_err());
     assert!(Entry::decode(b"[]").is_err());
 }
 
 #[test]
 fn drafts_refuse_bad_names_and_oversized_bodies() {
+    // The size bound is exact: the longest tail really is the longest.
+    let d = EntryDraft::new("system", "log.init", None, Map::new(), vec![], vec![]).unwrap();
+    let longest = d.clone().seal(u64::MAX, i64::MIN).encode().len();
+    assert_eq!(
+        longest,
+        d.encode_at(0, 0).len() - r#""index":0,"time":0,"v":1}"#.len() + crate::entry::LONGEST_SUFFIX_LEN
+    );
     let ok = |a: &str, act: &str| EntryDraft::new(a, act, None, Map::new(), vec![], vec![]);
     assert!(ok("system", "log.init").is_ok());
     assert!(matches!(ok("", "log.init"), Err(EntryError::BadName("actor"))));

@@ -27,7 +27,7 @@ pub enum ProofError {
 }
 
 /// The Merkle Tree Hash of the first `size` leaves.
-pub fn root(size: u64, src: &impl HashSource) -> Result<Hash, ProofError> {
+pub fn root(size: u64, src: &(impl HashSource + ?Sized)) -> Result<Hash, ProofError> {
     if size == 0 {
         return Ok(Hash::EMPTY);
     }
@@ -35,7 +35,7 @@ pub fn root(size: u64, src: &impl HashSource) -> Result<Hash, ProofError> {
 }
 
 /// `MTH(D[start:end])` where `start` is aligned as in RFC 6962's recursion.
-fn range_hash(start: u64, end: u64, src: &impl HashSource) -> Result<Hash, ProofError> {
+fn range_hash(start: u64, end: u64, src: &(impl HashSource + ?Sized)) -> Result<Hash, ProofError> {
     let n = end - start;
     if n.is_power_of_two() && start.is_multiple_of(n) {
         return src.subtree_hash(n.trailing_zeros() as u8, start >> n.trailing_zeros());
@@ -47,7 +47,7 @@ fn range_hash(start: u64, end: u64, src: &impl HashSource) -> Result<Hash, Proof
 }
 
 /// The inclusion proof (audit path) of leaf `index` in the tree of `size` leaves.
-pub fn inclusion_proof(index: u64, size: u64, src: &impl HashSource) -> Result<Vec<Hash>, ProofError> {
+pub fn inclusion_proof(index: u64, size: u64, src: &(impl HashSource + ?Sized)) -> Result<Vec<Hash>, ProofError> {
     if index >= size {
         return Err(ProofError::IndexOutOfRange { index, size });
     }
@@ -56,7 +56,7 @@ pub fn inclusion_proof(index: u64, size: u64, src: &impl HashSource) -> Result<V
     Ok(proof)
 }
 
-fn path(m: u64, start: u64, end: u64, src: &impl HashSource, out: &mut Vec<Hash>) -> Result<(), ProofError> {
+fn path(m: u64, start: u64, end: u64, src: &(impl HashSource + ?Sized), out: &mut Vec<Hash>) -> Result<(), ProofError> {
     let n = end - start;
     if n <= 1 {
         return Ok(());
@@ -73,7 +73,7 @@ fn path(m: u64, start: u64, end: u64, src: &impl HashSource, out: &mut Vec<Hash>
 }
 
 /// The consistency proof between the tree of `old` leaves and the tree of `new` leaves.
-pub fn consistency_proof(old: u64, new: u64, src: &impl HashSource) -> Result<Vec<Hash>, ProofError> {
+pub fn consistency_proof(old: u64, new: u64, src: &(impl HashSource + ?Sized)) -> Result<Vec<Hash>, ProofError> {
     if old > new {
         return Err(ProofError::SizesOutOfOrder { old, new });
     }
@@ -90,7 +90,7 @@ fn subproof(
     start: u64,
     end: u64,
     whole: bool,
-    src: &impl HashSource,
+    src: &(impl HashSource + ?Sized),
     out: &mut Vec<Hash>,
 ) -> Result<(), ProofError> {
     let n = end - start;

@@ -21,7 +21,7 @@ pub enum StoreError {
     #[error("store is unavailable: {0}")]
     Unavailable(String),
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] rusqlite::Error),
     #[error("blob store error")]
     Blob(#[from] object_store::Error),
     #[error("i/o error")]

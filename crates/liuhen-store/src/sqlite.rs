@@ -1,25 +1,31 @@
-//! The SQLite backend (WAL, `synchronous=FULL`): a single writer task that sequences appends
-//! and commits them in groups, a read-only pool for everything else, and a checkpointer that
-//! signs the tree head at least once a second while the log grows.
+//! The SQLite backend (WAL, `synchronous=FULL`), on rusqlite.
+//!
+//! One writer thread owns the only read-write connection: it sequences appends and commits
+//! them in groups (one transaction, one fsync for everything queued while the previous group
+//! was committing). Reads run synchronously on the caller's thread over a small pool of
+//! read-only connections: a point read costs tens of microseconds, where a hop to a driver
+//! thread and back costs more than the read (see ARCHITECTURE.md). A checkpointer task signs
+//! the tree head at least once a second while the log grows.
 
 use crate::migrate::migrate_sqlite;
 use crate::{AppendRequest, LogStore, Op, Receipt, StoreError, UserRecord};
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
 use liuhen_log::tree::{self, SubtreeRecorder};
-use liuhen_log::{Hash, NoteSigner, Tiler, leaf_hash};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, Row, SqliteConnection, SqlitePool};
-use std::collections::BTreeMap;
-use std::path::Path;
+use liuhen_log::{Hash, HashSource, NoteSigner, ProofError, Tiler};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 
+/// Cached subtree hashes beyond this many are dropped (about 4 MB).
+const SUBTREE_CACHE_LIMIT: usize = 65_536;
 /// The most appends committed in one transaction.
 const MAX_BATCH: usize = 1024;
-/// Row counts of the prepared multi-row entry inserts (greedy, largest first).
-const INSERT_CHUNKS: [usize; 5] = [256, 64, 16, 4, 1];
+/// Idle read-only connections kept for reuse.
+const MAX_IDLE_READERS: usize = 8;
 
 /// What identifies and signs the log.
 #[derive(Debug, Clone)]
@@ -39,14 +45,47 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    read: SqlitePool,
+    path: PathBuf,
+    readers: std::sync::Mutex<Vec<Connection>>,
     /// `None` for a read-only store.
     writer: Option<mpsc::Sender<WriteMsg>>,
-    size: watch::Receiver<u64>,
+    head: watch::Receiver<Arc<Head>>,
     config: LogConfig,
     sign_lock: Mutex<()>,
+    /// Hashes of complete subtrees, which never change once complete.
+    subtrees: std::sync::Mutex<HashMap<(u8, u64), Hash>>,
 }
 
+/// The durable tree as the writer last committed it: its size and the rightmost (partial)
+/// tile of each level, which live in memory only (they follow from the stored leaf hashes and
+/// full tiles, so nothing is lost with them).
+#[derive(Debug, Default)]
+struct Head {
+    size: u64,
+    /// Per level: the tile index and its hashes (possibly none).
+    partial: Vec<(u64, Vec<Hash>)>,
+}
+
+impl Head {
+    fn of(tiler: &Tiler) -> Head {
+        let partial = (0..tiler.levels())
+            .map(|l| {
+                let (index, hashes) = tiler.partial(l);
+                (index, hashes.to_vec())
+            })
+            .collect();
+        Head { size: tiler.size(), partial }
+    }
+
+    fn partial_tile(&self, level: u8, index: u64) -> Option<&[Hash]> {
+        match self.partial.get(usize::from(level)) {
+            Some((i, hashes)) if *i == index && !hashes.is_empty() => Some(hashes),
+            _ => None,
+        }
+    }
+}
+
+#[expect(clippy::large_enum_variant, reason = "appends are the hot path; boxing them costs an allocation each")]
 enum WriteMsg {
     Append(Appending),
     Checkpoint { size: u64, root: Hash, note: String, reply: oneshot::Sender<Result<(), StoreError>> },
@@ -61,27 +100,45 @@ pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-fn options(path: &Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true)
+/// The read-write connection: WAL, `synchronous=FULL` (an acknowledged commit survives power
+/// loss), foreign keys on.
+fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "mmap_size", 268_435_456i64)?;
+    Ok(conn)
 }
 
 impl SqliteStore {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub async fn open(path: &Path, config: LogConfig) -> Result<SqliteStore, StoreError> {
-        let mut conn = SqliteConnection::connect_with(&options(path).create_if_missing(true)).await?;
-        migrate_sqlite(&mut conn).await?;
-        check_origin(&mut conn, &config.origin).await?;
-        let (tiler, last_time) = load_state(&mut conn).await?;
-        let read = SqlitePoolOptions::new().max_connections(4).connect_with(options(path).read_only(true)).await?;
-        let (size_tx, size_rx) = watch::channel(tiler.size());
+        let mut conn = open_writer(path)?;
+        migrate_sqlite(&mut conn)?;
+        check_origin(&conn, &config.origin)?;
+        let (tiler, last_time) = load_state(&conn)?;
+        let (head_tx, head_rx) = watch::channel(Arc::new(Head::of(&tiler)));
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer_loop(conn, rx, Writer { tiler, last_time, size: size_tx }));
-        let inner = Arc::new(Inner { read, writer: Some(tx), size: size_rx, config, sign_lock: Mutex::new(()) });
+        std::thread::Builder::new()
+            .name("liuhen-log-writer".to_string())
+            .spawn(move || writer_loop(conn, rx, Writer { tiler, last_time, head: head_tx }))?;
+        let inner = Arc::new(Inner {
+            path: path.to_path_buf(),
+            readers: std::sync::Mutex::new(Vec::new()),
+            writer: Some(tx),
+            head: head_rx,
+            config,
+            sign_lock: Mutex::new(()),
+            subtrees: Default::default(),
+        });
         tokio::spawn(checkpointer(Arc::downgrade(&inner)));
         Ok(SqliteStore { inner })
     }
@@ -92,18 +149,40 @@ impl SqliteStore {
         if !path.exists() {
             return Err(StoreError::NotFound);
         }
-        let read = SqlitePoolOptions::new().max_connections(2).connect_with(options(path).read_only(true)).await?;
-        let size: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries").fetch_one(&read).await?;
-        let origin: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'origin'").fetch_one(&read).await?;
-        let (_tx, size_rx) = watch::channel(size as u64);
+        let conn = open_reader(path)?;
+        let origin: String = conn.query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| r.get(0))?;
+        let (tiler, _) = load_state(&conn)?;
+        let (_tx, head_rx) = watch::channel(Arc::new(Head::of(&tiler)));
         let config = LogConfig { origin, signers: Vec::new(), checkpoint_interval: Duration::from_secs(3600) };
-        let inner = Arc::new(Inner { read, writer: None, size: size_rx, config, sign_lock: Mutex::new(()) });
+        let inner = Arc::new(Inner {
+            path: path.to_path_buf(),
+            readers: std::sync::Mutex::new(vec![conn]),
+            writer: None,
+            head: head_rx,
+            config,
+            sign_lock: Mutex::new(()),
+            subtrees: Default::default(),
+        });
         Ok(SqliteStore { inner })
     }
 
     fn writer(&self) -> Result<&mpsc::Sender<WriteMsg>, StoreError> {
         self.inner.writer.as_ref().ok_or_else(|| StoreError::Unavailable("the store is open read-only".to_string()))
+    }
+
+    /// Runs `f` on an idle read-only connection (opening one if none is idle).
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let idle = self.inner.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => open_reader(&self.inner.path)?,
+        };
+        let res = f(&conn);
+        let mut readers = self.inner.readers.lock().unwrap_or_else(|e| e.into_inner());
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(conn);
+        }
+        Ok(res?)
     }
 
     pub fn origin(&self) -> &str {
@@ -115,43 +194,102 @@ impl SqliteStore {
         self.inner.config.signers.iter().map(|s| s.verifier().to_string()).collect()
     }
 
-    /// The durable size as a watch, for tests and the HTTP layer.
-    pub fn watch_size(&self) -> watch::Receiver<u64> {
-        self.inner.size.clone()
+    /// Tile `(level, index)`: the rightmost one of its level from memory, a full one from the
+    /// database.
+    fn tile_bytes(&self, level: u8, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let head = self.inner.head.borrow().clone();
+        if let Some(hashes) = head.partial_tile(level, index) {
+            return Ok(Some(encode_tile(hashes)));
+        }
+        self.read(|c| {
+            c.prepare_cached("SELECT hashes FROM log_tiles WHERE level = ?1 AND idx = ?2")?
+                .query_row(params![level, index as i64], |r| r.get(0))
+                .optional()
+        })
     }
 
-    async fn read_tiles(&self, ids: &[liuhen_log::TileId]) -> Result<TileSet, StoreError> {
+    /// Reads the given tiles in one query.
+    fn read_tiles(&self, ids: &[liuhen_log::TileId]) -> Result<TileSet, StoreError> {
         let mut set = TileSet::default();
+        if ids.is_empty() {
+            return Ok(set);
+        }
+        let mut found: BTreeMap<(u8, u64), Vec<u8>> = BTreeMap::new();
         for id in ids {
             let level = id.level.unwrap_or(0);
-            let data = self.tile(level, id.index).await?;
-            let width = (data.len() / 32).min(usize::from(id.width));
-            if width < usize::from(id.width) {
+            if let Some(h) = self.tile_bytes(level, id.index)? {
+                found.insert((level, id.index), h);
+            }
+        }
+        for id in ids {
+            let level = id.level.unwrap_or(0);
+            let data = found
+                .get(&(level, id.index))
+                .ok_or_else(|| StoreError::Integrity(format!("tile {} is missing", id.path())))?;
+            let width = usize::from(id.width);
+            if data.len() < width * 32 {
                 return Err(StoreError::Integrity(format!("tile {} is shorter than the tree needs", id.path())));
             }
-            let hashes = decode_tile(&data[..width * 32], width as u16)
+            let hashes = decode_tile(&data[..width * 32], id.width)
                 .map_err(|e| StoreError::Integrity(format!("tile {}: {e}", id.path())))?;
             set.insert(level, id.index, hashes);
         }
         Ok(set)
     }
 
-    /// Runs a root or proof computation over the tiles it needs, read from the database.
-    async fn with_tiles<T>(
+    /// Runs a root or proof computation over the tiles it needs. Hashes of complete subtrees
+    /// never change, so those computed before come from memory; the rest from the database.
+    fn with_tiles<T>(&self, size: u64, f: impl Fn(&dyn HashSource) -> Result<T, ProofError>) -> Result<T, StoreError> {
+        let rec = SubtreeRecorder::default();
+        f(&rec).map_err(proof_err)?;
+        let wanted = rec.into_subtrees();
+        let mut known = HashMap::with_capacity(wanted.len());
+        let mut missing = Vec::new();
+        {
+            let cache = self.inner.subtrees.lock().unwrap_or_else(|e| e.into_inner());
+            for k in wanted {
+                match cache.get(&k) {
+                    Some(h) => {
+                        known.insert(k, *h);
+                    }
+                    None => missing.push(k),
+                }
+            }
+        }
+        let tiles = self.read_tiles(&TileSet::tiles_for(&missing, size))?;
+        for &(h, i) in &missing {
+            known.insert((h, i), tiles.subtree_hash(h, i).map_err(proof_err)?);
+        }
+        let out = f(&KnownSubtrees(&known)).map_err(proof_err)?;
+        let mut cache = self.inner.subtrees.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() + missing.len() > SUBTREE_CACHE_LIMIT {
+            cache.clear();
+        }
+        for k in missing {
+            if let Some(h) = known.get(&k) {
+                cache.insert(k, *h);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Like `with_tiles`, but every hash from the database: for signing checkpoints, which must
+    /// not trust memory.
+    fn with_stored_tiles<T>(
         &self,
         size: u64,
-        f: impl Fn(&dyn Fn(u8, u64) -> Result<Hash, liuhen_log::ProofError>) -> Result<T, liuhen_log::ProofError>,
+        f: impl Fn(&dyn HashSource) -> Result<T, ProofError>,
     ) -> Result<T, StoreError> {
         let rec = SubtreeRecorder::default();
-        f(&|h, i| liuhen_log::HashSource::subtree_hash(&rec, h, i)).map_err(proof_err)?;
-        let set = self.read_tiles(&TileSet::tiles_for(&rec.into_subtrees(), size)).await?;
-        f(&|h, i| liuhen_log::HashSource::subtree_hash(&set, h, i)).map_err(proof_err)
+        f(&rec).map_err(proof_err)?;
+        let tiles = self.read_tiles(&TileSet::tiles_for(&rec.into_subtrees(), size))?;
+        f(&tiles).map_err(proof_err)
     }
 
     /// The root of the tree of `size` entries, computed from stored tiles.
     pub async fn root_at(&self, size: u64) -> Result<Hash, StoreError> {
         self.check_size(size)?;
-        self.with_tiles(size, |src| tree::root(size, &FnSource(src))).await
+        self.with_stored_tiles(size, |src| tree::root(size, src))
     }
 
     fn check_size(&self, size: u64) -> Result<(), StoreError> {
@@ -160,71 +298,87 @@ impl SqliteStore {
         }
         Ok(())
     }
+}
 
-    /// Appends nothing; waits until the writer has stopped (all senders dropped elsewhere).
-    pub async fn close(self) {
-        self.inner.read.close().await;
+/// Subtree hashes gathered for one computation.
+struct KnownSubtrees<'a>(&'a HashMap<(u8, u64), Hash>);
+
+impl HashSource for KnownSubtrees<'_> {
+    fn subtree_hash(&self, height: u8, index: u64) -> Result<Hash, ProofError> {
+        self.0.get(&(height, index)).copied().ok_or(ProofError::Missing { height, index })
     }
 }
 
-struct FnSource<'a>(&'a dyn Fn(u8, u64) -> Result<Hash, liuhen_log::ProofError>);
-
-impl liuhen_log::HashSource for FnSource<'_> {
-    fn subtree_hash(&self, height: u8, index: u64) -> Result<Hash, liuhen_log::ProofError> {
-        (self.0)(height, index)
-    }
-}
-
-fn proof_err(e: liuhen_log::ProofError) -> StoreError {
+fn proof_err(e: ProofError) -> StoreError {
     match e {
-        liuhen_log::ProofError::IndexOutOfRange { .. } | liuhen_log::ProofError::SizesOutOfOrder { .. } => {
-            StoreError::Invalid(e.to_string())
-        }
+        ProofError::IndexOutOfRange { .. } | ProofError::SizesOutOfOrder { .. } => StoreError::Invalid(e.to_string()),
         _ => StoreError::Integrity(e.to_string()),
     }
 }
 
-async fn check_origin(conn: &mut SqliteConnection, origin: &str) -> Result<(), StoreError> {
+fn check_origin(conn: &Connection, origin: &str) -> Result<(), StoreError> {
     let stored: Option<String> =
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'origin'").fetch_optional(&mut *conn).await?;
+        conn.query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| r.get(0)).optional()?;
     match stored {
         Some(s) if s == origin => Ok(()),
         Some(s) => Err(StoreError::Invalid(format!("this database belongs to the log {s:?}, not {origin:?}"))),
         None => {
-            sqlx::query("INSERT INTO meta (key, value) VALUES ('origin', $1)").bind(origin).execute(&mut *conn).await?;
+            conn.execute("INSERT INTO meta (key, value) VALUES ('origin', ?1)", [origin])?;
             Ok(())
         }
     }
 }
 
-async fn load_state(conn: &mut SqliteConnection) -> Result<(Tiler, i64), StoreError> {
-    let size: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries").fetch_one(&mut *conn).await?;
+/// Rebuilds the writer's state: the size, the rightmost tile of each level (level 0 from the
+/// entries' stored leaf hashes, higher levels from the roots of the full tiles below) and the
+/// time of the last entry.
+fn load_state(conn: &Connection) -> Result<(Tiler, i64), StoreError> {
+    let size: i64 = conn.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries", [], |r| r.get(0))?;
     let size = size as u64;
     let mut rightmost = Vec::new();
     let mut level = 0u32;
     while level < 8 && (size >> (8 * level)) > 0 {
         let index = (size >> (8 * level)) / TILE_WIDTH;
-        let width = ((size >> (8 * level)) % TILE_WIDTH) as u16;
-        let hashes = if width == 0 {
-            Vec::new()
+        let width = (size >> (8 * level)) % TILE_WIDTH;
+        let first = index * TILE_WIDTH;
+        let hashes: Vec<Hash> = if level == 0 {
+            let mut stmt = conn.prepare("SELECT leaf FROM log_entries WHERE idx >= ?1 ORDER BY idx")?;
+            let leaves = stmt.query_map([first as i64], |r| r.get::<_, Vec<u8>>(0))?;
+            let mut out = Vec::new();
+            for l in leaves {
+                out.push(
+                    Hash::from_slice(&l?)
+                        .ok_or_else(|| StoreError::Integrity("a stored leaf hash is malformed".into()))?,
+                );
+            }
+            out
         } else {
-            let data: Option<Vec<u8>> =
-                sqlx::query_scalar("SELECT hashes FROM log_tiles WHERE level = $1 AND idx = $2")
-                    .bind(level as i64)
-                    .bind(index as i64)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let data = data.ok_or_else(|| StoreError::Integrity(format!("tile {level}/{index} is missing")))?;
-            decode_tile(&data, width).map_err(|e| StoreError::Integrity(format!("tile {level}/{index}: {e}")))?
+            let mut stmt = conn.prepare("SELECT hashes FROM log_tiles WHERE level = ?1 AND idx = ?2")?;
+            let mut out = Vec::new();
+            for below in first..first + width {
+                let data: Option<Vec<u8>> =
+                    stmt.query_row(params![level - 1, below as i64], |r| r.get(0)).optional()?;
+                let data =
+                    data.ok_or_else(|| StoreError::Integrity(format!("tile {}/{below} is missing", level - 1)))?;
+                let tile = decode_tile(&data, TILE_WIDTH as u16)
+                    .map_err(|e| StoreError::Integrity(format!("tile {}/{below}: {e}", level - 1)))?;
+                out.push(liuhen_log::hash::perfect_root(&tile).unwrap_or_default());
+            }
+            out
         };
+        if hashes.len() as u64 != width {
+            return Err(StoreError::Integrity(format!(
+                "the rightmost tile of level {level} has {} hashes, expected {width}",
+                hashes.len()
+            )));
+        }
         rightmost.push(hashes);
         level += 1;
     }
     let tiler = Tiler::resume(size, rightmost).map_err(|e| StoreError::Integrity(e.to_string()))?;
-    let last_time: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT data FROM log_entries ORDER BY idx DESC LIMIT 1").fetch_optional(&mut *conn).await?;
-    let last_time = match last_time {
+    let last: Option<Vec<u8>> =
+        conn.query_row("SELECT data FROM log_entries ORDER BY idx DESC LIMIT 1", [], |r| r.get(0)).optional()?;
+    let last_time = match last {
         Some(d) => {
             liuhen_log::Entry::decode(&d).map(|e| e.time_ms).map_err(|e| StoreError::Integrity(e.to_string()))?
         }
@@ -236,16 +390,15 @@ async fn load_state(conn: &mut SqliteConnection) -> Result<(Tiler, i64), StoreEr
 struct Writer {
     tiler: Tiler,
     last_time: i64,
-    size: watch::Sender<u64>,
+    head: watch::Sender<Arc<Head>>,
 }
 
-async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Writer) {
+/// The writer thread: everything queued while the previous group committed forms the next
+/// group.
+fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Writer) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.recv().await {
+    while let Some(first) = rx.blocking_recv() {
         let mut next = Some(first);
-        // Let writers that are about to send join this group; one yield is enough for the
-        // tasks woken by the previous commit to enqueue.
-        tokio::task::yield_now().await;
         let mut checkpoint = None;
         while let Some(msg) = next.take() {
             match msg {
@@ -260,29 +413,24 @@ async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<WriteMsg
             }
         }
         if !batch.is_empty() {
-            commit_batch(&mut conn, &mut w, &mut batch).await;
+            commit_batch(&mut conn, &mut w, &mut batch);
         }
         if let Some(WriteMsg::Checkpoint { size, root, note, reply }) = checkpoint {
-            let res = sqlx::query("INSERT INTO log_checkpoints (size, root, note, signed_at) VALUES ($1, $2, $3, $4)")
-                .bind(size as i64)
-                .bind(root.0.as_slice())
-                .bind(note)
-                .bind(now_ms())
-                .execute(&mut conn)
-                .await;
+            let res = conn.execute(
+                "INSERT INTO log_checkpoints (size, root, note, signed_at) VALUES (?1, ?2, ?3, ?4)",
+                params![size as i64, root.0.as_slice(), note, now_ms()],
+            );
             let _ = reply.send(res.map(|_| ()).map_err(StoreError::from));
         }
     }
-    let _ = conn.close().await;
 }
 
-async fn commit_batch(conn: &mut SqliteConnection, w: &mut Writer, batch: &mut Vec<Appending>) {
+fn commit_batch(conn: &mut Connection, w: &mut Writer, batch: &mut Vec<Appending>) {
     let before = (w.tiler.clone(), w.last_time);
     let mut outcomes: Vec<Result<Receipt, StoreError>> = Vec::with_capacity(batch.len());
-    let res = write_batch(conn, w, batch, &mut outcomes).await;
-    match res {
+    match write_batch(conn, w, batch, &mut outcomes) {
         Ok(()) => {
-            let _ = w.size.send(w.tiler.size());
+            let _ = w.head.send(Arc::new(Head::of(&w.tiler)));
             for (msg, outcome) in batch.drain(..).zip(outcomes) {
                 let _ = msg.reply.send(outcome);
             }
@@ -298,23 +446,21 @@ async fn commit_batch(conn: &mut SqliteConnection, w: &mut Writer, batch: &mut V
     }
 }
 
-async fn write_batch(
-    conn: &mut SqliteConnection,
+fn write_batch(
+    conn: &mut Connection,
     w: &mut Writer,
     batch: &[Appending],
     outcomes: &mut Vec<Result<Receipt, StoreError>>,
 ) -> Result<(), StoreError> {
-    let mut tx = conn.begin().await?;
-    let mut rows: Vec<(i64, Vec<u8>)> = Vec::with_capacity(batch.len());
+    let mut tx = conn.transaction()?;
     let mut full_tiles: Vec<(u8, u64, Vec<Hash>)> = Vec::new();
-    let mut levels_touched = 1u8;
     for msg in batch {
         if !msg.req.ops.is_empty() {
-            let mut sp = Connection::begin(&mut *tx).await?;
-            match apply_ops(&mut sp, &msg.req.ops).await {
-                Ok(()) => sp.commit().await?,
+            let sp = tx.savepoint()?;
+            match apply_ops(&sp, &msg.req.ops) {
+                Ok(()) => sp.commit()?,
                 Err(e) => {
-                    sp.rollback().await?;
+                    drop(sp); // rolls back this request's changes only
                     outcomes.push(Err(e));
                     continue;
                 }
@@ -322,115 +468,64 @@ async fn write_batch(
         }
         let index = w.tiler.size();
         let time_ms = now_ms().max(w.last_time);
+        let (bytes, leaf) = msg.req.draft.encode_and_hash_at(index, time_ms);
+        tx.prepare_cached("INSERT INTO log_entries (idx, data, leaf) VALUES (?1, ?2, ?3)")?.execute(params![
+            index as i64,
+            bytes,
+            leaf.0.as_slice()
+        ])?;
         w.last_time = time_ms;
-        let bytes = msg.req.draft.encode_at(index, time_ms);
-        let leaf = leaf_hash(&bytes);
-        for (level, tindex, hashes) in w.tiler.push(leaf) {
-            levels_touched = levels_touched.max(level + 2);
-            full_tiles.push((level, tindex, hashes));
-        }
-        rows.push((index as i64, bytes));
+        full_tiles.extend(w.tiler.push(leaf));
         outcomes.push(Ok(Receipt { index, time_ms, leaf }));
     }
-    insert_entries(&mut tx, &rows).await?;
-    let mut tiles: BTreeMap<(u8, u64), Vec<u8>> = BTreeMap::new();
-    for (level, index, hashes) in full_tiles {
-        tiles.insert((level, index), encode_tile(&hashes));
-    }
-    for level in 0..levels_touched.min(w.tiler.levels()) {
-        let (index, hashes) = w.tiler.partial(level);
-        if !hashes.is_empty() {
-            tiles.insert((level, index), encode_tile(hashes));
+    if !full_tiles.is_empty() {
+        let mut stmt = tx.prepare_cached("INSERT INTO log_tiles (level, idx, hashes) VALUES (?1, ?2, ?3)")?;
+        for (level, index, hashes) in full_tiles {
+            stmt.execute(params![level, index as i64, encode_tile(&hashes)])?;
         }
     }
-    for ((level, index), data) in tiles {
-        sqlx::query(
-            "INSERT INTO log_tiles (level, idx, hashes) VALUES ($1, $2, $3) \
-             ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes",
-        )
-        .bind(i64::from(level))
-        .bind(index as i64)
-        .bind(data)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
+    tx.set_drop_behavior(rusqlite::DropBehavior::Rollback);
+    tx.commit()?;
     Ok(())
 }
 
-async fn insert_entries(conn: &mut SqliteConnection, rows: &[(i64, Vec<u8>)]) -> Result<(), StoreError> {
-    insert_rows(conn, "INSERT INTO log_entries (idx, data) VALUES ", rows).await
-}
-
-/// Inserts `(integer, blob)` rows with prepared multi-row statements of fixed sizes.
-async fn insert_rows(
-    conn: &mut SqliteConnection,
-    prefix: &'static str,
-    rows: &[(i64, Vec<u8>)],
-) -> Result<(), StoreError> {
-    let mut rest = rows;
-    while !rest.is_empty() {
-        let n = INSERT_CHUNKS.iter().copied().find(|&c| c <= rest.len()).unwrap_or(1);
-        let (chunk, tail) = rest.split_at(n);
-        // Built only from the fixed chunk sizes: no input reaches the SQL text.
-        let placeholders: Vec<String> = (0..n).map(|i| format!("(${},${})", 2 * i + 1, 2 * i + 2)).collect();
-        let sql = format!("{prefix}{}", placeholders.join(","));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (idx, data) in chunk {
-            q = q.bind(*idx).bind(data.as_slice());
-        }
-        q.execute(&mut *conn).await?;
-        rest = tail;
-    }
-    Ok(())
-}
-
-async fn apply_ops(conn: &mut SqliteConnection, ops: &[Op]) -> Result<(), StoreError> {
+fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
     for op in ops {
         match op {
             Op::PutOpening { commitment, salt, content } => {
-                sqlx::query(
-                    "INSERT INTO openings (commitment, salt, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                )
-                .bind(commitment.0.as_slice())
-                .bind(salt.as_slice())
-                .bind(content.as_slice())
-                .execute(&mut *conn)
-                .await?;
+                conn.prepare_cached(
+                    "INSERT INTO openings (commitment, salt, content) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![commitment.0.as_slice(), salt.as_slice(), content])?;
             }
             Op::RecordBlob(b) => {
-                sqlx::query("INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(b.sha256.0.as_slice())
-                    .bind(b.size as i64)
-                    .execute(&mut *conn)
-                    .await?;
+                conn.prepare_cached("INSERT INTO blobs (sha256, size) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+                    .execute(params![b.sha256.0.as_slice(), b.size as i64])?;
             }
             Op::CreateSession { token_sha256, user_id, created_at_ms, expires_at_ms } => {
-                sqlx::query(
-                    "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(token_sha256.0.as_slice())
-                .bind(user_id)
-                .bind(created_at_ms)
-                .bind(expires_at_ms)
-                .execute(&mut *conn)
-                .await?;
+                conn.prepare_cached(
+                    "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms])?;
             }
             Op::CreateUser(u) => {
-                let res = sqlx::query(
-                    "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&u.id)
-                .bind(&u.username)
-                .bind(&u.role)
-                .bind(&u.password_hash)
-                .bind(i64::from(u.must_change_password))
-                .bind(u.created_at_ms)
-                .execute(&mut *conn)
-                .await;
+                let res = conn
+                    .prepare_cached(
+                        "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        u.id,
+                        u.username,
+                        u.role,
+                        u.password_hash,
+                        u.must_change_password,
+                        u.created_at_ms
+                    ]);
                 match res {
-                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+                    {
                         return Err(StoreError::Conflict(format!("username {:?} is taken", u.username)));
                     }
                     r => {
@@ -461,6 +556,17 @@ async fn checkpointer(inner: Weak<Inner>) {
     }
 }
 
+fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        role: row.get(2)?,
+        password_hash: row.get(3)?,
+        must_change_password: row.get(4)?,
+        created_at_ms: row.get(5)?,
+    })
+}
+
 impl LogStore for SqliteStore {
     async fn append(&self, req: AppendRequest) -> Result<Receipt, StoreError> {
         let (reply, rx) = oneshot::channel();
@@ -472,19 +578,19 @@ impl LogStore for SqliteStore {
     }
 
     fn tree_size(&self) -> u64 {
-        *self.inner.size.borrow()
+        self.inner.head.borrow().size
     }
 
     async fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
         if start > end || end - start > 4096 {
             return Err(StoreError::Invalid("entry range must be at most 4096 entries".to_string()));
         }
-        let rows: Vec<Vec<u8>> =
-            sqlx::query_scalar("SELECT data FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")
-                .bind(start as i64)
-                .bind(end as i64)
-                .fetch_all(&self.inner.read)
-                .await?;
+        let rows = self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT data FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+            let rows = stmt.query_map(params![start as i64, end as i64], |r| r.get::<_, Vec<u8>>(0))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
         if rows.len() as u64 != end - start {
             return Err(StoreError::NotFound);
         }
@@ -492,33 +598,30 @@ impl LogStore for SqliteStore {
     }
 
     async fn tile(&self, level: u8, index: u64) -> Result<Vec<u8>, StoreError> {
-        let data: Option<Vec<u8>> = sqlx::query_scalar("SELECT hashes FROM log_tiles WHERE level = $1 AND idx = $2")
-            .bind(i64::from(level))
-            .bind(index as i64)
-            .fetch_optional(&self.inner.read)
-            .await?;
-        data.ok_or(StoreError::NotFound)
+        self.tile_bytes(level, index)?.ok_or(StoreError::NotFound)
     }
 
     async fn latest_checkpoint(&self) -> Result<String, StoreError> {
-        let note: Option<String> = sqlx::query_scalar("SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
-            .fetch_optional(&self.inner.read)
-            .await?;
-        note.ok_or(StoreError::NotFound)
+        self.read(|c| {
+            c.prepare_cached("SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")?
+                .query_row([], |r| r.get(0))
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
     }
 
     async fn sign_checkpoint(&self) -> Result<String, StoreError> {
         self.writer()?;
         let _guard = self.inner.sign_lock.lock().await;
         let size = self.tree_size();
-        let last = sqlx::query("SELECT size, root, note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
-            .fetch_optional(&self.inner.read)
-            .await?;
+        let last: Option<(i64, Vec<u8>, String)> = self.read(|c| {
+            c.query_row("SELECT size, root, note FROM log_checkpoints ORDER BY size DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+        })?;
         let last = match last {
-            Some(row) => {
-                let s: i64 = row.try_get("size")?;
-                let root: Vec<u8> = row.try_get("root")?;
-                let note: String = row.try_get("note")?;
+            Some((s, root, note)) => {
                 let root = Hash::from_slice(&root).ok_or_else(|| StoreError::Integrity("stored root".to_string()))?;
                 Some((s as u64, root, note))
             }
@@ -534,8 +637,9 @@ impl LogStore for SqliteStore {
         }
         let root = self.root_at(size).await?;
         if let Some((old, old_root, _)) = &last {
-            let proof = self.consistency_proof(*old, size).await?;
-            tree::verify_consistency(*old, size, old_root, &root, &proof).map_err(|_| {
+            let old = *old;
+            let proof = self.with_stored_tiles(size, |src| tree::consistency_proof(old, size, src))?;
+            tree::verify_consistency(old, size, old_root, &root, &proof).map_err(|_| {
                 StoreError::Integrity(format!(
                     "refusing to sign tree {size}: it is not consistent with the checkpoint of size {old}"
                 ))
@@ -555,94 +659,89 @@ impl LogStore for SqliteStore {
 
     async fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
         self.check_size(size)?;
-        self.with_tiles(size, |src| tree::inclusion_proof(index, size, &FnSource(src))).await
+        self.with_tiles(size, |src| tree::inclusion_proof(index, size, src))
     }
 
     async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
         self.check_size(new)?;
-        self.with_tiles(new, |src| tree::consistency_proof(old, new, &FnSource(src))).await
+        self.with_tiles(new, |src| tree::consistency_proof(old, new, src))
     }
 
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, username, role, password_hash, must_change_password, created_at FROM users WHERE username = $1",
-        )
-        .bind(username)
-        .fetch_optional(&self.inner.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        user_from_row(&row)
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT id, username, role, password_hash, must_change_password, created_at FROM users WHERE username = ?1",
+            )?
+            .query_row([username], user_from_row)
+            .optional()
+        })?
+        .ok_or(StoreError::NotFound)
     }
 
     async fn session_user(&self, token_sha256: &Hash, now_ms: i64) -> Result<UserRecord, StoreError> {
-        let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, u.password_hash, u.must_change_password, u.created_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = $1 AND s.expires_at > $2",
-        )
-        .bind(token_sha256.0.as_slice())
-        .bind(now_ms)
-        .fetch_optional(&self.inner.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        user_from_row(&row)
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT u.id, u.username, u.role, u.password_hash, u.must_change_password, u.created_at \
+                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
+            )?
+            .query_row(params![token_sha256.0.as_slice(), now_ms], user_from_row)
+            .optional()
+        })?
+        .ok_or(StoreError::NotFound)
     }
 
     async fn count_users(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.inner.read).await?;
+        let n: i64 = self.read(|c| c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)))?;
         Ok(n as u64)
     }
 
     async fn opening(&self, commitment: &Hash) -> Result<([u8; 32], Vec<u8>), StoreError> {
-        let row = sqlx::query("SELECT salt, content FROM openings WHERE commitment = $1")
-            .bind(commitment.0.as_slice())
-            .fetch_optional(&self.inner.read)
-            .await?
+        let (salt, content): (Vec<u8>, Vec<u8>) = self
+            .read(|c| {
+                c.query_row(
+                    "SELECT salt, content FROM openings WHERE commitment = ?1",
+                    [commitment.0.as_slice()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+            })?
             .ok_or(StoreError::NotFound)?;
-        let salt: Vec<u8> = row.try_get("salt")?;
-        let content: Vec<u8> = row.try_get("content")?;
         let salt: [u8; 32] = salt.try_into().map_err(|_| StoreError::Integrity("stored salt".to_string()))?;
         Ok((salt, content))
     }
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserRecord, StoreError> {
-    Ok(UserRecord {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        role: row.try_get("role")?,
-        password_hash: row.try_get("password_hash")?,
-        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
-        created_at_ms: row.try_get("created_at")?,
-    })
-}
-
 /// What plain SQLite commits on this disk: one 200-byte row per entry, `rows_per_tx` rows per
-/// transaction, WAL with `synchronous=FULL`, through the same driver and the same prepared
-/// multi-row inserts as the log. Returns rows per second over about `duration`. The scratch
-/// database at `path` is removed afterwards.
-pub async fn measure_bound(path: &Path, rows_per_tx: usize, duration: Duration) -> Result<f64, StoreError> {
+/// transaction, WAL with `synchronous=FULL`, through the same driver and prepared insert as
+/// the log. Returns rows per second over about `duration`. The scratch database at `path` is
+/// removed afterwards.
+pub fn measure_bound(path: &Path, rows_per_tx: usize, duration: Duration) -> Result<f64, StoreError> {
     let remove = |p: &Path| {
         for suffix in ["", "-wal", "-shm"] {
             let mut s = p.as_os_str().to_owned();
             s.push(suffix);
-            let _ = std::fs::remove_file(std::path::PathBuf::from(s));
+            let _ = std::fs::remove_file(PathBuf::from(s));
         }
     };
     remove(path);
-    let mut conn = SqliteConnection::connect_with(&options(path).create_if_missing(true)).await?;
-    sqlx::query("CREATE TABLE bound (id INTEGER PRIMARY KEY, data BLOB NOT NULL)").execute(&mut conn).await?;
+    let mut conn = open_writer(path)?;
+    conn.execute("CREATE TABLE bound (id INTEGER PRIMARY KEY, data BLOB NOT NULL)", [])?;
     let row = vec![0x5au8; 200];
     let start = std::time::Instant::now();
     let mut next_id = 0i64;
     while start.elapsed() < duration {
-        let rows: Vec<(i64, Vec<u8>)> = (0..rows_per_tx as i64).map(|i| (next_id + i, row.clone())).collect();
-        next_id += rows_per_tx as i64;
-        let mut tx = conn.begin().await?;
-        insert_rows(&mut tx, "INSERT INTO bound (id, data) VALUES ", &rows).await?;
-        tx.commit().await?;
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("INSERT INTO bound (id, data) VALUES (?1, ?2)")?;
+            for _ in 0..rows_per_tx {
+                stmt.execute(params![next_id, row])?;
+                next_id += 1;
+            }
+        }
+        tx.commit()?;
     }
     let secs = start.elapsed().as_secs_f64();
-    conn.close().await?;
+    drop(conn);
     remove(path);
     Ok(next_id as f64 / secs)
 }

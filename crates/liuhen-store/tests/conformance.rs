@@ -113,23 +113,22 @@ async fn sqlite_refuses_a_database_of_another_log() {
 
 #[tokio::test]
 async fn sqlite_triggers_refuse_edits_of_the_log() {
-    use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("liuhen.db");
     let store = SqliteStore::open(&path, config()).await.unwrap();
-    for i in 0..3 {
+    for i in 0..300 {
         store.append(AppendRequest::entry(draft(i))).await.unwrap();
     }
     store.sign_checkpoint().await.unwrap();
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
     for sql in [
         "UPDATE log_entries SET data = x'00' WHERE idx = 0",
         "DELETE FROM log_entries WHERE idx = 2",
         "DELETE FROM log_checkpoints",
-        "UPDATE log_tiles SET hashes = zeroblob(96) WHERE level = 0",
+        "UPDATE log_tiles SET hashes = zeroblob(8192) WHERE level = 0",
         "DELETE FROM log_tiles",
     ] {
-        let err = sqlx::query(sql).execute(&mut conn).await.unwrap_err().to_string();
-        assert!(err.contains("append-only") || err.contains("only grow"), "{sql}: {err}");
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
     }
 }

@@ -13,6 +13,27 @@ use std::time::{Duration, Instant};
 pub enum What {
     /// Append synthetic entries with 1, 8, 64 and 256 concurrent writers.
     Log(LogArgs),
+    /// Inclusion proofs for random entries of the whole log, read from the store.
+    Proof(ProofArgs),
+    /// Full verification of the data directory, and entry hashing against `openssl dgst`.
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ProofArgs {
+    /// An existing data directory (fill it with `bench log` first).
+    #[arg(long)]
+    data: PathBuf,
+    /// How many proofs to time.
+    #[arg(long, default_value_t = 2000)]
+    samples: usize,
+}
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// An existing data directory.
+    #[arg(long)]
+    data: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -31,6 +52,8 @@ pub struct LogArgs {
 pub async fn run(what: What) -> anyhow::Result<()> {
     match what {
         What::Log(a) => log(a).await,
+        What::Proof(a) => proof(a).await,
+        What::Verify(a) => verify(a).await,
     }
 }
 
@@ -71,17 +94,19 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn log(args: LogArgs) -> anyhow::Result<()> {
     let opened = super::open_data_dir(&args.data, None, liuhen_server::LogAccess::Public).await?;
+    if let Some(pw) = &opened.admin_password {
+        eprintln!("new data directory: administrator admin, one-time password {pw}");
+    }
     let store = opened.store.clone();
     let seconds = Duration::from_secs(args.seconds.max(1));
     for &writers in &args.writers {
         let fsync_ms = fsync_p50_ms(&args.data).context("measuring fsync")?;
-        let bound = liuhen_store::sqlite::measure_bound(
-            &args.data.join("bench-bound.db"),
-            writers,
-            seconds.min(Duration::from_secs(3)),
-        )
-        .await
-        .context("measuring the SQLite bound")?;
+        let bound_db = args.data.join("bench-bound.db");
+        let bound_for = seconds.min(Duration::from_secs(3));
+        let bound =
+            tokio::task::spawn_blocking(move || liuhen_store::sqlite::measure_bound(&bound_db, writers, bound_for))
+                .await?
+                .context("measuring the SQLite bound")?;
         let deadline = Instant::now() + seconds;
         let start = Instant::now();
         let mut tasks = Vec::with_capacity(writers);
@@ -122,5 +147,112 @@ async fn log(args: LogArgs) -> anyhow::Result<()> {
         println!("{line}");
     }
     store.sign_checkpoint().await.context("signing the final checkpoint")?;
+    Ok(())
+}
+
+async fn proof(args: ProofArgs) -> anyhow::Result<()> {
+    let dir = liuhen_server::datadir::DataDir::new(&args.data);
+    let store = liuhen_store::SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database")?;
+    let size = store.tree_size();
+    anyhow::ensure!(size > 0, "the log is empty");
+    let root = store.root_at(size).await?;
+    // A fixed-seed xorshift spreads the indexes over the whole log, reproducibly.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut lat = Vec::with_capacity(args.samples);
+    for _ in 0..args.samples {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let index = x % size;
+        let t = Instant::now();
+        let proof = store.inclusion_proof(index, size).await?;
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+        let entry = store.entries(index, index + 1).await?;
+        liuhen_log::tree::verify_inclusion(index, size, &liuhen_log::leaf_hash(&entry[0]), &proof, &root)
+            .map_err(|e| anyhow::anyhow!("proof for entry {index} does not verify: {e}"))?;
+    }
+    lat.sort_by(f64::total_cmp);
+    // The floor: one read of one level-0 tile through the same store.
+    let mut reads = Vec::with_capacity(args.samples);
+    for _ in 0..args.samples {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let t = Instant::now();
+        store.tile(0, (x % size) / 256).await?;
+        reads.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    reads.sort_by(f64::total_cmp);
+    println!(
+        "{}",
+        json!({
+            "bench": "proof",
+            "size": size,
+            "samples": args.samples,
+            "p50_us": percentile(&lat, 0.50).round(),
+            "p99_us": percentile(&lat, 0.99).round(),
+            "tile_read_p50_us": percentile(&reads, 0.50).round(),
+        })
+    );
+    Ok(())
+}
+
+async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
+    let dir = liuhen_server::datadir::DataDir::new(&args.data);
+    let store = liuhen_store::SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database")?;
+    let size = store.tree_size();
+    // 1. The whole verification, as `liuhen verify --data` runs it.
+    let keys = liuhen_verify::parse_keys(&std::fs::read_to_string(dir.public_keys_path())?)?;
+    let fetcher = super::verify::StoreFetcher::new(store.clone(), dir.blobs_dir());
+    let t = Instant::now();
+    let trust = liuhen_verify::Trust { keys, origin: None, trusted: None, check_blobs: true };
+    let report = tokio::task::spawn_blocking(move || liuhen_verify::verify(&fetcher, &trust)).await?;
+    let verify_s = t.elapsed().as_secs_f64();
+    anyhow::ensure!(report.ok(), "verification failed: {:?}", report.problems.first());
+    // 2. Entry hashing alone against `openssl dgst -sha256` over the same bytes.
+    let mut all = Vec::new();
+    let mut entries = Vec::with_capacity(size as usize);
+    let mut start = 0;
+    while start < size {
+        let end = (start + 4096).min(size);
+        for e in store.entries(start, end).await? {
+            all.extend_from_slice(&e);
+            entries.push(e);
+        }
+        start = end;
+    }
+    let t = Instant::now();
+    let mut acc = 0u8;
+    for e in &entries {
+        acc ^= liuhen_log::leaf_hash(e).0[0];
+    }
+    let hash_s = t.elapsed().as_secs_f64();
+    let file = args.data.join("bench-entries.tmp");
+    std::fs::write(&file, &all)?;
+    let t = Instant::now();
+    let out = std::process::Command::new("openssl")
+        .arg("dgst")
+        .arg("-sha256")
+        .arg(&file)
+        .output()
+        .context("running openssl")?;
+    let openssl_s = t.elapsed().as_secs_f64();
+    std::fs::remove_file(&file)?;
+    anyhow::ensure!(out.status.success(), "openssl failed");
+    let mb = all.len() as f64 / 1e6;
+    println!(
+        "{}",
+        json!({
+            "bench": "verify",
+            "entries": size,
+            "bytes": all.len(),
+            "verify_s": (verify_s * 1000.0).round() / 1000.0,
+            "verify_entries_per_s": (size as f64 / verify_s).round(),
+            "leaf_hash_mb_per_s": (mb / hash_s).round(),
+            "openssl_dgst_mb_per_s": (mb / openssl_s).round(),
+            "hash_ratio_to_openssl": (((mb / hash_s) / (mb / openssl_s)) * 1000.0).round() / 1000.0,
+            "checksum": acc,
+        })
+    );
     Ok(())
 }

@@ -27,10 +27,17 @@ pub struct Args {
 }
 
 /// Serves log resources from a data directory's database and blob store.
-struct StoreFetcher {
+pub struct StoreFetcher {
     store: SqliteStore,
     blobs: PathBuf,
     rt: Handle,
+}
+
+impl StoreFetcher {
+    /// Must be created inside the runtime and used from a blocking thread.
+    pub fn new(store: SqliteStore, blobs: PathBuf) -> StoreFetcher {
+        StoreFetcher { store, blobs, rt: Handle::current() }
+    }
 }
 
 impl Fetcher for StoreFetcher {
@@ -92,7 +99,7 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
             let keys =
                 std::fs::read_to_string(&keys_path).with_context(|| format!("reading {}", keys_path.display()))?;
             let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
-            (Box::new(StoreFetcher { store, blobs: dir.blobs_dir(), rt: Handle::current() }), keys)
+            (Box::new(StoreFetcher::new(store, dir.blobs_dir())), keys)
         }
         (None, Some(u)) => {
             let keys = match &args.keys {

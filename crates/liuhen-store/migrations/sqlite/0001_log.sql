@@ -6,14 +6,16 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) STRICT;
 
--- One row per log entry: its index and its canonical bytes (the leaf is SHA-256(0x00 || data)).
+-- One row per log entry: its index, its canonical bytes and its leaf hash
+-- SHA-256(0x00 || data) as computed when it was recorded.
 CREATE TABLE log_entries (
     idx  INTEGER PRIMARY KEY,
-    data BLOB NOT NULL
+    data BLOB NOT NULL,
+    leaf BLOB NOT NULL
 ) STRICT;
 
--- C2SP tiles: level, index and the concatenated hashes (up to 256 x 32 bytes). The rightmost
--- tile of a level grows; an update may only extend it.
+-- Full C2SP tiles (256 hashes); the rightmost partial tile of each level follows from the
+-- entries' leaf hashes and the full tiles below it.
 CREATE TABLE log_tiles (
     level  INTEGER NOT NULL,
     idx    INTEGER NOT NULL,
@@ -50,10 +52,8 @@ CREATE TRIGGER log_checkpoints_no_update BEFORE UPDATE ON log_checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER log_checkpoints_no_delete BEFORE DELETE ON log_checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
-CREATE TRIGGER log_tiles_only_extend BEFORE UPDATE ON log_tiles
-WHEN substr(NEW.hashes, 1, length(OLD.hashes)) IS NOT OLD.hashes
-  OR NEW.level IS NOT OLD.level OR NEW.idx IS NOT OLD.idx
-BEGIN SELECT RAISE(ABORT, 'tiles may only grow'); END;
+CREATE TRIGGER log_tiles_no_update BEFORE UPDATE ON log_tiles
+BEGIN SELECT RAISE(ABORT, 'tiles are append-only'); END;
 CREATE TRIGGER log_tiles_no_delete BEFORE DELETE ON log_tiles
 BEGIN SELECT RAISE(ABORT, 'tiles are append-only'); END;
 CREATE TRIGGER openings_no_update BEFORE UPDATE ON openings
