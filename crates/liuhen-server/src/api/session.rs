@@ -5,6 +5,7 @@ use crate::api::SESSION_COOKIE;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_store::LogStore;
@@ -46,8 +47,9 @@ impl From<&liuhen_store::UserRecord> for UserDto {
 
 pub async fn login<S: LogStore>(
     State(state): State<AppState<S>>,
-    Json(form): Json<LoginForm>,
+    form: Result<Json<LoginForm>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    let Json(form) = form.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let login = state.app.login(form.username.trim(), &form.password).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",

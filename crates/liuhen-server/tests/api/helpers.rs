@@ -1,0 +1,76 @@
+//! `TestApp`: a fresh data directory, the real store and router, requests without a socket.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use liuhen_server::app::App;
+use liuhen_server::datadir::DataDir;
+use liuhen_server::{AppState, LogAccess, router};
+use liuhen_store::{Blobs, SqliteStore};
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub admin_password: String,
+    pub store: SqliteStore,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+pub async fn spawn_app(log_access: LogAccess) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    data.init(ORIGIN).unwrap();
+    let store = SqliteStore::open(&data.db_path(), data.log_config(Duration::from_secs(3600)).unwrap()).await.unwrap();
+    let app = App::new(store.clone(), Blobs::in_memory());
+    let keys = store.verifier_keys();
+    let admin_password = app.bootstrap(ORIGIN, &keys).await.unwrap().unwrap();
+    liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();
+    let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };
+    TestApp { router: router(state), admin_password, store, _dir: dir }
+}
+
+pub const ORIGIN: &str = "liuhen.test/api";
+
+impl TestApp {
+    pub async fn request(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let body = axum::body::to_bytes(resp.into_body(), 16 << 20).await.unwrap().to_vec();
+        Resp { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        let mut b = Request::get(path);
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        self.request(b.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &str) -> Resp {
+        self.request(
+            Request::post(path).header("content-type", "application/json").body(Body::from(body.to_string())).unwrap(),
+        )
+        .await
+    }
+
+    pub async fn login(&self) -> String {
+        let body = serde_json::json!({"username": "admin", "password": self.admin_password}).to_string();
+        let r = self.post_json("/api/session", &body).await;
+        assert_eq!(r.status, StatusCode::OK);
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+}
