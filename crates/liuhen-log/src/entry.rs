@@ -33,6 +33,38 @@ pub struct EntryDraft {
     leaf_state: Sha256,
 }
 
+/// A draft reduced to what the sequencer needs: see [`EntryDraft::into_prepared`].
+#[derive(Debug, Clone)]
+pub struct PreparedEntry {
+    prefix: Vec<u8>,
+    leaf_state: Sha256,
+}
+
+impl PreparedEntry {
+    /// The entry's canonical bytes at `index` and `time_ms`, and its leaf hash.
+    pub fn encode_and_hash_at(&self, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
+        encode_and_hash(&self.prefix, &self.leaf_state, index, time_ms)
+    }
+}
+
+fn suffix(index: u64, time_ms: i64) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = Vec::with_capacity(LONGEST_SUFFIX.len());
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "\"index\":{index},\"time\":{time_ms},\"v\":{ENTRY_VERSION}}}");
+    out
+}
+
+fn encode_and_hash(prefix: &[u8], leaf_state: &Sha256, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
+    let suffix = suffix(index, time_ms);
+    let mut h = leaf_state.clone();
+    h.update(&suffix);
+    let mut out = Vec::with_capacity(prefix.len() + suffix.len());
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&suffix);
+    (out, Hash(h.finalize().into()))
+}
+
 impl PartialEq for EntryDraft {
     fn eq(&self, other: &Self) -> bool {
         // Every field is in the prefix, and the hash state follows from it.
@@ -140,21 +172,17 @@ impl EntryDraft {
     /// The entry's bytes and its leaf hash, finishing a hash state that already holds the
     /// prefix: the sequencer hashes only the few bytes it adds.
     pub fn encode_and_hash_at(&self, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
-        let suffix = self.suffix(index, time_ms);
-        let mut h = self.leaf_state.clone();
-        h.update(&suffix);
-        let mut out = Vec::with_capacity(self.prefix.len() + suffix.len());
-        out.extend_from_slice(&self.prefix);
-        out.extend_from_slice(&suffix);
-        (out, Hash(h.finalize().into()))
+        encode_and_hash(&self.prefix, &self.leaf_state, index, time_ms)
+    }
+
+    /// Keeps only what sequencing needs (the canonical prefix and its hash state), so that the
+    /// structured fields are freed by the caller, not by the sequencer.
+    pub fn into_prepared(self) -> PreparedEntry {
+        PreparedEntry { prefix: self.prefix, leaf_state: self.leaf_state }
     }
 
     fn suffix(&self, index: u64, time_ms: i64) -> Vec<u8> {
-        use std::io::Write as _;
-        let mut out = Vec::with_capacity(LONGEST_SUFFIX.len());
-        // Writing into a Vec cannot fail.
-        let _ = write!(out, "\"index\":{index},\"time\":{time_ms},\"v\":{ENTRY_VERSION}}}");
-        out
+        suffix(index, time_ms)
     }
 
     /// `{"action":…,"actor":…,"blobs":[…],"body":{…},"case":…,"commits":[…],` — the keys in

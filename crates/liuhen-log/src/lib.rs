@@ -15,7 +15,7 @@ pub mod tile;
 pub mod tree;
 
 pub use checkpoint::{Checkpoint, CheckpointError, TreeHead};
-pub use entry::{BlobRef, Entry, EntryDraft, EntryError, commitment};
+pub use entry::{BlobRef, Entry, EntryDraft, EntryError, PreparedEntry, commitment};
 pub use hash::{Hash, leaf_hash, mth, node_hash};
 pub use note::{NoteSigner, NoteVerifier};
 pub use tile::{TileId, Tiler};

@@ -12,18 +12,21 @@ use crate::{AppendRequest, LogStore, Op, Receipt, StoreError, UserRecord};
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
 use liuhen_log::tree::{self, SubtreeRecorder};
-use liuhen_log::{Hash, HashSource, NoteSigner, ProofError, Tiler};
+use liuhen_log::{Hash, HashSource, NoteSigner, PreparedEntry, ProofError, Tiler};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 
 /// Cached subtree hashes beyond this many are dropped (about 4 MB).
 const SUBTREE_CACHE_LIMIT: usize = 65_536;
 /// The most appends committed in one transaction.
 const MAX_BATCH: usize = 1024;
+/// How long the writer waits for one more request to join a group, and for all of them.
+const LINGER_ROUND: Duration = Duration::from_micros(30);
+const MAX_LINGER: Duration = Duration::from_micros(400);
 /// Idle read-only connections kept for reuse.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -54,6 +57,16 @@ struct Inner {
     sign_lock: Mutex<()>,
     /// Hashes of complete subtrees, which never change once complete.
     subtrees: std::sync::Mutex<HashMap<(u8, u64), Hash>>,
+    stats: Arc<WriterStats>,
+}
+
+/// Counters of the writer, for benchmarks and monitoring.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed (each one fsync).
+    pub commits: std::sync::atomic::AtomicU64,
+    /// Entries committed.
+    pub entries: std::sync::atomic::AtomicU64,
 }
 
 /// The durable tree as the writer last committed it: its size and the rightmost (partial)
@@ -85,16 +98,19 @@ impl Head {
     }
 }
 
-#[expect(clippy::large_enum_variant, reason = "appends are the hot path; boxing them costs an allocation each")]
 enum WriteMsg {
     Append(Appending),
     Checkpoint { size: u64, root: Hash, note: String, reply: oneshot::Sender<Result<(), StoreError>> },
 }
 
 struct Appending {
-    req: AppendRequest,
+    entry: PreparedEntry,
+    ops: Vec<Op>,
     reply: oneshot::Sender<Result<Receipt, StoreError>>,
 }
+
+/// Replies of one committed group, handed to the runtime in one go.
+type Replies = Vec<(oneshot::Sender<Result<Receipt, StoreError>>, Result<Receipt, StoreError>)>;
 
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
@@ -127,9 +143,21 @@ impl SqliteStore {
         let (tiler, last_time) = load_state(&conn)?;
         let (head_tx, head_rx) = watch::channel(Arc::new(Head::of(&tiler)));
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        let stats = Arc::new(WriterStats::default());
+        // The writer hands each group's replies to a task on the runtime: one cross-thread
+        // wake-up per group instead of one per request.
+        let (replies_tx, mut replies_rx) = mpsc::unbounded_channel::<Replies>();
+        tokio::spawn(async move {
+            while let Some(group) = replies_rx.recv().await {
+                for (reply, outcome) in group {
+                    let _ = reply.send(outcome);
+                }
+            }
+        });
+        let writer = Writer { tiler, last_time, head: head_tx, stats: stats.clone(), replies: replies_tx };
         std::thread::Builder::new()
             .name("liuhen-log-writer".to_string())
-            .spawn(move || writer_loop(conn, rx, Writer { tiler, last_time, head: head_tx }))?;
+            .spawn(move || writer_loop(conn, rx, writer))?;
         let inner = Arc::new(Inner {
             path: path.to_path_buf(),
             readers: std::sync::Mutex::new(Vec::new()),
@@ -138,6 +166,7 @@ impl SqliteStore {
             config,
             sign_lock: Mutex::new(()),
             subtrees: Default::default(),
+            stats,
         });
         tokio::spawn(checkpointer(Arc::downgrade(&inner)));
         Ok(SqliteStore { inner })
@@ -162,6 +191,7 @@ impl SqliteStore {
             config,
             sign_lock: Mutex::new(()),
             subtrees: Default::default(),
+            stats: Default::default(),
         });
         Ok(SqliteStore { inner })
     }
@@ -183,6 +213,11 @@ impl SqliteStore {
             readers.push(conn);
         }
         Ok(res?)
+    }
+
+    /// The writer's counters.
+    pub fn writer_stats(&self) -> &WriterStats {
+        &self.inner.stats
     }
 
     pub fn origin(&self) -> &str {
@@ -391,6 +426,8 @@ struct Writer {
     tiler: Tiler,
     last_time: i64,
     head: watch::Sender<Arc<Head>>,
+    stats: Arc<WriterStats>,
+    replies: mpsc::UnboundedSender<Replies>,
 }
 
 /// The writer thread: everything queued while the previous group committed forms the next
@@ -398,18 +435,34 @@ struct Writer {
 fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Writer) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
-        let mut next = Some(first);
         let mut checkpoint = None;
-        while let Some(msg) = next.take() {
-            match msg {
-                WriteMsg::Append(a) => batch.push(a),
-                cp @ WriteMsg::Checkpoint { .. } => {
-                    checkpoint = Some(cp);
-                    break;
+        let mut next = Some(first);
+        let linger_until = Instant::now() + MAX_LINGER;
+        loop {
+            while let Some(msg) = next.take() {
+                match msg {
+                    WriteMsg::Append(a) => batch.push(a),
+                    cp @ WriteMsg::Checkpoint { .. } => {
+                        checkpoint = Some(cp);
+                        break;
+                    }
+                }
+                if batch.len() < MAX_BATCH {
+                    next = rx.try_recv().ok();
                 }
             }
-            if batch.len() < MAX_BATCH {
+            if checkpoint.is_some() || batch.len() >= MAX_BATCH || Instant::now() >= linger_until {
+                break;
+            }
+            // Writers answered by the previous commit are about to send again: while requests
+            // keep arriving, wait a little for them, so that they share this commit's fsync.
+            let round = Instant::now() + LINGER_ROUND;
+            while next.is_none() && Instant::now() < round {
+                std::thread::yield_now();
                 next = rx.try_recv().ok();
+            }
+            if next.is_none() {
+                break;
             }
         }
         if !batch.is_empty() {
@@ -431,8 +484,14 @@ fn commit_batch(conn: &mut Connection, w: &mut Writer, batch: &mut Vec<Appending
     match write_batch(conn, w, batch, &mut outcomes) {
         Ok(()) => {
             let _ = w.head.send(Arc::new(Head::of(&w.tiler)));
-            for (msg, outcome) in batch.drain(..).zip(outcomes) {
-                let _ = msg.reply.send(outcome);
+            w.stats.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            w.stats.entries.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            let group: Replies = batch.drain(..).zip(outcomes).map(|(msg, outcome)| (msg.reply, outcome)).collect();
+            if let Err(mpsc::error::SendError(group)) = w.replies.send(group) {
+                // The runtime is gone (shutdown): answer from here.
+                for (reply, outcome) in group {
+                    let _ = reply.send(outcome);
+                }
             }
         }
         Err(e) => {
@@ -455,9 +514,9 @@ fn write_batch(
     let mut tx = conn.transaction()?;
     let mut full_tiles: Vec<(u8, u64, Vec<Hash>)> = Vec::new();
     for msg in batch {
-        if !msg.req.ops.is_empty() {
+        if !msg.ops.is_empty() {
             let sp = tx.savepoint()?;
-            match apply_ops(&sp, &msg.req.ops) {
+            match apply_ops(&sp, &msg.ops) {
                 Ok(()) => sp.commit()?,
                 Err(e) => {
                     drop(sp); // rolls back this request's changes only
@@ -468,7 +527,7 @@ fn write_batch(
         }
         let index = w.tiler.size();
         let time_ms = now_ms().max(w.last_time);
-        let (bytes, leaf) = msg.req.draft.encode_and_hash_at(index, time_ms);
+        let (bytes, leaf) = msg.entry.encode_and_hash_at(index, time_ms);
         tx.prepare_cached("INSERT INTO log_entries (idx, data, leaf) VALUES (?1, ?2, ?3)")?.execute(params![
             index as i64,
             bytes,
@@ -571,7 +630,7 @@ impl LogStore for SqliteStore {
     async fn append(&self, req: AppendRequest) -> Result<Receipt, StoreError> {
         let (reply, rx) = oneshot::channel();
         self.writer()?
-            .send(WriteMsg::Append(Appending { req, reply }))
+            .send(WriteMsg::Append(Appending { entry: req.draft.into_prepared(), ops: req.ops, reply }))
             .await
             .map_err(|_| StoreError::Unavailable("log writer stopped".to_string()))?;
         rx.await.map_err(|_| StoreError::Unavailable("log writer stopped".to_string()))?

@@ -7,6 +7,7 @@ use liuhen_store::{AppendRequest, LogStore};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Subcommand)]
@@ -107,6 +108,8 @@ async fn log(args: LogArgs) -> anyhow::Result<()> {
             tokio::task::spawn_blocking(move || liuhen_store::sqlite::measure_bound(&bound_db, writers, bound_for))
                 .await?
                 .context("measuring the SQLite bound")?;
+        let stats = store.writer_stats();
+        let (c0, e0) = (stats.commits.load(Relaxed), stats.entries.load(Relaxed));
         let deadline = Instant::now() + seconds;
         let start = Instant::now();
         let mut tasks = Vec::with_capacity(writers);
@@ -129,6 +132,8 @@ async fn log(args: LogArgs) -> anyhow::Result<()> {
             lat.extend(t.await??);
         }
         let elapsed = start.elapsed().as_secs_f64();
+        let commits = stats.commits.load(Relaxed) - c0;
+        let avg_batch = (stats.entries.load(Relaxed) - e0) as f64 / commits.max(1) as f64;
         lat.sort_by(f64::total_cmp);
         let entries = lat.len();
         let per_s = entries as f64 / elapsed;
@@ -143,6 +148,8 @@ async fn log(args: LogArgs) -> anyhow::Result<()> {
             "fsync_ms": (fsync_ms * 1000.0).round() / 1000.0,
             "bound_per_s": bound.round(),
             "ratio_to_bound": ((per_s / bound) * 1000.0).round() / 1000.0,
+            "commits": commits,
+            "avg_batch": (avg_batch * 10.0).round() / 10.0,
         });
         println!("{line}");
     }
