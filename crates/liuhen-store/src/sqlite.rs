@@ -168,8 +168,36 @@ impl SqliteStore {
             subtrees: Default::default(),
             stats,
         });
-        tokio::spawn(checkpointer(Arc::downgrade(&inner)));
-        Ok(SqliteStore { inner })
+        let store = SqliteStore { inner };
+        store.check_last_checkpoint()?;
+        tokio::spawn(checkpointer(Arc::downgrade(&store.inner)));
+        Ok(store)
+    }
+
+    /// Fails closed: the stored tree must still have the root the log last signed for its size.
+    fn check_last_checkpoint(&self) -> Result<(), StoreError> {
+        let last: Option<(i64, Vec<u8>)> = self.read(|c| {
+            c.query_row("SELECT size, root FROM log_checkpoints ORDER BY size DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+        })?;
+        let Some((size, root)) = last else { return Ok(()) };
+        let size = size as u64;
+        if size > self.tree_size() {
+            return Err(StoreError::Integrity(format!(
+                "the log signed a checkpoint of {size} entries but holds only {}: entries were removed",
+                self.tree_size()
+            )));
+        }
+        let computed = self.with_stored_tiles(size, |src| tree::root(size, src))?;
+        if computed.0.as_slice() != root.as_slice() {
+            return Err(StoreError::Integrity(format!(
+                "the stored tree of {size} entries no longer has the root the log signed: records were changed; \
+                 run `liuhen verify --data` to find them"
+            )));
+        }
+        Ok(())
     }
 
     /// Opens an existing database for reading only (verification, export): no writer, no

@@ -132,3 +132,47 @@ async fn sqlite_triggers_refuse_edits_of_the_log() {
         assert!(err.contains("append-only"), "{sql}: {err}");
     }
 }
+
+#[tokio::test]
+async fn sqlite_refuses_to_open_a_log_whose_history_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    for i in 0..300 {
+        store.append(AppendRequest::entry(draft(i))).await.unwrap();
+    }
+    store.sign_checkpoint().await.unwrap();
+    drop(store);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // History is rewritten while the log is down: a full tile changes.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DROP TRIGGER log_tiles_no_update", []).unwrap();
+    conn.execute("UPDATE log_tiles SET hashes = zeroblob(8192) WHERE level = 0 AND idx = 0", []).unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path, config()).await.err().expect("open must fail");
+    assert!(matches!(err, StoreError::Integrity(ref m) if m.contains("no longer has the root")), "{err}");
+    // Verification still works read-only, to find what changed.
+    assert!(SqliteStore::open_read_only(&path).await.is_ok());
+}
+
+#[tokio::test]
+async fn sqlite_refuses_to_sign_a_checkpoint_inconsistent_with_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    for i in 0..100 {
+        store.append(AppendRequest::entry(draft(i))).await.unwrap();
+    }
+    store.sign_checkpoint().await.unwrap();
+    for i in 100..300 {
+        store.append(AppendRequest::entry(draft(i))).await.unwrap();
+    }
+    // The tile that now holds entries 0..256 is rewritten under the running log.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DROP TRIGGER log_tiles_no_update", []).unwrap();
+    conn.execute("UPDATE log_tiles SET hashes = zeroblob(8192) WHERE level = 0 AND idx = 0", []).unwrap();
+    let err = store.sign_checkpoint().await.unwrap_err();
+    assert!(matches!(err, StoreError::Integrity(ref m) if m.contains("not consistent")), "{err}");
+    // Nothing was signed: the latest checkpoint is still the one of 100 entries.
+    assert!(store.latest_checkpoint().await.unwrap().contains("\n100\n"));
+}

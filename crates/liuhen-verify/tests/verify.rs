@@ -177,3 +177,33 @@ fn hostile_bytes_never_panic() {
     }
     assert!(verify(&DirFetcher::new(dir.path()), &trust()).ok());
 }
+
+#[test]
+fn the_binary_verifies_pins_keys_and_keeps_state() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let keys_file = dir.path().join("keys.pub");
+    std::fs::write(&keys_file, keys().iter().map(|k| format!("{k}\n")).collect::<String>()).unwrap();
+    let state = dir.path().join("state");
+    let bin = env!("CARGO_BIN_EXE_liuhen-verify");
+    let run = || {
+        std::process::Command::new(bin)
+            .arg("--dir")
+            .arg(dir.path())
+            .arg("--keys")
+            .arg(&keys_file)
+            .arg("--state")
+            .arg(&state)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("OK:"));
+    assert!(std::fs::read_to_string(&state).unwrap().contains("\n40\n"));
+    // A log that lost entries since the state was kept fails, exit code 1.
+    write_log(dir.path(), 30);
+    let out = run();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fewer than the 40"));
+}
