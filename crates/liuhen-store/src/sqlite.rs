@@ -27,6 +27,8 @@ const MAX_BATCH: usize = 1024;
 /// How long the writer waits for one more request to join a group, and for all of them.
 const LINGER_ROUND: Duration = Duration::from_micros(30);
 const MAX_LINGER: Duration = Duration::from_micros(400);
+/// The writer completes a WAL checkpoint after this many commits.
+const WRITER_WAL_CHECKPOINT_EVERY: u32 = 64;
 /// Idle read-only connections kept for reuse.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -58,6 +60,8 @@ struct Inner {
     /// Hashes of complete subtrees, which never change once complete.
     subtrees: std::sync::Mutex<HashMap<(u8, u64), Hash>>,
     stats: Arc<WriterStats>,
+    /// Dropping it stops the WAL checkpointer thread.
+    _wal_stop: Option<std::sync::mpsc::Sender<()>>,
 }
 
 /// Counters of the writer, for benchmarks and monitoring.
@@ -134,11 +138,33 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Runs passive WAL checkpoints every 100 ms on a connection of its own, until the returned
+/// sender is dropped. A passive checkpoint never blocks the writer or the readers.
+fn spawn_wal_checkpointer(path: &Path) -> Result<std::sync::mpsc::Sender<()>, StoreError> {
+    let conn = open_writer(path)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::Builder::new().name("liuhen-wal-checkpoint".to_string()).spawn(move || {
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(100)) {
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+            }
+        }
+        // A last full checkpoint, so a closed database is one file.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    })?;
+    Ok(stop)
+}
+
 impl SqliteStore {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub async fn open(path: &Path, config: LogConfig) -> Result<SqliteStore, StoreError> {
         let mut conn = open_writer(path)?;
         migrate_sqlite(&mut conn)?;
+        // Checkpoints (copying the WAL into the database file) run on their own thread, so a
+        // commit never waits for one.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let wal_stop = spawn_wal_checkpointer(path)?;
         check_origin(&conn, &config.origin)?;
         let (tiler, last_time) = load_state(&conn)?;
         let (head_tx, head_rx) = watch::channel(Arc::new(Head::of(&tiler)));
@@ -154,7 +180,14 @@ impl SqliteStore {
                 }
             }
         });
-        let writer = Writer { tiler, last_time, head: head_tx, stats: stats.clone(), replies: replies_tx };
+        let writer = Writer {
+            tiler,
+            last_time,
+            head: head_tx,
+            stats: stats.clone(),
+            replies: replies_tx,
+            commits_since_wal_checkpoint: 0,
+        };
         std::thread::Builder::new()
             .name("liuhen-log-writer".to_string())
             .spawn(move || writer_loop(conn, rx, writer))?;
@@ -167,6 +200,7 @@ impl SqliteStore {
             sign_lock: Mutex::new(()),
             subtrees: Default::default(),
             stats,
+            _wal_stop: Some(wal_stop),
         });
         let store = SqliteStore { inner };
         store.check_last_checkpoint()?;
@@ -220,6 +254,7 @@ impl SqliteStore {
             sign_lock: Mutex::new(()),
             subtrees: Default::default(),
             stats: Default::default(),
+            _wal_stop: None,
         });
         Ok(SqliteStore { inner })
     }
@@ -456,6 +491,7 @@ struct Writer {
     head: watch::Sender<Arc<Head>>,
     stats: Arc<WriterStats>,
     replies: mpsc::UnboundedSender<Replies>,
+    commits_since_wal_checkpoint: u32,
 }
 
 /// The writer thread: everything queued while the previous group committed forms the next
@@ -495,6 +531,16 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Wr
         }
         if !batch.is_empty() {
             commit_batch(&mut conn, &mut w, &mut batch);
+            w.commits_since_wal_checkpoint += 1;
+            // The background thread copies most of the WAL; the writer finishes the few frames
+            // left between two of its own transactions, so the WAL can restart from the top
+            // instead of growing without end.
+            if w.commits_since_wal_checkpoint >= WRITER_WAL_CHECKPOINT_EVERY {
+                w.commits_since_wal_checkpoint = 0;
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                }
+            }
         }
         if let Some(WriteMsg::Checkpoint { size, root, note, reply }) = checkpoint {
             let res = conn.execute(
