@@ -1,0 +1,319 @@
+//! 行政检查 (administrative inspection), domain.md §b.5: planned on a plan, a random draw or a
+//! documented trigger; on-site inspection by two or more officers; the result told to the
+//! inspected party; closed, or rectification ordered and re-inspected, before closing.
+
+use crate::officer::Officer;
+use crate::rules::{self, R_001, R_002, R_003, R_010, R_120A, R_120D, R_120E, R_142, Refusal, Violation};
+use crate::time::{Date, Timestamp};
+
+/// Where an enforcement matter came from (办法第七条第（一）项: 执法事项来源).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Inspection,
+    Complaint,
+    Assigned,
+    Transferred,
+    Monitoring,
+    Other,
+}
+
+impl Source {
+    pub const ALL: [Source; 6] = [
+        Source::Inspection,
+        Source::Complaint,
+        Source::Assigned,
+        Source::Transferred,
+        Source::Monitoring,
+        Source::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Inspection => "inspection",
+            Source::Complaint => "complaint",
+            Source::Assigned => "assigned",
+            Source::Transferred => "transferred",
+            Source::Monitoring => "monitoring",
+            Source::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Inspection => "检查发现",
+            Source::Complaint => "投诉举报",
+            Source::Assigned => "上级交办",
+            Source::Transferred => "部门移送",
+            Source::Monitoring => "监控发现",
+            Source::Other => "其他",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// How the inspection came about (domain.md §a.5 procedure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 日常检查, on an approved plan.
+    Routine,
+    /// 双随机抽查.
+    Random,
+    /// 有因检查 (a complaint, a referral…).
+    Triggered,
+    /// 专项检查.
+    Special,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Routine => "routine",
+            Kind::Random => "random",
+            Kind::Triggered => "triggered",
+            Kind::Special => "special",
+        }
+    }
+    pub fn parse(code: &str) -> Option<Kind> {
+        [Kind::Routine, Kind::Random, Kind::Triggered, Kind::Special].into_iter().find(|k| k.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Planned,
+    OnSite,
+    ResultNotified,
+    RectificationOrdered,
+    Reinspected,
+    Closed,
+}
+
+impl State {
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Planned => "planned",
+            State::OnSite => "on_site",
+            State::ResultNotified => "result_notified",
+            State::RectificationOrdered => "rectification_ordered",
+            State::Reinspected => "reinspected",
+            State::Closed => "closed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Planned => "已立项（待检查）",
+            State::OnSite => "已现场检查",
+            State::ResultNotified => "已告知检查结果",
+            State::RectificationOrdered => "已责令改正",
+            State::Reinspected => "已复查",
+            State::Closed => "已结案",
+        }
+    }
+}
+
+/// 依职权启动 (办法第七条第（一）项).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Initiation {
+    pub source: Source,
+    pub reason: String,
+    pub received_at: Timestamp,
+}
+
+/// An officer present at an act, and when they showed their credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presence {
+    pub officer: Officer,
+    pub id_shown_at: Option<Timestamp>,
+}
+
+/// An on-site inspection (现场检查) or re-inspection (复查).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnSiteAct {
+    pub at: Timestamp,
+    pub place: String,
+    pub officers: Vec<Presence>,
+    /// The party was told that recording is on (办法第六条第二款).
+    pub recording_announced: bool,
+    pub problems_found: bool,
+    pub summary: String,
+}
+
+/// What opening an inspection needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Open {
+    pub id: String,
+    pub case_no: String,
+    pub matter: String,
+    pub kind: Kind,
+    /// The plan or approval reference, the random draw, or the trigger (R-120a).
+    pub basis: String,
+    pub initiation: Initiation,
+}
+
+/// A change of an inspection; the log records each one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Opened(Open),
+    OnSiteRecorded(OnSiteAct),
+    ResultNotified { at: Timestamp, problems_found: bool },
+    RectificationOrdered { at: Timestamp, due: Date },
+    Reinspected { act: OnSiteAct, rectified: bool },
+    Closed { at: Timestamp },
+}
+
+/// Why a command was not carried out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// Rules failed.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The command does not apply in the current state.
+    #[error("当前状态“{}”下不能{action}", state.label())]
+    WrongState { state: State, action: &'static str },
+}
+
+/// The outcome of a command: the event to record and the FLAG defects found.
+pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    pub open: Open,
+    pub state: State,
+    /// Incremented by every event (optimistic concurrency).
+    pub version: u64,
+    pub acts: Vec<OnSiteAct>,
+    pub problems_found: bool,
+    pub rectified: bool,
+    pub defects: Vec<Violation>,
+}
+
+/// R-010, R-120a: what opening an inspection must record.
+pub fn open(cmd: Open) -> Decision {
+    let mut found = Vec::new();
+    if cmd.initiation.reason.trim().is_empty() {
+        found.push(R_010.violated("reason", "未填写启动原因"));
+    }
+    if cmd.basis.trim().is_empty() {
+        found.push(R_120A.violated("basis", "未填写检查计划、审批或检查原因"));
+    }
+    let flags = rules::decide(found)?;
+    Ok((Event::Opened(cmd), flags))
+}
+
+/// the rules of any on-site act.
+pub fn check_on_site(act: &OnSiteAct) -> Vec<Violation> {
+    let mut found = Vec::new();
+    if act.officers.len() < 2 {
+        found.push(R_001.violated("officers", format!("现场仅有 {} 名执法人员", act.officers.len())));
+    }
+    for p in &act.officers {
+        if !p.officer.cert_valid_at(act.at) {
+            found.push(
+                R_002.violated(
+                    "officers",
+                    format!("{}（证号 {}）的执法证在检查时无效", p.officer.name, p.officer.cert_no),
+                ),
+            );
+        }
+        if p.officer.cert_no.trim().is_empty() || p.id_shown_at.is_none() {
+            found.push(R_003.violated("officers", format!("未记录{}的执法证号或出示证件时间", p.officer.name)));
+        }
+    }
+    if !act.recording_announced {
+        found.push(R_142.violated("recording_announced", "未记录告知当事人已开启执法记录"));
+    }
+    found
+}
+
+impl Inspection {
+    /// Starts from the `Opened` event.
+    pub fn new(open: Open) -> Inspection {
+        Inspection {
+            open,
+            state: State::Planned,
+            version: 1,
+            acts: Vec::new(),
+            problems_found: false,
+            rectified: false,
+            defects: Vec::new(),
+        }
+    }
+
+    fn wrong(&self, action: &'static str) -> CommandError {
+        CommandError::WrongState { state: self.state, action }
+    }
+
+    pub fn record_on_site(&self, act: OnSiteAct) -> Decision {
+        if !matches!(self.state, State::Planned | State::OnSite) {
+            return Err(self.wrong("记录现场检查"));
+        }
+        let flags = rules::decide(check_on_site(&act))?;
+        Ok((Event::OnSiteRecorded(act), flags))
+    }
+
+    pub fn notify_result(&self, at: Timestamp) -> Decision {
+        if self.state != State::OnSite {
+            return Err(self.wrong("告知检查结果"));
+        }
+        Ok((Event::ResultNotified { at, problems_found: self.problems_found }, Vec::new()))
+    }
+
+    pub fn order_rectification(&self, at: Timestamp, due: Date) -> Decision {
+        if self.state != State::ResultNotified || !self.problems_found {
+            return Err(self.wrong("责令改正"));
+        }
+        Ok((Event::RectificationOrdered { at, due }, Vec::new()))
+    }
+
+    pub fn reinspect(&self, act: OnSiteAct, rectified: bool) -> Decision {
+        if self.state != State::RectificationOrdered {
+            return Err(self.wrong("复查"));
+        }
+        let flags = rules::decide(check_on_site(&act))?;
+        Ok((Event::Reinspected { act, rectified }, flags))
+    }
+
+    /// R-120d and R-120e: the result was told, and any problem was put right.
+    pub fn close(&self, at: Timestamp) -> Decision {
+        let mut found = Vec::new();
+        match self.state {
+            State::Closed => return Err(self.wrong("结案")),
+            State::Planned | State::OnSite => found.push(R_120D.violated("state", "尚未告知检查结果")),
+            State::ResultNotified if self.problems_found => {
+                found.push(R_120E.violated("state", "发现问题但未责令改正或转为案件"))
+            }
+            State::RectificationOrdered => found.push(R_120E.violated("state", "尚未复查")),
+            State::Reinspected if !self.rectified => found.push(R_120E.violated("state", "复查未整改到位")),
+            State::ResultNotified | State::Reinspected => {}
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Closed { at }, flags))
+    }
+
+    /// Applies a recorded event (also used to rebuild from the log).
+    pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
+        match event {
+            Event::Opened(open) => *self = Inspection::new(open.clone()),
+            Event::OnSiteRecorded(act) => {
+                self.problems_found |= act.problems_found;
+                self.acts.push(act.clone());
+                self.state = State::OnSite;
+            }
+            Event::ResultNotified { .. } => self.state = State::ResultNotified,
+            Event::RectificationOrdered { .. } => self.state = State::RectificationOrdered,
+            Event::Reinspected { act, rectified } => {
+                self.acts.push(act.clone());
+                self.rectified = *rectified;
+                self.state = State::Reinspected;
+            }
+            Event::Closed { .. } => self.state = State::Closed,
+        }
+        if !matches!(event, Event::Opened(_)) {
+            self.version += 1;
+        }
+        self.defects.extend(flags.iter().cloned());
+    }
+}

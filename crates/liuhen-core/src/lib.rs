@@ -1,0 +1,18 @@
+//! The enforcement domain of liuhen, with no I/O: officers, cases and their state machines, the
+//! compliance rules of the 办法 and the laws behind it, and deadlines in working days, calendar
+//! days and hours.
+//!
+//! Commands take the current state and return the event to record (plus any FLAG defects) or a
+//! typed refusal naming each failed rule with its article. Time and identifiers are arguments;
+//! this crate knows nothing of the log, the store or HTTP.
+
+#![forbid(unsafe_code)]
+
+pub mod calendar;
+pub mod inspection;
+pub mod officer;
+pub mod rules;
+pub mod time;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+//! Compliance rules as data: each has an ID, a severity, its source article, a message in
+//! Chinese, and examples that violate and satisfy it (domain.md §c).
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The transition is refused.
+    Block,
+    /// Allowed, but stored as a defect for 案卷评查.
+    Flag,
+    /// Advice.
+    Info,
+}
+
+/// A rule's identity and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// The article(s) it implements, e.g. `行政处罚法第四十二条；办法第六条`.
+    pub source: &'static str,
+    /// What it requires, in Chinese.
+    pub requirement: &'static str,
+}
+
+/// One failed rule, with what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub rule: Rule,
+    /// The field or item concerned (for the UI to show the refusal beside it).
+    pub field: &'static str,
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}：{}", self.rule.id, self.rule.source, self.rule.requirement)?;
+        if !self.detail.is_empty() {
+            write!(f, "（{}）", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+impl Rule {
+    pub fn violated(self, field: &'static str, detail: impl Into<String>) -> Violation {
+        Violation { rule: self, field, detail: detail.into() }
+    }
+}
+
+pub const R_001: Rule = Rule {
+    id: "R-001",
+    severity: Severity::Block,
+    source: "办法第六条；行政处罚法第四十二条",
+    requirement: "执法人员不得少于两人",
+};
+pub const R_002: Rule = Rule {
+    id: "R-002",
+    severity: Severity::Block,
+    source: "行政处罚法第四十二条",
+    requirement: "执法人员须持有在有效期内、状态正常的执法证件",
+};
+pub const R_003: Rule = Rule {
+    id: "R-003",
+    severity: Severity::Block,
+    source: "办法第八条第（一）项；行政处罚法第五十五条",
+    requirement: "须记录每名执法人员的姓名、执法证号及出示证件的时间",
+};
+pub const R_010: Rule = Rule {
+    id: "R-010",
+    severity: Severity::Block,
+    source: "办法第七条第（一）项",
+    requirement: "依职权启动的，须记录执法事项来源、启动原因和发现时间",
+};
+pub const R_120A: Rule = Rule {
+    id: "R-120a",
+    severity: Severity::Block,
+    source: "办法第七条；国办发〔2024〕54号",
+    requirement: "行政检查须有检查计划或审批，或有据可查的检查原因",
+};
+pub const R_120D: Rule = Rule {
+    id: "R-120d",
+    severity: Severity::Block,
+    source: "办法第十条；国办发〔2024〕54号",
+    requirement: "检查结果须告知被检查人后方可结案",
+};
+pub const R_120E: Rule = Rule {
+    id: "R-120e",
+    severity: Severity::Block,
+    source: "办法第十条；行政处罚法第二十八条",
+    requirement: "检查发现问题的，须责令改正并复查，或转为案件办理，方可结案",
+};
+pub const R_142: Rule = Rule {
+    id: "R-142",
+    severity: Severity::Flag,
+    source: "办法第六条第二款",
+    requirement: "执法人员应当事先告知当事人已开启行政执法记录",
+};
+
+/// Every rule this crate enforces.
+pub const ALL: &[Rule] = &[R_001, R_002, R_003, R_010, R_120A, R_120D, R_120E, R_142];
+
+/// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
+pub struct Refusal {
+    pub violations: Vec<Violation>,
+}
+
+/// Splits findings into a refusal (if any BLOCK failed) or the FLAG defects to record.
+pub fn decide(found: Vec<Violation>) -> Result<Vec<Violation>, Refusal> {
+    if found.iter().any(|v| v.rule.severity == Severity::Block) {
+        Err(Refusal { violations: found })
+    } else {
+        Ok(found)
+    }
+}

@@ -1,0 +1,289 @@
+//! Tests of the domain: the calendar against the State Council's notices, every rule with an
+//! example that violates it and one that satisfies it, and the inspection walked end to end.
+
+use crate::calendar::{CalendarError, DeadlineStatus, Period, WorkCalendar, status};
+use crate::inspection::{
+    self, CommandError, Event, Initiation, Inspection, Kind, OnSiteAct, Open, Presence, Source, State,
+};
+use crate::officer::{CertStatus, Officer};
+use crate::rules::{self, Violation};
+use crate::time::{Date, Timestamp, Weekday};
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+/// 08:00 Asia/Shanghai on the given date.
+fn at(s: &str) -> Timestamp {
+    d(s).start().plus_hours(8)
+}
+
+#[test]
+fn dates_round_trip_and_know_their_weekday() {
+    assert_eq!(d("2026-11-26").weekday(), Weekday::Thu);
+    assert_eq!(d("2024-02-29").plus_days(365).to_string(), "2025-02-28");
+    assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+    for s in ["2025-13-01", "2025-02-29", "2025-1-01", "20250101", "２０２５-01-01", ""] {
+        assert!(Date::parse(s).is_err(), "{s}");
+    }
+    // 2026-01-01 00:30 in Shanghai is still 2025-12-31 in UTC.
+    let t = d("2026-01-01").start();
+    assert_eq!(Timestamp(t.0 + 30 * 60_000).shanghai_date(), d("2026-01-01"));
+    assert_eq!(Timestamp(t.0 - 1).shanghai_date(), d("2025-12-31"));
+}
+
+#[test]
+fn the_calendar_follows_the_state_council_notices() {
+    let cal = WorkCalendar::china();
+    // 2025: 1月26日（周日）上班；1月28日起春节放假。2026: 2月14日（周六）上班；2月16日放假。
+    for (date, working) in [
+        ("2025-01-26", true),
+        ("2025-01-28", false),
+        ("2025-02-05", true),
+        ("2025-10-11", true),
+        ("2025-10-08", false),
+        ("2026-01-04", true),
+        ("2026-02-14", true),
+        ("2026-02-16", false),
+        ("2026-02-23", false),
+        ("2026-05-09", true),
+        ("2026-10-07", false),
+        ("2026-11-26", true),
+        ("2026-11-28", false),
+    ] {
+        assert_eq!(cal.is_working_day(d(date)), Ok(working), "{date}");
+    }
+    assert_eq!(cal.is_working_day(d("2027-01-04")), Err(CalendarError::YearNotLoaded(2027)));
+}
+
+#[test]
+fn working_days_skip_holidays_and_count_working_weekends() {
+    let cal = WorkCalendar::china();
+    // 行政处罚法第八十五条: five working days from 2025-09-30 run over the National Day holiday:
+    // 10/9, 10/10, 10/11 (调休上班的周六), 10/13, 10/14.
+    assert_eq!(cal.add_working_days(d("2025-09-30"), 5), Ok(d("2025-10-14")));
+    // Seven working days before a hearing, counted strictly between.
+    assert_eq!(cal.working_days_between(d("2026-02-12"), d("2026-02-26")), Ok(4));
+    // A period running into a year without a calendar is refused, not guessed.
+    assert_eq!(cal.add_working_days(d("2026-12-25"), 10), Err(CalendarError::YearNotLoaded(2027)));
+}
+
+#[test]
+fn calendar_days_end_on_the_next_working_day_and_hours_do_not() {
+    let cal = WorkCalendar::china();
+    // 15 days to pay from 2026-09-20: 2026-10-05 is a holiday, so the period ends 2026-10-08.
+    assert_eq!(cal.add_calendar_days(d("2026-09-20"), 15), Ok(d("2026-10-08")));
+    assert_eq!(cal.add_calendar_days(d("2026-11-01"), 10), Ok(d("2026-11-11")));
+    // 24 hours (办法第二十三条) from Friday 18:00 end Saturday 18:00, holiday or not.
+    let fri = d("2026-10-02").start().plus_hours(18);
+    assert_eq!(cal.due(fri, Period::Hours(24)), Ok(fri.plus_hours(24)));
+    assert_eq!(cal.due(fri, Period::WorkingDays(1)), Ok(d("2026-10-08").end()));
+    let due = cal.due(at("2026-11-02"), Period::WorkingDays(5)).unwrap();
+    assert_eq!(status(due, None, at("2026-11-05"), 86_400_000), DeadlineStatus::Pending);
+    assert_eq!(status(due, None, at("2026-11-09"), 86_400_000), DeadlineStatus::DueSoon);
+    assert_eq!(status(due, None, at("2026-11-10"), 86_400_000), DeadlineStatus::Overdue);
+    assert_eq!(status(due, Some(at("2026-11-09")), at("2026-11-20"), 0), DeadlineStatus::Met);
+}
+
+#[test]
+fn calendar_data_errors_are_refused() {
+    assert!(matches!(WorkCalendar::parse("year 2026\non 2026-11-26"), Err(CalendarError::BadData { line: 2, .. })));
+    assert!(matches!(WorkCalendar::parse("off 2026-11-26"), Err(CalendarError::BadData { .. })));
+    assert!(matches!(WorkCalendar::parse("year 2026\nholiday 2026-11-26"), Err(CalendarError::BadData { .. })));
+    assert!(WorkCalendar::parse(include_str!("../data/cn-workdays.txt")).is_ok());
+}
+
+fn officer(name: &str, cert: &str) -> Officer {
+    Officer {
+        id: name.to_string(),
+        name: name.to_string(),
+        cert_no: cert.to_string(),
+        cert_valid_from: d("2024-01-01"),
+        cert_valid_to: d("2028-12-31"),
+        cert_status: CertStatus::Active,
+    }
+}
+
+fn present(o: Officer, shown: Timestamp) -> Presence {
+    Presence { officer: o, id_shown_at: Some(shown) }
+}
+
+fn good_act(problems: bool) -> OnSiteAct {
+    let t = at("2026-11-20");
+    OnSiteAct {
+        at: t,
+        place: "栗乡街道某某超市".to_string(),
+        officers: vec![present(officer("王明", "13020001"), t), present(officer("李华", "13020002"), t)],
+        recording_announced: true,
+        problems_found: problems,
+        summary: "检查食品经营许可及进货查验记录".to_string(),
+    }
+}
+
+fn good_open() -> Open {
+    Open {
+        id: "c1".to_string(),
+        case_no: "栗街检〔2026〕1号".to_string(),
+        matter: "食品经营监督检查".to_string(),
+        kind: Kind::Triggered,
+        basis: "群众投诉：超市销售过期食品".to_string(),
+        initiation: Initiation {
+            source: Source::Complaint,
+            reason: "12345热线转办投诉".to_string(),
+            received_at: at("2026-11-19"),
+        },
+    }
+}
+
+fn ids(v: &[Violation]) -> Vec<&'static str> {
+    v.iter().map(|x| x.rule.id).collect()
+}
+
+fn refused_ids(e: CommandError) -> Vec<&'static str> {
+    match e {
+        CommandError::Refused(r) => ids(&r.violations),
+        CommandError::WrongState { .. } => vec![],
+    }
+}
+
+/// For every rule: (rule, findings of a case that violates it, findings of one that satisfies it).
+fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let findings = |act: OnSiteAct| ids(&inspection::check_on_site(&act));
+    let open_findings = |o: Open| match inspection::open(o) {
+        Ok((_, flags)) => ids(&flags),
+        Err(e) => refused_ids(e),
+    };
+    let opened = |problems: bool| {
+        let mut c = Inspection::new(good_open());
+        let (e, f) = c.record_on_site(good_act(problems)).unwrap();
+        c.apply(&e, &f);
+        c
+    };
+    let close_findings = |c: &Inspection| match c.close(at("2026-11-25")) {
+        Ok((_, flags)) => ids(&flags),
+        Err(e) => refused_ids(e),
+    };
+    let notified = |problems: bool| {
+        let mut c = opened(problems);
+        let (e, f) = c.notify_result(at("2026-11-21")).unwrap();
+        c.apply(&e, &f);
+        c
+    };
+    vec![
+        (
+            "R-001",
+            findings(OnSiteAct { officers: good_act(false).officers[..1].to_vec(), ..good_act(false) }),
+            findings(good_act(false)),
+        ),
+        (
+            "R-002",
+            findings({
+                let mut a = good_act(false);
+                a.officers[1].officer.cert_status = CertStatus::Suspended;
+                a
+            }),
+            findings(good_act(false)),
+        ),
+        (
+            "R-002",
+            findings({
+                let mut a = good_act(false);
+                a.officers[0].officer.cert_valid_to = d("2026-11-19");
+                a
+            }),
+            findings(good_act(false)),
+        ),
+        (
+            "R-003",
+            findings({
+                let mut a = good_act(false);
+                a.officers[0].id_shown_at = None;
+                a
+            }),
+            findings(good_act(false)),
+        ),
+        ("R-142", findings(OnSiteAct { recording_announced: false, ..good_act(false) }), findings(good_act(false))),
+        (
+            "R-010",
+            open_findings(Open {
+                initiation: Initiation { reason: " ".to_string(), ..good_open().initiation },
+                ..good_open()
+            }),
+            open_findings(good_open()),
+        ),
+        ("R-120a", open_findings(Open { basis: String::new(), ..good_open() }), open_findings(good_open())),
+        ("R-120d", close_findings(&opened(false)), close_findings(&notified(false))),
+        ("R-120e", close_findings(&notified(true)), close_findings(&notified(false))),
+    ]
+}
+
+#[test]
+fn every_rule_has_an_example_that_violates_it_and_one_that_satisfies_it() {
+    let ex = examples();
+    for rule in rules::ALL {
+        let mine: Vec<_> = ex.iter().filter(|(id, _, _)| *id == rule.id).collect();
+        assert!(!mine.is_empty(), "{} has no example", rule.id);
+        for (id, violating, satisfying) in mine {
+            assert!(violating.contains(id), "{id}: the violating example does not violate it: {violating:?}");
+            assert!(!satisfying.contains(id), "{id}: the satisfying example violates it: {satisfying:?}");
+        }
+        assert!(!rule.source.is_empty() && !rule.requirement.is_empty());
+    }
+}
+
+#[test]
+fn refusals_name_rule_and_article_in_chinese() {
+    let mut a = good_act(false);
+    a.officers.truncate(1);
+    let c = Inspection::new(good_open());
+    let err = c.record_on_site(a).unwrap_err();
+    assert!(err.to_string().starts_with("R-001 办法第六条；行政处罚法第四十二条：执法人员不得少于两人"), "{err}");
+}
+
+#[test]
+fn an_inspection_walks_to_closure_both_ways() {
+    // No problem found: on-site → result told → closed.
+    let (e, f) = inspection::open(good_open()).unwrap();
+    let mut c = Inspection::new(good_open());
+    assert_eq!(e, Event::Opened(good_open()));
+    assert!(f.is_empty());
+    let mut act = good_act(false);
+    act.recording_announced = false; // a FLAG: recorded as a defect, not refused
+    let (e, f) = c.record_on_site(act).unwrap();
+    assert_eq!(ids(&f), ["R-142"]);
+    c.apply(&e, &f);
+    for step in ["notify", "close"] {
+        let (e, f) = match step {
+            "notify" => c.notify_result(at("2026-11-21")),
+            _ => c.close(at("2026-11-22")),
+        }
+        .unwrap();
+        c.apply(&e, &f);
+    }
+    assert_eq!((c.state, c.version, ids(&c.defects)), (State::Closed, 4, vec!["R-142"]));
+    assert!(matches!(c.close(at("2026-11-23")), Err(CommandError::WrongState { state: State::Closed, .. })));
+
+    // A problem found: rectification ordered, re-inspected, then closed.
+    let mut c = Inspection::new(good_open());
+    type Step = Box<dyn Fn(&Inspection) -> inspection::Decision>;
+    let steps: Vec<Step> = vec![
+        Box::new(|c| c.record_on_site(good_act(true))),
+        Box::new(|c| c.notify_result(at("2026-11-21"))),
+        Box::new(|c| c.order_rectification(at("2026-11-21"), d("2026-12-05"))),
+        Box::new(|c| c.reinspect(good_act(false), true)),
+        Box::new(|c| c.close(at("2026-12-08"))),
+    ];
+    for s in steps {
+        let (e, f) = s(&c).unwrap();
+        c.apply(&e, &f);
+    }
+    assert_eq!(c.state, State::Closed);
+    assert_eq!(c.acts.len(), 2);
+    // Out-of-order commands are refused by state.
+    let fresh = Inspection::new(good_open());
+    assert!(matches!(fresh.notify_result(at("2026-11-21")), Err(CommandError::WrongState { .. })));
+    assert!(matches!(
+        fresh.order_rectification(at("2026-11-21"), d("2026-12-01")),
+        Err(CommandError::WrongState { .. })
+    ));
+}
