@@ -31,7 +31,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("liuhen-log", &[]),
     ("liuhen-core", &[]),
     ("liuhen-store", &["liuhen-log"]),
-    ("liuhen-server", &["liuhen-log", "liuhen-store"]),
+    ("liuhen-server", &["liuhen-log", "liuhen-core", "liuhen-store"]),
     ("liuhen-verify", &["liuhen-log"]),
     ("liuhen-cli", &["liuhen-log", "liuhen-store", "liuhen-server", "liuhen-verify"]),
 ];

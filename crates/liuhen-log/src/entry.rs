@@ -38,9 +38,15 @@ pub struct EntryDraft {
 pub struct PreparedEntry {
     prefix: Vec<u8>,
     leaf_state: Sha256,
+    case: Option<String>,
 }
 
 impl PreparedEntry {
+    /// The case the entry belongs to, if any.
+    pub fn case(&self) -> Option<&str> {
+        self.case.as_deref()
+    }
+
     /// The entry's canonical bytes at `index` and `time_ms`, and its leaf hash.
     pub fn encode_and_hash_at(&self, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
         encode_and_hash(&self.prefix, &self.leaf_state, index, time_ms)
@@ -178,7 +184,7 @@ impl EntryDraft {
     /// Keeps only what sequencing needs (the canonical prefix and its hash state), so that the
     /// structured fields are freed by the caller, not by the sequencer.
     pub fn into_prepared(self) -> PreparedEntry {
-        PreparedEntry { prefix: self.prefix, leaf_state: self.leaf_state }
+        PreparedEntry { prefix: self.prefix, leaf_state: self.leaf_state, case: self.case }
     }
 
     fn suffix(&self, index: u64, time_ms: i64) -> Vec<u8> {

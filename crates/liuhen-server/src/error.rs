@@ -23,6 +23,15 @@ pub enum ApiError {
     /// 409: a concurrent change got there first.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 422: the law's rules refuse the command; each failed rule is listed.
+    #[error("refused by rules")]
+    Refused(Vec<liuhen_core::rules::Violation>),
+    /// 409: the command does not apply in the case's current state.
+    #[error("invalid state: {0}")]
+    InvalidState(String),
+    /// 403: signed in, but not allowed.
+    #[error("forbidden")]
+    Forbidden,
     /// 503: the store is unavailable (shutting down, or its writer failed).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -40,6 +49,40 @@ struct ErrorBody {
 struct ErrorDetail {
     code: &'static str,
     message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    violations: Vec<ViolationDto>,
+}
+
+/// A failed rule, as the API reports it.
+#[derive(Serialize, Debug, Clone)]
+pub struct ViolationDto {
+    pub rule: &'static str,
+    pub severity: &'static str,
+    pub source: &'static str,
+    pub requirement: &'static str,
+    pub field: &'static str,
+    pub detail: String,
+    /// `R-001 办法第六条；行政处罚法第四十二条：执法人员不得少于两人（…）`
+    pub message: String,
+}
+
+impl From<&liuhen_core::rules::Violation> for ViolationDto {
+    fn from(v: &liuhen_core::rules::Violation) -> ViolationDto {
+        use liuhen_core::rules::Severity;
+        ViolationDto {
+            rule: v.rule.id,
+            severity: match v.rule.severity {
+                Severity::Block => "block",
+                Severity::Flag => "flag",
+                Severity::Info => "info",
+            },
+            source: v.rule.source,
+            requirement: v.rule.requirement,
+            field: v.field,
+            detail: v.detail.clone(),
+            message: v.to_string(),
+        }
+    }
 }
 
 impl ApiError {
@@ -50,6 +93,13 @@ impl ApiError {
             ApiError::NotFound => (StatusCode::NOT_FOUND, "NOT_FOUND", "未找到所请求的资源".to_string()),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("请求有误：{m}")),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, "CONFLICT", format!("数据已被他人修改，请刷新后重试：{m}")),
+            ApiError::Refused(vs) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "RULE_VIOLATION",
+                vs.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"),
+            ),
+            ApiError::InvalidState(m) => (StatusCode::CONFLICT, "INVALID_STATE", m.clone()),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN", "无权进行此操作".to_string()),
             ApiError::Unavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "服务暂不可用，请稍后重试；未保存任何内容".to_string())
             }
@@ -64,7 +114,11 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %error_chain(&self), "request failed");
         }
         let (status, code, message) = self.parts();
-        (status, Json(ErrorBody { error: ErrorDetail { code, message } })).into_response()
+        let violations = match &self {
+            ApiError::Refused(vs) => vs.iter().map(ViolationDto::from).collect(),
+            _ => Vec::new(),
+        };
+        (status, Json(ErrorBody { error: ErrorDetail { code, message, violations } })).into_response()
     }
 }
 
@@ -89,4 +143,13 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+impl From<liuhen_core::inspection::CommandError> for ApiError {
+    fn from(e: liuhen_core::inspection::CommandError) -> ApiError {
+        match e {
+            liuhen_core::inspection::CommandError::Refused(r) => ApiError::Refused(r.violations),
+            e @ liuhen_core::inspection::CommandError::WrongState { .. } => ApiError::InvalidState(e.to_string()),
+        }
+    }
 }

@@ -38,6 +38,11 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
     let api = Router::new()
         .route("/api/session", post(api::session::login::<S>))
         .route("/api/me", get(api::session::me::<S>))
+        .route("/api/officers", get(api::cases::list_officers::<S>).post(api::cases::register_officer::<S>))
+        .route("/api/cases", get(api::cases::list_cases::<S>))
+        .route("/api/cases/inspections", post(api::cases::open_inspection::<S>))
+        .route("/api/cases/{id}", get(api::cases::get_case::<S>))
+        .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))
         .layer(DefaultBodyLimit::max(64 * 1024));
     Router::new().merge(log).merge(api).with_state(state)
 }

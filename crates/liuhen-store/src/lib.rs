@@ -42,8 +42,43 @@ pub enum Op {
     RecordBlob(BlobRef),
     /// Create a staff account; `Conflict` if the username is taken.
     CreateUser(UserRecord),
+    /// Register an officer; `Conflict` if the certificate number is taken.
+    CreateOfficer(OfficerRecord),
+    /// Create a case; `Conflict` if its id or number is taken.
+    CreateCase(CaseRecord),
+    /// Replace a case's projection; `Conflict` unless it is still at `expected_version`.
+    UpdateCase { record: CaseRecord, expected_version: u64 },
     /// Start a session for a user (the token's SHA-256 only).
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64 },
+}
+
+/// An officer as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerRecord {
+    pub id: String,
+    pub name: String,
+    pub cert_no: String,
+    /// `YYYY-MM-DD`.
+    pub cert_valid_from: String,
+    pub cert_valid_to: String,
+    /// `active`, `suspended` or `revoked`.
+    pub cert_status: String,
+    pub created_at_ms: i64,
+}
+
+/// A case's projection as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    pub id: String,
+    pub case_no: String,
+    pub case_type: String,
+    pub state: String,
+    pub version: u64,
+    pub matter: String,
+    pub opened_at_ms: i64,
+    pub updated_at_ms: i64,
+    /// The aggregate as JSON, in the application's own format.
+    pub data: String,
 }
 
 /// A staff account as stored.
@@ -93,6 +128,16 @@ pub trait LogStore: Clone + Send + Sync + 'static {
         token_sha256: &Hash,
         now_ms: i64,
     ) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    /// An officer by id.
+    fn officer(&self, id: &str) -> impl Future<Output = Result<OfficerRecord, StoreError>> + Send;
+    /// All officers, by name.
+    fn officers(&self) -> impl Future<Output = Result<Vec<OfficerRecord>, StoreError>> + Send;
+    /// A case by id.
+    fn case(&self, id: &str) -> impl Future<Output = Result<CaseRecord, StoreError>> + Send;
+    /// Cases, most recently changed first.
+    fn cases(&self, limit: u32) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
+    /// The log entries of a case, in order: `(index, bytes)`.
+    fn case_entries(&self, case_id: &str) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
     /// How many accounts exist.
     fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// The salt and content behind a commitment.

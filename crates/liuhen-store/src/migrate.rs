@@ -3,8 +3,11 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-const SQLITE: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_log.sql")), (2, include_str!("../migrations/sqlite/0002_users.sql"))];
+const SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_log.sql")),
+    (2, include_str!("../migrations/sqlite/0002_users.sql")),
+    (3, include_str!("../migrations/sqlite/0003_cases.sql")),
+];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute(

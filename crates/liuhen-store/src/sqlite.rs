@@ -8,7 +8,7 @@
 //! the tree head at least once a second while the log grows.
 
 use crate::migrate::migrate_sqlite;
-use crate::{AppendRequest, LogStore, Op, Receipt, StoreError, UserRecord};
+use crate::{AppendRequest, CaseRecord, LogStore, OfficerRecord, Op, Receipt, StoreError, UserRecord};
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
 use liuhen_log::tree::{self, SubtreeRecorder};
@@ -602,11 +602,8 @@ fn write_batch(
         let index = w.tiler.size();
         let time_ms = now_ms().max(w.last_time);
         let (bytes, leaf) = msg.entry.encode_and_hash_at(index, time_ms);
-        tx.prepare_cached("INSERT INTO log_entries (idx, data, leaf) VALUES (?1, ?2, ?3)")?.execute(params![
-            index as i64,
-            bytes,
-            leaf.0.as_slice()
-        ])?;
+        tx.prepare_cached("INSERT INTO log_entries (idx, data, leaf, case_id) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![index as i64, bytes, leaf.0.as_slice(), msg.entry.case()])?;
         w.last_time = time_ms;
         full_tiles.extend(w.tiler.push(leaf));
         outcomes.push(Ok(Receipt { index, time_ms, leaf }));
@@ -641,6 +638,44 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 )?
                 .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms])?;
             }
+            Op::CreateOfficer(o) => {
+                let res = conn
+                    .prepare_cached(
+                        "INSERT INTO officers (id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, created_at) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?
+                    .execute(params![o.id, o.name, o.cert_no, o.cert_valid_from, o.cert_valid_to, o.cert_status, o.created_at_ms]);
+                unique_conflict(res, || format!("执法证号 {} 已登记", o.cert_no))?;
+            }
+            Op::CreateCase(c) => {
+                let res = conn
+                    .prepare_cached(
+                        "INSERT INTO cases (id, case_no, case_type, state, version, matter, opened_at, updated_at, data) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )?
+                    .execute(params![
+                        c.id,
+                        c.case_no,
+                        c.case_type,
+                        c.state,
+                        c.version as i64,
+                        c.matter,
+                        c.opened_at_ms,
+                        c.updated_at_ms,
+                        c.data
+                    ]);
+                unique_conflict(res, || format!("案号 {} 已存在", c.case_no))?;
+            }
+            Op::UpdateCase { record: c, expected_version } => {
+                let n = conn
+                    .prepare_cached(
+                        "UPDATE cases SET state = ?2, version = ?3, updated_at = ?4, data = ?5 WHERE id = ?1 AND version = ?6",
+                    )?
+                    .execute(params![c.id, c.state, c.version as i64, c.updated_at_ms, c.data, *expected_version as i64])?;
+                if n == 0 {
+                    return Err(StoreError::Conflict(format!("案件已被修改（期望版本 {expected_version}）")));
+                }
+            }
             Op::CreateUser(u) => {
                 let res = conn
                     .prepare_cached(
@@ -670,6 +705,48 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// Maps a uniqueness violation to `Conflict`.
+fn unique_conflict(res: rusqlite::Result<usize>, why: impl FnOnce() -> String) -> Result<(), StoreError> {
+    match res {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            Err(StoreError::Conflict(why()))
+        }
+        r => r.map(|_| ()).map_err(StoreError::from),
+    }
+}
+
+fn officer_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficerRecord> {
+    Ok(OfficerRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        cert_no: r.get(2)?,
+        cert_valid_from: r.get(3)?,
+        cert_valid_to: r.get(4)?,
+        cert_status: r.get(5)?,
+        created_at_ms: r.get(6)?,
+    })
+}
+
+fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
+    Ok(CaseRecord {
+        id: r.get(0)?,
+        case_no: r.get(1)?,
+        case_type: r.get(2)?,
+        state: r.get(3)?,
+        version: r.get::<_, i64>(4)? as u64,
+        matter: r.get(5)?,
+        opened_at_ms: r.get(6)?,
+        updated_at_ms: r.get(7)?,
+        data: r.get(8)?,
+    })
+}
+
+const OFFICER_COLUMNS: &str = "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, created_at";
+const CASE_COLUMNS: &str = "id, case_no, case_type, state, version, matter, opened_at, updated_at, data";
 
 async fn checkpointer(inner: Weak<Inner>) {
     let Some(interval) = inner.upgrade().map(|i| i.config.checkpoint_interval) else {
@@ -821,6 +898,51 @@ impl LogStore for SqliteStore {
             .optional()
         })?
         .ok_or(StoreError::NotFound)
+    }
+
+    async fn officer(&self, id: &str) -> Result<OfficerRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {OFFICER_COLUMNS} FROM officers WHERE id = ?1"))?
+                .query_row([id], officer_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn officers(&self) -> Result<Vec<OfficerRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!("SELECT {OFFICER_COLUMNS} FROM officers ORDER BY name, id"))?;
+            let rows = stmt.query_map([], officer_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn case(&self, id: &str) -> Result<CaseRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"))?
+                .query_row([id], case_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn cases(&self, limit: u32) -> Result<Vec<CaseRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY updated_at DESC, id LIMIT ?1"))?;
+            let rows = stmt.query_map([limit], case_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn case_entries(&self, case_id: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let size = self.tree_size() as i64;
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT idx, data FROM log_entries WHERE case_id = ?1 AND idx < ?2 ORDER BY idx")?;
+            let rows = stmt.query_map(params![case_id, size], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+            rows.collect()
+        })
     }
 
     async fn count_users(&self) -> Result<u64, StoreError> {

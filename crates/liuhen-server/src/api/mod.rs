@@ -1,5 +1,6 @@
 //! HTTP handlers and their DTOs, one module per resource.
 
+pub mod cases;
 pub mod log;
 pub mod session;
 

@@ -2,6 +2,7 @@
 //! changes in one transaction. The only place where domain decisions meet the store.
 
 mod auth;
+pub mod cases;
 
 pub use auth::{Login, SESSION_TTL_MS};
 

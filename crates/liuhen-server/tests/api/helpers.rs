@@ -67,6 +67,17 @@ impl TestApp {
         .await
     }
 
+    pub async fn post_as(&self, path: &str, token: &str, body: &serde_json::Value) -> Resp {
+        self.request(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn login(&self) -> String {
         let body = serde_json::json!({"username": "admin", "password": self.admin_password}).to_string();
         let r = self.post_json("/api/session", &body).await;

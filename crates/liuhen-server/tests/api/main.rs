@@ -1,5 +1,6 @@
 //! Black-box tests of the HTTP interface through the router (`spawn_app`).
 
+mod cases;
 mod helpers;
 mod log;
 mod session;

@@ -9,10 +9,12 @@ CREATE TABLE meta (
 -- One row per log entry: its index, its canonical bytes and its leaf hash
 -- SHA-256(0x00 || data) as computed when it was recorded.
 CREATE TABLE log_entries (
-    idx  INTEGER PRIMARY KEY,
-    data BLOB NOT NULL,
-    leaf BLOB NOT NULL
+    idx     INTEGER PRIMARY KEY,
+    data    BLOB NOT NULL,
+    leaf    BLOB NOT NULL,
+    case_id TEXT
 ) STRICT;
+CREATE INDEX log_entries_by_case ON log_entries (case_id, idx) WHERE case_id IS NOT NULL;
 
 -- Full C2SP tiles (256 hashes); the rightmost partial tile of each level follows from the
 -- entries' leaf hashes and the full tiles below it.

@@ -1,0 +1,197 @@
+//! Inspection cases through the API: walked to closure both ways, refused by rule with the
+//! article named, guarded against lost updates, and recorded in the log without personal data.
+
+use crate::helpers::*;
+use axum::http::StatusCode;
+use liuhen_server::LogAccess;
+use liuhen_store::LogStore;
+use serde_json::{Value, json};
+
+/// 2026-11-20 09:00 Asia/Shanghai.
+const T0: i64 = 1_795_568_400_000;
+const HOUR: i64 = 3_600_000;
+
+async fn officer(app: &TestApp, token: &str, name: &str, cert: &str, to: &str) -> String {
+    let r = app
+        .post_as(
+            "/api/officers",
+            token,
+            &json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": to}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn open(app: &TestApp, token: &str, case_no: &str, reason: &str) -> super::helpers::Resp {
+    app.post_as(
+        "/api/cases/inspections",
+        token,
+        &json!({
+            "case_no": case_no, "matter": "食品经营监督检查", "kind": "triggered",
+            "basis": "12345 热线转办：某超市销售过期食品", "source": "complaint", "reason": reason,
+            "received_at": T0 - 24 * HOUR,
+        }),
+    )
+    .await
+}
+
+fn act(officers: &[&str], announced: bool, problems: bool) -> Value {
+    json!({
+        "at": T0, "place": "栗乡街道幸福路 8 号某某超市", "recording_announced": announced, "problems_found": problems,
+        "summary": "当事人张某某在场，货架上有过期酸奶三盒",
+        "officers": officers.iter().map(|id| json!({"officer_id": id, "id_shown_at": T0})).collect::<Vec<_>>(),
+    })
+}
+
+async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> super::helpers::Resp {
+    app.post_as(&format!("/api/cases/{id}/commands"), token, &json!({"expected_version": version, "command": cmd}))
+        .await
+}
+
+struct Ctx {
+    app: TestApp,
+    token: String,
+    a: String,
+    b: String,
+    expired: String,
+}
+
+async fn ctx() -> Ctx {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let a = officer(&app, &token, "王明", "13020001", "2028-12-31").await;
+    let b = officer(&app, &token, "李华", "13020002", "2028-12-31").await;
+    let expired = officer(&app, &token, "赵强", "13020003", "2026-06-30").await;
+    Ctx { app, token, a, b, expired }
+}
+
+#[tokio::test]
+async fn an_inspection_without_findings_walks_to_closure() {
+    let c = ctx().await;
+    let r = open(&c.app, &c.token, "栗街检〔2026〕1号", "群众投诉").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let steps = [
+        json!(dict_type("record_on_site", act(&[&c.a, &c.b], true, false))),
+        json!({"type": "notify_result", "at": T0 + HOUR}),
+        json!({"type": "close", "at": T0 + 2 * HOUR}),
+    ];
+    for (i, s) in steps.into_iter().enumerate() {
+        let r = command(&c.app, &c.token, &id, i as u64 + 1, s).await;
+        assert_eq!(r.status, StatusCode::OK, "step {i}: {}", String::from_utf8_lossy(&r.body));
+    }
+    let r = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await;
+    let v = r.json();
+    assert_eq!(v["state"], "closed");
+    assert_eq!(v["data"]["state_label"], "已结案");
+    let actions: Vec<&str> = v["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["case.opened", "case.on_site_recorded", "case.result_notified", "case.closed"]);
+    // The log carries no place, no finding and no name of the inspected: only commitments.
+    for e in c.app.store.case_entries(&id).await.unwrap() {
+        let text = String::from_utf8(e.1).unwrap();
+        for secret in ["幸福路", "张某某", "过期酸奶", "12345"] {
+            assert!(!text.contains(secret), "{secret} leaked into {text}");
+        }
+    }
+}
+
+fn dict_type(t: &str, mut v: Value) -> Value {
+    v["type"] = json!(t);
+    v
+}
+
+#[tokio::test]
+async fn an_inspection_with_findings_needs_rectification_and_reinspection() {
+    let c = ctx().await;
+    let id = open(&c.app, &c.token, "栗街检〔2026〕2号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.b], true, true))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = command(&c.app, &c.token, &id, 2, json!({"type": "notify_result", "at": T0 + HOUR})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Closing now is refused: a problem was found (R-120e).
+    let r = command(&c.app, &c.token, &id, 3, json!({"type": "close", "at": T0 + 2 * HOUR})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-120e");
+    let steps = [
+        json!({"type": "order_rectification", "at": T0 + HOUR, "due": "2026-12-04"}),
+        json!({"type": "reinspect", "act": act(&[&c.a, &c.b], true, false), "rectified": true}),
+        json!({"type": "close", "at": T0 + 400 * HOUR}),
+    ];
+    for (i, s) in steps.into_iter().enumerate() {
+        let r = command(&c.app, &c.token, &id, i as u64 + 3, s).await;
+        assert_eq!(r.status, StatusCode::OK, "step {i}: {}", String::from_utf8_lossy(&r.body));
+    }
+    assert_eq!(c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["state"], "closed");
+}
+
+#[tokio::test]
+async fn rules_refuse_with_rule_and_article_and_record_nothing() {
+    let c = ctx().await;
+    // no reason for starting.
+    let before = c.app.store.tree_size();
+    let r = open(&c.app, &c.token, "栗街检〔2026〕3号", "  ").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = r.json();
+    assert_eq!(v["error"]["code"], "RULE_VIOLATION");
+    assert_eq!(v["error"]["violations"][0]["rule"], "R-010");
+    assert_eq!(v["error"]["violations"][0]["field"], "reason");
+    assert!(v["error"]["message"].as_str().unwrap().starts_with("R-010 办法第七条第（一）项"));
+    assert_eq!(c.app.store.tree_size(), before, "a refused command records nothing");
+
+    let id = open(&c.app, &c.token, "栗街检〔2026〕4号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
+    // one officer. R-002: a certificate expired at the time. R-003: no credentials shown.
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a], true, false))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"]["message"].as_str().unwrap().split('（').next().unwrap(),
+        "R-001 办法第六条；行政处罚法第四十二条：执法人员不得少于两人"
+    );
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.expired], true, false))).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-002");
+    let mut no_id = act(&[&c.a, &c.b], true, false);
+    no_id["officers"][1]["id_shown_at"] = Value::Null;
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", no_id)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-003");
+    // R-120d: closing before the result was told.
+    let r = command(&c.app, &c.token, &id, 1, json!({"type": "close", "at": T0})).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-120d");
+    // A FLAG (R-142, recording not announced) is accepted and kept as a defect.
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.b], false, false))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["data"]["defects"][0]["rule"], "R-142");
+}
+
+#[tokio::test]
+async fn stale_replayed_and_out_of_order_commands_are_refused() {
+    let c = ctx().await;
+    let id = open(&c.app, &c.token, "栗街检〔2026〕5号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
+    let cmd = dict_type("record_on_site", act(&[&c.a, &c.b], true, false));
+    // Two writers on version 1: one wins, the other gets 409 and nothing is applied twice.
+    let (r1, r2) =
+        tokio::join!(command(&c.app, &c.token, &id, 1, cmd.clone()), command(&c.app, &c.token, &id, 1, cmd.clone()));
+    let mut statuses = [r1.status, r2.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let v = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["data"]["acts"].as_array().unwrap().len(), 1);
+    // A replay of the same command is stale.
+    assert_eq!(command(&c.app, &c.token, &id, 1, cmd).await.status, StatusCode::CONFLICT);
+    // Out of order: rectification before the result was told.
+    let r =
+        command(&c.app, &c.token, &id, 2, json!({"type": "order_rectification", "at": T0, "due": "2026-12-01"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["error"]["code"], "INVALID_STATE");
+    // A duplicate case number is a conflict; bad input is a 400 with a Chinese message.
+    assert_eq!(open(&c.app, &c.token, "栗街检〔2026〕5号", "x").await.status, StatusCode::CONFLICT);
+    let r = c.app.post_as("/api/cases/inspections", &c.token, &json!({"case_no": "x"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r =
+        command(&c.app, &c.token, &id, 2, json!({"type": "order_rectification", "at": T0, "due": "2026-13-01"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("整改期限"));
+    // Unknown cases are 404, and everything needs a session.
+    assert_eq!(c.app.get("/api/cases/nope", Some(&c.token)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.app.get(&format!("/api/cases/{id}"), None).await.status, StatusCode::UNAUTHORIZED);
+}
