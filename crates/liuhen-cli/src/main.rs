@@ -18,6 +18,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Verify a log from a data directory or a server: every entry, tile, signature and blob.
     Verify(cmd::verify::Args),
+    /// Regenerate the projections (accounts, officers, cases) from the log alone.
+    Rebuild(cmd::rebuild::Args),
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(a) => cmd::serve::run(a).await.map(|()| true),
             Command::Verify(a) => cmd::verify::run(a).await,
+            Command::Rebuild(a) => cmd::rebuild::run(a).await.map(|()| true),
             Command::Bench { what } => cmd::bench::run(what).await.map(|()| true),
         }
     });

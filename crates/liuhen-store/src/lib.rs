@@ -48,6 +48,8 @@ pub enum Op {
     CreateCase(CaseRecord),
     /// Replace a case's projection; `Conflict` unless it is still at `expected_version`.
     UpdateCase { record: CaseRecord, expected_version: u64 },
+    /// Replace every projection with what the log says (rebuild); sessions are dropped.
+    ReplaceProjections { users: Vec<UserRecord>, officers: Vec<OfficerRecord>, cases: Vec<CaseRecord> },
     /// Start a session for a user (the token's SHA-256 only).
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64 },
 }
@@ -138,6 +140,8 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn cases(&self, limit: u32) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
     /// The log entries of a case, in order: `(index, bytes)`.
     fn case_entries(&self, case_id: &str) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
+    /// Every account, by id.
+    fn users(&self) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
     /// How many accounts exist.
     fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// The salt and content behind a commitment.

@@ -638,6 +638,20 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 )?
                 .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms])?;
             }
+            Op::ReplaceProjections { users, officers, cases } => {
+                conn.execute_batch(
+                    "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases;",
+                )?;
+                for u in users {
+                    apply_ops(conn, &[Op::CreateUser(u.clone())])?;
+                }
+                for o in officers {
+                    apply_ops(conn, &[Op::CreateOfficer(o.clone())])?;
+                }
+                for c in cases {
+                    apply_ops(conn, &[Op::CreateCase(c.clone())])?;
+                }
+            }
             Op::CreateOfficer(o) => {
                 let res = conn
                     .prepare_cached(
@@ -941,6 +955,16 @@ impl LogStore for SqliteStore {
             let mut stmt =
                 c.prepare_cached("SELECT idx, data FROM log_entries WHERE case_id = ?1 AND idx < ?2 ORDER BY idx")?;
             let rows = stmt.query_map(params![case_id, size], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, username, role, password_hash, must_change_password, created_at FROM users ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], user_from_row)?;
             rows.collect()
         })
     }

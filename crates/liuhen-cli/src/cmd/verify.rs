@@ -120,12 +120,33 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
     let trust = Trust { keys, origin: None, trusted, check_blobs: true };
     let report = tokio::task::spawn_blocking(move || verify(fetcher.as_ref(), &trust)).await?;
     print_report(&report);
+    // For a data directory, the projections must also be what the log says.
+    let mut projections_ok = true;
+    if let (Some(d), true) = (&args.data, report.ok()) {
+        let dir = DataDir::new(d);
+        let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
+        let app = liuhen_server::app::App::new(store, liuhen_store::Blobs::local(&dir.blobs_dir())?);
+        let from_log = app.projections_from_log().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let stored = app.stored_projections().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let diffs = liuhen_server::app::rebuild::differences(&stored, &from_log);
+        for d in &diffs {
+            eprintln!("PROBLEM projection: {d}");
+        }
+        projections_ok = diffs.is_empty();
+        println!(
+            "{}: projections match the log — {} accounts, {} officers, {} cases",
+            if projections_ok { "OK" } else { "FAILED" },
+            from_log.users.len(),
+            from_log.officers.len(),
+            from_log.cases.len()
+        );
+    }
     if report.ok()
         && let Some(p) = &args.state
     {
         std::fs::write(p, &report.checkpoint).context("writing the state file")?;
     }
-    Ok(report.ok())
+    Ok(report.ok() && projections_ok)
 }
 
 async fn fetch_keys(url: &str) -> anyhow::Result<String> {

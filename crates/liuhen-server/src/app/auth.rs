@@ -76,8 +76,20 @@ impl<S: LogStore> App<S> {
             must_change_password,
             created_at_ms: now_ms(),
         };
-        let d = draft(actor, "user.create", json!({"user": user.id, "username": username, "role": role}), vec![])?;
-        self.append(d, vec![Op::CreateUser(user.clone())]).await?;
+        // The password hash is a secret: the log commits to it, the store keeps it.
+        let secret = json!({"password_hash": user.password_hash, "must_change_password": must_change_password});
+        let mut content = Vec::new();
+        liuhen_log::entry::write_canonical(&secret, &mut content);
+        let mut salt = [0u8; 32];
+        fill_random(&mut salt);
+        let c = commitment(&salt, &content);
+        let d = draft(
+            actor,
+            "user.create",
+            json!({"user": user.id, "username": username, "role": role, "secret": {"commit": c.to_hex()}}),
+            vec![c],
+        )?;
+        self.append(d, vec![Op::PutOpening { commitment: c, salt, content }, Op::CreateUser(user.clone())]).await?;
         Ok(user)
     }
 

@@ -230,7 +230,7 @@ pub fn inspection_json(c: &Inspection) -> Value {
     })
 }
 
-fn record_of(c: &Inspection, opened_at: i64, now: i64) -> CaseRecord {
+pub(crate) fn record_of(c: &Inspection, opened_at: i64, now: i64) -> CaseRecord {
     CaseRecord {
         id: c.open.id.clone(),
         case_no: c.open.case_no.clone(),

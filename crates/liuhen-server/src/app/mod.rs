@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod cases;
+pub mod rebuild;
 
 pub use auth::{Login, SESSION_TTL_MS};
 

@@ -1,0 +1,198 @@
+//! The log is the source of truth: the projections (accounts, officers, cases) can be computed
+//! from it alone — its entries and the openings of their commitments — to rebuild them, or to
+//! check that the stored ones still match it. Sessions are not records and are not rebuilt.
+
+use super::App;
+use super::cases::{CASE_TYPE_INSPECTION, parse_event, record_of};
+use crate::error::ApiError;
+use liuhen_core::inspection::{Event, Inspection};
+use liuhen_log::{Entry, EntryDraft};
+use liuhen_store::{CaseRecord, LogStore, OfficerRecord, Op, UserRecord};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Every projection, sorted by id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Projections {
+    pub users: Vec<UserRecord>,
+    pub officers: Vec<OfficerRecord>,
+    pub cases: Vec<CaseRecord>,
+}
+
+fn internal(index: u64, why: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(format!("log entry {index}: {why}").into())
+}
+
+impl<S: LogStore> App<S> {
+    async fn opened_json(&self, index: u64, e: &Entry) -> Result<Value, ApiError> {
+        let c = e.commits().first().ok_or_else(|| internal(index, "no commitment"))?;
+        let (_, content) = self.store.opening(c).await.map_err(|err| internal(index, format!("opening: {err}")))?;
+        serde_json::from_slice(&content).map_err(|err| internal(index, err))
+    }
+
+    /// Computes every projection from the log.
+    pub async fn projections_from_log(&self) -> Result<Projections, ApiError> {
+        let size = self.store.tree_size();
+        let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
+        let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
+        let mut cases: BTreeMap<String, (Inspection, i64, i64)> = BTreeMap::new();
+        let mut start = 0;
+        while start < size {
+            let end = (start + 4096).min(size);
+            for (i, raw) in self.store.entries(start, end).await?.into_iter().enumerate() {
+                let index = start + i as u64;
+                let e = Entry::decode(&raw).map_err(|err| internal(index, err))?;
+                let b = e.body();
+                let s = |k: &str| {
+                    b.get(k)
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .ok_or_else(|| internal(index, format!("no {k}")))
+                };
+                match e.action() {
+                    "user.create" => {
+                        let secret = self.opened_json(index, &e).await?;
+                        users.insert(
+                            s("user")?,
+                            UserRecord {
+                                id: s("user")?,
+                                username: s("username")?,
+                                role: s("role")?,
+                                password_hash: secret["password_hash"].as_str().unwrap_or_default().to_string(),
+                                must_change_password: secret["must_change_password"].as_bool().unwrap_or(true),
+                                created_at_ms: e.time_ms,
+                            },
+                        );
+                    }
+                    "officer.register" => {
+                        officers.insert(
+                            s("officer")?,
+                            OfficerRecord {
+                                id: s("officer")?,
+                                name: s("name")?,
+                                cert_no: s("cert_no")?,
+                                cert_valid_from: s("cert_valid_from")?,
+                                cert_valid_to: s("cert_valid_to")?,
+                                cert_status: "active".to_string(),
+                                created_at_ms: e.time_ms,
+                            },
+                        );
+                    }
+                    a if a.starts_with("case.") => {
+                        if b.get("case_type").and_then(Value::as_str) != Some(CASE_TYPE_INSPECTION) {
+                            continue;
+                        }
+                        let id = e.case().ok_or_else(|| internal(index, "case entry without a case"))?.to_string();
+                        let detail = self.opened_json(index, &e).await?;
+                        let (event, flags) = parse_event(&detail).ok_or_else(|| internal(index, "unreadable event"))?;
+                        match (cases.get_mut(&id), &event) {
+                            (None, Event::Opened(o)) => {
+                                let mut c = Inspection::new(o.clone());
+                                c.apply(&event, &flags);
+                                cases.insert(id, (c, e.time_ms, e.time_ms));
+                            }
+                            (Some((c, _, updated)), _) => {
+                                c.apply(&event, &flags);
+                                *updated = e.time_ms;
+                            }
+                            (None, _) => return Err(internal(index, "a case event before the case was opened")),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            start = end;
+        }
+        Ok(Projections {
+            users: users.into_values().collect(),
+            officers: officers.into_values().collect(),
+            cases: cases.into_values().map(|(c, opened, updated)| record_of(&c, opened, updated)).collect(),
+        })
+    }
+
+    /// The projections as stored, sorted by id.
+    pub async fn stored_projections(&self) -> Result<Projections, ApiError> {
+        let mut officers = self.store.officers().await?;
+        officers.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut cases = self.store.cases(u32::MAX).await?;
+        cases.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Projections { users: self.store.users().await?, officers, cases })
+    }
+
+    /// Replaces the projections with what the log says, and records that it did.
+    pub async fn rebuild(&self) -> Result<Projections, ApiError> {
+        let p = self.projections_from_log().await?;
+        let d = EntryDraft::new(
+            "system",
+            "system.projections_rebuilt",
+            None,
+            super::body(json!({"users": p.users.len(), "officers": p.officers.len(), "cases": p.cases.len()})),
+            vec![],
+            vec![],
+        )
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let op =
+            Op::ReplaceProjections { users: p.users.clone(), officers: p.officers.clone(), cases: p.cases.clone() };
+        self.append(d, vec![op]).await?;
+        Ok(p)
+    }
+}
+
+/// What differs between stored projections and those computed from the log (times aside: a
+/// projection's timestamps are when the application wrote it, not part of the record).
+pub fn differences(stored: &Projections, from_log: &Projections) -> Vec<String> {
+    let mut out = Vec::new();
+    let key = |u: &UserRecord| {
+        (u.id.clone(), u.username.clone(), u.role.clone(), u.password_hash.clone(), u.must_change_password)
+    };
+    diff(&mut out, "account", &stored.users, &from_log.users, |u| u.id.clone(), key);
+    let key = |o: &OfficerRecord| {
+        (
+            o.id.clone(),
+            o.name.clone(),
+            o.cert_no.clone(),
+            o.cert_valid_from.clone(),
+            o.cert_valid_to.clone(),
+            o.cert_status.clone(),
+        )
+    };
+    diff(&mut out, "officer", &stored.officers, &from_log.officers, |o| o.id.clone(), key);
+    let key = |c: &CaseRecord| {
+        let data: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
+        (
+            c.id.clone(),
+            c.case_no.clone(),
+            c.case_type.clone(),
+            c.state.clone(),
+            c.version,
+            c.matter.clone(),
+            data.to_string(),
+        )
+    };
+    diff(&mut out, "case", &stored.cases, &from_log.cases, |c| c.id.clone(), key);
+    out
+}
+
+fn diff<T, K: PartialEq>(
+    out: &mut Vec<String>,
+    what: &str,
+    stored: &[T],
+    log: &[T],
+    id: impl Fn(&T) -> String,
+    key: impl Fn(&T) -> K,
+) {
+    let s: BTreeMap<String, &T> = stored.iter().map(|t| (id(t), t)).collect();
+    let l: BTreeMap<String, &T> = log.iter().map(|t| (id(t), t)).collect();
+    for (k, t) in &s {
+        match l.get(k) {
+            None => out.push(format!("{what} {k} is stored but not in the log")),
+            Some(u) if key(t) != key(u) => out.push(format!("{what} {k} differs from what the log records")),
+            Some(_) => {}
+        }
+    }
+    for k in l.keys() {
+        if !s.contains_key(k) {
+            out.push(format!("{what} {k} is in the log but not stored"));
+        }
+    }
+}
