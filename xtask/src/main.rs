@@ -33,7 +33,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("liuhen-store", &["liuhen-log"]),
     ("liuhen-server", &["liuhen-log", "liuhen-core", "liuhen-store"]),
     ("liuhen-verify", &["liuhen-log"]),
-    ("liuhen-cli", &["liuhen-log", "liuhen-store", "liuhen-server", "liuhen-verify"]),
+    ("liuhen-cli", &["liuhen-log", "liuhen-core", "liuhen-store", "liuhen-server", "liuhen-verify"]),
 ];
 const IMPURE: &[&str] = &["tokio", "sqlx", "axum", "object_store", "ureq", "reqwest", "getrandom", "rand"];
 const PURE: &[&str] = &["liuhen-log", "liuhen-core"];

@@ -127,6 +127,19 @@ impl WorkCalendar {
     }
 }
 
+/// A deadline of a case: what is due, by when, and when it was done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    /// The deadline's ID in domain.md §d, or a local code.
+    pub code: &'static str,
+    /// What is due, in Chinese.
+    pub label: &'static str,
+    /// The source of the period.
+    pub source: &'static str,
+    pub due: Timestamp,
+    pub done_at: Option<Timestamp>,
+}
+
 /// Where a deadline stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeadlineStatus {

@@ -187,6 +187,8 @@ pub struct Inspection {
     pub acts: Vec<OnSiteAct>,
     pub problems_found: bool,
     pub rectified: bool,
+    pub rectification_due: Option<Date>,
+    pub reinspected_at: Option<Timestamp>,
     pub defects: Vec<Violation>,
 }
 
@@ -238,6 +240,8 @@ impl Inspection {
             acts: Vec::new(),
             problems_found: false,
             rectified: false,
+            rectification_due: None,
+            reinspected_at: None,
             defects: Vec::new(),
         }
     }
@@ -293,6 +297,21 @@ impl Inspection {
         Ok((Event::Closed { at }, flags))
     }
 
+    /// The case's deadlines: the rectification period, met by the re-inspection.
+    pub fn deadlines(&self) -> Vec<crate::calendar::Deadline> {
+        let mut out = Vec::new();
+        if let Some(due) = self.rectification_due {
+            out.push(crate::calendar::Deadline {
+                code: "I-rectify",
+                label: "责令改正期限届满前复查",
+                source: "行政处罚法第二十八条；办法第十条",
+                due: due.end(),
+                done_at: self.reinspected_at,
+            });
+        }
+        out
+    }
+
     /// Applies a recorded event (also used to rebuild from the log).
     pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
         match event {
@@ -303,8 +322,12 @@ impl Inspection {
                 self.state = State::OnSite;
             }
             Event::ResultNotified { .. } => self.state = State::ResultNotified,
-            Event::RectificationOrdered { .. } => self.state = State::RectificationOrdered,
+            Event::RectificationOrdered { due, .. } => {
+                self.rectification_due = Some(*due);
+                self.state = State::RectificationOrdered;
+            }
             Event::Reinspected { act, rectified } => {
+                self.reinspected_at = Some(act.at);
                 self.acts.push(act.clone());
                 self.rectified = *rectified;
                 self.state = State::Reinspected;

@@ -279,6 +279,10 @@ fn an_inspection_walks_to_closure_both_ways() {
     }
     assert_eq!(c.state, State::Closed);
     assert_eq!(c.acts.len(), 2);
+    let dl = c.deadlines();
+    assert_eq!(dl.len(), 1);
+    assert_eq!(dl[0].due, d("2026-12-05").end());
+    assert_eq!(status(dl[0].due, dl[0].done_at, at("2026-12-20"), 0), DeadlineStatus::Met);
     // Out-of-order commands are refused by state.
     let fresh = Inspection::new(good_open());
     assert!(matches!(fresh.notify_result(at("2026-11-21")), Err(CommandError::WrongState { .. })));

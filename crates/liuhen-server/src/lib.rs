@@ -40,6 +40,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/me", get(api::session::me::<S>))
         .route("/api/officers", get(api::cases::list_officers::<S>).post(api::cases::register_officer::<S>))
         .route("/api/cases", get(api::cases::list_cases::<S>))
+        .route("/api/deadlines", get(api::cases::list_deadlines::<S>))
         .route("/api/cases/inspections", post(api::cases::open_inspection::<S>))
         .route("/api/cases/{id}", get(api::cases::get_case::<S>))
         .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))

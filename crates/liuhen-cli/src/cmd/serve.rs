@@ -16,6 +16,9 @@ pub struct Args {
     /// The log's origin on first run (default: liuhen.local/<random>).
     #[arg(long)]
     origin: Option<String>,
+    /// Seed a demo street office (officers, cases at every stage) into an empty directory.
+    #[arg(long)]
+    demo: bool,
     /// Who may read the log's checkpoint and tiles.
     #[arg(long, env = "LIUHEN_LOG_ACCESS", value_enum, default_value_t = Access::Public)]
     log_access: Access,
@@ -33,6 +36,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Access::SignedIn => liuhen_server::LogAccess::SignedIn,
     };
     let opened = super::open_data_dir(&args.data, args.origin.as_deref(), access).await?;
+    if args.demo {
+        let admin = liuhen_store::LogStore::user_by_username(&opened.store, "admin")
+            .await
+            .context("finding the administrator")?;
+        let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
+        if opened.state.app.seed_demo(&admin, now).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            println!("  已载入演示数据 / demo data seeded: 4 officers, 6 inspection cases");
+        }
+    }
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;

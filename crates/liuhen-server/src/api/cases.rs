@@ -266,3 +266,48 @@ pub async fn get_case<S: LogStore>(
         .collect();
     Ok(Json(CaseWithTimeline { case: view.record.into(), timeline }))
 }
+
+#[derive(Serialize)]
+pub struct DeadlineDto {
+    pub case_id: String,
+    pub case_no: String,
+    pub code: String,
+    pub label: String,
+    pub source: String,
+    pub due: i64,
+    /// overdue | due_soon | pending
+    pub status: &'static str,
+    pub status_label: &'static str,
+}
+
+pub async fn list_deadlines<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<DeadlineDto>>, ApiError> {
+    use liuhen_core::calendar::DeadlineStatus;
+    require_user(&state, &headers).await?;
+    let now = Timestamp(crate::app::now_ms());
+    let items = state.app.open_deadlines(now).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|d| {
+                let (status, status_label) = match d.status {
+                    DeadlineStatus::Overdue => ("overdue", "已逾期"),
+                    DeadlineStatus::DueSoon => ("due_soon", "即将到期"),
+                    _ => ("pending", "未到期"),
+                };
+                DeadlineDto {
+                    case_id: d.case_id,
+                    case_no: d.case_no,
+                    code: d.code,
+                    label: d.label,
+                    source: d.source,
+                    due: d.due,
+                    status,
+                    status_label,
+                }
+            })
+            .collect(),
+    ))
+}

@@ -9,6 +9,7 @@
 use super::{App, auth::now_ms, body};
 use crate::datadir::fill_random;
 use crate::error::ApiError;
+use liuhen_core::calendar::{self, DeadlineStatus};
 use liuhen_core::inspection::{self, Event, Initiation, Inspection, Kind, OnSiteAct, Open, Presence, Source};
 use liuhen_core::officer::{CertStatus, Officer};
 use liuhen_core::rules::{self, Violation};
@@ -227,6 +228,9 @@ pub fn inspection_json(c: &Inspection) -> Value {
         "rectified": c.rectified,
         "acts": c.acts.iter().map(act_json).collect::<Vec<_>>(),
         "defects": c.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
+        "deadlines": c.deadlines().iter().map(|d| json!({
+            "code": d.code, "label": d.label, "source": d.source, "due": d.due.0, "done_at": d.done_at.map(|t| t.0),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -244,7 +248,58 @@ pub(crate) fn record_of(c: &Inspection, opened_at: i64, now: i64) -> CaseRecord 
     }
 }
 
+/// A deadline of some case, with where it stands now.
+#[derive(Debug, Clone)]
+pub struct DeadlineItem {
+    pub case_id: String,
+    pub case_no: String,
+    pub code: String,
+    pub label: String,
+    pub source: String,
+    pub due: i64,
+    pub status: DeadlineStatus,
+}
+
+/// How long before a deadline it counts as due soon.
+pub const DUE_SOON_MS: i64 = 3 * 24 * 3_600_000;
+
 impl<S: LogStore> App<S> {
+    /// Every open deadline of every case, overdue first, then by due time.
+    pub async fn open_deadlines(&self, now: Timestamp) -> Result<Vec<DeadlineItem>, ApiError> {
+        let mut out = Vec::new();
+        for c in self.store.cases(u32::MAX).await? {
+            let data: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
+            for d in data["deadlines"].as_array().into_iter().flatten() {
+                let Some(due) = d["due"].as_i64() else { continue };
+                let done = d["done_at"].as_i64().map(Timestamp);
+                let status = calendar::status(Timestamp(due), done, now, DUE_SOON_MS);
+                if status == DeadlineStatus::Met {
+                    continue;
+                }
+                if done.is_some() {
+                    // Done late: a defect of the case, no longer an open item.
+                    continue;
+                }
+                out.push(DeadlineItem {
+                    case_id: c.id.clone(),
+                    case_no: c.case_no.clone(),
+                    code: d["code"].as_str().unwrap_or_default().to_string(),
+                    label: d["label"].as_str().unwrap_or_default().to_string(),
+                    source: d["source"].as_str().unwrap_or_default().to_string(),
+                    due,
+                    status,
+                });
+            }
+        }
+        let rank = |s: DeadlineStatus| match s {
+            DeadlineStatus::Overdue => 0,
+            DeadlineStatus::DueSoon => 1,
+            _ => 2,
+        };
+        out.sort_by_key(|d| (rank(d.status), d.due));
+        Ok(out)
+    }
+
     /// Registers an officer (a log entry plus the registry row).
     pub async fn register_officer(&self, actor: &UserRecord, input: OfficerInput) -> Result<OfficerRecord, ApiError> {
         let name = input.name.trim();

@@ -3,9 +3,10 @@
 
 mod auth;
 pub mod cases;
+pub mod demo;
 pub mod rebuild;
 
-pub use auth::{Login, SESSION_TTL_MS};
+pub use auth::{Login, SESSION_TTL_MS, now_ms};
 
 use crate::error::ApiError;
 use liuhen_log::EntryDraft;

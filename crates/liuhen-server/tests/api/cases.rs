@@ -195,3 +195,23 @@ async fn stale_replayed_and_out_of_order_commands_are_refused() {
     assert_eq!(c.app.get("/api/cases/nope", Some(&c.token)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.app.get(&format!("/api/cases/{id}"), None).await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let admin = app.store.user_by_username("admin").await.unwrap();
+    let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
+    let seeded = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    assert!(seeded.seed_demo(&admin, now).await.unwrap());
+    assert!(!seeded.seed_demo(&admin, now).await.unwrap(), "seeding twice does nothing");
+    let cases = app.get("/api/cases", Some(&token)).await.json();
+    let mut states: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
+    states.sort();
+    assert_eq!(states, ["closed", "closed", "on_site", "planned", "rectification_ordered", "rectification_ordered"]);
+    assert!(cases.as_array().unwrap().iter().any(|c| c["data"]["defects"][0]["rule"] == "R-142"));
+    let dl = app.get("/api/deadlines", Some(&token)).await.json();
+    let statuses: Vec<&str> = dl.as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["overdue", "due_soon"]);
+    assert_eq!(dl[0]["status_label"], "已逾期");
+}

@@ -1,0 +1,190 @@
+//! Demo data: a street office with officers and inspection cases at every stage, some with
+//! defects and overdue deadlines, created through the same commands as real work (so the log
+//! records them like any other).
+
+use super::App;
+use super::cases::{ActInput, InspectionCommand, OfficerInput};
+use crate::error::ApiError;
+use liuhen_core::inspection::{Initiation, Kind, Open, Source};
+use liuhen_core::time::{Date, HOUR_MS, Timestamp};
+use liuhen_store::{LogStore, UserRecord};
+
+struct DemoCase {
+    no: u32,
+    matter: &'static str,
+    kind: Kind,
+    basis: &'static str,
+    source: Source,
+    reason: &'static str,
+    place: &'static str,
+    /// How far to take it: 0 planned, 1 on site, 2 result told, 3 rectification ordered,
+    /// 4 closed, 5 re-inspected and closed.
+    stage: u8,
+    problems: bool,
+    announced: bool,
+    /// Rectification due, in days from today.
+    due_in_days: i64,
+}
+
+const CASES: &[DemoCase] = &[
+    DemoCase {
+        no: 101,
+        matter: "消防安全检查",
+        kind: Kind::Routine,
+        basis: "2026年第四季度消防安全检查计划（已审批）",
+        source: Source::Inspection,
+        reason: "季度例行检查",
+        place: "栗乡街道幸福小区",
+        stage: 0,
+        problems: false,
+        announced: true,
+        due_in_days: 0,
+    },
+    DemoCase {
+        no: 102,
+        matter: "食品经营监督检查",
+        kind: Kind::Triggered,
+        basis: "12345热线转办投诉",
+        source: Source::Complaint,
+        reason: "群众投诉超市销售过期食品",
+        place: "栗乡街道某某超市",
+        stage: 1,
+        problems: false,
+        announced: false,
+        due_in_days: 0,
+    },
+    DemoCase {
+        no: 103,
+        matter: "占道经营检查",
+        kind: Kind::Special,
+        basis: "街道占道经营专项整治方案",
+        source: Source::Assigned,
+        reason: "县城管局交办",
+        place: "栗乡街道迁安路",
+        stage: 3,
+        problems: true,
+        announced: true,
+        due_in_days: -3,
+    },
+    DemoCase {
+        no: 104,
+        matter: "建筑垃圾处置检查",
+        kind: Kind::Random,
+        basis: "双随机抽查（抽取编号 2026-11-07）",
+        source: Source::Inspection,
+        reason: "双随机抽查",
+        place: "栗乡街道某建筑工地",
+        stage: 3,
+        problems: true,
+        announced: true,
+        due_in_days: 2,
+    },
+    DemoCase {
+        no: 105,
+        matter: "户外广告设置检查",
+        kind: Kind::Routine,
+        basis: "2026年户外广告检查计划（已审批）",
+        source: Source::Inspection,
+        reason: "计划检查",
+        place: "栗乡街道商业街",
+        stage: 4,
+        problems: false,
+        announced: true,
+        due_in_days: 0,
+    },
+    DemoCase {
+        no: 106,
+        matter: "燃气安全检查",
+        kind: Kind::Triggered,
+        basis: "居民反映燃气泄漏隐患",
+        source: Source::Complaint,
+        reason: "居民反映",
+        place: "栗乡街道某餐馆",
+        stage: 5,
+        problems: true,
+        announced: true,
+        due_in_days: -5,
+    },
+];
+
+impl<S: LogStore> App<S> {
+    /// Seeds the demo office once (when no officer is registered yet). Returns whether it did.
+    pub async fn seed_demo(&self, admin: &UserRecord, now: Timestamp) -> Result<bool, ApiError> {
+        if !self.store.officers().await?.is_empty() {
+            return Ok(false);
+        }
+        let d = |s: &str| Date::parse(s).map_err(|e| ApiError::Internal(Box::new(e)));
+        let mut ids = Vec::new();
+        for (name, cert, to) in [
+            ("王明", "13020001", "2028-12-31"),
+            ("李华", "13020002", "2028-12-31"),
+            ("陈静", "13020004", "2027-12-31"),
+            ("赵强", "13020003", "2026-06-30"),
+        ] {
+            let input = OfficerInput {
+                name: name.to_string(),
+                cert_no: cert.to_string(),
+                cert_valid_from: d("2024-01-01")?,
+                cert_valid_to: d(to)?,
+            };
+            ids.push(self.register_officer(admin, input).await?.id);
+        }
+        let today = now.shanghai_date();
+        let start = today.plus_days(-14).start().plus_hours(9);
+        for (i, c) in CASES.iter().enumerate() {
+            let t = Timestamp(start.0 + i as i64 * 24 * HOUR_MS);
+            let open = Open {
+                id: uuid::Uuid::now_v7().to_string(),
+                case_no: format!("栗街检〔{}〕{}号", today.year(), c.no),
+                matter: c.matter.to_string(),
+                kind: c.kind,
+                basis: c.basis.to_string(),
+                initiation: Initiation {
+                    source: c.source,
+                    reason: c.reason.to_string(),
+                    received_at: Timestamp(t.0 - 24 * HOUR_MS),
+                },
+            };
+            let record = self.open_inspection(admin, open).await?;
+            let officers = |a: usize, b: usize| vec![(ids[a].clone(), Some(t)), (ids[b].clone(), Some(t))];
+            let act = |problems: bool, at: Timestamp| ActInput {
+                at,
+                place: c.place.to_string(),
+                officers: officers(i % 2, 2),
+                recording_announced: c.announced,
+                problems_found: problems,
+                summary: if problems {
+                    "发现问题，现场拍照取证".to_string()
+                } else {
+                    "未发现违法行为".to_string()
+                },
+            };
+            let mut cmds = Vec::new();
+            if c.stage >= 1 {
+                cmds.push(InspectionCommand::RecordOnSite(act(c.problems, t)));
+            }
+            if c.stage >= 2 {
+                cmds.push(InspectionCommand::NotifyResult { at: Timestamp(t.0 + 2 * HOUR_MS) });
+            }
+            if c.stage == 3 || (c.stage == 5 && c.problems) {
+                cmds.push(InspectionCommand::OrderRectification {
+                    at: Timestamp(t.0 + 2 * HOUR_MS),
+                    due: today.plus_days(c.due_in_days),
+                });
+            }
+            if c.stage == 5 {
+                cmds.push(InspectionCommand::Reinspect {
+                    act: act(false, Timestamp(t.0 + 72 * HOUR_MS)),
+                    rectified: true,
+                });
+            }
+            if c.stage >= 4 {
+                cmds.push(InspectionCommand::Close { at: Timestamp(t.0 + 96 * HOUR_MS) });
+            }
+            for (version, cmd) in cmds.into_iter().enumerate() {
+                self.inspection_command(admin, &record.id, version as u64 + 1, cmd).await?;
+            }
+        }
+        Ok(true)
+    }
+}
