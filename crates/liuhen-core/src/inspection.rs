@@ -3,7 +3,8 @@
 //! inspected party; closed, or rectification ordered and re-inspected, before closing.
 
 use crate::officer::Officer;
-use crate::rules::{self, R_001, R_002, R_003, R_010, R_120A, R_120D, R_120E, R_142, Refusal, Violation};
+pub use crate::rules::CommandError;
+use crate::rules::{self, R_001, R_002, R_003, R_010, R_120A, R_120D, R_120E, R_142, Violation};
 use crate::time::{Date, Timestamp};
 
 /// Where an enforcement matter came from (办法第七条第（一）项: 执法事项来源).
@@ -164,17 +165,6 @@ pub enum Event {
     Closed { at: Timestamp },
 }
 
-/// Why a command was not carried out.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CommandError {
-    /// Rules failed.
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    /// The command does not apply in the current state.
-    #[error("当前状态“{}”下不能{action}", state.label())]
-    WrongState { state: State, action: &'static str },
-}
-
 /// The outcome of a command: the event to record and the FLAG defects found.
 pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
 
@@ -247,7 +237,7 @@ impl Inspection {
     }
 
     fn wrong(&self, action: &'static str) -> CommandError {
-        CommandError::WrongState { state: self.state, action }
+        CommandError::WrongState { state: self.state.label(), action }
     }
 
     pub fn record_on_site(&self, act: OnSiteAct) -> Decision {

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod inspection;
 pub mod officer;
 pub mod rules;
+pub mod summary;
 pub mod time;
 
 #[cfg(test)]

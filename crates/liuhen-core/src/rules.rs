@@ -98,8 +98,52 @@ pub const R_142: Rule = Rule {
     requirement: "执法人员应当事先告知当事人已开启行政执法记录",
 };
 
+pub const R_021: Rule = Rule {
+    id: "R-021",
+    severity: Severity::Block,
+    source: "办法第十四条",
+    requirement: "当事人拒绝签字确认的，执法人员应当在文书中注明，并由两名以上执法人员签字",
+};
+pub const R_034: Rule = Rule {
+    id: "R-034",
+    severity: Severity::Block,
+    source: "办法第八条第（九）项；行政处罚法第四十四条、第五十二条",
+    requirement: "须告知当事人拟处罚的事实、理由、依据及陈述、申辩等权利，并记录其陈述申辩或放弃的情况",
+};
+pub const R_067A: Rule = Rule {
+    id: "R-067a",
+    severity: Severity::Block,
+    source: "行政处罚法第五十一条",
+    requirement: "当场处罚仅限违法事实确凿、有法定依据，且对公民处二百元以下、对法人或者其他组织处三千元以下罚款或者警告",
+};
+pub const R_067B: Rule = Rule {
+    id: "R-067b",
+    severity: Severity::Block,
+    source: "行政处罚法第五十二条；办法第十三条",
+    requirement: "当场处罚决定书须预定格式、编有号码，载明违法行为、处罚依据、罚款数额、时间、地点及执法人员签名",
+};
+pub const R_067C: Rule = Rule {
+    id: "R-067c",
+    severity: Severity::Block,
+    source: "行政处罚法第五十二条",
+    requirement: "当场作出的行政处罚决定，须报所属行政机关备案后方可结案",
+};
+pub const R_090: Rule = Rule {
+    id: "R-090",
+    severity: Severity::Block,
+    source: "行政处罚法第六十七条",
+    requirement: "罚款须在决定送达后缴纳（到指定银行或电子支付），缴纳凭证须记录在案，方可结案",
+};
+pub const R_092: Rule = Rule {
+    id: "R-092",
+    severity: Severity::Block,
+    source: "行政处罚法第六十八条、第六十九条",
+    requirement: "当场收缴罚款仅限一百元以下，或不当场收缴事后难以执行、边远地区当事人申请的情形，并须出具专用票据",
+};
+
 /// Every rule this crate enforces.
-pub const ALL: &[Rule] = &[R_001, R_002, R_003, R_010, R_120A, R_120D, R_120E, R_142];
+pub const ALL: &[Rule] =
+    &[R_001, R_002, R_003, R_010, R_021, R_034, R_067A, R_067B, R_067C, R_090, R_092, R_120A, R_120D, R_120E, R_142];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,4 +159,15 @@ pub fn decide(found: Vec<Violation>) -> Result<Vec<Violation>, Refusal> {
     } else {
         Ok(found)
     }
+}
+
+/// Why a command was not carried out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// Rules failed.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The command does not apply in the current state (named in Chinese).
+    #[error("当前状态“{state}”下不能{action}")]
+    WrongState { state: &'static str, action: &'static str },
 }

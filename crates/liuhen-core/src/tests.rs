@@ -215,6 +215,151 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         ("R-120d", close_findings(&opened(false)), close_findings(&notified(false))),
         ("R-120e", close_findings(&notified(true)), close_findings(&notified(false))),
     ]
+    .into_iter()
+    .chain(summary_examples())
+    .collect()
+}
+
+use crate::summary::{self, PartyKind, PaymentMethod, Penalty, Summary, yuan};
+
+fn outcome(r: summary::Decision) -> Vec<&'static str> {
+    match r {
+        Ok((_, flags)) => ids(&flags),
+        Err(e) => refused_ids(e),
+    }
+}
+
+fn summary_start(kind: PartyKind) -> summary::Start {
+    summary::Start {
+        id: "s1".to_string(),
+        case_no: "栗街简罚〔2026〕7号".to_string(),
+        matter: "占道经营".to_string(),
+        party_kind: kind,
+        facts: "在迁安路人行道摆摊经营".to_string(),
+        act: good_act(true),
+    }
+}
+
+/// A summary case taken through the given number of steps (fine of `fen`).
+fn summary_at(steps: usize, fen: u64) -> Summary {
+    let mut c = Summary::new(summary_start(PartyKind::Citizen));
+    let officers: Vec<String> = c.start.act.officers.iter().map(|p| p.officer.id.clone()).collect();
+    type Step = Box<dyn Fn(&Summary) -> summary::Decision>;
+    let all: Vec<Step> = vec![
+        Box::new(|c| c.hear(at("2026-11-20"), true, "当事人表示马上收摊", false)),
+        Box::new(move |c| {
+            c.issue_decision(at("2026-11-20"), "No.0001234", Penalty::Fine(fen), "《某某条例》第十条", &officers)
+        }),
+        Box::new(|c| c.deliver(at("2026-11-20"), true, &[])),
+        Box::new(|c| c.record_with_agency(at("2026-11-21"))),
+        Box::new(|c| c.pay(at("2026-11-22"), PaymentMethod::Bank, "BANK-889", false)),
+    ];
+    for step in all.into_iter().take(steps) {
+        let (e, f) = step(&c).unwrap();
+        c.apply(&e, &f);
+    }
+    c
+}
+
+fn summary_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let heard = summary_at(1, yuan(50));
+    let officers: Vec<String> = heard.start.act.officers.iter().map(|p| p.officer.id.clone()).collect();
+    let org = {
+        let mut c = Summary::new(summary_start(PartyKind::Organisation));
+        let (e, f) = c.hear(at("2026-11-20"), true, "", true).unwrap();
+        c.apply(&e, &f);
+        c
+    };
+    let issued = summary_at(2, yuan(150));
+    let delivered = summary_at(3, yuan(150));
+    let recorded = summary_at(4, yuan(150));
+    let t = at("2026-11-20");
+    vec![
+        (
+            "R-034",
+            outcome(Summary::new(summary_start(PartyKind::Citizen)).hear(t, false, "无", false)),
+            outcome(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, "", true)),
+        ),
+        (
+            "R-034",
+            outcome(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, " ", false)),
+            outcome(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, "无异议", false)),
+        ),
+        // 201 yuan for a citizen is over the limit; 3,000 yuan for an organisation is not.
+        (
+            "R-067a",
+            outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(201)), "依据", &officers)),
+            outcome(org.issue_decision(t, "No.1", Penalty::Fine(yuan(3000)), "依据", &officers)),
+        ),
+        (
+            "R-067a",
+            outcome(org.issue_decision(t, "No.1", Penalty::Fine(yuan(3000) + 1), "依据", &officers)),
+            outcome(heard.issue_decision(t, "No.1", Penalty::Warning, "依据", &officers)),
+        ),
+        (
+            "R-067b",
+            outcome(heard.issue_decision(t, " ", Penalty::Fine(yuan(100)), "依据", &officers)),
+            outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &officers)),
+        ),
+        (
+            "R-067b",
+            outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &["stranger".to_string()])),
+            outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &officers[..1])),
+        ),
+        // A refusal to sign needs two officers present at the act to sign the note.
+        ("R-021", outcome(issued.deliver(t, false, &officers[..1])), outcome(issued.deliver(t, false, &officers))),
+        (
+            "R-021",
+            outcome(issued.deliver(t, false, &[officers[0].clone(), officers[0].clone()])),
+            outcome(issued.deliver(t, true, &[])),
+        ),
+        ("R-067c", outcome(delivered.close(t)), outcome(summary_at(5, yuan(150)).close(t))),
+        ("R-090", outcome(recorded.close(t)), outcome(summary_at(5, yuan(150)).close(t))),
+        (
+            "R-090",
+            outcome(recorded.pay(t, PaymentMethod::Bank, "", false)),
+            outcome(recorded.pay(t, PaymentMethod::Bank, "B-1", false)),
+        ),
+        // 150 yuan may not be collected on the spot, unless enforcing later would be hard.
+        (
+            "R-092",
+            outcome(recorded.pay(t, PaymentMethod::OnSite, "R-1", false)),
+            outcome(recorded.pay(t, PaymentMethod::OnSite, "R-1", true)),
+        ),
+        (
+            "R-092",
+            outcome(recorded.pay(t, PaymentMethod::OnSite, "R-1", false)),
+            outcome(summary_at(4, yuan(100)).pay(t, PaymentMethod::OnSite, "R-1", false)),
+        ),
+    ]
+}
+
+#[test]
+fn an_on_the_spot_penalty_walks_to_closure_and_its_fine_is_due_in_15_days() {
+    let mut c = summary_at(5, yuan(150));
+    let (e, f) = c.close(at("2026-11-23")).unwrap();
+    c.apply(&e, &f);
+    assert_eq!(c.state, summary::State::Closed);
+    assert_eq!(c.version, 7);
+    let dl = c.deadlines(&WorkCalendar::china()).unwrap();
+    // Delivered 2026-11-20: fifteen days end 2026-12-05, a Saturday, so 2026-12-07.
+    assert_eq!(dl[0].due, d("2026-12-07").end());
+    assert_eq!(status(dl[0].due, dl[0].done_at, at("2026-12-20"), 0), DeadlineStatus::Met);
+    // A warning needs no payment to close.
+    let mut w = Summary::new(summary_start(PartyKind::Citizen));
+    let officers: Vec<String> = w.start.act.officers.iter().map(|p| p.officer.id.clone()).collect();
+    for step in 0..4 {
+        let r = match step {
+            0 => w.hear(at("2026-11-20"), true, "", true),
+            1 => w.issue_decision(at("2026-11-20"), "No.9", Penalty::Warning, "依据", &officers),
+            2 => w.deliver(at("2026-11-20"), false, &officers),
+            _ => w.record_with_agency(at("2026-11-20")),
+        };
+        let (e, f) = r.unwrap();
+        w.apply(&e, &f);
+    }
+    assert!(w.close(at("2026-11-21")).is_ok());
+    assert!(matches!(w.pay(at("2026-11-21"), PaymentMethod::Bank, "B", false), Err(CommandError::WrongState { .. })));
 }
 
 #[test]
@@ -261,7 +406,7 @@ fn an_inspection_walks_to_closure_both_ways() {
         c.apply(&e, &f);
     }
     assert_eq!((c.state, c.version, ids(&c.defects)), (State::Closed, 4, vec!["R-142"]));
-    assert!(matches!(c.close(at("2026-11-23")), Err(CommandError::WrongState { state: State::Closed, .. })));
+    assert!(matches!(c.close(at("2026-11-23")), Err(CommandError::WrongState { state: "已结案", .. })));
 
     // A problem found: rectification ordered, re-inspected, then closed.
     let mut c = Inspection::new(good_open());

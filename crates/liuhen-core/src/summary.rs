@@ -1,0 +1,382 @@
+//! 行政处罚简易程序 (on-the-spot penalty), domain.md §b.1 and 行政处罚法第五十一条至第五十二条:
+//! on site with two officers and credentials shown; facts, reasons, basis and rights told and
+//! the party heard; a pre-numbered decision form issued only within the amount limits; the form
+//! handed over and signed (or the refusal noted and signed by two officers); filed with the
+//! agency (备案); the fine paid at a bank or, within the law's limits, collected on the spot.
+
+use crate::calendar::{CalendarError, Deadline, WorkCalendar};
+use crate::inspection::{OnSiteAct, check_on_site};
+use crate::rules::CommandError;
+use crate::rules::{self, R_021, R_034, R_067A, R_067B, R_067C, R_090, R_092, Violation};
+use crate::time::Timestamp;
+
+/// `n` yuan in fen.
+pub const fn yuan(n: u64) -> u64 {
+    n * 100
+}
+
+/// Who is penalised: the amount limits differ (行政处罚法第五十一条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartyKind {
+    Citizen,
+    Organisation,
+}
+
+impl PartyKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            PartyKind::Citizen => "citizen",
+            PartyKind::Organisation => "organisation",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PartyKind> {
+        match s {
+            "citizen" => Some(PartyKind::Citizen),
+            "organisation" => Some(PartyKind::Organisation),
+            _ => None,
+        }
+    }
+    /// The largest fine (in fen) the summary procedure allows.
+    pub fn summary_limit_fen(self) -> u64 {
+        match self {
+            PartyKind::Citizen => yuan(200),
+            PartyKind::Organisation => yuan(3000),
+        }
+    }
+}
+
+/// The penalty imposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Penalty {
+    Warning,
+    /// A fine in fen (分).
+    Fine(u64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    OnSite,
+    Heard,
+    DecisionIssued,
+    Delivered,
+    Recorded,
+    Performed,
+    Closed,
+}
+
+impl State {
+    pub fn code(self) -> &'static str {
+        match self {
+            State::OnSite => "on_site",
+            State::Heard => "heard",
+            State::DecisionIssued => "decision_issued",
+            State::Delivered => "delivered",
+            State::Recorded => "recorded",
+            State::Performed => "performed",
+            State::Closed => "closed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            State::OnSite => "现场执法中",
+            State::Heard => "已告知并听取陈述申辩",
+            State::DecisionIssued => "已当场作出决定",
+            State::Delivered => "已交付当事人",
+            State::Recorded => "已报机关备案",
+            State::Performed => "已履行",
+            State::Closed => "已结案",
+        }
+    }
+}
+
+/// Starting an on-the-spot penalty: the case and the on-site act.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Start {
+    pub id: String,
+    pub case_no: String,
+    pub matter: String,
+    pub party_kind: PartyKind,
+    /// The violation as found (facts).
+    pub facts: String,
+    pub act: OnSiteAct,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMethod {
+    /// 到指定银行或者通过电子支付系统缴纳 (行政处罚法第六十七条).
+    Bank,
+    /// 当场收缴 (行政处罚法第六十八条、第六十九条).
+    OnSite,
+}
+
+impl PaymentMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            PaymentMethod::Bank => "bank",
+            PaymentMethod::OnSite => "on_site",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        match s {
+            "bank" => Some(PaymentMethod::Bank),
+            "on_site" => Some(PaymentMethod::OnSite),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Started(Start),
+    /// Facts, reasons, basis and rights told; the statement heard, or its waiver recorded.
+    Heard {
+        at: Timestamp,
+        rights_told: bool,
+        statement: String,
+        waived: bool,
+    },
+    DecisionIssued {
+        at: Timestamp,
+        form_no: String,
+        penalty: Penalty,
+        legal_basis: String,
+        signed_by: Vec<String>,
+    },
+    /// The form handed over: signed by the party, or the refusal noted and signed by officers.
+    Delivered {
+        at: Timestamp,
+        party_signed: bool,
+        refusal_signed_by: Vec<String>,
+    },
+    /// 备案.
+    Recorded {
+        at: Timestamp,
+    },
+    Paid {
+        at: Timestamp,
+        method: PaymentMethod,
+        receipt_no: String,
+        hard_to_enforce: bool,
+    },
+    Closed {
+        at: Timestamp,
+    },
+}
+
+pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub start: Start,
+    pub state: State,
+    pub version: u64,
+    pub penalty: Option<Penalty>,
+    pub delivered_at: Option<Timestamp>,
+    pub paid_at: Option<Timestamp>,
+    pub defects: Vec<Violation>,
+}
+
+fn wrong(state: State, action: &'static str) -> CommandError {
+    CommandError::WrongState { state: state.label(), action }
+}
+
+/// R-001..R-003, R-142 for the on-site act.
+pub fn start(cmd: Start) -> Decision {
+    let flags = rules::decide(check_on_site(&cmd.act))?;
+    Ok((Event::Started(cmd), flags))
+}
+
+impl Summary {
+    pub fn new(start: Start) -> Summary {
+        Summary {
+            start,
+            state: State::OnSite,
+            version: 1,
+            penalty: None,
+            delivered_at: None,
+            paid_at: None,
+            defects: Vec::new(),
+        }
+    }
+
+    /// rights told, statement heard or waived.
+    pub fn hear(&self, at: Timestamp, rights_told: bool, statement: &str, waived: bool) -> Decision {
+        if self.state != State::OnSite {
+            return Err(wrong(self.state, "告知并听取陈述申辩"));
+        }
+        let mut found = Vec::new();
+        if !rights_told {
+            found.push(R_034.violated("rights_told", "未告知拟处罚的事实、理由、依据和权利"));
+        }
+        if statement.trim().is_empty() && !waived {
+            found.push(R_034.violated("statement", "未记录当事人的陈述申辩或放弃陈述申辩"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Heard { at, rights_told, statement: statement.to_string(), waived }, flags))
+    }
+
+    /// R-067a (amount limits) and R-067b (the numbered form, its basis and signatures).
+    pub fn issue_decision(
+        &self,
+        at: Timestamp,
+        form_no: &str,
+        penalty: Penalty,
+        legal_basis: &str,
+        signed_by: &[String],
+    ) -> Decision {
+        if self.state != State::Heard {
+            return Err(wrong(self.state, "当场作出处罚决定"));
+        }
+        let mut found = Vec::new();
+        if let Penalty::Fine(fen) = penalty {
+            let limit = self.start.party_kind.summary_limit_fen();
+            if fen == 0 || fen > limit {
+                found.push(
+                    R_067A.violated(
+                        "penalty",
+                        format!("罚款 {} 元超出简易程序限额 {} 元", fen as f64 / 100.0, limit / 100),
+                    ),
+                );
+            }
+        }
+        if self.start.facts.trim().is_empty() {
+            found.push(R_067A.violated("facts", "违法事实未记录"));
+        }
+        if form_no.trim().is_empty() {
+            found.push(R_067B.violated("form_no", "决定书未编号"));
+        }
+        if legal_basis.trim().is_empty() {
+            found.push(R_067B.violated("legal_basis", "未载明处罚依据"));
+        }
+        if signed_by.is_empty() || !signed_by.iter().all(|s| self.start.act.officers.iter().any(|p| &p.officer.id == s))
+        {
+            found.push(R_067B.violated("signed_by", "决定书须由在场执法人员签名"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((
+            Event::DecisionIssued {
+                at,
+                form_no: form_no.to_string(),
+                penalty,
+                legal_basis: legal_basis.to_string(),
+                signed_by: signed_by.to_vec(),
+            },
+            flags,
+        ))
+    }
+
+    /// a refusal to sign needs two officers' signatures on the form.
+    pub fn deliver(&self, at: Timestamp, party_signed: bool, refusal_signed_by: &[String]) -> Decision {
+        if self.state != State::DecisionIssued {
+            return Err(wrong(self.state, "交付决定书"));
+        }
+        let mut found = Vec::new();
+        if !party_signed {
+            let present: Vec<&String> = refusal_signed_by
+                .iter()
+                .filter(|s| self.start.act.officers.iter().any(|p| &p.officer.id == *s))
+                .collect();
+            let mut distinct = present.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() < 2 {
+                found.push(
+                    R_021.violated("refusal_signed_by", format!("拒签注明仅有 {} 名在场执法人员签字", distinct.len())),
+                );
+            }
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Delivered { at, party_signed, refusal_signed_by: refusal_signed_by.to_vec() }, flags))
+    }
+
+    pub fn record_with_agency(&self, at: Timestamp) -> Decision {
+        if self.state != State::Delivered {
+            return Err(wrong(self.state, "报机关备案"));
+        }
+        Ok((Event::Recorded { at }, Vec::new()))
+    }
+
+    /// collecting on the spot only for fines of 100 yuan or less, or when enforcing later
+    /// would be hard; a receipt in every case.
+    pub fn pay(&self, at: Timestamp, method: PaymentMethod, receipt_no: &str, hard_to_enforce: bool) -> Decision {
+        let Some(Penalty::Fine(fen)) = self.penalty else {
+            return Err(wrong(self.state, "缴纳罚款"));
+        };
+        if !matches!(self.state, State::Delivered | State::Recorded) {
+            return Err(wrong(self.state, "缴纳罚款"));
+        }
+        let mut found = Vec::new();
+        if method == PaymentMethod::OnSite && fen > yuan(100) && !hard_to_enforce {
+            found.push(R_092.violated("method", format!("罚款 {} 元超过一百元，不得当场收缴", fen as f64 / 100.0)));
+        }
+        if receipt_no.trim().is_empty() {
+            found.push(R_090.violated("receipt_no", "未记录缴款凭证或专用票据号码"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Paid { at, method, receipt_no: receipt_no.to_string(), hard_to_enforce }, flags))
+    }
+
+    /// R-067c (filed with the agency) and R-090 (a fine paid) before closing.
+    pub fn close(&self, at: Timestamp) -> Decision {
+        if self.state == State::Closed {
+            return Err(wrong(self.state, "结案"));
+        }
+        let mut found = Vec::new();
+        match self.state {
+            State::OnSite | State::Heard | State::DecisionIssued => {
+                found.push(R_067B.violated("state", "尚未作出并交付当场处罚决定书"))
+            }
+            State::Delivered => found.push(R_067C.violated("state", "尚未报所属行政机关备案")),
+            State::Recorded | State::Performed | State::Closed => {}
+        }
+        if matches!(self.penalty, Some(Penalty::Fine(_))) && self.paid_at.is_none() {
+            found.push(R_090.violated("state", "罚款尚未缴纳"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Closed { at }, flags))
+    }
+
+    /// The fine is due 15 days after delivery (行政处罚法第六十七条), moved past rest days.
+    pub fn deadlines(&self, cal: &WorkCalendar) -> Result<Vec<Deadline>, CalendarError> {
+        let mut out = Vec::new();
+        if let (Some(Penalty::Fine(_)), Some(delivered)) = (self.penalty, self.delivered_at) {
+            out.push(Deadline {
+                code: "T-11",
+                label: "罚款缴纳期限（十五日）",
+                source: "行政处罚法第六十七条",
+                due: cal.due(delivered, crate::calendar::Period::CalendarDays(15))?,
+                done_at: self.paid_at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
+        match event {
+            Event::Started(s) => *self = Summary::new(s.clone()),
+            Event::Heard { .. } => self.state = State::Heard,
+            Event::DecisionIssued { penalty, .. } => {
+                self.penalty = Some(*penalty);
+                self.state = State::DecisionIssued;
+            }
+            Event::Delivered { at, .. } => {
+                self.delivered_at = Some(*at);
+                self.state = State::Delivered;
+            }
+            Event::Recorded { .. } => {
+                self.state = if self.paid_at.is_some() { State::Performed } else { State::Recorded };
+            }
+            Event::Paid { at, .. } => {
+                self.paid_at = Some(*at);
+                if self.state == State::Recorded {
+                    self.state = State::Performed;
+                }
+            }
+            Event::Closed { .. } => self.state = State::Closed,
+        }
+        if !matches!(event, Event::Started(_)) {
+            self.version += 1;
+        }
+        self.defects.extend(flags.iter().cloned());
+    }
+}
