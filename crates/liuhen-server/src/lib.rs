@@ -42,6 +42,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases", get(api::cases::list_cases::<S>))
         .route("/api/deadlines", get(api::cases::list_deadlines::<S>))
         .route("/api/cases/inspections", post(api::cases::open_inspection::<S>))
+        .route("/api/cases/summary-penalties", post(api::cases::start_summary::<S>))
         .route("/api/cases/{id}", get(api::cases::get_case::<S>))
         .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))
         .layer(DefaultBodyLimit::max(64 * 1024));

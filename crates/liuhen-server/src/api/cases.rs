@@ -4,7 +4,8 @@
 use crate::AppState;
 use crate::api::require_user;
 use crate::app::ROLE_SYSADMIN;
-use crate::app::cases::{ActInput, InspectionCommand, OfficerInput};
+use crate::app::cases::{ActInput, OfficerInput};
+use crate::app::inspection::InspectionCommand;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -195,7 +196,123 @@ pub enum CommandForm {
 #[derive(Deserialize)]
 pub struct CommandRequest {
     pub expected_version: u64,
-    pub command: CommandForm,
+    /// Tagged by `type`; the kinds of command depend on the case's type.
+    pub command: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SummaryCommandForm {
+    Hear {
+        at: i64,
+        rights_told: bool,
+        #[serde(default)]
+        statement: String,
+        #[serde(default)]
+        waived: bool,
+    },
+    IssueDecision {
+        at: i64,
+        form_no: String,
+        penalty: PenaltyForm,
+        legal_basis: String,
+        signed_by: Vec<String>,
+    },
+    Deliver {
+        at: i64,
+        party_signed: bool,
+        #[serde(default)]
+        refusal_signed_by: Vec<String>,
+    },
+    Record {
+        at: i64,
+    },
+    Pay {
+        at: i64,
+        method: String,
+        receipt_no: String,
+        #[serde(default)]
+        hard_to_enforce: bool,
+    },
+    Close {
+        at: i64,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PenaltyForm {
+    Warning,
+    /// Amount in fen (分).
+    Fine {
+        amount_fen: u64,
+    },
+}
+
+#[derive(Deserialize)]
+pub struct SummaryStartForm {
+    pub case_no: String,
+    pub matter: String,
+    /// citizen | organisation
+    pub party_kind: String,
+    pub facts: String,
+    pub act: ActForm,
+}
+
+pub async fn start_summary<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<SummaryStartForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
+    use liuhen_core::summary::PartyKind;
+    let user = require_user(&state, &headers).await?;
+    let f = json_body(form)?;
+    let case_no = text(&f.case_no, "决定书编号", 64)?;
+    if case_no.is_empty() {
+        return Err(ApiError::BadRequest("决定书编号不能为空".to_string()));
+    }
+    let input = crate::app::summary::StartInput {
+        case_no,
+        matter: text(&f.matter, "执法事项", 200)?,
+        party_kind: PartyKind::parse(&f.party_kind)
+            .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
+        facts: text(&f.facts, "违法事实", 5000)?,
+        act: act_input(f.act)?,
+    };
+    let r = state.app.start_summary(&user, input).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::SummaryCommand, ApiError> {
+    use crate::app::summary::SummaryCommand as C;
+    use liuhen_core::summary::{PaymentMethod, Penalty};
+    Ok(match form {
+        SummaryCommandForm::Hear { at, rights_told, statement, waived } => {
+            C::Hear { at: Timestamp(at), rights_told, statement: text(&statement, "陈述申辩", 5000)?, waived }
+        }
+        SummaryCommandForm::IssueDecision { at, form_no, penalty, legal_basis, signed_by } => C::IssueDecision {
+            at: Timestamp(at),
+            form_no: text(&form_no, "决定书编号", 64)?,
+            penalty: match penalty {
+                PenaltyForm::Warning => Penalty::Warning,
+                PenaltyForm::Fine { amount_fen } => Penalty::Fine(amount_fen),
+            },
+            legal_basis: text(&legal_basis, "处罚依据", 2000)?,
+            signed_by,
+        },
+        SummaryCommandForm::Deliver { at, party_signed, refusal_signed_by } => {
+            C::Deliver { at: Timestamp(at), party_signed, refusal_signed_by }
+        }
+        SummaryCommandForm::Record { at } => C::Record { at: Timestamp(at) },
+        SummaryCommandForm::Pay { at, method, receipt_no, hard_to_enforce } => C::Pay {
+            at: Timestamp(at),
+            method: PaymentMethod::parse(&method)
+                .ok_or_else(|| ApiError::BadRequest(format!("缴款方式须为 bank 或 on_site：{method}")))?,
+            receipt_no: text(&receipt_no, "票据号码", 64)?,
+            hard_to_enforce,
+        },
+        SummaryCommandForm::Close { at } => C::Close { at: Timestamp(at) },
+    })
 }
 
 fn act_input(a: ActForm) -> Result<ActInput, ApiError> {
@@ -220,7 +337,15 @@ pub async fn case_command<S: LogStore>(
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let req = json_body(form)?;
-    let cmd = match req.command {
+    let bad = |e: serde_json::Error| ApiError::BadRequest(format!("命令格式有误：{e}"));
+    let case_type = state.app.case_type(&id).await?;
+    if case_type == <liuhen_core::summary::Summary as crate::app::cases::CaseKind>::CODE {
+        let cmd = summary_command(serde_json::from_value(req.command).map_err(bad)?)?;
+        let r = state.app.summary_command(&user, &id, req.expected_version, cmd).await?;
+        return Ok(Json(r.into()));
+    }
+    let form: CommandForm = serde_json::from_value(req.command).map_err(bad)?;
+    let cmd = match form {
         CommandForm::RecordOnSite(a) => InspectionCommand::RecordOnSite(act_input(a)?),
         CommandForm::NotifyResult { at } => InspectionCommand::NotifyResult { at: Timestamp(at) },
         CommandForm::OrderRectification { at, due } => {

@@ -1,33 +1,43 @@
-//! Cases: officers, and 行政检查 (inspection) cases walked through their states. Each command
-//! loads the case by replaying its events from the log, lets `liuhen-core` decide, and appends
-//! the event with the projection change in one transaction.
+//! Cases, generically: every case type is a `CaseKind` (an aggregate of `liuhen-core` with its
+//! events mapped to JSON). Each command loads the case by replaying its events from the log,
+//! lets `liuhen-core` decide, and appends the event with the projection change in one
+//! transaction.
 //!
-//! An event's details (places, findings, reasons, who was inspected) go into the log only as a
-//! salted commitment; the entry body carries the event name, the new state and version and the
-//! IDs of any rules flagged. The details are kept as the commitment's opening.
+//! An event's details (places, findings, reasons, who was inspected or penalised) go into the
+//! log only as a salted commitment; the entry body carries the case type, the event name, the
+//! new state and version and the IDs of any rules flagged. The details are kept as the
+//! commitment's opening.
 
 use super::{App, auth::now_ms, body};
 use crate::datadir::fill_random;
 use crate::error::ApiError;
-use liuhen_core::calendar::{self, DeadlineStatus};
-use liuhen_core::inspection::{self, Event, Initiation, Inspection, Kind, OnSiteAct, Open, Presence, Source};
+use liuhen_core::calendar::{self, DeadlineStatus, WorkCalendar};
+use liuhen_core::inspection::{OnSiteAct, Presence};
 use liuhen_core::officer::{CertStatus, Officer};
-use liuhen_core::rules::{self, Violation};
+use liuhen_core::rules::{self, CommandError, Violation};
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_log::{Entry, EntryDraft, commitment};
 use liuhen_store::{CaseRecord, LogStore, OfficerRecord, Op, StoreError, UserRecord};
 use serde_json::{Value, json};
 
-pub const CASE_TYPE_INSPECTION: &str = "inspection";
-
-/// A command on an inspection, as parsed at the edge (officers by ID).
-#[derive(Debug, Clone)]
-pub enum InspectionCommand {
-    RecordOnSite(ActInput),
-    NotifyResult { at: Timestamp },
-    OrderRectification { at: Timestamp, due: Date },
-    Reinspect { act: ActInput, rectified: bool },
-    Close { at: Timestamp },
+/// A case type: a `liuhen-core` aggregate, its events, and their JSON forms.
+pub trait CaseKind: Sized + Send + Sync + 'static {
+    type Event: Send + Sync;
+    /// The `case_type` code, e.g. `inspection`.
+    const CODE: &'static str;
+    /// The aggregate a case starts as, from its first event.
+    fn from_first(e: &Self::Event) -> Option<Self>;
+    fn apply(&mut self, e: &Self::Event, flags: &[Violation]);
+    fn id(&self) -> &str;
+    fn case_no(&self) -> &str;
+    fn matter(&self) -> &str;
+    fn version(&self) -> u64;
+    fn state_code(&self) -> &'static str;
+    /// The aggregate as the projection keeps it (deadlines computed on `cal`).
+    fn to_json(&self, cal: &WorkCalendar) -> Value;
+    fn event_name(e: &Self::Event) -> &'static str;
+    fn event_json(e: &Self::Event) -> Value;
+    fn parse_event(v: &Value) -> Option<Self::Event>;
 }
 
 /// An on-site act with officers named by ID and when each showed their credentials.
@@ -50,7 +60,7 @@ pub struct OfficerInput {
     pub cert_valid_to: Date,
 }
 
-/// A case as read: its aggregate and its entries in the log.
+/// A case as read: its projection and its entries in the log.
 #[derive(Debug, Clone)]
 pub struct CaseView {
     pub record: CaseRecord,
@@ -82,18 +92,7 @@ fn cert_status_code(s: CertStatus) -> &'static str {
     }
 }
 
-fn event_name(e: &Event) -> &'static str {
-    match e {
-        Event::Opened(_) => "opened",
-        Event::OnSiteRecorded(_) => "on_site_recorded",
-        Event::ResultNotified { .. } => "result_notified",
-        Event::RectificationOrdered { .. } => "rectification_ordered",
-        Event::Reinspected { .. } => "reinspected",
-        Event::Closed { .. } => "closed",
-    }
-}
-
-fn act_json(a: &OnSiteAct) -> Value {
+pub(crate) fn act_json(a: &OnSiteAct) -> Value {
     json!({
         "at": a.at.0,
         "place": a.place,
@@ -110,26 +109,6 @@ fn act_json(a: &OnSiteAct) -> Value {
         "problems_found": a.problems_found,
         "summary": a.summary,
     })
-}
-
-/// The event's full details, as kept behind the entry's commitment.
-pub fn event_json(e: &Event, flags: &[Violation]) -> Value {
-    let mut v = match e {
-        Event::Opened(o) => json!({
-            "id": o.id, "case_no": o.case_no, "matter": o.matter, "kind": o.kind.code(), "basis": o.basis,
-            "source": o.initiation.source.code(), "reason": o.initiation.reason, "received_at": o.initiation.received_at.0,
-        }),
-        Event::OnSiteRecorded(a) => json!({ "act": act_json(a) }),
-        Event::ResultNotified { at, problems_found } => json!({ "at": at.0, "problems_found": problems_found }),
-        Event::RectificationOrdered { at, due } => json!({ "at": at.0, "due": due.to_string() }),
-        Event::Reinspected { act, rectified } => json!({ "act": act_json(act), "rectified": rectified }),
-        Event::Closed { at } => json!({ "at": at.0 }),
-    };
-    v["event"] = json!(event_name(e));
-    v["flags"] = json!(
-        flags.iter().map(|f| json!({"rule": f.rule.id, "field": f.field, "detail": f.detail})).collect::<Vec<_>>()
-    );
-    v
 }
 
 fn parse_act(v: &Value) -> Option<OnSiteAct> {
@@ -164,87 +143,261 @@ fn parse_act(v: &Value) -> Option<OnSiteAct> {
     })
 }
 
-/// Reads an event back from its details (for replay and rebuild).
-pub fn parse_event(v: &Value) -> Option<(Event, Vec<Violation>)> {
-    let event = match v["event"].as_str()? {
-        "opened" => Event::Opened(Open {
-            id: v["id"].as_str()?.to_string(),
-            case_no: v["case_no"].as_str()?.to_string(),
-            matter: v["matter"].as_str()?.to_string(),
-            kind: Kind::parse(v["kind"].as_str()?)?,
-            basis: v["basis"].as_str()?.to_string(),
-            initiation: Initiation {
-                source: Source::parse(v["source"].as_str()?)?,
-                reason: v["reason"].as_str()?.to_string(),
-                received_at: Timestamp(v["received_at"].as_i64()?),
-            },
-        }),
-        "on_site_recorded" => Event::OnSiteRecorded(parse_act(&v["act"])?),
-        "result_notified" => {
-            Event::ResultNotified { at: Timestamp(v["at"].as_i64()?), problems_found: v["problems_found"].as_bool()? }
-        }
-        "rectification_ordered" => {
-            Event::RectificationOrdered { at: Timestamp(v["at"].as_i64()?), due: Date::parse(v["due"].as_str()?).ok()? }
-        }
-        "reinspected" => Event::Reinspected { act: parse_act(&v["act"])?, rectified: v["rectified"].as_bool()? },
-        "closed" => Event::Closed { at: Timestamp(v["at"].as_i64()?) },
-        _ => return None,
-    };
-    let flags = v["flags"]
-        .as_array()?
+pub(crate) fn flags_json(flags: &[Violation]) -> Value {
+    json!(flags.iter().map(|f| json!({"rule": f.rule.id, "field": f.field, "detail": f.detail})).collect::<Vec<_>>())
+}
+
+fn parse_flags(v: &Value) -> Option<Vec<Violation>> {
+    v.as_array()?
         .iter()
         .map(|f| {
             let rule = rules::ALL.iter().find(|r| Some(r.id) == f["rule"].as_str())?;
-            let field = match f["field"].as_str()? {
-                "officers" => "officers",
-                "recording_announced" => "recording_announced",
-                "reason" => "reason",
-                "basis" => "basis",
-                _ => "state",
-            };
+            // Field names are static in the domain; map the stored one back to its static form.
+            let field = [
+                "officers",
+                "recording_announced",
+                "reason",
+                "basis",
+                "rights_told",
+                "statement",
+                "penalty",
+                "facts",
+                "form_no",
+                "legal_basis",
+                "signed_by",
+                "refusal_signed_by",
+                "method",
+                "receipt_no",
+            ]
+            .into_iter()
+            .find(|k| Some(*k) == f["field"].as_str())
+            .unwrap_or("state");
             Some(rule.violated(field, f["detail"].as_str()?.to_string()))
         })
-        .collect::<Option<Vec<_>>>()?;
-    Some((event, flags))
+        .collect()
 }
 
-/// The aggregate as the projection keeps it (and the API shows it).
-pub fn inspection_json(c: &Inspection) -> Value {
-    json!({
-        "id": c.open.id,
-        "case_no": c.open.case_no,
-        "case_type": CASE_TYPE_INSPECTION,
-        "matter": c.open.matter,
-        "kind": c.open.kind.code(),
-        "basis": c.open.basis,
-        "source": c.open.initiation.source.code(),
-        "source_label": c.open.initiation.source.label(),
-        "reason": c.open.initiation.reason,
-        "received_at": c.open.initiation.received_at.0,
-        "state": c.state.code(),
-        "state_label": c.state.label(),
-        "version": c.version,
-        "problems_found": c.problems_found,
-        "rectified": c.rectified,
-        "acts": c.acts.iter().map(act_json).collect::<Vec<_>>(),
-        "defects": c.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-        "deadlines": c.deadlines().iter().map(|d| json!({
-            "code": d.code, "label": d.label, "source": d.source, "due": d.due.0, "done_at": d.done_at.map(|t| t.0),
-        })).collect::<Vec<_>>(),
-    })
+/// The details behind an event's commitment.
+pub fn detail_json<K: CaseKind>(e: &K::Event, flags: &[Violation]) -> Value {
+    let mut v = K::event_json(e);
+    v["event"] = json!(K::event_name(e));
+    v["flags"] = flags_json(flags);
+    v
 }
 
-pub(crate) fn record_of(c: &Inspection, opened_at: i64, now: i64) -> CaseRecord {
+/// Reads an event and its flags back from its details.
+pub fn parse_detail<K: CaseKind>(v: &Value) -> Option<(K::Event, Vec<Violation>)> {
+    Some((K::parse_event(v)?, parse_flags(&v["flags"])?))
+}
+
+/// The common part of every case's projection, with the kind's own fields.
+pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, updated_at: i64) -> CaseRecord {
     CaseRecord {
-        id: c.open.id.clone(),
-        case_no: c.open.case_no.clone(),
-        case_type: CASE_TYPE_INSPECTION.to_string(),
-        state: c.state.code().to_string(),
-        version: c.version,
-        matter: c.open.matter.clone(),
+        id: c.id().to_string(),
+        case_no: c.case_no().to_string(),
+        case_type: K::CODE.to_string(),
+        state: c.state_code().to_string(),
+        version: c.version(),
+        matter: c.matter().to_string(),
         opened_at_ms: opened_at,
-        updated_at_ms: now,
-        data: inspection_json(c).to_string(),
+        updated_at_ms: updated_at,
+        data: c.to_json(cal).to_string(),
+    }
+}
+
+/// Deadlines as JSON for a projection; a year the calendar lacks is reported, not guessed.
+pub(crate) fn deadlines_json(d: Result<Vec<calendar::Deadline>, calendar::CalendarError>) -> Value {
+    match d {
+        Ok(list) => json!(list.iter().map(|d| json!({
+            "code": d.code, "label": d.label, "source": d.source, "due": d.due.0, "done_at": d.done_at.map(|t| t.0),
+        })).collect::<Vec<_>>()),
+        Err(e) => json!([{"code": "calendar", "label": e.to_string(), "source": "办法", "due": null, "done_at": null}]),
+    }
+}
+
+pub(crate) fn act_from_json(v: &Value) -> Option<OnSiteAct> {
+    parse_act(v)
+}
+
+impl<S: LogStore> App<S> {
+    /// Registers an officer (a log entry plus the registry row).
+    pub async fn register_officer(&self, actor: &UserRecord, input: OfficerInput) -> Result<OfficerRecord, ApiError> {
+        let name = input.name.trim();
+        let cert_no = input.cert_no.trim();
+        if name.is_empty() || name.chars().count() > 32 {
+            return Err(ApiError::BadRequest("姓名须为 1–32 个字符".to_string()));
+        }
+        if cert_no.is_empty() || cert_no.len() > 32 || !cert_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(ApiError::BadRequest("执法证号须为 1–32 位字母、数字或连字符".to_string()));
+        }
+        if input.cert_valid_to < input.cert_valid_from {
+            return Err(ApiError::BadRequest("执法证有效期结束日期早于开始日期".to_string()));
+        }
+        let record = OfficerRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: name.to_string(),
+            cert_no: cert_no.to_string(),
+            cert_valid_from: input.cert_valid_from.to_string(),
+            cert_valid_to: input.cert_valid_to.to_string(),
+            cert_status: "active".to_string(),
+            created_at_ms: now_ms(),
+        };
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "officer.register",
+            None,
+            body(json!({
+                "officer": record.id, "name": record.name, "cert_no": record.cert_no,
+                "cert_valid_from": record.cert_valid_from, "cert_valid_to": record.cert_valid_to,
+            })),
+            vec![],
+            vec![],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        self.append(d, vec![Op::CreateOfficer(record.clone())]).await?;
+        Ok(record)
+    }
+
+    async fn load_officers(&self, ids: &[(String, Option<Timestamp>)]) -> Result<Vec<Presence>, ApiError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, shown) in ids {
+            let r = match self.store.officer(id).await {
+                Ok(r) => r,
+                Err(StoreError::NotFound) => return Err(ApiError::BadRequest(format!("执法人员 {id} 不存在"))),
+                Err(e) => return Err(e.into()),
+            };
+            out.push(Presence { officer: officer_from_record(&r)?, id_shown_at: *shown });
+        }
+        Ok(out)
+    }
+
+    /// Resolves an act's officers to their current certificates.
+    pub(crate) async fn act(&self, a: ActInput) -> Result<OnSiteAct, ApiError> {
+        Ok(OnSiteAct {
+            at: a.at,
+            place: a.place,
+            officers: self.load_officers(&a.officers).await?,
+            recording_announced: a.recording_announced,
+            problems_found: a.problems_found,
+            summary: a.summary,
+        })
+    }
+
+    /// Records an event of a case: its details behind a commitment, the projection change in the
+    /// same transaction.
+    async fn record_event<K: CaseKind>(
+        &self,
+        actor: &UserRecord,
+        case: &K,
+        event: &K::Event,
+        flags: &[Violation],
+        op: Op,
+    ) -> Result<u64, ApiError> {
+        let mut content = Vec::new();
+        liuhen_log::entry::write_canonical(&detail_json::<K>(event, flags), &mut content);
+        let mut salt = [0u8; 32];
+        fill_random(&mut salt);
+        let c = commitment(&salt, &content);
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            &format!("case.{}", K::event_name(event)),
+            Some(case.id()),
+            body(json!({
+                "case_type": K::CODE,
+                "state": case.state_code(),
+                "version": case.version(),
+                "flags": flags.iter().map(|f| f.rule.id).collect::<Vec<_>>(),
+                "detail": {"commit": c.to_hex()},
+            })),
+            vec![],
+            vec![c],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let receipt = self.append(d, vec![Op::PutOpening { commitment: c, salt, content }, op]).await?;
+        Ok(receipt.index)
+    }
+
+    /// Opens a case with the first event `liuhen-core` decided.
+    pub(crate) async fn open_case<K: CaseKind>(
+        &self,
+        actor: &UserRecord,
+        decided: Result<(K::Event, Vec<Violation>), CommandError>,
+    ) -> Result<CaseRecord, ApiError> {
+        let (event, flags) = decided.map_err(ApiError::from)?;
+        let mut case = K::from_first(&event).ok_or_else(|| ApiError::Internal("not a first event".into()))?;
+        case.apply(&event, &flags);
+        let now = now_ms();
+        let record = record_of(&case, &self.calendar, now, now);
+        self.record_event(actor, &case, &event, &flags, Op::CreateCase(record.clone())).await?;
+        Ok(record)
+    }
+
+    /// Replays a case from the log: the source of truth.
+    pub async fn load_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), ApiError> {
+        let record = self.store.case(id).await?;
+        if record.case_type != K::CODE {
+            return Err(ApiError::NotFound);
+        }
+        let mut case: Option<K> = None;
+        for (index, raw) in self.store.case_entries(id).await? {
+            let entry = Entry::decode(&raw).map_err(|e| ApiError::Internal(format!("entry {index}: {e}").into()))?;
+            let Some(c) = entry.commits().first() else { continue };
+            let (_, content) = self.store.opening(c).await?;
+            let detail: Value = serde_json::from_slice(&content).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let (event, flags) = parse_detail::<K>(&detail)
+                .ok_or_else(|| ApiError::Internal(format!("entry {index}: unreadable event").into()))?;
+            match &mut case {
+                Some(c) => c.apply(&event, &flags),
+                None => {
+                    let mut c = K::from_first(&event).ok_or_else(|| {
+                        ApiError::Internal(format!("entry {index}: case starts without opening").into())
+                    })?;
+                    c.apply(&event, &flags);
+                    case = Some(c);
+                }
+            }
+        }
+        let case = case.ok_or(ApiError::NotFound)?;
+        Ok((case, record))
+    }
+
+    /// Applies a decided command to a case still at `expected_version`.
+    pub(crate) async fn command<K: CaseKind>(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        expected_version: u64,
+        decide: impl FnOnce(&K) -> Result<(K::Event, Vec<Violation>), CommandError>,
+    ) -> Result<CaseRecord, ApiError> {
+        let (mut case, record) = self.load_case::<K>(id).await?;
+        if case.version() != expected_version {
+            return Err(ApiError::Conflict(format!(
+                "案件当前版本为 {}，请求基于版本 {expected_version}",
+                case.version()
+            )));
+        }
+        let (event, flags) = decide(&case)?;
+        case.apply(&event, &flags);
+        let updated = record_of(&case, &self.calendar, record.opened_at_ms, now_ms());
+        let op = Op::UpdateCase { record: updated.clone(), expected_version };
+        self.record_event(actor, &case, &event, &flags, op).await?;
+        Ok(updated)
+    }
+
+    /// The type of a stored case.
+    pub async fn case_type(&self, id: &str) -> Result<String, ApiError> {
+        Ok(self.store.case(id).await?.case_type)
+    }
+
+    /// A case with its timeline from the log.
+    pub async fn case_view(&self, id: &str) -> Result<CaseView, ApiError> {
+        let record = self.store.case(id).await?;
+        let mut timeline = Vec::new();
+        for (index, raw) in self.store.case_entries(id).await? {
+            let entry = Entry::decode(&raw).map_err(|e| ApiError::Internal(format!("entry {index}: {e}").into()))?;
+            timeline.push((index, entry));
+        }
+        Ok(CaseView { record, timeline })
     }
 }
 
@@ -298,183 +451,5 @@ impl<S: LogStore> App<S> {
         };
         out.sort_by_key(|d| (rank(d.status), d.due));
         Ok(out)
-    }
-
-    /// Registers an officer (a log entry plus the registry row).
-    pub async fn register_officer(&self, actor: &UserRecord, input: OfficerInput) -> Result<OfficerRecord, ApiError> {
-        let name = input.name.trim();
-        let cert_no = input.cert_no.trim();
-        if name.is_empty() || name.chars().count() > 32 {
-            return Err(ApiError::BadRequest("姓名须为 1–32 个字符".to_string()));
-        }
-        if cert_no.is_empty() || cert_no.len() > 32 || !cert_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ApiError::BadRequest("执法证号须为 1–32 位字母、数字或连字符".to_string()));
-        }
-        if input.cert_valid_to < input.cert_valid_from {
-            return Err(ApiError::BadRequest("执法证有效期结束日期早于开始日期".to_string()));
-        }
-        let record = OfficerRecord {
-            id: uuid::Uuid::now_v7().to_string(),
-            name: name.to_string(),
-            cert_no: cert_no.to_string(),
-            cert_valid_from: input.cert_valid_from.to_string(),
-            cert_valid_to: input.cert_valid_to.to_string(),
-            cert_status: "active".to_string(),
-            created_at_ms: now_ms(),
-        };
-        let d = EntryDraft::new(
-            &format!("user:{}", actor.id),
-            "officer.register",
-            None,
-            body(json!({
-                "officer": record.id, "name": record.name, "cert_no": record.cert_no,
-                "cert_valid_from": record.cert_valid_from, "cert_valid_to": record.cert_valid_to,
-            })),
-            vec![],
-            vec![],
-        )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        self.append(d, vec![Op::CreateOfficer(record.clone())]).await?;
-        Ok(record)
-    }
-
-    async fn load_officers(&self, ids: &[(String, Option<Timestamp>)]) -> Result<Vec<Presence>, ApiError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for (id, shown) in ids {
-            let r = match self.store.officer(id).await {
-                Ok(r) => r,
-                Err(StoreError::NotFound) => return Err(ApiError::BadRequest(format!("执法人员 {id} 不存在"))),
-                Err(e) => return Err(e.into()),
-            };
-            out.push(Presence { officer: officer_from_record(&r)?, id_shown_at: *shown });
-        }
-        Ok(out)
-    }
-
-    async fn act(&self, a: ActInput) -> Result<OnSiteAct, ApiError> {
-        Ok(OnSiteAct {
-            at: a.at,
-            place: a.place,
-            officers: self.load_officers(&a.officers).await?,
-            recording_announced: a.recording_announced,
-            problems_found: a.problems_found,
-            summary: a.summary,
-        })
-    }
-
-    /// Records an event of a case: its details behind a commitment, the projection change in the
-    /// same transaction.
-    async fn record_event(
-        &self,
-        actor: &UserRecord,
-        case: &Inspection,
-        event: &Event,
-        flags: &[Violation],
-        op: Op,
-    ) -> Result<u64, ApiError> {
-        let detail = event_json(event, flags);
-        let mut content = Vec::new();
-        liuhen_log::entry::write_canonical(&detail, &mut content);
-        let mut salt = [0u8; 32];
-        fill_random(&mut salt);
-        let c = commitment(&salt, &content);
-        let d = EntryDraft::new(
-            &format!("user:{}", actor.id),
-            &format!("case.{}", event_name(event)),
-            Some(&case.open.id),
-            body(json!({
-                "case_type": CASE_TYPE_INSPECTION,
-                "state": case.state.code(),
-                "version": case.version,
-                "flags": flags.iter().map(|f| f.rule.id).collect::<Vec<_>>(),
-                "detail": {"commit": c.to_hex()},
-            })),
-            vec![],
-            vec![c],
-        )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let receipt = self.append(d, vec![Op::PutOpening { commitment: c, salt, content }, op]).await?;
-        Ok(receipt.index)
-    }
-
-    /// Opens an inspection case (程序启动, 办法第七条).
-    pub async fn open_inspection(&self, actor: &UserRecord, open: Open) -> Result<CaseRecord, ApiError> {
-        let (event, flags) = inspection::open(open.clone())?;
-        let mut case = Inspection::new(open);
-        case.apply(&event, &flags);
-        let now = now_ms();
-        let record = record_of(&case, now, now);
-        self.record_event(actor, &case, &event, &flags, Op::CreateCase(record.clone())).await?;
-        Ok(record)
-    }
-
-    /// Replays a case from the log: the source of truth.
-    pub async fn load_inspection(&self, id: &str) -> Result<(Inspection, CaseRecord), ApiError> {
-        let record = self.store.case(id).await?;
-        if record.case_type != CASE_TYPE_INSPECTION {
-            return Err(ApiError::NotFound);
-        }
-        let mut case: Option<Inspection> = None;
-        for (index, raw) in self.store.case_entries(id).await? {
-            let entry = Entry::decode(&raw).map_err(|e| ApiError::Internal(format!("entry {index}: {e}").into()))?;
-            let Some(c) = entry.commits().first() else { continue };
-            let (_, content) = self.store.opening(c).await?;
-            let detail: Value = serde_json::from_slice(&content).map_err(|e| ApiError::Internal(Box::new(e)))?;
-            let (event, flags) = parse_event(&detail)
-                .ok_or_else(|| ApiError::Internal(format!("entry {index}: unreadable event").into()))?;
-            match (&mut case, &event) {
-                (None, Event::Opened(o)) => {
-                    let mut c = Inspection::new(o.clone());
-                    c.apply(&event, &flags);
-                    case = Some(c);
-                }
-                (Some(c), _) => c.apply(&event, &flags),
-                (None, _) => {
-                    return Err(ApiError::Internal(format!("entry {index}: case starts without opening").into()));
-                }
-            }
-        }
-        let case = case.ok_or(ApiError::NotFound)?;
-        Ok((case, record))
-    }
-
-    /// Applies a command to an inspection, if the case is still at `expected_version`.
-    pub async fn inspection_command(
-        &self,
-        actor: &UserRecord,
-        id: &str,
-        expected_version: u64,
-        cmd: InspectionCommand,
-    ) -> Result<CaseRecord, ApiError> {
-        let (mut case, record) = self.load_inspection(id).await?;
-        if case.version != expected_version {
-            return Err(ApiError::Conflict(format!(
-                "案件当前版本为 {}，请求基于版本 {expected_version}",
-                case.version
-            )));
-        }
-        let (event, flags) = match cmd {
-            InspectionCommand::RecordOnSite(a) => case.record_on_site(self.act(a).await?)?,
-            InspectionCommand::NotifyResult { at } => case.notify_result(at)?,
-            InspectionCommand::OrderRectification { at, due } => case.order_rectification(at, due)?,
-            InspectionCommand::Reinspect { act, rectified } => case.reinspect(self.act(act).await?, rectified)?,
-            InspectionCommand::Close { at } => case.close(at)?,
-        };
-        case.apply(&event, &flags);
-        let updated = record_of(&case, record.opened_at_ms, now_ms());
-        let op = Op::UpdateCase { record: updated.clone(), expected_version };
-        self.record_event(actor, &case, &event, &flags, op).await?;
-        Ok(updated)
-    }
-
-    /// A case with its timeline from the log.
-    pub async fn case_view(&self, id: &str) -> Result<CaseView, ApiError> {
-        let record = self.store.case(id).await?;
-        let mut timeline = Vec::new();
-        for (index, raw) in self.store.case_entries(id).await? {
-            let entry = Entry::decode(&raw).map_err(|e| ApiError::Internal(format!("entry {index}: {e}").into()))?;
-            timeline.push((index, entry));
-        }
-        Ok(CaseView { record, timeline })
     }
 }

@@ -3,7 +3,8 @@
 //! records them like any other).
 
 use super::App;
-use super::cases::{ActInput, InspectionCommand, OfficerInput};
+use super::cases::{ActInput, OfficerInput};
+use super::inspection::InspectionCommand;
 use crate::error::ApiError;
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
 use liuhen_core::time::{Date, HOUR_MS, Timestamp};

@@ -4,7 +4,9 @@
 mod auth;
 pub mod cases;
 pub mod demo;
+pub mod inspection;
 pub mod rebuild;
+pub mod summary;
 
 pub use auth::{Login, SESSION_TTL_MS, now_ms};
 
@@ -18,6 +20,8 @@ use serde_json::{Map, Value, json};
 pub struct App<S> {
     pub store: S,
     pub blobs: Blobs,
+    /// The working-day calendar deadlines are computed on.
+    pub calendar: std::sync::Arc<liuhen_core::calendar::WorkCalendar>,
 }
 
 /// The role codes (issue 4 widens what each may do).
@@ -32,7 +36,7 @@ pub(crate) fn body(v: Value) -> Map<String, Value> {
 
 impl<S: LogStore> App<S> {
     pub fn new(store: S, blobs: Blobs) -> App<S> {
-        App { store, blobs }
+        App { store, blobs, calendar: std::sync::Arc::new(liuhen_core::calendar::WorkCalendar::china()) }
     }
 
     pub(crate) async fn append(&self, draft: EntryDraft, ops: Vec<Op>) -> Result<Receipt, ApiError> {

@@ -3,13 +3,35 @@
 //! check that the stored ones still match it. Sessions are not records and are not rebuilt.
 
 use super::App;
-use super::cases::{CASE_TYPE_INSPECTION, parse_event, record_of};
+use super::cases::{CaseKind, parse_detail, record_of};
 use crate::error::ApiError;
-use liuhen_core::inspection::{Event, Inspection};
+use liuhen_core::inspection::Inspection;
+use liuhen_core::summary::Summary;
 use liuhen_log::{Entry, EntryDraft};
 use liuhen_store::{CaseRecord, LogStore, OfficerRecord, Op, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+
+/// Cases of one kind being replayed: the aggregate, when opened and when last changed.
+type Replay<K> = BTreeMap<String, (K, i64, i64)>;
+
+/// Applies one logged event to the case it belongs to.
+fn feed<K: CaseKind>(cases: &mut Replay<K>, id: String, detail: &Value, time: i64, index: u64) -> Result<(), ApiError> {
+    let (event, flags) = parse_detail::<K>(detail).ok_or_else(|| internal(index, "unreadable event"))?;
+    match cases.get_mut(&id) {
+        Some((c, _, updated)) => {
+            c.apply(&event, &flags);
+            *updated = time;
+        }
+        None => {
+            let mut c =
+                K::from_first(&event).ok_or_else(|| internal(index, "a case event before the case was opened"))?;
+            c.apply(&event, &flags);
+            cases.insert(id, (c, time, time));
+        }
+    }
+    Ok(())
+}
 
 /// Every projection, sorted by id.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,7 +57,8 @@ impl<S: LogStore> App<S> {
         let size = self.store.tree_size();
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
-        let mut cases: BTreeMap<String, (Inspection, i64, i64)> = BTreeMap::new();
+        let mut inspections: Replay<Inspection> = BTreeMap::new();
+        let mut summaries: Replay<Summary> = BTreeMap::new();
         let mut start = 0;
         while start < size {
             let end = (start + 4096).min(size);
@@ -79,23 +102,12 @@ impl<S: LogStore> App<S> {
                         );
                     }
                     a if a.starts_with("case.") => {
-                        if b.get("case_type").and_then(Value::as_str) != Some(CASE_TYPE_INSPECTION) {
-                            continue;
-                        }
                         let id = e.case().ok_or_else(|| internal(index, "case entry without a case"))?.to_string();
                         let detail = self.opened_json(index, &e).await?;
-                        let (event, flags) = parse_event(&detail).ok_or_else(|| internal(index, "unreadable event"))?;
-                        match (cases.get_mut(&id), &event) {
-                            (None, Event::Opened(o)) => {
-                                let mut c = Inspection::new(o.clone());
-                                c.apply(&event, &flags);
-                                cases.insert(id, (c, e.time_ms, e.time_ms));
-                            }
-                            (Some((c, _, updated)), _) => {
-                                c.apply(&event, &flags);
-                                *updated = e.time_ms;
-                            }
-                            (None, _) => return Err(internal(index, "a case event before the case was opened")),
+                        match b.get("case_type").and_then(Value::as_str) {
+                            Some(Inspection::CODE) => feed(&mut inspections, id, &detail, e.time_ms, index)?,
+                            Some(Summary::CODE) => feed(&mut summaries, id, &detail, e.time_ms, index)?,
+                            _ => return Err(internal(index, "unknown case type")),
                         }
                     }
                     _ => {}
@@ -106,7 +118,19 @@ impl<S: LogStore> App<S> {
         Ok(Projections {
             users: users.into_values().collect(),
             officers: officers.into_values().collect(),
-            cases: cases.into_values().map(|(c, opened, updated)| record_of(&c, opened, updated)).collect(),
+            cases: {
+                let mut cases: Vec<CaseRecord> = inspections
+                    .into_values()
+                    .map(|(c, opened, updated)| record_of(&c, &self.calendar, opened, updated))
+                    .chain(
+                        summaries
+                            .into_values()
+                            .map(|(c, opened, updated)| record_of(&c, &self.calendar, opened, updated)),
+                    )
+                    .collect();
+                cases.sort_by(|a, b| a.id.cmp(&b.id));
+                cases
+            },
         })
     }
 

@@ -215,3 +215,121 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     assert_eq!(statuses, ["overdue", "due_soon"]);
     assert_eq!(dl[0]["status_label"], "已逾期");
 }
+
+fn summary_start(c: &Ctx, case_no: &str, party_kind: &str) -> Value {
+    json!({"case_no": case_no, "matter": "占道经营", "party_kind": party_kind, "facts": "在迁安路人行道摆摊经营",
+           "act": act(&[&c.a, &c.b], true, true)})
+}
+
+#[tokio::test]
+async fn an_on_the_spot_penalty_walks_to_closure_and_its_rules_refuse() {
+    let c = ctx().await;
+    let r = c
+        .app
+        .post_as("/api/cases/summary-penalties", &c.token, &summary_start(&c, "栗街简罚〔2026〕1号", "citizen"))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let officers = json!([c.a, c.b]);
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id,
+        1,
+        json!({"type": "hear", "at": T0, "rights_told": true, "statement": "当事人无异议"}),
+    )
+    .await);
+    // 250 yuan is over the citizen's summary limit (R-067a, 行政处罚法第五十一条).
+    let fine = |fen: u64| {
+        json!({"type": "issue_decision", "at": T0, "form_no": "No.0001234", "legal_basis": "《某条例》第十条",
+        "penalty": {"kind": "fine", "amount_fen": fen}, "signed_by": officers})
+    };
+    let r = command(&c.app, &c.token, &id, 2, fine(25_000)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-067a");
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("行政处罚法第五十一条"));
+    ok(&command(&c.app, &c.token, &id, 2, fine(15_000)).await);
+    // A refusal to sign noted by one officer only (R-021, 办法第十四条).
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        3,
+        json!({"type": "deliver", "at": T0, "party_signed": false, "refusal_signed_by": [c.a]}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-021");
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id,
+        3,
+        json!({"type": "deliver", "at": T0, "party_signed": false, "refusal_signed_by": [c.a, c.b]}),
+    )
+    .await);
+    // Closing before 备案 (R-067c) and before payment is refused.
+    let r = command(&c.app, &c.token, &id, 4, json!({"type": "close", "at": T0})).await;
+    let v = r.json();
+    let rules: Vec<&str> =
+        v["error"]["violations"].as_array().unwrap().iter().map(|v| v["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["R-067c", "R-090"]);
+    ok(&command(&c.app, &c.token, &id, 4, json!({"type": "record", "at": T0 + HOUR})).await);
+    // 150 yuan may not be collected on the spot.
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        5,
+        json!({"type": "pay", "at": T0 + HOUR, "method": "on_site", "receipt_no": "R-1"}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-092");
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        5,
+        json!({"type": "pay", "at": T0 + 2 * HOUR, "method": "bank", "receipt_no": "BANK-20261120-01"}),
+    )
+    .await;
+    ok(&r);
+    let v = r.json();
+    assert_eq!(v["state"], "performed");
+    assert_eq!(v["data"]["deadlines"][0]["code"], "T-11");
+    ok(&command(&c.app, &c.token, &id, 6, json!({"type": "close", "at": T0 + 3 * HOUR})).await);
+    let v = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(v["data"]["state_label"], "已结案");
+    assert_eq!(v["timeline"].as_array().unwrap().len(), 7);
+    // An inspection's commands do not apply to it.
+    let r = command(&c.app, &c.token, &id, 7, json!({"type": "notify_result", "at": T0})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The log computes the same projections as stored, for both kinds of case.
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = app.projections_from_log().await.unwrap();
+    let stored = app.stored_projections().await.unwrap();
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    assert_eq!(from_log.cases.len(), 1);
+}
+
+#[tokio::test]
+async fn organisations_have_a_higher_summary_limit() {
+    let c = ctx().await;
+    let id = c
+        .app
+        .post_as("/api/cases/summary-penalties", &c.token, &summary_start(&c, "栗街简罚〔2026〕2号", "organisation"))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r =
+        command(&c.app, &c.token, &id, 1, json!({"type": "hear", "at": T0, "rights_told": true, "waived": true})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let decision = |fen: u64| {
+        json!({"type": "issue_decision", "at": T0, "form_no": "No.1", "legal_basis": "依据",
+        "penalty": {"kind": "fine", "amount_fen": fen}, "signed_by": [c.a]})
+    };
+    assert_eq!(command(&c.app, &c.token, &id, 2, decision(300_001)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(command(&c.app, &c.token, &id, 2, decision(300_000)).await.status, StatusCode::OK);
+}
