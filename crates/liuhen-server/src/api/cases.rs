@@ -9,7 +9,7 @@ use crate::app::inspection::InspectionCommand;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
 use liuhen_core::time::{Date, Timestamp};
@@ -373,13 +373,24 @@ pub struct CaseWithTimeline {
     pub timeline: Vec<Value>,
 }
 
+#[derive(Deserialize)]
+pub struct AsOf {
+    /// Unix ms: the case as it stood then, replayed from the log.
+    pub as_of: Option<i64>,
+}
+
 pub async fn get_case<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
+    q: Result<Query<AsOf>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<CaseWithTimeline>, ApiError> {
     require_user(&state, &headers).await?;
-    let view = state.app.case_view(&id).await?;
+    let Query(q) = q.map_err(|_| ApiError::BadRequest("as_of 须为毫秒时间戳".to_string()))?;
+    let view = match q.as_of {
+        Some(t) => state.app.case_as_of(&id, t).await?,
+        None => state.app.case_view(&id).await?,
+    };
     let timeline = view
         .timeline
         .into_iter()

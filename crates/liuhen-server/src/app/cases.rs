@@ -334,13 +334,29 @@ impl<S: LogStore> App<S> {
 
     /// Replays a case from the log: the source of truth.
     pub async fn load_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), ApiError> {
+        let (case, record, _) = self.load_case_until::<K>(id, None).await?;
+        Ok((case, record))
+    }
+
+    /// Replays a case from the log up to (and including) the entries recorded at `until`
+    /// (Unix ms), with the time of the last entry applied.
+    async fn load_case_until<K: CaseKind>(
+        &self,
+        id: &str,
+        until: Option<i64>,
+    ) -> Result<(K, CaseRecord, i64), ApiError> {
         let record = self.store.case(id).await?;
         if record.case_type != K::CODE {
             return Err(ApiError::NotFound);
         }
         let mut case: Option<K> = None;
+        let mut last = 0;
         for (index, raw) in self.store.case_entries(id).await? {
             let entry = Entry::decode(&raw).map_err(|e| ApiError::Internal(format!("entry {index}: {e}").into()))?;
+            if until.is_some_and(|t| entry.time_ms > t) {
+                break;
+            }
+            last = entry.time_ms;
             let Some(c) = entry.commits().first() else { continue };
             let (_, content) = self.store.opening(c).await?;
             let detail: Value = serde_json::from_slice(&content).map_err(|e| ApiError::Internal(Box::new(e)))?;
@@ -358,7 +374,25 @@ impl<S: LogStore> App<S> {
             }
         }
         let case = case.ok_or(ApiError::NotFound)?;
-        Ok((case, record))
+        Ok((case, record, last))
+    }
+
+    /// The case as it stood at `as_of` (可回溯): replayed from the log up to that moment.
+    pub async fn case_as_of(&self, id: &str, as_of: i64) -> Result<CaseView, ApiError> {
+        let case_type = self.case_type(id).await?;
+        let record = if case_type == liuhen_core::inspection::Inspection::CODE {
+            let (c, r, last) = self.load_case_until::<liuhen_core::inspection::Inspection>(id, Some(as_of)).await?;
+            record_of(&c, &self.calendar, r.opened_at_ms, last)
+        } else if case_type == liuhen_core::summary::Summary::CODE {
+            let (c, r, last) = self.load_case_until::<liuhen_core::summary::Summary>(id, Some(as_of)).await?;
+            record_of(&c, &self.calendar, r.opened_at_ms, last)
+        } else {
+            return Err(ApiError::NotFound);
+        };
+        let mut view = self.case_view(id).await?;
+        view.timeline.retain(|(_, e)| e.time_ms <= as_of);
+        view.record = record;
+        Ok(view)
     }
 
     /// Applies a decided command to a case still at `expected_version`.

@@ -333,3 +333,32 @@ async fn organisations_have_a_higher_summary_limit() {
     assert_eq!(command(&c.app, &c.token, &id, 2, decision(300_001)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(command(&c.app, &c.token, &id, 2, decision(300_000)).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_case_can_be_seen_as_it_stood_at_any_past_moment() {
+    let c = ctx().await;
+    let id = open(&c.app, &c.token, "栗街检〔2026〕9号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
+    let steps = [
+        dict_type("record_on_site", act(&[&c.a, &c.b], true, false)),
+        json!({"type": "notify_result", "at": T0 + HOUR}),
+        json!({"type": "close", "at": T0 + 2 * HOUR}),
+    ];
+    for (i, s) in steps.into_iter().enumerate() {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        assert_eq!(command(&c.app, &c.token, &id, i as u64 + 1, s).await.status, StatusCode::OK);
+    }
+    let now = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    let times: Vec<i64> = now["timeline"].as_array().unwrap().iter().map(|e| e["time"].as_i64().unwrap()).collect();
+    assert_eq!(times.len(), 4);
+    let then = c.app.get(&format!("/api/cases/{id}?as_of={}", times[1]), Some(&c.token)).await.json();
+    assert_eq!(then["state"], "on_site");
+    assert_eq!(then["version"], 2);
+    assert_eq!(then["data"]["state_label"], "已现场检查");
+    assert_eq!(then["timeline"].as_array().unwrap().len(), 2);
+    // Before it was opened, the case did not exist.
+    let r = c.app.get(&format!("/api/cases/{id}?as_of={}", times[0] - 1), Some(&c.token)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = c.app.get(&format!("/api/cases/{id}?as_of=yesterday"), Some(&c.token)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "BAD_REQUEST");
+}
