@@ -5,8 +5,10 @@
 use super::App;
 use super::cases::{ActInput, OfficerInput};
 use super::inspection::InspectionCommand;
+use super::summary::{StartInput, SummaryCommand};
 use crate::error::ApiError;
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
+use liuhen_core::summary::{PartyKind, Penalty, yuan};
 use liuhen_core::time::{Date, HOUR_MS, Timestamp};
 use liuhen_store::{LogStore, UserRecord};
 
@@ -184,6 +186,51 @@ impl<S: LogStore> App<S> {
             }
             for (version, cmd) in cmds.into_iter().enumerate() {
                 self.inspection_command(admin, &record.id, version as u64 + 1, cmd).await?;
+            }
+        }
+        // Two on-the-spot penalties: a fine left unpaid past its 15 days, and a warning closed.
+        for (n, party, penalty, days_ago, close) in [
+            (1, PartyKind::Citizen, Penalty::Fine(yuan(150)), 20, false),
+            (2, PartyKind::Organisation, Penalty::Warning, 6, true),
+        ] {
+            let t = today.plus_days(-days_ago).start().plus_hours(10);
+            let input = StartInput {
+                case_no: format!("栗街简罚〔{}〕{n}号", today.year()),
+                matter: "占道经营".to_string(),
+                party_kind: party,
+                facts: "在迁安路人行道摆摊经营，影响通行".to_string(),
+                act: ActInput {
+                    at: t,
+                    place: "栗乡街道迁安路".to_string(),
+                    officers: vec![(ids[0].clone(), Some(t)), (ids[1].clone(), Some(t))],
+                    recording_announced: true,
+                    problems_found: true,
+                    summary: "现场拍照取证".to_string(),
+                },
+            };
+            let record = self.start_summary(admin, input).await?;
+            let mut cmds = vec![
+                SummaryCommand::Hear {
+                    at: t,
+                    rights_told: true,
+                    statement: "当事人表示马上整改".to_string(),
+                    waived: false,
+                },
+                SummaryCommand::IssueDecision {
+                    at: t,
+                    form_no: format!("No.{:07}", 1000 + n),
+                    penalty,
+                    legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
+                    signed_by: vec![ids[0].clone(), ids[1].clone()],
+                },
+                SummaryCommand::Deliver { at: t, party_signed: true, refusal_signed_by: vec![] },
+                SummaryCommand::Record { at: Timestamp(t.0 + 24 * HOUR_MS) },
+            ];
+            if close {
+                cmds.push(SummaryCommand::Close { at: Timestamp(t.0 + 48 * HOUR_MS) });
+            }
+            for (version, cmd) in cmds.into_iter().enumerate() {
+                self.summary_command(admin, &record.id, version as u64 + 1, cmd).await?;
             }
         }
         Ok(true)

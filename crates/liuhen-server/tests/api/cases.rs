@@ -208,11 +208,24 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     let cases = app.get("/api/cases", Some(&token)).await.json();
     let mut states: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
     states.sort();
-    assert_eq!(states, ["closed", "closed", "on_site", "planned", "rectification_ordered", "rectification_ordered"]);
+    assert_eq!(
+        states,
+        [
+            "closed",
+            "closed",
+            "closed",
+            "on_site",
+            "planned",
+            "recorded",
+            "rectification_ordered",
+            "rectification_ordered"
+        ]
+    );
     assert!(cases.as_array().unwrap().iter().any(|c| c["data"]["defects"][0]["rule"] == "R-142"));
     let dl = app.get("/api/deadlines", Some(&token)).await.json();
     let statuses: Vec<&str> = dl.as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["overdue", "due_soon"]);
+    assert_eq!(statuses, ["overdue", "overdue", "due_soon"]);
+    assert!(dl.as_array().unwrap().iter().any(|d| d["code"] == "T-11" && d["source"] == "行政处罚法第六十七条"));
     assert_eq!(dl[0]["status_label"], "已逾期");
 }
 
