@@ -45,6 +45,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/summary-penalties", post(api::cases::start_summary::<S>))
         .route("/api/cases/{id}", get(api::cases::get_case::<S>))
         .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))
+        .route("/api/openapi.json", get(api::openapi::openapi))
+        .route("/api/docs", get(api::openapi::docs))
         .layer(DefaultBodyLimit::max(64 * 1024));
     Router::new().merge(log).merge(api).with_state(state)
 }

@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod log;
+pub mod openapi;
 pub mod session;
 
 use crate::AppState;

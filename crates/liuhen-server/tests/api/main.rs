@@ -3,4 +3,5 @@
 mod cases;
 mod helpers;
 mod log;
+mod openapi;
 mod session;

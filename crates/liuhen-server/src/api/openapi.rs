@@ -1,0 +1,164 @@
+//! The API described as OpenAPI 3.1 (`GET /api/openapi.json`) and a reference page rendered from
+//! it in the browser (`GET /api/docs`), served from the binary with no CDN.
+
+use axum::Json;
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use serde_json::{Value, json};
+
+fn err(desc: &str) -> Value {
+    json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn ok(desc: &str, schema: Value) -> Value {
+    json!({"description": desc, "content": {"application/json": {"schema": schema}}})
+}
+
+fn body(schema: Value) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": schema}}})
+}
+
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn op(summary: &str, description: &str, responses: Value) -> Value {
+    json!({"summary": summary, "description": description, "security": [{"bearer": []}], "responses": responses})
+}
+
+/// The document. Every route of the router is here (a test checks it).
+pub fn document() -> Value {
+    let auth_errors = |mut v: Value| {
+        v["401"] = err("未登录 (AUTH_REQUIRED)");
+        v
+    };
+    let case_path_param = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}]);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "留痕 liuhen API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "行政执法全过程记录系统。每一次状态变更都是防篡改日志中的一条记录；不符合法定程序的命令以 422 RULE_VIOLATION 拒绝，并列出每条规则及其条款。时间均为 Unix 毫秒（UTC），日期为 YYYY-MM-DD（北京时间）。",
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/session 返回的 token，或 liuhen_session Cookie"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "RULE_VIOLATION", "INVALID_STATE", "FORBIDDEN", "UNAVAILABLE", "INTERNAL"]},
+                    "message": {"type": "string", "description": "中文说明"},
+                    "violations": {"type": "array", "items": r("Violation")},
+                }}}},
+                "Violation": {"type": "object", "properties": {
+                    "rule": {"type": "string", "examples": ["R-001"]}, "severity": {"type": "string", "enum": ["block", "flag", "info"]},
+                    "source": {"type": "string", "examples": ["办法第六条；行政处罚法第四十二条"]}, "requirement": {"type": "string"},
+                    "field": {"type": "string"}, "detail": {"type": "string"}, "message": {"type": "string"},
+                }},
+                "Login": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
+                "Session": {"type": "object", "properties": {"token": {"type": "string"}, "user": r("User"), "expires_at": {"type": "integer"}, "entry": {"type": "integer", "description": "记录本次登录的日志序号"}}},
+                "User": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"}, "role": {"type": "string"}, "must_change_password": {"type": "boolean"}}},
+                "OfficerForm": {"type": "object", "required": ["name", "cert_no", "cert_valid_from", "cert_valid_to"], "properties": {
+                    "name": {"type": "string"}, "cert_no": {"type": "string", "description": "行政执法证号"},
+                    "cert_valid_from": {"type": "string", "format": "date"}, "cert_valid_to": {"type": "string", "format": "date"}}},
+                "Officer": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "cert_no": {"type": "string"},
+                    "cert_valid_from": {"type": "string"}, "cert_valid_to": {"type": "string"}, "cert_status": {"type": "string", "enum": ["active", "suspended", "revoked"]}}},
+                "Act": {"type": "object", "required": ["at", "place", "officers", "recording_announced", "problems_found"], "description": "一次现场执法活动（办法第六条、第八条）", "properties": {
+                    "at": {"type": "integer"}, "place": {"type": "string"}, "summary": {"type": "string"},
+                    "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},
+                    "recording_announced": {"type": "boolean", "description": "已告知当事人开启执法记录（办法第六条第二款）"},
+                    "problems_found": {"type": "boolean"}}},
+                "OpenInspection": {"type": "object", "required": ["case_no", "matter", "kind", "basis", "source", "reason", "received_at"], "properties": {
+                    "case_no": {"type": "string"}, "matter": {"type": "string"}, "kind": {"type": "string", "enum": ["routine", "random", "triggered", "special"]},
+                    "basis": {"type": "string", "description": "检查计划、审批或检查原因（R-120a）"},
+                    "source": {"type": "string", "enum": ["inspection", "complaint", "assigned", "transferred", "monitoring", "other"]},
+                    "reason": {"type": "string", "description": "启动原因（办法第七条，R-010）"}, "received_at": {"type": "integer"}}},
+                "StartSummaryPenalty": {"type": "object", "required": ["case_no", "matter", "party_kind", "facts", "act"], "properties": {
+                    "case_no": {"type": "string"}, "matter": {"type": "string"}, "party_kind": {"type": "string", "enum": ["citizen", "organisation"]},
+                    "facts": {"type": "string"}, "act": r("Act")}},
+                "Command": {"type": "object", "required": ["expected_version", "command"], "properties": {
+                    "expected_version": {"type": "integer", "description": "乐观并发：案件当前版本，不符则 409"},
+                    "command": {"oneOf": [
+                        {"title": "行政检查", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["record_on_site", "notify_result", "order_rectification", "reinspect", "close"]}}},
+                        {"title": "行政处罚简易程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["hear", "issue_decision", "deliver", "record", "pay", "close"]}}},
+                    ]}}},
+                "Case": {"type": "object", "properties": {"id": {"type": "string"}, "case_no": {"type": "string"},
+                    "case_type": {"type": "string", "enum": ["inspection", "summary_penalty"]}, "state": {"type": "string"}, "version": {"type": "integer"},
+                    "matter": {"type": "string"}, "opened_at": {"type": "integer"}, "updated_at": {"type": "integer"}, "data": {"type": "object"}}},
+                "CaseWithTimeline": {"allOf": [r("Case"), {"type": "object", "properties": {"timeline": {"type": "array", "items": {"type": "object"}}}}]},
+                "Deadline": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "code": {"type": "string"},
+                    "label": {"type": "string"}, "source": {"type": "string"}, "due": {"type": "integer"},
+                    "status": {"type": "string", "enum": ["overdue", "due_soon", "pending"]}, "status_label": {"type": "string"}}},
+            },
+        },
+        "paths": {
+            "/api/session": {"post": {"summary": "登录", "description": "每次登录尝试都记入日志。", "requestBody": body(r("Login")),
+                "responses": {"200": ok("已登录", r("Session")), "401": err("用户名或密码错误 (BAD_CREDENTIALS)"), "400": err("请求有误")}}},
+            "/api/me": {"get": op("当前用户", "", auth_errors(json!({"200": ok("当前用户", r("User"))})))},
+            "/api/officers": {
+                "get": op("执法人员列表", "", auth_errors(json!({"200": ok("执法人员", json!({"type": "array", "items": r("Officer")}))}))),
+                "post": {"summary": "登记执法人员", "description": "系统管理员。记入日志。", "security": [{"bearer": []}], "requestBody": body(r("OfficerForm")),
+                    "responses": auth_errors(json!({"201": ok("已登记", r("Officer")), "400": err("请求有误"), "403": err("无权"), "409": err("执法证号已登记")}))},
+            },
+            "/api/cases": {"get": op("案件列表", "按最近变更排序。", auth_errors(json!({"200": ok("案件", json!({"type": "array", "items": r("Case")}))})))},
+            "/api/cases/inspections": {"post": {"summary": "行政检查立项（程序启动）", "description": "办法第七条。", "security": [{"bearer": []}],
+                "requestBody": body(r("OpenInspection")),
+                "responses": auth_errors(json!({"201": ok("已立项", r("Case")), "400": err("请求有误"), "409": err("案号已存在"), "422": err("规则拒绝 (RULE_VIOLATION)")}))}},
+            "/api/cases/summary-penalties": {"post": {"summary": "当场行政处罚（简易程序）", "description": "行政处罚法第五十一条、第五十二条。", "security": [{"bearer": []}],
+                "requestBody": body(r("StartSummaryPenalty")),
+                "responses": auth_errors(json!({"201": ok("已开始", r("Case")), "400": err("请求有误"), "409": err("编号已存在"), "422": err("规则拒绝 (RULE_VIOLATION)")}))}},
+            "/api/cases/{id}": {"get": {"summary": "案件详情与完整时间线", "description": "带 as_of（毫秒）时，返回该时刻的案件状态（由日志重放，可回溯）。",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "as_of", "in": "query", "required": false, "schema": {"type": "integer"}}],
+                "responses": auth_errors(json!({"200": ok("案件", r("CaseWithTimeline")), "404": err("案件不存在")}))}},
+            "/api/cases/{id}/commands": {"post": {"summary": "执行案件命令", "description": "按案件类型：行政检查或简易程序。每条命令记入日志；被规则拒绝时不记录任何变更。",
+                "security": [{"bearer": []}], "parameters": case_path_param, "requestBody": body(r("Command")),
+                "responses": auth_errors(json!({"200": ok("已执行", r("Case")), "400": err("请求有误"), "404": err("案件不存在"),
+                    "409": err("版本冲突 (CONFLICT) 或当前状态不能执行 (INVALID_STATE)"), "422": err("规则拒绝 (RULE_VIOLATION)")}))}},
+            "/api/deadlines": {"get": op("期限提醒", "逾期在前，其次即将到期。", auth_errors(json!({"200": ok("期限", json!({"type": "array", "items": r("Deadline")}))})))},
+            "/api/openapi.json": {"get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+            "/api/docs": {"get": {"summary": "接口参考页面", "responses": {"200": {"description": "HTML"}}}},
+            "/log/checkpoint": {"get": {"summary": "最新签名检查点（C2SP tlog-checkpoint）", "responses": {"200": {"description": "text/plain"}, "401": err("日志仅限登录用户")}}},
+            "/log/key": {"get": {"summary": "日志验证公钥（每行一个）", "responses": {"200": {"description": "text/plain"}}}},
+            "/log/tile/{path}": {"get": {"summary": "日志瓦片与记录包（C2SP tlog-tiles）",
+                "parameters": [{"name": "path", "in": "path", "required": true, "schema": {"type": "string"}, "description": "<L>/<N>[.p/<W>] 或 entries/<N>[.p/<W>]"}],
+                "responses": {"200": {"description": "application/octet-stream"}, "400": err("路径有误"), "404": err("不存在")}}},
+        },
+    })
+}
+
+pub async fn openapi() -> impl IntoResponse {
+    Json(document())
+}
+
+pub async fn docs() -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'",
+        )],
+        Html(DOCS_HTML),
+    )
+}
+
+const DOCS_HTML: &str = r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>留痕 liuhen 接口参考</title>
+<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{font-size:1.1em;margin-top:1.6em;border-bottom:1px solid #ddd}code{background:#f4f4f4;padding:0 .3em}
+.m{display:inline-block;min-width:4em;font-weight:bold}.get{color:#0a6}.post{color:#b60}pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}</style></head>
+<body><h1>留痕 liuhen 接口参考</h1><p id="desc"></p><div id="ops">正在加载 /api/openapi.json …</div>
+<script>
+fetch('/api/openapi.json').then(r=>r.json()).then(doc=>{
+  document.getElementById('desc').textContent=doc.info.description;
+  const ops=document.getElementById('ops'); ops.textContent='';
+  for(const [path,item] of Object.entries(doc.paths)){
+    for(const [method,op] of Object.entries(item)){
+      const h=document.createElement('h2');
+      const m=document.createElement('span'); m.className='m '+method; m.textContent=method.toUpperCase();
+      const c=document.createElement('code'); c.textContent=path;
+      h.append(m,' ',c,' ',op.summary||''); ops.append(h);
+      if(op.description){const p=document.createElement('p'); p.textContent=op.description; ops.append(p);}
+      const pre=document.createElement('pre'); pre.textContent='响应：'+Object.entries(op.responses).map(([k,v])=>k+' '+v.description).join('；');
+      ops.append(pre);
+    }
+  }
+}).catch(e=>{document.getElementById('ops').textContent='无法加载接口文档：'+e});
+</script></body></html>"#;
