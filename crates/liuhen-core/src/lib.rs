@@ -11,6 +11,7 @@
 pub mod calendar;
 pub mod inspection;
 pub mod officer;
+pub mod penalty;
 pub mod rules;
 pub mod summary;
 pub mod time;

@@ -141,9 +141,115 @@ pub const R_092: Rule = Rule {
     requirement: "当场收缴罚款仅限一百元以下，或不当场收缴事后难以执行、边远地区当事人申请的情形，并须出具专用票据",
 };
 
+pub const R_011: Rule = Rule {
+    id: "R-011",
+    severity: Severity::Block,
+    source: "行政处罚法第五十四条；办法第九条",
+    requirement: "普通程序须经立案审批后方可调查",
+};
+pub const R_012: Rule = Rule {
+    id: "R-012",
+    severity: Severity::Block,
+    source: "行政处罚法第三十六条",
+    requirement: "违法行为在二年内未被发现的（涉及公民生命健康安全、金融安全且有危害后果的为五年），不再给予行政处罚",
+};
+pub const R_033: Rule = Rule {
+    id: "R-033",
+    severity: Severity::Block,
+    source: "办法第九条第（一）项",
+    requirement: "调查终结报告须载明违法事实、证据、法律依据、自由裁量理由和处理建议",
+};
+pub const R_040: Rule = Rule {
+    id: "R-040",
+    severity: Severity::Block,
+    source: "行政处罚法第四十四条、第六十二条",
+    requirement: "作出处罚决定前，须送达事先告知书，载明拟处罚内容及事实、理由、依据和陈述申辩权",
+};
+pub const R_041: Rule = Rule {
+    id: "R-041",
+    severity: Severity::Block,
+    source: "行政处罚法第四十五条",
+    requirement: "须对当事人的陈述申辩逐项复核，不得因陈述申辩加重处罚；陈述申辩期限届满或当事人放弃前不得作出决定",
+};
+pub const R_042: Rule = Rule {
+    id: "R-042",
+    severity: Severity::Block,
+    source: "行政处罚法第六十三条",
+    requirement: "拟作出较大数额罚款等处罚的，须告知当事人有要求听证的权利",
+};
+pub const R_043: Rule = Rule {
+    id: "R-043",
+    severity: Severity::Block,
+    source: "行政处罚法第六十四条第（一）项、第八十五条",
+    requirement: "当事人须在告知后五个工作日内提出听证要求；已按时提出的，须组织听证后方可决定",
+};
+pub const R_044: Rule = Rule {
+    id: "R-044",
+    severity: Severity::Block,
+    source: "行政处罚法第六十四条第（二）项、第八十五条",
+    requirement: "须在举行听证的七个工作日前通知当事人听证的时间、地点",
+};
+pub const R_006: Rule = Rule {
+    id: "R-006",
+    severity: Severity::Block,
+    source: "行政处罚法第六十四条第（四）项",
+    requirement: "听证由本案调查人员以外的人员主持",
+};
+pub const R_048: Rule = Rule {
+    id: "R-048",
+    severity: Severity::Block,
+    source: "办法第十六条；行政处罚法第六十四条第（八）项",
+    requirement: "听证笔录须如实记录，经听证参加人审核无误后签字或者盖章",
+};
+pub const R_061: Rule = Rule {
+    id: "R-061",
+    severity: Severity::Block,
+    source: "行政处罚法第五十八条；办法第九条第（三）项",
+    requirement: "重大执法决定及经过听证程序的案件，须经法制审核通过后方可作出决定",
+};
+pub const R_063: Rule = Rule {
+    id: "R-063",
+    severity: Severity::Block,
+    source: "办法第九条第（五）项、第十五条",
+    requirement: "处罚决定须经负责人审批，并记录审批意见和日期",
+};
+pub const R_065: Rule = Rule {
+    id: "R-065",
+    severity: Severity::Block,
+    source: "行政处罚法第五十九条；办法第十三条",
+    requirement: "处罚决定书须载明违法事实、处罚依据、履行方式和期限、救济途径，并加盖印章、载明日期",
+};
+pub const R_066: Rule = Rule {
+    id: "R-066",
+    severity: Severity::Flag,
+    source: "行政处罚法第六十条",
+    requirement: "应当自立案之日起九十日内作出行政处罚决定；逾期的须书面说明理由",
+};
+pub const R_082: Rule = Rule {
+    id: "R-082",
+    severity: Severity::Flag,
+    source: "行政处罚法第六十一条、第八十五条",
+    requirement: "当事人不在场的，行政处罚决定书应当在七个工作日内送达",
+};
+pub const R_131: Rule = Rule {
+    id: "R-131",
+    severity: Severity::Block,
+    source: "办法第十五条",
+    requirement: "内部审批文书须记录承办人意见和理由、审核人意见、批准人意见，并分别载明日期；不得只签姓名",
+};
+pub const R_064: Rule = Rule {
+    id: "R-064",
+    severity: Severity::Flag,
+    source: "办法第十五条（案卷评查）",
+    requirement: "审批环节日期须依次为承办、审核、批准",
+};
+
 /// Every rule this crate enforces.
-pub const ALL: &[Rule] =
-    &[R_001, R_002, R_003, R_010, R_021, R_034, R_067A, R_067B, R_067C, R_090, R_092, R_120A, R_120D, R_120E, R_142];
+pub const ALL: &[Rule] = &[
+    R_001, R_002, R_003, R_006, R_010, R_011, R_012, R_021, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048,
+    R_061, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_082, R_090, R_092, R_120A, R_120D, R_120E, R_131,
+    R_142,
+];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -170,4 +276,7 @@ pub enum CommandError {
     /// The command does not apply in the current state (named in Chinese).
     #[error("当前状态“{state}”下不能{action}")]
     WrongState { state: &'static str, action: &'static str },
+    /// A period in working days cannot be computed (a year without a calendar).
+    #[error(transparent)]
+    Calendar(#[from] crate::calendar::CalendarError),
 }

@@ -142,7 +142,7 @@ fn ids(v: &[Violation]) -> Vec<&'static str> {
 fn refused_ids(e: CommandError) -> Vec<&'static str> {
     match e {
         CommandError::Refused(r) => ids(&r.violations),
-        CommandError::WrongState { .. } => vec![],
+        CommandError::WrongState { .. } | CommandError::Calendar(_) => vec![],
     }
 }
 
@@ -217,6 +217,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     ]
     .into_iter()
     .chain(summary_examples())
+    .chain(ordinary::examples())
     .collect()
 }
 
@@ -435,4 +436,370 @@ fn an_inspection_walks_to_closure_both_ways() {
         fresh.order_rectification(at("2026-11-21"), d("2026-12-01")),
         Err(CommandError::WrongState { .. })
     ));
+}
+
+mod ordinary {
+    //! The ordinary penalty procedure walked with and without a hearing, and every rule of it.
+
+    use super::{at, d, good_act, good_open, ids, refused_ids, status};
+    use crate::calendar::{DeadlineStatus, WorkCalendar};
+    use crate::penalty::{
+        self, Approval, DecisionDoc, Event, HearingThresholds, Lead, Notice, Opinion, Ordinary, Report, State,
+    };
+    use crate::rules::{self, CommandError};
+    use crate::summary::{PartyKind, Penalty, yuan};
+    use crate::time::Date;
+
+    pub fn cal() -> WorkCalendar {
+        WorkCalendar::china()
+    }
+
+    pub fn approval(day: &str) -> Approval {
+        let o = |by: &str, op: &str| Opinion { by: by.to_string(), opinion: op.to_string(), date: d(day) };
+        Approval {
+            handler: o("王明", "建议立案调查"), reviewer: o("李华", "同意"), approver: o("张主任", "同意立案")
+        }
+    }
+
+    pub fn lead(major: bool) -> Lead {
+        let mut init = good_open().initiation;
+        init.received_at = at("2026-08-06");
+        Lead {
+            id: "p1".to_string(),
+            case_no: "栗街罚〔2026〕12号".to_string(),
+            matter: "违法建设".to_string(),
+            party_kind: PartyKind::Citizen,
+            initiation: init,
+            major,
+            thresholds: HearingThresholds::default(),
+        }
+    }
+
+    pub fn report(fine: u64) -> Report {
+        Report {
+            facts: "当事人未经批准在院内搭建彩钢房".to_string(),
+            evidence: vec!["现场检查笔录".to_string(), "询问笔录".to_string(), "现场照片".to_string()],
+            legal_basis: "《城乡规划法》第六十五条".to_string(),
+            discretion: "面积较小，首次违法，按裁量基准从轻".to_string(),
+            proposal: Penalty::Fine(fine),
+        }
+    }
+
+    pub fn notice(fine: u64, hearing_told: bool) -> Notice {
+        Notice {
+            served_at: at("2026-08-14"),
+            penalty: Penalty::Fine(fine),
+            facts: "未经批准搭建彩钢房".to_string(),
+            reasons: "违反规划管理规定".to_string(),
+            legal_basis: "《城乡规划法》第六十五条".to_string(),
+            hearing_right_told: hearing_told,
+            statement_days: 5,
+        }
+    }
+
+    pub fn doc(fine: u64) -> DecisionDoc {
+        DecisionDoc {
+            doc_no: "栗街罚决〔2026〕12号".to_string(),
+            penalty: Penalty::Fine(fine),
+            facts: "未经批准搭建彩钢房".to_string(),
+            legal_basis: "《城乡规划法》第六十五条".to_string(),
+            performance_days: 15,
+            relief_route_stated: true,
+            sealed: true,
+        }
+    }
+
+    pub fn approver() -> Opinion {
+        Opinion {
+            by: "张主任".to_string(), opinion: "同意给予罚款五千元的处罚".to_string(), date: d("2026-09-02")
+        }
+    }
+
+    /// Decides on the case, then applies the event (the decision borrows it first).
+    macro_rules! step {
+        ($c:ident, $e:expr) => {{
+            let r: penalty::Decision = $e;
+            let (ev, f) = r.unwrap_or_else(|e| panic!("{e}"));
+            $c.apply(&ev, &f);
+        }};
+    }
+
+    /// A case taken to the notice (fine of 5,000 yuan, hearing right told).
+    pub fn noticed(major: bool) -> Ordinary {
+        let mut c = Ordinary::new(lead(major));
+        step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
+        step!(c, c.investigate(good_act(true)));
+        step!(c, c.conclude(report(yuan(5000))));
+        if major {
+            step!(c, c.legal_review(at("2026-08-13"), "法制员刘某", true, "事实清楚，程序合法，同意"));
+        }
+        step!(c, c.serve_notice(notice(yuan(5000), true)));
+        c
+    }
+
+    /// A case through its hearing.
+    pub fn heard() -> Ordinary {
+        let mut c = noticed(false);
+        step!(c, c.request_hearing(at("2026-08-18"), &cal()));
+        step!(c, c.schedule_hearing(at("2026-08-19"), d("2026-08-31"), "听证主持人孙某", &cal()));
+        step!(c, c.hold_hearing(at("2026-08-31"), true));
+        c
+    }
+
+    fn out(r: penalty::Decision) -> Vec<&'static str> {
+        match r {
+            Ok((_, flags)) => ids(&flags),
+            Err(e) => refused_ids(e),
+        }
+    }
+
+    #[test]
+    fn without_a_hearing_from_lead_to_closure() {
+        let cal = cal();
+        let mut c = noticed(false);
+        step!(c, c.waive(at("2026-08-14")));
+        step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
+        step!(c, c.serve(at("2026-08-18"), &cal));
+        step!(c, c.pay(at("2026-08-28"), "BANK-1"));
+        step!(c, c.close(approval("2026-08-31"), at("2026-08-31")));
+        assert_eq!(c.state, State::Closed);
+        assert!(c.defects.is_empty(), "{:?}", c.defects);
+        let dl = c.deadlines(&cal).unwrap();
+        assert_eq!(dl.iter().map(|x| x.code).collect::<Vec<_>>(), ["T-03", "T-08", "T-11"]);
+        assert!(dl.iter().all(|x| status(x.due, x.done_at, at("2026-12-31"), 0) == DeadlineStatus::Met));
+    }
+
+    #[test]
+    fn with_a_hearing_from_lead_to_closure() {
+        let cal = cal();
+        let mut c = heard();
+        // A hearing makes legal review mandatory, after the hearing (行政处罚法第五十八条).
+        assert_eq!(out(c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal)), ["R-061"]);
+        step!(c, c.legal_review(at("2026-09-01"), "法制员刘某", true, "听证后复核，同意"));
+        step!(c, c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal));
+        step!(c, c.serve(at("2026-09-03"), &cal));
+        step!(c, c.pay(at("2026-09-08"), "BANK-2"));
+        step!(c, c.close(approval("2026-09-09"), at("2026-09-09")));
+        assert_eq!((c.state, c.version), (State::Closed, 13));
+    }
+
+    /// (rule, findings that violate it, findings that satisfy it)
+    pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+        let cal = cal();
+        let fresh = Ordinary::new(lead(false));
+        let mut bare = approval("2026-08-07");
+        bare.approver.opinion = "张主任".to_string();
+        let mut reversed = approval("2026-08-07");
+        reversed.handler.date = d("2026-10-10");
+        let filed = {
+            let mut c = fresh.clone();
+            step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
+            c
+        };
+        let investigating = {
+            let mut c = filed.clone();
+            step!(c, c.investigate(good_act(true)));
+            c
+        };
+        let concluded = {
+            let mut c = investigating.clone();
+            step!(c, c.conclude(report(yuan(5000))));
+            c
+        };
+        let noticed = noticed(false);
+        let waived = {
+            let mut c = noticed.clone();
+            step!(c, c.waive(at("2026-08-14")));
+            c
+        };
+        let requested = {
+            let mut c = noticed.clone();
+            step!(c, c.request_hearing(at("2026-08-18"), &cal));
+            c
+        };
+        let decided = {
+            let mut c = waived.clone();
+            step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
+            c
+        };
+        let served = {
+            let mut c = decided.clone();
+            step!(c, c.serve(at("2026-08-18"), &cal));
+            c
+        };
+        let investigator = good_act(true).officers[0].officer.id.clone();
+        let no_report_facts = Report { facts: String::new(), ..report(yuan(5000)) };
+        let no_evidence = Report { evidence: vec![], ..report(yuan(5000)) };
+        let mut unsealed = doc(yuan(5000));
+        unsealed.sealed = false;
+        let mut bare_head = approver();
+        bare_head.opinion = "张主任".to_string();
+        let t = |s: &str| at(s);
+        vec![
+            (
+                "R-131",
+                out(fresh.file(bare.clone(), t("2026-08-07"), d("2026-07-30"), false)),
+                out(fresh.file(approval("2026-08-07"), t("2026-08-07"), d("2026-07-30"), false)),
+            ),
+            (
+                "R-064",
+                out(fresh.file(reversed, t("2026-08-07"), d("2026-07-30"), false)),
+                out(fresh.file(approval("2026-08-07"), t("2026-08-07"), d("2026-07-30"), false)),
+            ),
+            // Discovered 2026-10-08: a violation that ended in 2024-09 is out of time, unless grave.
+            (
+                "R-012",
+                out(fresh.file(approval("2026-08-07"), t("2026-08-07"), d("2024-07-30"), false)),
+                out(fresh.file(approval("2026-08-07"), t("2026-08-07"), d("2024-07-30"), true)),
+            ),
+            ("R-011", out(fresh.investigate(good_act(true))), out(filed.investigate(good_act(true)))),
+            ("R-033", out(investigating.conclude(no_report_facts)), out(investigating.conclude(report(yuan(5000))))),
+            ("R-033", out(investigating.conclude(no_evidence)), out(investigating.conclude(report(yuan(100))))),
+            (
+                "R-040",
+                out(concluded.serve_notice(Notice { reasons: " ".to_string(), ..notice(yuan(5000), true) })),
+                out(concluded.serve_notice(notice(yuan(5000), true))),
+            ),
+            (
+                "R-040",
+                out(concluded.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+                out(waived.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            // 5,000 yuan for a citizen is over the hearing threshold; 1,000 yuan is not.
+            (
+                "R-042",
+                out(concluded.serve_notice(notice(yuan(5000), false))),
+                out(concluded.serve_notice(notice(yuan(1000), false))),
+            ),
+            // Deciding inside the statement period without statement or waiver; or heavier than told.
+            (
+                "R-041",
+                out(noticed.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+                out(noticed.decide(t("2026-08-24"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            (
+                "R-041",
+                out(waived.decide(t("2026-08-17"), approver(), doc(yuan(6000)), "", &cal)),
+                out(waived.decide(t("2026-08-17"), approver(), doc(yuan(4000)), "", &cal)),
+            ),
+            (
+                "R-041",
+                out(noticed.hear_statement(t("2026-08-15"), "面积很小", " ")),
+                out(noticed.hear_statement(t("2026-08-15"), "面积很小", "已考虑，维持")),
+            ),
+            // Five working days from Friday 2026-10-16 end Friday 2026-10-23.
+            (
+                "R-043",
+                out(noticed.request_hearing(t("2026-08-24"), &cal)),
+                out(noticed.request_hearing(t("2026-08-21"), &cal)),
+            ),
+            (
+                "R-043",
+                out(requested.decide(t("2026-08-28"), approver(), doc(yuan(5000)), "", &cal)),
+                out(waived.decide(t("2026-08-28"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            // From 2026-10-21: 2026-10-30 leaves six working days between, 2026-11-02 seven.
+            (
+                "R-044",
+                out(requested.schedule_hearing(t("2026-08-19"), d("2026-08-28"), "孙某", &cal)),
+                out(requested.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal)),
+            ),
+            (
+                "R-006",
+                out(requested.schedule_hearing(t("2026-08-19"), d("2026-08-31"), &investigator, &cal)),
+                out(requested.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal)),
+            ),
+            (
+                "R-048",
+                out({
+                    let mut c = requested.clone();
+                    step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
+                    c.hold_hearing(t("2026-08-31"), false)
+                }),
+                out({
+                    let mut c = requested.clone();
+                    step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
+                    c.hold_hearing(t("2026-08-31"), true)
+                }),
+            ),
+            (
+                "R-061",
+                out({
+                    let mut c = super::ordinary::noticed_major_unreviewed();
+                    step!(c, c.waive(t("2026-08-14")));
+                    c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
+                }),
+                out({
+                    let mut c = super::ordinary::noticed(true);
+                    step!(c, c.waive(t("2026-08-14")));
+                    c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
+                }),
+            ),
+            (
+                "R-063",
+                out(waived.decide(t("2026-08-17"), bare_head, doc(yuan(5000)), "", &cal)),
+                out(waived.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            (
+                "R-065",
+                out(waived.decide(t("2026-08-17"), approver(), unsealed, "", &cal)),
+                out(waived.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            // Filed 2026-10-09: ninety days end 2027-01-07, outside the calendar; use an earlier filing.
+            (
+                "R-066",
+                out(late_case().decide(t("2026-09-10"), approver(), doc(yuan(5000)), "情况复杂，经批准延长", &cal)),
+                out(waived.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            ("R-082", out(decided.serve(t("2026-08-27"), &cal)), out(decided.serve(t("2026-08-26"), &cal))),
+            (
+                "R-090",
+                out(served.close(approval("2026-08-31"), t("2026-08-31"))),
+                out({
+                    let mut c = served.clone();
+                    step!(c, c.pay(t("2026-08-28"), "B"));
+                    c.close(approval("2026-08-31"), t("2026-08-31"))
+                }),
+            ),
+        ]
+    }
+
+    pub fn noticed_major_unreviewed() -> Ordinary {
+        let mut c = Ordinary::new(lead(true));
+        step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
+        step!(c, c.investigate(good_act(true)));
+        step!(c, c.conclude(report(yuan(5000))));
+        step!(c, c.serve_notice(notice(yuan(5000), true)));
+        c
+    }
+
+    /// Filed 2026-08-03, told and waived in time, deciding after the ninety days.
+    fn late_case() -> Ordinary {
+        let mut c = Ordinary::new(Lead {
+            initiation: {
+                let mut i = lead(false).initiation;
+                i.received_at = at("2026-05-29");
+                i
+            },
+            ..lead(false)
+        });
+        step!(c, c.file(approval("2026-06-01"), at("2026-06-01"), d("2026-05-20"), false));
+        step!(c, c.investigate(good_act(true)));
+        step!(c, c.conclude(report(yuan(5000))));
+        step!(c, c.serve_notice(notice(yuan(5000), true)));
+        step!(c, c.waive(at("2026-08-14")));
+        c
+    }
+
+    #[test]
+    fn a_late_decision_needs_a_written_reason() {
+        let cal = cal();
+        let r = late_case().decide(at("2026-09-10"), approver(), doc(yuan(5000)), " ", &cal);
+        assert!(matches!(r, Err(CommandError::Refused(ref x)) if x.violations[0].rule.id == "R-066"));
+        let (_, flags) =
+            late_case().decide(at("2026-09-10"), approver(), doc(yuan(5000)), "经负责人批准延长", &cal).unwrap();
+        assert_eq!(flags[0].rule.severity, rules::Severity::Flag);
+        let _ = Event::Waived { at: at("2026-08-14") };
+        let _ = Date::parse("2026-01-01");
+    }
 }

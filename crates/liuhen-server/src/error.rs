@@ -150,6 +150,7 @@ impl From<liuhen_core::inspection::CommandError> for ApiError {
         match e {
             liuhen_core::inspection::CommandError::Refused(r) => ApiError::Refused(r.violations),
             e @ liuhen_core::inspection::CommandError::WrongState { .. } => ApiError::InvalidState(e.to_string()),
+            liuhen_core::inspection::CommandError::Calendar(e) => ApiError::BadRequest(e.to_string()),
         }
     }
 }

@@ -1,0 +1,634 @@
+//! 行政处罚普通程序 (ordinary penalty procedure), domain.md §b.2: a lead recorded with its source;
+//! filing on an approval chain; investigation by two or more officers; the closing report; the
+//! legal review where required; the prior notice with the rights to state, defend and (above
+//! the threshold) request a hearing; statements re-examined or the period run out; the hearing
+//! if requested in time; the decision approved by the head; service; payment; closure.
+
+use crate::calendar::{Period, WorkCalendar};
+use crate::inspection::{Initiation, OnSiteAct, check_on_site};
+use crate::rules::{
+    self, CommandError, R_006, R_010, R_011, R_012, R_033, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_063,
+    R_064, R_065, R_066, R_082, R_090, R_131, Violation,
+};
+use crate::summary::{PartyKind, Penalty};
+use crate::time::{Date, Timestamp};
+
+/// One step of an internal approval form (办法第十五条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opinion {
+    /// Who signed (name).
+    pub by: String,
+    pub opinion: String,
+    pub date: Date,
+}
+
+/// An internal approval form: handler, reviewer (审核人), approver (批准人).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub handler: Opinion,
+    pub reviewer: Opinion,
+    pub approver: Opinion,
+}
+
+/// The fines from which the hearing right must be told (较大数额, a local value [C]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HearingThresholds {
+    pub citizen_fen: u64,
+    pub organisation_fen: u64,
+}
+
+impl Default for HearingThresholds {
+    /// A common provincial practice; configure the matter's own values.
+    fn default() -> HearingThresholds {
+        HearingThresholds { citizen_fen: 2_000 * 100, organisation_fen: 50_000 * 100 }
+    }
+}
+
+/// every step has an opinion that is more than a name, in date order.
+pub fn check_approval(a: &Approval, field: &'static str) -> Vec<Violation> {
+    let mut found = Vec::new();
+    for (role, o) in [("承办人", &a.handler), ("审核人", &a.reviewer), ("批准人", &a.approver)] {
+        let text = o.opinion.trim();
+        if o.by.trim().is_empty() || text.is_empty() || text == o.by.trim() {
+            found.push(R_131.violated(field, format!("{role}未填写意见（不得只签姓名）")));
+        }
+    }
+    if !(a.handler.date <= a.reviewer.date && a.reviewer.date <= a.approver.date) {
+        found.push(R_064.violated(field, "审批日期顺序颠倒"));
+    }
+    found
+}
+
+fn severity(p: Penalty) -> u64 {
+    match p {
+        Penalty::Warning => 0,
+        Penalty::Fine(fen) => fen,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Lead,
+    Filed,
+    NotFiled,
+    Investigating,
+    Concluded,
+    NoticeServed,
+    HearingRequested,
+    HearingScheduled,
+    HearingHeld,
+    Decided,
+    Served,
+    Paid,
+    Closed,
+}
+
+impl State {
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Lead => "lead",
+            State::Filed => "filed",
+            State::NotFiled => "not_filed",
+            State::Investigating => "investigating",
+            State::Concluded => "concluded",
+            State::NoticeServed => "notice_served",
+            State::HearingRequested => "hearing_requested",
+            State::HearingScheduled => "hearing_scheduled",
+            State::HearingHeld => "hearing_held",
+            State::Decided => "decided",
+            State::Served => "served",
+            State::Paid => "paid",
+            State::Closed => "closed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Lead => "线索登记",
+            State::Filed => "已立案",
+            State::NotFiled => "不予立案",
+            State::Investigating => "调查取证中",
+            State::Concluded => "调查终结",
+            State::NoticeServed => "已事先告知",
+            State::HearingRequested => "已申请听证",
+            State::HearingScheduled => "已通知听证",
+            State::HearingHeld => "已举行听证",
+            State::Decided => "已作出处罚决定",
+            State::Served => "已送达",
+            State::Paid => "已缴纳罚款",
+            State::Closed => "已结案",
+        }
+    }
+}
+
+/// Registering a lead (线索登记, 办法第七条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lead {
+    pub id: String,
+    pub case_no: String,
+    pub matter: String,
+    pub party_kind: PartyKind,
+    pub initiation: Initiation,
+    /// The matter is on the 重大执法决定法制审核目录 (legal review required).
+    pub major: bool,
+    pub thresholds: HearingThresholds,
+}
+
+/// The 调查终结报告.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub facts: String,
+    pub evidence: Vec<String>,
+    pub legal_basis: String,
+    pub discretion: String,
+    pub proposal: Penalty,
+}
+
+/// The 事先告知书.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub served_at: Timestamp,
+    pub penalty: Penalty,
+    pub facts: String,
+    pub reasons: String,
+    pub legal_basis: String,
+    pub hearing_right_told: bool,
+    /// Working days for statements and defence ([C], commonly 3 or 5).
+    pub statement_days: u32,
+}
+
+/// The 行政处罚决定书 (行政处罚法第五十九条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionDoc {
+    pub doc_no: String,
+    pub penalty: Penalty,
+    pub facts: String,
+    pub legal_basis: String,
+    /// Days to pay (15 by law).
+    pub performance_days: u32,
+    pub relief_route_stated: bool,
+    pub sealed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Registered(Lead),
+    Filed { approval: Approval, filed_at: Timestamp, violation_ended: Date, grave: bool },
+    NotFiled { approval: Approval },
+    Investigated(OnSiteAct),
+    Concluded(Report),
+    LegalReviewed { at: Timestamp, reviewer: String, passed: bool, opinion: String },
+    NoticeServed(Notice),
+    StatementHeard { at: Timestamp, statement: String, reexamination: String },
+    Waived { at: Timestamp },
+    HearingRequested { at: Timestamp },
+    HearingScheduled { notified_at: Timestamp, hearing_on: Date, host: String },
+    HearingHeld { at: Timestamp, transcript_signed: bool },
+    Decided { at: Timestamp, approver: Opinion, doc: DecisionDoc, late_explanation: String },
+    Served { at: Timestamp },
+    Paid { at: Timestamp, receipt_no: String },
+    Closed { approval: Approval, at: Timestamp },
+}
+
+pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
+
+/// An ordinary-procedure penalty case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ordinary {
+    pub lead: Lead,
+    pub state: State,
+    pub version: u64,
+    pub filed_at: Option<Timestamp>,
+    pub investigators: Vec<String>,
+    pub acts: Vec<OnSiteAct>,
+    pub report: Option<Report>,
+    pub review_passed_at: Option<Timestamp>,
+    pub notice: Option<Notice>,
+    pub statements: u32,
+    pub waived: bool,
+    pub hearing_requested: bool,
+    pub hearing_on: Option<Date>,
+    pub hearing_held_at: Option<Timestamp>,
+    pub decided_at: Option<Timestamp>,
+    pub penalty: Option<Penalty>,
+    pub served_at: Option<Timestamp>,
+    pub paid_at: Option<Timestamp>,
+    pub defects: Vec<Violation>,
+}
+
+fn wrong(state: State, action: &'static str) -> CommandError {
+    CommandError::WrongState { state: state.label(), action }
+}
+
+/// a lead records its source, reason and when it was received.
+pub fn register(lead: Lead) -> Decision {
+    let mut found = Vec::new();
+    if lead.initiation.reason.trim().is_empty() {
+        found.push(R_010.violated("reason", "未填写启动原因"));
+    }
+    let flags = rules::decide(found)?;
+    Ok((Event::Registered(lead), flags))
+}
+
+impl Ordinary {
+    pub fn new(lead: Lead) -> Ordinary {
+        Ordinary {
+            lead,
+            state: State::Lead,
+            version: 1,
+            filed_at: None,
+            investigators: Vec::new(),
+            acts: Vec::new(),
+            report: None,
+            review_passed_at: None,
+            notice: None,
+            statements: 0,
+            waived: false,
+            hearing_requested: false,
+            hearing_on: None,
+            hearing_held_at: None,
+            decided_at: None,
+            penalty: None,
+            served_at: None,
+            paid_at: None,
+            defects: Vec::new(),
+        }
+    }
+
+    /// filing on an approval chain, within the limitation period.
+    pub fn file(&self, approval: Approval, filed_at: Timestamp, violation_ended: Date, grave: bool) -> Decision {
+        if self.state != State::Lead {
+            return Err(wrong(self.state, "立案"));
+        }
+        let mut found = check_approval(&approval, "approval");
+        let years = if grave { 5 } else { 2 };
+        let discovered = self.lead.initiation.received_at.shanghai_date();
+        if discovered.days() - violation_ended.days() > 365 * years + years / 4 + 1 {
+            found.push(R_012.violated("violation_ended", format!("违法行为终了至发现已超过{years}年")));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Filed { approval, filed_at, violation_ended, grave }, flags))
+    }
+
+    pub fn not_file(&self, approval: Approval) -> Decision {
+        if self.state != State::Lead {
+            return Err(wrong(self.state, "不予立案"));
+        }
+        let flags = rules::decide(check_approval(&approval, "approval"))?;
+        Ok((Event::NotFiled { approval }, flags))
+    }
+
+    /// R-011 (filed first) and R-001..R-003, R-142.
+    pub fn investigate(&self, act: OnSiteAct) -> Decision {
+        if self.state == State::Lead {
+            return Err(rules::Refusal { violations: vec![R_011.violated("state", "尚未立案")] }.into());
+        }
+        if !matches!(self.state, State::Filed | State::Investigating) {
+            return Err(wrong(self.state, "调查取证"));
+        }
+        let flags = rules::decide(check_on_site(&act))?;
+        Ok((Event::Investigated(act), flags))
+    }
+
+    /// the closing report is complete.
+    pub fn conclude(&self, report: Report) -> Decision {
+        if self.state != State::Investigating {
+            return Err(wrong(self.state, "调查终结"));
+        }
+        let mut found = Vec::new();
+        for (field, value, what) in [
+            ("facts", &report.facts, "违法事实"),
+            ("legal_basis", &report.legal_basis, "法律依据"),
+            ("discretion", &report.discretion, "自由裁量理由"),
+        ] {
+            if value.trim().is_empty() {
+                found.push(R_033.violated(field, format!("未载明{what}")));
+            }
+        }
+        if report.evidence.iter().all(|e| e.trim().is_empty()) {
+            found.push(R_033.violated("evidence", "未列明证据"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Concluded(report), flags))
+    }
+
+    /// 法制审核 (办法第九条第（三）项): after the report, or after a hearing.
+    pub fn legal_review(&self, at: Timestamp, reviewer: &str, passed: bool, opinion: &str) -> Decision {
+        if !matches!(self.state, State::Concluded | State::HearingHeld | State::NoticeServed) {
+            return Err(wrong(self.state, "法制审核"));
+        }
+        let mut found = Vec::new();
+        if reviewer.trim().is_empty() || opinion.trim().is_empty() || opinion.trim() == reviewer.trim() {
+            found.push(R_131.violated("opinion", "法制审核须有审核人及审核意见"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::LegalReviewed { at, reviewer: reviewer.to_string(), passed, opinion: opinion.to_string() }, flags))
+    }
+
+    /// R-040 (contents) and R-042 (the hearing right above the threshold).
+    pub fn serve_notice(&self, notice: Notice) -> Decision {
+        if self.state != State::Concluded {
+            return Err(wrong(self.state, "送达事先告知书"));
+        }
+        let mut found = Vec::new();
+        if notice.facts.trim().is_empty() || notice.reasons.trim().is_empty() || notice.legal_basis.trim().is_empty() {
+            found.push(R_040.violated("notice", "告知书须载明事实、理由和依据"));
+        }
+        if notice.statement_days == 0 {
+            found.push(R_040.violated("statement_days", "须给予陈述申辩期限"));
+        }
+        let threshold = match self.lead.party_kind {
+            PartyKind::Citizen => self.lead.thresholds.citizen_fen,
+            PartyKind::Organisation => self.lead.thresholds.organisation_fen,
+        };
+        if severity(notice.penalty) >= threshold && !notice.hearing_right_told {
+            found.push(R_042.violated("hearing_right_told", "拟处较大数额罚款，未告知听证权利"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::NoticeServed(notice), flags))
+    }
+
+    /// each statement is re-examined.
+    pub fn hear_statement(&self, at: Timestamp, statement: &str, reexamination: &str) -> Decision {
+        if self.state != State::NoticeServed {
+            return Err(wrong(self.state, "听取陈述申辩"));
+        }
+        let mut found = Vec::new();
+        if reexamination.trim().is_empty() {
+            found.push(R_041.violated("reexamination", "未对陈述申辩进行复核"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((
+            Event::StatementHeard { at, statement: statement.to_string(), reexamination: reexamination.to_string() },
+            flags,
+        ))
+    }
+
+    pub fn waive(&self, at: Timestamp) -> Decision {
+        if self.state != State::NoticeServed {
+            return Err(wrong(self.state, "放弃陈述申辩"));
+        }
+        Ok((Event::Waived { at }, Vec::new()))
+    }
+
+    /// within five working days of the notice, and only if the right was told.
+    pub fn request_hearing(&self, at: Timestamp, cal: &WorkCalendar) -> Decision {
+        let Some(notice) = self.notice.as_ref().filter(|_| self.state == State::NoticeServed) else {
+            return Err(wrong(self.state, "申请听证"));
+        };
+        let mut found = Vec::new();
+        let due = cal.due(notice.served_at, Period::WorkingDays(5))?;
+        if at > due || !notice.hearing_right_told {
+            found.push(R_043.violated("at", "听证申请超过告知后五个工作日，或本案未告知听证权利"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::HearingRequested { at }, flags))
+    }
+
+    /// R-044 (seven working days' notice) and R-006 (a host who did not investigate).
+    pub fn schedule_hearing(
+        &self,
+        notified_at: Timestamp,
+        hearing_on: Date,
+        host: &str,
+        cal: &WorkCalendar,
+    ) -> Decision {
+        if self.state != State::HearingRequested {
+            return Err(wrong(self.state, "通知听证"));
+        }
+        let mut found = Vec::new();
+        if cal.working_days_between(notified_at.shanghai_date(), hearing_on)? < 7 {
+            found.push(R_044.violated("hearing_on", "听证通知与听证日期之间不足七个工作日"));
+        }
+        if host.trim().is_empty() || self.investigators.iter().any(|i| i == host) {
+            found.push(R_006.violated("host", "听证主持人须为本案调查人员以外的人员"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::HearingScheduled { notified_at, hearing_on, host: host.to_string() }, flags))
+    }
+
+    /// the transcript signed by the participants.
+    pub fn hold_hearing(&self, at: Timestamp, transcript_signed: bool) -> Decision {
+        if self.state != State::HearingScheduled {
+            return Err(wrong(self.state, "举行听证"));
+        }
+        let mut found = Vec::new();
+        if !transcript_signed {
+            found.push(R_048.violated("transcript_signed", "听证笔录未经参加人审核签字"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::HearingHeld { at, transcript_signed }, flags))
+    }
+
+    /// The gates of the decision: G-P-1, G-P-2, G-P-3,
+    /// G-P-5, R-063 and R-065.
+    pub fn decide(
+        &self,
+        at: Timestamp,
+        approver: Opinion,
+        doc: DecisionDoc,
+        late_explanation: &str,
+        cal: &WorkCalendar,
+    ) -> Decision {
+        if !matches!(
+            self.state,
+            State::NoticeServed | State::HearingRequested | State::HearingScheduled | State::HearingHeld
+        ) {
+            if self.state == State::Concluded {
+                return Err(rules::Refusal {
+                    violations: vec![R_040.violated("state", "尚未送达事先告知书")]
+                }
+                .into());
+            }
+            return Err(wrong(self.state, "作出处罚决定"));
+        }
+        let mut found = Vec::new();
+        let notice = self.notice.as_ref().ok_or_else(|| wrong(self.state, "作出处罚决定"))?;
+        let period_end = cal.due(notice.served_at, Period::WorkingDays(notice.statement_days))?;
+        if self.statements == 0 && !self.waived && at <= period_end && self.hearing_held_at.is_none() {
+            found.push(R_041.violated("at", "陈述申辩期限未届满，当事人亦未陈述申辩或放弃"));
+        }
+        if severity(doc.penalty) > severity(notice.penalty) {
+            found.push(R_041.violated("penalty", "决定的处罚重于告知的处罚，须重新告知"));
+        }
+        if self.hearing_requested && self.hearing_held_at.is_none() {
+            found.push(R_043.violated("state", "当事人已按时申请听证，尚未举行"));
+        }
+        let review_needed = self.lead.major || self.hearing_held_at.is_some();
+        let reviewed_in_order = match (self.review_passed_at, self.hearing_held_at) {
+            (Some(r), Some(h)) => r >= h,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if review_needed && !reviewed_in_order {
+            found.push(R_061.violated("legal_review", "须经法制审核通过（经过听证的，须在听证后审核）"));
+        }
+        let name = approver.by.trim();
+        if name.is_empty() || approver.opinion.trim().is_empty() || approver.opinion.trim() == name {
+            found.push(R_063.violated("approver", "负责人未签署审批意见"));
+        }
+        if doc.doc_no.trim().is_empty()
+            || doc.facts.trim().is_empty()
+            || doc.legal_basis.trim().is_empty()
+            || doc.performance_days == 0
+            || !doc.relief_route_stated
+            || !doc.sealed
+        {
+            found.push(R_065.violated("doc", "决定书缺少文号、事实、依据、履行期限、救济途径或印章"));
+        }
+        // Within 90 plain days needs no calendar; past them, the rest-day extension decides.
+        if let Some(filed) = self.filed_at.filter(|f| at > f.shanghai_date().plus_days(90).end()) {
+            let due = cal.due(filed, Period::CalendarDays(90))?;
+            if at > due {
+                if late_explanation.trim().is_empty() {
+                    return Err(rules::Refusal {
+                        violations: vec![R_066.violated("late_explanation", "已超过立案后九十日，须书面说明理由")],
+                    }
+                    .into());
+                }
+                found.push(R_066.violated("late_explanation", "超过立案后九十日作出决定"));
+            }
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Decided { at, approver, doc, late_explanation: late_explanation.to_string() }, flags))
+    }
+
+    /// within seven working days of the decision (a late service is a FLAG).
+    pub fn serve(&self, at: Timestamp, cal: &WorkCalendar) -> Decision {
+        let Some(decided) = self.decided_at.filter(|_| self.state == State::Decided) else {
+            return Err(wrong(self.state, "送达决定书"));
+        };
+        let mut found = Vec::new();
+        if at > cal.due(decided, Period::WorkingDays(7))? {
+            found.push(R_082.violated("at", "超过七个工作日送达"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Served { at }, flags))
+    }
+
+    pub fn pay(&self, at: Timestamp, receipt_no: &str) -> Decision {
+        if self.state != State::Served || !matches!(self.penalty, Some(Penalty::Fine(_))) {
+            return Err(wrong(self.state, "缴纳罚款"));
+        }
+        let mut found = Vec::new();
+        if receipt_no.trim().is_empty() {
+            found.push(R_090.violated("receipt_no", "未记录缴款凭证"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Paid { at, receipt_no: receipt_no.to_string() }, flags))
+    }
+
+    /// R-131 (the closing approval) and R-090 (a fine paid).
+    pub fn close(&self, approval: Approval, at: Timestamp) -> Decision {
+        let mut found = check_approval(&approval, "approval");
+        match self.state {
+            State::Paid | State::NotFiled => {}
+            State::Served if !matches!(self.penalty, Some(Penalty::Fine(_))) => {}
+            State::Served => found.push(R_090.violated("state", "罚款尚未缴纳")),
+            State::Closed => return Err(wrong(self.state, "结案")),
+            _ => return Err(wrong(self.state, "结案")),
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Closed { approval, at }, flags))
+    }
+
+    /// The case's deadlines (domain.md §d): T-03 decision within 90 days of filing, T-05
+    /// hearing request, T-08 service, T-11 payment.
+    pub fn deadlines(
+        &self,
+        cal: &WorkCalendar,
+    ) -> Result<Vec<crate::calendar::Deadline>, crate::calendar::CalendarError> {
+        use crate::calendar::Deadline;
+        let mut out = Vec::new();
+        if let Some(filed) = self.filed_at {
+            out.push(Deadline {
+                code: "T-03",
+                label: "立案后九十日内作出处罚决定",
+                source: "行政处罚法第六十条",
+                due: cal.due(filed, Period::CalendarDays(90))?,
+                done_at: self.decided_at,
+            });
+        }
+        if let Some(d) = self.decided_at {
+            out.push(Deadline {
+                code: "T-08",
+                label: "七个工作日内送达处罚决定书",
+                source: "行政处罚法第六十一条、第八十五条",
+                due: cal.due(d, Period::WorkingDays(7))?,
+                done_at: self.served_at,
+            });
+        }
+        if let (Some(s), Some(Penalty::Fine(_))) = (self.served_at, self.penalty) {
+            out.push(Deadline {
+                code: "T-11",
+                label: "罚款缴纳期限（十五日）",
+                source: "行政处罚法第六十七条",
+                due: cal.due(s, Period::CalendarDays(15))?,
+                done_at: self.paid_at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
+        match event {
+            Event::Registered(lead) => *self = Ordinary::new(lead.clone()),
+            Event::Filed { filed_at, .. } => {
+                self.filed_at = Some(*filed_at);
+                self.state = State::Filed;
+            }
+            Event::NotFiled { .. } => self.state = State::NotFiled,
+            Event::Investigated(act) => {
+                for p in &act.officers {
+                    if !self.investigators.contains(&p.officer.id) {
+                        self.investigators.push(p.officer.id.clone());
+                    }
+                }
+                self.acts.push(act.clone());
+                self.state = State::Investigating;
+            }
+            Event::Concluded(r) => {
+                self.report = Some(r.clone());
+                self.state = State::Concluded;
+            }
+            Event::LegalReviewed { at, passed, .. } => {
+                self.review_passed_at = if *passed { Some(*at) } else { None };
+            }
+            Event::NoticeServed(n) => {
+                self.notice = Some(n.clone());
+                self.state = State::NoticeServed;
+            }
+            Event::StatementHeard { .. } => self.statements += 1,
+            Event::Waived { .. } => self.waived = true,
+            Event::HearingRequested { .. } => {
+                self.hearing_requested = true;
+                self.state = State::HearingRequested;
+            }
+            Event::HearingScheduled { hearing_on, .. } => {
+                self.hearing_on = Some(*hearing_on);
+                self.state = State::HearingScheduled;
+            }
+            Event::HearingHeld { at, .. } => {
+                self.hearing_held_at = Some(*at);
+                self.state = State::HearingHeld;
+            }
+            Event::Decided { at, doc, .. } => {
+                self.decided_at = Some(*at);
+                self.penalty = Some(doc.penalty);
+                self.state = State::Decided;
+            }
+            Event::Served { at } => {
+                self.served_at = Some(*at);
+                self.state = State::Served;
+            }
+            Event::Paid { at, .. } => {
+                self.paid_at = Some(*at);
+                self.state = State::Paid;
+            }
+            Event::Closed { .. } => self.state = State::Closed,
+        }
+        if !matches!(event, Event::Registered(_)) {
+            self.version += 1;
+        }
+        self.defects.extend(flags.iter().cloned());
+    }
+}
