@@ -43,6 +43,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/deadlines", get(api::cases::list_deadlines::<S>))
         .route("/api/cases/inspections", post(api::cases::open_inspection::<S>))
         .route("/api/cases/summary-penalties", post(api::cases::start_summary::<S>))
+        .route("/api/cases/penalties", post(api::cases::register_lead::<S>))
         .route("/api/cases/{id}", get(api::cases::get_case::<S>))
         .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))

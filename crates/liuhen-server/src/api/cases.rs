@@ -344,6 +344,11 @@ pub async fn case_command<S: LogStore>(
         let r = state.app.summary_command(&user, &id, req.expected_version, cmd).await?;
         return Ok(Json(r.into()));
     }
+    if case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE {
+        let cmd = ordinary_command(serde_json::from_value(req.command).map_err(bad)?)?;
+        let r = state.app.ordinary_command(&user, &id, req.expected_version, cmd).await?;
+        return Ok(Json(r.into()));
+    }
     let form: CommandForm = serde_json::from_value(req.command).map_err(bad)?;
     let cmd = match form {
         CommandForm::RecordOnSite(a) => InspectionCommand::RecordOnSite(act_input(a)?),
@@ -446,4 +451,270 @@ pub async fn list_deadlines<S: LogStore>(
             })
             .collect(),
     ))
+}
+
+#[derive(Deserialize)]
+pub struct OpinionForm {
+    pub by: String,
+    pub opinion: String,
+    pub date: String,
+}
+
+#[derive(Deserialize)]
+pub struct ApprovalForm {
+    pub handler: OpinionForm,
+    pub reviewer: OpinionForm,
+    pub approver: OpinionForm,
+}
+
+#[derive(Deserialize)]
+pub struct LeadForm {
+    pub case_no: String,
+    pub matter: String,
+    pub party_kind: String,
+    pub source: String,
+    pub reason: String,
+    pub received_at: i64,
+    /// On the 重大执法决定法制审核目录 (legal review required).
+    #[serde(default)]
+    pub major: bool,
+    pub hearing_threshold_citizen_fen: Option<u64>,
+    pub hearing_threshold_organisation_fen: Option<u64>,
+}
+
+#[derive(Deserialize)]
+pub struct DocForm {
+    pub doc_no: String,
+    pub penalty: PenaltyForm,
+    pub facts: String,
+    pub legal_basis: String,
+    pub performance_days: u32,
+    pub relief_route_stated: bool,
+    pub sealed: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OrdinaryCommandForm {
+    File {
+        approval: ApprovalForm,
+        filed_at: i64,
+        violation_ended: String,
+        #[serde(default)]
+        grave: bool,
+    },
+    NotFile {
+        approval: ApprovalForm,
+    },
+    Investigate {
+        act: ActForm,
+    },
+    Conclude {
+        facts: String,
+        evidence: Vec<String>,
+        legal_basis: String,
+        discretion: String,
+        proposal: PenaltyForm,
+    },
+    LegalReview {
+        at: i64,
+        reviewer: String,
+        passed: bool,
+        opinion: String,
+    },
+    ServeNotice {
+        served_at: i64,
+        penalty: PenaltyForm,
+        facts: String,
+        reasons: String,
+        legal_basis: String,
+        hearing_right_told: bool,
+        statement_days: u32,
+    },
+    HearStatement {
+        at: i64,
+        statement: String,
+        reexamination: String,
+    },
+    Waive {
+        at: i64,
+    },
+    RequestHearing {
+        at: i64,
+    },
+    ScheduleHearing {
+        notified_at: i64,
+        hearing_on: String,
+        host: String,
+    },
+    HoldHearing {
+        at: i64,
+        transcript_signed: bool,
+    },
+    Decide {
+        at: i64,
+        approver: OpinionForm,
+        doc: DocForm,
+        #[serde(default)]
+        late_explanation: String,
+    },
+    Serve {
+        at: i64,
+    },
+    Pay {
+        at: i64,
+        receipt_no: String,
+    },
+    Close {
+        approval: ApprovalForm,
+        at: i64,
+    },
+}
+
+fn penalty_of(p: PenaltyForm) -> liuhen_core::summary::Penalty {
+    match p {
+        PenaltyForm::Warning => liuhen_core::summary::Penalty::Warning,
+        PenaltyForm::Fine { amount_fen } => liuhen_core::summary::Penalty::Fine(amount_fen),
+    }
+}
+
+fn opinion_of(o: OpinionForm, role: &str) -> Result<liuhen_core::penalty::Opinion, ApiError> {
+    Ok(liuhen_core::penalty::Opinion {
+        by: text(&o.by, &format!("{role}姓名"), 32)?,
+        opinion: text(&o.opinion, &format!("{role}意见"), 2000)?,
+        date: date(&o.date, &format!("{role}签字日期"))?,
+    })
+}
+
+fn approval_of(a: ApprovalForm) -> Result<liuhen_core::penalty::Approval, ApiError> {
+    Ok(liuhen_core::penalty::Approval {
+        handler: opinion_of(a.handler, "承办人")?,
+        reviewer: opinion_of(a.reviewer, "审核人")?,
+        approver: opinion_of(a.approver, "批准人")?,
+    })
+}
+
+fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::OrdinaryCommand, ApiError> {
+    use crate::app::ordinary::OrdinaryCommand as C;
+    use liuhen_core::penalty::{DecisionDoc, Notice, Report};
+    Ok(match form {
+        OrdinaryCommandForm::File { approval, filed_at, violation_ended, grave } => C::File {
+            approval: approval_of(approval)?,
+            filed_at: Timestamp(filed_at),
+            violation_ended: date(&violation_ended, "违法行为终了日期")?,
+            grave,
+        },
+        OrdinaryCommandForm::NotFile { approval } => C::NotFile { approval: approval_of(approval)? },
+        OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
+        OrdinaryCommandForm::Conclude { facts, evidence, legal_basis, discretion, proposal } => {
+            if evidence.len() > 500 {
+                return Err(ApiError::BadRequest("证据不得超过 500 项".to_string()));
+            }
+            C::Conclude(Report {
+                facts: text(&facts, "违法事实", 5000)?,
+                evidence: evidence.iter().map(|e| text(e, "证据", 200)).collect::<Result<_, _>>()?,
+                legal_basis: text(&legal_basis, "法律依据", 2000)?,
+                discretion: text(&discretion, "自由裁量理由", 2000)?,
+                proposal: penalty_of(proposal),
+            })
+        }
+        OrdinaryCommandForm::LegalReview { at, reviewer, passed, opinion } => C::LegalReview {
+            at: Timestamp(at),
+            reviewer: text(&reviewer, "审核人", 32)?,
+            passed,
+            opinion: text(&opinion, "审核意见", 2000)?,
+        },
+        OrdinaryCommandForm::ServeNotice {
+            served_at,
+            penalty,
+            facts,
+            reasons,
+            legal_basis,
+            hearing_right_told,
+            statement_days,
+        } => {
+            if statement_days > 60 {
+                return Err(ApiError::BadRequest("陈述申辩期限不得超过 60 个工作日".to_string()));
+            }
+            C::ServeNotice(Notice {
+                served_at: Timestamp(served_at),
+                penalty: penalty_of(penalty),
+                facts: text(&facts, "事实", 5000)?,
+                reasons: text(&reasons, "理由", 2000)?,
+                legal_basis: text(&legal_basis, "依据", 2000)?,
+                hearing_right_told,
+                statement_days,
+            })
+        }
+        OrdinaryCommandForm::HearStatement { at, statement, reexamination } => C::HearStatement {
+            at: Timestamp(at),
+            statement: text(&statement, "陈述申辩", 5000)?,
+            reexamination: text(&reexamination, "复核意见", 5000)?,
+        },
+        OrdinaryCommandForm::Waive { at } => C::Waive { at: Timestamp(at) },
+        OrdinaryCommandForm::RequestHearing { at } => C::RequestHearing { at: Timestamp(at) },
+        OrdinaryCommandForm::ScheduleHearing { notified_at, hearing_on, host } => C::ScheduleHearing {
+            notified_at: Timestamp(notified_at),
+            hearing_on: date(&hearing_on, "听证日期")?,
+            host: text(&host, "听证主持人", 64)?,
+        },
+        OrdinaryCommandForm::HoldHearing { at, transcript_signed } => {
+            C::HoldHearing { at: Timestamp(at), transcript_signed }
+        }
+        OrdinaryCommandForm::Decide { at, approver, doc, late_explanation } => C::Decide {
+            at: Timestamp(at),
+            approver: opinion_of(approver, "负责人")?,
+            doc: DecisionDoc {
+                doc_no: text(&doc.doc_no, "决定书文号", 64)?,
+                penalty: penalty_of(doc.penalty),
+                facts: text(&doc.facts, "违法事实", 5000)?,
+                legal_basis: text(&doc.legal_basis, "处罚依据", 2000)?,
+                performance_days: doc.performance_days,
+                relief_route_stated: doc.relief_route_stated,
+                sealed: doc.sealed,
+            },
+            late_explanation: text(&late_explanation, "逾期说明", 2000)?,
+        },
+        OrdinaryCommandForm::Serve { at } => C::Serve { at: Timestamp(at) },
+        OrdinaryCommandForm::Pay { at, receipt_no } => {
+            C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
+        }
+        OrdinaryCommandForm::Close { approval, at } => C::Close { approval: approval_of(approval)?, at: Timestamp(at) },
+    })
+}
+
+pub async fn register_lead<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<LeadForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
+    use liuhen_core::penalty::{HearingThresholds, Lead};
+    use liuhen_core::summary::PartyKind;
+    let user = require_user(&state, &headers).await?;
+    let f = json_body(form)?;
+    let case_no = text(&f.case_no, "案号", 64)?;
+    if case_no.is_empty() {
+        return Err(ApiError::BadRequest("案号不能为空".to_string()));
+    }
+    let defaults = HearingThresholds::default();
+    let lead = Lead {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_no,
+        matter: text(&f.matter, "执法事项", 200)?,
+        party_kind: PartyKind::parse(&f.party_kind)
+            .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
+        initiation: Initiation {
+            source: Source::parse(&f.source)
+                .ok_or_else(|| ApiError::BadRequest(format!("未知的案件来源：{}", f.source)))?,
+            reason: text(&f.reason, "启动原因", 2000)?,
+            received_at: Timestamp(f.received_at),
+        },
+        major: f.major,
+        thresholds: HearingThresholds {
+            citizen_fen: f.hearing_threshold_citizen_fen.unwrap_or(defaults.citizen_fen),
+            organisation_fen: f.hearing_threshold_organisation_fen.unwrap_or(defaults.organisation_fen),
+        },
+    };
+    let r = state.app.register_lead(&user, lead).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
 }

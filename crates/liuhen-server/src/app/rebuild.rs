@@ -6,6 +6,7 @@ use super::App;
 use super::cases::{CaseKind, parse_detail, record_of};
 use crate::error::ApiError;
 use liuhen_core::inspection::Inspection;
+use liuhen_core::penalty::Ordinary;
 use liuhen_core::summary::Summary;
 use liuhen_log::{Entry, EntryDraft};
 use liuhen_store::{CaseRecord, LogStore, OfficerRecord, Op, UserRecord};
@@ -59,6 +60,7 @@ impl<S: LogStore> App<S> {
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
         let mut inspections: Replay<Inspection> = BTreeMap::new();
         let mut summaries: Replay<Summary> = BTreeMap::new();
+        let mut ordinaries: Replay<Ordinary> = BTreeMap::new();
         let mut start = 0;
         while start < size {
             let end = (start + 4096).min(size);
@@ -107,6 +109,7 @@ impl<S: LogStore> App<S> {
                         match b.get("case_type").and_then(Value::as_str) {
                             Some(Inspection::CODE) => feed(&mut inspections, id, &detail, e.time_ms, index)?,
                             Some(Summary::CODE) => feed(&mut summaries, id, &detail, e.time_ms, index)?,
+                            Some(Ordinary::CODE) => feed(&mut ordinaries, id, &detail, e.time_ms, index)?,
                             _ => return Err(internal(index, "unknown case type")),
                         }
                     }
@@ -119,14 +122,12 @@ impl<S: LogStore> App<S> {
             users: users.into_values().collect(),
             officers: officers.into_values().collect(),
             cases: {
+                let cal = &self.calendar;
                 let mut cases: Vec<CaseRecord> = inspections
                     .into_values()
-                    .map(|(c, opened, updated)| record_of(&c, &self.calendar, opened, updated))
-                    .chain(
-                        summaries
-                            .into_values()
-                            .map(|(c, opened, updated)| record_of(&c, &self.calendar, opened, updated)),
-                    )
+                    .map(|(c, opened, updated)| record_of(&c, cal, opened, updated))
+                    .chain(summaries.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
+                    .chain(ordinaries.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
                     .collect();
                 cases.sort_by(|a, b| a.id.cmp(&b.id));
                 cases

@@ -375,3 +375,146 @@ async fn a_case_can_be_seen_as_it_stood_at_any_past_moment() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"]["code"], "BAD_REQUEST");
 }
+
+/// 08:00 Asia/Shanghai on a date, in ms.
+fn day(s: &str) -> i64 {
+    liuhen_core::time::Date::parse(s).unwrap().start().plus_hours(8).0
+}
+
+fn approval(date: &str) -> Value {
+    json!({"handler": {"by": "王明", "opinion": "建议立案调查", "date": date},
+           "reviewer": {"by": "李华", "opinion": "同意", "date": date},
+           "approver": {"by": "张主任", "opinion": "同意", "date": date}})
+}
+
+fn fine(yuan: u64) -> Value {
+    json!({"kind": "fine", "amount_fen": yuan * 100})
+}
+
+/// Registers and takes an ordinary case to its prior notice; returns (id, version).
+async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64) {
+    let r = c
+        .app
+        .post_as(
+            "/api/cases/penalties",
+            &c.token,
+            &json!({"case_no": case_no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                    "reason": "群众举报院内违法搭建", "received_at": day("2026-08-06"), "major": major}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let mut v = 1;
+    // Investigating before filing is refused.
+    let mut act_aug = act(&[&c.a, &c.b], true, true);
+    act_aug["at"] = json!(day("2026-08-10"));
+    act_aug["officers"][0]["id_shown_at"] = json!(day("2026-08-10"));
+    act_aug["officers"][1]["id_shown_at"] = json!(day("2026-08-10"));
+    let r = command(&c.app, &c.token, &id, v, json!({"type": "investigate", "act": act_aug})).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-011");
+    let mut steps = vec![
+        json!({"type": "file", "approval": approval("2026-08-07"), "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
+        json!({"type": "investigate", "act": act_aug}),
+        json!({"type": "conclude", "facts": "未经批准搭建彩钢房", "evidence": ["现场检查笔录", "询问笔录"],
+               "legal_basis": "《城乡规划法》第六十五条", "discretion": "首次违法，从轻", "proposal": fine(5000)}),
+    ];
+    if major {
+        steps.push(json!({"type": "legal_review", "at": day("2026-08-13"), "reviewer": "法制员刘某", "passed": true, "opinion": "同意"}));
+    }
+    for s in steps {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    // 5,000 yuan is over the hearing threshold: the notice must tell the hearing right.
+    let notice = |told: bool| {
+        json!({"type": "serve_notice", "served_at": day("2026-08-14"), "penalty": fine(5000),
+        "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
+        "hearing_right_told": told, "statement_days": 5})
+    };
+    let r = command(&c.app, &c.token, &id, v, notice(false)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-042");
+    assert_eq!(command(&c.app, &c.token, &id, v, notice(true)).await.status, StatusCode::OK);
+    (id, v + 1)
+}
+
+fn decide(at: &str) -> Value {
+    json!({"type": "decide", "at": day(at), "approver": {"by": "张主任", "opinion": "同意罚款五千元", "date": at},
+           "doc": {"doc_no": "栗街罚决〔2026〕12号", "penalty": fine(5000), "facts": "未经批准搭建彩钢房",
+                   "legal_basis": "《城乡规划法》第六十五条", "performance_days": 15, "relief_route_stated": true, "sealed": true}})
+}
+
+#[tokio::test]
+async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕12号", true).await;
+    // Deciding inside the statement period, with no statement or waiver, is refused.
+    let r = command(&c.app, &c.token, &id, v, decide("2026-08-17")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-041");
+    for s in [
+        json!({"type": "hear_statement", "at": day("2026-08-15"), "statement": "面积很小，请从轻", "reexamination": "已按裁量基准从轻，维持"}),
+        decide("2026-08-17"),
+        json!({"type": "serve", "at": day("2026-08-18")}),
+        json!({"type": "pay", "at": day("2026-08-25"), "receipt_no": "BANK-20260825-7"}),
+        json!({"type": "close", "approval": approval("2026-08-26"), "at": day("2026-08-26")}),
+    ] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "closed");
+    assert_eq!(case["data"]["type_label"], "行政处罚（普通程序）");
+    let codes: Vec<&str> =
+        case["data"]["deadlines"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["T-03", "T-08", "T-11"]);
+}
+
+#[tokio::test]
+async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕13号", false).await;
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(&c.app, &c.token, &id, v, json!({"type": "request_hearing", "at": day("2026-08-18")})).await);
+    v += 1;
+    // Six working days' notice is too short; the investigator may not host it.
+    let sched = |on: &str, host: &str| json!({"type": "schedule_hearing", "notified_at": day("2026-08-19"), "hearing_on": on, "host": host});
+    let r = command(&c.app, &c.token, &id, v, sched("2026-08-28", "孙某")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-044");
+    let r = command(&c.app, &c.token, &id, v, sched("2026-08-31", &c.a)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-006");
+    ok(&command(&c.app, &c.token, &id, v, sched("2026-08-31", "孙某")).await);
+    v += 1;
+    // Deciding before the hearing is refused.
+    let r = command(&c.app, &c.token, &id, v, decide("2026-08-28")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-043");
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id,
+        v,
+        json!({"type": "hold_hearing", "at": day("2026-08-31"), "transcript_signed": true}),
+    )
+    .await);
+    v += 1;
+    // After a hearing the legal review is mandatory.
+    let r = command(&c.app, &c.token, &id, v, decide("2026-09-02")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-061");
+    for s in [
+        json!({"type": "legal_review", "at": day("2026-09-01"), "reviewer": "法制员刘某", "passed": true, "opinion": "听证后审核，同意"}),
+        decide("2026-09-02"),
+        json!({"type": "serve", "at": day("2026-09-03")}),
+        json!({"type": "pay", "at": day("2026-09-08"), "receipt_no": "BANK-20260908-2"}),
+        json!({"type": "close", "approval": approval("2026-09-09"), "at": day("2026-09-09")}),
+    ] {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "closed");
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 13);
+    // The log reproduces every projection, this kind included.
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}

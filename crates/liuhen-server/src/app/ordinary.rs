@@ -1,0 +1,345 @@
+//! 行政处罚普通程序 (ordinary penalty procedure) as a case kind: its events in JSON, and its
+//! commands.
+
+use super::App;
+use super::cases::{ActInput, CaseKind, act_from_json, act_json, deadlines_json};
+use super::summary::{parse_penalty, penalty_json};
+use crate::error::ApiError;
+use liuhen_core::calendar::WorkCalendar;
+use liuhen_core::inspection::{Initiation, Source};
+use liuhen_core::penalty::{
+    self, Approval, DecisionDoc, Event, HearingThresholds, Lead, Notice, Opinion, Ordinary, Report,
+};
+use liuhen_core::summary::PartyKind;
+use liuhen_core::time::{Date, Timestamp};
+use liuhen_store::{CaseRecord, LogStore, UserRecord};
+use serde_json::{Value, json};
+
+/// A command on an ordinary penalty case, as parsed at the edge.
+#[derive(Debug, Clone)]
+pub enum OrdinaryCommand {
+    File { approval: Approval, filed_at: Timestamp, violation_ended: Date, grave: bool },
+    NotFile { approval: Approval },
+    Investigate(ActInput),
+    Conclude(Report),
+    LegalReview { at: Timestamp, reviewer: String, passed: bool, opinion: String },
+    ServeNotice(Notice),
+    HearStatement { at: Timestamp, statement: String, reexamination: String },
+    Waive { at: Timestamp },
+    RequestHearing { at: Timestamp },
+    ScheduleHearing { notified_at: Timestamp, hearing_on: Date, host: String },
+    HoldHearing { at: Timestamp, transcript_signed: bool },
+    Decide { at: Timestamp, approver: Opinion, doc: DecisionDoc, late_explanation: String },
+    Serve { at: Timestamp },
+    Pay { at: Timestamp, receipt_no: String },
+    Close { approval: Approval, at: Timestamp },
+}
+
+pub(crate) fn opinion_json(o: &Opinion) -> Value {
+    json!({"by": o.by, "opinion": o.opinion, "date": o.date.to_string()})
+}
+
+pub(crate) fn parse_opinion(v: &Value) -> Option<Opinion> {
+    Some(Opinion {
+        by: v["by"].as_str()?.to_string(),
+        opinion: v["opinion"].as_str()?.to_string(),
+        date: Date::parse(v["date"].as_str()?).ok()?,
+    })
+}
+
+pub(crate) fn approval_json(a: &Approval) -> Value {
+    json!({"handler": opinion_json(&a.handler), "reviewer": opinion_json(&a.reviewer), "approver": opinion_json(&a.approver)})
+}
+
+pub(crate) fn parse_approval(v: &Value) -> Option<Approval> {
+    Some(Approval {
+        handler: parse_opinion(&v["handler"])?,
+        reviewer: parse_opinion(&v["reviewer"])?,
+        approver: parse_opinion(&v["approver"])?,
+    })
+}
+
+fn report_json(r: &Report) -> Value {
+    json!({"facts": r.facts, "evidence": r.evidence, "legal_basis": r.legal_basis, "discretion": r.discretion, "proposal": penalty_json(&r.proposal)})
+}
+
+fn parse_report(v: &Value) -> Option<Report> {
+    Some(Report {
+        facts: v["facts"].as_str()?.to_string(),
+        evidence: v["evidence"].as_array()?.iter().map(|e| e.as_str().map(str::to_string)).collect::<Option<_>>()?,
+        legal_basis: v["legal_basis"].as_str()?.to_string(),
+        discretion: v["discretion"].as_str()?.to_string(),
+        proposal: parse_penalty(&v["proposal"])?,
+    })
+}
+
+fn notice_json(n: &Notice) -> Value {
+    json!({
+        "served_at": n.served_at.0, "penalty": penalty_json(&n.penalty), "facts": n.facts, "reasons": n.reasons,
+        "legal_basis": n.legal_basis, "hearing_right_told": n.hearing_right_told, "statement_days": n.statement_days,
+    })
+}
+
+fn parse_notice(v: &Value) -> Option<Notice> {
+    Some(Notice {
+        served_at: Timestamp(v["served_at"].as_i64()?),
+        penalty: parse_penalty(&v["penalty"])?,
+        facts: v["facts"].as_str()?.to_string(),
+        reasons: v["reasons"].as_str()?.to_string(),
+        legal_basis: v["legal_basis"].as_str()?.to_string(),
+        hearing_right_told: v["hearing_right_told"].as_bool()?,
+        statement_days: u32::try_from(v["statement_days"].as_u64()?).ok()?,
+    })
+}
+
+fn doc_json(d: &DecisionDoc) -> Value {
+    json!({
+        "doc_no": d.doc_no, "penalty": penalty_json(&d.penalty), "facts": d.facts, "legal_basis": d.legal_basis,
+        "performance_days": d.performance_days, "relief_route_stated": d.relief_route_stated, "sealed": d.sealed,
+    })
+}
+
+fn parse_doc(v: &Value) -> Option<DecisionDoc> {
+    Some(DecisionDoc {
+        doc_no: v["doc_no"].as_str()?.to_string(),
+        penalty: parse_penalty(&v["penalty"])?,
+        facts: v["facts"].as_str()?.to_string(),
+        legal_basis: v["legal_basis"].as_str()?.to_string(),
+        performance_days: u32::try_from(v["performance_days"].as_u64()?).ok()?,
+        relief_route_stated: v["relief_route_stated"].as_bool()?,
+        sealed: v["sealed"].as_bool()?,
+    })
+}
+
+impl CaseKind for Ordinary {
+    type Event = Event;
+    const CODE: &'static str = "ordinary_penalty";
+
+    fn from_first(e: &Event) -> Option<Ordinary> {
+        match e {
+            Event::Registered(l) => Some(Ordinary::new(l.clone())),
+            _ => None,
+        }
+    }
+    fn apply(&mut self, e: &Event, flags: &[liuhen_core::rules::Violation]) {
+        Ordinary::apply(self, e, flags)
+    }
+    fn id(&self) -> &str {
+        &self.lead.id
+    }
+    fn case_no(&self) -> &str {
+        &self.lead.case_no
+    }
+    fn matter(&self) -> &str {
+        &self.lead.matter
+    }
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn state_code(&self) -> &'static str {
+        self.state.code()
+    }
+
+    fn to_json(&self, cal: &WorkCalendar) -> Value {
+        json!({
+            "id": self.lead.id,
+            "case_no": self.lead.case_no,
+            "case_type": Self::CODE,
+            "type_label": "行政处罚（普通程序）",
+            "matter": self.lead.matter,
+            "party_kind": self.lead.party_kind.code(),
+            "source": self.lead.initiation.source.code(),
+            "source_label": self.lead.initiation.source.label(),
+            "reason": self.lead.initiation.reason,
+            "major": self.lead.major,
+            "state": self.state.code(),
+            "state_label": self.state.label(),
+            "version": self.version,
+            "filed_at": self.filed_at.map(|t| t.0),
+            "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
+            "report": self.report.as_ref().map(report_json),
+            "notice": self.notice.as_ref().map(notice_json),
+            "statements": self.statements,
+            "waived": self.waived,
+            "hearing_requested": self.hearing_requested,
+            "hearing_on": self.hearing_on.map(|d| d.to_string()),
+            "hearing_held_at": self.hearing_held_at.map(|t| t.0),
+            "legal_review_passed_at": self.review_passed_at.map(|t| t.0),
+            "penalty": self.penalty.as_ref().map(penalty_json),
+            "decided_at": self.decided_at.map(|t| t.0),
+            "served_at": self.served_at.map(|t| t.0),
+            "paid_at": self.paid_at.map(|t| t.0),
+            "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
+            "deadlines": deadlines_json(self.deadlines(cal)),
+        })
+    }
+
+    fn event_name(e: &Event) -> &'static str {
+        match e {
+            Event::Registered(_) => "registered",
+            Event::Filed { .. } => "filed",
+            Event::NotFiled { .. } => "not_filed",
+            Event::Investigated(_) => "investigated",
+            Event::Concluded(_) => "concluded",
+            Event::LegalReviewed { .. } => "legal_reviewed",
+            Event::NoticeServed(_) => "notice_served",
+            Event::StatementHeard { .. } => "statement_heard",
+            Event::Waived { .. } => "waived",
+            Event::HearingRequested { .. } => "hearing_requested",
+            Event::HearingScheduled { .. } => "hearing_scheduled",
+            Event::HearingHeld { .. } => "hearing_held",
+            Event::Decided { .. } => "decided",
+            Event::Served { .. } => "served",
+            Event::Paid { .. } => "paid",
+            Event::Closed { .. } => "closed",
+        }
+    }
+
+    fn event_json(e: &Event) -> Value {
+        match e {
+            Event::Registered(l) => json!({
+                "id": l.id, "case_no": l.case_no, "matter": l.matter, "party_kind": l.party_kind.code(),
+                "source": l.initiation.source.code(), "reason": l.initiation.reason, "received_at": l.initiation.received_at.0,
+                "major": l.major, "thresholds": {"citizen_fen": l.thresholds.citizen_fen, "organisation_fen": l.thresholds.organisation_fen},
+            }),
+            Event::Filed { approval, filed_at, violation_ended, grave } => json!({
+                "approval": approval_json(approval), "filed_at": filed_at.0, "violation_ended": violation_ended.to_string(), "grave": grave,
+            }),
+            Event::NotFiled { approval } => json!({"approval": approval_json(approval)}),
+            Event::Investigated(a) => json!({"act": act_json(a)}),
+            Event::Concluded(r) => json!({"report": report_json(r)}),
+            Event::LegalReviewed { at, reviewer, passed, opinion } => {
+                json!({"at": at.0, "reviewer": reviewer, "passed": passed, "opinion": opinion})
+            }
+            Event::NoticeServed(n) => json!({"notice": notice_json(n)}),
+            Event::StatementHeard { at, statement, reexamination } => {
+                json!({"at": at.0, "statement": statement, "reexamination": reexamination})
+            }
+            Event::Waived { at } | Event::HearingRequested { at } | Event::Served { at } => json!({"at": at.0}),
+            Event::HearingScheduled { notified_at, hearing_on, host } => {
+                json!({"notified_at": notified_at.0, "hearing_on": hearing_on.to_string(), "host": host})
+            }
+            Event::HearingHeld { at, transcript_signed } => json!({"at": at.0, "transcript_signed": transcript_signed}),
+            Event::Decided { at, approver, doc, late_explanation } => json!({
+                "at": at.0, "approver": opinion_json(approver), "doc": doc_json(doc), "late_explanation": late_explanation,
+            }),
+            Event::Paid { at, receipt_no } => json!({"at": at.0, "receipt_no": receipt_no}),
+            Event::Closed { approval, at } => json!({"approval": approval_json(approval), "at": at.0}),
+        }
+    }
+
+    fn parse_event(v: &Value) -> Option<Event> {
+        let at = || v["at"].as_i64().map(Timestamp);
+        Some(match v["event"].as_str()? {
+            "registered" => Event::Registered(Lead {
+                id: v["id"].as_str()?.to_string(),
+                case_no: v["case_no"].as_str()?.to_string(),
+                matter: v["matter"].as_str()?.to_string(),
+                party_kind: PartyKind::parse(v["party_kind"].as_str()?)?,
+                initiation: Initiation {
+                    source: Source::parse(v["source"].as_str()?)?,
+                    reason: v["reason"].as_str()?.to_string(),
+                    received_at: Timestamp(v["received_at"].as_i64()?),
+                },
+                major: v["major"].as_bool()?,
+                thresholds: HearingThresholds {
+                    citizen_fen: v["thresholds"]["citizen_fen"].as_u64()?,
+                    organisation_fen: v["thresholds"]["organisation_fen"].as_u64()?,
+                },
+            }),
+            "filed" => Event::Filed {
+                approval: parse_approval(&v["approval"])?,
+                filed_at: Timestamp(v["filed_at"].as_i64()?),
+                violation_ended: Date::parse(v["violation_ended"].as_str()?).ok()?,
+                grave: v["grave"].as_bool()?,
+            },
+            "not_filed" => Event::NotFiled { approval: parse_approval(&v["approval"])? },
+            "investigated" => Event::Investigated(act_from_json(&v["act"])?),
+            "concluded" => Event::Concluded(parse_report(&v["report"])?),
+            "legal_reviewed" => Event::LegalReviewed {
+                at: at()?,
+                reviewer: v["reviewer"].as_str()?.to_string(),
+                passed: v["passed"].as_bool()?,
+                opinion: v["opinion"].as_str()?.to_string(),
+            },
+            "notice_served" => Event::NoticeServed(parse_notice(&v["notice"])?),
+            "statement_heard" => Event::StatementHeard {
+                at: at()?,
+                statement: v["statement"].as_str()?.to_string(),
+                reexamination: v["reexamination"].as_str()?.to_string(),
+            },
+            "waived" => Event::Waived { at: at()? },
+            "hearing_requested" => Event::HearingRequested { at: at()? },
+            "hearing_scheduled" => Event::HearingScheduled {
+                notified_at: Timestamp(v["notified_at"].as_i64()?),
+                hearing_on: Date::parse(v["hearing_on"].as_str()?).ok()?,
+                host: v["host"].as_str()?.to_string(),
+            },
+            "hearing_held" => Event::HearingHeld { at: at()?, transcript_signed: v["transcript_signed"].as_bool()? },
+            "decided" => Event::Decided {
+                at: at()?,
+                approver: parse_opinion(&v["approver"])?,
+                doc: parse_doc(&v["doc"])?,
+                late_explanation: v["late_explanation"].as_str()?.to_string(),
+            },
+            "served" => Event::Served { at: at()? },
+            "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
+            "closed" => Event::Closed { approval: parse_approval(&v["approval"])?, at: at()? },
+            _ => return None,
+        })
+    }
+}
+
+impl<S: LogStore> App<S> {
+    /// Registers a lead (线索登记): the first step of the ordinary procedure.
+    pub async fn register_lead(&self, actor: &UserRecord, lead: Lead) -> Result<CaseRecord, ApiError> {
+        self.open_case::<Ordinary>(actor, penalty::register(lead)).await
+    }
+
+    pub async fn ordinary_command(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        expected_version: u64,
+        cmd: OrdinaryCommand,
+    ) -> Result<CaseRecord, ApiError> {
+        let act = match &cmd {
+            OrdinaryCommand::Investigate(a) => Some(self.act(a.clone()).await?),
+            _ => None,
+        };
+        let cal = self.calendar.clone();
+        self.command::<Ordinary>(actor, id, expected_version, move |c| match cmd {
+            OrdinaryCommand::File { approval, filed_at, violation_ended, grave } => {
+                c.file(approval, filed_at, violation_ended, grave)
+            }
+            OrdinaryCommand::NotFile { approval } => c.not_file(approval),
+            OrdinaryCommand::Investigate(_) => match act {
+                Some(act) => c.investigate(act),
+                None => {
+                    Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "调查取证" })
+                }
+            },
+            OrdinaryCommand::Conclude(r) => c.conclude(r),
+            OrdinaryCommand::LegalReview { at, reviewer, passed, opinion } => {
+                c.legal_review(at, &reviewer, passed, &opinion)
+            }
+            OrdinaryCommand::ServeNotice(n) => c.serve_notice(n),
+            OrdinaryCommand::HearStatement { at, statement, reexamination } => {
+                c.hear_statement(at, &statement, &reexamination)
+            }
+            OrdinaryCommand::Waive { at } => c.waive(at),
+            OrdinaryCommand::RequestHearing { at } => c.request_hearing(at, &cal),
+            OrdinaryCommand::ScheduleHearing { notified_at, hearing_on, host } => {
+                c.schedule_hearing(notified_at, hearing_on, &host, &cal)
+            }
+            OrdinaryCommand::HoldHearing { at, transcript_signed } => c.hold_hearing(at, transcript_signed),
+            OrdinaryCommand::Decide { at, approver, doc, late_explanation } => {
+                c.decide(at, approver, doc, &late_explanation, &cal)
+            }
+            OrdinaryCommand::Serve { at } => c.serve(at, &cal),
+            OrdinaryCommand::Pay { at, receipt_no } => c.pay(at, &receipt_no),
+            OrdinaryCommand::Close { approval, at } => c.close(approval, at),
+        })
+        .await
+    }
+}
