@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod inspection;
+pub mod licence;
 pub mod officer;
 pub mod penalty;
 pub mod rules;

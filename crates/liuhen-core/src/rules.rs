@@ -49,6 +49,14 @@ impl Rule {
     }
 }
 
+impl Violation {
+    /// The same finding recorded as a defect rather than a refusal (for a BLOCK rule whose
+    /// breach the law lets stand once explained in writing, e.g. a late decision).
+    pub fn as_flag(self) -> Violation {
+        Violation { rule: Rule { severity: Severity::Flag, ..self.rule }, ..self }
+    }
+}
+
 pub const R_001: Rule = Rule {
     id: "R-001",
     severity: Severity::Block,
@@ -242,6 +250,43 @@ pub const R_064: Rule = Rule {
     severity: Severity::Flag,
     source: "办法第十五条（案卷评查）",
     requirement: "审批环节日期须依次为承办、审核、批准",
+};
+
+pub const R_013: Rule = Rule {
+    id: "R-013",
+    severity: Severity::Block,
+    source: "行政许可法第三十二条；办法第七条第（二）项",
+    requirement: "依申请启动的，须记录申请材料清单、收到时间，并出具收件凭证",
+};
+pub const R_013B: Rule = Rule {
+    id: "R-013b",
+    severity: Severity::Block,
+    source: "行政许可法第三十二条第一款第（四）项、第八十二条",
+    requirement: "材料不齐全的，须当场或者在五个工作日内一次告知需要补正的全部内容；逾期不告知的，自收到材料之日起即为受理",
+};
+pub const R_014: Rule = Rule {
+    id: "R-014",
+    severity: Severity::Block,
+    source: "行政许可法第三十二条第二款",
+    requirement: "受理或者不予受理，须出具加盖专用印章和注明日期的书面凭证；不予受理的须说明理由",
+};
+pub const R_114: Rule = Rule {
+    id: "R-114",
+    severity: Severity::Block,
+    source: "行政许可法第四十二条、第八十二条",
+    requirement: "自受理之日起二十个工作日内作出决定；延长十个工作日须经负责人批准，并在期限届满前将理由告知申请人",
+};
+pub const R_115: Rule = Rule {
+    id: "R-115",
+    severity: Severity::Block,
+    source: "行政许可法第三十八条；办法第十三条",
+    requirement: "许可决定须书面作出、加盖印章并载明日期；不予许可的须说明理由并告知申请复议、提起诉讼的权利",
+};
+pub const R_116: Rule = Rule {
+    id: "R-116",
+    severity: Severity::Flag,
+    source: "行政许可法第四十四条",
+    requirement: "作出准予许可决定后十个工作日内颁发、送达许可证件",
 };
 
 /// Every rule this crate enforces.

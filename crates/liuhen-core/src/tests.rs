@@ -218,6 +218,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .into_iter()
     .chain(summary_examples())
     .chain(ordinary::examples())
+    .chain(licensing::examples())
     .collect()
 }
 
@@ -801,5 +802,151 @@ mod ordinary {
         assert_eq!(flags[0].rule.severity, rules::Severity::Flag);
         let _ = Event::Waived { at: at("2026-08-14") };
         let _ = Date::parse("2026-01-01");
+    }
+}
+
+mod licensing {
+    //! The licence walked to a grant and to a denial, and every rule of it.
+
+    use super::{at, good_act, ids, refused_ids};
+    use crate::calendar::WorkCalendar;
+    use crate::licence::{self, Application, Licence, State};
+    use crate::rules::Severity;
+
+    fn app() -> Application {
+        Application {
+            id: "l1".to_string(),
+            case_no: "栗街许〔2026〕3号".to_string(),
+            matter: "临时占用道路审批".to_string(),
+            received_at: at("2026-11-02"),
+            materials: vec!["申请书".to_string(), "营业执照复印件".to_string(), "占道平面图".to_string()],
+            receipt_issued: true,
+        }
+    }
+
+    macro_rules! step {
+        ($c:ident, $e:expr) => {{
+            let r: licence::Decision = $e;
+            let (ev, f) = r.unwrap_or_else(|e| panic!("{e}"));
+            $c.apply(&ev, &f);
+        }};
+    }
+
+    fn out(r: licence::Decision) -> Vec<&'static str> {
+        match r {
+            Ok((_, flags)) => ids(&flags),
+            Err(e) => refused_ids(e),
+        }
+    }
+
+    fn accepted() -> Licence {
+        let mut c = Licence::new(app());
+        step!(c, c.accept(at("2026-11-03"), true));
+        c
+    }
+
+    fn granted() -> Licence {
+        let cal = WorkCalendar::china();
+        let mut c = accepted();
+        step!(c, c.verify(good_act(false)));
+        step!(c, c.decide(at("2026-11-20"), true, true, "", true, "", &cal));
+        c
+    }
+
+    #[test]
+    fn a_licence_is_granted_issued_and_closed_and_another_denied() {
+        let cal = WorkCalendar::china();
+        let mut c = granted();
+        step!(c, c.issue_certificate(at("2026-11-25"), "栗街占道〔2026〕0042", &cal));
+        step!(c, c.close(at("2026-11-26")));
+        assert_eq!((c.state, c.version), (State::Closed, 6));
+        let dl = c.deadlines(&cal).unwrap();
+        assert_eq!(dl.iter().map(|d| d.code).collect::<Vec<_>>(), ["T-24", "T-27"]);
+        assert_eq!(dl[0].due, super::d("2026-12-01").end());
+
+        let mut d = Licence::new(app());
+        step!(d, d.request_correction(at("2026-11-04"), &["缺少占道平面图".to_string()], &cal));
+        step!(d, d.corrected(at("2026-11-06")));
+        step!(d, d.accept(at("2026-11-06"), true));
+        step!(d, d.decide(at("2026-11-20"), false, true, "占道位置影响消防通道", true, "", &cal));
+        step!(d, d.close(at("2026-11-21")));
+        assert_eq!(d.state, State::Closed);
+    }
+
+    pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+        let cal = WorkCalendar::china();
+        let fresh = Licence::new(app());
+        let accepted = accepted();
+        let granted = granted();
+        let corrected_once = {
+            let mut c = Licence::new(app());
+            step!(c, c.request_correction(at("2026-11-04"), &["缺少平面图".to_string()], &cal));
+            step!(c, c.corrected(at("2026-11-05")));
+            c
+        };
+        let items = vec!["缺少平面图".to_string()];
+        vec![
+            (
+                "R-013",
+                out(licence::apply_for(Application { materials: vec![], ..app() })),
+                out(licence::apply_for(app())),
+            ),
+            (
+                "R-013",
+                out(licence::apply_for(Application { receipt_issued: false, ..app() })),
+                out(licence::apply_for(app())),
+            ),
+            // Received Monday 2026-11-02: five working days end Monday 2026-11-09.
+            (
+                "R-013b",
+                out(fresh.request_correction(at("2026-11-10"), &items, &cal)),
+                out(fresh.request_correction(at("2026-11-09"), &items, &cal)),
+            ),
+            (
+                "R-013b",
+                out(corrected_once.request_correction(at("2026-11-06"), &items, &cal)),
+                out(fresh.request_correction(at("2026-11-06"), &items, &cal)),
+            ),
+            ("R-014", out(fresh.accept(at("2026-11-03"), false)), out(fresh.accept(at("2026-11-03"), true))),
+            (
+                "R-014",
+                out(fresh.refuse(at("2026-11-03"), true, " ")),
+                out(fresh.refuse(at("2026-11-03"), true, "不属于本机关职权范围")),
+            ),
+            // Accepted 2026-11-03: twenty working days end 2026-12-01.
+            (
+                "R-114",
+                out(accepted.decide(at("2026-12-02"), true, true, "", true, "", &cal)),
+                out(accepted.decide(at("2026-12-01"), true, true, "", true, "", &cal)),
+            ),
+            (
+                "R-114",
+                out(accepted.extend(at("2026-12-02"), "张主任", true, &cal)),
+                out(accepted.extend(at("2026-11-30"), "张主任", true, &cal)),
+            ),
+            (
+                "R-115",
+                out(accepted.decide(at("2026-11-20"), false, true, "", true, "", &cal)),
+                out(accepted.decide(at("2026-11-20"), false, true, "不符合条件", true, "", &cal)),
+            ),
+            (
+                "R-115",
+                out(accepted.decide(at("2026-11-20"), true, false, "", true, "", &cal)),
+                out(accepted.decide(at("2026-11-20"), true, true, "", true, "", &cal)),
+            ),
+            // Granted 2026-11-20: ten working days end 2026-12-04.
+            (
+                "R-116",
+                out(granted.issue_certificate(at("2026-12-07"), "No.1", &cal)),
+                out(granted.issue_certificate(at("2026-12-04"), "No.1", &cal)),
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_late_decision_is_a_defect_once_explained() {
+        let cal = WorkCalendar::china();
+        let (_, flags) = accepted().decide(at("2026-12-02"), true, true, "", true, "现场核查遇暴雪延误", &cal).unwrap();
+        assert_eq!((flags[0].rule.id, flags[0].rule.severity), ("R-114", Severity::Flag));
     }
 }

@@ -1,0 +1,350 @@
+//! 行政许可 (administrative licence), domain.md §b.3: an application logged with its materials
+//! and a receipt; one correction notice within five working days, or deemed accepted; a sealed,
+//! dated voucher of acceptance or refusal; review with on-site verification by two or more staff;
+//! a decision within twenty working days (plus ten with the head's approval, told in time); the
+//! certificate within ten working days of a grant. Every period is in working days (行政许可法第八十二条).
+
+use crate::calendar::{Deadline, Period, WorkCalendar};
+use crate::inspection::{OnSiteAct, check_on_site};
+use crate::rules::{self, CommandError, R_013, R_013B, R_014, R_114, R_115, R_116, Violation};
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Applied,
+    CorrectionRequested,
+    Accepted,
+    NotAccepted,
+    UnderReview,
+    Granted,
+    Denied,
+    CertificateIssued,
+    Closed,
+}
+
+impl State {
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Applied => "applied",
+            State::CorrectionRequested => "correction_requested",
+            State::Accepted => "accepted",
+            State::NotAccepted => "not_accepted",
+            State::UnderReview => "under_review",
+            State::Granted => "granted",
+            State::Denied => "denied",
+            State::CertificateIssued => "certificate_issued",
+            State::Closed => "closed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Applied => "已收到申请",
+            State::CorrectionRequested => "已告知补正",
+            State::Accepted => "已受理",
+            State::NotAccepted => "不予受理",
+            State::UnderReview => "审查中",
+            State::Granted => "准予许可",
+            State::Denied => "不予许可",
+            State::CertificateIssued => "已颁发证件",
+            State::Closed => "已结案",
+        }
+    }
+}
+
+/// 依申请启动 (办法第七条第（二）项).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub id: String,
+    pub case_no: String,
+    pub matter: String,
+    pub received_at: Timestamp,
+    pub materials: Vec<String>,
+    /// A 收件凭证 was issued.
+    pub receipt_issued: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Applied(Application),
+    CorrectionRequested { at: Timestamp, items: Vec<String> },
+    Corrected { at: Timestamp },
+    Accepted { at: Timestamp, voucher_sealed: bool },
+    NotAccepted { at: Timestamp, voucher_sealed: bool, reason: String },
+    Verified(OnSiteAct),
+    Extended { at: Timestamp, approved_by: String, reasons_notified: bool },
+    Decided { at: Timestamp, granted: bool, sealed: bool, reasons: String, relief_told: bool, late_explanation: String },
+    CertificateIssued { at: Timestamp, certificate_no: String },
+    Closed { at: Timestamp },
+}
+
+pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Licence {
+    pub application: Application,
+    pub state: State,
+    pub version: u64,
+    pub corrections: u32,
+    pub accepted_at: Option<Timestamp>,
+    pub extended: bool,
+    pub acts: Vec<OnSiteAct>,
+    pub decided_at: Option<Timestamp>,
+    pub granted: Option<bool>,
+    pub certificate_at: Option<Timestamp>,
+    pub defects: Vec<Violation>,
+}
+
+fn wrong(state: State, action: &'static str) -> CommandError {
+    CommandError::WrongState { state: state.label(), action }
+}
+
+/// the materials and the receipt.
+pub fn apply_for(a: Application) -> Decision {
+    let mut found = Vec::new();
+    if a.materials.iter().all(|m| m.trim().is_empty()) {
+        found.push(R_013.violated("materials", "未记录申请材料清单"));
+    }
+    if !a.receipt_issued {
+        found.push(R_013.violated("receipt_issued", "未出具收件凭证"));
+    }
+    let flags = rules::decide(found)?;
+    Ok((Event::Applied(a), flags))
+}
+
+impl Licence {
+    pub fn new(application: Application) -> Licence {
+        Licence {
+            application,
+            state: State::Applied,
+            version: 1,
+            corrections: 0,
+            accepted_at: None,
+            extended: false,
+            acts: Vec::new(),
+            decided_at: None,
+            granted: None,
+            certificate_at: None,
+            defects: Vec::new(),
+        }
+    }
+
+    /// R-013b: one notice listing everything, within five working days.
+    pub fn request_correction(&self, at: Timestamp, items: &[String], cal: &WorkCalendar) -> Decision {
+        if self.state != State::Applied {
+            return Err(wrong(self.state, "告知补正"));
+        }
+        let mut found = Vec::new();
+        if items.iter().all(|i| i.trim().is_empty()) {
+            found.push(R_013B.violated("items", "补正告知须列明全部需补正的内容"));
+        }
+        if at > cal.due(self.application.received_at, Period::WorkingDays(5))? {
+            found.push(R_013B.violated("at", "超过五个工作日未告知补正，自收到材料之日起即为受理"));
+        }
+        if self.corrections > 0 {
+            found.push(R_013B.violated("items", "已告知过补正，不得再次要求补正"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::CorrectionRequested { at, items: items.to_vec() }, flags))
+    }
+
+    pub fn corrected(&self, at: Timestamp) -> Decision {
+        if self.state != State::CorrectionRequested {
+            return Err(wrong(self.state, "补正材料"));
+        }
+        Ok((Event::Corrected { at }, Vec::new()))
+    }
+
+    /// a sealed, dated voucher.
+    pub fn accept(&self, at: Timestamp, voucher_sealed: bool) -> Decision {
+        if self.state != State::Applied {
+            return Err(wrong(self.state, "受理"));
+        }
+        let mut found = Vec::new();
+        if !voucher_sealed {
+            found.push(R_014.violated("voucher_sealed", "受理凭证未加盖专用印章"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Accepted { at, voucher_sealed }, flags))
+    }
+
+    /// a refusal states its reason on a sealed voucher.
+    pub fn refuse(&self, at: Timestamp, voucher_sealed: bool, reason: &str) -> Decision {
+        if self.state != State::Applied {
+            return Err(wrong(self.state, "不予受理"));
+        }
+        let mut found = Vec::new();
+        if !voucher_sealed || reason.trim().is_empty() {
+            found.push(R_014.violated("reason", "不予受理须出具加盖印章的凭证并说明理由"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::NotAccepted { at, voucher_sealed, reason: reason.to_string() }, flags))
+    }
+
+    /// On-site verification (许可法第三十四条): the rules of any on-site act (R-001..R-003).
+    pub fn verify(&self, act: OnSiteAct) -> Decision {
+        if !matches!(self.state, State::Accepted | State::UnderReview) {
+            return Err(wrong(self.state, "现场核查"));
+        }
+        let flags = rules::decide(check_on_site(&act))?;
+        Ok((Event::Verified(act), flags))
+    }
+
+    fn decision_due(&self, cal: &WorkCalendar) -> Result<Option<Timestamp>, CommandError> {
+        let Some(accepted) = self.accepted_at else { return Ok(None) };
+        let days = if self.extended { 30 } else { 20 };
+        Ok(Some(cal.due(accepted, Period::WorkingDays(days))?))
+    }
+
+    /// approved by the head and told before the original twenty working days end.
+    pub fn extend(&self, at: Timestamp, approved_by: &str, reasons_notified: bool, cal: &WorkCalendar) -> Decision {
+        if !matches!(self.state, State::Accepted | State::UnderReview) || self.extended {
+            return Err(wrong(self.state, "延长审查期限"));
+        }
+        let mut found = Vec::new();
+        let due = self.decision_due(cal)?.ok_or_else(|| wrong(self.state, "延长审查期限"))?;
+        if at > due || approved_by.trim().is_empty() || !reasons_notified {
+            found.push(R_114.violated("at", "延期须经负责人批准，并在原期限届满前告知申请人理由"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Extended { at, approved_by: approved_by.to_string(), reasons_notified }, flags))
+    }
+
+    /// R-115 (a written, sealed decision; a denial with reasons and relief) and R-114 (in time,
+    /// or a written explanation, flagged).
+    pub fn decide(
+        &self,
+        at: Timestamp,
+        granted: bool,
+        sealed: bool,
+        reasons: &str,
+        relief_told: bool,
+        late_explanation: &str,
+        cal: &WorkCalendar,
+    ) -> Decision {
+        if !matches!(self.state, State::Accepted | State::UnderReview) {
+            return Err(wrong(self.state, "作出许可决定"));
+        }
+        let mut found = Vec::new();
+        if !sealed || (!granted && (reasons.trim().is_empty() || !relief_told)) {
+            found.push(R_115.violated("decision", "决定书须加盖印章；不予许可的须说明理由并告知救济权利"));
+        }
+        if let Some(due) = self.decision_due(cal)?
+            && at > due
+        {
+            if late_explanation.trim().is_empty() {
+                return Err(rules::Refusal {
+                    violations: vec![R_114.violated("late_explanation", "已超过法定审查期限，须书面说明理由")],
+                }
+                .into());
+            }
+            found.push(R_114.violated("late_explanation", "超过法定审查期限作出决定（已书面说明理由）").as_flag());
+        }
+        let flags = rules::decide(found)?;
+        Ok((
+            Event::Decided {
+                at,
+                granted,
+                sealed,
+                reasons: reasons.to_string(),
+                relief_told,
+                late_explanation: late_explanation.to_string(),
+            },
+            flags,
+        ))
+    }
+
+    /// within ten working days of a grant (late is a FLAG).
+    pub fn issue_certificate(&self, at: Timestamp, certificate_no: &str, cal: &WorkCalendar) -> Decision {
+        let Some(decided) = self.decided_at.filter(|_| self.state == State::Granted) else {
+            return Err(wrong(self.state, "颁发许可证件"));
+        };
+        let mut found = Vec::new();
+        if certificate_no.trim().is_empty() {
+            return Err(rules::Refusal {
+                violations: vec![R_115.violated("certificate_no", "未记录许可证件编号")]
+            }
+            .into());
+        }
+        if at > cal.due(decided, Period::WorkingDays(10))? {
+            found.push(R_116.violated("at", "超过十个工作日颁发证件"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::CertificateIssued { at, certificate_no: certificate_no.to_string() }, flags))
+    }
+
+    pub fn close(&self, at: Timestamp) -> Decision {
+        if !matches!(self.state, State::CertificateIssued | State::Denied | State::NotAccepted) {
+            return Err(wrong(self.state, "结案"));
+        }
+        Ok((Event::Closed { at }, Vec::new()))
+    }
+
+    /// T-23 (correction), T-24 (decision), T-27 (certificate).
+    pub fn deadlines(&self, cal: &WorkCalendar) -> Result<Vec<Deadline>, crate::calendar::CalendarError> {
+        let mut out = Vec::new();
+        if self.state == State::Applied {
+            out.push(Deadline {
+                code: "T-23",
+                label: "五个工作日内告知补正或受理",
+                source: "行政许可法第三十二条、第八十二条",
+                due: cal.due(self.application.received_at, Period::WorkingDays(5))?,
+                done_at: None,
+            });
+        }
+        if let Some(accepted) = self.accepted_at {
+            let days = if self.extended { 30 } else { 20 };
+            out.push(Deadline {
+                code: "T-24",
+                label: "受理后二十个工作日内作出许可决定（延长后三十）",
+                source: "行政许可法第四十二条、第八十二条",
+                due: cal.due(accepted, Period::WorkingDays(days))?,
+                done_at: self.decided_at,
+            });
+        }
+        if let (Some(decided), Some(true)) = (self.decided_at, self.granted) {
+            out.push(Deadline {
+                code: "T-27",
+                label: "十个工作日内颁发、送达许可证件",
+                source: "行政许可法第四十四条",
+                due: cal.due(decided, Period::WorkingDays(10))?,
+                done_at: self.certificate_at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
+        match event {
+            Event::Applied(a) => *self = Licence::new(a.clone()),
+            Event::CorrectionRequested { .. } => {
+                self.corrections += 1;
+                self.state = State::CorrectionRequested;
+            }
+            Event::Corrected { .. } => self.state = State::Applied,
+            Event::Accepted { at, .. } => {
+                self.accepted_at = Some(*at);
+                self.state = State::Accepted;
+            }
+            Event::NotAccepted { .. } => self.state = State::NotAccepted,
+            Event::Verified(act) => {
+                self.acts.push(act.clone());
+                self.state = State::UnderReview;
+            }
+            Event::Extended { .. } => self.extended = true,
+            Event::Decided { at, granted, .. } => {
+                self.decided_at = Some(*at);
+                self.granted = Some(*granted);
+                self.state = if *granted { State::Granted } else { State::Denied };
+            }
+            Event::CertificateIssued { at, .. } => {
+                self.certificate_at = Some(*at);
+                self.state = State::CertificateIssued;
+            }
+            Event::Closed { .. } => self.state = State::Closed,
+        }
+        if !matches!(event, Event::Applied(_)) {
+            self.version += 1;
+        }
+        self.defects.extend(flags.iter().cloned());
+    }
+}
