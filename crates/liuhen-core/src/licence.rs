@@ -79,6 +79,19 @@ pub enum Event {
 
 pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
 
+/// The licence decision (准予 / 不予许可决定书) as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ruling {
+    pub granted: bool,
+    pub sealed: bool,
+    /// Required for a denial.
+    pub reasons: String,
+    /// The right to review or litigation was told (required for a denial).
+    pub relief_told: bool,
+    /// Required when the decision is late.
+    pub late_explanation: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Licence {
     pub application: Application,
@@ -211,16 +224,8 @@ impl Licence {
 
     /// R-115 (a written, sealed decision; a denial with reasons and relief) and R-114 (in time,
     /// or a written explanation, flagged).
-    pub fn decide(
-        &self,
-        at: Timestamp,
-        granted: bool,
-        sealed: bool,
-        reasons: &str,
-        relief_told: bool,
-        late_explanation: &str,
-        cal: &WorkCalendar,
-    ) -> Decision {
+    pub fn decide(&self, at: Timestamp, d: &Ruling, cal: &WorkCalendar) -> Decision {
+        let Ruling { granted, sealed, ref reasons, relief_told, ref late_explanation } = *d;
         if !matches!(self.state, State::Accepted | State::UnderReview) {
             return Err(wrong(self.state, "作出许可决定"));
         }

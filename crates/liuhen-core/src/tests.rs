@@ -849,7 +849,20 @@ mod licensing {
         let cal = WorkCalendar::china();
         let mut c = accepted();
         step!(c, c.verify(good_act(false)));
-        step!(c, c.decide(at("2026-11-20"), true, true, "", true, "", &cal));
+        step!(
+            c,
+            c.decide(
+                at("2026-11-20"),
+                &licence::Ruling {
+                    granted: true,
+                    sealed: true,
+                    reasons: "".to_string(),
+                    relief_told: true,
+                    late_explanation: "".to_string()
+                },
+                &cal
+            )
+        );
         c
     }
 
@@ -868,7 +881,20 @@ mod licensing {
         step!(d, d.request_correction(at("2026-11-04"), &["缺少占道平面图".to_string()], &cal));
         step!(d, d.corrected(at("2026-11-06")));
         step!(d, d.accept(at("2026-11-06"), true));
-        step!(d, d.decide(at("2026-11-20"), false, true, "占道位置影响消防通道", true, "", &cal));
+        step!(
+            d,
+            d.decide(
+                at("2026-11-20"),
+                &licence::Ruling {
+                    granted: false,
+                    sealed: true,
+                    reasons: "占道位置影响消防通道".to_string(),
+                    relief_told: true,
+                    late_explanation: "".to_string()
+                },
+                &cal
+            )
+        );
         step!(d, d.close(at("2026-11-21")));
         assert_eq!(d.state, State::Closed);
     }
@@ -916,8 +942,28 @@ mod licensing {
             // Accepted 2026-11-03: twenty working days end 2026-12-01.
             (
                 "R-114",
-                out(accepted.decide(at("2026-12-02"), true, true, "", true, "", &cal)),
-                out(accepted.decide(at("2026-12-01"), true, true, "", true, "", &cal)),
+                out(accepted.decide(
+                    at("2026-12-02"),
+                    &licence::Ruling {
+                        granted: true,
+                        sealed: true,
+                        reasons: "".to_string(),
+                        relief_told: true,
+                        late_explanation: "".to_string(),
+                    },
+                    &cal,
+                )),
+                out(accepted.decide(
+                    at("2026-12-01"),
+                    &licence::Ruling {
+                        granted: true,
+                        sealed: true,
+                        reasons: "".to_string(),
+                        relief_told: true,
+                        late_explanation: "".to_string(),
+                    },
+                    &cal,
+                )),
             ),
             (
                 "R-114",
@@ -926,13 +972,53 @@ mod licensing {
             ),
             (
                 "R-115",
-                out(accepted.decide(at("2026-11-20"), false, true, "", true, "", &cal)),
-                out(accepted.decide(at("2026-11-20"), false, true, "不符合条件", true, "", &cal)),
+                out(accepted.decide(
+                    at("2026-11-20"),
+                    &licence::Ruling {
+                        granted: false,
+                        sealed: true,
+                        reasons: "".to_string(),
+                        relief_told: true,
+                        late_explanation: "".to_string(),
+                    },
+                    &cal,
+                )),
+                out(accepted.decide(
+                    at("2026-11-20"),
+                    &licence::Ruling {
+                        granted: false,
+                        sealed: true,
+                        reasons: "不符合条件".to_string(),
+                        relief_told: true,
+                        late_explanation: "".to_string(),
+                    },
+                    &cal,
+                )),
             ),
             (
                 "R-115",
-                out(accepted.decide(at("2026-11-20"), true, false, "", true, "", &cal)),
-                out(accepted.decide(at("2026-11-20"), true, true, "", true, "", &cal)),
+                out(accepted.decide(
+                    at("2026-11-20"),
+                    &licence::Ruling {
+                        granted: true,
+                        sealed: false,
+                        reasons: "".to_string(),
+                        relief_told: true,
+                        late_explanation: "".to_string(),
+                    },
+                    &cal,
+                )),
+                out(accepted.decide(
+                    at("2026-11-20"),
+                    &licence::Ruling {
+                        granted: true,
+                        sealed: true,
+                        reasons: "".to_string(),
+                        relief_told: true,
+                        late_explanation: "".to_string(),
+                    },
+                    &cal,
+                )),
             ),
             // Granted 2026-11-20: ten working days end 2026-12-04.
             (
@@ -946,7 +1032,19 @@ mod licensing {
     #[test]
     fn a_late_decision_is_a_defect_once_explained() {
         let cal = WorkCalendar::china();
-        let (_, flags) = accepted().decide(at("2026-12-02"), true, true, "", true, "现场核查遇暴雪延误", &cal).unwrap();
+        let (_, flags) = accepted()
+            .decide(
+                at("2026-12-02"),
+                &licence::Ruling {
+                    granted: true,
+                    sealed: true,
+                    reasons: "".to_string(),
+                    relief_told: true,
+                    late_explanation: "现场核查遇暴雪延误".to_string(),
+                },
+                &cal,
+            )
+            .unwrap();
         assert_eq!((flags[0].rule.id, flags[0].rule.severity), ("R-114", Severity::Flag));
     }
 }
