@@ -44,6 +44,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/inspections", post(api::cases::open_inspection::<S>))
         .route("/api/cases/summary-penalties", post(api::cases::start_summary::<S>))
         .route("/api/cases/penalties", post(api::cases::register_lead::<S>))
+        .route("/api/cases/licences", post(api::cases::apply_for_licence::<S>))
         .route("/api/cases/{id}", get(api::cases::get_case::<S>))
         .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))

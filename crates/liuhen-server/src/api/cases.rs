@@ -349,6 +349,11 @@ pub async fn case_command<S: LogStore>(
         let r = state.app.ordinary_command(&user, &id, req.expected_version, cmd).await?;
         return Ok(Json(r.into()));
     }
+    if case_type == <liuhen_core::licence::Licence as crate::app::cases::CaseKind>::CODE {
+        let cmd = licence_command(serde_json::from_value(req.command).map_err(bad)?)?;
+        let r = state.app.licence_command(&user, &id, req.expected_version, cmd).await?;
+        return Ok(Json(r.into()));
+    }
     let form: CommandForm = serde_json::from_value(req.command).map_err(bad)?;
     let cmd = match form {
         CommandForm::RecordOnSite(a) => InspectionCommand::RecordOnSite(act_input(a)?),
@@ -716,5 +721,123 @@ pub async fn register_lead<S: LogStore>(
         },
     };
     let r = state.app.register_lead(&user, lead).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+#[derive(Deserialize)]
+pub struct ApplicationForm {
+    pub case_no: String,
+    pub matter: String,
+    pub received_at: i64,
+    pub materials: Vec<String>,
+    pub receipt_issued: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LicenceCommandForm {
+    RequestCorrection {
+        at: i64,
+        items: Vec<String>,
+    },
+    Corrected {
+        at: i64,
+    },
+    Accept {
+        at: i64,
+        voucher_sealed: bool,
+    },
+    Refuse {
+        at: i64,
+        voucher_sealed: bool,
+        reason: String,
+    },
+    Verify {
+        act: ActForm,
+    },
+    Extend {
+        at: i64,
+        approved_by: String,
+        reasons_notified: bool,
+    },
+    Decide {
+        at: i64,
+        granted: bool,
+        sealed: bool,
+        #[serde(default)]
+        reasons: String,
+        #[serde(default)]
+        relief_told: bool,
+        #[serde(default)]
+        late_explanation: String,
+    },
+    IssueCertificate {
+        at: i64,
+        certificate_no: String,
+    },
+    Close {
+        at: i64,
+    },
+}
+
+fn short_list(items: &[String], what: &str) -> Result<Vec<String>, ApiError> {
+    if items.len() > 200 {
+        return Err(ApiError::BadRequest(format!("{what}不得超过 200 项")));
+    }
+    items.iter().map(|i| text(i, what, 500)).collect()
+}
+
+fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::LicenceCommand, ApiError> {
+    use crate::app::licence::LicenceCommand as C;
+    Ok(match form {
+        LicenceCommandForm::RequestCorrection { at, items } => {
+            C::RequestCorrection { at: Timestamp(at), items: short_list(&items, "补正内容")? }
+        }
+        LicenceCommandForm::Corrected { at } => C::Corrected { at: Timestamp(at) },
+        LicenceCommandForm::Accept { at, voucher_sealed } => C::Accept { at: Timestamp(at), voucher_sealed },
+        LicenceCommandForm::Refuse { at, voucher_sealed, reason } => {
+            C::Refuse { at: Timestamp(at), voucher_sealed, reason: text(&reason, "不予受理理由", 2000)? }
+        }
+        LicenceCommandForm::Verify { act } => C::Verify(act_input(act)?),
+        LicenceCommandForm::Extend { at, approved_by, reasons_notified } => {
+            C::Extend { at: Timestamp(at), approved_by: text(&approved_by, "批准人", 32)?, reasons_notified }
+        }
+        LicenceCommandForm::Decide { at, granted, sealed, reasons, relief_told, late_explanation } => C::Decide {
+            at: Timestamp(at),
+            ruling: liuhen_core::licence::Ruling {
+                granted,
+                sealed,
+                reasons: text(&reasons, "理由", 2000)?,
+                relief_told,
+                late_explanation: text(&late_explanation, "逾期说明", 2000)?,
+            },
+        },
+        LicenceCommandForm::IssueCertificate { at, certificate_no } => {
+            C::IssueCertificate { at: Timestamp(at), certificate_no: text(&certificate_no, "证件编号", 64)? }
+        }
+        LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
+    })
+}
+
+pub async fn apply_for_licence<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<ApplicationForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let f = json_body(form)?;
+    let case_no = text(&f.case_no, "受理编号", 64)?;
+    if case_no.is_empty() {
+        return Err(ApiError::BadRequest("受理编号不能为空".to_string()));
+    }
+    let application = liuhen_core::licence::Application {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_no,
+        matter: text(&f.matter, "许可事项", 200)?,
+        received_at: Timestamp(f.received_at),
+        materials: short_list(&f.materials, "申请材料")?,
+        receipt_issued: f.receipt_issued,
+    };
+    let r = state.app.apply_for_licence(&user, application).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }

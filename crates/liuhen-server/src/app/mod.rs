@@ -5,6 +5,7 @@ mod auth;
 pub mod cases;
 pub mod demo;
 pub mod inspection;
+pub mod licence;
 pub mod ordinary;
 pub mod rebuild;
 pub mod summary;

@@ -6,6 +6,7 @@ use super::App;
 use super::cases::{CaseKind, parse_detail, record_of};
 use crate::error::ApiError;
 use liuhen_core::inspection::Inspection;
+use liuhen_core::licence::Licence;
 use liuhen_core::penalty::Ordinary;
 use liuhen_core::summary::Summary;
 use liuhen_log::{Entry, EntryDraft};
@@ -61,6 +62,7 @@ impl<S: LogStore> App<S> {
         let mut inspections: Replay<Inspection> = BTreeMap::new();
         let mut summaries: Replay<Summary> = BTreeMap::new();
         let mut ordinaries: Replay<Ordinary> = BTreeMap::new();
+        let mut licences: Replay<Licence> = BTreeMap::new();
         let mut start = 0;
         while start < size {
             let end = (start + 4096).min(size);
@@ -110,6 +112,7 @@ impl<S: LogStore> App<S> {
                             Some(Inspection::CODE) => feed(&mut inspections, id, &detail, e.time_ms, index)?,
                             Some(Summary::CODE) => feed(&mut summaries, id, &detail, e.time_ms, index)?,
                             Some(Ordinary::CODE) => feed(&mut ordinaries, id, &detail, e.time_ms, index)?,
+                            Some(Licence::CODE) => feed(&mut licences, id, &detail, e.time_ms, index)?,
                             _ => return Err(internal(index, "unknown case type")),
                         }
                     }
@@ -128,6 +131,7 @@ impl<S: LogStore> App<S> {
                     .map(|(c, opened, updated)| record_of(&c, cal, opened, updated))
                     .chain(summaries.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
                     .chain(ordinaries.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
+                    .chain(licences.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
                     .collect();
                 cases.sort_by(|a, b| a.id.cmp(&b.id));
                 cases

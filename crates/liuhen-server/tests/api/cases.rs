@@ -518,3 +518,87 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
+    let c = ctx().await;
+    let r = c
+        .app
+        .post_as(
+            "/api/cases/licences",
+            &c.token,
+            &json!({"case_no": "栗街许〔2026〕3号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
+                    "materials": ["申请书", "营业执照复印件"], "receipt_issued": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // A correction notice after five working days is refused: the application counts as accepted (R-013b).
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        1,
+        json!({"type": "request_correction", "at": day("2026-11-10"), "items": ["占道平面图"]}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-013b");
+    let mut v = 1;
+    let mut verify = act(&[&c.a, &c.b], true, false);
+    verify["at"] = json!(day("2026-11-10"));
+    for s in [
+        json!({"type": "request_correction", "at": day("2026-11-04"), "items": ["占道平面图"]}),
+        json!({"type": "corrected", "at": day("2026-11-05")}),
+        json!({"type": "accept", "at": day("2026-11-05"), "voucher_sealed": true}),
+        json!({"type": "verify", "act": verify}),
+        json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true}),
+        json!({"type": "issue_certificate", "at": day("2026-11-25"), "certificate_no": "栗街占道〔2026〕0042"}),
+        json!({"type": "close", "at": day("2026-11-26")}),
+    ] {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["data"]["state_label"], "已结案");
+    assert_eq!(case["data"]["type_label"], "行政许可");
+    // A denial without reasons is refused.
+    let id2 = c
+        .app
+        .post_as(
+            "/api/cases/licences",
+            &c.token,
+            &json!({"case_no": "栗街许〔2026〕4号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
+                    "materials": ["申请书"], "receipt_issued": true}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&command(&c.app, &c.token, &id2, 1, json!({"type": "accept", "at": day("2026-11-03"), "voucher_sealed": true}))
+        .await);
+    let r = command(
+        &c.app,
+        &c.token,
+        &id2,
+        2,
+        json!({"type": "decide", "at": day("2026-11-20"), "granted": false, "sealed": true}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-115");
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id2,
+        2,
+        json!({"type": "decide", "at": day("2026-11-20"), "granted": false, "sealed": true,
+        "reasons": "占道位置影响消防通道", "relief_told": true}),
+    )
+    .await);
+    // Rebuilt from the log, both licences are what is stored.
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    assert_eq!(from_log.cases.len(), 2);
+}

@@ -1,0 +1,202 @@
+//! 行政许可 (licence) as a case kind: its events in JSON, and its commands.
+
+use super::App;
+use super::cases::{ActInput, CaseKind, act_from_json, act_json, deadlines_json};
+use crate::error::ApiError;
+use liuhen_core::calendar::WorkCalendar;
+use liuhen_core::licence::{self, Application, Event, Licence, Ruling};
+use liuhen_core::time::Timestamp;
+use liuhen_store::{CaseRecord, LogStore, UserRecord};
+use serde_json::{Value, json};
+
+/// A command on a licence case, as parsed at the edge.
+#[derive(Debug, Clone)]
+pub enum LicenceCommand {
+    RequestCorrection { at: Timestamp, items: Vec<String> },
+    Corrected { at: Timestamp },
+    Accept { at: Timestamp, voucher_sealed: bool },
+    Refuse { at: Timestamp, voucher_sealed: bool, reason: String },
+    Verify(ActInput),
+    Extend { at: Timestamp, approved_by: String, reasons_notified: bool },
+    Decide { at: Timestamp, ruling: Ruling },
+    IssueCertificate { at: Timestamp, certificate_no: String },
+    Close { at: Timestamp },
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect()
+}
+
+impl CaseKind for Licence {
+    type Event = Event;
+    const CODE: &'static str = "licence";
+
+    fn from_first(e: &Event) -> Option<Licence> {
+        match e {
+            Event::Applied(a) => Some(Licence::new(a.clone())),
+            _ => None,
+        }
+    }
+    fn apply(&mut self, e: &Event, flags: &[liuhen_core::rules::Violation]) {
+        Licence::apply(self, e, flags)
+    }
+    fn id(&self) -> &str {
+        &self.application.id
+    }
+    fn case_no(&self) -> &str {
+        &self.application.case_no
+    }
+    fn matter(&self) -> &str {
+        &self.application.matter
+    }
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn state_code(&self) -> &'static str {
+        self.state.code()
+    }
+
+    fn to_json(&self, cal: &WorkCalendar) -> Value {
+        json!({
+            "id": self.application.id,
+            "case_no": self.application.case_no,
+            "case_type": Self::CODE,
+            "type_label": "行政许可",
+            "matter": self.application.matter,
+            "received_at": self.application.received_at.0,
+            "materials": self.application.materials,
+            "state": self.state.code(),
+            "state_label": self.state.label(),
+            "version": self.version,
+            "corrections": self.corrections,
+            "accepted_at": self.accepted_at.map(|t| t.0),
+            "extended": self.extended,
+            "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
+            "granted": self.granted,
+            "decided_at": self.decided_at.map(|t| t.0),
+            "certificate_at": self.certificate_at.map(|t| t.0),
+            "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
+            "deadlines": deadlines_json(self.deadlines(cal)),
+        })
+    }
+
+    fn event_name(e: &Event) -> &'static str {
+        match e {
+            Event::Applied(_) => "applied",
+            Event::CorrectionRequested { .. } => "correction_requested",
+            Event::Corrected { .. } => "corrected",
+            Event::Accepted { .. } => "accepted",
+            Event::NotAccepted { .. } => "not_accepted",
+            Event::Verified(_) => "verified",
+            Event::Extended { .. } => "extended",
+            Event::Decided { .. } => "decided",
+            Event::CertificateIssued { .. } => "certificate_issued",
+            Event::Closed { .. } => "closed",
+        }
+    }
+
+    fn event_json(e: &Event) -> Value {
+        match e {
+            Event::Applied(a) => json!({
+                "id": a.id, "case_no": a.case_no, "matter": a.matter, "received_at": a.received_at.0,
+                "materials": a.materials, "receipt_issued": a.receipt_issued,
+            }),
+            Event::CorrectionRequested { at, items } => json!({"at": at.0, "items": items}),
+            Event::Corrected { at } | Event::Closed { at } => json!({"at": at.0}),
+            Event::Accepted { at, voucher_sealed } => json!({"at": at.0, "voucher_sealed": voucher_sealed}),
+            Event::NotAccepted { at, voucher_sealed, reason } => {
+                json!({"at": at.0, "voucher_sealed": voucher_sealed, "reason": reason})
+            }
+            Event::Verified(a) => json!({"act": act_json(a)}),
+            Event::Extended { at, approved_by, reasons_notified } => {
+                json!({"at": at.0, "approved_by": approved_by, "reasons_notified": reasons_notified})
+            }
+            Event::Decided { at, granted, sealed, reasons, relief_told, late_explanation } => json!({
+                "at": at.0, "granted": granted, "sealed": sealed, "reasons": reasons, "relief_told": relief_told,
+                "late_explanation": late_explanation,
+            }),
+            Event::CertificateIssued { at, certificate_no } => json!({"at": at.0, "certificate_no": certificate_no}),
+        }
+    }
+
+    fn parse_event(v: &Value) -> Option<Event> {
+        let at = || v["at"].as_i64().map(Timestamp);
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        let b = |k: &str| v[k].as_bool();
+        Some(match v["event"].as_str()? {
+            "applied" => Event::Applied(Application {
+                id: s("id")?,
+                case_no: s("case_no")?,
+                matter: s("matter")?,
+                received_at: Timestamp(v["received_at"].as_i64()?),
+                materials: strings(&v["materials"])?,
+                receipt_issued: b("receipt_issued")?,
+            }),
+            "correction_requested" => Event::CorrectionRequested { at: at()?, items: strings(&v["items"])? },
+            "corrected" => Event::Corrected { at: at()? },
+            "accepted" => Event::Accepted { at: at()?, voucher_sealed: b("voucher_sealed")? },
+            "not_accepted" => {
+                Event::NotAccepted { at: at()?, voucher_sealed: b("voucher_sealed")?, reason: s("reason")? }
+            }
+            "verified" => Event::Verified(act_from_json(&v["act"])?),
+            "extended" => {
+                Event::Extended { at: at()?, approved_by: s("approved_by")?, reasons_notified: b("reasons_notified")? }
+            }
+            "decided" => Event::Decided {
+                at: at()?,
+                granted: b("granted")?,
+                sealed: b("sealed")?,
+                reasons: s("reasons")?,
+                relief_told: b("relief_told")?,
+                late_explanation: s("late_explanation")?,
+            },
+            "certificate_issued" => Event::CertificateIssued { at: at()?, certificate_no: s("certificate_no")? },
+            "closed" => Event::Closed { at: at()? },
+            _ => return None,
+        })
+    }
+}
+
+impl<S: LogStore> App<S> {
+    /// Logs an application (依申请启动, 办法第七条第（二）项).
+    pub async fn apply_for_licence(
+        &self,
+        actor: &UserRecord,
+        application: Application,
+    ) -> Result<CaseRecord, ApiError> {
+        self.open_case::<Licence>(actor, licence::apply_for(application)).await
+    }
+
+    pub async fn licence_command(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        expected_version: u64,
+        cmd: LicenceCommand,
+    ) -> Result<CaseRecord, ApiError> {
+        let act = match &cmd {
+            LicenceCommand::Verify(a) => Some(self.act(a.clone()).await?),
+            _ => None,
+        };
+        let cal = self.calendar.clone();
+        self.command::<Licence>(actor, id, expected_version, move |c| match cmd {
+            LicenceCommand::RequestCorrection { at, items } => c.request_correction(at, &items, &cal),
+            LicenceCommand::Corrected { at } => c.corrected(at),
+            LicenceCommand::Accept { at, voucher_sealed } => c.accept(at, voucher_sealed),
+            LicenceCommand::Refuse { at, voucher_sealed, reason } => c.refuse(at, voucher_sealed, &reason),
+            LicenceCommand::Verify(_) => match act {
+                Some(act) => c.verify(act),
+                None => {
+                    Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "现场核查" })
+                }
+            },
+            LicenceCommand::Extend { at, approved_by, reasons_notified } => {
+                c.extend(at, &approved_by, reasons_notified, &cal)
+            }
+            LicenceCommand::Decide { at, ruling } => c.decide(at, &ruling, &cal),
+            LicenceCommand::IssueCertificate { at, certificate_no } => c.issue_certificate(at, &certificate_no, &cal),
+            LicenceCommand::Close { at } => c.close(at),
+        })
+        .await
+    }
+}
