@@ -544,10 +544,9 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
     )
     .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-013b");
-    let mut v = 1;
     let mut verify = act(&[&c.a, &c.b], true, false);
     verify["at"] = json!(day("2026-11-10"));
-    for s in [
+    for (v, s) in [
         json!({"type": "request_correction", "at": day("2026-11-04"), "items": ["占道平面图"]}),
         json!({"type": "corrected", "at": day("2026-11-05")}),
         json!({"type": "accept", "at": day("2026-11-05"), "voucher_sealed": true}),
@@ -555,9 +554,11 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true}),
         json!({"type": "issue_certificate", "at": day("2026-11-25"), "certificate_no": "栗街占道〔2026〕0042"}),
         json!({"type": "close", "at": day("2026-11-26")}),
-    ] {
-        ok(&command(&c.app, &c.token, &id, v, s).await);
-        v += 1;
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        ok(&command(&c.app, &c.token, &id, v as u64 + 1, s).await);
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["data"]["state_label"], "已结案");
