@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod calendar;
+pub mod coercion;
 pub mod inspection;
 pub mod licence;
 pub mod officer;

@@ -289,11 +289,54 @@ pub const R_116: Rule = Rule {
     requirement: "作出准予许可决定后十个工作日内颁发、送达许可证件",
 };
 
+pub const R_100A: Rule = Rule {
+    id: "R-100a",
+    severity: Severity::Block,
+    source: "行政强制法第十八条第（一）项",
+    requirement: "实施行政强制措施前须向行政机关负责人报告并经批准",
+};
+pub const R_100B: Rule = Rule {
+    id: "R-100b",
+    severity: Severity::Block,
+    source: "行政强制法第十九条",
+    requirement: "情况紧急当场实施的，须在二十四小时内向负责人报告并补办批准手续；负责人认为不应当采取的，应当立即解除",
+};
+pub const R_101: Rule = Rule {
+    id: "R-101",
+    severity: Severity::Block,
+    source: "行政强制法第十八条",
+    requirement: "实施强制措施须通知当事人到场，当场告知理由、依据及权利、救济途径，听取陈述申辩，制作现场笔录并由当事人和执法人员签名（当事人拒绝的注明，不到场的由见证人签名）",
+};
+pub const R_102: Rule = Rule {
+    id: "R-102",
+    severity: Severity::Block,
+    source: "行政强制法第二十四条；办法第十三条",
+    requirement: "查封、扣押决定书须当场交付，载明理由、依据、期限、物品清单及救济途径，加盖印章；清单一式二份",
+};
+pub const R_103: Rule = Rule {
+    id: "R-103",
+    severity: Severity::Block,
+    source: "行政强制法第二十五条",
+    requirement: "查封、扣押期限不得超过三十日；延长一次不超过三十日，须经负责人批准并在期限届满前书面告知当事人理由",
+};
+pub const R_104: Rule = Rule {
+    id: "R-104",
+    severity: Severity::Block,
+    source: "行政强制法第二十七条、第二十八条",
+    requirement: "须在查封、扣押期限内作出处理决定；期限届满未作决定的，应当解除",
+};
+pub const R_106: Rule = Rule {
+    id: "R-106",
+    severity: Severity::Block,
+    source: "办法第十九条",
+    requirement: "查封、扣押等直接涉及重大财产权益的现场执法活动，应当进行全程音像记录",
+};
+
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
-    R_001, R_002, R_003, R_006, R_010, R_011, R_012, R_021, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048,
-    R_061, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_082, R_090, R_092, R_120A, R_120D, R_120E, R_131,
-    R_142,
+    R_001, R_002, R_003, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_021, R_033, R_034, R_040, R_041, R_042,
+    R_043, R_044, R_048, R_061, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_082, R_090, R_092, R_100A,
+    R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -219,6 +219,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(summary_examples())
     .chain(ordinary::examples())
     .chain(licensing::examples())
+    .chain(coercive::examples())
     .collect()
 }
 
@@ -1047,4 +1048,167 @@ mod licensing {
             .unwrap();
         assert_eq!((flags[0].rule.id, flags[0].rule.severity), ("R-114", Severity::Flag));
     }
+}
+
+mod coercive {
+    //! Coercive measures: approved and executed, extended, disposed of; an emergency ratified or
+    //! not; and every rule of them.
+
+    use super::{at, good_act, ids, refused_ids};
+    use crate::calendar::WorkCalendar;
+    use crate::coercion::{self, Checklist, Coercion, Kind, Measure, MeasureDoc, Outcome, State};
+    use crate::penalty::Opinion;
+
+    fn measure() -> Measure {
+        Measure {
+            id: "k1".to_string(),
+            case_no: "栗街强〔2026〕2号".to_string(),
+            matter: "扣押占道经营物品".to_string(),
+            kind: Kind::Seize,
+            items: vec!["三轮车一辆".to_string(), "货架两个".to_string()],
+            reason: "经责令仍占道经营".to_string(),
+            legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
+        }
+    }
+
+    fn head() -> Opinion {
+        Opinion { by: "张主任".to_string(), opinion: "同意扣押".to_string(), date: super::d("2026-11-02") }
+    }
+
+    const CHECKS: Checklist =
+        Checklist { party_notified: true, reasons_and_rights_told: true, statements_heard: true, record_signed: true };
+
+    fn doc(term: u32) -> MeasureDoc {
+        MeasureDoc { term_days: term, sealed: true, relief_told: true, inventory_copies: 2, handed_over: true }
+    }
+
+    fn act() -> crate::inspection::OnSiteAct {
+        let mut a = good_act(true);
+        a.at = at("2026-11-02");
+        a
+    }
+
+    macro_rules! step {
+        ($c:ident, $e:expr) => {{
+            let r: coercion::Decision = $e;
+            let (ev, f) = r.unwrap_or_else(|e| panic!("{e}"));
+            $c.apply(&ev, &f);
+        }};
+    }
+
+    fn out(r: coercion::Decision) -> Vec<&'static str> {
+        match r {
+            Ok((_, flags)) => ids(&flags),
+            Err(e) => refused_ids(e),
+        }
+    }
+
+    fn approved() -> Coercion {
+        let mut c = Coercion::new(measure());
+        step!(c, c.approve(head()));
+        c
+    }
+
+    fn active(term: u32) -> Coercion {
+        let mut c = approved();
+        step!(c, c.execute(act(), false, CHECKS, doc(term), true));
+        c
+    }
+
+    fn emergency() -> Coercion {
+        let mut c = Coercion::new(measure());
+        step!(c, c.execute(act(), true, CHECKS, doc(30), true));
+        c
+    }
+
+    #[test]
+    fn a_seizure_is_executed_extended_disposed_and_closed() {
+        let cal = WorkCalendar::china();
+        let mut c = active(20);
+        step!(c, c.extend(at("2026-11-20"), 10, "张主任", true, &cal));
+        step!(c, c.dispose(at("2026-11-25"), Outcome::Confiscated, &cal));
+        step!(c, c.close(at("2026-11-26")));
+        assert_eq!((c.state, c.term_days), (State::Closed, 30));
+        // An emergency disapproved is released at once.
+        let mut e = emergency();
+        assert_eq!(e.state, State::ActiveUnratified);
+        step!(e, e.ratify(at("2026-11-02").plus_hours(5), false, "张主任"));
+        assert_eq!((e.state, e.outcome), (State::Disposed, Some(Outcome::Released)));
+        let dl = e.deadlines(&cal).unwrap();
+        assert_eq!(dl[0].code, "T-19");
+    }
+
+    pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+        let cal = WorkCalendar::china();
+        let fresh = Coercion::new(measure());
+        let mut bare = head();
+        bare.opinion = "张主任".to_string();
+        let t0 = at("2026-11-02");
+        vec![
+            ("R-100a", out(fresh.approve(bare)), out(fresh.approve(head()))),
+            (
+                "R-100a",
+                out(fresh.execute(act(), false, CHECKS, doc(30), true)),
+                out(approved().execute(act(), false, CHECKS, doc(30), true)),
+            ),
+            (
+                "R-100b",
+                out(emergency().ratify(t0.plus_hours(25), true, "张主任")),
+                out(emergency().ratify(t0.plus_hours(23), true, "张主任")),
+            ),
+            (
+                "R-101",
+                out(approved().execute(act(), false, Checklist { statements_heard: false, ..CHECKS }, doc(30), true)),
+                out(approved().execute(act(), false, CHECKS, doc(30), true)),
+            ),
+            (
+                "R-102",
+                out(approved().execute(act(), false, CHECKS, MeasureDoc { inventory_copies: 1, ..doc(30) }, true)),
+                out(approved().execute(act(), false, CHECKS, doc(30), true)),
+            ),
+            (
+                "R-102",
+                out(coercion::propose(Measure { items: vec![], ..measure() })),
+                out(coercion::propose(measure())),
+            ),
+            (
+                "R-103",
+                out(approved().execute(act(), false, CHECKS, doc(31), true)),
+                out(approved().execute(act(), false, CHECKS, doc(30), true)),
+            ),
+            // Term of 20 days from 2026-11-02 ends 2026-11-23 (11-22 is a Sunday).
+            (
+                "R-103",
+                out(active(20).extend(at("2026-11-24"), 10, "张主任", true, &cal)),
+                out(active(20).extend(at("2026-11-23"), 10, "张主任", true, &cal)),
+            ),
+            (
+                "R-103",
+                out(active(20).extend(at("2026-11-20"), 31, "张主任", true, &cal)),
+                out(active(20).extend(at("2026-11-20"), 30, "张主任", true, &cal)),
+            ),
+            (
+                "R-104",
+                out(active(20).dispose(at("2026-11-24"), Outcome::Confiscated, &cal)),
+                out(active(20).dispose(at("2026-11-24"), Outcome::Released, &cal)),
+            ),
+            (
+                "R-106",
+                out(approved().execute(act(), false, CHECKS, doc(30), false)),
+                out(approved().execute(act(), false, CHECKS, doc(30), true)),
+            ),
+        ]
+    }
+}
+
+#[test]
+fn every_rule_constant_is_listed_once() {
+    let src = include_str!("rules.rs");
+    let declared: Vec<&str> =
+        src.lines().filter_map(|l| l.strip_prefix("pub const R_")).filter_map(|l| l.split(':').next()).collect();
+    let mut listed: Vec<&str> = rules::ALL.iter().map(|r| r.id).collect();
+    listed.sort_unstable();
+    listed.dedup();
+    assert_eq!(listed.len(), rules::ALL.len(), "a rule is listed twice");
+    assert_eq!(declared.len(), rules::ALL.len(), "a declared rule is missing from rules::ALL: {declared:?}");
 }

@@ -1,0 +1,364 @@
+//! 行政强制措施 (coercive measures: 查封、扣押), domain.md §b.4: proposed, approved by the head
+//! before execution (or, in an emergency, ratified within 24 hours); executed with the statutory
+//! checklist, a decision document and inventory handed over on the spot, and full A/V; a term of
+//! at most thirty days, extended once with approval and notice before it expires; disposed of
+//! within the term, or released.
+
+use crate::calendar::{Deadline, Period, WorkCalendar};
+use crate::inspection::{OnSiteAct, check_on_site};
+use crate::penalty::Opinion;
+use crate::rules::{self, CommandError, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, Violation};
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 查封.
+    Seal,
+    /// 扣押.
+    Seize,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Seal => "seal",
+            Kind::Seize => "seize",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "seal" => Some(Kind::Seal),
+            "seize" => Some(Kind::Seize),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Confiscated,
+    Destroyed,
+    Released,
+    Transferred,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Confiscated => "confiscated",
+            Outcome::Destroyed => "destroyed",
+            Outcome::Released => "released",
+            Outcome::Transferred => "transferred",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [Outcome::Confiscated, Outcome::Destroyed, Outcome::Released, Outcome::Transferred]
+            .into_iter()
+            .find(|o| o.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Proposed,
+    Approved,
+    ActiveUnratified,
+    Active,
+    Disposed,
+    Closed,
+}
+
+impl State {
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Proposed => "proposed",
+            State::Approved => "approved",
+            State::ActiveUnratified => "active_unratified",
+            State::Active => "active",
+            State::Disposed => "disposed",
+            State::Closed => "closed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Proposed => "已提出",
+            State::Approved => "已批准",
+            State::ActiveUnratified => "紧急实施待补批",
+            State::Active => "实施中",
+            State::Disposed => "已处理",
+            State::Closed => "已结案",
+        }
+    }
+}
+
+/// The proposed measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measure {
+    pub id: String,
+    pub case_no: String,
+    pub matter: String,
+    pub kind: Kind,
+    pub items: Vec<String>,
+    pub reason: String,
+    pub legal_basis: String,
+}
+
+/// What 行政强制法第十八条 requires at the execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checklist {
+    pub party_notified: bool,
+    pub reasons_and_rights_told: bool,
+    pub statements_heard: bool,
+    /// 现场笔录 signed by the party, or the refusal/absence noted with a witness's signature.
+    pub record_signed: bool,
+}
+
+/// The 查封（扣押）决定书 and 清单.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeasureDoc {
+    pub term_days: u32,
+    pub sealed: bool,
+    pub relief_told: bool,
+    pub inventory_copies: u32,
+    pub handed_over: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Proposed(Measure),
+    Approved { approver: Opinion },
+    Executed { act: OnSiteAct, emergency: bool, checklist: Checklist, doc: MeasureDoc, av_full: bool },
+    Ratified { at: Timestamp, approved: bool, approver: String },
+    Extended { at: Timestamp, days: u32, approver: String, notice_served: bool },
+    Disposed { at: Timestamp, outcome: Outcome },
+    Closed { at: Timestamp },
+}
+
+pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coercion {
+    pub measure: Measure,
+    pub state: State,
+    pub version: u64,
+    pub approved: bool,
+    pub executed_at: Option<Timestamp>,
+    pub emergency: bool,
+    pub ratified_at: Option<Timestamp>,
+    pub term_days: u32,
+    pub extended: bool,
+    pub disposed_at: Option<Timestamp>,
+    pub outcome: Option<Outcome>,
+    pub acts: Vec<OnSiteAct>,
+    pub defects: Vec<Violation>,
+}
+
+fn wrong(state: State, action: &'static str) -> CommandError {
+    CommandError::WrongState { state: state.label(), action }
+}
+
+pub fn propose(m: Measure) -> Decision {
+    let mut found = Vec::new();
+    if m.items.iter().all(|i| i.trim().is_empty()) || m.reason.trim().is_empty() || m.legal_basis.trim().is_empty() {
+        found.push(R_102.violated("items", "须列明查封、扣押物品及理由、依据"));
+    }
+    let flags = rules::decide(found)?;
+    Ok((Event::Proposed(m), flags))
+}
+
+impl Coercion {
+    pub fn new(measure: Measure) -> Coercion {
+        Coercion {
+            measure,
+            state: State::Proposed,
+            version: 1,
+            approved: false,
+            executed_at: None,
+            emergency: false,
+            ratified_at: None,
+            term_days: 0,
+            extended: false,
+            disposed_at: None,
+            outcome: None,
+            acts: Vec::new(),
+            defects: Vec::new(),
+        }
+    }
+
+    /// R-100a: the head's approval, with an opinion.
+    pub fn approve(&self, approver: Opinion) -> Decision {
+        if self.state != State::Proposed {
+            return Err(wrong(self.state, "批准"));
+        }
+        let mut found = Vec::new();
+        if approver.by.trim().is_empty()
+            || approver.opinion.trim().is_empty()
+            || approver.opinion.trim() == approver.by.trim()
+        {
+            found.push(R_100A.violated("approver", "负责人须签署批准意见"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Approved { approver }, flags))
+    }
+
+    /// R-100a (approved first, unless an emergency), R-101, R-102, R-103 (term), R-106, and
+    /// R-001..R-003 for the act.
+    pub fn execute(
+        &self,
+        act: OnSiteAct,
+        emergency: bool,
+        checklist: Checklist,
+        doc: MeasureDoc,
+        av_full: bool,
+    ) -> Decision {
+        if !matches!(self.state, State::Proposed | State::Approved) {
+            return Err(wrong(self.state, "实施"));
+        }
+        let mut found = check_on_site(&act);
+        if !self.approved && !emergency {
+            found.push(R_100A.violated("approval", "未经负责人批准"));
+        }
+        let Checklist { party_notified, reasons_and_rights_told, statements_heard, record_signed } = checklist;
+        if !(party_notified && reasons_and_rights_told && statements_heard && record_signed) {
+            found.push(
+                R_101.violated("checklist", "未通知当事人到场、告知理由依据和权利、听取陈述申辩或现场笔录未签名"),
+            );
+        }
+        if !(doc.sealed && doc.relief_told && doc.handed_over && doc.inventory_copies >= 2) {
+            found.push(R_102.violated("doc", "决定书须加盖印章、载明救济途径并当场交付，清单一式二份"));
+        }
+        if doc.term_days == 0 || doc.term_days > 30 {
+            found.push(R_103.violated("term_days", format!("期限 {} 日不在一至三十日之内", doc.term_days)));
+        }
+        if !av_full {
+            found.push(R_106.violated("av_full", "查封、扣押须全程音像记录"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Executed { act, emergency, checklist, doc, av_full }, flags))
+    }
+
+    /// R-100b: ratified within 24 hours of an emergency execution.
+    pub fn ratify(&self, at: Timestamp, approved: bool, approver: &str) -> Decision {
+        let Some(executed) = self.executed_at.filter(|_| self.state == State::ActiveUnratified) else {
+            return Err(wrong(self.state, "补办批准"));
+        };
+        let mut found = Vec::new();
+        if at > executed.plus_hours(24) || approver.trim().is_empty() {
+            found.push(R_100B.violated("at", "须在实施后二十四小时内向负责人报告并补办批准"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Ratified { at, approved, approver: approver.to_string() }, flags))
+    }
+
+    fn expiry(&self, cal: &WorkCalendar) -> Result<Option<Timestamp>, CommandError> {
+        let Some(executed) = self.executed_at else { return Ok(None) };
+        Ok(Some(cal.due(executed, Period::CalendarDays(self.term_days))?))
+    }
+
+    /// once, at most thirty days, approved and told before the term ends.
+    pub fn extend(
+        &self,
+        at: Timestamp,
+        days: u32,
+        approver: &str,
+        notice_served: bool,
+        cal: &WorkCalendar,
+    ) -> Decision {
+        if self.state != State::Active {
+            return Err(wrong(self.state, "延长期限"));
+        }
+        let mut found = Vec::new();
+        let expiry = self.expiry(cal)?.ok_or_else(|| wrong(self.state, "延长期限"))?;
+        if self.extended || days == 0 || days > 30 || at > expiry || approver.trim().is_empty() || !notice_served {
+            found.push(R_103.violated("days", "延长只能一次、不超过三十日，须在期限届满前经负责人批准并书面告知"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Extended { at, days, approver: approver.to_string(), notice_served }, flags))
+    }
+
+    /// disposed of within the term; past it, only release.
+    pub fn dispose(&self, at: Timestamp, outcome: Outcome, cal: &WorkCalendar) -> Decision {
+        if self.state != State::Active {
+            return Err(wrong(self.state, "作出处理决定"));
+        }
+        let mut found = Vec::new();
+        let expiry = self.expiry(cal)?.ok_or_else(|| wrong(self.state, "作出处理决定"))?;
+        if at > expiry && outcome != Outcome::Released {
+            found.push(R_104.violated("outcome", "期限已届满，只能解除查封、扣押"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Disposed { at, outcome }, flags))
+    }
+
+    pub fn close(&self, at: Timestamp) -> Decision {
+        if self.state != State::Disposed {
+            return Err(wrong(self.state, "结案"));
+        }
+        Ok((Event::Closed { at }, Vec::new()))
+    }
+
+    /// T-19 (ratification within 24 h) and T-20 (the term).
+    pub fn deadlines(&self, cal: &WorkCalendar) -> Result<Vec<Deadline>, crate::calendar::CalendarError> {
+        let mut out = Vec::new();
+        if let (Some(executed), true) = (self.executed_at, self.emergency) {
+            out.push(Deadline {
+                code: "T-19",
+                label: "紧急实施后二十四小时内补办批准",
+                source: "行政强制法第十九条",
+                due: executed.plus_hours(24),
+                done_at: self.ratified_at,
+            });
+        }
+        if let Some(executed) = self.executed_at {
+            out.push(Deadline {
+                code: "T-20",
+                label: "查封、扣押期限内作出处理决定",
+                source: "行政强制法第二十五条、第二十七条",
+                due: cal.due(executed, Period::CalendarDays(self.term_days))?,
+                done_at: self.disposed_at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
+        match event {
+            Event::Proposed(m) => *self = Coercion::new(m.clone()),
+            Event::Approved { .. } => {
+                self.approved = true;
+                self.state = State::Approved;
+            }
+            Event::Executed { act, emergency, doc, .. } => {
+                self.executed_at = Some(act.at);
+                self.emergency = *emergency && !self.approved;
+                self.term_days = doc.term_days;
+                self.acts.push(act.clone());
+                self.state = if self.emergency { State::ActiveUnratified } else { State::Active };
+            }
+            Event::Ratified { at, approved, .. } => {
+                self.ratified_at = Some(*at);
+                if *approved {
+                    self.state = State::Active;
+                } else {
+                    self.disposed_at = Some(*at);
+                    self.outcome = Some(Outcome::Released);
+                    self.state = State::Disposed;
+                }
+            }
+            Event::Extended { days, .. } => {
+                self.extended = true;
+                self.term_days += days;
+            }
+            Event::Disposed { at, outcome } => {
+                self.disposed_at = Some(*at);
+                self.outcome = Some(*outcome);
+                self.state = State::Disposed;
+            }
+            Event::Closed { .. } => self.state = State::Closed,
+        }
+        if !matches!(event, Event::Proposed(_)) {
+            self.version += 1;
+        }
+        self.defects.extend(flags.iter().cloned());
+    }
+}
