@@ -4,6 +4,8 @@
 //! turn requests into log entries plus projection changes committed in one transaction.
 
 #![forbid(unsafe_code)]
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod app;
@@ -45,6 +47,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/summary-penalties", post(api::cases::start_summary::<S>))
         .route("/api/cases/penalties", post(api::cases::register_lead::<S>))
         .route("/api/cases/licences", post(api::cases::apply_for_licence::<S>))
+        .route("/api/cases/coercive-measures", post(api::cases::propose_measure::<S>))
         .route("/api/cases/{id}", get(api::cases::get_case::<S>))
         .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))

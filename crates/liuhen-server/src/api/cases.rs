@@ -354,6 +354,11 @@ pub async fn case_command<S: LogStore>(
         let r = state.app.licence_command(&user, &id, req.expected_version, cmd).await?;
         return Ok(Json(r.into()));
     }
+    if case_type == <liuhen_core::coercion::Coercion as crate::app::cases::CaseKind>::CODE {
+        let cmd = coercion_command(serde_json::from_value(req.command).map_err(bad)?)?;
+        let r = state.app.coercion_command(&user, &id, req.expected_version, cmd).await?;
+        return Ok(Json(r.into()));
+    }
     let form: CommandForm = serde_json::from_value(req.command).map_err(bad)?;
     let cmd = match form {
         CommandForm::RecordOnSite(a) => InspectionCommand::RecordOnSite(act_input(a)?),
@@ -839,5 +844,131 @@ pub async fn apply_for_licence<S: LogStore>(
         receipt_issued: f.receipt_issued,
     };
     let r = state.app.apply_for_licence(&user, application).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+#[derive(Deserialize)]
+pub struct MeasureForm {
+    pub case_no: String,
+    pub matter: String,
+    /// seal | seize
+    pub kind: String,
+    pub items: Vec<String>,
+    pub reason: String,
+    pub legal_basis: String,
+}
+
+#[derive(Deserialize)]
+pub struct ChecklistForm {
+    pub party_notified: bool,
+    pub reasons_and_rights_told: bool,
+    pub statements_heard: bool,
+    pub record_signed: bool,
+}
+
+#[derive(Deserialize)]
+pub struct MeasureDocForm {
+    pub term_days: u32,
+    pub sealed: bool,
+    pub relief_told: bool,
+    pub inventory_copies: u32,
+    pub handed_over: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CoercionCommandForm {
+    Approve {
+        approver: OpinionForm,
+    },
+    Execute {
+        act: ActForm,
+        #[serde(default)]
+        emergency: bool,
+        checklist: ChecklistForm,
+        doc: MeasureDocForm,
+        av_full: bool,
+    },
+    Ratify {
+        at: i64,
+        approved: bool,
+        approver: String,
+    },
+    Extend {
+        at: i64,
+        days: u32,
+        approver: String,
+        notice_served: bool,
+    },
+    Dispose {
+        at: i64,
+        outcome: String,
+    },
+    Close {
+        at: i64,
+    },
+}
+
+fn coercion_command(form: CoercionCommandForm) -> Result<crate::app::coercion::CoercionCommand, ApiError> {
+    use crate::app::coercion::CoercionCommand as C;
+    use liuhen_core::coercion::{Checklist, MeasureDoc, Outcome};
+    Ok(match form {
+        CoercionCommandForm::Approve { approver } => C::Approve { approver: opinion_of(approver, "负责人")? },
+        CoercionCommandForm::Execute { act, emergency, checklist, doc, av_full } => C::Execute {
+            act: act_input(act)?,
+            emergency,
+            checklist: Checklist {
+                party_notified: checklist.party_notified,
+                reasons_and_rights_told: checklist.reasons_and_rights_told,
+                statements_heard: checklist.statements_heard,
+                record_signed: checklist.record_signed,
+            },
+            doc: MeasureDoc {
+                term_days: doc.term_days,
+                sealed: doc.sealed,
+                relief_told: doc.relief_told,
+                inventory_copies: doc.inventory_copies,
+                handed_over: doc.handed_over,
+            },
+            av_full,
+        },
+        CoercionCommandForm::Ratify { at, approved, approver } => {
+            C::Ratify { at: Timestamp(at), approved, approver: text(&approver, "负责人", 32)? }
+        }
+        CoercionCommandForm::Extend { at, days, approver, notice_served } => {
+            C::Extend { at: Timestamp(at), days, approver: text(&approver, "负责人", 32)?, notice_served }
+        }
+        CoercionCommandForm::Dispose { at, outcome } => C::Dispose {
+            at: Timestamp(at),
+            outcome: Outcome::parse(&outcome).ok_or_else(|| {
+                ApiError::BadRequest(format!("处理结果须为 confiscated、destroyed、released 或 transferred：{outcome}"))
+            })?,
+        },
+        CoercionCommandForm::Close { at } => C::Close { at: Timestamp(at) },
+    })
+}
+
+pub async fn propose_measure<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<MeasureForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let f = json_body(form)?;
+    let case_no = text(&f.case_no, "文号", 64)?;
+    if case_no.is_empty() {
+        return Err(ApiError::BadRequest("文号不能为空".to_string()));
+    }
+    let measure = liuhen_core::coercion::Measure {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_no,
+        matter: text(&f.matter, "执法事项", 200)?,
+        kind: liuhen_core::coercion::Kind::parse(&f.kind)
+            .ok_or_else(|| ApiError::BadRequest(format!("强制措施须为 seal（查封）或 seize（扣押）：{}", f.kind)))?,
+        items: short_list(&f.items, "物品")?,
+        reason: text(&f.reason, "理由", 2000)?,
+        legal_basis: text(&f.legal_basis, "依据", 2000)?,
+    };
+    let r = state.app.propose_measure(&user, measure).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }

@@ -79,9 +79,13 @@ pub fn document() -> Value {
                     "command": {"oneOf": [
                         {"title": "行政检查", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["record_on_site", "notify_result", "order_rectification", "reinspect", "close"]}}},
                         {"title": "行政处罚简易程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["hear", "issue_decision", "deliver", "record", "pay", "close"]}}},
+                        {"title": "行政强制措施", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["approve", "execute", "ratify", "extend", "dispose", "close"]}}},
                         {"title": "行政许可", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["request_correction", "corrected", "accept", "refuse", "verify", "extend", "decide", "issue_certificate", "close"]}}},
                         {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "conclude", "legal_review", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "serve", "pay", "close"]}}},
                     ]}}},
+                "Measure": {"type": "object", "required": ["case_no", "matter", "kind", "items", "reason", "legal_basis"], "properties": {
+                    "case_no": {"type": "string"}, "matter": {"type": "string"}, "kind": {"type": "string", "enum": ["seal", "seize"]},
+                    "items": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"}, "legal_basis": {"type": "string"}}},
                 "Application": {"type": "object", "required": ["case_no", "matter", "received_at", "materials", "receipt_issued"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "received_at": {"type": "integer"},
                     "materials": {"type": "array", "items": {"type": "string"}}, "receipt_issued": {"type": "boolean", "description": "已出具收件凭证"}}},
@@ -91,7 +95,7 @@ pub fn document() -> Value {
                     "major": {"type": "boolean", "description": "列入重大执法决定法制审核目录"},
                     "hearing_threshold_citizen_fen": {"type": "integer"}, "hearing_threshold_organisation_fen": {"type": "integer"}}},
                 "Case": {"type": "object", "properties": {"id": {"type": "string"}, "case_no": {"type": "string"},
-                    "case_type": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence"]}, "state": {"type": "string"}, "version": {"type": "integer"},
+                    "case_type": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure"]}, "state": {"type": "string"}, "version": {"type": "integer"},
                     "matter": {"type": "string"}, "opened_at": {"type": "integer"}, "updated_at": {"type": "integer"}, "data": {"type": "object"}}},
                 "CaseWithTimeline": {"allOf": [r("Case"), {"type": "object", "properties": {"timeline": {"type": "array", "items": {"type": "object"}}}}]},
                 "Deadline": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "code": {"type": "string"},
@@ -121,6 +125,9 @@ pub fn document() -> Value {
             "/api/cases/licences": {"post": {"summary": "行政许可申请登记（依申请启动）", "description": "办法第七条第（二）项；行政许可法第三十二条。之后补正、受理或不予受理、现场核查、延期、决定、颁证、结案。", "security": [{"bearer": []}],
                 "requestBody": body(r("Application")),
                 "responses": auth_errors(json!({"201": ok("已登记", r("Case")), "400": err("请求有误"), "409": err("编号已存在"), "422": err("规则拒绝 (RULE_VIOLATION)")}))}},
+            "/api/cases/coercive-measures": {"post": {"summary": "行政强制措施（查封、扣押）提出", "description": "行政强制法第十八条至第二十八条。之后批准（或紧急实施后二十四小时内补批）、实施、延长、处理、结案。", "security": [{"bearer": []}],
+                "requestBody": body(r("Measure")),
+                "responses": auth_errors(json!({"201": ok("已提出", r("Case")), "400": err("请求有误"), "409": err("文号已存在"), "422": err("规则拒绝 (RULE_VIOLATION)")}))}},
             "/api/cases/{id}": {"get": {"summary": "案件详情与完整时间线", "description": "带 as_of（毫秒）时，返回该时刻的案件状态（由日志重放，可回溯）。",
                 "security": [{"bearer": []}],
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "as_of", "in": "query", "required": false, "schema": {"type": "integer"}}],

@@ -392,6 +392,9 @@ impl<S: LogStore> App<S> {
         } else if case_type == liuhen_core::licence::Licence::CODE {
             let (c, r, last) = self.load_case_until::<liuhen_core::licence::Licence>(id, Some(as_of)).await?;
             record_of(&c, &self.calendar, r.opened_at_ms, last)
+        } else if case_type == liuhen_core::coercion::Coercion::CODE {
+            let (c, r, last) = self.load_case_until::<liuhen_core::coercion::Coercion>(id, Some(as_of)).await?;
+            record_of(&c, &self.calendar, r.opened_at_ms, last)
         } else {
             return Err(ApiError::NotFound);
         };

@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod cases;
+pub mod coercion;
 pub mod demo;
 pub mod inspection;
 pub mod licence;

@@ -5,6 +5,7 @@
 use super::App;
 use super::cases::{CaseKind, parse_detail, record_of};
 use crate::error::ApiError;
+use liuhen_core::coercion::Coercion;
 use liuhen_core::inspection::Inspection;
 use liuhen_core::licence::Licence;
 use liuhen_core::penalty::Ordinary;
@@ -63,6 +64,7 @@ impl<S: LogStore> App<S> {
         let mut summaries: Replay<Summary> = BTreeMap::new();
         let mut ordinaries: Replay<Ordinary> = BTreeMap::new();
         let mut licences: Replay<Licence> = BTreeMap::new();
+        let mut measures: Replay<Coercion> = BTreeMap::new();
         let mut start = 0;
         while start < size {
             let end = (start + 4096).min(size);
@@ -113,6 +115,7 @@ impl<S: LogStore> App<S> {
                             Some(Summary::CODE) => feed(&mut summaries, id, &detail, e.time_ms, index)?,
                             Some(Ordinary::CODE) => feed(&mut ordinaries, id, &detail, e.time_ms, index)?,
                             Some(Licence::CODE) => feed(&mut licences, id, &detail, e.time_ms, index)?,
+                            Some(Coercion::CODE) => feed(&mut measures, id, &detail, e.time_ms, index)?,
                             _ => return Err(internal(index, "unknown case type")),
                         }
                     }
@@ -132,6 +135,7 @@ impl<S: LogStore> App<S> {
                     .chain(summaries.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
                     .chain(ordinaries.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
                     .chain(licences.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
+                    .chain(measures.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
                     .collect();
                 cases.sort_by(|a, b| a.id.cmp(&b.id));
                 cases

@@ -603,3 +603,67 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
     assert_eq!(from_log.cases.len(), 2);
 }
+
+#[tokio::test]
+async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() {
+    let c = ctx().await;
+    let r = c
+        .app
+        .post_as(
+            "/api/cases/coercive-measures",
+            &c.token,
+            &json!({"case_no": "栗街强〔2026〕2号", "matter": "扣押占道经营物品", "kind": "seize",
+                    "items": ["三轮车一辆", "货架两个"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let mut exec_act = act(&[&c.a, &c.b], true, true);
+    exec_act["at"] = json!(day("2026-11-02"));
+    let execute = |av: bool| {
+        json!({"type": "execute", "act": exec_act, "av_full": av,
+        "checklist": {"party_notified": true, "reasons_and_rights_told": true, "statements_heard": true, "record_signed": true},
+        "doc": {"term_days": 20, "sealed": true, "relief_told": true, "inventory_copies": 2, "handed_over": true}})
+    };
+    // Without approval and not an emergency: refused (R-100a).
+    let r = command(&c.app, &c.token, &id, 1, execute(true)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-100a");
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id,
+        1,
+        json!({"type": "approve", "approver": {"by": "张主任", "opinion": "同意扣押", "date": "2026-11-02"}}),
+    )
+    .await);
+    // Without full A/V: refused (R-106, 办法第十九条).
+    let r = command(&c.app, &c.token, &id, 2, execute(false)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-106");
+    ok(&command(&c.app, &c.token, &id, 2, execute(true)).await);
+    // Past the term only release is possible: 20 days from 2026-11-02 end 2026-11-23.
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        3,
+        json!({"type": "dispose", "at": day("2026-11-24"), "outcome": "confiscated"}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-104");
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id,
+        3,
+        json!({"type": "dispose", "at": day("2026-11-20"), "outcome": "confiscated"}),
+    )
+    .await);
+    ok(&command(&c.app, &c.token, &id, 4, json!({"type": "close", "at": day("2026-11-21")})).await);
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["data"]["state_label"], "已结案");
+    assert_eq!(case["data"]["outcome"], "confiscated");
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
