@@ -42,7 +42,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             .context("finding the administrator")?;
         let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
         if opened.state.app.seed_demo(&admin, now).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-            println!("  已载入演示数据 / demo data seeded: 4 officers, 6 inspections, 2 on-the-spot penalties");
+            println!("  已载入演示数据 / demo data seeded: 4 officers, 11 cases of all five kinds");
         }
     }
     let listener =

@@ -233,6 +233,100 @@ impl<S: LogStore> App<S> {
                 self.summary_command(admin, &record.id, version as u64 + 1, cmd).await?;
             }
         }
+        // One case of each other kind, at a stage with a live deadline. These commands need no
+        // working-day calendar, so seeding works in any year.
+        if let Err(e) = self.seed_other_kinds(admin, &ids, today).await {
+            tracing::warn!(error = %e, "some demo cases were not seeded");
+        }
         Ok(true)
+    }
+
+    async fn seed_other_kinds(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
+        use liuhen_core::coercion::{Checklist, Kind as MeasureKind, Measure, MeasureDoc};
+        use liuhen_core::licence::Application;
+        use liuhen_core::penalty::{Approval, HearingThresholds, Lead, Opinion};
+        let y = today.year();
+        let at = |days_ago: i64| today.plus_days(-days_ago).start().plus_hours(9);
+        let act = |t: Timestamp| ActInput {
+            at: t,
+            place: "栗乡街道".to_string(),
+            officers: vec![(ids[0].clone(), Some(t)), (ids[1].clone(), Some(t))],
+            recording_announced: true,
+            problems_found: true,
+            summary: "现场检查、拍照取证".to_string(),
+        };
+        // 行政处罚（普通程序）: filed ten days ago, investigating.
+        let lead = Lead {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_no: format!("栗街罚〔{y}〕21号"),
+            matter: "违法建设".to_string(),
+            party_kind: PartyKind::Citizen,
+            initiation: Initiation {
+                source: Source::Complaint,
+                reason: "群众举报院内违法搭建".to_string(),
+                received_at: at(12),
+            },
+            major: false,
+            thresholds: HearingThresholds::default(),
+        };
+        let r = self.register_lead(admin, lead).await?;
+        let filed = today.plus_days(-10);
+        let o = |by: &str, op: &str| Opinion { by: by.to_string(), opinion: op.to_string(), date: filed };
+        let approval = Approval {
+            handler: o("王明", "建议立案调查"),
+            reviewer: o("李华", "同意"),
+            approver: o("张主任", "同意立案"),
+        };
+        use super::ordinary::OrdinaryCommand;
+        self.ordinary_command(
+            admin,
+            &r.id,
+            1,
+            OrdinaryCommand::File { approval, filed_at: at(10), violation_ended: today.plus_days(-20), grave: false },
+        )
+        .await?;
+        self.ordinary_command(admin, &r.id, 2, OrdinaryCommand::Investigate(act(at(8)))).await?;
+        // 行政许可: accepted 35 days ago, no decision yet (overdue).
+        let app = Application {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_no: format!("栗街许〔{y}〕5号"),
+            matter: "临时占用道路审批".to_string(),
+            received_at: at(36),
+            materials: vec!["申请书".to_string(), "营业执照复印件".to_string(), "占道平面图".to_string()],
+            receipt_issued: true,
+        };
+        let r = self.apply_for_licence(admin, app).await?;
+        use super::licence::LicenceCommand;
+        self.licence_command(admin, &r.id, 1, LicenceCommand::Accept { at: at(35), voucher_sealed: true }).await?;
+        // 行政强制措施: a seizure executed 29 days ago with a 30-day term (due soon).
+        let m = Measure {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_no: format!("栗街强〔{y}〕3号"),
+            matter: "扣押占道经营物品".to_string(),
+            kind: MeasureKind::Seize,
+            items: vec!["三轮车一辆".to_string(), "货架两个".to_string()],
+            reason: "经责令仍占道经营".to_string(),
+            legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
+        };
+        let r = self.propose_measure(admin, m).await?;
+        use super::coercion::CoercionCommand;
+        let head =
+            Opinion { by: "张主任".to_string(), opinion: "同意扣押".to_string(), date: today.plus_days(-29) };
+        self.coercion_command(admin, &r.id, 1, CoercionCommand::Approve { approver: head }).await?;
+        let checklist = Checklist {
+            party_notified: true,
+            reasons_and_rights_told: true,
+            statements_heard: true,
+            record_signed: true,
+        };
+        let doc = MeasureDoc { term_days: 30, sealed: true, relief_told: true, inventory_copies: 2, handed_over: true };
+        self.coercion_command(
+            admin,
+            &r.id,
+            2,
+            CoercionCommand::Execute { act: act(at(29)), emergency: false, checklist, doc, av_full: true },
+        )
+        .await?;
+        Ok(())
     }
 }
