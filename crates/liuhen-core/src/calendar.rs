@@ -72,6 +72,21 @@ impl WorkCalendar {
         Ok(cal)
     }
 
+    /// Adds the years of `other` (a later notice, or an office's own table). A year present in
+    /// both takes `other`'s days.
+    pub fn merge(&mut self, other: WorkCalendar) {
+        for y in &other.years {
+            self.exceptions.retain(|d, _| d.year() != *y);
+        }
+        self.years.extend(other.years);
+        self.exceptions.extend(other.exceptions);
+    }
+
+    /// The years this calendar can compute in.
+    pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.years.iter().copied()
+    }
+
     pub fn is_working_day(&self, d: Date) -> Result<bool, CalendarError> {
         if !self.years.contains(&d.year()) {
             return Err(CalendarError::YearNotLoaded(d.year()));
@@ -147,6 +162,8 @@ pub enum DeadlineStatus {
     Pending,
     DueSoon,
     Overdue,
+    /// The due date could not be computed (a year the calendar lacks).
+    Unknown,
 }
 
 /// Classifies a deadline at `now`: met if done by `due`, overdue after it, due soon within

@@ -86,6 +86,17 @@ fn calendar_days_end_on_the_next_working_day_and_hours_do_not() {
 }
 
 #[test]
+fn an_office_can_add_a_year_to_the_calendar() {
+    let mut cal = WorkCalendar::china();
+    assert!(cal.is_working_day(d("2027-01-04")).is_err());
+    cal.merge(WorkCalendar::parse("year 2027\noff 2027-01-01 元旦").unwrap());
+    assert_eq!(cal.is_working_day(d("2027-01-01")), Ok(false));
+    assert_eq!(cal.is_working_day(d("2027-01-04")), Ok(true));
+    assert_eq!(cal.is_working_day(d("2026-10-01")), Ok(false), "the shipped years stay");
+    assert_eq!(cal.years().collect::<Vec<_>>(), [2025, 2026, 2027]);
+}
+
+#[test]
 fn calendar_data_errors_are_refused() {
     assert!(matches!(WorkCalendar::parse("year 2026\non 2026-11-26"), Err(CalendarError::BadData { line: 2, .. })));
     assert!(matches!(WorkCalendar::parse("off 2026-11-26"), Err(CalendarError::BadData { .. })));

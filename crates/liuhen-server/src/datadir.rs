@@ -50,6 +50,30 @@ impl DataDir {
     pub fn blobs_dir(&self) -> PathBuf {
         self.root.join("blobs")
     }
+    /// An office's own working-day table (same format as the shipped one), for years published
+    /// after this release: `DIR/workdays.txt`.
+    pub fn workdays_path(&self) -> PathBuf {
+        self.root.join("workdays.txt")
+    }
+
+    /// The shipped calendar plus `DIR/workdays.txt` if present.
+    pub fn calendar(&self) -> Result<liuhen_core::calendar::WorkCalendar, DataDirError> {
+        let mut cal = liuhen_core::calendar::WorkCalendar::china();
+        let path = self.workdays_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let extra = liuhen_core::calendar::WorkCalendar::parse(&text).map_err(|e| DataDirError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+                cal.merge(extra);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(DataDirError::Io { path, source: e }),
+        }
+        Ok(cal)
+    }
+
     pub fn public_keys_path(&self) -> PathBuf {
         self.root.join("log.pub")
     }

@@ -44,7 +44,8 @@ pub async fn open_data_dir(
     let config = dir.log_config(Duration::from_secs(1))?;
     let store = SqliteStore::open(&dir.db_path(), config).await.context("opening the database")?;
     let blobs = Blobs::local(&dir.blobs_dir()).context("opening the blob store")?;
-    let app = App::new(store.clone(), blobs);
+    let mut app = App::new(store.clone(), blobs);
+    app.calendar = Arc::new(dir.calendar()?);
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(store.origin(), &keys).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };

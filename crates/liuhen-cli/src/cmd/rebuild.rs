@@ -18,7 +18,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let dir = DataDir::new(&args.data);
     let config = dir.log_config(Duration::from_secs(3600))?;
     let store = SqliteStore::open(&dir.db_path(), config).await.context("opening the database")?;
-    let app = App::new(store.clone(), Blobs::local(&dir.blobs_dir())?);
+    let mut app = App::new(store.clone(), Blobs::local(&dir.blobs_dir())?);
+    app.calendar = std::sync::Arc::new(dir.calendar()?);
     let p = app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     store.sign_checkpoint().await.context("signing a checkpoint")?;
     println!(

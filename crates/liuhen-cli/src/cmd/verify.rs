@@ -125,7 +125,8 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
     if let (Some(d), true) = (&args.data, report.ok()) {
         let dir = DataDir::new(d);
         let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
-        let app = liuhen_server::app::App::new(store, liuhen_store::Blobs::local(&dir.blobs_dir())?);
+        let mut app = liuhen_server::app::App::new(store, liuhen_store::Blobs::local(&dir.blobs_dir())?);
+        app.calendar = std::sync::Arc::new(dir.calendar()?);
         let from_log = app.projections_from_log().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let stored = app.stored_projections().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let diffs = liuhen_server::app::rebuild::differences(&stored, &from_log);

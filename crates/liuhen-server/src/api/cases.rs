@@ -446,6 +446,7 @@ pub async fn list_deadlines<S: LogStore>(
                 let (status, status_label) = match d.status {
                     DeadlineStatus::Overdue => ("overdue", "已逾期"),
                     DeadlineStatus::DueSoon => ("due_soon", "即将到期"),
+                    DeadlineStatus::Unknown => ("unknown", "无法计算（工作日历缺少该年度）"),
                     _ => ("pending", "未到期"),
                 };
                 DeadlineDto {

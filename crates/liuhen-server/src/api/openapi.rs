@@ -100,7 +100,7 @@ pub fn document() -> Value {
                 "CaseWithTimeline": {"allOf": [r("Case"), {"type": "object", "properties": {"timeline": {"type": "array", "items": {"type": "object"}}}}]},
                 "Deadline": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "code": {"type": "string"},
                     "label": {"type": "string"}, "source": {"type": "string"}, "due": {"type": "integer"},
-                    "status": {"type": "string", "enum": ["overdue", "due_soon", "pending"]}, "status_label": {"type": "string"}}},
+                    "status": {"type": "string", "enum": ["overdue", "unknown", "due_soon", "pending"]}, "status_label": {"type": "string"}}},
             },
         },
         "paths": {

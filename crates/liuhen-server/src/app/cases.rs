@@ -466,7 +466,19 @@ impl<S: LogStore> App<S> {
         for c in self.store.cases(u32::MAX).await? {
             let data: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
             for d in data["deadlines"].as_array().into_iter().flatten() {
-                let Some(due) = d["due"].as_i64() else { continue };
+                let Some(due) = d["due"].as_i64() else {
+                    // Not computable (the calendar lacks a year): shown, never hidden.
+                    out.push(DeadlineItem {
+                        case_id: c.id.clone(),
+                        case_no: c.case_no.clone(),
+                        code: d["code"].as_str().unwrap_or_default().to_string(),
+                        label: d["label"].as_str().unwrap_or_default().to_string(),
+                        source: d["source"].as_str().unwrap_or_default().to_string(),
+                        due: 0,
+                        status: DeadlineStatus::Unknown,
+                    });
+                    continue;
+                };
                 let done = d["done_at"].as_i64().map(Timestamp);
                 let status = calendar::status(Timestamp(due), done, now, DUE_SOON_MS);
                 if status == DeadlineStatus::Met {
@@ -489,8 +501,9 @@ impl<S: LogStore> App<S> {
         }
         let rank = |s: DeadlineStatus| match s {
             DeadlineStatus::Overdue => 0,
-            DeadlineStatus::DueSoon => 1,
-            _ => 2,
+            DeadlineStatus::Unknown => 1,
+            DeadlineStatus::DueSoon => 2,
+            _ => 3,
         };
         out.sort_by_key(|d| (rank(d.status), d.due));
         Ok(out)

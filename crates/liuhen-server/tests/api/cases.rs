@@ -228,7 +228,7 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     let dl = app.get("/api/deadlines", Some(&token)).await.json();
     let statuses: Vec<&str> = dl.as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
     // Overdue first, then due soon, then pending (which items are due soon depends on the hour).
-    let rank = |s: &str| ["overdue", "due_soon", "pending"].iter().position(|x| *x == s).unwrap();
+    let rank = |s: &str| ["overdue", "unknown", "due_soon", "pending"].iter().position(|x| *x == s).unwrap();
     assert!(statuses.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{statuses:?}");
     let overdue: Vec<&str> = dl
         .as_array()
