@@ -7,11 +7,14 @@
 use crate::calendar::{Period, WorkCalendar};
 use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::rules::{
-    self, CommandError, R_006, R_010, R_011, R_012, R_033, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_063,
-    R_064, R_065, R_066, R_082, R_090, R_131, Violation,
+    self, CommandError, R_006, R_010, R_011, R_012, R_033, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062,
+    R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
 };
 use crate::summary::{PartyKind, Penalty};
 use crate::time::{Date, Timestamp};
+
+/// The fewest heads a collective discussion needs ([C]: the office's own rule may ask more).
+pub const MIN_DISCUSSION_MEMBERS: usize = 3;
 
 /// One step of an internal approval form (办法第十五条).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,21 +175,67 @@ pub struct DecisionDoc {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Registered(Lead),
-    Filed { approval: Approval, filed_at: Timestamp, violation_ended: Date, grave: bool },
-    NotFiled { approval: Approval },
+    Filed {
+        approval: Approval,
+        filed_at: Timestamp,
+        violation_ended: Date,
+        grave: bool,
+    },
+    NotFiled {
+        approval: Approval,
+    },
     Investigated(OnSiteAct),
     Concluded(Report),
-    LegalReviewed { at: Timestamp, reviewer: String, passed: bool, opinion: String },
+    LegalReviewed {
+        at: Timestamp,
+        reviewer: String,
+        passed: bool,
+        opinion: String,
+    },
+    /// 负责人集体讨论: who took part and what they concluded.
+    Discussed {
+        at: Timestamp,
+        members: Vec<String>,
+        conclusion: Penalty,
+    },
     NoticeServed(Notice),
-    StatementHeard { at: Timestamp, statement: String, reexamination: String },
-    Waived { at: Timestamp },
-    HearingRequested { at: Timestamp },
-    HearingScheduled { notified_at: Timestamp, hearing_on: Date, host: String },
-    HearingHeld { at: Timestamp, transcript_signed: bool },
-    Decided { at: Timestamp, approver: Opinion, doc: DecisionDoc, late_explanation: String },
-    Served { at: Timestamp },
-    Paid { at: Timestamp, receipt_no: String },
-    Closed { approval: Approval, at: Timestamp },
+    StatementHeard {
+        at: Timestamp,
+        statement: String,
+        reexamination: String,
+    },
+    Waived {
+        at: Timestamp,
+    },
+    HearingRequested {
+        at: Timestamp,
+    },
+    HearingScheduled {
+        notified_at: Timestamp,
+        hearing_on: Date,
+        host: String,
+    },
+    HearingHeld {
+        at: Timestamp,
+        transcript_signed: bool,
+    },
+    Decided {
+        at: Timestamp,
+        approver: Opinion,
+        doc: DecisionDoc,
+        late_explanation: String,
+    },
+    Served {
+        at: Timestamp,
+    },
+    Paid {
+        at: Timestamp,
+        receipt_no: String,
+    },
+    Closed {
+        approval: Approval,
+        at: Timestamp,
+    },
 }
 
 pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
@@ -202,6 +251,7 @@ pub struct Ordinary {
     pub acts: Vec<OnSiteAct>,
     pub report: Option<Report>,
     pub review_passed_at: Option<Timestamp>,
+    pub discussion: Option<Penalty>,
     pub notice: Option<Notice>,
     pub statements: u32,
     pub waived: bool,
@@ -240,6 +290,7 @@ impl Ordinary {
             acts: Vec::new(),
             report: None,
             review_passed_at: None,
+            discussion: None,
             notice: None,
             statements: 0,
             waived: false,
@@ -322,6 +373,39 @@ impl Ordinary {
         }
         let flags = rules::decide(found)?;
         Ok((Event::LegalReviewed { at, reviewer: reviewer.to_string(), passed, opinion: opinion.to_string() }, flags))
+    }
+
+    /// 集体讨论: at least three of the office's heads, with a conclusion.
+    pub fn discuss(&self, at: Timestamp, members: &[String], conclusion: Penalty) -> Decision {
+        if !matches!(
+            self.state,
+            State::NoticeServed | State::HearingHeld | State::HearingRequested | State::HearingScheduled
+        ) {
+            return Err(wrong(self.state, "集体讨论"));
+        }
+        let mut found = Vec::new();
+        let mut distinct: Vec<&String> = members.iter().filter(|m| !m.trim().is_empty()).collect();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() < MIN_DISCUSSION_MEMBERS {
+            found.push(R_062.violated("members", format!("集体讨论仅有 {} 名负责人参加", distinct.len())));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Discussed { at, members: members.to_vec(), conclusion }, flags))
+    }
+
+    /// The surcharge due on an unpaid fine at `now` (行政处罚法第七十二条): 3% of the fine a day
+    /// after the fifteen days, never more than the fine.
+    pub fn surcharge_fen(&self, now: Timestamp, cal: &WorkCalendar) -> Result<u64, crate::calendar::CalendarError> {
+        let (Some(Penalty::Fine(fine)), Some(served), None) = (self.penalty, self.served_at, self.paid_at) else {
+            return Ok(0);
+        };
+        let due = cal.due(served, Period::CalendarDays(15))?;
+        if now <= due {
+            return Ok(0);
+        }
+        let days = (now.shanghai_date().days() - due.shanghai_date().days()).max(0) as u64;
+        Ok((fine.saturating_mul(3).saturating_mul(days) / 100).min(fine))
     }
 
     /// R-040 (contents) and R-042 (the hearing right above the threshold).
@@ -462,6 +546,13 @@ impl Ordinary {
         if review_needed && !reviewed_in_order {
             found.push(R_061.violated("legal_review", "须经法制审核通过（经过听证的，须在听证后审核）"));
         }
+        if self.lead.major {
+            match self.discussion {
+                None => found.push(R_062.violated("discussion", "重大案件须经负责人集体讨论")),
+                Some(c) if c != doc.penalty => found.push(R_062.violated("penalty", "决定与集体讨论结论不一致")),
+                Some(_) => {}
+            }
+        }
         let name = approver.by.trim();
         if name.is_empty() || approver.opinion.trim().is_empty() || approver.opinion.trim() == name {
             found.push(R_063.violated("approver", "负责人未签署审批意见"));
@@ -593,6 +684,7 @@ impl Ordinary {
             Event::LegalReviewed { at, passed, .. } => {
                 self.review_passed_at = if *passed { Some(*at) } else { None };
             }
+            Event::Discussed { conclusion, .. } => self.discussion = Some(*conclusion),
             Event::NoticeServed(n) => {
                 self.notice = Some(n.clone());
                 self.state = State::NoticeServed;

@@ -215,6 +215,12 @@ pub const R_061: Rule = Rule {
     source: "行政处罚法第五十八条；办法第九条第（三）项",
     requirement: "重大执法决定及经过听证程序的案件，须经法制审核通过后方可作出决定",
 };
+pub const R_062: Rule = Rule {
+    id: "R-062",
+    severity: Severity::Block,
+    source: "行政处罚法第五十七条第二款；办法第九条第（四）项",
+    requirement: "对情节复杂或者重大违法行为给予行政处罚，须经负责人集体讨论决定，决定须与讨论结论一致",
+};
 pub const R_063: Rule = Rule {
     id: "R-063",
     severity: Severity::Block,
@@ -335,7 +341,7 @@ pub const R_106: Rule = Rule {
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_021, R_033, R_034, R_040, R_041, R_042,
-    R_043, R_044, R_048, R_061, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_082, R_090, R_092, R_100A,
+    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_082, R_090, R_092, R_100A,
     R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
 ];
 

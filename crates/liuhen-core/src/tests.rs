@@ -749,6 +749,33 @@ mod ordinary {
                 }),
             ),
             (
+                "R-062",
+                out(major_waived().decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+                out({
+                    let mut c = major_waived();
+                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000))));
+                    c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
+                }),
+            ),
+            (
+                "R-062",
+                out(major_waived().discuss(t("2026-08-17"), &heads(2), Penalty::Fine(yuan(5000)))),
+                out(major_waived().discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)))),
+            ),
+            (
+                "R-062",
+                out({
+                    let mut c = major_waived();
+                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(4000))));
+                    c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
+                }),
+                out({
+                    let mut c = major_waived();
+                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000))));
+                    c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
+                }),
+            ),
+            (
                 "R-063",
                 out(waived.decide(t("2026-08-17"), bare_head, doc(yuan(5000)), "", &cal)),
                 out(waived.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
@@ -775,6 +802,32 @@ mod ordinary {
                 }),
             ),
         ]
+    }
+
+    pub fn heads(n: usize) -> Vec<String> {
+        ["张主任", "王副主任", "刘副主任", "赵书记"][..n].iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A major case (legal review passed), told, the statement waived.
+    pub fn major_waived() -> Ordinary {
+        let mut c = noticed(true);
+        step!(c, c.waive(at("2026-08-14")));
+        c
+    }
+
+    #[test]
+    fn the_surcharge_is_three_percent_a_day_up_to_the_fine() {
+        let cal = cal();
+        let mut c = major_waived();
+        step!(c, c.discuss(at("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000))));
+        step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
+        step!(c, c.serve(at("2026-08-18"), &cal));
+        // Served 2026-08-18: fifteen days end 2026-09-02.
+        assert_eq!(c.surcharge_fen(at("2026-09-02"), &cal), Ok(0));
+        assert_eq!(c.surcharge_fen(at("2026-09-12"), &cal), Ok(yuan(1500)));
+        assert_eq!(c.surcharge_fen(at("2026-11-30"), &cal), Ok(yuan(5000)));
+        step!(c, c.pay(at("2026-09-12"), "B"));
+        assert_eq!(c.surcharge_fen(at("2026-11-30"), &cal), Ok(0));
     }
 
     pub fn noticed_major_unreviewed() -> Ordinary {

@@ -533,6 +533,11 @@ pub enum OrdinaryCommandForm {
         passed: bool,
         opinion: String,
     },
+    Discuss {
+        at: i64,
+        members: Vec<String>,
+        conclusion: PenaltyForm,
+    },
     ServeNotice {
         served_at: i64,
         penalty: PenaltyForm,
@@ -634,6 +639,11 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             reviewer: text(&reviewer, "审核人", 32)?,
             passed,
             opinion: text(&opinion, "审核意见", 2000)?,
+        },
+        OrdinaryCommandForm::Discuss { at, members, conclusion } => C::Discuss {
+            at: Timestamp(at),
+            members: short_list(&members, "参加人员")?,
+            conclusion: penalty_of(conclusion),
         },
         OrdinaryCommandForm::ServeNotice {
             served_at,

@@ -81,7 +81,7 @@ pub fn document() -> Value {
                         {"title": "行政处罚简易程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["hear", "issue_decision", "deliver", "record", "pay", "close"]}}},
                         {"title": "行政强制措施", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["approve", "execute", "ratify", "extend", "dispose", "close"]}}},
                         {"title": "行政许可", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["request_correction", "corrected", "accept", "refuse", "verify", "extend", "decide", "issue_certificate", "close"]}}},
-                        {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "conclude", "legal_review", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "serve", "pay", "close"]}}},
+                        {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "conclude", "legal_review", "discuss", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "serve", "pay", "close"]}}},
                     ]}}},
                 "Measure": {"type": "object", "required": ["case_no", "matter", "kind", "items", "reason", "legal_basis"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "kind": {"type": "string", "enum": ["seal", "seize"]},

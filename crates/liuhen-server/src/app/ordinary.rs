@@ -23,6 +23,7 @@ pub enum OrdinaryCommand {
     Investigate(ActInput),
     Conclude(Report),
     LegalReview { at: Timestamp, reviewer: String, passed: bool, opinion: String },
+    Discuss { at: Timestamp, members: Vec<String>, conclusion: liuhen_core::summary::Penalty },
     ServeNotice(Notice),
     HearStatement { at: Timestamp, statement: String, reexamination: String },
     Waive { at: Timestamp },
@@ -165,6 +166,7 @@ impl CaseKind for Ordinary {
             "hearing_on": self.hearing_on.map(|d| d.to_string()),
             "hearing_held_at": self.hearing_held_at.map(|t| t.0),
             "legal_review_passed_at": self.review_passed_at.map(|t| t.0),
+            "discussion_conclusion": self.discussion.as_ref().map(penalty_json),
             "penalty": self.penalty.as_ref().map(penalty_json),
             "decided_at": self.decided_at.map(|t| t.0),
             "served_at": self.served_at.map(|t| t.0),
@@ -182,6 +184,7 @@ impl CaseKind for Ordinary {
             Event::Investigated(_) => "investigated",
             Event::Concluded(_) => "concluded",
             Event::LegalReviewed { .. } => "legal_reviewed",
+            Event::Discussed { .. } => "discussed",
             Event::NoticeServed(_) => "notice_served",
             Event::StatementHeard { .. } => "statement_heard",
             Event::Waived { .. } => "waived",
@@ -210,6 +213,9 @@ impl CaseKind for Ordinary {
             Event::Concluded(r) => json!({"report": report_json(r)}),
             Event::LegalReviewed { at, reviewer, passed, opinion } => {
                 json!({"at": at.0, "reviewer": reviewer, "passed": passed, "opinion": opinion})
+            }
+            Event::Discussed { at, members, conclusion } => {
+                json!({"at": at.0, "members": members, "conclusion": penalty_json(conclusion)})
             }
             Event::NoticeServed(n) => json!({"notice": notice_json(n)}),
             Event::StatementHeard { at, statement, reexamination } => {
@@ -261,6 +267,15 @@ impl CaseKind for Ordinary {
                 reviewer: v["reviewer"].as_str()?.to_string(),
                 passed: v["passed"].as_bool()?,
                 opinion: v["opinion"].as_str()?.to_string(),
+            },
+            "discussed" => Event::Discussed {
+                at: at()?,
+                members: v["members"]
+                    .as_array()?
+                    .iter()
+                    .map(|m| m.as_str().map(str::to_string))
+                    .collect::<Option<_>>()?,
+                conclusion: parse_penalty(&v["conclusion"])?,
             },
             "notice_served" => Event::NoticeServed(parse_notice(&v["notice"])?),
             "statement_heard" => Event::StatementHeard {
@@ -323,6 +338,7 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::LegalReview { at, reviewer, passed, opinion } => {
                 c.legal_review(at, &reviewer, passed, &opinion)
             }
+            OrdinaryCommand::Discuss { at, members, conclusion } => c.discuss(at, &members, conclusion),
             OrdinaryCommand::ServeNotice(n) => c.serve_notice(n),
             OrdinaryCommand::HearStatement { at, statement, reexamination } => {
                 c.hear_statement(at, &statement, &reexamination)

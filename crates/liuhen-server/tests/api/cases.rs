@@ -466,9 +466,17 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
     let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕12号", true).await;
     // Deciding inside the statement period, with no statement or waiver, is refused.
     let r = command(&c.app, &c.token, &id, v, decide("2026-08-17")).await;
-    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-041");
+    let rules: Vec<String> = r.json()["error"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap().to_string())
+        .collect();
+    // And a major case needs its heads' collective discussion first.
+    assert_eq!(rules, ["R-041", "R-062"]);
     for s in [
         json!({"type": "hear_statement", "at": day("2026-08-15"), "statement": "面积很小，请从轻", "reexamination": "已按裁量基准从轻，维持"}),
+        json!({"type": "discuss", "at": day("2026-08-17"), "members": ["张主任", "王副主任", "刘副主任"], "conclusion": fine(5000)}),
         decide("2026-08-17"),
         json!({"type": "serve", "at": day("2026-08-18")}),
         json!({"type": "pay", "at": day("2026-08-25"), "receipt_no": "BANK-20260825-7"}),
