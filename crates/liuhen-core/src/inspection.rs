@@ -159,10 +159,27 @@ pub struct Open {
 pub enum Event {
     Opened(Open),
     OnSiteRecorded(OnSiteAct),
-    ResultNotified { at: Timestamp, problems_found: bool },
-    RectificationOrdered { at: Timestamp, due: Date },
-    Reinspected { act: OnSiteAct, rectified: bool },
-    Closed { at: Timestamp },
+    ResultNotified {
+        at: Timestamp,
+        problems_found: bool,
+    },
+    RectificationOrdered {
+        at: Timestamp,
+        due: Date,
+    },
+    Reinspected {
+        act: OnSiteAct,
+        rectified: bool,
+    },
+    /// The problem found is handled as a penalty case (domain.md §b.5 I5c).
+    ConvertedToCase {
+        at: Timestamp,
+        case_id: String,
+        case_no: String,
+    },
+    Closed {
+        at: Timestamp,
+    },
 }
 
 /// The outcome of a command: the event to record and the FLAG defects found.
@@ -178,6 +195,8 @@ pub struct Inspection {
     pub problems_found: bool,
     pub rectified: bool,
     pub rectification_due: Option<Date>,
+    /// The penalty case this inspection became, if any.
+    pub converted_to: Option<String>,
     pub reinspected_at: Option<Timestamp>,
     pub defects: Vec<Violation>,
 }
@@ -231,6 +250,7 @@ impl Inspection {
             problems_found: false,
             rectified: false,
             rectification_due: None,
+            converted_to: None,
             reinspected_at: None,
             defects: Vec::new(),
         }
@@ -270,13 +290,24 @@ impl Inspection {
         Ok((Event::Reinspected { act, rectified }, flags))
     }
 
+    /// A problem found becomes a penalty case (R-120e's other way out), linked both ways.
+    pub fn convert_to_case(&self, at: Timestamp, case_id: &str, case_no: &str) -> Decision {
+        if !matches!(self.state, State::ResultNotified | State::Reinspected)
+            || !self.problems_found
+            || self.converted_to.is_some()
+        {
+            return Err(self.wrong("转为案件办理"));
+        }
+        Ok((Event::ConvertedToCase { at, case_id: case_id.to_string(), case_no: case_no.to_string() }, Vec::new()))
+    }
+
     /// R-120d and R-120e: the result was told, and any problem was put right.
     pub fn close(&self, at: Timestamp) -> Decision {
         let mut found = Vec::new();
         match self.state {
             State::Closed => return Err(self.wrong("结案")),
             State::Planned | State::OnSite => found.push(R_120D.violated("state", "尚未告知检查结果")),
-            State::ResultNotified if self.problems_found => {
+            State::ResultNotified if self.problems_found && self.converted_to.is_none() => {
                 found.push(R_120E.violated("state", "发现问题但未责令改正或转为案件"))
             }
             State::RectificationOrdered => found.push(R_120E.violated("state", "尚未复查")),
@@ -322,6 +353,7 @@ impl Inspection {
                 self.rectified = *rectified;
                 self.state = State::Reinspected;
             }
+            Event::ConvertedToCase { case_id, .. } => self.converted_to = Some(case_id.clone()),
             Event::Closed { .. } => self.state = State::Closed,
         }
         if !matches!(event, Event::Opened(_)) {

@@ -225,6 +225,16 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         ("R-120a", open_findings(Open { basis: String::new(), ..good_open() }), open_findings(good_open())),
         ("R-120d", close_findings(&opened(false)), close_findings(&notified(false))),
         ("R-120e", close_findings(&notified(true)), close_findings(&notified(false))),
+        (
+            "R-120e",
+            close_findings(&notified(true)),
+            close_findings(&{
+                let mut c = notified(true);
+                let (e, f) = c.convert_to_case(at("2026-11-22"), "p9", "栗街罚〔2026〕30号").unwrap();
+                c.apply(&e, &f);
+                c
+            }),
+        ),
     ]
     .into_iter()
     .chain(summary_examples())

@@ -190,6 +190,7 @@ pub enum CommandForm {
     NotifyResult { at: i64 },
     OrderRectification { at: i64, due: String },
     Reinspect { act: ActForm, rectified: bool },
+    ConvertToCase { at: i64, case_no: String, party_kind: String },
     Close { at: i64 },
 }
 
@@ -368,6 +369,12 @@ pub async fn case_command<S: LogStore>(
         }
         CommandForm::Reinspect { act, rectified } => InspectionCommand::Reinspect { act: act_input(act)?, rectified },
         CommandForm::Close { at } => InspectionCommand::Close { at: Timestamp(at) },
+        CommandForm::ConvertToCase { at, case_no, party_kind } => InspectionCommand::ConvertToCase {
+            at: Timestamp(at),
+            case_no: text(&case_no, "案号", 64)?,
+            party_kind: liuhen_core::summary::PartyKind::parse(&party_kind)
+                .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{party_kind}")))?,
+        },
     };
     let r = state.app.inspection_command(&user, &id, req.expected_version, cmd).await?;
     Ok(Json(r.into()))

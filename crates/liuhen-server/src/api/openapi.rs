@@ -77,7 +77,7 @@ pub fn document() -> Value {
                 "Command": {"type": "object", "required": ["expected_version", "command"], "properties": {
                     "expected_version": {"type": "integer", "description": "乐观并发：案件当前版本，不符则 409"},
                     "command": {"oneOf": [
-                        {"title": "行政检查", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["record_on_site", "notify_result", "order_rectification", "reinspect", "close"]}}},
+                        {"title": "行政检查", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["record_on_site", "notify_result", "order_rectification", "reinspect", "convert_to_case", "close"]}}},
                         {"title": "行政处罚简易程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["hear", "issue_decision", "deliver", "record", "pay", "close"]}}},
                         {"title": "行政强制措施", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["approve", "execute", "ratify", "extend", "dispose", "close"]}}},
                         {"title": "行政许可", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["request_correction", "corrected", "accept", "refuse", "verify", "extend", "decide", "issue_certificate", "close"]}}},

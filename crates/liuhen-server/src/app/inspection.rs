@@ -13,10 +13,26 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone)]
 pub enum InspectionCommand {
     RecordOnSite(ActInput),
-    NotifyResult { at: Timestamp },
-    OrderRectification { at: Timestamp, due: Date },
-    Reinspect { act: ActInput, rectified: bool },
-    Close { at: Timestamp },
+    NotifyResult {
+        at: Timestamp,
+    },
+    OrderRectification {
+        at: Timestamp,
+        due: Date,
+    },
+    Reinspect {
+        act: ActInput,
+        rectified: bool,
+    },
+    /// Hand the problem found to a new ordinary penalty case (numbered `case_no`).
+    ConvertToCase {
+        at: Timestamp,
+        case_no: String,
+        party_kind: liuhen_core::summary::PartyKind,
+    },
+    Close {
+        at: Timestamp,
+    },
 }
 
 impl CaseKind for Inspection {
@@ -67,6 +83,7 @@ impl CaseKind for Inspection {
             "version": c.version,
             "problems_found": c.problems_found,
             "rectified": c.rectified,
+            "converted_to": c.converted_to,
             "acts": c.acts.iter().map(act_json).collect::<Vec<_>>(),
             "defects": c.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
             "deadlines": deadlines_json(Ok(c.deadlines())),
@@ -80,6 +97,7 @@ impl CaseKind for Inspection {
             Event::ResultNotified { .. } => "result_notified",
             Event::RectificationOrdered { .. } => "rectification_ordered",
             Event::Reinspected { .. } => "reinspected",
+            Event::ConvertedToCase { .. } => "converted_to_case",
             Event::Closed { .. } => "closed",
         }
     }
@@ -94,6 +112,9 @@ impl CaseKind for Inspection {
             Event::ResultNotified { at, problems_found } => json!({ "at": at.0, "problems_found": problems_found }),
             Event::RectificationOrdered { at, due } => json!({ "at": at.0, "due": due.to_string() }),
             Event::Reinspected { act, rectified } => json!({ "act": act_json(act), "rectified": rectified }),
+            Event::ConvertedToCase { at, case_id, case_no } => {
+                json!({ "at": at.0, "case_id": case_id, "case_no": case_no })
+            }
             Event::Closed { at } => json!({ "at": at.0 }),
         }
     }
@@ -124,6 +145,11 @@ impl CaseKind for Inspection {
             "reinspected" => {
                 Event::Reinspected { act: act_from_json(&v["act"])?, rectified: v["rectified"].as_bool()? }
             }
+            "converted_to_case" => Event::ConvertedToCase {
+                at: Timestamp(v["at"].as_i64()?),
+                case_id: v["case_id"].as_str()?.to_string(),
+                case_no: v["case_no"].as_str()?.to_string(),
+            },
             "closed" => Event::Closed { at: Timestamp(v["at"].as_i64()?) },
             _ => return None,
         })
@@ -144,6 +170,9 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         cmd: InspectionCommand,
     ) -> Result<CaseRecord, ApiError> {
+        if let InspectionCommand::ConvertToCase { at, case_no, party_kind } = cmd {
+            return self.convert_inspection(actor, id, expected_version, at, &case_no, party_kind).await;
+        }
         // Officers are resolved before deciding: the decision sees their certificates as now.
         let act = match &cmd {
             InspectionCommand::RecordOnSite(a) | InspectionCommand::Reinspect { act: a, .. } => {
@@ -157,7 +186,50 @@ impl<S: LogStore> App<S> {
             (InspectionCommand::OrderRectification { at, due }, _) => case.order_rectification(at, due),
             (InspectionCommand::Reinspect { rectified, .. }, Some(act)) => case.reinspect(act, rectified),
             (InspectionCommand::Close { at }, _) => case.close(at),
+            (InspectionCommand::ConvertToCase { .. }, _) => unreachable_act(),
             (_, None) => unreachable_act(),
+        })
+        .await
+    }
+}
+
+impl<S: LogStore> App<S> {
+    /// Opens an ordinary penalty case from an inspection's findings (source 检查发现, the
+    /// inspection named in its reason), then links the inspection to it.
+    async fn convert_inspection(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        expected_version: u64,
+        at: Timestamp,
+        case_no: &str,
+        party_kind: liuhen_core::summary::PartyKind,
+    ) -> Result<CaseRecord, ApiError> {
+        let (case, _) = self.load_case::<Inspection>(id).await?;
+        if case.version != expected_version {
+            return Err(ApiError::Conflict(format!(
+                "案件当前版本为 {}，请求基于版本 {expected_version}",
+                case.version
+            )));
+        }
+        // Refuse before creating anything if the inspection cannot be converted.
+        case.convert_to_case(at, "-", case_no)?;
+        let lead = liuhen_core::penalty::Lead {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_no: case_no.to_string(),
+            matter: case.open.matter.clone(),
+            party_kind,
+            initiation: Initiation {
+                source: Source::Inspection,
+                reason: format!("行政检查{}发现违法行为，转为案件办理", case.open.case_no),
+                received_at: at,
+            },
+            major: false,
+            thresholds: liuhen_core::penalty::HearingThresholds::default(),
+        };
+        let created = self.register_lead(actor, lead).await?;
+        self.command::<Inspection>(actor, id, expected_version, |c| {
+            c.convert_to_case(at, &created.id, &created.case_no)
         })
         .await
     }

@@ -691,3 +691,30 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn an_inspection_that_finds_a_violation_becomes_a_penalty_case() {
+    let c = ctx().await;
+    let id = open(&c.app, &c.token, "栗街检〔2026〕40号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.b], true, true))).await);
+    ok(&command(&c.app, &c.token, &id, 2, json!({"type": "notify_result", "at": T0 + HOUR})).await);
+    let r = command(&c.app, &c.token, &id, 3, json!({"type": "convert_to_case", "at": T0 + 2 * HOUR, "case_no": "栗街罚〔2026〕40号", "party_kind": "organisation"})).await;
+    ok(&r);
+    let penalty_id = r.json()["data"]["converted_to"].as_str().unwrap().to_string();
+    let p = c.app.get(&format!("/api/cases/{penalty_id}"), Some(&c.token)).await.json();
+    assert_eq!(p["case_type"], "ordinary_penalty");
+    assert_eq!(p["data"]["source"], "inspection");
+    assert!(p["data"]["reason"].as_str().unwrap().contains("栗街检〔2026〕40号"));
+    // Converted, the inspection may close (R-120e); converting twice is refused.
+    ok(&command(&c.app, &c.token, &id, 4, json!({"type": "close", "at": T0 + 3 * HOUR})).await);
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        5,
+        json!({"type": "convert_to_case", "at": T0, "case_no": "x", "party_kind": "citizen"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+}
