@@ -21,6 +21,15 @@ fn json_body<T>(j: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     j.map(|Json(t)| t).map_err(|e| ApiError::BadRequest(e.body_text()))
 }
 
+/// A text field that may not be empty.
+fn required(s: &str, field: &str, max: usize) -> Result<String, ApiError> {
+    let t = text(s, field, max)?;
+    if t.is_empty() {
+        return Err(ApiError::BadRequest(format!("{field}不能为空")));
+    }
+    Ok(t)
+}
+
 fn date(s: &str, field: &str) -> Result<Date, ApiError> {
     Date::parse(s).map_err(|e| ApiError::BadRequest(format!("{field}：{e}")))
 }
@@ -145,10 +154,7 @@ pub async fn open_inspection<S: LogStore>(
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
     let f = json_body(form)?;
-    let case_no = text(&f.case_no, "案号", 64)?;
-    if case_no.is_empty() {
-        return Err(ApiError::BadRequest("案号不能为空".to_string()));
-    }
+    let case_no = required(&f.case_no, "案号", 64)?;
     let open = Open {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
@@ -268,10 +274,7 @@ pub async fn start_summary<S: LogStore>(
     use liuhen_core::summary::PartyKind;
     let user = require_user(&state, &headers).await?;
     let f = json_body(form)?;
-    let case_no = text(&f.case_no, "决定书编号", 64)?;
-    if case_no.is_empty() {
-        return Err(ApiError::BadRequest("决定书编号不能为空".to_string()));
-    }
+    let case_no = required(&f.case_no, "决定书编号", 64)?;
     let input = crate::app::summary::StartInput {
         case_no,
         matter: text(&f.matter, "执法事项", 200)?,
@@ -720,10 +723,7 @@ pub async fn register_lead<S: LogStore>(
     use liuhen_core::summary::PartyKind;
     let user = require_user(&state, &headers).await?;
     let f = json_body(form)?;
-    let case_no = text(&f.case_no, "案号", 64)?;
-    if case_no.is_empty() {
-        return Err(ApiError::BadRequest("案号不能为空".to_string()));
-    }
+    let case_no = required(&f.case_no, "案号", 64)?;
     let defaults = HearingThresholds::default();
     let lead = Lead {
         id: uuid::Uuid::now_v7().to_string(),
@@ -849,10 +849,7 @@ pub async fn apply_for_licence<S: LogStore>(
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
     let f = json_body(form)?;
-    let case_no = text(&f.case_no, "受理编号", 64)?;
-    if case_no.is_empty() {
-        return Err(ApiError::BadRequest("受理编号不能为空".to_string()));
-    }
+    let case_no = required(&f.case_no, "受理编号", 64)?;
     let application = liuhen_core::licence::Application {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
@@ -973,10 +970,7 @@ pub async fn propose_measure<S: LogStore>(
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
     let f = json_body(form)?;
-    let case_no = text(&f.case_no, "文号", 64)?;
-    if case_no.is_empty() {
-        return Err(ApiError::BadRequest("文号不能为空".to_string()));
-    }
+    let case_no = required(&f.case_no, "文号", 64)?;
     let measure = liuhen_core::coercion::Measure {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,

@@ -40,6 +40,29 @@ pub trait CaseKind: Sized + Send + Sync + 'static {
     fn parse_event(v: &Value) -> Option<Self::Event>;
 }
 
+/// The accessors every case kind shares: its header struct's `id`, `case_no` and `matter`,
+/// and the aggregate's `version` and `state`.
+#[macro_export]
+macro_rules! case_kind_basics {
+    ($head:ident) => {
+        fn id(&self) -> &str {
+            &self.$head.id
+        }
+        fn case_no(&self) -> &str {
+            &self.$head.case_no
+        }
+        fn matter(&self) -> &str {
+            &self.$head.matter
+        }
+        fn version(&self) -> u64 {
+            self.version
+        }
+        fn state_code(&self) -> &'static str {
+            self.state.code()
+        }
+    };
+}
+
 /// An on-site act with officers named by ID and when each showed their credentials.
 #[derive(Debug, Clone)]
 pub struct ActInput {

@@ -64,21 +64,7 @@ impl CaseKind for Coercion {
     fn apply(&mut self, e: &Event, flags: &[liuhen_core::rules::Violation]) {
         Coercion::apply(self, e, flags)
     }
-    fn id(&self) -> &str {
-        &self.measure.id
-    }
-    fn case_no(&self) -> &str {
-        &self.measure.case_no
-    }
-    fn matter(&self) -> &str {
-        &self.measure.matter
-    }
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn state_code(&self) -> &'static str {
-        self.state.code()
-    }
+    crate::case_kind_basics!(measure);
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
         json!({

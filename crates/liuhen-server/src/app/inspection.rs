@@ -48,21 +48,7 @@ impl CaseKind for Inspection {
     fn apply(&mut self, e: &Event, flags: &[liuhen_core::rules::Violation]) {
         Inspection::apply(self, e, flags)
     }
-    fn id(&self) -> &str {
-        &self.open.id
-    }
-    fn case_no(&self) -> &str {
-        &self.open.case_no
-    }
-    fn matter(&self) -> &str {
-        &self.open.matter
-    }
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn state_code(&self) -> &'static str {
-        self.state.code()
-    }
+    crate::case_kind_basics!(open);
 
     fn to_json(&self, _cal: &WorkCalendar) -> Value {
         let c = self;

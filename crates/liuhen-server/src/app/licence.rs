@@ -40,21 +40,7 @@ impl CaseKind for Licence {
     fn apply(&mut self, e: &Event, flags: &[liuhen_core::rules::Violation]) {
         Licence::apply(self, e, flags)
     }
-    fn id(&self) -> &str {
-        &self.application.id
-    }
-    fn case_no(&self) -> &str {
-        &self.application.case_no
-    }
-    fn matter(&self) -> &str {
-        &self.application.matter
-    }
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn state_code(&self) -> &'static str {
-        self.state.code()
-    }
+    crate::case_kind_basics!(application);
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
         json!({

@@ -125,21 +125,7 @@ impl CaseKind for Ordinary {
     fn apply(&mut self, e: &Event, flags: &[liuhen_core::rules::Violation]) {
         Ordinary::apply(self, e, flags)
     }
-    fn id(&self) -> &str {
-        &self.lead.id
-    }
-    fn case_no(&self) -> &str {
-        &self.lead.case_no
-    }
-    fn matter(&self) -> &str {
-        &self.lead.matter
-    }
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn state_code(&self) -> &'static str {
-        self.state.code()
-    }
+    crate::case_kind_basics!(lead);
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
         json!({

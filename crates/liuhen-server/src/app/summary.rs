@@ -62,21 +62,7 @@ impl CaseKind for Summary {
     fn apply(&mut self, e: &Event, flags: &[liuhen_core::rules::Violation]) {
         Summary::apply(self, e, flags)
     }
-    fn id(&self) -> &str {
-        &self.start.id
-    }
-    fn case_no(&self) -> &str {
-        &self.start.case_no
-    }
-    fn matter(&self) -> &str {
-        &self.start.matter
-    }
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn state_code(&self) -> &'static str {
-        self.state.code()
-    }
+    crate::case_kind_basics!(start);
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
         json!({
