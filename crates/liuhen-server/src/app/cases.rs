@@ -400,26 +400,24 @@ impl<S: LogStore> App<S> {
         Ok((case, record, last))
     }
 
+    async fn record_as_of<K: CaseKind>(&self, id: &str, as_of: i64) -> Result<CaseRecord, ApiError> {
+        let (c, r, last) = self.load_case_until::<K>(id, Some(as_of)).await?;
+        Ok(record_of(&c, &self.calendar, r.opened_at_ms, last))
+    }
+
     /// The case as it stood at `as_of` (可回溯): replayed from the log up to that moment.
     pub async fn case_as_of(&self, id: &str, as_of: i64) -> Result<CaseView, ApiError> {
+        use liuhen_core::{
+            coercion::Coercion, inspection::Inspection, licence::Licence, penalty::Ordinary, summary::Summary,
+        };
         let case_type = self.case_type(id).await?;
-        let record = if case_type == liuhen_core::inspection::Inspection::CODE {
-            let (c, r, last) = self.load_case_until::<liuhen_core::inspection::Inspection>(id, Some(as_of)).await?;
-            record_of(&c, &self.calendar, r.opened_at_ms, last)
-        } else if case_type == liuhen_core::summary::Summary::CODE {
-            let (c, r, last) = self.load_case_until::<liuhen_core::summary::Summary>(id, Some(as_of)).await?;
-            record_of(&c, &self.calendar, r.opened_at_ms, last)
-        } else if case_type == liuhen_core::penalty::Ordinary::CODE {
-            let (c, r, last) = self.load_case_until::<liuhen_core::penalty::Ordinary>(id, Some(as_of)).await?;
-            record_of(&c, &self.calendar, r.opened_at_ms, last)
-        } else if case_type == liuhen_core::licence::Licence::CODE {
-            let (c, r, last) = self.load_case_until::<liuhen_core::licence::Licence>(id, Some(as_of)).await?;
-            record_of(&c, &self.calendar, r.opened_at_ms, last)
-        } else if case_type == liuhen_core::coercion::Coercion::CODE {
-            let (c, r, last) = self.load_case_until::<liuhen_core::coercion::Coercion>(id, Some(as_of)).await?;
-            record_of(&c, &self.calendar, r.opened_at_ms, last)
-        } else {
-            return Err(ApiError::NotFound);
+        let record = match case_type.as_str() {
+            Inspection::CODE => self.record_as_of::<Inspection>(id, as_of).await?,
+            Summary::CODE => self.record_as_of::<Summary>(id, as_of).await?,
+            Ordinary::CODE => self.record_as_of::<Ordinary>(id, as_of).await?,
+            Licence::CODE => self.record_as_of::<Licence>(id, as_of).await?,
+            Coercion::CODE => self.record_as_of::<Coercion>(id, as_of).await?,
+            _ => return Err(ApiError::NotFound),
         };
         let mut view = self.case_view(id).await?;
         view.timeline.retain(|(_, e)| e.time_ms <= as_of);
