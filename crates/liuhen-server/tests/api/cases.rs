@@ -718,3 +718,50 @@ async fn an_inspection_that_finds_a_violation_becomes_a_penalty_case() {
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn hostile_input_gets_clear_errors_and_records_nothing() {
+    let c = ctx().await;
+    let before = c.app.store.tree_size();
+    let base = json!({"case_no": "栗街检〔2026〕77号", "matter": "检查", "kind": "routine", "basis": "计划",
+                      "source": "inspection", "reason": "例行", "received_at": T0});
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    for (body, needle) in [
+        (with("matter", json!("x".repeat(201))), "执法事项不得超过 200 个字符"),
+        (with("reason", json!("正常\u{0007}响铃")), "启动原因含有控制字符"),
+        (with("case_no", json!("   ")), "案号不能为空"),
+        (with("kind", json!("'; DROP TABLE cases; --")), "未知的检查类型"),
+        (with("source", json!("../../etc/passwd")), "未知的案件来源"),
+        (with("received_at", json!("yesterday")), "请求有误"),
+    ] {
+        let r = c.app.post_as("/api/cases/inspections", &c.token, &body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+        let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(msg.contains(needle), "{msg} should mention {needle}");
+    }
+    assert_eq!(c.app.store.tree_size(), before, "nothing was recorded");
+    // Markup and SQL metacharacters are data: kept exactly, never interpreted.
+    let tricky = "<script>alert('x')</script> O'Brien; DELETE FROM cases";
+    let r = c.app.post_as("/api/cases/inspections", &c.token, &with("matter", json!(tricky))).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["matter"], tricky);
+    assert_eq!(c.app.get("/api/cases", Some(&c.token)).await.json().as_array().unwrap().len(), 1);
+    // A truncated body and a wrong content type are 400s in the same format.
+    let r = c
+        .app
+        .request(
+            axum::http::Request::post("/api/cases/inspections")
+                .header("authorization", format!("Bearer {}", c.token))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(r#"{"case_no": "x", "matt"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "BAD_REQUEST");
+}
