@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod coercion;
 pub mod inspection;
 pub mod licence;
+pub mod matter;
 pub mod officer;
 pub mod penalty;
 pub mod rules;

@@ -180,6 +180,14 @@ fn wrong(state: State, action: &'static str) -> CommandError {
     CommandError::WrongState { state: state.label(), action }
 }
 
+/// R-067a: the office's 权责清单 must open the summary procedure for the matter.
+pub fn check_matter(m: &crate::matter::Matter) -> Vec<Violation> {
+    if m.kind != crate::matter::MatterKind::Penalty || !m.summary_allowed {
+        return vec![R_067A.violated("matter", format!("事项“{}”不适用简易程序", m.name))];
+    }
+    Vec::new()
+}
+
 /// R-001..R-003, R-142 for the on-site act.
 pub fn start(cmd: Start) -> Decision {
     let flags = rules::decide(check_on_site(&cmd.act))?;

@@ -285,6 +285,19 @@ fn summary_at(steps: usize, fen: u64) -> Summary {
     c
 }
 
+fn matter(summary_allowed: bool) -> crate::matter::Matter {
+    crate::matter::Matter {
+        code: "P-001".to_string(),
+        name: "占道经营".to_string(),
+        kind: crate::matter::MatterKind::Penalty,
+        legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
+        av_mandatory: false,
+        major_decision_review: false,
+        hearing_thresholds: crate::penalty::HearingThresholds::default(),
+        summary_allowed,
+    }
+}
+
 fn summary_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     let heard = summary_at(1, yuan(50));
     let officers: Vec<String> = heard.start.act.officers.iter().map(|p| p.officer.id.clone()).collect();
@@ -330,6 +343,7 @@ fn summary_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>
             outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &["stranger".to_string()])),
             outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &officers[..1])),
         ),
+        ("R-067a", ids(&summary::check_matter(&matter(false))), ids(&summary::check_matter(&matter(true)))),
         // A refusal to sign needs two officers present at the act to sign the note.
         ("R-021", outcome(issued.deliver(t, false, &officers[..1])), outcome(issued.deliver(t, false, &officers))),
         (

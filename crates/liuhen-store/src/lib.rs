@@ -49,7 +49,14 @@ pub enum Op {
     /// Replace a case's projection; `Conflict` unless it is still at `expected_version`.
     UpdateCase { record: CaseRecord, expected_version: u64 },
     /// Replace every projection with what the log says (rebuild); sessions are dropped.
-    ReplaceProjections { users: Vec<UserRecord>, officers: Vec<OfficerRecord>, cases: Vec<CaseRecord> },
+    ReplaceProjections {
+        users: Vec<UserRecord>,
+        officers: Vec<OfficerRecord>,
+        cases: Vec<CaseRecord>,
+        matters: Vec<MatterRecord>,
+    },
+    /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
+    PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64 },
 }
@@ -81,6 +88,15 @@ pub struct CaseRecord {
     pub updated_at_ms: i64,
     /// The aggregate as JSON, in the application's own format.
     pub data: String,
+}
+
+/// A matter of the 权责清单 as stored: its code, name and the application's JSON of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatterRecord {
+    pub code: String,
+    pub name: String,
+    pub data: String,
+    pub created_at_ms: i64,
 }
 
 /// A staff account as stored.
@@ -140,6 +156,10 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn cases(&self, limit: u32) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
     /// The log entries of a case, in order: `(index, bytes)`.
     fn case_entries(&self, case_id: &str) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
+    /// A matter by code.
+    fn matter(&self, code: &str) -> impl Future<Output = Result<MatterRecord, StoreError>> + Send;
+    /// Every matter, by code.
+    fn matters(&self) -> impl Future<Output = Result<Vec<MatterRecord>, StoreError>> + Send;
     /// Every account, by id.
     fn users(&self) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
     /// How many accounts exist.

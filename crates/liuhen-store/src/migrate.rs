@@ -7,6 +7,7 @@ const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_log.sql")),
     (2, include_str!("../migrations/sqlite/0002_users.sql")),
     (3, include_str!("../migrations/sqlite/0003_cases.sql")),
+    (4, include_str!("../migrations/sqlite/0004_matters.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -8,7 +8,7 @@
 //! the tree head at least once a second while the log grows.
 
 use crate::migrate::migrate_sqlite;
-use crate::{AppendRequest, CaseRecord, LogStore, OfficerRecord, Op, Receipt, StoreError, UserRecord};
+use crate::{AppendRequest, CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, StoreError, UserRecord};
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
 use liuhen_log::tree::{self, SubtreeRecorder};
@@ -638,10 +638,13 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 )?
                 .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms])?;
             }
-            Op::ReplaceProjections { users, officers, cases } => {
+            Op::ReplaceProjections { users, officers, cases, matters } => {
                 conn.execute_batch(
-                    "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases;",
+                    "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters;",
                 )?;
+                for m in matters {
+                    apply_ops(conn, &[Op::PutMatter(m.clone())])?;
+                }
                 for u in users {
                     apply_ops(conn, &[Op::CreateUser(u.clone())])?;
                 }
@@ -651,6 +654,13 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 for c in cases {
                     apply_ops(conn, &[Op::CreateCase(c.clone())])?;
                 }
+            }
+            Op::PutMatter(m) => {
+                conn.prepare_cached(
+                    "INSERT INTO matters (code, name, data, created_at) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, data = excluded.data, created_at = excluded.created_at",
+                )?
+                .execute(params![m.code, m.name, m.data, m.created_at_ms])?;
             }
             Op::CreateOfficer(o) => {
                 let res = conn
@@ -959,6 +969,23 @@ impl LogStore for SqliteStore {
         })
     }
 
+    async fn matter(&self, code: &str) -> Result<MatterRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT code, name, data, created_at FROM matters WHERE code = ?1")?
+                .query_row([code], matter_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn matters(&self) -> Result<Vec<MatterRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT code, name, data, created_at FROM matters ORDER BY code")?;
+            let rows = stmt.query_map([], matter_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
@@ -1023,4 +1050,8 @@ pub fn measure_bound(path: &Path, rows_per_tx: usize, duration: Duration) -> Res
     drop(conn);
     remove(path);
     Ok(next_id as f64 / secs)
+}
+
+fn matter_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MatterRecord> {
+    Ok(MatterRecord { code: r.get(0)?, name: r.get(1)?, data: r.get(2)?, created_at_ms: r.get(3)? })
 }

@@ -258,6 +258,8 @@ pub enum PenaltyForm {
 
 #[derive(Deserialize)]
 pub struct SummaryStartForm {
+    /// A matter of the 权责清单, which must allow the summary procedure.
+    pub matter_code: Option<String>,
     pub case_no: String,
     pub matter: String,
     /// citizen | organisation
@@ -283,6 +285,13 @@ pub async fn start_summary<S: LogStore>(
         facts: text(&f.facts, "违法事实", 5000)?,
         act: act_input(f.act)?,
     };
+    if let Some(code) = f.matter_code.as_deref() {
+        let m = state.app.matter(code).await?;
+        let found = liuhen_core::summary::check_matter(&m);
+        if !found.is_empty() {
+            return Err(ApiError::Refused(found));
+        }
+    }
     let r = state.app.start_summary(&user, input).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
@@ -501,6 +510,8 @@ pub struct LeadForm {
     pub major: bool,
     pub hearing_threshold_citizen_fen: Option<u64>,
     pub hearing_threshold_organisation_fen: Option<u64>,
+    /// A matter of the 权责清单: its thresholds and review flag then apply.
+    pub matter_code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -743,6 +754,16 @@ pub async fn register_lead<S: LogStore>(
             organisation_fen: f.hearing_threshold_organisation_fen.unwrap_or(defaults.organisation_fen),
         },
     };
+    let mut lead = lead;
+    if let Some(code) = f.matter_code.as_deref() {
+        let m = state.app.matter(code).await?;
+        if m.kind != liuhen_core::matter::MatterKind::Penalty {
+            return Err(ApiError::BadRequest(format!("事项 {code} 不是行政处罚事项")));
+        }
+        lead.matter = m.name.clone();
+        lead.thresholds = m.hearing_thresholds;
+        lead.major = lead.major || m.major_decision_review;
+    }
     let r = state.app.register_lead(&user, lead).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
@@ -983,4 +1004,61 @@ pub async fn propose_measure<S: LogStore>(
     };
     let r = state.app.propose_measure(&user, measure).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+#[derive(Deserialize)]
+pub struct MatterForm {
+    pub code: String,
+    pub name: String,
+    /// penalty | licence | coercion | inspection
+    pub kind: String,
+    pub legal_basis: String,
+    #[serde(default)]
+    pub av_mandatory: bool,
+    #[serde(default)]
+    pub major_decision_review: bool,
+    pub hearing_threshold_citizen_fen: Option<u64>,
+    pub hearing_threshold_organisation_fen: Option<u64>,
+    #[serde(default)]
+    pub summary_allowed: bool,
+}
+
+pub async fn put_matter<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<MatterForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    use liuhen_core::matter::{Matter, MatterKind};
+    let user = require_user(&state, &headers).await?;
+    if user.role != ROLE_SYSADMIN {
+        return Err(ApiError::Forbidden);
+    }
+    let f = json_body(form)?;
+    let defaults = liuhen_core::penalty::HearingThresholds::default();
+    let m = Matter {
+        code: f.code.trim().to_string(),
+        name: required(&f.name, "事项名称", 200)?,
+        kind: MatterKind::parse(&f.kind).ok_or_else(|| {
+            ApiError::BadRequest(format!("事项类别须为 penalty、licence、coercion 或 inspection：{}", f.kind))
+        })?,
+        legal_basis: required(&f.legal_basis, "法律依据", 2000)?,
+        av_mandatory: f.av_mandatory,
+        major_decision_review: f.major_decision_review,
+        hearing_thresholds: liuhen_core::penalty::HearingThresholds {
+            citizen_fen: f.hearing_threshold_citizen_fen.unwrap_or(defaults.citizen_fen),
+            organisation_fen: f.hearing_threshold_organisation_fen.unwrap_or(defaults.organisation_fen),
+        },
+        summary_allowed: f.summary_allowed,
+    };
+    let r = state.app.put_matter(&user, m).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::from_str(&r.data).unwrap_or(Value::Null))))
+}
+
+pub async fn list_matters<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    require_user(&state, &headers).await?;
+    let ms = state.app.store.matters().await?;
+    Ok(Json(ms.iter().map(|m| serde_json::from_str(&m.data).unwrap_or(Value::Null)).collect()))
 }

@@ -83,6 +83,10 @@ pub fn document() -> Value {
                         {"title": "行政许可", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["request_correction", "corrected", "accept", "refuse", "verify", "extend", "decide", "issue_certificate", "close"]}}},
                         {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "conclude", "legal_review", "discuss", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "serve", "pay", "close"]}}},
                     ]}}},
+                "Matter": {"type": "object", "required": ["code", "name", "kind", "legal_basis"], "properties": {
+                    "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]},
+                    "legal_basis": {"type": "string"}, "av_mandatory": {"type": "boolean"}, "major_decision_review": {"type": "boolean"},
+                    "hearing_threshold_citizen_fen": {"type": "integer"}, "hearing_threshold_organisation_fen": {"type": "integer"}, "summary_allowed": {"type": "boolean"}}},
                 "Measure": {"type": "object", "required": ["case_no", "matter", "kind", "items", "reason", "legal_basis"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "kind": {"type": "string", "enum": ["seal", "seize"]},
                     "items": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"}, "legal_basis": {"type": "string"}}},
@@ -111,6 +115,11 @@ pub fn document() -> Value {
                 "get": op("执法人员列表", "", auth_errors(json!({"200": ok("执法人员", json!({"type": "array", "items": r("Officer")}))}))),
                 "post": {"summary": "登记执法人员", "description": "系统管理员。记入日志。", "security": [{"bearer": []}], "requestBody": body(r("OfficerForm")),
                     "responses": auth_errors(json!({"201": ok("已登记", r("Officer")), "400": err("请求有误"), "403": err("无权"), "409": err("执法证号已登记")}))},
+            },
+            "/api/matters": {
+                "get": op("权责清单（执法事项）", "", auth_errors(json!({"200": ok("事项", json!({"type": "array", "items": r("Matter")}))}))),
+                "post": {"summary": "登记或修订执法事项", "description": "系统管理员。每个版本都记入日志；听证标准、是否适用简易程序、是否重大执法决定由此配置。", "security": [{"bearer": []}], "requestBody": body(r("Matter")),
+                    "responses": auth_errors(json!({"201": ok("已登记", r("Matter")), "400": err("请求有误"), "403": err("无权")}))},
             },
             "/api/cases": {"get": op("案件列表", "按最近变更排序。", auth_errors(json!({"200": ok("案件", json!({"type": "array", "items": r("Case")}))})))},
             "/api/cases/inspections": {"post": {"summary": "行政检查立项（程序启动）", "description": "办法第七条。", "security": [{"bearer": []}],

@@ -7,6 +7,7 @@ pub mod coercion;
 pub mod demo;
 pub mod inspection;
 pub mod licence;
+pub mod matters;
 pub mod ordinary;
 pub mod rebuild;
 pub mod summary;

@@ -11,7 +11,7 @@ use liuhen_core::licence::Licence;
 use liuhen_core::penalty::Ordinary;
 use liuhen_core::summary::Summary;
 use liuhen_log::{Entry, EntryDraft};
-use liuhen_store::{CaseRecord, LogStore, OfficerRecord, Op, UserRecord};
+use liuhen_store::{CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -42,6 +42,7 @@ pub struct Projections {
     pub users: Vec<UserRecord>,
     pub officers: Vec<OfficerRecord>,
     pub cases: Vec<CaseRecord>,
+    pub matters: Vec<MatterRecord>,
 }
 
 fn internal(index: u64, why: impl std::fmt::Display) -> ApiError {
@@ -60,6 +61,7 @@ impl<S: LogStore> App<S> {
         let size = self.store.tree_size();
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
+        let mut matters: BTreeMap<String, MatterRecord> = BTreeMap::new();
         let mut inspections: Replay<Inspection> = BTreeMap::new();
         let mut summaries: Replay<Summary> = BTreeMap::new();
         let mut ordinaries: Replay<Ordinary> = BTreeMap::new();
@@ -107,6 +109,11 @@ impl<S: LogStore> App<S> {
                             },
                         );
                     }
+                    "matter.put" => {
+                        let m = super::matters::parse_matter(&Value::Object(b.clone()))
+                            .ok_or_else(|| internal(index, "unreadable matter"))?;
+                        matters.insert(m.code.clone(), super::matters::matter_record(&m, e.time_ms));
+                    }
                     a if a.starts_with("case.") => {
                         let id = e.case().ok_or_else(|| internal(index, "case entry without a case"))?.to_string();
                         let detail = self.opened_json(index, &e).await?;
@@ -127,6 +134,7 @@ impl<S: LogStore> App<S> {
         Ok(Projections {
             users: users.into_values().collect(),
             officers: officers.into_values().collect(),
+            matters: matters.into_values().collect(),
             cases: {
                 let cal = &self.calendar;
                 let mut cases: Vec<CaseRecord> = inspections
@@ -149,7 +157,7 @@ impl<S: LogStore> App<S> {
         officers.sort_by(|a, b| a.id.cmp(&b.id));
         let mut cases = self.store.cases(u32::MAX).await?;
         cases.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Projections { users: self.store.users().await?, officers, cases })
+        Ok(Projections { users: self.store.users().await?, officers, cases, matters: self.store.matters().await? })
     }
 
     /// Replaces the projections with what the log says, and records that it did.
@@ -164,8 +172,12 @@ impl<S: LogStore> App<S> {
             vec![],
         )
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let op =
-            Op::ReplaceProjections { users: p.users.clone(), officers: p.officers.clone(), cases: p.cases.clone() };
+        let op = Op::ReplaceProjections {
+            users: p.users.clone(),
+            officers: p.officers.clone(),
+            cases: p.cases.clone(),
+            matters: p.matters.clone(),
+        };
         self.append(d, vec![op]).await?;
         Ok(p)
     }
@@ -203,6 +215,11 @@ pub fn differences(stored: &Projections, from_log: &Projections) -> Vec<String> 
         )
     };
     diff(&mut out, "case", &stored.cases, &from_log.cases, |c| c.id.clone(), key);
+    let key = |m: &MatterRecord| {
+        let data: Value = serde_json::from_str(&m.data).unwrap_or(Value::Null);
+        (m.code.clone(), m.name.clone(), data.to_string())
+    };
+    diff(&mut out, "matter", &stored.matters, &from_log.matters, |m| m.code.clone(), key);
     out
 }
 

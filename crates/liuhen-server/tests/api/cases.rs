@@ -765,3 +765,47 @@ async fn hostile_input_gets_clear_errors_and_records_nothing() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"]["code"], "BAD_REQUEST");
 }
+
+async fn put_matter(c: &Ctx, body: Value) -> super::helpers::Resp {
+    c.app.post_as("/api/matters", &c.token, &body).await
+}
+
+#[tokio::test]
+async fn the_matters_catalogue_sets_the_local_values_the_rules_read() {
+    let c = ctx().await;
+    let r = put_matter(&c, json!({"code": "P-001", "name": "占道经营", "kind": "penalty", "legal_basis": "《河北省城乡市容和环境卫生条例》",
+                        "summary_allowed": false, "hearing_threshold_citizen_fen": 100_000, "major_decision_review": true}))
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        put_matter(&c, json!({"code": "坏 code", "name": "x", "kind": "penalty", "legal_basis": "y"})).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // Not open to the summary procedure: refused with R-067a.
+    let mut start = summary_start(&c, "栗街简罚〔2026〕9号", "citizen");
+    start["matter_code"] = json!("P-001");
+    let r = c.app.post_as("/api/cases/summary-penalties", &c.token, &start).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-067a");
+    // An ordinary case on the matter takes its threshold (1,000 yuan) and its review flag.
+    let r = c
+        .app
+        .post_as(
+            "/api/cases/penalties",
+            &c.token,
+            &json!({"case_no": "栗街罚〔2026〕50号", "matter": "（由事项带出）", "matter_code": "P-001", "party_kind": "citizen",
+                    "source": "inspection", "reason": "巡查发现", "received_at": day("2026-08-06")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["data"]["major"], true);
+    assert_eq!(r.json()["matter"], "占道经营");
+    // Revising the matter is a new version in the log; the catalogue shows the latest.
+    put_matter(&c, json!({"code": "P-001", "name": "占道经营", "kind": "penalty", "legal_basis": "《条例》", "summary_allowed": true})).await;
+    let list = c.app.get("/api/matters", Some(&c.token)).await.json();
+    assert_eq!(list[0]["summary_allowed"], true);
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    assert_eq!(from_log.matters.len(), 1);
+}

@@ -1,0 +1,70 @@
+//! Enforcement matters (执法事项) of the office's 权责清单: the local values the rules read —
+//! hearing thresholds, whether the summary procedure is open, whether the legal review and
+//! collective discussion are required, whether A/V must cover the whole act.
+
+use crate::penalty::HearingThresholds;
+
+/// Which kind of enforcement a matter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatterKind {
+    Penalty,
+    Licence,
+    Coercion,
+    Inspection,
+}
+
+impl MatterKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            MatterKind::Penalty => "penalty",
+            MatterKind::Licence => "licence",
+            MatterKind::Coercion => "coercion",
+            MatterKind::Inspection => "inspection",
+        }
+    }
+    pub fn parse(s: &str) -> Option<MatterKind> {
+        [MatterKind::Penalty, MatterKind::Licence, MatterKind::Coercion, MatterKind::Inspection]
+            .into_iter()
+            .find(|k| k.code() == s)
+    }
+}
+
+/// One entry of the 权责清单.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matter {
+    pub code: String,
+    pub name: String,
+    pub kind: MatterKind,
+    /// 设定依据、处罚依据 (article, paragraph, item).
+    pub legal_basis: String,
+    /// On the 音像记录事项清单 as full-process (办法第十九条、第二十条).
+    pub av_mandatory: bool,
+    /// On the 重大执法决定法制审核目录 (legal review and collective discussion required).
+    pub major_decision_review: bool,
+    pub hearing_thresholds: HearingThresholds,
+    /// The summary procedure may be used (行政处罚法第五十一条 still limits the amounts).
+    pub summary_allowed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MatterError {
+    #[error("事项编码须为 1–32 位字母、数字、点或连字符")]
+    BadCode,
+    #[error("事项名称和法律依据不能为空")]
+    Missing,
+}
+
+impl Matter {
+    pub fn validate(&self) -> Result<(), MatterError> {
+        let code_ok = !self.code.is_empty()
+            && self.code.len() <= 32
+            && self.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if !code_ok {
+            return Err(MatterError::BadCode);
+        }
+        if self.name.trim().is_empty() || self.legal_basis.trim().is_empty() {
+            return Err(MatterError::Missing);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,64 @@
+//! The office's 权责清单 (enforcement matters): each version is a log entry, so what the rules
+//! read on any day can be shown later.
+
+use super::{App, auth::now_ms, body};
+use crate::error::ApiError;
+use liuhen_core::matter::{Matter, MatterKind};
+use liuhen_core::penalty::HearingThresholds;
+use liuhen_log::EntryDraft;
+use liuhen_store::{LogStore, MatterRecord, Op, StoreError, UserRecord};
+use serde_json::{Value, json};
+
+pub fn matter_json(m: &Matter) -> Value {
+    json!({
+        "code": m.code, "name": m.name, "kind": m.kind.code(), "legal_basis": m.legal_basis,
+        "av_mandatory": m.av_mandatory, "major_decision_review": m.major_decision_review,
+        "hearing_threshold_citizen_fen": m.hearing_thresholds.citizen_fen,
+        "hearing_threshold_organisation_fen": m.hearing_thresholds.organisation_fen,
+        "summary_allowed": m.summary_allowed,
+    })
+}
+
+pub fn parse_matter(v: &Value) -> Option<Matter> {
+    Some(Matter {
+        code: v["code"].as_str()?.to_string(),
+        name: v["name"].as_str()?.to_string(),
+        kind: MatterKind::parse(v["kind"].as_str()?)?,
+        legal_basis: v["legal_basis"].as_str()?.to_string(),
+        av_mandatory: v["av_mandatory"].as_bool()?,
+        major_decision_review: v["major_decision_review"].as_bool()?,
+        hearing_thresholds: HearingThresholds {
+            citizen_fen: v["hearing_threshold_citizen_fen"].as_u64()?,
+            organisation_fen: v["hearing_threshold_organisation_fen"].as_u64()?,
+        },
+        summary_allowed: v["summary_allowed"].as_bool()?,
+    })
+}
+
+pub(crate) fn matter_record(m: &Matter, at: i64) -> MatterRecord {
+    MatterRecord { code: m.code.clone(), name: m.name.clone(), data: matter_json(m).to_string(), created_at_ms: at }
+}
+
+impl<S: LogStore> App<S> {
+    /// Adds or revises a matter (a new version; the log keeps every one).
+    pub async fn put_matter(&self, actor: &UserRecord, m: Matter) -> Result<MatterRecord, ApiError> {
+        m.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let record = matter_record(&m, now_ms());
+        let d =
+            EntryDraft::new(&format!("user:{}", actor.id), "matter.put", None, body(matter_json(&m)), vec![], vec![])
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        self.append(d, vec![Op::PutMatter(record.clone())]).await?;
+        Ok(record)
+    }
+
+    /// The current version of a matter.
+    pub async fn matter(&self, code: &str) -> Result<Matter, ApiError> {
+        let r = match self.store.matter(code).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Err(ApiError::BadRequest(format!("执法事项 {code} 不在权责清单中"))),
+            Err(e) => return Err(e.into()),
+        };
+        let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        parse_matter(&v).ok_or_else(|| ApiError::Internal(format!("stored matter {code} is malformed").into()))
+    }
+}
