@@ -66,8 +66,16 @@ fn tidy(root: &Path) -> anyhow::Result<Vec<String>> {
             if !text.trim_start().starts_with("//!") {
                 problems.push(format!("{rel}: a module needs a //! doc comment at the top"));
             }
-            for banned in ["#[should_panic", "#[ignore", "dbg!(", "todo!(", "unimplemented!("] {
-                if text.contains(banned) && !rel.ends_with("xtask/src/main.rs") {
+            // Spelled in pieces so that this file does not contain the markers it bans.
+            let banned = [
+                concat!("#[should", "_panic"),
+                concat!("#[ig", "nore"),
+                concat!("db", "g!("),
+                concat!("to", "do!("),
+                concat!("unimple", "mented!("),
+            ];
+            for banned in banned {
+                if text.contains(banned) {
                     problems.push(format!("{rel}: contains {banned}"));
                 }
             }

@@ -62,12 +62,14 @@ fn suffix(index: u64, time_ms: i64) -> Vec<u8> {
 }
 
 fn encode_and_hash(prefix: &[u8], leaf_state: &Sha256, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
-    let suffix = suffix(index, time_ms);
-    let mut h = leaf_state.clone();
-    h.update(&suffix);
-    let mut out = Vec::with_capacity(prefix.len() + suffix.len());
+    use std::io::Write as _;
+    // One allocation: the prefix, then the tail written in place and hashed from there.
+    let mut out = Vec::with_capacity(prefix.len() + LONGEST_SUFFIX.len());
     out.extend_from_slice(prefix);
-    out.extend_from_slice(&suffix);
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "\"index\":{index},\"time\":{time_ms},\"v\":{ENTRY_VERSION}}}");
+    let mut h = leaf_state.clone();
+    h.update(&out[prefix.len()..]);
     (out, Hash(h.finalize().into()))
 }
 

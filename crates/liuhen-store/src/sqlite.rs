@@ -587,6 +587,7 @@ fn write_batch(
 ) -> Result<(), StoreError> {
     let mut tx = conn.transaction()?;
     let mut full_tiles: Vec<(u8, u64, Vec<Hash>)> = Vec::new();
+    let mut rows: Vec<(u64, Vec<u8>, Hash, Option<&str>)> = Vec::with_capacity(batch.len());
     for msg in batch {
         if !msg.ops.is_empty() {
             let sp = tx.savepoint()?;
@@ -602,11 +603,17 @@ fn write_batch(
         let index = w.tiler.size();
         let time_ms = now_ms().max(w.last_time);
         let (bytes, leaf) = msg.entry.encode_and_hash_at(index, time_ms);
-        tx.prepare_cached("INSERT INTO log_entries (idx, data, leaf, case_id) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![index as i64, bytes, leaf.0.as_slice(), msg.entry.case()])?;
         w.last_time = time_ms;
         full_tiles.extend(w.tiler.push(leaf));
         outcomes.push(Ok(Receipt { index, time_ms, leaf }));
+        rows.push((index, bytes, leaf, msg.entry.case()));
+    }
+    {
+        let mut insert =
+            tx.prepare_cached("INSERT INTO log_entries (idx, data, leaf, case_id) VALUES (?1, ?2, ?3, ?4)")?;
+        for (index, bytes, leaf, case) in &rows {
+            insert.execute(params![*index as i64, bytes, leaf.0.as_slice(), case])?;
+        }
     }
     if !full_tiles.is_empty() {
         let mut stmt = tx.prepare_cached("INSERT INTO log_tiles (level, idx, hashes) VALUES (?1, ?2, ?3)")?;
