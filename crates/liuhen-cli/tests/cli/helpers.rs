@@ -22,9 +22,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(data: &Path) -> Server {
+        Server::start_with(data, &[])
+    }
+
+    pub fn start_with(data: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(bin())
             .args(["serve", "--data"])
             .arg(data)
+            .args(extra)
             .args(["--listen", "127.0.0.1:0"])
             .env("LIUHEN_LOG", "warn")
             .stdout(Stdio::piped())

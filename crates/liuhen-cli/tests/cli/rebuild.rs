@@ -102,3 +102,35 @@ fn rebuild_then_verify_reproduces_the_same_state() {
     }
     assert_eq!(after["timeline"].as_array().unwrap().len(), before["timeline"].as_array().unwrap().len());
 }
+
+#[test]
+fn the_readme_run_command_gives_a_living_demo_office_that_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &["--demo"]);
+    let agent = agent();
+    let pw = server.admin_password.clone().unwrap();
+    let (_, s) = login(&agent, &server.url, "admin", &pw).unwrap();
+    let token = s["token"].as_str().unwrap().to_string();
+    let cases = get_json(&agent, &format!("{}/api/cases", server.url), &token);
+    let mut kinds: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["case_type"].as_str().unwrap()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(kinds, ["coercive_measure", "inspection", "licence", "ordinary_penalty", "summary_penalty"]);
+    let deadlines = get_json(&agent, &format!("{}/api/deadlines", server.url), &token);
+    assert_eq!(deadlines[0]["status"], "overdue");
+    drop(server);
+    // A second start does not seed again; the whole directory verifies, projections included.
+    let server = Server::start_with(dir.path(), &["--demo"]);
+    let (_, s) = login(&agent, &server.url, "admin", &pw).unwrap();
+    let token = s["token"].as_str().unwrap().to_string();
+    let again = get_json(&agent, &format!("{}/api/cases", server.url), &token);
+    assert_eq!(again.as_array().unwrap().len(), cases.as_array().unwrap().len());
+    drop(server);
+    let out = run(&["verify", "--data", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&format!("4 officers, {} cases", cases.as_array().unwrap().len())),
+        "{}",
+        text(&out.stdout)
+    );
+}
