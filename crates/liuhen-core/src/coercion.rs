@@ -214,7 +214,7 @@ impl Coercion {
         if !matches!(self.state, State::Proposed | State::Approved) {
             return Err(wrong(self.state, "实施"));
         }
-        let mut found = check_on_site(&act);
+        let mut found = check_on_site(&act, crate::matter::MatterKind::Coercion);
         if !self.approved && !emergency {
             found.push(R_100A.violated("approval", "未经负责人批准"));
         }

@@ -214,8 +214,8 @@ pub fn open(cmd: Open) -> Decision {
     Ok((Event::Opened(cmd), flags))
 }
 
-/// the rules of any on-site act.
-pub fn check_on_site(act: &OnSiteAct) -> Vec<Violation> {
+/// the rules of any on-site act of the given kind of enforcement.
+pub fn check_on_site(act: &OnSiteAct, kind: crate::matter::MatterKind) -> Vec<Violation> {
     let mut found = Vec::new();
     if act.officers.len() < 2 {
         found.push(R_001.violated("officers", format!("现场仅有 {} 名执法人员", act.officers.len())));
@@ -228,6 +228,11 @@ pub fn check_on_site(act: &OnSiteAct) -> Vec<Violation> {
                     format!("{}（证号 {}）的执法证在检查时无效", p.officer.name, p.officer.cert_no),
                 ),
             );
+        } else if !p.officer.covers(kind) {
+            found.push(R_002.violated(
+                "officers",
+                format!("{}（证号 {}）的执法证不含此执法类别", p.officer.name, p.officer.cert_no),
+            ));
         }
         if p.officer.cert_no.trim().is_empty() || p.id_shown_at.is_none() {
             found.push(R_003.violated("officers", format!("未记录{}的执法证号或出示证件时间", p.officer.name)));
@@ -264,7 +269,7 @@ impl Inspection {
         if !matches!(self.state, State::Planned | State::OnSite) {
             return Err(self.wrong("记录现场检查"));
         }
-        let flags = rules::decide(check_on_site(&act))?;
+        let flags = rules::decide(check_on_site(&act, crate::matter::MatterKind::Inspection))?;
         Ok((Event::OnSiteRecorded(act), flags))
     }
 
@@ -286,7 +291,7 @@ impl Inspection {
         if self.state != State::RectificationOrdered {
             return Err(self.wrong("复查"));
         }
-        let flags = rules::decide(check_on_site(&act))?;
+        let flags = rules::decide(check_on_site(&act, crate::matter::MatterKind::Inspection))?;
         Ok((Event::Reinspected { act, rectified }, flags))
     }
 

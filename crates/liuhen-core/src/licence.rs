@@ -198,7 +198,7 @@ impl Licence {
         if !matches!(self.state, State::Accepted | State::UnderReview) {
             return Err(wrong(self.state, "现场核查"));
         }
-        let flags = rules::decide(check_on_site(&act))?;
+        let flags = rules::decide(check_on_site(&act, crate::matter::MatterKind::Licence))?;
         Ok((Event::Verified(act), flags))
     }
 

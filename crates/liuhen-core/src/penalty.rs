@@ -6,9 +6,10 @@
 
 use crate::calendar::{Period, WorkCalendar};
 use crate::inspection::{Initiation, OnSiteAct, check_on_site};
+use crate::officer::Officer;
 use crate::rules::{
-    self, CommandError, R_006, R_010, R_011, R_012, R_033, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062,
-    R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
+    self, CommandError, R_005, R_006, R_010, R_011, R_012, R_033, R_040, R_041, R_042, R_043, R_044, R_048, R_061,
+    R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
 };
 use crate::summary::{PartyKind, Penalty};
 use crate::time::{Date, Timestamp};
@@ -336,7 +337,7 @@ impl Ordinary {
         if !matches!(self.state, State::Filed | State::Investigating) {
             return Err(wrong(self.state, "调查取证"));
         }
-        let flags = rules::decide(check_on_site(&act))?;
+        let flags = rules::decide(check_on_site(&act, crate::matter::MatterKind::Penalty))?;
         Ok((Event::Investigated(act), flags))
     }
 
@@ -363,16 +364,20 @@ impl Ordinary {
     }
 
     /// 法制审核 (办法第九条第（三）项): after the report, or after a hearing.
-    pub fn legal_review(&self, at: Timestamp, reviewer: &str, passed: bool, opinion: &str) -> Decision {
+    /// 法制审核 (R-005: a reviewer with the legal qualification; R-131: an opinion).
+    pub fn legal_review(&self, at: Timestamp, reviewer: &Officer, passed: bool, opinion: &str) -> Decision {
         if !matches!(self.state, State::Concluded | State::HearingHeld | State::NoticeServed) {
             return Err(wrong(self.state, "法制审核"));
         }
         let mut found = Vec::new();
-        if reviewer.trim().is_empty() || opinion.trim().is_empty() || opinion.trim() == reviewer.trim() {
-            found.push(R_131.violated("opinion", "法制审核须有审核人及审核意见"));
+        if !reviewer.legal_qualification {
+            found.push(R_005.violated("reviewer", format!("{}未取得法律职业资格", reviewer.name)));
+        }
+        if opinion.trim().is_empty() || opinion.trim() == reviewer.name.trim() {
+            found.push(R_131.violated("opinion", "法制审核须有审核意见（不得只签姓名）"));
         }
         let flags = rules::decide(found)?;
-        Ok((Event::LegalReviewed { at, reviewer: reviewer.to_string(), passed, opinion: opinion.to_string() }, flags))
+        Ok((Event::LegalReviewed { at, reviewer: reviewer.name.clone(), passed, opinion: opinion.to_string() }, flags))
     }
 
     /// 集体讨论: at least three of the office's heads, with a conclusion.

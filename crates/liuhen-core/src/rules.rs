@@ -197,6 +197,12 @@ pub const R_044: Rule = Rule {
     source: "行政处罚法第六十四条第（二）项、第八十五条",
     requirement: "须在举行听证的七个工作日前通知当事人听证的时间、地点",
 };
+pub const R_005: Rule = Rule {
+    id: "R-005",
+    severity: Severity::Block,
+    source: "行政处罚法第五十八条第二款",
+    requirement: "初次从事行政处罚决定法制审核的人员，应当通过国家统一法律职业资格考试取得法律职业资格",
+};
 pub const R_006: Rule = Rule {
     id: "R-006",
     severity: Severity::Block,
@@ -340,9 +346,9 @@ pub const R_106: Rule = Rule {
 
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
-    R_001, R_002, R_003, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_021, R_033, R_034, R_040, R_041, R_042,
-    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_082, R_090, R_092, R_100A,
-    R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
+    R_001, R_002, R_003, R_005, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_021, R_033, R_034, R_040, R_041,
+    R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_082, R_090, R_092,
+    R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -190,7 +190,7 @@ pub fn check_matter(m: &crate::matter::Matter) -> Vec<Violation> {
 
 /// R-001..R-003, R-142 for the on-site act.
 pub fn start(cmd: Start) -> Decision {
-    let flags = rules::decide(check_on_site(&cmd.act))?;
+    let flags = rules::decide(check_on_site(&cmd.act, crate::matter::MatterKind::Penalty))?;
     Ok((Event::Started(cmd), flags))
 }
 

@@ -5,6 +5,7 @@ use crate::calendar::{CalendarError, DeadlineStatus, Period, WorkCalendar, statu
 use crate::inspection::{
     self, CommandError, Event, Initiation, Inspection, Kind, OnSiteAct, Open, Presence, Source, State,
 };
+use crate::matter::MatterKind;
 use crate::officer::{CertStatus, Officer};
 use crate::rules::{self, Violation};
 use crate::time::{Date, Timestamp, Weekday};
@@ -112,7 +113,14 @@ fn officer(name: &str, cert: &str) -> Officer {
         cert_valid_from: d("2024-01-01"),
         cert_valid_to: d("2028-12-31"),
         cert_status: CertStatus::Active,
+        cert_scope: vec![MatterKind::Penalty, MatterKind::Licence, MatterKind::Coercion, MatterKind::Inspection],
+        legal_qualification: false,
     }
+}
+
+/// A legal reviewer with 法律职业资格.
+pub fn reviewer() -> Officer {
+    Officer { legal_qualification: true, ..officer("刘法制", "13020009") }
 }
 
 fn present(o: Officer, shown: Timestamp) -> Presence {
@@ -159,7 +167,7 @@ fn refused_ids(e: CommandError) -> Vec<&'static str> {
 
 /// For every rule: (rule, findings of a case that violates it, findings of one that satisfies it).
 fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
-    let findings = |act: OnSiteAct| ids(&inspection::check_on_site(&act));
+    let findings = |act: OnSiteAct| ids(&inspection::check_on_site(&act, MatterKind::Inspection));
     let open_findings = |o: Open| match inspection::open(o) {
         Ok((_, flags)) => ids(&flags),
         Err(e) => refused_ids(e),
@@ -200,6 +208,15 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
             findings({
                 let mut a = good_act(false);
                 a.officers[0].officer.cert_valid_to = d("2026-11-19");
+                a
+            }),
+            findings(good_act(false)),
+        ),
+        (
+            "R-002",
+            findings({
+                let mut a = good_act(false);
+                a.officers[1].officer.cert_scope = vec![MatterKind::Licence];
                 a
             }),
             findings(good_act(false)),
@@ -568,7 +585,7 @@ mod ordinary {
         step!(c, c.investigate(good_act(true)));
         step!(c, c.conclude(report(yuan(5000))));
         if major {
-            step!(c, c.legal_review(at("2026-08-13"), "法制员刘某", true, "事实清楚，程序合法，同意"));
+            step!(c, c.legal_review(at("2026-08-13"), &super::reviewer(), true, "事实清楚，程序合法，同意"));
         }
         step!(c, c.serve_notice(notice(yuan(5000), true)));
         c
@@ -612,7 +629,7 @@ mod ordinary {
         let mut c = heard();
         // A hearing makes legal review mandatory, after the hearing (行政处罚法第五十八条).
         assert_eq!(out(c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal)), ["R-061"]);
-        step!(c, c.legal_review(at("2026-09-01"), "法制员刘某", true, "听证后复核，同意"));
+        step!(c, c.legal_review(at("2026-09-01"), &super::reviewer(), true, "听证后复核，同意"));
         step!(c, c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal));
         step!(c, c.serve(at("2026-09-03"), &cal));
         step!(c, c.pay(at("2026-09-08"), "BANK-2"));
@@ -798,6 +815,11 @@ mod ordinary {
                     step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000))));
                     c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
                 }),
+            ),
+            (
+                "R-005",
+                out(concluded.legal_review(t("2026-08-13"), &super::officer("王明", "13020001"), true, "同意")),
+                out(concluded.legal_review(t("2026-08-13"), &super::reviewer(), true, "同意")),
             ),
             (
                 "R-063",

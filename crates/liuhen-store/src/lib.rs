@@ -72,6 +72,9 @@ pub struct OfficerRecord {
     pub cert_valid_to: String,
     /// `active`, `suspended` or `revoked`.
     pub cert_status: String,
+    /// Comma-separated kinds of enforcement covered (`penalty,licence,coercion,inspection`).
+    pub cert_scope: String,
+    pub legal_qualification: bool,
     pub created_at_ms: i64,
 }
 

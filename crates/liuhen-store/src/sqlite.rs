@@ -672,10 +672,20 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
             Op::CreateOfficer(o) => {
                 let res = conn
                     .prepare_cached(
-                        "INSERT INTO officers (id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, created_at) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO officers (id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, \
+                         legal_qualification, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     )?
-                    .execute(params![o.id, o.name, o.cert_no, o.cert_valid_from, o.cert_valid_to, o.cert_status, o.created_at_ms]);
+                    .execute(params![
+                        o.id,
+                        o.name,
+                        o.cert_no,
+                        o.cert_valid_from,
+                        o.cert_valid_to,
+                        o.cert_status,
+                        o.cert_scope,
+                        o.legal_qualification,
+                        o.created_at_ms
+                    ]);
                 unique_conflict(res, || format!("执法证号 {} 已登记", o.cert_no))?;
             }
             Op::CreateCase(c) => {
@@ -758,7 +768,9 @@ fn officer_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficerRecord> {
         cert_valid_from: r.get(3)?,
         cert_valid_to: r.get(4)?,
         cert_status: r.get(5)?,
-        created_at_ms: r.get(6)?,
+        cert_scope: r.get(6)?,
+        legal_qualification: r.get(7)?,
+        created_at_ms: r.get(8)?,
     })
 }
 
@@ -776,7 +788,8 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
     })
 }
 
-const OFFICER_COLUMNS: &str = "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, created_at";
+const OFFICER_COLUMNS: &str =
+    "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, legal_qualification, created_at";
 const CASE_COLUMNS: &str = "id, case_no, case_type, state, version, matter, opened_at, updated_at, data";
 
 async fn checkpointer(inner: Weak<Inner>) {

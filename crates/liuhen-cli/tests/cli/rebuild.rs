@@ -129,7 +129,7 @@ fn the_readme_run_command_gives_a_living_demo_office_that_verifies() {
     let out = run(&["verify", "--data", dir.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(
-        text(&out.stdout).contains(&format!("4 officers, {} cases", cases.as_array().unwrap().len())),
+        text(&out.stdout).contains(&format!("5 officers, {} cases", cases.as_array().unwrap().len())),
         "{}",
         text(&out.stdout)
     );

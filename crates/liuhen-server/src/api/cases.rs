@@ -51,6 +51,11 @@ pub struct OfficerForm {
     pub cert_no: String,
     pub cert_valid_from: String,
     pub cert_valid_to: String,
+    /// Kinds of enforcement covered; all four when omitted.
+    pub cert_scope: Option<Vec<String>>,
+    /// 法律职业资格.
+    #[serde(default)]
+    pub legal_qualification: bool,
 }
 
 #[derive(Serialize)]
@@ -61,6 +66,8 @@ pub struct OfficerDto {
     pub cert_valid_from: String,
     pub cert_valid_to: String,
     pub cert_status: String,
+    pub cert_scope: Vec<String>,
+    pub legal_qualification: bool,
 }
 
 impl From<OfficerRecord> for OfficerDto {
@@ -72,6 +79,8 @@ impl From<OfficerRecord> for OfficerDto {
             cert_valid_from: r.cert_valid_from,
             cert_valid_to: r.cert_valid_to,
             cert_status: r.cert_status,
+            cert_scope: r.cert_scope.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            legal_qualification: r.legal_qualification,
         }
     }
 }
@@ -86,11 +95,21 @@ pub async fn register_officer<S: LogStore>(
         return Err(ApiError::Forbidden);
     }
     let f = json_body(form)?;
+    use liuhen_core::matter::MatterKind;
+    let cert_scope = match f.cert_scope {
+        None => vec![MatterKind::Penalty, MatterKind::Licence, MatterKind::Coercion, MatterKind::Inspection],
+        Some(list) => list
+            .iter()
+            .map(|k| MatterKind::parse(k).ok_or_else(|| ApiError::BadRequest(format!("未知的执法类别：{k}"))))
+            .collect::<Result<_, _>>()?,
+    };
     let input = OfficerInput {
         name: f.name,
         cert_no: f.cert_no,
         cert_valid_from: date(&f.cert_valid_from, "执法证有效期起")?,
         cert_valid_to: date(&f.cert_valid_to, "执法证有效期止")?,
+        cert_scope,
+        legal_qualification: f.legal_qualification,
     };
     let r = state.app.register_officer(&user, input).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
@@ -550,7 +569,8 @@ pub enum OrdinaryCommandForm {
     },
     LegalReview {
         at: i64,
-        reviewer: String,
+        /// The reviewing officer's ID.
+        reviewer_id: String,
         passed: bool,
         opinion: String,
     },
@@ -655,12 +675,9 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 proposal: penalty_of(proposal),
             })
         }
-        OrdinaryCommandForm::LegalReview { at, reviewer, passed, opinion } => C::LegalReview {
-            at: Timestamp(at),
-            reviewer: text(&reviewer, "审核人", 32)?,
-            passed,
-            opinion: text(&opinion, "审核意见", 2000)?,
-        },
+        OrdinaryCommandForm::LegalReview { at, reviewer_id, passed, opinion } => {
+            C::LegalReview { at: Timestamp(at), reviewer_id, passed, opinion: text(&opinion, "审核意见", 2000)? }
+        }
         OrdinaryCommandForm::Discuss { at, members, conclusion } => C::Discuss {
             at: Timestamp(at),
             members: short_list(&members, "参加人员")?,

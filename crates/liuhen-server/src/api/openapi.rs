@@ -58,9 +58,12 @@ pub fn document() -> Value {
                 "User": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"}, "role": {"type": "string"}, "must_change_password": {"type": "boolean"}}},
                 "OfficerForm": {"type": "object", "required": ["name", "cert_no", "cert_valid_from", "cert_valid_to"], "properties": {
                     "name": {"type": "string"}, "cert_no": {"type": "string", "description": "行政执法证号"},
-                    "cert_valid_from": {"type": "string", "format": "date"}, "cert_valid_to": {"type": "string", "format": "date"}}},
+                    "cert_valid_from": {"type": "string", "format": "date"}, "cert_valid_to": {"type": "string", "format": "date"},
+                    "cert_scope": {"type": "array", "items": {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]}, "description": "执法证载明的执法类别；省略时为全部四类"},
+                    "legal_qualification": {"type": "boolean", "description": "具有法律职业资格，可担任法制审核人员（行政处罚法第五十八条）"}}},
                 "Officer": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "cert_no": {"type": "string"},
-                    "cert_valid_from": {"type": "string"}, "cert_valid_to": {"type": "string"}, "cert_status": {"type": "string", "enum": ["active", "suspended", "revoked"]}}},
+                    "cert_valid_from": {"type": "string"}, "cert_valid_to": {"type": "string"}, "cert_status": {"type": "string", "enum": ["active", "suspended", "revoked"]},
+                    "cert_scope": {"type": "array", "items": {"type": "string"}}, "legal_qualification": {"type": "boolean"}}},
                 "Act": {"type": "object", "required": ["at", "place", "officers", "recording_announced", "problems_found"], "description": "一次现场执法活动（办法第六条、第八条）", "properties": {
                     "at": {"type": "integer"}, "place": {"type": "string"}, "summary": {"type": "string"},
                     "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},

@@ -13,6 +13,7 @@ use crate::datadir::fill_random;
 use crate::error::ApiError;
 use liuhen_core::calendar::{self, DeadlineStatus, WorkCalendar};
 use liuhen_core::inspection::{OnSiteAct, Presence};
+use liuhen_core::matter::MatterKind;
 use liuhen_core::officer::{CertStatus, Officer};
 use liuhen_core::rules::{self, CommandError, Violation};
 use liuhen_core::time::{Date, Timestamp};
@@ -81,6 +82,17 @@ pub struct OfficerInput {
     pub cert_no: String,
     pub cert_valid_from: Date,
     pub cert_valid_to: Date,
+    pub cert_scope: Vec<MatterKind>,
+    pub legal_qualification: bool,
+}
+
+/// Kinds of enforcement as stored: `penalty,licence,…`.
+pub(crate) fn scope_code(scope: &[MatterKind]) -> String {
+    scope.iter().map(|k| k.code()).collect::<Vec<_>>().join(",")
+}
+
+pub(crate) fn parse_scope(s: &str) -> Option<Vec<MatterKind>> {
+    s.split(',').filter(|p| !p.is_empty()).map(MatterKind::parse).collect()
 }
 
 /// A case as read: its projection and its entries in the log.
@@ -104,6 +116,8 @@ fn officer_from_record(r: &OfficerRecord) -> Result<Officer, ApiError> {
             "revoked" => CertStatus::Revoked,
             _ => return Err(bad()),
         },
+        cert_scope: parse_scope(&r.cert_scope).ok_or_else(bad)?,
+        legal_qualification: r.legal_qualification,
     })
 }
 
@@ -126,6 +140,8 @@ pub(crate) fn act_json(a: &OnSiteAct) -> Value {
             "cert_valid_from": p.officer.cert_valid_from.to_string(),
             "cert_valid_to": p.officer.cert_valid_to.to_string(),
             "cert_status": cert_status_code(p.officer.cert_status),
+            "cert_scope": scope_code(&p.officer.cert_scope),
+            "legal_qualification": p.officer.legal_qualification,
             "id_shown_at": p.id_shown_at.map(|t| t.0),
         })).collect::<Vec<_>>(),
         "recording_announced": a.recording_announced,
@@ -151,6 +167,8 @@ fn parse_act(v: &Value) -> Option<OnSiteAct> {
                         "suspended" => CertStatus::Suspended,
                         _ => CertStatus::Revoked,
                     },
+                    cert_scope: parse_scope(o["cert_scope"].as_str()?)?,
+                    legal_qualification: o["legal_qualification"].as_bool()?,
                 },
                 id_shown_at: o["id_shown_at"].as_i64().map(Timestamp),
             })
@@ -253,6 +271,9 @@ impl<S: LogStore> App<S> {
         if cert_no.is_empty() || cert_no.len() > 32 || !cert_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(ApiError::BadRequest("执法证号须为 1–32 位字母、数字或连字符".to_string()));
         }
+        if input.cert_scope.is_empty() {
+            return Err(ApiError::BadRequest("执法类别不能为空".to_string()));
+        }
         if input.cert_valid_to < input.cert_valid_from {
             return Err(ApiError::BadRequest("执法证有效期结束日期早于开始日期".to_string()));
         }
@@ -263,6 +284,8 @@ impl<S: LogStore> App<S> {
             cert_valid_from: input.cert_valid_from.to_string(),
             cert_valid_to: input.cert_valid_to.to_string(),
             cert_status: "active".to_string(),
+            cert_scope: scope_code(&input.cert_scope),
+            legal_qualification: input.legal_qualification,
             created_at_ms: now_ms(),
         };
         let d = EntryDraft::new(
@@ -272,6 +295,7 @@ impl<S: LogStore> App<S> {
             body(json!({
                 "officer": record.id, "name": record.name, "cert_no": record.cert_no,
                 "cert_valid_from": record.cert_valid_from, "cert_valid_to": record.cert_valid_to,
+                "cert_scope": record.cert_scope, "legal_qualification": record.legal_qualification,
             })),
             vec![],
             vec![],
@@ -279,6 +303,15 @@ impl<S: LogStore> App<S> {
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         self.append(d, vec![Op::CreateOfficer(record.clone())]).await?;
         Ok(record)
+    }
+
+    /// An officer by ID, as the rules see them now.
+    pub(crate) async fn officer(&self, id: &str) -> Result<Officer, ApiError> {
+        match self.store.officer(id).await {
+            Ok(r) => officer_from_record(&r),
+            Err(StoreError::NotFound) => Err(ApiError::BadRequest(format!("执法人员 {id} 不存在"))),
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn load_officers(&self, ids: &[(String, Option<Timestamp>)]) -> Result<Vec<Presence>, ApiError> {

@@ -118,17 +118,26 @@ impl<S: LogStore> App<S> {
         }
         let d = |s: &str| Date::parse(s).map_err(|e| ApiError::Internal(Box::new(e)));
         let mut ids = Vec::new();
-        for (name, cert, to) in [
-            ("王明", "13020001", "2028-12-31"),
-            ("李华", "13020002", "2028-12-31"),
-            ("陈静", "13020004", "2027-12-31"),
-            ("赵强", "13020003", "2026-06-30"),
+        for (name, cert, to, lawyer) in [
+            ("王明", "13020001", "2028-12-31", false),
+            ("李华", "13020002", "2028-12-31", false),
+            ("陈静", "13020004", "2027-12-31", false),
+            ("赵强", "13020003", "2026-06-30", false),
+            ("刘法制", "13020009", "2028-12-31", true),
         ] {
+            use liuhen_core::matter::MatterKind;
             let input = OfficerInput {
                 name: name.to_string(),
                 cert_no: cert.to_string(),
                 cert_valid_from: d("2024-01-01")?,
                 cert_valid_to: d(to)?,
+                cert_scope: vec![
+                    MatterKind::Penalty,
+                    MatterKind::Licence,
+                    MatterKind::Coercion,
+                    MatterKind::Inspection,
+                ],
+                legal_qualification: lawyer,
             };
             ids.push(self.register_officer(admin, input).await?.id);
         }

@@ -18,22 +18,67 @@ use serde_json::{Value, json};
 /// A command on an ordinary penalty case, as parsed at the edge.
 #[derive(Debug, Clone)]
 pub enum OrdinaryCommand {
-    File { approval: Approval, filed_at: Timestamp, violation_ended: Date, grave: bool },
-    NotFile { approval: Approval },
+    File {
+        approval: Approval,
+        filed_at: Timestamp,
+        violation_ended: Date,
+        grave: bool,
+    },
+    NotFile {
+        approval: Approval,
+    },
     Investigate(ActInput),
     Conclude(Report),
-    LegalReview { at: Timestamp, reviewer: String, passed: bool, opinion: String },
-    Discuss { at: Timestamp, members: Vec<String>, conclusion: liuhen_core::summary::Penalty },
+    /// By the officer `reviewer_id` (who must hold the legal qualification, R-005).
+    LegalReview {
+        at: Timestamp,
+        reviewer_id: String,
+        passed: bool,
+        opinion: String,
+    },
+    Discuss {
+        at: Timestamp,
+        members: Vec<String>,
+        conclusion: liuhen_core::summary::Penalty,
+    },
     ServeNotice(Notice),
-    HearStatement { at: Timestamp, statement: String, reexamination: String },
-    Waive { at: Timestamp },
-    RequestHearing { at: Timestamp },
-    ScheduleHearing { notified_at: Timestamp, hearing_on: Date, host: String },
-    HoldHearing { at: Timestamp, transcript_signed: bool },
-    Decide { at: Timestamp, approver: Opinion, doc: DecisionDoc, late_explanation: String },
-    Serve { at: Timestamp },
-    Pay { at: Timestamp, receipt_no: String },
-    Close { approval: Approval, at: Timestamp },
+    HearStatement {
+        at: Timestamp,
+        statement: String,
+        reexamination: String,
+    },
+    Waive {
+        at: Timestamp,
+    },
+    RequestHearing {
+        at: Timestamp,
+    },
+    ScheduleHearing {
+        notified_at: Timestamp,
+        hearing_on: Date,
+        host: String,
+    },
+    HoldHearing {
+        at: Timestamp,
+        transcript_signed: bool,
+    },
+    Decide {
+        at: Timestamp,
+        approver: Opinion,
+        doc: DecisionDoc,
+        late_explanation: String,
+    },
+    Serve {
+        at: Timestamp,
+    },
+    Pay {
+        at: Timestamp,
+        receipt_no: String,
+    },
+    Close {
+        approval: Approval,
+        at: Timestamp,
+    },
 }
 
 pub(crate) fn opinion_json(o: &Opinion) -> Value {
@@ -308,6 +353,10 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::Investigate(a) => Some(self.act(a.clone()).await?),
             _ => None,
         };
+        let reviewer = match &cmd {
+            OrdinaryCommand::LegalReview { reviewer_id, .. } => Some(self.officer(reviewer_id).await?),
+            _ => None,
+        };
         let cal = self.calendar.clone();
         self.command::<Ordinary>(actor, id, expected_version, move |c| match cmd {
             OrdinaryCommand::File { approval, filed_at, violation_ended, grave } => {
@@ -321,9 +370,12 @@ impl<S: LogStore> App<S> {
                 }
             },
             OrdinaryCommand::Conclude(r) => c.conclude(r),
-            OrdinaryCommand::LegalReview { at, reviewer, passed, opinion } => {
-                c.legal_review(at, &reviewer, passed, &opinion)
-            }
+            OrdinaryCommand::LegalReview { at, passed, opinion, .. } => match &reviewer {
+                Some(r) => c.legal_review(at, r, passed, &opinion),
+                None => {
+                    Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "法制审核" })
+                }
+            },
             OrdinaryCommand::Discuss { at, members, conclusion } => c.discuss(at, &members, conclusion),
             OrdinaryCommand::ServeNotice(n) => c.serve_notice(n),
             OrdinaryCommand::HearStatement { at, statement, reexamination } => {

@@ -105,6 +105,11 @@ impl<S: LogStore> App<S> {
                                 cert_valid_from: s("cert_valid_from")?,
                                 cert_valid_to: s("cert_valid_to")?,
                                 cert_status: "active".to_string(),
+                                cert_scope: s("cert_scope")?,
+                                legal_qualification: b
+                                    .get("legal_qualification")
+                                    .and_then(Value::as_bool)
+                                    .unwrap_or(false),
                                 created_at_ms: e.time_ms,
                             },
                         );
@@ -199,6 +204,8 @@ pub fn differences(stored: &Projections, from_log: &Projections) -> Vec<String> 
             o.cert_valid_from.clone(),
             o.cert_valid_to.clone(),
             o.cert_status.clone(),
+            o.cert_scope.clone(),
+            o.legal_qualification,
         )
     };
     diff(&mut out, "officer", &stored.officers, &from_log.officers, |o| o.id.clone(), key);

@@ -11,16 +11,16 @@ use serde_json::{Value, json};
 const T0: i64 = 1_795_568_400_000;
 const HOUR: i64 = 3_600_000;
 
-async fn officer(app: &TestApp, token: &str, name: &str, cert: &str, to: &str) -> String {
-    let r = app
-        .post_as(
-            "/api/officers",
-            token,
-            &json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": to}),
-        )
-        .await;
+/// Posts `body` to `path`, expects 201 and returns the new id.
+async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> String {
+    let r = app.post_as(path, token, &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     r.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn officer(app: &TestApp, token: &str, name: &str, cert: &str, to: &str) -> String {
+    let body = json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": to});
+    create(app, token, "/api/officers", body).await
 }
 
 async fn open(app: &TestApp, token: &str, case_no: &str, reason: &str) -> super::helpers::Resp {
@@ -55,6 +55,8 @@ struct Ctx {
     a: String,
     b: String,
     expired: String,
+    /// 法制审核人员 with 法律职业资格.
+    lawyer: String,
 }
 
 async fn ctx() -> Ctx {
@@ -63,7 +65,15 @@ async fn ctx() -> Ctx {
     let a = officer(&app, &token, "王明", "13020001", "2028-12-31").await;
     let b = officer(&app, &token, "李华", "13020002", "2028-12-31").await;
     let expired = officer(&app, &token, "赵强", "13020003", "2026-06-30").await;
-    Ctx { app, token, a, b, expired }
+    let lawyer = create(
+        &app,
+        &token,
+        "/api/officers",
+        json!({"name": "刘法制", "cert_no": "13020009", "cert_valid_from": "2024-01-01",
+                    "cert_valid_to": "2028-12-31", "legal_qualification": true}),
+    )
+    .await;
+    Ctx { app, token, a, b, expired, lawyer }
 }
 
 #[tokio::test]
@@ -149,6 +159,18 @@ async fn rules_refuse_with_rule_and_article_and_record_nothing() {
     );
     let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.expired], true, false))).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-002");
+    // a certificate that does not cover 行政检查.
+    let licensing_only = create(
+        &c.app,
+        &c.token,
+        "/api/officers",
+        json!({"name": "孙许可", "cert_no": "13020010", "cert_valid_from": "2024-01-01",
+                    "cert_valid_to": "2028-12-31", "cert_scope": ["licence"]}),
+    )
+    .await;
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &licensing_only], true, false)))
+        .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-002", "{}", String::from_utf8_lossy(&r.body));
     let mut no_id = act(&[&c.a, &c.b], true, false);
     no_id["officers"][1]["id_shown_at"] = Value::Null;
     let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", no_id)).await;
@@ -409,17 +431,9 @@ fn fine(yuan: u64) -> Value {
 
 /// Registers and takes an ordinary case to its prior notice; returns (id, version).
 async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64) {
-    let r = c
-        .app
-        .post_as(
-            "/api/cases/penalties",
-            &c.token,
-            &json!({"case_no": case_no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
-                    "reason": "群众举报院内违法搭建", "received_at": day("2026-08-06"), "major": major}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let body = json!({"case_no": case_no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                      "reason": "群众举报院内违法搭建", "received_at": day("2026-08-06"), "major": major});
+    let id = create(&c.app, &c.token, "/api/cases/penalties", body).await;
     let mut v = 1;
     // Investigating before filing is refused.
     let mut act_aug = act(&[&c.a, &c.b], true, true);
@@ -428,17 +442,23 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
     act_aug["officers"][1]["id_shown_at"] = json!(day("2026-08-10"));
     let r = command(&c.app, &c.token, &id, v, json!({"type": "investigate", "act": act_aug})).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-011");
-    let mut steps = vec![
+    let steps = [
         json!({"type": "file", "approval": approval("2026-08-07"), "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
         json!({"type": "investigate", "act": act_aug}),
         json!({"type": "conclude", "facts": "未经批准搭建彩钢房", "evidence": ["现场检查笔录", "询问笔录"],
                "legal_basis": "《城乡规划法》第六十五条", "discretion": "首次违法，从轻", "proposal": fine(5000)}),
     ];
-    if major {
-        steps.push(json!({"type": "legal_review", "at": day("2026-08-13"), "reviewer": "法制员刘某", "passed": true, "opinion": "同意"}));
-    }
     for s in steps {
         let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    if major {
+        // A reviewer without 法律职业资格 is refused (R-005, 行政处罚法第五十八条).
+        let review = |by: &str| json!({"type": "legal_review", "at": day("2026-08-13"), "reviewer_id": by, "passed": true, "opinion": "同意"});
+        let r = command(&c.app, &c.token, &id, v, review(&c.a)).await;
+        assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-005", "{}", String::from_utf8_lossy(&r.body));
+        let r = command(&c.app, &c.token, &id, v, review(&c.lawyer)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
@@ -525,7 +545,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     let r = command(&c.app, &c.token, &id, v, decide("2026-09-02")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-061");
     for s in [
-        json!({"type": "legal_review", "at": day("2026-09-01"), "reviewer": "法制员刘某", "passed": true, "opinion": "听证后审核，同意"}),
+        json!({"type": "legal_review", "at": day("2026-09-01"), "reviewer_id": c.lawyer, "passed": true, "opinion": "听证后审核，同意"}),
         decide("2026-09-02"),
         json!({"type": "serve", "at": day("2026-09-03")}),
         json!({"type": "pay", "at": day("2026-09-08"), "receipt_no": "BANK-20260908-2"}),
@@ -546,17 +566,14 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
 #[tokio::test]
 async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
     let c = ctx().await;
-    let r = c
-        .app
-        .post_as(
-            "/api/cases/licences",
-            &c.token,
-            &json!({"case_no": "栗街许〔2026〕3号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
+    let id = create(
+        &c.app,
+        &c.token,
+        "/api/cases/licences",
+        json!({"case_no": "栗街许〔2026〕3号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
                     "materials": ["申请书", "营业执照复印件"], "receipt_issued": true}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    )
+    .await;
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     // A correction notice after five working days is refused: the application counts as accepted (R-013b).
     let r = command(
@@ -631,17 +648,8 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
 #[tokio::test]
 async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() {
     let c = ctx().await;
-    let r = c
-        .app
-        .post_as(
-            "/api/cases/coercive-measures",
-            &c.token,
-            &json!({"case_no": "栗街强〔2026〕2号", "matter": "扣押占道经营物品", "kind": "seize",
-                    "items": ["三轮车一辆", "货架两个"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = create(&c.app, &c.token, "/api/cases/coercive-measures", json!({"case_no": "栗街强〔2026〕2号", "matter": "扣押占道经营物品", "kind": "seize",
+                    "items": ["三轮车一辆", "货架两个"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》"})).await;
     let mut exec_act = act(&[&c.a, &c.b], true, true);
     exec_act["at"] = json!(day("2026-11-02"));
     let execute = |av: bool| {

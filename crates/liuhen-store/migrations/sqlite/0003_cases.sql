@@ -6,6 +6,10 @@ CREATE TABLE officers (
     cert_valid_from TEXT NOT NULL,
     cert_valid_to   TEXT NOT NULL,
     cert_status     TEXT NOT NULL,
+    -- Comma-separated kinds of enforcement the certificate covers (执法类别).
+    cert_scope      TEXT NOT NULL,
+    -- 法律职业资格 (1 or 0).
+    legal_qualification INTEGER NOT NULL,
     created_at      INTEGER NOT NULL
 ) STRICT;
 
