@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod coercion;
+pub mod evidence;
 pub mod inspection;
 pub mod licence;
 pub mod matter;

@@ -8,8 +8,8 @@ use crate::calendar::{Period, WorkCalendar};
 use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
-    self, CommandError, R_005, R_006, R_010, R_011, R_012, R_033, R_040, R_041, R_042, R_043, R_044, R_048, R_061,
-    R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
+    self, CommandError, R_005, R_006, R_010, R_011, R_012, R_031, R_033, R_040, R_041, R_042, R_043, R_044, R_048,
+    R_061, R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
 };
 use crate::summary::{PartyKind, Penalty};
 use crate::time::{Date, Timestamp};
@@ -186,6 +186,8 @@ pub enum Event {
         approval: Approval,
     },
     Investigated(OnSiteAct),
+    /// A 调查取证 item: an inquiry, evidence taken in, a sample (办法第八条).
+    EvidenceRecorded(crate::evidence::Item),
     Concluded(Report),
     LegalReviewed {
         at: Timestamp,
@@ -250,6 +252,7 @@ pub struct Ordinary {
     pub filed_at: Option<Timestamp>,
     pub investigators: Vec<String>,
     pub acts: Vec<OnSiteAct>,
+    pub evidence: Vec<crate::evidence::Item>,
     pub report: Option<Report>,
     pub review_passed_at: Option<Timestamp>,
     pub discussion: Option<Penalty>,
@@ -289,6 +292,7 @@ impl Ordinary {
             filed_at: None,
             investigators: Vec::new(),
             acts: Vec::new(),
+            evidence: Vec::new(),
             report: None,
             review_passed_at: None,
             discussion: None,
@@ -341,7 +345,23 @@ impl Ordinary {
         Ok((Event::Investigated(act), flags))
     }
 
-    /// the closing report is complete.
+    /// an inquiry, evidence taken in or a sample, by the case's investigators.
+    pub fn record_evidence(&self, item: crate::evidence::Item) -> Decision {
+        if self.state == State::Lead {
+            return Err(rules::Refusal { violations: vec![R_011.violated("state", "尚未立案")] }.into());
+        }
+        if !matches!(self.state, State::Filed | State::Investigating) {
+            return Err(wrong(self.state, "调查取证"));
+        }
+        let mut found = crate::evidence::check(&item, &self.investigators);
+        if self.evidence.iter().any(|e| e.label == item.label) {
+            found.push(R_033.violated("label", format!("证据名称“{}”已使用，报告中无法唯一引用", item.label)));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::EvidenceRecorded(item), flags))
+    }
+
+    /// the closing report is complete. R-031: it rests on no unlawfully obtained evidence.
     pub fn conclude(&self, report: Report) -> Decision {
         if self.state != State::Investigating {
             return Err(wrong(self.state, "调查终结"));
@@ -359,12 +379,17 @@ impl Ordinary {
         if report.evidence.iter().all(|e| e.trim().is_empty()) {
             found.push(R_033.violated("evidence", "未列明证据"));
         }
+        for label in &report.evidence {
+            if self.evidence.iter().any(|e| &e.label == label && !e.usable()) {
+                found.push(R_031.violated("evidence", format!("“{label}”系以非法手段取得")));
+            }
+        }
         let flags = rules::decide(found)?;
         Ok((Event::Concluded(report), flags))
     }
 
-    /// 法制审核 (办法第九条第（三）项): after the report, or after a hearing.
-    /// 法制审核 (R-005: a reviewer with the legal qualification; R-131: an opinion).
+    /// 法制审核 (办法第九条第（三）项), after the report or after a hearing.
+    /// a reviewer with the legal qualification; R-131: an opinion.
     pub fn legal_review(&self, at: Timestamp, reviewer: &Officer, passed: bool, opinion: &str) -> Decision {
         if !matches!(self.state, State::Concluded | State::HearingHeld | State::NoticeServed) {
             return Err(wrong(self.state, "法制审核"));
@@ -680,6 +705,10 @@ impl Ordinary {
                     }
                 }
                 self.acts.push(act.clone());
+                self.state = State::Investigating;
+            }
+            Event::EvidenceRecorded(item) => {
+                self.evidence.push(item.clone());
                 self.state = State::Investigating;
             }
             Event::Concluded(r) => {

@@ -112,6 +112,30 @@ pub const R_021: Rule = Rule {
     source: "办法第十四条",
     requirement: "当事人拒绝签字确认的，执法人员应当在文书中注明，并由两名以上执法人员签字",
 };
+pub const R_020: Rule = Rule {
+    id: "R-020",
+    severity: Severity::Block,
+    source: "办法第八条第（二）项；行政处罚法第五十五条",
+    requirement: "询问笔录须载明起止时间、地点、两名以上询问人、记录人、被询问人身份及与案件关系、出示证件和告知权利情况、问答内容，并经被询问人确认、逐页签名",
+};
+pub const R_025: Rule = Rule {
+    id: "R-025",
+    severity: Severity::Flag,
+    source: "办法第八条第（四）项；最高人民法院关于行政诉讼证据若干问题的规定第十条",
+    requirement: "调取的证据须载明出处；复制件须注明“经核对与原件无误”并由提供人签名或盖章",
+};
+pub const R_027: Rule = Rule {
+    id: "R-027",
+    severity: Severity::Block,
+    source: "办法第八条第（五）项；行政处罚法第五十六条",
+    requirement: "抽样取证须制作抽样取证凭证，载明样品名称、规格批号、数量、抽样方法和封样情况，由当事人和两名以上执法人员签名，并交当事人一份",
+};
+pub const R_031: Rule = Rule {
+    id: "R-031",
+    severity: Severity::Block,
+    source: "行政处罚法第四十六条第三款",
+    requirement: "以非法手段取得的证据，不得作为认定案件事实的根据",
+};
 pub const R_034: Rule = Rule {
     id: "R-034",
     severity: Severity::Block,
@@ -346,9 +370,10 @@ pub const R_106: Rule = Rule {
 
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
-    R_001, R_002, R_003, R_005, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_021, R_033, R_034, R_040, R_041,
-    R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_082, R_090, R_092,
-    R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
+    R_001, R_002, R_003, R_005, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_025, R_027, R_031,
+    R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B,
+    R_067C, R_082, R_090, R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A,
+    R_120D, R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

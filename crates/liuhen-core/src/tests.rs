@@ -497,6 +497,7 @@ mod ordinary {
 
     use super::{at, d, good_act, good_open, ids, refused_ids, status};
     use crate::calendar::{DeadlineStatus, WorkCalendar};
+    use crate::evidence;
     use crate::penalty::{
         self, Approval, DecisionDoc, Event, HearingThresholds, Lead, Notice, Opinion, Ordinary, Report, State,
     };
@@ -637,6 +638,75 @@ mod ordinary {
         assert_eq!((c.state, c.version), (State::Closed, 13));
     }
 
+    fn item(label: &str, body: evidence::Body) -> evidence::Item {
+        evidence::Item { label: label.to_string(), at: at("2026-08-10"), body }
+    }
+
+    fn inquiry(inquirers: &[String]) -> evidence::Item {
+        item(
+            "询问笔录（张某某）",
+            evidence::Body::Inquiry(evidence::Inquiry {
+                ended_at: at("2026-08-10").plus_hours(1),
+                place: "栗乡街道办事处询问室".to_string(),
+                inquirers: inquirers.to_vec(),
+                recorder: "李华".to_string(),
+                interviewee: "张某某，身份证号码见附件".to_string(),
+                relation: "当事人".to_string(),
+                rights_told: true,
+                questions_and_answers: "问：院内彩钢房是谁搭建的？答：是我。".to_string(),
+                confirmed: true,
+                signed_every_page: true,
+            }),
+        )
+    }
+
+    fn collected(lawful: bool, copy_verified: bool) -> evidence::Item {
+        item(
+            "房屋产权证复印件",
+            evidence::Body::Collected(evidence::Collected {
+                kind: evidence::Kind::Documentary,
+                source: "当事人张某某提供".to_string(),
+                original: false,
+                copy_verified,
+                lawfully_obtained: lawful,
+            }),
+        )
+    }
+
+    fn sampling(officers: &[String]) -> evidence::Item {
+        item(
+            "抽样取证凭证（彩钢板）",
+            evidence::Body::Sampling(evidence::Sampling {
+                sample: "彩钢夹芯板".to_string(),
+                batch: "0.5mm".to_string(),
+                quantity: "1块".to_string(),
+                method: "随机抽取".to_string(),
+                sealed: true,
+                party_signed: true,
+                officers: officers.to_vec(),
+                copy_to_party: true,
+            }),
+        )
+    }
+
+    #[test]
+    fn a_report_cannot_rest_on_unlawfully_obtained_evidence() {
+        let mut c = Ordinary::new(lead(false));
+        step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
+        step!(c, c.investigate(good_act(true)));
+        let ids: Vec<String> = good_act(true).officers.iter().map(|p| p.officer.id.clone()).collect();
+        step!(c, c.record_evidence(inquiry(&ids)));
+        step!(c, c.record_evidence(collected(false, true)));
+        // The same name twice could not be told apart in the report.
+        assert_eq!(out(c.record_evidence(inquiry(&ids))), ["R-033"]);
+        let mut r = report(yuan(5000));
+        r.evidence = vec!["询问笔录（张某某）".to_string(), "房屋产权证复印件".to_string()];
+        assert_eq!(out(c.conclude(r.clone())), ["R-031"]);
+        r.evidence.pop();
+        step!(c, c.conclude(r));
+        assert_eq!(c.evidence.len(), 2);
+    }
+
     /// (rule, findings that violate it, findings that satisfy it)
     pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         let cal = cal();
@@ -682,6 +752,19 @@ mod ordinary {
             c
         };
         let investigator = good_act(true).officers[0].officer.id.clone();
+        let both: Vec<String> = good_act(true).officers.iter().map(|p| p.officer.id.clone()).collect();
+        let one_and_stranger = vec![investigator.clone(), "13029999".to_string()];
+        let mut unconfirmed = inquiry(&both);
+        if let evidence::Body::Inquiry(q) = &mut unconfirmed.body {
+            q.confirmed = false;
+        }
+        let tainted = {
+            let mut c = investigating.clone();
+            step!(c, c.record_evidence(collected(false, true)));
+            c
+        };
+        let mut relied_on = report(yuan(5000));
+        relied_on.evidence.push("房屋产权证复印件".to_string());
         let no_report_facts = Report { facts: String::new(), ..report(yuan(5000)) };
         let no_evidence = Report { evidence: vec![], ..report(yuan(5000)) };
         let mut unsealed = doc(yuan(5000));
@@ -709,6 +792,27 @@ mod ordinary {
             ("R-011", out(fresh.investigate(good_act(true))), out(filed.investigate(good_act(true)))),
             ("R-033", out(investigating.conclude(no_report_facts)), out(investigating.conclude(report(yuan(5000))))),
             ("R-033", out(investigating.conclude(no_evidence)), out(investigating.conclude(report(yuan(100))))),
+            (
+                "R-020",
+                out(investigating.record_evidence(inquiry(&one_and_stranger))),
+                out(investigating.record_evidence(inquiry(&both))),
+            ),
+            (
+                "R-020",
+                out(investigating.record_evidence(unconfirmed)),
+                out(investigating.record_evidence(inquiry(&both))),
+            ),
+            (
+                "R-025",
+                out(investigating.record_evidence(collected(true, false))),
+                out(investigating.record_evidence(collected(true, true))),
+            ),
+            (
+                "R-027",
+                out(investigating.record_evidence(sampling(&one_and_stranger))),
+                out(investigating.record_evidence(sampling(&both))),
+            ),
+            ("R-031", out(tainted.conclude(relied_on.clone())), out(tainted.conclude(report(yuan(5000))))),
             (
                 "R-040",
                 out(concluded.serve_notice(Notice { reasons: " ".to_string(), ..notice(yuan(5000), true) })),

@@ -34,7 +34,7 @@ fn date(s: &str, field: &str) -> Result<Date, ApiError> {
     Date::parse(s).map_err(|e| ApiError::BadRequest(format!("{field}：{e}")))
 }
 
-fn text(s: &str, field: &str, max: usize) -> Result<String, ApiError> {
+pub(super) fn text(s: &str, field: &str, max: usize) -> Result<String, ApiError> {
     let t = s.trim();
     if t.chars().count() > max {
         return Err(ApiError::BadRequest(format!("{field}不得超过 {max} 个字符")));
@@ -560,6 +560,10 @@ pub enum OrdinaryCommandForm {
     Investigate {
         act: ActForm,
     },
+    /// An inquiry, evidence taken in, or a sample (办法第八条).
+    RecordEvidence {
+        item: super::evidence::EvidenceForm,
+    },
     Conclude {
         facts: String,
         evidence: Vec<String>,
@@ -663,6 +667,7 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         },
         OrdinaryCommandForm::NotFile { approval } => C::NotFile { approval: approval_of(approval)? },
         OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
+        OrdinaryCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         OrdinaryCommandForm::Conclude { facts, evidence, legal_basis, discretion, proposal } => {
             if evidence.len() > 500 {
                 return Err(ApiError::BadRequest("证据不得超过 500 项".to_string()));

@@ -295,6 +295,24 @@ impl<S: LogStore> App<S> {
         )
         .await?;
         self.ordinary_command(admin, &r.id, 2, OrdinaryCommand::Investigate(act(at(8)))).await?;
+        use liuhen_core::evidence::{Body, Inquiry, Item};
+        let inquiry = Item {
+            label: "询问笔录（当事人）".to_string(),
+            at: at(8).plus_hours(2),
+            body: Body::Inquiry(Inquiry {
+                ended_at: at(8).plus_hours(3),
+                place: "栗乡街道办事处询问室".to_string(),
+                inquirers: vec![ids[0].clone(), ids[1].clone()],
+                recorder: "李华".to_string(),
+                interviewee: "当事人本人".to_string(),
+                relation: "当事人".to_string(),
+                rights_told: true,
+                questions_and_answers: "问：院内彩钢房何时搭建？答：今年七月。".to_string(),
+                confirmed: true,
+                signed_every_page: true,
+            }),
+        };
+        self.ordinary_command(admin, &r.id, 3, OrdinaryCommand::RecordEvidence(inquiry)).await?;
         // 行政许可: accepted 35 days ago, no decision yet (overdue).
         let app = Application {
             id: uuid::Uuid::now_v7().to_string(),

@@ -5,6 +5,7 @@ mod auth;
 pub mod cases;
 pub mod coercion;
 pub mod demo;
+pub mod evidence;
 pub mod inspection;
 pub mod licence;
 pub mod matters;

@@ -28,6 +28,7 @@ pub enum OrdinaryCommand {
         approval: Approval,
     },
     Investigate(ActInput),
+    RecordEvidence(liuhen_core::evidence::Item),
     Conclude(Report),
     /// By the officer `reviewer_id` (who must hold the legal qualification, R-005).
     LegalReview {
@@ -189,6 +190,7 @@ impl CaseKind for Ordinary {
             "version": self.version,
             "filed_at": self.filed_at.map(|t| t.0),
             "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
+            "evidence": self.evidence.iter().map(super::evidence::item_json).collect::<Vec<_>>(),
             "report": self.report.as_ref().map(report_json),
             "notice": self.notice.as_ref().map(notice_json),
             "statements": self.statements,
@@ -213,6 +215,7 @@ impl CaseKind for Ordinary {
             Event::Filed { .. } => "filed",
             Event::NotFiled { .. } => "not_filed",
             Event::Investigated(_) => "investigated",
+            Event::EvidenceRecorded(_) => "evidence_recorded",
             Event::Concluded(_) => "concluded",
             Event::LegalReviewed { .. } => "legal_reviewed",
             Event::Discussed { .. } => "discussed",
@@ -241,6 +244,7 @@ impl CaseKind for Ordinary {
             }),
             Event::NotFiled { approval } => json!({"approval": approval_json(approval)}),
             Event::Investigated(a) => json!({"act": act_json(a)}),
+            Event::EvidenceRecorded(i) => json!({"item": super::evidence::item_json(i)}),
             Event::Concluded(r) => json!({"report": report_json(r)}),
             Event::LegalReviewed { at, reviewer, passed, opinion } => {
                 json!({"at": at.0, "reviewer": reviewer, "passed": passed, "opinion": opinion})
@@ -292,6 +296,7 @@ impl CaseKind for Ordinary {
             },
             "not_filed" => Event::NotFiled { approval: parse_approval(&v["approval"])? },
             "investigated" => Event::Investigated(act_from_json(&v["act"])?),
+            "evidence_recorded" => Event::EvidenceRecorded(super::evidence::parse_item(&v["item"])?),
             "concluded" => Event::Concluded(parse_report(&v["report"])?),
             "legal_reviewed" => Event::LegalReviewed {
                 at: at()?,
@@ -369,6 +374,7 @@ impl<S: LogStore> App<S> {
                     Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "调查取证" })
                 }
             },
+            OrdinaryCommand::RecordEvidence(i) => c.record_evidence(i),
             OrdinaryCommand::Conclude(r) => c.conclude(r),
             OrdinaryCommand::LegalReview { at, passed, opinion, .. } => match &reviewer {
                 Some(r) => c.legal_review(at, r, passed, &opinion),

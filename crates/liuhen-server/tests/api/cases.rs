@@ -442,17 +442,53 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
     act_aug["officers"][1]["id_shown_at"] = json!(day("2026-08-10"));
     let r = command(&c.app, &c.token, &id, v, json!({"type": "investigate", "act": act_aug})).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-011");
+    let inquiry = |inquirers: &[&str]| {
+        json!({"type": "record_evidence", "item": {
+            "type": "inquiry", "label": "询问笔录（张某某）", "at": day("2026-08-10"), "ended_at": day("2026-08-10") + HOUR,
+            "place": "栗乡街道办事处询问室", "inquirers": inquirers, "recorder": "李华", "interviewee": "张某某",
+            "relation": "当事人", "rights_told": true, "questions_and_answers": "问：彩钢房是谁搭建的？答：是我。",
+            "confirmed": true, "signed_every_page": true}})
+    };
+    let copy = |lawful: bool| {
+        json!({"type": "record_evidence", "item": {
+            "type": "collected", "label": if lawful { "不动产登记查询结果" } else { "偷拍的院内照片" },
+            "at": day("2026-08-11"), "kind": "documentary", "source": "县不动产登记中心", "original": false,
+            "copy_verified": true, "lawfully_obtained": lawful}})
+    };
     let steps = [
         json!({"type": "file", "approval": approval("2026-08-07"), "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
         json!({"type": "investigate", "act": act_aug}),
-        json!({"type": "conclude", "facts": "未经批准搭建彩钢房", "evidence": ["现场检查笔录", "询问笔录"],
-               "legal_basis": "《城乡规划法》第六十五条", "discretion": "首次违法，从轻", "proposal": fine(5000)}),
+        inquiry(&[&c.a, &c.b]),
+        copy(true),
+        copy(false),
     ];
     for s in steps {
         let r = command(&c.app, &c.token, &id, v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
+    // An inquiry by one investigator and an officer who never took part is refused.
+    let mut one = inquiry(&[&c.a, &c.expired]);
+    one["item"]["label"] = json!("询问笔录（李某）");
+    let r = command(&c.app, &c.token, &id, v, one).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-020", "{}", String::from_utf8_lossy(&r.body));
+    // An unknown kind of evidence is bad input, not a rule.
+    let mut odd = copy(true);
+    odd["item"]["kind"] = json!("rumour");
+    let r = command(&c.app, &c.token, &id, v, odd).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("未知的证据种类"));
+    // The report may not rest on unlawfully obtained evidence.
+    let conclude = |evidence: &[&str]| {
+        json!({"type": "conclude", "facts": "未经批准搭建彩钢房", "evidence": evidence,
+               "legal_basis": "《城乡规划法》第六十五条", "discretion": "首次违法，从轻", "proposal": fine(5000)})
+    };
+    let r = command(&c.app, &c.token, &id, v, conclude(&["询问笔录（张某某）", "偷拍的院内照片"])).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-031", "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &id, v, conclude(&["现场检查笔录", "询问笔录（张某某）", "不动产登记查询结果"]))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    v += 1;
     if major {
         // A reviewer without 法律职业资格 is refused (R-005, 行政处罚法第五十八条).
         let review = |by: &str| json!({"type": "legal_review", "at": day("2026-08-13"), "reviewer_id": by, "passed": true, "opinion": "同意"});
@@ -556,7 +592,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["timeline"].as_array().unwrap().len(), 13);
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 16, "13 steps and 3 调查取证 items");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());

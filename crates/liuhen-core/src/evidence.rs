@@ -1,0 +1,215 @@
+//! 调查取证 items (办法第八条第（二）、（四）、（五）项): inquiries, evidence taken in, and samples,
+//! each checked against what its record must carry before it counts as evidence.
+
+use crate::rules::{R_020, R_025, R_027, Violation};
+use crate::time::Timestamp;
+
+/// The kinds of evidence of 行政处罚法第四十六条.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Documentary,
+    Physical,
+    AudioVisual,
+    Electronic,
+    Witness,
+    PartyStatement,
+    ExpertOpinion,
+    Inspection,
+    OnSite,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Documentary,
+        Kind::Physical,
+        Kind::AudioVisual,
+        Kind::Electronic,
+        Kind::Witness,
+        Kind::PartyStatement,
+        Kind::ExpertOpinion,
+        Kind::Inspection,
+        Kind::OnSite,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Documentary => "documentary",
+            Kind::Physical => "physical",
+            Kind::AudioVisual => "audio_visual",
+            Kind::Electronic => "electronic",
+            Kind::Witness => "witness",
+            Kind::PartyStatement => "party_statement",
+            Kind::ExpertOpinion => "expert_opinion",
+            Kind::Inspection => "inspection",
+            Kind::OnSite => "on_site",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Documentary => "书证",
+            Kind::Physical => "物证",
+            Kind::AudioVisual => "视听资料",
+            Kind::Electronic => "电子数据",
+            Kind::Witness => "证人证言",
+            Kind::PartyStatement => "当事人的陈述",
+            Kind::ExpertOpinion => "鉴定意见",
+            Kind::Inspection => "勘验笔录",
+            Kind::OnSite => "现场笔录",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// A 询问笔录.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inquiry {
+    pub ended_at: Timestamp,
+    pub place: String,
+    /// Officer ids; each must have taken part in the case's investigation.
+    pub inquirers: Vec<String>,
+    pub recorder: String,
+    pub interviewee: String,
+    /// The interviewee's relation to the case (当事人、证人…).
+    pub relation: String,
+    /// Credentials shown and the rights (incl. recusal) told, as the record states.
+    pub rights_told: bool,
+    pub questions_and_answers: String,
+    /// The interviewee confirmed the record (“以上笔录我已看过，与我说的一致”).
+    pub confirmed: bool,
+    /// Signed (or thumbprinted) on every page.
+    pub signed_every_page: bool,
+}
+
+/// Evidence taken in (调取书证、物证以及其他证据).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collected {
+    pub kind: Kind,
+    /// 出处: where and from whom it came.
+    pub source: String,
+    pub original: bool,
+    /// A copy carries “经核对与原件无误” and the provider's signature or seal.
+    pub copy_verified: bool,
+    /// False when it was obtained unlawfully (行政处罚法第四十六条第三款).
+    pub lawfully_obtained: bool,
+}
+
+/// A 抽样取证凭证.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sampling {
+    pub sample: String,
+    pub batch: String,
+    pub quantity: String,
+    pub method: String,
+    pub sealed: bool,
+    pub party_signed: bool,
+    /// Officer ids who signed; each must have taken part in the investigation.
+    pub officers: Vec<String>,
+    pub copy_to_party: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Inquiry(Inquiry),
+    Collected(Collected),
+    Sampling(Sampling),
+}
+
+/// One 调查取证 item. `label` names it in the closing report's evidence list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub label: String,
+    pub at: Timestamp,
+    pub body: Body,
+}
+
+impl Item {
+    /// False only for evidence obtained unlawfully, which no decision may rest on.
+    pub fn usable(&self) -> bool {
+        !matches!(&self.body, Body::Collected(c) if !c.lawfully_obtained)
+    }
+}
+
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+/// Counts the officers in `ids` that took part in the investigation, without repeats.
+fn investigators_among(ids: &[String], investigators: &[String]) -> usize {
+    let mut seen: Vec<&String> = ids.iter().filter(|id| investigators.contains(id)).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+/// what the record of `item` must carry. `investigators` are the officers
+/// who showed credentials on the case's on-site acts.
+pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
+    let mut found = Vec::new();
+    if blank(&item.label) {
+        found.push(R_020.violated("label", "证据须有名称以便在调查终结报告中引用"));
+    }
+    match &item.body {
+        Body::Inquiry(q) => {
+            if q.ended_at <= item.at {
+                found.push(R_020.violated("ended_at", "结束时间须晚于开始时间"));
+            }
+            for (field, value, what) in [
+                ("place", &q.place, "询问地点"),
+                ("recorder", &q.recorder, "记录人"),
+                ("interviewee", &q.interviewee, "被询问人身份"),
+                ("relation", &q.relation, "被询问人与案件的关系"),
+                ("questions_and_answers", &q.questions_and_answers, "问答内容"),
+            ] {
+                if blank(value) {
+                    found.push(R_020.violated(field, format!("未记录{what}")));
+                }
+            }
+            if investigators_among(&q.inquirers, investigators) < 2 {
+                found.push(R_020.violated("inquirers", "询问人须为两名以上参与本案调查并出示证件的执法人员"));
+            }
+            if !q.rights_told {
+                found.push(R_020.violated("rights_told", "未记录出示证件并告知权利（含申请回避）"));
+            }
+            if !q.confirmed {
+                found.push(R_020.violated("confirmed", "被询问人未确认笔录"));
+            }
+            if !q.signed_every_page {
+                found.push(R_020.violated("signed_every_page", "被询问人须逐页签名或捺指印"));
+            }
+        }
+        Body::Collected(c) => {
+            if blank(&c.source) {
+                found.push(R_025.violated("source", "未载明证据出处"));
+            }
+            if !c.original && !c.copy_verified {
+                found.push(R_025.violated("copy_verified", "复制件未注明“经核对与原件无误”并由提供人签名或盖章"));
+            }
+        }
+        Body::Sampling(s) => {
+            for (field, value, what) in [
+                ("sample", &s.sample, "样品名称"),
+                ("batch", &s.batch, "规格或批号"),
+                ("quantity", &s.quantity, "数量"),
+                ("method", &s.method, "抽样方法或基数"),
+            ] {
+                if blank(value) {
+                    found.push(R_027.violated(field, format!("抽样取证凭证未记录{what}")));
+                }
+            }
+            if !s.sealed {
+                found.push(R_027.violated("sealed", "未记录封样情况"));
+            }
+            if !s.party_signed {
+                found.push(R_027.violated("party_signed", "当事人未在抽样取证凭证上签名"));
+            }
+            if investigators_among(&s.officers, investigators) < 2 {
+                found.push(R_027.violated("officers", "须两名以上参与本案调查的执法人员签名"));
+            }
+            if !s.copy_to_party {
+                found.push(R_027.violated("copy_to_party", "抽样取证凭证未交当事人一份"));
+            }
+        }
+    }
+    found
+}

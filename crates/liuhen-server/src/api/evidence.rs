@@ -1,0 +1,128 @@
+//! The 调查取证 item form of the `record_evidence` command (办法第八条).
+
+use super::cases::text;
+use crate::error::ApiError;
+use liuhen_core::evidence::{Body, Collected, Inquiry, Item, Kind, Sampling};
+use liuhen_core::time::Timestamp;
+use serde::Deserialize;
+
+/// An inquiry, evidence taken in, or a sample, tagged by `type`.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EvidenceForm {
+    Inquiry {
+        label: String,
+        at: i64,
+        ended_at: i64,
+        place: String,
+        inquirers: Vec<String>,
+        recorder: String,
+        interviewee: String,
+        relation: String,
+        rights_told: bool,
+        questions_and_answers: String,
+        confirmed: bool,
+        signed_every_page: bool,
+    },
+    Collected {
+        label: String,
+        at: i64,
+        kind: String,
+        source: String,
+        original: bool,
+        #[serde(default)]
+        copy_verified: bool,
+        lawfully_obtained: bool,
+    },
+    Sampling {
+        label: String,
+        at: i64,
+        sample: String,
+        batch: String,
+        quantity: String,
+        method: String,
+        sealed: bool,
+        party_signed: bool,
+        officers: Vec<String>,
+        copy_to_party: bool,
+    },
+}
+
+fn ids(v: Vec<String>, field: &str) -> Result<Vec<String>, ApiError> {
+    if v.len() > 20 {
+        return Err(ApiError::BadRequest(format!("{field}不得超过 20 人")));
+    }
+    v.iter().map(|s| text(s, field, 64)).collect()
+}
+
+/// Checks lengths and vocabularies; the rules are core's.
+pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
+    let (label, at, body) = match form {
+        EvidenceForm::Inquiry {
+            label,
+            at,
+            ended_at,
+            place,
+            inquirers,
+            recorder,
+            interviewee,
+            relation,
+            rights_told,
+            questions_and_answers,
+            confirmed,
+            signed_every_page,
+        } => (
+            label,
+            at,
+            Body::Inquiry(Inquiry {
+                ended_at: Timestamp(ended_at),
+                place: text(&place, "询问地点", 200)?,
+                inquirers: ids(inquirers, "询问人")?,
+                recorder: text(&recorder, "记录人", 64)?,
+                interviewee: text(&interviewee, "被询问人", 500)?,
+                relation: text(&relation, "与案件的关系", 100)?,
+                rights_told,
+                questions_and_answers: text(&questions_and_answers, "问答内容", 50_000)?,
+                confirmed,
+                signed_every_page,
+            }),
+        ),
+        EvidenceForm::Collected { label, at, kind, source, original, copy_verified, lawfully_obtained } => (
+            label,
+            at,
+            Body::Collected(Collected {
+                kind: Kind::parse(&kind).ok_or_else(|| ApiError::BadRequest(format!("未知的证据种类：{kind}")))?,
+                source: text(&source, "证据出处", 500)?,
+                original,
+                copy_verified,
+                lawfully_obtained,
+            }),
+        ),
+        EvidenceForm::Sampling {
+            label,
+            at,
+            sample,
+            batch,
+            quantity,
+            method,
+            sealed,
+            party_signed,
+            officers,
+            copy_to_party,
+        } => (
+            label,
+            at,
+            Body::Sampling(Sampling {
+                sample: text(&sample, "样品名称", 200)?,
+                batch: text(&batch, "规格批号", 200)?,
+                quantity: text(&quantity, "数量", 100)?,
+                method: text(&method, "抽样方法", 500)?,
+                sealed,
+                party_signed,
+                officers: ids(officers, "签名执法人员")?,
+                copy_to_party,
+            }),
+        ),
+    };
+    Ok(Item { label: text(&label, "证据名称", 200)?, at: Timestamp(at), body })
+}

@@ -1,0 +1,69 @@
+//! 调查取证 items in an event's JSON, both ways.
+
+use liuhen_core::evidence::{Body, Collected, Inquiry, Item, Kind, Sampling};
+use liuhen_core::time::Timestamp;
+use serde_json::{Value, json};
+
+pub fn item_json(item: &Item) -> Value {
+    let mut v = match &item.body {
+        Body::Inquiry(q) => json!({
+            "type": "inquiry", "ended_at": q.ended_at.0, "place": q.place, "inquirers": q.inquirers,
+            "recorder": q.recorder, "interviewee": q.interviewee, "relation": q.relation, "rights_told": q.rights_told,
+            "questions_and_answers": q.questions_and_answers, "confirmed": q.confirmed,
+            "signed_every_page": q.signed_every_page,
+        }),
+        Body::Collected(c) => json!({
+            "type": "collected", "kind": c.kind.code(), "kind_label": c.kind.label(), "source": c.source,
+            "original": c.original, "copy_verified": c.copy_verified, "lawfully_obtained": c.lawfully_obtained,
+        }),
+        Body::Sampling(s) => json!({
+            "type": "sampling", "sample": s.sample, "batch": s.batch, "quantity": s.quantity, "method": s.method,
+            "sealed": s.sealed, "party_signed": s.party_signed, "officers": s.officers, "copy_to_party": s.copy_to_party,
+        }),
+    };
+    v["label"] = json!(item.label);
+    v["at"] = json!(item.at.0);
+    v
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect()
+}
+
+pub fn parse_item(v: &Value) -> Option<Item> {
+    let s = |k: &str| v[k].as_str().map(str::to_string);
+    let b = |k: &str| v[k].as_bool();
+    let body = match v["type"].as_str()? {
+        "inquiry" => Body::Inquiry(Inquiry {
+            ended_at: Timestamp(v["ended_at"].as_i64()?),
+            place: s("place")?,
+            inquirers: strings(&v["inquirers"])?,
+            recorder: s("recorder")?,
+            interviewee: s("interviewee")?,
+            relation: s("relation")?,
+            rights_told: b("rights_told")?,
+            questions_and_answers: s("questions_and_answers")?,
+            confirmed: b("confirmed")?,
+            signed_every_page: b("signed_every_page")?,
+        }),
+        "collected" => Body::Collected(Collected {
+            kind: Kind::parse(v["kind"].as_str()?)?,
+            source: s("source")?,
+            original: b("original")?,
+            copy_verified: b("copy_verified")?,
+            lawfully_obtained: b("lawfully_obtained")?,
+        }),
+        "sampling" => Body::Sampling(Sampling {
+            sample: s("sample")?,
+            batch: s("batch")?,
+            quantity: s("quantity")?,
+            method: s("method")?,
+            sealed: b("sealed")?,
+            party_signed: b("party_signed")?,
+            officers: strings(&v["officers"])?,
+            copy_to_party: b("copy_to_party")?,
+        }),
+        _ => return None,
+    };
+    Some(Item { label: s("label")?, at: Timestamp(v["at"].as_i64()?), body })
+}
