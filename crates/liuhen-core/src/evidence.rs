@@ -1,7 +1,7 @@
-//! 调查取证 items (办法第八条第（二）、（四）、（五）项): inquiries, evidence taken in, and samples,
-//! each checked against what its record must carry before it counts as evidence.
+//! 调查取证 items (办法第八条第（二）、（四）、（五）、（七）项): inquiries, evidence taken in, samples
+//! and 先行登记保存, each checked against what its record must carry before it counts as evidence.
 
-use crate::rules::{R_020, R_025, R_027, Violation};
+use crate::rules::{R_020, R_025, R_027, R_028, Violation};
 use crate::time::Timestamp;
 
 /// The kinds of evidence of 行政处罚法第四十六条.
@@ -108,11 +108,24 @@ pub struct Sampling {
     pub copy_to_party: bool,
 }
 
+/// 先行登记保存 (行政处罚法第五十六条): evidence that may be lost, registered and kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preservation {
+    /// The 负责人 who approved it, and when: before it was carried out.
+    pub approved_by: String,
+    pub approved_at: Timestamp,
+    /// The 物品清单.
+    pub items: Vec<String>,
+    /// The 通知书 and list were delivered to the party.
+    pub notice_served: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     Inquiry(Inquiry),
     Collected(Collected),
     Sampling(Sampling),
+    Preservation(Preservation),
 }
 
 /// One 调查取证 item. `label` names it in the closing report's evidence list.
@@ -142,7 +155,7 @@ fn investigators_among(ids: &[String], investigators: &[String]) -> usize {
     seen.len()
 }
 
-/// what the record of `item` must carry. `investigators` are the officers
+/// what the record of `item` must carry. `investigators` are the officers
 /// who showed credentials on the case's on-site acts.
 pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
     let mut found = Vec::new();
@@ -208,6 +221,20 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
             }
             if !s.copy_to_party {
                 found.push(R_027.violated("copy_to_party", "抽样取证凭证未交当事人一份"));
+            }
+        }
+        Body::Preservation(p) => {
+            if blank(&p.approved_by) {
+                found.push(R_028.violated("approved_by", "先行登记保存须经行政机关负责人批准"));
+            }
+            if p.approved_at > item.at {
+                found.push(R_028.violated("approved_at", "先行登记保存须在实施前批准"));
+            }
+            if p.items.iter().all(|i| blank(i)) {
+                found.push(R_028.violated("items", "未开列物品清单"));
+            }
+            if !p.notice_served {
+                found.push(R_028.violated("notice_served", "未向当事人送达先行登记保存通知书及物品清单"));
             }
         }
     }

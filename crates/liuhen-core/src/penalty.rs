@@ -8,8 +8,8 @@ use crate::calendar::{Period, WorkCalendar};
 use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
-    self, CommandError, R_005, R_006, R_010, R_011, R_012, R_031, R_033, R_040, R_041, R_042, R_043, R_044, R_048,
-    R_061, R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
+    self, CommandError, R_005, R_006, R_010, R_011, R_012, R_028, R_031, R_033, R_040, R_041, R_042, R_043, R_044,
+    R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
 };
 use crate::summary::{PartyKind, Penalty};
 use crate::time::{Date, Timestamp};
@@ -188,6 +188,12 @@ pub enum Event {
     Investigated(OnSiteAct),
     /// A 调查取证 item: an inquiry, evidence taken in, a sample (办法第八条).
     EvidenceRecorded(crate::evidence::Item),
+    /// The 处理决定 on evidence under 先行登记保存 (return, test, seize, confiscate…).
+    PreservationHandled {
+        label: String,
+        at: Timestamp,
+        measure: String,
+    },
     Concluded(Report),
     LegalReviewed {
         at: Timestamp,
@@ -253,6 +259,8 @@ pub struct Ordinary {
     pub investigators: Vec<String>,
     pub acts: Vec<OnSiteAct>,
     pub evidence: Vec<crate::evidence::Item>,
+    /// 先行登记保存 items handled: (label, when).
+    pub preservations_handled: Vec<(String, Timestamp)>,
     pub report: Option<Report>,
     pub review_passed_at: Option<Timestamp>,
     pub discussion: Option<Penalty>,
@@ -293,6 +301,7 @@ impl Ordinary {
             investigators: Vec::new(),
             acts: Vec::new(),
             evidence: Vec::new(),
+            preservations_handled: Vec::new(),
             report: None,
             review_passed_at: None,
             discussion: None,
@@ -359,6 +368,39 @@ impl Ordinary {
         }
         let flags = rules::decide(found)?;
         Ok((Event::EvidenceRecorded(item), flags))
+    }
+
+    /// evidence under 先行登记保存 gets its handling decision (due within seven working days).
+    pub fn handle_preservation(&self, label: &str, at: Timestamp, measure: &str) -> Decision {
+        if matches!(self.state, State::Lead | State::NotFiled | State::Closed) {
+            return Err(wrong(self.state, "先行登记保存处理"));
+        }
+        let mut found = Vec::new();
+        let preserved = self.evidence.iter().find(|e| e.label == label);
+        match preserved.map(|e| (&e.body, e.at)) {
+            Some((crate::evidence::Body::Preservation(_), registered)) => {
+                if at < registered {
+                    found.push(R_028.violated("at", "处理决定早于登记保存"));
+                }
+            }
+            _ => found.push(R_028.violated("label", format!("“{label}”不是先行登记保存的证据"))),
+        }
+        if self.preservations_handled.iter().any(|(l, _)| l == label) {
+            found.push(R_028.violated("label", format!("“{label}”已作出处理决定")));
+        }
+        if measure.trim().is_empty() {
+            found.push(R_028.violated("measure", "未载明处理措施"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::PreservationHandled { label: label.to_string(), at, measure: measure.to_string() }, flags))
+    }
+
+    /// 先行登记保存 items still waiting for their handling decision.
+    pub fn unhandled_preservations(&self) -> impl Iterator<Item = &crate::evidence::Item> {
+        self.evidence.iter().filter(|e| {
+            matches!(e.body, crate::evidence::Body::Preservation(_))
+                && !self.preservations_handled.iter().any(|(l, _)| *l == e.label)
+        })
     }
 
     /// the closing report is complete. R-031: it rests on no unlawfully obtained evidence.
@@ -648,11 +690,15 @@ impl Ordinary {
             State::Closed => return Err(wrong(self.state, "结案")),
             _ => return Err(wrong(self.state, "结案")),
         }
+        for e in self.unhandled_preservations() {
+            found.push(R_028.violated("evidence", format!("“{}”尚未作出处理决定", e.label)));
+        }
         let flags = rules::decide(found)?;
         Ok((Event::Closed { approval, at }, flags))
     }
 
-    /// The case's deadlines (domain.md §d): T-03 decision within 90 days of filing, T-05
+    /// The case's deadlines (domain.md §d): T-03 decision within 90 days of filing, T-04
+    /// 先行登记保存 handling, T-05
     /// hearing request, T-08 service, T-11 payment.
     pub fn deadlines(
         &self,
@@ -667,6 +713,15 @@ impl Ordinary {
                 source: "行政处罚法第六十条",
                 due: cal.due(filed, Period::CalendarDays(90))?,
                 done_at: self.decided_at,
+            });
+        }
+        for e in self.evidence.iter().filter(|e| matches!(e.body, crate::evidence::Body::Preservation(_))) {
+            out.push(Deadline {
+                code: "T-04",
+                label: "先行登记保存后七个工作日内作出处理决定",
+                source: "行政处罚法第五十六条、第八十五条",
+                due: cal.due(e.at, Period::WorkingDays(7))?,
+                done_at: self.preservations_handled.iter().find(|(l, _)| *l == e.label).map(|(_, t)| *t),
             });
         }
         if let Some(d) = self.decided_at {
@@ -707,6 +762,7 @@ impl Ordinary {
                 self.acts.push(act.clone());
                 self.state = State::Investigating;
             }
+            Event::PreservationHandled { label, at, .. } => self.preservations_handled.push((label.clone(), *at)),
             Event::EvidenceRecorded(item) => {
                 self.evidence.push(item.clone());
                 self.state = State::Investigating;

@@ -130,6 +130,12 @@ pub const R_027: Rule = Rule {
     source: "办法第八条第（五）项；行政处罚法第五十六条",
     requirement: "抽样取证须制作抽样取证凭证，载明样品名称、规格批号、数量、抽样方法和封样情况，由当事人和两名以上执法人员签名，并交当事人一份",
 };
+pub const R_028: Rule = Rule {
+    id: "R-028",
+    severity: Severity::Block,
+    source: "办法第八条第（七）项；行政处罚法第五十六条",
+    requirement: "先行登记保存须经负责人事先批准，向当事人送达通知书及物品清单，并在七个工作日内作出处理决定",
+};
 pub const R_031: Rule = Rule {
     id: "R-031",
     severity: Severity::Block,
@@ -370,10 +376,10 @@ pub const R_106: Rule = Rule {
 
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
-    R_001, R_002, R_003, R_005, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_025, R_027, R_031,
-    R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B,
-    R_067C, R_082, R_090, R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A,
-    R_120D, R_120E, R_131, R_142,
+    R_001, R_002, R_003, R_005, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_025, R_027, R_028,
+    R_031, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A,
+    R_067B, R_067C, R_082, R_090, R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116,
+    R_120A, R_120D, R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

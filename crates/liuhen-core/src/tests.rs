@@ -689,6 +689,48 @@ mod ordinary {
         )
     }
 
+    fn preservation(approved_on: &str) -> evidence::Item {
+        evidence::Item {
+            label: "先行登记保存（彩钢板）".to_string(),
+            at: at("2026-09-30"),
+            body: evidence::Body::Preservation(evidence::Preservation {
+                approved_by: "张主任".to_string(),
+                approved_at: at(approved_on),
+                items: vec!["彩钢夹芯板 20 块".to_string()],
+                notice_served: true,
+            }),
+        }
+    }
+
+    #[test]
+    fn preserved_evidence_is_handled_within_seven_working_days() {
+        let cal = cal();
+        let mut c = Ordinary::new(lead(false));
+        step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
+        step!(c, c.investigate(good_act(true)));
+        step!(c, c.record_evidence(preservation("2026-09-30")));
+        // Registered on 30 September: 国庆节 is off and 10 October (a Saturday) is worked.
+        let t04 = c.deadlines(&cal).unwrap().into_iter().find(|x| x.code == "T-04").unwrap();
+        assert_eq!(t04.due.shanghai_date(), d("2026-10-15"));
+        assert_eq!(status(t04.due, t04.done_at, at("2026-10-16"), 0), DeadlineStatus::Overdue);
+        assert_eq!(out(c.handle_preservation("询问笔录", at("2026-10-09"), "退还")), ["R-028"]);
+        assert_eq!(out(c.handle_preservation("先行登记保存（彩钢板）", at("2026-10-09"), " ")), ["R-028"]);
+        step!(c, c.handle_preservation("先行登记保存（彩钢板）", at("2026-10-09"), "解除先行登记保存，退还当事人"));
+        assert_eq!(out(c.handle_preservation("先行登记保存（彩钢板）", at("2026-10-10"), "退还")), ["R-028"]);
+        let t04 = c.deadlines(&cal).unwrap().into_iter().find(|x| x.code == "T-04").unwrap();
+        assert_eq!(status(t04.due, t04.done_at, at("2026-12-31"), 0), DeadlineStatus::Met);
+        // A case is not closed while preserved evidence awaits its handling decision.
+        let mut paid = noticed(false);
+        step!(paid, paid.waive(at("2026-08-14")));
+        step!(paid, paid.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
+        step!(paid, paid.serve(at("2026-08-18"), &cal));
+        step!(paid, paid.pay(at("2026-08-28"), "BANK-1"));
+        let mut pending = paid.clone();
+        pending.evidence.push(preservation("2026-08-10"));
+        assert_eq!(out(pending.close(approval("2026-08-31"), at("2026-08-31"))), ["R-028"]);
+        step!(paid, paid.close(approval("2026-08-31"), at("2026-08-31")));
+    }
+
     #[test]
     fn a_report_cannot_rest_on_unlawfully_obtained_evidence() {
         let mut c = Ordinary::new(lead(false));
@@ -763,6 +805,11 @@ mod ordinary {
             step!(c, c.record_evidence(collected(false, true)));
             c
         };
+        let preserved = {
+            let mut c = investigating.clone();
+            step!(c, c.record_evidence(preservation("2026-09-30")));
+            c
+        };
         let mut relied_on = report(yuan(5000));
         relied_on.evidence.push("房屋产权证复印件".to_string());
         let no_report_facts = Report { facts: String::new(), ..report(yuan(5000)) };
@@ -813,6 +860,17 @@ mod ordinary {
                 out(investigating.record_evidence(sampling(&both))),
             ),
             ("R-031", out(tainted.conclude(relied_on.clone())), out(tainted.conclude(report(yuan(5000))))),
+            // Approved the day after it was carried out.
+            (
+                "R-028",
+                out(investigating.record_evidence(preservation("2026-10-01"))),
+                out(investigating.record_evidence(preservation("2026-09-29"))),
+            ),
+            (
+                "R-028",
+                out(preserved.handle_preservation("先行登记保存（彩钢板）", t("2026-09-29"), "退还")),
+                out(preserved.handle_preservation("先行登记保存（彩钢板）", t("2026-10-09"), "退还")),
+            ),
             (
                 "R-040",
                 out(concluded.serve_notice(Notice { reasons: " ".to_string(), ..notice(yuan(5000), true) })),

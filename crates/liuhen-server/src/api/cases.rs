@@ -564,6 +564,12 @@ pub enum OrdinaryCommandForm {
     RecordEvidence {
         item: super::evidence::EvidenceForm,
     },
+    /// The handling decision on evidence under 先行登记保存.
+    HandlePreservation {
+        label: String,
+        at: i64,
+        measure: String,
+    },
     Conclude {
         facts: String,
         evidence: Vec<String>,
@@ -668,6 +674,11 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         OrdinaryCommandForm::NotFile { approval } => C::NotFile { approval: approval_of(approval)? },
         OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
         OrdinaryCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
+        OrdinaryCommandForm::HandlePreservation { label, at, measure } => C::HandlePreservation {
+            label: text(&label, "证据名称", 200)?,
+            at: Timestamp(at),
+            measure: text(&measure, "处理措施", 1000)?,
+        },
         OrdinaryCommandForm::Conclude { facts, evidence, legal_basis, discretion, proposal } => {
             if evidence.len() > 500 {
                 return Err(ApiError::BadRequest("证据不得超过 500 项".to_string()));

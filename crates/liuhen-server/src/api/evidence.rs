@@ -2,11 +2,11 @@
 
 use super::cases::text;
 use crate::error::ApiError;
-use liuhen_core::evidence::{Body, Collected, Inquiry, Item, Kind, Sampling};
+use liuhen_core::evidence::{Body, Collected, Inquiry, Item, Kind, Preservation, Sampling};
 use liuhen_core::time::Timestamp;
 use serde::Deserialize;
 
-/// An inquiry, evidence taken in, or a sample, tagged by `type`.
+/// An inquiry, evidence taken in, a sample or a 先行登记保存, tagged by `type`.
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EvidenceForm {
@@ -45,6 +45,14 @@ pub enum EvidenceForm {
         party_signed: bool,
         officers: Vec<String>,
         copy_to_party: bool,
+    },
+    Preservation {
+        label: String,
+        at: i64,
+        approved_by: String,
+        approved_at: i64,
+        items: Vec<String>,
+        notice_served: bool,
     },
 }
 
@@ -123,6 +131,21 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 copy_to_party,
             }),
         ),
+        EvidenceForm::Preservation { label, at, approved_by, approved_at, items, notice_served } => {
+            if items.len() > 500 {
+                return Err(ApiError::BadRequest("物品清单不得超过 500 项".to_string()));
+            }
+            (
+                label,
+                at,
+                Body::Preservation(Preservation {
+                    approved_by: text(&approved_by, "批准人", 64)?,
+                    approved_at: Timestamp(approved_at),
+                    items: items.iter().map(|i| text(i, "物品", 200)).collect::<Result<_, _>>()?,
+                    notice_served,
+                }),
+            )
+        }
     };
     Ok(Item { label: text(&label, "证据名称", 200)?, at: Timestamp(at), body })
 }

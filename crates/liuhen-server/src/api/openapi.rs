@@ -64,15 +64,16 @@ pub fn document() -> Value {
                 "Officer": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "cert_no": {"type": "string"},
                     "cert_valid_from": {"type": "string"}, "cert_valid_to": {"type": "string"}, "cert_status": {"type": "string", "enum": ["active", "suspended", "revoked"]},
                     "cert_scope": {"type": "array", "items": {"type": "string"}}, "legal_qualification": {"type": "boolean"}}},
-                "EvidenceItem": {"type": "object", "required": ["type", "label", "at"], "description": "调查取证事项（办法第八条），record_evidence 命令的 item：询问笔录 (inquiry, R-020)、调取的证据 (collected, R-025, R-031)、抽样取证凭证 (sampling, R-027)。label 供调查终结报告引用。", "properties": {
-                    "type": {"type": "string", "enum": ["inquiry", "collected", "sampling"]}, "label": {"type": "string"}, "at": {"type": "integer"},
+                "EvidenceItem": {"type": "object", "required": ["type", "label", "at"], "description": "调查取证事项（办法第八条），record_evidence 命令的 item：询问笔录 (inquiry, R-020)、调取的证据 (collected, R-025, R-031)、抽样取证凭证 (sampling, R-027)、先行登记保存 (preservation, R-028：事先批准、送达通知书及清单，七个工作日内以 handle_preservation 作出处理决定)。label 供调查终结报告引用。", "properties": {
+                    "type": {"type": "string", "enum": ["inquiry", "collected", "sampling", "preservation"]}, "label": {"type": "string"}, "at": {"type": "integer"},
                     "ended_at": {"type": "integer"}, "place": {"type": "string"}, "inquirers": {"type": "array", "items": {"type": "string"}, "description": "执法人员 ID"},
                     "recorder": {"type": "string"}, "interviewee": {"type": "string"}, "relation": {"type": "string"}, "rights_told": {"type": "boolean"},
                     "questions_and_answers": {"type": "string"}, "confirmed": {"type": "boolean"}, "signed_every_page": {"type": "boolean"},
                     "kind": {"type": "string", "enum": ["documentary", "physical", "audio_visual", "electronic", "witness", "party_statement", "expert_opinion", "inspection", "on_site"]},
                     "source": {"type": "string"}, "original": {"type": "boolean"}, "copy_verified": {"type": "boolean"}, "lawfully_obtained": {"type": "boolean"},
                     "sample": {"type": "string"}, "batch": {"type": "string"}, "quantity": {"type": "string"}, "method": {"type": "string"},
-                    "sealed": {"type": "boolean"}, "party_signed": {"type": "boolean"}, "officers": {"type": "array", "items": {"type": "string"}}, "copy_to_party": {"type": "boolean"}}},
+                    "sealed": {"type": "boolean"}, "party_signed": {"type": "boolean"}, "officers": {"type": "array", "items": {"type": "string"}}, "copy_to_party": {"type": "boolean"},
+                    "approved_by": {"type": "string"}, "approved_at": {"type": "integer"}, "items": {"type": "array", "items": {"type": "string"}}, "notice_served": {"type": "boolean"}}},
                 "Act": {"type": "object", "required": ["at", "place", "officers", "recording_announced", "problems_found"], "description": "一次现场执法活动（办法第六条、第八条）", "properties": {
                     "at": {"type": "integer"}, "place": {"type": "string"}, "summary": {"type": "string"},
                     "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},
@@ -93,7 +94,7 @@ pub fn document() -> Value {
                         {"title": "行政处罚简易程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["hear", "issue_decision", "deliver", "record", "pay", "close"]}}},
                         {"title": "行政强制措施", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["approve", "execute", "ratify", "extend", "dispose", "close"]}}},
                         {"title": "行政许可", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["request_correction", "corrected", "accept", "refuse", "verify", "extend", "decide", "issue_certificate", "close"]}}},
-                        {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "record_evidence", "conclude", "legal_review", "discuss", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "serve", "pay", "close"]}}},
+                        {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "record_evidence", "handle_preservation", "conclude", "legal_review", "discuss", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "serve", "pay", "close"]}}},
                     ]}}},
                 "Matter": {"type": "object", "required": ["code", "name", "kind", "legal_basis"], "properties": {
                     "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]},

@@ -313,6 +313,18 @@ impl<S: LogStore> App<S> {
             }),
         };
         self.ordinary_command(admin, &r.id, 3, OrdinaryCommand::RecordEvidence(inquiry)).await?;
+        // Materials registered for preservation and not yet handled: T-04 runs (行政处罚法第五十六条).
+        let preserved = Item {
+            label: "先行登记保存（彩钢板）".to_string(),
+            at: at(9),
+            body: Body::Preservation(liuhen_core::evidence::Preservation {
+                approved_by: "张主任".to_string(),
+                approved_at: at(9).plus_hours(-1),
+                items: vec!["彩钢夹芯板 20 块".to_string(), "角钢 6 根".to_string()],
+                notice_served: true,
+            }),
+        };
+        self.ordinary_command(admin, &r.id, 4, OrdinaryCommand::RecordEvidence(preserved)).await?;
         // 行政许可: accepted 35 days ago, no decision yet (overdue).
         let app = Application {
             id: uuid::Uuid::now_v7().to_string(),

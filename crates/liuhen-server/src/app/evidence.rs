@@ -1,6 +1,6 @@
 //! 调查取证 items in an event's JSON, both ways.
 
-use liuhen_core::evidence::{Body, Collected, Inquiry, Item, Kind, Sampling};
+use liuhen_core::evidence::{Body, Collected, Inquiry, Item, Kind, Preservation, Sampling};
 use liuhen_core::time::Timestamp;
 use serde_json::{Value, json};
 
@@ -19,6 +19,10 @@ pub fn item_json(item: &Item) -> Value {
         Body::Sampling(s) => json!({
             "type": "sampling", "sample": s.sample, "batch": s.batch, "quantity": s.quantity, "method": s.method,
             "sealed": s.sealed, "party_signed": s.party_signed, "officers": s.officers, "copy_to_party": s.copy_to_party,
+        }),
+        Body::Preservation(p) => json!({
+            "type": "preservation", "approved_by": p.approved_by, "approved_at": p.approved_at.0, "items": p.items,
+            "notice_served": p.notice_served,
         }),
     };
     v["label"] = json!(item.label);
@@ -62,6 +66,12 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             party_signed: b("party_signed")?,
             officers: strings(&v["officers"])?,
             copy_to_party: b("copy_to_party")?,
+        }),
+        "preservation" => Body::Preservation(Preservation {
+            approved_by: s("approved_by")?,
+            approved_at: Timestamp(v["approved_at"].as_i64()?),
+            items: strings(&v["items"])?,
+            notice_served: b("notice_served")?,
         }),
         _ => return None,
     };

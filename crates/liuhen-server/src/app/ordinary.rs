@@ -29,6 +29,11 @@ pub enum OrdinaryCommand {
     },
     Investigate(ActInput),
     RecordEvidence(liuhen_core::evidence::Item),
+    HandlePreservation {
+        label: String,
+        at: Timestamp,
+        measure: String,
+    },
     Conclude(Report),
     /// By the officer `reviewer_id` (who must hold the legal qualification, R-005).
     LegalReview {
@@ -191,6 +196,7 @@ impl CaseKind for Ordinary {
             "filed_at": self.filed_at.map(|t| t.0),
             "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
             "evidence": self.evidence.iter().map(super::evidence::item_json).collect::<Vec<_>>(),
+            "preservations_handled": self.preservations_handled.iter().map(|(l, t)| json!({"label": l, "at": t.0})).collect::<Vec<_>>(),
             "report": self.report.as_ref().map(report_json),
             "notice": self.notice.as_ref().map(notice_json),
             "statements": self.statements,
@@ -216,6 +222,7 @@ impl CaseKind for Ordinary {
             Event::NotFiled { .. } => "not_filed",
             Event::Investigated(_) => "investigated",
             Event::EvidenceRecorded(_) => "evidence_recorded",
+            Event::PreservationHandled { .. } => "preservation_handled",
             Event::Concluded(_) => "concluded",
             Event::LegalReviewed { .. } => "legal_reviewed",
             Event::Discussed { .. } => "discussed",
@@ -245,6 +252,9 @@ impl CaseKind for Ordinary {
             Event::NotFiled { approval } => json!({"approval": approval_json(approval)}),
             Event::Investigated(a) => json!({"act": act_json(a)}),
             Event::EvidenceRecorded(i) => json!({"item": super::evidence::item_json(i)}),
+            Event::PreservationHandled { label, at, measure } => {
+                json!({"label": label, "at": at.0, "measure": measure})
+            }
             Event::Concluded(r) => json!({"report": report_json(r)}),
             Event::LegalReviewed { at, reviewer, passed, opinion } => {
                 json!({"at": at.0, "reviewer": reviewer, "passed": passed, "opinion": opinion})
@@ -297,6 +307,11 @@ impl CaseKind for Ordinary {
             "not_filed" => Event::NotFiled { approval: parse_approval(&v["approval"])? },
             "investigated" => Event::Investigated(act_from_json(&v["act"])?),
             "evidence_recorded" => Event::EvidenceRecorded(super::evidence::parse_item(&v["item"])?),
+            "preservation_handled" => Event::PreservationHandled {
+                label: v["label"].as_str()?.to_string(),
+                at: at()?,
+                measure: v["measure"].as_str()?.to_string(),
+            },
             "concluded" => Event::Concluded(parse_report(&v["report"])?),
             "legal_reviewed" => Event::LegalReviewed {
                 at: at()?,
@@ -375,6 +390,7 @@ impl<S: LogStore> App<S> {
                 }
             },
             OrdinaryCommand::RecordEvidence(i) => c.record_evidence(i),
+            OrdinaryCommand::HandlePreservation { label, at, measure } => c.handle_preservation(&label, at, &measure),
             OrdinaryCommand::Conclude(r) => c.conclude(r),
             OrdinaryCommand::LegalReview { at, passed, opinion, .. } => match &reviewer {
                 Some(r) => c.legal_review(at, r, passed, &opinion),

@@ -461,6 +461,11 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
         inquiry(&[&c.a, &c.b]),
         copy(true),
         copy(false),
+        json!({"type": "record_evidence", "item": {
+            "type": "preservation", "label": "先行登记保存（彩钢板）", "at": day("2026-08-11"),
+            "approved_by": "张主任", "approved_at": day("2026-08-11") - HOUR, "items": ["彩钢夹芯板 20 块"],
+            "notice_served": true}}),
+        json!({"type": "handle_preservation", "label": "先行登记保存（彩钢板）", "at": day("2026-08-12"), "measure": "解除保存，退还当事人"}),
     ];
     for s in steps {
         let r = command(&c.app, &c.token, &id, v, s).await;
@@ -472,6 +477,16 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
     one["item"]["label"] = json!("询问笔录（李某）");
     let r = command(&c.app, &c.token, &id, v, one).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-020", "{}", String::from_utf8_lossy(&r.body));
+    // Only evidence under 先行登记保存 gets a handling decision.
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        v,
+        json!({"type": "handle_preservation", "label": "询问笔录（张某某）", "at": day("2026-08-12"), "measure": "退还"}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-028", "{}", String::from_utf8_lossy(&r.body));
     // An unknown kind of evidence is bad input, not a rule.
     let mut odd = copy(true);
     odd["item"]["kind"] = json!("rumour");
@@ -547,7 +562,7 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
     assert_eq!(case["data"]["type_label"], "行政处罚（普通程序）");
     let codes: Vec<&str> =
         case["data"]["deadlines"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["T-03", "T-08", "T-11"]);
+    assert_eq!(codes, ["T-03", "T-04", "T-08", "T-11"]);
 }
 
 #[tokio::test]
@@ -592,7 +607,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["timeline"].as_array().unwrap().len(), 16, "13 steps and 3 调查取证 items");
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 18, "13 steps, 4 调查取证 items and a handling decision");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
