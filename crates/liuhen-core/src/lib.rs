@@ -17,6 +17,7 @@ pub mod matter;
 pub mod officer;
 pub mod penalty;
 pub mod rules;
+pub mod service;
 pub mod summary;
 pub mod time;
 

@@ -11,6 +11,7 @@ use crate::rules::{
     self, CommandError, R_005, R_006, R_010, R_011, R_012, R_028, R_031, R_033, R_040, R_041, R_042, R_043, R_044,
     R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
 };
+use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
 use crate::time::{Date, Timestamp};
 
@@ -234,8 +235,10 @@ pub enum Event {
         doc: DecisionDoc,
         late_explanation: String,
     },
+    /// The decision served; `at` is the date of service in law, the receipt says how.
     Served {
         at: Timestamp,
+        service: Service,
     },
     Paid {
         at: Timestamp,
@@ -656,16 +659,25 @@ impl Ordinary {
     }
 
     /// within seven working days of the decision (a late service is a FLAG).
-    pub fn serve(&self, at: Timestamp, cal: &WorkCalendar) -> Decision {
+    /// ..R-088: the receipt fits its method (办法第十七条). R-082: served within seven
+    /// working days, counted to the date the law takes as the date of service.
+    pub fn serve(&self, service: Service, cal: &WorkCalendar) -> Decision {
         let Some(decided) = self.decided_at.filter(|_| self.state == State::Decided) else {
             return Err(wrong(self.state, "送达决定书"));
         };
-        let mut found = Vec::new();
-        if at > cal.due(decided, Period::WorkingDays(7))? {
-            found.push(R_082.violated("at", "超过七个工作日送达"));
+        let mut found = crate::service::check(&service);
+        let at = service.served_at();
+        if let Some(at) = at
+            && at > cal.due(decided, Period::WorkingDays(7))?
+        {
+            found.push(R_082.violated("at", format!("{}超过七个工作日送达", service.method.label())));
         }
         let flags = rules::decide(found)?;
-        Ok((Event::Served { at }, flags))
+        let Some(at) = at else {
+            // check() refused every service without a date of service.
+            return Err(wrong(self.state, "送达决定书"));
+        };
+        Ok((Event::Served { at, service }, flags))
     }
 
     pub fn pay(&self, at: Timestamp, receipt_no: &str) -> Decision {
@@ -798,7 +810,7 @@ impl Ordinary {
                 self.penalty = Some(doc.penalty);
                 self.state = State::Decided;
             }
-            Event::Served { at } => {
+            Event::Served { at, .. } => {
                 self.served_at = Some(*at);
                 self.state = State::Served;
             }

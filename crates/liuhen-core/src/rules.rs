@@ -281,6 +281,48 @@ pub const R_082: Rule = Rule {
     source: "行政处罚法第六十一条、第八十五条",
     requirement: "当事人不在场的，行政处罚决定书应当在七个工作日内送达",
 };
+pub const R_081: Rule = Rule {
+    id: "R-081",
+    severity: Severity::Block,
+    source: "办法第十七条第一款",
+    requirement: "送达回证应当载明送达文书名称、受送达人、送达时间与地点、送达方式、送达人签字、受送达人签字",
+};
+pub const R_083: Rule = Rule {
+    id: "R-083",
+    severity: Severity::Block,
+    source: "办法第十七条；民事诉讼法第八十九条",
+    requirement: "留置送达须记录拒收理由和日期，由见证人签字或以音像记录送达过程，并将文书留在受送达人住所",
+};
+pub const R_084: Rule = Rule {
+    id: "R-084",
+    severity: Severity::Block,
+    source: "办法第十七条第二款；民事诉讼法第九十一条",
+    requirement: "邮寄送达须记录邮件单号并将邮寄回执归档，以回执上注明的收件日期为送达日期；邮件退回的须另行送达",
+};
+pub const R_085: Rule = Rule {
+    id: "R-085",
+    severity: Severity::Block,
+    source: "办法第十七条第二款；民事诉讼法第九十一条",
+    requirement: "委托送达的，应当记录委托原因和受委托机关，并由受送达人在送达回证上签字",
+};
+pub const R_086: Rule = Rule {
+    id: "R-086",
+    severity: Severity::Block,
+    source: "行政处罚法第六十一条第二款；民事诉讼法第九十条",
+    requirement: "电子送达须经当事人事先同意，记录送达渠道并留存到达受送达人系统的证明",
+};
+pub const R_087: Rule = Rule {
+    id: "R-087",
+    severity: Severity::Block,
+    source: "办法第十七条第二款；民事诉讼法第九十五条",
+    requirement: "公告送达仅在受送达人下落不明或以其他方式无法送达时适用，须记录原因、此前的送达尝试和公告载体，公告文书归档；自公告之日起经过三十日视为送达",
+};
+pub const R_088: Rule = Rule {
+    id: "R-088",
+    severity: Severity::Block,
+    source: "民事诉讼法第八十八条",
+    requirement: "由他人代收的，须记录签收人及其与受送达人的关系",
+};
 pub const R_131: Rule = Rule {
     id: "R-131",
     severity: Severity::Block,
@@ -378,8 +420,8 @@ pub const R_106: Rule = Rule {
 pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_005, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_025, R_027, R_028,
     R_031, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A,
-    R_067B, R_067C, R_082, R_090, R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116,
-    R_120A, R_120D, R_120E, R_131, R_142,
+    R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_090, R_092, R_100A, R_100B, R_101, R_102,
+    R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -502,8 +502,10 @@ mod ordinary {
         self, Approval, DecisionDoc, Event, HearingThresholds, Lead, Notice, Opinion, Ordinary, Report, State,
     };
     use crate::rules::{self, CommandError};
+    use crate::service::{Method, Service};
     use crate::summary::{PartyKind, Penalty, yuan};
     use crate::time::Date;
+    use crate::time::Timestamp;
 
     pub fn cal() -> WorkCalendar {
         WorkCalendar::china()
@@ -592,6 +594,14 @@ mod ordinary {
         c
     }
 
+    /// A case decided on 2026-08-17 after the party waived their statement.
+    fn decided_case() -> Ordinary {
+        let mut c = noticed(false);
+        step!(c, c.waive(at("2026-08-14")));
+        step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal()));
+        c
+    }
+
     /// A case through its hearing.
     pub fn heard() -> Ordinary {
         let mut c = noticed(false);
@@ -599,6 +609,73 @@ mod ordinary {
         step!(c, c.schedule_hearing(at("2026-08-19"), d("2026-08-31"), "听证主持人孙某", &cal()));
         step!(c, c.hold_hearing(at("2026-08-31"), true));
         c
+    }
+
+    /// The decision handed to the party in person.
+    fn direct(at: Timestamp) -> Service {
+        Service {
+            document: "行政处罚决定书（栗街罚决〔2026〕12号）".to_string(),
+            recipient: "张某某".to_string(),
+            at,
+            place: "栗乡街道办事处".to_string(),
+            method: Method::Direct { receiver: "张某某".to_string(), relation: String::new() },
+            servers: vec!["王明".to_string(), "李华".to_string()],
+            recipient_signed: true,
+        }
+    }
+
+    /// The decision served on 2026-08-18 by `method`.
+    fn by(method: Method) -> Service {
+        Service { method, ..direct(at("2026-08-18")) }
+    }
+
+    fn postal(receipt: Option<Timestamp>, returned: bool) -> Method {
+        Method::Postal {
+            tracking_no: "EMS1234567890".into(),
+            return_receipt_at: receipt,
+            returned_undelivered: returned,
+        }
+    }
+
+    fn lien(witnesses: Vec<String>, av_ref: &str) -> Method {
+        Method::Lien {
+            refusal_reason: "当事人称不服决定，拒绝签收".into(),
+            witnesses,
+            av_ref: av_ref.into(),
+            left_at_residence: true,
+        }
+    }
+
+    fn electronic(consent: &str) -> Method {
+        Method::Electronic {
+            consent_ref: consent.into(),
+            channel: "电子邮件".into(),
+            proof: vec!["投递日志截图".into()],
+        }
+    }
+
+    fn notice_board(prior: Vec<String>) -> Method {
+        Method::PublicNotice {
+            reason: "受送达人下落不明".into(),
+            prior_attempts: prior,
+            medium: "栗乡街道办事处公告栏及政府网站".into(),
+            published_at: at("2026-08-18"),
+        }
+    }
+
+    #[test]
+    fn the_date_of_service_follows_the_method() {
+        assert_eq!(direct(at("2026-08-18")).served_at(), Some(at("2026-08-18")));
+        assert_eq!(by(postal(Some(at("2026-08-21")), false)).served_at(), Some(at("2026-08-21")));
+        assert_eq!(by(postal(Some(at("2026-08-21")), true)).served_at(), None);
+        // 公告送达: thirty days after publication (民事诉讼法第九十五条).
+        assert_eq!(by(notice_board(vec![])).served_at(), Some(at("2026-09-17")));
+        // Which is late for a penalty decision: accepted, and flagged.
+        let mut c = decided_case();
+        let (event, flags) = c.serve(by(notice_board(vec!["直接送达未果".into()])), &cal()).unwrap();
+        assert_eq!(ids(&flags), ["R-082"]);
+        c.apply(&event, &flags);
+        assert_eq!(c.served_at, Some(at("2026-09-17")));
     }
 
     fn out(r: penalty::Decision) -> Vec<&'static str> {
@@ -614,7 +691,7 @@ mod ordinary {
         let mut c = noticed(false);
         step!(c, c.waive(at("2026-08-14")));
         step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
-        step!(c, c.serve(at("2026-08-18"), &cal));
+        step!(c, c.serve(direct(at("2026-08-18")), &cal));
         step!(c, c.pay(at("2026-08-28"), "BANK-1"));
         step!(c, c.close(approval("2026-08-31"), at("2026-08-31")));
         assert_eq!(c.state, State::Closed);
@@ -632,7 +709,7 @@ mod ordinary {
         assert_eq!(out(c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal)), ["R-061"]);
         step!(c, c.legal_review(at("2026-09-01"), &super::reviewer(), true, "听证后复核，同意"));
         step!(c, c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal));
-        step!(c, c.serve(at("2026-09-03"), &cal));
+        step!(c, c.serve(direct(at("2026-09-03")), &cal));
         step!(c, c.pay(at("2026-09-08"), "BANK-2"));
         step!(c, c.close(approval("2026-09-09"), at("2026-09-09")));
         assert_eq!((c.state, c.version), (State::Closed, 13));
@@ -723,7 +800,7 @@ mod ordinary {
         let mut paid = noticed(false);
         step!(paid, paid.waive(at("2026-08-14")));
         step!(paid, paid.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
-        step!(paid, paid.serve(at("2026-08-18"), &cal));
+        step!(paid, paid.serve(direct(at("2026-08-18")), &cal));
         step!(paid, paid.pay(at("2026-08-28"), "BANK-1"));
         let mut pending = paid.clone();
         pending.evidence.push(preservation("2026-08-10"));
@@ -790,7 +867,7 @@ mod ordinary {
         };
         let served = {
             let mut c = decided.clone();
-            step!(c, c.serve(at("2026-08-18"), &cal));
+            step!(c, c.serve(direct(at("2026-08-18")), &cal));
             c
         };
         let investigator = good_act(true).officers[0].officer.id.clone();
@@ -999,7 +1076,63 @@ mod ordinary {
                 out(late_case().decide(t("2026-09-10"), approver(), doc(yuan(5000)), "情况复杂，经批准延长", &cal)),
                 out(waived.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
             ),
-            ("R-082", out(decided.serve(t("2026-08-27"), &cal)), out(decided.serve(t("2026-08-26"), &cal))),
+            (
+                "R-082",
+                out(decided.serve(direct(t("2026-08-27")), &cal)),
+                out(decided.serve(direct(t("2026-08-26")), &cal)),
+            ),
+            // By post, the date on the return receipt counts, not the posting.
+            (
+                "R-082",
+                out(decided.serve(by(postal(Some(t("2026-08-27")), false)), &cal)),
+                out(decided.serve(by(postal(Some(t("2026-08-26")), false)), &cal)),
+            ),
+            (
+                "R-081",
+                out(decided.serve(Service { recipient_signed: false, ..direct(t("2026-08-18")) }, &cal)),
+                out(decided.serve(direct(t("2026-08-18")), &cal)),
+            ),
+            (
+                "R-088",
+                out(decided.serve(by(Method::Direct { receiver: "李某".into(), relation: " ".into() }), &cal)),
+                out(decided.serve(
+                    by(Method::Direct { receiver: "李某".into(), relation: "同住成年家属（配偶）".into() }),
+                    &cal,
+                )),
+            ),
+            (
+                "R-083",
+                out(decided.serve(by(lien(vec![], "")), &cal)),
+                out(decided.serve(by(lien(vec![], "AV-0818-1")), &cal)),
+            ),
+            (
+                "R-084",
+                out(decided.serve(by(postal(None, false)), &cal)),
+                out(decided.serve(by(postal(Some(t("2026-08-20")), false)), &cal)),
+            ),
+            (
+                "R-084",
+                out(decided.serve(by(postal(Some(t("2026-08-20")), true)), &cal)),
+                out(decided.serve(by(postal(Some(t("2026-08-20")), false)), &cal)),
+            ),
+            (
+                "R-085",
+                out(decided.serve(by(Method::Entrusted { agency: "某县司法局".into(), reason: String::new() }), &cal)),
+                out(decided.serve(
+                    by(Method::Entrusted { agency: "某县司法局".into(), reason: "当事人现居外县".into() }),
+                    &cal,
+                )),
+            ),
+            (
+                "R-086",
+                out(decided.serve(by(electronic("")), &cal)),
+                out(decided.serve(by(electronic("送达地址确认书（2026-08-07）")), &cal)),
+            ),
+            (
+                "R-087",
+                out(decided.serve(by(notice_board(vec![])), &cal)),
+                out(decided.serve(by(notice_board(vec!["2026-08-18 直接送达，住所无人".into()])), &cal)),
+            ),
             (
                 "R-090",
                 out(served.close(approval("2026-08-31"), t("2026-08-31"))),
@@ -1029,7 +1162,7 @@ mod ordinary {
         let mut c = major_waived();
         step!(c, c.discuss(at("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000))));
         step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
-        step!(c, c.serve(at("2026-08-18"), &cal));
+        step!(c, c.serve(direct(at("2026-08-18")), &cal));
         // Served 2026-08-18: fifteen days end 2026-09-02.
         assert_eq!(c.surcharge_fen(at("2026-09-02"), &cal), Ok(0));
         assert_eq!(c.surcharge_fen(at("2026-09-12"), &cal), Ok(yuan(1500)));

@@ -16,7 +16,7 @@ pub struct Date {
 }
 
 const SHANGHAI_OFFSET_MS: i64 = 8 * 3600 * 1000;
-const DAY_MS: i64 = 86_400_000;
+pub const DAY_MS: i64 = 86_400_000;
 pub const HOUR_MS: i64 = 3_600_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -625,8 +625,9 @@ pub enum OrdinaryCommandForm {
         #[serde(default)]
         late_explanation: String,
     },
+    /// The decision served, as its 送达回证 records it (办法第十七条).
     Serve {
-        at: i64,
+        service: super::service::ServiceForm,
     },
     Pay {
         at: i64,
@@ -750,7 +751,7 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             },
             late_explanation: text(&late_explanation, "逾期说明", 2000)?,
         },
-        OrdinaryCommandForm::Serve { at } => C::Serve { at: Timestamp(at) },
+        OrdinaryCommandForm::Serve { service } => C::Serve(super::service::service_of(service)?),
         OrdinaryCommandForm::Pay { at, receipt_no } => {
             C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
         }

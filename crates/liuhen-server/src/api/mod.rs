@@ -4,6 +4,7 @@ pub mod cases;
 pub mod evidence;
 pub mod log;
 pub mod openapi;
+pub mod service;
 pub mod session;
 
 use crate::AppState;

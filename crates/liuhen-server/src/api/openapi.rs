@@ -64,6 +64,16 @@ pub fn document() -> Value {
                 "Officer": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "cert_no": {"type": "string"},
                     "cert_valid_from": {"type": "string"}, "cert_valid_to": {"type": "string"}, "cert_status": {"type": "string", "enum": ["active", "suspended", "revoked"]},
                     "cert_scope": {"type": "array", "items": {"type": "string"}}, "legal_qualification": {"type": "boolean"}}},
+                "Service": {"type": "object", "required": ["document", "recipient", "at", "place", "servers", "recipient_signed", "method"], "description": "送达回证（办法第十七条），serve 命令的 service。送达日期：邮寄以回执日期，公告以公告之日起满三十日，其余以 at 为准（R-081, R-083–R-088）。", "properties": {
+                    "document": {"type": "string", "description": "送达文书名称及文号"}, "recipient": {"type": "string"}, "at": {"type": "integer"}, "place": {"type": "string"},
+                    "servers": {"type": "array", "items": {"type": "string"}}, "recipient_signed": {"type": "boolean"},
+                    "method": {"type": "object", "required": ["type"], "properties": {
+                        "type": {"type": "string", "enum": ["direct", "lien", "entrusted", "postal", "electronic", "public_notice"]},
+                        "receiver": {"type": "string"}, "relation": {"type": "string"}, "refusal_reason": {"type": "string"}, "witnesses": {"type": "array", "items": {"type": "string"}},
+                        "av_ref": {"type": "string"}, "left_at_residence": {"type": "boolean"}, "agency": {"type": "string"}, "reason": {"type": "string"},
+                        "tracking_no": {"type": "string"}, "return_receipt_at": {"type": ["integer", "null"]}, "returned_undelivered": {"type": "boolean"},
+                        "consent_ref": {"type": "string"}, "channel": {"type": "string"}, "proof": {"type": "array", "items": {"type": "string"}},
+                        "prior_attempts": {"type": "array", "items": {"type": "string"}}, "medium": {"type": "string"}, "published_at": {"type": "integer"}}}}},
                 "EvidenceItem": {"type": "object", "required": ["type", "label", "at"], "description": "调查取证事项（办法第八条），record_evidence 命令的 item：询问笔录 (inquiry, R-020)、调取的证据 (collected, R-025, R-031)、抽样取证凭证 (sampling, R-027)、先行登记保存 (preservation, R-028：事先批准、送达通知书及清单，七个工作日内以 handle_preservation 作出处理决定)。label 供调查终结报告引用。", "properties": {
                     "type": {"type": "string", "enum": ["inquiry", "collected", "sampling", "preservation"]}, "label": {"type": "string"}, "at": {"type": "integer"},
                     "ended_at": {"type": "integer"}, "place": {"type": "string"}, "inquirers": {"type": "array", "items": {"type": "string"}, "description": "执法人员 ID"},

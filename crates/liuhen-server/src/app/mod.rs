@@ -11,6 +11,7 @@ pub mod licence;
 pub mod matters;
 pub mod ordinary;
 pub mod rebuild;
+pub mod service;
 pub mod summary;
 
 pub use auth::{Login, SESSION_TTL_MS, now_ms};

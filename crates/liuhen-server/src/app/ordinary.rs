@@ -74,9 +74,7 @@ pub enum OrdinaryCommand {
         doc: DecisionDoc,
         late_explanation: String,
     },
-    Serve {
-        at: Timestamp,
-    },
+    Serve(liuhen_core::service::Service),
     Pay {
         at: Timestamp,
         receipt_no: String,
@@ -266,7 +264,8 @@ impl CaseKind for Ordinary {
             Event::StatementHeard { at, statement, reexamination } => {
                 json!({"at": at.0, "statement": statement, "reexamination": reexamination})
             }
-            Event::Waived { at } | Event::HearingRequested { at } | Event::Served { at } => json!({"at": at.0}),
+            Event::Waived { at } | Event::HearingRequested { at } => json!({"at": at.0}),
+            Event::Served { at, service } => json!({"at": at.0, "service": super::service::service_json(service)}),
             Event::HearingScheduled { notified_at, hearing_on, host } => {
                 json!({"notified_at": notified_at.0, "hearing_on": hearing_on.to_string(), "host": host})
             }
@@ -348,7 +347,7 @@ impl CaseKind for Ordinary {
                 doc: parse_doc(&v["doc"])?,
                 late_explanation: v["late_explanation"].as_str()?.to_string(),
             },
-            "served" => Event::Served { at: at()? },
+            "served" => Event::Served { at: at()?, service: super::service::parse_service(&v["service"])? },
             "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
             "closed" => Event::Closed { approval: parse_approval(&v["approval"])?, at: at()? },
             _ => return None,
@@ -412,7 +411,7 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::Decide { at, approver, doc, late_explanation } => {
                 c.decide(at, approver, doc, &late_explanation, &cal)
             }
-            OrdinaryCommand::Serve { at } => c.serve(at, &cal),
+            OrdinaryCommand::Serve(s) => c.serve(s, &cal),
             OrdinaryCommand::Pay { at, receipt_no } => c.pay(at, &receipt_no),
             OrdinaryCommand::Close { approval, at } => c.close(approval, at),
         })

@@ -525,6 +525,13 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
     (id, v + 1)
 }
 
+/// A `serve` command: the decision served by `method` on `at`, the recipient signing.
+fn serve(at: &str, method: Value) -> Value {
+    json!({"type": "serve", "service": {
+        "document": "行政处罚决定书（栗街罚决〔2026〕12号）", "recipient": "张某某", "at": day(at),
+        "place": "栗乡街道幸福路 8 号", "servers": ["王明", "李华"], "recipient_signed": true, "method": method}})
+}
+
 fn decide(at: &str) -> Value {
     json!({"type": "decide", "at": day(at), "approver": {"by": "张主任", "opinion": "同意罚款五千元", "date": at},
            "doc": {"doc_no": "栗街罚决〔2026〕12号", "penalty": fine(5000), "facts": "未经批准搭建彩钢房",
@@ -549,7 +556,23 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
         json!({"type": "hear_statement", "at": day("2026-08-15"), "statement": "面积很小，请从轻", "reexamination": "已按裁量基准从轻，维持"}),
         json!({"type": "discuss", "at": day("2026-08-17"), "members": ["张主任", "王副主任", "刘副主任"], "conclusion": fine(5000)}),
         decide("2026-08-17"),
-        json!({"type": "serve", "at": day("2026-08-18")}),
+    ] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    // The party refuses: a lien service with neither witnesses nor A/V is refused.
+    let lien = |witnesses: &[&str]| json!({"type": "lien", "refusal_reason": "当事人拒绝签收", "witnesses": witnesses, "left_at_residence": true});
+    let mut refused = serve("2026-08-18", lien(&[]));
+    refused["service"]["recipient_signed"] = json!(false);
+    let r = command(&c.app, &c.token, &id, v, refused.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-083", "{}", String::from_utf8_lossy(&r.body));
+    // A method the API does not know is bad input.
+    let r = command(&c.app, &c.token, &id, v, serve("2026-08-18", json!({"type": "pigeon"}))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    refused["service"]["method"] = lien(&["幸福路社区居委会 赵某"]);
+    for s in [
+        refused,
         json!({"type": "pay", "at": day("2026-08-25"), "receipt_no": "BANK-20260825-7"}),
         json!({"type": "close", "approval": approval("2026-08-26"), "at": day("2026-08-26")}),
     ] {
@@ -598,7 +621,11 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     for s in [
         json!({"type": "legal_review", "at": day("2026-09-01"), "reviewer_id": c.lawyer, "passed": true, "opinion": "听证后审核，同意"}),
         decide("2026-09-02"),
-        json!({"type": "serve", "at": day("2026-09-03")}),
+        // By post: the return receipt's date is the date of service.
+        serve(
+            "2026-09-03",
+            json!({"type": "postal", "tracking_no": "EMS1234567890", "return_receipt_at": day("2026-09-05")}),
+        ),
         json!({"type": "pay", "at": day("2026-09-08"), "receipt_no": "BANK-20260908-2"}),
         json!({"type": "close", "approval": approval("2026-09-09"), "at": day("2026-09-09")}),
     ] {
@@ -608,6 +635,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
     assert_eq!(case["timeline"].as_array().unwrap().len(), 18, "13 steps, 4 调查取证 items and a handling decision");
+    assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
