@@ -8,8 +8,8 @@ use crate::calendar::{Period, WorkCalendar};
 use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
-    self, CommandError, R_005, R_006, R_010, R_011, R_012, R_028, R_031, R_033, R_040, R_041, R_042, R_043, R_044,
-    R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
+    self, CommandError, R_004, R_005, R_006, R_007, R_010, R_011, R_012, R_028, R_031, R_033, R_040, R_041, R_042,
+    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -189,6 +189,20 @@ pub enum Event {
     Investigated(OnSiteAct),
     /// A 调查取证 item: an inquiry, evidence taken in, a sample (办法第八条).
     EvidenceRecorded(crate::evidence::Item),
+    /// The party asks that `officer` step aside (申请回避).
+    RecusalRequested {
+        at: Timestamp,
+        officer: String,
+        reason: String,
+    },
+    /// The 负责人's decision on that request.
+    RecusalDecided {
+        at: Timestamp,
+        officer: String,
+        by: String,
+        granted: bool,
+        opinion: String,
+    },
     /// The 处理决定 on evidence under 先行登记保存 (return, test, seize, confiscate…).
     PreservationHandled {
         label: String,
@@ -264,6 +278,8 @@ pub struct Ordinary {
     pub evidence: Vec<crate::evidence::Item>,
     /// 先行登记保存 items handled: (label, when).
     pub preservations_handled: Vec<(String, Timestamp)>,
+    /// Recusal requests: (officer, decided with `granted`).
+    pub recusals: Vec<(String, Option<bool>)>,
     pub report: Option<Report>,
     pub review_passed_at: Option<Timestamp>,
     pub discussion: Option<Penalty>,
@@ -305,6 +321,7 @@ impl Ordinary {
             acts: Vec::new(),
             evidence: Vec::new(),
             preservations_handled: Vec::new(),
+            recusals: Vec::new(),
             report: None,
             review_passed_at: None,
             discussion: None,
@@ -398,6 +415,46 @@ impl Ordinary {
         Ok((Event::PreservationHandled { label: label.to_string(), at, measure: measure.to_string() }, flags))
     }
 
+    /// 申请回避 (办法第八条第（九）项): recorded at any time before the decision.
+    pub fn request_recusal(&self, at: Timestamp, officer: &str, reason: &str) -> Decision {
+        if matches!(
+            self.state,
+            State::Lead | State::NotFiled | State::Decided | State::Served | State::Paid | State::Closed
+        ) {
+            return Err(wrong(self.state, "申请回避"));
+        }
+        let mut found = Vec::new();
+        if officer.trim().is_empty() {
+            found.push(R_004.violated("officer", "未记录申请回避的执法人员"));
+        }
+        if self.recusals.iter().any(|(o, d)| o == officer && d.is_none()) {
+            return Err(wrong(self.state, "申请回避（同一人员的申请尚未决定）"));
+        }
+        Ok((Event::RecusalRequested { at, officer: officer.to_string(), reason: reason.to_string() }, found))
+    }
+
+    /// The 负责人 decides a pending recusal request.
+    pub fn decide_recusal(&self, at: Timestamp, officer: &str, by: &str, granted: bool, opinion: &str) -> Decision {
+        if !self.recusals.iter().any(|(o, d)| o == officer && d.is_none()) {
+            return Err(wrong(self.state, "回避决定（无待决的回避申请）"));
+        }
+        let mut found = Vec::new();
+        if by.trim().is_empty() || opinion.trim().is_empty() {
+            found.push(R_004.violated("by", "回避决定须由负责人签署意见"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((
+            Event::RecusalDecided {
+                at,
+                officer: officer.to_string(),
+                by: by.to_string(),
+                granted,
+                opinion: opinion.to_string(),
+            },
+            flags,
+        ))
+    }
+
     /// 先行登记保存 items still waiting for their handling decision.
     pub fn unhandled_preservations(&self) -> impl Iterator<Item = &crate::evidence::Item> {
         self.evidence.iter().filter(|e| {
@@ -442,6 +499,9 @@ impl Ordinary {
         let mut found = Vec::new();
         if !reviewer.legal_qualification {
             found.push(R_005.violated("reviewer", format!("{}未取得法律职业资格", reviewer.name)));
+        }
+        if self.investigators.contains(&reviewer.id) {
+            found.push(R_007.violated("reviewer", format!("{}参与了本案调查", reviewer.name)));
         }
         if opinion.trim().is_empty() || opinion.trim() == reviewer.name.trim() {
             found.push(R_131.violated("opinion", "法制审核须有审核意见（不得只签姓名）"));
@@ -628,6 +688,9 @@ impl Ordinary {
                 Some(_) => {}
             }
         }
+        if self.recusals.iter().any(|(_, d)| d.is_none()) {
+            found.push(R_004.violated("recusal", "回避申请尚未决定"));
+        }
         let name = approver.by.trim();
         if name.is_empty() || approver.opinion.trim().is_empty() || approver.opinion.trim() == name {
             found.push(R_063.violated("approver", "负责人未签署审批意见"));
@@ -773,6 +836,12 @@ impl Ordinary {
                 }
                 self.acts.push(act.clone());
                 self.state = State::Investigating;
+            }
+            Event::RecusalRequested { officer, .. } => self.recusals.push((officer.clone(), None)),
+            Event::RecusalDecided { officer, granted, .. } => {
+                if let Some(r) = self.recusals.iter_mut().find(|(o, d)| o == officer && d.is_none()) {
+                    r.1 = Some(*granted);
+                }
             }
             Event::PreservationHandled { label, at, .. } => self.preservations_handled.push((label.clone(), *at)),
             Event::EvidenceRecorded(item) => {

@@ -227,6 +227,18 @@ pub const R_044: Rule = Rule {
     source: "行政处罚法第六十四条第（二）项、第八十五条",
     requirement: "须在举行听证的七个工作日前通知当事人听证的时间、地点",
 };
+pub const R_004: Rule = Rule {
+    id: "R-004",
+    severity: Severity::Flag,
+    source: "办法第八条第（九）项；行政处罚法第四十三条",
+    requirement: "当事人申请回避的，应当由行政机关负责人在作出处理决定前决定是否回避并记录",
+};
+pub const R_007: Rule = Rule {
+    id: "R-007",
+    severity: Severity::Flag,
+    source: "行政处罚法第五十八条；国办发〔2018〕118号",
+    requirement: "法制审核人员不得为本案的调查人员",
+};
 pub const R_005: Rule = Rule {
     id: "R-005",
     severity: Severity::Block,
@@ -418,10 +430,10 @@ pub const R_106: Rule = Rule {
 
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
-    R_001, R_002, R_003, R_005, R_006, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_025, R_027, R_028,
-    R_031, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A,
-    R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_090, R_092, R_100A, R_100B, R_101, R_102,
-    R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
+    R_001, R_002, R_003, R_004, R_005, R_006, R_007, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_025,
+    R_027, R_028, R_031, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065,
+    R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_090, R_092, R_100A,
+    R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

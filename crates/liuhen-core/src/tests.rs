@@ -498,6 +498,7 @@ mod ordinary {
     use super::{at, d, good_act, good_open, ids, refused_ids, status};
     use crate::calendar::{DeadlineStatus, WorkCalendar};
     use crate::evidence;
+    use crate::officer::Officer;
     use crate::penalty::{
         self, Approval, DecisionDoc, Event, HearingThresholds, Lead, Notice, Opinion, Ordinary, Report, State,
     };
@@ -887,6 +888,16 @@ mod ordinary {
             step!(c, c.record_evidence(preservation("2026-09-30")));
             c
         };
+        let recusal_pending = {
+            let mut c = waived.clone();
+            step!(c, c.request_recusal(at("2026-08-14"), "王明", "执法人员与当事人有纠纷"));
+            c
+        };
+        let recusal_decided = {
+            let mut c = recusal_pending.clone();
+            step!(c, c.decide_recusal(at("2026-08-15"), "王明", "张主任", false, "申请理由不成立，不予回避"));
+            c
+        };
         let mut relied_on = report(yuan(5000));
         relied_on.evidence.push("房屋产权证复印件".to_string());
         let no_report_facts = Report { facts: String::new(), ..report(yuan(5000)) };
@@ -1059,6 +1070,33 @@ mod ordinary {
                 "R-005",
                 out(concluded.legal_review(t("2026-08-13"), &super::officer("王明", "13020001"), true, "同意")),
                 out(concluded.legal_review(t("2026-08-13"), &super::reviewer(), true, "同意")),
+            ),
+            // An investigator of the case, even a qualified one, should not review it.
+            (
+                "R-007",
+                out(concluded.legal_review(
+                    t("2026-08-13"),
+                    &Officer { legal_qualification: true, ..super::officer("王明", "13020001") },
+                    true,
+                    "同意",
+                )),
+                out(concluded.legal_review(t("2026-08-13"), &super::reviewer(), true, "同意")),
+            ),
+            (
+                "R-004",
+                out(recusal_pending.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+                out(recusal_decided.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            (
+                "R-004",
+                out(recusal_pending.decide_recusal(t("2026-08-15"), "王明", " ", false, "")),
+                out(recusal_pending.decide_recusal(
+                    t("2026-08-15"),
+                    "王明",
+                    "张主任",
+                    false,
+                    "申请理由不成立，不予回避",
+                )),
             ),
             (
                 "R-063",

@@ -564,6 +564,20 @@ pub enum OrdinaryCommandForm {
     RecordEvidence {
         item: super::evidence::EvidenceForm,
     },
+    /// 申请回避: the party asks that an officer step aside.
+    RequestRecusal {
+        at: i64,
+        officer: String,
+        reason: String,
+    },
+    /// The 负责人's decision on a recusal request.
+    DecideRecusal {
+        at: i64,
+        officer: String,
+        by: String,
+        granted: bool,
+        opinion: String,
+    },
     /// The handling decision on evidence under 先行登记保存.
     HandlePreservation {
         label: String,
@@ -675,6 +689,18 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         OrdinaryCommandForm::NotFile { approval } => C::NotFile { approval: approval_of(approval)? },
         OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
         OrdinaryCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
+        OrdinaryCommandForm::RequestRecusal { at, officer, reason } => C::RequestRecusal {
+            at: Timestamp(at),
+            officer: text(&officer, "申请回避的人员", 64)?,
+            reason: text(&reason, "回避理由", 2000)?,
+        },
+        OrdinaryCommandForm::DecideRecusal { at, officer, by, granted, opinion } => C::DecideRecusal {
+            at: Timestamp(at),
+            officer: text(&officer, "申请回避的人员", 64)?,
+            by: text(&by, "决定人", 64)?,
+            granted,
+            opinion: text(&opinion, "回避决定意见", 2000)?,
+        },
         OrdinaryCommandForm::HandlePreservation { label, at, measure } => C::HandlePreservation {
             label: text(&label, "证据名称", 200)?,
             at: Timestamp(at),

@@ -325,6 +325,13 @@ impl<S: LogStore> App<S> {
             }),
         };
         self.ordinary_command(admin, &r.id, 4, OrdinaryCommand::RecordEvidence(preserved)).await?;
+        // A recusal request the head has yet to decide.
+        let recusal = OrdinaryCommand::RequestRecusal {
+            at: at(7),
+            officer: "王明".to_string(),
+            reason: "当事人称执法人员与其有邻里纠纷".to_string(),
+        };
+        self.ordinary_command(admin, &r.id, 5, recusal).await?;
         // 行政许可: accepted 35 days ago, no decision yet (overdue).
         let app = Application {
             id: uuid::Uuid::now_v7().to_string(),

@@ -29,6 +29,18 @@ pub enum OrdinaryCommand {
     },
     Investigate(ActInput),
     RecordEvidence(liuhen_core::evidence::Item),
+    RequestRecusal {
+        at: Timestamp,
+        officer: String,
+        reason: String,
+    },
+    DecideRecusal {
+        at: Timestamp,
+        officer: String,
+        by: String,
+        granted: bool,
+        opinion: String,
+    },
     HandlePreservation {
         label: String,
         at: Timestamp,
@@ -194,6 +206,7 @@ impl CaseKind for Ordinary {
             "filed_at": self.filed_at.map(|t| t.0),
             "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
             "evidence": self.evidence.iter().map(super::evidence::item_json).collect::<Vec<_>>(),
+            "recusals": self.recusals.iter().map(|(o, d)| json!({"officer": o, "granted": d})).collect::<Vec<_>>(),
             "preservations_handled": self.preservations_handled.iter().map(|(l, t)| json!({"label": l, "at": t.0})).collect::<Vec<_>>(),
             "report": self.report.as_ref().map(report_json),
             "notice": self.notice.as_ref().map(notice_json),
@@ -220,6 +233,8 @@ impl CaseKind for Ordinary {
             Event::NotFiled { .. } => "not_filed",
             Event::Investigated(_) => "investigated",
             Event::EvidenceRecorded(_) => "evidence_recorded",
+            Event::RecusalRequested { .. } => "recusal_requested",
+            Event::RecusalDecided { .. } => "recusal_decided",
             Event::PreservationHandled { .. } => "preservation_handled",
             Event::Concluded(_) => "concluded",
             Event::LegalReviewed { .. } => "legal_reviewed",
@@ -250,6 +265,12 @@ impl CaseKind for Ordinary {
             Event::NotFiled { approval } => json!({"approval": approval_json(approval)}),
             Event::Investigated(a) => json!({"act": act_json(a)}),
             Event::EvidenceRecorded(i) => json!({"item": super::evidence::item_json(i)}),
+            Event::RecusalRequested { at, officer, reason } => {
+                json!({"at": at.0, "officer": officer, "reason": reason})
+            }
+            Event::RecusalDecided { at, officer, by, granted, opinion } => {
+                json!({"at": at.0, "officer": officer, "by": by, "granted": granted, "opinion": opinion})
+            }
             Event::PreservationHandled { label, at, measure } => {
                 json!({"label": label, "at": at.0, "measure": measure})
             }
@@ -306,6 +327,18 @@ impl CaseKind for Ordinary {
             "not_filed" => Event::NotFiled { approval: parse_approval(&v["approval"])? },
             "investigated" => Event::Investigated(act_from_json(&v["act"])?),
             "evidence_recorded" => Event::EvidenceRecorded(super::evidence::parse_item(&v["item"])?),
+            "recusal_requested" => Event::RecusalRequested {
+                at: at()?,
+                officer: v["officer"].as_str()?.to_string(),
+                reason: v["reason"].as_str()?.to_string(),
+            },
+            "recusal_decided" => Event::RecusalDecided {
+                at: at()?,
+                officer: v["officer"].as_str()?.to_string(),
+                by: v["by"].as_str()?.to_string(),
+                granted: v["granted"].as_bool()?,
+                opinion: v["opinion"].as_str()?.to_string(),
+            },
             "preservation_handled" => Event::PreservationHandled {
                 label: v["label"].as_str()?.to_string(),
                 at: at()?,
@@ -389,6 +422,10 @@ impl<S: LogStore> App<S> {
                 }
             },
             OrdinaryCommand::RecordEvidence(i) => c.record_evidence(i),
+            OrdinaryCommand::RequestRecusal { at, officer, reason } => c.request_recusal(at, &officer, &reason),
+            OrdinaryCommand::DecideRecusal { at, officer, by, granted, opinion } => {
+                c.decide_recusal(at, &officer, &by, granted, &opinion)
+            }
             OrdinaryCommand::HandlePreservation { label, at, measure } => c.handle_preservation(&label, at, &measure),
             OrdinaryCommand::Conclude(r) => c.conclude(r),
             OrdinaryCommand::LegalReview { at, passed, opinion, .. } => match &reviewer {

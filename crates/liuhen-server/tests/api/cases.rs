@@ -552,7 +552,31 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
         .collect();
     // And a major case needs its heads' collective discussion first.
     assert_eq!(rules, ["R-041", "R-062"]);
+    // The party asks that 王明 step aside; deciding on the case before the 负责人 rules on it is a
+    // defect, so the head decides first.
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        v,
+        json!({"type": "request_recusal", "at": day("2026-08-15"), "officer": "王明", "reason": "与当事人有邻里纠纷"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    v += 1;
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        v,
+        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": "李四",
+        "by": "张主任", "granted": false, "opinion": "x"}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "no pending request for 李四");
     for s in [
+        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": "王明", "by": "张主任", "granted": false,
+               "opinion": "纠纷与本案无关，不予回避"}),
         json!({"type": "hear_statement", "at": day("2026-08-15"), "statement": "面积很小，请从轻", "reexamination": "已按裁量基准从轻，维持"}),
         json!({"type": "discuss", "at": day("2026-08-17"), "members": ["张主任", "王副主任", "刘副主任"], "conclusion": fine(5000)}),
         decide("2026-08-17"),
@@ -583,6 +607,8 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
     assert_eq!(case["data"]["type_label"], "行政处罚（普通程序）");
+    assert_eq!(case["data"]["recusals"][0]["granted"], false);
+    assert_eq!(case["data"]["defects"], json!([]), "the recusal was decided before the case");
     let codes: Vec<&str> =
         case["data"]["deadlines"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["T-03", "T-04", "T-08", "T-11"]);
