@@ -12,6 +12,9 @@ use crate::StoreError;
 #[derive(Clone, Debug)]
 pub struct Blobs {
     store: Arc<dyn ObjectStore>,
+    /// The directory of a local store: its files and directories are fsync'd after each put, since
+    /// `object_store`'s local backend renames into place without syncing.
+    local_root: Option<std::path::PathBuf>,
 }
 
 /// `sha256/ab/cd/abcd…`: the content-addressed key of a blob.
@@ -25,19 +28,27 @@ impl Blobs {
     pub fn local(dir: &std::path::Path) -> Result<Blobs, StoreError> {
         std::fs::create_dir_all(dir)?;
         let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
-        Ok(Blobs { store: Arc::new(fs) })
+        Ok(Blobs { store: Arc::new(fs), local_root: Some(dir.canonicalize()?) })
     }
 
     /// Blobs in memory (tests).
     pub fn in_memory() -> Blobs {
-        Blobs { store: Arc::new(object_store::memory::InMemory::new()) }
+        Blobs { store: Arc::new(object_store::memory::InMemory::new()), local_root: None }
     }
 
-    /// Stores `data` under its hash and returns the reference an entry commits to.
+    /// Stores `data` under its hash and returns the reference an entry commits to. On a local
+    /// store the blob is on disk when this returns (file and directories fsync'd), so an entry
+    /// that commits to it never outlives it.
     pub async fn put(&self, data: Bytes) -> Result<BlobRef, StoreError> {
         let sha256 = Hash::digest(&data);
         let size = data.len() as u64;
-        self.store.put(&blob_path(&sha256), PutPayload::from(data)).await?;
+        let path = blob_path(&sha256);
+        self.store.put(&path, PutPayload::from(data)).await?;
+        if let Some(root) = self.local_root.clone() {
+            tokio::task::spawn_blocking(move || sync_path(&root, &path))
+                .await
+                .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+        }
         Ok(BlobRef { sha256, size })
     }
 
@@ -49,4 +60,23 @@ impl Blobs {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// fsyncs the file at `path` under `root`, then each directory from its parent up to `root`
+/// (any of them may have just been created).
+fn sync_path(root: &std::path::Path, path: &Path) -> Result<(), StoreError> {
+    let mut file = root.to_path_buf();
+    for part in path.parts() {
+        file.push(part.as_ref());
+    }
+    std::fs::File::open(&file)?.sync_all()?;
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        std::fs::File::open(d)?.sync_all()?;
+        if d == root {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
 }

@@ -176,3 +176,27 @@ async fn sqlite_refuses_to_sign_a_checkpoint_inconsistent_with_the_last() {
     // Nothing was signed: the latest checkpoint is still the one of 100 entries.
     assert!(store.latest_checkpoint().await.unwrap().contains("\n100\n"));
 }
+
+async fn blob_story(blobs: &liuhen_store::Blobs) {
+    let data = bytes::Bytes::from_static("执法记录仪 DSJ-01 录像 2026-11-20".as_bytes());
+    let r = blobs.put(data.clone()).await.unwrap();
+    assert_eq!(r.sha256, Hash::digest(&data));
+    assert_eq!(r.size, data.len() as u64);
+    // Content-addressed: the same bytes again are the same blob.
+    assert_eq!(blobs.put(data.clone()).await.unwrap(), r);
+    assert_eq!(blobs.get(&r.sha256).await.unwrap(), data);
+    let missing = Hash::digest(b"never stored");
+    assert!(matches!(blobs.get(&missing).await, Err(StoreError::NotFound)));
+}
+
+#[tokio::test]
+async fn blobs_in_memory_and_on_disk_are_content_addressed() {
+    blob_story(&liuhen_store::Blobs::in_memory()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = liuhen_store::Blobs::local(dir.path()).unwrap();
+    blob_story(&blobs).await;
+    // On disk under sha256/ab/cd/<hash>, where put synced it (and where a restore finds it).
+    let h = Hash::digest("执法记录仪 DSJ-01 录像 2026-11-20".as_bytes()).to_hex();
+    let file = dir.path().join("sha256").join(&h[0..2]).join(&h[2..4]).join(&h);
+    assert_eq!(std::fs::read(file).unwrap(), "执法记录仪 DSJ-01 录像 2026-11-20".as_bytes());
+}
