@@ -1,7 +1,7 @@
-//! 调查取证 items (办法第八条第（二）、（四）、（五）、（七）项): inquiries, evidence taken in, samples
-//! and 先行登记保存, each checked against what its record must carry before it counts as evidence.
+//! 调查取证 items (办法第八条第（二）至（七）项): inquiries, 现场检查（勘验）笔录, evidence taken in,
+//! samples, 检验检测鉴定 and 先行登记保存, each checked against what its record must carry before it counts as evidence.
 
-use crate::rules::{R_020, R_025, R_027, R_028, Violation};
+use crate::rules::{R_020, R_024, R_025, R_027, R_028, R_029, R_030, Violation};
 use crate::time::Timestamp;
 
 /// The kinds of evidence of 行政处罚法第四十六条.
@@ -108,6 +108,72 @@ pub struct Sampling {
     pub copy_to_party: bool,
 }
 
+/// A 现场检查（勘验）笔录 (办法第八条第（三）项).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRecord {
+    pub place: String,
+    /// What was examined and found.
+    pub findings: String,
+    /// Officer ids who signed; each must have taken part in the investigation.
+    pub officers: Vec<String>,
+    pub party_signed: bool,
+    /// Why the party did not sign (refused, absent, unable), when they did not.
+    pub no_signature_reason: String,
+    /// Others present who signed as witnesses.
+    pub witnesses: Vec<String>,
+}
+
+/// 检验、检测、检疫、鉴定、评审 (办法第八条第（六）项).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestKind {
+    Inspection,
+    Testing,
+    Quarantine,
+    Appraisal,
+    Review,
+}
+
+impl TestKind {
+    pub const ALL: [TestKind; 5] =
+        [TestKind::Inspection, TestKind::Testing, TestKind::Quarantine, TestKind::Appraisal, TestKind::Review];
+    pub fn code(self) -> &'static str {
+        match self {
+            TestKind::Inspection => "inspection",
+            TestKind::Testing => "testing",
+            TestKind::Quarantine => "quarantine",
+            TestKind::Appraisal => "appraisal",
+            TestKind::Review => "review",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TestKind::Inspection => "检验",
+            TestKind::Testing => "检测",
+            TestKind::Quarantine => "检疫",
+            TestKind::Appraisal => "鉴定",
+            TestKind::Review => "评审",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TestKind> {
+        TestKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// A commissioned test or appraisal and its result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Testing {
+    pub kind: TestKind,
+    /// The institution commissioned, and what it was asked.
+    pub institution: String,
+    pub matter: String,
+    pub result: String,
+    /// The result was notified to the party.
+    pub result_notified: bool,
+    /// For 鉴定意见: the appraiser's qualification, signature and the institution's seal.
+    pub appraiser_qualified: bool,
+    pub signed_and_sealed: bool,
+}
+
 /// 先行登记保存 (行政处罚法第五十六条): evidence that may be lost, registered and kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preservation {
@@ -126,6 +192,8 @@ pub enum Body {
     Collected(Collected),
     Sampling(Sampling),
     Preservation(Preservation),
+    SiteRecord(SiteRecord),
+    Testing(Testing),
 }
 
 /// One 调查取证 item. `label` names it in the closing report's evidence list.
@@ -155,7 +223,7 @@ fn investigators_among(ids: &[String], investigators: &[String]) -> usize {
     seen.len()
 }
 
-/// what the record of `item` must carry. `investigators` are the officers
+/// ..R-030: what the record of `item` must carry. `investigators` are the officers
 /// who showed credentials on the case's on-site acts.
 pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
     let mut found = Vec::new();
@@ -221,6 +289,40 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
             }
             if !s.copy_to_party {
                 found.push(R_027.violated("copy_to_party", "抽样取证凭证未交当事人一份"));
+            }
+        }
+        Body::SiteRecord(r) => {
+            for (field, value, what) in
+                [("place", &r.place, "检查（勘验）地点"), ("findings", &r.findings, "检查（勘验）情况")]
+            {
+                if blank(value) {
+                    found.push(R_024.violated(field, format!("未记录{what}")));
+                }
+            }
+            if investigators_among(&r.officers, investigators) < 2 {
+                found.push(R_024.violated("officers", "须两名以上参与本案调查的执法人员签名"));
+            }
+            if !r.party_signed && blank(&r.no_signature_reason) {
+                found.push(R_024.violated("no_signature_reason", "当事人未签名的，须注明原因"));
+            }
+        }
+        Body::Testing(t) => {
+            for (field, value, what) in [
+                ("institution", &t.institution, "受委托机构"),
+                ("matter", &t.matter, "委托事项"),
+                ("result", &t.result, "结果"),
+            ] {
+                if blank(value) {
+                    found.push(R_029.violated(field, format!("未记录{}{what}", t.kind.label())));
+                }
+            }
+            if !t.result_notified {
+                found.push(R_029.violated("result_notified", format!("{}结果未告知当事人", t.kind.label())));
+            }
+            if t.kind == TestKind::Appraisal && !(t.appraiser_qualified && t.signed_and_sealed) {
+                found.push(
+                    R_030.violated("signed_and_sealed", "鉴定意见须载明鉴定人资质，并有鉴定人签名和鉴定机构盖章"),
+                );
             }
         }
         Body::Preservation(p) => {

@@ -118,6 +118,12 @@ pub const R_020: Rule = Rule {
     source: "办法第八条第（二）项；行政处罚法第五十五条",
     requirement: "询问笔录须载明起止时间、地点、两名以上询问人、记录人、被询问人身份及与案件关系、出示证件和告知权利情况、问答内容，并经被询问人确认、逐页签名",
 };
+pub const R_024: Rule = Rule {
+    id: "R-024",
+    severity: Severity::Block,
+    source: "办法第八条第（三）项；最高人民法院关于行政诉讼证据若干问题的规定第十五条",
+    requirement: "现场检查（勘验）笔录须载明时间、地点、事件，由执法人员和当事人签名；当事人拒绝签名或者不能签名的，应当注明原因",
+};
 pub const R_025: Rule = Rule {
     id: "R-025",
     severity: Severity::Flag,
@@ -135,6 +141,18 @@ pub const R_028: Rule = Rule {
     severity: Severity::Block,
     source: "办法第八条第（七）项；行政处罚法第五十六条",
     requirement: "先行登记保存须经负责人事先批准，向当事人送达通知书及物品清单，并在七个工作日内作出处理决定",
+};
+pub const R_029: Rule = Rule {
+    id: "R-029",
+    severity: Severity::Flag,
+    source: "办法第八条第（六）项；行政强制法第二十五条",
+    requirement: "检验、检测、检疫、鉴定、评审须记录受委托机构、委托事项和结果，并将结果告知当事人",
+};
+pub const R_030: Rule = Rule {
+    id: "R-030",
+    severity: Severity::Flag,
+    source: "最高人民法院关于行政诉讼证据若干问题的规定第十四条",
+    requirement: "鉴定意见须载明委托人、委托事项、鉴定依据和鉴定人资质，并有鉴定人签名和鉴定机构盖章",
 };
 pub const R_031: Rule = Rule {
     id: "R-031",
@@ -430,10 +448,11 @@ pub const R_106: Rule = Rule {
 
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
-    R_001, R_002, R_003, R_004, R_005, R_006, R_007, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_025,
-    R_027, R_028, R_031, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065,
-    R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_090, R_092, R_100A,
-    R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
+    R_001, R_002, R_003, R_004, R_005, R_006, R_007, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_024,
+    R_025, R_027, R_028, R_029, R_030, R_031, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062,
+    R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_090,
+    R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131,
+    R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

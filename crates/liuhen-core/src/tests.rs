@@ -767,6 +767,35 @@ mod ordinary {
         )
     }
 
+    fn site_record(officers: &[String], party_signed: bool, reason: &str) -> evidence::Item {
+        item(
+            "现场检查笔录（2026-08-10）",
+            evidence::Body::SiteRecord(evidence::SiteRecord {
+                place: "栗乡街道幸福路 8 号院内".to_string(),
+                findings: "院内东侧搭建彩钢房一间，约 20 平方米".to_string(),
+                officers: officers.to_vec(),
+                party_signed,
+                no_signature_reason: reason.to_string(),
+                witnesses: vec![],
+            }),
+        )
+    }
+
+    fn testing(kind: evidence::TestKind, notified: bool, sealed: bool) -> evidence::Item {
+        item(
+            "检测报告",
+            evidence::Body::Testing(evidence::Testing {
+                kind,
+                institution: "某某检测有限公司".to_string(),
+                matter: "彩钢房结构安全".to_string(),
+                result: "存在安全隐患".to_string(),
+                result_notified: notified,
+                appraiser_qualified: true,
+                signed_and_sealed: sealed,
+            }),
+        )
+    }
+
     fn preservation(approved_on: &str) -> evidence::Item {
         evidence::Item {
             label: "先行登记保存（彩钢板）".to_string(),
@@ -948,6 +977,26 @@ mod ordinary {
                 out(investigating.record_evidence(sampling(&both))),
             ),
             ("R-031", out(tainted.conclude(relied_on.clone())), out(tainted.conclude(report(yuan(5000))))),
+            (
+                "R-024",
+                out(investigating.record_evidence(site_record(&both, false, " "))),
+                out(investigating.record_evidence(site_record(&both, false, "当事人拒绝签名"))),
+            ),
+            (
+                "R-024",
+                out(investigating.record_evidence(site_record(&one_and_stranger, true, ""))),
+                out(investigating.record_evidence(site_record(&both, true, ""))),
+            ),
+            (
+                "R-029",
+                out(investigating.record_evidence(testing(evidence::TestKind::Testing, false, true))),
+                out(investigating.record_evidence(testing(evidence::TestKind::Testing, true, true))),
+            ),
+            (
+                "R-030",
+                out(investigating.record_evidence(testing(evidence::TestKind::Appraisal, true, false))),
+                out(investigating.record_evidence(testing(evidence::TestKind::Appraisal, true, true))),
+            ),
             // Approved the day after it was carried out.
             (
                 "R-028",

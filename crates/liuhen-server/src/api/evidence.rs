@@ -2,7 +2,9 @@
 
 use super::cases::text;
 use crate::error::ApiError;
-use liuhen_core::evidence::{Body, Collected, Inquiry, Item, Kind, Preservation, Sampling};
+use liuhen_core::evidence::{
+    Body, Collected, Inquiry, Item, Kind, Preservation, Sampling, SiteRecord, TestKind, Testing,
+};
 use liuhen_core::time::Timestamp;
 use serde::Deserialize;
 
@@ -45,6 +47,31 @@ pub enum EvidenceForm {
         party_signed: bool,
         officers: Vec<String>,
         copy_to_party: bool,
+    },
+    SiteRecord {
+        label: String,
+        at: i64,
+        place: String,
+        findings: String,
+        officers: Vec<String>,
+        party_signed: bool,
+        #[serde(default)]
+        no_signature_reason: String,
+        #[serde(default)]
+        witnesses: Vec<String>,
+    },
+    Testing {
+        label: String,
+        at: i64,
+        kind: String,
+        institution: String,
+        matter: String,
+        result: String,
+        result_notified: bool,
+        #[serde(default)]
+        appraiser_qualified: bool,
+        #[serde(default)]
+        signed_and_sealed: bool,
     },
     Preservation {
         label: String,
@@ -129,6 +156,51 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 party_signed,
                 officers: ids(officers, "签名执法人员")?,
                 copy_to_party,
+            }),
+        ),
+        EvidenceForm::SiteRecord {
+            label,
+            at,
+            place,
+            findings,
+            officers,
+            party_signed,
+            no_signature_reason,
+            witnesses,
+        } => (
+            label,
+            at,
+            Body::SiteRecord(SiteRecord {
+                place: text(&place, "检查（勘验）地点", 200)?,
+                findings: text(&findings, "检查（勘验）情况", 50_000)?,
+                officers: ids(officers, "签名执法人员")?,
+                party_signed,
+                no_signature_reason: text(&no_signature_reason, "未签名原因", 500)?,
+                witnesses: ids(witnesses, "见证人")?,
+            }),
+        ),
+        EvidenceForm::Testing {
+            label,
+            at,
+            kind,
+            institution,
+            matter,
+            result,
+            result_notified,
+            appraiser_qualified,
+            signed_and_sealed,
+        } => (
+            label,
+            at,
+            Body::Testing(Testing {
+                kind: TestKind::parse(&kind)
+                    .ok_or_else(|| ApiError::BadRequest(format!("未知的检验鉴定类别：{kind}")))?,
+                institution: text(&institution, "受委托机构", 200)?,
+                matter: text(&matter, "委托事项", 1000)?,
+                result: text(&result, "结果", 5000)?,
+                result_notified,
+                appraiser_qualified,
+                signed_and_sealed,
             }),
         ),
         EvidenceForm::Preservation { label, at, approved_by, approved_at, items, notice_served } => {

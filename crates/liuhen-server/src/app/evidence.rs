@@ -1,6 +1,8 @@
 //! 调查取证 items in an event's JSON, both ways.
 
-use liuhen_core::evidence::{Body, Collected, Inquiry, Item, Kind, Preservation, Sampling};
+use liuhen_core::evidence::{
+    Body, Collected, Inquiry, Item, Kind, Preservation, Sampling, SiteRecord, TestKind, Testing,
+};
 use liuhen_core::time::Timestamp;
 use serde_json::{Value, json};
 
@@ -19,6 +21,15 @@ pub fn item_json(item: &Item) -> Value {
         Body::Sampling(s) => json!({
             "type": "sampling", "sample": s.sample, "batch": s.batch, "quantity": s.quantity, "method": s.method,
             "sealed": s.sealed, "party_signed": s.party_signed, "officers": s.officers, "copy_to_party": s.copy_to_party,
+        }),
+        Body::SiteRecord(r) => json!({
+            "type": "site_record", "place": r.place, "findings": r.findings, "officers": r.officers,
+            "party_signed": r.party_signed, "no_signature_reason": r.no_signature_reason, "witnesses": r.witnesses,
+        }),
+        Body::Testing(t) => json!({
+            "type": "testing", "kind": t.kind.code(), "kind_label": t.kind.label(), "institution": t.institution,
+            "matter": t.matter, "result": t.result, "result_notified": t.result_notified,
+            "appraiser_qualified": t.appraiser_qualified, "signed_and_sealed": t.signed_and_sealed,
         }),
         Body::Preservation(p) => json!({
             "type": "preservation", "approved_by": p.approved_by, "approved_at": p.approved_at.0, "items": p.items,
@@ -66,6 +77,23 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             party_signed: b("party_signed")?,
             officers: strings(&v["officers"])?,
             copy_to_party: b("copy_to_party")?,
+        }),
+        "site_record" => Body::SiteRecord(SiteRecord {
+            place: s("place")?,
+            findings: s("findings")?,
+            officers: strings(&v["officers"])?,
+            party_signed: b("party_signed")?,
+            no_signature_reason: s("no_signature_reason")?,
+            witnesses: strings(&v["witnesses"])?,
+        }),
+        "testing" => Body::Testing(Testing {
+            kind: TestKind::parse(v["kind"].as_str()?)?,
+            institution: s("institution")?,
+            matter: s("matter")?,
+            result: s("result")?,
+            result_notified: b("result_notified")?,
+            appraiser_qualified: b("appraiser_qualified")?,
+            signed_and_sealed: b("signed_and_sealed")?,
         }),
         "preservation" => Body::Preservation(Preservation {
             approved_by: s("approved_by")?,

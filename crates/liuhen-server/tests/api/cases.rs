@@ -462,6 +462,14 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
         copy(true),
         copy(false),
         json!({"type": "record_evidence", "item": {
+            "type": "site_record", "label": "现场检查笔录", "at": day("2026-08-10"), "place": "幸福路 8 号院内",
+            "findings": "东侧彩钢房一间约 20 平方米", "officers": [&c.a, &c.b], "party_signed": false,
+            "no_signature_reason": "当事人拒绝签名"}}),
+        json!({"type": "record_evidence", "item": {
+            "type": "testing", "label": "房屋安全鉴定意见", "at": day("2026-08-11"), "kind": "appraisal",
+            "institution": "县房屋安全鉴定站", "matter": "彩钢房结构安全", "result": "C 级", "result_notified": true,
+            "appraiser_qualified": true, "signed_and_sealed": true}}),
+        json!({"type": "record_evidence", "item": {
             "type": "preservation", "label": "先行登记保存（彩钢板）", "at": day("2026-08-11"),
             "approved_by": "张主任", "approved_at": day("2026-08-11") - HOUR, "items": ["彩钢夹芯板 20 块"],
             "notice_served": true}}),
@@ -660,7 +668,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["timeline"].as_array().unwrap().len(), 18, "13 steps, 4 调查取证 items and a handling decision");
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 20, "13 steps, 6 调查取证 items and a handling decision");
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
