@@ -1,7 +1,7 @@
 //! 调查取证 items (办法第八条第（二）至（七）项): inquiries, 现场检查（勘验）笔录, evidence taken in,
 //! samples, 检验检测鉴定 and 先行登记保存, each checked against what its record must carry before it counts as evidence.
 
-use crate::rules::{R_020, R_024, R_025, R_027, R_028, R_029, R_030, Violation};
+use crate::rules::{R_020, R_024, R_025, R_027, R_028, R_029, R_030, R_032, Violation};
 use crate::time::Timestamp;
 
 /// The kinds of evidence of 行政处罚法第四十六条.
@@ -108,6 +108,21 @@ pub struct Sampling {
     pub copy_to_party: bool,
 }
 
+/// A written 证人证言 (最高人民法院关于行政诉讼证据若干问题的规定第十三条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Testimony {
+    pub witness: String,
+    pub age: Option<u32>,
+    pub sex: String,
+    pub occupation: String,
+    pub address: String,
+    pub statement: String,
+    /// Signed and dated by the witness.
+    pub signed: bool,
+    /// A copy of the witness's identity document is attached.
+    pub id_copy_attached: bool,
+}
+
 /// A 现场检查（勘验）笔录 (办法第八条第（三）项).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteRecord {
@@ -194,6 +209,7 @@ pub enum Body {
     Preservation(Preservation),
     SiteRecord(SiteRecord),
     Testing(Testing),
+    Testimony(Testimony),
 }
 
 /// One 调查取证 item. `label` names it in the closing report's evidence list.
@@ -223,7 +239,7 @@ fn investigators_among(ids: &[String], investigators: &[String]) -> usize {
     seen.len()
 }
 
-/// ..R-030: what the record of `item` must carry. `investigators` are the officers
+/// ..R-030, R-032: what the record of `item` must carry. `investigators` are the officers
 /// who showed credentials on the case's on-site acts.
 pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
     let mut found = Vec::new();
@@ -323,6 +339,28 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
                 found.push(
                     R_030.violated("signed_and_sealed", "鉴定意见须载明鉴定人资质，并有鉴定人签名和鉴定机构盖章"),
                 );
+            }
+        }
+        Body::Testimony(t) => {
+            for (field, value, what) in [
+                ("witness", &t.witness, "证人姓名"),
+                ("sex", &t.sex, "性别"),
+                ("occupation", &t.occupation, "工作单位或职业"),
+                ("address", &t.address, "住址"),
+                ("statement", &t.statement, "证言内容"),
+            ] {
+                if blank(value) {
+                    found.push(R_032.violated(field, format!("证人证言未写明{what}")));
+                }
+            }
+            if t.age.is_none() {
+                found.push(R_032.violated("age", "证人证言未写明年龄"));
+            }
+            if !t.signed {
+                found.push(R_032.violated("signed", "证人未签名并注明日期"));
+            }
+            if !t.id_copy_attached {
+                found.push(R_032.violated("id_copy_attached", "未附证人身份证件复印件"));
             }
         }
         Body::Preservation(p) => {

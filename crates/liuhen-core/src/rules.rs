@@ -209,6 +209,12 @@ pub const R_012: Rule = Rule {
     source: "行政处罚法第三十六条",
     requirement: "违法行为在二年内未被发现的（涉及公民生命健康安全、金融安全且有危害后果的为五年），不再给予行政处罚",
 };
+pub const R_032: Rule = Rule {
+    id: "R-032",
+    severity: Severity::Flag,
+    source: "最高人民法院关于行政诉讼证据若干问题的规定第十三条",
+    requirement: "证人证言须写明证人的姓名、年龄、性别、职业、住址等基本情况，有证人的签名和日期，并附证人身份证件复印件",
+};
 pub const R_033: Rule = Rule {
     id: "R-033",
     severity: Severity::Block,
@@ -449,10 +455,10 @@ pub const R_106: Rule = Rule {
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_004, R_005, R_006, R_007, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_024,
-    R_025, R_027, R_028, R_029, R_030, R_031, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061, R_062,
-    R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_090,
-    R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131,
-    R_142,
+    R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061,
+    R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088,
+    R_090, R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E,
+    R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

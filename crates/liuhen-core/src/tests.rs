@@ -796,6 +796,22 @@ mod ordinary {
         )
     }
 
+    fn testimony(id_copy: bool) -> evidence::Item {
+        item(
+            "证人证言（邻居赵某）",
+            evidence::Body::Testimony(evidence::Testimony {
+                witness: "赵某".to_string(),
+                age: Some(52),
+                sex: "男".to_string(),
+                occupation: "退休职工".to_string(),
+                address: "栗乡街道幸福路 10 号".to_string(),
+                statement: "七月中旬看到张某某在院内搭建彩钢房".to_string(),
+                signed: true,
+                id_copy_attached: id_copy,
+            }),
+        )
+    }
+
     fn preservation(approved_on: &str) -> evidence::Item {
         evidence::Item {
             label: "先行登记保存（彩钢板）".to_string(),
@@ -996,6 +1012,11 @@ mod ordinary {
                 "R-030",
                 out(investigating.record_evidence(testing(evidence::TestKind::Appraisal, true, false))),
                 out(investigating.record_evidence(testing(evidence::TestKind::Appraisal, true, true))),
+            ),
+            (
+                "R-032",
+                out(investigating.record_evidence(testimony(false))),
+                out(investigating.record_evidence(testimony(true))),
             ),
             // Approved the day after it was carried out.
             (

@@ -3,7 +3,7 @@
 use super::cases::text;
 use crate::error::ApiError;
 use liuhen_core::evidence::{
-    Body, Collected, Inquiry, Item, Kind, Preservation, Sampling, SiteRecord, TestKind, Testing,
+    Body, Collected, Inquiry, Item, Kind, Preservation, Sampling, SiteRecord, TestKind, Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use serde::Deserialize;
@@ -72,6 +72,18 @@ pub enum EvidenceForm {
         appraiser_qualified: bool,
         #[serde(default)]
         signed_and_sealed: bool,
+    },
+    Testimony {
+        label: String,
+        at: i64,
+        witness: String,
+        age: Option<u32>,
+        sex: String,
+        occupation: String,
+        address: String,
+        statement: String,
+        signed: bool,
+        id_copy_attached: bool,
     },
     Preservation {
         label: String,
@@ -201,6 +213,31 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 result_notified,
                 appraiser_qualified,
                 signed_and_sealed,
+            }),
+        ),
+        EvidenceForm::Testimony {
+            label,
+            at,
+            witness,
+            age,
+            sex,
+            occupation,
+            address,
+            statement,
+            signed,
+            id_copy_attached,
+        } => (
+            label,
+            at,
+            Body::Testimony(Testimony {
+                witness: text(&witness, "证人姓名", 64)?,
+                age,
+                sex: text(&sex, "性别", 8)?,
+                occupation: text(&occupation, "职业", 200)?,
+                address: text(&address, "住址", 500)?,
+                statement: text(&statement, "证言内容", 50_000)?,
+                signed,
+                id_copy_attached,
             }),
         ),
         EvidenceForm::Preservation { label, at, approved_by, approved_at, items, notice_served } => {

@@ -1,7 +1,7 @@
 //! 调查取证 items in an event's JSON, both ways.
 
 use liuhen_core::evidence::{
-    Body, Collected, Inquiry, Item, Kind, Preservation, Sampling, SiteRecord, TestKind, Testing,
+    Body, Collected, Inquiry, Item, Kind, Preservation, Sampling, SiteRecord, TestKind, Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use serde_json::{Value, json};
@@ -30,6 +30,10 @@ pub fn item_json(item: &Item) -> Value {
             "type": "testing", "kind": t.kind.code(), "kind_label": t.kind.label(), "institution": t.institution,
             "matter": t.matter, "result": t.result, "result_notified": t.result_notified,
             "appraiser_qualified": t.appraiser_qualified, "signed_and_sealed": t.signed_and_sealed,
+        }),
+        Body::Testimony(t) => json!({
+            "type": "testimony", "witness": t.witness, "age": t.age, "sex": t.sex, "occupation": t.occupation,
+            "address": t.address, "statement": t.statement, "signed": t.signed, "id_copy_attached": t.id_copy_attached,
         }),
         Body::Preservation(p) => json!({
             "type": "preservation", "approved_by": p.approved_by, "approved_at": p.approved_at.0, "items": p.items,
@@ -94,6 +98,19 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             result_notified: b("result_notified")?,
             appraiser_qualified: b("appraiser_qualified")?,
             signed_and_sealed: b("signed_and_sealed")?,
+        }),
+        "testimony" => Body::Testimony(Testimony {
+            witness: s("witness")?,
+            age: match &v["age"] {
+                Value::Null => None,
+                a => Some(u32::try_from(a.as_u64()?).ok()?),
+            },
+            sex: s("sex")?,
+            occupation: s("occupation")?,
+            address: s("address")?,
+            statement: s("statement")?,
+            signed: b("signed")?,
+            id_copy_attached: b("id_copy_attached")?,
         }),
         "preservation" => Body::Preservation(Preservation {
             approved_by: s("approved_by")?,

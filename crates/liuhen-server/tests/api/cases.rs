@@ -470,6 +470,10 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
             "institution": "县房屋安全鉴定站", "matter": "彩钢房结构安全", "result": "C 级", "result_notified": true,
             "appraiser_qualified": true, "signed_and_sealed": true}}),
         json!({"type": "record_evidence", "item": {
+            "type": "testimony", "label": "证人证言（赵某）", "at": day("2026-08-11"), "witness": "赵某", "age": 52,
+            "sex": "男", "occupation": "退休职工", "address": "幸福路 10 号", "statement": "七月中旬看到搭建",
+            "signed": true, "id_copy_attached": true}}),
+        json!({"type": "record_evidence", "item": {
             "type": "preservation", "label": "先行登记保存（彩钢板）", "at": day("2026-08-11"),
             "approved_by": "张主任", "approved_at": day("2026-08-11") - HOUR, "items": ["彩钢夹芯板 20 块"],
             "notice_served": true}}),
@@ -668,7 +672,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["timeline"].as_array().unwrap().len(), 20, "13 steps, 6 调查取证 items and a handling decision");
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 21, "13 steps, 7 调查取证 items and a handling decision");
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
