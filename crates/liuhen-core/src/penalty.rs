@@ -9,7 +9,7 @@ use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
     self, CommandError, R_004, R_005, R_006, R_007, R_010, R_011, R_012, R_028, R_031, R_033, R_040, R_041, R_042,
-    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_082, R_090, R_131, Violation,
+    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -151,7 +151,10 @@ pub struct Report {
 /// The 事先告知书.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
+    /// The date of service in law; it must be the one `service` gives.
     pub served_at: Timestamp,
+    /// How it was served (办法第十七条).
+    pub service: Service,
     pub penalty: Penalty,
     pub facts: String,
     pub reasons: String,
@@ -548,7 +551,12 @@ impl Ordinary {
         if self.state != State::Concluded {
             return Err(wrong(self.state, "送达事先告知书"));
         }
-        let mut found = Vec::new();
+        let mut found = crate::service::check(&notice.service);
+        if let Some(at) = notice.service.served_at()
+            && at != notice.served_at
+        {
+            found.push(R_081.violated("served_at", "送达日期与送达回证不符"));
+        }
         if notice.facts.trim().is_empty() || notice.reasons.trim().is_empty() || notice.legal_basis.trim().is_empty() {
             found.push(R_040.violated("notice", "告知书须载明事实、理由和依据"));
         }

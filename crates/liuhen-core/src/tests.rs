@@ -546,6 +546,10 @@ mod ordinary {
     pub fn notice(fine: u64, hearing_told: bool) -> Notice {
         Notice {
             served_at: at("2026-08-14"),
+            service: Service {
+                document: "行政处罚事先告知书（栗街罚告〔2026〕12号）".to_string(),
+                ..direct(at("2026-08-14"))
+            },
             penalty: Penalty::Fine(fine),
             facts: "未经批准搭建彩钢房".to_string(),
             reasons: "违反规划管理规定".to_string(),
@@ -1032,6 +1036,17 @@ mod ordinary {
             (
                 "R-040",
                 out(concluded.serve_notice(Notice { reasons: " ".to_string(), ..notice(yuan(5000), true) })),
+                out(concluded.serve_notice(notice(yuan(5000), true))),
+            ),
+            // A notice must carry its own receipt, and its date of service is the receipt's.
+            (
+                "R-081",
+                out(concluded.serve_notice(Notice { served_at: t("2026-08-13"), ..notice(yuan(5000), true) })),
+                out(concluded.serve_notice(notice(yuan(5000), true))),
+            ),
+            (
+                "R-084",
+                out(concluded.serve_notice(Notice { service: by(postal(None, false)), ..notice(yuan(5000), true) })),
                 out(concluded.serve_notice(notice(yuan(5000), true))),
             ),
             (

@@ -603,8 +603,9 @@ pub enum OrdinaryCommandForm {
         members: Vec<String>,
         conclusion: PenaltyForm,
     },
+    /// The 事先告知书, with its 送达回证; the date of service is the receipt's.
     ServeNotice {
-        served_at: i64,
+        service: super::service::ServiceForm,
         penalty: PenaltyForm,
         facts: String,
         reasons: String,
@@ -727,7 +728,7 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             conclusion: penalty_of(conclusion),
         },
         OrdinaryCommandForm::ServeNotice {
-            served_at,
+            service,
             penalty,
             facts,
             reasons,
@@ -738,8 +739,11 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             if statement_days > 60 {
                 return Err(ApiError::BadRequest("陈述申辩期限不得超过 60 个工作日".to_string()));
             }
+            let service = super::service::service_of(service)?;
             C::ServeNotice(Notice {
-                served_at: Timestamp(served_at),
+                // A service with no date yet (a letter not signed for) is refused by core.
+                served_at: service.served_at().unwrap_or(service.at),
+                service,
                 penalty: penalty_of(penalty),
                 facts: text(&facts, "事实", 5000)?,
                 reasons: text(&reasons, "理由", 2000)?,

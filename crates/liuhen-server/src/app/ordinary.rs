@@ -137,7 +137,7 @@ fn parse_report(v: &Value) -> Option<Report> {
 
 fn notice_json(n: &Notice) -> Value {
     json!({
-        "served_at": n.served_at.0, "penalty": penalty_json(&n.penalty), "facts": n.facts, "reasons": n.reasons,
+        "served_at": n.served_at.0, "service": super::service::service_json(&n.service), "penalty": penalty_json(&n.penalty), "facts": n.facts, "reasons": n.reasons,
         "legal_basis": n.legal_basis, "hearing_right_told": n.hearing_right_told, "statement_days": n.statement_days,
     })
 }
@@ -145,6 +145,7 @@ fn notice_json(n: &Notice) -> Value {
 fn parse_notice(v: &Value) -> Option<Notice> {
     Some(Notice {
         served_at: Timestamp(v["served_at"].as_i64()?),
+        service: super::service::parse_service(&v["service"])?,
         penalty: parse_penalty(&v["penalty"])?,
         facts: v["facts"].as_str()?.to_string(),
         reasons: v["reasons"].as_str()?.to_string(),

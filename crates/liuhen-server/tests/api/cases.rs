@@ -527,7 +527,7 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
     }
     // 5,000 yuan is over the hearing threshold: the notice must tell the hearing right.
     let notice = |told: bool| {
-        json!({"type": "serve_notice", "served_at": day("2026-08-14"), "penalty": fine(5000),
+        json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})), "penalty": fine(5000),
         "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
         "hearing_right_told": told, "statement_days": 5})
     };
@@ -539,9 +539,13 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
 
 /// A `serve` command: the decision served by `method` on `at`, the recipient signing.
 fn serve(at: &str, method: Value) -> Value {
-    json!({"type": "serve", "service": {
-        "document": "行政处罚决定书（栗街罚决〔2026〕12号）", "recipient": "张某某", "at": day(at),
-        "place": "栗乡街道幸福路 8 号", "servers": ["王明", "李华"], "recipient_signed": true, "method": method}})
+    json!({"type": "serve", "service": receipt("行政处罚决定书（栗街罚决〔2026〕12号）", at, method)})
+}
+
+/// A 送达回证 of `document`, served on `at` by `method`, the recipient signing.
+fn receipt(document: &str, at: &str, method: Value) -> Value {
+    json!({"document": document, "recipient": "张某某", "at": day(at), "place": "栗乡街道幸福路 8 号",
+           "servers": ["王明", "李华"], "recipient_signed": true, "method": method})
 }
 
 fn decide(at: &str) -> Value {
