@@ -66,15 +66,45 @@ pub struct Application {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Applied(Application),
-    CorrectionRequested { at: Timestamp, items: Vec<String> },
-    Corrected { at: Timestamp },
-    Accepted { at: Timestamp, voucher_sealed: bool },
-    NotAccepted { at: Timestamp, voucher_sealed: bool, reason: String },
+    CorrectionRequested {
+        at: Timestamp,
+        items: Vec<String>,
+    },
+    Corrected {
+        at: Timestamp,
+    },
+    Accepted {
+        at: Timestamp,
+        voucher_sealed: bool,
+    },
+    NotAccepted {
+        at: Timestamp,
+        voucher_sealed: bool,
+        reason: String,
+    },
     Verified(OnSiteAct),
-    Extended { at: Timestamp, approved_by: String, reasons_notified: bool },
-    Decided { at: Timestamp, granted: bool, sealed: bool, reasons: String, relief_told: bool, late_explanation: String },
-    CertificateIssued { at: Timestamp, certificate_no: String },
-    Closed { at: Timestamp },
+    Extended {
+        at: Timestamp,
+        approved_by: String,
+        reasons_notified: bool,
+    },
+    Decided {
+        at: Timestamp,
+        granted: bool,
+        sealed: bool,
+        reasons: String,
+        relief_told: bool,
+        late_explanation: String,
+    },
+    /// `at` is the date of service in law of the certificate; the receipt says how.
+    CertificateIssued {
+        at: Timestamp,
+        certificate_no: String,
+        service: crate::service::Service,
+    },
+    Closed {
+        at: Timestamp,
+    },
 }
 
 pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
@@ -258,23 +288,33 @@ impl Licence {
         ))
     }
 
-    /// within ten working days of a grant (late is a FLAG).
-    pub fn issue_certificate(&self, at: Timestamp, certificate_no: &str, cal: &WorkCalendar) -> Decision {
+    /// delivered within ten working days of a grant (late is a FLAG), counted to the date
+    /// of service in law; ..R-088: the receipt fits its method (办法第十七条).
+    pub fn issue_certificate(
+        &self,
+        service: crate::service::Service,
+        certificate_no: &str,
+        cal: &WorkCalendar,
+    ) -> Decision {
         let Some(decided) = self.decided_at.filter(|_| self.state == State::Granted) else {
             return Err(wrong(self.state, "颁发许可证件"));
         };
-        let mut found = Vec::new();
+        let mut found = crate::service::check(&service);
         if certificate_no.trim().is_empty() {
-            return Err(rules::Refusal {
-                violations: vec![R_115.violated("certificate_no", "未记录许可证件编号")]
-            }
-            .into());
+            found.push(R_115.violated("certificate_no", "未记录许可证件编号"));
         }
-        if at > cal.due(decided, Period::WorkingDays(10))? {
+        let at = service.served_at();
+        if let Some(at) = at
+            && at > cal.due(decided, Period::WorkingDays(10))?
+        {
             found.push(R_116.violated("at", "超过十个工作日颁发证件"));
         }
         let flags = rules::decide(found)?;
-        Ok((Event::CertificateIssued { at, certificate_no: certificate_no.to_string() }, flags))
+        let Some(at) = at else {
+            // check() refused every service without a date of service.
+            return Err(wrong(self.state, "颁发许可证件"));
+        };
+        Ok((Event::CertificateIssued { at, certificate_no: certificate_no.to_string(), service }, flags))
     }
 
     pub fn close(&self, at: Timestamp) -> Decision {

@@ -123,6 +123,19 @@ pub fn reviewer() -> Officer {
     Officer { legal_qualification: true, ..officer("刘法制", "13020009") }
 }
 
+/// `document` handed to the party in person on `at`, signed for.
+pub fn handed_over(document: &str, at: Timestamp) -> crate::service::Service {
+    crate::service::Service {
+        document: document.to_string(),
+        recipient: "张某某".to_string(),
+        at,
+        place: "栗乡街道办事处".to_string(),
+        method: crate::service::Method::Direct { receiver: "张某某".to_string(), relation: String::new() },
+        servers: vec!["王明".to_string(), "李华".to_string()],
+        recipient_signed: true,
+    }
+}
+
 fn present(o: Officer, shown: Timestamp) -> Presence {
     Presence { officer: o, id_shown_at: Some(shown) }
 }
@@ -618,15 +631,7 @@ mod ordinary {
 
     /// The decision handed to the party in person.
     fn direct(at: Timestamp) -> Service {
-        Service {
-            document: "行政处罚决定书（栗街罚决〔2026〕12号）".to_string(),
-            recipient: "张某某".to_string(),
-            at,
-            place: "栗乡街道办事处".to_string(),
-            method: Method::Direct { receiver: "张某某".to_string(), relation: String::new() },
-            servers: vec!["王明".to_string(), "李华".to_string()],
-            recipient_signed: true,
-        }
+        super::handed_over("行政处罚决定书（栗街罚决〔2026〕12号）", at)
     }
 
     /// The decision served on 2026-08-18 by `method`.
@@ -1337,7 +1342,7 @@ mod ordinary {
 mod licensing {
     //! The licence walked to a grant and to a denial, and every rule of it.
 
-    use super::{at, good_act, ids, refused_ids};
+    use super::{at, good_act, handed_over, ids, refused_ids};
     use crate::calendar::WorkCalendar;
     use crate::licence::{self, Application, Licence, State};
     use crate::rules::Severity;
@@ -1399,7 +1404,7 @@ mod licensing {
     fn a_licence_is_granted_issued_and_closed_and_another_denied() {
         let cal = WorkCalendar::china();
         let mut c = granted();
-        step!(c, c.issue_certificate(at("2026-11-25"), "栗街占道〔2026〕0042", &cal));
+        step!(c, c.issue_certificate(handed_over("许可证件", at("2026-11-25")), "栗街占道〔2026〕0042", &cal));
         step!(c, c.close(at("2026-11-26")));
         assert_eq!((c.state, c.version), (State::Closed, 6));
         let dl = c.deadlines(&cal).unwrap();
@@ -1552,8 +1557,33 @@ mod licensing {
             // Granted 2026-11-20: ten working days end 2026-12-04.
             (
                 "R-116",
-                out(granted.issue_certificate(at("2026-12-07"), "No.1", &cal)),
-                out(granted.issue_certificate(at("2026-12-04"), "No.1", &cal)),
+                out(granted.issue_certificate(handed_over("许可证件", at("2026-12-07")), "No.1", &cal)),
+                out(granted.issue_certificate(handed_over("许可证件", at("2026-12-04")), "No.1", &cal)),
+            ),
+            // Delivered through another agency without the reason for entrusting it (办法第十七条第二款).
+            (
+                "R-085",
+                out(granted.issue_certificate(
+                    crate::service::Service {
+                        method: crate::service::Method::Entrusted {
+                            agency: "某镇人民政府".into(), reason: "".into()
+                        },
+                        ..handed_over("许可证件", at("2026-12-01"))
+                    },
+                    "No.1",
+                    &cal,
+                )),
+                out(granted.issue_certificate(
+                    crate::service::Service {
+                        method: crate::service::Method::Entrusted {
+                            agency: "某镇人民政府".into(),
+                            reason: "申请人在外镇经营".into(),
+                        },
+                        ..handed_over("许可证件", at("2026-12-01"))
+                    },
+                    "No.1",
+                    &cal,
+                )),
             ),
         ]
     }

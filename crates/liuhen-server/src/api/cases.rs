@@ -879,8 +879,9 @@ pub enum LicenceCommandForm {
         #[serde(default)]
         late_explanation: String,
     },
+    /// The certificate delivered, with its 送达回证 (办法第十七条).
     IssueCertificate {
-        at: i64,
+        service: super::service::ServiceForm,
         certificate_no: String,
     },
     Close {
@@ -920,9 +921,10 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
                 late_explanation: text(&late_explanation, "逾期说明", 2000)?,
             },
         },
-        LicenceCommandForm::IssueCertificate { at, certificate_no } => {
-            C::IssueCertificate { at: Timestamp(at), certificate_no: text(&certificate_no, "证件编号", 64)? }
-        }
+        LicenceCommandForm::IssueCertificate { service, certificate_no } => C::IssueCertificate {
+            service: super::service::service_of(service)?,
+            certificate_no: text(&certificate_no, "证件编号", 64)?,
+        },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
     })
 }

@@ -64,7 +64,7 @@ pub fn document() -> Value {
                 "Officer": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "cert_no": {"type": "string"},
                     "cert_valid_from": {"type": "string"}, "cert_valid_to": {"type": "string"}, "cert_status": {"type": "string", "enum": ["active", "suspended", "revoked"]},
                     "cert_scope": {"type": "array", "items": {"type": "string"}}, "legal_qualification": {"type": "boolean"}}},
-                "Service": {"type": "object", "required": ["document", "recipient", "at", "place", "servers", "recipient_signed", "method"], "description": "送达回证（办法第十七条），serve 与 serve_notice 命令的 service。送达日期：邮寄以回执日期，公告以公告之日起满三十日，其余以 at 为准（R-081, R-083–R-088）。", "properties": {
+                "Service": {"type": "object", "required": ["document", "recipient", "at", "place", "servers", "recipient_signed", "method"], "description": "送达回证（办法第十七条），serve、serve_notice 与 issue_certificate 命令的 service。送达日期：邮寄以回执日期，公告以公告之日起满三十日，其余以 at 为准（R-081, R-083–R-088）。", "properties": {
                     "document": {"type": "string", "description": "送达文书名称及文号"}, "recipient": {"type": "string"}, "at": {"type": "integer"}, "place": {"type": "string"},
                     "servers": {"type": "array", "items": {"type": "string"}}, "recipient_signed": {"type": "boolean"},
                     "method": {"type": "object", "required": ["type"], "properties": {

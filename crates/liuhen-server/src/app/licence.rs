@@ -19,7 +19,7 @@ pub enum LicenceCommand {
     Verify(ActInput),
     Extend { at: Timestamp, approved_by: String, reasons_notified: bool },
     Decide { at: Timestamp, ruling: Ruling },
-    IssueCertificate { at: Timestamp, certificate_no: String },
+    IssueCertificate { service: liuhen_core::service::Service, certificate_no: String },
     Close { at: Timestamp },
 }
 
@@ -101,7 +101,9 @@ impl CaseKind for Licence {
                 "at": at.0, "granted": granted, "sealed": sealed, "reasons": reasons, "relief_told": relief_told,
                 "late_explanation": late_explanation,
             }),
-            Event::CertificateIssued { at, certificate_no } => json!({"at": at.0, "certificate_no": certificate_no}),
+            Event::CertificateIssued { at, certificate_no, service } => {
+                json!({"at": at.0, "certificate_no": certificate_no, "service": super::service::service_json(service)})
+            }
         }
     }
 
@@ -136,7 +138,11 @@ impl CaseKind for Licence {
                 relief_told: b("relief_told")?,
                 late_explanation: s("late_explanation")?,
             },
-            "certificate_issued" => Event::CertificateIssued { at: at()?, certificate_no: s("certificate_no")? },
+            "certificate_issued" => Event::CertificateIssued {
+                at: at()?,
+                certificate_no: s("certificate_no")?,
+                service: super::service::parse_service(&v["service"])?,
+            },
             "closed" => Event::Closed { at: at()? },
             _ => return None,
         })
@@ -180,7 +186,9 @@ impl<S: LogStore> App<S> {
                 c.extend(at, &approved_by, reasons_notified, &cal)
             }
             LicenceCommand::Decide { at, ruling } => c.decide(at, &ruling, &cal),
-            LicenceCommand::IssueCertificate { at, certificate_no } => c.issue_certificate(at, &certificate_no, &cal),
+            LicenceCommand::IssueCertificate { service, certificate_no } => {
+                c.issue_certificate(service, &certificate_no, &cal)
+            }
             LicenceCommand::Close { at } => c.close(at),
         })
         .await

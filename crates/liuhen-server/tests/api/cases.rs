@@ -714,7 +714,8 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         json!({"type": "accept", "at": day("2026-11-05"), "voucher_sealed": true}),
         json!({"type": "verify", "act": verify}),
         json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true}),
-        json!({"type": "issue_certificate", "at": day("2026-11-25"), "certificate_no": "栗街占道〔2026〕0042"}),
+        json!({"type": "issue_certificate", "certificate_no": "栗街占道〔2026〕0042",
+               "service": receipt("许可证件", "2026-11-25", json!({"type": "direct", "receiver": "张某某"}))}),
         json!({"type": "close", "at": day("2026-11-26")}),
     ]
     .into_iter()
