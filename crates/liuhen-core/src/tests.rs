@@ -167,6 +167,14 @@ fn good_open() -> Open {
     }
 }
 
+/// Applies an accepted command's event to `$c`, or fails the test with the refusal.
+macro_rules! step {
+    ($c:ident, $e:expr) => {{
+        let (ev, f) = $e.unwrap_or_else(|e| panic!("{e}"));
+        $c.apply(&ev, &f);
+    }};
+}
+
 fn ids(v: &[Violation]) -> Vec<&'static str> {
     v.iter().map(|x| x.rule.id).collect()
 }
@@ -276,7 +284,8 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
 
 use crate::summary::{self, PartyKind, PaymentMethod, Penalty, Summary, yuan};
 
-fn outcome(r: summary::Decision) -> Vec<&'static str> {
+/// The rules a command met: its FLAGs when accepted, every failed rule when refused.
+fn out<E>(r: Result<(E, Vec<Violation>), CommandError>) -> Vec<&'static str> {
     match r {
         Ok((_, flags)) => ids(&flags),
         Err(e) => refused_ids(e),
@@ -344,60 +353,60 @@ fn summary_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>
     vec![
         (
             "R-034",
-            outcome(Summary::new(summary_start(PartyKind::Citizen)).hear(t, false, "无", false)),
-            outcome(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, "", true)),
+            out(Summary::new(summary_start(PartyKind::Citizen)).hear(t, false, "无", false)),
+            out(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, "", true)),
         ),
         (
             "R-034",
-            outcome(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, " ", false)),
-            outcome(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, "无异议", false)),
+            out(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, " ", false)),
+            out(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, "无异议", false)),
         ),
         // 201 yuan for a citizen is over the limit; 3,000 yuan for an organisation is not.
         (
             "R-067a",
-            outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(201)), "依据", &officers)),
-            outcome(org.issue_decision(t, "No.1", Penalty::Fine(yuan(3000)), "依据", &officers)),
+            out(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(201)), "依据", &officers)),
+            out(org.issue_decision(t, "No.1", Penalty::Fine(yuan(3000)), "依据", &officers)),
         ),
         (
             "R-067a",
-            outcome(org.issue_decision(t, "No.1", Penalty::Fine(yuan(3000) + 1), "依据", &officers)),
-            outcome(heard.issue_decision(t, "No.1", Penalty::Warning, "依据", &officers)),
+            out(org.issue_decision(t, "No.1", Penalty::Fine(yuan(3000) + 1), "依据", &officers)),
+            out(heard.issue_decision(t, "No.1", Penalty::Warning, "依据", &officers)),
         ),
         (
             "R-067b",
-            outcome(heard.issue_decision(t, " ", Penalty::Fine(yuan(100)), "依据", &officers)),
-            outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &officers)),
+            out(heard.issue_decision(t, " ", Penalty::Fine(yuan(100)), "依据", &officers)),
+            out(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &officers)),
         ),
         (
             "R-067b",
-            outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &["stranger".to_string()])),
-            outcome(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &officers[..1])),
+            out(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &["stranger".to_string()])),
+            out(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(100)), "依据", &officers[..1])),
         ),
         ("R-067a", ids(&summary::check_matter(&matter(false))), ids(&summary::check_matter(&matter(true)))),
         // A refusal to sign needs two officers present at the act to sign the note.
-        ("R-021", outcome(issued.deliver(t, false, &officers[..1])), outcome(issued.deliver(t, false, &officers))),
+        ("R-021", out(issued.deliver(t, false, &officers[..1])), out(issued.deliver(t, false, &officers))),
         (
             "R-021",
-            outcome(issued.deliver(t, false, &[officers[0].clone(), officers[0].clone()])),
-            outcome(issued.deliver(t, true, &[])),
+            out(issued.deliver(t, false, &[officers[0].clone(), officers[0].clone()])),
+            out(issued.deliver(t, true, &[])),
         ),
-        ("R-067c", outcome(delivered.close(t)), outcome(summary_at(5, yuan(150)).close(t))),
-        ("R-090", outcome(recorded.close(t)), outcome(summary_at(5, yuan(150)).close(t))),
+        ("R-067c", out(delivered.close(t)), out(summary_at(5, yuan(150)).close(t))),
+        ("R-090", out(recorded.close(t)), out(summary_at(5, yuan(150)).close(t))),
         (
             "R-090",
-            outcome(recorded.pay(t, PaymentMethod::Bank, "", false)),
-            outcome(recorded.pay(t, PaymentMethod::Bank, "B-1", false)),
+            out(recorded.pay(t, PaymentMethod::Bank, "", false)),
+            out(recorded.pay(t, PaymentMethod::Bank, "B-1", false)),
         ),
         // 150 yuan may not be collected on the spot, unless enforcing later would be hard.
         (
             "R-092",
-            outcome(recorded.pay(t, PaymentMethod::OnSite, "R-1", false)),
-            outcome(recorded.pay(t, PaymentMethod::OnSite, "R-1", true)),
+            out(recorded.pay(t, PaymentMethod::OnSite, "R-1", false)),
+            out(recorded.pay(t, PaymentMethod::OnSite, "R-1", true)),
         ),
         (
             "R-092",
-            outcome(recorded.pay(t, PaymentMethod::OnSite, "R-1", false)),
-            outcome(summary_at(4, yuan(100)).pay(t, PaymentMethod::OnSite, "R-1", false)),
+            out(recorded.pay(t, PaymentMethod::OnSite, "R-1", false)),
+            out(summary_at(4, yuan(100)).pay(t, PaymentMethod::OnSite, "R-1", false)),
         ),
     ]
 }
@@ -508,12 +517,12 @@ fn an_inspection_walks_to_closure_both_ways() {
 mod ordinary {
     //! The ordinary penalty procedure walked with and without a hearing, and every rule of it.
 
-    use super::{at, d, good_act, good_open, ids, refused_ids, status};
+    use super::{at, d, good_act, good_open, ids, out, status};
     use crate::calendar::{DeadlineStatus, WorkCalendar};
     use crate::evidence;
     use crate::officer::Officer;
     use crate::penalty::{
-        self, Approval, DecisionDoc, Event, HearingThresholds, Lead, Notice, Opinion, Ordinary, Report, State,
+        Approval, DecisionDoc, Event, HearingThresholds, Lead, Notice, Opinion, Ordinary, Report, State,
     };
     use crate::rules::{self, CommandError};
     use crate::service::{Method, Service};
@@ -591,14 +600,6 @@ mod ordinary {
     }
 
     /// Decides on the case, then applies the event (the decision borrows it first).
-    macro_rules! step {
-        ($c:ident, $e:expr) => {{
-            let r: penalty::Decision = $e;
-            let (ev, f) = r.unwrap_or_else(|e| panic!("{e}"));
-            $c.apply(&ev, &f);
-        }};
-    }
-
     /// A case taken to the notice (fine of 5,000 yuan, hearing right told).
     pub fn noticed(major: bool) -> Ordinary {
         let mut c = Ordinary::new(lead(major));
@@ -686,13 +687,6 @@ mod ordinary {
         assert_eq!(ids(&flags), ["R-082"]);
         c.apply(&event, &flags);
         assert_eq!(c.served_at, Some(at("2026-09-17")));
-    }
-
-    fn out(r: penalty::Decision) -> Vec<&'static str> {
-        match r {
-            Ok((_, flags)) => ids(&flags),
-            Err(e) => refused_ids(e),
-        }
     }
 
     #[test]
@@ -1342,7 +1336,7 @@ mod ordinary {
 mod licensing {
     //! The licence walked to a grant and to a denial, and every rule of it.
 
-    use super::{at, good_act, handed_over, ids, refused_ids};
+    use super::{at, good_act, handed_over, out};
     use crate::calendar::WorkCalendar;
     use crate::licence::{self, Application, Licence, State};
     use crate::rules::Severity;
@@ -1355,21 +1349,6 @@ mod licensing {
             received_at: at("2026-11-02"),
             materials: vec!["申请书".to_string(), "营业执照复印件".to_string(), "占道平面图".to_string()],
             receipt_issued: true,
-        }
-    }
-
-    macro_rules! step {
-        ($c:ident, $e:expr) => {{
-            let r: licence::Decision = $e;
-            let (ev, f) = r.unwrap_or_else(|e| panic!("{e}"));
-            $c.apply(&ev, &f);
-        }};
-    }
-
-    fn out(r: licence::Decision) -> Vec<&'static str> {
-        match r {
-            Ok((_, flags)) => ids(&flags),
-            Err(e) => refused_ids(e),
         }
     }
 
@@ -1612,7 +1591,7 @@ mod coercive {
     //! Coercive measures: approved and executed, extended, disposed of; an emergency ratified or
     //! not; and every rule of them.
 
-    use super::{at, good_act, ids, refused_ids};
+    use super::{at, good_act, out};
     use crate::calendar::WorkCalendar;
     use crate::coercion::{self, Checklist, Coercion, Kind, Measure, MeasureDoc, Outcome, State};
     use crate::penalty::Opinion;
@@ -1644,21 +1623,6 @@ mod coercive {
         let mut a = good_act(true);
         a.at = at("2026-11-02");
         a
-    }
-
-    macro_rules! step {
-        ($c:ident, $e:expr) => {{
-            let r: coercion::Decision = $e;
-            let (ev, f) = r.unwrap_or_else(|e| panic!("{e}"));
-            $c.apply(&ev, &f);
-        }};
-    }
-
-    fn out(r: coercion::Decision) -> Vec<&'static str> {
-        match r {
-            Ok((_, flags)) => ids(&flags),
-            Err(e) => refused_ids(e),
-        }
     }
 
     fn approved() -> Coercion {
