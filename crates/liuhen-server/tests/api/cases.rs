@@ -939,3 +939,86 @@ async fn the_matters_catalogue_sets_the_local_values_the_rules_read() {
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
     assert_eq!(from_log.matters.len(), 1);
 }
+
+#[tokio::test]
+async fn hostile_evidence_and_service_forms_are_refused_whole() {
+    let c = ctx().await;
+    let body = json!({"case_no": "栗街罚〔2026〕40号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                      "reason": "群众举报", "received_at": day("2026-08-06")});
+    let id = create(&c.app, &c.token, "/api/cases/penalties", body).await;
+    let mut act_aug = act(&[&c.a, &c.b], true, true);
+    act_aug["at"] = json!(day("2026-08-10"));
+    for (v, s) in [
+        json!({"type": "file", "approval": approval("2026-08-07"), "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
+        json!({"type": "investigate", "act": act_aug}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = command(&c.app, &c.token, &id, v as u64 + 1, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let before = c.app.store.tree_size();
+    let inquiry = json!({"type": "record_evidence", "item": {
+        "type": "inquiry", "label": "询问笔录", "at": day("2026-08-10"), "ended_at": day("2026-08-10") + HOUR,
+        "place": "询问室", "inquirers": [&c.a, &c.b], "recorder": "李华", "interviewee": "张某某", "relation": "当事人",
+        "rights_told": true, "questions_and_answers": "问答", "confirmed": true, "signed_every_page": true}});
+    let bad = |path: &[&str], value: Value| {
+        let mut v = inquiry.clone();
+        let mut at = &mut v;
+        for p in &path[..path.len() - 1] {
+            at = &mut at[*p];
+        }
+        at[path[path.len() - 1]] = value;
+        v
+    };
+    for (what, cmd) in [
+        ("an unknown field", bad(&["item", "mood"], json!("angry"))),
+        ("a missing flag", {
+            let mut v = inquiry.clone();
+            v["item"].as_object_mut().unwrap().remove("confirmed");
+            v
+        }),
+        (
+            "a record of more than 50,000 characters",
+            bad(&["item", "questions_and_answers"], json!("问".repeat(50_001))),
+        ),
+        ("21 inquirers", bad(&["item", "inquirers"], json!(vec![c.a.clone(); 21]))),
+        ("a control character", bad(&["item", "interviewee"], json!("张某某\u{0007}"))),
+        ("a number where text belongs", bad(&["item", "place"], json!(42))),
+    ] {
+        let r = command(&c.app, &c.token, &id, 3, cmd).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{what}: {}", String::from_utf8_lossy(&r.body));
+        let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(
+            message.starts_with("请求有误") || message.contains("不得超过") || message.contains("控制字符"),
+            "{what}: {message}"
+        );
+    }
+    // A truncated body is a 400 too, and none of it was recorded.
+    let r = c
+        .app
+        .request(
+            axum::http::Request::post(format!("/api/cases/{id}/commands"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", c.token))
+                .body(axum::body::Body::from(
+                    // Cut mid-way, possibly inside a character.
+                    format!("{{\"expected_version\":3,\"command\":{inquiry}}}").as_bytes()[..300].to_vec(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
+    // Service forms are checked before anything else: an unknown method, 51 servers.
+    let mut too_many = serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"}));
+    too_many["service"]["servers"] = json!(vec!["王明"; 51]);
+    for cmd in [serve("2026-08-18", json!({"type": "carrier_pigeon"})), too_many] {
+        let r = command(&c.app, &c.token, &id, 3, cmd).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
+    }
+    assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
+    // The well-formed one goes through at the same version.
+    assert_eq!(command(&c.app, &c.token, &id, 3, inquiry).await.status, StatusCode::OK);
+}
