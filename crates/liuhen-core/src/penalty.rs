@@ -433,7 +433,8 @@ impl Ordinary {
         if self.recusals.iter().any(|(o, d)| o == officer && d.is_none()) {
             return Err(wrong(self.state, "申请回避（同一人员的申请尚未决定）"));
         }
-        Ok((Event::RecusalRequested { at, officer: officer.to_string(), reason: reason.to_string() }, found))
+        let flags = rules::decide(found)?;
+        Ok((Event::RecusalRequested { at, officer: officer.to_string(), reason: reason.to_string() }, flags))
     }
 
     /// The 负责人 decides a pending recusal request.
