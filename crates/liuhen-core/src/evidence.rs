@@ -221,6 +221,16 @@ pub struct Item {
 }
 
 impl Item {
+    /// The officers the record names as having done it.
+    pub fn officers(&self) -> &[String] {
+        match &self.body {
+            Body::Inquiry(q) => &q.inquirers,
+            Body::Sampling(s) => &s.officers,
+            Body::SiteRecord(r) => &r.officers,
+            Body::Collected(_) | Body::Testing(_) | Body::Testimony(_) | Body::Preservation(_) => &[],
+        }
+    }
+
     /// False only for evidence obtained unlawfully, which no decision may rest on.
     pub fn usable(&self) -> bool {
         !matches!(&self.body, Body::Collected(c) if !c.lawfully_obtained)

@@ -8,8 +8,8 @@ use crate::calendar::{Period, WorkCalendar};
 use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
-    self, CommandError, R_004, R_005, R_006, R_007, R_010, R_011, R_012, R_028, R_031, R_033, R_040, R_041, R_042,
-    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131, Violation,
+    self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_028, R_031, R_033, R_040, R_041,
+    R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -373,7 +373,9 @@ impl Ordinary {
         if !matches!(self.state, State::Filed | State::Investigating) {
             return Err(wrong(self.state, "调查取证"));
         }
-        let flags = rules::decide(check_on_site(&act, crate::matter::MatterKind::Penalty))?;
+        let mut found = check_on_site(&act, crate::matter::MatterKind::Penalty);
+        found.extend(self.check_not_recused(act.officers.iter().map(|p| &p.officer.id)));
+        let flags = rules::decide(found)?;
         Ok((Event::Investigated(act), flags))
     }
 
@@ -386,6 +388,7 @@ impl Ordinary {
             return Err(wrong(self.state, "调查取证"));
         }
         let mut found = crate::evidence::check(&item, &self.investigators);
+        found.extend(self.check_not_recused(item.officers().iter()));
         if self.evidence.iter().any(|e| e.label == item.label) {
             found.push(R_033.violated("label", format!("证据名称“{}”已使用，报告中无法唯一引用", item.label)));
         }
@@ -418,7 +421,8 @@ impl Ordinary {
         Ok((Event::PreservationHandled { label: label.to_string(), at, measure: measure.to_string() }, flags))
     }
 
-    /// 申请回避 (办法第八条第（九）项): recorded at any time before the decision.
+    /// 申请回避 (办法第八条第（九）项) against the officer `officer` (an officer id), recorded at any
+    /// time before the decision.
     pub fn request_recusal(&self, at: Timestamp, officer: &str, reason: &str) -> Decision {
         if matches!(
             self.state,
@@ -457,6 +461,15 @@ impl Ordinary {
             },
             flags,
         ))
+    }
+
+    /// R-004b: officers whose recusal was granted take no further part.
+    fn check_not_recused<'a>(&self, officers: impl Iterator<Item = &'a String>) -> Vec<Violation> {
+        let mut recused: Vec<&String> =
+            officers.filter(|id| self.recusals.iter().any(|(o, d)| o == *id && *d == Some(true))).collect();
+        recused.sort_unstable();
+        recused.dedup();
+        recused.into_iter().map(|id| R_004B.violated("officers", format!("执法人员 {id} 已决定回避"))).collect()
     }
 
     /// 先行登记保存 items still waiting for their handling decision.

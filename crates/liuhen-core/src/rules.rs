@@ -257,6 +257,12 @@ pub const R_004: Rule = Rule {
     source: "办法第八条第（九）项；行政处罚法第四十三条",
     requirement: "当事人申请回避的，应当由行政机关负责人在作出处理决定前决定是否回避并记录",
 };
+pub const R_004B: Rule = Rule {
+    id: "R-004b",
+    severity: Severity::Block,
+    source: "行政处罚法第四十三条第一款",
+    requirement: "决定回避的执法人员不得继续参与本案的调查取证",
+};
 pub const R_007: Rule = Rule {
     id: "R-007",
     severity: Severity::Flag,
@@ -454,11 +460,11 @@ pub const R_106: Rule = Rule {
 
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
-    R_001, R_002, R_003, R_004, R_005, R_006, R_007, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021, R_024,
-    R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048, R_061,
-    R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088,
-    R_090, R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E,
-    R_131, R_142,
+    R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021,
+    R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048,
+    R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087,
+    R_088, R_090, R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D,
+    R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -936,6 +936,12 @@ mod ordinary {
             step!(c, c.record_evidence(preservation("2026-09-30")));
             c
         };
+        let recusal_ruled = |granted: bool| {
+            let mut c = investigating.clone();
+            step!(c, c.request_recusal(at("2026-08-11"), "王明", "执法人员系当事人近亲属"));
+            step!(c, c.decide_recusal(at("2026-08-12"), "王明", "张主任", granted, "经核实"));
+            c
+        };
         let recusal_pending = {
             let mut c = waived.clone();
             step!(c, c.request_recusal(at("2026-08-14"), "王明", "执法人员与当事人有纠纷"));
@@ -1165,6 +1171,17 @@ mod ordinary {
                     "同意",
                 )),
                 out(concluded.legal_review(t("2026-08-13"), &super::reviewer(), true, "同意")),
+            ),
+            // Once 王明 has been recused, he takes no further part (行政处罚法第四十三条).
+            (
+                "R-004b",
+                out(recusal_ruled(true).investigate(good_act(true))),
+                out(recusal_ruled(false).investigate(good_act(true))),
+            ),
+            (
+                "R-004b",
+                out(recusal_ruled(true).record_evidence(inquiry(&both))),
+                out(recusal_ruled(false).record_evidence(inquiry(&both))),
             ),
             (
                 "R-004",

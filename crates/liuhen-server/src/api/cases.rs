@@ -567,6 +567,7 @@ pub enum OrdinaryCommandForm {
     /// 申请回避: the party asks that an officer step aside.
     RequestRecusal {
         at: i64,
+        /// The officer's ID.
         officer: String,
         reason: String,
     },

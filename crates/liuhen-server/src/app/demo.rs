@@ -328,7 +328,7 @@ impl<S: LogStore> App<S> {
         // A recusal request the head has yet to decide.
         let recusal = OrdinaryCommand::RequestRecusal {
             at: at(7),
-            officer: "王明".to_string(),
+            officer: ids[0].clone(),
             reason: "当事人称执法人员与其有邻里纠纷".to_string(),
         };
         self.ordinary_command(admin, &r.id, 5, recusal).await?;

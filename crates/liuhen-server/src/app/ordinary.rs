@@ -406,6 +406,10 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::Investigate(a) => Some(self.act(a.clone()).await?),
             _ => None,
         };
+        if let OrdinaryCommand::RequestRecusal { officer, .. } = &cmd {
+            // The request names a registered officer (400 otherwise), so R-004b can match it.
+            self.officer(officer).await?;
+        }
         let reviewer = match &cmd {
             OrdinaryCommand::LegalReview { reviewer_id, .. } => Some(self.officer(reviewer_id).await?),
             _ => None,

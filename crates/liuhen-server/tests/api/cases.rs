@@ -575,7 +575,7 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
         &c.token,
         &id,
         v,
-        json!({"type": "request_recusal", "at": day("2026-08-15"), "officer": "王明", "reason": "与当事人有邻里纠纷"}),
+        json!({"type": "request_recusal", "at": day("2026-08-15"), "officer": c.a, "reason": "与当事人有邻里纠纷"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
@@ -590,8 +590,10 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
     )
     .await;
     assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "no pending request for 李四");
+    let unknown = json!({"type": "request_recusal", "at": day("2026-08-15"), "officer": "李四", "reason": "x"});
+    assert_eq!(command(&c.app, &c.token, &id, v, unknown).await.status, StatusCode::BAD_REQUEST, "not an officer");
     for s in [
-        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": "王明", "by": "张主任", "granted": false,
+        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": c.a, "by": "张主任", "granted": false,
                "opinion": "纠纷与本案无关，不予回避"}),
         json!({"type": "hear_statement", "at": day("2026-08-15"), "statement": "面积很小，请从轻", "reexamination": "已按裁量基准从轻，维持"}),
         json!({"type": "discuss", "at": day("2026-08-17"), "members": ["张主任", "王副主任", "刘副主任"], "conclusion": fine(5000)}),
