@@ -154,3 +154,82 @@ impl From<liuhen_core::inspection::CommandError> for ApiError {
         }
     }
 }
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    /// A body that is not the JSON the endpoint takes, said in Chinese with the field concerned.
+    fn from(e: axum::extract::rejection::JsonRejection) -> ApiError {
+        use axum::extract::rejection::JsonRejection as J;
+        ApiError::BadRequest(match &e {
+            J::MissingJsonContentType(_) => "请求须使用 Content-Type: application/json".to_string(),
+            J::JsonSyntaxError(_) => format!("请求不是完整有效的 JSON{}", position(&e.body_text())),
+            J::JsonDataError(_) => {
+                let text = e.body_text();
+                // "Failed to deserialize the JSON body into the target type: <path>: <detail> at line L column C"
+                let detail = text.split_once("target type: ").map_or(text.as_str(), |(_, d)| d);
+                let (detail, _) = detail.rsplit_once(" at line ").unwrap_or((detail, ""));
+                format!("请求内容不符合要求：{}", serde_in_chinese(detail))
+            }
+            _ => "无法读取请求内容".to_string(),
+        })
+    }
+}
+
+/// "（第 L 行第 C 列）" from serde_json's "… at line L column C".
+fn position(text: &str) -> String {
+    text.rsplit_once(" at line ")
+        .and_then(|(_, p)| p.split_once(" column "))
+        .map_or(String::new(), |(l, c)| format!("（第 {} 行第 {} 列）", l.trim(), c.trim()))
+}
+
+/// serde's messages, with their words in Chinese and their `names` kept.
+pub(crate) fn serde_in_chinese(detail: &str) -> String {
+    [
+        ("unknown variant", "未知的取值"),
+        ("unknown field", "未知字段"),
+        ("missing field", "缺少字段"),
+        ("duplicate field", "字段重复"),
+        ("invalid type", "类型错误"),
+        ("invalid value", "取值错误"),
+        ("invalid length", "长度错误"),
+        ("expected one of", "应为以下之一"),
+        ("expected", "应为"),
+        ("a string", "字符串"),
+        ("a boolean", "布尔值"),
+        ("an integer", "整数"),
+        ("a sequence", "数组"),
+        ("string", "字符串"),
+        ("integer", "整数"),
+        ("boolean", "布尔值"),
+        ("map", "对象"),
+        ("null", "空值"),
+    ]
+    .iter()
+    .fold(detail.to_string(), |s, (en, zh)| {
+        // Only outside `backticks`, where serde quotes names and values.
+        s.split('`')
+            .enumerate()
+            .map(|(i, part)| if i % 2 == 0 { part.replace(en, zh) } else { part.to_string() })
+            .collect::<Vec<_>>()
+            .join("`")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serde_in_chinese;
+
+    #[test]
+    fn serde_messages_read_in_chinese() {
+        assert_eq!(
+            serde_in_chinese("command.service.method: unknown variant `pigeon`, expected one of `direct`, `lien`"),
+            "command.service.method: 未知的取值 `pigeon`, 应为以下之一 `direct`, `lien`"
+        );
+        assert_eq!(serde_in_chinese("command: missing field `at`"), "command: 缺少字段 `at`");
+        // Names in backticks stay as they are.
+        assert_eq!(serde_in_chinese("missing field `expected_version`"), "缺少字段 `expected_version`");
+        assert_eq!(
+            serde_in_chinese("command.item.place: invalid type: integer `42`, expected a string"),
+            "command.item.place: 类型错误: 整数 `42`, 应为 字符串"
+        );
+    }
+}

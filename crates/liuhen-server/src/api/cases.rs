@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 fn json_body<T>(j: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    j.map(|Json(t)| t).map_err(|e| ApiError::BadRequest(e.body_text()))
+    j.map(|Json(t)| t).map_err(ApiError::from)
 }
 
 /// A text field that may not be empty.
@@ -369,7 +369,9 @@ pub async fn case_command<S: LogStore>(
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let req = json_body(form)?;
-    let bad = |e: serde_json::Error| ApiError::BadRequest(format!("命令格式有误：{e}"));
+    let bad = |e: serde_json::Error| {
+        ApiError::BadRequest(format!("命令格式有误：{}", crate::error::serde_in_chinese(&e.to_string())))
+    };
     let case_type = state.app.case_type(&id).await?;
     if case_type == <liuhen_core::summary::Summary as crate::app::cases::CaseKind>::CODE {
         let cmd = summary_command(serde_json::from_value(req.command).map_err(bad)?)?;

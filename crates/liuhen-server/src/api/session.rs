@@ -49,7 +49,7 @@ pub async fn login<S: LogStore>(
     State(state): State<AppState<S>>,
     form: Result<Json<LoginForm>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(form) = form.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(form) = form?;
     let login = state.app.login(form.username.trim(), &form.password).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",

@@ -997,6 +997,10 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
             "{what}: {message}"
         );
     }
+    // Said in Chinese, naming the field.
+    let r = command(&c.app, &c.token, &id, 3, bad(&["item", "mood"], json!("angry"))).await;
+    let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.starts_with("请求有误：命令格式有误：") && message.contains("未知字段 `mood`"), "{message}");
     // A truncated body is a 400 too, and none of it was recorded.
     let r = c
         .app
