@@ -1,7 +1,7 @@
 //! 调查取证 items (办法第八条第（二）至（七）项): inquiries, 现场检查（勘验）笔录, evidence taken in,
 //! samples, 检验检测鉴定 and 先行登记保存, each checked against what its record must carry before it counts as evidence.
 
-use crate::rules::{R_020, R_024, R_025, R_027, R_028, R_029, R_030, R_032, Violation};
+use crate::rules::{R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_032, Violation};
 use crate::time::Timestamp;
 
 /// The kinds of evidence of 行政处罚法第四十六条.
@@ -61,6 +61,14 @@ impl Kind {
     }
 }
 
+/// The note on a record that the party (or interviewee) refused to sign or confirm (办法第十四条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusalNote {
+    pub reason: String,
+    /// Officer ids who signed the note; at least two of the case's investigators.
+    pub noted_by: Vec<String>,
+}
+
 /// A 询问笔录.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inquiry {
@@ -79,6 +87,8 @@ pub struct Inquiry {
     pub confirmed: bool,
     /// Signed (or thumbprinted) on every page.
     pub signed_every_page: bool,
+    /// When the interviewee refused to confirm or sign.
+    pub refusal: Option<RefusalNote>,
 }
 
 /// Evidence taken in (调取书证、物证以及其他证据).
@@ -106,6 +116,8 @@ pub struct Sampling {
     /// Officer ids who signed; each must have taken part in the investigation.
     pub officers: Vec<String>,
     pub copy_to_party: bool,
+    /// When the party refused to sign.
+    pub refusal: Option<RefusalNote>,
 }
 
 /// A written 证人证言 (最高人民法院关于行政诉讼证据若干问题的规定第十三条).
@@ -278,11 +290,17 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
             if !q.rights_told {
                 found.push(R_020.violated("rights_told", "未记录出示证件并告知权利（含申请回避）"));
             }
-            if !q.confirmed {
-                found.push(R_020.violated("confirmed", "被询问人未确认笔录"));
-            }
-            if !q.signed_every_page {
-                found.push(R_020.violated("signed_every_page", "被询问人须逐页签名或捺指印"));
+            match (&q.refusal, q.confirmed && q.signed_every_page) {
+                (_, true) => {}
+                (Some(note), false) => found.extend(check_refusal(note, investigators)),
+                (None, false) => {
+                    if !q.confirmed {
+                        found.push(R_020.violated("confirmed", "被询问人未确认笔录"));
+                    }
+                    if !q.signed_every_page {
+                        found.push(R_020.violated("signed_every_page", "被询问人须逐页签名或捺指印"));
+                    }
+                }
             }
         }
         Body::Collected(c) => {
@@ -307,8 +325,10 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
             if !s.sealed {
                 found.push(R_027.violated("sealed", "未记录封样情况"));
             }
-            if !s.party_signed {
-                found.push(R_027.violated("party_signed", "当事人未在抽样取证凭证上签名"));
+            match (&s.refusal, s.party_signed) {
+                (_, true) => {}
+                (Some(note), false) => found.extend(check_refusal(note, investigators)),
+                (None, false) => found.push(R_027.violated("party_signed", "当事人未在抽样取证凭证上签名")),
             }
             if investigators_among(&s.officers, investigators) < 2 {
                 found.push(R_027.violated("officers", "须两名以上参与本案调查的执法人员签名"));
@@ -387,6 +407,18 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
                 found.push(R_028.violated("notice_served", "未向当事人送达先行登记保存通知书及物品清单"));
             }
         }
+    }
+    found
+}
+
+/// a refusal to sign is noted with its reason and signed by two of the investigators.
+fn check_refusal(note: &RefusalNote, investigators: &[String]) -> Vec<Violation> {
+    let mut found = Vec::new();
+    if blank(&note.reason) {
+        found.push(R_021.violated("refusal", "未注明拒绝签字的情况"));
+    }
+    if investigators_among(&note.noted_by, investigators) < 2 {
+        found.push(R_021.violated("refusal", "拒绝签字的注明须由两名以上执法人员签字"));
     }
     found
 }

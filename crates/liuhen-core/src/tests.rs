@@ -737,6 +737,7 @@ mod ordinary {
                 questions_and_answers: "问：院内彩钢房是谁搭建的？答：是我。".to_string(),
                 confirmed: true,
                 signed_every_page: true,
+                refusal: None,
             }),
         )
     }
@@ -766,6 +767,7 @@ mod ordinary {
                 party_signed: true,
                 officers: officers.to_vec(),
                 copy_to_party: true,
+                refusal: None,
             }),
         )
     }
@@ -926,6 +928,18 @@ mod ordinary {
         if let evidence::Body::Inquiry(q) = &mut unconfirmed.body {
             q.confirmed = false;
         }
+        // The interviewee would not sign: the note is signed by one investigator only, then by both.
+        let refused_by = |noted_by: &[String]| {
+            let mut i = inquiry(&both);
+            if let evidence::Body::Inquiry(q) = &mut i.body {
+                q.signed_every_page = false;
+                q.refusal = Some(evidence::RefusalNote {
+                    reason: "被询问人拒绝签名".to_string(),
+                    noted_by: noted_by.to_vec(),
+                });
+            }
+            i
+        };
         let tainted = {
             let mut c = investigating.clone();
             step!(c, c.record_evidence(collected(false, true)));
@@ -990,6 +1004,23 @@ mod ordinary {
                 "R-020",
                 out(investigating.record_evidence(unconfirmed)),
                 out(investigating.record_evidence(inquiry(&both))),
+            ),
+            (
+                "R-021",
+                out(investigating.record_evidence(refused_by(&one_and_stranger))),
+                out(investigating.record_evidence(refused_by(&both))),
+            ),
+            // With the refusal noted, the unsigned record is no R-020 defect either.
+            (
+                "R-020",
+                out(investigating.record_evidence({
+                    let mut i = refused_by(&both);
+                    if let evidence::Body::Inquiry(q) = &mut i.body {
+                        q.refusal = None;
+                    }
+                    i
+                })),
+                out(investigating.record_evidence(refused_by(&both))),
             ),
             (
                 "R-025",

@@ -3,10 +3,25 @@
 use super::cases::text;
 use crate::error::ApiError;
 use liuhen_core::evidence::{
-    Body, Collected, Inquiry, Item, Kind, Preservation, Sampling, SiteRecord, TestKind, Testimony, Testing,
+    Body, Collected, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling, SiteRecord, TestKind, Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use serde::Deserialize;
+
+/// A refusal to sign, noted by officers (办法第十四条).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalForm {
+    pub reason: String,
+    pub noted_by: Vec<String>,
+}
+
+fn refusal_of(f: Option<RefusalForm>) -> Result<Option<RefusalNote>, ApiError> {
+    f.map(|f| {
+        Ok(RefusalNote { reason: text(&f.reason, "拒签情况", 1000)?, noted_by: ids(f.noted_by, "注明人")? })
+    })
+    .transpose()
+}
 
 /// An inquiry, evidence taken in, a sample or a 先行登记保存, tagged by `type`.
 #[derive(Deserialize)]
@@ -25,6 +40,8 @@ pub enum EvidenceForm {
         questions_and_answers: String,
         confirmed: bool,
         signed_every_page: bool,
+        #[serde(default)]
+        refusal: Option<RefusalForm>,
     },
     Collected {
         label: String,
@@ -47,6 +64,8 @@ pub enum EvidenceForm {
         party_signed: bool,
         officers: Vec<String>,
         copy_to_party: bool,
+        #[serde(default)]
+        refusal: Option<RefusalForm>,
     },
     SiteRecord {
         label: String,
@@ -118,6 +137,7 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
             questions_and_answers,
             confirmed,
             signed_every_page,
+            refusal,
         } => (
             label,
             at,
@@ -132,6 +152,7 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 questions_and_answers: text(&questions_and_answers, "问答内容", 50_000)?,
                 confirmed,
                 signed_every_page,
+                refusal: refusal_of(refusal)?,
             }),
         ),
         EvidenceForm::Collected { label, at, kind, source, original, copy_verified, lawfully_obtained } => (
@@ -156,6 +177,7 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
             party_signed,
             officers,
             copy_to_party,
+            refusal,
         } => (
             label,
             at,
@@ -168,6 +190,7 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 party_signed,
                 officers: ids(officers, "签名执法人员")?,
                 copy_to_party,
+                refusal: refusal_of(refusal)?,
             }),
         ),
         EvidenceForm::SiteRecord {

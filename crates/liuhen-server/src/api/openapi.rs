@@ -86,6 +86,7 @@ pub fn document() -> Value {
                     "findings": {"type": "string"}, "no_signature_reason": {"type": "string"}, "witnesses": {"type": "array", "items": {"type": "string"}},
                     "institution": {"type": "string"}, "matter": {"type": "string"}, "result": {"type": "string"}, "result_notified": {"type": "boolean"}, "appraiser_qualified": {"type": "boolean"}, "signed_and_sealed": {"type": "boolean"},
                     "witness": {"type": "string"}, "age": {"type": ["integer", "null"]}, "sex": {"type": "string"}, "occupation": {"type": "string"}, "address": {"type": "string"}, "statement": {"type": "string"}, "signed": {"type": "boolean"}, "id_copy_attached": {"type": "boolean"},
+                    "refusal": {"type": ["object", "null"], "description": "拒绝签字的注明（办法第十四条，R-021）", "properties": {"reason": {"type": "string"}, "noted_by": {"type": "array", "items": {"type": "string"}}}},
                     "approved_by": {"type": "string"}, "approved_at": {"type": "integer"}, "items": {"type": "array", "items": {"type": "string"}}, "notice_served": {"type": "boolean"}}},
                 "Act": {"type": "object", "required": ["at", "place", "officers", "recording_announced", "problems_found"], "description": "一次现场执法活动（办法第六条、第八条）", "properties": {
                     "at": {"type": "integer"}, "place": {"type": "string"}, "summary": {"type": "string"},

@@ -310,6 +310,7 @@ impl<S: LogStore> App<S> {
                 questions_and_answers: "问：院内彩钢房何时搭建？答：今年七月。".to_string(),
                 confirmed: true,
                 signed_every_page: true,
+                refusal: None,
             }),
         };
         self.ordinary_command(admin, &r.id, 3, OrdinaryCommand::RecordEvidence(inquiry)).await?;

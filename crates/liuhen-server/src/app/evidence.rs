@@ -1,7 +1,7 @@
 //! 调查取证 items in an event's JSON, both ways.
 
 use liuhen_core::evidence::{
-    Body, Collected, Inquiry, Item, Kind, Preservation, Sampling, SiteRecord, TestKind, Testimony, Testing,
+    Body, Collected, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling, SiteRecord, TestKind, Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use serde_json::{Value, json};
@@ -12,7 +12,7 @@ pub fn item_json(item: &Item) -> Value {
             "type": "inquiry", "ended_at": q.ended_at.0, "place": q.place, "inquirers": q.inquirers,
             "recorder": q.recorder, "interviewee": q.interviewee, "relation": q.relation, "rights_told": q.rights_told,
             "questions_and_answers": q.questions_and_answers, "confirmed": q.confirmed,
-            "signed_every_page": q.signed_every_page,
+            "signed_every_page": q.signed_every_page, "refusal": q.refusal.as_ref().map(refusal_json),
         }),
         Body::Collected(c) => json!({
             "type": "collected", "kind": c.kind.code(), "kind_label": c.kind.label(), "source": c.source,
@@ -21,6 +21,7 @@ pub fn item_json(item: &Item) -> Value {
         Body::Sampling(s) => json!({
             "type": "sampling", "sample": s.sample, "batch": s.batch, "quantity": s.quantity, "method": s.method,
             "sealed": s.sealed, "party_signed": s.party_signed, "officers": s.officers, "copy_to_party": s.copy_to_party,
+            "refusal": s.refusal.as_ref().map(refusal_json),
         }),
         Body::SiteRecord(r) => json!({
             "type": "site_record", "place": r.place, "findings": r.findings, "officers": r.officers,
@@ -45,6 +46,18 @@ pub fn item_json(item: &Item) -> Value {
     v
 }
 
+fn refusal_json(n: &RefusalNote) -> Value {
+    json!({"reason": n.reason, "noted_by": n.noted_by})
+}
+
+/// `Some(None)` for JSON null, `None` if malformed.
+fn parse_refusal(v: &Value) -> Option<Option<RefusalNote>> {
+    match v {
+        Value::Null => Some(None),
+        v => Some(Some(RefusalNote { reason: v["reason"].as_str()?.to_string(), noted_by: strings(&v["noted_by"])? })),
+    }
+}
+
 fn strings(v: &Value) -> Option<Vec<String>> {
     v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect()
 }
@@ -64,6 +77,7 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             questions_and_answers: s("questions_and_answers")?,
             confirmed: b("confirmed")?,
             signed_every_page: b("signed_every_page")?,
+            refusal: parse_refusal(&v["refusal"])?,
         }),
         "collected" => Body::Collected(Collected {
             kind: Kind::parse(v["kind"].as_str()?)?,
@@ -81,6 +95,7 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             party_signed: b("party_signed")?,
             officers: strings(&v["officers"])?,
             copy_to_party: b("copy_to_party")?,
+            refusal: parse_refusal(&v["refusal"])?,
         }),
         "site_record" => Body::SiteRecord(SiteRecord {
             place: s("place")?,

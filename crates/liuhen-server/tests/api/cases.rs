@@ -469,6 +469,12 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
             "type": "testing", "label": "房屋安全鉴定意见", "at": day("2026-08-11"), "kind": "appraisal",
             "institution": "县房屋安全鉴定站", "matter": "彩钢房结构安全", "result": "C 级", "result_notified": true,
             "appraiser_qualified": true, "signed_and_sealed": true}}),
+        // The party would not sign the sampling voucher: the refusal is noted by both officers.
+        json!({"type": "record_evidence", "item": {
+            "type": "sampling", "label": "抽样取证凭证（彩钢板）", "at": day("2026-08-10"), "sample": "彩钢夹芯板",
+            "batch": "0.5mm", "quantity": "1 块", "method": "随机抽取", "sealed": true, "party_signed": false,
+            "officers": [&c.a, &c.b], "copy_to_party": true,
+            "refusal": {"reason": "当事人拒绝在凭证上签名", "noted_by": [&c.a, &c.b]}}}),
         json!({"type": "record_evidence", "item": {
             "type": "testimony", "label": "证人证言（赵某）", "at": day("2026-08-11"), "witness": "赵某", "age": 52,
             "sex": "男", "occupation": "退休职工", "address": "幸福路 10 号", "statement": "七月中旬看到搭建",
@@ -678,7 +684,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["timeline"].as_array().unwrap().len(), 21, "13 steps, 7 调查取证 items and a handling decision");
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 22, "13 steps, 8 调查取证 items and a handling decision");
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
