@@ -151,7 +151,9 @@ pub struct Deadline {
     pub label: &'static str,
     /// The source of the period.
     pub source: &'static str,
-    pub due: Timestamp,
+    /// When it falls due; an error when the calendar lacks a year it spans, so that one
+    /// deadline that cannot be computed never hides the others.
+    pub due: Result<Timestamp, CalendarError>,
     pub done_at: Option<Timestamp>,
 }
 

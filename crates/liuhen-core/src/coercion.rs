@@ -298,14 +298,14 @@ impl Coercion {
     }
 
     /// T-19 (ratification within 24 h) and T-20 (the term).
-    pub fn deadlines(&self, cal: &WorkCalendar) -> Result<Vec<Deadline>, crate::calendar::CalendarError> {
+    pub fn deadlines(&self, cal: &WorkCalendar) -> Vec<Deadline> {
         let mut out = Vec::new();
         if let (Some(executed), true) = (self.executed_at, self.emergency) {
             out.push(Deadline {
                 code: "T-19",
                 label: "紧急实施后二十四小时内补办批准",
                 source: "行政强制法第十九条",
-                due: executed.plus_hours(24),
+                due: Ok(executed.plus_hours(24)),
                 done_at: self.ratified_at,
             });
         }
@@ -314,11 +314,11 @@ impl Coercion {
                 code: "T-20",
                 label: "查封、扣押期限内作出处理决定",
                 source: "行政强制法第二十五条、第二十七条",
-                due: cal.due(executed, Period::CalendarDays(self.term_days))?,
+                due: cal.due(executed, Period::CalendarDays(self.term_days)),
                 done_at: self.disposed_at,
             });
         }
-        Ok(out)
+        out
     }
 
     pub fn apply(&mut self, event: &Event, flags: &[Violation]) {

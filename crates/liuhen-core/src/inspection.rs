@@ -331,7 +331,7 @@ impl Inspection {
                 code: "I-rectify",
                 label: "责令改正期限届满前复查",
                 source: "行政处罚法第二十八条；办法第十条",
-                due: due.end(),
+                due: Ok(due.end()),
                 done_at: self.reinspected_at,
             });
         }

@@ -325,14 +325,14 @@ impl Licence {
     }
 
     /// T-23 (correction), T-24 (decision), T-27 (certificate).
-    pub fn deadlines(&self, cal: &WorkCalendar) -> Result<Vec<Deadline>, crate::calendar::CalendarError> {
+    pub fn deadlines(&self, cal: &WorkCalendar) -> Vec<Deadline> {
         let mut out = Vec::new();
         if self.state == State::Applied {
             out.push(Deadline {
                 code: "T-23",
                 label: "五个工作日内告知补正或受理",
                 source: "行政许可法第三十二条、第八十二条",
-                due: cal.due(self.application.received_at, Period::WorkingDays(5))?,
+                due: cal.due(self.application.received_at, Period::WorkingDays(5)),
                 done_at: None,
             });
         }
@@ -342,7 +342,7 @@ impl Licence {
                 code: "T-24",
                 label: "受理后二十个工作日内作出许可决定（延长后三十）",
                 source: "行政许可法第四十二条、第八十二条",
-                due: cal.due(accepted, Period::WorkingDays(days))?,
+                due: cal.due(accepted, Period::WorkingDays(days)),
                 done_at: self.decided_at,
             });
         }
@@ -351,11 +351,11 @@ impl Licence {
                 code: "T-27",
                 label: "十个工作日内颁发、送达许可证件",
                 source: "行政许可法第四十四条",
-                due: cal.due(decided, Period::WorkingDays(10))?,
+                due: cal.due(decided, Period::WorkingDays(10)),
                 done_at: self.certificate_at,
             });
         }
-        Ok(out)
+        out
     }
 
     pub fn apply(&mut self, event: &Event, flags: &[Violation]) {

@@ -797,10 +797,7 @@ impl Ordinary {
     /// The case's deadlines (domain.md §d): T-03 decision within 90 days of filing, T-04
     /// 先行登记保存 handling, T-05
     /// hearing request, T-08 service, T-11 payment.
-    pub fn deadlines(
-        &self,
-        cal: &WorkCalendar,
-    ) -> Result<Vec<crate::calendar::Deadline>, crate::calendar::CalendarError> {
+    pub fn deadlines(&self, cal: &WorkCalendar) -> Vec<crate::calendar::Deadline> {
         use crate::calendar::Deadline;
         let mut out = Vec::new();
         if let Some(filed) = self.filed_at {
@@ -808,7 +805,7 @@ impl Ordinary {
                 code: "T-03",
                 label: "立案后九十日内作出处罚决定",
                 source: "行政处罚法第六十条",
-                due: cal.due(filed, Period::CalendarDays(90))?,
+                due: cal.due(filed, Period::CalendarDays(90)),
                 done_at: self.decided_at,
             });
         }
@@ -817,7 +814,7 @@ impl Ordinary {
                 code: "T-04",
                 label: "先行登记保存后七个工作日内作出处理决定",
                 source: "行政处罚法第五十六条、第八十五条",
-                due: cal.due(e.at, Period::WorkingDays(7))?,
+                due: cal.due(e.at, Period::WorkingDays(7)),
                 done_at: self.preservations_handled.iter().find(|(l, _)| *l == e.label).map(|(_, t)| *t),
             });
         }
@@ -826,7 +823,7 @@ impl Ordinary {
                 code: "T-08",
                 label: "七个工作日内送达处罚决定书",
                 source: "行政处罚法第六十一条、第八十五条",
-                due: cal.due(d, Period::WorkingDays(7))?,
+                due: cal.due(d, Period::WorkingDays(7)),
                 done_at: self.served_at,
             });
         }
@@ -835,11 +832,11 @@ impl Ordinary {
                 code: "T-11",
                 label: "罚款缴纳期限（十五日）",
                 source: "行政处罚法第六十七条",
-                due: cal.due(s, Period::CalendarDays(15))?,
+                due: cal.due(s, Period::CalendarDays(15)),
                 done_at: self.paid_at,
             });
         }
-        Ok(out)
+        out
     }
 
     pub fn apply(&mut self, event: &Event, flags: &[Violation]) {

@@ -4,7 +4,7 @@
 //! handed over and signed (or the refusal noted and signed by two officers); filed with the
 //! agency (备案); the fine paid at a bank or, within the law's limits, collected on the spot.
 
-use crate::calendar::{CalendarError, Deadline, WorkCalendar};
+use crate::calendar::{Deadline, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
 use crate::rules::CommandError;
 use crate::rules::{self, R_021, R_034, R_067A, R_067B, R_067C, R_090, R_092, Violation};
@@ -345,18 +345,18 @@ impl Summary {
     }
 
     /// The fine is due 15 days after delivery (行政处罚法第六十七条), moved past rest days.
-    pub fn deadlines(&self, cal: &WorkCalendar) -> Result<Vec<Deadline>, CalendarError> {
+    pub fn deadlines(&self, cal: &WorkCalendar) -> Vec<Deadline> {
         let mut out = Vec::new();
         if let (Some(Penalty::Fine(_)), Some(delivered)) = (self.penalty, self.delivered_at) {
             out.push(Deadline {
                 code: "T-11",
                 label: "罚款缴纳期限（十五日）",
                 source: "行政处罚法第六十七条",
-                due: cal.due(delivered, crate::calendar::Period::CalendarDays(15))?,
+                due: cal.due(delivered, crate::calendar::Period::CalendarDays(15)),
                 done_at: self.paid_at,
             });
         }
-        Ok(out)
+        out
     }
 
     pub fn apply(&mut self, event: &Event, flags: &[Violation]) {

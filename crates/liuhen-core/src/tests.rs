@@ -418,10 +418,10 @@ fn an_on_the_spot_penalty_walks_to_closure_and_its_fine_is_due_in_15_days() {
     c.apply(&e, &f);
     assert_eq!(c.state, summary::State::Closed);
     assert_eq!(c.version, 7);
-    let dl = c.deadlines(&WorkCalendar::china()).unwrap();
+    let dl = c.deadlines(&WorkCalendar::china());
     // Delivered 2026-11-20: fifteen days end 2026-12-05, a Saturday, so 2026-12-07.
-    assert_eq!(dl[0].due, d("2026-12-07").end());
-    assert_eq!(status(dl[0].due, dl[0].done_at, at("2026-12-20"), 0), DeadlineStatus::Met);
+    assert_eq!(dl[0].due, Ok(d("2026-12-07").end()));
+    assert_eq!(status(dl[0].due.clone().unwrap(), dl[0].done_at, at("2026-12-20"), 0), DeadlineStatus::Met);
     // A warning needs no payment to close.
     let mut w = Summary::new(summary_start(PartyKind::Citizen));
     let officers: Vec<String> = w.start.act.officers.iter().map(|p| p.officer.id.clone()).collect();
@@ -503,8 +503,8 @@ fn an_inspection_walks_to_closure_both_ways() {
     assert_eq!(c.acts.len(), 2);
     let dl = c.deadlines();
     assert_eq!(dl.len(), 1);
-    assert_eq!(dl[0].due, d("2026-12-05").end());
-    assert_eq!(status(dl[0].due, dl[0].done_at, at("2026-12-20"), 0), DeadlineStatus::Met);
+    assert_eq!(dl[0].due, Ok(d("2026-12-05").end()));
+    assert_eq!(status(dl[0].due.clone().unwrap(), dl[0].done_at, at("2026-12-20"), 0), DeadlineStatus::Met);
     // Out-of-order commands are refused by state.
     let fresh = Inspection::new(good_open());
     assert!(matches!(fresh.notify_result(at("2026-11-21")), Err(CommandError::WrongState { .. })));
@@ -700,9 +700,11 @@ mod ordinary {
         step!(c, c.close(approval("2026-08-31"), at("2026-08-31")));
         assert_eq!(c.state, State::Closed);
         assert!(c.defects.is_empty(), "{:?}", c.defects);
-        let dl = c.deadlines(&cal).unwrap();
+        let dl = c.deadlines(&cal);
         assert_eq!(dl.iter().map(|x| x.code).collect::<Vec<_>>(), ["T-03", "T-08", "T-11"]);
-        assert!(dl.iter().all(|x| status(x.due, x.done_at, at("2026-12-31"), 0) == DeadlineStatus::Met));
+        assert!(
+            dl.iter().all(|x| status(x.due.clone().unwrap(), x.done_at, at("2026-12-31"), 0) == DeadlineStatus::Met)
+        );
     }
 
     #[test]
@@ -838,15 +840,15 @@ mod ordinary {
         step!(c, c.investigate(good_act(true)));
         step!(c, c.record_evidence(preservation("2026-09-30")));
         // Registered on 30 September: 国庆节 is off and 10 October (a Saturday) is worked.
-        let t04 = c.deadlines(&cal).unwrap().into_iter().find(|x| x.code == "T-04").unwrap();
-        assert_eq!(t04.due.shanghai_date(), d("2026-10-15"));
-        assert_eq!(status(t04.due, t04.done_at, at("2026-10-16"), 0), DeadlineStatus::Overdue);
+        let t04 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-04").unwrap();
+        assert_eq!(t04.due.clone().map(|t| t.shanghai_date()), Ok(d("2026-10-15")));
+        assert_eq!(status(t04.due.clone().unwrap(), t04.done_at, at("2026-10-16"), 0), DeadlineStatus::Overdue);
         assert_eq!(out(c.handle_preservation("询问笔录", at("2026-10-09"), "退还")), ["R-028"]);
         assert_eq!(out(c.handle_preservation("先行登记保存（彩钢板）", at("2026-10-09"), " ")), ["R-028"]);
         step!(c, c.handle_preservation("先行登记保存（彩钢板）", at("2026-10-09"), "解除先行登记保存，退还当事人"));
         assert_eq!(out(c.handle_preservation("先行登记保存（彩钢板）", at("2026-10-10"), "退还")), ["R-028"]);
-        let t04 = c.deadlines(&cal).unwrap().into_iter().find(|x| x.code == "T-04").unwrap();
-        assert_eq!(status(t04.due, t04.done_at, at("2026-12-31"), 0), DeadlineStatus::Met);
+        let t04 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-04").unwrap();
+        assert_eq!(status(t04.due.clone().unwrap(), t04.done_at, at("2026-12-31"), 0), DeadlineStatus::Met);
         // A case is not closed while preserved evidence awaits its handling decision.
         let mut paid = noticed(false);
         step!(paid, paid.waive(at("2026-08-14")));
@@ -857,6 +859,21 @@ mod ordinary {
         pending.evidence.push(preservation("2026-08-10"));
         assert_eq!(out(pending.close(approval("2026-08-31"), at("2026-08-31"))), ["R-028"]);
         step!(paid, paid.close(approval("2026-08-31"), at("2026-08-31")));
+    }
+
+    #[test]
+    fn a_deadline_the_calendar_cannot_compute_hides_no_other() {
+        let cal = cal();
+        let mut c = Ordinary::new(lead(false));
+        step!(c, c.file(approval("2026-11-16"), at("2026-11-16"), d("2026-07-30"), false));
+        step!(c, c.investigate(good_act(true)));
+        step!(c, c.record_evidence(evidence::Item { at: at("2026-11-20"), ..preservation("2026-11-20") }));
+        let dl = c.deadlines(&cal);
+        // Ninety days from 16 November end in 2027, a year the calendar does not have yet.
+        assert_eq!(dl[0].code, "T-03");
+        assert_eq!(dl[0].due, Err(crate::calendar::CalendarError::YearNotLoaded(2027)));
+        assert_eq!(dl[1].code, "T-04");
+        assert_eq!(dl[1].due, Ok(d("2026-12-01").end()));
     }
 
     #[test]
@@ -1434,9 +1451,9 @@ mod licensing {
         step!(c, c.issue_certificate(handed_over("许可证件", at("2026-11-25")), "栗街占道〔2026〕0042", &cal));
         step!(c, c.close(at("2026-11-26")));
         assert_eq!((c.state, c.version), (State::Closed, 6));
-        let dl = c.deadlines(&cal).unwrap();
+        let dl = c.deadlines(&cal);
         assert_eq!(dl.iter().map(|d| d.code).collect::<Vec<_>>(), ["T-24", "T-27"]);
-        assert_eq!(dl[0].due, super::d("2026-12-01").end());
+        assert_eq!(dl[0].due, Ok(super::d("2026-12-01").end()));
 
         let mut d = Licence::new(app());
         step!(d, d.request_correction(at("2026-11-04"), &["缺少占道平面图".to_string()], &cal));
@@ -1704,7 +1721,7 @@ mod coercive {
         assert_eq!(e.state, State::ActiveUnratified);
         step!(e, e.ratify(at("2026-11-02").plus_hours(5), false, "张主任"));
         assert_eq!((e.state, e.outcome), (State::Disposed, Some(Outcome::Released)));
-        let dl = e.deadlines(&cal).unwrap();
+        let dl = e.deadlines(&cal);
         assert_eq!(dl[0].code, "T-19");
     }
 

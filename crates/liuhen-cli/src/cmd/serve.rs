@@ -42,7 +42,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             .context("finding the administrator")?;
         let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
         if opened.state.app.seed_demo(&admin, now).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-            println!("  已载入演示数据 / demo data seeded: 4 officers, 11 cases of all five kinds");
+            let officers = liuhen_store::LogStore::officers(&opened.store).await?.len();
+            let cases = liuhen_store::LogStore::cases(&opened.store, 10_000).await?.len();
+            let matters = liuhen_store::LogStore::matters(&opened.store).await?.len();
+            println!(
+                "  已载入演示数据 / demo data seeded: {officers} officers, {matters} matters, {cases} cases of all five kinds"
+            );
         }
     }
     let listener =

@@ -247,13 +247,16 @@ pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, 
 }
 
 /// Deadlines as JSON for a projection; a year the calendar lacks is reported, not guessed.
-pub(crate) fn deadlines_json(d: Result<Vec<calendar::Deadline>, calendar::CalendarError>) -> Value {
-    match d {
-        Ok(list) => json!(list.iter().map(|d| json!({
-            "code": d.code, "label": d.label, "source": d.source, "due": d.due.0, "done_at": d.done_at.map(|t| t.0),
-        })).collect::<Vec<_>>()),
-        Err(e) => json!([{"code": "calendar", "label": e.to_string(), "source": "办法", "due": null, "done_at": null}]),
-    }
+/// Each deadline with its due time, or `due: null` and why it cannot be computed.
+pub(crate) fn deadlines_json(list: Vec<calendar::Deadline>) -> Value {
+    json!(
+        list.iter()
+            .map(|d| json!({
+                "code": d.code, "label": d.label, "source": d.source, "due": d.due.as_ref().ok().map(|t| t.0),
+                "not_computable": d.due.as_ref().err().map(ToString::to_string), "done_at": d.done_at.map(|t| t.0),
+            }))
+            .collect::<Vec<_>>()
+    )
 }
 
 pub(crate) fn act_from_json(v: &Value) -> Option<OnSiteAct> {
@@ -526,7 +529,11 @@ impl<S: LogStore> App<S> {
                         case_id: c.id.clone(),
                         case_no: c.case_no.clone(),
                         code: d["code"].as_str().unwrap_or_default().to_string(),
-                        label: d["label"].as_str().unwrap_or_default().to_string(),
+                        label: format!(
+                            "{}（{}）",
+                            d["label"].as_str().unwrap_or_default(),
+                            d["not_computable"].as_str().unwrap_or("无法计算")
+                        ),
                         source: d["source"].as_str().unwrap_or_default().to_string(),
                         due: 0,
                         status: DeadlineStatus::Unknown,

@@ -72,7 +72,7 @@ impl CaseKind for Inspection {
             "converted_to": c.converted_to,
             "acts": c.acts.iter().map(act_json).collect::<Vec<_>>(),
             "defects": c.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(Ok(c.deadlines())),
+            "deadlines": deadlines_json(c.deadlines()),
         })
     }
 
