@@ -1417,6 +1417,17 @@ mod licensing {
         }
     }
 
+    /// A ruling with the relief route told and no lateness to explain.
+    fn ruling(granted: bool, sealed: bool, reasons: &str) -> licence::Ruling {
+        licence::Ruling {
+            granted,
+            sealed,
+            reasons: reasons.to_string(),
+            relief_told: true,
+            late_explanation: String::new(),
+        }
+    }
+
     fn accepted() -> Licence {
         let mut c = Licence::new(app());
         step!(c, c.accept(at("2026-11-03"), true));
@@ -1520,28 +1531,8 @@ mod licensing {
             // Accepted 2026-11-03: twenty working days end 2026-12-01.
             (
                 "R-114",
-                out(accepted.decide(
-                    at("2026-12-02"),
-                    &licence::Ruling {
-                        granted: true,
-                        sealed: true,
-                        reasons: "".to_string(),
-                        relief_told: true,
-                        late_explanation: "".to_string(),
-                    },
-                    &cal,
-                )),
-                out(accepted.decide(
-                    at("2026-12-01"),
-                    &licence::Ruling {
-                        granted: true,
-                        sealed: true,
-                        reasons: "".to_string(),
-                        relief_told: true,
-                        late_explanation: "".to_string(),
-                    },
-                    &cal,
-                )),
+                out(accepted.decide(at("2026-12-02"), &ruling(true, true, ""), &cal)),
+                out(accepted.decide(at("2026-12-01"), &ruling(true, true, ""), &cal)),
             ),
             (
                 "R-114",
@@ -1550,53 +1541,13 @@ mod licensing {
             ),
             (
                 "R-115",
-                out(accepted.decide(
-                    at("2026-11-20"),
-                    &licence::Ruling {
-                        granted: false,
-                        sealed: true,
-                        reasons: "".to_string(),
-                        relief_told: true,
-                        late_explanation: "".to_string(),
-                    },
-                    &cal,
-                )),
-                out(accepted.decide(
-                    at("2026-11-20"),
-                    &licence::Ruling {
-                        granted: false,
-                        sealed: true,
-                        reasons: "不符合条件".to_string(),
-                        relief_told: true,
-                        late_explanation: "".to_string(),
-                    },
-                    &cal,
-                )),
+                out(accepted.decide(at("2026-11-20"), &ruling(false, true, ""), &cal)),
+                out(accepted.decide(at("2026-11-20"), &ruling(false, true, "不符合条件"), &cal)),
             ),
             (
                 "R-115",
-                out(accepted.decide(
-                    at("2026-11-20"),
-                    &licence::Ruling {
-                        granted: true,
-                        sealed: false,
-                        reasons: "".to_string(),
-                        relief_told: true,
-                        late_explanation: "".to_string(),
-                    },
-                    &cal,
-                )),
-                out(accepted.decide(
-                    at("2026-11-20"),
-                    &licence::Ruling {
-                        granted: true,
-                        sealed: true,
-                        reasons: "".to_string(),
-                        relief_told: true,
-                        late_explanation: "".to_string(),
-                    },
-                    &cal,
-                )),
+                out(accepted.decide(at("2026-11-20"), &ruling(true, false, ""), &cal)),
+                out(accepted.decide(at("2026-11-20"), &ruling(true, true, ""), &cal)),
             ),
             // Granted 2026-11-20: ten working days end 2026-12-04.
             (
