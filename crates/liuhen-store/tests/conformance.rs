@@ -111,15 +111,21 @@ async fn sqlite_refuses_a_database_of_another_log() {
     assert!(matches!(SqliteStore::open(&path, other).await, Err(StoreError::Invalid(_))));
 }
 
-#[tokio::test]
-async fn sqlite_triggers_refuse_edits_of_the_log() {
+/// A SQLite log of 300 entries with a signed checkpoint, in a fresh directory.
+async fn signed_log_of_300() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("liuhen.db");
-    let store = SqliteStore::open(&path, config()).await.unwrap();
+    let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
     for i in 0..300 {
         store.append(AppendRequest::entry(draft(i))).await.unwrap();
     }
     store.sign_checkpoint().await.unwrap();
+    (dir, store)
+}
+
+#[tokio::test]
+async fn sqlite_triggers_refuse_edits_of_the_log() {
+    let (dir, _store) = signed_log_of_300().await;
+    let path = dir.path().join("liuhen.db");
     let conn = rusqlite::Connection::open(&path).unwrap();
     for sql in [
         "UPDATE log_entries SET data = x'00' WHERE idx = 0",
@@ -135,13 +141,8 @@ async fn sqlite_triggers_refuse_edits_of_the_log() {
 
 #[tokio::test]
 async fn sqlite_refuses_to_open_a_log_whose_history_changed() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, store) = signed_log_of_300().await;
     let path = dir.path().join("liuhen.db");
-    let store = SqliteStore::open(&path, config()).await.unwrap();
-    for i in 0..300 {
-        store.append(AppendRequest::entry(draft(i))).await.unwrap();
-    }
-    store.sign_checkpoint().await.unwrap();
     drop(store);
     tokio::time::sleep(Duration::from_millis(100)).await;
     // History is rewritten while the log is down: a full tile changes.
