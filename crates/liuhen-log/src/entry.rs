@@ -51,23 +51,59 @@ impl PreparedEntry {
     pub fn encode_and_hash_at(&self, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
         encode_and_hash(&self.prefix, &self.leaf_state, index, time_ms)
     }
+
+    /// As [`Self::encode_and_hash_at`], but consumes the prefix: the tail is written in place
+    /// (the prefix was allocated with room for it), so the sequencer copies nothing. The
+    /// entry keeps its case; its bytes are taken.
+    pub fn take_encoded_at(&mut self, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
+        let mut out = std::mem::take(&mut self.prefix);
+        let start = out.len();
+        write_suffix(&mut out, index, time_ms);
+        let mut h = self.leaf_state.clone();
+        h.update(&out[start..]);
+        (out, Hash(h.finalize().into()))
+    }
+}
+
+/// Writes `"index":…,"time":…,"v":1}` (the integers in plain decimal, as `{}` would).
+fn write_suffix(out: &mut Vec<u8>, index: u64, time_ms: i64) {
+    out.extend_from_slice(b"\"index\":");
+    write_u64(out, index);
+    out.extend_from_slice(b",\"time\":");
+    if time_ms < 0 {
+        out.push(b'-');
+    }
+    write_u64(out, time_ms.unsigned_abs());
+    out.extend_from_slice(b",\"v\":");
+    write_u64(out, ENTRY_VERSION);
+    out.push(b'}');
+}
+
+fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 fn suffix(index: u64, time_ms: i64) -> Vec<u8> {
-    use std::io::Write as _;
     let mut out = Vec::with_capacity(LONGEST_SUFFIX.len());
-    // Writing into a Vec cannot fail.
-    let _ = write!(out, "\"index\":{index},\"time\":{time_ms},\"v\":{ENTRY_VERSION}}}");
+    write_suffix(&mut out, index, time_ms);
     out
 }
 
 fn encode_and_hash(prefix: &[u8], leaf_state: &Sha256, index: u64, time_ms: i64) -> (Vec<u8>, Hash) {
-    use std::io::Write as _;
     // One allocation: the prefix, then the tail written in place and hashed from there.
     let mut out = Vec::with_capacity(prefix.len() + LONGEST_SUFFIX.len());
     out.extend_from_slice(prefix);
-    // Writing into a Vec cannot fail.
-    let _ = write!(out, "\"index\":{index},\"time\":{time_ms},\"v\":{ENTRY_VERSION}}}");
+    write_suffix(&mut out, index, time_ms);
     let mut h = leaf_state.clone();
     h.update(&out[prefix.len()..]);
     (out, Hash(h.finalize().into()))
@@ -185,7 +221,9 @@ impl EntryDraft {
 
     /// Keeps only what sequencing needs (the canonical prefix and its hash state), so that the
     /// structured fields are freed by the caller, not by the sequencer.
-    pub fn into_prepared(self) -> PreparedEntry {
+    /// The prefix gets room for the tail here, on the caller's thread.
+    pub fn into_prepared(mut self) -> PreparedEntry {
+        self.prefix.reserve_exact(LONGEST_SUFFIX.len());
         PreparedEntry { prefix: self.prefix, leaf_state: self.leaf_state, case: self.case }
     }
 

@@ -333,6 +333,15 @@ fn entries_are_canonical_and_round_trip() {
     // The sequencer's fast encoder and hash agree with the generic canonical writer.
     let (fast, leaf) = draft.encode_and_hash_at(42, 1_764_190_000_123);
     assert_eq!((fast.as_slice(), leaf), (bytes.as_slice(), leaf_hash(&bytes)));
+    // So does the in-place one, at the extremes of both integers.
+    for (index, time) in [(42, 1_764_190_000_123), (0, 0), (u64::MAX, i64::MIN), (10, -1), (9, i64::MAX)] {
+        let mut prepared = draft.clone().into_prepared();
+        let (in_place, leaf) = prepared.take_encoded_at(index, time);
+        // The generic writer formats numbers through serde_json, not through our tail writer.
+        let mut sealed = Vec::new();
+        crate::entry::write_canonical(&draft.clone().seal(index, time).to_value(), &mut sealed);
+        assert_eq!((in_place.as_slice(), leaf), (sealed.as_slice(), leaf_hash(&sealed)), "{index} {time}");
+    }
     let mut generic = Vec::new();
     crate::entry::write_canonical(&entry.to_value(), &mut generic);
     assert_eq!(generic, bytes);

@@ -16,19 +16,18 @@ use liuhen_log::{Hash, HashSource, NoteSigner, PreparedEntry, ProofError, Tiler}
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 
 /// Cached subtree hashes beyond this many are dropped (about 4 MB).
 const SUBTREE_CACHE_LIMIT: usize = 65_536;
 /// The most appends committed in one transaction.
 const MAX_BATCH: usize = 1024;
-/// How long the writer waits for one more request to join a group, and for all of them.
-const LINGER_ROUND: Duration = Duration::from_micros(30);
-const MAX_LINGER: Duration = Duration::from_micros(400);
-/// The writer completes a WAL checkpoint after this many commits.
-const WRITER_WAL_CHECKPOINT_EVERY: u32 = 64;
+/// The writer completes a WAL checkpoint after the background thread finished one (so only the
+/// frames written meanwhile are left to copy), or after this many commits if it has not.
+const WRITER_WAL_CHECKPOINT_EVERY: u32 = 1024;
 /// Idle read-only connections kept for reuse.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -140,20 +139,24 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 
 /// Runs passive WAL checkpoints every 100 ms on a connection of its own, until the returned
 /// sender is dropped. A passive checkpoint never blocks the writer or the readers.
-fn spawn_wal_checkpointer(path: &Path) -> Result<std::sync::mpsc::Sender<()>, StoreError> {
+/// Returns the stop handle and the flag the thread raises after each checkpoint.
+fn spawn_wal_checkpointer(path: &Path) -> Result<(std::sync::mpsc::Sender<()>, Arc<AtomicBool>), StoreError> {
     let conn = open_writer(path)?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let done = Arc::new(AtomicBool::new(false));
+    let raise = done.clone();
     std::thread::Builder::new().name("liuhen-wal-checkpoint".to_string()).spawn(move || {
-        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(100)) {
-            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(50)) {
+            match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                Ok(()) => raise.store(true, std::sync::atomic::Ordering::Release),
+                Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will retry"),
             }
         }
         // A last full checkpoint, so a closed database is one file.
         let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     })?;
-    Ok(stop)
+    Ok((stop, done))
 }
 
 impl SqliteStore {
@@ -164,7 +167,7 @@ impl SqliteStore {
         // Checkpoints (copying the WAL into the database file) run on their own thread, so a
         // commit never waits for one.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        let wal_stop = spawn_wal_checkpointer(path)?;
+        let (wal_stop, wal_checkpointed) = spawn_wal_checkpointer(path)?;
         check_origin(&conn, &config.origin)?;
         let (tiler, last_time) = load_state(&conn)?;
         let (head_tx, head_rx) = watch::channel(Arc::new(Head::of(&tiler)));
@@ -187,6 +190,7 @@ impl SqliteStore {
             stats: stats.clone(),
             replies: replies_tx,
             commits_since_wal_checkpoint: 0,
+            wal_checkpointed,
         };
         std::thread::Builder::new()
             .name("liuhen-log-writer".to_string())
@@ -492,6 +496,7 @@ struct Writer {
     stats: Arc<WriterStats>,
     replies: mpsc::UnboundedSender<Replies>,
     commits_since_wal_checkpoint: u32,
+    wal_checkpointed: Arc<AtomicBool>,
 }
 
 /// The writer thread: everything queued while the previous group committed forms the next
@@ -501,32 +506,18 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Wr
     while let Some(first) = rx.blocking_recv() {
         let mut checkpoint = None;
         let mut next = Some(first);
-        let linger_until = Instant::now() + MAX_LINGER;
-        loop {
-            while let Some(msg) = next.take() {
-                match msg {
-                    WriteMsg::Append(a) => batch.push(a),
-                    cp @ WriteMsg::Checkpoint { .. } => {
-                        checkpoint = Some(cp);
-                        break;
-                    }
-                }
-                if batch.len() < MAX_BATCH {
-                    next = rx.try_recv().ok();
+        // No lingering for stragglers: measured here, waiting for more requests to join a
+        // group costs the writer more than the larger group saves (`liuhen bench log`).
+        while let Some(msg) = next.take() {
+            match msg {
+                WriteMsg::Append(a) => batch.push(a),
+                cp @ WriteMsg::Checkpoint { .. } => {
+                    checkpoint = Some(cp);
+                    break;
                 }
             }
-            if checkpoint.is_some() || batch.len() >= MAX_BATCH || Instant::now() >= linger_until {
-                break;
-            }
-            // Writers answered by the previous commit are about to send again: while requests
-            // keep arriving, wait a little for them, so that they share this commit's fsync.
-            let round = Instant::now() + LINGER_ROUND;
-            while next.is_none() && Instant::now() < round {
-                std::thread::yield_now();
+            if batch.len() < MAX_BATCH {
                 next = rx.try_recv().ok();
-            }
-            if next.is_none() {
-                break;
             }
         }
         if !batch.is_empty() {
@@ -535,7 +526,9 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Wr
             // The background thread copies most of the WAL; the writer finishes the few frames
             // left between two of its own transactions, so the WAL can restart from the top
             // instead of growing without end.
-            if w.commits_since_wal_checkpoint >= WRITER_WAL_CHECKPOINT_EVERY {
+            if w.wal_checkpointed.swap(false, std::sync::atomic::Ordering::Acquire)
+                || w.commits_since_wal_checkpoint >= WRITER_WAL_CHECKPOINT_EVERY
+            {
                 w.commits_since_wal_checkpoint = 0;
                 if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
@@ -555,7 +548,7 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Wr
 fn commit_batch(conn: &mut Connection, w: &mut Writer, batch: &mut Vec<Appending>) {
     let before = (w.tiler.clone(), w.last_time);
     let mut outcomes: Vec<Result<Receipt, StoreError>> = Vec::with_capacity(batch.len());
-    match write_batch(conn, w, batch, &mut outcomes) {
+    match write_batch(conn, w, batch.as_mut_slice(), &mut outcomes) {
         Ok(()) => {
             let _ = w.head.send(Arc::new(Head::of(&w.tiler)));
             w.stats.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -579,16 +572,22 @@ fn commit_batch(conn: &mut Connection, w: &mut Writer, batch: &mut Vec<Appending
     }
 }
 
+/// Rows per multi-row `INSERT` of log entries: one statement step per chunk instead of per
+/// entry.
+const INSERT_CHUNK: usize = 32;
+
 fn write_batch(
     conn: &mut Connection,
     w: &mut Writer,
-    batch: &[Appending],
+    batch: &mut [Appending],
     outcomes: &mut Vec<Result<Receipt, StoreError>>,
 ) -> Result<(), StoreError> {
     let mut tx = conn.transaction()?;
     let mut full_tiles: Vec<(u8, u64, Vec<Hash>)> = Vec::new();
-    let mut rows: Vec<(u64, Vec<u8>, Hash, Option<&str>)> = Vec::with_capacity(batch.len());
-    for msg in batch {
+    let mut rows: Vec<(i64, Vec<u8>, Hash, Option<&str>)> = Vec::with_capacity(batch.len());
+    // One server time per group: it committed as one.
+    let time_ms = now_ms().max(w.last_time);
+    for msg in batch.iter_mut() {
         if !msg.ops.is_empty() {
             let sp = tx.savepoint()?;
             match apply_ops(&sp, &msg.ops) {
@@ -601,18 +600,28 @@ fn write_batch(
             }
         }
         let index = w.tiler.size();
-        let time_ms = now_ms().max(w.last_time);
-        let (bytes, leaf) = msg.entry.encode_and_hash_at(index, time_ms);
-        w.last_time = time_ms;
+        let (bytes, leaf) = msg.entry.take_encoded_at(index, time_ms);
         full_tiles.extend(w.tiler.push(leaf));
         outcomes.push(Ok(Receipt { index, time_ms, leaf }));
-        rows.push((index, bytes, leaf, msg.entry.case()));
+        rows.push((index as i64, bytes, leaf, msg.entry.case()));
     }
+    w.last_time = time_ms;
     {
-        let mut insert =
-            tx.prepare_cached("INSERT INTO log_entries (idx, data, leaf, case_id) VALUES (?1, ?2, ?3, ?4)")?;
-        for (index, bytes, leaf, case) in &rows {
-            insert.execute(params![*index as i64, bytes, leaf.0.as_slice(), case])?;
+        let mut chunks = rows.chunks_exact(INSERT_CHUNK);
+        if chunks.len() > 0 {
+            let mut insert = tx.prepare_cached(&multi_row_insert(INSERT_CHUNK))?;
+            let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(4 * INSERT_CHUNK);
+            for chunk in chunks.by_ref() {
+                params.clear();
+                for (index, bytes, leaf, case) in chunk {
+                    params.extend([index as &dyn rusqlite::ToSql, bytes, &leaf.0, case]);
+                }
+                insert.execute(params.as_slice())?;
+            }
+        }
+        let mut insert = tx.prepare_cached(&multi_row_insert(1))?;
+        for (index, bytes, leaf, case) in chunks.remainder() {
+            insert.execute(params![index, bytes, leaf.0.as_slice(), case])?;
         }
     }
     if !full_tiles.is_empty() {
@@ -624,6 +633,18 @@ fn write_batch(
     tx.set_drop_behavior(rusqlite::DropBehavior::Rollback);
     tx.commit()?;
     Ok(())
+}
+
+/// `INSERT INTO log_entries … VALUES (?,?,?,?), …` for `rows` rows.
+fn multi_row_insert(rows: usize) -> String {
+    let mut sql = String::from("INSERT INTO log_entries (idx, data, leaf, case_id) VALUES ");
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?)");
+    }
+    sql
 }
 
 fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
