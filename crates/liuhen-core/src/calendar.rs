@@ -33,6 +33,8 @@ pub enum Period {
     WorkingDays(u32),
     CalendarDays(u32),
     Hours(u32),
+    /// Months, to the corresponding day (民法典第二百零二条), moved past a holiday like days.
+    Months(u32),
 }
 
 impl WorkCalendar {
@@ -138,6 +140,14 @@ impl WorkCalendar {
             Period::Hours(h) => Ok(anchor.plus_hours(i64::from(h))),
             Period::WorkingDays(n) => Ok(self.add_working_days(anchor.shanghai_date(), n)?.end()),
             Period::CalendarDays(n) => Ok(self.add_calendar_days(anchor.shanghai_date(), n)?.end()),
+            Period::Months(n) => {
+                let mut d = anchor.shanghai_date().plus_months(n);
+                // 民法典第二百零三条: a period whose last day is a holiday ends the next working day.
+                while !self.is_working_day(d)? {
+                    d = d.plus_days(1);
+                }
+                Ok(d.end())
+            }
         }
     }
 }

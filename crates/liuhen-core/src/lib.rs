@@ -11,6 +11,7 @@
 pub mod calendar;
 pub mod coercion;
 pub mod evidence;
+pub mod execution;
 pub mod inspection;
 pub mod licence;
 pub mod matter;

@@ -84,6 +84,10 @@ pub enum State {
     HearingHeld,
     Decided,
     Served,
+    /// 催告书 served (行政强制执行).
+    Demanded,
+    CourtApplied,
+    CourtRuled,
     Paid,
     Closed,
 }
@@ -102,6 +106,9 @@ impl State {
             State::HearingHeld => "hearing_held",
             State::Decided => "decided",
             State::Served => "served",
+            State::Demanded => "demanded",
+            State::CourtApplied => "court_applied",
+            State::CourtRuled => "court_ruled",
             State::Paid => "paid",
             State::Closed => "closed",
         }
@@ -119,6 +126,9 @@ impl State {
             State::HearingHeld => "已举行听证",
             State::Decided => "已作出处罚决定",
             State::Served => "已送达",
+            State::Demanded => "已催告",
+            State::CourtApplied => "已申请法院强制执行",
+            State::CourtRuled => "法院已裁定",
             State::Paid => "已缴纳罚款",
             State::Closed => "已结案",
         }
@@ -257,6 +267,22 @@ pub enum Event {
         at: Timestamp,
         service: Service,
     },
+    /// The 催告书 served; `at` is the date of service in law.
+    DemandServed {
+        at: Timestamp,
+        demand: crate::execution::Demand,
+    },
+    DemandStatementHeard {
+        at: Timestamp,
+        statement: String,
+        reexamination: String,
+    },
+    CourtApplied(crate::execution::CourtApplication),
+    CourtRuled {
+        at: Timestamp,
+        ruling_no: String,
+        enforce: bool,
+    },
     Paid {
         at: Timestamp,
         receipt_no: String,
@@ -296,10 +322,14 @@ pub struct Ordinary {
     pub penalty: Option<Penalty>,
     pub served_at: Option<Timestamp>,
     pub paid_at: Option<Timestamp>,
+    pub demand_served_at: Option<Timestamp>,
+    pub court_applied_at: Option<Timestamp>,
+    /// The court's ruling: `true` 裁定执行, `false` 裁定不予执行.
+    pub court_enforce: Option<bool>,
     pub defects: Vec<Violation>,
 }
 
-fn wrong(state: State, action: &'static str) -> CommandError {
+pub(crate) fn wrong(state: State, action: &'static str) -> CommandError {
     CommandError::WrongState { state: state.label(), action }
 }
 
@@ -338,6 +368,9 @@ impl Ordinary {
             penalty: None,
             served_at: None,
             paid_at: None,
+            demand_served_at: None,
+            court_applied_at: None,
+            court_enforce: None,
             defects: Vec::new(),
         }
     }
@@ -766,7 +799,7 @@ impl Ordinary {
     }
 
     pub fn pay(&self, at: Timestamp, receipt_no: &str) -> Decision {
-        if self.state != State::Served || !matches!(self.penalty, Some(Penalty::Fine(_))) {
+        if !self.payable() {
             return Err(wrong(self.state, "缴纳罚款"));
         }
         let mut found = Vec::new();
@@ -781,9 +814,8 @@ impl Ordinary {
     pub fn close(&self, approval: Approval, at: Timestamp) -> Decision {
         let mut found = check_approval(&approval, "approval");
         match self.state {
-            State::Paid | State::NotFiled => {}
-            State::Served if !matches!(self.penalty, Some(Penalty::Fine(_))) => {}
-            State::Served => found.push(R_090.violated("state", "罚款尚未缴纳")),
+            State::Paid | State::NotFiled | State::CourtRuled => {}
+            State::Served | State::Demanded | State::CourtApplied => found.extend(self.unperformed()),
             State::Closed => return Err(wrong(self.state, "结案")),
             _ => return Err(wrong(self.state, "结案")),
         }
@@ -835,6 +867,34 @@ impl Ordinary {
                 due: cal.due(s, Period::CalendarDays(15)),
                 done_at: self.paid_at,
             });
+            // Execution deadlines only for a fine not paid in its fifteen days.
+            let pay_due = cal.due(s, Period::CalendarDays(15));
+            let late = match (&pay_due, self.paid_at) {
+                (_, None) => true,
+                (Ok(due), Some(paid)) => paid > *due,
+                (Err(_), Some(_)) => false,
+            };
+            if late {
+                // T-18: thirty days of surcharge without a demand call for escalation.
+                out.push(Deadline {
+                    code: "T-18",
+                    label: "加处罚款超过三十日仍未履行的，催告并申请强制执行",
+                    source: "行政强制法第四十六条、第五十四条",
+                    due: pay_due.and_then(|d| cal.due(d, Period::CalendarDays(30))),
+                    done_at: self.paid_at.or(self.demand_served_at),
+                });
+            }
+            // T-17: once demanded, the court application within three months of the end of the
+            // relief periods.
+            if let (Some(expiry), Some(_)) = (self.relief_expiry(cal), self.demand_served_at) {
+                out.push(Deadline {
+                    code: "T-17",
+                    label: "复议、诉讼期限届满之日起三个月内申请人民法院强制执行",
+                    source: "行政强制法第五十三条；行政处罚法第七十二条",
+                    due: expiry.and_then(|e| cal.due(e, Period::Months(3))),
+                    done_at: self.paid_at.or(self.court_applied_at),
+                });
+            }
         }
         out
     }
@@ -901,6 +961,19 @@ impl Ordinary {
             Event::Served { at, .. } => {
                 self.served_at = Some(*at);
                 self.state = State::Served;
+            }
+            Event::DemandServed { at, .. } => {
+                self.demand_served_at = Some(*at);
+                self.state = State::Demanded;
+            }
+            Event::DemandStatementHeard { .. } => {}
+            Event::CourtApplied(app) => {
+                self.court_applied_at = Some(app.at);
+                self.state = State::CourtApplied;
+            }
+            Event::CourtRuled { enforce, .. } => {
+                self.court_enforce = Some(*enforce);
+                self.state = State::CourtRuled;
             }
             Event::Paid { at, .. } => {
                 self.paid_at = Some(*at);

@@ -190,6 +190,30 @@ pub const R_090: Rule = Rule {
     source: "行政处罚法第六十七条",
     requirement: "罚款须在决定送达后缴纳（到指定银行或电子支付），缴纳凭证须记录在案，方可结案",
 };
+pub const R_089: Rule = Rule {
+    id: "R-089",
+    severity: Severity::Block,
+    source: "行政强制法第三十八条",
+    requirement: "催告书、行政强制执行决定书应当直接送达当事人；当事人拒绝接收或者无法直接送达的，方可依照民事诉讼法的有关规定送达",
+};
+pub const R_093: Rule = Rule {
+    id: "R-093",
+    severity: Severity::Block,
+    source: "行政强制法第五十三条、第五十四条、第五十五条；行政处罚法第七十二条第二款",
+    requirement: "申请人民法院强制执行，须在催告书送达十个工作日后当事人仍未履行，且在复议、诉讼期限届满之日起三个月内提出；申请书由负责人签名、加盖印章并注明日期，附决定书及作出决定的事实、理由和依据、当事人的意见及催告情况",
+};
+pub const R_095A: Rule = Rule {
+    id: "R-095a",
+    severity: Severity::Block,
+    source: "行政强制法第三十五条、第五十四条",
+    requirement: "当事人逾期不履行的，申请强制执行前应当书面催告；催告书应当载明履行义务的期限、方式，涉及金钱给付的载明金额和给付方式，以及当事人依法享有的陈述权和申辩权",
+};
+pub const R_095B: Rule = Rule {
+    id: "R-095b",
+    severity: Severity::Block,
+    source: "行政强制法第三十六条",
+    requirement: "当事人收到催告书后的陈述、申辩应当记录、复核",
+};
 pub const R_092: Rule = Rule {
     id: "R-092",
     severity: Severity::Block,
@@ -463,8 +487,8 @@ pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_013, R_013B, R_014, R_020, R_021,
     R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042, R_043, R_044, R_048,
     R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085, R_086, R_087,
-    R_088, R_090, R_092, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D,
-    R_120E, R_131, R_142,
+    R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115,
+    R_116, R_120A, R_120D, R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

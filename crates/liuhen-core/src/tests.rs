@@ -277,6 +277,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .into_iter()
     .chain(summary_examples())
     .chain(ordinary::examples())
+    .chain(execution::examples())
     .chain(licensing::examples())
     .chain(coercive::examples())
     .collect()
@@ -513,6 +514,8 @@ fn an_inspection_walks_to_closure_both_ways() {
         Err(CommandError::WrongState { .. })
     ));
 }
+
+mod execution;
 
 mod ordinary {
     //! The ordinary penalty procedure walked with and without a hearing, and every rule of it.

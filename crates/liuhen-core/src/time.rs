@@ -103,6 +103,15 @@ impl Date {
         Date::from_days(self.days() + n)
     }
 
+    /// The same day `n` months later, or the last day of that month when it has no such day
+    /// (民法典第二百零二条: 到期月的对应日为期间的最后一日；没有对应日的，月末日为期间的最后一日).
+    pub fn plus_months(self, n: u32) -> Date {
+        let months = i64::from(self.year) * 12 + i64::from(self.month - 1) + i64::from(n);
+        let year = months.div_euclid(12) as i32;
+        let month = (months.rem_euclid(12) + 1) as u8;
+        Date { year, month, day: self.day.min(days_in_month(year, month)) }
+    }
+
     pub fn weekday(self) -> Weekday {
         // 1970-01-01 was a Thursday.
         match (self.days() + 3).rem_euclid(7) {

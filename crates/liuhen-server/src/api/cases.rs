@@ -647,6 +647,42 @@ pub enum OrdinaryCommandForm {
     Serve {
         service: super::service::ServiceForm,
     },
+    /// The 催告书 for an unpaid fine, with its 送达回证 (行政强制法第三十五条、第三十八条).
+    ServeDemand {
+        service: super::service::ServiceForm,
+        /// The 履行期限 it sets (YYYY-MM-DD).
+        deadline: String,
+        /// 履行方式 and 给付方式.
+        method: String,
+        amount_fen: u64,
+        statement_right_told: bool,
+        /// Why it was not served directly (any method but direct or lien).
+        #[serde(default)]
+        why_not_direct: String,
+    },
+    /// The party's statements on the demand and their re-examination (行政强制法第三十六条).
+    HearDemandStatement {
+        at: i64,
+        statement: String,
+        reexamination: String,
+    },
+    /// The application to the people's court (行政强制法第五十三条至第五十五条).
+    ApplyCourt {
+        at: i64,
+        court: String,
+        signed_by: String,
+        sealed: bool,
+        with_decision: bool,
+        with_party_opinions: bool,
+        with_demand_record: bool,
+        object: String,
+    },
+    /// The court's ruling: `enforce` true for 裁定执行, false for 裁定不予执行.
+    RecordCourtRuling {
+        at: i64,
+        ruling_no: String,
+        enforce: bool,
+    },
     Pay {
         at: i64,
         receipt_no: String,
@@ -785,6 +821,48 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             late_explanation: text(&late_explanation, "逾期说明", 2000)?,
         },
         OrdinaryCommandForm::Serve { service } => C::Serve(super::service::service_of(service)?),
+        OrdinaryCommandForm::ServeDemand {
+            service,
+            deadline,
+            method,
+            amount_fen,
+            statement_right_told,
+            why_not_direct,
+        } => C::ServeDemand(liuhen_core::execution::Demand {
+            service: super::service::service_of(service)?,
+            deadline: date(&deadline, "履行期限")?,
+            method: text(&method, "履行方式", 500)?,
+            amount_fen,
+            statement_right_told,
+            why_not_direct: text(&why_not_direct, "无法直接送达的原因", 2000)?,
+        }),
+        OrdinaryCommandForm::HearDemandStatement { at, statement, reexamination } => C::HearDemandStatement {
+            at: Timestamp(at),
+            statement: text(&statement, "陈述申辩", 5000)?,
+            reexamination: text(&reexamination, "复核意见", 5000)?,
+        },
+        OrdinaryCommandForm::ApplyCourt {
+            at,
+            court,
+            signed_by,
+            sealed,
+            with_decision,
+            with_party_opinions,
+            with_demand_record,
+            object,
+        } => C::ApplyCourt(liuhen_core::execution::CourtApplication {
+            at: Timestamp(at),
+            court: text(&court, "人民法院", 64)?,
+            signed_by: text(&signed_by, "签名负责人", 32)?,
+            sealed,
+            with_decision,
+            with_party_opinions,
+            with_demand_record,
+            object: text(&object, "申请执行标的", 500)?,
+        }),
+        OrdinaryCommandForm::RecordCourtRuling { at, ruling_no, enforce } => {
+            C::RecordCourtRuling { at: Timestamp(at), ruling_no: text(&ruling_no, "裁定书文号", 64)?, enforce }
+        }
         OrdinaryCommandForm::Pay { at, receipt_no } => {
             C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
         }

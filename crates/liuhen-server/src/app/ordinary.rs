@@ -6,6 +6,7 @@ use super::cases::{ActInput, CaseKind, act_from_json, act_json, deadlines_json};
 use super::summary::{parse_penalty, penalty_json};
 use crate::error::ApiError;
 use liuhen_core::calendar::WorkCalendar;
+use liuhen_core::execution::{CourtApplication, Demand};
 use liuhen_core::inspection::{Initiation, Source};
 use liuhen_core::penalty::{
     self, Approval, DecisionDoc, Event, HearingThresholds, Lead, Notice, Opinion, Ordinary, Report,
@@ -87,6 +88,18 @@ pub enum OrdinaryCommand {
         late_explanation: String,
     },
     Serve(liuhen_core::service::Service),
+    ServeDemand(Demand),
+    HearDemandStatement {
+        at: Timestamp,
+        statement: String,
+        reexamination: String,
+    },
+    ApplyCourt(CourtApplication),
+    RecordCourtRuling {
+        at: Timestamp,
+        ruling_no: String,
+        enforce: bool,
+    },
     Pay {
         at: Timestamp,
         receipt_no: String,
@@ -174,6 +187,44 @@ fn parse_doc(v: &Value) -> Option<DecisionDoc> {
     })
 }
 
+fn demand_json(d: &Demand) -> Value {
+    json!({
+        "service": super::service::service_json(&d.service), "deadline": d.deadline.to_string(), "method": d.method,
+        "amount_fen": d.amount_fen, "statement_right_told": d.statement_right_told, "why_not_direct": d.why_not_direct,
+    })
+}
+
+fn parse_demand(v: &Value) -> Option<Demand> {
+    Some(Demand {
+        service: super::service::parse_service(&v["service"])?,
+        deadline: Date::parse(v["deadline"].as_str()?).ok()?,
+        method: v["method"].as_str()?.to_string(),
+        amount_fen: v["amount_fen"].as_u64()?,
+        statement_right_told: v["statement_right_told"].as_bool()?,
+        why_not_direct: v["why_not_direct"].as_str()?.to_string(),
+    })
+}
+
+fn application_json(a: &CourtApplication) -> Value {
+    json!({
+        "at": a.at.0, "court": a.court, "signed_by": a.signed_by, "sealed": a.sealed, "with_decision": a.with_decision,
+        "with_party_opinions": a.with_party_opinions, "with_demand_record": a.with_demand_record, "object": a.object,
+    })
+}
+
+fn parse_application(v: &Value) -> Option<CourtApplication> {
+    Some(CourtApplication {
+        at: Timestamp(v["at"].as_i64()?),
+        court: v["court"].as_str()?.to_string(),
+        signed_by: v["signed_by"].as_str()?.to_string(),
+        sealed: v["sealed"].as_bool()?,
+        with_decision: v["with_decision"].as_bool()?,
+        with_party_opinions: v["with_party_opinions"].as_bool()?,
+        with_demand_record: v["with_demand_record"].as_bool()?,
+        object: v["object"].as_str()?.to_string(),
+    })
+}
+
 impl CaseKind for Ordinary {
     type Event = Event;
     const CODE: &'static str = "ordinary_penalty";
@@ -222,6 +273,9 @@ impl CaseKind for Ordinary {
             "decided_at": self.decided_at.map(|t| t.0),
             "served_at": self.served_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
+            "demand_served_at": self.demand_served_at.map(|t| t.0),
+            "court_applied_at": self.court_applied_at.map(|t| t.0),
+            "court_enforce": self.court_enforce,
             "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
             "deadlines": deadlines_json(self.deadlines(cal)),
         })
@@ -248,6 +302,10 @@ impl CaseKind for Ordinary {
             Event::HearingHeld { .. } => "hearing_held",
             Event::Decided { .. } => "decided",
             Event::Served { .. } => "served",
+            Event::DemandServed { .. } => "demand_served",
+            Event::DemandStatementHeard { .. } => "demand_statement_heard",
+            Event::CourtApplied(_) => "court_applied",
+            Event::CourtRuled { .. } => "court_ruled",
             Event::Paid { .. } => "paid",
             Event::Closed { .. } => "closed",
         }
@@ -295,6 +353,14 @@ impl CaseKind for Ordinary {
             Event::Decided { at, approver, doc, late_explanation } => json!({
                 "at": at.0, "approver": opinion_json(approver), "doc": doc_json(doc), "late_explanation": late_explanation,
             }),
+            Event::DemandServed { at, demand } => json!({"at": at.0, "demand": demand_json(demand)}),
+            Event::DemandStatementHeard { at, statement, reexamination } => {
+                json!({"at": at.0, "statement": statement, "reexamination": reexamination})
+            }
+            Event::CourtApplied(a) => json!({"application": application_json(a)}),
+            Event::CourtRuled { at, ruling_no, enforce } => {
+                json!({"at": at.0, "ruling_no": ruling_no, "enforce": enforce})
+            }
             Event::Paid { at, receipt_no } => json!({"at": at.0, "receipt_no": receipt_no}),
             Event::Closed { approval, at } => json!({"approval": approval_json(approval), "at": at.0}),
         }
@@ -382,6 +448,18 @@ impl CaseKind for Ordinary {
                 late_explanation: v["late_explanation"].as_str()?.to_string(),
             },
             "served" => Event::Served { at: at()?, service: super::service::parse_service(&v["service"])? },
+            "demand_served" => Event::DemandServed { at: at()?, demand: parse_demand(&v["demand"])? },
+            "demand_statement_heard" => Event::DemandStatementHeard {
+                at: at()?,
+                statement: v["statement"].as_str()?.to_string(),
+                reexamination: v["reexamination"].as_str()?.to_string(),
+            },
+            "court_applied" => Event::CourtApplied(parse_application(&v["application"])?),
+            "court_ruled" => Event::CourtRuled {
+                at: at()?,
+                ruling_no: v["ruling_no"].as_str()?.to_string(),
+                enforce: v["enforce"].as_bool()?,
+            },
             "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
             "closed" => Event::Closed { approval: parse_approval(&v["approval"])?, at: at()? },
             _ => return None,
@@ -454,6 +532,14 @@ impl<S: LogStore> App<S> {
                 c.decide(at, approver, doc, &late_explanation, &cal)
             }
             OrdinaryCommand::Serve(s) => c.serve(s, &cal),
+            OrdinaryCommand::ServeDemand(d) => c.serve_demand(d, &cal),
+            OrdinaryCommand::HearDemandStatement { at, statement, reexamination } => {
+                c.hear_demand_statement(at, &statement, &reexamination)
+            }
+            OrdinaryCommand::ApplyCourt(a) => c.apply_court(a, &cal),
+            OrdinaryCommand::RecordCourtRuling { at, ruling_no, enforce } => {
+                c.record_court_ruling(at, &ruling_no, enforce)
+            }
             OrdinaryCommand::Pay { at, receipt_no } => c.pay(at, &receipt_no),
             OrdinaryCommand::Close { approval, at } => c.close(approval, at),
         })

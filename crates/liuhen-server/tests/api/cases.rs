@@ -60,7 +60,11 @@ struct Ctx {
 }
 
 async fn ctx() -> Ctx {
-    let app = spawn_app(LogAccess::Public).await;
+    ctx_with(liuhen_core::calendar::WorkCalendar::china()).await
+}
+
+async fn ctx_with(calendar: liuhen_core::calendar::WorkCalendar) -> Ctx {
+    let app = spawn_app_with_calendar(LogAccess::Public, calendar).await;
     let token = app.login().await;
     let a = officer(&app, &token, "王明", "13020001", "2028-12-31").await;
     let b = officer(&app, &token, "李华", "13020002", "2028-12-31").await;
@@ -688,6 +692,85 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
+
+/// The shipped calendar and a 2027 of weekends and 元旦 (as an office would add it in
+/// `DATA/workdays.txt`): the court window of a decision served in August 2026 is in 2027.
+fn calendar_with_2027() -> liuhen_core::calendar::WorkCalendar {
+    let mut cal = liuhen_core::calendar::WorkCalendar::china();
+    cal.merge(liuhen_core::calendar::WorkCalendar::parse("year 2027\noff 2027-01-01 元旦").unwrap());
+    cal
+}
+
+#[tokio::test]
+async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
+    let c = ctx_with(calendar_with_2027()).await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕14号", false).await;
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    for s in [
+        json!({"type": "waive", "at": day("2026-08-14")}),
+        decide("2026-08-17"),
+        serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
+    ] {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    let demand = |on: &str, method: Value, why: &str| {
+        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕3号）", on, method), "deadline": "2026-09-20",
+               "method": "到指定银行缴纳或电子支付", "amount_fen": 620_000, "statement_right_told": true, "why_not_direct": why})
+    };
+    let direct = json!({"type": "direct", "receiver": "张某某"});
+    // Not before the fifteen days to pay have run out (R-095a); by post only when it cannot be
+    // handed over.
+    let r = command(&c.app, &c.token, &id, v, demand("2026-08-31", direct.clone(), "")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-095a", "{}", String::from_utf8_lossy(&r.body));
+    let post = json!({"type": "postal", "tracking_no": "EMS2026091001", "return_receipt_at": day("2026-09-12")});
+    let r = command(&c.app, &c.token, &id, v, demand("2026-09-10", post, "")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-089", "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(&c.app, &c.token, &id, v, demand("2026-09-10", direct, "")).await);
+    v += 1;
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id,
+        v,
+        json!({"type": "hear_demand_statement", "at": day("2026-09-12"), "statement": "经济困难", "reexamination": "未申请延期或分期，维持"}),
+    )
+    .await);
+    v += 1;
+    let apply = |on: &str| {
+        json!({"type": "apply_court", "at": day(on), "court": "迁西县人民法院", "signed_by": "张主任", "sealed": true,
+               "with_decision": true, "with_party_opinions": true, "with_demand_record": true, "object": "罚款五千元及加处罚款"})
+    };
+    // Not while the party may still seek review or sue.
+    let r = command(&c.app, &c.token, &id, v, apply("2026-10-12")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-093", "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["data"]["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "T-17")
+            .unwrap()["due"],
+        day("2027-05-18") + 16 * HOUR - 1,
+        "three months after the relief periods' end, to the last millisecond of the day"
+    );
+    for s in [
+        apply("2027-03-01"),
+        json!({"type": "record_court_ruling", "at": day("2027-03-20"), "ruling_no": "（2027）冀0227行审12号", "enforce": true}),
+        json!({"type": "close", "approval": approval("2027-03-22"), "at": day("2027-03-22")}),
+    ] {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "closed");
+    assert_eq!(case["data"]["court_enforce"], true);
+    // The log reproduces the projection, with the same calendar.
+    let mut app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    app.calendar = std::sync::Arc::new(calendar_with_2027());
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }

@@ -30,11 +30,17 @@ impl Resp {
 }
 
 pub async fn spawn_app(log_access: LogAccess) -> TestApp {
+    spawn_app_with_calendar(log_access, liuhen_core::calendar::WorkCalendar::china()).await
+}
+
+/// An app whose working-day calendar is `calendar` (e.g. with a year an office added).
+pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_core::calendar::WorkCalendar) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let data = DataDir::new(dir.path());
     data.init(ORIGIN).unwrap();
     let store = SqliteStore::open(&data.db_path(), data.log_config(Duration::from_secs(3600)).unwrap()).await.unwrap();
-    let app = App::new(store.clone(), Blobs::in_memory());
+    let mut app = App::new(store.clone(), Blobs::in_memory());
+    app.calendar = Arc::new(calendar);
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(ORIGIN, &keys).await.unwrap().unwrap();
     liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();

@@ -1,0 +1,193 @@
+//! 行政强制执行 of an unpaid fine: the 催告, statements on it, the court application inside its
+//! window, the ruling, and every rule of it.
+
+use super::ordinary::{approval, approver, cal, doc, noticed};
+use super::{at, d, handed_over, out};
+use crate::calendar::{Period, WorkCalendar};
+use crate::execution::{CourtApplication, Demand};
+use crate::penalty::{Ordinary, State};
+use crate::service::{Method, Service};
+use crate::summary::yuan;
+
+/// The shipped calendar and a 2027 with weekends only (the State Council has not published
+/// 2027's holidays here; an office adds them in `DATA/workdays.txt`). The court window of a
+/// decision served in August 2026 lies in 2027.
+fn cal_2027() -> WorkCalendar {
+    let mut c = cal();
+    c.merge(WorkCalendar::parse("year 2027  test: weekends only\noff 2027-01-01 元旦").unwrap());
+    c
+}
+
+/// Decided on 2026-08-17, served in person on 2026-08-18, a fine of 5,000 yuan, unpaid.
+fn served() -> Ordinary {
+    let mut c = noticed(false);
+    step!(c, c.waive(at("2026-08-14")));
+    step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal()));
+    step!(c, c.serve(handed_over("行政处罚决定书（栗街罚决〔2026〕12号）", at("2026-08-18")), &cal()));
+    c
+}
+
+fn demand(on: &str) -> Demand {
+    Demand {
+        service: handed_over("催告书（栗街催〔2026〕3号）", at(on)),
+        deadline: d(on).plus_days(10),
+        method: "到县财政指定银行缴纳或电子支付".to_string(),
+        amount_fen: yuan(5000) + yuan(1200),
+        statement_right_told: true,
+        why_not_direct: String::new(),
+    }
+}
+
+fn application(on: &str) -> CourtApplication {
+    CourtApplication {
+        at: at(on),
+        court: "迁西县人民法院".to_string(),
+        signed_by: "张主任".to_string(),
+        sealed: true,
+        with_decision: true,
+        with_party_opinions: true,
+        with_demand_record: true,
+        object: "罚款五千元及加处罚款".to_string(),
+    }
+}
+
+fn demanded() -> Ordinary {
+    let mut c = served();
+    step!(c, c.serve_demand(demand("2026-09-10"), &cal()));
+    c
+}
+
+fn applied() -> Ordinary {
+    let mut c = demanded();
+    step!(c, c.apply_court(application("2027-03-01"), &cal_2027()));
+    c
+}
+
+#[test]
+fn an_unpaid_fine_is_demanded_taken_to_court_and_closed_on_the_ruling() {
+    let cal = cal_2027();
+    let mut c = served();
+    // The surcharge runs from the day after the fifteen days (2026-09-02).
+    assert_eq!(c.surcharge_fen(at("2026-09-10"), &cal), Ok(yuan(5000) * 3 * 8 / 100));
+    assert_eq!(c.relief_expiry(&cal), Some(Ok(d("2027-02-18").end())));
+    let t18 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-18").expect("T-18 for an unpaid fine");
+    // 2026-09-02 + 30 days is 2026-10-02, a holiday: the period ends 2026-10-08.
+    assert_eq!(t18.due, Ok(d("2026-10-08").end()));
+    step!(c, c.serve_demand(demand("2026-09-10"), &cal));
+    assert_eq!(c.state, State::Demanded);
+    step!(c, c.hear_demand_statement(at("2026-09-12"), "经济困难，请求分期", "无分期申请及批准，维持催告"));
+    // Ten working days after 2026-09-10 end on 2026-09-24; the relief periods end 2027-02-18.
+    let t17 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-17").expect("T-17 once demanded");
+    assert_eq!(t17.due, Ok(d("2027-05-18").end()));
+    assert_eq!(out(c.apply_court(application("2026-09-25"), &cal)), ["R-093"]);
+    step!(c, c.apply_court(application("2027-03-01"), &cal));
+    assert_eq!(out(c.close(approval("2027-03-02"), at("2027-03-02"))), ["R-090"]);
+    step!(c, c.record_court_ruling(at("2027-03-20"), "（2027）冀0227行审12号", true));
+    step!(c, c.close(approval("2027-03-22"), at("2027-03-22")));
+    assert_eq!(c.state, State::Closed);
+    assert!(c.defects.is_empty(), "{:?}", c.defects);
+}
+
+#[test]
+fn a_late_payment_ends_execution_and_a_refused_ruling_takes_no_payment() {
+    let mut c = demanded();
+    step!(c, c.pay(at("2026-09-15"), "BANK-20260915-1"));
+    assert_eq!(c.state, State::Paid);
+    let mut refused = applied();
+    step!(refused, refused.record_court_ruling(at("2027-03-20"), "（2027）冀0227行审13号", false));
+    assert!(refused.pay(at("2027-03-21"), "B").is_err(), "the court refused to enforce: nothing to collect");
+    step!(refused, refused.close(approval("2027-03-22"), at("2027-03-22")));
+    // Out of order: no demand before service, no court before a demand, no ruling before applying.
+    let cal = cal_2027();
+    assert!(Ordinary::new(super::ordinary::lead(false)).serve_demand(demand("2026-09-10"), &cal).is_err());
+    assert!(served().apply_court(application("2027-03-01"), &cal).is_err());
+    assert!(demanded().record_court_ruling(at("2027-03-20"), "x", true).is_err());
+}
+
+#[test]
+fn the_court_window_needs_the_calendar_of_its_year() {
+    // Without 2027 in the calendar the relief periods' end cannot be computed: refused, not guessed.
+    let c = demanded();
+    assert!(matches!(
+        c.apply_court(application("2027-03-01"), &cal()),
+        Err(crate::rules::CommandError::Calendar(crate::calendar::CalendarError::YearNotLoaded(2027)))
+    ));
+    // Months end on the corresponding day, or the month's last day (民法典第二百零二条).
+    assert_eq!(d("2026-08-31").plus_months(6), d("2027-02-28"));
+    assert_eq!(d("2024-01-31").plus_months(1), d("2024-02-29"));
+    assert_eq!(d("2026-11-18").plus_months(14), d("2028-01-18"));
+    // …and like days, a period ending on a holiday ends the next working day (第二百零三条):
+    // six months from 2026-04-01 end on 2026-10-01, 国庆节, so on 2026-10-08.
+    assert_eq!(cal().due(at("2026-04-01"), Period::Months(6)), Ok(d("2026-10-08").end()));
+}
+
+/// (rule, findings that violate it, findings that satisfy it)
+pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let cal = cal_2027();
+    let served = served();
+    let demanded = demanded();
+    let by_post = |why: &str| Demand {
+        service: Service {
+            method: Method::Postal {
+                tracking_no: "EMS2026091001".into(),
+                return_receipt_at: Some(at("2026-09-12")),
+                returned_undelivered: false,
+            },
+            ..demand("2026-09-10").service
+        },
+        why_not_direct: why.to_string(),
+        ..demand("2026-09-10")
+    };
+    let unsealed = CourtApplication { sealed: false, ..application("2027-03-01") };
+    vec![
+        (
+            "R-095a",
+            out(served.serve_demand(demand("2026-08-30"), &cal)),
+            out(served.serve_demand(demand("2026-09-10"), &cal)),
+        ),
+        (
+            "R-095a",
+            out(served.serve_demand(Demand { statement_right_told: false, ..demand("2026-09-10") }, &cal)),
+            out(served.serve_demand(demand("2026-09-10"), &cal)),
+        ),
+        (
+            "R-089",
+            out(served.serve_demand(by_post(" "), &cal)),
+            out(served.serve_demand(by_post("当事人长期在外地务工，无法直接送达"), &cal)),
+        ),
+        (
+            "R-095b",
+            out(demanded.hear_demand_statement(at("2026-09-12"), "经济困难", "")),
+            out(demanded.hear_demand_statement(at("2026-09-12"), "经济困难", "经复核，维持")),
+        ),
+        (
+            "R-093",
+            out(demanded.apply_court(application("2026-09-24"), &cal)),
+            out(demanded.apply_court(application("2027-03-01"), &cal)),
+        ),
+        (
+            "R-093",
+            out(demanded.apply_court(application("2027-02-18"), &cal)),
+            out(demanded.apply_court(application("2027-05-18"), &cal)),
+        ),
+        (
+            "R-093",
+            out(demanded.apply_court(application("2027-05-19"), &cal)),
+            out(demanded.apply_court(application("2027-05-18"), &cal)),
+        ),
+        (
+            "R-093",
+            out(demanded.apply_court(unsealed, &cal)),
+            out(demanded.apply_court(application("2027-03-01"), &cal)),
+        ),
+        (
+            "R-090",
+            out(demanded.close(approval("2026-09-30"), at("2026-09-30"))),
+            out({
+                let mut c = applied();
+                step!(c, c.record_court_ruling(at("2027-03-20"), "（2027）冀0227行审12号", true));
+                c.close(approval("2027-03-22"), at("2027-03-22"))
+            }),
+        ),
+    ]
+}
