@@ -247,7 +247,117 @@ impl<S: LogStore> App<S> {
         if let Err(e) = self.seed_other_kinds(admin, &ids, today).await {
             tracing::warn!(error = %e, "some demo cases were not seeded");
         }
+        // This one counts working days, so it needs this year's calendar.
+        if let Err(e) = self.seed_unpaid_fine(admin, &ids, today).await {
+            tracing::warn!(error = %e, "the demo case in 强制执行 was not seeded");
+        }
         Ok(true)
+    }
+
+    /// 行政处罚（普通程序）: a fine decided two months ago, served, unpaid; the 催告书 served ten
+    /// days ago, so the case is in 强制执行 with the court window ahead (T-17).
+    async fn seed_unpaid_fine(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
+        use super::ordinary::OrdinaryCommand as C;
+        use liuhen_core::execution::Demand;
+        use liuhen_core::penalty::{Approval, DecisionDoc, HearingThresholds, Lead, Notice, Opinion, Report};
+        use liuhen_core::service::{Method, Service};
+        let y = today.year();
+        let at = |days_ago: i64| today.plus_days(-days_ago).start().plus_hours(9);
+        let opinion = |by: &str, op: &str, days_ago: i64| Opinion {
+            by: by.to_string(),
+            opinion: op.to_string(),
+            date: today.plus_days(-days_ago),
+        };
+        let handed = |document: &str, t: Timestamp| Service {
+            document: document.to_string(),
+            recipient: "刘某某".to_string(),
+            at: t,
+            place: "栗乡街道办事处".to_string(),
+            method: Method::Direct { receiver: "刘某某".to_string(), relation: String::new() },
+            servers: vec!["王明".to_string(), "李华".to_string()],
+            recipient_signed: true,
+        };
+        let fine = Penalty::Fine(yuan(3000));
+        let lead = Lead {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_no: format!("栗街罚〔{y}〕18号"),
+            matter: "违法建设".to_string(),
+            party_kind: PartyKind::Citizen,
+            initiation: Initiation {
+                source: Source::Inspection,
+                reason: "巡查发现楼顶违法加建".to_string(),
+                received_at: at(92),
+            },
+            major: false,
+            thresholds: HearingThresholds::default(),
+        };
+        let id = self.register_lead(admin, lead).await?.id;
+        let act = ActInput {
+            at: at(88),
+            place: "栗乡街道幸福小区 3 号楼楼顶".to_string(),
+            officers: vec![(ids[0].clone(), Some(at(88))), (ids[1].clone(), Some(at(88)))],
+            recording_announced: true,
+            problems_found: true,
+            summary: "现场勘验、测量加建面积并拍照".to_string(),
+        };
+        let steps = vec![
+            C::File {
+                approval: Approval {
+                    handler: opinion("王明", "建议立案调查", 90),
+                    reviewer: opinion("李华", "同意", 90),
+                    approver: opinion("张主任", "同意立案", 90),
+                },
+                filed_at: at(90),
+                violation_ended: today.plus_days(-100),
+                grave: false,
+            },
+            C::Investigate(act),
+            C::Conclude(Report {
+                facts: "当事人未经批准在楼顶加建彩钢房 18 平方米".to_string(),
+                evidence: vec!["现场勘验笔录".to_string(), "现场照片".to_string()],
+                legal_basis: "《城乡规划法》第六十五条".to_string(),
+                discretion: "面积较小，按裁量基准处罚".to_string(),
+                proposal: fine,
+            }),
+            C::ServeNotice(Notice {
+                served_at: at(75),
+                service: handed(&format!("行政处罚事先告知书（栗街罚告〔{y}〕18号）"), at(75)),
+                penalty: fine,
+                facts: "未经批准在楼顶加建彩钢房".to_string(),
+                reasons: "违反乡村建设规划管理规定".to_string(),
+                legal_basis: "《城乡规划法》第六十五条".to_string(),
+                hearing_right_told: true,
+                statement_days: 5,
+            }),
+            C::Waive { at: at(74) },
+            C::Decide {
+                at: at(72),
+                approver: opinion("张主任", "同意罚款三千元", 72),
+                doc: DecisionDoc {
+                    doc_no: format!("栗街罚决〔{y}〕18号"),
+                    penalty: fine,
+                    facts: "未经批准在楼顶加建彩钢房 18 平方米".to_string(),
+                    legal_basis: "《城乡规划法》第六十五条".to_string(),
+                    performance_days: 15,
+                    relief_route_stated: true,
+                    sealed: true,
+                },
+                late_explanation: String::new(),
+            },
+            C::Serve(handed(&format!("行政处罚决定书（栗街罚决〔{y}〕18号）"), at(71))),
+            C::ServeDemand(Demand {
+                service: handed(&format!("催告书（栗街催〔{y}〕2号）"), at(10)),
+                deadline: today.plus_days(5),
+                method: "到县财政指定银行缴纳或电子支付".to_string(),
+                amount_fen: yuan(6000),
+                statement_right_told: true,
+                why_not_direct: String::new(),
+            }),
+        ];
+        for (version, cmd) in steps.into_iter().enumerate() {
+            self.ordinary_command(admin, &id, version as u64 + 1, cmd).await?;
+        }
+        Ok(())
     }
 
     async fn seed_other_kinds(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {

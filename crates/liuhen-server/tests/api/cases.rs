@@ -242,6 +242,7 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
             "closed",
             "closed",
             "closed",
+            "demanded",
             "investigating",
             "on_site",
             "planned",
@@ -267,6 +268,8 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
         assert!(overdue.contains(&code), "{code} should be overdue: {overdue:?}");
     }
     assert!(statuses.contains(&"due_soon"), "{statuses:?}");
+    // The unpaid fine in 强制执行 has its court window ahead.
+    assert!(dl.as_array().unwrap().iter().any(|d| d["code"] == "T-17" && d["status"] != "met"));
     assert!(dl.as_array().unwrap().iter().any(|d| d["code"] == "T-11" && d["source"] == "行政处罚法第六十七条"));
     assert_eq!(dl[0]["status_label"], "已逾期");
 }
