@@ -101,6 +101,8 @@ pub struct Measure {
     pub items: Vec<String>,
     pub reason: String,
     pub legal_basis: String,
+    /// A coercive measure under an entrustment is refused (R-009, 行政强制法第十七条).
+    pub entrusted: Option<crate::entrustment::Entrustment>,
 }
 
 /// What 行政强制法第十八条 requires at the execution.
@@ -162,6 +164,7 @@ pub fn propose(m: Measure) -> Decision {
     if m.items.iter().all(|i| i.trim().is_empty()) || m.reason.trim().is_empty() || m.legal_basis.trim().is_empty() {
         found.push(R_102.violated("items", "须列明查封、扣押物品及理由、依据"));
     }
+    found.extend(crate::entrustment::for_coercion(m.entrusted.as_ref()));
     let flags = rules::decide(found)?;
     Ok((Event::Proposed(m), flags))
 }

@@ -152,6 +152,8 @@ pub struct Open {
     /// The plan or approval reference, the random draw, or the trigger (R-120a).
     pub basis: String,
     pub initiation: Initiation,
+    /// The 委托书 when an entrusted organisation inspects (办法第三十一条).
+    pub entrusted: Option<crate::entrustment::Entrustment>,
 }
 
 /// A change of an inspection; the log records each one.
@@ -210,6 +212,12 @@ pub fn open(cmd: Open) -> Decision {
     if cmd.basis.trim().is_empty() {
         found.push(R_120A.violated("basis", "未填写检查计划、审批或检查原因"));
     }
+    found.extend(crate::entrustment::check(
+        cmd.entrusted.as_ref(),
+        crate::matter::MatterKind::Inspection,
+        &cmd.matter,
+        cmd.initiation.received_at.shanghai_date(),
+    ));
     let flags = rules::decide(found)?;
     Ok((Event::Opened(cmd), flags))
 }

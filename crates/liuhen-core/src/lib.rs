@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod coercion;
+pub mod entrustment;
 pub mod evidence;
 pub mod execution;
 pub mod inspection;

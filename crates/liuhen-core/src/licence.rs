@@ -61,6 +61,8 @@ pub struct Application {
     pub materials: Vec<String>,
     /// A 收件凭证 was issued.
     pub receipt_issued: bool,
+    /// The 委托书 when another agency accepts and decides in this office's name (行政许可法第二十四条).
+    pub entrusted: Option<crate::entrustment::Entrustment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +152,12 @@ pub fn apply_for(a: Application) -> Decision {
     if !a.receipt_issued {
         found.push(R_013.violated("receipt_issued", "未出具收件凭证"));
     }
+    found.extend(crate::entrustment::check(
+        a.entrusted.as_ref(),
+        crate::matter::MatterKind::Licence,
+        &a.matter,
+        a.received_at.shanghai_date(),
+    ));
     let flags = rules::decide(found)?;
     Ok((Event::Applied(a), flags))
 }

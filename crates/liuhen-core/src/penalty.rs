@@ -146,6 +146,8 @@ pub struct Lead {
     /// The matter is on the 重大执法决定法制审核目录 (legal review required).
     pub major: bool,
     pub thresholds: HearingThresholds,
+    /// The 委托书 when an entrusted organisation handles the case (办法第三十一条).
+    pub entrusted: Option<crate::entrustment::Entrustment>,
 }
 
 /// The 调查终结报告.
@@ -339,6 +341,12 @@ pub fn register(lead: Lead) -> Decision {
     if lead.initiation.reason.trim().is_empty() {
         found.push(R_010.violated("reason", "未填写启动原因"));
     }
+    found.extend(crate::entrustment::check(
+        lead.entrusted.as_ref(),
+        crate::matter::MatterKind::Penalty,
+        &lead.matter,
+        lead.initiation.received_at.shanghai_date(),
+    ));
     let flags = rules::decide(found)?;
     Ok((Event::Registered(lead), flags))
 }

@@ -99,6 +99,8 @@ pub struct Start {
     /// The violation as found (facts).
     pub facts: String,
     pub act: OnSiteAct,
+    /// The 委托书 when an entrusted organisation imposes the penalty (办法第三十一条).
+    pub entrusted: Option<crate::entrustment::Entrustment>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +127,8 @@ impl PaymentMethod {
     }
 }
 
+// Events are built once per command and replayed one at a time: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Started(Start),
@@ -190,7 +194,14 @@ pub fn check_matter(m: &crate::matter::Matter) -> Vec<Violation> {
 
 /// R-001..R-003, R-142 for the on-site act.
 pub fn start(cmd: Start) -> Decision {
-    let flags = rules::decide(check_on_site(&cmd.act, crate::matter::MatterKind::Penalty))?;
+    let mut found = check_on_site(&cmd.act, crate::matter::MatterKind::Penalty);
+    found.extend(crate::entrustment::check(
+        cmd.entrusted.as_ref(),
+        crate::matter::MatterKind::Penalty,
+        &cmd.matter,
+        cmd.act.at.shanghai_date(),
+    ));
+    let flags = rules::decide(found)?;
     Ok((Event::Started(cmd), flags))
 }
 

@@ -164,6 +164,7 @@ fn good_open() -> Open {
             reason: "12345热线转办投诉".to_string(),
             received_at: at("2026-11-19"),
         },
+        entrusted: None,
     }
 }
 
@@ -278,6 +279,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(summary_examples())
     .chain(ordinary::examples())
     .chain(execution::examples())
+    .chain(entrustment::examples())
     .chain(licensing::examples())
     .chain(coercive::examples())
     .collect()
@@ -301,6 +303,7 @@ fn summary_start(kind: PartyKind) -> summary::Start {
         party_kind: kind,
         facts: "在迁安路人行道摆摊经营".to_string(),
         act: good_act(true),
+        entrusted: None,
     }
 }
 
@@ -515,6 +518,7 @@ fn an_inspection_walks_to_closure_both_ways() {
     ));
 }
 
+mod entrustment;
 mod execution;
 
 mod ordinary {
@@ -555,6 +559,7 @@ mod ordinary {
             initiation: init,
             major,
             thresholds: HearingThresholds::default(),
+            entrusted: None,
         }
     }
 
@@ -1417,6 +1422,7 @@ mod licensing {
             received_at: at("2026-11-02"),
             materials: vec!["申请书".to_string(), "营业执照复印件".to_string(), "占道平面图".to_string()],
             receipt_issued: true,
+            entrusted: None,
         }
     }
 
@@ -1615,7 +1621,7 @@ mod coercive {
     use crate::coercion::{self, Checklist, Coercion, Kind, Measure, MeasureDoc, Outcome, State};
     use crate::penalty::Opinion;
 
-    fn measure() -> Measure {
+    pub fn measure() -> Measure {
         Measure {
             id: "k1".to_string(),
             case_no: "栗街强〔2026〕2号".to_string(),
@@ -1624,6 +1630,7 @@ mod coercive {
             items: vec!["三轮车一辆".to_string(), "货架两个".to_string()],
             reason: "经责令仍占道经营".to_string(),
             legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
+            entrusted: None,
         }
     }
 

@@ -123,6 +123,48 @@ pub async fn list_officers<S: LogStore>(
     Ok(Json(state.app.store.officers().await?.into_iter().map(OfficerDto::from).collect()))
 }
 
+/// A 委托书, when an entrusted organisation acts in the office's name (办法第三十一条).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntrustmentForm {
+    pub letter_no: String,
+    pub entrusting_agency: String,
+    pub entrusted_org: String,
+    /// penalty | licence | coercion | inspection
+    pub kinds: Vec<String>,
+    pub matters: Vec<String>,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub published: bool,
+}
+
+pub(super) fn entrustment_of(
+    f: Option<EntrustmentForm>,
+) -> Result<Option<liuhen_core::entrustment::Entrustment>, ApiError> {
+    let Some(f) = f else { return Ok(None) };
+    if f.kinds.len() > 4 {
+        return Err(ApiError::BadRequest("委托的执法类别不得超过 4 项".to_string()));
+    }
+    Ok(Some(liuhen_core::entrustment::Entrustment {
+        letter_no: text(&f.letter_no, "委托书文号", 64)?,
+        entrusting_agency: text(&f.entrusting_agency, "委托机关", 100)?,
+        entrusted_org: text(&f.entrusted_org, "受委托组织", 100)?,
+        kinds: f
+            .kinds
+            .iter()
+            .map(|k| {
+                liuhen_core::matter::MatterKind::parse(k).ok_or_else(|| {
+                    ApiError::BadRequest(format!("未知的执法类别：{}", k.chars().take(40).collect::<String>()))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        matters: short_list(&f.matters, "委托事项")?,
+        valid_from: date(&f.valid_from, "委托起始日期")?,
+        valid_to: date(&f.valid_to, "委托截止日期")?,
+        published: f.published,
+    }))
+}
+
 #[derive(Deserialize)]
 pub struct OpenInspectionForm {
     pub case_no: String,
@@ -135,6 +177,9 @@ pub struct OpenInspectionForm {
     pub reason: String,
     /// Unix milliseconds.
     pub received_at: i64,
+    /// The 委托书 when an entrusted organisation acts (办法第三十一条).
+    #[serde(default)]
+    pub entrustment: Option<EntrustmentForm>,
 }
 
 #[derive(Serialize)]
@@ -186,6 +231,7 @@ pub async fn open_inspection<S: LogStore>(
             reason: text(&f.reason, "启动原因", 2000)?,
             received_at: Timestamp(f.received_at),
         },
+        entrusted: entrustment_of(f.entrustment)?,
     };
     let r = state.app.open_inspection(&user, open).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
@@ -285,6 +331,9 @@ pub struct SummaryStartForm {
     pub party_kind: String,
     pub facts: String,
     pub act: ActForm,
+    /// The 委托书 when an entrusted organisation acts (办法第三十一条).
+    #[serde(default)]
+    pub entrustment: Option<EntrustmentForm>,
 }
 
 pub async fn start_summary<S: LogStore>(
@@ -303,6 +352,7 @@ pub async fn start_summary<S: LogStore>(
             .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
         facts: text(&f.facts, "违法事实", 5000)?,
         act: act_input(f.act)?,
+        entrusted: entrustment_of(f.entrustment)?,
     };
     if let Some(code) = f.matter_code.as_deref() {
         let m = state.app.matter(code).await?;
@@ -533,6 +583,9 @@ pub struct LeadForm {
     pub hearing_threshold_organisation_fen: Option<u64>,
     /// A matter of the 权责清单: its thresholds and review flag then apply.
     pub matter_code: Option<String>,
+    /// The 委托书 when an entrusted organisation acts (办法第三十一条).
+    #[serde(default)]
+    pub entrustment: Option<EntrustmentForm>,
 }
 
 #[derive(Deserialize)]
@@ -898,6 +951,7 @@ pub async fn register_lead<S: LogStore>(
             citizen_fen: f.hearing_threshold_citizen_fen.unwrap_or(defaults.citizen_fen),
             organisation_fen: f.hearing_threshold_organisation_fen.unwrap_or(defaults.organisation_fen),
         },
+        entrusted: entrustment_of(f.entrustment)?,
     };
     let mut lead = lead;
     if let Some(code) = f.matter_code.as_deref() {
@@ -920,6 +974,9 @@ pub struct ApplicationForm {
     pub received_at: i64,
     pub materials: Vec<String>,
     pub receipt_issued: bool,
+    /// The 委托书 when an entrusted organisation acts (办法第三十一条).
+    #[serde(default)]
+    pub entrustment: Option<EntrustmentForm>,
 }
 
 #[derive(Deserialize)]
@@ -1025,6 +1082,7 @@ pub async fn apply_for_licence<S: LogStore>(
         received_at: Timestamp(f.received_at),
         materials: short_list(&f.materials, "申请材料")?,
         receipt_issued: f.receipt_issued,
+        entrusted: entrustment_of(f.entrustment)?,
     };
     let r = state.app.apply_for_licence(&user, application).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
@@ -1039,6 +1097,9 @@ pub struct MeasureForm {
     pub items: Vec<String>,
     pub reason: String,
     pub legal_basis: String,
+    /// The 委托书 when an entrusted organisation acts (办法第三十一条).
+    #[serde(default)]
+    pub entrustment: Option<EntrustmentForm>,
 }
 
 #[derive(Deserialize)]
@@ -1148,6 +1209,7 @@ pub async fn propose_measure<S: LogStore>(
         items: short_list(&f.items, "物品")?,
         reason: text(&f.reason, "理由", 2000)?,
         legal_basis: text(&f.legal_basis, "依据", 2000)?,
+        entrusted: entrustment_of(f.entrustment)?,
     };
     let r = state.app.propose_measure(&user, measure).await?;
     Ok((StatusCode::CREATED, Json(r.into())))

@@ -93,14 +93,20 @@ pub fn document() -> Value {
                     "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},
                     "recording_announced": {"type": "boolean", "description": "已告知当事人开启执法记录（办法第六条第二款）"},
                     "problems_found": {"type": "boolean"}}},
+                "Entrustment": {"type": "object", "description": "委托书（办法第三十一条；行政处罚法第二十条；行政许可法第二十四条）。行政强制措施不得委托（R-009）。",
+                    "required": ["letter_no", "entrusting_agency", "entrusted_org", "kinds", "matters", "valid_from", "valid_to", "published"], "properties": {
+                    "letter_no": {"type": "string"}, "entrusting_agency": {"type": "string", "description": "委托机关"}, "entrusted_org": {"type": "string", "description": "受委托组织"},
+                    "kinds": {"type": "array", "items": {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]}},
+                    "matters": {"type": "array", "items": {"type": "string"}}, "valid_from": {"type": "string", "format": "date"}, "valid_to": {"type": "string", "format": "date"},
+                    "published": {"type": "boolean", "description": "已向社会公布"}}},
                 "OpenInspection": {"type": "object", "required": ["case_no", "matter", "kind", "basis", "source", "reason", "received_at"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "kind": {"type": "string", "enum": ["routine", "random", "triggered", "special"]},
                     "basis": {"type": "string", "description": "检查计划、审批或检查原因（R-120a）"},
                     "source": {"type": "string", "enum": ["inspection", "complaint", "assigned", "transferred", "monitoring", "other"]},
-                    "reason": {"type": "string", "description": "启动原因（办法第七条，R-010）"}, "received_at": {"type": "integer"}}},
+                    "reason": {"type": "string", "description": "启动原因（办法第七条，R-010）"}, "received_at": {"type": "integer"}, "entrustment": r("Entrustment")}},
                 "StartSummaryPenalty": {"type": "object", "required": ["case_no", "matter", "party_kind", "facts", "act"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "party_kind": {"type": "string", "enum": ["citizen", "organisation"]},
-                    "facts": {"type": "string"}, "act": r("Act")}},
+                    "facts": {"type": "string"}, "act": r("Act"), "entrustment": r("Entrustment")}},
                 "Command": {"type": "object", "required": ["expected_version", "command"], "properties": {
                     "expected_version": {"type": "integer", "description": "乐观并发：案件当前版本，不符则 409"},
                     "command": {"oneOf": [
@@ -116,15 +122,16 @@ pub fn document() -> Value {
                     "hearing_threshold_citizen_fen": {"type": "integer"}, "hearing_threshold_organisation_fen": {"type": "integer"}, "summary_allowed": {"type": "boolean"}}},
                 "Measure": {"type": "object", "required": ["case_no", "matter", "kind", "items", "reason", "legal_basis"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "kind": {"type": "string", "enum": ["seal", "seize"]},
-                    "items": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"}, "legal_basis": {"type": "string"}}},
+                    "items": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"}, "legal_basis": {"type": "string"}, "entrustment": r("Entrustment")}},
                 "Application": {"type": "object", "required": ["case_no", "matter", "received_at", "materials", "receipt_issued"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "received_at": {"type": "integer"},
-                    "materials": {"type": "array", "items": {"type": "string"}}, "receipt_issued": {"type": "boolean", "description": "已出具收件凭证"}}},
+                    "materials": {"type": "array", "items": {"type": "string"}}, "receipt_issued": {"type": "boolean", "description": "已出具收件凭证"}, "entrustment": r("Entrustment")}},
                 "RegisterLead": {"type": "object", "required": ["case_no", "matter", "party_kind", "source", "reason", "received_at"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "party_kind": {"type": "string", "enum": ["citizen", "organisation"]},
                     "source": {"type": "string"}, "reason": {"type": "string"}, "received_at": {"type": "integer"},
                     "major": {"type": "boolean", "description": "列入重大执法决定法制审核目录"},
-                    "hearing_threshold_citizen_fen": {"type": "integer"}, "hearing_threshold_organisation_fen": {"type": "integer"}}},
+                    "hearing_threshold_citizen_fen": {"type": "integer"}, "hearing_threshold_organisation_fen": {"type": "integer"},
+                    "entrustment": r("Entrustment")}},
                 "Case": {"type": "object", "properties": {"id": {"type": "string"}, "case_no": {"type": "string"},
                     "case_type": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure"]}, "state": {"type": "string"}, "version": {"type": "integer"},
                     "matter": {"type": "string"}, "opened_at": {"type": "integer"}, "updated_at": {"type": "integer"}, "data": {"type": "object"}}},

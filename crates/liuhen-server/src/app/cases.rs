@@ -246,6 +246,53 @@ pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, 
     }
 }
 
+/// A 委托书 snapshot as JSON (null when the office acts itself).
+pub(crate) fn entrusted_json(e: Option<&liuhen_core::entrustment::Entrustment>) -> Value {
+    match e {
+        None => Value::Null,
+        Some(e) => serde_json::json!({
+            "letter_no": e.letter_no, "entrusting_agency": e.entrusting_agency, "entrusted_org": e.entrusted_org,
+            "kinds": e.kinds.iter().map(|k| k.code()).collect::<Vec<_>>(), "matters": e.matters,
+            "valid_from": e.valid_from.to_string(), "valid_to": e.valid_to.to_string(), "published": e.published,
+        }),
+    }
+}
+
+/// An event's JSON with its 委托书 snapshot, if any (events of the office's own cases keep their
+/// shape).
+pub(crate) fn with_entrusted(mut v: Value, e: Option<&liuhen_core::entrustment::Entrustment>) -> Value {
+    if e.is_some()
+        && let Some(m) = v.as_object_mut()
+    {
+        m.insert("entrusted".to_string(), entrusted_json(e));
+    }
+    v
+}
+
+/// The snapshot back from an event: `Some(None)` when the event has none (also events written
+/// before entrustment was recorded), `None` when it is malformed.
+pub(crate) fn parse_entrusted(v: &Value) -> Option<Option<liuhen_core::entrustment::Entrustment>> {
+    use liuhen_core::time::Date;
+    if v.is_null() {
+        return Some(None);
+    }
+    let strings =
+        |x: &Value| -> Option<Vec<String>> { x.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect() };
+    Some(Some(liuhen_core::entrustment::Entrustment {
+        letter_no: v["letter_no"].as_str()?.to_string(),
+        entrusting_agency: v["entrusting_agency"].as_str()?.to_string(),
+        entrusted_org: v["entrusted_org"].as_str()?.to_string(),
+        kinds: strings(&v["kinds"])?
+            .iter()
+            .map(|k| liuhen_core::matter::MatterKind::parse(k))
+            .collect::<Option<_>>()?,
+        matters: strings(&v["matters"])?,
+        valid_from: Date::parse(v["valid_from"].as_str()?).ok()?,
+        valid_to: Date::parse(v["valid_to"].as_str()?).ok()?,
+        published: v["published"].as_bool()?,
+    }))
+}
+
 /// Deadlines as JSON for a projection; a year the calendar lacks is reported, not guessed.
 /// Each deadline with its due time, or `due: null` and why it cannot be computed.
 pub(crate) fn deadlines_json(list: Vec<calendar::Deadline>) -> Value {

@@ -70,6 +70,7 @@ impl CaseKind for Coercion {
         json!({
             "id": self.measure.id,
             "case_no": self.measure.case_no,
+            "entrusted": super::cases::entrusted_json(self.measure.entrusted.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政强制措施",
             "matter": self.measure.matter,
@@ -106,10 +107,13 @@ impl CaseKind for Coercion {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Proposed(m) => json!({
-                "id": m.id, "case_no": m.case_no, "matter": m.matter, "kind": m.kind.code(), "items": m.items,
-                "reason": m.reason, "legal_basis": m.legal_basis,
-            }),
+            Event::Proposed(m) => super::cases::with_entrusted(
+                json!({
+                    "id": m.id, "case_no": m.case_no, "matter": m.matter, "kind": m.kind.code(), "items": m.items,
+                    "reason": m.reason, "legal_basis": m.legal_basis,
+                }),
+                m.entrusted.as_ref(),
+            ),
             Event::Approved { approver } => json!({"approver": opinion_json(approver)}),
             Event::Executed { act, emergency, checklist, doc, av_full } => json!({
                 "act": act_json(act), "emergency": emergency, "checklist": checklist_json(checklist), "doc": doc_json(doc), "av_full": av_full,
@@ -137,6 +141,7 @@ impl CaseKind for Coercion {
                 items: v["items"].as_array()?.iter().map(|i| i.as_str().map(str::to_string)).collect::<Option<_>>()?,
                 reason: s("reason")?,
                 legal_basis: s("legal_basis")?,
+                entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
             }),
             "approved" => Event::Approved { approver: parse_opinion(&v["approver"])? },
             "executed" => Event::Executed {

@@ -7,7 +7,9 @@ use super::cases::{ActInput, OfficerInput};
 use super::inspection::InspectionCommand;
 use super::summary::{StartInput, SummaryCommand};
 use crate::error::ApiError;
+use liuhen_core::entrustment::Entrustment;
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
+use liuhen_core::matter::MatterKind;
 use liuhen_core::summary::{PartyKind, Penalty, yuan};
 use liuhen_core::time::{Date, HOUR_MS, Timestamp};
 use liuhen_store::{LogStore, UserRecord};
@@ -156,6 +158,17 @@ impl<S: LogStore> App<S> {
                     reason: c.reason.to_string(),
                     received_at: Timestamp(t.0 - 24 * HOUR_MS),
                 },
+                // The food inspection is done under the county bureau's 委托书 (办法第三十一条).
+                entrusted: (c.matter == "食品经营监督检查").then(|| Entrustment {
+                    letter_no: format!("迁市监委〔{}〕2号", today.year()),
+                    entrusting_agency: "迁西县市场监督管理局".to_string(),
+                    entrusted_org: "迁西县栗乡街道办事处".to_string(),
+                    kinds: vec![MatterKind::Inspection],
+                    matters: vec!["食品经营监督检查".to_string()],
+                    valid_from: Date::new(today.year(), 1, 1).unwrap_or(today),
+                    valid_to: Date::new(today.year(), 12, 31).unwrap_or(today),
+                    published: true,
+                }),
             };
             let record = self.open_inspection(admin, open).await?;
             let officers = |a: usize, b: usize| vec![(ids[a].clone(), Some(t)), (ids[b].clone(), Some(t))];
@@ -216,6 +229,7 @@ impl<S: LogStore> App<S> {
                     problems_found: true,
                     summary: "现场拍照取证".to_string(),
                 },
+                entrusted: None,
             };
             let record = self.start_summary(admin, input).await?;
             let mut cmds = vec![
@@ -290,6 +304,7 @@ impl<S: LogStore> App<S> {
             },
             major: false,
             thresholds: HearingThresholds::default(),
+            entrusted: None,
         };
         let id = self.register_lead(admin, lead).await?.id;
         let act = ActInput {
@@ -387,6 +402,7 @@ impl<S: LogStore> App<S> {
             },
             major: false,
             thresholds: HearingThresholds::default(),
+            entrusted: None,
         };
         let r = self.register_lead(admin, lead).await?;
         let filed = today.plus_days(-10);
@@ -451,6 +467,7 @@ impl<S: LogStore> App<S> {
             received_at: at(36),
             materials: vec!["申请书".to_string(), "营业执照复印件".to_string(), "占道平面图".to_string()],
             receipt_issued: true,
+            entrusted: None,
         };
         let r = self.apply_for_licence(admin, app).await?;
         use super::licence::LicenceCommand;
@@ -464,6 +481,7 @@ impl<S: LogStore> App<S> {
             items: vec!["三轮车一辆".to_string(), "货架两个".to_string()],
             reason: "经责令仍占道经营".to_string(),
             legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
+            entrusted: None,
         };
         let r = self.propose_measure(admin, m).await?;
         use super::coercion::CoercionCommand;

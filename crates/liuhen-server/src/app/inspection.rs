@@ -55,6 +55,7 @@ impl CaseKind for Inspection {
         json!({
             "id": c.open.id,
             "case_no": c.open.case_no,
+            "entrusted": super::cases::entrusted_json(c.open.entrusted.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政检查",
             "matter": c.open.matter,
@@ -90,10 +91,13 @@ impl CaseKind for Inspection {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Opened(o) => json!({
-                "id": o.id, "case_no": o.case_no, "matter": o.matter, "kind": o.kind.code(), "basis": o.basis,
-                "source": o.initiation.source.code(), "reason": o.initiation.reason, "received_at": o.initiation.received_at.0,
-            }),
+            Event::Opened(o) => super::cases::with_entrusted(
+                json!({
+                    "id": o.id, "case_no": o.case_no, "matter": o.matter, "kind": o.kind.code(), "basis": o.basis,
+                    "source": o.initiation.source.code(), "reason": o.initiation.reason, "received_at": o.initiation.received_at.0,
+                }),
+                o.entrusted.as_ref(),
+            ),
             Event::OnSiteRecorded(a) => json!({ "act": act_json(a) }),
             Event::ResultNotified { at, problems_found } => json!({ "at": at.0, "problems_found": problems_found }),
             Event::RectificationOrdered { at, due } => json!({ "at": at.0, "due": due.to_string() }),
@@ -118,6 +122,7 @@ impl CaseKind for Inspection {
                     reason: v["reason"].as_str()?.to_string(),
                     received_at: Timestamp(v["received_at"].as_i64()?),
                 },
+                entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
             }),
             "on_site_recorded" => Event::OnSiteRecorded(act_from_json(&v["act"])?),
             "result_notified" => Event::ResultNotified {
@@ -212,6 +217,9 @@ impl<S: LogStore> App<S> {
             },
             major: false,
             thresholds: liuhen_core::penalty::HearingThresholds::default(),
+            // Found under an entrustment: the penalty case stands on the same letter (R-008
+            // checks that it covers penalties too).
+            entrusted: case.open.entrusted.clone(),
         };
         let created = self.register_lead(actor, lead).await?;
         self.command::<Inspection>(actor, id, expected_version, |c| {

@@ -46,6 +46,7 @@ impl CaseKind for Licence {
         json!({
             "id": self.application.id,
             "case_no": self.application.case_no,
+            "entrusted": super::cases::entrusted_json(self.application.entrusted.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政许可",
             "matter": self.application.matter,
@@ -83,10 +84,13 @@ impl CaseKind for Licence {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Applied(a) => json!({
-                "id": a.id, "case_no": a.case_no, "matter": a.matter, "received_at": a.received_at.0,
-                "materials": a.materials, "receipt_issued": a.receipt_issued,
-            }),
+            Event::Applied(a) => super::cases::with_entrusted(
+                json!({
+                    "id": a.id, "case_no": a.case_no, "matter": a.matter, "received_at": a.received_at.0,
+                    "materials": a.materials, "receipt_issued": a.receipt_issued,
+                }),
+                a.entrusted.as_ref(),
+            ),
             Event::CorrectionRequested { at, items } => json!({"at": at.0, "items": items}),
             Event::Corrected { at } | Event::Closed { at } => json!({"at": at.0}),
             Event::Accepted { at, voucher_sealed } => json!({"at": at.0, "voucher_sealed": voucher_sealed}),
@@ -119,6 +123,7 @@ impl CaseKind for Licence {
                 received_at: Timestamp(v["received_at"].as_i64()?),
                 materials: strings(&v["materials"])?,
                 receipt_issued: b("receipt_issued")?,
+                entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
             }),
             "correction_requested" => Event::CorrectionRequested { at: at()?, items: strings(&v["items"])? },
             "corrected" => Event::Corrected { at: at()? },

@@ -244,6 +244,7 @@ impl CaseKind for Ordinary {
         json!({
             "id": self.lead.id,
             "case_no": self.lead.case_no,
+            "entrusted": super::cases::entrusted_json(self.lead.entrusted.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政处罚（普通程序）",
             "matter": self.lead.matter,
@@ -313,11 +314,14 @@ impl CaseKind for Ordinary {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Registered(l) => json!({
-                "id": l.id, "case_no": l.case_no, "matter": l.matter, "party_kind": l.party_kind.code(),
-                "source": l.initiation.source.code(), "reason": l.initiation.reason, "received_at": l.initiation.received_at.0,
-                "major": l.major, "thresholds": {"citizen_fen": l.thresholds.citizen_fen, "organisation_fen": l.thresholds.organisation_fen},
-            }),
+            Event::Registered(l) => super::cases::with_entrusted(
+                json!({
+                    "id": l.id, "case_no": l.case_no, "matter": l.matter, "party_kind": l.party_kind.code(),
+                    "source": l.initiation.source.code(), "reason": l.initiation.reason, "received_at": l.initiation.received_at.0,
+                    "major": l.major, "thresholds": {"citizen_fen": l.thresholds.citizen_fen, "organisation_fen": l.thresholds.organisation_fen},
+                }),
+                l.entrusted.as_ref(),
+            ),
             Event::Filed { approval, filed_at, violation_ended, grave } => json!({
                 "approval": approval_json(approval), "filed_at": filed_at.0, "violation_ended": violation_ended.to_string(), "grave": grave,
             }),
@@ -384,6 +388,7 @@ impl CaseKind for Ordinary {
                     citizen_fen: v["thresholds"]["citizen_fen"].as_u64()?,
                     organisation_fen: v["thresholds"]["organisation_fen"].as_u64()?,
                 },
+                entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
             }),
             "filed" => Event::Filed {
                 approval: parse_approval(&v["approval"])?,

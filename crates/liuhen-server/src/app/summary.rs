@@ -17,6 +17,7 @@ pub struct StartInput {
     pub party_kind: PartyKind,
     pub facts: String,
     pub act: ActInput,
+    pub entrusted: Option<liuhen_core::entrustment::Entrustment>,
 }
 
 /// A command on an on-the-spot penalty.
@@ -68,6 +69,7 @@ impl CaseKind for Summary {
         json!({
             "id": self.start.id,
             "case_no": self.start.case_no,
+            "entrusted": super::cases::entrusted_json(self.start.entrusted.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政处罚（简易程序）",
             "matter": self.start.matter,
@@ -99,10 +101,13 @@ impl CaseKind for Summary {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Started(s) => json!({
-                "id": s.id, "case_no": s.case_no, "matter": s.matter, "party_kind": s.party_kind.code(),
-                "facts": s.facts, "act": act_json(&s.act),
-            }),
+            Event::Started(s) => super::cases::with_entrusted(
+                json!({
+                    "id": s.id, "case_no": s.case_no, "matter": s.matter, "party_kind": s.party_kind.code(),
+                    "facts": s.facts, "act": act_json(&s.act),
+                }),
+                s.entrusted.as_ref(),
+            ),
             Event::Heard { at, rights_told, statement, waived } => {
                 json!({"at": at.0, "rights_told": rights_told, "statement": statement, "waived": waived})
             }
@@ -130,6 +135,7 @@ impl CaseKind for Summary {
                 party_kind: PartyKind::parse(v["party_kind"].as_str()?)?,
                 facts: v["facts"].as_str()?.to_string(),
                 act: act_from_json(&v["act"])?,
+                entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
             }),
             "heard" => Event::Heard {
                 at: at()?,
@@ -172,6 +178,7 @@ impl<S: LogStore> App<S> {
             party_kind: input.party_kind,
             facts: input.facts,
             act: self.act(input.act).await?,
+            entrusted: input.entrusted,
         };
         self.open_case::<Summary>(actor, summary::start(start)).await
     }

@@ -1120,3 +1120,69 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
     // The well-formed one goes through at the same version.
     assert_eq!(command(&c.app, &c.token, &id, 3, inquiry).await.status, StatusCode::OK);
 }
+
+/// The county bureau's 委托书 for food inspections in 2026.
+fn food_letter() -> Value {
+    json!({"letter_no": "迁市监委〔2026〕2号", "entrusting_agency": "迁西县市场监督管理局",
+           "entrusted_org": "迁西县栗乡街道办事处", "kinds": ["inspection"], "matters": ["食品经营监督检查"],
+           "valid_from": "2026-01-01", "valid_to": "2026-12-31", "published": true})
+}
+
+#[tokio::test]
+async fn entrusted_enforcement_runs_on_the_same_rules_inside_its_letter() {
+    let c = ctx().await;
+    let opening = |letter: Value| {
+        json!({"case_no": "栗街检〔2026〕31号", "matter": "食品经营监督检查", "kind": "triggered",
+               "basis": "12345 热线转办", "source": "complaint", "reason": "群众投诉", "received_at": T0 - 24 * HOUR,
+               "entrustment": letter})
+    };
+    // A letter that does not cover the matter, or has run out, is refused and records nothing.
+    let size = c.app.store.tree_size();
+    let mut other = food_letter();
+    other["matters"] = json!(["占道经营"]);
+    let r = c.app.post_as("/api/cases/inspections", &c.token, &opening(other)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-008", "{}", String::from_utf8_lossy(&r.body));
+    let mut expired = food_letter();
+    expired["valid_to"] = json!("2026-10-31");
+    let r = c.app.post_as("/api/cases/inspections", &c.token, &opening(expired)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-008");
+    let mut unknown_kind = food_letter();
+    unknown_kind["kinds"] = json!(["everything"]);
+    let r = c.app.post_as("/api/cases/inspections", &c.token, &opening(unknown_kind)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(c.app.store.tree_size(), size, "nothing recorded");
+    // A coercive measure is never entrusted.
+    let r = c
+        .app
+        .post_as(
+            "/api/cases/coercive-measures",
+            &c.token,
+            &json!({"case_no": "栗街强〔2026〕9号", "matter": "扣押过期食品", "kind": "seize", "items": ["过期酸奶三盒"],
+                    "reason": "销售过期食品", "legal_basis": "《食品安全法》第一百一十条", "entrustment": food_letter()}),
+        )
+        .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-009", "{}", String::from_utf8_lossy(&r.body));
+    // Inside the letter the inspection runs on the office's own rules: one officer is refused.
+    let id = create(&c.app, &c.token, "/api/cases/inspections", opening(food_letter())).await;
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a], true, false))).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-001");
+    for (v, s) in [
+        dict_type("record_on_site", act(&[&c.a, &c.b], true, false)),
+        json!({"type": "notify_result", "at": T0 + HOUR}),
+        json!({"type": "close", "at": T0 + 2 * HOUR}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = command(&c.app, &c.token, &id, v as u64 + 1, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "closed");
+    assert_eq!(case["data"]["entrusted"]["entrusting_agency"], "迁西县市场监督管理局");
+    // Rebuilt from the log, it still names its letter.
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
