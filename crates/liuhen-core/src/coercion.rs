@@ -103,6 +103,8 @@ pub struct Measure {
     pub legal_basis: String,
     /// A coercive measure under an entrustment is refused (R-009, 行政强制法第十七条).
     pub entrusted: Option<crate::entrustment::Entrustment>,
+    /// The party whose property is sealed or seized (R-016 checks what is given).
+    pub party: Option<crate::party::Party>,
 }
 
 /// What 行政强制法第十八条 requires at the execution.
@@ -125,6 +127,8 @@ pub struct MeasureDoc {
     pub handed_over: bool,
 }
 
+// Events are built once per command and replayed one at a time: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Proposed(Measure),
@@ -165,6 +169,9 @@ pub fn propose(m: Measure) -> Decision {
         found.push(R_102.violated("items", "须列明查封、扣押物品及理由、依据"));
     }
     found.extend(crate::entrustment::for_coercion(m.entrusted.as_ref()));
+    if let Some(p) = &m.party {
+        found.extend(crate::party::check(p, None));
+    }
     let flags = rules::decide(found)?;
     Ok((Event::Proposed(m), flags))
 }

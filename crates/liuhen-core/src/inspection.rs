@@ -154,9 +154,13 @@ pub struct Open {
     pub initiation: Initiation,
     /// The 委托书 when an entrusted organisation inspects (办法第三十一条).
     pub entrusted: Option<crate::entrustment::Entrustment>,
+    /// The inspected party, when known (R-016 checks what is given).
+    pub party: Option<crate::party::Party>,
 }
 
 /// A change of an inspection; the log records each one.
+// Events are built once per command and replayed one at a time: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Opened(Open),
@@ -211,6 +215,9 @@ pub fn open(cmd: Open) -> Decision {
     }
     if cmd.basis.trim().is_empty() {
         found.push(R_120A.violated("basis", "未填写检查计划、审批或检查原因"));
+    }
+    if let Some(p) = &cmd.party {
+        found.extend(crate::party::check(p, None));
     }
     found.extend(crate::entrustment::check(
         cmd.entrusted.as_ref(),

@@ -17,6 +17,7 @@ pub mod inspection;
 pub mod licence;
 pub mod matter;
 pub mod officer;
+pub mod party;
 pub mod penalty;
 pub mod rules;
 pub mod service;

@@ -63,8 +63,12 @@ pub struct Application {
     pub receipt_issued: bool,
     /// The 委托书 when another agency accepts and decides in this office's name (行政许可法第二十四条).
     pub entrusted: Option<crate::entrustment::Entrustment>,
+    /// The applicant (R-016 checks what is given).
+    pub applicant: Option<crate::party::Party>,
 }
 
+// Events are built once per command and replayed one at a time: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Applied(Application),
@@ -151,6 +155,9 @@ pub fn apply_for(a: Application) -> Decision {
     }
     if !a.receipt_issued {
         found.push(R_013.violated("receipt_issued", "未出具收件凭证"));
+    }
+    if let Some(p) = &a.applicant {
+        found.extend(crate::party::check(p, None));
     }
     found.extend(crate::entrustment::check(
         a.entrusted.as_ref(),

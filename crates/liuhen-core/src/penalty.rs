@@ -8,8 +8,8 @@ use crate::calendar::{Period, WorkCalendar};
 use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
-    self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_028, R_031, R_033, R_040, R_041,
-    R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131, Violation,
+    self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_016, R_028, R_031, R_033, R_040,
+    R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -148,6 +148,9 @@ pub struct Lead {
     pub thresholds: HearingThresholds,
     /// The 委托书 when an entrusted organisation handles the case (办法第三十一条).
     pub entrusted: Option<crate::entrustment::Entrustment>,
+    /// The party, when known at the lead; otherwise identified during the investigation
+    /// (`identify_party`), and required by the decision.
+    pub party: Option<crate::party::Party>,
 }
 
 /// The 调查终结报告.
@@ -189,6 +192,8 @@ pub struct DecisionDoc {
     pub sealed: bool,
 }
 
+// Events are built once per command and replayed one at a time: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Registered(Lead),
@@ -202,6 +207,8 @@ pub enum Event {
         approval: Approval,
     },
     Investigated(OnSiteAct),
+    /// The party identified (or identified anew) during the investigation.
+    PartyIdentified(crate::party::Party),
     /// A 调查取证 item: an inquiry, evidence taken in, a sample (办法第八条).
     EvidenceRecorded(crate::evidence::Item),
     /// The party asks that `officer` step aside (申请回避).
@@ -305,6 +312,7 @@ pub struct Ordinary {
     pub version: u64,
     pub filed_at: Option<Timestamp>,
     pub investigators: Vec<String>,
+    pub party: Option<crate::party::Party>,
     pub acts: Vec<OnSiteAct>,
     pub evidence: Vec<crate::evidence::Item>,
     /// 先行登记保存 items handled: (label, when).
@@ -341,6 +349,9 @@ pub fn register(lead: Lead) -> Decision {
     if lead.initiation.reason.trim().is_empty() {
         found.push(R_010.violated("reason", "未填写启动原因"));
     }
+    if let Some(p) = &lead.party {
+        found.extend(crate::party::check(p, Some(lead.party_kind)));
+    }
     found.extend(crate::entrustment::check(
         lead.entrusted.as_ref(),
         crate::matter::MatterKind::Penalty,
@@ -353,12 +364,14 @@ pub fn register(lead: Lead) -> Decision {
 
 impl Ordinary {
     pub fn new(lead: Lead) -> Ordinary {
+        let party = lead.party.clone();
         Ordinary {
             lead,
             state: State::Lead,
             version: 1,
             filed_at: None,
             investigators: Vec::new(),
+            party,
             acts: Vec::new(),
             evidence: Vec::new(),
             preservations_handled: Vec::new(),
@@ -421,6 +434,15 @@ impl Ordinary {
     }
 
     /// an inquiry, evidence taken in or a sample, by the case's investigators.
+    /// who the case is against, identified before the decision names them.
+    pub fn identify_party(&self, party: crate::party::Party) -> Decision {
+        if !matches!(self.state, State::Lead | State::Filed | State::Investigating | State::Concluded) {
+            return Err(wrong(self.state, "查明当事人"));
+        }
+        let flags = rules::decide(crate::party::check(&party, Some(self.lead.party_kind)))?;
+        Ok((Event::PartyIdentified(party), flags))
+    }
+
     pub fn record_evidence(&self, item: crate::evidence::Item) -> Decision {
         if self.state == State::Lead {
             return Err(rules::Refusal { violations: vec![R_011.violated("state", "尚未立案")] }.into());
@@ -767,6 +789,9 @@ impl Ordinary {
         {
             found.push(R_065.violated("doc", "决定书缺少文号、事实、依据、履行期限、救济途径或印章"));
         }
+        if self.party.is_none() {
+            found.push(R_016.violated("party", "决定书须载明当事人，本案尚未查明当事人"));
+        }
         // Within 90 plain days needs no calendar; past them, the rest-day extension decides.
         if let Some(filed) = self.filed_at.filter(|f| at > f.shanghai_date().plus_days(90).end()) {
             let due = cal.due(filed, Period::CalendarDays(90))?;
@@ -924,6 +949,7 @@ impl Ordinary {
                 self.acts.push(act.clone());
                 self.state = State::Investigating;
             }
+            Event::PartyIdentified(p) => self.party = Some(p.clone()),
             Event::RecusalRequested { officer, .. } => self.recusals.push((officer.clone(), None)),
             Event::RecusalDecided { officer, granted, .. } => {
                 if let Some(r) = self.recusals.iter_mut().find(|(o, d)| o == officer && d.is_none()) {

@@ -75,6 +75,12 @@ pub const R_009: Rule = Rule {
     source: "行政强制法第十七条第一款",
     requirement: "行政强制措施权不得委托",
 };
+pub const R_016: Rule = Rule {
+    id: "R-016",
+    severity: Severity::Block,
+    source: "行政处罚法第五十九条第一款第一项；行政强制法第二十四条第二款第一项；行政许可法第二十九条",
+    requirement: "当事人须查明并记录：自然人的姓名、身份证件种类和号码，法人或其他组织的名称、统一社会信用代码和法定代表人（负责人），以及住所或地址",
+};
 pub const R_002: Rule = Rule {
     id: "R-002",
     severity: Severity::Block,
@@ -497,10 +503,10 @@ pub const R_106: Rule = Rule {
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009, R_010, R_011, R_012, R_013, R_013B, R_014,
-    R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042, R_043,
-    R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084, R_085,
-    R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106,
-    R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
+    R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042,
+    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084,
+    R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102, R_103, R_104,
+    R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -101,6 +101,8 @@ pub struct Start {
     pub act: OnSiteAct,
     /// The 委托书 when an entrusted organisation imposes the penalty (办法第三十一条).
     pub entrusted: Option<crate::entrustment::Entrustment>,
+    /// The party, identified on the spot (R-016 checks what is given).
+    pub party: Option<crate::party::Party>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,6 +197,9 @@ pub fn check_matter(m: &crate::matter::Matter) -> Vec<Violation> {
 /// R-001..R-003, R-142 for the on-site act.
 pub fn start(cmd: Start) -> Decision {
     let mut found = check_on_site(&cmd.act, crate::matter::MatterKind::Penalty);
+    if let Some(p) = &cmd.party {
+        found.extend(crate::party::check(p, Some(cmd.party_kind)));
+    }
     found.extend(crate::entrustment::check(
         cmd.entrusted.as_ref(),
         crate::matter::MatterKind::Penalty,

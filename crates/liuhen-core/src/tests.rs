@@ -118,6 +118,21 @@ fn officer(name: &str, cert: &str) -> Officer {
     }
 }
 
+/// 张某某, a citizen of 迁西县 (a fictional 居民身份证 number with a valid check digit).
+pub fn citizen() -> crate::party::Party {
+    crate::party::Party {
+        kind: crate::party::PartyType::NaturalPerson,
+        name: "张某某".to_string(),
+        id_type: crate::party::RESIDENT_ID_CARD.to_string(),
+        id_number: "130227198005120033".to_string(),
+        uscc: String::new(),
+        legal_rep: String::new(),
+        address: "迁西县栗乡街道幸福路 8 号".to_string(),
+        phone: "13800000000".to_string(),
+        service_address: None,
+    }
+}
+
 /// A legal reviewer with 法律职业资格.
 pub fn reviewer() -> Officer {
     Officer { legal_qualification: true, ..officer("刘法制", "13020009") }
@@ -165,6 +180,7 @@ fn good_open() -> Open {
             received_at: at("2026-11-19"),
         },
         entrusted: None,
+        party: None,
     }
 }
 
@@ -280,6 +296,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(ordinary::examples())
     .chain(execution::examples())
     .chain(entrustment::examples())
+    .chain(party::examples())
     .chain(licensing::examples())
     .chain(coercive::examples())
     .collect()
@@ -304,6 +321,7 @@ fn summary_start(kind: PartyKind) -> summary::Start {
         facts: "在迁安路人行道摆摊经营".to_string(),
         act: good_act(true),
         entrusted: None,
+        party: None,
     }
 }
 
@@ -520,6 +538,7 @@ fn an_inspection_walks_to_closure_both_ways() {
 
 mod entrustment;
 mod execution;
+mod party;
 
 mod ordinary {
     //! The ordinary penalty procedure walked with and without a hearing, and every rule of it.
@@ -560,6 +579,7 @@ mod ordinary {
             major,
             thresholds: HearingThresholds::default(),
             entrusted: None,
+            party: Some(super::citizen()),
         }
     }
 
@@ -1423,6 +1443,7 @@ mod licensing {
             materials: vec!["申请书".to_string(), "营业执照复印件".to_string(), "占道平面图".to_string()],
             receipt_issued: true,
             entrusted: None,
+            applicant: None,
         }
     }
 
@@ -1631,6 +1652,7 @@ mod coercive {
             reason: "经责令仍占道经营".to_string(),
             legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
             entrusted: None,
+            party: None,
         }
     }
 

@@ -123,6 +123,67 @@ pub async fn list_officers<S: LogStore>(
     Ok(Json(state.app.store.officers().await?.into_iter().map(OfficerDto::from).collect()))
 }
 
+/// A party (当事人): a natural person by identity document, an organisation by 统一社会信用代码.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyForm {
+    /// natural_person | legal_person | other_org
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub id_type: String,
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub uscc: String,
+    #[serde(default)]
+    pub legal_rep: String,
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    pub service_address: Option<ServiceAddressForm>,
+}
+
+/// The 送达地址确认书.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAddressForm {
+    pub address: String,
+    pub e_service_consent: bool,
+    #[serde(default)]
+    pub channel: String,
+}
+
+pub(super) fn party_of(f: PartyForm) -> Result<liuhen_core::party::Party, ApiError> {
+    Ok(liuhen_core::party::Party {
+        kind: liuhen_core::party::PartyType::parse(&f.kind).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "当事人类别须为 natural_person、legal_person 或 other_org：{}",
+                f.kind.chars().take(40).collect::<String>()
+            ))
+        })?,
+        name: text(&f.name, "当事人姓名或名称", 100)?,
+        id_type: text(&f.id_type, "身份证件种类", 32)?,
+        id_number: text(&f.id_number, "身份证件号码", 32)?,
+        uscc: text(&f.uscc, "统一社会信用代码", 32)?,
+        legal_rep: text(&f.legal_rep, "法定代表人或负责人", 32)?,
+        address: text(&f.address, "住所或地址", 200)?,
+        phone: text(&f.phone, "联系电话", 32)?,
+        service_address: match f.service_address {
+            None => None,
+            Some(a) => Some(liuhen_core::party::ServiceAddress {
+                address: text(&a.address, "送达地址", 200)?,
+                e_service_consent: a.e_service_consent,
+                channel: text(&a.channel, "电子送达渠道", 200)?,
+            }),
+        },
+    })
+}
+
+fn optional_party(f: Option<PartyForm>) -> Result<Option<liuhen_core::party::Party>, ApiError> {
+    f.map(party_of).transpose()
+}
+
 /// A 委托书, when an entrusted organisation acts in the office's name (办法第三十一条).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -180,6 +241,9 @@ pub struct OpenInspectionForm {
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
     pub entrustment: Option<EntrustmentForm>,
+    /// The party (当事人), when known (R-016 checks it).
+    #[serde(default)]
+    pub party: Option<PartyForm>,
 }
 
 #[derive(Serialize)]
@@ -232,6 +296,7 @@ pub async fn open_inspection<S: LogStore>(
             received_at: Timestamp(f.received_at),
         },
         entrusted: entrustment_of(f.entrustment)?,
+        party: optional_party(f.party)?,
     };
     let r = state.app.open_inspection(&user, open).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
@@ -334,6 +399,9 @@ pub struct SummaryStartForm {
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
     pub entrustment: Option<EntrustmentForm>,
+    /// The party (当事人), when known (R-016 checks it).
+    #[serde(default)]
+    pub party: Option<PartyForm>,
 }
 
 pub async fn start_summary<S: LogStore>(
@@ -353,6 +421,7 @@ pub async fn start_summary<S: LogStore>(
         facts: text(&f.facts, "违法事实", 5000)?,
         act: act_input(f.act)?,
         entrusted: entrustment_of(f.entrustment)?,
+        party: optional_party(f.party)?,
     };
     if let Some(code) = f.matter_code.as_deref() {
         let m = state.app.matter(code).await?;
@@ -586,6 +655,9 @@ pub struct LeadForm {
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
     pub entrustment: Option<EntrustmentForm>,
+    /// The party (当事人), when known (R-016 checks it).
+    #[serde(default)]
+    pub party: Option<PartyForm>,
 }
 
 #[derive(Deserialize)]
@@ -614,6 +686,10 @@ pub enum OrdinaryCommandForm {
     },
     Investigate {
         act: ActForm,
+    },
+    /// The party identified during the investigation (R-016; the decision needs one).
+    IdentifyParty {
+        party: PartyForm,
     },
     /// An inquiry, evidence taken in, or a sample (办法第八条).
     RecordEvidence {
@@ -781,6 +857,7 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         },
         OrdinaryCommandForm::NotFile { approval } => C::NotFile { approval: approval_of(approval)? },
         OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
+        OrdinaryCommandForm::IdentifyParty { party } => C::IdentifyParty(party_of(party)?),
         OrdinaryCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         OrdinaryCommandForm::RequestRecusal { at, officer, reason } => C::RequestRecusal {
             at: Timestamp(at),
@@ -952,6 +1029,7 @@ pub async fn register_lead<S: LogStore>(
             organisation_fen: f.hearing_threshold_organisation_fen.unwrap_or(defaults.organisation_fen),
         },
         entrusted: entrustment_of(f.entrustment)?,
+        party: optional_party(f.party)?,
     };
     let mut lead = lead;
     if let Some(code) = f.matter_code.as_deref() {
@@ -977,6 +1055,9 @@ pub struct ApplicationForm {
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
     pub entrustment: Option<EntrustmentForm>,
+    /// The applicant (当事人), when known (R-016 checks it).
+    #[serde(default)]
+    pub applicant: Option<PartyForm>,
 }
 
 #[derive(Deserialize)]
@@ -1083,6 +1164,7 @@ pub async fn apply_for_licence<S: LogStore>(
         materials: short_list(&f.materials, "申请材料")?,
         receipt_issued: f.receipt_issued,
         entrusted: entrustment_of(f.entrustment)?,
+        applicant: optional_party(f.applicant)?,
     };
     let r = state.app.apply_for_licence(&user, application).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
@@ -1100,6 +1182,9 @@ pub struct MeasureForm {
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
     pub entrustment: Option<EntrustmentForm>,
+    /// The party (当事人), when known (R-016 checks it).
+    #[serde(default)]
+    pub party: Option<PartyForm>,
 }
 
 #[derive(Deserialize)]
@@ -1210,6 +1295,7 @@ pub async fn propose_measure<S: LogStore>(
         reason: text(&f.reason, "理由", 2000)?,
         legal_basis: text(&f.legal_basis, "依据", 2000)?,
         entrusted: entrustment_of(f.entrustment)?,
+        party: optional_party(f.party)?,
     };
     let r = state.app.propose_measure(&user, measure).await?;
     Ok((StatusCode::CREATED, Json(r.into())))

@@ -93,6 +93,12 @@ pub fn document() -> Value {
                     "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},
                     "recording_announced": {"type": "boolean", "description": "已告知当事人开启执法记录（办法第六条第二款）"},
                     "problems_found": {"type": "boolean"}}},
+                "Party": {"type": "object", "description": "当事人（R-016）：自然人填身份证件种类和号码（居民身份证号码须通过校验），法人或其他组织填统一社会信用代码和法定代表人；查看案件时身份证号码和电话部分隐藏。",
+                    "required": ["kind", "name", "address"], "properties": {
+                    "kind": {"type": "string", "enum": ["natural_person", "legal_person", "other_org"]}, "name": {"type": "string"},
+                    "id_type": {"type": "string", "description": "居民身份证、护照……"}, "id_number": {"type": "string"}, "uscc": {"type": "string"},
+                    "legal_rep": {"type": "string"}, "address": {"type": "string"}, "phone": {"type": "string"},
+                    "service_address": {"type": ["object", "null"], "description": "送达地址确认书", "properties": {"address": {"type": "string"}, "e_service_consent": {"type": "boolean"}, "channel": {"type": "string"}}}}},
                 "Entrustment": {"type": "object", "description": "委托书（办法第三十一条；行政处罚法第二十条；行政许可法第二十四条）。行政强制措施不得委托（R-009）。",
                     "required": ["letter_no", "entrusting_agency", "entrusted_org", "kinds", "matters", "valid_from", "valid_to", "published"], "properties": {
                     "letter_no": {"type": "string"}, "entrusting_agency": {"type": "string", "description": "委托机关"}, "entrusted_org": {"type": "string", "description": "受委托组织"},
@@ -103,10 +109,10 @@ pub fn document() -> Value {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "kind": {"type": "string", "enum": ["routine", "random", "triggered", "special"]},
                     "basis": {"type": "string", "description": "检查计划、审批或检查原因（R-120a）"},
                     "source": {"type": "string", "enum": ["inspection", "complaint", "assigned", "transferred", "monitoring", "other"]},
-                    "reason": {"type": "string", "description": "启动原因（办法第七条，R-010）"}, "received_at": {"type": "integer"}, "entrustment": r("Entrustment")}},
+                    "reason": {"type": "string", "description": "启动原因（办法第七条，R-010）"}, "received_at": {"type": "integer"}, "entrustment": r("Entrustment"), "party": r("Party")}},
                 "StartSummaryPenalty": {"type": "object", "required": ["case_no", "matter", "party_kind", "facts", "act"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "party_kind": {"type": "string", "enum": ["citizen", "organisation"]},
-                    "facts": {"type": "string"}, "act": r("Act"), "entrustment": r("Entrustment")}},
+                    "facts": {"type": "string"}, "act": r("Act"), "entrustment": r("Entrustment"), "party": r("Party")}},
                 "Command": {"type": "object", "required": ["expected_version", "command"], "properties": {
                     "expected_version": {"type": "integer", "description": "乐观并发：案件当前版本，不符则 409"},
                     "command": {"oneOf": [
@@ -114,7 +120,7 @@ pub fn document() -> Value {
                         {"title": "行政处罚简易程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["hear", "issue_decision", "deliver", "record", "pay", "close"]}}},
                         {"title": "行政强制措施", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["approve", "execute", "ratify", "extend", "dispose", "close"]}}},
                         {"title": "行政许可", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["request_correction", "corrected", "accept", "refuse", "verify", "extend", "decide", "issue_certificate", "close"]}}},
-                        {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "record_evidence", "handle_preservation", "request_recusal", "decide_recusal", "conclude", "legal_review", "discuss", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "serve", "serve_demand", "hear_demand_statement", "apply_court", "record_court_ruling", "pay", "close"]}}},
+                        {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "identify_party", "record_evidence", "handle_preservation", "request_recusal", "decide_recusal", "conclude", "legal_review", "discuss", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "serve", "serve_demand", "hear_demand_statement", "apply_court", "record_court_ruling", "pay", "close"]}}},
                     ]}}},
                 "Matter": {"type": "object", "required": ["code", "name", "kind", "legal_basis"], "properties": {
                     "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]},
@@ -122,16 +128,16 @@ pub fn document() -> Value {
                     "hearing_threshold_citizen_fen": {"type": "integer"}, "hearing_threshold_organisation_fen": {"type": "integer"}, "summary_allowed": {"type": "boolean"}}},
                 "Measure": {"type": "object", "required": ["case_no", "matter", "kind", "items", "reason", "legal_basis"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "kind": {"type": "string", "enum": ["seal", "seize"]},
-                    "items": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"}, "legal_basis": {"type": "string"}, "entrustment": r("Entrustment")}},
+                    "items": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"}, "legal_basis": {"type": "string"}, "entrustment": r("Entrustment"), "party": r("Party")}},
                 "Application": {"type": "object", "required": ["case_no", "matter", "received_at", "materials", "receipt_issued"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "received_at": {"type": "integer"},
-                    "materials": {"type": "array", "items": {"type": "string"}}, "receipt_issued": {"type": "boolean", "description": "已出具收件凭证"}, "entrustment": r("Entrustment")}},
+                    "materials": {"type": "array", "items": {"type": "string"}}, "receipt_issued": {"type": "boolean", "description": "已出具收件凭证"}, "entrustment": r("Entrustment"), "applicant": r("Party")}},
                 "RegisterLead": {"type": "object", "required": ["case_no", "matter", "party_kind", "source", "reason", "received_at"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "party_kind": {"type": "string", "enum": ["citizen", "organisation"]},
                     "source": {"type": "string"}, "reason": {"type": "string"}, "received_at": {"type": "integer"},
                     "major": {"type": "boolean", "description": "列入重大执法决定法制审核目录"},
                     "hearing_threshold_citizen_fen": {"type": "integer"}, "hearing_threshold_organisation_fen": {"type": "integer"},
-                    "entrustment": r("Entrustment")}},
+                    "entrustment": r("Entrustment"), "party": r("Party")}},
                 "Case": {"type": "object", "properties": {"id": {"type": "string"}, "case_no": {"type": "string"},
                     "case_type": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure"]}, "state": {"type": "string"}, "version": {"type": "integer"},
                     "matter": {"type": "string"}, "opened_at": {"type": "integer"}, "updated_at": {"type": "integer"}, "data": {"type": "object"}}},

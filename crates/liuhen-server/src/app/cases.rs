@@ -258,6 +258,70 @@ pub(crate) fn entrusted_json(e: Option<&liuhen_core::entrustment::Entrustment>) 
     }
 }
 
+/// A party as an event records it (behind the event's commitment): everything.
+pub(crate) fn party_json(p: Option<&liuhen_core::party::Party>) -> Value {
+    match p {
+        None => Value::Null,
+        Some(p) => serde_json::json!({
+            "kind": p.kind.code(), "name": p.name, "id_type": p.id_type, "id_number": p.id_number, "uscc": p.uscc,
+            "legal_rep": p.legal_rep, "address": p.address, "phone": p.phone,
+            "service_address": p.service_address.as_ref().map(|s| serde_json::json!({
+                "address": s.address, "e_service_consent": s.e_service_consent, "channel": s.channel,
+            })),
+        }),
+    }
+}
+
+/// A party as a case view shows it: identity number and phone masked (办法第二十四条; the
+/// unmasked record stays in the store for the tasks that need it).
+pub(crate) fn party_view(p: Option<&liuhen_core::party::Party>) -> Value {
+    match p {
+        None => Value::Null,
+        Some(party) => {
+            let mut v = party_json(Some(party));
+            let masked = party.masked_id();
+            let phone: String = party
+                .phone
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i >= 3 && i + 4 < party.phone.chars().count() { '*' } else { c })
+                .collect();
+            if party.kind == liuhen_core::party::PartyType::NaturalPerson {
+                v["id_number"] = Value::from(masked);
+            }
+            v["phone"] = Value::from(phone);
+            v["kind_label"] = Value::from(party.kind.label());
+            v
+        }
+    }
+}
+
+pub(crate) fn parse_party(v: &Value) -> Option<Option<liuhen_core::party::Party>> {
+    if v.is_null() {
+        return Some(None);
+    }
+    let s = |k: &str| v[k].as_str().map(str::to_string);
+    let service_address = match &v["service_address"] {
+        Value::Null => None,
+        a => Some(liuhen_core::party::ServiceAddress {
+            address: a["address"].as_str()?.to_string(),
+            e_service_consent: a["e_service_consent"].as_bool()?,
+            channel: a["channel"].as_str()?.to_string(),
+        }),
+    };
+    Some(Some(liuhen_core::party::Party {
+        kind: liuhen_core::party::PartyType::parse(v["kind"].as_str()?)?,
+        name: s("name")?,
+        id_type: s("id_type")?,
+        id_number: s("id_number")?,
+        uscc: s("uscc")?,
+        legal_rep: s("legal_rep")?,
+        address: s("address")?,
+        phone: s("phone")?,
+        service_address,
+    }))
+}
+
 /// An event's JSON with its 委托书 snapshot, if any (events of the office's own cases keep their
 /// shape).
 pub(crate) fn with_entrusted(mut v: Value, e: Option<&liuhen_core::entrustment::Entrustment>) -> Value {
@@ -265,6 +329,16 @@ pub(crate) fn with_entrusted(mut v: Value, e: Option<&liuhen_core::entrustment::
         && let Some(m) = v.as_object_mut()
     {
         m.insert("entrusted".to_string(), entrusted_json(e));
+    }
+    v
+}
+
+/// An event's JSON with the party under `key`, if one is given.
+pub(crate) fn with_party(mut v: Value, key: &str, p: Option<&liuhen_core::party::Party>) -> Value {
+    if p.is_some()
+        && let Some(m) = v.as_object_mut()
+    {
+        m.insert(key.to_string(), party_json(p));
     }
     v
 }

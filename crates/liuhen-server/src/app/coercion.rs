@@ -71,6 +71,7 @@ impl CaseKind for Coercion {
             "id": self.measure.id,
             "case_no": self.measure.case_no,
             "entrusted": super::cases::entrusted_json(self.measure.entrusted.as_ref()),
+            "party": super::cases::party_view(self.measure.party.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政强制措施",
             "matter": self.measure.matter,
@@ -107,12 +108,16 @@ impl CaseKind for Coercion {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Proposed(m) => super::cases::with_entrusted(
-                json!({
-                    "id": m.id, "case_no": m.case_no, "matter": m.matter, "kind": m.kind.code(), "items": m.items,
-                    "reason": m.reason, "legal_basis": m.legal_basis,
-                }),
-                m.entrusted.as_ref(),
+            Event::Proposed(m) => super::cases::with_party(
+                super::cases::with_entrusted(
+                    json!({
+                        "id": m.id, "case_no": m.case_no, "matter": m.matter, "kind": m.kind.code(), "items": m.items,
+                        "reason": m.reason, "legal_basis": m.legal_basis,
+                    }),
+                    m.entrusted.as_ref(),
+                ),
+                "party",
+                m.party.as_ref(),
             ),
             Event::Approved { approver } => json!({"approver": opinion_json(approver)}),
             Event::Executed { act, emergency, checklist, doc, av_full } => json!({
@@ -142,6 +147,7 @@ impl CaseKind for Coercion {
                 reason: s("reason")?,
                 legal_basis: s("legal_basis")?,
                 entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
+                party: super::cases::parse_party(&v["party"])?,
             }),
             "approved" => Event::Approved { approver: parse_opinion(&v["approver"])? },
             "executed" => Event::Executed {

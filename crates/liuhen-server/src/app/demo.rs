@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use liuhen_core::entrustment::Entrustment;
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
 use liuhen_core::matter::MatterKind;
+use liuhen_core::party::{Party, PartyType};
 use liuhen_core::summary::{PartyKind, Penalty, yuan};
 use liuhen_core::time::{Date, HOUR_MS, Timestamp};
 use liuhen_store::{LogStore, UserRecord};
@@ -169,6 +170,7 @@ impl<S: LogStore> App<S> {
                     valid_to: Date::new(today.year(), 12, 31).unwrap_or(today),
                     published: true,
                 }),
+                party: None,
             };
             let record = self.open_inspection(admin, open).await?;
             let officers = |a: usize, b: usize| vec![(ids[a].clone(), Some(t)), (ids[b].clone(), Some(t))];
@@ -230,6 +232,7 @@ impl<S: LogStore> App<S> {
                     summary: "现场拍照取证".to_string(),
                 },
                 entrusted: None,
+                party: None,
             };
             let record = self.start_summary(admin, input).await?;
             let mut cmds = vec![
@@ -305,6 +308,17 @@ impl<S: LogStore> App<S> {
             major: false,
             thresholds: HearingThresholds::default(),
             entrusted: None,
+            party: Some(Party {
+                kind: PartyType::NaturalPerson,
+                name: "刘某某".to_string(),
+                id_type: liuhen_core::party::RESIDENT_ID_CARD.to_string(),
+                id_number: "130227197503080041".to_string(),
+                uscc: String::new(),
+                legal_rep: String::new(),
+                address: "迁西县栗乡街道幸福小区 3 号楼 2 单元 601".to_string(),
+                phone: "13900000000".to_string(),
+                service_address: None,
+            }),
         };
         let id = self.register_lead(admin, lead).await?.id;
         let act = ActInput {
@@ -403,6 +417,7 @@ impl<S: LogStore> App<S> {
             major: false,
             thresholds: HearingThresholds::default(),
             entrusted: None,
+            party: None,
         };
         let r = self.register_lead(admin, lead).await?;
         let filed = today.plus_days(-10);
@@ -468,6 +483,17 @@ impl<S: LogStore> App<S> {
             materials: vec!["申请书".to_string(), "营业执照复印件".to_string(), "占道平面图".to_string()],
             receipt_issued: true,
             entrusted: None,
+            applicant: Some(Party {
+                kind: PartyType::LegalPerson,
+                name: "迁西县某某商贸有限公司".to_string(),
+                id_type: String::new(),
+                id_number: String::new(),
+                uscc: "91130227MA0A1B2C3A".to_string(),
+                legal_rep: "王某".to_string(),
+                address: "迁西县栗乡街道迁安路 12 号".to_string(),
+                phone: "0315-5600000".to_string(),
+                service_address: None,
+            }),
         };
         let r = self.apply_for_licence(admin, app).await?;
         use super::licence::LicenceCommand;
@@ -482,6 +508,7 @@ impl<S: LogStore> App<S> {
             reason: "经责令仍占道经营".to_string(),
             legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
             entrusted: None,
+            party: None,
         };
         let r = self.propose_measure(admin, m).await?;
         use super::coercion::CoercionCommand;

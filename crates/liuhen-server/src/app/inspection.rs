@@ -56,6 +56,7 @@ impl CaseKind for Inspection {
             "id": c.open.id,
             "case_no": c.open.case_no,
             "entrusted": super::cases::entrusted_json(c.open.entrusted.as_ref()),
+            "party": super::cases::party_view(c.open.party.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政检查",
             "matter": c.open.matter,
@@ -91,12 +92,16 @@ impl CaseKind for Inspection {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Opened(o) => super::cases::with_entrusted(
-                json!({
-                    "id": o.id, "case_no": o.case_no, "matter": o.matter, "kind": o.kind.code(), "basis": o.basis,
-                    "source": o.initiation.source.code(), "reason": o.initiation.reason, "received_at": o.initiation.received_at.0,
-                }),
-                o.entrusted.as_ref(),
+            Event::Opened(o) => super::cases::with_party(
+                super::cases::with_entrusted(
+                    json!({
+                        "id": o.id, "case_no": o.case_no, "matter": o.matter, "kind": o.kind.code(), "basis": o.basis,
+                        "source": o.initiation.source.code(), "reason": o.initiation.reason, "received_at": o.initiation.received_at.0,
+                    }),
+                    o.entrusted.as_ref(),
+                ),
+                "party",
+                o.party.as_ref(),
             ),
             Event::OnSiteRecorded(a) => json!({ "act": act_json(a) }),
             Event::ResultNotified { at, problems_found } => json!({ "at": at.0, "problems_found": problems_found }),
@@ -123,6 +128,7 @@ impl CaseKind for Inspection {
                     received_at: Timestamp(v["received_at"].as_i64()?),
                 },
                 entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
+                party: super::cases::parse_party(&v["party"])?,
             }),
             "on_site_recorded" => Event::OnSiteRecorded(act_from_json(&v["act"])?),
             "result_notified" => Event::ResultNotified {
@@ -220,6 +226,7 @@ impl<S: LogStore> App<S> {
             // Found under an entrustment: the penalty case stands on the same letter (R-008
             // checks that it covers penalties too).
             entrusted: case.open.entrusted.clone(),
+            party: case.open.party.clone(),
         };
         let created = self.register_lead(actor, lead).await?;
         self.command::<Inspection>(actor, id, expected_version, |c| {

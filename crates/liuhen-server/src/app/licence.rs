@@ -47,6 +47,7 @@ impl CaseKind for Licence {
             "id": self.application.id,
             "case_no": self.application.case_no,
             "entrusted": super::cases::entrusted_json(self.application.entrusted.as_ref()),
+            "applicant": super::cases::party_view(self.application.applicant.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政许可",
             "matter": self.application.matter,
@@ -84,12 +85,16 @@ impl CaseKind for Licence {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Applied(a) => super::cases::with_entrusted(
-                json!({
-                    "id": a.id, "case_no": a.case_no, "matter": a.matter, "received_at": a.received_at.0,
-                    "materials": a.materials, "receipt_issued": a.receipt_issued,
-                }),
-                a.entrusted.as_ref(),
+            Event::Applied(a) => super::cases::with_party(
+                super::cases::with_entrusted(
+                    json!({
+                        "id": a.id, "case_no": a.case_no, "matter": a.matter, "received_at": a.received_at.0,
+                        "materials": a.materials, "receipt_issued": a.receipt_issued,
+                    }),
+                    a.entrusted.as_ref(),
+                ),
+                "applicant",
+                a.applicant.as_ref(),
             ),
             Event::CorrectionRequested { at, items } => json!({"at": at.0, "items": items}),
             Event::Corrected { at } | Event::Closed { at } => json!({"at": at.0}),
@@ -124,6 +129,7 @@ impl CaseKind for Licence {
                 materials: strings(&v["materials"])?,
                 receipt_issued: b("receipt_issued")?,
                 entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
+                applicant: super::cases::parse_party(&v["applicant"])?,
             }),
             "correction_requested" => Event::CorrectionRequested { at: at()?, items: strings(&v["items"])? },
             "corrected" => Event::Corrected { at: at()? },

@@ -29,6 +29,7 @@ pub enum OrdinaryCommand {
         approval: Approval,
     },
     Investigate(ActInput),
+    IdentifyParty(liuhen_core::party::Party),
     RecordEvidence(liuhen_core::evidence::Item),
     RequestRecusal {
         at: Timestamp,
@@ -245,6 +246,7 @@ impl CaseKind for Ordinary {
             "id": self.lead.id,
             "case_no": self.lead.case_no,
             "entrusted": super::cases::entrusted_json(self.lead.entrusted.as_ref()),
+            "party": super::cases::party_view(self.party.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政处罚（普通程序）",
             "matter": self.lead.matter,
@@ -288,6 +290,7 @@ impl CaseKind for Ordinary {
             Event::Filed { .. } => "filed",
             Event::NotFiled { .. } => "not_filed",
             Event::Investigated(_) => "investigated",
+            Event::PartyIdentified(_) => "party_identified",
             Event::EvidenceRecorded(_) => "evidence_recorded",
             Event::RecusalRequested { .. } => "recusal_requested",
             Event::RecusalDecided { .. } => "recusal_decided",
@@ -314,19 +317,24 @@ impl CaseKind for Ordinary {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Registered(l) => super::cases::with_entrusted(
-                json!({
-                    "id": l.id, "case_no": l.case_no, "matter": l.matter, "party_kind": l.party_kind.code(),
-                    "source": l.initiation.source.code(), "reason": l.initiation.reason, "received_at": l.initiation.received_at.0,
-                    "major": l.major, "thresholds": {"citizen_fen": l.thresholds.citizen_fen, "organisation_fen": l.thresholds.organisation_fen},
-                }),
-                l.entrusted.as_ref(),
+            Event::Registered(l) => super::cases::with_party(
+                super::cases::with_entrusted(
+                    json!({
+                        "id": l.id, "case_no": l.case_no, "matter": l.matter, "party_kind": l.party_kind.code(),
+                        "source": l.initiation.source.code(), "reason": l.initiation.reason, "received_at": l.initiation.received_at.0,
+                        "major": l.major, "thresholds": {"citizen_fen": l.thresholds.citizen_fen, "organisation_fen": l.thresholds.organisation_fen},
+                    }),
+                    l.entrusted.as_ref(),
+                ),
+                "party",
+                l.party.as_ref(),
             ),
             Event::Filed { approval, filed_at, violation_ended, grave } => json!({
                 "approval": approval_json(approval), "filed_at": filed_at.0, "violation_ended": violation_ended.to_string(), "grave": grave,
             }),
             Event::NotFiled { approval } => json!({"approval": approval_json(approval)}),
             Event::Investigated(a) => json!({"act": act_json(a)}),
+            Event::PartyIdentified(p) => json!({"party": super::cases::party_json(Some(p))}),
             Event::EvidenceRecorded(i) => json!({"item": super::evidence::item_json(i)}),
             Event::RecusalRequested { at, officer, reason } => {
                 json!({"at": at.0, "officer": officer, "reason": reason})
@@ -389,6 +397,7 @@ impl CaseKind for Ordinary {
                     organisation_fen: v["thresholds"]["organisation_fen"].as_u64()?,
                 },
                 entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
+                party: super::cases::parse_party(&v["party"])?,
             }),
             "filed" => Event::Filed {
                 approval: parse_approval(&v["approval"])?,
@@ -398,6 +407,7 @@ impl CaseKind for Ordinary {
             },
             "not_filed" => Event::NotFiled { approval: parse_approval(&v["approval"])? },
             "investigated" => Event::Investigated(act_from_json(&v["act"])?),
+            "party_identified" => Event::PartyIdentified(super::cases::parse_party(&v["party"])??),
             "evidence_recorded" => Event::EvidenceRecorded(super::evidence::parse_item(&v["item"])?),
             "recusal_requested" => Event::RecusalRequested {
                 at: at()?,
@@ -509,6 +519,7 @@ impl<S: LogStore> App<S> {
                     Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "调查取证" })
                 }
             },
+            OrdinaryCommand::IdentifyParty(p) => c.identify_party(p),
             OrdinaryCommand::RecordEvidence(i) => c.record_evidence(i),
             OrdinaryCommand::RequestRecusal { at, officer, reason } => c.request_recusal(at, &officer, &reason),
             OrdinaryCommand::DecideRecusal { at, officer, by, granted, opinion } => {

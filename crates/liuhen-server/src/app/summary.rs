@@ -18,6 +18,7 @@ pub struct StartInput {
     pub facts: String,
     pub act: ActInput,
     pub entrusted: Option<liuhen_core::entrustment::Entrustment>,
+    pub party: Option<liuhen_core::party::Party>,
 }
 
 /// A command on an on-the-spot penalty.
@@ -70,6 +71,7 @@ impl CaseKind for Summary {
             "id": self.start.id,
             "case_no": self.start.case_no,
             "entrusted": super::cases::entrusted_json(self.start.entrusted.as_ref()),
+            "party": super::cases::party_view(self.start.party.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政处罚（简易程序）",
             "matter": self.start.matter,
@@ -101,12 +103,16 @@ impl CaseKind for Summary {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Started(s) => super::cases::with_entrusted(
-                json!({
-                    "id": s.id, "case_no": s.case_no, "matter": s.matter, "party_kind": s.party_kind.code(),
-                    "facts": s.facts, "act": act_json(&s.act),
-                }),
-                s.entrusted.as_ref(),
+            Event::Started(s) => super::cases::with_party(
+                super::cases::with_entrusted(
+                    json!({
+                        "id": s.id, "case_no": s.case_no, "matter": s.matter, "party_kind": s.party_kind.code(),
+                        "facts": s.facts, "act": act_json(&s.act),
+                    }),
+                    s.entrusted.as_ref(),
+                ),
+                "party",
+                s.party.as_ref(),
             ),
             Event::Heard { at, rights_told, statement, waived } => {
                 json!({"at": at.0, "rights_told": rights_told, "statement": statement, "waived": waived})
@@ -136,6 +142,7 @@ impl CaseKind for Summary {
                 facts: v["facts"].as_str()?.to_string(),
                 act: act_from_json(&v["act"])?,
                 entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
+                party: super::cases::parse_party(&v["party"])?,
             }),
             "heard" => Event::Heard {
                 at: at()?,
@@ -179,6 +186,7 @@ impl<S: LogStore> App<S> {
             facts: input.facts,
             act: self.act(input.act).await?,
             entrusted: input.entrusted,
+            party: input.party,
         };
         self.open_case::<Summary>(actor, summary::start(start)).await
     }

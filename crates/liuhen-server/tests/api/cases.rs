@@ -462,9 +462,18 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
             "at": day("2026-08-11"), "kind": "documentary", "source": "县不动产登记中心", "original": false,
             "copy_verified": true, "lawfully_obtained": lawful}})
     };
+    // The party is identified during the investigation; a 居民身份证 number with a wrong check
+    // digit is refused.
+    let party = |id_number: &str| {
+        json!({"type": "identify_party", "party": {"kind": "natural_person", "name": "张某某", "id_type": "居民身份证",
+               "id_number": id_number, "address": "迁西县栗乡街道幸福路 8 号", "phone": "13800000000"}})
+    };
+    let r = command(&c.app, &c.token, &id, v, party("130227198005120034")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-016", "{}", String::from_utf8_lossy(&r.body));
     let steps = [
         json!({"type": "file", "approval": approval("2026-08-07"), "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
         json!({"type": "investigate", "act": act_aug}),
+        party("130227198005120033"),
         inquiry(&[&c.a, &c.b]),
         copy(true),
         copy(false),
@@ -639,6 +648,14 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
     assert_eq!(case["state"], "closed");
     assert_eq!(case["data"]["type_label"], "行政处罚（普通程序）");
     assert_eq!(case["data"]["recusals"][0]["granted"], false);
+    // The party is shown with the identity number and phone masked.
+    assert_eq!(case["data"]["party"]["id_number"], "130227********0033");
+    assert_eq!(case["data"]["party"]["phone"], "138****0000");
+    // The log holds the party only inside commitments.
+    for (_, e) in c.app.store.case_entries(&id).await.unwrap() {
+        let text = String::from_utf8(e).unwrap();
+        assert!(!text.contains("130227198005120033") && !text.contains("张某某"), "{text}");
+    }
     assert_eq!(case["data"]["defects"], json!([]), "the recusal was decided before the case");
     let codes: Vec<&str> =
         case["data"]["deadlines"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
@@ -691,7 +708,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["timeline"].as_array().unwrap().len(), 22, "13 steps, 8 调查取证 items and a handling decision");
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 23, "14 steps, 8 调查取证 items and a handling decision");
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
