@@ -407,6 +407,12 @@ pub const R_088: Rule = Rule {
     source: "民事诉讼法第八十八条",
     requirement: "由他人代收的，须记录签收人及其与受送达人的关系",
 };
+pub const R_133: Rule = Rule {
+    id: "R-133",
+    severity: Severity::Block,
+    source: "办法第五条、第二十六条；电子签名法第十三条",
+    requirement: "已记录的内容不得擅自修改；更正须另行记录，载明更正的内容、原值、理由和批准人，原记录予以保留",
+};
 pub const R_131: Rule = Rule {
     id: "R-131",
     severity: Severity::Block,
@@ -506,7 +512,7 @@ pub const ALL: &[Rule] = &[
     R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042,
     R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084,
     R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102, R_103, R_104,
-    R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_142,
+    R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

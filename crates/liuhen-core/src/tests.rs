@@ -297,6 +297,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(execution::examples())
     .chain(entrustment::examples())
     .chain(party::examples())
+    .chain(corrections::examples())
     .chain(licensing::examples())
     .chain(coercive::examples())
     .collect()
@@ -536,6 +537,7 @@ fn an_inspection_walks_to_closure_both_ways() {
     ));
 }
 
+mod corrections;
 mod entrustment;
 mod execution;
 mod party;

@@ -19,7 +19,7 @@ fn cal_2027() -> WorkCalendar {
 }
 
 /// Decided on 2026-08-17, served in person on 2026-08-18, a fine of 5,000 yuan, unpaid.
-fn served() -> Ordinary {
+pub fn served() -> Ordinary {
     let mut c = noticed(false);
     step!(c, c.waive(at("2026-08-14")));
     step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal()));

@@ -820,6 +820,14 @@ pub enum OrdinaryCommandForm {
         approval: ApprovalForm,
         at: i64,
     },
+    /// Corrects a recorded date: the original stays; deadlines counted from it move.
+    CorrectDate {
+        /// filed_at | decided_at | served_at | demand_served_at
+        anchor: String,
+        to: i64,
+        reason: String,
+        approved_by: String,
+    },
 }
 
 fn penalty_of(p: PenaltyForm) -> liuhen_core::summary::Penalty {
@@ -997,6 +1005,17 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
         }
         OrdinaryCommandForm::Close { approval, at } => C::Close { approval: approval_of(approval)?, at: Timestamp(at) },
+        OrdinaryCommandForm::CorrectDate { anchor, to, reason, approved_by } => C::CorrectDate {
+            anchor: liuhen_core::penalty::Anchor::parse(&anchor).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "可更正的日期为 filed_at、decided_at、served_at 或 demand_served_at：{}",
+                    anchor.chars().take(40).collect::<String>()
+                ))
+            })?,
+            to: Timestamp(to),
+            reason: text(&reason, "更正理由", 2000)?,
+            approved_by: text(&approved_by, "批准人", 32)?,
+        },
     })
 }
 

@@ -737,6 +737,22 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
         ok(&command(&c.app, &c.token, &id, v, s).await);
         v += 1;
     }
+    // The decision was in fact served a day later: corrected by a new entry, T-11 moves with it,
+    // and the case as it stood before still shows the old date.
+    let t11 = |case: &Value| {
+        case["data"]["deadlines"].as_array().unwrap().iter().find(|d| d["code"] == "T-11").unwrap()["due"].clone()
+    };
+    let before = liuhen_server::app::now_ms();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let correct = |reason: &str| json!({"type": "correct_date", "anchor": "served_at", "to": day("2026-08-19"), "reason": reason, "approved_by": "张主任"});
+    let r = command(&c.app, &c.token, &id, v, correct("")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-133");
+    ok(&command(&c.app, &c.token, &id, v, correct("送达回证记载为 8 月 19 日")).await);
+    v += 1;
+    let now = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(t11(&now), json!(day("2026-09-03") + 16 * HOUR - 1));
+    let then = c.app.get(&format!("/api/cases/{id}?as_of={before}"), Some(&c.token)).await.json();
+    assert_eq!(t11(&then), json!(day("2026-09-02") + 16 * HOUR - 1));
     let demand = |on: &str, method: Value, why: &str| {
         json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕3号）", on, method), "deadline": "2026-09-20",
                "method": "到指定银行缴纳或电子支付", "amount_fen": 620_000, "statement_right_told": true, "why_not_direct": why})
@@ -774,8 +790,8 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
             .iter()
             .find(|d| d["code"] == "T-17")
             .unwrap()["due"],
-        day("2027-05-18") + 16 * HOUR - 1,
-        "three months after the relief periods' end, to the last millisecond of the day"
+        day("2027-05-19") + 16 * HOUR - 1,
+        "three months after the relief periods' end (from the corrected service), to the last millisecond of the day"
     );
     for s in [
         apply("2027-03-01"),

@@ -1,0 +1,47 @@
+//! Corrections of recorded dates: a new event names the original, and the deadlines
+//! counted from the date move with it.
+
+use super::execution::served;
+use super::ordinary::cal;
+use super::{at, d, out};
+use crate::penalty::Anchor;
+
+#[test]
+fn a_corrected_anchor_moves_its_deadlines() {
+    let cal = cal();
+    let mut c = served();
+    let due = |c: &crate::penalty::Ordinary, code: &str| {
+        c.deadlines(&cal).into_iter().find(|x| x.code == code).map(|x| x.due)
+    };
+    assert_eq!(due(&c, "T-03"), Some(Ok(d("2026-11-05").end())), "90 days from 2026-08-07");
+    assert_eq!(due(&c, "T-11"), Some(Ok(d("2026-09-02").end())));
+    // 立案 was in fact recorded a day late; the decision was served a day later than written.
+    step!(c, c.correct_date(Anchor::FiledAt, at("2026-08-06"), "立案审批表日期笔误，以审批表原件为准", "张主任", &cal));
+    step!(c, c.correct_date(Anchor::ServedAt, at("2026-08-19"), "送达回证记载为 8 月 19 日", "张主任", &cal));
+    assert_eq!(due(&c, "T-03"), Some(Ok(d("2026-11-04").end())));
+    assert_eq!(due(&c, "T-11"), Some(Ok(d("2026-09-03").end())));
+    assert_eq!(c.surcharge_fen(at("2026-09-04"), &cal), Ok(crate::summary::yuan(5000) * 3 / 100));
+    assert!(c.defects.is_empty());
+    // Moving the service past seven working days is accepted and flagged.
+    assert_eq!(out(c.correct_date(Anchor::ServedAt, at("2026-08-27"), "据邮寄回执更正", "张主任", &cal)), ["R-082"]);
+    // A date the case does not have yet cannot be corrected.
+    assert!(c.correct_date(Anchor::DemandServedAt, at("2026-09-10"), "x", "张主任", &cal).is_err());
+}
+
+/// (rule, findings that violate it, findings that satisfy it)
+pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let cal = cal();
+    let c = served();
+    vec![
+        (
+            "R-133",
+            out(c.correct_date(Anchor::FiledAt, at("2026-08-06"), " ", "张主任", &cal)),
+            out(c.correct_date(Anchor::FiledAt, at("2026-08-06"), "立案审批表日期笔误", "张主任", &cal)),
+        ),
+        (
+            "R-133",
+            out(c.correct_date(Anchor::DecidedAt, at("2026-08-19"), "决定日期笔误", "张主任", &cal)),
+            out(c.correct_date(Anchor::DecidedAt, at("2026-08-16"), "决定日期笔误", "张主任", &cal)),
+        ),
+    ]
+}
