@@ -6,7 +6,7 @@
 
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
-use crate::rules::{self, CommandError, R_013, R_013B, R_014, R_114, R_115, R_116, Violation};
+use crate::rules::{self, CommandError, R_013, R_013B, R_014, R_080, R_114, R_115, R_116, Violation};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,7 @@ pub enum State {
     UnderReview,
     Granted,
     Denied,
+    DenialServed,
     CertificateIssued,
     Closed,
 }
@@ -32,6 +33,7 @@ impl State {
             State::UnderReview => "under_review",
             State::Granted => "granted",
             State::Denied => "denied",
+            State::DenialServed => "denial_served",
             State::CertificateIssued => "certificate_issued",
             State::Closed => "closed",
         }
@@ -45,6 +47,7 @@ impl State {
             State::UnderReview => "审查中",
             State::Granted => "准予许可",
             State::Denied => "不予许可",
+            State::DenialServed => "已送达不予许可决定",
             State::CertificateIssued => "已颁发证件",
             State::Closed => "已结案",
         }
@@ -103,6 +106,11 @@ pub enum Event {
         late_explanation: String,
     },
     /// `at` is the date of service in law of the certificate; the receipt says how.
+    /// The 不予行政许可决定书 served (办法第十七条); `at` is the date of service in law.
+    DenialServed {
+        at: Timestamp,
+        service: crate::service::Service,
+    },
     CertificateIssued {
         at: Timestamp,
         certificate_no: String,
@@ -332,11 +340,32 @@ impl Licence {
         Ok((Event::CertificateIssued { at, certificate_no: certificate_no.to_string(), service }, flags))
     }
 
-    pub fn close(&self, at: Timestamp) -> Decision {
-        if !matches!(self.state, State::CertificateIssued | State::Denied | State::NotAccepted) {
-            return Err(wrong(self.state, "结案"));
+    /// ..R-088: the 不予行政许可决定书 reaches the applicant by a method of 办法第十七条.
+    pub fn serve_denial(&self, service: crate::service::Service) -> Decision {
+        if self.state != State::Denied {
+            return Err(wrong(self.state, "送达不予许可决定书"));
         }
-        Ok((Event::Closed { at }, Vec::new()))
+        let found = crate::service::check(&service);
+        let flags = rules::decide(found)?;
+        let Some(at) = service.served_at() else {
+            // check() refused every service without a date of service.
+            return Err(wrong(self.state, "送达不予许可决定书"));
+        };
+        Ok((Event::DenialServed { at, service }, flags))
+    }
+
+    /// a denial is closed only once served.
+    pub fn close(&self, at: Timestamp) -> Decision {
+        match self.state {
+            State::CertificateIssued | State::DenialServed | State::NotAccepted => {
+                Ok((Event::Closed { at }, Vec::new()))
+            }
+            State::Denied => Err(rules::Refusal {
+                violations: vec![R_080.violated("state", "不予许可决定书尚未送达申请人")],
+            }
+            .into()),
+            _ => Err(wrong(self.state, "结案")),
+        }
     }
 
     /// T-23 (correction), T-24 (decision), T-27 (certificate).
@@ -396,6 +425,7 @@ impl Licence {
                 self.granted = Some(*granted);
                 self.state = if *granted { State::Granted } else { State::Denied };
             }
+            Event::DenialServed { .. } => self.state = State::DenialServed,
             Event::CertificateIssued { at, .. } => {
                 self.certificate_at = Some(*at);
                 self.state = State::CertificateIssued;

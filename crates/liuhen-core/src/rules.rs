@@ -365,6 +365,12 @@ pub const R_082: Rule = Rule {
     source: "行政处罚法第六十一条、第八十五条",
     requirement: "当事人不在场的，行政处罚决定书应当在七个工作日内送达",
 };
+pub const R_080: Rule = Rule {
+    id: "R-080",
+    severity: Severity::Block,
+    source: "办法第十七条；民事诉讼法第八十七条",
+    requirement: "向当事人作出的文书须送达：当场交付由当事人签收，或以送达回证记录送达，方可结案",
+};
 pub const R_081: Rule = Rule {
     id: "R-081",
     severity: Severity::Block,
@@ -510,9 +516,9 @@ pub const R_106: Rule = Rule {
 pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009, R_010, R_011, R_012, R_013, R_013B, R_014,
     R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042,
-    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_081, R_082, R_083, R_084,
-    R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102, R_103, R_104,
-    R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
+    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_080, R_081, R_082, R_083,
+    R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102, R_103,
+    R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

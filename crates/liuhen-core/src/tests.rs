@@ -1498,26 +1498,30 @@ mod licensing {
         assert_eq!(dl.iter().map(|d| d.code).collect::<Vec<_>>(), ["T-24", "T-27"]);
         assert_eq!(dl[0].due, Ok(super::d("2026-12-01").end()));
 
+        let mut d = denied();
+        // The denial must reach the applicant before the case closes.
+        assert_eq!(out(d.close(at("2026-11-21"))), ["R-080"]);
+        step!(d, d.serve_denial(super::handed_over("不予行政许可决定书（栗街许不〔2026〕1号）", at("2026-11-20"))));
+        step!(d, d.close(at("2026-11-21")));
+        assert_eq!(d.state, State::Closed);
+    }
+
+    /// Corrected, accepted and denied on 2026-11-20; not yet served.
+    fn denied() -> Licence {
+        let cal = WorkCalendar::china();
         let mut d = Licence::new(app());
         step!(d, d.request_correction(at("2026-11-04"), &["缺少占道平面图".to_string()], &cal));
         step!(d, d.corrected(at("2026-11-06")));
         step!(d, d.accept(at("2026-11-06"), true));
-        step!(
-            d,
-            d.decide(
-                at("2026-11-20"),
-                &licence::Ruling {
-                    granted: false,
-                    sealed: true,
-                    reasons: "占道位置影响消防通道".to_string(),
-                    relief_told: true,
-                    late_explanation: "".to_string()
-                },
-                &cal
-            )
-        );
-        step!(d, d.close(at("2026-11-21")));
-        assert_eq!(d.state, State::Closed);
+        let ruling = licence::Ruling {
+            granted: false,
+            sealed: true,
+            reasons: "占道位置影响消防通道".to_string(),
+            relief_told: true,
+            late_explanation: "".to_string(),
+        };
+        step!(d, d.decide(at("2026-11-20"), &ruling, &cal));
+        d
     }
 
     pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
@@ -1532,7 +1536,22 @@ mod licensing {
             c
         };
         let items = vec!["缺少平面图".to_string()];
+        let served = {
+            let mut d = denied();
+            step!(d, d.serve_denial(handed_over("不予行政许可决定书（栗街许不〔2026〕1号）", at("2026-11-20"))));
+            d
+        };
+        let unsigned = crate::service::Service {
+            recipient_signed: false,
+            ..handed_over("不予行政许可决定书（栗街许不〔2026〕1号）", at("2026-11-20"))
+        };
         vec![
+            ("R-080", out(denied().close(at("2026-11-21"))), out(served.close(at("2026-11-21")))),
+            (
+                "R-081",
+                out(denied().serve_denial(unsigned)),
+                out(denied().serve_denial(handed_over("不予行政许可决定书", at("2026-11-20")))),
+            ),
             (
                 "R-013",
                 out(licence::apply_for(Application { materials: vec![], ..app() })),

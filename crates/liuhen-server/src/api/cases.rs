@@ -1122,6 +1122,10 @@ pub enum LicenceCommandForm {
         service: super::service::ServiceForm,
         certificate_no: String,
     },
+    /// The 不予行政许可决定书 served, with its 送达回证 (R-080: before closing).
+    ServeDenial {
+        service: super::service::ServiceForm,
+    },
     Close {
         at: i64,
     },
@@ -1163,6 +1167,7 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
             service: super::service::service_of(service)?,
             certificate_no: text(&certificate_no, "证件编号", 64)?,
         },
+        LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
     })
 }

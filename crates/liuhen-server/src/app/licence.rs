@@ -20,6 +20,7 @@ pub enum LicenceCommand {
     Extend { at: Timestamp, approved_by: String, reasons_notified: bool },
     Decide { at: Timestamp, ruling: Ruling },
     IssueCertificate { service: liuhen_core::service::Service, certificate_no: String },
+    ServeDenial { service: liuhen_core::service::Service },
     Close { at: Timestamp },
 }
 
@@ -79,6 +80,7 @@ impl CaseKind for Licence {
             Event::Extended { .. } => "extended",
             Event::Decided { .. } => "decided",
             Event::CertificateIssued { .. } => "certificate_issued",
+            Event::DenialServed { .. } => "denial_served",
             Event::Closed { .. } => "closed",
         }
     }
@@ -112,6 +114,9 @@ impl CaseKind for Licence {
             }),
             Event::CertificateIssued { at, certificate_no, service } => {
                 json!({"at": at.0, "certificate_no": certificate_no, "service": super::service::service_json(service)})
+            }
+            Event::DenialServed { at, service } => {
+                json!({"at": at.0, "service": super::service::service_json(service)})
             }
         }
     }
@@ -154,6 +159,9 @@ impl CaseKind for Licence {
                 certificate_no: s("certificate_no")?,
                 service: super::service::parse_service(&v["service"])?,
             },
+            "denial_served" => {
+                Event::DenialServed { at: at()?, service: super::service::parse_service(&v["service"])? }
+            }
             "closed" => Event::Closed { at: at()? },
             _ => return None,
         })
@@ -200,6 +208,7 @@ impl<S: LogStore> App<S> {
             LicenceCommand::IssueCertificate { service, certificate_no } => {
                 c.issue_certificate(service, &certificate_no, &cal)
             }
+            LicenceCommand::ServeDenial { service } => c.serve_denial(service),
             LicenceCommand::Close { at } => c.close(at),
         })
         .await

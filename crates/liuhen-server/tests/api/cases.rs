@@ -887,6 +887,19 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         "reasons": "占道位置影响消防通道", "relief_told": true}),
     )
     .await);
+    // The denial is closed only once it reached the applicant, here by post.
+    let r = command(&c.app, &c.token, &id2, 3, json!({"type": "close", "at": day("2026-11-30")})).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
+    let by_post = json!({"type": "postal", "tracking_no": "EMS2026112001", "return_receipt_at": day("2026-11-23")});
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id2,
+        3,
+        json!({"type": "serve_denial", "service": receipt("不予行政许可决定书（栗街许不〔2026〕1号）", "2026-11-20", by_post)}),
+    )
+    .await);
+    ok(&command(&c.app, &c.token, &id2, 4, json!({"type": "close", "at": day("2026-11-30")})).await);
     // Rebuilt from the log, both licences are what is stored.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
