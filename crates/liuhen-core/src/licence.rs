@@ -92,6 +92,9 @@ pub enum Event {
         reason: String,
     },
     Verified(OnSiteAct),
+    /// A 核查 record: a 现场核查笔录, an inquiry, a test or appraisal, material taken in
+    /// (行政许可法第三十四条、第四十五条; 办法第八条).
+    EvidenceRecorded(crate::evidence::Item),
     Extended {
         at: Timestamp,
         approved_by: String,
@@ -145,6 +148,7 @@ pub struct Licence {
     pub accepted_at: Option<Timestamp>,
     pub extended: bool,
     pub acts: Vec<OnSiteAct>,
+    pub evidence: Vec<crate::evidence::Item>,
     pub decided_at: Option<Timestamp>,
     pub granted: Option<bool>,
     pub certificate_at: Option<Timestamp>,
@@ -187,6 +191,7 @@ impl Licence {
             accepted_at: None,
             extended: false,
             acts: Vec::new(),
+            evidence: Vec::new(),
             decided_at: None,
             granted: None,
             certificate_at: None,
@@ -253,6 +258,22 @@ impl Licence {
         }
         let flags = rules::decide(check_on_site(&act, crate::matter::MatterKind::Licence))?;
         Ok((Event::Verified(act), flags))
+    }
+
+    /// The 调查取证 rules of 办法第八条 on a licence's 核查 records (R-020, R-024, R-025, R-027,
+    /// inquiries made by the staff who verified. 先行登记保存 is a penalty
+    /// measure, not a licence's.
+    pub fn record_evidence(&self, item: crate::evidence::Item) -> Decision {
+        if !matches!(self.state, State::Accepted | State::UnderReview) {
+            return Err(wrong(self.state, "记录核查材料"));
+        }
+        if matches!(item.body, crate::evidence::Body::Preservation(_)) {
+            return Err(wrong(self.state, "先行登记保存"));
+        }
+        let verifiers: Vec<String> =
+            self.acts.iter().flat_map(|a| a.officers.iter().map(|p| p.officer.id.clone())).collect();
+        let flags = rules::decide(crate::evidence::check(&item, &verifiers))?;
+        Ok((Event::EvidenceRecorded(item), flags))
     }
 
     fn decision_due(&self, cal: &WorkCalendar) -> Result<Option<Timestamp>, CommandError> {
@@ -417,6 +438,10 @@ impl Licence {
             Event::NotAccepted { .. } => self.state = State::NotAccepted,
             Event::Verified(act) => {
                 self.acts.push(act.clone());
+                self.state = State::UnderReview;
+            }
+            Event::EvidenceRecorded(item) => {
+                self.evidence.push(item.clone());
                 self.state = State::UnderReview;
             }
             Event::Extended { .. } => self.extended = true,

@@ -755,7 +755,7 @@ mod ordinary {
         evidence::Item { label: label.to_string(), at: at("2026-08-10"), body }
     }
 
-    fn inquiry(inquirers: &[String]) -> evidence::Item {
+    pub fn inquiry(inquirers: &[String]) -> evidence::Item {
         item(
             "询问笔录（张某某）",
             evidence::Body::Inquiry(evidence::Inquiry {
@@ -804,7 +804,7 @@ mod ordinary {
         )
     }
 
-    fn site_record(officers: &[String], party_signed: bool, reason: &str) -> evidence::Item {
+    pub fn site_record(officers: &[String], party_signed: bool, reason: &str) -> evidence::Item {
         item(
             "现场检查笔录（2026-08-10）",
             evidence::Body::SiteRecord(evidence::SiteRecord {
@@ -849,7 +849,7 @@ mod ordinary {
         )
     }
 
-    fn preservation(approved_on: &str) -> evidence::Item {
+    pub fn preservation(approved_on: &str) -> evidence::Item {
         evidence::Item {
             label: "先行登记保存（彩钢板）".to_string(),
             at: at("2026-09-30"),
@@ -1504,6 +1504,21 @@ mod licensing {
         step!(d, d.serve_denial(super::handed_over("不予行政许可决定书（栗街许不〔2026〕1号）", at("2026-11-20"))));
         step!(d, d.close(at("2026-11-21")));
         assert_eq!(d.state, State::Closed);
+    }
+
+    #[test]
+    fn a_licence_review_keeps_its_verification_records() {
+        let mut c = accepted();
+        let verifiers: Vec<String> = good_act(false).officers.iter().map(|p| p.officer.id.clone()).collect();
+        step!(c, c.verify(good_act(false)));
+        step!(c, c.record_evidence(super::ordinary::site_record(&verifiers, true, "")));
+        // An inquiry by someone who did not verify is refused, as in a penalty case.
+        let stranger = vec![verifiers[0].clone(), "13029999".to_string()];
+        assert_eq!(out(c.record_evidence(super::ordinary::inquiry(&stranger))), ["R-020"]);
+        step!(c, c.record_evidence(super::ordinary::inquiry(&verifiers)));
+        assert_eq!(c.evidence.len(), 2);
+        // 先行登记保存 belongs to penalties.
+        assert!(c.record_evidence(super::ordinary::preservation("2026-11-10")).is_err());
     }
 
     /// Corrected, accepted and denied on 2026-11-20; not yet served.

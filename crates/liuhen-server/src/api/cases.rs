@@ -1122,6 +1122,10 @@ pub enum LicenceCommandForm {
         service: super::service::ServiceForm,
         certificate_no: String,
     },
+    /// A 核查 record: 现场核查笔录, inquiry, test, material taken in (办法第八条).
+    RecordEvidence {
+        item: super::evidence::EvidenceForm,
+    },
     /// The 不予行政许可决定书 served, with its 送达回证 (R-080: before closing).
     ServeDenial {
         service: super::service::ServiceForm,
@@ -1167,6 +1171,7 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
             service: super::service::service_of(service)?,
             certificate_no: text(&certificate_no, "证件编号", 64)?,
         },
+        LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
     })

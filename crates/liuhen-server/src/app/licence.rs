@@ -21,6 +21,7 @@ pub enum LicenceCommand {
     Decide { at: Timestamp, ruling: Ruling },
     IssueCertificate { service: liuhen_core::service::Service, certificate_no: String },
     ServeDenial { service: liuhen_core::service::Service },
+    RecordEvidence(liuhen_core::evidence::Item),
     Close { at: Timestamp },
 }
 
@@ -48,6 +49,7 @@ impl CaseKind for Licence {
             "id": self.application.id,
             "case_no": self.application.case_no,
             "entrusted": super::cases::entrusted_json(self.application.entrusted.as_ref()),
+            "evidence": self.evidence.iter().map(super::evidence::item_json).collect::<Vec<_>>(),
             "applicant": super::cases::party_view(self.application.applicant.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政许可",
@@ -81,6 +83,7 @@ impl CaseKind for Licence {
             Event::Decided { .. } => "decided",
             Event::CertificateIssued { .. } => "certificate_issued",
             Event::DenialServed { .. } => "denial_served",
+            Event::EvidenceRecorded(_) => "evidence_recorded",
             Event::Closed { .. } => "closed",
         }
     }
@@ -118,6 +121,7 @@ impl CaseKind for Licence {
             Event::DenialServed { at, service } => {
                 json!({"at": at.0, "service": super::service::service_json(service)})
             }
+            Event::EvidenceRecorded(i) => json!({"item": super::evidence::item_json(i)}),
         }
     }
 
@@ -159,6 +163,7 @@ impl CaseKind for Licence {
                 certificate_no: s("certificate_no")?,
                 service: super::service::parse_service(&v["service"])?,
             },
+            "evidence_recorded" => Event::EvidenceRecorded(super::evidence::parse_item(&v["item"])?),
             "denial_served" => {
                 Event::DenialServed { at: at()?, service: super::service::parse_service(&v["service"])? }
             }
@@ -209,6 +214,7 @@ impl<S: LogStore> App<S> {
                 c.issue_certificate(service, &certificate_no, &cal)
             }
             LicenceCommand::ServeDenial { service } => c.serve_denial(service),
+            LicenceCommand::RecordEvidence(i) => c.record_evidence(i),
             LicenceCommand::Close { at } => c.close(at),
         })
         .await

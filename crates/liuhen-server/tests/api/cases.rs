@@ -840,6 +840,10 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         json!({"type": "corrected", "at": day("2026-11-05")}),
         json!({"type": "accept", "at": day("2026-11-05"), "voucher_sealed": true}),
         json!({"type": "verify", "act": verify}),
+        // The 现场核查笔录 of the verification, made by the two who verified (办法第八条).
+        json!({"type": "record_evidence", "item": {"type": "site_record", "label": "现场核查笔录", "at": day("2026-11-10"),
+               "place": "迁安路 12 号门前", "findings": "拟占道区域 3 米 × 6 米，不影响消防通道", "officers": [c.a, c.b],
+               "party_signed": true}}),
         json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true}),
         json!({"type": "issue_certificate", "certificate_no": "栗街占道〔2026〕0042",
                "service": receipt("许可证件", "2026-11-25", json!({"type": "direct", "receiver": "张某某"}))}),
@@ -853,6 +857,7 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["data"]["state_label"], "已结案");
     assert_eq!(case["data"]["type_label"], "行政许可");
+    assert_eq!(case["data"]["evidence"][0]["label"], "现场核查笔录");
     // A denial without reasons is refused.
     let id2 = c
         .app
