@@ -1,7 +1,7 @@
-//! 调查取证 items (办法第八条第（二）至（七）项): inquiries, 现场检查（勘验）笔录, evidence taken in,
-//! samples, 检验检测鉴定 and 先行登记保存, each checked against what its record must carry before it counts as evidence.
+//! 调查取证 items (办法第八条第（二）至（七）、（十）项): inquiries, 现场检查（勘验）笔录, evidence
+//! taken in, samples, 检验检测鉴定, 先行登记保存 and 论证, each checked against what its record must carry before it counts as evidence.
 
-use crate::rules::{R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_032, Violation};
+use crate::rules::{R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_032, R_035, Violation};
 use crate::time::Timestamp;
 
 /// The kinds of evidence of 行政处罚法第四十六条.
@@ -201,6 +201,21 @@ pub struct Testing {
     pub signed_and_sealed: bool,
 }
 
+/// 论证 (办法第八条第（十）项): experts or officials heard on a technical or legal question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Argumentation {
+    /// What was argued.
+    pub matter: String,
+    pub place: String,
+    /// Who took part, each with their position or qualification ("张某，某大学教授").
+    pub participants: Vec<String>,
+    /// The opinions, including dissent.
+    pub opinions: String,
+    pub conclusion: String,
+    /// Every participant signed the record.
+    pub signed_by_all: bool,
+}
+
 /// 先行登记保存 (行政处罚法第五十六条): evidence that may be lost, registered and kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preservation {
@@ -222,6 +237,7 @@ pub enum Body {
     SiteRecord(SiteRecord),
     Testing(Testing),
     Testimony(Testimony),
+    Argumentation(Argumentation),
 }
 
 /// One 调查取证 item. `label` names it in the closing report's evidence list.
@@ -239,7 +255,11 @@ impl Item {
             Body::Inquiry(q) => &q.inquirers,
             Body::Sampling(s) => &s.officers,
             Body::SiteRecord(r) => &r.officers,
-            Body::Collected(_) | Body::Testing(_) | Body::Testimony(_) | Body::Preservation(_) => &[],
+            Body::Collected(_)
+            | Body::Testing(_)
+            | Body::Testimony(_)
+            | Body::Preservation(_)
+            | Body::Argumentation(_) => &[],
         }
     }
 
@@ -369,6 +389,24 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
                 found.push(
                     R_030.violated("signed_and_sealed", "鉴定意见须载明鉴定人资质，并有鉴定人签名和鉴定机构盖章"),
                 );
+            }
+        }
+        Body::Argumentation(a) => {
+            for (field, value, what) in [
+                ("matter", &a.matter, "论证事项"),
+                ("place", &a.place, "地点"),
+                ("opinions", &a.opinions, "各方意见"),
+                ("conclusion", &a.conclusion, "论证结论"),
+            ] {
+                if blank(value) {
+                    found.push(R_035.violated(field, format!("论证记录未写明{what}")));
+                }
+            }
+            if a.participants.iter().filter(|p| !blank(p)).count() < 2 {
+                found.push(R_035.violated("participants", "论证须有两名以上参加人员"));
+            }
+            if !a.signed_by_all {
+                found.push(R_035.violated("signed_by_all", "论证记录未经参加人员签名"));
             }
         }
         Body::Testimony(t) => {

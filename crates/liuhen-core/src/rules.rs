@@ -263,6 +263,12 @@ pub const R_033: Rule = Rule {
     source: "办法第九条第（一）项",
     requirement: "调查终结报告须载明违法事实、证据、法律依据、自由裁量理由和处理建议",
 };
+pub const R_035: Rule = Rule {
+    id: "R-035",
+    severity: Severity::Block,
+    source: "办法第八条第（十）项",
+    requirement: "论证情况应当记录论证事项、时间、地点、两名以上参加论证人员及其身份、各方意见和论证结论，并由参加人员签名",
+};
 pub const R_040: Rule = Rule {
     id: "R-040",
     severity: Severity::Block,
@@ -515,10 +521,10 @@ pub const R_106: Rule = Rule {
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009, R_010, R_011, R_012, R_013, R_013B, R_014,
-    R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_040, R_041, R_042,
-    R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_080, R_081, R_082, R_083,
-    R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102, R_103,
-    R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
+    R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_035, R_040, R_041,
+    R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_080, R_081, R_082,
+    R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102,
+    R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -833,6 +833,20 @@ mod ordinary {
         )
     }
 
+    fn argumentation(participants: &[&str]) -> evidence::Item {
+        item(
+            "专家论证意见（房屋结构安全）",
+            evidence::Body::Argumentation(evidence::Argumentation {
+                matter: "彩钢房是否危及相邻房屋结构安全".to_string(),
+                place: "栗乡街道办事处会议室".to_string(),
+                participants: participants.iter().map(|p| p.to_string()).collect(),
+                opinions: "一致认为存在安全隐患".to_string(),
+                conclusion: "应予拆除".to_string(),
+                signed_by_all: true,
+            }),
+        )
+    }
+
     fn testimony(id_copy: bool) -> evidence::Item {
         item(
             "证人证言（邻居赵某）",
@@ -1104,6 +1118,11 @@ mod ordinary {
                 "R-032",
                 out(investigating.record_evidence(testimony(false))),
                 out(investigating.record_evidence(testimony(true))),
+            ),
+            (
+                "R-035",
+                out(investigating.record_evidence(argumentation(&["王工，县住建局高级工程师"]))),
+                out(investigating.record_evidence(argumentation(&["王工，县住建局高级工程师", "李工，结构工程师"]))),
             ),
             // Approved the day after it was carried out.
             (

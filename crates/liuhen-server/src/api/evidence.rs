@@ -3,7 +3,8 @@
 use super::cases::text;
 use crate::error::ApiError;
 use liuhen_core::evidence::{
-    Body, Collected, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling, SiteRecord, TestKind, Testimony, Testing,
+    Argumentation, Body, Collected, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling, SiteRecord, TestKind,
+    Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use serde::Deserialize;
@@ -103,6 +104,17 @@ pub enum EvidenceForm {
         statement: String,
         signed: bool,
         id_copy_attached: bool,
+    },
+    /// 论证 (办法第八条第（十）项).
+    Argumentation {
+        label: String,
+        at: i64,
+        matter: String,
+        place: String,
+        participants: Vec<String>,
+        opinions: String,
+        conclusion: String,
+        signed_by_all: bool,
     },
     Preservation {
         label: String,
@@ -263,6 +275,23 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 id_copy_attached,
             }),
         ),
+        EvidenceForm::Argumentation { label, at, matter, place, participants, opinions, conclusion, signed_by_all } => {
+            if participants.len() > 50 {
+                return Err(ApiError::BadRequest("论证参加人员不得超过 50 名".to_string()));
+            }
+            (
+                label,
+                at,
+                Body::Argumentation(Argumentation {
+                    matter: text(&matter, "论证事项", 500)?,
+                    place: text(&place, "论证地点", 200)?,
+                    participants: participants.iter().map(|p| text(p, "参加人员", 100)).collect::<Result<_, _>>()?,
+                    opinions: text(&opinions, "论证意见", 10_000)?,
+                    conclusion: text(&conclusion, "论证结论", 2000)?,
+                    signed_by_all,
+                }),
+            )
+        }
         EvidenceForm::Preservation { label, at, approved_by, approved_at, items, notice_served } => {
             if items.len() > 500 {
                 return Err(ApiError::BadRequest("物品清单不得超过 500 项".to_string()));

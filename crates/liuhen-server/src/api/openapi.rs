@@ -75,7 +75,7 @@ pub fn document() -> Value {
                         "consent_ref": {"type": "string"}, "channel": {"type": "string"}, "proof": {"type": "array", "items": {"type": "string"}},
                         "prior_attempts": {"type": "array", "items": {"type": "string"}}, "medium": {"type": "string"}, "published_at": {"type": "integer"}}}}},
                 "EvidenceItem": {"type": "object", "required": ["type", "label", "at"], "description": "调查取证事项（办法第八条），record_evidence 命令的 item：询问笔录 (inquiry, R-020)、调取的证据 (collected, R-025, R-031)、现场检查（勘验）笔录 (site_record, R-024)、抽样取证凭证 (sampling, R-027)、检验检测检疫鉴定评审 (testing, R-029, R-030)、证人证言 (testimony, R-032)、先行登记保存 (preservation, R-028：事先批准、送达通知书及清单，七个工作日内以 handle_preservation 作出处理决定)。label 供调查终结报告引用。", "properties": {
-                    "type": {"type": "string", "enum": ["inquiry", "site_record", "collected", "sampling", "testing", "testimony", "preservation"]}, "label": {"type": "string"}, "at": {"type": "integer"},
+                    "type": {"type": "string", "enum": ["inquiry", "site_record", "collected", "sampling", "testing", "testimony", "argumentation", "preservation"]}, "label": {"type": "string"}, "at": {"type": "integer"},
                     "ended_at": {"type": "integer"}, "place": {"type": "string"}, "inquirers": {"type": "array", "items": {"type": "string"}, "description": "执法人员 ID"},
                     "recorder": {"type": "string"}, "interviewee": {"type": "string"}, "relation": {"type": "string"}, "rights_told": {"type": "boolean"},
                     "questions_and_answers": {"type": "string"}, "confirmed": {"type": "boolean"}, "signed_every_page": {"type": "boolean"},
@@ -87,7 +87,8 @@ pub fn document() -> Value {
                     "institution": {"type": "string"}, "matter": {"type": "string"}, "result": {"type": "string"}, "result_notified": {"type": "boolean"}, "appraiser_qualified": {"type": "boolean"}, "signed_and_sealed": {"type": "boolean"},
                     "witness": {"type": "string"}, "age": {"type": ["integer", "null"]}, "sex": {"type": "string"}, "occupation": {"type": "string"}, "address": {"type": "string"}, "statement": {"type": "string"}, "signed": {"type": "boolean"}, "id_copy_attached": {"type": "boolean"},
                     "refusal": {"type": ["object", "null"], "description": "拒绝签字的注明（办法第十四条，R-021）", "properties": {"reason": {"type": "string"}, "noted_by": {"type": "array", "items": {"type": "string"}}}},
-                    "approved_by": {"type": "string"}, "approved_at": {"type": "integer"}, "items": {"type": "array", "items": {"type": "string"}}, "notice_served": {"type": "boolean"}}},
+                    "approved_by": {"type": "string"}, "approved_at": {"type": "integer"}, "items": {"type": "array", "items": {"type": "string"}}, "notice_served": {"type": "boolean"},
+                    "participants": {"type": "array", "items": {"type": "string"}, "description": "论证参加人员及身份（R-035）"}, "opinions": {"type": "string"}, "conclusion": {"type": "string"}, "signed_by_all": {"type": "boolean"}}},
                 "Act": {"type": "object", "required": ["at", "place", "officers", "recording_announced", "problems_found"], "description": "一次现场执法活动（办法第六条、第八条）", "properties": {
                     "at": {"type": "integer"}, "place": {"type": "string"}, "summary": {"type": "string"},
                     "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},

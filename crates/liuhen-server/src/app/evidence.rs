@@ -1,7 +1,8 @@
 //! 调查取证 items in an event's JSON, both ways.
 
 use liuhen_core::evidence::{
-    Body, Collected, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling, SiteRecord, TestKind, Testimony, Testing,
+    Argumentation, Body, Collected, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling, SiteRecord, TestKind,
+    Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use serde_json::{Value, json};
@@ -35,6 +36,10 @@ pub fn item_json(item: &Item) -> Value {
         Body::Testimony(t) => json!({
             "type": "testimony", "witness": t.witness, "age": t.age, "sex": t.sex, "occupation": t.occupation,
             "address": t.address, "statement": t.statement, "signed": t.signed, "id_copy_attached": t.id_copy_attached,
+        }),
+        Body::Argumentation(a) => json!({
+            "type": "argumentation", "matter": a.matter, "place": a.place, "participants": a.participants,
+            "opinions": a.opinions, "conclusion": a.conclusion, "signed_by_all": a.signed_by_all,
         }),
         Body::Preservation(p) => json!({
             "type": "preservation", "approved_by": p.approved_by, "approved_at": p.approved_at.0, "items": p.items,
@@ -126,6 +131,14 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             statement: s("statement")?,
             signed: b("signed")?,
             id_copy_attached: b("id_copy_attached")?,
+        }),
+        "argumentation" => Body::Argumentation(Argumentation {
+            matter: s("matter")?,
+            place: s("place")?,
+            participants: strings(&v["participants"])?,
+            opinions: s("opinions")?,
+            conclusion: s("conclusion")?,
+            signed_by_all: b("signed_by_all")?,
         }),
         "preservation" => Body::Preservation(Preservation {
             approved_by: s("approved_by")?,

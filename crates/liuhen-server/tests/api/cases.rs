@@ -496,6 +496,11 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
             "sex": "男", "occupation": "退休职工", "address": "幸福路 10 号", "statement": "七月中旬看到搭建",
             "signed": true, "id_copy_attached": true}}),
         json!({"type": "record_evidence", "item": {
+            "type": "argumentation", "label": "专家论证意见（结构安全）", "at": day("2026-08-11"),
+            "matter": "彩钢房是否危及相邻房屋结构安全", "place": "栗乡街道办事处会议室",
+            "participants": ["王工，县住建局高级工程师", "李工，结构工程师"], "opinions": "一致认为存在安全隐患",
+            "conclusion": "应予拆除", "signed_by_all": true}}),
+        json!({"type": "record_evidence", "item": {
             "type": "preservation", "label": "先行登记保存（彩钢板）", "at": day("2026-08-11"),
             "approved_by": "张主任", "approved_at": day("2026-08-11") - HOUR, "items": ["彩钢夹芯板 20 块"],
             "notice_served": true}}),
@@ -708,7 +713,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["timeline"].as_array().unwrap().len(), 23, "14 steps, 8 调查取证 items and a handling decision");
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 24, "14 steps, 9 调查取证 items and a handling decision");
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
