@@ -169,9 +169,11 @@ pub enum Event {
         at: Timestamp,
         problems_found: bool,
     },
+    /// The 责令改正通知书, served; the period runs to `due`.
     RectificationOrdered {
         at: Timestamp,
         due: Date,
+        service: crate::service::Service,
     },
     Reinspected {
         act: OnSiteAct,
@@ -295,11 +297,19 @@ impl Inspection {
         Ok((Event::ResultNotified { at, problems_found: self.problems_found }, Vec::new()))
     }
 
-    pub fn order_rectification(&self, at: Timestamp, due: Date) -> Decision {
+    /// the 责令改正通知书 reaches the party, by a method of 办法第十七条 (R-081..R-088).
+    pub fn order_rectification(&self, at: Timestamp, due: Date, service: Option<crate::service::Service>) -> Decision {
         if self.state != State::ResultNotified || !self.problems_found {
             return Err(self.wrong("责令改正"));
         }
-        Ok((Event::RectificationOrdered { at, due }, Vec::new()))
+        let Some(service) = service else {
+            return Err(rules::Refusal {
+                violations: vec![crate::rules::R_080.violated("service", "责令改正通知书未送达当事人")],
+            }
+            .into());
+        };
+        let flags = rules::decide(crate::service::check(&service))?;
+        Ok((Event::RectificationOrdered { at, due, service }, flags))
     }
 
     pub fn reinspect(&self, act: OnSiteAct, rectified: bool) -> Decision {

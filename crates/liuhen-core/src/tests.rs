@@ -133,6 +133,11 @@ pub fn citizen() -> crate::party::Party {
     }
 }
 
+/// The 责令改正通知书 handed to the inspected party on 2026-11-21.
+fn rectification_notice() -> crate::service::Service {
+    handed_over("责令改正通知书（栗街责改〔2026〕3号）", at("2026-11-21"))
+}
+
 /// A legal reviewer with 法律职业资格.
 pub fn reviewer() -> Officer {
     Officer { legal_qualification: true, ..officer("刘法制", "13020009") }
@@ -289,6 +294,12 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
                 c.apply(&e, &f);
                 c
             }),
+        ),
+        // The 责令改正通知书 must reach the party.
+        (
+            "R-080",
+            out(notified(true).order_rectification(at("2026-11-21"), d("2026-12-05"), None)),
+            out(notified(true).order_rectification(at("2026-11-21"), d("2026-12-05"), Some(rectification_notice()))),
         ),
     ]
     .into_iter()
@@ -514,7 +525,7 @@ fn an_inspection_walks_to_closure_both_ways() {
     let steps: Vec<Step> = vec![
         Box::new(|c| c.record_on_site(good_act(true))),
         Box::new(|c| c.notify_result(at("2026-11-21"))),
-        Box::new(|c| c.order_rectification(at("2026-11-21"), d("2026-12-05"))),
+        Box::new(|c| c.order_rectification(at("2026-11-21"), d("2026-12-05"), Some(rectification_notice()))),
         Box::new(|c| c.reinspect(good_act(false), true)),
         Box::new(|c| c.close(at("2026-12-08"))),
     ];
@@ -532,7 +543,7 @@ fn an_inspection_walks_to_closure_both_ways() {
     let fresh = Inspection::new(good_open());
     assert!(matches!(fresh.notify_result(at("2026-11-21")), Err(CommandError::WrongState { .. })));
     assert!(matches!(
-        fresh.order_rectification(at("2026-11-21"), d("2026-12-01")),
+        fresh.order_rectification(at("2026-11-21"), d("2026-12-01"), Some(rectification_notice())),
         Err(CommandError::WrongState { .. })
     ));
 }

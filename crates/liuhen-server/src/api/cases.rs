@@ -323,11 +323,27 @@ pub struct PresenceForm {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CommandForm {
     RecordOnSite(ActForm),
-    NotifyResult { at: i64 },
-    OrderRectification { at: i64, due: String },
-    Reinspect { act: ActForm, rectified: bool },
-    ConvertToCase { at: i64, case_no: String, party_kind: String },
-    Close { at: i64 },
+    NotifyResult {
+        at: i64,
+    },
+    /// The 责令改正通知书 with its 送达回证 (R-080 refuses it without one).
+    OrderRectification {
+        at: i64,
+        due: String,
+        service: Option<super::service::ServiceForm>,
+    },
+    Reinspect {
+        act: ActForm,
+        rectified: bool,
+    },
+    ConvertToCase {
+        at: i64,
+        case_no: String,
+        party_kind: String,
+    },
+    Close {
+        at: i64,
+    },
 }
 
 #[derive(Deserialize)]
@@ -516,9 +532,11 @@ pub async fn case_command<S: LogStore>(
     let cmd = match form {
         CommandForm::RecordOnSite(a) => InspectionCommand::RecordOnSite(act_input(a)?),
         CommandForm::NotifyResult { at } => InspectionCommand::NotifyResult { at: Timestamp(at) },
-        CommandForm::OrderRectification { at, due } => {
-            InspectionCommand::OrderRectification { at: Timestamp(at), due: date(&due, "整改期限")? }
-        }
+        CommandForm::OrderRectification { at, due, service } => InspectionCommand::OrderRectification {
+            at: Timestamp(at),
+            due: date(&due, "整改期限")?,
+            service: service.map(super::service::service_of).transpose()?,
+        },
         CommandForm::Reinspect { act, rectified } => InspectionCommand::Reinspect { act: act_input(act)?, rectified },
         CommandForm::Close { at } => InspectionCommand::Close { at: Timestamp(at) },
         CommandForm::ConvertToCase { at, case_no, party_kind } => InspectionCommand::ConvertToCase {

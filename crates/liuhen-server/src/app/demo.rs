@@ -194,9 +194,22 @@ impl<S: LogStore> App<S> {
                 cmds.push(InspectionCommand::NotifyResult { at: Timestamp(t.0 + 2 * HOUR_MS) });
             }
             if c.stage == 3 || (c.stage == 5 && c.problems) {
+                let at = Timestamp(t.0 + 2 * HOUR_MS);
                 cmds.push(InspectionCommand::OrderRectification {
-                    at: Timestamp(t.0 + 2 * HOUR_MS),
+                    at,
                     due: today.plus_days(c.due_in_days),
+                    service: Some(liuhen_core::service::Service {
+                        document: format!("责令改正通知书（栗街责改〔{}〕{}号）", today.year(), c.no),
+                        recipient: "经营者".to_string(),
+                        at,
+                        place: c.place.to_string(),
+                        method: liuhen_core::service::Method::Direct {
+                            receiver: "经营者".to_string(),
+                            relation: String::new(),
+                        },
+                        servers: vec!["王明".to_string(), "李华".to_string()],
+                        recipient_signed: true,
+                    }),
                 });
             }
             if c.stage == 5 {

@@ -19,6 +19,7 @@ pub enum InspectionCommand {
     OrderRectification {
         at: Timestamp,
         due: Date,
+        service: Option<liuhen_core::service::Service>,
     },
     Reinspect {
         act: ActInput,
@@ -105,7 +106,9 @@ impl CaseKind for Inspection {
             ),
             Event::OnSiteRecorded(a) => json!({ "act": act_json(a) }),
             Event::ResultNotified { at, problems_found } => json!({ "at": at.0, "problems_found": problems_found }),
-            Event::RectificationOrdered { at, due } => json!({ "at": at.0, "due": due.to_string() }),
+            Event::RectificationOrdered { at, due, service } => {
+                json!({ "at": at.0, "due": due.to_string(), "service": super::service::service_json(service) })
+            }
             Event::Reinspected { act, rectified } => json!({ "act": act_json(act), "rectified": rectified }),
             Event::ConvertedToCase { at, case_id, case_no } => {
                 json!({ "at": at.0, "case_id": case_id, "case_no": case_no })
@@ -138,6 +141,7 @@ impl CaseKind for Inspection {
             "rectification_ordered" => Event::RectificationOrdered {
                 at: Timestamp(v["at"].as_i64()?),
                 due: Date::parse(v["due"].as_str()?).ok()?,
+                service: super::service::parse_service(&v["service"])?,
             },
             "reinspected" => {
                 Event::Reinspected { act: act_from_json(&v["act"])?, rectified: v["rectified"].as_bool()? }
@@ -180,7 +184,9 @@ impl<S: LogStore> App<S> {
         self.command::<Inspection>(actor, id, expected_version, move |case| match (cmd, act) {
             (InspectionCommand::RecordOnSite(_), Some(act)) => case.record_on_site(act),
             (InspectionCommand::NotifyResult { at }, _) => case.notify_result(at),
-            (InspectionCommand::OrderRectification { at, due }, _) => case.order_rectification(at, due),
+            (InspectionCommand::OrderRectification { at, due, service }, _) => {
+                case.order_rectification(at, due, service)
+            }
             (InspectionCommand::Reinspect { rectified, .. }, Some(act)) => case.reinspect(act, rectified),
             (InspectionCommand::Close { at }, _) => case.close(at),
             (InspectionCommand::ConvertToCase { .. }, _) => unreachable_act(),

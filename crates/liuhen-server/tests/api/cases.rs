@@ -127,8 +127,16 @@ async fn an_inspection_with_findings_needs_rectification_and_reinspection() {
     let r = command(&c.app, &c.token, &id, 3, json!({"type": "close", "at": T0 + 2 * HOUR})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-120e");
+    // The 责令改正通知书 must be served; here it is handed over and signed for.
+    let order = json!({"type": "order_rectification", "at": T0 + HOUR, "due": "2026-12-04"});
+    let r = command(&c.app, &c.token, &id, 3, order.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
+    let mut served = order;
+    served["service"] = json!({"document": "责令改正通知书（栗街责改〔2026〕1号）", "recipient": "张某某", "at": T0 + HOUR,
+                               "place": "栗乡街道幸福路 8 号某某超市", "servers": ["王明", "李华"], "recipient_signed": true,
+                               "method": {"type": "direct", "receiver": "张某某"}});
     let steps = [
-        json!({"type": "order_rectification", "at": T0 + HOUR, "due": "2026-12-04"}),
+        served,
         json!({"type": "reinspect", "act": act(&[&c.a, &c.b], true, false), "rectified": true}),
         json!({"type": "close", "at": T0 + 400 * HOUR}),
     ];
