@@ -169,11 +169,12 @@ pub enum Event {
         at: Timestamp,
         problems_found: bool,
     },
-    /// The 责令改正通知书, served; the period runs to `due`.
+    /// The 责令改正通知书, served; the period runs to `due`. `service` is `None` only in
+    /// entries written before the receipt was recorded with the order.
     RectificationOrdered {
         at: Timestamp,
         due: Date,
-        service: crate::service::Service,
+        service: Option<crate::service::Service>,
     },
     Reinspected {
         act: OnSiteAct,
@@ -309,7 +310,7 @@ impl Inspection {
             .into());
         };
         let flags = rules::decide(crate::service::check(&service))?;
-        Ok((Event::RectificationOrdered { at, due, service }, flags))
+        Ok((Event::RectificationOrdered { at, due, service: Some(service) }, flags))
     }
 
     pub fn reinspect(&self, act: OnSiteAct, rectified: bool) -> Decision {

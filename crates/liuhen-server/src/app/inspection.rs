@@ -107,7 +107,7 @@ impl CaseKind for Inspection {
             Event::OnSiteRecorded(a) => json!({ "act": act_json(a) }),
             Event::ResultNotified { at, problems_found } => json!({ "at": at.0, "problems_found": problems_found }),
             Event::RectificationOrdered { at, due, service } => {
-                json!({ "at": at.0, "due": due.to_string(), "service": super::service::service_json(service) })
+                json!({ "at": at.0, "due": due.to_string(), "service": service.as_ref().map(super::service::service_json) })
             }
             Event::Reinspected { act, rectified } => json!({ "act": act_json(act), "rectified": rectified }),
             Event::ConvertedToCase { at, case_id, case_no } => {
@@ -141,7 +141,10 @@ impl CaseKind for Inspection {
             "rectification_ordered" => Event::RectificationOrdered {
                 at: Timestamp(v["at"].as_i64()?),
                 due: Date::parse(v["due"].as_str()?).ok()?,
-                service: super::service::parse_service(&v["service"])?,
+                service: match &v["service"] {
+                    Value::Null => None,
+                    s => Some(super::service::parse_service(s)?),
+                },
             },
             "reinspected" => {
                 Event::Reinspected { act: act_from_json(&v["act"])?, rectified: v["rectified"].as_bool()? }
