@@ -7,7 +7,7 @@
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
 use crate::penalty::Opinion;
-use crate::rules::{self, CommandError, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, Violation};
+use crate::rules::{self, CommandError, R_080, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, Violation};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,12 +132,37 @@ pub struct MeasureDoc {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Proposed(Measure),
-    Approved { approver: Opinion },
-    Executed { act: OnSiteAct, emergency: bool, checklist: Checklist, doc: MeasureDoc, av_full: bool },
-    Ratified { at: Timestamp, approved: bool, approver: String },
-    Extended { at: Timestamp, days: u32, approver: String, notice_served: bool },
-    Disposed { at: Timestamp, outcome: Outcome },
-    Closed { at: Timestamp },
+    Approved {
+        approver: Opinion,
+    },
+    Executed {
+        act: OnSiteAct,
+        emergency: bool,
+        checklist: Checklist,
+        doc: MeasureDoc,
+        av_full: bool,
+    },
+    Ratified {
+        at: Timestamp,
+        approved: bool,
+        approver: String,
+    },
+    Extended {
+        at: Timestamp,
+        days: u32,
+        approver: String,
+        notice_served: bool,
+    },
+    /// The 处理决定 (没收、销毁、解除…) and its service; `service` is `None` only in entries
+    /// written before the receipt was recorded with the decision.
+    Disposed {
+        at: Timestamp,
+        outcome: Outcome,
+        service: Option<crate::service::Service>,
+    },
+    Closed {
+        at: Timestamp,
+    },
 }
 
 pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
@@ -286,8 +311,15 @@ impl Coercion {
         Ok((Event::Extended { at, days, approver: approver.to_string(), notice_served }, flags))
     }
 
-    /// disposed of within the term; past it, only release.
-    pub fn dispose(&self, at: Timestamp, outcome: Outcome, cal: &WorkCalendar) -> Decision {
+    /// disposed of within the term; past it, only release. R-080: the decision reaches
+    /// the party by a method of 办法第十七条 (R-081..R-088).
+    pub fn dispose(
+        &self,
+        at: Timestamp,
+        outcome: Outcome,
+        service: Option<crate::service::Service>,
+        cal: &WorkCalendar,
+    ) -> Decision {
         if self.state != State::Active {
             return Err(wrong(self.state, "作出处理决定"));
         }
@@ -296,8 +328,12 @@ impl Coercion {
         if at > expiry && outcome != Outcome::Released {
             found.push(R_104.violated("outcome", "期限已届满，只能解除查封、扣押"));
         }
+        match &service {
+            None => found.push(R_080.violated("service", "处理决定未送达当事人")),
+            Some(s) => found.extend(crate::service::check(s)),
+        }
         let flags = rules::decide(found)?;
-        Ok((Event::Disposed { at, outcome }, flags))
+        Ok((Event::Disposed { at, outcome, service }, flags))
     }
 
     pub fn close(&self, at: Timestamp) -> Decision {
@@ -359,7 +395,7 @@ impl Coercion {
                 self.extended = true;
                 self.term_days += days;
             }
-            Event::Disposed { at, outcome } => {
+            Event::Disposed { at, outcome, .. } => {
                 self.disposed_at = Some(*at);
                 self.outcome = Some(*outcome);
                 self.state = State::Disposed;

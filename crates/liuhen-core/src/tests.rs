@@ -1703,10 +1703,14 @@ mod coercive {
     //! Coercive measures: approved and executed, extended, disposed of; an emergency ratified or
     //! not; and every rule of them.
 
-    use super::{at, good_act, out};
+    use super::{at, good_act, handed_over, out};
     use crate::calendar::WorkCalendar;
     use crate::coercion::{self, Checklist, Coercion, Kind, Measure, MeasureDoc, Outcome, State};
     use crate::penalty::Opinion;
+
+    fn disposal_notice(on: &str) -> crate::service::Service {
+        handed_over("查封、扣押处理决定书（栗街强处〔2026〕2号）", at(on))
+    }
 
     pub fn measure() -> Measure {
         Measure {
@@ -1762,7 +1766,7 @@ mod coercive {
         let cal = WorkCalendar::china();
         let mut c = active(20);
         step!(c, c.extend(at("2026-11-20"), 10, "张主任", true, &cal));
-        step!(c, c.dispose(at("2026-11-25"), Outcome::Confiscated, &cal));
+        step!(c, c.dispose(at("2026-11-25"), Outcome::Confiscated, Some(disposal_notice("2026-11-25")), &cal));
         step!(c, c.close(at("2026-11-26")));
         assert_eq!((c.state, c.term_days), (State::Closed, 30));
         // An emergency disapproved is released at once.
@@ -1825,8 +1829,18 @@ mod coercive {
             ),
             (
                 "R-104",
-                out(active(20).dispose(at("2026-11-24"), Outcome::Confiscated, &cal)),
-                out(active(20).dispose(at("2026-11-24"), Outcome::Released, &cal)),
+                out(active(20).dispose(
+                    at("2026-11-24"),
+                    Outcome::Confiscated,
+                    Some(disposal_notice("2026-11-24")),
+                    &cal,
+                )),
+                out(active(20).dispose(at("2026-11-24"), Outcome::Released, Some(disposal_notice("2026-11-24")), &cal)),
+            ),
+            (
+                "R-080",
+                out(active(20).dispose(at("2026-11-20"), Outcome::Released, None, &cal)),
+                out(active(20).dispose(at("2026-11-20"), Outcome::Released, Some(disposal_notice("2026-11-20")), &cal)),
             ),
             (
                 "R-106",

@@ -1276,9 +1276,11 @@ pub enum CoercionCommandForm {
         approver: String,
         notice_served: bool,
     },
+    /// The 处理决定 with its 送达回证 (R-080 refuses it without one).
     Dispose {
         at: i64,
         outcome: String,
+        service: Option<super::service::ServiceForm>,
     },
     Close {
         at: i64,
@@ -1314,7 +1316,8 @@ fn coercion_command(form: CoercionCommandForm) -> Result<crate::app::coercion::C
         CoercionCommandForm::Extend { at, days, approver, notice_served } => {
             C::Extend { at: Timestamp(at), days, approver: text(&approver, "负责人", 32)?, notice_served }
         }
-        CoercionCommandForm::Dispose { at, outcome } => C::Dispose {
+        CoercionCommandForm::Dispose { at, outcome, service } => C::Dispose {
+            service: service.map(super::service::service_of).transpose()?,
             at: Timestamp(at),
             outcome: Outcome::parse(&outcome).ok_or_else(|| {
                 ApiError::BadRequest(format!("处理结果须为 confiscated、destroyed、released 或 transferred：{outcome}"))

@@ -18,7 +18,7 @@ pub enum CoercionCommand {
     Execute { act: ActInput, emergency: bool, checklist: Checklist, doc: MeasureDoc, av_full: bool },
     Ratify { at: Timestamp, approved: bool, approver: String },
     Extend { at: Timestamp, days: u32, approver: String, notice_served: bool },
-    Dispose { at: Timestamp, outcome: Outcome },
+    Dispose { at: Timestamp, outcome: Outcome, service: Option<liuhen_core::service::Service> },
     Close { at: Timestamp },
 }
 
@@ -129,7 +129,9 @@ impl CaseKind for Coercion {
             Event::Extended { at, days, approver, notice_served } => {
                 json!({"at": at.0, "days": days, "approver": approver, "notice_served": notice_served})
             }
-            Event::Disposed { at, outcome } => json!({"at": at.0, "outcome": outcome.code()}),
+            Event::Disposed { at, outcome, service } => json!({
+                "at": at.0, "outcome": outcome.code(), "service": service.as_ref().map(super::service::service_json),
+            }),
             Event::Closed { at } => json!({"at": at.0}),
         }
     }
@@ -164,7 +166,14 @@ impl CaseKind for Coercion {
                 approver: s("approver")?,
                 notice_served: v["notice_served"].as_bool()?,
             },
-            "disposed" => Event::Disposed { at: at()?, outcome: Outcome::parse(v["outcome"].as_str()?)? },
+            "disposed" => Event::Disposed {
+                at: at()?,
+                outcome: Outcome::parse(v["outcome"].as_str()?)?,
+                service: match &v["service"] {
+                    Value::Null => None,
+                    s => Some(super::service::parse_service(s)?),
+                },
+            },
             "closed" => Event::Closed { at: at()? },
             _ => return None,
         })
@@ -199,7 +208,7 @@ impl<S: LogStore> App<S> {
             CoercionCommand::Extend { at, days, approver, notice_served } => {
                 c.extend(at, days, &approver, notice_served, &cal)
             }
-            CoercionCommand::Dispose { at, outcome } => c.dispose(at, outcome, &cal),
+            CoercionCommand::Dispose { at, outcome, service } => c.dispose(at, outcome, service, &cal),
             CoercionCommand::Close { at } => c.close(at),
         })
         .await

@@ -963,14 +963,17 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     )
     .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-104");
-    ok(&command(
-        &c.app,
-        &c.token,
-        &id,
-        3,
-        json!({"type": "dispose", "at": day("2026-11-20"), "outcome": "confiscated"}),
-    )
-    .await);
+    // The decision must reach the party: without a receipt it is refused.
+    let dispose = json!({"type": "dispose", "at": day("2026-11-20"), "outcome": "confiscated"});
+    let r = command(&c.app, &c.token, &id, 3, dispose.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
+    let mut served = dispose;
+    served["service"] = receipt(
+        "查封、扣押处理决定书（栗街强处〔2026〕2号）",
+        "2026-11-20",
+        json!({"type": "direct", "receiver": "张某某"}),
+    );
+    ok(&command(&c.app, &c.token, &id, 3, served).await);
     ok(&command(&c.app, &c.token, &id, 4, json!({"type": "close", "at": day("2026-11-21")})).await);
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["data"]["state_label"], "已结案");
