@@ -3,6 +3,7 @@
 //! A 街道办事处 has no 强制执行权 of its own (行政强制法第十三条), so execution is by the court
 //! (行政强制法第五十三条); the court's ruling ends the office's part.
 
+use crate::agency::Agency;
 use crate::calendar::{Period, WorkCalendar};
 use crate::penalty::{Decision, Event, Ordinary, State};
 use crate::rules::{self, R_089, R_090, R_093, R_095A, R_095B};
@@ -111,14 +112,17 @@ impl Ordinary {
         ))
     }
 
-    /// ten working days after the demand was served, after the relief periods ran out
-    /// and within three months of that (T-16, T-15, T-17), on a complete, signed and sealed
-    /// application.
-    pub fn apply_court(&self, app: CourtApplication, cal: &WorkCalendar) -> Decision {
+    /// only an agency without 行政强制执行权 applies to the court; ten working days after
+    /// the demand was served, after the relief periods ran out and within three months of that
+    /// (T-16, T-15, T-17), on a complete, signed and sealed application.
+    pub fn apply_court(&self, app: CourtApplication, agency: &Agency, cal: &WorkCalendar) -> Decision {
         let (State::Demanded, Some(demanded)) = (self.state, self.demand_served_at) else {
             return Err(super::penalty::wrong(self.state, "申请人民法院强制执行"));
         };
         let mut found = Vec::new();
+        if agency.has_enforcement_power {
+            found.push(R_093.violated("agency", "本机关依法享有行政强制执行权，应当依照行政强制法第四章自行强制执行"));
+        }
         if app.at <= cal.due(demanded, Period::WorkingDays(10))? {
             found.push(R_093.violated("at", "催告书送达未满十个工作日"));
         }

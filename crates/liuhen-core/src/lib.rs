@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod agency;
 pub mod calendar;
 pub mod coercion;
 pub mod entrustment;

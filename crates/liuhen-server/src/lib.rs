@@ -42,6 +42,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/me", get(api::session::me::<S>))
         .route("/api/officers", get(api::cases::list_officers::<S>).post(api::cases::register_officer::<S>))
         .route("/api/matters", get(api::cases::list_matters::<S>).post(api::cases::put_matter::<S>))
+        .route("/api/agency", get(api::cases::get_agency::<S>).put(api::cases::put_agency::<S>))
         .route("/api/cases", get(api::cases::list_cases::<S>))
         .route("/api/deadlines", get(api::cases::list_deadlines::<S>))
         .route("/api/cases/inspections", post(api::cases::open_inspection::<S>))

@@ -54,7 +54,10 @@ pub enum Op {
         officers: Vec<OfficerRecord>,
         cases: Vec<CaseRecord>,
         matters: Vec<MatterRecord>,
+        settings: Vec<SettingRecord>,
     },
+    /// Set an office-wide setting (the log keeps every version).
+    PutSetting(SettingRecord),
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
@@ -100,6 +103,14 @@ pub struct MatterRecord {
     pub name: String,
     pub data: String,
     pub created_at_ms: i64,
+}
+
+/// An office-wide setting as stored: its key and the application's JSON of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingRecord {
+    pub key: String,
+    pub data: String,
+    pub updated_at_ms: i64,
 }
 
 /// A staff account as stored.
@@ -163,6 +174,10 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn matter(&self, code: &str) -> impl Future<Output = Result<MatterRecord, StoreError>> + Send;
     /// Every matter, by code.
     fn matters(&self) -> impl Future<Output = Result<Vec<MatterRecord>, StoreError>> + Send;
+    /// An office-wide setting by key; `NotFound` if never set.
+    fn setting(&self, key: &str) -> impl Future<Output = Result<SettingRecord, StoreError>> + Send;
+    /// Every setting, by key.
+    fn settings(&self) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
     /// Every account, by id.
     fn users(&self) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
     /// How many accounts exist.

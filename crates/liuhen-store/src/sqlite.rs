@@ -8,7 +8,10 @@
 //! the tree head at least once a second while the log grows.
 
 use crate::migrate::migrate_sqlite;
-use crate::{AppendRequest, CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, StoreError, UserRecord};
+use crate::{
+    AppendRequest, CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, SettingRecord, StoreError,
+    UserRecord,
+};
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
 use liuhen_log::tree::{self, SubtreeRecorder};
@@ -666,10 +669,14 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 )?
                 .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms])?;
             }
-            Op::ReplaceProjections { users, officers, cases, matters } => {
+            Op::ReplaceProjections { users, officers, cases, matters, settings } => {
                 conn.execute_batch(
-                    "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters;",
+                    "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters; \
+                     DELETE FROM settings;",
                 )?;
+                for s in settings {
+                    apply_ops(conn, &[Op::PutSetting(s.clone())])?;
+                }
                 for m in matters {
                     apply_ops(conn, &[Op::PutMatter(m.clone())])?;
                 }
@@ -682,6 +689,13 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 for c in cases {
                     apply_ops(conn, &[Op::CreateCase(c.clone())])?;
                 }
+            }
+            Op::PutSetting(s) => {
+                conn.prepare_cached(
+                    "INSERT INTO settings (key, data, updated_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                )?
+                .execute(params![s.key, s.data, s.updated_at_ms])?;
             }
             Op::PutMatter(m) => {
                 conn.prepare_cached(
@@ -1023,6 +1037,24 @@ impl LogStore for SqliteStore {
         self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT code, name, data, created_at FROM matters ORDER BY code")?;
             let rows = stmt.query_map([], matter_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn setting(&self, key: &str) -> Result<SettingRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT key, data, updated_at FROM settings WHERE key = ?1")?
+                .query_row([key], |r| Ok(SettingRecord { key: r.get(0)?, data: r.get(1)?, updated_at_ms: r.get(2)? }))
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn settings(&self) -> Result<Vec<SettingRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT key, data, updated_at FROM settings ORDER BY key")?;
+            let rows = stmt
+                .query_map([], |r| Ok(SettingRecord { key: r.get(0)?, data: r.get(1)?, updated_at_ms: r.get(2)? }))?;
             rows.collect()
         })
     }

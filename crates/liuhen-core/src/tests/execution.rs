@@ -51,6 +51,16 @@ fn application(on: &str) -> CourtApplication {
     }
 }
 
+/// A street office: no 行政强制执行权 of its own.
+fn office() -> crate::agency::Agency {
+    crate::agency::Agency {
+        name: "迁西县栗乡街道办事处".to_string(),
+        uscc: "11130227MB0000000J".to_string(),
+        has_enforcement_power: false,
+        seals: vec![],
+    }
+}
+
 fn demanded() -> Ordinary {
     let mut c = served();
     step!(c, c.serve_demand(demand("2026-09-10"), &cal()));
@@ -59,7 +69,7 @@ fn demanded() -> Ordinary {
 
 fn applied() -> Ordinary {
     let mut c = demanded();
-    step!(c, c.apply_court(application("2027-03-01"), &cal_2027()));
+    step!(c, c.apply_court(application("2027-03-01"), &office(), &cal_2027()));
     c
 }
 
@@ -79,8 +89,8 @@ fn an_unpaid_fine_is_demanded_taken_to_court_and_closed_on_the_ruling() {
     // Ten working days after 2026-09-10 end on 2026-09-24; the relief periods end 2027-02-18.
     let t17 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-17").expect("T-17 once demanded");
     assert_eq!(t17.due, Ok(d("2027-05-18").end()));
-    assert_eq!(out(c.apply_court(application("2026-09-25"), &cal)), ["R-093"]);
-    step!(c, c.apply_court(application("2027-03-01"), &cal));
+    assert_eq!(out(c.apply_court(application("2026-09-25"), &office(), &cal)), ["R-093"]);
+    step!(c, c.apply_court(application("2027-03-01"), &office(), &cal));
     assert_eq!(out(c.close(approval("2027-03-02"), at("2027-03-02"))), ["R-090"]);
     step!(c, c.record_court_ruling(at("2027-03-20"), "（2027）冀0227行审12号", true));
     step!(c, c.close(approval("2027-03-22"), at("2027-03-22")));
@@ -100,7 +110,7 @@ fn a_late_payment_ends_execution_and_a_refused_ruling_takes_no_payment() {
     // Out of order: no demand before service, no court before a demand, no ruling before applying.
     let cal = cal_2027();
     assert!(Ordinary::new(super::ordinary::lead(false)).serve_demand(demand("2026-09-10"), &cal).is_err());
-    assert!(served().apply_court(application("2027-03-01"), &cal).is_err());
+    assert!(served().apply_court(application("2027-03-01"), &office(), &cal).is_err());
     assert!(demanded().record_court_ruling(at("2027-03-20"), "x", true).is_err());
 }
 
@@ -109,7 +119,7 @@ fn the_court_window_needs_the_calendar_of_its_year() {
     // Without 2027 in the calendar the relief periods' end cannot be computed: refused, not guessed.
     let c = demanded();
     assert!(matches!(
-        c.apply_court(application("2027-03-01"), &cal()),
+        c.apply_court(application("2027-03-01"), &office(), &cal()),
         Err(crate::rules::CommandError::Calendar(crate::calendar::CalendarError::YearNotLoaded(2027)))
     ));
     // Months end on the corresponding day, or the month's last day (民法典第二百零二条).
@@ -162,23 +172,32 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         ),
         (
             "R-093",
-            out(demanded.apply_court(application("2026-09-24"), &cal)),
-            out(demanded.apply_court(application("2027-03-01"), &cal)),
+            out(demanded.apply_court(application("2026-09-24"), &office(), &cal)),
+            out(demanded.apply_court(application("2027-03-01"), &office(), &cal)),
         ),
         (
             "R-093",
-            out(demanded.apply_court(application("2027-02-18"), &cal)),
-            out(demanded.apply_court(application("2027-05-18"), &cal)),
+            out(demanded.apply_court(application("2027-02-18"), &office(), &cal)),
+            out(demanded.apply_court(application("2027-05-18"), &office(), &cal)),
         ),
         (
             "R-093",
-            out(demanded.apply_court(application("2027-05-19"), &cal)),
-            out(demanded.apply_court(application("2027-05-18"), &cal)),
+            out(demanded.apply_court(application("2027-05-19"), &office(), &cal)),
+            out(demanded.apply_court(application("2027-05-18"), &office(), &cal)),
         ),
         (
             "R-093",
-            out(demanded.apply_court(unsealed, &cal)),
-            out(demanded.apply_court(application("2027-03-01"), &cal)),
+            out(demanded.apply_court(
+                application("2027-03-01"),
+                &crate::agency::Agency { has_enforcement_power: true, ..office() },
+                &cal,
+            )),
+            out(demanded.apply_court(application("2027-03-01"), &office(), &cal)),
+        ),
+        (
+            "R-093",
+            out(demanded.apply_court(unsealed, &office(), &cal)),
+            out(demanded.apply_court(application("2027-03-01"), &office(), &cal)),
         ),
         (
             "R-090",
@@ -190,4 +209,12 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
             }),
         ),
     ]
+}
+
+#[test]
+fn an_office_profile_needs_a_name_and_a_valid_code() {
+    assert_eq!(office().validate(), Ok(()));
+    assert!(crate::agency::Agency { uscc: "11130227MB0000000K".to_string(), ..office() }.validate().is_err());
+    assert!(crate::agency::Agency { name: " ".to_string(), ..office() }.validate().is_err());
+    assert!(!crate::agency::Agency::default().has_enforcement_power, "a street office has no power of its own");
 }

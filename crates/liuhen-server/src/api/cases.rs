@@ -1407,3 +1407,64 @@ pub async fn list_matters<S: LogStore>(
     let ms = state.app.store.matters().await?;
     Ok(Json(ms.iter().map(|m| serde_json::from_str(&m.data).unwrap_or(Value::Null)).collect()))
 }
+
+/// The office profile (执法主体).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyForm {
+    pub name: String,
+    pub uscc: String,
+    #[serde(default)]
+    pub has_enforcement_power: bool,
+    #[serde(default)]
+    pub seals: Vec<SealForm>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealForm {
+    pub kind: String,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+pub async fn put_agency<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<AgencyForm>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    if user.role != ROLE_SYSADMIN {
+        return Err(ApiError::Forbidden);
+    }
+    let f = json_body(form)?;
+    if f.seals.len() > 20 {
+        return Err(ApiError::BadRequest("印章不得超过 20 枚".to_string()));
+    }
+    let agency = liuhen_core::agency::Agency {
+        name: required(&f.name, "执法主体名称", 100)?,
+        uscc: text(&f.uscc, "统一社会信用代码", 32)?,
+        has_enforcement_power: f.has_enforcement_power,
+        seals: f
+            .seals
+            .iter()
+            .map(|s| {
+                Ok(liuhen_core::agency::Seal {
+                    kind: text(&s.kind, "印章种类", 32)?,
+                    valid_from: date(&s.valid_from, "印章启用日期")?,
+                    valid_to: date(&s.valid_to, "印章停用日期")?,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+    };
+    let a = state.app.put_agency(&user, agency).await?;
+    Ok(Json(crate::app::agency::agency_json(&a)))
+}
+
+pub async fn get_agency<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    require_user(&state, &headers).await?;
+    Ok(Json(crate::app::agency::agency_json(&state.app.agency().await?)))
+}

@@ -94,6 +94,10 @@ pub fn document() -> Value {
                     "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},
                     "recording_announced": {"type": "boolean", "description": "已告知当事人开启执法记录（办法第六条第二款）"},
                     "problems_found": {"type": "boolean"}}},
+                "Agency": {"type": "object", "required": ["name", "uscc"], "properties": {
+                    "name": {"type": "string"}, "uscc": {"type": "string", "description": "统一社会信用代码（GB 32100 校验）"},
+                    "has_enforcement_power": {"type": "boolean", "description": "依法享有行政强制执行权（行政强制法第十三条）"},
+                    "seals": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string"}, "valid_from": {"type": "string", "format": "date"}, "valid_to": {"type": "string", "format": "date"}}}}}},
                 "Party": {"type": "object", "description": "当事人（R-016）：自然人填身份证件种类和号码（居民身份证号码须通过校验），法人或其他组织填统一社会信用代码和法定代表人；查看案件时身份证号码和电话部分隐藏。",
                     "required": ["kind", "name", "address"], "properties": {
                     "kind": {"type": "string", "enum": ["natural_person", "legal_person", "other_org"]}, "name": {"type": "string"},
@@ -156,6 +160,11 @@ pub fn document() -> Value {
                 "get": op("执法人员列表", "", auth_errors(json!({"200": ok("执法人员", json!({"type": "array", "items": r("Officer")}))}))),
                 "post": {"summary": "登记执法人员", "description": "系统管理员。记入日志。", "security": [{"bearer": []}], "requestBody": body(r("OfficerForm")),
                     "responses": auth_errors(json!({"201": ok("已登记", r("Officer")), "400": err("请求有误"), "403": err("无权"), "409": err("执法证号已登记")}))},
+            },
+            "/api/agency": {
+                "get": op("执法主体信息", "名称、统一社会信用代码、是否依法享有行政强制执行权（街道办事处默认无，逾期不履行的申请人民法院强制执行）、印章。", auth_errors(json!({"200": ok("执法主体", r("Agency"))}))),
+                "put": {"summary": "设置执法主体信息", "description": "系统管理员。每个版本都记入日志。", "security": [{"bearer": []}], "requestBody": body(r("Agency")),
+                    "responses": auth_errors(json!({"200": ok("已设置", r("Agency")), "400": err("请求有误"), "403": err("无权")}))},
             },
             "/api/matters": {
                 "get": op("权责清单（执法事项）", "", auth_errors(json!({"200": ok("事项", json!({"type": "array", "items": r("Matter")}))}))),

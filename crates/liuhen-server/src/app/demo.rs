@@ -120,6 +120,22 @@ impl<S: LogStore> App<S> {
             return Ok(false);
         }
         let d = |s: &str| Date::parse(s).map_err(|e| ApiError::Internal(Box::new(e)));
+        // The office itself: a street office with no 行政强制执行权 of its own (a fictional code
+        // with a valid check character).
+        self.put_agency(
+            admin,
+            liuhen_core::agency::Agency {
+                name: "迁西县栗乡街道办事处".to_string(),
+                uscc: "11130227MB0000000J".to_string(),
+                has_enforcement_power: false,
+                seals: vec![liuhen_core::agency::Seal {
+                    kind: "公章".to_string(),
+                    valid_from: d("2020-01-01")?,
+                    valid_to: d("2030-12-31")?,
+                }],
+            },
+        )
+        .await?;
         let mut ids = Vec::new();
         for (name, cert, to, lawyer) in [
             ("王明", "13020001", "2028-12-31", false),

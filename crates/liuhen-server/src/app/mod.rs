@@ -1,6 +1,7 @@
 //! The application layer: load, decide, and append the log entry together with the projection
 //! changes in one transaction. The only place where domain decisions meet the store.
 
+pub mod agency;
 mod auth;
 pub mod cases;
 pub mod coercion;

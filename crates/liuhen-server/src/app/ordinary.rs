@@ -526,6 +526,10 @@ impl<S: LogStore> App<S> {
             _ => None,
         };
         let cal = self.calendar.clone();
+        let agency = match &cmd {
+            OrdinaryCommand::ApplyCourt(_) => self.agency().await?,
+            _ => liuhen_core::agency::Agency::default(),
+        };
         self.command::<Ordinary>(actor, id, expected_version, move |c| match cmd {
             OrdinaryCommand::File { approval, filed_at, violation_ended, grave } => {
                 c.file(approval, filed_at, violation_ended, grave)
@@ -570,7 +574,7 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::HearDemandStatement { at, statement, reexamination } => {
                 c.hear_demand_statement(at, &statement, &reexamination)
             }
-            OrdinaryCommand::ApplyCourt(a) => c.apply_court(a, &cal),
+            OrdinaryCommand::ApplyCourt(a) => c.apply_court(a, &agency, &cal),
             OrdinaryCommand::RecordCourtRuling { at, ruling_no, enforce } => {
                 c.record_court_ruling(at, &ruling_no, enforce)
             }

@@ -11,7 +11,7 @@ use liuhen_core::licence::Licence;
 use liuhen_core::penalty::Ordinary;
 use liuhen_core::summary::Summary;
 use liuhen_log::{Entry, EntryDraft};
-use liuhen_store::{CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, UserRecord};
+use liuhen_store::{CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, SettingRecord, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -43,6 +43,7 @@ pub struct Projections {
     pub officers: Vec<OfficerRecord>,
     pub cases: Vec<CaseRecord>,
     pub matters: Vec<MatterRecord>,
+    pub settings: Vec<SettingRecord>,
 }
 
 fn internal(index: u64, why: impl std::fmt::Display) -> ApiError {
@@ -62,6 +63,7 @@ impl<S: LogStore> App<S> {
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
         let mut matters: BTreeMap<String, MatterRecord> = BTreeMap::new();
+        let mut settings: BTreeMap<String, SettingRecord> = BTreeMap::new();
         let mut inspections: Replay<Inspection> = BTreeMap::new();
         let mut summaries: Replay<Summary> = BTreeMap::new();
         let mut ordinaries: Replay<Ordinary> = BTreeMap::new();
@@ -119,6 +121,11 @@ impl<S: LogStore> App<S> {
                             .ok_or_else(|| internal(index, "unreadable matter"))?;
                         matters.insert(m.code.clone(), super::matters::matter_record(&m, e.time_ms));
                     }
+                    "agency.put" => {
+                        let a = super::agency::parse_agency(&Value::Object(b.clone()))
+                            .ok_or_else(|| internal(index, "unreadable agency profile"))?;
+                        settings.insert(super::agency::KEY.to_string(), super::agency::agency_record(&a, e.time_ms));
+                    }
                     a if a.starts_with("case.") => {
                         let id = e.case().ok_or_else(|| internal(index, "case entry without a case"))?.to_string();
                         let detail = self.opened_json(index, &e).await?;
@@ -140,6 +147,7 @@ impl<S: LogStore> App<S> {
             users: users.into_values().collect(),
             officers: officers.into_values().collect(),
             matters: matters.into_values().collect(),
+            settings: settings.into_values().collect(),
             cases: {
                 let cal = &self.calendar;
                 let mut cases: Vec<CaseRecord> = inspections
@@ -162,7 +170,13 @@ impl<S: LogStore> App<S> {
         officers.sort_by(|a, b| a.id.cmp(&b.id));
         let mut cases = self.store.cases(u32::MAX).await?;
         cases.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Projections { users: self.store.users().await?, officers, cases, matters: self.store.matters().await? })
+        Ok(Projections {
+            users: self.store.users().await?,
+            officers,
+            cases,
+            matters: self.store.matters().await?,
+            settings: self.store.settings().await?,
+        })
     }
 
     /// Replaces the projections with what the log says, and records that it did.
@@ -182,6 +196,7 @@ impl<S: LogStore> App<S> {
             officers: p.officers.clone(),
             cases: p.cases.clone(),
             matters: p.matters.clone(),
+            settings: p.settings.clone(),
         };
         self.append(d, vec![op]).await?;
         Ok(p)
@@ -227,6 +242,11 @@ pub fn differences(stored: &Projections, from_log: &Projections) -> Vec<String> 
         (m.code.clone(), m.name.clone(), data.to_string())
     };
     diff(&mut out, "matter", &stored.matters, &from_log.matters, |m| m.code.clone(), key);
+    let key = |s: &SettingRecord| {
+        let data: Value = serde_json::from_str(&s.data).unwrap_or(Value::Null);
+        (s.key.clone(), data.to_string())
+    };
+    diff(&mut out, "setting", &stored.settings, &from_log.settings, |s| s.key.clone(), key);
     out
 }
 

@@ -806,6 +806,36 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
         day("2027-05-19") + 16 * HOUR - 1,
         "three months after the relief periods' end (from the corrected service), to the last millisecond of the day"
     );
+    // An office with its own 行政强制执行权 enforces itself and does not apply; the
+    // profile is an administrator's, and each version is logged.
+    let profile = |power: bool| {
+        json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J", "has_enforcement_power": power,
+               "seals": [{"kind": "公章", "valid_from": "2020-01-01", "valid_to": "2030-12-31"}]})
+    };
+    let put = |body: Value| {
+        let app = &c.app;
+        let token = c.token.clone();
+        async move {
+            app.request(
+                axum::http::Request::builder()
+                    .method("PUT")
+                    .uri("/api/agency")
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body.to_string()))
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let mut bad = profile(false);
+    bad["uscc"] = json!("11130227MB0000000K");
+    assert_eq!(put(bad).await.status, StatusCode::BAD_REQUEST, "a code with a wrong check character");
+    assert_eq!(put(profile(true)).await.status, StatusCode::OK);
+    let r = command(&c.app, &c.token, &id, v, apply("2027-03-01")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["field"], "agency", "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(put(profile(false)).await.status, StatusCode::OK);
+    assert_eq!(c.app.get("/api/agency", Some(&c.token)).await.json()["has_enforcement_power"], false);
     for s in [
         apply("2027-03-01"),
         json!({"type": "record_court_ruling", "at": day("2027-03-20"), "ruling_no": "（2027）冀0227行审12号", "enforce": true}),

@@ -1,0 +1,68 @@
+//! The office's profile (执法主体, domain.md a.1): each version is a log entry and the current one
+//! a setting, read by the rules that depend on it (who applies to the court, R-093).
+
+use super::{App, auth::now_ms, body};
+use crate::error::ApiError;
+use liuhen_core::agency::{Agency, Seal};
+use liuhen_core::time::Date;
+use liuhen_log::EntryDraft;
+use liuhen_store::{LogStore, Op, SettingRecord, StoreError, UserRecord};
+use serde_json::{Value, json};
+
+pub const KEY: &str = "agency";
+
+pub fn agency_json(a: &Agency) -> Value {
+    json!({
+        "name": a.name, "uscc": a.uscc, "has_enforcement_power": a.has_enforcement_power,
+        "seals": a.seals.iter().map(|s| json!({
+            "kind": s.kind, "valid_from": s.valid_from.to_string(), "valid_to": s.valid_to.to_string(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn parse_agency(v: &Value) -> Option<Agency> {
+    Some(Agency {
+        name: v["name"].as_str()?.to_string(),
+        uscc: v["uscc"].as_str()?.to_string(),
+        has_enforcement_power: v["has_enforcement_power"].as_bool()?,
+        seals: v["seals"]
+            .as_array()?
+            .iter()
+            .map(|s| {
+                Some(Seal {
+                    kind: s["kind"].as_str()?.to_string(),
+                    valid_from: Date::parse(s["valid_from"].as_str()?).ok()?,
+                    valid_to: Date::parse(s["valid_to"].as_str()?).ok()?,
+                })
+            })
+            .collect::<Option<_>>()?,
+    })
+}
+
+pub(crate) fn agency_record(a: &Agency, at: i64) -> SettingRecord {
+    SettingRecord { key: KEY.to_string(), data: agency_json(a).to_string(), updated_at_ms: at }
+}
+
+impl<S: LogStore> App<S> {
+    /// Sets the office's profile (a new version; the log keeps every one).
+    pub async fn put_agency(&self, actor: &UserRecord, a: Agency) -> Result<Agency, ApiError> {
+        a.validate().map_err(ApiError::BadRequest)?;
+        let d =
+            EntryDraft::new(&format!("user:{}", actor.id), "agency.put", None, body(agency_json(&a)), vec![], vec![])
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        self.append(d, vec![Op::PutSetting(agency_record(&a, now_ms()))]).await?;
+        Ok(a)
+    }
+
+    /// The current profile; an office not yet described has no 行政强制执行权 of its own.
+    pub async fn agency(&self) -> Result<Agency, ApiError> {
+        match self.store.setting(KEY).await {
+            Ok(r) => {
+                let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+                parse_agency(&v).ok_or_else(|| ApiError::Internal("stored agency profile is malformed".into()))
+            }
+            Err(StoreError::NotFound) => Ok(Agency::default()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
