@@ -163,6 +163,13 @@ pub enum Event {
     Closed {
         at: Timestamp,
     },
+    /// The execution time corrected; the original stays in the log.
+    ExecutionTimeCorrected {
+        from: Timestamp,
+        to: Timestamp,
+        reason: String,
+        approved_by: String,
+    },
 }
 
 pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
@@ -336,6 +343,22 @@ impl Coercion {
         Ok((Event::Disposed { at, outcome, service }, flags))
     }
 
+    /// the time of execution corrected by a new entry; T-19 and T-20 follow it.
+    pub fn correct_execution_time(&self, to: Timestamp, reason: &str, approved_by: &str) -> Decision {
+        let (Some(from), false) = (self.executed_at, self.state == State::Closed) else {
+            return Err(wrong(self.state, "更正日期"));
+        };
+        let dates = [Some(to), self.ratified_at, self.disposed_at];
+        let flags = rules::decide(crate::correction::check(from, to, reason, approved_by, &dates, "实施时间"))?;
+        let event = Event::ExecutionTimeCorrected {
+            from,
+            to,
+            reason: reason.to_string(),
+            approved_by: approved_by.to_string(),
+        };
+        Ok((event, flags))
+    }
+
     pub fn close(&self, at: Timestamp) -> Decision {
         if self.state != State::Disposed {
             return Err(wrong(self.state, "结案"));
@@ -401,6 +424,7 @@ impl Coercion {
                 self.state = State::Disposed;
             }
             Event::Closed { .. } => self.state = State::Closed,
+            Event::ExecutionTimeCorrected { to, .. } => self.executed_at = Some(*to),
         }
         if !matches!(event, Event::Proposed(_)) {
             self.version += 1;

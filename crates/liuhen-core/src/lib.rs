@@ -11,6 +11,7 @@
 pub mod agency;
 pub mod calendar;
 pub mod coercion;
+pub mod correction;
 pub mod entrustment;
 pub mod evidence;
 pub mod execution;

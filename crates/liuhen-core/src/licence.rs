@@ -122,6 +122,18 @@ pub enum Event {
     Closed {
         at: Timestamp,
     },
+    /// A recorded date corrected; the original stays in the log.
+    DateCorrected(crate::correction::DateCorrection<Anchor>),
+}
+
+crate::anchors! {
+    /// The dates a licence's deadlines count from (T-23, T-24, T-27), in procedural order.
+    Anchor {
+        ReceivedAt => "received_at", "收到申请日期";
+        AcceptedAt => "accepted_at", "受理日期";
+        DecidedAt => "decided_at", "许可决定日期";
+        CertificateAt => "certificate_at", "证件送达日期";
+    }
 }
 
 pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
@@ -389,6 +401,19 @@ impl Licence {
         }
     }
 
+    /// a recorded date corrected by a new entry; the deadlines counted from it follow.
+    pub fn correct_date(&self, anchor: Anchor, to: Timestamp, reason: &str, approved_by: &str) -> Decision {
+        // In the order of `Anchor`, which is the order of the procedure.
+        let mut dates = [Some(self.application.received_at), self.accepted_at, self.decided_at, self.certificate_at];
+        let (Some(from), false) = (dates[anchor as usize], self.state == State::Closed) else {
+            return Err(wrong(self.state, "更正日期"));
+        };
+        dates[anchor as usize] = Some(to);
+        let flags = rules::decide(crate::correction::check(from, to, reason, approved_by, &dates, anchor.label()))?;
+        let event = Event::DateCorrected(crate::correction::DateCorrection::new(anchor, from, to, reason, approved_by));
+        Ok((event, flags))
+    }
+
     /// T-23 (correction), T-24 (decision), T-27 (certificate).
     pub fn deadlines(&self, cal: &WorkCalendar) -> Vec<Deadline> {
         let mut out = Vec::new();
@@ -456,6 +481,12 @@ impl Licence {
                 self.state = State::CertificateIssued;
             }
             Event::Closed { .. } => self.state = State::Closed,
+            Event::DateCorrected(crate::correction::DateCorrection { anchor, to, .. }) => match anchor {
+                Anchor::ReceivedAt => self.application.received_at = *to,
+                Anchor::AcceptedAt => self.accepted_at = Some(*to),
+                Anchor::DecidedAt => self.decided_at = Some(*to),
+                Anchor::CertificateAt => self.certificate_at = Some(*to),
+            },
         }
         if !matches!(event, Event::Applied(_)) {
             self.version += 1;

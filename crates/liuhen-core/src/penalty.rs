@@ -9,8 +9,7 @@ use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
     self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_016, R_028, R_031, R_033, R_040,
-    R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131, R_133,
-    Violation,
+    R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -136,41 +135,18 @@ impl State {
     }
 }
 
-/// A date a deadline counts from, which a correction may change (domain.md §d: deadlines are
-/// recomputed when their anchor changes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Anchor {
-    /// 立案 (T-03).
-    FiledAt,
-    /// The decision (T-08).
-    DecidedAt,
-    /// The decision's date of service (T-11, T-15, T-17, T-18, the surcharge).
-    ServedAt,
-    /// The 催告书's date of service (T-16).
-    DemandServedAt,
-}
-
-impl Anchor {
-    pub fn code(self) -> &'static str {
-        match self {
-            Anchor::FiledAt => "filed_at",
-            Anchor::DecidedAt => "decided_at",
-            Anchor::ServedAt => "served_at",
-            Anchor::DemandServedAt => "demand_served_at",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Anchor::FiledAt => "立案日期",
-            Anchor::DecidedAt => "决定日期",
-            Anchor::ServedAt => "决定书送达日期",
-            Anchor::DemandServedAt => "催告书送达日期",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Anchor> {
-        [Anchor::FiledAt, Anchor::DecidedAt, Anchor::ServedAt, Anchor::DemandServedAt]
-            .into_iter()
-            .find(|a| a.code() == s)
+crate::anchors! {
+    /// A date a deadline counts from, which a correction may change (domain.md §d: deadlines
+    /// are recomputed when their anchor changes), in procedural order.
+    Anchor {
+        /// 立案 (T-03).
+        FiledAt => "filed_at", "立案日期";
+        /// The decision (T-08).
+        DecidedAt => "decided_at", "决定日期";
+        /// The decision's date of service (T-11, T-15, T-17, T-18, the surcharge).
+        ServedAt => "served_at", "决定书送达日期";
+        /// The 催告书's date of service (T-16).
+        DemandServedAt => "demand_served_at", "催告书送达日期";
     }
 }
 
@@ -340,13 +316,7 @@ pub enum Event {
         at: Timestamp,
     },
     /// A recorded date corrected: the original stays in the log, this entry names it.
-    DateCorrected {
-        anchor: Anchor,
-        from: Timestamp,
-        to: Timestamp,
-        reason: String,
-        approved_by: String,
-    },
+    DateCorrected(crate::correction::DateCorrection<Anchor>),
 }
 
 pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
@@ -927,25 +897,10 @@ impl Ordinary {
         let (Some(from), false) = (current, self.state == State::Closed) else {
             return Err(wrong(self.state, "更正日期"));
         };
-        let mut found = Vec::new();
-        if reason.trim().is_empty() {
-            found.push(R_133.violated("reason", "未载明更正理由"));
-        }
-        if approved_by.trim().is_empty() {
-            found.push(R_133.violated("approved_by", "更正未经批准"));
-        }
-        if to == from {
-            found.push(R_133.violated("to", "更正后的日期与原记录相同"));
-        }
         // In the order of `Anchor`, which is the order of the procedure.
         let mut dates = [self.filed_at, self.decided_at, self.served_at, self.demand_served_at];
         dates[anchor as usize] = Some(to);
-        let known: Vec<Timestamp> = dates.iter().flatten().copied().collect();
-        if known.windows(2).any(|w| w[0] > w[1]) {
-            found.push(
-                R_133.violated("to", format!("更正后的{}与立案、决定、送达、催告的先后顺序矛盾", anchor.label())),
-            );
-        }
+        let mut found = crate::correction::check(from, to, reason, approved_by, &dates, anchor.label());
         if let (Some(decided), Some(served)) = (dates[1], dates[2])
             && matches!(anchor, Anchor::DecidedAt | Anchor::ServedAt)
             && served > cal.due(decided, Period::WorkingDays(7))?
@@ -953,10 +908,7 @@ impl Ordinary {
             found.push(R_082.violated("to", "更正后，决定书超过七个工作日送达"));
         }
         let flags = rules::decide(found)?;
-        Ok((
-            Event::DateCorrected { anchor, from, to, reason: reason.to_string(), approved_by: approved_by.to_string() },
-            flags,
-        ))
+        Ok((Event::DateCorrected(crate::correction::DateCorrection::new(anchor, from, to, reason, approved_by)), flags))
     }
 
     /// The case's deadlines (domain.md §d): T-03 decision within 90 days of filing, T-04
@@ -1114,7 +1066,7 @@ impl Ordinary {
                 self.state = State::Paid;
             }
             Event::Closed { .. } => self.state = State::Closed,
-            Event::DateCorrected { anchor, to, .. } => {
+            Event::DateCorrected(crate::correction::DateCorrection { anchor, to, .. }) => {
                 let slot = match anchor {
                     Anchor::FiledAt => &mut self.filed_at,
                     Anchor::DecidedAt => &mut self.decided_at,

@@ -1490,7 +1490,7 @@ mod licensing {
         }
     }
 
-    fn accepted() -> Licence {
+    pub fn accepted() -> Licence {
         let mut c = Licence::new(app());
         step!(c, c.accept(at("2026-11-03"), true));
         c
@@ -1749,7 +1749,7 @@ mod coercive {
         c
     }
 
-    fn active(term: u32) -> Coercion {
+    pub fn active(term: u32) -> Coercion {
         let mut c = approved();
         step!(c, c.execute(act(), false, CHECKS, doc(term), true));
         c

@@ -45,3 +45,25 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         ),
     ]
 }
+
+#[test]
+fn licence_and_coercion_dates_are_corrected_the_same_way() {
+    use crate::licence::Anchor as L;
+    let cal = crate::calendar::WorkCalendar::china();
+    // A licence accepted on 2026-11-03: the twenty working days run to 2026-12-01; accepted in
+    // fact on 2026-11-04, they run to 2026-12-02.
+    let mut l = super::licensing::accepted();
+    let t24 = |l: &crate::licence::Licence| l.deadlines(&cal).into_iter().find(|x| x.code == "T-24").map(|x| x.due);
+    assert_eq!(t24(&l), Some(Ok(d("2026-12-01").end())));
+    assert_eq!(out(l.correct_date(L::AcceptedAt, at("2026-11-04"), "", "张主任")), ["R-133"]);
+    assert!(l.correct_date(L::DecidedAt, at("2026-11-04"), "x", "张主任").is_err(), "no decision yet");
+    step!(l, l.correct_date(L::AcceptedAt, at("2026-11-04"), "受理凭证记载为 11 月 4 日", "张主任"));
+    assert_eq!(t24(&l), Some(Ok(d("2026-12-02").end())));
+    // A seizure executed 2026-11-02 with a twenty-day term ends Sunday 11-22, so Monday 11-23;
+    // executed in fact on 11-05, it ends 11-25.
+    let mut k = super::coercive::active(20);
+    let t20 = |k: &crate::coercion::Coercion| k.deadlines(&cal).into_iter().find(|x| x.code == "T-20").map(|x| x.due);
+    assert_eq!(t20(&k), Some(Ok(d("2026-11-23").end())));
+    step!(k, k.correct_execution_time(at("2026-11-05"), "现场笔录记载为 11 月 5 日", "张主任"));
+    assert_eq!(t20(&k), Some(Ok(d("2026-11-25").end())));
+}

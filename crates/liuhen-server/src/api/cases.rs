@@ -1148,6 +1148,13 @@ pub enum LicenceCommandForm {
     ServeDenial {
         service: super::service::ServiceForm,
     },
+    /// Corrects a recorded date: received_at | accepted_at | decided_at | certificate_at.
+    CorrectDate {
+        anchor: String,
+        to: i64,
+        reason: String,
+        approved_by: String,
+    },
     Close {
         at: i64,
     },
@@ -1192,6 +1199,17 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
         LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
+        LicenceCommandForm::CorrectDate { anchor, to, reason, approved_by } => C::CorrectDate {
+            anchor: liuhen_core::licence::Anchor::parse(&anchor).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "可更正的日期为 received_at、accepted_at、decided_at 或 certificate_at：{}",
+                    anchor.chars().take(40).collect::<String>()
+                ))
+            })?,
+            to: Timestamp(to),
+            reason: text(&reason, "更正理由", 2000)?,
+            approved_by: text(&approved_by, "批准人", 32)?,
+        },
     })
 }
 
@@ -1282,6 +1300,12 @@ pub enum CoercionCommandForm {
         outcome: String,
         service: Option<super::service::ServiceForm>,
     },
+    /// Corrects the recorded time of execution.
+    CorrectExecutionTime {
+        to: i64,
+        reason: String,
+        approved_by: String,
+    },
     Close {
         at: i64,
     },
@@ -1324,6 +1348,11 @@ fn coercion_command(form: CoercionCommandForm) -> Result<crate::app::coercion::C
             })?,
         },
         CoercionCommandForm::Close { at } => C::Close { at: Timestamp(at) },
+        CoercionCommandForm::CorrectExecutionTime { to, reason, approved_by } => C::CorrectExecutionTime {
+            to: Timestamp(to),
+            reason: text(&reason, "更正理由", 2000)?,
+            approved_by: text(&approved_by, "批准人", 32)?,
+        },
     })
 }
 

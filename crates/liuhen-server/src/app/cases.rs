@@ -258,6 +258,31 @@ pub(crate) fn entrusted_json(e: Option<&liuhen_core::entrustment::Entrustment>) 
     }
 }
 
+/// A date correction as its event records it.
+pub(crate) fn correction_json<A: Copy>(
+    c: &liuhen_core::correction::DateCorrection<A>,
+    code: impl Fn(A) -> &'static str,
+    label: impl Fn(A) -> &'static str,
+) -> Value {
+    serde_json::json!({
+        "anchor": code(c.anchor), "anchor_label": label(c.anchor), "from": c.from.0, "to": c.to.0,
+        "reason": c.reason, "approved_by": c.approved_by,
+    })
+}
+
+pub(crate) fn parse_correction<A>(
+    v: &Value,
+    parse: impl Fn(&str) -> Option<A>,
+) -> Option<liuhen_core::correction::DateCorrection<A>> {
+    Some(liuhen_core::correction::DateCorrection {
+        anchor: parse(v["anchor"].as_str()?)?,
+        from: liuhen_core::time::Timestamp(v["from"].as_i64()?),
+        to: liuhen_core::time::Timestamp(v["to"].as_i64()?),
+        reason: v["reason"].as_str()?.to_string(),
+        approved_by: v["approved_by"].as_str()?.to_string(),
+    })
+}
+
 /// A party as an event records it (behind the event's commitment): everything.
 pub(crate) fn party_json(p: Option<&liuhen_core::party::Party>) -> Value {
     match p {

@@ -20,6 +20,7 @@ pub enum CoercionCommand {
     Extend { at: Timestamp, days: u32, approver: String, notice_served: bool },
     Dispose { at: Timestamp, outcome: Outcome, service: Option<liuhen_core::service::Service> },
     Close { at: Timestamp },
+    CorrectExecutionTime { to: Timestamp, reason: String, approved_by: String },
 }
 
 fn checklist_json(c: &Checklist) -> Value {
@@ -103,6 +104,7 @@ impl CaseKind for Coercion {
             Event::Extended { .. } => "extended",
             Event::Disposed { .. } => "disposed",
             Event::Closed { .. } => "closed",
+            Event::ExecutionTimeCorrected { .. } => "execution_time_corrected",
         }
     }
 
@@ -133,6 +135,9 @@ impl CaseKind for Coercion {
                 "at": at.0, "outcome": outcome.code(), "service": service.as_ref().map(super::service::service_json),
             }),
             Event::Closed { at } => json!({"at": at.0}),
+            Event::ExecutionTimeCorrected { from, to, reason, approved_by } => {
+                json!({"from": from.0, "to": to.0, "reason": reason, "approved_by": approved_by})
+            }
         }
     }
 
@@ -175,6 +180,12 @@ impl CaseKind for Coercion {
                 },
             },
             "closed" => Event::Closed { at: at()? },
+            "execution_time_corrected" => Event::ExecutionTimeCorrected {
+                from: Timestamp(v["from"].as_i64()?),
+                to: Timestamp(v["to"].as_i64()?),
+                reason: s("reason")?,
+                approved_by: s("approved_by")?,
+            },
             _ => return None,
         })
     }
@@ -210,6 +221,9 @@ impl<S: LogStore> App<S> {
             }
             CoercionCommand::Dispose { at, outcome, service } => c.dispose(at, outcome, service, &cal),
             CoercionCommand::Close { at } => c.close(at),
+            CoercionCommand::CorrectExecutionTime { to, reason, approved_by } => {
+                c.correct_execution_time(to, &reason, &approved_by)
+            }
         })
         .await
     }

@@ -23,6 +23,7 @@ pub enum LicenceCommand {
     ServeDenial { service: liuhen_core::service::Service },
     RecordEvidence(liuhen_core::evidence::Item),
     Close { at: Timestamp },
+    CorrectDate { anchor: liuhen_core::licence::Anchor, to: Timestamp, reason: String, approved_by: String },
 }
 
 fn strings(v: &Value) -> Option<Vec<String>> {
@@ -85,6 +86,7 @@ impl CaseKind for Licence {
             Event::DenialServed { .. } => "denial_served",
             Event::EvidenceRecorded(_) => "evidence_recorded",
             Event::Closed { .. } => "closed",
+            Event::DateCorrected(_) => "date_corrected",
         }
     }
 
@@ -103,6 +105,11 @@ impl CaseKind for Licence {
             ),
             Event::CorrectionRequested { at, items } => json!({"at": at.0, "items": items}),
             Event::Corrected { at } | Event::Closed { at } => json!({"at": at.0}),
+            Event::DateCorrected(c) => super::cases::correction_json(
+                c,
+                liuhen_core::licence::Anchor::code,
+                liuhen_core::licence::Anchor::label,
+            ),
             Event::Accepted { at, voucher_sealed } => json!({"at": at.0, "voucher_sealed": voucher_sealed}),
             Event::NotAccepted { at, voucher_sealed, reason } => {
                 json!({"at": at.0, "voucher_sealed": voucher_sealed, "reason": reason})
@@ -168,6 +175,9 @@ impl CaseKind for Licence {
                 Event::DenialServed { at: at()?, service: super::service::parse_service(&v["service"])? }
             }
             "closed" => Event::Closed { at: at()? },
+            "date_corrected" => {
+                Event::DateCorrected(super::cases::parse_correction(v, liuhen_core::licence::Anchor::parse)?)
+            }
             _ => return None,
         })
     }
@@ -216,6 +226,9 @@ impl<S: LogStore> App<S> {
             LicenceCommand::ServeDenial { service } => c.serve_denial(service),
             LicenceCommand::RecordEvidence(i) => c.record_evidence(i),
             LicenceCommand::Close { at } => c.close(at),
+            LicenceCommand::CorrectDate { anchor, to, reason, approved_by } => {
+                c.correct_date(anchor, to, &reason, &approved_by)
+            }
         })
         .await
     }

@@ -318,7 +318,7 @@ impl CaseKind for Ordinary {
             Event::CourtRuled { .. } => "court_ruled",
             Event::Paid { .. } => "paid",
             Event::Closed { .. } => "closed",
-            Event::DateCorrected { .. } => "date_corrected",
+            Event::DateCorrected(_) => "date_corrected",
         }
     }
 
@@ -382,10 +382,7 @@ impl CaseKind for Ordinary {
             }
             Event::Paid { at, receipt_no } => json!({"at": at.0, "receipt_no": receipt_no}),
             Event::Closed { approval, at } => json!({"approval": approval_json(approval), "at": at.0}),
-            Event::DateCorrected { anchor, from, to, reason, approved_by } => json!({
-                "anchor": anchor.code(), "anchor_label": anchor.label(), "from": from.0, "to": to.0,
-                "reason": reason, "approved_by": approved_by,
-            }),
+            Event::DateCorrected(c) => super::cases::correction_json(c, penalty::Anchor::code, penalty::Anchor::label),
         }
     }
 
@@ -487,13 +484,7 @@ impl CaseKind for Ordinary {
                 enforce: v["enforce"].as_bool()?,
             },
             "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
-            "date_corrected" => Event::DateCorrected {
-                anchor: penalty::Anchor::parse(v["anchor"].as_str()?)?,
-                from: Timestamp(v["from"].as_i64()?),
-                to: Timestamp(v["to"].as_i64()?),
-                reason: v["reason"].as_str()?.to_string(),
-                approved_by: v["approved_by"].as_str()?.to_string(),
-            },
+            "date_corrected" => Event::DateCorrected(super::cases::parse_correction(v, penalty::Anchor::parse)?),
             "closed" => Event::Closed { approval: parse_approval(&v["approval"])?, at: at()? },
             _ => return None,
         })

@@ -882,6 +882,9 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         json!({"type": "request_correction", "at": day("2026-11-04"), "items": ["占道平面图"]}),
         json!({"type": "corrected", "at": day("2026-11-05")}),
         json!({"type": "accept", "at": day("2026-11-05"), "voucher_sealed": true}),
+        // The acceptance was stamped an hour later than recorded (R-133: by its own entry).
+        json!({"type": "correct_date", "anchor": "accepted_at", "to": day("2026-11-05") + HOUR,
+               "reason": "受理凭证记载时间为 9 时", "approved_by": "张主任"}),
         json!({"type": "verify", "act": verify}),
         // The 现场核查笔录 of the verification, made by the two who verified (办法第八条).
         json!({"type": "record_evidence", "item": {"type": "site_record", "label": "现场核查笔录", "at": day("2026-11-10"),
@@ -1004,7 +1007,20 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
         json!({"type": "direct", "receiver": "张某某"}),
     );
     ok(&command(&c.app, &c.token, &id, 3, served).await);
-    ok(&command(&c.app, &c.token, &id, 4, json!({"type": "close", "at": day("2026-11-21")})).await);
+    // The execution was in fact on 11-05: corrected by its own entry, and T-20 follows.
+    let correct = |reason: &str| json!({"type": "correct_execution_time", "to": day("2026-11-05"), "reason": reason, "approved_by": "张主任"});
+    let r = command(&c.app, &c.token, &id, 4, correct(" ")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-133");
+    ok(&command(&c.app, &c.token, &id, 4, correct("现场笔录记载为 11 月 5 日")).await);
+    let t20 = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["data"]["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "T-20")
+        .unwrap()["due"]
+        .clone();
+    assert_eq!(t20, json!(day("2026-11-25") + 16 * HOUR - 1), "20 days from 11-05, not from 11-02 (11-23)");
+    ok(&command(&c.app, &c.token, &id, 5, json!({"type": "close", "at": day("2026-11-21")})).await);
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["data"]["state_label"], "已结案");
     assert_eq!(case["data"]["outcome"], "confiscated");
