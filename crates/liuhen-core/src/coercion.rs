@@ -429,6 +429,6 @@ impl Coercion {
         if !matches!(event, Event::Proposed(_)) {
             self.version += 1;
         }
-        self.defects.extend(flags.iter().cloned());
+        self.defects.extend(rules::defects(flags));
     }
 }

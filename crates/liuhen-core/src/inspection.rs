@@ -390,6 +390,6 @@ impl Inspection {
         if !matches!(event, Event::Opened(_)) {
             self.version += 1;
         }
-        self.defects.extend(flags.iter().cloned());
+        self.defects.extend(rules::defects(flags));
     }
 }

@@ -491,6 +491,6 @@ impl Licence {
         if !matches!(event, Event::Applied(_)) {
             self.version += 1;
         }
-        self.defects.extend(flags.iter().cloned());
+        self.defects.extend(rules::defects(flags));
     }
 }

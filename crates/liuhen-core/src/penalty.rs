@@ -9,7 +9,8 @@ use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
     self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_016, R_028, R_031, R_033, R_040,
-    R_041, R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131, Violation,
+    R_041, R_042, R_043, R_044, R_047, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131,
+    Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -82,6 +83,8 @@ pub enum State {
     HearingRequested,
     HearingScheduled,
     HearingHeld,
+    /// The party stayed away or walked out: the hearing right is treated as waived.
+    HearingTerminated,
     Decided,
     Served,
     /// 催告书 served (行政强制执行).
@@ -104,6 +107,7 @@ impl State {
             State::HearingRequested => "hearing_requested",
             State::HearingScheduled => "hearing_scheduled",
             State::HearingHeld => "hearing_held",
+            State::HearingTerminated => "hearing_terminated",
             State::Decided => "decided",
             State::Served => "served",
             State::Demanded => "demanded",
@@ -124,6 +128,7 @@ impl State {
             State::HearingRequested => "已申请听证",
             State::HearingScheduled => "已通知听证",
             State::HearingHeld => "已举行听证",
+            State::HearingTerminated => "听证已终止",
             State::Decided => "已作出处罚决定",
             State::Served => "已送达",
             State::Demanded => "已催告",
@@ -279,6 +284,11 @@ pub enum Event {
     HearingHeld {
         at: Timestamp,
         transcript_signed: bool,
+    },
+    /// 终止听证: why (the party's absence or walking out), recorded.
+    HearingTerminated {
+        at: Timestamp,
+        reason: String,
     },
     Decided {
         at: Timestamp,
@@ -590,7 +600,8 @@ impl Ordinary {
     /// 法制审核 (办法第九条第（三）项), after the report or after a hearing.
     /// a reviewer with the legal qualification; R-131: an opinion.
     pub fn legal_review(&self, at: Timestamp, reviewer: &Officer, passed: bool, opinion: &str) -> Decision {
-        if !matches!(self.state, State::Concluded | State::HearingHeld | State::NoticeServed) {
+        if !matches!(self.state, State::Concluded | State::HearingHeld | State::HearingTerminated | State::NoticeServed)
+        {
             return Err(wrong(self.state, "法制审核"));
         }
         let mut found = Vec::new();
@@ -611,7 +622,11 @@ impl Ordinary {
     pub fn discuss(&self, at: Timestamp, members: &[String], conclusion: Penalty) -> Decision {
         if !matches!(
             self.state,
-            State::NoticeServed | State::HearingHeld | State::HearingRequested | State::HearingScheduled
+            State::NoticeServed
+                | State::HearingHeld
+                | State::HearingRequested
+                | State::HearingScheduled
+                | State::HearingTerminated
         ) {
             return Err(wrong(self.state, "集体讨论"));
         }
@@ -740,6 +755,23 @@ impl Ordinary {
         Ok((Event::HearingHeld { at, transcript_signed }, flags))
     }
 
+    /// the party stayed away without good reason, or left without leave — the hearing
+    /// ends, the reason is recorded, and the hearing right counts as waived (INFO: advice, not a
+    /// defect). R-048 still wants the reason on record.
+    pub fn terminate_hearing(&self, at: Timestamp, reason: &str) -> Decision {
+        if self.state != State::HearingScheduled {
+            return Err(wrong(self.state, "终止听证"));
+        }
+        if reason.trim().is_empty() {
+            return Err(rules::Refusal {
+                violations: vec![R_048.violated("reason", "终止听证须在笔录中记明理由")]
+            }
+            .into());
+        }
+        let advice = vec![R_047.violated("reason", "视为放弃听证权利，可依法作出决定")];
+        Ok((Event::HearingTerminated { at, reason: reason.to_string() }, rules::decide(advice)?))
+    }
+
     /// The gates of the decision: G-P-1, G-P-2, G-P-3,
     /// G-P-5, R-063 and R-065.
     pub fn decide(
@@ -752,7 +784,11 @@ impl Ordinary {
     ) -> Decision {
         if !matches!(
             self.state,
-            State::NoticeServed | State::HearingRequested | State::HearingScheduled | State::HearingHeld
+            State::NoticeServed
+                | State::HearingRequested
+                | State::HearingScheduled
+                | State::HearingHeld
+                | State::HearingTerminated
         ) {
             if self.state == State::Concluded {
                 return Err(rules::Refusal {
@@ -771,7 +807,7 @@ impl Ordinary {
         if severity(doc.penalty) > severity(notice.penalty) {
             found.push(R_041.violated("penalty", "决定的处罚重于告知的处罚，须重新告知"));
         }
-        if self.hearing_requested && self.hearing_held_at.is_none() {
+        if self.hearing_requested && self.hearing_held_at.is_none() && self.state != State::HearingTerminated {
             found.push(R_043.violated("state", "当事人已按时申请听证，尚未举行"));
         }
         let review_needed = self.lead.major || self.hearing_held_at.is_some();
@@ -1035,6 +1071,10 @@ impl Ordinary {
                 self.hearing_on = Some(*hearing_on);
                 self.state = State::HearingScheduled;
             }
+            Event::HearingTerminated { .. } => {
+                self.waived = true;
+                self.state = State::HearingTerminated;
+            }
             Event::HearingHeld { at, .. } => {
                 self.hearing_held_at = Some(*at);
                 self.state = State::HearingHeld;
@@ -1079,6 +1119,6 @@ impl Ordinary {
         if !matches!(event, Event::Registered(_)) {
             self.version += 1;
         }
-        self.defects.extend(flags.iter().cloned());
+        self.defects.extend(rules::defects(flags));
     }
 }

@@ -329,6 +329,12 @@ pub const R_006: Rule = Rule {
     source: "行政处罚法第六十四条第（四）项",
     requirement: "听证由本案调查人员以外的人员主持",
 };
+pub const R_047: Rule = Rule {
+    id: "R-047",
+    severity: Severity::Info,
+    source: "行政处罚法第六十四条第（六）项",
+    requirement: "当事人及其代理人无正当理由拒不出席听证或者未经许可中途退出听证的，视为放弃听证权利，行政机关终止听证",
+};
 pub const R_048: Rule = Rule {
     id: "R-048",
     severity: Severity::Block,
@@ -522,9 +528,9 @@ pub const R_106: Rule = Rule {
 pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009, R_010, R_011, R_012, R_013, R_013B, R_014,
     R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_035, R_040, R_041,
-    R_042, R_043, R_044, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_080, R_081, R_082,
-    R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101, R_102,
-    R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
+    R_042, R_043, R_044, R_047, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_080, R_081,
+    R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_100A, R_100B, R_101,
+    R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.
@@ -532,6 +538,11 @@ pub const ALL: &[Rule] = &[
 #[error("{}", self.violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
 pub struct Refusal {
     pub violations: Vec<Violation>,
+}
+
+/// The findings to keep as the case's defects for 案卷评查: FLAGs, not INFO advice.
+pub fn defects(flags: &[Violation]) -> impl Iterator<Item = Violation> + '_ {
+    flags.iter().filter(|v| v.rule.severity == Severity::Flag).cloned()
 }
 
 /// Splits findings into a refusal (if any BLOCK failed) or the FLAG defects to record.

@@ -401,6 +401,6 @@ impl Summary {
         if !matches!(event, Event::Started(_)) {
             self.version += 1;
         }
-        self.defects.extend(flags.iter().cloned());
+        self.defects.extend(rules::defects(flags));
     }
 }

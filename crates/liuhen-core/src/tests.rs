@@ -662,6 +662,21 @@ mod ordinary {
         c
     }
 
+    #[test]
+    fn a_hearing_the_party_stays_away_from_ends_and_the_case_is_decided() {
+        let mut c = noticed(false);
+        step!(c, c.request_hearing(at("2026-08-18"), &cal()));
+        step!(c, c.schedule_hearing(at("2026-08-19"), d("2026-08-31"), "听证主持人孙某", &cal()));
+        // Ending it needs the reason on record.
+        assert_eq!(out(c.terminate_hearing(at("2026-08-31"), " ")), ["R-048"]);
+        step!(c, c.terminate_hearing(at("2026-08-31"), "当事人经书面通知无正当理由未到场"));
+        assert_eq!(c.state, State::HearingTerminated);
+        // The advice is not a defect of the file.
+        assert!(c.defects.is_empty(), "{:?}", c.defects);
+        step!(c, c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal()));
+        assert_eq!(c.state, State::Decided);
+    }
+
     /// A case through its hearing.
     pub fn heard() -> Ordinary {
         let mut c = noticed(false);
@@ -1217,6 +1232,20 @@ mod ordinary {
                     let mut c = requested.clone();
                     step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
                     c.hold_hearing(t("2026-08-31"), false)
+                }),
+                out({
+                    let mut c = requested.clone();
+                    step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
+                    c.hold_hearing(t("2026-08-31"), true)
+                }),
+            ),
+            // The party stayed away: the hearing ends and the right counts as waived (advice).
+            (
+                "R-047",
+                out({
+                    let mut c = requested.clone();
+                    step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
+                    c.terminate_hearing(t("2026-08-31"), "当事人经书面通知无正当理由未到场")
                 }),
                 out({
                     let mut c = requested.clone();

@@ -783,6 +783,11 @@ pub enum OrdinaryCommandForm {
         at: i64,
         transcript_signed: bool,
     },
+    /// 终止听证: the party stayed away or walked out; the reason is recorded.
+    TerminateHearing {
+        at: i64,
+        reason: String,
+    },
     Decide {
         at: i64,
         approver: OpinionForm,
@@ -961,6 +966,9 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         },
         OrdinaryCommandForm::HoldHearing { at, transcript_signed } => {
             C::HoldHearing { at: Timestamp(at), transcript_signed }
+        }
+        OrdinaryCommandForm::TerminateHearing { at, reason } => {
+            C::TerminateHearing { at: Timestamp(at), reason: text(&reason, "终止听证理由", 2000)? }
         }
         OrdinaryCommandForm::Decide { at, approver, doc, late_explanation } => C::Decide {
             at: Timestamp(at),

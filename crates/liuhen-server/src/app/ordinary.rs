@@ -82,6 +82,10 @@ pub enum OrdinaryCommand {
         at: Timestamp,
         transcript_signed: bool,
     },
+    TerminateHearing {
+        at: Timestamp,
+        reason: String,
+    },
     Decide {
         at: Timestamp,
         approver: Opinion,
@@ -310,6 +314,7 @@ impl CaseKind for Ordinary {
             Event::HearingRequested { .. } => "hearing_requested",
             Event::HearingScheduled { .. } => "hearing_scheduled",
             Event::HearingHeld { .. } => "hearing_held",
+            Event::HearingTerminated { .. } => "hearing_terminated",
             Event::Decided { .. } => "decided",
             Event::Served { .. } => "served",
             Event::DemandServed { .. } => "demand_served",
@@ -369,6 +374,7 @@ impl CaseKind for Ordinary {
                 json!({"notified_at": notified_at.0, "hearing_on": hearing_on.to_string(), "host": host})
             }
             Event::HearingHeld { at, transcript_signed } => json!({"at": at.0, "transcript_signed": transcript_signed}),
+            Event::HearingTerminated { at, reason } => json!({"at": at.0, "reason": reason}),
             Event::Decided { at, approver, doc, late_explanation } => json!({
                 "at": at.0, "approver": opinion_json(approver), "doc": doc_json(doc), "late_explanation": late_explanation,
             }),
@@ -464,6 +470,7 @@ impl CaseKind for Ordinary {
                 host: v["host"].as_str()?.to_string(),
             },
             "hearing_held" => Event::HearingHeld { at: at()?, transcript_signed: v["transcript_signed"].as_bool()? },
+            "hearing_terminated" => Event::HearingTerminated { at: at()?, reason: v["reason"].as_str()?.to_string() },
             "decided" => Event::Decided {
                 at: at()?,
                 approver: parse_opinion(&v["approver"])?,
@@ -557,6 +564,7 @@ impl<S: LogStore> App<S> {
                 c.schedule_hearing(notified_at, hearing_on, &host, &cal)
             }
             OrdinaryCommand::HoldHearing { at, transcript_signed } => c.hold_hearing(at, transcript_signed),
+            OrdinaryCommand::TerminateHearing { at, reason } => c.terminate_hearing(at, &reason),
             OrdinaryCommand::Decide { at, approver, doc, late_explanation } => {
                 c.decide(at, approver, doc, &late_explanation, &cal)
             }

@@ -1299,3 +1299,25 @@ async fn entrusted_enforcement_runs_on_the_same_rules_inside_its_letter() {
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_hearing_the_party_stays_away_from_is_terminated_and_the_case_decided() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕15号", false).await;
+    for s in [
+        json!({"type": "request_hearing", "at": day("2026-08-18")}),
+        json!({"type": "schedule_hearing", "notified_at": day("2026-08-19"), "hearing_on": "2026-08-31", "host": "孙某"}),
+        json!({"type": "terminate_hearing", "at": day("2026-08-31"), "reason": "当事人经书面通知无正当理由未到场"}),
+        decide("2026-09-02"),
+    ] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "decided");
+    // R-047 is advice: recorded with its event, not a defect of the file.
+    assert_eq!(case["data"]["defects"], json!([]));
+    let timeline = case["timeline"].to_string();
+    assert!(timeline.contains("R-047"), "{timeline}");
+}
