@@ -266,6 +266,9 @@ impl Coercion {
                 R_101.violated("checklist", "未通知当事人到场、告知理由依据和权利、听取陈述申辩或现场笔录未签名"),
             );
         }
+        if self.measure.party.is_none() {
+            found.push(crate::rules::R_016.violated("party", "查封、扣押决定书须载明当事人，尚未记录当事人身份"));
+        }
         if !(doc.sealed && doc.relief_told && doc.handed_over && doc.inventory_copies >= 2) {
             found.push(R_102.violated("doc", "决定书须加盖印章、载明救济途径并当场交付，清单一式二份"));
         }

@@ -316,6 +316,9 @@ impl Licence {
             return Err(wrong(self.state, "作出许可决定"));
         }
         let mut found = Vec::new();
+        if self.application.applicant.is_none() {
+            found.push(crate::rules::R_016.violated("applicant", "许可决定须载明申请人，尚未记录申请人身份"));
+        }
         if !sealed || (!granted && (reasons.trim().is_empty() || !relief_told)) {
             found.push(R_115.violated("decision", "决定书须加盖印章；不予许可的须说明理由并告知救济权利"));
         }

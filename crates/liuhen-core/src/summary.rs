@@ -266,6 +266,9 @@ impl Summary {
         if self.start.facts.trim().is_empty() {
             found.push(R_067A.violated("facts", "违法事实未记录"));
         }
+        if self.start.party.is_none() {
+            found.push(crate::rules::R_016.violated("party", "当场处罚决定书须载明当事人，尚未记录当事人身份"));
+        }
         if form_no.trim().is_empty() {
             found.push(R_067B.violated("form_no", "决定书未编号"));
         }

@@ -333,7 +333,7 @@ fn summary_start(kind: PartyKind) -> summary::Start {
         facts: "在迁安路人行道摆摊经营".to_string(),
         act: good_act(true),
         entrusted: None,
-        party: None,
+        party: Some(citizen()),
     }
 }
 
@@ -394,6 +394,17 @@ fn summary_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>
             "R-034",
             out(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, " ", false)),
             out(Summary::new(summary_start(PartyKind::Citizen)).hear(t, true, "无异议", false)),
+        ),
+        // The decision form names the party (行政处罚法第五十二条、第五十九条).
+        (
+            "R-016",
+            out({
+                let mut c = Summary::new(summary::Start { party: None, ..summary_start(PartyKind::Citizen) });
+                let (e, f) = c.hear(t, true, "", true).unwrap();
+                c.apply(&e, &f);
+                c.issue_decision(t, "No.1", Penalty::Fine(yuan(50)), "依据", &officers)
+            }),
+            out(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(50)), "依据", &officers)),
         ),
         // 201 yuan for a citizen is over the limit; 3,000 yuan for an organisation is not.
         (
@@ -1504,7 +1515,7 @@ mod licensing {
             materials: vec!["申请书".to_string(), "营业执照复印件".to_string(), "占道平面图".to_string()],
             receipt_issued: true,
             entrusted: None,
-            applicant: None,
+            applicant: Some(super::citizen()),
         }
     }
 
@@ -1665,6 +1676,15 @@ mod licensing {
                 out(accepted.extend(at("2026-11-30"), "张主任", true, &cal)),
             ),
             (
+                "R-016",
+                out({
+                    let mut c = Licence::new(Application { applicant: None, ..app() });
+                    step!(c, c.accept(at("2026-11-03"), true));
+                    c.decide(at("2026-11-20"), &ruling(false, true, "不符合条件"), &cal)
+                }),
+                out(accepted.decide(at("2026-11-20"), &ruling(false, true, "不符合条件"), &cal)),
+            ),
+            (
                 "R-115",
                 out(accepted.decide(at("2026-11-20"), &ruling(false, true, ""), &cal)),
                 out(accepted.decide(at("2026-11-20"), &ruling(false, true, "不符合条件"), &cal)),
@@ -1751,7 +1771,7 @@ mod coercive {
             reason: "经责令仍占道经营".to_string(),
             legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
             entrusted: None,
-            party: None,
+            party: Some(super::citizen()),
         }
     }
 
@@ -1828,6 +1848,15 @@ mod coercive {
             (
                 "R-101",
                 out(approved().execute(act(), false, Checklist { statements_heard: false, ..CHECKS }, doc(30), true)),
+                out(approved().execute(act(), false, CHECKS, doc(30), true)),
+            ),
+            (
+                "R-016",
+                out({
+                    let mut c = Coercion::new(Measure { party: None, ..measure() });
+                    step!(c, c.approve(head()));
+                    c.execute(act(), false, CHECKS, doc(30), true)
+                }),
                 out(approved().execute(act(), false, CHECKS, doc(30), true)),
             ),
             (

@@ -261,7 +261,31 @@ impl<S: LogStore> App<S> {
                     summary: "现场拍照取证".to_string(),
                 },
                 entrusted: None,
-                party: None,
+                // Fictional identity numbers with valid check characters.
+                party: Some(match party {
+                    PartyKind::Citizen => Party {
+                        kind: PartyType::NaturalPerson,
+                        name: "孙某某".to_string(),
+                        id_type: liuhen_core::party::RESIDENT_ID_CARD.to_string(),
+                        id_number: "130227199201170059".to_string(),
+                        uscc: String::new(),
+                        legal_rep: String::new(),
+                        address: "迁西县栗乡街道迁安路 30 号".to_string(),
+                        phone: "13700000000".to_string(),
+                        service_address: None,
+                    },
+                    PartyKind::Organisation => Party {
+                        kind: PartyType::OtherOrg,
+                        name: "迁西县某某便利店".to_string(),
+                        id_type: String::new(),
+                        id_number: String::new(),
+                        uscc: "92130227MA0D4E5F69".to_string(),
+                        legal_rep: "周某".to_string(),
+                        address: "迁西县栗乡街道迁安路 18 号".to_string(),
+                        phone: String::new(),
+                        service_address: None,
+                    },
+                }),
             };
             let record = self.start_summary(admin, input).await?;
             let mut cmds = vec![
@@ -537,7 +561,17 @@ impl<S: LogStore> App<S> {
             reason: "经责令仍占道经营".to_string(),
             legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
             entrusted: None,
-            party: None,
+            party: Some(Party {
+                kind: PartyType::NaturalPerson,
+                name: "吴某某".to_string(),
+                id_type: liuhen_core::party::RESIDENT_ID_CARD.to_string(),
+                id_number: "130227198005120033".to_string(),
+                uscc: String::new(),
+                legal_rep: String::new(),
+                address: "迁西县栗乡街道迁安路 6 号".to_string(),
+                phone: String::new(),
+                service_address: None,
+            }),
         };
         let r = self.propose_measure(admin, m).await?;
         use super::coercion::CoercionCommand;

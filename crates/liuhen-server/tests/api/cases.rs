@@ -284,7 +284,20 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
 
 fn summary_start(c: &Ctx, case_no: &str, party_kind: &str) -> Value {
     json!({"case_no": case_no, "matter": "占道经营", "party_kind": party_kind, "facts": "在迁安路人行道摆摊经营",
-           "act": act(&[&c.a, &c.b], true, true)})
+           "act": act(&[&c.a, &c.b], true, true),
+           "party": if party_kind == "citizen" { citizen() } else { company() }})
+}
+
+/// 张某某 (a fictional 居民身份证 number with a valid check digit).
+fn citizen() -> Value {
+    json!({"kind": "natural_person", "name": "张某某", "id_type": "居民身份证", "id_number": "130227198005120033",
+           "address": "迁西县栗乡街道幸福路 8 号", "phone": "13800000000"})
+}
+
+/// A company (a fictional 统一社会信用代码 with a valid check character).
+fn company() -> Value {
+    json!({"kind": "legal_person", "name": "迁西县某某商贸有限公司", "uscc": "91130227MA0A1B2C3A", "legal_rep": "王某",
+           "address": "迁西县栗乡街道迁安路 12 号"})
 }
 
 #[tokio::test]
@@ -862,7 +875,7 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         &c.token,
         "/api/cases/licences",
         json!({"case_no": "栗街许〔2026〕3号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
-                    "materials": ["申请书", "营业执照复印件"], "receipt_issued": true}),
+                    "materials": ["申请书", "营业执照复印件"], "receipt_issued": true, "applicant": company()}),
     )
     .await;
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
@@ -911,7 +924,7 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
             "/api/cases/licences",
             &c.token,
             &json!({"case_no": "栗街许〔2026〕4号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
-                    "materials": ["申请书"], "receipt_issued": true}),
+                    "materials": ["申请书"], "receipt_issued": true, "applicant": citizen()}),
         )
         .await
         .json()["id"]
@@ -962,7 +975,8 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
 async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() {
     let c = ctx().await;
     let id = create(&c.app, &c.token, "/api/cases/coercive-measures", json!({"case_no": "栗街强〔2026〕2号", "matter": "扣押占道经营物品", "kind": "seize",
-                    "items": ["三轮车一辆", "货架两个"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》"})).await;
+                    "items": ["三轮车一辆", "货架两个"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》",
+                    "party": citizen()})).await;
     let mut exec_act = act(&[&c.a, &c.b], true, true);
     exec_act["at"] = json!(day("2026-11-02"));
     let execute = |av: bool| {
