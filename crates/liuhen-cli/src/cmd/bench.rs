@@ -104,10 +104,15 @@ async fn log(args: LogArgs) -> anyhow::Result<()> {
         let fsync_ms = fsync_p50_ms(&args.data).context("measuring fsync")?;
         let bound_db = args.data.join("bench-bound.db");
         let bound_for = seconds.min(Duration::from_secs(3));
-        let bound =
-            tokio::task::spawn_blocking(move || liuhen_store::sqlite::measure_bound(&bound_db, writers, bound_for))
+        // The bound is measured right before and right after the run and averaged: these shared
+        // disks drift by tens of per cent within seconds, and a single window on one side would
+        // tilt the ratio either way.
+        let measure = |db: std::path::PathBuf| async move {
+            tokio::task::spawn_blocking(move || liuhen_store::sqlite::measure_bound(&db, writers, bound_for))
                 .await?
-                .context("measuring the SQLite bound")?;
+                .context("measuring the SQLite bound")
+        };
+        let bound_before = measure(bound_db.clone()).await?;
         let stats = store.writer_stats();
         let (c0, e0) = (stats.commits.load(Relaxed), stats.entries.load(Relaxed));
         let deadline = Instant::now() + seconds;
@@ -132,6 +137,8 @@ async fn log(args: LogArgs) -> anyhow::Result<()> {
             lat.extend(t.await??);
         }
         let elapsed = start.elapsed().as_secs_f64();
+        let bound_after = measure(bound_db).await?;
+        let bound = (bound_before + bound_after) / 2.0;
         let commits = stats.commits.load(Relaxed) - c0;
         let avg_batch = (stats.entries.load(Relaxed) - e0) as f64 / commits.max(1) as f64;
         lat.sort_by(f64::total_cmp);
@@ -147,6 +154,8 @@ async fn log(args: LogArgs) -> anyhow::Result<()> {
             "p99_ms": (percentile(&lat, 0.99) * 1000.0).round() / 1000.0,
             "fsync_ms": (fsync_ms * 1000.0).round() / 1000.0,
             "bound_per_s": bound.round(),
+            "bound_before_per_s": bound_before.round(),
+            "bound_after_per_s": bound_after.round(),
             "ratio_to_bound": ((per_s / bound) * 1000.0).round() / 1000.0,
             "commits": commits,
             "avg_batch": (avg_batch * 10.0).round() / 10.0,
