@@ -155,6 +155,22 @@ crate::anchors! {
     }
 }
 
+crate::anchors! {
+    /// Why no penalty is imposed (行政处罚法第三十三条、第五十七条第一款第（二）至（四）项).
+    NoPenaltyGround {
+        /// 违法行为轻微并及时改正，没有造成危害后果.
+        MinorCorrected => "minor_corrected", "违法行为轻微并及时改正，没有造成危害后果";
+        /// 初次违法且危害后果轻微并及时改正.
+        FirstMinor => "first_minor", "初次违法且危害后果轻微并及时改正";
+        /// 当事人有证据足以证明没有主观过错.
+        NoFault => "no_fault", "当事人有证据足以证明没有主观过错";
+        /// 违法事实不能成立.
+        NotEstablished => "not_established", "违法事实不能成立";
+        /// 违法行为涉嫌犯罪，移送司法机关.
+        TransferToJudicial => "transfer_to_judicial", "违法行为涉嫌犯罪，移送司法机关";
+    }
+}
+
 /// Registering a lead (线索登记, 办法第七条).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lead {
@@ -296,6 +312,13 @@ pub enum Event {
         doc: DecisionDoc,
         late_explanation: String,
     },
+    /// 不予行政处罚 (or 移送司法机关) decided.
+    NotPenalised {
+        at: Timestamp,
+        approver: Opinion,
+        ground: NoPenaltyGround,
+        reasons: String,
+    },
     /// The decision served; `at` is the date of service in law, the receipt says how.
     Served {
         at: Timestamp,
@@ -357,6 +380,8 @@ pub struct Ordinary {
     pub hearing_held_at: Option<Timestamp>,
     pub decided_at: Option<Timestamp>,
     pub penalty: Option<Penalty>,
+    /// Set when the decision was not to penalise (or to transfer the case).
+    pub no_penalty: Option<NoPenaltyGround>,
     pub served_at: Option<Timestamp>,
     pub paid_at: Option<Timestamp>,
     pub demand_served_at: Option<Timestamp>,
@@ -414,6 +439,7 @@ impl Ordinary {
             hearing_held_at: None,
             decided_at: None,
             penalty: None,
+            no_penalty: None,
             served_at: None,
             paid_at: None,
             demand_served_at: None,
@@ -772,6 +798,52 @@ impl Ordinary {
         Ok((Event::HearingTerminated { at, reason: reason.to_string() }, rules::decide(advice)?))
     }
 
+    /// R-004 (no recusal pending) and R-063 (the head's opinion, not a bare name) for any
+    /// decision on the case.
+    fn head_sign_off(&self, approver: &Opinion) -> Vec<Violation> {
+        let mut found = Vec::new();
+        if self.recusals.iter().any(|(_, d)| d.is_none()) {
+            found.push(R_004.violated("recusal", "回避申请尚未决定"));
+        }
+        let name = approver.by.trim();
+        if name.is_empty() || approver.opinion.trim().is_empty() || approver.opinion.trim() == name {
+            found.push(R_063.violated("approver", "负责人未签署审批意见"));
+        }
+        found
+    }
+
+    /// 不予行政处罚 or 移送司法机关 (domain.md P15'; 行政处罚法第三十三条、第五十七条): on the head's
+    /// approval with the ground and its reasons; major cases after the legal review
+    /// . No prior notice is needed, since nothing is imposed; the decision is then served.
+    pub fn decide_no_penalty(
+        &self,
+        at: Timestamp,
+        approver: Opinion,
+        ground: NoPenaltyGround,
+        reasons: &str,
+    ) -> Decision {
+        if !matches!(
+            self.state,
+            State::Concluded
+                | State::NoticeServed
+                | State::HearingRequested
+                | State::HearingScheduled
+                | State::HearingHeld
+                | State::HearingTerminated
+        ) {
+            return Err(wrong(self.state, "作出不予处罚决定"));
+        }
+        let mut found = self.head_sign_off(&approver);
+        if reasons.trim().is_empty() {
+            found.push(R_063.violated("reasons", format!("未载明{}的事实和理由", ground.label())));
+        }
+        if self.lead.major && self.review_passed_at.is_none() {
+            found.push(R_061.violated("legal_review", "重大案件须经法制审核通过"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::NotPenalised { at, approver, ground, reasons: reasons.to_string() }, flags))
+    }
+
     /// The gates of the decision: G-P-1, G-P-2, G-P-3,
     /// G-P-5, R-063 and R-065.
     pub fn decide(
@@ -826,13 +898,7 @@ impl Ordinary {
                 Some(_) => {}
             }
         }
-        if self.recusals.iter().any(|(_, d)| d.is_none()) {
-            found.push(R_004.violated("recusal", "回避申请尚未决定"));
-        }
-        let name = approver.by.trim();
-        if name.is_empty() || approver.opinion.trim().is_empty() || approver.opinion.trim() == name {
-            found.push(R_063.violated("approver", "负责人未签署审批意见"));
-        }
+        found.extend(self.head_sign_off(&approver));
         if doc.doc_no.trim().is_empty()
             || doc.facts.trim().is_empty()
             || doc.legal_basis.trim().is_empty()
@@ -1078,6 +1144,12 @@ impl Ordinary {
             Event::HearingHeld { at, .. } => {
                 self.hearing_held_at = Some(*at);
                 self.state = State::HearingHeld;
+            }
+            Event::NotPenalised { at, ground, .. } => {
+                self.decided_at = Some(*at);
+                self.penalty = None;
+                self.no_penalty = Some(*ground);
+                self.state = State::Decided;
             }
             Event::Decided { at, doc, .. } => {
                 self.decided_at = Some(*at);

@@ -674,6 +674,32 @@ mod ordinary {
     }
 
     #[test]
+    fn a_minor_violation_promptly_corrected_is_not_penalised() {
+        use crate::penalty::NoPenaltyGround;
+        let mut c = Ordinary::new(lead(false));
+        step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
+        step!(c, c.investigate(good_act(true)));
+        step!(c, c.conclude(report(yuan(0))));
+        let head = || Opinion { opinion: "同意不予处罚".to_string(), ..approver() };
+        // The ground needs its reasons.
+        assert_eq!(out(c.decide_no_penalty(at("2026-08-20"), head(), NoPenaltyGround::MinorCorrected, " ")), ["R-063"]);
+        step!(
+            c,
+            c.decide_no_penalty(
+                at("2026-08-20"),
+                head(),
+                NoPenaltyGround::MinorCorrected,
+                "已于 8 月 12 日自行拆除，未造成危害后果"
+            )
+        );
+        assert_eq!((c.state, c.penalty), (State::Decided, None));
+        step!(c, c.serve(direct(at("2026-08-21")), &cal()));
+        // Nothing to pay: the case closes once the decision is served.
+        step!(c, c.close(approval("2026-08-24"), at("2026-08-24")));
+        assert_eq!(c.state, State::Closed);
+    }
+
+    #[test]
     fn a_hearing_the_party_stays_away_from_ends_and_the_case_is_decided() {
         let mut c = noticed(false);
         step!(c, c.request_hearing(at("2026-08-18"), &cal()));

@@ -795,6 +795,14 @@ pub enum OrdinaryCommandForm {
         #[serde(default)]
         late_explanation: String,
     },
+    /// 不予行政处罚 or 移送司法机关: minor_corrected | first_minor | no_fault | not_established |
+    /// transfer_to_judicial, with the reasons (行政处罚法第三十三条、第五十七条).
+    DecideNoPenalty {
+        at: i64,
+        approver: OpinionForm,
+        ground: String,
+        reasons: String,
+    },
     /// The decision served, as its 送达回证 records it (办法第十七条).
     Serve {
         service: super::service::ServiceForm,
@@ -983,6 +991,17 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 sealed: doc.sealed,
             },
             late_explanation: text(&late_explanation, "逾期说明", 2000)?,
+        },
+        OrdinaryCommandForm::DecideNoPenalty { at, approver, ground, reasons } => C::DecideNoPenalty {
+            at: Timestamp(at),
+            approver: opinion_of(approver, "负责人")?,
+            ground: liuhen_core::penalty::NoPenaltyGround::parse(&ground).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "不予处罚的情形须为 minor_corrected、first_minor、no_fault、not_established 或 transfer_to_judicial：{}",
+                    ground.chars().take(40).collect::<String>()
+                ))
+            })?,
+            reasons: text(&reasons, "不予处罚的理由", 5000)?,
         },
         OrdinaryCommandForm::Serve { service } => C::Serve(super::service::service_of(service)?),
         OrdinaryCommandForm::ServeDemand {

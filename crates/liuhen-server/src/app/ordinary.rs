@@ -92,6 +92,12 @@ pub enum OrdinaryCommand {
         doc: DecisionDoc,
         late_explanation: String,
     },
+    DecideNoPenalty {
+        at: Timestamp,
+        approver: Opinion,
+        ground: penalty::NoPenaltyGround,
+        reasons: String,
+    },
     Serve(liuhen_core::service::Service),
     ServeDemand(Demand),
     HearDemandStatement {
@@ -283,6 +289,7 @@ impl CaseKind for Ordinary {
             "legal_review_passed_at": self.review_passed_at.map(|t| t.0),
             "discussion_conclusion": self.discussion.as_ref().map(penalty_json),
             "penalty": self.penalty.as_ref().map(penalty_json),
+            "no_penalty": self.no_penalty.map(|g| json!({"ground": g.code(), "label": g.label()})),
             "decided_at": self.decided_at.map(|t| t.0),
             "served_at": self.served_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
@@ -316,6 +323,7 @@ impl CaseKind for Ordinary {
             Event::HearingHeld { .. } => "hearing_held",
             Event::HearingTerminated { .. } => "hearing_terminated",
             Event::Decided { .. } => "decided",
+            Event::NotPenalised { .. } => "not_penalised",
             Event::Served { .. } => "served",
             Event::DemandServed { .. } => "demand_served",
             Event::DemandStatementHeard { .. } => "demand_statement_heard",
@@ -386,6 +394,10 @@ impl CaseKind for Ordinary {
             Event::CourtRuled { at, ruling_no, enforce } => {
                 json!({"at": at.0, "ruling_no": ruling_no, "enforce": enforce})
             }
+            Event::NotPenalised { at, approver, ground, reasons } => json!({
+                "at": at.0, "approver": opinion_json(approver), "ground": ground.code(), "ground_label": ground.label(),
+                "reasons": reasons,
+            }),
             Event::Paid { at, receipt_no } => json!({"at": at.0, "receipt_no": receipt_no}),
             Event::Closed { approval, at } => json!({"approval": approval_json(approval), "at": at.0}),
             Event::DateCorrected(c) => super::cases::correction_json(c, penalty::Anchor::code, penalty::Anchor::label),
@@ -490,6 +502,12 @@ impl CaseKind for Ordinary {
                 ruling_no: v["ruling_no"].as_str()?.to_string(),
                 enforce: v["enforce"].as_bool()?,
             },
+            "not_penalised" => Event::NotPenalised {
+                at: at()?,
+                approver: parse_opinion(&v["approver"])?,
+                ground: penalty::NoPenaltyGround::parse(v["ground"].as_str()?)?,
+                reasons: v["reasons"].as_str()?.to_string(),
+            },
             "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
             "date_corrected" => Event::DateCorrected(super::cases::parse_correction(v, penalty::Anchor::parse)?),
             "closed" => Event::Closed { approval: parse_approval(&v["approval"])?, at: at()? },
@@ -567,6 +585,9 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::TerminateHearing { at, reason } => c.terminate_hearing(at, &reason),
             OrdinaryCommand::Decide { at, approver, doc, late_explanation } => {
                 c.decide(at, approver, doc, &late_explanation, &cal)
+            }
+            OrdinaryCommand::DecideNoPenalty { at, approver, ground, reasons } => {
+                c.decide_no_penalty(at, approver, ground, &reasons)
             }
             OrdinaryCommand::Serve(s) => c.serve(s, &cal),
             OrdinaryCommand::ServeDemand(d) => c.serve_demand(d, &cal),

@@ -1335,3 +1335,32 @@ async fn a_hearing_the_party_stays_away_from_is_terminated_and_the_case_decided(
     let timeline = case["timeline"].to_string();
     assert!(timeline.contains("R-047"), "{timeline}");
 }
+
+#[tokio::test]
+async fn a_violation_corrected_at_once_is_not_penalised_and_the_case_closes() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕16号", false).await;
+    let no_penalty = |ground: &str, reasons: &str| {
+        json!({"type": "decide_no_penalty", "at": day("2026-08-17"), "ground": ground, "reasons": reasons,
+               "approver": {"by": "张主任", "opinion": "同意不予行政处罚", "date": "2026-08-17"}})
+    };
+    let r = command(&c.app, &c.token, &id, v, no_penalty("mercy", "x")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "an unknown ground");
+    let r = command(&c.app, &c.token, &id, v, no_penalty("minor_corrected", "")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-063");
+    for s in [
+        no_penalty("minor_corrected", "当事人已于 8 月 12 日自行拆除，未造成危害后果"),
+        serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
+        json!({"type": "close", "approval": approval("2026-08-19"), "at": day("2026-08-19")}),
+    ] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "closed");
+    assert_eq!(case["data"]["no_penalty"]["ground"], "minor_corrected");
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
