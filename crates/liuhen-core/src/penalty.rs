@@ -65,13 +65,6 @@ pub fn check_approval(a: &Approval, field: &'static str) -> Vec<Violation> {
     found
 }
 
-fn severity(p: Penalty) -> u64 {
-    match p {
-        Penalty::Warning => 0,
-        Penalty::Fine(fen) => fen,
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     Lead,
@@ -702,8 +695,10 @@ impl Ordinary {
             PartyKind::Citizen => self.lead.thresholds.citizen_fen,
             PartyKind::Organisation => self.lead.thresholds.organisation_fen,
         };
-        if severity(notice.penalty) >= threshold && !notice.hearing_right_told {
-            found.push(R_042.violated("hearing_right_told", "拟处较大数额罚款，未告知听证权利"));
+        if notice.penalty.needs_hearing_right(threshold) && !notice.hearing_right_told {
+            found.push(
+                R_042.violated("hearing_right_told", format!("拟作出{}，未告知听证权利", notice.penalty.label())),
+            );
         }
         let flags = rules::decide(found)?;
         Ok((Event::NoticeServed(notice), flags))
@@ -876,7 +871,7 @@ impl Ordinary {
         if self.statements == 0 && !self.waived && at <= period_end && self.hearing_held_at.is_none() {
             found.push(R_041.violated("at", "陈述申辩期限未届满，当事人亦未陈述申辩或放弃"));
         }
-        if severity(doc.penalty) > severity(notice.penalty) {
+        if doc.penalty.heavier_than(notice.penalty) {
             found.push(R_041.violated("penalty", "决定的处罚重于告知的处罚，须重新告知"));
         }
         if self.hearing_requested && self.hearing_held_at.is_none() && self.state != State::HearingTerminated {

@@ -51,6 +51,97 @@ pub enum Penalty {
     Warning,
     /// A fine in fen (分).
     Fine(u64),
+    /// 没收违法所得、没收非法财物, valued in fen.
+    Confiscation(u64),
+    /// 暂扣许可证件.
+    SuspendLicence,
+    /// 降低资质等级.
+    LowerQualification,
+    /// 吊销许可证件.
+    RevokeLicence,
+    /// 限制开展生产经营活动.
+    RestrictBusiness,
+    /// 责令停产停业.
+    SuspendBusiness,
+    /// 责令关闭.
+    OrderClosure,
+    /// 限制从业.
+    RestrictPractice,
+}
+
+impl Penalty {
+    /// The kind's API code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Penalty::Warning => "warning",
+            Penalty::Fine(_) => "fine",
+            Penalty::Confiscation(_) => "confiscation",
+            Penalty::SuspendLicence => "suspend_licence",
+            Penalty::LowerQualification => "lower_qualification",
+            Penalty::RevokeLicence => "revoke_licence",
+            Penalty::RestrictBusiness => "restrict_business",
+            Penalty::SuspendBusiness => "suspend_business",
+            Penalty::OrderClosure => "order_closure",
+            Penalty::RestrictPractice => "restrict_practice",
+        }
+    }
+
+    /// A kind back from its code; `amount_fen` is read only by the kinds that carry one.
+    pub fn parse(code: &str, amount_fen: Option<u64>) -> Option<Penalty> {
+        Some(match code {
+            "fine" => Penalty::Fine(amount_fen?),
+            "confiscation" => Penalty::Confiscation(amount_fen?),
+            _ => [
+                Penalty::Warning,
+                Penalty::SuspendLicence,
+                Penalty::LowerQualification,
+                Penalty::RevokeLicence,
+                Penalty::RestrictBusiness,
+                Penalty::SuspendBusiness,
+                Penalty::OrderClosure,
+                Penalty::RestrictPractice,
+            ]
+            .into_iter()
+            .find(|k| k.code() == code)?,
+        })
+    }
+
+    /// The kinds of 行政处罚法第九条 (行政拘留 is not a street office's).
+    pub fn label(self) -> &'static str {
+        match self {
+            Penalty::Warning => "警告",
+            Penalty::Fine(_) => "罚款",
+            Penalty::Confiscation(_) => "没收违法所得、没收非法财物",
+            Penalty::SuspendLicence => "暂扣许可证件",
+            Penalty::LowerQualification => "降低资质等级",
+            Penalty::RevokeLicence => "吊销许可证件",
+            Penalty::RestrictBusiness => "限制开展生产经营活动",
+            Penalty::SuspendBusiness => "责令停产停业",
+            Penalty::OrderClosure => "责令关闭",
+            Penalty::RestrictPractice => "限制从业",
+        }
+    }
+
+    /// Whether the party must be told of the right to a hearing (行政处罚法第六十三条): a fine or
+    /// confiscation of at least `threshold_fen`, and every heavier kind (treated conservatively:
+    /// telling the right is never unlawful, omitting it is).
+    pub fn needs_hearing_right(self, threshold_fen: u64) -> bool {
+        match self {
+            Penalty::Warning => false,
+            Penalty::Fine(fen) | Penalty::Confiscation(fen) => fen >= threshold_fen,
+            _ => true,
+        }
+    }
+
+    /// Whether deciding `self` after telling `told` imposes more than the party was told of
+    /// (行政处罚法第四十四条): a larger amount of the same kind, or another kind than a warning.
+    pub fn heavier_than(self, told: Penalty) -> bool {
+        match (self, told) {
+            (Penalty::Warning, _) => false,
+            (Penalty::Fine(a), Penalty::Fine(b)) | (Penalty::Confiscation(a), Penalty::Confiscation(b)) => a > b,
+            (a, b) => a != b,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,6 +353,10 @@ impl Summary {
                     ),
                 );
             }
+        } else if penalty != Penalty::Warning {
+            found.push(
+                R_067A.violated("penalty", format!("简易程序只能当场给予警告或小额罚款，不能{}", penalty.label())),
+            );
         }
         if self.start.facts.trim().is_empty() {
             found.push(R_067A.violated("facts", "违法事实未记录"));

@@ -406,6 +406,12 @@ fn summary_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>
             }),
             out(heard.issue_decision(t, "No.1", Penalty::Fine(yuan(50)), "依据", &officers)),
         ),
+        // On the spot only a warning or a small fine (行政处罚法第五十一条).
+        (
+            "R-067a",
+            out(heard.issue_decision(t, "No.1", Penalty::SuspendBusiness, "依据", &officers)),
+            out(heard.issue_decision(t, "No.1", Penalty::Warning, "依据", &officers)),
+        ),
         // 201 yuan for a citizen is over the limit; 3,000 yuan for an organisation is not.
         (
             "R-067a",

@@ -64,7 +64,22 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         step!(c, c.waive(at("2026-08-14")));
         c
     };
+    // Revoking a licence carries the hearing right whatever the amount (行政处罚法第六十三条).
+    let revoke = |told: bool| {
+        let mut c = Ordinary::new(lead(false));
+        step!(c, c.file(super::ordinary::approval("2026-08-07"), at("2026-08-07"), super::d("2026-07-30"), false));
+        step!(c, c.investigate(super::good_act(true)));
+        let report =
+            crate::penalty::Report { proposal: crate::summary::Penalty::RevokeLicence, ..super::ordinary::report(0) };
+        step!(c, c.conclude(report));
+        let notice = crate::penalty::Notice {
+            penalty: crate::summary::Penalty::RevokeLicence,
+            ..super::ordinary::notice(0, told)
+        };
+        out(c.serve_notice(notice))
+    };
     vec![
+        ("R-042", revoke(false), revoke(true)),
         (
             "R-016",
             party::check(&bad_id, None).iter().map(|v| v.rule.id).collect(),
@@ -81,4 +96,34 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
             out(named.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal())),
         ),
     ]
+}
+
+#[test]
+fn penalty_kinds_carry_their_hearing_right_and_compare_with_what_was_told() {
+    use crate::summary::Penalty as P;
+    let threshold = yuan(10_000);
+    assert!(!P::Warning.needs_hearing_right(threshold));
+    assert!(!P::Fine(yuan(9_999)).needs_hearing_right(threshold));
+    assert!(P::Confiscation(yuan(10_000)).needs_hearing_right(threshold));
+    for heavy in [P::RevokeLicence, P::SuspendBusiness, P::OrderClosure, P::RestrictPractice, P::LowerQualification] {
+        assert!(heavy.needs_hearing_right(threshold), "{}", heavy.label());
+    }
+    assert!(!P::Fine(yuan(100)).heavier_than(P::Fine(yuan(200))));
+    assert!(P::Fine(yuan(300)).heavier_than(P::Fine(yuan(200))));
+    assert!(!P::Warning.heavier_than(P::RevokeLicence));
+    assert!(P::RevokeLicence.heavier_than(P::Fine(yuan(200))), "another kind than told needs a new notice");
+    for p in [P::Warning, P::Fine(5), P::Confiscation(7), P::SuspendLicence, P::RestrictPractice] {
+        assert_eq!(
+            P::parse(
+                p.code(),
+                Some(match p {
+                    P::Fine(a) | P::Confiscation(a) => a,
+                    _ => 0,
+                })
+            ),
+            Some(p)
+        );
+    }
+    assert_eq!(P::parse("fine", None), None);
+    assert_eq!(P::parse("exile", Some(1)), None);
 }

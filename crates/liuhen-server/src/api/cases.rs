@@ -392,14 +392,12 @@ pub enum SummaryCommandForm {
     },
 }
 
+/// A penalty: `kind` as in the OpenAPI `Penalty` schema, `amount_fen` for a fine or confiscation.
 #[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PenaltyForm {
-    Warning,
-    /// Amount in fen (分).
-    Fine {
-        amount_fen: u64,
-    },
+#[serde(deny_unknown_fields)]
+pub struct PenaltyForm {
+    pub kind: String,
+    pub amount_fen: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -452,7 +450,7 @@ pub async fn start_summary<S: LogStore>(
 
 fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::SummaryCommand, ApiError> {
     use crate::app::summary::SummaryCommand as C;
-    use liuhen_core::summary::{PaymentMethod, Penalty};
+    use liuhen_core::summary::PaymentMethod;
     Ok(match form {
         SummaryCommandForm::Hear { at, rights_told, statement, waived } => {
             C::Hear { at: Timestamp(at), rights_told, statement: text(&statement, "陈述申辩", 5000)?, waived }
@@ -460,10 +458,7 @@ fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::Summ
         SummaryCommandForm::IssueDecision { at, form_no, penalty, legal_basis, signed_by } => C::IssueDecision {
             at: Timestamp(at),
             form_no: text(&form_no, "决定书编号", 64)?,
-            penalty: match penalty {
-                PenaltyForm::Warning => Penalty::Warning,
-                PenaltyForm::Fine { amount_fen } => Penalty::Fine(amount_fen),
-            },
+            penalty: penalty_of(penalty)?,
             legal_basis: text(&legal_basis, "处罚依据", 2000)?,
             signed_by,
         },
@@ -861,11 +856,13 @@ pub enum OrdinaryCommandForm {
     },
 }
 
-fn penalty_of(p: PenaltyForm) -> liuhen_core::summary::Penalty {
-    match p {
-        PenaltyForm::Warning => liuhen_core::summary::Penalty::Warning,
-        PenaltyForm::Fine { amount_fen } => liuhen_core::summary::Penalty::Fine(amount_fen),
-    }
+fn penalty_of(p: PenaltyForm) -> Result<liuhen_core::summary::Penalty, ApiError> {
+    liuhen_core::summary::Penalty::parse(&p.kind, p.amount_fen).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "处罚种类有误（罚款、没收须填 amount_fen）：{}",
+            p.kind.chars().take(40).collect::<String>()
+        ))
+    })
 }
 
 fn opinion_of(o: OpinionForm, role: &str) -> Result<liuhen_core::penalty::Opinion, ApiError> {
@@ -924,7 +921,7 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 evidence: evidence.iter().map(|e| text(e, "证据", 200)).collect::<Result<_, _>>()?,
                 legal_basis: text(&legal_basis, "法律依据", 2000)?,
                 discretion: text(&discretion, "自由裁量理由", 2000)?,
-                proposal: penalty_of(proposal),
+                proposal: penalty_of(proposal)?,
             })
         }
         OrdinaryCommandForm::LegalReview { at, reviewer_id, passed, opinion } => {
@@ -933,7 +930,7 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         OrdinaryCommandForm::Discuss { at, members, conclusion } => C::Discuss {
             at: Timestamp(at),
             members: short_list(&members, "参加人员")?,
-            conclusion: penalty_of(conclusion),
+            conclusion: penalty_of(conclusion)?,
         },
         OrdinaryCommandForm::ServeNotice {
             service,
@@ -952,7 +949,7 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 // A service with no date yet (a letter not signed for) is refused by core.
                 served_at: service.served_at().unwrap_or(service.at),
                 service,
-                penalty: penalty_of(penalty),
+                penalty: penalty_of(penalty)?,
                 facts: text(&facts, "事实", 5000)?,
                 reasons: text(&reasons, "理由", 2000)?,
                 legal_basis: text(&legal_basis, "依据", 2000)?,
@@ -983,7 +980,7 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             approver: opinion_of(approver, "负责人")?,
             doc: DecisionDoc {
                 doc_no: text(&doc.doc_no, "决定书文号", 64)?,
-                penalty: penalty_of(doc.penalty),
+                penalty: penalty_of(doc.penalty)?,
                 facts: text(&doc.facts, "违法事实", 5000)?,
                 legal_basis: text(&doc.legal_basis, "处罚依据", 2000)?,
                 performance_days: doc.performance_days,

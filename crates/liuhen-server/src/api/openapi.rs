@@ -94,6 +94,9 @@ pub fn document() -> Value {
                     "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},
                     "recording_announced": {"type": "boolean", "description": "已告知当事人开启执法记录（办法第六条第二款）"},
                     "problems_found": {"type": "boolean"}}},
+                "Penalty": {"type": "object", "required": ["kind"], "description": "处罚种类（行政处罚法第九条），用于 issue_decision、conclude.proposal、serve_notice、decide.doc；罚款、没收须填金额（分）。简易程序只能警告或小额罚款（R-067a）；除警告和未达较大数额的罚款、没收外，均须告知听证权利（R-042，行政处罚法第六十三条）。",
+                    "properties": {"kind": {"type": "string", "enum": ["warning", "fine", "confiscation", "suspend_licence", "lower_qualification", "revoke_licence", "restrict_business", "suspend_business", "order_closure", "restrict_practice"]},
+                    "amount_fen": {"type": "integer"}}},
                 "Agency": {"type": "object", "required": ["name", "uscc"], "properties": {
                     "name": {"type": "string"}, "uscc": {"type": "string", "description": "统一社会信用代码（GB 32100 校验）"},
                     "has_enforcement_power": {"type": "boolean", "description": "依法享有行政强制执行权（行政强制法第十三条）"},

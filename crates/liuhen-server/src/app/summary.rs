@@ -33,18 +33,15 @@ pub enum SummaryCommand {
 }
 
 pub(crate) fn penalty_json(p: &Penalty) -> Value {
-    match p {
-        Penalty::Warning => json!({"kind": "warning"}),
-        Penalty::Fine(fen) => json!({"kind": "fine", "amount_fen": fen}),
+    let mut v = json!({"kind": p.code(), "label": p.label()});
+    if let Penalty::Fine(fen) | Penalty::Confiscation(fen) = p {
+        v["amount_fen"] = json!(fen);
     }
+    v
 }
 
 pub(crate) fn parse_penalty(v: &Value) -> Option<Penalty> {
-    match v["kind"].as_str()? {
-        "warning" => Some(Penalty::Warning),
-        "fine" => Some(Penalty::Fine(v["amount_fen"].as_u64()?)),
-        _ => None,
-    }
+    Penalty::parse(v["kind"].as_str()?, v["amount_fen"].as_u64())
 }
 
 fn strings(v: &Value) -> Option<Vec<String>> {
