@@ -147,11 +147,14 @@ pub enum Event {
         approved: bool,
         approver: String,
     },
+    /// The extension and the written notice of it; `notice` is `None` only in entries written
+    /// when the notice was a yes/no (then `notice_served`).
     Extended {
         at: Timestamp,
         days: u32,
         approver: String,
         notice_served: bool,
+        notice: Option<crate::service::Service>,
     },
     /// The 处理决定 (没收、销毁、解除…) and its service; `service` is `None` only in entries
     /// written before the receipt was recorded with the decision.
@@ -301,12 +304,14 @@ impl Coercion {
     }
 
     /// once, at most thirty days, approved and told before the term ends.
+    /// ..R-088: the written notice of the extension (延长查封、扣押决定书, with its
+    /// reasons) reaches the party by a method of 办法第十七条.
     pub fn extend(
         &self,
         at: Timestamp,
         days: u32,
         approver: &str,
-        notice_served: bool,
+        notice: Option<crate::service::Service>,
         cal: &WorkCalendar,
     ) -> Decision {
         if self.state != State::Active {
@@ -314,11 +319,15 @@ impl Coercion {
         }
         let mut found = Vec::new();
         let expiry = self.expiry(cal)?.ok_or_else(|| wrong(self.state, "延长期限"))?;
-        if self.extended || days == 0 || days > 30 || at > expiry || approver.trim().is_empty() || !notice_served {
+        if self.extended || days == 0 || days > 30 || at > expiry || approver.trim().is_empty() {
             found.push(R_103.violated("days", "延长只能一次、不超过三十日，须在期限届满前经负责人批准并书面告知"));
         }
+        match &notice {
+            None => found.push(R_080.violated("notice", "延长查封、扣押的决定未书面告知当事人")),
+            Some(s) => found.extend(crate::service::check(s)),
+        }
         let flags = rules::decide(found)?;
-        Ok((Event::Extended { at, days, approver: approver.to_string(), notice_served }, flags))
+        Ok((Event::Extended { at, days, approver: approver.to_string(), notice_served: true, notice }, flags))
     }
 
     /// disposed of within the term; past it, only release. R-080: the decision reaches

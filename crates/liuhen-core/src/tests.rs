@@ -1789,6 +1789,10 @@ mod coercive {
     use crate::coercion::{self, Checklist, Coercion, Kind, Measure, MeasureDoc, Outcome, State};
     use crate::penalty::Opinion;
 
+    fn extension_notice(on: &str) -> crate::service::Service {
+        handed_over("延长查封、扣押期限决定书（栗街强延〔2026〕2号）", at(on))
+    }
+
     fn disposal_notice(on: &str) -> crate::service::Service {
         handed_over("查封、扣押处理决定书（栗街强处〔2026〕2号）", at(on))
     }
@@ -1846,7 +1850,7 @@ mod coercive {
     fn a_seizure_is_executed_extended_disposed_and_closed() {
         let cal = WorkCalendar::china();
         let mut c = active(20);
-        step!(c, c.extend(at("2026-11-20"), 10, "张主任", true, &cal));
+        step!(c, c.extend(at("2026-11-20"), 10, "张主任", Some(extension_notice("2026-11-20")), &cal));
         step!(c, c.dispose(at("2026-11-25"), Outcome::Confiscated, Some(disposal_notice("2026-11-25")), &cal));
         step!(c, c.close(at("2026-11-26")));
         assert_eq!((c.state, c.term_days), (State::Closed, 30));
@@ -1909,13 +1913,13 @@ mod coercive {
             // Term of 20 days from 2026-11-02 ends 2026-11-23 (11-22 is a Sunday).
             (
                 "R-103",
-                out(active(20).extend(at("2026-11-24"), 10, "张主任", true, &cal)),
-                out(active(20).extend(at("2026-11-23"), 10, "张主任", true, &cal)),
+                out(active(20).extend(at("2026-11-24"), 10, "张主任", Some(extension_notice("2026-11-24")), &cal)),
+                out(active(20).extend(at("2026-11-23"), 10, "张主任", Some(extension_notice("2026-11-23")), &cal)),
             ),
             (
                 "R-103",
-                out(active(20).extend(at("2026-11-20"), 31, "张主任", true, &cal)),
-                out(active(20).extend(at("2026-11-20"), 30, "张主任", true, &cal)),
+                out(active(20).extend(at("2026-11-20"), 31, "张主任", Some(extension_notice("2026-11-20")), &cal)),
+                out(active(20).extend(at("2026-11-20"), 30, "张主任", Some(extension_notice("2026-11-20")), &cal)),
             ),
             (
                 "R-104",
@@ -1926,6 +1930,11 @@ mod coercive {
                     &cal,
                 )),
                 out(active(20).dispose(at("2026-11-24"), Outcome::Released, Some(disposal_notice("2026-11-24")), &cal)),
+            ),
+            (
+                "R-080",
+                out(active(20).extend(at("2026-11-20"), 10, "张主任", None, &cal)),
+                out(active(20).extend(at("2026-11-20"), 10, "张主任", Some(extension_notice("2026-11-20")), &cal)),
             ),
             (
                 "R-080",

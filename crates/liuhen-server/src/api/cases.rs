@@ -1312,11 +1312,12 @@ pub enum CoercionCommandForm {
         approved: bool,
         approver: String,
     },
+    /// The extension, with the 送达回证 of its written notice (R-080 refuses it without one).
     Extend {
         at: i64,
         days: u32,
         approver: String,
-        notice_served: bool,
+        notice: Option<super::service::ServiceForm>,
     },
     /// The 处理决定 with its 送达回证 (R-080 refuses it without one).
     Dispose {
@@ -1361,9 +1362,12 @@ fn coercion_command(form: CoercionCommandForm) -> Result<crate::app::coercion::C
         CoercionCommandForm::Ratify { at, approved, approver } => {
             C::Ratify { at: Timestamp(at), approved, approver: text(&approver, "负责人", 32)? }
         }
-        CoercionCommandForm::Extend { at, days, approver, notice_served } => {
-            C::Extend { at: Timestamp(at), days, approver: text(&approver, "负责人", 32)?, notice_served }
-        }
+        CoercionCommandForm::Extend { at, days, approver, notice } => C::Extend {
+            at: Timestamp(at),
+            days,
+            approver: text(&approver, "负责人", 32)?,
+            notice: notice.map(super::service::service_of).transpose()?,
+        },
         CoercionCommandForm::Dispose { at, outcome, service } => C::Dispose {
             service: service.map(super::service::service_of).transpose()?,
             at: Timestamp(at),

@@ -17,7 +17,7 @@ pub enum CoercionCommand {
     Approve { approver: Opinion },
     Execute { act: ActInput, emergency: bool, checklist: Checklist, doc: MeasureDoc, av_full: bool },
     Ratify { at: Timestamp, approved: bool, approver: String },
-    Extend { at: Timestamp, days: u32, approver: String, notice_served: bool },
+    Extend { at: Timestamp, days: u32, approver: String, notice: Option<liuhen_core::service::Service> },
     Dispose { at: Timestamp, outcome: Outcome, service: Option<liuhen_core::service::Service> },
     Close { at: Timestamp },
     CorrectExecutionTime { to: Timestamp, reason: String, approved_by: String },
@@ -128,9 +128,10 @@ impl CaseKind for Coercion {
             Event::Ratified { at, approved, approver } => {
                 json!({"at": at.0, "approved": approved, "approver": approver})
             }
-            Event::Extended { at, days, approver, notice_served } => {
-                json!({"at": at.0, "days": days, "approver": approver, "notice_served": notice_served})
-            }
+            Event::Extended { at, days, approver, notice_served, notice } => json!({
+                "at": at.0, "days": days, "approver": approver, "notice_served": notice_served,
+                "notice": notice.as_ref().map(super::service::service_json),
+            }),
             Event::Disposed { at, outcome, service } => json!({
                 "at": at.0, "outcome": outcome.code(), "service": service.as_ref().map(super::service::service_json),
             }),
@@ -170,6 +171,10 @@ impl CaseKind for Coercion {
                 days: u32::try_from(v["days"].as_u64()?).ok()?,
                 approver: s("approver")?,
                 notice_served: v["notice_served"].as_bool()?,
+                notice: match &v["notice"] {
+                    Value::Null => None,
+                    s => Some(super::service::parse_service(s)?),
+                },
             },
             "disposed" => Event::Disposed {
                 at: at()?,
@@ -216,9 +221,7 @@ impl<S: LogStore> App<S> {
                 None => Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "实施" }),
             },
             CoercionCommand::Ratify { at, approved, approver } => c.ratify(at, approved, &approver),
-            CoercionCommand::Extend { at, days, approver, notice_served } => {
-                c.extend(at, days, &approver, notice_served, &cal)
-            }
+            CoercionCommand::Extend { at, days, approver, notice } => c.extend(at, days, &approver, notice, &cal),
             CoercionCommand::Dispose { at, outcome, service } => c.dispose(at, outcome, service, &cal),
             CoercionCommand::Close { at } => c.close(at),
             CoercionCommand::CorrectExecutionTime { to, reason, approved_by } => {

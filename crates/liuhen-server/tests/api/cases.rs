@@ -1010,9 +1010,17 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     )
     .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-104");
+    // Extended once by ten days, the written notice served (R-080 refuses it without one).
+    let extend = json!({"type": "extend", "at": day("2026-11-19"), "days": 10, "approver": "张主任"});
+    let r = command(&c.app, &c.token, &id, 3, extend.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
+    let mut noticed = extend;
+    noticed["notice"] =
+        receipt("延长查封、扣押期限决定书", "2026-11-19", json!({"type": "direct", "receiver": "张某某"}));
+    ok(&command(&c.app, &c.token, &id, 3, noticed).await);
     // The decision must reach the party: without a receipt it is refused.
     let dispose = json!({"type": "dispose", "at": day("2026-11-20"), "outcome": "confiscated"});
-    let r = command(&c.app, &c.token, &id, 3, dispose.clone()).await;
+    let r = command(&c.app, &c.token, &id, 4, dispose.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
     let mut served = dispose;
     served["service"] = receipt(
@@ -1020,12 +1028,12 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
         "2026-11-20",
         json!({"type": "direct", "receiver": "张某某"}),
     );
-    ok(&command(&c.app, &c.token, &id, 3, served).await);
+    ok(&command(&c.app, &c.token, &id, 4, served).await);
     // The execution was in fact on 11-05: corrected by its own entry, and T-20 follows.
     let correct = |reason: &str| json!({"type": "correct_execution_time", "to": day("2026-11-05"), "reason": reason, "approved_by": "张主任"});
-    let r = command(&c.app, &c.token, &id, 4, correct(" ")).await;
+    let r = command(&c.app, &c.token, &id, 5, correct(" ")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-133");
-    ok(&command(&c.app, &c.token, &id, 4, correct("现场笔录记载为 11 月 5 日")).await);
+    ok(&command(&c.app, &c.token, &id, 5, correct("现场笔录记载为 11 月 5 日")).await);
     let t20 = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["data"]["deadlines"]
         .as_array()
         .unwrap()
@@ -1033,8 +1041,8 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
         .find(|d| d["code"] == "T-20")
         .unwrap()["due"]
         .clone();
-    assert_eq!(t20, json!(day("2026-11-25") + 16 * HOUR - 1), "20 days from 11-05, not from 11-02 (11-23)");
-    ok(&command(&c.app, &c.token, &id, 5, json!({"type": "close", "at": day("2026-11-21")})).await);
+    assert_eq!(t20, json!(day("2026-12-07") + 16 * HOUR - 1), "30 days from 11-05 end Saturday 12-05, so Monday 12-07");
+    ok(&command(&c.app, &c.token, &id, 6, json!({"type": "close", "at": day("2026-11-21")})).await);
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["data"]["state_label"], "已结案");
     assert_eq!(case["data"]["outcome"], "confiscated");
