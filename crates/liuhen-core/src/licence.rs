@@ -6,7 +6,7 @@
 
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
-use crate::rules::{self, CommandError, R_013, R_013B, R_014, R_080, R_114, R_115, R_116, Violation};
+use crate::rules::{self, CommandError, R_006, R_013, R_013B, R_014, R_050, R_080, R_114, R_115, R_116, Violation};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +92,22 @@ pub enum Event {
         reason: String,
     },
     Verified(OnSiteAct),
+    /// The applicant and interested parties told of their right to a hearing (许可法第四十七条).
+    HearingRightTold {
+        at: Timestamp,
+    },
+    HearingRequested {
+        at: Timestamp,
+    },
+    HearingScheduled {
+        notified_at: Timestamp,
+        hearing_on: crate::time::Date,
+        host: String,
+    },
+    HearingHeld {
+        at: Timestamp,
+        transcript_signed: bool,
+    },
     /// A 核查 record: a 现场核查笔录, an inquiry, a test or appraisal, material taken in
     /// (行政许可法第三十四条、第四十五条; 办法第八条).
     EvidenceRecorded(crate::evidence::Item),
@@ -161,6 +177,10 @@ pub struct Licence {
     pub extended: bool,
     pub acts: Vec<OnSiteAct>,
     pub evidence: Vec<crate::evidence::Item>,
+    pub hearing_told_at: Option<Timestamp>,
+    pub hearing_requested_at: Option<Timestamp>,
+    pub hearing_on: Option<crate::time::Date>,
+    pub hearing_held_at: Option<Timestamp>,
     pub decided_at: Option<Timestamp>,
     pub granted: Option<bool>,
     pub certificate_at: Option<Timestamp>,
@@ -204,6 +224,10 @@ impl Licence {
             extended: false,
             acts: Vec::new(),
             evidence: Vec::new(),
+            hearing_told_at: None,
+            hearing_requested_at: None,
+            hearing_on: None,
+            hearing_held_at: None,
             decided_at: None,
             granted: None,
             certificate_at: None,
@@ -288,6 +312,69 @@ impl Licence {
         Ok((Event::EvidenceRecorded(item), flags))
     }
 
+    /// 许可法第四十七条: a licence touching others' major interests — the applicant and the
+    /// interested parties are told of their right to a hearing before the decision.
+    pub fn tell_hearing_right(&self, at: Timestamp) -> Decision {
+        if !matches!(self.state, State::Accepted | State::UnderReview) || self.hearing_told_at.is_some() {
+            return Err(wrong(self.state, "告知听证权利"));
+        }
+        Ok((Event::HearingRightTold { at }, Vec::new()))
+    }
+
+    /// requested within five working days of being told.
+    pub fn request_hearing(&self, at: Timestamp, cal: &WorkCalendar) -> Decision {
+        let (Some(told), None) = (self.hearing_told_at, self.hearing_requested_at) else {
+            return Err(wrong(self.state, "申请听证"));
+        };
+        let mut found = Vec::new();
+        if at > cal.due(told, Period::WorkingDays(5))? {
+            found.push(R_050.violated("at", "听证申请超过被告知听证权利之日起五个工作日"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::HearingRequested { at }, flags))
+    }
+
+    /// held within twenty working days of the request, notified seven working days
+    /// before; R-006: hosted by someone who did not review the application.
+    pub fn schedule_hearing(
+        &self,
+        notified_at: Timestamp,
+        hearing_on: crate::time::Date,
+        host: &str,
+        cal: &WorkCalendar,
+    ) -> Decision {
+        let (Some(requested), None) = (self.hearing_requested_at, self.hearing_held_at) else {
+            return Err(wrong(self.state, "通知听证"));
+        };
+        let mut found = Vec::new();
+        if cal.working_days_between(notified_at.shanghai_date(), hearing_on)? < 7 {
+            found.push(R_050.violated("hearing_on", "听证通知与听证日期之间不足七个工作日"));
+        }
+        if hearing_on.end() > cal.due(requested, Period::WorkingDays(20))? {
+            found.push(R_050.violated("hearing_on", "未在听证申请之日起二十个工作日内组织听证"));
+        }
+        let reviewers: Vec<&str> =
+            self.acts.iter().flat_map(|a| a.officers.iter().map(|p| p.officer.id.as_str())).collect();
+        if host.trim().is_empty() || reviewers.contains(&host.trim()) {
+            found.push(R_006.violated("host", "听证主持人须为审查该许可申请的工作人员以外的人员"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::HearingScheduled { notified_at, hearing_on, host: host.to_string() }, flags))
+    }
+
+    /// the transcript confirmed and signed by the participants.
+    pub fn hold_hearing(&self, at: Timestamp, transcript_signed: bool) -> Decision {
+        if self.hearing_on.is_none() || self.hearing_held_at.is_some() {
+            return Err(wrong(self.state, "举行听证"));
+        }
+        let mut found = Vec::new();
+        if !transcript_signed {
+            found.push(R_050.violated("transcript_signed", "听证笔录未经参加人确认签字"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::HearingHeld { at, transcript_signed }, flags))
+    }
+
     fn decision_due(&self, cal: &WorkCalendar) -> Result<Option<Timestamp>, CommandError> {
         let Some(accepted) = self.accepted_at else { return Ok(None) };
         let days = if self.extended { 30 } else { 20 };
@@ -318,6 +405,9 @@ impl Licence {
         let mut found = Vec::new();
         if self.application.applicant.is_none() {
             found.push(crate::rules::R_016.violated("applicant", "许可决定须载明申请人，尚未记录申请人身份"));
+        }
+        if self.hearing_requested_at.is_some() && self.hearing_held_at.is_none() {
+            found.push(R_050.violated("hearing", "已申请听证，须举行听证并根据听证笔录作出决定"));
         }
         if !sealed || (!granted && (reasons.trim().is_empty() || !relief_told)) {
             found.push(R_115.violated("decision", "决定书须加盖印章；不予许可的须说明理由并告知救济权利"));
@@ -439,6 +529,15 @@ impl Licence {
                 done_at: self.decided_at,
             });
         }
+        if let Some(requested) = self.hearing_requested_at {
+            out.push(Deadline {
+                code: "T-28",
+                label: "听证申请之日起二十个工作日内组织听证",
+                source: "行政许可法第四十七条、第八十二条",
+                due: cal.due(requested, Period::WorkingDays(20)),
+                done_at: self.hearing_held_at,
+            });
+        }
         if let (Some(decided), Some(true)) = (self.decided_at, self.granted) {
             out.push(Deadline {
                 code: "T-27",
@@ -473,6 +572,10 @@ impl Licence {
                 self.state = State::UnderReview;
             }
             Event::Extended { .. } => self.extended = true,
+            Event::HearingRightTold { at } => self.hearing_told_at = Some(*at),
+            Event::HearingRequested { at } => self.hearing_requested_at = Some(*at),
+            Event::HearingScheduled { hearing_on, .. } => self.hearing_on = Some(*hearing_on),
+            Event::HearingHeld { at, .. } => self.hearing_held_at = Some(*at),
             Event::Decided { at, granted, .. } => {
                 self.decided_at = Some(*at);
                 self.granted = Some(*granted);

@@ -1623,6 +1623,37 @@ mod licensing {
         assert!(c.record_evidence(super::ordinary::preservation("2026-11-10")).is_err());
     }
 
+    /// Accepted 2026-11-03, verified, the hearing right told on 2026-11-04.
+    fn told() -> Licence {
+        let mut c = accepted();
+        step!(c, c.verify(good_act(false)));
+        step!(c, c.tell_hearing_right(at("2026-11-04")));
+        c
+    }
+
+    #[test]
+    fn an_interested_party_is_heard_before_the_licence_is_decided() {
+        let cal = WorkCalendar::china();
+        let mut c = told();
+        step!(c, c.request_hearing(at("2026-11-09"), &cal));
+        // Deciding before the hearing is refused.
+        let grant = licence::Ruling {
+            granted: true,
+            sealed: true,
+            reasons: String::new(),
+            relief_told: true,
+            late_explanation: String::new(),
+        };
+        assert_eq!(out(c.decide(at("2026-11-20"), &grant, &cal)), ["R-050"]);
+        // Twenty working days from 2026-11-09 end 2026-12-07.
+        assert_eq!(out(c.schedule_hearing(at("2026-11-10"), super::d("2026-12-08"), "孙某", &cal)), ["R-050"]);
+        step!(c, c.schedule_hearing(at("2026-11-10"), super::d("2026-11-20"), "听证主持人孙某", &cal));
+        step!(c, c.hold_hearing(at("2026-11-20"), true));
+        step!(c, c.decide(at("2026-11-27"), &grant, &cal));
+        let t28 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-28").unwrap();
+        assert_eq!((t28.due, t28.done_at), (Ok(super::d("2026-12-07").end()), Some(at("2026-11-20"))));
+    }
+
     /// Corrected, accepted and denied on 2026-11-20; not yet served.
     fn denied() -> Licence {
         let cal = WorkCalendar::china();
@@ -1663,6 +1694,42 @@ mod licensing {
             ..handed_over("不予行政许可决定书（栗街许不〔2026〕1号）", at("2026-11-20"))
         };
         vec![
+            (
+                "R-050",
+                out(told().request_hearing(at("2026-11-12"), &cal)),
+                out(told().request_hearing(at("2026-11-11"), &cal)),
+            ),
+            (
+                "R-050",
+                out({
+                    let mut c = told();
+                    step!(c, c.request_hearing(at("2026-11-09"), &cal));
+                    c.schedule_hearing(at("2026-11-10"), super::d("2026-11-19"), "孙某", &cal)
+                }),
+                out({
+                    let mut c = told();
+                    step!(c, c.request_hearing(at("2026-11-09"), &cal));
+                    c.schedule_hearing(at("2026-11-10"), super::d("2026-11-20"), "孙某", &cal)
+                }),
+            ),
+            (
+                "R-006",
+                out({
+                    let mut c = told();
+                    step!(c, c.request_hearing(at("2026-11-09"), &cal));
+                    c.schedule_hearing(
+                        at("2026-11-10"),
+                        super::d("2026-11-20"),
+                        &good_act(false).officers[0].officer.id,
+                        &cal,
+                    )
+                }),
+                out({
+                    let mut c = told();
+                    step!(c, c.request_hearing(at("2026-11-09"), &cal));
+                    c.schedule_hearing(at("2026-11-10"), super::d("2026-11-20"), "孙某", &cal)
+                }),
+            ),
             ("R-080", out(denied().close(at("2026-11-21"))), out(served.close(at("2026-11-21")))),
             (
                 "R-081",

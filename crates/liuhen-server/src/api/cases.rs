@@ -1164,6 +1164,25 @@ pub enum LicenceCommandForm {
         service: super::service::ServiceForm,
         certificate_no: String,
     },
+    /// 许可法第四十七条: the applicant and interested parties told of their right to a hearing.
+    TellHearingRight {
+        at: i64,
+    },
+    /// Within five working days of being told.
+    RequestHearing {
+        at: i64,
+    },
+    /// Notified seven working days before, held within twenty; a host who did not
+    /// review the application.
+    ScheduleHearing {
+        notified_at: i64,
+        hearing_on: String,
+        host: String,
+    },
+    HoldHearing {
+        at: i64,
+        transcript_signed: bool,
+    },
     /// A 核查 record: 现场核查笔录, inquiry, test, material taken in (办法第八条).
     RecordEvidence {
         item: super::evidence::EvidenceForm,
@@ -1220,6 +1239,16 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
             service: super::service::service_of(service)?,
             certificate_no: text(&certificate_no, "证件编号", 64)?,
         },
+        LicenceCommandForm::TellHearingRight { at } => C::TellHearingRight { at: Timestamp(at) },
+        LicenceCommandForm::RequestHearing { at } => C::RequestHearing { at: Timestamp(at) },
+        LicenceCommandForm::ScheduleHearing { notified_at, hearing_on, host } => C::ScheduleHearing {
+            notified_at: Timestamp(notified_at),
+            hearing_on: date(&hearing_on, "听证日期")?,
+            host: text(&host, "听证主持人", 64)?,
+        },
+        LicenceCommandForm::HoldHearing { at, transcript_signed } => {
+            C::HoldHearing { at: Timestamp(at), transcript_signed }
+        }
         LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },

@@ -22,6 +22,10 @@ pub enum LicenceCommand {
     IssueCertificate { service: liuhen_core::service::Service, certificate_no: String },
     ServeDenial { service: liuhen_core::service::Service },
     RecordEvidence(liuhen_core::evidence::Item),
+    TellHearingRight { at: Timestamp },
+    RequestHearing { at: Timestamp },
+    ScheduleHearing { notified_at: Timestamp, hearing_on: liuhen_core::time::Date, host: String },
+    HoldHearing { at: Timestamp, transcript_signed: bool },
     Close { at: Timestamp },
     CorrectDate { anchor: liuhen_core::licence::Anchor, to: Timestamp, reason: String, approved_by: String },
 }
@@ -51,6 +55,10 @@ impl CaseKind for Licence {
             "case_no": self.application.case_no,
             "entrusted": super::cases::entrusted_json(self.application.entrusted.as_ref()),
             "evidence": self.evidence.iter().map(super::evidence::item_json).collect::<Vec<_>>(),
+            "hearing_told_at": self.hearing_told_at.map(|t| t.0),
+            "hearing_requested_at": self.hearing_requested_at.map(|t| t.0),
+            "hearing_on": self.hearing_on.map(|d| d.to_string()),
+            "hearing_held_at": self.hearing_held_at.map(|t| t.0),
             "applicant": super::cases::party_view(self.application.applicant.as_ref()),
             "case_type": Self::CODE,
             "type_label": "行政许可",
@@ -85,6 +93,10 @@ impl CaseKind for Licence {
             Event::CertificateIssued { .. } => "certificate_issued",
             Event::DenialServed { .. } => "denial_served",
             Event::EvidenceRecorded(_) => "evidence_recorded",
+            Event::HearingRightTold { .. } => "hearing_right_told",
+            Event::HearingRequested { .. } => "hearing_requested",
+            Event::HearingScheduled { .. } => "hearing_scheduled",
+            Event::HearingHeld { .. } => "hearing_held",
             Event::Closed { .. } => "closed",
             Event::DateCorrected(_) => "date_corrected",
         }
@@ -129,6 +141,11 @@ impl CaseKind for Licence {
                 json!({"at": at.0, "service": super::service::service_json(service)})
             }
             Event::EvidenceRecorded(i) => json!({"item": super::evidence::item_json(i)}),
+            Event::HearingRightTold { at } | Event::HearingRequested { at } => json!({"at": at.0}),
+            Event::HearingScheduled { notified_at, hearing_on, host } => {
+                json!({"notified_at": notified_at.0, "hearing_on": hearing_on.to_string(), "host": host})
+            }
+            Event::HearingHeld { at, transcript_signed } => json!({"at": at.0, "transcript_signed": transcript_signed}),
         }
     }
 
@@ -171,6 +188,14 @@ impl CaseKind for Licence {
                 service: super::service::parse_service(&v["service"])?,
             },
             "evidence_recorded" => Event::EvidenceRecorded(super::evidence::parse_item(&v["item"])?),
+            "hearing_right_told" => Event::HearingRightTold { at: at()? },
+            "hearing_requested" => Event::HearingRequested { at: at()? },
+            "hearing_scheduled" => Event::HearingScheduled {
+                notified_at: Timestamp(v["notified_at"].as_i64()?),
+                hearing_on: liuhen_core::time::Date::parse(v["hearing_on"].as_str()?).ok()?,
+                host: s("host")?,
+            },
+            "hearing_held" => Event::HearingHeld { at: at()?, transcript_signed: b("transcript_signed")? },
             "denial_served" => {
                 Event::DenialServed { at: at()?, service: super::service::parse_service(&v["service"])? }
             }
@@ -225,6 +250,12 @@ impl<S: LogStore> App<S> {
             }
             LicenceCommand::ServeDenial { service } => c.serve_denial(service),
             LicenceCommand::RecordEvidence(i) => c.record_evidence(i),
+            LicenceCommand::TellHearingRight { at } => c.tell_hearing_right(at),
+            LicenceCommand::RequestHearing { at } => c.request_hearing(at, &cal),
+            LicenceCommand::ScheduleHearing { notified_at, hearing_on, host } => {
+                c.schedule_hearing(notified_at, hearing_on, &host, &cal)
+            }
+            LicenceCommand::HoldHearing { at, transcript_signed } => c.hold_hearing(at, transcript_signed),
             LicenceCommand::Close { at } => c.close(at),
             LicenceCommand::CorrectDate { anchor, to, reason, approved_by } => {
                 c.correct_date(anchor, to, &reason, &approved_by)

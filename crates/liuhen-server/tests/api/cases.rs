@@ -1372,3 +1372,46 @@ async fn a_violation_corrected_at_once_is_not_penalised_and_the_case_closes() {
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn an_interested_party_is_heard_before_a_licence_is_decided() {
+    let c = ctx().await;
+    let id = create(
+        &c.app,
+        &c.token,
+        "/api/cases/licences",
+        json!({"case_no": "栗街许〔2026〕6号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
+               "materials": ["申请书"], "receipt_issued": true, "applicant": company()}),
+    )
+    .await;
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let mut v = 1;
+    for s in [
+        json!({"type": "accept", "at": day("2026-11-03"), "voucher_sealed": true}),
+        json!({"type": "tell_hearing_right", "at": day("2026-11-04")}),
+        json!({"type": "request_hearing", "at": day("2026-11-09")}),
+    ] {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    let grant = json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true});
+    let r = command(&c.app, &c.token, &id, v, grant.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-050", "decided before the hearing");
+    let sched = |on: &str| json!({"type": "schedule_hearing", "notified_at": day("2026-11-10"), "hearing_on": on, "host": "孙某"});
+    let r = command(&c.app, &c.token, &id, v, sched("2026-11-19")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-050", "six working days' notice");
+    for s in [
+        sched("2026-11-20"),
+        json!({"type": "hold_hearing", "at": day("2026-11-20"), "transcript_signed": true}),
+        grant,
+    ] {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "granted");
+    assert_eq!(case["data"]["hearing_on"], "2026-11-20");
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
