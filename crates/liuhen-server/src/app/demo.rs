@@ -136,6 +136,55 @@ impl<S: LogStore> App<S> {
             },
         )
         .await?;
+        // The 权责清单 entries the demo cases use (local values: hearing thresholds, summary
+        // procedure, major-decision review, full A/V).
+        for (code, name, kind, basis, av, major, summary) in [
+            ("P-001", "违法建设", MatterKind::Penalty, "《中华人民共和国城乡规划法》第六十五条", true, true, false),
+            ("P-002", "占道经营", MatterKind::Penalty, "《河北省城乡市容和环境卫生条例》第五十条", false, false, true),
+            ("L-001", "临时占用道路审批", MatterKind::Licence, "《城市道路管理条例》第三十一条", false, false, false),
+            (
+                "C-001",
+                "扣押占道经营物品",
+                MatterKind::Coercion,
+                "《河北省城乡市容和环境卫生条例》第五十条",
+                true,
+                false,
+                false,
+            ),
+            (
+                "I-001",
+                "食品经营监督检查",
+                MatterKind::Inspection,
+                "《中华人民共和国食品安全法》第一百一十条",
+                false,
+                false,
+                false,
+            ),
+            (
+                "I-002",
+                "消防安全检查",
+                MatterKind::Inspection,
+                "《中华人民共和国消防法》第五十三条",
+                false,
+                false,
+                false,
+            ),
+        ] {
+            self.put_matter(
+                admin,
+                liuhen_core::matter::Matter {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    kind,
+                    legal_basis: basis.to_string(),
+                    av_mandatory: av,
+                    major_decision_review: major,
+                    hearing_thresholds: liuhen_core::penalty::HearingThresholds::default(),
+                    summary_allowed: summary,
+                },
+            )
+            .await?;
+        }
         let mut ids = Vec::new();
         for (name, cert, to, lawyer) in [
             ("王明", "13020001", "2028-12-31", false),

@@ -260,6 +260,10 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
         ]
     );
     assert!(cases.as_array().unwrap().iter().any(|c| c["data"]["defects"][0]["rule"] == "R-142"));
+    // The office profile and its 权责清单 come with it.
+    assert_eq!(app.get("/api/agency", Some(&token)).await.json()["name"], "迁西县栗乡街道办事处");
+    let matters = app.get("/api/matters", Some(&token)).await.json();
+    assert!(matters.as_array().unwrap().iter().any(|m| m["name"] == "违法建设" && m["major_decision_review"] == true));
     let dl = app.get("/api/deadlines", Some(&token)).await.json();
     let statuses: Vec<&str> = dl.as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
     // Overdue first, then due soon, then pending (which items are due soon depends on the hour).
