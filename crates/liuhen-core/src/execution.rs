@@ -6,7 +6,7 @@
 use crate::agency::Agency;
 use crate::calendar::{Period, WorkCalendar};
 use crate::penalty::{Decision, Event, Ordinary, State};
-use crate::rules::{self, R_089, R_090, R_093, R_095A, R_095B};
+use crate::rules::{self, R_089, R_090, R_093, R_095A, R_095B, R_095C, R_095D};
 use crate::service::{Method, Service};
 use crate::summary::Penalty;
 use crate::time::{Date, Timestamp};
@@ -41,6 +41,20 @@ pub struct CourtApplication {
     pub with_demand_record: bool,
     /// 申请执行标的: what the court is to enforce.
     pub object: String,
+}
+
+/// The 强制执行决定书 of an office with its own power (行政强制法第三十七条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnforcementDecision {
+    pub at: Timestamp,
+    pub doc_no: String,
+    /// 强制执行的方式和时间.
+    pub method_and_time: String,
+    /// 强制执行的理由和依据.
+    pub reasons_and_basis: String,
+    pub relief_told: bool,
+    pub sealed: bool,
+    pub service: Service,
 }
 
 fn blank(s: &str) -> bool {
@@ -151,6 +165,62 @@ impl Ordinary {
         Ok((Event::CourtApplied(app), flags))
     }
 
+    /// R-095c: an office with its own 行政强制执行权 decides enforcement once the demand's
+    /// deadline has passed, on a complete, sealed decision served on the party.
+    pub fn decide_enforcement(&self, d: EnforcementDecision, agency: &Agency) -> Decision {
+        let (State::Demanded, Some(demand_deadline)) = (self.state, self.demand_deadline) else {
+            return Err(super::penalty::wrong(self.state, "作出强制执行决定"));
+        };
+        let mut found = crate::service::check(&d.service);
+        if !agency.has_enforcement_power {
+            found.push(R_095C.violated("agency", "本机关无行政强制执行权，应当申请人民法院强制执行"));
+        }
+        if d.at <= demand_deadline.end() {
+            found.push(R_095C.violated("at", "催告书确定的履行期限尚未届满"));
+        }
+        for (missing, field, what) in [
+            (blank(&d.doc_no), "doc_no", "未编文号"),
+            (blank(&d.method_and_time), "method_and_time", "未载明强制执行的方式和时间"),
+            (blank(&d.reasons_and_basis), "reasons_and_basis", "未载明强制执行的理由和依据"),
+            (!d.relief_told, "relief_told", "未载明申请行政复议或者提起行政诉讼的途径和期限"),
+            (!d.sealed, "sealed", "未加盖印章"),
+        ] {
+            if missing {
+                found.push(R_095C.violated(field, what));
+            }
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::EnforcementDecided(d), flags))
+    }
+
+    /// R-095d: not at night (22:00–06:00) or on a day off unless urgent; the whole act on A/V.
+    pub fn record_enforcement(
+        &self,
+        at: Timestamp,
+        urgent: bool,
+        av_ref: &str,
+        result: &str,
+        cal: &WorkCalendar,
+    ) -> Decision {
+        if self.state != State::EnforcementDecided {
+            return Err(super::penalty::wrong(self.state, "实施强制执行"));
+        }
+        let mut found = Vec::new();
+        let hour = (at.0 - at.shanghai_date().start().0) / 3_600_000;
+        let night = !(6..22).contains(&hour);
+        if (night || !cal.is_working_day(at.shanghai_date())?) && !urgent {
+            found.push(R_095D.violated("at", "不得在夜间或者法定节假日实施行政强制执行"));
+        }
+        if blank(av_ref) {
+            found.push(R_095D.violated("av_ref", "强制执行未全程音像记录"));
+        }
+        if blank(result) {
+            found.push(R_095C.violated("result", "未记录强制执行结果"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Enforced { at, urgent, av_ref: av_ref.to_string(), result: result.to_string() }, flags))
+    }
+
     /// The court's ruling (裁定执行 or 裁定不予执行), recorded with its number.
     pub fn record_court_ruling(&self, at: Timestamp, ruling_no: &str, enforce: bool) -> Decision {
         let (State::CourtApplied, Some(applied)) = (self.state, self.court_applied_at) else {
@@ -171,7 +241,7 @@ impl Ordinary {
     pub(crate) fn payable(&self) -> bool {
         matches!(self.penalty, Some(Penalty::Fine(_)))
             && match self.state {
-                State::Served | State::Demanded | State::CourtApplied => true,
+                State::Served | State::Demanded | State::CourtApplied | State::EnforcementDecided => true,
                 State::CourtRuled => self.court_enforce == Some(true),
                 _ => false,
             }
@@ -180,7 +250,9 @@ impl Ordinary {
     /// R-090 at closing: a fine is paid, or the court has ruled on the application.
     pub(crate) fn unperformed(&self) -> Option<rules::Violation> {
         match self.state {
-            State::Served | State::Demanded | State::CourtApplied if matches!(self.penalty, Some(Penalty::Fine(_))) => {
+            State::Served | State::Demanded | State::CourtApplied | State::EnforcementDecided
+                if matches!(self.penalty, Some(Penalty::Fine(_))) =>
+            {
                 Some(R_090.violated("state", "罚款尚未缴纳，亦无法院裁定"))
             }
             _ => None,

@@ -84,6 +84,9 @@ pub enum State {
     Demanded,
     CourtApplied,
     CourtRuled,
+    /// 强制执行决定 by an office with its own power.
+    EnforcementDecided,
+    Enforced,
     Paid,
     Closed,
 }
@@ -106,6 +109,8 @@ impl State {
             State::Demanded => "demanded",
             State::CourtApplied => "court_applied",
             State::CourtRuled => "court_ruled",
+            State::EnforcementDecided => "enforcement_decided",
+            State::Enforced => "enforced",
             State::Paid => "paid",
             State::Closed => "closed",
         }
@@ -127,6 +132,8 @@ impl State {
             State::Demanded => "已催告",
             State::CourtApplied => "已申请法院强制执行",
             State::CourtRuled => "法院已裁定",
+            State::EnforcementDecided => "已作出强制执行决定",
+            State::Enforced => "已强制执行",
             State::Paid => "已缴纳罚款",
             State::Closed => "已结案",
         }
@@ -328,6 +335,13 @@ pub enum Event {
         reexamination: String,
     },
     CourtApplied(crate::execution::CourtApplication),
+    EnforcementDecided(crate::execution::EnforcementDecision),
+    Enforced {
+        at: Timestamp,
+        urgent: bool,
+        av_ref: String,
+        result: String,
+    },
     CourtRuled {
         at: Timestamp,
         ruling_no: String,
@@ -378,6 +392,8 @@ pub struct Ordinary {
     pub served_at: Option<Timestamp>,
     pub paid_at: Option<Timestamp>,
     pub demand_served_at: Option<Timestamp>,
+    /// The 履行期限 the demand set.
+    pub demand_deadline: Option<crate::time::Date>,
     pub court_applied_at: Option<Timestamp>,
     /// The court's ruling: `true` 裁定执行, `false` 裁定不予执行.
     pub court_enforce: Option<bool>,
@@ -436,6 +452,7 @@ impl Ordinary {
             served_at: None,
             paid_at: None,
             demand_served_at: None,
+            demand_deadline: None,
             court_applied_at: None,
             court_enforce: None,
             defects: Vec::new(),
@@ -961,8 +978,10 @@ impl Ordinary {
     pub fn close(&self, approval: Approval, at: Timestamp) -> Decision {
         let mut found = check_approval(&approval, "approval");
         match self.state {
-            State::Paid | State::NotFiled | State::CourtRuled => {}
-            State::Served | State::Demanded | State::CourtApplied => found.extend(self.unperformed()),
+            State::Paid | State::NotFiled | State::CourtRuled | State::Enforced => {}
+            State::Served | State::Demanded | State::CourtApplied | State::EnforcementDecided => {
+                found.extend(self.unperformed())
+            }
             State::Closed => return Err(wrong(self.state, "结案")),
             _ => return Err(wrong(self.state, "结案")),
         }
@@ -1155,8 +1174,9 @@ impl Ordinary {
                 self.served_at = Some(*at);
                 self.state = State::Served;
             }
-            Event::DemandServed { at, .. } => {
+            Event::DemandServed { at, demand } => {
                 self.demand_served_at = Some(*at);
+                self.demand_deadline = Some(demand.deadline);
                 self.state = State::Demanded;
             }
             Event::DemandStatementHeard { .. } => {}
@@ -1164,6 +1184,8 @@ impl Ordinary {
                 self.court_applied_at = Some(app.at);
                 self.state = State::CourtApplied;
             }
+            Event::EnforcementDecided(_) => self.state = State::EnforcementDecided,
+            Event::Enforced { .. } => self.state = State::Enforced,
             Event::CourtRuled { enforce, .. } => {
                 self.court_enforce = Some(*enforce);
                 self.state = State::CourtRuled;

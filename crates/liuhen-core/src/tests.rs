@@ -306,6 +306,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(summary_examples())
     .chain(ordinary::examples())
     .chain(execution::examples())
+    .chain(execution::own_power_examples())
     .chain(entrustment::examples())
     .chain(party::examples())
     .chain(corrections::examples())

@@ -8,6 +8,7 @@ use crate::execution::{CourtApplication, Demand};
 use crate::penalty::{Ordinary, State};
 use crate::service::{Method, Service};
 use crate::summary::yuan;
+use crate::time::Timestamp;
 
 /// The shipped calendar and a 2027 with weekends only (the State Council has not published
 /// 2027's holidays here; an office adds them in `DATA/workdays.txt`). The court window of a
@@ -217,4 +218,69 @@ fn an_office_profile_needs_a_name_and_a_valid_code() {
     assert!(crate::agency::Agency { uscc: "11130227MB0000000K".to_string(), ..office() }.validate().is_err());
     assert!(crate::agency::Agency { name: " ".to_string(), ..office() }.validate().is_err());
     assert!(!crate::agency::Agency::default().has_enforcement_power, "a street office has no power of its own");
+}
+
+fn empowered() -> crate::agency::Agency {
+    crate::agency::Agency { has_enforcement_power: true, ..office() }
+}
+
+fn enforcement(on: &str) -> crate::execution::EnforcementDecision {
+    crate::execution::EnforcementDecision {
+        at: at(on),
+        doc_no: "栗街强执〔2026〕1号".to_string(),
+        method_and_time: "2026 年 9 月 24 日 9 时起划拨存款".to_string(),
+        reasons_and_basis: "逾期不缴纳罚款，经催告仍不履行；《行政强制法》第三十七条".to_string(),
+        relief_told: true,
+        sealed: true,
+        service: handed_over("强制执行决定书（栗街强执〔2026〕1号）", at(on)),
+    }
+}
+
+fn decided_enforcement() -> Ordinary {
+    let mut c = demanded();
+    step!(c, c.decide_enforcement(enforcement("2026-09-21"), &empowered()));
+    c
+}
+
+#[test]
+fn an_office_with_its_own_power_enforces_by_day_on_record_and_closes() {
+    let cal = cal();
+    let mut c = decided_enforcement();
+    assert_eq!(c.state, State::EnforcementDecided);
+    // 23:00 is night: refused unless urgent (R-095d).
+    let night = Timestamp(at("2026-09-24").0 + 15 * 3_600_000);
+    assert_eq!(out(c.record_enforcement(night, false, "AV-0924-1", "已划拨", &cal)), ["R-095d"]);
+    step!(c, c.record_enforcement(at("2026-09-24"), false, "AV-0924-1", "已划拨罚款及加处罚款", &cal));
+    step!(c, c.close(approval("2026-09-25"), at("2026-09-25")));
+    assert_eq!(c.state, State::Closed);
+}
+
+/// (rule, findings that violate it, findings that satisfy it): own-power enforcement.
+pub fn own_power_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let cal = cal();
+    let demanded = demanded();
+    let decided = decided_enforcement();
+    vec![
+        (
+            "R-095c",
+            out(demanded.decide_enforcement(enforcement("2026-09-21"), &office())),
+            out(demanded.decide_enforcement(enforcement("2026-09-21"), &empowered())),
+        ),
+        (
+            "R-095c",
+            out(demanded.decide_enforcement(enforcement("2026-09-20"), &empowered())),
+            out(demanded.decide_enforcement(enforcement("2026-09-21"), &empowered())),
+        ),
+        (
+            "R-095d",
+            out(decided.record_enforcement(at("2026-09-24"), false, " ", "已划拨", &cal)),
+            out(decided.record_enforcement(at("2026-09-24"), false, "AV-0924-1", "已划拨", &cal)),
+        ),
+        // 2026-09-26 is a Saturday: only when urgent.
+        (
+            "R-095d",
+            out(decided.record_enforcement(at("2026-09-26"), false, "AV-0926-1", "已划拨", &cal)),
+            out(decided.record_enforcement(at("2026-09-26"), true, "AV-0926-1", "已划拨", &cal)),
+        ),
+    ]
 }

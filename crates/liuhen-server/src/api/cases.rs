@@ -832,6 +832,24 @@ pub enum OrdinaryCommandForm {
         with_demand_record: bool,
         object: String,
     },
+    /// 强制执行决定 by an office with its own 行政强制执行权 (R-095c), served on the party.
+    DecideEnforcement {
+        at: i64,
+        doc_no: String,
+        method_and_time: String,
+        reasons_and_basis: String,
+        relief_told: bool,
+        sealed: bool,
+        service: super::service::ServiceForm,
+    },
+    /// The enforcement carried out: by day and on a working day unless urgent, on A/V (R-095d).
+    RecordEnforcement {
+        at: i64,
+        #[serde(default)]
+        urgent: bool,
+        av_ref: String,
+        result: String,
+    },
     /// The court's ruling: `enforce` true for 裁定执行, false for 裁定不予执行.
     RecordCourtRuling {
         at: i64,
@@ -1040,6 +1058,29 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             with_demand_record,
             object: text(&object, "申请执行标的", 500)?,
         }),
+        OrdinaryCommandForm::DecideEnforcement {
+            at,
+            doc_no,
+            method_and_time,
+            reasons_and_basis,
+            relief_told,
+            sealed,
+            service,
+        } => C::DecideEnforcement(liuhen_core::execution::EnforcementDecision {
+            at: Timestamp(at),
+            doc_no: text(&doc_no, "文号", 64)?,
+            method_and_time: text(&method_and_time, "强制执行的方式和时间", 2000)?,
+            reasons_and_basis: text(&reasons_and_basis, "强制执行的理由和依据", 5000)?,
+            relief_told,
+            sealed,
+            service: super::service::service_of(service)?,
+        }),
+        OrdinaryCommandForm::RecordEnforcement { at, urgent, av_ref, result } => C::RecordEnforcement {
+            at: Timestamp(at),
+            urgent,
+            av_ref: text(&av_ref, "音像记录编号", 200)?,
+            result: text(&result, "执行结果", 5000)?,
+        },
         OrdinaryCommandForm::RecordCourtRuling { at, ruling_no, enforce } => {
             C::RecordCourtRuling { at: Timestamp(at), ruling_no: text(&ruling_no, "裁定书文号", 64)?, enforce }
         }

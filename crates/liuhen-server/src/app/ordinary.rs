@@ -106,6 +106,13 @@ pub enum OrdinaryCommand {
         reexamination: String,
     },
     ApplyCourt(CourtApplication),
+    DecideEnforcement(liuhen_core::execution::EnforcementDecision),
+    RecordEnforcement {
+        at: Timestamp,
+        urgent: bool,
+        av_ref: String,
+        result: String,
+    },
     RecordCourtRuling {
         at: Timestamp,
         ruling_no: String,
@@ -328,6 +335,8 @@ impl CaseKind for Ordinary {
             Event::DemandServed { .. } => "demand_served",
             Event::DemandStatementHeard { .. } => "demand_statement_heard",
             Event::CourtApplied(_) => "court_applied",
+            Event::EnforcementDecided(_) => "enforcement_decided",
+            Event::Enforced { .. } => "enforced",
             Event::CourtRuled { .. } => "court_ruled",
             Event::Paid { .. } => "paid",
             Event::Closed { .. } => "closed",
@@ -391,6 +400,14 @@ impl CaseKind for Ordinary {
                 json!({"at": at.0, "statement": statement, "reexamination": reexamination})
             }
             Event::CourtApplied(a) => json!({"application": application_json(a)}),
+            Event::EnforcementDecided(d) => json!({
+                "at": d.at.0, "doc_no": d.doc_no, "method_and_time": d.method_and_time,
+                "reasons_and_basis": d.reasons_and_basis, "relief_told": d.relief_told, "sealed": d.sealed,
+                "service": super::service::service_json(&d.service),
+            }),
+            Event::Enforced { at, urgent, av_ref, result } => {
+                json!({"at": at.0, "urgent": urgent, "av_ref": av_ref, "result": result})
+            }
             Event::CourtRuled { at, ruling_no, enforce } => {
                 json!({"at": at.0, "ruling_no": ruling_no, "enforce": enforce})
             }
@@ -497,6 +514,21 @@ impl CaseKind for Ordinary {
                 reexamination: v["reexamination"].as_str()?.to_string(),
             },
             "court_applied" => Event::CourtApplied(parse_application(&v["application"])?),
+            "enforcement_decided" => Event::EnforcementDecided(liuhen_core::execution::EnforcementDecision {
+                at: at()?,
+                doc_no: v["doc_no"].as_str()?.to_string(),
+                method_and_time: v["method_and_time"].as_str()?.to_string(),
+                reasons_and_basis: v["reasons_and_basis"].as_str()?.to_string(),
+                relief_told: v["relief_told"].as_bool()?,
+                sealed: v["sealed"].as_bool()?,
+                service: super::service::parse_service(&v["service"])?,
+            }),
+            "enforced" => Event::Enforced {
+                at: at()?,
+                urgent: v["urgent"].as_bool()?,
+                av_ref: v["av_ref"].as_str()?.to_string(),
+                result: v["result"].as_str()?.to_string(),
+            },
             "court_ruled" => Event::CourtRuled {
                 at: at()?,
                 ruling_no: v["ruling_no"].as_str()?.to_string(),
@@ -543,7 +575,7 @@ impl<S: LogStore> App<S> {
         };
         let cal = self.calendar.clone();
         let agency = match &cmd {
-            OrdinaryCommand::ApplyCourt(_) => self.agency().await?,
+            OrdinaryCommand::ApplyCourt(_) | OrdinaryCommand::DecideEnforcement(_) => self.agency().await?,
             _ => liuhen_core::agency::Agency::default(),
         };
         self.command::<Ordinary>(actor, id, expected_version, move |c| match cmd {
@@ -595,6 +627,10 @@ impl<S: LogStore> App<S> {
                 c.hear_demand_statement(at, &statement, &reexamination)
             }
             OrdinaryCommand::ApplyCourt(a) => c.apply_court(a, &agency, &cal),
+            OrdinaryCommand::DecideEnforcement(d) => c.decide_enforcement(d, &agency),
+            OrdinaryCommand::RecordEnforcement { at, urgent, av_ref, result } => {
+                c.record_enforcement(at, urgent, &av_ref, &result, &cal)
+            }
             OrdinaryCommand::RecordCourtRuling { at, ruling_no, enforce } => {
                 c.record_court_ruling(at, &ruling_no, enforce)
             }

@@ -1419,3 +1419,57 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕17号", false).await;
+    let profile = json!({"name": "迁西县某某局", "uscc": "11130227MB0000000J", "has_enforcement_power": true});
+    let r = c
+        .app
+        .request(
+            axum::http::Request::builder()
+                .method("PUT")
+                .uri("/api/agency")
+                .header("authorization", format!("Bearer {}", c.token))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(profile.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let direct = json!({"type": "direct", "receiver": "张某某"});
+    let decision = |on: &str| {
+        json!({"type": "decide_enforcement", "at": day(on), "doc_no": "栗街强执〔2026〕1号",
+               "method_and_time": "2026 年 9 月 22 日起划拨存款", "reasons_and_basis": "经催告仍不缴纳罚款；《行政强制法》第三十七条",
+               "relief_told": true, "sealed": true,
+               "service": receipt("强制执行决定书（栗街强执〔2026〕1号）", on, json!({"type": "direct", "receiver": "张某某"}))})
+    };
+    for s in [
+        json!({"type": "waive", "at": day("2026-08-14")}),
+        decide("2026-08-17"),
+        serve("2026-08-18", direct.clone()),
+        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕4号）", "2026-09-10", direct), "deadline": "2026-09-20",
+               "method": "到指定银行缴纳", "amount_fen": 620_000, "statement_right_told": true}),
+    ] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    // Not before the demand's deadline has passed (R-095c).
+    let r = command(&c.app, &c.token, &id, v, decision("2026-09-18")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-095c", "{}", String::from_utf8_lossy(&r.body));
+    for s in [
+        decision("2026-09-21"),
+        json!({"type": "record_enforcement", "at": day("2026-09-22"), "av_ref": "AV-0922-1", "result": "已划拨罚款及加处罚款"}),
+        json!({"type": "close", "approval": approval("2026-09-23"), "at": day("2026-09-23")}),
+    ] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    assert_eq!(c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["state"], "closed");
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
