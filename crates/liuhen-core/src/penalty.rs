@@ -9,8 +9,8 @@ use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
     self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_016, R_028, R_031, R_033, R_040,
-    R_041, R_042, R_043, R_044, R_047, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_131,
-    Violation,
+    R_041, R_042, R_043, R_044, R_047, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_094,
+    R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -153,6 +153,20 @@ crate::anchors! {
         /// The 催告书's date of service (T-16).
         DemandServedAt => "demand_served_at", "催告书送达日期";
     }
+}
+
+/// The record of dealing with confiscated property (行政处罚法第七十四条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyDisposal {
+    pub at: Timestamp,
+    /// 公开拍卖, 销毁, 移交有关部门…
+    pub method: String,
+    pub approved_by: String,
+    /// For a destruction: the witnesses and the A/V record.
+    pub witnesses: Vec<String>,
+    pub av_ref: String,
+    /// Proceeds paid to the treasury (a receipt number), when there were any.
+    pub treasury_receipt: String,
 }
 
 crate::anchors! {
@@ -312,6 +326,8 @@ pub enum Event {
         doc: DecisionDoc,
         late_explanation: String,
     },
+    /// 没收财物处理: how the confiscated property was dealt with.
+    PropertyDisposed(PropertyDisposal),
     /// 不予行政处罚 (or 移送司法机关) decided.
     NotPenalised {
         at: Timestamp,
@@ -387,6 +403,8 @@ pub struct Ordinary {
     pub hearing_held_at: Option<Timestamp>,
     pub decided_at: Option<Timestamp>,
     pub penalty: Option<Penalty>,
+    /// When confiscated property was dealt with.
+    pub property_disposed_at: Option<Timestamp>,
     /// Set when the decision was not to penalise (or to transfer the case).
     pub no_penalty: Option<NoPenaltyGround>,
     pub served_at: Option<Timestamp>,
@@ -449,6 +467,7 @@ impl Ordinary {
             decided_at: None,
             penalty: None,
             no_penalty: None,
+            property_disposed_at: None,
             served_at: None,
             paid_at: None,
             demand_served_at: None,
@@ -988,8 +1007,36 @@ impl Ordinary {
         for e in self.unhandled_preservations() {
             found.push(R_028.violated("evidence", format!("“{}”尚未作出处理决定", e.label)));
         }
+        if matches!(self.penalty, Some(Penalty::Confiscation(_))) && self.property_disposed_at.is_none() {
+            found.push(R_094.violated("state", "没收的财物尚未处理"));
+        }
         let flags = rules::decide(found)?;
         Ok((Event::Closed { approval, at }, flags))
+    }
+
+    /// confiscated property auctioned or otherwise dealt with under state rules on
+    /// approval; a destruction before two witnesses and on A/V; proceeds to the treasury.
+    pub fn dispose_property(&self, d: PropertyDisposal) -> Decision {
+        if !matches!(self.penalty, Some(Penalty::Confiscation(_)))
+            || self.property_disposed_at.is_some()
+            || !matches!(self.state, State::Served | State::Paid | State::CourtRuled | State::Enforced)
+        {
+            return Err(wrong(self.state, "处理没收的财物"));
+        }
+        let mut found = Vec::new();
+        if d.method.trim().is_empty() || d.approved_by.trim().is_empty() {
+            found.push(R_094.violated("method", "未载明处理方式或未经批准"));
+        }
+        if d.method.contains("销毁")
+            && (d.witnesses.iter().filter(|w| !w.trim().is_empty()).count() < 2 || d.av_ref.trim().is_empty())
+        {
+            found.push(R_094.violated("witnesses", "销毁须有两名以上见证人并全程音像记录"));
+        }
+        if d.method.contains("拍卖") && d.treasury_receipt.trim().is_empty() {
+            found.push(R_094.violated("treasury_receipt", "拍卖所得款项未记录上缴国库凭证"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::PropertyDisposed(d), flags))
     }
 
     /// a recorded date is corrected by a new entry with the original value, a reason and
@@ -1159,6 +1206,7 @@ impl Ordinary {
                 self.hearing_held_at = Some(*at);
                 self.state = State::HearingHeld;
             }
+            Event::PropertyDisposed(d) => self.property_disposed_at = Some(d.at),
             Event::NotPenalised { at, ground, .. } => {
                 self.decided_at = Some(*at);
                 self.penalty = None;

@@ -232,6 +232,12 @@ pub const R_095B: Rule = Rule {
     source: "行政强制法第三十六条",
     requirement: "当事人收到催告书后的陈述、申辩应当记录、复核",
 };
+pub const R_094: Rule = Rule {
+    id: "R-094",
+    severity: Severity::Block,
+    source: "行政处罚法第七十四条；办法第十条",
+    requirement: "没收的非法财物除依法应当予以销毁的外，必须按照国家规定公开拍卖或者处理；销毁须有两名以上见证人和音像记录；处理经批准，处理记录归档，所得款项上缴国库，方可结案",
+};
 pub const R_095C: Rule = Rule {
     id: "R-095c",
     severity: Severity::Block,
@@ -547,9 +553,9 @@ pub const ALL: &[Rule] = &[
     R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009, R_010, R_011, R_012, R_013, R_013B, R_014,
     R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_035, R_040, R_041,
     R_042, R_043, R_044, R_047, R_048, R_050, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_080,
-    R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_095A, R_095B, R_095C, R_095D,
-    R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133,
-    R_142,
+    R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_094, R_095A, R_095B, R_095C,
+    R_095D, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131,
+    R_133, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -307,6 +307,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(ordinary::examples())
     .chain(execution::examples())
     .chain(execution::own_power_examples())
+    .chain(execution::disposal_examples())
     .chain(entrustment::examples())
     .chain(party::examples())
     .chain(corrections::examples())

@@ -284,3 +284,57 @@ pub fn own_power_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'stati
         ),
     ]
 }
+
+/// Confiscation of 3,000 yuan of goods decided on 2026-08-17, served 2026-08-18.
+fn confiscated() -> Ordinary {
+    let mut c = super::ordinary::noticed(false);
+    let mut notice_penalty = c.notice.clone().unwrap();
+    notice_penalty.penalty = crate::summary::Penalty::Confiscation(yuan(3000));
+    c.notice = Some(notice_penalty);
+    step!(c, c.waive(at("2026-08-14")));
+    let doc = crate::penalty::DecisionDoc { penalty: crate::summary::Penalty::Confiscation(yuan(3000)), ..doc(0) };
+    step!(c, c.decide(at("2026-08-17"), approver(), doc, "", &cal()));
+    step!(c, c.serve(handed_over("行政处罚决定书（栗街罚决〔2026〕12号）", at("2026-08-18")), &cal()));
+    c
+}
+
+fn disposal(method: &str, witnesses: &[&str], av: &str) -> crate::penalty::PropertyDisposal {
+    crate::penalty::PropertyDisposal {
+        at: at("2026-09-01"),
+        method: method.to_string(),
+        approved_by: "张主任".to_string(),
+        witnesses: witnesses.iter().map(|w| w.to_string()).collect(),
+        av_ref: av.to_string(),
+        treasury_receipt: String::new(),
+    }
+}
+
+#[test]
+fn confiscated_goods_are_dealt_with_before_the_case_closes() {
+    let mut c = confiscated();
+    // Nothing to pay, but the goods must be dealt with first.
+    assert_eq!(out(c.close(approval("2026-08-31"), at("2026-08-31"))), ["R-094"]);
+    step!(c, c.dispose_property(disposal("销毁", &["社区居委会 赵某", "市场监管所 钱某"], "AV-0901-1")));
+    step!(c, c.close(approval("2026-09-02"), at("2026-09-02")));
+    assert_eq!(c.state, State::Closed);
+}
+
+/// (rule, findings that violate it, findings that satisfy it): confiscated property.
+pub fn disposal_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let c = confiscated();
+    vec![
+        (
+            "R-094",
+            out(c.dispose_property(disposal("销毁", &["社区居委会 赵某"], "AV-0901-1"))),
+            out(c.dispose_property(disposal("销毁", &["社区居委会 赵某", "市场监管所 钱某"], "AV-0901-1"))),
+        ),
+        (
+            "R-094",
+            out(c.dispose_property(disposal("公开拍卖", &[], ""))),
+            out(c.dispose_property(crate::penalty::PropertyDisposal {
+                treasury_receipt: "非税收入缴款书 No.0012345".to_string(),
+                ..disposal("公开拍卖", &[], "")
+            })),
+        ),
+    ]
+}

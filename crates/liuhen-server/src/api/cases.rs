@@ -832,6 +832,18 @@ pub enum OrdinaryCommandForm {
         with_demand_record: bool,
         object: String,
     },
+    /// 没收财物处理: auction, destruction before two witnesses on A/V, transfer….
+    DisposeProperty {
+        at: i64,
+        method: String,
+        approved_by: String,
+        #[serde(default)]
+        witnesses: Vec<String>,
+        #[serde(default)]
+        av_ref: String,
+        #[serde(default)]
+        treasury_receipt: String,
+    },
     /// 强制执行决定 by an office with its own 行政强制执行权 (R-095c), served on the party.
     DecideEnforcement {
         at: i64,
@@ -1058,6 +1070,19 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             with_demand_record,
             object: text(&object, "申请执行标的", 500)?,
         }),
+        OrdinaryCommandForm::DisposeProperty { at, method, approved_by, witnesses, av_ref, treasury_receipt } => {
+            if witnesses.len() > 20 {
+                return Err(ApiError::BadRequest("见证人不得超过 20 名".to_string()));
+            }
+            C::DisposeProperty(liuhen_core::penalty::PropertyDisposal {
+                at: Timestamp(at),
+                method: text(&method, "处理方式", 200)?,
+                approved_by: text(&approved_by, "批准人", 32)?,
+                witnesses: witnesses.iter().map(|w| text(w, "见证人", 100)).collect::<Result<_, _>>()?,
+                av_ref: text(&av_ref, "音像记录编号", 200)?,
+                treasury_receipt: text(&treasury_receipt, "上缴国库凭证", 200)?,
+            })
+        }
         OrdinaryCommandForm::DecideEnforcement {
             at,
             doc_no,

@@ -107,6 +107,7 @@ pub enum OrdinaryCommand {
     },
     ApplyCourt(CourtApplication),
     DecideEnforcement(liuhen_core::execution::EnforcementDecision),
+    DisposeProperty(penalty::PropertyDisposal),
     RecordEnforcement {
         at: Timestamp,
         urgent: bool,
@@ -331,6 +332,7 @@ impl CaseKind for Ordinary {
             Event::HearingTerminated { .. } => "hearing_terminated",
             Event::Decided { .. } => "decided",
             Event::NotPenalised { .. } => "not_penalised",
+            Event::PropertyDisposed(_) => "property_disposed",
             Event::Served { .. } => "served",
             Event::DemandServed { .. } => "demand_served",
             Event::DemandStatementHeard { .. } => "demand_statement_heard",
@@ -411,6 +413,10 @@ impl CaseKind for Ordinary {
             Event::CourtRuled { at, ruling_no, enforce } => {
                 json!({"at": at.0, "ruling_no": ruling_no, "enforce": enforce})
             }
+            Event::PropertyDisposed(d) => json!({
+                "at": d.at.0, "method": d.method, "approved_by": d.approved_by, "witnesses": d.witnesses,
+                "av_ref": d.av_ref, "treasury_receipt": d.treasury_receipt,
+            }),
             Event::NotPenalised { at, approver, ground, reasons } => json!({
                 "at": at.0, "approver": opinion_json(approver), "ground": ground.code(), "ground_label": ground.label(),
                 "reasons": reasons,
@@ -534,6 +540,18 @@ impl CaseKind for Ordinary {
                 ruling_no: v["ruling_no"].as_str()?.to_string(),
                 enforce: v["enforce"].as_bool()?,
             },
+            "property_disposed" => Event::PropertyDisposed(penalty::PropertyDisposal {
+                at: at()?,
+                method: v["method"].as_str()?.to_string(),
+                approved_by: v["approved_by"].as_str()?.to_string(),
+                witnesses: v["witnesses"]
+                    .as_array()?
+                    .iter()
+                    .map(|w| w.as_str().map(str::to_string))
+                    .collect::<Option<_>>()?,
+                av_ref: v["av_ref"].as_str()?.to_string(),
+                treasury_receipt: v["treasury_receipt"].as_str()?.to_string(),
+            }),
             "not_penalised" => Event::NotPenalised {
                 at: at()?,
                 approver: parse_opinion(&v["approver"])?,
@@ -628,6 +646,7 @@ impl<S: LogStore> App<S> {
             }
             OrdinaryCommand::ApplyCourt(a) => c.apply_court(a, &agency, &cal),
             OrdinaryCommand::DecideEnforcement(d) => c.decide_enforcement(d, &agency),
+            OrdinaryCommand::DisposeProperty(d) => c.dispose_property(d),
             OrdinaryCommand::RecordEnforcement { at, urgent, av_ref, result } => {
                 c.record_enforcement(at, urgent, &av_ref, &result, &cal)
             }

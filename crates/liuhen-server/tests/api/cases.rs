@@ -463,6 +463,11 @@ fn fine(yuan: u64) -> Value {
 
 /// Registers and takes an ordinary case to its prior notice; returns (id, version).
 async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64) {
+    ordinary_to_notice_of(c, case_no, major, fine(5000)).await
+}
+
+/// As `ordinary_to_notice`, with the penalty the notice tells of.
+async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Value) -> (String, u64) {
     let body = json!({"case_no": case_no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
                       "reason": "群众举报院内违法搭建", "received_at": day("2026-08-06"), "major": major});
     let id = create(&c.app, &c.token, "/api/cases/penalties", body).await;
@@ -579,7 +584,7 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
     }
     // 5,000 yuan is over the hearing threshold: the notice must tell the hearing right.
     let notice = |told: bool| {
-        json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})), "penalty": fine(5000),
+        json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})), "penalty": penalty,
         "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
         "hearing_right_told": told, "statement_days": 5})
     };
@@ -1469,6 +1474,41 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
         v += 1;
     }
     assert_eq!(c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["state"], "closed");
+    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn confiscated_goods_are_destroyed_on_record_before_the_case_closes() {
+    let c = ctx().await;
+    let confiscation = json!({"kind": "confiscation", "amount_fen": 2_000_000});
+    let (id, mut v) = ordinary_to_notice_of(&c, "栗街罚〔2026〕18号", false, confiscation.clone()).await;
+    let mut decision = decide("2026-08-17");
+    decision["doc"]["penalty"] = confiscation;
+    for s in [
+        json!({"type": "waive", "at": day("2026-08-14")}),
+        decision,
+        serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
+    ] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    let close = json!({"type": "close", "approval": approval("2026-09-02"), "at": day("2026-09-02")});
+    let r = command(&c.app, &c.token, &id, v, close.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-094", "the goods are not dealt with yet");
+    let destroy = |witnesses: Value| {
+        json!({"type": "dispose_property", "at": day("2026-09-01"), "method": "销毁", "approved_by": "张主任",
+               "witnesses": witnesses, "av_ref": "AV-0901-1"})
+    };
+    let r = command(&c.app, &c.token, &id, v, destroy(json!(["社区居委会 赵某"]))).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-094", "one witness");
+    for s in [destroy(json!(["社区居委会 赵某", "市场监管所 钱某"])), close] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
