@@ -886,6 +886,19 @@ pub enum OrdinaryCommandForm {
     },
 }
 
+/// A correction's anchor (by its code), reason and approver, checked at the edge (R-133 is core's).
+fn correction_of<A>(
+    anchor: &str,
+    parse: impl Fn(&str) -> Option<A>,
+    reason: &str,
+    approved_by: &str,
+) -> Result<(A, String, String), ApiError> {
+    let anchor = parse(anchor).ok_or_else(|| {
+        ApiError::BadRequest(format!("不能更正的日期：{}", anchor.chars().take(40).collect::<String>()))
+    })?;
+    Ok((anchor, text(reason, "更正理由", 2000)?, text(approved_by, "批准人", 32)?))
+}
+
 fn penalty_of(p: PenaltyForm) -> Result<liuhen_core::summary::Penalty, ApiError> {
     liuhen_core::summary::Penalty::parse(&p.kind, p.amount_fen).ok_or_else(|| {
         ApiError::BadRequest(format!(
@@ -1113,17 +1126,11 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
         }
         OrdinaryCommandForm::Close { approval, at } => C::Close { approval: approval_of(approval)?, at: Timestamp(at) },
-        OrdinaryCommandForm::CorrectDate { anchor, to, reason, approved_by } => C::CorrectDate {
-            anchor: liuhen_core::penalty::Anchor::parse(&anchor).ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "可更正的日期为 filed_at、decided_at、served_at 或 demand_served_at：{}",
-                    anchor.chars().take(40).collect::<String>()
-                ))
-            })?,
-            to: Timestamp(to),
-            reason: text(&reason, "更正理由", 2000)?,
-            approved_by: text(&approved_by, "批准人", 32)?,
-        },
+        OrdinaryCommandForm::CorrectDate { anchor, to, reason, approved_by } => {
+            let (anchor, reason, approved_by) =
+                correction_of(&anchor, liuhen_core::penalty::Anchor::parse, &reason, &approved_by)?;
+            C::CorrectDate { anchor, to: Timestamp(to), reason, approved_by }
+        }
     })
 }
 
@@ -1318,17 +1325,11 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
         LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
-        LicenceCommandForm::CorrectDate { anchor, to, reason, approved_by } => C::CorrectDate {
-            anchor: liuhen_core::licence::Anchor::parse(&anchor).ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "可更正的日期为 received_at、accepted_at、decided_at 或 certificate_at：{}",
-                    anchor.chars().take(40).collect::<String>()
-                ))
-            })?,
-            to: Timestamp(to),
-            reason: text(&reason, "更正理由", 2000)?,
-            approved_by: text(&approved_by, "批准人", 32)?,
-        },
+        LicenceCommandForm::CorrectDate { anchor, to, reason, approved_by } => {
+            let (anchor, reason, approved_by) =
+                correction_of(&anchor, liuhen_core::licence::Anchor::parse, &reason, &approved_by)?;
+            C::CorrectDate { anchor, to: Timestamp(to), reason, approved_by }
+        }
     })
 }
 
