@@ -104,10 +104,7 @@ pub enum Event {
         hearing_on: crate::time::Date,
         host: String,
     },
-    HearingHeld {
-        at: Timestamp,
-        transcript_signed: bool,
-    },
+    HearingHeld(crate::penalty::Hearing),
     /// A 核查 record: a 现场核查笔录, an inquiry, a test or appraisal, material taken in
     /// (行政许可法第三十四条、第四十五条; 办法第八条).
     EvidenceRecorded(crate::evidence::Item),
@@ -362,17 +359,14 @@ impl Licence {
         Ok((Event::HearingScheduled { notified_at, hearing_on, host: host.to_string() }, flags))
     }
 
-    /// the transcript confirmed and signed by the participants.
-    pub fn hold_hearing(&self, at: Timestamp, transcript_signed: bool) -> Decision {
+    /// R-045 (held in public unless a secret or privacy is at stake) and R-050 (the transcript
+    /// confirmed and signed by the participants).
+    pub fn hold_hearing(&self, hearing: crate::penalty::Hearing) -> Decision {
         if self.hearing_on.is_none() || self.hearing_held_at.is_some() {
             return Err(wrong(self.state, "举行听证"));
         }
-        let mut found = Vec::new();
-        if !transcript_signed {
-            found.push(R_050.violated("transcript_signed", "听证笔录未经参加人确认签字"));
-        }
-        let flags = rules::decide(found)?;
-        Ok((Event::HearingHeld { at, transcript_signed }, flags))
+        let flags = rules::decide(crate::penalty::check_hearing(&hearing, false, R_050))?;
+        Ok((Event::HearingHeld(hearing), flags))
     }
 
     fn decision_due(&self, cal: &WorkCalendar) -> Result<Option<Timestamp>, CommandError> {
@@ -575,7 +569,7 @@ impl Licence {
             Event::HearingRightTold { at } => self.hearing_told_at = Some(*at),
             Event::HearingRequested { at } => self.hearing_requested_at = Some(*at),
             Event::HearingScheduled { hearing_on, .. } => self.hearing_on = Some(*hearing_on),
-            Event::HearingHeld { at, .. } => self.hearing_held_at = Some(*at),
+            Event::HearingHeld(h) => self.hearing_held_at = Some(h.at),
             Event::Decided { at, granted, .. } => {
                 self.decided_at = Some(*at);
                 self.granted = Some(*granted);

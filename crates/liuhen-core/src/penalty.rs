@@ -8,9 +8,9 @@ use crate::calendar::{Period, WorkCalendar};
 use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
-    self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_012, R_016, R_028, R_031, R_033, R_040,
-    R_041, R_042, R_043, R_044, R_047, R_048, R_061, R_062, R_063, R_064, R_065, R_066, R_081, R_082, R_090, R_094,
-    R_131, Violation,
+    self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_011B, R_012, R_016, R_028, R_031, R_033,
+    R_040, R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_051, R_061, R_062, R_063, R_064, R_065,
+    R_066, R_069, R_070, R_081, R_082, R_090, R_094, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -229,6 +229,64 @@ pub struct Notice {
     pub statement_days: u32,
 }
 
+/// A hearing as its 听证笔录 records it (行政处罚法第六十四条；行政许可法第四十八条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hearing {
+    pub at: Timestamp,
+    /// The transcript's number, which the decision cites.
+    pub transcript_no: String,
+    /// Read back and signed by the participants.
+    pub transcript_signed: bool,
+    /// Held in public, unless it concerns 国家秘密, 商业秘密 or 个人隐私.
+    pub public: bool,
+    pub non_public_reason: String,
+    /// The party's agents (R-046: one or two).
+    pub agents: Vec<String>,
+}
+
+/// The grounds on which a hearing may be closed to the public (行政处罚法第六十四条第（三）项).
+pub const NON_PUBLIC_REASONS: [&str; 3] = ["国家秘密", "商业秘密", "个人隐私"];
+
+/// R-045 (public unless one of the three grounds), the transcript numbered and signed
+/// (`transcript`: R-048 for a penalty, R-050 for a licence), and R-046 (at most two agents) when
+/// `agents_limited`, as in a penalty hearing.
+pub fn check_hearing(h: &Hearing, agents_limited: bool, transcript: rules::Rule) -> Vec<Violation> {
+    let mut found = Vec::new();
+    if !h.public && !NON_PUBLIC_REASONS.contains(&h.non_public_reason.trim()) {
+        found.push(R_045.violated("non_public_reason", "不公开举行听证的理由须为国家秘密、商业秘密或者个人隐私"));
+    }
+    if agents_limited && h.agents.iter().filter(|a| !a.trim().is_empty()).count() > 2 {
+        found.push(R_046.violated("agents", format!("委托了 {} 名代理人", h.agents.len())));
+    }
+    if !h.transcript_signed {
+        found.push(transcript.violated("transcript_signed", "听证笔录未经参加人审核签字"));
+    }
+    if h.transcript_no.trim().is_empty() {
+        found.push(transcript.violated("transcript_no", "未记录听证笔录编号"));
+    }
+    found
+}
+
+/// How the party gave up statements and defence: a signed written statement, or the
+/// A/V segment in which they said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiver {
+    pub at: Timestamp,
+    pub signed_statement: bool,
+    pub av_ref: String,
+}
+
+/// 涉嫌犯罪案件移送书 and what went with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    pub doc_no: String,
+    /// The receiving organ (公安机关, 监察机关…).
+    pub organ: String,
+    /// The written notice to the party of the property transferred with the case (its number),
+    /// required when the case holds property under 先行登记保存.
+    pub property_notice: String,
+}
+
 /// The 行政处罚决定书 (行政处罚法第五十九条).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionDoc {
@@ -240,6 +298,8 @@ pub struct DecisionDoc {
     pub performance_days: u32,
     pub relief_route_stated: bool,
     pub sealed: bool,
+    /// The 听证笔录 the decision rests on, after a hearing; empty otherwise.
+    pub hearing_transcript: String,
 }
 
 // Events are built once per command and replayed one at a time: their size does not matter.
@@ -255,6 +315,7 @@ pub enum Event {
     },
     NotFiled {
         approval: Approval,
+        reasons: String,
     },
     Investigated(OnSiteAct),
     /// The party identified (or identified anew) during the investigation.
@@ -300,9 +361,7 @@ pub enum Event {
         statement: String,
         reexamination: String,
     },
-    Waived {
-        at: Timestamp,
-    },
+    Waived(Waiver),
     HearingRequested {
         at: Timestamp,
     },
@@ -311,10 +370,7 @@ pub enum Event {
         hearing_on: Date,
         host: String,
     },
-    HearingHeld {
-        at: Timestamp,
-        transcript_signed: bool,
-    },
+    HearingHeld(Hearing),
     /// 终止听证: why (the party's absence or walking out), recorded.
     HearingTerminated {
         at: Timestamp,
@@ -334,6 +390,8 @@ pub enum Event {
         approver: Opinion,
         ground: NoPenaltyGround,
         reasons: String,
+        /// For a transfer to the judicial organs.
+        transfer: Option<Transfer>,
     },
     /// The decision served; `at` is the date of service in law, the receipt says how.
     Served {
@@ -401,6 +459,8 @@ pub struct Ordinary {
     pub hearing_requested: bool,
     pub hearing_on: Option<Date>,
     pub hearing_held_at: Option<Timestamp>,
+    /// The 听证笔录's number.
+    pub hearing_transcript: Option<String>,
     pub decided_at: Option<Timestamp>,
     pub penalty: Option<Penalty>,
     /// When confiscated property was dealt with.
@@ -464,6 +524,7 @@ impl Ordinary {
             hearing_requested: false,
             hearing_on: None,
             hearing_held_at: None,
+            hearing_transcript: None,
             decided_at: None,
             penalty: None,
             no_penalty: None,
@@ -493,12 +554,17 @@ impl Ordinary {
         Ok((Event::Filed { approval, filed_at, violation_ended, grave }, flags))
     }
 
-    pub fn not_file(&self, approval: Approval) -> Decision {
+    /// R-011b: not filing needs the approval chain and its reasons.
+    pub fn not_file(&self, approval: Approval, reasons: &str) -> Decision {
         if self.state != State::Lead {
             return Err(wrong(self.state, "不予立案"));
         }
-        let flags = rules::decide(check_approval(&approval, "approval"))?;
-        Ok((Event::NotFiled { approval }, flags))
+        let mut found = check_approval(&approval, "approval");
+        if reasons.trim().is_empty() {
+            found.push(R_011B.violated("reasons", "未载明不予立案的理由"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::NotFiled { approval, reasons: reasons.to_string() }, flags))
     }
 
     /// R-011 (filed first) and R-001..R-003, R-142.
@@ -644,8 +710,13 @@ impl Ordinary {
             found.push(R_033.violated("evidence", "未列明证据"));
         }
         for label in &report.evidence {
-            if self.evidence.iter().any(|e| &e.label == label && !e.usable()) {
-                found.push(R_031.violated("evidence", format!("“{label}”系以非法手段取得")));
+            match self.evidence.iter().find(|e| &e.label == label) {
+                Some(e) if !e.usable() => {
+                    found.push(R_031.violated("evidence", format!("“{label}”系以非法手段取得")));
+                }
+                Some(_) => {}
+                None if label.trim().is_empty() => {}
+                None => found.push(R_069.violated("evidence", format!("“{label}”未在本案登记为证据"))),
             }
         }
         let flags = rules::decide(found)?;
@@ -756,11 +827,22 @@ impl Ordinary {
         ))
     }
 
-    pub fn waive(&self, at: Timestamp) -> Decision {
+    /// an explicit waiver, in writing signed by the party or on A/V.
+    pub fn waive(&self, waiver: Waiver) -> Decision {
         if self.state != State::NoticeServed {
             return Err(wrong(self.state, "放弃陈述申辩"));
         }
-        Ok((Event::Waived { at }, Vec::new()))
+        let mut found = Vec::new();
+        if !waiver.signed_statement && waiver.av_ref.trim().is_empty() {
+            found.push(R_051.violated("signed_statement", "无当事人签名的书面放弃声明或音像记录"));
+        }
+        if let Some(n) = &self.notice
+            && waiver.at < n.served_at
+        {
+            found.push(R_051.violated("at", "放弃陈述申辩早于告知书送达"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Waived(waiver), flags))
     }
 
     /// within five working days of the notice, and only if the right was told.
@@ -799,17 +881,13 @@ impl Ordinary {
         Ok((Event::HearingScheduled { notified_at, hearing_on, host: host.to_string() }, flags))
     }
 
-    /// the transcript signed by the participants.
-    pub fn hold_hearing(&self, at: Timestamp, transcript_signed: bool) -> Decision {
+    /// R-045 (public), R-046 (agents), R-048 (the transcript signed by the participants).
+    pub fn hold_hearing(&self, hearing: Hearing) -> Decision {
         if self.state != State::HearingScheduled {
             return Err(wrong(self.state, "举行听证"));
         }
-        let mut found = Vec::new();
-        if !transcript_signed {
-            found.push(R_048.violated("transcript_signed", "听证笔录未经参加人审核签字"));
-        }
-        let flags = rules::decide(found)?;
-        Ok((Event::HearingHeld { at, transcript_signed }, flags))
+        let flags = rules::decide(check_hearing(&hearing, true, R_048))?;
+        Ok((Event::HearingHeld(hearing), flags))
     }
 
     /// the party stayed away without good reason, or left without leave — the hearing
@@ -852,6 +930,7 @@ impl Ordinary {
         approver: Opinion,
         ground: NoPenaltyGround,
         reasons: &str,
+        transfer: Option<Transfer>,
     ) -> Decision {
         if !matches!(
             self.state,
@@ -871,8 +950,25 @@ impl Ordinary {
         if self.lead.major && self.review_passed_at.is_none() {
             found.push(R_061.violated("legal_review", "重大案件须经法制审核通过"));
         }
+        match (&transfer, ground) {
+            (None, NoPenaltyGround::TransferToJudicial) => {
+                found.push(R_070.violated("transfer", "未制作涉嫌犯罪案件移送书"));
+            }
+            (Some(t), NoPenaltyGround::TransferToJudicial) => {
+                if t.doc_no.trim().is_empty() || t.organ.trim().is_empty() {
+                    found.push(R_070.violated("transfer", "移送书须载明文号和接收的司法机关"));
+                }
+                if self.evidence.iter().any(|e| matches!(e.body, crate::evidence::Body::Preservation(_)))
+                    && t.property_notice.trim().is_empty()
+                {
+                    found.push(R_070.violated("property_notice", "登记保存的财物随案移交，须书面告知当事人"));
+                }
+            }
+            (Some(_), _) => found.push(R_070.violated("transfer", "仅移送司法机关时制作移送书")),
+            (None, _) => {}
+        }
         let flags = rules::decide(found)?;
-        Ok((Event::NotPenalised { at, approver, ground, reasons: reasons.to_string() }, flags))
+        Ok((Event::NotPenalised { at, approver, ground, reasons: reasons.to_string(), transfer }, flags))
     }
 
     /// The gates of the decision: G-P-1, G-P-2, G-P-3,
@@ -913,14 +1009,19 @@ impl Ordinary {
         if self.hearing_requested && self.hearing_held_at.is_none() && self.state != State::HearingTerminated {
             found.push(R_043.violated("state", "当事人已按时申请听证，尚未举行"));
         }
-        let review_needed = self.lead.major || self.hearing_held_at.is_some();
-        let reviewed_in_order = match (self.review_passed_at, self.hearing_held_at) {
-            (Some(r), Some(h)) => r >= h,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
-        if review_needed && !reviewed_in_order {
-            found.push(R_061.violated("legal_review", "须经法制审核通过（经过听证的，须在听证后审核）"));
+        match (self.review_passed_at, self.hearing_held_at) {
+            (None, None) if self.lead.major => {
+                found.push(R_061.violated("legal_review", "重大案件须经法制审核通过"));
+            }
+            (r, Some(h)) if r.is_none_or(|r| r < h) => {
+                found.push(R_049.violated("legal_review", "经过听证的，须在听证后经法制审核"));
+            }
+            _ => {}
+        }
+        if let Some(no) = &self.hearing_transcript
+            && doc.hearing_transcript.trim() != no.trim()
+        {
+            found.push(R_049.violated("hearing_transcript", format!("决定书未依据听证笔录（{no}）作出")));
         }
         if self.lead.major {
             match self.discussion {
@@ -1189,7 +1290,7 @@ impl Ordinary {
                 self.state = State::NoticeServed;
             }
             Event::StatementHeard { .. } => self.statements += 1,
-            Event::Waived { .. } => self.waived = true,
+            Event::Waived(_) => self.waived = true,
             Event::HearingRequested { .. } => {
                 self.hearing_requested = true;
                 self.state = State::HearingRequested;
@@ -1202,8 +1303,9 @@ impl Ordinary {
                 self.waived = true;
                 self.state = State::HearingTerminated;
             }
-            Event::HearingHeld { at, .. } => {
-                self.hearing_held_at = Some(*at);
+            Event::HearingHeld(h) => {
+                self.hearing_held_at = Some(h.at);
+                self.hearing_transcript = Some(h.transcript_no.clone());
                 self.state = State::HearingHeld;
             }
             Event::PropertyDisposed(d) => self.property_disposed_at = Some(d.at),

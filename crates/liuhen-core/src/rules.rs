@@ -353,6 +353,48 @@ pub const R_050: Rule = Rule {
     source: "行政许可法第四十七条、第四十八条、第八十二条",
     requirement: "许可听证：申请人、利害关系人在被告知听证权利之日起五个工作日内申请，行政机关在二十个工作日内组织听证，并于举行听证七个工作日前通知；听证笔录经参加人确认签字，许可决定根据听证笔录作出",
 };
+pub const R_011B: Rule = Rule {
+    id: "R-011b",
+    severity: Severity::Block,
+    source: "办法第七条；行政处罚法第五十四条",
+    requirement: "决定不予立案的，须经负责人审批并载明不予立案的理由",
+};
+pub const R_045: Rule = Rule {
+    id: "R-045",
+    severity: Severity::Block,
+    source: "行政处罚法第六十四条第（三）项；行政许可法第四十八条第一款第（一）项",
+    requirement: "听证公开举行；不公开的，须载明涉及国家秘密、商业秘密或者个人隐私",
+};
+pub const R_046: Rule = Rule {
+    id: "R-046",
+    severity: Severity::Block,
+    source: "行政处罚法第六十四条第（五）项",
+    requirement: "当事人可以亲自参加听证，也可以委托一至二人代理",
+};
+pub const R_049: Rule = Rule {
+    id: "R-049",
+    severity: Severity::Block,
+    source: "行政处罚法第六十五条、第五十八条第一款",
+    requirement: "听证结束后，须根据听证笔录作出决定（决定须引用听证笔录），并在听证后经法制审核",
+};
+pub const R_051: Rule = Rule {
+    id: "R-051",
+    severity: Severity::Block,
+    source: "行政处罚法第六十二条",
+    requirement: "当事人明确放弃陈述申辩的，须有其签名的书面放弃声明或音像记录；沉默不视为放弃",
+};
+pub const R_069: Rule = Rule {
+    id: "R-069",
+    severity: Severity::Block,
+    source: "行政处罚法第四十条",
+    requirement: "须查明事实：调查终结报告引用的证据须为本案已登记的证据；违法事实不清、证据不足的，不得给予行政处罚",
+};
+pub const R_070: Rule = Rule {
+    id: "R-070",
+    severity: Severity::Block,
+    source: "行政处罚法第二十七条、第五十七条第一款第（四）项、第八十二条；行政强制法第二十一条",
+    requirement: "涉嫌犯罪的，须制作涉嫌犯罪案件移送书移送司法机关；登记保存或扣押的财物随案移交，并书面告知当事人",
+};
 pub const R_047: Rule = Rule {
     id: "R-047",
     severity: Severity::Info,
@@ -550,12 +592,12 @@ pub const R_106: Rule = Rule {
 
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
-    R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009, R_010, R_011, R_012, R_013, R_013B, R_014,
-    R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_035, R_040, R_041,
-    R_042, R_043, R_044, R_047, R_048, R_050, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_080,
-    R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_092, R_093, R_094, R_095A, R_095B, R_095C,
-    R_095D, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131,
-    R_133, R_142,
+    R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009, R_010, R_011, R_011B, R_012, R_013, R_013B,
+    R_014, R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_035, R_040,
+    R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_050, R_051, R_061, R_062, R_063, R_064, R_065,
+    R_066, R_067A, R_067B, R_067C, R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089,
+    R_090, R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106,
+    R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -572,7 +572,7 @@ mod entrustment;
 mod execution;
 mod party;
 
-mod ordinary {
+pub(crate) mod ordinary {
     //! The ordinary penalty procedure walked with and without a hearing, and every rule of it.
 
     use super::{at, d, good_act, good_open, ids, out, status};
@@ -618,7 +618,7 @@ mod ordinary {
     pub fn report(fine: u64) -> Report {
         Report {
             facts: "当事人未经批准在院内搭建彩钢房".to_string(),
-            evidence: vec!["现场检查笔录".to_string(), "询问笔录".to_string(), "现场照片".to_string()],
+            evidence: vec!["现场检查笔录（2026-08-10）".to_string(), "询问笔录（张某某）".to_string()],
             legal_basis: "《城乡规划法》第六十五条".to_string(),
             discretion: "面积较小，首次违法，按裁量基准从轻".to_string(),
             proposal: Penalty::Fine(fine),
@@ -650,6 +650,41 @@ mod ordinary {
             performance_days: 15,
             relief_route_stated: true,
             sealed: true,
+            hearing_transcript: String::new(),
+        }
+    }
+
+    /// The evidence the report cites: the site record and the inquiry, by the
+    /// investigators of `good_act`.
+    pub fn gather(c: &mut Ordinary) {
+        let ids: Vec<String> = good_act(true).officers.iter().map(|p| p.officer.id.clone()).collect();
+        step!(c, c.record_evidence(site_record(&ids, true, "")));
+        step!(c, c.record_evidence(inquiry(&ids)));
+    }
+
+    /// A 移送书 to the county police, with the party's notice of property transferred.
+    pub fn to_police(property_notice: &str) -> Option<crate::penalty::Transfer> {
+        Some(crate::penalty::Transfer {
+            doc_no: "栗街移〔2026〕1号".to_string(),
+            organ: "迁西县公安局".to_string(),
+            property_notice: property_notice.to_string(),
+        })
+    }
+
+    /// A waiver in writing, signed by the party.
+    pub fn waiver(at: Timestamp) -> crate::penalty::Waiver {
+        crate::penalty::Waiver { at, signed_statement: true, av_ref: String::new() }
+    }
+
+    /// A public hearing with one agent, its transcript numbered and (if `signed`) signed.
+    pub fn hearing(at: Timestamp, signed: bool) -> crate::penalty::Hearing {
+        crate::penalty::Hearing {
+            at,
+            transcript_no: "栗街听笔〔2026〕3号".to_string(),
+            transcript_signed: signed,
+            public: true,
+            non_public_reason: String::new(),
+            agents: vec!["律师刘某".to_string()],
         }
     }
 
@@ -665,6 +700,7 @@ mod ordinary {
         let mut c = Ordinary::new(lead(major));
         step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
         step!(c, c.investigate(good_act(true)));
+        gather(&mut c);
         step!(c, c.conclude(report(yuan(5000))));
         if major {
             step!(c, c.legal_review(at("2026-08-13"), &super::reviewer(), true, "事实清楚，程序合法，同意"));
@@ -676,7 +712,7 @@ mod ordinary {
     /// A case decided on 2026-08-17 after the party waived their statement.
     fn decided_case() -> Ordinary {
         let mut c = noticed(false);
-        step!(c, c.waive(at("2026-08-14")));
+        step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
         step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal()));
         c
     }
@@ -687,17 +723,22 @@ mod ordinary {
         let mut c = Ordinary::new(lead(false));
         step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
         step!(c, c.investigate(good_act(true)));
+        gather(&mut c);
         step!(c, c.conclude(report(yuan(0))));
         let head = || Opinion { opinion: "同意不予处罚".to_string(), ..approver() };
         // The ground needs its reasons.
-        assert_eq!(out(c.decide_no_penalty(at("2026-08-20"), head(), NoPenaltyGround::MinorCorrected, " ")), ["R-063"]);
+        assert_eq!(
+            out(c.decide_no_penalty(at("2026-08-20"), head(), NoPenaltyGround::MinorCorrected, " ", None)),
+            ["R-063"]
+        );
         step!(
             c,
             c.decide_no_penalty(
                 at("2026-08-20"),
                 head(),
                 NoPenaltyGround::MinorCorrected,
-                "已于 8 月 12 日自行拆除，未造成危害后果"
+                "已于 8 月 12 日自行拆除，未造成危害后果",
+                None
             )
         );
         assert_eq!((c.state, c.penalty), (State::Decided, None));
@@ -727,7 +768,7 @@ mod ordinary {
         let mut c = noticed(false);
         step!(c, c.request_hearing(at("2026-08-18"), &cal()));
         step!(c, c.schedule_hearing(at("2026-08-19"), d("2026-08-31"), "听证主持人孙某", &cal()));
-        step!(c, c.hold_hearing(at("2026-08-31"), true));
+        step!(c, c.hold_hearing(crate::tests::ordinary::hearing(at("2026-08-31"), true)));
         c
     }
 
@@ -794,7 +835,7 @@ mod ordinary {
     fn without_a_hearing_from_lead_to_closure() {
         let cal = cal();
         let mut c = noticed(false);
-        step!(c, c.waive(at("2026-08-14")));
+        step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
         step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
         step!(c, c.serve(direct(at("2026-08-18")), &cal));
         step!(c, c.pay(at("2026-08-28"), "BANK-1"));
@@ -812,14 +853,17 @@ mod ordinary {
     fn with_a_hearing_from_lead_to_closure() {
         let cal = cal();
         let mut c = heard();
-        // A hearing makes legal review mandatory, after the hearing (行政处罚法第五十八条).
-        assert_eq!(out(c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal)), ["R-061"]);
+        // A hearing makes legal review mandatory, after the hearing (行政处罚法第五十八条), and
+        // the decision rests on the transcript (第六十五条).
+        let cited = DecisionDoc { hearing_transcript: "栗街听笔〔2026〕3号".to_string(), ..doc(yuan(5000)) };
+        assert_eq!(out(c.decide(at("2026-09-02"), approver(), cited.clone(), "", &cal)), ["R-049"]);
         step!(c, c.legal_review(at("2026-09-01"), &super::reviewer(), true, "听证后复核，同意"));
-        step!(c, c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal));
+        assert_eq!(out(c.decide(at("2026-09-02"), approver(), doc(yuan(5000)), "", &cal)), ["R-049"]);
+        step!(c, c.decide(at("2026-09-02"), approver(), cited, "", &cal));
         step!(c, c.serve(direct(at("2026-09-03")), &cal));
         step!(c, c.pay(at("2026-09-08"), "BANK-2"));
         step!(c, c.close(approval("2026-09-09"), at("2026-09-09")));
-        assert_eq!((c.state, c.version), (State::Closed, 13));
+        assert_eq!((c.state, c.version), (State::Closed, 15));
     }
 
     fn item(label: &str, body: evidence::Body) -> evidence::Item {
@@ -966,7 +1010,7 @@ mod ordinary {
         assert_eq!(status(t04.due.clone().unwrap(), t04.done_at, at("2026-12-31"), 0), DeadlineStatus::Met);
         // A case is not closed while preserved evidence awaits its handling decision.
         let mut paid = noticed(false);
-        step!(paid, paid.waive(at("2026-08-14")));
+        step!(paid, paid.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
         step!(paid, paid.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
         step!(paid, paid.serve(direct(at("2026-08-18")), &cal));
         step!(paid, paid.pay(at("2026-08-28"), "BANK-1"));
@@ -1027,15 +1071,20 @@ mod ordinary {
             step!(c, c.investigate(good_act(true)));
             c
         };
-        let concluded = {
+        let gathered = {
             let mut c = investigating.clone();
+            gather(&mut c);
+            c
+        };
+        let concluded = {
+            let mut c = gathered.clone();
             step!(c, c.conclude(report(yuan(5000))));
             c
         };
         let noticed = noticed(false);
         let waived = {
             let mut c = noticed.clone();
-            step!(c, c.waive(at("2026-08-14")));
+            step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
             c
         };
         let requested = {
@@ -1073,7 +1122,7 @@ mod ordinary {
             i
         };
         let tainted = {
-            let mut c = investigating.clone();
+            let mut c = gathered.clone();
             step!(c, c.record_evidence(collected(false, true)));
             c
         };
@@ -1081,6 +1130,20 @@ mod ordinary {
             let mut c = investigating.clone();
             step!(c, c.record_evidence(preservation("2026-09-30")));
             c
+        };
+        // A case holding property under 先行登记保存, transferred to the police with `property_notice`.
+        let transfer_holding_property = |property_notice: &str| {
+            let mut c = preserved.clone();
+            step!(c, c.handle_preservation("先行登记保存（彩钢板）", at("2026-10-01"), "随案移送公安机关"));
+            gather(&mut c);
+            step!(c, c.conclude(report(yuan(5000))));
+            out(c.decide_no_penalty(
+                at("2026-10-02"),
+                approver(),
+                crate::penalty::NoPenaltyGround::TransferToJudicial,
+                "涉嫌犯罪",
+                to_police(property_notice),
+            ))
         };
         let recusal_ruled = |granted: bool| {
             let mut c = investigating.clone();
@@ -1107,6 +1170,12 @@ mod ordinary {
         let mut bare_head = approver();
         bare_head.opinion = "张主任".to_string();
         let t = |s: &str| at(s);
+        use crate::penalty::Hearing;
+        let scheduled = {
+            let mut c = requested.clone();
+            step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
+            c
+        };
         vec![
             (
                 "R-131",
@@ -1125,8 +1194,8 @@ mod ordinary {
                 out(fresh.file(approval("2026-08-07"), t("2026-08-07"), d("2024-07-30"), true)),
             ),
             ("R-011", out(fresh.investigate(good_act(true))), out(filed.investigate(good_act(true)))),
-            ("R-033", out(investigating.conclude(no_report_facts)), out(investigating.conclude(report(yuan(5000))))),
-            ("R-033", out(investigating.conclude(no_evidence)), out(investigating.conclude(report(yuan(100))))),
+            ("R-033", out(investigating.conclude(no_report_facts)), out(gathered.conclude(report(yuan(5000))))),
+            ("R-033", out(investigating.conclude(no_evidence)), out(gathered.conclude(report(yuan(100))))),
             (
                 "R-020",
                 out(investigating.record_evidence(inquiry(&one_and_stranger))),
@@ -1272,16 +1341,100 @@ mod ordinary {
                 out(requested.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal)),
             ),
             (
+                "R-011b",
+                out(fresh.not_file(approval("2026-08-07"), " ")),
+                out(fresh.not_file(approval("2026-08-07"), "经核查，举报的搭建行为系经批准的临时建筑")),
+            ),
+            (
+                "R-069",
+                out(gathered.conclude(Report {
+                    evidence: vec!["现场检查笔录（2026-08-10）".to_string(), "现场照片".to_string()],
+                    ..report(yuan(5000))
+                })),
+                out(gathered.conclude(report(yuan(5000)))),
+            ),
+            // Silence is no waiver; a waiver is signed or on A/V.
+            (
+                "R-051",
+                out(noticed.waive(crate::penalty::Waiver { signed_statement: false, ..waiver(t("2026-08-14")) })),
+                out(noticed.waive(crate::penalty::Waiver {
+                    signed_statement: false,
+                    av_ref: "AV-20260814-0001 00:02:10-00:03:05".to_string(),
+                    ..waiver(t("2026-08-14"))
+                })),
+            ),
+            (
+                "R-045",
+                out(scheduled.hold_hearing(Hearing {
+                    public: false,
+                    non_public_reason: "当事人不愿公开".to_string(),
+                    ..hearing(t("2026-08-31"), true)
+                })),
+                out(scheduled.hold_hearing(Hearing {
+                    public: false,
+                    non_public_reason: "个人隐私".to_string(),
+                    ..hearing(t("2026-08-31"), true)
+                })),
+            ),
+            (
+                "R-046",
+                out(scheduled.hold_hearing(Hearing {
+                    agents: ["律师刘某", "律师陈某", "张某某之子"].map(String::from).to_vec(),
+                    ..hearing(t("2026-08-31"), true)
+                })),
+                out(scheduled.hold_hearing(Hearing {
+                    agents: ["律师刘某", "律师陈某"].map(String::from).to_vec(),
+                    ..hearing(t("2026-08-31"), true)
+                })),
+            ),
+            (
+                "R-049",
+                out({
+                    let mut c = heard();
+                    step!(c, c.legal_review(t("2026-09-01"), &super::reviewer(), true, "听证后复核，同意"));
+                    c.decide(t("2026-09-02"), approver(), doc(yuan(5000)), "", &cal)
+                }),
+                out({
+                    let mut c = heard();
+                    step!(c, c.legal_review(t("2026-09-01"), &super::reviewer(), true, "听证后复核，同意"));
+                    let cited =
+                        DecisionDoc { hearing_transcript: "栗街听笔〔2026〕3号".to_string(), ..doc(yuan(5000)) };
+                    c.decide(t("2026-09-02"), approver(), cited, "", &cal)
+                }),
+            ),
+            (
+                "R-070",
+                out(concluded.decide_no_penalty(
+                    t("2026-08-20"),
+                    approver(),
+                    crate::penalty::NoPenaltyGround::TransferToJudicial,
+                    "涉嫌非法占用农用地罪",
+                    None,
+                )),
+                out(concluded.decide_no_penalty(
+                    t("2026-08-20"),
+                    approver(),
+                    crate::penalty::NoPenaltyGround::TransferToJudicial,
+                    "涉嫌非法占用农用地罪",
+                    to_police(""),
+                )),
+            ),
+            (
+                "R-070",
+                transfer_holding_property(""),
+                transfer_holding_property("栗街财移告〔2026〕1号，已于 2026-10-02 送达"),
+            ),
+            (
                 "R-048",
                 out({
                     let mut c = requested.clone();
                     step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
-                    c.hold_hearing(t("2026-08-31"), false)
+                    c.hold_hearing(crate::tests::ordinary::hearing(t("2026-08-31"), false))
                 }),
                 out({
                     let mut c = requested.clone();
                     step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
-                    c.hold_hearing(t("2026-08-31"), true)
+                    c.hold_hearing(crate::tests::ordinary::hearing(t("2026-08-31"), true))
                 }),
             ),
             // The party stayed away: the hearing ends and the right counts as waived (advice).
@@ -1295,19 +1448,19 @@ mod ordinary {
                 out({
                     let mut c = requested.clone();
                     step!(c, c.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal));
-                    c.hold_hearing(t("2026-08-31"), true)
+                    c.hold_hearing(crate::tests::ordinary::hearing(t("2026-08-31"), true))
                 }),
             ),
             (
                 "R-061",
                 out({
                     let mut c = super::ordinary::noticed_major_unreviewed();
-                    step!(c, c.waive(t("2026-08-14")));
+                    step!(c, c.waive(crate::tests::ordinary::waiver(t("2026-08-14"))));
                     c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
                 }),
                 out({
                     let mut c = super::ordinary::noticed(true);
-                    step!(c, c.waive(t("2026-08-14")));
+                    step!(c, c.waive(crate::tests::ordinary::waiver(t("2026-08-14"))));
                     c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
                 }),
             ),
@@ -1473,7 +1626,7 @@ mod ordinary {
     /// A major case (legal review passed), told, the statement waived.
     pub fn major_waived() -> Ordinary {
         let mut c = noticed(true);
-        step!(c, c.waive(at("2026-08-14")));
+        step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
         c
     }
 
@@ -1496,6 +1649,7 @@ mod ordinary {
         let mut c = Ordinary::new(lead(true));
         step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
         step!(c, c.investigate(good_act(true)));
+        gather(&mut c);
         step!(c, c.conclude(report(yuan(5000))));
         step!(c, c.serve_notice(notice(yuan(5000), true)));
         c
@@ -1513,9 +1667,10 @@ mod ordinary {
         });
         step!(c, c.file(approval("2026-06-01"), at("2026-06-01"), d("2026-05-20"), false));
         step!(c, c.investigate(good_act(true)));
+        gather(&mut c);
         step!(c, c.conclude(report(yuan(5000))));
         step!(c, c.serve_notice(notice(yuan(5000), true)));
-        step!(c, c.waive(at("2026-08-14")));
+        step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
         c
     }
 
@@ -1527,7 +1682,7 @@ mod ordinary {
         let (_, flags) =
             late_case().decide(at("2026-09-10"), approver(), doc(yuan(5000)), "经负责人批准延长", &cal).unwrap();
         assert_eq!(flags[0].rule.severity, rules::Severity::Flag);
-        let _ = Event::Waived { at: at("2026-08-14") };
+        let _ = Event::Waived(waiver(at("2026-08-14")));
         let _ = Date::parse("2026-01-01");
     }
 }
@@ -1650,7 +1805,7 @@ mod licensing {
         // Twenty working days from 2026-11-09 end 2026-12-07.
         assert_eq!(out(c.schedule_hearing(at("2026-11-10"), super::d("2026-12-08"), "孙某", &cal)), ["R-050"]);
         step!(c, c.schedule_hearing(at("2026-11-10"), super::d("2026-11-20"), "听证主持人孙某", &cal));
-        step!(c, c.hold_hearing(at("2026-11-20"), true));
+        step!(c, c.hold_hearing(crate::tests::ordinary::hearing(at("2026-11-20"), true)));
         step!(c, c.decide(at("2026-11-27"), &grant, &cal));
         let t28 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-28").unwrap();
         assert_eq!((t28.due, t28.done_at), (Ok(super::d("2026-12-07").end()), Some(at("2026-11-20"))));

@@ -22,7 +22,7 @@ fn cal_2027() -> WorkCalendar {
 /// Decided on 2026-08-17, served in person on 2026-08-18, a fine of 5,000 yuan, unpaid.
 pub fn served() -> Ordinary {
     let mut c = noticed(false);
-    step!(c, c.waive(at("2026-08-14")));
+    step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
     step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal()));
     step!(c, c.serve(handed_over("行政处罚决定书（栗街罚决〔2026〕12号）", at("2026-08-18")), &cal()));
     c
@@ -291,7 +291,7 @@ fn confiscated() -> Ordinary {
     let mut notice_penalty = c.notice.clone().unwrap();
     notice_penalty.penalty = crate::summary::Penalty::Confiscation(yuan(3000));
     c.notice = Some(notice_penalty);
-    step!(c, c.waive(at("2026-08-14")));
+    step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
     let doc = crate::penalty::DecisionDoc { penalty: crate::summary::Penalty::Confiscation(yuan(3000)), ..doc(0) };
     step!(c, c.decide(at("2026-08-17"), approver(), doc, "", &cal()));
     step!(c, c.serve(handed_over("行政处罚决定书（栗街罚决〔2026〕12号）", at("2026-08-18")), &cal()));

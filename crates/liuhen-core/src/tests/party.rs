@@ -56,12 +56,12 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     let nameless = {
         let mut c = noticed(false);
         c.party = None;
-        step!(c, c.waive(at("2026-08-14")));
+        step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
         c
     };
     let named = {
         let mut c = noticed(false);
-        step!(c, c.waive(at("2026-08-14")));
+        step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
         c
     };
     // Revoking a licence carries the hearing right whatever the amount (行政处罚法第六十三条).
@@ -69,6 +69,7 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         let mut c = Ordinary::new(lead(false));
         step!(c, c.file(super::ordinary::approval("2026-08-07"), at("2026-08-07"), super::d("2026-07-30"), false));
         step!(c, c.investigate(super::good_act(true)));
+        super::ordinary::gather(&mut c);
         let report =
             crate::penalty::Report { proposal: crate::summary::Penalty::RevokeLicence, ..super::ordinary::report(0) };
         step!(c, c.conclude(report));

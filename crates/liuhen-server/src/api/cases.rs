@@ -673,6 +673,52 @@ pub struct LeadForm {
     pub party: Option<PartyForm>,
 }
 
+/// A hearing as its 听证笔录 records it.
+#[derive(Deserialize)]
+pub struct HearingForm {
+    pub at: i64,
+    /// The transcript's number, which the decision cites.
+    #[serde(default)]
+    pub transcript_no: String,
+    pub transcript_signed: bool,
+    /// Held in public (the default), unless 国家秘密, 商业秘密 or 个人隐私 is given.
+    #[serde(default = "yes")]
+    pub public: bool,
+    #[serde(default)]
+    pub non_public_reason: String,
+    /// The party's agents (at most two in a penalty hearing).
+    #[serde(default)]
+    pub agents: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn hearing_of(h: HearingForm) -> Result<liuhen_core::penalty::Hearing, ApiError> {
+    if h.agents.len() > 20 {
+        return Err(ApiError::BadRequest("代理人不得超过 20 人".to_string()));
+    }
+    Ok(liuhen_core::penalty::Hearing {
+        at: Timestamp(h.at),
+        transcript_no: text(&h.transcript_no, "听证笔录编号", 64)?,
+        transcript_signed: h.transcript_signed,
+        public: h.public,
+        non_public_reason: text(&h.non_public_reason, "不公开理由", 200)?,
+        agents: h.agents.iter().map(|a| text(a, "代理人", 64)).collect::<Result<_, _>>()?,
+    })
+}
+
+/// 涉嫌犯罪案件移送书.
+#[derive(Deserialize)]
+pub struct TransferForm {
+    pub doc_no: String,
+    pub organ: String,
+    /// The written notice to the party of property transferred with the case.
+    #[serde(default)]
+    pub property_notice: String,
+}
+
 #[derive(Deserialize)]
 pub struct DocForm {
     pub doc_no: String,
@@ -682,6 +728,9 @@ pub struct DocForm {
     pub performance_days: u32,
     pub relief_route_stated: bool,
     pub sealed: bool,
+    /// The 听证笔录 number, after a hearing.
+    #[serde(default)]
+    pub hearing_transcript: String,
 }
 
 #[derive(Deserialize)]
@@ -694,8 +743,11 @@ pub enum OrdinaryCommandForm {
         #[serde(default)]
         grave: bool,
     },
+    /// 不予立案, with its reasons (R-011b).
     NotFile {
         approval: ApprovalForm,
+        #[serde(default)]
+        reasons: String,
     },
     Investigate {
         act: ActForm,
@@ -763,8 +815,13 @@ pub enum OrdinaryCommandForm {
         statement: String,
         reexamination: String,
     },
+    /// The party gives up statements and defence: in writing signed by them, or on A/V.
     Waive {
         at: i64,
+        #[serde(default)]
+        signed_statement: bool,
+        #[serde(default)]
+        av_ref: String,
     },
     RequestHearing {
         at: i64,
@@ -774,10 +831,7 @@ pub enum OrdinaryCommandForm {
         hearing_on: String,
         host: String,
     },
-    HoldHearing {
-        at: i64,
-        transcript_signed: bool,
-    },
+    HoldHearing(HearingForm),
     /// 终止听证: the party stayed away or walked out; the reason is recorded.
     TerminateHearing {
         at: i64,
@@ -797,6 +851,9 @@ pub enum OrdinaryCommandForm {
         approver: OpinionForm,
         ground: String,
         reasons: String,
+        /// For transfer_to_judicial: the 移送书.
+        #[serde(default)]
+        transfer: Option<TransferForm>,
     },
     /// The decision served, as its 送达回证 records it (办法第十七条).
     Serve {
@@ -934,7 +991,9 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             violation_ended: date(&violation_ended, "违法行为终了日期")?,
             grave,
         },
-        OrdinaryCommandForm::NotFile { approval } => C::NotFile { approval: approval_of(approval)? },
+        OrdinaryCommandForm::NotFile { approval, reasons } => {
+            C::NotFile { approval: approval_of(approval)?, reasons: text(&reasons, "不予立案理由", 2000)? }
+        }
         OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
         OrdinaryCommandForm::IdentifyParty { party } => C::IdentifyParty(party_of(party)?),
         OrdinaryCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
@@ -1005,16 +1064,18 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             statement: text(&statement, "陈述申辩", 5000)?,
             reexamination: text(&reexamination, "复核意见", 5000)?,
         },
-        OrdinaryCommandForm::Waive { at } => C::Waive { at: Timestamp(at) },
+        OrdinaryCommandForm::Waive { at, signed_statement, av_ref } => C::Waive(liuhen_core::penalty::Waiver {
+            at: Timestamp(at),
+            signed_statement,
+            av_ref: text(&av_ref, "音像记录", 200)?,
+        }),
         OrdinaryCommandForm::RequestHearing { at } => C::RequestHearing { at: Timestamp(at) },
         OrdinaryCommandForm::ScheduleHearing { notified_at, hearing_on, host } => C::ScheduleHearing {
             notified_at: Timestamp(notified_at),
             hearing_on: date(&hearing_on, "听证日期")?,
             host: text(&host, "听证主持人", 64)?,
         },
-        OrdinaryCommandForm::HoldHearing { at, transcript_signed } => {
-            C::HoldHearing { at: Timestamp(at), transcript_signed }
-        }
+        OrdinaryCommandForm::HoldHearing(h) => C::HoldHearing(hearing_of(h)?),
         OrdinaryCommandForm::TerminateHearing { at, reason } => {
             C::TerminateHearing { at: Timestamp(at), reason: text(&reason, "终止听证理由", 2000)? }
         }
@@ -1029,10 +1090,11 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 performance_days: doc.performance_days,
                 relief_route_stated: doc.relief_route_stated,
                 sealed: doc.sealed,
+                hearing_transcript: text(&doc.hearing_transcript, "听证笔录编号", 64)?,
             },
             late_explanation: text(&late_explanation, "逾期说明", 2000)?,
         },
-        OrdinaryCommandForm::DecideNoPenalty { at, approver, ground, reasons } => C::DecideNoPenalty {
+        OrdinaryCommandForm::DecideNoPenalty { at, approver, ground, reasons, transfer } => C::DecideNoPenalty {
             at: Timestamp(at),
             approver: opinion_of(approver, "负责人")?,
             ground: liuhen_core::penalty::NoPenaltyGround::parse(&ground).ok_or_else(|| {
@@ -1042,6 +1104,14 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 ))
             })?,
             reasons: text(&reasons, "不予处罚的理由", 5000)?,
+            transfer: match transfer {
+                Some(t) => Some(liuhen_core::penalty::Transfer {
+                    doc_no: text(&t.doc_no, "移送书文号", 64)?,
+                    organ: text(&t.organ, "接收机关", 200)?,
+                    property_notice: text(&t.property_notice, "财物移交告知书", 200)?,
+                }),
+                None => None,
+            },
         },
         OrdinaryCommandForm::Serve { service } => C::Serve(super::service::service_of(service)?),
         OrdinaryCommandForm::ServeDemand {
@@ -1252,10 +1322,7 @@ pub enum LicenceCommandForm {
         hearing_on: String,
         host: String,
     },
-    HoldHearing {
-        at: i64,
-        transcript_signed: bool,
-    },
+    HoldHearing(HearingForm),
     /// A 核查 record: 现场核查笔录, inquiry, test, material taken in (办法第八条).
     RecordEvidence {
         item: super::evidence::EvidenceForm,
@@ -1319,9 +1386,7 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
             hearing_on: date(&hearing_on, "听证日期")?,
             host: text(&host, "听证主持人", 64)?,
         },
-        LicenceCommandForm::HoldHearing { at, transcript_signed } => {
-            C::HoldHearing { at: Timestamp(at), transcript_signed }
-        }
+        LicenceCommandForm::HoldHearing(h) => C::HoldHearing(hearing_of(h)?),
         LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },

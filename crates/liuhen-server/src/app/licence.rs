@@ -25,7 +25,7 @@ pub enum LicenceCommand {
     TellHearingRight { at: Timestamp },
     RequestHearing { at: Timestamp },
     ScheduleHearing { notified_at: Timestamp, hearing_on: liuhen_core::time::Date, host: String },
-    HoldHearing { at: Timestamp, transcript_signed: bool },
+    HoldHearing(liuhen_core::penalty::Hearing),
     Close { at: Timestamp },
     CorrectDate { anchor: liuhen_core::licence::Anchor, to: Timestamp, reason: String, approved_by: String },
 }
@@ -145,7 +145,7 @@ impl CaseKind for Licence {
             Event::HearingScheduled { notified_at, hearing_on, host } => {
                 json!({"notified_at": notified_at.0, "hearing_on": hearing_on.to_string(), "host": host})
             }
-            Event::HearingHeld { at, transcript_signed } => json!({"at": at.0, "transcript_signed": transcript_signed}),
+            Event::HearingHeld(h) => super::ordinary::hearing_json(h),
         }
     }
 
@@ -195,7 +195,7 @@ impl CaseKind for Licence {
                 hearing_on: liuhen_core::time::Date::parse(v["hearing_on"].as_str()?).ok()?,
                 host: s("host")?,
             },
-            "hearing_held" => Event::HearingHeld { at: at()?, transcript_signed: b("transcript_signed")? },
+            "hearing_held" => Event::HearingHeld(super::ordinary::parse_hearing(v)?),
             "denial_served" => {
                 Event::DenialServed { at: at()?, service: super::service::parse_service(&v["service"])? }
             }
@@ -255,7 +255,7 @@ impl<S: LogStore> App<S> {
             LicenceCommand::ScheduleHearing { notified_at, hearing_on, host } => {
                 c.schedule_hearing(notified_at, hearing_on, &host, &cal)
             }
-            LicenceCommand::HoldHearing { at, transcript_signed } => c.hold_hearing(at, transcript_signed),
+            LicenceCommand::HoldHearing(h) => c.hold_hearing(h),
             LicenceCommand::Close { at } => c.close(at),
             LicenceCommand::CorrectDate { anchor, to, reason, approved_by } => {
                 c.correct_date(anchor, to, &reason, &approved_by)

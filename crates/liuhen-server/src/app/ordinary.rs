@@ -27,6 +27,7 @@ pub enum OrdinaryCommand {
     },
     NotFile {
         approval: Approval,
+        reasons: String,
     },
     Investigate(ActInput),
     IdentifyParty(liuhen_core::party::Party),
@@ -67,9 +68,7 @@ pub enum OrdinaryCommand {
         statement: String,
         reexamination: String,
     },
-    Waive {
-        at: Timestamp,
-    },
+    Waive(penalty::Waiver),
     RequestHearing {
         at: Timestamp,
     },
@@ -78,10 +77,7 @@ pub enum OrdinaryCommand {
         hearing_on: Date,
         host: String,
     },
-    HoldHearing {
-        at: Timestamp,
-        transcript_signed: bool,
-    },
+    HoldHearing(penalty::Hearing),
     TerminateHearing {
         at: Timestamp,
         reason: String,
@@ -97,6 +93,7 @@ pub enum OrdinaryCommand {
         approver: Opinion,
         ground: penalty::NoPenaltyGround,
         reasons: String,
+        transfer: Option<penalty::Transfer>,
     },
     Serve(liuhen_core::service::Service),
     ServeDemand(Demand),
@@ -197,7 +194,47 @@ fn doc_json(d: &DecisionDoc) -> Value {
     json!({
         "doc_no": d.doc_no, "penalty": penalty_json(&d.penalty), "facts": d.facts, "legal_basis": d.legal_basis,
         "performance_days": d.performance_days, "relief_route_stated": d.relief_route_stated, "sealed": d.sealed,
+        "hearing_transcript": d.hearing_transcript,
     })
+}
+
+/// A hearing's record (penalty and licence hearings alike).
+pub(crate) fn hearing_json(h: &penalty::Hearing) -> Value {
+    json!({
+        "at": h.at.0, "transcript_no": h.transcript_no, "transcript_signed": h.transcript_signed, "public": h.public,
+        "non_public_reason": h.non_public_reason, "agents": h.agents,
+    })
+}
+
+/// Reads a hearing; entries written before the record had a number, publicity and agents read
+/// as a public hearing without them.
+pub(crate) fn parse_hearing(v: &Value) -> Option<penalty::Hearing> {
+    Some(penalty::Hearing {
+        at: Timestamp(v["at"].as_i64()?),
+        transcript_no: v["transcript_no"].as_str().unwrap_or_default().to_string(),
+        transcript_signed: v["transcript_signed"].as_bool()?,
+        public: v["public"].as_bool().unwrap_or(true),
+        non_public_reason: v["non_public_reason"].as_str().unwrap_or_default().to_string(),
+        agents: match v.get("agents") {
+            Some(a) => a.as_array()?.iter().map(|x| x.as_str().map(str::to_string)).collect::<Option<_>>()?,
+            None => Vec::new(),
+        },
+    })
+}
+
+fn transfer_json(t: &penalty::Transfer) -> Value {
+    json!({"doc_no": t.doc_no, "organ": t.organ, "property_notice": t.property_notice})
+}
+
+fn parse_transfer(v: &Value) -> Option<Option<penalty::Transfer>> {
+    if v.is_null() {
+        return Some(None);
+    }
+    Some(Some(penalty::Transfer {
+        doc_no: v["doc_no"].as_str()?.to_string(),
+        organ: v["organ"].as_str()?.to_string(),
+        property_notice: v["property_notice"].as_str()?.to_string(),
+    }))
 }
 
 fn parse_doc(v: &Value) -> Option<DecisionDoc> {
@@ -209,6 +246,7 @@ fn parse_doc(v: &Value) -> Option<DecisionDoc> {
         performance_days: u32::try_from(v["performance_days"].as_u64()?).ok()?,
         relief_route_stated: v["relief_route_stated"].as_bool()?,
         sealed: v["sealed"].as_bool()?,
+        hearing_transcript: v["hearing_transcript"].as_str().unwrap_or_default().to_string(),
     })
 }
 
@@ -363,7 +401,7 @@ impl CaseKind for Ordinary {
             Event::Filed { approval, filed_at, violation_ended, grave } => json!({
                 "approval": approval_json(approval), "filed_at": filed_at.0, "violation_ended": violation_ended.to_string(), "grave": grave,
             }),
-            Event::NotFiled { approval } => json!({"approval": approval_json(approval)}),
+            Event::NotFiled { approval, reasons } => json!({"approval": approval_json(approval), "reasons": reasons}),
             Event::Investigated(a) => json!({"act": act_json(a)}),
             Event::PartyIdentified(p) => json!({"party": super::cases::party_json(Some(p))}),
             Event::EvidenceRecorded(i) => json!({"item": super::evidence::item_json(i)}),
@@ -387,12 +425,13 @@ impl CaseKind for Ordinary {
             Event::StatementHeard { at, statement, reexamination } => {
                 json!({"at": at.0, "statement": statement, "reexamination": reexamination})
             }
-            Event::Waived { at } | Event::HearingRequested { at } => json!({"at": at.0}),
+            Event::Waived(w) => json!({"at": w.at.0, "signed_statement": w.signed_statement, "av_ref": w.av_ref}),
+            Event::HearingRequested { at } => json!({"at": at.0}),
             Event::Served { at, service } => json!({"at": at.0, "service": super::service::service_json(service)}),
             Event::HearingScheduled { notified_at, hearing_on, host } => {
                 json!({"notified_at": notified_at.0, "hearing_on": hearing_on.to_string(), "host": host})
             }
-            Event::HearingHeld { at, transcript_signed } => json!({"at": at.0, "transcript_signed": transcript_signed}),
+            Event::HearingHeld(h) => hearing_json(h),
             Event::HearingTerminated { at, reason } => json!({"at": at.0, "reason": reason}),
             Event::Decided { at, approver, doc, late_explanation } => json!({
                 "at": at.0, "approver": opinion_json(approver), "doc": doc_json(doc), "late_explanation": late_explanation,
@@ -417,9 +456,9 @@ impl CaseKind for Ordinary {
                 "at": d.at.0, "method": d.method, "approved_by": d.approved_by, "witnesses": d.witnesses,
                 "av_ref": d.av_ref, "treasury_receipt": d.treasury_receipt,
             }),
-            Event::NotPenalised { at, approver, ground, reasons } => json!({
+            Event::NotPenalised { at, approver, ground, reasons, transfer } => json!({
                 "at": at.0, "approver": opinion_json(approver), "ground": ground.code(), "ground_label": ground.label(),
-                "reasons": reasons,
+                "reasons": reasons, "transfer": transfer.as_ref().map(transfer_json),
             }),
             Event::Paid { at, receipt_no } => json!({"at": at.0, "receipt_no": receipt_no}),
             Event::Closed { approval, at } => json!({"approval": approval_json(approval), "at": at.0}),
@@ -454,7 +493,10 @@ impl CaseKind for Ordinary {
                 violation_ended: Date::parse(v["violation_ended"].as_str()?).ok()?,
                 grave: v["grave"].as_bool()?,
             },
-            "not_filed" => Event::NotFiled { approval: parse_approval(&v["approval"])? },
+            "not_filed" => Event::NotFiled {
+                approval: parse_approval(&v["approval"])?,
+                reasons: v["reasons"].as_str().unwrap_or_default().to_string(),
+            },
             "investigated" => Event::Investigated(act_from_json(&v["act"])?),
             "party_identified" => Event::PartyIdentified(super::cases::parse_party(&v["party"])??),
             "evidence_recorded" => Event::EvidenceRecorded(super::evidence::parse_item(&v["item"])?),
@@ -497,14 +539,18 @@ impl CaseKind for Ordinary {
                 statement: v["statement"].as_str()?.to_string(),
                 reexamination: v["reexamination"].as_str()?.to_string(),
             },
-            "waived" => Event::Waived { at: at()? },
+            "waived" => Event::Waived(penalty::Waiver {
+                at: at()?,
+                signed_statement: v["signed_statement"].as_bool().unwrap_or_default(),
+                av_ref: v["av_ref"].as_str().unwrap_or_default().to_string(),
+            }),
             "hearing_requested" => Event::HearingRequested { at: at()? },
             "hearing_scheduled" => Event::HearingScheduled {
                 notified_at: Timestamp(v["notified_at"].as_i64()?),
                 hearing_on: Date::parse(v["hearing_on"].as_str()?).ok()?,
                 host: v["host"].as_str()?.to_string(),
             },
-            "hearing_held" => Event::HearingHeld { at: at()?, transcript_signed: v["transcript_signed"].as_bool()? },
+            "hearing_held" => Event::HearingHeld(parse_hearing(v)?),
             "hearing_terminated" => Event::HearingTerminated { at: at()?, reason: v["reason"].as_str()?.to_string() },
             "decided" => Event::Decided {
                 at: at()?,
@@ -557,6 +603,7 @@ impl CaseKind for Ordinary {
                 approver: parse_opinion(&v["approver"])?,
                 ground: penalty::NoPenaltyGround::parse(v["ground"].as_str()?)?,
                 reasons: v["reasons"].as_str()?.to_string(),
+                transfer: parse_transfer(&v["transfer"])?,
             },
             "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
             "date_corrected" => Event::DateCorrected(super::cases::parse_correction(v, penalty::Anchor::parse)?),
@@ -600,7 +647,7 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::File { approval, filed_at, violation_ended, grave } => {
                 c.file(approval, filed_at, violation_ended, grave)
             }
-            OrdinaryCommand::NotFile { approval } => c.not_file(approval),
+            OrdinaryCommand::NotFile { approval, reasons } => c.not_file(approval, &reasons),
             OrdinaryCommand::Investigate(_) => match act {
                 Some(act) => c.investigate(act),
                 None => {
@@ -626,18 +673,18 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::HearStatement { at, statement, reexamination } => {
                 c.hear_statement(at, &statement, &reexamination)
             }
-            OrdinaryCommand::Waive { at } => c.waive(at),
+            OrdinaryCommand::Waive(w) => c.waive(w),
             OrdinaryCommand::RequestHearing { at } => c.request_hearing(at, &cal),
             OrdinaryCommand::ScheduleHearing { notified_at, hearing_on, host } => {
                 c.schedule_hearing(notified_at, hearing_on, &host, &cal)
             }
-            OrdinaryCommand::HoldHearing { at, transcript_signed } => c.hold_hearing(at, transcript_signed),
+            OrdinaryCommand::HoldHearing(h) => c.hold_hearing(h),
             OrdinaryCommand::TerminateHearing { at, reason } => c.terminate_hearing(at, &reason),
             OrdinaryCommand::Decide { at, approver, doc, late_explanation } => {
                 c.decide(at, approver, doc, &late_explanation, &cal)
             }
-            OrdinaryCommand::DecideNoPenalty { at, approver, ground, reasons } => {
-                c.decide_no_penalty(at, approver, ground, &reasons)
+            OrdinaryCommand::DecideNoPenalty { at, approver, ground, reasons, transfer } => {
+                c.decide_no_penalty(at, approver, ground, &reasons, transfer)
             }
             OrdinaryCommand::Serve(s) => c.serve(s, &cal),
             OrdinaryCommand::ServeDemand(d) => c.serve_demand(d, &cal),

@@ -569,6 +569,9 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     };
     let r = command(&c.app, &c.token, &id, v, conclude(&["询问笔录（张某某）", "偷拍的院内照片"])).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-031", "{}", String::from_utf8_lossy(&r.body));
+    // Nor on evidence the case never recorded.
+    let r = command(&c.app, &c.token, &id, v, conclude(&["现场检查笔录", "现场照片"])).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-069", "{}", String::from_utf8_lossy(&r.body));
     let r = command(&c.app, &c.token, &id, v, conclude(&["现场检查笔录", "询问笔录（张某某）", "不动产登记查询结果"]))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
@@ -715,21 +718,35 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     // Deciding before the hearing is refused.
     let r = command(&c.app, &c.token, &id, v, decide("2026-08-28")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-043");
+    // Held in public unless a secret or privacy is at stake; one or two agents.
+    let hold = |public: bool, reason: &str, agents: &[&str]| {
+        json!({"type": "hold_hearing", "at": day("2026-08-31"), "transcript_no": "栗街听笔〔2026〕3号",
+               "transcript_signed": true, "public": public, "non_public_reason": reason, "agents": agents})
+    };
+    let r = command(&c.app, &c.token, &id, v, hold(false, "当事人不愿公开", &[])).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-045");
+    let r = command(&c.app, &c.token, &id, v, hold(true, "", &["律师刘某", "律师陈某", "张某某之子"])).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-046");
+    ok(&command(&c.app, &c.token, &id, v, hold(true, "", &["律师刘某"])).await);
+    v += 1;
+    // After a hearing the legal review is mandatory, and the decision rests on the transcript.
+    let r = command(&c.app, &c.token, &id, v, decide("2026-09-02")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-049");
     ok(&command(
         &c.app,
         &c.token,
         &id,
         v,
-        json!({"type": "hold_hearing", "at": day("2026-08-31"), "transcript_signed": true}),
+        json!({"type": "legal_review", "at": day("2026-09-01"), "reviewer_id": c.lawyer, "passed": true, "opinion": "听证后审核，同意"}),
     )
     .await);
     v += 1;
-    // After a hearing the legal review is mandatory.
     let r = command(&c.app, &c.token, &id, v, decide("2026-09-02")).await;
-    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-061");
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-049", "the transcript is not cited");
+    let mut cited = decide("2026-09-02");
+    cited["doc"]["hearing_transcript"] = json!("栗街听笔〔2026〕3号");
     for s in [
-        json!({"type": "legal_review", "at": day("2026-09-01"), "reviewer_id": c.lawyer, "passed": true, "opinion": "听证后审核，同意"}),
-        decide("2026-09-02"),
+        cited,
         // By post: the return receipt's date is the date of service.
         serve(
             "2026-09-03",
@@ -764,8 +781,11 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     let c = ctx_with(calendar_with_2027()).await;
     let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕14号", false).await;
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // Silence is no waiver: it is signed by the party or on A/V.
+    let r = command(&c.app, &c.token, &id, v, json!({"type": "waive", "at": day("2026-08-14")})).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-051");
     for s in [
-        json!({"type": "waive", "at": day("2026-08-14")}),
+        json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         decide("2026-08-17"),
         serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
     ] {
@@ -1365,6 +1385,9 @@ async fn a_violation_corrected_at_once_is_not_penalised_and_the_case_closes() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "an unknown ground");
     let r = command(&c.app, &c.token, &id, v, no_penalty("minor_corrected", "")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-063");
+    // A transfer to the judicial organs needs its 移送书.
+    let r = command(&c.app, &c.token, &id, v, no_penalty("transfer_to_judicial", "涉嫌犯罪")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-070");
     for s in [
         no_penalty("minor_corrected", "当事人已于 8 月 12 日自行拆除，未造成危害后果"),
         serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
@@ -1411,7 +1434,7 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-050", "six working days' notice");
     for s in [
         sched("2026-11-20"),
-        json!({"type": "hold_hearing", "at": day("2026-11-20"), "transcript_signed": true}),
+        json!({"type": "hold_hearing", "at": day("2026-11-20"), "transcript_no": "栗街许听〔2026〕1号", "transcript_signed": true}),
         grant,
     ] {
         ok(&command(&c.app, &c.token, &id, v, s).await);
@@ -1451,7 +1474,7 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
                "service": receipt("强制执行决定书（栗街强执〔2026〕1号）", on, json!({"type": "direct", "receiver": "张某某"}))})
     };
     for s in [
-        json!({"type": "waive", "at": day("2026-08-14")}),
+        json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         decide("2026-08-17"),
         serve("2026-08-18", direct.clone()),
         json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕4号）", "2026-09-10", direct), "deadline": "2026-09-20",
@@ -1487,7 +1510,7 @@ async fn confiscated_goods_are_destroyed_on_record_before_the_case_closes() {
     let mut decision = decide("2026-08-17");
     decision["doc"]["penalty"] = confiscation;
     for s in [
-        json!({"type": "waive", "at": day("2026-08-14")}),
+        json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         decision,
         serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
     ] {
