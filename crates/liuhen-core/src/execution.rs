@@ -1,12 +1,13 @@
 //! 行政强制执行 of a penalty decision the party did not perform (domain.md b.4 "Execution"):
-//! the written 催告, the party's statements on it, and the application to the people's court.
-//! A 街道办事处 has no 强制执行权 of its own (行政强制法第十三条), so execution is by the court
-//! (行政强制法第五十三条); the court's ruling ends the office's part.
+//! the written 催告, the party's statements on it, and then the application to the people's
+//! court (行政强制法第五十三条; a 街道办事处 usually has no 强制执行权 of its own, 第十三条), the
+//! office's own enforcement where a law gives it the power, or — for an order to act (责令限期
+//! 拆除、恢复原状) — 代履行 (第五十条、第五十一条) and 强制拆除 after a public notice (第四十四条).
 
 use crate::agency::Agency;
 use crate::calendar::{Period, WorkCalendar};
 use crate::penalty::{Decision, Event, Ordinary, State};
-use crate::rules::{self, R_089, R_090, R_093, R_095A, R_095B, R_095C, R_095D};
+use crate::rules::{self, R_001, R_089, R_090, R_093, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, Violation};
 use crate::service::{Method, Service};
 use crate::summary::Penalty;
 use crate::time::{Date, Timestamp};
@@ -57,6 +58,47 @@ pub struct EnforcementDecision {
     pub service: Service,
 }
 
+/// The 代履行决定书 (行政强制法第五十一条第一款第（一）项), served before the performance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubstituteDecision {
+    pub at: Timestamp,
+    pub doc_no: String,
+    /// Why the office performs in the party's place: the consequence that has harmed or will
+    /// harm traffic safety, pollute the environment or damage natural resources (第五十条).
+    pub harm: String,
+    pub reasons_and_basis: String,
+    pub method_and_time: String,
+    /// 标的: what is to be done.
+    pub object: String,
+    /// 费用预算, borne by the party.
+    pub cost_budget_fen: u64,
+    /// 代履行人: the office itself or a third party without an interest in the matter.
+    pub performer: String,
+    pub sealed: bool,
+    pub service: Service,
+}
+
+/// The substitute performance as its record has it (第五十一条第一款第（三）（四）项).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubstitutePerformance {
+    pub at: Timestamp,
+    /// The office's staff who supervised on site, who sign the record.
+    pub supervisors: Vec<String>,
+    pub performer_signed: bool,
+    /// The party, or a witness when the party would not sign or was absent, who signed.
+    pub party_or_witness: String,
+    /// The cost, at reasonable cost price, charged to the party.
+    pub cost_fen: u64,
+    pub urgent: bool,
+    pub av_ref: String,
+    pub result: String,
+}
+
+/// One finding of `rule` for each check that failed: (failed, field, what is missing).
+fn missing<const N: usize>(rule: rules::Rule, checks: [(bool, &'static str, &str); N]) -> Vec<Violation> {
+    checks.into_iter().filter(|(failed, _, _)| *failed).map(|(_, field, what)| rule.violated(field, what)).collect()
+}
+
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
@@ -70,17 +112,25 @@ impl Ordinary {
 
     /// R-095a (contents, and only once the fifteen days to pay have run out), R-089 (served
     /// directly unless refused or impossible), R-081..R-088 (the receipt).
+    ///
+    /// A demand concerns what is outstanding: an unpaid fine once its fifteen days ran out, an
+    /// order not performed by its deadline, or both.
     pub fn serve_demand(&self, demand: Demand, cal: &WorkCalendar) -> Decision {
-        let (State::Served, Some(Penalty::Fine(_)), Some(served)) = (self.state, self.penalty, self.served_at) else {
+        let (State::Served | State::Paid, Some(served)) = (self.state, self.served_at) else {
             return Err(super::penalty::wrong(self.state, "催告"));
         };
+        if !self.fine_outstanding() && !self.order_outstanding() {
+            return Err(super::penalty::wrong(self.state, "催告"));
+        }
         let mut found = crate::service::check(&demand.service);
         let Some(at) = demand.service.served_at() else {
             rules::decide(found)?;
             return Err(super::penalty::wrong(self.state, "催告"));
         };
-        if at <= cal.due(served, Period::CalendarDays(15))? {
-            found.push(R_095A.violated("service", "罚款缴纳期限尚未届满，不得催告"));
+        let fine_overdue = self.fine_outstanding() && at > cal.due(served, Period::CalendarDays(15))?;
+        let order_overdue = self.order.as_ref().is_some_and(|o| self.order_outstanding() && at > o.deadline.end());
+        if !fine_overdue && !order_overdue {
+            found.push(R_095A.violated("service", "罚款缴纳期限或责令履行期限尚未届满，不得催告"));
         }
         if demand.deadline.end() <= at {
             found.push(R_095A.violated("deadline", "催告书未载明送达后的履行期限"));
@@ -88,7 +138,7 @@ impl Ordinary {
         if blank(&demand.method) {
             found.push(R_095A.violated("method", "催告书未载明履行方式和给付方式"));
         }
-        if demand.amount_fen == 0 {
+        if fine_overdue && demand.amount_fen == 0 {
             found.push(R_095A.violated("amount_fen", "催告书未载明金额"));
         }
         if !demand.statement_right_told {
@@ -148,26 +198,27 @@ impl Ordinary {
                 found.push(R_093.violated("at", "已超过复议、诉讼期限届满之日起三个月"));
             }
         }
-        for (missing, field, what) in [
-            (blank(&app.court), "court", "未载明受理申请的人民法院"),
-            (blank(&app.signed_by), "signed_by", "申请书未经负责人签名"),
-            (!app.sealed, "sealed", "申请书未加盖印章"),
-            (!app.with_decision, "with_decision", "未附行政决定书及作出决定的事实、理由和依据"),
-            (!app.with_party_opinions, "with_party_opinions", "未附当事人的意见"),
-            (!app.with_demand_record, "with_demand_record", "未附催告情况"),
-            (blank(&app.object), "object", "未载明申请强制执行标的"),
-        ] {
-            if missing {
-                found.push(R_093.violated(field, what));
-            }
-        }
+        found.extend(missing(
+            R_093,
+            [
+                (blank(&app.court), "court", "未载明受理申请的人民法院"),
+                (blank(&app.signed_by), "signed_by", "申请书未经负责人签名"),
+                (!app.sealed, "sealed", "申请书未加盖印章"),
+                (!app.with_decision, "with_decision", "未附行政决定书及作出决定的事实、理由和依据"),
+                (!app.with_party_opinions, "with_party_opinions", "未附当事人的意见"),
+                (!app.with_demand_record, "with_demand_record", "未附催告情况"),
+                (blank(&app.object), "object", "未载明申请强制执行标的"),
+            ],
+        ));
         let flags = rules::decide(found)?;
         Ok((Event::CourtApplied(app), flags))
     }
 
     /// R-095c: an office with its own 行政强制执行权 decides enforcement once the demand's
     /// deadline has passed, on a complete, sealed decision served on the party.
-    pub fn decide_enforcement(&self, d: EnforcementDecision, agency: &Agency) -> Decision {
+    /// R-095e: a demolition also needs its public notice, the notice's deadline and the relief
+    /// periods to have run out.
+    pub fn decide_enforcement(&self, d: EnforcementDecision, agency: &Agency, cal: &WorkCalendar) -> Decision {
         let (State::Demanded, Some(demand_deadline)) = (self.state, self.demand_deadline) else {
             return Err(super::penalty::wrong(self.state, "作出强制执行决定"));
         };
@@ -178,17 +229,17 @@ impl Ordinary {
         if d.at <= demand_deadline.end() {
             found.push(R_095C.violated("at", "催告书确定的履行期限尚未届满"));
         }
-        for (missing, field, what) in [
-            (blank(&d.doc_no), "doc_no", "未编文号"),
-            (blank(&d.method_and_time), "method_and_time", "未载明强制执行的方式和时间"),
-            (blank(&d.reasons_and_basis), "reasons_and_basis", "未载明强制执行的理由和依据"),
-            (!d.relief_told, "relief_told", "未载明申请行政复议或者提起行政诉讼的途径和期限"),
-            (!d.sealed, "sealed", "未加盖印章"),
-        ] {
-            if missing {
-                found.push(R_095C.violated(field, what));
-            }
-        }
+        found.extend(self.check_demolition(d.at, cal)?);
+        found.extend(missing(
+            R_095C,
+            [
+                (blank(&d.doc_no), "doc_no", "未编文号"),
+                (blank(&d.method_and_time), "method_and_time", "未载明强制执行的方式和时间"),
+                (blank(&d.reasons_and_basis), "reasons_and_basis", "未载明强制执行的理由和依据"),
+                (!d.relief_told, "relief_told", "未载明申请行政复议或者提起行政诉讼的途径和期限"),
+                (!d.sealed, "sealed", "未加盖印章"),
+            ],
+        ));
         let flags = rules::decide(found)?;
         Ok((Event::EnforcementDecided(d), flags))
     }
@@ -205,15 +256,7 @@ impl Ordinary {
         if self.state != State::EnforcementDecided {
             return Err(super::penalty::wrong(self.state, "实施强制执行"));
         }
-        let mut found = Vec::new();
-        let hour = (at.0 - at.shanghai_date().start().0) / 3_600_000;
-        let night = !(6..22).contains(&hour);
-        if (night || !cal.is_working_day(at.shanghai_date())?) && !urgent {
-            found.push(R_095D.violated("at", "不得在夜间或者法定节假日实施行政强制执行"));
-        }
-        if blank(av_ref) {
-            found.push(R_095D.violated("av_ref", "强制执行未全程音像记录"));
-        }
+        let mut found = check_execution_time(at, urgent, av_ref, cal)?;
         if blank(result) {
             found.push(R_095C.violated("result", "未记录强制执行结果"));
         }
@@ -239,23 +282,210 @@ impl Ordinary {
 
     /// Whether the fine may still be paid in this state (late payment ends execution).
     pub(crate) fn payable(&self) -> bool {
-        matches!(self.penalty, Some(Penalty::Fine(_)))
+        self.fine_outstanding()
             && match self.state {
-                State::Served | State::Demanded | State::CourtApplied | State::EnforcementDecided => true,
+                State::Served
+                | State::Demanded
+                | State::CourtApplied
+                | State::EnforcementDecided
+                | State::SubstituteDecided
+                | State::Substituted => true,
                 State::CourtRuled => self.court_enforce == Some(true),
                 _ => false,
             }
     }
 
-    /// R-090 at closing: a fine is paid, or the court has ruled on the application.
-    pub(crate) fn unperformed(&self) -> Option<rules::Violation> {
-        match self.state {
-            State::Served | State::Demanded | State::CourtApplied | State::EnforcementDecided
-                if matches!(self.penalty, Some(Penalty::Fine(_))) =>
-            {
-                Some(R_090.violated("state", "罚款尚未缴纳，亦无法院裁定"))
-            }
-            _ => None,
-        }
+    /// A fine decided and not paid.
+    pub fn fine_outstanding(&self) -> bool {
+        matches!(self.penalty, Some(Penalty::Fine(_))) && self.paid_at.is_none()
     }
+
+    /// An order decided and not performed by the party.
+    pub fn order_outstanding(&self) -> bool {
+        self.order.is_some() && self.order_performed_at.is_none()
+    }
+
+    /// At closing: R-090, a fine is paid or the court has ruled or it was enforced; R-097, an
+    /// order is performed, or performed in the party's place, enforced or ruled on.
+    pub(crate) fn unperformed(&self) -> Vec<Violation> {
+        let mut found = Vec::new();
+        if self.fine_outstanding() && !matches!(self.state, State::CourtRuled | State::Enforced) {
+            found.push(R_090.violated("state", "罚款尚未缴纳，亦无法院裁定"));
+        }
+        if self.order_outstanding() && !matches!(self.state, State::CourtRuled | State::Enforced | State::Substituted) {
+            found.push(R_097.violated("order", "责令履行的义务尚未履行，亦未依法强制执行"));
+        }
+        found
+    }
+
+    /// The party performed the order (自行拆除、恢复原状), verified on site by two officers.
+    /// During a 代履行, the party's performance stops it (第五十一条第一款第（二）项).
+    pub fn record_performance(&self, at: Timestamp, verified_by: &[String], record: &str) -> Decision {
+        let open = matches!(
+            self.state,
+            State::Served
+                | State::Paid
+                | State::Demanded
+                | State::CourtApplied
+                | State::EnforcementDecided
+                | State::SubstituteDecided
+        );
+        if !open || !self.order_outstanding() {
+            return Err(super::penalty::wrong(self.state, "记录履行情况"));
+        }
+        let mut found = Vec::new();
+        let mut who: Vec<&String> = verified_by.iter().filter(|v| !blank(v)).collect();
+        who.sort();
+        who.dedup();
+        if who.len() < 2 {
+            found.push(R_001.violated("verified_by", "复查须由两名以上执法人员进行"));
+        }
+        if blank(record) {
+            found.push(R_097.violated("record", "未记录复查情况"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::OrderPerformed { at, verified_by: verified_by.to_vec(), record: record.to_string() }, flags))
+    }
+
+    /// R-095e: the 强制拆除 public notice, setting a deadline to demolish oneself.
+    pub fn announce_demolition(&self, at: Timestamp, notice_no: &str, place: &str, deadline: Date) -> Decision {
+        let open = matches!(self.state, State::Served | State::Paid | State::Demanded);
+        if !open || !self.order_outstanding() || !self.order.as_ref().is_some_and(|o| o.demolition) {
+            return Err(super::penalty::wrong(self.state, "发布强制拆除公告"));
+        }
+        let mut found = Vec::new();
+        if blank(notice_no) || blank(place) {
+            found.push(R_095E.violated("notice_no", "公告须编号并载明张贴地点"));
+        }
+        if deadline <= at.shanghai_date() {
+            found.push(R_095E.violated("deadline", "公告须限期当事人自行拆除（期限须在公告之后）"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((
+            Event::DemolitionAnnounced { at, notice_no: notice_no.to_string(), place: place.to_string(), deadline },
+            flags,
+        ))
+    }
+
+    /// R-095e for an act at `at`: for a demolition, the notice published and its deadline run
+    /// out, and the party's review and litigation periods over (行政强制法第四十四条).
+    fn check_demolition(
+        &self,
+        at: Timestamp,
+        cal: &WorkCalendar,
+    ) -> Result<Vec<Violation>, crate::calendar::CalendarError> {
+        let mut found = Vec::new();
+        if !self.order.as_ref().is_some_and(|o| o.demolition) {
+            return Ok(found);
+        }
+        match self.demolition_notice {
+            None => found.push(R_095E.violated("notice", "强制拆除前须公告，限期当事人自行拆除")),
+            Some((_, deadline)) if at <= deadline.end() => {
+                found.push(R_095E.violated("notice", "公告的自行拆除期限尚未届满"))
+            }
+            Some(_) => {}
+        }
+        if let Some(expiry) = self.relief_expiry(cal)
+            && at <= expiry?
+        {
+            found.push(R_095E.violated("at", "当事人申请行政复议或者提起行政诉讼的期限尚未届满"));
+        }
+        Ok(found)
+    }
+
+    /// 代履行 of an order the party did not perform after the demand: the consequence
+    /// that justifies it stated (第五十条), a complete, sealed decision served beforehand
+    /// (第五十一条第一款第（一）项); R-095e for a demolition.
+    pub fn decide_substitute(&self, d: SubstituteDecision, cal: &WorkCalendar) -> Decision {
+        let (State::Demanded, Some(demand_deadline)) = (self.state, self.demand_deadline) else {
+            return Err(super::penalty::wrong(self.state, "作出代履行决定"));
+        };
+        if !self.order_outstanding() {
+            return Err(super::penalty::wrong(self.state, "作出代履行决定"));
+        }
+        let mut found = crate::service::check(&d.service);
+        if d.at <= demand_deadline.end() {
+            found.push(R_097.violated("at", "催告书确定的履行期限尚未届满"));
+        }
+        found.extend(self.check_demolition(d.at, cal)?);
+        found.extend(missing(
+            R_097,
+            [
+                (blank(&d.doc_no), "doc_no", "未编文号"),
+                (blank(&d.harm), "harm", "未载明危害交通安全、造成环境污染或者破坏自然资源的后果"),
+                (blank(&d.reasons_and_basis), "reasons_and_basis", "未载明代履行的理由和依据"),
+                (blank(&d.method_and_time), "method_and_time", "未载明代履行的方式和时间"),
+                (blank(&d.object), "object", "未载明代履行的标的"),
+                (d.cost_budget_fen == 0, "cost_budget_fen", "未载明费用预算"),
+                (blank(&d.performer), "performer", "未载明代履行人"),
+                (!d.sealed, "sealed", "未加盖印章"),
+                (self.party.is_none(), "party", "未载明当事人的姓名或者名称、地址"),
+            ],
+        ));
+        let flags = rules::decide(found)?;
+        Ok((Event::SubstituteDecided(d), flags))
+    }
+
+    /// T-22: the party reminded (催告) before the substitute performance, with its receipt.
+    pub fn remind_substitute(&self, service: Service) -> Decision {
+        if self.state != State::SubstituteDecided || self.substitute_reminded_at.is_some() {
+            return Err(super::penalty::wrong(self.state, "代履行前催告"));
+        }
+        let found = crate::service::check(&service);
+        let at = service.served_at();
+        let flags = rules::decide(found)?;
+        let Some(at) = at else {
+            return Err(super::penalty::wrong(self.state, "代履行前催告"));
+        };
+        Ok((Event::SubstituteReminded { at, service }, flags))
+    }
+
+    /// R-097 and T-22: three working days after the reminder; supervised on site by the
+    /// office's staff; the record signed by them, the performer and the party or a witness;
+    /// the cost charged. R-095d: by day on a working day unless urgent, on A/V.
+    pub fn perform_substitute(&self, p: SubstitutePerformance, cal: &WorkCalendar) -> Decision {
+        if self.state != State::SubstituteDecided {
+            return Err(super::penalty::wrong(self.state, "实施代履行"));
+        }
+        let mut found = Vec::new();
+        match self.substitute_reminded_at {
+            None => found.push(R_097.violated("reminder", "代履行三日前未催告当事人履行")),
+            Some(r) if cal.working_days_between(r.shanghai_date(), p.at.shanghai_date())? < 3 => {
+                found.push(R_097.violated("at", "距催告不足三个工作日"))
+            }
+            Some(_) => {}
+        }
+        found.extend(missing(
+            R_097,
+            [
+                (p.supervisors.iter().all(|s| blank(s)), "supervisors", "本机关未派员到场监督"),
+                (!p.performer_signed, "performer_signed", "代履行人未在执行文书上签名"),
+                (blank(&p.party_or_witness), "party_or_witness", "当事人或者见证人未在执行文书上签名"),
+                (p.cost_fen == 0, "cost_fen", "未记录代履行费用"),
+                (blank(&p.result), "result", "未记录代履行结果"),
+            ],
+        ));
+        found.extend(check_execution_time(p.at, p.urgent, &p.av_ref, cal)?);
+        let flags = rules::decide(found)?;
+        Ok((Event::SubstitutePerformed(p), flags))
+    }
+}
+
+/// R-095d: not at night (22:00–06:00) or on a day off unless urgent; the whole act on A/V.
+fn check_execution_time(
+    at: Timestamp,
+    urgent: bool,
+    av_ref: &str,
+    cal: &WorkCalendar,
+) -> Result<Vec<Violation>, crate::calendar::CalendarError> {
+    let mut found = Vec::new();
+    let hour = (at.0 - at.shanghai_date().start().0) / 3_600_000;
+    let night = !(6..22).contains(&hour);
+    if (night || !cal.is_working_day(at.shanghai_date())?) && !urgent {
+        found.push(R_095D.violated("at", "不得在夜间或者法定节假日实施行政强制执行"));
+    }
+    if blank(av_ref) {
+        found.push(R_095D.violated("av_ref", "强制执行未全程音像记录"));
+    }
+    Ok(found)
 }

@@ -87,7 +87,13 @@ pub enum State {
     /// 强制执行决定 by an office with its own power.
     EnforcementDecided,
     Enforced,
+    /// 代履行决定 served (行政强制法第五十条、第五十一条).
+    SubstituteDecided,
+    /// Performed by the office or a third party in the party's place.
+    Substituted,
     Paid,
+    /// Every obligation of a decision with an order (责令限期拆除…) performed.
+    Performed,
     Closed,
 }
 
@@ -111,7 +117,10 @@ impl State {
             State::CourtRuled => "court_ruled",
             State::EnforcementDecided => "enforcement_decided",
             State::Enforced => "enforced",
+            State::SubstituteDecided => "substitute_decided",
+            State::Substituted => "substituted",
             State::Paid => "paid",
+            State::Performed => "performed",
             State::Closed => "closed",
         }
     }
@@ -134,7 +143,10 @@ impl State {
             State::CourtRuled => "法院已裁定",
             State::EnforcementDecided => "已作出强制执行决定",
             State::Enforced => "已强制执行",
+            State::SubstituteDecided => "已作出代履行决定",
+            State::Substituted => "已代履行",
             State::Paid => "已缴纳罚款",
+            State::Performed => "已履行",
             State::Closed => "已结案",
         }
     }
@@ -300,6 +312,18 @@ pub struct DecisionDoc {
     pub sealed: bool,
     /// The 听证笔录 the decision rests on, after a hearing; empty otherwise.
     pub hearing_transcript: String,
+    /// What the party is ordered to do besides (责令限期拆除、恢复原状…), with its deadline.
+    pub order: Option<Order>,
+}
+
+/// An obligation to act that a decision imposes (责令限期改正、限期拆除、恢复原状、排除妨碍),
+/// executed, when not performed, by 代履行 or 强制拆除 (行政强制法第四十四条、第五十条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub content: String,
+    pub deadline: Date,
+    /// A building, structure or installation to be demolished (行政强制法第四十四条).
+    pub demolition: bool,
 }
 
 // Events are built once per command and replayed one at a time: their size does not matter.
@@ -382,6 +406,26 @@ pub enum Event {
         doc: DecisionDoc,
         late_explanation: String,
     },
+    /// The party performed the order; two officers verified it (复查).
+    OrderPerformed {
+        at: Timestamp,
+        verified_by: Vec<String>,
+        record: String,
+    },
+    /// The 强制拆除 public notice with its deadline for demolishing oneself (R-095e).
+    DemolitionAnnounced {
+        at: Timestamp,
+        notice_no: String,
+        place: String,
+        deadline: Date,
+    },
+    SubstituteDecided(crate::execution::SubstituteDecision),
+    /// The 催告 three working days before the substitute performance (T-22).
+    SubstituteReminded {
+        at: Timestamp,
+        service: Service,
+    },
+    SubstitutePerformed(crate::execution::SubstitutePerformance),
     /// 没收财物处理: how the confiscated property was dealt with.
     PropertyDisposed(PropertyDisposal),
     /// 不予行政处罚 (or 移送司法机关) decided.
@@ -465,6 +509,13 @@ pub struct Ordinary {
     pub penalty: Option<Penalty>,
     /// When confiscated property was dealt with.
     pub property_disposed_at: Option<Timestamp>,
+    /// The decision's order, and when the party performed it.
+    pub order: Option<Order>,
+    pub order_performed_at: Option<Timestamp>,
+    /// The 强制拆除 notice: when, and the deadline it set (R-095e).
+    pub demolition_notice: Option<(Timestamp, Date)>,
+    /// The 代履行 reminder's date of service (T-22).
+    pub substitute_reminded_at: Option<Timestamp>,
     /// Set when the decision was not to penalise (or to transfer the case).
     pub no_penalty: Option<NoPenaltyGround>,
     pub served_at: Option<Timestamp>,
@@ -529,6 +580,10 @@ impl Ordinary {
             penalty: None,
             no_penalty: None,
             property_disposed_at: None,
+            order: None,
+            order_performed_at: None,
+            demolition_notice: None,
+            substitute_reminded_at: None,
             served_at: None,
             paid_at: None,
             demand_served_at: None,
@@ -1040,6 +1095,11 @@ impl Ordinary {
         {
             found.push(R_065.violated("doc", "决定书缺少文号、事实、依据、履行期限、救济途径或印章"));
         }
+        if let Some(o) = &doc.order
+            && (o.content.trim().is_empty() || o.deadline.end() <= at)
+        {
+            found.push(R_065.violated("order", "责令履行的内容或期限未载明（期限须在决定之后）"));
+        }
         if self.party.is_none() {
             found.push(R_016.violated("party", "决定书须载明当事人，本案尚未查明当事人"));
         }
@@ -1098,10 +1158,17 @@ impl Ordinary {
     pub fn close(&self, approval: Approval, at: Timestamp) -> Decision {
         let mut found = check_approval(&approval, "approval");
         match self.state {
-            State::Paid | State::NotFiled | State::CourtRuled | State::Enforced => {}
-            State::Served | State::Demanded | State::CourtApplied | State::EnforcementDecided => {
-                found.extend(self.unperformed())
-            }
+            State::Paid
+            | State::Performed
+            | State::NotFiled
+            | State::CourtRuled
+            | State::Enforced
+            | State::Substituted => found.extend(self.unperformed()),
+            State::Served
+            | State::Demanded
+            | State::CourtApplied
+            | State::EnforcementDecided
+            | State::SubstituteDecided => found.extend(self.unperformed()),
             State::Closed => return Err(wrong(self.state, "结案")),
             _ => return Err(wrong(self.state, "结案")),
         }
@@ -1318,6 +1385,7 @@ impl Ordinary {
             Event::Decided { at, doc, .. } => {
                 self.decided_at = Some(*at);
                 self.penalty = Some(doc.penalty);
+                self.order = doc.order.clone();
                 self.state = State::Decided;
             }
             Event::Served { at, .. } => {
@@ -1342,8 +1410,20 @@ impl Ordinary {
             }
             Event::Paid { at, .. } => {
                 self.paid_at = Some(*at);
-                self.state = State::Paid;
+                if !self.order_outstanding() {
+                    self.state = if self.order.is_some() { State::Performed } else { State::Paid };
+                }
             }
+            Event::OrderPerformed { at, .. } => {
+                self.order_performed_at = Some(*at);
+                if !self.fine_outstanding() {
+                    self.state = State::Performed;
+                }
+            }
+            Event::DemolitionAnnounced { at, deadline, .. } => self.demolition_notice = Some((*at, *deadline)),
+            Event::SubstituteDecided(_) => self.state = State::SubstituteDecided,
+            Event::SubstituteReminded { at, .. } => self.substitute_reminded_at = Some(*at),
+            Event::SubstitutePerformed(_) => self.state = State::Substituted,
             Event::Closed { .. } => self.state = State::Closed,
             Event::DateCorrected(crate::correction::DateCorrection { anchor, to, .. }) => {
                 let slot = match anchor {

@@ -308,6 +308,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(execution::examples())
     .chain(execution::own_power_examples())
     .chain(execution::disposal_examples())
+    .chain(orders::examples())
     .chain(entrustment::examples())
     .chain(party::examples())
     .chain(corrections::examples())
@@ -570,6 +571,7 @@ fn an_inspection_walks_to_closure_both_ways() {
 mod corrections;
 mod entrustment;
 mod execution;
+mod orders;
 mod party;
 
 pub(crate) mod ordinary {
@@ -651,6 +653,7 @@ pub(crate) mod ordinary {
             relief_route_stated: true,
             sealed: true,
             hearing_transcript: String::new(),
+            order: None,
         }
     }
 

@@ -13,7 +13,7 @@ use crate::time::Timestamp;
 /// The shipped calendar and a 2027 with weekends only (the State Council has not published
 /// 2027's holidays here; an office adds them in `DATA/workdays.txt`). The court window of a
 /// decision served in August 2026 lies in 2027.
-fn cal_2027() -> WorkCalendar {
+pub fn cal_2027() -> WorkCalendar {
     let mut c = cal();
     c.merge(WorkCalendar::parse("year 2027  test: weekends only\noff 2027-01-01 元旦").unwrap());
     c
@@ -28,7 +28,7 @@ pub fn served() -> Ordinary {
     c
 }
 
-fn demand(on: &str) -> Demand {
+pub fn demand(on: &str) -> Demand {
     Demand {
         service: handed_over("催告书（栗街催〔2026〕3号）", at(on)),
         deadline: d(on).plus_days(10),
@@ -238,7 +238,7 @@ fn enforcement(on: &str) -> crate::execution::EnforcementDecision {
 
 fn decided_enforcement() -> Ordinary {
     let mut c = demanded();
-    step!(c, c.decide_enforcement(enforcement("2026-09-21"), &empowered()));
+    step!(c, c.decide_enforcement(enforcement("2026-09-21"), &empowered(), &cal()));
     c
 }
 
@@ -263,13 +263,13 @@ pub fn own_power_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'stati
     vec![
         (
             "R-095c",
-            out(demanded.decide_enforcement(enforcement("2026-09-21"), &office())),
-            out(demanded.decide_enforcement(enforcement("2026-09-21"), &empowered())),
+            out(demanded.decide_enforcement(enforcement("2026-09-21"), &office(), &cal)),
+            out(demanded.decide_enforcement(enforcement("2026-09-21"), &empowered(), &cal)),
         ),
         (
             "R-095c",
-            out(demanded.decide_enforcement(enforcement("2026-09-20"), &empowered())),
-            out(demanded.decide_enforcement(enforcement("2026-09-21"), &empowered())),
+            out(demanded.decide_enforcement(enforcement("2026-09-20"), &empowered(), &cal)),
+            out(demanded.decide_enforcement(enforcement("2026-09-21"), &empowered(), &cal)),
         ),
         (
             "R-095d",

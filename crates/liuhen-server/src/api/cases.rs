@@ -731,6 +731,19 @@ pub struct DocForm {
     /// The 听证笔录 number, after a hearing.
     #[serde(default)]
     pub hearing_transcript: String,
+    /// An order to act besides (责令限期拆除、恢复原状…).
+    #[serde(default)]
+    pub order: Option<OrderForm>,
+}
+
+#[derive(Deserialize)]
+pub struct OrderForm {
+    pub content: String,
+    /// YYYY-MM-DD.
+    pub deadline: String,
+    /// A building, structure or installation to demolish (行政强制法第四十四条).
+    #[serde(default)]
+    pub demolition: bool,
 }
 
 #[derive(Deserialize)]
@@ -929,6 +942,49 @@ pub enum OrdinaryCommandForm {
         at: i64,
         receipt_no: String,
     },
+    /// The party performed the decision's order; two officers verified it (复查).
+    RecordPerformance {
+        at: i64,
+        verified_by: Vec<String>,
+        record: String,
+    },
+    /// The 强制拆除 public notice with its deadline to demolish oneself (R-095e).
+    AnnounceDemolition {
+        at: i64,
+        notice_no: String,
+        place: String,
+        /// YYYY-MM-DD.
+        deadline: String,
+    },
+    /// 代履行决定书, served (R-097; R-095e for a demolition).
+    DecideSubstitute {
+        at: i64,
+        doc_no: String,
+        harm: String,
+        reasons_and_basis: String,
+        method_and_time: String,
+        object: String,
+        cost_budget_fen: u64,
+        performer: String,
+        sealed: bool,
+        service: super::service::ServiceForm,
+    },
+    /// The 催告 three working days before the substitute performance (T-22).
+    RemindSubstitute {
+        service: super::service::ServiceForm,
+    },
+    /// The substitute performance, supervised and signed, by day and on A/V (R-095d).
+    PerformSubstitute {
+        at: i64,
+        supervisors: Vec<String>,
+        performer_signed: bool,
+        party_or_witness: String,
+        cost_fen: u64,
+        #[serde(default)]
+        urgent: bool,
+        av_ref: String,
+        result: String,
+    },
     Close {
         approval: ApprovalForm,
         at: i64,
@@ -1091,6 +1147,14 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 relief_route_stated: doc.relief_route_stated,
                 sealed: doc.sealed,
                 hearing_transcript: text(&doc.hearing_transcript, "听证笔录编号", 64)?,
+                order: match doc.order {
+                    Some(o) => Some(liuhen_core::penalty::Order {
+                        content: text(&o.content, "责令履行的内容", 2000)?,
+                        deadline: date(&o.deadline, "责令履行期限")?,
+                        demolition: o.demolition,
+                    }),
+                    None => None,
+                },
             },
             late_explanation: text(&late_explanation, "逾期说明", 2000)?,
         },
@@ -1195,6 +1259,60 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         OrdinaryCommandForm::Pay { at, receipt_no } => {
             C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
         }
+        OrdinaryCommandForm::RecordPerformance { at, verified_by, record } => C::RecordPerformance {
+            at: Timestamp(at),
+            verified_by: short_list(&verified_by, "复查人员")?,
+            record: text(&record, "复查记录", 5000)?,
+        },
+        OrdinaryCommandForm::AnnounceDemolition { at, notice_no, place, deadline } => C::AnnounceDemolition {
+            at: Timestamp(at),
+            notice_no: text(&notice_no, "公告编号", 64)?,
+            place: text(&place, "公告地点", 500)?,
+            deadline: date(&deadline, "自行拆除期限")?,
+        },
+        OrdinaryCommandForm::DecideSubstitute {
+            at,
+            doc_no,
+            harm,
+            reasons_and_basis,
+            method_and_time,
+            object,
+            cost_budget_fen,
+            performer,
+            sealed,
+            service,
+        } => C::DecideSubstitute(liuhen_core::execution::SubstituteDecision {
+            at: Timestamp(at),
+            doc_no: text(&doc_no, "代履行决定书文号", 64)?,
+            harm: text(&harm, "危害后果", 2000)?,
+            reasons_and_basis: text(&reasons_and_basis, "理由和依据", 2000)?,
+            method_and_time: text(&method_and_time, "方式和时间", 2000)?,
+            object: text(&object, "标的", 2000)?,
+            cost_budget_fen,
+            performer: text(&performer, "代履行人", 200)?,
+            sealed,
+            service: super::service::service_of(service)?,
+        }),
+        OrdinaryCommandForm::RemindSubstitute { service } => C::RemindSubstitute(super::service::service_of(service)?),
+        OrdinaryCommandForm::PerformSubstitute {
+            at,
+            supervisors,
+            performer_signed,
+            party_or_witness,
+            cost_fen,
+            urgent,
+            av_ref,
+            result,
+        } => C::PerformSubstitute(liuhen_core::execution::SubstitutePerformance {
+            at: Timestamp(at),
+            supervisors: short_list(&supervisors, "监督人员")?,
+            performer_signed,
+            party_or_witness: text(&party_or_witness, "当事人或见证人", 200)?,
+            cost_fen,
+            urgent,
+            av_ref: text(&av_ref, "音像记录", 200)?,
+            result: text(&result, "代履行结果", 5000)?,
+        }),
         OrdinaryCommandForm::Close { approval, at } => C::Close { approval: approval_of(approval)?, at: Timestamp(at) },
         OrdinaryCommandForm::CorrectDate { anchor, to, reason, approved_by } => {
             let (anchor, reason, approved_by) =

@@ -485,6 +485,7 @@ impl<S: LogStore> App<S> {
                     relief_route_stated: true,
                     sealed: true,
                     hearing_transcript: String::new(),
+                    order: None,
                 },
                 late_explanation: String::new(),
             },

@@ -120,6 +120,20 @@ pub enum OrdinaryCommand {
         at: Timestamp,
         receipt_no: String,
     },
+    RecordPerformance {
+        at: Timestamp,
+        verified_by: Vec<String>,
+        record: String,
+    },
+    AnnounceDemolition {
+        at: Timestamp,
+        notice_no: String,
+        place: String,
+        deadline: Date,
+    },
+    DecideSubstitute(liuhen_core::execution::SubstituteDecision),
+    RemindSubstitute(liuhen_core::service::Service),
+    PerformSubstitute(liuhen_core::execution::SubstitutePerformance),
     Close {
         approval: Approval,
         at: Timestamp,
@@ -195,7 +209,27 @@ fn doc_json(d: &DecisionDoc) -> Value {
         "doc_no": d.doc_no, "penalty": penalty_json(&d.penalty), "facts": d.facts, "legal_basis": d.legal_basis,
         "performance_days": d.performance_days, "relief_route_stated": d.relief_route_stated, "sealed": d.sealed,
         "hearing_transcript": d.hearing_transcript,
+        "order": d.order.as_ref().map(order_json),
     })
+}
+
+fn order_json(o: &penalty::Order) -> Value {
+    json!({"content": o.content, "deadline": o.deadline.to_string(), "demolition": o.demolition})
+}
+
+fn parse_order(v: &Value) -> Option<Option<penalty::Order>> {
+    if v.is_null() {
+        return Some(None);
+    }
+    Some(Some(penalty::Order {
+        content: v["content"].as_str()?.to_string(),
+        deadline: Date::parse(v["deadline"].as_str()?).ok()?,
+        demolition: v["demolition"].as_bool()?,
+    }))
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?.iter().map(|x| x.as_str().map(str::to_string)).collect()
 }
 
 /// A hearing's record (penalty and licence hearings alike).
@@ -247,6 +281,7 @@ fn parse_doc(v: &Value) -> Option<DecisionDoc> {
         relief_route_stated: v["relief_route_stated"].as_bool()?,
         sealed: v["sealed"].as_bool()?,
         hearing_transcript: v["hearing_transcript"].as_str().unwrap_or_default().to_string(),
+        order: parse_order(&v["order"])?,
     })
 }
 
@@ -339,6 +374,9 @@ impl CaseKind for Ordinary {
             "decided_at": self.decided_at.map(|t| t.0),
             "served_at": self.served_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
+            "order": self.order.as_ref().map(order_json),
+            "order_performed_at": self.order_performed_at.map(|t| t.0),
+            "demolition_notice": self.demolition_notice.map(|(at, deadline)| json!({"at": at.0, "deadline": deadline.to_string()})),
             "demand_served_at": self.demand_served_at.map(|t| t.0),
             "court_applied_at": self.court_applied_at.map(|t| t.0),
             "court_enforce": self.court_enforce,
@@ -379,6 +417,11 @@ impl CaseKind for Ordinary {
             Event::Enforced { .. } => "enforced",
             Event::CourtRuled { .. } => "court_ruled",
             Event::Paid { .. } => "paid",
+            Event::OrderPerformed { .. } => "order_performed",
+            Event::DemolitionAnnounced { .. } => "demolition_announced",
+            Event::SubstituteDecided(_) => "substitute_decided",
+            Event::SubstituteReminded { .. } => "substitute_reminded",
+            Event::SubstitutePerformed(_) => "substitute_performed",
             Event::Closed { .. } => "closed",
             Event::DateCorrected(_) => "date_corrected",
         }
@@ -461,6 +504,25 @@ impl CaseKind for Ordinary {
                 "reasons": reasons, "transfer": transfer.as_ref().map(transfer_json),
             }),
             Event::Paid { at, receipt_no } => json!({"at": at.0, "receipt_no": receipt_no}),
+            Event::OrderPerformed { at, verified_by, record } => {
+                json!({"at": at.0, "verified_by": verified_by, "record": record})
+            }
+            Event::DemolitionAnnounced { at, notice_no, place, deadline } => {
+                json!({"at": at.0, "notice_no": notice_no, "place": place, "deadline": deadline.to_string()})
+            }
+            Event::SubstituteDecided(d) => json!({
+                "at": d.at.0, "doc_no": d.doc_no, "harm": d.harm, "reasons_and_basis": d.reasons_and_basis,
+                "method_and_time": d.method_and_time, "object": d.object, "cost_budget_fen": d.cost_budget_fen,
+                "performer": d.performer, "sealed": d.sealed, "service": super::service::service_json(&d.service),
+            }),
+            Event::SubstituteReminded { at, service } => {
+                json!({"at": at.0, "service": super::service::service_json(service)})
+            }
+            Event::SubstitutePerformed(p) => json!({
+                "at": p.at.0, "supervisors": p.supervisors, "performer_signed": p.performer_signed,
+                "party_or_witness": p.party_or_witness, "cost_fen": p.cost_fen, "urgent": p.urgent, "av_ref": p.av_ref,
+                "result": p.result,
+            }),
             Event::Closed { approval, at } => json!({"approval": approval_json(approval), "at": at.0}),
             Event::DateCorrected(c) => super::cases::correction_json(c, penalty::Anchor::code, penalty::Anchor::label),
         }
@@ -606,6 +668,42 @@ impl CaseKind for Ordinary {
                 transfer: parse_transfer(&v["transfer"])?,
             },
             "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
+            "order_performed" => Event::OrderPerformed {
+                at: at()?,
+                verified_by: strings(&v["verified_by"])?,
+                record: v["record"].as_str()?.to_string(),
+            },
+            "demolition_announced" => Event::DemolitionAnnounced {
+                at: at()?,
+                notice_no: v["notice_no"].as_str()?.to_string(),
+                place: v["place"].as_str()?.to_string(),
+                deadline: Date::parse(v["deadline"].as_str()?).ok()?,
+            },
+            "substitute_decided" => Event::SubstituteDecided(liuhen_core::execution::SubstituteDecision {
+                at: at()?,
+                doc_no: v["doc_no"].as_str()?.to_string(),
+                harm: v["harm"].as_str()?.to_string(),
+                reasons_and_basis: v["reasons_and_basis"].as_str()?.to_string(),
+                method_and_time: v["method_and_time"].as_str()?.to_string(),
+                object: v["object"].as_str()?.to_string(),
+                cost_budget_fen: v["cost_budget_fen"].as_u64()?,
+                performer: v["performer"].as_str()?.to_string(),
+                sealed: v["sealed"].as_bool()?,
+                service: super::service::parse_service(&v["service"])?,
+            }),
+            "substitute_reminded" => {
+                Event::SubstituteReminded { at: at()?, service: super::service::parse_service(&v["service"])? }
+            }
+            "substitute_performed" => Event::SubstitutePerformed(liuhen_core::execution::SubstitutePerformance {
+                at: at()?,
+                supervisors: strings(&v["supervisors"])?,
+                performer_signed: v["performer_signed"].as_bool()?,
+                party_or_witness: v["party_or_witness"].as_str()?.to_string(),
+                cost_fen: v["cost_fen"].as_u64()?,
+                urgent: v["urgent"].as_bool()?,
+                av_ref: v["av_ref"].as_str()?.to_string(),
+                result: v["result"].as_str()?.to_string(),
+            }),
             "date_corrected" => Event::DateCorrected(super::cases::parse_correction(v, penalty::Anchor::parse)?),
             "closed" => Event::Closed { approval: parse_approval(&v["approval"])?, at: at()? },
             _ => return None,
@@ -692,7 +790,7 @@ impl<S: LogStore> App<S> {
                 c.hear_demand_statement(at, &statement, &reexamination)
             }
             OrdinaryCommand::ApplyCourt(a) => c.apply_court(a, &agency, &cal),
-            OrdinaryCommand::DecideEnforcement(d) => c.decide_enforcement(d, &agency),
+            OrdinaryCommand::DecideEnforcement(d) => c.decide_enforcement(d, &agency, &cal),
             OrdinaryCommand::DisposeProperty(d) => c.dispose_property(d),
             OrdinaryCommand::RecordEnforcement { at, urgent, av_ref, result } => {
                 c.record_enforcement(at, urgent, &av_ref, &result, &cal)
@@ -701,6 +799,15 @@ impl<S: LogStore> App<S> {
                 c.record_court_ruling(at, &ruling_no, enforce)
             }
             OrdinaryCommand::Pay { at, receipt_no } => c.pay(at, &receipt_no),
+            OrdinaryCommand::RecordPerformance { at, verified_by, record } => {
+                c.record_performance(at, &verified_by, &record)
+            }
+            OrdinaryCommand::AnnounceDemolition { at, notice_no, place, deadline } => {
+                c.announce_demolition(at, &notice_no, &place, deadline)
+            }
+            OrdinaryCommand::DecideSubstitute(d) => c.decide_substitute(d, &cal),
+            OrdinaryCommand::RemindSubstitute(s) => c.remind_substitute(s),
+            OrdinaryCommand::PerformSubstitute(p) => c.perform_substitute(p, &cal),
             OrdinaryCommand::Close { approval, at } => c.close(approval, at),
             OrdinaryCommand::CorrectDate { anchor, to, reason, approved_by } => {
                 c.correct_date(anchor, to, &reason, &approved_by, &cal)

@@ -447,6 +447,19 @@ async fn a_case_can_be_seen_as_it_stood_at_any_past_moment() {
 }
 
 /// 08:00 Asia/Shanghai on a date, in ms.
+/// `liuhen rebuild` in miniature: the projections computed from the log alone (with `calendar`,
+/// the one the server ran with) equal the stored ones.
+async fn log_reproduces(
+    c: &Ctx,
+    calendar: liuhen_core::calendar::WorkCalendar,
+) -> liuhen_server::app::rebuild::Projections {
+    let mut app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    app.calendar = std::sync::Arc::new(calendar);
+    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    from_log
+}
+
 fn day(s: &str) -> i64 {
     liuhen_core::time::Date::parse(s).unwrap().start().plus_hours(8).0
 }
@@ -763,9 +776,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     assert_eq!(case["timeline"].as_array().unwrap().len(), 24, "14 steps, 9 调查取证 items and a handling decision");
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
 /// The shipped calendar and a 2027 of weekends and 元旦 (as an office would add it in
@@ -774,6 +785,88 @@ fn calendar_with_2027() -> liuhen_core::calendar::WorkCalendar {
     let mut cal = liuhen_core::calendar::WorkCalendar::china();
     cal.merge(liuhen_core::calendar::WorkCalendar::parse("year 2027\noff 2027-01-01 元旦").unwrap());
     cal
+}
+
+/// 责令限期拆除 not obeyed: demanded, announced, and demolished in the party's place (代履行,
+/// 行政强制法第四十四条、第五十条、第五十一条), then closed; the log reproduces it all.
+#[tokio::test]
+async fn a_demolition_order_is_performed_in_the_partys_place() {
+    let c = ctx_with(calendar_with_2027()).await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕17号", false).await;
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let mut with_order = decide("2026-08-17");
+    with_order["doc"]["order"] = json!({"content": "限期拆除院内彩钢房", "deadline": "2026-09-30", "demolition": true});
+    let direct = json!({"type": "direct", "receiver": "张某某"});
+    for s in [
+        json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
+        with_order,
+        serve("2026-08-18", direct.clone()),
+        json!({"type": "pay", "at": day("2026-08-25"), "receipt_no": "BANK-20260825-1"}),
+    ] {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "served", "the fine is paid, the order is not performed");
+    let demand = |on: &str| {
+        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕5号）", on, direct.clone()), "deadline": "2026-10-19",
+               "method": "自行拆除院内彩钢房", "amount_fen": 0, "statement_right_told": true})
+    };
+    // Not before the order's deadline (R-095a).
+    let r = command(&c.app, &c.token, &id, v, demand("2026-09-29")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-095a", "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(&c.app, &c.token, &id, v, demand("2026-10-09")).await);
+    v += 1;
+    let substitute = |on: &str| {
+        json!({"type": "decide_substitute", "at": day(on), "doc_no": "栗街代履〔2027〕1号", "harm": "占压消防通道，危及通行安全",
+               "reasons_and_basis": "经催告逾期仍不拆除；《行政强制法》第四十四条、第五十条", "method_and_time": "2027 年 3 月 1 日起拆除",
+               "object": "院内东侧彩钢房", "cost_budget_fen": 300_000, "performer": "迁西县某拆除工程有限公司", "sealed": true,
+               "service": receipt("代履行决定书（栗街代履〔2027〕1号）", on, direct.clone())})
+    };
+    // No demolition without the public notice (R-095e).
+    let r = command(&c.app, &c.token, &id, v, substitute("2027-02-22")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-095e", "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id,
+        v,
+        json!({"type": "announce_demolition", "at": day("2026-10-20"), "notice_no": "栗街拆告〔2026〕1号",
+               "place": "幸福路 8 号院门及街道公告栏", "deadline": "2026-10-30"}),
+    )
+    .await);
+    v += 1;
+    // Nor while the party may still seek review or sue (six months after service, R-095e).
+    let r = command(&c.app, &c.token, &id, v, substitute("2026-11-02")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-095e");
+    ok(&command(&c.app, &c.token, &id, v, substitute("2027-02-22")).await);
+    v += 1;
+    ok(&command(
+        &c.app,
+        &c.token,
+        &id,
+        v,
+        json!({"type": "remind_substitute", "service": receipt("代履行催告书", "2027-02-23", direct.clone())}),
+    )
+    .await);
+    v += 1;
+    let perform = |on: &str| {
+        json!({"type": "perform_substitute", "at": day(on), "supervisors": ["王明", "李华"], "performer_signed": true,
+               "party_or_witness": "见证人赵某", "cost_fen": 280_000, "av_ref": "AV-20270301-0001", "result": "已拆除并清运"})
+    };
+    // Three working days after the reminder (T-22, R-097).
+    let r = command(&c.app, &c.token, &id, v, perform("2027-02-26")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-097");
+    for s in
+        [perform("2027-03-01"), json!({"type": "close", "approval": approval("2027-03-02"), "at": day("2027-03-02")})]
+    {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "closed");
+    assert_eq!(case["data"]["order"]["demolition"], true);
+    log_reproduces(&c, calendar_with_2027()).await;
 }
 
 #[tokio::test]
@@ -890,10 +983,7 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     assert_eq!(case["state"], "closed");
     assert_eq!(case["data"]["court_enforce"], true);
     // The log reproduces the projection, with the same calendar.
-    let mut app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    app.calendar = std::sync::Arc::new(calendar_with_2027());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    log_reproduces(&c, calendar_with_2027()).await;
 }
 
 #[tokio::test]
@@ -994,9 +1084,7 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
     .await);
     ok(&command(&c.app, &c.token, &id2, 4, json!({"type": "close", "at": day("2026-11-30")})).await);
     // Rebuilt from the log, both licences are what is stored.
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
     assert_eq!(from_log.cases.len(), 2);
 }
 
@@ -1075,9 +1163,7 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["data"]["state_label"], "已结案");
     assert_eq!(case["data"]["outcome"], "confiscated");
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
 #[tokio::test]
@@ -1192,9 +1278,7 @@ async fn the_matters_catalogue_sets_the_local_values_the_rules_read() {
     put_matter(&c, json!({"code": "P-001", "name": "占道经营", "kind": "penalty", "legal_basis": "《条例》", "summary_allowed": true})).await;
     let list = c.app.get("/api/matters", Some(&c.token)).await.json();
     assert_eq!(list[0]["summary_allowed"], true);
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
     assert_eq!(from_log.matters.len(), 1);
 }
 
@@ -1346,9 +1430,7 @@ async fn entrusted_enforcement_runs_on_the_same_rules_inside_its_letter() {
     assert_eq!(case["state"], "closed");
     assert_eq!(case["data"]["entrusted"]["entrusting_agency"], "迁西县市场监督管理局");
     // Rebuilt from the log, it still names its letter.
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
 #[tokio::test]
@@ -1400,9 +1482,7 @@ async fn a_violation_corrected_at_once_is_not_penalised_and_the_case_closes() {
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
     assert_eq!(case["data"]["no_penalty"]["ground"], "minor_corrected");
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
 #[tokio::test]
@@ -1443,9 +1523,7 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "granted");
     assert_eq!(case["data"]["hearing_on"], "2026-11-20");
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
 #[tokio::test]
@@ -1497,9 +1575,7 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
         v += 1;
     }
     assert_eq!(c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["state"], "closed");
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
 #[tokio::test]
@@ -1532,7 +1608,5 @@ async fn confiscated_goods_are_destroyed_on_record_before_the_case_closes() {
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
-    let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app.projections_from_log().await.unwrap(), app.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
