@@ -7,7 +7,9 @@
 use crate::agency::Agency;
 use crate::calendar::{Period, WorkCalendar};
 use crate::penalty::{Decision, Event, Ordinary, State};
-use crate::rules::{self, R_001, R_089, R_090, R_093, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, Violation};
+use crate::rules::{
+    self, R_001, R_089, R_090, R_090B, R_093, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, Violation,
+};
 use crate::service::{Method, Service};
 use crate::summary::Penalty;
 use crate::time::{Date, Timestamp};
@@ -94,6 +96,26 @@ pub struct SubstitutePerformance {
     pub result: String,
 }
 
+/// 暂缓或者分期缴纳罚款 (行政处罚法第六十六条第二款): on the party's application for economic
+/// hardship and the office's approval; the plan replaces the fifteen days to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferral {
+    pub at: Timestamp,
+    /// The party's application: the hardship it rests on.
+    pub reasons: String,
+    /// The 负责人's approval with an opinion.
+    pub approver: crate::penalty::Opinion,
+    /// One instalment for a deferral, several for payment by instalments: due dates ascending,
+    /// amounts adding up to the fine.
+    pub plan: Vec<Instalment>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instalment {
+    pub due: Date,
+    pub amount_fen: u64,
+}
+
 /// One finding of `rule` for each check that failed: (failed, field, what is missing).
 fn missing<const N: usize>(rule: rules::Rule, checks: [(bool, &'static str, &str); N]) -> Vec<Violation> {
     checks.into_iter().filter(|(failed, _, _)| *failed).map(|(_, field, what)| rule.violated(field, what)).collect()
@@ -110,13 +132,84 @@ impl Ordinary {
         self.served_at.map(|s| cal.due(s, Period::Months(6)))
     }
 
+    /// When the fine falls due: fifteen days after service (T-11, 行政处罚法第六十七条), or the
+    /// last date of an approved deferral or instalment plan (R-090b).
+    pub fn fine_due(&self, cal: &WorkCalendar) -> Option<Result<Timestamp, crate::calendar::CalendarError>> {
+        if let Some(last) = self.deferral.as_ref().and_then(|d| d.plan.last()) {
+            return Some(Ok(last.due.end()));
+        }
+        self.served_at.map(|s| cal.due(s, Period::CalendarDays(15)))
+    }
+
+    /// From when the court may be asked to enforce a fine: the end of the relief periods, or
+    /// of a deferral ending later (T-17; 行政处罚法第七十二条第二款).
+    pub(crate) fn court_window_opens(
+        &self,
+        cal: &WorkCalendar,
+    ) -> Option<Result<Timestamp, crate::calendar::CalendarError>> {
+        let expiry = self.relief_expiry(cal)?;
+        Some(match (expiry, self.deferral.as_ref().and_then(|d| d.plan.last())) {
+            (Ok(e), Some(last)) => Ok(e.max(last.due.end())),
+            (other, _) => other,
+        })
+    }
+
+    /// R-090b: a deferral or instalments on the party's application and the head's approval,
+    /// while the fine is unpaid and before any demand; the plan adds up to the fine.
+    pub fn defer_payment(&self, d: Deferral) -> Decision {
+        let (State::Served, Some(Penalty::Fine(fine)), None) = (self.state, self.penalty, &self.deferral) else {
+            return Err(super::penalty::wrong(self.state, "批准暂缓或者分期缴纳罚款"));
+        };
+        if !self.fine_outstanding() {
+            return Err(super::penalty::wrong(self.state, "批准暂缓或者分期缴纳罚款"));
+        }
+        let name = d.approver.by.trim();
+        let total: u64 = d.plan.iter().map(|i| i.amount_fen).fold(0, u64::saturating_add);
+        let ascending = d.plan.windows(2).all(|w| w[0].due < w[1].due);
+        let found = missing(
+            R_090B,
+            [
+                (blank(&d.reasons), "reasons", "未载明当事人申请暂缓或者分期缴纳的理由"),
+                (
+                    name.is_empty() || blank(&d.approver.opinion) || d.approver.opinion.trim() == name,
+                    "approver",
+                    "未经负责人批准并签署意见",
+                ),
+                (d.plan.is_empty(), "plan", "未载明缴纳期限"),
+                (!ascending, "plan", "分期的缴纳期限须依次在后"),
+                (d.plan.first().is_some_and(|i| i.due <= d.at.shanghai_date()), "plan", "缴纳期限须在批准之后"),
+                (d.plan.iter().any(|i| i.amount_fen == 0), "plan", "每期金额须大于零"),
+                (total != fine, "plan", "各期金额之和须等于罚款数额"),
+            ],
+        );
+        let flags = rules::decide(found)?;
+        Ok((Event::PaymentDeferred(d), flags))
+    }
+
+    /// One instalment paid with its receipt; the last one settles the fine.
+    pub fn pay_instalment(&self, at: Timestamp, receipt_no: &str, amount_fen: u64) -> Decision {
+        let (true, Some(Penalty::Fine(fine)), Some(_)) = (self.payable(), self.penalty, &self.deferral) else {
+            return Err(super::penalty::wrong(self.state, "分期缴纳罚款"));
+        };
+        let found = missing(
+            R_090,
+            [
+                (blank(receipt_no), "receipt_no", "未记录缴款凭证"),
+                (amount_fen == 0, "amount_fen", "缴纳金额须大于零"),
+                (self.instalments_paid_fen.saturating_add(amount_fen) > fine, "amount_fen", "缴纳金额超过未缴罚款"),
+            ],
+        );
+        let flags = rules::decide(found)?;
+        Ok((Event::InstalmentPaid { at, receipt_no: receipt_no.to_string(), amount_fen }, flags))
+    }
+
     /// R-095a (contents, and only once the fifteen days to pay have run out), R-089 (served
     /// directly unless refused or impossible), R-081..R-088 (the receipt).
     ///
     /// A demand concerns what is outstanding: an unpaid fine once its fifteen days ran out, an
     /// order not performed by its deadline, or both.
     pub fn serve_demand(&self, demand: Demand, cal: &WorkCalendar) -> Decision {
-        let (State::Served | State::Paid, Some(served)) = (self.state, self.served_at) else {
+        let (State::Served | State::Paid, Some(_)) = (self.state, self.served_at) else {
             return Err(super::penalty::wrong(self.state, "催告"));
         };
         if !self.fine_outstanding() && !self.order_outstanding() {
@@ -127,7 +220,10 @@ impl Ordinary {
             rules::decide(found)?;
             return Err(super::penalty::wrong(self.state, "催告"));
         };
-        let fine_overdue = self.fine_outstanding() && at > cal.due(served, Period::CalendarDays(15))?;
+        let fine_overdue = match self.fine_due(cal) {
+            Some(due) => self.fine_outstanding() && at > due?,
+            None => false,
+        };
         let order_overdue = self.order.as_ref().is_some_and(|o| self.order_outstanding() && at > o.deadline.end());
         if !fine_overdue && !order_overdue {
             found.push(R_095A.violated("service", "罚款缴纳期限或责令履行期限尚未届满，不得催告"));
@@ -190,7 +286,7 @@ impl Ordinary {
         if app.at <= cal.due(demanded, Period::WorkingDays(10))? {
             found.push(R_093.violated("at", "催告书送达未满十个工作日"));
         }
-        if let Some(expiry) = self.relief_expiry(cal) {
+        if let Some(expiry) = self.court_window_opens(cal) {
             let expiry = expiry?;
             if app.at <= expiry {
                 found.push(R_093.violated("at", "当事人申请行政复议、提起行政诉讼的期限尚未届满"));

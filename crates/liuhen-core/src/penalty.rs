@@ -406,6 +406,14 @@ pub enum Event {
         doc: DecisionDoc,
         late_explanation: String,
     },
+    /// 暂缓或者分期缴纳罚款 approved (R-090b).
+    PaymentDeferred(crate::execution::Deferral),
+    /// One instalment paid; the last one settles the fine.
+    InstalmentPaid {
+        at: Timestamp,
+        receipt_no: String,
+        amount_fen: u64,
+    },
     /// The party performed the order; two officers verified it (复查).
     OrderPerformed {
         at: Timestamp,
@@ -509,6 +517,9 @@ pub struct Ordinary {
     pub penalty: Option<Penalty>,
     /// When confiscated property was dealt with.
     pub property_disposed_at: Option<Timestamp>,
+    /// An approved deferral or instalment plan, and what has been paid under it.
+    pub deferral: Option<crate::execution::Deferral>,
+    pub instalments_paid_fen: u64,
     /// The decision's order, and when the party performed it.
     pub order: Option<Order>,
     pub order_performed_at: Option<Timestamp>,
@@ -580,6 +591,8 @@ impl Ordinary {
             penalty: None,
             no_penalty: None,
             property_disposed_at: None,
+            deferral: None,
+            instalments_paid_fen: 0,
             order: None,
             order_performed_at: None,
             demolition_notice: None,
@@ -823,12 +836,13 @@ impl Ordinary {
     }
 
     /// The surcharge due on an unpaid fine at `now` (行政处罚法第七十二条): 3% of the fine a day
-    /// after the fifteen days, never more than the fine.
+    /// after the fifteen days (or the end of an approved deferral, R-090b), never more than
+    /// the fine.
     pub fn surcharge_fen(&self, now: Timestamp, cal: &WorkCalendar) -> Result<u64, crate::calendar::CalendarError> {
-        let (Some(Penalty::Fine(fine)), Some(served), None) = (self.penalty, self.served_at, self.paid_at) else {
+        let (Some(Penalty::Fine(fine)), Some(due), None) = (self.penalty, self.fine_due(cal), self.paid_at) else {
             return Ok(0);
         };
-        let due = cal.due(served, Period::CalendarDays(15))?;
+        let due = due?;
         if now <= due {
             return Ok(0);
         }
@@ -1275,16 +1289,13 @@ impl Ordinary {
                 done_at: self.served_at,
             });
         }
-        if let (Some(s), Some(Penalty::Fine(_))) = (self.served_at, self.penalty) {
-            out.push(Deadline {
-                code: "T-11",
-                label: "罚款缴纳期限（十五日）",
-                source: "行政处罚法第六十七条",
-                due: cal.due(s, Period::CalendarDays(15)),
-                done_at: self.paid_at,
-            });
-            // Execution deadlines only for a fine not paid in its fifteen days.
-            let pay_due = cal.due(s, Period::CalendarDays(15));
+        if let (Some(pay_due), Some(Penalty::Fine(_))) = (self.fine_due(cal), self.penalty) {
+            let (label, source) = match self.deferral {
+                None => ("罚款缴纳期限（十五日）", "行政处罚法第六十七条"),
+                Some(_) => ("经批准暂缓或者分期缴纳罚款的期限", "行政处罚法第六十六条第二款"),
+            };
+            out.push(Deadline { code: "T-11", label, source, due: pay_due.clone(), done_at: self.paid_at });
+            // Execution deadlines only for a fine not paid in time.
             let late = match (&pay_due, self.paid_at) {
                 (_, None) => true,
                 (Ok(due), Some(paid)) => paid > *due,
@@ -1302,7 +1313,7 @@ impl Ordinary {
             }
             // T-17: once demanded, the court application within three months of the end of the
             // relief periods.
-            if let (Some(expiry), Some(_)) = (self.relief_expiry(cal), self.demand_served_at) {
+            if let (Some(expiry), Some(_)) = (self.court_window_opens(cal), self.demand_served_at) {
                 out.push(Deadline {
                     code: "T-17",
                     label: "复议、诉讼期限届满之日起三个月内申请人民法院强制执行",
@@ -1412,6 +1423,16 @@ impl Ordinary {
                 self.paid_at = Some(*at);
                 if !self.order_outstanding() {
                     self.state = if self.order.is_some() { State::Performed } else { State::Paid };
+                }
+            }
+            Event::PaymentDeferred(d) => self.deferral = Some(d.clone()),
+            Event::InstalmentPaid { at, amount_fen, .. } => {
+                self.instalments_paid_fen = self.instalments_paid_fen.saturating_add(*amount_fen);
+                if matches!(self.penalty, Some(Penalty::Fine(f)) if self.instalments_paid_fen >= f) {
+                    self.paid_at = Some(*at);
+                    if !self.order_outstanding() {
+                        self.state = if self.order.is_some() { State::Performed } else { State::Paid };
+                    }
                 }
             }
             Event::OrderPerformed { at, .. } => {

@@ -309,6 +309,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(execution::own_power_examples())
     .chain(execution::disposal_examples())
     .chain(orders::examples())
+    .chain(execution::deferral_examples())
     .chain(entrustment::examples())
     .chain(party::examples())
     .chain(corrections::examples())

@@ -338,3 +338,53 @@ pub fn disposal_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static
         ),
     ]
 }
+
+/// Two instalments of 2,500 yuan due on 2026-09-30 and 2026-10-31, approved on 2026-08-25.
+fn plan(first: u64) -> crate::execution::Deferral {
+    use crate::execution::{Deferral, Instalment};
+    Deferral {
+        at: at("2026-08-25"),
+        reasons: "当事人因病住院，家庭经济困难，申请分两期缴纳".to_string(),
+        approver: crate::penalty::Opinion {
+            by: "张主任".to_string(),
+            opinion: "同意分两期缴纳".to_string(),
+            date: d("2026-08-25"),
+        },
+        plan: vec![
+            Instalment { due: d("2026-09-30"), amount_fen: yuan(first) },
+            Instalment { due: d("2026-10-31"), amount_fen: yuan(2500) },
+        ],
+    }
+}
+
+#[test]
+fn an_instalment_plan_moves_the_due_date_and_the_surcharge() {
+    let cal = cal_2027();
+    let mut c = served();
+    step!(c, c.defer_payment(plan(2500)));
+    // Nothing is late on 2026-10-15: no surcharge, no demand (R-095a).
+    assert_eq!(c.surcharge_fen(at("2026-10-15"), &cal), Ok(0));
+    assert_eq!(out(c.serve_demand(demand("2026-10-15"), &cal)), ["R-095a"]);
+    let t11 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-11").unwrap();
+    assert_eq!(t11.due, Ok(d("2026-10-31").end()));
+    step!(c, c.pay_instalment(at("2026-09-28"), "BANK-20260928-1", yuan(2500)));
+    assert_eq!((c.state, c.paid_at), (State::Served, None));
+    assert_eq!(out(c.pay_instalment(at("2026-10-30"), "BANK-20261030-1", yuan(3000))), ["R-090"]);
+    step!(c, c.pay_instalment(at("2026-10-30"), "BANK-20261030-1", yuan(2500)));
+    assert_eq!((c.state, c.paid_at), (State::Paid, Some(at("2026-10-30"))));
+    step!(c, c.close(approval("2026-11-02"), at("2026-11-02")));
+    assert_eq!(c.state, State::Closed);
+}
+
+/// (rule, findings that violate it, findings that satisfy it): deferral and instalments.
+pub fn deferral_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let served = served();
+    let unsigned = crate::execution::Deferral {
+        approver: crate::penalty::Opinion { opinion: "张主任".to_string(), ..plan(2500).approver },
+        ..plan(2500)
+    };
+    vec![
+        ("R-090b", out(served.defer_payment(plan(2000))), out(served.defer_payment(plan(2500)))),
+        ("R-090b", out(served.defer_payment(unsigned)), out(served.defer_payment(plan(2500)))),
+    ]
+}

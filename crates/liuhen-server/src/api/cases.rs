@@ -737,6 +737,13 @@ pub struct DocForm {
 }
 
 #[derive(Deserialize)]
+pub struct InstalmentForm {
+    /// YYYY-MM-DD.
+    pub due: String,
+    pub amount_fen: u64,
+}
+
+#[derive(Deserialize)]
 pub struct OrderForm {
     pub content: String,
     /// YYYY-MM-DD.
@@ -941,6 +948,19 @@ pub enum OrdinaryCommandForm {
     Pay {
         at: i64,
         receipt_no: String,
+    },
+    /// 暂缓或者分期缴纳罚款 on the party's application and the head's approval (R-090b).
+    DeferPayment {
+        at: i64,
+        reasons: String,
+        approver: OpinionForm,
+        plan: Vec<InstalmentForm>,
+    },
+    /// One instalment paid under the approved plan.
+    PayInstalment {
+        at: i64,
+        receipt_no: String,
+        amount_fen: u64,
     },
     /// The party performed the decision's order; two officers verified it (复查).
     RecordPerformance {
@@ -1258,6 +1278,28 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         }
         OrdinaryCommandForm::Pay { at, receipt_no } => {
             C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
+        }
+        OrdinaryCommandForm::DeferPayment { at, reasons, approver, plan } => {
+            if plan.len() > 60 {
+                return Err(ApiError::BadRequest("分期不得超过 60 期".to_string()));
+            }
+            C::DeferPayment(liuhen_core::execution::Deferral {
+                at: Timestamp(at),
+                reasons: text(&reasons, "申请理由", 2000)?,
+                approver: opinion_of(approver, "负责人")?,
+                plan: plan
+                    .iter()
+                    .map(|i| {
+                        Ok(liuhen_core::execution::Instalment {
+                            due: date(&i.due, "缴纳期限")?,
+                            amount_fen: i.amount_fen,
+                        })
+                    })
+                    .collect::<Result<_, ApiError>>()?,
+            })
+        }
+        OrdinaryCommandForm::PayInstalment { at, receipt_no, amount_fen } => {
+            C::PayInstalment { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)?, amount_fen }
         }
         OrdinaryCommandForm::RecordPerformance { at, verified_by, record } => C::RecordPerformance {
             at: Timestamp(at),

@@ -120,6 +120,12 @@ pub enum OrdinaryCommand {
         at: Timestamp,
         receipt_no: String,
     },
+    DeferPayment(liuhen_core::execution::Deferral),
+    PayInstalment {
+        at: Timestamp,
+        receipt_no: String,
+        amount_fen: u64,
+    },
     RecordPerformance {
         at: Timestamp,
         verified_by: Vec<String>,
@@ -226,6 +232,31 @@ fn parse_order(v: &Value) -> Option<Option<penalty::Order>> {
         deadline: Date::parse(v["deadline"].as_str()?).ok()?,
         demolition: v["demolition"].as_bool()?,
     }))
+}
+
+fn deferral_json(d: &liuhen_core::execution::Deferral) -> Value {
+    json!({
+        "at": d.at.0, "reasons": d.reasons, "approver": opinion_json(&d.approver),
+        "plan": d.plan.iter().map(|i| json!({"due": i.due.to_string(), "amount_fen": i.amount_fen})).collect::<Vec<_>>(),
+    })
+}
+
+fn parse_deferral(v: &Value) -> Option<liuhen_core::execution::Deferral> {
+    Some(liuhen_core::execution::Deferral {
+        at: Timestamp(v["at"].as_i64()?),
+        reasons: v["reasons"].as_str()?.to_string(),
+        approver: parse_opinion(&v["approver"])?,
+        plan: v["plan"]
+            .as_array()?
+            .iter()
+            .map(|i| {
+                Some(liuhen_core::execution::Instalment {
+                    due: Date::parse(i["due"].as_str()?).ok()?,
+                    amount_fen: i["amount_fen"].as_u64()?,
+                })
+            })
+            .collect::<Option<_>>()?,
+    })
 }
 
 fn strings(v: &Value) -> Option<Vec<String>> {
@@ -374,6 +405,8 @@ impl CaseKind for Ordinary {
             "decided_at": self.decided_at.map(|t| t.0),
             "served_at": self.served_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
+            "deferral": self.deferral.as_ref().map(deferral_json),
+            "instalments_paid_fen": self.instalments_paid_fen,
             "order": self.order.as_ref().map(order_json),
             "order_performed_at": self.order_performed_at.map(|t| t.0),
             "demolition_notice": self.demolition_notice.map(|(at, deadline)| json!({"at": at.0, "deadline": deadline.to_string()})),
@@ -417,6 +450,8 @@ impl CaseKind for Ordinary {
             Event::Enforced { .. } => "enforced",
             Event::CourtRuled { .. } => "court_ruled",
             Event::Paid { .. } => "paid",
+            Event::PaymentDeferred(_) => "payment_deferred",
+            Event::InstalmentPaid { .. } => "instalment_paid",
             Event::OrderPerformed { .. } => "order_performed",
             Event::DemolitionAnnounced { .. } => "demolition_announced",
             Event::SubstituteDecided(_) => "substitute_decided",
@@ -504,6 +539,10 @@ impl CaseKind for Ordinary {
                 "reasons": reasons, "transfer": transfer.as_ref().map(transfer_json),
             }),
             Event::Paid { at, receipt_no } => json!({"at": at.0, "receipt_no": receipt_no}),
+            Event::PaymentDeferred(d) => deferral_json(d),
+            Event::InstalmentPaid { at, receipt_no, amount_fen } => {
+                json!({"at": at.0, "receipt_no": receipt_no, "amount_fen": amount_fen})
+            }
             Event::OrderPerformed { at, verified_by, record } => {
                 json!({"at": at.0, "verified_by": verified_by, "record": record})
             }
@@ -668,6 +707,12 @@ impl CaseKind for Ordinary {
                 transfer: parse_transfer(&v["transfer"])?,
             },
             "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
+            "payment_deferred" => Event::PaymentDeferred(parse_deferral(v)?),
+            "instalment_paid" => Event::InstalmentPaid {
+                at: at()?,
+                receipt_no: v["receipt_no"].as_str()?.to_string(),
+                amount_fen: v["amount_fen"].as_u64()?,
+            },
             "order_performed" => Event::OrderPerformed {
                 at: at()?,
                 verified_by: strings(&v["verified_by"])?,
@@ -799,6 +844,10 @@ impl<S: LogStore> App<S> {
                 c.record_court_ruling(at, &ruling_no, enforce)
             }
             OrdinaryCommand::Pay { at, receipt_no } => c.pay(at, &receipt_no),
+            OrdinaryCommand::DeferPayment(d) => c.defer_payment(d),
+            OrdinaryCommand::PayInstalment { at, receipt_no, amount_fen } => {
+                c.pay_instalment(at, &receipt_no, amount_fen)
+            }
             OrdinaryCommand::RecordPerformance { at, verified_by, record } => {
                 c.record_performance(at, &verified_by, &record)
             }

@@ -460,6 +460,25 @@ async fn log_reproduces(
     from_log
 }
 
+/// Runs `steps` on the case, each expected to succeed, counting its version on.
+async fn run(c: &Ctx, id: &str, v: &mut u64, steps: impl IntoIterator<Item = Value>) {
+    for s in steps {
+        let r = command(&c.app, &c.token, id, *v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        *v += 1;
+    }
+}
+
+/// From the notice: the statement waived in writing, a fine of 5,000 yuan decided on
+/// 2026-08-17 and served in person on 2026-08-18.
+fn decided_and_served() -> [Value; 3] {
+    [
+        json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
+        decide("2026-08-17"),
+        serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
+    ]
+}
+
 fn day(s: &str) -> i64 {
     liuhen_core::time::Date::parse(s).unwrap().start().plus_hours(8).0
 }
@@ -787,6 +806,43 @@ fn calendar_with_2027() -> liuhen_core::calendar::WorkCalendar {
     cal
 }
 
+/// 暂缓或者分期缴纳罚款 (行政处罚法第六十六条): approved on application, paid in two instalments.
+#[tokio::test]
+async fn a_fine_is_paid_in_approved_instalments() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕18号", false).await;
+    let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    run(&c, &id, &mut v, decided_and_served()).await;
+    let defer = |second: u64| {
+        json!({"type": "defer_payment", "at": day("2026-08-25"), "reasons": "因病住院，家庭经济困难",
+               "approver": {"by": "张主任", "opinion": "同意分两期缴纳", "date": "2026-08-25"},
+               "plan": [{"due": "2026-09-30", "amount_fen": 250_000}, {"due": "2026-10-31", "amount_fen": second}]})
+    };
+    // The plan adds up to the fine (R-090b).
+    let r = command(&c.app, &c.token, &id, v, defer(200_000)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-090b", "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(&c.app, &c.token, &id, v, defer(250_000)).await);
+    v += 1;
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    let t11 = case["data"]["deadlines"].as_array().unwrap().iter().find(|d| d["code"] == "T-11").unwrap().clone();
+    assert_eq!(t11["due"], json!(day("2026-11-01") - 8 * HOUR - 1), "the plan's last date: {t11}");
+    for (on, receipt) in [("2026-09-28", "BANK-20260928-1"), ("2026-10-30", "BANK-20261030-1")] {
+        ok(&command(
+            &c.app,
+            &c.token,
+            &id,
+            v,
+            json!({"type": "pay_instalment", "at": day(on), "receipt_no": receipt, "amount_fen": 250_000}),
+        )
+        .await);
+        v += 1;
+    }
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "paid");
+    assert_eq!(case["data"]["instalments_paid_fen"], 500_000);
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
+}
+
 /// 责令限期拆除 not obeyed: demanded, announced, and demolished in the party's place (代履行,
 /// 行政强制法第四十四条、第五十条、第五十一条), then closed; the log reproduces it all.
 #[tokio::test]
@@ -877,14 +933,7 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     // Silence is no waiver: it is signed by the party or on A/V.
     let r = command(&c.app, &c.token, &id, v, json!({"type": "waive", "at": day("2026-08-14")})).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-051");
-    for s in [
-        json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
-        decide("2026-08-17"),
-        serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
-    ] {
-        ok(&command(&c.app, &c.token, &id, v, s).await);
-        v += 1;
-    }
+    run(&c, &id, &mut v, decided_and_served()).await;
     // The decision was in fact served a day later: corrected by a new entry, T-11 moves with it,
     // and the case as it stood before still shows the old date.
     let t11 = |case: &Value| {
