@@ -9,8 +9,8 @@ use crate::inspection::{Initiation, OnSiteAct, check_on_site};
 use crate::officer::Officer;
 use crate::rules::{
     self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_011B, R_012, R_016, R_028, R_031, R_033,
-    R_040, R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_051, R_061, R_062, R_063, R_064, R_065,
-    R_066, R_069, R_070, R_081, R_082, R_090, R_094, R_131, Violation,
+    R_040, R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_051, R_060, R_061, R_062, R_063, R_064,
+    R_065, R_066, R_069, R_070, R_081, R_082, R_090, R_094, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -367,6 +367,13 @@ pub enum Event {
         measure: String,
     },
     Concluded(Report),
+    /// 承办机构拟作出决定 (办法第九条第（二）项): the handling unit's draft decision on the
+    /// 案件处理审批表, with its head's opinion and date.
+    Proposed {
+        at: Timestamp,
+        unit: Opinion,
+        proposal: Penalty,
+    },
     LegalReviewed {
         at: Timestamp,
         reviewer: String,
@@ -503,6 +510,8 @@ pub struct Ordinary {
     /// Recusal requests: (officer, decided with `granted`).
     pub recusals: Vec<(String, Option<bool>)>,
     pub report: Option<Report>,
+    /// The handling unit's draft decision.
+    pub proposed: Option<Penalty>,
     pub review_passed_at: Option<Timestamp>,
     pub discussion: Option<Penalty>,
     pub notice: Option<Notice>,
@@ -578,6 +587,7 @@ impl Ordinary {
             preservations_handled: Vec::new(),
             recusals: Vec::new(),
             report: None,
+            proposed: None,
             review_passed_at: None,
             discussion: None,
             notice: None,
@@ -791,6 +801,24 @@ impl Ordinary {
         Ok((Event::Concluded(report), flags))
     }
 
+    /// the handling unit's draft decision (办法第九条第（二）项), its head's opinion and
+    /// date, once the report is in and before the party is told of it.
+    pub fn propose(&self, at: Timestamp, unit: Opinion, proposal: Penalty) -> Decision {
+        if self.state != State::Concluded || self.proposed.is_some() {
+            return Err(wrong(self.state, "承办机构拟作出决定"));
+        }
+        let mut found = Vec::new();
+        let name = unit.by.trim();
+        if name.is_empty() || unit.opinion.trim().is_empty() || unit.opinion.trim() == name {
+            found.push(R_060.violated("unit", "承办机构负责人未签署意见（不得只签姓名）"));
+        }
+        if unit.date > at.shanghai_date() {
+            found.push(R_060.violated("unit", "签署日期晚于拟作出决定的日期"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::Proposed { at, unit, proposal }, flags))
+    }
+
     /// 法制审核 (办法第九条第（三）项), after the report or after a hearing.
     /// a reviewer with the legal qualification; R-131: an opinion.
     pub fn legal_review(&self, at: Timestamp, reviewer: &Officer, passed: bool, opinion: &str) -> Decision {
@@ -856,6 +884,9 @@ impl Ordinary {
             return Err(wrong(self.state, "送达事先告知书"));
         }
         let mut found = crate::service::check(&notice.service);
+        if self.proposed.is_none() {
+            found.push(R_060.violated("proposal", "告知前须有承办机构拟作出的决定"));
+        }
         if let Some(at) = notice.service.served_at()
             && at != notice.served_at
         {
@@ -1013,6 +1044,9 @@ impl Ordinary {
             return Err(wrong(self.state, "作出不予处罚决定"));
         }
         let mut found = self.head_sign_off(&approver);
+        if self.proposed.is_none() {
+            found.push(R_060.violated("proposal", "未记录承办机构拟作出的决定"));
+        }
         if reasons.trim().is_empty() {
             found.push(R_063.violated("reasons", format!("未载明{}的事实和理由", ground.label())));
         }
@@ -1359,6 +1393,7 @@ impl Ordinary {
                 self.report = Some(r.clone());
                 self.state = State::Concluded;
             }
+            Event::Proposed { proposal, .. } => self.proposed = Some(*proposal),
             Event::LegalReviewed { at, passed, .. } => {
                 self.review_passed_at = if *passed { Some(*at) } else { None };
             }

@@ -675,6 +675,14 @@ pub(crate) mod ordinary {
         })
     }
 
+    /// 承办机构拟作出决定 on 2026-08-11.
+    pub fn propose(c: &mut Ordinary, proposal: Penalty) {
+        let unit = Opinion {
+            by: "李华".to_string(), opinion: "拟同意承办人意见".to_string(), date: d("2026-08-11")
+        };
+        step!(c, c.propose(at("2026-08-11"), unit, proposal));
+    }
+
     /// A waiver in writing, signed by the party.
     pub fn waiver(at: Timestamp) -> crate::penalty::Waiver {
         crate::penalty::Waiver { at, signed_statement: true, av_ref: String::new() }
@@ -706,6 +714,7 @@ pub(crate) mod ordinary {
         step!(c, c.investigate(good_act(true)));
         gather(&mut c);
         step!(c, c.conclude(report(yuan(5000))));
+        propose(&mut c, Penalty::Fine(yuan(5000)));
         if major {
             step!(c, c.legal_review(at("2026-08-13"), &super::reviewer(), true, "事实清楚，程序合法，同意"));
         }
@@ -729,6 +738,7 @@ pub(crate) mod ordinary {
         step!(c, c.investigate(good_act(true)));
         gather(&mut c);
         step!(c, c.conclude(report(yuan(0))));
+        propose(&mut c, Penalty::Fine(yuan(0)));
         let head = || Opinion { opinion: "同意不予处罚".to_string(), ..approver() };
         // The ground needs its reasons.
         assert_eq!(
@@ -867,7 +877,7 @@ pub(crate) mod ordinary {
         step!(c, c.serve(direct(at("2026-09-03")), &cal));
         step!(c, c.pay(at("2026-09-08"), "BANK-2"));
         step!(c, c.close(approval("2026-09-09"), at("2026-09-09")));
-        assert_eq!((c.state, c.version), (State::Closed, 15));
+        assert_eq!((c.state, c.version), (State::Closed, 16));
     }
 
     fn item(label: &str, body: evidence::Body) -> evidence::Item {
@@ -1080,9 +1090,15 @@ pub(crate) mod ordinary {
             gather(&mut c);
             c
         };
+        let unproposed = {
+            let mut c = gathered.clone();
+            step!(c, c.conclude(report(yuan(5000))));
+            c
+        };
         let concluded = {
             let mut c = gathered.clone();
             step!(c, c.conclude(report(yuan(5000))));
+            propose(&mut c, Penalty::Fine(yuan(5000)));
             c
         };
         let noticed = noticed(false);
@@ -1141,6 +1157,7 @@ pub(crate) mod ordinary {
             step!(c, c.handle_preservation("先行登记保存（彩钢板）", at("2026-10-01"), "随案移送公安机关"));
             gather(&mut c);
             step!(c, c.conclude(report(yuan(5000))));
+            propose(&mut c, Penalty::Fine(yuan(5000)));
             out(c.decide_no_penalty(
                 at("2026-10-02"),
                 approver(),
@@ -1343,6 +1360,27 @@ pub(crate) mod ordinary {
                 "R-006",
                 out(requested.schedule_hearing(t("2026-08-19"), d("2026-08-31"), &investigator, &cal)),
                 out(requested.schedule_hearing(t("2026-08-19"), d("2026-08-31"), "孙某", &cal)),
+            ),
+            // Step (二) of 办法第九条: the unit's draft decision, signed with an opinion.
+            (
+                "R-060",
+                out(unproposed.serve_notice(notice(yuan(5000), true))),
+                out(concluded.serve_notice(notice(yuan(5000), true))),
+            ),
+            (
+                "R-060",
+                out(unproposed.propose(
+                    t("2026-08-11"),
+                    Opinion { by: "李华".to_string(), opinion: "李华".to_string(), date: d("2026-08-11") },
+                    Penalty::Fine(yuan(5000)),
+                )),
+                out(unproposed.propose(
+                    t("2026-08-11"),
+                    Opinion {
+                        by: "李华".to_string(), opinion: "拟罚款五千元".to_string(), date: d("2026-08-11")
+                    },
+                    Penalty::Fine(yuan(5000)),
+                )),
             ),
             (
                 "R-011b",
@@ -1655,6 +1693,7 @@ pub(crate) mod ordinary {
         step!(c, c.investigate(good_act(true)));
         gather(&mut c);
         step!(c, c.conclude(report(yuan(5000))));
+        propose(&mut c, Penalty::Fine(yuan(5000)));
         step!(c, c.serve_notice(notice(yuan(5000), true)));
         c
     }
@@ -1673,6 +1712,7 @@ pub(crate) mod ordinary {
         step!(c, c.investigate(good_act(true)));
         gather(&mut c);
         step!(c, c.conclude(report(yuan(5000))));
+        propose(&mut c, Penalty::Fine(yuan(5000)));
         step!(c, c.serve_notice(notice(yuan(5000), true)));
         step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
         c

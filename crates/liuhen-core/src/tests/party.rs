@@ -73,6 +73,7 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         let report =
             crate::penalty::Report { proposal: crate::summary::Penalty::RevokeLicence, ..super::ordinary::report(0) };
         step!(c, c.conclude(report));
+        super::ordinary::propose(&mut c, crate::summary::Penalty::RevokeLicence);
         let notice = crate::penalty::Notice {
             penalty: crate::summary::Penalty::RevokeLicence,
             ..super::ordinary::notice(0, told)

@@ -808,6 +808,12 @@ pub enum OrdinaryCommandForm {
         discretion: String,
         proposal: PenaltyForm,
     },
+    /// 承办机构拟作出决定: the handling unit's draft decision, its head's opinion.
+    Propose {
+        at: i64,
+        unit: OpinionForm,
+        proposal: PenaltyForm,
+    },
     LegalReview {
         at: i64,
         /// The reviewing officer's ID.
@@ -1102,6 +1108,11 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 proposal: penalty_of(proposal)?,
             })
         }
+        OrdinaryCommandForm::Propose { at, unit, proposal } => C::Propose {
+            at: Timestamp(at),
+            unit: opinion_of(unit, "承办机构负责人")?,
+            proposal: penalty_of(proposal)?,
+        },
         OrdinaryCommandForm::LegalReview { at, reviewer_id, passed, opinion } => {
             C::LegalReview { at: Timestamp(at), reviewer_id, passed, opinion: text(&opinion, "审核意见", 2000)? }
         }

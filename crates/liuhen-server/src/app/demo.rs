@@ -462,6 +462,9 @@ impl<S: LogStore> App<S> {
                 discretion: "面积较小，按裁量基准处罚".to_string(),
                 proposal: fine,
             }),
+            C::Propose {
+                at: at(80), unit: opinion("李华", "拟同意承办人意见，罚款三千元", 80), proposal: fine
+            },
             C::ServeNotice(Notice {
                 served_at: at(75),
                 service: handed(&format!("行政处罚事先告知书（栗街罚告〔{y}〕18号）"), at(75)),

@@ -50,6 +50,12 @@ pub enum OrdinaryCommand {
         measure: String,
     },
     Conclude(Report),
+    /// 承办机构拟作出决定.
+    Propose {
+        at: Timestamp,
+        unit: Opinion,
+        proposal: liuhen_core::summary::Penalty,
+    },
     /// By the officer `reviewer_id` (who must hold the legal qualification, R-005).
     LegalReview {
         at: Timestamp,
@@ -392,6 +398,7 @@ impl CaseKind for Ordinary {
             "recusals": self.recusals.iter().map(|(o, d)| json!({"officer": o, "granted": d})).collect::<Vec<_>>(),
             "preservations_handled": self.preservations_handled.iter().map(|(l, t)| json!({"label": l, "at": t.0})).collect::<Vec<_>>(),
             "report": self.report.as_ref().map(report_json),
+            "proposed": self.proposed.as_ref().map(penalty_json),
             "notice": self.notice.as_ref().map(notice_json),
             "statements": self.statements,
             "waived": self.waived,
@@ -430,6 +437,7 @@ impl CaseKind for Ordinary {
             Event::RecusalDecided { .. } => "recusal_decided",
             Event::PreservationHandled { .. } => "preservation_handled",
             Event::Concluded(_) => "concluded",
+            Event::Proposed { .. } => "proposed",
             Event::LegalReviewed { .. } => "legal_reviewed",
             Event::Discussed { .. } => "discussed",
             Event::NoticeServed(_) => "notice_served",
@@ -493,6 +501,9 @@ impl CaseKind for Ordinary {
                 json!({"label": label, "at": at.0, "measure": measure})
             }
             Event::Concluded(r) => json!({"report": report_json(r)}),
+            Event::Proposed { at, unit, proposal } => {
+                json!({"at": at.0, "unit": opinion_json(unit), "proposal": penalty_json(proposal)})
+            }
             Event::LegalReviewed { at, reviewer, passed, opinion } => {
                 json!({"at": at.0, "reviewer": reviewer, "passed": passed, "opinion": opinion})
             }
@@ -619,6 +630,11 @@ impl CaseKind for Ordinary {
                 measure: v["measure"].as_str()?.to_string(),
             },
             "concluded" => Event::Concluded(parse_report(&v["report"])?),
+            "proposed" => Event::Proposed {
+                at: at()?,
+                unit: parse_opinion(&v["unit"])?,
+                proposal: parse_penalty(&v["proposal"])?,
+            },
             "legal_reviewed" => Event::LegalReviewed {
                 at: at()?,
                 reviewer: v["reviewer"].as_str()?.to_string(),
@@ -805,6 +821,7 @@ impl<S: LogStore> App<S> {
             }
             OrdinaryCommand::HandlePreservation { label, at, measure } => c.handle_preservation(&label, at, &measure),
             OrdinaryCommand::Conclude(r) => c.conclude(r),
+            OrdinaryCommand::Propose { at, unit, proposal } => c.propose(at, unit, proposal),
             OrdinaryCommand::LegalReview { at, passed, opinion, .. } => match &reviewer {
                 Some(r) => c.legal_review(at, r, passed, &opinion),
                 None => {

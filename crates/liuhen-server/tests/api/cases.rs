@@ -608,6 +608,16 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     v += 1;
+    // The handling unit's draft decision comes before the party is told of it.
+    let early = json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})),
+        "penalty": penalty, "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
+        "hearing_right_told": true, "statement_days": 5});
+    let r = command(&c.app, &c.token, &id, v, early).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-060", "{}", String::from_utf8_lossy(&r.body));
+    let propose = json!({"type": "propose", "at": day("2026-08-12"), "proposal": penalty,
+                         "unit": {"by": "李华", "opinion": "拟同意承办人意见", "date": "2026-08-12"}});
+    assert_eq!(command(&c.app, &c.token, &id, v, propose).await.status, StatusCode::OK);
+    v += 1;
     if major {
         // A reviewer without 法律职业资格 is refused (R-005, 行政处罚法第五十八条).
         let review = |by: &str| json!({"type": "legal_review", "at": day("2026-08-13"), "reviewer_id": by, "passed": true, "opinion": "同意"});
@@ -792,7 +802,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["timeline"].as_array().unwrap().len(), 24, "14 steps, 9 调查取证 items and a handling decision");
+    assert_eq!(case["timeline"].as_array().unwrap().len(), 25, "15 steps, 9 调查取证 items and a handling decision");
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
     // The log reproduces every projection, this kind included.
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
