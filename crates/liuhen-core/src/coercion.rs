@@ -7,7 +7,7 @@
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
 use crate::penalty::Opinion;
-use crate::rules::{self, CommandError, R_080, R_100A, R_100B, R_101, R_102, R_103, R_104, R_106, Violation};
+use crate::rules::{self, CommandError, R_080, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105, R_106, Violation};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +105,19 @@ pub struct Measure {
     pub entrusted: Option<crate::entrustment::Entrustment>,
     /// The party whose property is sealed or seized (R-016 checks what is given).
     pub party: Option<crate::party::Party>,
+    /// What the officers confirm of the items.
+    pub property: PropertyCheck,
+}
+
+/// 行政强制法第二十三条: what may be sealed or seized, as the proposal confirms it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PropertyCheck {
+    /// Only property involved in the case (与违法行为无关的场所、设施或者财物除外).
+    pub related_to_case: bool,
+    /// Not the necessities of life of the party and the family they support.
+    pub necessities_excluded: bool,
+    /// Not already sealed by another state organ (不得重复查封).
+    pub not_sealed_elsewhere: bool,
 }
 
 /// What 行政强制法第十八条 requires at the execution.
@@ -202,6 +215,15 @@ pub fn propose(m: Measure) -> Decision {
     let mut found = Vec::new();
     if m.items.iter().all(|i| i.trim().is_empty()) || m.reason.trim().is_empty() || m.legal_basis.trim().is_empty() {
         found.push(R_102.violated("items", "须列明查封、扣押物品及理由、依据"));
+    }
+    for (ok, field, what) in [
+        (m.property.related_to_case, "related_to_case", "只能查封、扣押涉案的场所、设施或者财物"),
+        (m.property.necessities_excluded, "necessities_excluded", "不得查封、扣押公民个人及其所扶养家属的生活必需品"),
+        (m.property.not_sealed_elsewhere, "not_sealed_elsewhere", "已被其他国家机关依法查封的，不得重复查封"),
+    ] {
+        if !ok {
+            found.push(R_105.violated(field, what));
+        }
     }
     found.extend(crate::entrustment::for_coercion(m.entrusted.as_ref()));
     if let Some(p) = &m.party {

@@ -607,6 +607,12 @@ pub const R_104: Rule = Rule {
     source: "行政强制法第二十七条、第二十八条",
     requirement: "须在查封、扣押期限内作出处理决定；期限届满未作决定的，应当解除",
 };
+pub const R_105: Rule = Rule {
+    id: "R-105",
+    severity: Severity::Block,
+    source: "行政强制法第二十三条",
+    requirement: "查封、扣押限于涉案的场所、设施或者财物，不得查封、扣押与违法行为无关的财物和公民个人及其所扶养家属的生活必需品；已被其他国家机关依法查封的，不得重复查封",
+};
 pub const R_106: Rule = Rule {
     id: "R-106",
     severity: Severity::Block,
@@ -621,7 +627,7 @@ pub const ALL: &[Rule] = &[
     R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_050, R_051, R_060, R_061, R_062, R_063, R_064,
     R_065, R_066, R_067A, R_067B, R_067C, R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088,
     R_089, R_090, R_090B, R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_101,
-    R_102, R_103, R_104, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
+    R_102, R_103, R_104, R_105, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

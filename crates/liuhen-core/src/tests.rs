@@ -2076,6 +2076,11 @@ mod coercive {
             legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
             entrusted: None,
             party: Some(super::citizen()),
+            property: coercion::PropertyCheck {
+                related_to_case: true,
+                necessities_excluded: true,
+                not_sealed_elsewhere: true,
+            },
         }
     }
 
@@ -2171,6 +2176,14 @@ mod coercive {
             (
                 "R-102",
                 out(coercion::propose(Measure { items: vec![], ..measure() })),
+                out(coercion::propose(measure())),
+            ),
+            (
+                "R-105",
+                out(coercion::propose(Measure {
+                    property: coercion::PropertyCheck { necessities_excluded: false, ..measure().property },
+                    ..measure()
+                })),
                 out(coercion::propose(measure())),
             ),
             (

@@ -1606,6 +1606,15 @@ pub struct MeasureForm {
     /// The party (当事人), when known (R-016 checks it).
     #[serde(default)]
     pub party: Option<PartyForm>,
+    /// What the officers confirm of the items (R-105, 行政强制法第二十三条).
+    pub property: PropertyCheckForm,
+}
+
+#[derive(Deserialize)]
+pub struct PropertyCheckForm {
+    pub related_to_case: bool,
+    pub necessities_excluded: bool,
+    pub not_sealed_elsewhere: bool,
 }
 
 #[derive(Deserialize)]
@@ -1735,6 +1744,11 @@ pub async fn propose_measure<S: LogStore>(
         legal_basis: text(&f.legal_basis, "依据", 2000)?,
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
+        property: liuhen_core::coercion::PropertyCheck {
+            related_to_case: f.property.related_to_case,
+            necessities_excluded: f.property.necessities_excluded,
+            not_sealed_elsewhere: f.property.not_sealed_elsewhere,
+        },
     };
     let r = state.app.propose_measure(&user, measure).await?;
     Ok((StatusCode::CREATED, Json(r.into())))

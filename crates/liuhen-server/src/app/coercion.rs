@@ -114,7 +114,7 @@ impl CaseKind for Coercion {
                 super::cases::with_entrusted(
                     json!({
                         "id": m.id, "case_no": m.case_no, "matter": m.matter, "kind": m.kind.code(), "items": m.items,
-                        "reason": m.reason, "legal_basis": m.legal_basis,
+                        "reason": m.reason, "legal_basis": m.legal_basis, "property": property_json(&m.property),
                     }),
                     m.entrusted.as_ref(),
                 ),
@@ -143,6 +143,7 @@ impl CaseKind for Coercion {
     }
 
     fn parse_event(v: &Value) -> Option<Event> {
+        // Entries written before R-105 read as unconfirmed.
         let at = || v["at"].as_i64().map(Timestamp);
         let s = |k: &str| v[k].as_str().map(str::to_string);
         Some(match v["event"].as_str()? {
@@ -156,6 +157,11 @@ impl CaseKind for Coercion {
                 legal_basis: s("legal_basis")?,
                 entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
                 party: super::cases::parse_party(&v["party"])?,
+                property: liuhen_core::coercion::PropertyCheck {
+                    related_to_case: v["property"]["related_to_case"].as_bool().unwrap_or_default(),
+                    necessities_excluded: v["property"]["necessities_excluded"].as_bool().unwrap_or_default(),
+                    not_sealed_elsewhere: v["property"]["not_sealed_elsewhere"].as_bool().unwrap_or_default(),
+                },
             }),
             "approved" => Event::Approved { approver: parse_opinion(&v["approver"])? },
             "executed" => Event::Executed {
@@ -230,4 +236,11 @@ impl<S: LogStore> App<S> {
         })
         .await
     }
+}
+
+fn property_json(p: &liuhen_core::coercion::PropertyCheck) -> Value {
+    json!({
+        "related_to_case": p.related_to_case, "necessities_excluded": p.necessities_excluded,
+        "not_sealed_elsewhere": p.not_sealed_elsewhere,
+    })
 }

@@ -638,6 +638,11 @@ impl<S: LogStore> App<S> {
                 phone: String::new(),
                 service_address: None,
             }),
+            property: liuhen_core::coercion::PropertyCheck {
+                related_to_case: true,
+                necessities_excluded: true,
+                not_sealed_elsewhere: true,
+            },
         };
         let r = self.propose_measure(admin, m).await?;
         use super::coercion::CoercionCommand;

@@ -1150,9 +1150,20 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
 #[tokio::test]
 async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() {
     let c = ctx().await;
-    let id = create(&c.app, &c.token, "/api/cases/coercive-measures", json!({"case_no": "栗街强〔2026〕2号", "matter": "扣押占道经营物品", "kind": "seize",
-                    "items": ["三轮车一辆", "货架两个"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》",
-                    "party": citizen()})).await;
+    let measure = |necessities_excluded: bool| {
+        json!({"case_no": "栗街强〔2026〕2号", "matter": "扣押占道经营物品", "kind": "seize",
+               "items": ["三轮车一辆", "货架两个"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》",
+               "party": citizen(), "property": {"related_to_case": true, "necessities_excluded": necessities_excluded,
+               "not_sealed_elsewhere": true}})
+    };
+    // Never the necessities of life (R-105, 行政强制法第二十三条).
+    let r = c.app.post_as("/api/cases/coercive-measures", &c.token, &measure(false)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-105", "{}", String::from_utf8_lossy(&r.body));
+    // A proposal that does not say is bad input.
+    let mut unsaid = measure(true);
+    unsaid.as_object_mut().unwrap().remove("property");
+    assert_eq!(c.app.post_as("/api/cases/coercive-measures", &c.token, &unsaid).await.status, StatusCode::BAD_REQUEST);
+    let id = create(&c.app, &c.token, "/api/cases/coercive-measures", measure(true)).await;
     let mut exec_act = act(&[&c.a, &c.b], true, true);
     exec_act["at"] = json!(day("2026-11-02"));
     let execute = |av: bool| {
@@ -1466,7 +1477,8 @@ async fn entrusted_enforcement_runs_on_the_same_rules_inside_its_letter() {
             "/api/cases/coercive-measures",
             &c.token,
             &json!({"case_no": "栗街强〔2026〕9号", "matter": "扣押过期食品", "kind": "seize", "items": ["过期酸奶三盒"],
-                    "reason": "销售过期食品", "legal_basis": "《食品安全法》第一百一十条", "entrustment": food_letter()}),
+                    "reason": "销售过期食品", "legal_basis": "《食品安全法》第一百一十条", "entrustment": food_letter(),
+                    "property": {"related_to_case": true, "necessities_excluded": true, "not_sealed_elsewhere": true}}),
         )
         .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-009", "{}", String::from_utf8_lossy(&r.body));
