@@ -6,7 +6,9 @@
 
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
-use crate::rules::{self, CommandError, R_006, R_013, R_013B, R_014, R_050, R_080, R_114, R_115, R_116, Violation};
+use crate::rules::{
+    self, CommandError, R_006, R_013, R_013B, R_014, R_050, R_080, R_113, R_114, R_115, R_116, Violation,
+};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +72,21 @@ pub struct Application {
     pub applicant: Option<crate::party::Party>,
 }
 
+/// The kinds of work whose time does not count toward the decision period (行政许可法第四十五条).
+pub const EXCLUDED_KINDS: [&str; 8] = ["听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审"];
+
+/// A period excluded from the decision period, told to the applicant in writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcludedPeriod {
+    pub at: Timestamp,
+    /// One of `EXCLUDED_KINDS`.
+    pub kind: String,
+    /// The time it needs, in working days.
+    pub working_days: u32,
+    /// The written notice to the applicant, with its receipt.
+    pub notice: crate::service::Service,
+}
+
 // Events are built once per command and replayed one at a time: their size does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +109,8 @@ pub enum Event {
         reason: String,
     },
     Verified(OnSiteAct),
+    /// 听证、检验、鉴定… whose time is excluded from the decision period.
+    PeriodExcluded(ExcludedPeriod),
     /// The applicant and interested parties told of their right to a hearing (许可法第四十七条).
     HearingRightTold {
         at: Timestamp,
@@ -172,6 +191,8 @@ pub struct Licence {
     pub corrections: u32,
     pub accepted_at: Option<Timestamp>,
     pub extended: bool,
+    /// Working days excluded from the decision period.
+    pub excluded_days: u32,
     pub acts: Vec<OnSiteAct>,
     pub evidence: Vec<crate::evidence::Item>,
     pub hearing_told_at: Option<Timestamp>,
@@ -219,6 +240,7 @@ impl Licence {
             corrections: 0,
             accepted_at: None,
             extended: false,
+            excluded_days: 0,
             acts: Vec::new(),
             evidence: Vec::new(),
             hearing_told_at: None,
@@ -369,10 +391,31 @@ impl Licence {
         Ok((Event::HearingHeld(hearing), flags))
     }
 
+    /// Twenty working days, thirty once extended, plus the excluded periods.
+    fn review_days(&self) -> u32 {
+        (if self.extended { 30 } else { 20 }) + self.excluded_days
+    }
+
     fn decision_due(&self, cal: &WorkCalendar) -> Result<Option<Timestamp>, CommandError> {
         let Some(accepted) = self.accepted_at else { return Ok(None) };
-        let days = if self.extended { 30 } else { 20 };
-        Ok(Some(cal.due(accepted, Period::WorkingDays(days))?))
+        Ok(Some(cal.due(accepted, Period::WorkingDays(self.review_days()))?))
+    }
+
+    /// a 检验、检测、鉴定、专家评审 (or hearing, tender, auction, quarantine) whose time is
+    /// left out of the decision period, the time it needs told to the applicant in writing.
+    pub fn exclude_period(&self, p: ExcludedPeriod) -> Decision {
+        if !matches!(self.state, State::Accepted | State::UnderReview) {
+            return Err(wrong(self.state, "扣除期限"));
+        }
+        let mut found = crate::service::check(&p.notice);
+        if !EXCLUDED_KINDS.contains(&p.kind.trim()) {
+            found.push(R_113.violated("kind", format!("“{}”不属于可以不计入审查期限的事项", p.kind.trim())));
+        }
+        if p.working_days == 0 || p.working_days > 250 {
+            found.push(R_113.violated("working_days", "须书面告知所需时间（工作日）"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::PeriodExcluded(p), flags))
     }
 
     /// approved by the head and told before the original twenty working days end.
@@ -514,12 +557,11 @@ impl Licence {
             });
         }
         if let Some(accepted) = self.accepted_at {
-            let days = if self.extended { 30 } else { 20 };
             out.push(Deadline {
                 code: "T-24",
-                label: "受理后二十个工作日内作出许可决定（延长后三十）",
-                source: "行政许可法第四十二条、第八十二条",
-                due: cal.due(accepted, Period::WorkingDays(days)),
+                label: "受理后二十个工作日内作出许可决定（延长后三十，不含听证、检验、鉴定等所需时间）",
+                source: "行政许可法第四十二条、第四十五条、第八十二条",
+                due: cal.due(accepted, Period::WorkingDays(self.review_days())),
                 done_at: self.decided_at,
             });
         }
@@ -566,6 +608,7 @@ impl Licence {
                 self.state = State::UnderReview;
             }
             Event::Extended { .. } => self.extended = true,
+            Event::PeriodExcluded(p) => self.excluded_days += p.working_days,
             Event::HearingRightTold { at } => self.hearing_told_at = Some(*at),
             Event::HearingRequested { at } => self.hearing_requested_at = Some(*at),
             Event::HearingScheduled { hearing_on, .. } => self.hearing_on = Some(*hearing_on),

@@ -552,6 +552,12 @@ pub const R_014: Rule = Rule {
     source: "行政许可法第三十二条第二款",
     requirement: "受理或者不予受理，须出具加盖专用印章和注明日期的书面凭证；不予受理的须说明理由",
 };
+pub const R_113: Rule = Rule {
+    id: "R-113",
+    severity: Severity::Block,
+    source: "行政许可法第四十五条",
+    requirement: "依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在审查期限内，但须将所需时间书面告知申请人",
+};
 pub const R_114: Rule = Rule {
     id: "R-114",
     severity: Severity::Block,
@@ -627,7 +633,7 @@ pub const ALL: &[Rule] = &[
     R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_050, R_051, R_060, R_061, R_062, R_063, R_064,
     R_065, R_066, R_067A, R_067B, R_067C, R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088,
     R_089, R_090, R_090B, R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_101,
-    R_102, R_103, R_104, R_105, R_106, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
+    R_102, R_103, R_104, R_105, R_106, R_113, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

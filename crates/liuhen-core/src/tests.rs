@@ -1873,6 +1873,27 @@ mod licensing {
         d
     }
 
+    /// A 鉴定 of ten working days, told to the applicant on 2026-11-05.
+    fn appraisal(kind: &str, days: u32) -> licence::ExcludedPeriod {
+        licence::ExcludedPeriod {
+            at: at("2026-11-05"),
+            kind: kind.to_string(),
+            working_days: days,
+            notice: handed_over("鉴定时间告知书", at("2026-11-05")),
+        }
+    }
+
+    #[test]
+    fn an_appraisals_time_is_left_out_of_the_decision_period() {
+        let cal = WorkCalendar::china();
+        let mut c = accepted();
+        let t24 = |c: &Licence| c.deadlines(&cal).into_iter().find(|x| x.code == "T-24").unwrap().due;
+        // Accepted 2026-11-03: twenty working days end 2026-12-01; ten more end 2026-12-15.
+        assert_eq!(t24(&c), Ok(super::d("2026-12-01").end()));
+        step!(c, c.exclude_period(appraisal("鉴定", 10)));
+        assert_eq!(t24(&c), Ok(super::d("2026-12-15").end()));
+    }
+
     pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         let cal = WorkCalendar::china();
         let fresh = Licence::new(app());
@@ -1894,6 +1915,18 @@ mod licensing {
             recipient_signed: false,
             ..handed_over("不予行政许可决定书（栗街许不〔2026〕1号）", at("2026-11-20"))
         };
+        let r113 = vec![
+            (
+                "R-113",
+                out(accepted.exclude_period(appraisal("补充材料", 10))),
+                out(accepted.exclude_period(appraisal("鉴定", 10))),
+            ),
+            (
+                "R-113",
+                out(accepted.exclude_period(appraisal("鉴定", 0))),
+                out(accepted.exclude_period(appraisal("专家评审", 5))),
+            ),
+        ];
         vec![
             (
                 "R-050",
@@ -2026,6 +2059,9 @@ mod licensing {
                 )),
             ),
         ]
+        .into_iter()
+        .chain(r113)
+        .collect()
     }
 
     #[test]

@@ -1462,6 +1462,14 @@ pub enum LicenceCommandForm {
         approved_by: String,
         reasons_notified: bool,
     },
+    /// 听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审 whose time is left out of the decision
+    /// period, told to the applicant in writing.
+    ExcludePeriod {
+        at: i64,
+        kind: String,
+        working_days: u32,
+        notice: super::service::ServiceForm,
+    },
     Decide {
         at: i64,
         granted: bool,
@@ -1533,6 +1541,14 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
             C::Refuse { at: Timestamp(at), voucher_sealed, reason: text(&reason, "不予受理理由", 2000)? }
         }
         LicenceCommandForm::Verify { act } => C::Verify(act_input(act)?),
+        LicenceCommandForm::ExcludePeriod { at, kind, working_days, notice } => {
+            C::ExcludePeriod(liuhen_core::licence::ExcludedPeriod {
+                at: Timestamp(at),
+                kind: text(&kind, "事项", 32)?,
+                working_days,
+                notice: super::service::service_of(notice)?,
+            })
+        }
         LicenceCommandForm::Extend { at, approved_by, reasons_notified } => {
             C::Extend { at: Timestamp(at), approved_by: text(&approved_by, "批准人", 32)?, reasons_notified }
         }

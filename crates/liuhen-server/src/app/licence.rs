@@ -18,6 +18,7 @@ pub enum LicenceCommand {
     Refuse { at: Timestamp, voucher_sealed: bool, reason: String },
     Verify(ActInput),
     Extend { at: Timestamp, approved_by: String, reasons_notified: bool },
+    ExcludePeriod(liuhen_core::licence::ExcludedPeriod),
     Decide { at: Timestamp, ruling: Ruling },
     IssueCertificate { service: liuhen_core::service::Service, certificate_no: String },
     ServeDenial { service: liuhen_core::service::Service },
@@ -71,6 +72,7 @@ impl CaseKind for Licence {
             "corrections": self.corrections,
             "accepted_at": self.accepted_at.map(|t| t.0),
             "extended": self.extended,
+            "excluded_working_days": self.excluded_days,
             "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
             "granted": self.granted,
             "decided_at": self.decided_at.map(|t| t.0),
@@ -89,6 +91,7 @@ impl CaseKind for Licence {
             Event::NotAccepted { .. } => "not_accepted",
             Event::Verified(_) => "verified",
             Event::Extended { .. } => "extended",
+            Event::PeriodExcluded(_) => "period_excluded",
             Event::Decided { .. } => "decided",
             Event::CertificateIssued { .. } => "certificate_issued",
             Event::DenialServed { .. } => "denial_served",
@@ -127,6 +130,10 @@ impl CaseKind for Licence {
                 json!({"at": at.0, "voucher_sealed": voucher_sealed, "reason": reason})
             }
             Event::Verified(a) => json!({"act": act_json(a)}),
+            Event::PeriodExcluded(p) => json!({
+                "at": p.at.0, "kind": p.kind, "working_days": p.working_days,
+                "notice": super::service::service_json(&p.notice),
+            }),
             Event::Extended { at, approved_by, reasons_notified } => {
                 json!({"at": at.0, "approved_by": approved_by, "reasons_notified": reasons_notified})
             }
@@ -171,6 +178,12 @@ impl CaseKind for Licence {
                 Event::NotAccepted { at: at()?, voucher_sealed: b("voucher_sealed")?, reason: s("reason")? }
             }
             "verified" => Event::Verified(act_from_json(&v["act"])?),
+            "period_excluded" => Event::PeriodExcluded(liuhen_core::licence::ExcludedPeriod {
+                at: at()?,
+                kind: s("kind")?,
+                working_days: u32::try_from(v["working_days"].as_u64()?).ok()?,
+                notice: super::service::parse_service(&v["notice"])?,
+            }),
             "extended" => {
                 Event::Extended { at: at()?, approved_by: s("approved_by")?, reasons_notified: b("reasons_notified")? }
             }
@@ -241,6 +254,7 @@ impl<S: LogStore> App<S> {
                     Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "现场核查" })
                 }
             },
+            LicenceCommand::ExcludePeriod(p) => c.exclude_period(p),
             LicenceCommand::Extend { at, approved_by, reasons_notified } => {
                 c.extend(at, &approved_by, reasons_notified, &cal)
             }

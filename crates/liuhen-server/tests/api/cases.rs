@@ -1556,17 +1556,37 @@ async fn a_violation_corrected_at_once_is_not_penalised_and_the_case_closes() {
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
+/// An application for 临时占用道路审批 received on 2026-11-02 from a company.
+async fn road_licence(c: &Ctx, case_no: &str) -> String {
+    let body = json!({"case_no": case_no, "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
+                      "materials": ["申请书"], "receipt_issued": true, "applicant": company()});
+    create(&c.app, &c.token, "/api/cases/licences", body).await
+}
+
+/// An appraisal's time is left out of the twenty working days, once told in writing.
+#[tokio::test]
+async fn an_appraisal_extends_a_licences_decision_period() {
+    let c = ctx().await;
+    let id = road_licence(&c, "栗街许〔2026〕7号").await;
+    let mut v = 1;
+    run(&c, &id, &mut v, [json!({"type": "accept", "at": day("2026-11-03"), "voucher_sealed": true})]).await;
+    let exclude = |kind: &str| {
+        json!({"type": "exclude_period", "at": day("2026-11-05"), "kind": kind, "working_days": 10,
+               "notice": receipt("鉴定时间告知书", "2026-11-05", json!({"type": "direct", "receiver": "张某某"}))})
+    };
+    let r = command(&c.app, &c.token, &id, v, exclude("补充材料")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-113", "{}", String::from_utf8_lossy(&r.body));
+    run(&c, &id, &mut v, [exclude("鉴定")]).await;
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    let t24 = case["data"]["deadlines"].as_array().unwrap().iter().find(|d| d["code"] == "T-24").unwrap().clone();
+    assert_eq!(t24["due"], json!(day("2026-12-16") - 8 * HOUR - 1), "2026-12-15 instead of 12-01: {t24}");
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
+}
+
 #[tokio::test]
 async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     let c = ctx().await;
-    let id = create(
-        &c.app,
-        &c.token,
-        "/api/cases/licences",
-        json!({"case_no": "栗街许〔2026〕6号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
-               "materials": ["申请书"], "receipt_issued": true, "applicant": company()}),
-    )
-    .await;
+    let id = road_licence(&c, "栗街许〔2026〕6号").await;
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let mut v = 1;
     for s in [
