@@ -8,7 +8,7 @@ use crate::agency::Agency;
 use crate::calendar::{Period, WorkCalendar};
 use crate::penalty::{Decision, Event, Ordinary, State};
 use crate::rules::{
-    self, R_001, R_089, R_090, R_090B, R_093, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, Violation,
+    self, R_001, R_089, R_090, R_090B, R_091, R_093, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, Violation,
 };
 use crate::service::{Method, Service};
 use crate::summary::Penalty;
@@ -116,6 +116,43 @@ pub struct Instalment {
     pub amount_fen: u64,
 }
 
+crate::anchors! {
+    /// How the party challenged the decision.
+    ReliefKind {
+        /// 行政复议.
+        Review => "review", "行政复议";
+        /// 行政诉讼.
+        Litigation => "litigation", "行政诉讼";
+    }
+}
+
+crate::anchors! {
+    /// How a review or lawsuit ended.
+    ReliefOutcome {
+        /// 维持 / 驳回诉讼请求.
+        Upheld => "upheld", "维持原决定";
+        /// 撤销 / 确认违法或无效.
+        Revoked => "revoked", "撤销原决定";
+        /// 变更 (a lower fine).
+        Changed => "changed", "变更原决定";
+        /// 撤回申请或起诉.
+        Withdrawn => "withdrawn", "申请人撤回";
+    }
+}
+
+/// A 行政复议 or 行政诉讼 against the decision: while pending, no surcharge accrues
+/// (行政处罚法第七十三条第三款) and no court enforcement is applied for (行政强制法第五十三条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relief {
+    pub kind: ReliefKind,
+    pub sought_at: Timestamp,
+    /// The 复议机关 or the court, and its case number.
+    pub organ: String,
+    pub reference: String,
+    /// When and how it ended, and for a change the fine as changed.
+    pub concluded: Option<(Timestamp, ReliefOutcome, Option<u64>)>,
+}
+
 /// One finding of `rule` for each check that failed: (failed, field, what is missing).
 fn missing<const N: usize>(rule: rules::Rule, checks: [(bool, &'static str, &str); N]) -> Vec<Violation> {
     checks.into_iter().filter(|(failed, _, _)| *failed).map(|(_, field, what)| rule.violated(field, what)).collect()
@@ -142,16 +179,89 @@ impl Ordinary {
     }
 
     /// From when the court may be asked to enforce a fine: the end of the relief periods, or
-    /// of a deferral ending later (T-17; 行政处罚法第七十二条第二款).
+    /// of a deferral ending later (T-17; 行政处罚法第七十二条第二款), or of a review or lawsuit
+    /// the party brought.
     pub(crate) fn court_window_opens(
         &self,
         cal: &WorkCalendar,
     ) -> Option<Result<Timestamp, crate::calendar::CalendarError>> {
         let expiry = self.relief_expiry(cal)?;
-        Some(match (expiry, self.deferral.as_ref().and_then(|d| d.plan.last())) {
-            (Ok(e), Some(last)) => Ok(e.max(last.due.end())),
+        let later = self
+            .deferral
+            .as_ref()
+            .and_then(|d| d.plan.last())
+            .map(|last| last.due.end())
+            .into_iter()
+            .chain(self.reliefs.iter().filter_map(|r| r.concluded.map(|(at, _, _)| at)))
+            .max();
+        Some(match (expiry, later) {
+            (Ok(e), Some(l)) => Ok(e.max(l)),
             (other, _) => other,
         })
+    }
+
+    /// A review or lawsuit not yet concluded.
+    pub fn relief_pending(&self) -> bool {
+        self.reliefs.iter().any(|r| r.concluded.is_none())
+    }
+
+    /// Days (from `from` to `to`, Shanghai dates) during which a review or lawsuit was pending:
+    /// they are left out of the surcharge (R-091, 行政处罚法第七十三条第三款).
+    pub(crate) fn relief_days(&self, from: Date, to: Date) -> i64 {
+        self.reliefs
+            .iter()
+            .map(|r| {
+                let start = r.sought_at.shanghai_date().max(from);
+                let end = r.concluded.map_or(to, |(at, _, _)| at.shanghai_date()).min(to);
+                (end.days() - start.days()).max(0)
+            })
+            .sum()
+    }
+
+    /// the party's 行政复议 or 行政诉讼 recorded, after the decision was served and
+    /// while none is pending.
+    pub fn seek_relief(&self, kind: ReliefKind, at: Timestamp, organ: &str, reference: &str) -> Decision {
+        let open = matches!(
+            self.state,
+            State::Served | State::Paid | State::Performed | State::Demanded | State::EnforcementDecided
+        );
+        let Some(served) = self.served_at.filter(|_| open && !self.relief_pending()) else {
+            return Err(super::penalty::wrong(self.state, "记录复议或者诉讼"));
+        };
+        let found = missing(
+            R_091,
+            [
+                (blank(organ), "organ", "未记录复议机关或者人民法院"),
+                (blank(reference), "reference", "未记录案号"),
+                (at < served, "at", "申请复议或者起诉早于决定送达"),
+            ],
+        );
+        let flags = rules::decide(found)?;
+        let relief =
+            Relief { kind, sought_at: at, organ: organ.to_string(), reference: reference.to_string(), concluded: None };
+        Ok((Event::ReliefSought(relief), flags))
+    }
+
+    /// How the pending review or lawsuit ended; a fine changed to `changed_fine_fen` (a change
+    /// may only lower an unpaid fine); a revoked decision leaves nothing to perform.
+    pub fn conclude_relief(&self, at: Timestamp, outcome: ReliefOutcome, changed_fine_fen: Option<u64>) -> Decision {
+        let Some(pending) = self.reliefs.iter().find(|r| r.concluded.is_none()) else {
+            return Err(super::penalty::wrong(self.state, "记录复议或者诉讼结果"));
+        };
+        let mut found = Vec::new();
+        if at < pending.sought_at {
+            found.push(R_091.violated("at", "结果早于申请复议或者起诉"));
+        }
+        match (outcome, changed_fine_fen, self.penalty) {
+            (ReliefOutcome::Changed, Some(new), Some(Penalty::Fine(old))) if new <= old && self.paid_at.is_none() => {}
+            (ReliefOutcome::Changed, _, _) => {
+                found.push(R_091.violated("changed_fine_fen", "变更须载明变更后的罚款数额（不得加重，且尚未缴纳）"))
+            }
+            (_, Some(_), _) => found.push(R_091.violated("changed_fine_fen", "仅变更原决定时载明罚款数额")),
+            _ => {}
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::ReliefConcluded { at, outcome, changed_fine_fen }, flags))
     }
 
     /// R-090b: a deferral or instalments on the party's application and the head's approval,
@@ -280,6 +390,9 @@ impl Ordinary {
             return Err(super::penalty::wrong(self.state, "申请人民法院强制执行"));
         };
         let mut found = Vec::new();
+        if self.relief_pending() {
+            found.push(R_093.violated("relief", "当事人已申请行政复议或者提起行政诉讼，尚未审结"));
+        }
         if agency.has_enforcement_power {
             found.push(R_093.violated("agency", "本机关依法享有行政强制执行权，应当依照行政强制法第四章自行强制执行"));
         }

@@ -10,7 +10,7 @@ use crate::officer::Officer;
 use crate::rules::{
     self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_011B, R_012, R_016, R_028, R_031, R_033,
     R_040, R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_051, R_060, R_061, R_062, R_063, R_064,
-    R_065, R_066, R_069, R_070, R_081, R_082, R_090, R_094, R_131, Violation,
+    R_065, R_066, R_069, R_070, R_081, R_082, R_090, R_091, R_094, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -94,6 +94,8 @@ pub enum State {
     Paid,
     /// Every obligation of a decision with an order (责令限期拆除…) performed.
     Performed,
+    /// The decision revoked on review or by the court: nothing is left to perform.
+    Revoked,
     Closed,
 }
 
@@ -121,6 +123,7 @@ impl State {
             State::Substituted => "substituted",
             State::Paid => "paid",
             State::Performed => "performed",
+            State::Revoked => "revoked",
             State::Closed => "closed",
         }
     }
@@ -147,6 +150,7 @@ impl State {
             State::Substituted => "已代履行",
             State::Paid => "已缴纳罚款",
             State::Performed => "已履行",
+            State::Revoked => "原决定已被撤销",
             State::Closed => "已结案",
         }
     }
@@ -413,6 +417,13 @@ pub enum Event {
         doc: DecisionDoc,
         late_explanation: String,
     },
+    /// The party applied for 行政复议 or sued.
+    ReliefSought(crate::execution::Relief),
+    ReliefConcluded {
+        at: Timestamp,
+        outcome: crate::execution::ReliefOutcome,
+        changed_fine_fen: Option<u64>,
+    },
     /// 暂缓或者分期缴纳罚款 approved (R-090b).
     PaymentDeferred(crate::execution::Deferral),
     /// One instalment paid; the last one settles the fine.
@@ -526,6 +537,8 @@ pub struct Ordinary {
     pub penalty: Option<Penalty>,
     /// When confiscated property was dealt with.
     pub property_disposed_at: Option<Timestamp>,
+    /// Reviews and lawsuits the party brought against the decision.
+    pub reliefs: Vec<crate::execution::Relief>,
     /// An approved deferral or instalment plan, and what has been paid under it.
     pub deferral: Option<crate::execution::Deferral>,
     pub instalments_paid_fen: u64,
@@ -601,6 +614,7 @@ impl Ordinary {
             penalty: None,
             no_penalty: None,
             property_disposed_at: None,
+            reliefs: Vec::new(),
             deferral: None,
             instalments_paid_fen: 0,
             order: None,
@@ -874,7 +888,9 @@ impl Ordinary {
         if now <= due {
             return Ok(0);
         }
-        let days = (now.shanghai_date().days() - due.shanghai_date().days()).max(0) as u64;
+        let days = (now.shanghai_date().days() - due.shanghai_date().days()).max(0)
+            - self.relief_days(due.shanghai_date(), now.shanghai_date());
+        let days = days.max(0) as u64;
         Ok((fine.saturating_mul(3).saturating_mul(days) / 100).min(fine))
     }
 
@@ -1205,9 +1221,13 @@ impl Ordinary {
     /// R-131 (the closing approval) and R-090 (a fine paid).
     pub fn close(&self, approval: Approval, at: Timestamp) -> Decision {
         let mut found = check_approval(&approval, "approval");
+        if self.relief_pending() {
+            found.push(R_091.violated("relief", "行政复议或者行政诉讼尚未审结，未记录其结果"));
+        }
         match self.state {
             State::Paid
             | State::Performed
+            | State::Revoked
             | State::NotFiled
             | State::CourtRuled
             | State::Enforced
@@ -1458,6 +1478,21 @@ impl Ordinary {
                 self.paid_at = Some(*at);
                 if !self.order_outstanding() {
                     self.state = if self.order.is_some() { State::Performed } else { State::Paid };
+                }
+            }
+            Event::ReliefSought(r) => self.reliefs.push(r.clone()),
+            Event::ReliefConcluded { at, outcome, changed_fine_fen } => {
+                if let Some(r) = self.reliefs.iter_mut().find(|r| r.concluded.is_none()) {
+                    r.concluded = Some((*at, *outcome, *changed_fine_fen));
+                }
+                match (outcome, changed_fine_fen) {
+                    (crate::execution::ReliefOutcome::Revoked, _) => {
+                        self.penalty = None;
+                        self.order = None;
+                        self.state = State::Revoked;
+                    }
+                    (crate::execution::ReliefOutcome::Changed, Some(fine)) => self.penalty = Some(Penalty::Fine(*fine)),
+                    _ => {}
                 }
             }
             Event::PaymentDeferred(d) => self.deferral = Some(d.clone()),

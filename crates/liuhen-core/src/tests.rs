@@ -310,6 +310,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(execution::disposal_examples())
     .chain(orders::examples())
     .chain(execution::deferral_examples())
+    .chain(execution::relief_examples())
     .chain(entrustment::examples())
     .chain(party::examples())
     .chain(corrections::examples())

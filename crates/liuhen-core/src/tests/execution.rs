@@ -388,3 +388,56 @@ pub fn deferral_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static
         ("R-090b", out(served.defer_payment(unsigned)), out(served.defer_payment(plan(2500)))),
     ]
 }
+
+#[test]
+fn a_review_pauses_the_surcharge_and_the_court_and_a_change_lowers_the_fine() {
+    use crate::execution::{ReliefKind, ReliefOutcome};
+    let cal = cal_2027();
+    let mut c = demanded();
+    step!(c, c.seek_relief(ReliefKind::Review, at("2026-09-12"), "迁西县人民政府", "迁政复〔2026〕5号"));
+    // Due 2026-09-02; on 2026-09-20, 18 days late of which 8 under review: 10 days × 3 % × 5,000.
+    assert_eq!(c.surcharge_fen(at("2026-09-20"), &cal), Ok(yuan(1500)));
+    assert_eq!(out(c.apply_court(application("2027-03-01"), &office(), &cal)), ["R-093"]);
+    assert_eq!(out(c.close(approval("2026-09-21"), at("2026-09-21"))), ["R-091", "R-090"]);
+    step!(c, c.conclude_relief(at("2026-10-12"), ReliefOutcome::Changed, Some(yuan(3000))));
+    assert_eq!(c.penalty, Some(crate::summary::Penalty::Fine(yuan(3000))));
+    step!(c, c.pay(at("2026-10-15"), "BANK-20261015-1"));
+    step!(c, c.close(approval("2026-10-16"), at("2026-10-16")));
+    assert_eq!(c.state, State::Closed);
+}
+
+#[test]
+fn a_decision_revoked_by_the_court_leaves_nothing_to_perform() {
+    use crate::execution::{ReliefKind, ReliefOutcome};
+    let mut c = served();
+    step!(c, c.seek_relief(ReliefKind::Litigation, at("2026-09-01"), "迁西县人民法院", "（2026）冀0227行初12号"));
+    step!(c, c.conclude_relief(at("2026-12-10"), ReliefOutcome::Revoked, None));
+    assert_eq!((c.state, c.penalty), (State::Revoked, None));
+    assert!(c.pay(at("2026-12-11"), "BANK-1").is_err());
+    step!(c, c.close(approval("2026-12-11"), at("2026-12-11")));
+    assert_eq!(c.state, State::Closed);
+}
+
+/// (rule, findings that violate it, findings that satisfy it): reviews and lawsuits.
+pub fn relief_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    use crate::execution::{ReliefKind, ReliefOutcome};
+    let served = served();
+    let reviewing = {
+        let mut c = served.clone();
+        step!(c, c.seek_relief(ReliefKind::Review, at("2026-09-12"), "迁西县人民政府", "迁政复〔2026〕5号"));
+        c
+    };
+    vec![
+        (
+            "R-091",
+            out(served.seek_relief(ReliefKind::Review, at("2026-09-12"), " ", "迁政复〔2026〕5号")),
+            out(served.seek_relief(ReliefKind::Review, at("2026-09-12"), "迁西县人民政府", "迁政复〔2026〕5号")),
+        ),
+        // A change may only lower the fine.
+        (
+            "R-091",
+            out(reviewing.conclude_relief(at("2026-10-12"), ReliefOutcome::Changed, Some(yuan(6000)))),
+            out(reviewing.conclude_relief(at("2026-10-12"), ReliefOutcome::Changed, Some(yuan(3000)))),
+        ),
+    ]
+}

@@ -955,6 +955,21 @@ pub enum OrdinaryCommandForm {
         at: i64,
         receipt_no: String,
     },
+    /// The party applied for 行政复议 (review) or sued (litigation).
+    SeekRelief {
+        /// review | litigation
+        kind: String,
+        at: i64,
+        organ: String,
+        reference: String,
+    },
+    /// How it ended: upheld | revoked | changed (with the lower fine) | withdrawn.
+    ConcludeRelief {
+        at: i64,
+        outcome: String,
+        #[serde(default)]
+        changed_fine_fen: Option<u64>,
+    },
     /// 暂缓或者分期缴纳罚款 on the party's application and the head's approval (R-090b).
     DeferPayment {
         at: i64,
@@ -1290,6 +1305,27 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         OrdinaryCommandForm::Pay { at, receipt_no } => {
             C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
         }
+        OrdinaryCommandForm::SeekRelief { kind, at, organ, reference } => C::SeekRelief {
+            kind: liuhen_core::execution::ReliefKind::parse(&kind).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "救济途径须为 review（行政复议）或 litigation（行政诉讼）：{}",
+                    kind.chars().take(40).collect::<String>()
+                ))
+            })?,
+            at: Timestamp(at),
+            organ: text(&organ, "复议机关或人民法院", 200)?,
+            reference: text(&reference, "案号", 64)?,
+        },
+        OrdinaryCommandForm::ConcludeRelief { at, outcome, changed_fine_fen } => C::ConcludeRelief {
+            at: Timestamp(at),
+            outcome: liuhen_core::execution::ReliefOutcome::parse(&outcome).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "结果须为 upheld、revoked、changed 或 withdrawn：{}",
+                    outcome.chars().take(40).collect::<String>()
+                ))
+            })?,
+            changed_fine_fen,
+        },
         OrdinaryCommandForm::DeferPayment { at, reasons, approver, plan } => {
             if plan.len() > 60 {
                 return Err(ApiError::BadRequest("分期不得超过 60 期".to_string()));

@@ -126,6 +126,17 @@ pub enum OrdinaryCommand {
         at: Timestamp,
         receipt_no: String,
     },
+    SeekRelief {
+        kind: liuhen_core::execution::ReliefKind,
+        at: Timestamp,
+        organ: String,
+        reference: String,
+    },
+    ConcludeRelief {
+        at: Timestamp,
+        outcome: liuhen_core::execution::ReliefOutcome,
+        changed_fine_fen: Option<u64>,
+    },
     DeferPayment(liuhen_core::execution::Deferral),
     PayInstalment {
         at: Timestamp,
@@ -238,6 +249,14 @@ fn parse_order(v: &Value) -> Option<Option<penalty::Order>> {
         deadline: Date::parse(v["deadline"].as_str()?).ok()?,
         demolition: v["demolition"].as_bool()?,
     }))
+}
+
+fn relief_json(r: &liuhen_core::execution::Relief) -> Value {
+    json!({
+        "kind": r.kind.code(), "kind_label": r.kind.label(), "sought_at": r.sought_at.0, "organ": r.organ,
+        "reference": r.reference,
+        "concluded": r.concluded.map(|(at, o, fine)| json!({"at": at.0, "outcome": o.code(), "outcome_label": o.label(), "changed_fine_fen": fine})),
+    })
 }
 
 fn deferral_json(d: &liuhen_core::execution::Deferral) -> Value {
@@ -412,6 +431,7 @@ impl CaseKind for Ordinary {
             "decided_at": self.decided_at.map(|t| t.0),
             "served_at": self.served_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
+            "reliefs": self.reliefs.iter().map(relief_json).collect::<Vec<_>>(),
             "deferral": self.deferral.as_ref().map(deferral_json),
             "instalments_paid_fen": self.instalments_paid_fen,
             "order": self.order.as_ref().map(order_json),
@@ -458,6 +478,8 @@ impl CaseKind for Ordinary {
             Event::Enforced { .. } => "enforced",
             Event::CourtRuled { .. } => "court_ruled",
             Event::Paid { .. } => "paid",
+            Event::ReliefSought(_) => "relief_sought",
+            Event::ReliefConcluded { .. } => "relief_concluded",
             Event::PaymentDeferred(_) => "payment_deferred",
             Event::InstalmentPaid { .. } => "instalment_paid",
             Event::OrderPerformed { .. } => "order_performed",
@@ -550,6 +572,12 @@ impl CaseKind for Ordinary {
                 "reasons": reasons, "transfer": transfer.as_ref().map(transfer_json),
             }),
             Event::Paid { at, receipt_no } => json!({"at": at.0, "receipt_no": receipt_no}),
+            Event::ReliefSought(r) => json!({
+                "kind": r.kind.code(), "at": r.sought_at.0, "organ": r.organ, "reference": r.reference,
+            }),
+            Event::ReliefConcluded { at, outcome, changed_fine_fen } => {
+                json!({"at": at.0, "outcome": outcome.code(), "changed_fine_fen": changed_fine_fen})
+            }
             Event::PaymentDeferred(d) => deferral_json(d),
             Event::InstalmentPaid { at, receipt_no, amount_fen } => {
                 json!({"at": at.0, "receipt_no": receipt_no, "amount_fen": amount_fen})
@@ -723,6 +751,21 @@ impl CaseKind for Ordinary {
                 transfer: parse_transfer(&v["transfer"])?,
             },
             "paid" => Event::Paid { at: at()?, receipt_no: v["receipt_no"].as_str()?.to_string() },
+            "relief_sought" => Event::ReliefSought(liuhen_core::execution::Relief {
+                kind: liuhen_core::execution::ReliefKind::parse(v["kind"].as_str()?)?,
+                sought_at: at()?,
+                organ: v["organ"].as_str()?.to_string(),
+                reference: v["reference"].as_str()?.to_string(),
+                concluded: None,
+            }),
+            "relief_concluded" => Event::ReliefConcluded {
+                at: at()?,
+                outcome: liuhen_core::execution::ReliefOutcome::parse(v["outcome"].as_str()?)?,
+                changed_fine_fen: match &v["changed_fine_fen"] {
+                    Value::Null => None,
+                    n => Some(n.as_u64()?),
+                },
+            },
             "payment_deferred" => Event::PaymentDeferred(parse_deferral(v)?),
             "instalment_paid" => Event::InstalmentPaid {
                 at: at()?,
@@ -861,6 +904,10 @@ impl<S: LogStore> App<S> {
                 c.record_court_ruling(at, &ruling_no, enforce)
             }
             OrdinaryCommand::Pay { at, receipt_no } => c.pay(at, &receipt_no),
+            OrdinaryCommand::SeekRelief { kind, at, organ, reference } => c.seek_relief(kind, at, &organ, &reference),
+            OrdinaryCommand::ConcludeRelief { at, outcome, changed_fine_fen } => {
+                c.conclude_relief(at, outcome, changed_fine_fen)
+            }
             OrdinaryCommand::DeferPayment(d) => c.defer_payment(d),
             OrdinaryCommand::PayInstalment { at, receipt_no, amount_fen } => {
                 c.pay_instalment(at, &receipt_no, amount_fen)

@@ -816,6 +816,30 @@ fn calendar_with_2027() -> liuhen_core::calendar::WorkCalendar {
     cal
 }
 
+/// The party sues; the court revokes the decision; nothing is left to pay and the case closes.
+#[tokio::test]
+async fn a_decision_revoked_in_litigation_closes_without_payment() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕19号", false).await;
+    run(&c, &id, &mut v, decided_and_served()).await;
+    let sue = |kind: &str, court: &str| json!({"type": "seek_relief", "kind": kind, "at": day("2026-09-01"), "organ": court, "reference": "（2026）冀0227行初12号"});
+    let r = command(&c.app, &c.token, &id, v, sue("appeal", "迁西县人民法院")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "an unknown kind of relief");
+    let r = command(&c.app, &c.token, &id, v, sue("litigation", "")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-091", "{}", String::from_utf8_lossy(&r.body));
+    run(&c, &id, &mut v, [sue("litigation", "迁西县人民法院")]).await;
+    // Not closed while the lawsuit is pending.
+    let close = json!({"type": "close", "approval": approval("2026-12-11"), "at": day("2026-12-11")});
+    let r = command(&c.app, &c.token, &id, v, close.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-091", "{}", String::from_utf8_lossy(&r.body));
+    run(&c, &id, &mut v, [json!({"type": "conclude_relief", "at": day("2026-12-10"), "outcome": "revoked"}), close])
+        .await;
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["state"], "closed");
+    assert_eq!(case["data"]["reliefs"][0]["concluded"]["outcome"], "revoked");
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
+}
+
 /// 暂缓或者分期缴纳罚款 (行政处罚法第六十六条): approved on application, paid in two instalments.
 #[tokio::test]
 async fn a_fine_is_paid_in_approved_instalments() {
