@@ -370,6 +370,9 @@ impl<S: LogStore> App<S> {
         if let Err(e) = self.seed_unpaid_fine(admin, &ids, today).await {
             tracing::warn!(error = %e, "the demo case in 强制执行 was not seeded");
         }
+        if let Err(e) = self.seed_demolition(admin, &ids, today).await {
+            tracing::warn!(error = %e, "the demo case in 代履行 was not seeded");
+        }
         Ok(true)
     }
 
@@ -377,34 +380,112 @@ impl<S: LogStore> App<S> {
     /// days ago, so the case is in 强制执行 with the court window ahead (T-17).
     async fn seed_unpaid_fine(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
         use super::ordinary::OrdinaryCommand as C;
-        use liuhen_core::execution::Demand;
-        use liuhen_core::penalty::{Approval, DecisionDoc, HearingThresholds, Lead, Notice, Opinion, Report};
-        use liuhen_core::service::{Method, Service};
         let y = today.year();
+        let p = DemoPenalty {
+            no: 18,
+            party: ("刘某某", "130227197503080041", "迁西县栗乡街道幸福小区 3 号楼 2 单元 601"),
+            back: 0,
+            fine_yuan: 3000,
+            order: None,
+        };
+        let (id, v) = self.seed_served_penalty(admin, ids, today, &p).await?;
         let at = |days_ago: i64| today.plus_days(-days_ago).start().plus_hours(9);
+        let demand = C::ServeDemand(liuhen_core::execution::Demand {
+            service: handed(p.party.0, &format!("催告书（栗街催〔{y}〕2号）"), at(10)),
+            deadline: today.plus_days(5),
+            method: "到县财政指定银行缴纳或电子支付".to_string(),
+            amount_fen: yuan(6000),
+            statement_right_told: true,
+            why_not_direct: String::new(),
+        });
+        self.ordinary_command(admin, &id, v, demand).await?;
+        Ok(())
+    }
+
+    /// 行政处罚（普通程序） with 责令限期拆除: the fine paid, the shed left standing; demanded,
+    /// announced, and — the relief periods over — 代履行 decided and the party reminded three
+    /// days ago, so the substitute performance is due (行政强制法第四十四条、第五十一条).
+    async fn seed_demolition(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
+        use super::ordinary::OrdinaryCommand as C;
+        let y = today.year();
+        let p = DemoPenalty {
+            no: 7,
+            party: ("周某某", "130227196811090028", "迁西县栗乡街道栗园路 12 号"),
+            back: 164,
+            fine_yuan: 2000,
+            order: Some(liuhen_core::penalty::Order {
+                content: "限期拆除院内违法搭建的彩钢房".to_string(),
+                deadline: today.plus_days(-200),
+                demolition: true,
+            }),
+        };
+        let (id, v) = self.seed_served_penalty(admin, ids, today, &p).await?;
+        let at = |days_ago: i64| today.plus_days(-days_ago).start().plus_hours(9);
+        let name = p.party.0;
+        let steps = [
+            C::Pay { at: at(228), receipt_no: format!("BANK-{y}-0007") },
+            C::ServeDemand(liuhen_core::execution::Demand {
+                service: handed(name, &format!("催告书（栗街催〔{y}〕1号）"), at(190)),
+                deadline: today.plus_days(-180),
+                method: "自行拆除院内彩钢房并清运".to_string(),
+                amount_fen: 0,
+                statement_right_told: true,
+                why_not_direct: String::new(),
+            }),
+            C::AnnounceDemolition {
+                at: at(175),
+                notice_no: format!("栗街拆告〔{y}〕1号"),
+                place: "栗园路 12 号院门及社区公告栏".to_string(),
+                deadline: today.plus_days(-165),
+            },
+            C::DecideSubstitute(liuhen_core::execution::SubstituteDecision {
+                at: at(20),
+                doc_no: format!("栗街代履〔{y}〕1号"),
+                harm: "彩钢房占压消防通道，危及通行安全".to_string(),
+                reasons_and_basis: "经催告、公告逾期仍不拆除；《行政强制法》第四十四条、第五十条".to_string(),
+                method_and_time: "委托第三方拆除，自送达之日起十日内实施".to_string(),
+                object: "院内东侧彩钢房一间，约 20 平方米".to_string(),
+                cost_budget_fen: yuan(3000),
+                performer: "迁西县某拆除工程有限公司".to_string(),
+                sealed: true,
+                service: handed(name, &format!("代履行决定书（栗街代履〔{y}〕1号）"), at(20)),
+            }),
+            C::RemindSubstitute(handed(name, "代履行催告书", at(3))),
+        ];
+        for (i, cmd) in steps.into_iter().enumerate() {
+            self.ordinary_command(admin, &id, v + i as u64, cmd).await?;
+        }
+        Ok(())
+    }
+
+    /// An ordinary penalty from the lead to the decision's service, `p.back` days earlier than
+    /// the unpaid-fine case's dates (lead 92 days ago, served 71 days ago). Returns the case and
+    /// its version.
+    async fn seed_served_penalty(
+        &self,
+        admin: &UserRecord,
+        ids: &[String],
+        today: Date,
+        p: &DemoPenalty,
+    ) -> Result<(String, u64), ApiError> {
+        use super::ordinary::OrdinaryCommand as C;
+        use liuhen_core::penalty::{Approval, DecisionDoc, HearingThresholds, Lead, Notice, Opinion, Report};
+        let (y, no, name) = (today.year(), p.no, p.party.0);
+        let at = |days_ago: i64| today.plus_days(-days_ago - p.back).start().plus_hours(9);
         let opinion = |by: &str, op: &str, days_ago: i64| Opinion {
             by: by.to_string(),
             opinion: op.to_string(),
-            date: today.plus_days(-days_ago),
+            date: today.plus_days(-days_ago - p.back),
         };
-        let handed = |document: &str, t: Timestamp| Service {
-            document: document.to_string(),
-            recipient: "刘某某".to_string(),
-            at: t,
-            place: "栗乡街道办事处".to_string(),
-            method: Method::Direct { receiver: "刘某某".to_string(), relation: String::new() },
-            servers: vec!["王明".to_string(), "李华".to_string()],
-            recipient_signed: true,
-        };
-        let fine = Penalty::Fine(yuan(3000));
+        let fine = Penalty::Fine(yuan(p.fine_yuan));
         let lead = Lead {
             id: uuid::Uuid::now_v7().to_string(),
-            case_no: format!("栗街罚〔{y}〕18号"),
+            case_no: format!("栗街罚〔{y}〕{no}号"),
             matter: "违法建设".to_string(),
             party_kind: PartyKind::Citizen,
             initiation: Initiation {
                 source: Source::Inspection,
-                reason: "巡查发现楼顶违法加建".to_string(),
+                reason: "巡查发现违法搭建".to_string(),
                 received_at: at(92),
             },
             major: false,
@@ -412,12 +493,12 @@ impl<S: LogStore> App<S> {
             entrusted: None,
             party: Some(Party {
                 kind: PartyType::NaturalPerson,
-                name: "刘某某".to_string(),
+                name: name.to_string(),
                 id_type: liuhen_core::party::RESIDENT_ID_CARD.to_string(),
-                id_number: "130227197503080041".to_string(),
+                id_number: p.party.1.to_string(),
                 uscc: String::new(),
                 legal_rep: String::new(),
-                address: "迁西县栗乡街道幸福小区 3 号楼 2 单元 601".to_string(),
+                address: p.party.2.to_string(),
                 phone: "13900000000".to_string(),
                 service_address: None,
             }),
@@ -425,12 +506,13 @@ impl<S: LogStore> App<S> {
         let id = self.register_lead(admin, lead).await?.id;
         let act = ActInput {
             at: at(88),
-            place: "栗乡街道幸福小区 3 号楼楼顶".to_string(),
+            place: p.party.2.to_string(),
             officers: vec![(ids[0].clone(), Some(at(88))), (ids[1].clone(), Some(at(88)))],
             recording_announced: true,
             problems_found: true,
-            summary: "现场勘验、测量加建面积并拍照".to_string(),
+            summary: "现场勘验、测量搭建面积并拍照".to_string(),
         };
+        let yuan_text = p.fine_yuan;
         let steps = vec![
             C::File {
                 approval: Approval {
@@ -439,7 +521,7 @@ impl<S: LogStore> App<S> {
                     approver: opinion("张主任", "同意立案", 90),
                 },
                 filed_at: at(90),
-                violation_ended: today.plus_days(-100),
+                violation_ended: today.plus_days(-100 - p.back),
                 grave: false,
             },
             C::Investigate(act),
@@ -447,8 +529,8 @@ impl<S: LogStore> App<S> {
                 label: "现场勘验笔录".to_string(),
                 at: at(88),
                 body: liuhen_core::evidence::Body::SiteRecord(liuhen_core::evidence::SiteRecord {
-                    place: "栗乡街道幸福小区 3 号楼楼顶".to_string(),
-                    findings: "楼顶东侧加建彩钢房一间，实测 18 平方米，现场拍照 12 张".to_string(),
+                    place: p.party.2.to_string(),
+                    findings: "未经批准搭建彩钢房一间，实测 18 平方米，现场拍照 12 张".to_string(),
                     officers: vec![ids[0].clone(), ids[1].clone()],
                     party_signed: true,
                     no_signature_reason: String::new(),
@@ -456,20 +538,22 @@ impl<S: LogStore> App<S> {
                 }),
             }),
             C::Conclude(Report {
-                facts: "当事人未经批准在楼顶加建彩钢房 18 平方米".to_string(),
+                facts: "当事人未经批准搭建彩钢房 18 平方米".to_string(),
                 evidence: vec!["现场勘验笔录".to_string()],
                 legal_basis: "《城乡规划法》第六十五条".to_string(),
                 discretion: "面积较小，按裁量基准处罚".to_string(),
                 proposal: fine,
             }),
             C::Propose {
-                at: at(80), unit: opinion("李华", "拟同意承办人意见，罚款三千元", 80), proposal: fine
+                at: at(80),
+                unit: opinion("李华", &format!("拟同意承办人意见，罚款{yuan_text}元"), 80),
+                proposal: fine,
             },
             C::ServeNotice(Notice {
                 served_at: at(75),
-                service: handed(&format!("行政处罚事先告知书（栗街罚告〔{y}〕18号）"), at(75)),
+                service: handed(name, &format!("行政处罚事先告知书（栗街罚告〔{y}〕{no}号）"), at(75)),
                 penalty: fine,
-                facts: "未经批准在楼顶加建彩钢房".to_string(),
+                facts: "未经批准搭建彩钢房".to_string(),
                 reasons: "违反乡村建设规划管理规定".to_string(),
                 legal_basis: "《城乡规划法》第六十五条".to_string(),
                 hearing_right_told: true,
@@ -478,34 +562,27 @@ impl<S: LogStore> App<S> {
             C::Waive(liuhen_core::penalty::Waiver { at: at(74), signed_statement: true, av_ref: String::new() }),
             C::Decide {
                 at: at(72),
-                approver: opinion("张主任", "同意罚款三千元", 72),
+                approver: opinion("张主任", &format!("同意罚款{yuan_text}元"), 72),
                 doc: DecisionDoc {
-                    doc_no: format!("栗街罚决〔{y}〕18号"),
+                    doc_no: format!("栗街罚决〔{y}〕{no}号"),
                     penalty: fine,
-                    facts: "未经批准在楼顶加建彩钢房 18 平方米".to_string(),
-                    legal_basis: "《城乡规划法》第六十五条".to_string(),
+                    facts: "未经批准搭建彩钢房 18 平方米".to_string(),
+                    legal_basis: "《城乡规划法》第六十四条、第六十五条".to_string(),
                     performance_days: 15,
                     relief_route_stated: true,
                     sealed: true,
                     hearing_transcript: String::new(),
-                    order: None,
+                    order: p.order.clone(),
                 },
                 late_explanation: String::new(),
             },
-            C::Serve(handed(&format!("行政处罚决定书（栗街罚决〔{y}〕18号）"), at(71))),
-            C::ServeDemand(Demand {
-                service: handed(&format!("催告书（栗街催〔{y}〕2号）"), at(10)),
-                deadline: today.plus_days(5),
-                method: "到县财政指定银行缴纳或电子支付".to_string(),
-                amount_fen: yuan(6000),
-                statement_right_told: true,
-                why_not_direct: String::new(),
-            }),
+            C::Serve(handed(name, &format!("行政处罚决定书（栗街罚决〔{y}〕{no}号）"), at(71))),
         ];
+        let n = steps.len() as u64;
         for (version, cmd) in steps.into_iter().enumerate() {
             self.ordinary_command(admin, &id, version as u64 + 1, cmd).await?;
         }
-        Ok(())
+        Ok((id, n + 1))
     }
 
     async fn seed_other_kinds(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
@@ -664,5 +741,29 @@ impl<S: LogStore> App<S> {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// A demo penalty case: its number, party (name, 居民身份证号码, address), how many days before
+/// the unpaid-fine case's dates it runs, the fine and any order.
+struct DemoPenalty {
+    no: u32,
+    party: (&'static str, &'static str, &'static str),
+    back: i64,
+    fine_yuan: u64,
+    order: Option<liuhen_core::penalty::Order>,
+}
+
+/// A document handed to `name` at the office, two officers serving, signed for.
+fn handed(name: &str, document: &str, t: Timestamp) -> liuhen_core::service::Service {
+    use liuhen_core::service::{Method, Service};
+    Service {
+        document: document.to_string(),
+        recipient: name.to_string(),
+        at: t,
+        place: "栗乡街道办事处".to_string(),
+        method: Method::Direct { receiver: name.to_string(), relation: String::new() },
+        servers: vec!["王明".to_string(), "李华".to_string()],
+        recipient_signed: true,
     }
 }

@@ -256,7 +256,8 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
             "planned",
             "recorded",
             "rectification_ordered",
-            "rectification_ordered"
+            "rectification_ordered",
+            "substitute_decided"
         ]
     );
     assert!(cases.as_array().unwrap().iter().any(|c| c["data"]["defects"][0]["rule"] == "R-142"));
