@@ -561,6 +561,9 @@ impl<S: LogStore> App<S> {
             if until.is_some_and(|t| entry.time_ms > t) {
                 break;
             }
+            if !entry.action().starts_with("case.") {
+                continue;
+            }
             last = entry.time_ms;
             let Some(c) = entry.commits().first() else { continue };
             let (_, content) = self.store.opening(c).await?;
@@ -635,13 +638,16 @@ impl<S: LogStore> App<S> {
         Ok(self.store.case(id).await?.case_type)
     }
 
-    /// A case with its timeline from the log.
+    /// A case with its timeline from the log: its procedural entries (`case.*`); the accesses
+    /// to it are its ledger (`ledger.rs`).
     pub async fn case_view(&self, id: &str) -> Result<CaseView, ApiError> {
         let record = self.store.case(id).await?;
         let mut timeline = Vec::new();
         for (index, raw) in self.store.case_entries(id).await? {
             let entry = Entry::decode(&raw).map_err(|e| ApiError::Internal(format!("entry {index}: {e}").into()))?;
-            timeline.push((index, entry));
+            if entry.action().starts_with("case.") {
+                timeline.push((index, entry));
+            }
         }
         Ok(CaseView { record, timeline })
     }
@@ -659,6 +665,18 @@ pub struct DeadlineItem {
     pub status: DeadlineStatus,
 }
 
+impl DeadlineItem {
+    /// Where the deadline stands, as a stable code and in Chinese.
+    pub fn status_code_label(&self) -> (&'static str, &'static str) {
+        match self.status {
+            DeadlineStatus::Overdue => ("overdue", "已逾期"),
+            DeadlineStatus::DueSoon => ("due_soon", "即将到期"),
+            DeadlineStatus::Unknown => ("unknown", "无法计算（工作日历缺少该年度）"),
+            _ => ("pending", "未到期"),
+        }
+    }
+}
+
 /// How long before a deadline it counts as due soon.
 pub const DUE_SOON_MS: i64 = 3 * 24 * 3_600_000;
 
@@ -670,6 +688,9 @@ impl<S: LogStore> App<S> {
             let data: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
             for d in data["deadlines"].as_array().into_iter().flatten() {
                 let Some(due) = d["due"].as_i64() else {
+                    if d["done_at"].is_i64() {
+                        continue;
+                    }
                     // Not computable (the calendar lacks a year): shown, never hidden.
                     out.push(DeadlineItem {
                         case_id: c.id.clone(),
