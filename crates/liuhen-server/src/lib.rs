@@ -11,6 +11,7 @@ pub mod api;
 pub mod app;
 pub mod datadir;
 pub mod error;
+pub mod ui;
 
 use app::App;
 use axum::Router;
@@ -52,8 +53,18 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/coercive-measures", post(api::cases::propose_measure::<S>))
         .route("/api/cases/{id}", get(api::cases::get_case::<S>))
         .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))
+        .route("/api/cases/{id}/ledger", get(api::cases::case_ledger::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))
         .route("/api/docs", get(api::openapi::docs))
         .layer(DefaultBodyLimit::max(64 * 1024));
-    Router::new().merge(log).merge(api).with_state(state)
+    let ui = Router::new()
+        .route("/", get(ui::home::<S>))
+        .route("/login", get(ui::login_form::<S>).post(ui::login::<S>))
+        .route("/logout", post(ui::logout::<S>))
+        .route("/cases", get(ui::cases::<S>))
+        .route("/cases/{id}", get(ui::case_page::<S>))
+        .route("/static/app.css", get(ui::stylesheet))
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(CompressionLayer::new());
+    Router::new().merge(log).merge(api).merge(ui).with_state(state)
 }

@@ -62,6 +62,8 @@ pub enum Op {
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64 },
+    /// End a session now (sign-out): it no longer authenticates.
+    EndSession { token_sha256: Hash, at_ms: i64 },
 }
 
 /// An officer as stored.

@@ -1,6 +1,7 @@
 //! Black-box tests of the `liuhen` binary: real processes, real HTTP, real SQLite files, and
 //! verification by OpenSSL and the shell.
 
+mod browser;
 mod helpers;
 mod log;
 mod rebuild;

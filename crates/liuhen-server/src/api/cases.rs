@@ -564,6 +564,9 @@ pub struct CaseWithTimeline {
 pub struct AsOf {
     /// Unix ms: the case as it stood then, replayed from the log.
     pub as_of: Option<i64>,
+    /// Why the case is viewed, for the access ledger (default 案件办理).
+    #[serde(default)]
+    pub purpose: String,
 }
 
 pub async fn get_case<S: LogStore>(
@@ -572,12 +575,9 @@ pub async fn get_case<S: LogStore>(
     q: Result<Query<AsOf>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<CaseWithTimeline>, ApiError> {
-    require_user(&state, &headers).await?;
+    let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|_| ApiError::BadRequest("as_of 须为毫秒时间戳".to_string()))?;
-    let view = match q.as_of {
-        Some(t) => state.app.case_as_of(&id, t).await?,
-        None => state.app.case_view(&id).await?,
-    };
+    let view = state.app.view_case(&user, &id, q.as_of, &text(&q.purpose, "查阅目的", 200)?).await?;
     let timeline = view
         .timeline
         .into_iter()
@@ -588,6 +588,40 @@ pub async fn get_case<S: LogStore>(
         })
         .collect();
     Ok(Json(CaseWithTimeline { case: view.record.into(), timeline }))
+}
+
+#[derive(Serialize)]
+pub struct LedgerDto {
+    pub index: u64,
+    pub time: i64,
+    pub actor: String,
+    /// view | download | export | print
+    pub access: String,
+    pub what: String,
+    pub purpose: String,
+}
+
+/// The case's access ledger (办法第二十四条): every view, download, export and print.
+pub async fn case_ledger<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<LedgerDto>>, ApiError> {
+    require_user(&state, &headers).await?;
+    let lines = state.app.case_ledger(&id).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|l| LedgerDto {
+                index: l.index,
+                time: l.time_ms,
+                actor: l.actor,
+                access: l.access,
+                what: l.what,
+                purpose: l.purpose,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Serialize)]
@@ -607,7 +641,6 @@ pub async fn list_deadlines<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<DeadlineDto>>, ApiError> {
-    use liuhen_core::calendar::DeadlineStatus;
     require_user(&state, &headers).await?;
     let now = Timestamp(crate::app::now_ms());
     let items = state.app.open_deadlines(now).await?;
@@ -615,12 +648,7 @@ pub async fn list_deadlines<S: LogStore>(
         items
             .into_iter()
             .map(|d| {
-                let (status, status_label) = match d.status {
-                    DeadlineStatus::Overdue => ("overdue", "已逾期"),
-                    DeadlineStatus::DueSoon => ("due_soon", "即将到期"),
-                    DeadlineStatus::Unknown => ("unknown", "无法计算（工作日历缺少该年度）"),
-                    _ => ("pending", "未到期"),
-                };
+                let (status, status_label) = d.status_code_label();
                 DeadlineDto {
                     case_id: d.case_id,
                     case_no: d.case_no,

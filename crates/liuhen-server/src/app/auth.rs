@@ -139,6 +139,13 @@ impl<S: LogStore> App<S> {
         Ok(Login { token, user, expires_at_ms: expires, entry: receipt.index })
     }
 
+    /// Ends the session of `token` (sign-out), logged; the token no longer authenticates.
+    pub async fn logout(&self, user: &UserRecord, token: &str) -> Result<(), ApiError> {
+        let d = draft(&format!("user:{}", user.id), "auth.logout", json!({}), vec![])?;
+        self.append(d, vec![Op::EndSession { token_sha256: Hash::digest(token.as_bytes()), at_ms: now_ms() }]).await?;
+        Ok(())
+    }
+
     /// The user behind a session token.
     pub async fn authenticate(&self, token: &str) -> Result<UserRecord, ApiError> {
         if token.is_empty() || token.len() > 128 {

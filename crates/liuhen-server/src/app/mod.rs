@@ -8,6 +8,7 @@ pub mod coercion;
 pub mod demo;
 pub mod evidence;
 pub mod inspection;
+pub mod ledger;
 pub mod licence;
 pub mod matters;
 pub mod ordinary;

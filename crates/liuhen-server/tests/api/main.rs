@@ -5,3 +5,4 @@ mod helpers;
 mod log;
 mod openapi;
 mod session;
+mod ui;

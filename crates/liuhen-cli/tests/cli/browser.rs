@@ -1,0 +1,52 @@
+//! The UI in a real browser: `tests/browser/walk.mjs` drives Debian's chromium through
+//! playwright-core against `liuhen serve --demo` (`scripts/test` installs both), then the access
+//! ledger read through the API shows the browser's view of the case.
+
+use crate::helpers::{Server, agent, login, repo_root};
+use std::process::Command;
+
+#[test]
+fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
+    let browser_dir = repo_root().join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").exists() && std::path::Path::new("/usr/bin/chromium").exists(),
+        "playwright-core or chromium is missing: run scripts/test, which installs them"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &["--demo"]);
+    let password = server.admin_password.clone().expect("a one-time password on the first run");
+    let shots = repo_root().join("target/browser-screenshots");
+    let out = Command::new("node")
+        .arg(browser_dir.join("walk.mjs"))
+        .env("LIUHEN_URL", &server.url)
+        .env("LIUHEN_USER", "admin")
+        .env("LIUHEN_PASSWORD", &password)
+        .env("LIUHEN_SCREENSHOTS", &shots)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let case_id = stdout.lines().last().unwrap_or_default().trim().to_string();
+    assert!(!case_id.is_empty(), "{stdout}");
+
+    // The API agrees: the browser's view is in the case's ledger, with who and why.
+    let agent = agent();
+    let (_, session) = login(&agent, &server.url, "admin", &password).unwrap();
+    let token = session["token"].as_str().unwrap().to_string();
+    let mut r = agent
+        .get(format!("{}/api/cases/{case_id}/ledger", server.url))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let ledger: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let admin = format!("user:{}", session["user"]["id"].as_str().unwrap());
+    assert!(
+        ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["actor"] == admin.as_str() && l["access"] == "view" && l["purpose"] == "案件办理（页面查阅）"),
+        "{ledger}"
+    );
+}

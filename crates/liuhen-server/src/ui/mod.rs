@@ -1,0 +1,610 @@
+//! The server-rendered UI in Simplified Chinese (askama templates in `templates/`, one stylesheet,
+//! no script and no CDN): sign-in, the 工作台 with deadlines overdue first, the case list with
+//! search and filters, and the case page with its timeline and access ledger.
+//!
+//! Sessions are the API's (HttpOnly, SameSite=Strict cookie). Every form that changes something
+//! carries a CSRF token: before sign-in a double-submit cookie, after it a token derived from the
+//! session, checked on every POST.
+
+use crate::AppState;
+use crate::api::{SESSION_COOKIE, cookie, request_token};
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use liuhen_core::time::{Date, Timestamp};
+use liuhen_log::Hash;
+use liuhen_store::{CaseRecord, LogStore, UserRecord};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The pre-sign-in CSRF cookie (double submit).
+const LOGIN_CSRF_COOKIE: &str = "liuhen_login_csrf";
+
+/// The signed-in user as the page header shows them.
+pub struct UserView {
+    pub username: String,
+    pub role_label: String,
+    pub csrf: String,
+    pub must_change_password: bool,
+}
+
+/// The role's name in Chinese.
+pub fn role_label(role: &str) -> &'static str {
+    match role {
+        crate::app::ROLE_SYSADMIN => "系统管理员",
+        "officer" => "执法人员",
+        "unit_head" => "承办机构负责人",
+        "legal_reviewer" => "法制审核人员",
+        "approver" => "负责人",
+        "discussion_member" => "集体讨论成员",
+        "archivist" => "档案管理员",
+        "device_admin" => "设备管理员",
+        "supervisor" => "监督人员",
+        _ => "未知角色",
+    }
+}
+
+/// The CSRF token of a session: bound to it, useless without it.
+fn csrf_for(session_token: &str) -> String {
+    let h = Hash::digest(format!("liuhen-csrf:{session_token}").as_bytes()).to_hex();
+    h[..32].to_string()
+}
+
+/// Compares two tokens without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Adds `Set-Cookie` headers.
+fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// "YYYY-MM-DD HH:MM" in Asia/Shanghai.
+pub fn when(ms: i64) -> String {
+    let d = Timestamp(ms).shanghai_date();
+    let minutes = (ms - d.start().0).div_euclid(60_000);
+    format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// What a UI handler can fail with: a page, or a redirect to sign in.
+pub enum UiError {
+    SignIn,
+    Page(StatusCode, &'static str, String),
+}
+
+impl From<ApiError> for UiError {
+    fn from(e: ApiError) -> UiError {
+        match e {
+            ApiError::Unauthorized => UiError::SignIn,
+            ApiError::NotFound => {
+                UiError::Page(StatusCode::NOT_FOUND, "未找到", "案件不存在或已无权查看。".to_string())
+            }
+            ApiError::BadRequest(m) => UiError::Page(StatusCode::BAD_REQUEST, "请求有误", m),
+            other => {
+                tracing::error!(error = %other, "page failed");
+                UiError::Page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "系统错误",
+                    "请稍后重试；如持续出现请联系系统管理员。".to_string(),
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        match self {
+            UiError::SignIn => Redirect::to("/login").into_response(),
+            UiError::Page(status, title, message) => {
+                let page = ErrorPage { user: None, title, message };
+                (status, render(&page)).into_response()
+            }
+        }
+    }
+}
+
+fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+/// The signed-in user and their header view, or a redirect to sign in.
+async fn signed_in<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<(UserRecord, UserView), UiError> {
+    let token = request_token(headers).ok_or(UiError::SignIn)?;
+    let user = state.app.authenticate(&token).await?;
+    let view = UserView {
+        username: user.username.clone(),
+        role_label: role_label(&user.role).to_string(),
+        csrf: csrf_for(&token),
+        must_change_password: user.must_change_password,
+    };
+    Ok((user, view))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    user: Option<UserView>,
+    title: &'static str,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    user: Option<UserView>,
+    csrf: String,
+    error: String,
+    username: String,
+}
+
+fn login_page(status: StatusCode, error: &str, username: &str) -> Response {
+    let mut raw = [0u8; 16];
+    crate::datadir::fill_random(&mut raw);
+    let csrf = hex::encode(raw);
+    let page = LoginPage { user: None, csrf: csrf.clone(), error: error.to_string(), username: username.to_string() };
+    let c = format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    with_cookies((status, render(&page)).into_response(), &[c])
+}
+
+pub async fn login_form<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Response {
+    if signed_in(&state, &headers).await.is_ok() {
+        return Redirect::to("/").into_response();
+    }
+    login_page(StatusCode::OK, "", "")
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn login<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return login_page(StatusCode::BAD_REQUEST, "请填写用户名和密码。", "");
+    };
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if !same(&expected, &form.csrf) {
+        return login_page(StatusCode::FORBIDDEN, "登录页面已过期，请重新登录。", "");
+    }
+    let username = form.username.trim().chars().take(64).collect::<String>();
+    match state.app.login(&username, &form.password).await {
+        Ok(login) => {
+            let session = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                login.token,
+                crate::app::SESSION_TTL_MS / 1000
+            );
+            let clear = format!("{LOGIN_CSRF_COOKIE}=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0");
+            with_cookies(Redirect::to("/").into_response(), &[session, clear])
+        }
+        Err(ApiError::BadCredentials) => login_page(StatusCode::UNAUTHORIZED, "用户名或密码错误。", &username),
+        Err(e) => UiError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    if !form.is_ok_and(|Form(f)| same(&view.csrf, &f.csrf)) {
+        return Err(UiError::Page(StatusCode::FORBIDDEN, "请求被拒绝", "页面已过期，请刷新后重试。".to_string()));
+    }
+    state.app.logout(&user, &request_token(&headers).unwrap_or_default()).await?;
+    let c = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    Ok(with_cookies(Redirect::to("/login").into_response(), &[c]))
+}
+
+pub struct DeadlineRow {
+    pub case_id: String,
+    pub case_no: String,
+    pub code: String,
+    pub label: String,
+    pub source: String,
+    pub due: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+}
+
+pub struct CaseRow {
+    pub id: String,
+    pub case_no: String,
+    pub type_label: String,
+    pub matter: String,
+    pub party: String,
+    pub state_label: String,
+    pub defects: String,
+    pub updated: String,
+}
+
+fn party_name(data: &Value) -> String {
+    ["party", "applicant"].iter().find_map(|k| data[*k]["name"].as_str()).unwrap_or("—").to_string()
+}
+
+fn case_row(r: &CaseRecord) -> CaseRow {
+    let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+    let defects = data["defects"].as_array().map_or(0, Vec::len);
+    CaseRow {
+        id: r.id.clone(),
+        case_no: r.case_no.clone(),
+        type_label: data["type_label"].as_str().unwrap_or(&r.case_type).to_string(),
+        matter: r.matter.clone(),
+        party: party_name(&data),
+        state_label: data["state_label"].as_str().unwrap_or(&r.state).to_string(),
+        defects: if defects == 0 { String::new() } else { format!("{defects} 项") },
+        updated: when(r.updated_at_ms),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    user: Option<UserView>,
+    deadlines: Vec<DeadlineRow>,
+    cases: Vec<CaseRow>,
+}
+
+pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, UiError> {
+    use liuhen_core::calendar::DeadlineStatus;
+    let (_, view) = signed_in(&state, &headers).await?;
+    let now = Timestamp(crate::app::now_ms());
+    let deadlines = state
+        .app
+        .open_deadlines(now)
+        .await?
+        .into_iter()
+        .take(30)
+        .map(|d| {
+            let (status, status_label) = d.status_code_label();
+            DeadlineRow {
+                case_id: d.case_id,
+                case_no: d.case_no,
+                code: d.code,
+                label: d.label,
+                source: d.source,
+                due: if d.status == DeadlineStatus::Unknown { "—".to_string() } else { when(d.due) },
+                status,
+                status_label,
+            }
+        })
+        .collect();
+    let cases = state.app.store.cases(10).await.map_err(ApiError::from)?.iter().map(case_row).collect();
+    Ok(render(&HomePage { user: Some(view), deadlines, cases }))
+}
+
+pub struct TypeOption {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    user: Option<UserView>,
+    q: String,
+    types: Vec<TypeOption>,
+    cases: Vec<CaseRow>,
+}
+
+#[derive(Deserialize)]
+pub struct CaseFilter {
+    #[serde(default)]
+    q: String,
+    #[serde(default, rename = "type")]
+    case_type: String,
+}
+
+/// The kinds of case, as the filter offers them.
+pub const CASE_TYPES: [(&str, &str); 5] = [
+    ("inspection", "行政检查"),
+    ("summary_penalty", "行政处罚（简易程序）"),
+    ("ordinary_penalty", "行政处罚（普通程序）"),
+    ("licence", "行政许可"),
+    ("coercive_measure", "行政强制措施"),
+];
+
+pub async fn cases<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    filter: Result<Query<CaseFilter>, QueryRejection>,
+) -> Result<Response, UiError> {
+    let (_, view) = signed_in(&state, &headers).await?;
+    let f = filter.map(|Query(f)| f).unwrap_or(CaseFilter { q: String::new(), case_type: String::new() });
+    let q: String = f.q.trim().chars().take(100).collect();
+    let rows: Vec<CaseRow> = state
+        .app
+        .store
+        .cases(5000)
+        .await
+        .map_err(ApiError::from)?
+        .iter()
+        .filter(|r| f.case_type.is_empty() || r.case_type == f.case_type)
+        .map(case_row)
+        .filter(|c| q.is_empty() || c.case_no.contains(&q) || c.matter.contains(&q) || c.party.contains(&q))
+        .collect();
+    let types =
+        CASE_TYPES.iter().map(|(code, label)| TypeOption { code, label, selected: *code == f.case_type }).collect();
+    Ok(render(&CasesPage { user: Some(view), q, types, cases: rows }))
+}
+
+pub struct CaseDeadlineRow {
+    pub code: String,
+    pub label: String,
+    pub due: String,
+    pub done: String,
+    pub source: String,
+}
+
+pub struct TimelineRow {
+    pub index: u64,
+    pub when: String,
+    pub event: String,
+    pub actor: String,
+    pub flags: String,
+}
+
+pub struct LedgerRow {
+    pub index: u64,
+    pub when: String,
+    pub actor: String,
+    pub access: &'static str,
+    pub what: String,
+    pub purpose: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    user: Option<UserView>,
+    id: String,
+    case_no: String,
+    type_label: String,
+    state_label: String,
+    matter: String,
+    party: String,
+    version: u64,
+    as_of: String,
+    as_of_input: String,
+    deadlines: Vec<CaseDeadlineRow>,
+    defects: Vec<String>,
+    timeline: Vec<TimelineRow>,
+    ledger: Vec<LedgerRow>,
+}
+
+#[derive(Deserialize)]
+pub struct AtForm {
+    /// `YYYY-MM-DDTHH:MM` in Asia/Shanghai (a datetime-local input).
+    #[serde(default)]
+    at: String,
+}
+
+/// `YYYY-MM-DDTHH:MM` (Asia/Shanghai) as Unix ms, the end of that minute.
+fn parse_local(s: &str) -> Option<i64> {
+    let (date, time) = s.split_once('T')?;
+    let d = Date::parse(date).ok()?;
+    let (h, m) = time.split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.get(..2)?.parse().ok()?);
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
+    Some(d.start().0 + (h * 60 + m) * 60_000 + 59_999)
+}
+
+pub async fn case_page<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    at: Result<Query<AtForm>, QueryRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let at = at.map(|Query(a)| a.at).unwrap_or_default();
+    let as_of = match at.trim() {
+        "" => None,
+        s => Some(parse_local(s).ok_or_else(|| {
+            UiError::Page(StatusCode::BAD_REQUEST, "请求有误", "历史时刻格式应为 年-月-日T时:分".to_string())
+        })?),
+    };
+    let case = state.app.view_case(&user, &id, as_of, "案件办理（页面查阅）").await?;
+    let names: HashMap<String, String> = state
+        .app
+        .store
+        .users()
+        .await
+        .map_err(ApiError::from)?
+        .into_iter()
+        .map(|u| (format!("user:{}", u.id), u.username))
+        .collect();
+    let who = |actor: &str| names.get(actor).cloned().unwrap_or_else(|| actor.to_string());
+    let data: Value = serde_json::from_str(&case.record.data).unwrap_or(Value::Null);
+    let deadlines = data["deadlines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| CaseDeadlineRow {
+            code: d["code"].as_str().unwrap_or_default().to_string(),
+            label: d["label"].as_str().unwrap_or_default().to_string(),
+            due: d["due"].as_i64().map(when).unwrap_or_else(|| "无法计算".to_string()),
+            done: d["done_at"].as_i64().map(when).unwrap_or_else(|| "未完成".to_string()),
+            source: d["source"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect();
+    let defects = data["defects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["message"].as_str().map(str::to_string))
+        .collect();
+    let timeline = case
+        .timeline
+        .iter()
+        .map(|(index, e)| {
+            let name = e.action().strip_prefix("case.").unwrap_or(e.action());
+            let flags: Vec<&str> = e
+                .body()
+                .get("flags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            TimelineRow {
+                index: *index,
+                when: when(e.time_ms),
+                event: event_label(&case.record.case_type, name).map_or_else(|| name.to_string(), str::to_string),
+                actor: who(e.actor()),
+                flags: if flags.is_empty() { String::new() } else { format!("记录缺陷：{}", flags.join("、")) },
+            }
+        })
+        .collect();
+    let ledger = state
+        .app
+        .case_ledger(&id)
+        .await?
+        .into_iter()
+        .map(|l| LedgerRow {
+            index: l.index,
+            when: when(l.time_ms),
+            actor: who(&l.actor),
+            access: crate::app::ledger::Access::parse(&l.access).map_or("其他", |a| a.label()),
+            what: l.what,
+            purpose: l.purpose,
+        })
+        .collect();
+    let page = CasePage {
+        user: Some(view),
+        id: case.record.id.clone(),
+        case_no: case.record.case_no.clone(),
+        type_label: data["type_label"].as_str().unwrap_or(&case.record.case_type).to_string(),
+        state_label: data["state_label"].as_str().unwrap_or(&case.record.state).to_string(),
+        matter: case.record.matter.clone(),
+        party: party_name(&data),
+        version: case.record.version,
+        as_of: as_of.map(when).unwrap_or_default(),
+        as_of_input: at.trim().chars().take(16).collect(),
+        deadlines,
+        defects,
+        timeline,
+        ledger,
+    };
+    Ok(render(&page))
+}
+
+/// The Chinese name of an event of a case of type `case_type`.
+fn event_label(case_type: &str, name: &str) -> Option<&'static str> {
+    Some(match (case_type, name) {
+        ("coercive_measure", "proposed") => "提出强制措施",
+        ("coercive_measure", "approved") => "负责人批准",
+        ("coercive_measure", "executed") => "实施强制措施",
+        ("coercive_measure", "ratified") => "补办批准手续",
+        ("coercive_measure", "extended") => "延长期限",
+        ("coercive_measure", "disposed") => "作出处理决定",
+        ("licence", "decided") => "作出许可决定",
+        ("licence", "extended") => "延长审查期限",
+        (_, "registered") => "线索登记",
+        (_, "opened") => "检查立项",
+        (_, "started") => "当场处罚启动",
+        (_, "applied") => "收到申请",
+        (_, "correction_requested") => "告知补正",
+        (_, "corrected") => "申请人补正",
+        (_, "accepted") => "受理",
+        (_, "not_accepted") => "不予受理",
+        (_, "verified") => "现场核查",
+        (_, "period_excluded") => "扣除听证、检验、鉴定等所需时间",
+        (_, "certificate_issued") => "颁发证件",
+        (_, "denial_served") => "送达不予许可决定",
+        (_, "hearing_right_told") => "告知听证权利",
+        (_, "on_site_recorded") => "现场检查",
+        (_, "result_notified") => "告知检查结果",
+        (_, "rectification_ordered") => "责令改正",
+        (_, "reinspected") => "复查",
+        (_, "converted_to_case") => "转为行政处罚案件",
+        (_, "heard") => "听取陈述申辩",
+        (_, "decision_issued") => "当场作出处罚决定",
+        (_, "delivered") => "当场交付决定书",
+        (_, "recorded_with_agency") => "报所属机关备案",
+        (_, "filed") => "立案",
+        (_, "not_filed") => "不予立案",
+        (_, "investigated") => "现场执法",
+        (_, "party_identified") => "查明当事人",
+        (_, "evidence_recorded") => "调查取证",
+        (_, "recusal_requested") => "申请回避",
+        (_, "recusal_decided") => "回避决定",
+        (_, "preservation_handled") => "先行登记保存处理决定",
+        (_, "concluded") => "调查终结",
+        (_, "proposed") => "承办机构拟作出决定",
+        (_, "legal_reviewed") => "法制审核",
+        (_, "discussed") => "集体讨论",
+        (_, "notice_served") => "送达事先告知书",
+        (_, "statement_heard") => "听取陈述申辩",
+        (_, "waived") => "放弃陈述申辩",
+        (_, "hearing_requested") => "申请听证",
+        (_, "hearing_scheduled") => "通知听证",
+        (_, "hearing_held") => "举行听证",
+        (_, "hearing_terminated") => "终止听证",
+        (_, "decided") => "作出处罚决定",
+        (_, "not_penalised") => "不予行政处罚",
+        (_, "served") => "送达决定书",
+        (_, "relief_sought") => "当事人申请复议或提起诉讼",
+        (_, "relief_concluded") => "复议、诉讼结果",
+        (_, "payment_deferred") => "批准暂缓或分期缴纳",
+        (_, "instalment_paid") => "分期缴纳",
+        (_, "paid") => "缴纳罚款",
+        (_, "order_performed") => "当事人履行（复查确认）",
+        (_, "demand_served") => "送达催告书",
+        (_, "demand_statement_heard") => "听取催告后的陈述申辩",
+        (_, "court_applied") => "申请人民法院强制执行",
+        (_, "court_ruled") => "法院裁定",
+        (_, "enforcement_decided") => "作出强制执行决定",
+        (_, "enforced") => "强制执行",
+        (_, "demolition_announced") => "强制拆除公告",
+        (_, "substitute_decided") => "作出代履行决定",
+        (_, "substitute_reminded") => "代履行前催告",
+        (_, "substitute_performed") => "代履行",
+        (_, "property_disposed") => "没收财物处理",
+        (_, "date_corrected") | (_, "execution_time_corrected") => "更正日期",
+        (_, "closed") => "结案",
+        _ => return None,
+    })
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/app.css"),
+    )
+}

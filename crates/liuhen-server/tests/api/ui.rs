@@ -1,0 +1,166 @@
+//! The server-rendered UI over HTTP: sign-in with CSRF and fresh sessions, pages that need a
+//! session, markup shown as text, and every case view in the access ledger.
+
+use super::helpers::{TestApp, spawn_app};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use liuhen_server::LogAccess;
+use liuhen_store::LogStore;
+use tower::ServiceExt;
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    cookies: Vec<String>,
+    body: String,
+}
+
+async fn send(app: &TestApp, req: Request<Body>) -> Page {
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let cookies =
+        resp.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_string)).collect();
+    let body = axum::body::to_bytes(resp.into_body(), 4 << 20).await.unwrap();
+    Page { status, location, cookies, body: String::from_utf8_lossy(&body).to_string() }
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()
+}
+
+fn form(path: &str, cookie: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// The value of cookie `name` among `Set-Cookie` headers.
+fn set_cookie(p: &Page, name: &str) -> String {
+    p.cookies
+        .iter()
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .and_then(|rest| rest.split(';').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn hidden_csrf(body: &str) -> String {
+    body.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_string()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Signs in through the form; returns the session cookie header value.
+async fn sign_in(app: &TestApp) -> String {
+    let page = send(app, get("/login", "")).await;
+    let csrf = set_cookie(&page, "liuhen_login_csrf");
+    let body = format!("username=admin&password={}&csrf={}", urlencode(&app.admin_password), hidden_csrf(&page.body));
+    let p = send(app, form("/login", &format!("liuhen_login_csrf={csrf}"), &body)).await;
+    assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/"), "{}", p.body);
+    format!("liuhen_session={}", set_cookie(&p, "liuhen_session"))
+}
+
+#[tokio::test]
+async fn sign_in_needs_the_forms_csrf_token_and_issues_a_fresh_session() {
+    let app = spawn_app(LogAccess::Public).await;
+    // Pages need a session.
+    for path in ["/", "/cases", "/cases/x"] {
+        let p = send(&app, get(path, "")).await;
+        assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/login"), "{path}");
+    }
+    let page = send(&app, get("/login", "")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("登录"));
+    let csrf = set_cookie(&page, "liuhen_login_csrf");
+    assert_eq!(csrf, hidden_csrf(&page.body));
+    assert!(page.cookies.iter().any(|c| c.contains("HttpOnly") && c.contains("SameSite=Strict")));
+    // A cross-site post (no cookie, or a token that does not match) is refused, and not even
+    // counted as an attempt.
+    let size = app.store.tree_size();
+    let body = format!("username=admin&password={}&csrf={csrf}", urlencode(&app.admin_password));
+    let p = send(&app, form("/login", "", &body)).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = send(&app, form("/login", "liuhen_login_csrf=forged", &body)).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.tree_size(), size);
+    // A wrong password: refused in Chinese, the attempt logged.
+    let wrong = format!("username=admin&password=nope&csrf={csrf}");
+    let p = send(&app, form("/login", &format!("liuhen_login_csrf={csrf}"), &wrong)).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.body.contains("用户名或密码错误"));
+    assert_eq!(app.store.tree_size(), size + 1);
+    // Session fixation: a session cookie planted before sign-in is never the one issued.
+    let planted = format!("liuhen_login_csrf={csrf}; liuhen_session=planted-by-attacker");
+    let p = send(&app, form("/login", &planted, &body)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let issued = set_cookie(&p, "liuhen_session");
+    assert!(issued.len() >= 40 && issued != "planted-by-attacker");
+    let home = send(&app, get("/", &format!("liuhen_session={issued}"))).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("工作台") && home.body.contains("请尽快修改"), "the one-time password is flagged");
+    // Signing out needs the session's CSRF token too.
+    let cookie = format!("liuhen_session={issued}");
+    let p = send(&app, form("/logout", &cookie, "csrf=forged")).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = send(&app, form("/logout", &cookie, &format!("csrf={}", hidden_csrf(&home.body)))).await;
+    assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/login"));
+    assert!(set_cookie(&p, "liuhen_session").is_empty());
+    // The old session is dead on the server too, not just forgotten by the browser.
+    let p = send(&app, get("/", &cookie)).await;
+    assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/login"));
+    assert_eq!(send(&app, get("/api/me", &cookie)).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_case_page_is_ledgered_before_it_is_shown_and_markup_stays_text() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let body = serde_json::json!({"case_no": "栗街检〔2026〕1号<b>", "matter": "<script>alert(1)</script>",
+        "kind": "triggered", "basis": "12345 热线转办", "source": "complaint", "reason": "群众举报",
+        "received_at": 1_785_000_000_000_i64});
+    let r = app.post_as("/api/cases/inspections", &token, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let cookie = sign_in(&app).await;
+    // The list and the search show markup as text.
+    let p = send(&app, get(&format!("/cases?q={}", urlencode("<script>")), &cookie)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(!p.body.contains("<script>alert(1)</script>"), "{}", p.body);
+    assert!(p.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{}", p.body);
+    assert!(p.body.contains("共 1 件"), "the search finds it by its matter");
+    // Each view of the case page is one ledger entry, written before the page is returned.
+    let size = app.store.tree_size();
+    let p = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(app.store.tree_size(), size + 1);
+    assert!(p.body.contains("查阅台账") && p.body.contains("案件办理（页面查阅）"));
+    assert!(p.body.contains("栗街检〔2026〕1号&#60;b&#62;"));
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    assert_eq!(ledger.as_array().unwrap().len(), 1, "{ledger}");
+    // The API's views are ledgered too, with their purpose.
+    let r = app.get(&format!("/api/cases/{id}?purpose={}", urlencode("法制审核")), Some(&token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    assert_eq!(ledger[1]["purpose"], "法制审核");
+    // The timeline holds the procedure only; an unknown case is a 404 page, not ledgered.
+    assert_eq!(r.json()["timeline"].as_array().unwrap().len(), 1);
+    let size = app.store.tree_size();
+    let p = send(&app, get("/cases/no-such-case", &cookie)).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains("案件不存在"));
+    assert_eq!(app.store.tree_size(), size);
+    // A malformed moment is a clear error.
+    let p = send(&app, get(&format!("/cases/{id}?at=yesterday"), &cookie)).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("历史时刻格式"));
+}

@@ -1,0 +1,87 @@
+// The UI walked in a real browser (Debian's chromium through playwright-core): sign in, find
+// the demo cases, search, open a case, and see this very view in its access ledger.
+//
+//   LIUHEN_URL=http://127.0.0.1:8080 LIUHEN_USER=admin LIUHEN_PASSWORD=... node walk.mjs
+//
+// Prints the opened case's id on the last line. On failure, saves a screenshot of the page in
+// $LIUHEN_SCREENSHOTS (default: ./screenshots) and exits non-zero.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.env.LIUHEN_URL;
+const user = process.env.LIUHEN_USER ?? 'admin';
+const password = process.env.LIUHEN_PASSWORD;
+const shots = process.env.LIUHEN_SCREENSHOTS ?? 'screenshots';
+if (!base || !password) {
+  console.error('LIUHEN_URL and LIUHEN_PASSWORD are required');
+  process.exit(2);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ locale: 'zh-CN' });
+let step = 'start';
+function expect(cond, what) {
+  if (!cond) throw new Error(`${step}: ${what}`);
+}
+
+try {
+  step = 'unsigned';
+  await page.goto(`${base}/cases`);
+  expect(page.url().endsWith('/login'), `an unsigned visit goes to the sign-in page, not ${page.url()}`);
+
+  step = 'wrong-password';
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', 'not-the-password');
+  await page.click('button[type=submit]');
+  expect((await page.textContent('.error'))?.includes('用户名或密码错误'), 'a wrong password is refused in Chinese');
+
+  step = 'sign-in';
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+  expect((await page.textContent('h1'))?.includes('工作台'), 'the home page is the 工作台');
+  expect(await page.locator('table.deadlines tr.overdue').count() > 0, 'overdue deadlines are listed');
+
+  step = 'case-list';
+  await page.click('nav >> text=案件');
+  const rows = await page.locator('table.cases tbody tr').count();
+  expect(rows >= 10, `the demo cases are listed (${rows})`);
+
+  step = 'search';
+  await page.fill('input[name=q]', '违法建设');
+  await page.selectOption('select[name=type]', 'ordinary_penalty');
+  await page.click('form.filters button');
+  const found = await page.locator('table.cases tbody tr').count();
+  expect(found > 0 && found < rows, `the search narrows the list (${found} of ${rows})`);
+
+  step = 'case-page';
+  const link = page.locator('table.cases tbody tr a').first();
+  const caseNo = (await link.textContent()).trim();
+  await link.click();
+  expect((await page.textContent('h1'))?.includes(caseNo), `the case page shows ${caseNo}`);
+  const id = page.url().split('/cases/')[1];
+  expect(await page.locator('ol.timeline li').count() > 3, 'the timeline lists the steps');
+  const ledger = await page.locator('table.ledger tbody tr').allTextContents();
+  expect(ledger.some((r) => r.includes(user) && r.includes('查阅') && r.includes('页面查阅')),
+    `this view is in the ledger: ${JSON.stringify(ledger)}`);
+
+  step = 'hostile-query';
+  await page.goto(`${base}/cases?q=${encodeURIComponent('<script>window.pwned=1</script>')}`);
+  expect(!(await page.evaluate(() => window.pwned)), 'markup in a query is shown, never run');
+  expect((await page.inputValue('input[name=q]')).includes('<script>'), 'and the query is kept as text');
+
+  console.log(id);
+} catch (e) {
+  mkdirSync(shots, { recursive: true });
+  const file = join(shots, `failure-${step}.png`);
+  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  console.error(`${e.message}\nscreenshot: ${file}`);
+  await browser.close();
+  process.exit(1);
+}
+await browser.close();
