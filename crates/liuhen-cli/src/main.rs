@@ -20,6 +20,11 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Regenerate the projections (accounts, officers, cases) from the log alone.
     Rebuild(cmd::rebuild::Args),
+    /// Accounts, at the console (with the server stopped).
+    User {
+        #[command(subcommand)]
+        what: cmd::user::What,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
             Command::Serve(a) => cmd::serve::run(a).await.map(|()| true),
             Command::Verify(a) => cmd::verify::run(a).await,
             Command::Rebuild(a) => cmd::rebuild::run(a).await.map(|()| true),
+            Command::User { what } => cmd::user::run(what).await.map(|()| true),
             Command::Bench { what } => cmd::bench::run(what).await.map(|()| true),
         }
     });

@@ -86,6 +86,11 @@ impl From<&liuhen_core::rules::Violation> for ViolationDto {
 }
 
 impl ApiError {
+    /// The Chinese message a user sees.
+    pub fn message(&self) -> String {
+        self.parts().2
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "AUTH_REQUIRED", "请先登录".to_string()),

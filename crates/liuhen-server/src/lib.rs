@@ -41,6 +41,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
     let api = Router::new()
         .route("/api/session", post(api::session::login::<S>))
         .route("/api/me", get(api::session::me::<S>))
+        .route("/api/users", get(api::users::list_users::<S>).post(api::users::add_user::<S>))
         .route("/api/officers", get(api::cases::list_officers::<S>).post(api::cases::register_officer::<S>))
         .route("/api/matters", get(api::cases::list_matters::<S>).post(api::cases::put_matter::<S>))
         .route("/api/agency", get(api::cases::get_agency::<S>).put(api::cases::put_agency::<S>))

@@ -96,6 +96,9 @@ pub struct CaseRecord {
     pub updated_at_ms: i64,
     /// The aggregate as JSON, in the application's own format.
     pub data: String,
+    /// The user who opened the case, and the 承办机构 it belongs to (who may see it).
+    pub opened_by: String,
+    pub unit: String,
 }
 
 /// A matter of the 权责清单 as stored: its code, name and the application's JSON of it.
@@ -125,6 +128,10 @@ pub struct UserRecord {
     pub password_hash: String,
     pub must_change_password: bool,
     pub created_at_ms: i64,
+    /// The officer (执法人员) this account belongs to, if any.
+    pub officer_id: String,
+    /// The 承办机构 (handling unit) the account works in.
+    pub unit: String,
 }
 
 /// What an acknowledged append returns: the entry is durable at `index`.

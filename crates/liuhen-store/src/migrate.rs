@@ -9,6 +9,7 @@ const SQLITE: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_cases.sql")),
     (4, include_str!("../migrations/sqlite/0004_matters.sql")),
     (5, include_str!("../migrations/sqlite/0005_settings.sql")),
+    (6, include_str!("../migrations/sqlite/0006_access.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -730,8 +730,8 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
             Op::CreateCase(c) => {
                 let res = conn
                     .prepare_cached(
-                        "INSERT INTO cases (id, case_no, case_type, state, version, matter, opened_at, updated_at, data) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        "INSERT INTO cases (id, case_no, case_type, state, version, matter, opened_at, updated_at, data, \
+                         opened_by, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     )?
                     .execute(params![
                         c.id,
@@ -742,7 +742,9 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                         c.matter,
                         c.opened_at_ms,
                         c.updated_at_ms,
-                        c.data
+                        c.data,
+                        c.opened_by,
+                        c.unit
                     ]);
                 unique_conflict(res, || format!("案号 {} 已存在", c.case_no))?;
             }
@@ -759,8 +761,8 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
             Op::CreateUser(u) => {
                 let res = conn
                     .prepare_cached(
-                        "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at, \
+                         officer_id, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     )?
                     .execute(params![
                         u.id,
@@ -768,7 +770,9 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                         u.role,
                         u.password_hash,
                         u.must_change_password,
-                        u.created_at_ms
+                        u.created_at_ms,
+                        u.officer_id,
+                        u.unit
                     ]);
                 match res {
                     Err(rusqlite::Error::SqliteFailure(e, _))
@@ -824,12 +828,16 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         opened_at_ms: r.get(6)?,
         updated_at_ms: r.get(7)?,
         data: r.get(8)?,
+        opened_by: r.get(9)?,
+        unit: r.get(10)?,
     })
 }
 
 const OFFICER_COLUMNS: &str =
     "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, legal_qualification, created_at";
-const CASE_COLUMNS: &str = "id, case_no, case_type, state, version, matter, opened_at, updated_at, data";
+const CASE_COLUMNS: &str =
+    "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, unit";
+const USER_COLUMNS: &str = "id, username, role, password_hash, must_change_password, created_at, officer_id, unit";
 
 async fn checkpointer(inner: Weak<Inner>) {
     let Some(interval) = inner.upgrade().map(|i| i.config.checkpoint_interval) else {
@@ -857,6 +865,8 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
         password_hash: row.get(3)?,
         must_change_password: row.get(4)?,
         created_at_ms: row.get(5)?,
+        officer_id: row.get(6)?,
+        unit: row.get(7)?,
     })
 }
 
@@ -962,11 +972,9 @@ impl LogStore for SqliteStore {
 
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError> {
         self.read(|c| {
-            c.prepare_cached(
-                "SELECT id, username, role, password_hash, must_change_password, created_at FROM users WHERE username = ?1",
-            )?
-            .query_row([username], user_from_row)
-            .optional()
+            c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"))?
+                .query_row([username], user_from_row)
+                .optional()
         })?
         .ok_or(StoreError::NotFound)
     }
@@ -974,8 +982,8 @@ impl LogStore for SqliteStore {
     async fn session_user(&self, token_sha256: &Hash, now_ms: i64) -> Result<UserRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(
-                "SELECT u.id, u.username, u.role, u.password_hash, u.must_change_password, u.created_at \
-                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
+                "SELECT u.id, u.username, u.role, u.password_hash, u.must_change_password, u.created_at, u.officer_id, \
+                 u.unit FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
             )?
             .query_row(params![token_sha256.0.as_slice(), now_ms], user_from_row)
             .optional()
@@ -1065,9 +1073,7 @@ impl LogStore for SqliteStore {
 
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, username, role, password_hash, must_change_password, created_at FROM users ORDER BY id",
-            )?;
+            let mut stmt = c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))?;
             let rows = stmt.query_map([], user_from_row)?;
             rows.collect()
         })

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod rebuild;
 pub mod serve;
+pub mod user;
 pub mod verify;
 
 use anyhow::Context;

@@ -41,13 +41,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             .await
             .context("finding the administrator")?;
         let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
-        if opened.state.app.seed_demo(&admin, now).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        if let Some(password) = opened.state.app.seed_demo(&admin, now).await.map_err(|e| anyhow::anyhow!("{e}"))? {
             let officers = liuhen_store::LogStore::officers(&opened.store).await?.len();
             let cases = liuhen_store::LogStore::cases(&opened.store, 10_000).await?.len();
             let matters = liuhen_store::LogStore::matters(&opened.store).await?.len();
             println!(
                 "  已载入演示数据 / demo data seeded: {officers} officers, {matters} matters, {cases} cases of all five kinds"
             );
+            println!("  演示账号 demo accounts (共用初始密码 shared password: {password}):");
+            for (username, roles, _, unit) in liuhen_server::app::demo::DEMO_USERS {
+                let labels: Vec<&str> =
+                    roles.split(',').filter_map(liuhen_server::app::policy::Role::parse).map(|r| r.label()).collect();
+                println!("    {username:<12} {}（{unit}）", labels.join("、"));
+            }
         }
     }
     let listener =

@@ -14,12 +14,12 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
     );
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start_with(dir.path(), &["--demo"]);
-    let password = server.admin_password.clone().expect("a one-time password on the first run");
+    let password = server.demo_password.clone().expect("the demo accounts' password");
     let shots = repo_root().join("target/browser-screenshots");
     let out = Command::new("node")
         .arg(browser_dir.join("walk.mjs"))
         .env("LIUHEN_URL", &server.url)
-        .env("LIUHEN_USER", "admin")
+        .env("LIUHEN_USER", "zhangzhuren")
         .env("LIUHEN_PASSWORD", &password)
         .env("LIUHEN_SCREENSHOTS", &shots)
         .output()
@@ -31,7 +31,7 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
 
     // The API agrees: the browser's view is in the case's ledger, with who and why.
     let agent = agent();
-    let (_, session) = login(&agent, &server.url, "admin", &password).unwrap();
+    let (_, session) = login(&agent, &server.url, "zhangzhuren", &password).unwrap();
     let token = session["token"].as_str().unwrap().to_string();
     let mut r = agent
         .get(format!("{}/api/cases/{case_id}/ledger", server.url))

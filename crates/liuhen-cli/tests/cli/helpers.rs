@@ -18,6 +18,8 @@ pub struct Server {
     pub child: Child,
     pub url: String,
     pub admin_password: Option<String>,
+    /// The demo accounts' shared password, when `--demo` seeded them.
+    pub demo_password: Option<String>,
 }
 
 impl Server {
@@ -40,6 +42,7 @@ impl Server {
         let mut lines = BufReader::new(stdout).lines();
         let mut url = None;
         let mut admin_password = None;
+        let mut demo_password = None;
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             let Some(Ok(line)) = lines.next() else { break };
@@ -49,6 +52,9 @@ impl Server {
             if let Some(pw) = line.split("one-time password: ").nth(1) {
                 admin_password = Some(pw.trim().to_string());
             }
+            if let Some(pw) = line.split("shared password: ").nth(1) {
+                demo_password = Some(pw.trim().trim_end_matches("):").to_string());
+            }
             if line.contains("ready") {
                 break;
             }
@@ -56,7 +62,7 @@ impl Server {
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         let url = url.expect("server printed its URL");
-        Server { child, url, admin_password }
+        Server { child, url, admin_password, demo_password }
     }
 
     pub fn kill(&mut self) {

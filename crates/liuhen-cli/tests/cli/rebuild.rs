@@ -28,6 +28,16 @@ fn rebuild_then_verify_reproduces_the_same_state() {
     let agent = agent();
     let pw = server.admin_password.clone().unwrap();
     let (_, s) = login(&agent, &server.url, "admin", &pw).unwrap();
+    let admin = s["token"].as_str().unwrap().to_string();
+    // The administrator creates the 负责人 who handles the cases (a 系统管理员 sees none).
+    let (st, u) = post(
+        &agent,
+        &format!("{}/api/users", server.url),
+        &admin,
+        &json!({"username": "zhang", "roles": "approver", "password": "zhang-test-password"}),
+    );
+    assert_eq!(st, 201, "{u}");
+    let (_, s) = login(&agent, &server.url, "zhang", "zhang-test-password").unwrap();
     let token = s["token"].as_str().unwrap().to_string();
     let mut officers = Vec::new();
     for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
@@ -69,7 +79,7 @@ fn rebuild_then_verify_reproduces_the_same_state() {
     let out = run(&["verify", "--data", data]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("projections match the log — 1 accounts, 2 officers, 3 cases"),
+        text(&out.stdout).contains("projections match the log — 2 accounts, 2 officers, 3 cases"),
         "{}",
         text(&out.stdout)
     );
@@ -87,13 +97,13 @@ fn rebuild_then_verify_reproduces_the_same_state() {
 
     let out = run(&["rebuild", "--data", data]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("1 accounts, 2 officers, 3 cases"));
+    assert!(text(&out.stdout).contains("2 accounts, 2 officers, 3 cases"));
     let out = run(&["verify", "--data", data]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
 
-    // The same state as before, served again; the admin signs in with the same password.
+    // The same state as before, served again; the 负责人 signs in with the same password.
     let server = Server::start(dir.path());
-    let (st, s) = login(&agent, &server.url, "admin", &pw).unwrap();
+    let (st, s) = login(&agent, &server.url, "zhang", "zhang-test-password").unwrap();
     assert_eq!(st, 200, "{s}");
     let token = s["token"].as_str().unwrap().to_string();
     let after = get_json(&agent, &format!("{}/api/cases/{}", server.url, ids[0]), &token);
@@ -108,8 +118,13 @@ fn the_readme_run_command_gives_a_living_demo_office_that_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start_with(dir.path(), &["--demo"]);
     let agent = agent();
-    let pw = server.admin_password.clone().unwrap();
-    let (_, s) = login(&agent, &server.url, "admin", &pw).unwrap();
+    // The demo's 负责人 sees every case; the administrator none.
+    let pw = server.demo_password.clone().expect("the demo accounts' password is printed");
+    let admin_pw = server.admin_password.clone().unwrap();
+    let (_, s) = login(&agent, &server.url, "admin", &admin_pw).unwrap();
+    let admin = s["token"].as_str().unwrap().to_string();
+    assert_eq!(get_json(&agent, &format!("{}/api/cases", server.url), &admin), json!([]));
+    let (_, s) = login(&agent, &server.url, "zhangzhuren", &pw).unwrap();
     let token = s["token"].as_str().unwrap().to_string();
     let cases = get_json(&agent, &format!("{}/api/cases", server.url), &token);
     let mut kinds: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["case_type"].as_str().unwrap()).collect();
@@ -121,7 +136,7 @@ fn the_readme_run_command_gives_a_living_demo_office_that_verifies() {
     drop(server);
     // A second start does not seed again; the whole directory verifies, projections included.
     let server = Server::start_with(dir.path(), &["--demo"]);
-    let (_, s) = login(&agent, &server.url, "admin", &pw).unwrap();
+    let (_, s) = login(&agent, &server.url, "zhangzhuren", &pw).unwrap();
     let token = s["token"].as_str().unwrap().to_string();
     let again = get_json(&agent, &format!("{}/api/cases", server.url), &token);
     assert_eq!(again.as_array().unwrap().len(), cases.as_array().unwrap().len());
@@ -133,4 +148,40 @@ fn the_readme_run_command_gives_a_living_demo_office_that_verifies() {
         "{}",
         text(&out.stdout)
     );
+}
+
+#[test]
+fn an_account_added_at_the_console_signs_in_with_its_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    drop(Server::start(dir.path()));
+    let add = |username: &str, role: &str, password: &str| {
+        let mut child = std::process::Command::new(bin())
+            .args(["user", "add", "--data", data, "--username", username, "--role", role, "--unit", "综合执法办"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // Unknown roles and short passwords are refused with a clear message.
+    let out = add("wang", "chief", "a-long-enough-password");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("未知的角色"), "{}", text(&out.stderr));
+    let out = add("wang", "officer", "short");
+    assert!(text(&out.stderr).contains("密码至少 12 位"), "{}", text(&out.stderr));
+    let out = add("wang", "officer,unit_head", "a-long-enough-password");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("执法人员、承办机构负责人"), "{}", text(&out.stdout));
+    let server = Server::start(dir.path());
+    let agent = agent();
+    let (st, s) = login(&agent, &server.url, "wang", "a-long-enough-password").unwrap();
+    assert_eq!(st, 200, "{s}");
+    assert_eq!(s["user"]["must_change_password"], true);
+    drop(server);
+    let out = run(&["verify", "--data", data]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
 }

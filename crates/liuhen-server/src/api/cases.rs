@@ -3,7 +3,6 @@
 
 use crate::AppState;
 use crate::api::require_user;
-use crate::app::ROLE_SYSADMIN;
 use crate::app::cases::{ActInput, OfficerInput};
 use crate::app::inspection::InspectionCommand;
 use crate::error::ApiError;
@@ -91,9 +90,6 @@ pub async fn register_officer<S: LogStore>(
     form: Result<Json<OfficerForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OfficerDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
-    if user.role != ROLE_SYSADMIN {
-        return Err(ApiError::Forbidden);
-    }
     let f = json_body(form)?;
     use liuhen_core::matter::MatterKind;
     let cert_scope = match f.cert_scope {
@@ -119,7 +115,8 @@ pub async fn list_officers<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<OfficerDto>>, ApiError> {
-    require_user(&state, &headers).await?;
+    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     Ok(Json(state.app.store.officers().await?.into_iter().map(OfficerDto::from).collect()))
 }
 
@@ -281,6 +278,8 @@ pub async fn open_inspection<S: LogStore>(
     form: Result<Json<OpenInspectionForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
+    // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
+    state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
     let case_no = required(&f.case_no, "案号", 64)?;
     let open = Open {
@@ -425,6 +424,8 @@ pub async fn start_summary<S: LogStore>(
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     use liuhen_core::summary::PartyKind;
     let user = require_user(&state, &headers).await?;
+    // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
+    state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
     let case_no = required(&f.case_no, "决定书编号", 64)?;
     let input = crate::app::summary::StartInput {
@@ -549,8 +550,8 @@ pub async fn list_cases<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<CaseDto>>, ApiError> {
-    require_user(&state, &headers).await?;
-    Ok(Json(state.app.store.cases(500).await?.into_iter().map(CaseDto::from).collect()))
+    let user = require_user(&state, &headers).await?;
+    Ok(Json(state.app.visible_cases(&user, 500).await?.into_iter().map(CaseDto::from).collect()))
 }
 
 #[derive(Serialize)]
@@ -607,8 +608,8 @@ pub async fn case_ledger<S: LogStore>(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<LedgerDto>>, ApiError> {
-    require_user(&state, &headers).await?;
-    let lines = state.app.case_ledger(&id).await?;
+    let user = require_user(&state, &headers).await?;
+    let lines = state.app.case_ledger(&user, &id).await?;
     Ok(Json(
         lines
             .into_iter()
@@ -641,9 +642,9 @@ pub async fn list_deadlines<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<DeadlineDto>>, ApiError> {
-    require_user(&state, &headers).await?;
+    let user = require_user(&state, &headers).await?;
     let now = Timestamp(crate::app::now_ms());
-    let items = state.app.open_deadlines(now).await?;
+    let items = state.app.open_deadlines(&user, now).await?;
     Ok(Json(
         items
             .into_iter()
@@ -1447,6 +1448,8 @@ pub async fn register_lead<S: LogStore>(
     use liuhen_core::penalty::{HearingThresholds, Lead};
     use liuhen_core::summary::PartyKind;
     let user = require_user(&state, &headers).await?;
+    // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
+    state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
     let case_no = required(&f.case_no, "案号", 64)?;
     let defaults = HearingThresholds::default();
@@ -1655,6 +1658,8 @@ pub async fn apply_for_licence<S: LogStore>(
     form: Result<Json<ApplicationForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
+    // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
+    state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
     let case_no = required(&f.case_no, "受理编号", 64)?;
     let application = liuhen_core::licence::Application {
@@ -1811,6 +1816,8 @@ pub async fn propose_measure<S: LogStore>(
     form: Result<Json<MeasureForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
+    // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
+    state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
     let case_no = required(&f.case_no, "文号", 64)?;
     let measure = liuhen_core::coercion::Measure {
@@ -1858,9 +1865,6 @@ pub async fn put_matter<S: LogStore>(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     use liuhen_core::matter::{Matter, MatterKind};
     let user = require_user(&state, &headers).await?;
-    if user.role != ROLE_SYSADMIN {
-        return Err(ApiError::Forbidden);
-    }
     let f = json_body(form)?;
     let defaults = liuhen_core::penalty::HearingThresholds::default();
     let m = Matter {
@@ -1886,7 +1890,8 @@ pub async fn list_matters<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    require_user(&state, &headers).await?;
+    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     let ms = state.app.store.matters().await?;
     Ok(Json(ms.iter().map(|m| serde_json::from_str(&m.data).unwrap_or(Value::Null)).collect()))
 }
@@ -1917,9 +1922,6 @@ pub async fn put_agency<S: LogStore>(
     form: Result<Json<AgencyForm>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    if user.role != ROLE_SYSADMIN {
-        return Err(ApiError::Forbidden);
-    }
     let f = json_body(form)?;
     if f.seals.len() > 20 {
         return Err(ApiError::BadRequest("印章不得超过 20 枚".to_string()));
@@ -1948,6 +1950,7 @@ pub async fn get_agency<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_user(&state, &headers).await?;
+    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     Ok(Json(crate::app::agency::agency_json(&state.app.agency().await?)))
 }

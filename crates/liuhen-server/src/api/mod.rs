@@ -6,6 +6,7 @@ pub mod log;
 pub mod openapi;
 pub mod service;
 pub mod session;
+pub mod users;
 
 use crate::AppState;
 use crate::error::ApiError;

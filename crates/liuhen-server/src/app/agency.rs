@@ -46,6 +46,7 @@ pub(crate) fn agency_record(a: &Agency, at: i64) -> SettingRecord {
 impl<S: LogStore> App<S> {
     /// Sets the office's profile (a new version; the log keeps every one).
     pub async fn put_agency(&self, actor: &UserRecord, a: Agency) -> Result<Agency, ApiError> {
+        self.allow(actor, super::policy::Action::ManageReference, None)?;
         a.validate().map_err(ApiError::BadRequest)?;
         let d =
             EntryDraft::new(&format!("user:{}", actor.id), "agency.put", None, body(agency_json(&a)), vec![], vec![])

@@ -29,7 +29,7 @@ pub fn now_ms() -> i64 {
 }
 
 /// A random password of 16 characters from an alphabet without look-alikes.
-pub(crate) fn one_time_password() -> String {
+pub fn one_time_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut raw = [0u8; 16];
     fill_random(&mut raw);
@@ -59,22 +59,67 @@ fn draft(actor: &str, action: &str, body: serde_json::Value, commits: Vec<Hash>)
         .map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    /// Comma-separated role codes (`policy::Role`).
+    pub roles: String,
+    pub password: String,
+    /// Forced to change the password at first sign-in.
+    pub must_change_password: bool,
+    /// The officer (执法人员) the account belongs to, if any.
+    pub officer_id: String,
+    /// The 承办机构 the account works in.
+    pub unit: String,
+}
+
 impl<S: LogStore> App<S> {
-    pub(crate) async fn create_user(
-        &self,
-        username: &str,
-        role: &str,
-        password: &str,
-        must_change_password: bool,
-        actor: &str,
-    ) -> Result<UserRecord, ApiError> {
+    /// Creates an account: by a 系统管理员 (`actor`), or at the server's console (`None`, the
+    /// `liuhen user add` command). Usernames are 2–32 of `a-z 0-9 . _ -`; passwords at least
+    /// 12 characters; roles known; an officer link names a registered officer.
+    pub async fn add_user(&self, actor: Option<&UserRecord>, new: NewUser) -> Result<UserRecord, ApiError> {
+        if let Some(a) = actor {
+            self.allow(a, super::policy::Action::ManageUsers, None)?;
+        }
+        let ok_name = (2..=32).contains(&new.username.len())
+            && new.username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if !ok_name {
+            return Err(ApiError::BadRequest("用户名须为 2 至 32 位小写字母、数字或 . _ -".to_string()));
+        }
+        if new.password.chars().count() < 12 || new.password.len() > 1024 {
+            return Err(ApiError::BadRequest("密码至少 12 位".to_string()));
+        }
+        let roles = super::policy::parse_roles(&new.roles).map_err(ApiError::BadRequest)?;
+        if !new.officer_id.is_empty() {
+            self.officer(&new.officer_id).await?;
+        }
+        if new.unit.chars().count() > 64 {
+            return Err(ApiError::BadRequest("承办机构名称过长".to_string()));
+        }
+        let by = actor.map_or_else(|| "console".to_string(), |a| format!("user:{}", a.id));
+        let new = NewUser { roles: super::policy::role_codes(&roles), ..new };
+        self.create_user(&new, &by).await
+    }
+
+    /// Every account, for a 系统管理员.
+    pub async fn accounts(&self, actor: &UserRecord) -> Result<Vec<UserRecord>, ApiError> {
+        self.allow(actor, super::policy::Action::ManageUsers, None)?;
+        Ok(self.store.users().await?)
+    }
+
+    pub(crate) async fn create_user(&self, new: &NewUser, actor: &str) -> Result<UserRecord, ApiError> {
+        let (username, role, must_change_password) =
+            (new.username.as_str(), new.roles.as_str(), new.must_change_password);
         let user = UserRecord {
             id: uuid::Uuid::now_v7().to_string(),
             username: username.to_string(),
             role: role.to_string(),
-            password_hash: hash_password(password.to_string()).await?,
+            password_hash: hash_password(new.password.clone()).await?,
             must_change_password,
             created_at_ms: now_ms(),
+            officer_id: new.officer_id.clone(),
+            unit: new.unit.clone(),
         };
         // The password hash is a secret: the log commits to it, the store keeps it.
         let secret = json!({"password_hash": user.password_hash, "must_change_password": must_change_password});
@@ -86,7 +131,8 @@ impl<S: LogStore> App<S> {
         let d = draft(
             actor,
             "user.create",
-            json!({"user": user.id, "username": username, "role": role, "secret": {"commit": c.to_hex()}}),
+            json!({"user": user.id, "username": username, "role": role, "officer_id": user.officer_id, "unit": user.unit,
+                   "secret": {"commit": c.to_hex()}}),
             vec![c],
         )?;
         self.append(d, vec![Op::PutOpening { commitment: c, salt, content }, Op::CreateUser(user.clone())]).await?;

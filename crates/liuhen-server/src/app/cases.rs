@@ -231,7 +231,8 @@ pub fn parse_detail<K: CaseKind>(v: &Value) -> Option<(K::Event, Vec<Violation>)
     Some((K::parse_event(v)?, parse_flags(&v["flags"])?))
 }
 
-/// The common part of every case's projection, with the kind's own fields.
+/// The common part of every case's projection, with the kind's own fields (who opened it and
+/// its unit are the caller's to fill in).
 pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, updated_at: i64) -> CaseRecord {
     CaseRecord {
         id: c.id().to_string(),
@@ -243,6 +244,8 @@ pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, 
         opened_at_ms: opened_at,
         updated_at_ms: updated_at,
         data: c.to_json(cal).to_string(),
+        opened_by: String::new(),
+        unit: String::new(),
     }
 }
 
@@ -412,6 +415,7 @@ pub(crate) fn act_from_json(v: &Value) -> Option<OnSiteAct> {
 impl<S: LogStore> App<S> {
     /// Registers an officer (a log entry plus the registry row).
     pub async fn register_officer(&self, actor: &UserRecord, input: OfficerInput) -> Result<OfficerRecord, ApiError> {
+        self.allow(actor, super::policy::Action::ManageReference, None)?;
         let name = input.name.trim();
         let cert_no = input.cert_no.trim();
         if name.is_empty() || name.chars().count() > 32 {
@@ -528,11 +532,16 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         decided: Result<(K::Event, Vec<Violation>), CommandError>,
     ) -> Result<CaseRecord, ApiError> {
+        self.allow(actor, super::policy::Action::CreateCase, None)?;
         let (event, flags) = decided.map_err(ApiError::from)?;
         let mut case = K::from_first(&event).ok_or_else(|| ApiError::Internal("not a first event".into()))?;
         case.apply(&event, &flags);
         let now = now_ms();
-        let record = record_of(&case, &self.calendar, now, now);
+        let record = CaseRecord {
+            opened_by: actor.id.clone(),
+            unit: actor.unit.clone(),
+            ..record_of(&case, &self.calendar, now, now)
+        };
         self.record_event(actor, &case, &event, &flags, Op::CreateCase(record.clone())).await?;
         Ok(record)
     }
@@ -587,7 +596,11 @@ impl<S: LogStore> App<S> {
 
     async fn record_as_of<K: CaseKind>(&self, id: &str, as_of: i64) -> Result<CaseRecord, ApiError> {
         let (c, r, last) = self.load_case_until::<K>(id, Some(as_of)).await?;
-        Ok(record_of(&c, &self.calendar, r.opened_at_ms, last))
+        Ok(CaseRecord {
+            opened_by: r.opened_by.clone(),
+            unit: r.unit.clone(),
+            ..record_of(&c, &self.calendar, r.opened_at_ms, last)
+        })
     }
 
     /// The case as it stood at `as_of` (可回溯): replayed from the log up to that moment.
@@ -618,6 +631,7 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         decide: impl FnOnce(&K) -> Result<(K::Event, Vec<Violation>), CommandError>,
     ) -> Result<CaseRecord, ApiError> {
+        self.allow(actor, super::policy::Action::CommandCase, Some(&self.store.case(id).await?))?;
         let (mut case, record) = self.load_case::<K>(id).await?;
         if case.version() != expected_version {
             return Err(ApiError::Conflict(format!(
@@ -627,7 +641,11 @@ impl<S: LogStore> App<S> {
         }
         let (event, flags) = decide(&case)?;
         case.apply(&event, &flags);
-        let updated = record_of(&case, &self.calendar, record.opened_at_ms, now_ms());
+        let updated = CaseRecord {
+            opened_by: record.opened_by.clone(),
+            unit: record.unit.clone(),
+            ..record_of(&case, &self.calendar, record.opened_at_ms, now_ms())
+        };
         let op = Op::UpdateCase { record: updated.clone(), expected_version };
         self.record_event(actor, &case, &event, &flags, op).await?;
         Ok(updated)
@@ -681,10 +699,10 @@ impl DeadlineItem {
 pub const DUE_SOON_MS: i64 = 3 * 24 * 3_600_000;
 
 impl<S: LogStore> App<S> {
-    /// Every open deadline of every case, overdue first, then by due time.
-    pub async fn open_deadlines(&self, now: Timestamp) -> Result<Vec<DeadlineItem>, ApiError> {
+    /// Every open deadline of the cases `user` may see, overdue first, then by due time.
+    pub async fn open_deadlines(&self, user: &UserRecord, now: Timestamp) -> Result<Vec<DeadlineItem>, ApiError> {
         let mut out = Vec::new();
-        for c in self.store.cases(u32::MAX).await? {
+        for c in self.visible_cases(user, usize::MAX).await? {
             let data: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
             for d in data["deadlines"].as_array().into_iter().flatten() {
                 let Some(due) = d["due"].as_i64() else {

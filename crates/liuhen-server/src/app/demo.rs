@@ -114,10 +114,12 @@ const CASES: &[DemoCase] = &[
 ];
 
 impl<S: LogStore> App<S> {
-    /// Seeds the demo office once (when no officer is registered yet). Returns whether it did.
-    pub async fn seed_demo(&self, admin: &UserRecord, now: Timestamp) -> Result<bool, ApiError> {
+    /// Seeds the demo office once (when no officer is registered yet): the administrator sets
+    /// up the office, its 权责清单 and officers; demo accounts (see [`DEMO_USERS`]) are created
+    /// with one shared one-time password, which is returned; the 负责人 opens the cases.
+    pub async fn seed_demo(&self, admin: &UserRecord, now: Timestamp) -> Result<Option<String>, ApiError> {
         if !self.store.officers().await?.is_empty() {
-            return Ok(false);
+            return Ok(None);
         }
         let d = |s: &str| Date::parse(s).map_err(|e| ApiError::Internal(Box::new(e)));
         // The office itself: a street office with no 行政强制执行权 of its own (a fictional code
@@ -209,6 +211,26 @@ impl<S: LogStore> App<S> {
             };
             ids.push(self.register_officer(admin, input).await?.id);
         }
+        // The demo's accounts, one per role of the office, sharing a one-time password.
+        let password = super::auth::one_time_password();
+        let mut head = None;
+        for (username, roles, officer, unit) in DEMO_USERS {
+            let new = super::auth::NewUser {
+                username: username.to_string(),
+                roles: roles.to_string(),
+                password: password.clone(),
+                must_change_password: true,
+                officer_id: officer.map(|i| ids[i].clone()).unwrap_or_default(),
+                unit: unit.to_string(),
+            };
+            let u = self.add_user(Some(admin), new).await?;
+            if roles.contains("approver") {
+                head = Some(u);
+            }
+        }
+        // The 负责人 opens and handles the demo cases.
+        let Some(head) = head else { return Err(ApiError::Internal("no demo approver".into())) };
+        let admin = &head;
         let today = now.shanghai_date();
         let start = today.plus_days(-14).start().plus_hours(9);
         for (i, c) in CASES.iter().enumerate() {
@@ -373,7 +395,7 @@ impl<S: LogStore> App<S> {
         if let Err(e) = self.seed_demolition(admin, &ids, today).await {
             tracing::warn!(error = %e, "the demo case in 代履行 was not seeded");
         }
-        Ok(true)
+        Ok(Some(password))
     }
 
     /// 行政处罚（普通程序）: a fine decided two months ago, served, unpaid; the 催告书 served ten
@@ -767,3 +789,14 @@ fn handed(name: &str, document: &str, t: Timestamp) -> liuhen_core::service::Ser
         recipient_signed: true,
     }
 }
+
+/// The demo's accounts: username, roles, the officer they are (index into the demo officers),
+/// and their unit.
+pub const DEMO_USERS: [(&str, &str, Option<usize>, &str); 6] = [
+    ("zhangzhuren", "approver,discussion_member", None, "栗乡街道综合行政执法办公室"),
+    ("wangming", "officer", Some(0), "栗乡街道综合行政执法办公室"),
+    ("lihua", "officer,unit_head", Some(1), "栗乡街道综合行政执法办公室"),
+    ("liufazhi", "legal_reviewer", Some(4), "栗乡街道党政综合办公室"),
+    ("dangan", "archivist", None, "栗乡街道党政综合办公室"),
+    ("jiandu", "supervisor", None, "迁西县司法局"),
+];

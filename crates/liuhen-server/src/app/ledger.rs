@@ -105,6 +105,7 @@ impl<S: LogStore> App<S> {
         as_of: Option<i64>,
         purpose: &str,
     ) -> Result<CaseView, ApiError> {
+        self.allow(actor, super::policy::Action::ViewCase, Some(&self.store.case(id).await?))?;
         let view = match as_of {
             Some(t) => self.case_as_of(id, t).await?,
             None => self.case_view(id).await?,
@@ -118,8 +119,8 @@ impl<S: LogStore> App<S> {
     }
 
     /// The ledger of one case, oldest first.
-    pub async fn case_ledger(&self, id: &str) -> Result<Vec<LedgerLine>, ApiError> {
-        self.store.case(id).await?;
+    pub async fn case_ledger(&self, actor: &UserRecord, id: &str) -> Result<Vec<LedgerLine>, ApiError> {
+        self.allow(actor, super::policy::Action::ViewLedger, Some(&self.store.case(id).await?))?;
         let mut out = Vec::new();
         for (index, raw) in self.store.case_entries(id).await? {
             let e = Entry::decode(&raw).map_err(|err| ApiError::Internal(format!("entry {index}: {err}").into()))?;

@@ -42,6 +42,7 @@ pub(crate) fn matter_record(m: &Matter, at: i64) -> MatterRecord {
 impl<S: LogStore> App<S> {
     /// Adds or revises a matter (a new version; the log keeps every one).
     pub async fn put_matter(&self, actor: &UserRecord, m: Matter) -> Result<MatterRecord, ApiError> {
+        self.allow(actor, super::policy::Action::ManageReference, None)?;
         m.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let record = matter_record(&m, now_ms());
         let d =

@@ -2,7 +2,7 @@
 //! changes in one transaction. The only place where domain decisions meet the store.
 
 pub mod agency;
-mod auth;
+pub mod auth;
 pub mod cases;
 pub mod coercion;
 pub mod demo;
@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod licence;
 pub mod matters;
 pub mod ordinary;
+pub mod policy;
 pub mod rebuild;
 pub mod service;
 pub mod summary;
@@ -32,7 +33,7 @@ pub struct App<S> {
     pub calendar: std::sync::Arc<liuhen_core::calendar::WorkCalendar>,
 }
 
-/// The role codes (issue 4 widens what each may do).
+/// The administrator's role code (`policy::Role::SysAdmin`).
 pub const ROLE_SYSADMIN: &str = "sysadmin";
 
 pub(crate) fn body(v: Value) -> Map<String, Value> {
@@ -70,7 +71,15 @@ impl<S: LogStore> App<S> {
             return Ok(None);
         }
         let password = auth::one_time_password();
-        self.create_user("admin", ROLE_SYSADMIN, &password, true, "system").await?;
+        let admin = auth::NewUser {
+            username: "admin".to_string(),
+            roles: ROLE_SYSADMIN.to_string(),
+            password: password.clone(),
+            must_change_password: true,
+            officer_id: String::new(),
+            unit: String::new(),
+        };
+        self.create_user(&admin, "system").await?;
         Ok(Some(password))
     }
 }

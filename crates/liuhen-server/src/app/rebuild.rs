@@ -69,6 +69,7 @@ impl<S: LogStore> App<S> {
         let mut ordinaries: Replay<Ordinary> = BTreeMap::new();
         let mut licences: Replay<Licence> = BTreeMap::new();
         let mut measures: Replay<Coercion> = BTreeMap::new();
+        let mut origins: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut start = 0;
         while start < size {
             let end = (start + 4096).min(size);
@@ -94,6 +95,8 @@ impl<S: LogStore> App<S> {
                                 password_hash: secret["password_hash"].as_str().unwrap_or_default().to_string(),
                                 must_change_password: secret["must_change_password"].as_bool().unwrap_or(true),
                                 created_at_ms: e.time_ms,
+                                officer_id: b.get("officer_id").and_then(Value::as_str).unwrap_or_default().to_string(),
+                                unit: b.get("unit").and_then(Value::as_str).unwrap_or_default().to_string(),
                             },
                         );
                     }
@@ -128,6 +131,12 @@ impl<S: LogStore> App<S> {
                     }
                     a if a.starts_with("case.") => {
                         let id = e.case().ok_or_else(|| internal(index, "case entry without a case"))?.to_string();
+                        // Who opened it, and their unit then (who may see it).
+                        origins.entry(id.clone()).or_insert_with(|| {
+                            let by = e.actor().strip_prefix("user:").unwrap_or_default().to_string();
+                            let unit = users.get(&by).map(|u| u.unit.clone()).unwrap_or_default();
+                            (by, unit)
+                        });
                         let detail = self.opened_json(index, &e).await?;
                         match b.get("case_type").and_then(Value::as_str) {
                             Some(Inspection::CODE) => feed(&mut inspections, id, &detail, e.time_ms, index)?,
@@ -158,6 +167,11 @@ impl<S: LogStore> App<S> {
                     .chain(licences.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
                     .chain(measures.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
                     .collect();
+                for c in &mut cases {
+                    if let Some((by, unit)) = origins.get(&c.id) {
+                        (c.opened_by, c.unit) = (by.clone(), unit.clone());
+                    }
+                }
                 cases.sort_by(|a, b| a.id.cmp(&b.id));
                 cases
             },

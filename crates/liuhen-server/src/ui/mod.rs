@@ -33,20 +33,10 @@ pub struct UserView {
     pub must_change_password: bool,
 }
 
-/// The role's name in Chinese.
-pub fn role_label(role: &str) -> &'static str {
-    match role {
-        crate::app::ROLE_SYSADMIN => "系统管理员",
-        "officer" => "执法人员",
-        "unit_head" => "承办机构负责人",
-        "legal_reviewer" => "法制审核人员",
-        "approver" => "负责人",
-        "discussion_member" => "集体讨论成员",
-        "archivist" => "档案管理员",
-        "device_admin" => "设备管理员",
-        "supervisor" => "监督人员",
-        _ => "未知角色",
-    }
+/// The user's roles' names in Chinese.
+pub fn role_label(user: &UserRecord) -> String {
+    let names: Vec<&str> = crate::app::policy::roles(user).iter().map(|r| r.label()).collect();
+    if names.is_empty() { "无角色".to_string() } else { names.join("、") }
 }
 
 /// The CSRF token of a session: bound to it, useless without it.
@@ -131,7 +121,7 @@ async fn signed_in<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Res
     let user = state.app.authenticate(&token).await?;
     let view = UserView {
         username: user.username.clone(),
-        role_label: role_label(&user.role).to_string(),
+        role_label: role_label(&user),
         csrf: csrf_for(&token),
         must_change_password: user.must_change_password,
     };
@@ -280,11 +270,11 @@ struct HomePage {
 
 pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, UiError> {
     use liuhen_core::calendar::DeadlineStatus;
-    let (_, view) = signed_in(&state, &headers).await?;
+    let (user, view) = signed_in(&state, &headers).await?;
     let now = Timestamp(crate::app::now_ms());
     let deadlines = state
         .app
-        .open_deadlines(now)
+        .open_deadlines(&user, now)
         .await?
         .into_iter()
         .take(30)
@@ -302,7 +292,7 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
             }
         })
         .collect();
-    let cases = state.app.store.cases(10).await.map_err(ApiError::from)?.iter().map(case_row).collect();
+    let cases = state.app.visible_cases(&user, 10).await?.iter().map(case_row).collect();
     Ok(render(&HomePage { user: Some(view), deadlines, cases }))
 }
 
@@ -343,15 +333,13 @@ pub async fn cases<S: LogStore>(
     headers: HeaderMap,
     filter: Result<Query<CaseFilter>, QueryRejection>,
 ) -> Result<Response, UiError> {
-    let (_, view) = signed_in(&state, &headers).await?;
+    let (user, view) = signed_in(&state, &headers).await?;
     let f = filter.map(|Query(f)| f).unwrap_or(CaseFilter { q: String::new(), case_type: String::new() });
     let q: String = f.q.trim().chars().take(100).collect();
     let rows: Vec<CaseRow> = state
         .app
-        .store
-        .cases(5000)
-        .await
-        .map_err(ApiError::from)?
+        .visible_cases(&user, 5000)
+        .await?
         .iter()
         .filter(|r| f.case_type.is_empty() || r.case_type == f.case_type)
         .map(case_row)
@@ -403,6 +391,7 @@ struct CasePage {
     deadlines: Vec<CaseDeadlineRow>,
     defects: Vec<String>,
     timeline: Vec<TimelineRow>,
+    show_ledger: bool,
     ledger: Vec<LedgerRow>,
 }
 
@@ -491,10 +480,13 @@ pub async fn case_page<S: LogStore>(
             }
         })
         .collect();
-    let ledger = state
-        .app
-        .case_ledger(&id)
-        .await?
+    // Only roles that supervise see who looked at the case.
+    let (show_ledger, lines) = match state.app.case_ledger(&user, &id).await {
+        Ok(lines) => (true, lines),
+        Err(ApiError::Forbidden) => (false, Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let ledger: Vec<LedgerRow> = lines
         .into_iter()
         .map(|l| LedgerRow {
             index: l.index,
@@ -519,6 +511,7 @@ pub async fn case_page<S: LogStore>(
         deadlines,
         defects,
         timeline,
+        show_ledger,
         ledger,
     };
     Ok(render(&page))

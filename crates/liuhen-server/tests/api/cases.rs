@@ -14,7 +14,7 @@ const HOUR: i64 = 3_600_000;
 /// Posts `body` to `path`, expects 201 and returns the new id.
 async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> String {
     let r = app.post_as(path, token, &body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", String::from_utf8_lossy(&r.body));
     r.json()["id"].as_str().unwrap().to_string()
 }
 
@@ -237,8 +237,8 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     let admin = app.store.user_by_username("admin").await.unwrap();
     let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
     let seeded = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    assert!(seeded.seed_demo(&admin, now).await.unwrap());
-    assert!(!seeded.seed_demo(&admin, now).await.unwrap(), "seeding twice does nothing");
+    assert!(seeded.seed_demo(&admin, now).await.unwrap().is_some());
+    assert!(seeded.seed_demo(&admin, now).await.unwrap().is_none(), "seeding twice does nothing");
     let cases = app.get("/api/cases", Some(&token)).await.json();
     let mut states: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
     states.sort();

@@ -43,12 +43,25 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     app.calendar = Arc::new(calendar);
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(ORIGIN, &keys).await.unwrap().unwrap();
+    // The tests act as a 负责人, who may open, see and act on every case.
+    let head = liuhen_server::app::auth::NewUser {
+        username: HEAD.to_string(),
+        roles: "approver,discussion_member".to_string(),
+        password: HEAD_PASSWORD.to_string(),
+        must_change_password: false,
+        officer_id: String::new(),
+        unit: "栗乡街道综合行政执法办公室".to_string(),
+    };
+    app.add_user(None, head).await.unwrap();
     liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };
     TestApp { router: router(state), admin_password, store, _dir: dir }
 }
 
 pub const ORIGIN: &str = "liuhen.test/api";
+/// The 负责人 the tests sign in as.
+pub const HEAD: &str = "zhang";
+pub const HEAD_PASSWORD: &str = "zhang-test-password";
 
 impl TestApp {
     pub async fn request(&self, req: Request<Body>) -> Resp {
@@ -84,10 +97,20 @@ impl TestApp {
         .await
     }
 
+    /// Signs in as the test 负责人.
     pub async fn login(&self) -> String {
-        let body = serde_json::json!({"username": "admin", "password": self.admin_password}).to_string();
+        self.login_as(HEAD, HEAD_PASSWORD).await
+    }
+
+    /// Signs in as the 系统管理员 (accounts and configuration, no case content).
+    pub async fn login_admin(&self) -> String {
+        self.login_as("admin", &self.admin_password.clone()).await
+    }
+
+    pub async fn login_as(&self, username: &str, password: &str) -> String {
+        let body = serde_json::json!({"username": username, "password": password}).to_string();
         let r = self.post_json("/api/session", &body).await;
-        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.status, StatusCode::OK, "{username}");
         r.json()["token"].as_str().unwrap().to_string()
     }
 }

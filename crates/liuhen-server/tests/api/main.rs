@@ -3,6 +3,7 @@
 mod cases;
 mod helpers;
 mod log;
+mod matrix;
 mod openapi;
 mod session;
 mod ui;

@@ -9,7 +9,7 @@ use liuhen_store::LogStore;
 async fn sign_in_is_logged_and_gives_a_session() {
     let app = spawn_app(LogAccess::Public).await;
     let before = app.store.tree_size();
-    let token = app.login().await;
+    let token = app.login_admin().await;
     assert_eq!(app.store.tree_size(), before + 1);
     let me = app.get("/api/me", Some(&token)).await;
     assert_eq!(me.status, StatusCode::OK);

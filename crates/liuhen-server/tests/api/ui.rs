@@ -1,7 +1,7 @@
 //! The server-rendered UI over HTTP: sign-in with CSRF and fresh sessions, pages that need a
 //! session, markup shown as text, and every case view in the access ledger.
 
-use super::helpers::{TestApp, spawn_app};
+use super::helpers::{HEAD, HEAD_PASSWORD, TestApp, spawn_app};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use liuhen_server::LogAccess;
@@ -64,7 +64,7 @@ fn urlencode(s: &str) -> String {
 async fn sign_in(app: &TestApp) -> String {
     let page = send(app, get("/login", "")).await;
     let csrf = set_cookie(&page, "liuhen_login_csrf");
-    let body = format!("username=admin&password={}&csrf={}", urlencode(&app.admin_password), hidden_csrf(&page.body));
+    let body = format!("username={HEAD}&password={}&csrf={}", urlencode(HEAD_PASSWORD), hidden_csrf(&page.body));
     let p = send(app, form("/login", &format!("liuhen_login_csrf={csrf}"), &body)).await;
     assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/"), "{}", p.body);
     format!("liuhen_session={}", set_cookie(&p, "liuhen_session"))

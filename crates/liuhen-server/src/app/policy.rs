@@ -1,0 +1,261 @@
+//! Who may do what: the one place permissions are decided (办法第二十四条 专人使用、专人负责;
+//! 第二十三条、第三十条 no leaks). Handlers never decide; the application layer asks
+//! [`decide`] before it reads or writes.
+//!
+//! A case a user may not see is answered as if it did not exist (404): even its existence must
+//! not leak. A case they may see but not act on is 403.
+
+use liuhen_store::{CaseRecord, UserRecord};
+use serde_json::Value;
+
+/// The roles of a street office (issue 4). A user may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// 执法人员: their own cases.
+    Officer,
+    /// 承办机构负责人: their unit's cases.
+    UnitHead,
+    /// 法制审核人员.
+    LegalReviewer,
+    /// 负责人 (approver).
+    Approver,
+    /// 集体讨论成员.
+    DiscussionMember,
+    /// 档案管理员.
+    Archivist,
+    /// 设备管理员.
+    DeviceAdmin,
+    /// 监督人员: read-only, from the supervising department.
+    Supervisor,
+    /// 系统管理员: accounts and configuration, never case content.
+    SysAdmin,
+}
+
+pub const ALL_ROLES: [Role; 9] = [
+    Role::Officer,
+    Role::UnitHead,
+    Role::LegalReviewer,
+    Role::Approver,
+    Role::DiscussionMember,
+    Role::Archivist,
+    Role::DeviceAdmin,
+    Role::Supervisor,
+    Role::SysAdmin,
+];
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::UnitHead => "unit_head",
+            Role::LegalReviewer => "legal_reviewer",
+            Role::Approver => "approver",
+            Role::DiscussionMember => "discussion_member",
+            Role::Archivist => "archivist",
+            Role::DeviceAdmin => "device_admin",
+            Role::Supervisor => "supervisor",
+            Role::SysAdmin => "sysadmin",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Officer => "执法人员",
+            Role::UnitHead => "承办机构负责人",
+            Role::LegalReviewer => "法制审核人员",
+            Role::Approver => "负责人",
+            Role::DiscussionMember => "集体讨论成员",
+            Role::Archivist => "档案管理员",
+            Role::DeviceAdmin => "设备管理员",
+            Role::Supervisor => "监督人员",
+            Role::SysAdmin => "系统管理员",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        ALL_ROLES.into_iter().find(|r| r.code() == s.trim())
+    }
+}
+
+/// A user's roles, from the stored comma-separated codes (unknown codes grant nothing).
+pub fn roles(user: &UserRecord) -> Vec<Role> {
+    let mut out: Vec<Role> = user.role.split(',').filter_map(Role::parse).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Parses a comma-separated list of role codes, refusing unknown ones and an empty list.
+pub fn parse_roles(s: &str) -> Result<Vec<Role>, String> {
+    let mut out = Vec::new();
+    for code in s.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        out.push(
+            Role::parse(code).ok_or_else(|| format!("未知的角色：{}", code.chars().take(32).collect::<String>()))?,
+        );
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err("至少须有一个角色".to_string());
+    }
+    Ok(out)
+}
+
+/// The roles as stored.
+pub fn role_codes(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+}
+
+/// What a request wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Open a case of any kind.
+    CreateCase,
+    /// See a case, its timeline and deadlines (ledgered).
+    ViewCase,
+    /// Run a command on a case.
+    CommandCase,
+    /// See a case's access ledger.
+    ViewLedger,
+    /// See the officers, the 权责清单 and the office profile.
+    ViewReference,
+    /// Register officers, put matters, change the office profile.
+    ManageReference,
+    /// Create accounts.
+    ManageUsers,
+}
+
+/// The answer: go ahead, 403, or 404 (the case must not be known to exist).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Forbidden,
+    Hidden,
+}
+
+/// Who a case belongs to, as the policy sees it.
+pub struct CaseScope<'a> {
+    pub opened_by: &'a str,
+    pub unit: &'a str,
+    /// Officer ids that took part (in its acts, records and decisions).
+    pub officers: Vec<String>,
+}
+
+impl<'a> CaseScope<'a> {
+    pub fn of(record: &'a CaseRecord) -> CaseScope<'a> {
+        let data: Value = serde_json::from_str(&record.data).unwrap_or(Value::Null);
+        let mut officers = Vec::new();
+        collect_officers(&data, &mut officers);
+        officers.sort();
+        officers.dedup();
+        CaseScope { opened_by: &record.opened_by, unit: &record.unit, officers }
+    }
+}
+
+/// Officer ids anywhere under an `officers` key (objects with an `id`, or plain ids).
+fn collect_officers(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "officers" || k == "investigators" || k == "inquirers" {
+                    for o in x.as_array().into_iter().flatten() {
+                        if let Some(id) = o.get("id").and_then(Value::as_str).or(o.as_str()) {
+                            out.push(id.to_string());
+                        }
+                    }
+                }
+                collect_officers(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_officers(x, out)),
+        _ => {}
+    }
+}
+
+/// Whether `user` may see the case.
+fn sees(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
+    let own = case.opened_by == user.id || (!user.officer_id.is_empty() && case.officers.contains(&user.officer_id));
+    rs.iter().any(|r| match r {
+        Role::Officer => own,
+        Role::UnitHead => own || (!user.unit.is_empty() && case.unit == user.unit),
+        Role::LegalReviewer | Role::Approver | Role::DiscussionMember | Role::Supervisor | Role::Archivist => true,
+        Role::DeviceAdmin | Role::SysAdmin => false,
+    })
+}
+
+/// Whether `user` may act on a case they see.
+fn acts(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
+    let own = case.opened_by == user.id || (!user.officer_id.is_empty() && case.officers.contains(&user.officer_id));
+    rs.iter().any(|r| match r {
+        Role::Officer => own,
+        Role::UnitHead => own || (!user.unit.is_empty() && case.unit == user.unit),
+        Role::LegalReviewer | Role::Approver | Role::DiscussionMember => true,
+        Role::Supervisor | Role::Archivist | Role::DeviceAdmin | Role::SysAdmin => false,
+    })
+}
+
+/// The one decision. `case` is given for the case actions.
+pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -> Decision {
+    let rs = roles(user);
+    let any = |allowed: &[Role]| rs.iter().any(|r| allowed.contains(r));
+    let allow = |ok: bool| if ok { Decision::Allow } else { Decision::Forbidden };
+    match (action, case) {
+        (Action::CreateCase, _) => allow(any(&[Role::Officer, Role::UnitHead, Role::Approver])),
+        (Action::ViewReference, _) => allow(!rs.is_empty()),
+        (Action::ManageReference, _) => allow(any(&[Role::SysAdmin, Role::Approver])),
+        (Action::ManageUsers, _) => allow(any(&[Role::SysAdmin])),
+        (Action::ViewCase | Action::ViewLedger | Action::CommandCase, None) => Decision::Hidden,
+        (Action::ViewCase, Some(c)) => {
+            if sees(user, &rs, c) {
+                Decision::Allow
+            } else {
+                Decision::Hidden
+            }
+        }
+        (Action::ViewLedger, Some(c)) => {
+            if !sees(user, &rs, c) {
+                Decision::Hidden
+            } else {
+                allow(any(&[Role::UnitHead, Role::Approver, Role::Supervisor, Role::LegalReviewer, Role::Archivist]))
+            }
+        }
+        (Action::CommandCase, Some(c)) => {
+            if !sees(user, &rs, c) {
+                Decision::Hidden
+            } else {
+                allow(acts(user, &rs, c))
+            }
+        }
+    }
+}
+
+impl<S: liuhen_store::LogStore> super::App<S> {
+    /// Asks [`decide`]: `Forbidden` is 403, `Hidden` is 404.
+    pub fn allow(
+        &self,
+        user: &UserRecord,
+        action: Action,
+        case: Option<&CaseRecord>,
+    ) -> Result<(), crate::error::ApiError> {
+        let scope = case.map(CaseScope::of);
+        match decide(user, action, scope.as_ref()) {
+            Decision::Allow => Ok(()),
+            Decision::Forbidden => Err(crate::error::ApiError::Forbidden),
+            Decision::Hidden => Err(crate::error::ApiError::NotFound),
+        }
+    }
+
+    /// The cases `user` may see, most recently changed first.
+    pub async fn visible_cases(
+        &self,
+        user: &UserRecord,
+        limit: usize,
+    ) -> Result<Vec<CaseRecord>, crate::error::ApiError> {
+        Ok(self
+            .store
+            .cases(u32::MAX)
+            .await?
+            .into_iter()
+            .filter(|c| self.allow(user, Action::ViewCase, Some(c)).is_ok())
+            .take(limit)
+            .collect())
+    }
+}

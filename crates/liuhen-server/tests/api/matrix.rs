@@ -1,0 +1,262 @@
+//! Who may do what, route by route: every API route of the route table × every role × inside
+//! or outside the case, against an expectation written here by hand (not computed by the
+//! policy under test). A route with no expectation fails the test, so a new route needs one.
+//!
+//! Allowed means the request got past the policy (any answer but 401, 403 or 404); 404 means
+//! the case's existence did not leak.
+
+use crate::helpers::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use liuhen_server::LogAccess;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Allowed,
+    Forbidden,
+    Hidden,
+    /// Needs no session at all.
+    Public,
+}
+use Expect::*;
+
+/// A signed-in principal: their roles, and whether the test case is theirs (for the roles that
+/// see only their own or their unit's cases).
+struct Who {
+    name: &'static str,
+    roles: &'static str,
+    /// Linked to the officer who did the case's on-site act.
+    in_case: bool,
+    /// In the unit of the case's opener.
+    in_unit: bool,
+}
+
+const WHO: [Who; 11] = [
+    Who { name: "officer_in", roles: "officer", in_case: true, in_unit: false },
+    Who { name: "officer_out", roles: "officer", in_case: false, in_unit: true },
+    Who { name: "unit_head_in", roles: "unit_head", in_case: false, in_unit: true },
+    Who { name: "unit_head_out", roles: "unit_head", in_case: false, in_unit: false },
+    Who { name: "legal", roles: "legal_reviewer", in_case: false, in_unit: false },
+    Who { name: "approver", roles: "approver", in_case: false, in_unit: false },
+    Who { name: "discussion", roles: "discussion_member", in_case: false, in_unit: false },
+    Who { name: "archivist", roles: "archivist", in_case: false, in_unit: false },
+    Who { name: "devices", roles: "device_admin", in_case: false, in_unit: false },
+    Who { name: "supervisor", roles: "supervisor", in_case: false, in_unit: false },
+    Who { name: "sysadmin", roles: "sysadmin", in_case: false, in_unit: false },
+];
+
+/// Who sees the test case.
+fn sees(w: &Who) -> bool {
+    match w.roles {
+        "officer" => w.in_case,
+        "unit_head" => w.in_unit,
+        "device_admin" | "sysadmin" => false,
+        _ => true,
+    }
+}
+
+/// The expectation for `route` by `w`.
+fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
+    let case = |ok: bool| {
+        if !sees(w) {
+            Hidden
+        } else if ok {
+            Allowed
+        } else {
+            Forbidden
+        }
+    };
+    let any_of = |roles: &[&str]| if roles.contains(&w.roles) { Allowed } else { Forbidden };
+    Some(match (method, path) {
+        ("post", "/api/session") | ("get", "/api/openapi.json") | ("get", "/api/docs") => Public,
+        ("get", "/api/me") | ("get", "/api/cases") | ("get", "/api/deadlines") => Allowed,
+        ("get", "/api/officers") | ("get", "/api/matters") | ("get", "/api/agency") => Allowed,
+        ("get", "/api/users") | ("post", "/api/users") => any_of(&["sysadmin"]),
+        ("post", "/api/officers") | ("post", "/api/matters") | ("put", "/api/agency") => {
+            any_of(&["sysadmin", "approver"])
+        }
+        ("post", p) if p.starts_with("/api/cases/") && !p.contains("{id}") => {
+            any_of(&["officer", "unit_head", "approver"])
+        }
+        ("get", "/api/cases/{id}") => case(true),
+        ("post", "/api/cases/{id}/commands") => {
+            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
+        }
+        ("get", "/api/cases/{id}/ledger") => {
+            case(matches!(w.roles, "unit_head" | "approver" | "supervisor" | "legal_reviewer" | "archivist"))
+        }
+        _ => return None,
+    })
+}
+
+/// A body that gets past parsing to the policy (for the allowed, a valid request).
+fn request_body(method: &str, path: &str, n: usize) -> Value {
+    let t0 = 1_795_568_400_000_i64;
+    match (method, path) {
+        ("post", "/api/session") => json!({"username": "nobody", "password": "x"}),
+        ("post", "/api/users") => {
+            json!({"username": format!("made-{n}"), "roles": "officer", "password": "a-long-enough-password"})
+        }
+        ("post", "/api/officers") => json!({"name": "孙某", "cert_no": format!("1302{n:04}"),
+            "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"}),
+        ("post", "/api/matters") => json!({"code": format!("P-9{n:02}"), "name": "测试事项", "kind": "penalty",
+            "legal_basis": "《测试法》第一条"}),
+        ("put", "/api/agency") => json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J",
+            "has_enforcement_power": false, "seals": []}),
+        ("post", "/api/cases/inspections") => json!({"case_no": format!("栗街检〔2026〕9{n:02}号"),
+            "matter": "消防安全检查", "kind": "routine", "basis": "检查计划", "source": "inspection",
+            "reason": "例行检查", "received_at": t0}),
+        ("post", "/api/cases/summary-penalties") => json!({"case_no": format!("栗街简罚〔2026〕9{n:02}号"),
+            "matter": "占道经营", "party_kind": "citizen", "facts": "在人行道摆摊", "legal_basis": "《条例》",
+            "started_at": t0}),
+        ("post", "/api/cases/penalties") => json!({"case_no": format!("栗街罚〔2026〕9{n:02}号"),
+            "matter": "违法建设", "party_kind": "citizen", "source": "complaint", "reason": "群众举报",
+            "received_at": t0}),
+        ("post", "/api/cases/licences") => json!({"case_no": format!("栗街许〔2026〕9{n:02}号"),
+            "matter": "临时占用道路审批", "received_at": t0, "materials": ["申请书"], "receipt_issued": true}),
+        ("post", "/api/cases/coercive-measures") => json!({"case_no": format!("栗街强〔2026〕9{n:02}号"),
+            "matter": "扣押占道经营物品", "kind": "seize", "items": ["三轮车"], "reason": "占道经营",
+            "legal_basis": "《条例》", "property": {"related_to_case": true, "necessities_excluded": true,
+            "not_sealed_elsewhere": true}}),
+        // A stale version: the allowed get 409, never a change.
+        ("post", "/api/cases/{id}/commands") => {
+            json!({"expected_version": 999, "command": {"type": "notify_result", "at": t0}})
+        }
+        _ => json!({}),
+    }
+}
+
+fn api_routes() -> BTreeSet<(String, String)> {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).unwrap();
+    let mut out = BTreeSet::new();
+    for line in src.lines().map(str::trim).filter(|l| l.starts_with(".route(\"/api/")) {
+        let path = line[".route(\"".len()..].split('"').next().unwrap().to_string();
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if line.contains(&format!("{method}(")) {
+                out.insert((method.to_string(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: &Value) -> StatusCode {
+    let mut b = Request::builder().method(method.to_uppercase().as_str()).uri(path);
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    let req = if method == "get" {
+        b.body(Body::empty()).unwrap()
+    } else {
+        b.header("content-type", "application/json").body(Body::from(body.to_string())).unwrap()
+    };
+    app.request(req).await.status
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_inside_and_outside_the_case() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    // Two officers: A does the case's on-site act, B does not.
+    let mut officer_ids = Vec::new();
+    for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
+        let body =
+            json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+        let r = app.post_as("/api/officers", &head, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        officer_ids.push(r.json()["id"].as_str().unwrap().to_string());
+    }
+    // The case, opened by the 负责人 (unit 栗乡街道综合行政执法办公室), officer A on site.
+    let t0 = 1_795_568_400_000_i64;
+    let r = app
+        .post_as(
+            "/api/cases/inspections",
+            &head,
+            &json!({"case_no": "栗街检〔2026〕1号", "matter": "消防安全检查", "kind": "routine", "basis": "检查计划",
+                    "source": "inspection", "reason": "例行检查", "received_at": t0 - 3_600_000}),
+        )
+        .await;
+    let case_id = r.json()["id"].as_str().unwrap().to_string();
+    let act = json!({"type": "record_on_site", "at": t0, "place": "某小区", "recording_announced": true,
+        "problems_found": false, "summary": "未发现问题",
+        "officers": [{"officer_id": officer_ids[0], "id_shown_at": t0}, {"officer_id": officer_ids[1], "id_shown_at": t0}]});
+    let r = app
+        .post_as(&format!("/api/cases/{case_id}/commands"), &head, &json!({"expected_version": 1, "command": act}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // Officer B took part too; the "outside" officer is a third one, never on the case.
+    let body =
+        json!({"name": "陈静", "cert_no": "13020004", "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+    let r = app.post_as("/api/officers", &head, &body).await;
+    let outsider = r.json()["id"].as_str().unwrap().to_string();
+    // One account per principal, made by the 系统管理员.
+    let mut tokens = Vec::new();
+    for w in &WHO {
+        let unit =
+            if w.in_unit { "栗乡街道综合行政执法办公室" } else { "栗乡街道党政综合办公室" };
+        let officer = match (w.roles, w.in_case) {
+            ("officer", true) => officer_ids[0].clone(),
+            ("officer", false) => outsider.clone(),
+            _ => String::new(),
+        };
+        let username = w.name.replace('_', "-");
+        let r = app
+            .post_as(
+                "/api/users",
+                &admin,
+                &json!({"username": username, "roles": w.roles, "password": "matrix-password-1",
+                        "officer_id": officer, "unit": unit}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        tokens.push(app.login_as(&username, "matrix-password-1").await);
+    }
+
+    let routes = api_routes();
+    assert!(routes.len() >= 17, "{routes:?}");
+    let mut n = 0;
+    let mut failures = Vec::new();
+    for (method, path) in &routes {
+        let concrete = path.replace("{id}", &case_id);
+        // Without a session.
+        let Some(public) = expect(method, path, &WHO[0]).map(|e| e == Public) else {
+            failures.push(format!("{method} {path}: no rule in the matrix"));
+            continue;
+        };
+        n += 1;
+        let status = call(&app, method, &concrete, None, &request_body(method, path, n)).await;
+        if !public && status != StatusCode::UNAUTHORIZED {
+            failures.push(format!("{method} {path} without a session: {status}"));
+        }
+        for (w, token) in WHO.iter().zip(&tokens) {
+            n += 1;
+            let want = expect(method, path, w).unwrap();
+            let status = call(&app, method, &concrete, Some(token), &request_body(method, path, n)).await;
+            let got = match status {
+                StatusCode::FORBIDDEN => Forbidden,
+                StatusCode::NOT_FOUND => Hidden,
+                StatusCode::UNAUTHORIZED => Public,
+                _ => Allowed,
+            };
+            let ok = match want {
+                // Public routes answer on their own terms (a bad password is 401), never 403/404.
+                Public => !matches!(got, Forbidden | Hidden),
+                other => got == other,
+            };
+            if !ok {
+                failures.push(format!("{method} {path} as {}: want {want:?}, got {status}", w.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The case list shows exactly the cases each one may see.
+    for (w, token) in WHO.iter().zip(&tokens) {
+        let list = app.get("/api/cases", Some(token)).await.json();
+        let listed = list.as_array().unwrap().iter().any(|c| c["id"] == case_id.as_str());
+        assert_eq!(listed, sees(w), "{} in the case list", w.name);
+    }
+}
