@@ -43,7 +43,19 @@ try {
   step = 'sign-in';
   await page.fill('input[name=username]', user);
   await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${base}/password`), page.click('button[type=submit]')]);
+
+  step = 'first-password';
+  expect((await page.textContent('main'))?.includes('首次登录须先修改初始密码'), 'the initial password must be changed first');
+  await page.fill('input[name=current]', password);
+  await page.fill('input[name=new]', `${password}-new`);
+  await page.fill('input[name=confirm]', `${password}-typo`);
+  await page.click('form[action="/password"] button');
+  expect((await page.textContent('.error'))?.includes('两次输入的新密码不一致'), 'a mistyped confirmation is refused');
+  await page.fill('input[name=current]', password);
+  await page.fill('input[name=new]', `${password}-new`);
+  await page.fill('input[name=confirm]', `${password}-new`);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('form[action="/password"] button')]);
   expect((await page.textContent('h1'))?.includes('工作台'), 'the home page is the 工作台');
   expect(await page.locator('table.deadlines tr.overdue').count() > 0, 'overdue deadlines are listed');
 

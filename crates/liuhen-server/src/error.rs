@@ -32,6 +32,12 @@ pub enum ApiError {
     /// 403: signed in, but not allowed.
     #[error("forbidden")]
     Forbidden,
+    /// 403: the account must change its initial password first.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// 429: too many failed sign-ins; the account is locked for a while.
+    #[error("locked")]
+    Locked(i64),
     /// 503: the store is unavailable (shutting down, or its writer failed).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -105,6 +111,16 @@ impl ApiError {
             ),
             ApiError::InvalidState(m) => (StatusCode::CONFLICT, "INVALID_STATE", m.clone()),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN", "无权进行此操作".to_string()),
+            ApiError::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                "PASSWORD_CHANGE_REQUIRED",
+                "请先修改初始密码（POST /api/me/password）".to_string(),
+            ),
+            ApiError::Locked(minutes) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "ACCOUNT_LOCKED",
+                format!("登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"),
+            ),
             ApiError::Unavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "服务暂不可用，请稍后重试；未保存任何内容".to_string())
             }

@@ -64,6 +64,8 @@ pub enum Op {
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64 },
     /// End a session now (sign-out): it no longer authenticates.
     EndSession { token_sha256: Hash, at_ms: i64 },
+    /// A user's new password (its Argon2id hash) and whether it must be changed again.
+    SetPassword { user_id: String, password_hash: String, must_change_password: bool },
 }
 
 /// An officer as stored.

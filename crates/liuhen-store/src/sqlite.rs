@@ -669,6 +669,10 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 )?
                 .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms])?;
             }
+            Op::SetPassword { user_id, password_hash, must_change_password } => {
+                conn.prepare_cached("UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1")?
+                    .execute(params![user_id, password_hash, must_change_password])?;
+            }
             Op::EndSession { token_sha256, at_ms } => {
                 conn.prepare_cached("UPDATE sessions SET expires_at = MIN(expires_at, ?2) WHERE token_sha256 = ?1")?
                     .execute(params![token_sha256.0.as_slice(), at_ms])?;

@@ -31,7 +31,8 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
 
     // The API agrees: the browser's view is in the case's ledger, with who and why.
     let agent = agent();
-    let (_, session) = login(&agent, &server.url, "zhangzhuren", &password).unwrap();
+    // The browser changed the initial password to `<password>-new`.
+    let (_, session) = login(&agent, &server.url, "zhangzhuren", &format!("{password}-new")).unwrap();
     let token = session["token"].as_str().unwrap().to_string();
     let mut r = agent
         .get(format!("{}/api/cases/{case_id}/ledger", server.url))

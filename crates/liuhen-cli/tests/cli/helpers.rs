@@ -131,3 +131,19 @@ pub fn run(args: &[&str]) -> Output {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// Signs in and, as the first sign-in demands, changes the password to `new`; returns the token.
+pub fn sign_in_changing_password(agent: &ureq::Agent, url: &str, username: &str, password: &str, new: &str) -> String {
+    let (status, s) = login(agent, url, username, password).unwrap();
+    assert_eq!(status, 200, "{username}: {s}");
+    let token = s["token"].as_str().unwrap().to_string();
+    let body = serde_json::json!({"current": password, "new": new}).to_string();
+    let mut resp = agent
+        .post(&format!("{url}/api/me/password"))
+        .header("content-type", "application/json")
+        .header("authorization", &format!("Bearer {token}"))
+        .send(body.as_bytes())
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200, "{}", resp.body_mut().read_to_string().unwrap_or_default());
+    token
+}

@@ -27,8 +27,7 @@ fn rebuild_then_verify_reproduces_the_same_state() {
     let server = Server::start(dir.path());
     let agent = agent();
     let pw = server.admin_password.clone().unwrap();
-    let (_, s) = login(&agent, &server.url, "admin", &pw).unwrap();
-    let admin = s["token"].as_str().unwrap().to_string();
+    let admin = sign_in_changing_password(&agent, &server.url, "admin", &pw, "admin-new-password");
     // The administrator creates the 负责人 who handles the cases (a 系统管理员 sees none).
     let (st, u) = post(
         &agent,
@@ -37,8 +36,7 @@ fn rebuild_then_verify_reproduces_the_same_state() {
         &json!({"username": "zhang", "roles": "approver", "password": "zhang-test-password"}),
     );
     assert_eq!(st, 201, "{u}");
-    let (_, s) = login(&agent, &server.url, "zhang", "zhang-test-password").unwrap();
-    let token = s["token"].as_str().unwrap().to_string();
+    let token = sign_in_changing_password(&agent, &server.url, "zhang", "zhang-test-password", "zhang-new-password");
     let mut officers = Vec::new();
     for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
         let (st, o) = post(
@@ -103,7 +101,7 @@ fn rebuild_then_verify_reproduces_the_same_state() {
 
     // The same state as before, served again; the 负责人 signs in with the same password.
     let server = Server::start(dir.path());
-    let (st, s) = login(&agent, &server.url, "zhang", "zhang-test-password").unwrap();
+    let (st, s) = login(&agent, &server.url, "zhang", "zhang-new-password").unwrap();
     assert_eq!(st, 200, "{s}");
     let token = s["token"].as_str().unwrap().to_string();
     let after = get_json(&agent, &format!("{}/api/cases/{}", server.url, ids[0]), &token);
@@ -121,11 +119,9 @@ fn the_readme_run_command_gives_a_living_demo_office_that_verifies() {
     // The demo's 负责人 sees every case; the administrator none.
     let pw = server.demo_password.clone().expect("the demo accounts' password is printed");
     let admin_pw = server.admin_password.clone().unwrap();
-    let (_, s) = login(&agent, &server.url, "admin", &admin_pw).unwrap();
-    let admin = s["token"].as_str().unwrap().to_string();
+    let admin = sign_in_changing_password(&agent, &server.url, "admin", &admin_pw, "admin-new-password");
     assert_eq!(get_json(&agent, &format!("{}/api/cases", server.url), &admin), json!([]));
-    let (_, s) = login(&agent, &server.url, "zhangzhuren", &pw).unwrap();
-    let token = s["token"].as_str().unwrap().to_string();
+    let token = sign_in_changing_password(&agent, &server.url, "zhangzhuren", &pw, "zhang-new-password");
     let cases = get_json(&agent, &format!("{}/api/cases", server.url), &token);
     let mut kinds: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["case_type"].as_str().unwrap()).collect();
     kinds.sort_unstable();
@@ -136,7 +132,7 @@ fn the_readme_run_command_gives_a_living_demo_office_that_verifies() {
     drop(server);
     // A second start does not seed again; the whole directory verifies, projections included.
     let server = Server::start_with(dir.path(), &["--demo"]);
-    let (_, s) = login(&agent, &server.url, "zhangzhuren", &pw).unwrap();
+    let (_, s) = login(&agent, &server.url, "zhangzhuren", "zhang-new-password").unwrap();
     let token = s["token"].as_str().unwrap().to_string();
     let again = get_json(&agent, &format!("{}/api/cases", server.url), &token);
     assert_eq!(again.as_array().unwrap().len(), cases.as_array().unwrap().len());

@@ -23,7 +23,7 @@ pub enum LogAccess {
 async fn check_access<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<(), ApiError> {
     match state.log_access {
         LogAccess::Public => Ok(()),
-        LogAccess::SignedIn => super::require_user(state, headers).await.map(|_| ()),
+        LogAccess::SignedIn => super::require_session(state, headers).await.map(|_| ()),
     }
 }
 

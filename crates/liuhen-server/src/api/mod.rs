@@ -39,8 +39,18 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// The signed-in user, or 401.
+/// The signed-in user, or 401; an account still on its initial password may do nothing but
+/// change it (403 PASSWORD_CHANGE_REQUIRED).
 pub async fn require_user<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, ApiError> {
+    let user = require_session(state, headers).await?;
+    if user.must_change_password {
+        return Err(ApiError::PasswordChangeRequired);
+    }
+    Ok(user)
+}
+
+/// The signed-in user, or 401, even one who must still change their initial password.
+pub async fn require_session<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, ApiError> {
     let token = request_token(headers).ok_or(ApiError::Unauthorized)?;
     state.app.authenticate(&token).await
 }

@@ -70,6 +70,26 @@ pub async fn login<S: LogStore>(
 }
 
 pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Json<UserDto>, ApiError> {
-    let user = super::require_user(&state, &headers).await?;
+    let user = super::require_session(&state, &headers).await?;
+    Ok(Json(UserDto::from(&user)))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    pub current: String,
+    pub new: String,
+}
+
+/// `POST /api/me/password`: the signed-in user changes their password (the first sign-in's
+/// forced change too); the session stays valid.
+pub async fn change_password<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<PasswordForm>, JsonRejection>,
+) -> Result<Json<UserDto>, ApiError> {
+    let user = super::require_session(&state, &headers).await?;
+    let Json(f) = form?;
+    state.app.change_password(&user, &f.current, &f.new).await?;
+    let user = state.app.authenticate(&super::request_token(&headers).unwrap_or_default()).await?;
     Ok(Json(UserDto::from(&user)))
 }

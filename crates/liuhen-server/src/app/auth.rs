@@ -15,6 +15,21 @@ use serde_json::json;
 /// Sessions last twelve hours.
 pub const SESSION_TTL_MS: i64 = 12 * 3600 * 1000;
 
+/// Failed sign-ins within this window count toward a lockout…
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// …of this many…
+pub const MAX_FAILURES: u32 = 5;
+/// …which lasts this long.
+pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+
+/// Failed sign-ins of one username.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Failures {
+    count: u32,
+    first_at_ms: i64,
+    locked_until_ms: i64,
+}
+
 /// A successful sign-in.
 #[derive(Debug, Clone)]
 pub struct Login {
@@ -122,12 +137,7 @@ impl<S: LogStore> App<S> {
             unit: new.unit.clone(),
         };
         // The password hash is a secret: the log commits to it, the store keeps it.
-        let secret = json!({"password_hash": user.password_hash, "must_change_password": must_change_password});
-        let mut content = Vec::new();
-        liuhen_log::entry::write_canonical(&secret, &mut content);
-        let mut salt = [0u8; 32];
-        fill_random(&mut salt);
-        let c = commitment(&salt, &content);
+        let (c, opening) = secret_of(&user.password_hash, must_change_password);
         let d = draft(
             actor,
             "user.create",
@@ -135,15 +145,24 @@ impl<S: LogStore> App<S> {
                    "secret": {"commit": c.to_hex()}}),
             vec![c],
         )?;
-        self.append(d, vec![Op::PutOpening { commitment: c, salt, content }, Op::CreateUser(user.clone())]).await?;
+        self.append(d, vec![opening, Op::CreateUser(user.clone())]).await?;
         Ok(user)
     }
 
     /// Signs a user in. Every attempt is a log entry; a failed one records the username typed
     /// only as a commitment (people sometimes type a password there).
+    ///
+    /// Five failures within fifteen minutes lock the username for fifteen minutes: attempts
+    /// during the lock are refused without checking the password, and logged.
     pub async fn login(&self, username: &str, password: &str) -> Result<Login, ApiError> {
         if username.is_empty() || username.len() > 64 || password.len() > 1024 {
             return Err(ApiError::BadCredentials);
+        }
+        let now = now_ms();
+        let locked_until = self.failures.lock().map(|f| f.get(username).map_or(0, |x| x.locked_until_ms)).unwrap_or(0);
+        if locked_until > now {
+            self.log_failed(username, "locked").await?;
+            return Err(ApiError::Locked((locked_until - now).div_euclid(60_000) + 1));
         }
         let user = match self.store.user_by_username(username).await {
             Ok(u) => Some(u),
@@ -157,13 +176,13 @@ impl<S: LogStore> App<S> {
         };
         let ok = verify_password(password.to_string(), phc).await?;
         let Some(user) = user.filter(|_| ok) else {
-            let mut salt = [0u8; 32];
-            fill_random(&mut salt);
-            let c = commitment(&salt, username.as_bytes());
-            let d = draft("anonymous", "auth.login_failed", json!({"username": {"commit": c.to_hex()}}), vec![c])?;
-            self.append(d, vec![Op::PutOpening { commitment: c, salt, content: username.as_bytes().to_vec() }]).await?;
+            self.count_failure(username, now);
+            self.log_failed(username, "bad_credentials").await?;
             return Err(ApiError::BadCredentials);
         };
+        if let Ok(mut f) = self.failures.lock() {
+            f.remove(username);
+        }
         let mut secret = [0u8; 32];
         fill_random(&mut secret);
         let token = URL_SAFE_NO_PAD.encode(secret);
@@ -185,6 +204,62 @@ impl<S: LogStore> App<S> {
         Ok(Login { token, user, expires_at_ms: expires, entry: receipt.index })
     }
 
+    /// A failed attempt in the log; the typed name only behind a commitment.
+    async fn log_failed(&self, username: &str, why: &str) -> Result<(), ApiError> {
+        let mut salt = [0u8; 32];
+        fill_random(&mut salt);
+        let c = commitment(&salt, username.as_bytes());
+        let d = draft(
+            "anonymous",
+            "auth.login_failed",
+            json!({"username": {"commit": c.to_hex()}, "reason": why}),
+            vec![c],
+        )?;
+        self.append(d, vec![Op::PutOpening { commitment: c, salt, content: username.as_bytes().to_vec() }]).await?;
+        Ok(())
+    }
+
+    fn count_failure(&self, username: &str, now: i64) {
+        let Ok(mut all) = self.failures.lock() else { return };
+        if all.len() > 100_000 {
+            all.retain(|_, f| f.locked_until_ms > now || now - f.first_at_ms < FAILURE_WINDOW_MS);
+        }
+        let f = all.entry(username.to_string()).or_default();
+        if now - f.first_at_ms > FAILURE_WINDOW_MS {
+            *f = Failures { count: 0, first_at_ms: now, locked_until_ms: 0 };
+        }
+        f.count += 1;
+        if f.count >= MAX_FAILURES {
+            f.locked_until_ms = now + LOCKOUT_MS;
+        }
+    }
+
+    /// Changes `user`'s password: the current one must match; the new one is at least 12
+    /// characters and differs from it and from the username. Logged, the hash behind a
+    /// commitment; the forced change of a first sign-in is then done.
+    pub async fn change_password(&self, user: &UserRecord, current: &str, new: &str) -> Result<(), ApiError> {
+        if !verify_password(current.to_string(), user.password_hash.clone()).await? {
+            return Err(ApiError::BadRequest("当前密码不正确".to_string()));
+        }
+        if new.chars().count() < 12 || new.len() > 1024 {
+            return Err(ApiError::BadRequest("新密码至少 12 位".to_string()));
+        }
+        if new == current || new == user.username {
+            return Err(ApiError::BadRequest("新密码不得与当前密码或用户名相同".to_string()));
+        }
+        let password_hash = hash_password(new.to_string()).await?;
+        let (c, opening) = secret_of(&password_hash, false);
+        let d = draft(
+            &format!("user:{}", user.id),
+            "user.password",
+            json!({"user": user.id, "secret": {"commit": c.to_hex()}}),
+            vec![c],
+        )?;
+        let set = Op::SetPassword { user_id: user.id.clone(), password_hash, must_change_password: false };
+        self.append(d, vec![opening, set]).await?;
+        Ok(())
+    }
+
     /// Ends the session of `token` (sign-out), logged; the token no longer authenticates.
     pub async fn logout(&self, user: &UserRecord, token: &str) -> Result<(), ApiError> {
         let d = draft(&format!("user:{}", user.id), "auth.logout", json!({}), vec![])?;
@@ -203,6 +278,18 @@ impl<S: LogStore> App<S> {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// An account's secret (its password hash and whether it must change): the commitment the log
+/// shows, and the opening the store keeps.
+fn secret_of(password_hash: &str, must_change_password: bool) -> (Hash, Op) {
+    let secret = json!({"password_hash": password_hash, "must_change_password": must_change_password});
+    let mut content = Vec::new();
+    liuhen_log::entry::write_canonical(&secret, &mut content);
+    let mut salt = [0u8; 32];
+    fill_random(&mut salt);
+    let c = commitment(&salt, &content);
+    (c, Op::PutOpening { commitment: c, salt, content })
 }
 
 fn dummy_hash() -> &'static str {

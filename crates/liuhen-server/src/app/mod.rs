@@ -31,6 +31,8 @@ pub struct App<S> {
     pub blobs: Blobs,
     /// The working-day calendar deadlines are computed on.
     pub calendar: std::sync::Arc<liuhen_core::calendar::WorkCalendar>,
+    /// Recent failed sign-ins per username (lockout; per server process).
+    pub(crate) failures: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, auth::Failures>>>,
 }
 
 /// The administrator's role code (`policy::Role::SysAdmin`).
@@ -45,7 +47,12 @@ pub(crate) fn body(v: Value) -> Map<String, Value> {
 
 impl<S: LogStore> App<S> {
     pub fn new(store: S, blobs: Blobs) -> App<S> {
-        App { store, blobs, calendar: std::sync::Arc::new(liuhen_core::calendar::WorkCalendar::china()) }
+        App {
+            store,
+            blobs,
+            calendar: std::sync::Arc::new(liuhen_core::calendar::WorkCalendar::china()),
+            failures: std::sync::Arc::default(),
+        }
     }
 
     pub(crate) async fn append(&self, draft: EntryDraft, ops: Vec<Op>) -> Result<Receipt, ApiError> {

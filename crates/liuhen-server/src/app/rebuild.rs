@@ -100,6 +100,13 @@ impl<S: LogStore> App<S> {
                             },
                         );
                     }
+                    "user.password" => {
+                        let secret = self.opened_json(index, &e).await?;
+                        if let Some(u) = users.get_mut(&s("user")?) {
+                            u.password_hash = secret["password_hash"].as_str().unwrap_or_default().to_string();
+                            u.must_change_password = secret["must_change_password"].as_bool().unwrap_or(true);
+                        }
+                    }
                     "officer.register" => {
                         officers.insert(
                             s("officer")?,

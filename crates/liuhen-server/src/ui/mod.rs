@@ -67,9 +67,11 @@ pub fn when(ms: i64) -> String {
     format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// What a UI handler can fail with: a page, or a redirect to sign in.
+/// What a UI handler can fail with: a page, or a redirect to sign in or to change the
+/// initial password.
 pub enum UiError {
     SignIn,
+    ChangePassword,
     Page(StatusCode, &'static str, String),
 }
 
@@ -97,6 +99,7 @@ impl IntoResponse for UiError {
     fn into_response(self) -> Response {
         match self {
             UiError::SignIn => Redirect::to("/login").into_response(),
+            UiError::ChangePassword => Redirect::to("/password").into_response(),
             UiError::Page(status, title, message) => {
                 let page = ErrorPage { user: None, title, message };
                 (status, render(&page)).into_response()
@@ -115,8 +118,18 @@ fn render<T: Template>(t: &T) -> Response {
     }
 }
 
-/// The signed-in user and their header view, or a redirect to sign in.
+/// The signed-in user and their header view, or a redirect to sign in — or to change the
+/// initial password, which comes before anything else.
 async fn signed_in<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<(UserRecord, UserView), UiError> {
+    let (user, view) = session_of(state, headers).await?;
+    if user.must_change_password {
+        return Err(UiError::ChangePassword);
+    }
+    Ok((user, view))
+}
+
+/// As [`signed_in`], for the password page itself.
+async fn session_of<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<(UserRecord, UserView), UiError> {
     let token = request_token(headers).ok_or(UiError::SignIn)?;
     let user = state.app.authenticate(&token).await?;
     let view = UserView {
@@ -195,6 +208,7 @@ pub async fn login<S: LogStore>(
             with_cookies(Redirect::to("/").into_response(), &[session, clear])
         }
         Err(ApiError::BadCredentials) => login_page(StatusCode::UNAUTHORIZED, "用户名或密码错误。", &username),
+        Err(e @ ApiError::Locked(_)) => login_page(StatusCode::TOO_MANY_REQUESTS, &e.message(), &username),
         Err(e) => UiError::from(e).into_response(),
     }
 }
@@ -210,13 +224,78 @@ pub async fn logout<S: LogStore>(
     headers: HeaderMap,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, UiError> {
-    let (user, view) = signed_in(&state, &headers).await?;
+    let (user, view) = session_of(&state, &headers).await?;
     if !form.is_ok_and(|Form(f)| same(&view.csrf, &f.csrf)) {
         return Err(UiError::Page(StatusCode::FORBIDDEN, "请求被拒绝", "页面已过期，请刷新后重试。".to_string()));
     }
     state.app.logout(&user, &request_token(&headers).unwrap_or_default()).await?;
     let c = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok(with_cookies(Redirect::to("/login").into_response(), &[c]))
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    user: Option<UserView>,
+    csrf: String,
+    forced: bool,
+    error: String,
+}
+
+pub async fn password_form<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Response, UiError> {
+    let (user, view) = session_of(&state, &headers).await?;
+    let page = PasswordPage {
+        csrf: view.csrf.clone(),
+        forced: user.must_change_password,
+        error: String::new(),
+        user: Some(view),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn change_password<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Form<PasswordForm>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = session_of(&state, &headers).await?;
+    let Ok(Form(f)) = form else {
+        return Err(UiError::Page(StatusCode::BAD_REQUEST, "请求有误", "请填写当前密码和新密码。".to_string()));
+    };
+    if !same(&view.csrf, &f.csrf) {
+        return Err(UiError::Page(StatusCode::FORBIDDEN, "请求被拒绝", "页面已过期，请刷新后重试。".to_string()));
+    }
+    let outcome = if f.new != f.confirm {
+        Err("两次输入的新密码不一致。".to_string())
+    } else {
+        state.app.change_password(&user, &f.current, &f.new).await.map_err(|e| match e {
+            ApiError::BadRequest(m) => m,
+            other => other.message(),
+        })
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/").into_response()),
+        Err(error) => {
+            let page =
+                PasswordPage { csrf: view.csrf.clone(), forced: user.must_change_password, error, user: Some(view) };
+            Ok((StatusCode::BAD_REQUEST, render(&page)).into_response())
+        }
+    }
 }
 
 pub struct DeadlineRow {

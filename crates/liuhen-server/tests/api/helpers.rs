@@ -13,7 +13,9 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     pub router: Router,
+    /// The administrator's one-time password (until `login_admin` changes it).
     pub admin_password: String,
+    admin_changed: std::sync::Mutex<bool>,
     pub store: SqliteStore,
     _dir: tempfile::TempDir,
 }
@@ -55,13 +57,15 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     app.add_user(None, head).await.unwrap();
     liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };
-    TestApp { router: router(state), admin_password, store, _dir: dir }
+    TestApp { router: router(state), admin_password, admin_changed: std::sync::Mutex::new(false), store, _dir: dir }
 }
 
 pub const ORIGIN: &str = "liuhen.test/api";
 /// The 负责人 the tests sign in as.
 pub const HEAD: &str = "zhang";
 pub const HEAD_PASSWORD: &str = "zhang-test-password";
+/// The administrator's password once changed.
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
 
 impl TestApp {
     pub async fn request(&self, req: Request<Body>) -> Resp {
@@ -102,9 +106,23 @@ impl TestApp {
         self.login_as(HEAD, HEAD_PASSWORD).await
     }
 
-    /// Signs in as the 系统管理员 (accounts and configuration, no case content).
+    /// Signs in as the 系统管理员 (accounts and configuration, no case content), changing the
+    /// one-time password to `ADMIN_PASSWORD` the first time, as the system demands.
     pub async fn login_admin(&self) -> String {
-        self.login_as("admin", &self.admin_password.clone()).await
+        let changed = *self.admin_changed.lock().unwrap();
+        if changed {
+            return self.login_as("admin", ADMIN_PASSWORD).await;
+        }
+        let token = self.login_as("admin", &self.admin_password.clone()).await;
+        self.change_password(&token, &self.admin_password.clone(), ADMIN_PASSWORD).await;
+        *self.admin_changed.lock().unwrap() = true;
+        token
+    }
+
+    /// `POST /api/me/password`, expected to succeed.
+    pub async fn change_password(&self, token: &str, current: &str, new: &str) {
+        let r = self.post_as("/api/me/password", token, &serde_json::json!({"current": current, "new": new})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     }
 
     pub async fn login_as(&self, username: &str, password: &str) -> String {

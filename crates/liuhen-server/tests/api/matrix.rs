@@ -72,6 +72,7 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
     Some(match (method, path) {
         ("post", "/api/session") | ("get", "/api/openapi.json") | ("get", "/api/docs") => Public,
         ("get", "/api/me") | ("get", "/api/cases") | ("get", "/api/deadlines") => Allowed,
+        ("post", "/api/me/password") => Allowed,
         ("get", "/api/officers") | ("get", "/api/matters") | ("get", "/api/agency") => Allowed,
         ("get", "/api/users") | ("post", "/api/users") => any_of(&["sysadmin"]),
         ("post", "/api/officers") | ("post", "/api/matters") | ("put", "/api/agency") => {
@@ -96,6 +97,8 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
     let t0 = 1_795_568_400_000_i64;
     match (method, path) {
         ("post", "/api/session") => json!({"username": "nobody", "password": "x"}),
+        // A wrong current password: 400 for everyone signed in, nothing changed.
+        ("post", "/api/me/password") => json!({"current": "not-the-password", "new": "another-password-1"}),
         ("post", "/api/users") => {
             json!({"username": format!("made-{n}"), "roles": "officer", "password": "a-long-enough-password"})
         }
@@ -212,7 +215,9 @@ async fn every_route_for_every_role_inside_and_outside_the_case() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
-        tokens.push(app.login_as(&username, "matrix-password-1").await);
+        let token = app.login_as(&username, "matrix-password-1").await;
+        app.change_password(&token, "matrix-password-1", "matrix-password-2").await;
+        tokens.push(token);
     }
 
     let routes = api_routes();

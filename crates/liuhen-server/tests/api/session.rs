@@ -9,7 +9,7 @@ use liuhen_store::LogStore;
 async fn sign_in_is_logged_and_gives_a_session() {
     let app = spawn_app(LogAccess::Public).await;
     let before = app.store.tree_size();
-    let token = app.login_admin().await;
+    let token = app.login_as("admin", &app.admin_password.clone()).await;
     assert_eq!(app.store.tree_size(), before + 1);
     let me = app.get("/api/me", Some(&token)).await;
     assert_eq!(me.status, StatusCode::OK);
@@ -18,6 +18,57 @@ async fn sign_in_is_logged_and_gives_a_session() {
     let entry = app.store.entries(before, before + 1).await.unwrap();
     let e = liuhen_log::Entry::decode(&entry[0]).unwrap();
     assert_eq!(e.action(), "auth.login");
+}
+
+#[tokio::test]
+async fn the_initial_password_must_be_changed_before_anything_else() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login_as("admin", &app.admin_password.clone()).await;
+    let r = app.get("/api/users", Some(&token)).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("PASSWORD_CHANGE_REQUIRED"))
+    );
+    // Wrong current password, too short, the same: refused with a reason.
+    for (current, new, why) in [
+        ("wrong-password-123", "a-new-password-1", "当前密码不正确"),
+        (app.admin_password.as_str(), "short", "至少 12 位"),
+        (app.admin_password.as_str(), app.admin_password.as_str(), "不得与当前密码"),
+    ] {
+        let r = app.post_as("/api/me/password", &token, &serde_json::json!({"current": current, "new": new})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains(why), "{}", r.json());
+    }
+    let before = app.store.tree_size();
+    app.change_password(&token, &app.admin_password.clone(), ADMIN_PASSWORD).await;
+    // Logged without the password or its hash; the same session now works.
+    let raw = app.store.entries(before, before + 1).await.unwrap();
+    let text = String::from_utf8(raw[0].clone()).unwrap();
+    assert!(text.contains("user.password") && !text.contains("argon2"), "{text}");
+    assert_eq!(app.get("/api/users", Some(&token)).await.status, StatusCode::OK);
+    // The old password no longer signs in; the new one does.
+    let body = serde_json::json!({"username": "admin", "password": app.admin_password}).to_string();
+    assert_eq!(app.post_json("/api/session", &body).await.status, StatusCode::UNAUTHORIZED);
+    app.login_as("admin", ADMIN_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn five_failed_sign_ins_lock_the_account_for_a_while() {
+    let app = spawn_app(LogAccess::Public).await;
+    let wrong = serde_json::json!({"username": HEAD, "password": "guess-guess-guess"}).to_string();
+    for _ in 0..5 {
+        assert_eq!(app.post_json("/api/session", &wrong).await.status, StatusCode::UNAUTHORIZED);
+    }
+    // Locked: even the right password is refused now, and every attempt is logged.
+    let before = app.store.tree_size();
+    let right = serde_json::json!({"username": HEAD, "password": HEAD_PASSWORD}).to_string();
+    let r = app.post_json("/api/session", &right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["error"]["code"], "ACCOUNT_LOCKED");
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("分钟后再试"));
+    assert_eq!(app.store.tree_size(), before + 1);
+    // Other accounts are not affected.
+    app.login_as("admin", &app.admin_password.clone()).await;
 }
 
 #[tokio::test]

@@ -105,11 +105,36 @@ async fn sign_in_needs_the_forms_csrf_token_and_issues_a_fresh_session() {
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let issued = set_cookie(&p, "liuhen_session");
     assert!(issued.len() >= 40 && issued != "planted-by-attacker");
-    let home = send(&app, get("/", &format!("liuhen_session={issued}"))).await;
-    assert_eq!(home.status, StatusCode::OK);
-    assert!(home.body.contains("工作台") && home.body.contains("请尽快修改"), "the one-time password is flagged");
-    // Signing out needs the session's CSRF token too.
+    // The one-time password must be changed before anything else.
     let cookie = format!("liuhen_session={issued}");
+    let p = send(&app, get("/", &cookie)).await;
+    assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/password"));
+    let page = send(&app, get("/password", &cookie)).await;
+    assert!(page.body.contains("首次登录须先修改初始密码"));
+    let csrf = hidden_csrf(&page.body);
+    let change = |current: &str, new: &str, confirm: &str, csrf: &str| {
+        format!("csrf={csrf}&current={}&new={}&confirm={}", urlencode(current), urlencode(new), urlencode(confirm))
+    };
+    let p = send(
+        &app,
+        form("/password", &cookie, &change(&app.admin_password, "new-admin-pass-1", "different-one", &csrf)),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("两次输入的新密码不一致"));
+    let p = send(
+        &app,
+        form("/password", &cookie, &change(&app.admin_password, "new-admin-pass-1", "new-admin-pass-1", "forged")),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let ok = change(&app.admin_password, "new-admin-pass-1", "new-admin-pass-1", &csrf);
+    let p = send(&app, form("/password", &cookie, &ok)).await;
+    assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/"));
+    let home = send(&app, get("/", &cookie)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("工作台") && !home.body.contains("初始密码"));
+    // Signing out needs the session's CSRF token too.
     let p = send(&app, form("/logout", &cookie, "csrf=forged")).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = send(&app, form("/logout", &cookie, &format!("csrf={}", hidden_csrf(&home.body)))).await;
