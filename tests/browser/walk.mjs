@@ -82,6 +82,36 @@ try {
   expect(ledger.some((r) => r.includes(user) && r.includes('查阅') && r.includes('页面查阅')),
     `this view is in the ledger: ${JSON.stringify(ledger)}`);
 
+  step = 'new-case';
+  await page.goto(`${base}/cases`);
+  await page.click('a.new');
+  await page.fill('input[name=case_no]', '栗街检〔2026〕901号');
+  await page.fill('input[name=matter]', '消防安全检查');
+  await page.selectOption('select[name=kind]', 'routine');
+  await page.fill('textarea[name=basis]', '第四季度消防安全检查计划');
+  await page.selectOption('select[name=source]', 'inspection');
+  await page.fill('textarea[name=reason]', '季度例行检查');
+  await page.fill('input[name=received_at]', '2026-11-19T09:00');
+  await Promise.all([page.waitForURL(/\/cases\/[0-9a-f-]+$/), page.click('form.command button[type=submit]')]);
+  expect((await page.textContent('h1'))?.includes('栗街检〔2026〕901号'), 'the new case is shown');
+
+  step = 'refusal';
+  await page.click('ul.actions >> text=现场检查');
+  await page.fill('input[name=at]', '2026-11-20T09:00');
+  await page.fill('input[name=place]', '栗乡街道幸福小区');
+  await page.locator('input[name=officers]').nth(0).check();
+  await page.check('input[name=recording_announced]');
+  await page.fill('textarea[name=summary]', '消防通道畅通，未发现问题');
+  await page.click('form.command button[type=submit]');
+  const beside = await page.textContent('[data-field=officers] .field-error');
+  expect(beside?.includes('R-001') && beside.includes('执法人员不得少于两人'), `the refusal is beside the officers: ${beside}`);
+
+  step = 'one-stage';
+  await page.locator('input[name=officers]').nth(1).check();
+  await Promise.all([page.waitForURL(/\/cases\/[0-9a-f-]+$/), page.click('form.command button[type=submit]')]);
+  expect((await page.textContent('dd.state'))?.includes('已现场检查'), 'the case moved to the next stage');
+  expect((await page.textContent('ol.timeline'))?.includes('现场检查'), 'and the step is in its timeline');
+
   step = 'hostile-query';
   await page.goto(`${base}/cases?q=${encodeURIComponent('<script>window.pwned=1</script>')}`);
   expect(!(await page.evaluate(() => window.pwned)), 'markup in a query is shown, never run');

@@ -281,6 +281,16 @@ pub async fn open_inspection<S: LogStore>(
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
+    let r = open_inspection_from(&state.app, &user, f).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// Opens an inspection from its form: the API's and the UI's one path.
+pub async fn open_inspection_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    f: OpenInspectionForm,
+) -> Result<CaseRecord, ApiError> {
     let case_no = required(&f.case_no, "案号", 64)?;
     let open = Open {
         id: uuid::Uuid::now_v7().to_string(),
@@ -297,8 +307,7 @@ pub async fn open_inspection<S: LogStore>(
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
     };
-    let r = state.app.open_inspection(&user, open).await?;
-    Ok((StatusCode::CREATED, Json(r.into())))
+    app.open_inspection(user, open).await
 }
 
 #[derive(Deserialize)]
@@ -500,31 +509,40 @@ pub async fn case_command<S: LogStore>(
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let req = json_body(form)?;
+    let r = execute_command(&state.app, &user, &id, req.expected_version, req.command).await?;
+    Ok(Json(r.into()))
+}
+
+/// Runs a command given as JSON (tagged by `type`; the kinds depend on the case's type) on
+/// case `id` at `expected_version`: the API's and the UI's one path.
+pub async fn execute_command<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    id: &str,
+    expected_version: u64,
+    command: Value,
+) -> Result<CaseRecord, ApiError> {
     let bad = |e: serde_json::Error| {
         ApiError::BadRequest(format!("命令格式有误：{}", crate::error::serde_in_chinese(&e.to_string())))
     };
-    let case_type = state.app.case_type(&id).await?;
+    let case_type = app.case_type(id).await?;
     if case_type == <liuhen_core::summary::Summary as crate::app::cases::CaseKind>::CODE {
-        let cmd = summary_command(serde_json::from_value(req.command).map_err(bad)?)?;
-        let r = state.app.summary_command(&user, &id, req.expected_version, cmd).await?;
-        return Ok(Json(r.into()));
+        let cmd = summary_command(serde_json::from_value(command).map_err(bad)?)?;
+        return app.summary_command(user, id, expected_version, cmd).await;
     }
     if case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE {
-        let cmd = ordinary_command(serde_json::from_value(req.command).map_err(bad)?)?;
-        let r = state.app.ordinary_command(&user, &id, req.expected_version, cmd).await?;
-        return Ok(Json(r.into()));
+        let cmd = ordinary_command(serde_json::from_value(command).map_err(bad)?)?;
+        return app.ordinary_command(user, id, expected_version, cmd).await;
     }
     if case_type == <liuhen_core::licence::Licence as crate::app::cases::CaseKind>::CODE {
-        let cmd = licence_command(serde_json::from_value(req.command).map_err(bad)?)?;
-        let r = state.app.licence_command(&user, &id, req.expected_version, cmd).await?;
-        return Ok(Json(r.into()));
+        let cmd = licence_command(serde_json::from_value(command).map_err(bad)?)?;
+        return app.licence_command(user, id, expected_version, cmd).await;
     }
     if case_type == <liuhen_core::coercion::Coercion as crate::app::cases::CaseKind>::CODE {
-        let cmd = coercion_command(serde_json::from_value(req.command).map_err(bad)?)?;
-        let r = state.app.coercion_command(&user, &id, req.expected_version, cmd).await?;
-        return Ok(Json(r.into()));
+        let cmd = coercion_command(serde_json::from_value(command).map_err(bad)?)?;
+        return app.coercion_command(user, id, expected_version, cmd).await;
     }
-    let form: CommandForm = serde_json::from_value(req.command).map_err(bad)?;
+    let form: CommandForm = serde_json::from_value(command).map_err(bad)?;
     let cmd = match form {
         CommandForm::RecordOnSite(a) => InspectionCommand::RecordOnSite(act_input(a)?),
         CommandForm::NotifyResult { at } => InspectionCommand::NotifyResult { at: Timestamp(at) },
@@ -542,8 +560,7 @@ pub async fn case_command<S: LogStore>(
                 .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{party_kind}")))?,
         },
     };
-    let r = state.app.inspection_command(&user, &id, req.expected_version, cmd).await?;
-    Ok(Json(r.into()))
+    app.inspection_command(user, id, expected_version, cmd).await
 }
 
 pub async fn list_cases<S: LogStore>(

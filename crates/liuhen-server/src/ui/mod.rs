@@ -15,12 +15,14 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use liuhen_core::time::{Date, Timestamp};
+use liuhen_core::time::Timestamp;
 use liuhen_log::Hash;
 use liuhen_store::{CaseRecord, LogStore, UserRecord};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
+
+pub mod forms;
 
 /// The pre-sign-in CSRF cookie (double submit).
 const LOGIN_CSRF_COOKIE: &str = "liuhen_login_csrf";
@@ -385,6 +387,7 @@ pub struct TypeOption {
 #[template(path = "cases.html")]
 struct CasesPage {
     user: Option<UserView>,
+    can_create: bool,
     q: String,
     types: Vec<TypeOption>,
     cases: Vec<CaseRow>,
@@ -426,7 +429,8 @@ pub async fn cases<S: LogStore>(
         .collect();
     let types =
         CASE_TYPES.iter().map(|(code, label)| TypeOption { code, label, selected: *code == f.case_type }).collect();
-    Ok(render(&CasesPage { user: Some(view), q, types, cases: rows }))
+    let can_create = state.app.allow(&user, crate::app::policy::Action::CreateCase, None).is_ok();
+    Ok(render(&CasesPage { user: Some(view), can_create, q, types, cases: rows }))
 }
 
 pub struct CaseDeadlineRow {
@@ -470,6 +474,8 @@ struct CasePage {
     deadlines: Vec<CaseDeadlineRow>,
     defects: Vec<String>,
     timeline: Vec<TimelineRow>,
+    /// The commands this user may run here, with their forms: (link, label).
+    actions: Vec<(String, &'static str)>,
     show_ledger: bool,
     ledger: Vec<LedgerRow>,
 }
@@ -483,14 +489,7 @@ pub struct AtForm {
 
 /// `YYYY-MM-DDTHH:MM` (Asia/Shanghai) as Unix ms, the end of that minute.
 fn parse_local(s: &str) -> Option<i64> {
-    let (date, time) = s.split_once('T')?;
-    let d = Date::parse(date).ok()?;
-    let (h, m) = time.split_once(':')?;
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.get(..2)?.parse().ok()?);
-    if !(0..24).contains(&h) || !(0..60).contains(&m) {
-        return None;
-    }
-    Some(d.start().0 + (h * 60 + m) * 60_000 + 59_999)
+    forms::parse_local(s).map(|ms| ms + 59_999)
 }
 
 pub async fn case_page<S: LogStore>(
@@ -576,6 +575,11 @@ pub async fn case_page<S: LogStore>(
             purpose: l.purpose,
         })
         .collect();
+    let may_act = state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case.record)).is_ok();
+    let actions = forms::commands(&case.record.case_type)
+        .filter(|_| may_act && as_of.is_none())
+        .map(|s| (format!("/cases/{}/do/{}", case.record.id, s.command), s.label))
+        .collect();
     let page = CasePage {
         user: Some(view),
         id: case.record.id.clone(),
@@ -590,6 +594,7 @@ pub async fn case_page<S: LogStore>(
         deadlines,
         defects,
         timeline,
+        actions,
         show_ledger,
         ledger,
     };
@@ -679,4 +684,266 @@ pub async fn stylesheet() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/app.css"),
     )
+}
+
+/// One input of a command form, as the template shows it.
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// The HTML input type, or textarea / select / officers / fixed.
+    pub kind: &'static str,
+    pub value: String,
+    pub checked: bool,
+    pub options: Vec<OptionView>,
+    pub error: String,
+}
+
+pub struct OptionView {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage {
+    user: Option<UserView>,
+    title: String,
+    case_no: String,
+    action: String,
+    back: String,
+    csrf: String,
+    version: u64,
+    errors: Vec<String>,
+    fields: Vec<FieldView>,
+}
+
+/// The fields of `spec` filled with `submitted` (empty for a new form), with their errors.
+async fn field_views<S: LogStore>(
+    state: &AppState<S>,
+    spec: &forms::Spec,
+    submitted: &forms::Submitted,
+    errors: &[(&'static str, String)],
+) -> Result<Vec<FieldView>, UiError> {
+    let mut officers = state.app.store.officers().await.map_err(ApiError::from)?;
+    officers.sort_by(|a, b| a.cert_no.cmp(&b.cert_no));
+    let value_of = |name: &str| submitted.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    Ok(spec
+        .fields
+        .iter()
+        .map(|fld| {
+            let value = value_of(fld.path);
+            let (kind, options) = match fld.kind {
+                forms::Kind::Text => ("text", Vec::new()),
+                forms::Kind::List => ("text", Vec::new()),
+                forms::Kind::LongText => ("textarea", Vec::new()),
+                forms::Kind::DateTime => ("datetime-local", Vec::new()),
+                forms::Kind::Date => ("date", Vec::new()),
+                forms::Kind::Bool => ("checkbox", Vec::new()),
+                forms::Kind::Fixed(_) => ("fixed", Vec::new()),
+                forms::Kind::Select(opts) => (
+                    "select",
+                    opts.iter()
+                        .map(|(code, label)| OptionView {
+                            code: code.to_string(),
+                            label: label.to_string(),
+                            selected: *code == value,
+                        })
+                        .collect(),
+                ),
+                forms::Kind::Officers => (
+                    "officers",
+                    officers
+                        .iter()
+                        .map(|o| OptionView {
+                            code: o.id.clone(),
+                            label: format!("{}（{}）", o.name, o.cert_no),
+                            selected: submitted.iter().any(|(k, v)| k == fld.path && *v == o.id),
+                        })
+                        .collect(),
+                ),
+            };
+            FieldView {
+                name: fld.path,
+                label: fld.label,
+                kind,
+                checked: !value.is_empty(),
+                value,
+                options,
+                error: errors
+                    .iter()
+                    .filter(|(p, _)| *p == fld.path)
+                    .map(|(_, m)| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            }
+        })
+        .collect())
+}
+
+/// Splits a failed command into the findings beside their fields and the rest.
+fn placed(spec: &forms::Spec, e: ApiError) -> (Vec<(&'static str, String)>, Vec<String>) {
+    match e {
+        ApiError::Refused(vs) => {
+            let mut by_field = Vec::new();
+            let mut general = Vec::new();
+            for v in vs {
+                match forms::field_of(spec, v.field) {
+                    Some(path) => by_field.push((path, v.to_string())),
+                    None => general.push(v.to_string()),
+                }
+            }
+            (by_field, general)
+        }
+        other => (Vec::new(), vec![other.message()]),
+    }
+}
+
+/// Reads a submitted form and checks its CSRF token against the session's.
+fn submitted_form(
+    view: &UserView,
+    form: Result<Form<forms::Submitted>, FormRejection>,
+) -> Result<forms::Submitted, UiError> {
+    let Ok(Form(submitted)) = form else {
+        return Err(UiError::Page(StatusCode::BAD_REQUEST, "请求有误", "表单内容无法读取。".to_string()));
+    };
+    if !same(&view.csrf, submitted.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str())) {
+        return Err(UiError::Page(StatusCode::FORBIDDEN, "请求被拒绝", "页面已过期，请刷新后重试。".to_string()));
+    }
+    Ok(submitted)
+}
+
+/// What a form page is about: its spec, the case (none for a new one), where it posts.
+struct FormTarget<'a> {
+    spec: &'static forms::Spec,
+    case_no: &'a str,
+    action: String,
+    back: String,
+    version: u64,
+}
+
+/// Renders the form of `target`, filled with `submitted`, with errors beside their fields and
+/// the rest above; `status` 200 for a fresh form, 422 for a refused one.
+async fn form_page<S: LogStore>(
+    state: &AppState<S>,
+    view: UserView,
+    target: FormTarget<'_>,
+    submitted: &forms::Submitted,
+    (by_field, general): (Vec<(&'static str, String)>, Vec<String>),
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    let page = FormPage {
+        title: target.spec.label.to_string(),
+        case_no: target.case_no.to_string(),
+        action: target.action,
+        back: target.back,
+        csrf: view.csrf.clone(),
+        version: target.version,
+        errors: general,
+        fields: field_views(state, target.spec, submitted, &by_field).await?,
+        user: Some(view),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub async fn command_form<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path((id, command)): Path<(String, String)>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let record = state.app.store.case(&id).await.map_err(ApiError::from)?;
+    state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&record))?;
+    let spec = forms::spec(&record.case_type, &command).ok_or(ApiError::NotFound)?;
+    let target = FormTarget {
+        spec,
+        case_no: &record.case_no,
+        action: format!("/cases/{id}/do/{command}"),
+        back: format!("/cases/{id}"),
+        version: record.version,
+    };
+    form_page(&state, view, target, &Vec::new(), Default::default(), StatusCode::OK).await
+}
+
+pub async fn run_command<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path((id, command)): Path<(String, String)>,
+    form: Result<Form<forms::Submitted>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let submitted = submitted_form(&view, form)?;
+    let record = state.app.store.case(&id).await.map_err(ApiError::from)?;
+    state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&record))?;
+    let spec = forms::spec(&record.case_type, &command).ok_or(ApiError::NotFound)?;
+    let version = submitted
+        .iter()
+        .find(|(k, _)| k == "expected_version")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(record.version);
+    let outcome = match forms::to_json(spec, &submitted) {
+        Err(errors) => Err((errors, Vec::new())),
+        Ok(mut json) => {
+            json["type"] = Value::from(command.as_str());
+            crate::api::cases::execute_command(&state.app, &user, &id, version, json).await.map_err(|e| placed(spec, e))
+        }
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(errors) => {
+            let target = FormTarget {
+                spec,
+                case_no: &record.case_no,
+                action: format!("/cases/{id}/do/{command}"),
+                back: format!("/cases/{id}"),
+                version,
+            };
+            form_page(&state, view, target, &submitted, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub async fn new_case_form<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
+    let spec = forms::spec("new", &kind).ok_or(ApiError::NotFound)?;
+    let target =
+        FormTarget { spec, case_no: "", action: format!("/cases/new/{kind}"), back: "/cases".to_string(), version: 0 };
+    form_page(&state, view, target, &Vec::new(), Default::default(), StatusCode::OK).await
+}
+
+pub async fn create_case<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    form: Result<Form<forms::Submitted>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let submitted = submitted_form(&view, form)?;
+    state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
+    let spec = forms::spec("new", &kind).ok_or(ApiError::NotFound)?;
+    let outcome = match forms::to_json(spec, &submitted) {
+        Err(errors) => Err((errors, Vec::new())),
+        Ok(json) => match serde_json::from_value::<crate::api::cases::OpenInspectionForm>(json) {
+            Err(e) => Err((Vec::new(), vec![format!("表单内容有误：{e}")])),
+            Ok(f) => crate::api::cases::open_inspection_from(&state.app, &user, f).await.map_err(|e| placed(spec, e)),
+        },
+    };
+    match outcome {
+        Ok(record) => Ok(Redirect::to(&format!("/cases/{}", record.id)).into_response()),
+        Err(errors) => {
+            let target = FormTarget {
+                spec,
+                case_no: "",
+                action: format!("/cases/new/{kind}"),
+                back: "/cases".to_string(),
+                version: 0,
+            };
+            form_page(&state, view, target, &submitted, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
 }

@@ -7,7 +7,7 @@ use liuhen_server::LogAccess;
 use liuhen_store::LogStore;
 use serde_json::{Value, json};
 
-/// 2026-11-20 09:00 Asia/Shanghai.
+/// 2026-11-25 09:00 Asia/Shanghai.
 const T0: i64 = 1_795_568_400_000;
 const HOUR: i64 = 3_600_000;
 

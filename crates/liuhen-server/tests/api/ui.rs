@@ -189,3 +189,73 @@ async fn a_case_page_is_ledgered_before_it_is_shown_and_markup_stays_text() {
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("历史时刻格式"));
 }
+
+#[tokio::test]
+async fn a_case_is_opened_and_walked_through_forms_with_refusals_beside_their_fields() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let mut officers = Vec::new();
+    for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
+        let body = serde_json::json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+        officers.push(app.post_as("/api/officers", &token, &body).await.json()["id"].as_str().unwrap().to_string());
+    }
+    let cookie = sign_in(&app).await;
+    let page = send(&app, get("/cases/new/inspection", &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("行政检查立项") && page.body.contains("检查类型"));
+    let csrf = hidden_csrf(&page.body);
+    let open = |csrf: &str| {
+        format!(
+            "csrf={csrf}&expected_version=0&case_no={}&matter={}&kind=routine&basis={}&source=inspection&reason={}&received_at=2026-11-19T09%3A00",
+            urlencode("栗街检〔2026〕31号"),
+            urlencode("消防安全检查"),
+            urlencode("第四季度检查计划"),
+            urlencode("例行检查")
+        )
+    };
+    // Without the session's token nothing is created.
+    let size = app.store.tree_size();
+    let p = send(&app, form("/cases/new/inspection", &cookie, &open("forged"))).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.tree_size(), size);
+    let p = send(&app, form("/cases/new/inspection", &cookie, &open(&csrf))).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let id = p.location.trim_start_matches("/cases/").to_string();
+    let case = send(&app, get(&p.location, &cookie)).await;
+    assert!(case.body.contains("栗街检〔2026〕31号") && case.body.contains(&format!("/cases/{id}/do/record_on_site")));
+    // One officer on site: refused, the finding beside the officers, nothing recorded.
+    let act = |chosen: &[&String]| {
+        let mut b = format!(
+            "csrf={csrf}&expected_version=1&at=2026-11-20T09%3A00&place={}&recording_announced=on&summary={}",
+            urlencode("某某小区"),
+            urlencode("未发现问题")
+        );
+        for o in chosen {
+            b.push_str(&format!("&officers={o}"));
+        }
+        b
+    };
+    let size = app.store.tree_size();
+    let p = send(&app, form(&format!("/cases/{id}/do/record_on_site"), &cookie, &act(&[&officers[0]]))).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let beside =
+        p.body.split("data-field=\"officers\"").nth(1).unwrap_or_default().split("</div>").next().unwrap_or_default();
+    assert!(beside.contains("R-001") && beside.contains("执法人员不得少于两人"), "{}", p.body);
+    assert!(beside.contains("checked"), "the choice is kept");
+    assert_eq!(app.store.tree_size(), size);
+    // A date that is not one is bad input, beside its field.
+    let bad = act(&[&officers[0], &officers[1]]).replace("at=2026-11-20T09%3A00", "at=tomorrow");
+    let p = send(&app, form(&format!("/cases/{id}/do/record_on_site"), &cookie, &bad)).await;
+    assert!(p.body.split("data-field=\"at\"").nth(1).unwrap_or_default().contains("请填写日期和时间"));
+    // Two officers: recorded, back on the case page with the step in its timeline.
+    let p =
+        send(&app, form(&format!("/cases/{id}/do/record_on_site"), &cookie, &act(&[&officers[0], &officers[1]]))).await;
+    assert_eq!((p.status, p.location.clone()), (StatusCode::SEE_OTHER, format!("/cases/{id}")), "{}", p.body);
+    let case = app.get(&format!("/api/cases/{id}"), Some(&token)).await.json();
+    assert_eq!(case["state"], "on_site");
+    // Submitting the same form again (a replay at the old version) is refused, not applied twice.
+    let p =
+        send(&app, form(&format!("/cases/{id}/do/record_on_site"), &cookie, &act(&[&officers[0], &officers[1]]))).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("请刷新后重试"), "{}", p.body);
+}

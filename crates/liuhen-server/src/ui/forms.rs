@@ -1,0 +1,274 @@
+//! Forms for the case commands, declared as data: each field has a JSON path, a Chinese label
+//! and a kind. A submitted form becomes the same JSON the API takes, and runs through the same
+//! code; a rule's refusal is shown beside the field it names.
+
+use serde_json::{Map, Value};
+
+/// What kind of input a field is, and how its text becomes JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    LongText,
+    /// `datetime-local`, Asia/Shanghai → Unix ms.
+    DateTime,
+    /// `YYYY-MM-DD`, kept as text.
+    Date,
+    /// A checkbox → true/false.
+    Bool,
+    /// One of the options → its code.
+    Select(&'static [(&'static str, &'static str)]),
+    /// Comma- or 、-separated names → a list of strings.
+    List,
+    /// The registered officers as checkboxes → `[{officer_id, id_shown_at}]`, the credentials
+    /// shown at the time of the sibling `at` field.
+    Officers,
+    /// Fixed: not shown, always this JSON text.
+    Fixed(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The JSON path, dotted for nested objects (`act.at`).
+    pub path: &'static str,
+    pub label: &'static str,
+    pub kind: Kind,
+}
+
+const fn f(path: &'static str, label: &'static str, kind: Kind) -> Field {
+    Field { path, label, kind }
+}
+
+/// A command (or a case opening) and its fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The case type it belongs to, or `new` for opening a case.
+    pub case_type: &'static str,
+    /// The command's `type` (or the kind of case opened).
+    pub command: &'static str,
+    pub label: &'static str,
+    pub fields: &'static [Field],
+}
+
+pub const INSPECTION_KINDS: &[(&str, &str)] =
+    &[("routine", "日常检查"), ("random", "双随机抽查"), ("triggered", "有因检查"), ("special", "专项检查")];
+pub const SOURCES: &[(&str, &str)] = &[
+    ("inspection", "检查发现"),
+    ("complaint", "投诉举报"),
+    ("assigned", "上级交办"),
+    ("transferred", "部门移送"),
+    ("monitoring", "监控发现"),
+    ("other", "其他"),
+];
+pub const PARTY_KINDS: &[(&str, &str)] = &[("citizen", "公民"), ("organisation", "法人或者其他组织")];
+
+/// The on-site act of 办法第六条 under `prefix`.
+macro_rules! act_fields {
+    ($p:literal) => {
+        [
+            f(concat!($p, "at"), "时间", Kind::DateTime),
+            f(concat!($p, "place"), "地点", Kind::Text),
+            f(concat!($p, "officers"), "执法人员（已出示执法证件）", Kind::Officers),
+            f(concat!($p, "recording_announced"), "已告知当事人正在进行执法记录", Kind::Bool),
+            f(concat!($p, "problems_found"), "发现问题", Kind::Bool),
+            f(concat!($p, "summary"), "情况记录", Kind::LongText),
+        ]
+    };
+}
+
+const ON_SITE: [Field; 6] = act_fields!("");
+const REINSPECT: [Field; 7] = {
+    let a = act_fields!("act.");
+    [a[0], a[1], a[2], a[3], a[4], a[5], f("rectified", "已整改到位", Kind::Bool)]
+};
+
+pub const SPECS: &[Spec] = &[
+    Spec {
+        case_type: "new",
+        command: "inspection",
+        label: "行政检查立项",
+        fields: &[
+            f("case_no", "案号", Kind::Text),
+            f("matter", "执法事项", Kind::Text),
+            f("kind", "检查类型", Kind::Select(INSPECTION_KINDS)),
+            f("basis", "检查依据（检查计划、审批或原因）", Kind::LongText),
+            f("source", "来源", Kind::Select(SOURCES)),
+            f("reason", "启动原因", Kind::LongText),
+            f("received_at", "接收或发现时间", Kind::DateTime),
+        ],
+    },
+    Spec { case_type: "inspection", command: "record_on_site", label: "现场检查", fields: &ON_SITE },
+    Spec {
+        case_type: "inspection",
+        command: "notify_result",
+        label: "告知检查结果",
+        fields: &[f("at", "告知时间", Kind::DateTime)],
+    },
+    Spec {
+        case_type: "inspection",
+        command: "order_rectification",
+        label: "责令改正（直接送达）",
+        fields: &[
+            f("at", "决定时间", Kind::DateTime),
+            f("due", "整改期限", Kind::Date),
+            f("service.document", "送达文书（名称及文号）", Kind::Text),
+            f("service.recipient", "受送达人", Kind::Text),
+            f("service.at", "送达时间", Kind::DateTime),
+            f("service.place", "送达地点", Kind::Text),
+            f("service.servers", "送达人（多人以、分隔）", Kind::List),
+            f("service.method.type", "", Kind::Fixed("\"direct\"")),
+            f("service.method.receiver", "签收人", Kind::Text),
+            f("service.recipient_signed", "受送达人已在送达回证上签名", Kind::Bool),
+        ],
+    },
+    Spec { case_type: "inspection", command: "reinspect", label: "复查", fields: &REINSPECT },
+    Spec {
+        case_type: "inspection",
+        command: "convert_to_case",
+        label: "转为行政处罚案件",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("case_no", "处罚案件案号", Kind::Text),
+            f("party_kind", "当事人类型", Kind::Select(PARTY_KINDS)),
+        ],
+    },
+    Spec {
+        case_type: "inspection", command: "close", label: "结案", fields: &[f("at", "结案时间", Kind::DateTime)]
+    },
+];
+
+/// The form of `command` for a case of `case_type`.
+pub fn spec(case_type: &str, command: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.case_type == case_type && s.command == command)
+}
+
+/// The commands with forms for a case type.
+pub fn commands(case_type: &str) -> impl Iterator<Item = &'static Spec> + '_ {
+    SPECS.iter().filter(move |s| s.case_type == case_type)
+}
+
+/// `YYYY-MM-DDTHH:MM` (Asia/Shanghai) as Unix ms.
+pub fn parse_local(s: &str) -> Option<i64> {
+    let (date, time) = s.split_once('T')?;
+    let d = liuhen_core::time::Date::parse(date).ok()?;
+    let (h, m) = time.split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.get(..2)?.parse().ok()?);
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
+    Some(d.start().0 + (h * 60 + m) * 60_000)
+}
+
+/// Sets `value` at the dotted `path` in `obj`.
+fn put(obj: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            obj.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let inner = obj.entry(head.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(m) = inner {
+                put(m, rest, value);
+            }
+        }
+    }
+}
+
+/// The submitted values of a form: name → values (a checkbox group has several).
+pub type Submitted = Vec<(String, String)>;
+
+fn first<'a>(form: &'a Submitted, name: &str) -> &'a str {
+    form.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// The JSON a submitted form stands for, or the fields whose text could not be read
+/// (path → message).
+pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str, String)>> {
+    let mut obj = Map::new();
+    let mut errors = Vec::new();
+    for field in spec.fields {
+        let raw = first(form, field.path).trim();
+        let value = match field.kind {
+            Kind::Text | Kind::LongText | Kind::Date => Value::from(raw),
+            Kind::Bool => Value::from(!raw.is_empty()),
+            Kind::Select(options) => {
+                if !options.iter().any(|(code, _)| *code == raw) {
+                    errors.push((field.path, "请选择".to_string()));
+                    continue;
+                }
+                Value::from(raw)
+            }
+            Kind::List => {
+                Value::from(raw.split(['、', ',', '，']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+            }
+            Kind::DateTime => match parse_local(raw) {
+                Some(ms) => Value::from(ms),
+                None => {
+                    errors.push((field.path, "请填写日期和时间".to_string()));
+                    continue;
+                }
+            },
+            Kind::Officers => {
+                // The credentials are shown at the act's time: the sibling `at`.
+                let at_path = match field.path.rsplit_once('.') {
+                    Some((parent, _)) => format!("{parent}.at"),
+                    None => "at".to_string(),
+                };
+                let at = parse_local(first(form, &at_path).trim());
+                Value::Array(
+                    form.iter()
+                        .filter(|(k, v)| k == field.path && !v.trim().is_empty())
+                        .map(|(_, id)| serde_json::json!({"officer_id": id.trim(), "id_shown_at": at}))
+                        .collect(),
+                )
+            }
+            Kind::Fixed(json) => serde_json::from_str(json).unwrap_or(Value::Null),
+        };
+        put(&mut obj, field.path, value);
+    }
+    if errors.is_empty() { Ok(Value::Object(obj)) } else { Err(errors) }
+}
+
+/// The field a rule's finding concerns: the one whose path ends with the finding's field.
+pub fn field_of(spec: &Spec, finding_field: &str) -> Option<&'static str> {
+    spec.fields
+        .iter()
+        .find(|f| f.path == finding_field || f.path.rsplit('.').next() == Some(finding_field))
+        .map(|f| f.path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sub(pairs: &[(&str, &str)]) -> Submitted {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_form_becomes_the_apis_json() {
+        let s = spec("inspection", "reinspect").unwrap();
+        let v = to_json(
+            s,
+            &sub(&[
+                ("act.at", "2026-11-20T09:30"),
+                ("act.place", "幸福路 8 号"),
+                ("act.officers", "o1"),
+                ("act.officers", "o2"),
+                ("act.recording_announced", "on"),
+                ("rectified", "on"),
+            ]),
+        )
+        .unwrap();
+        // 2026-11-20 09:30 in Asia/Shanghai.
+        let at = 1_795_138_200_000_i64;
+        assert_eq!(v["act"]["at"], at);
+        assert_eq!(v["act"]["officers"][1], serde_json::json!({"officer_id": "o2", "id_shown_at": at}));
+        assert_eq!(
+            (v["act"]["recording_announced"].as_bool(), v["act"]["problems_found"].as_bool()),
+            (Some(true), Some(false))
+        );
+        assert_eq!(field_of(s, "officers"), Some("act.officers"));
+        let e = to_json(s, &sub(&[("act.at", "yesterday")])).unwrap_err();
+        assert_eq!(e[0].0, "act.at");
+    }
+}
