@@ -619,6 +619,30 @@ pub struct LedgerDto {
     pub purpose: String,
 }
 
+/// What one user accessed, newest first (their own; anyone's for 监督人员 and 负责人).
+pub async fn user_ledger<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<LedgerDto>>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let lines = state.app.user_ledger(&user, &id, 1000).await?;
+    Ok(Json(lines.into_iter().map(LedgerDto::from).collect()))
+}
+
+impl From<crate::app::ledger::LedgerLine> for LedgerDto {
+    fn from(l: crate::app::ledger::LedgerLine) -> LedgerDto {
+        LedgerDto {
+            index: l.index,
+            time: l.time_ms,
+            actor: l.actor,
+            access: l.access,
+            what: l.what,
+            purpose: l.purpose,
+        }
+    }
+}
+
 /// The case's access ledger (办法第二十四条): every view, download, export and print.
 pub async fn case_ledger<S: LogStore>(
     State(state): State<AppState<S>>,
@@ -627,19 +651,7 @@ pub async fn case_ledger<S: LogStore>(
 ) -> Result<Json<Vec<LedgerDto>>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let lines = state.app.case_ledger(&user, &id).await?;
-    Ok(Json(
-        lines
-            .into_iter()
-            .map(|l| LedgerDto {
-                index: l.index,
-                time: l.time_ms,
-                actor: l.actor,
-                access: l.access,
-                what: l.what,
-                purpose: l.purpose,
-            })
-            .collect(),
-    ))
+    Ok(Json(lines.into_iter().map(LedgerDto::from).collect()))
 }
 
 #[derive(Serialize)]

@@ -118,6 +118,43 @@ impl<S: LogStore> App<S> {
         Ok(view)
     }
 
+    /// What user `user_id` accessed, newest first, at most `limit` lines: anyone's own, and
+    /// anyone's for a 监督人员 or 负责人. Read from the log itself, newest entries first.
+    pub async fn user_ledger(
+        &self,
+        actor: &UserRecord,
+        user_id: &str,
+        limit: usize,
+    ) -> Result<Vec<LedgerLine>, ApiError> {
+        if actor.id != user_id {
+            self.allow(actor, super::policy::Action::ViewUserLedger, None)?;
+        }
+        if !self.store.users().await?.iter().any(|u| u.id == user_id) {
+            return Err(ApiError::NotFound);
+        }
+        let who = format!("user:{user_id}");
+        let mut out = Vec::new();
+        let mut end = self.store.tree_size();
+        while end > 0 && out.len() < limit {
+            let start = end.saturating_sub(4096);
+            let raw = self.store.entries(start, end).await?;
+            for (i, bytes) in raw.iter().enumerate().rev() {
+                let e = Entry::decode(bytes).map_err(|err| ApiError::Internal(format!("entry: {err}").into()))?;
+                if e.actor() == who
+                    && let Some(mut l) = line(start + i as u64, &e)
+                {
+                    l.what = format!("{}（{}）", l.what, e.case().unwrap_or_default());
+                    out.push(l);
+                    if out.len() == limit {
+                        break;
+                    }
+                }
+            }
+            end = start;
+        }
+        Ok(out)
+    }
+
     /// The ledger of one case, oldest first.
     pub async fn case_ledger(&self, actor: &UserRecord, id: &str) -> Result<Vec<LedgerLine>, ApiError> {
         self.allow(actor, super::policy::Action::ViewLedger, Some(&self.store.case(id).await?))?;

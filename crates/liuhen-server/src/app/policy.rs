@@ -121,6 +121,8 @@ pub enum Action {
     ManageReference,
     /// Create accounts.
     ManageUsers,
+    /// See what another user accessed (their access ledger); one's own is always allowed.
+    ViewUserLedger,
 }
 
 /// The answer: go ahead, 403, or 404 (the case must not be known to exist).
@@ -202,6 +204,7 @@ pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -
         (Action::ViewReference, _) => allow(!rs.is_empty()),
         (Action::ManageReference, _) => allow(any(&[Role::SysAdmin, Role::Approver])),
         (Action::ManageUsers, _) => allow(any(&[Role::SysAdmin])),
+        (Action::ViewUserLedger, _) => allow(any(&[Role::Supervisor, Role::Approver])),
         (Action::ViewCase | Action::ViewLedger | Action::CommandCase, None) => Decision::Hidden,
         (Action::ViewCase, Some(c)) => {
             if sees(user, &rs, c) {

@@ -947,3 +947,54 @@ pub async fn create_case<S: LogStore>(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct LedgerPage {
+    user: Option<UserView>,
+    whose: String,
+    can_search: bool,
+    query: String,
+    lines: Vec<LedgerRow>,
+}
+
+#[derive(Deserialize)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    user: String,
+}
+
+/// What a user accessed: one's own; anyone's, by username, for 监督人员 and 负责人.
+pub async fn ledger_page<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    q: Result<Query<LedgerQuery>, QueryRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let query: String = q.map(|Query(q)| q.user).unwrap_or_default().trim().chars().take(32).collect();
+    let can_search = state.app.allow(&user, crate::app::policy::Action::ViewUserLedger, None).is_ok();
+    let subject = if query.is_empty() || query == user.username {
+        user.clone()
+    } else {
+        if !can_search {
+            return Err(UiError::Page(StatusCode::FORBIDDEN, "无权限", "只能查看本人的查阅记录。".to_string()));
+        }
+        state.app.store.user_by_username(&query).await.map_err(ApiError::from)?
+    };
+    let lines = state
+        .app
+        .user_ledger(&user, &subject.id, 500)
+        .await?
+        .into_iter()
+        .map(|l| LedgerRow {
+            index: l.index,
+            when: when(l.time_ms),
+            actor: subject.username.clone(),
+            access: crate::app::ledger::Access::parse(&l.access).map_or("其他", |a| a.label()),
+            what: l.what,
+            purpose: l.purpose,
+        })
+        .collect();
+    let page = LedgerPage { whose: subject.username.clone(), can_search, query, lines, user: Some(view) };
+    Ok(render(&page))
+}

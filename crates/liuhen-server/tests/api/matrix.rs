@@ -75,6 +75,12 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("post", "/api/me/password") => Allowed,
         ("get", "/api/officers") | ("get", "/api/matters") | ("get", "/api/agency") => Allowed,
         ("get", "/api/users") | ("post", "/api/users") => any_of(&["sysadmin"]),
+        // `{id}` is the test case's id, not an account: those allowed learn there is no such
+        // account (404); the rest may not ask (403).
+        ("get", "/api/users/{id}/ledger") => match any_of(&["supervisor", "approver"]) {
+            Allowed => Hidden,
+            other => other,
+        },
         ("post", "/api/officers") | ("post", "/api/matters") | ("put", "/api/agency") => {
             any_of(&["sysadmin", "approver"])
         }

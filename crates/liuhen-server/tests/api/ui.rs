@@ -177,6 +177,16 @@ async fn a_case_page_is_ledgered_before_it_is_shown_and_markup_stays_text() {
     assert_eq!(r.status, StatusCode::OK);
     let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
     assert_eq!(ledger[1]["purpose"], "法制审核");
+    // The same views, per user: newest first, with the case they concern.
+    let me = app.get("/api/me", Some(&token)).await.json();
+    let mine = app.get(&format!("/api/users/{}/ledger", me["id"].as_str().unwrap()), Some(&token)).await.json();
+    assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
+    assert_eq!(mine[0]["purpose"], "法制审核");
+    assert!(mine[1]["what"].as_str().unwrap().contains(&id), "{mine}");
+    // And on its page.
+    let p = send(&app, get("/ledger", &cookie)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("法制审核") && p.body.contains("案件办理（页面查阅）"), "{}", p.body);
     // The timeline holds the procedure only; an unknown case is a 404 page, not ledgered.
     assert_eq!(r.json()["timeline"].as_array().unwrap().len(), 1);
     let size = app.store.tree_size();
