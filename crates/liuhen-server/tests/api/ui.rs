@@ -269,3 +269,70 @@ async fn a_case_is_opened_and_walked_through_forms_with_refusals_beside_their_fi
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("请刷新后重试"), "{}", p.body);
 }
+
+/// Markup, script, SQL metacharacters and path traversal in every free-text field of a case:
+/// stored as given, shown as text on every page, and harmless to the database.
+#[tokio::test]
+async fn hostile_text_in_every_field_is_stored_as_given_and_shown_inert() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let hostile = |tag: &str| {
+        format!(
+            "<script>alert('{tag}')</script>\"'><img src=x onerror=alert(1)>'; DROP TABLE cases; -- ../../../etc/passwd {tag}"
+        )
+    };
+    let mut officers = Vec::new();
+    for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
+        let body = serde_json::json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+        officers.push(app.post_as("/api/officers", &token, &body).await.json()["id"].as_str().unwrap().to_string());
+    }
+    let t0 = 1_795_568_400_000_i64;
+    // Case numbers are short (64 characters): the short form of the same.
+    let short_no = "<script>alert('no')</script>'; --".to_string();
+    let body = serde_json::json!({"case_no": short_no, "matter": hostile("matter"), "kind": "triggered",
+        "basis": hostile("basis"), "source": "complaint", "reason": hostile("reason"), "received_at": t0 - 3_600_000});
+    let r = app.post_as("/api/cases/inspections", &token, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let act = serde_json::json!({"type": "record_on_site", "at": t0, "place": hostile("place"), "recording_announced": true,
+        "problems_found": true, "summary": hostile("summary"),
+        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()});
+    let r = app
+        .post_as(
+            &format!("/api/cases/{id}/commands"),
+            &token,
+            &serde_json::json!({"expected_version": 1, "command": act}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // Stored exactly as given (the database took the quotes and semicolons as text).
+    let case =
+        app.get(&format!("/api/cases/{id}?purpose={}", urlencode(&hostile("purpose"))), Some(&token)).await.json();
+    assert_eq!(case["case_no"], short_no);
+    assert_eq!(case["data"]["acts"][0]["summary"], hostile("summary"));
+    assert_eq!(app.get("/api/cases", Some(&token)).await.json().as_array().unwrap().len(), 1, "no table was dropped");
+    // Every page shows it as text.
+    let cookie = sign_in(&app).await;
+    for path in [
+        format!("/cases/{id}"),
+        "/cases".to_string(),
+        format!("/cases?q={}", urlencode("<script>")),
+        "/".to_string(),
+        "/ledger".to_string(),
+        format!("/cases/{id}/do/reinspect"),
+    ] {
+        let p = send(&app, get(&path, &cookie)).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        for raw in ["<script>alert", "<img src=x", "onerror=alert(1)>"] {
+            assert!(!p.body.contains(raw), "{path} shows raw {raw}");
+        }
+    }
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert!(page.body.contains("&#60;script&#62;alert(&#39;no&#39;)"), "the case number is shown escaped");
+    // A path-like id is just an unknown case, never a file.
+    for path in ["/cases/..%2F..%2Fetc%2Fpasswd", "/cases/%2e%2e", "/api/cases/..%2Fliuhen.db"] {
+        let p = send(&app, get(path, &cookie)).await;
+        assert!(p.status == StatusCode::NOT_FOUND || p.status == StatusCode::BAD_REQUEST, "{path}: {}", p.status);
+        assert!(!p.body.contains("root:"), "{path}");
+    }
+}
