@@ -67,6 +67,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/password", get(ui::password_form::<S>).post(ui::change_password::<S>))
         .route("/cases", get(ui::cases::<S>))
         .route("/ledger", get(ui::ledger_page::<S>))
+        .route("/admin/users", get(ui::accounts_page::<S>))
+        .route("/admin/users/new", get(ui::new_account_form::<S>).post(ui::create_account::<S>))
         .route("/cases/{id}", get(ui::case_page::<S>))
         .route("/cases/new/{kind}", get(ui::new_case_form::<S>).post(ui::create_case::<S>))
         .route("/cases/{id}/do/{command}", get(ui::command_form::<S>).post(ui::run_command::<S>))

@@ -24,6 +24,12 @@ pub enum Kind {
     Officers,
     /// Fixed: not shown, always this JSON text.
     Fixed(&'static str),
+    /// Several of the options as checkboxes → their codes, comma-separated.
+    Multi(&'static [(&'static str, &'static str)]),
+    /// One registered officer, or none → their id (or "").
+    Officer,
+    /// A password: never shown back.
+    Secret,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +66,17 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("other", "其他"),
 ];
 pub const PARTY_KINDS: &[(&str, &str)] = &[("citizen", "公民"), ("organisation", "法人或者其他组织")];
+pub const ROLES: &[(&str, &str)] = &[
+    ("officer", "执法人员"),
+    ("unit_head", "承办机构负责人"),
+    ("legal_reviewer", "法制审核人员"),
+    ("approver", "负责人"),
+    ("discussion_member", "集体讨论成员"),
+    ("archivist", "档案管理员"),
+    ("device_admin", "设备管理员"),
+    ("supervisor", "监督人员"),
+    ("sysadmin", "系统管理员"),
+];
 
 /// The on-site act of 办法第六条 under `prefix`.
 macro_rules! act_fields {
@@ -134,6 +151,18 @@ pub const SPECS: &[Spec] = &[
     Spec {
         case_type: "inspection", command: "close", label: "结案", fields: &[f("at", "结案时间", Kind::DateTime)]
     },
+    Spec {
+        case_type: "admin",
+        command: "user",
+        label: "新建账号",
+        fields: &[
+            f("username", "用户名（小写字母、数字或 . _ -）", Kind::Text),
+            f("roles", "角色（可多选）", Kind::Multi(ROLES)),
+            f("unit", "承办机构", Kind::Text),
+            f("officer_id", "对应的执法人员（如有）", Kind::Officer),
+            f("password", "初始密码（至少 12 位，首次登录须修改）", Kind::Secret),
+        ],
+    },
 ];
 
 /// The form of `command` for a case of `case_type`.
@@ -189,6 +218,7 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
         let raw = first(form, field.path).trim();
         let value = match field.kind {
             Kind::Text | Kind::LongText | Kind::Date => Value::from(raw),
+            Kind::Secret => Value::from(first(form, field.path)),
             Kind::Bool => Value::from(!raw.is_empty()),
             Kind::Select(options) => {
                 if !options.iter().any(|(code, _)| *code == raw) {
@@ -222,6 +252,14 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
                 )
             }
             Kind::Fixed(json) => serde_json::from_str(json).unwrap_or(Value::Null),
+            Kind::Multi(options) => Value::from(
+                form.iter()
+                    .filter(|(k, v)| k == field.path && options.iter().any(|(code, _)| code == v))
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            Kind::Officer => Value::from(raw),
         };
         put(&mut obj, field.path, value);
     }

@@ -33,6 +33,8 @@ pub struct UserView {
     pub role_label: String,
     pub csrf: String,
     pub must_change_password: bool,
+    /// Manages accounts (the 系统管理 link).
+    pub is_admin: bool,
 }
 
 /// The user's roles' names in Chinese.
@@ -85,6 +87,13 @@ impl From<ApiError> for UiError {
                 UiError::Page(StatusCode::NOT_FOUND, "未找到", "案件不存在或已无权查看。".to_string())
             }
             ApiError::BadRequest(m) => UiError::Page(StatusCode::BAD_REQUEST, "请求有误", m),
+            ApiError::Forbidden => {
+                UiError::Page(StatusCode::FORBIDDEN, "无权限", "您的角色不能进行此操作。".to_string())
+            }
+            ApiError::PasswordChangeRequired => UiError::ChangePassword,
+            e @ (ApiError::Conflict(_) | ApiError::InvalidState(_) | ApiError::Refused(_)) => {
+                UiError::Page(StatusCode::CONFLICT, "未执行", e.message())
+            }
             other => {
                 tracing::error!(error = %other, "page failed");
                 UiError::Page(
@@ -139,6 +148,7 @@ async fn session_of<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Re
         role_label: role_label(&user),
         csrf: csrf_for(&token),
         must_change_password: user.must_change_password,
+        is_admin: state.app.allow(&user, crate::app::policy::Action::ManageUsers, None).is_ok(),
     };
     Ok((user, view))
 }
@@ -732,8 +742,9 @@ async fn field_views<S: LogStore>(
         .fields
         .iter()
         .map(|fld| {
-            let value = value_of(fld.path);
+            let value = if fld.kind == forms::Kind::Secret { String::new() } else { value_of(fld.path) };
             let (kind, options) = match fld.kind {
+                forms::Kind::Secret => ("password", Vec::new()),
                 forms::Kind::Text => ("text", Vec::new()),
                 forms::Kind::List => ("text", Vec::new()),
                 forms::Kind::LongText => ("textarea", Vec::new()),
@@ -741,15 +752,23 @@ async fn field_views<S: LogStore>(
                 forms::Kind::Date => ("date", Vec::new()),
                 forms::Kind::Bool => ("checkbox", Vec::new()),
                 forms::Kind::Fixed(_) => ("fixed", Vec::new()),
-                forms::Kind::Select(opts) => (
+                forms::Kind::Select(opts) => ("select", option_views(opts, |code| code == value)),
+                forms::Kind::Multi(opts) => {
+                    ("multi", option_views(opts, |code| submitted.iter().any(|(k, v)| k == fld.path && v == code)))
+                }
+                forms::Kind::Officer => (
                     "select",
-                    opts.iter()
-                        .map(|(code, label)| OptionView {
-                            code: code.to_string(),
-                            label: label.to_string(),
-                            selected: *code == value,
-                        })
-                        .collect(),
+                    std::iter::once(OptionView {
+                        code: String::new(),
+                        label: "（无）".to_string(),
+                        selected: value.is_empty(),
+                    })
+                    .chain(officers.iter().map(|o| OptionView {
+                        code: o.id.clone(),
+                        label: format!("{}（{}）", o.name, o.cert_no),
+                        selected: o.id == value,
+                    }))
+                    .collect(),
                 ),
                 forms::Kind::Officers => (
                     "officers",
@@ -779,6 +798,14 @@ async fn field_views<S: LogStore>(
             }
         })
         .collect())
+}
+
+/// Fixed options as the template shows them, `selected` deciding which are chosen.
+fn option_views(options: &[(&str, &str)], selected: impl Fn(&str) -> bool) -> Vec<OptionView> {
+    options
+        .iter()
+        .map(|(code, label)| OptionView { code: code.to_string(), label: label.to_string(), selected: selected(code) })
+        .collect()
 }
 
 /// Splits a failed command into the findings beside their fields and the rest.
@@ -997,4 +1024,97 @@ pub async fn ledger_page<S: LogStore>(
         .collect();
     let page = LedgerPage { whose: subject.username.clone(), can_search, query, lines, user: Some(view) };
     Ok(render(&page))
+}
+
+pub struct AccountRow {
+    pub username: String,
+    pub roles: String,
+    pub unit: String,
+    pub officer: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct AccountsPage {
+    user: Option<UserView>,
+    accounts: Vec<AccountRow>,
+}
+
+/// 账号管理 (系统管理员): the accounts, and a form for a new one.
+pub async fn accounts_page<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let officers = state.app.store.officers().await.map_err(ApiError::from)?;
+    let accounts = state
+        .app
+        .accounts(&user)
+        .await?
+        .iter()
+        .map(|u| AccountRow {
+            username: u.username.clone(),
+            roles: role_label(u),
+            unit: u.unit.clone(),
+            officer: officers.iter().find(|o| o.id == u.officer_id).map(|o| o.name.clone()).unwrap_or_default(),
+            status: if u.must_change_password { "待首次登录改密" } else { "正常" },
+        })
+        .collect();
+    Ok(render(&AccountsPage { user: Some(view), accounts }))
+}
+
+/// The new-account form's target.
+fn account_target(spec: &'static forms::Spec) -> FormTarget<'static> {
+    FormTarget {
+        spec,
+        case_no: "",
+        action: "/admin/users/new".to_string(),
+        back: "/admin/users".to_string(),
+        version: 0,
+    }
+}
+
+pub async fn new_account_form<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ManageUsers, None)?;
+    let spec = forms::spec("admin", "user").ok_or(ApiError::NotFound)?;
+    let target = account_target(spec);
+    form_page(&state, view, target, &Vec::new(), Default::default(), StatusCode::OK).await
+}
+
+pub async fn create_account<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Form<forms::Submitted>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let submitted = submitted_form(&view, form)?;
+    state.app.allow(&user, crate::app::policy::Action::ManageUsers, None)?;
+    let spec = forms::spec("admin", "user").ok_or(ApiError::NotFound)?;
+    let outcome = match forms::to_json(spec, &submitted) {
+        Err(errors) => Err((errors, Vec::new())),
+        Ok(json) => {
+            let text = |k: &str| json[k].as_str().unwrap_or_default().trim().to_string();
+            let new = crate::app::auth::NewUser {
+                username: text("username"),
+                roles: text("roles"),
+                password: json["password"].as_str().unwrap_or_default().to_string(),
+                must_change_password: true,
+                officer_id: text("officer_id"),
+                unit: text("unit"),
+            };
+            state.app.add_user(Some(&user), new).await.map_err(|e| (Vec::new(), vec![e.message()]))
+        }
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(errors) => {
+            let target = account_target(spec);
+            form_page(&state, view, target, &submitted, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
 }

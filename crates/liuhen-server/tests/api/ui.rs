@@ -336,3 +336,49 @@ async fn hostile_text_in_every_field_is_stored_as_given_and_shown_inert() {
         assert!(!p.body.contains("root:"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_administrator_manages_accounts_and_nobody_else_may() {
+    let app = spawn_app(LogAccess::Public).await;
+    // Others may not even see the page.
+    let cookie = sign_in(&app).await;
+    let p = send(&app, get("/admin/users", &cookie)).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(!send(&app, get("/", &cookie)).await.body.contains("账号管理"));
+    // The administrator (after the forced change of the one-time password).
+    let token = app.login_admin().await;
+    let admin = format!("liuhen_session={token}");
+    let p = send(&app, get("/admin/users", &admin)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains(HEAD) && p.body.contains("负责人、集体讨论成员"), "{}", p.body);
+    let page = send(&app, get("/admin/users/new", &admin)).await;
+    let csrf = hidden_csrf(&page.body);
+    let add = |roles: &[&str], password: &str| {
+        let mut b = format!(
+            "csrf={csrf}&username=wangming&unit={}&officer_id=&password={}",
+            urlencode("综合执法办"),
+            urlencode(password)
+        );
+        for r in roles {
+            b.push_str(&format!("&roles={r}"));
+        }
+        b
+    };
+    // No role, a short password: refused with the reason, the password not shown back.
+    let p = send(&app, form("/admin/users/new", &admin, &add(&[], "a-long-enough-password"))).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("至少须有一个角色"), "{}", p.body);
+    assert!(!p.body.contains("a-long-enough-password"));
+    let p = send(&app, form("/admin/users/new", &admin, &add(&["officer", "unit_head"], "short"))).await;
+    assert!(p.body.contains("密码至少 12 位"));
+    let p =
+        send(&app, form("/admin/users/new", &admin, &add(&["officer", "unit_head"], "a-long-enough-password"))).await;
+    assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/admin/users"), "{}", p.body);
+    let list = send(&app, get("/admin/users", &admin)).await;
+    assert!(
+        list.body.contains("wangming")
+            && list.body.contains("执法人员、承办机构负责人")
+            && list.body.contains("待首次登录改密")
+    );
+    app.login_as("wangming", "a-long-enough-password").await;
+}
