@@ -20,6 +20,7 @@ pub mod licence;
 pub mod matter;
 pub mod officer;
 pub mod party;
+pub mod party_access;
 pub mod penalty;
 pub mod rules;
 pub mod service;

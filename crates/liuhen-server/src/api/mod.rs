@@ -4,6 +4,7 @@ pub mod cases;
 pub mod evidence;
 pub mod log;
 pub mod openapi;
+pub mod party_access;
 pub mod service;
 pub mod session;
 pub mod users;

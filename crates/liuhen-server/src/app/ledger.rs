@@ -60,17 +60,28 @@ pub struct LedgerLine {
     pub purpose: String,
 }
 
+/// A ledger line from an access (`access.*`) or a step of a party's request to read or copy
+/// (`party_access.*`, shown as `party_<step>`).
 fn line(index: u64, e: &Entry) -> Option<LedgerLine> {
-    let access = e.action().strip_prefix("access.")?.to_string();
     let text = |k: &str| e.body().get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-    Some(LedgerLine {
-        index,
-        time_ms: e.time_ms,
-        actor: e.actor().to_string(),
-        access,
-        what: text("what"),
-        purpose: text("purpose"),
-    })
+    let (access, what, purpose) = if let Some(a) = e.action().strip_prefix("access.") {
+        (a.to_string(), text("what"), text("purpose"))
+    } else {
+        let step = e.action().strip_prefix("party_access.")?;
+        (format!("party_{step}"), format!("当事人查阅、复制申请 {}", text("request")), String::new())
+    };
+    Some(LedgerLine { index, time_ms: e.time_ms, actor: e.actor().to_string(), access, what, purpose })
+}
+
+/// A ledger line's kind in Chinese.
+pub fn access_label(code: &str) -> &'static str {
+    match code {
+        "party_requested" => "当事人申请查阅、复制",
+        "party_decided" => "审批查阅、复制申请",
+        "party_delivered" => "提供查阅、复制材料",
+        "party_receipted" => "当事人签收",
+        other => Access::parse(other).map_or("其他", Access::label),
+    }
 }
 
 impl<S: LogStore> App<S> {

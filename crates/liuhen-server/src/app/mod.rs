@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod licence;
 pub mod matters;
 pub mod ordinary;
+pub mod party_access;
 pub mod policy;
 pub mod rebuild;
 pub mod service;

@@ -123,6 +123,8 @@ pub enum Action {
     ManageUsers,
     /// See what another user accessed (their access ledger); one's own is always allowed.
     ViewUserLedger,
+    /// Approve or refuse a party's request to read or copy the case's records.
+    DecidePartyAccess,
 }
 
 /// The answer: go ahead, 403, or 404 (the case must not be known to exist).
@@ -205,7 +207,16 @@ pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -
         (Action::ManageReference, _) => allow(any(&[Role::SysAdmin, Role::Approver])),
         (Action::ManageUsers, _) => allow(any(&[Role::SysAdmin])),
         (Action::ViewUserLedger, _) => allow(any(&[Role::Supervisor, Role::Approver])),
-        (Action::ViewCase | Action::ViewLedger | Action::CommandCase, None) => Decision::Hidden,
+        (Action::ViewCase | Action::ViewLedger | Action::CommandCase | Action::DecidePartyAccess, None) => {
+            Decision::Hidden
+        }
+        (Action::DecidePartyAccess, Some(c)) => {
+            if !sees(user, &rs, c) {
+                Decision::Hidden
+            } else {
+                allow(any(&[Role::Approver, Role::UnitHead]))
+            }
+        }
         (Action::ViewCase, Some(c)) => {
             if sees(user, &rs, c) {
                 Decision::Allow

@@ -486,6 +486,8 @@ struct CasePage {
     timeline: Vec<TimelineRow>,
     /// The commands this user may run here, with their forms: (link, label).
     actions: Vec<(String, &'static str)>,
+    /// 当事人查阅、复制台帐: (requester, mode, records, state).
+    party_requests: Vec<(String, &'static str, String, &'static str)>,
     show_ledger: bool,
     ledger: Vec<LedgerRow>,
 }
@@ -580,10 +582,17 @@ pub async fn case_page<S: LogStore>(
             index: l.index,
             when: when(l.time_ms),
             actor: who(&l.actor),
-            access: crate::app::ledger::Access::parse(&l.access).map_or("其他", |a| a.label()),
+            access: crate::app::ledger::access_label(&l.access),
             what: l.what,
             purpose: l.purpose,
         })
+        .collect();
+    let party_requests = state
+        .app
+        .party_accesses(&user, &id)
+        .await?
+        .iter()
+        .map(|a| (a.request.requester.clone(), a.request.mode.label(), a.request.records.clone(), a.state.label()))
         .collect();
     let may_act = state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case.record)).is_ok();
     let actions = forms::commands(&case.record.case_type)
@@ -605,6 +614,7 @@ pub async fn case_page<S: LogStore>(
         defects,
         timeline,
         actions,
+        party_requests,
         show_ledger,
         ledger,
     };
@@ -1017,7 +1027,7 @@ pub async fn ledger_page<S: LogStore>(
             index: l.index,
             when: when(l.time_ms),
             actor: subject.username.clone(),
-            access: crate::app::ledger::Access::parse(&l.access).map_or("其他", |a| a.label()),
+            access: crate::app::ledger::access_label(&l.access),
             what: l.what,
             purpose: l.purpose,
         })

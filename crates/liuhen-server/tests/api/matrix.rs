@@ -91,6 +91,15 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("post", "/api/cases/{id}/commands") => {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
+        ("get", "/api/cases/{id}/party-access") => case(true),
+        ("post", "/api/cases/{id}/party-access") => {
+            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
+        }
+        // Deciding a request that does not exist: past the policy, the request is not found.
+        ("post", "/api/cases/{id}/party-access/{request}") => match case(matches!(w.roles, "approver" | "unit_head")) {
+            Allowed => Hidden,
+            other => other,
+        },
         ("get", "/api/cases/{id}/ledger") => {
             case(matches!(w.roles, "unit_head" | "approver" | "supervisor" | "legal_reviewer" | "archivist"))
         }
@@ -129,6 +138,10 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
             "matter": "扣押占道经营物品", "kind": "seize", "items": ["三轮车"], "reason": "占道经营",
             "legal_basis": "《条例》", "property": {"related_to_case": true, "necessities_excluded": true,
             "not_sealed_elsewhere": true}}),
+        // A request without the checked identity document: 400 for the allowed, nothing recorded.
+        ("post", "/api/cases/{id}/party-access") => json!({"at": t0, "requester": "张某某", "relation": "当事人本人",
+            "id_checked": "", "records": "现场检查笔录", "mode": "view"}),
+        ("post", "/api/cases/{id}/party-access/{request}") => json!({"type": "decide", "at": t0, "approved": true}),
         // A stale version: the allowed get 409, never a change.
         ("post", "/api/cases/{id}/commands") => {
             json!({"expected_version": 999, "command": {"type": "notify_result", "at": t0}})
@@ -231,7 +244,7 @@ async fn every_route_for_every_role_inside_and_outside_the_case() {
     let mut n = 0;
     let mut failures = Vec::new();
     for (method, path) in &routes {
-        let concrete = path.replace("{id}", &case_id);
+        let concrete = path.replace("{id}", &case_id).replace("{request}", "no-such-request");
         // Without a session.
         let Some(public) = expect(method, path, &WHO[0]).map(|e| e == Public) else {
             failures.push(format!("{method} {path}: no rule in the matrix"));

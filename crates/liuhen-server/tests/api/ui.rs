@@ -382,3 +382,63 @@ async fn the_administrator_manages_accounts_and_nobody_else_may() {
     );
     app.login_as("wangming", "a-long-enough-password").await;
 }
+
+/// 当事人查阅、复制 (办法第二十四条): requested, approved by the 负责人, delivered as a
+/// watermarked view for a while, signed for; each step in the case's ledger, its details behind
+/// a commitment in the log.
+#[tokio::test]
+async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let t0 = 1_795_568_400_000_i64;
+    let r = app
+        .post_as(
+            "/api/cases/inspections",
+            &token,
+            &serde_json::json!({"case_no": "栗街检〔2026〕41号", "matter": "消防安全检查", "kind": "routine", "basis": "检查计划",
+                                "source": "inspection", "reason": "例行检查", "received_at": t0}),
+        )
+        .await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let ask = |relation: &str, authorisation: &str| {
+        serde_json::json!({"at": t0 + 3_600_000, "requester": "张某某", "relation": relation, "id_checked": "居民身份证",
+            "records": "现场检查笔录", "purpose": "准备陈述申辩", "mode": "view", "authorisation": authorisation})
+    };
+    let r = app.post_as(&format!("/api/cases/{id}/party-access"), &token, &ask("委托代理人", "")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("授权委托书"));
+    let size = app.store.tree_size();
+    let r = app.post_as(&format!("/api/cases/{id}/party-access"), &token, &ask("当事人本人", "")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let rid = r.json()["id"].as_str().unwrap().to_string();
+    // The requester's name is personal data: not in the log entry itself.
+    let raw = app.store.entries(size, size + 1).await.unwrap();
+    assert!(!String::from_utf8_lossy(&raw[0]).contains("张某某"));
+    let step = |body: serde_json::Value| {
+        let path = format!("/api/cases/{id}/party-access/{rid}");
+        let token = token.clone();
+        let app = &app;
+        async move { app.post_as(&path, &token, &body).await }
+    };
+    // Not delivered before the decision; a view has an end within 30 days and a watermark.
+    let deliver = |until: i64, mark: &str| serde_json::json!({"type": "deliver", "at": t0 + 7_200_000, "until": until, "watermark": mark});
+    assert_eq!(step(deliver(t0 + 86_400_000, "仅供张某某查阅")).await.status, StatusCode::BAD_REQUEST);
+    let r = step(serde_json::json!({"type": "decide", "at": t0 + 5_400_000, "approved": true})).await;
+    assert_eq!(r.json()["state"], "approved", "{}", String::from_utf8_lossy(&r.body));
+    let r = step(deliver(t0 + 40 * 86_400_000, "仅供张某某查阅")).await;
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("30 日内"));
+    let r = step(deliver(t0 + 86_400_000, "仅供张某某查阅 栗街检〔2026〕41号")).await;
+    assert_eq!(r.json()["state"], "delivered");
+    let r = step(serde_json::json!({"type": "receipt", "at": t0 + 9_000_000, "signed_by": "张某某"})).await;
+    assert_eq!(r.json()["state"], "receipted");
+    // The 台帐 and the case's ledger show every step.
+    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json();
+    assert_eq!(list[0]["steps"].as_array().unwrap().len(), 4, "{list}");
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    let kinds: Vec<&str> = ledger.as_array().unwrap().iter().map(|l| l["access"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["party_requested", "party_decided", "party_delivered", "party_receipted"]);
+    // And the log reproduces the projections (party access has none of its own to drift).
+    let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}

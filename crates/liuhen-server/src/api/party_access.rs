@@ -1,0 +1,146 @@
+//! 当事人查阅、复制 over HTTP: `GET|POST /api/cases/{id}/party-access`,
+//! `POST /api/cases/{id}/party-access/{request}` (decide, deliver, receipt).
+
+use crate::AppState;
+use crate::api::cases::text;
+use crate::api::require_user;
+use crate::app::party_access::StepInput;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use liuhen_core::party_access::{Access, Mode, Request, Step};
+use liuhen_core::time::Timestamp;
+use liuhen_store::LogStore;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    pub at: i64,
+    pub requester: String,
+    /// 当事人本人 / 委托代理人 / 法定代理人.
+    pub relation: String,
+    /// The identity document checked (its kind; the number is not kept here).
+    pub id_checked: String,
+    pub records: String,
+    #[serde(default)]
+    pub purpose: String,
+    /// view | copy
+    pub mode: String,
+    #[serde(default)]
+    pub authorisation: String,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StepForm {
+    Decide {
+        at: i64,
+        approved: bool,
+        #[serde(default)]
+        reasons: String,
+    },
+    Deliver {
+        at: i64,
+        #[serde(default)]
+        until: Option<i64>,
+        #[serde(default)]
+        pages: u32,
+        watermark: String,
+    },
+    Receipt {
+        at: i64,
+        #[serde(default)]
+        signed_by: String,
+        #[serde(default)]
+        refusal: String,
+    },
+}
+
+fn access_json(a: &Access) -> Value {
+    let steps: Vec<Value> = a
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Requested(r) => json!({"step": "requested", "at": r.at.0}),
+            Step::Decided { at, by, approved, reasons } => {
+                json!({"step": "decided", "at": at.0, "by": by, "approved": approved, "reasons": reasons})
+            }
+            Step::Delivered { at, until, pages, watermark } => {
+                json!({"step": "delivered", "at": at.0, "until": until.map(|u| u.0), "pages": pages, "watermark": watermark})
+            }
+            Step::Receipted { at, signed_by, refusal } => {
+                json!({"step": "receipted", "at": at.0, "signed_by": signed_by, "refusal": refusal})
+            }
+        })
+        .collect();
+    let r = &a.request;
+    json!({
+        "id": r.id, "state": a.state.code(), "state_label": a.state.label(), "mode": r.mode.code(), "mode_label": r.mode.label(),
+        "requester": r.requester, "relation": r.relation, "id_checked": r.id_checked, "records": r.records,
+        "purpose": r.purpose, "authorisation": r.authorisation, "steps": steps,
+    })
+}
+
+pub async fn list<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    Ok(Json(state.app.party_accesses(&user, &id).await?.iter().map(access_json).collect()))
+}
+
+pub async fn request<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<RequestForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    let r = Request {
+        id: uuid::Uuid::now_v7().to_string(),
+        at: Timestamp(f.at),
+        requester: text(&f.requester, "申请人", 64)?,
+        relation: text(&f.relation, "与当事人的关系", 32)?,
+        id_checked: text(&f.id_checked, "核验的身份证件", 64)?,
+        records: text(&f.records, "查阅、复制的材料", 2000)?,
+        purpose: text(&f.purpose, "用途", 500)?,
+        mode: Mode::parse(&f.mode)
+            .ok_or_else(|| ApiError::BadRequest("方式须为 view（查阅）或 copy（复制）".to_string()))?,
+        authorisation: text(&f.authorisation, "授权委托书", 200)?,
+    };
+    let a = state.app.request_party_access(&user, &id, r).await?;
+    Ok((StatusCode::CREATED, Json(access_json(&a))))
+}
+
+pub async fn step<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path((id, request_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    form: Result<Json<StepForm>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    let input = match f {
+        StepForm::Decide { at, approved, reasons } => {
+            StepInput::Decide { at: Timestamp(at), approved, reasons: text(&reasons, "理由", 2000)? }
+        }
+        StepForm::Deliver { at, until, pages, watermark } => StepInput::Deliver {
+            at: Timestamp(at),
+            until: until.map(Timestamp),
+            pages,
+            watermark: text(&watermark, "水印", 200)?,
+        },
+        StepForm::Receipt { at, signed_by, refusal } => StepInput::Receipt {
+            at: Timestamp(at),
+            signed_by: text(&signed_by, "签收人", 64)?,
+            refusal: text(&refusal, "拒绝签收的情况", 500)?,
+        },
+    };
+    let a = state.app.party_access_step(&user, &id, &request_id, input).await?;
+    Ok(Json(access_json(&a)))
+}

@@ -1,0 +1,172 @@
+//! 当事人查阅、复制 (办法第二十四条): requests recorded on the case, decided by an approver,
+//! delivered as a time-limited watermarked view or a copy package, signed for. Each step is a
+//! log entry on the case (`party_access.*`), its details behind a commitment (they name the
+//! requester); the 台帐 is replayed from them.
+
+use super::App;
+use super::policy::Action;
+use crate::datadir::fill_random;
+use crate::error::ApiError;
+use liuhen_core::party_access::{Access, Mode, Refused, Request, Step};
+use liuhen_core::time::Timestamp;
+use liuhen_log::{Entry, EntryDraft, commitment};
+use liuhen_store::{LogStore, Op, UserRecord};
+use serde_json::{Value, json};
+
+/// A step after the request, as the API gives it.
+#[derive(Debug, Clone)]
+pub enum StepInput {
+    Decide { at: Timestamp, approved: bool, reasons: String },
+    Deliver { at: Timestamp, until: Option<Timestamp>, pages: u32, watermark: String },
+    Receipt { at: Timestamp, signed_by: String, refusal: String },
+}
+
+fn step_json(s: &Step) -> (&'static str, Value) {
+    match s {
+        Step::Requested(r) => (
+            "requested",
+            json!({"id": r.id, "at": r.at.0, "requester": r.requester, "relation": r.relation, "id_checked": r.id_checked,
+                   "records": r.records, "purpose": r.purpose, "mode": r.mode.code(), "authorisation": r.authorisation}),
+        ),
+        Step::Decided { at, by, approved, reasons } => {
+            ("decided", json!({"at": at.0, "by": by, "approved": approved, "reasons": reasons}))
+        }
+        Step::Delivered { at, until, pages, watermark } => {
+            ("delivered", json!({"at": at.0, "until": until.map(|u| u.0), "pages": pages, "watermark": watermark}))
+        }
+        Step::Receipted { at, signed_by, refusal } => {
+            ("receipted", json!({"at": at.0, "signed_by": signed_by, "refusal": refusal}))
+        }
+    }
+}
+
+fn parse_step(kind: &str, v: &Value) -> Option<Step> {
+    let s = |k: &str| v[k].as_str().map(str::to_string);
+    let at = Timestamp(v["at"].as_i64()?);
+    Some(match kind {
+        "requested" => Step::Requested(Request {
+            id: s("id")?,
+            at,
+            requester: s("requester")?,
+            relation: s("relation")?,
+            id_checked: s("id_checked")?,
+            records: s("records")?,
+            purpose: s("purpose")?,
+            mode: Mode::parse(v["mode"].as_str()?)?,
+            authorisation: s("authorisation")?,
+        }),
+        "decided" => Step::Decided { at, by: s("by")?, approved: v["approved"].as_bool()?, reasons: s("reasons")? },
+        "delivered" => Step::Delivered {
+            at,
+            until: v["until"].as_i64().map(Timestamp),
+            pages: u32::try_from(v["pages"].as_u64()?).ok()?,
+            watermark: s("watermark")?,
+        },
+        "receipted" => Step::Receipted { at, signed_by: s("signed_by")?, refusal: s("refusal")? },
+        _ => return None,
+    })
+}
+
+fn refused(r: Refused) -> ApiError {
+    ApiError::BadRequest(format!("{}（{}）", r.1, r.0))
+}
+
+impl<S: LogStore> App<S> {
+    /// Records a request on case `case_id` (staff who act on the case take it down).
+    pub async fn request_party_access(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        request: Request,
+    ) -> Result<Access, ApiError> {
+        self.allow(actor, Action::CommandCase, Some(&self.store.case(case_id).await?))?;
+        let step = liuhen_core::party_access::request(request.clone()).map_err(refused)?;
+        self.record_step(actor, case_id, &request.id, &step).await?;
+        Ok(Access::new(request))
+    }
+
+    /// Decides, delivers or takes the receipt of request `request_id`: deciding is for a
+    /// 负责人 or the unit's head; the rest for those who act on the case.
+    pub async fn party_access_step(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        request_id: &str,
+        input: StepInput,
+    ) -> Result<Access, ApiError> {
+        let record = self.store.case(case_id).await?;
+        let action = match input {
+            StepInput::Decide { .. } => Action::DecidePartyAccess,
+            _ => Action::CommandCase,
+        };
+        self.allow(actor, action, Some(&record))?;
+        let mut access = self
+            .replay_accesses(case_id)
+            .await?
+            .into_iter()
+            .find(|a| a.request.id == request_id)
+            .ok_or(ApiError::NotFound)?;
+        let step = match input {
+            StepInput::Decide { at, approved, reasons } => access.decide(at, &actor.username, approved, &reasons),
+            StepInput::Deliver { at, until, pages, watermark } => access.deliver(at, until, pages, &watermark),
+            StepInput::Receipt { at, signed_by, refusal } => access.receipt(at, &signed_by, &refusal),
+        }
+        .map_err(refused)?;
+        self.record_step(actor, case_id, request_id, &step).await?;
+        access.apply(&step);
+        Ok(access)
+    }
+
+    /// The case's 查阅、复制台帐: every request with its steps.
+    pub async fn party_accesses(&self, actor: &UserRecord, case_id: &str) -> Result<Vec<Access>, ApiError> {
+        self.allow(actor, Action::ViewCase, Some(&self.store.case(case_id).await?))?;
+        self.replay_accesses(case_id).await
+    }
+
+    async fn replay_accesses(&self, case_id: &str) -> Result<Vec<Access>, ApiError> {
+        let mut out: Vec<Access> = Vec::new();
+        for (index, raw) in self.store.case_entries(case_id).await? {
+            let e = Entry::decode(&raw).map_err(|err| ApiError::Internal(format!("entry {index}: {err}").into()))?;
+            let Some(kind) = e.action().strip_prefix("party_access.") else { continue };
+            let Some(c) = e.commits().first() else { continue };
+            let (_, content) = self.store.opening(c).await?;
+            let detail: Value = serde_json::from_slice(&content).map_err(|err| ApiError::Internal(Box::new(err)))?;
+            let step = parse_step(kind, &detail)
+                .ok_or_else(|| ApiError::Internal(format!("entry {index}: unreadable step").into()))?;
+            let rid = e.body().get("request").and_then(Value::as_str).unwrap_or_default();
+            match (&step, out.iter_mut().find(|a| a.request.id == rid)) {
+                (Step::Requested(r), _) => out.push(Access::new(r.clone())),
+                (_, Some(a)) => a.apply(&step),
+                (_, None) => {
+                    return Err(ApiError::Internal(format!("entry {index}: a step without its request").into()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn record_step(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        request_id: &str,
+        step: &Step,
+    ) -> Result<u64, ApiError> {
+        let (kind, detail) = step_json(step);
+        let mut content = Vec::new();
+        liuhen_log::entry::write_canonical(&detail, &mut content);
+        let mut salt = [0u8; 32];
+        fill_random(&mut salt);
+        let c = commitment(&salt, &content);
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            &format!("party_access.{kind}"),
+            Some(case_id),
+            super::body(json!({"request": request_id, "detail": {"commit": c.to_hex()}})),
+            vec![],
+            vec![c],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        Ok(self.append(d, vec![Op::PutOpening { commitment: c, salt, content }]).await?.index)
+    }
+}
