@@ -431,11 +431,21 @@ pub async fn start_summary<S: LogStore>(
     headers: HeaderMap,
     form: Result<Json<SummaryStartForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    use liuhen_core::summary::PartyKind;
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
+    let r = start_summary_from(&state.app, &user, f).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// Starts an on-the-spot penalty from its form: the API's and the UI's one path.
+pub async fn start_summary_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    f: SummaryStartForm,
+) -> Result<CaseRecord, ApiError> {
+    use liuhen_core::summary::PartyKind;
     let case_no = required(&f.case_no, "决定书编号", 64)?;
     let input = crate::app::summary::StartInput {
         case_no,
@@ -448,14 +458,13 @@ pub async fn start_summary<S: LogStore>(
         party: optional_party(f.party)?,
     };
     if let Some(code) = f.matter_code.as_deref() {
-        let m = state.app.matter(code).await?;
+        let m = app.matter(code).await?;
         let found = liuhen_core::summary::check_matter(&m);
         if !found.is_empty() {
             return Err(ApiError::Refused(found));
         }
     }
-    let r = state.app.start_summary(&user, input).await?;
-    Ok((StatusCode::CREATED, Json(r.into())))
+    app.start_summary(user, input).await
 }
 
 fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::SummaryCommand, ApiError> {

@@ -30,6 +30,10 @@ pub enum Kind {
     Officer,
     /// A password: never shown back.
     Secret,
+    /// An amount in yuan (up to two decimals) → fen.
+    Yuan,
+    /// Registered officers as checkboxes → their ids.
+    OfficerList,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +70,11 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("other", "其他"),
 ];
 pub const PARTY_KINDS: &[(&str, &str)] = &[("citizen", "公民"), ("organisation", "法人或者其他组织")];
+pub const PARTY_TYPES: &[(&str, &str)] =
+    &[("natural_person", "自然人"), ("legal_person", "法人"), ("other_org", "其他组织")];
+pub const ID_TYPES: &[(&str, &str)] = &[("居民身份证", "居民身份证"), ("", "无（法人或其他组织）")];
+pub const PENALTIES: &[(&str, &str)] = &[("warning", "警告"), ("fine", "罚款")];
+pub const PAYMENT: &[(&str, &str)] = &[("bank", "到指定银行或电子缴纳"), ("on_site", "当场收缴")];
 pub const ROLES: &[(&str, &str)] = &[
     ("officer", "执法人员"),
     ("unit_head", "承办机构负责人"),
@@ -93,6 +102,29 @@ macro_rules! act_fields {
 }
 
 const ON_SITE: [Field; 6] = act_fields!("");
+const SUMMARY_START: [Field; 18] = {
+    let a = act_fields!("act.");
+    [
+        f("case_no", "当场处罚决定书编号", Kind::Text),
+        f("matter", "执法事项", Kind::Text),
+        f("party_kind", "当事人类型", Kind::Select(PARTY_KINDS)),
+        f("facts", "违法事实", Kind::LongText),
+        a[0],
+        a[1],
+        a[2],
+        a[3],
+        a[4],
+        a[5],
+        f("party.kind", "当事人", Kind::Select(PARTY_TYPES)),
+        f("party.name", "姓名或名称", Kind::Text),
+        f("party.id_type", "身份证件", Kind::Select(ID_TYPES)),
+        f("party.id_number", "身份证号码", Kind::Text),
+        f("party.uscc", "统一社会信用代码（法人或其他组织）", Kind::Text),
+        f("party.legal_rep", "法定代表人或负责人", Kind::Text),
+        f("party.address", "住所或地址", Kind::Text),
+        f("party.phone", "联系电话", Kind::Text),
+    ]
+};
 const REINSPECT: [Field; 7] = {
     let a = act_fields!("act.");
     [a[0], a[1], a[2], a[3], a[4], a[5], f("rectified", "已整改到位", Kind::Bool)]
@@ -152,6 +184,66 @@ pub const SPECS: &[Spec] = &[
         case_type: "inspection", command: "close", label: "结案", fields: &[f("at", "结案时间", Kind::DateTime)]
     },
     Spec {
+        case_type: "new", command: "summary", label: "当场行政处罚（简易程序）", fields: &SUMMARY_START
+    },
+    Spec {
+        case_type: "summary_penalty",
+        command: "hear",
+        label: "告知权利并听取陈述申辩",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("rights_told", "已告知作出处罚的事实、理由、依据及陈述申辩权", Kind::Bool),
+            f("statement", "当事人的陈述申辩", Kind::LongText),
+            f("waived", "当事人明确放弃陈述申辩", Kind::Bool),
+        ],
+    },
+    Spec {
+        case_type: "summary_penalty",
+        command: "issue_decision",
+        label: "当场作出处罚决定",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("form_no", "决定书编号", Kind::Text),
+            f("penalty.kind", "处罚种类", Kind::Select(PENALTIES)),
+            f("penalty.amount_fen", "罚款金额（元）", Kind::Yuan),
+            f("legal_basis", "处罚依据", Kind::LongText),
+            f("signed_by", "签名的执法人员", Kind::OfficerList),
+        ],
+    },
+    Spec {
+        case_type: "summary_penalty",
+        command: "deliver",
+        label: "当场交付决定书",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("party_signed", "当事人已签收", Kind::Bool),
+            f("refusal_signed_by", "当事人拒绝签收的，签名注明的执法人员", Kind::OfficerList),
+        ],
+    },
+    Spec {
+        case_type: "summary_penalty",
+        command: "record",
+        label: "报所属机关备案",
+        fields: &[f("at", "备案时间", Kind::DateTime)],
+    },
+    Spec {
+        case_type: "summary_penalty",
+        command: "pay",
+        label: "缴纳罚款",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("method", "缴纳方式", Kind::Select(PAYMENT)),
+            f("receipt_no", "票据号码", Kind::Text),
+            f("hard_to_enforce", "当场收缴：事后难以执行", Kind::Bool),
+        ],
+    },
+    Spec {
+        case_type: "summary_penalty",
+        command: "close",
+        label: "结案",
+        fields: &[f("at", "结案时间", Kind::DateTime)],
+    },
+    Spec {
         case_type: "admin",
         command: "user",
         label: "新建账号",
@@ -187,6 +279,20 @@ pub fn parse_local(s: &str) -> Option<i64> {
     Some(d.start().0 + (h * 60 + m) * 60_000)
 }
 
+/// "3000" or "3000.50" yuan as fen.
+pub fn parse_yuan(s: &str) -> Option<u64> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty()
+        || whole.len() > 12
+        || frac.len() > 2
+        || !(whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let frac: u64 = format!("{frac:0<2}").parse().ok()?;
+    Some(whole.parse::<u64>().ok()? * 100 + frac)
+}
+
 /// Sets `value` at the dotted `path` in `obj`.
 fn put(obj: &mut Map<String, Value>, path: &str, value: Value) {
     match path.split_once('.') {
@@ -219,6 +325,14 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
         let value = match field.kind {
             Kind::Text | Kind::LongText | Kind::Date => Value::from(raw),
             Kind::Secret => Value::from(first(form, field.path)),
+            Kind::Yuan => match parse_yuan(raw) {
+                Some(fen) => Value::from(fen),
+                None if raw.is_empty() => Value::Null,
+                None => {
+                    errors.push((field.path, "金额须为元，至多两位小数".to_string()));
+                    continue;
+                }
+            },
             Kind::Bool => Value::from(!raw.is_empty()),
             Kind::Select(options) => {
                 if !options.iter().any(|(code, _)| *code == raw) {
@@ -260,17 +374,27 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
                     .join(","),
             ),
             Kind::Officer => Value::from(raw),
+            Kind::OfficerList => Value::Array(
+                form.iter()
+                    .filter(|(k, v)| k == field.path && !v.trim().is_empty())
+                    .map(|(_, id)| Value::from(id.trim()))
+                    .collect(),
+            ),
         };
         put(&mut obj, field.path, value);
     }
     if errors.is_empty() { Ok(Value::Object(obj)) } else { Err(errors) }
 }
 
-/// The field a rule's finding concerns: the one whose path ends with the finding's field.
+/// The field a rule's finding concerns: the one whose path is the finding's field, ends with
+/// it, or — for a finding on a whole object (`penalty`) — the object's first field.
 pub fn field_of(spec: &Spec, finding_field: &str) -> Option<&'static str> {
+    let shown = |f: &&Field| !matches!(f.kind, Kind::Fixed(_));
     spec.fields
         .iter()
+        .filter(shown)
         .find(|f| f.path == finding_field || f.path.rsplit('.').next() == Some(finding_field))
+        .or_else(|| spec.fields.iter().filter(shown).find(|f| f.path.split('.').next() == Some(finding_field)))
         .map(|f| f.path)
 }
 

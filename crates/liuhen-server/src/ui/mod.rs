@@ -755,6 +755,7 @@ async fn field_views<S: LogStore>(
             let value = if fld.kind == forms::Kind::Secret { String::new() } else { value_of(fld.path) };
             let (kind, options) = match fld.kind {
                 forms::Kind::Secret => ("password", Vec::new()),
+                forms::Kind::Yuan => ("text", Vec::new()),
                 forms::Kind::Text => ("text", Vec::new()),
                 forms::Kind::List => ("text", Vec::new()),
                 forms::Kind::LongText => ("textarea", Vec::new()),
@@ -780,7 +781,7 @@ async fn field_views<S: LogStore>(
                     }))
                     .collect(),
                 ),
-                forms::Kind::Officers => (
+                forms::Kind::Officers | forms::Kind::OfficerList => (
                     "officers",
                     officers
                         .iter()
@@ -965,10 +966,7 @@ pub async fn create_case<S: LogStore>(
     let spec = forms::spec("new", &kind).ok_or(ApiError::NotFound)?;
     let outcome = match forms::to_json(spec, &submitted) {
         Err(errors) => Err((errors, Vec::new())),
-        Ok(json) => match serde_json::from_value::<crate::api::cases::OpenInspectionForm>(json) {
-            Err(e) => Err((Vec::new(), vec![format!("表单内容有误：{e}")])),
-            Ok(f) => crate::api::cases::open_inspection_from(&state.app, &user, f).await.map_err(|e| placed(spec, e)),
-        },
+        Ok(json) => open_from_form(&state, &user, &kind, json).await.map_err(|e| placed(spec, e)),
     };
     match outcome {
         Ok(record) => Ok(Redirect::to(&format!("/cases/{}", record.id)).into_response()),
@@ -1072,6 +1070,27 @@ pub async fn accounts_page<S: LogStore>(
         })
         .collect();
     Ok(render(&AccountsPage { user: Some(view), accounts }))
+}
+
+/// Opens a case of `kind` from a form's JSON, through the API's own path.
+async fn open_from_form<S: LogStore>(
+    state: &AppState<S>,
+    user: &UserRecord,
+    kind: &str,
+    json: Value,
+) -> Result<CaseRecord, ApiError> {
+    let bad = |e: serde_json::Error| ApiError::BadRequest(format!("表单内容有误：{e}"));
+    match kind {
+        "inspection" => {
+            let f = serde_json::from_value(json).map_err(bad)?;
+            crate::api::cases::open_inspection_from(&state.app, user, f).await
+        }
+        "summary" => {
+            let f = serde_json::from_value(json).map_err(bad)?;
+            crate::api::cases::start_summary_from(&state.app, user, f).await
+        }
+        _ => Err(ApiError::NotFound),
+    }
 }
 
 /// The new-account form's target.

@@ -60,6 +60,16 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// 王明 and 李华, registered; their ids.
+async fn two_officers(app: &TestApp, token: &str) -> Vec<String> {
+    let mut officers = Vec::new();
+    for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
+        let body = serde_json::json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+        officers.push(app.post_as("/api/officers", token, &body).await.json()["id"].as_str().unwrap().to_string());
+    }
+    officers
+}
+
 /// Signs in through the form; returns the session cookie header value.
 async fn sign_in(app: &TestApp) -> String {
     let page = send(app, get("/login", "")).await;
@@ -204,11 +214,7 @@ async fn a_case_page_is_ledgered_before_it_is_shown_and_markup_stays_text() {
 async fn a_case_is_opened_and_walked_through_forms_with_refusals_beside_their_fields() {
     let app = spawn_app(LogAccess::Public).await;
     let token = app.login().await;
-    let mut officers = Vec::new();
-    for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
-        let body = serde_json::json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
-        officers.push(app.post_as("/api/officers", &token, &body).await.json()["id"].as_str().unwrap().to_string());
-    }
+    let officers = two_officers(&app, &token).await;
     let cookie = sign_in(&app).await;
     let page = send(&app, get("/cases/new/inspection", &cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -281,11 +287,7 @@ async fn hostile_text_in_every_field_is_stored_as_given_and_shown_inert() {
             "<script>alert('{tag}')</script>\"'><img src=x onerror=alert(1)>'; DROP TABLE cases; -- ../../../etc/passwd {tag}"
         )
     };
-    let mut officers = Vec::new();
-    for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
-        let body = serde_json::json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
-        officers.push(app.post_as("/api/officers", &token, &body).await.json()["id"].as_str().unwrap().to_string());
-    }
+    let officers = two_officers(&app, &token).await;
     let t0 = 1_795_568_400_000_i64;
     // Case numbers are short (64 characters): the short form of the same.
     let short_no = "<script>alert('no')</script>'; --".to_string();
@@ -441,4 +443,73 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
+
+/// 简易程序 in the browser's forms: started with the party, heard, a fine over the limit refused
+/// beside the penalty, the right one decided and delivered.
+#[tokio::test]
+async fn an_on_the_spot_fine_is_decided_through_forms() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let officers = two_officers(&app, &token).await;
+    let cookie = sign_in(&app).await;
+    let csrf = hidden_csrf(&send(&app, get("/cases/new/summary", &cookie)).await.body);
+    let mut start = format!(
+        "csrf={csrf}&case_no=No.0009&matter={}&party_kind=citizen&facts={}&act.at=2026-11-20T09%3A00&act.place={}&act.recording_announced=on&act.problems_found=on&act.summary={}&party.kind=natural_person&party.name={}&party.id_type={}&party.id_number=130227198005120033&party.uscc=&party.legal_rep=&party.address={}&party.phone=",
+        urlencode("占道经营"),
+        urlencode("在迁安路人行道摆摊经营"),
+        urlencode("迁安路"),
+        urlencode("当事人在场"),
+        urlencode("张某某"),
+        urlencode("居民身份证"),
+        urlencode("迁西县栗乡街道幸福路 8 号")
+    );
+    for o in &officers {
+        start.push_str(&format!("&act.officers={o}"));
+    }
+    let p = send(&app, form("/cases/new/summary", &cookie, &start)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let case = p.location.clone();
+    let run = |command: &str, body: String| {
+        let path = format!("{case}/do/{command}");
+        let cookie = cookie.clone();
+        let app = &app;
+        async move { send(app, form(&path, &cookie, &body)).await }
+    };
+    let p = run(
+        "hear",
+        format!(
+            "csrf={csrf}&expected_version=1&at=2026-11-20T09%3A10&rights_told=on&statement={}",
+            urlencode("无异议")
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let decide = |amount: &str| {
+        format!(
+            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A20&form_no=No.0009&penalty.kind=fine&penalty.amount_fen={amount}&legal_basis={}&signed_by={}&signed_by={}",
+            urlencode("《河北省城乡市容和环境卫生条例》第五十条"),
+            officers[0],
+            officers[1]
+        )
+    };
+    // 300 yuan is over a citizen's 200: refused beside the penalty.
+    let p = run("issue_decision", decide("300")).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let beside = p
+        .body
+        .split("data-field=\"penalty.kind\"")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</div>")
+        .next()
+        .unwrap_or_default();
+    assert!(beside.contains("R-067a") && beside.contains("超出简易程序限额"), "{}", p.body);
+    // An amount that is not one is bad input beside its own field.
+    let p = run("issue_decision", decide("1百")).await;
+    assert!(p.body.split("data-field=\"penalty.amount_fen\"").nth(1).unwrap_or_default().contains("金额须为元"));
+    let p = run("issue_decision", decide("150.50")).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
+    assert_eq!(data["data"]["penalty"]["amount_fen"], 15_050, "{data}");
 }
