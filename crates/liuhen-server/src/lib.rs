@@ -49,6 +49,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/agency", get(api::cases::get_agency::<S>).put(api::cases::put_agency::<S>))
         .route("/api/cases", get(api::cases::list_cases::<S>))
         .route("/api/deadlines", get(api::cases::list_deadlines::<S>))
+        .route("/api/inbox", get(api::users::inbox::<S>))
         .route("/api/cases/inspections", post(api::cases::open_inspection::<S>))
         .route("/api/cases/summary-penalties", post(api::cases::start_summary::<S>))
         .route("/api/cases/penalties", post(api::cases::register_lead::<S>))

@@ -207,6 +207,7 @@ pub fn document() -> Value {
             "/api/me/password": {"post": {"summary": "修改密码", "description": "首次登录须先修改初始密码，此前其他接口均返回 403 PASSWORD_CHANGE_REQUIRED。新密码至少 12 位，不得与当前密码或用户名相同。",
                 "security": [{"bearer": []}], "requestBody": body(json!({"type": "object", "required": ["current", "new"], "properties": {"current": {"type": "string"}, "new": {"type": "string", "minLength": 12}}})),
                 "responses": auth_errors(json!({"200": ok("已修改", json!({"type": "object"})), "400": err("当前密码不正确或新密码不合要求")}))}},
+            "/api/inbox": {"get": op("审批待办", "本人可见案件中等待本人角色办理的事项：批准强制措施、补办批准、承办机构拟决定、法制审核、许可决定、当事人查阅复制申请的审批。", auth_errors(json!({"200": ok("待办", json!({"type": "array", "items": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "task": {"type": "string"}, "command": {"type": "string"}}}}))})))},
             "/api/users": {
                 "get": op("账号列表", "仅系统管理员。", auth_errors(json!({"200": ok("账号", json!({"type": "array", "items": r("Account")})), "403": err("无权限")}))),
                 "post": {"summary": "新建账号", "description": "仅系统管理员。角色可多个（逗号分隔）：officer 执法人员、unit_head 承办机构负责人、legal_reviewer 法制审核人员、approver 负责人、discussion_member 集体讨论成员、archivist 档案管理员、device_admin 设备管理员、supervisor 监督人员、sysadmin 系统管理员。首次登录须修改密码。",

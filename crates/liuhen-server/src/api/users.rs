@@ -78,3 +78,18 @@ pub async fn add_user<S: LogStore>(
     let created = state.app.add_user(Some(&user), new).await?;
     Ok((StatusCode::CREATED, Json(AccountDto::from(&created))))
 }
+
+/// `GET /api/inbox`: what waits for the signed-in user (审批待办).
+pub async fn inbox<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let items = state.app.inbox(&user).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|p| serde_json::json!({"case_id": p.case_id, "case_no": p.case_no, "task": p.task, "command": p.command}))
+            .collect(),
+    ))
+}

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod coercion;
 pub mod demo;
 pub mod evidence;
+pub mod inbox;
 pub mod inspection;
 pub mod ledger;
 pub mod licence;

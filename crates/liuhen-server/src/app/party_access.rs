@@ -123,7 +123,7 @@ impl<S: LogStore> App<S> {
         self.replay_accesses(case_id).await
     }
 
-    async fn replay_accesses(&self, case_id: &str) -> Result<Vec<Access>, ApiError> {
+    pub(crate) async fn replay_accesses(&self, case_id: &str) -> Result<Vec<Access>, ApiError> {
         let mut out: Vec<Access> = Vec::new();
         for (index, raw) in self.store.case_entries(case_id).await? {
             let e = Entry::decode(&raw).map_err(|err| ApiError::Internal(format!("entry {index}: {err}").into()))?;

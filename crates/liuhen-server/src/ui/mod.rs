@@ -355,6 +355,8 @@ fn case_row(r: &CaseRecord) -> CaseRow {
 #[template(path = "home.html")]
 struct HomePage {
     user: Option<UserView>,
+    /// 审批待办: (link, case number, task).
+    inbox: Vec<(String, String, &'static str)>,
     deadlines: Vec<DeadlineRow>,
     cases: Vec<CaseRow>,
 }
@@ -384,7 +386,20 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
         })
         .collect();
     let cases = state.app.visible_cases(&user, 10).await?.iter().map(case_row).collect();
-    Ok(render(&HomePage { user: Some(view), deadlines, cases }))
+    let inbox = state
+        .app
+        .inbox(&user)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let link = match forms::spec(&p.case_type, p.command) {
+                Some(_) => format!("/cases/{}/do/{}", p.case_id, p.command),
+                None => format!("/cases/{}", p.case_id),
+            };
+            (link, p.case_no, p.task)
+        })
+        .collect();
+    Ok(render(&HomePage { user: Some(view), inbox, deadlines, cases }))
 }
 
 pub struct TypeOption {

@@ -73,6 +73,7 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("post", "/api/session") | ("get", "/api/openapi.json") | ("get", "/api/docs") => Public,
         ("get", "/api/me") | ("get", "/api/cases") | ("get", "/api/deadlines") => Allowed,
         ("post", "/api/me/password") => Allowed,
+        ("get", "/api/inbox") => Allowed,
         ("get", "/api/officers") | ("get", "/api/matters") | ("get", "/api/agency") => Allowed,
         ("get", "/api/users") | ("post", "/api/users") => any_of(&["sysadmin"]),
         // `{id}` is the test case's id, not an account: those allowed learn there is no such

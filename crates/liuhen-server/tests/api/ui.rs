@@ -513,3 +513,41 @@ async fn an_on_the_spot_fine_is_decided_through_forms() {
     let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
     assert_eq!(data["data"]["penalty"]["amount_fen"], 15_050, "{data}");
 }
+
+/// 审批待办: a proposed seizure and a party's request wait for the 负责人; they leave the inbox
+/// once decided.
+#[tokio::test]
+async fn the_approvers_inbox_lists_what_waits_for_them() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let measure = serde_json::json!({"case_no": "栗街强〔2026〕5号", "matter": "扣押占道经营物品", "kind": "seize", "items": ["三轮车一辆"],
+        "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》",
+        "property": {"related_to_case": true, "necessities_excluded": true, "not_sealed_elsewhere": true}});
+    let r = app.post_as("/api/cases/coercive-measures", &token, &measure).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let measure_id = r.json()["id"].as_str().unwrap().to_string();
+    let t0 = 1_795_568_400_000_i64;
+    let r = app
+        .post_as(
+            &format!("/api/cases/{measure_id}/party-access"),
+            &token,
+            &serde_json::json!({"at": t0, "requester": "吴某某", "relation": "当事人本人", "id_checked": "居民身份证",
+                                "records": "扣押决定书及清单", "mode": "copy"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let inbox = app.get("/api/inbox", Some(&token)).await.json();
+    let tasks: Vec<&str> = inbox.as_array().unwrap().iter().map(|p| p["task"].as_str().unwrap()).collect();
+    assert!(tasks.iter().any(|t| t.starts_with("批准行政强制措施")), "{inbox}");
+    assert!(tasks.iter().any(|t| t.starts_with("审批当事人查阅、复制申请")), "{inbox}");
+    let cookie = sign_in(&app).await;
+    let home = send(&app, get("/", &cookie)).await;
+    assert!(home.body.contains("审批待办") && home.body.contains("批准行政强制措施"), "{}", home.body);
+    // The 负责人 approves: the measure leaves the inbox.
+    let approve = serde_json::json!({"expected_version": 1, "command": {"type": "approve",
+        "approver": {"by": "张主任", "opinion": "同意扣押", "date": "2026-11-20"}}});
+    let r = app.post_as(&format!("/api/cases/{measure_id}/commands"), &token, &approve).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let inbox = app.get("/api/inbox", Some(&token)).await.json();
+    assert!(!inbox.to_string().contains("批准行政强制措施"), "{inbox}");
+}
