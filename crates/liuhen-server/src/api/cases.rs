@@ -628,6 +628,25 @@ pub struct LedgerDto {
     pub purpose: String,
 }
 
+#[derive(Deserialize)]
+pub struct PurposeQuery {
+    #[serde(default)]
+    pub purpose: String,
+}
+
+/// `GET /api/cases/{id}/party?purpose=…`: the party unmasked, for a task that needs it
+/// (ledgered with its purpose; only for those who act on the case).
+pub async fn reveal_party<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    q: Result<Query<PurposeQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let purpose = q.map(|Query(q)| q.purpose).unwrap_or_default();
+    Ok(Json(state.app.reveal_party(&user, &id, &text(&purpose, "用途", 200)?).await?))
+}
+
 /// What one user accessed, newest first (their own; anyone's for 监督人员 and 负责人).
 pub async fn user_ledger<S: LogStore>(
     State(state): State<AppState<S>>,

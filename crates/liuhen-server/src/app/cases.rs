@@ -34,6 +34,8 @@ pub trait CaseKind: Sized + Send + Sync + 'static {
     fn matter(&self) -> &str;
     fn version(&self) -> u64;
     fn state_code(&self) -> &'static str;
+    /// The party (or applicant) as recorded, unmasked.
+    fn party(&self) -> Option<&liuhen_core::party::Party>;
     /// The aggregate as the projection keeps it (deadlines computed on `cal`).
     fn to_json(&self, cal: &WorkCalendar) -> Value;
     fn event_name(e: &Self::Event) -> &'static str;

@@ -66,6 +66,9 @@ impl CaseKind for Coercion {
         Coercion::apply(self, e, flags)
     }
     crate::case_kind_basics!(measure);
+    fn party(&self) -> Option<&liuhen_core::party::Party> {
+        self.measure.party.as_ref()
+    }
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
         json!({

@@ -50,6 +50,9 @@ impl CaseKind for Inspection {
         Inspection::apply(self, e, flags)
     }
     crate::case_kind_basics!(open);
+    fn party(&self) -> Option<&liuhen_core::party::Party> {
+        self.open.party.as_ref()
+    }
 
     fn to_json(&self, _cal: &WorkCalendar) -> Value {
         let c = self;

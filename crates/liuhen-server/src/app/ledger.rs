@@ -166,6 +166,37 @@ impl<S: LogStore> App<S> {
         Ok(out)
     }
 
+    /// The party's identity number and phone unmasked, for a task that needs them (service,
+    /// enforcement): only for those who act on the case, with the purpose given, ledgered first.
+    pub async fn reveal_party(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        purpose: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        use super::cases::CaseKind;
+        use liuhen_core::{
+            coercion::Coercion, inspection::Inspection, licence::Licence, penalty::Ordinary, summary::Summary,
+        };
+        let record = self.store.case(id).await?;
+        self.allow(actor, super::policy::Action::CommandCase, Some(&record))?;
+        if purpose.trim().chars().count() < 2 {
+            return Err(ApiError::BadRequest("须说明查看当事人身份信息的用途".to_string()));
+        }
+        let party = match record.case_type.as_str() {
+            Inspection::CODE => self.load_case::<Inspection>(id).await?.0.party().cloned(),
+            Summary::CODE => self.load_case::<Summary>(id).await?.0.party().cloned(),
+            Ordinary::CODE => self.load_case::<Ordinary>(id).await?.0.party().cloned(),
+            Licence::CODE => self.load_case::<Licence>(id).await?.0.party().cloned(),
+            Coercion::CODE => self.load_case::<Coercion>(id).await?.0.party().cloned(),
+            _ => None,
+        };
+        let party = party.ok_or(ApiError::NotFound)?;
+        let what = format!("案件 {} 当事人的身份证件号码、联系电话", record.case_no);
+        self.record_access(actor, id, Access::View, &what, purpose).await?;
+        Ok(super::cases::party_json(Some(&party)))
+    }
+
     /// The ledger of one case, oldest first.
     pub async fn case_ledger(&self, actor: &UserRecord, id: &str) -> Result<Vec<LedgerLine>, ApiError> {
         self.allow(actor, super::policy::Action::ViewLedger, Some(&self.store.case(id).await?))?;

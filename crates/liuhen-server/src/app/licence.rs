@@ -49,6 +49,9 @@ impl CaseKind for Licence {
         Licence::apply(self, e, flags)
     }
     crate::case_kind_basics!(application);
+    fn party(&self) -> Option<&liuhen_core::party::Party> {
+        self.application.applicant.as_ref()
+    }
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
         json!({

@@ -393,6 +393,9 @@ impl CaseKind for Ordinary {
         Ordinary::apply(self, e, flags)
     }
     crate::case_kind_basics!(lead);
+    fn party(&self) -> Option<&liuhen_core::party::Party> {
+        self.party.as_ref()
+    }
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
         json!({

@@ -62,6 +62,9 @@ impl CaseKind for Summary {
         Summary::apply(self, e, flags)
     }
     crate::case_kind_basics!(start);
+    fn party(&self) -> Option<&liuhen_core::party::Party> {
+        self.start.party.as_ref()
+    }
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
         json!({

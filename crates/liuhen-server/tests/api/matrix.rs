@@ -93,6 +93,10 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
         ("get", "/api/cases/{id}/party-access") => case(true),
+        // Without the purpose: past the policy, a 400 for those who act on the case.
+        ("get", "/api/cases/{id}/party") => {
+            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
+        }
         ("post", "/api/cases/{id}/party-access") => {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }

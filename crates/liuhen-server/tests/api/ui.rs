@@ -551,3 +551,51 @@ async fn the_approvers_inbox_lists_what_waits_for_them() {
     let inbox = app.get("/api/inbox", Some(&token)).await.json();
     assert!(!inbox.to_string().contains("批准行政强制措施"), "{inbox}");
 }
+
+/// Identity numbers and phones are masked in every view; a task that needs them gets them with
+/// its purpose, ledgered first — and a supervisor, whose task never does, gets 403.
+#[tokio::test]
+async fn a_partys_identity_is_unmasked_only_for_a_stated_task_and_ledgered() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let officers = two_officers(&app, &token).await;
+    let t0 = 1_795_568_400_000_i64;
+    let act = serde_json::json!({"at": t0, "place": "迁安路", "recording_announced": true, "problems_found": true, "summary": "摆摊",
+        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()});
+    let body = serde_json::json!({"case_no": "No.0010", "matter": "占道经营", "party_kind": "citizen", "facts": "在人行道摆摊", "act": act,
+        "party": {"kind": "natural_person", "name": "张某某", "id_type": "居民身份证", "id_number": "130227198005120033",
+                  "address": "迁西县栗乡街道幸福路 8 号", "phone": "13800000000"}});
+    let r = app.post_as("/api/cases/summary-penalties", &token, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let view = app.get(&format!("/api/cases/{id}"), Some(&token)).await.json();
+    assert_ne!(view["data"]["party"]["id_number"], "130227198005120033");
+    assert_ne!(view["data"]["party"]["phone"], "13800000000");
+    let r = app.get(&format!("/api/cases/{id}/party"), Some(&token)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a purpose is required");
+    let r = app.get(&format!("/api/cases/{id}/party?purpose={}", urlencode("邮寄送达决定书")), Some(&token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        (r.json()["id_number"].as_str(), r.json()["phone"].as_str()),
+        (Some("130227198005120033"), Some("13800000000"))
+    );
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    let last = ledger.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["purpose"], "邮寄送达决定书");
+    assert!(last["what"].as_str().unwrap().contains("身份证件号码"), "{last}");
+    // A supervisor reads the case, never the unmasked identity.
+    let admin = app.login_admin().await;
+    let r = app
+        .post_as(
+            "/api/users",
+            &admin,
+            &serde_json::json!({"username": "jiandu", "roles": "supervisor", "password": "supervisor-pass-1"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let sup = app.login_as("jiandu", "supervisor-pass-1").await;
+    app.change_password(&sup, "supervisor-pass-1", "supervisor-pass-2").await;
+    assert_eq!(app.get(&format!("/api/cases/{id}"), Some(&sup)).await.status, StatusCode::OK);
+    let r = app.get(&format!("/api/cases/{id}/party?purpose={}", urlencode("监督检查")), Some(&sup)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
