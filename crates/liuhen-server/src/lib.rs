@@ -16,7 +16,7 @@ pub mod ui;
 use app::App;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use liuhen_store::LogStore;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
@@ -50,6 +50,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases", get(api::cases::list_cases::<S>))
         .route("/api/deadlines", get(api::cases::list_deadlines::<S>))
         .route("/api/inbox", get(api::users::inbox::<S>))
+        .route("/api/tokens", get(api::users::tokens::<S>).post(api::users::create_token::<S>))
+        .route("/api/tokens/{id}", delete(api::users::revoke_token::<S>))
         .route("/api/cases/inspections", post(api::cases::open_inspection::<S>))
         .route("/api/cases/summary-penalties", post(api::cases::start_summary::<S>))
         .route("/api/cases/penalties", post(api::cases::register_lead::<S>))

@@ -61,11 +61,21 @@ pub enum Op {
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
-    CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64 },
+    /// A named session is an API token (for the CLI or a device).
+    CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64, name: String },
     /// End a session now (sign-out): it no longer authenticates.
     EndSession { token_sha256: Hash, at_ms: i64 },
     /// A user's new password (its Argon2id hash) and whether it must be changed again.
     SetPassword { user_id: String, password_hash: String, must_change_password: bool },
+}
+
+/// An API token as stored: its hash (which names it), its name and life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub token_sha256: Hash,
+    pub name: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
 }
 
 /// An officer as stored.
@@ -165,6 +175,8 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn consistency_proof(&self, old: u64, new: u64) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
     /// The account with this username.
     fn user_by_username(&self, username: &str) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    /// A user's API tokens (named sessions), live or not, newest first.
+    fn tokens(&self, user_id: &str) -> impl Future<Output = Result<Vec<TokenRecord>, StoreError>> + Send;
     /// The user of an unexpired session, by the SHA-256 of its token.
     fn session_user(
         &self,

@@ -10,7 +10,7 @@
 use crate::migrate::migrate_sqlite;
 use crate::{
     AppendRequest, CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, SettingRecord, StoreError,
-    UserRecord,
+    TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -663,11 +663,11 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 conn.prepare_cached("INSERT INTO blobs (sha256, size) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
                     .execute(params![b.sha256.0.as_slice(), b.size as i64])?;
             }
-            Op::CreateSession { token_sha256, user_id, created_at_ms, expires_at_ms } => {
+            Op::CreateSession { token_sha256, user_id, created_at_ms, expires_at_ms, name } => {
                 conn.prepare_cached(
-                    "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at, name) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
-                .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms])?;
+                .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms, name])?;
             }
             Op::SetPassword { user_id, password_hash, must_change_password } => {
                 conn.prepare_cached("UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1")?
@@ -981,6 +981,29 @@ impl LogStore for SqliteStore {
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
+    }
+
+    async fn tokens(&self, user_id: &str) -> Result<Vec<TokenRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT token_sha256, name, created_at, expires_at FROM sessions WHERE user_id = ?1 AND name <> '' \
+                 ORDER BY created_at DESC",
+            )?;
+            let rows = stmt.query_map([user_id], |r| {
+                let raw: Vec<u8> = r.get(0)?;
+                let mut h = [0u8; 32];
+                if raw.len() == 32 {
+                    h.copy_from_slice(&raw);
+                }
+                Ok(TokenRecord {
+                    token_sha256: Hash(h),
+                    name: r.get(1)?,
+                    created_at_ms: r.get(2)?,
+                    expires_at_ms: r.get(3)?,
+                })
+            })?;
+            rows.collect()
+        })
     }
 
     async fn session_user(&self, token_sha256: &Hash, now_ms: i64) -> Result<UserRecord, StoreError> {

@@ -207,6 +207,14 @@ pub fn document() -> Value {
             "/api/me/password": {"post": {"summary": "修改密码", "description": "首次登录须先修改初始密码，此前其他接口均返回 403 PASSWORD_CHANGE_REQUIRED。新密码至少 12 位，不得与当前密码或用户名相同。",
                 "security": [{"bearer": []}], "requestBody": body(json!({"type": "object", "required": ["current", "new"], "properties": {"current": {"type": "string"}, "new": {"type": "string", "minLength": 12}}})),
                 "responses": auth_errors(json!({"200": ok("已修改", json!({"type": "object"})), "400": err("当前密码不正确或新密码不合要求")}))}},
+            "/api/tokens": {
+                "get": op("我的接口令牌", "供命令行工具和设备使用的具名令牌（只显示其 SHA-256）。", auth_errors(json!({"200": ok("令牌", json!({"type": "array", "items": {"type": "object"}}))}))),
+                "post": {"summary": "新建接口令牌", "description": "名称与有效期（1–366 日）；令牌原文仅在本次应答中出现，系统只保存其 SHA-256。建立记入日志。",
+                    "security": [{"bearer": []}], "requestBody": body(json!({"type": "object", "required": ["name", "days"], "properties": {"name": {"type": "string"}, "days": {"type": "integer"}}})),
+                    "responses": auth_errors(json!({"201": ok("已建立", json!({"type": "object"})), "400": err("请求有误")}))}},
+            "/api/tokens/{id}": {"delete": {"summary": "撤销接口令牌", "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "令牌的 SHA-256（十六进制）"}],
+                "responses": auth_errors(json!({"204": {"description": "已撤销"}, "404": err("令牌不存在")}))}},
             "/api/inbox": {"get": op("审批待办", "本人可见案件中等待本人角色办理的事项：批准强制措施、补办批准、承办机构拟决定、法制审核、许可决定、当事人查阅复制申请的审批。", auth_errors(json!({"200": ok("待办", json!({"type": "array", "items": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "task": {"type": "string"}, "command": {"type": "string"}}}}))})))},
             "/api/users": {
                 "get": op("账号列表", "仅系统管理员。", auth_errors(json!({"200": ok("账号", json!({"type": "array", "items": r("Account")})), "403": err("无权限")}))),

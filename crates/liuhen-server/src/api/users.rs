@@ -93,3 +93,50 @@ pub async fn inbox<S: LogStore>(
             .collect(),
     ))
 }
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    pub name: String,
+    /// Days of validity (1–366).
+    pub days: u32,
+}
+
+fn token_json(t: &liuhen_store::TokenRecord) -> serde_json::Value {
+    let now = crate::app::now_ms();
+    serde_json::json!({"id": t.token_sha256.to_hex(), "name": t.name, "created_at": t.created_at_ms,
+                       "expires_at": t.expires_at_ms, "active": t.expires_at_ms > now})
+}
+
+/// `GET /api/tokens`: the signed-in user's API tokens.
+pub async fn tokens<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    Ok(Json(state.app.tokens(&user).await?.iter().map(token_json).collect()))
+}
+
+/// `POST /api/tokens`: a new token for the CLI or a device; its secret is in this answer only.
+pub async fn create_token<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<TokenForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    let (secret, record) = state.app.create_token(&user, &f.name, f.days).await?;
+    let mut v = token_json(&record);
+    v["token"] = serde_json::Value::from(secret);
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// `DELETE /api/tokens/{id}`: revokes one of one's tokens.
+pub async fn revoke_token<S: LogStore>(
+    State(state): State<AppState<S>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    state.app.revoke_token(&user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

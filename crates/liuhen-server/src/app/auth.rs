@@ -9,7 +9,7 @@ use argon2::{Argon2, PasswordHash};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use liuhen_log::{EntryDraft, Hash, commitment};
-use liuhen_store::{LogStore, Op, StoreError, UserRecord};
+use liuhen_store::{LogStore, Op, StoreError, TokenRecord, UserRecord};
 use serde_json::json;
 
 /// Sessions last twelve hours.
@@ -198,6 +198,7 @@ impl<S: LogStore> App<S> {
                     user_id: user.id.clone(),
                     created_at_ms: created,
                     expires_at_ms: expires,
+                    name: String::new(),
                 }],
             )
             .await?;
@@ -257,6 +258,64 @@ impl<S: LogStore> App<S> {
         )?;
         let set = Op::SetPassword { user_id: user.id.clone(), password_hash, must_change_password: false };
         self.append(d, vec![opening, set]).await?;
+        Ok(())
+    }
+
+    /// A named API token for the CLI or a device, valid `days` days (1–366); the secret is
+    /// returned once and only its SHA-256 is kept. Logged (name and life, never the secret).
+    pub async fn create_token(
+        &self,
+        user: &UserRecord,
+        name: &str,
+        days: u32,
+    ) -> Result<(String, TokenRecord), ApiError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(ApiError::BadRequest("令牌名称须为 1–64 个字符".to_string()));
+        }
+        if !(1..=366).contains(&days) {
+            return Err(ApiError::BadRequest("有效期须为 1 至 366 日".to_string()));
+        }
+        let mut secret = [0u8; 32];
+        fill_random(&mut secret);
+        let token = format!("lht_{}", URL_SAFE_NO_PAD.encode(secret));
+        let created = now_ms();
+        let record = TokenRecord {
+            token_sha256: Hash::digest(token.as_bytes()),
+            name: name.to_string(),
+            created_at_ms: created,
+            expires_at_ms: created + i64::from(days) * 86_400_000,
+        };
+        let d = draft(
+            &format!("user:{}", user.id),
+            "auth.token_create",
+            json!({"token": record.token_sha256.to_hex(), "name": name, "expires": record.expires_at_ms}),
+            vec![],
+        )?;
+        let op = Op::CreateSession {
+            token_sha256: record.token_sha256,
+            user_id: user.id.clone(),
+            created_at_ms: created,
+            expires_at_ms: record.expires_at_ms,
+            name: name.to_string(),
+        };
+        self.append(d, vec![op]).await?;
+        Ok((token, record))
+    }
+
+    /// The user's API tokens.
+    pub async fn tokens(&self, user: &UserRecord) -> Result<Vec<TokenRecord>, ApiError> {
+        Ok(self.store.tokens(&user.id).await?)
+    }
+
+    /// Revokes one of the user's live tokens (by its SHA-256 in hex), logged.
+    pub async fn revoke_token(&self, user: &UserRecord, token_hex: &str) -> Result<(), ApiError> {
+        let now = now_ms();
+        let found = (self.store.tokens(&user.id).await?.into_iter())
+            .find(|t| t.token_sha256.to_hex() == token_hex && t.expires_at_ms > now);
+        let Some(t) = found else { return Err(ApiError::NotFound) };
+        let d = draft(&format!("user:{}", user.id), "auth.token_revoke", json!({"token": token_hex}), vec![])?;
+        self.append(d, vec![Op::EndSession { token_sha256: t.token_sha256, at_ms: now_ms() }]).await?;
         Ok(())
     }
 

@@ -74,6 +74,9 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("get", "/api/me") | ("get", "/api/cases") | ("get", "/api/deadlines") => Allowed,
         ("post", "/api/me/password") => Allowed,
         ("get", "/api/inbox") => Allowed,
+        ("get", "/api/tokens") | ("post", "/api/tokens") => Allowed,
+        // `{id}` is the case's id, no token's: nobody has such a token.
+        ("delete", "/api/tokens/{id}") => Hidden,
         ("get", "/api/officers") | ("get", "/api/matters") | ("get", "/api/agency") => Allowed,
         ("get", "/api/users") | ("post", "/api/users") => any_of(&["sysadmin"]),
         // `{id}` is the test case's id, not an account: those allowed learn there is no such
@@ -119,6 +122,7 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
         ("post", "/api/session") => json!({"username": "nobody", "password": "x"}),
         // A wrong current password: 400 for everyone signed in, nothing changed.
         ("post", "/api/me/password") => json!({"current": "not-the-password", "new": "another-password-1"}),
+        ("post", "/api/tokens") => json!({"name": format!("设备 {n}"), "days": 30}),
         ("post", "/api/users") => {
             json!({"username": format!("made-{n}"), "roles": "officer", "password": "a-long-enough-password"})
         }

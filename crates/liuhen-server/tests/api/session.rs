@@ -107,3 +107,38 @@ async fn malformed_oversized_and_unauthenticated_requests_get_clear_errors() {
     let r = app.get("/api/me", Some("forged-token")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_api_token_works_like_a_session_until_revoked_and_its_secret_is_never_kept() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let r = app.post_as("/api/tokens", &token, &serde_json::json!({"name": "执法记录仪工作站 1", "days": 400})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "at most 366 days");
+    let before = app.store.tree_size();
+    let r = app.post_as("/api/tokens", &token, &serde_json::json!({"name": "执法记录仪工作站 1", "days": 90})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let secret = r.json()["token"].as_str().unwrap().to_string();
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("lht_"));
+    // The log names the token by its hash, never its secret.
+    let raw = app.store.entries(before, before + 1).await.unwrap();
+    let text = String::from_utf8_lossy(&raw[0]).to_string();
+    assert!(text.contains("auth.token_create") && text.contains(&id) && !text.contains(&secret[4..]), "{text}");
+    // It authenticates like a session; the list shows it without the secret.
+    let me = app.get("/api/me", Some(&secret)).await;
+    assert_eq!((me.status, me.json()["username"].as_str()), (StatusCode::OK, Some(HEAD)));
+    let list = app.get("/api/tokens", Some(&token)).await.json();
+    assert_eq!(list[0]["name"], "执法记录仪工作站 1");
+    assert!(!list.to_string().contains(&secret));
+    // Revoked: refused at once; revoking it again is 404.
+    let del = |id: &str| {
+        axum::http::Request::delete(format!("/api/tokens/{id}"))
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    assert_eq!(app.request(del(&id)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/me", Some(&secret)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.request(del(&id)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/tokens", Some(&token)).await.json()[0]["active"], false);
+}
