@@ -47,6 +47,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/officers", get(api::cases::list_officers::<S>).post(api::cases::register_officer::<S>))
         .route("/api/matters", get(api::cases::list_matters::<S>).post(api::cases::put_matter::<S>))
         .route("/api/agency", get(api::cases::get_agency::<S>).put(api::cases::put_agency::<S>))
+        .route("/api/catalogues/{which}", get(api::cases::get_catalogue::<S>).put(api::cases::put_catalogue::<S>))
         .route("/api/cases", get(api::cases::list_cases::<S>))
         .route("/api/deadlines", get(api::cases::list_deadlines::<S>))
         .route("/api/inbox", get(api::users::inbox::<S>))

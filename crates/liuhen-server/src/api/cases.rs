@@ -2011,3 +2011,36 @@ pub async fn get_agency<S: LogStore>(
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     Ok(Json(crate::app::agency::agency_json(&state.app.agency().await?)))
 }
+
+/// The 音像记录事项清单 (`av-items`) or the 执法行为用语指引 (`phrases`) of 办法第二十条.
+fn catalogue_key(path: &str) -> Result<&'static str, ApiError> {
+    match path {
+        "av-items" => Ok(crate::app::catalogues::AV_ITEMS),
+        "phrases" => Ok(crate::app::catalogues::PHRASES),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+pub async fn get_catalogue<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(which): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
+    Ok(Json(state.app.catalogue(catalogue_key(&which)?).await?))
+}
+
+pub async fn put_catalogue<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(which): Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ManageReference, None)?;
+    let key = catalogue_key(&which)?;
+    let Json(rows) = form?;
+    state.app.put_catalogue(&user, key, rows).await?;
+    Ok(Json(state.app.catalogue(key).await?))
+}

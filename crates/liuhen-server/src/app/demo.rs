@@ -187,6 +187,47 @@ impl<S: LogStore> App<S> {
             )
             .await?;
         }
+        // 办法第二十条: the 音像记录事项清单 and the 执法行为用语指引.
+        let av_row = |kind: &str, activity: &str, mode: &str, content: &str, mandatory: bool| {
+            serde_json::json!({"kind": kind, "activity": activity, "stage": "调查取证", "place": "执法现场", "mode": mode,
+                "recorder": "执法人员", "start": "到达现场、表明身份时", "end": "离开现场时", "content": content,
+                "mandatory": mandatory, "retention": "同案卷保管期限"})
+        };
+        let av_items = serde_json::json!([
+            av_row(
+                "inspection",
+                "现场检查",
+                "根据实际情况",
+                "出示证件、告知事项、检查过程、发现的问题及当事人意见",
+                false
+            ),
+            av_row("penalty", "现场检查", "根据实际情况", "出示证件、检查、勘验、测量、拍照过程", false),
+            av_row("penalty", "调查取证", "根据实际情况", "询问、抽样取证、先行登记保存过程", false),
+            av_row("penalty", "当场处罚", "全程", "告知违法事实、理由、依据及权利，听取陈述申辩，交付决定书", true),
+            av_row("coercion", "查封扣押", "全程", "通知当事人到场、告知、清点物品、制作清单、交付决定书全过程", true),
+            av_row("penalty", "强制拆除", "全程", "拆除全过程及现场情况", true),
+            av_row("penalty", "留置送达", "全程", "送达、当事人拒收及见证情况", true),
+            av_row("licence", "现场核查", "根据实际情况", "核查过程及申请人意见", false),
+        ]);
+        self.put_catalogue(admin, super::catalogues::AV_ITEMS, av_items).await?;
+        let phrases = serde_json::json!([
+            {"scenario": "现场检查", "lines": [
+                "您好，我们是迁西县栗乡街道办事处执法人员（姓名），这是我们的执法证件，请您查看。",
+                "现在开始录音录像，本次执法过程将全程记录。",
+                "根据《（法律依据）》的规定，我们依法对（对象）进行检查，请您配合。",
+                "您有陈述、申辩的权利；如认为执法人员与本案有利害关系，可以申请回避。"]},
+            {"scenario": "告知陈述申辩", "lines": [
+                "根据调查，您存在（违法事实），违反了《（依据）》，拟对您作出（处罚）。",
+                "您有权进行陈述和申辩，您有什么陈述、申辩意见？"]},
+            {"scenario": "送达", "lines": [
+                "现在向您送达（文书名称及文号），请您核对并在送达回证上签名。",
+                "您如拒绝签收，我们将依法留置送达，并邀请见证人在场。"]},
+            {"scenario": "查封扣押", "lines": [
+                "现在开始录音录像。根据《中华人民共和国行政强制法》及（依据），对（物品）实施扣押。",
+                "请您在场见证清点，核对物品清单后签名；您可以陈述、申辩，对决定不服可以申请行政复议或者提起行政诉讼。"]},
+            {"scenario": "结束", "lines": ["本次执法活动到此结束，录音录像结束，谢谢配合。"]},
+        ]);
+        self.put_catalogue(admin, super::catalogues::PHRASES, phrases).await?;
         let mut ids = Vec::new();
         for (name, cert, to, lawyer) in [
             ("王明", "13020001", "2028-12-31", false),

@@ -4,6 +4,7 @@
 pub mod agency;
 pub mod auth;
 pub mod cases;
+pub mod catalogues;
 pub mod coercion;
 pub mod demo;
 pub mod evidence;

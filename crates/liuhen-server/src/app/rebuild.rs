@@ -136,6 +136,11 @@ impl<S: LogStore> App<S> {
                             .ok_or_else(|| internal(index, "unreadable agency profile"))?;
                         settings.insert(super::agency::KEY.to_string(), super::agency::agency_record(&a, e.time_ms));
                     }
+                    "catalogue.put" => {
+                        let key = s("key")?;
+                        let rows = b.get("rows").cloned().unwrap_or(Value::Null);
+                        settings.insert(key.clone(), super::catalogues::record(&key, &rows, e.time_ms));
+                    }
                     a if a.starts_with("case.") => {
                         let id = e.case().ok_or_else(|| internal(index, "case entry without a case"))?.to_string();
                         // Who opened it, and their unit then (who may see it).

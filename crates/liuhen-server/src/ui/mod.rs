@@ -751,6 +751,53 @@ struct FormPage {
     version: u64,
     errors: Vec<String>,
     fields: Vec<FieldView>,
+    /// 执法行为用语指引 for this activity, and the 音像记录事项清单 rows that apply (办法第二十条).
+    phrases: Vec<String>,
+    av_rows: Vec<String>,
+}
+
+/// The 用语指引 scenario and 音像记录 activity a command belongs to.
+fn activity_of(command: &str) -> Option<(&'static str, &'static str)> {
+    Some(match command {
+        "record_on_site" | "reinspect" | "verify" => ("现场检查", "现场检查"),
+        "hear" | "issue_decision" => ("告知陈述申辩", "当场处罚"),
+        "deliver" | "order_rectification" | "serve" => ("送达", "留置送达"),
+        "execute" => ("查封扣押", "查封扣押"),
+        "summary" => ("现场检查", "当场处罚"),
+        _ => return None,
+    })
+}
+
+/// The guidance a form shows: the scenario's lines, and the A/V items of that activity.
+async fn guidance<S: LogStore>(state: &AppState<S>, command: &str) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    let Some((scenario, activity)) = activity_of(command) else { return Ok(Default::default()) };
+    let phrases = state.app.catalogue(crate::app::catalogues::PHRASES).await?;
+    let lines = phrases
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["scenario"] == scenario)
+        .flat_map(|p| p["lines"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l.as_str().map(str::to_string))
+        .collect();
+    let items = state.app.catalogue(crate::app::catalogues::AV_ITEMS).await?;
+    let rows = items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["activity"] == activity)
+        .map(|r| {
+            format!(
+                "{}：{}记录（{}至{}）：{}",
+                r["activity"].as_str().unwrap_or_default(),
+                r["mode"].as_str().unwrap_or_default(),
+                r["start"].as_str().unwrap_or_default(),
+                r["end"].as_str().unwrap_or_default(),
+                r["content"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    Ok((lines, rows))
 }
 
 /// The fields of `spec` filled with `submitted` (empty for a new form), with their errors.
@@ -885,7 +932,10 @@ async fn form_page<S: LogStore>(
     (by_field, general): (Vec<(&'static str, String)>, Vec<String>),
     status: StatusCode,
 ) -> Result<Response, UiError> {
+    let (phrases, av_rows) = guidance(state, target.spec.command).await?;
     let page = FormPage {
+        phrases,
+        av_rows,
         title: target.spec.label.to_string(),
         case_no: target.case_no.to_string(),
         action: target.action,

@@ -599,3 +599,48 @@ async fn a_partys_identity_is_unmasked_only_for_a_stated_task_and_ledgered() {
     let r = app.get(&format!("/api/cases/{id}/party?purpose={}", urlencode("监督检查")), Some(&sup)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// 办法第二十条: the office sets its 音像记录事项清单 and 执法行为用语指引 (checked, logged); the
+/// form of an on-site inspection shows the officer the lines and A/V items of that activity.
+#[tokio::test]
+async fn the_av_list_and_phrase_guide_are_shown_in_the_activity_they_fit() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let put = |which: &str, body: serde_json::Value| {
+        let req = axum::http::Request::put(format!("/api/catalogues/{which}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        app.request(req)
+    };
+    let row = |mode: &str| {
+        serde_json::json!([{"kind": "inspection", "activity": "现场检查", "stage": "调查取证", "place": "执法现场", "mode": mode,
+            "recorder": "执法人员", "start": "表明身份时", "end": "离开现场时", "content": "出示证件、检查过程", "mandatory": false,
+            "retention": "同案卷保管期限"}])
+    };
+    let r = put("av-items", row("随意")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(put("av-items", row("根据实际情况")).await.status, StatusCode::OK);
+    let lines = serde_json::json!([{"scenario": "现场检查", "lines": ["您好，我们是栗乡街道办事处执法人员，这是我们的执法证件。", "现在开始录音录像。"]}]);
+    assert_eq!(put("phrases", lines).await.status, StatusCode::OK);
+    assert_eq!(app.get("/api/catalogues/phrases", Some(&token)).await.json()[0]["scenario"], "现场检查");
+    let r = app
+        .post_as(
+            "/api/cases/inspections",
+            &token,
+            &serde_json::json!({"case_no": "栗街检〔2026〕51号", "matter": "消防安全检查", "kind": "routine", "basis": "检查计划",
+                                "source": "inspection", "reason": "例行检查", "received_at": 1_795_568_400_000_i64}),
+        )
+        .await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let cookie = sign_in(&app).await;
+    let page = send(&app, get(&format!("/cases/{id}/do/record_on_site"), &cookie)).await;
+    assert!(page.body.contains("现在开始录音录像") && page.body.contains("出示证件、检查过程"), "{}", page.body);
+    let page = send(&app, get(&format!("/cases/{id}/do/close"), &cookie)).await;
+    assert!(!page.body.contains("执法用语"), "closing needs no script");
+    // The catalogues are settings the log reproduces.
+    let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}

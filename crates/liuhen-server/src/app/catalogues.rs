@@ -1,0 +1,83 @@
+//! The office's 音像记录事项清单 and 执法行为用语指引 (办法第二十条): what to record on A/V in
+//! which activity, and what to say. Each version is a log entry (`catalogue.put`) and the
+//! current one a setting; the forms show officers the rows that fit the activity at hand.
+
+use super::{App, auth::now_ms, body};
+use crate::error::ApiError;
+use liuhen_log::EntryDraft;
+use liuhen_store::{LogStore, Op, SettingRecord, StoreError, UserRecord};
+use serde_json::{Value, json};
+
+/// The two catalogues, by setting key.
+pub const AV_ITEMS: &str = "catalogue.av_items";
+pub const PHRASES: &str = "catalogue.phrases";
+
+/// Checks a catalogue's JSON: the 音像记录事项清单 is a list of rows with 类别, 事项, 方式
+/// (全程 or 根据实际情况), 记录内容 and 保存期限; the 用语指引 a list of scenarios with lines.
+pub fn validate(key: &str, v: &Value) -> Result<(), String> {
+    let rows = v.as_array().ok_or("须为列表")?;
+    if rows.len() > 500 {
+        return Err("不得超过 500 项".to_string());
+    }
+    let text = |r: &Value, k: &str, what: &str| -> Result<(), String> {
+        match r[k].as_str() {
+            Some(s) if !s.trim().is_empty() && s.chars().count() <= 500 => Ok(()),
+            _ => Err(format!("第 {} 项未填写{what}", rows.iter().position(|x| x == r).unwrap_or(0) + 1)),
+        }
+    };
+    for r in rows {
+        match key {
+            AV_ITEMS => {
+                for (k, what) in
+                    [("kind", "类别"), ("activity", "事项"), ("content", "记录内容"), ("retention", "保存期限")]
+                {
+                    text(r, k, what)?;
+                }
+                if !matches!(r["mode"].as_str(), Some("全程" | "根据实际情况")) {
+                    return Err("记录方式须为“全程”或“根据实际情况”".to_string());
+                }
+            }
+            PHRASES => {
+                text(r, "scenario", "场景")?;
+                let lines = r["lines"].as_array().ok_or("用语须为列表")?;
+                if lines.is_empty() || lines.iter().any(|l| l.as_str().is_none_or(|s| s.trim().is_empty())) {
+                    return Err("每个场景须有用语".to_string());
+                }
+            }
+            _ => return Err("未知的清单".to_string()),
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn record(key: &str, v: &Value, at: i64) -> SettingRecord {
+    SettingRecord { key: key.to_string(), data: v.to_string(), updated_at_ms: at }
+}
+
+impl<S: LogStore> App<S> {
+    /// Sets a catalogue (a new version; the log keeps every one).
+    pub async fn put_catalogue(&self, actor: &UserRecord, key: &str, v: Value) -> Result<(), ApiError> {
+        self.allow(actor, super::policy::Action::ManageReference, None)?;
+        validate(key, &v).map_err(ApiError::BadRequest)?;
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "catalogue.put",
+            None,
+            body(json!({"key": key, "rows": v})),
+            vec![],
+            vec![],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        self.append(d, vec![Op::PutSetting(record(key, &v, now_ms()))]).await?;
+        Ok(())
+    }
+
+    /// A catalogue as it stands (empty before the office sets it).
+    pub async fn catalogue(&self, key: &str) -> Result<Value, ApiError> {
+        match self.store.setting(key).await {
+            Ok(r) => serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e))),
+            Err(StoreError::NotFound) => Ok(Value::Array(Vec::new())),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
