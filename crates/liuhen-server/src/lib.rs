@@ -62,6 +62,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/commands", post(api::cases::case_command::<S>))
         .route("/api/cases/{id}/ledger", get(api::cases::case_ledger::<S>))
         .route("/api/cases/{id}/party", get(api::cases::reveal_party::<S>))
+        .route("/api/cases/{id}/classification", post(api::cases::classify_case::<S>))
         .route("/api/cases/{id}/party-access", get(api::party_access::list::<S>).post(api::party_access::request::<S>))
         .route("/api/cases/{id}/party-access/{request}", post(api::party_access::step::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))

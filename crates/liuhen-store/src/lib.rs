@@ -63,6 +63,8 @@ pub enum Op {
     /// Start a session for a user (the token's SHA-256 only).
     /// A named session is an API token (for the CLI or a device).
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64, name: String },
+    /// Set a case's confidentiality class.
+    ClassifyCase { case_id: String, class: String },
     /// End a session now (sign-out): it no longer authenticates.
     EndSession { token_sha256: Hash, at_ms: i64 },
     /// A user's new password (its Argon2id hash) and whether it must be changed again.
@@ -111,6 +113,8 @@ pub struct CaseRecord {
     /// The user who opened the case, and the 承办机构 it belongs to (who may see it).
     pub opened_by: String,
     pub unit: String,
+    /// `public`, `internal`, `commercial_secret` or `personal_privacy`.
+    pub confidentiality: String,
 }
 
 /// A matter of the 权责清单 as stored: its code, name and the application's JSON of it.

@@ -673,6 +673,10 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 conn.prepare_cached("UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1")?
                     .execute(params![user_id, password_hash, must_change_password])?;
             }
+            Op::ClassifyCase { case_id, class } => {
+                conn.prepare_cached("UPDATE cases SET confidentiality = ?2 WHERE id = ?1")?
+                    .execute(params![case_id, class])?;
+            }
             Op::EndSession { token_sha256, at_ms } => {
                 conn.prepare_cached("UPDATE sessions SET expires_at = MIN(expires_at, ?2) WHERE token_sha256 = ?1")?
                     .execute(params![token_sha256.0.as_slice(), at_ms])?;
@@ -735,7 +739,7 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 let res = conn
                     .prepare_cached(
                         "INSERT INTO cases (id, case_no, case_type, state, version, matter, opened_at, updated_at, data, \
-                         opened_by, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                         opened_by, unit, confidentiality) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     )?
                     .execute(params![
                         c.id,
@@ -748,7 +752,8 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                         c.updated_at_ms,
                         c.data,
                         c.opened_by,
-                        c.unit
+                        c.unit,
+                        c.confidentiality
                     ]);
                 unique_conflict(res, || format!("案号 {} 已存在", c.case_no))?;
             }
@@ -834,13 +839,14 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         data: r.get(8)?,
         opened_by: r.get(9)?,
         unit: r.get(10)?,
+        confidentiality: r.get(11)?,
     })
 }
 
 const OFFICER_COLUMNS: &str =
     "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, legal_qualification, created_at";
 const CASE_COLUMNS: &str =
-    "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, unit";
+    "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, unit, confidentiality";
 const USER_COLUMNS: &str = "id, username, role, password_hash, must_change_password, created_at, officer_id, unit";
 
 async fn checkpointer(inner: Weak<Inner>) {

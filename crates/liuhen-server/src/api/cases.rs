@@ -253,6 +253,8 @@ pub struct CaseDto {
     pub matter: String,
     pub opened_at: i64,
     pub updated_at: i64,
+    /// public | internal | commercial_secret | personal_privacy
+    pub confidentiality: String,
     pub data: Value,
 }
 
@@ -268,6 +270,7 @@ impl From<CaseRecord> for CaseDto {
             matter: r.matter,
             opened_at: r.opened_at_ms,
             updated_at: r.updated_at_ms,
+            confidentiality: r.confidentiality,
         }
     }
 }
@@ -626,6 +629,27 @@ pub struct LedgerDto {
     pub access: String,
     pub what: String,
     pub purpose: String,
+}
+
+#[derive(Deserialize)]
+pub struct ClassForm {
+    /// public | internal | commercial_secret | personal_privacy
+    pub class: String,
+    pub reason: String,
+}
+
+/// `POST /api/cases/{id}/classification`: the case's confidentiality class (a 负责人 or the
+/// unit's head), with its reason; 商业秘密 and 个人隐私 narrow who sees the case.
+pub async fn classify_case<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<ClassForm>, JsonRejection>,
+) -> Result<Json<CaseDto>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let f = json_body(form)?;
+    let r = state.app.classify_case(&user, &id, f.class.trim(), &text(&f.reason, "定级理由", 500)?).await?;
+    Ok(Json(r.into()))
 }
 
 #[derive(Deserialize)]

@@ -248,6 +248,7 @@ pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, 
         data: c.to_json(cal).to_string(),
         opened_by: String::new(),
         unit: String::new(),
+        confidentiality: "internal".to_string(),
     }
 }
 
@@ -601,6 +602,7 @@ impl<S: LogStore> App<S> {
         Ok(CaseRecord {
             opened_by: r.opened_by.clone(),
             unit: r.unit.clone(),
+            confidentiality: r.confidentiality.clone(),
             ..record_of(&c, &self.calendar, r.opened_at_ms, last)
         })
     }
@@ -646,6 +648,7 @@ impl<S: LogStore> App<S> {
         let updated = CaseRecord {
             opened_by: record.opened_by.clone(),
             unit: record.unit.clone(),
+            confidentiality: record.confidentiality.clone(),
             ..record_of(&case, &self.calendar, record.opened_at_ms, now_ms())
         };
         let op = Op::UpdateCase { record: updated.clone(), expected_version };

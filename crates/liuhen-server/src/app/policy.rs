@@ -125,6 +125,18 @@ pub enum Action {
     ViewUserLedger,
     /// Approve or refuse a party's request to read or copy the case's records.
     DecidePartyAccess,
+    /// Set a case's confidentiality class.
+    ClassifyCase,
+}
+
+/// Confidentiality classes (办法第二十四条): what a case's records may hold. 国家秘密 material
+/// is never stored; only its existence and where it is kept are recorded.
+pub const CLASSES: [(&str, &str); 4] =
+    [("public", "公开"), ("internal", "内部"), ("commercial_secret", "商业秘密"), ("personal_privacy", "个人隐私")];
+
+/// A class restricts who sees the case beyond those who handle it.
+fn restricted(class: &str) -> bool {
+    matches!(class, "commercial_secret" | "personal_privacy")
 }
 
 /// The answer: go ahead, 403, or 404 (the case must not be known to exist).
@@ -139,6 +151,7 @@ pub enum Decision {
 pub struct CaseScope<'a> {
     pub opened_by: &'a str,
     pub unit: &'a str,
+    pub confidentiality: &'a str,
     /// Officer ids that took part (in its acts, records and decisions).
     pub officers: Vec<String>,
 }
@@ -150,7 +163,12 @@ impl<'a> CaseScope<'a> {
         collect_officers(&data, &mut officers);
         officers.sort();
         officers.dedup();
-        CaseScope { opened_by: &record.opened_by, unit: &record.unit, officers }
+        CaseScope {
+            opened_by: &record.opened_by,
+            unit: &record.unit,
+            confidentiality: &record.confidentiality,
+            officers,
+        }
     }
 }
 
@@ -174,13 +192,17 @@ fn collect_officers(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Whether `user` may see the case.
+/// Whether `user` may see the case. A case holding 商业秘密 or 个人隐私 is seen only by those who
+/// handle it, the unit's head, the legal reviewer and the 负责人 — not by every supervisor,
+/// archivist or member of the collective discussion.
 fn sees(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
     let own = case.opened_by == user.id || (!user.officer_id.is_empty() && case.officers.contains(&user.officer_id));
+    let open = !restricted(case.confidentiality);
     rs.iter().any(|r| match r {
         Role::Officer => own,
         Role::UnitHead => own || (!user.unit.is_empty() && case.unit == user.unit),
-        Role::LegalReviewer | Role::Approver | Role::DiscussionMember | Role::Supervisor | Role::Archivist => true,
+        Role::LegalReviewer | Role::Approver => true,
+        Role::DiscussionMember | Role::Supervisor | Role::Archivist => open,
         Role::DeviceAdmin | Role::SysAdmin => false,
     })
 }
@@ -209,6 +231,14 @@ pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -
         (Action::ViewUserLedger, _) => allow(any(&[Role::Supervisor, Role::Approver])),
         (Action::ViewCase | Action::ViewLedger | Action::CommandCase | Action::DecidePartyAccess, None) => {
             Decision::Hidden
+        }
+        (Action::ClassifyCase, None) => Decision::Hidden,
+        (Action::ClassifyCase, Some(c)) => {
+            if !sees(user, &rs, c) {
+                Decision::Hidden
+            } else {
+                allow(any(&[Role::Approver, Role::UnitHead]))
+            }
         }
         (Action::DecidePartyAccess, Some(c)) => {
             if !sees(user, &rs, c) {
@@ -271,5 +301,41 @@ impl<S: liuhen_store::LogStore> super::App<S> {
             .filter(|c| self.allow(user, Action::ViewCase, Some(c)).is_ok())
             .take(limit)
             .collect())
+    }
+}
+
+impl<S: liuhen_store::LogStore> super::App<S> {
+    /// Sets case `id`'s confidentiality class (a 负责人 or the unit's head), with the reason;
+    /// logged. 国家秘密 is not a class here: such material is never stored.
+    pub async fn classify_case(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        class: &str,
+        reason: &str,
+    ) -> Result<CaseRecord, crate::error::ApiError> {
+        use crate::error::ApiError;
+        self.allow(actor, Action::ClassifyCase, Some(&self.store.case(id).await?))?;
+        if !CLASSES.iter().any(|(code, _)| *code == class) {
+            return Err(ApiError::BadRequest(
+                "密级须为 public、internal、commercial_secret 或 personal_privacy（涉及国家秘密的材料不得存入本系统）"
+                    .to_string(),
+            ));
+        }
+        if reason.trim().is_empty() {
+            return Err(ApiError::BadRequest("须说明定级理由".to_string()));
+        }
+        let d = liuhen_log::EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "classification.set",
+            Some(id),
+            super::body(serde_json::json!({"class": class, "reason": reason})),
+            vec![],
+            vec![],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let op = liuhen_store::Op::ClassifyCase { case_id: id.to_string(), class: class.to_string() };
+        self.append(d, vec![op]).await?;
+        Ok(self.store.case(id).await?)
     }
 }

@@ -70,6 +70,7 @@ impl<S: LogStore> App<S> {
         let mut licences: Replay<Licence> = BTreeMap::new();
         let mut measures: Replay<Coercion> = BTreeMap::new();
         let mut origins: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut classes: BTreeMap<String, String> = BTreeMap::new();
         let mut start = 0;
         while start < size {
             let end = (start + 4096).min(size);
@@ -136,6 +137,10 @@ impl<S: LogStore> App<S> {
                             .ok_or_else(|| internal(index, "unreadable agency profile"))?;
                         settings.insert(super::agency::KEY.to_string(), super::agency::agency_record(&a, e.time_ms));
                     }
+                    "classification.set" => {
+                        let id = e.case().ok_or_else(|| internal(index, "classification without a case"))?.to_string();
+                        classes.insert(id, s("class")?);
+                    }
                     "catalogue.put" => {
                         let key = s("key")?;
                         let rows = b.get("rows").cloned().unwrap_or(Value::Null);
@@ -182,6 +187,9 @@ impl<S: LogStore> App<S> {
                 for c in &mut cases {
                     if let Some((by, unit)) = origins.get(&c.id) {
                         (c.opened_by, c.unit) = (by.clone(), unit.clone());
+                    }
+                    if let Some(class) = classes.get(&c.id) {
+                        c.confidentiality = class.clone();
                     }
                 }
                 cases.sort_by(|a, b| a.id.cmp(&b.id));

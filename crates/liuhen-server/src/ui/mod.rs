@@ -494,6 +494,8 @@ struct CasePage {
     matter: String,
     party: String,
     version: u64,
+    /// 密级 in Chinese.
+    confidentiality: &'static str,
     as_of: String,
     as_of_input: String,
     deadlines: Vec<CaseDeadlineRow>,
@@ -623,6 +625,10 @@ pub async fn case_page<S: LogStore>(
         matter: case.record.matter.clone(),
         party: party_name(&data),
         version: case.record.version,
+        confidentiality: crate::app::policy::CLASSES
+            .iter()
+            .find(|(code, _)| *code == case.record.confidentiality)
+            .map_or("内部", |(_, label)| label),
         as_of: as_of.map(when).unwrap_or_default(),
         as_of_input: at.trim().chars().take(16).collect(),
         deadlines,

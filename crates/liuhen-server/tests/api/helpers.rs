@@ -119,6 +119,26 @@ impl TestApp {
         token
     }
 
+    /// A new account with `roles`, made by the administrator (`admin`), its first password
+    /// already changed; its token.
+    pub async fn account(&self, admin: &str, username: &str, roles: &str) -> String {
+        let body = serde_json::json!({"username": username, "roles": roles, "password": "initial-pass-1"});
+        let r = self.post_as("/api/users", admin, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        let token = self.login_as(username, "initial-pass-1").await;
+        self.change_password(&token, "initial-pass-1", "changed-pass-2").await;
+        token
+    }
+
+    /// A fire-safety inspection opened by `token`'s user; its id.
+    pub async fn open_inspection(&self, token: &str, case_no: &str) -> String {
+        let body = serde_json::json!({"case_no": case_no, "matter": "消防安全检查", "kind": "routine", "basis": "检查计划",
+            "source": "inspection", "reason": "例行检查", "received_at": 1_795_568_400_000_i64});
+        let r = self.post_as("/api/cases/inspections", token, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        r.json()["id"].as_str().unwrap().to_string()
+    }
+
     /// `POST /api/me/password`, expected to succeed.
     pub async fn change_password(&self, token: &str, current: &str, new: &str) {
         let r = self.post_as("/api/me/password", token, &serde_json::json!({"current": current, "new": new})).await;

@@ -102,6 +102,7 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
         ("get", "/api/cases/{id}/party-access") => case(true),
+        ("post", "/api/cases/{id}/classification") => case(matches!(w.roles, "approver" | "unit_head")),
         // Without the purpose: past the policy, a 400 for those who act on the case.
         ("get", "/api/cases/{id}/party") => {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
@@ -157,6 +158,8 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
         ("post", "/api/cases/{id}/party-access") => json!({"at": t0, "requester": "张某某", "relation": "当事人本人",
             "id_checked": "", "records": "现场检查笔录", "mode": "view"}),
         ("post", "/api/cases/{id}/party-access/{request}") => json!({"type": "decide", "at": t0, "approved": true}),
+        // Setting the class it already has: allowed, nothing narrows.
+        ("post", "/api/cases/{id}/classification") => json!({"class": "internal", "reason": "一般执法案件"}),
         // A stale version: the allowed get 409, never a change.
         ("post", "/api/cases/{id}/commands") => {
             json!({"expected_version": 999, "command": {"type": "notify_result", "at": t0}})

@@ -585,16 +585,7 @@ async fn a_partys_identity_is_unmasked_only_for_a_stated_task_and_ledgered() {
     assert!(last["what"].as_str().unwrap().contains("身份证件号码"), "{last}");
     // A supervisor reads the case, never the unmasked identity.
     let admin = app.login_admin().await;
-    let r = app
-        .post_as(
-            "/api/users",
-            &admin,
-            &serde_json::json!({"username": "jiandu", "roles": "supervisor", "password": "supervisor-pass-1"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let sup = app.login_as("jiandu", "supervisor-pass-1").await;
-    app.change_password(&sup, "supervisor-pass-1", "supervisor-pass-2").await;
+    let sup = app.account(&admin, "jiandu", "supervisor").await;
     assert_eq!(app.get(&format!("/api/cases/{id}"), Some(&sup)).await.status, StatusCode::OK);
     let r = app.get(&format!("/api/cases/{id}/party?purpose={}", urlencode("监督检查")), Some(&sup)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -625,21 +616,43 @@ async fn the_av_list_and_phrase_guide_are_shown_in_the_activity_they_fit() {
     let lines = serde_json::json!([{"scenario": "现场检查", "lines": ["您好，我们是栗乡街道办事处执法人员，这是我们的执法证件。", "现在开始录音录像。"]}]);
     assert_eq!(put("phrases", lines).await.status, StatusCode::OK);
     assert_eq!(app.get("/api/catalogues/phrases", Some(&token)).await.json()[0]["scenario"], "现场检查");
-    let r = app
-        .post_as(
-            "/api/cases/inspections",
-            &token,
-            &serde_json::json!({"case_no": "栗街检〔2026〕51号", "matter": "消防安全检查", "kind": "routine", "basis": "检查计划",
-                                "source": "inspection", "reason": "例行检查", "received_at": 1_795_568_400_000_i64}),
-        )
-        .await;
-    let id = r.json()["id"].as_str().unwrap().to_string();
+    let id = app.open_inspection(&token, "栗街检〔2026〕51号").await;
     let cookie = sign_in(&app).await;
     let page = send(&app, get(&format!("/cases/{id}/do/record_on_site"), &cookie)).await;
     assert!(page.body.contains("现在开始录音录像") && page.body.contains("出示证件、检查过程"), "{}", page.body);
     let page = send(&app, get(&format!("/cases/{id}/do/close"), &cookie)).await;
     assert!(!page.body.contains("执法用语"), "closing needs no script");
     // The catalogues are settings the log reproduces.
+    let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
+
+/// A case marked 个人隐私 is seen by those who handle it and the 负责人, no longer by the
+/// supervisor or the archivist; 国家秘密 cannot be a class, such material is never stored.
+#[tokio::test]
+async fn a_private_case_narrows_who_may_see_it() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let admin = app.login_admin().await;
+    let others = [app.account(&admin, "jiandu", "supervisor").await, app.account(&admin, "dangan", "archivist").await];
+    let id = app.open_inspection(&token, "栗街检〔2026〕61号").await;
+    for t in &others {
+        assert_eq!(app.get(&format!("/api/cases/{id}"), Some(t)).await.status, StatusCode::OK);
+    }
+    let classify = |class: &str, reason: &str| serde_json::json!({"class": class, "reason": reason});
+    let path = format!("/api/cases/{id}/classification");
+    let r = app.post_as(&path, &token, &classify("state_secret", "涉密")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("国家秘密"));
+    assert_eq!(app.post_as(&path, &others[0], &classify("public", "公开")).await.status, StatusCode::FORBIDDEN);
+    let r = app.post_as(&path, &token, &classify("personal_privacy", "涉及当事人病史")).await;
+    assert_eq!(r.json()["confidentiality"], "personal_privacy", "{}", String::from_utf8_lossy(&r.body));
+    for t in &others {
+        assert_eq!(app.get(&format!("/api/cases/{id}"), Some(t)).await.status, StatusCode::NOT_FOUND);
+        assert!(!app.get("/api/cases", Some(t)).await.body.windows(id.len()).any(|w| w == id.as_bytes()));
+    }
+    assert_eq!(app.get(&format!("/api/cases/{id}"), Some(&token)).await.status, StatusCode::OK);
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
