@@ -35,6 +35,9 @@ pub enum ApiError {
     /// 403: the account must change its initial password first.
     #[error("password change required")]
     PasswordChangeRequired,
+    /// 401: the password was right; the account's second factor (TOTP) is missing or wrong.
+    #[error("second factor required")]
+    SecondFactor,
     /// 429: too many failed sign-ins; the account is locked for a while.
     #[error("locked")]
     Locked(i64),
@@ -115,6 +118,11 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
                 "PASSWORD_CHANGE_REQUIRED",
                 "请先修改初始密码（POST /api/me/password）".to_string(),
+            ),
+            ApiError::SecondFactor => (
+                StatusCode::UNAUTHORIZED,
+                "TOTP_REQUIRED",
+                "请输入动态验证码（身份验证器应用中的六位数字）".to_string(),
             ),
             ApiError::Locked(minutes) => (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -63,6 +63,8 @@ pub enum Op {
     /// Start a session for a user (the token's SHA-256 only).
     /// A named session is an API token (for the CLI or a device).
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64, name: String },
+    /// Set (or clear) a user's TOTP secret and whether sign-in requires it.
+    SetTotp { user_id: String, secret: String, enabled: bool },
     /// Set a case's confidentiality class.
     ClassifyCase { case_id: String, class: String },
     /// End a session now (sign-out): it no longer authenticates.
@@ -148,6 +150,9 @@ pub struct UserRecord {
     pub officer_id: String,
     /// The 承办机构 (handling unit) the account works in.
     pub unit: String,
+    /// The TOTP secret (base32), empty without one; required at sign-in once enabled.
+    pub totp_secret: String,
+    pub totp_enabled: bool,
 }
 
 /// What an acknowledged append returns: the entry is durable at `index`.

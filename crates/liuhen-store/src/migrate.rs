@@ -12,6 +12,7 @@ const SQLITE: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_access.sql")),
     (7, include_str!("../migrations/sqlite/0007_tokens.sql")),
     (8, include_str!("../migrations/sqlite/0008_confidentiality.sql")),
+    (9, include_str!("../migrations/sqlite/0009_totp.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -673,6 +673,10 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 conn.prepare_cached("UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1")?
                     .execute(params![user_id, password_hash, must_change_password])?;
             }
+            Op::SetTotp { user_id, secret, enabled } => {
+                conn.prepare_cached("UPDATE users SET totp_secret = ?2, totp_enabled = ?3 WHERE id = ?1")?
+                    .execute(params![user_id, secret, enabled])?;
+            }
             Op::ClassifyCase { case_id, class } => {
                 conn.prepare_cached("UPDATE cases SET confidentiality = ?2 WHERE id = ?1")?
                     .execute(params![case_id, class])?;
@@ -771,7 +775,7 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 let res = conn
                     .prepare_cached(
                         "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at, \
-                         officer_id, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                         officer_id, unit, totp_secret, totp_enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     )?
                     .execute(params![
                         u.id,
@@ -781,7 +785,9 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                         u.must_change_password,
                         u.created_at_ms,
                         u.officer_id,
-                        u.unit
+                        u.unit,
+                        u.totp_secret,
+                        u.totp_enabled
                     ]);
                 match res {
                     Err(rusqlite::Error::SqliteFailure(e, _))
@@ -847,7 +853,8 @@ const OFFICER_COLUMNS: &str =
     "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, legal_qualification, created_at";
 const CASE_COLUMNS: &str =
     "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, unit, confidentiality";
-const USER_COLUMNS: &str = "id, username, role, password_hash, must_change_password, created_at, officer_id, unit";
+const USER_COLUMNS: &str =
+    "id, username, role, password_hash, must_change_password, created_at, officer_id, unit, totp_secret, totp_enabled";
 
 async fn checkpointer(inner: Weak<Inner>) {
     let Some(interval) = inner.upgrade().map(|i| i.config.checkpoint_interval) else {
@@ -877,6 +884,8 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
         created_at_ms: row.get(5)?,
         officer_id: row.get(6)?,
         unit: row.get(7)?,
+        totp_secret: row.get(8)?,
+        totp_enabled: row.get(9)?,
     })
 }
 
@@ -1016,7 +1025,8 @@ impl LogStore for SqliteStore {
         self.read(|c| {
             c.prepare_cached(
                 "SELECT u.id, u.username, u.role, u.password_hash, u.must_change_password, u.created_at, u.officer_id, \
-                 u.unit FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
+                 u.unit, u.totp_secret, u.totp_enabled FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
             )?
             .query_row(params![token_sha256.0.as_slice(), now_ms], user_from_row)
             .optional()

@@ -224,6 +224,11 @@ pub fn document() -> Value {
                     "requestBody": body(json!({"type": "array", "items": {"type": "object"}})),
                     "responses": auth_errors(json!({"200": ok("已设置", json!({"type": "array"})), "400": err("内容有误"), "403": err("无权限"), "404": err("无此清单")}))}},
             "/api/inbox": {"get": op("审批待办", "本人可见案件中等待本人角色办理的事项：批准强制措施、补办批准、承办机构拟决定、法制审核、许可决定、当事人查阅复制申请的审批。", auth_errors(json!({"200": ok("待办", json!({"type": "array", "items": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "task": {"type": "string"}, "command": {"type": "string"}}}}))})))},
+            "/api/me/totp": {"post": {"summary": "绑定身份验证器（开始）", "description": "生成动态验证码密钥（RFC 6238，HMAC-SHA1，6 位，30 秒），返回 base32 密钥和 otpauth:// 地址；确认前不生效。",
+                "security": [{"bearer": []}], "responses": auth_errors(json!({"200": ok("密钥", json!({"type": "object"}))}))}},
+            "/api/me/totp/confirm": {"post": {"summary": "绑定身份验证器（确认）", "description": "提交应用显示的六位验证码；此后登录须同时提供 code。",
+                "security": [{"bearer": []}], "requestBody": body(json!({"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}})),
+                "responses": auth_errors(json!({"200": ok("已启用", json!({"type": "object"})), "400": err("验证码不正确或未开始绑定")}))}},
             "/api/users": {
                 "get": op("账号列表", "仅系统管理员。", auth_errors(json!({"200": ok("账号", json!({"type": "array", "items": r("Account")})), "403": err("无权限")}))),
                 "post": {"summary": "新建账号", "description": "仅系统管理员。角色可多个（逗号分隔）：officer 执法人员、unit_head 承办机构负责人、legal_reviewer 法制审核人员、approver 负责人、discussion_member 集体讨论成员、archivist 档案管理员、device_admin 设备管理员、supervisor 监督人员、sysadmin 系统管理员。首次登录须修改密码。",

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 pub struct LoginForm {
     pub username: String,
     pub password: String,
+    /// The TOTP code, for an account that enabled it.
+    #[serde(default)]
+    pub code: String,
 }
 
 #[derive(Serialize)]
@@ -50,7 +53,7 @@ pub async fn login<S: LogStore>(
     form: Result<Json<LoginForm>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(form) = form?;
-    let login = state.app.login(form.username.trim(), &form.password).await?;
+    let login = state.app.login_with(form.username.trim(), &form.password, &form.code).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         login.token,
@@ -91,5 +94,32 @@ pub async fn change_password<S: LogStore>(
     let Json(f) = form?;
     state.app.change_password(&user, &f.current, &f.new).await?;
     let user = state.app.authenticate(&super::request_token(&headers).unwrap_or_default()).await?;
+    Ok(Json(UserDto::from(&user)))
+}
+
+/// `POST /api/me/totp`: starts binding an authenticator app (the secret, once).
+pub async fn begin_totp<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = super::require_user(&state, &headers).await?;
+    let (secret, uri) = state.app.begin_totp(&user).await?;
+    Ok(Json(serde_json::json!({"secret": secret, "uri": uri})))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    pub code: String,
+}
+
+/// `POST /api/me/totp/confirm`: a code from the app turns the second factor on.
+pub async fn confirm_totp<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<CodeForm>, JsonRejection>,
+) -> Result<Json<UserDto>, ApiError> {
+    let user = super::require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    state.app.confirm_totp(&user, &f.code).await?;
     Ok(Json(UserDto::from(&user)))
 }

@@ -135,6 +135,8 @@ impl<S: LogStore> App<S> {
             created_at_ms: now_ms(),
             officer_id: new.officer_id.clone(),
             unit: new.unit.clone(),
+            totp_secret: String::new(),
+            totp_enabled: false,
         };
         // The password hash is a secret: the log commits to it, the store keeps it.
         let (c, opening) = secret_of(&user.password_hash, must_change_password);
@@ -155,6 +157,12 @@ impl<S: LogStore> App<S> {
     /// Five failures within fifteen minutes lock the username for fifteen minutes: attempts
     /// during the lock are refused without checking the password, and logged.
     pub async fn login(&self, username: &str, password: &str) -> Result<Login, ApiError> {
+        self.login_with(username, password, "").await
+    }
+
+    /// As [`App::login`], with the TOTP code an account that enabled it must give (RFC 6238);
+    /// a wrong or missing code counts as a failed attempt.
+    pub async fn login_with(&self, username: &str, password: &str, code: &str) -> Result<Login, ApiError> {
         if username.is_empty() || username.len() > 64 || password.len() > 1024 {
             return Err(ApiError::BadCredentials);
         }
@@ -180,6 +188,15 @@ impl<S: LogStore> App<S> {
             self.log_failed(username, "bad_credentials").await?;
             return Err(ApiError::BadCredentials);
         };
+        if user.totp_enabled {
+            let secret = super::totp::base32_decode(&user.totp_secret).unwrap_or_default();
+            let now_s = u64::try_from(now / 1000).unwrap_or(0);
+            if !super::totp::accepts(&secret, now_s, code) {
+                self.count_failure(username, now);
+                self.log_failed(username, "second_factor").await?;
+                return Err(ApiError::SecondFactor);
+            }
+        }
         if let Ok(mut f) = self.failures.lock() {
             f.remove(username);
         }
@@ -258,6 +275,43 @@ impl<S: LogStore> App<S> {
         )?;
         let set = Op::SetPassword { user_id: user.id.clone(), password_hash, must_change_password: false };
         self.append(d, vec![opening, set]).await?;
+        Ok(())
+    }
+
+    /// Starts TOTP enrolment: a new secret (20 random bytes) for `user`, kept unconfirmed until
+    /// a code from the app proves it was copied; returns it in base32 and as an `otpauth://` URI.
+    /// Logged, the secret behind a commitment.
+    pub async fn begin_totp(&self, user: &UserRecord) -> Result<(String, String), ApiError> {
+        let mut raw = [0u8; 20];
+        fill_random(&mut raw);
+        let secret = super::totp::base32(&raw);
+        self.set_totp(user, &secret, false).await?;
+        let uri = format!("otpauth://totp/liuhen:{}?secret={secret}&issuer=liuhen&digits=6&period=30", user.username);
+        Ok((secret, uri))
+    }
+
+    /// Confirms enrolment with a code from the app: from now on sign-in asks for one.
+    pub async fn confirm_totp(&self, user: &UserRecord, code: &str) -> Result<(), ApiError> {
+        let secret = super::totp::base32_decode(&user.totp_secret)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::BadRequest("请先开始绑定身份验证器".to_string()))?;
+        let now_s = u64::try_from(now_ms() / 1000).unwrap_or(0);
+        if !super::totp::accepts(&secret, now_s, code) {
+            return Err(ApiError::BadRequest("动态验证码不正确".to_string()));
+        }
+        self.set_totp(user, &user.totp_secret, true).await
+    }
+
+    async fn set_totp(&self, user: &UserRecord, secret: &str, enabled: bool) -> Result<(), ApiError> {
+        let (c, opening) = committed(&json!({"secret": secret, "enabled": enabled}));
+        let d = draft(
+            &format!("user:{}", user.id),
+            "user.totp",
+            json!({"user": user.id, "enabled": enabled, "secret": {"commit": c.to_hex()}}),
+            vec![c],
+        )?;
+        let op = Op::SetTotp { user_id: user.id.clone(), secret: secret.to_string(), enabled };
+        self.append(d, vec![opening, op]).await?;
         Ok(())
     }
 
@@ -342,13 +396,17 @@ impl<S: LogStore> App<S> {
 /// An account's secret (its password hash and whether it must change): the commitment the log
 /// shows, and the opening the store keeps.
 fn secret_of(password_hash: &str, must_change_password: bool) -> (Hash, Op) {
-    let secret = json!({"password_hash": password_hash, "must_change_password": must_change_password});
-    let mut content = Vec::new();
-    liuhen_log::entry::write_canonical(&secret, &mut content);
+    committed(&json!({"password_hash": password_hash, "must_change_password": must_change_password}))
+}
+
+/// Content kept out of the log: its salted commitment, and the opening for the store.
+pub(crate) fn committed(content: &serde_json::Value) -> (Hash, Op) {
+    let mut bytes = Vec::new();
+    liuhen_log::entry::write_canonical(content, &mut bytes);
     let mut salt = [0u8; 32];
     fill_random(&mut salt);
-    let c = commitment(&salt, &content);
-    (c, Op::PutOpening { commitment: c, salt, content })
+    let c = commitment(&salt, &bytes);
+    (c, Op::PutOpening { commitment: c, salt, content: bytes })
 }
 
 fn dummy_hash() -> &'static str {

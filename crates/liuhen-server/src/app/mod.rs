@@ -19,6 +19,7 @@ pub mod policy;
 pub mod rebuild;
 pub mod service;
 pub mod summary;
+pub mod totp;
 
 pub use auth::{Login, SESSION_TTL_MS, now_ms};
 

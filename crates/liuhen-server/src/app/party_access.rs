@@ -5,12 +5,11 @@
 
 use super::App;
 use super::policy::Action;
-use crate::datadir::fill_random;
 use crate::error::ApiError;
 use liuhen_core::party_access::{Access, Mode, Refused, Request, Step};
 use liuhen_core::time::Timestamp;
-use liuhen_log::{Entry, EntryDraft, commitment};
-use liuhen_store::{LogStore, Op, UserRecord};
+use liuhen_log::{Entry, EntryDraft};
+use liuhen_store::{LogStore, UserRecord};
 use serde_json::{Value, json};
 
 /// A step after the request, as the API gives it.
@@ -153,11 +152,7 @@ impl<S: LogStore> App<S> {
         step: &Step,
     ) -> Result<u64, ApiError> {
         let (kind, detail) = step_json(step);
-        let mut content = Vec::new();
-        liuhen_log::entry::write_canonical(&detail, &mut content);
-        let mut salt = [0u8; 32];
-        fill_random(&mut salt);
-        let c = commitment(&salt, &content);
+        let (c, opening) = super::auth::committed(&detail);
         let d = EntryDraft::new(
             &format!("user:{}", actor.id),
             &format!("party_access.{kind}"),
@@ -167,6 +162,6 @@ impl<S: LogStore> App<S> {
             vec![c],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        Ok(self.append(d, vec![Op::PutOpening { commitment: c, salt, content }]).await?.index)
+        Ok(self.append(d, vec![opening]).await?.index)
     }
 }

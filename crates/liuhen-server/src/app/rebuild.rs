@@ -98,6 +98,8 @@ impl<S: LogStore> App<S> {
                                 created_at_ms: e.time_ms,
                                 officer_id: b.get("officer_id").and_then(Value::as_str).unwrap_or_default().to_string(),
                                 unit: b.get("unit").and_then(Value::as_str).unwrap_or_default().to_string(),
+                                totp_secret: String::new(),
+                                totp_enabled: false,
                             },
                         );
                     }
@@ -106,6 +108,13 @@ impl<S: LogStore> App<S> {
                         if let Some(u) = users.get_mut(&s("user")?) {
                             u.password_hash = secret["password_hash"].as_str().unwrap_or_default().to_string();
                             u.must_change_password = secret["must_change_password"].as_bool().unwrap_or(true);
+                        }
+                    }
+                    "user.totp" => {
+                        let secret = self.opened_json(index, &e).await?;
+                        if let Some(u) = users.get_mut(&s("user")?) {
+                            u.totp_secret = secret["secret"].as_str().unwrap_or_default().to_string();
+                            u.totp_enabled = secret["enabled"].as_bool().unwrap_or(false);
                         }
                     }
                     "officer.register" => {

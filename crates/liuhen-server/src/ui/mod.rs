@@ -193,6 +193,8 @@ pub struct LoginForm {
     #[serde(default)]
     password: String,
     #[serde(default)]
+    code: String,
+    #[serde(default)]
     csrf: String,
 }
 
@@ -209,7 +211,7 @@ pub async fn login<S: LogStore>(
         return login_page(StatusCode::FORBIDDEN, "登录页面已过期，请重新登录。", "");
     }
     let username = form.username.trim().chars().take(64).collect::<String>();
-    match state.app.login(&username, &form.password).await {
+    match state.app.login_with(&username, &form.password, &form.code).await {
         Ok(login) => {
             let session = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
@@ -221,6 +223,7 @@ pub async fn login<S: LogStore>(
         }
         Err(ApiError::BadCredentials) => login_page(StatusCode::UNAUTHORIZED, "用户名或密码错误。", &username),
         Err(e @ ApiError::Locked(_)) => login_page(StatusCode::TOO_MANY_REQUESTS, &e.message(), &username),
+        Err(e @ ApiError::SecondFactor) => login_page(StatusCode::UNAUTHORIZED, &e.message(), &username),
         Err(e) => UiError::from(e).into_response(),
     }
 }

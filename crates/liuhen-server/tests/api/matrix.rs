@@ -73,6 +73,7 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("post", "/api/session") | ("get", "/api/openapi.json") | ("get", "/api/docs") => Public,
         ("get", "/api/me") | ("get", "/api/cases") | ("get", "/api/deadlines") => Allowed,
         ("post", "/api/me/password") => Allowed,
+        ("post", "/api/me/totp") | ("post", "/api/me/totp/confirm") => Allowed,
         ("get", "/api/inbox") => Allowed,
         ("get", "/api/tokens") | ("post", "/api/tokens") => Allowed,
         // `{id}` is the case's id, no token's: nobody has such a token.
@@ -130,6 +131,7 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
         // A wrong current password: 400 for everyone signed in, nothing changed.
         ("post", "/api/me/password") => json!({"current": "not-the-password", "new": "another-password-1"}),
         ("post", "/api/tokens") => json!({"name": format!("设备 {n}"), "days": 30}),
+        ("post", "/api/me/totp/confirm") => json!({"code": "000000"}),
         ("post", "/api/users") => {
             json!({"username": format!("made-{n}"), "roles": "officer", "password": "a-long-enough-password"})
         }

@@ -142,3 +142,38 @@ async fn an_api_token_works_like_a_session_until_revoked_and_its_secret_is_never
     assert_eq!(app.request(del(&id)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/api/tokens", Some(&token)).await.json()[0]["active"], false);
 }
+
+#[tokio::test]
+async fn an_account_with_totp_signs_in_only_with_the_apps_code() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let r = app.post_as("/api/me/totp", &token, &serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let secret = r.json()["secret"].as_str().unwrap().to_string();
+    assert!(r.json()["uri"].as_str().unwrap().starts_with("otpauth://totp/liuhen:zhang?secret="));
+    let raw = liuhen_server::app::totp::base32_decode(&secret).unwrap();
+    let now = || u64::try_from(liuhen_server::app::now_ms() / 1000).unwrap();
+    // Not on until a code proves the secret was copied; a wrong code does not turn it on.
+    let sign_in =
+        |code: &str| serde_json::json!({"username": HEAD, "password": HEAD_PASSWORD, "code": code}).to_string();
+    assert_eq!(app.post_json("/api/session", &sign_in("")).await.status, StatusCode::OK);
+    let r = app.post_as("/api/me/totp/confirm", &token, &serde_json::json!({"code": "000000"})).await;
+    assert!(r.status == StatusCode::BAD_REQUEST || liuhen_server::app::totp::code(&raw, now(), 6) == 0);
+    let code = format!("{:06}", liuhen_server::app::totp::code(&raw, now(), 6));
+    assert_eq!(
+        app.post_as("/api/me/totp/confirm", &token, &serde_json::json!({"code": code})).await.status,
+        StatusCode::OK
+    );
+    // Now the password alone is not enough.
+    let r = app.post_json("/api/session", &sign_in("")).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("TOTP_REQUIRED")));
+    let code = format!("{:06}", liuhen_server::app::totp::code(&raw, now(), 6));
+    assert_eq!(app.post_json("/api/session", &sign_in(&code)).await.status, StatusCode::OK);
+    // The secret is never in the log; the projections are rebuilt with it.
+    let size = app.store.tree_size();
+    let all = app.store.entries(0, size).await.unwrap();
+    assert!(all.iter().all(|e| !String::from_utf8_lossy(e).contains(&secret)));
+    let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
