@@ -1900,6 +1900,16 @@ pub async fn propose_measure<S: LogStore>(
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
+    let r = propose_measure_from(&state.app, &user, f).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// Proposes a coercive measure from its form: the API's and the UI's one path.
+pub async fn propose_measure_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    f: MeasureForm,
+) -> Result<CaseRecord, ApiError> {
     let case_no = required(&f.case_no, "文号", 64)?;
     let measure = liuhen_core::coercion::Measure {
         id: uuid::Uuid::now_v7().to_string(),
@@ -1918,8 +1928,7 @@ pub async fn propose_measure<S: LogStore>(
             not_sealed_elsewhere: f.property.not_sealed_elsewhere,
         },
     };
-    let r = state.app.propose_measure(&user, measure).await?;
-    Ok((StatusCode::CREATED, Json(r.into())))
+    app.propose_measure(user, measure).await
 }
 
 #[derive(Deserialize)]

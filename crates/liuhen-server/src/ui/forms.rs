@@ -34,6 +34,8 @@ pub enum Kind {
     Yuan,
     /// Registered officers as checkboxes → their ids.
     OfficerList,
+    /// A whole number → a JSON number.
+    Number,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -87,6 +89,23 @@ pub const ROLES: &[(&str, &str)] = &[
     ("sysadmin", "系统管理员"),
 ];
 
+/// Several groups of fields as one form; `N` must be their total (checked when compiled).
+const fn join<const N: usize>(parts: &[&[Field]]) -> [Field; N] {
+    let mut out = [f("", "", Kind::Text); N];
+    let (mut i, mut p) = (0, 0);
+    while p < parts.len() {
+        let mut j = 0;
+        while j < parts[p].len() {
+            out[i] = parts[p][j];
+            i += 1;
+            j += 1;
+        }
+        p += 1;
+    }
+    assert!(i == N, "the form's length is not the sum of its parts");
+    out
+}
+
 /// The on-site act of 办法第六条 under `prefix`.
 macro_rules! act_fields {
     ($p:literal) => {
@@ -101,34 +120,98 @@ macro_rules! act_fields {
     };
 }
 
+/// A 送达回证 of direct service under `prefix`.
+macro_rules! service_fields {
+    ($p:literal) => {
+        [
+            f(concat!($p, "document"), "送达文书（名称及文号）", Kind::Text),
+            f(concat!($p, "recipient"), "受送达人", Kind::Text),
+            f(concat!($p, "at"), "送达时间", Kind::DateTime),
+            f(concat!($p, "place"), "送达地点", Kind::Text),
+            f(concat!($p, "servers"), "送达人（多人以、分隔）", Kind::List),
+            f(concat!($p, "method.type"), "", Kind::Fixed("\"direct\"")),
+            f(concat!($p, "method.receiver"), "签收人", Kind::Text),
+            f(concat!($p, "recipient_signed"), "受送达人已在送达回证上签名", Kind::Bool),
+        ]
+    };
+}
+
 const ON_SITE: [Field; 6] = act_fields!("");
-const SUMMARY_START: [Field; 18] = {
+const RECTIFY: [Field; 10] =
+    join(&[&[f("at", "决定时间", Kind::DateTime), f("due", "整改期限", Kind::Date)], &service_fields!("service.")]);
+pub const MEASURE_KINDS: &[(&str, &str)] = &[("seal", "查封"), ("seize", "扣押")];
+pub const OUTCOMES: &[(&str, &str)] =
+    &[("confiscated", "没收"), ("destroyed", "销毁"), ("released", "解除（退还）"), ("transferred", "移送")];
+/// The 当事人 of 办法 R-016: a natural person by 居民身份证, an organisation by its code.
+const PARTY: [Field; 8] = [
+    f("party.kind", "当事人", Kind::Select(PARTY_TYPES)),
+    f("party.name", "姓名或名称", Kind::Text),
+    f("party.id_type", "身份证件", Kind::Select(ID_TYPES)),
+    f("party.id_number", "身份证号码", Kind::Text),
+    f("party.uscc", "统一社会信用代码（法人或其他组织）", Kind::Text),
+    f("party.legal_rep", "法定代表人或负责人", Kind::Text),
+    f("party.address", "住所或地址", Kind::Text),
+    f("party.phone", "联系电话", Kind::Text),
+];
+const MEASURE: [Field; 17] = join(&[
+    &[
+        f("case_no", "文号", Kind::Text),
+        f("matter", "执法事项", Kind::Text),
+        f("kind", "措施", Kind::Select(MEASURE_KINDS)),
+        f("items", "物品（以、分隔）", Kind::List),
+        f("reason", "理由", Kind::LongText),
+        f("legal_basis", "依据", Kind::LongText),
+    ],
+    &PARTY,
+    &[
+        f("property.related_to_case", "物品与违法行为有关", Kind::Bool),
+        f("property.necessities_excluded", "不含生活必需品", Kind::Bool),
+        f("property.not_sealed_elsewhere", "未被其他国家机关查封", Kind::Bool),
+    ],
+]);
+const EXECUTE: [Field; 17] = {
     let a = act_fields!("act.");
-    [
+    join(&[
+        &[a[0], a[1], a[2], a[3], a[5]],
+        &[
+            f("emergency", "情况紧急，当场实施（须二十四小时内补批）", Kind::Bool),
+            f("checklist.party_notified", "已通知当事人到场", Kind::Bool),
+            f("checklist.reasons_and_rights_told", "已当场告知理由、依据及权利、救济途径", Kind::Bool),
+            f("checklist.statements_heard", "已听取陈述申辩", Kind::Bool),
+            f("checklist.record_signed", "现场笔录已由当事人和执法人员签名（或注明）", Kind::Bool),
+            f("doc.term_days", "期限（日，不超过三十日）", Kind::Number),
+            f("doc.sealed", "决定书已加盖印章", Kind::Bool),
+            f("doc.relief_told", "决定书载明救济途径", Kind::Bool),
+            f("doc.inventory_copies", "清单份数", Kind::Number),
+            f("doc.handed_over", "决定书和清单已当场交付", Kind::Bool),
+            f("av_full", "全程音像记录", Kind::Bool),
+            f("act.problems_found", "", Kind::Fixed("true")),
+        ],
+    ])
+};
+const EXTEND: [Field; 11] = join(&[
+    &[
+        f("at", "时间", Kind::DateTime),
+        f("days", "延长（日，不超过三十日）", Kind::Number),
+        f("approver", "批准的负责人", Kind::Text),
+    ],
+    &service_fields!("notice."),
+]);
+const DISPOSE: [Field; 10] = join(&[
+    &[f("at", "时间", Kind::DateTime), f("outcome", "处理结果", Kind::Select(OUTCOMES))],
+    &service_fields!("service."),
+]);
+const SUMMARY_START: [Field; 18] = join(&[
+    &[
         f("case_no", "当场处罚决定书编号", Kind::Text),
         f("matter", "执法事项", Kind::Text),
         f("party_kind", "当事人类型", Kind::Select(PARTY_KINDS)),
         f("facts", "违法事实", Kind::LongText),
-        a[0],
-        a[1],
-        a[2],
-        a[3],
-        a[4],
-        a[5],
-        f("party.kind", "当事人", Kind::Select(PARTY_TYPES)),
-        f("party.name", "姓名或名称", Kind::Text),
-        f("party.id_type", "身份证件", Kind::Select(ID_TYPES)),
-        f("party.id_number", "身份证号码", Kind::Text),
-        f("party.uscc", "统一社会信用代码（法人或其他组织）", Kind::Text),
-        f("party.legal_rep", "法定代表人或负责人", Kind::Text),
-        f("party.address", "住所或地址", Kind::Text),
-        f("party.phone", "联系电话", Kind::Text),
-    ]
-};
-const REINSPECT: [Field; 7] = {
-    let a = act_fields!("act.");
-    [a[0], a[1], a[2], a[3], a[4], a[5], f("rectified", "已整改到位", Kind::Bool)]
-};
+    ],
+    &act_fields!("act."),
+    &PARTY,
+]);
+const REINSPECT: [Field; 7] = join(&[&act_fields!("act."), &[f("rectified", "已整改到位", Kind::Bool)]]);
 
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -153,21 +236,7 @@ pub const SPECS: &[Spec] = &[
         fields: &[f("at", "告知时间", Kind::DateTime)],
     },
     Spec {
-        case_type: "inspection",
-        command: "order_rectification",
-        label: "责令改正（直接送达）",
-        fields: &[
-            f("at", "决定时间", Kind::DateTime),
-            f("due", "整改期限", Kind::Date),
-            f("service.document", "送达文书（名称及文号）", Kind::Text),
-            f("service.recipient", "受送达人", Kind::Text),
-            f("service.at", "送达时间", Kind::DateTime),
-            f("service.place", "送达地点", Kind::Text),
-            f("service.servers", "送达人（多人以、分隔）", Kind::List),
-            f("service.method.type", "", Kind::Fixed("\"direct\"")),
-            f("service.method.receiver", "签收人", Kind::Text),
-            f("service.recipient_signed", "受送达人已在送达回证上签名", Kind::Bool),
-        ],
+        case_type: "inspection", command: "order_rectification", label: "责令改正（直接送达）", fields: &RECTIFY
     },
     Spec { case_type: "inspection", command: "reinspect", label: "复查", fields: &REINSPECT },
     Spec {
@@ -239,6 +308,38 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         case_type: "summary_penalty",
+        command: "close",
+        label: "结案",
+        fields: &[f("at", "结案时间", Kind::DateTime)],
+    },
+    Spec {
+        case_type: "new", command: "coercion", label: "提出行政强制措施（查封、扣押）", fields: &MEASURE
+    },
+    Spec {
+        case_type: "coercive_measure",
+        command: "approve",
+        label: "负责人批准",
+        fields: &[
+            f("approver.by", "负责人", Kind::Text),
+            f("approver.opinion", "审批意见", Kind::LongText),
+            f("approver.date", "日期", Kind::Date),
+        ],
+    },
+    Spec { case_type: "coercive_measure", command: "execute", label: "实施查封、扣押", fields: &EXECUTE },
+    Spec {
+        case_type: "coercive_measure",
+        command: "ratify",
+        label: "补办批准手续",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("approved", "负责人同意（不同意的应当立即解除）", Kind::Bool),
+            f("approver", "负责人", Kind::Text),
+        ],
+    },
+    Spec { case_type: "coercive_measure", command: "extend", label: "延长期限", fields: &EXTEND },
+    Spec { case_type: "coercive_measure", command: "dispose", label: "作出处理决定", fields: &DISPOSE },
+    Spec {
+        case_type: "coercive_measure",
         command: "close",
         label: "结案",
         fields: &[f("at", "结案时间", Kind::DateTime)],
@@ -374,6 +475,13 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
                     .join(","),
             ),
             Kind::Officer => Value::from(raw),
+            Kind::Number => match raw.parse::<u32>() {
+                Ok(n) => Value::from(n),
+                Err(_) => {
+                    errors.push((field.path, "请填写整数".to_string()));
+                    continue;
+                }
+            },
             Kind::OfficerList => Value::Array(
                 form.iter()
                     .filter(|(k, v)| k == field.path && !v.trim().is_empty())

@@ -827,6 +827,7 @@ async fn field_views<S: LogStore>(
             let (kind, options) = match fld.kind {
                 forms::Kind::Secret => ("password", Vec::new()),
                 forms::Kind::Yuan => ("text", Vec::new()),
+                forms::Kind::Number => ("number", Vec::new()),
                 forms::Kind::Text => ("text", Vec::new()),
                 forms::Kind::List => ("text", Vec::new()),
                 forms::Kind::LongText => ("textarea", Vec::new()),
@@ -1162,6 +1163,10 @@ async fn open_from_form<S: LogStore>(
         "summary" => {
             let f = serde_json::from_value(json).map_err(bad)?;
             crate::api::cases::start_summary_from(&state.app, user, f).await
+        }
+        "coercion" => {
+            let f = serde_json::from_value(json).map_err(bad)?;
+            crate::api::cases::propose_measure_from(&state.app, user, f).await
         }
         _ => Err(ApiError::NotFound),
     }

@@ -657,3 +657,61 @@ async fn a_private_case_narrows_who_may_see_it() {
     let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }
+
+/// 查封、扣押 through forms: proposed with its property checks, approved from the inbox's link,
+/// executed with the statutory checklist — a missing full A/V refused beside its field.
+#[tokio::test]
+async fn a_seizure_is_proposed_approved_and_executed_through_forms() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let officers = two_officers(&app, &token).await;
+    let cookie = sign_in(&app).await;
+    let csrf = hidden_csrf(&send(&app, get("/cases/new/coercion", &cookie)).await.body);
+    let propose = format!(
+        "csrf={csrf}&case_no={}&matter={}&kind=seize&items={}&reason={}&legal_basis={}&party.kind=natural_person&party.name={}&party.id_type={}&party.id_number=130227198005120033&party.uscc=&party.legal_rep=&party.address={}&party.phone=&property.related_to_case=on&property.necessities_excluded=on&property.not_sealed_elsewhere=on",
+        urlencode("栗街强〔2026〕7号"),
+        urlencode("扣押占道经营物品"),
+        urlencode("三轮车一辆、货架两个"),
+        urlencode("经责令仍占道经营"),
+        urlencode("《河北省城乡市容和环境卫生条例》"),
+        urlencode("吴某某"),
+        urlencode("居民身份证"),
+        urlencode("迁西县栗乡街道迁安路 6 号")
+    );
+    let p = send(&app, form("/cases/new/coercion", &cookie, &propose)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let case = p.location.clone();
+    // The 负责人's inbox links to the approval form.
+    let home = send(&app, get("/", &cookie)).await;
+    assert!(home.body.contains(&format!("{case}/do/approve")), "{}", home.body);
+    let approve = format!(
+        "csrf={csrf}&expected_version=1&approver.by={}&approver.opinion={}&approver.date=2026-11-20",
+        urlencode("张主任"),
+        urlencode("同意扣押")
+    );
+    let p = send(&app, form(&format!("{case}/do/approve"), &cookie, &approve)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get(&format!("{case}/do/execute"), &cookie)).await;
+    assert!(page.body.contains("查封扣押") || page.body.contains("清单份数"));
+    let execute = |av: bool| {
+        let mut b = format!(
+            "csrf={csrf}&expected_version=2&act.at=2026-11-20T10%3A00&act.place={}&act.recording_announced=on&act.summary={}&checklist.party_notified=on&checklist.reasons_and_rights_told=on&checklist.statements_heard=on&checklist.record_signed=on&doc.term_days=30&doc.sealed=on&doc.relief_told=on&doc.inventory_copies=2&doc.handed_over=on",
+            urlencode("迁安路"),
+            urlencode("当事人在场，清点物品")
+        );
+        for o in &officers {
+            b.push_str(&format!("&act.officers={o}"));
+        }
+        if av {
+            b.push_str("&av_full=on");
+        }
+        b
+    };
+    let p = send(&app, form(&format!("{case}/do/execute"), &cookie, &execute(false))).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.split("data-field=\"av_full\"").nth(1).unwrap_or_default().contains("R-106"), "{}", p.body);
+    let p = send(&app, form(&format!("{case}/do/execute"), &cookie, &execute(true))).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
+    assert_eq!(data["state"], "active", "{data}");
+}
