@@ -1742,6 +1742,16 @@ pub async fn apply_for_licence<S: LogStore>(
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
+    let r = apply_for_licence_from(&state.app, &user, f).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// Records a licence application from its form: the API's and the UI's one path.
+pub async fn apply_for_licence_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    f: ApplicationForm,
+) -> Result<CaseRecord, ApiError> {
     let case_no = required(&f.case_no, "受理编号", 64)?;
     let application = liuhen_core::licence::Application {
         id: uuid::Uuid::now_v7().to_string(),
@@ -1753,8 +1763,7 @@ pub async fn apply_for_licence<S: LogStore>(
         entrusted: entrustment_of(f.entrustment)?,
         applicant: optional_party(f.applicant)?,
     };
-    let r = state.app.apply_for_licence(&user, application).await?;
-    Ok((StatusCode::CREATED, Json(r.into())))
+    app.apply_for_licence(user, application).await
 }
 
 #[derive(Deserialize)]

@@ -120,6 +120,22 @@ macro_rules! act_fields {
     };
 }
 
+/// The 当事人 of R-016 under `prefix`: a natural person by 居民身份证, an organisation by its code.
+macro_rules! party_fields {
+    ($p:literal) => {
+        [
+            f(concat!($p, "kind"), "当事人", Kind::Select(PARTY_TYPES)),
+            f(concat!($p, "name"), "姓名或名称", Kind::Text),
+            f(concat!($p, "id_type"), "身份证件", Kind::Select(ID_TYPES)),
+            f(concat!($p, "id_number"), "身份证号码", Kind::Text),
+            f(concat!($p, "uscc"), "统一社会信用代码（法人或其他组织）", Kind::Text),
+            f(concat!($p, "legal_rep"), "法定代表人或负责人", Kind::Text),
+            f(concat!($p, "address"), "住所或地址", Kind::Text),
+            f(concat!($p, "phone"), "联系电话", Kind::Text),
+        ]
+    };
+}
+
 /// A 送达回证 of direct service under `prefix`.
 macro_rules! service_fields {
     ($p:literal) => {
@@ -139,20 +155,47 @@ macro_rules! service_fields {
 const ON_SITE: [Field; 6] = act_fields!("");
 const RECTIFY: [Field; 10] =
     join(&[&[f("at", "决定时间", Kind::DateTime), f("due", "整改期限", Kind::Date)], &service_fields!("service.")]);
+pub const EXCLUDED: &[(&str, &str)] = &[
+    ("听证", "听证"),
+    ("招标", "招标"),
+    ("拍卖", "拍卖"),
+    ("检验", "检验"),
+    ("检测", "检测"),
+    ("检疫", "检疫"),
+    ("鉴定", "鉴定"),
+    ("专家评审", "专家评审"),
+];
+const APPLICATION: [Field; 13] = join(&[
+    &[
+        f("case_no", "受理编号", Kind::Text),
+        f("matter", "许可事项", Kind::Text),
+        f("received_at", "收到申请时间", Kind::DateTime),
+        f("materials", "申请材料（以、分隔）", Kind::List),
+        f("receipt_issued", "已出具收件凭证", Kind::Bool),
+    ],
+    &party_fields!("applicant."),
+]);
+const EXCLUDE: [Field; 11] = join(&[
+    &[
+        f("at", "时间", Kind::DateTime),
+        f("kind", "事项", Kind::Select(EXCLUDED)),
+        f("working_days", "所需时间（工作日）", Kind::Number),
+    ],
+    &service_fields!("notice."),
+]);
+const CERTIFICATE: [Field; 9] = join(&[&[f("certificate_no", "证件编号", Kind::Text)], &service_fields!("service.")]);
+const DENIAL: [Field; 8] = service_fields!("service.");
+const HEARING: [Field; 6] = [
+    f("at", "举行时间", Kind::DateTime),
+    f("transcript_no", "听证笔录编号", Kind::Text),
+    f("transcript_signed", "听证笔录已经参加人确认签字", Kind::Bool),
+    f("public", "公开举行", Kind::Bool),
+    f("non_public_reason", "不公开的理由（国家秘密、商业秘密或者个人隐私）", Kind::Text),
+    f("agents", "代理人（以、分隔）", Kind::List),
+];
 pub const MEASURE_KINDS: &[(&str, &str)] = &[("seal", "查封"), ("seize", "扣押")];
 pub const OUTCOMES: &[(&str, &str)] =
     &[("confiscated", "没收"), ("destroyed", "销毁"), ("released", "解除（退还）"), ("transferred", "移送")];
-/// The 当事人 of 办法 R-016: a natural person by 居民身份证, an organisation by its code.
-const PARTY: [Field; 8] = [
-    f("party.kind", "当事人", Kind::Select(PARTY_TYPES)),
-    f("party.name", "姓名或名称", Kind::Text),
-    f("party.id_type", "身份证件", Kind::Select(ID_TYPES)),
-    f("party.id_number", "身份证号码", Kind::Text),
-    f("party.uscc", "统一社会信用代码（法人或其他组织）", Kind::Text),
-    f("party.legal_rep", "法定代表人或负责人", Kind::Text),
-    f("party.address", "住所或地址", Kind::Text),
-    f("party.phone", "联系电话", Kind::Text),
-];
 const MEASURE: [Field; 17] = join(&[
     &[
         f("case_no", "文号", Kind::Text),
@@ -162,7 +205,7 @@ const MEASURE: [Field; 17] = join(&[
         f("reason", "理由", Kind::LongText),
         f("legal_basis", "依据", Kind::LongText),
     ],
-    &PARTY,
+    &party_fields!("party."),
     &[
         f("property.related_to_case", "物品与违法行为有关", Kind::Bool),
         f("property.necessities_excluded", "不含生活必需品", Kind::Bool),
@@ -209,7 +252,7 @@ const SUMMARY_START: [Field; 18] = join(&[
         f("facts", "违法事实", Kind::LongText),
     ],
     &act_fields!("act."),
-    &PARTY,
+    &party_fields!("party."),
 ]);
 const REINSPECT: [Field; 7] = join(&[&act_fields!("act."), &[f("rectified", "已整改到位", Kind::Bool)]]);
 
@@ -343,6 +386,95 @@ pub const SPECS: &[Spec] = &[
         command: "close",
         label: "结案",
         fields: &[f("at", "结案时间", Kind::DateTime)],
+    },
+    Spec { case_type: "new", command: "licence", label: "行政许可申请登记", fields: &APPLICATION },
+    Spec {
+        case_type: "licence",
+        command: "request_correction",
+        label: "一次告知补正",
+        fields: &[f("at", "告知时间", Kind::DateTime), f("items", "需要补正的全部内容（以、分隔）", Kind::List)],
+    },
+    Spec {
+        case_type: "licence",
+        command: "corrected",
+        label: "申请人已补正",
+        fields: &[f("at", "补正时间", Kind::DateTime)],
+    },
+    Spec {
+        case_type: "licence",
+        command: "accept",
+        label: "受理",
+        fields: &[
+            f("at", "受理时间", Kind::DateTime),
+            f("voucher_sealed", "受理凭证加盖专用印章并注明日期", Kind::Bool),
+        ],
+    },
+    Spec {
+        case_type: "licence",
+        command: "refuse",
+        label: "不予受理",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("voucher_sealed", "不予受理凭证加盖专用印章并注明日期", Kind::Bool),
+            f("reason", "理由", Kind::LongText),
+        ],
+    },
+    Spec { case_type: "licence", command: "verify", label: "现场核查", fields: &ON_SITE },
+    Spec {
+        case_type: "licence",
+        command: "extend",
+        label: "延长审查期限",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("approved_by", "批准的负责人", Kind::Text),
+            f("reasons_notified", "已将延期理由告知申请人", Kind::Bool),
+        ],
+    },
+    Spec {
+        case_type: "licence", command: "exclude_period", label: "扣除听证、检验、鉴定等所需时间", fields: &EXCLUDE
+    },
+    Spec {
+        case_type: "licence",
+        command: "tell_hearing_right",
+        label: "告知听证权利",
+        fields: &[f("at", "告知时间", Kind::DateTime)],
+    },
+    Spec {
+        case_type: "licence",
+        command: "request_hearing",
+        label: "申请听证",
+        fields: &[f("at", "申请时间", Kind::DateTime)],
+    },
+    Spec {
+        case_type: "licence",
+        command: "schedule_hearing",
+        label: "通知听证",
+        fields: &[
+            f("notified_at", "通知时间", Kind::DateTime),
+            f("hearing_on", "听证日期", Kind::Date),
+            f("host", "听证主持人（非审查人员）", Kind::Text),
+        ],
+    },
+    Spec { case_type: "licence", command: "hold_hearing", label: "举行听证", fields: &HEARING },
+    Spec {
+        case_type: "licence",
+        command: "decide",
+        label: "作出许可决定",
+        fields: &[
+            f("at", "决定时间", Kind::DateTime),
+            f("granted", "准予许可", Kind::Bool),
+            f("sealed", "决定书加盖印章并注明日期", Kind::Bool),
+            f("reasons", "不予许可的理由", Kind::LongText),
+            f("relief_told", "已告知申请行政复议、提起行政诉讼的权利", Kind::Bool),
+            f("late_explanation", "逾期作出的书面说明", Kind::LongText),
+        ],
+    },
+    Spec {
+        case_type: "licence", command: "issue_certificate", label: "颁发、送达许可证件", fields: &CERTIFICATE
+    },
+    Spec { case_type: "licence", command: "serve_denial", label: "送达不予许可决定书", fields: &DENIAL },
+    Spec {
+        case_type: "licence", command: "close", label: "结案", fields: &[f("at", "结案时间", Kind::DateTime)]
     },
     Spec {
         case_type: "admin",

@@ -1168,6 +1168,10 @@ async fn open_from_form<S: LogStore>(
             let f = serde_json::from_value(json).map_err(bad)?;
             crate::api::cases::propose_measure_from(&state.app, user, f).await
         }
+        "licence" => {
+            let f = serde_json::from_value(json).map_err(bad)?;
+            crate::api::cases::apply_for_licence_from(&state.app, user, f).await
+        }
         _ => Err(ApiError::NotFound),
     }
 }

@@ -715,3 +715,40 @@ async fn a_seizure_is_proposed_approved_and_executed_through_forms() {
     let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
     assert_eq!(data["state"], "active", "{data}");
 }
+
+/// 行政许可 through forms: the application with its applicant, accepted, an unsealed decision
+/// refused beside its field, then granted.
+#[tokio::test]
+async fn a_licence_is_applied_for_accepted_and_decided_through_forms() {
+    let app = spawn_app(LogAccess::Public).await;
+    let cookie = sign_in(&app).await;
+    let csrf = hidden_csrf(&send(&app, get("/cases/new/licence", &cookie)).await.body);
+    let apply = format!(
+        "csrf={csrf}&case_no={}&matter={}&received_at=2026-11-02T09%3A00&materials={}&receipt_issued=on&applicant.kind=natural_person&applicant.name={}&applicant.id_type={}&applicant.id_number=130227198005120033&applicant.uscc=&applicant.legal_rep=&applicant.address={}&applicant.phone=",
+        urlencode("栗街许〔2026〕9号"),
+        urlencode("临时占用道路审批"),
+        urlencode("申请书、平面图"),
+        urlencode("张某某"),
+        urlencode("居民身份证"),
+        urlencode("迁西县栗乡街道幸福路 8 号")
+    );
+    let p = send(&app, form("/cases/new/licence", &cookie, &apply)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let case = p.location.clone();
+    let accept = format!("csrf={csrf}&expected_version=1&at=2026-11-03T09%3A00&voucher_sealed=on");
+    let p = send(&app, form(&format!("{case}/do/accept"), &cookie, &accept)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let decide = |sealed: bool| {
+        format!(
+            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A00&granted=on{}&reasons=&relief_told=on&late_explanation=",
+            if sealed { "&sealed=on" } else { "" }
+        )
+    };
+    let p = send(&app, form(&format!("{case}/do/decide"), &cookie, &decide(false))).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("R-115"), "{}", p.body);
+    let p = send(&app, form(&format!("{case}/do/decide"), &cookie, &decide(true))).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let token = app.login().await;
+    assert_eq!(app.get(&format!("/api{case}"), Some(&token)).await.json()["state"], "granted");
+}
