@@ -1526,12 +1526,22 @@ pub async fn register_lead<S: LogStore>(
     headers: HeaderMap,
     form: Result<Json<LeadForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    use liuhen_core::penalty::{HearingThresholds, Lead};
-    use liuhen_core::summary::PartyKind;
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = json_body(form)?;
+    let r = register_lead_from(&state.app, &user, f).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// Registers a lead from its form: the API's and the UI's one path.
+pub async fn register_lead_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    f: LeadForm,
+) -> Result<CaseRecord, ApiError> {
+    use liuhen_core::penalty::{HearingThresholds, Lead};
+    use liuhen_core::summary::PartyKind;
     let case_no = required(&f.case_no, "案号", 64)?;
     let defaults = HearingThresholds::default();
     let lead = Lead {
@@ -1555,8 +1565,8 @@ pub async fn register_lead<S: LogStore>(
         party: optional_party(f.party)?,
     };
     let mut lead = lead;
-    if let Some(code) = f.matter_code.as_deref() {
-        let m = state.app.matter(code).await?;
+    if let Some(code) = f.matter_code.as_deref().filter(|c| !c.is_empty()) {
+        let m = app.matter(code).await?;
         if m.kind != liuhen_core::matter::MatterKind::Penalty {
             return Err(ApiError::BadRequest(format!("事项 {code} 不是行政处罚事项")));
         }
@@ -1564,8 +1574,7 @@ pub async fn register_lead<S: LogStore>(
         lead.thresholds = m.hearing_thresholds;
         lead.major = lead.major || m.major_decision_review;
     }
-    let r = state.app.register_lead(&user, lead).await?;
-    Ok((StatusCode::CREATED, Json(r.into())))
+    app.register_lead(user, lead).await
 }
 
 #[derive(Deserialize)]

@@ -153,6 +153,7 @@ macro_rules! service_fields {
 }
 
 const ON_SITE: [Field; 6] = act_fields!("");
+const INVESTIGATE: [Field; 6] = act_fields!("act.");
 const RECTIFY: [Field; 10] =
     join(&[&[f("at", "决定时间", Kind::DateTime), f("due", "整改期限", Kind::Date)], &service_fields!("service.")]);
 pub const EXCLUDED: &[(&str, &str)] = &[
@@ -193,6 +194,89 @@ const HEARING: [Field; 6] = [
     f("non_public_reason", "不公开的理由（国家秘密、商业秘密或者个人隐私）", Kind::Text),
     f("agents", "代理人（以、分隔）", Kind::List),
 ];
+pub const ALL_PENALTIES: &[(&str, &str)] = &[
+    ("warning", "警告"),
+    ("fine", "罚款"),
+    ("confiscation", "没收违法所得、没收非法财物"),
+    ("suspend_licence", "暂扣许可证件"),
+    ("lower_qualification", "降低资质等级"),
+    ("revoke_licence", "吊销许可证件"),
+    ("restrict_business", "限制开展生产经营活动"),
+    ("suspend_business", "责令停产停业"),
+    ("order_closure", "责令关闭"),
+    ("restrict_practice", "限制从业"),
+];
+/// An opinion with its signer and date under `prefix` (审批表 rows).
+macro_rules! opinion_fields {
+    ($p:literal, $who:literal) => {
+        [
+            f(concat!($p, "by"), concat!($who, "姓名"), Kind::Text),
+            f(concat!($p, "opinion"), concat!($who, "意见"), Kind::LongText),
+            f(concat!($p, "date"), concat!($who, "签字日期"), Kind::Date),
+        ]
+    };
+}
+const LEAD: [Field; 14] = join(&[
+    &[
+        f("case_no", "案号", Kind::Text),
+        f("matter", "执法事项", Kind::Text),
+        f("matter_code", "权责清单事项编码（如 P-001）", Kind::Text),
+        f("party_kind", "当事人类型", Kind::Select(PARTY_KINDS)),
+        f("source", "来源", Kind::Select(SOURCES)),
+        f("reason", "启动原因", Kind::LongText),
+        f("received_at", "接收或发现时间", Kind::DateTime),
+        f("major", "属于重大执法决定法制审核目录", Kind::Bool),
+    ],
+    &[
+        f("party.kind", "当事人（如已知）", Kind::Select(PARTY_TYPES)),
+        f("party.name", "姓名或名称", Kind::Text),
+        f("party.id_type", "身份证件", Kind::Select(ID_TYPES)),
+        f("party.id_number", "身份证号码", Kind::Text),
+        f("party.address", "住所或地址", Kind::Text),
+        f("party.phone", "联系电话", Kind::Text),
+    ],
+]);
+const FILE: [Field; 12] = join(&[
+    &[f("filed_at", "立案时间", Kind::DateTime), f("violation_ended", "违法行为终了日期", Kind::Date)],
+    &opinion_fields!("approval.handler.", "承办人"),
+    &opinion_fields!("approval.reviewer.", "审核人"),
+    &opinion_fields!("approval.approver.", "批准人"),
+    &[f("grave", "涉及生命健康安全、金融安全且有危害后果（追责期限五年）", Kind::Bool)],
+]);
+const CLOSE_ORDINARY: [Field; 10] = join(&[
+    &[f("at", "结案时间", Kind::DateTime)],
+    &opinion_fields!("approval.handler.", "承办人"),
+    &opinion_fields!("approval.reviewer.", "审核人"),
+    &opinion_fields!("approval.approver.", "批准人"),
+]);
+const NOTICE: [Field; 15] = join(&[
+    &[
+        f("penalty.kind", "拟作出的处罚", Kind::Select(ALL_PENALTIES)),
+        f("penalty.amount_fen", "金额（元）", Kind::Yuan),
+        f("facts", "事实", Kind::LongText),
+        f("reasons", "理由", Kind::LongText),
+        f("legal_basis", "依据", Kind::LongText),
+        f("hearing_right_told", "已告知听证权利", Kind::Bool),
+    ],
+    &[f("statement_days", "陈述申辩期限（工作日）", Kind::Number)],
+    &service_fields!("service."),
+]);
+const DECIDE: [Field; 13] = join(&[
+    &[f("at", "决定时间", Kind::DateTime)],
+    &opinion_fields!("approver.", "负责人"),
+    &[
+        f("doc.doc_no", "决定书文号", Kind::Text),
+        f("doc.penalty.kind", "处罚种类", Kind::Select(ALL_PENALTIES)),
+        f("doc.penalty.amount_fen", "金额（元）", Kind::Yuan),
+        f("doc.facts", "违法事实", Kind::LongText),
+        f("doc.legal_basis", "处罚依据", Kind::LongText),
+        f("doc.performance_days", "履行期限（日）", Kind::Number),
+        f("doc.relief_route_stated", "载明申请行政复议、提起行政诉讼的途径和期限", Kind::Bool),
+        f("doc.sealed", "加盖印章", Kind::Bool),
+        f("late_explanation", "超过九十日的书面说明", Kind::LongText),
+    ],
+]);
+const SERVE: [Field; 8] = service_fields!("service.");
 pub const MEASURE_KINDS: &[(&str, &str)] = &[("seal", "查封"), ("seize", "扣押")];
 pub const OUTCOMES: &[(&str, &str)] =
     &[("confiscated", "没收"), ("destroyed", "销毁"), ("released", "解除（退还）"), ("transferred", "移送")];
@@ -476,6 +560,105 @@ pub const SPECS: &[Spec] = &[
     Spec {
         case_type: "licence", command: "close", label: "结案", fields: &[f("at", "结案时间", Kind::DateTime)]
     },
+    Spec { case_type: "new", command: "penalty", label: "行政处罚线索登记（普通程序）", fields: &LEAD },
+    Spec { case_type: "ordinary_penalty", command: "file", label: "立案", fields: &FILE },
+    Spec { case_type: "ordinary_penalty", command: "investigate", label: "现场调查", fields: &INVESTIGATE },
+    // Two kinds of 调查取证 record, each a `record_evidence` command (its `type` fixed).
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "record_site_record",
+        label: "现场检查（勘验）笔录",
+        fields: &[
+            f("type", "", Kind::Fixed("\"record_evidence\"")),
+            f("item.type", "", Kind::Fixed("\"site_record\"")),
+            f("item.label", "证据名称", Kind::Text),
+            f("item.at", "时间", Kind::DateTime),
+            f("item.place", "地点", Kind::Text),
+            f("item.findings", "检查（勘验）情况", Kind::LongText),
+            f("item.officers", "签名的执法人员", Kind::OfficerList),
+            f("item.party_signed", "当事人已签名", Kind::Bool),
+            f("item.no_signature_reason", "当事人未签名的原因", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "record_inquiry",
+        label: "询问笔录",
+        fields: &[
+            f("type", "", Kind::Fixed("\"record_evidence\"")),
+            f("item.type", "", Kind::Fixed("\"inquiry\"")),
+            f("item.label", "证据名称", Kind::Text),
+            f("item.at", "开始时间", Kind::DateTime),
+            f("item.ended_at", "结束时间", Kind::DateTime),
+            f("item.place", "地点", Kind::Text),
+            f("item.inquirers", "询问人（执法人员）", Kind::OfficerList),
+            f("item.recorder", "记录人", Kind::Text),
+            f("item.interviewee", "被询问人", Kind::Text),
+            f("item.relation", "与案件的关系", Kind::Text),
+            f("item.rights_told", "已告知权利义务", Kind::Bool),
+            f("item.questions_and_answers", "询问内容", Kind::LongText),
+            f("item.confirmed", "被询问人已核对无误", Kind::Bool),
+            f("item.signed_every_page", "被询问人已逐页签名", Kind::Bool),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "conclude",
+        label: "调查终结",
+        fields: &[
+            f("facts", "违法事实", Kind::LongText),
+            f("evidence", "证据（已登记的证据名称，以、分隔）", Kind::List),
+            f("legal_basis", "法律依据", Kind::LongText),
+            f("discretion", "自由裁量理由", Kind::LongText),
+            f("proposal.kind", "处理建议", Kind::Select(ALL_PENALTIES)),
+            f("proposal.amount_fen", "金额（元）", Kind::Yuan),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "propose",
+        label: "承办机构拟作出决定",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("unit.by", "承办机构负责人", Kind::Text),
+            f("unit.opinion", "意见", Kind::LongText),
+            f("unit.date", "签字日期", Kind::Date),
+            f("proposal.kind", "拟作出的决定", Kind::Select(ALL_PENALTIES)),
+            f("proposal.amount_fen", "金额（元）", Kind::Yuan),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty", command: "serve_notice", label: "送达行政处罚事先告知书", fields: &NOTICE
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "waive",
+        label: "当事人放弃陈述申辩",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("signed_statement", "有当事人签名的书面放弃声明", Kind::Bool),
+            f("av_ref", "或音像记录（编号及时段）", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "hear_statement",
+        label: "听取陈述申辩",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("statement", "陈述申辩", Kind::LongText),
+            f("reexamination", "复核意见", Kind::LongText),
+        ],
+    },
+    Spec { case_type: "ordinary_penalty", command: "decide", label: "作出行政处罚决定", fields: &DECIDE },
+    Spec { case_type: "ordinary_penalty", command: "serve", label: "送达行政处罚决定书", fields: &SERVE },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "pay",
+        label: "缴纳罚款",
+        fields: &[f("at", "缴款时间", Kind::DateTime), f("receipt_no", "缴款凭证号码", Kind::Text)],
+    },
+    Spec { case_type: "ordinary_penalty", command: "close", label: "结案", fields: &CLOSE_ORDINARY },
     Spec {
         case_type: "admin",
         command: "user",

@@ -997,7 +997,10 @@ pub async fn run_command<S: LogStore>(
     let outcome = match forms::to_json(spec, &submitted) {
         Err(errors) => Err((errors, Vec::new())),
         Ok(mut json) => {
-            json["type"] = Value::from(command.as_str());
+            // A form whose command is another's (a kind of record_evidence) fixes its own type.
+            if json.get("type").is_none() {
+                json["type"] = Value::from(command.as_str());
+            }
             crate::api::cases::execute_command(&state.app, &user, &id, version, json).await.map_err(|e| placed(spec, e))
         }
     };
@@ -1171,6 +1174,15 @@ async fn open_from_form<S: LogStore>(
         "licence" => {
             let f = serde_json::from_value(json).map_err(bad)?;
             crate::api::cases::apply_for_licence_from(&state.app, user, f).await
+        }
+        "penalty" => {
+            let mut json = json;
+            // A lead may not know its party yet: an empty party block is no party.
+            if json["party"]["name"].as_str().is_some_and(|n| n.trim().is_empty()) {
+                json["party"] = Value::Null;
+            }
+            let f = serde_json::from_value(json).map_err(bad)?;
+            crate::api::cases::register_lead_from(&state.app, user, f).await
         }
         _ => Err(ApiError::NotFound),
     }
