@@ -36,18 +36,50 @@ pub enum Kind {
     OfficerList,
     /// A whole number → a JSON number.
     Number,
+    /// A whole number, or nothing → null.
+    OptNumber,
+    /// A `datetime-local`, or nothing → null.
+    OptDateTime,
+    /// A checkbox that is not sent: it opens the fields that name it in their `when`.
+    Gate,
+    /// Lines of `YYYY-MM-DD 金额（元）` → `[{due, amount_fen}]` (an instalment plan).
+    Plan,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
     /// The JSON path, dotted for nested objects (`act.at`).
     pub path: &'static str,
+    /// The input's name: the path, unless two inputs fill one path in different cases.
+    pub name: &'static str,
     pub label: &'static str,
     pub kind: Kind,
+    /// Sent only when the input named first has the value second (a service method's own
+    /// fields, a refusal to sign…); otherwise left out of the JSON.
+    pub when: Option<(&'static str, &'static str)>,
 }
 
 const fn f(path: &'static str, label: &'static str, kind: Kind) -> Field {
-    Field { path, label, kind }
+    Field { path, name: path, label, kind, when: None }
+}
+
+/// A field sent only when the input `gate` has `value`, under its own input `name`.
+const fn w(
+    gate: &'static str,
+    value: &'static str,
+    name: &'static str,
+    path: &'static str,
+    label: &'static str,
+    kind: Kind,
+) -> Field {
+    Field { path, name, label, kind, when: Some((gate, value)) }
+}
+
+impl Field {
+    /// Whether the submitted form sends this field.
+    pub fn active(&self, form: &Submitted) -> bool {
+        self.when.is_none_or(|(gate, value)| first(form, gate) == value)
+    }
 }
 
 /// A command (or a case opening) and its fields.
@@ -136,7 +168,27 @@ macro_rules! party_fields {
     };
 }
 
-/// A 送达回证 of direct service under `prefix`.
+pub const SERVICE_METHODS: &[(&str, &str)] = &[
+    ("direct", "直接送达"),
+    ("lien", "留置送达"),
+    ("entrusted", "委托送达"),
+    ("postal", "邮寄送达"),
+    ("electronic", "电子送达"),
+    ("public_notice", "公告送达"),
+];
+
+/// A field of one 送达方式 under `prefix`: sent only when that method is chosen.
+macro_rules! by {
+    ($p:literal, $m:literal, $name:literal => $path:literal, $label:literal, $kind:expr) => {
+        w(concat!($p, "method.type"), $m, concat!($p, "method.", $name), concat!($p, "method.", $path), $label, $kind)
+    };
+    ($p:literal, $m:literal, $name:literal, $label:literal, $kind:expr) => {
+        by!($p, $m, $name => $name, $label, $kind)
+    };
+}
+
+/// A 送达回证 under `prefix`, by any of the six methods (办法第十七条): the method's own fields
+/// are sent only when it is chosen.
 macro_rules! service_fields {
     ($p:literal) => {
         [
@@ -145,16 +197,35 @@ macro_rules! service_fields {
             f(concat!($p, "at"), "送达时间", Kind::DateTime),
             f(concat!($p, "place"), "送达地点", Kind::Text),
             f(concat!($p, "servers"), "送达人（多人以、分隔）", Kind::List),
-            f(concat!($p, "method.type"), "", Kind::Fixed("\"direct\"")),
-            f(concat!($p, "method.receiver"), "签收人", Kind::Text),
+            f(concat!($p, "method.type"), "送达方式", Kind::Select(SERVICE_METHODS)),
+            by!($p, "direct", "receiver", "签收人", Kind::Text),
+            by!($p, "direct", "relation", "代收人与受送达人的关系（本人签收的不填）", Kind::Text),
+            by!($p, "lien", "refusal_reason", "拒收情况", Kind::LongText),
+            by!($p, "lien", "witnesses", "见证人（以、分隔）", Kind::List),
+            by!($p, "lien", "av_ref", "音像记录（编号及时段）", Kind::Text),
+            by!($p, "lien", "left_at_residence", "文书已留在受送达人的住所", Kind::Bool),
+            by!($p, "entrusted", "agency", "受委托机关", Kind::Text),
+            by!($p, "entrusted", "entrust_reason" => "reason", "委托送达的原因", Kind::Text),
+            by!($p, "postal", "tracking_no", "邮件单号", Kind::Text),
+            by!($p, "postal", "return_receipt_at", "回执签收时间（未收到回执的不填）", Kind::OptDateTime),
+            by!($p, "postal", "returned_undelivered", "邮件被退回", Kind::Bool),
+            by!($p, "electronic", "consent_ref", "送达地址确认书（受送达人同意电子送达）", Kind::Text),
+            by!($p, "electronic", "channel", "送达渠道", Kind::Text),
+            by!($p, "electronic", "proof", "到达证明（以、分隔）", Kind::List),
+            by!($p, "public_notice", "notice_reason" => "reason", "公告送达的原因（下落不明或其他方式无法送达）", Kind::Text),
+            by!($p, "public_notice", "prior_attempts", "此前的送达尝试（以、分隔）", Kind::List),
+            by!($p, "public_notice", "medium", "公告载体", Kind::Text),
+            by!($p, "public_notice", "published_at", "公告发布时间", Kind::DateTime),
             f(concat!($p, "recipient_signed"), "受送达人已在送达回证上签名", Kind::Bool),
         ]
     };
 }
 
+/// The fields of one 送达回证.
+const SVC: usize = 25;
 const ON_SITE: [Field; 6] = act_fields!("");
 const INVESTIGATE: [Field; 6] = act_fields!("act.");
-const RECTIFY: [Field; 10] =
+const RECTIFY: [Field; 2 + SVC] =
     join(&[&[f("at", "决定时间", Kind::DateTime), f("due", "整改期限", Kind::Date)], &service_fields!("service.")]);
 pub const EXCLUDED: &[(&str, &str)] = &[
     ("听证", "听证"),
@@ -176,7 +247,7 @@ const APPLICATION: [Field; 13] = join(&[
     ],
     &party_fields!("applicant."),
 ]);
-const EXCLUDE: [Field; 11] = join(&[
+const EXCLUDE: [Field; 3 + SVC] = join(&[
     &[
         f("at", "时间", Kind::DateTime),
         f("kind", "事项", Kind::Select(EXCLUDED)),
@@ -184,8 +255,9 @@ const EXCLUDE: [Field; 11] = join(&[
     ],
     &service_fields!("notice."),
 ]);
-const CERTIFICATE: [Field; 9] = join(&[&[f("certificate_no", "证件编号", Kind::Text)], &service_fields!("service.")]);
-const DENIAL: [Field; 8] = service_fields!("service.");
+const CERTIFICATE: [Field; 1 + SVC] =
+    join(&[&[f("certificate_no", "证件编号", Kind::Text)], &service_fields!("service.")]);
+const DENIAL: [Field; SVC] = service_fields!("service.");
 const HEARING: [Field; 6] = [
     f("at", "举行时间", Kind::DateTime),
     f("transcript_no", "听证笔录编号", Kind::Text),
@@ -249,7 +321,7 @@ const CLOSE_ORDINARY: [Field; 10] = join(&[
     &opinion_fields!("approval.reviewer.", "审核人"),
     &opinion_fields!("approval.approver.", "批准人"),
 ]);
-const NOTICE: [Field; 15] = join(&[
+const NOTICE: [Field; 7 + SVC] = join(&[
     &[
         f("penalty.kind", "拟作出的处罚", Kind::Select(ALL_PENALTIES)),
         f("penalty.amount_fen", "金额（元）", Kind::Yuan),
@@ -261,7 +333,7 @@ const NOTICE: [Field; 15] = join(&[
     &[f("statement_days", "陈述申辩期限（工作日）", Kind::Number)],
     &service_fields!("service."),
 ]);
-const DECIDE: [Field; 13] = join(&[
+const DECIDE: [Field; 18] = join(&[
     &[f("at", "决定时间", Kind::DateTime)],
     &opinion_fields!("approver.", "负责人"),
     &[
@@ -273,10 +345,17 @@ const DECIDE: [Field; 13] = join(&[
         f("doc.performance_days", "履行期限（日）", Kind::Number),
         f("doc.relief_route_stated", "载明申请行政复议、提起行政诉讼的途径和期限", Kind::Bool),
         f("doc.sealed", "加盖印章", Kind::Bool),
+        f("doc.hearing_transcript", "听证笔录编号（经听证的）", Kind::Text),
         f("late_explanation", "超过九十日的书面说明", Kind::LongText),
     ],
+    &[
+        f("has_order", "同时责令当事人履行义务（限期拆除、恢复原状等）", Kind::Gate),
+        w("has_order", "on", "doc.order.content", "doc.order.content", "责令内容", Kind::LongText),
+        w("has_order", "on", "doc.order.deadline", "doc.order.deadline", "履行期限", Kind::Date),
+        w("has_order", "on", "doc.order.demolition", "doc.order.demolition", "拆除建筑物、构筑物、设施", Kind::Bool),
+    ],
 ]);
-const SERVE: [Field; 8] = service_fields!("service.");
+const SERVE: [Field; SVC] = service_fields!("service.");
 pub const MEASURE_KINDS: &[(&str, &str)] = &[("seal", "查封"), ("seize", "扣押")];
 pub const OUTCOMES: &[(&str, &str)] =
     &[("confiscated", "没收"), ("destroyed", "销毁"), ("released", "解除（退还）"), ("transferred", "移送")];
@@ -316,7 +395,7 @@ const EXECUTE: [Field; 17] = {
         ],
     ])
 };
-const EXTEND: [Field; 11] = join(&[
+const EXTEND: [Field; 3 + SVC] = join(&[
     &[
         f("at", "时间", Kind::DateTime),
         f("days", "延长（日，不超过三十日）", Kind::Number),
@@ -324,7 +403,7 @@ const EXTEND: [Field; 11] = join(&[
     ],
     &service_fields!("notice."),
 ]);
-const DISPOSE: [Field; 10] = join(&[
+const DISPOSE: [Field; 2 + SVC] = join(&[
     &[f("at", "时间", Kind::DateTime), f("outcome", "处理结果", Kind::Select(OUTCOMES))],
     &service_fields!("service."),
 ]);
@@ -338,6 +417,248 @@ const SUMMARY_START: [Field; 18] = join(&[
     &act_fields!("act."),
     &party_fields!("party."),
 ]);
+/// A refusal to sign a record (办法第十四条) under `prefix`, sent only when ticked.
+macro_rules! refusal_fields {
+    ($p:literal) => {
+        [
+            f(concat!($p, "refused"), "当事人（被询问人）拒绝签名", Kind::Gate),
+            w(concat!($p, "refused"), "on", concat!($p, "reason"), concat!($p, "reason"), "拒签情况", Kind::Text),
+            w(
+                concat!($p, "refused"),
+                "on",
+                concat!($p, "noted_by"),
+                concat!($p, "noted_by"),
+                "注明情况的执法人员",
+                Kind::OfficerList,
+            ),
+        ]
+    };
+}
+
+pub const EVIDENCE_KINDS: &[(&str, &str)] = &[
+    ("documentary", "书证"),
+    ("physical", "物证"),
+    ("audio_visual", "视听资料"),
+    ("electronic", "电子数据"),
+    ("witness", "证人证言"),
+    ("party_statement", "当事人的陈述"),
+    ("expert_opinion", "鉴定意见"),
+    ("inspection", "勘验笔录"),
+    ("on_site", "现场笔录"),
+];
+pub const TEST_KINDS: &[(&str, &str)] =
+    &[("inspection", "检验"), ("testing", "检测"), ("quarantine", "检疫"), ("appraisal", "鉴定"), ("review", "评审")];
+
+/// The 调查取证 records of 办法第八条, each a `record_evidence` command with its `item.type`.
+const EV_SITE: [Field; 10] = [
+    f("type", "", Kind::Fixed("\"record_evidence\"")),
+    f("item.type", "", Kind::Fixed("\"site_record\"")),
+    f("item.label", "证据名称", Kind::Text),
+    f("item.at", "时间", Kind::DateTime),
+    f("item.place", "地点", Kind::Text),
+    f("item.findings", "检查（勘验）情况", Kind::LongText),
+    f("item.officers", "签名的执法人员", Kind::OfficerList),
+    f("item.party_signed", "当事人已签名", Kind::Bool),
+    f("item.no_signature_reason", "当事人未签名的原因", Kind::Text),
+    f("item.witnesses", "见证人（以、分隔）", Kind::List),
+];
+const EV_INQUIRY: [Field; 17] = join(&[
+    &[
+        f("type", "", Kind::Fixed("\"record_evidence\"")),
+        f("item.type", "", Kind::Fixed("\"inquiry\"")),
+        f("item.label", "证据名称", Kind::Text),
+        f("item.at", "开始时间", Kind::DateTime),
+        f("item.ended_at", "结束时间", Kind::DateTime),
+        f("item.place", "地点", Kind::Text),
+        f("item.inquirers", "询问人（执法人员）", Kind::OfficerList),
+        f("item.recorder", "记录人", Kind::Text),
+        f("item.interviewee", "被询问人", Kind::Text),
+        f("item.relation", "与案件的关系", Kind::Text),
+        f("item.rights_told", "已告知权利义务", Kind::Bool),
+        f("item.questions_and_answers", "询问内容", Kind::LongText),
+        f("item.confirmed", "被询问人已核对无误", Kind::Bool),
+        f("item.signed_every_page", "被询问人已逐页签名", Kind::Bool),
+    ],
+    &refusal_fields!("item.refusal."),
+]);
+const EV_COLLECTED: [Field; 9] = [
+    f("type", "", Kind::Fixed("\"record_evidence\"")),
+    f("item.type", "", Kind::Fixed("\"collected\"")),
+    f("item.label", "证据名称", Kind::Text),
+    f("item.at", "收集时间", Kind::DateTime),
+    f("item.kind", "证据种类", Kind::Select(EVIDENCE_KINDS)),
+    f("item.source", "证据出处", Kind::Text),
+    f("item.original", "原件、原物", Kind::Bool),
+    f("item.copy_verified", "复制件已与原件核对无误（注明出处并签章）", Kind::Bool),
+    f("item.lawfully_obtained", "以合法手段取得", Kind::Bool),
+];
+const EV_SAMPLING: [Field; 15] = join(&[
+    &[
+        f("type", "", Kind::Fixed("\"record_evidence\"")),
+        f("item.type", "", Kind::Fixed("\"sampling\"")),
+        f("item.label", "证据名称", Kind::Text),
+        f("item.at", "抽样时间", Kind::DateTime),
+        f("item.sample", "样品名称", Kind::Text),
+        f("item.batch", "规格批号", Kind::Text),
+        f("item.quantity", "数量", Kind::Text),
+        f("item.method", "抽样方法", Kind::Text),
+        f("item.sealed", "样品已封存", Kind::Bool),
+        f("item.party_signed", "当事人已签名", Kind::Bool),
+        f("item.officers", "抽样的执法人员", Kind::OfficerList),
+        f("item.copy_to_party", "抽样取证凭证已交当事人", Kind::Bool),
+    ],
+    &refusal_fields!("item.refusal."),
+]);
+const EV_TESTING: [Field; 11] = [
+    f("type", "", Kind::Fixed("\"record_evidence\"")),
+    f("item.type", "", Kind::Fixed("\"testing\"")),
+    f("item.label", "证据名称", Kind::Text),
+    f("item.at", "委托时间", Kind::DateTime),
+    f("item.kind", "种类", Kind::Select(TEST_KINDS)),
+    f("item.institution", "检测、鉴定机构", Kind::Text),
+    f("item.matter", "委托事项", Kind::Text),
+    f("item.result", "结论", Kind::LongText),
+    f("item.result_notified", "结果已告知当事人", Kind::Bool),
+    f("item.appraiser_qualified", "鉴定人具有资质", Kind::Bool),
+    f("item.signed_and_sealed", "鉴定意见有鉴定人签名和机构盖章", Kind::Bool),
+];
+const EV_TESTIMONY: [Field; 12] = [
+    f("type", "", Kind::Fixed("\"record_evidence\"")),
+    f("item.type", "", Kind::Fixed("\"testimony\"")),
+    f("item.label", "证据名称", Kind::Text),
+    f("item.at", "时间", Kind::DateTime),
+    f("item.witness", "证人", Kind::Text),
+    f("item.age", "年龄", Kind::OptNumber),
+    f("item.sex", "性别", Kind::Text),
+    f("item.occupation", "职业", Kind::Text),
+    f("item.address", "住址", Kind::Text),
+    f("item.statement", "证言", Kind::LongText),
+    f("item.signed", "证人已签名", Kind::Bool),
+    f("item.id_copy_attached", "附证人身份证件复印件", Kind::Bool),
+];
+const EV_ARGUMENTATION: [Field; 10] = [
+    f("type", "", Kind::Fixed("\"record_evidence\"")),
+    f("item.type", "", Kind::Fixed("\"argumentation\"")),
+    f("item.label", "证据名称", Kind::Text),
+    f("item.at", "时间", Kind::DateTime),
+    f("item.matter", "论证事项", Kind::Text),
+    f("item.place", "地点", Kind::Text),
+    f("item.participants", "参加人员（以、分隔）", Kind::List),
+    f("item.opinions", "各方意见", Kind::LongText),
+    f("item.conclusion", "论证结论", Kind::LongText),
+    f("item.signed_by_all", "参加人员均已签名", Kind::Bool),
+];
+const EV_PRESERVATION: [Field; 8] = [
+    f("type", "", Kind::Fixed("\"record_evidence\"")),
+    f("item.type", "", Kind::Fixed("\"preservation\"")),
+    f("item.label", "证据名称", Kind::Text),
+    f("item.at", "保存时间", Kind::DateTime),
+    f("item.approved_by", "批准的负责人", Kind::Text),
+    f("item.approved_at", "批准时间", Kind::DateTime),
+    f("item.items", "保存的物品（以、分隔）", Kind::List),
+    f("item.notice_served", "先行登记保存通知书已送达当事人", Kind::Bool),
+];
+const NOT_FILE: [Field; 10] = join(&[
+    &opinion_fields!("approval.handler.", "承办人"),
+    &opinion_fields!("approval.reviewer.", "审核人"),
+    &opinion_fields!("approval.approver.", "批准人"),
+    &[f("reasons", "不予立案的理由", Kind::LongText)],
+]);
+const IDENTIFY: [Field; 8] = party_fields!("party.");
+pub const NO_PENALTY_GROUNDS: &[(&str, &str)] = &[
+    ("minor_corrected", "违法行为轻微并及时改正，没有造成危害后果"),
+    ("first_minor", "初次违法且危害后果轻微并及时改正"),
+    ("no_fault", "当事人有证据足以证明没有主观过错"),
+    ("not_established", "违法事实不能成立"),
+    ("transfer_to_judicial", "违法行为涉嫌犯罪，移送司法机关"),
+];
+const NO_PENALTY: [Field; 10] = join(&[
+    &[f("at", "决定时间", Kind::DateTime)],
+    &opinion_fields!("approver.", "负责人"),
+    &[
+        f("ground", "理由", Kind::Select(NO_PENALTY_GROUNDS)),
+        f("reasons", "具体说明", Kind::LongText),
+        f("has_transfer", "移送司法机关（涉嫌犯罪案件移送书）", Kind::Gate),
+        w("has_transfer", "on", "transfer.doc_no", "transfer.doc_no", "移送书文号", Kind::Text),
+        w("has_transfer", "on", "transfer.organ", "transfer.organ", "接受移送的司法机关", Kind::Text),
+        w(
+            "has_transfer",
+            "on",
+            "transfer.property_notice",
+            "transfer.property_notice",
+            "随案移送财物的书面告知",
+            Kind::Text,
+        ),
+    ],
+]);
+const DEMAND: [Field; 5 + SVC] = join(&[
+    &[
+        f("deadline", "履行期限", Kind::Date),
+        f("method", "履行方式和给付方式", Kind::Text),
+        f("amount_fen", "金额（元，含加处罚款）", Kind::Yuan),
+        f("statement_right_told", "已告知陈述申辩权", Kind::Bool),
+        f("why_not_direct", "未直接送达的原因（直接或留置送达的不填）", Kind::Text),
+    ],
+    &service_fields!("service."),
+]);
+const ENFORCE: [Field; 6 + SVC] = join(&[
+    &[
+        f("at", "决定时间", Kind::DateTime),
+        f("doc_no", "强制执行决定书文号", Kind::Text),
+        f("method_and_time", "强制执行的方式和时间", Kind::Text),
+        f("reasons_and_basis", "理由和依据", Kind::LongText),
+        f("relief_told", "载明救济途径", Kind::Bool),
+        f("sealed", "加盖印章", Kind::Bool),
+    ],
+    &service_fields!("service."),
+]);
+const SUBSTITUTE: [Field; 9 + SVC] = join(&[
+    &[
+        f("at", "决定时间", Kind::DateTime),
+        f("doc_no", "代履行决定书文号", Kind::Text),
+        f("harm", "当事人逾期不履行造成或将造成的危害", Kind::LongText),
+        f("reasons_and_basis", "理由和依据", Kind::LongText),
+        f("method_and_time", "代履行的方式和时间", Kind::Text),
+        f("object", "标的", Kind::Text),
+        f("cost_budget_fen", "费用预算（元）", Kind::Yuan),
+        f("performer", "代履行人", Kind::Text),
+        f("sealed", "加盖印章", Kind::Bool),
+    ],
+    &service_fields!("service."),
+]);
+const DEFER: [Field; 6] = join(&[
+    &[f("at", "批准时间", Kind::DateTime), f("reasons", "当事人申请的理由", Kind::LongText)],
+    &opinion_fields!("approver.", "负责人"),
+    &[f("plan", "缴纳计划（每行：到期日 金额元，如 2026-12-31 1000）", Kind::Plan)],
+]);
+pub const RELIEF_KINDS: &[(&str, &str)] = &[("review", "行政复议"), ("litigation", "行政诉讼")];
+pub const RELIEF_OUTCOMES: &[(&str, &str)] =
+    &[("upheld", "维持原决定"), ("revoked", "撤销原决定"), ("changed", "变更原决定"), ("withdrawn", "申请人撤回")];
+pub const PENALTY_ANCHORS: &[(&str, &str)] = &[
+    ("filed_at", "立案日期"),
+    ("decided_at", "决定日期"),
+    ("served_at", "决定书送达日期"),
+    ("demand_served_at", "催告书送达日期"),
+];
+pub const LICENCE_ANCHORS: &[(&str, &str)] = &[
+    ("received_at", "收到申请日期"),
+    ("accepted_at", "受理日期"),
+    ("decided_at", "许可决定日期"),
+    ("certificate_at", "证件送达日期"),
+];
+/// A correction of a recorded date: the original stays in the log.
+macro_rules! correction_fields {
+    ($anchors:expr) => {
+        [
+            f("anchor", "更正的日期", Kind::Select($anchors)),
+            f("to", "更正为", Kind::DateTime),
+            f("reason", "更正理由", Kind::LongText),
+            f("approved_by", "批准人", Kind::Text),
+        ]
+    };
+}
+const CORRECT_PENALTY: [Field; 4] = correction_fields!(PENALTY_ANCHORS);
+const CORRECT_LICENCE: [Field; 4] = correction_fields!(LICENCE_ANCHORS);
 const REINSPECT: [Field; 7] = join(&[&act_fields!("act."), &[f("rectified", "已整改到位", Kind::Bool)]]);
 
 pub const SPECS: &[Spec] = &[
@@ -467,6 +788,16 @@ pub const SPECS: &[Spec] = &[
     Spec { case_type: "coercive_measure", command: "dispose", label: "作出处理决定", fields: &DISPOSE },
     Spec {
         case_type: "coercive_measure",
+        command: "correct_execution_time",
+        label: "更正实施时间",
+        fields: &[
+            f("to", "更正为", Kind::DateTime),
+            f("reason", "更正理由", Kind::LongText),
+            f("approved_by", "批准人", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "coercive_measure",
         command: "close",
         label: "结案",
         fields: &[f("at", "结案时间", Kind::DateTime)],
@@ -503,7 +834,7 @@ pub const SPECS: &[Spec] = &[
             f("reason", "理由", Kind::LongText),
         ],
     },
-    Spec { case_type: "licence", command: "verify", label: "现场核查", fields: &ON_SITE },
+    Spec { case_type: "licence", command: "verify", label: "现场核查", fields: &INVESTIGATE },
     Spec {
         case_type: "licence",
         command: "extend",
@@ -560,45 +891,68 @@ pub const SPECS: &[Spec] = &[
     Spec {
         case_type: "licence", command: "close", label: "结案", fields: &[f("at", "结案时间", Kind::DateTime)]
     },
+    Spec { case_type: "licence", command: "record_site_record", label: "现场核查笔录", fields: &EV_SITE },
+    Spec { case_type: "licence", command: "record_inquiry", label: "询问笔录", fields: &EV_INQUIRY },
+    Spec { case_type: "licence", command: "record_collected", label: "调取材料", fields: &EV_COLLECTED },
+    Spec { case_type: "licence", command: "record_testing", label: "检验、检测、鉴定", fields: &EV_TESTING },
+    Spec {
+        case_type: "licence", command: "record_argumentation", label: "专家评审、论证", fields: &EV_ARGUMENTATION
+    },
+    Spec { case_type: "licence", command: "correct_date", label: "更正日期", fields: &CORRECT_LICENCE },
     Spec { case_type: "new", command: "penalty", label: "行政处罚线索登记（普通程序）", fields: &LEAD },
     Spec { case_type: "ordinary_penalty", command: "file", label: "立案", fields: &FILE },
     Spec { case_type: "ordinary_penalty", command: "investigate", label: "现场调查", fields: &INVESTIGATE },
-    // Two kinds of 调查取证 record, each a `record_evidence` command (its `type` fixed).
+    Spec { case_type: "ordinary_penalty", command: "not_file", label: "不予立案", fields: &NOT_FILE },
+    Spec { case_type: "ordinary_penalty", command: "identify_party", label: "确定当事人", fields: &IDENTIFY },
+    // The kinds of 调查取证 record, each a `record_evidence` command (its `type` fixed).
     Spec {
         case_type: "ordinary_penalty",
         command: "record_site_record",
         label: "现场检查（勘验）笔录",
+        fields: &EV_SITE,
+    },
+    Spec { case_type: "ordinary_penalty", command: "record_inquiry", label: "询问笔录", fields: &EV_INQUIRY },
+    Spec { case_type: "ordinary_penalty", command: "record_collected", label: "调取证据", fields: &EV_COLLECTED },
+    Spec { case_type: "ordinary_penalty", command: "record_sampling", label: "抽样取证", fields: &EV_SAMPLING },
+    Spec { case_type: "ordinary_penalty", command: "record_testing", label: "检测、鉴定", fields: &EV_TESTING },
+    Spec { case_type: "ordinary_penalty", command: "record_testimony", label: "证人证言", fields: &EV_TESTIMONY },
+    Spec { case_type: "ordinary_penalty", command: "record_argumentation", label: "论证", fields: &EV_ARGUMENTATION },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "record_preservation",
+        label: "先行登记保存",
+        fields: &EV_PRESERVATION,
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "handle_preservation",
+        label: "先行登记保存的处理决定（七日内）",
         fields: &[
-            f("type", "", Kind::Fixed("\"record_evidence\"")),
-            f("item.type", "", Kind::Fixed("\"site_record\"")),
-            f("item.label", "证据名称", Kind::Text),
-            f("item.at", "时间", Kind::DateTime),
-            f("item.place", "地点", Kind::Text),
-            f("item.findings", "检查（勘验）情况", Kind::LongText),
-            f("item.officers", "签名的执法人员", Kind::OfficerList),
-            f("item.party_signed", "当事人已签名", Kind::Bool),
-            f("item.no_signature_reason", "当事人未签名的原因", Kind::Text),
+            f("label", "证据名称（与登记保存时一致）", Kind::Text),
+            f("at", "决定时间", Kind::DateTime),
+            f("measure", "处理措施（记录、检测、移送、退还等）", Kind::Text),
         ],
     },
     Spec {
         case_type: "ordinary_penalty",
-        command: "record_inquiry",
-        label: "询问笔录",
+        command: "request_recusal",
+        label: "申请回避",
         fields: &[
-            f("type", "", Kind::Fixed("\"record_evidence\"")),
-            f("item.type", "", Kind::Fixed("\"inquiry\"")),
-            f("item.label", "证据名称", Kind::Text),
-            f("item.at", "开始时间", Kind::DateTime),
-            f("item.ended_at", "结束时间", Kind::DateTime),
-            f("item.place", "地点", Kind::Text),
-            f("item.inquirers", "询问人（执法人员）", Kind::OfficerList),
-            f("item.recorder", "记录人", Kind::Text),
-            f("item.interviewee", "被询问人", Kind::Text),
-            f("item.relation", "与案件的关系", Kind::Text),
-            f("item.rights_told", "已告知权利义务", Kind::Bool),
-            f("item.questions_and_answers", "询问内容", Kind::LongText),
-            f("item.confirmed", "被询问人已核对无误", Kind::Bool),
-            f("item.signed_every_page", "被询问人已逐页签名", Kind::Bool),
+            f("at", "申请时间", Kind::DateTime),
+            f("officer", "申请回避的执法人员", Kind::Officer),
+            f("reason", "理由", Kind::LongText),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "decide_recusal",
+        label: "回避决定",
+        fields: &[
+            f("at", "决定时间", Kind::DateTime),
+            f("officer", "申请回避的执法人员", Kind::Officer),
+            f("by", "决定的负责人", Kind::Text),
+            f("granted", "决定回避", Kind::Bool),
+            f("opinion", "意见", Kind::LongText),
         ],
     },
     Spec {
@@ -632,6 +986,28 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         case_type: "ordinary_penalty",
+        command: "legal_review",
+        label: "法制审核",
+        fields: &[
+            f("at", "审核时间", Kind::DateTime),
+            f("reviewer_id", "法制审核人员", Kind::Officer),
+            f("passed", "审核通过", Kind::Bool),
+            f("opinion", "审核意见", Kind::LongText),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "discuss",
+        label: "集体讨论",
+        fields: &[
+            f("at", "讨论时间", Kind::DateTime),
+            f("members", "参加人员（以、分隔）", Kind::List),
+            f("conclusion.kind", "讨论决定", Kind::Select(ALL_PENALTIES)),
+            f("conclusion.amount_fen", "金额（元）", Kind::Yuan),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
         command: "waive",
         label: "当事人放弃陈述申辩",
         fields: &[
@@ -650,7 +1026,39 @@ pub const SPECS: &[Spec] = &[
             f("reexamination", "复核意见", Kind::LongText),
         ],
     },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "request_hearing",
+        label: "当事人要求听证",
+        fields: &[f("at", "提出时间", Kind::DateTime)],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "schedule_hearing",
+        label: "通知听证",
+        fields: &[
+            f("notified_at", "通知时间", Kind::DateTime),
+            f("hearing_on", "听证日期", Kind::Date),
+            f("host", "听证主持人（非本案调查人员）", Kind::Text),
+        ],
+    },
+    Spec { case_type: "ordinary_penalty", command: "hold_hearing", label: "举行听证", fields: &HEARING },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "terminate_hearing",
+        label: "终止听证",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("reason", "理由（无正当理由拒不出席、中途退出等）", Kind::LongText),
+        ],
+    },
     Spec { case_type: "ordinary_penalty", command: "decide", label: "作出行政处罚决定", fields: &DECIDE },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "decide_no_penalty",
+        label: "不予行政处罚或移送司法机关",
+        fields: &NO_PENALTY,
+    },
     Spec { case_type: "ordinary_penalty", command: "serve", label: "送达行政处罚决定书", fields: &SERVE },
     Spec {
         case_type: "ordinary_penalty",
@@ -658,7 +1066,150 @@ pub const SPECS: &[Spec] = &[
         label: "缴纳罚款",
         fields: &[f("at", "缴款时间", Kind::DateTime), f("receipt_no", "缴款凭证号码", Kind::Text)],
     },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "seek_relief",
+        label: "当事人申请行政复议或提起行政诉讼",
+        fields: &[
+            f("kind", "途径", Kind::Select(RELIEF_KINDS)),
+            f("at", "申请或起诉时间", Kind::DateTime),
+            f("organ", "复议机关或人民法院", Kind::Text),
+            f("reference", "案号", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "conclude_relief",
+        label: "复议、诉讼结果",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("outcome", "结果", Kind::Select(RELIEF_OUTCOMES)),
+            f("changed_fine_fen", "变更后的罚款（元）", Kind::Yuan),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty", command: "defer_payment", label: "暂缓或分期缴纳罚款", fields: &DEFER
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "pay_instalment",
+        label: "分期缴纳",
+        fields: &[
+            f("at", "缴款时间", Kind::DateTime),
+            f("receipt_no", "缴款凭证号码", Kind::Text),
+            f("amount_fen", "金额（元）", Kind::Yuan),
+        ],
+    },
+    Spec { case_type: "ordinary_penalty", command: "serve_demand", label: "送达催告书", fields: &DEMAND },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "hear_demand_statement",
+        label: "听取对催告的陈述申辩",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("statement", "陈述申辩", Kind::LongText),
+            f("reexamination", "复核意见", Kind::LongText),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "apply_court",
+        label: "申请人民法院强制执行",
+        fields: &[
+            f("at", "申请时间", Kind::DateTime),
+            f("court", "人民法院", Kind::Text),
+            f("signed_by", "申请书签名的负责人", Kind::Text),
+            f("sealed", "申请书加盖印章", Kind::Bool),
+            f("with_decision", "附行政决定书及作出决定的事实、理由和依据", Kind::Bool),
+            f("with_party_opinions", "附当事人的意见及催告情况", Kind::Bool),
+            f("with_demand_record", "附催告书及送达回证", Kind::Bool),
+            f("object", "申请强制执行的标的", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "record_court_ruling",
+        label: "人民法院裁定",
+        fields: &[
+            f("at", "裁定时间", Kind::DateTime),
+            f("ruling_no", "裁定书文号", Kind::Text),
+            f("enforce", "裁定准予执行（不勾选为不予执行）", Kind::Bool),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty", command: "decide_enforcement", label: "作出强制执行决定", fields: &ENFORCE
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "record_enforcement",
+        label: "实施强制执行",
+        fields: &[
+            f("at", "实施时间", Kind::DateTime),
+            f("urgent", "情况紧急（夜间或法定节假日实施）", Kind::Bool),
+            f("av_ref", "音像记录（编号及时段）", Kind::Text),
+            f("result", "执行情况", Kind::LongText),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "dispose_property",
+        label: "没收财物的处理",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("method", "处理方式（公开拍卖、销毁、移交等）", Kind::Text),
+            f("approved_by", "批准人", Kind::Text),
+            f("witnesses", "见证人（销毁的，以、分隔）", Kind::List),
+            f("av_ref", "音像记录（编号及时段）", Kind::Text),
+            f("treasury_receipt", "拍卖款上缴国库凭证", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "record_performance",
+        label: "当事人履行（复查）",
+        fields: &[
+            f("at", "复查时间", Kind::DateTime),
+            f("verified_by", "复查人员（以、分隔，至少二人）", Kind::List),
+            f("record", "复查记录", Kind::LongText),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "announce_demolition",
+        label: "强制拆除公告",
+        fields: &[
+            f("at", "公告时间", Kind::DateTime),
+            f("notice_no", "公告编号", Kind::Text),
+            f("place", "公告地点", Kind::Text),
+            f("deadline", "限期自行拆除的日期", Kind::Date),
+        ],
+    },
+    Spec {
+        case_type: "ordinary_penalty", command: "decide_substitute", label: "作出代履行决定", fields: &SUBSTITUTE
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "remind_substitute",
+        label: "代履行前催告（三日前）",
+        fields: &SERVE,
+    },
+    Spec {
+        case_type: "ordinary_penalty",
+        command: "perform_substitute",
+        label: "实施代履行",
+        fields: &[
+            f("at", "实施时间", Kind::DateTime),
+            f("supervisors", "到场监督的工作人员（以、分隔）", Kind::List),
+            f("performer_signed", "代履行人已在文书上签名", Kind::Bool),
+            f("party_or_witness", "当事人或见证人", Kind::Text),
+            f("cost_fen", "代履行费用（元）", Kind::Yuan),
+            f("urgent", "情况紧急（夜间或法定节假日实施）", Kind::Bool),
+            f("av_ref", "音像记录（编号及时段）", Kind::Text),
+            f("result", "实施情况", Kind::LongText),
+        ],
+    },
     Spec { case_type: "ordinary_penalty", command: "close", label: "结案", fields: &CLOSE_ORDINARY },
+    Spec { case_type: "ordinary_penalty", command: "correct_date", label: "更正日期", fields: &CORRECT_PENALTY },
     Spec {
         case_type: "admin",
         command: "user",
@@ -681,6 +1232,38 @@ pub fn spec(case_type: &str, command: &str) -> Option<&'static Spec> {
 /// The commands with forms for a case type.
 pub fn commands(case_type: &str) -> impl Iterator<Item = &'static Spec> + '_ {
     SPECS.iter().filter(move |s| s.case_type == case_type)
+}
+
+/// The stages of 办法第七条至第十条 (and what follows), as the case page groups its forms.
+pub const STAGES: &[&str] = &["程序启动", "调查取证", "审查决定", "送达执行", "结案与更正"];
+
+/// The stage a command's form belongs to.
+pub fn stage_of(command: &str) -> &'static str {
+    match command {
+        "file" | "not_file" | "identify_party" | "request_recusal" | "decide_recusal" | "request_correction"
+        | "corrected" | "accept" | "refuse" | "approve" | "ratify" => STAGES[0],
+        "investigate"
+        | "record_on_site"
+        | "verify"
+        | "reinspect"
+        | "execute"
+        | "extend"
+        | "exclude_period"
+        | "handle_preservation"
+        | "conclude"
+        | "notify_result"
+        | "order_rectification" => STAGES[1],
+        c if c.starts_with("record_")
+            && !matches!(c, "record_performance" | "record_enforcement" | "record_court_ruling") =>
+        {
+            STAGES[1]
+        }
+        "propose" | "legal_review" | "discuss" | "serve_notice" | "waive" | "hear_statement" | "hear"
+        | "tell_hearing_right" | "request_hearing" | "schedule_hearing" | "hold_hearing" | "terminate_hearing"
+        | "decide" | "decide_no_penalty" | "issue_decision" | "dispose" => STAGES[2],
+        "close" | "correct_date" | "correct_execution_time" | "record" | "convert_to_case" => STAGES[4],
+        _ => STAGES[3],
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM` (Asia/Shanghai) as Unix ms.
@@ -736,23 +1319,24 @@ fn first<'a>(form: &'a Submitted, name: &str) -> &'a str {
 pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str, String)>> {
     let mut obj = Map::new();
     let mut errors = Vec::new();
-    for field in spec.fields {
-        let raw = first(form, field.path).trim();
+    for field in spec.fields.iter().filter(|fld| fld.active(form)) {
+        let raw = first(form, field.name).trim();
         let value = match field.kind {
+            Kind::Gate => continue,
             Kind::Text | Kind::LongText | Kind::Date => Value::from(raw),
-            Kind::Secret => Value::from(first(form, field.path)),
+            Kind::Secret => Value::from(first(form, field.name)),
             Kind::Yuan => match parse_yuan(raw) {
                 Some(fen) => Value::from(fen),
                 None if raw.is_empty() => Value::Null,
                 None => {
-                    errors.push((field.path, "金额须为元，至多两位小数".to_string()));
+                    errors.push((field.name, "金额须为元，至多两位小数".to_string()));
                     continue;
                 }
             },
             Kind::Bool => Value::from(!raw.is_empty()),
             Kind::Select(options) => {
                 if !options.iter().any(|(code, _)| *code == raw) {
-                    errors.push((field.path, "请选择".to_string()));
+                    errors.push((field.name, "请选择".to_string()));
                     continue;
                 }
                 Value::from(raw)
@@ -763,20 +1347,28 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
             Kind::DateTime => match parse_local(raw) {
                 Some(ms) => Value::from(ms),
                 None => {
-                    errors.push((field.path, "请填写日期和时间".to_string()));
+                    errors.push((field.name, "请填写日期和时间".to_string()));
+                    continue;
+                }
+            },
+            Kind::OptDateTime => match parse_local(raw) {
+                Some(ms) => Value::from(ms),
+                None if raw.is_empty() => Value::Null,
+                None => {
+                    errors.push((field.name, "请填写日期和时间，或者不填".to_string()));
                     continue;
                 }
             },
             Kind::Officers => {
                 // The credentials are shown at the act's time: the sibling `at`.
-                let at_path = match field.path.rsplit_once('.') {
+                let at_path = match field.name.rsplit_once('.') {
                     Some((parent, _)) => format!("{parent}.at"),
                     None => "at".to_string(),
                 };
                 let at = parse_local(first(form, &at_path).trim());
                 Value::Array(
                     form.iter()
-                        .filter(|(k, v)| k == field.path && !v.trim().is_empty())
+                        .filter(|(k, v)| k == field.name && !v.trim().is_empty())
                         .map(|(_, id)| serde_json::json!({"officer_id": id.trim(), "id_shown_at": at}))
                         .collect(),
                 )
@@ -784,7 +1376,7 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
             Kind::Fixed(json) => serde_json::from_str(json).unwrap_or(Value::Null),
             Kind::Multi(options) => Value::from(
                 form.iter()
-                    .filter(|(k, v)| k == field.path && options.iter().any(|(code, _)| code == v))
+                    .filter(|(k, v)| k == field.name && options.iter().any(|(code, _)| code == v))
                     .map(|(_, v)| v.as_str())
                     .collect::<Vec<_>>()
                     .join(","),
@@ -793,13 +1385,28 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
             Kind::Number => match raw.parse::<u32>() {
                 Ok(n) => Value::from(n),
                 Err(_) => {
-                    errors.push((field.path, "请填写整数".to_string()));
+                    errors.push((field.name, "请填写整数".to_string()));
+                    continue;
+                }
+            },
+            Kind::OptNumber => match raw.parse::<u32>() {
+                Ok(n) => Value::from(n),
+                Err(_) if raw.is_empty() => Value::Null,
+                Err(_) => {
+                    errors.push((field.name, "请填写整数，或者不填".to_string()));
+                    continue;
+                }
+            },
+            Kind::Plan => match parse_plan(raw) {
+                Ok(plan) => plan,
+                Err(message) => {
+                    errors.push((field.name, message));
                     continue;
                 }
             },
             Kind::OfficerList => Value::Array(
                 form.iter()
-                    .filter(|(k, v)| k == field.path && !v.trim().is_empty())
+                    .filter(|(k, v)| k == field.name && !v.trim().is_empty())
                     .map(|(_, id)| Value::from(id.trim()))
                     .collect(),
             ),
@@ -809,16 +1416,40 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
     if errors.is_empty() { Ok(Value::Object(obj)) } else { Err(errors) }
 }
 
-/// The field a rule's finding concerns: the one whose path is the finding's field, ends with
-/// it, or — for a finding on a whole object (`penalty`) — the object's first field.
-pub fn field_of(spec: &Spec, finding_field: &str) -> Option<&'static str> {
-    let shown = |f: &&Field| !matches!(f.kind, Kind::Fixed(_));
+/// Lines of `YYYY-MM-DD 金额` (yuan) as the instalments `[{due, amount_fen}]`.
+fn parse_plan(raw: &str) -> Result<Value, String> {
+    let lines: Vec<&str> = raw.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.len() > 60 {
+        return Err("缴纳计划至多 60 期".to_string());
+    }
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let bad = || format!("第 {} 行应为“到期日 金额”，如 2026-12-31 1000", i + 1);
+            let mut parts = line.split_whitespace();
+            let (Some(due), Some(amount), None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(bad());
+            };
+            liuhen_core::time::Date::parse(due).map_err(|_| bad())?;
+            let fen = parse_yuan(amount.trim_end_matches('元')).ok_or_else(bad)?;
+            Ok(serde_json::json!({"due": due, "amount_fen": fen}))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Value::Array)
+}
+
+/// The input a rule's finding concerns, among those the form sent: the one whose path is the
+/// finding's field, ends with it, or — for a finding on a whole object (`penalty`) — the
+/// object's first field.
+pub fn field_of(spec: &Spec, form: &Submitted, finding_field: &str) -> Option<&'static str> {
+    let shown = |f: &&Field| !matches!(f.kind, Kind::Fixed(_) | Kind::Gate) && f.active(form);
     spec.fields
         .iter()
         .filter(shown)
         .find(|f| f.path == finding_field || f.path.rsplit('.').next() == Some(finding_field))
         .or_else(|| spec.fields.iter().filter(shown).find(|f| f.path.split('.').next() == Some(finding_field)))
-        .map(|f| f.path)
+        .map(|f| f.name)
 }
 
 #[cfg(test)]
@@ -852,8 +1483,101 @@ mod tests {
             (v["act"]["recording_announced"].as_bool(), v["act"]["problems_found"].as_bool()),
             (Some(true), Some(false))
         );
-        assert_eq!(field_of(s, "officers"), Some("act.officers"));
+        assert_eq!(field_of(s, &Vec::new(), "officers"), Some("act.officers"));
         let e = to_json(s, &sub(&[("act.at", "yesterday")])).unwrap_err();
         assert_eq!(e[0].0, "act.at");
+    }
+
+    /// The variants of a command enum, as serde names them when refusing an unknown one.
+    fn variants<T: serde::de::DeserializeOwned>() -> Vec<String> {
+        let Err(e) = serde_json::from_value::<T>(serde_json::json!({"type": "__none__"})) else {
+            panic!("an unknown command was accepted")
+        };
+        let msg = e.to_string();
+        let list = msg.split("expected one of ").nth(1).expect("serde lists the variants");
+        list.split(", ").map(|v| v.trim_matches(|c: char| c == '`' || c.is_whitespace()).to_string()).collect()
+    }
+
+    /// A plausible text for every input of `spec`, with the gates chosen by `choice`.
+    fn filled(spec: &Spec, choice: &[(&str, &str)]) -> Submitted {
+        let mut out = Vec::new();
+        for fld in spec.fields {
+            let v = match fld.kind {
+                Kind::Text | Kind::LongText | Kind::Secret => "某某".to_string(),
+                Kind::DateTime | Kind::OptDateTime => "2026-11-20T09:30".to_string(),
+                Kind::Date => "2026-11-30".to_string(),
+                Kind::Bool | Kind::Gate => "on".to_string(),
+                Kind::Select(opts) | Kind::Multi(opts) => opts[0].0.to_string(),
+                Kind::List => "甲、乙".to_string(),
+                Kind::Officers | Kind::OfficerList | Kind::Officer => "o1".to_string(),
+                Kind::Fixed(_) => continue,
+                Kind::Yuan => "100.50".to_string(),
+                Kind::Number | Kind::OptNumber => "3".to_string(),
+                Kind::Plan => "2026-12-31 50\n2027-01-31 50.50".to_string(),
+            };
+            let v = choice.iter().find(|(name, _)| *name == fld.name).map_or(v, |(_, c)| c.to_string());
+            out.push((fld.name.to_string(), v));
+        }
+        out
+    }
+
+    /// Every command of every case type has a form, and every form — with each choice of its
+    /// gates (each 送达方式, a refusal ticked or not) — makes JSON the API's command takes.
+    #[test]
+    fn every_command_has_a_form_the_api_takes() {
+        use crate::api::cases::{
+            CoercionCommandForm, CommandForm, LicenceCommandForm, OrdinaryCommandForm, SummaryCommandForm,
+        };
+        fn check<T: serde::de::DeserializeOwned>(case_type: &str) {
+            for variant in variants::<T>() {
+                let has = commands(case_type).any(|s| {
+                    s.command == variant
+                        || s.fields.iter().any(|f| f.path == "type" && f.kind == Kind::Fixed(leak(&variant)))
+                });
+                assert!(has, "{case_type}: no form for the command {variant}");
+            }
+            for spec in commands(case_type) {
+                let mut choices: Vec<Vec<(&str, &str)>> = vec![Vec::new()];
+                for fld in spec.fields {
+                    if let Some((gate, value)) = fld.when {
+                        let gate_kind = spec.fields.iter().find(|g| g.name == gate).map(|g| g.kind);
+                        let off = if gate_kind == Some(Kind::Gate) { "" } else { value };
+                        for c in [vec![(gate, value)], vec![(gate, off)]] {
+                            if !choices.contains(&c) {
+                                choices.push(c);
+                            }
+                        }
+                    }
+                }
+                for choice in choices {
+                    let mut json = to_json(spec, &filled(spec, &choice))
+                        .unwrap_or_else(|e| panic!("{case_type}/{}: {e:?}", spec.command));
+                    if json.get("type").is_none() {
+                        json["type"] = Value::from(spec.command);
+                    }
+                    if let Err(e) = serde_json::from_value::<T>(json.clone()) {
+                        panic!("{case_type}/{} with {choice:?}: {e}\n{json}", spec.command);
+                    }
+                }
+            }
+        }
+        fn leak(s: &str) -> &'static str {
+            Box::leak(format!("\"{s}\"").into_boxed_str())
+        }
+        check::<CommandForm>("inspection");
+        check::<SummaryCommandForm>("summary_penalty");
+        check::<OrdinaryCommandForm>("ordinary_penalty");
+        check::<LicenceCommandForm>("licence");
+        check::<CoercionCommandForm>("coercive_measure");
+    }
+
+    #[test]
+    fn a_plan_is_read_line_by_line() {
+        assert_eq!(
+            parse_plan("2026-12-31 1000\n\n2027-01-31 999.5元").unwrap(),
+            serde_json::json!([{"due": "2026-12-31", "amount_fen": 100_000}, {"due": "2027-01-31", "amount_fen": 99_950}])
+        );
+        assert!(parse_plan("2026-13-01 5").unwrap_err().contains("第 1 行"));
+        assert!(parse_plan("2026-12-31").is_err());
     }
 }

@@ -505,7 +505,8 @@ struct CasePage {
     defects: Vec<String>,
     timeline: Vec<TimelineRow>,
     /// The commands this user may run here, with their forms: (link, label).
-    actions: Vec<(String, &'static str)>,
+    /// The forms of the case's commands by stage: (stage, [(href, label)]).
+    actions: Vec<(&'static str, Vec<(String, &'static str)>)>,
     /// 当事人查阅、复制台帐: (requester, mode, records, state).
     party_requests: Vec<(String, &'static str, String, &'static str)>,
     show_ledger: bool,
@@ -615,10 +616,15 @@ pub async fn case_page<S: LogStore>(
         .map(|a| (a.request.requester.clone(), a.request.mode.label(), a.request.records.clone(), a.state.label()))
         .collect();
     let may_act = state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case.record)).is_ok();
-    let actions = forms::commands(&case.record.case_type)
-        .filter(|_| may_act && as_of.is_none())
-        .map(|s| (format!("/cases/{}/do/{}", case.record.id, s.command), s.label))
-        .collect();
+    let mut actions: Vec<(&'static str, Vec<(String, &'static str)>)> =
+        forms::STAGES.iter().map(|stage| (*stage, Vec::new())).collect();
+    for s in forms::commands(&case.record.case_type).filter(|_| may_act && as_of.is_none()) {
+        let stage = forms::stage_of(s.command);
+        if let Some((_, links)) = actions.iter_mut().find(|(name, _)| *name == stage) {
+            links.push((format!("/cases/{}/do/{}", case.record.id, s.command), s.label));
+        }
+    }
+    actions.retain(|(_, links)| !links.is_empty());
     let page = CasePage {
         user: Some(view),
         id: case.record.id.clone(),
@@ -734,6 +740,8 @@ pub async fn stylesheet() -> impl IntoResponse {
 pub struct FieldView {
     pub name: &'static str,
     pub label: &'static str,
+    /// For a field sent only in one case: which ("直接送达时"); empty otherwise.
+    pub when: String,
     /// The HTML input type, or textarea / select / officers / fixed.
     pub kind: &'static str,
     pub value: String,
@@ -823,11 +831,14 @@ async fn field_views<S: LogStore>(
         .fields
         .iter()
         .map(|fld| {
-            let value = if fld.kind == forms::Kind::Secret { String::new() } else { value_of(fld.path) };
+            let value = if fld.kind == forms::Kind::Secret { String::new() } else { value_of(fld.name) };
             let (kind, options) = match fld.kind {
                 forms::Kind::Secret => ("password", Vec::new()),
                 forms::Kind::Yuan => ("text", Vec::new()),
-                forms::Kind::Number => ("number", Vec::new()),
+                forms::Kind::Number | forms::Kind::OptNumber => ("number", Vec::new()),
+                forms::Kind::OptDateTime => ("datetime-local", Vec::new()),
+                forms::Kind::Gate => ("checkbox", Vec::new()),
+                forms::Kind::Plan => ("textarea", Vec::new()),
                 forms::Kind::Text => ("text", Vec::new()),
                 forms::Kind::List => ("text", Vec::new()),
                 forms::Kind::LongText => ("textarea", Vec::new()),
@@ -837,7 +848,7 @@ async fn field_views<S: LogStore>(
                 forms::Kind::Fixed(_) => ("fixed", Vec::new()),
                 forms::Kind::Select(opts) => ("select", option_views(opts, |code| code == value)),
                 forms::Kind::Multi(opts) => {
-                    ("multi", option_views(opts, |code| submitted.iter().any(|(k, v)| k == fld.path && v == code)))
+                    ("multi", option_views(opts, |code| submitted.iter().any(|(k, v)| k == fld.name && v == code)))
                 }
                 forms::Kind::Officer => (
                     "select",
@@ -860,27 +871,39 @@ async fn field_views<S: LogStore>(
                         .map(|o| OptionView {
                             code: o.id.clone(),
                             label: format!("{}（{}）", o.name, o.cert_no),
-                            selected: submitted.iter().any(|(k, v)| k == fld.path && *v == o.id),
+                            selected: submitted.iter().any(|(k, v)| k == fld.name && *v == o.id),
                         })
                         .collect(),
                 ),
             };
             FieldView {
-                name: fld.path,
+                name: fld.name,
                 label: fld.label,
+                when: when_label(spec, fld),
                 kind,
                 checked: !value.is_empty(),
                 value,
                 options,
                 error: errors
                     .iter()
-                    .filter(|(p, _)| *p == fld.path)
+                    .filter(|(p, _)| *p == fld.name)
                     .map(|(_, m)| m.as_str())
                     .collect::<Vec<_>>()
                     .join("；"),
             }
         })
         .collect())
+}
+
+/// When a conditional field is to be filled: "直接送达时", "勾选上一项时".
+fn when_label(spec: &forms::Spec, fld: &forms::Field) -> String {
+    let Some((gate, value)) = fld.when else { return String::new() };
+    match spec.fields.iter().find(|g| g.name == gate).map(|g| g.kind) {
+        Some(forms::Kind::Select(opts)) => {
+            opts.iter().find(|(code, _)| *code == value).map(|(_, label)| format!("{label}时")).unwrap_or_default()
+        }
+        _ => spec.fields.iter().find(|g| g.name == gate).map(|g| format!("{}时", g.label)).unwrap_or_default(),
+    }
 }
 
 /// Fixed options as the template shows them, `selected` deciding which are chosen.
@@ -892,13 +915,13 @@ fn option_views(options: &[(&str, &str)], selected: impl Fn(&str) -> bool) -> Ve
 }
 
 /// Splits a failed command into the findings beside their fields and the rest.
-fn placed(spec: &forms::Spec, e: ApiError) -> (Vec<(&'static str, String)>, Vec<String>) {
+fn placed(spec: &forms::Spec, form: &forms::Submitted, e: ApiError) -> (Vec<(&'static str, String)>, Vec<String>) {
     match e {
         ApiError::Refused(vs) => {
             let mut by_field = Vec::new();
             let mut general = Vec::new();
             for v in vs {
-                match forms::field_of(spec, v.field) {
+                match forms::field_of(spec, form, v.field) {
                     Some(path) => by_field.push((path, v.to_string())),
                     None => general.push(v.to_string()),
                 }
@@ -1001,7 +1024,9 @@ pub async fn run_command<S: LogStore>(
             if json.get("type").is_none() {
                 json["type"] = Value::from(command.as_str());
             }
-            crate::api::cases::execute_command(&state.app, &user, &id, version, json).await.map_err(|e| placed(spec, e))
+            crate::api::cases::execute_command(&state.app, &user, &id, version, json)
+                .await
+                .map_err(|e| placed(spec, &submitted, e))
         }
     };
     match outcome {
@@ -1044,7 +1069,7 @@ pub async fn create_case<S: LogStore>(
     let spec = forms::spec("new", &kind).ok_or(ApiError::NotFound)?;
     let outcome = match forms::to_json(spec, &submitted) {
         Err(errors) => Err((errors, Vec::new())),
-        Ok(json) => open_from_form(&state, &user, &kind, json).await.map_err(|e| placed(spec, e)),
+        Ok(json) => open_from_form(&state, &user, &kind, json).await.map_err(|e| placed(spec, &submitted, e)),
     };
     match outcome {
         Ok(record) => Ok(Redirect::to(&format!("/cases/{}", record.id)).into_response()),

@@ -832,6 +832,23 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         ("item.party_signed", "on"),
     ]);
     ok(&step("record_site_record", 3, record, officers.iter().map(|o| format!("&item.officers={o}")).collect()).await);
+    // An inquiry whose interviewee refused to sign: the refusal's fields are sent only when ticked.
+    let inquiry = owned(&[
+        ("item.label", "询问笔录（张某某）"),
+        ("item.at", "2026-08-10T10:00"),
+        ("item.ended_at", "2026-08-10T10:40"),
+        ("item.place", "幸福路 8 号院内"),
+        ("item.recorder", "李华"),
+        ("item.interviewee", "张某某"),
+        ("item.relation", "当事人"),
+        ("item.rights_told", "on"),
+        ("item.questions_and_answers", "问：彩钢房是谁搭建的？答：我。"),
+        ("item.confirmed", "on"),
+        ("item.refusal.refused", "on"),
+        ("item.refusal.reason", "被询问人核对后拒绝签名"),
+    ]);
+    let inquirers: String = officers.iter().map(|o| format!("&item.inquirers={o}&item.refusal.noted_by={o}")).collect();
+    ok(&step("record_inquiry", 4, inquiry, inquirers).await);
     let conclude = |evidence: &str| {
         owned(&[
             ("facts", "未经批准搭建彩钢房"),
@@ -842,13 +859,13 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
             ("proposal.amount_fen", "5000"),
         ])
     };
-    let p = step("conclude", 4, conclude("现场检查笔录、现场照片"), String::new()).await;
+    let p = step("conclude", 5, conclude("现场检查笔录、现场照片"), String::new()).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.split("data-field=\"evidence\"").nth(1).unwrap_or_default().contains("R-069"), "{}", p.body);
-    ok(&step("conclude", 4, conclude("现场检查笔录"), String::new()).await);
+    ok(&step("conclude", 5, conclude("现场检查笔录"), String::new()).await);
     ok(&step(
         "propose",
-        5,
+        6,
         owned(&[
             ("at", "2026-08-12T09:00"),
             ("unit.by", "李华"),
@@ -873,13 +890,14 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         ("service.at", "2026-08-14T09:00"),
         ("service.place", "幸福路 8 号"),
         ("service.servers", "王明、李华"),
+        ("service.method.type", "direct"),
         ("service.method.receiver", "张某某"),
         ("service.recipient_signed", "on"),
     ]);
-    ok(&step("serve_notice", 6, notice, String::new()).await);
+    ok(&step("serve_notice", 7, notice, String::new()).await);
     ok(&step(
         "waive",
-        7,
+        8,
         owned(&[("at", "2026-08-14T10:00"), ("signed_statement", "on"), ("av_ref", "")]),
         String::new(),
     )
@@ -899,23 +917,32 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         ("doc.sealed", "on"),
         ("late_explanation", ""),
     ]);
-    ok(&step("decide", 8, decide, String::new()).await);
+    ok(&step("decide", 9, decide, String::new()).await);
     let serve = owned(&[
         ("service.document", "行政处罚决定书（栗街罚决〔2026〕71号）"),
         ("service.recipient", "张某某"),
         ("service.at", "2026-08-18T09:00"),
         ("service.place", "幸福路 8 号"),
         ("service.servers", "王明、李华"),
-        ("service.method.receiver", "张某某"),
+        ("service.method.type", "postal"),
+        ("service.method.receiver", "（邮寄送达时不发送）"),
+        ("service.method.tracking_no", "EMS2026081801"),
+        ("service.method.return_receipt_at", "2026-08-19T15:00"),
         ("service.recipient_signed", "on"),
     ]);
-    ok(&step("serve", 9, serve, String::new()).await);
-    ok(&step("pay", 10, owned(&[("at", "2026-08-25T09:00"), ("receipt_no", "BANK-20260825-71")]), String::new()).await);
+    let page = send(&app, get(&format!("{case}/do/serve"), &cookie)).await;
+    assert!(page.body.contains("邮寄送达时：") && page.body.contains("公告送达时："), "{}", page.body);
+    ok(&step("serve", 10, serve, String::new()).await);
+    ok(&step("pay", 11, owned(&[("at", "2026-08-25T09:00"), ("receipt_no", "BANK-20260825-71")]), String::new()).await);
     let mut close = owned(&[("at", "2026-08-26T09:00")]);
     close.extend(opinions("2026-08-26"));
-    ok(&step("close", 11, close, String::new()).await);
+    ok(&step("close", 12, close, String::new()).await);
     let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
     assert_eq!(data["state"], "closed", "{data}");
+    let text = data.to_string();
+    assert!(text.contains("被询问人核对后拒绝签名"), "{data}");
+    // Served by post: the date of service is the return receipt's (2026-08-19 15:00).
+    assert_eq!(data["data"]["served_at"], 1_787_122_800_000_i64, "{data}");
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
