@@ -41,6 +41,9 @@ pub enum ApiError {
     /// 429: too many failed sign-ins; the account is locked for a while.
     #[error("locked")]
     Locked(i64),
+    /// 429: too many failed sign-ins from this client address; blocked for a while.
+    #[error("too many attempts")]
+    TooManyAttempts(i64),
     /// 503: the store is unavailable (shutting down, or its writer failed).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -128,6 +131,11 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "ACCOUNT_LOCKED",
                 format!("登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"),
+            ),
+            ApiError::TooManyAttempts(minutes) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "TOO_MANY_ATTEMPTS",
+                format!("此网络地址登录失败次数过多，请 {minutes} 分钟后再试"),
             ),
             ApiError::Unavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "服务暂不可用，请稍后重试；未保存任何内容".to_string())

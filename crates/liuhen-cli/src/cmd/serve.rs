@@ -22,6 +22,10 @@ pub struct Args {
     /// Who may read the log's checkpoint and tiles.
     #[arg(long, env = "LIUHEN_LOG_ACCESS", value_enum, default_value_t = Access::Public)]
     log_access: Access,
+    /// A reverse proxy in front of liuhen: for requests from it, the client is the last
+    /// address its `X-Forwarded-For` names (sign-in rate limiting counts by client).
+    #[arg(long, env = "LIUHEN_TRUSTED_PROXY")]
+    trusted_proxy: Option<std::net::IpAddr>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -35,7 +39,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Access::Public => liuhen_server::LogAccess::Public,
         Access::SignedIn => liuhen_server::LogAccess::SignedIn,
     };
-    let opened = super::open_data_dir(&args.data, args.origin.as_deref(), access).await?;
+    let mut opened = super::open_data_dir(&args.data, args.origin.as_deref(), access).await?;
+    opened.state.app.trusted_proxy = args.trusted_proxy;
     if args.demo {
         let admin = liuhen_store::LogStore::user_by_username(&opened.store, "admin")
             .await

@@ -165,8 +165,9 @@ pub fn document() -> Value {
             },
         },
         "paths": {
-            "/api/session": {"post": {"summary": "登录", "description": "每次登录尝试都记入日志。", "requestBody": body(r("Login")),
-                "responses": {"200": ok("已登录", r("Session")), "401": err("用户名或密码错误 (BAD_CREDENTIALS)"), "400": err("请求有误")}}},
+            "/api/session": {"post": {"summary": "登录", "description": "每次登录尝试都记入日志。同一账号十五分钟内失败五次，锁定十五分钟；同一网络地址十五分钟内失败二十次（不论账号），暂停该地址登录十五分钟。", "requestBody": body(r("Login")),
+                "responses": {"200": ok("已登录", r("Session")), "401": err("用户名或密码错误 (BAD_CREDENTIALS)；须输入动态验证码 (TOTP_REQUIRED)"), "400": err("请求有误"),
+                    "429": err("账号已锁定 (ACCOUNT_LOCKED)；此网络地址失败次数过多 (TOO_MANY_ATTEMPTS)")}}},
             "/api/me": {"get": op("当前用户", "", auth_errors(json!({"200": ok("当前用户", r("User"))})))},
             "/api/officers": {
                 "get": op("执法人员列表", "", auth_errors(json!({"200": ok("执法人员", json!({"type": "array", "items": r("Officer")}))}))),

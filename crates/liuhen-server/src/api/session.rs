@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_store::LogStore;
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -48,12 +49,59 @@ impl From<&liuhen_store::UserRecord> for UserDto {
     }
 }
 
+/// The client's address: the TCP peer's, or — when the peer is the trusted reverse proxy —
+/// the last address its `X-Forwarded-For` appended.
+pub fn client_ip<S>(app: &crate::app::App<S>, ext: &axum::http::Extensions, headers: &HeaderMap) -> Option<IpAddr> {
+    let peer = ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?.0.ip();
+    Some(client_of(peer, app.trusted_proxy, headers))
+}
+
+/// The client behind `peer`: `peer` itself unless it is the trusted proxy, whose own
+/// (last) `X-Forwarded-For` address is taken — earlier ones the client could have forged.
+fn client_of(peer: IpAddr, trusted_proxy: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
+    if trusted_proxy != Some(peer) {
+        return peer;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back();
+    forwarded.and_then(|v| v.rsplit(',').next()).and_then(|a| a.trim().parse().ok()).unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_the_peer_unless_the_peer_is_the_trusted_proxy() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("10.9.9.9, 203.0.113.7"));
+        let (proxy, other): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "198.51.100.2".parse().unwrap());
+        assert_eq!(client_of(proxy, Some(proxy), &h), "203.0.113.7".parse::<IpAddr>().unwrap());
+        // Not from the proxy, or no proxy configured: the header is the client's word, ignored.
+        assert_eq!(client_of(other, Some(proxy), &h), other);
+        assert_eq!(client_of(proxy, None, &h), proxy);
+        h.insert("x-forwarded-for", HeaderValue::from_static("not an address"));
+        assert_eq!(client_of(proxy, Some(proxy), &h), proxy);
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64_network() {
+        use crate::app::auth::source_key;
+        let a = source_key("2001:db8:1:2:aaaa::1".parse().unwrap());
+        assert_eq!(a, source_key("2001:db8:1:2:ffff::9".parse().unwrap()));
+        assert_ne!(a, source_key("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(source_key("::ffff:203.0.113.7".parse().unwrap()), "203.0.113.7");
+    }
+}
+
 pub async fn login<S: LogStore>(
     State(state): State<AppState<S>>,
+    ext: axum::http::Extensions,
+    headers: HeaderMap,
     form: Result<Json<LoginForm>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(form) = form?;
-    let login = state.app.login_with(form.username.trim(), &form.password, &form.code).await?;
+    let source = client_ip(&state.app, &ext, &headers);
+    let login = state.app.login_from(source, form.username.trim(), &form.password, &form.code).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         login.token,

@@ -22,6 +22,28 @@ pub const MAX_FAILURES: u32 = 5;
 /// …which lasts this long.
 pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
 
+/// Failed sign-ins from one client address within the window block that address for
+/// [`LOCKOUT_MS`], whatever usernames they tried (password spraying across accounts).
+pub const MAX_SOURCE_FAILURES: u32 = 20;
+
+/// Failed sign-ins by key (a username, or a client address).
+pub type FailureMap = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Failures>>>;
+
+/// The key a client address counts under: an IPv4 address, or an IPv6 /64 network (one
+/// subscriber usually holds a whole /64).
+pub fn source_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// Failed sign-ins of one username.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Failures {
@@ -37,6 +59,27 @@ pub struct Login {
     pub user: UserRecord,
     pub expires_at_ms: i64,
     pub entry: u64,
+}
+
+/// Until when `key` is locked (0: it is not).
+fn locked_until(map: &FailureMap, key: &str) -> i64 {
+    map.lock().map(|f| f.get(key).map_or(0, |x| x.locked_until_ms)).unwrap_or(0)
+}
+
+/// Counts a failure of `key`; the `max`th within the window locks it for [`LOCKOUT_MS`].
+fn count_failure(map: &FailureMap, key: &str, now: i64, max: u32) {
+    let Ok(mut all) = map.lock() else { return };
+    if all.len() > 100_000 {
+        all.retain(|_, f| f.locked_until_ms > now || now - f.first_at_ms < FAILURE_WINDOW_MS);
+    }
+    let f = all.entry(key.to_string()).or_default();
+    if now - f.first_at_ms > FAILURE_WINDOW_MS {
+        *f = Failures { count: 0, first_at_ms: now, locked_until_ms: 0 };
+    }
+    f.count += 1;
+    if f.count >= max {
+        f.locked_until_ms = now + LOCKOUT_MS;
+    }
 }
 
 pub fn now_ms() -> i64 {
@@ -163,14 +206,45 @@ impl<S: LogStore> App<S> {
     /// As [`App::login`], with the TOTP code an account that enabled it must give (RFC 6238);
     /// a wrong or missing code counts as a failed attempt.
     pub async fn login_with(&self, username: &str, password: &str, code: &str) -> Result<Login, ApiError> {
+        self.login_from(None, username, password, code).await
+    }
+
+    /// As [`App::login_with`], from the client address `source`: twenty failures from one
+    /// address within fifteen minutes block it for fifteen minutes, whichever usernames it
+    /// tried; attempts while blocked are refused before any password is checked, and logged.
+    pub async fn login_from(
+        &self,
+        source: Option<std::net::IpAddr>,
+        username: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<Login, ApiError> {
+        let source = source.map(source_key);
+        let now = now_ms();
+        if let Some(key) = &source {
+            let until = locked_until(&self.source_failures, key);
+            if until > now {
+                self.log_failed(username, "source_limited").await?;
+                return Err(ApiError::TooManyAttempts((until - now).div_euclid(60_000) + 1));
+            }
+        }
+        let result = self.login_checked(username, password, code, now).await;
+        if let (Some(key), Err(ApiError::BadCredentials | ApiError::SecondFactor | ApiError::Locked(_))) =
+            (&source, &result)
+        {
+            count_failure(&self.source_failures, key, now, MAX_SOURCE_FAILURES);
+        }
+        result
+    }
+
+    async fn login_checked(&self, username: &str, password: &str, code: &str, now: i64) -> Result<Login, ApiError> {
         if username.is_empty() || username.len() > 64 || password.len() > 1024 {
             return Err(ApiError::BadCredentials);
         }
-        let now = now_ms();
-        let locked_until = self.failures.lock().map(|f| f.get(username).map_or(0, |x| x.locked_until_ms)).unwrap_or(0);
-        if locked_until > now {
+        let until = locked_until(&self.failures, username);
+        if until > now {
             self.log_failed(username, "locked").await?;
-            return Err(ApiError::Locked((locked_until - now).div_euclid(60_000) + 1));
+            return Err(ApiError::Locked((until - now).div_euclid(60_000) + 1));
         }
         let user = match self.store.user_by_username(username).await {
             Ok(u) => Some(u),
@@ -184,7 +258,7 @@ impl<S: LogStore> App<S> {
         };
         let ok = verify_password(password.to_string(), phc).await?;
         let Some(user) = user.filter(|_| ok) else {
-            self.count_failure(username, now);
+            count_failure(&self.failures, username, now, MAX_FAILURES);
             self.log_failed(username, "bad_credentials").await?;
             return Err(ApiError::BadCredentials);
         };
@@ -192,7 +266,7 @@ impl<S: LogStore> App<S> {
             let secret = super::totp::base32_decode(&user.totp_secret).unwrap_or_default();
             let now_s = u64::try_from(now / 1000).unwrap_or(0);
             if !super::totp::accepts(&secret, now_s, code) {
-                self.count_failure(username, now);
+                count_failure(&self.failures, username, now, MAX_FAILURES);
                 self.log_failed(username, "second_factor").await?;
                 return Err(ApiError::SecondFactor);
             }
@@ -235,21 +309,6 @@ impl<S: LogStore> App<S> {
         )?;
         self.append(d, vec![Op::PutOpening { commitment: c, salt, content: username.as_bytes().to_vec() }]).await?;
         Ok(())
-    }
-
-    fn count_failure(&self, username: &str, now: i64) {
-        let Ok(mut all) = self.failures.lock() else { return };
-        if all.len() > 100_000 {
-            all.retain(|_, f| f.locked_until_ms > now || now - f.first_at_ms < FAILURE_WINDOW_MS);
-        }
-        let f = all.entry(username.to_string()).or_default();
-        if now - f.first_at_ms > FAILURE_WINDOW_MS {
-            *f = Failures { count: 0, first_at_ms: now, locked_until_ms: 0 };
-        }
-        f.count += 1;
-        if f.count >= MAX_FAILURES {
-            f.locked_until_ms = now + LOCKOUT_MS;
-        }
     }
 
     /// Changes `user`'s password: the current one must match; the new one is at least 12

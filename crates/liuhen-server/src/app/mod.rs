@@ -36,7 +36,11 @@ pub struct App<S> {
     /// The working-day calendar deadlines are computed on.
     pub calendar: std::sync::Arc<liuhen_core::calendar::WorkCalendar>,
     /// Recent failed sign-ins per username (lockout; per server process).
-    pub(crate) failures: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, auth::Failures>>>,
+    pub(crate) failures: auth::FailureMap,
+    /// Recent failed sign-ins per client address (rate limiting; per server process).
+    pub(crate) source_failures: auth::FailureMap,
+    /// A reverse proxy whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 /// The administrator's role code (`policy::Role::SysAdmin`).
@@ -56,6 +60,8 @@ impl<S: LogStore> App<S> {
             blobs,
             calendar: std::sync::Arc::new(liuhen_core::calendar::WorkCalendar::china()),
             failures: std::sync::Arc::default(),
+            source_failures: std::sync::Arc::default(),
+            trusted_proxy: None,
         }
     }
 

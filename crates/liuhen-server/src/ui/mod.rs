@@ -200,6 +200,7 @@ pub struct LoginForm {
 
 pub async fn login<S: LogStore>(
     State(state): State<AppState<S>>,
+    ext: axum::http::Extensions,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
@@ -211,7 +212,8 @@ pub async fn login<S: LogStore>(
         return login_page(StatusCode::FORBIDDEN, "登录页面已过期，请重新登录。", "");
     }
     let username = form.username.trim().chars().take(64).collect::<String>();
-    match state.app.login_with(&username, &form.password, &form.code).await {
+    let source = crate::api::session::client_ip(&state.app, &ext, &headers);
+    match state.app.login_from(source, &username, &form.password, &form.code).await {
         Ok(login) => {
             let session = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
@@ -222,7 +224,9 @@ pub async fn login<S: LogStore>(
             with_cookies(Redirect::to("/").into_response(), &[session, clear])
         }
         Err(ApiError::BadCredentials) => login_page(StatusCode::UNAUTHORIZED, "用户名或密码错误。", &username),
-        Err(e @ ApiError::Locked(_)) => login_page(StatusCode::TOO_MANY_REQUESTS, &e.message(), &username),
+        Err(e @ (ApiError::Locked(_) | ApiError::TooManyAttempts(_))) => {
+            login_page(StatusCode::TOO_MANY_REQUESTS, &e.message(), &username)
+        }
         Err(e @ ApiError::SecondFactor) => login_page(StatusCode::UNAUTHORIZED, &e.message(), &username),
         Err(e) => UiError::from(e).into_response(),
     }

@@ -71,6 +71,37 @@ async fn five_failed_sign_ins_lock_the_account_for_a_while() {
     app.login_as("admin", &app.admin_password.clone()).await;
 }
 
+/// A JSON sign-in from the client address `peer`.
+async fn sign_in_from(app: &TestApp, peer: &str, username: &str, password: &str) -> Resp {
+    let body = serde_json::json!({"username": username, "password": password}).to_string();
+    let mut req = axum::http::Request::post("/api/session")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    app.request(req).await
+}
+
+#[tokio::test]
+async fn twenty_failures_from_one_address_block_it_whatever_names_it_tried() {
+    let app = spawn_app(LogAccess::Public).await;
+    // Password spraying: one wrong guess at each of twenty names (no account reaches five).
+    for i in 0..20 {
+        let r = sign_in_from(&app, "203.0.113.7", &format!("user{i}"), "Spring2026!").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password from that address is refused, and the attempt logged.
+    let before = app.store.tree_size();
+    let r = sign_in_from(&app, "203.0.113.7", HEAD, HEAD_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["error"]["code"], "TOO_MANY_ATTEMPTS");
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("分钟后再试"));
+    assert_eq!(app.store.tree_size(), before + 1);
+    // Another address, and the same person there, sign in.
+    assert_eq!(sign_in_from(&app, "198.51.100.2", HEAD, HEAD_PASSWORD).await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn failed_sign_in_is_logged_without_the_typed_name() {
     let app = spawn_app(LogAccess::Public).await;
