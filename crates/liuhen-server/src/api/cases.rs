@@ -90,7 +90,16 @@ pub async fn register_officer<S: LogStore>(
     form: Result<Json<OfficerForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OfficerDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
-    let f = json_body(form)?;
+    let r = register_officer_from(&state.app, &user, json_body(form)?).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// Registers an officer from the API's form (the UI's form makes the same).
+pub async fn register_officer_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    f: OfficerForm,
+) -> Result<OfficerRecord, ApiError> {
     use liuhen_core::matter::MatterKind;
     let cert_scope = match f.cert_scope {
         None => vec![MatterKind::Penalty, MatterKind::Licence, MatterKind::Coercion, MatterKind::Inspection],
@@ -107,8 +116,7 @@ pub async fn register_officer<S: LogStore>(
         cert_scope,
         legal_qualification: f.legal_qualification,
     };
-    let r = state.app.register_officer(&user, input).await?;
-    Ok((StatusCode::CREATED, Json(r.into())))
+    app.register_officer(user, input).await
 }
 
 pub async fn list_officers<S: LogStore>(
@@ -1971,9 +1979,18 @@ pub async fn put_matter<S: LogStore>(
     headers: HeaderMap,
     form: Result<Json<MatterForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    use liuhen_core::matter::{Matter, MatterKind};
     let user = require_user(&state, &headers).await?;
-    let f = json_body(form)?;
+    let r = put_matter_from(&state.app, &user, json_body(form)?).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::from_str(&r.data).unwrap_or(Value::Null))))
+}
+
+/// Sets a matter of the 权责清单 from the API's form (the UI's form makes the same).
+pub async fn put_matter_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    f: MatterForm,
+) -> Result<liuhen_store::MatterRecord, ApiError> {
+    use liuhen_core::matter::{Matter, MatterKind};
     let defaults = liuhen_core::penalty::HearingThresholds::default();
     let m = Matter {
         code: f.code.trim().to_string(),
@@ -1990,8 +2007,7 @@ pub async fn put_matter<S: LogStore>(
         },
         summary_allowed: f.summary_allowed,
     };
-    let r = state.app.put_matter(&user, m).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::from_str(&r.data).unwrap_or(Value::Null))))
+    app.put_matter(user, m).await
 }
 
 pub async fn list_matters<S: LogStore>(
@@ -2030,7 +2046,16 @@ pub async fn put_agency<S: LogStore>(
     form: Result<Json<AgencyForm>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    let f = json_body(form)?;
+    let a = put_agency_from(&state.app, &user, json_body(form)?).await?;
+    Ok(Json(crate::app::agency::agency_json(&a)))
+}
+
+/// Sets the office profile from the API's form (the UI's form makes the same).
+pub async fn put_agency_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    f: AgencyForm,
+) -> Result<liuhen_core::agency::Agency, ApiError> {
     if f.seals.len() > 20 {
         return Err(ApiError::BadRequest("印章不得超过 20 枚".to_string()));
     }
@@ -2050,8 +2075,7 @@ pub async fn put_agency<S: LogStore>(
             })
             .collect::<Result<_, ApiError>>()?,
     };
-    let a = state.app.put_agency(&user, agency).await?;
-    Ok(Json(crate::app::agency::agency_json(&a)))
+    app.put_agency(user, agency).await
 }
 
 pub async fn get_agency<S: LogStore>(

@@ -42,9 +42,29 @@ pub enum Kind {
     OptDateTime,
     /// A checkbox that is not sent: it opens the fields that name it in their `when`.
     Gate,
-    /// Lines of `YYYY-MM-DD 金额（元）` → `[{due, amount_fen}]` (an instalment plan).
-    Plan,
+    /// Lines of whitespace-separated columns → a list of objects, one per line (an
+    /// instalment plan: `2026-12-31 1000`; seals: `公章 2024-01-01 2028-12-31`).
+    Rows(&'static [(&'static str, Col)]),
+    /// One item per line → a list of strings.
+    Lines,
+    /// Several of the options as checkboxes → a list of their codes.
+    Checks(&'static [(&'static str, &'static str)]),
 }
+
+/// A column of [`Kind::Rows`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Text,
+    /// `YYYY-MM-DD`, kept as text.
+    Date,
+    /// Yuan → fen.
+    Yuan,
+}
+
+/// An instalment plan: due date and amount.
+pub const PLAN: &[(&str, Col)] = &[("due", Col::Date), ("amount_fen", Col::Yuan)];
+/// Seals: kind, in use from, to.
+pub const SEALS: &[(&str, Col)] = &[("kind", Col::Text), ("valid_from", Col::Date), ("valid_to", Col::Date)];
 
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
@@ -120,6 +140,12 @@ pub const ROLES: &[(&str, &str)] = &[
     ("supervisor", "监督人员"),
     ("sysadmin", "系统管理员"),
 ];
+
+pub const MATTER_KINDS: &[(&str, &str)] =
+    &[("penalty", "行政处罚"), ("licence", "行政许可"), ("coercion", "行政强制"), ("inspection", "行政检查")];
+pub const AV_MODES: &[(&str, &str)] = &[("全程", "全程"), ("根据实际情况", "根据实际情况")];
+pub const STAGE_OPTIONS: &[(&str, &str)] =
+    &[("程序启动", "程序启动"), ("调查取证", "调查取证"), ("审查决定", "审查决定"), ("送达执行", "送达执行")];
 
 /// Several groups of fields as one form; `N` must be their total (checked when compiled).
 const fn join<const N: usize>(parts: &[&[Field]]) -> [Field; N] {
@@ -629,7 +655,7 @@ const SUBSTITUTE: [Field; 9 + SVC] = join(&[
 const DEFER: [Field; 6] = join(&[
     &[f("at", "批准时间", Kind::DateTime), f("reasons", "当事人申请的理由", Kind::LongText)],
     &opinion_fields!("approver.", "负责人"),
-    &[f("plan", "缴纳计划（每行：到期日 金额元，如 2026-12-31 1000）", Kind::Plan)],
+    &[f("plan", "缴纳计划（每行：到期日 金额元，如 2026-12-31 1000）", Kind::Rows(PLAN))],
 ]);
 pub const RELIEF_KINDS: &[(&str, &str)] = &[("review", "行政复议"), ("litigation", "行政诉讼")];
 pub const RELIEF_OUTCOMES: &[(&str, &str)] =
@@ -1212,6 +1238,77 @@ pub const SPECS: &[Spec] = &[
     Spec { case_type: "ordinary_penalty", command: "correct_date", label: "更正日期", fields: &CORRECT_PENALTY },
     Spec {
         case_type: "admin",
+        command: "officer",
+        label: "登记执法人员",
+        fields: &[
+            f("name", "姓名", Kind::Text),
+            f("cert_no", "执法证号", Kind::Text),
+            f("cert_valid_from", "执法证有效期起", Kind::Date),
+            f("cert_valid_to", "执法证有效期止", Kind::Date),
+            f("cert_scope", "执法类别", Kind::Checks(MATTER_KINDS)),
+            f("legal_qualification", "具有法律职业资格", Kind::Bool),
+        ],
+    },
+    Spec {
+        case_type: "admin",
+        command: "matter",
+        label: "权责清单事项（同一编码即修改）",
+        fields: &[
+            f("code", "事项编码（如 P-001）", Kind::Text),
+            f("name", "事项名称", Kind::Text),
+            f("kind", "类别", Kind::Select(MATTER_KINDS)),
+            f("legal_basis", "法律依据", Kind::LongText),
+            f("av_mandatory", "应当全程音像记录", Kind::Bool),
+            f("major_decision_review", "列入重大执法决定法制审核目录", Kind::Bool),
+            f("hearing_threshold_citizen_fen", "听证标准：对公民罚款（元，不填用默认）", Kind::Yuan),
+            f("hearing_threshold_organisation_fen", "听证标准：对法人或其他组织罚款（元，不填用默认）", Kind::Yuan),
+            f("summary_allowed", "可以适用简易程序", Kind::Bool),
+        ],
+    },
+    Spec {
+        case_type: "admin",
+        command: "agency",
+        label: "执法主体",
+        fields: &[
+            f("name", "名称", Kind::Text),
+            f("uscc", "统一社会信用代码", Kind::Text),
+            f("has_enforcement_power", "法律授予行政强制执行权", Kind::Bool),
+            f(
+                "seals",
+                "印章（每行：种类 启用日期 停用日期，如 行政执法专用章 2024-01-01 2028-12-31）",
+                Kind::Rows(SEALS),
+            ),
+        ],
+    },
+    Spec {
+        case_type: "admin",
+        command: "av_item",
+        label: "音像记录事项（增加一项）",
+        fields: &[
+            f("kind", "执法类别", Kind::Text),
+            f("activity", "执法事项（与表单活动对应，如 现场检查、查封扣押、留置送达）", Kind::Text),
+            f("stage", "执法环节", Kind::Select(STAGE_OPTIONS)),
+            f("place", "地点", Kind::Text),
+            f("mode", "记录方式", Kind::Select(AV_MODES)),
+            f("recorder", "记录人", Kind::Text),
+            f("start", "开始记录的时点", Kind::Text),
+            f("end", "结束记录的时点", Kind::Text),
+            f("content", "记录内容", Kind::LongText),
+            f("mandatory", "必须音像记录", Kind::Bool),
+            f("retention", "保存期限", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "admin",
+        command: "phrase",
+        label: "执法用语（同一场景即替换）",
+        fields: &[
+            f("scenario", "场景（如 现场检查、告知陈述申辩、送达、查封扣押）", Kind::Text),
+            f("lines", "用语（每行一句）", Kind::Lines),
+        ],
+    },
+    Spec {
+        case_type: "admin",
         command: "user",
         label: "新建账号",
         fields: &[
@@ -1341,6 +1438,13 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
                 }
                 Value::from(raw)
             }
+            Kind::Lines => Value::from(raw.lines().map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>()),
+            Kind::Checks(options) => Value::from(
+                form.iter()
+                    .filter(|(k, v)| k == field.name && options.iter().any(|(code, _)| code == v))
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>(),
+            ),
             Kind::List => {
                 Value::from(raw.split(['、', ',', '，']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>())
             }
@@ -1397,8 +1501,8 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
                     continue;
                 }
             },
-            Kind::Plan => match parse_plan(raw) {
-                Ok(plan) => plan,
+            Kind::Rows(cols) => match parse_rows(raw, cols) {
+                Ok(rows) => rows,
                 Err(message) => {
                     errors.push((field.name, message));
                     continue;
@@ -1416,24 +1520,36 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
     if errors.is_empty() { Ok(Value::Object(obj)) } else { Err(errors) }
 }
 
-/// Lines of `YYYY-MM-DD 金额` (yuan) as the instalments `[{due, amount_fen}]`.
-fn parse_plan(raw: &str) -> Result<Value, String> {
+/// Lines of whitespace-separated `cols` as a list of objects.
+fn parse_rows(raw: &str, cols: &[(&str, Col)]) -> Result<Value, String> {
     let lines: Vec<&str> = raw.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if lines.len() > 60 {
-        return Err("缴纳计划至多 60 期".to_string());
+        return Err("至多 60 行".to_string());
     }
     lines
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            let bad = || format!("第 {} 行应为“到期日 金额”，如 2026-12-31 1000", i + 1);
-            let mut parts = line.split_whitespace();
-            let (Some(due), Some(amount), None) = (parts.next(), parts.next(), parts.next()) else {
-                return Err(bad());
-            };
-            liuhen_core::time::Date::parse(due).map_err(|_| bad())?;
-            let fen = parse_yuan(amount.trim_end_matches('元')).ok_or_else(bad)?;
-            Ok(serde_json::json!({"due": due, "amount_fen": fen}))
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            if parts.len() != cols.len() {
+                return Err(format!("第 {} 行应有 {} 项，以空格分隔", i + 1, cols.len()));
+            }
+            let mut row = Map::new();
+            for ((key, col), part) in cols.iter().zip(parts) {
+                let v = match col {
+                    Col::Text => Value::from(part),
+                    Col::Date => {
+                        liuhen_core::time::Date::parse(part).map_err(|_| format!("第 {} 行日期有误：{part}", i + 1))?;
+                        Value::from(part)
+                    }
+                    Col::Yuan => Value::from(
+                        parse_yuan(part.trim_end_matches('元'))
+                            .ok_or_else(|| format!("第 {} 行金额有误：{part}", i + 1))?,
+                    ),
+                };
+                row.insert(key.to_string(), v);
+            }
+            Ok(Value::Object(row))
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Value::Array)
@@ -1513,7 +1629,19 @@ mod tests {
                 Kind::Fixed(_) => continue,
                 Kind::Yuan => "100.50".to_string(),
                 Kind::Number | Kind::OptNumber => "3".to_string(),
-                Kind::Plan => "2026-12-31 50\n2027-01-31 50.50".to_string(),
+                Kind::Rows(cols) => {
+                    let line = |day: &str| {
+                        let cell = |c: &Col| match c {
+                            Col::Text => "某某".to_string(),
+                            Col::Date => day.to_string(),
+                            Col::Yuan => "50.50".to_string(),
+                        };
+                        cols.iter().map(|(_, c)| cell(c)).collect::<Vec<_>>().join(" ")
+                    };
+                    format!("{}\n{}", line("2026-12-31"), line("2027-01-31"))
+                }
+                Kind::Lines => "甲\n乙".to_string(),
+                Kind::Checks(opts) => opts[0].0.to_string(),
             };
             let v = choice.iter().find(|(name, _)| *name == fld.name).map_or(v, |(_, c)| c.to_string());
             out.push((fld.name.to_string(), v));
@@ -1571,13 +1699,47 @@ mod tests {
         check::<CoercionCommandForm>("coercive_measure");
     }
 
+    /// The administration forms make the JSON the API's forms take.
     #[test]
-    fn a_plan_is_read_line_by_line() {
+    fn the_administration_forms_make_the_apis_json() {
+        fn takes<T: serde::de::DeserializeOwned>(command: &str) {
+            let spec = spec("admin", command).unwrap();
+            let json = to_json(spec, &filled(spec, &[])).unwrap();
+            if let Err(e) = serde_json::from_value::<T>(json.clone()) {
+                panic!("admin/{command}: {e}\n{json}");
+            }
+        }
+        takes::<crate::api::cases::OfficerForm>("officer");
+        takes::<crate::api::cases::MatterForm>("matter");
+        takes::<crate::api::cases::AgencyForm>("agency");
+        let spec = spec("admin", "agency").unwrap();
+        let mut form = filled(spec, &[]);
+        form.retain(|(k, _)| k != "seals");
+        form.push(("seals".to_string(), "公章 2024-01-01 2028-12-31".to_string()));
+        let v = to_json(spec, &form).unwrap();
+        assert_eq!(v["seals"][0]["kind"], "公章");
+        // Each catalogue row passes the catalogue's own check.
+        let row = to_json(spec_of("av_item"), &filled(spec_of("av_item"), &[])).unwrap();
+        crate::app::catalogues::validate(crate::app::catalogues::AV_ITEMS, &Value::Array(vec![row])).unwrap();
+        let row = to_json(spec_of("phrase"), &filled(spec_of("phrase"), &[])).unwrap();
+        crate::app::catalogues::validate(crate::app::catalogues::PHRASES, &Value::Array(vec![row])).unwrap();
+    }
+
+    fn spec_of(command: &str) -> &'static Spec {
+        spec("admin", command).unwrap()
+    }
+
+    #[test]
+    fn rows_are_read_line_by_line() {
         assert_eq!(
-            parse_plan("2026-12-31 1000\n\n2027-01-31 999.5元").unwrap(),
+            parse_rows("2026-12-31 1000\n\n2027-01-31 999.5元", PLAN).unwrap(),
             serde_json::json!([{"due": "2026-12-31", "amount_fen": 100_000}, {"due": "2027-01-31", "amount_fen": 99_950}])
         );
-        assert!(parse_plan("2026-13-01 5").unwrap_err().contains("第 1 行"));
-        assert!(parse_plan("2026-12-31").is_err());
+        assert!(parse_rows("2026-13-01 5", PLAN).unwrap_err().contains("第 1 行"));
+        assert!(parse_rows("2026-12-31", PLAN).is_err());
+        assert_eq!(
+            parse_rows("公章 2024-01-01 2028-12-31", SEALS).unwrap(),
+            serde_json::json!([{"kind": "公章", "valid_from": "2024-01-01", "valid_to": "2028-12-31"}])
+        );
     }
 }

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 
+pub mod admin;
 pub mod forms;
 
 /// The pre-sign-in CSRF cookie (double submit).
@@ -842,7 +843,7 @@ async fn field_views<S: LogStore>(
                 forms::Kind::Number | forms::Kind::OptNumber => ("number", Vec::new()),
                 forms::Kind::OptDateTime => ("datetime-local", Vec::new()),
                 forms::Kind::Gate => ("checkbox", Vec::new()),
-                forms::Kind::Plan => ("textarea", Vec::new()),
+                forms::Kind::Rows(_) | forms::Kind::Lines => ("textarea", Vec::new()),
                 forms::Kind::Text => ("text", Vec::new()),
                 forms::Kind::List => ("text", Vec::new()),
                 forms::Kind::LongText => ("textarea", Vec::new()),
@@ -851,7 +852,7 @@ async fn field_views<S: LogStore>(
                 forms::Kind::Bool => ("checkbox", Vec::new()),
                 forms::Kind::Fixed(_) => ("fixed", Vec::new()),
                 forms::Kind::Select(opts) => ("select", option_views(opts, |code| code == value)),
-                forms::Kind::Multi(opts) => {
+                forms::Kind::Multi(opts) | forms::Kind::Checks(opts) => {
                     ("multi", option_views(opts, |code| submitted.iter().any(|(k, v)| k == fld.name && v == code)))
                 }
                 forms::Kind::Officer => (

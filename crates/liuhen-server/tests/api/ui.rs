@@ -947,3 +947,109 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn the_reference_data_is_kept_through_the_administration_pages() {
+    let app = spawn_app(LogAccess::Public).await;
+    let cookie = sign_in(&app).await;
+    let page = send(&app, get("/admin/reference", &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("音像记录事项清单") && page.body.contains("liuhen.test/api"), "{}", page.body);
+    let csrf = hidden_csrf(&send(&app, get("/admin/reference/agency", &cookie)).await.body);
+    let post = |which: &str, pairs: &[(&str, &str)]| {
+        let mut body = format!("csrf={csrf}");
+        for (k, v) in pairs {
+            body.push_str(&format!("&{k}={}", urlencode(v)));
+        }
+        form(&format!("/admin/reference/{which}"), &cookie, &body)
+    };
+    let agency = [
+        ("name", "迁西县栗乡街道办事处"),
+        ("uscc", "11130227MB0000000J"),
+        ("seals", "公章 2024-01-01 2028-12-31\n行政执法专用章 2024-01-01 2028-12-31"),
+    ];
+    let p = send(&app, post("agency", &agency)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // A malformed seal line is refused beside its field, and nothing changes.
+    let p = send(&app, post("agency", &[("name", "某"), ("uscc", ""), ("seals", "公章 2024-13-01 2028-12-31")])).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.split("data-field=\"seals\"").nth(1).unwrap_or_default().contains("日期有误"), "{}", p.body);
+    let p = send(
+        &app,
+        post(
+            "officer",
+            &[
+                ("name", "赵刚"),
+                ("cert_no", "13020009"),
+                ("cert_valid_from", "2025-01-01"),
+                ("cert_valid_to", "2029-12-31"),
+                ("cert_scope", "penalty"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let matter = [
+        ("code", "P-099"),
+        ("name", "占道经营"),
+        ("kind", "penalty"),
+        ("legal_basis", "《城市市容和环境卫生管理条例》第三十六条"),
+        ("summary_allowed", "on"),
+    ];
+    assert_eq!(send(&app, post("matter", &matter)).await.status, StatusCode::SEE_OTHER);
+    let av = [
+        ("kind", "行政处罚"),
+        ("activity", "现场检查"),
+        ("stage", "调查取证"),
+        ("place", "执法现场"),
+        ("mode", "全程"),
+        ("recorder", "执法人员"),
+        ("start", "到达现场时"),
+        ("end", "离开现场时"),
+        ("content", "表明身份、检查过程、当事人陈述"),
+        ("mandatory", "on"),
+        ("retention", "同案卷保管期限"),
+    ];
+    assert_eq!(send(&app, post("av_item", &av)).await.status, StatusCode::SEE_OTHER);
+    for lines in ["您好，我们是栗乡街道执法人员。\n这是我们的执法证件。", "您好，我们是执法人员，请出示证件。"]
+    {
+        let p = send(&app, post("phrase", &[("scenario", "现场检查"), ("lines", lines)])).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+    let page = send(&app, get("/admin/reference", &cookie)).await.body;
+    for shown in ["行政执法专用章", "赵刚", "13020009", "P-099", "占道经营", "表明身份、检查过程", "请出示证件"]
+    {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    // The same scenario was replaced, not added twice.
+    assert!(!page.contains("这是我们的执法证件"), "{page}");
+    // The on-the-spot penalty's form shows the phrases of its scenario, as replaced.
+    let guide = send(&app, get("/cases/new/summary", &cookie)).await.body;
+    assert!(guide.contains("请出示证件") && !guide.contains("这是我们的执法证件"), "{guide}");
+    let api = app.login().await;
+    assert_eq!(app.get("/api/agency", Some(&api)).await.json()["seals"][1]["kind"], "行政执法专用章");
+    // Retiring the row is a new version; the log keeps both.
+    let before = app.store.tree_size();
+    let p = send(&app, form("/admin/reference/av-items/0/retire", &cookie, &format!("csrf={csrf}"))).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(app.get("/api/catalogues/av-items", Some(&api)).await.json(), serde_json::json!([]));
+    assert_eq!(app.store.tree_size(), before + 1);
+    // Without the form's token nothing changes.
+    let p = send(&app, form("/admin/reference/av-items/0/retire", &cookie, "csrf=forged")).await;
+    assert_ne!(p.status, StatusCode::SEE_OTHER);
+    // An officer sees the reference data but may not change it.
+    let admin = app.login_admin().await;
+    let officer = app.account(&admin, "zhaogang", "officer").await;
+    let oc = format!("liuhen_session={officer}");
+    let page = send(&app, get("/admin/reference", &oc)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("赵刚") && !page.body.contains("/admin/reference/agency"), "{}", page.body);
+    assert_eq!(send(&app, get("/admin/reference/agency", &oc)).await.status, StatusCode::FORBIDDEN);
+    let ocsrf = hidden_csrf(&page.body);
+    let p = send(
+        &app,
+        form("/admin/reference/matter", &oc, &format!("csrf={ocsrf}&code=P-100&name=x&kind=penalty&legal_basis=x")),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+}
