@@ -65,6 +65,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/ledger", get(api::cases::case_ledger::<S>))
         .route("/api/cases/{id}/party", get(api::cases::reveal_party::<S>))
         .route("/api/cases/{id}/classification", post(api::cases::classify_case::<S>))
+        .route("/api/cases/{id}/records/{kind}/{n}", get(api::cases::get_record::<S>))
+        .route("/api/cases/{id}/records/{kind}/{n}/classification", post(api::cases::classify_record::<S>))
         .route("/api/cases/{id}/party-access", get(api::party_access::list::<S>).post(api::party_access::request::<S>))
         .route("/api/cases/{id}/party-access/{request}", post(api::party_access::step::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))
@@ -85,6 +87,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/cases/{id}", get(ui::case_page::<S>))
         .route("/cases/new/{kind}", get(ui::new_case_form::<S>).post(ui::create_case::<S>))
         .route("/cases/{id}/do/{command}", get(ui::command_form::<S>).post(ui::run_command::<S>))
+        .route("/cases/{id}/records/{kind}/{n}", get(ui::record::record_page::<S>))
+        .route("/cases/{id}/records/{kind}/{n}/classification", post(ui::record::classify_record::<S>))
         .route("/static/app.css", get(ui::stylesheet))
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(CompressionLayer::new());

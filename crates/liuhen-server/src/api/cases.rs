@@ -636,6 +636,8 @@ pub struct LedgerDto {
     /// view | download | export | print
     pub access: String,
     pub what: String,
+    /// The record's id within the case, when one record was accessed.
+    pub record: String,
     pub purpose: String,
 }
 
@@ -698,20 +700,62 @@ impl From<crate::app::ledger::LedgerLine> for LedgerDto {
             actor: l.actor,
             access: l.access,
             what: l.what,
+            record: l.record,
             purpose: l.purpose,
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct LedgerQuery {
+    /// Only the accesses of this record (`evidence/0`).
+    #[serde(default)]
+    pub record: String,
 }
 
 /// The case's access ledger (办法第二十四条): every view, download, export and print.
 pub async fn case_ledger<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
+    q: Result<Query<LedgerQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<LedgerDto>>, ApiError> {
     let user = require_user(&state, &headers).await?;
+    let Query(q) = q.map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
     let lines = state.app.case_ledger(&user, &id).await?;
-    Ok(Json(lines.into_iter().map(LedgerDto::from).collect()))
+    Ok(Json(lines.into_iter().filter(|l| q.record.is_empty() || l.record == q.record).map(LedgerDto::from).collect()))
+}
+
+/// `GET /api/cases/{id}/records/{kind}/{n}?purpose=…`: one record of the case, ledgered first
+/// with the record's id; 403 when its own class is beyond the caller.
+pub async fn get_record<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path((id, kind, n)): Path<(String, String, String)>,
+    q: Result<Query<PurposeQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Query(q) = q.map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
+    let record_id = format!("{kind}/{n}");
+    let (_, kind_label, label, record, class) =
+        state.app.view_record(&user, &id, &record_id, &text(&q.purpose, "查阅目的", 200)?).await?;
+    Ok(Json(serde_json::json!({
+        "id": record_id, "kind": kind_label, "label": label, "class": class, "record": record,
+    })))
+}
+
+/// `POST /api/cases/{id}/records/{kind}/{n}/classification`: the record's own class.
+pub async fn classify_record<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path((id, kind, n)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    form: Result<Json<ClassForm>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let f = json_body(form)?;
+    let record_id = format!("{kind}/{n}");
+    state.app.classify_record(&user, &id, &record_id, f.class.trim(), &text(&f.reason, "定级理由", 500)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize)]

@@ -33,6 +33,11 @@ pub fn document() -> Value {
         v
     };
     let case_path_param = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}]);
+    let record_params = json!([
+        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+        {"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["act", "evidence"]}},
+        {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
+    ]);
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -158,7 +163,7 @@ pub fn document() -> Value {
                 "PartyAccess": {"type": "object", "properties": {"id": {"type": "string"}, "state": {"type": "string", "enum": ["requested", "approved", "denied", "delivered", "receipted"]},
                     "mode": {"type": "string", "enum": ["view", "copy"]}, "requester": {"type": "string"}, "records": {"type": "string"}, "steps": {"type": "array", "items": {"type": "object"}}}},
                 "LedgerLine": {"type": "object", "properties": {"index": {"type": "integer", "description": "日志序号"}, "time": {"type": "integer"},
-                    "actor": {"type": "string"}, "access": {"type": "string", "enum": ["view", "download", "export", "print"]}, "what": {"type": "string"}, "purpose": {"type": "string"}}},
+                    "actor": {"type": "string"}, "access": {"type": "string", "enum": ["view", "download", "export", "print"]}, "what": {"type": "string"}, "record": {"type": "string", "description": "单项记录的编号（如 evidence/0），查阅整个案件的为空"}, "purpose": {"type": "string"}}},
                 "Deadline": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "code": {"type": "string"},
                     "label": {"type": "string"}, "source": {"type": "string"}, "due": {"type": "integer"},
                     "status": {"type": "string", "enum": ["overdue", "unknown", "due_soon", "pending"]}, "status_label": {"type": "string"}}},
@@ -255,8 +260,15 @@ pub fn document() -> Value {
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "requestBody": body(json!({"type": "object", "required": ["class", "reason"], "properties": {"class": {"type": "string"}, "reason": {"type": "string"}}})),
                 "responses": auth_errors(json!({"200": ok("已设定", r("Case")), "400": err("请求有误"), "403": err("无权限"), "404": err("案件不存在")}))}},
-            "/api/cases/{id}/ledger": {"get": {"summary": "案件查阅台账", "description": "对本案的每次查阅、下载、导出、打印：何人、何时、何物、何目的（办法第二十四条）。",
-                "security": [{"bearer": []}], "parameters": case_path_param,
+            "/api/cases/{id}/records/{kind}/{n}": {"get": {"summary": "查看案件的一项记录", "description": "kind/n 为记录在案件中的编号：act/0 现场执法记录，evidence/0 调查取证记录。先记入查阅台账（含记录编号），再返回；记录另定密级而超出查看人范围的，403。",
+                "security": [{"bearer": []}], "parameters": record_params.clone(),
+                "responses": auth_errors(json!({"200": ok("记录", json!({"type": "object"})), "403": err("记录密级超出查看范围"), "404": err("案件或记录不存在")}))}},
+            "/api/cases/{id}/records/{kind}/{n}/classification": {"post": {"summary": "设定记录密级", "description": "可设定案件密级的人员，对案件中的单项记录另定密级；只能收窄可见范围（商业秘密、个人隐私的记录，监督人员、档案管理员、集体讨论成员不可见，案件视图中以“已隐去”代替）。记入日志。",
+                "security": [{"bearer": []}], "parameters": record_params,
+                "requestBody": body(json!({"type": "object", "required": ["class", "reason"], "properties": {"class": {"type": "string"}, "reason": {"type": "string"}}})),
+                "responses": auth_errors(json!({"204": {"description": "已设定"}, "400": err("请求有误"), "403": err("无权限"), "404": err("案件或记录不存在")}))}},
+            "/api/cases/{id}/ledger": {"get": {"summary": "案件查阅台账", "description": "对本案的每次查阅、下载、导出、打印：何人、何时、何物、何目的（办法第二十四条）。record=act/0 等只列该项记录的查阅。",
+                "security": [{"bearer": []}], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "record", "in": "query", "required": false, "schema": {"type": "string"}}],
                 "responses": auth_errors(json!({"200": ok("台账", json!({"type": "array", "items": r("LedgerLine")})), "404": err("案件不存在")}))}},
             "/api/cases/{id}/commands": {"post": {"summary": "执行案件命令", "description": "按案件类型：行政检查或简易程序。每条命令记入日志；被规则拒绝时不记录任何变更。",
                 "security": [{"bearer": []}], "parameters": case_path_param, "requestBody": body(r("Command")),

@@ -57,6 +57,8 @@ pub struct LedgerLine {
     pub access: String,
     /// What was accessed: the case itself, or one of its records.
     pub what: String,
+    /// The record's id within its case (`evidence/0`), when one record was accessed.
+    pub record: String,
     pub purpose: String,
 }
 
@@ -70,7 +72,8 @@ fn line(index: u64, e: &Entry) -> Option<LedgerLine> {
         let step = e.action().strip_prefix("party_access.")?;
         (format!("party_{step}"), format!("当事人查阅、复制申请 {}", text("request")), String::new())
     };
-    Some(LedgerLine { index, time_ms: e.time_ms, actor: e.actor().to_string(), access, what, purpose })
+    let record = text("record");
+    Some(LedgerLine { index, time_ms: e.time_ms, actor: e.actor().to_string(), access, what, record, purpose })
 }
 
 /// A ledger line's kind in Chinese.
@@ -94,12 +97,29 @@ impl<S: LogStore> App<S> {
         what: &str,
         purpose: &str,
     ) -> Result<u64, ApiError> {
+        self.record_access_of(actor, case_id, None, access, what, purpose).await
+    }
+
+    /// As [`App::record_access`], naming the record of the case that was accessed.
+    pub async fn record_access_of(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        record: Option<&str>,
+        access: Access,
+        what: &str,
+        purpose: &str,
+    ) -> Result<u64, ApiError> {
         let purpose = if purpose.trim().is_empty() { DEFAULT_PURPOSE } else { purpose.trim() };
+        let mut body = json!({"what": what, "purpose": purpose, "role": actor.role});
+        if let Some(r) = record {
+            body["record"] = json!(r);
+        }
         let draft = EntryDraft::new(
             &format!("user:{}", actor.id),
             &format!("access.{}", access.code()),
             Some(case_id),
-            super::body(json!({"what": what, "purpose": purpose, "role": actor.role})),
+            super::body(body),
             vec![],
             vec![],
         )
@@ -117,10 +137,15 @@ impl<S: LogStore> App<S> {
         purpose: &str,
     ) -> Result<CaseView, ApiError> {
         self.allow(actor, super::policy::Action::ViewCase, Some(&self.store.case(id).await?))?;
-        let view = match as_of {
+        let mut view = match as_of {
             Some(t) => self.case_as_of(id, t).await?,
             None => self.case_view(id).await?,
         };
+        // Records classed beyond what the viewer may see are withheld (办法第二十四条).
+        let mut data: serde_json::Value =
+            serde_json::from_str(&view.record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        self.withhold_records(actor, &view.record, &mut data).await?;
+        view.record.data = data.to_string();
         let what = match as_of {
             Some(t) => format!("案件 {}（{t} 时的状态）", view.record.case_no),
             None => format!("案件 {}", view.record.case_no),

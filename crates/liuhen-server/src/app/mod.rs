@@ -17,6 +17,7 @@ pub mod ordinary;
 pub mod party_access;
 pub mod policy;
 pub mod rebuild;
+pub mod records;
 pub mod service;
 pub mod summary;
 pub mod totp;

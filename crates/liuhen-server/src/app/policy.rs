@@ -135,7 +135,7 @@ pub const CLASSES: [(&str, &str); 4] =
     [("public", "公开"), ("internal", "内部"), ("commercial_secret", "商业秘密"), ("personal_privacy", "个人隐私")];
 
 /// A class restricts who sees the case beyond those who handle it.
-fn restricted(class: &str) -> bool {
+pub(crate) fn restricted(class: &str) -> bool {
     matches!(class, "commercial_secret" | "personal_privacy")
 }
 

@@ -150,6 +150,16 @@ impl<S: LogStore> App<S> {
                         let id = e.case().ok_or_else(|| internal(index, "classification without a case"))?.to_string();
                         classes.insert(id, s("class")?);
                     }
+                    "record.classified" => {
+                        let id = e.case().ok_or_else(|| internal(index, "record class without a case"))?;
+                        let key = super::records::classes_key(id);
+                        let mut classes = match settings.get(&key).map(|r| serde_json::from_str(&r.data)) {
+                            Some(Ok(Value::Object(m))) => m,
+                            _ => serde_json::Map::new(),
+                        };
+                        classes.insert(s("record")?, Value::from(s("class")?));
+                        settings.insert(key, super::records::classes_record(id, &classes, e.time_ms));
+                    }
                     "catalogue.put" => {
                         let key = s("key")?;
                         let rows = b.get("rows").cloned().unwrap_or(Value::Null);

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 
 pub mod admin;
 pub mod forms;
+pub mod record;
 
 /// The pre-sign-in CSRF cookie (double submit).
 const LOGIN_CSRF_COOKIE: &str = "liuhen_login_csrf";
@@ -516,6 +517,8 @@ struct CasePage {
     party_requests: Vec<(String, &'static str, String, &'static str)>,
     show_ledger: bool,
     ledger: Vec<LedgerRow>,
+    /// The case's records: (link, kind, label, why withheld — empty when shown).
+    records: Vec<(String, &'static str, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -523,6 +526,11 @@ pub struct AtForm {
     /// `YYYY-MM-DDTHH:MM` in Asia/Shanghai (a datetime-local input).
     #[serde(default)]
     at: String,
+}
+
+/// Usernames by log actor (`user:<id>`), to show who did what.
+async fn user_names<S: LogStore>(state: &AppState<S>) -> Result<HashMap<String, String>, ApiError> {
+    Ok(state.app.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.username)).collect())
 }
 
 /// `YYYY-MM-DDTHH:MM` (Asia/Shanghai) as Unix ms, the end of that minute.
@@ -545,15 +553,7 @@ pub async fn case_page<S: LogStore>(
         })?),
     };
     let case = state.app.view_case(&user, &id, as_of, "案件办理（页面查阅）").await?;
-    let names: HashMap<String, String> = state
-        .app
-        .store
-        .users()
-        .await
-        .map_err(ApiError::from)?
-        .into_iter()
-        .map(|u| (format!("user:{}", u.id), u.username))
-        .collect();
+    let names = user_names(&state).await?;
     let who = |actor: &str| names.get(actor).cloned().unwrap_or_else(|| actor.to_string());
     let data: Value = serde_json::from_str(&case.record.data).unwrap_or(Value::Null);
     let deadlines = data["deadlines"]
@@ -566,6 +566,13 @@ pub async fn case_page<S: LogStore>(
             due: d["due"].as_i64().map(when).unwrap_or_else(|| "无法计算".to_string()),
             done: d["done_at"].as_i64().map(when).unwrap_or_else(|| "未完成".to_string()),
             source: d["source"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect();
+    let records = crate::app::records::records_in(&data)
+        .into_iter()
+        .map(|(rid, kind, label, v)| {
+            let withheld = v["withheld"].as_str().map(|c| format!("已隐去（{c}）")).unwrap_or_default();
+            (format!("/cases/{}/records/{rid}", case.record.id), kind, label, withheld)
         })
         .collect();
     let defects = data["defects"]
@@ -652,6 +659,7 @@ pub async fn case_page<S: LogStore>(
         party_requests,
         show_ledger,
         ledger,
+        records,
     };
     Ok(render(&page))
 }

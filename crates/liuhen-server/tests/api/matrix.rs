@@ -116,6 +116,10 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             Allowed => Hidden,
             other => other,
         },
+        ("get", "/api/cases/{id}/records/{kind}/{n}") => case(true),
+        ("post", "/api/cases/{id}/records/{kind}/{n}/classification") => {
+            case(matches!(w.roles, "approver" | "unit_head"))
+        }
         ("get", "/api/cases/{id}/ledger") => {
             case(matches!(w.roles, "unit_head" | "approver" | "supervisor" | "legal_reviewer" | "archivist"))
         }
@@ -162,6 +166,9 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
         ("post", "/api/cases/{id}/party-access/{request}") => json!({"type": "decide", "at": t0, "approved": true}),
         // Setting the class it already has: allowed, nothing narrows.
         ("post", "/api/cases/{id}/classification") => json!({"class": "internal", "reason": "一般执法案件"}),
+        ("post", "/api/cases/{id}/records/{kind}/{n}/classification") => {
+            json!({"class": "internal", "reason": "一般执法记录"})
+        }
         // A stale version: the allowed get 409, never a change.
         ("post", "/api/cases/{id}/commands") => {
             json!({"expected_version": 999, "command": {"type": "notify_result", "at": t0}})
@@ -264,8 +271,12 @@ async fn every_route_for_every_role_inside_and_outside_the_case() {
     let mut n = 0;
     let mut failures = Vec::new();
     for (method, path) in &routes {
-        let concrete =
-            path.replace("{id}", &case_id).replace("{request}", "no-such-request").replace("{which}", "no-such-list");
+        let concrete = path
+            .replace("{id}", &case_id)
+            .replace("{request}", "no-such-request")
+            .replace("{which}", "no-such-list")
+            .replace("{kind}", "act")
+            .replace("{n}", "0");
         // Without a session.
         let Some(public) = expect(method, path, &WHO[0]).map(|e| e == Public) else {
             failures.push(format!("{method} {path}: no rule in the matrix"));

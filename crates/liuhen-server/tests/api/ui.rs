@@ -943,6 +943,55 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     assert!(text.contains("被询问人核对后拒绝签名"), "{data}");
     // Served by post: the date of service is the return receipt's (2026-08-19 15:00).
     assert_eq!(data["data"]["served_at"], 1_787_122_800_000_i64, "{data}");
+    // The inquiry is classed 个人隐私 on its own page: the 负责人 still reads it there, a
+    // 监督人员 sees the case but not that record, and each view of it is in its own ledger.
+    let record = format!("{case}/records/evidence/1");
+    let page = send(&app, get(&record, &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("问：彩钢房是谁搭建的？") && page.body.contains("设定本记录的密级"), "{}", page.body);
+    let p = send(
+        &app,
+        form(
+            &format!("{record}/classification"),
+            &cookie,
+            &format!("csrf={csrf}&class=personal_privacy&reason={}", urlencode("涉及被询问人家庭情况")),
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get(&record, &cookie)).await.body;
+    assert!(page.contains("本记录另定密级：个人隐私"), "{page}");
+    let admin = app.login_admin().await;
+    let supervisor = app.account(&admin, "jiandu", "supervisor").await;
+    let sc = format!("liuhen_session={supervisor}");
+    let case_page = send(&app, get(&case, &sc)).await;
+    assert_eq!(case_page.status, StatusCode::OK);
+    assert!(
+        case_page.body.contains("已隐去（个人隐私）") && !case_page.body.contains("彩钢房是谁搭建的"),
+        "{}",
+        case_page.body
+    );
+    let as_api = app.get(&format!("/api{case}"), Some(&supervisor)).await.json();
+    assert_eq!(as_api["data"]["evidence"][1]["withheld"], "个人隐私", "{as_api}");
+    assert!(!as_api.to_string().contains("彩钢房是谁搭建的"));
+    assert_eq!(send(&app, get(&record, &sc)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&format!("/api{case}/records/evidence/1"), Some(&supervisor)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The site record (not classed) the supervisor reads, ledgered with its id.
+    let r = app
+        .get(&format!("/api{case}/records/evidence/0?purpose=%E7%9B%91%E7%9D%A3%E6%A3%80%E6%9F%A5"), Some(&supervisor))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["record"]["findings"], "彩钢房约 20 平方米");
+    let lines = app.get(&format!("/api{case}/ledger?record=evidence/1"), Some(&token)).await.json();
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l["record"] == "evidence/1" && l["access"] == "view"));
+    let lines = app.get(&format!("/api{case}/ledger?record=evidence/0"), Some(&token)).await.json();
+    assert_eq!(lines.as_array().unwrap().len(), 1);
+    assert_eq!(lines[0]["purpose"], "监督检查");
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());

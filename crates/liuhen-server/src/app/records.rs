@@ -1,0 +1,167 @@
+//! A case's records one by one (办法第二十四条): each has an id within its case
+//! (`evidence/<n>` for the n-th piece of evidence — 笔录, 证据材料 — as recorded; documents and
+//! recordings join with their issues), may carry its own confidentiality class, which only
+//! narrows who sees it, and is viewed through the ledger like the case itself.
+//!
+//! A record's class is a log entry (`record.classified`); the classes of a case's records are
+//! kept as one setting (`record_classes/<case>`), rebuilt from those entries.
+
+use super::App;
+use super::ledger::Access;
+use super::policy::{Action, CLASSES, CaseScope, Decision, decide, restricted};
+use crate::error::ApiError;
+use liuhen_log::EntryDraft;
+use liuhen_store::{CaseRecord, LogStore, Op, StoreError, UserRecord};
+use serde_json::{Map, Value, json};
+
+/// The setting that keeps the classes of a case's records.
+pub fn classes_key(case_id: &str) -> String {
+    format!("record_classes/{case_id}")
+}
+
+/// The records of a case's projection: (id, kind in Chinese, label, the record's JSON) —
+/// the on-site acts (`act/<n>`, 现场执法记录) and the evidence (`evidence/<n>`).
+pub fn records_in(data: &Value) -> Vec<(String, &'static str, String, Value)> {
+    let list = |key: &str| data[key].as_array().cloned().unwrap_or_default().into_iter().enumerate();
+    let acts = list("acts").map(|(i, act)| {
+        let label = act["place"].as_str().unwrap_or_default().to_string();
+        (format!("act/{i}"), "现场执法记录", label, act)
+    });
+    let evidence = list("evidence").map(|(i, item)| {
+        let label = item["label"].as_str().unwrap_or_default().to_string();
+        (format!("evidence/{i}"), "调查取证记录", label, item)
+    });
+    acts.chain(evidence).collect()
+}
+
+/// The class a record is seen under: its own when that restricts more, else its case's.
+pub fn effective_class<'a>(case_class: &'a str, record_class: Option<&'a str>) -> &'a str {
+    match record_class {
+        Some(c) if restricted(c) && !restricted(case_class) => c,
+        _ => case_class,
+    }
+}
+
+impl<S: LogStore> App<S> {
+    /// The classes given to the records of case `id` (record id → class).
+    pub async fn record_classes(&self, id: &str) -> Result<Map<String, Value>, ApiError> {
+        match self.store.setting(&classes_key(id)).await {
+            Ok(r) => match serde_json::from_str(&r.data) {
+                Ok(Value::Object(m)) => Ok(m),
+                _ => Err(ApiError::Internal(format!("record classes of {id} are malformed").into())),
+            },
+            Err(StoreError::NotFound) => Ok(Map::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether `user` may see a record of `case` classed `class` (none: the case's class).
+    pub fn sees_record(&self, user: &UserRecord, case: &CaseRecord, class: Option<&str>) -> bool {
+        let mut scope = CaseScope::of(case);
+        scope.confidentiality = effective_class(&case.confidentiality, class);
+        decide(user, Action::ViewCase, Some(&scope)) == Decision::Allow
+    }
+
+    /// Replaces in `data` (a case's projection) the records `user` may not see by their label,
+    /// type and why they are withheld.
+    pub async fn withhold_records(
+        &self,
+        user: &UserRecord,
+        case: &CaseRecord,
+        data: &mut Value,
+    ) -> Result<(), ApiError> {
+        let classes = self.record_classes(&case.id).await?;
+        if classes.is_empty() {
+            return Ok(());
+        }
+        for (key, prefix) in [("acts", "act"), ("evidence", "evidence")] {
+            let Some(items) = data.get_mut(key).and_then(Value::as_array_mut) else { continue };
+            for (i, item) in items.iter_mut().enumerate() {
+                let class = classes.get(&format!("{prefix}/{i}")).and_then(Value::as_str);
+                if !self.sees_record(user, case, class) {
+                    let label = class_label(class.unwrap_or_default());
+                    *item = json!({"label": item["label"], "type": item["type"], "at": item["at"], "withheld": label});
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One record of case `id`, for `actor`: ledgered (with the record's id) before it is
+    /// returned. Returns the case, the record's kind, label and JSON, and its own class.
+    pub async fn view_record(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        record_id: &str,
+        purpose: &str,
+    ) -> Result<(CaseRecord, &'static str, String, Value, Option<String>), ApiError> {
+        let case = self.store.case(id).await?;
+        self.allow(actor, Action::ViewCase, Some(&case))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let (_, kind, label, record) =
+            records_in(&data).into_iter().find(|(rid, ..)| rid == record_id).ok_or(ApiError::NotFound)?;
+        let class = self.record_classes(id).await?.get(record_id).and_then(Value::as_str).map(str::to_string);
+        if !self.sees_record(actor, &case, class.as_deref()) {
+            return Err(ApiError::Forbidden);
+        }
+        let what = format!("案件 {} 的{kind}“{label}”", case.case_no);
+        self.record_access_of(actor, id, Some(record_id), Access::View, &what, purpose).await?;
+        Ok((case, kind, label, record, class))
+    }
+
+    /// Gives record `record_id` of case `id` its own class (commercial secret, privacy…): a log
+    /// entry with the reason; those who may classify the case may classify its records.
+    pub async fn classify_record(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        record_id: &str,
+        class: &str,
+        reason: &str,
+    ) -> Result<(), ApiError> {
+        let case = self.store.case(id).await?;
+        self.allow(actor, Action::ClassifyCase, Some(&case))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        if !records_in(&data).iter().any(|(rid, ..)| rid == record_id) {
+            return Err(ApiError::NotFound);
+        }
+        if !CLASSES.iter().any(|(code, _)| *code == class) {
+            return Err(ApiError::BadRequest(
+                "密级须为 public、internal、commercial_secret 或 personal_privacy（涉及国家秘密的材料不得存入本系统）"
+                    .to_string(),
+            ));
+        }
+        if reason.trim().is_empty() || reason.chars().count() > 500 {
+            return Err(ApiError::BadRequest("须说明定级理由（至多 500 字）".to_string()));
+        }
+        let mut classes = self.record_classes(id).await?;
+        classes.insert(record_id.to_string(), Value::from(class));
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "record.classified",
+            Some(id),
+            super::body(json!({"record": record_id, "class": class, "reason": reason.trim()})),
+            vec![],
+            vec![],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let setting = classes_record(id, &classes, super::auth::now_ms());
+        self.append(d, vec![Op::PutSetting(setting)]).await?;
+        Ok(())
+    }
+}
+
+/// The setting of a case's record classes.
+pub(crate) fn classes_record(case_id: &str, classes: &Map<String, Value>, at: i64) -> liuhen_store::SettingRecord {
+    liuhen_store::SettingRecord {
+        key: classes_key(case_id),
+        data: Value::Object(classes.clone()).to_string(),
+        updated_at_ms: at,
+    }
+}
+
+/// A class's name in Chinese.
+pub fn class_label(code: &str) -> &'static str {
+    CLASSES.iter().find(|(c, _)| *c == code).map_or("内部", |(_, l)| l)
+}

@@ -1,0 +1,151 @@
+//! One record of a case on its own page: its content (after the view is in the ledger), the
+//! ledger of that record, and — for those who may classify the case — its own 密级.
+
+use super::{LedgerRow, UiError, UserView, render, signed_in, submitted_form, when};
+use crate::AppState;
+use crate::app::policy::{Action, CLASSES};
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use liuhen_store::LogStore;
+use serde_json::Value;
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordPage {
+    user: Option<UserView>,
+    case_id: String,
+    case_no: String,
+    record_id: String,
+    kind: &'static str,
+    label: String,
+    /// The record's own class in Chinese, or empty (its case's applies).
+    class: String,
+    /// (field, value) lines of the record.
+    fields: Vec<(String, String)>,
+    show_ledger: bool,
+    ledger: Vec<LedgerRow>,
+    may_classify: bool,
+    classes: Vec<(&'static str, &'static str)>,
+}
+
+/// Field names of records in Chinese (the rest are shown by their key).
+fn field_label(key: &str) -> &str {
+    match key {
+        "label" => "名称",
+        "type" => "种类",
+        "at" => "时间",
+        "ended_at" => "结束时间",
+        "place" => "地点",
+        "officers" => "执法人员",
+        "inquirers" => "询问人",
+        "recorder" => "记录人",
+        "interviewee" => "被询问人",
+        "relation" => "与案件的关系",
+        "rights_told" => "已告知权利义务",
+        "questions_and_answers" => "询问内容",
+        "confirmed" => "已核对无误",
+        "signed_every_page" => "已逐页签名",
+        "refusal" => "拒签情况",
+        "findings" => "检查（勘验）情况",
+        "party_signed" => "当事人已签名",
+        "no_signature_reason" => "未签名的原因",
+        "witnesses" => "见证人",
+        "summary" => "情况记录",
+        "recording_announced" => "已告知正在记录",
+        "problems_found" => "发现问题",
+        "source" => "出处",
+        "kind" => "类别",
+        "result" => "结论",
+        "statement" => "陈述",
+        other => other,
+    }
+}
+
+/// A JSON value as one line of text: lists joined with 、, objects as key：value pairs.
+fn show(v: &Value, names: &HashMap<String, String>) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        Value::Number(n) => n.as_i64().filter(|ms| *ms > 1_000_000_000_000).map_or_else(|| n.to_string(), super::when),
+        Value::String(s) => names.get(s).cloned().unwrap_or_else(|| s.clone()),
+        Value::Array(a) => a.iter().map(|x| show(x, names)).collect::<Vec<_>>().join("、"),
+        // An officer (as a record lists them): by name.
+        Value::Object(m) if m.contains_key("cert_no") && m.contains_key("name") => show(&m["name"], names),
+        Value::Object(m) if m.contains_key("officer_id") => show(&m["officer_id"], names),
+        Value::Object(m) => {
+            m.iter().map(|(k, x)| format!("{}：{}", field_label(k), show(x, names))).collect::<Vec<_>>().join("；")
+        }
+    }
+}
+
+pub async fn record_page<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path((id, kind, n)): Path<(String, String, String)>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let record_id = format!("{kind}/{n}");
+    let (case, kind_label, label, record, class) =
+        state.app.view_record(&user, &id, &record_id, "案件办理（页面查阅）").await?;
+    let officers: HashMap<String, String> =
+        state.app.store.officers().await.map_err(ApiError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
+    let users = super::user_names(&state).await?;
+    let fields = record
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (field_label(k).to_string(), show(v, &officers)))
+        .collect();
+    let (show_ledger, lines) = match state.app.case_ledger(&user, &id).await {
+        Ok(lines) => (true, lines),
+        Err(ApiError::Forbidden) => (false, Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let ledger = lines
+        .into_iter()
+        .filter(|l| l.record == record_id)
+        .map(|l| LedgerRow {
+            index: l.index,
+            when: when(l.time_ms),
+            actor: users.get(&l.actor).cloned().unwrap_or(l.actor),
+            access: crate::app::ledger::access_label(&l.access),
+            what: l.what,
+            purpose: l.purpose,
+        })
+        .collect();
+    let page = RecordPage {
+        user: Some(view),
+        case_id: case.id.clone(),
+        case_no: case.case_no.clone(),
+        record_id,
+        kind: kind_label,
+        label,
+        class: class.as_deref().map(crate::app::records::class_label).unwrap_or_default().to_string(),
+        fields,
+        show_ledger,
+        ledger,
+        may_classify: state.app.allow(&user, Action::ClassifyCase, Some(&case)).is_ok(),
+        classes: CLASSES.to_vec(),
+    };
+    Ok(render(&page))
+}
+
+pub async fn classify_record<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path((id, kind, n)): Path<(String, String, String)>,
+    form: Result<Form<super::forms::Submitted>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let submitted = submitted_form(&view, form)?;
+    let get = |k: &str| submitted.iter().find(|(name, _)| name == k).map_or("", |(_, v)| v.as_str());
+    let record_id = format!("{kind}/{n}");
+    state.app.classify_record(&user, &id, &record_id, get("class").trim(), get("reason")).await?;
+    Ok(Redirect::to(&format!("/cases/{id}/records/{record_id}")).into_response())
+}
