@@ -61,12 +61,14 @@ pub enum Step {
         approved: bool,
         reasons: String,
     },
-    /// A view until `until`, or a copy of `pages` pages; `watermark` is what each page bears.
+    /// A view until `until`, or a copy of `pages` pages, of `records` (their ids in the case);
+    /// `watermark` is what each page bears.
     Delivered {
         at: Timestamp,
         until: Option<Timestamp>,
         pages: u32,
         watermark: String,
+        records: Vec<String>,
     },
     /// The party's receipt: who signed, or why nobody did.
     Receipted {
@@ -169,17 +171,22 @@ impl Access {
         Ok(Step::Decided { at, by: by.to_string(), approved, reasons: reasons.to_string() })
     }
 
-    /// Delivery once approved: a view ends within [`MAX_VIEW_DAYS`]; a copy has its pages; both
-    /// bear a watermark naming the requester and the time.
+    /// Delivery once approved: which records (at least one, named by their ids); a view ends
+    /// within [`MAX_VIEW_DAYS`]; a copy has its pages; both bear a watermark naming the
+    /// requester.
     pub fn deliver(
         &self,
         at: Timestamp,
         until: Option<Timestamp>,
         pages: u32,
         watermark: &str,
+        records: &[String],
     ) -> Result<Step, Refused> {
         if self.state != State::Approved {
             return Err(Refused("state", format!("当前状态“{}”下不能提供材料", self.state.label())));
+        }
+        if records.iter().all(|r| blank(r)) {
+            return Err(Refused("records", "须载明提供查阅、复制的记录".to_string()));
         }
         match (self.request.mode, until) {
             (Mode::View, None) => return Err(Refused("until", "查阅须设定截止时间".to_string())),
@@ -192,7 +199,7 @@ impl Access {
         if !watermark.contains(self.request.requester.trim()) {
             return Err(Refused("watermark", "水印须载明申请人".to_string()));
         }
-        Ok(Step::Delivered { at, until, pages, watermark: watermark.to_string() })
+        Ok(Step::Delivered { at, until, pages, watermark: watermark.to_string(), records: records.to_vec() })
     }
 
     /// The party signs for what they received, or the refusal to sign is noted.
@@ -242,16 +249,21 @@ mod tests {
         }
     }
 
+    fn rec() -> Vec<String> {
+        vec!["act/0".to_string()]
+    }
+
     #[test]
     fn a_view_is_approved_delivered_for_a_while_and_signed_for() {
         let mut a = Access::new(req(Mode::View, "当事人本人", ""));
-        assert!(a.deliver(t(1), Some(t(49)), 0, "仅供张某某查阅").is_err(), "not before approval");
+        assert!(a.deliver(t(1), Some(t(49)), 0, "仅供张某某查阅", &rec()).is_err(), "not before approval");
         let s = a.decide(t(1), "张主任", true, "").unwrap();
         a.apply(&s);
-        assert_eq!(a.deliver(t(2), None, 0, "仅供张某某查阅").unwrap_err().0, "until");
-        assert_eq!(a.deliver(t(2), Some(t(2 + 24 * 31)), 0, "仅供张某某查阅").unwrap_err().0, "until");
-        assert_eq!(a.deliver(t(2), Some(t(50)), 0, "仅供查阅").unwrap_err().0, "watermark");
-        let s = a.deliver(t(2), Some(t(50)), 0, "仅供张某某查阅 2026-11-27").unwrap();
+        assert_eq!(a.deliver(t(2), None, 0, "仅供张某某查阅", &rec()).unwrap_err().0, "until");
+        assert_eq!(a.deliver(t(2), Some(t(2 + 24 * 31)), 0, "仅供张某某查阅", &rec()).unwrap_err().0, "until");
+        assert_eq!(a.deliver(t(2), Some(t(50)), 0, "仅供查阅", &rec()).unwrap_err().0, "watermark");
+        assert_eq!(a.deliver(t(2), Some(t(50)), 0, "仅供张某某查阅", &[]).unwrap_err().0, "records");
+        let s = a.deliver(t(2), Some(t(50)), 0, "仅供张某某查阅 2026-11-27", &rec()).unwrap();
         a.apply(&s);
         assert_eq!(a.receipt(t(3), " ", "").unwrap_err().0, "signed_by");
         let s = a.receipt(t(3), "张某某", "").unwrap();
@@ -267,7 +279,7 @@ mod tests {
         assert_eq!(a.decide(t(1), "张主任", false, " ").unwrap_err().0, "reasons");
         let mut a2 = a.clone();
         a2.apply(&a.decide(t(1), "张主任", true, "").unwrap());
-        assert_eq!(a2.deliver(t(2), None, 0, "张某某复制").unwrap_err().0, "pages");
-        assert!(a2.deliver(t(2), None, 12, "张某某复制 2026-11-27").is_ok());
+        assert_eq!(a2.deliver(t(2), None, 0, "张某某复制", &rec()).unwrap_err().0, "pages");
+        assert!(a2.deliver(t(2), None, 12, "张某某复制 2026-11-27", &rec()).is_ok());
     }
 }

@@ -88,6 +88,15 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/cases/new/{kind}", get(ui::new_case_form::<S>).post(ui::create_case::<S>))
         .route("/cases/{id}/do/{command}", get(ui::command_form::<S>).post(ui::run_command::<S>))
         .route("/cases/{id}/records/{kind}/{n}", get(ui::record::record_page::<S>))
+        .route("/cases/{id}/party-access/{request}/material", get(ui::record::party_material::<S>))
+        .route(
+            "/cases/{id}/party-access/new",
+            get(ui::party::new_request_form::<S>).post(ui::party::create_request::<S>),
+        )
+        .route(
+            "/cases/{id}/party-access/{request}/{step}",
+            get(ui::party::step_form::<S>).post(ui::party::take_step::<S>),
+        )
         .route("/cases/{id}/records/{kind}/{n}/classification", post(ui::record::classify_record::<S>))
         .route("/static/app.css", get(ui::stylesheet))
         .layer(DefaultBodyLimit::max(16 * 1024))

@@ -46,9 +46,15 @@ pub enum StepForm {
         at: i64,
         #[serde(default)]
         until: Option<i64>,
+        /// A copy's pages.
         #[serde(default)]
-        pages: u32,
+        pages: Option<u32>,
+        /// Empty: one is made naming the requester, the case and the date.
+        #[serde(default)]
         watermark: String,
+        /// The ids of the records delivered (`act/0`, `evidence/1`).
+        #[serde(default)]
+        records: Vec<String>,
     },
     Receipt {
         at: i64,
@@ -68,9 +74,8 @@ fn access_json(a: &Access) -> Value {
             Step::Decided { at, by, approved, reasons } => {
                 json!({"step": "decided", "at": at.0, "by": by, "approved": approved, "reasons": reasons})
             }
-            Step::Delivered { at, until, pages, watermark } => {
-                json!({"step": "delivered", "at": at.0, "until": until.map(|u| u.0), "pages": pages, "watermark": watermark})
-            }
+            Step::Delivered { at, until, pages, watermark, records } => json!({"step": "delivered", "at": at.0,
+                "until": until.map(|u| u.0), "pages": pages, "watermark": watermark, "records": records}),
             Step::Receipted { at, signed_by, refusal } => {
                 json!({"step": "receipted", "at": at.0, "signed_by": signed_by, "refusal": refusal})
             }
@@ -101,6 +106,17 @@ pub async fn request<S: LogStore>(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
     let Json(f) = form?;
+    let a = request_from(&state.app, &user, &id, f).await?;
+    Ok((StatusCode::CREATED, Json(access_json(&a))))
+}
+
+/// Records a request from the API's form (the UI's form makes the same).
+pub async fn request_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    id: &str,
+    f: RequestForm,
+) -> Result<Access, ApiError> {
     let r = Request {
         id: uuid::Uuid::now_v7().to_string(),
         at: Timestamp(f.at),
@@ -113,8 +129,7 @@ pub async fn request<S: LogStore>(
             .ok_or_else(|| ApiError::BadRequest("方式须为 view（查阅）或 copy（复制）".to_string()))?,
         authorisation: text(&f.authorisation, "授权委托书", 200)?,
     };
-    let a = state.app.request_party_access(&user, &id, r).await?;
-    Ok((StatusCode::CREATED, Json(access_json(&a))))
+    app.request_party_access(user, id, r).await
 }
 
 pub async fn step<S: LogStore>(
@@ -125,15 +140,33 @@ pub async fn step<S: LogStore>(
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let Json(f) = form?;
+    let a = step_from(&state.app, &user, &id, &request_id, f).await?;
+    Ok(Json(access_json(&a)))
+}
+
+/// Takes a step from the API's form (the UI's form makes the same).
+pub async fn step_from<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    id: &str,
+    request_id: &str,
+    f: StepForm,
+) -> Result<Access, ApiError> {
     let input = match f {
         StepForm::Decide { at, approved, reasons } => {
             StepInput::Decide { at: Timestamp(at), approved, reasons: text(&reasons, "理由", 2000)? }
         }
-        StepForm::Deliver { at, until, pages, watermark } => StepInput::Deliver {
+        StepForm::Deliver { at, until, pages, watermark, records } => StepInput::Deliver {
             at: Timestamp(at),
             until: until.map(Timestamp),
-            pages,
+            pages: pages.unwrap_or(0),
             watermark: text(&watermark, "水印", 200)?,
+            records: {
+                if records.len() > 200 {
+                    return Err(ApiError::BadRequest("记录不得超过 200 项".to_string()));
+                }
+                records.iter().map(|r| text(r, "记录编号", 64)).collect::<Result<_, _>>()?
+            },
         },
         StepForm::Receipt { at, signed_by, refusal } => StepInput::Receipt {
             at: Timestamp(at),
@@ -141,6 +174,5 @@ pub async fn step<S: LogStore>(
             refusal: text(&refusal, "拒绝签收的情况", 500)?,
         },
     };
-    let a = state.app.party_access_step(&user, &id, &request_id, input).await?;
-    Ok(Json(access_json(&a)))
+    app.party_access_step(user, id, request_id, input).await
 }

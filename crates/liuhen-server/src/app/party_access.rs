@@ -15,9 +15,24 @@ use serde_json::{Value, json};
 /// A step after the request, as the API gives it.
 #[derive(Debug, Clone)]
 pub enum StepInput {
-    Decide { at: Timestamp, approved: bool, reasons: String },
-    Deliver { at: Timestamp, until: Option<Timestamp>, pages: u32, watermark: String },
-    Receipt { at: Timestamp, signed_by: String, refusal: String },
+    Decide {
+        at: Timestamp,
+        approved: bool,
+        reasons: String,
+    },
+    /// `watermark` empty: one is made naming the requester, the case and the date.
+    Deliver {
+        at: Timestamp,
+        until: Option<Timestamp>,
+        pages: u32,
+        watermark: String,
+        records: Vec<String>,
+    },
+    Receipt {
+        at: Timestamp,
+        signed_by: String,
+        refusal: String,
+    },
 }
 
 fn step_json(s: &Step) -> (&'static str, Value) {
@@ -30,9 +45,10 @@ fn step_json(s: &Step) -> (&'static str, Value) {
         Step::Decided { at, by, approved, reasons } => {
             ("decided", json!({"at": at.0, "by": by, "approved": approved, "reasons": reasons}))
         }
-        Step::Delivered { at, until, pages, watermark } => {
-            ("delivered", json!({"at": at.0, "until": until.map(|u| u.0), "pages": pages, "watermark": watermark}))
-        }
+        Step::Delivered { at, until, pages, watermark, records } => (
+            "delivered",
+            json!({"at": at.0, "until": until.map(|u| u.0), "pages": pages, "watermark": watermark, "records": records}),
+        ),
         Step::Receipted { at, signed_by, refusal } => {
             ("receipted", json!({"at": at.0, "signed_by": signed_by, "refusal": refusal}))
         }
@@ -60,6 +76,10 @@ fn parse_step(kind: &str, v: &Value) -> Option<Step> {
             until: v["until"].as_i64().map(Timestamp),
             pages: u32::try_from(v["pages"].as_u64()?).ok()?,
             watermark: s("watermark")?,
+            records: v["records"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
         },
         "receipted" => Step::Receipted { at, signed_by: s("signed_by")?, refusal: s("refusal")? },
         _ => return None,
@@ -107,13 +127,82 @@ impl<S: LogStore> App<S> {
             .ok_or(ApiError::NotFound)?;
         let step = match input {
             StepInput::Decide { at, approved, reasons } => access.decide(at, &actor.username, approved, &reasons),
-            StepInput::Deliver { at, until, pages, watermark } => access.deliver(at, until, pages, &watermark),
+            StepInput::Deliver { at, until, pages, watermark, records } => {
+                let data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+                let known = super::records::records_in(&data);
+                if let Some(r) = records.iter().find(|r| !known.iter().any(|(id, ..)| id == *r)) {
+                    return Err(ApiError::BadRequest(format!(
+                        "案件中没有记录 {}",
+                        r.chars().take(40).collect::<String>()
+                    )));
+                }
+                let watermark = if watermark.trim().is_empty() {
+                    format!(
+                        "仅供{}{}·{}·{}",
+                        access.request.requester,
+                        access.request.mode.label(),
+                        record.case_no,
+                        at.shanghai_date()
+                    )
+                } else {
+                    watermark
+                };
+                access.deliver(at, until, pages, &watermark, &records)
+            }
             StepInput::Receipt { at, signed_by, refusal } => access.receipt(at, &signed_by, &refusal),
         }
         .map_err(refused)?;
         self.record_step(actor, case_id, request_id, &step).await?;
         access.apply(&step);
         Ok(access)
+    }
+
+    /// The records delivered under request `request_id`, as the party reads (`print` false) or
+    /// has them copied (`print` true): only while delivered — a view until its end, a copy
+    /// before the receipt — and each record's access ledgered first. Returns the request, the
+    /// watermark and the records (id, kind, label, JSON).
+    pub async fn party_material(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        request_id: &str,
+        print: bool,
+        now: Timestamp,
+    ) -> Result<(Access, String, Vec<(String, &'static str, String, Value)>), ApiError> {
+        let record = self.store.case(case_id).await?;
+        self.allow(actor, Action::CommandCase, Some(&record))?;
+        let access = self
+            .replay_accesses(case_id)
+            .await?
+            .into_iter()
+            .find(|a| a.request.id == request_id)
+            .ok_or(ApiError::NotFound)?;
+        let Some(Step::Delivered { until, watermark, records, .. }) =
+            access.steps.iter().rev().find(|s| matches!(s, Step::Delivered { .. })).cloned()
+        else {
+            return Err(ApiError::BadRequest(format!("申请“{}”，尚未提供材料", access.state.label())));
+        };
+        match (access.request.mode, print) {
+            (Mode::View, true) => return Err(ApiError::BadRequest("查阅申请不提供复制件".to_string())),
+            (Mode::View, false) if until.is_none_or(|u| now > u) => {
+                return Err(ApiError::BadRequest("查阅期限已过".to_string()));
+            }
+            (Mode::Copy, _) if access.state != liuhen_core::party_access::State::Delivered => {
+                return Err(ApiError::BadRequest("复制件已签收，不再提供".to_string()));
+            }
+            _ => {}
+        }
+        let data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let all = super::records::records_in(&data);
+        let delivered: Vec<_> = all.into_iter().filter(|(id, ..)| records.contains(id)).collect();
+        let how = if print { super::ledger::Access::Print } else { super::ledger::Access::View };
+        let purpose = format!("当事人{}（申请 {}）", access.request.mode.label(), access.request.id);
+        for (id, kind, label, _) in &delivered {
+            // The requester is named only behind the request's commitment, not here.
+            let what = format!("案件 {} 的{kind}“{label}”，提供给申请人", record.case_no);
+            self.record_access_of(actor, case_id, Some(id), how, &what, &purpose).await?;
+        }
+        Ok((access, watermark, delivered))
     }
 
     /// The case's 查阅、复制台帐: every request with its steps.

@@ -178,6 +178,7 @@ fn target(spec: &'static forms::Spec, which: &str) -> FormTarget<'static> {
         action: format!("/admin/reference/{which}"),
         back: "/admin/reference".to_string(),
         version: 0,
+        records: Vec::new(),
     }
 }
 

@@ -49,6 +49,8 @@ pub enum Kind {
     Lines,
     /// Several of the options as checkboxes → a list of their codes.
     Checks(&'static [(&'static str, &'static str)]),
+    /// The case's records as checkboxes → a list of their ids.
+    Records,
 }
 
 /// A column of [`Kind::Rows`].
@@ -143,6 +145,9 @@ pub const ROLES: &[(&str, &str)] = &[
 
 pub const MATTER_KINDS: &[(&str, &str)] =
     &[("penalty", "行政处罚"), ("licence", "行政许可"), ("coercion", "行政强制"), ("inspection", "行政检查")];
+pub const RELATIONS: &[(&str, &str)] =
+    &[("当事人本人", "当事人本人"), ("委托代理人", "委托代理人"), ("法定代理人", "法定代理人")];
+pub const ACCESS_MODES: &[(&str, &str)] = &[("view", "查阅"), ("copy", "复制")];
 pub const AV_MODES: &[(&str, &str)] = &[("全程", "全程"), ("根据实际情况", "根据实际情况")];
 pub const STAGE_OPTIONS: &[(&str, &str)] =
     &[("程序启动", "程序启动"), ("调查取证", "调查取证"), ("审查决定", "审查决定"), ("送达执行", "送达执行")];
@@ -1237,6 +1242,56 @@ pub const SPECS: &[Spec] = &[
     Spec { case_type: "ordinary_penalty", command: "close", label: "结案", fields: &CLOSE_ORDINARY },
     Spec { case_type: "ordinary_penalty", command: "correct_date", label: "更正日期", fields: &CORRECT_PENALTY },
     Spec {
+        case_type: "party",
+        command: "request",
+        label: "登记当事人查阅、复制申请",
+        fields: &[
+            f("at", "申请时间", Kind::DateTime),
+            f("requester", "申请人", Kind::Text),
+            f("relation", "与当事人的关系", Kind::Select(RELATIONS)),
+            f("id_checked", "核验的身份证件（种类）", Kind::Text),
+            f("authorisation", "授权委托书（代理人申请的）", Kind::Text),
+            f("records", "申请查阅、复制的材料", Kind::Text),
+            f("purpose", "用途", Kind::Text),
+            f("mode", "方式", Kind::Select(ACCESS_MODES)),
+        ],
+    },
+    Spec {
+        case_type: "party",
+        command: "decide",
+        label: "审批查阅、复制申请",
+        fields: &[
+            f("type", "", Kind::Fixed("\"decide\"")),
+            f("at", "审批时间", Kind::DateTime),
+            f("approved", "同意提供", Kind::Bool),
+            f("reasons", "不予提供的理由", Kind::LongText),
+        ],
+    },
+    Spec {
+        case_type: "party",
+        command: "deliver",
+        label: "提供查阅、复制材料",
+        fields: &[
+            f("type", "", Kind::Fixed("\"deliver\"")),
+            f("at", "提供时间", Kind::DateTime),
+            f("records", "提供的记录", Kind::Records),
+            f("until", "查阅截止时间（查阅的，至多三十日）", Kind::OptDateTime),
+            f("pages", "复制页数（复制的）", Kind::OptNumber),
+            f("watermark", "水印（不填则自动载明申请人、案号、日期）", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "party",
+        command: "receipt",
+        label: "申请人签收",
+        fields: &[
+            f("type", "", Kind::Fixed("\"receipt\"")),
+            f("at", "签收时间", Kind::DateTime),
+            f("signed_by", "签收人", Kind::Text),
+            f("refusal", "拒绝签收的情况", Kind::Text),
+        ],
+    },
+    Spec {
         case_type: "admin",
         command: "officer",
         label: "登记执法人员",
@@ -1508,7 +1563,7 @@ pub fn to_json(spec: &Spec, form: &Submitted) -> Result<Value, Vec<(&'static str
                     continue;
                 }
             },
-            Kind::OfficerList => Value::Array(
+            Kind::OfficerList | Kind::Records => Value::Array(
                 form.iter()
                     .filter(|(k, v)| k == field.name && !v.trim().is_empty())
                     .map(|(_, id)| Value::from(id.trim()))
@@ -1626,6 +1681,7 @@ mod tests {
                 Kind::Select(opts) | Kind::Multi(opts) => opts[0].0.to_string(),
                 Kind::List => "甲、乙".to_string(),
                 Kind::Officers | Kind::OfficerList | Kind::Officer => "o1".to_string(),
+                Kind::Records => "act/0".to_string(),
                 Kind::Fixed(_) => continue,
                 Kind::Yuan => "100.50".to_string(),
                 Kind::Number | Kind::OptNumber => "3".to_string(),
@@ -1712,6 +1768,16 @@ mod tests {
         takes::<crate::api::cases::OfficerForm>("officer");
         takes::<crate::api::cases::MatterForm>("matter");
         takes::<crate::api::cases::AgencyForm>("agency");
+        let party = |command: &str| {
+            let spec = spec("party", command).unwrap();
+            to_json(spec, &filled(spec, &[])).unwrap()
+        };
+        serde_json::from_value::<crate::api::party_access::RequestForm>(party("request")).unwrap();
+        for step in ["decide", "deliver", "receipt"] {
+            if let Err(e) = serde_json::from_value::<crate::api::party_access::StepForm>(party(step)) {
+                panic!("party/{step}: {e}");
+            }
+        }
         let spec = spec("admin", "agency").unwrap();
         let mut form = filled(spec, &[]);
         form.retain(|(k, _)| k != "seals");

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 
 pub mod admin;
 pub mod forms;
+pub mod party;
 pub mod record;
 
 /// The pre-sign-in CSRF cookie (double submit).
@@ -492,6 +493,15 @@ pub struct LedgerRow {
     pub purpose: String,
 }
 
+/// A row of the case's 当事人查阅、复制台帐, with the next steps this user may take.
+pub struct PartyRequestRow {
+    pub requester: String,
+    pub mode: &'static str,
+    pub records: String,
+    pub state: &'static str,
+    pub links: Vec<(String, &'static str)>,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
@@ -514,7 +524,9 @@ struct CasePage {
     /// The forms of the case's commands by stage: (stage, [(href, label)]).
     actions: Vec<(&'static str, Vec<(String, &'static str)>)>,
     /// 当事人查阅、复制台帐: (requester, mode, records, state).
-    party_requests: Vec<(String, &'static str, String, &'static str)>,
+    party_requests: Vec<PartyRequestRow>,
+    /// May take down a party's request here.
+    may_request: bool,
     show_ledger: bool,
     ledger: Vec<LedgerRow>,
     /// The case's records: (link, kind, label, why withheld — empty when shown).
@@ -620,14 +632,36 @@ pub async fn case_page<S: LogStore>(
             purpose: l.purpose,
         })
         .collect();
+    let may_act = state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case.record)).is_ok();
+    let may_decide = state.app.allow(&user, crate::app::policy::Action::DecidePartyAccess, Some(&case.record)).is_ok();
     let party_requests = state
         .app
         .party_accesses(&user, &id)
         .await?
         .iter()
-        .map(|a| (a.request.requester.clone(), a.request.mode.label(), a.request.records.clone(), a.state.label()))
+        .map(|a| {
+            use liuhen_core::party_access::{Mode, State as S};
+            let base = format!("/cases/{id}/party-access/{}", a.request.id);
+            let links: Vec<(String, &'static str)> = match (a.state, a.request.mode) {
+                (S::Requested, _) if may_decide => vec![(format!("{base}/decide"), "审批")],
+                (S::Approved, _) if may_act => vec![(format!("{base}/deliver"), "提供材料")],
+                (S::Delivered, Mode::View) if may_act => {
+                    vec![(format!("{base}/material"), "查阅材料"), (format!("{base}/receipt"), "签收")]
+                }
+                (S::Delivered, Mode::Copy) if may_act => {
+                    vec![(format!("{base}/material?print=1"), "打印复制件"), (format!("{base}/receipt"), "签收")]
+                }
+                _ => Vec::new(),
+            };
+            PartyRequestRow {
+                requester: a.request.requester.clone(),
+                mode: a.request.mode.label(),
+                records: a.request.records.clone(),
+                state: a.state.label(),
+                links: if as_of.is_none() { links } else { Vec::new() },
+            }
+        })
         .collect();
-    let may_act = state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case.record)).is_ok();
     let mut actions: Vec<(&'static str, Vec<(String, &'static str)>)> =
         forms::STAGES.iter().map(|stage| (*stage, Vec::new())).collect();
     for s in forms::commands(&case.record.case_type).filter(|_| may_act && as_of.is_none()) {
@@ -657,6 +691,7 @@ pub async fn case_page<S: LogStore>(
         timeline,
         actions,
         party_requests,
+        may_request: may_act && as_of.is_none(),
         show_ledger,
         ledger,
         records,
@@ -836,6 +871,7 @@ async fn field_views<S: LogStore>(
     spec: &forms::Spec,
     submitted: &forms::Submitted,
     errors: &[(&'static str, String)],
+    records: &[(String, String)],
 ) -> Result<Vec<FieldView>, UiError> {
     let mut officers = state.app.store.officers().await.map_err(ApiError::from)?;
     officers.sort_by(|a, b| a.cert_no.cmp(&b.cert_no));
@@ -876,6 +912,17 @@ async fn field_views<S: LogStore>(
                         selected: o.id == value,
                     }))
                     .collect(),
+                ),
+                forms::Kind::Records => (
+                    "officers",
+                    records
+                        .iter()
+                        .map(|(id, label)| OptionView {
+                            code: id.clone(),
+                            label: label.clone(),
+                            selected: submitted.iter().any(|(k, v)| k == fld.name && v == id),
+                        })
+                        .collect(),
                 ),
                 forms::Kind::Officers | forms::Kind::OfficerList => (
                     "officers",
@@ -966,6 +1013,8 @@ struct FormTarget<'a> {
     action: String,
     back: String,
     version: u64,
+    /// The case's records a `Records` field offers: (id, label).
+    records: Vec<(String, String)>,
 }
 
 /// Renders the form of `target`, filled with `submitted`, with errors beside their fields and
@@ -989,7 +1038,7 @@ async fn form_page<S: LogStore>(
         csrf: view.csrf.clone(),
         version: target.version,
         errors: general,
-        fields: field_views(state, target.spec, submitted, &by_field).await?,
+        fields: field_views(state, target.spec, submitted, &by_field, &target.records).await?,
         user: Some(view),
     };
     Ok((status, render(&page)).into_response())
@@ -1010,6 +1059,7 @@ pub async fn command_form<S: LogStore>(
         action: format!("/cases/{id}/do/{command}"),
         back: format!("/cases/{id}"),
         version: record.version,
+        records: Vec::new(),
     };
     form_page(&state, view, target, &Vec::new(), Default::default(), StatusCode::OK).await
 }
@@ -1051,9 +1101,22 @@ pub async fn run_command<S: LogStore>(
                 action: format!("/cases/{id}/do/{command}"),
                 back: format!("/cases/{id}"),
                 version,
+                records: Vec::new(),
             };
             form_page(&state, view, target, &submitted, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
+    }
+}
+
+/// The form opening a case of `kind`.
+fn new_case_target(spec: &'static forms::Spec, kind: &str) -> FormTarget<'static> {
+    FormTarget {
+        spec,
+        case_no: "",
+        action: format!("/cases/new/{kind}"),
+        back: "/cases".to_string(),
+        version: 0,
+        records: Vec::new(),
     }
 }
 
@@ -1065,8 +1128,7 @@ pub async fn new_case_form<S: LogStore>(
     let (user, view) = signed_in(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let spec = forms::spec("new", &kind).ok_or(ApiError::NotFound)?;
-    let target =
-        FormTarget { spec, case_no: "", action: format!("/cases/new/{kind}"), back: "/cases".to_string(), version: 0 };
+    let target = new_case_target(spec, &kind);
     form_page(&state, view, target, &Vec::new(), Default::default(), StatusCode::OK).await
 }
 
@@ -1087,13 +1149,7 @@ pub async fn create_case<S: LogStore>(
     match outcome {
         Ok(record) => Ok(Redirect::to(&format!("/cases/{}", record.id)).into_response()),
         Err(errors) => {
-            let target = FormTarget {
-                spec,
-                case_no: "",
-                action: format!("/cases/new/{kind}"),
-                back: "/cases".to_string(),
-                version: 0,
-            };
+            let target = new_case_target(spec, &kind);
             form_page(&state, view, target, &submitted, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
@@ -1234,6 +1290,7 @@ fn account_target(spec: &'static forms::Spec) -> FormTarget<'static> {
         action: "/admin/users/new".to_string(),
         back: "/admin/users".to_string(),
         version: 0,
+        records: Vec::new(),
     }
 }
 

@@ -35,7 +35,7 @@ struct RecordPage {
 }
 
 /// Field names of records in Chinese (the rest are shown by their key).
-fn field_label(key: &str) -> &str {
+pub(super) fn field_label(key: &str) -> &str {
     match key {
         "label" => "名称",
         "type" => "种类",
@@ -68,7 +68,7 @@ fn field_label(key: &str) -> &str {
 }
 
 /// A JSON value as one line of text: lists joined with 、, objects as key：value pairs.
-fn show(v: &Value, names: &HashMap<String, String>) -> String {
+pub(super) fn show(v: &Value, names: &HashMap<String, String>) -> String {
     match v {
         Value::Null => String::new(),
         Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
@@ -148,4 +148,101 @@ pub async fn classify_record<S: LogStore>(
     let record_id = format!("{kind}/{n}");
     state.app.classify_record(&user, &id, &record_id, get("class").trim(), get("reason")).await?;
     Ok(Redirect::to(&format!("/cases/{id}/records/{record_id}")).into_response())
+}
+
+/// One record as the party's material shows it: (kind, label, [(field, value)]).
+type Material = (&'static str, String, Vec<(String, String)>);
+
+#[derive(Template)]
+#[template(path = "party_material.html")]
+struct MaterialPage {
+    user: Option<UserView>,
+    case_id: String,
+    case_no: String,
+    mode: &'static str,
+    copy: bool,
+    until: String,
+    watermark: String,
+    /// The watermark as a tiled SVG (a `data:` URI, percent-encoded).
+    watermark_uri: String,
+    records: Vec<Material>,
+}
+
+/// `text` as a tiled, rotated SVG watermark in a `data:` URI.
+pub fn watermark_uri(text: &str) -> String {
+    let escaped = text
+        .chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '\'' => "&apos;".to_string(),
+            '"' => "&quot;".to_string(),
+            c => c.to_string(),
+        })
+        .collect::<String>();
+    let svg = format!(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='420' height='220'><text x='20' y='130' \
+         transform='rotate(-24 210 110)' fill='rgba(180,0,0,0.16)' font-size='17' \
+         font-family='sans-serif'>{escaped}</text></svg>"
+    );
+    let mut out = String::from("data:image/svg+xml,");
+    for b in svg.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(serde::Deserialize)]
+pub struct PrintQuery {
+    #[serde(default)]
+    print: String,
+}
+
+/// The material of a party's request (查阅 on screen, or 复制 to print), watermarked on every
+/// page; each record's access is in the ledger before the page is shown.
+pub async fn party_material<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path((id, request)): Path<(String, String)>,
+    q: axum::extract::Query<PrintQuery>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let print = !q.print.is_empty();
+    let now = liuhen_core::time::Timestamp(crate::app::now_ms());
+    let (access, watermark, records) = state.app.party_material(&user, &id, &request, print, now).await?;
+    let case = state.app.store.case(&id).await.map_err(ApiError::from)?;
+    let officers: HashMap<String, String> =
+        state.app.store.officers().await.map_err(ApiError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
+    let until = access.steps.iter().find_map(|s| match s {
+        liuhen_core::party_access::Step::Delivered { until: Some(u), .. } => Some(when(u.0)),
+        _ => None,
+    });
+    let page = MaterialPage {
+        user: Some(view),
+        case_id: id,
+        case_no: case.case_no,
+        mode: access.request.mode.label(),
+        copy: print,
+        until: until.unwrap_or_default(),
+        watermark_uri: watermark_uri(&watermark),
+        watermark,
+        records: records
+            .into_iter()
+            .map(|(_, kind, label, v)| {
+                let fields = v
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, x)| (field_label(k).to_string(), show(x, &officers)))
+                    .collect();
+                (kind, label, fields)
+            })
+            .collect(),
+    };
+    Ok(render(&page))
 }

@@ -70,6 +70,16 @@ async fn two_officers(app: &TestApp, token: &str) -> Vec<String> {
     officers
 }
 
+/// An on-site record (`act/0`) on inspection `id` by 王明 and 李华, registered now.
+async fn record_on_site(app: &TestApp, token: &str, id: &str, at: i64) {
+    let officers = two_officers(app, token).await;
+    let act = serde_json::json!({"expected_version": 1, "command": {"type": "record_on_site", "at": at,
+        "place": "幸福路 8 号", "recording_announced": true, "problems_found": false, "summary": "消防通道畅通，灭火器在有效期内",
+        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": at})).collect::<Vec<_>>()}});
+    let r = app.post_as(&format!("/api/cases/{id}/commands"), token, &act).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+}
+
 /// Signs in through the form; returns the session cookie header value.
 async fn sign_in(app: &TestApp) -> String {
     let page = send(app, get("/login", "")).await;
@@ -402,6 +412,8 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
         )
         .await;
     let id = r.json()["id"].as_str().unwrap().to_string();
+    // The inspection's on-site record (act/0) is what the party asks to read.
+    record_on_site(&app, &token, &id, t0 + 1_800_000).await;
     let ask = |relation: &str, authorisation: &str| {
         serde_json::json!({"at": t0 + 3_600_000, "requester": "张某某", "relation": relation, "id_checked": "居民身份证",
             "records": "现场检查笔录", "purpose": "准备陈述申辩", "mode": "view", "authorisation": authorisation})
@@ -423,14 +435,39 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
         async move { app.post_as(&path, &token, &body).await }
     };
     // Not delivered before the decision; a view has an end within 30 days and a watermark.
-    let deliver = |until: i64, mark: &str| serde_json::json!({"type": "deliver", "at": t0 + 7_200_000, "until": until, "watermark": mark});
+    let deliver = |until: i64, mark: &str| serde_json::json!({"type": "deliver", "at": t0 + 7_200_000, "until": until, "watermark": mark, "records": ["act/0"]});
     assert_eq!(step(deliver(t0 + 86_400_000, "仅供张某某查阅")).await.status, StatusCode::BAD_REQUEST);
     let r = step(serde_json::json!({"type": "decide", "at": t0 + 5_400_000, "approved": true})).await;
     assert_eq!(r.json()["state"], "approved", "{}", String::from_utf8_lossy(&r.body));
     let r = step(deliver(t0 + 40 * 86_400_000, "仅供张某某查阅")).await;
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("30 日内"));
-    let r = step(deliver(t0 + 86_400_000, "仅供张某某查阅 栗街检〔2026〕41号")).await;
-    assert_eq!(r.json()["state"], "delivered");
+    // Only records the case has; the watermark, left blank, names the requester.
+    let mut wrong = deliver(t0 + 86_400_000, "");
+    wrong["records"] = serde_json::json!(["evidence/9"]);
+    assert_eq!(step(wrong).await.status, StatusCode::BAD_REQUEST);
+    let until = liuhen_server::app::now_ms() + 86_400_000;
+    let r = step(deliver(until, "")).await;
+    assert_eq!(r.json()["state"], "delivered", "{}", String::from_utf8_lossy(&r.body));
+    let mark = r.json()["steps"][2]["watermark"].as_str().unwrap().to_string();
+    assert!(mark.contains("张某某") && mark.contains("栗街检〔2026〕41号"), "{mark}");
+    // The party reads it on a watermarked page; each record's view is ledgered first.
+    let cookie = format!("liuhen_session={token}");
+    let page = send(&app, get(&format!("/cases/{id}/party-access/{rid}/material"), &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("消防通道畅通") && page.body.contains("data:image/svg+xml,"), "{}", page.body);
+    assert!(page.body.contains(&format!("水印：{mark}")), "{}", page.body);
+    let lines = app.get(&format!("/api/cases/{id}/ledger?record=act/0"), Some(&token)).await.json();
+    assert_eq!(lines.as_array().unwrap().len(), 1, "{lines}");
+    assert!(lines[0]["purpose"].as_str().unwrap().contains(&rid));
+    assert!(!lines.to_string().contains("张某某"), "the requester stays behind the commitment: {lines}");
+    // A view is no copy, and ends when it was set to.
+    let p = send(&app, get(&format!("/cases/{id}/party-access/{rid}/material?print=1"), &cookie)).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let direct = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let head = direct.store.user_by_username(HEAD).await.unwrap();
+    let later = liuhen_core::time::Timestamp(until + 1);
+    let e = direct.party_material(&head, &id, &rid, false, later).await.unwrap_err();
+    assert!(e.message().contains("查阅期限已过"), "{e:?}");
     let r = step(serde_json::json!({"type": "receipt", "at": t0 + 9_000_000, "signed_by": "张某某"})).await;
     assert_eq!(r.json()["state"], "receipted");
     // The 台帐 and the case's ledger show every step.
@@ -438,7 +475,7 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     assert_eq!(list[0]["steps"].as_array().unwrap().len(), 4, "{list}");
     let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
     let kinds: Vec<&str> = ledger.as_array().unwrap().iter().map(|l| l["access"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["party_requested", "party_decided", "party_delivered", "party_receipted"]);
+    assert_eq!(kinds, ["party_requested", "party_decided", "party_delivered", "view", "party_receipted"]);
     // And the log reproduces the projections (party access has none of its own to drift).
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
@@ -1101,4 +1138,75 @@ async fn the_reference_data_is_kept_through_the_administration_pages() {
     )
     .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+}
+
+/// A copy request walked through the case page's forms: taken down, approved, the record
+/// chosen and printed with its watermark (a print in the ledger), signed for.
+#[tokio::test]
+async fn a_partys_copy_is_requested_approved_printed_and_signed_for_through_forms() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let id = app.open_inspection(&token, "栗街检〔2026〕42号").await;
+    record_on_site(&app, &token, &id, 1_795_572_000_000).await;
+    let cookie = sign_in(&app).await;
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await.body;
+    assert!(page.contains(&format!("/cases/{id}/party-access/new")), "{page}");
+    let csrf = hidden_csrf(&send(&app, get(&format!("/cases/{id}/party-access/new"), &cookie)).await.body);
+    let post = |path: String, pairs: Vec<(&str, &str)>| {
+        let mut body = format!("csrf={csrf}");
+        for (k, v) in pairs {
+            body.push_str(&format!("&{k}={}", urlencode(v)));
+        }
+        form(&path, &cookie, &body)
+    };
+    let ask = vec![
+        ("at", "2026-11-26T09:00"),
+        ("requester", "李某某"),
+        ("relation", "委托代理人"),
+        ("id_checked", "律师执业证"),
+        ("authorisation", ""),
+        ("records", "现场检查记录"),
+        ("purpose", "提起行政复议"),
+        ("mode", "copy"),
+    ];
+    // An agent without the 授权委托书 is refused on the form, nothing recorded.
+    let p = send(&app, post(format!("/cases/{id}/party-access/new"), ask.clone())).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("授权委托书"), "{}", p.body);
+    let mut ask = ask;
+    ask[4] = ("authorisation", "授权委托书（2026-11-25）");
+    let p = send(&app, post(format!("/cases/{id}/party-access/new"), ask)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json();
+    let rid = list[0]["id"].as_str().unwrap().to_string();
+    let base = format!("/cases/{id}/party-access/{rid}");
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await.body;
+    assert!(page.contains(&format!("{base}/decide")), "{page}");
+    let p = send(&app, post(format!("{base}/decide"), vec![("at", "2026-11-26T10:00"), ("approved", "on")])).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let form_page = send(&app, get(&format!("{base}/deliver"), &cookie)).await.body;
+    assert!(form_page.contains("value=\"act/0\""), "the case's records are offered: {form_page}");
+    // A copy needs its pages.
+    let deliver = |pages: &'static str| vec![("at", "2026-11-26T10:30"), ("records", "act/0"), ("pages", pages)];
+    let p = send(&app, post(format!("{base}/deliver"), deliver(""))).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("页数"), "{}", p.body);
+    assert_eq!(send(&app, post(format!("{base}/deliver"), deliver("2"))).await.status, StatusCode::SEE_OTHER);
+    let printed = send(&app, get(&format!("{base}/material?print=1"), &cookie)).await;
+    assert_eq!(printed.status, StatusCode::OK, "{}", printed.body);
+    assert!(
+        printed.body.contains("复制件 · 第 1 页，共 1 页") && printed.body.contains("仅供李某某复制"),
+        "{}",
+        printed.body
+    );
+    let lines = app.get(&format!("/api/cases/{id}/ledger?record=act/0"), Some(&token)).await.json();
+    assert_eq!(lines[0]["access"], "print", "{lines}");
+    let p =
+        send(&app, post(format!("{base}/receipt"), vec![("at", "2026-11-26T11:00"), ("signed_by", "李某某")])).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // Once signed for, no more copies.
+    assert_eq!(send(&app, get(&format!("{base}/material?print=1"), &cookie)).await.status, StatusCode::BAD_REQUEST);
+    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json();
+    assert_eq!(list[0]["state"], "receipted", "{list}");
+    assert_eq!(list[0]["steps"][2]["records"], serde_json::json!(["act/0"]));
 }
