@@ -91,8 +91,18 @@ impl TestApp {
     }
 
     pub async fn post_as(&self, path: &str, token: &str, body: &serde_json::Value) -> Resp {
+        self.json_as("POST", path, token, body).await
+    }
+
+    pub async fn put_as(&self, path: &str, token: &str, body: &serde_json::Value) -> Resp {
+        self.json_as("PUT", path, token, body).await
+    }
+
+    async fn json_as(&self, method: &str, path: &str, token: &str, body: &serde_json::Value) -> Resp {
         self.request(
-            Request::post(path)
+            Request::builder()
+                .method(method)
+                .uri(path)
                 .header("content-type", "application/json")
                 .header("authorization", format!("Bearer {token}"))
                 .body(Body::from(body.to_string()))

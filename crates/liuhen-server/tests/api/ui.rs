@@ -323,6 +323,28 @@ async fn hostile_text_in_every_field_is_stored_as_given_and_shown_inert() {
     assert_eq!(case["case_no"], short_no);
     assert_eq!(case["data"]["acts"][0]["summary"], hostile("summary"));
     assert_eq!(app.get("/api/cases", Some(&token)).await.json().as_array().unwrap().len(), 1, "no table was dropped");
+    // Reference data and a party's request carry it too.
+    let matter = serde_json::json!({"code": "P-066", "name": hostile("mname"), "kind": "penalty",
+        "legal_basis": hostile("basis")});
+    assert_eq!(app.post_as("/api/matters", &token, &matter).await.status, StatusCode::CREATED);
+    let row = serde_json::json!([{"kind": hostile("k"), "activity": hostile("a"), "stage": "调查取证", "mode": "全程",
+        "content": hostile("c"), "retention": hostile("r")}]);
+    let r = app.put_as("/api/catalogues/av-items", &token, &row).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let who = "<script>alert('p')</script>";
+    let ask = serde_json::json!({"at": t0 + 60_000, "requester": who, "relation": "当事人本人", "id_checked": "居民身份证",
+        "records": hostile("records"), "purpose": hostile("purpose"), "mode": "view"});
+    let r = app.post_as(&format!("/api/cases/{id}/party-access"), &token, &ask).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let rid = r.json()["id"].as_str().unwrap().to_string();
+    for step in [
+        serde_json::json!({"type": "decide", "at": t0 + 120_000, "approved": true}),
+        serde_json::json!({"type": "deliver", "at": t0 + 180_000, "until": liuhen_server::app::now_ms() + 3_600_000,
+            "records": ["act/0"], "watermark": format!("{who}<svg onload=alert(2)>")}),
+    ] {
+        let r = app.post_as(&format!("/api/cases/{id}/party-access/{rid}"), &token, &step).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    }
     // Every page shows it as text.
     let cookie = sign_in(&app).await;
     for path in [
@@ -332,10 +354,13 @@ async fn hostile_text_in_every_field_is_stored_as_given_and_shown_inert() {
         "/".to_string(),
         "/ledger".to_string(),
         format!("/cases/{id}/do/reinspect"),
+        format!("/cases/{id}/records/act/0"),
+        format!("/cases/{id}/party-access/{rid}/material"),
+        "/admin/reference".to_string(),
     ] {
         let p = send(&app, get(&path, &cookie)).await;
         assert_eq!(p.status, StatusCode::OK, "{path}");
-        for raw in ["<script>alert", "<img src=x", "onerror=alert(1)>"] {
+        for raw in ["<script>alert", "<img src=x", "onerror=alert(1)>", "<svg onload"] {
             assert!(!p.body.contains(raw), "{path} shows raw {raw}");
         }
     }
