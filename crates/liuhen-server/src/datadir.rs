@@ -3,6 +3,7 @@
 //! ```text
 //! DIR/liuhen.db        SQLite database (WAL)
 //! DIR/blobs/sha256/…   blob store (content-addressed)
+//! DIR/uploads/         uploads in progress (`<id>.json`, `<id>.part`), moved into blobs when complete
 //! DIR/keys/origin      the log's checkpoint origin
 //! DIR/keys/ed25519     Ed25519 seed (hex, mode 0600)
 //! DIR/keys/sm2         SM2 secret key (hex, mode 0600)
@@ -47,6 +48,11 @@ impl DataDir {
     pub fn db_path(&self) -> PathBuf {
         self.root.join("liuhen.db")
     }
+    /// Uploads in progress: on the same file system as the blobs, which they are renamed into.
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.root.join("uploads")
+    }
+
     pub fn blobs_dir(&self) -> PathBuf {
         self.root.join("blobs")
     }

@@ -44,6 +44,10 @@ pub enum ApiError {
     /// 429: too many failed sign-ins from this client address; blocked for a while.
     #[error("too many attempts")]
     TooManyAttempts(i64),
+    /// An upload refused (tus): its status (409 wrong offset, 413 too large, 423 busy, 460
+    /// checksum mismatch, 415 not media), a stable code and the Chinese message.
+    #[error("upload: {1}")]
+    Upload(u16, &'static str, String),
     /// 503: the store is unavailable (shutting down, or its writer failed).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -137,6 +141,9 @@ impl ApiError {
                 "TOO_MANY_ATTEMPTS",
                 format!("此网络地址登录失败次数过多，请 {minutes} 分钟后再试"),
             ),
+            ApiError::Upload(status, code, m) => {
+                (StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST), code, m.clone())
+            }
             ApiError::Unavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "服务暂不可用，请稍后重试；未保存任何内容".to_string())
             }

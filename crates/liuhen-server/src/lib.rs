@@ -16,7 +16,7 @@ pub mod ui;
 use app::App;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, head, options, post};
 use liuhen_store::LogStore;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
@@ -71,7 +71,16 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/party-access/{request}", post(api::party_access::step::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))
         .route("/api/docs", get(api::openapi::docs))
+        .route("/api/recordings/{id}", get(api::uploads::recording::<S>))
         .layer(DefaultBodyLimit::max(64 * 1024));
+    // Uploads stream bodies of many GiB to disk, never into memory: no body limit.
+    let uploads = Router::new()
+        .route("/api/uploads", options(api::uploads::options).post(api::uploads::create::<S>))
+        .route(
+            "/api/uploads/{id}",
+            head(api::uploads::head::<S>).patch(api::uploads::patch::<S>).delete(api::uploads::terminate::<S>),
+        )
+        .layer(DefaultBodyLimit::disable());
     let ui = Router::new()
         .route("/", get(ui::home::<S>))
         .route("/login", get(ui::login_form::<S>).post(ui::login::<S>))
@@ -101,5 +110,5 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/static/app.css", get(ui::stylesheet))
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(CompressionLayer::new());
-    Router::new().merge(log).merge(api).merge(ui).with_state(state)
+    Router::new().merge(log).merge(api).merge(uploads).merge(ui).with_state(state)
 }

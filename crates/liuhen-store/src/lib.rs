@@ -55,7 +55,10 @@ pub enum Op {
         cases: Vec<CaseRecord>,
         matters: Vec<MatterRecord>,
         settings: Vec<SettingRecord>,
+        recordings: Vec<RecordingRecord>,
     },
+    /// Add or replace a recording's projection (a later entry adds its SM3 digest, its links…).
+    PutRecording(RecordingRecord),
     /// Set an office-wide setting (the log keeps every version).
     PutSetting(SettingRecord),
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
@@ -126,6 +129,21 @@ pub struct MatterRecord {
     pub name: String,
     pub data: String,
     pub created_at_ms: i64,
+}
+
+/// A stored 音像记录: its blob, the case it belongs to, and the application's JSON of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingRecord {
+    pub id: String,
+    /// The blob's SHA-256, hex.
+    pub sha256: String,
+    pub size: u64,
+    /// Empty until the recording is linked to a case.
+    pub case_id: String,
+    /// `user:<id>` of who uploaded or imported it.
+    pub uploaded_by: String,
+    pub created_at_ms: i64,
+    pub data: String,
 }
 
 /// An office-wide setting as stored: its key and the application's JSON of it.
@@ -210,6 +228,19 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn setting(&self, key: &str) -> impl Future<Output = Result<SettingRecord, StoreError>> + Send;
     /// Every setting, by key.
     fn settings(&self) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
+    /// A recording by id.
+    fn recording(&self, id: &str) -> impl Future<Output = Result<RecordingRecord, StoreError>> + Send;
+    /// Recordings, newest first: all of them, or those of one case.
+    fn recordings(
+        &self,
+        case_id: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<RecordingRecord>, StoreError>> + Send;
+    /// Recordings of the blob with this SHA-256 (hex), oldest first.
+    fn recordings_by_sha256(
+        &self,
+        sha256: &str,
+    ) -> impl Future<Output = Result<Vec<RecordingRecord>, StoreError>> + Send;
     /// Every account, by id.
     fn users(&self) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
     /// How many accounts exist.

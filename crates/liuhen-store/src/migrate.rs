@@ -13,6 +13,7 @@ const SQLITE: &[(i64, &str)] = &[
     (7, include_str!("../migrations/sqlite/0007_tokens.sql")),
     (8, include_str!("../migrations/sqlite/0008_confidentiality.sql")),
     (9, include_str!("../migrations/sqlite/0009_totp.sql")),
+    (10, include_str!("../migrations/sqlite/0010_recordings.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

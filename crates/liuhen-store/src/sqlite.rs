@@ -9,8 +9,8 @@
 
 use crate::migrate::migrate_sqlite;
 use crate::{
-    AppendRequest, CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, SettingRecord, StoreError,
-    TokenRecord, UserRecord,
+    AppendRequest, CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, RecordingRecord, SettingRecord,
+    StoreError, TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -685,11 +685,14 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 conn.prepare_cached("UPDATE sessions SET expires_at = MIN(expires_at, ?2) WHERE token_sha256 = ?1")?
                     .execute(params![token_sha256.0.as_slice(), at_ms])?;
             }
-            Op::ReplaceProjections { users, officers, cases, matters, settings } => {
+            Op::ReplaceProjections { users, officers, cases, matters, settings, recordings } => {
                 conn.execute_batch(
                     "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters; \
-                     DELETE FROM settings;",
+                     DELETE FROM settings; DELETE FROM recordings;",
                 )?;
+                for r in recordings {
+                    apply_ops(conn, &[Op::PutRecording(r.clone())])?;
+                }
                 for s in settings {
                     apply_ops(conn, &[Op::PutSetting(s.clone())])?;
                 }
@@ -705,6 +708,22 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 for c in cases {
                     apply_ops(conn, &[Op::CreateCase(c.clone())])?;
                 }
+            }
+            Op::PutRecording(r) => {
+                conn.prepare_cached(
+                    "INSERT INTO recordings (id, sha256, size, case_id, uploaded_by, created_at, data) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, \
+                     data = excluded.data",
+                )?
+                .execute(params![
+                    r.id,
+                    r.sha256,
+                    r.size as i64,
+                    r.case_id,
+                    r.uploaded_by,
+                    r.created_at_ms,
+                    r.data
+                ])?;
             }
             Op::PutSetting(s) => {
                 conn.prepare_cached(
@@ -886,6 +905,20 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
         unit: row.get(7)?,
         totp_secret: row.get(8)?,
         totp_enabled: row.get(9)?,
+    })
+}
+
+const RECORDING_COLUMNS: &str = "id, sha256, size, case_id, uploaded_by, created_at, data";
+
+fn recording_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordingRecord> {
+    Ok(RecordingRecord {
+        id: r.get(0)?,
+        sha256: r.get(1)?,
+        size: r.get::<_, i64>(2)? as u64,
+        case_id: r.get(3)?,
+        uploaded_by: r.get(4)?,
+        created_at_ms: r.get(5)?,
+        data: r.get(6)?,
     })
 }
 
@@ -1110,6 +1143,44 @@ impl LogStore for SqliteStore {
             let mut stmt = c.prepare_cached("SELECT key, data, updated_at FROM settings ORDER BY key")?;
             let rows = stmt
                 .query_map([], |r| Ok(SettingRecord { key: r.get(0)?, data: r.get(1)?, updated_at_ms: r.get(2)? }))?;
+            rows.collect()
+        })
+    }
+
+    async fn recording(&self, id: &str) -> Result<RecordingRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = ?1"))?
+                .query_row([id], recording_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn recordings(&self, case_id: Option<&str>, limit: u32) -> Result<Vec<RecordingRecord>, StoreError> {
+        self.read(|c| match case_id {
+            Some(case) => {
+                let mut stmt = c.prepare_cached(&format!(
+                    "SELECT {RECORDING_COLUMNS} FROM recordings WHERE case_id = ?1 ORDER BY created_at DESC, id LIMIT ?2"
+                ))?;
+                let rows = stmt.query_map(params![case, limit], recording_from_row)?;
+                rows.collect()
+            }
+            None => {
+                let mut stmt = c.prepare_cached(&format!(
+                    "SELECT {RECORDING_COLUMNS} FROM recordings ORDER BY created_at DESC, id LIMIT ?1"
+                ))?;
+                let rows = stmt.query_map([limit], recording_from_row)?;
+                rows.collect()
+            }
+        })
+    }
+
+    async fn recordings_by_sha256(&self, sha256: &str) -> Result<Vec<RecordingRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {RECORDING_COLUMNS} FROM recordings WHERE sha256 = ?1 ORDER BY created_at, id"
+            ))?;
+            let rows = stmt.query_map([sha256], recording_from_row)?;
             rows.collect()
         })
     }

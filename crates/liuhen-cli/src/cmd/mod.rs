@@ -47,6 +47,7 @@ pub async fn open_data_dir(
     let blobs = Blobs::local(&dir.blobs_dir()).context("opening the blob store")?;
     let mut app = App::new(store.clone(), blobs);
     app.calendar = Arc::new(dir.calendar()?);
+    app.uploads = Arc::new(liuhen_server::app::recordings::Uploads::new(dir.uploads_dir()));
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(store.origin(), &keys).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };

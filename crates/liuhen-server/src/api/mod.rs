@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod party_access;
 pub mod service;
 pub mod session;
+pub mod uploads;
 pub mod users;
 
 use crate::AppState;

@@ -17,6 +17,7 @@ pub mod ordinary;
 pub mod party_access;
 pub mod policy;
 pub mod rebuild;
+pub mod recordings;
 pub mod records;
 pub mod service;
 pub mod summary;
@@ -42,6 +43,8 @@ pub struct App<S> {
     pub(crate) source_failures: auth::FailureMap,
     /// A reverse proxy whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// Uploads in progress, staged on disk (`DATA/uploads`, beside the blobs).
+    pub uploads: std::sync::Arc<recordings::Uploads>,
 }
 
 /// The administrator's role code (`policy::Role::SysAdmin`).
@@ -63,6 +66,9 @@ impl<S: LogStore> App<S> {
             failures: std::sync::Arc::default(),
             source_failures: std::sync::Arc::default(),
             trusted_proxy: None,
+            uploads: std::sync::Arc::new(recordings::Uploads::new(
+                std::env::temp_dir().join(format!("liuhen-uploads-{}", uuid::Uuid::now_v7())),
+            )),
         }
     }
 

@@ -11,7 +11,7 @@ use liuhen_core::licence::Licence;
 use liuhen_core::penalty::Ordinary;
 use liuhen_core::summary::Summary;
 use liuhen_log::{Entry, EntryDraft};
-use liuhen_store::{CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, SettingRecord, UserRecord};
+use liuhen_store::{CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, RecordingRecord, SettingRecord, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -44,6 +44,7 @@ pub struct Projections {
     pub cases: Vec<CaseRecord>,
     pub matters: Vec<MatterRecord>,
     pub settings: Vec<SettingRecord>,
+    pub recordings: Vec<RecordingRecord>,
 }
 
 fn internal(index: u64, why: impl std::fmt::Display) -> ApiError {
@@ -71,6 +72,7 @@ impl<S: LogStore> App<S> {
         let mut measures: Replay<Coercion> = BTreeMap::new();
         let mut origins: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut classes: BTreeMap<String, String> = BTreeMap::new();
+        let mut recordings: BTreeMap<String, RecordingRecord> = BTreeMap::new();
         let mut start = 0;
         while start < size {
             let end = (start + 4096).min(size);
@@ -160,6 +162,31 @@ impl<S: LogStore> App<S> {
                         classes.insert(s("record")?, Value::from(s("class")?));
                         settings.insert(key, super::records::classes_record(id, &classes, e.time_ms));
                     }
+                    "recording.stored" => {
+                        let detail = self.opened_json(index, &e).await?;
+                        let blob = *e.blobs().first().ok_or_else(|| internal(index, "a recording without its blob"))?;
+                        let id = s("recording")?;
+                        recordings.insert(
+                            id.clone(),
+                            RecordingRecord {
+                                id,
+                                sha256: blob.sha256.to_hex(),
+                                size: blob.size,
+                                case_id: e.case().unwrap_or_default().to_string(),
+                                uploaded_by: e.actor().to_string(),
+                                created_at_ms: e.time_ms,
+                                data: super::recordings::recording_data(&detail, &blob, None).to_string(),
+                            },
+                        );
+                    }
+                    "recording.sm3" => {
+                        let r = recordings
+                            .get_mut(&s("recording")?)
+                            .ok_or_else(|| internal(index, "SM3 of no recording"))?;
+                        let mut data: Value = serde_json::from_str(&r.data).map_err(|err| internal(index, err))?;
+                        data["sm3"] = Value::from(s("sm3")?);
+                        r.data = data.to_string();
+                    }
                     "catalogue.put" => {
                         let key = s("key")?;
                         let rows = b.get("rows").cloned().unwrap_or(Value::Null);
@@ -193,6 +220,7 @@ impl<S: LogStore> App<S> {
             officers: officers.into_values().collect(),
             matters: matters.into_values().collect(),
             settings: settings.into_values().collect(),
+            recordings: recordings.into_values().collect(),
             cases: {
                 let cal = &self.calendar;
                 let mut cases: Vec<CaseRecord> = inspections
@@ -229,6 +257,11 @@ impl<S: LogStore> App<S> {
             cases,
             matters: self.store.matters().await?,
             settings: self.store.settings().await?,
+            recordings: {
+                let mut r = self.store.recordings(None, u32::MAX).await?;
+                r.sort_by(|a, b| a.id.cmp(&b.id));
+                r
+            },
         })
     }
 
@@ -250,6 +283,7 @@ impl<S: LogStore> App<S> {
             cases: p.cases.clone(),
             matters: p.matters.clone(),
             settings: p.settings.clone(),
+            recordings: p.recordings.clone(),
         };
         self.append(d, vec![op]).await?;
         Ok(p)
@@ -300,6 +334,11 @@ pub fn differences(stored: &Projections, from_log: &Projections) -> Vec<String> 
         (s.key.clone(), data.to_string())
     };
     diff(&mut out, "setting", &stored.settings, &from_log.settings, |s| s.key.clone(), key);
+    let key = |r: &RecordingRecord| {
+        let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+        (r.id.clone(), r.sha256.clone(), r.size, r.case_id.clone(), r.uploaded_by.clone(), data.to_string())
+    };
+    diff(&mut out, "recording", &stored.recordings, &from_log.recordings, |r| r.id.clone(), key);
     out
 }
 

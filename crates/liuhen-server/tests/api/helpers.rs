@@ -17,6 +17,9 @@ pub struct TestApp {
     pub admin_password: String,
     admin_changed: std::sync::Mutex<bool>,
     pub store: SqliteStore,
+    /// The data directory (its blobs and uploads are real files, as in production).
+    pub data: DataDir,
+    log_access: LogAccess,
     _dir: tempfile::TempDir,
 }
 
@@ -41,7 +44,7 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     let data = DataDir::new(dir.path());
     data.init(ORIGIN).unwrap();
     let store = SqliteStore::open(&data.db_path(), data.log_config(Duration::from_secs(3600)).unwrap()).await.unwrap();
-    let mut app = App::new(store.clone(), Blobs::in_memory());
+    let mut app = app_over(&store, &data);
     app.calendar = Arc::new(calendar);
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(ORIGIN, &keys).await.unwrap().unwrap();
@@ -57,7 +60,34 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     app.add_user(None, head).await.unwrap();
     liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };
-    TestApp { router: router(state), admin_password, admin_changed: std::sync::Mutex::new(false), store, _dir: dir }
+    TestApp {
+        router: router(state),
+        admin_password,
+        admin_changed: std::sync::Mutex::new(false),
+        store,
+        data,
+        log_access,
+        _dir: dir,
+    }
+}
+
+/// An application over `store` and the data directory's blobs and uploads.
+fn app_over(store: &SqliteStore, data: &DataDir) -> App<SqliteStore> {
+    let mut app = App::new(store.clone(), Blobs::local(&data.blobs_dir()).unwrap());
+    app.uploads = Arc::new(liuhen_server::app::recordings::Uploads::new(data.uploads_dir()));
+    app
+}
+
+impl TestApp {
+    /// The router of a server started afresh over the same data (nothing kept in memory).
+    pub fn restarted(&self) -> Router {
+        let keys = self.store.verifier_keys();
+        router(AppState {
+            app: app_over(&self.store, &self.data),
+            log_access: self.log_access,
+            verifier_keys: Arc::new(keys),
+        })
+    }
 }
 
 pub const ORIGIN: &str = "liuhen.test/api";
@@ -161,4 +191,37 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::OK, "{username}");
         r.json()["token"].as_str().unwrap().to_string()
     }
+}
+
+/// `(method, path)` of every route in `src/lib.rs`, read from the route table itself: each
+/// `.route(…)` call, however rustfmt wrapped it, with the methods it chains.
+pub fn route_table() -> std::collections::BTreeSet<(String, String)> {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).unwrap();
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = src.as_str();
+    while let Some(at) = rest.find(".route(") {
+        rest = &rest[at + ".route(".len()..];
+        // The call runs to its balancing parenthesis.
+        let mut depth = 1;
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map(|(i, _)| i)
+            .unwrap();
+        let call: String = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+        let path = call.trim_start_matches('"').split('"').next().unwrap().to_string();
+        for method in ["get", "post", "put", "patch", "delete", "head", "options"] {
+            if call.contains(&format!(" {method}(")) || call.contains(&format!(".{method}(")) {
+                out.insert((method.to_string(), path.clone()));
+            }
+        }
+    }
+    out
 }

@@ -7,3 +7,4 @@ mod matrix;
 mod openapi;
 mod session;
 mod ui;
+mod uploads;

@@ -10,20 +10,11 @@ use std::collections::BTreeSet;
 /// `(method, path)` of every API and log route in `src/lib.rs`, read from the route table
 /// itself (the HTML pages are not API: `ui.rs` tests them).
 fn routes_in_source() -> BTreeSet<(String, String)> {
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).unwrap();
-    let mut out = BTreeSet::new();
-    for line in src.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
-        let path = line[".route(\"".len()..].split('"').next().unwrap().replace("{*rest}", "{path}");
-        if !(path.starts_with("/api/") || path.starts_with("/log/")) {
-            continue;
-        }
-        for method in ["get", "post", "put", "patch", "delete"] {
-            if line.contains(&format!("{method}(")) {
-                out.insert((method.to_string(), path.clone()));
-            }
-        }
-    }
-    out
+    crate::helpers::route_table()
+        .into_iter()
+        .map(|(m, p)| (m, p.replace("{*rest}", "{path}")))
+        .filter(|(_, p)| p.starts_with("/api/") || p.starts_with("/log/"))
+        .collect()
 }
 
 fn documented() -> BTreeSet<(String, String)> {

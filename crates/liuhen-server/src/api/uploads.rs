@@ -1,0 +1,182 @@
+//! `/api/uploads`: the tus 1.0.0 resumable upload protocol — core (`HEAD`, `PATCH`), creation
+//! (`POST`), termination (`DELETE`) and checksum (`sha256`) — for 音像记录 files; and
+//! `GET /api/recordings/{id}`, a stored recording's description.
+
+use super::require_user;
+use crate::AppState;
+use crate::app::recordings::MAX_UPLOAD;
+use crate::error::ApiError;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use liuhen_store::LogStore;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const TUS_VERSION: &str = "1.0.0";
+
+/// A response with the `Tus-Resumable` header every tus response carries.
+fn tus(status: StatusCode, headers: &[(&'static str, String)]) -> Response {
+    let mut r = status.into_response();
+    r.headers_mut().insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    for (k, v) in headers {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            r.headers_mut().insert(*k, v);
+        }
+    }
+    r
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+/// Requests other than `OPTIONS` must speak tus 1.0.0 (412 otherwise).
+fn check_version(headers: &HeaderMap) -> Result<(), ApiError> {
+    match header_str(headers, "tus-resumable") {
+        Some(TUS_VERSION) => Ok(()),
+        _ => Err(ApiError::Upload(412, "TUS_VERSION", "须使用 tus 1.0.0 协议（Tus-Resumable: 1.0.0）".to_string())),
+    }
+}
+
+/// The signed-in user of a tus request (401 first, then 412 for another protocol version).
+async fn tus_user<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<liuhen_store::UserRecord, ApiError> {
+    let user = require_user(state, headers).await?;
+    check_version(headers)?;
+    Ok(user)
+}
+
+fn number(headers: &HeaderMap, name: &str) -> Result<u64, ApiError> {
+    header_str(headers, name)
+        .filter(|v| !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| ApiError::BadRequest(format!("缺少或无效的 {name}")))
+}
+
+/// `Upload-Metadata`: comma-separated `key base64(value)` pairs.
+pub fn parse_metadata(raw: &str) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut out = BTreeMap::new();
+    if raw.len() > 8192 {
+        return Err(ApiError::BadRequest("Upload-Metadata 过长".to_string()));
+    }
+    for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once(' ').unwrap_or((pair, ""));
+        let bytes = STANDARD.decode(value.trim()).map_err(|_| {
+            ApiError::BadRequest(format!("元数据 {} 不是 base64", key.chars().take(32).collect::<String>()))
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ApiError::BadRequest("元数据须为 UTF-8 文本".to_string()))?;
+        if out.insert(key.to_string(), text).is_some() {
+            return Err(ApiError::BadRequest("元数据重复".to_string()));
+        }
+    }
+    Ok(out)
+}
+
+/// `OPTIONS /api/uploads`: what this server speaks.
+pub async fn options() -> Response {
+    tus(
+        StatusCode::NO_CONTENT,
+        &[
+            ("tus-version", TUS_VERSION.to_string()),
+            ("tus-extension", "creation,termination,checksum".to_string()),
+            ("tus-checksum-algorithm", "sha256".to_string()),
+            ("tus-max-size", MAX_UPLOAD.to_string()),
+        ],
+    )
+}
+
+/// `POST /api/uploads`: a new upload of `Upload-Length` bytes.
+pub async fn create<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let user = tus_user(&state, &headers).await?;
+    let length = number(&headers, "upload-length")?;
+    let metadata = parse_metadata(header_str(&headers, "upload-metadata").unwrap_or(""))?;
+    let upload = state.app.create_upload(&user, length, metadata).await?;
+    Ok(tus(StatusCode::CREATED, &[("location", format!("/api/uploads/{}", upload.id))]))
+}
+
+/// `HEAD /api/uploads/{id}`: how much has arrived.
+pub async fn head<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let user = tus_user(&state, &headers).await?;
+    let (upload, offset) = state.app.upload(&user, &id).await?;
+    Ok(tus(
+        StatusCode::OK,
+        &[
+            ("upload-offset", offset.to_string()),
+            ("upload-length", upload.length.to_string()),
+            ("cache-control", "no-store".to_string()),
+        ],
+    ))
+}
+
+/// `PATCH /api/uploads/{id}`: bytes at `Upload-Offset`, optionally with `Upload-Checksum:
+/// sha256 <base64>`; the last ones store the recording (its id in `Liuhen-Recording`).
+pub async fn patch<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let user = tus_user(&state, &headers).await?;
+    if header_str(&headers, "content-type") != Some("application/offset+octet-stream") {
+        return Err(ApiError::Upload(
+            415,
+            "UPLOAD_CONTENT_TYPE",
+            "内容类型须为 application/offset+octet-stream".to_string(),
+        ));
+    }
+    let offset = number(&headers, "upload-offset")?;
+    let checksum = match header_str(&headers, "upload-checksum") {
+        None => None,
+        Some(v) => {
+            let (algo, digest) = v.split_once(' ').unwrap_or((v, ""));
+            if algo != "sha256" {
+                return Err(ApiError::BadRequest("校验算法须为 sha256".to_string()));
+            }
+            let bytes = STANDARD.decode(digest.trim()).ok().filter(|b| b.len() == 32);
+            Some(
+                <[u8; 32]>::try_from(bytes.ok_or_else(|| ApiError::BadRequest("校验值有误".to_string()))?.as_slice())
+                    .map_err(|_| ApiError::BadRequest("校验值有误".to_string()))?,
+            )
+        }
+    };
+    let appended = state.app.append_upload(&user, &id, offset, checksum, body.into_data_stream()).await?;
+    let mut h = vec![("upload-offset", appended.offset.to_string())];
+    if let Some(r) = &appended.recording {
+        h.push(("liuhen-recording", r.id.clone()));
+    }
+    Ok(tus(StatusCode::NO_CONTENT, &h))
+}
+
+/// `DELETE /api/uploads/{id}`: abandon an upload.
+pub async fn terminate<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let user = tus_user(&state, &headers).await?;
+    state.app.terminate_upload(&user, &id).await?;
+    Ok(tus(StatusCode::NO_CONTENT, &[]))
+}
+
+/// `GET /api/recordings/{id}`: a stored recording (its blob's digests, what the upload said).
+pub async fn recording<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let r = state.app.recording(&user, &id).await?;
+    let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+    Ok(Json(json!({
+        "id": r.id, "case_id": r.case_id, "uploaded_by": r.uploaded_by, "created_at": r.created_at_ms,
+        "sha256": r.sha256, "size": r.size, "sm3": data["sm3"], "filename": data["filename"], "metadata": data["metadata"],
+    })))
+}

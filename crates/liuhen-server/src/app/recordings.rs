@@ -1,0 +1,417 @@
+//! 音像记录 (办法第十八条至第二十三条) arriving as files: resumable uploads (the tus 1.0 core,
+//! creation, termination and the sha256 checksum) staged on disk beside the blobs, hashed with
+//! SHA-256 as the bytes arrive, moved into the blob store once complete, and only then committed
+//! as a `recording.stored` entry naming the blob. SM3 is computed afterwards on its own thread
+//! and logged in a `recording.sm3` entry, so it never holds the upload back.
+//!
+//! An upload's state is two files in the staging directory: `<id>.json` (who, how long, its
+//! metadata) and `<id>.part` (the bytes so far, fsync'd before each acknowledgement), so an
+//! upload resumes from its offset after a client or server restart. Nothing half-stored is ever
+//! visible: until the entry commits, there is no recording.
+
+use super::App;
+use crate::error::ApiError;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use liuhen_log::{BlobRef, EntryDraft, Hash};
+use liuhen_store::{LogStore, Op, RecordingRecord, UserRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::Digest;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::io::AsyncWriteExt;
+
+/// The largest upload accepted (a shift of body-camera video is a few GiB).
+pub const MAX_UPLOAD: u64 = 64 << 30;
+
+/// The metadata an upload may carry (tus `Upload-Metadata`), with their limits.
+pub const METADATA_KEYS: &[&str] =
+    &["filename", "filetype", "case", "device", "officers", "started_at", "ended_at", "place", "activity"];
+
+/// An upload in progress, as its `<id>.json` keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadState {
+    pub id: String,
+    pub user_id: String,
+    pub length: u64,
+    pub metadata: BTreeMap<String, String>,
+    pub created_at_ms: i64,
+}
+
+/// The SHA-256 of an upload's bytes so far, while this process has seen them all.
+type Running = Arc<tokio::sync::Mutex<Option<sha2::Sha256>>>;
+
+/// The staging directory and the uploads this process is hashing.
+#[derive(Debug)]
+pub struct Uploads {
+    dir: PathBuf,
+    live: Mutex<HashMap<String, Running>>,
+}
+
+impl Uploads {
+    pub fn new(dir: PathBuf) -> Uploads {
+        Uploads { dir, live: Mutex::new(HashMap::new()) }
+    }
+
+    fn state_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    fn part_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.part"))
+    }
+
+    fn running(&self, id: &str) -> Running {
+        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        live.entry(id.to_string()).or_default().clone()
+    }
+
+    fn forget(&self, id: &str) {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    }
+}
+
+/// What a `PATCH` left: the new offset, and the recording once the upload is complete.
+#[derive(Debug)]
+pub struct Appended {
+    pub offset: u64,
+    pub recording: Option<RecordingRecord>,
+}
+
+fn upload_error(status: u16, code: &'static str, message: String) -> ApiError {
+    ApiError::Upload(status, code, message)
+}
+
+fn io(e: std::io::Error) -> ApiError {
+    ApiError::Internal(Box::new(e))
+}
+
+/// An upload id is a UUID: anything else is no upload (and never a path).
+fn valid_id(id: &str) -> bool {
+    id.len() == 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+/// fsyncs a file and its directory.
+async fn sync(file: &Path) -> Result<(), ApiError> {
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        std::fs::File::open(&file)?.sync_all()?;
+        if let Some(dir) = file.parent() {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(Box::new(e)))?
+    .map_err(io)
+}
+
+/// The SHA-256 state over the first `len` bytes of `file`.
+async fn rehash(file: &Path, len: u64) -> Result<sha2::Sha256, ApiError> {
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || -> std::io::Result<sha2::Sha256> {
+        use std::io::Read;
+        let mut f = std::fs::File::open(&file)?.take(len);
+        let mut h = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                return Ok(h);
+            }
+            h.update(&buf[..n]);
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(Box::new(e)))?
+    .map_err(io)
+}
+
+/// The projection's JSON of a recording: what the upload said, and the digests.
+pub fn recording_data(detail: &Value, blob: &BlobRef, sm3: Option<&str>) -> Value {
+    json!({
+        "filename": detail["filename"], "metadata": detail["metadata"], "uploaded_by": detail["uploaded_by"],
+        "sha256": blob.sha256.to_hex(), "size": blob.size, "sm3": sm3,
+    })
+}
+
+impl<S: LogStore> App<S> {
+    /// Starts an upload of `length` bytes with its metadata (`filename` required; `case` links
+    /// it to a case the user acts on).
+    pub async fn create_upload(
+        &self,
+        actor: &UserRecord,
+        length: u64,
+        metadata: BTreeMap<String, String>,
+    ) -> Result<UploadState, ApiError> {
+        if length == 0 {
+            return Err(ApiError::BadRequest("上传的文件为空".to_string()));
+        }
+        if length > MAX_UPLOAD {
+            return Err(upload_error(413, "UPLOAD_TOO_LARGE", format!("文件超过上限（{} GiB）", MAX_UPLOAD >> 30)));
+        }
+        if let Some(k) = metadata.keys().find(|k| !METADATA_KEYS.contains(&k.as_str())) {
+            return Err(ApiError::BadRequest(format!("未知的元数据：{}", k.chars().take(32).collect::<String>())));
+        }
+        if metadata.values().any(|v| v.chars().count() > 500 || v.chars().any(char::is_control)) {
+            return Err(ApiError::BadRequest("元数据过长或含有控制字符".to_string()));
+        }
+        if metadata.get("filename").is_none_or(|f| f.trim().is_empty()) {
+            return Err(ApiError::BadRequest("须提供文件名（filename）".to_string()));
+        }
+        if let Some(case) = metadata.get("case") {
+            let record = self.store.case(case).await?;
+            self.allow(actor, super::policy::Action::CommandCase, Some(&record))?;
+        }
+        let state = UploadState {
+            id: uuid::Uuid::now_v7().to_string(),
+            user_id: actor.id.clone(),
+            length,
+            metadata,
+            created_at_ms: super::auth::now_ms(),
+        };
+        tokio::fs::create_dir_all(&self.uploads.dir).await.map_err(io)?;
+        let part = self.uploads.part_path(&state.id);
+        tokio::fs::File::create(&part).await.map_err(io)?;
+        let path = self.uploads.state_path(&state.id);
+        let text = serde_json::to_vec(&state).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        tokio::fs::write(&path, text).await.map_err(io)?;
+        sync(&path).await?;
+        sync(&part).await?;
+        Ok(state)
+    }
+
+    /// An upload of `actor`'s and its offset (the bytes durably received).
+    pub async fn upload(&self, actor: &UserRecord, id: &str) -> Result<(UploadState, u64), ApiError> {
+        if !valid_id(id) {
+            return Err(ApiError::NotFound);
+        }
+        let text = match tokio::fs::read(self.uploads.state_path(id)).await {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ApiError::NotFound),
+            Err(e) => return Err(io(e)),
+        };
+        let state: UploadState = serde_json::from_slice(&text).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        if state.user_id != actor.id {
+            return Err(ApiError::NotFound);
+        }
+        let offset = tokio::fs::metadata(self.uploads.part_path(id)).await.map_err(io)?.len();
+        Ok((state, offset))
+    }
+
+    /// Appends the bytes of `body` at `offset` (which must be the upload's offset). With a
+    /// `checksum` (the SHA-256 of this request's bytes) nothing of a mismatching request is
+    /// kept; without one, the bytes received before the client vanished are kept, so it can
+    /// resume. The bytes are on disk before this returns; the last ones complete the upload.
+    pub async fn append_upload<E: std::fmt::Display>(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        offset: u64,
+        checksum: Option<[u8; 32]>,
+        mut body: impl Stream<Item = Result<Bytes, E>> + Unpin,
+    ) -> Result<Appended, ApiError> {
+        let (state, current) = self.upload(actor, id).await?;
+        let running = self.uploads.running(id);
+        let Ok(mut hasher) = running.try_lock() else {
+            return Err(upload_error(423, "UPLOAD_BUSY", "该文件正在另一请求中上传".to_string()));
+        };
+        if offset != current {
+            return Err(upload_error(
+                409,
+                "UPLOAD_OFFSET_MISMATCH",
+                format!("上传位置不符：服务器已收到 {current} 字节，请求从第 {offset} 字节续传"),
+            ));
+        }
+        let part = self.uploads.part_path(id);
+        let before = match hasher.take() {
+            Some(h) => h,
+            None => rehash(&part, current).await?,
+        };
+        let mut total = before.clone();
+        let mut chunk_hash = sha2::Sha256::new();
+        let mut file = tokio::fs::OpenOptions::new().append(true).open(&part).await.map_err(io)?;
+        let mut received = 0u64;
+        let mut failure: Option<ApiError> = None;
+        let mut vanished = false;
+        while let Some(next) = body.next().await {
+            let bytes = match next {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::info!(upload = id, "upload body ended early: {e}");
+                    vanished = true;
+                    break;
+                }
+            };
+            if current + received + bytes.len() as u64 > state.length {
+                failure =
+                    Some(upload_error(413, "UPLOAD_TOO_LARGE", format!("超过声明的文件大小（{} 字节）", state.length)));
+                break;
+            }
+            file.write_all(&bytes).await.map_err(io)?;
+            total.update(&bytes);
+            chunk_hash.update(&bytes);
+            received += bytes.len() as u64;
+        }
+        file.flush().await.map_err(io)?;
+        let mismatch = checksum.is_some_and(|c| vanished || <[u8; 32]>::from(chunk_hash.finalize()) != c);
+        if failure.is_none() && mismatch {
+            failure = Some(upload_error(460, "CHECKSUM_MISMATCH", "本次上传内容的校验值不符，未保存".to_string()));
+        }
+        if let Some(e) = failure {
+            // Nothing of a refused request is kept.
+            file.set_len(current).await.map_err(io)?;
+            file.sync_all().await.map_err(io)?;
+            *hasher = Some(before);
+            return Err(e);
+        }
+        file.sync_all().await.map_err(io)?;
+        drop(file);
+        let offset = current + received;
+        if offset < state.length {
+            *hasher = Some(total);
+            return Ok(Appended { offset, recording: None });
+        }
+        let sha256 = Hash(total.finalize().into());
+        let recording = self.store_recording(actor, &state, &part, sha256).await?;
+        *hasher = None;
+        drop(hasher);
+        self.uploads.forget(id);
+        let _ = tokio::fs::remove_file(self.uploads.state_path(id)).await;
+        Ok(Appended { offset, recording: Some(recording) })
+    }
+
+    /// A stored recording, for those who see its case — or, not yet linked to one, for its
+    /// uploader and those who see every case (as if it were a case the uploader opened).
+    pub async fn recording(&self, actor: &UserRecord, id: &str) -> Result<RecordingRecord, ApiError> {
+        let r = self.store.recording(id).await?;
+        if !r.case_id.is_empty() {
+            self.allow(actor, super::policy::Action::ViewCase, Some(&self.store.case(&r.case_id).await?))?;
+            return Ok(r);
+        }
+        let uploader = r.uploaded_by.strip_prefix("user:").unwrap_or_default();
+        let scope = super::policy::CaseScope {
+            opened_by: uploader,
+            unit: "",
+            confidentiality: "internal",
+            officers: Vec::new(),
+        };
+        match super::policy::decide(actor, super::policy::Action::ViewCase, Some(&scope)) {
+            super::policy::Decision::Allow => Ok(r),
+            _ => Err(ApiError::NotFound),
+        }
+    }
+
+    /// Ends an upload and drops its bytes (tus termination).
+    pub async fn terminate_upload(&self, actor: &UserRecord, id: &str) -> Result<(), ApiError> {
+        self.upload(actor, id).await?;
+        let running = self.uploads.running(id);
+        let Ok(_guard) = running.try_lock() else {
+            return Err(upload_error(423, "UPLOAD_BUSY", "该文件正在另一请求中上传".to_string()));
+        };
+        tokio::fs::remove_file(self.uploads.state_path(id)).await.map_err(io)?;
+        tokio::fs::remove_file(self.uploads.part_path(id)).await.map_err(io)?;
+        self.uploads.forget(id);
+        Ok(())
+    }
+
+    /// Moves a complete upload into the blob store and commits it as a recording; then starts
+    /// its SM3.
+    async fn store_recording(
+        &self,
+        actor: &UserRecord,
+        state: &UploadState,
+        part: &Path,
+        sha256: Hash,
+    ) -> Result<RecordingRecord, ApiError> {
+        let blob = self.blobs.put_file(part, sha256, state.length).await?;
+        let case = state.metadata.get("case").cloned().unwrap_or_default();
+        let detail = json!({
+            "recording": state.id, "filename": state.metadata.get("filename"), "metadata": state.metadata,
+            "uploaded_by": format!("user:{}", actor.id),
+        });
+        let (c, opening) = super::auth::committed(&detail);
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "recording.stored",
+            Some(&case).filter(|c| !c.is_empty()).map(String::as_str),
+            super::body(json!({"recording": state.id, "detail": {"commit": c.to_hex()}})),
+            vec![blob],
+            vec![c],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let record = RecordingRecord {
+            id: state.id.clone(),
+            sha256: sha256.to_hex(),
+            size: blob.size,
+            case_id: case,
+            uploaded_by: format!("user:{}", actor.id),
+            created_at_ms: super::auth::now_ms(),
+            data: recording_data(&detail, &blob, None).to_string(),
+        };
+        self.append(d, vec![opening, Op::RecordBlob(blob), Op::PutRecording(record.clone())]).await?;
+        self.spawn_sm3(record.clone(), blob);
+        Ok(record)
+    }
+
+    /// Computes a stored recording's SM3 on its own thread, then logs it (`recording.sm3`).
+    fn spawn_sm3(&self, record: RecordingRecord, blob: BlobRef) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            match sm3_of(&app.blobs, &blob).await {
+                Ok(digest) => {
+                    if let Err(e) = app.record_sm3(&record.id, &hex::encode(digest)).await {
+                        tracing::error!(recording = record.id, "logging the SM3 digest: {e}");
+                    }
+                }
+                Err(e) => tracing::error!(recording = record.id, "computing the SM3 digest: {e}"),
+            }
+        });
+    }
+
+    /// Logs recording `id`'s SM3 digest and adds it to the projection.
+    pub async fn record_sm3(&self, id: &str, sm3_hex: &str) -> Result<(), ApiError> {
+        let mut record = self.store.recording(id).await?;
+        let mut data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        data["sm3"] = json!(sm3_hex);
+        record.data = data.to_string();
+        let d = EntryDraft::new(
+            "system",
+            "recording.sm3",
+            Some(&record.case_id).filter(|c| !c.is_empty()).map(String::as_str),
+            super::body(json!({"recording": id, "sm3": sm3_hex})),
+            vec![],
+            vec![],
+        )
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        self.append(d, vec![Op::PutRecording(record)]).await?;
+        Ok(())
+    }
+}
+
+/// The SM3 of a blob: read in 8 MiB parts, hashed on a thread of its own.
+pub async fn sm3_of(blobs: &liuhen_store::Blobs, blob: &BlobRef) -> Result<[u8; 32], ApiError> {
+    const PART: u64 = 8 << 20;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut h = sm3::Sm3::new();
+        while let Some(b) = rx.blocking_recv() {
+            sm3::Digest::update(&mut h, &b);
+        }
+        let _ = done.send(<[u8; 32]>::from(sm3::Digest::finalize(h)));
+    });
+    let mut offset = 0;
+    while offset < blob.size {
+        let end = (offset + PART).min(blob.size);
+        let bytes = blobs.get_range(&blob.sha256, offset..end).await?;
+        if tx.send(bytes).await.is_err() {
+            break;
+        }
+        offset = end;
+    }
+    drop(tx);
+    result.await.map_err(|e| ApiError::Internal(Box::new(e)))
+}

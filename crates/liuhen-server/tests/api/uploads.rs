@@ -1,0 +1,274 @@
+//! Resumable uploads (tus 1.0.0) of 音像记录 files: chunks with and without checksums, every
+//! kind of bad request refused with nothing kept, a client that vanishes, a server restarted
+//! part-way; the stored blob, its SHA-256 and SM3, and the log entry that names it.
+
+use crate::helpers::*;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use liuhen_server::LogAccess;
+use liuhen_store::LogStore;
+use sha2::Digest;
+use tower::ServiceExt;
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(router: &Router, req: Request<Body>) -> Answer {
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    Answer { status, headers, body: String::from_utf8_lossy(&body).to_string() }
+}
+
+fn header(a: &Answer, name: &str) -> String {
+    a.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+fn b64(s: &str) -> String {
+    STANDARD.encode(s.as_bytes())
+}
+
+/// `POST /api/uploads` for `length` bytes; the upload's path.
+async fn create(router: &Router, token: &str, length: u64, metadata: &str) -> Answer {
+    let req = Request::post("/api/uploads")
+        .header("authorization", format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", length.to_string())
+        .header("upload-metadata", metadata)
+        .body(Body::empty())
+        .unwrap();
+    send(router, req).await
+}
+
+fn patch(path: &str, token: &str, offset: u64, body: Body, checksum: Option<&[u8]>) -> Request<Body> {
+    let mut b = Request::patch(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", offset.to_string());
+    if let Some(bytes) = checksum {
+        b = b.header("upload-checksum", format!("sha256 {}", STANDARD.encode(sha2::Sha256::digest(bytes))));
+    }
+    b.body(body).unwrap()
+}
+
+async fn offset(router: &Router, path: &str, token: &str) -> u64 {
+    let req = Request::head(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .body(Body::empty())
+        .unwrap();
+    let a = send(router, req).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    header(&a, "upload-offset").parse().unwrap()
+}
+
+/// Bytes that look like nothing in particular: a counter through a small LCG.
+fn content(n: usize) -> Vec<u8> {
+    let mut x = 0x2545_f491_u32;
+    (0..n)
+        .map(|_| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Waits for the SM3 entry that follows a stored recording.
+async fn sm3_of(app: &TestApp, token: &str, id: &str) -> String {
+    for _ in 0..200 {
+        let r = app.get(&format!("/api/recordings/{id}"), Some(token)).await.json();
+        if let Some(s) = r["sm3"].as_str() {
+            return s.to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no SM3 for {id}");
+}
+
+#[tokio::test]
+async fn a_file_arrives_in_chunks_and_becomes_a_logged_recording_with_both_digests() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let data = content(3 << 20);
+    let a = create(
+        &app.router,
+        &token,
+        data.len() as u64,
+        &format!("filename {},device {}", b64("执法记录仪_0001.mp4"), b64("DSJ-0001")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    assert_eq!(header(&a, "tus-resumable"), "1.0.0");
+    let path = header(&a, "location");
+    assert!(path.starts_with("/api/uploads/"), "{path}");
+    assert_eq!(offset(&app.router, &path, &token).await, 0);
+    let (one, rest) = data.split_at(1 << 20);
+    let (two, three) = rest.split_at(1 << 20);
+    let a = send(&app.router, patch(&path, &token, 0, Body::from(one.to_vec()), Some(one))).await;
+    assert_eq!(
+        (a.status, header(&a, "upload-offset")),
+        (StatusCode::NO_CONTENT, (1u64 << 20).to_string()),
+        "{}",
+        a.body
+    );
+    assert!(header(&a, "liuhen-recording").is_empty(), "not complete yet");
+    let a = send(&app.router, patch(&path, &token, 1 << 20, Body::from(two.to_vec()), None)).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    let before = app.store.tree_size();
+    let a = send(&app.router, patch(&path, &token, 2 << 20, Body::from(three.to_vec()), Some(three))).await;
+    assert_eq!((a.status, header(&a, "upload-offset")), (StatusCode::NO_CONTENT, data.len().to_string()), "{}", a.body);
+    let id = header(&a, "liuhen-recording");
+    assert!(!id.is_empty());
+    // The digests are the file's; SM3 follows in its own entry.
+    let r = app.get(&format!("/api/recordings/{id}"), Some(&token)).await.json();
+    assert_eq!(r["sha256"], hex::encode(sha2::Sha256::digest(&data)), "{r}");
+    assert_eq!(r["size"], data.len());
+    assert_eq!(r["filename"], "执法记录仪_0001.mp4");
+    assert_eq!(r["metadata"]["device"], "DSJ-0001");
+    let sm3 = sm3_of(&app, &token, &id).await;
+    assert_eq!(sm3, hex::encode(<sm3::Sm3 as sm3::Digest>::digest(&data)));
+    // One entry names the blob; the blob on disk is the file; the upload is gone.
+    let raw = app.store.entries(before, before + 1).await.unwrap();
+    let e = liuhen_log::Entry::decode(&raw[0]).unwrap();
+    assert_eq!(e.action(), "recording.stored");
+    assert_eq!(e.blobs()[0].sha256.to_hex(), r["sha256"].as_str().unwrap());
+    let on_disk =
+        std::fs::read(app.data.blobs_dir().join(liuhen_store::blob_path(&e.blobs()[0].sha256).to_string())).unwrap();
+    assert_eq!(on_disk, data);
+    let req = Request::head(&path).header("authorization", format!("Bearer {token}")).header("tus-resumable", "1.0.0");
+    assert_eq!(send(&app.router, req.body(Body::empty()).unwrap()).await.status, StatusCode::NOT_FOUND);
+    // And the log alone gives the same projection.
+    let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
+    assert_eq!(from_log.recordings.len(), 1);
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_and_nothing_of_them_is_kept() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let data = content(4096);
+    let r = &app.router;
+    // Creation: no length, an empty file, too large, no filename, unknown metadata, not tus.
+    for (length, meta, want) in [
+        (0, format!("filename {}", b64("a.mp4")), StatusCode::BAD_REQUEST),
+        (1 << 40, format!("filename {}", b64("a.mp4")), StatusCode::PAYLOAD_TOO_LARGE),
+        (10, String::new(), StatusCode::BAD_REQUEST),
+        (10, format!("filename {},secret {}", b64("a.mp4"), b64("x")), StatusCode::BAD_REQUEST),
+        (10, "filename !!!".to_string(), StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(create(r, &token, length, &meta).await.status, want, "{length} {meta}");
+    }
+    let no_tus = Request::post("/api/uploads")
+        .header("authorization", format!("Bearer {token}"))
+        .header("upload-length", "10")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(r, no_tus).await.status, StatusCode::PRECONDITION_FAILED);
+    let a = create(r, &token, data.len() as u64, &format!("filename {}", b64("a.mp4"))).await;
+    let path = header(&a, "location");
+    let (head, tail) = data.split_at(1000);
+    assert_eq!(
+        send(r, patch(&path, &token, 0, Body::from(head.to_vec()), Some(head))).await.status,
+        StatusCode::NO_CONTENT
+    );
+    // A resume at the wrong offset.
+    let a = send(r, patch(&path, &token, 999, Body::from(tail.to_vec()), None)).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert!(a.body.contains("UPLOAD_OFFSET_MISMATCH") && a.body.contains("1000"), "{}", a.body);
+    // A chunk whose checksum does not match: refused, not kept.
+    let a = send(r, patch(&path, &token, 1000, Body::from(tail.to_vec()), Some(b"something else"))).await;
+    assert_eq!(a.status.as_u16(), 460, "{}", a.body);
+    assert!(a.body.contains("CHECKSUM_MISMATCH"));
+    assert_eq!(offset(r, &path, &token).await, 1000);
+    // More bytes than declared: refused, not kept.
+    let mut over = tail.to_vec();
+    over.extend_from_slice(b"one byte too many");
+    let a = send(r, patch(&path, &token, 1000, Body::from(over), None)).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.body);
+    assert_eq!(offset(r, &path, &token).await, 1000);
+    // Not the tus content type; somebody else's upload; no such upload; a path for an id.
+    let wrong_type = Request::patch(&path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/json")
+        .header("upload-offset", "1000")
+        .body(Body::from(tail.to_vec()))
+        .unwrap();
+    assert_eq!(send(r, wrong_type).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let admin = app.login_admin().await;
+    let other = app.account(&admin, "wangming", "officer").await;
+    assert_eq!(
+        send(r, patch(&path, &other, 1000, Body::from(tail.to_vec()), None)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let bad = "/api/uploads/..%2F..%2Fliuhen.db";
+    assert_eq!(send(r, patch(bad, &token, 0, Body::from("x"), None)).await.status, StatusCode::NOT_FOUND);
+    // Nothing was stored or logged for any of them; the rest completes the file.
+    assert!(app.store.recordings(None, 10).await.unwrap().is_empty());
+    let a = send(r, patch(&path, &token, 1000, Body::from(tail.to_vec()), Some(tail))).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+    let id = header(&a, "liuhen-recording");
+    let rec = app.get(&format!("/api/recordings/{id}"), Some(&token)).await.json();
+    assert_eq!(rec["sha256"], hex::encode(sha2::Sha256::digest(&data)));
+    // Termination drops an upload.
+    let a = create(r, &token, 10, &format!("filename {}", b64("b.mp4"))).await;
+    let path = header(&a, "location");
+    let del =
+        Request::delete(&path).header("authorization", format!("Bearer {token}")).header("tus-resumable", "1.0.0");
+    assert_eq!(send(r, del.body(Body::empty()).unwrap()).await.status, StatusCode::NO_CONTENT);
+    let req = Request::head(&path).header("authorization", format!("Bearer {token}")).header("tus-resumable", "1.0.0");
+    assert_eq!(send(r, req.body(Body::empty()).unwrap()).await.status, StatusCode::NOT_FOUND);
+    // Without a session: 401; the protocol's capabilities are public.
+    let anon = Request::post("/api/uploads").header("tus-resumable", "1.0.0").header("upload-length", "10");
+    assert_eq!(send(r, anon.body(Body::empty()).unwrap()).await.status, StatusCode::UNAUTHORIZED);
+    let opts = send(r, Request::options("/api/uploads").body(Body::empty()).unwrap()).await;
+    assert_eq!(header(&opts, "tus-extension"), "creation,termination,checksum");
+    assert_eq!(header(&opts, "tus-checksum-algorithm"), "sha256");
+}
+
+#[tokio::test]
+async fn a_client_that_vanishes_and_a_server_restarted_part_way_resume_from_the_offset() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let data = content(2 << 20);
+    let a = create(&app.router, &token, data.len() as u64, &format!("filename {}", b64("c.mp4"))).await;
+    let path = header(&a, "location");
+    // The client sends 512 KiB, then its connection breaks.
+    let first = data[..512 << 10].to_vec();
+    let stream = futures::stream::iter(vec![
+        Ok::<_, std::io::Error>(bytes::Bytes::from(first)),
+        Err(std::io::Error::other("connection reset")),
+    ]);
+    let _ = send(&app.router, patch(&path, &token, 0, Body::from_stream(stream), None)).await;
+    assert_eq!(offset(&app.router, &path, &token).await, 512 << 10, "the bytes received are kept");
+    // With a checksum, a broken request keeps nothing.
+    let stream = futures::stream::iter(vec![
+        Ok::<_, std::io::Error>(bytes::Bytes::from(data[512 << 10..600 << 10].to_vec())),
+        Err(std::io::Error::other("connection reset")),
+    ]);
+    let chunk = &data[512 << 10..1 << 20];
+    let _ = send(&app.router, patch(&path, &token, 512 << 10, Body::from_stream(stream), Some(chunk))).await;
+    assert_eq!(offset(&app.router, &path, &token).await, 512 << 10);
+    // The server restarts: a new process knows nothing but the data directory.
+    let restarted = app.restarted();
+    assert_eq!(offset(&restarted, &path, &token).await, 512 << 10);
+    let a = send(&restarted, patch(&path, &token, 512 << 10, Body::from(chunk.to_vec()), Some(chunk))).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+    let rest = &data[1 << 20..];
+    let a = send(&restarted, patch(&path, &token, 1 << 20, Body::from(rest.to_vec()), Some(rest))).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+    let id = header(&a, "liuhen-recording");
+    let r = app.get(&format!("/api/recordings/{id}"), Some(&token)).await.json();
+    assert_eq!(r["sha256"], hex::encode(sha2::Sha256::digest(&data)), "re-hashed from disk after the restart");
+    assert_eq!(sm3_of(&app, &token, &id).await, hex::encode(<sm3::Sm3 as sm3::Digest>::digest(&data)));
+}
