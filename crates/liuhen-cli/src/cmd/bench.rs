@@ -18,6 +18,22 @@ pub enum What {
     Proof(ProofArgs),
     /// Full verification of the data directory, and entry hashing against `openssl dgst`.
     Verify(VerifyArgs),
+    /// One file uploaded through the HTTP path (tus) to a `liuhen serve` child process, against
+    /// a durable copy (`dd conv=fsync`) and `openssl dgst -sha256|-sm3` of the same file.
+    Upload(UploadArgs),
+}
+
+#[derive(clap::Args)]
+pub struct UploadArgs {
+    /// A fresh data directory (created; the file and a copy are written inside it).
+    #[arg(long)]
+    data: PathBuf,
+    /// The file's size in MiB.
+    #[arg(long, default_value_t = 2048)]
+    size_mib: u64,
+    /// Bytes per PATCH request, in MiB.
+    #[arg(long, default_value_t = 256)]
+    chunk_mib: u64,
 }
 
 #[derive(clap::Args)]
@@ -55,6 +71,7 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         What::Log(a) => log(a).await,
         What::Proof(a) => proof(a).await,
         What::Verify(a) => verify(a).await,
+        What::Upload(a) => upload(a).await,
     }
 }
 
@@ -270,5 +287,177 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
             "checksum": acc,
         })
     );
+    Ok(())
+}
+
+/// Seconds `cmd` takes to run, or an error if it fails.
+fn timed(cmd: &mut std::process::Command) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    let out = cmd.output().with_context(|| format!("running {cmd:?}"))?;
+    anyhow::ensure!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// A process's peak resident memory (`VmHWM`, KiB) from `/proc`.
+fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmHWM")
+}
+
+async fn upload(args: UploadArgs) -> anyhow::Result<()> {
+    use std::io::{BufRead, Read, Seek};
+    let size = args.size_mib << 20;
+    std::fs::create_dir_all(&args.data)?;
+    // The account the client signs in with, made before the server starts.
+    let password = format!("bench-password-{}", std::process::id());
+    {
+        let opened = super::open_data_dir(&args.data, None, liuhen_server::LogAccess::Public).await?;
+        let user = liuhen_server::app::auth::NewUser {
+            username: format!("bench{}", std::process::id()),
+            roles: "officer".to_string(),
+            password: password.clone(),
+            must_change_password: false,
+            officer_id: String::new(),
+            unit: String::new(),
+        };
+        opened.state.app.add_user(None, user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    // The file: incompressible bytes, on disk.
+    let src = args.data.join("bench-upload.src");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&src)?);
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut block = vec![0u8; 1 << 20];
+        for _ in 0..args.size_mib {
+            for b in block.chunks_mut(8) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                b.copy_from_slice(&x.to_le_bytes()[..b.len()]);
+            }
+            f.write_all(&block)?;
+        }
+        f.into_inner()?.sync_all()?;
+    }
+    // The references, on the same file in the same run.
+    let copy = args.data.join("bench-upload.copy");
+    let dd_s = timed(
+        std::process::Command::new("dd")
+            .arg(format!("if={}", src.display()))
+            .arg(format!("of={}", copy.display()))
+            .args(["bs=8M", "conv=fsync", "status=none"]),
+    )?;
+    std::fs::remove_file(&copy)?;
+    let sha_s = timed(std::process::Command::new("openssl").args(["dgst", "-sha256"]).arg(&src))?;
+    let sm3_s = timed(std::process::Command::new("openssl").args(["dgst", "-sm3"]).arg(&src))?;
+    // The server, a process of its own.
+    let mut server = std::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&args.data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("starting liuhen serve")?;
+    let mut lines = std::io::BufReader::new(server.stdout.take().context("no stdout")?).lines();
+    let mut base = String::new();
+    for line in lines.by_ref() {
+        let line = line?;
+        if let Some(rest) = line.split("http://").nth(1) {
+            base = format!("http://{}", rest.trim().trim_end_matches('/'));
+        }
+        if line.starts_with("就绪") {
+            break;
+        }
+    }
+    anyhow::ensure!(!base.is_empty(), "the server did not say where it listens");
+    std::thread::spawn(move || for _ in lines {});
+    let pid = server.id();
+    let base_rss = peak_rss_kib(pid)?;
+    let file_path = src.clone();
+    let result = tokio::task::spawn_blocking(move || -> anyhow::Result<(f64, f64, String)> {
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).timeout_global(None).build().into();
+        let login = json!({"username": format!("bench{}", std::process::id()), "password": password});
+        let mut r = agent
+            .post(format!("{base}/api/session"))
+            .header("content-type", "application/json")
+            .send(login.to_string().as_bytes())?;
+        let session: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
+        let token = session["token"].as_str().context("no token")?.to_string();
+        let bearer = format!("Bearer {token}");
+        let t = Instant::now();
+        let r = agent
+            .post(format!("{base}/api/uploads"))
+            .header("authorization", &bearer)
+            .header("tus-resumable", "1.0.0")
+            .header("upload-length", size.to_string())
+            .header("upload-metadata", "filename YmVuY2gubXA0")
+            .send_empty()?;
+        anyhow::ensure!(r.status() == 201, "create: {}", r.status());
+        let location = r.headers().get("location").and_then(|v| v.to_str().ok()).context("no location")?.to_string();
+        let mut file = std::fs::File::open(&file_path)?;
+        let mut offset = 0u64;
+        let mut recording = String::new();
+        while offset < size {
+            let n = (args.chunk_mib << 20).min(size - offset);
+            file.seek(std::io::SeekFrom::Start(offset))?;
+            let mut part = (&mut file).take(n);
+            let r = agent
+                .patch(format!("{base}{location}"))
+                .header("authorization", &bearer)
+                .header("tus-resumable", "1.0.0")
+                .header("content-type", "application/offset+octet-stream")
+                .header("upload-offset", offset.to_string())
+                .send(ureq::SendBody::from_reader(&mut part))?;
+            anyhow::ensure!(r.status() == 204, "patch at {offset}: {}", r.status());
+            offset = r.headers().get("upload-offset").and_then(|v| v.to_str().ok()).context("no offset")?.parse()?;
+            if let Some(id) = r.headers().get("liuhen-recording").and_then(|v| v.to_str().ok()) {
+                recording = id.to_string();
+            }
+        }
+        let upload_s = t.elapsed().as_secs_f64();
+        anyhow::ensure!(!recording.is_empty(), "the upload did not become a recording");
+        // SM3 follows on its own thread: until its entry is in.
+        let t = Instant::now();
+        let sm3 = loop {
+            let mut r = agent.get(format!("{base}/api/recordings/{recording}")).header("authorization", &bearer).call()?;
+            let v: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
+            if let Some(s) = v["sm3"].as_str() {
+                break s.to_string();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Ok((upload_s, t.elapsed().as_secs_f64(), sm3))
+    })
+    .await?;
+    let peak_rss = peak_rss_kib(pid)?;
+    let _ = server.kill();
+    let _ = server.wait();
+    let (upload_s, sm3_after_s, sm3) = result?;
+    let mb = size as f64 / 1e6;
+    let (upload, dd, sha, sm3_ref) = (mb / upload_s, mb / dd_s, mb / sha_s, mb / sm3_s);
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    println!(
+        "{}",
+        json!({
+            "bench": "upload",
+            "bytes": size,
+            "chunk_mib": args.chunk_mib,
+            "upload_mb_per_s": upload.round(),
+            "dd_fsync_mb_per_s": dd.round(),
+            "openssl_sha256_mb_per_s": sha.round(),
+            "upload_ratio_to_slower_reference": round(upload / dd.min(sha)),
+            "sm3_after_ack_s": round(sm3_after_s),
+            "openssl_sm3_mb_per_s": sm3_ref.round(),
+            "server_peak_rss_mib": round(peak_rss as f64 / 1024.0),
+            "server_rss_at_start_mib": round(base_rss as f64 / 1024.0),
+            "sm3": sm3,
+        })
+    );
+    std::fs::remove_file(&src)?;
     Ok(())
 }

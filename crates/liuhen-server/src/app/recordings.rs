@@ -21,10 +21,12 @@ use sha2::Digest;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::io::AsyncWriteExt;
 
 /// The largest upload accepted (a shift of body-camera video is a few GiB).
 pub const MAX_UPLOAD: u64 = 64 << 30;
+
+/// The writer's buffer: large writes, few system calls.
+const WRITE_BUFFER: usize = 4 << 20;
 
 /// The metadata an upload may carry (tus `Upload-Metadata`), with their limits.
 pub const METADATA_KEYS: &[&str] =
@@ -230,9 +232,23 @@ impl<S: LogStore> App<S> {
             Some(h) => h,
             None => rehash(&part, current).await?,
         };
-        let mut total = before.clone();
-        let mut chunk_hash = sha2::Sha256::new();
-        let mut file = tokio::fs::OpenOptions::new().append(true).open(&part).await.map_err(io)?;
+        // The bytes go to a writer on a blocking thread (buffered file writes and both hashes),
+        // while this task keeps receiving: the network and the disk overlap.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+        let (file_path, start) = (part.clone(), before.clone());
+        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(sha2::Sha256, [u8; 32])> {
+            use std::io::Write;
+            let file = std::fs::OpenOptions::new().append(true).open(&file_path)?;
+            let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+            let (mut total, mut chunk) = (start, sha2::Sha256::new());
+            while let Some(b) = rx.blocking_recv() {
+                out.write_all(&b)?;
+                total.update(&b);
+                chunk.update(&b);
+            }
+            out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+            Ok((total, chunk.finalize().into()))
+        });
         let mut received = 0u64;
         let mut failure: Option<ApiError> = None;
         let mut vanished = false;
@@ -250,25 +266,31 @@ impl<S: LogStore> App<S> {
                     Some(upload_error(413, "UPLOAD_TOO_LARGE", format!("超过声明的文件大小（{} 字节）", state.length)));
                 break;
             }
-            file.write_all(&bytes).await.map_err(io)?;
-            total.update(&bytes);
-            chunk_hash.update(&bytes);
             received += bytes.len() as u64;
+            if tx.send(bytes).await.is_err() {
+                break;
+            }
         }
-        file.flush().await.map_err(io)?;
-        let mismatch = checksum.is_some_and(|c| vanished || <[u8; 32]>::from(chunk_hash.finalize()) != c);
-        if failure.is_none() && mismatch {
+        drop(tx);
+        let written = writer.await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let (total, chunk_digest) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                failure = failure.or(Some(io(e)));
+                (before.clone(), [0; 32])
+            }
+        };
+        if failure.is_none() && checksum.is_some_and(|c| vanished || chunk_digest != c) {
             failure = Some(upload_error(460, "CHECKSUM_MISMATCH", "本次上传内容的校验值不符，未保存".to_string()));
         }
         if let Some(e) = failure {
             // Nothing of a refused request is kept.
+            let file = tokio::fs::OpenOptions::new().write(true).open(&part).await.map_err(io)?;
             file.set_len(current).await.map_err(io)?;
             file.sync_all().await.map_err(io)?;
             *hasher = Some(before);
             return Err(e);
         }
-        file.sync_all().await.map_err(io)?;
-        drop(file);
         let offset = current + received;
         if offset < state.length {
             *hasher = Some(total);
@@ -391,10 +413,10 @@ impl<S: LogStore> App<S> {
     }
 }
 
-/// The SM3 of a blob: read in 8 MiB parts, hashed on a thread of its own.
+/// The SM3 of a blob: read in 4 MiB parts (at most three in memory), hashed on a thread of its own.
 pub async fn sm3_of(blobs: &liuhen_store::Blobs, blob: &BlobRef) -> Result<[u8; 32], ApiError> {
-    const PART: u64 = 8 << 20;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+    const PART: u64 = 4 << 20;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(2);
     let (done, result) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
         let mut h = sm3::Sm3::new();
