@@ -290,12 +290,13 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Seconds `cmd` takes to run, or an error if it fails.
-fn timed(cmd: &mut std::process::Command) -> anyhow::Result<f64> {
+/// Seconds `cmd` takes to run and the last word of what it printed, or an error if it fails.
+fn timed(cmd: &mut std::process::Command) -> anyhow::Result<(f64, String)> {
     let t = Instant::now();
     let out = cmd.output().with_context(|| format!("running {cmd:?}"))?;
     anyhow::ensure!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    Ok(t.elapsed().as_secs_f64())
+    let text = String::from_utf8_lossy(&out.stdout).split_whitespace().last().unwrap_or_default().to_string();
+    Ok((t.elapsed().as_secs_f64(), text))
 }
 
 /// A process's peak resident memory (`VmHWM`, KiB) from `/proc`.
@@ -345,15 +346,15 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
     }
     // The references, on the same file in the same run.
     let copy = args.data.join("bench-upload.copy");
-    let dd_s = timed(
+    let (dd_s, _) = timed(
         std::process::Command::new("dd")
             .arg(format!("if={}", src.display()))
             .arg(format!("of={}", copy.display()))
             .args(["bs=8M", "conv=fsync", "status=none"]),
     )?;
     std::fs::remove_file(&copy)?;
-    let sha_s = timed(std::process::Command::new("openssl").args(["dgst", "-sha256"]).arg(&src))?;
-    let sm3_s = timed(std::process::Command::new("openssl").args(["dgst", "-sm3"]).arg(&src))?;
+    let (sha_s, sha_openssl) = timed(std::process::Command::new("openssl").args(["dgst", "-sha256"]).arg(&src))?;
+    let (sm3_s, sm3_openssl) = timed(std::process::Command::new("openssl").args(["dgst", "-sm3"]).arg(&src))?;
     // The server, a process of its own.
     let mut server = std::process::Command::new(std::env::current_exe()?)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
@@ -378,7 +379,7 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
     let pid = server.id();
     let base_rss = peak_rss_kib(pid)?;
     let file_path = src.clone();
-    let result = tokio::task::spawn_blocking(move || -> anyhow::Result<(f64, f64, String)> {
+    let result = tokio::task::spawn_blocking(move || -> anyhow::Result<(f64, f64, String, String)> {
         let agent: ureq::Agent =
             ureq::Agent::config_builder().http_status_as_error(false).timeout_global(None).build().into();
         let login = json!({"username": format!("bench{}", std::process::id()), "password": password});
@@ -423,21 +424,25 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
         anyhow::ensure!(!recording.is_empty(), "the upload did not become a recording");
         // SM3 follows on its own thread: until its entry is in.
         let t = Instant::now();
-        let sm3 = loop {
-            let mut r = agent.get(format!("{base}/api/recordings/{recording}")).header("authorization", &bearer).call()?;
+        let (sha256, sm3) = loop {
+            let mut r =
+                agent.get(format!("{base}/api/recordings/{recording}")).header("authorization", &bearer).call()?;
             let v: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
             if let Some(s) = v["sm3"].as_str() {
-                break s.to_string();
+                break (v["sha256"].as_str().unwrap_or_default().to_string(), s.to_string());
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        Ok((upload_s, t.elapsed().as_secs_f64(), sm3))
+        Ok((upload_s, t.elapsed().as_secs_f64(), sha256, sm3))
     })
     .await?;
     let peak_rss = peak_rss_kib(pid)?;
-    let _ = server.kill();
+    // Stopped gracefully, the server signs a last checkpoint over the recording's entries.
+    let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
     let _ = server.wait();
-    let (upload_s, sm3_after_s, sm3) = result?;
+    let (upload_s, sm3_after_s, sha256, sm3) = result?;
+    anyhow::ensure!(sha256 == sha_openssl, "SHA-256 {sha256} differs from openssl's {sha_openssl}");
+    anyhow::ensure!(sm3 == sm3_openssl, "SM3 {sm3} differs from openssl's {sm3_openssl}");
     let mb = size as f64 / 1e6;
     let (upload, dd, sha, sm3_ref) = (mb / upload_s, mb / dd_s, mb / sha_s, mb / sm3_s);
     let round = |x: f64| (x * 1000.0).round() / 1000.0;
@@ -452,9 +457,13 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
             "openssl_sha256_mb_per_s": sha.round(),
             "upload_ratio_to_slower_reference": round(upload / dd.min(sha)),
             "sm3_after_ack_s": round(sm3_after_s),
+            "sm3_mb_per_s_after_ack": (mb / sm3_after_s).round(),
+            "sm3_ratio_to_openssl": round((mb / sm3_after_s) / sm3_ref),
+            "digests_match_openssl": true,
             "openssl_sm3_mb_per_s": sm3_ref.round(),
             "server_peak_rss_mib": round(peak_rss as f64 / 1024.0),
             "server_rss_at_start_mib": round(base_rss as f64 / 1024.0),
+            "sha256": sha256,
             "sm3": sm3,
         })
     );

@@ -77,11 +77,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("  （首次登录后须修改密码 / change it at first sign-in）");
     }
     println!("就绪 / ready");
+    let store = opened.store.clone();
     let app = liuhen_server::router(opened.state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await
         .context("serving")?;
+    // A last checkpoint, so the entries of the last moments are covered by a signed one.
+    liuhen_store::LogStore::sign_checkpoint(&store).await.context("signing the last checkpoint")?;
     Ok(())
 }
 

@@ -268,3 +268,21 @@ fn kill_9_while_32_clients_append_loses_no_acknowledged_entry() {
     let out = run(&["verify", "--data", dir.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
 }
+
+/// `liuhen bench upload` on a small file: a `liuhen serve` child takes it through the tus path,
+/// and the digests it logs are those `openssl dgst` computes (the bench refuses otherwise).
+#[test]
+fn the_upload_bench_runs_end_to_end_and_its_digests_match_openssl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("bench");
+    let out = run(&["bench", "upload", "--data", data.to_str().unwrap(), "--size-mib", "8", "--chunk-mib", "3"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(text(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(report["bytes"], 8 << 20);
+    assert_eq!(report["digests_match_openssl"], true);
+    assert!(report["server_peak_rss_mib"].as_f64().unwrap() > 0.0, "{report}");
+    // The data directory holds the recording: it verifies, blob included.
+    let out = run(&["verify", "--data", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 blobs re-hashed"), "{}", text(&out.stdout));
+}

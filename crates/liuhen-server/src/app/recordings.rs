@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 pub const MAX_UPLOAD: u64 = 64 << 30;
 
 /// The writer's buffer: large writes, few system calls.
-const WRITE_BUFFER: usize = 4 << 20;
+const WRITE_BUFFER: usize = 1 << 20;
 
 /// The metadata an upload may carry (tus `Upload-Metadata`), with their limits.
 pub const METADATA_KEYS: &[&str] =
@@ -413,10 +413,10 @@ impl<S: LogStore> App<S> {
     }
 }
 
-/// The SM3 of a blob: read in 4 MiB parts (at most three in memory), hashed on a thread of its own.
+/// The SM3 of a blob: read in 2 MiB parts (at most three in memory), hashed on a thread of its own.
 pub async fn sm3_of(blobs: &liuhen_store::Blobs, blob: &BlobRef) -> Result<[u8; 32], ApiError> {
-    const PART: u64 = 4 << 20;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(2);
+    const PART: u64 = 2 << 20;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(1);
     let (done, result) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
         let mut h = sm3::Sm3::new();
