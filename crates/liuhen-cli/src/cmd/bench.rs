@@ -333,12 +333,16 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
         let mut f = std::io::BufWriter::new(std::fs::File::create(&src)?);
         let mut x = 0x9e37_79b9_7f4a_7c15_u64;
         let mut block = vec![0u8; 1 << 20];
-        for _ in 0..args.size_mib {
+        for i in 0..args.size_mib {
             for b in block.chunks_mut(8) {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
                 b.copy_from_slice(&x.to_le_bytes()[..b.len()]);
+            }
+            if i == 0 {
+                // An MP4's first box: the server takes only media.
+                block[..24].copy_from_slice(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
             }
             f.write_all(&block)?;
         }

@@ -5,3 +5,4 @@ mod browser;
 mod helpers;
 mod log;
 mod rebuild;
+mod upload;

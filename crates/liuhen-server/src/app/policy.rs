@@ -109,6 +109,8 @@ pub fn role_codes(roles: &[Role]) -> String {
 pub enum Action {
     /// Open a case of any kind.
     CreateCase,
+    /// Upload or import 音像记录 (officers from their cameras, the 设备管理员 from a workstation).
+    UploadRecording,
     /// See a case, its timeline and deadlines (ledgered).
     ViewCase,
     /// Run a command on a case.
@@ -225,6 +227,7 @@ pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -
     let allow = |ok: bool| if ok { Decision::Allow } else { Decision::Forbidden };
     match (action, case) {
         (Action::CreateCase, _) => allow(any(&[Role::Officer, Role::UnitHead, Role::Approver])),
+        (Action::UploadRecording, _) => allow(any(&[Role::Officer, Role::UnitHead, Role::Approver, Role::DeviceAdmin])),
         (Action::ViewReference, _) => allow(!rs.is_empty()),
         (Action::ManageReference, _) => allow(any(&[Role::SysAdmin, Role::Approver])),
         (Action::ManageUsers, _) => allow(any(&[Role::SysAdmin])),

@@ -42,6 +42,26 @@ pub struct UploadState {
     pub created_at_ms: i64,
 }
 
+/// Whether a file's first bytes are those of an audio, video or photo format that recorders
+/// write: MP4/MOV/3GP, AVI/WAV, Matroska/WebM, MPEG-TS/PS, FLV, Ogg, MP3, AAC, AMR, JPEG, PNG,
+/// and the Dahua (`DHAV`) and Hikvision (`IMKH`) containers of body cameras.
+pub fn looks_like_media(head: &[u8]) -> bool {
+    let at = |i: usize, m: &[u8]| head.get(i..i + m.len()) == Some(m);
+    (head.len() >= 8 && [&b"ftyp"[..], b"moov", b"mdat", b"wide", b"free", b"skip"].iter().any(|m| at(4, m)))
+        || (at(0, b"RIFF") && (at(8, b"AVI ") || at(8, b"WAVE")))
+        || [&[0x1a, 0x45, 0xdf, 0xa3][..], &[0, 0, 1, 0xba], b"FLV", b"OggS", b"ID3", b"#!AMR", &[0xff, 0xd8, 0xff]]
+            .iter()
+            .any(|m| at(0, m))
+        || at(0, b"\x89PNG")
+        || at(0, b"DHAV")
+        || at(0, b"IMKH")
+        || (head.first() == Some(&0x47) && head.len() >= 12)
+        || (head.len() >= 2 && head[0] == 0xff && head[1] & 0xe0 == 0xe0)
+}
+
+/// How many first bytes [`looks_like_media`] needs.
+const SNIFF: usize = 12;
+
 /// The SHA-256 of an upload's bytes so far, while this process has seen them all.
 type Running = Arc<tokio::sync::Mutex<Option<sha2::Sha256>>>;
 
@@ -84,6 +104,10 @@ pub struct Appended {
 
 fn upload_error(status: u16, code: &'static str, message: String) -> ApiError {
     ApiError::Upload(status, code, message)
+}
+
+fn not_media() -> ApiError {
+    upload_error(415, "NOT_MEDIA", "文件不是可识别的音频、视频或照片格式".to_string())
 }
 
 fn io(e: std::io::Error) -> ApiError {
@@ -148,6 +172,7 @@ impl<S: LogStore> App<S> {
         length: u64,
         metadata: BTreeMap<String, String>,
     ) -> Result<UploadState, ApiError> {
+        self.allow(actor, super::policy::Action::UploadRecording, None)?;
         if length == 0 {
             return Err(ApiError::BadRequest("上传的文件为空".to_string()));
         }
@@ -236,22 +261,25 @@ impl<S: LogStore> App<S> {
         // while this task keeps receiving: the network and the disk overlap.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
         let (file_path, start) = (part.clone(), before.clone());
-        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(sha2::Sha256, [u8; 32])> {
+        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(sha2::Sha256, [u8; 32], u64)> {
             use std::io::Write;
             let file = std::fs::OpenOptions::new().append(true).open(&file_path)?;
             let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-            let (mut total, mut chunk) = (start, sha2::Sha256::new());
+            let (mut total, mut chunk, mut written) = (start, sha2::Sha256::new(), 0u64);
             while let Some(b) = rx.blocking_recv() {
                 out.write_all(&b)?;
                 total.update(&b);
                 chunk.update(&b);
+                written += b.len() as u64;
             }
             out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
-            Ok((total, chunk.finalize().into()))
+            Ok((total, chunk.finalize().into(), written))
         });
         let mut received = 0u64;
         let mut failure: Option<ApiError> = None;
         let mut vanished = false;
+        // The file's first bytes are held back until they show it is media.
+        let mut head: Option<Vec<u8>> = (current == 0).then(Vec::new);
         while let Some(next) = body.next().await {
             let bytes = match next {
                 Ok(b) => b,
@@ -267,17 +295,41 @@ impl<S: LogStore> App<S> {
                 break;
             }
             received += bytes.len() as u64;
+            let bytes = match head.as_mut() {
+                None => bytes,
+                Some(h) => {
+                    h.extend_from_slice(&bytes);
+                    if h.len() < SNIFF.min(state.length as usize) {
+                        continue;
+                    }
+                    if !looks_like_media(h) {
+                        failure = Some(not_media());
+                        break;
+                    }
+                    Bytes::from(head.take().unwrap_or_default())
+                }
+            };
             if tx.send(bytes).await.is_err() {
                 break;
             }
         }
+        // A request that ended before the first bytes could be judged keeps nothing.
+        if let Some(h) = head.filter(|h| !h.is_empty())
+            && failure.is_none()
+        {
+            if h.len() >= SNIFF.min(state.length as usize) && looks_like_media(&h) {
+                let _ = tx.send(Bytes::from(h)).await;
+            } else if !vanished {
+                failure = Some(not_media());
+            }
+        }
         drop(tx);
         let written = writer.await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let (total, chunk_digest) = match written {
+        let (total, chunk_digest, written) = match written {
             Ok(w) => w,
             Err(e) => {
                 failure = failure.or(Some(io(e)));
-                (before.clone(), [0; 32])
+                (before.clone(), [0; 32], 0)
             }
         };
         if failure.is_none() && checksum.is_some_and(|c| vanished || chunk_digest != c) {
@@ -291,7 +343,8 @@ impl<S: LogStore> App<S> {
             *hasher = Some(before);
             return Err(e);
         }
-        let offset = current + received;
+        // What is on disk, not what was received: held-back first bytes may not have been kept.
+        let offset = current + written;
         if offset < state.length {
             *hasher = Some(total);
             return Ok(Appended { offset, recording: None });
@@ -309,6 +362,9 @@ impl<S: LogStore> App<S> {
     /// uploader and those who see every case (as if it were a case the uploader opened).
     pub async fn recording(&self, actor: &UserRecord, id: &str) -> Result<RecordingRecord, ApiError> {
         let r = self.store.recording(id).await?;
+        if r.uploaded_by == format!("user:{}", actor.id) {
+            return Ok(r);
+        }
         if !r.case_id.is_empty() {
             self.allow(actor, super::policy::Action::ViewCase, Some(&self.store.case(&r.case_id).await?))?;
             return Ok(r);
@@ -436,4 +492,36 @@ pub async fn sm3_of(blobs: &liuhen_store::Blobs, blob: &BlobRef) -> Result<[u8; 
     }
     drop(tx);
     result.await.map_err(|e| ApiError::Internal(Box::new(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_media;
+
+    #[test]
+    fn media_is_told_by_its_first_bytes() {
+        for media in [
+            &b"\0\0\0\x18ftypmp42\0\0\0\0"[..],
+            b"RIFF\x10\0\0\0AVI LIST",
+            b"RIFF\x10\0\0\0WAVEfmt ",
+            b"\x1a\x45\xdf\xa3\x01\0\0\0\0\0\0\x1f",
+            b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01",
+            b"\x89PNG\r\n\x1a\n\0\0\0\r",
+            b"#!AMR\n\x3c\x91\x17\x16\xbe\x66",
+            b"ID3\x04\0\0\0\0\0\x23TSS",
+            b"DHAV\xfd\0\0\0\0\0\0\0",
+            b"IMKH\x01\x01\0\0\x02\0\0\x01",
+        ] {
+            assert!(looks_like_media(media), "{media:?}");
+        }
+        for other in [
+            &b"hello, world!"[..],
+            b"%PDF-1.7\n%\xe2\xe3",
+            b"PK\x03\x04\x14\0\x06\0\x08\0\0\0",
+            b"RIFF\x10\0\0\0WEBPVP8 ",
+            b"",
+        ] {
+            assert!(!looks_like_media(other), "{other:?}");
+        }
+    }
 }

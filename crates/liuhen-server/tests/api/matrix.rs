@@ -121,7 +121,8 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             case(matches!(w.roles, "approver" | "unit_head"))
         }
         ("options", "/api/uploads") => Public,
-        // Without the tus headers: past the policy (everyone may upload), 412.
+        // Without the tus headers: past the policy, 412 (those who may not upload learn it
+        // only with the headers).
         ("post", "/api/uploads")
         | ("head", "/api/uploads/{id}")
         | ("patch", "/api/uploads/{id}")

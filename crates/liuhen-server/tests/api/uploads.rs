@@ -70,15 +70,15 @@ async fn offset(router: &Router, path: &str, token: &str) -> u64 {
     header(&a, "upload-offset").parse().unwrap()
 }
 
-/// Bytes that look like nothing in particular: a counter through a small LCG.
+/// An MP4 file's first box, then bytes from a small LCG.
 fn content(n: usize) -> Vec<u8> {
     let mut x = 0x2545_f491_u32;
-    (0..n)
-        .map(|_| {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (x >> 24) as u8
-        })
-        .collect()
+    let mut out = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    out.extend((0..n - out.len()).map(|_| {
+        x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (x >> 24) as u8
+    }));
+    out
 }
 
 /// Waits for the SM3 entry that follows a stored recording.
@@ -206,6 +206,8 @@ async fn bad_requests_are_refused_and_nothing_of_them_is_kept() {
         .unwrap();
     assert_eq!(send(r, wrong_type).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let admin = app.login_admin().await;
+    let refused = create(r, &admin, 10, &format!("filename {}", b64("a.mp4"))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "the 系统管理员 handles accounts, not evidence");
     let other = app.account(&admin, "wangming", "officer").await;
     assert_eq!(
         send(r, patch(&path, &other, 1000, Body::from(tail.to_vec()), None)).await.status,
@@ -220,6 +222,13 @@ async fn bad_requests_are_refused_and_nothing_of_them_is_kept() {
     let id = header(&a, "liuhen-recording");
     let rec = app.get(&format!("/api/recordings/{id}"), Some(&token)).await.json();
     assert_eq!(rec["sha256"], hex::encode(sha2::Sha256::digest(&data)));
+    // A file that is not media: refused at its first bytes, nothing kept.
+    let a = create(r, &token, 4096, &format!("filename {}", b64("notes.txt"))).await;
+    let text_path = header(&a, "location");
+    let a = send(r, patch(&text_path, &token, 0, Body::from(vec![b'x'; 4096]), None)).await;
+    assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", a.body);
+    assert!(a.body.contains("NOT_MEDIA"), "{}", a.body);
+    assert_eq!(offset(r, &text_path, &token).await, 0);
     // Termination drops an upload.
     let a = create(r, &token, 10, &format!("filename {}", b64("b.mp4"))).await;
     let path = header(&a, "location");

@@ -1,0 +1,158 @@
+//! A large 音像记录 upload against the real server: killed part-way (SIGKILL, in the middle of
+//! a request), restarted, resumed from the offset it reports; the stored digests are those of
+//! `sha256sum` and `openssl dgst -sm3` over the same file.
+
+use crate::helpers::*;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const MIB: u64 = 1 << 20;
+
+/// A file of `mib` MiB that starts like an MP4.
+fn video(path: &Path, mib: u64) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut block = vec![0u8; MIB as usize];
+    for i in 0..mib {
+        for b in block.chunks_mut(8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            b.copy_from_slice(&x.to_le_bytes());
+        }
+        if i == 0 {
+            block[..24].copy_from_slice(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
+        }
+        f.write_all(&block).unwrap();
+    }
+}
+
+/// Reads the file's bytes, and kills the server once `kill_after` of them have been sent.
+struct Killing<R> {
+    inner: R,
+    sent: u64,
+    kill_after: u64,
+    pid: u32,
+}
+
+impl<R: Read> Read for Killing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.sent >= self.kill_after && self.pid != 0 {
+            let _ = Command::new("kill").args(["-KILL", &self.pid.to_string()]).status();
+            self.pid = 0;
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let n = self.inner.read(buf)?;
+        self.sent += n as u64;
+        Ok(n)
+    }
+}
+
+fn last_word(out: std::process::Output) -> String {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).split_whitespace().next().unwrap_or_default().to_string()
+}
+
+fn patch(
+    agent: &ureq::Agent,
+    url: &str,
+    token: &str,
+    offset: u64,
+    body: &mut dyn Read,
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    agent
+        .patch(url)
+        .header("authorization", &format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", &offset.to_string())
+        .send(ureq::SendBody::from_reader(body))
+}
+
+fn offset_of(agent: &ureq::Agent, url: &str, token: &str) -> u64 {
+    let r = agent
+        .head(url)
+        .header("authorization", &format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    r.headers().get("upload-offset").unwrap().to_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_large_upload_survives_a_killed_server_and_its_digests_match_sha256sum_and_openssl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, file) = (tmp.path().join("data"), tmp.path().join("shift.mp4"));
+    let size = 320 * MIB;
+    video(&file, 320);
+    let mut server = Server::start(&data);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(300)))
+        .build()
+        .into();
+    let password = server.admin_password.clone().unwrap();
+    let admin = sign_in_changing_password(&agent, &server.url, "admin", &password, "admin-password-after");
+    // An officer uploads from their camera (the 系统管理员 may not).
+    let body = serde_json::json!({"username": "wangming", "roles": "officer", "password": "officer-password-1"});
+    let r = agent
+        .post(&format!("{}/api/users", server.url))
+        .header("authorization", &format!("Bearer {admin}"))
+        .header("content-type", "application/json")
+        .send(body.to_string().as_bytes())
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let token = sign_in_changing_password(&agent, &server.url, "wangming", "officer-password-1", "officer-password-2");
+    let r = agent
+        .post(&format!("{}/api/uploads", server.url))
+        .header("authorization", &format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", &size.to_string())
+        .header("upload-metadata", "filename c2hpZnQubXA0,device RFNKLTAwMDE=")
+        .send_empty()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let path = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let mut f = std::fs::File::open(&file).unwrap();
+    // 96 MiB arrive and are acknowledged.
+    let r = patch(&agent, &format!("{}{path}", server.url), &token, 0, &mut (&mut f).take(96 * MIB)).unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    // The next request is cut by the server's death after about 64 MiB more.
+    let pid = server.child.id();
+    let mut killing = Killing { inner: (&mut f).take(160 * MIB), sent: 0, kill_after: 64 * MIB, pid };
+    let cut = patch(&agent, &format!("{}{path}", server.url), &token, 96 * MIB, &mut killing);
+    assert!(cut.is_err() || cut.unwrap().status().as_u16() != 204, "the request did not complete");
+    let _ = server.child.wait();
+    // Restarted, the server says where to resume: at least what it acknowledged, at most what
+    // was sent.
+    let server = Server::start(&data);
+    let url = format!("{}{path}", server.url);
+    let offset = offset_of(&agent, &url, &token);
+    assert!((96 * MIB..=160 * MIB).contains(&offset), "resume at {offset}");
+    f.seek(SeekFrom::Start(offset)).unwrap();
+    let r = patch(&agent, &url, &token, offset, &mut f).unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let recording = r.headers().get("liuhen-recording").unwrap().to_str().unwrap().to_string();
+    // The digests it logged are the file's, as other tools compute them.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let stored = loop {
+        let mut r = agent
+            .get(&format!("{}/api/recordings/{recording}", server.url))
+            .header("authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        if v["sm3"].is_string() {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "no SM3 digest: {v}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(stored["size"], size);
+    assert_eq!(stored["sha256"], last_word(Command::new("sha256sum").arg(&file).output().unwrap()));
+    let sm3 = Command::new("openssl").args(["dgst", "-sm3", "-r"]).arg(&file).output().unwrap();
+    assert_eq!(stored["sm3"], last_word(sm3));
+}
