@@ -72,6 +72,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/openapi.json", get(api::openapi::openapi))
         .route("/api/docs", get(api::openapi::docs))
         .route("/api/recordings/{id}", get(api::uploads::recording::<S>))
+        .route("/api/recordings/{id}/playback", post(api::uploads::playback::<S>))
+        .route("/api/recordings/{id}/content", get(api::uploads::content::<S>))
         .layer(DefaultBodyLimit::max(64 * 1024));
     // Uploads stream bodies of many GiB to disk, never into memory: no body limit.
     let uploads = Router::new()

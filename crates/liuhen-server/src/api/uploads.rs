@@ -180,3 +180,147 @@ pub async fn recording<S: LogStore>(
         "sha256": r.sha256, "size": r.size, "sm3": data["sm3"], "filename": data["filename"], "metadata": data["metadata"],
     })))
 }
+
+#[derive(serde::Deserialize)]
+pub struct PlaybackForm {
+    #[serde(default)]
+    pub purpose: String,
+}
+
+/// `POST /api/recordings/{id}/playback`: the view goes into the ledger; the answer is a grant
+/// for the range requests of this playback.
+pub async fn playback<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<PlaybackForm>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let purpose = match form {
+        Ok(Json(f)) => super::cases::text(&f.purpose, "查阅目的", 200)?,
+        Err(_) => String::new(),
+    };
+    let grant = state.app.grant_playback(&user, &id, &purpose).await?;
+    Ok(Json(json!({
+        "grant": grant, "content": format!("/api/recordings/{id}/content?grant={grant}"),
+        "valid_for_s": crate::app::recordings::GRANT_MS / 1000,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct GrantQuery {
+    #[serde(default)]
+    pub grant: String,
+}
+
+/// `bytes=a-b`, `bytes=a-` or `bytes=-n` within `size`: the range, or `None` when it cannot be
+/// satisfied (one range only).
+pub fn parse_range(value: &str, size: u64) -> Option<std::ops::Range<u64>> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || size == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = match (a.is_empty(), b.is_empty()) {
+        (true, false) => {
+            let n: u64 = b.parse().ok()?;
+            size.saturating_sub(n)..size
+        }
+        (false, true) => a.parse().ok()?..size,
+        (false, false) => {
+            let (a, b): (u64, u64) = (a.parse().ok()?, b.parse().ok()?);
+            a..b.min(size - 1).checked_add(1)?
+        }
+        (true, true) => return None,
+    };
+    (range.start < range.end && range.start < size).then_some(range)
+}
+
+/// `GET /api/recordings/{id}/content?grant=…`: the recording's bytes, whole or the one range
+/// asked for (HTTP Range, 206), streamed from the blob store; only under a playback grant.
+pub async fn content<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    q: Result<axum::extract::Query<GrantQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let grant = q.map(|q| q.0.grant).unwrap_or_default();
+    let r = state.app.granted(&user, &id, &grant).await?;
+    let sha =
+        liuhen_log::Hash::from_hex(&r.sha256).ok_or_else(|| ApiError::Internal("a stored digest is not hex".into()))?;
+    let (status, range) = match header_str(&headers, "range") {
+        None => (StatusCode::OK, 0..r.size),
+        Some(v) => match parse_range(v, r.size) {
+            Some(range) => (StatusCode::PARTIAL_CONTENT, range),
+            None => {
+                let mut resp = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", r.size)) {
+                    resp.headers_mut().insert("content-range", v);
+                }
+                return Ok(resp);
+            }
+        },
+    };
+    let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+    let filetype = data["metadata"]["filetype"].as_str().unwrap_or_default();
+    let content_type = if !filetype.is_empty()
+        && filetype.len() < 64
+        && filetype.bytes().all(|b| b.is_ascii_alphanumeric() || b"/.+-".contains(&b))
+    {
+        filetype.to_string()
+    } else if data["filename"].as_str().is_some_and(|f| f.to_ascii_lowercase().ends_with(".mp4")) {
+        "video/mp4".to_string()
+    } else {
+        "application/octet-stream".to_string()
+    };
+    let blobs = state.app.blobs.clone();
+    const PART: u64 = 1 << 20;
+    let parts = futures::stream::unfold(range.start, move |at| {
+        let (blobs, end) = (blobs.clone(), range.end);
+        async move {
+            if at >= end {
+                return None;
+            }
+            let next = (at + PART).min(end);
+            let bytes = blobs.get_range(&sha, at..next).await.map_err(std::io::Error::other);
+            Some((bytes, next))
+        }
+    });
+    let mut resp = Response::new(Body::from_stream(parts));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    for (k, v) in [
+        ("content-type", content_type),
+        ("content-length", (range.end - range.start).to_string()),
+        ("accept-ranges", "bytes".to_string()),
+        ("cache-control", "private, no-store".to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(k, v);
+        }
+    }
+    if status == StatusCode::PARTIAL_CONTENT
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes {}-{}/{}", range.start, range.end - 1, r.size))
+    {
+        h.insert("content-range", v);
+    }
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges_are_read_as_rfc_9110_says() {
+        assert_eq!(parse_range("bytes=0-99", 1000), Some(0..100));
+        assert_eq!(parse_range("bytes=900-", 1000), Some(900..1000));
+        assert_eq!(parse_range("bytes=-100", 1000), Some(900..1000));
+        assert_eq!(parse_range("bytes=990-2000", 1000), Some(990..1000));
+        for bad in ["bytes=1000-", "bytes=5-1", "bytes=0-1,5-9", "items=0-1", "bytes=-", "bytes=a-b", "bytes=-0"] {
+            assert_eq!(parse_range(bad, 1000), None, "{bad}");
+        }
+    }
+}

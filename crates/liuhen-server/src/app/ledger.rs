@@ -110,6 +110,20 @@ impl<S: LogStore> App<S> {
         what: &str,
         purpose: &str,
     ) -> Result<u64, ApiError> {
+        self.record_access_on(actor, Some(case_id), record, access, what, purpose).await
+    }
+
+    /// One access in the ledger: on a case (its ledger), or on none (a recording not yet linked
+    /// to one: then only in the user's ledger).
+    pub async fn record_access_on(
+        &self,
+        actor: &UserRecord,
+        case_id: Option<&str>,
+        record: Option<&str>,
+        access: Access,
+        what: &str,
+        purpose: &str,
+    ) -> Result<u64, ApiError> {
         let purpose = if purpose.trim().is_empty() { DEFAULT_PURPOSE } else { purpose.trim() };
         let mut body = json!({"what": what, "purpose": purpose, "role": actor.role});
         if let Some(r) = record {
@@ -118,7 +132,7 @@ impl<S: LogStore> App<S> {
         let draft = EntryDraft::new(
             &format!("user:{}", actor.id),
             &format!("access.{}", access.code()),
-            Some(case_id),
+            case_id,
             super::body(body),
             vec![],
             vec![],

@@ -45,6 +45,8 @@ pub struct App<S> {
     pub trusted_proxy: Option<std::net::IpAddr>,
     /// Uploads in progress, staged on disk (`DATA/uploads`, beside the blobs).
     pub uploads: std::sync::Arc<recordings::Uploads>,
+    /// Playback grants: each one a ledgered view of a recording (per server process).
+    pub(crate) grants: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, recordings::Grant>>>,
 }
 
 /// The administrator's role code (`policy::Role::SysAdmin`).
@@ -66,6 +68,7 @@ impl<S: LogStore> App<S> {
             failures: std::sync::Arc::default(),
             source_failures: std::sync::Arc::default(),
             trusted_proxy: None,
+            grants: std::sync::Arc::default(),
             uploads: std::sync::Arc::new(recordings::Uploads::new(
                 std::env::temp_dir().join(format!("liuhen-uploads-{}", uuid::Uuid::now_v7())),
             )),

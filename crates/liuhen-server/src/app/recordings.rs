@@ -469,6 +469,61 @@ impl<S: LogStore> App<S> {
     }
 }
 
+/// How long a playback grant lasts.
+pub const GRANT_MS: i64 = 2 * 3600 * 1000;
+
+/// A playback grant: who may read which recording's bytes, until when.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub user_id: String,
+    pub recording: String,
+    pub until_ms: i64,
+}
+
+impl<S: LogStore> App<S> {
+    /// Opens a recording for playback: the view is in the ledger (on its case, with the
+    /// record `recording/<id>`) before the grant is returned; the grant then covers every
+    /// range request of that playback for [`GRANT_MS`].
+    pub async fn grant_playback(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<String, ApiError> {
+        let r = self.recording(actor, id).await?;
+        self.ledger_recording(actor, &r, super::ledger::Access::View, purpose).await?;
+        let mut secret = [0u8; 24];
+        crate::datadir::fill_random(&mut secret);
+        let grant = hex::encode(secret);
+        let now = super::auth::now_ms();
+        let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        grants.retain(|_, g| g.until_ms > now);
+        grants.insert(grant.clone(), Grant { user_id: actor.id.clone(), recording: r.id, until_ms: now + GRANT_MS });
+        Ok(grant)
+    }
+
+    /// The recording `id` if `grant` lets `actor` read its bytes now (403 otherwise).
+    pub async fn granted(&self, actor: &UserRecord, id: &str, grant: &str) -> Result<RecordingRecord, ApiError> {
+        let r = self.recording(actor, id).await?;
+        let now = super::auth::now_ms();
+        let grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        match grants.get(grant) {
+            Some(g) if g.user_id == actor.id && g.recording == r.id && g.until_ms > now => Ok(r),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// One access to a recording in the ledger: on its case when it has one.
+    pub async fn ledger_recording(
+        &self,
+        actor: &UserRecord,
+        r: &RecordingRecord,
+        access: super::ledger::Access,
+        purpose: &str,
+    ) -> Result<u64, ApiError> {
+        let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+        let what = format!("音像记录“{}”", data["filename"].as_str().unwrap_or(&r.id));
+        let record = format!("recording/{}", r.id);
+        let case = Some(r.case_id.as_str()).filter(|c| !c.is_empty());
+        self.record_access_on(actor, case, Some(&record), access, &what, purpose).await
+    }
+}
+
 /// The SM3 of a blob: read in 2 MiB parts (at most three in memory), hashed on a thread of its own.
 pub async fn sm3_of(blobs: &liuhen_store::Blobs, blob: &BlobRef) -> Result<[u8; 32], ApiError> {
     const PART: u64 = 2 << 20;

@@ -128,7 +128,9 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         | ("patch", "/api/uploads/{id}")
         | ("delete", "/api/uploads/{id}") => Allowed,
         // `{id}` is no recording: 404 for everyone.
-        ("get", "/api/recordings/{id}") => Hidden,
+        ("get", "/api/recordings/{id}")
+        | ("post", "/api/recordings/{id}/playback")
+        | ("get", "/api/recordings/{id}/content") => Hidden,
         ("get", "/api/cases/{id}/ledger") => {
             case(matches!(w.roles, "unit_head" | "approver" | "supervisor" | "legal_reviewer" | "archivist"))
         }

@@ -135,6 +135,40 @@ async fn a_file_arrives_in_chunks_and_becomes_a_logged_recording_with_both_diges
     assert_eq!(r["metadata"]["device"], "DSJ-0001");
     let sm3 = sm3_of(&app, &token, &id).await;
     assert_eq!(sm3, hex::encode(<sm3::Sm3 as sm3::Digest>::digest(&data)));
+    // Played back by ranges under a grant; the grant is the view, and it is in the ledger first.
+    let p = app
+        .post_as(&format!("/api/recordings/{id}/playback"), &token, &serde_json::json!({"purpose": "核对现场情况"}))
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", String::from_utf8_lossy(&p.body));
+    let content = p.json()["content"].as_str().unwrap().to_string();
+    let range = |grant_url: &str, token: &str, range: Option<&str>| {
+        let mut b = Request::get(grant_url).header("authorization", format!("Bearer {token}"));
+        if let Some(v) = range {
+            b = b.header("range", v);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+    let part = app.router.clone().oneshot(range(&content, &token, Some("bytes=1048570-1048599"))).await.unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.headers()["content-range"], format!("bytes 1048570-1048599/{}", data.len()).as_str());
+    let bytes = axum::body::to_bytes(part.into_body(), 1 << 20).await.unwrap();
+    assert_eq!(&bytes[..], &data[1_048_570..1_048_600], "a range across two parts of the stream");
+    let whole = app.router.clone().oneshot(range(&content, &token, None)).await.unwrap();
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(axum::body::to_bytes(whole.into_body(), 8 << 20).await.unwrap().len(), data.len());
+    let beyond = app.router.clone().oneshot(range(&content, &token, Some("bytes=99999999-"))).await.unwrap();
+    assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    // No grant, a forged one: refused.
+    let bare = format!("/api/recordings/{id}/content");
+    assert_eq!(app.router.clone().oneshot(range(&bare, &token, None)).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let forged = format!("{bare}?grant=00");
+    assert_eq!(app.router.clone().oneshot(range(&forged, &token, None)).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let me = app.get("/api/me", Some(&token)).await.json();
+    let mine = app.get(&format!("/api/users/{}/ledger", me["id"].as_str().unwrap()), Some(&token)).await.json();
+    let views: Vec<&serde_json::Value> =
+        mine.as_array().unwrap().iter().filter(|l| l["record"] == format!("recording/{id}")).collect();
+    assert_eq!(views.len(), 1, "one playback, one ledger line: {mine}");
+    assert_eq!(views[0]["purpose"], "核对现场情况");
     // One entry names the blob; the blob on disk is the file; the upload is gone.
     let raw = app.store.entries(before, before + 1).await.unwrap();
     let e = liuhen_log::Entry::decode(&raw[0]).unwrap();
