@@ -117,6 +117,24 @@ pub const R_120E: Rule = Rule {
     source: "办法第十条；行政处罚法第二十八条",
     requirement: "检查发现问题的，须责令改正并复查，或转为案件办理，方可结案",
 };
+pub const R_143: Rule = Rule {
+    id: "R-143",
+    severity: Severity::Flag,
+    source: "办法第二十二条",
+    requirement: "音像记录中断的，应当在恢复记录时语音说明中断原因，或者由两名以上执法人员书面说明并签名（归档前须补正）",
+};
+pub const R_144: Rule = Rule {
+    id: "R-144",
+    severity: Severity::Flag,
+    source: "办法第二十三条",
+    requirement: "音像记录应当在执法结束后二十四小时内存储；连续执法、异地执法或者偏远地区执法的，在返回后二十四小时内存储并载明情况；逾期的应当书面说明",
+};
+pub const R_145: Rule = Rule {
+    id: "R-145",
+    severity: Severity::Flag,
+    source: "办法第二十三条；电子签名法第五条",
+    requirement: "音像记录存储时应当核对记录设备的时钟，偏差超过规定范围的应当注明",
+};
 pub const R_142: Rule = Rule {
     id: "R-142",
     severity: Severity::Flag,
@@ -640,6 +658,7 @@ pub const ALL: &[Rule] = &[
     R_065, R_066, R_067A, R_067B, R_067C, R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088,
     R_089, R_090, R_090B, R_091, R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B,
     R_101, R_102, R_103, R_104, R_105, R_106, R_113, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_131, R_133, R_142,
+    R_143, R_144, R_145,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -316,6 +316,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(corrections::examples())
     .chain(licensing::examples())
     .chain(coercive::examples())
+    .chain(crate::av::examples())
     .collect()
 }
 

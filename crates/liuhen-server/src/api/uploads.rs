@@ -178,6 +178,7 @@ pub async fn recording<S: LogStore>(
     Ok(Json(json!({
         "id": r.id, "case_id": r.case_id, "uploaded_by": r.uploaded_by, "created_at": r.created_at_ms,
         "sha256": r.sha256, "size": r.size, "sm3": data["sm3"], "filename": data["filename"], "metadata": data["metadata"],
+        "stored_at": data["stored_at"], "flags": data["flags"],
     })))
 }
 

@@ -29,8 +29,62 @@ pub const MAX_UPLOAD: u64 = 64 << 30;
 const WRITE_BUFFER: usize = 1 << 20;
 
 /// The metadata an upload may carry (tus `Upload-Metadata`), with their limits.
-pub const METADATA_KEYS: &[&str] =
-    &["filename", "filetype", "case", "device", "officers", "started_at", "ended_at", "place", "activity"];
+pub const METADATA_KEYS: &[&str] = &[
+    "filename",
+    "filetype",
+    "case",
+    "device",
+    "officers",
+    "started_at",
+    "ended_at",
+    "place",
+    "activity",
+    // 办法第二十三条: away from base, the return; a late one's written explanation.
+    "away_reason",
+    "returned_at",
+    "late_explanation",
+    // The device's clock when the upload began (its offset from the server's is kept).
+    "device_clock",
+];
+
+/// A moment as metadata gives it: Unix ms, or `YYYY-MM-DD HH:MM[:SS]` (or with `T`) in
+/// Asia/Shanghai.
+pub fn parse_moment(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let (date, time) = s.split_once(['T', ' '])?;
+    let day = liuhen_core::time::Date::parse(date).ok()?;
+    let mut parts = time.split(':');
+    let mut next = |max: i64| parts.next().map(|p| p.parse::<i64>().ok().filter(|v| (0..max).contains(v)));
+    let (h, m) = (next(24)??, next(60)??);
+    let sec = next(60).unwrap_or(Some(0))?;
+    Some(day.start().0 + ((h * 60 + m) * 60 + sec) * 1000)
+}
+
+/// The rules of 办法第二十二条、第二十三条 on what the upload says of the recording, at
+/// `stored_at`; nothing to check without its start and end.
+fn av_findings(state: &UploadState, stored_at: i64) -> Vec<liuhen_core::rules::Violation> {
+    use liuhen_core::av::{Away, DEFAULT_CLOCK_BOUND_MS, Recording, check};
+    use liuhen_core::time::Timestamp;
+    let moment = |k: &str| state.metadata.get(k).and_then(|v| parse_moment(v));
+    let (Some(started), Some(ended)) = (moment("started_at"), moment("ended_at")) else { return Vec::new() };
+    let text = |k: &str| state.metadata.get(k).cloned().unwrap_or_default();
+    let away = match (moment("returned_at"), text("away_reason")) {
+        (None, reason) if reason.trim().is_empty() => None,
+        (returned, reason) => Some(Away { reason, returned_at: Timestamp(returned.unwrap_or(ended)) }),
+    };
+    let recording = Recording {
+        started_at: Timestamp(started),
+        ended_at: Timestamp(ended),
+        away,
+        late_explanation: text("late_explanation"),
+        clock_offset_ms: moment("device_clock").map(|d| d - state.created_at_ms),
+        interruptions: Vec::new(),
+    };
+    check(&recording, Timestamp(stored_at), DEFAULT_CLOCK_BOUND_MS)
+}
 
 /// An upload in progress, as its `<id>.json` keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -160,6 +214,7 @@ pub fn recording_data(detail: &Value, blob: &BlobRef, sm3: Option<&str>) -> Valu
     json!({
         "filename": detail["filename"], "metadata": detail["metadata"], "uploaded_by": detail["uploaded_by"],
         "sha256": blob.sha256.to_hex(), "size": blob.size, "sm3": sm3,
+        "stored_at": detail["stored_at"], "flags": detail["flags"],
     })
 }
 
@@ -406,9 +461,14 @@ impl<S: LogStore> App<S> {
     ) -> Result<RecordingRecord, ApiError> {
         let blob = self.blobs.put_file(part, sha256, state.length).await?;
         let case = state.metadata.get("case").cloned().unwrap_or_default();
+        let stored_at = super::auth::now_ms();
+        let flags: Vec<Value> = av_findings(state, stored_at)
+            .iter()
+            .map(|v| json!({"rule": v.rule.id, "source": v.rule.source, "field": v.field, "message": v.to_string()}))
+            .collect();
         let detail = json!({
             "recording": state.id, "filename": state.metadata.get("filename"), "metadata": state.metadata,
-            "uploaded_by": format!("user:{}", actor.id),
+            "uploaded_by": format!("user:{}", actor.id), "stored_at": stored_at, "flags": flags,
         });
         let (c, opening) = super::auth::committed(&detail);
         let d = EntryDraft::new(
@@ -552,6 +612,18 @@ pub async fn sm3_of(blobs: &liuhen_store::Blobs, blob: &BlobRef) -> Result<[u8; 
 #[cfg(test)]
 mod tests {
     use super::looks_like_media;
+
+    #[test]
+    fn moments_are_read_in_shanghai_time_or_as_unix_ms() {
+        use super::parse_moment;
+        // 2026-11-20 09:30 in Asia/Shanghai.
+        assert_eq!(parse_moment("2026-11-20T09:30"), Some(1_795_138_200_000));
+        assert_eq!(parse_moment("2026-11-20 09:30:15"), Some(1_795_138_215_000));
+        assert_eq!(parse_moment("1795138200000"), Some(1_795_138_200_000));
+        for bad in ["2026-11-20", "2026-11-20T24:00", "2026-11-20T09:60", "yesterday", "2026-13-01T00:00", ""] {
+            assert_eq!(parse_moment(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn media_is_told_by_its_first_bytes() {

@@ -315,3 +315,41 @@ async fn a_client_that_vanishes_and_a_server_restarted_part_way_resume_from_the_
     assert_eq!(r["sha256"], hex::encode(sha2::Sha256::digest(&data)), "re-hashed from disk after the restart");
     assert_eq!(sm3_of(&app, &token, &id).await, hex::encode(<sm3::Sm3 as sm3::Digest>::digest(&data)));
 }
+
+/// What the upload says of the recording is checked against 办法第二十三条 when it is stored:
+/// late without a written explanation, a device clock far off — kept as the
+/// recording's defects, never a reason to refuse the evidence.
+#[tokio::test]
+async fn a_late_recording_and_a_wrong_device_clock_are_flagged_and_an_explained_one_is_not() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let now = liuhen_server::app::now_ms();
+    let (two_days_ago, an_hour_ago) = ((now - 48 * 3_600_000).to_string(), (now - 3_600_000).to_string());
+    let data = content(4096);
+    let mut flags = Vec::new();
+    for (ended, extra) in [
+        (&two_days_ago, format!(",device_clock {}", b64(&(now + 11 * 60_000).to_string()))),
+        (&two_days_ago, format!(",late_explanation {}", b64("暴雨断网，返回后即存储"))),
+        (&an_hour_ago, String::new()),
+    ] {
+        let meta = format!(
+            "filename {},started_at {},ended_at {}{extra}",
+            b64("a.mp4"),
+            b64(&(ended.parse::<i64>().unwrap() - 600_000).to_string()),
+            b64(ended)
+        );
+        let a = create(&app.router, &token, data.len() as u64, &meta).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        let path = header(&a, "location");
+        let a = send(&app.router, patch(&path, &token, 0, Body::from(data.clone()), None)).await;
+        let id = header(&a, "liuhen-recording");
+        let r = app.get(&format!("/api/recordings/{id}"), Some(&token)).await.json();
+        let rules: Vec<String> =
+            r["flags"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+        flags.push(rules);
+    }
+    assert_eq!(flags, [vec!["R-144", "R-145"], vec![], vec![]]);
+    let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
