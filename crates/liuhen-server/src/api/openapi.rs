@@ -279,7 +279,7 @@ pub fn document() -> Value {
                     "responses": auth_errors(json!({"200": {"description": "见响应头"}, "404": err("上传不存在")}))},
                 "patch": {"summary": "续传（tus core）", "description": "Content-Type: application/offset+octet-stream；Upload-Offset 须等于已收到的字节数；可带 Upload-Checksum: sha256 <base64>。字节写入磁盘并 fsync 后才应答；最后一段到达后文件移入证据存储、记入日志，响应头 Liuhen-Recording 为音像记录编号；SM3 随后在单独线程计算并另记一条日志。校验不符、超过声明大小的请求，其内容一概不保存。",
                     "security": [{"bearer": []}], "parameters": case_path_param,
-                    "responses": auth_errors(json!({"204": {"description": "已保存，Upload-Offset 为新的位置"}, "404": err("上传不存在"), "409": err("位置不符 (UPLOAD_OFFSET_MISMATCH)"), "413": err("超过声明的大小 (UPLOAD_TOO_LARGE)"), "415": err("内容类型不符"), "423": err("正在另一请求中上传 (UPLOAD_BUSY)"), "460": err("校验值不符 (CHECKSUM_MISMATCH)")}))},
+                    "responses": auth_errors(json!({"204": {"description": "已保存，Upload-Offset 为新的位置"}, "404": err("上传不存在"), "409": err("位置不符 (UPLOAD_OFFSET_MISMATCH)"), "413": err("超过声明的大小 (UPLOAD_TOO_LARGE)"), "415": err("内容类型不符 (UPLOAD_CONTENT_TYPE)；文件不是音频、视频或照片 (NOT_MEDIA)"), "423": err("正在另一请求中上传 (UPLOAD_BUSY)"), "460": err("校验值不符 (CHECKSUM_MISMATCH)"), "507": err("存储空间不足 (STORAGE_FULL)")}))},
                 "delete": {"summary": "放弃上传（tus termination）", "security": [{"bearer": []}], "parameters": case_path_param,
                     "responses": auth_errors(json!({"204": {"description": "已删除暂存的内容"}, "404": err("上传不存在")}))}},
             "/api/recordings/{id}": {"get": {"summary": "音像记录", "description": "文件的 SHA-256、SM3（计算完成后）、大小、上传人、关联案件和上传时的元数据。关联案件的，可见该案件者可见；未关联的，上传人及可见全部案件者可见。",

@@ -164,6 +164,22 @@ fn not_media() -> ApiError {
     upload_error(415, "NOT_MEDIA", "文件不是可识别的音频、视频或照片格式".to_string())
 }
 
+/// A write that failed: a full disk is said so (507), the rest is internal.
+fn write_error(e: std::io::Error) -> ApiError {
+    if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) {
+        upload_error(507, "STORAGE_FULL", "服务器存储空间不足，本次上传的内容未保存，请联系管理员".to_string())
+    } else {
+        io(e)
+    }
+}
+
+/// Cuts a staged file back to `len` bytes, durably.
+async fn truncate(part: &Path, len: u64) -> std::io::Result<()> {
+    let file = tokio::fs::OpenOptions::new().write(true).open(part).await?;
+    file.set_len(len).await?;
+    file.sync_all().await
+}
+
 fn io(e: std::io::Error) -> ApiError {
     ApiError::Internal(Box::new(e))
 }
@@ -383,7 +399,7 @@ impl<S: LogStore> App<S> {
         let (total, chunk_digest, written) = match written {
             Ok(w) => w,
             Err(e) => {
-                failure = failure.or(Some(io(e)));
+                failure = failure.or(Some(write_error(e)));
                 (before.clone(), [0; 32], 0)
             }
         };
@@ -392,9 +408,12 @@ impl<S: LogStore> App<S> {
         }
         if let Some(e) = failure {
             // Nothing of a refused request is kept.
-            let file = tokio::fs::OpenOptions::new().write(true).open(&part).await.map_err(io)?;
-            file.set_len(current).await.map_err(io)?;
-            file.sync_all().await.map_err(io)?;
+            if let Err(t) = truncate(&part, current).await {
+                // The offset `HEAD` reports is the file's length, whatever it is now.
+                tracing::error!(upload = id, "truncating a refused request: {t}");
+                *hasher = None;
+                return Err(e);
+            }
             *hasher = Some(before);
             return Err(e);
         }

@@ -353,3 +353,40 @@ async fn a_late_recording_and_a_wrong_device_clock_are_flagged_and_an_explained_
     let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }
+
+/// Two requests on one upload at once: the second is told it is busy (423) and changes nothing;
+/// a full disk is said so (507) and nothing is kept.
+#[tokio::test]
+async fn concurrent_requests_and_a_full_disk_are_refused_cleanly() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let data = content(256 << 10);
+    let a = create(&app.router, &token, data.len() as u64, &format!("filename {}", b64("a.mp4"))).await;
+    let path = header(&a, "location");
+    // The first request's body arrives slowly: its first half, then (later) the rest.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
+    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let first = tokio::spawn({
+        let (router, req) = (app.router.clone(), patch(&path, &token, 0, Body::from_stream(stream), None));
+        async move { router.oneshot(req).await.unwrap().status() }
+    });
+    tx.send(Ok(bytes::Bytes::from(data[..128 << 10].to_vec()))).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let second = send(&app.router, patch(&path, &token, 0, Body::from(data.clone()), None)).await;
+    assert_eq!(second.status.as_u16(), 423, "{}", second.body);
+    assert!(second.body.contains("UPLOAD_BUSY"));
+    tx.send(Ok(bytes::Bytes::from(data[128 << 10..].to_vec()))).await.unwrap();
+    drop(tx);
+    assert_eq!(first.await.unwrap(), StatusCode::NO_CONTENT);
+    // A disk that is full: the staged file is /dev/full, where every write fails with ENOSPC.
+    let a = create(&app.router, &token, data.len() as u64, &format!("filename {}", b64("b.mp4"))).await;
+    let path = header(&a, "location");
+    let id = path.rsplit('/').next().unwrap();
+    let part = app.data.uploads_dir().join(format!("{id}.part"));
+    std::fs::remove_file(&part).unwrap();
+    std::os::unix::fs::symlink("/dev/full", &part).unwrap();
+    let a = send(&app.router, patch(&path, &token, 0, Body::from(data.clone()), None)).await;
+    assert_eq!(a.status.as_u16(), 507, "{}", a.body);
+    assert!(a.body.contains("STORAGE_FULL") && a.body.contains("存储空间不足"), "{}", a.body);
+    assert_eq!(app.store.recordings(None, 10).await.unwrap().len(), 1, "only the first upload is stored");
+}
