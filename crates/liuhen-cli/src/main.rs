@@ -20,6 +20,8 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Regenerate the projections (accounts, officers, cases) from the log alone.
     Rebuild(cmd::rebuild::Args),
+    /// Send the 音像记录 files of a folder to a server (resumable, skips what it already has).
+    Import(cmd::import::Args),
     /// Accounts, at the console (with the server stopped).
     User {
         #[command(subcommand)]
@@ -50,6 +52,10 @@ fn main() -> ExitCode {
             Command::Serve(a) => cmd::serve::run(a).await.map(|()| true),
             Command::Verify(a) => cmd::verify::run(a).await,
             Command::Rebuild(a) => cmd::rebuild::run(a).await.map(|()| true),
+            Command::Import(a) => tokio::task::spawn_blocking(move || cmd::import::run(a))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .and_then(|r| r),
             Command::User { what } => cmd::user::run(what).await.map(|()| true),
             Command::Bench { what } => cmd::bench::run(what).await.map(|()| true),
         }

@@ -71,6 +71,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/party-access/{request}", post(api::party_access::step::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))
         .route("/api/docs", get(api::openapi::docs))
+        .route("/api/recordings", get(api::uploads::find::<S>))
         .route("/api/recordings/{id}", get(api::uploads::recording::<S>))
         .route("/api/recordings/{id}/playback", post(api::uploads::playback::<S>))
         .route("/api/recordings/{id}/content", get(api::uploads::content::<S>))

@@ -71,6 +71,21 @@ fn patch(
         .send(ureq::SendBody::from_reader(body))
 }
 
+/// A new account with `roles` on a fresh server, made by its administrator; its session token.
+fn account(agent: &ureq::Agent, server: &Server, username: &str, roles: &str) -> String {
+    let password = server.admin_password.clone().unwrap();
+    let admin = sign_in_changing_password(agent, &server.url, "admin", &password, "admin-password-after");
+    let body = serde_json::json!({"username": username, "roles": roles, "password": "first-password-1"});
+    let r = agent
+        .post(&format!("{}/api/users", server.url))
+        .header("authorization", &format!("Bearer {admin}"))
+        .header("content-type", "application/json")
+        .send(body.to_string().as_bytes())
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    sign_in_changing_password(agent, &server.url, username, "first-password-1", "second-password-2")
+}
+
 fn offset_of(agent: &ureq::Agent, url: &str, token: &str) -> u64 {
     let r = agent
         .head(url)
@@ -94,18 +109,8 @@ fn a_large_upload_survives_a_killed_server_and_its_digests_match_sha256sum_and_o
         .timeout_global(Some(Duration::from_secs(300)))
         .build()
         .into();
-    let password = server.admin_password.clone().unwrap();
-    let admin = sign_in_changing_password(&agent, &server.url, "admin", &password, "admin-password-after");
     // An officer uploads from their camera (the 系统管理员 may not).
-    let body = serde_json::json!({"username": "wangming", "roles": "officer", "password": "officer-password-1"});
-    let r = agent
-        .post(&format!("{}/api/users", server.url))
-        .header("authorization", &format!("Bearer {admin}"))
-        .header("content-type", "application/json")
-        .send(body.to_string().as_bytes())
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
-    let token = sign_in_changing_password(&agent, &server.url, "wangming", "officer-password-1", "officer-password-2");
+    let token = account(&agent, &server, "wangming", "officer");
     let r = agent
         .post(&format!("{}/api/uploads", server.url))
         .header("authorization", &format!("Bearer {token}"))
@@ -155,4 +160,103 @@ fn a_large_upload_survives_a_killed_server_and_its_digests_match_sha256sum_and_o
     assert_eq!(stored["sha256"], last_word(Command::new("sha256sum").arg(&file).output().unwrap()));
     let sm3 = Command::new("openssl").args(["dgst", "-sm3", "-r"]).arg(&file).output().unwrap();
     assert_eq!(stored["sm3"], last_word(sm3));
+}
+
+/// A small MP4: `ftyp`, `moov/mvhd` (creation time, duration), then `pad` bytes of `mdat`.
+fn mp4_with_times(creation_unix_s: u32, duration_s: u32, pad: usize) -> Vec<u8> {
+    let mut mvhd = 108u32.to_be_bytes().to_vec();
+    mvhd.extend_from_slice(b"mvhd\0\0\0\0");
+    for v in [creation_unix_s + 2_082_844_800, creation_unix_s + 2_082_844_800, 1000, duration_s * 1000] {
+        mvhd.extend_from_slice(&v.to_be_bytes());
+    }
+    mvhd.resize(108, 0);
+    let mut out = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    out.extend_from_slice(&116u32.to_be_bytes());
+    out.extend_from_slice(b"moov");
+    out.extend_from_slice(&mvhd);
+    out.extend_from_slice(&(8 + pad as u32).to_be_bytes());
+    out.extend_from_slice(b"mdat");
+    out.extend((0..pad).map(|i| (i * 31 % 251) as u8));
+    out
+}
+
+fn import(url: &str, token: &str, dir: &Path) -> serde_json::Value {
+    let out = Command::new(bin())
+        .args(["import", "--server", url, "--token", token, "--device", "DSJ-0001", "--chunk-mib", "1"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    serde_json::from_str(text(&out.stdout).lines().last().unwrap()).unwrap()
+}
+
+#[test]
+fn a_folder_is_imported_once_with_what_its_files_say_and_an_interrupted_import_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, dir) = (tmp.path().join("data"), tmp.path().join("DCIM"));
+    std::fs::create_dir_all(dir.join("100MEDIA")).unwrap();
+    // 2026-11-20 09:30 Asia/Shanghai, ten minutes long.
+    std::fs::write(dir.join("a.mp4"), mp4_with_times(1_795_138_200, 600, 3 << 20)).unwrap();
+    std::fs::write(dir.join("100MEDIA/b.mp4"), mp4_with_times(1_795_141_800, 60, 2 << 20)).unwrap();
+    std::fs::write(dir.join("100MEDIA/b.mp4.json"), r#"{"device": "DSJ-0002", "place": "幸福路 8 号"}"#).unwrap();
+    std::fs::write(dir.join("notes.txt"), "交班记录").unwrap();
+    let server = Server::start(&data);
+    let agent = agent();
+    // The 采集工作站's account: a 设备管理员.
+    let token = account(&agent, &server, "caiji", "device_admin");
+    let summary = import(&server.url, &token, &dir);
+    assert_eq!((summary["stored"].as_u64(), summary["not_media"].as_u64()), (Some(2), Some(1)), "{summary}");
+    let mut r = agent
+        .get(&format!("{}/api/recordings", server.url))
+        .header("authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let by_name = |name: &str| list.as_array().unwrap().iter().find(|x| x["filename"] == name).cloned().unwrap();
+    let a = by_name("a.mp4");
+    assert_eq!(a["metadata"]["started_at"], "1795138200000", "from the MP4's mvhd");
+    assert_eq!(a["metadata"]["ended_at"], "1795138800000");
+    assert_eq!(a["metadata"]["device"], "DSJ-0001");
+    let b = by_name("100MEDIA/b.mp4");
+    assert_eq!(
+        (b["metadata"]["device"].as_str(), b["metadata"]["place"].as_str()),
+        (Some("DSJ-0002"), Some("幸福路 8 号"))
+    );
+    // Again: nothing is sent twice.
+    let summary = import(&server.url, &token, &dir);
+    assert_eq!((summary["stored"].as_u64(), summary["already_stored"].as_u64()), (Some(0), Some(2)), "{summary}");
+    // An import cut off after its first megabyte of c.mp4 (its state file says where) resumes.
+    let c = mp4_with_times(1_795_145_400, 30, 3 << 20);
+    std::fs::write(dir.join("c.mp4"), &c).unwrap();
+    let r = agent
+        .post(&format!("{}/api/uploads", server.url))
+        .header("authorization", &format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", &c.len().to_string())
+        .header("upload-metadata", "filename Yy5tcDQ=")
+        .send_empty()
+        .unwrap();
+    let location = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let r = agent
+        .patch(&format!("{}{location}", server.url))
+        .header("authorization", &format!("Bearer {token}"))
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", "0")
+        .send(&c[..1 << 20])
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    std::fs::write(dir.join(".liuhen-import.json"), serde_json::json!({"c.mp4": location}).to_string()).unwrap();
+    let summary = import(&server.url, &token, &dir);
+    assert_eq!((summary["resumed"].as_u64(), summary["stored"].as_u64()), (Some(1), Some(1)), "{summary}");
+    assert_eq!(summary["bytes_sent"].as_u64(), Some(c.len() as u64 - (1 << 20)), "only what was missing");
+    assert!(!dir.join(".liuhen-import.json").exists(), "nothing left under way");
+    let sha = last_word(Command::new("sha256sum").arg(dir.join("c.mp4")).output().unwrap());
+    let mut r = agent
+        .get(&format!("{}/api/recordings?sha256={sha}", server.url))
+        .header("authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let found: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
 }

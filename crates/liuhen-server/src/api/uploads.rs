@@ -166,6 +166,41 @@ pub async fn terminate<S: LogStore>(
     Ok(tus(StatusCode::NO_CONTENT, &[]))
 }
 
+#[derive(serde::Deserialize)]
+pub struct FindQuery {
+    #[serde(default)]
+    pub sha256: String,
+    #[serde(default)]
+    pub case: String,
+}
+
+fn recording_json(r: &liuhen_store::RecordingRecord) -> Value {
+    let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+    json!({
+        "id": r.id, "case_id": r.case_id, "uploaded_by": r.uploaded_by, "created_at": r.created_at_ms,
+        "sha256": r.sha256, "size": r.size, "sm3": data["sm3"], "filename": data["filename"], "metadata": data["metadata"],
+        "stored_at": data["stored_at"], "flags": data["flags"],
+    })
+}
+
+/// `GET /api/recordings?sha256=…|case=…`: the recordings the caller may see — of one file (an
+/// importer asks before sending it again), of one case, or the latest 200.
+pub async fn find<S: LogStore>(
+    State(state): State<AppState<S>>,
+    q: Result<axum::extract::Query<FindQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let q = q.map(|q| q.0).map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
+    if !q.sha256.is_empty() && (q.sha256.len() != 64 || !q.sha256.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(ApiError::BadRequest("sha256 须为 64 位十六进制".to_string()));
+    }
+    let sha = Some(q.sha256.as_str()).filter(|s| !s.is_empty());
+    let case = Some(q.case.as_str()).filter(|s| !s.is_empty());
+    let found = state.app.find_recordings(&user, sha, case, 200).await?;
+    Ok(Json(found.iter().map(recording_json).collect()))
+}
+
 /// `GET /api/recordings/{id}`: a stored recording (its blob's digests, what the upload said).
 pub async fn recording<S: LogStore>(
     State(state): State<AppState<S>>,
@@ -174,12 +209,7 @@ pub async fn recording<S: LogStore>(
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let r = state.app.recording(&user, &id).await?;
-    let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
-    Ok(Json(json!({
-        "id": r.id, "case_id": r.case_id, "uploaded_by": r.uploaded_by, "created_at": r.created_at_ms,
-        "sha256": r.sha256, "size": r.size, "sm3": data["sm3"], "filename": data["filename"], "metadata": data["metadata"],
-        "stored_at": data["stored_at"], "flags": data["flags"],
-    })))
+    Ok(Json(recording_json(&r)))
 }
 
 #[derive(serde::Deserialize)]

@@ -113,6 +113,69 @@ pub fn looks_like_media(head: &[u8]) -> bool {
         || (head.len() >= 2 && head[0] == 0xff && head[1] & 0xe0 == 0xe0)
 }
 
+/// An MP4/MOV file's creation time (Unix ms) and duration (ms), from its `moov/mvhd` box;
+/// `None` when it has none (or a zero creation time). The time is as the device wrote it (UTC
+/// by the format; some cameras write local time).
+pub fn mp4_times(f: &mut (impl std::io::Read + std::io::Seek)) -> Option<(i64, i64)> {
+    use std::io::SeekFrom;
+    fn header(f: &mut impl std::io::Read) -> Option<(u64, [u8; 4], u64)> {
+        let mut h = [0u8; 8];
+        f.read_exact(&mut h).ok()?;
+        let size = u64::from(u32::from_be_bytes([h[0], h[1], h[2], h[3]]));
+        let kind = [h[4], h[5], h[6], h[7]];
+        if size == 1 {
+            let mut l = [0u8; 8];
+            f.read_exact(&mut l).ok()?;
+            return Some((u64::from_be_bytes(l), kind, 16));
+        }
+        Some((size, kind, 8))
+    }
+    let end = f.seek(SeekFrom::End(0)).ok()?;
+    let (mut at, mut limit) = (0u64, end);
+    let mut inside_moov = false;
+    for _ in 0..10_000 {
+        if at + 8 > limit {
+            return None;
+        }
+        f.seek(SeekFrom::Start(at)).ok()?;
+        let (size, kind, head) = header(f)?;
+        let size = if size == 0 { limit - at } else { size };
+        if size < head {
+            return None;
+        }
+        match (&kind, inside_moov) {
+            (b"moov", false) => {
+                (limit, inside_moov) = (at + size, true);
+                at += head;
+            }
+            (b"mvhd", true) => {
+                let mut v = [0u8; 4];
+                f.read_exact(&mut v).ok()?;
+                let (creation, timescale, duration) = if v[0] == 1 {
+                    let mut b = [0u8; 28];
+                    f.read_exact(&mut b).ok()?;
+                    let u64_at = |i: usize| u64::from_be_bytes(b[i..i + 8].try_into().unwrap_or_default());
+                    (u64_at(0), u64::from(u32::from_be_bytes(b[16..20].try_into().ok()?)), u64_at(20))
+                } else {
+                    let mut b = [0u8; 16];
+                    f.read_exact(&mut b).ok()?;
+                    let u32_at = |i: usize| u64::from(u32::from_be_bytes(b[i..i + 4].try_into().unwrap_or_default()));
+                    (u32_at(0), u32_at(8), u32_at(12))
+                };
+                // Seconds since 1904-01-01 UTC.
+                let unix = i64::try_from(creation).ok()?.checked_sub(2_082_844_800)?;
+                if creation == 0 || unix <= 0 || timescale == 0 {
+                    return None;
+                }
+                let duration_ms = i64::try_from(duration.checked_mul(1000)? / timescale).ok()?;
+                return Some((unix * 1000, duration_ms));
+            }
+            _ => at += size,
+        }
+    }
+    None
+}
+
 /// How many first bytes [`looks_like_media`] needs.
 const SNIFF: usize = 12;
 
@@ -456,6 +519,32 @@ impl<S: LogStore> App<S> {
         }
     }
 
+    /// The recordings `actor` may see: those of one blob (by SHA-256, hex), of one case, or
+    /// the latest, newest first.
+    pub async fn find_recordings(
+        &self,
+        actor: &UserRecord,
+        sha256: Option<&str>,
+        case: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<RecordingRecord>, ApiError> {
+        let found = match (sha256, case) {
+            (Some(h), _) => self.store.recordings_by_sha256(&h.to_ascii_lowercase()).await?,
+            (None, Some(c)) => self.store.recordings(Some(c), limit).await?,
+            (None, None) => self.store.recordings(None, limit).await?,
+        };
+        let mut out = Vec::new();
+        for r in found.into_iter().filter(|r| case.is_none_or(|c| r.case_id == c)) {
+            if self.recording(actor, &r.id).await.is_ok() {
+                out.push(r);
+            }
+            if out.len() >= limit as usize {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// Ends an upload and drops its bytes (tus termination).
     pub async fn terminate_upload(&self, actor: &UserRecord, id: &str) -> Result<(), ApiError> {
         self.upload(actor, id).await?;
@@ -642,6 +731,34 @@ mod tests {
         for bad in ["2026-11-20", "2026-11-20T24:00", "2026-11-20T09:60", "yesterday", "2026-13-01T00:00", ""] {
             assert_eq!(parse_moment(bad), None, "{bad}");
         }
+    }
+
+    /// A minimal MP4: `ftyp`, then `moov` holding a version-0 `mvhd`.
+    pub fn tiny_mp4(creation_unix_s: u32, timescale: u32, duration: u32) -> Vec<u8> {
+        let mut mvhd = Vec::new();
+        mvhd.extend_from_slice(&108u32.to_be_bytes());
+        mvhd.extend_from_slice(b"mvhd");
+        mvhd.extend_from_slice(&[0, 0, 0, 0]);
+        for v in [creation_unix_s + 2_082_844_800, creation_unix_s + 2_082_844_800, timescale, duration] {
+            mvhd.extend_from_slice(&v.to_be_bytes());
+        }
+        mvhd.resize(108, 0);
+        let mut out = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+        out.extend_from_slice(&(8 + mvhd.len() as u32).to_be_bytes());
+        out.extend_from_slice(b"moov");
+        out.extend_from_slice(&mvhd);
+        out
+    }
+
+    #[test]
+    fn an_mp4_tells_its_creation_time_and_duration() {
+        // 2026-11-20 01:30:00 UTC, 90 s at 1000 units a second.
+        let mut f = std::io::Cursor::new(tiny_mp4(1_795_138_200, 1000, 90_000));
+        assert_eq!(super::mp4_times(&mut f), Some((1_795_138_200_000, 90_000)));
+        let mut not = std::io::Cursor::new(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec());
+        assert_eq!(super::mp4_times(&mut not), None);
+        let mut garbage = std::io::Cursor::new(vec![0xffu8; 64]);
+        assert_eq!(super::mp4_times(&mut garbage), None);
     }
 
     #[test]
