@@ -21,6 +21,22 @@ pub enum What {
     /// One file uploaded through the HTTP path (tus) to a `liuhen serve` child process, against
     /// a durable copy (`dd conv=fsync`) and `openssl dgst -sha256|-sm3` of the same file.
     Upload(UploadArgs),
+    /// `liuhen import` of a folder of files to a `liuhen serve` child process, against the same
+    /// references over the same files.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// A fresh data directory (created; the files are written inside it).
+    #[arg(long)]
+    data: PathBuf,
+    /// How many files.
+    #[arg(long, default_value_t = 100)]
+    files: usize,
+    /// Each file's size in MiB.
+    #[arg(long, default_value_t = 20)]
+    size_mib: u64,
 }
 
 #[derive(clap::Args)]
@@ -72,6 +88,7 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         What::Proof(a) => proof(a).await,
         What::Verify(a) => verify(a).await,
         What::Upload(a) => upload(a).await,
+        What::Import(a) => import(a).await,
     }
 }
 
@@ -310,44 +327,13 @@ fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
 }
 
 async fn upload(args: UploadArgs) -> anyhow::Result<()> {
-    use std::io::{BufRead, Read, Seek};
+    use std::io::{Read, Seek};
     let size = args.size_mib << 20;
     std::fs::create_dir_all(&args.data)?;
-    // The account the client signs in with, made before the server starts.
-    let password = format!("bench-password-{}", std::process::id());
-    {
-        let opened = super::open_data_dir(&args.data, None, liuhen_server::LogAccess::Public).await?;
-        let user = liuhen_server::app::auth::NewUser {
-            username: format!("bench{}", std::process::id()),
-            roles: "officer".to_string(),
-            password: password.clone(),
-            must_change_password: false,
-            officer_id: String::new(),
-            unit: String::new(),
-        };
-        opened.state.app.add_user(None, user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
+    let password = bench_account(&args.data).await?;
     // The file: incompressible bytes, on disk.
     let src = args.data.join("bench-upload.src");
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&src)?);
-        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut block = vec![0u8; 1 << 20];
-        for i in 0..args.size_mib {
-            for b in block.chunks_mut(8) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                b.copy_from_slice(&x.to_le_bytes()[..b.len()]);
-            }
-            if i == 0 {
-                // An MP4's first box: the server takes only media.
-                block[..24].copy_from_slice(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
-            }
-            f.write_all(&block)?;
-        }
-        f.into_inner()?.sync_all()?;
-    }
+    write_media(&src, args.size_mib, 0x9e37_79b9_7f4a_7c15)?;
     // The references, on the same file in the same run.
     let copy = args.data.join("bench-upload.copy");
     let (dd_s, _) = timed(
@@ -360,40 +346,14 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
     let (sha_s, sha_openssl) = timed(std::process::Command::new("openssl").args(["dgst", "-sha256"]).arg(&src))?;
     let (sm3_s, sm3_openssl) = timed(std::process::Command::new("openssl").args(["dgst", "-sm3"]).arg(&src))?;
     // The server, a process of its own.
-    let mut server = std::process::Command::new(std::env::current_exe()?)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(&args.data)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .context("starting liuhen serve")?;
-    let mut lines = std::io::BufReader::new(server.stdout.take().context("no stdout")?).lines();
-    let mut base = String::new();
-    for line in lines.by_ref() {
-        let line = line?;
-        if let Some(rest) = line.split("http://").nth(1) {
-            base = format!("http://{}", rest.trim().trim_end_matches('/'));
-        }
-        if line.starts_with("就绪") {
-            break;
-        }
-    }
-    anyhow::ensure!(!base.is_empty(), "the server did not say where it listens");
-    std::thread::spawn(move || for _ in lines {});
+    let (mut server, base) = start_server(&args.data)?;
     let pid = server.id();
     let base_rss = peak_rss_kib(pid)?;
     let file_path = src.clone();
     let result = tokio::task::spawn_blocking(move || -> anyhow::Result<(f64, f64, String, String)> {
         let agent: ureq::Agent =
             ureq::Agent::config_builder().http_status_as_error(false).timeout_global(None).build().into();
-        let login = json!({"username": format!("bench{}", std::process::id()), "password": password});
-        let mut r = agent
-            .post(format!("{base}/api/session"))
-            .header("content-type", "application/json")
-            .send(login.to_string().as_bytes())?;
-        let session: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
-        let token = session["token"].as_str().context("no token")?.to_string();
-        let bearer = format!("Bearer {token}");
+        let bearer = format!("Bearer {}", sign_in(&agent, &base, &password)?);
         let t = Instant::now();
         let r = agent
             .post(format!("{base}/api/uploads"))
@@ -441,9 +401,7 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
     })
     .await?;
     let peak_rss = peak_rss_kib(pid)?;
-    // Stopped gracefully, the server signs a last checkpoint over the recording's entries.
-    let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-    let _ = server.wait();
+    stop(&mut server);
     let (upload_s, sm3_after_s, sha256, sm3) = result?;
     anyhow::ensure!(sha256 == sha_openssl, "SHA-256 {sha256} differs from openssl's {sha_openssl}");
     anyhow::ensure!(sm3 == sm3_openssl, "SM3 {sm3} differs from openssl's {sm3_openssl}");
@@ -472,5 +430,150 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
         })
     );
     std::fs::remove_file(&src)?;
+    Ok(())
+}
+
+/// The account a bench's client signs in with (`bench<pid>`, an officer), made before the
+/// server starts; its password.
+async fn bench_account(data: &Path) -> anyhow::Result<String> {
+    let password = format!("bench-password-{}", std::process::id());
+    let opened = super::open_data_dir(data, None, liuhen_server::LogAccess::Public).await?;
+    let user = liuhen_server::app::auth::NewUser {
+        username: format!("bench{}", std::process::id()),
+        roles: "officer".to_string(),
+        password: password.clone(),
+        must_change_password: false,
+        officer_id: String::new(),
+        unit: String::new(),
+    };
+    opened.state.app.add_user(None, user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(password)
+}
+
+/// `mib` MiB of incompressible bytes from `seed` that start like an MP4, on disk.
+fn write_media(path: &Path, mib: u64, seed: u64) -> anyhow::Result<()> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut x = seed | 1;
+    let mut block = vec![0u8; 1 << 20];
+    for i in 0..mib {
+        for b in block.chunks_mut(8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            b.copy_from_slice(&x.to_le_bytes()[..b.len()]);
+        }
+        if i == 0 {
+            // An MP4's first box: the server takes only media.
+            block[..24].copy_from_slice(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
+        }
+        f.write_all(&block)?;
+    }
+    f.into_inner()?.sync_all()?;
+    Ok(())
+}
+
+/// `liuhen serve` on `data` as a child process, and where it listens.
+fn start_server(data: &Path) -> anyhow::Result<(std::process::Child, String)> {
+    use std::io::BufRead;
+    let mut server = std::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("starting liuhen serve")?;
+    let mut lines = std::io::BufReader::new(server.stdout.take().context("no stdout")?).lines();
+    let mut base = String::new();
+    for line in lines.by_ref() {
+        let line = line?;
+        if let Some(rest) = line.split("http://").nth(1) {
+            base = format!("http://{}", rest.trim().trim_end_matches('/'));
+        }
+        if line.starts_with("就绪") {
+            break;
+        }
+    }
+    anyhow::ensure!(!base.is_empty(), "the server did not say where it listens");
+    std::thread::spawn(move || for _ in lines {});
+    Ok((server, base))
+}
+
+/// Stops the server gracefully: it signs a last checkpoint over what the bench stored.
+fn stop(server: &mut std::process::Child) {
+    let _ = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    let _ = server.wait();
+}
+
+/// Signs the bench account in; its token.
+fn sign_in(agent: &ureq::Agent, base: &str, password: &str) -> anyhow::Result<String> {
+    let login = json!({"username": format!("bench{}", std::process::id()), "password": password});
+    let mut r = agent
+        .post(format!("{base}/api/session"))
+        .header("content-type", "application/json")
+        .send(login.to_string().as_bytes())?;
+    let session: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
+    Ok(session["token"].as_str().context("no token")?.to_string())
+}
+
+/// `liuhen import` of `files` files through a server child process, against `dd conv=fsync` of
+/// each file and one `openssl dgst -sha256` over them all, in the same run.
+async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.data)?;
+    let password = bench_account(&args.data).await?;
+    let folder = args.data.join("bench-import");
+    std::fs::create_dir_all(&folder)?;
+    let mut paths = Vec::new();
+    for i in 0..args.files {
+        let p = folder.join(format!("DSJ{i:04}.mp4"));
+        write_media(&p, args.size_mib, 0x5851_f42d_4c95_7f2d ^ ((i as u64 + 1) * 0x9e37_79b9))?;
+        paths.push(p);
+    }
+    let total = args.files as u64 * (args.size_mib << 20);
+    let copy = args.data.join("bench-import.copy");
+    let mut dd_s = 0.0;
+    for p in &paths {
+        dd_s += timed(
+            std::process::Command::new("dd")
+                .arg(format!("if={}", p.display()))
+                .arg(format!("of={}", copy.display()))
+                .args(["bs=8M", "conv=fsync", "status=none"]),
+        )?
+        .0;
+    }
+    std::fs::remove_file(&copy)?;
+    let (sha_s, _) = timed(std::process::Command::new("openssl").args(["dgst", "-sha256"]).args(&paths))?;
+    let (mut server, base) = start_server(&args.data)?;
+    let pid = server.id();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let token = sign_in(&agent, &base, &password)?;
+    let t = Instant::now();
+    let out = std::process::Command::new(std::env::current_exe()?)
+        .args(["import", "--server", &base, "--token", &token, "--chunk-mib", "64"])
+        .arg(&folder)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .context("running liuhen import")?;
+    let import_s = t.elapsed().as_secs_f64();
+    let peak_rss = peak_rss_kib(pid)?;
+    stop(&mut server);
+    anyhow::ensure!(out.status.success(), "import failed: {}", String::from_utf8_lossy(&out.stdout));
+    let summary: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("{}"))?;
+    anyhow::ensure!(summary["stored"] == args.files, "not every file was stored: {summary}");
+    std::fs::remove_dir_all(&folder)?;
+    let mb = total as f64 / 1e6;
+    let (rate, dd, sha) = (mb / import_s, mb / dd_s, mb / sha_s);
+    println!(
+        "{}",
+        json!({
+            "bench": "import",
+            "files": args.files,
+            "bytes": total,
+            "import_mb_per_s": rate.round(),
+            "dd_fsync_mb_per_s": dd.round(),
+            "openssl_sha256_mb_per_s": sha.round(),
+            "import_ratio_to_slower_reference": ((rate / dd.min(sha)) * 1000.0).round() / 1000.0,
+            "server_peak_rss_mib": ((peak_rss as f64 / 1024.0) * 1000.0).round() / 1000.0,
+        })
+    );
     Ok(())
 }

@@ -128,6 +128,17 @@ impl Client {
         Ok(v.as_array().is_some_and(|a| !a.is_empty()))
     }
 
+    /// The SHA-256 the server stored for recording `id`.
+    fn stored_sha256(&self, id: &str) -> anyhow::Result<String> {
+        let mut r = self
+            .agent
+            .get(format!("{}/api/recordings/{id}", self.server))
+            .header("authorization", &self.bearer)
+            .call()?;
+        let v: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
+        Ok(v["sha256"].as_str().unwrap_or_default().to_string())
+    }
+
     fn create(&self, size: u64, meta: &BTreeMap<String, String>) -> anyhow::Result<String> {
         let header: Vec<String> = meta.iter().map(|(k, v)| format!("{k} {}", STANDARD.encode(v.as_bytes()))).collect();
         let mut r = self
@@ -161,9 +172,9 @@ impl Client {
         Ok(Some(r.headers().get("upload-offset").and_then(|v| v.to_str().ok()).context("no offset")?.parse()?))
     }
 
-    /// Sends `chunk` at `offset` with its checksum; the new offset, and the recording once done.
+    /// Sends `chunk` at `offset`; the new offset, and the recording once done. (No per-request
+    /// checksum: the whole file's SHA-256, computed first, is compared with the server's.)
     fn patch(&self, location: &str, offset: u64, chunk: &[u8]) -> anyhow::Result<(u64, Option<String>)> {
-        let sum = STANDARD.encode(sha2::Sha256::digest(chunk));
         let mut r = self
             .agent
             .patch(format!("{}{location}", self.server))
@@ -171,7 +182,6 @@ impl Client {
             .header("tus-resumable", "1.0.0")
             .header("content-type", "application/offset+octet-stream")
             .header("upload-offset", offset.to_string())
-            .header("upload-checksum", format!("sha256 {sum}"))
             .send(chunk)?;
         anyhow::ensure!(
             r.status() == 204,
@@ -274,6 +284,10 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         })();
         eprintln!();
         match (outcome, recording) {
+            (Ok(()), Some(id)) if client.stored_sha256(&id)? != sha256 => {
+                eprintln!("    服务器存储的 SHA-256 与本地文件不符：{id}");
+                failed += 1;
+            }
             (Ok(()), Some(id)) => {
                 eprintln!("    已存储为音像记录 {id}（SHA-256 {}…）", &sha256[..12]);
                 state.remove(&rel);

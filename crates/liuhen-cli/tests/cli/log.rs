@@ -286,3 +286,14 @@ fn the_upload_bench_runs_end_to_end_and_its_digests_match_openssl() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("1 blobs re-hashed"), "{}", text(&out.stdout));
 }
+
+/// `liuhen bench import` on a few small files: every file stored through `liuhen import`.
+#[test]
+fn the_import_bench_runs_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("bench");
+    let out = run(&["bench", "import", "--data", data.to_str().unwrap(), "--files", "3", "--size-mib", "1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(text(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!((report["files"].as_u64(), report["bytes"].as_u64()), (Some(3), Some(3 << 20)), "{report}");
+}

@@ -187,11 +187,27 @@ type Running = Arc<tokio::sync::Mutex<Option<sha2::Sha256>>>;
 pub struct Uploads {
     dir: PathBuf,
     live: Mutex<HashMap<String, Running>>,
+    /// Requests receiving bytes now: SM3 waits while there are any (it must not hold them back).
+    receiving: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Counts a request as receiving while it lives.
+struct Receiving(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Receiving {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Uploads {
     pub fn new(dir: PathBuf) -> Uploads {
-        Uploads { dir, live: Mutex::new(HashMap::new()) }
+        Uploads { dir, live: Mutex::new(HashMap::new()), receiving: Arc::default() }
+    }
+
+    fn receiving(&self) -> Receiving {
+        self.receiving.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Receiving(self.receiving.clone())
     }
 
     fn state_path(&self, id: &str) -> PathBuf {
@@ -386,6 +402,7 @@ impl<S: LogStore> App<S> {
                 format!("上传位置不符：服务器已收到 {current} 字节，请求从第 {offset} 字节续传"),
             ));
         }
+        let _receiving = self.uploads.receiving();
         let part = self.uploads.part_path(id);
         let before = match hasher.take() {
             Some(h) => h,
@@ -603,10 +620,13 @@ impl<S: LogStore> App<S> {
     }
 
     /// Computes a stored recording's SM3 on its own thread, then logs it (`recording.sm3`).
+    /// One recording at a time: a bulk import never has more than one core hashing SM3.
     fn spawn_sm3(&self, record: RecordingRecord, blob: BlobRef) {
         let app = self.clone();
         tokio::spawn(async move {
-            match sm3_of(&app.blobs, &blob).await {
+            static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+            let _turn = ONE_AT_A_TIME.acquire().await;
+            match sm3_of(&app.blobs, &blob, Some(&app.uploads.receiving)).await {
                 Ok(digest) => {
                     if let Err(e) = app.record_sm3(&record.id, &hex::encode(digest)).await {
                         tracing::error!(recording = record.id, "logging the SM3 digest: {e}");
@@ -692,8 +712,14 @@ impl<S: LogStore> App<S> {
     }
 }
 
-/// The SM3 of a blob: read in 2 MiB parts (at most three in memory), hashed on a thread of its own.
-pub async fn sm3_of(blobs: &liuhen_store::Blobs, blob: &BlobRef) -> Result<[u8; 32], ApiError> {
+/// The SM3 of a blob: read in 2 MiB parts (at most three in memory), hashed on a thread of its
+/// own — pausing between parts while `busy` counts requests receiving bytes, so that SM3 (seven
+/// times slower than SHA-256 here) never takes the CPU an upload needs.
+pub async fn sm3_of(
+    blobs: &liuhen_store::Blobs,
+    blob: &BlobRef,
+    busy: Option<&std::sync::atomic::AtomicUsize>,
+) -> Result<[u8; 32], ApiError> {
     const PART: u64 = 2 << 20;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(1);
     let (done, result) = tokio::sync::oneshot::channel();
@@ -706,6 +732,9 @@ pub async fn sm3_of(blobs: &liuhen_store::Blobs, blob: &BlobRef) -> Result<[u8; 
     });
     let mut offset = 0;
     while offset < blob.size {
+        while busy.is_some_and(|b| b.load(std::sync::atomic::Ordering::SeqCst) > 0) {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         let end = (offset + PART).min(blob.size);
         let bytes = blobs.get_range(&blob.sha256, offset..end).await?;
         if tx.send(bytes).await.is_err() {
