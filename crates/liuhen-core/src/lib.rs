@@ -13,6 +13,7 @@ pub mod av;
 pub mod calendar;
 pub mod coercion;
 pub mod correction;
+pub mod device;
 pub mod entrustment;
 pub mod evidence;
 pub mod execution;

@@ -317,6 +317,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(licensing::examples())
     .chain(coercive::examples())
     .chain(crate::av::examples())
+    .chain(crate::device::examples())
     .collect()
 }
 

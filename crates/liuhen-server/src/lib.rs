@@ -71,6 +71,9 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/party-access/{request}", post(api::party_access::step::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))
         .route("/api/docs", get(api::openapi::docs))
+        .route("/api/devices", get(api::devices::list::<S>).post(api::devices::register::<S>))
+        .route("/api/devices/{number}", get(api::devices::get::<S>))
+        .route("/api/devices/{number}/commands", post(api::devices::command::<S>))
         .route("/api/recordings", get(api::uploads::find::<S>))
         .route("/api/recordings/{id}", get(api::uploads::recording::<S>))
         .route("/api/recordings/{id}/playback", post(api::uploads::playback::<S>))
@@ -92,6 +95,13 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/cases", get(ui::cases::<S>))
         .route("/ledger", get(ui::ledger_page::<S>))
         .route("/admin/users", get(ui::accounts_page::<S>))
+        .route("/devices", get(ui::devices::devices_page::<S>))
+        .route("/devices/new", get(ui::devices::new_device_form::<S>).post(ui::devices::register_device::<S>))
+        .route("/devices/{number}", get(ui::devices::device_page::<S>))
+        .route(
+            "/devices/{number}/do/{command}",
+            get(ui::devices::device_form::<S>).post(ui::devices::device_command::<S>),
+        )
         .route("/admin/reference", get(ui::admin::reference_page::<S>))
         .route("/admin/reference/{which}", get(ui::admin::reference_form::<S>).post(ui::admin::submit_reference::<S>))
         .route("/admin/reference/av-items/{index}/retire", post(ui::admin::retire_av_item::<S>))

@@ -1,6 +1,7 @@
 //! HTTP handlers and their DTOs, one module per resource.
 
 pub mod cases;
+pub mod devices;
 pub mod evidence;
 pub mod log;
 pub mod openapi;

@@ -254,7 +254,7 @@ impl<S: LogStore> App<S> {
         }
         // The demo's accounts, one per role of the office, sharing a one-time password.
         let password = super::auth::one_time_password();
-        let mut head = None;
+        let (mut head, mut keeper) = (None, None);
         for (username, roles, officer, unit) in DEMO_USERS {
             let new = super::auth::NewUser {
                 username: username.to_string(),
@@ -267,7 +267,12 @@ impl<S: LogStore> App<S> {
             let u = self.add_user(Some(admin), new).await?;
             if roles.contains("approver") {
                 head = Some(u);
+            } else if roles.contains("device_admin") {
+                keeper = Some(u);
             }
+        }
+        if let Some(keeper) = &keeper {
+            self.seed_devices(keeper, &ids).await?;
         }
         // The 负责人 opens and handles the demo cases.
         let Some(head) = head else { return Err(ApiError::Internal("no demo approver".into())) };
@@ -441,6 +446,41 @@ impl<S: LogStore> App<S> {
 
     /// 行政处罚（普通程序）: a fine decided two months ago, served, unpaid; the 催告书 served ten
     /// days ago, so the case is in 强制执行 with the court window ahead (T-17).
+    /// The office's recording devices (办法第二十四条、第二十八条): one checked and out with
+    /// 王明, one away for repair, one in store whose last check found a flat battery.
+    async fn seed_devices(&self, keeper: &UserRecord, ids: &[String]) -> Result<(), ApiError> {
+        use serde_json::json;
+        for (number, model, kind, caps) in [
+            (
+                "DSJ-001",
+                "DSJ-V9 执法记录仪",
+                "body_camera",
+                vec!["night_vision".to_string(), "positioning".to_string()],
+            ),
+            ("DSJ-002", "DSJ-V9 执法记录仪", "body_camera", vec!["positioning".to_string()]),
+            (
+                "DSJ-003",
+                "DSJ-X7 防爆执法记录仪",
+                "body_camera",
+                vec!["explosion_proof".to_string(), "night_vision".to_string()],
+            ),
+            ("XJ-001", "EOS 照相机", "camera", vec![]),
+        ] {
+            self.register_device(keeper, number, model, kind, &caps, "执法装备室 1 号柜").await?;
+        }
+        let check = |battery: u64| json!({"type": "check", "battery_pct": battery, "free_storage_mb": 58_000, "clock_offset_ms": 1_500});
+        self.device_command(keeper, "DSJ-001", &check(97)).await?;
+        self.device_command(keeper, "DSJ-001", &json!({"type": "assign", "officer": ids[0]})).await?;
+        self.device_command(
+            keeper,
+            "DSJ-002",
+            &json!({"type": "upkeep", "kind": "repair_started", "note": "镜头进水，送厂家维修"}),
+        )
+        .await?;
+        self.device_command(keeper, "DSJ-003", &check(18)).await?;
+        Ok(())
+    }
+
     async fn seed_unpaid_fine(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
         use super::ordinary::OrdinaryCommand as C;
         let y = today.year();
@@ -833,11 +873,12 @@ fn handed(name: &str, document: &str, t: Timestamp) -> liuhen_core::service::Ser
 
 /// The demo's accounts: username, roles, the officer they are (index into the demo officers),
 /// and their unit.
-pub const DEMO_USERS: [(&str, &str, Option<usize>, &str); 6] = [
+pub const DEMO_USERS: [(&str, &str, Option<usize>, &str); 7] = [
     ("zhangzhuren", "approver,discussion_member", None, "栗乡街道综合行政执法办公室"),
     ("wangming", "officer", Some(0), "栗乡街道综合行政执法办公室"),
     ("lihua", "officer,unit_head", Some(1), "栗乡街道综合行政执法办公室"),
     ("liufazhi", "legal_reviewer", Some(4), "栗乡街道党政综合办公室"),
     ("dangan", "archivist", None, "栗乡街道党政综合办公室"),
+    ("shebei", "device_admin", None, "栗乡街道党政综合办公室"),
     ("jiandu", "supervisor", None, "迁西县司法局"),
 ];

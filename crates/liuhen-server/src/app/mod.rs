@@ -7,6 +7,7 @@ pub mod cases;
 pub mod catalogues;
 pub mod coercion;
 pub mod demo;
+pub mod devices;
 pub mod evidence;
 pub mod inbox;
 pub mod inspection;

@@ -129,6 +129,12 @@ pub enum Action {
     DecidePartyAccess,
     /// Set a case's confidentiality class.
     ClassifyCase,
+    /// See the registry of recording devices and their 领用/交接 ledger.
+    ViewDevices,
+    /// Register devices, hand them out, keep their upkeep, retire them (办法第二十四条 专门人员).
+    ManageDevices,
+    /// Check a device before use, give it back or hand it over (its holder).
+    UseDevice,
 }
 
 /// Confidentiality classes (办法第二十四条): what a case's records may hold. 国家秘密 material
@@ -229,6 +235,9 @@ pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -
         (Action::CreateCase, _) => allow(any(&[Role::Officer, Role::UnitHead, Role::Approver])),
         (Action::UploadRecording, _) => allow(any(&[Role::Officer, Role::UnitHead, Role::Approver, Role::DeviceAdmin])),
         (Action::ViewReference, _) => allow(!rs.is_empty()),
+        (Action::ViewDevices, _) => allow(!rs.is_empty()),
+        (Action::ManageDevices, _) => allow(any(&[Role::DeviceAdmin])),
+        (Action::UseDevice, _) => allow(any(&[Role::DeviceAdmin, Role::Officer, Role::UnitHead])),
         (Action::ManageReference, _) => allow(any(&[Role::SysAdmin, Role::Approver])),
         (Action::ManageUsers, _) => allow(any(&[Role::SysAdmin])),
         (Action::ViewUserLedger, _) => allow(any(&[Role::Supervisor, Role::Approver])),

@@ -187,6 +187,19 @@ impl<S: LogStore> App<S> {
                         data["sm3"] = Value::from(s("sm3")?);
                         r.data = data.to_string();
                     }
+                    a if a.starts_with("device.") => {
+                        let number = s("device")?;
+                        let event = b
+                            .get("event")
+                            .and_then(super::devices::event_of)
+                            .ok_or_else(|| internal(index, "unreadable device event"))?;
+                        let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
+                        let key = format!("{}{number}", super::devices::PREFIX);
+                        let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
+                        let next = super::devices::fold(prev.as_ref(), &event, e.actor(), at)
+                            .ok_or_else(|| internal(index, "a device event before its registration"))?;
+                        settings.insert(key, super::devices::setting(&number, &next, at));
+                    }
                     "catalogue.put" => {
                         let key = s("key")?;
                         let rows = b.get("rows").cloned().unwrap_or(Value::Null);

@@ -63,6 +63,9 @@ pub enum Col {
     Yuan,
 }
 
+/// Upkeep of a recording device (办法第二十四条).
+pub const UPKEEP_KINDS: &[(&str, &str)] = &[("service", "维护保养"), ("repair_started", "送修"), ("repaired", "修复")];
+
 /// An instalment plan: due date and amount.
 pub const PLAN: &[(&str, Col)] = &[("due", Col::Date), ("amount_fen", Col::Yuan)];
 /// Seals: kind, in use from, to.
@@ -1361,6 +1364,67 @@ pub const SPECS: &[Spec] = &[
             f("scenario", "场景（如 现场检查、告知陈述申辩、送达、查封扣押）", Kind::Text),
             f("lines", "用语（每行一句）", Kind::Lines),
         ],
+    },
+    Spec {
+        case_type: "device",
+        command: "register",
+        label: "登记音像记录设备",
+        fields: &[
+            f("number", "设备编号（字母、数字、- 或 _）", Kind::Text),
+            f("model", "型号", Kind::Text),
+            f("kind", "类别", Kind::Select(&liuhen_core::device::KINDS)),
+            f("capabilities", "功能（办法第二十八条）", Kind::Checks(&liuhen_core::device::CAPABILITIES)),
+            f("storage_place", "存放地点", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "device",
+        command: "check",
+        label: "使用前检查",
+        fields: &[
+            f("battery_pct", "电量（%）", Kind::Number),
+            f("free_storage_mb", "剩余存储空间（MB）", Kind::Number),
+            f("device_clock", "设备显示的时间（YYYY-MM-DD HH:MM:SS）", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "device",
+        command: "assign",
+        label: "领用",
+        fields: &[f("officer", "领用的执法人员", Kind::Officer)],
+    },
+    Spec {
+        case_type: "device",
+        command: "return",
+        label: "归还",
+        fields: &[
+            f("officer", "归还的执法人员（设备管理员代收时选择；执法人员本人归还不必选）", Kind::Officer),
+            f("condition", "设备状况", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "device",
+        command: "hand_over",
+        label: "交接",
+        fields: &[
+            f("from", "交出的执法人员（设备管理员办理时选择）", Kind::Officer),
+            f("to", "接收的执法人员", Kind::Officer),
+        ],
+    },
+    Spec {
+        case_type: "device",
+        command: "upkeep",
+        label: "维护、送修、修复",
+        fields: &[f("kind", "类别", Kind::Select(UPKEEP_KINDS)), f("note", "情况", Kind::LongText)],
+    },
+    Spec {
+        case_type: "device",
+        command: "move",
+        label: "变更存放地点",
+        fields: &[f("storage_place", "新的存放地点", Kind::Text)],
+    },
+    Spec {
+        case_type: "device", command: "retire", label: "报废", fields: &[f("reason", "报废原因", Kind::LongText)]
     },
     Spec {
         case_type: "admin",

@@ -23,6 +23,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 pub mod admin;
+pub mod devices;
 pub mod forms;
 pub mod party;
 pub mod record;

@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP interface through the router (`spawn_app`).
 
 mod cases;
+mod devices;
 mod helpers;
 mod log;
 mod matrix;

@@ -120,6 +120,14 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("post", "/api/cases/{id}/records/{kind}/{n}/classification") => {
             case(matches!(w.roles, "approver" | "unit_head"))
         }
+        ("get", "/api/devices") => Allowed,
+        ("post", "/api/devices") => any_of(&["device_admin"]),
+        // `{number}` is no device: 404 for everyone who may ask.
+        ("get", "/api/devices/{number}") => Hidden,
+        ("post", "/api/devices/{number}/commands") => match any_of(&["device_admin", "officer", "unit_head"]) {
+            Allowed => Hidden,
+            other => other,
+        },
         ("options", "/api/uploads") => Public,
         ("get", "/api/recordings") => Allowed,
         // Without the tus headers: past the policy, 412 (those who may not upload learn it
@@ -173,6 +181,11 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
             "legal_basis": "《条例》", "property": {"related_to_case": true, "necessities_excluded": true,
             "not_sealed_elsewhere": true}}),
         // A request without the checked identity document: 400 for the allowed, nothing recorded.
+        ("post", "/api/devices") => json!({"number": format!("DSJ-{n}"), "model": "DSJ-V9", "kind": "body_camera",
+            "storage_place": "装备室"}),
+        ("post", "/api/devices/{number}/commands") => {
+            json!({"type": "check", "battery_pct": 90, "free_storage_mb": 9000, "clock_offset_ms": 0})
+        }
         ("post", "/api/cases/{id}/party-access") => json!({"at": t0, "requester": "张某某", "relation": "当事人本人",
             "id_checked": "", "records": "现场检查笔录", "mode": "view"}),
         ("post", "/api/cases/{id}/party-access/{request}") => json!({"type": "decide", "at": t0, "approved": true}),
@@ -278,7 +291,8 @@ async fn every_route_for_every_role_inside_and_outside_the_case() {
             .replace("{request}", "no-such-request")
             .replace("{which}", "no-such-list")
             .replace("{kind}", "act")
-            .replace("{n}", "0");
+            .replace("{n}", "0")
+            .replace("{number}", "no-such-device");
         // Without a session.
         let Some(public) = expect(method, path, &WHO[0]).map(|e| e == Public) else {
             failures.push(format!("{method} {path}: no rule in the matrix"));

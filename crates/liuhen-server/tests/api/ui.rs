@@ -82,9 +82,13 @@ async fn record_on_site(app: &TestApp, token: &str, id: &str, at: i64) {
 
 /// Signs in through the form; returns the session cookie header value.
 async fn sign_in(app: &TestApp) -> String {
+    sign_in_as(app, HEAD, HEAD_PASSWORD).await
+}
+
+async fn sign_in_as(app: &TestApp, username: &str, password: &str) -> String {
     let page = send(app, get("/login", "")).await;
     let csrf = set_cookie(&page, "liuhen_login_csrf");
-    let body = format!("username={HEAD}&password={}&csrf={}", urlencode(HEAD_PASSWORD), hidden_csrf(&page.body));
+    let body = format!("username={username}&password={}&csrf={}", urlencode(password), hidden_csrf(&page.body));
     let p = send(app, form("/login", &format!("liuhen_login_csrf={csrf}"), &body)).await;
     assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/"), "{}", p.body);
     format!("liuhen_session={}", set_cookie(&p, "liuhen_session"))
@@ -1234,4 +1238,70 @@ async fn a_partys_copy_is_requested_approved_printed_and_signed_for_through_form
     let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json();
     assert_eq!(list[0]["state"], "receipted", "{list}");
     assert_eq!(list[0]["steps"][2]["records"], serde_json::json!(["act/0"]));
+}
+
+#[tokio::test]
+async fn a_device_is_registered_checked_and_handed_out_through_the_device_pages() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    let officers = two_officers(&app, &head).await;
+    app.account(&admin, "keeper", "device_admin").await;
+    let cookie = sign_in_as(&app, "keeper", "changed-pass-2").await;
+    let page = send(&app, get("/devices", &cookie)).await;
+    assert!(page.body.contains("尚未登记设备") && page.body.contains("/devices/new"), "{}", page.body);
+    let csrf = hidden_csrf(&send(&app, get("/devices/new", &cookie)).await.body);
+    let post = |path: &str, pairs: &[(&str, &str)]| {
+        let mut body = format!("csrf={csrf}");
+        for (k, v) in pairs {
+            body.push_str(&format!("&{k}={}", urlencode(v)));
+        }
+        form(path, &cookie, &body)
+    };
+    let hostile = "<script>alert(1)</script>";
+    let p = send(
+        &app,
+        post(
+            "/devices/new",
+            &[
+                ("number", "DSJ-007"),
+                ("model", hostile),
+                ("kind", "body_camera"),
+                ("capabilities", "night_vision"),
+                ("storage_place", "执法装备室"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/devices/DSJ-007"), "{}", p.body);
+    // Handed out before any check: refused beside nothing in particular, with its rule.
+    let p = send(&app, post("/devices/DSJ-007/do/assign", &[("officer", &officers[0])])).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("R-149c"), "{}", p.body);
+    let clock = liuhen_server::app::auth::now_ms().to_string();
+    let p = send(
+        &app,
+        post(
+            "/devices/DSJ-007/do/check",
+            &[("battery_pct", "88"), ("free_storage_mb", "64000"), ("device_clock", &clock)],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = send(&app, post("/devices/DSJ-007/do/assign", &[("officer", &officers[0])])).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get("/devices/DSJ-007", &cookie)).await;
+    assert!(
+        page.body.contains("领用中") && page.body.contains("王明") && page.body.contains("使用前检查"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(hostile) && page.body.contains("&#60;script&#62;"), "{}", page.body);
+    let list = send(&app, get("/devices", &cookie)).await;
+    assert!(list.body.contains("DSJ-007") && list.body.contains("合格"), "{}", list.body);
+    // The 负责人 reads the registry but has no device forms.
+    let head_cookie = sign_in(&app).await;
+    let page = send(&app, get("/devices/DSJ-007", &head_cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("/do/assign"), "{}", page.body);
 }

@@ -1,0 +1,139 @@
+//! The registry of 音像记录设备 (办法第二十四条、第二十八条): a body camera registered, checked,
+//! handed out, passed on, given back, repaired and retired — each step a log entry, refused
+//! with its rule when 专人使用、专人负责 or the pre-use check is not kept, and rebuilt from the log.
+
+use crate::helpers::*;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+fn rules(r: &Resp) -> Vec<String> {
+    r.json()["error"]["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn officer(app: &TestApp, head: &str, name: &str, cert: &str) -> String {
+    let body = json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+    let r = app.post_as("/api/officers", head, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logged() {
+    let app = spawn_app(liuhen_server::LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    let (wang, li) = (officer(&app, &head, "王明", "13020001").await, officer(&app, &head, "李华", "13020002").await);
+    let keeper = app.account(&admin, "keeper", "device_admin").await;
+    // An officer account linked to 王明.
+    let body = json!({"username": "wangming", "roles": "officer", "password": "initial-pass-1", "officer_id": wang});
+    assert_eq!(app.post_as("/api/users", &admin, &body).await.status, StatusCode::CREATED);
+    let wang_token = app.login_as("wangming", "initial-pass-1").await;
+    app.change_password(&wang_token, "initial-pass-1", "changed-pass-2").await;
+
+    let camera = json!({"number": "DSJ-001", "model": "DSJ-V9", "kind": "body_camera",
+        "capabilities": ["night_vision", "positioning"], "storage_place": "执法装备室 2 号柜"});
+    // Only the 设备管理员 registers; a number is registered once.
+    assert_eq!(app.post_as("/api/devices", &wang_token, &camera).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_as("/api/devices", &keeper, &camera).await.status, StatusCode::CREATED);
+    assert_eq!(app.post_as("/api/devices", &keeper, &camera).await.status, StatusCode::CONFLICT);
+    let bad = json!({"number": "DSJ 002", "model": "X", "kind": "drone", "storage_place": "室"});
+    let r = app.post_as("/api/devices", &keeper, &bad).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    let (app_ref, keeper_ref) = (&app, &keeper);
+    let cmd = |c: Value| async move { app_ref.post_as("/api/devices/DSJ-001/commands", keeper_ref, &c).await };
+    // Not checked yet: not handed out (R-149c).
+    let r = cmd(json!({"type": "assign", "officer": wang})).await;
+    assert_eq!((r.status, rules(&r)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["R-149c".to_string()]));
+    // A failed check is recorded, and still keeps it in.
+    let r = cmd(json!({"type": "check", "battery_pct": 20, "free_storage_mb": 30000, "clock_offset_ms": 2000})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json()["device"]["last_check"]["shortcomings"][0].as_str().unwrap().contains("电量"));
+    assert_eq!(rules(&cmd(json!({"type": "assign", "officer": wang})).await), ["R-149c"]);
+    // The officer checks it himself (the device shows its clock), then it goes out to him.
+    let now = liuhen_server::app::auth::now_ms();
+    let r = app
+        .post_as("/api/devices/DSJ-001/commands", &wang_token,
+            &json!({"type": "check", "battery_pct": 96, "free_storage_mb": 60000, "device_clock": (now + 3000).to_string()}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let offset = r.json()["device"]["last_check"]["clock_offset_ms"].as_i64().unwrap();
+    assert!((2000..60_000).contains(&offset), "{offset}");
+    // An officer may not hand out a device; an unknown officer gets none.
+    let r =
+        app.post_as("/api/devices/DSJ-001/commands", &wang_token, &json!({"type": "assign", "officer": wang})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(cmd(json!({"type": "assign", "officer": "nobody"})).await.status, StatusCode::BAD_REQUEST);
+    let r = cmd(json!({"type": "assign", "officer": wang})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["device"]["holder"], wang.as_str());
+    // Out with 王明: not to 李华 too; not into repair; not returned in 李华's name.
+    assert_eq!(rules(&cmd(json!({"type": "assign", "officer": li})).await), ["R-149a"]);
+    assert_eq!(rules(&cmd(json!({"type": "upkeep", "kind": "repair_started", "note": "镜头进水"})).await), ["R-149b"]);
+    assert_eq!(rules(&cmd(json!({"type": "return", "officer": li, "condition": "完好"})).await), ["R-149a"]);
+    // 王明 hands it to 李华 himself (his own name, whatever he sends as `from`).
+    let r = app
+        .post_as("/api/devices/DSJ-001/commands", &wang_token, &json!({"type": "hand_over", "from": li, "to": li}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["device"]["holder"], li.as_str());
+    // Now 王明 cannot give it back; the 设备管理员 takes it back from 李华.
+    let r = app
+        .post_as("/api/devices/DSJ-001/commands", &wang_token, &json!({"type": "return", "condition": "完好"}))
+        .await;
+    assert_eq!(rules(&r), ["R-149a"]);
+    assert_eq!(cmd(json!({"type": "return", "officer": li, "condition": "外壳轻微磨损"})).await.status, StatusCode::OK);
+    // Repair, and the check after it; then retired, after which nothing more.
+    assert_eq!(cmd(json!({"type": "upkeep", "kind": "repaired", "note": "x"})).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        cmd(json!({"type": "upkeep", "kind": "repair_started", "note": "更换外壳"})).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(rules(&cmd(json!({"type": "assign", "officer": wang})).await), ["R-149b"]);
+    assert_eq!(cmd(json!({"type": "upkeep", "kind": "repaired", "note": "外壳已更换"})).await.status, StatusCode::OK);
+    assert_eq!(rules(&cmd(json!({"type": "assign", "officer": wang})).await), ["R-149c"]);
+    assert_eq!(cmd(json!({"type": "move", "storage_place": "二楼装备室"})).await.status, StatusCode::OK);
+    assert_eq!(cmd(json!({"type": "retire", "reason": "电池老化"})).await.status, StatusCode::OK);
+    assert_eq!(
+        cmd(json!({"type": "check", "battery_pct": 99, "free_storage_mb": 1, "clock_offset_ms": 0})).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(cmd(json!({"type": "melt"})).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/devices/DSJ-404", Some(&keeper)).await.status, StatusCode::NOT_FOUND);
+
+    // The ledger: every step, in order, with who recorded it.
+    let d = app.get("/api/devices/DSJ-001", Some(&wang_token)).await.json();
+    let steps: Vec<&str> =
+        d["history"].as_array().unwrap().iter().map(|h| h["event"]["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        steps,
+        [
+            "registered",
+            "checked",
+            "checked",
+            "assigned",
+            "handed_over",
+            "returned",
+            "upkept",
+            "upkept",
+            "moved",
+            "retired"
+        ]
+    );
+    assert_eq!(d["device"]["status"], "retired");
+    assert_eq!(app.get("/api/devices", Some(&head)).await.json().as_array().unwrap().len(), 1);
+    // Each step is an entry of the log; the registry is rebuilt from them alone.
+    let size = liuhen_store::LogStore::tree_size(&app.store);
+    let entries = liuhen_store::LogStore::entries(&app.store, 0, size).await.unwrap();
+    let logged = entries.iter().filter(|e| String::from_utf8_lossy(e).contains("\"device.")).count();
+    assert_eq!(logged, steps.len());
+    let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    assert!(from_log.settings.iter().any(|s| s.key == "device/DSJ-001"));
+}
