@@ -3,7 +3,7 @@
 //! continuous, remote or hard-to-reach enforcement, with that reason given), a late one
 //! explained in writing; every interruption explained; the device clock close to the server's.
 
-use crate::rules::{R_143, R_144, R_145, Violation};
+use crate::rules::{R_140, R_143, R_144, R_145, Violation};
 use crate::time::Timestamp;
 
 /// 24 hours, counted from the exact moment (domain.md TC-6: no holiday extension).
@@ -82,10 +82,7 @@ pub fn check(r: &Recording, stored_at: Timestamp, clock_bound_ms: i64) -> Vec<Vi
         found.push(R_145.violated("clock_offset_ms", format!("设备时钟与服务器相差 {} 秒", offset / 1000)));
     }
     for i in &r.interruptions {
-        let spoken = i.spoken_at.is_some_and(|t| t >= i.to && t.0 - i.to.0 <= SPOKEN_WITHIN_MS);
-        let signers = i.signed_by.iter().filter(|s| !s.trim().is_empty()).count();
-        let written = !i.written.trim().is_empty() && signers >= 2;
-        if !spoken && !written {
+        if !explained(i) {
             found.push(
                 R_143.violated(
                     "interruptions",
@@ -93,6 +90,77 @@ pub fn check(r: &Recording, stored_at: Timestamp, clock_bound_ms: i64) -> Vec<Vi
                 ),
             );
         }
+    }
+    found
+}
+
+/// Whether an interruption is explained (办法第二十二条): aloud within [`SPOKEN_WITHIN_MS`] of
+/// resuming, or in writing signed by at least two officers.
+pub fn explained(i: &Interruption) -> bool {
+    let spoken = i.spoken_at.is_some_and(|t| t >= i.to && t.0 - i.to.0 <= SPOKEN_WITHIN_MS);
+    let mut signers: Vec<&str> = i.signed_by.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    signers.sort_unstable();
+    signers.dedup();
+    spoken || (!i.written.trim().is_empty() && signers.len() >= 2)
+}
+
+/// A stretch of time, `from` to `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub from: Timestamp,
+    pub to: Timestamp,
+}
+
+/// Cameras split a recording into files; consecutive files this close count as continuous.
+pub const CONTINUOUS_WITHIN_MS: i64 = 10_000;
+
+/// The stretches of `activity` that no recording covers, longer than
+/// [`CONTINUOUS_WITHIN_MS`], in order.
+pub fn gaps(activity: Span, recordings: &[Span]) -> Vec<Span> {
+    let mut spans: Vec<Span> = recordings.iter().copied().filter(|s| s.to > s.from).collect();
+    spans.sort_by_key(|s| s.from);
+    let mut out = Vec::new();
+    let mut covered_to = activity.from;
+    for s in spans {
+        if s.from.0 - covered_to.0 > CONTINUOUS_WITHIN_MS && covered_to < activity.to {
+            out.push(Span { from: covered_to, to: s.from.min(activity.to) });
+        }
+        covered_to = covered_to.max(s.to);
+    }
+    if activity.to.0 - covered_to.0 > CONTINUOUS_WITHIN_MS {
+        out.push(Span { from: covered_to, to: activity.to });
+    }
+    out
+}
+
+/// R-140 on an activity that must be recorded whole (办法第十九条): its recordings cover it
+/// from start to end, and every gap is a recorded interruption (whose explanation R-143
+/// checks). `shown` formats a moment for the finding.
+pub fn coverage(
+    activity: Span,
+    recordings: &[Span],
+    interruptions: &[Interruption],
+    shown: impl Fn(Timestamp) -> String,
+) -> Vec<Violation> {
+    if recordings.is_empty() {
+        return vec![R_140.violated("recordings", "未关联任何音像记录")];
+    }
+    let mut found = Vec::new();
+    for g in gaps(activity, recordings) {
+        let noted = interruptions
+            .iter()
+            .any(|i| i.from.0 <= g.from.0 + CONTINUOUS_WITHIN_MS && i.to.0 + CONTINUOUS_WITHIN_MS >= g.to.0);
+        if !noted {
+            found.push(
+                R_140.violated("recordings", format!("{} 至 {} 无音像记录，也未登记中断", shown(g.from), shown(g.to))),
+            );
+        }
+    }
+    for i in interruptions.iter().filter(|i| !explained(i)) {
+        found.push(
+            R_143
+                .violated("interruptions", format!("{} 至 {} 的中断（{}）未说明", shown(i.from), shown(i.to), i.cause)),
+        );
     }
     found
 }
@@ -128,7 +196,28 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         signed_by: Vec::new(),
     };
     let bound = DEFAULT_CLOCK_BOUND_MS;
+    let activity = Span { from: t(0), to: t(2) };
+    let shown = |x: Timestamp| x.0.to_string();
+    let whole = [Span { from: t(0), to: t(1) }, Span { from: Timestamp(t(1).0 + 2_000), to: t(2) }];
+    let broken = [Span { from: t(0), to: t(1) }, Span { from: Timestamp(t(1).0 + 600_000), to: t(2) }];
+    let noted = Interruption {
+        from: t(1),
+        to: Timestamp(t(1).0 + 600_000),
+        cause: "设备故障".into(),
+        spoken_at: Some(Timestamp(t(1).0 + 610_000)),
+        written: String::new(),
+        signed_by: Vec::new(),
+    };
     vec![
+        // Two files a couple of seconds apart cover the activity; ten minutes missing do not —
+        // unless the interruption is recorded; nothing at all never does.
+        ("R-140", ids(coverage(activity, &broken, &[], shown)), ids(coverage(activity, &whole, &[], shown))),
+        (
+            "R-140",
+            ids(coverage(activity, &broken, &[], shown)),
+            ids(coverage(activity, &broken, std::slice::from_ref(&noted), shown)),
+        ),
+        ("R-140", ids(coverage(activity, &[], &[], shown)), ids(coverage(activity, &whole, &[], shown))),
         // Stored a day and a half after the end, without a word; then with the written reason.
         (
             "R-144",
@@ -207,6 +296,37 @@ mod tests {
 
     fn recording() -> Recording {
         sample()
+    }
+
+    #[test]
+    fn gaps_are_found_at_the_start_between_files_and_at_the_end() {
+        let span = |a: i64, b: i64| Span { from: Timestamp(a * 1000), to: Timestamp(b * 1000) };
+        let activity = span(0, 600);
+        // Started 30 s late, a 60 s hole, stopped 100 s early; overlapping files merge.
+        let recs = [span(30, 200), span(150, 300), span(360, 500)];
+        assert_eq!(gaps(activity, &recs), vec![span(0, 30), span(300, 360), span(500, 600)]);
+        // Files five seconds apart are one recording; so is a start 3 s late.
+        assert!(gaps(activity, &[span(3, 300), span(305, 600)]).is_empty());
+        // A recording longer than the activity covers it.
+        assert!(gaps(activity, &[span(-60, 700)]).is_empty());
+        let shown = |t: Timestamp| t.0.to_string();
+        let f = coverage(activity, &recs, &[], shown);
+        assert_eq!(f.len(), 3);
+        assert!(f.iter().all(|v| v.rule.id == "R-140"));
+    }
+
+    #[test]
+    fn an_interruption_written_by_one_officer_twice_is_not_explained() {
+        let i = Interruption {
+            from: t(0),
+            to: t(1),
+            cause: "阻挠".into(),
+            spoken_at: None,
+            written: "被围堵".into(),
+            signed_by: vec!["王明".into(), " 王明".into()],
+        };
+        assert!(!explained(&i));
+        assert!(explained(&Interruption { signed_by: vec!["王明".into(), "李华".into()], ..i }));
     }
 
     #[test]

@@ -77,6 +77,10 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/recordings", get(api::uploads::find::<S>))
         .route("/api/recordings/{id}", get(api::uploads::recording::<S>))
         .route("/api/recordings/{id}/playback", post(api::uploads::playback::<S>))
+        .route("/api/recordings/{id}/link", post(api::av::link::<S>))
+        .route("/api/recordings/{id}/interruptions", post(api::av::interruption::<S>))
+        .route("/api/cases/{id}/av", get(api::av::case_av::<S>))
+        .route("/api/av/overdue", get(api::av::overdue::<S>))
         .route("/api/recordings/{id}/content", get(api::uploads::content::<S>))
         .layer(DefaultBodyLimit::max(64 * 1024));
     // Uploads stream bodies of many GiB to disk, never into memory: no body limit.

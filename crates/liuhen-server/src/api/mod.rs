@@ -1,5 +1,6 @@
 //! HTTP handlers and their DTOs, one module per resource.
 
+pub mod av;
 pub mod cases;
 pub mod devices;
 pub mod evidence;

@@ -172,14 +172,18 @@ pub struct FindQuery {
     pub sha256: String,
     #[serde(default)]
     pub case: String,
+    /// 办法第二十四条 分类存储: by unit, device, officer, case cause, party.
+    #[serde(flatten)]
+    pub search: crate::app::av::Search,
 }
 
-fn recording_json(r: &liuhen_store::RecordingRecord) -> Value {
+pub(crate) fn recording_json(r: &liuhen_store::RecordingRecord) -> Value {
     let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
     json!({
         "id": r.id, "case_id": r.case_id, "uploaded_by": r.uploaded_by, "created_at": r.created_at_ms,
         "sha256": r.sha256, "size": r.size, "sm3": data["sm3"], "filename": data["filename"], "metadata": data["metadata"],
-        "stored_at": data["stored_at"], "flags": data["flags"],
+        "stored_at": data["stored_at"], "flags": data["flags"], "links": data["links"],
+        "interruptions": data["interruptions"],
     })
 }
 
@@ -197,7 +201,11 @@ pub async fn find<S: LogStore>(
     }
     let sha = Some(q.sha256.as_str()).filter(|s| !s.is_empty());
     let case = Some(q.case.as_str()).filter(|s| !s.is_empty());
-    let found = state.app.find_recordings(&user, sha, case, 200).await?;
+    let found = if q.search.is_empty() || sha.is_some() || case.is_some() {
+        state.app.find_recordings(&user, sha, case, 200).await?
+    } else {
+        state.app.search_recordings(&user, &q.search, 200).await?
+    };
     Ok(Json(found.iter().map(recording_json).collect()))
 }
 

@@ -3,6 +3,7 @@
 
 pub mod agency;
 pub mod auth;
+pub mod av;
 pub mod cases;
 pub mod catalogues;
 pub mod coercion;

@@ -200,6 +200,17 @@ impl<S: LogStore> App<S> {
                             .ok_or_else(|| internal(index, "a device event before its registration"))?;
                         settings.insert(key, super::devices::setting(&number, &next, at));
                     }
+                    "recording.linked" | "recording.interruption" => {
+                        let detail = self.opened_json(index, &e).await?;
+                        let r = recordings
+                            .get_mut(&s("recording")?)
+                            .ok_or_else(|| internal(index, "a link or interruption of no recording"))?;
+                        if e.action() == "recording.linked" {
+                            super::av::apply_link(r, &detail);
+                        } else {
+                            super::av::apply_interruption(r, &detail);
+                        }
+                    }
                     "catalogue.put" => {
                         let key = s("key")?;
                         let rows = b.get("rows").cloned().unwrap_or(Value::Null);

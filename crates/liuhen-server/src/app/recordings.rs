@@ -639,6 +639,7 @@ impl<S: LogStore> App<S> {
 
     /// Logs recording `id`'s SM3 digest and adds it to the projection.
     pub async fn record_sm3(&self, id: &str, sm3_hex: &str) -> Result<(), ApiError> {
+        let _one = RECORDING_WRITES.lock().await;
         let mut record = self.store.recording(id).await?;
         let mut data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
         data["sm3"] = json!(sm3_hex);
@@ -656,6 +657,10 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 }
+
+/// Serialises the read-modify-write of a recording's projection (its SM3, links and
+/// interruptions arrive from different tasks): no update is lost.
+pub(crate) static RECORDING_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// How long a playback grant lasts.
 pub const GRANT_MS: i64 = 2 * 3600 * 1000;

@@ -121,6 +121,8 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             case(matches!(w.roles, "approver" | "unit_head"))
         }
         ("get", "/api/devices") => Allowed,
+        ("get", "/api/av/overdue") => Allowed,
+        ("get", "/api/cases/{id}/av") => case(true),
         ("post", "/api/devices") => any_of(&["device_admin"]),
         // `{number}` is no device: 404 for everyone who may ask.
         ("get", "/api/devices/{number}") => Hidden,
@@ -138,6 +140,8 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         | ("delete", "/api/uploads/{id}") => Allowed,
         // `{id}` is no recording: 404 for everyone.
         ("get", "/api/recordings/{id}")
+        | ("post", "/api/recordings/{id}/link")
+        | ("post", "/api/recordings/{id}/interruptions")
         | ("post", "/api/recordings/{id}/playback")
         | ("get", "/api/recordings/{id}/content") => Hidden,
         ("get", "/api/cases/{id}/ledger") => {
@@ -181,6 +185,8 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
             "legal_basis": "《条例》", "property": {"related_to_case": true, "necessities_excluded": true,
             "not_sealed_elsewhere": true}}),
         // A request without the checked identity document: 400 for the allowed, nothing recorded.
+        ("post", "/api/recordings/{id}/link") => json!({"case": "no-such-case", "records": []}),
+        ("post", "/api/recordings/{id}/interruptions") => json!({"from": t0, "to": t0 + 60_000, "cause": "设备故障"}),
         ("post", "/api/devices") => json!({"number": format!("DSJ-{n}"), "model": "DSJ-V9", "kind": "body_camera",
             "storage_place": "装备室"}),
         ("post", "/api/devices/{number}/commands") => {

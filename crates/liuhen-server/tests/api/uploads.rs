@@ -13,13 +13,13 @@ use liuhen_store::LogStore;
 use sha2::Digest;
 use tower::ServiceExt;
 
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
 }
 
-async fn send(router: &Router, req: Request<Body>) -> Answer {
+pub(crate) async fn send(router: &Router, req: Request<Body>) -> Answer {
     let resp = router.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -27,16 +27,16 @@ async fn send(router: &Router, req: Request<Body>) -> Answer {
     Answer { status, headers, body: String::from_utf8_lossy(&body).to_string() }
 }
 
-fn header(a: &Answer, name: &str) -> String {
+pub(crate) fn header(a: &Answer, name: &str) -> String {
     a.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
 }
 
-fn b64(s: &str) -> String {
+pub(crate) fn b64(s: &str) -> String {
     STANDARD.encode(s.as_bytes())
 }
 
 /// `POST /api/uploads` for `length` bytes; the upload's path.
-async fn create(router: &Router, token: &str, length: u64, metadata: &str) -> Answer {
+pub(crate) async fn create(router: &Router, token: &str, length: u64, metadata: &str) -> Answer {
     let req = Request::post("/api/uploads")
         .header("authorization", format!("Bearer {token}"))
         .header("tus-resumable", "1.0.0")
@@ -47,7 +47,7 @@ async fn create(router: &Router, token: &str, length: u64, metadata: &str) -> An
     send(router, req).await
 }
 
-fn patch(path: &str, token: &str, offset: u64, body: Body, checksum: Option<&[u8]>) -> Request<Body> {
+pub(crate) fn patch(path: &str, token: &str, offset: u64, body: Body, checksum: Option<&[u8]>) -> Request<Body> {
     let mut b = Request::patch(path)
         .header("authorization", format!("Bearer {token}"))
         .header("tus-resumable", "1.0.0")
@@ -71,7 +71,7 @@ async fn offset(router: &Router, path: &str, token: &str) -> u64 {
 }
 
 /// An MP4 file's first box, then bytes from a small LCG.
-fn content(n: usize) -> Vec<u8> {
+pub(crate) fn content(n: usize) -> Vec<u8> {
     let mut x = 0x2545_f491_u32;
     let mut out = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
     out.extend((0..n - out.len()).map(|_| {

@@ -1,0 +1,100 @@
+//! 音像记录 in their cases: `POST /api/recordings/{id}/link` (case, records, catalogue item),
+//! `POST /api/recordings/{id}/interruptions` (办法第二十二条), `GET /api/cases/{id}/av` (coverage,
+//! R-140) and `GET /api/av/overdue` (the 24-hour rule, 办法第二十三条).
+
+use super::require_user;
+use crate::AppState;
+use crate::app::av::{InterruptionInput, Link};
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use liuhen_store::LogStore;
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    pub case: String,
+    #[serde(default)]
+    pub records: Vec<String>,
+    #[serde(default)]
+    pub av_item: String,
+    #[serde(default)]
+    pub activity_ended_at: Option<i64>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /api/recordings/{id}/link`.
+pub async fn link<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<LinkForm>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    let reason = super::cases::text(&f.reason, "更正理由", 500)?;
+    let link =
+        Link { case: f.case, records: f.records, av_item: f.av_item, activity_ended_at: f.activity_ended_at, reason };
+    let r = state.app.link_recording(&user, &id, link).await?;
+    Ok(Json(super::uploads::recording_json(&r)))
+}
+
+#[derive(Deserialize)]
+pub struct InterruptionForm {
+    pub from: i64,
+    pub to: i64,
+    pub cause: String,
+    #[serde(default)]
+    pub spoken_at: Option<i64>,
+    #[serde(default)]
+    pub written: String,
+    #[serde(default)]
+    pub signed_by: Vec<String>,
+    #[serde(default)]
+    pub replaces: Option<usize>,
+}
+
+/// `POST /api/recordings/{id}/interruptions`.
+pub async fn interruption<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<InterruptionForm>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    let input = InterruptionInput {
+        from: f.from,
+        to: f.to,
+        cause: super::cases::text(&f.cause, "中断原因", 200)?,
+        spoken_at: f.spoken_at,
+        written: super::cases::text(&f.written, "书面说明", 2000)?,
+        signed_by: f.signed_by,
+        replaces: f.replaces,
+    };
+    let r = state.app.record_interruption(&user, &id, input).await?;
+    Ok(Json(super::uploads::recording_json(&r)))
+}
+
+/// `GET /api/cases/{id}/av`.
+pub async fn case_av<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    Ok(Json(state.app.case_av(&user, &id).await?))
+}
+
+/// `GET /api/av/overdue`.
+pub async fn overdue<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    Ok(Json(state.app.overdue_av(&user).await?))
+}

@@ -1,0 +1,398 @@
+//! 音像记录 in their cases (办法第十八条至第二十三条): a stored recording is linked to its case,
+//! the records it corresponds to (第十八条 与文字记录相衔接) and the 音像记录事项清单 item it
+//! fulfils (`recording.linked`); interruptions are recorded on it with their explanation
+//! (`recording.interruption`, 第二十二条). From these a case's A/V view shows, record by record,
+//! whether what had to be recorded whole was (R-140, 第十九条), and the office's overdue list
+//! shows activities whose recordings are not stored within 24 hours (第二十三条). Recordings are
+//! found by unit, device, officer, case cause and party (第二十四条 分类存储).
+
+use super::policy::Action;
+use super::{App, auth::now_ms, body};
+use crate::error::ApiError;
+use liuhen_core::av::{self, Interruption, Span};
+use liuhen_core::time::Timestamp;
+use liuhen_log::EntryDraft;
+use liuhen_store::{CaseRecord, LogStore, Op, RecordingRecord, StoreError, UserRecord};
+use serde_json::{Value, json};
+
+/// What a link says: the case's records, the catalogue item, the activity's end.
+#[derive(Debug, Clone, Default)]
+pub struct Link {
+    pub case: String,
+    pub records: Vec<String>,
+    pub av_item: String,
+    pub activity_ended_at: Option<i64>,
+    /// Why a recording already in one case moves to another (a correction).
+    pub reason: String,
+}
+
+/// An interruption as the API takes it: officers by id.
+#[derive(Debug, Clone, Default)]
+pub struct InterruptionInput {
+    pub from: i64,
+    pub to: i64,
+    pub cause: String,
+    pub spoken_at: Option<i64>,
+    pub written: String,
+    pub signed_by: Vec<String>,
+    /// The earlier interruption (by its number on this recording) this one corrects: a
+    /// better explanation is a new entry; the first stays in the log, marked superseded.
+    pub replaces: Option<usize>,
+}
+
+fn interruption_of(v: &Value) -> Option<Interruption> {
+    if !v["superseded_by"].is_null() {
+        return None;
+    }
+    Some(Interruption {
+        from: Timestamp(v["from"].as_i64()?),
+        to: Timestamp(v["to"].as_i64()?),
+        cause: v["cause"].as_str()?.to_string(),
+        spoken_at: v["spoken_at"].as_i64().map(Timestamp),
+        written: v["written"].as_str().unwrap_or_default().to_string(),
+        signed_by: v["signed_by"].as_array()?.iter().filter_map(|s| s.as_str().map(str::to_string)).collect(),
+    })
+}
+
+/// The recording's data with a link applied (the projection's and the rebuild's one path).
+pub fn apply_link(r: &mut RecordingRecord, detail: &Value) {
+    let mut data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+    data["links"] = json!({"records": detail["records"], "av_item": detail["av_item"],
+        "activity_ended_at": detail["activity_ended_at"]});
+    r.case_id = detail["case"].as_str().unwrap_or_default().to_string();
+    r.data = data.to_string();
+}
+
+/// The recording's data with an interruption added.
+pub fn apply_interruption(r: &mut RecordingRecord, detail: &Value) {
+    let mut data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+    let mut list = data["interruptions"].as_array().cloned().unwrap_or_default();
+    let next = list.len();
+    if let Some(old) = detail["replaces"].as_u64().and_then(|n| list.get_mut(n as usize)) {
+        old["superseded_by"] = Value::from(next);
+    }
+    list.push(detail.clone());
+    data["interruptions"] = Value::Array(list);
+    r.data = data.to_string();
+}
+
+/// A recording's span as its metadata gives it (start and end), if both are known.
+pub fn span_of(r: &RecordingRecord) -> Option<Span> {
+    let data: Value = serde_json::from_str(&r.data).ok()?;
+    let m = |k: &str| data["metadata"][k].as_str().and_then(super::recordings::parse_moment);
+    Some(Span { from: Timestamp(m("started_at")?), to: Timestamp(m("ended_at")?) })
+}
+
+/// The text a moment is shown as in findings.
+fn shown(t: Timestamp) -> String {
+    crate::ui::when(t.0)
+}
+
+impl<S: LogStore> App<S> {
+    async fn case_for_command(&self, actor: &UserRecord, id: &str) -> Result<CaseRecord, ApiError> {
+        let case = self.store.case(id).await?;
+        self.allow(actor, Action::CommandCase, Some(&case))?;
+        Ok(case)
+    }
+
+    /// Links recording `id` to a case, the case's records and a catalogue item (those who act
+    /// on the case, and who see the recording). A recording in another case moves only with a
+    /// reason; its old case must be the actor's to act on too.
+    pub async fn link_recording(&self, actor: &UserRecord, id: &str, link: Link) -> Result<RecordingRecord, ApiError> {
+        let _one = super::recordings::RECORDING_WRITES.lock().await;
+        let mut r = self.recording(actor, id).await?;
+        let case = self.case_for_command(actor, &link.case).await?;
+        if !r.case_id.is_empty() && r.case_id != link.case {
+            self.case_for_command(actor, &r.case_id).await?;
+            if link.reason.trim().is_empty() {
+                return Err(ApiError::BadRequest("音像记录已关联其他案件，改为关联本案须写明更正理由".into()));
+            }
+        }
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let known: Vec<String> = super::records::records_in(&data).into_iter().map(|(rid, ..)| rid).collect();
+        let mut records = link.records.clone();
+        records.sort();
+        records.dedup();
+        if let Some(bad) = records.iter().find(|x| !known.contains(x)) {
+            return Err(ApiError::BadRequest(format!("本案没有记录 {bad}")));
+        }
+        let item = link.av_item.trim();
+        if !item.is_empty() {
+            let items = self.catalogue(super::catalogues::AV_ITEMS).await?;
+            if !items.as_array().into_iter().flatten().any(|x| x["activity"].as_str() == Some(item)) {
+                return Err(ApiError::BadRequest(format!("音像记录事项清单中没有“{item}”")));
+            }
+        }
+        let detail = json!({"recording": id, "case": link.case, "previous_case": r.case_id, "records": records,
+            "av_item": item, "activity_ended_at": link.activity_ended_at, "reason": link.reason.trim()});
+        let (c, opening) = super::auth::committed(&detail);
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "recording.linked",
+            Some(&link.case),
+            body(json!({"recording": id, "detail": {"commit": c.to_hex()}})),
+            vec![],
+            vec![c],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        apply_link(&mut r, &detail);
+        self.append(d, vec![opening, Op::PutRecording(r.clone())]).await?;
+        Ok(r)
+    }
+
+    /// Records an interruption in recording `id` (办法第二十二条) with its explanation: spoken
+    /// on resuming (the moment), or written and signed by officers (registered ones, by id).
+    pub async fn record_interruption(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        i: InterruptionInput,
+    ) -> Result<RecordingRecord, ApiError> {
+        let _one = super::recordings::RECORDING_WRITES.lock().await;
+        let mut r = self.recording(actor, id).await?;
+        if !r.case_id.is_empty() {
+            self.case_for_command(actor, &r.case_id).await?;
+        } else if r.uploaded_by != format!("user:{}", actor.id) {
+            return Err(ApiError::Forbidden);
+        }
+        if i.to <= i.from {
+            return Err(ApiError::BadRequest("中断的结束时间须晚于开始时间".into()));
+        }
+        if let Some(n) = i.replaces {
+            let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+            match data["interruptions"].get(n) {
+                Some(old) if old["superseded_by"].is_null() => {}
+                Some(_) => return Err(ApiError::BadRequest(format!("第 {n} 项中断已被更正过"))),
+                None => return Err(ApiError::BadRequest(format!("没有第 {n} 项中断"))),
+            }
+        }
+        if i.cause.trim().is_empty() {
+            return Err(ApiError::BadRequest("须写明中断原因（设备故障、天气恶劣、人为阻挠等）".into()));
+        }
+        let mut names = Vec::new();
+        for o in &i.signed_by {
+            match self.store.officer(o).await {
+                Ok(rec) => names.push(rec.name),
+                Err(StoreError::NotFound) => return Err(ApiError::BadRequest(format!("执法人员 {o} 未登记"))),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let core = Interruption {
+            from: Timestamp(i.from),
+            to: Timestamp(i.to),
+            cause: i.cause.trim().to_string(),
+            spoken_at: i.spoken_at.map(Timestamp),
+            written: i.written.trim().to_string(),
+            signed_by: i.signed_by.clone(),
+        };
+        let detail = json!({"from": i.from, "to": i.to, "cause": core.cause, "spoken_at": i.spoken_at,
+            "written": core.written, "signed_by": i.signed_by, "signed_names": names,
+            "explained": av::explained(&core), "replaces": i.replaces, "recorded_at": now_ms()});
+        let (c, opening) = super::auth::committed(&detail);
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "recording.interruption",
+            Some(&r.case_id).filter(|c| !c.is_empty()).map(String::as_str),
+            body(json!({"recording": id, "detail": {"commit": c.to_hex()}})),
+            vec![],
+            vec![c],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        apply_interruption(&mut r, &detail);
+        self.append(d, vec![opening, Op::PutRecording(r.clone())]).await?;
+        Ok(r)
+    }
+
+    /// Whether the records of `case` must be recorded whole (办法第十九条): a 查封、扣押 case, a
+    /// matter the 权责清单 marks so, or (per record) a catalogue item marked mandatory.
+    async fn mandatory_av(&self, case: &CaseRecord) -> Result<(bool, Vec<String>), ApiError> {
+        let by_kind = case.case_type == "coercive_measure";
+        let by_matter = self.store.matters().await?.iter().any(|m| {
+            (m.name == case.matter || m.code == case.matter)
+                && serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true)
+        });
+        let items = self.catalogue(super::catalogues::AV_ITEMS).await?;
+        let mandatory_items = items
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|x| x["mandatory"] == true || x["mode"] == "全程")
+            .filter_map(|x| x["activity"].as_str().map(str::to_string))
+            .collect();
+        Ok((by_kind || by_matter, mandatory_items))
+    }
+
+    /// A case's recordings record by record, with the coverage of those that had to be
+    /// recorded whole and unexplained interruptions. Viewing it is ledgered.
+    pub async fn case_av(&self, actor: &UserRecord, case_id: &str) -> Result<Value, ApiError> {
+        let case = self.store.case(case_id).await?;
+        self.allow(actor, Action::ViewCase, Some(&case))?;
+        self.record_access_on(actor, Some(case_id), None, super::ledger::Access::View, "案件音像记录", "").await?;
+        let recordings = self.store.recordings(Some(case_id), 10_000).await?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let (case_mandatory, mandatory_items) = self.mandatory_av(&case).await?;
+        let links = |r: &RecordingRecord| -> Value {
+            serde_json::from_str::<Value>(&r.data).map(|d| d["links"].clone()).unwrap_or(Value::Null)
+        };
+        let mut out = Vec::new();
+        let mut linked = std::collections::BTreeSet::new();
+        for (rid, kind, label, record) in super::records::records_in(&data) {
+            let mine: Vec<&RecordingRecord> = recordings
+                .iter()
+                .filter(|r| links(r)["records"].as_array().is_some_and(|a| a.iter().any(|x| x == rid.as_str())))
+                .collect();
+            linked.extend(mine.iter().map(|r| r.id.clone()));
+            let items: Vec<String> =
+                mine.iter().filter_map(|r| links(r)["av_item"].as_str().map(str::to_string)).collect();
+            let mandatory = case_mandatory || items.iter().any(|i| !i.is_empty() && mandatory_items.contains(i));
+            let spans: Vec<Span> = mine.iter().filter_map(|r| span_of(r)).collect();
+            let interruptions: Vec<Interruption> = mine
+                .iter()
+                .flat_map(|r| {
+                    let d: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+                    d["interruptions"].as_array().cloned().unwrap_or_default()
+                })
+                .filter_map(|v| interruption_of(&v))
+                .collect();
+            let start = record["at"].as_i64();
+            let stated_end = mine.iter().filter_map(|r| links(r)["activity_ended_at"].as_i64()).max();
+            let end = record["ended_at"].as_i64().or(stated_end);
+            let mut findings = Vec::new();
+            if mandatory {
+                match (start, end) {
+                    (Some(from), Some(to)) if to > from => {
+                        let activity = Span { from: Timestamp(from), to: Timestamp(to) };
+                        findings = av::coverage(activity, &spans, &interruptions, shown);
+                    }
+                    (Some(from), _) => {
+                        // Without the activity's end, coverage runs to the last recording's end.
+                        let to = spans.iter().map(|s| s.to).max().unwrap_or(Timestamp(from));
+                        let activity = Span { from: Timestamp(from), to: to.max(Timestamp(from + 1)) };
+                        findings = av::coverage(activity, &spans, &interruptions, shown);
+                        if !spans.is_empty() {
+                            findings.push(
+                                liuhen_core::rules::R_140.violated("activity_ended_at", "未载明执法活动的结束时间"),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+                if mine.len() > spans.len() {
+                    findings.push(liuhen_core::rules::R_140.violated("recordings", "有音像记录未载明起止时间"));
+                }
+            } else {
+                findings.extend(interruptions.iter().filter(|i| !av::explained(i)).map(|i| {
+                    liuhen_core::rules::R_143
+                        .violated("interruptions", format!("{} 的中断（{}）未说明", shown(i.from), i.cause))
+                }));
+            }
+            out.push(json!({
+                "record": rid, "kind": kind, "label": label, "at": start, "ended_at": end, "mandatory": mandatory,
+                "recordings": mine.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+                "findings": findings.iter().map(|v| json!({"rule": v.rule.id, "source": v.rule.source,
+                    "message": v.to_string()})).collect::<Vec<_>>(),
+            }));
+        }
+        let unlinked: Vec<&String> = recordings.iter().map(|r| &r.id).filter(|id| !linked.contains(*id)).collect();
+        Ok(json!({"case": case_id, "records": out, "not_linked_to_a_record": unlinked}))
+    }
+
+    /// Activities of the cases `actor` sees that had to be recorded whole and whose recordings
+    /// are not stored 24 hours after the activity (办法第二十三条): the overdue list, oldest first.
+    pub async fn overdue_av(&self, actor: &UserRecord) -> Result<Vec<Value>, ApiError> {
+        let now = now_ms();
+        let mut out = Vec::new();
+        for case in self.visible_cases(actor, usize::MAX).await? {
+            let (mandatory, _) = self.mandatory_av(&case).await?;
+            if !mandatory {
+                continue;
+            }
+            let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
+            let recordings = self.store.recordings(Some(&case.id), 10_000).await?;
+            for (rid, kind, label, record) in super::records::records_in(&data) {
+                if !rid.starts_with("act/") {
+                    continue;
+                }
+                let Some(at) = record["ended_at"].as_i64().or(record["at"].as_i64()) else { continue };
+                let due = at + av::DAY_MS;
+                let stored = recordings.iter().any(|r| {
+                    serde_json::from_str::<Value>(&r.data).is_ok_and(|d| {
+                        d["links"]["records"].as_array().is_some_and(|a| a.iter().any(|x| x == rid.as_str()))
+                    })
+                });
+                if !stored && due < now {
+                    out.push(json!({"case": case.id, "case_no": case.case_no, "record": rid, "kind": kind,
+                        "label": label, "at": at, "due": due, "overdue_hours": (now - due) / 3_600_000}));
+                }
+            }
+        }
+        out.sort_by_key(|v| v["due"].as_i64());
+        Ok(out)
+    }
+
+    /// Recordings `actor` sees, found by unit (the case's, else the uploader's), device number,
+    /// officer (id or name in what the upload said), case cause (案由: the matter) and party
+    /// name — each a substring, all given must match; newest first, at most `limit`.
+    pub async fn search_recordings(
+        &self,
+        actor: &UserRecord,
+        q: &Search,
+        limit: usize,
+    ) -> Result<Vec<RecordingRecord>, ApiError> {
+        let users: std::collections::HashMap<String, String> =
+            self.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.unit)).collect();
+        let has = |hay: &str, needle: &str| needle.is_empty() || hay.contains(needle);
+        let mut out = Vec::new();
+        for r in self.store.recordings(None, u32::MAX).await? {
+            if out.len() >= limit {
+                break;
+            }
+            let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+            let meta = |k: &str| data["metadata"][k].as_str().unwrap_or_default().to_string();
+            if !has(&meta("device"), &q.device) || !has(&meta("officers"), &q.officer) {
+                continue;
+            }
+            let case = if r.case_id.is_empty() { None } else { self.store.case(&r.case_id).await.ok() };
+            let unit = case
+                .as_ref()
+                .map(|c| c.unit.clone())
+                .unwrap_or_else(|| users.get(&r.uploaded_by).cloned().unwrap_or_default());
+            if !has(&unit, &q.unit) {
+                continue;
+            }
+            if !q.cause.is_empty() || !q.party.is_empty() {
+                let Some(c) = &case else { continue };
+                let cd: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
+                let party = ["party", "applicant"].iter().find_map(|k| cd[*k]["name"].as_str()).unwrap_or_default();
+                if !has(&c.matter, &q.cause) || !has(party, &q.party) {
+                    continue;
+                }
+            }
+            if self.recording(actor, &r.id).await.is_ok() {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// What recordings are searched by (办法第二十四条): each empty or a substring.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub device: String,
+    #[serde(default)]
+    pub officer: String,
+    #[serde(default)]
+    pub cause: String,
+    #[serde(default)]
+    pub party: String,
+}
+
+impl Search {
+    pub fn is_empty(&self) -> bool {
+        [&self.unit, &self.device, &self.officer, &self.cause, &self.party].iter().all(|s| s.trim().is_empty())
+    }
+}

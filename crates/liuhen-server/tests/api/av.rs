@@ -1,0 +1,208 @@
+//! 音像记录 in their cases: linked to the case's records and the catalogue (办法第十八条),
+//! coverage of what had to be recorded whole (R-140, 办法第十九条), interruptions and their
+//! explanations (R-143, 办法第二十二条), the 24-hour overdue list (办法第二十三条), search by
+//! device, officer, cause and unit (办法第二十四条) — all rebuilt from the log.
+
+use crate::helpers::*;
+use crate::uploads::{b64, content, create, header, patch, send};
+use axum::body::Body;
+use axum::http::StatusCode;
+use liuhen_server::LogAccess;
+use serde_json::{Value, json};
+
+const MIN: i64 = 60_000;
+
+/// Uploads a small recording from `from` to `to` (ms) made with `device` by `officers`; its id.
+async fn upload(app: &TestApp, token: &str, name: &str, from: i64, to: i64, device: &str, officers: &str) -> String {
+    let data = content(64 << 10);
+    let meta = format!(
+        "filename {},started_at {},ended_at {},device {},officers {}",
+        b64(name),
+        b64(&from.to_string()),
+        b64(&to.to_string()),
+        b64(device),
+        b64(officers)
+    );
+    let a = create(&app.router, token, data.len() as u64, &meta).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let a = send(&app.router, patch(&header(&a, "location"), token, 0, Body::from(data), None)).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+    header(&a, "liuhen-recording")
+}
+
+fn rules(v: &Value, record: &str) -> Vec<String> {
+    let r = v["records"].as_array().unwrap().iter().find(|r| r["record"] == record).unwrap();
+    r["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap_explained() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let mut officers = Vec::new();
+    for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
+        let body =
+            json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+        officers.push(app.post_as("/api/officers", &head, &body).await.json()["id"].as_str().unwrap().to_string());
+    }
+    // A matter the 权责清单 says must be recorded whole, and an inspection of it.
+    let matter = json!({"code": "I-009", "name": "危险化学品现场检查", "kind": "inspection",
+        "legal_basis": "《危险化学品安全管理条例》第六条", "av_mandatory": true});
+    assert_eq!(app.post_as("/api/matters", &head, &matter).await.status, StatusCode::CREATED);
+    let t0 = 1_795_568_400_000_i64;
+    let body = json!({"case_no": "栗街检〔2026〕31号", "matter": "危险化学品现场检查", "kind": "special", "basis": "专项检查方案",
+        "source": "inspection", "reason": "专项检查", "received_at": t0 - 3_600_000});
+    let case = app.post_as("/api/cases/inspections", &head, &body).await.json()["id"].as_str().unwrap().to_string();
+    let act = json!({"type": "record_on_site", "at": t0, "place": "某化工仓库", "recording_announced": true,
+        "problems_found": false, "summary": "未发现问题",
+        "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()});
+    let r = app
+        .post_as(&format!("/api/cases/{case}/commands"), &head, &json!({"expected_version": 1, "command": act}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+
+    // Nothing stored yet, more than 24 hours after the act: overdue, and not covered.
+    let overdue = app.get("/api/av/overdue", Some(&head)).await.json();
+    assert!(
+        overdue.as_array().unwrap().iter().any(|o| o["case"] == case.as_str() && o["record"] == "act/0"),
+        "{overdue}"
+    );
+    let av = app.get(&format!("/api/cases/{case}/av"), Some(&head)).await.json();
+    assert_eq!(rules(&av, "act/0"), ["R-140"], "{av}");
+
+    // Two files from the body camera with ten minutes missing between them.
+    let one = upload(&app, &head, "DSJ-001_0001.mp4", t0 - MIN, t0 + 20 * MIN, "DSJ-001", "王明、李华").await;
+    let two = upload(&app, &head, "DSJ-001_0002.mp4", t0 + 30 * MIN, t0 + 60 * MIN, "DSJ-001", "王明、李华").await;
+    let link = |records: Value| json!({"case": case, "records": records, "activity_ended_at": t0 + 60 * MIN});
+    // A record the case does not have, a catalogue item that does not exist: refused.
+    let r = app.post_as(&format!("/api/recordings/{one}/link"), &head, &link(json!(["act/7"]))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .post_as(
+            &format!("/api/recordings/{one}/link"),
+            &head,
+            &json!({"case": case, "records": ["act/0"], "av_item": "不存在"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app.post_as(&format!("/api/recordings/{one}/link"), &head, &link(json!(["act/0"]))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["case_id"], case.as_str());
+    // The first file alone leaves the last forty minutes uncovered.
+    let av = app.get(&format!("/api/cases/{case}/av"), Some(&head)).await.json();
+    assert_eq!(rules(&av, "act/0"), ["R-140"], "{av}");
+    assert!(av.to_string().contains("无音像记录"), "{av}");
+    assert!(
+        app.get("/api/av/overdue", Some(&head))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["case"] != case.as_str())
+    );
+    app.post_as(&format!("/api/recordings/{two}/link"), &head, &link(json!(["act/0"]))).await;
+    // Both: the ten-minute hole is still a gap until it is recorded as an interruption.
+    let av = app.get(&format!("/api/cases/{case}/av"), Some(&head)).await.json();
+    assert_eq!(rules(&av, "act/0"), ["R-140"], "{av}");
+    // Recorded, written by one officer only: no longer a gap, but not explained.
+    let gap = json!({"from": t0 + 20 * MIN, "to": t0 + 30 * MIN, "cause": "设备故障",
+        "written": "执法记录仪电池故障，更换备用电池", "signed_by": [officers[0]]});
+    let r = app.post_as(&format!("/api/recordings/{one}/interruptions"), &head, &gap).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let av = app.get(&format!("/api/cases/{case}/av"), Some(&head)).await.json();
+    assert_eq!(rules(&av, "act/0"), ["R-143"], "{av}");
+    // Corrected with both officers' signatures: covered and explained. The first stays, superseded.
+    let mut fixed = gap.clone();
+    fixed["signed_by"] = json!(officers);
+    fixed["replaces"] = json!(0);
+    assert_eq!(
+        app.post_as(&format!("/api/recordings/{one}/interruptions"), &head, &fixed).await.status,
+        StatusCode::OK
+    );
+    let av = app.get(&format!("/api/cases/{case}/av"), Some(&head)).await.json();
+    assert!(rules(&av, "act/0").is_empty(), "{av}");
+    let r = app.get(&format!("/api/recordings/{one}"), Some(&head)).await.json();
+    assert_eq!(r["interruptions"][0]["superseded_by"], 1, "{r}");
+    assert_eq!(
+        app.post_as(&format!("/api/recordings/{one}/interruptions"), &head, &fixed).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // Bad interruptions: backwards, no cause, an unknown signer.
+    for bad in [
+        json!({"from": t0, "to": t0 - 1, "cause": "x"}),
+        json!({"from": t0, "to": t0 + 1, "cause": " "}),
+        json!({"from": t0, "to": t0 + 1, "cause": "x", "written": "y", "signed_by": ["nobody", "nobody2"]}),
+    ] {
+        assert_eq!(
+            app.post_as(&format!("/api/recordings/{one}/interruptions"), &head, &bad).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+
+    // Found by device, officer, cause and unit (办法第二十四条); not by another device.
+    let found = |q: &str| {
+        let app = &app;
+        let head = &head;
+        let q = q.to_string();
+        async move {
+            let v = app.get(&format!("/api/recordings?{q}"), Some(head)).await.json();
+            let mut ids: Vec<String> =
+                v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+            ids.sort();
+            ids
+        }
+    };
+    let mut both = vec![one.clone(), two.clone()];
+    both.sort();
+    assert_eq!(found("device=DSJ-001").await, both);
+    assert_eq!(found("device=DSJ-002").await, Vec::<String>::new());
+    let enc = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    assert_eq!(found(&format!("officer={}", enc("李华"))).await, both);
+    assert_eq!(found(&format!("cause={}&device=DSJ-001", enc("危险化学品"))).await, both);
+    assert_eq!(found(&format!("cause={}", enc("占道经营"))).await, Vec::<String>::new());
+    assert_eq!(found(&format!("unit={}", enc("综合行政执法"))).await, both);
+
+    // Moving a recording to another case needs a reason.
+    let other = app.open_inspection(&head, "栗街检〔2026〕32号").await;
+    let r = app.post_as(&format!("/api/recordings/{two}/link"), &head, &json!({"case": other})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .post_as(
+            &format!("/api/recordings/{two}/link"),
+            &head,
+            &json!({"case": other, "reason": "误关联，应属 32 号案"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let av = app.get(&format!("/api/cases/{case}/av"), Some(&head)).await.json();
+    assert_eq!(rules(&av, "act/0"), ["R-140"], "the second file left the case: {av}");
+
+    // Everything above is in the log and comes back from it alone.
+    let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn only_those_who_act_on_the_case_link_a_recording_to_it() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    let case = app.open_inspection(&head, "栗街检〔2026〕33号").await;
+    let officer = app.account(&admin, "stranger", "officer").await;
+    let t0 = 1_795_568_400_000_i64;
+    let mine = upload(&app, &officer, "x.mp4", t0, t0 + MIN, "DSJ-009", "某").await;
+    // The stranger's own recording, a case he does not see: 404, as if it did not exist.
+    let r = app.post_as(&format!("/api/recordings/{mine}/link"), &officer, &json!({"case": case})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A supervisor sees the case and the file but acts on neither.
+    let sup = app.account(&admin, "jiandu", "supervisor").await;
+    let r = app.post_as(&format!("/api/recordings/{mine}/link"), &sup, &json!({"case": case})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/api/cases/{case}/av"), Some(&officer)).await.status, StatusCode::NOT_FOUND);
+    // The 负责人 links it; it is the case's now, seen by those who see the case.
+    let r = app.post_as(&format!("/api/recordings/{mine}/link"), &head, &json!({"case": case})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(app.get(&format!("/api/recordings/{mine}"), Some(&sup)).await.status, StatusCode::OK);
+}
