@@ -1,5 +1,6 @@
 // The UI walked in a real browser (Debian's chromium through playwright-core): sign in, find
-// the demo cases, search, open a case, and see this very view in its access ledger.
+// the demo cases, search, open a case, and see this very view in its access ledger; record a
+// video in the browser, upload it with progress, and play it back.
 //
 //   LIUHEN_URL=http://127.0.0.1:8080 LIUHEN_USER=admin LIUHEN_PASSWORD=... node walk.mjs
 //
@@ -111,6 +112,58 @@ try {
   await Promise.all([page.waitForURL(/\/cases\/[0-9a-f-]+$/), page.click('form.command button[type=submit]')]);
   expect((await page.textContent('dd.state'))?.includes('已现场检查'), 'the case moved to the next stage');
   expect((await page.textContent('ol.timeline'))?.includes('现场检查'), 'and the step is in its timeline');
+
+  step = 'upload';
+  await page.click('nav >> text=音像记录');
+  // A real video, made in this browser: a canvas animated for 1.5 s, recorded as WebM.
+  const webm = await page.evaluate(async () => {
+    const c = document.createElement('canvas');
+    c.width = 320;
+    c.height = 240;
+    const g = c.getContext('2d');
+    const rec = new MediaRecorder(c.captureStream(25), { mimeType: 'video/webm' });
+    const parts = [];
+    rec.ondataavailable = (e) => parts.push(e.data);
+    const stopped = new Promise((r) => { rec.onstop = r; });
+    let f = 0;
+    const draw = () => {
+      g.fillStyle = `hsl(${(f * 12) % 360} 80% 50%)`;
+      g.fillRect(0, 0, 320, 240);
+      g.fillStyle = '#fff';
+      g.fillText(`liuhen ${f++}`, 20, 120);
+    };
+    draw();
+    rec.start(100);
+    const timer = setInterval(draw, 40);
+    await new Promise((r) => setTimeout(r, 1500));
+    rec.stop();
+    clearInterval(timer);
+    await stopped;
+    return Array.from(new Uint8Array(await new Blob(parts).arrayBuffer()));
+  });
+  expect(webm.length > 1000, `the browser recorded a video (${webm.length} bytes)`);
+  await page.setInputFiles('#upload input[type=file]',
+    { name: 'DSJ-001_浏览器录制.webm', mimeType: 'video/webm', buffer: Buffer.from(webm) });
+  await page.fill('#upload input[name=device]', 'DSJ-001');
+  await page.fill('#upload input[name=officers]', '王明、李华');
+  await page.click('#upload button[type=submit]');
+  await page.waitForSelector('#upload-progress a.stored', { timeout: 60000 });
+  const progress = page.locator('#upload-progress progress').first();
+  expect(await progress.evaluate((p) => p.max > 0 && p.value === p.max), 'the progress bar reached the end');
+
+  step = 'play';
+  await Promise.all([page.waitForURL(/\/recordings\/[0-9a-f-]+$/), page.click('#upload-progress a.stored')]);
+  expect((await page.textContent('main'))?.includes('DSJ-001'), 'the recording page shows what the upload said');
+  await page.fill('form.play input[name=purpose]', '浏览器测试播放');
+  await Promise.all([page.waitForSelector('video'), page.click('form.play button')]);
+  const played = await page.evaluate(async () => {
+    const v = document.querySelector('video');
+    v.muted = true;
+    await v.play();
+    await new Promise((r) => setTimeout(r, 1000));
+    return { t: v.currentTime, ready: v.readyState, error: v.error && v.error.code, w: v.videoWidth };
+  });
+  expect(played.t > 0 && !played.error && played.w === 320, `the video plays in the page: ${JSON.stringify(played)}`);
 
   step = 'hostile-query';
   await page.goto(`${base}/cases?q=${encodeURIComponent('<script>window.pwned=1</script>')}`);

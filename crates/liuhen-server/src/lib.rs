@@ -99,6 +99,15 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/cases", get(ui::cases::<S>))
         .route("/ledger", get(ui::ledger_page::<S>))
         .route("/admin/users", get(ui::accounts_page::<S>))
+        .route("/recordings", get(ui::recordings::recordings_page::<S>))
+        .route("/recordings/{id}", get(ui::recordings::recording_page::<S>))
+        .route("/recordings/{id}/play", post(ui::recordings::play::<S>))
+        .route("/recordings/{id}/link", get(ui::recordings::link_form::<S>).post(ui::recordings::link::<S>))
+        .route(
+            "/recordings/{id}/interruption",
+            get(ui::recordings::interruption_form::<S>).post(ui::recordings::interruption::<S>),
+        )
+        .route("/static/upload.js", get(ui::recordings::upload_script))
         .route("/devices", get(ui::devices::devices_page::<S>))
         .route("/devices/new", get(ui::devices::new_device_form::<S>).post(ui::devices::register_device::<S>))
         .route("/devices/{number}", get(ui::devices::device_page::<S>))

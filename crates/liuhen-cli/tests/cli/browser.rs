@@ -50,8 +50,9 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
             .any(|l| l["actor"] == admin.as_str() && l["access"] == "view" && l["purpose"] == "案件办理（页面查阅）"),
         "{ledger}"
     );
-    // No gap: the user's own ledger holds exactly the case views the browser made — the demo
-    // case once, the case it created twice (after creating it, after the step) — newest first.
+    // No gap: the user's own ledger holds exactly the views the browser made — the demo case
+    // once, the case it created twice (after creating it, after the step), then the recording
+    // it uploaded and played — newest first.
     let user_id = session["user"]["id"].as_str().unwrap();
     let mut r = agent
         .get(format!("{}/api/users/{user_id}/ledger", server.url))
@@ -60,7 +61,9 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
         .unwrap();
     let mine: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
     let views: Vec<&str> = mine.as_array().unwrap().iter().map(|l| l["what"].as_str().unwrap_or_default()).collect();
-    assert_eq!(views.len(), 3, "{mine}");
-    assert!(views[0].contains("栗街检〔2026〕901号") && views[1].contains("栗街检〔2026〕901号"), "{mine}");
-    assert!(views[2].contains(&case_id), "{mine}");
+    assert_eq!(views.len(), 4, "{mine}");
+    assert!(views[0].contains("音像记录") && views[0].contains("浏览器录制.webm"), "the playback: {mine}");
+    assert_eq!(mine[0]["purpose"], "浏览器测试播放", "{mine}");
+    assert!(views[1].contains("栗街检〔2026〕901号") && views[2].contains("栗街检〔2026〕901号"), "{mine}");
+    assert!(views[3].contains(&case_id), "{mine}");
 }

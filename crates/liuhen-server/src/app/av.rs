@@ -228,9 +228,24 @@ impl<S: LogStore> App<S> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
         self.record_access_on(actor, Some(case_id), None, super::ledger::Access::View, "案件音像记录", "").await?;
+        let mut out = self.av_of(&case).await?;
+        // A record with its own 密级 beyond the actor keeps only its id.
+        let classes = self.record_classes(case_id).await?;
+        for r in out["records"].as_array_mut().into_iter().flatten() {
+            let class = r["record"].as_str().and_then(|id| classes.get(id)).and_then(Value::as_str);
+            if !self.sees_record(actor, &case, class) {
+                r["label"] = Value::from("已隐去");
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`App::case_av`] for a case whose view is already in the ledger (the case page).
+    pub async fn av_of(&self, case: &CaseRecord) -> Result<Value, ApiError> {
+        let case_id = case.id.as_str();
         let recordings = self.store.recordings(Some(case_id), 10_000).await?;
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let (case_mandatory, mandatory_items) = self.mandatory_av(&case).await?;
+        let (case_mandatory, mandatory_items) = self.mandatory_av(case).await?;
         let links = |r: &RecordingRecord| -> Value {
             serde_json::from_str::<Value>(&r.data).map(|d| d["links"].clone()).unwrap_or(Value::Null)
         };

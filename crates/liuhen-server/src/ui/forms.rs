@@ -1427,6 +1427,37 @@ pub const SPECS: &[Spec] = &[
         case_type: "device", command: "retire", label: "报废", fields: &[f("reason", "报废原因", Kind::LongText)]
     },
     Spec {
+        case_type: "recording",
+        command: "link",
+        label: "关联案件记录（办法第十八条）",
+        fields: &[
+            f("records", "对应的文字记录", Kind::Records),
+            f("av_item", "音像记录事项清单中的事项（如 现场检查）", Kind::Text),
+            f("activity_ended_at", "执法活动结束时间（核对全程记录用）", Kind::OptDateTime),
+            f("reason", "更正理由（已关联其他案件时必填）", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "recording",
+        command: "interruption",
+        label: "登记中断（办法第二十二条）",
+        fields: &[
+            f("from", "中断开始", Kind::DateTime),
+            f("to", "恢复记录", Kind::DateTime),
+            f("cause", "中断原因（设备故障、天气恶劣、人为阻挠等）", Kind::Text),
+            f("spoken_at", "恢复记录时语音说明的时刻", Kind::OptDateTime),
+            f("written", "书面说明（无法语音说明时）", Kind::LongText),
+            f("signed_by", "书面说明签名的执法人员（两名以上）", Kind::OfficerList),
+            f("replaces", "更正先前第几项中断（从 0 起，不更正则不填）", Kind::OptNumber),
+        ],
+    },
+    Spec {
+        case_type: "recording",
+        command: "play",
+        label: "播放音像记录",
+        fields: &[f("purpose", "查阅目的（记入查阅台账）", Kind::Text)],
+    },
+    Spec {
         case_type: "admin",
         command: "user",
         label: "新建账号",

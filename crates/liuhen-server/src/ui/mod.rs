@@ -27,6 +27,7 @@ pub mod devices;
 pub mod forms;
 pub mod party;
 pub mod record;
+pub mod recordings;
 
 /// The pre-sign-in CSRF cookie (double submit).
 const LOGIN_CSRF_COOKIE: &str = "liuhen_login_csrf";
@@ -532,6 +533,66 @@ struct CasePage {
     ledger: Vec<LedgerRow>,
     /// The case's records: (link, kind, label, why withheld — empty when shown).
     records: Vec<(String, &'static str, String, String)>,
+    /// 音像记录 by record, with the coverage findings; none in a past view.
+    av: Vec<AvRow>,
+    /// The case's recordings linked to none of its records: (link, file name).
+    av_loose: Vec<(String, String)>,
+}
+
+/// One record's 音像记录 on the case page.
+pub struct AvRow {
+    pub label: String,
+    pub mandatory: bool,
+    pub recordings: Vec<(String, String)>,
+    pub findings: Vec<String>,
+}
+
+/// The case page's 音像记录 section: by record, and those linked to none.
+async fn av_section<S: LogStore>(
+    state: &AppState<S>,
+    case: &CaseRecord,
+) -> Result<(Vec<AvRow>, Vec<(String, String)>), ApiError> {
+    let av = state.app.av_of(case).await?;
+    let names: HashMap<String, String> = state
+        .app
+        .store
+        .recordings(Some(&case.id), 10_000)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+            let name = data["filename"].as_str().unwrap_or(&r.id).to_string();
+            (r.id, name)
+        })
+        .collect();
+    let link = |id: &Value| {
+        let id = id.as_str().unwrap_or_default();
+        (format!("/recordings/{id}"), names.get(id).cloned().unwrap_or_else(|| id.to_string()))
+    };
+    let rows = av["records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["mandatory"] == true || r["recordings"].as_array().is_some_and(|a| !a.is_empty()))
+        .map(|r| AvRow {
+            label: format!(
+                "{} {}：{}",
+                r["record"].as_str().unwrap_or_default(),
+                r["kind"].as_str().unwrap_or_default(),
+                r["label"].as_str().unwrap_or_default()
+            ),
+            mandatory: r["mandatory"] == true,
+            recordings: r["recordings"].as_array().into_iter().flatten().map(link).collect(),
+            findings: r["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["message"].as_str().map(str::to_string))
+                .collect(),
+        })
+        .collect();
+    let loose = av["not_linked_to_a_record"].as_array().into_iter().flatten().map(link).collect();
+    Ok((rows, loose))
 }
 
 #[derive(Deserialize)]
@@ -672,7 +733,11 @@ pub async fn case_page<S: LogStore>(
         }
     }
     actions.retain(|(_, links)| !links.is_empty());
+    let (av, av_loose) =
+        if as_of.is_none() { av_section(&state, &case.record).await? } else { (Vec::new(), Vec::new()) };
     let page = CasePage {
+        av,
+        av_loose,
         user: Some(view),
         id: case.record.id.clone(),
         case_no: case.record.case_no.clone(),

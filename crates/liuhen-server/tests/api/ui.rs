@@ -1305,3 +1305,148 @@ async fn a_device_is_registered_checked_and_handed_out_through_the_device_pages(
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("/do/assign"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_recording_is_found_played_through_the_ledger_linked_and_its_gap_explained_through_pages() {
+    use crate::uploads::{b64, content, create, header as tus_header, patch, send as tus_send};
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let officers = two_officers(&app, &head).await;
+    let cookie = sign_in(&app).await;
+    let t0 = 1_795_568_400_000_i64;
+    let id = app.open_inspection(&head, "栗街检〔2026〕41号").await;
+    let act = serde_json::json!({"expected_version": 1, "command": {"type": "record_on_site", "at": t0,
+        "place": "幸福路 8 号", "recording_announced": true, "problems_found": false, "summary": "消防通道畅通",
+        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
+    assert_eq!(app.post_as(&format!("/api/cases/{id}/commands"), &head, &act).await.status, StatusCode::OK);
+    // A file uploaded over tus, its name hostile markup.
+    let hostile = "<img src=x onerror=alert(1)>.mp4";
+    let data = content(200 << 10);
+    let meta = format!(
+        "filename {},device {},officers {},started_at {},ended_at {}",
+        b64(hostile),
+        b64("DSJ-042"),
+        b64("王明、李华"),
+        b64(&t0.to_string()),
+        b64(&(t0 + 600_000).to_string())
+    );
+    let a = create(&app.router, &head, data.len() as u64, &meta).await;
+    let a = tus_send(&app.router, patch(&tus_header(&a, "location"), &head, 0, Body::from(data.clone()), None)).await;
+    let rec = tus_header(&a, "liuhen-recording");
+    assert!(!rec.is_empty(), "{}", a.body);
+
+    // Listed, found by its device and not by another; the name shown as text.
+    let list = send(&app, get("/recordings", &cookie)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains(&format!("/recordings/{rec}")) && list.body.contains("upload.js"), "{}", list.body);
+    assert!(!list.body.contains("<img src=x"), "{}", list.body);
+    assert!(send(&app, get("/recordings?device=DSJ-042", &cookie)).await.body.contains(&format!("/recordings/{rec}")));
+    assert!(!send(&app, get("/recordings?device=DSJ-999", &cookie)).await.body.contains(&format!("/recordings/{rec}")));
+    let script = send(&app, get("/static/upload.js", "")).await;
+    assert!(script.status == StatusCode::OK && script.body.contains("Tus-Resumable"));
+
+    // Played: the page carries a player once the view is in the ledger; the bytes come by Range.
+    let page = send(&app, get(&format!("/recordings/{rec}"), &cookie)).await;
+    assert!(page.body.contains("DSJ-042") && !page.body.contains("<video"), "{}", page.body);
+    let csrf = hidden_csrf(&page.body);
+    let before = app.store.tree_size();
+    let p = send(
+        &app,
+        form(
+            &format!("/recordings/{rec}/play"),
+            &cookie,
+            &format!("csrf={csrf}&purpose={}", urlencode("核对现场检查")),
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(app.store.tree_size() > before, "the view is logged before the player is shown");
+    let src = p
+        .body
+        .split("<video controls preload=\"metadata\" src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#61;", "=")
+        .replace("&amp;", "&");
+    let req = Request::get(&src)
+        .header(header::COOKIE, &cookie)
+        .header(header::RANGE, "bytes=100-199")
+        .body(Body::empty())
+        .unwrap();
+    let r = send(&app, req).await;
+    assert_eq!(r.status, StatusCode::PARTIAL_CONTENT, "{src}");
+    // A play without the form's token: refused, nothing logged.
+    let before = app.store.tree_size();
+    let p = send(&app, form(&format!("/recordings/{rec}/play"), &cookie, "csrf=wrong&purpose=x")).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.tree_size(), before);
+
+    // Linked to the on-site record through the form; the case page shows it under that record.
+    let f = send(&app, get(&format!("/recordings/{rec}/link?case={id}"), &cookie)).await;
+    assert_eq!(f.status, StatusCode::OK, "{}", f.body);
+    assert!(f.body.contains("value=\"act/0\""), "{}", f.body);
+    let body = format!("csrf={csrf}&records=act%2F0&activity_ended_at=2026-11-24T16%3A30");
+    let p = send(&app, form(&format!("/recordings/{rec}/link?case={id}"), &cookie, &body)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let case = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert!(case.body.contains("id=\"av\"") && case.body.contains(&format!("/recordings/{rec}")), "{}", case.body);
+    // An interruption through its form, signed by one officer: shown as not explained.
+    let one = &officers[0];
+    let body = format!(
+        "csrf={csrf}&from=2026-11-24T16%3A05&to=2026-11-24T16%3A06&cause={}&written={}&signed_by={one}",
+        urlencode("人为阻挠"),
+        urlencode("当事人遮挡镜头")
+    );
+    let p = send(&app, form(&format!("/recordings/{rec}/interruption"), &cookie, &body)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get(&format!("/recordings/{rec}"), &cookie)).await;
+    assert!(page.body.contains("人为阻挠") && page.body.contains("未说明（R-143）"), "{}", page.body);
+    // A bad one (ends before it starts) is refused on its form, nothing recorded.
+    let before = app.store.tree_size();
+    let body = format!("csrf={csrf}&from=2026-11-24T16%3A06&to=2026-11-24T16%3A05&cause=x");
+    let p = send(&app, form(&format!("/recordings/{rec}/interruption"), &cookie, &body)).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.store.tree_size(), before);
+}
+
+#[tokio::test]
+async fn every_page_sends_an_unsigned_visitor_to_sign_in() {
+    let app = spawn_app(LogAccess::Public).await;
+    let pages: Vec<(String, String)> = crate::helpers::route_table()
+        .into_iter()
+        .filter(|(_, p)| {
+            !p.starts_with("/api/") && !p.starts_with("/log/") && !p.starts_with("/static/") && p != "/login"
+        })
+        .collect();
+    assert!(pages.len() >= 20, "{pages:?}");
+    for (method, path) in pages {
+        // Parameters that name a kind of page get one that exists; ids get one that does not.
+        let value = |s: &str| {
+            match s {
+                "{step}" => "decide",
+                "{command}" => "check",
+                "{kind}" => "act",
+                "{n}" | "{index}" => "0",
+                "{which}" => "officer",
+                s if s.starts_with('{') => "x",
+                s => s,
+            }
+            .to_string()
+        };
+        let concrete = path.split('/').map(value).collect::<Vec<_>>().join("/");
+        let req = match method.as_str() {
+            "get" => get(&concrete, ""),
+            _ => form(&concrete, "", "csrf=x"),
+        };
+        let p = send(&app, req).await;
+        assert!(
+            p.status == StatusCode::SEE_OTHER && p.location == "/login",
+            "{method} {path}: {} {}",
+            p.status,
+            p.location
+        );
+    }
+}
