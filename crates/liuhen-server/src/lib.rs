@@ -78,6 +78,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/recordings/{id}", get(api::uploads::recording::<S>))
         .route("/api/recordings/{id}/playback", post(api::uploads::playback::<S>))
         .route("/api/recordings/{id}/link", post(api::av::link::<S>))
+        .route("/api/recordings/{id}/clips", post(api::av::clip::<S>))
         .route("/api/recordings/{id}/interruptions", post(api::av::interruption::<S>))
         .route("/api/cases/{id}/av", get(api::av::case_av::<S>))
         .route("/api/av/overdue", get(api::av::overdue::<S>))
@@ -103,10 +104,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/recordings/{id}", get(ui::recordings::recording_page::<S>))
         .route("/recordings/{id}/play", post(ui::recordings::play::<S>))
         .route("/recordings/{id}/link", get(ui::recordings::link_form::<S>).post(ui::recordings::link::<S>))
-        .route(
-            "/recordings/{id}/interruption",
-            get(ui::recordings::interruption_form::<S>).post(ui::recordings::interruption::<S>),
-        )
+        .route("/recordings/{id}/do/{command}", get(ui::recordings::step_form::<S>).post(ui::recordings::step::<S>))
         .route("/static/upload.js", get(ui::recordings::upload_script))
         .route("/devices", get(ui::devices::devices_page::<S>))
         .route("/devices/new", get(ui::devices::new_device_form::<S>).post(ui::devices::register_device::<S>))

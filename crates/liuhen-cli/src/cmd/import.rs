@@ -2,7 +2,8 @@
 //! server over the same resumable upload (tus) a browser uses. Idempotent: a file whose SHA-256
 //! the server already holds is skipped. Resumable: the uploads under way are kept in
 //! `DIR/.liuhen-import.json`, and a rerun continues each from the offset the server reports.
-//! What a file says of itself (an MP4's creation time and duration) and a sidecar `<file>.json`
+//! What a file says of itself (its creation time and duration: an MP4's `mvhd`, or ffprobe's
+//! reading of any other container when ffprobe is installed) and a sidecar `<file>.json`
 //! (device, officers, case, place…) become its metadata.
 
 use anyhow::Context;
@@ -90,7 +91,9 @@ fn metadata(args: &Args, rel: &str, path: &Path) -> anyhow::Result<BTreeMap<Stri
     if let Some(c) = &args.case {
         m.insert("case".to_string(), c.clone());
     }
-    if let Some((created, duration)) = mp4_times(&mut std::fs::File::open(path)?) {
+    // MP4/MOV by the built-in reader; any other container by ffprobe when it is installed.
+    let times = mp4_times(&mut std::fs::File::open(path)?).or_else(|| liuhen_server::app::media::ffprobe_times(path));
+    if let Some((created, duration)) = times {
         m.insert("started_at".to_string(), created.to_string());
         m.insert("ended_at".to_string(), (created + duration).to_string());
     }

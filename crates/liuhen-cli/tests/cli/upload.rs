@@ -260,3 +260,37 @@ fn a_folder_is_imported_once_with_what_its_files_say_and_an_interrupted_import_r
     let found: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
 }
+
+#[test]
+fn a_matroska_files_creation_time_and_duration_come_from_ffprobe() {
+    assert!(
+        Command::new("ffmpeg").arg("-version").output().is_ok_and(|o| o.status.success()),
+        "ffmpeg is missing: run scripts/test, which installs it"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, dir) = (tmp.path().join("data"), tmp.path().join("CAM"));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Six seconds of H.264 in Matroska, tagged 2026-11-20T01:30:00Z (09:30 in Shanghai).
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i", "testsrc=duration=6:size=160x120:rate=10", "-c:v", "libx264"])
+        .args(["-metadata", "creation_time=2026-11-20T01:30:00Z"])
+        .arg(dir.join("d.mkv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let server = Server::start(&data);
+    let agent = agent();
+    let token = account(&agent, &server, "caiji", "device_admin");
+    let summary = import(&server.url, &token, &dir);
+    assert_eq!(summary["stored"].as_u64(), Some(1), "{summary}");
+    let mut r = agent
+        .get(&format!("{}/api/recordings", server.url))
+        .header("authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let d = &list[0];
+    assert_eq!(d["filename"], "d.mkv");
+    assert_eq!(d["metadata"]["started_at"], "1795138200000", "from ffprobe: {d}");
+    assert_eq!(d["metadata"]["ended_at"], "1795138206000");
+}

@@ -98,3 +98,25 @@ pub async fn overdue<S: LogStore>(
     let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.overdue_av(&user).await?))
 }
+
+#[derive(Deserialize)]
+pub struct ClipForm {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /api/recordings/{id}/clips`: a stretch cut into a new recording naming its original.
+pub async fn clip<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<ClipForm>, JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    let reason = super::cases::text(&f.reason, "剪辑用途", 500)?;
+    let r = state.app.clip_recording(&user, &id, f.from_ms, f.to_ms, &reason).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(super::uploads::recording_json(&r))))
+}

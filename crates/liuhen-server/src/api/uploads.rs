@@ -183,7 +183,7 @@ pub(crate) fn recording_json(r: &liuhen_store::RecordingRecord) -> Value {
         "id": r.id, "case_id": r.case_id, "uploaded_by": r.uploaded_by, "created_at": r.created_at_ms,
         "sha256": r.sha256, "size": r.size, "sm3": data["sm3"], "filename": data["filename"], "metadata": data["metadata"],
         "stored_at": data["stored_at"], "flags": data["flags"], "links": data["links"],
-        "interruptions": data["interruptions"],
+        "interruptions": data["interruptions"], "clip_of": data["clip_of"],
     })
 }
 

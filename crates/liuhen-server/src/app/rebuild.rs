@@ -162,7 +162,7 @@ impl<S: LogStore> App<S> {
                         classes.insert(s("record")?, Value::from(s("class")?));
                         settings.insert(key, super::records::classes_record(id, &classes, e.time_ms));
                     }
-                    "recording.stored" => {
+                    "recording.stored" | "recording.clipped" => {
                         let detail = self.opened_json(index, &e).await?;
                         let blob = *e.blobs().first().ok_or_else(|| internal(index, "a recording without its blob"))?;
                         let id = s("recording")?;

@@ -210,6 +210,10 @@ impl Uploads {
         Receiving(self.receiving.clone())
     }
 
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn state_path(&self, id: &str) -> PathBuf {
         self.dir.join(format!("{id}.json"))
     }
@@ -284,7 +288,7 @@ async fn sync(file: &Path) -> Result<(), ApiError> {
 }
 
 /// The SHA-256 state over the first `len` bytes of `file`.
-async fn rehash(file: &Path, len: u64) -> Result<sha2::Sha256, ApiError> {
+pub(crate) async fn rehash(file: &Path, len: u64) -> Result<sha2::Sha256, ApiError> {
     let file = file.to_path_buf();
     tokio::task::spawn_blocking(move || -> std::io::Result<sha2::Sha256> {
         use std::io::Read;
@@ -306,11 +310,16 @@ async fn rehash(file: &Path, len: u64) -> Result<sha2::Sha256, ApiError> {
 
 /// The projection's JSON of a recording: what the upload said, and the digests.
 pub fn recording_data(detail: &Value, blob: &BlobRef, sm3: Option<&str>) -> Value {
-    json!({
+    let mut v = json!({
         "filename": detail["filename"], "metadata": detail["metadata"], "uploaded_by": detail["uploaded_by"],
         "sha256": blob.sha256.to_hex(), "size": blob.size, "sm3": sm3,
         "stored_at": detail["stored_at"], "flags": detail["flags"],
-    })
+    });
+    // A clip names the original it was cut from (R-145: derived copies link to the original).
+    if !detail["clip_of"].is_null() {
+        v["clip_of"] = detail["clip_of"].clone();
+    }
+    v
 }
 
 impl<S: LogStore> App<S> {
@@ -621,7 +630,7 @@ impl<S: LogStore> App<S> {
 
     /// Computes a stored recording's SM3 on its own thread, then logs it (`recording.sm3`).
     /// One recording at a time: a bulk import never has more than one core hashing SM3.
-    fn spawn_sm3(&self, record: RecordingRecord, blob: BlobRef) {
+    pub(crate) fn spawn_sm3(&self, record: RecordingRecord, blob: BlobRef) {
         let app = self.clone();
         tokio::spawn(async move {
             static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);

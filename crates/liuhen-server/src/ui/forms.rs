@@ -1453,6 +1453,16 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         case_type: "recording",
+        command: "clip",
+        label: "剪辑片段（原记录不变）",
+        fields: &[
+            f("from", "自录制开始的第几秒起", Kind::Number),
+            f("to", "至第几秒", Kind::Number),
+            f("reason", "用途（如 证明当事人拒绝停止施工）", Kind::Text),
+        ],
+    },
+    Spec {
+        case_type: "recording",
         command: "play",
         label: "播放音像记录",
         fields: &[f("purpose", "查阅目的（记入查阅台账）", Kind::Text)],

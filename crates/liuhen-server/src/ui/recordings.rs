@@ -81,6 +81,8 @@ struct RecordingPage {
     csrf: String,
     /// Set once playback was granted: the `<video>` source.
     player: String,
+    /// The original a clip was cut from: (link, stretch and purpose).
+    clip_of: Option<(String, String)>,
 }
 
 fn size(n: u64) -> String {
@@ -268,6 +270,19 @@ async fn recording_view<S: LogStore>(
         link_cases: if may_act || case.is_none() { actable(state, user).await? } else { Vec::new() },
         csrf: view.csrf.clone(),
         player,
+        clip_of: data["clip_of"]["recording"].as_str().map(|o| {
+            let c = &data["clip_of"];
+            let secs = |k: &str| c[k].as_i64().unwrap_or(0) as f64 / 1000.0;
+            (
+                format!("/recordings/{o}"),
+                format!(
+                    "第 {} 至 {} 秒，用途：{}",
+                    secs("from_ms"),
+                    secs("to_ms"),
+                    c["reason"].as_str().unwrap_or_default()
+                ),
+            )
+        }),
         user: Some(view),
     };
     Ok(render(&page))
@@ -380,41 +395,43 @@ pub async fn link<S: LogStore>(
     }
 }
 
-fn interruption_target(id: &str) -> Result<FormTarget<'static>, ApiError> {
+/// The forms of a recording's own steps: `interruption` and `clip`.
+fn step_target(id: &str, command: &str) -> Result<FormTarget<'static>, ApiError> {
+    let spec = match command {
+        "interruption" | "clip" => forms::spec("recording", command).ok_or(ApiError::NotFound)?,
+        _ => return Err(ApiError::NotFound),
+    };
     Ok(FormTarget {
-        spec: forms::spec("recording", "interruption").ok_or(ApiError::NotFound)?,
+        spec,
         case_no: "",
-        action: format!("/recordings/{id}/interruption"),
+        action: format!("/recordings/{id}/do/{command}"),
         back: format!("/recordings/{id}"),
         version: 0,
         records: Vec::new(),
     })
 }
 
-pub async fn interruption_form<S: LogStore>(
+pub async fn step_form<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path((id, command)): Path<(String, String)>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     state.app.recording(&user, &id).await?;
-    form_page(&state, view, interruption_target(&id)?, &Vec::new(), Default::default(), StatusCode::OK).await
+    form_page(&state, view, step_target(&id, &command)?, &Vec::new(), Default::default(), StatusCode::OK).await
 }
 
-pub async fn interruption<S: LogStore>(
-    State(state): State<AppState<S>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    form: Result<Form<forms::Submitted>, FormRejection>,
-) -> Result<Response, UiError> {
-    let (user, view) = signed_in(&state, &headers).await?;
-    let submitted = submitted_form(&view, form)?;
-    let target = interruption_target(&id)?;
-    let spec = target.spec;
-    let outcome = match forms::to_json(spec, &submitted) {
-        Err(errors) => Err((errors, Vec::new())),
-        Ok(json) => {
-            let s = |k: &str| json[k].as_str().unwrap_or_default().to_string();
+/// Runs a step's form through the application layer; the recording to show next.
+async fn apply<S: LogStore>(
+    state: &AppState<S>,
+    user: &UserRecord,
+    id: &str,
+    command: &str,
+    json: &Value,
+) -> Result<RecordingRecord, ApiError> {
+    let s = |k: &str| json[k].as_str().unwrap_or_default().to_string();
+    match command {
+        "interruption" => {
             let input = InterruptionInput {
                 from: json["from"].as_i64().unwrap_or_default(),
                 to: json["to"].as_i64().unwrap_or_default(),
@@ -429,11 +446,32 @@ pub async fn interruption<S: LogStore>(
                     .collect(),
                 replaces: json["replaces"].as_u64().map(|n| n as usize),
             };
-            state.app.record_interruption(&user, &id, input).await.map_err(|e| placed(spec, &submitted, e))
+            state.app.record_interruption(user, id, input).await
         }
+        "clip" => {
+            let ms = |k: &str| json[k].as_i64().unwrap_or(-1).saturating_mul(1000);
+            state.app.clip_recording(user, id, ms("from"), ms("to"), &s("reason")).await
+        }
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+pub async fn step<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path((id, command)): Path<(String, String)>,
+    form: Result<Form<forms::Submitted>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let submitted = submitted_form(&view, form)?;
+    let target = step_target(&id, &command)?;
+    let spec = target.spec;
+    let outcome = match forms::to_json(spec, &submitted) {
+        Err(errors) => Err((errors, Vec::new())),
+        Ok(json) => apply(&state, &user, &id, &command, &json).await.map_err(|e| placed(spec, &submitted, e)),
     };
     match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("/recordings/{id}")).into_response()),
+        Ok(r) => Ok(Redirect::to(&format!("/recordings/{}", r.id)).into_response()),
         Err(errors) => form_page(&state, view, target, &submitted, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }

@@ -4,10 +4,11 @@
 //! device, officer, cause and unit (办法第二十四条) — all rebuilt from the log.
 
 use crate::helpers::*;
-use crate::uploads::{b64, content, create, header, patch, send};
+use crate::uploads::{b64, content, create, header, patch, send, sm3_of};
 use axum::body::Body;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
+use liuhen_store::LogStore;
 use serde_json::{Value, json};
 
 const MIN: i64 = 60_000;
@@ -205,4 +206,104 @@ async fn only_those_who_act_on_the_case_link_a_recording_to_it() {
     let r = app.post_as(&format!("/api/recordings/{mine}/link"), &head, &json!({"case": case})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(app.get(&format!("/api/recordings/{mine}"), Some(&sup)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes() {
+    assert!(liuhen_server::app::media::available("ffmpeg"), "ffmpeg is missing: run scripts/test, which installs it");
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("in.mp4");
+    let out = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=6:size=160x120:rate=10",
+            "-c:v",
+            "libx264",
+            "-g",
+            "10",
+        ])
+        .args(["-metadata", "creation_time=2026-11-20T01:30:00Z"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Its times, as ffprobe reads them.
+    assert_eq!(liuhen_server::app::media::ffprobe_times(&src), Some((1_795_138_200_000, 6000)));
+    let bytes = std::fs::read(&src).unwrap();
+    let a = create(
+        &app.router,
+        &head,
+        bytes.len() as u64,
+        &format!("filename {},started_at {}", b64("执法记录仪_0007.mp4"), b64("1795138200000")),
+    )
+    .await;
+    let a = send(&app.router, patch(&header(&a, "location"), &head, 0, Body::from(bytes.clone()), None)).await;
+    let original = header(&a, "liuhen-recording");
+    let before = app.get(&format!("/api/recordings/{original}"), Some(&head)).await.json();
+    // Seconds 2 to 4, for the file of evidence.
+    let r = app
+        .post_as(
+            &format!("/api/recordings/{original}/clips"),
+            &head,
+            &json!({"from_ms": 2000, "to_ms": 4000, "reason": "证明当事人拒绝停止施工"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let clip = r.json();
+    assert_eq!(clip["clip_of"]["recording"], original.as_str());
+    assert_eq!(clip["clip_of"]["sha256"], before["sha256"]);
+    assert_ne!(clip["sha256"], before["sha256"]);
+    assert_eq!(clip["metadata"]["started_at"], "1795138202000", "{clip}");
+    // The clip plays as about two seconds of video.
+    let grant = app
+        .post_as(&format!("/api/recordings/{}/playback", clip["id"].as_str().unwrap()), &head, &json!({}))
+        .await
+        .json();
+    let content = app.get(grant["content"].as_str().unwrap(), Some(&head)).await;
+    assert_eq!(content.status, StatusCode::OK);
+    let cut = tmp.path().join("clip.mp4");
+    std::fs::write(&cut, &content.body).unwrap();
+    let probe = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+        .arg(&cut)
+        .output()
+        .unwrap();
+    let seconds: f64 = String::from_utf8_lossy(&probe.stdout).trim().parse().unwrap();
+    assert!((1.5..=2.6).contains(&seconds), "{seconds}");
+    // The original is as it was, byte for byte.
+    let after = app.get(&format!("/api/recordings/{original}"), Some(&head)).await.json();
+    assert_eq!(after["sha256"], before["sha256"]);
+    let grant = app.post_as(&format!("/api/recordings/{original}/playback"), &head, &json!({})).await.json();
+    assert_eq!(app.get(grant["content"].as_str().unwrap(), Some(&head)).await.body, bytes);
+    // Bad stretches and a missing reason: refused, nothing stored (once both SM3 entries are in).
+    sm3_of(&app, &head, &original).await;
+    sm3_of(&app, &head, clip["id"].as_str().unwrap()).await;
+    let size = app.store.tree_size();
+    for bad in [
+        json!({"from_ms": 4000, "to_ms": 2000, "reason": "x"}),
+        json!({"from_ms": -1, "to_ms": 2000, "reason": "x"}),
+        json!({"from_ms": 0, "to_ms": 2000, "reason": " "}),
+    ] {
+        let r = app.post_as(&format!("/api/recordings/{original}/clips"), &head, &bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    assert_eq!(app.store.tree_size(), size);
+    assert!(
+        std::fs::read_dir(app.data.uploads_dir()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("clip-")),
+        "no scratch left"
+    );
+    // Rebuilt from the log alone, clip and all.
+    let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
 }

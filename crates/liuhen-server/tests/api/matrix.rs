@@ -141,6 +141,7 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         // `{id}` is no recording: 404 for everyone.
         ("get", "/api/recordings/{id}")
         | ("post", "/api/recordings/{id}/link")
+        | ("post", "/api/recordings/{id}/clips")
         | ("post", "/api/recordings/{id}/interruptions")
         | ("post", "/api/recordings/{id}/playback")
         | ("get", "/api/recordings/{id}/content") => Hidden,
@@ -186,6 +187,7 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
             "not_sealed_elsewhere": true}}),
         // A request without the checked identity document: 400 for the allowed, nothing recorded.
         ("post", "/api/recordings/{id}/link") => json!({"case": "no-such-case", "records": []}),
+        ("post", "/api/recordings/{id}/clips") => json!({"from_ms": 0, "to_ms": 1000, "reason": "举证"}),
         ("post", "/api/recordings/{id}/interruptions") => json!({"from": t0, "to": t0 + 60_000, "cause": "设备故障"}),
         ("post", "/api/devices") => json!({"number": format!("DSJ-{n}"), "model": "DSJ-V9", "kind": "body_camera",
             "storage_place": "装备室"}),

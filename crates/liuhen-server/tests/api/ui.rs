@@ -1308,7 +1308,7 @@ async fn a_device_is_registered_checked_and_handed_out_through_the_device_pages(
 
 #[tokio::test]
 async fn a_recording_is_found_played_through_the_ledger_linked_and_its_gap_explained_through_pages() {
-    use crate::uploads::{b64, content, create, header as tus_header, patch, send as tus_send};
+    use crate::uploads::{b64, content, create, header as tus_header, patch, send as tus_send, sm3_of};
     let app = spawn_app(LogAccess::Public).await;
     let head = app.login().await;
     let officers = two_officers(&app, &head).await;
@@ -1334,6 +1334,8 @@ async fn a_recording_is_found_played_through_the_ledger_linked_and_its_gap_expla
     let a = tus_send(&app.router, patch(&tus_header(&a, "location"), &head, 0, Body::from(data.clone()), None)).await;
     let rec = tus_header(&a, "liuhen-recording");
     assert!(!rec.is_empty(), "{}", a.body);
+    // Its SM3 entry follows on its own; wait for it, so that the log's size below counts ours.
+    sm3_of(&app, &head, &rec).await;
 
     // Listed, found by its device and not by another; the name shown as text.
     let list = send(&app, get("/recordings", &cookie)).await;
@@ -1400,15 +1402,29 @@ async fn a_recording_is_found_played_through_the_ledger_linked_and_its_gap_expla
         urlencode("人为阻挠"),
         urlencode("当事人遮挡镜头")
     );
-    let p = send(&app, form(&format!("/recordings/{rec}/interruption"), &cookie, &body)).await;
+    let p = send(&app, form(&format!("/recordings/{rec}/do/interruption"), &cookie, &body)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let page = send(&app, get(&format!("/recordings/{rec}"), &cookie)).await;
     assert!(page.body.contains("人为阻挠") && page.body.contains("未说明（R-143）"), "{}", page.body);
     // A bad one (ends before it starts) is refused on its form, nothing recorded.
     let before = app.store.tree_size();
     let body = format!("csrf={csrf}&from=2026-11-24T16%3A06&to=2026-11-24T16%3A05&cause=x");
-    let p = send(&app, form(&format!("/recordings/{rec}/interruption"), &cookie, &body)).await;
+    let p = send(&app, form(&format!("/recordings/{rec}/do/interruption"), &cookie, &body)).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.store.tree_size(), before);
+    // This file is no real video: its clip is refused on the form with ffmpeg's reason.
+    assert!(page.body.contains(&format!("/recordings/{rec}/do/clip")));
+    let p = send(
+        &app,
+        form(
+            &format!("/recordings/{rec}/do/clip"),
+            &cookie,
+            &format!("csrf={csrf}&from=1&to=2&reason={}", urlencode("举证")),
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("无法剪辑"), "{}", p.body);
     assert_eq!(app.store.tree_size(), before);
 }
 

@@ -82,7 +82,7 @@ pub(crate) fn content(n: usize) -> Vec<u8> {
 }
 
 /// Waits for the SM3 entry that follows a stored recording.
-async fn sm3_of(app: &TestApp, token: &str, id: &str) -> String {
+pub(crate) async fn sm3_of(app: &TestApp, token: &str, id: &str) -> String {
     for _ in 0..200 {
         let r = app.get(&format!("/api/recordings/{id}"), Some(token)).await.json();
         if let Some(s) = r["sm3"].as_str() {
