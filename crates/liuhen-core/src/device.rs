@@ -4,7 +4,7 @@
 //! hand-over (专人使用，专人负责), maintenance and repair, retirement. A device's state is the
 //! fold of its events; every command returns the event to record or the rules it breaks.
 
-use crate::rules::{CommandError, R_149A, R_149B, R_149C, Refusal, Violation};
+use crate::rules::{CommandError, R_149A, R_149B, R_149C, R_149D, Refusal, Violation};
 use crate::time::Timestamp;
 
 /// What a device can do beyond recording (办法第二十八条: 防爆、夜视、定位 for special needs).
@@ -396,6 +396,52 @@ impl Device {
     }
 }
 
+/// Who held the device at `t`, by its events in order (`None`: in store, away or retired).
+pub fn holder_at(events: &[Event], t: Timestamp) -> Option<String> {
+    let mut holder = None;
+    for e in events {
+        match e {
+            Event::Assigned { officer, at } | Event::HandedOver { to: officer, at, .. } if *at <= t => {
+                holder = Some(officer.clone())
+            }
+            Event::Returned { at, .. } | Event::Retired { at, .. } if *at <= t => holder = None,
+            _ => {}
+        }
+    }
+    holder
+}
+
+/// R-149d on a stored recording: made with a registered device (`events` is `None` for an
+/// unregistered one), held at its start by one of its officers (`officers`: the names the
+/// recording gives; `holder_name`: the holder's).
+pub fn check_recording(
+    number: &str,
+    events: Option<&[Event]>,
+    started_at: Timestamp,
+    holder_name: impl Fn(&str) -> String,
+    officers: &str,
+) -> Vec<Violation> {
+    let Some(events) = events else {
+        return vec![R_149D.violated("device", format!("设备 {number} 未登记"))];
+    };
+    match holder_at(events, started_at) {
+        None => vec![R_149D.violated("device", format!("录制开始时设备 {number} 未被领用"))],
+        Some(h) => {
+            let name = holder_name(&h);
+            if officers.trim().is_empty() || officers.contains(&name) {
+                Vec::new()
+            } else {
+                vec![
+                    R_149D.violated(
+                        "officers",
+                        format!("录制开始时设备 {number} 由 {name} 领用，不在记录的执法人员之中"),
+                    ),
+                ]
+            }
+        }
+    }
+}
+
 fn hour(h: i64) -> Timestamp {
     Timestamp(1_795_000_000_000 + h * 3_600_000)
 }
@@ -405,6 +451,10 @@ fn sample() -> Device {
     let mut d = Device::new(&register("DSJ-001", "DSJ-V9", "body_camera", &[], "执法装备室").unwrap()).unwrap();
     d.apply(&d.check(good_check(0)).unwrap());
     d
+}
+
+fn good_check_event() -> Event {
+    Event::Checked(good_check(0))
 }
 
 fn good_check(h: i64) -> Check {
@@ -428,6 +478,16 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         d.apply(&d.upkeep(Upkeep::RepairStarted, hour(1), "镜头进水").unwrap());
         d
     };
+    let history = [
+        register("DSJ-001", "V9", "body_camera", &[], "装备室").unwrap(),
+        good_check_event(),
+        Event::Assigned { officer: "o1".into(), at: hour(1) },
+        Event::Returned { officer: "o1".into(), at: hour(4), condition: "完好".into() },
+    ];
+    let name = |id: &str| if id == "o1" { "王明".to_string() } else { id.to_string() };
+    let rec = |events: Option<&[Event]>, h: i64, officers: &str| -> Vec<&'static str> {
+        check_recording("DSJ-001", events, hour(h), name, officers).iter().map(|v| v.rule.id).collect()
+    };
     let flat = {
         let mut d = sample();
         d.apply(&Event::Checked(Check { battery_pct: 12, ..good_check(1) }));
@@ -448,6 +508,11 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         // A failed check (battery), a check a day old, none at all.
         ("R-149c", ids(flat.assign("o1", hour(2), b)), ids(sample().assign("o1", hour(2), b))),
         ("R-149c", ids(sample().assign("o1", hour(30), b)), ids(sample().assign("o1", hour(11), b))),
+        // A recording from an unregistered device, one made while the camera was in store, one
+        // by officers other than its holder; then one by its holder.
+        ("R-149d", rec(None, 2, "王明"), rec(Some(&history), 2, "王明、李华")),
+        ("R-149d", rec(Some(&history), 5, "王明"), rec(Some(&history), 3, "王明")),
+        ("R-149d", rec(Some(&history), 2, "李华"), rec(Some(&history), 2, "")),
     ]
 }
 

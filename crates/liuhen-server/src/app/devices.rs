@@ -112,6 +112,27 @@ pub(crate) fn setting(number: &str, v: &Value, at: i64) -> SettingRecord {
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl<S: LogStore> App<S> {
+    /// R-149d on a recording made with device `number` from `started_at` by `officers` (the
+    /// names the upload gives): registered, and held then by one of them.
+    pub async fn device_findings(
+        &self,
+        number: &str,
+        started_at: i64,
+        officers: &str,
+    ) -> Result<Vec<liuhen_core::rules::Violation>, ApiError> {
+        let events: Option<Vec<Event>> = match self.device_setting(number).await {
+            Ok(v) => {
+                Some(v["history"].as_array().into_iter().flatten().filter_map(|h| event_of(&h["event"])).collect())
+            }
+            Err(ApiError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
+        let names: std::collections::HashMap<String, String> =
+            self.store.officers().await?.into_iter().map(|o| (o.id, o.name)).collect();
+        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        Ok(device::check_recording(number, events.as_deref(), Timestamp(started_at), name, officers))
+    }
+
     async fn device_setting(&self, number: &str) -> Result<Value, ApiError> {
         match self.store.setting(&format!("{PREFIX}{number}")).await {
             Ok(r) => serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e))),

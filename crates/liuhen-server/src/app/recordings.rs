@@ -596,7 +596,14 @@ impl<S: LogStore> App<S> {
         let blob = self.blobs.put_file(part, sha256, state.length).await?;
         let case = state.metadata.get("case").cloned().unwrap_or_default();
         let stored_at = super::auth::now_ms();
-        let flags: Vec<Value> = av_findings(state, stored_at)
+        let mut findings = av_findings(state, stored_at);
+        // 专人使用 (办法第二十四条): the device named, registered and held by one of its officers.
+        let meta = |k: &str| state.metadata.get(k).map(String::as_str).unwrap_or_default();
+        if !meta("device").trim().is_empty() {
+            let start = parse_moment(meta("started_at")).unwrap_or(state.created_at_ms);
+            findings.extend(self.device_findings(meta("device").trim(), start, meta("officers")).await?);
+        }
+        let flags: Vec<Value> = findings
             .iter()
             .map(|v| json!({"rule": v.rule.id, "source": v.rule.source, "field": v.field, "message": v.to_string()}))
             .collect();

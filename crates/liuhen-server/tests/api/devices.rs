@@ -137,3 +137,56 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
     assert!(from_log.settings.iter().any(|s| s.key == "device/DSJ-001"));
 }
+
+#[tokio::test]
+async fn a_recording_names_a_registered_device_held_by_one_of_its_officers() {
+    use crate::uploads::{b64, content, create, header, patch, send};
+    let app = spawn_app(liuhen_server::LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    let wang = officer(&app, &head, "王明", "13020001").await;
+    let keeper = app.account(&admin, "keeper", "device_admin").await;
+    let camera = json!({"number": "DSJ-001", "model": "V9", "kind": "body_camera", "storage_place": "装备室"});
+    assert_eq!(app.post_as("/api/devices", &keeper, &camera).await.status, StatusCode::CREATED);
+    let cmd = |c: Value| {
+        let (app, keeper) = (&app, &keeper);
+        async move { app.post_as("/api/devices/DSJ-001/commands", keeper, &c).await.status }
+    };
+    assert_eq!(
+        cmd(json!({"type": "check", "battery_pct": 90, "free_storage_mb": 60000, "clock_offset_ms": 0})).await,
+        StatusCode::OK
+    );
+    assert_eq!(cmd(json!({"type": "assign", "officer": wang})).await, StatusCode::OK);
+    let now = liuhen_server::app::auth::now_ms();
+    let upload = |device: &str, officers: &str| {
+        let (app, head) = (&app, &head);
+        let meta = format!(
+            "filename {},device {},officers {},started_at {},ended_at {}",
+            b64("x.mp4"),
+            b64(device),
+            b64(officers),
+            b64(&(now + 1000).to_string()),
+            b64(&(now + 60_000).to_string())
+        );
+        async move {
+            let data = content(32 << 10);
+            let a = create(&app.router, head, data.len() as u64, &meta).await;
+            let a =
+                send(&app.router, patch(&header(&a, "location"), head, 0, axum::body::Body::from(data), None)).await;
+            let id = header(&a, "liuhen-recording");
+            let r = app.get(&format!("/api/recordings/{id}"), Some(head)).await.json();
+            r["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == "R-149d")
+                .map(|f| f["message"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(upload("DSJ-001", "王明、李华").await.is_empty());
+    let f = upload("DSJ-001", "李华").await;
+    assert!(f.len() == 1 && f[0].contains("由 王明 领用"), "{f:?}");
+    let f = upload("DSJ-404", "王明").await;
+    assert!(f.len() == 1 && f[0].contains("未登记"), "{f:?}");
+}
