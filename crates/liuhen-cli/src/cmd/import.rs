@@ -39,6 +39,10 @@ pub struct Args {
     /// Bytes per request, in MiB.
     #[arg(long, default_value_t = 64)]
     chunk_mib: u64,
+    /// Files sent at once (one's hashing and sending overlap another's storing; three were
+    /// fastest on a two-core machine, see `liuhen bench import`).
+    #[arg(long, default_value_t = 3)]
+    parallel: usize,
 }
 
 /// The files under `dir`, sorted, without hidden ones and sidecars.
@@ -92,7 +96,14 @@ fn metadata(args: &Args, rel: &str, path: &Path) -> anyhow::Result<BTreeMap<Stri
         m.insert("case".to_string(), c.clone());
     }
     // MP4/MOV by the built-in reader; any other container by ffprobe when it is installed.
-    let times = mp4_times(&mut std::fs::File::open(path)?).or_else(|| liuhen_server::app::media::ffprobe_times(path));
+    let mut head = [0u8; 8];
+    let n = std::fs::File::open(path)?.read(&mut head)?;
+    let iso_bmff = n == 8 && [&b"ftyp"[..], b"moov", b"mdat", b"wide", b"free", b"skip"].contains(&&head[4..8]);
+    let times = match mp4_times(&mut std::fs::File::open(path)?) {
+        Some(t) => Some(t),
+        None if !iso_bmff => liuhen_server::app::media::ffprobe_times(path),
+        None => None,
+    };
     if let Some((created, duration)) = times {
         m.insert("started_at".to_string(), created.to_string());
         m.insert("ended_at".to_string(), (created + duration).to_string());
@@ -208,13 +219,13 @@ fn save_state(path: &Path, state: &BTreeMap<String, String>) -> anyhow::Result<(
     Ok(())
 }
 
-/// A progress bar on one line of stderr.
-fn progress(i: usize, n: usize, name: &str, done: u64, size: u64, started: Instant) {
-    let frac = if size == 0 { 1.0 } else { done as f64 / size as f64 };
+/// The import's progress on one line of stderr: files done, bytes sent, the rate.
+fn progress(files_done: usize, n: usize, sent: u64, total: u64, started: Instant) {
+    let frac = if total == 0 { 1.0 } else { (sent as f64 / total as f64).min(1.0) };
     let filled = (frac * 30.0).round() as usize;
-    let mbs = done as f64 / 1e6 / started.elapsed().as_secs_f64().max(1e-3);
+    let mbs = sent as f64 / 1e6 / started.elapsed().as_secs_f64().max(1e-3);
     eprint!(
-        "\r[{i}/{n}] {name} [{}{}] {:>3.0}% {mbs:.0} MB/s",
+        "\r[{files_done}/{n}] [{}{}] {:>3.0}% {mbs:.0} MB/s ",
         "#".repeat(filled),
         " ".repeat(30 - filled),
         frac * 100.0
@@ -222,10 +233,135 @@ fn progress(i: usize, n: usize, name: &str, done: u64, size: u64, started: Insta
     let _ = std::io::stderr().flush();
 }
 
+/// What became of the files.
+#[derive(Default)]
+struct Tally {
+    stored: usize,
+    already: usize,
+    not_media: usize,
+    resumed: usize,
+    failed: usize,
+    bytes: u64,
+    done: usize,
+}
+
+/// What the workers share: the files left, the uploads under way (saved to the state file),
+/// the tally.
+struct Shared {
+    todo: std::sync::Mutex<std::collections::VecDeque<PathBuf>>,
+    state: std::sync::Mutex<BTreeMap<String, String>>,
+    tally: std::sync::Mutex<Tally>,
+    sent: std::sync::atomic::AtomicU64,
+    /// Files and bytes in all, and when the import began (for the progress line).
+    files: usize,
+    total: u64,
+    started: Instant,
+}
+
+impl Shared {
+    fn save(&self, path: &Path, change: impl FnOnce(&mut BTreeMap<String, String>)) -> anyhow::Result<()> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        change(&mut state);
+        save_state(path, &state)
+    }
+
+    fn count(&self, f: impl FnOnce(&mut Tally)) {
+        f(&mut self.tally.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    fn show(&self) {
+        let done = self.tally.lock().unwrap_or_else(|e| e.into_inner()).done;
+        progress(done, self.files, self.sent.load(std::sync::atomic::Ordering::Relaxed), self.total, self.started);
+    }
+}
+
+/// One file through the server; each outcome is counted, and said on its own line.
+fn import_one(
+    args: &Args,
+    client: &Client,
+    dir: &Path,
+    state_path: &Path,
+    shared: &Shared,
+    path: &Path,
+) -> anyhow::Result<()> {
+    use std::sync::atomic::Ordering;
+    let rel = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().to_string();
+    let mut f = std::fs::File::open(path)?;
+    let size = f.metadata()?.len();
+    let mut head = [0u8; 12];
+    let n = f.read(&mut head)?;
+    if !looks_like_media(&head[..n]) {
+        eprintln!("\r{rel}：不是音频、视频或照片，跳过");
+        shared.count(|t| t.not_media += 1);
+        return Ok(());
+    }
+    let sha256 = sha256_of(path)?;
+    if client.already_stored(&sha256)? {
+        eprintln!("\r{rel}：已存储（{}…），跳过", &sha256[..12]);
+        shared.save(state_path, |s| {
+            s.remove(&rel);
+        })?;
+        shared.count(|t| t.already += 1);
+        return Ok(());
+    }
+    let known = shared.state.lock().unwrap_or_else(|e| e.into_inner()).get(&rel).cloned();
+    let (location, mut offset) = match known.map(|l| client.offset(&l).map(|o| (l, o))) {
+        Some(Ok((l, Some(o)))) => {
+            shared.count(|t| t.resumed += 1);
+            (l, o)
+        }
+        _ => {
+            let l = client.create(size, &metadata(args, &rel, path)?)?;
+            shared.save(state_path, |s| {
+                s.insert(rel.clone(), l.clone());
+            })?;
+            (l, 0)
+        }
+    };
+    let chunk_size = (args.chunk_mib.max(1) << 20) as usize;
+    let mut buf = vec![0u8; chunk_size.min(usize::try_from(size - offset.min(size)).unwrap_or(chunk_size)).max(1)];
+    let mut recording = None;
+    let outcome = (|| -> anyhow::Result<()> {
+        while offset < size {
+            f.seek(SeekFrom::Start(offset))?;
+            let want = buf.len().min(usize::try_from(size - offset)?);
+            f.read_exact(&mut buf[..want])?;
+            let (next, done) = client.patch(&location, offset, &buf[..want])?;
+            shared.sent.fetch_add(next.saturating_sub(offset), Ordering::Relaxed);
+            shared.count(|t| t.bytes += next.saturating_sub(offset));
+            shared.show();
+            offset = next;
+            recording = done.or(recording.take());
+        }
+        Ok(())
+    })();
+    match (outcome, recording) {
+        (Ok(()), Some(id)) if client.stored_sha256(&id)? != sha256 => {
+            eprintln!("\r{rel}：服务器存储的 SHA-256 与本地文件不符：{id}");
+            shared.count(|t| t.failed += 1);
+        }
+        (Ok(()), Some(id)) => {
+            eprintln!("\r{rel}：已存储为音像记录 {id}（SHA-256 {}…）", &sha256[..12]);
+            shared.save(state_path, |s| {
+                s.remove(&rel);
+            })?;
+            shared.count(|t| t.stored += 1);
+        }
+        (Ok(()), None) => {
+            eprintln!("\r{rel}：服务器未确认存储，重新运行将续传");
+            shared.count(|t| t.failed += 1);
+        }
+        (Err(e), _) => {
+            eprintln!("\r{rel}：中断：{e}；重新运行将从已收到的位置续传");
+            shared.count(|t| t.failed += 1);
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: Args) -> anyhow::Result<bool> {
     let dir = args.dir.canonicalize().with_context(|| format!("no such folder {}", args.dir.display()))?;
     let state_path = dir.join(STATE_FILE);
-    let mut state = load_state(&state_path);
     let client = Client {
         agent: ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -236,87 +372,52 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         bearer: format!("Bearer {}", args.token),
     };
     let all = files(&dir)?;
-    let (mut stored, mut already, mut not_media, mut resumed, mut failed, mut bytes) = (0, 0, 0, 0, 0, 0u64);
-    let started = Instant::now();
-    let chunk_size = (args.chunk_mib.max(1) << 20) as usize;
-    for (i, path) in all.iter().enumerate() {
-        let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().to_string();
-        let mut f = std::fs::File::open(path)?;
-        let size = f.metadata()?.len();
-        let mut head = [0u8; 12];
-        let n = f.read(&mut head)?;
-        if !looks_like_media(&head[..n]) {
-            eprintln!("[{}/{}] {rel}：不是音频、视频或照片，跳过", i + 1, all.len());
-            not_media += 1;
-            continue;
-        }
-        let sha256 = sha256_of(path)?;
-        if client.already_stored(&sha256)? {
-            eprintln!("[{}/{}] {rel}：已存储（{}…），跳过", i + 1, all.len(), &sha256[..12]);
-            state.remove(&rel);
-            already += 1;
-            continue;
-        }
-        let (location, mut offset) = match state.get(&rel).map(|l| client.offset(l).map(|o| (l.clone(), o))) {
-            Some(Ok((l, Some(o)))) => {
-                resumed += 1;
-                (l, o)
-            }
-            _ => {
-                let l = client.create(size, &metadata(&args, &rel, path)?)?;
-                state.insert(rel.clone(), l.clone());
-                save_state(&state_path, &state)?;
-                (l, 0)
-            }
-        };
-        let t = Instant::now();
-        let mut buf = vec![0u8; chunk_size];
-        let mut recording = None;
-        let outcome = (|| -> anyhow::Result<()> {
-            while offset < size {
-                f.seek(SeekFrom::Start(offset))?;
-                let want = chunk_size.min(usize::try_from(size - offset)?);
-                f.read_exact(&mut buf[..want])?;
-                let (next, done) = client.patch(&location, offset, &buf[..want])?;
-                bytes += next - offset;
-                offset = next;
-                recording = done.or(recording.take());
-                progress(i + 1, all.len(), &rel, offset, size, t);
-            }
-            Ok(())
-        })();
-        eprintln!();
-        match (outcome, recording) {
-            (Ok(()), Some(id)) if client.stored_sha256(&id)? != sha256 => {
-                eprintln!("    服务器存储的 SHA-256 与本地文件不符：{id}");
-                failed += 1;
-            }
-            (Ok(()), Some(id)) => {
-                eprintln!("    已存储为音像记录 {id}（SHA-256 {}…）", &sha256[..12]);
-                state.remove(&rel);
-                save_state(&state_path, &state)?;
-                stored += 1;
-            }
-            (Ok(()), None) => {
-                eprintln!("    服务器未确认存储，重新运行将续传");
-                failed += 1;
-            }
-            (Err(e), _) => {
-                eprintln!("    中断：{e}；重新运行将从已收到的位置续传");
-                failed += 1;
-            }
-        }
+    let total: u64 = all.iter().filter_map(|p| p.metadata().ok()).map(|m| m.len()).sum();
+    let shared = Shared {
+        todo: std::sync::Mutex::new(all.iter().cloned().collect()),
+        state: std::sync::Mutex::new(load_state(&state_path)),
+        tally: std::sync::Mutex::new(Tally::default()),
+        sent: std::sync::atomic::AtomicU64::new(0),
+        files: all.len(),
+        total,
+        started: Instant::now(),
+    };
+    let started = shared.started;
+    let errors: Vec<anyhow::Error> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..args.parallel.clamp(1, 8))
+            .map(|_| {
+                s.spawn(|| -> anyhow::Result<()> {
+                    loop {
+                        let next = shared.todo.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                        let Some(path) = next else { return Ok(()) };
+                        let outcome = import_one(&args, &client, &dir, &state_path, &shared, &path);
+                        shared.count(|t| t.done += 1);
+                        shared.show();
+                        outcome?;
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .filter_map(|w| w.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a worker panicked"))).err())
+            .collect()
+    });
+    eprintln!();
+    if let Some(e) = errors.into_iter().next() {
+        return Err(e);
     }
-    if state.is_empty() {
+    if shared.state.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
         let _ = std::fs::remove_file(&state_path);
     }
+    let t = shared.tally.into_inner().unwrap_or_else(|e| e.into_inner());
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{}",
         json!({
-            "files": all.len(), "stored": stored, "already_stored": already, "not_media": not_media,
-            "resumed": resumed, "failed": failed, "bytes_sent": bytes, "seconds": (secs * 1000.0).round() / 1000.0,
+            "files": all.len(), "stored": t.stored, "already_stored": t.already, "not_media": t.not_media,
+            "resumed": t.resumed, "failed": t.failed, "bytes_sent": t.bytes, "seconds": (secs * 1000.0).round() / 1000.0,
         })
     );
-    Ok(failed == 0)
+    Ok(t.failed == 0)
 }

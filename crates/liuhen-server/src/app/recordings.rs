@@ -187,16 +187,38 @@ type Running = Arc<tokio::sync::Mutex<Option<sha2::Sha256>>>;
 pub struct Uploads {
     dir: PathBuf,
     live: Mutex<HashMap<String, Running>>,
-    /// Requests receiving bytes now: SM3 waits while there are any (it must not hold them back).
-    receiving: Arc<std::sync::atomic::AtomicUsize>,
+    /// Requests receiving bytes now, and when the last one ended: SM3 waits while uploads
+    /// are coming in (it must not hold them back).
+    receiving: Arc<Activity>,
+}
+
+/// How long after the last upload request SM3 waits: a bulk import's next file follows within
+/// milliseconds, so SM3 runs in the pauses, and catches up once the import is over.
+pub const QUIET_MS: i64 = 500;
+
+/// Upload requests under way, and when the last one ended.
+#[derive(Debug, Default)]
+pub struct Activity {
+    receiving: std::sync::atomic::AtomicUsize,
+    last_ms: std::sync::atomic::AtomicI64,
+}
+
+impl Activity {
+    /// No upload request for [`QUIET_MS`].
+    pub fn quiet(&self) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.receiving.load(SeqCst) == 0 && super::auth::now_ms() - self.last_ms.load(SeqCst) >= QUIET_MS
+    }
 }
 
 /// Counts a request as receiving while it lives.
-struct Receiving(Arc<std::sync::atomic::AtomicUsize>);
+struct Receiving(Arc<Activity>);
 
 impl Drop for Receiving {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        use std::sync::atomic::Ordering::SeqCst;
+        self.0.last_ms.store(super::auth::now_ms(), SeqCst);
+        self.0.receiving.fetch_sub(1, SeqCst);
     }
 }
 
@@ -206,7 +228,7 @@ impl Uploads {
     }
 
     fn receiving(&self) -> Receiving {
-        self.receiving.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.receiving.receiving.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Receiving(self.receiving.clone())
     }
 
@@ -734,12 +756,13 @@ impl<S: LogStore> App<S> {
 }
 
 /// The SM3 of a blob: read in 2 MiB parts (at most three in memory), hashed on a thread of its
-/// own — pausing between parts while `busy` counts requests receiving bytes, so that SM3 (seven
-/// times slower than SHA-256 here) never takes the CPU an upload needs.
+/// own — pausing between parts while `busy` says uploads are coming in (a request receiving
+/// bytes, or one ended less than [`QUIET_MS`] ago), so that SM3 (seven times slower than
+/// SHA-256 here) never takes the CPU an upload or a bulk import needs.
 pub async fn sm3_of(
     blobs: &liuhen_store::Blobs,
     blob: &BlobRef,
-    busy: Option<&std::sync::atomic::AtomicUsize>,
+    busy: Option<&Activity>,
 ) -> Result<[u8; 32], ApiError> {
     const PART: u64 = 2 << 20;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(1);
@@ -753,7 +776,7 @@ pub async fn sm3_of(
     });
     let mut offset = 0;
     while offset < blob.size {
-        while busy.is_some_and(|b| b.load(std::sync::atomic::Ordering::SeqCst) > 0) {
+        while busy.is_some_and(|b| !b.quiet()) {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         let end = (offset + PART).min(blob.size);
