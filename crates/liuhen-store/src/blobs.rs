@@ -105,6 +105,16 @@ impl Blobs {
         }
     }
 
+    /// The file of a blob in a local store (to be read in place, e.g. hashed with a reused
+    /// buffer); `None` for other stores.
+    pub fn local_file(&self, sha256: &Hash) -> Option<std::path::PathBuf> {
+        let mut file = self.local_root.clone()?;
+        for part in blob_path(sha256).parts() {
+            file.push(part.as_ref());
+        }
+        Some(file)
+    }
+
     /// The bytes of a blob, or `NotFound`.
     pub async fn get(&self, sha256: &Hash) -> Result<Bytes, StoreError> {
         match self.store.get(&blob_path(sha256)).await {

@@ -550,13 +550,22 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let out = std::process::Command::new(std::env::current_exe()?)
         .args(["import", "--server", &base, "--token", &token, "--chunk-mib", "64"])
         .arg(&folder)
-        .stderr(std::process::Stdio::null())
         .output()
         .context("running liuhen import")?;
     let import_s = t.elapsed().as_secs_f64();
     let peak_rss = peak_rss_kib(pid)?;
     stop(&mut server);
-    anyhow::ensure!(out.status.success(), "import failed: {}", String::from_utf8_lossy(&out.stdout));
+    anyhow::ensure!(
+        out.status.success(),
+        "import failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+            .replace('\r', "\n")
+            .lines()
+            .filter(|l| !l.starts_with('['))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let summary: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("{}"))?;
     anyhow::ensure!(summary["stored"] == args.files, "not every file was stored: {summary}");
     std::fs::remove_dir_all(&folder)?;

@@ -321,12 +321,29 @@ fn import_one(
     let chunk_size = (args.chunk_mib.max(1) << 20) as usize;
     let mut buf = vec![0u8; chunk_size.min(usize::try_from(size - offset.min(size)).unwrap_or(chunk_size)).max(1)];
     let mut recording = None;
+    let mut retries = 0;
     let outcome = (|| -> anyhow::Result<()> {
         while offset < size {
             f.seek(SeekFrom::Start(offset))?;
             let want = buf.len().min(usize::try_from(size - offset)?);
             f.read_exact(&mut buf[..want])?;
-            let (next, done) = client.patch(&location, offset, &buf[..want])?;
+            let (next, done) = match client.patch(&location, offset, &buf[..want]) {
+                Ok(r) => r,
+                // A dropped connection or a busy upload: ask the server where it is, go on from
+                // there (what it acknowledged is on its disk), a few times at most.
+                Err(e) if retries < 3 => {
+                    retries += 1;
+                    std::thread::sleep(Duration::from_millis(200 * retries));
+                    match client.offset(&location) {
+                        Ok(Some(o)) => {
+                            offset = o;
+                            continue;
+                        }
+                        _ => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
+            };
             shared.sent.fetch_add(next.saturating_sub(offset), Ordering::Relaxed);
             shared.count(|t| t.bytes += next.saturating_sub(offset));
             shared.show();
@@ -383,30 +400,25 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         started: Instant::now(),
     };
     let started = shared.started;
-    let errors: Vec<anyhow::Error> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..args.parallel.clamp(1, 8))
-            .map(|_| {
-                s.spawn(|| -> anyhow::Result<()> {
-                    loop {
-                        let next = shared.todo.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
-                        let Some(path) = next else { return Ok(()) };
-                        let outcome = import_one(&args, &client, &dir, &state_path, &shared, &path);
-                        shared.count(|t| t.done += 1);
-                        shared.show();
-                        outcome?;
+    std::thread::scope(|s| {
+        for _ in 0..args.parallel.clamp(1, 8) {
+            s.spawn(|| {
+                loop {
+                    let next = shared.todo.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+                    let Some(path) = next else { return };
+                    let outcome = import_one(&args, &client, &dir, &state_path, &shared, &path);
+                    shared.count(|t| t.done += 1);
+                    shared.show();
+                    if let Err(e) = outcome {
+                        // This file failed (said on its line); the others go on.
+                        eprintln!("\r{}：{e:#}", path.strip_prefix(&dir).unwrap_or(&path).display());
+                        shared.count(|t| t.failed += 1);
                     }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .filter_map(|w| w.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a worker panicked"))).err())
-            .collect()
+                }
+            });
+        }
     });
     eprintln!();
-    if let Some(e) = errors.into_iter().next() {
-        return Err(e);
-    }
     if shared.state.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
         let _ = std::fs::remove_file(&state_path);
     }

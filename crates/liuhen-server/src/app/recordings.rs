@@ -236,6 +236,17 @@ impl Uploads {
         &self.dir
     }
 
+    /// Whether SM3 may take the CPU: no request is receiving bytes, and either no other upload
+    /// is under way in this process (a single upload's SM3 starts at once) or none received
+    /// anything for [`QUIET_MS`] (a bulk import's next file follows within milliseconds).
+    pub fn quiet(&self) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.receiving.receiving.load(SeqCst) > 0 {
+            return false;
+        }
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).is_empty() || self.receiving.quiet()
+    }
+
     fn state_path(&self, id: &str) -> PathBuf {
         self.dir.join(format!("{id}.json"))
     }
@@ -441,7 +452,7 @@ impl<S: LogStore> App<S> {
         };
         // The bytes go to a writer on a blocking thread (buffered file writes and both hashes),
         // while this task keeps receiving: the network and the disk overlap.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(8);
         let (file_path, start) = (part.clone(), before.clone());
         let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(sha2::Sha256, [u8; 32], u64)> {
             use std::io::Write;
@@ -664,7 +675,7 @@ impl<S: LogStore> App<S> {
         tokio::spawn(async move {
             static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
             let _turn = ONE_AT_A_TIME.acquire().await;
-            match sm3_of(&app.blobs, &blob, Some(&app.uploads.receiving)).await {
+            match sm3_of(&app.blobs, &blob, Some(app.uploads.clone())).await {
                 Ok(digest) => {
                     if let Err(e) = app.record_sm3(&record.id, &hex::encode(digest)).await {
                         tracing::error!(recording = record.id, "logging the SM3 digest: {e}");
@@ -762,9 +773,34 @@ impl<S: LogStore> App<S> {
 pub async fn sm3_of(
     blobs: &liuhen_store::Blobs,
     blob: &BlobRef,
-    busy: Option<&Activity>,
+    busy: Option<Arc<Uploads>>,
 ) -> Result<[u8; 32], ApiError> {
     const PART: u64 = 2 << 20;
+    // A local blob is read in place on the hashing thread, through one reused buffer: no part
+    // is allocated per read (on a busy server those allocations fragmented the heap).
+    if let Some(file) = blobs.local_file(&blob.sha256) {
+        let size = blob.size;
+        return tokio::task::spawn_blocking(move || -> std::io::Result<[u8; 32]> {
+            use std::io::Read;
+            let mut f = std::fs::File::open(&file)?;
+            let mut h = sm3::Sm3::new();
+            let mut buf = vec![0u8; PART as usize];
+            let mut left = size;
+            while left > 0 {
+                while busy.as_ref().is_some_and(|b| !b.quiet()) {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                let n = usize::try_from(left.min(PART)).unwrap_or(PART as usize);
+                f.read_exact(&mut buf[..n])?;
+                sm3::Digest::update(&mut h, &buf[..n]);
+                left -= n as u64;
+            }
+            Ok(<[u8; 32]>::from(sm3::Digest::finalize(h)))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(Box::new(e)))?
+        .map_err(io);
+    }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(1);
     let (done, result) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
@@ -776,7 +812,7 @@ pub async fn sm3_of(
     });
     let mut offset = 0;
     while offset < blob.size {
-        while busy.is_some_and(|b| !b.quiet()) {
+        while busy.as_ref().is_some_and(|b| !b.quiet()) {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         let end = (offset + PART).min(blob.size);
