@@ -530,17 +530,23 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
     }
     let total = args.files as u64 * (args.size_mib << 20);
     let copy = args.data.join("bench-import.copy");
-    let mut dd_s = 0.0;
-    for p in &paths {
-        dd_s += timed(
-            std::process::Command::new("dd")
-                .arg(format!("if={}", p.display()))
-                .arg(format!("of={}", copy.display()))
-                .args(["bs=8M", "conv=fsync", "status=none"]),
-        )?
-        .0;
-    }
-    std::fs::remove_file(&copy)?;
+    // dd conv=fsync of each file, timed before and after the import: this shared disk drifts
+    // by tens of percent within a minute, so the reference is the mean of both.
+    let dd_all = || -> anyhow::Result<f64> {
+        let mut s = 0.0;
+        for p in &paths {
+            s += timed(
+                std::process::Command::new("dd")
+                    .arg(format!("if={}", p.display()))
+                    .arg(format!("of={}", copy.display()))
+                    .args(["bs=8M", "conv=fsync", "status=none"]),
+            )?
+            .0;
+        }
+        std::fs::remove_file(&copy)?;
+        Ok(s)
+    };
+    let dd_before = dd_all()?;
     let (sha_s, _) = timed(std::process::Command::new("openssl").args(["dgst", "-sha256"]).args(&paths))?;
     let (mut server, base) = start_server(&args.data)?;
     let pid = server.id();
@@ -568,8 +574,10 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
     );
     let summary: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("{}"))?;
     anyhow::ensure!(summary["stored"] == args.files, "not every file was stored: {summary}");
+    let dd_after = dd_all()?;
     std::fs::remove_dir_all(&folder)?;
     let mb = total as f64 / 1e6;
+    let dd_s = (dd_before + dd_after) / 2.0;
     let (rate, dd, sha) = (mb / import_s, mb / dd_s, mb / sha_s);
     println!(
         "{}",
@@ -579,6 +587,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
             "bytes": total,
             "import_mb_per_s": rate.round(),
             "dd_fsync_mb_per_s": dd.round(),
+            "dd_fsync_mb_per_s_before_after": [(mb / dd_before).round(), (mb / dd_after).round()],
             "openssl_sha256_mb_per_s": sha.round(),
             "import_ratio_to_slower_reference": ((rate / dd.min(sha)) * 1000.0).round() / 1000.0,
             "server_peak_rss_mib": ((peak_rss as f64 / 1024.0) * 1000.0).round() / 1000.0,

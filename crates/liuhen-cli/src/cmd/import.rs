@@ -295,7 +295,13 @@ fn import_one(
         shared.count(|t| t.not_media += 1);
         return Ok(());
     }
-    let sha256 = sha256_of(path)?;
+    // A file that fits in one request is read once: hashed and sent from the same buffer.
+    let chunk_size = (args.chunk_mib.max(1) << 20) as usize;
+    let whole = if size <= chunk_size as u64 { Some(std::fs::read(path)?) } else { None };
+    let sha256 = match &whole {
+        Some(bytes) => hex_lower(&sha2::Sha256::digest(bytes)),
+        None => sha256_of(path)?,
+    };
     if client.already_stored(&sha256)? {
         eprintln!("\r{rel}：已存储（{}…），跳过", &sha256[..12]);
         shared.save(state_path, |s| {
@@ -318,16 +324,27 @@ fn import_one(
             (l, 0)
         }
     };
-    let chunk_size = (args.chunk_mib.max(1) << 20) as usize;
-    let mut buf = vec![0u8; chunk_size.min(usize::try_from(size - offset.min(size)).unwrap_or(chunk_size)).max(1)];
+    let mut buf = if whole.is_some() {
+        Vec::new()
+    } else {
+        vec![0u8; chunk_size.min(usize::try_from(size - offset.min(size)).unwrap_or(chunk_size)).max(1)]
+    };
     let mut recording = None;
     let mut retries = 0;
     let outcome = (|| -> anyhow::Result<()> {
         while offset < size {
-            f.seek(SeekFrom::Start(offset))?;
-            let want = buf.len().min(usize::try_from(size - offset)?);
-            f.read_exact(&mut buf[..want])?;
-            let (next, done) = match client.patch(&location, offset, &buf[..want]) {
+            let bytes: &[u8] = match &whole {
+                Some(w) => w
+                    .get(usize::try_from(offset)?..usize::try_from(size)?)
+                    .context("the file changed while it was read")?,
+                None => {
+                    f.seek(SeekFrom::Start(offset))?;
+                    let want = buf.len().min(usize::try_from(size - offset)?);
+                    f.read_exact(&mut buf[..want])?;
+                    &buf[..want]
+                }
+            };
+            let (next, done) = match client.patch(&location, offset, bytes) {
                 Ok(r) => r,
                 // A dropped connection or a busy upload: ask the server where it is, go on from
                 // there (what it acknowledged is on its disk), a few times at most.

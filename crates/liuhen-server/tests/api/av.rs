@@ -179,7 +179,10 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
     let av = app.get(&format!("/api/cases/{case}/av"), Some(&head)).await.json();
     assert_eq!(rules(&av, "act/0"), ["R-140"], "the second file left the case: {av}");
 
-    // Everything above is in the log and comes back from it alone.
+    // Everything above is in the log and comes back from it alone (once the SM3 entries that
+    // follow each upload on their own are in).
+    sm3_of(&app, &head, &one).await;
+    sm3_of(&app, &head, &two).await;
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
