@@ -203,23 +203,27 @@ impl<S: LogStore> App<S> {
         Ok(r)
     }
 
-    /// Whether the records of `case` must be recorded whole (办法第十九条): a 查封、扣押 case, a
-    /// matter the 权责清单 marks so, or (per record) a catalogue item marked mandatory.
-    async fn mandatory_av(&self, case: &CaseRecord) -> Result<(bool, Vec<String>), ApiError> {
-        let by_kind = case.case_type == "coercive_measure";
-        let by_matter = self.store.matters().await?.iter().any(|m| {
-            (m.name == case.matter || m.code == case.matter)
-                && serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true)
-        });
-        let items = self.catalogue(super::catalogues::AV_ITEMS).await?;
-        let mandatory_items = items
+    /// What says a record must be recorded whole (办法第十九条): a 查封、扣押 case, a matter the
+    /// 权责清单 marks so, or (per record) a catalogue item marked mandatory or 全程.
+    async fn whole_recording(&self) -> Result<WholeRecording, ApiError> {
+        let matters = self
+            .store
+            .matters()
+            .await?
+            .into_iter()
+            .filter(|m| serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true))
+            .flat_map(|m| [m.name, m.code])
+            .collect();
+        let items = self
+            .catalogue(super::catalogues::AV_ITEMS)
+            .await?
             .as_array()
             .into_iter()
             .flatten()
             .filter(|x| x["mandatory"] == true || x["mode"] == "全程")
             .filter_map(|x| x["activity"].as_str().map(str::to_string))
             .collect();
-        Ok((by_kind || by_matter, mandatory_items))
+        Ok(WholeRecording { matters, items })
     }
 
     /// A case's recordings record by record, with the coverage of those that had to be
@@ -245,7 +249,8 @@ impl<S: LogStore> App<S> {
         let case_id = case.id.as_str();
         let recordings = self.store.recordings(Some(case_id), 10_000).await?;
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let (case_mandatory, mandatory_items) = self.mandatory_av(case).await?;
+        let whole = self.whole_recording().await?;
+        let (case_mandatory, mandatory_items) = (whole.case(case), whole.items);
         let links = |r: &RecordingRecord| -> Value {
             serde_json::from_str::<Value>(&r.data).map(|d| d["links"].clone()).unwrap_or(Value::Null)
         };
@@ -316,10 +321,10 @@ impl<S: LogStore> App<S> {
     /// are not stored 24 hours after the activity (办法第二十三条): the overdue list, oldest first.
     pub async fn overdue_av(&self, actor: &UserRecord) -> Result<Vec<Value>, ApiError> {
         let now = now_ms();
+        let whole = self.whole_recording().await?;
         let mut out = Vec::new();
         for case in self.visible_cases(actor, usize::MAX).await? {
-            let (mandatory, _) = self.mandatory_av(&case).await?;
-            if !mandatory {
+            if !whole.case(&case) {
                 continue;
             }
             let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
@@ -388,6 +393,19 @@ impl<S: LogStore> App<S> {
             }
         }
         Ok(out)
+    }
+}
+
+/// The 权责清单 matters (names and codes) and catalogue activities that must be recorded whole.
+struct WholeRecording {
+    matters: std::collections::HashSet<String>,
+    items: Vec<String>,
+}
+
+impl WholeRecording {
+    /// A whole case must be: 查封、扣押, or a matter marked so.
+    fn case(&self, case: &CaseRecord) -> bool {
+        case.case_type == "coercive_measure" || self.matters.contains(&case.matter)
     }
 }
 
