@@ -452,7 +452,7 @@ impl<S: LogStore> App<S> {
         };
         // The bytes go to a writer on a blocking thread (buffered file writes and both hashes),
         // while this task keeps receiving: the network and the disk overlap.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(8);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(6);
         let (file_path, start) = (part.clone(), before.clone());
         // The request's own digest only when it came with a checksum to compare (SHA-256 is
         // the server's largest cost per byte after the copies).
