@@ -224,6 +224,12 @@ impl Drop for Receiving {
 
 impl Uploads {
     pub fn new(dir: PathBuf) -> Uploads {
+        // A clip's scratch space left by a crash (clips are cut in `clip-<id>/`) is only scratch.
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.file_name().to_string_lossy().starts_with("clip-") {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
         Uploads { dir, live: Mutex::new(HashMap::new()), receiving: Arc::default() }
     }
 

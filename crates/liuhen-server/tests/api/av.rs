@@ -305,6 +305,10 @@ async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes()
             .starts_with("clip-")),
         "no scratch left"
     );
+    // Scratch a crash left behind is cleared when the server starts.
+    std::fs::create_dir_all(app.data.uploads_dir().join("clip-left-by-a-crash")).unwrap();
+    let _restarted = app.restarted();
+    assert!(!app.data.uploads_dir().join("clip-left-by-a-crash").exists());
     // Rebuilt from the log alone, clip and all.
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
