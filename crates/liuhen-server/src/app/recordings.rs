@@ -456,7 +456,7 @@ impl<S: LogStore> App<S> {
             Some(h) => h,
             None => rehash(&part, current).await?,
         };
-        // The bytes go to a writer on a blocking thread (buffered file writes and both hashes),
+        // The bytes go to a writer on a blocking thread (buffered file writes and the hashes),
         // while this task keeps receiving: the network and the disk overlap.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(6);
         let (file_path, start) = (part.clone(), before.clone());
