@@ -77,8 +77,20 @@
     }
     show(offset);
     let recording = null;
+    let retries = 0;
     while (offset < file.size) {
       const x = await patch(url, offset, file.slice(offset, offset + CHUNK), show);
+      if ((x.status === 409 || x.status === 423) && retries < 3) {
+        // The server holds another offset, or another request is still writing: ask where it
+        // is and go on from there.
+        retries += 1;
+        await new Promise((r) => setTimeout(r, 500 * retries));
+        const h = await fetch(url, { method: "HEAD", headers: TUS });
+        if (h.ok) {
+          offset = Number(h.headers.get("Upload-Offset"));
+          continue;
+        }
+      }
       if (x.status !== 204) {
         let m = "服务器返回 " + x.status;
         try { m = JSON.parse(x.responseText).error.message || m; } catch (_) { /* keep the status */ }
