@@ -50,8 +50,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             let officers = liuhen_store::LogStore::officers(&opened.store).await?.len();
             let cases = liuhen_store::LogStore::cases(&opened.store, 10_000).await?.len();
             let matters = liuhen_store::LogStore::matters(&opened.store).await?.len();
+            let devices = liuhen_store::LogStore::settings(&opened.store)
+                .await?
+                .iter()
+                .filter(|s| s.key.starts_with(liuhen_server::app::devices::PREFIX))
+                .count();
             println!(
-                "  已载入演示数据 / demo data seeded: {officers} officers, {matters} matters, {cases} cases of all five kinds"
+                "  已载入演示数据 / demo data seeded: {officers} officers, {matters} matters, {cases} cases of all five kinds, {devices} recording devices"
             );
             println!("  演示账号 demo accounts (共用初始密码 shared password: {password}):");
             for (username, roles, _, unit) in liuhen_server::app::demo::DEMO_USERS {
