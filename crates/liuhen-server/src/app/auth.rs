@@ -276,7 +276,9 @@ impl<S: LogStore> App<S> {
         }
         let mut secret = [0u8; 32];
         fill_random(&mut secret);
-        let token = URL_SAFE_NO_PAD.encode(secret);
+        // Prefixed like API tokens (`lht_`): base64url may begin with `-`, which a command line
+        // would take for an option (`liuhen import --token -N…`).
+        let token = format!("lhs_{}", URL_SAFE_NO_PAD.encode(secret));
         let created = now_ms();
         let expires = created + SESSION_TTL_MS;
         let token_sha256 = Hash::digest(token.as_bytes());

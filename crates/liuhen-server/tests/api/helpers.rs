@@ -189,7 +189,10 @@ impl TestApp {
         let body = serde_json::json!({"username": username, "password": password}).to_string();
         let r = self.post_json("/api/session", &body).await;
         assert_eq!(r.status, StatusCode::OK, "{username}");
-        r.json()["token"].as_str().unwrap().to_string()
+        let token = r.json()["token"].as_str().unwrap().to_string();
+        // Never taken for an option on a command line (`liuhen import --token …`).
+        assert!(token.starts_with("lhs_"), "{token}");
+        token
     }
 }
 
