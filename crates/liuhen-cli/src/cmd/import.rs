@@ -9,7 +9,7 @@
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use liuhen_server::app::recordings::{METADATA_KEYS, looks_like_media, mp4_times};
+use liuhen_server::app::recordings::{METADATA_KEYS, is_iso_bmff, looks_like_media, mp4_times};
 use serde_json::{Map, Value, json};
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -98,10 +98,9 @@ fn metadata(args: &Args, rel: &str, path: &Path) -> anyhow::Result<BTreeMap<Stri
     // MP4/MOV by the built-in reader; any other container by ffprobe when it is installed.
     let mut head = [0u8; 8];
     let n = std::fs::File::open(path)?.read(&mut head)?;
-    let iso_bmff = n == 8 && [&b"ftyp"[..], b"moov", b"mdat", b"wide", b"free", b"skip"].contains(&&head[4..8]);
     let times = match mp4_times(&mut std::fs::File::open(path)?) {
         Some(t) => Some(t),
-        None if !iso_bmff => liuhen_server::app::media::ffprobe_times(path),
+        None if !is_iso_bmff(&head[..n]) => liuhen_server::app::media::ffprobe_times(path),
         None => None,
     };
     if let Some((created, duration)) = times {

@@ -89,6 +89,15 @@ fn shown(t: Timestamp) -> String {
 }
 
 impl<S: LogStore> App<S> {
+    /// Whether `actor` may add to recording `r` (interruptions, clips): those who act on its
+    /// case, or — while it has none — its uploader.
+    pub async fn may_change_recording(&self, actor: &UserRecord, r: &RecordingRecord) -> Result<(), ApiError> {
+        if r.case_id.is_empty() {
+            return if r.uploaded_by == format!("user:{}", actor.id) { Ok(()) } else { Err(ApiError::Forbidden) };
+        }
+        self.case_for_command(actor, &r.case_id).await.map(drop)
+    }
+
     async fn case_for_command(&self, actor: &UserRecord, id: &str) -> Result<CaseRecord, ApiError> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
@@ -150,11 +159,7 @@ impl<S: LogStore> App<S> {
     ) -> Result<RecordingRecord, ApiError> {
         let _one = super::recordings::RECORDING_WRITES.lock().await;
         let mut r = self.recording(actor, id).await?;
-        if !r.case_id.is_empty() {
-            self.case_for_command(actor, &r.case_id).await?;
-        } else if r.uploaded_by != format!("user:{}", actor.id) {
-            return Err(ApiError::Forbidden);
-        }
+        self.may_change_recording(actor, &r).await?;
         if i.to <= i.from {
             return Err(ApiError::BadRequest("中断的结束时间须晚于开始时间".into()));
         }

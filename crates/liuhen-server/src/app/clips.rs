@@ -2,7 +2,6 @@
 //! without re-encoding becomes a new blob and a new recording (`recording.clipped`) that names
 //! the original's id and SHA-256, the stretch and why it was cut. The original never changes.
 
-use super::policy::Action;
 use super::{App, auth::now_ms, body};
 use crate::error::ApiError;
 use liuhen_log::{EntryDraft, Hash};
@@ -41,13 +40,7 @@ impl<S: LogStore> App<S> {
         reason: &str,
     ) -> Result<RecordingRecord, ApiError> {
         let original = self.recording(actor, id).await?;
-        if original.case_id.is_empty() {
-            if original.uploaded_by != format!("user:{}", actor.id) {
-                return Err(ApiError::Forbidden);
-            }
-        } else {
-            self.allow(actor, Action::CommandCase, Some(&self.store.case(&original.case_id).await?))?;
-        }
+        self.may_change_recording(actor, &original).await?;
         if from_ms < 0 || to_ms <= from_ms || to_ms - from_ms > MAX_CLIP_MS {
             return Err(ApiError::BadRequest("片段的起止有误：须 0 ≤ 开始 < 结束，且不超过十二小时".into()));
         }

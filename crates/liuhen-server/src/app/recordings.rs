@@ -101,7 +101,7 @@ pub struct UploadState {
 /// and the Dahua (`DHAV`) and Hikvision (`IMKH`) containers of body cameras.
 pub fn looks_like_media(head: &[u8]) -> bool {
     let at = |i: usize, m: &[u8]| head.get(i..i + m.len()) == Some(m);
-    (head.len() >= 8 && [&b"ftyp"[..], b"moov", b"mdat", b"wide", b"free", b"skip"].iter().any(|m| at(4, m)))
+    is_iso_bmff(head)
         || (at(0, b"RIFF") && (at(8, b"AVI ") || at(8, b"WAVE")))
         || [&[0x1a, 0x45, 0xdf, 0xa3][..], &[0, 0, 1, 0xba], b"FLV", b"OggS", b"ID3", b"#!AMR", &[0xff, 0xd8, 0xff]]
             .iter()
@@ -111,6 +111,12 @@ pub fn looks_like_media(head: &[u8]) -> bool {
         || at(0, b"IMKH")
         || (head.first() == Some(&0x47) && head.len() >= 12)
         || (head.len() >= 2 && head[0] == 0xff && head[1] & 0xe0 == 0xe0)
+}
+
+/// Whether a file's first bytes open an ISO base media file (MP4, MOV, 3GP): a box whose type
+/// is one of those that begin such files.
+pub fn is_iso_bmff(head: &[u8]) -> bool {
+    head.get(4..8).is_some_and(|t| [&b"ftyp"[..], b"moov", b"mdat", b"wide", b"free", b"skip"].contains(&t))
 }
 
 /// An MP4/MOV file's creation time (Unix ms) and duration (ms), from its `moov/mvhd` box;

@@ -203,10 +203,7 @@ async fn recording_view<S: LogStore>(
     let officers: std::collections::HashMap<String, String> =
         state.app.store.officers().await.map_err(ApiError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
     let case = if r.case_id.is_empty() { None } else { state.app.store.case(&r.case_id).await.ok() };
-    let may_act = match &case {
-        Some(c) => state.app.allow(user, Action::CommandCase, Some(c)).is_ok(),
-        None => r.uploaded_by == format!("user:{}", user.id),
-    };
+    let may_act = state.app.may_change_recording(user, &r).await.is_ok();
     let interruptions = data["interruptions"]
         .as_array()
         .into_iter()
