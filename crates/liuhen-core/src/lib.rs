@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod coercion;
 pub mod correction;
 pub mod device;
+pub mod document;
 pub mod entrustment;
 pub mod evidence;
 pub mod execution;

@@ -575,6 +575,24 @@ pub const R_133: Rule = Rule {
     source: "办法第五条、第二十六条；电子签名法第十三条",
     requirement: "已记录的内容不得擅自修改；更正须另行记录，载明更正的内容、原值、理由和批准人，原记录予以保留",
 };
+pub const R_130: Rule = Rule {
+    id: "R-130",
+    severity: Severity::Block,
+    source: "办法第十三条；行政处罚法第五十九条",
+    requirement: "向当事人出具的行政执法文书应当加盖办事处印章（签发日有效），载明签发日期和文号",
+};
+pub const R_132: Rule = Rule {
+    id: "R-132",
+    severity: Severity::Block,
+    source: "办法第十三条（规范、完整、准确）、第十四条至第十七条",
+    requirement: "文书定稿前，目录规定的必填项须填写完整，应签名者均已就该内容签名（或依法注明拒签）",
+};
+pub const R_134: Rule = Rule {
+    id: "R-134",
+    severity: Severity::Block,
+    source: "办法第十二条",
+    requirement: "文书须使用本机关规范的文书格式：只填写目录中该文书的栏目，选项栏只填规定的值",
+};
 pub const R_131: Rule = Rule {
     id: "R-131",
     severity: Severity::Block,
@@ -688,7 +706,7 @@ pub const ALL: &[Rule] = &[
     R_051, R_060, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_069, R_070, R_080, R_081, R_082,
     R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091, R_092, R_093, R_094, R_095A, R_095B, R_095C,
     R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105, R_106, R_113, R_114, R_115, R_116,
-    R_120A, R_120D, R_120E, R_131, R_133, R_142, R_143, R_144, R_145,
+    R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_142, R_143, R_144, R_145,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

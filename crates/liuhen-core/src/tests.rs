@@ -318,6 +318,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(coercive::examples())
     .chain(crate::av::examples())
     .chain(crate::device::examples())
+    .chain(crate::document::examples())
     .collect()
 }
 

@@ -1,0 +1,92 @@
+//! Renders real documents with the system's Noto CJK fonts and reads them back with pdftotext.
+use super::*;
+use serde_json::json;
+
+fn fonts() -> Arc<Fonts> {
+    shared(&default_dirs(&[])).expect("fonts-noto-cjk is installed by scripts/test")
+}
+
+fn text_of(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("liuhen-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join(format!("{:x}.pdf", pdf.len()));
+    std::fs::write(&f, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg("-layout").arg(&f).arg("-").output().expect("pdftotext");
+    assert!(out.status.success());
+    // Typst spaces CJK from Latin and digits (and pdftotext keeps the layout): compare text
+    // without any whitespace.
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn sample() -> serde_json::Value {
+    json!({
+        "agency": "迁西县栗乡街道办事处", "title": "行政处罚决定书", "doc_no": "栗街罚决〔2026〕3号",
+        "case_no": "LX-2026-0003", "lead": "当事人：某某商店\n地址：栗乡街道新华路1号",
+        "blocks": [{"label": "违法事实", "text": "2026年11月3日，当事人在新华路占道经营。"},
+                   {"label": "处罚依据", "text": "《城市市容和环境卫生管理条例》第三十六条"}],
+        "approvals": [], "signatures": [],
+        "seal": {"agency": "迁西县栗乡街道办事处", "kind": "行政执法专用章", "date": "2026年11月27日"},
+        "footer": "liuhen doc 7"
+    })
+}
+
+#[test]
+fn a_chinese_a4_document_carries_its_fields_page_numbers_and_seal() {
+    let pdf = render(&fonts(), &sample(), &[]).unwrap();
+    // To look at it: LIUHEN_PDF_KEEP=/tmp/x.pdf cargo test -p liuhen-pdf.
+    if let Ok(p) = std::env::var("LIUHEN_PDF_KEEP") {
+        std::fs::write(p, &pdf.bytes).unwrap();
+    }
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    assert_eq!(pdf.pages, 1);
+    let text = text_of(&pdf.bytes);
+    for needle in
+        ["行政处罚决定书", "栗街罚决〔2026〕3号", "新华路占道经营", "第三十六条", "第1页共1页", "2026年11月27日"]
+    {
+        assert!(text.contains(needle), "{needle} not in:\n{text}");
+    }
+}
+
+#[test]
+fn the_same_data_renders_the_same_bytes() {
+    let f = fonts();
+    let a = render(&f, &sample(), &[]).unwrap();
+    let b = render(&f, &sample(), &[]).unwrap();
+    assert_eq!(a.bytes, b.bytes);
+}
+
+#[test]
+fn markup_in_a_field_is_text_not_code() {
+    let mut d = sample();
+    d["blocks"][0]["text"] = json!("#panic(\"x\") ]} *粗* $x$ <script>");
+    let text = text_of(&render(&fonts(), &d, &[]).unwrap().bytes);
+    assert!(text.contains("#panic(\"x\")]}*粗*$x$<script>"), "{text}");
+}
+
+#[test]
+fn a_long_record_runs_over_pages_and_numbers_them() {
+    let mut d = sample();
+    d["blocks"] = json!([{"label": "问答", "text": "问：请陈述经过。\n答：我在门口摆摊。\n".repeat(60)}]);
+    let pdf = render(&fonts(), &d, &[]).unwrap();
+    assert!(pdf.pages >= 2);
+    assert!(text_of(&pdf.bytes).contains(&format!("共{}页", pdf.pages)));
+}
+
+#[test]
+fn without_a_chinese_font_the_error_says_what_to_install() {
+    let empty = tempdir();
+    let e = Fonts::scan(std::slice::from_ref(&empty)).err().unwrap();
+    assert!(e.to_string().contains("fonts-noto-cjk"), "{e}");
+}
+
+#[test]
+fn an_image_outside_img_is_refused() {
+    let e = render(&fonts(), &sample(), &[("/etc/passwd".into(), vec![1])]).unwrap_err();
+    assert!(matches!(e, PdfError::Data(_)));
+}
+
+fn tempdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("liuhen-pdf-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
