@@ -8,6 +8,9 @@
 //! DIR/keys/ed25519     Ed25519 seed (hex, mode 0600)
 //! DIR/keys/sm2         SM2 secret key (hex, mode 0600)
 //! DIR/log.pub          the verifier keys, one per line (give these to auditors)
+//! DIR/keys/seal-sm2    the electronic seal's SM2 key (hex, mode 0600; created on first use)
+//! DIR/keys/seal-ed25519 the seal's Ed25519 seed (hex, mode 0600)
+//! DIR/seal-sm2.pem, DIR/seal-ed25519.pem  the seal's public keys (give these to auditors)
 //! ```
 
 use liuhen_log::NoteSigner;
@@ -134,6 +137,43 @@ impl DataDir {
             NoteSigner::sm2(&origin, &sm).map_err(|_| bad("sm2"))?,
         ];
         Ok(LogConfig { origin, signers, checkpoint_interval })
+    }
+}
+
+impl DataDir {
+    /// The office's electronic seal keys (SM2 and Ed25519), created on first use — also in a
+    /// data directory made before seals existed — with their public keys as PEM beside `log.pub`.
+    pub fn seal_keys(&self) -> Result<liuhen_log::seal::SealKeys, DataDirError> {
+        if !self.is_initialised() {
+            return Err(DataDirError::NotInitialised(self.root.clone()));
+        }
+        let keys = self.keys_dir();
+        let (sm_path, ed_path) = (keys.join("seal-sm2"), keys.join("seal-ed25519"));
+        if !sm_path.exists() {
+            let sm2 = loop {
+                let mut s = [0u8; 32];
+                fill_random(&mut s);
+                if liuhen_log::seal::SealKeys::new(&s, &[0u8; 32]).is_ok() {
+                    break s;
+                }
+            };
+            let mut ed = [0u8; 32];
+            fill_random(&mut ed);
+            // The Ed25519 seed first: a crash between the two leaves no SM2 key, so both are made again.
+            let _ = std::fs::remove_file(&ed_path);
+            write_new(&ed_path, hex::encode(ed).as_bytes())?;
+            write_new(&sm_path, hex::encode(sm2).as_bytes())?;
+        }
+        let k = liuhen_log::seal::SealKeys::new(&read_key(&sm_path)?, &read_key(&ed_path)?)
+            .map_err(|_| DataDirError::BadKey { path: sm_path.clone() })?;
+        for (name, der) in [("seal-sm2.pem", k.sm2_public_der()), ("seal-ed25519.pem", k.ed25519_public_der())] {
+            let p = self.root.join(name);
+            let pem = liuhen_log::seal::pem("PUBLIC KEY", &der);
+            if std::fs::read_to_string(&p).ok().as_deref() != Some(pem.as_str()) {
+                std::fs::write(&p, pem).map_err(io_err(&p))?;
+            }
+        }
+        Ok(k)
     }
 }
 

@@ -84,6 +84,16 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/av/overdue", get(api::av::overdue::<S>))
         .route("/api/recordings/{id}/content", get(api::uploads::content::<S>))
         .layer(DefaultBodyLimit::max(64 * 1024));
+    // Documents: a signature image (≤ 2 MiB, base64) may come with a command.
+    let documents = Router::new()
+        .route("/api/document-catalogue", get(api::documents::catalogue::<S>))
+        .route("/api/seal-keys", get(api::documents::seal_keys::<S>))
+        .route("/api/cases/{id}/documents", get(api::documents::list::<S>).post(api::documents::create::<S>))
+        .route("/api/documents/{id}", get(api::documents::get::<S>))
+        .route("/api/documents/{id}/commands", post(api::documents::command::<S>))
+        .route("/api/documents/{id}/pdf", get(api::documents::pdf::<S>))
+        .route("/api/documents/{id}/seal", get(api::documents::seal::<S>))
+        .layer(DefaultBodyLimit::max(4 << 20));
     // Uploads stream bodies of many GiB to disk, never into memory: no body limit.
     let uploads = Router::new()
         .route("/api/uploads", options(api::uploads::options).post(api::uploads::create::<S>))
@@ -134,5 +144,5 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/static/app.css", get(ui::stylesheet))
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(CompressionLayer::new());
-    Router::new().merge(log).merge(api).merge(uploads).merge(ui).with_state(state)
+    Router::new().merge(log).merge(api).merge(documents).merge(uploads).merge(ui).with_state(state)
 }

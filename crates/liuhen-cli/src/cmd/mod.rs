@@ -49,6 +49,10 @@ pub async fn open_data_dir(
     let mut app = App::new(store.clone(), blobs);
     app.calendar = Arc::new(dir.calendar()?);
     app.uploads = Arc::new(liuhen_server::app::recordings::Uploads::new(dir.uploads_dir()));
+    app.documents = Arc::new(liuhen_server::app::documents::DocConfig {
+        font_dirs: liuhen_pdf::default_dirs(&[]),
+        seal: Some(Arc::new(dir.seal_keys().context("the electronic seal's keys")?)),
+    });
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(store.origin(), &keys).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };

@@ -26,6 +26,10 @@ pub struct Args {
     /// address its `X-Forwarded-For` names (sign-in rate limiting counts by client).
     #[arg(long, env = "LIUHEN_TRUSTED_PROXY")]
     trusted_proxy: Option<std::net::IpAddr>,
+    /// A directory of fonts for the documents' PDFs, searched before LIUHEN_FONT_DIR and the
+    /// free Noto CJK fonts (e.g. an office's licensed 仿宋_GB2312 and 方正小标宋); repeatable.
+    #[arg(long = "font-dir")]
+    font_dirs: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -41,6 +45,17 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     };
     let mut opened = super::open_data_dir(&args.data, args.origin.as_deref(), access).await?;
     opened.state.app.trusted_proxy = args.trusted_proxy;
+    if !args.font_dirs.is_empty() {
+        let seal = opened.state.app.documents.seal.clone();
+        opened.state.app.documents = std::sync::Arc::new(liuhen_server::app::documents::DocConfig {
+            font_dirs: liuhen_pdf::default_dirs(&args.font_dirs),
+            seal,
+        });
+    }
+    // Say now, not at the first PDF, when no font can set Chinese.
+    if let Err(e) = liuhen_pdf::shared(&opened.state.app.documents.font_dirs) {
+        eprintln!("warning: {e}");
+    }
     if args.demo {
         let admin = liuhen_store::LogStore::user_by_username(&opened.store, "admin")
             .await

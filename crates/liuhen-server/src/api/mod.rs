@@ -3,6 +3,7 @@
 pub mod av;
 pub mod cases;
 pub mod devices;
+pub mod documents;
 pub mod evidence;
 pub mod log;
 pub mod openapi;

@@ -10,6 +10,7 @@ pub mod clips;
 pub mod coercion;
 pub mod demo;
 pub mod devices;
+pub mod documents;
 pub mod evidence;
 pub mod inbox;
 pub mod inspection;
@@ -51,6 +52,8 @@ pub struct App<S> {
     pub uploads: std::sync::Arc<recordings::Uploads>,
     /// Playback grants: each one a ledgered view of a recording (per server process).
     pub(crate) grants: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, recordings::Grant>>>,
+    /// Fonts for the documents' PDFs and the office's seal keys.
+    pub documents: std::sync::Arc<documents::DocConfig>,
 }
 
 /// The administrator's role code (`policy::Role::SysAdmin`).
@@ -73,6 +76,10 @@ impl<S: LogStore> App<S> {
             source_failures: std::sync::Arc::default(),
             trusted_proxy: None,
             grants: std::sync::Arc::default(),
+            documents: std::sync::Arc::new(documents::DocConfig {
+                font_dirs: liuhen_pdf::default_dirs(&[]),
+                seal: None,
+            }),
             uploads: std::sync::Arc::new(recordings::Uploads::new(
                 std::env::temp_dir().join(format!("liuhen-uploads-{}", uuid::Uuid::now_v7())),
             )),

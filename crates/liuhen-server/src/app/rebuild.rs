@@ -211,6 +211,12 @@ impl<S: LogStore> App<S> {
                             super::av::apply_interruption(r, &detail);
                         }
                     }
+                    a if a.starts_with("document.") => {
+                        let detail = self.opened_json(index, &e).await?;
+                        let case = e.case().ok_or_else(|| internal(index, "document entry without a case"))?;
+                        super::documents::rebuild_fold(&mut settings, b, &detail, e.actor(), case, e.time_ms)
+                            .ok_or_else(|| internal(index, "unreadable document entry"))?;
+                    }
                     "catalogue.put" => {
                         let key = s("key")?;
                         let rows = b.get("rows").cloned().unwrap_or(Value::Null);

@@ -75,6 +75,10 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
 fn app_over(store: &SqliteStore, data: &DataDir) -> App<SqliteStore> {
     let mut app = App::new(store.clone(), Blobs::local(&data.blobs_dir()).unwrap());
     app.uploads = Arc::new(liuhen_server::app::recordings::Uploads::new(data.uploads_dir()));
+    app.documents = Arc::new(liuhen_server::app::documents::DocConfig {
+        font_dirs: liuhen_pdf::default_dirs(&[]),
+        seal: Some(Arc::new(data.seal_keys().unwrap())),
+    });
     app
 }
 

@@ -3,6 +3,7 @@
 mod av;
 mod cases;
 mod devices;
+mod documents;
 mod helpers;
 mod log;
 mod matrix;

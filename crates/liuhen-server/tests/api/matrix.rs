@@ -120,6 +120,17 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("post", "/api/cases/{id}/records/{kind}/{n}/classification") => {
             case(matches!(w.roles, "approver" | "unit_head"))
         }
+        ("get", "/api/document-catalogue") => Allowed,
+        ("get", "/api/seal-keys") => Public,
+        ("get", "/api/cases/{id}/documents") => case(true),
+        ("post", "/api/cases/{id}/documents") => {
+            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
+        }
+        // `{id}` is no document: 404 for everyone.
+        ("get", "/api/documents/{id}")
+        | ("post", "/api/documents/{id}/commands")
+        | ("get", "/api/documents/{id}/pdf")
+        | ("get", "/api/documents/{id}/seal") => Hidden,
         ("get", "/api/devices") => Allowed,
         ("get", "/api/av/overdue") => Allowed,
         ("get", "/api/cases/{id}/av") => case(true),
@@ -189,6 +200,9 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
         ("post", "/api/recordings/{id}/link") => json!({"case": "no-such-case", "records": []}),
         ("post", "/api/recordings/{id}/clips") => json!({"from_ms": 0, "to_ms": 1000, "reason": "举证"}),
         ("post", "/api/recordings/{id}/interruptions") => json!({"from": t0, "to": t0 + 60_000, "cause": "设备故障"}),
+        // A form the test case's kind has not: refused past the policy, nothing recorded.
+        ("post", "/api/cases/{id}/documents") => json!({"code": "L10", "fields": {}}),
+        ("post", "/api/documents/{id}/commands") => json!({"type": "finalise"}),
         ("post", "/api/devices") => json!({"number": format!("DSJ-{n}"), "model": "DSJ-V9", "kind": "body_camera",
             "storage_place": "装备室"}),
         ("post", "/api/devices/{number}/commands") => {

@@ -1,0 +1,375 @@
+//! 执法文书 end to end: an ordinary penalty case's whole document set filled, approved, signed
+//! (or a refusal noted by two officers), finalised and issued under the seal; each PDF's text
+//! read back with pdftotext, its hash found in the log, and each seal checked by
+//! `scripts/verify-seal` — the OpenSSL command line, no liuhen code.
+
+use crate::helpers::*;
+use axum::http::StatusCode;
+use base64::Engine as _;
+use liuhen_server::LogAccess;
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+/// A 1×1 PNG: what a signing pad's canvas sends, smallest.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+fn day(s: &str) -> i64 {
+    liuhen_core::time::Date::parse(s).unwrap().start().plus_hours(8).0
+}
+
+fn ok(r: &Resp, what: &str) -> Value {
+    assert!(r.status.is_success(), "{what}: {} {}", r.status, String::from_utf8_lossy(&r.body));
+    r.json()
+}
+
+fn scratch() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("liuhen-docs-{}-{}", std::process::id(), uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    let f = scratch().join("d.pdf");
+    std::fs::write(&f, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&f).arg("-").output().expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+struct Office {
+    app: TestApp,
+    head: String,
+    wang: String,
+    li: String,
+    keshi: String,
+    case: String,
+    officers: [String; 2],
+}
+
+async fn office() -> Office {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    let mut officers = Vec::new();
+    for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
+        let body =
+            json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+        officers
+            .push(ok(&app.post_as("/api/officers", &head, &body).await, "officer")["id"].as_str().unwrap().to_string());
+    }
+    let unit = "栗乡街道综合行政执法办公室";
+    let mut tokens = Vec::new();
+    for (user, roles, officer) in
+        [("wang", "officer", &officers[0]), ("li", "officer", &officers[1]), ("keshi", "unit_head", &String::new())]
+    {
+        let body = json!({"username": user, "roles": roles, "password": "initial-pass-1", "officer_id": officer, "unit": unit});
+        ok(&app.post_as("/api/users", &admin, &body).await, "account");
+        let t = app.login_as(user, "initial-pass-1").await;
+        app.change_password(&t, "initial-pass-1", "changed-pass-2").await;
+        tokens.push(t);
+    }
+    let profile = json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J", "has_enforcement_power": false,
+        "seals": [{"kind": "行政执法专用章", "valid_from": "2026-01-01", "valid_to": "2030-12-31"},
+                  {"kind": "公章", "valid_from": "2020-01-01", "valid_to": "2030-12-31"}]});
+    let r = app
+        .request(
+            axum::http::Request::builder()
+                .method("PUT")
+                .uri("/api/agency")
+                .header("authorization", format!("Bearer {head}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(profile.to_string()))
+                .unwrap(),
+        )
+        .await;
+    ok(&r, "agency");
+    let body = json!({"case_no": "栗街罚〔2026〕41号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                      "reason": "群众举报院内违法搭建", "received_at": day("2026-08-06")});
+    let case = ok(&app.post_as("/api/cases/penalties", &head, &body).await, "case")["id"].as_str().unwrap().to_string();
+    let approval = json!({"handler": {"by": "王明", "opinion": "建议立案调查", "date": "2026-08-07"},
+           "reviewer": {"by": "李华", "opinion": "同意", "date": "2026-08-07"},
+           "approver": {"by": "张主任", "opinion": "同意", "date": "2026-08-07"}});
+    let t = day("2026-08-10");
+    let act = json!({"at": t, "place": "幸福路 8 号", "recording_announced": true, "problems_found": true,
+        "summary": "院内有新建彩钢房", "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t})).collect::<Vec<_>>()});
+    for (v, cmd) in [
+        (
+            1,
+            json!({"type": "file", "approval": approval, "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
+        ),
+        (2, json!({"type": "investigate", "act": act})),
+    ] {
+        let r = app
+            .post_as(&format!("/api/cases/{case}/commands"), &head, &json!({"expected_version": v, "command": cmd}))
+            .await;
+        ok(&r, "case command");
+    }
+    let [wang, li, keshi]: [String; 3] = tokens.try_into().unwrap();
+    Office { app, head, wang, li, keshi, case, officers: [officers[0].clone(), officers[1].clone()] }
+}
+
+/// Every field of the form filled with text naming it, so the PDF can be searched for each.
+fn filled(form: &Value, code: &str) -> Value {
+    let mut fields = serde_json::Map::new();
+    for f in form["fields"].as_array().unwrap() {
+        let key = f["key"].as_str().unwrap();
+        let choices = f["choices"].as_array().unwrap();
+        let v = match choices.first() {
+            Some(c) => c.as_str().unwrap().to_string(),
+            None => format!("{code}之{key}内容"),
+        };
+        fields.insert(key.to_string(), json!(v));
+    }
+    Value::Object(fields)
+}
+
+async fn cmd(o: &Office, token: &str, doc: &str, body: Value) -> Resp {
+    o.app.post_as(&format!("/api/documents/{doc}/commands"), token, &body).await
+}
+
+#[tokio::test]
+async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifiable_with_openssl() {
+    let o = office().await;
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let set = ["D02", "D11", "D12", "D16", "D18b", "D30", "D31", "D32", "D34b", "D34c", "D35", "D36", "D41", "D50"];
+    let keys = ok(&o.app.get("/api/seal-keys", None).await, "seal keys");
+    let dir = scratch();
+    std::fs::write(dir.join("sm2.pem"), keys["sm2"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.join("ed25519.pem"), keys["ed25519"].as_str().unwrap()).unwrap();
+    let entries_with = |sha: String| {
+        let app = &o.app;
+        async move {
+            let n = liuhen_store::LogStore::tree_size(&app.store);
+            let entries = liuhen_store::LogStore::entries(&app.store, 0, n).await.unwrap();
+            entries.iter().filter(|e| String::from_utf8_lossy(e).contains(&sha)).count()
+        }
+    };
+    for code in set {
+        let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == code).unwrap();
+        let fields = filled(form, code);
+        let r = o
+            .app
+            .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": code, "fields": fields}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{code}: {}", String::from_utf8_lossy(&r.body));
+        let doc = r.json();
+        let id = doc["id"].as_str().unwrap().to_string();
+        let hash = doc["content_hash"].as_str().unwrap().to_string();
+        // Internal approvals (办法第十五条): handler, reviewer, approver — each by its role.
+        if doc["approval"] == true {
+            // A bare name is no opinion.
+            let r = cmd(&o, &o.wang, &id, json!({"type": "approve", "step": "handler", "opinion": "王明", "reason": "事实清楚", "content_hash": hash})).await;
+            assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-131", "{code}");
+            for (token, step) in [(&o.wang, "handler"), (&o.keshi, "reviewer"), (&o.head, "approver")] {
+                let body = json!({"type": "approve", "step": step, "opinion": format!("{code}{step}意见：同意"),
+                                  "reason": "事实清楚，证据确凿", "content_hash": hash});
+                ok(&cmd(&o, token, &id, body).await, "approve");
+            }
+        }
+        for signer in doc["signers"].as_array().unwrap() {
+            let role = signer["role"].as_str().unwrap();
+            if role == "witness" && code == "D41" {
+                continue; // only for lien service
+            }
+            if role == "officer" || role == "server" || role == "host" || role == "reviewer" {
+                for t in [&o.wang, &o.li].iter().take(signer["min"].as_u64().unwrap() as usize) {
+                    let body =
+                        json!({"type": "sign", "role": role, "method": "pad", "image": PNG, "content_hash": hash});
+                    ok(&cmd(&o, t, &id, body).await, "officer signs");
+                }
+                continue;
+            }
+            if code == "D12" && role == "party" {
+                // 办法第十四条: a refusal noted by one officer is refused; by two, it stands.
+                let note = |officers: Value| {
+                    json!({"type": "refuse", "role": "party", "who": "张某某", "reason": "当事人拒绝签字",
+                    "officers": officers, "witness": "赵某", "content_hash": hash})
+                };
+                let r = cmd(&o, &o.wang, &id, note(json!([o.officers[0]]))).await;
+                assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&r.body));
+                assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-021");
+                ok(&cmd(&o, &o.wang, &id, note(json!([o.officers[0], o.officers[1]]))).await, "refusal");
+                continue;
+            }
+            for k in 0..signer["min"].as_u64().unwrap() {
+                let body = json!({"type": "sign", "role": role, "name": format!("签名人{k}"), "method": "pad",
+                                  "image": format!("data:image/png;base64,{PNG}"), "content_hash": hash});
+                ok(&cmd(&o, &o.wang, &id, body).await, "party signs");
+            }
+        }
+        let fin = ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, code);
+        assert_eq!(fin["state"], "final", "{code}");
+        let mut sha = fin["pdf_sha256"].as_str().unwrap().to_string();
+        if doc["sealed"] == true {
+            let issued = ok(
+                &cmd(&o, &o.head, &id, json!({"type": "issue", "doc_no": format!("栗街{code}〔2026〕1号")})).await,
+                "issue",
+            );
+            assert_eq!(issued["state"], "issued");
+            assert_ne!(issued["pdf_sha256"], fin["pdf_sha256"], "the issued PDF carries the seal and 文号");
+            sha = issued["pdf_sha256"].as_str().unwrap().to_string();
+            let seal = o.app.get(&format!("/api/documents/{id}/seal"), Some(&o.wang)).await;
+            assert_eq!(seal.status, StatusCode::OK);
+            std::fs::write(dir.join("seal.der"), &seal.body).unwrap();
+            let ed = base64::engine::general_purpose::STANDARD
+                .decode(issued["issued"]["ed25519"].as_str().unwrap())
+                .unwrap();
+            std::fs::write(dir.join("ed.sig"), ed).unwrap();
+        }
+        let pdf = o.app.get(&format!("/api/documents/{id}/pdf?purpose=核对"), Some(&o.wang)).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert_eq!(hex::encode(sha2::Sha256::digest(&pdf.body)), sha, "{code}: the PDF served is the one logged");
+        assert!(entries_with(sha.clone()).await >= 1, "{code}: the PDF's hash is in the log");
+        let text = pdftotext(&pdf.body);
+        for (k, v) in fields.as_object().unwrap() {
+            let v: String = v.as_str().unwrap().chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(text.contains(&v), "{code}: field {k} ({v}) not in its PDF:\n{text}");
+        }
+        if doc["sealed"] == true {
+            std::fs::write(dir.join("doc.pdf"), &pdf.body).unwrap();
+            let out = std::process::Command::new("sh")
+                .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/verify-seal"))
+                .args(["doc.pdf", "seal.der", "sm2.pem", "ed25519.pem", "ed.sig"])
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success() && said.contains("seal OK"), "{code}: {said}");
+            // The same seal over another document fails.
+            std::fs::write(dir.join("other.pdf"), b"%PDF-1.7 another").unwrap();
+            let out = std::process::Command::new("sh")
+                .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/verify-seal"))
+                .args(["other.pdf", "seal.der", "sm2.pem"])
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            assert!(!out.status.success(), "{code}: a seal verified over the wrong document");
+        }
+    }
+    let list = ok(&o.app.get(&format!("/api/cases/{}/documents", o.case), Some(&o.wang)).await, "list");
+    assert_eq!(list.as_array().unwrap().len(), set.len());
+}
+
+#[tokio::test]
+async fn a_finalised_document_never_changes_and_a_correction_is_a_new_version() {
+    let o = office().await;
+    let fields = json!({"cause": "违法建设", "party": "张某某", "source": "群众举报", "facts": "院内搭建彩钢房", "provisions": "《城乡规划法》第四十条"});
+    let r = o
+        .app
+        .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D02", "fields": fields}))
+        .await;
+    let doc = ok(&r, "draft");
+    let id = doc["id"].as_str().unwrap().to_string();
+    // Not finalised while approvals are missing, nor with an unknown field.
+    let r = cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = cmd(&o, &o.wang, &id, json!({"type": "revise", "fields": {"colour": "红"}})).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-134");
+    // An approval of content the approver did not see is refused (409).
+    let r = cmd(&o, &o.wang, &id, json!({"type": "approve", "step": "handler", "opinion": "建议立案", "reason": "有证据", "content_hash": "0".repeat(64)})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let hash = doc["content_hash"].as_str().unwrap();
+    // Out of order: the approver before the reviewer.
+    let r = cmd(
+        &o,
+        &o.head,
+        &id,
+        json!({"type": "approve", "step": "approver", "opinion": "同意立案", "content_hash": hash}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-131");
+    // The reviewer step is the 承办机构负责人's, not an officer's.
+    let r =
+        cmd(&o, &o.li, &id, json!({"type": "approve", "step": "reviewer", "opinion": "同意", "content_hash": hash}))
+            .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for (token, step) in [(&o.wang, "handler"), (&o.keshi, "reviewer"), (&o.head, "approver")] {
+        let body = json!({"type": "approve", "step": step, "opinion": "同意立案调查", "reason": "有违法事实", "content_hash": hash});
+        ok(&cmd(&o, token, &id, body).await, "approve");
+    }
+    ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+    // never edited after finalisation.
+    let r = cmd(&o, &o.wang, &id, json!({"type": "revise", "fields": fields})).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-133", "{}", String::from_utf8_lossy(&r.body));
+    // A correction without a reason is refused; with one, it is a new draft naming the old.
+    let mut fixed = fields.clone();
+    fixed["party"] = json!("张某");
+    let r = o
+        .app
+        .post_as(
+            &format!("/api/cases/{}/documents", o.case),
+            &o.wang,
+            &json!({"code": "D02", "fields": fixed, "supersedes": id}),
+        )
+        .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-133");
+    let r = o
+        .app
+        .post_as(
+            &format!("/api/cases/{}/documents", o.case),
+            &o.wang,
+            &json!({"code": "D02", "fields": fixed, "supersedes": id, "reason": "当事人姓名笔误"}),
+        )
+        .await;
+    let new = ok(&r, "correction");
+    assert_eq!(new["supersedes"]["id"], id.as_str());
+    let old = ok(&o.app.get(&format!("/api/documents/{id}"), Some(&o.wang)).await, "old");
+    assert_eq!(old["superseded_by"], new["id"]);
+    assert_eq!(old["fields"]["party"], "张某某", "the original is kept as it was");
+    // A second correction of the same version is a conflict.
+    let r = o
+        .app
+        .post_as(
+            &format!("/api/cases/{}/documents", o.case),
+            &o.wang,
+            &json!({"code": "D02", "fields": fixed, "supersedes": id, "reason": "再次更正"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // Someone outside the case sees nothing of it (404), and every view was ledgered.
+    let stranger = o.app.account(&o.app.login_admin().await, "stranger", "officer").await;
+    assert_eq!(o.app.get(&format!("/api/documents/{id}"), Some(&stranger)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(o.app.get(&format!("/api/documents/{id}/pdf"), Some(&stranger)).await.status, StatusCode::NOT_FOUND);
+    let ledger = ok(&o.app.get(&format!("/api/cases/{}/ledger", o.case), Some(&o.head)).await, "ledger");
+    assert!(ledger.to_string().contains(&format!("document/{id}")), "{ledger}");
+    // Everything comes back from the log alone.
+    let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    assert_eq!(stored.settings.iter().filter(|s| s.key.starts_with("document/")).count(), 2);
+}
+
+#[tokio::test]
+async fn bad_signatures_are_refused_with_nothing_recorded() {
+    let o = office().await;
+    let r = o
+        .app
+        .post_as(
+            &format!("/api/cases/{}/documents", o.case),
+            &o.wang,
+            &json!({"code": "D16", "fields": {"party": "张某某"}}),
+        )
+        .await;
+    let doc = ok(&r, "draft");
+    let id = doc["id"].as_str().unwrap();
+    let hash = doc["content_hash"].as_str().unwrap();
+    let sign = |image: String| json!({"type": "sign", "role": "party", "name": "张某某", "image": image, "content_hash": hash});
+    let before = liuhen_store::LogStore::tree_size(&o.app.store);
+    // Not an image; too large; a role the form does not have; a form of another kind of case.
+    assert_eq!(cmd(&o, &o.wang, id, sign("bm90IGFuIGltYWdl".into())).await.status, StatusCode::BAD_REQUEST);
+    let big = base64::engine::general_purpose::STANDARD.encode(vec![0x89u8; (5 << 20) / 2]);
+    let r = cmd(&o, &o.wang, id, sign(big)).await;
+    assert!(r.status == StatusCode::PAYLOAD_TOO_LARGE, "{}", r.status);
+    let mut other = sign(PNG.into());
+    other["role"] = json!("host");
+    assert_eq!(cmd(&o, &o.wang, id, other).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = o
+        .app
+        .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "L10", "fields": {}}))
+        .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-134");
+    assert_eq!(liuhen_store::LogStore::tree_size(&o.app.store), before, "nothing was logged");
+    // Issuing a draft: not yet.
+    let r = cmd(&o, &o.head, id, json!({"type": "issue", "doc_no": "x"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&r.body));
+}
