@@ -1,6 +1,7 @@
 // The UI walked in a real browser (Debian's chromium through playwright-core): sign in, find
-// the demo cases, search, open a case, and see this very view in its access ledger; record a
-// video in the browser, upload it with progress, and play it back.
+// the demo cases, search, open a case, and see this very view in its access ledger; make a
+// document and sign it on the signing pad; record a video in the browser, upload it with
+// progress, and play it back.
 //
 //   LIUHEN_URL=http://127.0.0.1:8080 LIUHEN_USER=admin LIUHEN_PASSWORD=... node walk.mjs
 //
@@ -112,6 +113,36 @@ try {
   await Promise.all([page.waitForURL(/\/cases\/[0-9a-f-]+$/), page.click('form.command button[type=submit]')]);
   expect((await page.textContent('dd.state'))?.includes('已现场检查'), 'the case moved to the next stage');
   expect((await page.textContent('ol.timeline'))?.includes('现场检查'), 'and the step is in its timeline');
+
+  step = 'document';
+  // A 现场检查笔录 for the new case: filled, previewed as PDF, signed by the party on the pad.
+  await page.click('#documents a.new');
+  await page.click('text=现场检查（勘验）笔录');
+  await page.fill('input[name="f.at"]', '2026-11-20 09:00');
+  await page.fill('input[name="f.place"]', '栗乡街道幸福小区');
+  await page.fill('input[name="f.officers"]', '王明 13020001、李华 13020002');
+  await page.fill('input[name="f.party"]', '幸福小区物业服务中心');
+  await page.fill('textarea[name="f.notice"]', '已出示执法证件，告知当事人权利');
+  await page.fill('textarea[name="f.findings"]', '消防通道畅通，灭火器在有效期内');
+  await Promise.all([page.waitForURL(/\/documents\/doc-[0-9a-f]+$/), page.click('form.command button[type=submit]')]);
+  expect((await page.textContent('h1'))?.includes('现场检查（勘验）笔录'), 'the document page is shown');
+  expect((await page.textContent('#missing'))?.includes('当事人签名'), 'what is still missing is listed');
+  const pdf = await page.request.get(base + await page.getAttribute('#pdf', 'href'));
+  const pdfBytes = await pdf.body();
+  expect(pdf.headers()['content-type'] === 'application/pdf' && pdfBytes.subarray(0, 5).toString() === '%PDF-',
+    'the preview is a PDF');
+  await page.selectOption('#sign-form select[name=role]', 'party');
+  await page.fill('#sign-form input[name=name]', '赵某某');
+  await page.locator('#pad').scrollIntoViewIfNeeded();
+  const pad = await page.locator('#pad').boundingBox();
+  await page.mouse.move(pad.x + 30, pad.y + 100);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(pad.x + 30 + i * 25, pad.y + 100 - (i % 3) * 25);
+  await page.mouse.up();
+  await page.click('#sign-form button[type=submit]');
+  await page.waitForSelector('#signatures tbody tr');
+  const signed = await page.textContent('#signatures');
+  expect(signed?.includes('赵某某') && signed.includes('签名板'), `the pad's signature is listed: ${signed}`);
 
   step = 'upload';
   await page.click('nav >> text=音像记录');

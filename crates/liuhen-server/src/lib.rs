@@ -93,6 +93,13 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/documents/{id}/commands", post(api::documents::command::<S>))
         .route("/api/documents/{id}/pdf", get(api::documents::pdf::<S>))
         .route("/api/documents/{id}/seal", get(api::documents::seal::<S>))
+        // The pages of documents: a signature drawn on the pad or a scan comes with the form.
+        .route("/cases/{id}/documents/new", get(ui::documents::new_form::<S>).post(ui::documents::create::<S>))
+        .route("/documents/{id}", get(ui::documents::document_page::<S>))
+        .route("/documents/{id}/do/{command}", post(ui::documents::step::<S>))
+        .route("/documents/{id}/pdf", get(ui::documents::pdf::<S>))
+        .route("/documents/{id}/seal", get(ui::documents::seal::<S>))
+        .route("/static/sign.js", get(ui::documents::sign_script))
         .layer(DefaultBodyLimit::max(4 << 20));
     // Uploads stream bodies of many GiB to disk, never into memory: no body limit.
     let uploads = Router::new()

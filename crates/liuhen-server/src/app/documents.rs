@@ -332,8 +332,8 @@ impl<S: LogStore> App<S> {
         let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
         let d = document_json(id, &case.id, events, &v["extra"])
             .ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
-        self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::View, "document", purpose)
-            .await?;
+        let what = format!("执法文书：{}", d["name"].as_str().unwrap_or_default());
+        self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::View, &what, purpose).await?;
         Ok(d)
     }
 
@@ -698,15 +698,9 @@ impl<S: LogStore> App<S> {
         let (v, case) = self.document_for(actor, id, Action::ViewCase).await?;
         let events = v["events"].as_array().cloned().unwrap_or_default();
         let d = replay(&events).ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
-        self.record_access_of(
-            actor,
-            &case.id,
-            Some(&format!("document/{id}")),
-            Access::Download,
-            "document_pdf",
-            purpose,
-        )
-        .await?;
+        let what = format!("执法文书 PDF：{}", d.spec.name);
+        self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::Download, &what, purpose)
+            .await?;
         match &d.pdf_sha256 {
             Some(sha) => {
                 let h =
@@ -721,8 +715,9 @@ impl<S: LogStore> App<S> {
     pub async fn document_seal(&self, actor: &UserRecord, id: &str) -> Result<Vec<u8>, ApiError> {
         let (v, case) = self.document_for(actor, id, Action::ViewCase).await?;
         let sha = v["extra"]["seal_sha256"].as_str().ok_or(ApiError::NotFound)?;
-        self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::Download, "document_seal", "")
-            .await?;
+        let name = replay(v["events"].as_array().map(Vec::as_slice).unwrap_or_default()).map_or("", |d| d.spec.name);
+        let what = format!("电子签章：{name}");
+        self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::Download, &what, "").await?;
         let h = liuhen_log::Hash::from_hex(sha).ok_or_else(|| ApiError::Internal("unreadable seal hash".into()))?;
         Ok(self.blobs.get(&h).await?.to_vec())
     }

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 
 pub mod admin;
 pub mod devices;
+pub mod documents;
 pub mod forms;
 pub mod party;
 pub mod record;
@@ -537,6 +538,10 @@ struct CasePage {
     av: Vec<AvRow>,
     /// The case's recordings linked to none of its records: (link, file name).
     av_loose: Vec<(String, String)>,
+    /// 执法文书: (link, name, state) — none in a past view.
+    documents: Vec<(String, String, String)>,
+    /// May make documents here.
+    may_write: bool,
 }
 
 /// One record's 音像记录 on the case page.
@@ -735,7 +740,27 @@ pub async fn case_page<S: LogStore>(
     actions.retain(|(_, links)| !links.is_empty());
     let (av, av_loose) =
         if as_of.is_none() { av_section(&state, &case.record).await? } else { (Vec::new(), Vec::new()) };
+    let documents = if as_of.is_none() {
+        state
+            .app
+            .case_documents(&user, &case.record.id)
+            .await?
+            .iter()
+            .map(|d| {
+                let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+                let mut st = s("state_name");
+                if d["superseded_by"].is_string() {
+                    st.push_str("（已更正）");
+                }
+                (format!("/documents/{}", s("id")), s("name"), st)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = CasePage {
+        documents,
+        may_write: may_act && as_of.is_none(),
         av,
         av_loose,
         user: Some(view),

@@ -1466,3 +1466,130 @@ async fn every_page_sends_an_unsigned_visitor_to_sign_in() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_document_is_filled_signed_on_the_pad_finalised_and_issued_through_pages() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    let at = liuhen_server::app::auth::now_ms() - 3_600_000;
+    let id = app.open_inspection(&head, "栗街检〔2026〕77号").await;
+    record_on_site(&app, &head, &id, at).await;
+    let officers: Vec<String> = app
+        .get("/api/officers", Some(&head))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect();
+    for (user, officer) in [("wang", &officers[0]), ("li", &officers[1])] {
+        let body = serde_json::json!({"username": user, "roles": "officer", "password": "initial-pass-1", "officer_id": officer});
+        assert_eq!(app.post_as("/api/users", &admin, &body).await.status, StatusCode::CREATED);
+        let t = app.login_as(user, "initial-pass-1").await;
+        app.change_password(&t, "initial-pass-1", "changed-pass-2").await;
+    }
+    let profile = serde_json::json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J", "has_enforcement_power": false,
+        "seals": [{"kind": "行政执法专用章", "valid_from": "2026-01-01", "valid_to": "2030-12-31"}]});
+    assert_eq!(app.put_as("/api/agency", &head, &profile).await.status, StatusCode::OK);
+    let cookie = sign_in(&app).await;
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert!(page.body.contains(&format!("/cases/{id}/documents/new")), "{}", page.body);
+    let page = send(&app, get(&format!("/cases/{id}/documents/new"), &cookie)).await;
+    assert!(page.body.contains("现场检查（勘验）笔录") && page.body.contains("行政检查结果告知书"), "{}", page.body);
+    assert!(!page.body.contains("行政处罚决定书"), "a form of another kind of case is not offered");
+    let page = send(&app, get(&format!("/cases/{id}/documents/new?code=D12"), &cookie)).await;
+    let csrf = hidden_csrf(&page.body);
+    let post = |cookie: &str, path: &str, pairs: &[(&str, &str)]| {
+        let mut body = format!("csrf={csrf}");
+        for (k, v) in pairs {
+            body.push_str(&format!("&{k}={}", urlencode(v)));
+        }
+        form(path, cookie, &body)
+    };
+    let hostile = "<script>alert(1)</script>";
+    let fields = [
+        ("code", "D12"),
+        ("f.at", "2026-11-27 09:00"),
+        ("f.place", "幸福路 8 号"),
+        ("f.officers", "王明 13020001、李华 13020002"),
+        ("f.party", "张某某"),
+        ("f.notice", "已出示执法证件"),
+        ("f.findings", hostile),
+    ];
+    let p = send(&app, post(&cookie, &format!("/cases/{id}/documents/new"), &fields)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let doc_path = p.location.clone();
+    let page = send(&app, get(&doc_path, &cookie)).await;
+    assert!(page.body.contains("定稿前尚缺") && page.body.contains("&#60;script&#62;"), "{}", page.body);
+    assert!(!page.body.contains(hostile));
+    let hash = page.body.split("id=\"content-hash\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    // Not yet: signatures are missing.
+    let p = send(&app, post(&cookie, &format!("{doc_path}/do/finalise"), &[])).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("R-021") && p.body.contains("当事人签名"), "{}", p.body);
+    // The party signs on the pad; a witness too; each officer through their own session.
+    let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    for (role, name) in [("party", "张某某"), ("witness", "赵某")] {
+        let p = send(
+            &app,
+            post(
+                &cookie,
+                &format!("{doc_path}/do/sign"),
+                &[("role", role), ("name", name), ("method", "pad"), ("image", png), ("content_hash", &hash)],
+            ),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+    for user in ["wang", "li"] {
+        let c = sign_in_as(&app, user, "changed-pass-2").await;
+        let page = send(&app, get(&doc_path, &c)).await;
+        let mine = hidden_csrf(&page.body);
+        let body = format!("csrf={mine}&role=officer&method=pad&image={}&content_hash={hash}", urlencode(png));
+        let p = send(&app, form(&format!("{doc_path}/do/sign"), &c, &body)).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{user}: {}", p.body);
+    }
+    let p = send(&app, post(&cookie, &format!("{doc_path}/do/finalise"), &[])).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get(&doc_path, &cookie)).await;
+    assert!(
+        page.body.contains("已定稿") && page.body.contains("PDF SHA-256") && page.body.contains("制作更正版本"),
+        "{}",
+        page.body
+    );
+    let pdf = app.router.clone().oneshot(get(&format!("{doc_path}/pdf"), &cookie)).await.unwrap();
+    assert_eq!(pdf.headers()[header::CONTENT_TYPE], "application/pdf");
+    let bytes = axum::body::to_bytes(pdf.into_body(), 8 << 20).await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    // A notice to the party: finalised, then issued under the seal with its 文号.
+    let p = send(
+        &app,
+        post(
+            &cookie,
+            &format!("/cases/{id}/documents/new"),
+            &[
+                ("code", "D52"),
+                ("f.party", "张某某"),
+                ("f.findings", "消防通道畅通"),
+                ("f.measures", "无需整改"),
+                ("f.rights", "如有异议可申请复查"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let notice = p.location.clone();
+    assert_eq!(send(&app, post(&cookie, &format!("{notice}/do/finalise"), &[])).await.status, StatusCode::SEE_OTHER);
+    let p = send(&app, post(&cookie, &format!("{notice}/do/issue"), &[("doc_no", "栗街检告〔2026〕1号")])).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get(&notice, &cookie)).await;
+    assert!(
+        page.body.contains("已签发") && page.body.contains("栗街检告〔2026〕1号") && page.body.contains("下载电子签章"),
+        "{}",
+        page.body
+    );
+    let seal = send(&app, get(&format!("{notice}/seal"), &cookie)).await;
+    assert_eq!(seal.status, StatusCode::OK);
+}
