@@ -68,14 +68,26 @@ pub struct SignerSpec {
     /// A refusal note (signed by two officers, 办法第十四条) may stand for this role's signature.
     pub refusable: bool,
     pub need: Need,
+    /// Every name listed in this field signs (or a refusal names them): e.g. each 听证参加人
+    /// reviews and signs the transcript (办法第十六条).
+    pub each_of: Option<&'static str>,
 }
 
 const fn s(role: &'static str, name: &'static str, min: u8) -> SignerSpec {
-    SignerSpec { role, name, min, refusable: false, need: Need::Always }
+    SignerSpec { role, name, min, refusable: false, need: Need::Always, each_of: None }
 }
 /// A party's signature, which a refusal note may replace (办法第十四条).
 const fn p(role: &'static str, name: &'static str) -> SignerSpec {
-    SignerSpec { role, name, min: 1, refusable: true, need: Need::Always }
+    SignerSpec { role, name, min: 1, refusable: true, need: Need::Always, each_of: None }
+}
+
+/// The names a list field holds: one per line or separated by 、，,；; — what follows a name in
+/// brackets (its capacity, e.g. “（当事人）”) is not part of it.
+pub fn listed(text: &str) -> Vec<String> {
+    text.split(['、', '，', ',', '；', ';', '\n'])
+        .map(|n| n.split(['（', '(']).next().unwrap_or_default().trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 /// One kind of 执法文书 (domain.md e.1, e.2).
@@ -313,7 +325,11 @@ pub static CATALOGUE: &[DocSpec] = &[
             opt("final_words", "最后陈述"),
         ],
         approval: false,
-        signers: &[p("participant", "听证参加人"), s("host", "听证主持人", 1), s("recorder", "记录人", 1)],
+        signers: &[
+            SignerSpec { each_of: Some("participants"), ..p("participant", "听证参加人") },
+            s("host", "听证主持人", 1),
+            s("recorder", "记录人", 1),
+        ],
         sealed: false,
         seal_kind: "",
         source: "办法第十六条；行政处罚法第六十四条第（八）项",
@@ -825,6 +841,24 @@ impl Document {
                 .collect();
             who.sort_unstable();
             who.dedup();
+            if let Some(key) = signer.each_of {
+                // 办法第十六条: each listed participant reviews and signs (or the refusal is noted).
+                for n in listed(self.fields.get(key).map_or("", String::as_str)) {
+                    let signed = self
+                        .signatures
+                        .iter()
+                        .any(|s| s.role == signer.role && s.name.trim() == n && s.content_hash == content_hash);
+                    let refused = self
+                        .refusals
+                        .iter()
+                        .any(|r| r.role == signer.role && r.who.trim() == n && r.content_hash == content_hash);
+                    if !signed && !refused {
+                        found.push(
+                            R_132.violated("signatures", format!("缺少{}“{n}”的签名（或拒签注明）", signer.name)),
+                        );
+                    }
+                }
+            }
             let refused = signer.refusable
                 && self.refusals.iter().any(|r| r.role == signer.role && r.content_hash == content_hash);
             if who.len() < usize::from(signer.min) && !refused {
@@ -1014,4 +1048,56 @@ pub(crate) fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static s
             ids(decision.issue(&agency("2026-12-31"), "栗街罚决〔2026〕3号", day, "p", at)),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_hearing_participant_listed_signs_or_has_the_refusal_noted() {
+        assert_eq!(listed("张某某（当事人）、李某（委托代理人）\n王某;赵某"), ["张某某", "李某", "王某", "赵某"]);
+        let at = Timestamp(1_795_000_000_000);
+        let fields: BTreeMap<String, String> = CATALOGUE
+            .iter()
+            .find(|s| s.code == "D34c")
+            .unwrap()
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.key.to_string(),
+                    if f.key == "participants" { "张某某（当事人）、李某（代理人）" } else { "内容" }.to_string(),
+                )
+            })
+            .collect();
+        let mut d = Document::new(&draft("D34c", "penalty", fields, None).unwrap()).unwrap();
+        let sign = |role: &str, name: &str| {
+            Event::Signed(Signature {
+                role: role.into(),
+                name: name.into(),
+                person: String::new(),
+                method: "pad".into(),
+                image_sha256: "a".repeat(64),
+                content_hash: "h".into(),
+                at,
+            })
+        };
+        for (r, n) in [("host", "主持人"), ("recorder", "记录员"), ("participant", "张某某")] {
+            d.apply(&sign(r, n));
+        }
+        let missing = d.missing("h");
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(missing[0].detail.contains("李某"), "{missing:?}");
+        d.apply(&Event::Refused(RefusalNote {
+            role: "participant".into(),
+            who: "李某".into(),
+            reason: "拒绝在笔录上签字".into(),
+            officers: vec!["王明".into(), "李华".into()],
+            witness: String::new(),
+            content_hash: "h".into(),
+            at,
+        }));
+        assert!(d.missing("h").is_empty(), "{:?}", d.missing("h"));
+    }
 }

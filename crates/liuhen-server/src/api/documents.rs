@@ -28,7 +28,7 @@ pub async fn catalogue<S: LogStore>(
                 "fields": s.fields.iter().map(|f| json!({"key": f.key, "label": f.label, "long": f.long,
                     "choices": f.choices, "required": f.need == liuhen_core::document::Need::Always})).collect::<Vec<_>>(),
                 "signers": s.signers.iter().map(|x| json!({"role": x.role, "name": x.name, "min": x.min,
-                    "refusable": x.refusable})).collect::<Vec<_>>()})
+                    "refusable": x.refusable, "each_of": x.each_of})).collect::<Vec<_>>()})
         })
         .collect();
     Ok(Json(json!(forms)))

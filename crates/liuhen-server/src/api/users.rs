@@ -89,7 +89,10 @@ pub async fn inbox<S: LogStore>(
     Ok(Json(
         items
             .into_iter()
-            .map(|p| serde_json::json!({"case_id": p.case_id, "case_no": p.case_no, "task": p.task, "command": p.command}))
+            .map(|p| {
+                serde_json::json!({"case_id": p.case_id, "case_no": p.case_no, "task": p.task, "command": p.command,
+                "document": (!p.document.is_empty()).then_some(p.document)})
+            })
             .collect(),
     ))
 }

@@ -189,7 +189,7 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
         "form": spec.fields.iter().map(|f| json!({"key": f.key, "label": f.label, "long": f.long,
             "choices": f.choices, "required": f.need == document::Need::Always})).collect::<Vec<_>>(),
         "signers": spec.signers.iter().map(|s| json!({"role": s.role, "name": s.name, "min": s.min,
-            "refusable": s.refusable})).collect::<Vec<_>>(),
+            "refusable": s.refusable, "each_of": s.each_of})).collect::<Vec<_>>(),
         "approvals": approvals, "signatures": signatures, "refusals": refusals, "missing": missing,
         "pdf_sha256": d.pdf_sha256, "pages": d.pages,
         "issued": d.issued.as_ref().map(|(no, date, kind)| json!({"doc_no": no, "date": date.to_string(),

@@ -14,9 +14,11 @@ pub struct Pending {
     pub case_no: String,
     pub case_type: String,
     /// What is to be done, in Chinese.
-    pub task: &'static str,
+    pub task: String,
     /// The command's form, when the UI has one (`/cases/{id}/do/{command}`).
     pub command: &'static str,
+    /// The document whose approval waits (`/documents/{id}`), else empty.
+    pub document: String,
 }
 
 /// The tasks a case of `case_type` in `data` holds for the roles `rs`.
@@ -69,8 +71,9 @@ impl<S: LogStore> App<S> {
                     case_id: c.id.clone(),
                     case_no: c.case_no.clone(),
                     case_type: c.case_type.clone(),
-                    task,
+                    task: task.to_string(),
                     command,
+                    document: String::new(),
                 });
             }
             if self.allow(user, Action::DecidePartyAccess, Some(&c)).is_ok() {
@@ -85,10 +88,67 @@ impl<S: LogStore> App<S> {
                         case_id: c.id.clone(),
                         case_no: c.case_no.clone(),
                         case_type: c.case_type.clone(),
-                        task: "审批当事人查阅、复制申请（办法第二十四条）",
+                        task: "审批当事人查阅、复制申请（办法第二十四条）".to_string(),
                         command: "",
+                        document: String::new(),
                     });
                 }
+            }
+        }
+        out.extend(self.document_approvals(user, &rs).await?);
+        Ok(out)
+    }
+
+    /// 内部审批文书 whose next step (handler → reviewer → approver, 办法第十五条) is the user's,
+    /// in cases they act on.
+    async fn document_approvals(&self, user: &UserRecord, rs: &[Role]) -> Result<Vec<Pending>, ApiError> {
+        use super::documents::{PREFIX, document_json};
+        let mut out = Vec::new();
+        let mut cases = std::collections::HashMap::new();
+        for s in self.store.settings().await? {
+            let Some(id) = s.key.strip_prefix(PREFIX) else { continue };
+            let v: Value = serde_json::from_str(&s.data).unwrap_or(Value::Null);
+            let case_id = v["case"].as_str().unwrap_or_default().to_string();
+            let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
+            let Some(d) = document_json(id, &case_id, events, &v["extra"]) else { continue };
+            if d["approval"] != true || d["state"] != "draft" {
+                continue;
+            }
+            let done: Vec<&str> = d["approvals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|a| a["current"] == true)
+                .filter_map(|a| a["step"].as_str())
+                .collect();
+            let Some((step, label)) = liuhen_core::document::STEPS.iter().find(|(k, _)| !done.contains(k)) else {
+                continue;
+            };
+            let mine = match *step {
+                "handler" => rs.contains(&Role::Officer),
+                "reviewer" => rs.contains(&Role::UnitHead),
+                _ => rs.contains(&Role::Approver),
+            };
+            if !mine {
+                continue;
+            }
+            if !cases.contains_key(&case_id) {
+                let c = match self.store.case(&case_id).await {
+                    Ok(c) if self.allow(user, Action::CommandCase, Some(&c)).is_ok() => Some(c),
+                    Ok(_) | Err(liuhen_store::StoreError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                cases.insert(case_id.clone(), c);
+            }
+            if let Some(Some(c)) = cases.get(&case_id) {
+                out.push(Pending {
+                    case_id: c.id.clone(),
+                    case_no: c.case_no.clone(),
+                    case_type: c.case_type.clone(),
+                    task: format!("{}：{}（办法第十五条）", d["name"].as_str().unwrap_or_default(), label),
+                    command: "",
+                    document: id.to_string(),
+                });
             }
         }
         Ok(out)

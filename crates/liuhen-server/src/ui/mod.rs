@@ -369,7 +369,7 @@ fn case_row(r: &CaseRecord) -> CaseRow {
 struct HomePage {
     user: Option<UserView>,
     /// 审批待办: (link, case number, task).
-    inbox: Vec<(String, String, &'static str)>,
+    inbox: Vec<(String, String, String)>,
     deadlines: Vec<DeadlineRow>,
     cases: Vec<CaseRow>,
 }
@@ -406,6 +406,7 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
         .into_iter()
         .map(|p| {
             let link = match forms::spec(&p.case_type, p.command) {
+                _ if !p.document.is_empty() => format!("/documents/{}", p.document),
                 Some(_) => format!("/cases/{}/do/{}", p.case_id, p.command),
                 None => format!("/cases/{}", p.case_id),
             };

@@ -191,8 +191,13 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
                 ok(&cmd(&o, &o.wang, &id, note(json!([o.officers[0], o.officers[1]]))).await, "refusal");
                 continue;
             }
-            for k in 0..signer["min"].as_u64().unwrap() {
-                let body = json!({"type": "sign", "role": role, "name": format!("签名人{k}"), "method": "pad",
+            // Each listed hearing participant signs by name (办法第十六条); others by count.
+            let names: Vec<String> = match signer["each_of"].as_str() {
+                Some(key) => liuhen_core::document::listed(fields[key].as_str().unwrap()),
+                None => (0..signer["min"].as_u64().unwrap()).map(|k| format!("签名人{k}")).collect(),
+            };
+            for name in names {
+                let body = json!({"type": "sign", "role": role, "name": name, "method": "pad",
                                   "image": format!("data:image/png;base64,{PNG}"), "content_hash": hash});
                 ok(&cmd(&o, &o.wang, &id, body).await, "party signs");
             }
@@ -283,10 +288,25 @@ async fn a_finalised_document_never_changes_and_a_correction_is_a_new_version() 
         cmd(&o, &o.li, &id, json!({"type": "approve", "step": "reviewer", "opinion": "同意", "content_hash": hash}))
             .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Each step waits in the inbox of whoever takes it next, and only theirs.
+    let waiting = |token: String| {
+        let app = &o.app;
+        let id = id.clone();
+        async move {
+            let inbox = app.get("/api/inbox", Some(&token)).await.json();
+            inbox.as_array().unwrap().iter().any(|p| p["document"] == id.as_str())
+        }
+    };
     for (token, step) in [(&o.wang, "handler"), (&o.keshi, "reviewer"), (&o.head, "approver")] {
+        assert!(waiting(token.clone()).await, "{step}: not in the inbox of the one who takes it");
+        let others = [&o.wang, &o.keshi, &o.head].into_iter().filter(|t| *t != token);
+        for t in others {
+            assert!(!waiting(t.clone()).await, "{step}: in the inbox of another");
+        }
         let body = json!({"type": "approve", "step": step, "opinion": "同意立案调查", "reason": "有违法事实", "content_hash": hash});
         ok(&cmd(&o, token, &id, body).await, "approve");
     }
+    assert!(!waiting(o.head.clone()).await, "approved: no longer waiting");
     ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
     // never edited after finalisation.
     let r = cmd(&o, &o.wang, &id, json!({"type": "revise", "fields": fields})).await;
