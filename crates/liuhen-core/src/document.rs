@@ -105,6 +105,8 @@ pub struct DocSpec {
     pub sealed: bool,
     /// The seal kind it carries when issued.
     pub seal_kind: &'static str,
+    /// Files kept with it (a scan, a receipt): (key, label, when required).
+    pub attachments: &'static [(&'static str, &'static str, Need)],
     pub source: &'static str,
 }
 
@@ -131,6 +133,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: false,
         seal_kind: APPROVAL_SEAL,
+        attachments: &[],
         source: "行政处罚法第五十四条；办法第七条、第十五条",
     },
     DocSpec {
@@ -154,6 +157,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("interviewee", "被询问人"), OFFICERS, s("recorder", "记录人", 1)],
         sealed: false,
         seal_kind: "",
+        attachments: &[],
         source: "办法第八条第（二）项、第十四条；行政处罚法第五十五条",
     },
     DocSpec {
@@ -174,6 +178,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("party", "当事人"), OFFICERS, SignerSpec { min: 1, ..s("witness", "见证人", 1) }],
         sealed: false,
         seal_kind: "",
+        attachments: &[],
         source: "办法第八条第（三）项、第十四条；最高人民法院关于行政诉讼证据若干问题的规定第十五条",
     },
     DocSpec {
@@ -194,6 +199,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("party", "当事人"), OFFICERS],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "行政处罚法第五十六条；办法第八条第（四）项",
     },
     DocSpec {
@@ -213,6 +219,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("party", "当事人"), OFFICERS],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "行政处罚法第五十六条；办法第八条第（五）项",
     },
     DocSpec {
@@ -232,6 +239,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "行政强制法第二十四条；办法第十三条",
     },
     DocSpec {
@@ -252,6 +260,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: false,
         seal_kind: APPROVAL_SEAL,
+        attachments: &[],
         source: "行政处罚法第五十七条；办法第九条、第十五条",
     },
     DocSpec {
@@ -270,6 +279,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[s("reviewer", "法制审核人员", 1)],
         sealed: false,
         seal_kind: "",
+        attachments: &[],
         source: "行政处罚法第五十八条；办法第九条第（三）项",
     },
     DocSpec {
@@ -289,6 +299,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "行政处罚法第四十四条、第六十三条；办法第九条",
     },
     DocSpec {
@@ -307,6 +318,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "行政处罚法第六十四条；办法第十六条",
     },
     DocSpec {
@@ -332,6 +344,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         ],
         sealed: false,
         seal_kind: "",
+        attachments: &[],
         source: "办法第十六条；行政处罚法第六十四条第（八）项",
     },
     DocSpec {
@@ -353,6 +366,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[s("member", "参加讨论人员", 3)],
         sealed: false,
         seal_kind: "",
+        attachments: &[],
         source: "行政处罚法第五十七条第二款；办法第九条第（四）项",
     },
     DocSpec {
@@ -372,6 +386,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "行政处罚法第五十九条；办法第十三条",
     },
     DocSpec {
@@ -392,6 +407,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("party", "当事人"), OFFICERS],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "行政处罚法第五十二条；办法第十三条",
     },
     DocSpec {
@@ -423,6 +439,12 @@ pub static CATALOGUE: &[DocSpec] = &[
         ],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[
+            // 办法第十七条: the postal return receipt and the public notice are archived.
+            ("postal_receipt", "邮寄回执单", Need::If("method", &["邮寄送达"])),
+            ("notice_copy", "公告文书及公告情况", Need::If("method", &["公告送达"])),
+            ("consent_copy", "受送达人同意电子送达的书面文件", Need::If("method", &["电子送达"])),
+        ],
         source: "办法第十七条",
     },
     DocSpec {
@@ -434,6 +456,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: false,
         seal_kind: APPROVAL_SEAL,
+        attachments: &[],
         source: "办法第十条、第十五条",
     },
     DocSpec {
@@ -451,6 +474,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "办法第七条",
     },
     DocSpec {
@@ -462,6 +486,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        attachments: &[],
         source: "办法第十条",
     },
     DocSpec {
@@ -473,6 +498,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: LIC_SEAL,
+        attachments: &[],
         source: "行政许可法第三十二条第一款第（四）项",
     },
     DocSpec {
@@ -489,6 +515,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: LIC_SEAL,
+        attachments: &[],
         source: "行政许可法第三十二条第二款",
     },
     DocSpec {
@@ -506,6 +533,7 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: LIC_SEAL,
+        attachments: &[],
         source: "行政许可法第三十八条；办法第十三条",
     },
 ];
@@ -571,6 +599,13 @@ pub enum Event {
     Approved(Approval),
     Signed(Signature),
     Refused(RefusalNote),
+    /// A file kept with the document (its SHA-256 names the blob).
+    Attached {
+        key: String,
+        sha256: String,
+        media_type: String,
+        at: Timestamp,
+    },
     /// The content is fixed; `pdf_sha256` is the rendering's hash.
     Finalised {
         content_hash: String,
@@ -621,6 +656,8 @@ pub struct Document {
     pub approvals: Vec<Approval>,
     pub signatures: Vec<Signature>,
     pub refusals: Vec<RefusalNote>,
+    /// (key, SHA-256, media type) of the files kept with it.
+    pub attachments: Vec<(String, String, String)>,
     pub pdf_sha256: Option<String>,
     pub pages: u32,
     pub issued: Option<(String, Date, String)>,
@@ -688,6 +725,7 @@ impl Document {
             approvals: Vec::new(),
             signatures: Vec::new(),
             refusals: Vec::new(),
+            attachments: Vec::new(),
             pdf_sha256: None,
             pages: 0,
             issued: None,
@@ -701,6 +739,10 @@ impl Document {
             Event::Approved(a) => self.approvals.push(a.clone()),
             Event::Signed(s) => self.signatures.push(s.clone()),
             Event::Refused(r) => self.refusals.push(r.clone()),
+            Event::Attached { key, sha256, media_type, .. } => {
+                self.attachments.retain(|(k, _, _)| k != key);
+                self.attachments.push((key.clone(), sha256.clone(), media_type.clone()));
+            }
             Event::Finalised { pdf_sha256, pages, .. } => {
                 self.state = State::Final;
                 self.pdf_sha256 = Some(pdf_sha256.clone());
@@ -786,6 +828,19 @@ impl Document {
         Ok(Event::Signed(s))
     }
 
+    /// A file kept with the draft: a scan of a receipt, the public notice (办法第十七条). A later
+    /// file of the same kind replaces it in the document; both stay in the log.
+    pub fn attach(&self, key: &str, sha256: &str, media_type: &str, at: Timestamp) -> Result<Event, CommandError> {
+        self.draft_only("附加文件")?;
+        if !self.spec.attachments.iter().any(|(k, _, _)| *k == key) {
+            return Err(Refusal {
+                violations: vec![R_134.violated("key", format!("{}无此附件栏", self.spec.name))]
+            }
+            .into());
+        }
+        Ok(Event::Attached { key: key.into(), sha256: sha256.into(), media_type: media_type.into(), at })
+    }
+
     /// A refusal to sign, noted and signed by at least two distinct officers (办法第十四条, R-021).
     pub fn refuse(&self, r: RefusalNote) -> Result<Event, CommandError> {
         self.draft_only("注明拒签")?;
@@ -827,6 +882,11 @@ impl Document {
                 if !self.approvals.iter().any(|a| a.step == step && a.content_hash == content_hash) {
                     found.push(R_131.violated("approvals", format!("缺少{name}（或内容修改后未重新审批）")));
                 }
+            }
+        }
+        for (key, label, need) in self.spec.attachments {
+            if need.applies(&self.fields) && !self.attachments.iter().any(|(k, _, _)| k == key) {
+                found.push(R_132.violated("attachments", format!("须附{label}（办法第十七条）")));
             }
         }
         for signer in self.spec.signers {

@@ -1,7 +1,17 @@
-// The signing pad: what is drawn on the canvas (pointer events: finger, pen or mouse) becomes a
+// File inputs read into hidden fields, and the signing pad: what is drawn on the canvas (pointer events: finger, pen or mouse) becomes a
 // PNG in the form's hidden "image" field when the form is sent; a chosen scan replaces it and
 // marks the signature as a paper one. The server binds it to the content's SM3 and the time.
 (function () {
+  // Any file input marked data-into="<id>" is read into that hidden field as a data: URL.
+  document.querySelectorAll("input[type=file][data-into]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var f = input.files[0];
+      if (!f) return;
+      var reader = new FileReader();
+      reader.onload = function () { document.getElementById(input.dataset.into).value = reader.result; };
+      reader.readAsDataURL(f);
+    });
+  });
   var form = document.getElementById("sign-form");
   var pad = document.getElementById("pad");
   if (!form || !pad) return;

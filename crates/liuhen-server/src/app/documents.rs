@@ -50,6 +50,9 @@ pub fn event_json(e: &Event) -> Value {
             "method": s.method, "image_sha256": s.image_sha256, "content_hash": s.content_hash, "at": s.at.0}),
         Event::Refused(r) => json!({"type": "refused", "role": r.role, "who": r.who, "reason": r.reason,
             "officers": r.officers, "witness": r.witness, "content_hash": r.content_hash, "at": r.at.0}),
+        Event::Attached { key, sha256, media_type, at } => {
+            json!({"type": "attached", "key": key, "sha256": sha256, "media_type": media_type, "at": at.0})
+        }
         Event::Finalised { content_hash, pdf_sha256, pages, at } => json!({"type": "finalised",
             "content_hash": content_hash, "pdf_sha256": pdf_sha256, "pages": pages, "at": at.0}),
         Event::Issued { doc_no, date, seal_kind, pdf_sha256, at } => json!({"type": "issued", "doc_no": doc_no,
@@ -101,6 +104,7 @@ pub fn event_of(v: &Value) -> Option<Event> {
             content_hash: s("content_hash")?,
             at: at()?,
         }),
+        "attached" => Event::Attached { key: s("key")?, sha256: s("sha256")?, media_type: s("media_type")?, at: at()? },
         "finalised" => Event::Finalised {
             content_hash: s("content_hash")?,
             pdf_sha256: s("pdf_sha256")?,
@@ -125,6 +129,7 @@ fn event_code(e: &Event) -> &'static str {
         Event::Approved(_) => "approved",
         Event::Signed(_) => "signed",
         Event::Refused(_) => "refused",
+        Event::Attached { .. } => "attached",
         Event::Finalised { .. } => "finalised",
         Event::Issued { .. } => "issued",
     }
@@ -191,6 +196,9 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
         "signers": spec.signers.iter().map(|s| json!({"role": s.role, "name": s.name, "min": s.min,
             "refusable": s.refusable, "each_of": s.each_of})).collect::<Vec<_>>(),
         "approvals": approvals, "signatures": signatures, "refusals": refusals, "missing": missing,
+        "attachment_slots": spec.attachments.iter().map(|(k, l, _)| json!({"key": k, "label": l})).collect::<Vec<_>>(),
+        "attachments": d.attachments.iter().map(|(k, sha, media)| json!({"key": k, "sha256": sha, "media_type": media,
+            "label": spec.attachments.iter().find(|(x, _, _)| x == k).map_or("", |(_, l, _)| *l)})).collect::<Vec<_>>(),
         "pdf_sha256": d.pdf_sha256, "pages": d.pages,
         "issued": d.issued.as_ref().map(|(no, date, kind)| json!({"doc_no": no, "date": date.to_string(),
             "seal_kind": kind, "seal_sha256": extra["seal_sha256"], "ed25519": extra["ed25519"]})),
@@ -249,20 +257,41 @@ fn fields_of(v: &Value) -> Result<BTreeMap<String, String>, ApiError> {
     }
 }
 
-/// A signature image: PNG or JPEG, as base64 or a `data:` URL.
-fn image_of(v: &Value) -> Result<Vec<u8>, ApiError> {
-    let raw = v["image"].as_str().unwrap_or_default();
+/// A file sent with a command (field `key`: base64 or a `data:` URL), at most [`MAX_IMAGE`]
+/// bytes, of one of the `allowed` media types (PNG, JPEG, PDF) named by its first bytes.
+fn upload_of(v: &Value, key: &str, what: &str, allowed: &[&'static str]) -> Result<(Vec<u8>, &'static str), ApiError> {
+    let kinds = allowed.iter().map(|m| m.rsplit('/').next().unwrap_or(m).to_uppercase()).collect::<Vec<_>>().join("、");
+    let raw = v[key].as_str().unwrap_or_default();
     let b64 = raw.split_once("base64,").map_or(raw, |(_, b)| b);
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
-        .map_err(|_| ApiError::BadRequest("签名图像须为 PNG 或 JPEG（base64）".into()))?;
+        .map_err(|_| ApiError::BadRequest(format!("{what}须为 {kinds}（base64）")))?;
     if bytes.len() > MAX_IMAGE {
-        return Err(ApiError::Upload(413, "IMAGE_TOO_LARGE", format!("签名图像不得超过 {} MiB", MAX_IMAGE >> 20)));
+        return Err(ApiError::Upload(413, "FILE_TOO_LARGE", format!("{what}不得超过 {} MiB", MAX_IMAGE >> 20)));
     }
-    if !(bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])) {
-        return Err(ApiError::BadRequest("签名图像须为 PNG 或 JPEG".into()));
+    let media = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"%PDF-") {
+        "application/pdf"
+    } else {
+        ""
+    };
+    if !allowed.contains(&media) {
+        return Err(ApiError::BadRequest(format!("{what}须为 {kinds}")));
     }
-    Ok(bytes)
+    Ok((bytes, media))
+}
+
+/// A signature image: PNG or JPEG.
+fn image_of(v: &Value) -> Result<Vec<u8>, ApiError> {
+    Ok(upload_of(v, "image", "签名图像", &["image/png", "image/jpeg"])?.0)
+}
+
+/// A file kept with a document: PNG, JPEG or PDF.
+fn file_of(v: &Value) -> Result<(Vec<u8>, &'static str), ApiError> {
+    upload_of(v, "file", "附件", &["image/png", "image/jpeg", "application/pdf"])
 }
 
 /// A date as the documents print it: 2026年11月27日.
@@ -482,6 +511,13 @@ impl<S: LogStore> App<S> {
                 })
                 .map_err(refused)?
             }
+            "attach" => {
+                let key = text(cmd, "key", 32)?;
+                let (bytes, media) = file_of(cmd)?;
+                let blob = self.blobs.put(bytes::Bytes::from(bytes)).await?;
+                blobs.push(blob);
+                d.attach(&key, &blob.sha256.to_hex(), media, now).map_err(refused)?
+            }
             "finalise" => {
                 let missing = d.missing(&hash);
                 if !missing.is_empty() {
@@ -543,7 +579,9 @@ impl<S: LogStore> App<S> {
                 d.issue(&agency, &doc_no, date, &pdf_blob.sha256.to_hex(), now).map_err(refused)?
             }
             _ => {
-                return Err(ApiError::BadRequest("type 须为 revise、approve、sign、refuse、finalise 或 issue".into()));
+                return Err(ApiError::BadRequest(
+                    "type 须为 revise、approve、sign、refuse、attach、finalise 或 issue".into(),
+                ));
             }
         };
         self.record_document(actor, id, &case.id, Some(&prev), e, extra, blobs, vec![]).await
@@ -625,6 +663,7 @@ impl<S: LogStore> App<S> {
         let mut images = Vec::new();
         let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
         let mut signatures = Vec::new();
+        let mut cross_page = None;
         for (i, s) in d.signatures.iter().filter(|s| s.content_hash == hash).enumerate() {
             let sha = liuhen_log::Hash::from_hex(&s.image_sha256)
                 .ok_or_else(|| ApiError::Internal("a signature's image hash is unreadable".into()))?;
@@ -632,7 +671,13 @@ impl<S: LogStore> App<S> {
             let ext = if bytes.starts_with(b"\x89PNG") { "png" } else { "jpg" };
             let path = format!("/img/sig-{i}.{ext}");
             images.push((path.clone(), bytes.to_vec()));
-            let role = d.spec.signers.iter().find(|x| x.role == s.role).map_or(s.role.as_str(), |x| x.name);
+            let spec = d.spec.signers.iter().find(|x| x.role == s.role);
+            // 办法第十四条: a multi-page record carries the party's 骑缝 — their signature runs
+            // across every page's edge.
+            if cross_page.is_none() && spec.is_some_and(|x| x.refusable) {
+                cross_page = Some(path.clone());
+            }
+            let role = spec.map_or(s.role.as_str(), |x| x.name);
             signatures.push(json!({"role": role, "name": s.name, "at": moment(s.at.0), "image": path}));
         }
         for r in d.refusals.iter().filter(|r| r.content_hash == hash) {
@@ -659,6 +704,18 @@ impl<S: LogStore> App<S> {
                 d.fields.get(f.key).filter(|v| !v.trim().is_empty()).map(|v| json!({"label": f.label, "text": v}))
             })
             .collect();
+        let mut blocks = blocks;
+        if !d.attachments.is_empty() {
+            let list: Vec<String> = d
+                .attachments
+                .iter()
+                .map(|(k, sha, _)| {
+                    let label = d.spec.attachments.iter().find(|(x, _, _)| x == k).map_or(k.as_str(), |(_, l, _)| *l);
+                    format!("{label}（SHA-256 {}…）", &sha[..16.min(sha.len())])
+                })
+                .collect();
+            blocks.push(json!({"label": "附件（已存档）", "text": list.join("\n")}));
+        }
         let state = if issued.is_some() {
             "签发"
         } else if d.state == document::State::Draft {
@@ -674,6 +731,9 @@ impl<S: LogStore> App<S> {
         if let Some((no, date, kind, office)) = issued {
             data["doc_no"] = json!(no);
             data["seal"] = json!({"agency": office, "kind": kind, "date": chinese_date(*date)});
+        }
+        if let Some(p) = cross_page {
+            data["cross_page"] = json!(p);
         }
         if let Some((old, reason)) = &d.supersedes {
             data["lead"] = json!(format!("本文书为文书 {old} 的更正版本。更正理由：{reason}"));

@@ -76,6 +76,9 @@ struct DocPage {
     supersedes: String,
     superseded_by: String,
     history: Vec<(String, String)>,
+    /// Files the form keeps: (key, label), and those kept: (label, SHA-256).
+    attachment_slots: Vec<(String, String)>,
+    attachments: Vec<(String, String)>,
 }
 
 fn fields_of(spec: &document::DocSpec, values: &serde_json::Map<String, Value>) -> Vec<FieldView> {
@@ -382,6 +385,13 @@ async fn page<S: LogStore>(
             .map(|i| format!("{i}（理由：{}）", s(&d["supersedes"], "reason")))
             .unwrap_or_default(),
         superseded_by: s(&d, "superseded_by"),
+        attachment_slots: spec.attachments.iter().map(|(k, l, _)| (k.to_string(), l.to_string())).collect(),
+        attachments: d["attachments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| (s(a, "label"), s(a, "sha256")))
+            .collect(),
         history: d["history"]
             .as_array()
             .into_iter()
@@ -393,6 +403,7 @@ async fn page<S: LogStore>(
                     "approved" => "审批",
                     "signed" => "签名",
                     "refused" => "注明拒签",
+                    "attached" => "附加文件",
                     "finalised" => "定稿",
                     "issued" => "签发",
                     _ => "其他",
@@ -429,7 +440,7 @@ pub async fn step<S: LogStore>(
             cmd["fields"] = Value::Object(f.clone());
             kept = Some(f);
         }
-        "approve" | "sign" | "refuse" | "issue" => {
+        "approve" | "sign" | "refuse" | "issue" | "attach" => {
             for k in [
                 "step",
                 "opinion",
@@ -443,6 +454,8 @@ pub async fn step<S: LogStore>(
                 "doc_no",
                 "date",
                 "content_hash",
+                "key",
+                "file",
             ] {
                 let v = one(&submitted, k).trim();
                 if !v.is_empty() {

@@ -393,3 +393,60 @@ async fn bad_signatures_are_refused_with_nothing_recorded() {
     let r = cmd(&o, &o.head, id, json!({"type": "issue", "doc_no": "x"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&r.body));
 }
+
+#[tokio::test]
+async fn a_service_receipt_asks_for_what_its_method_needs() {
+    let o = office().await;
+    let receipt = |method: &str| {
+        json!({"code": "D41", "fields": {"document": "行政处罚决定书 栗街罚决〔2026〕3号", "recipient": "张某某",
+            "served_at": "2026-11-27 10:00", "place": "幸福路 8 号", "method": method}})
+    };
+    let new = |method: &str| {
+        let app = &o.app;
+        let body = receipt(method);
+        let (case, wang) = (o.case.clone(), o.wang.clone());
+        async move { ok(&app.post_as(&format!("/api/cases/{case}/documents"), &wang, &body).await, "receipt") }
+    };
+    let missing = |d: &Value| {
+        d["missing"].as_array().unwrap().iter().map(|m| m["detail"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    // Postal: the return receipt archived, no recipient signature on the 回证 (办法第十七条).
+    let postal = new("邮寄送达").await;
+    let m = missing(&postal);
+    assert!(m.iter().any(|x| x.contains("邮寄回执单")) && m.iter().any(|x| x.contains("邮寄回执单号")), "{m:?}");
+    assert!(!m.iter().any(|x| x.contains("受送达人签名")), "{m:?}");
+    let id = postal["id"].as_str().unwrap();
+    let mut fields = receipt("邮寄送达")["fields"].clone();
+    fields["postal_receipt"] = json!("EMS 1234567890");
+    let d = ok(&cmd(&o, &o.wang, id, json!({"type": "revise", "fields": fields})).await, "revise");
+    let hash = d["content_hash"].as_str().unwrap();
+    // Not a PDF or an image: refused; a PDF scan of the receipt: kept.
+    let r = cmd(&o, &o.wang, id, json!({"type": "attach", "key": "postal_receipt", "file": "aGVsbG8="})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let pdf = base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4 EMS return receipt scan");
+    ok(&cmd(&o, &o.wang, id, json!({"type": "attach", "key": "postal_receipt", "file": pdf})).await, "attach");
+    ok(
+        &cmd(
+            &o,
+            &o.wang,
+            id,
+            json!({"type": "sign", "role": "server", "method": "pad", "image": PNG, "content_hash": hash}),
+        )
+        .await,
+        "server",
+    );
+    let fin = ok(&cmd(&o, &o.wang, id, json!({"type": "finalise"})).await, "finalise");
+    assert_eq!(fin["attachments"][0]["label"], "邮寄回执单");
+    assert_eq!(fin["attachments"][0]["sha256"], hex::encode(sha2::Sha256::digest(b"%PDF-1.4 EMS return receipt scan")));
+    // Lien service: the server's explanation and a witness, not the recipient.
+    let lien = new("留置送达").await;
+    let m = missing(&lien);
+    assert!(m.iter().any(|x| x.contains("留置送达情况说明")) && m.iter().any(|x| x.contains("见证人签名")), "{m:?}");
+    assert!(!m.iter().any(|x| x.contains("受送达人签名")), "{m:?}");
+    // Direct service: the recipient signs.
+    let direct = new("直接送达").await;
+    assert!(missing(&direct).iter().any(|x| x.contains("受送达人签名")), "{:?}", missing(&direct));
+    // A method the law does not have is refused.
+    let r = o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &receipt("托人转交")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-134");
+}

@@ -1592,4 +1592,38 @@ async fn a_document_is_filled_signed_on_the_pad_finalised_and_issued_through_pag
     );
     let seal = send(&app, get(&format!("{notice}/seal"), &cookie)).await;
     assert_eq!(seal.status, StatusCode::OK);
+    // A 送达回证 by post keeps the scanned return receipt (办法第十七条), attached through its form.
+    let p = send(
+        &app,
+        post(
+            &cookie,
+            &format!("/cases/{id}/documents/new"),
+            &[
+                ("code", "D41"),
+                ("f.document", "行政检查结果告知书"),
+                ("f.recipient", "张某某"),
+                ("f.served_at", "2026-11-27 10:00"),
+                ("f.place", "邮寄"),
+                ("f.method", "邮寄送达"),
+                ("f.postal_receipt", "EMS 1234567890"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let receipt = p.location.clone();
+    let page = send(&app, get(&receipt, &cookie)).await;
+    assert!(page.body.contains("须附邮寄回执单") && page.body.contains("data-into=\"attach-file\""), "{}", page.body);
+    let p = send(
+        &app,
+        post(
+            &cookie,
+            &format!("{receipt}/do/attach"),
+            &[("key", "postal_receipt"), ("file", "data:application/pdf;base64,JVBERi0xLjQgcmVjZWlwdA==")],
+        ),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get(&receipt, &cookie)).await;
+    assert!(page.body.contains("id=\"attachments\"") && !page.body.contains("须附邮寄回执单"), "{}", page.body);
 }
