@@ -423,7 +423,11 @@ pub static CATALOGUE: &[DocSpec] = &[
             when("entrust_reason", "委托送达的原因", Need::If("method", &["委托送达"])),
             when("lien_explanation", "留置送达情况说明", Need::If("method", &["留置送达"])),
             when("postal_receipt", "邮寄回执单号", Need::If("method", &["邮寄送达"])),
-            when("notice", "公告文书及公告期", Need::If("method", &["公告送达"])),
+            when("notice", "公告文书及公告载体", Need::If("method", &["公告送达"])),
+            FieldSpec {
+                long: false,
+                ..when("notice_published_on", "公告发布日期（YYYY-MM-DD）", Need::If("method", &["公告送达"]))
+            },
             when("consent", "受送达人书面同意电子送达的文书", Need::If("method", &["电子送达"])),
         ],
         approval: false,
@@ -658,6 +662,9 @@ pub struct Document {
     pub refusals: Vec<RefusalNote>,
     /// (key, SHA-256, media type) of the files kept with it.
     pub attachments: Vec<(String, String, String)>,
+    /// Changes made after the party signed (办法第十四条: 文字记录有更改的，由当事人在更改处确认):
+    /// (field, before, after). The party's fresh signature on the changed content confirms them.
+    pub changes: Vec<(String, String, String)>,
     pub pdf_sha256: Option<String>,
     pub pages: u32,
     pub issued: Option<(String, Date, String)>,
@@ -726,6 +733,7 @@ impl Document {
             signatures: Vec::new(),
             refusals: Vec::new(),
             attachments: Vec::new(),
+            changes: Vec::new(),
             pdf_sha256: None,
             pages: 0,
             issued: None,
@@ -735,7 +743,20 @@ impl Document {
     pub fn apply(&mut self, e: &Event) {
         match e {
             Event::Drafted { .. } => {}
-            Event::Revised { fields } => self.fields = fields.clone(),
+            Event::Revised { fields } => {
+                let party_signed =
+                    self.signatures.iter().any(|s| self.spec.signers.iter().any(|x| x.role == s.role && x.refusable));
+                if party_signed {
+                    for f in self.spec.fields {
+                        let before = self.fields.get(f.key).cloned().unwrap_or_default();
+                        let after = fields.get(f.key).cloned().unwrap_or_default();
+                        if before != after {
+                            self.changes.push((f.key.to_string(), before, after));
+                        }
+                    }
+                }
+                self.fields = fields.clone();
+            }
             Event::Approved(a) => self.approvals.push(a.clone()),
             Event::Signed(s) => self.signatures.push(s.clone()),
             Event::Refused(r) => self.refusals.push(r.clone()),
@@ -932,6 +953,16 @@ impl Document {
         found
     }
 
+    /// 公告送达: the day the document counts as served — thirty days after the notice was
+    /// published (民事诉讼法第九十五条); `None` for other methods or without a valid date.
+    pub fn deemed_served_on(&self) -> Option<Date> {
+        if self.fields.get("method").map(|m| m.trim()) != Some("公告送达") {
+            return None;
+        }
+        let published = Date::parse(self.fields.get("notice_published_on")?.trim()).ok()?;
+        Some(published.plus_days(crate::service::PUBLIC_NOTICE_DAYS))
+    }
+
     /// Fixes the content: refused while anything is missing.
     pub fn finalise(
         &self,
@@ -1113,6 +1144,20 @@ pub(crate) fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_public_notice_counts_as_served_thirty_days_after_it_was_published() {
+        let fields = |method: &str| -> BTreeMap<String, String> {
+            [("method", method), ("notice_published_on", "2026-11-02")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let d = Document::new(&draft("D41", "penalty", fields("公告送达"), None).unwrap()).unwrap();
+        assert_eq!(d.deemed_served_on(), Some(Date::parse("2026-12-02").unwrap()));
+        let d = Document::new(&draft("D41", "penalty", fields("直接送达"), None).unwrap()).unwrap();
+        assert_eq!(d.deemed_served_on(), None);
+    }
 
     #[test]
     fn each_hearing_participant_listed_signs_or_has_the_refusal_noted() {

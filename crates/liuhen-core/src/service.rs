@@ -71,13 +71,17 @@ pub struct Service {
     pub recipient_signed: bool,
 }
 
+/// 公告送达: deemed served this many days after the notice is published (民事诉讼法第九十五条,
+/// applied by 行政处罚法第六十一条).
+pub const PUBLIC_NOTICE_DAYS: i64 = 30;
+
 impl Service {
     /// The date the law counts as the date of service; `None` while it has not happened.
     pub fn served_at(&self) -> Option<Timestamp> {
         match &self.method {
             Method::Postal { return_receipt_at, returned_undelivered: false, .. } => *return_receipt_at,
             Method::Postal { .. } => None,
-            Method::PublicNotice { published_at, .. } => Some(Timestamp(published_at.0 + 30 * DAY_MS)),
+            Method::PublicNotice { published_at, .. } => Some(Timestamp(published_at.0 + PUBLIC_NOTICE_DAYS * DAY_MS)),
             _ => Some(self.at),
         }
     }

@@ -196,6 +196,9 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
         "signers": spec.signers.iter().map(|s| json!({"role": s.role, "name": s.name, "min": s.min,
             "refusable": s.refusable, "each_of": s.each_of})).collect::<Vec<_>>(),
         "approvals": approvals, "signatures": signatures, "refusals": refusals, "missing": missing,
+        "deemed_served_on": d.deemed_served_on().map(|x| x.to_string()),
+        "changes": d.changes.iter().map(|(k, b, a)| json!({"field": k, "before": b, "after": a,
+            "label": spec.fields.iter().find(|f| f.key == k).map_or("", |f| f.label)})).collect::<Vec<_>>(),
         "attachment_slots": spec.attachments.iter().map(|(k, l, _)| json!({"key": k, "label": l})).collect::<Vec<_>>(),
         "attachments": d.attachments.iter().map(|(k, sha, media)| json!({"key": k, "sha256": sha, "media_type": media,
             "label": spec.attachments.iter().find(|(x, _, _)| x == k).map_or("", |(_, l, _)| *l)})).collect::<Vec<_>>(),
@@ -705,6 +708,23 @@ impl<S: LogStore> App<S> {
             })
             .collect();
         let mut blocks = blocks;
+        if let Some(day) = d.deemed_served_on() {
+            blocks.push(
+                json!({"label": "视为送达日期", "text": format!("{}（公告发布之日起经过三十日）", chinese_date(day))}),
+            );
+        }
+        if !d.changes.is_empty() {
+            // 办法第十四条: each change after the party signed, confirmed by their fresh signature.
+            let list: Vec<String> = d
+                .changes
+                .iter()
+                .map(|(k, before, after)| {
+                    let label = d.spec.fields.iter().find(|f| f.key == k).map_or(k.as_str(), |f| f.label);
+                    format!("“{label}”由“{before}”改为“{after}”")
+                })
+                .collect();
+            blocks.push(json!({"label": "更改处（当事人已在更改后重新签名确认）", "text": list.join("\n")}));
+        }
         if !d.attachments.is_empty() {
             let list: Vec<String> = d
                 .attachments

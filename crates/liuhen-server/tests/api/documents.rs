@@ -450,3 +450,56 @@ async fn a_service_receipt_asks_for_what_its_method_needs() {
     let r = o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &receipt("托人转交")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-134");
 }
+
+#[tokio::test]
+async fn a_change_after_the_party_signed_is_shown_and_confirmed_by_a_fresh_signature() {
+    let o = office().await;
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D16").unwrap();
+    let mut fields = filled(form, "D16");
+    fields["quantity"] = json!("2 块");
+    let r = o
+        .app
+        .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D16", "fields": fields}))
+        .await;
+    let doc = ok(&r, "draft");
+    let id = doc["id"].as_str().unwrap().to_string();
+    let sign_all = |hash: String| {
+        let o = &o;
+        let id = id.clone();
+        async move {
+            let party = json!({"type": "sign", "role": "party", "name": "张某某", "image": PNG, "content_hash": hash});
+            ok(&cmd(o, &o.wang, &id, party).await, "party");
+            for t in [&o.wang, &o.li] {
+                let body = json!({"type": "sign", "role": "officer", "image": PNG, "content_hash": hash});
+                ok(&cmd(o, t, &id, body).await, "officer");
+            }
+        }
+    };
+    sign_all(doc["content_hash"].as_str().unwrap().to_string()).await;
+    // The quantity was wrong: changed after the party signed.
+    fields["quantity"] = json!("3 块");
+    let revised = ok(&cmd(&o, &o.wang, &id, json!({"type": "revise", "fields": fields})).await, "revise");
+    assert_eq!(revised["changes"][0]["before"], "2 块");
+    assert_eq!(revised["changes"][0]["after"], "3 块");
+    // The old signatures no longer bind it: not finalised until the party confirms the change.
+    let r = cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["violations"].to_string().contains("R-021"), "{}", String::from_utf8_lossy(&r.body));
+    sign_all(revised["content_hash"].as_str().unwrap().to_string()).await;
+    ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+    let pdf = o.app.get(&format!("/api/documents/{id}/pdf"), Some(&o.wang)).await;
+    let text = pdftotext(&pdf.body);
+    assert!(text.contains("更改处") && text.contains("由“2块”改为“3块”"), "{text}");
+}
+
+#[tokio::test]
+async fn a_public_notice_is_deemed_served_thirty_days_on() {
+    let o = office().await;
+    let body = json!({"code": "D41", "fields": {"document": "行政处罚决定书", "recipient": "张某某", "served_at": "2026-11-02",
+        "place": "栗乡街道公告栏", "method": "公告送达", "notice": "在办事处公告栏和门户网站公告", "notice_published_on": "2026-11-02"}});
+    let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "notice");
+    assert_eq!(d["deemed_served_on"], "2026-12-02");
+    let m = d["missing"].to_string();
+    assert!(m.contains("公告文书及公告情况") && !m.contains("受送达人签名"), "{m}");
+}
