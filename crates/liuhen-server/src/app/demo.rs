@@ -255,6 +255,7 @@ impl<S: LogStore> App<S> {
         // The demo's accounts, one per role of the office, sharing a one-time password.
         let password = super::auth::one_time_password();
         let (mut head, mut keeper) = (None, None);
+        let mut accounts = std::collections::HashMap::new();
         for (username, roles, officer, unit) in DEMO_USERS {
             let new = super::auth::NewUser {
                 username: username.to_string(),
@@ -265,6 +266,7 @@ impl<S: LogStore> App<S> {
                 unit: unit.to_string(),
             };
             let u = self.add_user(Some(admin), new).await?;
+            accounts.insert(username, u.clone());
             if roles.contains("approver") {
                 head = Some(u);
             } else if roles.contains("device_admin") {
@@ -435,8 +437,14 @@ impl<S: LogStore> App<S> {
             tracing::warn!(error = %e, "some demo cases were not seeded");
         }
         // This one counts working days, so it needs this year's calendar.
-        if let Err(e) = self.seed_unpaid_fine(admin, &ids, today).await {
-            tracing::warn!(error = %e, "the demo case in 强制执行 was not seeded");
+        match self.seed_unpaid_fine(admin, &ids, today).await {
+            Err(e) => tracing::warn!(error = %e, "the demo case in 强制执行 was not seeded"),
+            // Its documents: rendering needs a Chinese font and issuing the seal keys.
+            Ok(case) => {
+                if let Err(e) = self.seed_documents(&accounts, &case, today).await {
+                    tracing::warn!(error = %e, "the demo documents were not seeded");
+                }
+            }
         }
         if let Err(e) = self.seed_demolition(admin, &ids, today).await {
             tracing::warn!(error = %e, "the demo case in 代履行 was not seeded");
@@ -481,7 +489,7 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 
-    async fn seed_unpaid_fine(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
+    async fn seed_unpaid_fine(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<String, ApiError> {
         use super::ordinary::OrdinaryCommand as C;
         let y = today.year();
         let p = DemoPenalty {
@@ -502,6 +510,56 @@ impl<S: LogStore> App<S> {
             why_not_direct: String::new(),
         });
         self.ordinary_command(admin, &id, v, demand).await?;
+        Ok(id)
+    }
+
+    /// 执法文书 of the unpaid-fine case: its 立案审批表 approved and finalised, its 行政处罚决定书
+    /// issued under the seal, and a 案件处理审批表 waiting for the 承办机构负责人 (李华's inbox).
+    async fn seed_documents(
+        &self,
+        accounts: &std::collections::HashMap<&str, UserRecord>,
+        case: &str,
+        today: Date,
+    ) -> Result<(), ApiError> {
+        use serde_json::json;
+        let who = |name: &str| accounts.get(name).ok_or_else(|| ApiError::Internal(format!("no demo {name}").into()));
+        let (wang, li, head) = (who("wangming")?, who("lihua")?, who("zhangzhuren")?);
+        let y = today.year();
+        let filing = json!({"code": "D02", "fields": {"cause": "违法建设", "party": "刘某某", "source": "巡查发现",
+            "facts": "当事人在幸福小区 3 号楼北侧搭建彩钢房约 20 平方米，未取得建设工程规划许可证。",
+            "provisions": "《中华人民共和国城乡规划法》第四十条"}});
+        let d = self.create_document(wang, case, &filing).await?;
+        let id = d["id"].as_str().unwrap_or_default().to_string();
+        let hash = d["content_hash"].clone();
+        for (u, step, opinion) in [
+            (wang, "handler", "建议立案调查"),
+            (li, "reviewer", "同意立案，由王明、李华承办"),
+            (head, "approver", "同意立案"),
+        ] {
+            let cmd = json!({"type": "approve", "step": step, "opinion": opinion, "content_hash": hash,
+                "reason": "有证据证明存在未经规划许可搭建建筑物的违法行为，属本机关管辖"});
+            self.document_command(u, &id, &cmd).await?;
+        }
+        self.document_command(wang, &id, &json!({"type": "finalise"})).await?;
+        let decision = json!({"code": "D36", "fields": {"party": "刘某某", "party_address": "迁西县栗乡街道幸福小区 3 号楼 2 单元 601",
+            "facts": "当事人未取得建设工程规划许可证，在幸福小区 3 号楼北侧搭建彩钢房约 20 平方米。有现场检查笔录、询问笔录、现场照片为证。",
+            "basis": "依据《中华人民共和国城乡规划法》第六十四条，决定处罚款人民币叁仟元整。",
+            "performance": "自收到本决定书之日起十五日内到县财政指定银行缴纳罚款；逾期不缴纳的，每日按罚款数额的百分之三加处罚款。",
+            "relief": "如不服本决定，可在收到本决定书之日起六十日内向迁西县人民政府申请行政复议，或者在六个月内向迁西县人民法院提起行政诉讼。"}});
+        let d = self.create_document(wang, case, &decision).await?;
+        let id = d["id"].as_str().unwrap_or_default().to_string();
+        self.document_command(wang, &id, &json!({"type": "finalise"})).await?;
+        if self.documents.seal.is_some() {
+            let cmd = json!({"type": "issue", "doc_no": format!("栗街罚决〔{y}〕18号"), "date": today.plus_days(-60).to_string()});
+            self.document_command(head, &id, &cmd).await?;
+        }
+        let handling = json!({"code": "D30", "fields": {"cause": "违法建设", "party": "刘某某",
+            "facts": "未经规划许可搭建彩钢房约 20 平方米", "evidence": "现场检查笔录、询问笔录、现场照片",
+            "basis": "《中华人民共和国城乡规划法》第六十四条", "proposal": "罚款三千元；违法情节较轻，当事人配合调查，按裁量基准从轻"}});
+        let d = self.create_document(wang, case, &handling).await?;
+        let cmd = json!({"type": "approve", "step": "handler", "opinion": "建议罚款三千元", "content_hash": d["content_hash"],
+            "reason": "事实清楚，证据确凿，适用依据正确"});
+        self.document_command(wang, d["id"].as_str().unwrap_or_default(), &cmd).await?;
         Ok(())
     }
 

@@ -239,6 +239,17 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     let seeded = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     assert!(seeded.seed_demo(&admin, now).await.unwrap().is_some());
     assert!(seeded.seed_demo(&admin, now).await.unwrap().is_none(), "seeding twice does nothing");
+    // The unpaid-fine case has its documents: 立案审批表 and 决定书 finalised, 处理审批表 waiting.
+    let docs: Vec<Value> = app
+        .store
+        .settings()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|s| s.key.starts_with("document/"))
+        .map(|s| serde_json::from_str(&s.data).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 3);
     let cases = app.get("/api/cases", Some(&token)).await.json();
     let mut states: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
     states.sort();
