@@ -1,6 +1,6 @@
 // The UI walked in a real browser (Debian's chromium through playwright-core): sign in, find
 // the demo cases, search, open a case, and see this very view in its access ledger; make a
-// document and sign it on the signing pad; record a video in the browser, upload it with
+// document and sign it on the signing pad, issue a notice under the seal and serve it; record a video in the browser, upload it with
 // progress, and play it back.
 //
 //   LIUHEN_URL=http://127.0.0.1:8080 LIUHEN_USER=admin LIUHEN_PASSWORD=... node walk.mjs
@@ -143,6 +143,30 @@ try {
   await page.waitForSelector('#signatures tbody tr');
   const signed = await page.textContent('#signatures');
   expect(signed?.includes('赵某某') && signed.includes('签名板'), `the pad's signature is listed: ${signed}`);
+
+  step = 'issue';
+  // A notice to the party: finalised, sealed and issued, then served with a 送达回证.
+  await page.click('text=返回案件');
+  await page.click('#documents a.new');
+  await page.click('text=行政检查结果告知书');
+  await page.fill('input[name="f.party"]', '幸福小区物业服务中心');
+  await page.fill('textarea[name="f.findings"]', '消防通道畅通，灭火器在有效期内');
+  await page.fill('textarea[name="f.measures"]', '无需整改');
+  await page.fill('textarea[name="f.rights"]', '对检查结果有异议的，可在收到本告知书之日起十日内申请复查');
+  await Promise.all([page.waitForURL(/\/documents\/doc-[0-9a-f]+$/), page.click('form.command button[type=submit]')]);
+  await Promise.all([page.waitForSelector('input[name=doc_no]'), page.click('#finalise')]);
+  await page.fill('input[name=doc_no]', '栗街检告〔2026〕901号');
+  await Promise.all([page.waitForSelector('#serve'), page.click('#issue')]);
+  const issuedText = await page.textContent('main');
+  expect(issuedText.includes('已签发') && issuedText.includes('栗街检告〔2026〕901号') && issuedText.includes('下载电子签章'),
+    'the notice is issued under the seal');
+  await page.click('#serve');
+  expect((await page.inputValue('input[name="f.document"]')).includes('栗街检告〔2026〕901号'), 'the 送达回证 names what it serves');
+  await page.fill('input[name="f.served_at"]', '2026-11-21 10:00');
+  await page.fill('input[name="f.place"]', '幸福小区物业服务中心');
+  await page.selectOption('select[name="f.method"]', '直接送达');
+  await Promise.all([page.waitForURL(/\/documents\/doc-[0-9a-f]+$/), page.click('form.command button[type=submit]')]);
+  expect((await page.textContent('h1'))?.includes('送达回证'), 'the 送达回证 is made');
 
   step = 'upload';
   await page.click('nav >> text=音像记录');

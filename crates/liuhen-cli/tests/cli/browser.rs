@@ -51,9 +51,10 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
         "{ledger}"
     );
     // No gap: the user's own ledger holds exactly the views the browser made — the demo case
-    // once, the case it created twice (after creating it, after the step), its document page,
-    // the document's PDF and its page again after the signature, then the recording it
-    // uploaded and played — newest first.
+    // once, the case it created twice (after creating it, after the step), its 现场检查笔录's
+    // page, PDF and page again after the signature, the case once more, the notice's page after
+    // each of its three steps and when its 送达回证 was started from it, the 送达回证, then the
+    // recording it uploaded and played — newest first.
     let user_id = session["user"]["id"].as_str().unwrap();
     let mut r = agent
         .get(format!("{}/api/users/{user_id}/ledger", server.url))
@@ -62,11 +63,15 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
         .unwrap();
     let mine: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
     let views: Vec<&str> = mine.as_array().unwrap().iter().map(|l| l["what"].as_str().unwrap_or_default()).collect();
-    assert_eq!(views.len(), 7, "{mine}");
+    assert_eq!(views.len(), 13, "{mine}");
     assert!(views[0].contains("音像记录") && views[0].contains("浏览器录制.webm"), "the playback: {mine}");
     assert_eq!(mine[0]["purpose"], "浏览器测试播放", "{mine}");
-    assert!(views[1].starts_with("执法文书：现场检查") && views[3].starts_with("执法文书：现场检查"), "{mine}");
-    assert!(views[2].starts_with("执法文书 PDF：现场检查"), "{mine}");
-    assert!(views[4].contains("栗街检〔2026〕901号") && views[5].contains("栗街检〔2026〕901号"), "{mine}");
-    assert!(views[6].contains(&case_id), "{mine}");
+    assert!(views[1].starts_with("执法文书：送达回证"), "{mine}");
+    assert!(views[2..6].iter().all(|v| v.starts_with("执法文书：行政检查结果告知书")), "{mine}");
+    assert_eq!(mine[2]["purpose"], "制作送达回证", "{mine}");
+    assert!(views[6].contains("栗街检〔2026〕901号"), "{mine}");
+    assert!(views[7].starts_with("执法文书：现场检查") && views[9].starts_with("执法文书：现场检查"), "{mine}");
+    assert!(views[8].starts_with("执法文书 PDF：现场检查"), "{mine}");
+    assert!(views[10].contains("栗街检〔2026〕901号") && views[11].contains("栗街检〔2026〕901号"), "{mine}");
+    assert!(views[12].contains(&case_id), "{mine}");
 }

@@ -71,6 +71,8 @@ struct DocPage {
     officers: Vec<(String, String)>,
     sealed: bool,
     issued: String,
+    /// Issued to a party: a 送达回证 can be made for it.
+    servable: bool,
     has_seal: bool,
     pdf_sha256: String,
     supersedes: String,
@@ -130,6 +132,9 @@ pub struct NewQuery {
     pub code: String,
     #[serde(default)]
     pub supersedes: String,
+    /// A 送达回证 for this issued document: its name, 文号 and party prefilled.
+    #[serde(default)]
+    pub serve: String,
 }
 
 pub async fn new_form<S: LogStore>(
@@ -168,6 +173,19 @@ pub async fn new_form<S: LogStore>(
         let old = state.app.document(&user, &q.supersedes, "更正").await?;
         values = old["fields"].as_object().cloned().unwrap_or_default();
         page.supersedes = q.supersedes.clone();
+    } else if !q.serve.is_empty() {
+        let served = state.app.document(&user, &q.serve, "制作送达回证").await?;
+        let issued = &served["issued"];
+        let name = served["name"].as_str().unwrap_or_default();
+        let doc = match issued["doc_no"].as_str() {
+            Some(no) => format!("{name}（{no}）"),
+            None => name.to_string(),
+        };
+        values.insert("document".into(), json!(doc));
+        let party = served["fields"]["party"].as_str().or(served["fields"]["applicant"].as_str());
+        if let Some(p) = party {
+            values.insert("recipient".into(), json!(p));
+        }
     } else {
         let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
         let party = ["party", "applicant"].iter().find_map(|k| data[*k]["name"].as_str());
@@ -379,6 +397,7 @@ async fn page<S: LogStore>(
             format!("{}，{}，{}", s(issued, "doc_no"), s(issued, "date"), s(issued, "seal_kind"))
         },
         has_seal: issued["seal_sha256"].is_string(),
+        servable: !issued.is_null() && d["code"] != "D41",
         pdf_sha256: s(&d, "pdf_sha256"),
         supersedes: d["supersedes"]["id"]
             .as_str()

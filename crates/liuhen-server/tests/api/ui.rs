@@ -1592,6 +1592,16 @@ async fn a_document_is_filled_signed_on_the_pad_finalised_and_issued_through_pag
     );
     let seal = send(&app, get(&format!("{notice}/seal"), &cookie)).await;
     assert_eq!(seal.status, StatusCode::OK);
+    // Served next: the 送达回证 starts from the issued document, its 文号 and its party.
+    let serve =
+        page.body.split("id=\"serve\" href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    let form_page = send(&app, get(&serve, &cookie)).await;
+    assert!(
+        form_page.body.contains("行政检查结果告知书（栗街检告〔2026〕1号）")
+            && form_page.body.contains("value=\"张某某\""),
+        "{}",
+        form_page.body
+    );
     // A 送达回证 by post keeps the scanned return receipt (办法第十七条), attached through its form.
     let p = send(
         &app,
