@@ -33,7 +33,8 @@ fn pdftotext(pdf: &[u8]) -> String {
     std::fs::write(&f, pdf).unwrap();
     let out = std::process::Command::new("pdftotext").arg(&f).arg("-").output().expect("pdftotext (poppler-utils)");
     assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+    // Without whitespace, and without the zero-width spaces that let an unbroken run wrap.
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace() && *c != '\u{200B}').collect()
 }
 
 struct Office {
@@ -502,4 +503,51 @@ async fn a_public_notice_is_deemed_served_thirty_days_on() {
     assert_eq!(d["deemed_served_on"], "2026-12-02");
     let m = d["missing"].to_string();
     assert!(m.contains("公告文书及公告情况") && !m.contains("受送达人签名"), "{m}");
+}
+
+#[tokio::test]
+async fn hostile_and_concurrent_requests_leave_a_consistent_document() {
+    let o = office().await;
+    // The longest field allowed, one unbroken Latin run plus markup: stored and rendered as text.
+    let long = "a".repeat(19_000) + "#let x = 1 $ \\ ] [ <b>";
+    let body = json!({"code": "D16", "fields": {"party": long.clone()}});
+    let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "long");
+    let id = d["id"].as_str().unwrap().to_string();
+    let pdf = o.app.get(&format!("/api/documents/{id}/pdf"), Some(&o.wang)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = pdftotext(&pdf.body);
+    assert!(text.contains("#letx=1$\\][<b>"), "{}", &text[text.len().saturating_sub(300)..]);
+    // Too long, control characters, a field that is not text: refused, nothing recorded.
+    let before = liuhen_store::LogStore::tree_size(&o.app.store);
+    for fields in [json!({"party": "a".repeat(20_001)}), json!({"party": "x\u{0007}y"}), json!({"party": 7})] {
+        let r = o
+            .app
+            .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D16", "fields": fields}))
+            .await;
+        assert!(r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", r.status);
+    }
+    let r = o.app.post_json(&format!("/api/cases/{}/documents", o.case), "{\"code\": \"D16\", \"fields\": {").await;
+    assert!(r.status.is_client_error());
+    assert_eq!(liuhen_store::LogStore::tree_size(&o.app.store), before, "nothing was logged");
+    // Ten signatures at once, and a revision racing them: each signature is recorded against the
+    // content it saw, or refused with 409 once the content changed under it.
+    let hash = d["content_hash"].as_str().unwrap().to_string();
+    let sign = |k: usize| {
+        let o = &o;
+        let (id, hash) = (id.clone(), hash.clone());
+        async move {
+            let body = json!({"type": "sign", "role": "party", "name": format!("签名人{k}"), "image": PNG, "content_hash": hash});
+            cmd(o, &o.wang, &id, body).await.status
+        }
+    };
+    let revise =
+        async { cmd(&o, &o.li, &id, json!({"type": "revise", "fields": {"party": "张某某"}})).await.status };
+    let (statuses, revised) = tokio::join!(futures::future::join_all((0..10).map(sign)), revise);
+    assert_eq!(revised, StatusCode::OK);
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT), "{statuses:?}");
+    let ok_count = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let doc = ok(&o.app.get(&format!("/api/documents/{id}"), Some(&o.wang)).await, "doc");
+    assert_eq!(doc["signatures"].as_array().unwrap().len(), ok_count);
+    assert!(doc["signatures"].as_array().unwrap().iter().all(|s| s["current"] == false), "all bound the old content");
+    assert_eq!(doc["history"].as_array().unwrap().len(), 2 + ok_count);
 }
