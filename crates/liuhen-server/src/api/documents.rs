@@ -88,15 +88,7 @@ pub async fn pdf<S: LogStore>(
 ) -> Result<Response, ApiError> {
     let user = require_user(&state, &headers).await?;
     let bytes = state.app.document_pdf(&user, &id, &q.purpose).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{id}.pdf\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(pdf_response(&id, bytes))
 }
 
 /// `GET /api/documents/{id}/seal`: the seal of an issued document (DER, GB/T 38540-shaped).
@@ -107,14 +99,26 @@ pub async fn seal<S: LogStore>(
 ) -> Result<Response, ApiError> {
     let user = require_user(&state, &headers).await?;
     let bytes = state.app.document_seal(&user, &id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{id}.ses.der\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(seal_response(&id, bytes))
+}
+
+/// The answer carrying a document's PDF (inline, never cached); the pages use it too.
+pub(crate) fn pdf_response(id: &str, bytes: Vec<u8>) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_string()),
+        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{id}.pdf\"")),
+        (header::CACHE_CONTROL, "no-store".to_string()),
+    ];
+    (headers, bytes).into_response()
+}
+
+/// The answer carrying a document's seal (DER) as a download.
+pub(crate) fn seal_response(id: &str, bytes: Vec<u8>) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{id}.ses.der\"")),
+    ];
+    (headers, bytes).into_response()
 }
 
 /// `GET /api/seal-keys`: the office's seal public keys (PEM), for anyone to check a seal.

@@ -526,7 +526,7 @@ impl<S: LogStore> App<S> {
                 if !missing.is_empty() {
                     return Err(refused(liuhen_core::rules::Refusal { violations: missing }.into()));
                 }
-                let pdf = self.render_pdf(&case, id, &events, &d, None).await?;
+                let pdf = self.render_pdf(&case, id, &d, None).await?;
                 let blob = self.blobs.put(bytes::Bytes::from(pdf.bytes)).await?;
                 blobs.push(blob);
                 d.finalise(&hash, &blob.sha256.to_hex(), pdf.pages as u32, now).map_err(refused)?
@@ -555,7 +555,7 @@ impl<S: LogStore> App<S> {
                     .cloned()
                     .ok_or_else(|| ApiError::Internal("a seal valid a moment ago is gone".into()))?;
                 let issued = (doc_no.clone(), date, seal_kind.clone(), agency.name.clone());
-                let pdf = self.render_pdf(&case, id, &events, &d, Some(&issued)).await?;
+                let pdf = self.render_pdf(&case, id, &d, Some(&issued)).await?;
                 let info = liuhen_log::seal::SealInfo {
                     // esID (ASCII): the office's code and the seal's place in its profile.
                     id: format!(
@@ -658,7 +658,6 @@ impl<S: LogStore> App<S> {
         &self,
         case: &CaseRecord,
         id: &str,
-        events: &[Value],
         d: &Document,
         issued: Option<&(String, Date, String, String)>,
     ) -> Result<liuhen_pdf::Pdf, ApiError> {
@@ -758,7 +757,6 @@ impl<S: LogStore> App<S> {
         if let Some((old, reason)) = &d.supersedes {
             data["lead"] = json!(format!("本文书为文书 {old} 的更正版本。更正理由：{reason}"));
         }
-        let _ = events;
         let dirs = self.documents.font_dirs.clone();
         tokio::task::spawn_blocking(move || {
             let fonts = liuhen_pdf::shared(&dirs)?;
@@ -787,7 +785,7 @@ impl<S: LogStore> App<S> {
                     liuhen_log::Hash::from_hex(sha).ok_or_else(|| ApiError::Internal("unreadable PDF hash".into()))?;
                 Ok(self.blobs.get(&h).await?.to_vec())
             }
-            None => Ok(self.render_pdf(&case, id, &events, &d, None).await?.bytes),
+            None => Ok(self.render_pdf(&case, id, &d, None).await?.bytes),
         }
     }
 
@@ -815,7 +813,7 @@ fn fold_extra(prev: &Value, add: Value) -> Value {
 }
 
 /// The kind of case, as the catalogue names it.
-fn kind_code(case: &CaseRecord) -> &'static str {
+pub fn kind_code(case: &CaseRecord) -> &'static str {
     match case.case_type.as_str() {
         "inspection" => "inspection",
         "summary_penalty" => "summary",

@@ -97,16 +97,6 @@ fn fields_of(spec: &document::DocSpec, values: &serde_json::Map<String, Value>) 
         .collect()
 }
 
-fn kind_of(case_type: &str) -> &'static str {
-    match case_type {
-        "inspection" => "inspection",
-        "summary_penalty" => "summary",
-        "licence" => "licence",
-        "coercive_measure" => "coercion",
-        _ => "penalty",
-    }
-}
-
 fn errors_of(e: &ApiError) -> Vec<String> {
     match e {
         ApiError::Refused(vs) => vs.iter().map(ToString::to_string).collect(),
@@ -146,7 +136,7 @@ pub async fn new_form<S: LogStore>(
     let (user, view) = signed_in(&state, &headers).await?;
     let case = state.app.store.case(&case_id).await.map_err(ApiError::from)?;
     state.app.allow(&user, Action::CommandCase, Some(&case))?;
-    let kind = kind_of(&case.case_type);
+    let kind = crate::app::documents::kind_code(&case);
     let mut page = NewPage {
         user: Some(view),
         case_id: case.id.clone(),
@@ -509,15 +499,7 @@ pub async fn pdf<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, _) = signed_in(&state, &headers).await?;
     let bytes = state.app.document_pdf(&user, &id, "").await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{id}.pdf\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::api::documents::pdf_response(&id, bytes))
 }
 
 /// The seal of an issued document (DER), ledgered.
@@ -528,14 +510,7 @@ pub async fn seal<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, _) = signed_in(&state, &headers).await?;
     let bytes = state.app.document_seal(&user, &id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{id}.ses.der\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::api::documents::seal_response(&id, bytes))
 }
 
 pub async fn sign_script() -> impl IntoResponse {
