@@ -244,6 +244,13 @@ pub fn render_source(
     Ok(Pdf { bytes, pages: doc.pages().len() })
 }
 
+/// Whether `bytes` is an image the renderer can place (PNG, JPEG, GIF, SVG…): a signature or
+/// scan is checked when it arrives, so a document never fails to render later.
+pub fn check_image(fonts: &Fonts, bytes: &[u8]) -> Result<(), PdfError> {
+    let template = "#set page(width: 20mm, height: 20mm, margin: 0mm)\n#image(\"/img/probe\", width: 10mm)";
+    render_source(fonts, template, &serde_json::Value::Null, &[("/img/probe".into(), bytes.to_vec())]).map(drop)
+}
+
 /// The fonts of this process, scanned once.
 pub fn shared(dirs: &[PathBuf]) -> Result<Arc<Fonts>, PdfError> {
     static FONTS: OnceLock<Mutex<HashMap<Vec<PathBuf>, Arc<Fonts>>>> = OnceLock::new();

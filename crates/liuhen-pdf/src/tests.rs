@@ -95,6 +95,16 @@ fn base64_png() -> Vec<u8> {
 }
 
 #[test]
+fn an_image_is_checked_before_it_is_kept() {
+    let f = fonts();
+    check_image(&f, &base64_png()).unwrap();
+    let mut broken = base64_png();
+    broken.truncate(30);
+    assert!(matches!(check_image(&f, &broken), Err(PdfError::Layout(_))));
+    assert!(check_image(&f, b"\x89PNG\r\n\x1a\n garbage").is_err());
+}
+
+#[test]
 fn without_a_chinese_font_the_error_says_what_to_install() {
     let empty = tempdir();
     let e = Fonts::scan(std::slice::from_ref(&empty)).err().unwrap();

@@ -473,6 +473,7 @@ impl<S: LogStore> App<S> {
                     (text(cmd, "name", 100)?, String::new())
                 };
                 let image = image_of(cmd)?;
+                self.check_image(&image).await?;
                 let blob = self.blobs.put(bytes::Bytes::from(image)).await?;
                 blobs.push(blob);
                 d.sign(Signature {
@@ -588,6 +589,23 @@ impl<S: LogStore> App<S> {
             }
         };
         self.record_document(actor, id, &case.id, Some(&prev), e, extra, blobs, vec![]).await
+    }
+
+    /// A signature image the PDF can show, else 400 before anything is kept.
+    async fn check_image(&self, image: &[u8]) -> Result<(), ApiError> {
+        let dirs = self.documents.font_dirs.clone();
+        let image = image.to_vec();
+        let checked = tokio::task::spawn_blocking(move || {
+            let fonts = liuhen_pdf::shared(&dirs)?;
+            liuhen_pdf::check_image(&fonts, &image)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        match checked {
+            Ok(()) => Ok(()),
+            Err(e @ liuhen_pdf::PdfError::NoChineseFont(_)) => Err(ApiError::Unavailable(e.to_string())),
+            Err(_) => Err(ApiError::BadRequest("签名图像无法读取（文件已损坏或不是图像）".into())),
+        }
     }
 
     async fn actor_name(&self, actor: &UserRecord) -> Result<String, ApiError> {

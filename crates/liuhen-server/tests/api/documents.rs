@@ -378,6 +378,11 @@ async fn bad_signatures_are_refused_with_nothing_recorded() {
     let before = liuhen_store::LogStore::tree_size(&o.app.store);
     // Not an image; too large; a role the form does not have; a form of another kind of case.
     assert_eq!(cmd(&o, &o.wang, id, sign("bm90IGFuIGltYWdl".into())).await.status, StatusCode::BAD_REQUEST);
+    // A PNG's first bytes and then garbage: read before it is kept, refused.
+    let fake = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\n not really a picture");
+    let r = cmd(&o, &o.wang, id, sign(fake)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("签名图像无法读取"));
     let big = base64::engine::general_purpose::STANDARD.encode(vec![0x89u8; (5 << 20) / 2]);
     let r = cmd(&o, &o.wang, id, sign(big)).await;
     assert!(r.status == StatusCode::PAYLOAD_TOO_LARGE, "{}", r.status);
@@ -492,6 +497,34 @@ async fn a_change_after_the_party_signed_is_shown_and_confirmed_by_a_fresh_signa
     let pdf = o.app.get(&format!("/api/documents/{id}/pdf"), Some(&o.wang)).await;
     let text = pdftotext(&pdf.body);
     assert!(text.contains("更改处") && text.contains("由“2块”改为“3块”"), "{text}");
+}
+
+#[tokio::test]
+async fn a_paper_signature_is_a_scanned_page_that_the_pdf_shows() {
+    let o = office().await;
+    let dir = scratch();
+    let jpg = dir.join("scan.jpg");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-f", "lavfi", "-i", "color=c=white:s=64x32", "-frames:v", "1"])
+        .arg(&jpg)
+        .status()
+        .expect("ffmpeg (scripts/test installs it)");
+    assert!(made.success());
+    let scan = base64::engine::general_purpose::STANDARD.encode(std::fs::read(&jpg).unwrap());
+    let body = json!({"code": "D41", "fields": {"document": "行政处罚决定书", "recipient": "张某某", "served_at": "2026-11-27 10:00",
+        "place": "幸福路 8 号", "method": "直接送达"}});
+    let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "receipt");
+    let (id, hash) = (d["id"].as_str().unwrap(), d["content_hash"].as_str().unwrap());
+    let paper = json!({"type": "sign", "role": "recipient", "name": "张某某", "method": "paper",
+        "image": format!("data:image/jpeg;base64,{scan}"), "content_hash": hash});
+    let signed = ok(&cmd(&o, &o.wang, id, paper).await, "paper");
+    assert_eq!(signed["signatures"][0]["method"], "paper");
+    ok(
+        &cmd(&o, &o.wang, id, json!({"type": "sign", "role": "server", "image": PNG, "content_hash": hash})).await,
+        "server",
+    );
+    let fin = ok(&cmd(&o, &o.wang, id, json!({"type": "finalise"})).await, "finalise");
+    assert_eq!(fin["state"], "final");
 }
 
 #[tokio::test]
