@@ -1,7 +1,7 @@
 // The UI walked in a real browser (Debian's chromium through playwright-core): sign in, find
 // the demo cases, search, open a case, and see this very view in its access ledger; make a
 // document and sign it on the signing pad, issue a notice under the seal and serve it; record a video in the browser, upload it with
-// progress, and play it back.
+// progress — resuming it after the network drops — and play it back.
 //
 //   LIUHEN_URL=http://127.0.0.1:8080 LIUHEN_USER=admin LIUHEN_PASSWORD=... node walk.mjs
 //
@@ -201,9 +201,25 @@ try {
     { name: 'DSJ-001_浏览器录制.webm', mimeType: 'video/webm', buffer: Buffer.from(webm) });
   await page.fill('#upload input[name=device]', 'DSJ-001');
   await page.fill('#upload input[name=officers]', '王明、李华');
+  // The network drops the first PATCH: the page says so, and sending again resumes the same
+  // upload from the server's offset (HEAD) instead of starting a new one.
+  const seen = { post: 0, head: 0, patch: 0 };
+  await page.route('**/api/uploads**', (route) => {
+    const m = route.request().method();
+    if (m === 'POST') seen.post += 1;
+    if (m === 'HEAD') seen.head += 1;
+    if (m === 'PATCH' && seen.patch++ === 0) return route.abort('connectionreset');
+    return route.continue();
+  });
+  await page.click('#upload button[type=submit]');
+  await page.waitForSelector('#upload-progress li.error');
+  expect((await page.textContent('#upload-progress li.error'))?.includes('网络中断'), 'the dropped upload is reported');
   await page.click('#upload button[type=submit]');
   await page.waitForSelector('#upload-progress a.stored', { timeout: 60000 });
-  const progress = page.locator('#upload-progress progress').first();
+  expect(seen.post === 1 && seen.head === 1 && seen.patch === 2,
+    `the second attempt resumed the first upload: ${JSON.stringify(seen)}`);
+  await page.unroute('**/api/uploads**');
+  const progress = page.locator('#upload-progress progress').last();
   expect(await progress.evaluate((p) => p.max > 0 && p.value === p.max), 'the progress bar reached the end');
 
   step = 'play';
