@@ -114,21 +114,11 @@ impl<S: LogStore> App<S> {
             if d["approval"] != true || d["state"] != "draft" {
                 continue;
             }
-            let done: Vec<&str> = d["approvals"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|a| a["current"] == true)
-                .filter_map(|a| a["step"].as_str())
-                .collect();
+            let done = super::documents::steps_done(&d);
             let Some((step, label)) = liuhen_core::document::STEPS.iter().find(|(k, _)| !done.contains(k)) else {
                 continue;
             };
-            let mine = match *step {
-                "handler" => rs.contains(&Role::Officer),
-                "reviewer" => rs.contains(&Role::UnitHead),
-                _ => rs.contains(&Role::Approver),
-            };
+            let mine = super::documents::takes_step(rs, step);
             if !mine {
                 continue;
             }

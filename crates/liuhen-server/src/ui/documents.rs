@@ -5,7 +5,7 @@
 
 use super::{UiError, UserView, render, signed_in, submitted_form, when};
 use crate::AppState;
-use crate::app::policy::{Action, Role, roles};
+use crate::app::policy::{Action, roles};
 use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
@@ -264,22 +264,11 @@ async fn page<S: LogStore>(
     let draft = d["state"] == "draft";
     let values = draft_values.unwrap_or_else(|| d["fields"].as_object().cloned().unwrap_or_default());
     let mine = roles(user);
-    let done: Vec<&str> = d["approvals"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|a| a["current"] == true)
-        .filter_map(|a| a["step"].as_str())
-        .collect();
+    let done = crate::app::documents::steps_done(&d);
     let my_steps = if spec.approval && draft && may_act {
         document::STEPS
             .iter()
-            .filter(|(step, _)| !done.contains(step))
-            .filter(|(step, _)| match *step {
-                "handler" => mine.contains(&Role::Officer),
-                "reviewer" => mine.contains(&Role::UnitHead),
-                _ => mine.contains(&Role::Approver),
-            })
+            .filter(|(step, _)| !done.contains(step) && crate::app::documents::takes_step(&mine, step))
             .map(|(k, l)| (k.to_string(), l.to_string()))
             .collect()
     } else {
