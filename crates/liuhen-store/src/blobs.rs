@@ -125,6 +125,19 @@ impl Blobs {
     }
 }
 
+/// Lets the kernel drop the cached pages of `len` bytes of `file` from `offset` (0: to its
+/// end), once they are on disk. Evidence is written once and read rarely: a bulk import that
+/// drops what it has synced recycles a few hot pages of cache instead of taking fresh memory
+/// for every byte — on a virtual machine whose free memory goes back to the host, a fresh page
+/// costs several times its copy (`liuhen bench import`: 5.3 s of kernel time per 2 GB without,
+/// 1.0 s with). Advice only: nothing is lost when it is ignored.
+pub fn uncache(file: &std::fs::File, offset: u64, len: u64) {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::fs::fadvise(file, offset, std::num::NonZeroU64::new(len), rustix::fs::Advice::DontNeed);
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, offset, len);
+}
+
 /// fsyncs the file at `path` under `root`, then each directory from its parent up to `root`
 /// (any of them may have just been created).
 fn sync_path(root: &std::path::Path, path: &Path) -> Result<(), StoreError> {

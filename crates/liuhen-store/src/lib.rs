@@ -13,7 +13,7 @@ mod error;
 mod migrate;
 pub mod sqlite;
 
-pub use blobs::{Blobs, blob_path};
+pub use blobs::{Blobs, blob_path, uncache};
 pub use error::StoreError;
 pub use sqlite::{LogConfig, SqliteStore};
 
@@ -240,6 +240,12 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn recordings_by_sha256(
         &self,
         sha256: &str,
+    ) -> impl Future<Output = Result<Vec<RecordingRecord>, StoreError>> + Send;
+    /// Recordings whose `data` has this `fingerprint` (hex; see the server's
+    /// `recordings::fingerprint`), oldest first.
+    fn recordings_by_fingerprint(
+        &self,
+        fingerprint: &str,
     ) -> impl Future<Output = Result<Vec<RecordingRecord>, StoreError>> + Send;
     /// Every account, by id.
     fn users(&self) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;

@@ -14,6 +14,7 @@ const SQLITE: &[(i64, &str)] = &[
     (8, include_str!("../migrations/sqlite/0008_confidentiality.sql")),
     (9, include_str!("../migrations/sqlite/0009_totp.sql")),
     (10, include_str!("../migrations/sqlite/0010_recordings.sql")),
+    (11, include_str!("../migrations/sqlite/0011_recording_fingerprint.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

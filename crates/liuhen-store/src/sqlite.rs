@@ -1185,6 +1185,18 @@ impl LogStore for SqliteStore {
         })
     }
 
+    async fn recordings_by_fingerprint(&self, fingerprint: &str) -> Result<Vec<RecordingRecord>, StoreError> {
+        self.read(|c| {
+            // The expression of the index recordings_fingerprint (migration 0011), verbatim.
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {RECORDING_COLUMNS} FROM recordings WHERE json_extract(data, '$.fingerprint') = ?1 \
+                 ORDER BY created_at, id"
+            ))?;
+            let rows = stmt.query_map([fingerprint], recording_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))?;

@@ -1,6 +1,12 @@
 //! `liuhen import DIR`: the 音像记录 files of a camera's storage or a 采集工作站 folder sent to a
 //! server over the same resumable upload (tus) a browser uses. Idempotent: a file whose SHA-256
-//! the server already holds is skipped. Resumable: the uploads under way are kept in
+//! the server already holds is skipped — asked first by its fingerprint (size, first and last
+//! 64 KiB), and hashed whole only when some recording has that fingerprint, so a new file is
+//! read once, straight from the file into the request. At the end the server's fingerprint of
+//! what it stored must be the file's (and its SHA-256 the file's, when that was computed); with
+//! `--crc32` every request also carries its CRC-32, which the server compares before it keeps
+//! anything (for plain HTTP over a network you do not trust: TLS already guards what it carries).
+//! Resumable: the uploads under way are kept in
 //! `DIR/.liuhen-import.json`, and a rerun continues each from the offset the server reports.
 //! What a file says of itself (its creation time and duration: an MP4's `mvhd`, or ffprobe's
 //! reading of any other container when ffprobe is installed) and a sidecar `<file>.json`
@@ -9,7 +15,7 @@
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use liuhen_server::app::recordings::{METADATA_KEYS, is_iso_bmff, looks_like_media, mp4_times};
+use liuhen_server::app::recordings::{METADATA_KEYS, fingerprint, is_iso_bmff, looks_like_media, mp4_times};
 use serde_json::{Map, Value, json};
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -39,6 +45,10 @@ pub struct Args {
     /// Bytes per request, in MiB.
     #[arg(long, default_value_t = 64)]
     chunk_mib: u64,
+    /// Send each request's CRC-32 (tus checksum), for the server to compare before it keeps
+    /// the bytes: for plain HTTP over networks you do not trust.
+    #[arg(long)]
+    crc32: bool,
     /// Files sent at once (one's hashing and sending overlap another's storing; three were
     /// fastest on a two-core machine, see `liuhen bench import`).
     #[arg(long, default_value_t = 3)]
@@ -67,14 +77,21 @@ fn files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn sha256_of(path: &Path) -> anyhow::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+/// The SHA-256 of `f`'s `size` bytes, read through `buf`; whether `buf` now holds them all.
+fn sha256_of(f: &mut std::fs::File, size: u64, buf: &mut Vec<u8>, chunk: usize) -> anyhow::Result<(String, bool)> {
     let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    f.seek(SeekFrom::Start(0))?;
+    if size <= chunk as u64 {
+        buf.resize(usize::try_from(size)?, 0);
+        f.read_exact(buf)?;
+        h.update(&buf[..]);
+        return Ok((hex_lower(&h.finalize()), true));
+    }
+    buf.resize(chunk, 0);
     loop {
-        let n = f.read(&mut buf)?;
+        let n = f.read(buf)?;
         if n == 0 {
-            return Ok(hex_lower(&h.finalize()));
+            return Ok((hex_lower(&h.finalize()), false));
         }
         h.update(&buf[..n]);
     }
@@ -130,26 +147,30 @@ struct Client {
 }
 
 impl Client {
-    fn already_stored(&self, sha256: &str) -> anyhow::Result<bool> {
+    /// The SHA-256s of the recordings whose file has this fingerprint.
+    fn stored_with(&self, fingerprint: &str) -> anyhow::Result<Vec<String>> {
         let mut r = self
             .agent
-            .get(format!("{}/api/recordings?sha256={sha256}", self.server))
+            .get(format!("{}/api/recordings?fingerprint={fingerprint}", self.server))
             .header("authorization", &self.bearer)
             .call()?;
-        anyhow::ensure!(r.status() == 200, "asking for {sha256}: {}", r.status());
+        anyhow::ensure!(r.status() == 200, "asking for {fingerprint}: {}", r.status());
         let v: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
-        Ok(v.as_array().is_some_and(|a| !a.is_empty()))
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(|r| r["sha256"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default())
     }
 
-    /// The SHA-256 the server stored for recording `id`.
-    fn stored_sha256(&self, id: &str) -> anyhow::Result<String> {
+    /// The SHA-256 and the fingerprint of what the server stored as recording `id`.
+    fn stored(&self, id: &str) -> anyhow::Result<(String, String)> {
         let mut r = self
             .agent
             .get(format!("{}/api/recordings/{id}", self.server))
             .header("authorization", &self.bearer)
             .call()?;
         let v: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
-        Ok(v["sha256"].as_str().unwrap_or_default().to_string())
+        let text = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        Ok((text("sha256"), text("fingerprint")))
     }
 
     fn create(&self, size: u64, meta: &BTreeMap<String, String>) -> anyhow::Result<String> {
@@ -185,17 +206,28 @@ impl Client {
         Ok(Some(r.headers().get("upload-offset").and_then(|v| v.to_str().ok()).context("no offset")?.parse()?))
     }
 
-    /// Sends `chunk` at `offset`; the new offset, and the recording once done. (No per-request
-    /// checksum: the whole file's SHA-256, computed first, is compared with the server's.)
-    fn patch(&self, location: &str, offset: u64, chunk: &[u8]) -> anyhow::Result<(u64, Option<String>)> {
-        let mut r = self
+    /// Sends `len` bytes of `body` at `offset` (with their CRC-32 when given); the new offset,
+    /// and the recording once done.
+    fn patch(
+        &self,
+        location: &str,
+        offset: u64,
+        len: u64,
+        crc: Option<u32>,
+        body: ureq::SendBody,
+    ) -> anyhow::Result<(u64, Option<String>)> {
+        let mut req = self
             .agent
             .patch(format!("{}{location}", self.server))
             .header("authorization", &self.bearer)
             .header("tus-resumable", "1.0.0")
             .header("content-type", "application/offset+octet-stream")
-            .header("upload-offset", offset.to_string())
-            .send(chunk)?;
+            .header("content-length", len.to_string())
+            .header("upload-offset", offset.to_string());
+        if let Some(c) = crc {
+            req = req.header("upload-checksum", format!("crc32 {}", STANDARD.encode(c.to_be_bytes())));
+        }
+        let mut r = req.send(body)?;
         anyhow::ensure!(
             r.status() == 204,
             "sending at {offset}: {}",
@@ -204,6 +236,17 @@ impl Client {
         let next = r.headers().get("upload-offset").and_then(|v| v.to_str().ok()).context("no offset")?.parse()?;
         Ok((next, r.headers().get("liuhen-recording").and_then(|v| v.to_str().ok()).map(str::to_string)))
     }
+}
+
+/// Fills `buf` from `f`, with the CRC-32 of what was read, computed a MiB at a time while it is
+/// still in the processor's cache.
+fn read_with_crc(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<u32> {
+    let mut crc = crc32fast::Hasher::new();
+    for part in buf.chunks_mut(1 << 20) {
+        f.read_exact(part)?;
+        crc.update(part);
+    }
+    Ok(crc.finalize())
 }
 
 /// The uploads under way, by file (relative path → upload location).
@@ -240,6 +283,8 @@ struct Tally {
     not_media: usize,
     resumed: usize,
     failed: usize,
+    /// Files hashed whole before sending (their fingerprint matched a recording's).
+    hashed: usize,
     bytes: u64,
     done: usize,
 }
@@ -274,7 +319,8 @@ impl Shared {
     }
 }
 
-/// One file through the server; each outcome is counted, and said on its own line.
+/// One file through the server, read through `buf` (a worker's, reused from file to file);
+/// each outcome is counted, and said on its own line.
 fn import_one(
     args: &Args,
     client: &Client,
@@ -282,6 +328,7 @@ fn import_one(
     state_path: &Path,
     shared: &Shared,
     path: &Path,
+    buf: &mut Vec<u8>,
 ) -> anyhow::Result<()> {
     use std::sync::atomic::Ordering;
     let rel = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().to_string();
@@ -294,20 +341,26 @@ fn import_one(
         shared.count(|t| t.not_media += 1);
         return Ok(());
     }
-    // A file that fits in one request is read once: hashed and sent from the same buffer.
-    let chunk_size = (args.chunk_mib.max(1) << 20) as usize;
-    let whole = if size <= chunk_size as u64 { Some(std::fs::read(path)?) } else { None };
-    let sha256 = match &whole {
-        Some(bytes) => hex_lower(&sha2::Sha256::digest(bytes)),
-        None => sha256_of(path)?,
-    };
-    if client.already_stored(&sha256)? {
-        eprintln!("\r{rel}：已存储（{}…），跳过", &sha256[..12]);
-        shared.save(state_path, |s| {
-            s.remove(&rel);
-        })?;
-        shared.count(|t| t.already += 1);
-        return Ok(());
+    let chunk_size = usize::try_from(args.chunk_mib.max(1) << 20)?;
+    // Hashed whole only when the server holds a file of the same fingerprint.
+    let print = fingerprint(&mut f, size)?;
+    let candidates = client.stored_with(&print)?;
+    let mut sha256 = None;
+    // What `buf` holds: the file's first `held` bytes.
+    let mut held = 0u64;
+    if !candidates.is_empty() {
+        let (sha, whole) = sha256_of(&mut f, size, buf, chunk_size)?;
+        shared.count(|t| t.hashed += 1);
+        if candidates.contains(&sha) {
+            eprintln!("\r{rel}：已存储（{}…），跳过", &sha[..12]);
+            shared.save(state_path, |s| {
+                s.remove(&rel);
+            })?;
+            shared.count(|t| t.already += 1);
+            return Ok(());
+        }
+        held = if whole { size } else { 0 };
+        sha256 = Some(sha);
     }
     let known = shared.state.lock().unwrap_or_else(|e| e.into_inner()).get(&rel).cloned();
     let (location, mut offset) = match known.map(|l| client.offset(&l).map(|o| (l, o))) {
@@ -323,30 +376,35 @@ fn import_one(
             (l, 0)
         }
     };
-    let mut buf = if whole.is_some() {
-        Vec::new()
-    } else {
-        vec![0u8; chunk_size.min(usize::try_from(size - offset.min(size)).unwrap_or(chunk_size)).max(1)]
-    };
     let mut recording = None;
     let mut retries = 0;
     let outcome = (|| -> anyhow::Result<()> {
         while offset < size {
-            let bytes: &[u8] = match &whole {
-                Some(w) => w
-                    .get(usize::try_from(offset)?..usize::try_from(size)?)
-                    .context("the file changed while it was read")?,
-                None => {
-                    f.seek(SeekFrom::Start(offset))?;
-                    let want = buf.len().min(usize::try_from(size - offset)?);
-                    f.read_exact(&mut buf[..want])?;
-                    &buf[..want]
-                }
+            let want = usize::try_from((size - offset).min(chunk_size as u64))?;
+            let end = offset + want as u64;
+            let len = want as u64;
+            let sent = if end <= held {
+                // Already read (to be hashed): sent from memory.
+                let bytes = &buf[usize::try_from(offset)?..usize::try_from(end)?];
+                let crc = args.crc32.then(|| crc32fast::hash(bytes));
+                client.patch(&location, offset, len, crc, ureq::SendBody::from_reader(&mut &bytes[..]))
+            } else if args.crc32 {
+                buf.resize(want.max(buf.len()), 0);
+                f.seek(SeekFrom::Start(offset))?;
+                let crc = read_with_crc(&mut f, &mut buf[..want])?;
+                held = 0;
+                client.patch(&location, offset, len, Some(crc), ureq::SendBody::from_reader(&mut &buf[..want]))
+            } else {
+                // Straight from the file into the request's buffer: no copy of our own.
+                f.seek(SeekFrom::Start(offset))?;
+                let mut part = (&mut f).take(len);
+                client.patch(&location, offset, len, None, ureq::SendBody::from_reader(&mut part))
             };
-            let (next, done) = match client.patch(&location, offset, bytes) {
+            let (next, done) = match sent {
                 Ok(r) => r,
-                // A dropped connection or a busy upload: ask the server where it is, go on from
-                // there (what it acknowledged is on its disk), a few times at most.
+                // A dropped connection, a busy upload or a request damaged on its way: ask the
+                // server where it is, go on from there (what it acknowledged is on its disk), a
+                // few times at most.
                 Err(e) if retries < 3 => {
                     retries += 1;
                     std::thread::sleep(Duration::from_millis(200 * retries));
@@ -369,16 +427,18 @@ fn import_one(
         Ok(())
     })();
     match (outcome, recording) {
-        (Ok(()), Some(id)) if client.stored_sha256(&id)? != sha256 => {
-            eprintln!("\r{rel}：服务器存储的 SHA-256 与本地文件不符：{id}");
-            shared.count(|t| t.failed += 1);
-        }
         (Ok(()), Some(id)) => {
-            eprintln!("\r{rel}：已存储为音像记录 {id}（SHA-256 {}…）", &sha256[..12]);
-            shared.save(state_path, |s| {
-                s.remove(&rel);
-            })?;
-            shared.count(|t| t.stored += 1);
+            let (stored, stored_print) = client.stored(&id)?;
+            if stored_print != print || sha256.as_ref().is_some_and(|s| *s != stored) {
+                eprintln!("\r{rel}：服务器存储的文件与本地文件不符：{id}");
+                shared.count(|t| t.failed += 1);
+            } else {
+                eprintln!("\r{rel}：已存储为音像记录 {id}（SHA-256 {}…）", stored.get(..12).unwrap_or_default());
+                shared.save(state_path, |s| {
+                    s.remove(&rel);
+                })?;
+                shared.count(|t| t.stored += 1);
+            }
         }
         (Ok(()), None) => {
             eprintln!("\r{rel}：服务器未确认存储，重新运行将续传");
@@ -419,10 +479,11 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
     std::thread::scope(|s| {
         for _ in 0..args.parallel.clamp(1, 8) {
             s.spawn(|| {
+                let mut buf = Vec::new();
                 loop {
                     let next = shared.todo.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
                     let Some(path) = next else { return };
-                    let outcome = import_one(&args, &client, &dir, &state_path, &shared, &path);
+                    let outcome = import_one(&args, &client, &dir, &state_path, &shared, &path, &mut buf);
                     shared.count(|t| t.done += 1);
                     shared.show();
                     if let Err(e) = outcome {
@@ -444,7 +505,7 @@ pub fn run(args: Args) -> anyhow::Result<bool> {
         "{}",
         json!({
             "files": all.len(), "stored": t.stored, "already_stored": t.already, "not_media": t.not_media,
-            "resumed": t.resumed, "failed": t.failed, "bytes_sent": t.bytes, "seconds": (secs * 1000.0).round() / 1000.0,
+            "resumed": t.resumed, "failed": t.failed, "hashed": t.hashed, "bytes_sent": t.bytes, "seconds": (secs * 1000.0).round() / 1000.0,
         })
     );
     Ok(t.failed == 0)

@@ -181,8 +181,13 @@ fn mp4_with_times(creation_unix_s: u32, duration_s: u32, pad: usize) -> Vec<u8> 
 }
 
 fn import(url: &str, token: &str, dir: &Path) -> serde_json::Value {
+    import_with(url, token, dir, &[])
+}
+
+fn import_with(url: &str, token: &str, dir: &Path, more: &[&str]) -> serde_json::Value {
     let out = Command::new(bin())
         .args(["import", "--server", url, "--token", token, "--device", "DSJ-0001", "--chunk-mib", "1"])
+        .args(more)
         .arg(dir)
         .output()
         .unwrap();
@@ -206,6 +211,7 @@ fn a_folder_is_imported_once_with_what_its_files_say_and_an_interrupted_import_r
     let token = account(&agent, &server, "caiji", "device_admin");
     let summary = import(&server.url, &token, &dir);
     assert_eq!((summary["stored"].as_u64(), summary["not_media"].as_u64()), (Some(2), Some(1)), "{summary}");
+    assert_eq!(summary["hashed"].as_u64(), Some(0), "new files are read once, to be sent: {summary}");
     let mut r = agent
         .get(&format!("{}/api/recordings", server.url))
         .header("authorization", &format!("Bearer {token}"))
@@ -222,9 +228,26 @@ fn a_folder_is_imported_once_with_what_its_files_say_and_an_interrupted_import_r
         (b["metadata"]["device"].as_str(), b["metadata"]["place"].as_str()),
         (Some("DSJ-0002"), Some("幸福路 8 号"))
     );
-    // Again: nothing is sent twice.
+    // Again: nothing is sent twice; each file's fingerprint matched, its SHA-256 decided.
     let summary = import(&server.url, &token, &dir);
     assert_eq!((summary["stored"].as_u64(), summary["already_stored"].as_u64()), (Some(0), Some(2)), "{summary}");
+    assert_eq!(summary["hashed"].as_u64(), Some(2), "{summary}");
+    // Recognised by its hash, not its name: a copy elsewhere is not sent; a file with the same
+    // size and ends (the same fingerprint) but another middle is.
+    let other = tmp.path().join("DCIM2");
+    std::fs::create_dir_all(&other).unwrap();
+    let mut a = std::fs::read(dir.join("a.mp4")).unwrap();
+    std::fs::write(other.join("copy-of-a.mp4"), &a).unwrap();
+    let middle = a.len() / 2;
+    a[middle] ^= 0xff;
+    std::fs::write(other.join("almost-a.mp4"), &a).unwrap();
+    // (With a CRC-32 on each request, which the server checks.)
+    let summary = import_with(&server.url, &token, &other, &["--crc32"]);
+    assert_eq!(
+        (summary["already_stored"].as_u64(), summary["stored"].as_u64(), summary["hashed"].as_u64()),
+        (Some(1), Some(1), Some(2)),
+        "{summary}"
+    );
     // An import cut off after its first megabyte of c.mp4 (its state file says where) resumes.
     let c = mp4_with_times(1_795_145_400, 30, 3 << 20);
     std::fs::write(dir.join("c.mp4"), &c).unwrap();

@@ -1,10 +1,10 @@
 //! `/api/uploads`: the tus 1.0.0 resumable upload protocol — core (`HEAD`, `PATCH`), creation
-//! (`POST`), termination (`DELETE`) and checksum (`sha256`) — for 音像记录 files; and
+//! (`POST`), termination (`DELETE`) and checksum (`sha256`, `crc32`) — for 音像记录 files; and
 //! `GET /api/recordings/{id}`, a stored recording's description.
 
 use super::require_user;
 use crate::AppState;
-use crate::app::recordings::MAX_UPLOAD;
+use crate::app::recordings::{Checksum, MAX_UPLOAD};
 use crate::error::ApiError;
 use axum::Json;
 use axum::body::Body;
@@ -83,7 +83,7 @@ pub async fn options() -> Response {
         &[
             ("tus-version", TUS_VERSION.to_string()),
             ("tus-extension", "creation,termination,checksum".to_string()),
-            ("tus-checksum-algorithm", "sha256".to_string()),
+            ("tus-checksum-algorithm", "sha256,crc32".to_string()),
             ("tus-max-size", MAX_UPLOAD.to_string()),
         ],
     )
@@ -116,8 +116,21 @@ pub async fn head<S: LogStore>(
     ))
 }
 
-/// `PATCH /api/uploads/{id}`: bytes at `Upload-Offset`, optionally with `Upload-Checksum:
-/// sha256 <base64>`; the last ones store the recording (its id in `Liuhen-Recording`).
+/// An `Upload-Checksum` header: `sha256 <base64 of 32 bytes>` or `crc32 <base64 of 4 bytes,
+/// big-endian>`; another algorithm is a 400, as the tus checksum extension asks.
+fn parse_checksum(v: &str) -> Result<Checksum, ApiError> {
+    let (algo, digest) = v.split_once(' ').unwrap_or((v, ""));
+    let bytes = STANDARD.decode(digest.trim()).map_err(|_| ApiError::BadRequest("校验值有误".to_string()))?;
+    let wrong = || ApiError::BadRequest("校验值有误".to_string());
+    match algo {
+        "sha256" => Ok(Checksum::Sha256(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| wrong())?)),
+        "crc32" => Ok(Checksum::Crc32(u32::from_be_bytes(<[u8; 4]>::try_from(bytes.as_slice()).map_err(|_| wrong())?))),
+        _ => Err(ApiError::BadRequest("校验算法须为 sha256 或 crc32".to_string())),
+    }
+}
+
+/// `PATCH /api/uploads/{id}`: bytes at `Upload-Offset`, optionally with `Upload-Checksum`
+/// (sha256 or crc32, see [`parse_checksum`]); the last ones store the recording (its id in `Liuhen-Recording`).
 pub async fn patch<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
@@ -135,17 +148,7 @@ pub async fn patch<S: LogStore>(
     let offset = number(&headers, "upload-offset")?;
     let checksum = match header_str(&headers, "upload-checksum") {
         None => None,
-        Some(v) => {
-            let (algo, digest) = v.split_once(' ').unwrap_or((v, ""));
-            if algo != "sha256" {
-                return Err(ApiError::BadRequest("校验算法须为 sha256".to_string()));
-            }
-            let bytes = STANDARD.decode(digest.trim()).ok().filter(|b| b.len() == 32);
-            Some(
-                <[u8; 32]>::try_from(bytes.ok_or_else(|| ApiError::BadRequest("校验值有误".to_string()))?.as_slice())
-                    .map_err(|_| ApiError::BadRequest("校验值有误".to_string()))?,
-            )
-        }
+        Some(v) => Some(parse_checksum(v)?),
     };
     let appended = state.app.append_upload(&user, &id, offset, checksum, body.into_data_stream()).await?;
     let mut h = vec![("upload-offset", appended.offset.to_string())];
@@ -170,6 +173,9 @@ pub async fn terminate<S: LogStore>(
 pub struct FindQuery {
     #[serde(default)]
     pub sha256: String,
+    /// [`crate::app::recordings::fingerprint`], hex.
+    #[serde(default)]
+    pub fingerprint: String,
     #[serde(default)]
     pub case: String,
     /// 办法第二十四条 分类存储: by unit, device, officer, case cause, party.
@@ -183,12 +189,13 @@ pub(crate) fn recording_json(r: &liuhen_store::RecordingRecord) -> Value {
         "id": r.id, "case_id": r.case_id, "uploaded_by": r.uploaded_by, "created_at": r.created_at_ms,
         "sha256": r.sha256, "size": r.size, "sm3": data["sm3"], "filename": data["filename"], "metadata": data["metadata"],
         "stored_at": data["stored_at"], "flags": data["flags"], "links": data["links"],
-        "interruptions": data["interruptions"], "clip_of": data["clip_of"],
+        "interruptions": data["interruptions"], "clip_of": data["clip_of"], "fingerprint": data["fingerprint"],
     })
 }
 
-/// `GET /api/recordings?sha256=…|case=…`: the recordings the caller may see — of one file (an
-/// importer asks before sending it again), of one case, or the latest 200.
+/// `GET /api/recordings?sha256=…|fingerprint=…|case=…`: the recordings the caller may see — of
+/// one file, of one fingerprint (an importer asks before sending a file again), of one case, or
+/// the latest 200.
 pub async fn find<S: LogStore>(
     State(state): State<AppState<S>>,
     q: Result<axum::extract::Query<FindQuery>, axum::extract::rejection::QueryRejection>,
@@ -196,12 +203,15 @@ pub async fn find<S: LogStore>(
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let q = q.map(|q| q.0).map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
-    if !q.sha256.is_empty() && (q.sha256.len() != 64 || !q.sha256.bytes().all(|b| b.is_ascii_hexdigit())) {
-        return Err(ApiError::BadRequest("sha256 须为 64 位十六进制".to_string()));
+    let hex64 = |v: &str| v.is_empty() || (v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !hex64(&q.sha256) || !hex64(&q.fingerprint) {
+        return Err(ApiError::BadRequest("sha256 与 fingerprint 须为 64 位十六进制".to_string()));
     }
     let sha = Some(q.sha256.as_str()).filter(|s| !s.is_empty());
     let case = Some(q.case.as_str()).filter(|s| !s.is_empty());
-    let found = if q.search.is_empty() || sha.is_some() || case.is_some() {
+    let found = if !q.fingerprint.is_empty() {
+        state.app.recordings_by_fingerprint(&user, &q.fingerprint).await?
+    } else if q.search.is_empty() || sha.is_some() || case.is_some() {
         state.app.find_recordings(&user, sha, case, 200).await?
     } else {
         state.app.search_recordings(&user, &q.search, 200).await?

@@ -1,5 +1,5 @@
 //! 音像记录 (办法第十八条至第二十三条) arriving as files: resumable uploads (the tus 1.0 core,
-//! creation, termination and the sha256 checksum) staged on disk beside the blobs, hashed with
+//! creation, termination and the checksum extension: sha256, or crc32 as a cheap transit check) staged on disk beside the blobs, hashed with
 //! SHA-256 as the bytes arrive, moved into the blob store once complete, and only then committed
 //! as a `recording.stored` entry naming the blob. SM3 is computed afterwards on its own thread
 //! and logged in a `recording.sm3` entry, so it never holds the upload back.
@@ -25,8 +25,68 @@ use std::sync::{Arc, Mutex};
 /// The largest upload accepted (a shift of body-camera video is a few GiB).
 pub const MAX_UPLOAD: u64 = 64 << 30;
 
-/// The writer's buffer: large writes, few system calls.
-const WRITE_BUFFER: usize = 1 << 20;
+/// The writer's buffer: the small frames of a slow network are gathered into writes of this
+/// size, while the large ones of a fast network (hundreds of KiB) go to the file without being
+/// copied again.
+const WRITE_BUFFER: usize = 256 << 10;
+
+/// A request's `Upload-Checksum` (tus checksum extension), compared with what arrived before
+/// anything of the request is kept: SHA-256, or CRC-32 (IEEE) — the transit check `liuhen
+/// import` sends with every request, as S3's flexible checksums do, at a fraction of a hash's
+/// cost (the server's own SHA-256 of the whole file stays the evidence's identity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checksum {
+    Sha256([u8; 32]),
+    Crc32(u32),
+}
+
+/// The digest of one request's bytes, of the algorithm its `Upload-Checksum` named.
+enum ChunkDigest {
+    Sha256(sha2::Sha256),
+    Crc32(crc32fast::Hasher),
+}
+
+impl ChunkDigest {
+    fn of(c: Checksum) -> ChunkDigest {
+        match c {
+            Checksum::Sha256(_) => ChunkDigest::Sha256(sha2::Sha256::new()),
+            Checksum::Crc32(_) => ChunkDigest::Crc32(crc32fast::Hasher::new()),
+        }
+    }
+    fn update(&mut self, b: &[u8]) {
+        match self {
+            ChunkDigest::Sha256(h) => h.update(b),
+            ChunkDigest::Crc32(h) => h.update(b),
+        }
+    }
+    fn finish(self) -> Checksum {
+        match self {
+            ChunkDigest::Sha256(h) => Checksum::Sha256(h.finalize().into()),
+            ChunkDigest::Crc32(h) => Checksum::Crc32(h.finalize()),
+        }
+    }
+}
+
+/// How much of each end of a file its fingerprint reads.
+pub const FINGERPRINT_ENDS: u64 = 64 << 10;
+
+/// A file's fingerprint: SHA-256 over its size (8 bytes, big-endian), its first and its last
+/// 64 KiB. Two files with the same SHA-256 have the same fingerprint, so an importer asks the
+/// server for recordings of a file's fingerprint (`GET /api/recordings?fingerprint=`) and hashes
+/// the whole file only when some match — a new file is read once, to be sent, not twice.
+pub fn fingerprint(file: &mut (impl std::io::Read + std::io::Seek), size: u64) -> std::io::Result<String> {
+    use std::io::SeekFrom;
+    let mut h = sha2::Sha256::new();
+    h.update(size.to_be_bytes());
+    let mut buf = vec![0u8; usize::try_from(FINGERPRINT_ENDS.min(size)).unwrap_or(0)];
+    file.seek(SeekFrom::Start(0))?;
+    file.read_exact(&mut buf)?;
+    h.update(&buf);
+    file.seek(SeekFrom::Start(size - buf.len() as u64))?;
+    file.read_exact(&mut buf)?;
+    h.update(&buf);
+    Ok(hex::encode(h.finalize()))
+}
 
 /// The metadata an upload may carry (tus `Upload-Metadata`), with their limits.
 pub const METADATA_KEYS: &[&str] = &[
@@ -360,6 +420,9 @@ pub fn recording_data(detail: &Value, blob: &BlobRef, sm3: Option<&str>) -> Valu
         "sha256": blob.sha256.to_hex(), "size": blob.size, "sm3": sm3,
         "stored_at": detail["stored_at"], "flags": detail["flags"],
     });
+    if !detail["fingerprint"].is_null() {
+        v["fingerprint"] = detail["fingerprint"].clone();
+    }
     // A clip names the original it was cut from (R-145: derived copies link to the original).
     if !detail["clip_of"].is_null() {
         v["clip_of"] = detail["clip_of"].clone();
@@ -441,7 +504,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         id: &str,
         offset: u64,
-        checksum: Option<[u8; 32]>,
+        checksum: Option<Checksum>,
         mut body: impl Stream<Item = Result<Bytes, E>> + Unpin,
     ) -> Result<Appended, ApiError> {
         let (state, current) = self.upload(actor, id).await?;
@@ -468,12 +531,11 @@ impl<S: LogStore> App<S> {
         let (file_path, start) = (part.clone(), before.clone());
         // The request's own digest only when it came with a checksum to compare (SHA-256 is
         // the server's largest cost per byte after the copies).
-        let checked = checksum.is_some();
-        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(sha2::Sha256, [u8; 32], u64)> {
+        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(sha2::Sha256, Option<Checksum>, u64)> {
             use std::io::Write;
             let file = std::fs::OpenOptions::new().append(true).open(&file_path)?;
             let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-            let (mut total, mut chunk, mut written) = (start, checked.then(sha2::Sha256::new), 0u64);
+            let (mut total, mut chunk, mut written) = (start, checksum.map(ChunkDigest::of), 0u64);
             while let Some(b) = rx.blocking_recv() {
                 out.write_all(&b)?;
                 total.update(&b);
@@ -482,8 +544,10 @@ impl<S: LogStore> App<S> {
                 }
                 written += b.len() as u64;
             }
-            out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
-            Ok((total, chunk.map(|c| c.finalize().into()).unwrap_or_default(), written))
+            let file = out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+            file.sync_all()?;
+            liuhen_store::uncache(&file, 0, 0);
+            Ok((total, chunk.map(ChunkDigest::finish), written))
         });
         let mut received = 0u64;
         let mut failure: Option<ApiError> = None;
@@ -539,10 +603,10 @@ impl<S: LogStore> App<S> {
             Ok(w) => w,
             Err(e) => {
                 failure = failure.or(Some(write_error(e)));
-                (before.clone(), [0; 32], 0)
+                (before.clone(), None, 0)
             }
         };
-        if failure.is_none() && checksum.is_some_and(|c| vanished || chunk_digest != c) {
+        if failure.is_none() && checksum.is_some_and(|c| vanished || chunk_digest != Some(c)) {
             failure = Some(upload_error(460, "CHECKSUM_MISMATCH", "本次上传内容的校验值不符，未保存".to_string()));
         }
         if let Some(e) = failure {
@@ -621,6 +685,21 @@ impl<S: LogStore> App<S> {
         Ok(out)
     }
 
+    /// The recordings `actor` may see whose file has `fingerprint` ([`fingerprint`]).
+    pub async fn recordings_by_fingerprint(
+        &self,
+        actor: &UserRecord,
+        fingerprint: &str,
+    ) -> Result<Vec<RecordingRecord>, ApiError> {
+        let mut out = Vec::new();
+        for r in self.store.recordings_by_fingerprint(&fingerprint.to_ascii_lowercase()).await? {
+            if self.recording(actor, &r.id).await.is_ok() {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     /// Ends an upload and drops its bytes (tus termination).
     pub async fn terminate_upload(&self, actor: &UserRecord, id: &str) -> Result<(), ApiError> {
         self.upload(actor, id).await?;
@@ -643,6 +722,11 @@ impl<S: LogStore> App<S> {
         part: &Path,
         sha256: Hash,
     ) -> Result<RecordingRecord, ApiError> {
+        let (file, size) = (part.to_path_buf(), state.length);
+        let print = tokio::task::spawn_blocking(move || fingerprint(&mut std::fs::File::open(file)?, size))
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))?
+            .map_err(io)?;
         let blob = self.blobs.put_file(part, sha256, state.length).await?;
         let case = state.metadata.get("case").cloned().unwrap_or_default();
         let stored_at = super::auth::now_ms();
@@ -660,6 +744,7 @@ impl<S: LogStore> App<S> {
         let detail = json!({
             "recording": state.id, "filename": state.metadata.get("filename"), "metadata": state.metadata,
             "uploaded_by": format!("user:{}", actor.id), "stored_at": stored_at, "flags": flags,
+            "fingerprint": print,
         });
         let (c, opening) = super::auth::committed(&detail);
         let d = EntryDraft::new(
@@ -810,6 +895,7 @@ pub async fn sm3_of(
                 let n = usize::try_from(left.min(PART)).unwrap_or(PART as usize);
                 f.read_exact(&mut buf[..n])?;
                 sm3::Digest::update(&mut h, &buf[..n]);
+                liuhen_store::uncache(&f, size - left, n as u64);
                 left -= n as u64;
             }
             Ok(<[u8; 32]>::from(sm3::Digest::finalize(h)))

@@ -224,6 +224,20 @@ async fn bad_requests_are_refused_and_nothing_of_them_is_kept() {
     assert_eq!(a.status.as_u16(), 460, "{}", a.body);
     assert!(a.body.contains("CHECKSUM_MISMATCH"));
     assert_eq!(offset(r, &path, &token).await, 1000);
+    // A CRC-32 that does not match (a transit check, `liuhen import`'s), an unknown algorithm,
+    // a digest of the wrong length: refused, not kept.
+    let with = |algo: &str, digest: &[u8]| {
+        let mut req = patch(&path, &token, 1000, Body::from(tail.to_vec()), None);
+        req.headers_mut().insert("upload-checksum", format!("{algo} {}", STANDARD.encode(digest)).parse().unwrap());
+        req
+    };
+    let a = send(r, with("crc32", &(crc32fast::hash(tail) ^ 1).to_be_bytes())).await;
+    assert_eq!(a.status.as_u16(), 460, "{}", a.body);
+    for (algo, digest) in [("md5", &[0u8; 16][..]), ("crc32", &[0u8; 3][..]), ("sha256", &[0u8; 4][..])] {
+        let a = send(r, with(algo, digest)).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{algo}: {}", a.body);
+    }
+    assert_eq!(offset(r, &path, &token).await, 1000);
     // More bytes than declared: refused, not kept.
     let mut over = tail.to_vec();
     over.extend_from_slice(b"one byte too many");
@@ -251,11 +265,28 @@ async fn bad_requests_are_refused_and_nothing_of_them_is_kept() {
     assert_eq!(send(r, patch(bad, &token, 0, Body::from("x"), None)).await.status, StatusCode::NOT_FOUND);
     // Nothing was stored or logged for any of them; the rest completes the file.
     assert!(app.store.recordings(None, 10).await.unwrap().is_empty());
-    let a = send(r, patch(&path, &token, 1000, Body::from(tail.to_vec()), Some(tail))).await;
+    let a = send(r, with("crc32", &crc32fast::hash(tail).to_be_bytes())).await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
     let id = header(&a, "liuhen-recording");
     let rec = app.get(&format!("/api/recordings/{id}"), Some(&token)).await.json();
     assert_eq!(rec["sha256"], hex::encode(sha2::Sha256::digest(&data)));
+    // Found by its fingerprint (what `liuhen import` asks before hashing a file whole): the
+    // SHA-256 of the size and both ends, computed here independently of the server's code.
+    let mut h = sha2::Sha256::new();
+    h.update((data.len() as u64).to_be_bytes());
+    h.update(&data);
+    h.update(&data);
+    let print = hex::encode(h.finalize());
+    let found = app.get(&format!("/api/recordings?fingerprint={print}"), Some(&token)).await.json();
+    assert_eq!(found.as_array().map(|a| a.len()), Some(1), "{found}");
+    assert_eq!(found[0]["id"], id);
+    let other_print = format!("{:0>64}", "1");
+    let found = app.get(&format!("/api/recordings?fingerprint={other_print}"), Some(&token)).await.json();
+    assert_eq!(found, serde_json::json!([]));
+    let stranger = app.account(&admin, "zhaoliu", "officer").await;
+    let found = app.get(&format!("/api/recordings?fingerprint={print}"), Some(&stranger)).await.json();
+    assert_eq!(found, serde_json::json!([]), "only recordings the caller may see");
+    assert_eq!(app.get("/api/recordings?fingerprint=xyz", Some(&token)).await.status, StatusCode::BAD_REQUEST);
     // A file that is not media: refused at its first bytes, nothing kept.
     let a = create(r, &token, 4096, &format!("filename {}", b64("notes.txt"))).await;
     let text_path = header(&a, "location");
@@ -276,7 +307,7 @@ async fn bad_requests_are_refused_and_nothing_of_them_is_kept() {
     assert_eq!(send(r, anon.body(Body::empty()).unwrap()).await.status, StatusCode::UNAUTHORIZED);
     let opts = send(r, Request::options("/api/uploads").body(Body::empty()).unwrap()).await;
     assert_eq!(header(&opts, "tus-extension"), "creation,termination,checksum");
-    assert_eq!(header(&opts, "tus-checksum-algorithm"), "sha256");
+    assert_eq!(header(&opts, "tus-checksum-algorithm"), "sha256,crc32");
 }
 
 #[tokio::test]
