@@ -40,6 +40,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve(_)) {
+        pin_malloc_threshold();
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -69,3 +72,32 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc raises its mmap threshold to the size of the largest mapped block freed (up to 32 MiB):
+/// once a sign-in had freed Argon2's 19 MiB, every upload buffer below that size came from
+/// per-thread arenas that keep what is given back, and a server in a bulk import reached 64 MiB
+/// (`liuhen bench import`). `serve` pins the threshold at 1 MiB: Argon2's memory and the SM3
+/// reader's go back to the system when freed, while the network's buffers (hundreds of KiB,
+/// one per read) are reused from the arenas — at glibc's initial 128 KiB each was a fresh
+/// mapping, and a bulk import lost a tenth of its speed to faulting them in. The environment
+/// is the only safe way to set it: the process execs itself once with it (same pid, same
+/// arguments); a threshold already set is kept.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn pin_malloc_threshold() {
+    use std::os::unix::process::CommandExt;
+    const VAR: &str = "MALLOC_MMAP_THRESHOLD_";
+    if std::env::var_os(VAR).is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    let mut args = std::env::args_os();
+    let mut cmd = std::process::Command::new(exe);
+    if let Some(arg0) = args.next() {
+        cmd.arg0(arg0);
+    }
+    let err = cmd.args(args).env(VAR, "1048576").exec();
+    eprintln!("warning: could not restart with {VAR} set ({err}); memory use may grow after sign-ins");
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn pin_malloc_threshold() {}
