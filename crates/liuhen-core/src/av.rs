@@ -104,6 +104,39 @@ pub fn explained(i: &Interruption) -> bool {
     spoken || (!i.written.trim().is_empty() && signers.len() >= 2)
 }
 
+/// What an on-site act directly touches that makes its whole recording mandatory (办法第十九条:
+/// 直接涉及人身自由、生命健康、重大财产权益的现场执法活动).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Touches {
+    PersonalLiberty,
+    LifeHealth,
+    MajorProperty,
+}
+
+impl Touches {
+    pub const ALL: [Touches; 3] = [Touches::PersonalLiberty, Touches::LifeHealth, Touches::MajorProperty];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Touches::PersonalLiberty => "personal_liberty",
+            Touches::LifeHealth => "life_health",
+            Touches::MajorProperty => "major_property",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Touches::PersonalLiberty => "人身自由",
+            Touches::LifeHealth => "生命健康",
+            Touches::MajorProperty => "重大财产权益",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Touches> {
+        Touches::ALL.into_iter().find(|t| t.code() == code)
+    }
+}
+
 /// A stretch of time, `from` to `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {

@@ -140,6 +140,8 @@ pub struct OnSiteAct {
     pub recording_announced: bool,
     pub problems_found: bool,
     pub summary: String,
+    /// What the act directly touches: any makes its whole recording mandatory (办法第十九条).
+    pub touches: Vec<crate::av::Touches>,
 }
 
 /// What opening an inspection needs.

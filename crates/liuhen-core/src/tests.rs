@@ -169,6 +169,7 @@ fn good_act(problems: bool) -> OnSiteAct {
         recording_announced: true,
         problems_found: problems,
         summary: "检查食品经营许可及进货查验记录".to_string(),
+        touches: Vec::new(),
     }
 }
 

@@ -330,6 +330,9 @@ pub struct ActForm {
     pub problems_found: bool,
     #[serde(default)]
     pub summary: String,
+    /// 办法第十九条: personal_liberty, life_health, major_property.
+    #[serde(default)]
+    pub touches: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -518,6 +521,22 @@ fn act_input(a: ActForm) -> Result<ActInput, ApiError> {
         recording_announced: a.recording_announced,
         problems_found: a.problems_found,
         summary: text(&a.summary, "检查情况", 5000)?,
+        touches: {
+            let mut t = a
+                .touches
+                .iter()
+                .map(|c| {
+                    liuhen_core::av::Touches::parse(c).ok_or_else(|| {
+                        ApiError::BadRequest(format!(
+                            "未知的涉及事项 {c}（可选 personal_liberty、life_health、major_property）"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            t.sort_unstable();
+            t.dedup();
+            t
+        },
     })
 }
 

@@ -97,6 +97,7 @@ pub fn document() -> Value {
                 "Act": {"type": "object", "required": ["at", "place", "officers", "recording_announced", "problems_found"], "description": "一次现场执法活动（办法第六条、第八条）", "properties": {
                     "at": {"type": "integer"}, "place": {"type": "string"}, "summary": {"type": "string"},
                     "officers": {"type": "array", "items": {"type": "object", "required": ["officer_id"], "properties": {"officer_id": {"type": "string"}, "id_shown_at": {"type": ["integer", "null"], "description": "出示执法证件的时间"}}}},
+                    "touches": {"type": "array", "items": {"type": "string", "enum": ["personal_liberty", "life_health", "major_property"]}, "description": "直接涉及人身自由、生命健康、重大财产权益：该活动须全程音像记录（办法第十九条），未覆盖时在案件音像记录中提示 R-140"},
                     "recording_announced": {"type": "boolean", "description": "已告知当事人开启执法记录（办法第六条第二款）"},
                     "problems_found": {"type": "boolean"}}},
                 "Penalty": {"type": "object", "required": ["kind"], "description": "处罚种类（行政处罚法第九条），用于 issue_decision、conclude.proposal、serve_notice、decide.doc；罚款、没收须填金额（分）。简易程序只能警告或小额罚款（R-067a）；除警告和未达较大数额的罚款、没收外，均须告知听证权利（R-042，行政处罚法第六十三条）。",

@@ -269,7 +269,9 @@ impl<S: LogStore> App<S> {
             linked.extend(mine.iter().map(|r| r.id.clone()));
             let items: Vec<String> =
                 mine.iter().filter_map(|r| links(r)["av_item"].as_str().map(str::to_string)).collect();
-            let mandatory = case_mandatory || items.iter().any(|i| !i.is_empty() && mandatory_items.contains(i));
+            let mandatory = case_mandatory
+                || touches(&record)
+                || items.iter().any(|i| !i.is_empty() && mandatory_items.contains(i));
             let spans: Vec<Span> = mine.iter().filter_map(|r| span_of(r)).collect();
             let interruptions: Vec<Interruption> = mine
                 .iter()
@@ -329,13 +331,14 @@ impl<S: LogStore> App<S> {
         let whole = self.whole_recording().await?;
         let mut out = Vec::new();
         for case in self.visible_cases(actor, usize::MAX).await? {
-            if !whole.case(&case) {
+            let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
+            let acts = data["acts"].as_array().map(|a| a.iter().any(touches)).unwrap_or(false);
+            if !whole.case(&case) && !acts {
                 continue;
             }
-            let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
             let recordings = self.store.recordings(Some(&case.id), 10_000).await?;
             for (rid, kind, label, record) in super::records::records_in(&data) {
-                if !rid.starts_with("act/") {
+                if !rid.starts_with("act/") || !(whole.case(&case) || touches(&record)) {
                     continue;
                 }
                 let Some(at) = record["ended_at"].as_i64().or(record["at"].as_i64()) else { continue };
@@ -402,6 +405,12 @@ impl<S: LogStore> App<S> {
 }
 
 /// The 权责清单 matters (names and codes) and catalogue activities that must be recorded whole.
+/// Whether an act says it directly touches personal liberty, life and health or major property
+/// (办法第十九条), which makes its own recording mandatory whatever its case.
+fn touches(act: &Value) -> bool {
+    act["touches"].as_array().is_some_and(|t| !t.is_empty())
+}
+
 struct WholeRecording {
     matters: std::collections::HashSet<String>,
     items: Vec<String>,

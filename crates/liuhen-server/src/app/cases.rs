@@ -75,6 +75,8 @@ pub struct ActInput {
     pub recording_announced: bool,
     pub problems_found: bool,
     pub summary: String,
+    /// 办法第十九条: what the act directly touches (any makes its whole recording mandatory).
+    pub touches: Vec<liuhen_core::av::Touches>,
 }
 
 /// An officer to register.
@@ -149,6 +151,7 @@ pub(crate) fn act_json(a: &OnSiteAct) -> Value {
         "recording_announced": a.recording_announced,
         "problems_found": a.problems_found,
         "summary": a.summary,
+        "touches": a.touches.iter().map(|t| t.code()).collect::<Vec<_>>(),
     })
 }
 
@@ -183,6 +186,11 @@ fn parse_act(v: &Value) -> Option<OnSiteAct> {
         recording_announced: v["recording_announced"].as_bool()?,
         problems_found: v["problems_found"].as_bool()?,
         summary: v["summary"].as_str()?.to_string(),
+        // Acts recorded before 办法第十九条's flags were kept touch nothing.
+        touches: v["touches"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|t| t.as_str().and_then(liuhen_core::av::Touches::parse)).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -492,6 +500,7 @@ impl<S: LogStore> App<S> {
             recording_announced: a.recording_announced,
             problems_found: a.problems_found,
             summary: a.summary,
+            touches: a.touches,
         })
     }
 

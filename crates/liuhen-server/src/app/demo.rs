@@ -320,6 +320,7 @@ impl<S: LogStore> App<S> {
                 } else {
                     "未发现违法行为".to_string()
                 },
+                touches: Vec::new(),
             };
             let mut cmds = Vec::new();
             if c.stage >= 1 {
@@ -378,6 +379,7 @@ impl<S: LogStore> App<S> {
                     recording_announced: true,
                     problems_found: true,
                     summary: "现场拍照取证".to_string(),
+                    touches: Vec::new(),
                 },
                 entrusted: None,
                 // Fictional identity numbers with valid check characters.
@@ -672,6 +674,7 @@ impl<S: LogStore> App<S> {
             recording_announced: true,
             problems_found: true,
             summary: "现场勘验、测量搭建面积并拍照".to_string(),
+            touches: Vec::new(),
         };
         let yuan_text = p.fine_yuan;
         let steps = vec![
@@ -759,6 +762,7 @@ impl<S: LogStore> App<S> {
             recording_announced: true,
             problems_found: true,
             summary: "现场检查、拍照取证".to_string(),
+            touches: Vec::new(),
         };
         // 行政处罚（普通程序）: filed ten days ago, investigating.
         let lead = Lead {

@@ -151,6 +151,8 @@ pub const MATTER_KINDS: &[(&str, &str)] =
 pub const RELATIONS: &[(&str, &str)] =
     &[("当事人本人", "当事人本人"), ("委托代理人", "委托代理人"), ("法定代理人", "法定代理人")];
 pub const ACCESS_MODES: &[(&str, &str)] = &[("view", "查阅"), ("copy", "复制")];
+pub const TOUCHES: &[(&str, &str)] =
+    &[("personal_liberty", "人身自由"), ("life_health", "生命健康"), ("major_property", "重大财产权益")];
 pub const AV_MODES: &[(&str, &str)] = &[("全程", "全程"), ("根据实际情况", "根据实际情况")];
 pub const STAGE_OPTIONS: &[(&str, &str)] =
     &[("程序启动", "程序启动"), ("调查取证", "调查取证"), ("审查决定", "审查决定"), ("送达执行", "送达执行")];
@@ -182,6 +184,7 @@ macro_rules! act_fields {
             f(concat!($p, "recording_announced"), "已告知当事人正在进行执法记录", Kind::Bool),
             f(concat!($p, "problems_found"), "发现问题", Kind::Bool),
             f(concat!($p, "summary"), "情况记录", Kind::LongText),
+            f(concat!($p, "touches"), "直接涉及（须全程音像记录，办法第十九条）", Kind::Checks(TOUCHES)),
         ]
     };
 }
@@ -257,8 +260,8 @@ macro_rules! service_fields {
 
 /// The fields of one 送达回证.
 const SVC: usize = 25;
-const ON_SITE: [Field; 6] = act_fields!("");
-const INVESTIGATE: [Field; 6] = act_fields!("act.");
+const ON_SITE: [Field; 7] = act_fields!("");
+const INVESTIGATE: [Field; 7] = act_fields!("act.");
 const RECTIFY: [Field; 2 + SVC] =
     join(&[&[f("at", "决定时间", Kind::DateTime), f("due", "整改期限", Kind::Date)], &service_fields!("service.")]);
 pub const EXCLUDED: &[(&str, &str)] = &[
@@ -441,7 +444,7 @@ const DISPOSE: [Field; 2 + SVC] = join(&[
     &[f("at", "时间", Kind::DateTime), f("outcome", "处理结果", Kind::Select(OUTCOMES))],
     &service_fields!("service."),
 ]);
-const SUMMARY_START: [Field; 18] = join(&[
+const SUMMARY_START: [Field; 19] = join(&[
     &[
         f("case_no", "当场处罚决定书编号", Kind::Text),
         f("matter", "执法事项", Kind::Text),
@@ -693,7 +696,7 @@ macro_rules! correction_fields {
 }
 const CORRECT_PENALTY: [Field; 4] = correction_fields!(PENALTY_ANCHORS);
 const CORRECT_LICENCE: [Field; 4] = correction_fields!(LICENCE_ANCHORS);
-const REINSPECT: [Field; 7] = join(&[&act_fields!("act."), &[f("rectified", "已整改到位", Kind::Bool)]]);
+const REINSPECT: [Field; 8] = join(&[&act_fields!("act."), &[f("rectified", "已整改到位", Kind::Bool)]]);
 
 pub const SPECS: &[Spec] = &[
     Spec {

@@ -59,6 +59,7 @@ pub(super) fn field_label(key: &str) -> &str {
         "summary" => "情况记录",
         "recording_announced" => "已告知正在记录",
         "problems_found" => "发现问题",
+        "touches" => "直接涉及（须全程音像记录）",
         "source" => "出处",
         "kind" => "类别",
         "result" => "结论",
@@ -93,8 +94,9 @@ pub async fn record_page<S: LogStore>(
     let record_id = format!("{kind}/{n}");
     let (case, kind_label, label, record, class) =
         state.app.view_record(&user, &id, &record_id, "案件办理（页面查阅）").await?;
-    let officers: HashMap<String, String> =
+    let mut officers: HashMap<String, String> =
         state.app.store.officers().await.map_err(ApiError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
+    officers.extend(liuhen_core::av::Touches::ALL.map(|t| (t.code().to_string(), t.label().to_string())));
     let users = super::user_names(&state).await?;
     let fields = record
         .as_object()

@@ -36,16 +36,22 @@ fn rules(v: &Value, record: &str) -> Vec<String> {
     r["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
 }
 
-#[tokio::test]
-async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap_explained() {
-    let app = spawn_app(LogAccess::Public).await;
-    let head = app.login().await;
+/// 王明 and 李华, registered with valid certificates; their ids.
+async fn two_officers(app: &TestApp, head: &str) -> Vec<String> {
     let mut officers = Vec::new();
     for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
         let body =
             json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
-        officers.push(app.post_as("/api/officers", &head, &body).await.json()["id"].as_str().unwrap().to_string());
+        officers.push(app.post_as("/api/officers", head, &body).await.json()["id"].as_str().unwrap().to_string());
     }
+    officers
+}
+
+#[tokio::test]
+async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap_explained() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let officers = two_officers(&app, &head).await;
     // A matter the 权责清单 says must be recorded whole, and an inspection of it.
     let matter = json!({"code": "I-009", "name": "危险化学品现场检查", "kind": "inspection",
         "legal_basis": "《危险化学品安全管理条例》第六条", "av_mandatory": true});
@@ -183,6 +189,59 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
     // follow each upload on their own are in).
     sm3_of(&app, &head, &one).await;
     sm3_of(&app, &head, &two).await;
+    let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
+    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn an_act_that_touches_personal_liberty_must_be_recorded_whole_whatever_its_matter() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let officers = two_officers(&app, &head).await;
+    // An ordinary matter: nothing on the 权责清单 asks for a whole recording.
+    let matter = json!({"code": "I-010", "name": "门前三包检查", "kind": "inspection", "legal_basis": "《市容环境卫生管理条例》"});
+    assert_eq!(app.post_as("/api/matters", &head, &matter).await.status, StatusCode::CREATED);
+    let t0 = 1_795_568_400_000_i64;
+    let mut cases = Vec::new();
+    for (n, touches) in [(41, json!([])), (42, json!(["personal_liberty"])), (43, json!(["no_such_thing"]))] {
+        let body = json!({"case_no": format!("栗街检〔2026〕{n}号"), "matter": "门前三包检查", "kind": "special",
+            "basis": "专项检查方案", "source": "inspection", "reason": "专项检查", "received_at": t0 - 3_600_000});
+        let case = app.post_as("/api/cases/inspections", &head, &body).await.json()["id"].as_str().unwrap().to_string();
+        let act = json!({"type": "record_on_site", "at": t0, "place": "迁安路", "recording_announced": true,
+            "problems_found": true, "summary": "当事人阻碍执法，依法将其带离现场", "touches": touches,
+            "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()});
+        let r = app
+            .post_as(&format!("/api/cases/{case}/commands"), &head, &json!({"expected_version": 1, "command": act}))
+            .await;
+        if n == 43 {
+            // 办法第十九条 names three things; anything else is refused, not ignored.
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        cases.push(case);
+    }
+    let (plain, touching) = (&cases[0], &cases[1]);
+    let av = app.get(&format!("/api/cases/{plain}/av"), Some(&head)).await.json();
+    let act = |v: &Value| v["records"].as_array().unwrap().iter().find(|r| r["record"] == "act/0").cloned().unwrap();
+    assert_eq!((act(&av)["mandatory"].as_bool(), rules(&av, "act/0").len()), (Some(false), 0), "{av}");
+    let av = app.get(&format!("/api/cases/{touching}/av"), Some(&head)).await.json();
+    assert_eq!(act(&av)["mandatory"], true, "{av}");
+    assert_eq!(rules(&av, "act/0"), ["R-140"], "no recording covers it: {av}");
+    // Only the act that had to be recorded whole is overdue 24 hours on.
+    let overdue = app.get("/api/av/overdue", Some(&head)).await.json();
+    let listed = |case: &str| overdue.as_array().unwrap().iter().any(|o| o["case"] == case);
+    assert!(listed(touching) && !listed(plain), "{overdue}");
+    // Covered from start to end: nothing to say.
+    let rec = upload(&app, &head, "DSJ-002_0001.mp4", t0 - MIN, t0 + 30 * MIN, "DSJ-002", "王明、李华").await;
+    let link = json!({"case": touching, "records": ["act/0"], "activity_ended_at": t0 + 25 * MIN});
+    let r = app.post_as(&format!("/api/recordings/{rec}/link"), &head, &link).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let av = app.get(&format!("/api/cases/{touching}/av"), Some(&head)).await.json();
+    assert_eq!(rules(&av, "act/0"), Vec::<String>::new(), "{av}");
+    // The flag is part of the act in the log: the projections come back the same from it.
+    sm3_of(&app, &head, &rec).await;
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
     assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
