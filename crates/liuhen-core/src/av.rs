@@ -3,7 +3,7 @@
 //! continuous, remote or hard-to-reach enforcement, with that reason given), a late one
 //! explained in writing; every interruption explained; the device clock close to the server's.
 
-use crate::rules::{R_140, R_143, R_144, R_145, Violation};
+use crate::rules::{R_140, R_141, R_143, R_144, R_145, Violation};
 use crate::time::Timestamp;
 
 /// 24 hours, counted from the exact moment (domain.md TC-6: no holiday extension).
@@ -137,6 +137,13 @@ impl Touches {
     }
 }
 
+/// R-141 on an on-site or evidence-collection record that need not be recorded whole: it has a
+/// recording, or a written reason why none was made (the text record was enough).
+pub fn unrecorded(recordings: usize, reason: &str) -> Option<Violation> {
+    (recordings == 0 && reason.trim().is_empty())
+        .then(|| R_141.violated("recordings", "未进行音像记录，也未书面说明理由"))
+}
+
 /// A stretch of time, `from` to `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -241,7 +248,11 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         written: String::new(),
         signed_by: Vec::new(),
     };
+    let some = |v: Option<Violation>| ids(v.into_iter().collect());
     vec![
+        // No recording and no word; then a recording; then a written reason instead.
+        ("R-141", some(unrecorded(0, " ")), some(unrecorded(1, ""))),
+        ("R-141", some(unrecorded(0, "")), some(unrecorded(0, "书证由当事人提交，文字记录已全面记载"))),
         // Two files a couple of seconds apart cover the activity; ten minutes missing do not —
         // unless the interruption is recorded; nothing at all never does.
         ("R-140", ids(coverage(activity, &broken, &[], shown)), ids(coverage(activity, &whole, &[], shown))),

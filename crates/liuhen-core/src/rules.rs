@@ -165,6 +165,13 @@ pub const R_149D: Rule = Rule {
     source: "办法第二十四条",
     requirement: "音像记录应当使用登记在册的设备，由领用该设备的执法人员记录（专人使用，专人负责）",
 };
+pub const R_141: Rule = Rule {
+    id: "R-141",
+    severity: Severity::Flag,
+    source: "办法第十八条；国办发〔2018〕118号",
+    requirement: "现场执法、调查取证等容易引发争议的执法活动，应当进行音像记录；文字记录能够全面有效记录的，可以不进行音像记录，但应当书面说明理由",
+};
+
 pub const R_142: Rule = Rule {
     id: "R-142",
     severity: Severity::Flag,
@@ -706,7 +713,7 @@ pub const ALL: &[Rule] = &[
     R_051, R_060, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_069, R_070, R_080, R_081, R_082,
     R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091, R_092, R_093, R_094, R_095A, R_095B, R_095C,
     R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105, R_106, R_113, R_114, R_115, R_116,
-    R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_142, R_143, R_144, R_145,
+    R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

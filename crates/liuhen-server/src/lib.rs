@@ -81,6 +81,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/recordings/{id}/clips", post(api::av::clip::<S>))
         .route("/api/recordings/{id}/interruptions", post(api::av::interruption::<S>))
         .route("/api/cases/{id}/av", get(api::av::case_av::<S>))
+        .route("/api/cases/{id}/av/unrecorded", post(api::av::unrecorded::<S>))
         .route("/api/av/overdue", get(api::av::overdue::<S>))
         .route("/api/recordings/{id}/content", get(api::uploads::content::<S>))
         .layer(DefaultBodyLimit::max(64 * 1024));
@@ -148,6 +149,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
             get(ui::party::step_form::<S>).post(ui::party::take_step::<S>),
         )
         .route("/cases/{id}/records/{kind}/{n}/classification", post(ui::record::classify_record::<S>))
+        .route("/cases/{id}/av/unrecorded", post(ui::record::explain_unrecorded::<S>))
         .route("/static/app.css", get(ui::stylesheet))
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(CompressionLayer::new());

@@ -90,6 +90,25 @@ pub async fn case_av<S: LogStore>(
     Ok(Json(state.app.case_av(&user, &id).await?))
 }
 
+#[derive(Deserialize)]
+pub struct UnrecordedForm {
+    pub record: String,
+    pub reason: String,
+}
+
+/// `POST /api/cases/{id}/av/unrecorded`: why a record was made without a recording.
+pub async fn unrecorded<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<UnrecordedForm>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    state.app.explain_unrecorded(&user, &id, &f.record, &f.reason).await?;
+    Ok(Json(state.app.case_av(&user, &id).await?))
+}
+
 /// `GET /api/av/overdue`.
 pub async fn overdue<S: LogStore>(
     State(state): State<AppState<S>>,

@@ -149,6 +149,57 @@ impl<S: LogStore> App<S> {
         Ok(r)
     }
 
+    /// The written reasons a case's records were made without a recording: record id →
+    /// {reason, by, at}.
+    pub async fn unrecorded_reasons(&self, case_id: &str) -> Result<serde_json::Map<String, Value>, ApiError> {
+        match self.store.setting(&unrecorded_key(case_id)).await {
+            Ok(r) => match serde_json::from_str(&r.data) {
+                Ok(Value::Object(m)) => Ok(m),
+                _ => Err(ApiError::Internal(format!("the reasons of {case_id} are malformed").into())),
+            },
+            Err(StoreError::NotFound) => Ok(serde_json::Map::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Says in writing why record `record_id` of case `case_id` (an on-site act or an evidence
+    /// collection) was made without a recording: the text record was enough. Those who
+    /// act on the case; a later reason supersedes an earlier one, which stays in the log.
+    pub async fn explain_unrecorded(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        record_id: &str,
+        reason: &str,
+    ) -> Result<(), ApiError> {
+        let case = self.case_for_command(actor, case_id).await?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        if !super::records::records_in(&data).iter().any(|(rid, ..)| rid == record_id) {
+            return Err(ApiError::BadRequest(format!("本案没有记录 {record_id}")));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            return Err(ApiError::BadRequest("须写明未进行音像记录的理由（至多 1000 字）".into()));
+        }
+        let _one = UNRECORDED_WRITES.lock().await;
+        let mut reasons = self.unrecorded_reasons(case_id).await?;
+        let detail = json!({"record": record_id, "reason": reason, "by": format!("user:{}", actor.id), "at": now_ms()});
+        let (c, opening) = super::auth::committed(&detail);
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "av.unrecorded",
+            Some(case_id),
+            body(json!({"record": record_id, "detail": {"commit": c.to_hex()}})),
+            vec![],
+            vec![c],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        apply_unrecorded(&mut reasons, &detail);
+        let setting = unrecorded_setting(case_id, &reasons, now_ms());
+        self.append(d, vec![opening, Op::PutSetting(setting)]).await?;
+        Ok(())
+    }
+
     /// Records an interruption in recording `id` (办法第二十二条) with its explanation: spoken
     /// on resuming (the moment), or written and signed by officers (registered ones, by id).
     pub async fn record_interruption(
@@ -256,6 +307,7 @@ impl<S: LogStore> App<S> {
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
         let whole = self.whole_recording().await?;
         let (case_mandatory, mandatory_items) = (whole.case(case), whole.items);
+        let reasons = self.unrecorded_reasons(case_id).await?;
         let links = |r: &RecordingRecord| -> Value {
             serde_json::from_str::<Value>(&r.data).map(|d| d["links"].clone()).unwrap_or(Value::Null)
         };
@@ -312,9 +364,12 @@ impl<S: LogStore> App<S> {
                     liuhen_core::rules::R_143
                         .violated("interruptions", format!("{} 的中断（{}）未说明", shown(i.from), i.cause))
                 }));
+                let reason = reasons.get(&rid).and_then(|r| r["reason"].as_str()).unwrap_or_default();
+                findings.extend(av::unrecorded(mine.len(), reason));
             }
             out.push(json!({
                 "record": rid, "kind": kind, "label": label, "at": start, "ended_at": end, "mandatory": mandatory,
+                "unrecorded_reason": reasons.get(&rid).cloned().unwrap_or(Value::Null),
                 "recordings": mine.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
                 "findings": findings.iter().map(|v| json!({"rule": v.rule.id, "source": v.rule.source,
                     "message": v.to_string()})).collect::<Vec<_>>(),
@@ -405,6 +460,33 @@ impl<S: LogStore> App<S> {
 }
 
 /// The 权责清单 matters (names and codes) and catalogue activities that must be recorded whole.
+/// Serialises the read-modify-write of a case's written reasons.
+static UNRECORDED_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The setting of case `case_id`'s written reasons for records without a recording.
+pub fn unrecorded_key(case_id: &str) -> String {
+    format!("av-unrecorded/{case_id}")
+}
+
+/// A reason's detail (an `av.unrecorded` entry's) into a case's reasons, by record.
+pub fn apply_unrecorded(reasons: &mut serde_json::Map<String, Value>, detail: &Value) {
+    if let Some(record) = detail["record"].as_str() {
+        reasons.insert(record.to_string(), json!({"reason": detail["reason"], "by": detail["by"], "at": detail["at"]}));
+    }
+}
+
+pub(crate) fn unrecorded_setting(
+    case_id: &str,
+    reasons: &serde_json::Map<String, Value>,
+    at: i64,
+) -> liuhen_store::SettingRecord {
+    liuhen_store::SettingRecord {
+        key: unrecorded_key(case_id),
+        data: Value::Object(reasons.clone()).to_string(),
+        updated_at_ms: at,
+    }
+}
+
 /// Whether an act says it directly touches personal liberty, life and health or major property
 /// (办法第十九条), which makes its own recording mandatory whatever its case.
 fn touches(act: &Value) -> bool {

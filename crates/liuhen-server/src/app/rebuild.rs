@@ -162,6 +162,17 @@ impl<S: LogStore> App<S> {
                         classes.insert(s("record")?, Value::from(s("class")?));
                         settings.insert(key, super::records::classes_record(id, &classes, e.time_ms));
                     }
+                    "av.unrecorded" => {
+                        let id = e.case().ok_or_else(|| internal(index, "a reason without a case"))?;
+                        let detail = self.opened_json(index, &e).await?;
+                        let key = super::av::unrecorded_key(id);
+                        let mut reasons = match settings.get(&key).map(|r| serde_json::from_str(&r.data)) {
+                            Some(Ok(Value::Object(m))) => m,
+                            _ => serde_json::Map::new(),
+                        };
+                        super::av::apply_unrecorded(&mut reasons, &detail);
+                        settings.insert(key, super::av::unrecorded_setting(id, &reasons, e.time_ms));
+                    }
                     "recording.stored" | "recording.clipped" => {
                         let detail = self.opened_json(index, &e).await?;
                         let blob = *e.blobs().first().ok_or_else(|| internal(index, "a recording without its blob"))?;

@@ -547,8 +547,14 @@ struct CasePage {
 
 /// One record's 音像记录 on the case page.
 pub struct AvRow {
+    /// The record's id (`act/0`), for the form that explains a missing recording.
+    pub record: String,
     pub label: String,
     pub mandatory: bool,
+    /// Why the record has no recording, as written.
+    pub reason: String,
+    /// Whether the record still needs a recording or that written reason.
+    pub ask_reason: bool,
     pub recordings: Vec<(String, String)>,
     pub findings: Vec<String>,
 }
@@ -579,8 +585,10 @@ async fn av_section<S: LogStore>(
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|r| r["mandatory"] == true || r["recordings"].as_array().is_some_and(|a| !a.is_empty()))
         .map(|r| AvRow {
+            record: r["record"].as_str().unwrap_or_default().to_string(),
+            reason: r["unrecorded_reason"]["reason"].as_str().unwrap_or_default().to_string(),
+            ask_reason: r["findings"].as_array().into_iter().flatten().any(|f| f["rule"] == "R-141"),
             label: format!(
                 "{} {}：{}",
                 r["record"].as_str().unwrap_or_default(),

@@ -152,6 +152,20 @@ pub async fn classify_record<S: LogStore>(
     Ok(Redirect::to(&format!("/cases/{id}/records/{record_id}")).into_response())
 }
 
+/// Says why a record has no recording, from the case page's 音像记录 section.
+pub async fn explain_unrecorded<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<super::forms::Submitted>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let submitted = submitted_form(&view, form)?;
+    let get = |k: &str| submitted.iter().find(|(name, _)| name == k).map_or("", |(_, v)| v.as_str());
+    state.app.explain_unrecorded(&user, &id, get("record").trim(), get("reason")).await?;
+    Ok(Redirect::to(&format!("/cases/{id}#av")).into_response())
+}
+
 /// One record as the party's material shows it: (kind, label, [(field, value)]).
 type Material = (&'static str, String, Vec<(String, String)>);
 

@@ -123,6 +123,9 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("get", "/api/document-catalogue") => Allowed,
         ("get", "/api/seal-keys") => Public,
         ("get", "/api/cases/{id}/documents") => case(true),
+        ("post", "/api/cases/{id}/av/unrecorded") => {
+            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
+        }
         ("post", "/api/cases/{id}/documents") => {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
@@ -202,6 +205,8 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
         ("post", "/api/recordings/{id}/interruptions") => json!({"from": t0, "to": t0 + 60_000, "cause": "设备故障"}),
         // A form the test case's kind has not: refused past the policy, nothing recorded.
         ("post", "/api/cases/{id}/documents") => json!({"code": "L10", "fields": {}}),
+        // A record the case has not: 400 for the allowed, nothing recorded.
+        ("post", "/api/cases/{id}/av/unrecorded") => json!({"record": "act/99", "reason": "文字记录已全面记载"}),
         ("post", "/api/documents/{id}/commands") => json!({"type": "finalise"}),
         ("post", "/api/devices") => json!({"number": format!("DSJ-{n}"), "model": "DSJ-V9", "kind": "body_camera",
             "storage_place": "装备室"}),

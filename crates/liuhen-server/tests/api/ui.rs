@@ -283,6 +283,15 @@ async fn a_case_is_opened_and_walked_through_forms_with_refusals_beside_their_fi
     assert_eq!((p.status, p.location.clone()), (StatusCode::SEE_OTHER, format!("/cases/{id}")), "{}", p.body);
     let case = app.get(&format!("/api/cases/{id}"), Some(&token)).await.json();
     assert_eq!(case["state"], "on_site");
+    // Made without a recording: the page asks why in writing, and keeps the answer.
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert!(page.body.contains("R-141") && page.body.contains(&format!("/cases/{id}/av/unrecorded")), "{}", page.body);
+    let why = "文字记录已能全面有效记录";
+    let body = format!("csrf={csrf}&record={}&reason={}", urlencode("act/0"), urlencode(why));
+    let p = send(&app, form(&format!("/cases/{id}/av/unrecorded"), &cookie, &body)).await;
+    assert_eq!((p.status, p.location.clone()), (StatusCode::SEE_OTHER, format!("/cases/{id}#av")), "{}", p.body);
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert!(page.body.contains(&format!("未音像记录的理由：{why}")) && !page.body.contains("R-141"), "{}", page.body);
     // Submitting the same form again (a replay at the old version) is refused, not applied twice.
     let p =
         send(&app, form(&format!("/cases/{id}/do/record_on_site"), &cookie, &act(&[&officers[0], &officers[1]]))).await;
