@@ -1025,6 +1025,20 @@ impl Document {
     }
 }
 
+/// A signature on the pad by `name` as `role`, for the examples and tests.
+#[cfg(test)]
+fn sample_signature(role: &str, name: &str, at: Timestamp) -> Signature {
+    Signature {
+        role: role.into(),
+        name: name.into(),
+        person: String::new(),
+        method: "pad".into(),
+        image_sha256: "a".repeat(64),
+        content_hash: "h".into(),
+        at,
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     use crate::agency::Seal;
@@ -1037,15 +1051,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static s
     let doc = |code: &str, kind: &str, fs: BTreeMap<String, String>| {
         Document::new(&draft(code, kind, fs, None).unwrap()).unwrap()
     };
-    let sig = |role: &str, name: &str| Signature {
-        role: role.into(),
-        name: name.into(),
-        person: String::new(),
-        method: "pad".into(),
-        image_sha256: "a".repeat(64),
-        content_hash: "h".into(),
-        at,
-    };
+    let sig = |role: &str, name: &str| sample_signature(role, name, at);
     let refusal = |officers: &[&str]| RefusalNote {
         role: "party".into(),
         who: "某某".into(),
@@ -1177,17 +1183,7 @@ mod tests {
             })
             .collect();
         let mut d = Document::new(&draft("D34c", "penalty", fields, None).unwrap()).unwrap();
-        let sign = |role: &str, name: &str| {
-            Event::Signed(Signature {
-                role: role.into(),
-                name: name.into(),
-                person: String::new(),
-                method: "pad".into(),
-                image_sha256: "a".repeat(64),
-                content_hash: "h".into(),
-                at,
-            })
-        };
+        let sign = |role: &str, name: &str| Event::Signed(sample_signature(role, name, at));
         for (r, n) in [("host", "主持人"), ("recorder", "记录员"), ("participant", "张某某")] {
             d.apply(&sign(r, n));
         }
