@@ -1,7 +1,8 @@
 //! 音像记录 (办法第十八条至第二十三条) arriving as files: resumable uploads (the tus 1.0 core,
-//! creation, termination and the checksum extension: sha256, or crc32 as a cheap transit check) staged on disk beside the blobs, hashed with
-//! SHA-256 as the bytes arrive, moved into the blob store once complete, and only then committed
-//! as a `recording.stored` entry naming the blob. SM3 is computed afterwards on its own thread
+//! creation, termination and the checksum extension: sha256, or crc32 as a cheap transit check)
+//! staged on disk beside the blobs, hashed with SHA-256 as the bytes arrive, moved into the blob
+//! store once complete, and only then committed as a `recording.stored` entry naming the blob
+//! (with the file's fingerprint, which `liuhen import` asks by). SM3 is computed afterwards on its own thread
 //! and logged in a `recording.sm3` entry, so it never holds the upload back.
 //!
 //! An upload's state is two files in the staging directory: `<id>.json` (who, how long, its
