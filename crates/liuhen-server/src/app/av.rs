@@ -152,14 +152,7 @@ impl<S: LogStore> App<S> {
     /// The written reasons a case's records were made without a recording: record id →
     /// {reason, by, at}.
     pub async fn unrecorded_reasons(&self, case_id: &str) -> Result<serde_json::Map<String, Value>, ApiError> {
-        match self.store.setting(&unrecorded_key(case_id)).await {
-            Ok(r) => match serde_json::from_str(&r.data) {
-                Ok(Value::Object(m)) => Ok(m),
-                _ => Err(ApiError::Internal(format!("the reasons of {case_id} are malformed").into())),
-            },
-            Err(StoreError::NotFound) => Ok(serde_json::Map::new()),
-            Err(e) => Err(e.into()),
-        }
+        self.setting_map(&unrecorded_key(case_id)).await
     }
 
     /// Says in writing why record `record_id` of case `case_id` (an on-site act or an evidence
@@ -480,11 +473,7 @@ pub(crate) fn unrecorded_setting(
     reasons: &serde_json::Map<String, Value>,
     at: i64,
 ) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord {
-        key: unrecorded_key(case_id),
-        data: Value::Object(reasons.clone()).to_string(),
-        updated_at_ms: at,
-    }
+    super::map_setting(unrecorded_key(case_id), reasons, at)
 }
 
 /// Whether an act says it directly touches personal liberty, life and health or major property

@@ -66,7 +66,37 @@ pub(crate) fn body(v: Value) -> Map<String, Value> {
     }
 }
 
+/// A setting that holds one JSON object (a case's record classes, its reasons for records
+/// without a recording…), written whole at `at`.
+pub(crate) fn map_setting(key: String, map: &Map<String, Value>, at: i64) -> liuhen_store::SettingRecord {
+    liuhen_store::SettingRecord { key, data: Value::Object(map.clone()).to_string(), updated_at_ms: at }
+}
+
+/// The object a [`map_setting`] holds among `settings` (empty when unset or unreadable): the
+/// rebuild's view of it.
+pub(crate) fn map_in(
+    settings: &std::collections::BTreeMap<String, liuhen_store::SettingRecord>,
+    key: &str,
+) -> Map<String, Value> {
+    match settings.get(key).map(|r| serde_json::from_str(&r.data)) {
+        Some(Ok(Value::Object(m))) => m,
+        _ => Map::new(),
+    }
+}
+
 impl<S: LogStore> App<S> {
+    /// The object a [`map_setting`] holds (empty when never set; a malformed one is an error).
+    pub(crate) async fn setting_map(&self, key: &str) -> Result<Map<String, Value>, ApiError> {
+        match self.store.setting(key).await {
+            Ok(r) => match serde_json::from_str(&r.data) {
+                Ok(Value::Object(m)) => Ok(m),
+                _ => Err(ApiError::Internal(format!("setting {key} is malformed").into())),
+            },
+            Err(liuhen_store::StoreError::NotFound) => Ok(Map::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub fn new(store: S, blobs: Blobs) -> App<S> {
         App {
             store,

@@ -155,10 +155,7 @@ impl<S: LogStore> App<S> {
                     "record.classified" => {
                         let id = e.case().ok_or_else(|| internal(index, "record class without a case"))?;
                         let key = super::records::classes_key(id);
-                        let mut classes = match settings.get(&key).map(|r| serde_json::from_str(&r.data)) {
-                            Some(Ok(Value::Object(m))) => m,
-                            _ => serde_json::Map::new(),
-                        };
+                        let mut classes = super::map_in(&settings, &key);
                         classes.insert(s("record")?, Value::from(s("class")?));
                         settings.insert(key, super::records::classes_record(id, &classes, e.time_ms));
                     }
@@ -166,10 +163,7 @@ impl<S: LogStore> App<S> {
                         let id = e.case().ok_or_else(|| internal(index, "a reason without a case"))?;
                         let detail = self.opened_json(index, &e).await?;
                         let key = super::av::unrecorded_key(id);
-                        let mut reasons = match settings.get(&key).map(|r| serde_json::from_str(&r.data)) {
-                            Some(Ok(Value::Object(m))) => m,
-                            _ => serde_json::Map::new(),
-                        };
+                        let mut reasons = super::map_in(&settings, &key);
                         super::av::apply_unrecorded(&mut reasons, &detail);
                         settings.insert(key, super::av::unrecorded_setting(id, &reasons, e.time_ms));
                     }

@@ -11,7 +11,7 @@ use super::ledger::Access;
 use super::policy::{Action, CLASSES, CaseScope, Decision, decide, restricted};
 use crate::error::ApiError;
 use liuhen_log::EntryDraft;
-use liuhen_store::{CaseRecord, LogStore, Op, StoreError, UserRecord};
+use liuhen_store::{CaseRecord, LogStore, Op, UserRecord};
 use serde_json::{Map, Value, json};
 
 /// The setting that keeps the classes of a case's records.
@@ -45,14 +45,7 @@ pub fn effective_class<'a>(case_class: &'a str, record_class: Option<&'a str>) -
 impl<S: LogStore> App<S> {
     /// The classes given to the records of case `id` (record id → class).
     pub async fn record_classes(&self, id: &str) -> Result<Map<String, Value>, ApiError> {
-        match self.store.setting(&classes_key(id)).await {
-            Ok(r) => match serde_json::from_str(&r.data) {
-                Ok(Value::Object(m)) => Ok(m),
-                _ => Err(ApiError::Internal(format!("record classes of {id} are malformed").into())),
-            },
-            Err(StoreError::NotFound) => Ok(Map::new()),
-            Err(e) => Err(e.into()),
-        }
+        self.setting_map(&classes_key(id)).await
     }
 
     /// Whether `user` may see a record of `case` classed `class` (none: the case's class).
@@ -154,11 +147,7 @@ impl<S: LogStore> App<S> {
 
 /// The setting of a case's record classes.
 pub(crate) fn classes_record(case_id: &str, classes: &Map<String, Value>, at: i64) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord {
-        key: classes_key(case_id),
-        data: Value::Object(classes.clone()).to_string(),
-        updated_at_ms: at,
-    }
+    super::map_setting(classes_key(case_id), classes, at)
 }
 
 /// A class's name in Chinese.
