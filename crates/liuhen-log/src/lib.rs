@@ -11,6 +11,7 @@ pub mod checkpoint;
 pub mod entry;
 pub mod hash;
 pub mod note;
+pub mod receipt;
 pub mod seal;
 pub mod tile;
 pub mod tree;

@@ -141,6 +141,11 @@ impl DataDir {
 }
 
 impl DataDir {
+    /// Whether the seal's keys were made (verification must not make them).
+    pub fn has_seal_keys(&self) -> bool {
+        self.keys_dir().join("seal-sm2").exists()
+    }
+
     /// The office's electronic seal keys (SM2 and Ed25519), created on first use — also in a
     /// data directory made before seals existed — with their public keys as PEM beside `log.pub`.
     pub fn seal_keys(&self) -> Result<liuhen_log::seal::SealKeys, DataDirError> {
@@ -162,18 +167,62 @@ impl DataDir {
             // The Ed25519 seed first: a crash between the two leaves no SM2 key, so both are made again.
             let _ = std::fs::remove_file(&ed_path);
             write_new(&ed_path, hex::encode(ed).as_bytes())?;
+            // The public keys are published once, here, and never rewritten: a private key that
+            // no longer matches them is refused by `key_problems`.
+            let k = liuhen_log::seal::SealKeys::new(&sm2, &ed)
+                .map_err(|_| DataDirError::BadKey { path: sm_path.clone() })?;
+            for (name, der) in [("seal-sm2.pem", k.sm2_public_der()), ("seal-ed25519.pem", k.ed25519_public_der())] {
+                let p = self.root.join(name);
+                let _ = std::fs::remove_file(&p);
+                write_new_mode(&p, liuhen_log::seal::pem("PUBLIC KEY", &der).as_bytes(), 0o644)?;
+            }
             write_new(&sm_path, hex::encode(sm2).as_bytes())?;
         }
         let k = liuhen_log::seal::SealKeys::new(&read_key(&sm_path)?, &read_key(&ed_path)?)
             .map_err(|_| DataDirError::BadKey { path: sm_path.clone() })?;
-        for (name, der) in [("seal-sm2.pem", k.sm2_public_der()), ("seal-ed25519.pem", k.ed25519_public_der())] {
-            let p = self.root.join(name);
-            let pem = liuhen_log::seal::pem("PUBLIC KEY", &der);
-            if std::fs::read_to_string(&p).ok().as_deref() != Some(pem.as_str()) {
-                std::fs::write(&p, pem).map_err(io_err(&p))?;
+        Ok(k)
+    }
+
+    /// Every private key that does not match what was published from it: the log's signing
+    /// keys against `log.pub`, the seal's against `seal-*.pem`. Each problem names the key file.
+    /// (Against the log itself — entry 0 and the recorded seal keys — see
+    /// `App::key_problems`.)
+    pub fn key_problems(&self) -> Result<Vec<String>, DataDirError> {
+        let mut out = Vec::new();
+        let config = self.log_config(Duration::from_secs(1))?;
+        let published = match std::fs::read_to_string(self.public_keys_path()) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                out.push("log.pub is missing: the published verifier keys are gone".to_string());
+                String::new()
+            }
+            Err(e) => return Err(DataDirError::Io { path: self.public_keys_path(), source: e }),
+        };
+        let published: Vec<&str> = published.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        for (file, signer) in ["keys/ed25519", "keys/sm2"].iter().zip(&config.signers) {
+            let line = signer.verifier().to_string();
+            if !published.is_empty() && !published.contains(&line.as_str()) {
+                out.push(format!("{file} does not match the verifier key published in log.pub (the key was replaced)"));
             }
         }
-        Ok(k)
+        let keys = self.keys_dir();
+        if keys.join("seal-sm2").exists() {
+            let sm_path = keys.join("seal-sm2");
+            let k = liuhen_log::seal::SealKeys::new(&read_key(&sm_path)?, &read_key(&keys.join("seal-ed25519"))?)
+                .map_err(|_| DataDirError::BadKey { path: sm_path })?;
+            for (file, pem_file, der) in [
+                ("keys/seal-sm2", "seal-sm2.pem", k.sm2_public_der()),
+                ("keys/seal-ed25519", "seal-ed25519.pem", k.ed25519_public_der()),
+            ] {
+                let pem = liuhen_log::seal::pem("PUBLIC KEY", &der);
+                match std::fs::read_to_string(self.root.join(pem_file)) {
+                    Ok(p) if p == pem => {}
+                    Ok(_) => out.push(format!("{file} does not match the published {pem_file} (the key was replaced)")),
+                    Err(_) => out.push(format!("{pem_file} is missing: the seal's published key is gone")),
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -190,12 +239,17 @@ fn read_key(path: &Path) -> Result<[u8; 32], DataDirError> {
 }
 
 fn write_new(path: &Path, data: &[u8]) -> Result<(), DataDirError> {
+    write_new_mode(path, data, 0o600)
+}
+
+/// Creates `path` (refusing to overwrite) with `data`, durably.
+fn write_new_mode(path: &Path, data: &[u8], mode: u32) -> Result<(), DataDirError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        opts.mode(mode);
     }
     let mut f = opts.open(path).map_err(io_err(path))?;
     f.write_all(data).map_err(io_err(path))?;

@@ -48,9 +48,20 @@ pub enum ApiError {
     /// checksum mismatch, 415 not media), a stable code and the Chinese message.
     #[error("upload: {1}")]
     Upload(u16, &'static str, String),
+    /// 403: a cookie-authenticated API call that changes state came without the session's
+    /// CSRF token (`X-CSRF-Token`).
+    #[error("csrf token missing or wrong")]
+    Csrf,
+    /// 413: the body is larger than this endpoint takes (the limit in bytes, when known).
+    #[error("body too large")]
+    TooLarge(Option<u64>),
     /// 503: the store is unavailable (shutting down, or its writer failed).
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 500: a record does not check out against the log (an opening that no longer matches
+    /// its commitment, an entry that cannot be read): named, so `liuhen verify` can find it.
+    #[error("integrity: {0}")]
+    Integrity(String),
     /// 500: anything else; the cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -141,12 +152,31 @@ impl ApiError {
                 "TOO_MANY_ATTEMPTS",
                 format!("此网络地址登录失败次数过多，请 {minutes} 分钟后再试"),
             ),
+            ApiError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "CSRF",
+                "请求缺少有效的防跨站令牌（X-CSRF-Token），请刷新页面后重试".to_string(),
+            ),
+            ApiError::TooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                match limit {
+                    Some(n) if *n >= 1 << 20 => format!("请求内容过大，超过上限 {} MiB", n >> 20),
+                    Some(n) => format!("请求内容过大，超过上限 {} KiB", n >> 10),
+                    None => "请求内容过大，超过此接口的上限".to_string(),
+                },
+            ),
             ApiError::Upload(status, code, m) => {
                 (StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST), code, m.clone())
             }
             ApiError::Unavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "服务暂不可用，请稍后重试；未保存任何内容".to_string())
             }
+            ApiError::Integrity(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTEGRITY",
+                "记录与日志不符，已拒绝使用；请管理员运行 liuhen verify 查明".to_string(),
+            ),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "服务器内部错误".to_string()),
         }
     }
@@ -154,7 +184,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if matches!(self, ApiError::Internal(_) | ApiError::Unavailable(_)) {
+        if matches!(self, ApiError::Internal(_) | ApiError::Unavailable(_) | ApiError::Integrity(_)) {
             tracing::error!(error = %error_chain(&self), "request failed");
         }
         let (status, code, message) = self.parts();
@@ -173,6 +203,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::Invalid(m) => ApiError::BadRequest(m),
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
+            StoreError::Integrity(m) => ApiError::Integrity(m),
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -203,6 +234,9 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
     /// A body that is not the JSON the endpoint takes, said in Chinese with the field concerned.
     fn from(e: axum::extract::rejection::JsonRejection) -> ApiError {
         use axum::extract::rejection::JsonRejection as J;
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::TooLarge(None);
+        }
         ApiError::BadRequest(match &e {
             J::MissingJsonContentType(_) => "请求须使用 Content-Type: application/json".to_string(),
             J::JsonSyntaxError(_) => format!("请求不是完整有效的 JSON{}", position(&e.body_text())),

@@ -12,6 +12,7 @@ pub mod app;
 pub mod datadir;
 pub mod error;
 pub mod ui;
+pub mod web;
 
 use app::App;
 use axum::Router;
@@ -29,7 +30,17 @@ pub struct AppState<S> {
     pub app: App<S>,
     pub log_access: LogAccess,
     pub verifier_keys: Arc<Vec<String>>,
+    /// Served over TLS (`serve --tls-cert`, or behind a TLS-terminating proxy): cookies are
+    /// marked `Secure`.
+    pub secure_cookies: bool,
 }
+
+/// The largest body of an API call (JSON).
+pub const API_BODY_LIMIT: u64 = 64 * 1024;
+/// The largest body of a document's command or form: a signature image (≤ 2 MiB) in base64.
+pub const DOCUMENT_BODY_LIMIT: u64 = 4 << 20;
+/// The largest form a page posts.
+pub const UI_BODY_LIMIT: u64 = 16 * 1024;
 
 /// The whole HTTP interface.
 pub fn router<S: LogStore>(state: AppState<S>) -> Router {
@@ -71,6 +82,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/party-access/{request}", post(api::party_access::step::<S>))
         .route("/api/openapi.json", get(api::openapi::openapi))
         .route("/api/docs", get(api::openapi::docs))
+        .route("/api/docs.js", get(api::openapi::docs_script))
         .route("/api/devices", get(api::devices::list::<S>).post(api::devices::register::<S>))
         .route("/api/devices/{number}", get(api::devices::get::<S>))
         .route("/api/devices/{number}/commands", post(api::devices::command::<S>))
@@ -84,7 +96,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/av/unrecorded", post(api::av::unrecorded::<S>))
         .route("/api/av/overdue", get(api::av::overdue::<S>))
         .route("/api/recordings/{id}/content", get(api::uploads::content::<S>))
-        .layer(DefaultBodyLimit::max(64 * 1024));
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT as usize))
+        .layer(axum::middleware::from_fn(|req, next| web::body_limit(API_BODY_LIMIT, req, next)));
     // Documents: a signature image (≤ 2 MiB, base64) may come with a command.
     let documents = Router::new()
         .route("/api/document-catalogue", get(api::documents::catalogue::<S>))
@@ -101,7 +114,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/documents/{id}/pdf", get(ui::documents::pdf::<S>))
         .route("/documents/{id}/seal", get(ui::documents::seal::<S>))
         .route("/static/sign.js", get(ui::documents::sign_script))
-        .layer(DefaultBodyLimit::max(4 << 20));
+        .layer(DefaultBodyLimit::max(DOCUMENT_BODY_LIMIT as usize))
+        .layer(axum::middleware::from_fn(|req, next| web::body_limit(DOCUMENT_BODY_LIMIT, req, next)));
     // Uploads stream bodies of many GiB to disk, never into memory: no body limit.
     let uploads = Router::new()
         .route("/api/uploads", options(api::uploads::options).post(api::uploads::create::<S>))
@@ -151,7 +165,19 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/cases/{id}/records/{kind}/{n}/classification", post(ui::record::classify_record::<S>))
         .route("/cases/{id}/av/unrecorded", post(ui::record::explain_unrecorded::<S>))
         .route("/static/app.css", get(ui::stylesheet))
-        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(DefaultBodyLimit::max(UI_BODY_LIMIT as usize))
+        .layer(axum::middleware::from_fn(|req, next| web::body_limit(UI_BODY_LIMIT, req, next)))
         .layer(CompressionLayer::new());
-    Router::new().merge(log).merge(api).merge(documents).merge(uploads).merge(ui).with_state(state)
+    let secure = state.secure_cookies;
+    let all = Router::new()
+        .merge(log)
+        .merge(api)
+        .merge(documents)
+        .merge(uploads)
+        .merge(ui)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(web::csrf_guard))
+        .layer(axum::middleware::from_fn(web::receipts));
+    let all = if secure { all.layer(axum::middleware::map_response(web::secure_cookies)) } else { all };
+    all.layer(axum::middleware::map_response(web::security_headers))
 }

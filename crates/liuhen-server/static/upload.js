@@ -7,7 +7,10 @@
   const list = document.getElementById("upload-progress");
   if (!form || !list) return;
   const CHUNK = 8 << 20;
-  const TUS = { "Tus-Resumable": "1.0.0" };
+  // The session's CSRF token (the same the page's forms carry): the server refuses a
+  // cookie-authenticated change without it.
+  const CSRF = (document.querySelector("input[name=csrf]") || {}).value || "";
+  const TUS = { "Tus-Resumable": "1.0.0", "X-CSRF-Token": CSRF };
   const META = ["case", "device", "officers", "started_at", "ended_at", "place", "late_explanation"];
 
   function b64(s) {
@@ -31,6 +34,7 @@
       const x = new XMLHttpRequest();
       x.open("PATCH", url);
       x.setRequestHeader("Tus-Resumable", "1.0.0");
+      x.setRequestHeader("X-CSRF-Token", CSRF);
       x.setRequestHeader("Upload-Offset", String(offset));
       x.setRequestHeader("Content-Type", "application/offset+octet-stream");
       x.upload.onprogress = (e) => onProgress(offset + e.loaded);

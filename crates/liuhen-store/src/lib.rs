@@ -49,14 +49,7 @@ pub enum Op {
     /// Replace a case's projection; `Conflict` unless it is still at `expected_version`.
     UpdateCase { record: CaseRecord, expected_version: u64 },
     /// Replace every projection with what the log says (rebuild); sessions are dropped.
-    ReplaceProjections {
-        users: Vec<UserRecord>,
-        officers: Vec<OfficerRecord>,
-        cases: Vec<CaseRecord>,
-        matters: Vec<MatterRecord>,
-        settings: Vec<SettingRecord>,
-        recordings: Vec<RecordingRecord>,
-    },
+    ReplaceProjections(Box<Projections>),
     /// Add or replace a recording's projection (a later entry adds its SM3 digest, its links…).
     PutRecording(RecordingRecord),
     /// Set an office-wide setting (the log keeps every version).
@@ -74,6 +67,65 @@ pub enum Op {
     EndSession { token_sha256: Hash, at_ms: i64 },
     /// A user's new password (its Argon2id hash) and whether it must be changed again.
     SetPassword { user_id: String, password_hash: String, must_change_password: bool },
+    /// Counts a failed sign-in under `key` at `at`: the count restarts after `window_ms`; the
+    /// `max`th failure within it locks the key until `at + lock_ms`. Operational.
+    CountFailure { key: String, at: i64, window_ms: i64, max: u32, lock_ms: i64 },
+    /// Forgets `key`'s failures (a successful sign-in). Operational.
+    ClearFailures { key: String },
+    /// Counts an attempt refused while `key` is locked, for its summary. Operational.
+    NoteRefused { key: String, at: i64 },
+    /// `count` refused attempts of `key` were summarised in the entry this rides with.
+    SummarisedRefused { key: String, count: u64 },
+}
+
+impl Op {
+    /// Operational changes (sign-in throttling) may be written without a log entry; every other
+    /// change is a record and goes with the entry that records it.
+    pub fn is_operational(&self) -> bool {
+        matches!(
+            self,
+            Op::CountFailure { .. } | Op::ClearFailures { .. } | Op::NoteRefused { .. } | Op::SummarisedRefused { .. }
+        )
+    }
+}
+
+/// The throttle state of a key (see [`Op::CountFailure`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThrottleRecord {
+    pub key: String,
+    pub failures: u32,
+    pub first_at_ms: i64,
+    pub locked_until_ms: i64,
+    /// Attempts refused while locked since the last summary, and when the first and last were.
+    pub refused: u64,
+    pub refused_first_ms: i64,
+    pub refused_last_ms: i64,
+}
+
+/// Every projection: what the log says the tables other than the log hold (rebuild writes
+/// them, `liuhen verify` compares them column by column). Times are those of the entries that
+/// wrote them: the store stamps a projection row with its entry's time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Projections {
+    pub users: Vec<UserRecord>,
+    pub officers: Vec<OfficerRecord>,
+    pub cases: Vec<CaseRecord>,
+    pub matters: Vec<MatterRecord>,
+    pub settings: Vec<SettingRecord>,
+    pub recordings: Vec<RecordingRecord>,
+    /// Every blob an entry names.
+    pub blobs: Vec<BlobRef>,
+}
+
+/// A sign-in session or API token as stored (not in the log: only its creation and end are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub token_sha256: Hash,
+    pub user_id: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    /// Empty for a sign-in session; an API token's name.
+    pub name: String,
 }
 
 /// An API token as stored: its hash (which names it), its name and life.
@@ -173,12 +225,14 @@ pub struct UserRecord {
     pub totp_enabled: bool,
 }
 
-/// What an acknowledged append returns: the entry is durable at `index`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an acknowledged append returns: the entry is durable at `index`, and — when the log
+/// has its Ed25519 key — the log's signed receipt for it (one signature per commit group).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     pub index: u64,
     pub time_ms: i64,
     pub leaf: Hash,
+    pub signed: Option<liuhen_log::receipt::Receipt>,
 }
 
 /// The log and what it commits to.
@@ -251,6 +305,44 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn users(&self) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
     /// How many accounts exist.
     fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    /// The salt and content behind a commitment.
+    /// The salt and content behind a commitment, checked against it: an opening whose
+    /// commitment does not recompute is `Integrity`, never returned.
     fn opening(&self, commitment: &Hash) -> impl Future<Output = Result<([u8; 32], Vec<u8>), StoreError>> + Send;
+    /// The storage's own structure, checked whole: the database file (SQLite's integrity
+    /// check), no entry missing, every entry hashing to its stored leaf and every leaf the one
+    /// its tile holds. At most `max` problems, each naming what is wrong.
+    fn structure_problems(&self, max: usize) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// Writes operational changes only (no entry): `Invalid` for any that is a record.
+    fn apply_operational(&self, ops: Vec<Op>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The throttle state of `key`, if it has any.
+    fn throttle(&self, key: &str) -> impl Future<Output = Result<Option<ThrottleRecord>, StoreError>> + Send;
+    /// Throttle keys with refused attempts not yet summarised.
+    fn throttles_to_summarise(&self) -> impl Future<Output = Result<Vec<ThrottleRecord>, StoreError>> + Send;
+    /// How many openings are stored.
+    fn count_openings(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Every stored session and API token, live or not: all, or one account's.
+    fn sessions(&self, user_id: Option<&str>) -> impl Future<Output = Result<Vec<SessionRecord>, StoreError>> + Send;
+    /// Compares every column of every projection table with `expected` (what the log says):
+    /// one line per difference, naming the table, the row and the column. Tables that are not
+    /// projections are listed in [`NOT_PROJECTIONS`].
+    fn projection_differences(
+        &self,
+        expected: &Projections,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }
+
+/// The tables that are not projections of the log, and why each is not compared with it.
+/// Every other table of the schema is compared column by column (`projection_differences`).
+pub const NOT_PROJECTIONS: &[(&str, &str)] = &[
+    ("meta", "the log's identity (its origin), checked against the keys at open"),
+    ("schema_migrations", "which migrations ran"),
+    ("log_entries", "the log itself: verified entry by entry against its tiles and checkpoints"),
+    ("log_tiles", "the log's tiles: recomputed from the entries"),
+    ("log_checkpoints", "signed tree heads: their signatures and roots are verified"),
+    ("openings", "checked against each entry's commitments"),
+    (
+        "sessions",
+        "sign-in sessions and API tokens are not records; each live one is checked against its logged creation",
+    ),
+    ("throttle", "sign-in throttling (failure counts, locks): operational; each failure and each summary is logged"),
+];

@@ -15,6 +15,8 @@ const SQLITE: &[(i64, &str)] = &[
     (9, include_str!("../migrations/sqlite/0009_totp.sql")),
     (10, include_str!("../migrations/sqlite/0010_recordings.sql")),
     (11, include_str!("../migrations/sqlite/0011_recording_fingerprint.sql")),
+    (12, include_str!("../migrations/sqlite/0012_sessions_in_the_log.sql")),
+    (13, include_str!("../migrations/sqlite/0013_throttle.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

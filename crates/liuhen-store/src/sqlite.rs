@@ -106,7 +106,17 @@ impl Head {
 
 enum WriteMsg {
     Append(Appending),
-    Checkpoint { size: u64, root: Hash, note: String, reply: oneshot::Sender<Result<(), StoreError>> },
+    /// Operational changes without an entry (sign-in throttling), in a transaction of their own.
+    Operational {
+        ops: Vec<Op>,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    Checkpoint {
+        size: u64,
+        root: Hash,
+        note: String,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
 }
 
 struct Appending {
@@ -165,14 +175,23 @@ fn spawn_wal_checkpointer(path: &Path) -> Result<(std::sync::mpsc::Sender<()>, A
 impl SqliteStore {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub async fn open(path: &Path, config: LogConfig) -> Result<SqliteStore, StoreError> {
-        let mut conn = open_writer(path)?;
-        migrate_sqlite(&mut conn)?;
+        let mut conn = open_writer(path).map_err(damaged)?;
+        integrity_check(&conn)?;
+        migrate_sqlite(&mut conn).map_err(|e| damaged(e.into()))?;
         // Checkpoints (copying the WAL into the database file) run on their own thread, so a
         // commit never waits for one.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let (wal_stop, wal_checkpointed) = spawn_wal_checkpointer(path)?;
         check_origin(&conn, &config.origin)?;
-        let (tiler, last_time) = load_state(&conn)?;
+        let (tiler, last_time) = load_state(&conn).map_err(damaged)?;
+        let mark = mark_path(path);
+        check_mark(&conn, &mark, tiler.size())?;
+        // What is served must be what was recorded: every entry still hashes to its leaf, and
+        // every leaf is the one its stored tile holds (the root of the last checkpoint is
+        // checked below). A scan of the whole log: about a second per million entries here.
+        if let Some(p) = leaf_problems(&conn, 0, 1)?.into_iter().next() {
+            return Err(StoreError::Integrity(format!("{p}; run `liuhen verify --data` to find every change")));
+        }
         let (head_tx, head_rx) = watch::channel(Arc::new(Head::of(&tiler)));
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
         let stats = Arc::new(WriterStats::default());
@@ -186,12 +205,15 @@ impl SqliteStore {
                 }
             }
         });
+        // Receipts are signed with the Ed25519 key (the first signer), off the writer's thread.
+        let signer = config.signers.first().cloned();
+        let marker = spawn_marker(&mark, config.origin.clone(), signer, replies_tx, tiler.size())?;
         let writer = Writer {
             tiler,
             last_time,
             head: head_tx,
             stats: stats.clone(),
-            replies: replies_tx,
+            marker,
             commits_since_wal_checkpoint: 0,
             wal_checkpointed,
         };
@@ -247,9 +269,12 @@ impl SqliteStore {
         if !path.exists() {
             return Err(StoreError::NotFound);
         }
-        let conn = open_reader(path)?;
-        let origin: String = conn.query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| r.get(0))?;
-        let (tiler, _) = load_state(&conn)?;
+        let conn = open_reader(path).map_err(damaged)?;
+        integrity_check(&conn)?;
+        let origin: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| r.get(0))
+            .map_err(|e| damaged(e.into()))?;
+        let (tiler, _) = load_state(&conn).map_err(damaged)?;
         let (_tx, head_rx) = watch::channel(Arc::new(Head::of(&tiler)));
         let config = LogConfig { origin, signers: Vec::new(), checkpoint_interval: Duration::from_secs(3600) };
         let inner = Arc::new(Inner {
@@ -264,6 +289,18 @@ impl SqliteStore {
             _wal_stop: None,
         });
         Ok(SqliteStore { inner })
+    }
+
+    /// What the high-water mark says the log lost (`None` when it holds every acknowledged
+    /// entry): the check `open` fails on, for a verifier that goes on to find the rest.
+    pub fn mark_problem(&self) -> Result<Option<String>, StoreError> {
+        let size = self.tree_size();
+        let path = mark_path(&self.inner.path);
+        match self.read(|c| Ok(check_mark(c, &path, size)))? {
+            Ok(()) => Ok(None),
+            Err(StoreError::Integrity(m)) => Ok(Some(m)),
+            Err(e) => Err(e),
+        }
     }
 
     fn writer(&self) -> Result<&mpsc::Sender<WriteMsg>, StoreError> {
@@ -434,6 +471,93 @@ fn check_origin(conn: &Connection, origin: &str) -> Result<(), StoreError> {
     }
 }
 
+/// A database file SQLite reports damaged (a page overwritten, not a database at all) is named
+/// as such, not as a bare database error.
+fn damaged(e: StoreError) -> StoreError {
+    match &e {
+        StoreError::Database(rusqlite::Error::SqliteFailure(f, _))
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) =>
+        {
+            StoreError::Integrity(format!(
+                "the database file is damaged ({e:#}: {f}); restore it from a backup, then run `liuhen verify --data`"
+            ))
+        }
+        _ => e,
+    }
+}
+
+/// SQLite's own integrity check of the whole file (every page, every index).
+fn integrity_check(conn: &Connection) -> Result<(), StoreError> {
+    let res: rusqlite::Result<Vec<String>> = conn
+        .prepare("PRAGMA integrity_check(20)")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
+    match res {
+        Ok(lines) if lines == ["ok"] => Ok(()),
+        Ok(lines) => Err(StoreError::Integrity(format!(
+            "the database file is damaged (SQLite integrity check: {}); restore it from a backup, then run \
+             `liuhen verify --data`",
+            lines.join("; ")
+        ))),
+        Err(e) => Err(damaged(e.into())),
+    }
+}
+
+/// Entries from `from` on whose bytes no longer hash to their stored leaf, or whose leaf is not
+/// the one their full tile holds, or that are missing: at most `max` problems, each naming
+/// the entry.
+pub(crate) fn leaf_problems(conn: &Connection, from: u64, max: usize) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    let (count, end): (i64, i64) =
+        conn.query_row("SELECT COUNT(*), COALESCE(MAX(idx) + 1, 0) FROM log_entries", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    if count != end {
+        out.push(format!(
+            "the log holds {count} entries but its last is entry {}: entries were deleted from it",
+            end - 1
+        ));
+    }
+    let full_tiles = end as u64 / TILE_WIDTH;
+    let mut tile_stmt = conn.prepare_cached("SELECT hashes FROM log_tiles WHERE level = 0 AND idx = ?1")?;
+    let mut stmt = conn.prepare("SELECT idx, data, leaf FROM log_entries WHERE idx >= ?1 ORDER BY idx")?;
+    let mut rows = stmt.query([from as i64])?;
+    let mut expected_index = from;
+    let mut tile: Option<(u64, Option<Vec<u8>>)> = None;
+    while let Some(r) = rows.next()? {
+        if out.len() >= max {
+            break;
+        }
+        let index = r.get::<_, i64>(0)? as u64;
+        if index != expected_index {
+            out.push(format!("entry {expected_index} is missing from the log (deleted)"));
+        }
+        expected_index = index + 1;
+        let data: Vec<u8> = r.get(1)?;
+        let leaf: Vec<u8> = r.get(2)?;
+        if liuhen_log::leaf_hash(&data).0.as_slice() != leaf.as_slice() {
+            out.push(format!("entry {index}: its bytes no longer hash to the leaf recorded with it (changed)"));
+            continue;
+        }
+        let t = index / TILE_WIDTH;
+        if t < full_tiles {
+            if tile.as_ref().map(|x| x.0) != Some(t) {
+                let hashes: Option<Vec<u8>> = tile_stmt.query_row([t as i64], |r| r.get(0)).optional()?;
+                tile = Some((t, hashes));
+            }
+            let at = (index % TILE_WIDTH) as usize * 32;
+            match tile.as_ref().and_then(|x| x.1.as_ref()) {
+                Some(h) if h.get(at..at + 32) == Some(leaf.as_slice()) => {}
+                Some(_) => out.push(format!(
+                    "entry {index}: its leaf is not the one tile/0/{t:03} holds (changed after it was recorded)"
+                )),
+                None => out.push(format!("tile 0/{t} is missing")),
+            }
+        }
+    }
+    out.truncate(max);
+    Ok(out)
+}
+
 /// Rebuilds the writer's state: the size, the rightmost tile of each level (level 0 from the
 /// entries' stored leaf hashes, higher levels from the roots of the full tiles below) and the
 /// time of the last entry.
@@ -497,7 +621,9 @@ struct Writer {
     last_time: i64,
     head: watch::Sender<Arc<Head>>,
     stats: Arc<WriterStats>,
-    replies: mpsc::UnboundedSender<Replies>,
+    /// Committed groups go to the marker thread, which signs their receipts, records the new
+    /// high-water mark and only then answers.
+    marker: std::sync::mpsc::Sender<Marking>,
     commits_since_wal_checkpoint: u32,
     wal_checkpointed: Arc<AtomicBool>,
 }
@@ -508,12 +634,14 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Wr
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         let mut checkpoint = None;
+        let mut operational = Vec::new();
         let mut next = Some(first);
         // No lingering for stragglers: measured here, waiting for more requests to join a
         // group costs the writer more than the larger group saves (`liuhen bench log`).
         while let Some(msg) = next.take() {
             match msg {
                 WriteMsg::Append(a) => batch.push(a),
+                WriteMsg::Operational { ops, reply } => operational.push((ops, reply)),
                 cp @ WriteMsg::Checkpoint { .. } => {
                     checkpoint = Some(cp);
                     break;
@@ -522,6 +650,9 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Wr
             if batch.len() < MAX_BATCH {
                 next = rx.try_recv().ok();
             }
+        }
+        if !operational.is_empty() {
+            commit_operational(&mut conn, operational);
         }
         if !batch.is_empty() {
             commit_batch(&mut conn, &mut w, &mut batch);
@@ -548,6 +679,45 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<WriteMsg>, mut w: Wr
     }
 }
 
+/// Operational changes queued together share one transaction (and one fsync); each request
+/// applies or fails alone.
+/// Operational requests with their replies.
+type OperationalGroup = Vec<(Vec<Op>, oneshot::Sender<Result<(), StoreError>>)>;
+
+fn commit_operational(conn: &mut Connection, group: OperationalGroup) {
+    let at = now_ms();
+    let mut outcomes = Vec::with_capacity(group.len());
+    let res = (|| -> Result<(), StoreError> {
+        let mut tx = conn.transaction()?;
+        for (ops, _) in &group {
+            let sp = tx.savepoint()?;
+            match apply_ops(&sp, ops, at) {
+                Ok(()) => {
+                    sp.commit()?;
+                    outcomes.push(Ok(()));
+                }
+                Err(e) => outcomes.push(Err(e)),
+            }
+        }
+        tx.set_drop_behavior(rusqlite::DropBehavior::Rollback);
+        tx.commit()?;
+        Ok(())
+    })();
+    match res {
+        Ok(()) => {
+            for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
+            }
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            for (_, reply) in group {
+                let _ = reply.send(Err(StoreError::Unavailable(reason.clone())));
+            }
+        }
+    }
+}
+
 fn commit_batch(conn: &mut Connection, w: &mut Writer, batch: &mut Vec<Appending>) {
     let before = (w.tiler.clone(), w.last_time);
     let mut outcomes: Vec<Result<Receipt, StoreError>> = Vec::with_capacity(batch.len());
@@ -557,9 +727,9 @@ fn commit_batch(conn: &mut Connection, w: &mut Writer, batch: &mut Vec<Appending
             w.stats.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             w.stats.entries.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
             let group: Replies = batch.drain(..).zip(outcomes).map(|(msg, outcome)| (msg.reply, outcome)).collect();
-            if let Err(mpsc::error::SendError(group)) = w.replies.send(group) {
-                // The runtime is gone (shutdown): answer from here.
-                for (reply, outcome) in group {
+            if let Err(std::sync::mpsc::SendError(m)) = w.marker.send(Marking { group }) {
+                // The marker is gone (shutdown): answer from here.
+                for (reply, outcome) in m.group {
                     let _ = reply.send(outcome);
                 }
             }
@@ -573,6 +743,130 @@ fn commit_batch(conn: &mut Connection, w: &mut Writer, batch: &mut Vec<Appending
             }
         }
     }
+}
+
+/// A committed group on its way to its answer: its replies (the receipts of the entries it
+/// committed among them).
+struct Marking {
+    group: Replies,
+}
+
+/// `DATA/liuhen.db-mark`: the highest acknowledged size and the leaf of the last entry then,
+/// kept outside the database (and fsync'd before any append is acknowledged): a log found
+/// shorter at start — a truncated WAL, a database put back — names the acknowledged entries
+/// it lost, and the server refuses to reuse their indexes.
+pub fn mark_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-mark");
+    PathBuf::from(p)
+}
+
+const MARK_HEADER: &str = "liuhen-mark/v1";
+
+/// The mark's one line, always the same length (so it overwrites itself in place).
+fn mark_line(size: u64, last_leaf: &Hash) -> String {
+    format!("{MARK_HEADER} {size:020} {}\n", last_leaf.to_hex())
+}
+
+/// The acknowledged size and last leaf the mark holds (`None` without a mark: a new log, or one
+/// made before marks existed).
+pub fn read_mark(path: &Path) -> Result<Option<(u64, Hash)>, StoreError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let parts: Vec<&str> = text.trim_end().split(' ').collect();
+    match parts.as_slice() {
+        [MARK_HEADER, size, leaf] => match (size.parse::<u64>(), Hash::from_hex(leaf)) {
+            (Ok(size), Some(leaf)) => Ok(Some((size, leaf))),
+            _ => Err(StoreError::Integrity(format!("{} is malformed", path.display()))),
+        },
+        _ => Err(StoreError::Integrity(format!("{} is malformed", path.display()))),
+    }
+}
+
+/// Fails closed when the log holds fewer entries than were acknowledged, or another entry
+/// where the last acknowledged one was.
+fn check_mark(conn: &Connection, path: &Path, size: u64) -> Result<(), StoreError> {
+    let Some((acknowledged, leaf)) = read_mark(path)? else { return Ok(()) };
+    if acknowledged > size {
+        return Err(StoreError::Integrity(format!(
+            "the log holds {size} entries but {acknowledged} were acknowledged ({}): acknowledged entries {size}..{} \
+             were lost (the database was put back or its WAL truncated); restore the database from a backup, then \
+             run `liuhen verify --data`",
+            path.display(),
+            acknowledged - 1
+        )));
+    }
+    if acknowledged > 0 {
+        let stored: Option<Vec<u8>> = conn
+            .query_row("SELECT leaf FROM log_entries WHERE idx = ?1", [acknowledged as i64 - 1], |r| r.get(0))
+            .optional()?;
+        if stored.as_deref() != Some(leaf.0.as_slice()) {
+            return Err(StoreError::Integrity(format!(
+                "entry {} is not the entry acknowledged there ({}): the log was rewritten from there on",
+                acknowledged - 1,
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The marker thread: for each committed group, signs its receipts (one signature a group),
+/// writes and fsyncs the new mark (once for every group that queued meanwhile), then answers.
+/// The writer goes on committing the next group while this one is marked.
+fn spawn_marker(
+    path: &Path,
+    origin: String,
+    signer: Option<liuhen_log::NoteSigner>,
+    replies: mpsc::UnboundedSender<Replies>,
+    size: u64,
+) -> Result<std::sync::mpsc::Sender<Marking>, StoreError> {
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path)?;
+    let (tx, rx) = std::sync::mpsc::channel::<Marking>();
+    let mut marked = size;
+    std::thread::Builder::new().name("liuhen-log-marker".to_string()).spawn(move || {
+        use std::os::unix::fs::FileExt;
+        while let Ok(first) = rx.recv() {
+            let mut all = vec![first];
+            all.extend(rx.try_iter());
+            let mut last: Option<(u64, Hash)> = None;
+            for m in &mut all {
+                let leaves: Vec<(usize, u64, Hash)> = (m.group.iter().enumerate())
+                    .filter_map(|(i, (_, o))| o.as_ref().ok().map(|r| (i, r.index, r.leaf)))
+                    .collect();
+                if let (Some(signer), Some(&(_, first_index, _))) = (&signer, leaves.first()) {
+                    let hashes: Vec<Hash> = leaves.iter().map(|l| l.2).collect();
+                    let signed = liuhen_log::receipt::group_receipts(&origin, first_index, &hashes, signer);
+                    for ((i, _, _), r) in leaves.iter().zip(signed) {
+                        if let Ok(rec) = &mut m.group[*i].1 {
+                            rec.signed = Some(r);
+                        }
+                    }
+                }
+                if let Some(&(_, index, leaf)) = leaves.last() {
+                    last = Some((index + 1, leaf));
+                }
+            }
+            if let Some((size, leaf)) = last.filter(|(s, _)| *s > marked) {
+                let res = file.write_all_at(mark_line(size, &leaf).as_bytes(), 0).and_then(|()| file.sync_data());
+                match res {
+                    Ok(()) => marked = size,
+                    Err(e) => tracing::error!(error = %e, "the high-water mark was not written"),
+                }
+            }
+            for m in all {
+                if let Err(mpsc::error::SendError(group)) = replies.send(m.group) {
+                    for (reply, outcome) in group {
+                        let _ = reply.send(outcome);
+                    }
+                }
+            }
+        }
+    })?;
+    Ok(tx)
 }
 
 /// Rows per multi-row `INSERT` of log entries: one statement step per chunk instead of per
@@ -593,7 +887,7 @@ fn write_batch(
     for msg in batch.iter_mut() {
         if !msg.ops.is_empty() {
             let sp = tx.savepoint()?;
-            match apply_ops(&sp, &msg.ops) {
+            match apply_ops(&sp, &msg.ops, time_ms) {
                 Ok(()) => sp.commit()?,
                 Err(e) => {
                     drop(sp); // rolls back this request's changes only
@@ -605,7 +899,7 @@ fn write_batch(
         let index = w.tiler.size();
         let (bytes, leaf) = msg.entry.take_encoded_at(index, time_ms);
         full_tiles.extend(w.tiler.push(leaf));
-        outcomes.push(Ok(Receipt { index, time_ms, leaf }));
+        outcomes.push(Ok(Receipt { index, time_ms, leaf, signed: None }));
         rows.push((index as i64, bytes, leaf, msg.entry.case()));
     }
     w.last_time = time_ms;
@@ -650,7 +944,10 @@ fn multi_row_insert(rows: usize) -> String {
     sql
 }
 
-fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
+/// Applies one request's projection changes. A row a change creates or updates carries `at`,
+/// the time of the entry that records the change, whatever time the caller put in it: so a
+/// projection's times are the log's, and rebuilding gives the same ones.
+fn apply_ops(conn: &Connection, ops: &[Op], at: i64) -> Result<(), StoreError> {
     for op in ops {
         match op {
             Op::PutOpening { commitment, salt, content } => {
@@ -659,10 +956,7 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 )?
                 .execute(params![commitment.0.as_slice(), salt.as_slice(), content])?;
             }
-            Op::RecordBlob(b) => {
-                conn.prepare_cached("INSERT INTO blobs (sha256, size) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-                    .execute(params![b.sha256.0.as_slice(), b.size as i64])?;
-            }
+            Op::RecordBlob(b) => insert_blob(conn, b)?,
             Op::CreateSession { token_sha256, user_id, created_at_ms, expires_at_ms, name } => {
                 conn.prepare_cached(
                     "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at, name) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -685,143 +979,188 @@ fn apply_ops(conn: &Connection, ops: &[Op]) -> Result<(), StoreError> {
                 conn.prepare_cached("UPDATE sessions SET expires_at = MIN(expires_at, ?2) WHERE token_sha256 = ?1")?
                     .execute(params![token_sha256.0.as_slice(), at_ms])?;
             }
-            Op::ReplaceProjections { users, officers, cases, matters, settings, recordings } => {
+            Op::ReplaceProjections(p) => {
                 conn.execute_batch(
                     "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters; \
-                     DELETE FROM settings; DELETE FROM recordings;",
+                     DELETE FROM settings; DELETE FROM recordings; DELETE FROM blobs;",
                 )?;
-                for r in recordings {
-                    apply_ops(conn, &[Op::PutRecording(r.clone())])?;
+                // Each row as the log has it, times included.
+                for r in &p.recordings {
+                    put_recording(conn, r)?;
                 }
-                for s in settings {
-                    apply_ops(conn, &[Op::PutSetting(s.clone())])?;
+                for s in &p.settings {
+                    put_setting(conn, s)?;
                 }
-                for m in matters {
-                    apply_ops(conn, &[Op::PutMatter(m.clone())])?;
+                for m in &p.matters {
+                    put_matter(conn, m)?;
                 }
-                for u in users {
-                    apply_ops(conn, &[Op::CreateUser(u.clone())])?;
+                for u in &p.users {
+                    insert_user(conn, u)?;
                 }
-                for o in officers {
-                    apply_ops(conn, &[Op::CreateOfficer(o.clone())])?;
+                for o in &p.officers {
+                    insert_officer(conn, o)?;
                 }
-                for c in cases {
-                    apply_ops(conn, &[Op::CreateCase(c.clone())])?;
+                for c in &p.cases {
+                    insert_case(conn, c)?;
+                }
+                for b in &p.blobs {
+                    insert_blob(conn, b)?;
                 }
             }
-            Op::PutRecording(r) => {
-                conn.prepare_cached(
-                    "INSERT INTO recordings (id, sha256, size, case_id, uploaded_by, created_at, data) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, \
-                     data = excluded.data",
-                )?
-                .execute(params![
-                    r.id,
-                    r.sha256,
-                    r.size as i64,
-                    r.case_id,
-                    r.uploaded_by,
-                    r.created_at_ms,
-                    r.data
-                ])?;
-            }
-            Op::PutSetting(s) => {
-                conn.prepare_cached(
-                    "INSERT INTO settings (key, data, updated_at) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                )?
-                .execute(params![s.key, s.data, s.updated_at_ms])?;
-            }
-            Op::PutMatter(m) => {
-                conn.prepare_cached(
-                    "INSERT INTO matters (code, name, data, created_at) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, data = excluded.data, created_at = excluded.created_at",
-                )?
-                .execute(params![m.code, m.name, m.data, m.created_at_ms])?;
-            }
-            Op::CreateOfficer(o) => {
-                let res = conn
-                    .prepare_cached(
-                        "INSERT INTO officers (id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, \
-                         legal_qualification, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    )?
-                    .execute(params![
-                        o.id,
-                        o.name,
-                        o.cert_no,
-                        o.cert_valid_from,
-                        o.cert_valid_to,
-                        o.cert_status,
-                        o.cert_scope,
-                        o.legal_qualification,
-                        o.created_at_ms
-                    ]);
-                unique_conflict(res, || format!("执法证号 {} 已登记", o.cert_no))?;
-            }
-            Op::CreateCase(c) => {
-                let res = conn
-                    .prepare_cached(
-                        "INSERT INTO cases (id, case_no, case_type, state, version, matter, opened_at, updated_at, data, \
-                         opened_by, unit, confidentiality) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                    )?
-                    .execute(params![
-                        c.id,
-                        c.case_no,
-                        c.case_type,
-                        c.state,
-                        c.version as i64,
-                        c.matter,
-                        c.opened_at_ms,
-                        c.updated_at_ms,
-                        c.data,
-                        c.opened_by,
-                        c.unit,
-                        c.confidentiality
-                    ]);
-                unique_conflict(res, || format!("案号 {} 已存在", c.case_no))?;
-            }
+            Op::PutRecording(r) => put_recording(conn, &RecordingRecord { created_at_ms: at, ..r.clone() })?,
+            Op::PutSetting(s) => put_setting(conn, &SettingRecord { updated_at_ms: at, ..s.clone() })?,
+            Op::PutMatter(m) => put_matter(conn, &MatterRecord { created_at_ms: at, ..m.clone() })?,
+            Op::CreateOfficer(o) => insert_officer(conn, &OfficerRecord { created_at_ms: at, ..o.clone() })?,
+            Op::CreateCase(c) => insert_case(conn, &CaseRecord { opened_at_ms: at, updated_at_ms: at, ..c.clone() })?,
             Op::UpdateCase { record: c, expected_version } => {
                 let n = conn
                     .prepare_cached(
                         "UPDATE cases SET state = ?2, version = ?3, updated_at = ?4, data = ?5 WHERE id = ?1 AND version = ?6",
                     )?
-                    .execute(params![c.id, c.state, c.version as i64, c.updated_at_ms, c.data, *expected_version as i64])?;
+                    .execute(params![c.id, c.state, c.version as i64, at, c.data, *expected_version as i64])?;
                 if n == 0 {
                     return Err(StoreError::Conflict(format!("案件已被修改（期望版本 {expected_version}）")));
                 }
             }
-            Op::CreateUser(u) => {
-                let res = conn
-                    .prepare_cached(
-                        "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at, \
-                         officer_id, unit, totp_secret, totp_enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    )?
-                    .execute(params![
-                        u.id,
-                        u.username,
-                        u.role,
-                        u.password_hash,
-                        u.must_change_password,
-                        u.created_at_ms,
-                        u.officer_id,
-                        u.unit,
-                        u.totp_secret,
-                        u.totp_enabled
-                    ]);
-                match res {
-                    Err(rusqlite::Error::SqliteFailure(e, _))
-                        if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-                    {
-                        return Err(StoreError::Conflict(format!("username {:?} is taken", u.username)));
-                    }
-                    r => {
-                        r?;
-                    }
-                }
+            Op::CreateUser(u) => insert_user(conn, &UserRecord { created_at_ms: at, ..u.clone() })?,
+            Op::CountFailure { key, at, window_ms, max, lock_ms } => {
+                conn.prepare_cached(
+                    "INSERT INTO throttle (key, failures, first_at, locked_until) VALUES (?1, 1, ?2, 0) \
+                     ON CONFLICT (key) DO UPDATE SET \
+                       failures = CASE WHEN ?2 - first_at > ?3 THEN 1 ELSE failures + 1 END, \
+                       first_at = CASE WHEN ?2 - first_at > ?3 THEN ?2 ELSE first_at END",
+                )?
+                .execute(params![key, at, window_ms])?;
+                conn.prepare_cached("UPDATE throttle SET locked_until = ?2 + ?4 WHERE key = ?1 AND failures >= ?3")?
+                    .execute(params![key, at, max, lock_ms])?;
+            }
+            Op::ClearFailures { key } => {
+                conn.prepare_cached("UPDATE throttle SET failures = 0, locked_until = 0 WHERE key = ?1")?
+                    .execute([key])?;
+            }
+            Op::NoteRefused { key, at } => {
+                conn.prepare_cached(
+                    "UPDATE throttle SET refused = refused + 1, \
+                     refused_first = CASE WHEN refused = 0 THEN ?2 ELSE refused_first END, refused_last = ?2 \
+                     WHERE key = ?1",
+                )?
+                .execute(params![key, at])?;
+            }
+            Op::SummarisedRefused { key, count } => {
+                // Attempts refused since the summary was read stay for the next one.
+                conn.prepare_cached(
+                    "UPDATE throttle SET refused = MAX(refused - ?2, 0), \
+                     refused_first = CASE WHEN refused - ?2 > 0 THEN refused_last ELSE 0 END, \
+                     refused_last = CASE WHEN refused - ?2 > 0 THEN refused_last ELSE 0 END WHERE key = ?1",
+                )?
+                .execute(params![key, *count as i64])?;
             }
         }
     }
     Ok(())
+}
+
+fn insert_blob(conn: &Connection, b: &liuhen_log::BlobRef) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO blobs (sha256, size) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+        .execute(params![b.sha256.0.as_slice(), b.size as i64])?;
+    Ok(())
+}
+
+fn put_recording(conn: &Connection, r: &RecordingRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO recordings (id, sha256, size, case_id, uploaded_by, created_at, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, \
+         data = excluded.data",
+    )?
+    .execute(params![r.id, r.sha256, r.size as i64, r.case_id, r.uploaded_by, r.created_at_ms, r.data])?;
+    Ok(())
+}
+
+fn put_setting(conn: &Connection, s: &SettingRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO settings (key, data, updated_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+    )?
+    .execute(params![s.key, s.data, s.updated_at_ms])?;
+    Ok(())
+}
+
+fn put_matter(conn: &Connection, m: &MatterRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO matters (code, name, data, created_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, data = excluded.data, created_at = excluded.created_at",
+    )?
+    .execute(params![m.code, m.name, m.data, m.created_at_ms])?;
+    Ok(())
+}
+
+fn insert_officer(conn: &Connection, o: &OfficerRecord) -> Result<(), StoreError> {
+    let res = conn
+        .prepare_cached(
+            "INSERT INTO officers (id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, \
+             legal_qualification, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            o.id,
+            o.name,
+            o.cert_no,
+            o.cert_valid_from,
+            o.cert_valid_to,
+            o.cert_status,
+            o.cert_scope,
+            o.legal_qualification,
+            o.created_at_ms
+        ]);
+    unique_conflict(res, || format!("执法证号 {} 已登记", o.cert_no))
+}
+
+fn insert_case(conn: &Connection, c: &CaseRecord) -> Result<(), StoreError> {
+    let res = conn
+        .prepare_cached(
+            "INSERT INTO cases (id, case_no, case_type, state, version, matter, opened_at, updated_at, data, \
+             opened_by, unit, confidentiality) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            c.id,
+            c.case_no,
+            c.case_type,
+            c.state,
+            c.version as i64,
+            c.matter,
+            c.opened_at_ms,
+            c.updated_at_ms,
+            c.data,
+            c.opened_by,
+            c.unit,
+            c.confidentiality
+        ]);
+    unique_conflict(res, || format!("案号 {} 已存在", c.case_no))
+}
+
+fn insert_user(conn: &Connection, u: &UserRecord) -> Result<(), StoreError> {
+    let res = conn
+        .prepare_cached(
+            "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at, \
+             officer_id, unit, totp_secret, totp_enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            u.id,
+            u.username,
+            u.role,
+            u.password_hash,
+            u.must_change_password,
+            u.created_at_ms,
+            u.officer_id,
+            u.unit,
+            u.totp_secret,
+            u.totp_enabled
+        ]);
+    match res {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            Err(StoreError::Conflict(format!("username {:?} is taken", u.username)))
+        }
+        r => r.map(|_| ()).map_err(StoreError::from),
+    }
 }
 
 /// Maps a uniqueness violation to `Conflict`.
@@ -1221,8 +1560,206 @@ impl LogStore for SqliteStore {
                 .optional()
             })?
             .ok_or(StoreError::NotFound)?;
-        let salt: [u8; 32] = salt.try_into().map_err(|_| StoreError::Integrity("stored salt".to_string()))?;
+        let salt: [u8; 32] = salt.try_into().map_err(|_| {
+            StoreError::Integrity(format!("the opening of commitment {commitment} has a malformed salt"))
+        })?;
+        if liuhen_log::commitment(&salt, &content) != *commitment {
+            return Err(StoreError::Integrity(format!(
+                "the opening of commitment {commitment} does not match it: its salt or content was changed"
+            )));
+        }
         Ok((salt, content))
+    }
+
+    async fn structure_problems(&self, max: usize) -> Result<Vec<String>, StoreError> {
+        let idle = self.inner.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => open_reader(&self.inner.path)?,
+        };
+        let mut out = Vec::new();
+        if let Err(e) = integrity_check(&conn) {
+            out.push(e.to_string());
+            return Ok(out);
+        }
+        // Only what the durable tree holds: the writer may be appending meanwhile.
+        out.extend(leaf_problems(&conn, 0, max)?);
+        Ok(out)
+    }
+
+    async fn apply_operational(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        if let Some(op) = ops.iter().find(|o| !o.is_operational()) {
+            return Err(StoreError::Invalid(format!("a record change needs its log entry: {op:?}")));
+        }
+        let (reply, rx) = oneshot::channel();
+        self.writer()?
+            .send(WriteMsg::Operational { ops, reply })
+            .await
+            .map_err(|_| StoreError::Unavailable("log writer stopped".to_string()))?;
+        rx.await.map_err(|_| StoreError::Unavailable("log writer stopped".to_string()))?
+    }
+
+    async fn throttle(&self, key: &str) -> Result<Option<crate::ThrottleRecord>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {THROTTLE_COLUMNS} FROM throttle WHERE key = ?1"))?
+                .query_row([key], throttle_from_row)
+                .optional()
+        })
+    }
+
+    async fn throttles_to_summarise(&self) -> Result<Vec<crate::ThrottleRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached(&format!("SELECT {THROTTLE_COLUMNS} FROM throttle WHERE refused > 0 ORDER BY key"))?;
+            let rows = stmt.query_map([], throttle_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn count_openings(&self) -> Result<u64, StoreError> {
+        let n: i64 = self.read(|c| c.query_row("SELECT COUNT(*) FROM openings", [], |r| r.get(0)))?;
+        Ok(n as u64)
+    }
+
+    async fn sessions(&self, user_id: Option<&str>) -> Result<Vec<crate::SessionRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT token_sha256, user_id, created_at, expires_at, name FROM sessions \
+                 WHERE ?1 IS NULL OR user_id = ?1 ORDER BY created_at, user_id",
+            )?;
+            let rows = stmt.query_map([user_id], |r| {
+                let raw: Vec<u8> = r.get(0)?;
+                Ok(crate::SessionRecord {
+                    token_sha256: Hash::from_slice(&raw).unwrap_or_default(),
+                    user_id: r.get(1)?,
+                    created_at_ms: r.get(2)?,
+                    expires_at_ms: r.get(3)?,
+                    name: r.get(4)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    async fn projection_differences(&self, expected: &crate::Projections) -> Result<Vec<String>, StoreError> {
+        // What the log says, written by the same code into a fresh database of the same schema.
+        let mut scratch = Connection::open_in_memory()?;
+        migrate_sqlite(&mut scratch)?;
+        apply_ops(&scratch, &[Op::ReplaceProjections(Box::new(expected.clone()))], 0)?;
+        let mut out = Vec::new();
+        let tables = self.read(table_names)?;
+        for t in tables.iter().filter(|t| !crate::NOT_PROJECTIONS.iter().any(|(n, _)| n == t)) {
+            let stored = self.read(|c| table_rows(c, t))?;
+            let logged = table_rows(&scratch, t)?;
+            compare_rows(t, &stored, &logged, &mut out);
+        }
+        Ok(out)
+    }
+}
+
+const THROTTLE_COLUMNS: &str = "key, failures, first_at, locked_until, refused, refused_first, refused_last";
+
+fn throttle_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::ThrottleRecord> {
+    Ok(crate::ThrottleRecord {
+        key: r.get(0)?,
+        failures: r.get(1)?,
+        first_at_ms: r.get(2)?,
+        locked_until_ms: r.get(3)?,
+        refused: r.get::<_, i64>(4)? as u64,
+        refused_first_ms: r.get(5)?,
+        refused_last_ms: r.get(6)?,
+    })
+}
+
+/// The schema's tables, by name.
+fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt =
+        c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// A table's rows: primary key (as text) → every column with its value.
+type Rows = BTreeMap<String, Vec<(String, rusqlite::types::Value)>>;
+
+fn table_rows(c: &Connection, table: &str) -> rusqlite::Result<Rows> {
+    // (name, position in the primary key; 0 if not in it)
+    let cols: Vec<(String, i64)> = {
+        let mut stmt = c.prepare(&format!("SELECT name, pk FROM pragma_table_info('{table}') ORDER BY cid"))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut key_cols: Vec<(usize, i64)> =
+        cols.iter().enumerate().filter(|(_, (_, pk))| *pk > 0).map(|(i, (_, pk))| (i, *pk)).collect();
+    key_cols.sort_by_key(|k| k.1);
+    let list = cols.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+    let mut stmt = c.prepare(&format!("SELECT {list} FROM \"{table}\""))?;
+    let mut rows = stmt.query([])?;
+    let mut out = Rows::new();
+    let mut n = 0u64;
+    while let Some(r) = rows.next()? {
+        let values: Vec<(String, rusqlite::types::Value)> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| Ok((name.clone(), r.get(i)?)))
+            .collect::<rusqlite::Result<_>>()?;
+        let key = if key_cols.is_empty() {
+            n += 1;
+            format!("#{n}")
+        } else {
+            key_cols.iter().map(|(i, _)| value_text(&values[*i].1)).collect::<Vec<_>>().join("/")
+        };
+        out.insert(key, values);
+    }
+    Ok(out)
+}
+
+/// A key value as text: blobs (hashes) in hex.
+fn value_text(v: &rusqlite::types::Value) -> String {
+    use rusqlite::types::Value as V;
+    match v {
+        V::Null => "null".to_string(),
+        V::Integer(i) => i.to_string(),
+        V::Real(f) => f.to_string(),
+        V::Text(t) => t.clone(),
+        V::Blob(b) => hex::encode(b),
+    }
+}
+
+/// Equal values; JSON text is compared as JSON (the same object written by two code paths may
+/// order its keys differently).
+fn same_value(a: &rusqlite::types::Value, b: &rusqlite::types::Value) -> bool {
+    use rusqlite::types::Value as V;
+    match (a, b) {
+        (V::Text(x), V::Text(y)) if x != y && (x.starts_with('{') || x.starts_with('[')) => {
+            match (serde_json::from_str::<serde_json::Value>(x), serde_json::from_str::<serde_json::Value>(y)) {
+                (Ok(p), Ok(q)) => p == q,
+                _ => false,
+            }
+        }
+        _ => a == b,
+    }
+}
+
+/// One line per row or column that differs. Values are never printed: a column may hold a
+/// password hash or a party's details.
+fn compare_rows(table: &str, stored: &Rows, logged: &Rows, out: &mut Vec<String>) {
+    for (key, row) in stored {
+        match logged.get(key) {
+            None => out.push(format!("{table} {key} is stored but not in the log")),
+            Some(want) => {
+                for ((name, v), (_, w)) in row.iter().zip(want) {
+                    if !same_value(v, w) {
+                        out.push(format!("{table} {key}: column {name} differs from what the log records"));
+                    }
+                }
+            }
+        }
+    }
+    for key in logged.keys() {
+        if !stored.contains_key(key) {
+            out.push(format!("{table} {key} is in the log but not stored"));
+        }
     }
 }
 

@@ -52,8 +52,13 @@ async fn story<S: LogStore>(store: &S) {
     let root = liuhen_log::mth(&leaves);
     // Each acknowledged entry is stored at the index its receipt names (groups are written
     // with multi-row inserts).
+    let keys = [config().signers[0].verifier().clone()];
     for (i, r) in receipts.iter().enumerate() {
         assert_eq!(leaves[r.index as usize], r.leaf, "append {i}");
+        // And the log's signed receipt says so: the leaf at the index, signed once per group.
+        let signed = r.signed.as_ref().expect("a signed receipt");
+        assert_eq!((signed.index, signed.leaf), (r.index, r.leaf));
+        signed.verify("liuhen.test/store", &keys).unwrap();
         let stored = store.entries(r.index, r.index + 1).await.unwrap().remove(0);
         assert_eq!(Entry::decode(&stored).unwrap().body()["n"], i as u64, "append {i}");
     }
@@ -159,7 +164,10 @@ async fn sqlite_refuses_to_open_a_log_whose_history_changed() {
     conn.execute("UPDATE log_tiles SET hashes = zeroblob(8192) WHERE level = 0 AND idx = 0", []).unwrap();
     drop(conn);
     let err = SqliteStore::open(&path, config()).await.err().expect("open must fail");
-    assert!(matches!(err, StoreError::Integrity(ref m) if m.contains("no longer has the root")), "{err}");
+    assert!(
+        matches!(err, StoreError::Integrity(ref m) if m.contains("its leaf is not the one tile/0/000 holds")),
+        "{err}"
+    );
     // Verification still works read-only, to find what changed.
     assert!(SqliteStore::open_read_only(&path).await.is_ok());
 }
@@ -208,4 +216,42 @@ async fn blobs_in_memory_and_on_disk_are_content_addressed() {
     let h = Hash::digest("执法记录仪 DSJ-01 录像 2026-11-20".as_bytes()).to_hex();
     let file = dir.path().join("sha256").join(&h[0..2]).join(&h[2..4]).join(&h);
     assert_eq!(std::fs::read(file).unwrap(), "执法记录仪 DSJ-01 录像 2026-11-20".as_bytes());
+}
+
+#[tokio::test]
+async fn sqlite_refuses_a_log_shorter_than_it_acknowledged() {
+    let (dir, store) = signed_log_of_300().await;
+    let path = dir.path().join("liuhen.db");
+    // Appended and acknowledged after the last checkpoint: only the mark remembers them.
+    for i in 300..310 {
+        store.append(AppendRequest::entry(draft(i))).await.unwrap();
+    }
+    drop(store);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mark = std::fs::read_to_string(liuhen_store::sqlite::mark_path(&path)).unwrap();
+    assert!(mark.starts_with("liuhen-mark/v1 00000000000000000310 "), "{mark}");
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).unwrap();
+    std::fs::copy(liuhen_store::sqlite::mark_path(&path), liuhen_store::sqlite::mark_path(&copy)).unwrap();
+    // The last acknowledged entries vanish (as a truncated WAL loses them).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DROP TRIGGER log_entries_no_delete", []).unwrap();
+    conn.execute("DELETE FROM log_entries WHERE idx >= 303", []).unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path, config()).await.err().expect("a log that lost acknowledged entries is refused");
+    let named = |m: &str| m.contains("holds 303 entries but 310 were acknowledged") && m.contains("303..309");
+    assert!(matches!(err, StoreError::Integrity(ref m) if named(m)), "{err}");
+    // A verifier opens it read-only, to name the loss and go on.
+    let read = SqliteStore::open_read_only(&path).await.unwrap();
+    assert!(read.mark_problem().unwrap().is_some_and(|m| named(&m)));
+    // The same number of entries, but another last one: refused too.
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    conn.execute("DROP TRIGGER log_entries_no_update", []).unwrap();
+    conn.execute("UPDATE log_entries SET leaf = zeroblob(32) WHERE idx = 309", []).unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&copy, config()).await.err().expect("refused");
+    assert!(
+        matches!(err, StoreError::Integrity(ref m) if m.contains("entry 309 is not the entry acknowledged")),
+        "{err}"
+    );
 }

@@ -43,6 +43,7 @@ pub async fn open_data_dir(
         };
         dir.init(&origin).with_context(|| format!("creating the data directory {}", path.display()))?;
     }
+    refuse_on(dir.key_problems()?)?;
     let config = dir.log_config(Duration::from_secs(1))?;
     let store = SqliteStore::open(&dir.db_path(), config).await.context("opening the database")?;
     let blobs = Blobs::local(&dir.blobs_dir()).context("opening the blob store")?;
@@ -55,8 +56,18 @@ pub async fn open_data_dir(
     });
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(store.origin(), &keys).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };
+    app.record_seal_keys().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    refuse_on(app.key_problems(&keys).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
+    let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     Ok(Opened { dir, store, state, admin_password })
+}
+
+/// Refuses to go on with keys that do not match what was published or logged, naming each.
+pub fn refuse_on(problems: Vec<String>) -> anyhow::Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!("refusing to start: {}", problems.join("; "))
 }
 
 fn hex_lower(b: &[u8]) -> String {

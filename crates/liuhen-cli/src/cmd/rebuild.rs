@@ -16,10 +16,12 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let dir = DataDir::new(&args.data);
+    super::refuse_on(dir.key_problems()?)?;
     let config = dir.log_config(Duration::from_secs(3600))?;
     let store = SqliteStore::open(&dir.db_path(), config).await.context("opening the database")?;
     let mut app = App::new(store.clone(), Blobs::local(&dir.blobs_dir())?);
     app.calendar = std::sync::Arc::new(dir.calendar()?);
+    super::refuse_on(app.key_problems(&store.verifier_keys()).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
     let p = app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     store.sign_checkpoint().await.context("signing a checkpoint")?;
     println!(

@@ -98,12 +98,28 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     println!("就绪 / ready");
     let store = opened.store.clone();
+    // Attempts refused while an account or address was locked: one summary entry each a window.
+    let throttle = opened.state.app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = throttle.summarise_refused(liuhen_server::app::now_ms()).await {
+                tracing::warn!(error = %e, "refused sign-ins not summarised; will retry");
+            }
+        }
+    });
+    let on_shutdown = opened.state.app.clone();
     let app = liuhen_server::router(opened.state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await
         .context("serving")?;
-    // A last checkpoint, so the entries of the last moments are covered by a signed one.
+    // What was refused but not yet summarised, then a last checkpoint, so the entries of the
+    // last moments are covered by a signed one.
+    if let Err(e) = on_shutdown.summarise_refused(i64::MAX).await {
+        eprintln!("warning: refused sign-ins not summarised: {e}");
+    }
     liuhen_store::LogStore::sign_checkpoint(&store).await.context("signing the last checkpoint")?;
     Ok(())
 }

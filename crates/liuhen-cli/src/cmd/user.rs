@@ -41,9 +41,11 @@ pub async fn run(what: What) -> anyhow::Result<()> {
     std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
     let dir = DataDir::new(&args.data);
+    super::refuse_on(dir.key_problems()?)?;
     let config = dir.log_config(Duration::from_secs(3600))?;
     let store = SqliteStore::open(&dir.db_path(), config).await.context("opening the database")?;
     let app = App::new(store.clone(), Blobs::local(&dir.blobs_dir())?);
+    super::refuse_on(app.key_problems(&store.verifier_keys()).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
     let new = NewUser {
         username: args.username.trim().to_string(),
         roles: args.role,

@@ -24,6 +24,11 @@ pub struct Args {
     /// The last trusted checkpoint: checked for consistency, updated after a clean run.
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Receipts the server gave when it acknowledged appends (one per line: the JSON of a
+    /// sign-in's `receipt`, or a `Liuhen-Receipt` header's base64): each must verify and its
+    /// entry be in the log as acknowledged. With `--data`.
+    #[arg(long, requires = "data")]
+    receipts: Option<PathBuf>,
 }
 
 /// Serves log resources from a data directory's database and blob store.
@@ -98,7 +103,16 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
             let keys_path = args.keys.clone().unwrap_or_else(|| dir.public_keys_path());
             let keys =
                 std::fs::read_to_string(&keys_path).with_context(|| format!("reading {}", keys_path.display()))?;
-            let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
+            let store = match SqliteStore::open_read_only(&dir.db_path()).await {
+                Ok(s) => s,
+                // A damaged file is a finding, not a failure to verify.
+                Err(StoreError::Integrity(m)) => {
+                    eprintln!("PROBLEM {m}");
+                    println!("FAILED: {} cannot be read as a liuhen database", dir.db_path().display());
+                    return Ok(false);
+                }
+                Err(e) => return Err(e).context("opening the database read-only"),
+            };
             (Box::new(StoreFetcher::new(store, dir.blobs_dir())), keys)
         }
         (None, Some(u)) => {
@@ -120,34 +134,132 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
     let trust = Trust { keys, origin: None, trusted, check_blobs: true };
     let report = tokio::task::spawn_blocking(move || verify(fetcher.as_ref(), &trust)).await?;
     print_report(&report);
-    // For a data directory, the projections must also be what the log says.
-    let mut projections_ok = true;
-    if let (Some(d), true) = (&args.data, report.ok()) {
-        let dir = DataDir::new(d);
-        let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
-        let mut app = liuhen_server::app::App::new(store, liuhen_store::Blobs::local(&dir.blobs_dir())?);
-        app.calendar = std::sync::Arc::new(dir.calendar()?);
-        let from_log = app.projections_from_log().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let stored = app.stored_projections().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let diffs = liuhen_server::app::rebuild::differences(&stored, &from_log);
-        for d in &diffs {
-            eprintln!("PROBLEM projection: {d}");
+    // For a data directory, everything else the store holds must also be what the log says.
+    let mut store_ok = true;
+    if let Some(d) = &args.data {
+        // What was acknowledged must be there, whatever else is wrong.
+        store_ok = verify_acknowledged(&DataDir::new(d), args.receipts.as_deref()).await?;
+        if report.ok() {
+            store_ok &= verify_store(&DataDir::new(d)).await?;
         }
-        projections_ok = diffs.is_empty();
-        println!(
-            "{}: projections match the log — {} accounts, {} officers, {} cases",
-            if projections_ok { "OK" } else { "FAILED" },
-            from_log.users.len(),
-            from_log.officers.len(),
-            from_log.cases.len()
-        );
     }
     if report.ok()
         && let Some(p) = &args.state
     {
         std::fs::write(p, &report.checkpoint).context("writing the state file")?;
     }
-    Ok(report.ok() && projections_ok)
+    Ok(report.ok() && store_ok)
+}
+
+/// Every acknowledged entry is in the log: the high-water mark kept beside the database, and
+/// each receipt given (its signature, its path, and the entry at its index).
+async fn verify_acknowledged(dir: &DataDir, receipts: Option<&std::path::Path>) -> anyhow::Result<bool> {
+    let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
+    let mut problems: Vec<String> = store.mark_problem()?.into_iter().collect();
+    let mut checked = 0u64;
+    if let Some(path) = receipts {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let keys = parse_keys(&std::fs::read_to_string(dir.public_keys_path())?).context("parsing log.pub")?;
+        let origin = store.origin().to_string();
+        let size = store.tree_size();
+        let mut lost: Vec<u64> = Vec::new();
+        for (n, line) in text.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty()) {
+            let json = if line.starts_with('{') {
+                line.to_string()
+            } else {
+                use base64::Engine;
+                let raw = base64::engine::general_purpose::STANDARD.decode(line).unwrap_or_default();
+                String::from_utf8_lossy(&raw).into_owned()
+            };
+            let r = match liuhen_log::receipt::Receipt::from_json(&json) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(format!("receipt on line {}: {e}", n + 1));
+                    continue;
+                }
+            };
+            if let Err(e) = r.verify(&origin, &keys) {
+                problems.push(format!("receipt on line {} (entry {}): {e}", n + 1, r.index));
+                continue;
+            }
+            checked += 1;
+            if r.index >= size {
+                lost.push(r.index);
+                continue;
+            }
+            let stored = store.entries(r.index, r.index + 1).await?;
+            if stored.first().map(|e| liuhen_log::leaf_hash(e)) != Some(r.leaf) {
+                problems.push(format!("entry {} is not the entry its receipt acknowledged (leaf {})", r.index, r.leaf));
+            }
+        }
+        if !lost.is_empty() {
+            lost.sort_unstable();
+            problems.push(format!(
+                "{} acknowledged entries are not in the log, which holds {size}: entries {} (receipts signed by the log) \
+                 were lost",
+                lost.len(),
+                lost.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    for p in &problems {
+        eprintln!("PROBLEM {p}");
+    }
+    let verdict = if problems.is_empty() { "OK" } else { "FAILED" };
+    println!("{verdict}: every acknowledged entry is in the log ({checked} receipts checked, and the high-water mark)");
+    Ok(problems.is_empty())
+}
+
+/// The checks of a data directory beyond the log: the database file and its structure, every
+/// opening against its commitment, every projection column, every live session. Prints each
+/// problem and a line per check; true when all pass.
+async fn verify_store(dir: &DataDir) -> anyhow::Result<bool> {
+    let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
+    let mut app = liuhen_server::app::App::new(store.clone(), liuhen_store::Blobs::local(&dir.blobs_dir())?);
+    app.calendar = std::sync::Arc::new(dir.calendar()?);
+    let report = |what: &str, problems: &[String]| {
+        for p in problems {
+            eprintln!("PROBLEM {p}");
+        }
+        let verdict = if problems.is_empty() { "OK" } else { "FAILED" };
+        println!("{verdict}: {what}");
+        problems.is_empty()
+    };
+    // The keys: the private ones against what was published, and against what the log recorded.
+    app.documents = std::sync::Arc::new(liuhen_server::app::documents::DocConfig {
+        font_dirs: Vec::new(),
+        seal: dir.has_seal_keys().then(|| dir.seal_keys()).transpose()?.map(std::sync::Arc::new),
+    });
+    let mut keys = dir.key_problems()?;
+    let verifiers: Vec<String> =
+        dir.log_config(std::time::Duration::from_secs(1))?.signers.iter().map(|s| s.verifier().to_string()).collect();
+    keys.extend(app.key_problems(&verifiers).await.map_err(|e| anyhow::anyhow!("{e}"))?);
+    let mut ok = report("every key matches what was published and what the log recorded", &keys);
+    let structure = store.structure_problems(100).await?;
+    ok &= report("the database file, and every entry against its leaf and tile", &structure);
+    let openings = app.opening_problems().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    ok &= report("every opening matches its entry's commitment", &openings);
+    if openings.is_empty() {
+        match app.projections_from_log().await {
+            Ok(from_log) => {
+                let diffs = store.projection_differences(&from_log).await?;
+                let what = format!(
+                    "projections match the log, column by column — {} accounts, {} officers, {} cases",
+                    from_log.users.len(),
+                    from_log.officers.len(),
+                    from_log.cases.len()
+                );
+                ok &= report(&what, &diffs);
+            }
+            Err(e) => ok &= report("projections computed from the log", &[e.to_string()]),
+        }
+    } else {
+        println!("SKIPPED: projections are not computed from openings that do not check out");
+    }
+    let now = liuhen_server::app::now_ms();
+    let sessions = app.session_problems(now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    ok &= report("every live session and API token was created by a logged sign-in", &sessions);
+    Ok(ok)
 }
 
 async fn fetch_keys(url: &str) -> anyhow::Result<String> {

@@ -5,4 +5,5 @@ mod browser;
 mod helpers;
 mod log;
 mod rebuild;
+mod tamper;
 mod upload;

@@ -77,7 +77,7 @@ fn rebuild_then_verify_reproduces_the_same_state() {
     let out = run(&["verify", "--data", data]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("projections match the log — 2 accounts, 2 officers, 3 cases"),
+        text(&out.stdout).contains("projections match the log, column by column — 2 accounts, 2 officers, 3 cases"),
         "{}",
         text(&out.stdout)
     );
@@ -90,8 +90,8 @@ fn rebuild_then_verify_reproduces_the_same_state() {
     let out = run(&["verify", "--data", data]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains(&format!("case {} differs from what the log records", ids[0])), "{err}");
-    assert!(err.contains(&format!("officer {} is in the log but not stored", officers[1])), "{err}");
+    assert!(err.contains(&format!("cases {}: column state differs from what the log records", ids[0])), "{err}");
+    assert!(err.contains(&format!("officers {} is in the log but not stored", officers[1])), "{err}");
 
     let out = run(&["rebuild", "--data", data]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -163,7 +163,7 @@ fn a_large_upload_survives_a_killed_server_and_its_digests_match_sha256sum_and_o
 }
 
 /// A small MP4: `ftyp`, `moov/mvhd` (creation time, duration), then `pad` bytes of `mdat`.
-fn mp4_with_times(creation_unix_s: u32, duration_s: u32, pad: usize) -> Vec<u8> {
+pub fn mp4_with_times(creation_unix_s: u32, duration_s: u32, pad: usize) -> Vec<u8> {
     let mut mvhd = 108u32.to_be_bytes().to_vec();
     mvhd.extend_from_slice(b"mvhd\0\0\0\0");
     for v in [creation_unix_s + 2_082_844_800, creation_unix_s + 2_082_844_800, 1000, duration_s * 1000] {

@@ -49,7 +49,7 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/session 返回的 token，或 liuhen_session Cookie"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "RULE_VIOLATION", "INVALID_STATE", "FORBIDDEN", "UNAVAILABLE", "INTERNAL"]},
+                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "RULE_VIOLATION", "INVALID_STATE", "FORBIDDEN", "CSRF", "PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INTEGRITY", "INTERNAL"]},
                     "message": {"type": "string", "description": "中文说明"},
                     "violations": {"type": "array", "items": r("Violation")},
                 }}}},
@@ -362,6 +362,7 @@ pub fn document() -> Value {
             "/api/deadlines": {"get": op("期限提醒", "逾期在前，其次即将到期。", auth_errors(json!({"200": ok("期限", json!({"type": "array", "items": r("Deadline")}))})))},
             "/api/openapi.json": {"get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/api/docs": {"get": {"summary": "接口参考页面", "responses": {"200": {"description": "HTML"}}}},
+            "/api/docs.js": {"get": {"summary": "接口参考页面的脚本（页面不含内联脚本）", "responses": {"200": {"description": "JavaScript"}}}},
             "/log/checkpoint": {"get": {"summary": "最新签名检查点（C2SP tlog-checkpoint）", "responses": {"200": {"description": "text/plain"}, "401": err("日志仅限登录用户")}}},
             "/log/key": {"get": {"summary": "日志验证公钥（每行一个）", "responses": {"200": {"description": "text/plain"}}}},
             "/log/tile/{path}": {"get": {"summary": "日志瓦片与记录包（C2SP tlog-tiles）",
@@ -376,13 +377,12 @@ pub async fn openapi() -> impl IntoResponse {
 }
 
 pub async fn docs() -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'",
-        )],
-        Html(DOCS_HTML),
-    )
+    Html(DOCS_HTML)
+}
+
+/// The reference page's script (no inline script: the CSP allows scripts from this server only).
+pub async fn docs_script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], DOCS_JS)
 }
 
 const DOCS_HTML: &str = r#"<!doctype html>
@@ -391,8 +391,9 @@ const DOCS_HTML: &str = r#"<!doctype html>
 h1{font-size:1.6em}h2{font-size:1.1em;margin-top:1.6em;border-bottom:1px solid #ddd}code{background:#f4f4f4;padding:0 .3em}
 .m{display:inline-block;min-width:4em;font-weight:bold}.get{color:#0a6}.post{color:#b60}pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}</style></head>
 <body><h1>留痕 liuhen 接口参考</h1><p id="desc"></p><div id="ops">正在加载 /api/openapi.json …</div>
-<script>
-fetch('/api/openapi.json').then(r=>r.json()).then(doc=>{
+<script src="/api/docs.js"></script></body></html>"#;
+
+const DOCS_JS: &str = r#"fetch('/api/openapi.json').then(r=>r.json()).then(doc=>{
   document.getElementById('desc').textContent=doc.info.description;
   const ops=document.getElementById('ops'); ops.textContent='';
   for(const [path,item] of Object.entries(doc.paths)){
@@ -407,4 +408,4 @@ fetch('/api/openapi.json').then(r=>r.json()).then(doc=>{
     }
   }
 }).catch(e=>{document.getElementById('ops').textContent='无法加载接口文档：'+e});
-</script></body></html>"#;
+"#;

@@ -28,6 +28,8 @@ pub struct SessionDto {
     pub expires_at: i64,
     /// The log entry that recorded this sign-in.
     pub entry: u64,
+    /// The log's signed receipt for that entry (`liuhen verify --receipts` checks it).
+    pub receipt: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -112,6 +114,7 @@ pub async fn login<S: LogStore>(
         user: UserDto::from(&login.user),
         expires_at: login.expires_at_ms,
         entry: login.entry,
+        receipt: login.receipt.as_ref().and_then(|r| serde_json::from_str(&r.to_json()).ok()).unwrap_or_default(),
     };
     let mut resp = Json(dto).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -129,10 +132,14 @@ pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMa
 pub struct PasswordForm {
     pub current: String,
     pub new: String,
+    /// The current TOTP code, for an account that turned TOTP on.
+    #[serde(default)]
+    pub code: String,
 }
 
 /// `POST /api/me/password`: the signed-in user changes their password (the first sign-in's
-/// forced change too); the session stays valid.
+/// forced change too), giving the current one (and the TOTP code if on); this session stays
+/// valid, the account's other sign-in sessions end.
 pub async fn change_password<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
@@ -140,18 +147,31 @@ pub async fn change_password<S: LogStore>(
 ) -> Result<Json<UserDto>, ApiError> {
     let user = super::require_session(&state, &headers).await?;
     let Json(f) = form?;
-    state.app.change_password(&user, &f.current, &f.new).await?;
-    let user = state.app.authenticate(&super::request_token(&headers).unwrap_or_default()).await?;
+    let token = super::request_token(&headers).unwrap_or_default();
+    state.app.change_password(&user, &f.current, &f.new, &f.code, Some(&token)).await?;
+    let user = state.app.authenticate(&token).await?;
     Ok(Json(UserDto::from(&user)))
 }
 
-/// `POST /api/me/totp`: starts binding an authenticator app (the secret, once).
+#[derive(Deserialize)]
+pub struct CredentialsForm {
+    /// The account's current password.
+    pub password: String,
+    /// The current TOTP code, when TOTP is on.
+    #[serde(default)]
+    pub code: String,
+}
+
+/// `POST /api/me/totp`: starts binding an authenticator app (the secret, once). It turns the
+/// old one off, so it needs the current password (and code, when TOTP is on).
 pub async fn begin_totp<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
+    form: Result<Json<CredentialsForm>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let user = super::require_user(&state, &headers).await?;
-    let (secret, uri) = state.app.begin_totp(&user).await?;
+    let Json(f) = form?;
+    let (secret, uri) = state.app.begin_totp(&user, &f.password, &f.code).await?;
     Ok(Json(serde_json::json!({"secret": secret, "uri": uri})))
 }
 

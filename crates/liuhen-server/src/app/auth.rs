@@ -26,8 +26,10 @@ pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
 /// [`LOCKOUT_MS`], whatever usernames they tried (password spraying across accounts).
 pub const MAX_SOURCE_FAILURES: u32 = 20;
 
-/// Failed sign-ins by key (a username, or a client address).
-pub type FailureMap = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Failures>>>;
+/// At most this many failed sign-ins a minute are logged one by one, from all clients
+/// together; beyond it they are counted and logged as one summary a window (the log any
+/// unauthenticated client can grow is bounded).
+pub const UNAUTHENTICATED_ENTRIES_PER_MINUTE: u32 = 30;
 
 /// The key a client address counts under: an IPv4 address, or an IPv6 /64 network (one
 /// subscriber usually holds a whole /64).
@@ -44,13 +46,28 @@ pub fn source_key(ip: std::net::IpAddr) -> String {
     }
 }
 
-/// Failed sign-ins of one username.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Failures {
-    count: u32,
-    first_at_ms: i64,
-    locked_until_ms: i64,
+/// The throttle key of a username typed at sign-in: its SHA-256 (the name may be a password
+/// typed in the wrong box, so it is not kept in clear).
+fn account_key(username: &str) -> String {
+    format!("account:{}", Hash::digest(username.as_bytes()).to_hex())
 }
+
+fn source_throttle_key(source: &str) -> String {
+    format!("source:{source}")
+}
+
+/// Failed sign-ins logged one by one in the current minute, and those counted beyond the cap.
+#[derive(Debug, Default)]
+pub struct FailureCap {
+    minute: i64,
+    logged: u32,
+    unlogged: u64,
+    first_ms: i64,
+    last_ms: i64,
+}
+
+/// Shared across the server's handlers.
+pub type FailureCapState = std::sync::Arc<std::sync::Mutex<FailureCap>>;
 
 /// A successful sign-in.
 #[derive(Debug, Clone)]
@@ -59,27 +76,8 @@ pub struct Login {
     pub user: UserRecord,
     pub expires_at_ms: i64,
     pub entry: u64,
-}
-
-/// Until when `key` is locked (0: it is not).
-fn locked_until(map: &FailureMap, key: &str) -> i64 {
-    map.lock().map(|f| f.get(key).map_or(0, |x| x.locked_until_ms)).unwrap_or(0)
-}
-
-/// Counts a failure of `key`; the `max`th within the window locks it for [`LOCKOUT_MS`].
-fn count_failure(map: &FailureMap, key: &str, now: i64, max: u32) {
-    let Ok(mut all) = map.lock() else { return };
-    if all.len() > 100_000 {
-        all.retain(|_, f| f.locked_until_ms > now || now - f.first_at_ms < FAILURE_WINDOW_MS);
-    }
-    let f = all.entry(key.to_string()).or_default();
-    if now - f.first_at_ms > FAILURE_WINDOW_MS {
-        *f = Failures { count: 0, first_at_ms: now, locked_until_ms: 0 };
-    }
-    f.count += 1;
-    if f.count >= max {
-        f.locked_until_ms = now + LOCKOUT_MS;
-    }
+    /// The log's signed receipt for the sign-in's entry.
+    pub receipt: Option<liuhen_log::receipt::Receipt>,
 }
 
 pub fn now_ms() -> i64 {
@@ -211,7 +209,9 @@ impl<S: LogStore> App<S> {
 
     /// As [`App::login_with`], from the client address `source`: twenty failures from one
     /// address within fifteen minutes block it for fifteen minutes, whichever usernames it
-    /// tried; attempts while blocked are refused before any password is checked, and logged.
+    /// tried; attempts while blocked are refused before any password is checked, and summed
+    /// into one logged summary a window. Locks and blocks are kept in the store: a restart
+    /// lifts none.
     pub async fn login_from(
         &self,
         source: Option<std::net::IpAddr>,
@@ -219,31 +219,37 @@ impl<S: LogStore> App<S> {
         password: &str,
         code: &str,
     ) -> Result<Login, ApiError> {
-        let source = source.map(source_key);
+        let source = source.map(|ip| source_throttle_key(&source_key(ip)));
         let now = now_ms();
         if let Some(key) = &source {
-            let until = locked_until(&self.source_failures, key);
+            let until = self.locked_until(key).await?;
             if until > now {
-                self.log_failed(username, "source_limited").await?;
+                self.store.apply_operational(vec![Op::NoteRefused { key: key.clone(), at: now }]).await?;
                 return Err(ApiError::TooManyAttempts((until - now).div_euclid(60_000) + 1));
             }
         }
-        let result = self.login_checked(username, password, code, now).await;
-        if let (Some(key), Err(ApiError::BadCredentials | ApiError::SecondFactor | ApiError::Locked(_))) =
-            (&source, &result)
-        {
-            count_failure(&self.source_failures, key, now, MAX_SOURCE_FAILURES);
-        }
-        result
+        self.login_checked(username, password, code, now, source.as_deref()).await
     }
 
-    async fn login_checked(&self, username: &str, password: &str, code: &str, now: i64) -> Result<Login, ApiError> {
+    async fn locked_until(&self, key: &str) -> Result<i64, ApiError> {
+        Ok(self.store.throttle(key).await?.map_or(0, |t| t.locked_until_ms))
+    }
+
+    async fn login_checked(
+        &self,
+        username: &str,
+        password: &str,
+        code: &str,
+        now: i64,
+        source: Option<&str>,
+    ) -> Result<Login, ApiError> {
         if username.is_empty() || username.len() > 64 || password.len() > 1024 {
             return Err(ApiError::BadCredentials);
         }
-        let until = locked_until(&self.failures, username);
+        let account = account_key(username);
+        let until = self.locked_until(&account).await?;
         if until > now {
-            self.log_failed(username, "locked").await?;
+            self.store.apply_operational(vec![Op::NoteRefused { key: account, at: now }]).await?;
             return Err(ApiError::Locked((until - now).div_euclid(60_000) + 1));
         }
         let user = match self.store.user_by_username(username).await {
@@ -258,21 +264,16 @@ impl<S: LogStore> App<S> {
         };
         let ok = verify_password(password.to_string(), phc).await?;
         let Some(user) = user.filter(|_| ok) else {
-            count_failure(&self.failures, username, now, MAX_FAILURES);
-            self.log_failed(username, "bad_credentials").await?;
+            self.log_failed(username, "bad_credentials", &account, source, now).await?;
             return Err(ApiError::BadCredentials);
         };
         if user.totp_enabled {
             let secret = super::totp::base32_decode(&user.totp_secret).unwrap_or_default();
             let now_s = u64::try_from(now / 1000).unwrap_or(0);
             if !super::totp::accepts(&secret, now_s, code) {
-                count_failure(&self.failures, username, now, MAX_FAILURES);
-                self.log_failed(username, "second_factor").await?;
+                self.log_failed(username, "second_factor", &account, source, now).await?;
                 return Err(ApiError::SecondFactor);
             }
-        }
-        if let Ok(mut f) = self.failures.lock() {
-            f.remove(username);
         }
         let mut secret = [0u8; 32];
         fill_random(&mut secret);
@@ -282,24 +283,76 @@ impl<S: LogStore> App<S> {
         let created = now_ms();
         let expires = created + SESSION_TTL_MS;
         let token_sha256 = Hash::digest(token.as_bytes());
-        let d = draft(&format!("user:{}", user.id), "auth.login", json!({"expires": expires}), vec![])?;
+        // The token's SHA-256 (never the token): `liuhen verify` checks every live session in
+        // the store against the sign-in that created it.
+        let d = draft(
+            &format!("user:{}", user.id),
+            "auth.login",
+            json!({"expires": expires, "token": token_sha256.to_hex()}),
+            vec![],
+        )?;
         let receipt = self
             .append(
                 d,
-                vec![Op::CreateSession {
-                    token_sha256,
-                    user_id: user.id.clone(),
-                    created_at_ms: created,
-                    expires_at_ms: expires,
-                    name: String::new(),
-                }],
+                vec![
+                    Op::CreateSession {
+                        token_sha256,
+                        user_id: user.id.clone(),
+                        created_at_ms: created,
+                        expires_at_ms: expires,
+                        name: String::new(),
+                    },
+                    Op::ClearFailures { key: account },
+                ],
             )
             .await?;
-        Ok(Login { token, user, expires_at_ms: expires, entry: receipt.index })
+        Ok(Login { token, user, expires_at_ms: expires, entry: receipt.index, receipt: receipt.signed })
     }
 
-    /// A failed attempt in the log; the typed name only behind a commitment.
-    async fn log_failed(&self, username: &str, why: &str) -> Result<(), ApiError> {
+    /// A failed attempt: counted against the account and the client address, and logged with
+    /// the typed name only behind a commitment — one by one up to the cap a minute, beyond it
+    /// summed for one summary entry.
+    async fn log_failed(
+        &self,
+        username: &str,
+        why: &str,
+        account: &str,
+        source: Option<&str>,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let count = |key: &str, max: u32| Op::CountFailure {
+            key: key.to_string(),
+            at: now,
+            window_ms: FAILURE_WINDOW_MS,
+            max,
+            lock_ms: LOCKOUT_MS,
+        };
+        let mut ops = vec![count(account, MAX_FAILURES)];
+        if let Some(s) = source {
+            ops.push(count(s, MAX_SOURCE_FAILURES));
+        }
+        let logged_one_by_one = {
+            let mut cap = self.failure_cap.lock().unwrap_or_else(|e| e.into_inner());
+            let minute = now.div_euclid(60_000);
+            if cap.minute != minute {
+                (cap.minute, cap.logged) = (minute, 0);
+            }
+            if cap.logged < self.unauthenticated_per_minute {
+                cap.logged += 1;
+                true
+            } else {
+                if cap.unlogged == 0 {
+                    cap.first_ms = now;
+                }
+                cap.unlogged += 1;
+                cap.last_ms = now;
+                false
+            }
+        };
+        if !logged_one_by_one {
+            self.store.apply_operational(ops).await?;
+            return Ok(());
+        }
         let mut salt = [0u8; 32];
         fill_random(&mut salt);
         let c = commitment(&salt, username.as_bytes());
@@ -309,17 +362,70 @@ impl<S: LogStore> App<S> {
             json!({"username": {"commit": c.to_hex()}, "reason": why}),
             vec![c],
         )?;
-        self.append(d, vec![Op::PutOpening { commitment: c, salt, content: username.as_bytes().to_vec() }]).await?;
+        ops.push(Op::PutOpening { commitment: c, salt, content: username.as_bytes().to_vec() });
+        self.append(d, ops).await?;
         Ok(())
     }
 
-    /// Changes `user`'s password: the current one must match; the new one is at least 12
-    /// characters and differs from it and from the username. Logged, the hash behind a
-    /// commitment; the forced change of a first sign-in is then done.
-    pub async fn change_password(&self, user: &UserRecord, current: &str, new: &str) -> Result<(), ApiError> {
-        if !verify_password(current.to_string(), user.password_hash.clone()).await? {
-            return Err(ApiError::BadRequest("当前密码不正确".to_string()));
+    /// Logs one summary entry for each account or address whose attempts were refused while it
+    /// was locked, once its window has passed (or all of them, `now` = `i64::MAX`, at shutdown),
+    /// and one for the failures counted beyond the cap: at most one entry a key a window.
+    /// Returns how many summaries it logged.
+    pub async fn summarise_refused(&self, now: i64) -> Result<u64, ApiError> {
+        let mut n = 0;
+        for t in self.store.throttles_to_summarise().await? {
+            if now != i64::MAX && t.refused_first_ms > now - FAILURE_WINDOW_MS && t.locked_until_ms > now {
+                continue;
+            }
+            let (kind, who) = t.key.split_once(':').unwrap_or(("", &t.key));
+            let (c, opening) = committed(&json!(who));
+            let d = draft(
+                "anonymous",
+                "auth.refused",
+                json!({"kind": kind, "who": {"commit": c.to_hex()}, "count": t.refused,
+                       "first": t.refused_first_ms, "last": t.refused_last_ms}),
+                vec![c],
+            )?;
+            self.append(d, vec![opening, Op::SummarisedRefused { key: t.key.clone(), count: t.refused }]).await?;
+            n += 1;
         }
+        let unlogged = {
+            let mut cap = self.failure_cap.lock().unwrap_or_else(|e| e.into_inner());
+            if cap.unlogged > 0 && (now == i64::MAX || cap.first_ms <= now - FAILURE_WINDOW_MS) {
+                let out = (cap.unlogged, cap.first_ms, cap.last_ms);
+                cap.unlogged = 0;
+                Some(out)
+            } else {
+                None
+            }
+        };
+        if let Some((count, first, last)) = unlogged {
+            let d = draft(
+                "anonymous",
+                "auth.failures_unlogged",
+                json!({"count": count, "first": first, "last": last, "per_minute": self.unauthenticated_per_minute}),
+                vec![],
+            )?;
+            self.append(d, vec![]).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Changes `user`'s password: the current one must match (and, with TOTP on, the current
+    /// code); the new one is at least 12 characters and differs from it and from the username.
+    /// Logged, the hash behind a commitment; the forced change of a first sign-in is then done.
+    /// Every other sign-in session of the account ends with it (`keep` is the session the
+    /// change is made from; API tokens are the owner's to revoke).
+    pub async fn change_password(
+        &self,
+        user: &UserRecord,
+        current: &str,
+        new: &str,
+        code: &str,
+        keep: Option<&str>,
+    ) -> Result<(), ApiError> {
+        self.check_current_credentials(user, current, code).await?;
         if new.chars().count() < 12 || new.len() > 1024 {
             return Err(ApiError::BadRequest("新密码至少 12 位".to_string()));
         }
@@ -328,21 +434,54 @@ impl<S: LogStore> App<S> {
         }
         let password_hash = hash_password(new.to_string()).await?;
         let (c, opening) = secret_of(&password_hash, false);
+        let now = now_ms();
+        let keep = keep.map(|t| Hash::digest(t.as_bytes()));
+        let ended: Vec<Hash> = (self.store.sessions(Some(&user.id)).await?.into_iter())
+            .filter(|s| s.name.is_empty() && s.expires_at_ms > now && Some(s.token_sha256) != keep)
+            .map(|s| s.token_sha256)
+            .collect();
         let d = draft(
             &format!("user:{}", user.id),
             "user.password",
-            json!({"user": user.id, "secret": {"commit": c.to_hex()}}),
+            json!({"user": user.id, "secret": {"commit": c.to_hex()},
+                   "ended": ended.iter().map(|h| h.to_hex()).collect::<Vec<_>>()}),
             vec![c],
         )?;
-        let set = Op::SetPassword { user_id: user.id.clone(), password_hash, must_change_password: false };
-        self.append(d, vec![opening, set]).await?;
+        let mut ops =
+            vec![opening, Op::SetPassword { user_id: user.id.clone(), password_hash, must_change_password: false }];
+        ops.extend(ended.into_iter().map(|token_sha256| Op::EndSession { token_sha256, at_ms: now }));
+        self.append(d, ops).await?;
+        Ok(())
+    }
+
+    /// The account's current password, and its current TOTP code when it has turned TOTP on:
+    /// what changing a credential asks for, so a session alone never changes one.
+    async fn check_current_credentials(&self, user: &UserRecord, password: &str, code: &str) -> Result<(), ApiError> {
+        if password.len() > 1024 || !verify_password(password.to_string(), user.password_hash.clone()).await? {
+            return Err(ApiError::BadRequest("当前密码不正确".to_string()));
+        }
+        if user.totp_enabled {
+            let secret = super::totp::base32_decode(&user.totp_secret).unwrap_or_default();
+            let now_s = u64::try_from(now_ms() / 1000).unwrap_or(0);
+            if !super::totp::accepts(&secret, now_s, code) {
+                return Err(ApiError::BadRequest("请输入正确的动态验证码（身份验证器应用中的六位数字）".to_string()));
+            }
+        }
         Ok(())
     }
 
     /// Starts TOTP enrolment: a new secret (20 random bytes) for `user`, kept unconfirmed until
     /// a code from the app proves it was copied; returns it in base32 and as an `otpauth://` URI.
     /// Logged, the secret behind a commitment.
-    pub async fn begin_totp(&self, user: &UserRecord) -> Result<(String, String), ApiError> {
+    /// Binding a new authenticator turns the old one off until it is confirmed: it needs the
+    /// current password, and the current code when TOTP is on.
+    pub async fn begin_totp(
+        &self,
+        user: &UserRecord,
+        password: &str,
+        code: &str,
+    ) -> Result<(String, String), ApiError> {
+        self.check_current_credentials(user, password, code).await?;
         let mut raw = [0u8; 20];
         fill_random(&mut raw);
         let secret = super::totp::base32(&raw);
@@ -436,8 +575,9 @@ impl<S: LogStore> App<S> {
 
     /// Ends the session of `token` (sign-out), logged; the token no longer authenticates.
     pub async fn logout(&self, user: &UserRecord, token: &str) -> Result<(), ApiError> {
-        let d = draft(&format!("user:{}", user.id), "auth.logout", json!({}), vec![])?;
-        self.append(d, vec![Op::EndSession { token_sha256: Hash::digest(token.as_bytes()), at_ms: now_ms() }]).await?;
+        let token_sha256 = Hash::digest(token.as_bytes());
+        let d = draft(&format!("user:{}", user.id), "auth.logout", json!({"token": token_sha256.to_hex()}), vec![])?;
+        self.append(d, vec![Op::EndSession { token_sha256, at_ms: now_ms() }]).await?;
         Ok(())
     }
 

@@ -578,7 +578,7 @@ impl<S: LogStore> App<S> {
         let mut case: Option<K> = None;
         let mut last = 0;
         for (index, raw) in self.store.case_entries(id).await? {
-            let entry = Entry::decode(&raw).map_err(|e| ApiError::Internal(format!("entry {index}: {e}").into()))?;
+            let entry = Entry::decode(&raw).map_err(|e| ApiError::Integrity(format!("entry {index}: {e}")))?;
             if until.is_some_and(|t| entry.time_ms > t) {
                 break;
             }
@@ -587,16 +587,14 @@ impl<S: LogStore> App<S> {
             }
             last = entry.time_ms;
             let Some(c) = entry.commits().first() else { continue };
-            let (_, content) = self.store.opening(c).await?;
-            let detail: Value = serde_json::from_slice(&content).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let detail = super::opened_detail(&self.store, index, c).await?;
             let (event, flags) = parse_detail::<K>(&detail)
-                .ok_or_else(|| ApiError::Internal(format!("entry {index}: unreadable event").into()))?;
+                .ok_or_else(|| ApiError::Integrity(format!("entry {index}: unreadable event")))?;
             match &mut case {
                 Some(c) => c.apply(&event, &flags),
                 None => {
-                    let mut c = K::from_first(&event).ok_or_else(|| {
-                        ApiError::Internal(format!("entry {index}: case starts without opening").into())
-                    })?;
+                    let mut c = K::from_first(&event)
+                        .ok_or_else(|| ApiError::Integrity(format!("entry {index}: case starts without opening")))?;
                     c.apply(&event, &flags);
                     case = Some(c);
                 }
@@ -676,7 +674,7 @@ impl<S: LogStore> App<S> {
         let record = self.store.case(id).await?;
         let mut timeline = Vec::new();
         for (index, raw) in self.store.case_entries(id).await? {
-            let entry = Entry::decode(&raw).map_err(|e| ApiError::Internal(format!("entry {index}: {e}").into()))?;
+            let entry = Entry::decode(&raw).map_err(|e| ApiError::Integrity(format!("entry {index}: {e}")))?;
             if entry.action().starts_with("case.") {
                 timeline.push((index, entry));
             }

@@ -179,16 +179,20 @@ impl<S: LogStore> App<S> {
             Event::Moved { .. } => "moved",
             Event::Retired { .. } => "retired",
         };
+        // What an event says in words (a repair note, why a device is retired, where it is
+        // kept, who it was handed to…) goes behind a commitment: the public log names only the
+        // device and the kind of event.
+        let (c, opening) = super::auth::committed(&event_json(&e));
         let d = EntryDraft::new(
             &actor_name,
             &format!("device.{code}"),
             None,
-            body(json!({"device": number, "event": event_json(&e), "recorded_at": at})),
+            body(json!({"device": number, "event": {"commit": c.to_hex()}, "recorded_at": at})),
             vec![],
-            vec![],
+            vec![c],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        self.append(d, vec![Op::PutSetting(setting(number, &next, at))]).await?;
+        self.append(d, vec![opening, Op::PutSetting(setting(number, &next, at))]).await?;
         Ok(next)
     }
 

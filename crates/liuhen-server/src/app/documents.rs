@@ -670,6 +670,7 @@ impl<S: LogStore> App<S> {
         for (k, v) in extra.as_object().into_iter().flatten() {
             pub_body[k] = v.clone();
         }
+        ops.extend(blobs.iter().map(|b| Op::RecordBlob(*b)));
         let draft = EntryDraft::new(
             &actor_name,
             &format!("document.{}", event_code(&e)),
@@ -880,10 +881,11 @@ pub(crate) fn rebuild_fold(
     detail: &Value,
     actor: &str,
     case: &str,
-    at: i64,
+    entry_time: i64,
 ) -> Option<()> {
     let id = body.get("document")?.as_str()?;
-    let at = body.get("recorded_at").and_then(Value::as_i64).unwrap_or(at);
+    // The events keep the time the application recorded; the setting, its entry's.
+    let at = body.get("recorded_at").and_then(Value::as_i64).unwrap_or(entry_time);
     let key = format!("{PREFIX}{id}");
     let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
     let mut extra = json!({});
@@ -893,11 +895,11 @@ pub(crate) fn rebuild_fold(
         }
     }
     let next = fold(prev.as_ref(), id, case, detail, actor, at, &extra);
-    settings.insert(key, setting(id, &next, at));
+    settings.insert(key, setting(id, &next, entry_time));
     if let Some(old) = body.get("supersedes").and_then(Value::as_str) {
         let okey = format!("{PREFIX}{old}");
         let prev = serde_json::from_str::<Value>(&settings.get(&okey)?.data).ok()?;
-        settings.insert(okey, setting(old, &fold_extra(&prev, json!({"superseded_by": id})), at));
+        settings.insert(okey, setting(old, &fold_extra(&prev, json!({"superseded_by": id})), entry_time));
     }
     Some(())
 }

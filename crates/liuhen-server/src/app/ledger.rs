@@ -64,10 +64,17 @@ pub struct LedgerLine {
 
 /// A ledger line from an access (`access.*`) or a step of a party's request to read or copy
 /// (`party_access.*`, shown as `party_<step>`).
-fn line(index: u64, e: &Entry) -> Option<LedgerLine> {
+/// A ledger line of entry `index`; `detail` is what its commitment opens to (what was
+/// accessed and why: the user's words, kept out of the public log).
+fn line(index: u64, e: &Entry, detail: Option<&serde_json::Value>) -> Option<LedgerLine> {
     let text = |k: &str| e.body().get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let opened = |k: &str| match detail {
+        Some(d) => d[k].as_str().unwrap_or_default().to_string(),
+        // Entries recorded before the two went behind a commitment.
+        None => text(k),
+    };
     let (access, what, purpose) = if let Some(a) = e.action().strip_prefix("access.") {
-        (a.to_string(), text("what"), text("purpose"))
+        (a.to_string(), opened("what"), opened("purpose"))
     } else {
         let step = e.action().strip_prefix("party_access.")?;
         (format!("party_{step}"), format!("当事人查阅、复制申请 {}", text("request")), String::new())
@@ -125,7 +132,10 @@ impl<S: LogStore> App<S> {
         purpose: &str,
     ) -> Result<u64, ApiError> {
         let purpose = if purpose.trim().is_empty() { DEFAULT_PURPOSE } else { purpose.trim() };
-        let mut body = json!({"what": what, "purpose": purpose, "role": actor.role});
+        // What was accessed and why (the user's own words: a purpose may name a party) go
+        // behind a commitment; the public log shows who, which case and record, and when.
+        let (c, opening) = super::auth::committed(&json!({"what": what, "purpose": purpose}));
+        let mut body = json!({"detail": {"commit": c.to_hex()}, "role": actor.role});
         if let Some(r) = record {
             body["record"] = json!(r);
         }
@@ -135,10 +145,22 @@ impl<S: LogStore> App<S> {
             case_id,
             super::body(body),
             vec![],
-            vec![],
+            vec![c],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        Ok(self.append(draft, vec![]).await?.index)
+        Ok(self.append(draft, vec![opening]).await?.index)
+    }
+
+    /// The ledger line of entry `index`, its commitment opened (and checked).
+    async fn ledger_line(&self, index: u64, e: &Entry) -> Result<Option<LedgerLine>, ApiError> {
+        if !e.action().starts_with("access.") && !e.action().starts_with("party_access.") {
+            return Ok(None);
+        }
+        let detail = match (e.action().starts_with("access."), e.commits().first()) {
+            (true, Some(c)) => Some(super::opened_detail(&self.store, index, c).await?),
+            _ => None,
+        };
+        Ok(line(index, e, detail.as_ref()))
     }
 
     /// A case as now or as it stood at `as_of`, for `actor`: the view is in the ledger before
@@ -189,10 +211,11 @@ impl<S: LogStore> App<S> {
             let start = end.saturating_sub(4096);
             let raw = self.store.entries(start, end).await?;
             for (i, bytes) in raw.iter().enumerate().rev() {
-                let e = Entry::decode(bytes).map_err(|err| ApiError::Internal(format!("entry: {err}").into()))?;
-                if e.actor() == who
-                    && let Some(mut l) = line(start + i as u64, &e)
-                {
+                let e = Entry::decode(bytes).map_err(|err| ApiError::Integrity(format!("entry: {err}")))?;
+                if e.actor() != who {
+                    continue;
+                }
+                if let Some(mut l) = self.ledger_line(start + i as u64, &e).await? {
                     l.what = format!("{}（{}）", l.what, e.case().unwrap_or_default());
                     out.push(l);
                     if out.len() == limit {
@@ -241,8 +264,8 @@ impl<S: LogStore> App<S> {
         self.allow(actor, super::policy::Action::ViewLedger, Some(&self.store.case(id).await?))?;
         let mut out = Vec::new();
         for (index, raw) in self.store.case_entries(id).await? {
-            let e = Entry::decode(&raw).map_err(|err| ApiError::Internal(format!("entry {index}: {err}").into()))?;
-            out.extend(line(index, &e));
+            let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
+            out.extend(self.ledger_line(index, &e).await?);
         }
         Ok(out)
     }

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod evidence;
 pub mod inbox;
 pub mod inspection;
+pub mod integrity;
 pub mod ledger;
 pub mod licence;
 pub mod matters;
@@ -42,10 +43,10 @@ pub struct App<S> {
     pub blobs: Blobs,
     /// The working-day calendar deadlines are computed on.
     pub calendar: std::sync::Arc<liuhen_core::calendar::WorkCalendar>,
-    /// Recent failed sign-ins per username (lockout; per server process).
-    pub(crate) failures: auth::FailureMap,
-    /// Recent failed sign-ins per client address (rate limiting; per server process).
-    pub(crate) source_failures: auth::FailureMap,
+    /// Failed sign-ins logged one by one this minute, and those counted beyond the cap.
+    pub(crate) failure_cap: auth::FailureCapState,
+    /// The cap: failed sign-ins logged one by one a minute, from all clients together.
+    pub unauthenticated_per_minute: u32,
     /// A reverse proxy whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
     pub trusted_proxy: Option<std::net::IpAddr>,
     /// Uploads in progress, staged on disk (`DATA/uploads`, beside the blobs).
@@ -54,6 +55,11 @@ pub struct App<S> {
     pub(crate) grants: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, recordings::Grant>>>,
     /// Fonts for the documents' PDFs and the office's seal keys.
     pub documents: std::sync::Arc<documents::DocConfig>,
+}
+
+tokio::task_local! {
+    /// The signed receipts of the entries appended while answering the current request.
+    pub static RECEIPTS: std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 }
 
 /// The administrator's role code (`policy::Role::SysAdmin`).
@@ -84,6 +90,18 @@ pub(crate) fn map_in(
     }
 }
 
+/// The JSON behind commitment `c` of entry `index`, checked against the commitment: a missing,
+/// changed or unreadable opening is an integrity error naming the entry, never used.
+pub(crate) async fn opened_detail<S: LogStore>(store: &S, index: u64, c: &liuhen_log::Hash) -> Result<Value, ApiError> {
+    let named = |why: String| ApiError::Integrity(format!("entry {index} (commitment {c}): {why}"));
+    let (_, content) = match store.opening(c).await {
+        Ok(o) => o,
+        Err(liuhen_store::StoreError::NotFound) => return Err(named("its opening is missing".to_string())),
+        Err(e) => return Err(named(e.to_string())),
+    };
+    serde_json::from_slice(&content).map_err(|e| named(format!("its opening is not JSON ({e})")))
+}
+
 impl<S: LogStore> App<S> {
     /// The object a [`map_setting`] holds (empty when never set; a malformed one is an error).
     pub(crate) async fn setting_map(&self, key: &str) -> Result<Map<String, Value>, ApiError> {
@@ -102,8 +120,8 @@ impl<S: LogStore> App<S> {
             store,
             blobs,
             calendar: std::sync::Arc::new(liuhen_core::calendar::WorkCalendar::china()),
-            failures: std::sync::Arc::default(),
-            source_failures: std::sync::Arc::default(),
+            failure_cap: std::sync::Arc::default(),
+            unauthenticated_per_minute: auth::UNAUTHENTICATED_ENTRIES_PER_MINUTE,
             trusted_proxy: None,
             grants: std::sync::Arc::default(),
             documents: std::sync::Arc::new(documents::DocConfig {
@@ -117,7 +135,12 @@ impl<S: LogStore> App<S> {
     }
 
     pub(crate) async fn append(&self, draft: EntryDraft, ops: Vec<Op>) -> Result<Receipt, ApiError> {
-        Ok(self.store.append(AppendRequest { draft, ops }).await?)
+        let receipt = self.store.append(AppendRequest { draft, ops }).await?;
+        if let Some(signed) = &receipt.signed {
+            // The request's answer carries it (`Liuhen-Receipt`, see `web::receipts`).
+            let _ = RECEIPTS.try_with(|r| r.lock().unwrap_or_else(|e| e.into_inner()).push(signed.to_json()));
+        }
+        Ok(receipt)
     }
 
     /// On an empty log: records the log's identity and keys as entry 0, and creates the

@@ -214,19 +214,18 @@ impl<S: LogStore> App<S> {
     pub(crate) async fn replay_accesses(&self, case_id: &str) -> Result<Vec<Access>, ApiError> {
         let mut out: Vec<Access> = Vec::new();
         for (index, raw) in self.store.case_entries(case_id).await? {
-            let e = Entry::decode(&raw).map_err(|err| ApiError::Internal(format!("entry {index}: {err}").into()))?;
+            let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
             let Some(kind) = e.action().strip_prefix("party_access.") else { continue };
             let Some(c) = e.commits().first() else { continue };
-            let (_, content) = self.store.opening(c).await?;
-            let detail: Value = serde_json::from_slice(&content).map_err(|err| ApiError::Internal(Box::new(err)))?;
+            let detail = super::opened_detail(&self.store, index, c).await?;
             let step = parse_step(kind, &detail)
-                .ok_or_else(|| ApiError::Internal(format!("entry {index}: unreadable step").into()))?;
+                .ok_or_else(|| ApiError::Integrity(format!("entry {index}: unreadable step")))?;
             let rid = e.body().get("request").and_then(Value::as_str).unwrap_or_default();
             match (&step, out.iter_mut().find(|a| a.request.id == rid)) {
                 (Step::Requested(r), _) => out.push(Access::new(r.clone())),
                 (_, Some(a)) => a.apply(&step),
                 (_, None) => {
-                    return Err(ApiError::Internal(format!("entry {index}: a step without its request").into()));
+                    return Err(ApiError::Integrity(format!("entry {index}: a step without its request")));
                 }
             }
         }

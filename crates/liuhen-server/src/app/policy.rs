@@ -337,17 +337,19 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         if reason.trim().is_empty() {
             return Err(ApiError::BadRequest("须说明定级理由".to_string()));
         }
+        // The reason is the user's words: behind a commitment.
+        let (c, opening) = super::auth::committed(&serde_json::json!({"reason": reason}));
         let d = liuhen_log::EntryDraft::new(
             &format!("user:{}", actor.id),
             "classification.set",
             Some(id),
-            super::body(serde_json::json!({"class": class, "reason": reason})),
+            super::body(serde_json::json!({"class": class, "reason": {"commit": c.to_hex()}})),
             vec![],
-            vec![],
+            vec![c],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let op = liuhen_store::Op::ClassifyCase { case_id: id.to_string(), class: class.to_string() };
-        self.append(d, vec![op]).await?;
+        self.append(d, vec![opening, op]).await?;
         Ok(self.store.case(id).await?)
     }
 }

@@ -36,26 +36,22 @@ fn feed<K: CaseKind>(cases: &mut Replay<K>, id: String, detail: &Value, time: i6
     Ok(())
 }
 
-/// Every projection, sorted by id.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Projections {
-    pub users: Vec<UserRecord>,
-    pub officers: Vec<OfficerRecord>,
-    pub cases: Vec<CaseRecord>,
-    pub matters: Vec<MatterRecord>,
-    pub settings: Vec<SettingRecord>,
-    pub recordings: Vec<RecordingRecord>,
-}
+pub use liuhen_store::Projections;
 
+/// A log entry the projections cannot be computed from: named, never an anonymous internal
+/// error.
 fn internal(index: u64, why: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(format!("log entry {index}: {why}").into())
+    ApiError::Integrity(format!("log entry {index}: {why}"))
 }
 
 impl<S: LogStore> App<S> {
+    /// The JSON behind an entry's first commitment, checked against it.
     async fn opened_json(&self, index: u64, e: &Entry) -> Result<Value, ApiError> {
-        let c = e.commits().first().ok_or_else(|| internal(index, "no commitment"))?;
-        let (_, content) = self.store.opening(c).await.map_err(|err| internal(index, format!("opening: {err}")))?;
-        serde_json::from_slice(&content).map_err(|err| internal(index, err))
+        let c = e.commits().first().ok_or_else(|| internal(index, format!("{}: no commitment", e.action())))?;
+        super::opened_detail(&self.store, index, c).await.map_err(|err| match err {
+            ApiError::Integrity(m) => ApiError::Integrity(format!("{m} [{}]", e.action())),
+            other => other,
+        })
     }
 
     /// Computes every projection from the log.
@@ -73,12 +69,16 @@ impl<S: LogStore> App<S> {
         let mut origins: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut classes: BTreeMap<String, String> = BTreeMap::new();
         let mut recordings: BTreeMap<String, RecordingRecord> = BTreeMap::new();
+        let mut blobs: BTreeMap<[u8; 32], liuhen_log::BlobRef> = BTreeMap::new();
         let mut start = 0;
         while start < size {
             let end = (start + 4096).min(size);
             for (i, raw) in self.store.entries(start, end).await?.into_iter().enumerate() {
                 let index = start + i as u64;
                 let e = Entry::decode(&raw).map_err(|err| internal(index, err))?;
+                for blob in e.blobs() {
+                    blobs.entry(blob.sha256.0).or_insert(*blob);
+                }
                 let b = e.body();
                 let s = |k: &str| {
                     b.get(k)
@@ -194,8 +194,13 @@ impl<S: LogStore> App<S> {
                     }
                     a if a.starts_with("device.") => {
                         let number = s("device")?;
-                        let event = b
-                            .get("event")
+                        // The event behind its commitment (in the body itself before that).
+                        let event = match e.commits().first() {
+                            Some(_) => Some(self.opened_json(index, &e).await?),
+                            None => b.get("event").cloned(),
+                        };
+                        let event = event
+                            .as_ref()
                             .and_then(super::devices::event_of)
                             .ok_or_else(|| internal(index, "unreadable device event"))?;
                         let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
@@ -203,7 +208,7 @@ impl<S: LogStore> App<S> {
                         let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
                         let next = super::devices::fold(prev.as_ref(), &event, e.actor(), at)
                             .ok_or_else(|| internal(index, "a device event before its registration"))?;
-                        settings.insert(key, super::devices::setting(&number, &next, at));
+                        settings.insert(key, super::devices::setting(&number, &next, e.time_ms));
                     }
                     "recording.linked" | "recording.interruption" => {
                         let detail = self.opened_json(index, &e).await?;
@@ -221,6 +226,11 @@ impl<S: LogStore> App<S> {
                         let case = e.case().ok_or_else(|| internal(index, "document entry without a case"))?;
                         super::documents::rebuild_fold(&mut settings, b, &detail, e.actor(), case, e.time_ms)
                             .ok_or_else(|| internal(index, "unreadable document entry"))?;
+                    }
+                    "seal.keys" => {
+                        let key = super::integrity::SEAL_KEYS.to_string();
+                        let data = Value::Object(b.clone()).to_string();
+                        settings.insert(key.clone(), SettingRecord { key, data, updated_at_ms: e.time_ms });
                     }
                     "catalogue.put" => {
                         let key = s("key")?;
@@ -256,6 +266,7 @@ impl<S: LogStore> App<S> {
             matters: matters.into_values().collect(),
             settings: settings.into_values().collect(),
             recordings: recordings.into_values().collect(),
+            blobs: blobs.into_values().collect(),
             cases: {
                 let cal = &self.calendar;
                 let mut cases: Vec<CaseRecord> = inspections
@@ -280,24 +291,11 @@ impl<S: LogStore> App<S> {
         })
     }
 
-    /// The projections as stored, sorted by id.
-    pub async fn stored_projections(&self) -> Result<Projections, ApiError> {
-        let mut officers = self.store.officers().await?;
-        officers.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut cases = self.store.cases(u32::MAX).await?;
-        cases.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Projections {
-            users: self.store.users().await?,
-            officers,
-            cases,
-            matters: self.store.matters().await?,
-            settings: self.store.settings().await?,
-            recordings: {
-                let mut r = self.store.recordings(None, u32::MAX).await?;
-                r.sort_by(|a, b| a.id.cmp(&b.id));
-                r
-            },
-        })
+    /// Every difference between the stored projections and what the log says, column by
+    /// column (empty when they agree): `liuhen verify --data`.
+    pub async fn log_differences(&self) -> Result<Vec<String>, ApiError> {
+        let p = self.projections_from_log().await?;
+        Ok(self.store.projection_differences(&p).await?)
     }
 
     /// Replaces the projections with what the log says, and records that it did.
@@ -312,91 +310,8 @@ impl<S: LogStore> App<S> {
             vec![],
         )
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let op = Op::ReplaceProjections {
-            users: p.users.clone(),
-            officers: p.officers.clone(),
-            cases: p.cases.clone(),
-            matters: p.matters.clone(),
-            settings: p.settings.clone(),
-            recordings: p.recordings.clone(),
-        };
+        let op = Op::ReplaceProjections(Box::new(p.clone()));
         self.append(d, vec![op]).await?;
         Ok(p)
-    }
-}
-
-/// What differs between stored projections and those computed from the log (times aside: a
-/// projection's timestamps are when the application wrote it, not part of the record).
-pub fn differences(stored: &Projections, from_log: &Projections) -> Vec<String> {
-    let mut out = Vec::new();
-    let key = |u: &UserRecord| {
-        (u.id.clone(), u.username.clone(), u.role.clone(), u.password_hash.clone(), u.must_change_password)
-    };
-    diff(&mut out, "account", &stored.users, &from_log.users, |u| u.id.clone(), key);
-    let key = |o: &OfficerRecord| {
-        (
-            o.id.clone(),
-            o.name.clone(),
-            o.cert_no.clone(),
-            o.cert_valid_from.clone(),
-            o.cert_valid_to.clone(),
-            o.cert_status.clone(),
-            o.cert_scope.clone(),
-            o.legal_qualification,
-        )
-    };
-    diff(&mut out, "officer", &stored.officers, &from_log.officers, |o| o.id.clone(), key);
-    let key = |c: &CaseRecord| {
-        let data: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
-        (
-            c.id.clone(),
-            c.case_no.clone(),
-            c.case_type.clone(),
-            c.state.clone(),
-            c.version,
-            c.matter.clone(),
-            data.to_string(),
-        )
-    };
-    diff(&mut out, "case", &stored.cases, &from_log.cases, |c| c.id.clone(), key);
-    let key = |m: &MatterRecord| {
-        let data: Value = serde_json::from_str(&m.data).unwrap_or(Value::Null);
-        (m.code.clone(), m.name.clone(), data.to_string())
-    };
-    diff(&mut out, "matter", &stored.matters, &from_log.matters, |m| m.code.clone(), key);
-    let key = |s: &SettingRecord| {
-        let data: Value = serde_json::from_str(&s.data).unwrap_or(Value::Null);
-        (s.key.clone(), data.to_string())
-    };
-    diff(&mut out, "setting", &stored.settings, &from_log.settings, |s| s.key.clone(), key);
-    let key = |r: &RecordingRecord| {
-        let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
-        (r.id.clone(), r.sha256.clone(), r.size, r.case_id.clone(), r.uploaded_by.clone(), data.to_string())
-    };
-    diff(&mut out, "recording", &stored.recordings, &from_log.recordings, |r| r.id.clone(), key);
-    out
-}
-
-fn diff<T, K: PartialEq>(
-    out: &mut Vec<String>,
-    what: &str,
-    stored: &[T],
-    log: &[T],
-    id: impl Fn(&T) -> String,
-    key: impl Fn(&T) -> K,
-) {
-    let s: BTreeMap<String, &T> = stored.iter().map(|t| (id(t), t)).collect();
-    let l: BTreeMap<String, &T> = log.iter().map(|t| (id(t), t)).collect();
-    for (k, t) in &s {
-        match l.get(k) {
-            None => out.push(format!("{what} {k} is stored but not in the log")),
-            Some(u) if key(t) != key(u) => out.push(format!("{what} {k} differs from what the log records")),
-            Some(_) => {}
-        }
-    }
-    for k in l.keys() {
-        if !s.contains_key(k) {
-            out.push(format!("{what} {k} is in the log but not stored"));
-        }
     }
 }

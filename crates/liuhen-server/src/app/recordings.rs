@@ -254,6 +254,9 @@ type Running = Arc<tokio::sync::Mutex<Option<sha2::Sha256>>>;
 pub struct Uploads {
     dir: PathBuf,
     live: Mutex<HashMap<String, Running>>,
+    /// Per upload, the bytes known to be on disk (fsync'd): what `HEAD` reports, never the
+    /// file's length while a `PATCH` is still writing into it.
+    durable: Mutex<HashMap<String, u64>>,
     /// Requests receiving bytes now, and when the last one ended: SM3 waits while uploads
     /// are coming in (it must not hold them back).
     receiving: Arc<Activity>,
@@ -297,7 +300,12 @@ impl Uploads {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
-        Uploads { dir, live: Mutex::new(HashMap::new()), receiving: Arc::default() }
+        Uploads {
+            dir,
+            live: Mutex::new(HashMap::new()),
+            durable: Mutex::new(HashMap::new()),
+            receiving: Arc::default(),
+        }
     }
 
     fn receiving(&self) -> Receiving {
@@ -335,6 +343,19 @@ impl Uploads {
 
     fn forget(&self, id: &str) {
         self.live.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+        self.durable.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    }
+
+    fn forget_durable(&self, id: &str) {
+        self.durable.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    }
+
+    fn durable_offset(&self, id: &str) -> Option<u64> {
+        self.durable.lock().unwrap_or_else(|e| e.into_inner()).get(id).copied()
+    }
+
+    fn set_durable(&self, id: &str, offset: u64) {
+        self.durable.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), offset);
     }
 }
 
@@ -470,6 +491,7 @@ impl<S: LogStore> App<S> {
         tokio::fs::create_dir_all(&self.uploads.dir).await.map_err(io)?;
         let part = self.uploads.part_path(&state.id);
         tokio::fs::File::create(&part).await.map_err(io)?;
+        self.uploads.set_durable(&state.id, 0);
         let path = self.uploads.state_path(&state.id);
         let text = serde_json::to_vec(&state).map_err(|e| ApiError::Internal(Box::new(e)))?;
         tokio::fs::write(&path, text).await.map_err(io)?;
@@ -492,7 +514,22 @@ impl<S: LogStore> App<S> {
         if state.user_id != actor.id {
             return Err(ApiError::NotFound);
         }
-        let offset = tokio::fs::metadata(self.uploads.part_path(id)).await.map_err(io)?.len();
+        let part = self.uploads.part_path(id);
+        let len = tokio::fs::metadata(&part).await.map_err(io)?.len();
+        let offset = match self.uploads.durable_offset(id) {
+            Some(d) => d.min(len),
+            // Not seen by this process (it restarted): what the file holds is made durable
+            // first, then reported.
+            None => {
+                let path = part.clone();
+                tokio::task::spawn_blocking(move || std::fs::OpenOptions::new().append(true).open(&path)?.sync_all())
+                    .await
+                    .map_err(|e| ApiError::Internal(Box::new(e)))?
+                    .map_err(io)?;
+                self.uploads.set_durable(id, len);
+                len
+            }
+        };
         Ok((state, offset))
     }
 
@@ -613,9 +650,10 @@ impl<S: LogStore> App<S> {
         if let Some(e) = failure {
             // Nothing of a refused request is kept.
             if let Err(t) = truncate(&part, current).await {
-                // The offset `HEAD` reports is the file's length, whatever it is now.
+                // The offset is the file's length, whatever it is now (made durable again).
                 tracing::error!(upload = id, "truncating a refused request: {t}");
                 *hasher = None;
+                self.uploads.forget_durable(id);
                 return Err(e);
             }
             *hasher = Some(before);
@@ -623,6 +661,7 @@ impl<S: LogStore> App<S> {
         }
         // What is on disk, not what was received: held-back first bytes may not have been kept.
         let offset = current + written;
+        self.uploads.set_durable(id, offset);
         if offset < state.length {
             *hasher = Some(total);
             return Ok(Appended { offset, recording: None });

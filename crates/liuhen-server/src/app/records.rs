@@ -130,17 +130,19 @@ impl<S: LogStore> App<S> {
         }
         let mut classes = self.record_classes(id).await?;
         classes.insert(record_id.to_string(), Value::from(class));
+        // The reason is the user's words: behind a commitment.
+        let (c, opening) = super::auth::committed(&json!({"reason": reason.trim()}));
         let d = EntryDraft::new(
             &format!("user:{}", actor.id),
             "record.classified",
             Some(id),
-            super::body(json!({"record": record_id, "class": class, "reason": reason.trim()})),
+            super::body(json!({"record": record_id, "class": class, "reason": {"commit": c.to_hex()}})),
             vec![],
-            vec![],
+            vec![c],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let setting = classes_record(id, &classes, super::auth::now_ms());
-        self.append(d, vec![Op::PutSetting(setting)]).await?;
+        self.append(d, vec![opening, Op::PutSetting(setting)]).await?;
         Ok(())
     }
 }

@@ -16,7 +16,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use liuhen_core::time::Timestamp;
-use liuhen_log::Hash;
 use liuhen_store::{CaseRecord, LogStore, UserRecord};
 use serde::Deserialize;
 use serde_json::Value;
@@ -49,16 +48,7 @@ pub fn role_label(user: &UserRecord) -> String {
     if names.is_empty() { "无角色".to_string() } else { names.join("、") }
 }
 
-/// The CSRF token of a session: bound to it, useless without it.
-fn csrf_for(session_token: &str) -> String {
-    let h = Hash::digest(format!("liuhen-csrf:{session_token}").as_bytes()).to_hex();
-    h[..32].to_string()
-}
-
-/// Compares two tokens without stopping at the first difference.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+use crate::web::{csrf_for, same};
 
 /// Adds `Set-Cookie` headers.
 fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
@@ -291,6 +281,9 @@ pub struct PasswordForm {
     new: String,
     #[serde(default)]
     confirm: String,
+    /// The current TOTP code, for an account that turned TOTP on.
+    #[serde(default)]
+    code: String,
 }
 
 pub async fn change_password<S: LogStore>(
@@ -308,7 +301,8 @@ pub async fn change_password<S: LogStore>(
     let outcome = if f.new != f.confirm {
         Err("两次输入的新密码不一致。".to_string())
     } else {
-        state.app.change_password(&user, &f.current, &f.new).await.map_err(|e| match e {
+        let keep = crate::api::cookie(&headers, crate::api::SESSION_COOKIE);
+        state.app.change_password(&user, &f.current, &f.new, &f.code, keep.as_deref()).await.map_err(|e| match e {
             ApiError::BadRequest(m) => m,
             other => other.message(),
         })

@@ -190,8 +190,8 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
     sm3_of(&app, &head, &one).await;
     sm3_of(&app, &head, &two).await;
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -262,8 +262,8 @@ async fn an_act_that_touches_personal_liberty_must_be_recorded_whole_whatever_it
     // The flag is part of the act in the log: the projections come back the same from it.
     sm3_of(&app, &head, &rec).await;
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -389,6 +389,6 @@ async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes()
     assert!(!app.data.uploads_dir().join("clip-left-by-a-crash").exists());
     // Rebuilt from the log alone, clip and all.
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }

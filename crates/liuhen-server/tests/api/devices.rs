@@ -4,6 +4,7 @@
 
 use crate::helpers::*;
 use axum::http::StatusCode;
+use liuhen_store::LogStore;
 use serde_json::{Value, json};
 
 fn rules(r: &Resp) -> Vec<String> {
@@ -133,8 +134,8 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     let logged = entries.iter().filter(|e| String::from_utf8_lossy(e).contains("\"device.")).count();
     assert_eq!(logged, steps.len());
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
     assert!(from_log.settings.iter().any(|s| s.key == "device/DSJ-001"));
 }
 

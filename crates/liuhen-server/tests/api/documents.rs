@@ -7,6 +7,7 @@ use crate::helpers::*;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use liuhen_server::LogAccess;
+use liuhen_store::LogStore;
 use serde_json::{Value, json};
 use sha2::Digest as _;
 
@@ -355,9 +356,9 @@ async fn a_finalised_document_never_changes_and_a_correction_is_a_new_version() 
     assert!(ledger.to_string().contains(&format!("document/{id}")), "{ledger}");
     // Everything comes back from the log alone.
     let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (again.projections_from_log().await.unwrap(), again.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
-    assert_eq!(stored.settings.iter().filter(|s| s.key.starts_with("document/")).count(), 2);
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(from_log.settings.iter().filter(|s| s.key.starts_with("document/")).count(), 2);
 }
 
 #[tokio::test]

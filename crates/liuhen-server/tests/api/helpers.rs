@@ -59,7 +59,7 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     };
     app.add_user(None, head).await.unwrap();
     liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();
-    let state = AppState { app, log_access, verifier_keys: Arc::new(keys) };
+    let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     TestApp {
         router: router(state),
         admin_password,
@@ -83,6 +83,19 @@ fn app_over(store: &SqliteStore, data: &DataDir) -> App<SqliteStore> {
 }
 
 impl TestApp {
+    /// The router of a server started afresh over the same data, configured by `f`.
+    pub fn router_with(&self, f: impl FnOnce(&mut AppState<SqliteStore>)) -> Router {
+        let keys = self.store.verifier_keys();
+        let mut state = AppState {
+            app: app_over(&self.store, &self.data),
+            log_access: self.log_access,
+            verifier_keys: Arc::new(keys),
+            secure_cookies: false,
+        };
+        f(&mut state);
+        router(state)
+    }
+
     /// The router of a server started afresh over the same data (nothing kept in memory).
     pub fn restarted(&self) -> Router {
         let keys = self.store.verifier_keys();
@@ -90,6 +103,7 @@ impl TestApp {
             app: app_over(&self.store, &self.data),
             log_access: self.log_access,
             verifier_keys: Arc::new(keys),
+            secure_cookies: false,
         })
     }
 }

@@ -11,3 +11,4 @@ mod openapi;
 mod session;
 mod ui;
 mod uploads;
+mod web;

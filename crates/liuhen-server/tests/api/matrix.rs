@@ -70,7 +70,9 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
     };
     let any_of = |roles: &[&str]| if roles.contains(&w.roles) { Allowed } else { Forbidden };
     Some(match (method, path) {
-        ("post", "/api/session") | ("get", "/api/openapi.json") | ("get", "/api/docs") => Public,
+        ("post", "/api/session") | ("get", "/api/openapi.json") | ("get", "/api/docs") | ("get", "/api/docs.js") => {
+            Public
+        }
         ("get", "/api/me") | ("get", "/api/cases") | ("get", "/api/deadlines") => Allowed,
         ("post", "/api/me/password") => Allowed,
         ("post", "/api/me/totp") | ("post", "/api/me/totp/confirm") => Allowed,

@@ -516,8 +516,8 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     assert_eq!(kinds, ["party_requested", "party_decided", "party_delivered", "view", "party_receipted"]);
     // And the log reproduces the projections (party access has none of its own to drift).
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = app2.projections_from_log().await.unwrap();
+    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
 /// 简易程序 in the browser's forms: started with the party, heard, a fine over the limit refused
@@ -699,8 +699,8 @@ async fn the_av_list_and_phrase_guide_are_shown_in_the_activity_they_fit() {
     assert!(!page.body.contains("执法用语"), "closing needs no script");
     // The catalogues are settings the log reproduces.
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = app2.projections_from_log().await.unwrap();
+    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
 /// A case marked 个人隐私 is seen by those who handle it and the 负责人, no longer by the
@@ -729,8 +729,8 @@ async fn a_private_case_narrows_who_may_see_it() {
     }
     assert_eq!(app.get(&format!("/api/cases/{id}"), Some(&token)).await.status, StatusCode::OK);
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = app2.projections_from_log().await.unwrap();
+    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
 /// 查封、扣押 through forms: proposed with its property checks, approved from the inbox's link,
@@ -1068,8 +1068,8 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     assert_eq!(lines.as_array().unwrap().len(), 1);
     assert_eq!(lines[0]["purpose"], "监督检查");
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    let (from_log, stored) = (app2.projections_from_log().await.unwrap(), app2.stored_projections().await.unwrap());
-    assert_eq!(liuhen_server::app::rebuild::differences(&stored, &from_log), Vec::<String>::new());
+    let from_log = app2.projections_from_log().await.unwrap();
+    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
 #[tokio::test]

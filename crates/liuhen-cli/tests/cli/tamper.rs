@@ -1,0 +1,479 @@
+//! The tamper suite: an attacker with the stopped demo's data directory and a SQLite shell (or
+//! a text editor on the key files) makes one change per copy; `liuhen verify --data` must name
+//! it, and `liuhen serve` must refuse what it cannot vouch for. Every opening kind, every
+//! projection column (read from the schema, so a column added later is tried too), the
+//! sessions, each key file, the database file itself.
+
+use crate::helpers::*;
+use rusqlite::types::Value as Sql;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// A demo office's data directory, made once through `serve --demo` and stopped cleanly (its
+/// last checkpoint signed); each test tampers with a copy.
+fn demo() -> &'static Path {
+    static DEMO: OnceLock<PathBuf> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep().join("demo");
+        let server = Server::start_with(&dir, &["--demo"]);
+        let (agent, pw) = (agent(), server.demo_password.clone().unwrap());
+        // Two recordings from a 采集工作站, so every projection table has rows to tamper with.
+        let token = sign_in_changing_password(&agent, &server.url, "shebei", &pw, "shebei-password-2");
+        let media = dir.parent().unwrap().join("DCIM");
+        std::fs::create_dir_all(&media).unwrap();
+        std::fs::write(media.join("a.mp4"), crate::upload::mp4_with_times(1_795_138_200, 600, 64 << 10)).unwrap();
+        std::fs::write(media.join("b.mp4"), crate::upload::mp4_with_times(1_795_141_800, 60, 48 << 10)).unwrap();
+        let out = Command::new(bin())
+            .args(["import", "--server", &server.url, "--token", &token, "--device", "DSJ-001"])
+            .arg(&media)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        // Sign-ins enough to fill the first tile (and leave live sessions to check).
+        let pw = "wangming-password-2";
+        sign_in_changing_password(&agent, &server.url, "wangming", &server.demo_password.clone().unwrap(), pw);
+        for _ in 0..160 {
+            let (status, _) = login(&agent, &server.url, "wangming", pw).unwrap();
+            assert_eq!(status, 200);
+        }
+        stop(server);
+        let out = run(&["verify", "--data", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "the untouched demo verifies: {}{}", text(&out.stdout), text(&out.stderr));
+        dir
+    })
+}
+
+/// SIGTERM, and wait: the server signs its last checkpoint on the way out.
+fn stop(mut server: Server) {
+    let pid = server.child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    server.child.wait().unwrap();
+}
+
+/// A fresh copy of the demo to tamper with.
+fn copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let to = tmp.path().join(name);
+    let st = Command::new("cp").arg("-a").arg(demo()).arg(&to).status().unwrap();
+    assert!(st.success());
+    (tmp, to)
+}
+
+/// The attacker's SQLite shell: the append-only triggers dropped first.
+fn shell(dir: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(dir.join("liuhen.db")).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in triggers {
+        conn.execute(&format!("DROP TRIGGER {t}"), []).unwrap();
+    }
+    conn
+}
+
+/// `liuhen verify --data` exits 1 and names each of `needles`.
+fn verify_names(dir: &Path, needles: &[&str]) -> String {
+    let out = run(&["verify", "--data", dir.to_str().unwrap()]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "verify must find the change:\n{all}");
+    for n in needles {
+        assert!(all.contains(n), "expected {n:?} in:\n{all}");
+    }
+    assert!(!all.contains("internal error"), "{all}");
+    all
+}
+
+/// `liuhen serve` refuses to start (within a minute), naming each of `needles`.
+fn serve_refuses(dir: &Path, needles: &[&str]) {
+    let mut child = Command::new(bin())
+        .args(["serve", "--data", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .env("LIUHEN_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve started on a directory it should refuse: {}", dir.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!out.status.success(), "serve must refuse:\n{all}");
+    for n in needles {
+        assert!(all.contains(n), "expected {n:?} in:\n{all}");
+    }
+}
+
+/// The first opening whose content contains `needle`, and the index of the entry committing
+/// to it.
+fn opening_with(conn: &rusqlite::Connection, needle: &str) -> (Vec<u8>, Vec<u8>, u64) {
+    let (commitment, content): (Vec<u8>, Vec<u8>) = conn
+        .query_row(
+            "SELECT commitment, content FROM openings WHERE instr(CAST(content AS TEXT), ?1) > 0 LIMIT 1",
+            [needle],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let hex: String = commitment.iter().map(|b| format!("{b:02x}")).collect();
+    let index: i64 = conn
+        .query_row("SELECT idx FROM log_entries WHERE instr(CAST(data AS TEXT), ?1) > 0", [&hex], |r| r.get(0))
+        .unwrap();
+    (commitment, content, index as u64)
+}
+
+#[test]
+fn a_rewritten_opening_is_named_by_verify_and_refused_by_rebuild_and_the_case() {
+    // The fine of a decision: 2,000 yuan rewritten to 200 behind the log's back.
+    let (_t, d) = copy("fine");
+    let conn = shell(&d);
+    let (commitment, content, index) = opening_with(&conn, "\"amount_fen\":");
+    let text_of = String::from_utf8(content).unwrap();
+    let changed = text_of.replacen("\"amount_fen\":", "\"amount_fen\":1", 1);
+    conn.execute(
+        "UPDATE openings SET content = ?1 WHERE commitment = ?2",
+        rusqlite::params![changed.into_bytes(), commitment],
+    )
+    .unwrap();
+    drop(conn);
+    let hex: String = commitment.iter().map(|b| format!("{b:02x}")).collect();
+    verify_names(&d, &[&format!("entry {index} ("), &format!("commitment {hex} does not match it")]);
+    let out = run(&["rebuild", "--data", d.to_str().unwrap()]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!out.status.success(), "rebuild must refuse: {all}");
+    assert!(all.contains(&format!("entry {index}")) && all.contains("does not match"), "{all}");
+    assert!(!all.contains("internal error"), "{all}");
+
+    // A party's identity number changed by one digit: the same.
+    let (_t, d) = copy("identity");
+    let conn = shell(&d);
+    let (commitment, content, index) = opening_with(&conn, "\"id_number\":\"1");
+    let mut content = content;
+    let at = content.windows(13).position(|w| w == b"\"id_number\":\"").unwrap() + 13;
+    content[at] = if content[at] == b'1' { b'2' } else { b'1' };
+    conn.execute("UPDATE openings SET content = ?1 WHERE commitment = ?2", rusqlite::params![content, commitment])
+        .unwrap();
+    drop(conn);
+    verify_names(&d, &[&format!("entry {index} ("), "does not match it"]);
+
+    // A flipped bit anywhere in an opening, its salt, a deleted one, an added one: each named.
+    let (_t, d) = copy("bit");
+    let conn = shell(&d);
+    let (commitment, mut content, index) = opening_with(&conn, "\"");
+    let mid = content.len() / 2;
+    content[mid] ^= 0x04;
+    conn.execute("UPDATE openings SET content = ?1 WHERE commitment = ?2", rusqlite::params![content, commitment])
+        .unwrap();
+    drop(conn);
+    verify_names(&d, &[&format!("entry {index} ("), "does not match it"]);
+
+    let (_t, d) = copy("salt");
+    let conn = shell(&d);
+    let (commitment, _, index) = opening_with(&conn, "\"");
+    conn.execute("UPDATE openings SET salt = zeroblob(32) WHERE commitment = ?1", [&commitment]).unwrap();
+    drop(conn);
+    verify_names(&d, &[&format!("entry {index} ("), "does not match it"]);
+
+    let (_t, d) = copy("deleted");
+    let conn = shell(&d);
+    let (commitment, _, index) = opening_with(&conn, "\"");
+    conn.execute("DELETE FROM openings WHERE commitment = ?1", [&commitment]).unwrap();
+    drop(conn);
+    verify_names(&d, &[&format!("entry {index} ("), "has no opening"]);
+
+    let (_t, d) = copy("added");
+    let conn = shell(&d);
+    conn.execute("INSERT INTO openings (commitment, salt, content) VALUES (randomblob(32), randomblob(32), x'78')", [])
+        .unwrap();
+    drop(conn);
+    verify_names(&d, &["1 openings belong to no entry"]);
+}
+
+/// A value of the same type that differs from `v`.
+fn other(v: &Sql) -> Sql {
+    match v {
+        Sql::Integer(0) => Sql::Integer(1),
+        Sql::Integer(1) => Sql::Integer(0),
+        Sql::Integer(i) => Sql::Integer(i + 1),
+        // JSON stays JSON (an index reads it), with one more key.
+        Sql::Text(t) => match serde_json::from_str::<serde_json::Value>(t) {
+            Ok(serde_json::Value::Object(mut m)) => {
+                m.insert("tampered".to_string(), serde_json::Value::Bool(true));
+                Sql::Text(serde_json::Value::Object(m).to_string())
+            }
+            _ => Sql::Text(format!("{t}改")),
+        },
+        Sql::Blob(b) => {
+            let mut b = b.clone();
+            match b.first_mut() {
+                Some(x) => *x ^= 1,
+                None => b.push(1),
+            }
+            Sql::Blob(b)
+        }
+        Sql::Real(f) => Sql::Real(f + 1.0),
+        Sql::Null => Sql::Text("x".to_string()),
+    }
+}
+
+#[test]
+fn every_column_of_every_projection_is_compared_with_the_log() {
+    let conn = rusqlite::Connection::open(demo().join("liuhen.db")).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let projections: Vec<&String> =
+        tables.iter().filter(|t| !liuhen_store::NOT_PROJECTIONS.iter().any(|(n, _)| n == t)).collect();
+    for want in ["users", "officers", "cases", "matters", "settings", "recordings", "blobs"] {
+        assert!(projections.iter().any(|t| *t == want), "{want} is compared");
+    }
+    drop(conn);
+    let mut tried = 0;
+    for table in projections {
+        // One copy per table: every column of one row changed, and the key of another.
+        let (_t, d) = copy(table);
+        let conn = shell(&d);
+        let cols: Vec<(String, i64)> = conn
+            .prepare(&format!("SELECT name, pk FROM pragma_table_info('{table}') ORDER BY cid"))
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let rowids: Vec<i64> = conn
+            .prepare(&format!("SELECT rowid FROM \"{table}\" ORDER BY rowid LIMIT 2"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rowids.len(), 2, "the demo has two rows of {table} to change");
+        let key_of = |rowid: i64| -> String {
+            let keys: Vec<String> = cols
+                .iter()
+                .filter(|(_, pk)| *pk > 0)
+                .map(|(c, _)| {
+                    let v: Sql = conn
+                        .query_row(&format!("SELECT \"{c}\" FROM \"{table}\" WHERE rowid = ?1"), [rowid], |r| r.get(0))
+                        .unwrap();
+                    match v {
+                        Sql::Text(t) => t,
+                        Sql::Integer(i) => i.to_string(),
+                        Sql::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+                        other => format!("{other:?}"),
+                    }
+                })
+                .collect();
+            keys.join("/")
+        };
+        let (first, second) = (key_of(rowids[0]), key_of(rowids[1]));
+        let mut needles = Vec::new();
+        for (c, pk) in &cols {
+            let rowid = if *pk > 0 { rowids[1] } else { rowids[0] };
+            let v: Sql = conn
+                .query_row(&format!("SELECT \"{c}\" FROM \"{table}\" WHERE rowid = ?1"), [rowid], |r| r.get(0))
+                .unwrap();
+            conn.execute(
+                &format!("UPDATE \"{table}\" SET \"{c}\" = ?1 WHERE rowid = ?2"),
+                rusqlite::params![other(&v), rowid],
+            )
+            .unwrap();
+            if *pk == 0 {
+                needles.push(format!("{table} {first}: column {c} differs from what the log records"));
+            }
+            tried += 1;
+        }
+        needles.push(format!("{table} {second} is in the log but not stored"));
+        drop(conn);
+        let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+        verify_names(&d, &needles);
+    }
+    assert!(tried >= 40, "only {tried} columns tried");
+}
+
+#[test]
+fn a_session_the_log_did_not_create_is_named() {
+    let (_t, d) = copy("sessions");
+    let conn = shell(&d);
+    let head: String = conn.query_row("SELECT id FROM users WHERE username = 'zhangzhuren'", [], |r| r.get(0)).unwrap();
+    // A session for the 负责人 made up in the shell, one for an account that never existed, and
+    // the demo's real session stretched to next year.
+    conn.execute(
+        "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at, name) VALUES (randomblob(32), ?1, 0, 9e15, '')",
+        [&head],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at, name) VALUES (randomblob(32), 'ghost', 0, 9e15, '')",
+        [],
+    )
+    .unwrap();
+    let extended = conn.execute("UPDATE sessions SET expires_at = expires_at + 31536000000 WHERE name = '' AND user_id <> ?1 AND user_id <> 'ghost'", [&head]).unwrap();
+    assert!(extended >= 1);
+    drop(conn);
+    verify_names(
+        &d,
+        &[
+            "session",
+            &format!("of account {head}: no entry of the log created it"),
+            "belongs to account ghost, which the log never created",
+            "it lasts longer than the log records",
+        ],
+    );
+}
+
+/// Another data directory's key file of the same name.
+fn foreign_key(file: &str) -> Vec<u8> {
+    static OTHER: OnceLock<PathBuf> = OnceLock::new();
+    let other = OTHER.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep().join("other");
+        let server = Server::start(&dir);
+        stop(server);
+        dir
+    });
+    std::fs::read(other.join(file)).unwrap()
+}
+
+#[test]
+fn a_replaced_key_is_refused_at_start_and_named_by_verify() {
+    for file in ["keys/ed25519", "keys/sm2", "keys/seal-sm2", "keys/seal-ed25519"] {
+        let (_t, d) = copy(&file.replace('/', "-"));
+        let pem_before = std::fs::read(d.join("seal-sm2.pem")).unwrap();
+        std::fs::write(d.join(file), foreign_key(file)).unwrap();
+        serve_refuses(&d, &[file]);
+        verify_names(&d, &[file]);
+        // Nothing rewrote the published key.
+        assert_eq!(std::fs::read(d.join("seal-sm2.pem")).unwrap(), pem_before, "{file}");
+    }
+    // The published keys replaced instead: the checkpoints no longer verify, and serve sees the
+    // private key does not match them.
+    let (_t, d) = copy("log-pub");
+    std::fs::write(d.join("log.pub"), foreign_key("log.pub")).unwrap();
+    serve_refuses(&d, &["keys/ed25519 does not match the verifier key published in log.pub"]);
+    verify_names(&d, &["checkpoint"]);
+}
+
+#[test]
+fn serve_refuses_a_log_it_cannot_vouch_for() {
+    // An entry inside a full tile deleted: the tiles and the root still check out.
+    let (_t, d) = copy("deleted-entry");
+    let conn = shell(&d);
+    let size: i64 = conn.query_row("SELECT COUNT(*) FROM log_entries", [], |r| r.get(0)).unwrap();
+    assert!(size > 256, "the demo fills a tile ({size} entries)");
+    conn.execute("DELETE FROM log_entries WHERE idx = 100", []).unwrap();
+    drop(conn);
+    serve_refuses(&d, &["entries were deleted"]);
+    verify_names(&d, &["entries 0..256 are not all in the database"]);
+
+    // An entry of a full tile changed, its stored leaf recomputed to match.
+    let (_t, d) = copy("releafed");
+    let conn = shell(&d);
+    let data: Vec<u8> = conn.query_row("SELECT data FROM log_entries WHERE idx = 120", [], |r| r.get(0)).unwrap();
+    let mut changed = data.clone();
+    let at = changed.windows(7).position(|w| w == b"\"time\":").unwrap() + 8;
+    changed[at] = if changed[at] == b'1' { b'2' } else { b'1' };
+    let leaf = liuhen_log::leaf_hash(&changed);
+    conn.execute(
+        "UPDATE log_entries SET data = ?1, leaf = ?2 WHERE idx = 120",
+        rusqlite::params![changed, leaf.0.to_vec()],
+    )
+    .unwrap();
+    drop(conn);
+    serve_refuses(&d, &["entry 120: its leaf is not the one tile/0/000 holds"]);
+    verify_names(&d, &["entry 120"]);
+
+    // A 4 KiB page of random bytes in the middle of the database file.
+    let (_t, d) = copy("page");
+    let db = d.join("liuhen.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 64 * 1024);
+    let mid = bytes.len() / 2 / 4096 * 4096;
+    let mut seed = 0x9e37_79b9_u32;
+    for b in &mut bytes[mid..mid + 4096] {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        *b = seed as u8;
+    }
+    std::fs::write(&db, bytes).unwrap();
+    serve_refuses(&d, &["the database file is damaged"]);
+    verify_names(&d, &["the database file is damaged"]);
+}
+
+#[test]
+fn receipts_name_every_acknowledged_entry_the_log_lost_or_replaced() {
+    // A client keeps the receipts of its sign-ins.
+    let (_t, d) = copy("receipts");
+    let server = Server::start(&d);
+    let agent = agent();
+    let mut receipts = Vec::new();
+    for _ in 0..5 {
+        let (status, body) = login(&agent, &server.url, "wangming", "wangming-password-2").unwrap();
+        assert_eq!(status, 200);
+        receipts.push(body["receipt"].to_string());
+    }
+    // Every write answers with its receipts, too (base64 in `Liuhen-Receipt`).
+    let token =
+        sign_in_changing_password(&agent, &server.url, "wangming", "wangming-password-2", "wangming-password-3");
+    let resp = agent
+        .post(&format!("{}/api/tokens", server.url))
+        .header("authorization", &format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .send(br#"{"name": "receipts", "days": 1}"#.as_slice())
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let header = resp.headers().get("liuhen-receipt").expect("a receipt header").to_str().unwrap().to_string();
+    receipts.push(header);
+    stop(server);
+    let file = d.join("receipts.txt");
+    std::fs::write(&file, receipts.join("\n")).unwrap();
+    let out = run(&["verify", "--data", d.to_str().unwrap(), "--receipts", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("6 receipts checked"), "{}", text(&out.stdout));
+
+    // Entries acknowledged by receipts replaced behind the log's back, and the last ones gone
+    // with the mark rewritten to match: the receipts still name each.
+    let conn = shell(&d);
+    let size: i64 = conn.query_row("SELECT MAX(idx) + 1 FROM log_entries", [], |r| r.get(0)).unwrap();
+    let index = |r: &str| -> i64 {
+        let json = if r.starts_with('{') {
+            r.to_string()
+        } else {
+            use base64::Engine;
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(r).unwrap()).unwrap()
+        };
+        serde_json::from_str::<serde_json::Value>(&json).unwrap()["index"].as_i64().unwrap()
+    };
+    let first = index(&receipts[0]);
+    conn.execute("UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'auth.login', 'auth.logon') AS BLOB) WHERE idx = ?1", [first]).unwrap();
+    conn.execute("DELETE FROM log_entries WHERE idx >= ?1", [size - 2]).unwrap();
+    drop(conn);
+    std::fs::remove_file(d.join("liuhen.db-mark")).unwrap();
+    let out = run(&["verify", "--data", d.to_str().unwrap(), "--receipts", file.to_str().unwrap()]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains(&format!("entry {first} is not the entry its receipt acknowledged")), "{all}");
+    let gone: Vec<i64> = receipts.iter().map(|r| index(r)).filter(|i| *i >= size - 2).collect();
+    assert!(!gone.is_empty());
+    assert!(all.contains(&format!("{} acknowledged entries are not in the log", gone.len())), "{all}");
+
+    // A receipt of another log, or one altered, does not verify.
+    let mut forged: serde_json::Value = serde_json::from_str(&receipts[1]).unwrap();
+    forged["leaf"] = serde_json::Value::from("00".repeat(32));
+    std::fs::write(&file, forged.to_string()).unwrap();
+    let out = run(&["verify", "--data", d.to_str().unwrap(), "--receipts", file.to_str().unwrap()]);
+    assert!(text(&out.stderr).contains("receipt on line 1"), "{}", text(&out.stderr));
+}

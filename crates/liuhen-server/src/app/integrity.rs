@@ -1,0 +1,229 @@
+//! What the log alone cannot show about the rest of the store, checked against the log: every
+//! opening against its commitment (and none without an entry), every live session and API
+//! token against the entry that created it. `liuhen verify --data` runs these after the log
+//! itself verifies; the projections are compared by `rebuild::log_differences`.
+
+use super::App;
+use crate::error::ApiError;
+use liuhen_log::Entry;
+use liuhen_store::{LogStore, StoreError};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Problems beyond this many are not listed.
+const MAX_LISTED: usize = 100;
+
+/// An entry as a problem names it: its index, action and case.
+fn named(index: u64, e: &Entry) -> String {
+    match e.case() {
+        Some(c) => format!("entry {index} ({}, case {c})", e.action()),
+        None => format!("entry {index} ({})", e.action()),
+    }
+}
+
+/// How a logged session or token stands: who it belongs to, until when, and when it ended.
+struct Logged {
+    user: String,
+    expires: i64,
+    ended: Option<i64>,
+}
+
+impl<S: LogStore> App<S> {
+    /// Every commitment of every entry must have its opening, and each opening must recompute
+    /// to its commitment; an opening no entry commits to was added behind the log's back.
+    pub async fn opening_problems(&self) -> Result<Vec<String>, ApiError> {
+        let mut out = Vec::new();
+        let mut referenced: BTreeSet<[u8; 32]> = BTreeSet::new();
+        let size = self.store.tree_size();
+        let mut start = 0;
+        while start < size {
+            let end = (start + 4096).min(size);
+            for (i, raw) in self.store.entries(start, end).await?.into_iter().enumerate() {
+                let index = start + i as u64;
+                // An entry that does not decode is the log verifier's to name.
+                let Ok(e) = Entry::decode(&raw) else { continue };
+                for c in e.commits() {
+                    referenced.insert(c.0);
+                    let problem = match self.store.opening(c).await {
+                        Ok(_) => continue,
+                        Err(StoreError::NotFound) => format!("{}: commitment {c} has no opening", named(index, &e)),
+                        Err(StoreError::Integrity(m)) => format!("{}: {m}", named(index, &e)),
+                        Err(other) => return Err(other.into()),
+                    };
+                    if out.len() < MAX_LISTED {
+                        out.push(problem);
+                    }
+                }
+            }
+            start = end;
+        }
+        let stored = self.store.count_openings().await?;
+        if stored > referenced.len() as u64 {
+            out.push(format!(
+                "{} openings belong to no entry of the log (added behind its back)",
+                stored - referenced.len() as u64
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Every session and API token still live at `now_ms` must be one the log created — by a
+    /// sign-in or a token's creation, for an account the log holds — and must not outlive what
+    /// the log records (its expiry, its sign-out or revocation).
+    pub async fn session_problems(&self, now_ms: i64) -> Result<Vec<String>, ApiError> {
+        let mut accounts: BTreeSet<String> = BTreeSet::new();
+        let mut logged: BTreeMap<String, Logged> = BTreeMap::new();
+        let size = self.store.tree_size();
+        let mut start = 0;
+        while start < size {
+            let end = (start + 4096).min(size);
+            for raw in self.store.entries(start, end).await? {
+                let Ok(e) = Entry::decode(&raw) else { continue };
+                let body = e.body();
+                let field = |k: &str| body.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+                match e.action() {
+                    "user.create" => {
+                        accounts.insert(field("user"));
+                    }
+                    "auth.login" | "auth.token_create" => {
+                        let user = e.actor().strip_prefix("user:").unwrap_or_default().to_string();
+                        let expires = body.get("expires").and_then(serde_json::Value::as_i64).unwrap_or(0);
+                        logged.insert(field("token"), Logged { user, expires, ended: None });
+                    }
+                    "auth.logout" | "auth.token_revoke" | "user.password" => {
+                        // A password change ends the account's other sign-in sessions, each named.
+                        let ended = body.get("ended").and_then(serde_json::Value::as_array);
+                        let tokens: Vec<String> = match ended {
+                            Some(list) => list.iter().filter_map(|t| t.as_str().map(str::to_string)).collect(),
+                            None => vec![field("token")],
+                        };
+                        for t in tokens {
+                            if let Some(l) = logged.get_mut(&t) {
+                                l.ended = Some(l.ended.map_or(e.time_ms, |x| x.min(e.time_ms)));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            start = end;
+        }
+        let mut out = Vec::new();
+        for s in self.store.sessions(None).await? {
+            if s.expires_at_ms <= now_ms {
+                continue;
+            }
+            let kind = if s.name.is_empty() { "session" } else { "API token" };
+            let hex = s.token_sha256.to_hex();
+            let short = &hex[..12];
+            let problem = match logged.get(&hex) {
+                _ if !accounts.contains(&s.user_id) => {
+                    format!("{kind} {short}… belongs to account {}, which the log never created", s.user_id)
+                }
+                None => format!("{kind} {short}… of account {}: no entry of the log created it", s.user_id),
+                Some(l) if l.user != s.user_id => {
+                    format!("{kind} {short}… is stored for account {} but the log created it for {}", s.user_id, l.user)
+                }
+                Some(l) if s.expires_at_ms > l.ended.unwrap_or(i64::MAX).min(l.expires) => {
+                    format!("{kind} {short}… of account {}: it lasts longer than the log records", s.user_id)
+                }
+                Some(_) => continue,
+            };
+            if out.len() < MAX_LISTED {
+                out.push(problem);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The setting that holds the seal's public keys as the log recorded them.
+pub const SEAL_KEYS: &str = "seal/keys";
+
+/// The seal's public keys as the `seal.keys` entry records them (hex DER).
+pub(crate) fn seal_keys_json(seal: &liuhen_log::seal::SealKeys) -> serde_json::Value {
+    serde_json::json!({"sm2": hex::encode(seal.sm2_public_der()), "ed25519": hex::encode(seal.ed25519_public_der())})
+}
+
+impl<S: LogStore> App<S> {
+    /// Records the seal's public keys in the log the first time it runs with them (办法第五条:
+    /// a seal key swapped later is then named by [`App::key_problems`]).
+    pub async fn record_seal_keys(&self) -> Result<(), ApiError> {
+        let Some(seal) = self.documents.seal.clone() else { return Ok(()) };
+        match self.store.setting(SEAL_KEYS).await {
+            Ok(_) => return Ok(()),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let keys = seal_keys_json(&seal);
+        let d = liuhen_log::EntryDraft::new("system", "seal.keys", None, super::body(keys.clone()), vec![], vec![])
+            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let setting =
+            liuhen_store::SettingRecord { key: SEAL_KEYS.to_string(), data: keys.to_string(), updated_at_ms: 0 };
+        self.append(d, vec![liuhen_store::Op::PutSetting(setting)]).await?;
+        Ok(())
+    }
+
+    /// The keys this server runs with, against what the log recorded of them: the verifier
+    /// keys of entry 0 (`log.init`), the latest signed checkpoint, the seal keys of `seal.keys`.
+    pub async fn key_problems(&self, verifier_keys: &[String]) -> Result<Vec<String>, ApiError> {
+        let mut out = Vec::new();
+        if self.store.tree_size() > 0 {
+            let raw = self.store.entries(0, 1).await?.pop().unwrap_or_default();
+            match Entry::decode(&raw) {
+                Ok(e) if e.action() == "log.init" => {
+                    let mut logged: Vec<String> = (e.body().get("keys").and_then(serde_json::Value::as_array))
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|k| k.as_str().map(str::to_string))
+                        .collect();
+                    let mut running = verifier_keys.to_vec();
+                    logged.sort();
+                    running.sort();
+                    if logged != running {
+                        out.push(
+                            "keys/ed25519 or keys/sm2 is not the signing key entry 0 (log.init) recorded: the log's key \
+                             was replaced"
+                                .to_string(),
+                        );
+                    }
+                }
+                _ => out.push("entry 0 is not the log's log.init entry".to_string()),
+            }
+        }
+        match self.store.latest_checkpoint().await {
+            Ok(note) => {
+                let parsed: Result<Vec<liuhen_log::NoteVerifier>, _> =
+                    verifier_keys.iter().map(|k| liuhen_log::NoteVerifier::parse(k)).collect();
+                let origin = parsed.as_ref().ok().and_then(|v| v.first()).map(|v| v.name().to_string());
+                match (parsed, origin) {
+                    (Ok(keys), Some(origin)) => {
+                        if let Err(e) = liuhen_log::Checkpoint::open(note.as_bytes(), &origin, &keys) {
+                            out.push(format!("the latest signed checkpoint does not verify with the log's keys: {e}"));
+                        }
+                    }
+                    _ => out.push("the log's verifier keys cannot be read".to_string()),
+                }
+            }
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(seal) = &self.documents.seal {
+            match self.store.setting(SEAL_KEYS).await {
+                Ok(r) => {
+                    let logged: serde_json::Value = serde_json::from_str(&r.data).unwrap_or_default();
+                    let running = seal_keys_json(seal);
+                    for (k, file) in [("sm2", "keys/seal-sm2"), ("ed25519", "keys/seal-ed25519")] {
+                        if logged[k] != running[k] {
+                            out.push(format!(
+                                "{file} is not the seal key the log recorded (seal.keys): the seal's key was replaced"
+                            ));
+                        }
+                    }
+                }
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,126 @@
+//! The browser-facing hardening every response and request goes through: security headers
+//! (a CSP without inline script, no framing, no sniffing, no referrer), the CSRF check of
+//! cookie-authenticated API calls, body limits that answer 413 naming the limit, and the
+//! `Secure` flag of cookies when served over TLS.
+
+use crate::api::{SESSION_COOKIE, cookie};
+use axum::body::Body;
+use axum::http::{HeaderValue, Method, Request, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The Content-Security-Policy of every page: scripts only from this server (no inline script),
+/// no plugins, no framing by anyone. Inline `style` attributes stay allowed (the party's
+/// material carries its watermark as one).
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The header an API call authenticated by the session cookie must carry: the session's CSRF
+/// token (the same the pages put in their forms).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Adds the security headers a response does not set itself.
+pub async fn security_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+    ] {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    resp
+}
+
+/// Marks every cookie the response sets `Secure` (the server is reached over TLS: its own, or a
+/// TLS-terminating proxy's).
+pub async fn secure_cookies(mut resp: Response) -> Response {
+    let cookies: Vec<HeaderValue> = resp.headers_mut().get_all(header::SET_COOKIE).iter().cloned().collect();
+    if cookies.is_empty() {
+        return resp;
+    }
+    resp.headers_mut().remove(header::SET_COOKIE);
+    for c in cookies {
+        let text = c.to_str().unwrap_or_default();
+        let value = if text.contains("; Secure") { text.to_string() } else { format!("{text}; Secure") };
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// The CSRF token of a session: bound to it, useless without it.
+pub fn csrf_for(session_token: &str) -> String {
+    let h = liuhen_log::Hash::digest(format!("liuhen-csrf:{session_token}").as_bytes()).to_hex();
+    h[..32].to_string()
+}
+
+/// Compares two tokens without stopping at the first difference.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// An API call that changes state and is authenticated by the session cookie (not a bearer
+/// token) must carry the session's CSRF token in `X-CSRF-Token`: a page of another site can
+/// make the browser send the cookie, never the header. Sign-in itself has no session yet.
+pub async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let api = req.uri().path().starts_with("/api/") && req.uri().path() != "/api/session";
+    let bearer = req.headers().contains_key(header::AUTHORIZATION);
+    if safe || !api || bearer {
+        return next.run(req).await;
+    }
+    if let Some(session) = cookie(req.headers(), SESSION_COOKIE) {
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if !same(&csrf_for(&session), sent) {
+            return crate::error::ApiError::Csrf.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Refuses a body whose declared length is over `limit` bytes with 413, naming the limit,
+/// before reading any of it (a body without a declared length meets the extractor's limit,
+/// also answered 413).
+pub async fn body_limit(limit: u64, req: Request<Body>, next: Next) -> Response {
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return crate::error::ApiError::TooLarge(Some(limit)).into_response();
+    }
+    if declared.is_some() {
+        return next.run(req).await;
+    }
+    // No declared length (chunked): read up to the limit here, so the answer can name it.
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit as usize).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => crate::error::ApiError::TooLarge(Some(limit)).into_response(),
+    }
+}
+
+/// The header that carries the log's signed receipt (base64 of its JSON line) for each entry
+/// appended while answering the request: what a client keeps to show later that an
+/// acknowledged entry was lost (`liuhen verify --data DIR --receipts FILE`).
+pub const RECEIPT_HEADER: &str = "liuhen-receipt";
+
+/// Collects the receipts of the entries a request appended into its response's headers.
+pub async fn receipts(req: Request<Body>, next: Next) -> Response {
+    let collected = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut resp = crate::app::RECEIPTS.scope(collected.clone(), next.run(req)).await;
+    let lines = std::mem::take(&mut *collected.lock().unwrap_or_else(|e| e.into_inner()));
+    for line in lines {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(line);
+        if let Ok(v) = HeaderValue::from_str(&encoded) {
+            resp.headers_mut().append(RECEIPT_HEADER, v);
+        }
+    }
+    resp
+}
