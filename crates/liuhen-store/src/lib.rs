@@ -59,6 +59,8 @@ pub enum Op {
     /// Start a session for a user (the token's SHA-256 only).
     /// A named session is an API token (for the CLI or a device).
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64, name: String },
+    /// A decision on a user's pending roles: `role` is what is in force now; nothing waits.
+    DecideGrant { user_id: String, role: String },
     /// Set (or clear) a user's TOTP secret and whether sign-in requires it.
     SetTotp { user_id: String, secret: String, enabled: bool },
     /// Set a case's confidentiality class.
@@ -223,6 +225,9 @@ pub struct UserRecord {
     /// The TOTP secret (base32), empty without one; required at sign-in once enabled.
     pub totp_secret: String,
     pub totp_enabled: bool,
+    /// Roles granted by the 系统管理员 that see case content, not in force until a 负责人
+    /// approves them (comma-separated codes; empty when none waits).
+    pub pending_roles: String,
 }
 
 /// What an acknowledged append returns: the entry is durable at `index`, and — when the log

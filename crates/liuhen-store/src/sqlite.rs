@@ -967,6 +967,10 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64) -> Result<(), StoreError> {
                 conn.prepare_cached("UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1")?
                     .execute(params![user_id, password_hash, must_change_password])?;
             }
+            Op::DecideGrant { user_id, role } => {
+                conn.prepare_cached("UPDATE users SET role = ?2, pending_roles = '' WHERE id = ?1")?
+                    .execute(params![user_id, role])?;
+            }
             Op::SetTotp { user_id, secret, enabled } => {
                 conn.prepare_cached("UPDATE users SET totp_secret = ?2, totp_enabled = ?3 WHERE id = ?1")?
                     .execute(params![user_id, secret, enabled])?;
@@ -1141,7 +1145,8 @@ fn insert_user(conn: &Connection, u: &UserRecord) -> Result<(), StoreError> {
     let res = conn
         .prepare_cached(
             "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at, \
-             officer_id, unit, totp_secret, totp_enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             officer_id, unit, totp_secret, totp_enabled, pending_roles) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             u.id,
@@ -1153,7 +1158,8 @@ fn insert_user(conn: &Connection, u: &UserRecord) -> Result<(), StoreError> {
             u.officer_id,
             u.unit,
             u.totp_secret,
-            u.totp_enabled
+            u.totp_enabled,
+            u.pending_roles
         ]);
     match res {
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
@@ -1211,8 +1217,8 @@ const OFFICER_COLUMNS: &str =
     "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, legal_qualification, created_at";
 const CASE_COLUMNS: &str =
     "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, unit, confidentiality";
-const USER_COLUMNS: &str =
-    "id, username, role, password_hash, must_change_password, created_at, officer_id, unit, totp_secret, totp_enabled";
+const USER_COLUMNS: &str = "id, username, role, password_hash, must_change_password, created_at, officer_id, unit, \
+     totp_secret, totp_enabled, pending_roles";
 
 async fn checkpointer(inner: Weak<Inner>) {
     let Some(interval) = inner.upgrade().map(|i| i.config.checkpoint_interval) else {
@@ -1244,6 +1250,7 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
         unit: row.get(7)?,
         totp_secret: row.get(8)?,
         totp_enabled: row.get(9)?,
+        pending_roles: row.get(10)?,
     })
 }
 
@@ -1397,7 +1404,7 @@ impl LogStore for SqliteStore {
         self.read(|c| {
             c.prepare_cached(
                 "SELECT u.id, u.username, u.role, u.password_hash, u.must_change_password, u.created_at, u.officer_id, \
-                 u.unit, u.totp_secret, u.totp_enabled FROM sessions s JOIN users u ON u.id = s.user_id \
+                 u.unit, u.totp_secret, u.totp_enabled, u.pending_roles FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
             )?
             .query_row(params![token_sha256.0.as_slice(), now_ms], user_from_row)

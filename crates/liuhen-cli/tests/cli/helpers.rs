@@ -147,3 +147,17 @@ pub fn sign_in_changing_password(agent: &ureq::Agent, url: &str, username: &str,
     assert_eq!(resp.status().as_u16(), 200, "{}", resp.body_mut().read_to_string().unwrap_or_default());
     token
 }
+
+/// `liuhen user add` at the console (the server stopped), the password on standard input.
+pub fn console_add(data: &str, username: &str, role: &str, password: &str) -> Output {
+    let mut child = Command::new(bin())
+        .args(["user", "add", "--data", data, "--username", username, "--role", role, "--unit", "综合执法办"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}

@@ -109,8 +109,9 @@ fn a_large_upload_survives_a_killed_server_and_its_digests_match_sha256sum_and_o
         .timeout_global(Some(Duration::from_secs(300)))
         .build()
         .into();
-    // An officer uploads from their camera (the 系统管理员 may not).
-    let token = account(&agent, &server, "wangming", "officer");
+    // The 设备管理员 uploads from a 采集工作站 (the 系统管理员 may not; an officer's account,
+    // which sees case content, would first need a 负责人's approval).
+    let token = account(&agent, &server, "caiji", "device_admin");
     let r = agent
         .post(&format!("{}/api/uploads", server.url))
         .header("authorization", &format!("Bearer {token}"))

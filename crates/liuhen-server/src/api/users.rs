@@ -34,12 +34,22 @@ pub struct AccountDto {
     pub officer_id: String,
     pub unit: String,
     pub must_change_password: bool,
+    /// Roles that see case content, granted by the 系统管理员 and waiting for a 负责人's
+    /// approval: not in force yet.
+    pub pending_roles: Vec<&'static str>,
 }
 
 impl From<&UserRecord> for AccountDto {
     fn from(u: &UserRecord) -> AccountDto {
         let roles = crate::app::policy::roles(u);
+        let pending: Vec<&'static str> = u
+            .pending_roles
+            .split(',')
+            .filter_map(crate::app::policy::Role::parse)
+            .map(crate::app::policy::Role::code)
+            .collect();
         AccountDto {
+            pending_roles: pending,
             id: u.id.clone(),
             username: u.username.clone(),
             roles: roles.iter().map(|r| r.code()).collect(),
@@ -77,6 +87,35 @@ pub async fn add_user<S: LogStore>(
     };
     let created = state.app.add_user(Some(&user), new).await?;
     Ok((StatusCode::CREATED, Json(AccountDto::from(&created))))
+}
+
+/// `GET /api/grants`: accounts whose roles wait for a 负责人's approval (负责人 only).
+pub async fn pending_grants<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<AccountDto>>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let users = state.app.pending_grants(&user).await?;
+    Ok(Json(users.iter().map(AccountDto::from).collect()))
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    /// true: the waiting roles take effect; false: they are refused.
+    pub approve: bool,
+}
+
+/// `POST /api/users/{id}/grant`: a 负责人 decides on the roles waiting on another account.
+pub async fn decide_grant<S: LogStore>(
+    State(state): State<AppState<S>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+    form: Result<Json<GrantForm>, JsonRejection>,
+) -> Result<Json<AccountDto>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    let decided = state.app.decide_grant(&user, &id, f.approve).await?;
+    Ok(Json(AccountDto::from(&decided)))
 }
 
 /// `GET /api/inbox`: what waits for the signed-in user (审批待办).

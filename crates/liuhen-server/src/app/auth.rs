@@ -154,8 +154,47 @@ impl<S: LogStore> App<S> {
             return Err(ApiError::BadRequest("承办机构名称过长".to_string()));
         }
         let by = actor.map_or_else(|| "console".to_string(), |a| format!("user:{}", a.id));
-        let new = NewUser { roles: super::policy::role_codes(&roles), ..new };
-        self.create_user(&new, &by).await
+        // 三员分立: a 系统管理员 may grant roles that see case content only subject to a 负责人's
+        // approval; at the server's console (physical access: the first 负责人) they hold at once.
+        let (now_roles, pending): (Vec<_>, Vec<_>) = match actor {
+            Some(_) => roles.iter().partition(|r| !super::policy::sees_case_content(**r)),
+            None => (roles.iter().collect(), Vec::new()),
+        };
+        let codes = |rs: &[&super::policy::Role]| rs.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
+        let new = NewUser { roles: codes(&now_roles), ..new };
+        self.create_user_pending(&new, &codes(&pending), &by).await
+    }
+
+    /// Roles waiting for a 负责人's approval, for a 负责人.
+    pub async fn pending_grants(&self, actor: &UserRecord) -> Result<Vec<UserRecord>, ApiError> {
+        self.allow(actor, super::policy::Action::ApproveGrant, None)?;
+        Ok(self.store.users().await?.into_iter().filter(|u| !u.pending_roles.is_empty()).collect())
+    }
+
+    /// A 负责人 approves (or refuses) the roles that wait on account `user_id`; never their own.
+    /// Logged either way; approved, the roles are in force at once.
+    pub async fn decide_grant(&self, actor: &UserRecord, user_id: &str, approve: bool) -> Result<UserRecord, ApiError> {
+        self.allow(actor, super::policy::Action::ApproveGrant, None)?;
+        let user = (self.store.users().await?.into_iter()).find(|u| u.id == user_id).ok_or(ApiError::NotFound)?;
+        if user.id == actor.id {
+            return Err(ApiError::Forbidden);
+        }
+        if user.pending_roles.is_empty() {
+            return Err(ApiError::InvalidState("该账号没有待批准的角色".to_string()));
+        }
+        let mut roles: Vec<&str> = user.role.split(',').filter(|r| !r.is_empty()).collect();
+        if approve {
+            roles.extend(user.pending_roles.split(','));
+        }
+        let role = roles.join(",");
+        let d = draft(
+            &format!("user:{}", actor.id),
+            "user.grant_decided",
+            json!({"user": user.id, "approved": approve, "roles": user.pending_roles, "role": role}),
+            vec![],
+        )?;
+        self.append(d, vec![Op::DecideGrant { user_id: user.id.clone(), role: role.clone() }]).await?;
+        Ok(UserRecord { role, pending_roles: String::new(), ..user })
     }
 
     /// Every account, for a 系统管理员.
@@ -165,6 +204,10 @@ impl<S: LogStore> App<S> {
     }
 
     pub(crate) async fn create_user(&self, new: &NewUser, actor: &str) -> Result<UserRecord, ApiError> {
+        self.create_user_pending(new, "", actor).await
+    }
+
+    async fn create_user_pending(&self, new: &NewUser, pending: &str, actor: &str) -> Result<UserRecord, ApiError> {
         let (username, role, must_change_password) =
             (new.username.as_str(), new.roles.as_str(), new.must_change_password);
         let user = UserRecord {
@@ -178,14 +221,15 @@ impl<S: LogStore> App<S> {
             unit: new.unit.clone(),
             totp_secret: String::new(),
             totp_enabled: false,
+            pending_roles: pending.to_string(),
         };
         // The password hash is a secret: the log commits to it, the store keeps it.
         let (c, opening) = secret_of(&user.password_hash, must_change_password);
         let d = draft(
             actor,
             "user.create",
-            json!({"user": user.id, "username": username, "role": role, "officer_id": user.officer_id, "unit": user.unit,
-                   "secret": {"commit": c.to_hex()}}),
+            json!({"user": user.id, "username": username, "role": role, "pending": pending,
+                   "officer_id": user.officer_id, "unit": user.unit, "secret": {"commit": c.to_hex()}}),
             vec![c],
         )?;
         self.append(d, vec![opening, Op::CreateUser(user.clone())]).await?;
@@ -540,11 +584,13 @@ impl<S: LogStore> App<S> {
             created_at_ms: created,
             expires_at_ms: created + i64::from(days) * 86_400_000,
         };
+        // The name is the user's words: behind a commitment.
+        let (c, opening) = committed(&json!({"name": name}));
         let d = draft(
             &format!("user:{}", user.id),
             "auth.token_create",
-            json!({"token": record.token_sha256.to_hex(), "name": name, "expires": record.expires_at_ms}),
-            vec![],
+            json!({"token": record.token_sha256.to_hex(), "name": {"commit": c.to_hex()}, "expires": record.expires_at_ms}),
+            vec![c],
         )?;
         let op = Op::CreateSession {
             token_sha256: record.token_sha256,
@@ -553,7 +599,7 @@ impl<S: LogStore> App<S> {
             expires_at_ms: record.expires_at_ms,
             name: name.to_string(),
         };
-        self.append(d, vec![op]).await?;
+        self.append(d, vec![opening, op]).await?;
         Ok((token, record))
     }
 

@@ -265,12 +265,23 @@ impl<S: LogStore> App<S> {
                 officer_id: officer.map(|i| ids[i].clone()).unwrap_or_default(),
                 unit: unit.to_string(),
             };
-            let u = self.add_user(Some(admin), new).await?;
+            // 三员分立: the first 负责人 is made as at the server's console; the administrator
+            // makes the others, whose roles that see case content that 负责人 then approves.
+            let by = if roles.contains("approver") { None } else { Some(admin) };
+            let u = self.add_user(by, new).await?;
             accounts.insert(username, u.clone());
             if roles.contains("approver") {
                 head = Some(u);
             } else if roles.contains("device_admin") {
                 keeper = Some(u);
+            }
+        }
+        if let Some(head) = &head {
+            for u in accounts.values_mut().filter(|u| !u.pending_roles.is_empty()) {
+                *u = self.decide_grant(head, &u.id, true).await?;
+            }
+            if let Some(k) = keeper.as_mut() {
+                *k = accounts.values().find(|u| u.id == k.id).cloned().unwrap_or_else(|| k.clone());
             }
         }
         if let Some(keeper) = &keeper {

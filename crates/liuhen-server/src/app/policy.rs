@@ -135,6 +135,13 @@ pub enum Action {
     ManageDevices,
     /// Check a device before use, give it back or hand it over (its holder).
     UseDevice,
+    /// Approve or refuse roles the 系统管理员 granted that see case content (三员分立).
+    ApproveGrant,
+}
+
+/// Whether a role sees case content: granted by a 系统管理员, it waits for a 负责人's approval.
+pub fn sees_case_content(role: Role) -> bool {
+    !matches!(role, Role::SysAdmin | Role::DeviceAdmin)
 }
 
 /// Confidentiality classes (办法第二十四条): what a case's records may hold. 国家秘密 material
@@ -240,6 +247,7 @@ pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -
         (Action::UseDevice, _) => allow(any(&[Role::DeviceAdmin, Role::Officer, Role::UnitHead])),
         (Action::ManageReference, _) => allow(any(&[Role::SysAdmin, Role::Approver])),
         (Action::ManageUsers, _) => allow(any(&[Role::SysAdmin])),
+        (Action::ApproveGrant, _) => allow(any(&[Role::Approver])),
         (Action::ViewUserLedger, _) => allow(any(&[Role::Supervisor, Role::Approver])),
         (Action::ViewCase | Action::ViewLedger | Action::CommandCase | Action::DecidePartyAccess, None) => {
             Decision::Hidden

@@ -102,8 +102,15 @@ impl<S: LogStore> App<S> {
                                 unit: b.get("unit").and_then(Value::as_str).unwrap_or_default().to_string(),
                                 totp_secret: String::new(),
                                 totp_enabled: false,
+                                pending_roles: b.get("pending").and_then(Value::as_str).unwrap_or_default().to_string(),
                             },
                         );
+                    }
+                    "user.grant_decided" => {
+                        if let Some(u) = users.get_mut(&s("user")?) {
+                            u.role = s("role")?;
+                            u.pending_roles = String::new();
+                        }
                     }
                     "user.password" => {
                         let secret = self.opened_json(index, &e).await?;

@@ -42,6 +42,13 @@ pub struct UserView {
     pub is_admin: bool,
 }
 
+/// The names of the roles waiting for a 负责人's approval, if any.
+pub fn pending_label(user: &UserRecord) -> Option<String> {
+    let names: Vec<&str> =
+        user.pending_roles.split(',').filter_map(crate::app::policy::Role::parse).map(|r| r.label()).collect();
+    (!names.is_empty()).then(|| names.join("、"))
+}
+
 /// The user's roles' names in Chinese.
 pub fn role_label(user: &UserRecord) -> String {
     let names: Vec<&str> = crate::app::policy::roles(user).iter().map(|r| r.label()).collect();
@@ -406,8 +413,74 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
             };
             (link, p.case_no, p.task)
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Roles the 系统管理员 granted wait for a 负责人 (三员分立).
+    let mut inbox = inbox;
+    if crate::app::policy::decide(&user, crate::app::policy::Action::ApproveGrant, None)
+        == crate::app::policy::Decision::Allow
+    {
+        for u in state.app.pending_grants(&user).await?.iter().filter(|u| u.id != user.id) {
+            let roles = pending_label(u).unwrap_or_default();
+            inbox.push(("/admin/grants".to_string(), format!("账号 {}", u.username), format!("批准角色授权：{roles}")));
+        }
+    }
     Ok(render(&HomePage { user: Some(view), inbox, deadlines, cases }))
+}
+
+#[derive(Template)]
+#[template(path = "admin_grants.html")]
+struct GrantsPage {
+    user: Option<UserView>,
+    csrf: String,
+    /// (account id, username, roles in force, roles waiting, unit)
+    grants: Vec<(String, String, String, String, String)>,
+}
+
+/// 角色授权审批 (负责人): the roles the 系统管理员 granted that see case content, to approve or
+/// refuse — never one's own.
+pub async fn grants_page<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let grants = (state.app.pending_grants(&user).await?.iter())
+        .filter(|u| u.id != user.id)
+        .map(|u| {
+            (u.id.clone(), u.username.clone(), role_label(u), pending_label(u).unwrap_or_default(), u.unit.clone())
+        })
+        .collect();
+    Ok(render(&GrantsPage { csrf: view.csrf.clone(), user: Some(view), grants }))
+}
+
+#[derive(Deserialize)]
+pub struct GrantDecisionForm {
+    #[serde(default)]
+    csrf: String,
+    /// `approve` or `refuse`.
+    #[serde(default)]
+    decision: String,
+}
+
+pub async fn decide_grant<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<GrantDecisionForm>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, view) = signed_in(&state, &headers).await?;
+    let Ok(Form(f)) = form else {
+        return Err(UiError::Page(StatusCode::BAD_REQUEST, "请求有误", "请选择批准或拒绝。".to_string()));
+    };
+    if !same(&view.csrf, &f.csrf) {
+        return Err(UiError::Page(StatusCode::FORBIDDEN, "请求被拒绝", "页面已过期，请刷新后重试。".to_string()));
+    }
+    let approve = match f.decision.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        _ => return Err(UiError::Page(StatusCode::BAD_REQUEST, "请求有误", "请选择批准或拒绝。".to_string())),
+    };
+    state.app.decide_grant(&user, &id, approve).await?;
+    Ok(Redirect::to("/admin/grants").into_response())
 }
 
 pub struct TypeOption {
@@ -1329,7 +1402,10 @@ pub async fn accounts_page<S: LogStore>(
         .iter()
         .map(|u| AccountRow {
             username: u.username.clone(),
-            roles: role_label(u),
+            roles: match pending_label(u) {
+                Some(p) => format!("{}（待负责人批准：{p}）", role_label(u)),
+                None => role_label(u),
+            },
             unit: u.unit.clone(),
             officer: officers.iter().find(|o| o.id == u.officer_id).map(|o| o.name.clone()).unwrap_or_default(),
             status: if u.must_change_password { "待首次登录改密" } else { "正常" },

@@ -33,6 +33,7 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     // An officer account linked to 王明.
     let body = json!({"username": "wangming", "roles": "officer", "password": "initial-pass-1", "officer_id": wang});
     assert_eq!(app.post_as("/api/users", &admin, &body).await.status, StatusCode::CREATED);
+    app.approve_all_grants().await;
     let wang_token = app.login_as("wangming", "initial-pass-1").await;
     app.change_password(&wang_token, "initial-pass-1", "changed-pass-2").await;
 

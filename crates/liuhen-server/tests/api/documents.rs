@@ -66,6 +66,7 @@ async fn office() -> Office {
     {
         let body = json!({"username": user, "roles": roles, "password": "initial-pass-1", "officer_id": officer, "unit": unit});
         ok(&app.post_as("/api/users", &admin, &body).await, "account");
+        app.approve_all_grants().await;
         let t = app.login_as(user, "initial-pass-1").await;
         app.change_password(&t, "initial-pass-1", "changed-pass-2").await;
         tokens.push(t);

@@ -108,6 +108,80 @@ impl TestApp {
     }
 }
 
+impl Drop for TestApp {
+    /// Every API test ends with the public log scanned for what it must not hold.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let leaks = private_text_in_public_log(&self.data.db_path());
+            assert!(leaks.is_empty(), "private text in the public log:\n{}", leaks.join("\n"));
+        }
+    }
+}
+
+/// The entries that carry, in the clear, text that the log keeps behind a commitment
+/// elsewhere: a party's name, identity number or phone, a statement, a purpose, a reason — any
+/// string of an opening with two or more Chinese characters or seven or more digits, found in
+/// an entry other than the office's published reference (its profile, 权责清单, catalogues,
+/// officers and accounts, where the same words may legitimately stand). What the tiles serve
+/// are these entries' bytes.
+pub fn private_text_in_public_log(db: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut private: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    fn strings(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::String(s) => {
+                let cjk = s.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+                let digits = s.chars().filter(char::is_ascii_digit).count();
+                // A number that identifies someone (an identity number, a phone): digits, perhaps
+                // an X, a space or a plus; not a hash, a date or a time.
+                let number = digits >= 7 && s.chars().all(|c| c.is_ascii_digit() || "Xx +".contains(c));
+                if (cjk >= 2 || number) && s.chars().count() >= 3 {
+                    out.insert(s.clone());
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut stmt = conn.prepare("SELECT content FROM openings").unwrap();
+    for content in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).unwrap() {
+        let content = content.unwrap();
+        match serde_json::from_slice::<serde_json::Value>(&content) {
+            Ok(v) => strings(&v, &mut private),
+            // A username typed at a failed sign-in is kept as it was typed.
+            Err(_) => strings(&serde_json::Value::String(String::from_utf8_lossy(&content).into_owned()), &mut private),
+        }
+    }
+    let mut reference = String::new();
+    let mut others = Vec::new();
+    let mut stmt = conn.prepare("SELECT idx, data FROM log_entries ORDER BY idx").unwrap();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))).unwrap() {
+        let (idx, data) = row.unwrap();
+        let e = liuhen_log::Entry::decode(&data).unwrap();
+        let text = String::from_utf8(data).unwrap();
+        let published = ["agency.put", "matter.put", "catalogue.put", "officer.register", "user.create", "log.init"];
+        if published.contains(&e.action()) {
+            reference.push_str(&text);
+        } else {
+            others.push((idx, e.action().to_string(), text));
+        }
+    }
+    let mut leaks = Vec::new();
+    for (idx, action, text) in &others {
+        for p in private.iter().filter(|p| !reference.contains(p.as_str())) {
+            // JSON escapes aside, the value as it would stand in the entry.
+            let mut quoted = Vec::new();
+            liuhen_log::entry::write_canonical(&serde_json::Value::String(p.clone()), &mut quoted);
+            let inner = String::from_utf8(quoted).unwrap();
+            if text.contains(inner.trim_matches('"')) {
+                leaks.push(format!("entry {idx} ({action}) holds {p:?}"));
+            }
+        }
+    }
+    leaks
+}
+
 pub const ORIGIN: &str = "liuhen.test/api";
 /// The 负责人 the tests sign in as.
 pub const HEAD: &str = "zhang";
@@ -183,9 +257,20 @@ impl TestApp {
         let body = serde_json::json!({"username": username, "roles": roles, "password": "initial-pass-1"});
         let r = self.post_as("/api/users", admin, &body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        self.approve_all_grants().await;
         let token = self.login_as(username, "initial-pass-1").await;
         self.change_password(&token, "initial-pass-1", "changed-pass-2").await;
         token
+    }
+
+    /// The 负责人 (`HEAD`) approves every role the 系统管理员 granted that waits (三员分立).
+    pub async fn approve_all_grants(&self) {
+        let head = self.login().await;
+        for u in self.get("/api/grants", Some(&head)).await.json().as_array().cloned().unwrap_or_default() {
+            let id = u["id"].as_str().unwrap();
+            let r = self.post_as(&format!("/api/users/{id}/grant"), &head, &serde_json::json!({"approve": true})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        }
     }
 
     /// A fire-safety inspection opened by `token`'s user; its id.

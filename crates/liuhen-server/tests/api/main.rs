@@ -8,6 +8,7 @@ mod helpers;
 mod log;
 mod matrix;
 mod openapi;
+mod privacy;
 mod session;
 mod ui;
 mod uploads;

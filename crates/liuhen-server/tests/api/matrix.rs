@@ -82,6 +82,12 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("delete", "/api/tokens/{id}") => Hidden,
         ("get", "/api/officers") | ("get", "/api/matters") | ("get", "/api/agency") => Allowed,
         ("get", "/api/users") | ("post", "/api/users") => any_of(&["sysadmin"]),
+        ("get", "/api/grants") => any_of(&["approver"]),
+        // `{id}` is the case's id, no account's: a 负责人 learns there is no such account.
+        ("post", "/api/users/{id}/grant") => match any_of(&["approver"]) {
+            Allowed => Hidden,
+            other => other,
+        },
         // `{id}` is the test case's id, not an account: those allowed learn there is no such
         // account (404); the rest may not ask (403).
         ("get", "/api/users/{id}/ledger") => match any_of(&["supervisor", "approver"]) {
@@ -177,6 +183,7 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
         ("post", "/api/me/password") => json!({"current": "not-the-password", "new": "another-password-1"}),
         ("post", "/api/tokens") => json!({"name": format!("设备 {n}"), "days": 30}),
         ("post", "/api/me/totp/confirm") => json!({"code": "000000"}),
+        ("post", "/api/users/{id}/grant") => json!({"approve": true}),
         ("post", "/api/users") => {
             json!({"username": format!("made-{n}"), "roles": "officer", "password": "a-long-enough-password"})
         }
@@ -309,6 +316,7 @@ async fn every_route_for_every_role_inside_and_outside_the_case() {
         app.change_password(&token, "matrix-password-1", "matrix-password-2").await;
         tokens.push(token);
     }
+    app.approve_all_grants().await;
 
     let routes = api_routes();
     assert!(routes.len() >= 17, "{routes:?}");

@@ -302,3 +302,57 @@ async fn a_password_change_needs_the_current_password_and_ends_the_accounts_othe
     let check = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     assert_eq!(check.session_problems(liuhen_server::app::now_ms()).await.unwrap(), Vec::<String>::new());
 }
+
+/// 三员分立: the 系统管理员 makes accounts, but a role that sees case content holds only once a
+/// 负责人 — not the administrator, not the account itself — approves it; logged both ways.
+#[tokio::test]
+async fn a_role_that_sees_case_content_holds_only_once_another_head_approves_it() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let case = app.open_inspection(&head, "栗街检〔2026〕77号").await;
+    let admin = app.login_admin().await;
+    let body =
+        serde_json::json!({"username": "newhead", "roles": "approver,device_admin", "password": "initial-pass-1"});
+    let r = app.post_as("/api/users", &admin, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let account = r.json();
+    assert_eq!(account["roles"], serde_json::json!(["device_admin"]), "{account}");
+    assert_eq!(account["pending_roles"], serde_json::json!(["approver"]), "{account}");
+    let id = account["id"].as_str().unwrap().to_string();
+    let token = app.login_as("newhead", "initial-pass-1").await;
+    app.change_password(&token, "initial-pass-1", "changed-pass-2").await;
+    // Not yet a 负责人: sees no case, approves nothing — least of all its own grant.
+    assert_eq!(app.get(&format!("/api/cases/{case}"), Some(&token)).await.status, StatusCode::NOT_FOUND);
+    let approve = serde_json::json!({"approve": true});
+    for t in [&token, &admin] {
+        let r = app.post_as(&format!("/api/users/{id}/grant"), t, &approve).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(app.get("/api/grants", Some(&admin)).await.status, StatusCode::FORBIDDEN);
+    // The 负责人 approves: in force at once, for the same session.
+    let waiting = app.get("/api/grants", Some(&head)).await.json();
+    assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    let r = app.post_as(&format!("/api/users/{id}/grant"), &head, &approve).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/api/cases/{case}"), Some(&token)).await.status, StatusCode::OK);
+    assert_eq!(app.post_as(&format!("/api/users/{id}/grant"), &head, &approve).await.status, StatusCode::CONFLICT);
+    // A refusal leaves the account as it was.
+    let body = serde_json::json!({"username": "snoop", "roles": "supervisor", "password": "initial-pass-1"});
+    let snoop = app.post_as("/api/users", &admin, &body).await.json()["id"].as_str().unwrap().to_string();
+    let r = app.post_as(&format!("/api/users/{snoop}/grant"), &head, &serde_json::json!({"approve": false})).await;
+    assert_eq!((r.status, r.json()["roles"].clone()), (StatusCode::OK, serde_json::json!([])));
+    // Both decisions are in the log, and rebuilding gives the same accounts.
+    let size = app.store.tree_size();
+    let decided = app
+        .store
+        .entries(0, size)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| String::from_utf8_lossy(e).contains("user.grant_decided"))
+        .count();
+    assert_eq!(decided, 2);
+    let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+}

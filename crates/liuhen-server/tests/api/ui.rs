@@ -424,12 +424,33 @@ async fn the_administrator_manages_accounts_and_nobody_else_may() {
     let p =
         send(&app, form("/admin/users/new", &admin, &add(&["officer", "unit_head"], "a-long-enough-password"))).await;
     assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/admin/users"), "{}", p.body);
+    // 三员分立: roles that see case content wait for a 负责人.
     let list = send(&app, get("/admin/users", &admin)).await;
     assert!(
         list.body.contains("wangming")
-            && list.body.contains("执法人员、承办机构负责人")
-            && list.body.contains("待首次登录改密")
+            && list.body.contains("无角色（待负责人批准：执法人员、承办机构负责人）")
+            && list.body.contains("待首次登录改密"),
+        "{}",
+        list.body
     );
+    // The 负责人 finds it waiting on the home page, and approves it on the grants page; the
+    // administrator may not.
+    assert_eq!(send(&app, get("/admin/grants", &admin)).await.status, StatusCode::FORBIDDEN);
+    let home = send(&app, get("/", &cookie)).await;
+    assert!(
+        home.body.contains("账号 wangming") && home.body.contains("批准角色授权：执法人员、承办机构负责人"),
+        "{}",
+        home.body
+    );
+    let page = send(&app, get("/admin/grants", &cookie)).await;
+    assert!(page.body.contains("wangming") && page.body.contains("三员分立"), "{}", page.body);
+    let id = page.body.split("/admin/grants/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let csrf = hidden_csrf(&page.body);
+    let p = send(&app, form(&format!("/admin/grants/{id}"), &cookie, &format!("csrf={csrf}&decision=approve"))).await;
+    assert_eq!((p.status, p.location.as_str()), (StatusCode::SEE_OTHER, "/admin/grants"), "{}", p.body);
+    assert!(send(&app, get("/admin/grants", &cookie)).await.body.contains("没有待批准的授权"));
+    let list = send(&app, get("/admin/users", &admin)).await;
+    assert!(list.body.contains("执法人员、承办机构负责人") && !list.body.contains("待负责人批准"), "{}", list.body);
     app.login_as("wangming", "a-long-enough-password").await;
 }
 
@@ -1496,6 +1517,7 @@ async fn a_document_is_filled_signed_on_the_pad_finalised_and_issued_through_pag
     for (user, officer) in [("wang", &officers[0]), ("li", &officers[1])] {
         let body = serde_json::json!({"username": user, "roles": "officer", "password": "initial-pass-1", "officer_id": officer});
         assert_eq!(app.post_as("/api/users", &admin, &body).await.status, StatusCode::CREATED);
+        app.approve_all_grants().await;
         let t = app.login_as(user, "initial-pass-1").await;
         app.change_password(&t, "initial-pass-1", "changed-pass-2").await;
     }
