@@ -234,11 +234,8 @@ async fn stale_replayed_and_out_of_order_commands_are_refused() {
 async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() {
     let app = spawn_app(LogAccess::Public).await;
     let token = app.login().await;
-    let admin = app.store.user_by_username("admin").await.unwrap();
-    let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
-    let seeded = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    assert!(seeded.seed_demo(&admin, now).await.unwrap().is_some());
-    assert!(seeded.seed_demo(&admin, now).await.unwrap().is_none(), "seeding twice does nothing");
+    assert!(app.seed_demo().await);
+    assert!(!app.seed_demo().await, "seeding twice does nothing");
     // The unpaid-fine case has its documents: 立案审批表 and 决定书 finalised, 处理审批表 waiting.
     let docs: Vec<Value> = app
         .store

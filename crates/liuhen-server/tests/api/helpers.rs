@@ -263,6 +263,15 @@ impl TestApp {
         token
     }
 
+    /// Seeds the demo office as `liuhen serve --demo` does, as of now; whether it seeded (a
+    /// second time does nothing).
+    pub async fn seed_demo(&self) -> bool {
+        let admin = liuhen_store::LogStore::user_by_username(&self.store, "admin").await.unwrap();
+        let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
+        let seeded = App::new(self.store.clone(), Blobs::in_memory());
+        seeded.seed_demo(&admin, now).await.unwrap().is_some()
+    }
+
     /// The 负责人 (`HEAD`) approves every role the 系统管理员 granted that waits (三员分立).
     pub async fn approve_all_grants(&self) {
         let head = self.login().await;

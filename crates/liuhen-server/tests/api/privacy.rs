@@ -20,10 +20,7 @@ fn urlencode(s: &str) -> String {
 async fn no_canary_and_no_personal_value_is_served_in_any_tile() {
     let app = spawn_app(LogAccess::Public).await;
     let token = app.login().await;
-    let admin = app.store.user_by_username("admin").await.unwrap();
-    let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
-    let seeded = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
-    assert!(seeded.seed_demo(&admin, now).await.unwrap().is_some());
+    assert!(app.seed_demo().await);
     let cases = app.get("/api/cases", Some(&token)).await.json();
     let id = cases[0]["id"].as_str().unwrap().to_string();
 
