@@ -558,6 +558,40 @@ pub(crate) fn leaf_problems(conn: &Connection, from: u64, max: usize) -> Result<
     Ok(out)
 }
 
+/// Full tiles above level 0 whose hashes are not the roots of the full tiles below them: at
+/// most `max` problems, each naming the tile.
+fn upper_tile_problems(conn: &Connection, max: usize) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    let mut child = conn.prepare("SELECT hashes FROM log_tiles WHERE level = ?1 AND idx = ?2")?;
+    let mut stmt = conn.prepare("SELECT level, idx, hashes FROM log_tiles WHERE level >= 1 ORDER BY level, idx")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if out.len() >= max {
+            break;
+        }
+        let (level, index, data): (u8, u64, Vec<u8>) = (r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?);
+        let Ok(hashes) = decode_tile(&data, TILE_WIDTH as u16) else {
+            out.push(format!("tile/{level}/{index:03} is malformed"));
+            continue;
+        };
+        for (j, h) in hashes.iter().enumerate() {
+            let below = index * TILE_WIDTH + j as u64;
+            let data: Option<Vec<u8>> = child.query_row(params![level - 1, below as i64], |r| r.get(0)).optional()?;
+            let root = data
+                .and_then(|d| decode_tile(&d, TILE_WIDTH as u16).ok())
+                .and_then(|t| liuhen_log::hash::perfect_root(&t));
+            if root.as_ref() != Some(h) {
+                out.push(format!(
+                    "tile/{level}/{index:03}: hash {j} is not the root of tile/{}/{below:03} (changed after it was made)",
+                    level - 1
+                ));
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Rebuilds the writer's state: the size, the rightmost tile of each level (level 0 from the
 /// entries' stored leaf hashes, higher levels from the roots of the full tiles below) and the
 /// time of the last entry.
@@ -1591,6 +1625,29 @@ impl LogStore for SqliteStore {
         }
         // Only what the durable tree holds: the writer may be appending meanwhile.
         out.extend(leaf_problems(&conn, 0, max)?);
+        // The rightmost level-0 tile lives in memory, as the entries were appended: their
+        // stored leaves must still be its hashes.
+        let head = self.inner.head.borrow().clone();
+        if let Some((index, hashes)) = head.partial.first() {
+            let first = index * TILE_WIDTH;
+            let mut stmt =
+                conn.prepare("SELECT idx, leaf FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+            let rows = stmt.query_map(params![first as i64, (first + hashes.len() as u64) as i64], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (i, leaf) = row?;
+                if hashes.get((i - first) as usize).map(|h| h.0.as_slice()) != Some(leaf.as_slice()) && out.len() < max
+                {
+                    out.push(format!(
+                        "entry {i}: its leaf is not the one tile/0/{index:03} holds (changed after it was recorded)"
+                    ));
+                }
+            }
+        }
+        if out.len() < max {
+            out.extend(upper_tile_problems(&conn, max - out.len())?);
+        }
         Ok(out)
     }
 

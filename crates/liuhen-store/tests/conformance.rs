@@ -255,3 +255,36 @@ async fn sqlite_refuses_a_log_shorter_than_it_acknowledged() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_structure_check_names_a_changed_tile_above_the_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    // A level-1 tile is full after 65,536 entries.
+    let mut handles = Vec::new();
+    for w in 0..64usize {
+        let s = store.clone();
+        handles.push(tokio::spawn(async move {
+            for i in 0..1025 {
+                s.append(AppendRequest::entry(draft(w * 10_000 + i))).await.unwrap();
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    assert!(store.tree_size() >= 65_536);
+    assert_eq!(store.structure_problems(10).await.unwrap(), Vec::<String>::new());
+    // One hash of the level-1 tile changed (a level-0 tile still holds the true leaves).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DROP TRIGGER log_tiles_no_update", []).unwrap();
+    conn.execute(
+        "UPDATE log_tiles SET hashes = CAST(zeroblob(32) || substr(hashes, 33) AS BLOB) WHERE level = 1 AND idx = 0",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let problems = store.structure_problems(10).await.unwrap();
+    assert_eq!(problems, ["tile/1/000: hash 0 is not the root of tile/0/000 (changed after it was made)"]);
+}

@@ -30,6 +30,21 @@ pub struct Args {
     /// free Noto CJK fonts (e.g. an office's licensed 仿宋_GB2312 and 方正小标宋); repeatable.
     #[arg(long = "font-dir")]
     font_dirs: Vec<PathBuf>,
+    /// Serve HTTPS with this certificate chain (PEM; with `--tls-key`). Cookies are then
+    /// marked `Secure`.
+    #[arg(long, env = "LIUHEN_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "LIUHEN_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Clients reach liuhen over HTTPS through a TLS-terminating proxy: cookies are marked
+    /// `Secure` although liuhen itself serves plain HTTP.
+    #[arg(long, env = "LIUHEN_BEHIND_TLS_PROXY")]
+    behind_tls_proxy: bool,
+    /// How often the whole log is re-checked while serving (the database file, every entry,
+    /// tile and opening), in hours; the first check runs a minute after start. 0: never.
+    #[arg(long, env = "LIUHEN_VERIFY_EVERY_HOURS", default_value_t = 6.0)]
+    verify_every_hours: f64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -81,10 +96,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             }
         }
     }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
+        _ => None,
+    };
+    opened.state.secure_cookies = tls.is_some() || args.behind_tls_proxy;
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;
-    println!("留痕 liuhen 已启动 / started: http://{addr}/");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("留痕 liuhen 已启动 / started: {scheme}://{addr}/");
     println!("  数据目录 data: {}", opened.dir.root().display());
     println!(
         "  日志 log: {} ({} 条记录 entries)",
@@ -109,12 +130,45 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             }
         }
     });
+    // The whole log re-checked on a schedule: a change inside an old tile, which the checks at
+    // start do not read again, is found within one cycle; the alarm shows on the 负责人's home
+    // page and at /api/integrity.
+    if args.verify_every_hours > 0.0 {
+        let checker = opened.state.app.clone();
+        let every = std::time::Duration::from_secs_f64(args.verify_every_hours * 3600.0);
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            loop {
+                match checker.check_integrity().await {
+                    Ok(r) if r.ok() => tracing::info!(entries = r.entries, "integrity check passed"),
+                    Ok(r) => tracing::error!(problems = r.problems.len(), "integrity check FAILED; see /api/integrity"),
+                    Err(e) => tracing::error!(error = %e, "integrity check could not run"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+    }
     let on_shutdown = opened.state.app.clone();
     let app = liuhen_server::router(opened.state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("serving")?;
+    match tls {
+        None => axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("serving")?,
+        Some(acceptor) => {
+            // The client's address reaches the handlers as over plain HTTP.
+            let app = app.layer(axum::middleware::map_request(|mut req: axum::extract::Request| async move {
+                if let Some(axum::extract::ConnectInfo(ClientAddr(a))) = req.extensions().get().cloned() {
+                    req.extensions_mut().insert(axum::extract::ConnectInfo(a));
+                }
+                req
+            }));
+            axum::serve(TlsListener::new(listener, acceptor), app.into_make_service_with_connect_info::<ClientAddr>())
+                .with_graceful_shutdown(shutdown())
+                .await
+                .context("serving")?
+        }
+    }
     // What was refused but not yet summarised, then a last checkpoint, so the entries of the
     // last moments are covered by a signed one.
     if let Err(e) = on_shutdown.summarise_refused(i64::MAX).await {
@@ -122,6 +176,89 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     liuhen_store::LogStore::sign_checkpoint(&store).await.context("signing the last checkpoint")?;
     Ok(())
+}
+
+/// A rustls acceptor for the certificate chain and key in these PEM files.
+fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)
+        .with_context(|| format!("reading the certificate {}", cert.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("reading the certificate {}", cert.display()))?;
+    anyhow::ensure!(!certs.is_empty(), "{} holds no certificate", cert.display());
+    let key =
+        PrivateKeyDer::from_pem_file(key).with_context(|| format!("reading the private key {}", key.display()))?;
+    let config = tokio_rustls::rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .context("the certificate and key do not go together")?;
+    Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))
+}
+
+/// A client's address behind TLS (for `ConnectInfo`).
+#[derive(Clone, Copy, Debug)]
+struct ClientAddr(SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>> for ClientAddr {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> ClientAddr {
+        ClientAddr(*stream.remote_addr())
+    }
+}
+
+/// Accepts TCP connections and completes their TLS handshakes on tasks of their own (a slow
+/// or silent client holds up nobody; a handshake not done in ten seconds is dropped).
+struct TlsListener {
+    local: SocketAddr,
+    ready: tokio::sync::mpsc::Receiver<(tokio_rustls::server::TlsStream<tokio::net::TcpStream>, SocketAddr)>,
+}
+
+impl TlsListener {
+    fn new(tcp: tokio::net::TcpListener, acceptor: tokio_rustls::TlsAcceptor) -> TlsListener {
+        let local = tcp.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let (tx, ready) = tokio::sync::mpsc::channel(64);
+        tokio::spawn(async move {
+            loop {
+                let (stream, addr) = match tcp.accept().await {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let (acceptor, tx) = (acceptor.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let handshake = tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream));
+                    match handshake.await {
+                        Ok(Ok(tls)) => {
+                            let _ = tx.send((tls, addr)).await;
+                        }
+                        Ok(Err(e)) => tracing::debug!(error = %e, %addr, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%addr, "TLS handshake timed out"),
+                    }
+                });
+            }
+        });
+        TlsListener { local, ready }
+    }
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        match self.ready.recv().await {
+            Some(x) => x,
+            // The accepting task ended only with the runtime.
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        Ok(self.local)
+    }
 }
 
 async fn shutdown() {

@@ -6,4 +6,5 @@ mod helpers;
 mod log;
 mod rebuild;
 mod tamper;
+mod tls;
 mod upload;

@@ -368,6 +368,8 @@ pub fn document() -> Value {
                 "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["approve"],
                     "properties": {"approve": {"type": "boolean"}}}}}},
                 "responses": {"200": {"description": "账号"}, "403": {"description": "非负责人，或为本人"}, "409": {"description": "没有待批准的角色"}}}},
+            "/api/integrity": {"get": {"summary": "最近一次定期完整性校验（整个日志：数据库文件、每条记录与其叶哈希和瓦片、每个承诺的原文）；发现问题即告警（负责人、系统管理员、监督人员）",
+                "responses": {"200": {"description": "checked、checked_at、entries、ok、problems"}, "403": {"description": "无权查看"}}}},
             "/api/docs.js": {"get": {"summary": "接口参考页面的脚本（页面不含内联脚本）", "responses": {"200": {"description": "JavaScript"}}}},
             "/log/checkpoint": {"get": {"summary": "最新签名检查点（C2SP tlog-checkpoint）", "responses": {"200": {"description": "text/plain"}, "401": err("日志仅限登录用户")}}},
             "/log/key": {"get": {"summary": "日志验证公钥（每行一个）", "responses": {"200": {"description": "text/plain"}}}},

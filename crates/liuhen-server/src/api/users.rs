@@ -118,6 +118,20 @@ pub async fn decide_grant<S: LogStore>(
     Ok(Json(AccountDto::from(&decided)))
 }
 
+/// `GET /api/integrity`: the last scheduled check of the whole log (负责人, 系统管理员, 监督人员):
+/// `{"checked": false}` before the first, else when, how many entries, `ok` and the problems.
+pub async fn integrity<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    Ok(Json(match state.app.integrity_report(&user)? {
+        None => serde_json::json!({"checked": false}),
+        Some(r) => serde_json::json!({"checked": true, "checked_at": r.checked_at_ms, "entries": r.entries,
+            "ok": r.ok(), "problems": r.problems, "entry": r.entry}),
+    }))
+}
+
 /// `GET /api/inbox`: what waits for the signed-in user (审批待办).
 pub async fn inbox<S: LogStore>(
     State(state): State<AppState<S>>,

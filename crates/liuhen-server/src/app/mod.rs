@@ -55,6 +55,8 @@ pub struct App<S> {
     pub(crate) grants: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, recordings::Grant>>>,
     /// Fonts for the documents' PDFs and the office's seal keys.
     pub documents: std::sync::Arc<documents::DocConfig>,
+    /// The last scheduled check of the whole log (the alarm).
+    pub(crate) integrity: std::sync::Arc<std::sync::Mutex<Option<integrity::IntegrityReport>>>,
 }
 
 tokio::task_local! {
@@ -121,6 +123,7 @@ impl<S: LogStore> App<S> {
             blobs,
             calendar: std::sync::Arc::new(liuhen_core::calendar::WorkCalendar::china()),
             failure_cap: std::sync::Arc::default(),
+            integrity: std::sync::Arc::default(),
             unauthenticated_per_minute: auth::UNAUTHENTICATED_ENTRIES_PER_MINUTE,
             trusted_proxy: None,
             grants: std::sync::Arc::default(),

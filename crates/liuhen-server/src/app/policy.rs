@@ -137,6 +137,8 @@ pub enum Action {
     UseDevice,
     /// Approve or refuse roles the 系统管理员 granted that see case content (三员分立).
     ApproveGrant,
+    /// See the outcome of the scheduled integrity check of the log (the alarm).
+    ViewIntegrity,
 }
 
 /// Whether a role sees case content: granted by a 系统管理员, it waits for a 负责人's approval.
@@ -248,6 +250,7 @@ pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -
         (Action::ManageReference, _) => allow(any(&[Role::SysAdmin, Role::Approver])),
         (Action::ManageUsers, _) => allow(any(&[Role::SysAdmin])),
         (Action::ApproveGrant, _) => allow(any(&[Role::Approver])),
+        (Action::ViewIntegrity, _) => allow(any(&[Role::Approver, Role::SysAdmin, Role::Supervisor])),
         (Action::ViewUserLedger, _) => allow(any(&[Role::Supervisor, Role::Approver])),
         (Action::ViewCase | Action::ViewLedger | Action::CommandCase | Action::DecidePartyAccess, None) => {
             Decision::Hidden

@@ -369,6 +369,8 @@ fn case_row(r: &CaseRecord) -> CaseRow {
 #[template(path = "home.html")]
 struct HomePage {
     user: Option<UserView>,
+    /// The alarm of the scheduled integrity check: what it found, for those who answer for the log.
+    alarm: Vec<String>,
     /// 审批待办: (link, case number, task).
     inbox: Vec<(String, String, String)>,
     deadlines: Vec<DeadlineRow>,
@@ -424,7 +426,16 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
             inbox.push(("/admin/grants".to_string(), format!("账号 {}", u.username), format!("批准角色授权：{roles}")));
         }
     }
-    Ok(render(&HomePage { user: Some(view), inbox, deadlines, cases }))
+    let alarm = match state.app.integrity_report(&user) {
+        Ok(Some(r)) if !r.ok() => {
+            let mut lines =
+                vec![format!("{} 的定期完整性校验发现 {} 处问题：", when(r.checked_at_ms), r.problems.len())];
+            lines.extend(r.problems.iter().take(5).cloned());
+            lines
+        }
+        _ => Vec::new(),
+    };
+    Ok(render(&HomePage { user: Some(view), alarm, inbox, deadlines, cases }))
 }
 
 #[derive(Template)]

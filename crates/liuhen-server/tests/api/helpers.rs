@@ -197,6 +197,15 @@ impl TestApp {
         Resp { status, body }
     }
 
+    /// `GET path` with `token` on another router over the same data (see `router_with`).
+    pub async fn get_from(&self, router: &Router, path: &str, token: &str) -> Resp {
+        let req = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let body = axum::body::to_bytes(resp.into_body(), 16 << 20).await.unwrap().to_vec();
+        Resp { status, body }
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
         let mut b = Request::get(path);
         if let Some(t) = token {

@@ -4,6 +4,7 @@ use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_server::LogAccess;
+use liuhen_store::LogStore;
 
 #[tokio::test]
 async fn the_log_is_public_by_default_and_its_checkpoint_verifies() {
@@ -35,4 +36,54 @@ async fn a_restricted_log_needs_a_session() {
 
 fn liuhen_verify_keys(body: &[u8]) -> Vec<liuhen_log::NoteVerifier> {
     String::from_utf8_lossy(body).lines().map(|l| liuhen_log::NoteVerifier::parse(l).unwrap()).collect()
+}
+
+/// The scheduled check of the whole log: a change inside an old entry, its leaf recomputed,
+/// or an opening rewritten while the server runs is found by the next check, logged, and
+/// raised on the 负责人's home page and at /api/integrity.
+#[tokio::test]
+async fn the_scheduled_check_finds_a_change_made_while_serving_and_raises_the_alarm() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    assert!(app.seed_demo().await);
+    let checker = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let first = checker.check_integrity().await.unwrap();
+    assert!(first.ok(), "{:?}", first.problems);
+    // Behind the server's back: an old entry rewritten with its leaf, an opening changed.
+    let conn = rusqlite::Connection::open(app.data.db_path()).unwrap();
+    conn.execute_batch("DROP TRIGGER log_entries_no_update; DROP TRIGGER openings_no_update").unwrap();
+    let data: Vec<u8> = conn.query_row("SELECT data FROM log_entries WHERE idx = 3", [], |r| r.get(0)).unwrap();
+    let changed = String::from_utf8(data).unwrap().replacen("\"time\":1", "\"time\":2", 1).into_bytes();
+    let leaf = liuhen_log::leaf_hash(&changed);
+    conn.execute(
+        "UPDATE log_entries SET data = ?1, leaf = ?2 WHERE idx = 3",
+        rusqlite::params![changed, leaf.0.to_vec()],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE openings SET content = CAST('{}' AS BLOB) WHERE rowid = (SELECT MAX(rowid) FROM openings)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    // The server's application runs the check (as `serve` does on its schedule).
+    let mut running = None;
+    let router = app.router_with(|s| running = Some(s.app.clone()));
+    let report = running.unwrap().check_integrity().await.unwrap();
+    assert!(!report.ok());
+    let before = app.store.tree_size();
+    let r = app.get_from(&router, "/api/integrity", &token).await.json();
+    assert_eq!(r["ok"], false, "{r}");
+    let problems = r["problems"].to_string();
+    assert!(problems.contains("entry 3: its leaf is not the one tile/0/000 holds"), "{problems}");
+    assert!(problems.contains("does not match it"), "{problems}");
+    // Logged (without the problems' words), and raised on the 负责人's home page.
+    let last = app.store.entries(before - 1, before).await.unwrap().remove(0);
+    let e = liuhen_log::Entry::decode(&last).unwrap();
+    assert_eq!((e.action(), e.body()["ok"].as_bool()), ("integrity.checked", Some(false)));
+    let home = String::from_utf8(app.get_from(&router, "/", &token).await.body).unwrap();
+    assert!(home.contains("日志完整性告警") && home.contains("entry 3"), "{home}");
+    // The 系统管理员 is told too.
+    let admin = app.login_admin().await;
+    assert_eq!(app.get_from(&router, "/api/integrity", &admin).await.json()["ok"], false);
 }
