@@ -443,6 +443,56 @@ fn receipts_name_every_acknowledged_entry_the_log_lost_or_replaced() {
     let out = run(&["verify", "--data", d.to_str().unwrap(), "--receipts", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).contains("6 receipts checked"), "{}", text(&out.stdout));
+    // OpenSSL and the shell alone check a receipt, JSON or header, with its entry's bytes.
+    let conn = rusqlite::Connection::open(d.join("liuhen.db")).unwrap();
+    for (n, r) in [(0, &receipts[0]), (5, &receipts[5])] {
+        let json = if r.starts_with('{') {
+            r.clone()
+        } else {
+            use base64::Engine;
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(r).unwrap()).unwrap()
+        };
+        let index = serde_json::from_str::<serde_json::Value>(&json).unwrap()["index"].as_i64().unwrap();
+        let bytes: Vec<u8> =
+            conn.query_row("SELECT data FROM log_entries WHERE idx = ?1", [index], |x| x.get(0)).unwrap();
+        let (rf, ef) = (d.join(format!("receipt-{n}")), d.join(format!("entry-{n}")));
+        std::fs::write(&rf, r).unwrap();
+        std::fs::write(&ef, &bytes).unwrap();
+        let out = Command::new(repo_root().join("scripts/verify-receipt"))
+            .arg(&rf)
+            .arg(d.join("log.pub"))
+            .arg(&ef)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && text(&out.stdout).contains("VERIFIED"),
+            "{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        // Another entry's bytes, or another log's keys: refused.
+        std::fs::write(&ef, b"{}").unwrap();
+        let out = Command::new(repo_root().join("scripts/verify-receipt"))
+            .arg(&rf)
+            .arg(d.join("log.pub"))
+            .arg(&ef)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{}", text(&out.stdout));
+        // Its leaf changed: the path no longer leads to the signed root.
+        let mut forged: serde_json::Value = serde_json::from_str(&json).unwrap();
+        forged["leaf"] = serde_json::Value::from("11".repeat(32));
+        std::fs::write(&rf, liuhen_log::receipt::Receipt::from_json(&forged.to_string()).unwrap().to_json()).unwrap();
+        let out =
+            Command::new(repo_root().join("scripts/verify-receipt")).arg(&rf).arg(d.join("log.pub")).output().unwrap();
+        assert!(text(&out.stderr).contains("does not lead from the leaf"), "{}", text(&out.stderr));
+        std::fs::write(&rf, r).unwrap();
+        let other = d.join("other.pub");
+        std::fs::write(&other, foreign_key("log.pub")).unwrap();
+        let out = Command::new(repo_root().join("scripts/verify-receipt")).arg(&rf).arg(&other).output().unwrap();
+        assert!(!out.status.success(), "{}", text(&out.stdout));
+    }
+    drop(conn);
 
     // Entries acknowledged by receipts replaced behind the log's back, and the last ones gone
     // with the mark rewritten to match: the receipts still name each.

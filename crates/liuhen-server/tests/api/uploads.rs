@@ -421,3 +421,30 @@ async fn concurrent_requests_and_a_full_disk_are_refused_cleanly() {
     assert!(a.body.contains("STORAGE_FULL") && a.body.contains("存储空间不足"), "{}", a.body);
     assert_eq!(app.store.recordings(None, 10).await.unwrap().len(), 1, "only the first upload is stored");
 }
+
+/// `HEAD` reports the bytes on disk for good (fsync'd), never those a `PATCH` still running has
+/// written but not yet synced: a client that resumes from it loses nothing in a crash.
+#[tokio::test]
+async fn head_reports_only_the_bytes_synced_to_disk() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let data = content(1 << 20);
+    let a = create(&app.router, &token, data.len() as u64, &format!("filename {}", b64("c.mp4"))).await;
+    let path = header(&a, "location");
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
+    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let first = tokio::spawn({
+        let (router, req) = (app.router.clone(), patch(&path, &token, 0, Body::from_stream(stream), None));
+        async move { router.oneshot(req).await.unwrap().status() }
+    });
+    // More than the write buffer: these bytes reach the file, not yet the disk for good.
+    tx.send(Ok(bytes::Bytes::from(data[..600 << 10].to_vec()))).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let id = path.rsplit('/').next().unwrap();
+    let written = std::fs::metadata(app.data.uploads_dir().join(format!("{id}.part"))).unwrap().len();
+    assert!(written > 0, "the request's bytes are in the file already");
+    assert_eq!(offset(&app.router, &path, &token).await, 0, "nothing synced yet");
+    drop(tx);
+    assert_eq!(first.await.unwrap(), StatusCode::NO_CONTENT);
+    assert_eq!(offset(&app.router, &path, &token).await, 600 << 10);
+}
