@@ -37,6 +37,32 @@ fn demo() -> &'static Path {
             let (status, _) = login(&agent, &server.url, "wangming", pw).unwrap();
             assert_eq!(status, 200);
         }
+        // A wrong password, an API token, a case viewed with its purpose: more kinds of entry.
+        assert_eq!(login(&agent, &server.url, "wangming", "not-the-password").unwrap().0, 401);
+        let head = sign_in_changing_password(
+            &agent,
+            &server.url,
+            "zhangzhuren",
+            &server.demo_password.clone().unwrap(),
+            "zhangzhuren-password-2",
+        );
+        let bearer = format!("Bearer {head}");
+        let r = agent
+            .post(&format!("{}/api/tokens", server.url))
+            .header("authorization", &bearer)
+            .header("content-type", "application/json")
+            .send(br#"{"name": "tamper", "days": 1}"#.as_slice())
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let mut r = agent.get(&format!("{}/api/cases", server.url)).header("authorization", &bearer).call().unwrap();
+        let cases: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        let id = cases[0]["id"].as_str().unwrap();
+        let r = agent
+            .get(&format!("{}/api/cases/{id}?purpose=x", server.url))
+            .header("authorization", &bearer)
+            .call()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
         stop(server);
         let out = run(&["verify", "--data", dir.to_str().unwrap()]);
         assert!(out.status.success(), "the untouched demo verifies: {}{}", text(&out.stdout), text(&out.stderr));
@@ -526,4 +552,40 @@ fn receipts_name_every_acknowledged_entry_the_log_lost_or_replaced() {
     std::fs::write(&file, forged.to_string()).unwrap();
     let out = run(&["verify", "--data", d.to_str().unwrap(), "--receipts", file.to_str().unwrap()]);
     assert!(text(&out.stderr).contains("receipt on line 1"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_changed_opening_of_every_kind_of_entry_is_named() {
+    // Every kind of entry of the demo that commits to content: one of its openings, one byte
+    // changed, on a copy of its own.
+    let conn = rusqlite::Connection::open(demo().join("liuhen.db")).unwrap();
+    let mut kinds: std::collections::BTreeMap<String, (u64, Vec<u8>)> = std::collections::BTreeMap::new();
+    let mut stmt = conn.prepare("SELECT idx, data FROM log_entries ORDER BY idx").unwrap();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))).unwrap() {
+        let (idx, data) = row.unwrap();
+        let e = liuhen_log::Entry::decode(&data).unwrap();
+        if let Some(c) = e.commits().first() {
+            kinds.entry(e.action().to_string()).or_insert((idx as u64, c.0.to_vec()));
+        }
+    }
+    drop(stmt);
+    drop(conn);
+    for want in
+        ["user.", "case.", "document.", "recording.", "device.", "auth.token_create", "auth.login_failed", "access."]
+    {
+        assert!(kinds.keys().any(|k| k.starts_with(want)), "the demo has {want} entries: {:?}", kinds.keys());
+    }
+    assert!(kinds.len() >= 12, "{:?}", kinds.keys().collect::<Vec<_>>());
+    for (action, (index, commitment)) in &kinds {
+        let (_t, d) = copy(&action.replace('.', "-"));
+        let conn = shell(&d);
+        let mut content: Vec<u8> =
+            conn.query_row("SELECT content FROM openings WHERE commitment = ?1", [commitment], |r| r.get(0)).unwrap();
+        let last = content.len() - 1;
+        content[last / 2] ^= 0x20;
+        conn.execute("UPDATE openings SET content = ?1 WHERE commitment = ?2", rusqlite::params![content, commitment])
+            .unwrap();
+        drop(conn);
+        verify_names(&d, &[&format!("entry {index} ({action}"), "does not match it"]);
+    }
 }
