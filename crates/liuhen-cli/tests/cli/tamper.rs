@@ -157,21 +157,32 @@ fn opening_with(conn: &rusqlite::Connection, needle: &str) -> (Vec<u8>, Vec<u8>,
     (commitment, content, index as u64)
 }
 
+/// On a fresh copy of the demo, the first opening whose content holds `needle` is changed by
+/// `sql` (`?1` its new content from `edit`, `?2` its commitment); returns the copy, the index of
+/// the entry that commits to it, and the commitment in hex.
+fn change_opening(
+    name: &str,
+    needle: &str,
+    sql: &str,
+    edit: impl FnOnce(Vec<u8>) -> Vec<u8>,
+) -> (tempfile::TempDir, PathBuf, u64, String) {
+    let (t, d) = copy(name);
+    let conn = shell(&d);
+    let (commitment, content, index) = opening_with(&conn, needle);
+    conn.execute(sql, rusqlite::params![edit(content), commitment]).unwrap();
+    drop(conn);
+    let hex: String = commitment.iter().map(|b| format!("{b:02x}")).collect();
+    (t, d, index, hex)
+}
+
+const SET_CONTENT: &str = "UPDATE openings SET content = ?1 WHERE commitment = ?2";
+
 #[test]
 fn a_rewritten_opening_is_named_by_verify_and_refused_by_rebuild_and_the_case() {
     // The fine of a decision: 2,000 yuan rewritten to 200 behind the log's back.
-    let (_t, d) = copy("fine");
-    let conn = shell(&d);
-    let (commitment, content, index) = opening_with(&conn, "\"amount_fen\":");
-    let text_of = String::from_utf8(content).unwrap();
-    let changed = text_of.replacen("\"amount_fen\":", "\"amount_fen\":1", 1);
-    conn.execute(
-        "UPDATE openings SET content = ?1 WHERE commitment = ?2",
-        rusqlite::params![changed.into_bytes(), commitment],
-    )
-    .unwrap();
-    drop(conn);
-    let hex: String = commitment.iter().map(|b| format!("{b:02x}")).collect();
+    let (_t, d, index, hex) = change_opening("fine", "\"amount_fen\":", SET_CONTENT, |c| {
+        String::from_utf8(c).unwrap().replacen("\"amount_fen\":", "\"amount_fen\":1", 1).into_bytes()
+    });
     verify_names(&d, &[&format!("entry {index} ("), &format!("commitment {hex} does not match it")]);
     let out = run(&["rebuild", "--data", d.to_str().unwrap()]);
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
@@ -179,43 +190,30 @@ fn a_rewritten_opening_is_named_by_verify_and_refused_by_rebuild_and_the_case() 
     assert!(all.contains(&format!("entry {index}")) && all.contains("does not match"), "{all}");
     assert!(!all.contains("internal error"), "{all}");
 
-    // A party's identity number changed by one digit: the same.
-    let (_t, d) = copy("identity");
-    let conn = shell(&d);
-    let (commitment, content, index) = opening_with(&conn, "\"id_number\":\"1");
-    let mut content = content;
-    let at = content.windows(13).position(|w| w == b"\"id_number\":\"").unwrap() + 13;
-    content[at] = if content[at] == b'1' { b'2' } else { b'1' };
-    conn.execute("UPDATE openings SET content = ?1 WHERE commitment = ?2", rusqlite::params![content, commitment])
-        .unwrap();
-    drop(conn);
-    verify_names(&d, &[&format!("entry {index} ("), "does not match it"]);
-
-    // A flipped bit anywhere in an opening, its salt, a deleted one, an added one: each named.
-    let (_t, d) = copy("bit");
-    let conn = shell(&d);
-    let (commitment, mut content, index) = opening_with(&conn, "\"");
-    let mid = content.len() / 2;
-    content[mid] ^= 0x04;
-    conn.execute("UPDATE openings SET content = ?1 WHERE commitment = ?2", rusqlite::params![content, commitment])
-        .unwrap();
-    drop(conn);
-    verify_names(&d, &[&format!("entry {index} ("), "does not match it"]);
-
-    let (_t, d) = copy("salt");
-    let conn = shell(&d);
-    let (commitment, _, index) = opening_with(&conn, "\"");
-    conn.execute("UPDATE openings SET salt = zeroblob(32) WHERE commitment = ?1", [&commitment]).unwrap();
-    drop(conn);
-    verify_names(&d, &[&format!("entry {index} ("), "does not match it"]);
-
-    let (_t, d) = copy("deleted");
-    let conn = shell(&d);
-    let (commitment, _, index) = opening_with(&conn, "\"");
-    conn.execute("DELETE FROM openings WHERE commitment = ?1", [&commitment]).unwrap();
-    drop(conn);
+    // A party's identity number changed by one digit; a flipped bit anywhere; the salt.
+    let one_digit = |mut c: Vec<u8>| {
+        let at = c.windows(13).position(|w| w == b"\"id_number\":\"").unwrap() + 13;
+        c[at] = if c[at] == b'1' { b'2' } else { b'1' };
+        c
+    };
+    let flip = |mut c: Vec<u8>| {
+        let mid = c.len() / 2;
+        c[mid] ^= 0x04;
+        c
+    };
+    let salt = "UPDATE openings SET salt = zeroblob(32) WHERE commitment = ?2 AND ?1 IS NOT NULL";
+    for (name, needle, sql, edit) in [
+        ("identity", "\"id_number\":\"1", SET_CONTENT, &one_digit as &dyn Fn(Vec<u8>) -> Vec<u8>),
+        ("bit", "\"", SET_CONTENT, &flip),
+        ("salt", "\"", salt, &|c| c),
+    ] {
+        let (_t, d, index, _) = change_opening(name, needle, sql, edit);
+        verify_names(&d, &[&format!("entry {index} ("), "does not match it"]);
+    }
+    // A deleted one, an added one: each named.
+    let (_t, d, index, _) =
+        change_opening("deleted", "\"", "DELETE FROM openings WHERE commitment = ?2 AND ?1 IS NOT NULL", |c| c);
     verify_names(&d, &[&format!("entry {index} ("), "has no opening"]);
-
     let (_t, d) = copy("added");
     let conn = shell(&d);
     conn.execute("INSERT INTO openings (commitment, salt, content) VALUES (randomblob(32), randomblob(32), x'78')", [])

@@ -385,6 +385,19 @@ async fn a_late_recording_and_a_wrong_device_clock_are_flagged_and_an_explained_
     assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
+/// A `PATCH` from offset 0 whose body arrives as the test sends it: the sender, and the
+/// request's answer to come.
+fn slow_patch(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+) -> (tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>, tokio::task::JoinHandle<StatusCode>) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
+    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let (router, req) = (app.router.clone(), patch(path, token, 0, Body::from_stream(stream), None));
+    (tx, tokio::spawn(async move { router.oneshot(req).await.unwrap().status() }))
+}
+
 /// Two requests on one upload at once: the second is told it is busy (423) and changes nothing;
 /// a full disk is said so (507) and nothing is kept.
 #[tokio::test]
@@ -395,12 +408,7 @@ async fn concurrent_requests_and_a_full_disk_are_refused_cleanly() {
     let a = create(&app.router, &token, data.len() as u64, &format!("filename {}", b64("a.mp4"))).await;
     let path = header(&a, "location");
     // The first request's body arrives slowly: its first half, then (later) the rest.
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
-    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-    let first = tokio::spawn({
-        let (router, req) = (app.router.clone(), patch(&path, &token, 0, Body::from_stream(stream), None));
-        async move { router.oneshot(req).await.unwrap().status() }
-    });
+    let (tx, first) = slow_patch(&app, &path, &token);
     tx.send(Ok(bytes::Bytes::from(data[..128 << 10].to_vec()))).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let second = send(&app.router, patch(&path, &token, 0, Body::from(data.clone()), None)).await;
@@ -431,12 +439,7 @@ async fn head_reports_only_the_bytes_synced_to_disk() {
     let data = content(1 << 20);
     let a = create(&app.router, &token, data.len() as u64, &format!("filename {}", b64("c.mp4"))).await;
     let path = header(&a, "location");
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
-    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-    let first = tokio::spawn({
-        let (router, req) = (app.router.clone(), patch(&path, &token, 0, Body::from_stream(stream), None));
-        async move { router.oneshot(req).await.unwrap().status() }
-    });
+    let (tx, first) = slow_patch(&app, &path, &token);
     // More than the write buffer: these bytes reach the file, not yet the disk for good.
     tx.send(Ok(bytes::Bytes::from(data[..600 << 10].to_vec()))).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
