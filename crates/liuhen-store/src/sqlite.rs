@@ -207,7 +207,10 @@ impl SqliteStore {
         });
         // Receipts are signed with the Ed25519 key (the first signer), off the writer's thread.
         let signer = config.signers.first().cloned();
-        let marker = spawn_marker(&mark, config.origin.clone(), signer, replies_tx, tiler.size())?;
+        let last_leaf: Option<Vec<u8>> =
+            conn.query_row("SELECT leaf FROM log_entries ORDER BY idx DESC LIMIT 1", [], |r| r.get(0)).optional()?;
+        let last_leaf = last_leaf.and_then(|l| Hash::from_slice(&l));
+        let marker = spawn_marker(&mark, config.origin.clone(), signer, replies_tx, tiler.size(), last_leaf)?;
         let writer = Writer {
             tiler,
             last_time,
@@ -806,6 +809,7 @@ fn mark_line(size: u64, last_leaf: &Hash) -> String {
 /// made before marks existed).
 pub fn read_mark(path: &Path) -> Result<Option<(u64, Hash)>, StoreError> {
     let text = match std::fs::read_to_string(path) {
+        Ok(t) if t.is_empty() => return Ok(None),
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.into()),
@@ -857,8 +861,15 @@ fn spawn_marker(
     signer: Option<liuhen_log::NoteSigner>,
     replies: mpsc::UnboundedSender<Replies>,
     size: u64,
+    last_leaf: Option<Hash>,
 ) -> Result<std::sync::mpsc::Sender<Marking>, StoreError> {
     let file = std::fs::OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path)?;
+    // A log made before marks existed gets one now, for what it holds at open (checked above).
+    if let (0, Some(last)) = (file.metadata()?.len(), last_leaf) {
+        use std::os::unix::fs::FileExt;
+        file.write_all_at(mark_line(size, &last).as_bytes(), 0)?;
+        file.sync_data()?;
+    }
     let (tx, rx) = std::sync::mpsc::channel::<Marking>();
     let mut marked = size;
     std::thread::Builder::new().name("liuhen-log-marker".to_string()).spawn(move || {

@@ -219,6 +219,25 @@ async fn blobs_in_memory_and_on_disk_are_content_addressed() {
 }
 
 #[tokio::test]
+async fn a_log_without_a_mark_gets_one_and_reopens_without_appending() {
+    let (dir, store) = signed_log_of_300().await;
+    let path = dir.path().join("liuhen.db");
+    drop(store);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // As a data directory made before marks: none. Opening writes one for what is there.
+    let mark = liuhen_store::sqlite::mark_path(&path);
+    std::fs::remove_file(&mark).unwrap();
+    drop(SqliteStore::open(&path, config()).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(std::fs::read_to_string(&mark).unwrap().starts_with("liuhen-mark/v1 00000000000000000300 "));
+    // Opened and closed again without an append: still fine.
+    drop(SqliteStore::open(&path, config()).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    assert_eq!(store.tree_size(), 300);
+}
+
+#[tokio::test]
 async fn sqlite_refuses_a_log_shorter_than_it_acknowledged() {
     let (dir, store) = signed_log_of_300().await;
     let path = dir.path().join("liuhen.db");
