@@ -1476,7 +1476,7 @@ pub const SPECS: &[Spec] = &[
         label: "新建账号",
         fields: &[
             f("username", "用户名（小写字母、数字或 . _ -）", Kind::Text),
-            f("roles", "角色（可多选）", Kind::Multi(ROLES)),
+            f("roles", "角色（可多选；可查看案件内容的角色须经负责人批准后生效）", Kind::Multi(ROLES)),
             f("unit", "承办机构", Kind::Text),
             f("officer_id", "对应的执法人员（如有）", Kind::Officer),
             f("password", "初始密码（至少 12 位，首次登录须修改）", Kind::Secret),
