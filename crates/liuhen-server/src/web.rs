@@ -72,7 +72,10 @@ pub fn same(a: &str, b: &str) -> bool {
 pub async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let api = req.uri().path().starts_with("/api/") && req.uri().path() != "/api/session";
-    let bearer = req.headers().contains_key(header::AUTHORIZATION);
+    // Only a request that authenticates with a bearer token (which a browser never adds on
+    // its own) is exempt — not any request that carries some Authorization header.
+    let bearer = (req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()))
+        .is_some_and(|v| v.starts_with("Bearer "));
     if safe || !api || bearer {
         return next.run(req).await;
     }

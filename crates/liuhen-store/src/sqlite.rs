@@ -186,6 +186,7 @@ impl SqliteStore {
         let (tiler, last_time) = load_state(&conn).map_err(damaged)?;
         let mark = mark_path(path);
         check_mark(&conn, &mark, tiler.size())?;
+        conn.execute("INSERT INTO meta (key, value) VALUES ('mark', ?1) ON CONFLICT DO NOTHING", [MARK_HEADER])?;
         // What is served must be what was recorded: every entry still hashes to its leaf, and
         // every leaf is the one its stored tile holds (the root of the last checkpoint is
         // checked below). A scan of the whole log: about a second per million entries here.
@@ -827,7 +828,19 @@ pub fn read_mark(path: &Path) -> Result<Option<(u64, Hash)>, StoreError> {
 /// Fails closed when the log holds fewer entries than were acknowledged, or another entry
 /// where the last acknowledged one was.
 fn check_mark(conn: &Connection, path: &Path, size: u64) -> Result<(), StoreError> {
-    let Some((acknowledged, leaf)) = read_mark(path)? else { return Ok(()) };
+    let Some((acknowledged, leaf)) = read_mark(path)? else {
+        // A log that has had a mark (since this version first opened it) must still have one.
+        let had: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'mark'", [], |r| r.get(0)).optional()?;
+        if had.is_some() && size > 0 {
+            return Err(StoreError::Integrity(format!(
+                "{} is missing: the acknowledged entries can no longer be counted (restore it with the database from \
+                 the same backup, or check every receipt with `liuhen verify --receipts`)",
+                path.display()
+            )));
+        }
+        return Ok(());
+    };
     if acknowledged > size {
         return Err(StoreError::Integrity(format!(
             "the log holds {size} entries but {acknowledged} were acknowledged ({}): acknowledged entries {size}..{} \
@@ -1002,11 +1015,12 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64) -> Result<(), StoreError> {
                 .execute(params![commitment.0.as_slice(), salt.as_slice(), content])?;
             }
             Op::RecordBlob(b) => insert_blob(conn, b)?,
-            Op::CreateSession { token_sha256, user_id, created_at_ms, expires_at_ms, name } => {
+            Op::CreateSession { token_sha256, user_id, created_at_ms: _, expires_at_ms, name } => {
+                // Made at the time of the entry that records it, like every projection row.
                 conn.prepare_cached(
                     "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at, name) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
-                .execute(params![token_sha256.0.as_slice(), user_id, created_at_ms, expires_at_ms, name])?;
+                .execute(params![token_sha256.0.as_slice(), user_id, at, expires_at_ms, name])?;
             }
             Op::SetPassword { user_id, password_hash, must_change_password } => {
                 conn.prepare_cached("UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1")?

@@ -224,9 +224,11 @@ async fn a_log_without_a_mark_gets_one_and_reopens_without_appending() {
     let path = dir.path().join("liuhen.db");
     drop(store);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    // As a data directory made before marks: none. Opening writes one for what is there.
+    // As a data directory made before marks: none, and no note that it had one. Opening
+    // writes one for what is there.
     let mark = liuhen_store::sqlite::mark_path(&path);
     std::fs::remove_file(&mark).unwrap();
+    rusqlite::Connection::open(&path).unwrap().execute("DELETE FROM meta WHERE key = 'mark'", []).unwrap();
     drop(SqliteStore::open(&path, config()).await.unwrap());
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(std::fs::read_to_string(&mark).unwrap().starts_with("liuhen-mark/v1 00000000000000000300 "));
@@ -273,6 +275,10 @@ async fn sqlite_refuses_a_log_shorter_than_it_acknowledged() {
         matches!(err, StoreError::Integrity(ref m) if m.contains("entry 309 is not the entry acknowledged")),
         "{err}"
     );
+    // The mark deleted: a log that had one is refused without it.
+    std::fs::remove_file(liuhen_store::sqlite::mark_path(&copy)).unwrap();
+    let err = SqliteStore::open(&copy, config()).await.err().expect("refused");
+    assert!(matches!(err, StoreError::Integrity(ref m) if m.contains("copy.db-mark is missing")), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -231,8 +231,15 @@ async fn verify_store(dir: &DataDir) -> anyhow::Result<bool> {
         seal: dir.has_seal_keys().then(|| dir.seal_keys()).transpose()?.map(std::sync::Arc::new),
     });
     let mut keys = dir.key_problems()?;
-    let verifiers: Vec<String> =
-        dir.log_config(std::time::Duration::from_secs(1))?.signers.iter().map(|s| s.verifier().to_string()).collect();
+    let config = dir.log_config(std::time::Duration::from_secs(1))?;
+    if store.origin() != config.origin {
+        keys.push(format!(
+            "the database says it is the log {:?}, not {:?} (meta.origin changed)",
+            store.origin(),
+            config.origin
+        ));
+    }
+    let verifiers: Vec<String> = config.signers.iter().map(|s| s.verifier().to_string()).collect();
     keys.extend(app.key_problems(&verifiers).await.map_err(|e| anyhow::anyhow!("{e}"))?);
     let mut ok = report("every key matches what was published and what the log recorded", &keys);
     let structure = store.structure_problems(100).await?;

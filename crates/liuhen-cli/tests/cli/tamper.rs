@@ -251,7 +251,9 @@ fn other(v: &Sql) -> Sql {
 
 #[test]
 fn every_column_of_every_projection_is_compared_with_the_log() {
-    let conn = rusqlite::Connection::open(demo().join("liuhen.db")).unwrap();
+    // On a copy: opening the demo's own database would make files other tests' copies race with.
+    let (_read, read) = copy("read");
+    let conn = rusqlite::Connection::open(read.join("liuhen.db")).unwrap();
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .unwrap()
@@ -345,8 +347,15 @@ fn a_session_the_log_did_not_create_is_named() {
         [],
     )
     .unwrap();
-    let extended = conn.execute("UPDATE sessions SET expires_at = expires_at + 31536000000 WHERE name = '' AND user_id <> ?1 AND user_id <> 'ghost'", [&head]).unwrap();
-    assert!(extended >= 1);
+    let one = "(SELECT MIN(rowid) FROM sessions WHERE name = '' AND user_id <> ?1 AND user_id <> 'ghost')";
+    let extended = conn
+        .execute(&format!("UPDATE sessions SET expires_at = expires_at + 31536000000 WHERE rowid = {one}"), [&head]);
+    assert_eq!(extended.unwrap(), 1);
+    // An API token renamed, and the 负责人's own session made to look older.
+    assert_eq!(conn.execute("UPDATE sessions SET name = '采集工作站' WHERE name = 'tamper'", []).unwrap(), 1);
+    let moved =
+        "UPDATE sessions SET created_at = created_at - 100000 WHERE name = '' AND user_id = ?1 AND created_at > 0";
+    assert!(conn.execute(moved, [&head]).unwrap() >= 1);
     drop(conn);
     verify_names(
         &d,
@@ -355,8 +364,22 @@ fn a_session_the_log_did_not_create_is_named() {
             &format!("of account {head}: no entry of the log created it"),
             "belongs to account ghost, which the log never created",
             "it lasts longer than the log records",
+            "its name is not the one the log records",
+            "it was made at another time than the log records",
         ],
     );
+    // The database's own idea of which log it is: named too (and serve refuses it).
+    let (_t, d) = copy("origin");
+    let conn = shell(&d);
+    conn.execute("UPDATE meta SET value = 'liuhen.local/other' WHERE key = 'origin'", []).unwrap();
+    drop(conn);
+    verify_names(&d, &["meta.origin changed"]);
+    serve_refuses(&d, &["liuhen.local/other"]);
+    // The high-water mark deleted: a log that had one is refused without it.
+    let (_t, d) = copy("mark");
+    std::fs::remove_file(d.join("liuhen.db-mark")).unwrap();
+    verify_names(&d, &["liuhen.db-mark is missing"]);
+    serve_refuses(&d, &["liuhen.db-mark is missing"]);
 }
 
 /// Another data directory's key file of the same name.
@@ -556,7 +579,9 @@ fn receipts_name_every_acknowledged_entry_the_log_lost_or_replaced() {
 fn a_changed_opening_of_every_kind_of_entry_is_named() {
     // Every kind of entry of the demo that commits to content: one of its openings, one byte
     // changed, on a copy of its own.
-    let conn = rusqlite::Connection::open(demo().join("liuhen.db")).unwrap();
+    // On a copy: opening the demo's own database would make files other tests' copies race with.
+    let (_read, read) = copy("read");
+    let conn = rusqlite::Connection::open(read.join("liuhen.db")).unwrap();
     let mut kinds: std::collections::BTreeMap<String, (u64, Vec<u8>)> = std::collections::BTreeMap::new();
     let mut stmt = conn.prepare("SELECT idx, data FROM log_entries ORDER BY idx").unwrap();
     for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))).unwrap() {

@@ -223,16 +223,18 @@ impl<S: LogStore> App<S> {
             totp_enabled: false,
             pending_roles: pending.to_string(),
         };
-        // The password hash is a secret: the log commits to it, the store keeps it.
+        // The password hash is a secret: the log commits to it, the store keeps it. The
+        // username and unit are words the administrator typed: behind a commitment too.
         let (c, opening) = secret_of(&user.password_hash, must_change_password);
+        let (a, account) = committed(&json!({"username": username, "unit": user.unit}));
         let d = draft(
             actor,
             "user.create",
-            json!({"user": user.id, "username": username, "role": role, "pending": pending,
-                   "officer_id": user.officer_id, "unit": user.unit, "secret": {"commit": c.to_hex()}}),
-            vec![c],
+            json!({"user": user.id, "role": role, "pending": pending, "officer_id": user.officer_id,
+                   "account": {"commit": a.to_hex()}, "secret": {"commit": c.to_hex()}}),
+            vec![c, a],
         )?;
-        self.append(d, vec![opening, Op::CreateUser(user.clone())]).await?;
+        self.append(d, vec![opening, account, Op::CreateUser(user.clone())]).await?;
         Ok(user)
     }
 
@@ -500,14 +502,31 @@ impl<S: LogStore> App<S> {
 
     /// The account's current password, and its current TOTP code when it has turned TOTP on:
     /// what changing a credential asks for, so a session alone never changes one.
+    /// A wrong one counts as a failed sign-in of the account (and locks it like one): a
+    /// session is no way to guess its password.
     async fn check_current_credentials(&self, user: &UserRecord, password: &str, code: &str) -> Result<(), ApiError> {
+        let now = now_ms();
+        let account = account_key(&user.username);
+        let until = self.locked_until(&account).await?;
+        if until > now {
+            return Err(ApiError::Locked((until - now).div_euclid(60_000) + 1));
+        }
+        let count = || Op::CountFailure {
+            key: account.clone(),
+            at: now,
+            window_ms: FAILURE_WINDOW_MS,
+            max: MAX_FAILURES,
+            lock_ms: LOCKOUT_MS,
+        };
         if password.len() > 1024 || !verify_password(password.to_string(), user.password_hash.clone()).await? {
+            self.store.apply_operational(vec![count()]).await?;
             return Err(ApiError::BadRequest("当前密码不正确".to_string()));
         }
         if user.totp_enabled {
             let secret = super::totp::base32_decode(&user.totp_secret).unwrap_or_default();
             let now_s = u64::try_from(now_ms() / 1000).unwrap_or(0);
             if !super::totp::accepts(&secret, now_s, code) {
+                self.store.apply_operational(vec![count()]).await?;
                 return Err(ApiError::BadRequest("请输入正确的动态验证码（身份验证器应用中的六位数字）".to_string()));
             }
         }

@@ -27,7 +27,15 @@ struct Logged {
     user: String,
     expires: i64,
     ended: Option<i64>,
+    /// When the entry that created it was recorded.
+    created: i64,
+    /// An API token's name ("" for a sign-in session).
+    name: String,
 }
+
+/// How far a session's stored creation time may stand from its entry's (those made before
+/// the store stamped sessions with their entry's time carry the application's clock).
+const CREATED_SLACK_MS: i64 = 60_000;
 
 impl<S: LogStore> App<S> {
     /// Every commitment of every entry must have its opening, and each opening must recompute
@@ -89,7 +97,20 @@ impl<S: LogStore> App<S> {
                     "auth.login" | "auth.token_create" => {
                         let user = e.actor().strip_prefix("user:").unwrap_or_default().to_string();
                         let expires = body.get("expires").and_then(serde_json::Value::as_i64).unwrap_or(0);
-                        logged.insert(field("token"), Logged { user, expires, ended: None });
+                        // A token's name, behind its commitment (in the body before that).
+                        let name = match (body.get("name"), e.commits().first()) {
+                            (Some(serde_json::Value::String(n)), _) => n.clone(),
+                            (Some(_), Some(c)) => match self.store.opening(c).await {
+                                Ok((_, content)) => serde_json::from_slice::<serde_json::Value>(&content)
+                                    .ok()
+                                    .and_then(|v| v["name"].as_str().map(str::to_string))
+                                    .unwrap_or_default(),
+                                Err(_) => String::new(),
+                            },
+                            _ => String::new(),
+                        };
+                        let l = Logged { user, expires, ended: None, created: e.time_ms, name };
+                        logged.insert(field("token"), l);
                     }
                     "auth.logout" | "auth.token_revoke" | "user.password" => {
                         // A password change ends the account's other sign-in sessions, each named.
@@ -127,6 +148,15 @@ impl<S: LogStore> App<S> {
                 }
                 Some(l) if s.expires_at_ms > l.ended.unwrap_or(i64::MAX).min(l.expires) => {
                     format!("{kind} {short}… of account {}: it lasts longer than the log records", s.user_id)
+                }
+                Some(l) if s.name != l.name => {
+                    format!("{kind} {short}… of account {}: its name is not the one the log records", s.user_id)
+                }
+                Some(l) if (s.created_at_ms - l.created).abs() > CREATED_SLACK_MS => {
+                    format!(
+                        "{kind} {short}… of account {}: it was made at another time than the log records",
+                        s.user_id
+                    )
                 }
                 Some(_) => continue,
             };

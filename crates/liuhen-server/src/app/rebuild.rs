@@ -89,17 +89,28 @@ impl<S: LogStore> App<S> {
                 match e.action() {
                     "user.create" => {
                         let secret = self.opened_json(index, &e).await?;
+                        // The username and unit behind their commitment (in the body before that).
+                        let account = match b.get("account").and_then(|a| a.get("commit")).and_then(Value::as_str) {
+                            Some(hex) => {
+                                let c = liuhen_log::Hash::from_hex(hex)
+                                    .ok_or_else(|| internal(index, "a malformed commitment"))?;
+                                super::opened_detail(&self.store, index, &c).await?
+                            }
+                            None => Value::Object(b.clone()),
+                        };
+                        let from_account =
+                            |k: &str| account.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
                         users.insert(
                             s("user")?,
                             UserRecord {
                                 id: s("user")?,
-                                username: s("username")?,
+                                username: from_account("username"),
                                 role: s("role")?,
                                 password_hash: secret["password_hash"].as_str().unwrap_or_default().to_string(),
                                 must_change_password: secret["must_change_password"].as_bool().unwrap_or(true),
                                 created_at_ms: e.time_ms,
                                 officer_id: b.get("officer_id").and_then(Value::as_str).unwrap_or_default().to_string(),
-                                unit: b.get("unit").and_then(Value::as_str).unwrap_or_default().to_string(),
+                                unit: from_account("unit"),
                                 totp_secret: String::new(),
                                 totp_enabled: false,
                                 pending_roles: b.get("pending").and_then(Value::as_str).unwrap_or_default().to_string(),

@@ -9,8 +9,15 @@ use liuhen_server::LogAccess;
 use liuhen_store::LogStore;
 
 /// Strings that must never be served: words a user typed, and personal values.
-const CANARIES: [&str; 6] =
-    ["金丝雀孙某某", "130227199201170059", "13812345678", "金丝雀定级理由", "金丝雀令牌名", "金丝雀用户名"];
+const CANARIES: [&str; 7] = [
+    "金丝雀孙某某",
+    "130227199201170059",
+    "13812345678",
+    "金丝雀定级理由",
+    "金丝雀令牌名",
+    "金丝雀用户名",
+    "金丝雀单位",
+];
 
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
@@ -40,6 +47,10 @@ async fn no_canary_and_no_personal_value_is_served_in_any_tile() {
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let r = app.post_as("/api/tokens", &token, &serde_json::json!({"name": "金丝雀令牌名", "days": 1})).await;
     assert_eq!(r.status, StatusCode::CREATED);
+    let admin = app.login_admin().await;
+    let account = serde_json::json!({"username": "canary", "roles": "device_admin",
+                                     "password": "a-long-enough-password", "unit": "金丝雀单位"});
+    assert_eq!(app.post_as("/api/users", &admin, &account).await.status, StatusCode::CREATED);
     let wrong = serde_json::json!({"username": "金丝雀用户名", "password": "x"}).to_string();
     assert_eq!(app.post_json("/api/session", &wrong).await.status, StatusCode::UNAUTHORIZED);
     // The ledger still shows the purpose to those who may read it.

@@ -296,6 +296,14 @@ async fn a_password_change_needs_the_current_password_and_ends_the_accounts_othe
     assert_eq!(app.get("/api/me", Some(&elsewhere)).await.status, StatusCode::OK);
     let right = serde_json::json!({"current": HEAD_PASSWORD, "new": "zhang-new-password-1"});
     assert_eq!(app.post_as("/api/me/password", &here, &right).await.status, StatusCode::OK);
+    // A session is no way to guess the password: wrong ones count toward the account's lock
+    // (the wrong current password above was the first of five).
+    let guess = serde_json::json!({"password": "a-wrong-guess"});
+    for _ in 0..4 {
+        assert_eq!(app.post_as("/api/me/totp", &here, &guess).await.status, StatusCode::BAD_REQUEST);
+    }
+    let right_now = serde_json::json!({"password": "zhang-new-password-1"});
+    assert_eq!(app.post_as("/api/me/totp", &here, &right_now).await.status, StatusCode::TOO_MANY_REQUESTS);
     // The session it was changed from goes on; the other one ended, and the log says so.
     assert_eq!(app.get("/api/me", Some(&here)).await.status, StatusCode::OK);
     assert_eq!(app.get("/api/me", Some(&elsewhere)).await.status, StatusCode::UNAUTHORIZED);

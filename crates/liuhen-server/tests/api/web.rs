@@ -70,6 +70,10 @@ async fn a_cookie_authenticated_change_of_the_api_needs_the_sessions_csrf_token(
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{csrf:?}");
         assert_eq!(r.json()["error"]["code"], "CSRF");
     }
+    // Another kind of Authorization header is no bearer token: still the cookie, still refused.
+    let mut req = with_cookie(officer(4), None);
+    req.headers_mut().insert("authorization", "Basic Zm9vOmJhcg==".parse().unwrap());
+    assert_eq!(app.request(req).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.store.tree_size(), before, "nothing recorded");
     let right = liuhen_server::web::csrf_for(&token);
     assert_eq!(app.request(with_cookie(officer(2), Some(&right))).await.status, StatusCode::CREATED);
