@@ -37,9 +37,10 @@ pub async fn security_headers(mut resp: Response) -> Response {
     resp
 }
 
-/// Marks every cookie the response sets `Secure` (the server is reached over TLS: its own, or a
-/// TLS-terminating proxy's).
+/// Marks every cookie the response sets `Secure`, and tells browsers to come back over HTTPS
+/// only (HSTS, a year): the server is reached over TLS, its own or a TLS-terminating proxy's.
 pub async fn secure_cookies(mut resp: Response) -> Response {
+    resp.headers_mut().entry(header::STRICT_TRANSPORT_SECURITY).or_insert(HeaderValue::from_static("max-age=31536000"));
     let cookies: Vec<HeaderValue> = resp.headers_mut().get_all(header::SET_COOKIE).iter().cloned().collect();
     if cookies.is_empty() {
         return resp;

@@ -58,6 +58,7 @@ fn serve_over_tls_marks_cookies_secure_and_plain_http_gets_nothing() {
     assert!(cookie.contains("; secure") && cookie.contains("httponly"), "{cookie}");
     assert!(resp.contains("content-security-policy: default-src 'self'; script-src 'self'"), "{resp}");
     assert!(resp.contains("liuhen-receipt: "), "the sign-in's receipt: {resp}");
+    assert!(resp.contains("strict-transport-security: max-age=31536000"), "{resp}");
     // Plain HTTP to the same port: no answer a browser would take.
     let plain = url.replace("https://", "http://");
     let out = Command::new("curl").args(["-sS", "-m", "5", &format!("{plain}/api/me")]).output().unwrap();

@@ -38,12 +38,14 @@ async fn every_response_carries_the_security_headers_and_no_page_runs_inline_scr
         Request::post("/api/session").header("content-type", "application/json").body(Body::from(sign_in.clone()));
     let resp = app.router.clone().oneshot(req.unwrap()).await.unwrap();
     assert!(!resp.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Secure"));
+    assert!(resp.headers().get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
     // …and are behind TLS (`serve --tls-cert`, or `--behind-tls-proxy`).
     let secure = app.router_with(|s| s.secure_cookies = true);
     let req = Request::post("/api/session").header("content-type", "application/json").body(Body::from(sign_in));
     let resp = secure.oneshot(req.unwrap()).await.unwrap();
     let cookie = resp.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(cookie.ends_with("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    assert_eq!(resp.headers().get("strict-transport-security").unwrap(), "max-age=31536000");
 }
 
 #[tokio::test]
