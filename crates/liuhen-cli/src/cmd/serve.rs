@@ -42,7 +42,8 @@ pub struct Args {
     #[arg(long, env = "LIUHEN_BEHIND_TLS_PROXY")]
     behind_tls_proxy: bool,
     /// How often the whole log is re-checked while serving (the database file, every entry,
-    /// tile and opening), in hours; the first check runs a minute after start. 0: never.
+    /// tile and opening, every projection column and live session), in hours; the first check
+    /// runs a minute after start. 0: never.
     #[arg(long, env = "LIUHEN_VERIFY_EVERY_HOURS", default_value_t = 6.0)]
     verify_every_hours: f64,
 }

@@ -280,14 +280,25 @@ impl IntegrityReport {
 
 impl<S: LogStore> App<S> {
     /// Re-checks the whole log as stored — the database file, every entry against its leaf and
-    /// every leaf and tile against the tiles above it, every opening against its commitment —
+    /// every leaf and tile against the tiles above it, every opening against its commitment,
+    /// every projection column and every live session against the log —
     /// logs that it did (`integrity.checked`, the number of problems only) and keeps the report
     /// for the alarm on the 负责人's home page and `GET /api/integrity`. So a change inside an old
     /// tile, which the checks at start do not read again, is found within one cycle.
     pub async fn check_integrity(&self) -> Result<IntegrityReport, ApiError> {
         let entries = self.store.tree_size();
         let mut problems = self.store.structure_problems(MAX_LISTED).await?;
-        problems.extend(self.opening_problems().await?);
+        let openings = self.opening_problems().await?;
+        // The projections the server reads (who sees what) and the sessions it trusts, as
+        // `liuhen verify --data` checks them: only from openings that check out.
+        if openings.is_empty() {
+            match self.projections_from_log().await {
+                Ok(p) => problems.extend(self.store.projection_differences(&p).await?),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        problems.extend(openings);
+        problems.extend(self.session_problems(super::now_ms()).await?);
         let body = serde_json::json!({"ok": problems.is_empty(), "problems": problems.len(), "entries": entries});
         let d = liuhen_log::EntryDraft::new("system", "integrity.checked", None, super::body(body), vec![], vec![])
             .map_err(|e| ApiError::Internal(Box::new(e)))?;

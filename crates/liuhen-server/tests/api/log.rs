@@ -87,3 +87,26 @@ async fn the_scheduled_check_finds_a_change_made_while_serving_and_raises_the_al
     let admin = app.login_admin().await;
     assert_eq!(app.get_from(&router, "/api/integrity", &admin).await.json()["ok"], false);
 }
+
+/// The scheduled check also compares the projections the server reads (who sees which case)
+/// and the sessions it trusts with the log, as `liuhen verify --data` does.
+#[tokio::test]
+async fn the_scheduled_check_names_a_projection_or_session_changed_while_serving() {
+    let app = spawn_app(LogAccess::Public).await;
+    assert!(app.seed_demo().await);
+    let checker = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
+    let conn = rusqlite::Connection::open(app.data.db_path()).unwrap();
+    let case: String = conn.query_row("SELECT id FROM cases ORDER BY id LIMIT 1", [], |r| r.get(0)).unwrap();
+    conn.execute("UPDATE cases SET confidentiality = 'public' WHERE id = ?1", [&case]).unwrap();
+    let head: String = conn.query_row("SELECT id FROM users WHERE username = ?1", [HEAD], |r| r.get(0)).unwrap();
+    conn.execute(
+        "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at, name) VALUES (randomblob(32), ?1, 0, 9e15, '')",
+        [&head],
+    )
+    .unwrap();
+    drop(conn);
+    let problems = checker.check_integrity().await.unwrap().problems.join("\n");
+    assert!(problems.contains(&format!("cases {case}: column confidentiality differs")), "{problems}");
+    assert!(problems.contains("no entry of the log created it"), "{problems}");
+}
