@@ -23,6 +23,9 @@ pub enum ApiError {
     /// 409: a concurrent change got there first.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 409: what the request would create already exists (a case number, a username…).
+    #[error("duplicate: {0}")]
+    Duplicate(String),
     /// 422: the law's rules refuse the command; each failed rule is listed.
     #[error("refused by rules")]
     Refused(Vec<liuhen_core::rules::Violation>),
@@ -125,6 +128,7 @@ impl ApiError {
             ApiError::NotFound => (StatusCode::NOT_FOUND, "NOT_FOUND", "未找到所请求的资源".to_string()),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("请求有误：{m}")),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, "CONFLICT", format!("数据已被他人修改，请刷新后重试：{m}")),
+            ApiError::Duplicate(m) => (StatusCode::CONFLICT, "DUPLICATE", m.clone()),
             ApiError::Refused(vs) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "RULE_VIOLATION",
@@ -201,6 +205,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict(m) => ApiError::Conflict(m),
+            StoreError::Duplicate(m) => ApiError::Duplicate(m),
             StoreError::Invalid(m) => ApiError::BadRequest(m),
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
             StoreError::Integrity(m) => ApiError::Integrity(m),

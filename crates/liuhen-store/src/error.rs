@@ -10,6 +10,9 @@ pub enum StoreError {
     /// A concurrent writer got there first, or a uniqueness rule refused the change.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// What it would create already exists (a case number, a certificate number, a username).
+    #[error("duplicate: {0}")]
+    Duplicate(String),
     /// The request is malformed (an entry too large, a bad range).
     #[error("invalid request: {0}")]
     Invalid(String),

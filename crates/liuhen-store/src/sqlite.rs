@@ -1222,20 +1222,20 @@ fn insert_user(conn: &Connection, u: &UserRecord) -> Result<(), StoreError> {
         ]);
     match res {
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
-            Err(StoreError::Conflict(format!("username {:?} is taken", u.username)))
+            Err(StoreError::Duplicate(format!("用户名 {} 已被使用", u.username)))
         }
         r => r.map(|_| ()).map_err(StoreError::from),
     }
 }
 
-/// Maps a uniqueness violation to `Conflict`.
+/// Maps a uniqueness violation to `Duplicate`.
 fn unique_conflict(res: rusqlite::Result<usize>, why: impl FnOnce() -> String) -> Result<(), StoreError> {
     match res {
         Err(rusqlite::Error::SqliteFailure(e, _))
             if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
         {
-            Err(StoreError::Conflict(why()))
+            Err(StoreError::Duplicate(why()))
         }
         r => r.map(|_| ()).map_err(StoreError::from),
     }

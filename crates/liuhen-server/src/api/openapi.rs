@@ -49,7 +49,7 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/session 返回的 token，或 liuhen_session Cookie"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "RULE_VIOLATION", "INVALID_STATE", "FORBIDDEN", "CSRF", "PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INTEGRITY", "INTERNAL"]},
+                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "DUPLICATE", "RULE_VIOLATION", "INVALID_STATE", "FORBIDDEN", "CSRF", "PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INTEGRITY", "INTERNAL"]},
                     "message": {"type": "string", "description": "中文说明"},
                     "violations": {"type": "array", "items": r("Violation")},
                 }}}},

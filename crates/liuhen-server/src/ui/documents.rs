@@ -110,6 +110,7 @@ fn shown(e: ApiError) -> Result<Vec<String>, UiError> {
         ApiError::Refused(_)
         | ApiError::BadRequest(_)
         | ApiError::Conflict(_)
+        | ApiError::Duplicate(_)
         | ApiError::InvalidState(_)
         | ApiError::Upload(..) => Ok(errors_of(&e)),
         other => Err(other.into()),

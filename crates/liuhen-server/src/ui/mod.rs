@@ -94,7 +94,7 @@ impl From<ApiError> for UiError {
                 UiError::Page(StatusCode::FORBIDDEN, "无权限", "您的角色不能进行此操作。".to_string())
             }
             ApiError::PasswordChangeRequired => UiError::ChangePassword,
-            e @ (ApiError::Conflict(_) | ApiError::InvalidState(_) | ApiError::Refused(_)) => {
+            e @ (ApiError::Conflict(_) | ApiError::Duplicate(_) | ApiError::InvalidState(_) | ApiError::Refused(_)) => {
                 UiError::Page(StatusCode::CONFLICT, "未执行", e.message())
             }
             other => {

@@ -1739,3 +1739,37 @@ async fn confiscated_goods_are_destroyed_on_record_before_the_case_closes() {
     }
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
+
+/// Something that already exists is said so (409 DUPLICATE, naming it), never as a concurrent
+/// change: a case number, a username, a certificate number.
+#[tokio::test]
+async fn a_duplicate_case_number_username_or_certificate_is_named_as_such() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    app.open_inspection(&token, "栗街检〔2026〕5号").await;
+    let body = json!({"case_no": "栗街检〔2026〕5号", "matter": "消防安全检查", "kind": "routine", "basis": "检查计划",
+        "source": "inspection", "reason": "例行检查", "received_at": 1_795_568_400_000_i64});
+    let before = app.store.tree_size();
+    let r = app.post_as("/api/cases/inspections", &token, &body).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("DUPLICATE")));
+    let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("案号 栗街检〔2026〕5号 已存在") && !message.contains("他人修改"), "{message}");
+    let admin = app.login_admin().await;
+    let r = app
+        .post_as(
+            "/api/users",
+            &admin,
+            &json!({"username": HEAD, "roles": "officer", "password": "a-long-enough-password"}),
+        )
+        .await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("DUPLICATE")));
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains(&format!("用户名 {HEAD} 已被使用")));
+    let cert =
+        json!({"name": "王明", "cert_no": "13020001", "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+    assert_eq!(app.post_as("/api/officers", &token, &cert).await.status, StatusCode::CREATED);
+    let r = app.post_as("/api/officers", &token, &cert).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("DUPLICATE")));
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("执法证号 13020001 已登记"));
+    // Nothing of the refused ones was recorded (the officer is).
+    assert_eq!(app.store.tree_size(), before + 3, "the administrator signs in and changes the password; the officer");
+}
