@@ -57,7 +57,9 @@ pub enum Op {
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
-    /// A named session is an API token (for the CLI or a device).
+    /// A named session is an API token (for the CLI or a device). Like every row an entry
+    /// writes, it is stamped with the entry's time; `created_at_ms` (the caller's clock) is what
+    /// the caller told its client.
     CreateSession { token_sha256: Hash, user_id: String, created_at_ms: i64, expires_at_ms: i64, name: String },
     /// A decision on a user's pending roles: `role` is what is in force now; nothing waits.
     DecideGrant { user_id: String, role: String },
