@@ -86,17 +86,16 @@ fn copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, to)
 }
 
+/// The first column of every row `sql` selects.
+fn strings(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    conn.prepare(sql).unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
 /// The attacker's SQLite shell: the append-only triggers dropped first.
 fn shell(dir: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(dir.join("liuhen.db")).unwrap();
     conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
-    let triggers: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let triggers: Vec<String> = strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'trigger'");
     for t in triggers {
         conn.execute(&format!("DROP TRIGGER {t}"), []).unwrap();
     }
@@ -254,13 +253,10 @@ fn every_column_of_every_projection_is_compared_with_the_log() {
     // On a copy: opening the demo's own database would make files other tests' copies race with.
     let (_read, read) = copy("read");
     let conn = rusqlite::Connection::open(read.join("liuhen.db")).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let tables: Vec<String> = strings(
+        &conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    );
     let projections: Vec<&String> =
         tables.iter().filter(|t| !liuhen_store::NOT_PROJECTIONS.iter().any(|(n, _)| n == t)).collect();
     for want in ["users", "officers", "cases", "matters", "settings", "recordings", "blobs"] {
