@@ -499,14 +499,17 @@ fn receipts_name_every_acknowledged_entry_the_log_lost_or_replaced() {
         let bytes: Vec<u8> =
             conn.query_row("SELECT data FROM log_entries WHERE idx = ?1", [index], |x| x.get(0)).unwrap();
         let (rf, ef) = (d.join(format!("receipt-{n}")), d.join(format!("entry-{n}")));
+        let script = |keys: &Path, entry: Option<&Path>| {
+            let mut c = Command::new(repo_root().join("scripts/verify-receipt"));
+            c.arg(&rf).arg(keys);
+            if let Some(e) = entry {
+                c.arg(e);
+            }
+            c.output().unwrap()
+        };
         std::fs::write(&rf, r).unwrap();
         std::fs::write(&ef, &bytes).unwrap();
-        let out = Command::new(repo_root().join("scripts/verify-receipt"))
-            .arg(&rf)
-            .arg(d.join("log.pub"))
-            .arg(&ef)
-            .output()
-            .unwrap();
+        let out = script(&d.join("log.pub"), Some(&ef));
         assert!(
             out.status.success() && text(&out.stdout).contains("VERIFIED"),
             "{}{}",
@@ -515,24 +518,18 @@ fn receipts_name_every_acknowledged_entry_the_log_lost_or_replaced() {
         );
         // Another entry's bytes, or another log's keys: refused.
         std::fs::write(&ef, b"{}").unwrap();
-        let out = Command::new(repo_root().join("scripts/verify-receipt"))
-            .arg(&rf)
-            .arg(d.join("log.pub"))
-            .arg(&ef)
-            .output()
-            .unwrap();
+        let out = script(&d.join("log.pub"), Some(&ef));
         assert!(!out.status.success(), "{}", text(&out.stdout));
         // Its leaf changed: the path no longer leads to the signed root.
         let mut forged: serde_json::Value = serde_json::from_str(&json).unwrap();
         forged["leaf"] = serde_json::Value::from("11".repeat(32));
         std::fs::write(&rf, liuhen_log::receipt::Receipt::from_json(&forged.to_string()).unwrap().to_json()).unwrap();
-        let out =
-            Command::new(repo_root().join("scripts/verify-receipt")).arg(&rf).arg(d.join("log.pub")).output().unwrap();
+        let out = script(&d.join("log.pub"), None);
         assert!(text(&out.stderr).contains("does not lead from the leaf"), "{}", text(&out.stderr));
         std::fs::write(&rf, r).unwrap();
         let other = d.join("other.pub");
         std::fs::write(&other, foreign_key("log.pub")).unwrap();
-        let out = Command::new(repo_root().join("scripts/verify-receipt")).arg(&rf).arg(&other).output().unwrap();
+        let out = script(&other, None);
         assert!(!out.status.success(), "{}", text(&out.stdout));
     }
     drop(conn);
