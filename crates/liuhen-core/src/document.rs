@@ -90,6 +90,25 @@ pub fn listed(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Who issues a party-facing document under the office's seal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issuer {
+    /// 签发 by the 负责人 (行政处罚法第五十七条; 办法第十五条).
+    Head,
+    /// Issued by the officers on site or at the window: a 当场处罚决定书 (行政处罚法第五十一条),
+    /// a voucher, a receipt, a notice of acceptance.
+    Officer,
+}
+
+impl Issuer {
+    pub fn label(self) -> &'static str {
+        match self {
+            Issuer::Head => "负责人",
+            Issuer::Officer => "执法人员",
+        }
+    }
+}
+
 /// One kind of 执法文书 (domain.md e.1, e.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DocSpec {
@@ -105,6 +124,11 @@ pub struct DocSpec {
     pub sealed: bool,
     /// The seal kind it carries when issued.
     pub seal_kind: &'static str,
+    /// Who issues it under the seal (签发): the 负责人, or the officers on site.
+    pub issuer: Issuer,
+    /// The 内部审批文书 that must be finalised (approved) in the same case before this one is
+    /// issued (办法第十五条: the decision rests on the approved 审批表).
+    pub requires: Option<&'static str>,
     /// Files kept with it (a scan, a receipt): (key, label, when required).
     pub attachments: &'static [(&'static str, &'static str, Need)],
     pub source: &'static str,
@@ -133,6 +157,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: false,
         seal_kind: APPROVAL_SEAL,
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第五十四条；办法第七条、第十五条",
     },
@@ -157,6 +183,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("interviewee", "被询问人"), OFFICERS, s("recorder", "记录人", 1)],
         sealed: false,
         seal_kind: "",
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "办法第八条第（二）项、第十四条；行政处罚法第五十五条",
     },
@@ -178,6 +206,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("party", "当事人"), OFFICERS, SignerSpec { min: 1, ..s("witness", "见证人", 1) }],
         sealed: false,
         seal_kind: "",
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "办法第八条第（三）项、第十四条；最高人民法院关于行政诉讼证据若干问题的规定第十五条",
     },
@@ -199,6 +229,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("party", "当事人"), OFFICERS],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Officer,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第五十六条；办法第八条第（四）项",
     },
@@ -219,6 +251,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("party", "当事人"), OFFICERS],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第五十六条；办法第八条第（五）项",
     },
@@ -239,6 +273,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Head,
+        requires: Some("D30"),
         attachments: &[],
         source: "行政强制法第二十四条；办法第十三条",
     },
@@ -260,6 +296,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: false,
         seal_kind: APPROVAL_SEAL,
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第五十七条；办法第九条、第十五条",
     },
@@ -279,6 +317,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[s("reviewer", "法制审核人员", 1)],
         sealed: false,
         seal_kind: "",
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第五十八条；办法第九条第（三）项",
     },
@@ -299,6 +339,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第四十四条、第六十三条；办法第九条",
     },
@@ -318,6 +360,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第六十四条；办法第十六条",
     },
@@ -344,6 +388,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         ],
         sealed: false,
         seal_kind: "",
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "办法第十六条；行政处罚法第六十四条第（八）项",
     },
@@ -366,6 +412,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[s("member", "参加讨论人员", 3)],
         sealed: false,
         seal_kind: "",
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第五十七条第二款；办法第九条第（四）项",
     },
@@ -386,6 +434,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Head,
+        requires: Some("D30"),
         attachments: &[],
         source: "行政处罚法第五十九条；办法第十三条",
     },
@@ -407,6 +457,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[p("party", "当事人"), OFFICERS],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Officer,
+        requires: None,
         attachments: &[],
         source: "行政处罚法第五十二条；办法第十三条",
     },
@@ -443,6 +495,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         ],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Officer,
+        requires: None,
         attachments: &[
             // 办法第十七条: the postal return receipt and the public notice are archived.
             ("postal_receipt", "邮寄回执单", Need::If("method", &["邮寄送达"])),
@@ -460,6 +514,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: false,
         seal_kind: APPROVAL_SEAL,
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "办法第十条、第十五条",
     },
@@ -478,6 +534,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Officer,
+        requires: None,
         attachments: &[],
         source: "办法第七条",
     },
@@ -490,6 +548,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: ENF_SEAL,
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "办法第十条",
     },
@@ -502,6 +562,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: LIC_SEAL,
+        issuer: Issuer::Officer,
+        requires: None,
         attachments: &[],
         source: "行政许可法第三十二条第一款第（四）项",
     },
@@ -519,6 +581,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: LIC_SEAL,
+        issuer: Issuer::Officer,
+        requires: None,
         attachments: &[],
         source: "行政许可法第三十二条第二款",
     },
@@ -537,6 +601,8 @@ pub static CATALOGUE: &[DocSpec] = &[
         signers: &[],
         sealed: true,
         seal_kind: LIC_SEAL,
+        issuer: Issuer::Head,
+        requires: None,
         attachments: &[],
         source: "行政许可法第三十八条；办法第十三条",
     },
@@ -559,6 +625,19 @@ pub struct Approval {
     pub opinion: String,
     /// The handler's reasons (承办意见和理由).
     pub reason: String,
+    pub at: Timestamp,
+    pub content_hash: String,
+}
+
+/// An approval step returned to the handler with reasons (退回): the approvals given so far are
+/// void, and the handler revises and submits again. Nothing is edited by the approver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Return {
+    /// The step that returned it (`reviewer` or `approver`).
+    pub step: String,
+    pub person: String,
+    pub name: String,
+    pub reasons: String,
     pub at: Timestamp,
     pub content_hash: String,
 }
@@ -601,6 +680,7 @@ pub enum Event {
         fields: BTreeMap<String, String>,
     },
     Approved(Approval),
+    Returned(Return),
     Signed(Signature),
     Refused(RefusalNote),
     /// A file kept with the document (its SHA-256 names the blob).
@@ -658,6 +738,9 @@ pub struct Document {
     pub supersedes: Option<(String, String)>,
     pub state: State,
     pub approvals: Vec<Approval>,
+    /// How many of `approvals` a return has voided (the first ones).
+    pub voided: usize,
+    pub returns: Vec<Return>,
     pub signatures: Vec<Signature>,
     pub refusals: Vec<RefusalNote>,
     /// (key, SHA-256, media type) of the files kept with it.
@@ -730,6 +813,8 @@ impl Document {
             supersedes: supersedes.clone(),
             state: State::Draft,
             approvals: Vec::new(),
+            voided: 0,
+            returns: Vec::new(),
             signatures: Vec::new(),
             refusals: Vec::new(),
             attachments: Vec::new(),
@@ -758,6 +843,10 @@ impl Document {
                 self.fields = fields.clone();
             }
             Event::Approved(a) => self.approvals.push(a.clone()),
+            Event::Returned(r) => {
+                self.voided = self.approvals.len();
+                self.returns.push(r.clone());
+            }
             Event::Signed(s) => self.signatures.push(s.clone()),
             Event::Refused(r) => self.refusals.push(r.clone()),
             Event::Attached { key, sha256, media_type, .. } => {
@@ -815,7 +904,10 @@ impl Document {
             }
             .into());
         };
-        let current: Vec<&Approval> = self.approvals.iter().filter(|x| x.content_hash == a.content_hash).collect();
+        let current = self.current_approvals(&a.content_hash);
+        if current.iter().any(|x| x.step == a.step) {
+            return Err(CommandError::WrongState { state: "该环节已审批", action: "再次审批" });
+        }
         if let Some((_, prev)) = pos.checked_sub(1).map(|i| STEPS[i])
             && !current.iter().any(|x| x.step == STEPS[pos - 1].0)
         {
@@ -829,6 +921,46 @@ impl Document {
             found.push(R_131.violated("reason", "承办人须写明承办意见的理由"));
         }
         if found.is_empty() { Ok(Event::Approved(a)) } else { Err(Refusal { violations: found }.into()) }
+    }
+
+    /// The approvals that stand on `content_hash`: given on that content and not voided by a
+    /// return since.
+    pub fn current_approvals(&self, content_hash: &str) -> Vec<&Approval> {
+        self.approvals.iter().skip(self.voided).filter(|a| a.content_hash == content_hash).collect()
+    }
+
+    /// The next approval step waiting on `content_hash`, if any.
+    pub fn next_step(&self, content_hash: &str) -> Option<(&'static str, &'static str)> {
+        if !self.spec.approval || self.state != State::Draft {
+            return None;
+        }
+        let current = self.current_approvals(content_hash);
+        STEPS.iter().copied().find(|(k, _)| !current.iter().any(|a| a.step == *k))
+    }
+
+    /// 退回: the step now waiting (after the handler's) sends the form back with reasons
+    /// (办法第十五条; R-131). The approvals given are void; the handler revises and submits again.
+    pub fn return_step(&self, r: Return) -> Result<Event, CommandError> {
+        self.draft_only("退回")?;
+        if !self.spec.approval {
+            return Err(CommandError::WrongState { state: "非内部审批文书", action: "退回" });
+        }
+        match self.next_step(&r.content_hash) {
+            Some((step, _)) if step == r.step && step != "handler" => {}
+            Some(("handler", _)) => {
+                return Err(CommandError::WrongState { state: "承办人尚未提交审批", action: "退回" });
+            }
+            _ => {
+                return Err(Refusal {
+                    violations: vec![R_131.violated("step", "只能由当前待审批环节退回")]
+                }
+                .into());
+            }
+        }
+        if r.reasons.trim().chars().count() < 2 {
+            return Err(Refusal { violations: vec![R_131.violated("reasons", "退回须写明理由")] }.into());
+        }
+        Ok(Event::Returned(r))
     }
 
     /// A signature bound to the content it was given to sign.
@@ -900,7 +1032,7 @@ impl Document {
         }
         if self.spec.approval {
             for (step, name) in STEPS {
-                if !self.approvals.iter().any(|a| a.step == step && a.content_hash == content_hash) {
+                if !self.current_approvals(content_hash).iter().any(|a| a.step == step) {
                     found.push(R_131.violated("approvals", format!("缺少{name}（或内容修改后未重新审批）")));
                 }
             }

@@ -24,6 +24,9 @@ pub const MIN_DISCUSSION_MEMBERS: usize = 3;
 pub struct Opinion {
     /// Who signed (name).
     pub by: String,
+    /// The account that signed (`user:<id>`), recorded by the server; empty in entries written
+    /// before approvals were performed by their own accounts.
+    pub person: String,
     pub opinion: String,
     pub date: Date,
 }

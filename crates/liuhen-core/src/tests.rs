@@ -601,7 +601,12 @@ pub(crate) mod ordinary {
     }
 
     pub fn approval(day: &str) -> Approval {
-        let o = |by: &str, op: &str| Opinion { by: by.to_string(), opinion: op.to_string(), date: d(day) };
+        let o = |by: &str, op: &str| Opinion {
+            person: String::new(),
+            by: by.to_string(),
+            opinion: op.to_string(),
+            date: d(day),
+        };
         Approval {
             handler: o("王明", "建议立案调查"), reviewer: o("李华", "同意"), approver: o("张主任", "同意立案")
         }
@@ -683,7 +688,10 @@ pub(crate) mod ordinary {
     /// 承办机构拟作出决定 on 2026-08-11.
     pub fn propose(c: &mut Ordinary, proposal: Penalty) {
         let unit = Opinion {
-            by: "李华".to_string(), opinion: "拟同意承办人意见".to_string(), date: d("2026-08-11")
+            person: String::new(),
+            by: "李华".to_string(),
+            opinion: "拟同意承办人意见".to_string(),
+            date: d("2026-08-11"),
         };
         step!(c, c.propose(at("2026-08-11"), unit, proposal));
     }
@@ -707,7 +715,10 @@ pub(crate) mod ordinary {
 
     pub fn approver() -> Opinion {
         Opinion {
-            by: "张主任".to_string(), opinion: "同意给予罚款五千元的处罚".to_string(), date: d("2026-09-02")
+            person: String::new(),
+            by: "张主任".to_string(),
+            opinion: "同意给予罚款五千元的处罚".to_string(),
+            date: d("2026-09-02"),
         }
     }
 
@@ -1376,13 +1387,21 @@ pub(crate) mod ordinary {
                 "R-060",
                 out(unproposed.propose(
                     t("2026-08-11"),
-                    Opinion { by: "李华".to_string(), opinion: "李华".to_string(), date: d("2026-08-11") },
+                    Opinion {
+                        person: String::new(),
+                        by: "李华".to_string(),
+                        opinion: "李华".to_string(),
+                        date: d("2026-08-11"),
+                    },
                     Penalty::Fine(yuan(5000)),
                 )),
                 out(unproposed.propose(
                     t("2026-08-11"),
                     Opinion {
-                        by: "李华".to_string(), opinion: "拟罚款五千元".to_string(), date: d("2026-08-11")
+                        person: String::new(),
+                        by: "李华".to_string(),
+                        opinion: "拟罚款五千元".to_string(),
+                        date: d("2026-08-11"),
                     },
                     Penalty::Fine(yuan(5000)),
                 )),
@@ -2126,7 +2145,12 @@ mod coercive {
     }
 
     fn head() -> Opinion {
-        Opinion { by: "张主任".to_string(), opinion: "同意扣押".to_string(), date: super::d("2026-11-02") }
+        Opinion {
+            person: String::new(),
+            by: "张主任".to_string(),
+            opinion: "同意扣押".to_string(),
+            date: super::d("2026-11-02"),
+        }
     }
 
     const CHECKS: Checklist =

@@ -35,6 +35,10 @@ pub enum ApiError {
     /// 403: signed in, but not allowed.
     #[error("forbidden")]
     Forbidden,
+    /// 403: the step belongs to another role (办法第十五条: each approval by its own account);
+    /// the message names the role the step needs.
+    #[error("not your step: {0}")]
+    NotYourStep(String),
     /// 403: the account must change its initial password first.
     #[error("password change required")]
     PasswordChangeRequired,
@@ -136,6 +140,7 @@ impl ApiError {
             ),
             ApiError::InvalidState(m) => (StatusCode::CONFLICT, "INVALID_STATE", m.clone()),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN", "无权进行此操作".to_string()),
+            ApiError::NotYourStep(m) => (StatusCode::FORBIDDEN, "NOT_YOUR_STEP", m.clone()),
             ApiError::PasswordChangeRequired => (
                 StatusCode::FORBIDDEN,
                 "PASSWORD_CHANGE_REQUIRED",

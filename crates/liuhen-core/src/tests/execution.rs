@@ -346,6 +346,7 @@ fn plan(first: u64) -> crate::execution::Deferral {
         at: at("2026-08-25"),
         reasons: "当事人因病住院，家庭经济困难，申请分两期缴纳".to_string(),
         approver: crate::penalty::Opinion {
+            person: String::new(),
             by: "张主任".to_string(),
             opinion: "同意分两期缴纳".to_string(),
             date: d("2026-08-25"),

@@ -564,21 +564,35 @@ pub async fn execute_command<S: LogStore>(
     let bad = |e: serde_json::Error| {
         ApiError::BadRequest(format!("命令格式有误：{}", crate::error::serde_in_chinese(&e.to_string())))
     };
+    // Asked before the body is read: a hidden case is 404 whatever was sent.
+    app.allow(user, crate::app::policy::Action::CommandCase, Some(&app.store.case(id).await?))?;
     let case_type = app.case_type(id).await?;
+    // The approval forms a command rests on (办法第十五条), read before it is decided.
+    let forms: &[&'static str] = {
+        use crate::app::signer::{CLOSING_FORM, DECISION_FORM, DISCUSSION_RECORD, FILING_FORM};
+        match command["type"].as_str().unwrap_or_default() {
+            "file" | "not_file" => &[FILING_FORM],
+            "decide" | "decide_no_penalty" => &[DECISION_FORM],
+            "discuss" => &[DISCUSSION_RECORD],
+            "close" => &[CLOSING_FORM],
+            _ => &[],
+        }
+    };
+    let me = app.signer(user, id, forms).await?;
     if case_type == <liuhen_core::summary::Summary as crate::app::cases::CaseKind>::CODE {
         let cmd = summary_command(serde_json::from_value(command).map_err(bad)?)?;
         return app.summary_command(user, id, expected_version, cmd).await;
     }
     if case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE {
-        let cmd = ordinary_command(serde_json::from_value(command).map_err(bad)?)?;
+        let cmd = ordinary_command(serde_json::from_value(command).map_err(bad)?, &me)?;
         return app.ordinary_command(user, id, expected_version, cmd).await;
     }
     if case_type == <liuhen_core::licence::Licence as crate::app::cases::CaseKind>::CODE {
-        let cmd = licence_command(serde_json::from_value(command).map_err(bad)?)?;
+        let cmd = licence_command(serde_json::from_value(command).map_err(bad)?, &me)?;
         return app.licence_command(user, id, expected_version, cmd).await;
     }
     if case_type == <liuhen_core::coercion::Coercion as crate::app::cases::CaseKind>::CODE {
-        let cmd = coercion_command(serde_json::from_value(command).map_err(bad)?)?;
+        let cmd = coercion_command(serde_json::from_value(command).map_err(bad)?, &me)?;
         return app.coercion_command(user, id, expected_version, cmd).await;
     }
     let form: CommandForm = serde_json::from_value(command).map_err(bad)?;
@@ -818,20 +832,6 @@ pub async fn list_deadlines<S: LogStore>(
 }
 
 #[derive(Deserialize)]
-pub struct OpinionForm {
-    pub by: String,
-    pub opinion: String,
-    pub date: String,
-}
-
-#[derive(Deserialize)]
-pub struct ApprovalForm {
-    pub handler: OpinionForm,
-    pub reviewer: OpinionForm,
-    pub approver: OpinionForm,
-}
-
-#[derive(Deserialize)]
 pub struct LeadForm {
     pub case_no: String,
     pub matter: String,
@@ -937,8 +937,8 @@ pub struct OrderForm {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OrdinaryCommandForm {
+    /// 立案, on the case's approved 立案审批表 (D02): its chain is the approval.
     File {
-        approval: ApprovalForm,
         filed_at: i64,
         violation_ended: String,
         #[serde(default)]
@@ -946,7 +946,6 @@ pub enum OrdinaryCommandForm {
     },
     /// 不予立案, with its reasons (R-011b).
     NotFile {
-        approval: ApprovalForm,
         #[serde(default)]
         reasons: String,
     },
@@ -968,11 +967,10 @@ pub enum OrdinaryCommandForm {
         officer: String,
         reason: String,
     },
-    /// The 负责人's decision on a recusal request.
+    /// The 负责人's decision on a recusal request, by the 负责人's own account.
     DecideRecusal {
         at: i64,
         officer: String,
-        by: String,
         granted: bool,
         opinion: String,
     },
@@ -989,22 +987,22 @@ pub enum OrdinaryCommandForm {
         discretion: String,
         proposal: PenaltyForm,
     },
-    /// 承办机构拟作出决定: the handling unit's draft decision, its head's opinion.
+    /// 承办机构拟作出决定: the handling unit's draft decision, its head's opinion, by the
+    /// 承办机构负责人's own account, at the server's time.
     Propose {
-        at: i64,
-        unit: OpinionForm,
+        opinion: String,
         proposal: PenaltyForm,
     },
+    /// 法制审核 by the 法制审核人员's own account (its officer must hold the 法律职业资格), at the
+    /// server's time.
     LegalReview {
-        at: i64,
-        /// The reviewing officer's ID.
-        reviewer_id: String,
         passed: bool,
         opinion: String,
     },
+    /// 集体讨论: the members are those who confirmed the finalised 集体讨论记录 (D35) with their
+    /// own accounts.
     Discuss {
         at: i64,
-        members: Vec<String>,
         conclusion: PenaltyForm,
     },
     /// The 事先告知书, with its 送达回证; the date of service is the receipt's.
@@ -1044,9 +1042,9 @@ pub enum OrdinaryCommandForm {
         at: i64,
         reason: String,
     },
+    /// 作出处罚决定 on the case's approved 案件处理审批表 (D30): its 批准人 is the approver.
     Decide {
         at: i64,
-        approver: OpinionForm,
         doc: DocForm,
         #[serde(default)]
         late_explanation: String,
@@ -1055,7 +1053,6 @@ pub enum OrdinaryCommandForm {
     /// transfer_to_judicial, with the reasons (行政处罚法第三十三条、第五十七条).
     DecideNoPenalty {
         at: i64,
-        approver: OpinionForm,
         ground: String,
         reasons: String,
         /// For transfer_to_judicial: the 移送书.
@@ -1097,10 +1094,10 @@ pub enum OrdinaryCommandForm {
         object: String,
     },
     /// 没收财物处理: auction, destruction before two witnesses on A/V, transfer….
+    /// By the 负责人's own account (the approver is the account).
     DisposeProperty {
         at: i64,
         method: String,
-        approved_by: String,
         #[serde(default)]
         witnesses: Vec<String>,
         #[serde(default)]
@@ -1155,7 +1152,8 @@ pub enum OrdinaryCommandForm {
     DeferPayment {
         at: i64,
         reasons: String,
-        approver: OpinionForm,
+        /// The 负责人's opinion, by the 负责人's own account.
+        opinion: String,
         plan: Vec<InstalmentForm>,
     },
     /// One instalment paid under the approved plan.
@@ -1207,17 +1205,17 @@ pub enum OrdinaryCommandForm {
         av_ref: String,
         result: String,
     },
+    /// 结案, on the case's approved 结案审批表 (D50).
     Close {
-        approval: ApprovalForm,
         at: i64,
     },
-    /// Corrects a recorded date: the original stays; deadlines counted from it move.
+    /// Corrects a recorded date: the original stays; deadlines counted from it move. By
+    /// the 负责人's own account.
     CorrectDate {
         /// filed_at | decided_at | served_at | demand_served_at
         anchor: String,
         to: i64,
         reason: String,
-        approved_by: String,
     },
 }
 
@@ -1226,12 +1224,13 @@ fn correction_of<A>(
     anchor: &str,
     parse: impl Fn(&str) -> Option<A>,
     reason: &str,
-    approved_by: &str,
+    me: &crate::app::signer::Signer,
 ) -> Result<(A, String, String), ApiError> {
     let anchor = parse(anchor).ok_or_else(|| {
         ApiError::BadRequest(format!("不能更正的日期：{}", anchor.chars().take(40).collect::<String>()))
     })?;
-    Ok((anchor, text(reason, "更正理由", 2000)?, text(approved_by, "批准人", 32)?))
+    let approved_by = me.name_as(crate::app::policy::Role::Approver, "更正日期")?;
+    Ok((anchor, text(reason, "更正理由", 2000)?, approved_by))
 }
 
 fn penalty_of(p: PenaltyForm) -> Result<liuhen_core::summary::Penalty, ApiError> {
@@ -1243,34 +1242,23 @@ fn penalty_of(p: PenaltyForm) -> Result<liuhen_core::summary::Penalty, ApiError>
     })
 }
 
-fn opinion_of(o: OpinionForm, role: &str) -> Result<liuhen_core::penalty::Opinion, ApiError> {
-    Ok(liuhen_core::penalty::Opinion {
-        by: text(&o.by, &format!("{role}姓名"), 32)?,
-        opinion: text(&o.opinion, &format!("{role}意见"), 2000)?,
-        date: date(&o.date, &format!("{role}签字日期"))?,
-    })
-}
-
-fn approval_of(a: ApprovalForm) -> Result<liuhen_core::penalty::Approval, ApiError> {
-    Ok(liuhen_core::penalty::Approval {
-        handler: opinion_of(a.handler, "承办人")?,
-        reviewer: opinion_of(a.reviewer, "审核人")?,
-        approver: opinion_of(a.approver, "批准人")?,
-    })
-}
-
-fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::OrdinaryCommand, ApiError> {
+fn ordinary_command(
+    form: OrdinaryCommandForm,
+    me: &crate::app::signer::Signer,
+) -> Result<crate::app::ordinary::OrdinaryCommand, ApiError> {
     use crate::app::ordinary::OrdinaryCommand as C;
+    use crate::app::policy::Role;
+    use crate::app::signer::{CLOSING_FORM, DECISION_FORM, FILING_FORM};
     use liuhen_core::penalty::{DecisionDoc, Notice, Report};
     Ok(match form {
-        OrdinaryCommandForm::File { approval, filed_at, violation_ended, grave } => C::File {
-            approval: approval_of(approval)?,
+        OrdinaryCommandForm::File { filed_at, violation_ended, grave } => C::File {
+            approval: me.form(FILING_FORM)?,
             filed_at: Timestamp(filed_at),
             violation_ended: date(&violation_ended, "违法行为终了日期")?,
             grave,
         },
-        OrdinaryCommandForm::NotFile { approval, reasons } => {
-            C::NotFile { approval: approval_of(approval)?, reasons: text(&reasons, "不予立案理由", 2000)? }
+        OrdinaryCommandForm::NotFile { reasons } => {
+            C::NotFile { approval: me.form(FILING_FORM)?, reasons: text(&reasons, "不予立案理由", 2000)? }
         }
         OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
         OrdinaryCommandForm::IdentifyParty { party } => C::IdentifyParty(party_of(party)?),
@@ -1280,10 +1268,10 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             officer: text(&officer, "申请回避的人员", 64)?,
             reason: text(&reason, "回避理由", 2000)?,
         },
-        OrdinaryCommandForm::DecideRecusal { at, officer, by, granted, opinion } => C::DecideRecusal {
+        OrdinaryCommandForm::DecideRecusal { at, officer, granted, opinion } => C::DecideRecusal {
             at: Timestamp(at),
             officer: text(&officer, "申请回避的人员", 64)?,
-            by: text(&by, "决定人", 64)?,
+            by: me.name_as(Role::Approver, "回避决定")?,
             granted,
             opinion: text(&opinion, "回避决定意见", 2000)?,
         },
@@ -1304,17 +1292,26 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
                 proposal: penalty_of(proposal)?,
             })
         }
-        OrdinaryCommandForm::Propose { at, unit, proposal } => C::Propose {
-            at: Timestamp(at),
-            unit: opinion_of(unit, "承办机构负责人")?,
+        OrdinaryCommandForm::Propose { opinion, proposal } => C::Propose {
+            at: me.now,
+            unit: me.opinion(Role::UnitHead, "承办机构意见", &text(&opinion, "承办机构负责人意见", 2000)?)?,
             proposal: penalty_of(proposal)?,
         },
-        OrdinaryCommandForm::LegalReview { at, reviewer_id, passed, opinion } => {
-            C::LegalReview { at: Timestamp(at), reviewer_id, passed, opinion: text(&opinion, "审核意见", 2000)? }
+        OrdinaryCommandForm::LegalReview { passed, opinion } => {
+            me.must(Role::LegalReviewer, "法制审核")?;
+            if me.officer_id.is_empty() {
+                return Err(ApiError::BadRequest("法制审核人员的账号须关联其执法人员登记（法律职业资格）".into()));
+            }
+            C::LegalReview {
+                at: me.now,
+                reviewer_id: me.officer_id.clone(),
+                passed,
+                opinion: text(&opinion, "审核意见", 2000)?,
+            }
         }
-        OrdinaryCommandForm::Discuss { at, members, conclusion } => C::Discuss {
+        OrdinaryCommandForm::Discuss { at, conclusion } => C::Discuss {
             at: Timestamp(at),
-            members: short_list(&members, "参加人员")?,
+            members: me.members.clone(),
             conclusion: penalty_of(conclusion)?,
         },
         OrdinaryCommandForm::ServeNotice {
@@ -1362,9 +1359,9 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
         OrdinaryCommandForm::TerminateHearing { at, reason } => {
             C::TerminateHearing { at: Timestamp(at), reason: text(&reason, "终止听证理由", 2000)? }
         }
-        OrdinaryCommandForm::Decide { at, approver, doc, late_explanation } => C::Decide {
+        OrdinaryCommandForm::Decide { at, doc, late_explanation } => C::Decide {
             at: Timestamp(at),
-            approver: opinion_of(approver, "负责人")?,
+            approver: me.form(DECISION_FORM)?.approver,
             doc: DecisionDoc {
                 doc_no: text(&doc.doc_no, "决定书文号", 64)?,
                 penalty: penalty_of(doc.penalty)?,
@@ -1385,9 +1382,9 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             },
             late_explanation: text(&late_explanation, "逾期说明", 2000)?,
         },
-        OrdinaryCommandForm::DecideNoPenalty { at, approver, ground, reasons, transfer } => C::DecideNoPenalty {
+        OrdinaryCommandForm::DecideNoPenalty { at, ground, reasons, transfer } => C::DecideNoPenalty {
             at: Timestamp(at),
-            approver: opinion_of(approver, "负责人")?,
+            approver: me.form(DECISION_FORM)?.approver,
             ground: liuhen_core::penalty::NoPenaltyGround::parse(&ground).ok_or_else(|| {
                 ApiError::BadRequest(format!(
                     "不予处罚的情形须为 minor_corrected、first_minor、no_fault、not_established 或 transfer_to_judicial：{}",
@@ -1444,14 +1441,14 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             with_demand_record,
             object: text(&object, "申请执行标的", 500)?,
         }),
-        OrdinaryCommandForm::DisposeProperty { at, method, approved_by, witnesses, av_ref, treasury_receipt } => {
+        OrdinaryCommandForm::DisposeProperty { at, method, witnesses, av_ref, treasury_receipt } => {
             if witnesses.len() > 20 {
                 return Err(ApiError::BadRequest("见证人不得超过 20 名".to_string()));
             }
             C::DisposeProperty(liuhen_core::penalty::PropertyDisposal {
                 at: Timestamp(at),
                 method: text(&method, "处理方式", 200)?,
-                approved_by: text(&approved_by, "批准人", 32)?,
+                approved_by: me.name_as(Role::Approver, "没收财物处理")?,
                 witnesses: witnesses.iter().map(|w| text(w, "见证人", 100)).collect::<Result<_, _>>()?,
                 av_ref: text(&av_ref, "音像记录编号", 200)?,
                 treasury_receipt: text(&treasury_receipt, "上缴国库凭证", 200)?,
@@ -1507,14 +1504,14 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             })?,
             changed_fine_fen,
         },
-        OrdinaryCommandForm::DeferPayment { at, reasons, approver, plan } => {
+        OrdinaryCommandForm::DeferPayment { at, reasons, opinion, plan } => {
             if plan.len() > 60 {
                 return Err(ApiError::BadRequest("分期不得超过 60 期".to_string()));
             }
             C::DeferPayment(liuhen_core::execution::Deferral {
                 at: Timestamp(at),
                 reasons: text(&reasons, "申请理由", 2000)?,
-                approver: opinion_of(approver, "负责人")?,
+                approver: me.opinion(Role::Approver, "暂缓或分期缴纳罚款", &text(&opinion, "负责人意见", 2000)?)?,
                 plan: plan
                     .iter()
                     .map(|i| {
@@ -1583,10 +1580,10 @@ fn ordinary_command(form: OrdinaryCommandForm) -> Result<crate::app::ordinary::O
             av_ref: text(&av_ref, "音像记录", 200)?,
             result: text(&result, "代履行结果", 5000)?,
         }),
-        OrdinaryCommandForm::Close { approval, at } => C::Close { approval: approval_of(approval)?, at: Timestamp(at) },
-        OrdinaryCommandForm::CorrectDate { anchor, to, reason, approved_by } => {
+        OrdinaryCommandForm::Close { at } => C::Close { approval: me.form(CLOSING_FORM)?, at: Timestamp(at) },
+        OrdinaryCommandForm::CorrectDate { anchor, to, reason } => {
             let (anchor, reason, approved_by) =
-                correction_of(&anchor, liuhen_core::penalty::Anchor::parse, &reason, &approved_by)?;
+                correction_of(&anchor, liuhen_core::penalty::Anchor::parse, &reason, me)?;
             C::CorrectDate { anchor, to: Timestamp(to), reason, approved_by }
         }
     })
@@ -1685,9 +1682,9 @@ pub enum LicenceCommandForm {
     Verify {
         act: ActForm,
     },
+    /// 延长许可期限, by the 负责人's own account (行政许可法第四十二条).
     Extend {
         at: i64,
-        approved_by: String,
         reasons_notified: bool,
     },
     /// 听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审 whose time is left out of the decision
@@ -1739,11 +1736,11 @@ pub enum LicenceCommandForm {
         service: super::service::ServiceForm,
     },
     /// Corrects a recorded date: received_at | accepted_at | decided_at | certificate_at.
+    /// By the 负责人's own account.
     CorrectDate {
         anchor: String,
         to: i64,
         reason: String,
-        approved_by: String,
     },
     Close {
         at: i64,
@@ -1757,8 +1754,12 @@ fn short_list(items: &[String], what: &str) -> Result<Vec<String>, ApiError> {
     items.iter().map(|i| text(i, what, 500)).collect()
 }
 
-fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::LicenceCommand, ApiError> {
+fn licence_command(
+    form: LicenceCommandForm,
+    me: &crate::app::signer::Signer,
+) -> Result<crate::app::licence::LicenceCommand, ApiError> {
     use crate::app::licence::LicenceCommand as C;
+    use crate::app::policy::Role;
     Ok(match form {
         LicenceCommandForm::RequestCorrection { at, items } => {
             C::RequestCorrection { at: Timestamp(at), items: short_list(&items, "补正内容")? }
@@ -1777,11 +1778,17 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
                 notice: super::service::service_of(notice)?,
             })
         }
-        LicenceCommandForm::Extend { at, approved_by, reasons_notified } => {
-            C::Extend { at: Timestamp(at), approved_by: text(&approved_by, "批准人", 32)?, reasons_notified }
+        LicenceCommandForm::Extend { at, reasons_notified } => {
+            C::Extend {
+                at: Timestamp(at), approved_by: me.name_as(Role::Approver, "延长许可期限")?, reasons_notified
+            }
         }
         LicenceCommandForm::Decide { at, granted, sealed, reasons, relief_told, late_explanation } => C::Decide {
-            at: Timestamp(at),
+            // 行政许可法第三十八条: the decision is the office's, taken by its 负责人.
+            at: {
+                me.must(Role::Approver, "作出行政许可决定")?;
+                Timestamp(at)
+            },
             ruling: liuhen_core::licence::Ruling {
                 granted,
                 sealed,
@@ -1805,9 +1812,9 @@ fn licence_command(form: LicenceCommandForm) -> Result<crate::app::licence::Lice
         LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
-        LicenceCommandForm::CorrectDate { anchor, to, reason, approved_by } => {
+        LicenceCommandForm::CorrectDate { anchor, to, reason } => {
             let (anchor, reason, approved_by) =
-                correction_of(&anchor, liuhen_core::licence::Anchor::parse, &reason, &approved_by)?;
+                correction_of(&anchor, liuhen_core::licence::Anchor::parse, &reason, me)?;
             C::CorrectDate { anchor, to: Timestamp(to), reason, approved_by }
         }
     })
@@ -1892,8 +1899,9 @@ pub struct MeasureDocForm {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CoercionCommandForm {
+    /// 批准 by the 负责人's own account (行政强制法第十八条第一项).
     Approve {
-        approver: OpinionForm,
+        opinion: String,
     },
     Execute {
         act: ActForm,
@@ -1903,16 +1911,15 @@ pub enum CoercionCommandForm {
         doc: MeasureDocForm,
         av_full: bool,
     },
+    /// 补办批准 by the 负责人's own account (行政强制法第十九条).
     Ratify {
         at: i64,
         approved: bool,
-        approver: String,
     },
     /// The extension, with the 送达回证 of its written notice (R-080 refuses it without one).
     Extend {
         at: i64,
         days: u32,
-        approver: String,
         notice: Option<super::service::ServiceForm>,
     },
     /// The 处理决定 with its 送达回证 (R-080 refuses it without one).
@@ -1925,18 +1932,23 @@ pub enum CoercionCommandForm {
     CorrectExecutionTime {
         to: i64,
         reason: String,
-        approved_by: String,
     },
     Close {
         at: i64,
     },
 }
 
-fn coercion_command(form: CoercionCommandForm) -> Result<crate::app::coercion::CoercionCommand, ApiError> {
+fn coercion_command(
+    form: CoercionCommandForm,
+    me: &crate::app::signer::Signer,
+) -> Result<crate::app::coercion::CoercionCommand, ApiError> {
     use crate::app::coercion::CoercionCommand as C;
+    use crate::app::policy::Role;
     use liuhen_core::coercion::{Checklist, MeasureDoc, Outcome};
     Ok(match form {
-        CoercionCommandForm::Approve { approver } => C::Approve { approver: opinion_of(approver, "负责人")? },
+        CoercionCommandForm::Approve { opinion } => C::Approve {
+            approver: me.opinion(Role::Approver, "批准行政强制措施", &text(&opinion, "负责人意见", 2000)?)?,
+        },
         CoercionCommandForm::Execute { act, emergency, checklist, doc, av_full } => C::Execute {
             act: act_input(act)?,
             emergency,
@@ -1955,13 +1967,13 @@ fn coercion_command(form: CoercionCommandForm) -> Result<crate::app::coercion::C
             },
             av_full,
         },
-        CoercionCommandForm::Ratify { at, approved, approver } => {
-            C::Ratify { at: Timestamp(at), approved, approver: text(&approver, "负责人", 32)? }
+        CoercionCommandForm::Ratify { at, approved } => {
+            C::Ratify { at: Timestamp(at), approved, approver: me.name_as(Role::Approver, "补办批准")? }
         }
-        CoercionCommandForm::Extend { at, days, approver, notice } => C::Extend {
+        CoercionCommandForm::Extend { at, days, notice } => C::Extend {
             at: Timestamp(at),
             days,
-            approver: text(&approver, "负责人", 32)?,
+            approver: me.name_as(Role::Approver, "延长查封扣押期限")?,
             notice: notice.map(super::service::service_of).transpose()?,
         },
         CoercionCommandForm::Dispose { at, outcome, service } => C::Dispose {
@@ -1972,10 +1984,10 @@ fn coercion_command(form: CoercionCommandForm) -> Result<crate::app::coercion::C
             })?,
         },
         CoercionCommandForm::Close { at } => C::Close { at: Timestamp(at) },
-        CoercionCommandForm::CorrectExecutionTime { to, reason, approved_by } => C::CorrectExecutionTime {
+        CoercionCommandForm::CorrectExecutionTime { to, reason } => C::CorrectExecutionTime {
             to: Timestamp(to),
             reason: text(&reason, "更正理由", 2000)?,
-            approved_by: text(&approved_by, "批准人", 32)?,
+            approved_by: me.name_as(Role::Approver, "更正执行时间")?,
         },
     })
 }

@@ -49,7 +49,7 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/session 返回的 token，或 liuhen_session Cookie"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "DUPLICATE", "RULE_VIOLATION", "INVALID_STATE", "FORBIDDEN", "CSRF", "PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INTEGRITY", "INTERNAL"]},
+                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "DUPLICATE", "RULE_VIOLATION", "INVALID_STATE", "FORBIDDEN", "NOT_YOUR_STEP", "CSRF", "PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INTEGRITY", "INTERNAL"]},
                     "message": {"type": "string", "description": "中文说明"},
                     "violations": {"type": "array", "items": r("Violation")},
                 }}}},
@@ -302,7 +302,7 @@ pub fn document() -> Value {
             "/api/documents/{id}": {"get": {"summary": "一份文书", "description": "栏目、状态（draft 草稿、final 已定稿、issued 已签发）、content_hash（内容的 SM3，签名与审批据此绑定）、审批意见、签名、拒签注明、尚缺事项、PDF 的 SHA-256、签发信息（文号、日期、印章、签章的 SHA-256、Ed25519 签名）。查看记入访问台账。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": ok("文书", json!({"type": "object"})), "404": err("不存在或无权查看")}))}},
-            "/api/documents/{id}/commands": {"post": {"summary": "办理文书的一步", "description": "type=revise 修改草稿（fields）；approve 内部审批（step=handler 承办人须写 reason / reviewer 承办机构负责人 / approver 负责人，opinion 不得只写姓名，R-131；content_hash 须为所见内容）；sign 签名（role、name、method=pad 签名板或 paper 纸质扫描件、image PNG/JPEG base64、content_hash；执法人员以本人账号签名）；refuse 注明当事人拒签（role、who、reason、officers 至少两名执法人员、witness，R-021）；attach 附加文件（key 如 postal_receipt 邮寄回执单、notice_copy 公告文书，file 为 PNG、JPEG 或 PDF 的 base64，办法第十七条）；finalise 定稿（必填栏目、审批、签名齐全，R-132；生成 PDF 记入日志）；issue 签发（doc_no 文号、date；办事处有签发日有效的印章，R-130；生成盖章 PDF，以 SM2 与 Ed25519 签章）。定稿后不得修改（R-133）。",
+            "/api/documents/{id}/commands": {"post": {"summary": "办理文书的一步", "description": "type=revise 修改草稿（fields）；revise 仅由执法人员（承办人）办理；approve 内部审批（step=handler 承办人须写 reason / reviewer 承办机构负责人 / approver 负责人，各以本人账号办理、同一人不得审批两个环节，否则 403 NOT_YOUR_STEP；opinion 不得只写姓名，R-131；content_hash 须为所见内容）；return 退回（当前待审批环节的审批人，reasons 必填；已有审批作废，承办人修改后重新提交）；sign 签名（role、name、method=pad 签名板或 paper 纸质扫描件、image PNG/JPEG base64、content_hash；执法人员以本人账号签名）；refuse 注明当事人拒签（role、who、reason、officers 至少两名执法人员、witness，R-021）；attach 附加文件（key 如 postal_receipt 邮寄回执单、notice_copy 公告文书，file 为 PNG、JPEG 或 PDF 的 base64，办法第十七条）；finalise 定稿（必填栏目、审批、签名齐全，R-132；生成 PDF 记入日志）；issue 签发（由负责人签发，当场文书、送达回证、受理和补正通知由执法人员签发，否则 403 NOT_YOUR_STEP；行政处罚决定书、查封扣押决定书须本案已有审批完成的案件处理审批表，R-131；doc_no 文号、date；办事处有签发日有效的印章，R-130；生成盖章 PDF，以 SM2 与 Ed25519 签章）。定稿后不得修改（R-133）。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
                 "responses": auth_errors(json!({"200": ok("文书", json!({"type": "object"})), "400": err("内容有误"), "404": err("不存在或无权查看"), "409": err("内容已变更或当前状态下不能办理"), "413": err("签名图像过大 (IMAGE_TOO_LARGE)"), "422": err("违反规则"), "503": err("没有可用的中文字体")}))}},
@@ -360,7 +360,7 @@ pub fn document() -> Value {
             "/api/cases/{id}/ledger": {"get": {"summary": "案件查阅台账", "description": "对本案的每次查阅、下载、导出、打印：何人、何时、何物、何目的（办法第二十四条）。record=act/0 等只列该项记录的查阅。",
                 "security": [{"bearer": []}], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "record", "in": "query", "required": false, "schema": {"type": "string"}}],
                 "responses": auth_errors(json!({"200": ok("台账", json!({"type": "array", "items": r("LedgerLine")})), "404": err("案件不存在")}))}},
-            "/api/cases/{id}/commands": {"post": {"summary": "执行案件命令", "description": "按案件类型：行政检查或简易程序。每条命令记入日志；被规则拒绝时不记录任何变更。",
+            "/api/cases/{id}/commands": {"post": {"summary": "执行案件命令", "description": "按案件类型执行。每条命令记入日志；被规则拒绝时不记录任何变更。审批环节由持有该角色的账号本人办理，记录的人员、角色和时间取自账号和服务器，不接受客户端填写的姓名或日期（办法第十五条）：file、not_file 依本案审批完成的立案审批表（D02），decide、decide_no_penalty 依案件处理审批表（D30），close 依结案审批表（D50），缺少时 422 R-131；propose 由承办机构负责人（opinion），legal_review 由法制审核人员（其执法人员登记须有法律职业资格），discuss 的参加人员取自各成员以本人账号签名的集体讨论记录（D35），decide_recusal、defer_payment（opinion）、dispose_property、correct_date、许可 decide 与 extend、强制措施 approve（opinion）、ratify、extend、correct_execution_time 由负责人；否则 403 NOT_YOUR_STEP。",
                 "security": [{"bearer": []}], "parameters": case_path_param, "requestBody": body(r("Command")),
                 "responses": auth_errors(json!({"200": ok("已执行", r("Case")), "400": err("请求有误"), "404": err("案件不存在"),
                     "409": err("版本冲突 (CONFLICT) 或当前状态不能执行 (INVALID_STATE)"), "422": err("规则拒绝 (RULE_VIOLATION)")}))}},

@@ -290,6 +290,10 @@ impl<S: LogStore> App<S> {
         // The 负责人 opens and handles the demo cases.
         let Some(head) = head else { return Err(ApiError::Internal("no demo approver".into())) };
         let admin = &head;
+        let who = |name: &str| {
+            accounts.get(name).cloned().ok_or_else(|| ApiError::Internal(format!("no demo {name}").into()))
+        };
+        let staff = Staff { head: head.clone(), wang: who("wangming")?, li: who("lihua")? };
         let today = now.shanghai_date();
         let start = today.plus_days(-14).start().plus_hours(9);
         for (i, c) in CASES.iter().enumerate() {
@@ -446,20 +450,20 @@ impl<S: LogStore> App<S> {
         }
         // One case of each other kind, at a stage with a live deadline. These commands need no
         // working-day calendar, so seeding works in any year.
-        if let Err(e) = self.seed_other_kinds(admin, &ids, today).await {
+        if let Err(e) = self.seed_other_kinds(&staff, &ids, today).await {
             tracing::warn!(error = %e, "some demo cases were not seeded");
         }
         // This one counts working days, so it needs this year's calendar.
-        match self.seed_unpaid_fine(admin, &ids, today).await {
+        match self.seed_unpaid_fine(&staff, &ids, today).await {
             Err(e) => tracing::warn!(error = %e, "the demo case in 强制执行 was not seeded"),
             // Its documents: rendering needs a Chinese font and issuing the seal keys.
             Ok(case) => {
-                if let Err(e) = self.seed_documents(&accounts, &case, today).await {
+                if let Err(e) = self.seed_documents(&staff, &case, today).await {
                     tracing::warn!(error = %e, "the demo documents were not seeded");
                 }
             }
         }
-        if let Err(e) = self.seed_demolition(admin, &ids, today).await {
+        if let Err(e) = self.seed_demolition(&staff, &ids, today).await {
             tracing::warn!(error = %e, "the demo case in 代履行 was not seeded");
         }
         Ok(Some(password))
@@ -502,7 +506,8 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 
-    async fn seed_unpaid_fine(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<String, ApiError> {
+    async fn seed_unpaid_fine(&self, staff: &Staff, ids: &[String], today: Date) -> Result<String, ApiError> {
+        let admin = &staff.head;
         use super::ordinary::OrdinaryCommand as C;
         let y = today.year();
         let p = DemoPenalty {
@@ -512,7 +517,7 @@ impl<S: LogStore> App<S> {
             fine_yuan: 3000,
             order: None,
         };
-        let (id, v) = self.seed_served_penalty(admin, ids, today, &p).await?;
+        let (id, v) = self.seed_served_penalty(staff, ids, today, &p).await?;
         let at = |days_ago: i64| today.plus_days(-days_ago).start().plus_hours(9);
         let demand = C::ServeDemand(liuhen_core::execution::Demand {
             service: handed(p.party.0, &format!("催告书（栗街催〔{y}〕2号）"), at(10)),
@@ -526,34 +531,18 @@ impl<S: LogStore> App<S> {
         Ok(id)
     }
 
-    /// 执法文书 of the unpaid-fine case: its 立案审批表 approved and finalised, its 行政处罚决定书
-    /// issued under the seal, and a 案件处理审批表 waiting for the 承办机构负责人 (李华's inbox).
-    async fn seed_documents(
-        &self,
-        accounts: &std::collections::HashMap<&str, UserRecord>,
-        case: &str,
-        today: Date,
-    ) -> Result<(), ApiError> {
+    /// 执法文书 of the unpaid-fine case: its 立案审批表 and 案件处理审批表 (approved by their own
+    /// accounts when the case was filed and decided) finalised, and its 行政处罚决定书 issued by
+    /// the 负责人 under the seal.
+    async fn seed_documents(&self, staff: &Staff, case: &str, today: Date) -> Result<(), ApiError> {
         use serde_json::json;
-        let who = |name: &str| accounts.get(name).ok_or_else(|| ApiError::Internal(format!("no demo {name}").into()));
-        let (wang, li, head) = (who("wangming")?, who("lihua")?, who("zhangzhuren")?);
+        let (wang, head) = (&staff.wang, &staff.head);
         let y = today.year();
-        let filing = json!({"code": "D02", "fields": {"cause": "违法建设", "party": "刘某某", "source": "巡查发现",
-            "facts": "当事人在幸福小区 3 号楼北侧搭建彩钢房约 20 平方米，未取得建设工程规划许可证。",
-            "provisions": "《中华人民共和国城乡规划法》第四十条"}});
-        let d = self.create_document(wang, case, &filing).await?;
-        let id = d["id"].as_str().unwrap_or_default().to_string();
-        let hash = d["content_hash"].clone();
-        for (u, step, opinion) in [
-            (wang, "handler", "建议立案调查"),
-            (li, "reviewer", "同意立案，由王明、李华承办"),
-            (head, "approver", "同意立案"),
-        ] {
-            let cmd = json!({"type": "approve", "step": step, "opinion": opinion, "content_hash": hash,
-                "reason": "有证据证明存在未经规划许可搭建建筑物的违法行为，属本机关管辖"});
-            self.document_command(u, &id, &cmd).await?;
+        for d in self.case_documents(wang, case).await? {
+            if d["state"] == "draft" {
+                self.document_command(wang, d["id"].as_str().unwrap_or_default(), &json!({"type": "finalise"})).await?;
+            }
         }
-        self.document_command(wang, &id, &json!({"type": "finalise"})).await?;
         let decision = json!({"code": "D36", "fields": {"party": "刘某某", "party_address": "迁西县栗乡街道幸福小区 3 号楼 2 单元 601",
             "facts": "当事人未取得建设工程规划许可证，在幸福小区 3 号楼北侧搭建彩钢房约 20 平方米。有现场检查笔录、询问笔录、现场照片为证。",
             "basis": "依据《中华人民共和国城乡规划法》第六十四条，决定处罚款人民币叁仟元整。",
@@ -566,20 +555,45 @@ impl<S: LogStore> App<S> {
             let cmd = json!({"type": "issue", "doc_no": format!("栗街罚决〔{y}〕18号"), "date": today.plus_days(-60).to_string()});
             self.document_command(head, &id, &cmd).await?;
         }
-        let handling = json!({"code": "D30", "fields": {"cause": "违法建设", "party": "刘某某",
-            "facts": "未经规划许可搭建彩钢房约 20 平方米", "evidence": "现场检查笔录、询问笔录、现场照片",
-            "basis": "《中华人民共和国城乡规划法》第六十四条", "proposal": "罚款三千元；违法情节较轻，当事人配合调查，按裁量基准从轻"}});
-        let d = self.create_document(wang, case, &handling).await?;
-        let cmd = json!({"type": "approve", "step": "handler", "opinion": "建议罚款三千元", "content_hash": d["content_hash"],
-            "reason": "事实清楚，证据确凿，适用依据正确"});
-        self.document_command(wang, d["id"].as_str().unwrap_or_default(), &cmd).await?;
         Ok(())
+    }
+
+    /// An 内部审批文书 of `code` on `case`, approved in turn by the 承办人, the 承办机构负责人
+    /// and the 负责人, each with their own account (办法第十五条): the chain a command rests on.
+    #[allow(clippy::too_many_arguments)]
+    async fn approve_form(
+        &self,
+        staff: &Staff,
+        case: &str,
+        code: &str,
+        fields: serde_json::Value,
+        opinions: [&str; 3],
+        reason: &str,
+    ) -> Result<liuhen_core::penalty::Approval, ApiError> {
+        use serde_json::json;
+        let d = self.create_document(&staff.wang, case, &json!({"code": code, "fields": fields})).await?;
+        let id = d["id"].as_str().unwrap_or_default().to_string();
+        let steps = [(&staff.wang, "handler"), (&staff.li, "reviewer"), (&staff.head, "approver")];
+        for ((u, step), opinion) in steps.into_iter().zip(opinions) {
+            let cmd = json!({"type": "approve", "step": step, "opinion": opinion, "content_hash": d["content_hash"],
+                "reason": reason});
+            self.document_command(u, &id, &cmd).await?;
+        }
+        let found = self.approved_form(case, code).await?;
+        found.map(|(_, a)| a).ok_or_else(|| ApiError::Internal(format!("demo {code} not approved").into()))
+    }
+
+    /// The 承办机构负责人's own opinion, dated by the server.
+    async fn unit_opinion(&self, staff: &Staff, opinion: &str) -> Result<liuhen_core::penalty::Opinion, ApiError> {
+        let me = self.signer(&staff.li, "", &[]).await?;
+        me.opinion(super::policy::Role::UnitHead, "承办机构意见", opinion)
     }
 
     /// 行政处罚（普通程序） with 责令限期拆除: the fine paid, the shed left standing; demanded,
     /// announced, and — the relief periods over — 代履行 decided and the party reminded three
     /// days ago, so the substitute performance is due (行政强制法第四十四条、第五十一条).
-    async fn seed_demolition(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
+    async fn seed_demolition(&self, staff: &Staff, ids: &[String], today: Date) -> Result<(), ApiError> {
+        let admin = &staff.head;
         use super::ordinary::OrdinaryCommand as C;
         let y = today.year();
         let p = DemoPenalty {
@@ -593,7 +607,7 @@ impl<S: LogStore> App<S> {
                 demolition: true,
             }),
         };
-        let (id, v) = self.seed_served_penalty(admin, ids, today, &p).await?;
+        let (id, v) = self.seed_served_penalty(staff, ids, today, &p).await?;
         let at = |days_ago: i64| today.plus_days(-days_ago).start().plus_hours(9);
         let name = p.party.0;
         let steps = [
@@ -637,20 +651,17 @@ impl<S: LogStore> App<S> {
     /// its version.
     async fn seed_served_penalty(
         &self,
-        admin: &UserRecord,
+        staff: &Staff,
         ids: &[String],
         today: Date,
         p: &DemoPenalty,
     ) -> Result<(String, u64), ApiError> {
         use super::ordinary::OrdinaryCommand as C;
-        use liuhen_core::penalty::{Approval, DecisionDoc, HearingThresholds, Lead, Notice, Opinion, Report};
+        use liuhen_core::penalty::{DecisionDoc, HearingThresholds, Lead, Notice, Report};
+        use serde_json::json;
+        let admin = &staff.head;
         let (y, no, name) = (today.year(), p.no, p.party.0);
         let at = |days_ago: i64| today.plus_days(-days_ago - p.back).start().plus_hours(9);
-        let opinion = |by: &str, op: &str, days_ago: i64| Opinion {
-            by: by.to_string(),
-            opinion: op.to_string(),
-            date: today.plus_days(-days_ago - p.back),
-        };
         let fine = Penalty::Fine(yuan(p.fine_yuan));
         let lead = Lead {
             id: uuid::Uuid::now_v7().to_string(),
@@ -677,7 +688,32 @@ impl<S: LogStore> App<S> {
                 service_address: None,
             }),
         };
-        let id = self.register_lead(admin, lead).await?.id;
+        let id = self.register_lead(&staff.wang, lead).await?.id;
+        let yuan_text = p.fine_yuan;
+        let filing = self
+            .approve_form(
+                staff,
+                &id,
+                "D02",
+                json!({"cause": "违法建设", "party": name, "source": "巡查发现",
+                    "facts": "当事人未经规划许可搭建彩钢房。", "provisions": "《中华人民共和国城乡规划法》第四十条"}),
+                ["建议立案调查", "同意立案，由王明、李华承办", "同意立案"],
+                "有证据证明存在未经规划许可搭建建筑物的违法行为，属本机关管辖",
+            )
+            .await?;
+        let handling = self
+            .approve_form(
+                staff,
+                &id,
+                "D30",
+                json!({"cause": "违法建设", "party": name, "facts": "未经规划许可搭建彩钢房约 18 平方米",
+                    "evidence": "现场勘验笔录、现场照片", "basis": "《中华人民共和国城乡规划法》第六十四条",
+                    "proposal": format!("罚款{yuan_text}元；面积较小，按裁量基准处罚")}),
+                [&format!("建议罚款{yuan_text}元"), "同意承办人意见", &format!("同意罚款{yuan_text}元")],
+                "事实清楚，证据确凿，适用依据正确",
+            )
+            .await?;
+        let unit = self.unit_opinion(staff, &format!("拟同意承办人意见，罚款{yuan_text}元")).await?;
         let act = ActInput {
             at: at(88),
             place: p.party.2.to_string(),
@@ -687,14 +723,9 @@ impl<S: LogStore> App<S> {
             summary: "现场勘验、测量搭建面积并拍照".to_string(),
             touches: Vec::new(),
         };
-        let yuan_text = p.fine_yuan;
         let steps = vec![
             C::File {
-                approval: Approval {
-                    handler: opinion("王明", "建议立案调查", 90),
-                    reviewer: opinion("李华", "同意", 90),
-                    approver: opinion("张主任", "同意立案", 90),
-                },
+                approval: filing,
                 filed_at: at(90),
                 violation_ended: today.plus_days(-100 - p.back),
                 grave: false,
@@ -719,11 +750,7 @@ impl<S: LogStore> App<S> {
                 discretion: "面积较小，按裁量基准处罚".to_string(),
                 proposal: fine,
             }),
-            C::Propose {
-                at: at(80),
-                unit: opinion("李华", &format!("拟同意承办人意见，罚款{yuan_text}元"), 80),
-                proposal: fine,
-            },
+            C::Propose { at: Timestamp(super::now_ms()), unit, proposal: fine },
             C::ServeNotice(Notice {
                 served_at: at(75),
                 service: handed(name, &format!("行政处罚事先告知书（栗街罚告〔{y}〕{no}号）"), at(75)),
@@ -737,7 +764,7 @@ impl<S: LogStore> App<S> {
             C::Waive(liuhen_core::penalty::Waiver { at: at(74), signed_statement: true, av_ref: String::new() }),
             C::Decide {
                 at: at(72),
-                approver: opinion("张主任", &format!("同意罚款{yuan_text}元"), 72),
+                approver: handling.approver,
                 doc: DecisionDoc {
                     doc_no: format!("栗街罚决〔{y}〕{no}号"),
                     penalty: fine,
@@ -760,10 +787,12 @@ impl<S: LogStore> App<S> {
         Ok((id, n + 1))
     }
 
-    async fn seed_other_kinds(&self, admin: &UserRecord, ids: &[String], today: Date) -> Result<(), ApiError> {
+    async fn seed_other_kinds(&self, staff: &Staff, ids: &[String], today: Date) -> Result<(), ApiError> {
         use liuhen_core::coercion::{Checklist, Kind as MeasureKind, Measure, MeasureDoc};
         use liuhen_core::licence::Application;
-        use liuhen_core::penalty::{Approval, HearingThresholds, Lead, Opinion};
+        use liuhen_core::penalty::{HearingThresholds, Lead};
+        use serde_json::json;
+        let admin = &staff.head;
         let y = today.year();
         let at = |days_ago: i64| today.plus_days(-days_ago).start().plus_hours(9);
         let act = |t: Timestamp| ActInput {
@@ -791,14 +820,19 @@ impl<S: LogStore> App<S> {
             entrusted: None,
             party: None,
         };
-        let r = self.register_lead(admin, lead).await?;
-        let filed = today.plus_days(-10);
-        let o = |by: &str, op: &str| Opinion { by: by.to_string(), opinion: op.to_string(), date: filed };
-        let approval = Approval {
-            handler: o("王明", "建议立案调查"),
-            reviewer: o("李华", "同意"),
-            approver: o("张主任", "同意立案"),
-        };
+        let r = self.register_lead(&staff.wang, lead.clone()).await?;
+        let filing = json!({"cause": "违法建设", "party": "待查", "source": "群众举报",
+            "facts": "群众举报院内违法搭建彩钢房。", "provisions": "《中华人民共和国城乡规划法》第四十条"});
+        let approval = self
+            .approve_form(
+                staff,
+                &r.id,
+                "D02",
+                filing.clone(),
+                ["建议立案调查", "同意立案", "同意立案"],
+                "举报线索具体，经初步核实存在违法搭建",
+            )
+            .await?;
         use super::ordinary::OrdinaryCommand;
         self.ordinary_command(
             admin,
@@ -846,6 +880,18 @@ impl<S: LogStore> App<S> {
             reason: "当事人称执法人员与其有邻里纠纷".to_string(),
         };
         self.ordinary_command(admin, &r.id, 5, recusal).await?;
+        // A lead whose 立案审批表 waits for the 承办机构负责人 (李华's 审批待办).
+        let pending = Lead {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_no: format!("栗街罚〔{y}〕22号"),
+            initiation: Initiation { received_at: at(2), ..lead.initiation.clone() },
+            ..lead
+        };
+        let r = self.register_lead(&staff.wang, pending).await?;
+        let d = self.create_document(&staff.wang, &r.id, &json!({"code": "D02", "fields": filing})).await?;
+        let cmd = json!({"type": "approve", "step": "handler", "opinion": "建议立案调查", "content_hash": d["content_hash"],
+            "reason": "举报线索具体，经初步核实存在违法搭建"});
+        self.document_command(&staff.wang, d["id"].as_str().unwrap_or_default(), &cmd).await?;
         // 行政许可: accepted 35 days ago, no decision yet (overdue).
         let app = Application {
             id: uuid::Uuid::now_v7().to_string(),
@@ -899,8 +945,11 @@ impl<S: LogStore> App<S> {
         };
         let r = self.propose_measure(admin, m).await?;
         use super::coercion::CoercionCommand;
-        let head =
-            Opinion { by: "张主任".to_string(), opinion: "同意扣押".to_string(), date: today.plus_days(-29) };
+        let head = self.signer(admin, &r.id, &[]).await?.opinion(
+            super::policy::Role::Approver,
+            "批准行政强制措施",
+            "同意扣押",
+        )?;
         self.coercion_command(admin, &r.id, 1, CoercionCommand::Approve { approver: head }).await?;
         let checklist = Checklist {
             party_notified: true,
@@ -918,6 +967,14 @@ impl<S: LogStore> App<S> {
         .await?;
         Ok(())
     }
+}
+
+/// The demo's accounts that take the steps of an approval: the 承办人 (王明), the
+/// 承办机构负责人 (李华) and the 负责人.
+struct Staff {
+    head: UserRecord,
+    wang: UserRecord,
+    li: UserRecord,
 }
 
 /// A demo penalty case: its number, party (name, 居民身份证号码, address), how many days before

@@ -46,6 +46,8 @@ pub fn event_json(e: &Event) -> Value {
         Event::Revised { fields } => json!({"type": "revised", "fields": fields}),
         Event::Approved(a) => json!({"type": "approved", "step": a.step, "person": a.person, "name": a.name,
             "opinion": a.opinion, "reason": a.reason, "at": a.at.0, "content_hash": a.content_hash}),
+        Event::Returned(r) => json!({"type": "returned", "step": r.step, "person": r.person, "name": r.name,
+            "reasons": r.reasons, "at": r.at.0, "content_hash": r.content_hash}),
         Event::Signed(s) => json!({"type": "signed", "role": s.role, "name": s.name, "person": s.person,
             "method": s.method, "image_sha256": s.image_sha256, "content_hash": s.content_hash, "at": s.at.0}),
         Event::Refused(r) => json!({"type": "refused", "role": r.role, "who": r.who, "reason": r.reason,
@@ -83,6 +85,14 @@ pub fn event_of(v: &Value) -> Option<Event> {
             name: s("name")?,
             opinion: s("opinion")?,
             reason: s("reason")?,
+            at: at()?,
+            content_hash: s("content_hash")?,
+        }),
+        "returned" => Event::Returned(document::Return {
+            step: s("step")?,
+            person: s("person")?,
+            name: s("name")?,
+            reasons: s("reasons")?,
             at: at()?,
             content_hash: s("content_hash")?,
         }),
@@ -127,6 +137,7 @@ fn event_code(e: &Event) -> &'static str {
         Event::Drafted { .. } => "drafted",
         Event::Revised { .. } => "revised",
         Event::Approved(_) => "approved",
+        Event::Returned(_) => "returned",
         Event::Signed(_) => "signed",
         Event::Refused(_) => "refused",
         Event::Attached { .. } => "attached",
@@ -161,11 +172,18 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
     let approvals: Vec<Value> = d
         .approvals
         .iter()
-        .map(|a| {
-            json!({"step": a.step, "name": a.name, "opinion": a.opinion, "reason": a.reason, "at": a.at.0,
-                         "current": a.content_hash == hash})
+        .enumerate()
+        .map(|(i, a)| {
+            json!({"step": a.step, "person": a.person, "name": a.name, "opinion": a.opinion, "reason": a.reason,
+                   "at": a.at.0, "current": i >= d.voided && a.content_hash == hash})
         })
         .collect();
+    let returns: Vec<Value> = d
+        .returns
+        .iter()
+        .map(|r| json!({"step": r.step, "person": r.person, "name": r.name, "reasons": r.reasons, "at": r.at.0}))
+        .collect();
+    let next_step = d.next_step(&hash).map(|(k, label)| json!({"step": k, "label": label}));
     let signatures: Vec<Value> = d
         .signatures
         .iter()
@@ -195,7 +213,9 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
             "choices": f.choices, "required": f.need == document::Need::Always})).collect::<Vec<_>>(),
         "signers": spec.signers.iter().map(|s| json!({"role": s.role, "name": s.name, "min": s.min,
             "refusable": s.refusable, "each_of": s.each_of})).collect::<Vec<_>>(),
-        "approvals": approvals, "signatures": signatures, "refusals": refusals, "missing": missing,
+        "approvals": approvals, "returns": returns, "next_step": next_step,
+        "issuer": spec.issuer.label(), "requires": spec.requires,
+        "signatures": signatures, "refusals": refusals, "missing": missing,
         "deemed_served_on": d.deemed_served_on().map(|x| x.to_string()),
         "changes": d.changes.iter().map(|(k, b, a)| json!({"field": k, "before": b, "after": a,
             "label": spec.fields.iter().find(|f| f.key == k).map_or("", |f| f.label)})).collect::<Vec<_>>(),
@@ -222,6 +242,17 @@ pub fn takes_step(roles: &[Role], step: &str) -> bool {
         "approver" => roles.contains(&Role::Approver),
         _ => true,
     }
+}
+
+/// Why an account may not take `step`: the role it needs.
+fn step_refusal(step: &str) -> String {
+    let who = match step {
+        "handler" => "承办的执法人员",
+        "reviewer" => "承办机构负责人",
+        "approver" => "负责人",
+        _ => "相应角色的人员",
+    };
+    format!("该审批环节须由{who}以本人账号办理（办法第十五条）")
 }
 
 /// The approval steps a document's JSON shows as done on its current content.
@@ -381,6 +412,71 @@ impl<S: LogStore> App<S> {
         Ok(out)
     }
 
+    /// The live (not superseded) documents of `code` on case `case_id`: (id, document, the hash
+    /// of its current content).
+    async fn forms_of(&self, case_id: &str, code: &str) -> Result<Vec<(String, Document, String)>, ApiError> {
+        let mut out = Vec::new();
+        for s in self.store.settings().await? {
+            let Some(id) = s.key.strip_prefix(PREFIX) else { continue };
+            let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            if v["case"] != case_id || !v["extra"]["superseded_by"].is_null() {
+                continue;
+            }
+            let Some(d) = replay(v["events"].as_array().map(Vec::as_slice).unwrap_or_default()) else { continue };
+            if d.spec.code == code {
+                let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
+                out.push((id.to_string(), d, hash));
+            }
+        }
+        // Ids are UUIDv7: the latest last.
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// The latest fully approved, not superseded 内部审批文书 of `code` on case `case_id`, with
+    /// its approvals on its current content (办法第十五条): what a case command's approval rests
+    /// on. An approved draft counts too: any revision voids its approvals (rendering the PDF is
+    /// not a condition of the approval).
+    pub(crate) async fn approved_form(
+        &self,
+        case_id: &str,
+        code: &str,
+    ) -> Result<Option<(String, liuhen_core::penalty::Approval)>, ApiError> {
+        let mut best = None;
+        for (id, d, hash) in self.forms_of(case_id, code).await? {
+            let current = d.current_approvals(&hash);
+            let step = |k: &str| {
+                current.iter().find(|a| a.step == k).map(|a| liuhen_core::penalty::Opinion {
+                    by: a.name.clone(),
+                    person: a.person.clone(),
+                    opinion: a.opinion.clone(),
+                    date: a.at.shanghai_date(),
+                })
+            };
+            if let (Some(handler), Some(reviewer), Some(approver)) =
+                (step("handler"), step("reviewer"), step("approver"))
+            {
+                best = Some((id, liuhen_core::penalty::Approval { handler, reviewer, approver }));
+            }
+        }
+        Ok(best)
+    }
+
+    /// The members who confirmed the case's latest 集体讨论记录 on its current content, each with
+    /// their own account (行政处罚法第五十七条第二款): empty when there is none.
+    pub(crate) async fn discussion_members(&self, case_id: &str) -> Result<Vec<String>, ApiError> {
+        let forms = self.forms_of(case_id, super::signer::DISCUSSION_RECORD).await?;
+        let Some((_, d, hash)) = forms.last() else { return Ok(Vec::new()) };
+        let mut names: Vec<String> = d
+            .signatures
+            .iter()
+            .filter(|s| s.role == "member" && s.person.starts_with("user:") && s.content_hash == *hash)
+            .map(|s| s.name.clone())
+            .collect();
+        names.dedup();
+        Ok(names)
+    }
+
     /// One document, its view ledgered on its case first.
     pub async fn document(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<Value, ApiError> {
         let (v, case) = self.document_for(actor, id, Action::ViewCase).await?;
@@ -452,12 +548,24 @@ impl<S: LogStore> App<S> {
         let mut blobs = Vec::new();
         let mut extra = json!({});
         let e = match cmd["type"].as_str().unwrap_or_default() {
-            "revise" => d.revise(fields_of(cmd)?).map_err(refused)?,
+            "revise" => {
+                // 办法第十五条: the handler drafts; an approver agrees or returns, never edits.
+                if !roles(actor).contains(&Role::Officer) {
+                    return Err(ApiError::NotYourStep(
+                        "文书由承办的执法人员起草和修改；审批人只能同意或退回（办法第十五条）".into(),
+                    ));
+                }
+                d.revise(fields_of(cmd)?).map_err(refused)?
+            }
             "approve" => {
                 seen(cmd)?;
                 let step = text(cmd, "step", 16)?;
                 if !takes_step(&roles(actor), &step) {
-                    return Err(ApiError::Forbidden);
+                    return Err(ApiError::NotYourStep(step_refusal(&step)));
+                }
+                // Each step by its own person: one account does not approve its own submission.
+                if d.current_approvals(&hash).iter().any(|a| a.person == me) {
+                    return Err(ApiError::NotYourStep("同一审批表的各环节须由不同人员审批（办法第十五条）".into()));
                 }
                 d.approve(Approval {
                     step,
@@ -485,6 +593,15 @@ impl<S: LogStore> App<S> {
                         return Err(ApiError::BadRequest("执法人员须以本人账号签名".into()));
                     }
                     (my_name.clone(), actor.officer_id.clone())
+                } else if role == "member" {
+                    // 集体讨论: each member confirms the record with their own account.
+                    if !roles(actor).contains(&Role::DiscussionMember) {
+                        return Err(ApiError::NotYourStep("集体讨论记录须由参加讨论的负责人本人签名确认".into()));
+                    }
+                    if d.signatures.iter().any(|s| s.role == "member" && s.person == me && s.content_hash == hash) {
+                        return Err(ApiError::Conflict("您已在本记录上签名".into()));
+                    }
+                    (my_name.clone(), me.clone())
                 } else {
                     (text(cmd, "name", 100)?, String::new())
                 };
@@ -531,6 +648,25 @@ impl<S: LogStore> App<S> {
                 })
                 .map_err(refused)?
             }
+            "return" => {
+                seen(cmd)?;
+                let step = d.next_step(&hash).map(|(k, _)| k.to_string()).unwrap_or_default();
+                if step.is_empty() || step == "handler" {
+                    return Err(ApiError::InvalidState("该文书没有待审批的环节，不能退回".into()));
+                }
+                if !takes_step(&roles(actor), &step) {
+                    return Err(ApiError::NotYourStep(step_refusal(&step)));
+                }
+                d.return_step(document::Return {
+                    step,
+                    person: me.clone(),
+                    name: my_name.clone(),
+                    reasons: text(cmd, "reasons", 2000)?,
+                    at: now,
+                    content_hash: hash.clone(),
+                })
+                .map_err(refused)?
+            }
             "attach" => {
                 let key = text(cmd, "key", 32)?;
                 let (bytes, media) = file_of(cmd)?;
@@ -549,6 +685,33 @@ impl<S: LogStore> App<S> {
                 d.finalise(&hash, &blob.sha256.to_hex(), pdf.pages as u32, now).map_err(refused)?
             }
             "issue" => {
+                // 签发: by the 负责人, or by the officers for what they issue on site.
+                let rs = roles(actor);
+                let may = match d.spec.issuer {
+                    document::Issuer::Head => rs.contains(&Role::Approver),
+                    document::Issuer::Officer => rs.contains(&Role::Officer) || rs.contains(&Role::Approver),
+                };
+                if !may {
+                    return Err(ApiError::NotYourStep(format!(
+                        "{}须由{}签发（办法第十三条、第十五条）",
+                        d.spec.name,
+                        d.spec.issuer.label()
+                    )));
+                }
+                if let Some(form) = d.spec.requires
+                    && self.approved_form(&case.id, form).await?.is_none()
+                {
+                    let name = document::spec(form).map_or(form, |s| s.name);
+                    return Err(refused(
+                        liuhen_core::rules::Refusal {
+                            violations: vec![
+                                liuhen_core::rules::R_131
+                                    .violated("requires", format!("本案尚无审批完成的{name}，不能签发{}", d.spec.name)),
+                            ],
+                        }
+                        .into(),
+                    ));
+                }
                 let keys = self.documents.seal.clone().ok_or_else(|| {
                     ApiError::InvalidState("未配置电子印章密钥（数据目录 keys/seal-sm2），不能签发".into())
                 })?;
@@ -600,7 +763,7 @@ impl<S: LogStore> App<S> {
             }
             _ => {
                 return Err(ApiError::BadRequest(
-                    "type 须为 revise、approve、sign、refuse、attach、finalise 或 issue".into(),
+                    "type 须为 revise、approve、return、sign、refuse、attach、finalise 或 issue".into(),
                 ));
             }
         };
@@ -621,17 +784,6 @@ impl<S: LogStore> App<S> {
             Ok(()) => Ok(()),
             Err(e @ liuhen_pdf::PdfError::NoChineseFont(_)) => Err(ApiError::Unavailable(e.to_string())),
             Err(_) => Err(ApiError::BadRequest("签名图像无法读取（文件已损坏或不是图像）".into())),
-        }
-    }
-
-    async fn actor_name(&self, actor: &UserRecord) -> Result<String, ApiError> {
-        if actor.officer_id.is_empty() {
-            return Ok(actor.username.clone());
-        }
-        match self.store.officer(&actor.officer_id).await {
-            Ok(o) => Ok(o.name),
-            Err(StoreError::NotFound) => Ok(actor.username.clone()),
-            Err(e) => Err(e.into()),
         }
     }
 

@@ -26,6 +26,7 @@ pub mod rebuild;
 pub mod recordings;
 pub mod records;
 pub mod service;
+pub mod signer;
 pub mod summary;
 pub mod totp;
 

@@ -170,12 +170,17 @@ pub enum OrdinaryCommand {
 }
 
 pub(crate) fn opinion_json(o: &Opinion) -> Value {
-    json!({"by": o.by, "opinion": o.opinion, "date": o.date.to_string()})
+    if o.person.is_empty() {
+        json!({"by": o.by, "opinion": o.opinion, "date": o.date.to_string()})
+    } else {
+        json!({"by": o.by, "person": o.person, "opinion": o.opinion, "date": o.date.to_string()})
+    }
 }
 
 pub(crate) fn parse_opinion(v: &Value) -> Option<Opinion> {
     Some(Opinion {
         by: v["by"].as_str()?.to_string(),
+        person: v["person"].as_str().unwrap_or_default().to_string(),
         opinion: v["opinion"].as_str()?.to_string(),
         date: Date::parse(v["date"].as_str()?).ok()?,
     })

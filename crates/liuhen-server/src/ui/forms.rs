@@ -315,16 +315,6 @@ pub const ALL_PENALTIES: &[(&str, &str)] = &[
     ("order_closure", "责令关闭"),
     ("restrict_practice", "限制从业"),
 ];
-/// An opinion with its signer and date under `prefix` (审批表 rows).
-macro_rules! opinion_fields {
-    ($p:literal, $who:literal) => {
-        [
-            f(concat!($p, "by"), concat!($who, "姓名"), Kind::Text),
-            f(concat!($p, "opinion"), concat!($who, "意见"), Kind::LongText),
-            f(concat!($p, "date"), concat!($who, "签字日期"), Kind::Date),
-        ]
-    };
-}
 const LEAD: [Field; 14] = join(&[
     &[
         f("case_no", "案号", Kind::Text),
@@ -345,19 +335,14 @@ const LEAD: [Field; 14] = join(&[
         f("party.phone", "联系电话", Kind::Text),
     ],
 ]);
-const FILE: [Field; 12] = join(&[
-    &[f("filed_at", "立案时间", Kind::DateTime), f("violation_ended", "违法行为终了日期", Kind::Date)],
-    &opinion_fields!("approval.handler.", "承办人"),
-    &opinion_fields!("approval.reviewer.", "审核人"),
-    &opinion_fields!("approval.approver.", "批准人"),
-    &[f("grave", "涉及生命健康安全、金融安全且有危害后果（追责期限五年）", Kind::Bool)],
-]);
-const CLOSE_ORDINARY: [Field; 10] = join(&[
-    &[f("at", "结案时间", Kind::DateTime)],
-    &opinion_fields!("approval.handler.", "承办人"),
-    &opinion_fields!("approval.reviewer.", "审核人"),
-    &opinion_fields!("approval.approver.", "批准人"),
-]);
+// 立案 and 结案 rest on the case's approved 立案审批表 and 结案审批表 (办法第十五条): the approvals
+// are given on the forms, each by its own account, never typed here.
+const FILE: [Field; 3] = [
+    f("filed_at", "立案时间", Kind::DateTime),
+    f("violation_ended", "违法行为终了日期", Kind::Date),
+    f("grave", "涉及生命健康安全、金融安全且有危害后果（追责期限五年）", Kind::Bool),
+];
+const CLOSE_ORDINARY: [Field; 1] = [f("at", "结案时间", Kind::DateTime)];
 const NOTICE: [Field; 7 + SVC] = join(&[
     &[
         f("penalty.kind", "拟作出的处罚", Kind::Select(ALL_PENALTIES)),
@@ -370,9 +355,8 @@ const NOTICE: [Field; 7 + SVC] = join(&[
     &[f("statement_days", "陈述申辩期限（工作日）", Kind::Number)],
     &service_fields!("service."),
 ]);
-const DECIDE: [Field; 18] = join(&[
+const DECIDE: [Field; 15] = join(&[
     &[f("at", "决定时间", Kind::DateTime)],
-    &opinion_fields!("approver.", "负责人"),
     &[
         f("doc.doc_no", "决定书文号", Kind::Text),
         f("doc.penalty.kind", "处罚种类", Kind::Select(ALL_PENALTIES)),
@@ -432,12 +416,8 @@ const EXECUTE: [Field; 17] = {
         ],
     ])
 };
-const EXTEND: [Field; 3 + SVC] = join(&[
-    &[
-        f("at", "时间", Kind::DateTime),
-        f("days", "延长（日，不超过三十日）", Kind::Number),
-        f("approver", "批准的负责人", Kind::Text),
-    ],
+const EXTEND: [Field; 2 + SVC] = join(&[
+    &[f("at", "时间", Kind::DateTime), f("days", "延长（日，不超过三十日）", Kind::Number)],
     &service_fields!("notice."),
 ]);
 const DISPOSE: [Field; 2 + SVC] = join(&[
@@ -595,12 +575,7 @@ const EV_PRESERVATION: [Field; 8] = [
     f("item.items", "保存的物品（以、分隔）", Kind::List),
     f("item.notice_served", "先行登记保存通知书已送达当事人", Kind::Bool),
 ];
-const NOT_FILE: [Field; 10] = join(&[
-    &opinion_fields!("approval.handler.", "承办人"),
-    &opinion_fields!("approval.reviewer.", "审核人"),
-    &opinion_fields!("approval.approver.", "批准人"),
-    &[f("reasons", "不予立案的理由", Kind::LongText)],
-]);
+const NOT_FILE: [Field; 1] = [f("reasons", "不予立案的理由", Kind::LongText)];
 const IDENTIFY: [Field; 8] = party_fields!("party.");
 pub const NO_PENALTY_GROUNDS: &[(&str, &str)] = &[
     ("minor_corrected", "违法行为轻微并及时改正，没有造成危害后果"),
@@ -609,9 +584,8 @@ pub const NO_PENALTY_GROUNDS: &[(&str, &str)] = &[
     ("not_established", "违法事实不能成立"),
     ("transfer_to_judicial", "违法行为涉嫌犯罪，移送司法机关"),
 ];
-const NO_PENALTY: [Field; 10] = join(&[
+const NO_PENALTY: [Field; 7] = join(&[
     &[f("at", "决定时间", Kind::DateTime)],
-    &opinion_fields!("approver.", "负责人"),
     &[
         f("ground", "理由", Kind::Select(NO_PENALTY_GROUNDS)),
         f("reasons", "具体说明", Kind::LongText),
@@ -663,11 +637,12 @@ const SUBSTITUTE: [Field; 9 + SVC] = join(&[
     ],
     &service_fields!("service."),
 ]);
-const DEFER: [Field; 6] = join(&[
-    &[f("at", "批准时间", Kind::DateTime), f("reasons", "当事人申请的理由", Kind::LongText)],
-    &opinion_fields!("approver.", "负责人"),
-    &[f("plan", "缴纳计划（每行：到期日 金额元，如 2026-12-31 1000）", Kind::Rows(PLAN))],
-]);
+const DEFER: [Field; 4] = [
+    f("at", "批准时间", Kind::DateTime),
+    f("reasons", "当事人申请的理由", Kind::LongText),
+    f("opinion", "负责人意见", Kind::LongText),
+    f("plan", "缴纳计划（每行：到期日 金额元，如 2026-12-31 1000）", Kind::Rows(PLAN)),
+];
 pub const RELIEF_KINDS: &[(&str, &str)] = &[("review", "行政复议"), ("litigation", "行政诉讼")];
 pub const RELIEF_OUTCOMES: &[(&str, &str)] =
     &[("upheld", "维持原决定"), ("revoked", "撤销原决定"), ("changed", "变更原决定"), ("withdrawn", "申请人撤回")];
@@ -690,12 +665,11 @@ macro_rules! correction_fields {
             f("anchor", "更正的日期", Kind::Select($anchors)),
             f("to", "更正为", Kind::DateTime),
             f("reason", "更正理由", Kind::LongText),
-            f("approved_by", "批准人", Kind::Text),
         ]
     };
 }
-const CORRECT_PENALTY: [Field; 4] = correction_fields!(PENALTY_ANCHORS);
-const CORRECT_LICENCE: [Field; 4] = correction_fields!(LICENCE_ANCHORS);
+const CORRECT_PENALTY: [Field; 3] = correction_fields!(PENALTY_ANCHORS);
+const CORRECT_LICENCE: [Field; 3] = correction_fields!(LICENCE_ANCHORS);
 const REINSPECT: [Field; 8] = join(&[&act_fields!("act."), &[f("rectified", "已整改到位", Kind::Bool)]]);
 
 pub const SPECS: &[Spec] = &[
@@ -804,22 +778,14 @@ pub const SPECS: &[Spec] = &[
         case_type: "coercive_measure",
         command: "approve",
         label: "负责人批准",
-        fields: &[
-            f("approver.by", "负责人", Kind::Text),
-            f("approver.opinion", "审批意见", Kind::LongText),
-            f("approver.date", "日期", Kind::Date),
-        ],
+        fields: &[f("opinion", "审批意见", Kind::LongText)],
     },
     Spec { case_type: "coercive_measure", command: "execute", label: "实施查封、扣押", fields: &EXECUTE },
     Spec {
         case_type: "coercive_measure",
         command: "ratify",
         label: "补办批准手续",
-        fields: &[
-            f("at", "时间", Kind::DateTime),
-            f("approved", "负责人同意（不同意的应当立即解除）", Kind::Bool),
-            f("approver", "负责人", Kind::Text),
-        ],
+        fields: &[f("at", "时间", Kind::DateTime), f("approved", "负责人同意（不同意的应当立即解除）", Kind::Bool)],
     },
     Spec { case_type: "coercive_measure", command: "extend", label: "延长期限", fields: &EXTEND },
     Spec { case_type: "coercive_measure", command: "dispose", label: "作出处理决定", fields: &DISPOSE },
@@ -827,11 +793,7 @@ pub const SPECS: &[Spec] = &[
         case_type: "coercive_measure",
         command: "correct_execution_time",
         label: "更正实施时间",
-        fields: &[
-            f("to", "更正为", Kind::DateTime),
-            f("reason", "更正理由", Kind::LongText),
-            f("approved_by", "批准人", Kind::Text),
-        ],
+        fields: &[f("to", "更正为", Kind::DateTime), f("reason", "更正理由", Kind::LongText)],
     },
     Spec {
         case_type: "coercive_measure",
@@ -876,11 +838,7 @@ pub const SPECS: &[Spec] = &[
         case_type: "licence",
         command: "extend",
         label: "延长审查期限",
-        fields: &[
-            f("at", "时间", Kind::DateTime),
-            f("approved_by", "批准的负责人", Kind::Text),
-            f("reasons_notified", "已将延期理由告知申请人", Kind::Bool),
-        ],
+        fields: &[f("at", "时间", Kind::DateTime), f("reasons_notified", "已将延期理由告知申请人", Kind::Bool)],
     },
     Spec {
         case_type: "licence", command: "exclude_period", label: "扣除听证、检验、鉴定等所需时间", fields: &EXCLUDE
@@ -987,7 +945,6 @@ pub const SPECS: &[Spec] = &[
         fields: &[
             f("at", "决定时间", Kind::DateTime),
             f("officer", "申请回避的执法人员", Kind::Officer),
-            f("by", "决定的负责人", Kind::Text),
             f("granted", "决定回避", Kind::Bool),
             f("opinion", "意见", Kind::LongText),
         ],
@@ -1010,10 +967,7 @@ pub const SPECS: &[Spec] = &[
         command: "propose",
         label: "承办机构拟作出决定",
         fields: &[
-            f("at", "时间", Kind::DateTime),
-            f("unit.by", "承办机构负责人", Kind::Text),
-            f("unit.opinion", "意见", Kind::LongText),
-            f("unit.date", "签字日期", Kind::Date),
+            f("opinion", "承办机构负责人意见", Kind::LongText),
             f("proposal.kind", "拟作出的决定", Kind::Select(ALL_PENALTIES)),
             f("proposal.amount_fen", "金额（元）", Kind::Yuan),
         ],
@@ -1025,12 +979,7 @@ pub const SPECS: &[Spec] = &[
         case_type: "ordinary_penalty",
         command: "legal_review",
         label: "法制审核",
-        fields: &[
-            f("at", "审核时间", Kind::DateTime),
-            f("reviewer_id", "法制审核人员", Kind::Officer),
-            f("passed", "审核通过", Kind::Bool),
-            f("opinion", "审核意见", Kind::LongText),
-        ],
+        fields: &[f("passed", "审核通过", Kind::Bool), f("opinion", "审核意见", Kind::LongText)],
     },
     Spec {
         case_type: "ordinary_penalty",
@@ -1038,7 +987,6 @@ pub const SPECS: &[Spec] = &[
         label: "集体讨论",
         fields: &[
             f("at", "讨论时间", Kind::DateTime),
-            f("members", "参加人员（以、分隔）", Kind::List),
             f("conclusion.kind", "讨论决定", Kind::Select(ALL_PENALTIES)),
             f("conclusion.amount_fen", "金额（元）", Kind::Yuan),
         ],
@@ -1194,7 +1142,6 @@ pub const SPECS: &[Spec] = &[
         fields: &[
             f("at", "时间", Kind::DateTime),
             f("method", "处理方式（公开拍卖、销毁、移交等）", Kind::Text),
-            f("approved_by", "批准人", Kind::Text),
             f("witnesses", "见证人（销毁的，以、分隔）", Kind::List),
             f("av_ref", "音像记录（编号及时段）", Kind::Text),
             f("treasury_receipt", "拍卖款上缴国库凭证", Kind::Text),

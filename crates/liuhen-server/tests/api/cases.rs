@@ -55,8 +55,8 @@ struct Ctx {
     a: String,
     b: String,
     expired: String,
-    /// 法制审核人员 with 法律职业资格.
-    lawyer: String,
+    /// The accounts that take approval steps, each its own (办法第十五条).
+    staff: Staff,
 }
 
 async fn ctx() -> Ctx {
@@ -77,7 +77,9 @@ async fn ctx_with(calendar: liuhen_core::calendar::WorkCalendar) -> Ctx {
                     "cert_valid_to": "2028-12-31", "legal_qualification": true}),
     )
     .await;
-    Ctx { app, token, a, b, expired, lawyer }
+    // The 法制审核人员's officer holds the 法律职业资格.
+    let staff = app.staff(&a, &lawyer).await;
+    Ctx { app, token, a, b, expired, staff }
 }
 
 #[tokio::test]
@@ -236,7 +238,9 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     let token = app.login().await;
     assert!(app.seed_demo().await);
     assert!(!app.seed_demo().await, "seeding twice does nothing");
-    // The unpaid-fine case has its documents: 立案审批表 and 决定书 finalised, 处理审批表 waiting.
+    // Every filed penalty rests on a 立案审批表, every decision on a 案件处理审批表, each step
+    // approved by its own demo account; the unpaid fine's 决定书 is issued; one 立案审批表 waits
+    // for the 承办机构负责人.
     let docs: Vec<Value> = app
         .store
         .settings()
@@ -246,7 +250,32 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
         .filter(|s| s.key.starts_with("document/"))
         .map(|s| serde_json::from_str(&s.data).unwrap())
         .collect();
-    assert_eq!(docs.len(), 3);
+    assert_eq!(docs.len(), 7);
+    let users = app.store.users().await.unwrap();
+    let person = |name: &str| format!("user:{}", users.iter().find(|u| u.username == name).unwrap().id);
+    let mut waiting = 0;
+    for d in &docs {
+        let approvals: Vec<&Value> = d["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"]["type"] == "approved")
+            .map(|e| &e["event"])
+            .collect();
+        let by: Vec<(&str, String)> = approvals
+            .iter()
+            .map(|a| (a["step"].as_str().unwrap(), a["person"].as_str().unwrap().to_string()))
+            .collect();
+        match by.len() {
+            0 => {}
+            1 => waiting += 1,
+            _ => assert_eq!(
+                by,
+                [("handler", person("wangming")), ("reviewer", person("lihua")), ("approver", person("zhangzhuren"))]
+            ),
+        }
+    }
+    assert_eq!(waiting, 1);
     let cases = app.get("/api/cases", Some(&token)).await.json();
     let mut states: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
     states.sort();
@@ -260,6 +289,7 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
             "closed",
             "demanded",
             "investigating",
+            "lead",
             "on_site",
             "planned",
             "recorded",
@@ -491,10 +521,13 @@ fn day(s: &str) -> i64 {
     liuhen_core::time::Date::parse(s).unwrap().start().plus_hours(8).0
 }
 
-fn approval(date: &str) -> Value {
-    json!({"handler": {"by": "王明", "opinion": "建议立案调查", "date": date},
-           "reviewer": {"by": "李华", "opinion": "同意", "date": date},
-           "approver": {"by": "张主任", "opinion": "同意", "date": date}})
+/// The approval forms a penalty case's commands rest on, each approved by its own accounts:
+/// the 立案审批表, 案件处理审批表 and 结案审批表, and the 集体讨论记录 its members signed.
+async fn approve_forms(c: &Ctx, id: &str) {
+    for code in ["D02", "D30", "D50"] {
+        c.app.approved_form(&c.staff, id, code).await;
+    }
+    c.app.discussion_record(&c.staff, id).await;
 }
 
 fn fine(yuan: u64) -> Value {
@@ -510,7 +543,9 @@ async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64
 async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Value) -> (String, u64) {
     let body = json!({"case_no": case_no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
                       "reason": "群众举报院内违法搭建", "received_at": day("2026-08-06"), "major": major});
-    let id = create(&c.app, &c.token, "/api/cases/penalties", body).await;
+    // The 承办人 registers the lead; the approval forms follow, each step by its own account.
+    let id = create(&c.app, &c.staff.handler, "/api/cases/penalties", body).await;
+    approve_forms(c, &id).await;
     let mut v = 1;
     // Investigating before filing is refused.
     let mut act_aug = act(&[&c.a, &c.b], true, true);
@@ -541,7 +576,7 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     let r = command(&c.app, &c.token, &id, v, party("130227198005120034")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-016", "{}", String::from_utf8_lossy(&r.body));
     let steps = [
-        json!({"type": "file", "approval": approval("2026-08-07"), "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
+        json!({"type": "file", "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
         json!({"type": "investigate", "act": act_aug}),
         party("130227198005120033"),
         inquiry(&[&c.a, &c.b]),
@@ -622,16 +657,25 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
         "hearing_right_told": true, "statement_days": 5});
     let r = command(&c.app, &c.token, &id, v, early).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-060", "{}", String::from_utf8_lossy(&r.body));
-    let propose = json!({"type": "propose", "at": day("2026-08-12"), "proposal": penalty,
-                         "unit": {"by": "李华", "opinion": "拟同意承办人意见", "date": "2026-08-12"}});
-    assert_eq!(command(&c.app, &c.token, &id, v, propose).await.status, StatusCode::OK);
+    // The 承办机构负责人's step is taken by that account: the 负责人 may not take it for them.
+    let propose = json!({"type": "propose", "proposal": penalty, "opinion": "拟同意承办人意见"});
+    let r = command(&c.app, &c.token, &id, v, propose.clone()).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.staff.unit_head, &id, v, propose).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     v += 1;
     if major {
+        let review = json!({"type": "legal_review", "passed": true, "opinion": "同意"});
+        // Neither the investigating officer nor the 负责人 may record the 法制审核 (办法第十五条).
+        for token in [&c.staff.handler, &c.token] {
+            let r = command(&c.app, token, &id, v, review.clone()).await;
+            assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+        }
         // A reviewer without 法律职业资格 is refused (R-005, 行政处罚法第五十八条).
-        let review = |by: &str| json!({"type": "legal_review", "at": day("2026-08-13"), "reviewer_id": by, "passed": true, "opinion": "同意"});
-        let r = command(&c.app, &c.token, &id, v, review(&c.a)).await;
+        let unqualified = c.app.account_for("fazhi-b", "legal_reviewer", &c.b).await;
+        let r = command(&c.app, &unqualified, &id, v, review.clone()).await;
         assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-005", "{}", String::from_utf8_lossy(&r.body));
-        let r = command(&c.app, &c.token, &id, v, review(&c.lawyer)).await;
+        let r = command(&c.app, &c.staff.legal, &id, v, review).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
@@ -659,7 +703,7 @@ fn receipt(document: &str, at: &str, method: Value) -> Value {
 }
 
 fn decide(at: &str) -> Value {
-    json!({"type": "decide", "at": day(at), "approver": {"by": "张主任", "opinion": "同意罚款五千元", "date": at},
+    json!({"type": "decide", "at": day(at),
            "doc": {"doc_no": "栗街罚决〔2026〕12号", "penalty": fine(5000), "facts": "未经批准搭建彩钢房",
                    "legal_basis": "《城乡规划法》第六十五条", "performance_days": 15, "relief_route_stated": true, "sealed": true}})
 }
@@ -695,18 +739,17 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
         &c.token,
         &id,
         v,
-        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": "李四",
-        "by": "张主任", "granted": false, "opinion": "x"}),
+        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": "李四", "granted": false, "opinion": "x"}),
     )
     .await;
     assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "no pending request for 李四");
     let unknown = json!({"type": "request_recusal", "at": day("2026-08-15"), "officer": "李四", "reason": "x"});
     assert_eq!(command(&c.app, &c.token, &id, v, unknown).await.status, StatusCode::BAD_REQUEST, "not an officer");
     for s in [
-        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": c.a, "by": "张主任", "granted": false,
+        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": c.a, "granted": false,
                "opinion": "纠纷与本案无关，不予回避"}),
         json!({"type": "hear_statement", "at": day("2026-08-15"), "statement": "面积很小，请从轻", "reexamination": "已按裁量基准从轻，维持"}),
-        json!({"type": "discuss", "at": day("2026-08-17"), "members": ["张主任", "王副主任", "刘副主任"], "conclusion": fine(5000)}),
+        json!({"type": "discuss", "at": day("2026-08-17"), "conclusion": fine(5000)}),
         decide("2026-08-17"),
     ] {
         let r = command(&c.app, &c.token, &id, v, s).await;
@@ -726,7 +769,7 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
     for s in [
         refused,
         json!({"type": "pay", "at": day("2026-08-25"), "receipt_no": "BANK-20260825-7"}),
-        json!({"type": "close", "approval": approval("2026-08-26"), "at": day("2026-08-26")}),
+        json!({"type": "close", "at": day("2026-08-26")}),
     ] {
         let r = command(&c.app, &c.token, &id, v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
@@ -784,10 +827,10 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-049");
     ok(&command(
         &c.app,
-        &c.token,
+        &c.staff.legal,
         &id,
         v,
-        json!({"type": "legal_review", "at": day("2026-09-01"), "reviewer_id": c.lawyer, "passed": true, "opinion": "听证后审核，同意"}),
+        json!({"type": "legal_review", "passed": true, "opinion": "听证后审核，同意"}),
     )
     .await);
     v += 1;
@@ -803,7 +846,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
             json!({"type": "postal", "tracking_no": "EMS1234567890", "return_receipt_at": day("2026-09-05")}),
         ),
         json!({"type": "pay", "at": day("2026-09-08"), "receipt_no": "BANK-20260908-2"}),
-        json!({"type": "close", "approval": approval("2026-09-09"), "at": day("2026-09-09")}),
+        json!({"type": "close", "at": day("2026-09-09")}),
     ] {
         ok(&command(&c.app, &c.token, &id, v, s).await);
         v += 1;
@@ -837,7 +880,7 @@ async fn a_decision_revoked_in_litigation_closes_without_payment() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-091", "{}", String::from_utf8_lossy(&r.body));
     run(&c, &id, &mut v, [sue("litigation", "迁西县人民法院")]).await;
     // Not closed while the lawsuit is pending.
-    let close = json!({"type": "close", "approval": approval("2026-12-11"), "at": day("2026-12-11")});
+    let close = json!({"type": "close", "at": day("2026-12-11")});
     let r = command(&c.app, &c.token, &id, v, close.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-091", "{}", String::from_utf8_lossy(&r.body));
     run(&c, &id, &mut v, [json!({"type": "conclude_relief", "at": day("2026-12-10"), "outcome": "revoked"}), close])
@@ -857,7 +900,7 @@ async fn a_fine_is_paid_in_approved_instalments() {
     run(&c, &id, &mut v, decided_and_served()).await;
     let defer = |second: u64| {
         json!({"type": "defer_payment", "at": day("2026-08-25"), "reasons": "因病住院，家庭经济困难",
-               "approver": {"by": "张主任", "opinion": "同意分两期缴纳", "date": "2026-08-25"},
+               "opinion": "同意分两期缴纳",
                "plan": [{"due": "2026-09-30", "amount_fen": 250_000}, {"due": "2026-10-31", "amount_fen": second}]})
     };
     // The plan adds up to the fine (R-090b).
@@ -955,9 +998,7 @@ async fn a_demolition_order_is_performed_in_the_partys_place() {
     // Three working days after the reminder (T-22, R-097).
     let r = command(&c.app, &c.token, &id, v, perform("2027-02-26")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-097");
-    for s in
-        [perform("2027-03-01"), json!({"type": "close", "approval": approval("2027-03-02"), "at": day("2027-03-02")})]
-    {
+    for s in [perform("2027-03-01"), json!({"type": "close", "at": day("2027-03-02")})] {
         ok(&command(&c.app, &c.token, &id, v, s).await);
         v += 1;
     }
@@ -983,7 +1024,7 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     };
     let before = liuhen_server::app::now_ms();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let correct = |reason: &str| json!({"type": "correct_date", "anchor": "served_at", "to": day("2026-08-19"), "reason": reason, "approved_by": "张主任"});
+    let correct = |reason: &str| json!({"type": "correct_date", "anchor": "served_at", "to": day("2026-08-19"), "reason": reason});
     let r = command(&c.app, &c.token, &id, v, correct("")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-133");
     ok(&command(&c.app, &c.token, &id, v, correct("送达回证记载为 8 月 19 日")).await);
@@ -1065,7 +1106,7 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     for s in [
         apply("2027-03-01"),
         json!({"type": "record_court_ruling", "at": day("2027-03-20"), "ruling_no": "（2027）冀0227行审12号", "enforce": true}),
-        json!({"type": "close", "approval": approval("2027-03-22"), "at": day("2027-03-22")}),
+        json!({"type": "close", "at": day("2027-03-22")}),
     ] {
         ok(&command(&c.app, &c.token, &id, v, s).await);
         v += 1;
@@ -1107,7 +1148,7 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         json!({"type": "accept", "at": day("2026-11-05"), "voucher_sealed": true}),
         // The acceptance was stamped an hour later than recorded (R-133: by its own entry).
         json!({"type": "correct_date", "anchor": "accepted_at", "to": day("2026-11-05") + HOUR,
-               "reason": "受理凭证记载时间为 9 时", "approved_by": "张主任"}),
+               "reason": "受理凭证记载时间为 9 时"}),
         json!({"type": "verify", "act": verify}),
         // The 现场核查笔录 of the verification, made by the two who verified (办法第八条).
         json!({"type": "record_evidence", "item": {"type": "site_record", "label": "现场核查笔录", "at": day("2026-11-10"),
@@ -1207,14 +1248,7 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let r = command(&c.app, &c.token, &id, 1, execute(true)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-100a");
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    ok(&command(
-        &c.app,
-        &c.token,
-        &id,
-        1,
-        json!({"type": "approve", "approver": {"by": "张主任", "opinion": "同意扣押", "date": "2026-11-02"}}),
-    )
-    .await);
+    ok(&command(&c.app, &c.token, &id, 1, json!({"type": "approve", "opinion": "同意扣押"})).await);
     // Without full A/V: refused (R-106, 办法第十九条).
     let r = command(&c.app, &c.token, &id, 2, execute(false)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-106");
@@ -1230,7 +1264,7 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-104");
     // Extended once by ten days, the written notice served (R-080 refuses it without one).
-    let extend = json!({"type": "extend", "at": day("2026-11-19"), "days": 10, "approver": "张主任"});
+    let extend = json!({"type": "extend", "at": day("2026-11-19"), "days": 10});
     let r = command(&c.app, &c.token, &id, 3, extend.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
     let mut noticed = extend;
@@ -1249,7 +1283,7 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     );
     ok(&command(&c.app, &c.token, &id, 4, served).await);
     // The execution was in fact on 11-05: corrected by its own entry, and T-20 follows.
-    let correct = |reason: &str| json!({"type": "correct_execution_time", "to": day("2026-11-05"), "reason": reason, "approved_by": "张主任"});
+    let correct = |reason: &str| json!({"type": "correct_execution_time", "to": day("2026-11-05"), "reason": reason});
     let r = command(&c.app, &c.token, &id, 5, correct(" ")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-133");
     ok(&command(&c.app, &c.token, &id, 5, correct("现场笔录记载为 11 月 5 日")).await);
@@ -1389,11 +1423,12 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
     let c = ctx().await;
     let body = json!({"case_no": "栗街罚〔2026〕40号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
                       "reason": "群众举报", "received_at": day("2026-08-06")});
-    let id = create(&c.app, &c.token, "/api/cases/penalties", body).await;
+    let id = create(&c.app, &c.staff.handler, "/api/cases/penalties", body).await;
+    c.app.approved_form(&c.staff, &id, "D02").await;
     let mut act_aug = act(&[&c.a, &c.b], true, true);
     act_aug["at"] = json!(day("2026-08-10"));
     for (v, s) in [
-        json!({"type": "file", "approval": approval("2026-08-07"), "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
+        json!({"type": "file", "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
         json!({"type": "investigate", "act": act_aug}),
     ]
     .into_iter()
@@ -1568,10 +1603,7 @@ async fn a_hearing_the_party_stays_away_from_is_terminated_and_the_case_decided(
 async fn a_violation_corrected_at_once_is_not_penalised_and_the_case_closes() {
     let c = ctx().await;
     let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕16号", false).await;
-    let no_penalty = |ground: &str, reasons: &str| {
-        json!({"type": "decide_no_penalty", "at": day("2026-08-17"), "ground": ground, "reasons": reasons,
-               "approver": {"by": "张主任", "opinion": "同意不予行政处罚", "date": "2026-08-17"}})
-    };
+    let no_penalty = |ground: &str, reasons: &str| json!({"type": "decide_no_penalty", "at": day("2026-08-17"), "ground": ground, "reasons": reasons});
     let r = command(&c.app, &c.token, &id, v, no_penalty("mercy", "x")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "an unknown ground");
     let r = command(&c.app, &c.token, &id, v, no_penalty("minor_corrected", "")).await;
@@ -1582,7 +1614,7 @@ async fn a_violation_corrected_at_once_is_not_penalised_and_the_case_closes() {
     for s in [
         no_penalty("minor_corrected", "当事人已于 8 月 12 日自行拆除，未造成危害后果"),
         serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
-        json!({"type": "close", "approval": approval("2026-08-19"), "at": day("2026-08-19")}),
+        json!({"type": "close", "at": day("2026-08-19")}),
     ] {
         let r = command(&c.app, &c.token, &id, v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
@@ -1697,7 +1729,7 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
     for s in [
         decision("2026-09-21"),
         json!({"type": "record_enforcement", "at": day("2026-09-22"), "av_ref": "AV-0922-1", "result": "已划拨罚款及加处罚款"}),
-        json!({"type": "close", "approval": approval("2026-09-23"), "at": day("2026-09-23")}),
+        json!({"type": "close", "at": day("2026-09-23")}),
     ] {
         let r = command(&c.app, &c.token, &id, v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
@@ -1723,11 +1755,11 @@ async fn confiscated_goods_are_destroyed_on_record_before_the_case_closes() {
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
-    let close = json!({"type": "close", "approval": approval("2026-09-02"), "at": day("2026-09-02")});
+    let close = json!({"type": "close", "at": day("2026-09-02")});
     let r = command(&c.app, &c.token, &id, v, close.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-094", "the goods are not dealt with yet");
     let destroy = |witnesses: Value| {
-        json!({"type": "dispose_property", "at": day("2026-09-01"), "method": "销毁", "approved_by": "张主任",
+        json!({"type": "dispose_property", "at": day("2026-09-01"), "method": "销毁",
                "witnesses": witnesses, "av_ref": "AV-0901-1"})
     };
     let r = command(&c.app, &c.token, &id, v, destroy(json!(["社区居委会 赵某"]))).await;

@@ -44,6 +44,8 @@ struct Office {
     wang: String,
     li: String,
     keshi: String,
+    /// Two 集体讨论成员 besides the 负责人.
+    members: [String; 2],
     case: String,
     officers: [String; 2],
 }
@@ -88,18 +90,22 @@ async fn office() -> Office {
     ok(&r, "agency");
     let body = json!({"case_no": "栗街罚〔2026〕41号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
                       "reason": "群众举报院内违法搭建", "received_at": day("2026-08-06")});
-    let case = ok(&app.post_as("/api/cases/penalties", &head, &body).await, "case")["id"].as_str().unwrap().to_string();
-    let approval = json!({"handler": {"by": "王明", "opinion": "建议立案调查", "date": "2026-08-07"},
-           "reviewer": {"by": "李华", "opinion": "同意", "date": "2026-08-07"},
-           "approver": {"by": "张主任", "opinion": "同意", "date": "2026-08-07"}});
+    // 王明 registers the lead; its 立案审批表 is approved by 王明, the unit's head and the 负责人.
+    let case =
+        ok(&app.post_as("/api/cases/penalties", &tokens[0], &body).await, "case")["id"].as_str().unwrap().to_string();
+    let filing = json!({"code": "D02", "fields": {"cause": "违法建设", "party": "张某某", "source": "群众举报",
+        "facts": "院内搭建彩钢房", "provisions": "《城乡规划法》第四十条"}});
+    let d = ok(&app.post_as(&format!("/api/cases/{case}/documents"), &tokens[0], &filing).await, "立案审批表");
+    for (token, step) in [(&tokens[0], "handler"), (&tokens[2], "reviewer"), (&head, "approver")] {
+        let body = json!({"type": "approve", "step": step, "opinion": "同意立案", "reason": "有违法事实",
+            "content_hash": d["content_hash"]});
+        ok(&app.post_as(&format!("/api/documents/{}/commands", d["id"].as_str().unwrap()), token, &body).await, step);
+    }
     let t = day("2026-08-10");
     let act = json!({"at": t, "place": "幸福路 8 号", "recording_announced": true, "problems_found": true,
         "summary": "院内有新建彩钢房", "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t})).collect::<Vec<_>>()});
     for (v, cmd) in [
-        (
-            1,
-            json!({"type": "file", "approval": approval, "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"}),
-        ),
+        (1, json!({"type": "file", "filed_at": day("2026-08-07"), "violation_ended": "2026-07-30"})),
         (2, json!({"type": "investigate", "act": act})),
     ] {
         let r = app
@@ -108,7 +114,11 @@ async fn office() -> Office {
         ok(&r, "case command");
     }
     let [wang, li, keshi]: [String; 3] = tokens.try_into().unwrap();
-    Office { app, head, wang, li, keshi, case, officers: [officers[0].clone(), officers[1].clone()] }
+    let members = [
+        app.account(&admin, "weiyuan2", "discussion_member").await,
+        app.account(&admin, "weiyuan3", "discussion_member").await,
+    ];
+    Office { app, head, wang, li, keshi, members, case, officers: [officers[0].clone(), officers[1].clone()] }
 }
 
 /// Every field of the form filled with text naming it, so the PDF can be searched for each.
@@ -179,6 +189,17 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
                     let body =
                         json!({"type": "sign", "role": role, "method": "pad", "image": PNG, "content_hash": hash});
                     ok(&cmd(&o, t, &id, body).await, "officer signs");
+                }
+                continue;
+            }
+            // 集体讨论: each member confirms the record with their own account, never by a typed name.
+            if role == "member" {
+                let body = json!({"type": "sign", "role": "member", "name": "张主任", "method": "pad", "image": PNG,
+                                  "content_hash": hash});
+                let r = cmd(&o, &o.wang, &id, body.clone()).await;
+                assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "an officer signs for a member");
+                for t in [&o.head, &o.members[0], &o.members[1]] {
+                    ok(&cmd(&o, t, &id, body.clone()).await, "member signs");
                 }
                 continue;
             }
@@ -255,7 +276,128 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
         }
     }
     let list = ok(&o.app.get(&format!("/api/cases/{}/documents", o.case), Some(&o.wang)).await, "list");
-    assert_eq!(list.as_array().unwrap().len(), set.len());
+    assert_eq!(list.as_array().unwrap().len(), set.len() + 1, "with the office's own 立案审批表");
+}
+
+/// A 案件处理审批表 drafted by 王明 on the office's case.
+async fn handling_form(o: &Office) -> Value {
+    let fields = json!({"cause": "违法建设", "party": "张某某", "facts": "院内搭建彩钢房", "evidence": "现场检查笔录",
+        "basis": "《城乡规划法》第六十四条", "proposal": "罚款五千元"});
+    let r = o
+        .app
+        .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D30", "fields": fields}))
+        .await;
+    ok(&r, "D30")
+}
+
+/// 退回 (办法第十五条): an approver agrees or returns with reasons, never edits; a return voids
+/// the approvals given, and the form waits for its handler again. One account takes one step.
+#[tokio::test]
+async fn an_approval_is_returned_with_reasons_and_never_edited_by_its_approver() {
+    let o = office().await;
+    let doc = handling_form(&o).await;
+    let id = doc["id"].as_str().unwrap().to_string();
+    let hash = doc["content_hash"].as_str().unwrap().to_string();
+    let approve = |step: &str, hash: &str| json!({"type": "approve", "step": step, "opinion": "同意承办意见", "reason": "事实清楚", "content_hash": hash});
+    // Nothing to return before the handler submits.
+    let r = cmd(&o, &o.keshi, &id, json!({"type": "return", "reasons": "证据不足", "content_hash": hash})).await;
+    assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "{}", String::from_utf8_lossy(&r.body));
+    ok(&cmd(&o, &o.wang, &id, approve("handler", &hash)).await, "handler");
+    // The handler may not review their own submission, nor may the 负责人 take the reviewer's step.
+    let r = cmd(&o, &o.head, &id, approve("reviewer", &hash)).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP");
+    // The approver may not edit: the unit's head gets 403 on revise.
+    let mut changed = doc["fields"].clone();
+    changed["proposal"] = json!("罚款三千元");
+    let r = cmd(&o, &o.keshi, &id, json!({"type": "revise", "fields": changed})).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    // Returning without reasons is refused; with them, it is recorded and voids the approvals.
+    let r = cmd(&o, &o.keshi, &id, json!({"type": "return", "reasons": "", "content_hash": hash})).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-131", "{}", String::from_utf8_lossy(&r.body));
+    // Only the step now waiting returns it: not the 负责人 before the reviewer.
+    let r = cmd(&o, &o.head, &id, json!({"type": "return", "reasons": "裁量过重", "content_hash": hash})).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    let back = ok(
+        &cmd(
+            &o,
+            &o.keshi,
+            &id,
+            json!({"type": "return", "reasons": "裁量过重，请按基准重新提出", "content_hash": hash}),
+        )
+        .await,
+        "return",
+    );
+    assert_eq!(back["returns"][0]["reasons"], "裁量过重，请按基准重新提出");
+    assert!(back["returns"][0]["person"].as_str().unwrap().starts_with("user:"));
+    assert_eq!(back["next_step"]["step"], "handler", "{back}");
+    assert!(back["approvals"].as_array().unwrap().iter().all(|a| a["current"] == false));
+    // The reviewer cannot approve what was returned until the handler submits again.
+    let r = cmd(&o, &o.keshi, &id, approve("reviewer", &hash)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-131", "{}", String::from_utf8_lossy(&r.body));
+    // The handler revises and submits again; each step by its own account; the chain names them.
+    let revised = ok(&cmd(&o, &o.wang, &id, json!({"type": "revise", "fields": changed})).await, "revise");
+    let hash = revised["content_hash"].as_str().unwrap().to_string();
+    for (token, step) in [(&o.wang, "handler"), (&o.keshi, "reviewer"), (&o.head, "approver")] {
+        ok(&cmd(&o, token, &id, approve(step, &hash)).await, step);
+    }
+    let done = ok(&o.app.get(&format!("/api/documents/{id}"), Some(&o.head)).await, "view");
+    let users = o.app.store.users().await.unwrap();
+    let person = |name: &str| format!("user:{}", users.iter().find(|u| u.username == name).unwrap().id);
+    let current: Vec<(String, String)> = done["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["current"] == true)
+        .map(|a| (a["step"].as_str().unwrap().to_string(), a["person"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        current,
+        [("handler".into(), person("wang")), ("reviewer".into(), person("keshi")), ("approver".into(), person(HEAD))]
+    );
+    assert!(done["next_step"].is_null());
+    // The log reproduces the document with its return.
+    let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+}
+
+/// 签发 (办法第十三条、第十五条): a party-facing document goes out under the seal only from the
+/// 负责人 (on-site forms from the officers), and a 行政处罚决定书 only on an approved 案件处理审批表.
+#[tokio::test]
+async fn a_decision_is_issued_by_the_head_and_only_on_its_approved_form() {
+    let o = office().await;
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D36").unwrap();
+    let fields = filled(form, "D36");
+    let d = ok(
+        &o.app
+            .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D36", "fields": fields}))
+            .await,
+        "D36",
+    );
+    let id = d["id"].as_str().unwrap().to_string();
+    ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+    let issue = json!({"type": "issue", "doc_no": "栗街罚决〔2026〕9号"});
+    // An officer may not issue it under the seal.
+    let r = cmd(&o, &o.wang, &id, issue.clone()).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    // Nor the 负责人 while no 案件处理审批表 is approved.
+    let r = cmd(&o, &o.head, &id, issue.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-131", "{}", String::from_utf8_lossy(&r.body));
+    let approval = handling_form(&o).await;
+    let aid = approval["id"].as_str().unwrap();
+    for (token, step) in [(&o.wang, "handler"), (&o.keshi, "reviewer")] {
+        let body = json!({"type": "approve", "step": step, "opinion": "同意承办意见", "reason": "事实清楚",
+            "content_hash": approval["content_hash"]});
+        ok(&cmd(&o, token, aid, body).await, step);
+    }
+    let r = cmd(&o, &o.head, &id, issue.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-131", "half an approval is none");
+    let body = json!({"type": "approve", "step": "approver", "opinion": "同意罚款五千元", "reason": "",
+        "content_hash": approval["content_hash"]});
+    ok(&cmd(&o, &o.head, aid, body).await, "approver");
+    let issued = ok(&cmd(&o, &o.head, &id, issue).await, "issue");
+    assert_eq!(issued["state"], "issued");
 }
 
 #[tokio::test]
@@ -359,7 +501,7 @@ async fn a_finalised_document_never_changes_and_a_correction_is_a_new_version() 
     let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
-    assert_eq!(from_log.settings.iter().filter(|s| s.key.starts_with("document/")).count(), 2);
+    assert_eq!(from_log.settings.iter().filter(|s| s.key.starts_with("document/")).count(), 3, "with the 立案审批表");
 }
 
 #[tokio::test]

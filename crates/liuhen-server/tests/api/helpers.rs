@@ -349,3 +349,102 @@ pub fn route_table() -> std::collections::BTreeSet<(String, String)> {
     }
     out
 }
+
+/// The unit of the test 负责人 and of the staff below.
+pub const UNIT: &str = "栗乡街道综合行政执法办公室";
+
+/// Tokens of the accounts that take the steps of an approval, each its own (办法第十五条): the
+/// 承办人 (an officer), the 承办机构负责人, the 负责人 (`HEAD`), a 法制审核人员 and two more
+/// 集体讨论成员.
+pub struct Staff {
+    pub handler: String,
+    pub unit_head: String,
+    pub head: String,
+    pub legal: String,
+    pub members: [String; 2],
+}
+
+/// Fields for a test 内部审批文书 or 集体讨论记录 of `code`, every one the form has filled.
+fn form_fields(code: &str) -> serde_json::Value {
+    use serde_json::json;
+    match code {
+        "D02" => json!({"cause": "违法建设", "party": "张某某", "source": "群众举报", "facts": "院内搭建彩钢房",
+                        "provisions": "《城乡规划法》第四十条"}),
+        "D30" => json!({"cause": "违法建设", "party": "张某某", "facts": "院内搭建彩钢房约 20 平方米",
+                        "evidence": "现场检查笔录、询问笔录", "basis": "《城乡规划法》第六十四条", "proposal": "罚款五千元"}),
+        "D50" => json!({"cause": "违法建设", "party": "张某某", "outcome": "已作出处理", "performance": "已履行完毕"}),
+        "D35" => json!({"cause": "违法建设", "time": "2026-08-17 09:00", "place": "第一会议室", "host": "张主任",
+                        "members": "张主任、王副主任、刘副主任", "recorder": "李华", "summary": "承办人介绍案情",
+                        "opinions": "一致同意", "conclusion": "罚款五千元"}),
+        other => panic!("no test fields for {other}"),
+    }
+}
+
+impl TestApp {
+    /// A new account made by the administrator in `UNIT`, for officer `officer_id` (may be
+    /// empty), its grants approved and first password changed; its token.
+    pub async fn account_for(&self, username: &str, roles: &str, officer_id: &str) -> String {
+        let admin = self.login_admin().await;
+        let body = serde_json::json!({"username": username, "roles": roles, "password": "initial-pass-1",
+            "officer_id": officer_id, "unit": UNIT});
+        let r = self.post_as("/api/users", &admin, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        self.approve_all_grants().await;
+        let token = self.login_as(username, "initial-pass-1").await;
+        self.change_password(&token, "initial-pass-1", "changed-pass-2").await;
+        token
+    }
+
+    /// The staff of an approval: the 承办人 is officer `officer`, the 法制审核人员 officer
+    /// `lawyer` (empty for none).
+    pub async fn staff(&self, officer: &str, lawyer: &str) -> Staff {
+        Staff {
+            handler: self.account_for("chengban", "officer", officer).await,
+            unit_head: self.account_for("keshi", "unit_head", "").await,
+            head: self.login().await,
+            legal: self.account_for("fazhi", "legal_reviewer", lawyer).await,
+            members: [
+                self.account_for("weiyuan2", "discussion_member", "").await,
+                self.account_for("weiyuan3", "discussion_member", "").await,
+            ],
+        }
+    }
+
+    /// A document of `code` on `case` drafted by the 承办人; its JSON.
+    pub async fn draft_form(&self, staff: &Staff, case: &str, code: &str) -> serde_json::Value {
+        let body = serde_json::json!({"code": code, "fields": form_fields(code)});
+        let r = self.post_as(&format!("/api/cases/{case}/documents"), &staff.handler, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        r.json()
+    }
+
+    /// A 内部审批文书 of `code` on `case`, approved in turn by the 承办人, the 承办机构负责人 and
+    /// the 负责人, each with their own token; its id.
+    pub async fn approved_form(&self, staff: &Staff, case: &str, code: &str) -> String {
+        let d = self.draft_form(staff, case, code).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        for (token, step) in [(&staff.handler, "handler"), (&staff.unit_head, "reviewer"), (&staff.head, "approver")] {
+            let body = serde_json::json!({"type": "approve", "step": step, "opinion": "同意承办意见",
+                "reason": "事实清楚，证据确凿", "content_hash": d["content_hash"]});
+            let r = self.post_as(&format!("/api/documents/{id}/commands"), token, &body).await;
+            assert_eq!(r.status, StatusCode::OK, "{step}: {}", String::from_utf8_lossy(&r.body));
+        }
+        id
+    }
+
+    /// A 集体讨论记录 on `case` confirmed by the 负责人 and both other members, each signing
+    /// with their own account; its id.
+    pub async fn discussion_record(&self, staff: &Staff, case: &str) -> String {
+        let d = self.draft_form(staff, case, "D35").await;
+        let id = d["id"].as_str().unwrap().to_string();
+        const PNG: &str =
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+        for token in [&staff.head, &staff.members[0], &staff.members[1]] {
+            let body = serde_json::json!({"type": "sign", "role": "member", "method": "pad", "image": PNG,
+                "content_hash": d["content_hash"]});
+            let r = self.post_as(&format!("/api/documents/{id}/commands"), token, &body).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        }
+        id
+    }
+}

@@ -1,5 +1,6 @@
 //! Black-box tests of the HTTP interface through the router (`spawn_app`).
 
+mod approvals;
 mod av;
 mod cases;
 mod devices;

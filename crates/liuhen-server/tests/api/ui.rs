@@ -640,8 +640,7 @@ async fn the_approvers_inbox_lists_what_waits_for_them() {
     let home = send(&app, get("/", &cookie)).await;
     assert!(home.body.contains("审批待办") && home.body.contains("批准行政强制措施"), "{}", home.body);
     // The 负责人 approves: the measure leaves the inbox.
-    let approve = serde_json::json!({"expected_version": 1, "command": {"type": "approve",
-        "approver": {"by": "张主任", "opinion": "同意扣押", "date": "2026-11-20"}}});
+    let approve = serde_json::json!({"expected_version": 1, "command": {"type": "approve", "opinion": "同意扣押"}});
     let r = app.post_as(&format!("/api/cases/{measure_id}/commands"), &token, &approve).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let inbox = app.get("/api/inbox", Some(&token)).await.json();
@@ -780,11 +779,8 @@ async fn a_seizure_is_proposed_approved_and_executed_through_forms() {
     // The 负责人's inbox links to the approval form.
     let home = send(&app, get("/", &cookie)).await;
     assert!(home.body.contains(&format!("{case}/do/approve")), "{}", home.body);
-    let approve = format!(
-        "csrf={csrf}&expected_version=1&approver.by={}&approver.opinion={}&approver.date=2026-11-20",
-        urlencode("张主任"),
-        urlencode("同意扣押")
-    );
+    // The approver is the signed-in 负责人: only the opinion is typed.
+    let approve = format!("csrf={csrf}&expected_version=1&opinion={}", urlencode("同意扣押"));
     let p = send(&app, form(&format!("{case}/do/approve"), &cookie, &approve)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let page = send(&app, get(&format!("{case}/do/execute"), &cookie)).await;
@@ -856,10 +852,14 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     let app = spawn_app(LogAccess::Public).await;
     let token = app.login().await;
     let officers = two_officers(&app, &token).await;
+    let staff = app.staff(&officers[0], "").await;
     let cookie = sign_in(&app).await;
     let csrf = hidden_csrf(&send(&app, get("/cases/new/penalty", &cookie)).await.body);
+    // The 承办人 registers the lead through the form, signed in as themselves.
+    let handler = sign_in_as(&app, "chengban", "changed-pass-2").await;
+    let handler_csrf = hidden_csrf(&send(&app, get("/cases/new/penalty", &handler)).await.body);
     let enc = |pairs: &[(&str, &str)]| {
-        let mut b = format!("csrf={csrf}");
+        let mut b = format!("csrf={handler_csrf}");
         for (k, v) in pairs {
             b.push_str(&format!("&{k}={}", urlencode(v)));
         }
@@ -880,20 +880,20 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         ("party.address", "迁西县栗乡街道幸福路 8 号"),
         ("party.phone", ""),
     ]);
-    let p = send(&app, form("/cases/new/penalty", &cookie, &lead)).await;
+    let p = send(&app, form("/cases/new/penalty", &handler, &lead)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let case = p.location.clone();
-    let opinions = |date: &str| -> Vec<(String, String)> {
-        [("handler", "王明", "建议"), ("reviewer", "李华", "同意"), ("approver", "张主任", "批准")]
-            .iter()
-            .flat_map(|(role, by, op)| {
-                [
-                    (format!("approval.{role}.by"), by.to_string()),
-                    (format!("approval.{role}.opinion"), op.to_string()),
-                    (format!("approval.{role}.date"), date.to_string()),
-                ]
-            })
-            .collect()
+    let case_id = case.trim_start_matches("/cases/").to_string();
+    let step_as = |who: (&str, &str), command: &str, version: u64, pairs: Vec<(String, String)>, extra: String| {
+        let (cookie, csrf) = (who.0.to_string(), who.1.to_string());
+        let mut body = format!("csrf={csrf}&expected_version={version}");
+        for (k, v) in pairs {
+            body.push_str(&format!("&{k}={}", urlencode(&v)));
+        }
+        body.push_str(&extra);
+        let path = format!("{case}/do/{command}");
+        let app = &app;
+        async move { send(app, form(&path, &cookie, &body)).await }
     };
     let step = |command: &str, version: u64, pairs: Vec<(String, String)>, extra: String| {
         let mut body = format!("csrf={csrf}&expected_version={version}");
@@ -909,8 +909,12 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     let ok = |p: &Page| assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let owned = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
     let both = officers.iter().map(|o| format!("&act.officers={o}")).collect::<String>();
-    let mut file = owned(&[("filed_at", "2026-08-07T09:00"), ("violation_ended", "2026-07-30")]);
-    file.extend(opinions("2026-08-07"));
+    // 立案 rests on the 立案审批表: refused until its three steps are approved, each by its account.
+    let file = owned(&[("filed_at", "2026-08-07T09:00"), ("violation_ended", "2026-07-30")]);
+    let p = step("file", 1, file.clone(), String::new()).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(p.body.contains("立案审批表"), "{}", p.body);
+    app.approved_form(&staff, &case_id, "D02").await;
     ok(&step("file", 1, file, String::new()).await);
     let act = owned(&[
         ("act.at", "2026-08-10T09:00"),
@@ -959,20 +963,14 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.split("data-field=\"evidence\"").nth(1).unwrap_or_default().contains("R-069"), "{}", p.body);
     ok(&step("conclude", 5, conclude("现场检查笔录"), String::new()).await);
-    ok(&step(
-        "propose",
-        6,
-        owned(&[
-            ("at", "2026-08-12T09:00"),
-            ("unit.by", "李华"),
-            ("unit.opinion", "拟罚款五千元"),
-            ("unit.date", "2026-08-12"),
-            ("proposal.kind", "fine"),
-            ("proposal.amount_fen", "5000"),
-        ]),
-        String::new(),
-    )
-    .await);
+    // The 承办机构负责人 proposes, signed in as themselves: the form asks only the opinion.
+    let unit_head = sign_in_as(&app, "keshi", "changed-pass-2").await;
+    let unit_csrf = hidden_csrf(&send(&app, get(&format!("{case}/do/propose"), &unit_head)).await.body);
+    let propose = owned(&[("opinion", "拟罚款五千元"), ("proposal.kind", "fine"), ("proposal.amount_fen", "5000")]);
+    let p = step("propose", 6, propose.clone(), String::new()).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(p.body.contains("须由承办机构负责人以本人账号办理"), "the 负责人 may not take the unit's step: {}", p.body);
+    ok(&step_as((&unit_head, &unit_csrf), "propose", 6, propose, String::new()).await);
     let notice = owned(&[
         ("penalty.kind", "fine"),
         ("penalty.amount_fen", "5000"),
@@ -998,11 +996,9 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         String::new(),
     )
     .await);
+    app.approved_form(&staff, &case_id, "D30").await;
     let decide = owned(&[
         ("at", "2026-08-17T09:00"),
-        ("approver.by", "张主任"),
-        ("approver.opinion", "同意罚款五千元"),
-        ("approver.date", "2026-08-17"),
         ("doc.doc_no", "栗街罚决〔2026〕71号"),
         ("doc.penalty.kind", "fine"),
         ("doc.penalty.amount_fen", "5000"),
@@ -1030,9 +1026,8 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     assert!(page.body.contains("邮寄送达时：") && page.body.contains("公告送达时："), "{}", page.body);
     ok(&step("serve", 10, serve, String::new()).await);
     ok(&step("pay", 11, owned(&[("at", "2026-08-25T09:00"), ("receipt_no", "BANK-20260825-71")]), String::new()).await);
-    let mut close = owned(&[("at", "2026-08-26T09:00")]);
-    close.extend(opinions("2026-08-26"));
-    ok(&step("close", 12, close, String::new()).await);
+    app.approved_form(&staff, &case_id, "D50").await;
+    ok(&step("close", 12, owned(&[("at", "2026-08-26T09:00")]), String::new()).await);
     let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
     assert_eq!(data["state"], "closed", "{data}");
     let text = data.to_string();

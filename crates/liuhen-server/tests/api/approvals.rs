@@ -1,0 +1,178 @@
+//! Who did it is who is recorded (办法第十五条; 电子签名法第十三条): every approval, review and
+//! decision step is taken by the signed-in account that holds its role, and the record names
+//! that account and the server's date — never a name or a date the client typed. Each step is
+//! tried with the wrong accounts first, and with forged names in the body.
+
+use crate::helpers::*;
+use axum::http::StatusCode;
+use liuhen_server::LogAccess;
+use liuhen_store::LogStore;
+use serde_json::{Value, json};
+
+const DAY: i64 = 86_400_000;
+
+async fn officer(app: &TestApp, token: &str, name: &str, cert: &str, lawyer: bool) -> String {
+    let body = json!({"name": name, "cert_no": cert, "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31",
+                      "legal_qualification": lawyer});
+    let r = app.post_as("/api/officers", token, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> Resp {
+    app.post_as(&format!("/api/cases/{id}/commands"), token, &json!({"expected_version": version, "command": cmd}))
+        .await
+}
+
+fn refused_as_not_yours(r: &Resp, who: &str) {
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{who}");
+}
+
+/// The details of the case's events, from their openings in the log (what a court is shown).
+async fn details(app: &TestApp, case: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (_, raw) in app.store.case_entries(case).await.unwrap() {
+        let entry = liuhen_log::entry::Entry::decode(&raw).unwrap();
+        if !entry.action().starts_with("case.") {
+            continue;
+        }
+        let (_, content) = app.store.opening(&entry.commits()[0]).await.unwrap();
+        out.push(serde_json::from_slice(&content).unwrap());
+    }
+    out
+}
+
+fn person(users: &[liuhen_store::UserRecord], username: &str) -> String {
+    format!("user:{}", users.iter().find(|u| u.username == username).unwrap().id)
+}
+
+fn today() -> String {
+    liuhen_core::time::Timestamp(liuhen_server::app::now_ms()).shanghai_date().to_string()
+}
+
+/// Officers, a 法制审核人员 with 法律职业资格, and the accounts of each approval role.
+async fn office() -> (TestApp, Staff, [String; 2]) {
+    // Periods counted in working days may reach into 2027, which the shipped calendar lacks.
+    let mut cal = liuhen_core::calendar::WorkCalendar::china();
+    cal.merge(liuhen_core::calendar::WorkCalendar::parse("year 2027\noff 2027-01-01 元旦").unwrap());
+    let app = spawn_app_with_calendar(LogAccess::Public, cal).await;
+    let head = app.login().await;
+    let a = officer(&app, &head, "王明", "13020001", false).await;
+    let b = officer(&app, &head, "李华", "13020002", false).await;
+    let lawyer = officer(&app, &head, "刘法制", "13020009", true).await;
+    let staff = app.staff(&a, &lawyer).await;
+    (app, staff, [a, b])
+}
+
+#[tokio::test]
+async fn a_seizure_is_approved_only_by_the_head_and_the_record_names_the_heads_account() {
+    let (app, staff, _) = office().await;
+    let measure = json!({"case_no": "栗街强〔2026〕2号", "matter": "扣押占道经营物品", "kind": "seize",
+        "items": ["三轮车一辆"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》",
+        "party": {"kind": "natural_person", "name": "张某某", "id_type": "居民身份证", "id_number": "130227198005120033",
+                  "address": "迁西县栗乡街道幸福路 8 号", "phone": "13800000000"},
+        "property": {"related_to_case": true, "necessities_excluded": true, "not_sealed_elsewhere": true}});
+    let r = app.post_as("/api/cases/coercive-measures", &staff.handler, &measure).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    // The old shape, naming the 负责人, from the investigating officer: the name is not taken.
+    let forged = json!({"type": "approve", "opinion": "同意扣押",
+                        "approver": {"by": "张主任", "opinion": "同意扣押", "date": "2026-11-02"}});
+    for (who, token) in
+        [("承办人", &staff.handler), ("承办机构负责人", &staff.unit_head), ("法制审核人员", &staff.legal)]
+    {
+        refused_as_not_yours(&command(&app, token, &id, 1, forged.clone()).await, who);
+    }
+    let r = command(&app, &staff.head, &id, 1, forged).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let users = app.store.users().await.unwrap();
+    let approved = details(&app, &id).await.into_iter().find(|d| d["event"] == "approved").unwrap();
+    assert_eq!(approved["approver"]["person"], person(&users, HEAD), "{approved}");
+    assert_eq!(approved["approver"]["by"], HEAD, "the account's name, not the one typed");
+    assert_eq!(approved["approver"]["date"], today(), "the server's date, not the one typed");
+}
+
+#[tokio::test]
+async fn filing_rests_on_the_filing_form_and_names_each_account_that_approved_it() {
+    let (app, staff, _) = office().await;
+    let lead = json!({"case_no": "栗街罚〔2026〕3号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                      "reason": "群众举报", "received_at": liuhen_server::app::now_ms() - 3 * DAY});
+    let r = app.post_as("/api/cases/penalties", &staff.handler, &lead).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    // A chain typed into the command, however complete, files nothing.
+    let forged = json!({"type": "file", "filed_at": liuhen_server::app::now_ms() - DAY, "violation_ended": "2026-07-30",
+        "approval": {"handler": {"by": "王明", "opinion": "建议立案", "date": "2026-08-07"},
+                     "reviewer": {"by": "李华", "opinion": "同意", "date": "2026-08-07"},
+                     "approver": {"by": "张主任", "opinion": "同意", "date": "2026-08-07"}}});
+    let r = command(&app, &staff.head, &id, 1, forged.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-131", "{}", String::from_utf8_lossy(&r.body));
+    // Nor does a form with two of its three steps.
+    let d = app.draft_form(&staff, &id, "D02").await;
+    let form = d["id"].as_str().unwrap().to_string();
+    let step = |step: &str| json!({"type": "approve", "step": step, "opinion": "同意立案", "reason": "有违法事实", "content_hash": d["content_hash"]});
+    let approve = |token: String, body: Value| {
+        let app = &app;
+        let form = form.clone();
+        async move { app.post_as(&format!("/api/documents/{form}/commands"), &token, &body).await }
+    };
+    // Each step only by its role: the 承办人's by an officer, the 审核 by the unit's head, the
+    // 批准 by the 负责人; one account never takes two steps.
+    refused_as_not_yours(&approve(staff.unit_head.clone(), step("handler")).await, "unit head as handler");
+    assert_eq!(approve(staff.handler.clone(), step("handler")).await.status, StatusCode::OK);
+    refused_as_not_yours(&approve(staff.handler.clone(), step("reviewer")).await, "handler as reviewer");
+    refused_as_not_yours(&approve(staff.head.clone(), step("reviewer")).await, "head as reviewer");
+    assert_eq!(approve(staff.unit_head.clone(), step("reviewer")).await.status, StatusCode::OK);
+    let r = command(&app, &staff.head, &id, 1, forged.clone()).await;
+    assert_eq!(
+        r.json()["error"]["violations"][0]["rule"],
+        "R-131",
+        "two steps of three: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    refused_as_not_yours(&approve(staff.legal.clone(), step("approver")).await, "legal reviewer as approver");
+    assert_eq!(approve(staff.head.clone(), step("approver")).await.status, StatusCode::OK);
+    let r = command(&app, &staff.head, &id, 1, forged).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let users = app.store.users().await.unwrap();
+    let filed = details(&app, &id).await.into_iter().find(|d| d["event"] == "filed").unwrap();
+    let chain: Vec<(&str, &str)> = ["handler", "reviewer", "approver"]
+        .iter()
+        .map(|s| (filed["approval"][*s]["person"].as_str().unwrap(), filed["approval"][*s]["by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            (person(&users, "chengban").as_str(), "王明"),
+            (person(&users, "keshi").as_str(), "keshi"),
+            (person(&users, HEAD).as_str(), HEAD)
+        ],
+        "{filed}"
+    );
+    assert!(["handler", "reviewer", "approver"].iter().all(|s| filed["approval"][*s]["date"] == today()));
+}
+
+#[tokio::test]
+async fn a_licence_is_decided_and_extended_only_by_the_head() {
+    let (app, staff, _) = office().await;
+    let now = liuhen_server::app::now_ms();
+    let body = json!({"case_no": "栗街许〔2026〕3号", "matter": "临时占用道路审批", "received_at": now - 2 * DAY,
+        "materials": ["申请书"], "receipt_issued": true});
+    let r = app.post_as("/api/cases/licences", &staff.handler, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r =
+        command(&app, &staff.handler, &id, 1, json!({"type": "accept", "at": now - DAY, "voucher_sealed": true})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let extend = json!({"type": "extend", "at": now, "reasons_notified": true, "approved_by": "张主任"});
+    refused_as_not_yours(&command(&app, &staff.handler, &id, 2, extend.clone()).await, "officer extends");
+    let decide =
+        json!({"type": "decide", "at": now, "granted": true, "sealed": true, "reasons": "", "relief_told": true});
+    refused_as_not_yours(&command(&app, &staff.handler, &id, 2, decide.clone()).await, "officer decides");
+    refused_as_not_yours(&command(&app, &staff.unit_head, &id, 2, decide.clone()).await, "unit head decides");
+    let r = command(&app, &staff.head, &id, 2, extend).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let extended = details(&app, &id).await.into_iter().find(|d| d["event"] == "extended").unwrap();
+    assert_eq!(extended["approved_by"], HEAD, "the account's name, not the one typed: {extended}");
+}
