@@ -238,7 +238,15 @@ pub fn open(cmd: Open) -> Decision {
 pub fn check_on_site(act: &OnSiteAct, kind: crate::matter::MatterKind) -> Vec<Violation> {
     let mut found = Vec::new();
     if act.officers.len() < 2 {
-        found.push(R_001.violated("officers", format!("现场仅有 {} 名执法人员", act.officers.len())));
+        // The two-officer rule as each law states it for its kind of act.
+        use crate::matter::MatterKind as K;
+        let rule = match kind {
+            K::Penalty => R_001,
+            K::Licence => crate::rules::TWO_FOR_LICENCE,
+            K::Coercion => crate::rules::TWO_FOR_COERCION,
+            K::Inspection => crate::rules::TWO_FOR_INSPECTION,
+        };
+        found.push(rule.violated("officers", format!("现场仅有 {} 名执法人员", act.officers.len())));
     }
     for p in &act.officers {
         if !p.officer.cert_valid_at(act.at) {

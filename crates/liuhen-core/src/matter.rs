@@ -3,6 +3,7 @@
 //! collective discussion are required, whether A/V must cover the whole act.
 
 use crate::penalty::HearingThresholds;
+use crate::rules::{R_010A, Violation};
 
 /// Which kind of enforcement a matter belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,5 +67,29 @@ impl Matter {
             return Err(MatterError::Missing);
         }
         Ok(())
+    }
+}
+
+impl MatterKind {
+    /// The kind in Chinese.
+    pub fn label(self) -> &'static str {
+        match self {
+            MatterKind::Penalty => "行政处罚",
+            MatterKind::Licence => "行政许可",
+            MatterKind::Coercion => "行政强制",
+            MatterKind::Inspection => "行政检查",
+        }
+    }
+}
+
+/// R-010a: a case is opened only on a matter of the office's 权责清单 (`found`, looked up by the
+/// name or code `asked`), and only for the kind of case the matter is listed for.
+pub fn check_for_case(found: Option<&Matter>, kind: MatterKind, asked: &str) -> Vec<Violation> {
+    match found {
+        None => vec![R_010A.violated("matter", format!("执法事项“{asked}”不在本机关权责清单中"))],
+        Some(m) if m.kind != kind => vec![
+            R_010A.violated("matter", format!("“{}”是{}事项，不能用于{}案件", m.name, m.kind.label(), kind.label())),
+        ],
+        Some(_) => Vec::new(),
     }
 }

@@ -1131,9 +1131,16 @@ impl Ordinary {
         if self.hearing_requested && self.hearing_held_at.is_none() && self.state != State::HearingTerminated {
             found.push(R_043.violated("state", "当事人已按时申请听证，尚未举行"));
         }
+        // Major by the matter or the lead, or by the penalty itself (吊销、停产停业…).
+        let major = self.lead.major || doc.penalty.is_grave();
         match (self.review_passed_at, self.hearing_held_at) {
-            (None, None) if self.lead.major => {
-                found.push(R_061.violated("legal_review", "重大案件须经法制审核通过"));
+            (None, None) if major => {
+                let why = if self.lead.major {
+                    "重大案件"
+                } else {
+                    "吊销许可证件、责令停产停业等重大处罚"
+                };
+                found.push(R_061.violated("legal_review", format!("{why}须经法制审核通过")));
             }
             (r, Some(h)) if r.is_none_or(|r| r < h) => {
                 found.push(R_049.violated("legal_review", "经过听证的，须在听证后经法制审核"));
@@ -1145,7 +1152,7 @@ impl Ordinary {
         {
             found.push(R_049.violated("hearing_transcript", format!("决定书未依据听证笔录（{no}）作出")));
         }
-        if self.lead.major {
+        if major {
             match self.discussion {
                 None => found.push(R_062.violated("discussion", "重大案件须经负责人集体讨论")),
                 Some(c) if c != doc.penalty => found.push(R_062.violated("penalty", "决定与集体讨论结论不一致")),

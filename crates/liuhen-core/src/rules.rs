@@ -63,6 +63,33 @@ pub const R_001: Rule = Rule {
     source: "办法第六条；行政处罚法第四十二条",
     requirement: "执法人员不得少于两人",
 };
+/// R-001 for a licence's on-site 核查 (行政许可法第三十四条第三款: two or more staff).
+pub const TWO_FOR_LICENCE: Rule = Rule {
+    id: "R-001",
+    severity: Severity::Block,
+    source: "办法第六条；行政许可法第三十四条第三款",
+    requirement: "核查须由两名以上工作人员进行",
+};
+/// R-001 for a coercive measure (行政强制法第十八条第二项).
+pub const TWO_FOR_COERCION: Rule = Rule {
+    id: "R-001",
+    severity: Severity::Block,
+    source: "办法第六条；行政强制法第十八条第二项",
+    requirement: "行政强制措施须由两名以上行政执法人员实施",
+};
+/// R-001 for an inspection (办法第六条; 行政执法监督条例 on inspections).
+pub const TWO_FOR_INSPECTION: Rule = Rule {
+    id: "R-001",
+    severity: Severity::Block,
+    source: "办法第六条",
+    requirement: "行政检查的执法人员不得少于两人",
+};
+pub const R_010A: Rule = Rule {
+    id: "R-010a",
+    severity: Severity::Block,
+    source: "行政处罚法第十七条；行政许可法第二十二条；行政强制法第十七条第一款；办法第三条",
+    requirement: "执法事项须列入本机关权责清单，且只用于清单所列的执法类别（在法定职权范围内实施）",
+};
 pub const R_008: Rule = Rule {
     id: "R-008",
     severity: Severity::Block,
@@ -708,12 +735,12 @@ pub const R_106: Rule = Rule {
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
     R_140, R_149A, R_149B, R_149C, R_149D, R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009,
-    R_010, R_011, R_011B, R_012, R_013, R_013B, R_014, R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030,
-    R_031, R_032, R_033, R_034, R_035, R_040, R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_050,
-    R_051, R_060, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_069, R_070, R_080, R_081, R_082,
-    R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091, R_092, R_093, R_094, R_095A, R_095B, R_095C,
-    R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105, R_106, R_113, R_114, R_115, R_116,
-    R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145,
+    R_010A, R_010, R_011, R_011B, R_012, R_013, R_013B, R_014, R_016, R_020, R_021, R_024, R_025, R_027, R_028, R_029,
+    R_030, R_031, R_032, R_033, R_034, R_035, R_040, R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049,
+    R_050, R_051, R_060, R_061, R_062, R_063, R_064, R_065, R_066, R_067A, R_067B, R_067C, R_069, R_070, R_080, R_081,
+    R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091, R_092, R_093, R_094, R_095A, R_095B,
+    R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105, R_106, R_113, R_114, R_115,
+    R_116, R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

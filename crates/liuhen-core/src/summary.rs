@@ -70,6 +70,20 @@ pub enum Penalty {
 }
 
 impl Penalty {
+    /// A penalty the 重大执法决定法制审核目录 and 行政处罚法第五十七条、第五十八条 treat as
+    /// major whatever the matter says: 吊销许可证件、降低资质等级、责令停产停业、责令关闭、限制从业
+    /// (they take away a party's licence or livelihood; 行政处罚法第六十三条 also gives a hearing).
+    pub fn is_grave(self) -> bool {
+        matches!(
+            self,
+            Penalty::RevokeLicence
+                | Penalty::LowerQualification
+                | Penalty::SuspendBusiness
+                | Penalty::OrderClosure
+                | Penalty::RestrictPractice
+        )
+    }
+
     /// The kind's API code.
     pub fn code(self) -> &'static str {
         match self {

@@ -232,12 +232,27 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         c.apply(&e, &f);
         c
     };
+    let matter = |kind: MatterKind| crate::matter::Matter {
+        code: "P-001".into(),
+        name: "违法建设".into(),
+        kind,
+        legal_basis: "《城乡规划法》第六十四条".into(),
+        av_mandatory: false,
+        major_decision_review: false,
+        hearing_thresholds: crate::penalty::HearingThresholds::default(),
+        summary_allowed: false,
+    };
+    let on_list = |m: Option<crate::matter::Matter>| {
+        ids(&crate::matter::check_for_case(m.as_ref(), MatterKind::Penalty, "违法建设"))
+    };
     vec![
         (
             "R-001",
             findings(OnSiteAct { officers: good_act(false).officers[..1].to_vec(), ..good_act(false) }),
             findings(good_act(false)),
         ),
+        ("R-010a", on_list(None), on_list(Some(matter(MatterKind::Penalty)))),
+        ("R-010a", on_list(Some(matter(MatterKind::Licence))), on_list(Some(matter(MatterKind::Penalty)))),
         (
             "R-002",
             findings({
@@ -519,7 +534,18 @@ fn refusals_name_rule_and_article_in_chinese() {
     a.officers.truncate(1);
     let c = Inspection::new(good_open());
     let err = c.record_on_site(a).unwrap_err();
-    assert!(err.to_string().starts_with("R-001 办法第六条；行政处罚法第四十二条：执法人员不得少于两人"), "{err}");
+    assert!(err.to_string().starts_with("R-001 办法第六条：行政检查的执法人员不得少于两人"), "{err}");
+    // Each kind of act cites its own law for the two officers, never 行政处罚法 for a licence.
+    for (kind, source) in [
+        (MatterKind::Penalty, "办法第六条；行政处罚法第四十二条"),
+        (MatterKind::Licence, "办法第六条；行政许可法第三十四条第三款"),
+        (MatterKind::Coercion, "办法第六条；行政强制法第十八条第二项"),
+    ] {
+        let mut one = good_act(false);
+        one.officers.truncate(1);
+        let found = inspection::check_on_site(&one, kind);
+        assert_eq!((found[0].rule.id, found[0].rule.source), ("R-001", source), "{kind:?}");
+    }
 }
 
 #[test]
@@ -736,6 +762,33 @@ pub(crate) mod ordinary {
         }
         step!(c, c.serve_notice(notice(yuan(5000), true)));
         c
+    }
+
+    /// 吊销许可证件 on a case no matter marked major: the penalty itself needs the legal review
+    /// and the collective discussion (行政处罚法第五十七条、第五十八条; ).
+    #[test]
+    fn a_grave_penalty_needs_the_review_and_the_discussion_whatever_the_matter_says() {
+        let told = |major_review: bool| {
+            let mut c = Ordinary::new(lead(false));
+            step!(c, c.file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false));
+            step!(c, c.investigate(good_act(true)));
+            gather(&mut c);
+            step!(c, c.conclude(report(yuan(5000))));
+            propose(&mut c, Penalty::RevokeLicence);
+            if major_review {
+                step!(c, c.legal_review(at("2026-08-13"), &super::reviewer(), true, "事实清楚，程序合法，同意"));
+            }
+            step!(c, c.serve_notice(Notice { penalty: Penalty::RevokeLicence, ..notice(0, true) }));
+            step!(c, c.waive(waiver(at("2026-08-14"))));
+            c
+        };
+        let revoke = DecisionDoc { penalty: Penalty::RevokeLicence, ..doc(0) };
+        let refused = out(told(false).decide(at("2026-08-17"), approver(), revoke.clone(), "", &cal()));
+        assert_eq!(refused, ["R-061", "R-062"]);
+        let mut c = told(true);
+        step!(c, c.discuss(at("2026-08-17"), &heads(3), Penalty::RevokeLicence));
+        let ok = out(c.decide(at("2026-08-17"), approver(), revoke, "", &cal()));
+        assert!(!ok.contains(&"R-061") && !ok.contains(&"R-062"), "{ok:?}");
     }
 
     /// A case decided on 2026-08-17 after the party waived their statement.

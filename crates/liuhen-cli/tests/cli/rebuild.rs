@@ -43,6 +43,14 @@ fn rebuild_then_verify_reproduces_the_same_state() {
         assert_eq!(st, 201);
         officers.push(o["id"].as_str().unwrap().to_string());
     }
+    // The 权责清单 lists the matter the cases are opened on (R-010a).
+    let (st, m) = post(
+        &agent,
+        &format!("{}/api/matters", server.url),
+        &token,
+        &json!({"code": "I-002", "name": "消防安全检查", "kind": "inspection", "legal_basis": "《中华人民共和国消防法》第五十三条"}),
+    );
+    assert_eq!(st, 201, "{m}");
     let t0 = 1_795_568_400_000i64;
     let mut ids = Vec::new();
     for n in 1..=3 {

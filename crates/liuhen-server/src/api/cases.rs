@@ -358,10 +358,14 @@ pub enum CommandForm {
         act: ActForm,
         rectified: bool,
     },
+    /// Opens an ordinary penalty case on what the inspection found: `matter` is the penalty
+    /// matter of the 权责清单 (name or code) the violation falls under (R-010a).
     ConvertToCase {
         at: i64,
         case_no: String,
         party_kind: String,
+        #[serde(default)]
+        matter: String,
     },
     Close {
         at: i64,
@@ -471,12 +475,10 @@ pub async fn start_summary_from<S: LogStore>(
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
     };
-    if let Some(code) = f.matter_code.as_deref() {
-        let m = app.matter(code).await?;
-        let found = liuhen_core::summary::check_matter(&m);
-        if !found.is_empty() {
-            return Err(ApiError::Refused(found));
-        }
+    // The 权责清单 decides (R-010a, R-067a): by its code when one is given, else by the name.
+    let mut input = input;
+    if let Some(code) = f.matter_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        input.matter = code.trim().to_string();
     }
     app.start_summary(user, input).await
 }
@@ -606,8 +608,9 @@ pub async fn execute_command<S: LogStore>(
         },
         CommandForm::Reinspect { act, rectified } => InspectionCommand::Reinspect { act: act_input(act)?, rectified },
         CommandForm::Close { at } => InspectionCommand::Close { at: Timestamp(at) },
-        CommandForm::ConvertToCase { at, case_no, party_kind } => InspectionCommand::ConvertToCase {
+        CommandForm::ConvertToCase { at, case_no, party_kind, matter } => InspectionCommand::ConvertToCase {
             at: Timestamp(at),
+            matter: text(&matter, "违法行为所属的行政处罚事项", 200)?,
             case_no: text(&case_no, "案号", 64)?,
             party_kind: liuhen_core::summary::PartyKind::parse(&party_kind)
                 .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{party_kind}")))?,
@@ -839,12 +842,12 @@ pub struct LeadForm {
     pub source: String,
     pub reason: String,
     pub received_at: i64,
-    /// On the 重大执法决定法制审核目录 (legal review required).
+    /// Major (legal review and collective discussion required) beyond what the matter says: a
+    /// client may mark a case major, never unmark one the 权责清单 makes major.
     #[serde(default)]
     pub major: bool,
-    pub hearing_threshold_citizen_fen: Option<u64>,
-    pub hearing_threshold_organisation_fen: Option<u64>,
-    /// A matter of the 权责清单: its thresholds and review flag then apply.
+    /// The matter of the 权责清单 by its code (else `matter` names it): its hearing thresholds
+    /// and review flag apply (R-010a).
     pub matter_code: Option<String>,
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
@@ -1626,21 +1629,17 @@ pub async fn register_lead_from<S: LogStore>(
         },
         major: f.major,
         thresholds: HearingThresholds {
-            citizen_fen: f.hearing_threshold_citizen_fen.unwrap_or(defaults.citizen_fen),
-            organisation_fen: f.hearing_threshold_organisation_fen.unwrap_or(defaults.organisation_fen),
+            citizen_fen: defaults.citizen_fen,
+            organisation_fen: defaults.organisation_fen,
         },
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
     };
+    // The 权责清单 decides the matter's thresholds and review (R-010a, R-061): by its code when
+    // one is given, else by the name.
     let mut lead = lead;
-    if let Some(code) = f.matter_code.as_deref().filter(|c| !c.is_empty()) {
-        let m = app.matter(code).await?;
-        if m.kind != liuhen_core::matter::MatterKind::Penalty {
-            return Err(ApiError::BadRequest(format!("事项 {code} 不是行政处罚事项")));
-        }
-        lead.matter = m.name.clone();
-        lead.thresholds = m.hearing_thresholds;
-        lead.major = lead.major || m.major_decision_review;
+    if let Some(code) = f.matter_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        lead.matter = code.trim().to_string();
     }
     app.register_lead(user, lead).await
 }

@@ -153,8 +153,8 @@ pub fn document() -> Value {
                 "RegisterLead": {"type": "object", "required": ["case_no", "matter", "party_kind", "source", "reason", "received_at"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "party_kind": {"type": "string", "enum": ["citizen", "organisation"]},
                     "source": {"type": "string"}, "reason": {"type": "string"}, "received_at": {"type": "integer"},
-                    "major": {"type": "boolean", "description": "列入重大执法决定法制审核目录"},
-                    "hearing_threshold_citizen_fen": {"type": "integer"}, "hearing_threshold_organisation_fen": {"type": "integer"},
+                    "major": {"type": "boolean", "description": "另行标记为重大案件（须法制审核和集体讨论）；事项列入重大执法决定法制审核目录的，不论此项均为重大案件"},
+                    "matter_code": {"type": "string", "description": "权责清单事项编码；未给出时按 matter 名称查找。不在权责清单或类别不符的，422 R-010a"},
                     "entrustment": r("Entrustment"), "party": r("Party")}},
                 "Case": {"type": "object", "properties": {"id": {"type": "string"}, "case_no": {"type": "string"},
                     "case_type": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure"]}, "state": {"type": "string"}, "version": {"type": "integer"},

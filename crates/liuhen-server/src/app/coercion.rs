@@ -207,7 +207,9 @@ impl CaseKind for Coercion {
 
 impl<S: LogStore> App<S> {
     /// Proposes a coercive measure.
-    pub async fn propose_measure(&self, actor: &UserRecord, measure: Measure) -> Result<CaseRecord, ApiError> {
+    pub async fn propose_measure(&self, actor: &UserRecord, mut measure: Measure) -> Result<CaseRecord, ApiError> {
+        self.allow(actor, super::policy::Action::CreateCase, None)?;
+        measure.matter = self.listed_matter(liuhen_core::matter::MatterKind::Coercion, &measure.matter).await?.name;
         self.open_case::<Coercion>(actor, coercion::propose(measure)).await
     }
 

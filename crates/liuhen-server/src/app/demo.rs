@@ -171,6 +171,34 @@ impl<S: LogStore> App<S> {
                 false,
                 false,
             ),
+            (
+                "I-003",
+                "占道经营检查",
+                MatterKind::Inspection,
+                "《城市市容和环境卫生管理条例》第十四条",
+                false,
+                false,
+                false,
+            ),
+            (
+                "I-004",
+                "建筑垃圾处置检查",
+                MatterKind::Inspection,
+                "《城市建筑垃圾管理规定》第二十条",
+                false,
+                false,
+                false,
+            ),
+            (
+                "I-005",
+                "户外广告设置检查",
+                MatterKind::Inspection,
+                "《城市市容和环境卫生管理条例》第十一条",
+                false,
+                false,
+                false,
+            ),
+            ("I-006", "燃气安全检查", MatterKind::Inspection, "《城镇燃气管理条例》第四十二条", false, false, false),
         ] {
             self.put_matter(
                 admin,
@@ -293,7 +321,13 @@ impl<S: LogStore> App<S> {
         let who = |name: &str| {
             accounts.get(name).cloned().ok_or_else(|| ApiError::Internal(format!("no demo {name}").into()))
         };
-        let staff = Staff { head: head.clone(), wang: who("wangming")?, li: who("lihua")? };
+        let staff = Staff {
+            head: head.clone(),
+            wang: who("wangming")?,
+            li: who("lihua")?,
+            lawyer: who("liufazhi")?,
+            members: [who("wangfuzhuren")?, who("liufuzhuren")?],
+        };
         let today = now.shanghai_date();
         let start = today.plus_days(-14).start().plus_hours(9);
         for (i, c) in CASES.iter().enumerate() {
@@ -583,6 +617,26 @@ impl<S: LogStore> App<S> {
         found.map(|(_, a)| a).ok_or_else(|| ApiError::Internal(format!("demo {code} not approved").into()))
     }
 
+    /// A 集体讨论记录 on `case` concluding `conclusion`, confirmed by the 负责人 and the other two
+    /// heads with their own accounts: the members it names.
+    async fn discussion(&self, staff: &Staff, case: &str, conclusion: &str) -> Result<Vec<String>, ApiError> {
+        use serde_json::json;
+        let fields = json!({"cause": "违法建设", "time": "负责人集体讨论会", "place": "栗乡街道办事处第一会议室",
+            "host": "张主任", "members": "张主任、王副主任、刘副主任", "recorder": "李华",
+            "summary": "承办人介绍案件事实、证据、依据和拟处理意见", "opinions": "与会人员一致同意承办机构意见",
+            "conclusion": conclusion});
+        let d = self.create_document(&staff.wang, case, &json!({"code": "D35", "fields": fields})).await?;
+        let id = d["id"].as_str().unwrap_or_default().to_string();
+        // The smallest PNG: what a signing pad's canvas sends.
+        const PNG: &str =
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+        for u in [&staff.head, &staff.members[0], &staff.members[1]] {
+            let cmd = json!({"type": "sign", "role": "member", "method": "pad", "image": PNG, "content_hash": d["content_hash"]});
+            self.document_command(u, &id, &cmd).await?;
+        }
+        self.discussion_members(case).await
+    }
+
     /// The 承办机构负责人's own opinion, dated by the server.
     async fn unit_opinion(&self, staff: &Staff, opinion: &str) -> Result<liuhen_core::penalty::Opinion, ApiError> {
         let me = self.signer(&staff.li, "", &[]).await?;
@@ -723,6 +777,16 @@ impl<S: LogStore> App<S> {
             summary: "现场勘验、测量搭建面积并拍照".to_string(),
             touches: Vec::new(),
         };
+        // 违法建设 is on the 重大执法决定法制审核目录: the 法制审核 by 刘法制's account and the
+        // 集体讨论 its three members confirmed with their own accounts come before the decision.
+        let review = C::LegalReview {
+            at: Timestamp(super::now_ms()),
+            reviewer_id: staff.lawyer.officer_id.clone(),
+            passed: true,
+            opinion: "事实清楚，证据确凿，程序合法，适用依据正确，裁量适当，同意".to_string(),
+        };
+        let members = self.discussion(staff, &id, &format!("罚款{yuan_text}元")).await?;
+        let discuss = C::Discuss { at: at(74), members, conclusion: fine };
         let steps = vec![
             C::File {
                 approval: filing,
@@ -751,6 +815,7 @@ impl<S: LogStore> App<S> {
                 proposal: fine,
             }),
             C::Propose { at: Timestamp(super::now_ms()), unit, proposal: fine },
+            review,
             C::ServeNotice(Notice {
                 served_at: at(75),
                 service: handed(name, &format!("行政处罚事先告知书（栗街罚告〔{y}〕{no}号）"), at(75)),
@@ -761,6 +826,7 @@ impl<S: LogStore> App<S> {
                 hearing_right_told: true,
                 statement_days: 5,
             }),
+            discuss,
             C::Waive(liuhen_core::penalty::Waiver { at: at(74), signed_statement: true, av_ref: String::new() }),
             C::Decide {
                 at: at(72),
@@ -782,7 +848,13 @@ impl<S: LogStore> App<S> {
         ];
         let n = steps.len() as u64;
         for (version, cmd) in steps.into_iter().enumerate() {
-            self.ordinary_command(admin, &id, version as u64 + 1, cmd).await?;
+            // Each step by the account whose step it is.
+            let actor = match cmd {
+                C::Propose { .. } => &staff.li,
+                C::LegalReview { .. } => &staff.lawyer,
+                _ => admin,
+            };
+            self.ordinary_command(actor, &id, version as u64 + 1, cmd).await?;
         }
         Ok((id, n + 1))
     }
@@ -975,6 +1047,10 @@ struct Staff {
     head: UserRecord,
     wang: UserRecord,
     li: UserRecord,
+    /// The 法制审核人员 (刘法制, with the 法律职业资格).
+    lawyer: UserRecord,
+    /// The other two heads of the collective discussion besides the 负责人.
+    members: [UserRecord; 2],
 }
 
 /// A demo penalty case: its number, party (name, 居民身份证号码, address), how many days before
@@ -1003,11 +1079,13 @@ fn handed(name: &str, document: &str, t: Timestamp) -> liuhen_core::service::Ser
 
 /// The demo's accounts: username, roles, the officer they are (index into the demo officers),
 /// and their unit.
-pub const DEMO_USERS: [(&str, &str, Option<usize>, &str); 7] = [
+pub const DEMO_USERS: [(&str, &str, Option<usize>, &str); 9] = [
     ("zhangzhuren", "approver,discussion_member", None, "栗乡街道综合行政执法办公室"),
     ("wangming", "officer", Some(0), "栗乡街道综合行政执法办公室"),
     ("lihua", "officer,unit_head", Some(1), "栗乡街道综合行政执法办公室"),
     ("liufazhi", "legal_reviewer", Some(4), "栗乡街道党政综合办公室"),
+    ("wangfuzhuren", "discussion_member", None, "栗乡街道办事处"),
+    ("liufuzhuren", "discussion_member", None, "栗乡街道办事处"),
     ("dangan", "archivist", None, "栗乡街道党政综合办公室"),
     ("shebei", "device_admin", None, "栗乡街道党政综合办公室"),
     ("jiandu", "supervisor", None, "迁西县司法局"),

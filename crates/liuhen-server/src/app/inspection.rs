@@ -28,6 +28,8 @@ pub enum InspectionCommand {
     /// Hand the problem found to a new ordinary penalty case (numbered `case_no`).
     ConvertToCase {
         at: Timestamp,
+        /// The penalty matter of the 权责清单 the violation falls under.
+        matter: String,
         case_no: String,
         party_kind: liuhen_core::summary::PartyKind,
     },
@@ -165,7 +167,9 @@ impl CaseKind for Inspection {
 
 impl<S: LogStore> App<S> {
     /// Opens an inspection case (程序启动, 办法第七条).
-    pub async fn open_inspection(&self, actor: &UserRecord, open: Open) -> Result<CaseRecord, ApiError> {
+    pub async fn open_inspection(&self, actor: &UserRecord, mut open: Open) -> Result<CaseRecord, ApiError> {
+        self.allow(actor, super::policy::Action::CreateCase, None)?;
+        open.matter = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?.name;
         self.open_case::<Inspection>(actor, inspection::open(open)).await
     }
 
@@ -177,8 +181,8 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         cmd: InspectionCommand,
     ) -> Result<CaseRecord, ApiError> {
-        if let InspectionCommand::ConvertToCase { at, case_no, party_kind } = cmd {
-            return self.convert_inspection(actor, id, expected_version, at, &case_no, party_kind).await;
+        if let InspectionCommand::ConvertToCase { at, matter, case_no, party_kind } = cmd {
+            return self.convert_inspection(actor, id, expected_version, at, &matter, &case_no, party_kind).await;
         }
         // Officers are resolved before deciding: the decision sees their certificates as now.
         let act = match &cmd {
@@ -205,12 +209,14 @@ impl<S: LogStore> App<S> {
 impl<S: LogStore> App<S> {
     /// Opens an ordinary penalty case from an inspection's findings (source 检查发现, the
     /// inspection named in its reason), then links the inspection to it.
+    #[allow(clippy::too_many_arguments)]
     async fn convert_inspection(
         &self,
         actor: &UserRecord,
         id: &str,
         expected_version: u64,
         at: Timestamp,
+        matter: &str,
         case_no: &str,
         party_kind: liuhen_core::summary::PartyKind,
     ) -> Result<CaseRecord, ApiError> {
@@ -226,7 +232,8 @@ impl<S: LogStore> App<S> {
         let lead = liuhen_core::penalty::Lead {
             id: uuid::Uuid::now_v7().to_string(),
             case_no: case_no.to_string(),
-            matter: case.open.matter.clone(),
+            // The penalty matter the violation falls under, not the inspection's (R-010a).
+            matter: matter.to_string(),
             party_kind,
             initiation: Initiation {
                 source: Source::Inspection,

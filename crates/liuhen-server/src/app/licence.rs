@@ -229,8 +229,11 @@ impl<S: LogStore> App<S> {
     pub async fn apply_for_licence(
         &self,
         actor: &UserRecord,
-        application: Application,
+        mut application: Application,
     ) -> Result<CaseRecord, ApiError> {
+        self.allow(actor, super::policy::Action::CreateCase, None)?;
+        application.matter =
+            self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?.name;
         self.open_case::<Licence>(actor, licence::apply_for(application)).await
     }
 

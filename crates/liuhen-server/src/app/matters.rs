@@ -52,6 +52,28 @@ impl<S: LogStore> App<S> {
         Ok(record)
     }
 
+    /// The matter named `name` (or coded so) on the 权责清单 for a case of `kind`, or R-010a's
+    /// refusal: an unknown matter, or one listed for another kind of enforcement.
+    pub async fn listed_matter(&self, kind: liuhen_core::matter::MatterKind, name: &str) -> Result<Matter, ApiError> {
+        let mut found = None;
+        for r in self.store.matters().await? {
+            let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let m = parse_matter(&v)
+                .ok_or_else(|| ApiError::Internal(format!("stored matter {} is malformed", r.code).into()))?;
+            if m.name.trim() == name.trim() || m.code == name.trim() {
+                // Prefer the entry of the right kind when a name is listed for several.
+                if m.kind == kind || found.is_none() {
+                    found = Some(m);
+                }
+            }
+        }
+        let refused = liuhen_core::matter::check_for_case(found.as_ref(), kind, name.trim());
+        match found {
+            Some(m) if refused.is_empty() => Ok(m),
+            _ => Err(ApiError::Refused(refused)),
+        }
+    }
+
     /// The current version of a matter.
     pub async fn matter(&self, code: &str) -> Result<Matter, ApiError> {
         let r = match self.store.matter(code).await {

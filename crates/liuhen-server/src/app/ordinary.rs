@@ -825,7 +825,15 @@ impl CaseKind for Ordinary {
 
 impl<S: LogStore> App<S> {
     /// Registers a lead (线索登记): the first step of the ordinary procedure.
-    pub async fn register_lead(&self, actor: &UserRecord, lead: Lead) -> Result<CaseRecord, ApiError> {
+    pub async fn register_lead(&self, actor: &UserRecord, mut lead: Lead) -> Result<CaseRecord, ApiError> {
+        self.allow(actor, super::policy::Action::CreateCase, None)?;
+        // The 权责清单 decides: the matter must be listed (R-010a); its hearing thresholds apply,
+        // and its place on the 重大执法决定法制审核目录 makes the case major whatever the client
+        // says (a client may mark a case major, never unmark one).
+        let m = self.listed_matter(liuhen_core::matter::MatterKind::Penalty, &lead.matter).await?;
+        lead.thresholds = m.hearing_thresholds;
+        lead.matter = m.name.clone();
+        lead.major = lead.major || m.major_decision_review;
         self.open_case::<Ordinary>(actor, penalty::register(lead)).await
     }
 

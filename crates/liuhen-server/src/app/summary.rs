@@ -177,7 +177,15 @@ impl CaseKind for Summary {
 
 impl<S: LogStore> App<S> {
     /// Starts an on-the-spot penalty case with its on-site act.
-    pub async fn start_summary(&self, actor: &UserRecord, input: StartInput) -> Result<CaseRecord, ApiError> {
+    pub async fn start_summary(&self, actor: &UserRecord, mut input: StartInput) -> Result<CaseRecord, ApiError> {
+        self.allow(actor, super::policy::Action::CreateCase, None)?;
+        // R-010a, then R-067a: only a matter of the 权责清单 open to the summary procedure.
+        let m = self.listed_matter(liuhen_core::matter::MatterKind::Penalty, &input.matter).await?;
+        let found = summary::check_matter(&m);
+        if !found.is_empty() {
+            return Err(ApiError::Refused(found));
+        }
+        input.matter = m.name;
         let start = Start {
             id: uuid::Uuid::now_v7().to_string(),
             case_no: input.case_no,

@@ -705,6 +705,7 @@ pub const SPECS: &[Spec] = &[
         fields: &[
             f("at", "时间", Kind::DateTime),
             f("case_no", "处罚案件案号", Kind::Text),
+            f("matter", "违法行为所属的行政处罚事项（权责清单）", Kind::Text),
             f("party_kind", "当事人类型", Kind::Select(PARTY_KINDS)),
         ],
     },

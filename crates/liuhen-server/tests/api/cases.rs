@@ -169,7 +169,7 @@ async fn rules_refuse_with_rule_and_article_and_record_nothing() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         r.json()["error"]["message"].as_str().unwrap().split('（').next().unwrap(),
-        "R-001 办法第六条；行政处罚法第四十二条：执法人员不得少于两人"
+        "R-001 办法第六条：行政检查的执法人员不得少于两人"
     );
     let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.expired], true, false))).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-002");
@@ -250,7 +250,8 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
         .filter(|s| s.key.starts_with("document/"))
         .map(|s| serde_json::from_str(&s.data).unwrap())
         .collect();
-    assert_eq!(docs.len(), 7);
+    // … and each major decision on a 集体讨论记录 its three members signed.
+    assert_eq!(docs.len(), 9);
     let users = app.store.users().await.unwrap();
     let person = |name: &str| format!("user:{}", users.iter().find(|u| u.username == name).unwrap().id);
     let mut waiting = 0;
@@ -1309,7 +1310,20 @@ async fn an_inspection_that_finds_a_violation_becomes_a_penalty_case() {
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     ok(&command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.b], true, true))).await);
     ok(&command(&c.app, &c.token, &id, 2, json!({"type": "notify_result", "at": T0 + HOUR})).await);
-    let r = command(&c.app, &c.token, &id, 3, json!({"type": "convert_to_case", "at": T0 + 2 * HOUR, "case_no": "栗街罚〔2026〕40号", "party_kind": "organisation"})).await;
+    let convert = |matter: Option<&str>| {
+        let mut cmd = json!({"type": "convert_to_case", "at": T0 + 2 * HOUR, "case_no": "栗街罚〔2026〕40号",
+                             "party_kind": "organisation"});
+        if let Some(m) = matter {
+            cmd["matter"] = json!(m);
+        }
+        command(&c.app, &c.token, &id, 3, cmd)
+    };
+    // The penalty case needs a penalty matter of the 权责清单, not the inspection's (R-010a).
+    for matter in [None, Some("食品经营监督检查")] {
+        let r = convert(matter).await;
+        assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-010a", "{}", String::from_utf8_lossy(&r.body));
+    }
+    let r = convert(Some("违法建设")).await;
     ok(&r);
     let penalty_id = r.json()["data"]["converted_to"].as_str().unwrap().to_string();
     let p = c.app.get(&format!("/api/cases/{penalty_id}"), Some(&c.token)).await.json();
@@ -1354,8 +1368,12 @@ async fn hostile_input_gets_clear_errors_and_records_nothing() {
         assert!(msg.contains(needle), "{msg} should mention {needle}");
     }
     assert_eq!(c.app.store.tree_size(), before, "nothing was recorded");
-    // Markup and SQL metacharacters are data: kept exactly, never interpreted.
+    // Markup and SQL metacharacters are data: kept exactly, never interpreted (the matter is
+    // first put on the 权责清单 under that name).
     let tricky = "<script>alert('x')</script> O'Brien; DELETE FROM cases";
+    let r =
+        put_matter(&c, json!({"code": "T-X1", "name": tricky, "kind": "inspection", "legal_basis": "《依据》"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     let r = c.app.post_as("/api/cases/inspections", &c.token, &with("matter", json!(tricky))).await;
     assert_eq!(r.status, StatusCode::CREATED);
     let id = r.json()["id"].as_str().unwrap().to_string();
@@ -1414,8 +1432,29 @@ async fn the_matters_catalogue_sets_the_local_values_the_rules_read() {
     put_matter(&c, json!({"code": "P-001", "name": "占道经营", "kind": "penalty", "legal_basis": "《条例》", "summary_allowed": true})).await;
     let list = c.app.get("/api/matters", Some(&c.token)).await.json();
     assert_eq!(list[0]["summary_allowed"], true);
+    // The list is law (R-010a): an unknown matter opens nothing, a licence matter no penalty,
+    // and a matter closed to the summary procedure no summary case, named or coded.
+    let lead = |matter: &str| {
+        json!({"case_no": "栗街罚〔2026〕51号", "matter": matter, "party_kind": "citizen", "source": "inspection",
+               "reason": "巡查发现", "received_at": day("2026-08-06")})
+    };
+    for matter in ["乱扔垃圾", "临时占用道路审批"] {
+        let r = c.app.post_as("/api/cases/penalties", &c.token, &lead(matter)).await;
+        assert_eq!(
+            r.json()["error"]["violations"][0]["rule"],
+            "R-010a",
+            "{matter}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let mut start = summary_start(&c, "栗街简罚〔2026〕10号", "citizen");
+    start["matter"] = json!("违法建设");
+    let r = c.app.post_as("/api/cases/summary-penalties", &c.token, &start).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-067a", "{}", String::from_utf8_lossy(&r.body));
+    // A listed matter of the right kind opens its case.
+    assert_eq!(c.app.post_as("/api/cases/penalties", &c.token, &lead("违法建设")).await.status, StatusCode::CREATED);
     let from_log = log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
-    assert_eq!(from_log.matters.len(), 1);
+    assert_eq!(from_log.matters.len(), TEST_MATTERS.len() + 1);
 }
 
 #[tokio::test]

@@ -57,7 +57,21 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
         officer_id: String::new(),
         unit: "栗乡街道综合行政执法办公室".to_string(),
     };
-    app.add_user(None, head).await.unwrap();
+    let head = app.add_user(None, head).await.unwrap();
+    // The office's 权责清单: no case opens on a matter it does not list (R-010a).
+    for (code, name, kind, summary) in TEST_MATTERS {
+        let m = liuhen_core::matter::Matter {
+            code: code.to_string(),
+            name: name.to_string(),
+            kind,
+            legal_basis: "《测试依据》第一条".to_string(),
+            av_mandatory: false,
+            major_decision_review: false,
+            hearing_thresholds: liuhen_core::penalty::HearingThresholds::default(),
+            summary_allowed: summary,
+        };
+        app.put_matter(&head, m).await.unwrap();
+    }
     liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     TestApp {
@@ -70,6 +84,23 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
         _dir: dir,
     }
 }
+
+/// The test office's 权责清单: (code, name, kind, summary procedure allowed).
+pub const TEST_MATTERS: [(&str, &str, liuhen_core::matter::MatterKind, bool); 10] = {
+    use liuhen_core::matter::MatterKind::{Coercion, Inspection, Licence, Penalty};
+    [
+        ("T-P01", "违法建设", Penalty, false),
+        ("T-P02", "占道经营", Penalty, true),
+        ("T-I01", "消防安全检查", Inspection, false),
+        ("T-I02", "食品经营监督检查", Inspection, false),
+        ("T-I03", "危险化学品现场检查", Inspection, false),
+        ("T-I04", "门前三包检查", Inspection, false),
+        ("T-I05", "检查", Inspection, false),
+        ("T-L01", "临时占用道路审批", Licence, false),
+        ("T-C01", "扣押占道经营物品", Coercion, false),
+        ("T-C02", "扣押过期食品", Coercion, false),
+    ]
+};
 
 /// An application over `store` and the data directory's blobs and uploads.
 fn app_over(store: &SqliteStore, data: &DataDir) -> App<SqliteStore> {
@@ -393,6 +424,15 @@ impl TestApp {
         let token = self.login_as(username, "initial-pass-1").await;
         self.change_password(&token, "initial-pass-1", "changed-pass-2").await;
         token
+    }
+
+    /// Puts a matter named `name` of `kind` on the 权责清单 (as the 负责人 `token`), so a case
+    /// may be opened on it.
+    pub async fn list_matter(&self, token: &str, name: &str, kind: &str) {
+        let code = format!("X-{}", uuid::Uuid::now_v7().simple());
+        let body = serde_json::json!({"code": &code[..20], "name": name, "kind": kind, "legal_basis": "《测试依据》"});
+        let r = self.post_as("/api/matters", token, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     }
 
     /// The staff of an approval: the 承办人 is officer `officer`, the 法制审核人员 officer

@@ -177,6 +177,7 @@ async fn a_case_page_is_ledgered_before_it_is_shown_and_markup_stays_text() {
     let body = serde_json::json!({"case_no": "栗街检〔2026〕1号<b>", "matter": "<script>alert(1)</script>",
         "kind": "triggered", "basis": "12345 热线转办", "source": "complaint", "reason": "群众举报",
         "received_at": 1_785_000_000_000_i64});
+    app.list_matter(&token, "<script>alert(1)</script>", "inspection").await;
     let r = app.post_as("/api/cases/inspections", &token, &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     let id = r.json()["id"].as_str().unwrap().to_string();
@@ -316,6 +317,7 @@ async fn hostile_text_in_every_field_is_stored_as_given_and_shown_inert() {
     let short_no = "<script>alert('no')</script>'; --".to_string();
     let body = serde_json::json!({"case_no": short_no, "matter": hostile("matter"), "kind": "triggered",
         "basis": hostile("basis"), "source": "complaint", "reason": hostile("reason"), "received_at": t0 - 3_600_000});
+    app.list_matter(&token, &hostile("matter"), "inspection").await;
     let r = app.post_as("/api/cases/inspections", &token, &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     let id = r.json()["id"].as_str().unwrap().to_string();
