@@ -25,6 +25,9 @@ pub struct WorkCalendar {
     years: BTreeSet<i32>,
     /// `true`: a working weekend day; `false`: a holiday on a weekday.
     exceptions: BTreeMap<Date, bool>,
+    /// Counts every day of a year it lacks as a working day (暂按自然日) instead of refusing:
+    /// for showing deadlines, never for deciding a rule.
+    estimate: bool,
 }
 
 /// How a period is counted.
@@ -89,8 +92,23 @@ impl WorkCalendar {
         self.years.iter().copied()
     }
 
+    /// This calendar, counting the days of a year it lacks as plain days (暂按自然日): a
+    /// working-day period runs as calendar days and a calendar-day period is not carried past a
+    /// rest day — never later than the true date. For a deadline's display only.
+    pub fn estimating(&self) -> WorkCalendar {
+        WorkCalendar { estimate: true, ..self.clone() }
+    }
+
+    /// Whether a year is in the calendar (else a date in it is only estimated).
+    pub fn has_year(&self, year: i32) -> bool {
+        self.years.contains(&year)
+    }
+
     pub fn is_working_day(&self, d: Date) -> Result<bool, CalendarError> {
         if !self.years.contains(&d.year()) {
+            if self.estimate {
+                return Ok(true);
+            }
             return Err(CalendarError::YearNotLoaded(d.year()));
         }
         Ok(match self.exceptions.get(&d) {

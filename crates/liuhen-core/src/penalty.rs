@@ -10,7 +10,7 @@ use crate::officer::Officer;
 use crate::rules::{
     self, CommandError, R_004, R_004B, R_005, R_006, R_007, R_010, R_011, R_011B, R_012, R_016, R_028, R_031, R_033,
     R_040, R_041, R_042, R_043, R_044, R_045, R_046, R_047, R_048, R_049, R_051, R_060, R_061, R_062, R_063, R_064,
-    R_065, R_066, R_069, R_070, R_081, R_082, R_090, R_091, R_094, R_131, Violation,
+    R_064B, R_065, R_066, R_069, R_070, R_081, R_082, R_090, R_091, R_094, R_131, Violation,
 };
 use crate::service::Service;
 use crate::summary::{PartyKind, Penalty};
@@ -1121,6 +1121,9 @@ impl Ordinary {
         }
         let mut found = Vec::new();
         let notice = self.notice.as_ref().ok_or_else(|| wrong(self.state, "作出处罚决定"))?;
+        if at < notice.served_at {
+            found.push(R_064B.violated("at", "决定时间早于事先告知书送达时间"));
+        }
         let period_end = cal.due(notice.served_at, Period::WorkingDays(notice.statement_days))?;
         if self.statements == 0 && !self.waived && at <= period_end && self.hearing_held_at.is_none() {
             found.push(R_041.violated("at", "陈述申辩期限未届满，当事人亦未陈述申辩或放弃"));
@@ -1204,6 +1207,11 @@ impl Ordinary {
         let mut found = crate::service::check(&service);
         let at = service.served_at();
         if let Some(at) = at
+            && at < decided
+        {
+            found.push(R_064B.violated("at", "送达时间早于作出决定的时间"));
+        }
+        if let Some(at) = at
             && at > cal.due(decided, Period::WorkingDays(7))?
         {
             found.push(R_082.violated("at", format!("{}超过七个工作日送达", service.method.label())));
@@ -1223,6 +1231,9 @@ impl Ordinary {
         let mut found = Vec::new();
         if receipt_no.trim().is_empty() {
             found.push(R_090.violated("receipt_no", "未记录缴款凭证"));
+        }
+        if self.served_at.is_some_and(|s| at < s) {
+            found.push(R_064B.violated("at", "缴款时间早于决定书送达时间"));
         }
         let flags = rules::decide(found)?;
         Ok((Event::Paid { at, receipt_no: receipt_no.to_string() }, flags))

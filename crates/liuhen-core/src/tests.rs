@@ -1716,6 +1716,19 @@ pub(crate) mod ordinary {
                     &cal,
                 )),
             ),
+            // Dates in their legal order (R-064b): a decision not before the notice was served,
+            // its service not before it, a payment not before the service.
+            (
+                "R-064b",
+                out(waived.decide(at("2026-08-13"), approver(), doc(yuan(5000)), "", &cal)),
+                out(waived.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            (
+                "R-064b",
+                out(decided.serve(direct(at("2026-08-16")), &cal)),
+                out(decided.serve(direct(at("2026-08-18")), &cal)),
+            ),
+            ("R-064b", out(served.pay(at("2026-08-17"), "B")), out(served.pay(at("2026-08-19"), "B"))),
             (
                 "R-086",
                 out(decided.serve(by(electronic("")), &cal)),

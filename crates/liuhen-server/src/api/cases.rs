@@ -569,6 +569,8 @@ pub async fn execute_command<S: LogStore>(
     // Asked before the body is read: a hidden case is 404 whatever was sent.
     app.allow(user, crate::app::policy::Action::CommandCase, Some(&app.store.case(id).await?))?;
     let case_type = app.case_type(id).await?;
+    // R-064b: nothing is recorded as having happened later than now.
+    app.not_in_future(&command)?;
     // The approval forms a command rests on (办法第十五条), read before it is decided.
     let forms: &[&'static str] = {
         use crate::app::signer::{CLOSING_FORM, DECISION_FORM, DISCUSSION_RECORD, FILING_FORM};

@@ -406,15 +406,29 @@ pub(crate) fn parse_entrusted(v: &Value) -> Option<Option<liuhen_core::entrustme
     }))
 }
 
-/// Deadlines as JSON for a projection; a year the calendar lacks is reported, not guessed.
-/// Each deadline with its due time, or `due: null` and why it cannot be computed.
-pub(crate) fn deadlines_json(list: Vec<calendar::Deadline>) -> Value {
+/// Deadlines as JSON for a projection, each with its due time. Where a period crosses a year
+/// the working-day calendar lacks, the due time of `estimated` (the same deadlines counted
+/// with [`WorkCalendar::estimating`]) stands in, marked `provisional` (暂按自然日) with the
+/// reason — never nothing, and never later than the true date.
+pub(crate) fn deadlines_json(list: Vec<calendar::Deadline>, estimated: Vec<calendar::Deadline>) -> Value {
+    let mut seen: Vec<&str> = Vec::new();
     json!(
         list.iter()
-            .map(|d| json!({
-                "code": d.code, "label": d.label, "source": d.source, "due": d.due.as_ref().ok().map(|t| t.0),
-                "not_computable": d.due.as_ref().err().map(ToString::to_string), "done_at": d.done_at.map(|t| t.0),
-            }))
+            .map(|d| {
+                // The n-th deadline of a code here is the n-th of that code in the estimate.
+                let n = seen.iter().filter(|c| **c == d.code).count();
+                seen.push(d.code);
+                let estimate = estimated.iter().filter(|e| e.code == d.code).nth(n).and_then(|e| e.due.clone().ok());
+                let (due, provisional) = match (&d.due, estimate) {
+                    (Ok(t), _) => (Some(t.0), false),
+                    (Err(_), Some(e)) => (Some(e.0), true),
+                    (Err(_), None) => (None, false),
+                };
+                json!({
+                    "code": d.code, "label": d.label, "source": d.source, "due": due, "provisional": provisional,
+                    "not_computable": d.due.as_ref().err().map(ToString::to_string), "done_at": d.done_at.map(|t| t.0),
+                })
+            })
             .collect::<Vec<_>>()
     )
 }
@@ -707,6 +721,17 @@ impl DeadlineItem {
     }
 }
 
+/// A deadline's label, marked 暂按自然日 when its date is an estimate (the calendar lacks a
+/// year the period crosses).
+pub(crate) fn provisional_label(d: &Value) -> String {
+    let label = d["label"].as_str().unwrap_or_default();
+    if d["provisional"] == true {
+        format!("{label}（暂按自然日，工作日历缺少该年度）")
+    } else {
+        label.to_string()
+    }
+}
+
 /// How long before a deadline it counts as due soon.
 pub const DUE_SOON_MS: i64 = 3 * 24 * 3_600_000;
 
@@ -750,7 +775,7 @@ impl<S: LogStore> App<S> {
                     case_id: c.id.clone(),
                     case_no: c.case_no.clone(),
                     code: d["code"].as_str().unwrap_or_default().to_string(),
-                    label: d["label"].as_str().unwrap_or_default().to_string(),
+                    label: provisional_label(d),
                     source: d["source"].as_str().unwrap_or_default().to_string(),
                     due,
                     status,

@@ -94,7 +94,7 @@ impl CaseKind for Coercion {
             "outcome": self.outcome.map(Outcome::code),
             "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
             "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(self.deadlines(cal)),
+            "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
         })
     }
 

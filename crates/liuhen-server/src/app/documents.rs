@@ -534,7 +534,8 @@ impl<S: LogStore> App<S> {
         let events = prev["events"].as_array().cloned().unwrap_or_default();
         let d = replay(&events).ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
         let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
-        let now = Timestamp(now_ms());
+        // The law's steps are dated by the server's clock for them (approvals, signatures).
+        let now = self.clock.now();
         let me = format!("user:{}", actor.id);
         let my_name = self.actor_name(actor).await?;
         // Signatures and approvals bind the content their signer saw.

@@ -80,7 +80,7 @@ impl CaseKind for Inspection {
             "converted_to": c.converted_to,
             "acts": c.acts.iter().map(act_json).collect::<Vec<_>>(),
             "defects": c.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(c.deadlines()),
+            "deadlines": deadlines_json(c.deadlines(), Vec::new()),
         })
     }
 
@@ -169,6 +169,7 @@ impl<S: LogStore> App<S> {
     /// Opens an inspection case (程序启动, 办法第七条).
     pub async fn open_inspection(&self, actor: &UserRecord, mut open: Open) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
+        self.not_in_future(&json!({"received_at": open.initiation.received_at.0}))?;
         open.matter = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?.name;
         self.open_case::<Inspection>(actor, inspection::open(open)).await
     }

@@ -81,7 +81,7 @@ impl CaseKind for Licence {
             "decided_at": self.decided_at.map(|t| t.0),
             "certificate_at": self.certificate_at.map(|t| t.0),
             "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(self.deadlines(cal)),
+            "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
         })
     }
 
@@ -232,6 +232,7 @@ impl<S: LogStore> App<S> {
         mut application: Application,
     ) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
+        self.not_in_future(&json!({"received_at": application.received_at.0}))?;
         application.matter =
             self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?.name;
         self.open_case::<Licence>(actor, licence::apply_for(application)).await

@@ -58,6 +58,57 @@ pub struct App<S> {
     pub documents: std::sync::Arc<documents::DocConfig>,
     /// The last scheduled check of the whole log (the alarm).
     pub(crate) integrity: std::sync::Arc<std::sync::Mutex<Option<integrity::IntegrityReport>>>,
+    /// The time the law's steps are dated by (approvals) and typed times are checked against.
+    pub clock: Clock,
+}
+
+/// The server's clock for what the law dates: real time, or a fixed moment (for tests that
+/// walk a case through dates of their own).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock(Option<i64>);
+
+impl Clock {
+    /// Always `ms` (Unix milliseconds).
+    pub fn fixed(ms: i64) -> Clock {
+        Clock(Some(ms))
+    }
+    pub fn now(&self) -> liuhen_core::time::Timestamp {
+        liuhen_core::time::Timestamp(self.0.unwrap_or_else(now_ms))
+    }
+}
+
+/// How far ahead of the server's clock a typed time may be (a device's clock a little fast).
+pub const CLOCK_TOLERANCE_MS: i64 = 5 * 60_000;
+
+/// R-064b: every time in `v` (a field `at` or `…_at`, in Unix ms, at any depth) that is later
+/// than `now` beyond the tolerance, named by its path.
+pub(crate) fn future_times(v: &Value, now: liuhen_core::time::Timestamp) -> Vec<liuhen_core::rules::Violation> {
+    fn walk(v: &Value, path: &str, limit: i64, out: &mut Vec<liuhen_core::rules::Violation>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    match x.as_i64() {
+                        Some(t) if (k == "at" || k.ends_with("_at")) && t > limit => {
+                            let shown = liuhen_core::time::Timestamp(t).shanghai_date();
+                            out.push(
+                                liuhen_core::rules::R_064B.violated(
+                                    "at",
+                                    format!("{here}（{shown}）晚于服务器当前时间，不得记录尚未发生的事"),
+                                ),
+                            );
+                        }
+                        _ => walk(x, &here, limit, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| walk(x, &format!("{path}[{i}]"), limit, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, "", now.0 + CLOCK_TOLERANCE_MS, &mut out);
+    out
 }
 
 tokio::task_local! {
@@ -132,10 +183,17 @@ impl<S: LogStore> App<S> {
                 font_dirs: liuhen_pdf::default_dirs(&[]),
                 seal: None,
             }),
+            clock: Clock::default(),
             uploads: std::sync::Arc::new(recordings::Uploads::new(
                 std::env::temp_dir().join(format!("liuhen-uploads-{}", uuid::Uuid::now_v7())),
             )),
         }
+    }
+
+    /// R-064b: refuses a request whose typed times lie in the future.
+    pub(crate) fn not_in_future(&self, v: &Value) -> Result<(), ApiError> {
+        let found = future_times(v, self.clock.now());
+        if found.is_empty() { Ok(()) } else { Err(ApiError::Refused(found)) }
     }
 
     pub(crate) async fn append(&self, draft: EntryDraft, ops: Vec<Op>) -> Result<Receipt, ApiError> {

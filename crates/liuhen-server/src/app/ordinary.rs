@@ -449,7 +449,7 @@ impl CaseKind for Ordinary {
             "court_applied_at": self.court_applied_at.map(|t| t.0),
             "court_enforce": self.court_enforce,
             "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(self.deadlines(cal)),
+            "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
         })
     }
 
@@ -827,6 +827,7 @@ impl<S: LogStore> App<S> {
     /// Registers a lead (线索登记): the first step of the ordinary procedure.
     pub async fn register_lead(&self, actor: &UserRecord, mut lead: Lead) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
+        self.not_in_future(&json!({"received_at": lead.initiation.received_at.0}))?;
         // The 权责清单 decides: the matter must be listed (R-010a); its hearing thresholds apply,
         // and its place on the 重大执法决定法制审核目录 makes the case major whatever the client
         // says (a client may mark a case major, never unmark one).

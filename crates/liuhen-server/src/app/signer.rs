@@ -107,7 +107,7 @@ impl<S: LogStore> App<S> {
                 forms.insert(*code, found);
             }
         }
-        let now = Timestamp(super::now_ms());
+        let now = self.clock.now();
         Ok(Signer {
             now,
             person: format!("user:{}", actor.id),

@@ -85,7 +85,7 @@ impl CaseKind for Summary {
             "delivered_at": self.delivered_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
             "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(self.deadlines(cal)),
+            "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
         })
     }
 
@@ -179,6 +179,9 @@ impl<S: LogStore> App<S> {
     /// Starts an on-the-spot penalty case with its on-site act.
     pub async fn start_summary(&self, actor: &UserRecord, mut input: StartInput) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
+        let shown: Vec<i64> = input.act.officers.iter().filter_map(|(_, t)| t.map(|t| t.0)).collect();
+        self.not_in_future(&serde_json::json!({"act": {"at": input.act.at.0,
+            "officers": shown.iter().map(|t| serde_json::json!({"id_shown_at": t})).collect::<Vec<_>>()}}))?;
         // R-010a, then R-067a: only a matter of the 权责清单 open to the summary procedure.
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Penalty, &input.matter).await?;
         let found = summary::check_matter(&m);

@@ -728,7 +728,7 @@ pub async fn case_page<S: LogStore>(
         .flatten()
         .map(|d| CaseDeadlineRow {
             code: d["code"].as_str().unwrap_or_default().to_string(),
-            label: d["label"].as_str().unwrap_or_default().to_string(),
+            label: crate::app::cases::provisional_label(d),
             due: d["due"].as_i64().map(when).unwrap_or_else(|| "无法计算".to_string()),
             done: d["done_at"].as_i64().map(when).unwrap_or_else(|| "未完成".to_string()),
             source: d["source"].as_str().unwrap_or_default().to_string(),

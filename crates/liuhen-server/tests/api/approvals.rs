@@ -48,7 +48,7 @@ fn person(users: &[liuhen_store::UserRecord], username: &str) -> String {
 }
 
 fn today() -> String {
-    liuhen_core::time::Timestamp(liuhen_server::app::now_ms()).shanghai_date().to_string()
+    clock_date()
 }
 
 /// Officers, a 法制审核人员 with 法律职业资格, and the accounts of each approval role.

@@ -1844,3 +1844,96 @@ async fn a_duplicate_case_number_username_or_certificate_is_named_as_such() {
     // Nothing of the refused ones was recorded (the officer is).
     assert_eq!(app.store.tree_size(), before + 3, "the administrator signs in and changes the password; the officer");
 }
+
+/// A period crossing a year the working-day calendar lacks (the shipped one ends with 2026) is
+/// shown by calendar days, marked 暂按自然日 — never left blank — and counted exactly once the
+/// office adds the year.
+#[tokio::test]
+async fn a_deadline_in_a_year_the_calendar_lacks_is_shown_by_calendar_days() {
+    let c = ctx().await;
+    let body = json!({"case_no": "栗街罚〔2026〕60号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                      "reason": "群众举报", "received_at": day("2026-10-09")});
+    let id = create(&c.app, &c.staff.handler, "/api/cases/penalties", body).await;
+    c.app.approved_form(&c.staff, &id, "D02").await;
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        1,
+        json!({"type": "file", "filed_at": day("2026-10-10"), "violation_ended": "2026-10-01"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    let t03 = case["data"]["deadlines"].as_array().unwrap().iter().find(|d| d["code"] == "T-03").unwrap().clone();
+    // Ninety plain days from 2026-10-10: 2027-01-08, the end of that day in Asia/Shanghai.
+    assert_eq!(t03["due"], json!(liuhen_core::time::Date::parse("2027-01-08").unwrap().end().0), "{t03}");
+    assert_eq!(t03["provisional"], true, "{t03}");
+    let list = c.app.get("/api/deadlines", Some(&c.token)).await.json();
+    let item = list.as_array().unwrap().iter().find(|d| d["code"] == "T-03").unwrap().clone();
+    assert!(item["label"].as_str().unwrap().contains("暂按自然日"), "{item}");
+    assert_ne!(item["status"], "unknown", "{item}");
+    // With 2027 in the calendar the same deadline is exact: not provisional.
+    let with_2027 = ctx_with(calendar_with_2027()).await;
+    let id = create(&with_2027.app, &with_2027.staff.handler, "/api/cases/penalties", json!({"case_no": "栗街罚〔2026〕61号",
+        "matter": "违法建设", "party_kind": "citizen", "source": "complaint", "reason": "群众举报", "received_at": day("2026-10-09")}))
+    .await;
+    with_2027.app.approved_form(&with_2027.staff, &id, "D02").await;
+    let r = command(
+        &with_2027.app,
+        &with_2027.token,
+        &id,
+        1,
+        json!({"type": "file", "filed_at": day("2026-10-10"), "violation_ended": "2026-10-01"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let case = with_2027.app.get(&format!("/api/cases/{id}"), Some(&with_2027.token)).await.json();
+    let t03 = case["data"]["deadlines"].as_array().unwrap().iter().find(|d| d["code"] == "T-03").unwrap().clone();
+    assert_eq!(t03["provisional"], false, "{t03}");
+    assert_eq!(t03["due"], json!(liuhen_core::time::Date::parse("2027-01-08").unwrap().end().0), "a Friday: {t03}");
+}
+
+/// R-064b: nothing is recorded as having happened after now (five minutes' grace for a fast
+/// clock), and dates keep their legal order — a payment never before the decision was served.
+#[tokio::test]
+async fn times_ahead_of_the_server_or_out_of_legal_order_are_refused() {
+    let c = ctx().await;
+    let minute = 60_000;
+    // A case received 400 days ahead.
+    let body = |received_at: i64| {
+        json!({"case_no": "栗街检〔2027〕1号", "matter": "食品经营监督检查", "kind": "triggered", "basis": "投诉",
+               "source": "complaint", "reason": "群众投诉", "received_at": received_at})
+    };
+    let r = c.app.post_as("/api/cases/inspections", &c.token, &body(CLOCK_MS + 400 * 24 * HOUR)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));
+    let id = create(&c.app, &c.token, "/api/cases/inspections", body(CLOCK_MS - HOUR)).await;
+    // An on-site act dated 40 days ahead, and one whose credentials were shown tomorrow.
+    let mut ahead = act(&[&c.a, &c.b], true, false);
+    ahead["at"] = json!(CLOCK_MS + 40 * 24 * HOUR);
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", ahead)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));
+    let mut shown = act(&[&c.a, &c.b], true, false);
+    shown["at"] = json!(CLOCK_MS - HOUR);
+    shown["officers"][1]["id_shown_at"] = json!(CLOCK_MS + 24 * HOUR);
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", shown)).await;
+    let v = r.json();
+    assert_eq!(v["error"]["violations"][0]["rule"], "R-064b", "{v}");
+    assert!(v["error"]["violations"][0]["detail"].as_str().unwrap().contains("officers[1].id_shown_at"), "{v}");
+    // Four minutes ahead is a clock running fast, not a lie.
+    let mut fast = act(&[&c.a, &c.b], true, false);
+    fast["at"] = json!(CLOCK_MS + 4 * minute);
+    fast["officers"][0]["id_shown_at"] = json!(CLOCK_MS + 4 * minute);
+    fast["officers"][1]["id_shown_at"] = json!(CLOCK_MS + 4 * minute);
+    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", fast)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // A payment dated before the decision was served.
+    let (pid, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕62号", false).await;
+    run(&c, &pid, &mut v, decided_and_served()).await;
+    let r = command(&c.app, &c.token, &pid, v, json!({"type": "pay", "at": day("2026-08-17"), "receipt_no": "BANK-1"}))
+        .await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &pid, v, json!({"type": "pay", "at": day("2026-08-20"), "receipt_no": "BANK-1"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+}

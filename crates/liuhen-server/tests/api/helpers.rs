@@ -46,6 +46,9 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     let store = SqliteStore::open(&data.db_path(), data.log_config(Duration::from_secs(3600)).unwrap()).await.unwrap();
     let mut app = app_over(&store, &data);
     app.calendar = Arc::new(calendar);
+    // The tests walk cases through dates of their own, up to the spring of 2027: the server's
+    // clock for what the law dates stands after them (R-064b refuses times ahead of it).
+    app.clock = liuhen_server::app::Clock::fixed(CLOCK_MS);
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(ORIGIN, &keys).await.unwrap().unwrap();
     // The tests act as a 负责人, who may open, see and act on every case.
@@ -83,6 +86,14 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
         log_access,
         _dir: dir,
     }
+}
+
+/// 2027-06-30 09:00 Asia/Shanghai: the test server's clock for what the law dates.
+pub const CLOCK_MS: i64 = 1_814_317_200_000;
+
+/// The date of `CLOCK_MS` in Asia/Shanghai: what an approval taken in a test is dated.
+pub fn clock_date() -> String {
+    liuhen_core::time::Timestamp(CLOCK_MS).shanghai_date().to_string()
 }
 
 /// The test office's 权责清单: (code, name, kind, summary procedure allowed).
