@@ -654,12 +654,14 @@ pub async fn get_case<S: LogStore>(
     let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|_| ApiError::BadRequest("as_of 须为毫秒时间戳".to_string()))?;
     let view = state.app.view_case(&user, &id, q.as_of, &text(&q.purpose, "查阅目的", 200)?).await?;
+    let recorded = view.recorded;
     let timeline = view
         .timeline
         .into_iter()
         .map(|(index, e)| {
             serde_json::json!({
                 "index": index, "time": e.time_ms, "actor": e.actor(), "action": e.action(), "body": Value::Object(e.body().clone()),
+                "recorded": recorded.get(&index),
             })
         })
         .collect();

@@ -104,6 +104,47 @@ pub(crate) fn parse_scope(s: &str) -> Option<Vec<MatterKind>> {
 pub struct CaseView {
     pub record: CaseRecord,
     pub timeline: Vec<(u64, Entry)>,
+    /// What each procedural entry recorded behind its commitment, as far as the procedure goes
+    /// (approvals with their opinions, persons and dates, the legal review, the discussion's
+    /// members, 文号, the hearing, receipts): by entry index, filled for a ledgered view.
+    pub recorded: std::collections::BTreeMap<u64, Value>,
+}
+
+/// The keys of an event's details that record the procedure itself — who approved, reviewed,
+/// decided or heard, with which opinion and when; the 文号 and receipts — never an act's or an
+/// evidence item's content (those are records with their own 密级) nor a party's identity.
+const PROCEDURE_KEYS: [&str; 17] = [
+    "approval",
+    "approver",
+    "unit",
+    "reviewer",
+    "passed",
+    "opinion",
+    "members",
+    "by",
+    "granted",
+    "host",
+    "hearing_on",
+    "transcript_no",
+    "transcript_signed",
+    "public",
+    "agents",
+    "receipt_no",
+    "ruling_no",
+];
+
+/// The procedural part of an event's details (see [`PROCEDURE_KEYS`]), with a decision's 文号.
+pub(crate) fn procedure_record(detail: &Value) -> Option<Value> {
+    let mut out = serde_json::Map::new();
+    for k in PROCEDURE_KEYS {
+        if let Some(v) = detail.get(k).filter(|v| !v.is_null()) {
+            out.insert(k.to_string(), v.clone());
+        }
+    }
+    if let Some(no) = detail["doc"]["doc_no"].as_str() {
+        out.insert("doc_no".to_string(), Value::from(no));
+    }
+    (!out.is_empty()).then_some(Value::Object(out))
 }
 
 fn officer_from_record(r: &OfficerRecord) -> Result<Officer, ApiError> {
@@ -677,6 +718,19 @@ impl<S: LogStore> App<S> {
         Ok(updated)
     }
 
+    /// What the procedural entries of `view` recorded (approvals, review, 文号, hearing,
+    /// receipts), each opening checked against its commitment.
+    pub(crate) async fn procedure_records(&self, view: &mut CaseView) -> Result<(), ApiError> {
+        for (index, entry) in &view.timeline {
+            let Some(c) = entry.commits().first() else { continue };
+            let detail = super::opened_detail(&self.store, *index, c).await?;
+            if let Some(r) = procedure_record(&detail) {
+                view.recorded.insert(*index, r);
+            }
+        }
+        Ok(())
+    }
+
     /// The type of a stored case.
     pub async fn case_type(&self, id: &str) -> Result<String, ApiError> {
         Ok(self.store.case(id).await?.case_type)
@@ -693,7 +747,7 @@ impl<S: LogStore> App<S> {
                 timeline.push((index, entry));
             }
         }
-        Ok(CaseView { record, timeline })
+        Ok(CaseView { record, timeline, recorded: std::collections::BTreeMap::new() })
     }
 }
 

@@ -182,6 +182,7 @@ impl<S: LogStore> App<S> {
             serde_json::from_str(&view.record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
         self.withhold_records(actor, &view.record, &mut data).await?;
         view.record.data = data.to_string();
+        self.procedure_records(&mut view).await?;
         let what = match as_of {
             Some(t) => format!("案件 {}（{t} 时的状态）", view.record.case_no),
             None => format!("案件 {}", view.record.case_no),

@@ -564,6 +564,65 @@ pub struct TimelineRow {
     pub event: String,
     pub actor: String,
     pub flags: String,
+    /// What the step recorded: approvals with opinions and dates, the review, 文号, hearing,
+    /// receipts — one line each.
+    pub recorded: Vec<String>,
+}
+
+/// A procedural record (`app::cases::procedure_record`) as lines a reader follows.
+fn recorded_lines(v: &Value, who: &dyn Fn(&str) -> String) -> Vec<String> {
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let opinion = |role: &str, o: &Value| {
+        let by = o["by"].as_str().unwrap_or_default();
+        let person = o["person"].as_str().map(|p| format!("（账号 {}）", who(p))).unwrap_or_default();
+        format!(
+            "{role}：{by}{person}，{}：{}",
+            o["date"].as_str().unwrap_or_default(),
+            o["opinion"].as_str().unwrap_or_default()
+        )
+    };
+    let mut out = Vec::new();
+    if v["approval"].is_object() {
+        for (k, role) in [("handler", "承办人意见"), ("reviewer", "审核人意见"), ("approver", "批准人意见")]
+        {
+            out.push(opinion(role, &v["approval"][k]));
+        }
+    }
+    if v["approver"].is_object() {
+        out.push(opinion("负责人意见", &v["approver"]));
+    } else if v["approver"].is_string() {
+        out.push(format!("负责人：{}", s("approver")));
+    }
+    if v["unit"].is_object() {
+        out.push(opinion("承办机构意见", &v["unit"]));
+    }
+    if v["reviewer"].is_string() {
+        let passed = if v["passed"] == true { "通过" } else { "未通过" };
+        out.push(format!("法制审核：{}，{passed}，意见：{}", s("reviewer"), s("opinion")));
+    }
+    if let Some(m) = v["members"].as_array() {
+        let names: Vec<&str> = m.iter().filter_map(Value::as_str).collect();
+        out.push(format!("参加集体讨论：{}", names.join("、")));
+    }
+    if v["by"].is_string() {
+        let granted = if v["granted"] == true { "决定回避" } else { "决定不予回避" };
+        out.push(format!("回避决定：{}，{granted}，{}", s("by"), s("opinion")));
+    }
+    if v["host"].is_string() {
+        out.push(format!("听证主持人：{}，听证日期：{}", s("host"), s("hearing_on")));
+    }
+    if v["transcript_no"].is_string() {
+        let agents: Vec<&str> = v["agents"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let public = if v["public"] == false { "不公开举行" } else { "公开举行" };
+        let agents = if agents.is_empty() { "无".to_string() } else { agents.join("、") };
+        out.push(format!("听证笔录：{}，{public}，代理人：{agents}", s("transcript_no")));
+    }
+    for (k, label) in [("doc_no", "文号"), ("receipt_no", "缴款凭证"), ("ruling_no", "法院裁定")] {
+        if v[k].is_string() {
+            out.push(format!("{label}：{}", s(k)));
+        }
+    }
+    out
 }
 
 pub struct LedgerRow {
@@ -766,6 +825,7 @@ pub async fn case_page<S: LogStore>(
                 event: event_label(&case.record.case_type, name).map_or_else(|| name.to_string(), str::to_string),
                 actor: who(e.actor()),
                 flags: if flags.is_empty() { String::new() } else { format!("记录缺陷：{}", flags.join("、")) },
+                recorded: case.recorded.get(index).map(|r| recorded_lines(r, &who)).unwrap_or_default(),
             }
         })
         .collect();

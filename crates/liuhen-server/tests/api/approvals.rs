@@ -151,6 +151,11 @@ async fn filing_rests_on_the_filing_form_and_names_each_account_that_approved_it
         "{filed}"
     );
     assert!(["handler", "reviewer", "approver"].iter().all(|s| filed["approval"][*s]["date"] == today()));
+    // The case view shows the chain to those who may see the case (the view is ledgered).
+    let case = app.get(&format!("/api/cases/{id}"), Some(&staff.head)).await.json();
+    let step = case["timeline"].as_array().unwrap().iter().find(|e| e["action"] == "case.filed").unwrap().clone();
+    assert_eq!(step["recorded"]["approval"]["approver"]["person"], person(&users, HEAD), "{step}");
+    assert_eq!(step["recorded"]["approval"]["handler"]["opinion"], "同意立案", "{step}");
 }
 
 #[tokio::test]

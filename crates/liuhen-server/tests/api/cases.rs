@@ -856,6 +856,27 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     assert_eq!(case["state"], "closed");
     assert_eq!(case["timeline"].as_array().unwrap().len(), 25, "15 steps, 9 调查取证 items and a handling decision");
     assert_eq!(case["data"]["served_at"], day("2026-09-05"), "the return receipt's date");
+    // What was recorded behind the commitments is shown in the view: the hearing's host,
+    // transcript and agents, the legal review, the approvals, the 文号 and the receipt.
+    let recorded: Vec<Value> = case["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["recorded"].as_object().cloned().map(Value::Object))
+        .collect();
+    let all = Value::Array(recorded).to_string();
+    for shown in [
+        "孙某",
+        "栗街听笔〔2026〕3号",
+        "律师刘某",
+        "听证后审核，同意",
+        "栗街罚决〔2026〕12号",
+        "BANK-20260908-2",
+        "拟同意承办人意见",
+    ] {
+        assert!(all.contains(shown), "{shown} not shown: {all}");
+    }
+    assert!(!all.contains("130227198005120033"), "no identity number in the procedure's record");
     // The log reproduces every projection, this kind included.
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }

@@ -1032,6 +1032,12 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     ok(&step("close", 12, owned(&[("at", "2026-08-26T09:00")]), String::new()).await);
     let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
     assert_eq!(data["state"], "closed", "{data}");
+    // The case page shows what each step recorded: the approval chain with its accounts, the
+    // unit's opinion, the 文号.
+    let page = send(&app, get(&case, &cookie)).await.body;
+    for shown in ["批准人意见：", "审核人意见：keshi", "承办机构意见：keshi", "文号：栗街罚决〔2026〕71号"] {
+        assert!(page.contains(shown), "{shown} not on the case page");
+    }
     let text = data.to_string();
     assert!(text.contains("被询问人核对后拒绝签名"), "{data}");
     // Served by post: the date of service is the return receipt's (2026-08-19 15:00).
