@@ -271,6 +271,44 @@ fn position(text: &str) -> String {
 
 /// serde's messages, with their words in Chinese and their `names` kept.
 pub(crate) fn serde_in_chinese(detail: &str) -> String {
+    // Rust's own names never reach a client: `struct LeadForm with 12 elements`, `enum X`,
+    // `u64` become what a JSON author knows.
+    let words: Vec<&str> = detail.split(' ').collect();
+    let mut plain = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let tail = |x: &str| x.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').to_string();
+        match w {
+            "struct" | "enum" | "tuple" if i + 1 < words.len() => {
+                let rest = tail(words[i + 1]);
+                i += 2;
+                // `with N elements`
+                if words.get(i) == Some(&"with") && i + 2 < words.len() + 1 {
+                    i = (i + 3).min(words.len());
+                }
+                plain.push(format!("{}{rest}", if w == "enum" { "a value" } else { "a map" }));
+                continue;
+            }
+            "internally" | "tagged" | "variant" if words.get(i + 1).is_some_and(|n| *n == "tagged" || *n == "enum") => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let bare = w.trim_end_matches([',', ':', ';']);
+        let end = &w[bare.len()..];
+        let number = matches!(bare, "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize");
+        plain.push(if number {
+            format!("an integer{end}")
+        } else if matches!(bare, "f32" | "f64") {
+            format!("a number{end}")
+        } else {
+            w.to_string()
+        });
+        i += 1;
+    }
+    let detail = plain.join(" ");
     [
         ("unknown variant", "未知的取值"),
         ("unknown field", "未知字段"),
@@ -284,22 +322,47 @@ pub(crate) fn serde_in_chinese(detail: &str) -> String {
         ("a string", "字符串"),
         ("a boolean", "布尔值"),
         ("an integer", "整数"),
+        ("a number", "数字"),
         ("a sequence", "数组"),
+        ("a map", "对象"),
+        ("a value", "取值"),
         ("string", "字符串"),
         ("integer", "整数"),
         ("boolean", "布尔值"),
+        ("sequence", "数组"),
         ("map", "对象"),
         ("null", "空值"),
     ]
     .iter()
-    .fold(detail.to_string(), |s, (en, zh)| {
-        // Only outside `backticks`, where serde quotes names and values.
+    .fold(detail, |s, (en, zh)| {
+        // Only whole words outside `backticks` (where serde quotes names and values), so a
+        // field named `expected_version` keeps its name.
         s.split('`')
             .enumerate()
-            .map(|(i, part)| if i % 2 == 0 { part.replace(en, zh) } else { part.to_string() })
+            .map(|(i, part)| if i % 2 == 0 { replace_words(part, en, zh) } else { part.to_string() })
             .collect::<Vec<_>>()
             .join("`")
     })
+}
+
+/// `text` with each whole-word occurrence of `en` (not inside a longer identifier) as `zh`.
+fn replace_words(text: &str, en: &str, zh: &str) -> String {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(en) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + en.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(ident) || after.is_some_and(ident) {
+            out.push_str(en);
+        } else {
+            out.push_str(zh);
+        }
+        rest = &rest[at + en.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -319,5 +382,13 @@ mod tests {
             serde_in_chinese("command.item.place: invalid type: integer `42`, expected a string"),
             "command.item.place: 类型错误: 整数 `42`, 应为 字符串"
         );
+        // No Rust type name reaches a client, and a field name is never mangled.
+        let array =
+            serde_in_chinese("invalid type: sequence, expected struct LeadForm with 12 elements at line 1 column 2");
+        assert_eq!(array, "类型错误: 数组, 应为 对象 at line 1 column 2");
+        let version =
+            serde_in_chinese("expected_version: invalid type: string \"abc\", expected u64 at line 1 column 26");
+        assert_eq!(version, "expected_version: 类型错误: 字符串 \"abc\", 应为 整数 at line 1 column 26");
+        assert_eq!(serde_in_chinese("invalid type: map, expected enum PenaltyForm"), "类型错误: 对象, 应为 取值");
     }
 }

@@ -50,7 +50,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/log/tile/{*rest}", get(api::log::tile::<S>))
         .layer(CompressionLayer::new());
     let api = Router::new()
-        .route("/api/session", post(api::session::login::<S>))
+        .route("/api/session", post(api::session::login::<S>).delete(api::session::logout::<S>))
         .route("/api/me", get(api::session::me::<S>))
         .route("/api/me/password", post(api::session::change_password::<S>))
         .route("/api/me/totp", post(api::session::begin_totp::<S>))

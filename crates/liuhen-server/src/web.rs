@@ -114,10 +114,19 @@ pub async fn body_limit(limit: u64, req: Request<Body>, next: Next) -> Response 
 /// acknowledged entry was lost (`liuhen verify --data DIR --receipts FILE`).
 pub const RECEIPT_HEADER: &str = "liuhen-receipt";
 
-/// Collects the receipts of the entries a request appended into its response's headers.
+/// The header naming the index of each log entry a request appended (in order).
+pub const ENTRY_HEADER: &str = "liuhen-entry";
+
+/// Collects the indexes and receipts of the entries a request appended into its response's
+/// headers.
 pub async fn receipts(req: Request<Body>, next: Next) -> Response {
     let collected = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let mut resp = crate::app::RECEIPTS.scope(collected.clone(), next.run(req)).await;
+    let entries = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let run = crate::app::RECEIPTS.scope(collected.clone(), next.run(req));
+    let mut resp = crate::app::ENTRIES.scope(entries.clone(), run).await;
+    for index in std::mem::take(&mut *entries.lock().unwrap_or_else(|e| e.into_inner())) {
+        resp.headers_mut().append(ENTRY_HEADER, HeaderValue::from(index));
+    }
     let lines = std::mem::take(&mut *collected.lock().unwrap_or_else(|e| e.into_inner()));
     for line in lines {
         use base64::Engine;

@@ -479,6 +479,14 @@ fn receipts_name_every_acknowledged_entry_the_log_lost_or_replaced() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 201);
     let header = resp.headers().get("liuhen-receipt").expect("a receipt header").to_str().unwrap().to_string();
+    // … and names the entry it wrote (`Liuhen-Entry`), the receipt's own index.
+    let entry: u64 = resp.headers().get("liuhen-entry").expect("an entry header").to_str().unwrap().parse().unwrap();
+    {
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD.decode(&header).unwrap();
+        let receipt: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
+        assert_eq!(receipt["index"].as_u64(), Some(entry), "{receipt}");
+    }
     receipts.push(header);
     stop(server);
     let file = d.join("receipts.txt");

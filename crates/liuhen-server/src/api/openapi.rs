@@ -61,7 +61,7 @@ pub fn document() -> Value {
                 "Login": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
                 "Session": {"type": "object", "properties": {"token": {"type": "string"}, "user": r("User"), "expires_at": {"type": "integer"}, "entry": {"type": "integer", "description": "记录本次登录的日志序号"},
                     "receipt": r("Receipt")}},
-                "Receipt": {"type": "object", "description": "日志对已确认写入的签名回执（liuhen-receipt/v1，见 docs/log-format.md）；每个写请求的响应头 Liuhen-Receipt 亦带有（base64）。用 liuhen verify --receipts 或 scripts/verify-receipt 核验",
+                "Receipt": {"type": "object", "description": "日志对已确认写入的签名回执（liuhen-receipt/v1，见 docs/log-format.md）；每个写请求的响应头 Liuhen-Receipt 亦带有（base64），响应头 Liuhen-Entry 逐条给出本次请求写入的日志条目序号。用 liuhen verify --receipts 或 scripts/verify-receipt 核验",
                     "properties": {"index": {"type": "integer"}, "leaf": {"type": "string", "description": "叶哈希（十六进制）"},
                     "note": {"type": "string", "description": "本组写入的签名笔记（Ed25519）"}, "path": {"type": "array", "items": {"type": "string"}, "description": "组内包含证明"}}},
                 "User": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"}, "role": {"type": "string"}, "must_change_password": {"type": "boolean"}}},
@@ -179,7 +179,8 @@ pub fn document() -> Value {
             },
         },
         "paths": {
-            "/api/session": {"post": {"summary": "登录", "description": "每次登录尝试都记入日志。同一账号十五分钟内失败五次，锁定十五分钟；同一网络地址十五分钟内失败二十次（不论账号），暂停该地址登录十五分钟。", "requestBody": body(r("Login")),
+            "/api/session": {"delete": {"summary": "退出登录", "description": "结束本次请求所用的会话或令牌（记入日志），此后该令牌不再有效；清除会话 Cookie。", "responses": {"204": {"description": "已退出"}, "401": err("未登录或会话已结束")}},
+                "post": {"summary": "登录", "description": "每次登录尝试都记入日志。同一账号十五分钟内失败五次，锁定十五分钟；同一网络地址十五分钟内失败二十次（不论账号），暂停该地址登录十五分钟。", "requestBody": body(r("Login")),
                 "responses": {"200": ok("已登录", r("Session")), "401": err("用户名或密码错误 (BAD_CREDENTIALS)；须输入动态验证码 (TOTP_REQUIRED)"), "400": err("请求有误"),
                     "429": err("账号已锁定 (ACCOUNT_LOCKED)；此网络地址失败次数过多 (TOO_MANY_ATTEMPTS)")}}},
             "/api/me": {"get": op("当前用户", "", auth_errors(json!({"200": ok("当前用户", r("User"))})))},

@@ -123,6 +123,20 @@ pub async fn login<S: LogStore>(
     Ok(resp)
 }
 
+/// `DELETE /api/session`: signs out — the session or token of this request ends (logged) and
+/// no longer authenticates; the session cookie is cleared.
+pub async fn logout<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let user = super::require_session(&state, &headers).await?;
+    let token = super::request_token(&headers).ok_or(ApiError::Unauthorized)?;
+    state.app.logout(&user, &token).await?;
+    let mut resp = axum::http::StatusCode::NO_CONTENT.into_response();
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
 pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Json<UserDto>, ApiError> {
     let user = super::require_session(&state, &headers).await?;
     Ok(Json(UserDto::from(&user)))

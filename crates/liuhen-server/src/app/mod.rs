@@ -114,6 +114,8 @@ pub(crate) fn future_times(v: &Value, now: liuhen_core::time::Timestamp) -> Vec<
 tokio::task_local! {
     /// The signed receipts of the entries appended while answering the current request.
     pub static RECEIPTS: std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+    /// The indexes of the entries appended while answering the current request.
+    pub static ENTRIES: std::sync::Arc<std::sync::Mutex<Vec<u64>>>;
 }
 
 /// The administrator's role code (`policy::Role::SysAdmin`).
@@ -198,6 +200,8 @@ impl<S: LogStore> App<S> {
 
     pub(crate) async fn append(&self, draft: EntryDraft, ops: Vec<Op>) -> Result<Receipt, ApiError> {
         let receipt = self.store.append(AppendRequest { draft, ops }).await?;
+        // The request's answer names it (`Liuhen-Entry`, see `web::receipts`).
+        let _ = ENTRIES.try_with(|r| r.lock().unwrap_or_else(|e| e.into_inner()).push(receipt.index));
         if let Some(signed) = &receipt.signed {
             // The request's answer carries it (`Liuhen-Receipt`, see `web::receipts`).
             let _ = RECEIPTS.try_with(|r| r.lock().unwrap_or_else(|e| e.into_inner()).push(signed.to_json()));

@@ -364,3 +364,33 @@ async fn a_role_that_sees_case_content_holds_only_once_another_head_approves_it(
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
+
+/// `DELETE /api/session` signs out: the token used ends (logged) and authenticates no more;
+/// another session of the same account goes on.
+#[tokio::test]
+async fn delete_session_signs_out_the_token_it_is_sent_with() {
+    let app = spawn_app(LogAccess::Public).await;
+    let (one, other) = (app.login().await, app.login().await);
+    let before = liuhen_store::LogStore::tree_size(&app.store);
+    let r = app
+        .request(
+            axum::http::Request::delete("/api/session")
+                .header("authorization", format!("Bearer {one}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", String::from_utf8_lossy(&r.body));
+    assert!(liuhen_store::LogStore::tree_size(&app.store) > before, "the sign-out is logged");
+    assert_eq!(app.get("/api/me", Some(&one)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get("/api/me", Some(&other)).await.status, StatusCode::OK);
+    let again = app
+        .request(
+            axum::http::Request::delete("/api/session")
+                .header("authorization", format!("Bearer {one}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+}

@@ -1035,7 +1035,8 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     // The case page shows what each step recorded: the approval chain with its accounts, the
     // unit's opinion, the 文号.
     let page = send(&app, get(&case, &cookie)).await.body;
-    for shown in ["批准人意见：", "审核人意见：keshi", "承办机构意见：keshi", "文号：栗街罚决〔2026〕71号"] {
+    for shown in ["批准人意见：", "审核人意见：keshi", "承办机构意见：keshi", "文号：栗街罚决〔2026〕71号"]
+    {
         assert!(page.contains(shown), "{shown} not on the case page");
     }
     let text = data.to_string();
