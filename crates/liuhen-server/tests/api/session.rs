@@ -372,25 +372,18 @@ async fn delete_session_signs_out_the_token_it_is_sent_with() {
     let app = spawn_app(LogAccess::Public).await;
     let (one, other) = (app.login().await, app.login().await);
     let before = liuhen_store::LogStore::tree_size(&app.store);
-    let r = app
-        .request(
-            axum::http::Request::delete("/api/session")
-                .header("authorization", format!("Bearer {one}"))
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let sign_out = |token: String| {
+        let req = axum::http::Request::delete("/api/session")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        app.request(req)
+    };
+    let r = sign_out(one.clone()).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", String::from_utf8_lossy(&r.body));
     assert!(liuhen_store::LogStore::tree_size(&app.store) > before, "the sign-out is logged");
     assert_eq!(app.get("/api/me", Some(&one)).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.get("/api/me", Some(&other)).await.status, StatusCode::OK);
-    let again = app
-        .request(
-            axum::http::Request::delete("/api/session")
-                .header("authorization", format!("Bearer {one}"))
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let again = sign_out(one.clone()).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 }
