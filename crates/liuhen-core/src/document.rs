@@ -627,6 +627,10 @@ pub struct Approval {
     pub reason: String,
     pub at: Timestamp,
     pub content_hash: String,
+    /// The approver's own SM2 key and signature (DER, hex) over the approval statement
+    /// (`liuhen_log::signer::approval_statement`); empty in entries written before them.
+    pub key_id: String,
+    pub signature: String,
 }
 
 /// An approval step returned to the handler with reasons (退回): the approvals given so far are
@@ -654,6 +658,10 @@ pub struct Signature {
     pub image_sha256: String,
     pub content_hash: String,
     pub at: Timestamp,
+    /// An officer's or member's own SM2 key and signature (DER, hex) over the signing
+    /// statement; empty for a party at a pad and in entries written before them.
+    pub key_id: String,
+    pub signature: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1168,6 +1176,8 @@ fn sample_signature(role: &str, name: &str, at: Timestamp) -> Signature {
         image_sha256: "a".repeat(64),
         content_hash: "h".into(),
         at,
+        key_id: String::new(),
+        signature: String::new(),
     }
 }
 
@@ -1201,6 +1211,8 @@ pub(crate) fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static s
         reason: reason.into(),
         at,
         content_hash: "h".into(),
+        key_id: String::new(),
+        signature: String::new(),
     };
     let filed = doc("D02", "penalty", fields(&[("cause", "占道经营")]));
     let photo = doc("D12", "inspection", BTreeMap::new());

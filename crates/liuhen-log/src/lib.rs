@@ -13,6 +13,7 @@ pub mod hash;
 pub mod note;
 pub mod receipt;
 pub mod seal;
+pub mod signer;
 pub mod tile;
 pub mod tree;
 

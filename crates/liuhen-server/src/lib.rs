@@ -54,6 +54,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/me", get(api::session::me::<S>))
         .route("/api/me/password", post(api::session::change_password::<S>))
         .route("/api/me/totp", post(api::session::begin_totp::<S>))
+        .route("/api/me/signing-key", post(api::session::renew_signing_key::<S>))
+        .route("/api/signing-keys/{id}", get(api::session::signing_key::<S>))
         .route("/api/me/totp/confirm", post(api::session::confirm_totp::<S>))
         .route("/api/users", get(api::users::list_users::<S>).post(api::users::add_user::<S>))
         .route("/api/users/{id}/ledger", get(api::cases::user_ledger::<S>))

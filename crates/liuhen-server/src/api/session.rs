@@ -137,6 +137,35 @@ pub async fn logout<S: LogStore>(State(state): State<AppState<S>>, headers: Head
     Ok(resp)
 }
 
+#[derive(Deserialize)]
+pub struct SigningKeyForm {
+    /// The account's own password: only it opens (and re-wraps) the signing key.
+    pub password: String,
+}
+
+/// `POST /api/me/signing-key`: the signed-in user replaces their SM2 signing key; the old one is
+/// revoked (signatures made with it before now stay valid). Their public keys.
+pub async fn renew_signing_key<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<SigningKeyForm>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = super::require_user(&state, &headers).await?;
+    let Json(f) = form?;
+    Ok(Json(state.app.renew_key(&user, &f.password).await?))
+}
+
+/// `GET /api/signing-keys/{id}`: a published signing key by its id — the PEM OpenSSL verifies
+/// with, whose it is, when it was made and revoked.
+pub async fn signing_key<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    super::require_user(&state, &headers).await?;
+    Ok(Json(state.app.signing_key(&id).await?))
+}
+
 pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Json<UserDto>, ApiError> {
     let user = super::require_session(&state, &headers).await?;
     Ok(Json(UserDto::from(&user)))

@@ -99,7 +99,7 @@ async fn hash_password(password: String) -> Result<String, ApiError> {
         .map_err(|e| ApiError::Internal(e.to_string().into()))
 }
 
-async fn verify_password(password: String, phc: String) -> Result<bool, ApiError> {
+pub(crate) async fn verify_password(password: String, phc: String) -> Result<bool, ApiError> {
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&phc) else {
             return false;
@@ -497,6 +497,8 @@ impl<S: LogStore> App<S> {
             vec![opening, Op::SetPassword { user_id: user.id.clone(), password_hash, must_change_password: false }];
         ops.extend(ended.into_iter().map(|token_sha256| Op::EndSession { token_sha256, at_ms: now }));
         self.append(d, ops).await?;
+        // The personal signing key follows the password (it stays the same key).
+        self.rewrap_key(user, current, new).await?;
         Ok(())
     }
 

@@ -322,6 +322,7 @@ impl<S: LogStore> App<S> {
             accounts.get(name).cloned().ok_or_else(|| ApiError::Internal(format!("no demo {name}").into()))
         };
         let staff = Staff {
+            password: password.clone(),
             head: head.clone(),
             wang: who("wangming")?,
             li: who("lihua")?,
@@ -610,6 +611,7 @@ impl<S: LogStore> App<S> {
         let steps = [(&staff.wang, "handler"), (&staff.li, "reviewer"), (&staff.head, "approver")];
         for ((u, step), opinion) in steps.into_iter().zip(opinions) {
             let cmd = json!({"type": "approve", "step": step, "opinion": opinion, "content_hash": d["content_hash"],
+                "password": staff.password,
                 "reason": reason});
             self.document_command(u, &id, &cmd).await?;
         }
@@ -631,7 +633,8 @@ impl<S: LogStore> App<S> {
         const PNG: &str =
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
         for u in [&staff.head, &staff.members[0], &staff.members[1]] {
-            let cmd = json!({"type": "sign", "role": "member", "method": "pad", "image": PNG, "content_hash": d["content_hash"]});
+            let cmd = json!({"type": "sign", "role": "member", "method": "pad", "image": PNG, "content_hash": d["content_hash"],
+                "password": staff.password});
             self.document_command(u, &id, &cmd).await?;
         }
         self.discussion_members(case).await
@@ -962,6 +965,7 @@ impl<S: LogStore> App<S> {
         let r = self.register_lead(&staff.wang, pending).await?;
         let d = self.create_document(&staff.wang, &r.id, &json!({"code": "D02", "fields": filing})).await?;
         let cmd = json!({"type": "approve", "step": "handler", "opinion": "建议立案调查", "content_hash": d["content_hash"],
+            "password": staff.password,
             "reason": "举报线索具体，经初步核实存在违法搭建"});
         self.document_command(&staff.wang, d["id"].as_str().unwrap_or_default(), &cmd).await?;
         // 行政许可: accepted 35 days ago, no decision yet (overdue).
@@ -1044,6 +1048,9 @@ impl<S: LogStore> App<S> {
 /// The demo's accounts that take the steps of an approval: the 承办人 (王明), the
 /// 承办机构负责人 (李华) and the 负责人.
 struct Staff {
+    /// The demo accounts' shared password: what each signs with (their own SM2 key opens
+    /// only with it).
+    password: String,
     head: UserRecord,
     wang: UserRecord,
     li: UserRecord,

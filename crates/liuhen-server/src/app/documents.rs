@@ -20,6 +20,7 @@ use liuhen_core::document::{self, Approval, Document, Event, RefusalNote, Signat
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_log::EntryDraft;
 use liuhen_log::entry::{BlobRef, commitment};
+use liuhen_log::signer::approval_statement;
 use liuhen_store::{CaseRecord, LogStore, Op, SettingRecord, StoreError, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -45,11 +46,13 @@ pub fn event_json(e: &Event) -> Value {
             "supersedes": supersedes.as_ref().map(|(id, _)| id), "reason": supersedes.as_ref().map(|(_, r)| r)}),
         Event::Revised { fields } => json!({"type": "revised", "fields": fields}),
         Event::Approved(a) => json!({"type": "approved", "step": a.step, "person": a.person, "name": a.name,
-            "opinion": a.opinion, "reason": a.reason, "at": a.at.0, "content_hash": a.content_hash}),
+            "opinion": a.opinion, "reason": a.reason, "at": a.at.0, "content_hash": a.content_hash,
+            "key_id": a.key_id, "signature": a.signature}),
         Event::Returned(r) => json!({"type": "returned", "step": r.step, "person": r.person, "name": r.name,
             "reasons": r.reasons, "at": r.at.0, "content_hash": r.content_hash}),
         Event::Signed(s) => json!({"type": "signed", "role": s.role, "name": s.name, "person": s.person,
-            "method": s.method, "image_sha256": s.image_sha256, "content_hash": s.content_hash, "at": s.at.0}),
+            "method": s.method, "image_sha256": s.image_sha256, "content_hash": s.content_hash, "at": s.at.0,
+            "key_id": s.key_id, "signature": s.signature}),
         Event::Refused(r) => json!({"type": "refused", "role": r.role, "who": r.who, "reason": r.reason,
             "officers": r.officers, "witness": r.witness, "content_hash": r.content_hash, "at": r.at.0}),
         Event::Attached { key, sha256, media_type, at } => {
@@ -87,6 +90,8 @@ pub fn event_of(v: &Value) -> Option<Event> {
             reason: s("reason")?,
             at: at()?,
             content_hash: s("content_hash")?,
+            key_id: s("key_id").unwrap_or_default(),
+            signature: s("signature").unwrap_or_default(),
         }),
         "returned" => Event::Returned(document::Return {
             step: s("step")?,
@@ -104,6 +109,8 @@ pub fn event_of(v: &Value) -> Option<Event> {
             image_sha256: s("image_sha256")?,
             content_hash: s("content_hash")?,
             at: at()?,
+            key_id: s("key_id").unwrap_or_default(),
+            signature: s("signature").unwrap_or_default(),
         }),
         "refused" => Event::Refused(RefusalNote {
             role: s("role")?,
@@ -164,6 +171,17 @@ pub fn replay(events: &[Value]) -> Option<Document> {
     Some(d)
 }
 
+/// The statement an SM2 signature was made over (base64), for anyone to check it with OpenSSL;
+/// null where nothing was signed.
+fn statement_b64(id: &str, step: &str, content: &str, person: &str, at: i64, opinion: &str, signature: &str) -> Value {
+    use base64::Engine as _;
+    if signature.is_empty() {
+        return Value::Null;
+    }
+    let bytes = approval_statement(id, step, content, person, at, opinion);
+    Value::from(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
 /// A document's JSON: its form, state, fields and steps, and what it still lacks.
 pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> Option<Value> {
     let d = replay(events)?;
@@ -175,7 +193,9 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
         .enumerate()
         .map(|(i, a)| {
             json!({"step": a.step, "person": a.person, "name": a.name, "opinion": a.opinion, "reason": a.reason,
-                   "at": a.at.0, "current": i >= d.voided && a.content_hash == hash})
+                   "at": a.at.0, "current": i >= d.voided && a.content_hash == hash,
+                   "key_id": a.key_id, "signature": a.signature,
+                   "statement": statement_b64(id, &a.step, &a.content_hash, &a.person, a.at.0, &a.opinion, &a.signature)})
         })
         .collect();
     let returns: Vec<Value> = d
@@ -188,8 +208,10 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
         .signatures
         .iter()
         .map(|s| {
+            let step = format!("sign:{}", s.role);
             json!({"role": s.role, "name": s.name, "method": s.method, "image_sha256": s.image_sha256,
-                         "at": s.at.0, "current": s.content_hash == hash})
+                   "at": s.at.0, "current": s.content_hash == hash, "key_id": s.key_id, "signature": s.signature,
+                   "statement": statement_b64(id, &step, &s.content_hash, &s.person, s.at.0, &s.image_sha256, &s.signature)})
         })
         .collect();
     let refusals: Vec<Value> = d
@@ -568,7 +590,7 @@ impl<S: LogStore> App<S> {
                 if d.current_approvals(&hash).iter().any(|a| a.person == me) {
                     return Err(ApiError::NotYourStep("同一审批表的各环节须由不同人员审批（办法第十五条）".into()));
                 }
-                d.approve(Approval {
+                let mut a = Approval {
                     step,
                     person: me.clone(),
                     name: my_name.clone(),
@@ -576,8 +598,15 @@ impl<S: LogStore> App<S> {
                     reason: text(cmd, "reason", 2000)?,
                     at: now,
                     content_hash: hash.clone(),
-                })
-                .map_err(refused)?
+                    key_id: String::new(),
+                    signature: String::new(),
+                };
+                // Decided first, then signed with the approver's own key (电子签名法第十三条).
+                d.approve(a.clone()).map_err(refused)?;
+                let statement = approval_statement(id, &a.step, &hash, &me, now.0, &a.opinion);
+                let signed = self.sign_as(actor, cmd["password"].as_str().unwrap_or_default(), &statement).await?;
+                (a.key_id, a.signature) = (signed.key_id, signed.signature);
+                d.approve(a).map_err(refused)?
             }
             "sign" => {
                 seen(cmd)?;
@@ -608,18 +637,30 @@ impl<S: LogStore> App<S> {
                 };
                 let image = image_of(cmd)?;
                 self.check_image(&image).await?;
-                let blob = self.blobs.put(bytes::Bytes::from(image)).await?;
-                blobs.push(blob);
-                d.sign(Signature {
+                let own = !person.is_empty();
+                let image_sha256 = liuhen_log::Hash::digest(&image).to_hex();
+                let mut s = Signature {
                     role,
                     name,
                     person,
                     method,
-                    image_sha256: blob.sha256.to_hex(),
+                    image_sha256,
                     content_hash: hash.clone(),
                     at: now,
-                })
-                .map_err(refused)?
+                    key_id: String::new(),
+                    signature: String::new(),
+                };
+                d.sign(s.clone()).map_err(refused)?;
+                if own {
+                    // An officer's or member's handwriting is backed by their own SM2 signature.
+                    let statement =
+                        approval_statement(id, &format!("sign:{}", s.role), &hash, &s.person, now.0, &s.image_sha256);
+                    let signed = self.sign_as(actor, cmd["password"].as_str().unwrap_or_default(), &statement).await?;
+                    (s.key_id, s.signature) = (signed.key_id, signed.signature);
+                }
+                let blob = self.blobs.put(bytes::Bytes::from(image)).await?;
+                blobs.push(blob);
+                d.sign(s).map_err(refused)?
             }
             "refuse" => {
                 seen(cmd)?;
@@ -1080,6 +1121,16 @@ mod tests {
                 reason: "理由".into(),
                 at,
                 content_hash: "h".into(),
+                key_id: "0123456789abcdef".into(),
+                signature: "3045".into(),
+            }),
+            Event::Returned(document::Return {
+                step: "reviewer".into(),
+                person: "user:v".into(),
+                name: "李华".into(),
+                reasons: "证据不足".into(),
+                at,
+                content_hash: "h".into(),
             }),
             Event::Signed(Signature {
                 role: "party".into(),
@@ -1089,6 +1140,8 @@ mod tests {
                 image_sha256: "a".repeat(64),
                 content_hash: "h".into(),
                 at,
+                key_id: String::new(),
+                signature: String::new(),
             }),
             Event::Refused(RefusalNote {
                 role: "party".into(),

@@ -15,6 +15,7 @@ pub mod evidence;
 pub mod inbox;
 pub mod inspection;
 pub mod integrity;
+pub mod keys;
 pub mod ledger;
 pub mod licence;
 pub mod matters;
@@ -62,18 +63,20 @@ pub struct App<S> {
     pub clock: Clock,
 }
 
-/// The server's clock for what the law dates: real time, or a fixed moment (for tests that
-/// walk a case through dates of their own).
+/// The server's clock for what the law dates: real time, or real time moved to start at
+/// another moment (for tests that walk a case through dates of their own).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Clock(Option<i64>);
+pub struct Clock {
+    offset_ms: i64,
+}
 
 impl Clock {
-    /// Always `ms` (Unix milliseconds).
-    pub fn fixed(ms: i64) -> Clock {
-        Clock(Some(ms))
+    /// A clock that reads `ms` (Unix milliseconds) now and runs on from there.
+    pub fn starting_at(ms: i64) -> Clock {
+        Clock { offset_ms: ms - now_ms() }
     }
     pub fn now(&self) -> liuhen_core::time::Timestamp {
-        liuhen_core::time::Timestamp(self.0.unwrap_or_else(now_ms))
+        liuhen_core::time::Timestamp(now_ms() + self.offset_ms)
     }
 }
 

@@ -245,6 +245,16 @@ impl<S: LogStore> App<S> {
                         super::documents::rebuild_fold(&mut settings, b, &detail, e.actor(), case, e.time_ms)
                             .ok_or_else(|| internal(index, "unreadable document entry"))?;
                     }
+                    a if a.starts_with("signer.") => {
+                        let detail = self.opened_json(index, &e).await?;
+                        let user = s("user")?;
+                        let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
+                        let key = format!("{}{user}", super::keys::PREFIX);
+                        let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
+                        let next = super::keys::fold(prev.as_ref(), a, b, &detail, at)
+                            .ok_or_else(|| internal(index, "unreadable signer entry"))?;
+                        settings.insert(key, super::keys::setting(&user, &next, e.time_ms));
+                    }
                     "seal.keys" => {
                         let key = super::integrity::SEAL_KEYS.to_string();
                         let data = Value::Object(b.clone()).to_string();

@@ -112,6 +112,7 @@ fn shown(e: ApiError) -> Result<Vec<String>, UiError> {
         | ApiError::Conflict(_)
         | ApiError::Duplicate(_)
         | ApiError::InvalidState(_)
+        | ApiError::NotYourStep(_)
         | ApiError::Upload(..) => Ok(errors_of(&e)),
         other => Err(other.into()),
     }
@@ -455,6 +456,7 @@ pub async fn step<S: LogStore>(
                 "content_hash",
                 "key",
                 "file",
+                "password",
             ] {
                 let v = one(&submitted, k).trim();
                 if !v.is_empty() {

@@ -93,6 +93,7 @@ impl From<ApiError> for UiError {
             ApiError::Forbidden => {
                 UiError::Page(StatusCode::FORBIDDEN, "无权限", "您的角色不能进行此操作。".to_string())
             }
+            ApiError::NotYourStep(m) => UiError::Page(StatusCode::FORBIDDEN, "不是您的环节", m),
             ApiError::PasswordChangeRequired => UiError::ChangePassword,
             e @ (ApiError::Conflict(_) | ApiError::Duplicate(_) | ApiError::InvalidState(_) | ApiError::Refused(_)) => {
                 UiError::Page(StatusCode::CONFLICT, "未执行", e.message())

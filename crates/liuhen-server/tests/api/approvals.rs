@@ -115,7 +115,7 @@ async fn filing_rests_on_the_filing_form_and_names_each_account_that_approved_it
     let approve = |token: String, body: Value| {
         let app = &app;
         let form = form.clone();
-        async move { app.post_as(&format!("/api/documents/{form}/commands"), &token, &body).await }
+        async move { app.document_command(&token, &form, &body).await }
     };
     // Each step only by its role: the 承办人's by an officer, the 审核 by the unit's head, the
     // 批准 by the 负责人; one account never takes two steps.
@@ -180,4 +180,81 @@ async fn a_licence_is_decided_and_extended_only_by_the_head() {
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let extended = details(&app, &id).await.into_iter().find(|d| d["event"] == "extended").unwrap();
     assert_eq!(extended["approved_by"], HEAD, "the account's name, not the one typed: {extended}");
+}
+
+/// 电子签名法第十三条: an approval is the approver's own SM2 signature over what they
+/// approved, made only with their password, and OpenSSL alone verifies it from their published
+/// key. A key replaced later leaves the earlier signatures standing.
+#[tokio::test]
+async fn an_approval_is_signed_with_the_approvers_own_key_and_openssl_alone_verifies_it() {
+    use base64::Engine as _;
+    let (app, staff, _) = office().await;
+    let lead = json!({"case_no": "栗街罚〔2026〕5号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                      "reason": "群众举报", "received_at": liuhen_server::app::now_ms() - 3 * DAY});
+    let r = app.post_as("/api/cases/penalties", &staff.handler, &lead).await;
+    let case = r.json()["id"].as_str().unwrap().to_string();
+    let d = app.draft_form(&staff, &case, "D02").await;
+    let doc = d["id"].as_str().unwrap().to_string();
+    let approve = json!({"type": "approve", "step": "handler", "opinion": "建议立案调查", "reason": "有违法事实",
+                         "content_hash": d["content_hash"]});
+    // Without the approver's own password nothing is approved.
+    let before = app.store.tree_size();
+    for password in ["", "not-my-password-1"] {
+        let mut body = approve.clone();
+        body["password"] = json!(password);
+        refused_as_not_yours(&app.document_command(&staff.handler, &doc, &body).await, "a wrong password");
+    }
+    assert_eq!(app.store.tree_size(), before, "a refused signature records nothing");
+    let r = app.document_command(&staff.handler, &doc, &approve).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let a = r.json()["approvals"][0].clone();
+    let key = app.get(&format!("/api/signing-keys/{}", a["key_id"].as_str().unwrap()), Some(&staff.head)).await.json();
+    assert_eq!(key["user"], a["person"], "the key is the approver's own: {key}");
+    // OpenSSL alone: the published key, the statement and the signature.
+    let dir = tempfile::tempdir().unwrap();
+    let statement = base64::engine::general_purpose::STANDARD.decode(a["statement"].as_str().unwrap()).unwrap();
+    let text = String::from_utf8(statement.clone()).unwrap();
+    for line in [
+        format!("document {doc}"),
+        "step handler".into(),
+        format!("content-sm3 {}", d["content_hash"].as_str().unwrap()),
+        format!("person {}", a["person"].as_str().unwrap()),
+        format!("time {}", a["at"]),
+        "opinion 建议立案调查".into(),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} not in the statement:\n{text}");
+    }
+    std::fs::write(dir.path().join("key.pem"), key["public_key_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.path().join("statement"), &statement).unwrap();
+    std::fs::write(dir.path().join("sig.der"), hex::decode(a["signature"].as_str().unwrap()).unwrap()).unwrap();
+    let openssl = |statement: &str| {
+        std::process::Command::new("openssl")
+            .args(["pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin", "-digest", "sm3", "-pkeyopt"])
+            .arg(format!("distid:{}", key["distid"].as_str().unwrap()))
+            .args(["-in", statement, "-sigfile", "sig.der"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(openssl("statement"), "OpenSSL verifies the approval");
+    let forged = text.replace("建议立案调查", "建议不予立案");
+    std::fs::write(dir.path().join("forged"), forged).unwrap();
+    assert!(!openssl("forged"), "a changed opinion does not verify");
+    // A password change keeps the key (re-wrapped under the new password); a renewal revokes it
+    // from now on, and the signature made before stands.
+    app.change_password(&staff.handler, "changed-pass-2", "changed-pass-3").await;
+    let renewed =
+        app.post_as("/api/me/signing-key", &staff.handler, &json!({"password": "changed-pass-3"})).await.json();
+    let keys = renewed["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2, "{renewed}");
+    assert_eq!(keys[0]["key_id"], a["key_id"]);
+    assert!(keys[0]["revoked_at"].as_i64().unwrap() > a["at"].as_i64().unwrap(), "revoked after it signed: {renewed}");
+    assert!(keys[1]["revoked_at"].is_null());
+    assert!(openssl("statement"), "the earlier signature still verifies with the old key");
+    // The log reproduces the keys.
+    let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }

@@ -99,7 +99,7 @@ async fn office() -> Office {
     for (token, step) in [(&tokens[0], "handler"), (&tokens[2], "reviewer"), (&head, "approver")] {
         let body = json!({"type": "approve", "step": step, "opinion": "同意立案", "reason": "有违法事实",
             "content_hash": d["content_hash"]});
-        ok(&app.post_as(&format!("/api/documents/{}/commands", d["id"].as_str().unwrap()), token, &body).await, step);
+        ok(&app.document_command(token, d["id"].as_str().unwrap(), &body).await, step);
     }
     let t = day("2026-08-10");
     let act = json!({"at": t, "place": "幸福路 8 号", "recording_announced": true, "problems_found": true,
@@ -137,7 +137,7 @@ fn filled(form: &Value, code: &str) -> Value {
 }
 
 async fn cmd(o: &Office, token: &str, doc: &str, body: Value) -> Resp {
-    o.app.post_as(&format!("/api/documents/{doc}/commands"), token, &body).await
+    o.app.document_command(token, doc, &body).await
 }
 
 #[tokio::test]

@@ -48,7 +48,7 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     app.calendar = Arc::new(calendar);
     // The tests walk cases through dates of their own, up to the spring of 2027: the server's
     // clock for what the law dates stands after them (R-064b refuses times ahead of it).
-    app.clock = liuhen_server::app::Clock::fixed(CLOCK_MS);
+    app.clock = liuhen_server::app::Clock::starting_at(CLOCK_MS);
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(ORIGIN, &keys).await.unwrap().unwrap();
     // The tests act as a 负责人, who may open, see and act on every case.
@@ -88,7 +88,8 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     }
 }
 
-/// 2027-06-30 09:00 Asia/Shanghai: the test server's clock for what the law dates.
+/// 2027-06-30 09:00 Asia/Shanghai: where the test server's clock for what the law dates starts
+/// (it runs on from there).
 pub const CLOCK_MS: i64 = 1_814_317_200_000;
 
 /// The date of `CLOCK_MS` in Asia/Shanghai: what an approval taken in a test is dated.
@@ -437,6 +438,19 @@ impl TestApp {
         token
     }
 
+    /// A document command as `token`'s account, with that account's own password for its SM2
+    /// signature (the test accounts' passwords: `HEAD_PASSWORD`, else `changed-pass-2`) unless
+    /// the body gives one.
+    pub async fn document_command(&self, token: &str, doc: &str, body: &serde_json::Value) -> Resp {
+        let mut body = body.clone();
+        if body.get("password").is_none() {
+            let me = self.get("/api/me", Some(token)).await.json();
+            let password = if me["username"] == HEAD { HEAD_PASSWORD } else { "changed-pass-2" };
+            body["password"] = serde_json::json!(password);
+        }
+        self.post_as(&format!("/api/documents/{doc}/commands"), token, &body).await
+    }
+
     /// Puts a matter named `name` of `kind` on the 权责清单 (as the 负责人 `token`), so a case
     /// may be opened on it.
     pub async fn list_matter(&self, token: &str, name: &str, kind: &str) {
@@ -477,7 +491,7 @@ impl TestApp {
         for (token, step) in [(&staff.handler, "handler"), (&staff.unit_head, "reviewer"), (&staff.head, "approver")] {
             let body = serde_json::json!({"type": "approve", "step": step, "opinion": "同意承办意见",
                 "reason": "事实清楚，证据确凿", "content_hash": d["content_hash"]});
-            let r = self.post_as(&format!("/api/documents/{id}/commands"), token, &body).await;
+            let r = self.document_command(token, &id, &body).await;
             assert_eq!(r.status, StatusCode::OK, "{step}: {}", String::from_utf8_lossy(&r.body));
         }
         id
@@ -493,7 +507,7 @@ impl TestApp {
         for token in [&staff.head, &staff.members[0], &staff.members[1]] {
             let body = serde_json::json!({"type": "sign", "role": "member", "method": "pad", "image": PNG,
                 "content_hash": d["content_hash"]});
-            let r = self.post_as(&format!("/api/documents/{id}/commands"), token, &body).await;
+            let r = self.document_command(token, &id, &body).await;
             assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         }
         id

@@ -76,6 +76,10 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("get", "/api/me") | ("get", "/api/cases") | ("get", "/api/deadlines") => Allowed,
         // Signing out: anyone signed in (with a token of their own for it, see below).
         ("delete", "/api/session") => Allowed,
+        // Anyone signed in replaces their own signing key (the matrix's body is no form: 400
+        // past the policy) and reads a published key (`{id}` is no key's id: 404).
+        ("post", "/api/me/signing-key") => Allowed,
+        ("get", "/api/signing-keys/{id}") => Hidden,
         ("post", "/api/me/password") => Allowed,
         ("post", "/api/me/totp") | ("post", "/api/me/totp/confirm") => Allowed,
         ("get", "/api/inbox") => Allowed,

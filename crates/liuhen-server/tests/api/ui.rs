@@ -1582,7 +1582,12 @@ async fn a_document_is_filled_signed_on_the_pad_finalised_and_issued_through_pag
         let c = sign_in_as(&app, user, "changed-pass-2").await;
         let page = send(&app, get(&doc_path, &c)).await;
         let mine = hidden_csrf(&page.body);
+        // An officer signs with their own account and password (their SM2 key signs too).
         let body = format!("csrf={mine}&role=officer&method=pad&image={}&content_hash={hash}", urlencode(png));
+        let p = send(&app, form(&format!("{doc_path}/do/sign"), &c, &body)).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{user} without a password: {}", p.body);
+        assert!(p.body.contains("签名须输入本人的登录密码"), "{}", p.body);
+        let body = format!("{body}&password=changed-pass-2");
         let p = send(&app, form(&format!("{doc_path}/do/sign"), &c, &body)).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{user}: {}", p.body);
     }

@@ -1,0 +1,293 @@
+//! Each signer's own SM2 key (电子签名法第十三条; domain.md R-160): made the first time they
+//! sign, its private half kept only wrapped (AES-256-GCM) under a key derived (Argon2id) from
+//! their own password, so it signs only when they give that password; re-wrapped when they
+//! change it; replaced (the old one revoked) when they ask. The public key is in the log
+//! (`signer.key`), the wrapped private key behind a commitment; the setting `signer/<user>`
+//! is their projection.
+//!
+//! A signature made before its key was revoked stays valid; none after.
+
+use super::App;
+use crate::error::ApiError;
+use liuhen_log::EntryDraft;
+use liuhen_log::entry::commitment;
+use liuhen_log::signer::{self as sig, PersonalKey};
+use liuhen_store::{LogStore, Op, SettingRecord, StoreError, UserRecord};
+use serde_json::{Map, Value, json};
+
+/// The setting prefix of a user's keys.
+pub const PREFIX: &str = "signer/";
+
+/// Why a signature could not be made.
+const WRONG_PASSWORD: &str = "签名须输入本人的登录密码（电子签名制作数据仅由签名人控制，电子签名法第十三条）";
+
+fn fill_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the operating system's random source");
+}
+
+/// The key-encryption key: Argon2id of the password with the key's own salt.
+fn kek(password: &str, salt: &[u8]) -> Result<[u8; 32], ApiError> {
+    let mut out = [0u8; 32];
+    argon2::Argon2::default()
+        .hash_password_into(password.as_bytes(), salt, &mut out)
+        .map_err(|e| ApiError::Internal(e.to_string().into()))?;
+    Ok(out)
+}
+
+fn aad(user: &str, key_id: &str) -> String {
+    format!("liuhen-signer-key/v1 {user} {key_id}")
+}
+
+/// `secret` sealed under `password`: {salt, nonce, ct} (hex).
+fn wrap(secret: &[u8; 32], password: &str, user: &str, key_id: &str) -> Result<Value, ApiError> {
+    use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+    let mut salt = [0u8; 16];
+    let mut nonce = [0u8; 12];
+    fill_random(&mut salt);
+    fill_random(&mut nonce);
+    let key = LessSafeKey::new(
+        UnboundKey::new(&AES_256_GCM, &kek(password, &salt)?).map_err(|_| ApiError::Internal("AES key".into()))?,
+    );
+    let mut ct = secret.to_vec();
+    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad(user, key_id)), &mut ct)
+        .map_err(|_| ApiError::Internal("AES-GCM seal".into()))?;
+    Ok(json!({"key_id": key_id, "salt": hex::encode(salt), "nonce": hex::encode(nonce), "ct": hex::encode(ct)}))
+}
+
+/// The secret behind `wrapped`, if `password` opens it.
+fn unwrap(wrapped: &Value, password: &str, user: &str) -> Result<Option<[u8; 32]>, ApiError> {
+    use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+    let field = |k: &str| hex::decode(wrapped[k].as_str().unwrap_or_default()).ok();
+    let (Some(salt), Some(nonce), Some(mut ct)) = (field("salt"), field("nonce"), field("ct")) else {
+        return Err(ApiError::Integrity(format!("the wrapped key of {user} is malformed")));
+    };
+    let nonce: [u8; 12] = nonce.try_into().map_err(|_| ApiError::Integrity("a nonce of the wrong size".into()))?;
+    let key = LessSafeKey::new(
+        UnboundKey::new(&AES_256_GCM, &kek(password, &salt)?).map_err(|_| ApiError::Internal("AES key".into()))?,
+    );
+    let key_id = wrapped["key_id"].as_str().unwrap_or_default();
+    match key.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad(user, key_id)), &mut ct) {
+        Ok(plain) => Ok(plain.try_into().ok()),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Folds one `signer.*` entry (its body and opened detail) into the user's setting.
+pub fn fold(prev: Option<&Value>, action: &str, body: &Map<String, Value>, detail: &Value, at: i64) -> Option<Value> {
+    let mut v = prev.cloned().unwrap_or_else(|| json!({"keys": [], "wrapped": null}));
+    v["user"] = body.get("user")?.clone();
+    let key_id = body.get("key_id")?.as_str()?.to_string();
+    match action {
+        "signer.key" => {
+            let keys = v["keys"].as_array_mut()?;
+            keys.push(json!({"key_id": key_id, "public_key": body.get("public_key")?, "created_at": at,
+                             "revoked_at": null, "reason": null}));
+            v["wrapped"] = detail.get("wrapped")?.clone();
+        }
+        "signer.rewrap" => v["wrapped"] = detail.get("wrapped")?.clone(),
+        "signer.revoke" => {
+            let k = v["keys"].as_array_mut()?.iter_mut().find(|k| k["key_id"] == key_id.as_str())?;
+            k["revoked_at"] = Value::from(at);
+            k["reason"] = body.get("reason")?.clone();
+            if v["wrapped"]["key_id"] == key_id.as_str() {
+                v["wrapped"] = Value::Null;
+            }
+        }
+        _ => return None,
+    }
+    Some(v)
+}
+
+/// A user's keys setting.
+pub fn setting(user: &str, v: &Value, at: i64) -> SettingRecord {
+    SettingRecord { key: format!("{PREFIX}{user}"), data: v.to_string(), updated_at_ms: at }
+}
+
+/// A signature made: the key, the statement signed and the DER signature (hex).
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub key_id: String,
+    pub signature: String,
+}
+
+impl<S: LogStore> App<S> {
+    async fn keys_of(&self, user: &str) -> Result<Option<Value>, ApiError> {
+        match self.store.setting(&format!("{PREFIX}{user}")).await {
+            Ok(r) => serde_json::from_str(&r.data).map(Some).map_err(|e| ApiError::Internal(Box::new(e))),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Appends a `signer.*` entry with its secret detail behind a commitment, and the setting.
+    async fn record_key(&self, actor: &UserRecord, action: &str, body: Value, detail: Value) -> Result<(), ApiError> {
+        let mut content = Vec::new();
+        liuhen_log::entry::write_canonical(&detail, &mut content);
+        let mut salt = [0u8; 32];
+        fill_random(&mut salt);
+        let c = commitment(&salt, &content);
+        // Key times are the law's (a signature's validity is judged against them).
+        let now = self.clock.now().0;
+        let mut b = super::body(body);
+        // The fold's time travels in the entry, so a rebuild folds the same.
+        b.insert("recorded_at".to_string(), Value::from(now));
+        let prev = self.keys_of(&actor.id).await?;
+        let next = fold(prev.as_ref(), action, &b, &detail, now)
+            .ok_or_else(|| ApiError::Internal(format!("{action} does not fold").into()))?;
+        let d = EntryDraft::new(&format!("user:{}", actor.id), action, None, b, vec![], vec![c])
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let ops = vec![Op::PutOpening { commitment: c, salt, content }, Op::PutSetting(setting(&actor.id, &next, now))];
+        self.append(d, ops).await?;
+        Ok(())
+    }
+
+    /// A new key for `actor`, wrapped under `password`, revoking the current one (`reason`).
+    async fn new_key(&self, actor: &UserRecord, password: &str, reason: &str) -> Result<(), ApiError> {
+        if let Some(current) =
+            self.keys_of(&actor.id).await?.and_then(|v| v["wrapped"]["key_id"].as_str().map(str::to_string))
+        {
+            self.record_key(
+                actor,
+                "signer.revoke",
+                json!({"user": actor.id, "key_id": current, "reason": reason}),
+                json!({}),
+            )
+            .await?;
+        }
+        let (key, secret) = loop {
+            let mut secret = [0u8; 32];
+            fill_random(&mut secret);
+            if let Ok(k) = PersonalKey::from_secret(&secret) {
+                break (k, secret);
+            }
+        };
+        let public = key.public_sec1();
+        let key_id = sig::key_id(&public);
+        let wrapped = wrap(&secret, password, &actor.id, &key_id)?;
+        let body = json!({"user": actor.id, "key_id": key_id, "public_key": hex::encode(&public)});
+        self.record_key(actor, "signer.key", body, json!({"wrapped": wrapped})).await
+    }
+
+    /// Signs `statement` with `actor`'s own key, which only their password (checked first)
+    /// opens; the first signature makes the key.
+    pub(crate) async fn sign_as(
+        &self,
+        actor: &UserRecord,
+        password: &str,
+        statement: &[u8],
+    ) -> Result<Signed, ApiError> {
+        if password.is_empty()
+            || !super::auth::verify_password(password.to_string(), actor.password_hash.clone()).await?
+        {
+            return Err(ApiError::NotYourStep(WRONG_PASSWORD.into()));
+        }
+        let mut keys = self.keys_of(&actor.id).await?;
+        if keys.as_ref().is_none_or(|v| v["wrapped"].is_null()) {
+            self.new_key(actor, password, "").await?;
+            keys = self.keys_of(&actor.id).await?;
+        }
+        let keys = keys.ok_or_else(|| ApiError::Internal("a key just made is gone".into()))?;
+        let secret = match unwrap(&keys["wrapped"], password, &actor.id)? {
+            Some(s) => s,
+            None => {
+                // The password was right but does not open the key (set while the key was
+                // wrapped under another): the old key is revoked and a new one made.
+                self.new_key(actor, password, "登录密码已由他人重置，原密钥无法使用").await?;
+                let keys = self.keys_of(&actor.id).await?.unwrap_or_default();
+                unwrap(&keys["wrapped"], password, &actor.id)?
+                    .ok_or_else(|| ApiError::Internal("a new key does not open".into()))?
+            }
+        };
+        let key =
+            PersonalKey::from_secret(&secret).map_err(|_| ApiError::Integrity("a stored key is not SM2".into()))?;
+        let key_id = sig::key_id(&key.public_sec1());
+        Ok(Signed { key_id, signature: hex::encode(key.sign(statement)) })
+    }
+
+    /// On a password change: the current key re-wrapped under the new password (the key stays).
+    pub(crate) async fn rewrap_key(&self, actor: &UserRecord, old: &str, new: &str) -> Result<(), ApiError> {
+        let Some(keys) = self.keys_of(&actor.id).await? else { return Ok(()) };
+        if keys["wrapped"].is_null() {
+            return Ok(());
+        }
+        let key_id = keys["wrapped"]["key_id"].as_str().unwrap_or_default().to_string();
+        match unwrap(&keys["wrapped"], old, &actor.id)? {
+            Some(secret) => {
+                let wrapped = wrap(&secret, new, &actor.id, &key_id)?;
+                self.record_key(
+                    actor,
+                    "signer.rewrap",
+                    json!({"user": actor.id, "key_id": key_id}),
+                    json!({"wrapped": wrapped}),
+                )
+                .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// `actor` replaces their key (the old one revoked: signatures made with it before now
+    /// stay valid).
+    pub async fn renew_key(&self, actor: &UserRecord, password: &str) -> Result<Value, ApiError> {
+        if !super::auth::verify_password(password.to_string(), actor.password_hash.clone()).await? {
+            return Err(ApiError::NotYourStep(WRONG_PASSWORD.into()));
+        }
+        self.new_key(actor, password, "本人申请更换").await?;
+        self.public_keys(&actor.id).await
+    }
+
+    /// A user's public keys (PEM), with when each was made and revoked: what anyone verifies a
+    /// signature with, OpenSSL alone.
+    pub async fn public_keys(&self, user: &str) -> Result<Value, ApiError> {
+        let keys = self.keys_of(user).await?.unwrap_or_else(|| json!({"keys": []}));
+        let list: Vec<Value> = keys["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|k| {
+                let public = hex::decode(k["public_key"].as_str().unwrap_or_default()).unwrap_or_default();
+                json!({"key_id": k["key_id"], "algorithm": "SM2", "distid": liuhen_log::note::SM2_DISTID,
+                       "public_key_pem": sig::public_pem(&public), "created_at": k["created_at"],
+                       "revoked_at": k["revoked_at"], "reason": k["reason"]})
+            })
+            .collect();
+        Ok(json!({"user": user, "keys": list}))
+    }
+
+    /// The key `key_id` (a published public key: PEM, whose, made and revoked when), or 404.
+    pub async fn signing_key(&self, key_id: &str) -> Result<Value, ApiError> {
+        for s in self.store.settings().await? {
+            let Some(user) = s.key.strip_prefix(PREFIX) else { continue };
+            let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            if v["keys"].as_array().into_iter().flatten().any(|k| k["key_id"] == key_id) {
+                let all = self.public_keys(user).await?;
+                let k = all["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id).cloned();
+                let mut k = k.ok_or(ApiError::NotFound)?;
+                k["user"] = Value::from(format!("user:{user}"));
+                return Ok(k);
+            }
+        }
+        Err(ApiError::NotFound)
+    }
+
+    /// Whether `signature` (hex) by `key_id` of `user` over `statement` verifies and was made
+    /// at `at_ms` while the key was valid.
+    pub async fn signature_stands(
+        &self,
+        user: &str,
+        key_id: &str,
+        statement: &[u8],
+        signature: &str,
+        at_ms: i64,
+    ) -> Result<bool, ApiError> {
+        let Some(keys) = self.keys_of(user).await? else { return Ok(false) };
+        let Some(k) = keys["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id) else {
+            return Ok(false);
+        };
+        let public = hex::decode(k["public_key"].as_str().unwrap_or_default()).unwrap_or_default();
+        let Ok(der) = hex::decode(signature) else { return Ok(false) };
+        let valid =
+            sig::made_while_valid(at_ms, k["created_at"].as_i64().unwrap_or(i64::MAX), k["revoked_at"].as_i64());
+        Ok(valid && sig::verify(&public, statement, &der).unwrap_or(false))
+    }
+}
