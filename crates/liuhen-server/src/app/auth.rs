@@ -506,6 +506,32 @@ impl<S: LogStore> App<S> {
     /// what changing a credential asks for, so a session alone never changes one.
     /// A wrong one counts as a failed sign-in of the account (and locks it like one): a
     /// session is no way to guess its password.
+    /// The account's own password for a signature: a wrong one counts toward the account's lock
+    /// as a failed sign-in does (a session is no way to guess it), a locked account signs not.
+    pub(crate) async fn check_signing_password(&self, user: &UserRecord, password: &str) -> Result<bool, ApiError> {
+        let now = now_ms();
+        let account = account_key(&user.username);
+        let until = self.locked_until(&account).await?;
+        if until > now {
+            return Err(ApiError::Locked((until - now).div_euclid(60_000) + 1));
+        }
+        if !password.is_empty()
+            && password.len() <= 1024
+            && verify_password(password.to_string(), user.password_hash.clone()).await?
+        {
+            return Ok(true);
+        }
+        let count = Op::CountFailure {
+            key: account,
+            at: now,
+            window_ms: FAILURE_WINDOW_MS,
+            max: MAX_FAILURES,
+            lock_ms: LOCKOUT_MS,
+        };
+        self.store.apply_operational(vec![count]).await?;
+        Ok(false)
+    }
+
     async fn check_current_credentials(&self, user: &UserRecord, password: &str, code: &str) -> Result<(), ApiError> {
         let now = now_ms();
         let account = account_key(&user.username);

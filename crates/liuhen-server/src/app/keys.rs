@@ -176,9 +176,7 @@ impl<S: LogStore> App<S> {
         password: &str,
         statement: &[u8],
     ) -> Result<Signed, ApiError> {
-        if password.is_empty()
-            || !super::auth::verify_password(password.to_string(), actor.password_hash.clone()).await?
-        {
+        if !self.check_signing_password(actor, password).await? {
             return Err(ApiError::NotYourStep(WRONG_PASSWORD.into()));
         }
         let mut keys = self.keys_of(&actor.id).await?;
@@ -229,7 +227,7 @@ impl<S: LogStore> App<S> {
     /// `actor` replaces their key (the old one revoked: signatures made with it before now
     /// stay valid).
     pub async fn renew_key(&self, actor: &UserRecord, password: &str) -> Result<Value, ApiError> {
-        if !super::auth::verify_password(password.to_string(), actor.password_hash.clone()).await? {
+        if !self.check_signing_password(actor, password).await? {
             return Err(ApiError::NotYourStep(WRONG_PASSWORD.into()));
         }
         self.new_key(actor, password, "本人申请更换").await?;

@@ -258,3 +258,30 @@ async fn an_approval_is_signed_with_the_approvers_own_key_and_openssl_alone_veri
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
+
+/// A session is no way to guess a password: five wrong signing passwords lock the account like
+/// five failed sign-ins, and a locked account neither signs nor signs in.
+#[tokio::test]
+async fn wrong_signing_passwords_lock_the_account() {
+    let (app, staff, _) = office().await;
+    let lead = json!({"case_no": "栗街罚〔2026〕6号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                      "reason": "群众举报", "received_at": liuhen_server::app::now_ms() - 3 * DAY});
+    let case =
+        app.post_as("/api/cases/penalties", &staff.handler, &lead).await.json()["id"].as_str().unwrap().to_string();
+    let d = app.draft_form(&staff, &case, "D02").await;
+    let doc = d["id"].as_str().unwrap().to_string();
+    let approve = |password: &str| {
+        json!({"type": "approve", "step": "handler", "opinion": "建议立案调查", "reason": "有违法事实",
+               "content_hash": d["content_hash"], "password": password})
+    };
+    for n in 0..5 {
+        refused_as_not_yours(
+            &app.document_command(&staff.handler, &doc, &approve(&format!("guess-{n}"))).await,
+            "a guess",
+        );
+    }
+    let r = app.document_command(&staff.handler, &doc, &approve("changed-pass-2")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", String::from_utf8_lossy(&r.body));
+    let body = json!({"username": "chengban", "password": "changed-pass-2"}).to_string();
+    assert_eq!(app.post_json("/api/session", &body).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
