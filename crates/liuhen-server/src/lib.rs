@@ -130,6 +130,9 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         )
         .layer(DefaultBodyLimit::disable());
     let ui = Router::new()
+        .route("/api/cases/{id}/publication", post(api::publication::command::<S>))
+        .route("/public/decisions", get(api::publication::page::<S>))
+        .route("/public/decisions.json", get(api::publication::feed::<S>))
         .route("/", get(ui::home::<S>))
         .route("/login", get(ui::login_form::<S>).post(ui::login::<S>))
         .route("/logout", post(ui::logout::<S>))

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod log;
 pub mod openapi;
 pub mod party_access;
+pub mod publication;
 pub mod service;
 pub mod session;
 pub mod uploads;

@@ -179,6 +179,10 @@ pub fn document() -> Value {
             },
         },
         "paths": {
+            "/api/cases/{id}/publication": {"post": {"summary": "行政执法公示：公示或撤回本案决定", "description": "由负责人办理（否则 403 NOT_YOUR_STEP）。action=publish 公示已作出的行政处罚决定或行政许可决定（自决定之日起七个工作日内，国办发〔2018〕118号；逾期记为 on_time=false）；action=withdraw 撤回，须写明理由（reason，决定被变更、撤销等情况，三个工作日内）。公示与撤回均记入日志；公示内容中自然人只显示姓氏，不含身份证件号码、电话和住址。未公示的决定在期限列表中显示 T-PUB。",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": body(json!({"type": "object", "required": ["action"], "properties": {"action": {"type": "string", "enum": ["publish", "withdraw"]}, "reason": {"type": "string"}}})),
+                "responses": {"200": {"description": "本案的公示记录"}, "400": err("请求有误"), "403": err("不是负责人 (NOT_YOUR_STEP)"), "404": err("无此案件"), "409": err("已公示 (CONFLICT)；尚无可公示的决定 (INVALID_STATE)")}}},
             "/api/me/signing-key": {"post": {"summary": "更换本人的 SM2 签名密钥", "description": "须提交本人登录密码（password）。原密钥注销：注销前所作的签名仍然有效，此后不得再用（电子签名法第十三条）。返回本人全部公钥。首次审批或签名时自动生成密钥，私钥只以本人密码派生的密钥加密保存（AES-256-GCM，Argon2id）；修改密码时随之重新加密。",
                 "responses": {"200": {"description": "本人的公钥（PEM）及其生成、注销时间"}, "403": err("密码不正确 (NOT_YOUR_STEP)")}}},
             "/api/signing-keys/{id}": {"get": {"summary": "按密钥标识查询已公布的签名公钥", "description": "返回 PEM 公钥、所属账号、生成与注销时间。审批、签名的 SM2 签名可仅用 OpenSSL 校验：openssl pkeyutl -verify -pubin -inkey key.pem -rawin -digest sm3 -pkeyopt distid:1234567812345678 -in statement -sigfile signature.der（statement 为文书审批或签名记录中的 statement 经 base64 解码，signature 为其十六进制解码）。",

@@ -563,6 +563,8 @@ impl<S: LogStore> App<S> {
             why_not_direct: String::new(),
         });
         self.ordinary_command(admin, &id, v, demand).await?;
+        // 行政执法公示: the decision published (late: seventy days after it), on the public page.
+        self.publish(admin, &id).await?;
         Ok(id)
     }
 

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use liuhen_log::EntryDraft;
 use liuhen_log::entry::commitment;
 use liuhen_log::signer::{self as sig, PersonalKey};
-use liuhen_store::{LogStore, Op, SettingRecord, StoreError, UserRecord};
+use liuhen_store::{LogStore, Op, SettingRecord, UserRecord};
 use serde_json::{Map, Value, json};
 
 /// The setting prefix of a user's keys.
@@ -51,7 +51,7 @@ fn wrap(secret: &[u8; 32], password: &str, user: &str, key_id: &str) -> Result<V
     let mut ct = secret.to_vec();
     key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad(user, key_id)), &mut ct)
         .map_err(|_| ApiError::Internal("AES-GCM seal".into()))?;
-    Ok(json!({"key_id": key_id, "salt": hex::encode(salt), "nonce": hex::encode(nonce), "ct": hex::encode(ct)}))
+    Ok(json!({"salt": hex::encode(salt), "nonce": hex::encode(nonce), "ct": hex::encode(ct)}))
 }
 
 /// The secret behind `wrapped`, if `password` opens it.
@@ -83,8 +83,12 @@ pub fn fold(prev: Option<&Value>, action: &str, body: &Map<String, Value>, detai
             keys.push(json!({"key_id": key_id, "public_key": body.get("public_key")?, "created_at": at,
                              "revoked_at": null, "reason": null}));
             v["wrapped"] = detail.get("wrapped")?.clone();
+            v["wrapped"]["key_id"] = Value::from(key_id);
         }
-        "signer.rewrap" => v["wrapped"] = detail.get("wrapped")?.clone(),
+        "signer.rewrap" => {
+            v["wrapped"] = detail.get("wrapped")?.clone();
+            v["wrapped"]["key_id"] = Value::from(key_id);
+        }
         "signer.revoke" => {
             let k = v["keys"].as_array_mut()?.iter_mut().find(|k| k["key_id"] == key_id.as_str())?;
             k["revoked_at"] = Value::from(at);
@@ -112,11 +116,7 @@ pub struct Signed {
 
 impl<S: LogStore> App<S> {
     async fn keys_of(&self, user: &str) -> Result<Option<Value>, ApiError> {
-        match self.store.setting(&format!("{PREFIX}{user}")).await {
-            Ok(r) => serde_json::from_str(&r.data).map(Some).map_err(|e| ApiError::Internal(Box::new(e))),
-            Err(StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        self.json_setting(&format!("{PREFIX}{user}")).await
     }
 
     /// Appends a `signer.*` entry with its secret detail behind a commitment, and the setting.

@@ -23,6 +23,7 @@ pub mod media;
 pub mod ordinary;
 pub mod party_access;
 pub mod policy;
+pub mod publication;
 pub mod rebuild;
 pub mod recordings;
 pub mod records;
@@ -79,6 +80,9 @@ impl Clock {
         liuhen_core::time::Timestamp(now_ms() + self.offset_ms)
     }
 }
+
+/// Folds one entry (action, body, opened detail, time) into a setting's JSON.
+pub(crate) type SettingFold = fn(Option<&Value>, &str, &Map<String, Value>, &Value, i64) -> Option<Value>;
 
 /// How far ahead of the server's clock a typed time may be (a device's clock a little fast).
 pub const CLOCK_TOLERANCE_MS: i64 = 5 * 60_000;
@@ -192,6 +196,15 @@ impl<S: LogStore> App<S> {
             uploads: std::sync::Arc::new(recordings::Uploads::new(
                 std::env::temp_dir().join(format!("liuhen-uploads-{}", uuid::Uuid::now_v7())),
             )),
+        }
+    }
+
+    /// A setting's JSON, if it is set.
+    pub(crate) async fn json_setting(&self, key: &str) -> Result<Option<Value>, ApiError> {
+        match self.store.setting(key).await {
+            Ok(r) => serde_json::from_str(&r.data).map(Some).map_err(|e| ApiError::Internal(Box::new(e))),
+            Err(liuhen_store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 

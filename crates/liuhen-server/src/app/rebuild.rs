@@ -245,15 +245,23 @@ impl<S: LogStore> App<S> {
                         super::documents::rebuild_fold(&mut settings, b, &detail, e.actor(), case, e.time_ms)
                             .ok_or_else(|| internal(index, "unreadable document entry"))?;
                     }
-                    a if a.starts_with("signer.") => {
+                    a if a.starts_with("publication.") || a.starts_with("signer.") => {
+                        // A setting folded from entries whose details are behind a commitment,
+                        // at the time the entry carries.
                         let detail = self.opened_json(index, &e).await?;
-                        let user = s("user")?;
                         let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
-                        let key = format!("{}{user}", super::keys::PREFIX);
+                        let (key, fold): (String, super::SettingFold) = if a.starts_with("signer.") {
+                            (format!("{}{}", super::keys::PREFIX, s("user")?), super::keys::fold)
+                        } else {
+                            (format!("{}{}", super::publication::PREFIX, s("case")?), super::publication::fold)
+                        };
                         let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
-                        let next = super::keys::fold(prev.as_ref(), a, b, &detail, at)
-                            .ok_or_else(|| internal(index, "unreadable signer entry"))?;
-                        settings.insert(key, super::keys::setting(&user, &next, e.time_ms));
+                        let next = fold(prev.as_ref(), a, b, &detail, at)
+                            .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
+                        settings.insert(
+                            key.clone(),
+                            SettingRecord { key, data: next.to_string(), updated_at_ms: e.time_ms },
+                        );
                     }
                     "seal.keys" => {
                         let key = super::integrity::SEAL_KEYS.to_string();

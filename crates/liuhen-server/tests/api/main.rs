@@ -10,6 +10,7 @@ mod log;
 mod matrix;
 mod openapi;
 mod privacy;
+mod publication;
 mod session;
 mod ui;
 mod uploads;

@@ -118,6 +118,11 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
         ("get", "/api/cases/{id}/party-access") => case(true),
+        // Asked before the body is read: those who act on the case get past the policy (the
+        // matrix's body is no form: 400); publishing itself is the 负责人's (NOT_YOUR_STEP).
+        ("post", "/api/cases/{id}/publication") => {
+            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
+        }
         ("post", "/api/cases/{id}/classification") => case(matches!(w.roles, "approver" | "unit_head")),
         // Without the purpose: past the policy, a 400 for those who act on the case.
         ("get", "/api/cases/{id}/party") => {

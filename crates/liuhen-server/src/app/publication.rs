@@ -1,0 +1,288 @@
+//! 行政执法公示 (国办发〔2018〕118号; 行政处罚法第四十八条; 政府信息公开条例): decisions of
+//! penalties and licences published within seven working days of the decision, withdrawn with
+//! an explanation within three working days once changed or revoked; each publication and
+//! withdrawal a log entry (the published text behind a commitment), the setting
+//! `publication/<case>` its projection. What is published names no natural person in full and
+//! carries no identity number, phone or address (the publication rules: 姓名 masked as
+//! “张某某”; an organisation by name and 统一社会信用代码).
+
+use super::App;
+use super::policy::{Role, roles};
+use crate::error::ApiError;
+use liuhen_core::calendar::Period;
+use liuhen_core::time::Timestamp;
+use liuhen_log::EntryDraft;
+use liuhen_log::entry::{Entry, commitment};
+use liuhen_store::{CaseRecord, LogStore, Op, SettingRecord, UserRecord};
+use serde_json::{Value, json};
+
+/// The setting prefix of publications.
+pub const PREFIX: &str = "publication/";
+/// Working days from the decision to its publication (国办发〔2018〕118号).
+pub const PUBLISH_WORKING_DAYS: u32 = 7;
+/// Working days from a change or revocation to the withdrawal (国办发〔2018〕118号).
+pub const WITHDRAW_WORKING_DAYS: u32 = 3;
+/// Where the rule comes from.
+pub const SOURCE: &str = "国办发〔2018〕118号；行政处罚法第四十八条";
+
+fn cal_err(e: liuhen_core::calendar::CalendarError) -> ApiError {
+    ApiError::BadRequest(e.to_string())
+}
+
+/// A natural person's name as published: the surname and 某某.
+fn masked_name(name: &str) -> String {
+    let first: String = name.chars().take(1).collect();
+    if first.is_empty() { String::new() } else { format!("{first}某某") }
+}
+
+/// The party as published: a natural person by masked name only; an organisation by its name
+/// and 统一社会信用代码.
+fn published_party(p: &Value) -> Value {
+    if p.is_null() {
+        return Value::Null;
+    }
+    if p["kind"] == "natural_person" {
+        json!({"name": masked_name(p["name"].as_str().unwrap_or_default())})
+    } else {
+        json!({"name": p["name"], "uscc": p["uscc"]})
+    }
+}
+
+/// Folds a `publication.*` entry (its body and opened detail) into the case's setting.
+pub fn fold(
+    prev: Option<&Value>,
+    action: &str,
+    body: &serde_json::Map<String, Value>,
+    detail: &Value,
+    at: i64,
+) -> Option<Value> {
+    let mut v = prev.cloned().unwrap_or_else(|| json!({}));
+    v["case"] = body.get("case")?.clone();
+    match action {
+        "publication.published" => {
+            v["published"] = json!({"at": at, "due": body.get("due")?, "on_time": body.get("on_time")?,
+                                    "content": detail.get("content")?});
+            v["withdrawn"] = Value::Null;
+        }
+        "publication.withdrawn" => {
+            v["withdrawn"] = json!({"at": at, "reason": detail.get("reason")?, "due": body.get("due")?,
+                                    "on_time": body.get("on_time")?});
+        }
+        _ => return None,
+    }
+    Some(v)
+}
+
+pub fn setting(case: &str, v: &Value, at: i64) -> SettingRecord {
+    SettingRecord { key: format!("{PREFIX}{case}"), data: v.to_string(), updated_at_ms: at }
+}
+
+impl<S: LogStore> App<S> {
+    async fn publication_of(&self, case: &str) -> Result<Option<Value>, ApiError> {
+        self.json_setting(&format!("{PREFIX}{case}")).await
+    }
+
+    /// The opened details of the case's last entry named `action`.
+    async fn last_detail(&self, case: &str, action: &str) -> Result<Option<Value>, ApiError> {
+        let mut found = None;
+        for (index, raw) in self.store.case_entries(case).await? {
+            let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
+            if e.action() == action
+                && let Some(c) = e.commits().first()
+            {
+                found = Some(super::opened_detail(&self.store, index, c).await?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// What a decided case publishes, and when it was decided; refused for a case with no
+    /// decision to publish.
+    async fn publishable(&self, case: &CaseRecord) -> Result<(Value, Timestamp), ApiError> {
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let decided = data["decided_at"].as_i64().map(Timestamp);
+        let organ = self.agency().await.map(|a| a.name).unwrap_or_default();
+        match (case.case_type.as_str(), decided) {
+            ("ordinary_penalty", Some(at)) if !data["penalty"].is_null() => {
+                let d = self.last_detail(&case.id, "case.decided").await?.unwrap_or(Value::Null);
+                let party = self.load_party(case).await?;
+                Ok((
+                    json!({"title": "行政处罚决定公示", "case_no": case.case_no, "doc_no": d["doc"]["doc_no"],
+                           "party": published_party(&party), "matter": case.matter, "facts": d["doc"]["facts"],
+                           "legal_basis": d["doc"]["legal_basis"], "penalty": data["penalty"]["label"],
+                           "organ": organ, "decided_on": at.shanghai_date().to_string()}),
+                    at,
+                ))
+            }
+            ("licence", Some(at)) => {
+                let party = self.load_party(case).await?;
+                let granted = data["granted"] == true;
+                Ok((
+                    json!({"title": "行政许可决定公示", "case_no": case.case_no, "party": published_party(&party),
+                           "matter": case.matter, "decision": if granted { "准予行政许可" } else { "不予行政许可" },
+                           "organ": organ, "decided_on": at.shanghai_date().to_string()}),
+                    at,
+                ))
+            }
+            _ => Err(ApiError::InvalidState("本案尚未作出可公示的行政处罚或行政许可决定".into())),
+        }
+    }
+
+    /// The case's party as recorded (unmasked, for building what is published; never served).
+    async fn load_party(&self, case: &CaseRecord) -> Result<Value, ApiError> {
+        use super::cases::CaseKind as _;
+        let party = match case.case_type.as_str() {
+            "ordinary_penalty" => {
+                let (c, _) = self.load_case::<liuhen_core::penalty::Ordinary>(&case.id).await?;
+                super::cases::party_json(c.party())
+            }
+            "licence" => {
+                let (c, _) = self.load_case::<liuhen_core::licence::Licence>(&case.id).await?;
+                super::cases::party_json(c.party())
+            }
+            _ => Value::Null,
+        };
+        Ok(party)
+    }
+
+    async fn record_publication(
+        &self,
+        actor: &UserRecord,
+        case: &CaseRecord,
+        action: &str,
+        body: Value,
+        detail: Value,
+    ) -> Result<Value, ApiError> {
+        let mut content = Vec::new();
+        liuhen_log::entry::write_canonical(&detail, &mut content);
+        let mut salt = [0u8; 32];
+        getrandom::fill(&mut salt).map_err(|e| ApiError::Internal(e.to_string().into()))?;
+        let c = commitment(&salt, &content);
+        let now = self.clock.now().0;
+        let mut b = super::body(body);
+        b.insert("case".into(), Value::from(case.id.clone()));
+        b.insert("recorded_at".into(), Value::from(now));
+        b.insert("detail".into(), json!({"commit": c.to_hex()}));
+        let prev = self.publication_of(&case.id).await?;
+        let next = fold(prev.as_ref(), action, &b, &detail, now)
+            .ok_or_else(|| ApiError::Internal("publication fold".into()))?;
+        let d = EntryDraft::new(&format!("user:{}", actor.id), action, Some(&case.id), b, vec![], vec![c])
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let ops = vec![Op::PutOpening { commitment: c, salt, content }, Op::PutSetting(setting(&case.id, &next, now))];
+        self.append(d, ops).await?;
+        Ok(next)
+    }
+
+    /// Publishes the case's decision (行政执法公示), by the 负责人.
+    pub async fn publish(&self, actor: &UserRecord, case_id: &str) -> Result<Value, ApiError> {
+        let case = self.store.case(case_id).await?;
+        self.allow(actor, super::policy::Action::CommandCase, Some(&case))?;
+        if !roles(actor).contains(&Role::Approver) {
+            return Err(ApiError::NotYourStep("行政执法公示须由负责人以本人账号办理".into()));
+        }
+        if self.publication_of(case_id).await?.is_some_and(|p| p["withdrawn"].is_null() && !p["published"].is_null()) {
+            return Err(ApiError::Conflict("该决定已公示".into()));
+        }
+        let (content, decided) = self.publishable(&case).await?;
+        let due =
+            self.calendar.estimating().due(decided, Period::WorkingDays(PUBLISH_WORKING_DAYS)).map_err(cal_err)?;
+        let on_time = self.clock.now() <= due;
+        self.record_publication(
+            actor,
+            &case,
+            "publication.published",
+            json!({"kind": case.case_type, "due": due.0,
+            "on_time": on_time}),
+            json!({"content": content}),
+        )
+        .await
+    }
+
+    /// Withdraws a publication with the explanation published in its place, within three
+    /// working days of the change or revocation it follows.
+    pub async fn withdraw_publication(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        reason: &str,
+    ) -> Result<Value, ApiError> {
+        let case = self.store.case(case_id).await?;
+        self.allow(actor, super::policy::Action::CommandCase, Some(&case))?;
+        if !roles(actor).contains(&Role::Approver) {
+            return Err(ApiError::NotYourStep("撤回公示须由负责人以本人账号办理".into()));
+        }
+        if !self.publication_of(case_id).await?.is_some_and(|p| !p["published"].is_null() && p["withdrawn"].is_null()) {
+            return Err(ApiError::InvalidState("该案没有在公示中的决定".into()));
+        }
+        if reason.trim().chars().count() < 4 {
+            return Err(ApiError::BadRequest("撤回公示须说明理由（决定被变更、撤销或确认违法的情况）".into()));
+        }
+        // From the change: the relief that revoked or changed the decision, else now.
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let changed = data["reliefs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| matches!(r["concluded"]["outcome"].as_str(), Some("revoked" | "changed")))
+            .filter_map(|r| r["concluded"]["at"].as_i64())
+            .max()
+            .map(Timestamp)
+            .unwrap_or_else(|| self.clock.now());
+        let due =
+            self.calendar.estimating().due(changed, Period::WorkingDays(WITHDRAW_WORKING_DAYS)).map_err(cal_err)?;
+        let on_time = self.clock.now() <= due;
+        self.record_publication(
+            actor,
+            &case,
+            "publication.withdrawn",
+            json!({"due": due.0, "on_time": on_time}),
+            json!({"reason": reason.trim()}),
+        )
+        .await
+    }
+
+    /// Every publication, newest first, as the public sees it: the decision's content, or —
+    /// withdrawn — the explanation in its place.
+    pub async fn public_decisions(&self) -> Result<Vec<Value>, ApiError> {
+        let mut out = Vec::new();
+        for s in self.store.settings().await? {
+            if !s.key.starts_with(PREFIX) {
+                continue;
+            }
+            let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            if v["published"].is_null() {
+                continue;
+            }
+            let mut item = v["published"]["content"].clone();
+            item["published_at"] = v["published"]["at"].clone();
+            if !v["withdrawn"].is_null() {
+                item = json!({"title": item["title"], "case_no": item["case_no"], "doc_no": item["doc_no"],
+                              "published_at": item["published_at"], "withdrawn_at": v["withdrawn"]["at"],
+                              "withdrawn_reason": v["withdrawn"]["reason"]});
+            }
+            out.push(item);
+        }
+        out.sort_by_key(|v| std::cmp::Reverse(v["published_at"].as_i64().unwrap_or(0)));
+        Ok(out)
+    }
+
+    /// The publication deadline of a decided case not yet published (for the deadlines list).
+    pub(crate) async fn publication_due(&self, case: &CaseRecord) -> Result<Option<Timestamp>, ApiError> {
+        let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
+        let decided = match case.case_type.as_str() {
+            "ordinary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
+            "licence" => data["decided_at"].as_i64(),
+            _ => None,
+        };
+        let Some(decided) = decided else { return Ok(None) };
+        if self.publication_of(&case.id).await?.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.calendar
+                .estimating()
+                .due(Timestamp(decided), Period::WorkingDays(PUBLISH_WORKING_DAYS))
+                .map_err(cal_err)?,
+        ))
+    }
+}

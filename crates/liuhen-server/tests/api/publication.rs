@@ -1,0 +1,105 @@
+//! 行政执法公示 (国办发〔2018〕118号): a decision is published by the 负责人 within seven working
+//! days — a deadline until then — on a public page and feed that need no sign-in and carry no
+//! identity number, phone or full name of a person; a withdrawal is published with its reason.
+
+use crate::helpers::*;
+use axum::http::StatusCode;
+use liuhen_server::LogAccess;
+use serde_json::{Value, json};
+
+const HOUR: i64 = 3_600_000;
+
+async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> Resp {
+    app.post_as(&format!("/api/cases/{id}/commands"), token, &json!({"expected_version": version, "command": cmd}))
+        .await
+}
+
+#[tokio::test]
+async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_reason() {
+    // The licence's periods run in working days of 2027: the office has added that year.
+    let mut cal = liuhen_core::calendar::WorkCalendar::china();
+    cal.merge(liuhen_core::calendar::WorkCalendar::parse("year 2027\noff 2027-01-01 元旦").unwrap());
+    let app = spawn_app_with_calendar(LogAccess::Public, cal.clone()).await;
+    let head = app.login().await;
+    let body =
+        json!({"name": "王明", "cert_no": "13020001", "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+    let a = app.post_as("/api/officers", &head, &body).await.json()["id"].as_str().unwrap().to_string();
+    let staff = app.staff(&a, "").await;
+    let applicant = json!({"kind": "natural_person", "name": "张三丰", "id_type": "居民身份证",
+        "id_number": "130227198005120033", "address": "迁西县栗乡街道幸福路 8 号", "phone": "13800000000"});
+    let r = app
+        .post_as("/api/cases/licences", &staff.handler, &json!({"case_no": "栗街许〔2027〕1号", "matter": "临时占用道路审批",
+            "received_at": CLOCK_MS - 48 * HOUR, "materials": ["申请书"], "receipt_issued": true, "applicant": applicant}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        command(
+            &app,
+            &staff.handler,
+            &id,
+            1,
+            json!({"type": "accept", "at": CLOCK_MS - 24 * HOUR, "voucher_sealed": true})
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let decide = json!({"type": "decide", "at": CLOCK_MS - HOUR, "granted": true, "sealed": true, "relief_told": true});
+    let r = command(&app, &head, &id, 2, decide).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // Until published, a deadline of the case.
+    let pending =
+        |list: &Value| list.as_array().unwrap().iter().any(|d| d["code"] == "T-PUB" && d["case_id"] == id.as_str());
+    assert!(pending(&app.get("/api/deadlines", Some(&head)).await.json()), "the publication deadline is listed");
+    let publish = json!({"action": "publish"});
+    let r = app.post_as(&format!("/api/cases/{id}/publication"), &staff.handler, &publish).await;
+    assert_eq!(
+        r.json()["error"]["code"],
+        "NOT_YOUR_STEP",
+        "an officer publishes: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let r = app.post_as(&format!("/api/cases/{id}/publication"), &head, &publish).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["published"]["on_time"], true, "{}", r.json());
+    assert!(!pending(&app.get("/api/deadlines", Some(&head)).await.json()), "published: no longer pending");
+    assert_eq!(
+        app.post_as(&format!("/api/cases/{id}/publication"), &head, &publish).await.status,
+        StatusCode::CONFLICT
+    );
+    // Anyone reads it, signed in or not; a person only by surname, no number, no phone.
+    let page = String::from_utf8(app.get("/public/decisions", None).await.body).unwrap();
+    let feed = app.get("/public/decisions.json", None).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    let feed = String::from_utf8(feed.body).unwrap();
+    for text in [&page, &feed] {
+        assert!(
+            text.contains("行政许可决定公示") && text.contains("栗街许〔2027〕1号") && text.contains("张某某"),
+            "{text}"
+        );
+        for private in ["张三丰", "130227198005120033", "13800000000", "幸福路"] {
+            assert!(!text.contains(private), "{private} published: {text}");
+        }
+    }
+    assert!(page.contains("准予行政许可"), "{page}");
+    // Withdrawn: with its reason, which stands in the decision's place.
+    let r = app.post_as(&format!("/api/cases/{id}/publication"), &head, &json!({"action": "withdraw"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a withdrawal needs its reason");
+    let reason = "该许可决定已被依法撤销，撤回公示";
+    let r = app
+        .post_as(&format!("/api/cases/{id}/publication"), &head, &json!({"action": "withdraw", "reason": reason}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["withdrawn"]["on_time"], true);
+    let page = String::from_utf8(app.get("/public/decisions", None).await.body).unwrap();
+    assert!(page.contains(reason) && page.contains("撤回") && !page.contains("准予行政许可"), "{page}");
+    // The log reproduces the publications.
+    let mut again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    again.calendar = std::sync::Arc::new(cal);
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(
+        liuhen_store::LogStore::projection_differences(&again.store, &from_log).await.unwrap(),
+        Vec::<String>::new()
+    );
+}
