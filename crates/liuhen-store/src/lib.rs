@@ -279,6 +279,8 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn case(&self, id: &str) -> impl Future<Output = Result<CaseRecord, StoreError>> + Send;
     /// Cases, most recently changed first.
     fn cases(&self, limit: u32) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
+    /// The case numbers that begin with `prefix` (an index range, at most `limit`).
+    fn case_numbers(&self, prefix: &str, limit: u32) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// The log entries of a case, in order: `(index, bytes)`.
     fn case_entries(&self, case_id: &str) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
     /// A matter by code.

@@ -1507,6 +1507,19 @@ impl LogStore for SqliteStore {
         })
     }
 
+    async fn case_numbers(&self, prefix: &str, limit: u32) -> Result<Vec<String>, StoreError> {
+        // A range of the UNIQUE index on case_no: from the prefix to the prefix followed by the
+        // highest code point.
+        let upper = format!("{prefix}\u{10FFFF}");
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT case_no FROM cases WHERE case_no >= ?1 AND case_no < ?2 ORDER BY case_no LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![prefix, upper, limit], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
     async fn case_entries(&self, case_id: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         let size = self.tree_size() as i64;
         self.read(|c| {

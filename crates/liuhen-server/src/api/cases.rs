@@ -302,7 +302,8 @@ pub async fn open_inspection_from<S: LogStore>(
     user: &liuhen_store::UserRecord,
     f: OpenInspectionForm,
 ) -> Result<CaseRecord, ApiError> {
-    let case_no = required(&f.case_no, "案号", 64)?;
+    // Empty: the next number of the office's scheme (app::numbering).
+    let case_no = text(&f.case_no, "案号", 64)?;
     let open = Open {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
@@ -464,7 +465,8 @@ pub async fn start_summary_from<S: LogStore>(
     f: SummaryStartForm,
 ) -> Result<CaseRecord, ApiError> {
     use liuhen_core::summary::PartyKind;
-    let case_no = required(&f.case_no, "决定书编号", 64)?;
+    // Empty: the next number of the office's scheme (app::numbering).
+    let case_no = text(&f.case_no, "决定书编号", 64)?;
     let input = crate::app::summary::StartInput {
         case_no,
         matter: text(&f.matter, "执法事项", 200)?,
@@ -1617,7 +1619,8 @@ pub async fn register_lead_from<S: LogStore>(
 ) -> Result<CaseRecord, ApiError> {
     use liuhen_core::penalty::{HearingThresholds, Lead};
     use liuhen_core::summary::PartyKind;
-    let case_no = required(&f.case_no, "案号", 64)?;
+    // Empty: the next number of the office's scheme (app::numbering).
+    let case_no = text(&f.case_no, "案号", 64)?;
     let defaults = HearingThresholds::default();
     let lead = Lead {
         id: uuid::Uuid::now_v7().to_string(),
@@ -1842,7 +1845,8 @@ pub async fn apply_for_licence_from<S: LogStore>(
     user: &liuhen_store::UserRecord,
     f: ApplicationForm,
 ) -> Result<CaseRecord, ApiError> {
-    let case_no = required(&f.case_no, "受理编号", 64)?;
+    // Empty: the next number of the office's scheme (app::numbering).
+    let case_no = text(&f.case_no, "受理编号", 64)?;
     let application = liuhen_core::licence::Application {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
@@ -2014,7 +2018,8 @@ pub async fn propose_measure_from<S: LogStore>(
     user: &liuhen_store::UserRecord,
     f: MeasureForm,
 ) -> Result<CaseRecord, ApiError> {
-    let case_no = required(&f.case_no, "文号", 64)?;
+    // Empty: the next number of the office's scheme (app::numbering).
+    let case_no = text(&f.case_no, "文号", 64)?;
     let measure = liuhen_core::coercion::Measure {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
@@ -2170,6 +2175,7 @@ fn catalogue_key(path: &str) -> Result<&'static str, ApiError> {
     match path {
         "av-items" => Ok(crate::app::catalogues::AV_ITEMS),
         "phrases" => Ok(crate::app::catalogues::PHRASES),
+        "numbering" => Ok(crate::app::catalogues::NUMBERING),
         _ => Err(ApiError::NotFound),
     }
 }

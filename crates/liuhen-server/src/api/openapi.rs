@@ -242,10 +242,10 @@ pub fn document() -> Value {
                 "responses": auth_errors(json!({"204": {"description": "已撤销"}, "404": err("令牌不存在")}))}},
             "/api/catalogues/{which}": {
                 "get": {"summary": "音像记录事项清单（av-items）或执法行为用语指引（phrases）", "description": "办法第二十条。", "security": [{"bearer": []}],
-                    "parameters": [{"name": "which", "in": "path", "required": true, "schema": {"type": "string", "enum": ["av-items", "phrases"]}}],
+                    "parameters": [{"name": "which", "in": "path", "required": true, "schema": {"type": "string", "enum": ["av-items", "phrases", "numbering"]}}],
                     "responses": auth_errors(json!({"200": ok("清单", json!({"type": "array", "items": {"type": "object"}})), "404": err("无此清单")}))},
                 "put": {"summary": "设置清单（新版本记入日志）", "description": "音像记录事项清单每项：kind 类别、activity 事项、stage 环节、place 场所、mode 方式（全程/根据实际情况）、recorder 记录人、start 开始节点、end 结束节点、content 记录内容、mandatory、retention 保存期限。用语指引每项：scenario 场景、lines 用语。",
-                    "security": [{"bearer": []}], "parameters": [{"name": "which", "in": "path", "required": true, "schema": {"type": "string", "enum": ["av-items", "phrases"]}}],
+                    "security": [{"bearer": []}], "parameters": [{"name": "which", "in": "path", "required": true, "schema": {"type": "string", "enum": ["av-items", "phrases", "numbering"]}}],
                     "requestBody": body(json!({"type": "array", "items": {"type": "object"}})),
                     "responses": auth_errors(json!({"200": ok("已设置", json!({"type": "array"})), "400": err("内容有误"), "403": err("无权限"), "404": err("无此清单")}))}},
             "/api/inbox": {"get": op("审批待办", "本人可见案件中等待本人角色办理的事项：批准强制措施、补办批准、承办机构拟决定、法制审核、许可决定、当事人查阅复制申请的审批。", auth_errors(json!({"200": ok("待办", json!({"type": "array", "items": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "task": {"type": "string"}, "command": {"type": "string"}}}}))})))},

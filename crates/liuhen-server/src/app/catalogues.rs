@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 /// The two catalogues, by setting key.
 pub const AV_ITEMS: &str = "catalogue.av_items";
 pub const PHRASES: &str = "catalogue.phrases";
+/// The office's numbering scheme (案号 per kind of case: `{year}` and `{n}` in a pattern).
+pub const NUMBERING: &str = "catalogue.numbering";
 
 /// Checks a catalogue's JSON: the 音像记录事项清单 is a list of rows with 类别, 事项, 方式
 /// (全程 or 根据实际情况), 记录内容 and 保存期限; the 用语指引 a list of scenarios with lines.
@@ -36,6 +38,16 @@ pub fn validate(key: &str, v: &Value) -> Result<(), String> {
                 if !matches!(r["mode"].as_str(), Some("全程" | "根据实际情况")) {
                     return Err("记录方式须为“全程”或“根据实际情况”".to_string());
                 }
+            }
+            NUMBERING => {
+                text(r, "pattern", "编号格式")?;
+                if !super::numbering::KINDS.contains(&r["kind"].as_str().unwrap_or_default()) {
+                    return Err(
+                        "案件种类须为 inspection、summary_penalty、ordinary_penalty、licence 或 coercive_measure"
+                            .into(),
+                    );
+                }
+                super::numbering::check_pattern(r["pattern"].as_str().unwrap_or_default())?;
             }
             PHRASES => {
                 text(r, "scenario", "场景")?;

@@ -256,6 +256,15 @@ impl<S: LogStore> App<S> {
             {"scenario": "结束", "lines": ["本次执法活动到此结束，录音录像结束，谢谢配合。"]},
         ]);
         self.put_catalogue(admin, super::catalogues::PHRASES, phrases).await?;
+        // The office's numbering scheme: a case opened without a number gets the next one.
+        let numbering = super::numbering::rows(&[
+            ("inspection", "栗街检〔{year}〕{n}号"),
+            ("summary_penalty", "栗街简罚〔{year}〕{n}号"),
+            ("ordinary_penalty", "栗街罚〔{year}〕{n}号"),
+            ("licence", "栗街许〔{year}〕{n}号"),
+            ("coercive_measure", "栗街强〔{year}〕{n}号"),
+        ]);
+        self.put_catalogue(admin, super::catalogues::NUMBERING, numbering).await?;
         let mut ids = Vec::new();
         for (name, cert, to, lawyer) in [
             ("王明", "13020001", "2028-12-31", false),

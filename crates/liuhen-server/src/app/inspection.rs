@@ -171,6 +171,7 @@ impl<S: LogStore> App<S> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         self.not_in_future(&json!({"received_at": open.initiation.received_at.0}))?;
         open.matter = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?.name;
+        open.case_no = self.case_no_or_next("inspection", &open.case_no).await?;
         self.open_case::<Inspection>(actor, inspection::open(open)).await
     }
 

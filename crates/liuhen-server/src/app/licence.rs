@@ -235,6 +235,7 @@ impl<S: LogStore> App<S> {
         self.not_in_future(&json!({"received_at": application.received_at.0}))?;
         application.matter =
             self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?.name;
+        application.case_no = self.case_no_or_next("licence", &application.case_no).await?;
         self.open_case::<Licence>(actor, licence::apply_for(application)).await
     }
 

@@ -276,7 +276,7 @@ pub const EXCLUDED: &[(&str, &str)] = &[
 ];
 const APPLICATION: [Field; 13] = join(&[
     &[
-        f("case_no", "受理编号", Kind::Text),
+        f("case_no", "受理编号（留空按本机关编号规则自动编号）", Kind::Text),
         f("matter", "许可事项", Kind::Text),
         f("received_at", "收到申请时间", Kind::DateTime),
         f("materials", "申请材料（以、分隔）", Kind::List),
@@ -317,7 +317,7 @@ pub const ALL_PENALTIES: &[(&str, &str)] = &[
 ];
 const LEAD: [Field; 14] = join(&[
     &[
-        f("case_no", "案号", Kind::Text),
+        f("case_no", "案号（留空按本机关编号规则自动编号）", Kind::Text),
         f("matter", "执法事项", Kind::Text),
         f("matter_code", "权责清单事项编码（如 P-001）", Kind::Text),
         f("party_kind", "当事人类型", Kind::Select(PARTY_KINDS)),
@@ -382,7 +382,7 @@ pub const OUTCOMES: &[(&str, &str)] =
     &[("confiscated", "没收"), ("destroyed", "销毁"), ("released", "解除（退还）"), ("transferred", "移送")];
 const MEASURE: [Field; 17] = join(&[
     &[
-        f("case_no", "文号", Kind::Text),
+        f("case_no", "文号（留空按本机关编号规则自动编号）", Kind::Text),
         f("matter", "执法事项", Kind::Text),
         f("kind", "措施", Kind::Select(MEASURE_KINDS)),
         f("items", "物品（以、分隔）", Kind::List),
@@ -426,7 +426,7 @@ const DISPOSE: [Field; 2 + SVC] = join(&[
 ]);
 const SUMMARY_START: [Field; 19] = join(&[
     &[
-        f("case_no", "当场处罚决定书编号", Kind::Text),
+        f("case_no", "当场处罚决定书编号（留空按本机关编号规则自动编号）", Kind::Text),
         f("matter", "执法事项", Kind::Text),
         f("party_kind", "当事人类型", Kind::Select(PARTY_KINDS)),
         f("facts", "违法事实", Kind::LongText),
@@ -678,7 +678,7 @@ pub const SPECS: &[Spec] = &[
         command: "inspection",
         label: "行政检查立项",
         fields: &[
-            f("case_no", "案号", Kind::Text),
+            f("case_no", "案号（留空按本机关编号规则自动编号）", Kind::Text),
             f("matter", "执法事项", Kind::Text),
             f("kind", "检查类型", Kind::Select(INSPECTION_KINDS)),
             f("basis", "检查依据（检查计划、审批或原因）", Kind::LongText),
@@ -704,7 +704,7 @@ pub const SPECS: &[Spec] = &[
         label: "转为行政处罚案件",
         fields: &[
             f("at", "时间", Kind::DateTime),
-            f("case_no", "处罚案件案号", Kind::Text),
+            f("case_no", "处罚案件案号（留空按本机关编号规则自动编号）", Kind::Text),
             f("matter", "违法行为所属的行政处罚事项（权责清单）", Kind::Text),
             f("party_kind", "当事人类型", Kind::Select(PARTY_KINDS)),
         ],

@@ -1382,7 +1382,8 @@ async fn hostile_input_gets_clear_errors_and_records_nothing() {
     for (body, needle) in [
         (with("matter", json!("x".repeat(201))), "执法事项不得超过 200 个字符"),
         (with("reason", json!("正常\u{0007}响铃")), "启动原因含有控制字符"),
-        (with("case_no", json!("   ")), "案号不能为空"),
+        // An empty number is the office's next (numbering); an overlong one is refused.
+        (with("case_no", json!("号".repeat(65))), "案号不得超过 64 个字符"),
         (with("kind", json!("'; DROP TABLE cases; --")), "未知的检查类型"),
         (with("source", json!("../../etc/passwd")), "未知的案件来源"),
         (with("received_at", json!("yesterday")), "请求有误"),
@@ -1961,4 +1962,45 @@ async fn times_ahead_of_the_server_or_out_of_legal_order_are_refused() {
     let r = command(&c.app, &c.token, &pid, v, json!({"type": "pay", "at": day("2026-08-20"), "receipt_no": "BANK-1"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+}
+
+/// 案号 by the office's scheme: a case opened without a number gets the next of its kind and
+/// year (no gap, no reuse); a number typed by hand is kept, and the next follows it.
+#[tokio::test]
+async fn a_case_opened_without_a_number_gets_the_next_of_its_kind_and_year() {
+    let c = ctx().await;
+    let lead = |case_no: &str| {
+        json!({"case_no": case_no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+               "reason": "群众举报", "received_at": day("2026-08-06")})
+    };
+    let no = |r: super::helpers::Resp| {
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        r.json()["case_no"].as_str().unwrap().to_string()
+    };
+    // Before the office sets its scheme: the default one, in the server's year.
+    assert_eq!(no(c.app.post_as("/api/cases/penalties", &c.token, &lead("")).await), "罚〔2027〕1号");
+    let scheme = json!([{"kind": "ordinary_penalty", "pattern": "栗街罚〔{year}〕{n}号"},
+                        {"kind": "inspection", "pattern": "栗街检〔{year}〕{n}号"}]);
+    let bad = json!([{"kind": "ordinary_penalty", "pattern": "栗街罚{n}号"}]);
+    assert_eq!(c.app.put_as("/api/catalogues/numbering", &c.token, &bad).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(c.app.put_as("/api/catalogues/numbering", &c.token, &scheme).await.status, StatusCode::OK);
+    assert_eq!(no(c.app.post_as("/api/cases/penalties", &c.token, &lead("")).await), "栗街罚〔2027〕1号");
+    assert_eq!(no(c.app.post_as("/api/cases/penalties", &c.token, &lead("")).await), "栗街罚〔2027〕2号");
+    // Typed by hand: kept; the next follows the highest.
+    assert_eq!(
+        no(c.app.post_as("/api/cases/penalties", &c.token, &lead("栗街罚〔2027〕9号")).await),
+        "栗街罚〔2027〕9号"
+    );
+    assert_eq!(no(c.app.post_as("/api/cases/penalties", &c.token, &lead("")).await), "栗街罚〔2027〕10号");
+    // Another year's and another kind's numbers are their own sequences.
+    assert_eq!(
+        no(c.app.post_as("/api/cases/penalties", &c.token, &lead("栗街罚〔2026〕30号")).await),
+        "栗街罚〔2026〕30号"
+    );
+    assert_eq!(no(c.app.post_as("/api/cases/penalties", &c.token, &lead("")).await), "栗街罚〔2027〕11号");
+    let r = open(&c.app, &c.token, "", "群众投诉").await;
+    assert_eq!(no(r), "栗街检〔2027〕1号");
+    // A number already given is never given again.
+    let r = c.app.post_as("/api/cases/penalties", &c.token, &lead("栗街罚〔2027〕2号")).await;
+    assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
 }
