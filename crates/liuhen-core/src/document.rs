@@ -6,7 +6,7 @@
 //! document's canonical content); this module only compares them.
 
 use crate::agency::Agency;
-use crate::rules::{CommandError, R_021, R_130, R_131, R_132, R_133, R_134, Refusal, Violation};
+use crate::rules::{CommandError, R_021, R_022, R_130, R_131, R_132, R_133, R_134, Refusal, Violation};
 use crate::time::{Date, Timestamp};
 use std::collections::BTreeMap;
 
@@ -1082,6 +1082,19 @@ impl Document {
             }
             let refused = signer.refusable
                 && self.refusals.iter().any(|r| r.role == signer.role && r.content_hash == content_hash);
+            if signer.refusable && !self.changes.is_empty() && who.is_empty() && !refused {
+                // 办法第十四条: a record changed after the party signed is confirmed by them at
+                // the change (here: their signature on the changed content).
+                let changed: Vec<&str> = self
+                    .changes
+                    .iter()
+                    .filter_map(|(k, _, _)| self.spec.fields.iter().find(|f| f.key == k).map(|f| f.label))
+                    .collect();
+                found.push(R_022.violated(
+                    "signatures",
+                    format!("{}签名后“{}”有更改，须由其确认", signer.name, changed.join("、")),
+                ));
+            }
             if who.len() < usize::from(signer.min) && !refused {
                 let rule = if signer.refusable { R_021 } else { R_132 };
                 found.push(rule.violated(
@@ -1264,7 +1277,20 @@ pub(crate) fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static s
         }
         d
     };
+    // Changed after the interviewee signed: confirmed only by their signature on the new content.
+    let changed = |confirmed: bool| {
+        let mut d = inquiry(true);
+        let mut f = d.fields.clone();
+        f.insert("qa".into(), "问：……答：……（补充）".into());
+        d.apply(&Event::Revised { fields: f });
+        if confirmed {
+            d.apply(&Event::Signed(Signature { content_hash: "h2".into(), ..sig("interviewee", "赵六") }));
+        }
+        d
+    };
+    let fin2 = |d: &Document| d.finalise("h2", "p", 1, at);
     vec![
+        ("R-022", ids(fin2(&changed(false))), ids(fin2(&changed(true)))),
         ("R-021", ids(photo.refuse(refusal(&["王明", "王明"]))), ids(photo.refuse(refusal(&["王明", "李强"])))),
         ("R-021", ids(fin(&unsigned)), ids(fin(&inquiry(true)))),
         (

@@ -636,6 +636,8 @@ async fn a_change_after_the_party_signed_is_shown_and_confirmed_by_a_fresh_signa
     let r = cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["error"]["violations"].to_string().contains("R-021"), "{}", String::from_utf8_lossy(&r.body));
+    // 办法第十四条: the change itself is named, to be confirmed by the party.
+    assert!(r.json()["error"]["violations"].to_string().contains("R-022"), "{}", String::from_utf8_lossy(&r.body));
     sign_all(revised["content_hash"].as_str().unwrap().to_string()).await;
     ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
     let pdf = o.app.get(&format!("/api/documents/{id}/pdf"), Some(&o.wang)).await;
