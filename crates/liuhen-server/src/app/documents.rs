@@ -572,8 +572,10 @@ impl<S: LogStore> App<S> {
         let mut extra = json!({});
         let e = match cmd["type"].as_str().unwrap_or_default() {
             "revise" => {
-                // 办法第十五条: the handler drafts; an approver agrees or returns, never edits.
-                if !roles(actor).contains(&Role::Officer) {
+                // 办法第十五条: the handler drafts (an officer, or the 法制审核人员 their own
+                // opinion); an approver agrees or returns, never edits.
+                let rs = roles(actor);
+                if !rs.contains(&Role::Officer) && !rs.contains(&Role::LegalReviewer) {
                     return Err(ApiError::NotYourStep(
                         "文书由承办的执法人员起草和修改；审批人只能同意或退回（办法第十五条）".into(),
                     ));
