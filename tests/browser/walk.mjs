@@ -99,17 +99,17 @@ try {
 
   step = 'refusal';
   await page.click('ul.actions >> text=现场检查');
-  await page.fill('input[name=at]', '2026-11-20T09:00');
-  await page.fill('input[name=place]', '栗乡街道幸福小区');
-  await page.locator('input[name=officers]').nth(0).check();
-  await page.check('input[name=recording_announced]');
-  await page.fill('textarea[name=summary]', '消防通道畅通，未发现问题');
+  await page.fill('input[name="act.at"]', '2026-11-20T09:00');
+  await page.fill('input[name="act.place"]', '栗乡街道幸福小区');
+  await page.locator('input[name="act.officers"]').nth(0).check();
+  await page.check('input[name="act.recording_announced"]');
+  await page.fill('textarea[name="act.summary"]', '消防通道畅通，未发现问题');
   await page.click('form.command button[type=submit]');
-  const beside = await page.textContent('[data-field=officers] .field-error');
+  const beside = await page.textContent('[data-field="act.officers"] .field-error');
   expect(beside?.includes('R-001') && beside.includes('执法人员不得少于两人'), `the refusal is beside the officers: ${beside}`);
 
   step = 'one-stage';
-  await page.locator('input[name=officers]').nth(1).check();
+  await page.locator('input[name="act.officers"]').nth(1).check();
   await Promise.all([page.waitForURL(/\/cases\/[0-9a-f-]+$/), page.click('form.command button[type=submit]')]);
   expect((await page.textContent('dd.state'))?.includes('已现场检查'), 'the case moved to the next stage');
   expect((await page.textContent('ol.timeline'))?.includes('现场检查'), 'and the step is in its timeline');

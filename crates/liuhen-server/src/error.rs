@@ -26,6 +26,10 @@ pub enum ApiError {
     /// 409: what the request would create already exists (a case number, a username…).
     #[error("duplicate: {0}")]
     Duplicate(String),
+    /// 422: the request is well formed but names a record that does not exist (an officer's
+    /// ID…): what no description of the request's shape can tell beforehand.
+    #[error("unknown reference: {0}")]
+    UnknownReference(String),
     /// 422: the law's rules refuse the command; each failed rule is listed.
     #[error("refused by rules")]
     Refused(Vec<liuhen_core::rules::Violation>),
@@ -133,6 +137,7 @@ impl ApiError {
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("请求有误：{m}")),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, "CONFLICT", format!("数据已被他人修改，请刷新后重试：{m}")),
             ApiError::Duplicate(m) => (StatusCode::CONFLICT, "DUPLICATE", m.clone()),
+            ApiError::UnknownReference(m) => (StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_REFERENCE", m.clone()),
             ApiError::Refused(vs) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "RULE_VIOLATION",

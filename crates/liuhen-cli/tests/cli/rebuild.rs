@@ -64,9 +64,9 @@ fn rebuild_then_verify_reproduces_the_same_state() {
         assert_eq!(st, 201, "{c}");
         ids.push(c["id"].as_str().unwrap().to_string());
     }
-    let act = json!({"type": "record_on_site", "at": t0, "place": "某某小区", "recording_announced": true,
+    let act = json!({"type": "record_on_site", "act": {"at": t0, "place": "某某小区", "recording_announced": true,
         "problems_found": false, "summary": "未发现问题",
-        "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()});
+        "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
     let (st, _) = post(
         &agent,
         &format!("{}/api/cases/{}/commands", server.url, ids[0]),

@@ -11,10 +11,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use liuhen_store::LogStore;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "RecordingLink")]
 pub struct LinkForm {
     pub case: String,
     #[serde(default)]
@@ -43,7 +45,8 @@ pub async fn link<S: LogStore>(
     Ok(Json(super::uploads::recording_json(&r)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Interruption")]
 pub struct InterruptionForm {
     pub from: i64,
     pub to: i64,
@@ -90,7 +93,8 @@ pub async fn case_av<S: LogStore>(
     Ok(Json(state.app.case_av(&user, &id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Unrecorded")]
 pub struct UnrecordedForm {
     pub record: String,
     pub reason: String,
@@ -118,7 +122,8 @@ pub async fn overdue<S: LogStore>(
     Ok(Json(state.app.overdue_av(&user).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Clip")]
 pub struct ClipForm {
     pub from_ms: i64,
     pub to_ms: i64,

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_store::{CaseRecord, LogStore, OfficerRecord};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -44,7 +45,8 @@ pub(super) fn text(s: &str, field: &str, max: usize) -> Result<String, ApiError>
     Ok(t.to_string())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "NewOfficer")]
 pub struct OfficerForm {
     pub name: String,
     pub cert_no: String,
@@ -129,8 +131,9 @@ pub async fn list_officers<S: LogStore>(
 }
 
 /// A party (当事人): a natural person by identity document, an organisation by 统一社会信用代码.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Party")]
 pub struct PartyForm {
     /// natural_person | legal_person | other_org
     pub kind: String,
@@ -150,8 +153,9 @@ pub struct PartyForm {
 }
 
 /// The 送达地址确认书.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ServiceAddress")]
 pub struct ServiceAddressForm {
     pub address: String,
     pub e_service_consent: bool,
@@ -190,13 +194,15 @@ fn optional_party(f: Option<PartyForm>) -> Result<Option<liuhen_core::party::Par
 }
 
 /// A 委托书, when an entrusted organisation acts in the office's name (办法第三十一条).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Entrustment")]
 pub struct EntrustmentForm {
     pub letter_no: String,
     pub entrusting_agency: String,
     pub entrusted_org: String,
     /// penalty | licence | coercion | inspection
+    #[schemars(extend("items" = {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]}))]
     pub kinds: Vec<String>,
     pub matters: Vec<String>,
     pub valid_from: String,
@@ -231,14 +237,17 @@ pub(super) fn entrustment_of(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "OpenInspection")]
 pub struct OpenInspectionForm {
+    #[schemars(length(max = 64))]
     pub case_no: String,
+    #[schemars(length(max = 200))]
     pub matter: String,
-    /// routine | random | triggered | special
+    #[schemars(extend("enum" = ["routine", "random", "triggered", "special"]))]
     pub kind: String,
     pub basis: String,
-    /// inspection | complaint | assigned | transferred | monitoring | other
+    #[schemars(extend("enum" = ["inspection", "complaint", "assigned", "transferred", "monitoring", "other"]))]
     pub source: String,
     pub reason: String,
     /// Unix milliseconds.
@@ -322,7 +331,8 @@ pub async fn open_inspection_from<S: LogStore>(
     app.open_inspection(user, open).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Act")]
 pub struct ActForm {
     pub at: i64,
     pub place: String,
@@ -333,25 +343,31 @@ pub struct ActForm {
     pub summary: String,
     /// 办法第十九条: personal_liberty, life_health, major_property.
     #[serde(default)]
+    #[schemars(extend("items" = {"type": "string", "enum": ["personal_liberty", "life_health", "major_property"]}))]
     pub touches: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Presence")]
 pub struct PresenceForm {
     pub officer_id: String,
     pub id_shown_at: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[schemars(rename = "InspectionCommand")]
 pub enum CommandForm {
-    RecordOnSite(ActForm),
+    RecordOnSite {
+        act: ActForm,
+    },
     NotifyResult {
         at: i64,
     },
     /// The 责令改正通知书 with its 送达回证 (R-080 refuses it without one).
     OrderRectification {
         at: i64,
+        #[schemars(extend("format" = "date"))]
         due: String,
         service: Option<super::service::ServiceForm>,
     },
@@ -363,6 +379,7 @@ pub enum CommandForm {
     /// matter of the 权责清单 (name or code) the violation falls under (R-010a).
     ConvertToCase {
         at: i64,
+        #[schemars(length(max = 64))]
         case_no: String,
         party_kind: String,
         #[serde(default)]
@@ -373,15 +390,16 @@ pub enum CommandForm {
     },
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct CommandRequest {
     pub expected_version: u64,
     /// Tagged by `type`; the kinds of command depend on the case's type.
     pub command: Value,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[schemars(rename = "SummaryCommand")]
 pub enum SummaryCommandForm {
     Hear {
         at: i64,
@@ -420,17 +438,20 @@ pub enum SummaryCommandForm {
 }
 
 /// A penalty: `kind` as in the OpenAPI `Penalty` schema, `amount_fen` for a fine or confiscation.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Penalty")]
 pub struct PenaltyForm {
     pub kind: String,
     pub amount_fen: Option<u64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "StartSummaryPenalty")]
 pub struct SummaryStartForm {
     /// A matter of the 权责清单, which must allow the summary procedure.
     pub matter_code: Option<String>,
+    #[schemars(length(max = 64))]
     pub case_no: String,
     pub matter: String,
     /// citizen | organisation
@@ -603,7 +624,7 @@ pub async fn execute_command<S: LogStore>(
     }
     let form: CommandForm = serde_json::from_value(command).map_err(bad)?;
     let cmd = match form {
-        CommandForm::RecordOnSite(a) => InspectionCommand::RecordOnSite(act_input(a)?),
+        CommandForm::RecordOnSite { act } => InspectionCommand::RecordOnSite(act_input(act)?),
         CommandForm::NotifyResult { at } => InspectionCommand::NotifyResult { at: Timestamp(at) },
         CommandForm::OrderRectification { at, due, service } => InspectionCommand::OrderRectification {
             at: Timestamp(at),
@@ -638,7 +659,7 @@ pub struct CaseWithTimeline {
     pub timeline: Vec<Value>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct AsOf {
     /// Unix ms: the case as it stood then, replayed from the log.
     pub as_of: Option<i64>,
@@ -683,7 +704,8 @@ pub struct LedgerDto {
     pub purpose: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Classification")]
 pub struct ClassForm {
     /// public | internal | commercial_secret | personal_privacy
     pub class: String,
@@ -704,7 +726,7 @@ pub async fn classify_case<S: LogStore>(
     Ok(Json(r.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct PurposeQuery {
     #[serde(default)]
     pub purpose: String,
@@ -748,7 +770,7 @@ impl From<crate::app::ledger::LedgerLine> for LedgerDto {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct LedgerQuery {
     /// Only the accesses of this record (`evidence/0`).
     #[serde(default)]
@@ -840,8 +862,10 @@ pub async fn list_deadlines<S: LogStore>(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "RegisterLead")]
 pub struct LeadForm {
+    #[schemars(length(max = 64))]
     pub case_no: String,
     pub matter: String,
     pub party_kind: String,
@@ -864,7 +888,8 @@ pub struct LeadForm {
 }
 
 /// A hearing as its 听证笔录 records it (R-045, R-046, R-048/R-050).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Hearing")]
 pub struct HearingForm {
     pub at: i64,
     /// The transcript's number, which the decision cites (R-049).
@@ -900,7 +925,8 @@ fn hearing_of(h: HearingForm) -> Result<liuhen_core::penalty::Hearing, ApiError>
 }
 
 /// 涉嫌犯罪案件移送书 (R-070).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Transfer")]
 pub struct TransferForm {
     pub doc_no: String,
     pub organ: String,
@@ -909,7 +935,8 @@ pub struct TransferForm {
     pub property_notice: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "DecisionDocument")]
 pub struct DocForm {
     pub doc_no: String,
     pub penalty: PenaltyForm,
@@ -926,14 +953,16 @@ pub struct DocForm {
     pub order: Option<OrderForm>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Instalment")]
 pub struct InstalmentForm {
     /// YYYY-MM-DD.
     pub due: String,
     pub amount_fen: u64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Order")]
 pub struct OrderForm {
     pub content: String,
     /// YYYY-MM-DD.
@@ -943,8 +972,9 @@ pub struct OrderForm {
     pub demolition: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[schemars(rename = "OrdinaryCommand")]
 pub enum OrdinaryCommandForm {
     /// 立案, on the case's approved 立案审批表 (D02): its chain is the approval.
     File {
@@ -1045,7 +1075,9 @@ pub enum OrdinaryCommandForm {
         hearing_on: String,
         host: String,
     },
-    HoldHearing(HearingForm),
+    HoldHearing {
+        hearing: HearingForm,
+    },
     /// 终止听证: the party stayed away or walked out (R-047); the reason is recorded.
     TerminateHearing {
         at: i64,
@@ -1062,6 +1094,7 @@ pub enum OrdinaryCommandForm {
     /// transfer_to_judicial, with the reasons (行政处罚法第三十三条、第五十七条).
     DecideNoPenalty {
         at: i64,
+        #[schemars(extend("enum" = ["minor_corrected", "first_minor", "no_fault", "not_established", "transfer_to_judicial"]))]
         ground: String,
         reasons: String,
         /// For transfer_to_judicial: the 移送书 (R-070).
@@ -1144,7 +1177,7 @@ pub enum OrdinaryCommandForm {
     },
     /// The party applied for 行政复议 (review) or sued (litigation) (R-091).
     SeekRelief {
-        /// review | litigation
+        #[schemars(extend("enum" = ["review", "litigation"]))]
         kind: String,
         at: i64,
         organ: String,
@@ -1364,7 +1397,7 @@ fn ordinary_command(
             hearing_on: date(&hearing_on, "听证日期")?,
             host: text(&host, "听证主持人", 64)?,
         },
-        OrdinaryCommandForm::HoldHearing(h) => C::HoldHearing(hearing_of(h)?),
+        OrdinaryCommandForm::HoldHearing { hearing } => C::HoldHearing(hearing_of(hearing)?),
         OrdinaryCommandForm::TerminateHearing { at, reason } => {
             C::TerminateHearing { at: Timestamp(at), reason: text(&reason, "终止听证理由", 2000)? }
         }
@@ -1651,8 +1684,10 @@ pub async fn register_lead_from<S: LogStore>(
     app.register_lead(user, lead).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Application")]
 pub struct ApplicationForm {
+    #[schemars(length(max = 64))]
     pub case_no: String,
     pub matter: String,
     pub received_at: i64,
@@ -1666,8 +1701,9 @@ pub struct ApplicationForm {
     pub applicant: Option<PartyForm>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[schemars(rename = "LicenceCommand")]
 pub enum LicenceCommandForm {
     RequestCorrection {
         at: i64,
@@ -1732,7 +1768,9 @@ pub enum LicenceCommandForm {
         hearing_on: String,
         host: String,
     },
-    HoldHearing(HearingForm),
+    HoldHearing {
+        hearing: HearingForm,
+    },
     /// A 核查 record: 现场核查笔录, inquiry, test, material taken in (办法第八条).
     RecordEvidence {
         item: super::evidence::EvidenceForm,
@@ -1814,7 +1852,7 @@ fn licence_command(
             hearing_on: date(&hearing_on, "听证日期")?,
             host: text(&host, "听证主持人", 64)?,
         },
-        LicenceCommandForm::HoldHearing(h) => C::HoldHearing(hearing_of(h)?),
+        LicenceCommandForm::HoldHearing { hearing } => C::HoldHearing(hearing_of(hearing)?),
         LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
@@ -1860,8 +1898,10 @@ pub async fn apply_for_licence_from<S: LogStore>(
     app.apply_for_licence(user, application).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Measure")]
 pub struct MeasureForm {
+    #[schemars(length(max = 64))]
     pub case_no: String,
     pub matter: String,
     /// seal | seize
@@ -1879,14 +1919,16 @@ pub struct MeasureForm {
     pub property: PropertyCheckForm,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "PropertyCheck")]
 pub struct PropertyCheckForm {
     pub related_to_case: bool,
     pub necessities_excluded: bool,
     pub not_sealed_elsewhere: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Checklist")]
 pub struct ChecklistForm {
     pub party_notified: bool,
     pub reasons_and_rights_told: bool,
@@ -1894,7 +1936,8 @@ pub struct ChecklistForm {
     pub record_signed: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "MeasureDocument")]
 pub struct MeasureDocForm {
     pub term_days: u32,
     pub sealed: bool,
@@ -1903,8 +1946,9 @@ pub struct MeasureDocForm {
     pub handed_over: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[schemars(rename = "CoercionCommand")]
 pub enum CoercionCommandForm {
     /// 批准 by the 负责人's own account (行政强制法第十八条第一项).
     Approve {
@@ -2040,11 +2084,13 @@ pub async fn propose_measure_from<S: LogStore>(
     app.propose_measure(user, measure).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Matter")]
 pub struct MatterForm {
+    #[schemars(pattern(r"^[A-Za-z0-9.\-]{1,32}$"))]
     pub code: String,
     pub name: String,
-    /// penalty | licence | coercion | inspection
+    #[schemars(extend("enum" = ["penalty", "licence", "coercion", "inspection"]))]
     pub kind: String,
     pub legal_basis: String,
     #[serde(default)]
@@ -2104,8 +2150,9 @@ pub async fn list_matters<S: LogStore>(
 }
 
 /// The office profile (执法主体).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Agency")]
 pub struct AgencyForm {
     pub name: String,
     pub uscc: String,
@@ -2115,8 +2162,9 @@ pub struct AgencyForm {
     pub seals: Vec<SealForm>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Seal")]
 pub struct SealForm {
     pub kind: String,
     pub valid_from: String,

@@ -12,7 +12,121 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_store::LogStore;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// A new document (or a corrected version of an issued one) on a case. Parsed at the edge so
+/// that the description and what is accepted cannot drift; the application reads the JSON.
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "NewDocument")]
+#[allow(dead_code)]
+pub struct NewDocumentForm {
+    /// 文书编号（GET /api/document-catalogue），如 D02 立案审批表。
+    pub code: String,
+    /// 栏目：栏目键 → 内容（文本）；空值视为未填。
+    #[serde(default)]
+    pub fields: BTreeMap<String, Option<String>>,
+    /// 更正已定稿或已签发的文书时，原文书的 ID；原文书保留，标明被更正。
+    #[serde(default)]
+    pub supersedes: Option<String>,
+    /// 更正理由（有 supersedes 时必填）。
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One step on a document (办法第十一条–第十七条), tagged by `type`. Approvals and signatures
+/// are by the signed-in account at the server's time, with the account's own SM2 key (its
+/// `password` unlocks it); `content_hash` is that of the content the signer saw.
+#[derive(Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[schemars(rename = "DocumentCommand")]
+#[allow(dead_code)]
+pub enum DocumentCommandForm {
+    /// 修改草稿（起草的执法人员或法制审核人员）：给出的栏目替换原内容。
+    Revise {
+        #[serde(default)]
+        fields: BTreeMap<String, Option<String>>,
+    },
+    /// 审批（handler 承办人、reviewer 审核、legal 法制审核、approver 批准……，按文书的审批链）。
+    Approve {
+        content_hash: String,
+        /// 审批环节。
+        step: String,
+        #[serde(default)]
+        opinion: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+        /// 本人登录密码：解锁本人的 SM2 签名私钥。
+        #[serde(default)]
+        password: Option<String>,
+    },
+    /// 签名：执法人员以本人账号签名（officer、server、host、reviewer），集体讨论成员（member）本人确认，
+    /// 当事人等（party、witness……）在签名板或纸上签名。
+    Sign {
+        content_hash: String,
+        role: String,
+        /// pad 签名板（默认）或 paper 纸质签名扫描件。
+        #[serde(default)]
+        method: Option<SignMethod>,
+        /// 非本系统账号的签名人姓名（当事人、见证人）。
+        #[serde(default)]
+        name: Option<String>,
+        /// 签名图像：PNG 或 JPEG，base64 或 data: URL。
+        image: String,
+        #[serde(default)]
+        password: Option<String>,
+    },
+    /// 拒绝签名的注明（办法第十四条）：执法人员（须含本人）注明拒签情况，可有见证人。
+    Refuse {
+        content_hash: String,
+        #[serde(default)]
+        role: Option<String>,
+        #[serde(default)]
+        who: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+        /// 注明拒签的执法人员 ID。
+        #[serde(default)]
+        officers: Vec<String>,
+        #[serde(default)]
+        witness: Option<String>,
+    },
+    /// 退回（审批人不同意，写明理由）：承办人修改后重新提交。
+    Return {
+        content_hash: String,
+        #[serde(default)]
+        reasons: Option<String>,
+    },
+    /// 附件：PNG、JPEG 或 PDF（base64）。
+    Attach { key: String, file: String },
+    /// 定稿：审批和签名齐备后生成 PDF。
+    Finalise {},
+    /// 签发：加盖电子印章，编文号。
+    Issue {
+        /// 文号，如 栗街罚决〔2026〕12号。
+        #[serde(default)]
+        doc_no: Option<String>,
+        /// 成文日期 YYYY-MM-DD；省略为当日。
+        #[serde(default)]
+        date: Option<String>,
+    },
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignMethod {
+    Pad,
+    Paper,
+}
+
+/// Parses `body` as `T` to refuse what the description refuses (400 with the field).
+fn described<T: for<'de> Deserialize<'de>>(body: &Value) -> Result<(), ApiError> {
+    serde_json::from_value::<T>(body.clone())
+        .map(|_| ())
+        .map_err(|e| ApiError::BadRequest(format!("请求格式有误：{}", crate::error::serde_in_chinese(&e.to_string()))))
+}
 
 /// `GET /api/document-catalogue`: the forms, their fields and signers.
 pub async fn catalogue<S: LogStore>(
@@ -53,6 +167,9 @@ pub async fn create<S: LogStore>(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
     let Json(req) = body?;
+    // A hidden case is 404 whatever was sent: asked before the body is judged.
+    state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&state.app.store.case(&id).await?))?;
+    described::<NewDocumentForm>(&req)?;
     Ok((StatusCode::CREATED, Json(state.app.create_document(&user, &id, &req).await?)))
 }
 
@@ -76,6 +193,8 @@ pub async fn command<S: LogStore>(
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let Json(cmd) = body?;
+    state.app.document_for(&user, &id, crate::app::policy::Action::CommandCase).await?;
+    described::<DocumentCommandForm>(&cmd)?;
     Ok(Json(state.app.document_command(&user, &id, &cmd).await?))
 }
 

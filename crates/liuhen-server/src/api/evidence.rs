@@ -7,11 +7,13 @@ use liuhen_core::evidence::{
     Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A refusal to sign, noted by officers (办法第十四条).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Refusal")]
 pub struct RefusalForm {
     pub reason: String,
     pub noted_by: Vec<String>,
@@ -25,14 +27,16 @@ fn refusal_of(f: Option<RefusalForm>) -> Result<Option<RefusalNote>, ApiError> {
 }
 
 /// An inquiry, evidence taken in, a sample or a 先行登记保存, tagged by `type`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "EvidenceItem")]
 pub enum EvidenceForm {
     Inquiry {
         label: String,
         at: i64,
         ended_at: i64,
         place: String,
+        #[schemars(length(max = 20))]
         inquirers: Vec<String>,
         recorder: String,
         interviewee: String,
@@ -47,6 +51,7 @@ pub enum EvidenceForm {
     Collected {
         label: String,
         at: i64,
+        #[schemars(extend("enum" = ["documentary", "physical", "audio_visual", "electronic", "witness", "party_statement", "expert_opinion", "inspection", "on_site"]))]
         kind: String,
         source: String,
         original: bool,
@@ -83,6 +88,7 @@ pub enum EvidenceForm {
     Testing {
         label: String,
         at: i64,
+        #[schemars(extend("enum" = ["inspection", "testing", "quarantine", "appraisal", "review"]))]
         kind: String,
         institution: String,
         matter: String,

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod devices;
 pub mod documents;
 pub mod evidence;
+pub mod glossary;
 pub mod log;
 pub mod openapi;
 pub mod party_access;

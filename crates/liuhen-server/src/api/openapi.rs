@@ -4,7 +4,158 @@
 use axum::Json;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
-use serde_json::{Value, json};
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+
+/// The case types and the command each takes, by the name of its schema.
+pub const COMMANDS: [(&str, &str); 5] = [
+    ("inspection", "InspectionCommand"),
+    ("summary_penalty", "SummaryCommand"),
+    ("ordinary_penalty", "OrdinaryCommand"),
+    ("licence", "LicenceCommand"),
+    ("coercive_measure", "CoercionCommand"),
+];
+
+/// The schemas of what the server parses, generated from the very types it parses requests
+/// into (schemars), so that the description and the parser cannot drift.
+pub fn generated() -> Map<String, Value> {
+    use super::{av, cases, documents, evidence, party_access, publication, service, session, users};
+    let mut g = SchemaSettings::draft2020_12()
+        .with(|s| s.definitions_path = "/components/schemas/".into())
+        .for_deserialize()
+        .into_generator();
+    macro_rules! each {
+        ($($t:ty),* $(,)?) => { $( g.subschema_for::<$t>(); )* };
+    }
+    each!(
+        cases::CommandForm,
+        cases::SummaryCommandForm,
+        cases::OrdinaryCommandForm,
+        cases::LicenceCommandForm,
+        cases::CoercionCommandForm,
+        cases::OpenInspectionForm,
+        cases::SummaryStartForm,
+        cases::LeadForm,
+        cases::ApplicationForm,
+        cases::MeasureForm,
+        cases::MatterForm,
+        cases::AgencyForm,
+        cases::OfficerForm,
+        cases::ClassForm,
+        evidence::EvidenceForm,
+        service::ServiceForm,
+        documents::NewDocumentForm,
+        documents::DocumentCommandForm,
+        users::UserForm,
+        users::GrantForm,
+        users::TokenForm,
+        session::LoginForm,
+        session::PasswordForm,
+        session::CodeForm,
+        session::SigningKeyForm,
+        party_access::RequestForm,
+        party_access::StepForm,
+        publication::PublicationForm,
+        av::LinkForm,
+        av::InterruptionForm,
+        av::UnrecordedForm,
+        av::ClipForm,
+        super::uploads::PlaybackForm,
+        super::devices::DeviceForm,
+    );
+    let mut defs = g.take_definitions(true);
+    // The commands are told apart by `type` (OpenAPI's discriminator) and name their case type.
+    for (case_type, name) in COMMANDS {
+        if let Some(Value::Object(o)) = defs.get_mut(name) {
+            o.insert("discriminator".into(), json!({"propertyName": "type"}));
+            o.insert("x-case-type".into(), json!(case_type));
+        }
+    }
+    for name in ["DocumentCommand", "ServiceMethod", "PartyAccessStep"] {
+        if let Some(Value::Object(o)) = defs.get_mut(name) {
+            o.insert("discriminator".into(), json!({"propertyName": "type"}));
+        }
+    }
+    defs.insert(
+        "Command".into(),
+        json!({"type": "object", "required": ["expected_version", "command"],
+            "description": "案件命令。command 的种类取决于案件类型（case_type）：x-case-types 给出每种案件类型所用的命令结构，每种命令以 type 区分。",
+            "x-case-types": COMMANDS.iter().map(|(t, n)| (t.to_string(), json!(format!("#/components/schemas/{n}")))).collect::<Map<_, _>>(),
+            "properties": {
+                "expected_version": {"type": "integer", "minimum": 0, "description": "乐观并发：案件当前版本，不符则 409 CONFLICT"},
+                "command": {"anyOf": COMMANDS.iter().map(|(_, n)| r(n)).collect::<Vec<_>>()},
+            }}),
+    );
+    defs
+}
+
+/// Lays the generated schemas over the hand-written ones: the structure is the generated one;
+/// a hand-written description (of the schema or of a property) is kept where it adds words.
+fn overlay(schemas: &mut Map<String, Value>) {
+    for (name, mut gen_schema) in generated() {
+        if let Some(hand) = schemas.get(&name) {
+            if let Some(d) = hand.get("description") {
+                gen_schema["description"] = d.clone();
+            }
+            if let (Some(hp), Some(Value::Object(gp))) =
+                (hand.get("properties").and_then(Value::as_object), gen_schema.get_mut("properties"))
+            {
+                for (k, v) in hp {
+                    if let (Some(d), Some(Value::Object(g))) = (v.get("description"), gp.get_mut(k)) {
+                        g.insert("description".into(), d.clone());
+                    }
+                }
+            }
+        }
+        describe_fields(&mut gen_schema);
+        no_control_characters(&mut gen_schema);
+        schemas.insert(name, gen_schema);
+    }
+}
+
+/// What the server refuses in any text it takes: control characters other than a line feed.
+pub const PLAIN_TEXT: &str = "^[^\\x00-\\x09\\x0B-\\x1F\\x7F-\\x9F]*$";
+
+/// States on every free-text string that control characters (but a line feed) are refused, as
+/// the server's text checks do.
+fn no_control_characters(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            let string = match o.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            if string && !["pattern", "enum", "const", "format"].iter().any(|k| o.contains_key(*k)) {
+                o.insert("pattern".into(), json!(PLAIN_TEXT));
+            }
+            o.values_mut().for_each(no_control_characters);
+        }
+        Value::Array(a) => a.iter_mut().for_each(no_control_characters),
+        _ => {}
+    }
+}
+
+/// Gives each property without a description of its own the glossary's words for it.
+fn describe_fields(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::Object(props)) = o.get_mut("properties") {
+                for (k, p) in props.iter_mut() {
+                    if let Value::Object(p) = p
+                        && !p.contains_key("description")
+                        && let Some(d) = super::glossary::describe(k)
+                    {
+                        p.insert("description".into(), json!(d));
+                    }
+                }
+            }
+            o.values_mut().for_each(describe_fields);
+        }
+        Value::Array(a) => a.iter_mut().for_each(describe_fields),
+        _ => {}
+    }
+}
 
 fn err(desc: &str) -> Value {
     json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
@@ -38,7 +189,7 @@ pub fn document() -> Value {
         {"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["act", "evidence"]}},
         {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
     ]);
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "留痕 liuhen API",
@@ -49,7 +200,7 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/session 返回的 token，或 liuhen_session Cookie"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "DUPLICATE", "RULE_VIOLATION", "INVALID_STATE", "FORBIDDEN", "NOT_YOUR_STEP", "CSRF", "PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INTEGRITY", "INTERNAL"]},
+                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "DUPLICATE", "RULE_VIOLATION", "UNKNOWN_REFERENCE", "INVALID_STATE", "FORBIDDEN", "NOT_YOUR_STEP", "CSRF", "PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INTEGRITY", "INTERNAL"]},
                     "message": {"type": "string", "description": "中文说明"},
                     "violations": {"type": "array", "items": r("Violation")},
                 }}}},
@@ -65,7 +216,7 @@ pub fn document() -> Value {
                     "properties": {"index": {"type": "integer"}, "leaf": {"type": "string", "description": "叶哈希（十六进制）"},
                     "note": {"type": "string", "description": "本组写入的签名笔记（Ed25519）"}, "path": {"type": "array", "items": {"type": "string"}, "description": "组内包含证明"}}},
                 "User": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"}, "role": {"type": "string"}, "must_change_password": {"type": "boolean"}}},
-                "OfficerForm": {"type": "object", "required": ["name", "cert_no", "cert_valid_from", "cert_valid_to"], "properties": {
+                "NewOfficer": {"type": "object", "required": ["name", "cert_no", "cert_valid_from", "cert_valid_to"], "properties": {
                     "name": {"type": "string"}, "cert_no": {"type": "string", "description": "行政执法证号"},
                     "cert_valid_from": {"type": "string", "format": "date"}, "cert_valid_to": {"type": "string", "format": "date"},
                     "cert_scope": {"type": "array", "items": {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]}, "description": "执法证载明的执法类别；省略时为全部四类"},
@@ -131,15 +282,6 @@ pub fn document() -> Value {
                 "StartSummaryPenalty": {"type": "object", "required": ["case_no", "matter", "party_kind", "facts", "act"], "properties": {
                     "case_no": {"type": "string"}, "matter": {"type": "string"}, "party_kind": {"type": "string", "enum": ["citizen", "organisation"]},
                     "facts": {"type": "string"}, "act": r("Act"), "entrustment": r("Entrustment"), "party": r("Party")}},
-                "Command": {"type": "object", "required": ["expected_version", "command"], "properties": {
-                    "expected_version": {"type": "integer", "description": "乐观并发：案件当前版本，不符则 409"},
-                    "command": {"oneOf": [
-                        {"title": "行政检查", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["record_on_site", "notify_result", "order_rectification", "reinspect", "convert_to_case", "close"]}}},
-                        {"title": "行政处罚简易程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["hear", "issue_decision", "deliver", "record", "pay", "close"]}}},
-                        {"title": "行政强制措施", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["approve", "execute", "ratify", "extend", "dispose", "correct_execution_time", "close"]}}},
-                        {"title": "行政许可", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["request_correction", "corrected", "accept", "refuse", "verify", "extend", "exclude_period", "record_evidence", "tell_hearing_right", "request_hearing", "schedule_hearing", "hold_hearing", "decide", "issue_certificate", "serve_denial", "correct_date", "close"]}}},
-                        {"title": "行政处罚普通程序", "type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["file", "not_file", "investigate", "identify_party", "record_evidence", "handle_preservation", "request_recusal", "decide_recusal", "conclude", "propose", "legal_review", "discuss", "serve_notice", "hear_statement", "waive", "request_hearing", "schedule_hearing", "hold_hearing", "terminate_hearing", "decide", "decide_no_penalty", "serve", "serve_demand", "hear_demand_statement", "apply_court", "record_court_ruling", "decide_enforcement", "record_enforcement", "dispose_property", "pay", "seek_relief", "conclude_relief", "defer_payment", "pay_instalment", "record_performance", "announce_demolition", "decide_substitute", "remind_substitute", "perform_substitute", "close", "correct_date"]}}},
-                    ]}}},
                 "Matter": {"type": "object", "required": ["code", "name", "kind", "legal_basis"], "properties": {
                     "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]},
                     "legal_basis": {"type": "string"}, "av_mandatory": {"type": "boolean"}, "major_decision_review": {"type": "boolean"},
@@ -181,9 +323,9 @@ pub fn document() -> Value {
         "paths": {
             "/api/cases/{id}/publication": {"post": {"summary": "行政执法公示：公示或撤回本案决定", "description": "由负责人办理（否则 403 NOT_YOUR_STEP）。action=publish 公示已作出的行政处罚决定或行政许可决定（自决定之日起七个工作日内，国办发〔2018〕118号；逾期记为 on_time=false）；action=withdraw 撤回，须写明理由（reason，决定被变更、撤销等情况，三个工作日内）。公示与撤回均记入日志；公示内容中自然人只显示姓氏，不含身份证件号码、电话和住址。未公示的决定在期限列表中显示 T-PUB。",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "requestBody": body(json!({"type": "object", "required": ["action"], "properties": {"action": {"type": "string", "enum": ["publish", "withdraw"]}, "reason": {"type": "string"}}})),
+                "requestBody": body(r("Publication")),
                 "responses": {"200": {"description": "本案的公示记录"}, "400": err("请求有误"), "403": err("不是负责人 (NOT_YOUR_STEP)"), "404": err("无此案件"), "409": err("已公示 (CONFLICT)；尚无可公示的决定 (INVALID_STATE)")}}},
-            "/api/me/signing-key": {"post": {"summary": "更换本人的 SM2 签名密钥", "description": "须提交本人登录密码（password）。原密钥注销：注销前所作的签名仍然有效，此后不得再用（电子签名法第十三条）。返回本人全部公钥。首次审批或签名时自动生成密钥，私钥只以本人密码派生的密钥加密保存（AES-256-GCM，Argon2id）；修改密码时随之重新加密。",
+            "/api/me/signing-key": {"post": {"requestBody": body(r("SigningKeyRenewal")), "summary": "更换本人的 SM2 签名密钥", "description": "须提交本人登录密码（password）。原密钥注销：注销前所作的签名仍然有效，此后不得再用（电子签名法第十三条）。返回本人全部公钥。首次审批或签名时自动生成密钥，私钥只以本人密码派生的密钥加密保存（AES-256-GCM，Argon2id）；修改密码时随之重新加密。",
                 "responses": {"200": {"description": "本人的公钥（PEM）及其生成、注销时间"}, "403": err("密码不正确 (NOT_YOUR_STEP)")}}},
             "/api/signing-keys/{id}": {"get": {"summary": "按密钥标识查询已公布的签名公钥", "description": "返回 PEM 公钥、所属账号、生成与注销时间。审批、签名的 SM2 签名可仅用 OpenSSL 校验：openssl pkeyutl -verify -pubin -inkey key.pem -rawin -digest sm3 -pkeyopt distid:1234567812345678 -in statement -sigfile signature.der（statement 为文书审批或签名记录中的 statement 经 base64 解码，signature 为其十六进制解码）。",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
@@ -195,7 +337,7 @@ pub fn document() -> Value {
             "/api/me": {"get": op("当前用户", "", auth_errors(json!({"200": ok("当前用户", r("User"))})))},
             "/api/officers": {
                 "get": op("执法人员列表", "", auth_errors(json!({"200": ok("执法人员", json!({"type": "array", "items": r("Officer")}))}))),
-                "post": {"summary": "登记执法人员", "description": "系统管理员。记入日志。", "security": [{"bearer": []}], "requestBody": body(r("OfficerForm")),
+                "post": {"summary": "登记执法人员", "description": "系统管理员。记入日志。", "security": [{"bearer": []}], "requestBody": body(r("NewOfficer")),
                     "responses": auth_errors(json!({"201": ok("已登记", r("Officer")), "400": err("请求有误"), "403": err("无权"), "409": err("执法证号已登记")}))},
             },
             "/api/agency": {
@@ -230,12 +372,12 @@ pub fn document() -> Value {
                     {"name": "purpose", "in": "query", "required": false, "schema": {"type": "string"}, "description": "查阅目的，记入台账（默认“案件办理”）"}],
                 "responses": auth_errors(json!({"200": ok("案件", r("CaseWithTimeline")), "404": err("案件不存在")}))}},
             "/api/me/password": {"post": {"summary": "修改密码", "description": "首次登录须先修改初始密码，此前其他接口均返回 403 PASSWORD_CHANGE_REQUIRED。新密码至少 12 位，不得与当前密码或用户名相同。",
-                "security": [{"bearer": []}], "requestBody": body(json!({"type": "object", "required": ["current", "new"], "properties": {"current": {"type": "string"}, "new": {"type": "string", "minLength": 12}}})),
+                "security": [{"bearer": []}], "requestBody": body(r("PasswordChange")),
                 "responses": auth_errors(json!({"200": ok("已修改", json!({"type": "object"})), "400": err("当前密码不正确或新密码不合要求")}))}},
             "/api/tokens": {
                 "get": op("我的接口令牌", "供命令行工具和设备使用的具名令牌（只显示其 SHA-256）。", auth_errors(json!({"200": ok("令牌", json!({"type": "array", "items": {"type": "object"}}))}))),
                 "post": {"summary": "新建接口令牌", "description": "名称与有效期（1–366 日）；令牌原文仅在本次应答中出现，系统只保存其 SHA-256。建立记入日志。",
-                    "security": [{"bearer": []}], "requestBody": body(json!({"type": "object", "required": ["name", "days"], "properties": {"name": {"type": "string"}, "days": {"type": "integer"}}})),
+                    "security": [{"bearer": []}], "requestBody": body(r("NewToken")),
                     "responses": auth_errors(json!({"201": ok("已建立", json!({"type": "object"})), "400": err("请求有误")}))}},
             "/api/tokens/{id}": {"delete": {"summary": "撤销接口令牌", "security": [{"bearer": []}],
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "令牌的 SHA-256（十六进制）"}],
@@ -246,13 +388,26 @@ pub fn document() -> Value {
                     "responses": auth_errors(json!({"200": ok("清单", json!({"type": "array", "items": {"type": "object"}})), "404": err("无此清单")}))},
                 "put": {"summary": "设置清单（新版本记入日志）", "description": "音像记录事项清单每项：kind 类别、activity 事项、stage 环节、place 场所、mode 方式（全程/根据实际情况）、recorder 记录人、start 开始节点、end 结束节点、content 记录内容、mandatory、retention 保存期限。用语指引每项：scenario 场景、lines 用语。",
                     "security": [{"bearer": []}], "parameters": [{"name": "which", "in": "path", "required": true, "schema": {"type": "string", "enum": ["av-items", "phrases", "numbering"]}}],
-                    "requestBody": body(json!({"type": "array", "items": {"type": "object"}})),
+                    "requestBody": body(json!({"type": "array", "maxItems": 500, "items": {"oneOf": [
+                        {"title": "音像记录事项（av-items）", "type": "object", "required": ["kind", "activity", "content", "retention", "mode"], "properties": {
+                            "kind": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S", "description": "类别"},
+                            "activity": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S", "description": "事项"},
+                            "content": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S", "description": "记录内容"},
+                            "retention": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S", "description": "保存期限"},
+                            "mode": {"type": "string", "enum": ["全程", "根据实际情况"], "description": "记录方式"}}},
+                        {"title": "用语指引（phrases）", "type": "object", "required": ["scenario", "lines"], "properties": {
+                            "scenario": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S", "description": "场景"},
+                            "lines": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "\\S"}, "description": "用语"}}},
+                        {"title": "编号规则（numbering）", "type": "object", "required": ["kind", "pattern"], "properties": {
+                            "kind": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure"], "description": "案件类型"},
+                            "pattern": {"type": "string", "maxLength": 500, "description": "编号格式，依次含 {year} 和 {n} 各一处，如 栗街罚〔{year}〕{n}号", "pattern": "^(?:(?!\\{year\\}|\\{n\\}).)*\\{year\\}(?:(?!\\{year\\}|\\{n\\}).)*\\{n\\}(?:(?!\\{year\\}|\\{n\\}).)*$"}}},
+                    ]}})),
                     "responses": auth_errors(json!({"200": ok("已设置", json!({"type": "array"})), "400": err("内容有误"), "403": err("无权限"), "404": err("无此清单")}))}},
             "/api/inbox": {"get": op("审批待办", "本人可见案件中等待本人角色办理的事项：批准强制措施、补办批准、承办机构拟决定、法制审核、许可决定、当事人查阅复制申请的审批。", auth_errors(json!({"200": ok("待办", json!({"type": "array", "items": {"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "task": {"type": "string"}, "command": {"type": "string"}}}}))})))},
             "/api/me/totp": {"post": {"summary": "绑定身份验证器（开始）", "description": "生成动态验证码密钥（RFC 6238，HMAC-SHA1，6 位，30 秒），返回 base32 密钥和 otpauth:// 地址；确认前不生效。",
                 "security": [{"bearer": []}], "responses": auth_errors(json!({"200": ok("密钥", json!({"type": "object"}))}))}},
             "/api/me/totp/confirm": {"post": {"summary": "绑定身份验证器（确认）", "description": "提交应用显示的六位验证码；此后登录须同时提供 code。",
-                "security": [{"bearer": []}], "requestBody": body(json!({"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}})),
+                "security": [{"bearer": []}], "requestBody": body(r("TotpCode")),
                 "responses": auth_errors(json!({"200": ok("已启用", json!({"type": "object"})), "400": err("验证码不正确或未开始绑定")}))}},
             "/api/users": {
                 "get": op("账号列表", "仅系统管理员。", auth_errors(json!({"200": ok("账号", json!({"type": "array", "items": r("Account")})), "403": err("无权限")}))),
@@ -266,18 +421,18 @@ pub fn document() -> Value {
                 "get": {"summary": "当事人查阅、复制台帐", "description": "办法第二十四条：每一申请及其审批、提供、签收。", "security": [{"bearer": []}], "parameters": case_path_param,
                     "responses": auth_errors(json!({"200": ok("台帐", json!({"type": "array", "items": r("PartyAccess")})), "404": err("案件不存在")}))},
                 "post": {"summary": "登记当事人查阅、复制申请", "description": "申请人、与当事人的关系、核验的身份证件、材料、用途、方式（view 查阅 / copy 复制）；代理人须有授权委托书。",
-                    "security": [{"bearer": []}], "parameters": case_path_param, "requestBody": body(json!({"type": "object"})),
+                    "security": [{"bearer": []}], "parameters": case_path_param, "requestBody": body(r("PartyAccessRequest")),
                     "responses": auth_errors(json!({"201": ok("已登记", r("PartyAccess")), "400": err("请求有误"), "403": err("无权限"), "404": err("案件不存在")}))}},
             "/api/cases/{id}/party-access/{request}": {"post": {"summary": "审批、提供、签收", "description": "type: decide（负责人或承办机构负责人；不予提供须说明理由）、deliver（查阅须设 30 日内截止时间，复制须记页数；水印载明申请人）、receipt（签收或注明拒签）。",
                 "security": [{"bearer": []}], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "request", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "requestBody": body(json!({"type": "object", "required": ["type"]})),
+                "requestBody": body(r("PartyAccessStep")),
                 "responses": auth_errors(json!({"200": ok("已记录", r("PartyAccess")), "400": err("请求有误"), "403": err("无权限"), "404": err("案件或申请不存在")}))}},
             "/api/cases/{id}/party": {"get": {"summary": "当事人身份信息（不遮蔽）", "description": "案件视图中身份证件号码、电话均遮蔽；送达、执行等确需时，办理本案的人员说明用途后查看，先记入查阅台账。",
                 "security": [{"bearer": []}], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "purpose", "in": "query", "required": true, "schema": {"type": "string"}}],
                 "responses": auth_errors(json!({"200": ok("当事人", json!({"type": "object"})), "400": err("未说明用途"), "403": err("无权限"), "404": err("案件或当事人不存在")}))}},
             "/api/cases/{id}/classification": {"post": {"summary": "设定案件密级", "description": "负责人或承办机构负责人设定：public 公开、internal 内部、commercial_secret 商业秘密、personal_privacy 个人隐私；后两者仅办案人员、承办机构负责人、法制审核人员和负责人可见。涉及国家秘密的材料不得存入本系统。记入日志。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
-                "requestBody": body(json!({"type": "object", "required": ["class", "reason"], "properties": {"class": {"type": "string"}, "reason": {"type": "string"}}})),
+                "requestBody": body(r("Classification")),
                 "responses": auth_errors(json!({"200": ok("已设定", r("Case")), "400": err("请求有误"), "403": err("无权限"), "404": err("案件不存在")}))}},
             "/api/cases/{id}/records/{kind}/{n}": {"get": {"summary": "查看案件的一项记录", "description": "kind/n 为记录在案件中的编号：act/0 现场执法记录，evidence/0 调查取证记录。先记入查阅台账（含记录编号），再返回；记录另定密级而超出查看人范围的，403。",
                 "security": [{"bearer": []}], "parameters": record_params.clone(),
@@ -310,14 +465,14 @@ pub fn document() -> Value {
                     "responses": auth_errors(json!({"200": ok("文书", json!({"type": "array", "items": {"type": "object"}})), "404": err("案件不存在或无权查看")}))},
                 "post": {"summary": "制作文书或更正版本", "description": "code 文书编号（见 /api/document-catalogue）、fields 栏目内容；更正已定稿文书时另写 supersedes（原文书编号）和 reason（更正理由），原文书保留（R-133）。栏目不在目录中、选项值不符、文书不适用于本类案件的 422（R-134）。",
                     "security": [{"bearer": []}], "parameters": case_path_param,
-                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "requestBody": body(r("NewDocument")),
                     "responses": auth_errors(json!({"201": ok("文书", json!({"type": "object"})), "400": err("内容有误"), "404": err("案件不存在或无权查看"), "409": err("已有更正版本"), "422": err("违反规则")}))}},
             "/api/documents/{id}": {"get": {"summary": "一份文书", "description": "栏目、状态（draft 草稿、final 已定稿、issued 已签发）、content_hash（内容的 SM3，签名与审批据此绑定）、审批意见、签名、拒签注明、尚缺事项、PDF 的 SHA-256、签发信息（文号、日期、印章、签章的 SHA-256、Ed25519 签名）。查看记入访问台账。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": ok("文书", json!({"type": "object"})), "404": err("不存在或无权查看")}))}},
             "/api/documents/{id}/commands": {"post": {"summary": "办理文书的一步", "description": "type=revise 修改草稿（fields）；revise 仅由执法人员（承办人）办理；approve 内部审批（step=handler 承办人须写 reason / reviewer 承办机构负责人 / approver 负责人，各以本人账号办理、同一人不得审批两个环节，否则 403 NOT_YOUR_STEP；password 为本人登录密码，用本人 SM2 密钥签署审批声明，记录 key_id、signature 与 statement；opinion 不得只写姓名，R-131；content_hash 须为所见内容）；return 退回（当前待审批环节的审批人，reasons 必填；已有审批作废，承办人修改后重新提交）；sign 签名（role、name、method=pad 签名板或 paper 纸质扫描件、image PNG/JPEG base64、content_hash；执法人员以本人账号签名）；refuse 注明当事人拒签（role、who、reason、officers 至少两名执法人员、witness，R-021）；attach 附加文件（key 如 postal_receipt 邮寄回执单、notice_copy 公告文书，file 为 PNG、JPEG 或 PDF 的 base64，办法第十七条）；finalise 定稿（必填栏目、审批、签名齐全，R-132；生成 PDF 记入日志）；issue 签发（由负责人签发，当场文书、送达回证、受理和补正通知由执法人员签发，否则 403 NOT_YOUR_STEP；行政处罚决定书、查封扣押决定书须本案已有审批完成的案件处理审批表，R-131；doc_no 文号、date；办事处有签发日有效的印章，R-130；生成盖章 PDF，以 SM2 与 Ed25519 签章）。定稿后不得修改（R-133）。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "requestBody": body(r("DocumentCommand")),
                 "responses": auth_errors(json!({"200": ok("文书", json!({"type": "object"})), "400": err("内容有误"), "404": err("不存在或无权查看"), "409": err("内容已变更或当前状态下不能办理"), "413": err("签名图像过大 (IMAGE_TOO_LARGE)"), "422": err("违反规则"), "503": err("没有可用的中文字体")}))}},
             "/api/documents/{id}/pdf": {"get": {"summary": "文书 PDF", "description": "草稿为即时生成的预览（不保存）；定稿、签发的为日志中记录的 PDF，其 SHA-256 与日志一致。下载记入访问台账（purpose 查阅目的）。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
@@ -329,31 +484,37 @@ pub fn document() -> Value {
                 "get": {"summary": "音像记录设备台账", "description": "全部设备：编号、型号、类别、功能（防爆、夜视、定位）、存放地点、状态、领用人、最近一次使用前检查，以及每台设备的全部记录（领用、归还、交接、维护、送修、报废）。办法第二十四条、第二十八条。",
                     "security": [{"bearer": []}], "responses": auth_errors(json!({"200": ok("设备", json!({"type": "array", "items": {"type": "object"}}))}))},
                 "post": {"summary": "登记设备", "description": "设备管理员登记：number（字母、数字、- 或 _）、model、kind（body_camera 执法记录仪、camera 照相机、audio_recorder 录音机、video_camera 摄像机、surveillance 视频监控）、capabilities（explosion_proof、night_vision、positioning）、storage_place。编号已登记的 409。",
-                    "security": [{"bearer": []}], "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "security": [{"bearer": []}], "requestBody": body(r("Device")),
                     "responses": auth_errors(json!({"201": ok("设备", json!({"type": "object"})), "400": err("内容有误"), "409": err("编号已登记")}))}},
             "/api/devices/{number}": {"get": {"summary": "一台设备及其全部记录", "security": [{"bearer": []}],
                 "parameters": [{"name": "number", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": auth_errors(json!({"200": ok("设备", json!({"type": "object"})), "404": err("未登记")}))}},
             "/api/devices/{number}/commands": {"post": {"summary": "设备的一项记录", "description": "type=check 使用前检查（battery_pct、free_storage_mb、device_clock 设备显示的时间；检查结果无论合格与否都记录）；assign 领用（officer；须在十二小时内检查合格，R-149c）；return 归还（condition）；hand_over 交接（to；设备管理员另写 from）；upkeep 维护（kind=service|repair_started|repaired，note）；move 变更存放地点（storage_place）；retire 报废（reason）。领用、送修、登记、报废由设备管理员办理；执法人员只以本人身份检查、归还、交接。违反 R-149a–c 的 422，列出规则。",
                 "security": [{"bearer": []}], "parameters": [{"name": "number", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "requestBody": body(json!({"type": "object", "required": ["type"], "properties": {
+                    "type": {"type": "string", "enum": ["check", "assign", "return", "hand_over", "upkeep", "move", "retire"]},
+                    "battery_pct": {"type": "integer", "description": "电量（%）"}, "free_storage_mb": {"type": "integer", "description": "剩余存储空间（MB）"},
+                    "device_clock": {"type": "integer", "description": "设备显示的时间（Unix 毫秒）"}, "officer": {"type": "string", "description": "执法人员 ID"},
+                    "condition": {"type": "string", "description": "归还时的状况"}, "from": {"type": "string", "description": "交出的执法人员 ID"},
+                    "to": {"type": "string", "description": "接收的执法人员 ID"}, "kind": {"type": "string", "enum": ["service", "repair_started", "repaired"]},
+                    "note": {"type": "string"}, "storage_place": {"type": "string"}, "reason": {"type": "string"}}})),
                 "responses": auth_errors(json!({"200": ok("设备", json!({"type": "object"})), "400": err("内容有误"), "404": err("未登记"), "409": err("当前状态下不能办理"), "422": err("违反规则")}))}},
             "/api/recordings/{id}/link": {"post": {"summary": "音像记录关联案件、文字记录和事项清单", "description": "办法第十八条（与文字记录相衔接）：case 案件编号；records 本案的记录（act/0、evidence/1 等）；av_item 音像记录事项清单中的事项；activity_ended_at 执法活动结束时间（毫秒，用于核对全程记录）。已关联其他案件的，改为关联本案须写明 reason（更正理由），原案件也须可办理。记入日志，不改动原文件。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "requestBody": body(r("RecordingLink")),
                 "responses": auth_errors(json!({"200": ok("音像记录", json!({"type": "object"})), "400": err("记录或事项不存在、缺少更正理由"), "404": err("音像记录或案件不存在")}))}},
             "/api/recordings/{id}/clips": {"post": {"summary": "剪辑音像记录片段", "description": "from_ms、to_ms 为自录制开始起的毫秒数，reason 为用途。由服务器上的 ffmpeg 不重新编码地截取（从 from_ms 处或之前最近的关键帧开始），成为一条新的音像记录，载明原记录的编号与 SHA-256、起止和用途（R-145）；原记录从不改变。未安装 ffmpeg 的返回 501 CLIP_UNAVAILABLE。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "requestBody": body(r("Clip")),
                 "responses": auth_errors(json!({"201": ok("片段", json!({"type": "object"})), "400": err("起止或用途有误、无法剪辑"), "404": err("音像记录不存在"), "501": err("未安装 ffmpeg (CLIP_UNAVAILABLE)")}))}},
             "/api/recordings/{id}/interruptions": {"post": {"summary": "登记音像记录的中断", "description": "办法第二十二条：from、to（毫秒）、cause 中断原因；spoken_at 恢复记录时语音说明的时刻，或 written 书面说明与 signed_by（两名以上执法人员编号）。replaces 更正先前第几项中断的说明（原项保留并标明被更正）。未说明的中断按 R-143 标出。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "requestBody": body(r("Interruption")),
                 "responses": auth_errors(json!({"200": ok("音像记录", json!({"type": "object"})), "400": err("内容有误"), "404": err("音像记录不存在")}))}},
             "/api/cases/{id}/av": {"get": {"summary": "案件的音像记录核查", "description": "逐项记录（act/n、evidence/n）列出关联的音像记录；须全程音像记录的（查封扣押案件、权责清单或事项清单标明的、直接涉及人身自由、生命健康、重大财产权益的现场执法活动），核对记录是否覆盖执法活动的开始至结束，中断是否登记并说明（R-140、R-143）；其余的，无音像记录时须书面说明理由（R-141，unrecorded_reason）。查阅记入台账。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": ok("核查结果", json!({"type": "object"})), "404": err("案件不存在")}))}},
-            "/api/cases/{id}/av/unrecorded": {"post": {"summary": "书面说明未进行音像记录的理由", "description": "R-141：现场执法、调查取证记录未进行音像记录的（文字记录能够全面有效记录），书面说明理由；记入日志，新的说明取代旧的（旧的仍在日志中）。请求体：record（如 act/0）、reason。返回案件的音像记录核查。",
+            "/api/cases/{id}/av/unrecorded": {"post": {"requestBody": body(r("Unrecorded")), "summary": "书面说明未进行音像记录的理由", "description": "R-141：现场执法、调查取证记录未进行音像记录的（文字记录能够全面有效记录），书面说明理由；记入日志，新的说明取代旧的（旧的仍在日志中）。请求体：record（如 act/0）、reason。返回案件的音像记录核查。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": ok("核查结果", json!({"type": "object"})), "400": err("记录不存在或未写理由"), "404": err("案件不存在")}))}},
             "/api/av/overdue": {"get": {"summary": "逾期未存储的音像记录", "description": "办法第二十三条：调用者可见的案件中，须全程音像记录的现场执法活动结束二十四小时后仍未关联音像记录的，按到期时间排列。",
@@ -364,7 +525,7 @@ pub fn document() -> Value {
             "/api/recordings": {"get": {"summary": "查找音像记录", "description": "sha256=<64 位十六进制>：同一文件的记录；fingerprint=<64 位十六进制>：指纹（文件大小与首尾各 64 KiB 的 SHA-256）相同的记录，导入程序先据此询问，有相符的才计算整个文件的 SHA-256 比对，以跳过已存储的文件；case=<案件编号>：该案件的记录；或按办法第二十四条分类查找：unit 执法单位、device 设备编号、officer 执法人员、cause 案由、party 当事人（均为包含匹配，同时给出的须都符合）；都不给：最近 200 条。只列出调用者可见的。",
                 "security": [{"bearer": []}], "parameters": [{"name": "sha256", "in": "query", "required": false, "schema": {"type": "string"}}, {"name": "fingerprint", "in": "query", "required": false, "schema": {"type": "string"}}, {"name": "case", "in": "query", "required": false, "schema": {"type": "string"}}, {"name": "unit", "in": "query", "required": false, "schema": {"type": "string"}}, {"name": "device", "in": "query", "required": false, "schema": {"type": "string"}}, {"name": "officer", "in": "query", "required": false, "schema": {"type": "string"}}, {"name": "cause", "in": "query", "required": false, "schema": {"type": "string"}}, {"name": "party", "in": "query", "required": false, "schema": {"type": "string"}}],
                 "responses": auth_errors(json!({"200": ok("音像记录", json!({"type": "array", "items": {"type": "object"}})), "400": err("sha256 或 fingerprint 有误")}))}},
-            "/api/recordings/{id}/playback": {"post": {"summary": "播放音像记录（取得播放授权）", "description": "先在查阅台账中记录本次查阅（关联案件的记入案件台账，记录编号 recording/<id>），再返回播放授权；授权两小时内有效，只供本人对这一音像记录的分段请求使用。请求体可含 purpose（查阅目的）。",
+            "/api/recordings/{id}/playback": {"post": {"requestBody": body(r("Playback")), "summary": "播放音像记录（取得播放授权）", "description": "先在查阅台账中记录本次查阅（关联案件的记入案件台账，记录编号 recording/<id>），再返回播放授权；授权两小时内有效，只供本人对这一音像记录的分段请求使用。请求体可含 purpose（查阅目的）。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": ok("播放授权", json!({"type": "object", "properties": {"grant": {"type": "string"}, "content": {"type": "string"}, "valid_for_s": {"type": "integer"}}})), "404": err("不存在")}))}},
             "/api/recordings/{id}/content": {"get": {"summary": "音像记录的内容（支持 HTTP Range）", "description": "须带播放授权 grant。无 Range 头返回全部（200）；Range: bytes=a-b 返回该段（206，Content-Range）；无法满足的范围 416。原文件从不改变。",
@@ -383,8 +544,7 @@ pub fn document() -> Value {
             "/api/grants": {"get": {"summary": "待负责人批准的角色授权（三员分立：系统管理员授予可查看案件内容的角色，须另一名负责人批准后生效）",
                 "responses": auth_errors(json!({"200": ok("账号列表，pending_roles 为待批准的角色", json!({"type": "array", "items": r("Account")})), "403": err("非负责人")}))}},
             "/api/users/{id}/grant": {"post": {"summary": "负责人批准或拒绝该账号待批准的角色（不得审批本人）",
-                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["approve"],
-                    "properties": {"approve": {"type": "boolean"}}}}}},
+                "requestBody": body(r("GrantDecision")),
                 "responses": auth_errors(json!({"200": ok("账号", r("Account")), "403": err("非负责人，或为本人"), "404": err("没有该账号"), "409": err("没有待批准的角色 (INVALID_STATE)")}))}},
             "/api/integrity": {"get": {"summary": "最近一次定期完整性校验（整个日志：数据库文件、每条记录与其叶哈希和瓦片、每个承诺的原文）；发现问题即告警（负责人、系统管理员、监督人员）",
                 "responses": auth_errors(json!({"200": ok("最近一次校验", json!({"type": "object", "properties": {"checked": {"type": "boolean"},
@@ -398,7 +558,11 @@ pub fn document() -> Value {
                 "parameters": [{"name": "path", "in": "path", "required": true, "schema": {"type": "string"}, "description": "<L>/<N>[.p/<W>] 或 entries/<N>[.p/<W>]"}],
                 "responses": {"200": {"description": "application/octet-stream"}, "400": err("路径有误"), "404": err("不存在")}}},
         },
-    })
+    });
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        overlay(schemas);
+    }
+    doc
 }
 
 pub async fn openapi() -> impl IntoResponse {

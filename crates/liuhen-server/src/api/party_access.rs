@@ -13,10 +13,12 @@ use axum::http::{HeaderMap, StatusCode};
 use liuhen_core::party_access::{Access, Mode, Request, Step};
 use liuhen_core::time::Timestamp;
 use liuhen_store::LogStore;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "PartyAccessRequest")]
 pub struct RequestForm {
     pub at: i64,
     pub requester: String,
@@ -33,8 +35,9 @@ pub struct RequestForm {
     pub authorisation: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[schemars(rename = "PartyAccessStep")]
 pub enum StepForm {
     Decide {
         at: i64,

@@ -11,10 +11,12 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use liuhen_store::LogStore;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Publication")]
 pub struct PublicationForm {
     /// `publish` or `withdraw`.
     pub action: String,

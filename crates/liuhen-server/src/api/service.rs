@@ -4,23 +4,27 @@ use super::cases::text;
 use crate::error::ApiError;
 use liuhen_core::service::{Method, Service};
 use liuhen_core::time::Timestamp;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Service")]
 pub struct ServiceForm {
     /// The document's name and 文号.
     pub document: String,
     pub recipient: String,
     pub at: i64,
     pub place: String,
+    #[schemars(length(max = 50), inner(length(max = 500)))]
     pub servers: Vec<String>,
     pub recipient_signed: bool,
     pub method: MethodForm,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "ServiceMethod")]
 pub enum MethodForm {
     Direct {
         receiver: String,
@@ -30,6 +34,7 @@ pub enum MethodForm {
     Lien {
         refusal_reason: String,
         #[serde(default)]
+        #[schemars(length(max = 50), inner(length(max = 500)))]
         witnesses: Vec<String>,
         #[serde(default)]
         av_ref: String,
@@ -48,10 +53,12 @@ pub enum MethodForm {
     Electronic {
         consent_ref: String,
         channel: String,
+        #[schemars(length(max = 50), inner(length(max = 500)))]
         proof: Vec<String>,
     },
     PublicNotice {
         reason: String,
+        #[schemars(length(max = 50), inner(length(max = 500)))]
         prior_attempts: Vec<String>,
         medium: String,
         published_at: i64,

@@ -9,10 +9,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_store::LogStore;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Login")]
 pub struct LoginForm {
     pub username: String,
     pub password: String,
@@ -137,7 +139,8 @@ pub async fn logout<S: LogStore>(State(state): State<AppState<S>>, headers: Head
     Ok(resp)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "SigningKeyRenewal")]
 pub struct SigningKeyForm {
     /// The account's own password: only it opens (and re-wraps) the signing key.
     pub password: String,
@@ -171,7 +174,8 @@ pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMa
     Ok(Json(UserDto::from(&user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "PasswordChange")]
 pub struct PasswordForm {
     pub current: String,
     pub new: String,
@@ -196,7 +200,8 @@ pub async fn change_password<S: LogStore>(
     Ok(Json(UserDto::from(&user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "Credentials")]
 pub struct CredentialsForm {
     /// The account's current password.
     pub password: String,
@@ -218,7 +223,8 @@ pub async fn begin_totp<S: LogStore>(
     Ok(Json(serde_json::json!({"secret": secret, "uri": uri})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "TotpCode")]
 pub struct CodeForm {
     pub code: String,
 }

@@ -230,8 +230,10 @@ pub async fn recording<S: LogStore>(
     Ok(Json(recording_json(&r)))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Playback")]
 pub struct PlaybackForm {
+    /// 播放用途（记入查阅台账）。
     #[serde(default)]
     pub purpose: String,
 }

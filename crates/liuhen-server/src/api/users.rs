@@ -9,9 +9,11 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode};
 use liuhen_store::{LogStore, UserRecord};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "NewAccount")]
 pub struct UserForm {
     pub username: String,
     /// Comma-separated role codes: officer, unit_head, legal_reviewer, approver,
@@ -99,7 +101,8 @@ pub async fn pending_grants<S: LogStore>(
     Ok(Json(users.iter().map(AccountDto::from).collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "GrantDecision")]
 pub struct GrantForm {
     /// true: the waiting roles take effect; false: they are refused.
     pub approve: bool,
@@ -150,7 +153,8 @@ pub async fn inbox<S: LogStore>(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "NewToken")]
 pub struct TokenForm {
     pub name: String,
     /// Days of validity (1–366).

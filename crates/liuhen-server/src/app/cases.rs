@@ -528,7 +528,7 @@ impl<S: LogStore> App<S> {
     pub(crate) async fn officer(&self, id: &str) -> Result<Officer, ApiError> {
         match self.store.officer(id).await {
             Ok(r) => officer_from_record(&r),
-            Err(StoreError::NotFound) => Err(ApiError::BadRequest(format!("执法人员 {id} 不存在"))),
+            Err(StoreError::NotFound) => Err(ApiError::UnknownReference(format!("执法人员 {id} 不存在"))),
             Err(e) => Err(e.into()),
         }
     }
@@ -538,7 +538,7 @@ impl<S: LogStore> App<S> {
         for (id, shown) in ids {
             let r = match self.store.officer(id).await {
                 Ok(r) => r,
-                Err(StoreError::NotFound) => return Err(ApiError::BadRequest(format!("执法人员 {id} 不存在"))),
+                Err(StoreError::NotFound) => return Err(ApiError::UnknownReference(format!("执法人员 {id} 不存在"))),
                 Err(e) => return Err(e.into()),
             };
             out.push(Presence { officer: officer_from_record(&r)?, id_shown_at: *shown });

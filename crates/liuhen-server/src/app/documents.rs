@@ -400,7 +400,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// A document and its case, if `actor` may `action` on that case (404 when it is hidden).
-    async fn document_for(
+    pub(crate) async fn document_for(
         &self,
         actor: &UserRecord,
         id: &str,
@@ -677,7 +677,9 @@ impl<S: LogStore> App<S> {
                 for o in &officers {
                     match self.store.officer(o).await {
                         Ok(r) => names.push(r.name),
-                        Err(StoreError::NotFound) => return Err(ApiError::BadRequest(format!("执法人员 {o} 未登记"))),
+                        Err(StoreError::NotFound) => {
+                            return Err(ApiError::UnknownReference(format!("执法人员 {o} 未登记")));
+                        }
                         Err(e) => return Err(e.into()),
                     }
                 }

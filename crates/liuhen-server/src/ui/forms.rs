@@ -260,7 +260,6 @@ macro_rules! service_fields {
 
 /// The fields of one 送达回证.
 const SVC: usize = 25;
-const ON_SITE: [Field; 7] = act_fields!("");
 const INVESTIGATE: [Field; 7] = act_fields!("act.");
 const RECTIFY: [Field; 2 + SVC] =
     join(&[&[f("at", "决定时间", Kind::DateTime), f("due", "整改期限", Kind::Date)], &service_fields!("service.")]);
@@ -296,12 +295,12 @@ const CERTIFICATE: [Field; 1 + SVC] =
     join(&[&[f("certificate_no", "证件编号", Kind::Text)], &service_fields!("service.")]);
 const DENIAL: [Field; SVC] = service_fields!("service.");
 const HEARING: [Field; 6] = [
-    f("at", "举行时间", Kind::DateTime),
-    f("transcript_no", "听证笔录编号", Kind::Text),
-    f("transcript_signed", "听证笔录已经参加人确认签字", Kind::Bool),
-    f("public", "公开举行", Kind::Bool),
-    f("non_public_reason", "不公开的理由（国家秘密、商业秘密或者个人隐私）", Kind::Text),
-    f("agents", "代理人（以、分隔）", Kind::List),
+    f("hearing.at", "举行时间", Kind::DateTime),
+    f("hearing.transcript_no", "听证笔录编号", Kind::Text),
+    f("hearing.transcript_signed", "听证笔录已经参加人确认签字", Kind::Bool),
+    f("hearing.public", "公开举行", Kind::Bool),
+    f("hearing.non_public_reason", "不公开的理由（国家秘密、商业秘密或者个人隐私）", Kind::Text),
+    f("hearing.agents", "代理人（以、分隔）", Kind::List),
 ];
 pub const ALL_PENALTIES: &[(&str, &str)] = &[
     ("warning", "警告"),
@@ -687,7 +686,7 @@ pub const SPECS: &[Spec] = &[
             f("received_at", "接收或发现时间", Kind::DateTime),
         ],
     },
-    Spec { case_type: "inspection", command: "record_on_site", label: "现场检查", fields: &ON_SITE },
+    Spec { case_type: "inspection", command: "record_on_site", label: "现场检查", fields: &INVESTIGATE },
     Spec {
         case_type: "inspection",
         command: "notify_result",

@@ -60,9 +60,9 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
     let body = json!({"case_no": "栗街检〔2026〕31号", "matter": "危险化学品现场检查", "kind": "special", "basis": "专项检查方案",
         "source": "inspection", "reason": "专项检查", "received_at": t0 - 3_600_000});
     let case = app.post_as("/api/cases/inspections", &head, &body).await.json()["id"].as_str().unwrap().to_string();
-    let act = json!({"type": "record_on_site", "at": t0, "place": "某化工仓库", "recording_announced": true,
+    let act = json!({"type": "record_on_site", "act": {"at": t0, "place": "某化工仓库", "recording_announced": true,
         "problems_found": false, "summary": "未发现问题",
-        "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()});
+        "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
     let r = app
         .post_as(&format!("/api/cases/{case}/commands"), &head, &json!({"expected_version": 1, "command": act}))
         .await;
@@ -208,9 +208,9 @@ async fn an_act_that_touches_personal_liberty_must_be_recorded_whole_whatever_it
         let body = json!({"case_no": format!("栗街检〔2026〕{n}号"), "matter": "门前三包检查", "kind": "special",
             "basis": "专项检查方案", "source": "inspection", "reason": "专项检查", "received_at": t0 - 3_600_000});
         let case = app.post_as("/api/cases/inspections", &head, &body).await.json()["id"].as_str().unwrap().to_string();
-        let act = json!({"type": "record_on_site", "at": t0, "place": "迁安路", "recording_announced": true,
+        let act = json!({"type": "record_on_site", "act": {"at": t0, "place": "迁安路", "recording_announced": true,
             "problems_found": true, "summary": "当事人阻碍执法，依法将其带离现场", "touches": touches,
-            "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()});
+            "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
         let r = app
             .post_as(&format!("/api/cases/{case}/commands"), &head, &json!({"expected_version": 1, "command": act}))
             .await;

@@ -44,7 +44,18 @@ fn act(officers: &[&str], announced: bool, problems: bool) -> Value {
     })
 }
 
+/// Runs `cmd` on case `id` at `version`. Under `describe_strictly`, the command is first built
+/// from the schema the OpenAPI document names for the case's type (one it cannot build is sent
+/// as it is, and must then be refused with 400).
 async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> super::helpers::Resp {
+    let cmd = match app.described.get() {
+        Some(d) => {
+            // Read from the store: a view through the API would itself be a ledgered entry.
+            let case_type = app.store.case(id).await.map(|r| r.case_type).unwrap_or_default();
+            d.command(&case_type, cmd["type"].as_str().unwrap_or_default(), &cmd).unwrap_or(cmd)
+        }
+        None => cmd,
+    };
     app.post_as(&format!("/api/cases/{id}/commands"), token, &json!({"expected_version": version, "command": cmd}))
         .await
 }
@@ -65,6 +76,8 @@ async fn ctx() -> Ctx {
 
 async fn ctx_with(calendar: liuhen_core::calendar::WorkCalendar) -> Ctx {
     let app = spawn_app_with_calendar(LogAccess::Public, calendar).await;
+    // Every request these tests send is held to the published description.
+    app.describe_strictly().await;
     let token = app.login().await;
     let a = officer(&app, &token, "王明", "13020001", "2028-12-31").await;
     let b = officer(&app, &token, "李华", "13020002", "2028-12-31").await;
@@ -89,7 +102,7 @@ async fn an_inspection_without_findings_walks_to_closure() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     let id = r.json()["id"].as_str().unwrap().to_string();
     let steps = [
-        json!(dict_type("record_on_site", act(&[&c.a, &c.b], true, false))),
+        json!(on_site(act(&[&c.a, &c.b], true, false))),
         json!({"type": "notify_result", "at": T0 + HOUR}),
         json!({"type": "close", "at": T0 + 2 * HOUR}),
     ];
@@ -112,16 +125,16 @@ async fn an_inspection_without_findings_walks_to_closure() {
     }
 }
 
-fn dict_type(t: &str, mut v: Value) -> Value {
-    v["type"] = json!(t);
-    v
+/// `record_on_site` of `act`: the act nests under its name, as in every command.
+fn on_site(act: Value) -> Value {
+    json!({"type": "record_on_site", "act": act})
 }
 
 #[tokio::test]
 async fn an_inspection_with_findings_needs_rectification_and_reinspection() {
     let c = ctx().await;
     let id = open(&c.app, &c.token, "栗街检〔2026〕2号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.b], true, true))).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a, &c.b], true, true))).await;
     assert_eq!(r.status, StatusCode::OK);
     let r = command(&c.app, &c.token, &id, 2, json!({"type": "notify_result", "at": T0 + HOUR})).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -165,13 +178,13 @@ async fn rules_refuse_with_rule_and_article_and_record_nothing() {
 
     let id = open(&c.app, &c.token, "栗街检〔2026〕4号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
     // one officer. R-002: a certificate expired at the time. R-003: no credentials shown.
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a], true, false))).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a], true, false))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         r.json()["error"]["message"].as_str().unwrap().split('（').next().unwrap(),
         "R-001 办法第六条：行政检查的执法人员不得少于两人"
     );
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.expired], true, false))).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a, &c.expired], true, false))).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-002");
     // a certificate that does not cover 行政检查.
     let licensing_only = create(
@@ -182,18 +195,17 @@ async fn rules_refuse_with_rule_and_article_and_record_nothing() {
                     "cert_valid_to": "2028-12-31", "cert_scope": ["licence"]}),
     )
     .await;
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &licensing_only], true, false)))
-        .await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a, &licensing_only], true, false))).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-002", "{}", String::from_utf8_lossy(&r.body));
     let mut no_id = act(&[&c.a, &c.b], true, false);
     no_id["officers"][1]["id_shown_at"] = Value::Null;
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", no_id)).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(no_id)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-003");
     // R-120d: closing before the result was told.
     let r = command(&c.app, &c.token, &id, 1, json!({"type": "close", "at": T0})).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-120d");
     // A FLAG (R-142, recording not announced) is accepted and kept as a defect.
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.b], false, false))).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a, &c.b], false, false))).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["data"]["defects"][0]["rule"], "R-142");
 }
@@ -202,7 +214,7 @@ async fn rules_refuse_with_rule_and_article_and_record_nothing() {
 async fn stale_replayed_and_out_of_order_commands_are_refused() {
     let c = ctx().await;
     let id = open(&c.app, &c.token, "栗街检〔2026〕5号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
-    let cmd = dict_type("record_on_site", act(&[&c.a, &c.b], true, false));
+    let cmd = on_site(act(&[&c.a, &c.b], true, false));
     // Two writers on version 1: one wins, the other gets 409 and nothing is applied twice.
     let (r1, r2) =
         tokio::join!(command(&c.app, &c.token, &id, 1, cmd.clone()), command(&c.app, &c.token, &id, 1, cmd.clone()));
@@ -465,7 +477,7 @@ async fn a_case_can_be_seen_as_it_stood_at_any_past_moment() {
     let c = ctx().await;
     let id = open(&c.app, &c.token, "栗街检〔2026〕9号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
     let steps = [
-        dict_type("record_on_site", act(&[&c.a, &c.b], true, false)),
+        on_site(act(&[&c.a, &c.b], true, false)),
         json!({"type": "notify_result", "at": T0 + HOUR}),
         json!({"type": "close", "at": T0 + 2 * HOUR}),
     ];
@@ -749,7 +761,12 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
     .await;
     assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "no pending request for 李四");
     let unknown = json!({"type": "request_recusal", "at": day("2026-08-15"), "officer": "李四", "reason": "x"});
-    assert_eq!(command(&c.app, &c.token, &id, v, unknown).await.status, StatusCode::BAD_REQUEST, "not an officer");
+    let r = command(&c.app, &c.token, &id, v, unknown).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("UNKNOWN_REFERENCE")),
+        "not an officer"
+    );
     for s in [
         json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": c.a, "granted": false,
                "opinion": "纠纷与本案无关，不予回避"}),
@@ -818,8 +835,8 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-043");
     // Held in public unless a secret or privacy is at stake; one or two agents.
     let hold = |public: bool, reason: &str, agents: &[&str]| {
-        json!({"type": "hold_hearing", "at": day("2026-08-31"), "transcript_no": "栗街听笔〔2026〕3号",
-               "transcript_signed": true, "public": public, "non_public_reason": reason, "agents": agents})
+        json!({"type": "hold_hearing", "hearing": {"at": day("2026-08-31"), "transcript_no": "栗街听笔〔2026〕3号",
+               "transcript_signed": true, "public": public, "non_public_reason": reason, "agents": agents}})
     };
     let r = command(&c.app, &c.token, &id, v, hold(false, "当事人不愿公开", &[])).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-045");
@@ -1333,7 +1350,7 @@ async fn an_inspection_that_finds_a_violation_becomes_a_penalty_case() {
     let c = ctx().await;
     let id = open(&c.app, &c.token, "栗街检〔2026〕40号", "群众投诉").await.json()["id"].as_str().unwrap().to_string();
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    ok(&command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a, &c.b], true, true))).await);
+    ok(&command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a, &c.b], true, true))).await);
     ok(&command(&c.app, &c.token, &id, 2, json!({"type": "notify_result", "at": T0 + HOUR})).await);
     let convert = |matter: Option<&str>| {
         let mut cmd = json!({"type": "convert_to_case", "at": T0 + 2 * HOUR, "case_no": "栗街罚〔2026〕40号",
@@ -1622,10 +1639,10 @@ async fn entrusted_enforcement_runs_on_the_same_rules_inside_its_letter() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-009", "{}", String::from_utf8_lossy(&r.body));
     // Inside the letter the inspection runs on the office's own rules: one officer is refused.
     let id = create(&c.app, &c.token, "/api/cases/inspections", opening(food_letter())).await;
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", act(&[&c.a], true, false))).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a], true, false))).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-001");
     for (v, s) in [
-        dict_type("record_on_site", act(&[&c.a, &c.b], true, false)),
+        on_site(act(&[&c.a, &c.b], true, false)),
         json!({"type": "notify_result", "at": T0 + HOUR}),
         json!({"type": "close", "at": T0 + 2 * HOUR}),
     ]
@@ -1740,7 +1757,7 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-050", "six working days' notice");
     for s in [
         sched("2026-11-20"),
-        json!({"type": "hold_hearing", "at": day("2026-11-20"), "transcript_no": "栗街许听〔2026〕1号", "transcript_signed": true}),
+        json!({"type": "hold_hearing", "hearing": {"at": day("2026-11-20"), "transcript_no": "栗街许听〔2026〕1号", "transcript_signed": true}}),
         grant,
     ] {
         ok(&command(&c.app, &c.token, &id, v, s).await);
@@ -1937,12 +1954,12 @@ async fn times_ahead_of_the_server_or_out_of_legal_order_are_refused() {
     // An on-site act dated 40 days ahead, and one whose credentials were shown tomorrow.
     let mut ahead = act(&[&c.a, &c.b], true, false);
     ahead["at"] = json!(CLOCK_MS + 40 * 24 * HOUR);
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", ahead)).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(ahead)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));
     let mut shown = act(&[&c.a, &c.b], true, false);
     shown["at"] = json!(CLOCK_MS - HOUR);
     shown["officers"][1]["id_shown_at"] = json!(CLOCK_MS + 24 * HOUR);
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", shown)).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(shown)).await;
     let v = r.json();
     assert_eq!(v["error"]["violations"][0]["rule"], "R-064b", "{v}");
     assert!(v["error"]["violations"][0]["detail"].as_str().unwrap().contains("officers[1].id_shown_at"), "{v}");
@@ -1951,7 +1968,7 @@ async fn times_ahead_of_the_server_or_out_of_legal_order_are_refused() {
     fast["at"] = json!(CLOCK_MS + 4 * minute);
     fast["officers"][0]["id_shown_at"] = json!(CLOCK_MS + 4 * minute);
     fast["officers"][1]["id_shown_at"] = json!(CLOCK_MS + 4 * minute);
-    let r = command(&c.app, &c.token, &id, 1, dict_type("record_on_site", fast)).await;
+    let r = command(&c.app, &c.token, &id, 1, on_site(fast)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     // A payment dated before the decision was served.
     let (pid, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕62号", false).await;

@@ -20,6 +20,8 @@ pub struct TestApp {
     /// The data directory (its blobs and uploads are real files, as in production).
     pub data: DataDir,
     log_access: LogAccess,
+    /// Set by `describe_strictly`: the OpenAPI document every JSON request is held to.
+    pub described: std::sync::OnceLock<crate::described::Described>,
     _dir: tempfile::TempDir,
 }
 
@@ -84,6 +86,7 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
         store,
         data,
         log_access,
+        described: std::sync::OnceLock::new(),
         _dir: dir,
     }
 }
@@ -272,7 +275,48 @@ impl TestApp {
         self.json_as("PUT", path, token, body).await
     }
 
+    /// From now on, holds every JSON request of this app to the OpenAPI document (see
+    /// `described.rs`): a body it allows is never refused with 400, one it forbids never accepted.
+    pub async fn describe_strictly(&self) {
+        let doc = self.get("/api/openapi.json", None).await.json();
+        let _ = self.described.set(crate::described::Described::new(doc));
+    }
+
     async fn json_as(&self, method: &str, path: &str, token: &str, body: &serde_json::Value) -> Resp {
+        let mut verdict = self.described.get().map(|d| d.judge(method, path, body));
+        if let (Some(d), Some(v)) = (self.described.get(), verdict.as_mut())
+            && v.operation == "POST /api/cases/{id}/commands"
+        {
+            // Read from the store: a view through the API would itself be a ledgered entry.
+            let id = path.trim_end_matches("/commands").rsplit('/').next().unwrap_or_default();
+            if let Ok(case) = liuhen_store::LogStore::case(&self.store, id).await {
+                v.errors.extend(d.judge_command(&case.case_type, body));
+            }
+        }
+        let r = self.send_json(method, path, token, body).await;
+        if let Some(v) = verdict {
+            let said = String::from_utf8_lossy(&r.body);
+            if v.errors.is_empty() {
+                assert_ne!(
+                    r.status,
+                    StatusCode::BAD_REQUEST,
+                    "{}: the description allows {body} and the server refused it: {said}",
+                    v.operation
+                );
+            } else {
+                assert_eq!(
+                    r.status,
+                    StatusCode::BAD_REQUEST,
+                    "{}: the description forbids {body} ({:?}) and the server answered {said}",
+                    v.operation,
+                    v.errors
+                );
+            }
+        }
+        r
+    }
+
+    async fn send_json(&self, method: &str, path: &str, token: &str, body: &serde_json::Value) -> Resp {
         self.request(
             Request::builder()
                 .method(method)

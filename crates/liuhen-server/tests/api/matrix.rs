@@ -292,9 +292,9 @@ async fn every_route_for_every_role_inside_and_outside_the_case() {
         )
         .await;
     let case_id = r.json()["id"].as_str().unwrap().to_string();
-    let act = json!({"type": "record_on_site", "at": t0, "place": "某小区", "recording_announced": true,
+    let act = json!({"type": "record_on_site", "act": {"at": t0, "place": "某小区", "recording_announced": true,
         "problems_found": false, "summary": "未发现问题",
-        "officers": [{"officer_id": officer_ids[0], "id_shown_at": t0}, {"officer_id": officer_ids[1], "id_shown_at": t0}]});
+        "officers": [{"officer_id": officer_ids[0], "id_shown_at": t0}, {"officer_id": officer_ids[1], "id_shown_at": t0}]}});
     let r = app
         .post_as(&format!("/api/cases/{case_id}/commands"), &head, &json!({"expected_version": 1, "command": act}))
         .await;

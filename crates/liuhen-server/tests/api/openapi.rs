@@ -59,3 +59,57 @@ async fn every_documented_operation_is_served_and_the_reference_page_needs_no_cd
     assert!(page.contains("留痕 liuhen 接口参考"));
     assert!(!page.contains("http://") && !page.contains("https://"), "the page loads nothing from outside");
 }
+
+/// Every request body is described by a schema generated from the type the server parses it
+/// into (or, for the few it reads as JSON, written out field by field), and every field of
+/// every generated schema says what it is.
+#[test]
+fn every_request_body_has_a_schema_and_every_field_a_description() {
+    let doc = liuhen_server::api::openapi::document();
+    let generic = serde_json::json!({"type": "object"});
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+            if !schema.is_null() {
+                assert_ne!(schema, &generic, "{method} {path}: a body described as any object");
+            }
+        }
+    }
+    let generated = liuhen_server::api::openapi::generated();
+    let schemas = &doc["components"]["schemas"];
+    let mut undescribed = Vec::new();
+    fn walk(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let Some(props) = o.get("properties").and_then(|p| p.as_object()) {
+                    for (k, p) in props {
+                        if k != "type" && p.get("description").is_none() {
+                            out.push(format!("{at}.{k}"));
+                        }
+                    }
+                }
+                for (k, x) in o {
+                    walk(x, &format!("{at}/{k}"), out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, at, out)),
+            _ => {}
+        }
+    }
+    for name in generated.keys() {
+        walk(&schemas[name], name, &mut undescribed);
+    }
+    assert!(undescribed.is_empty(), "fields without a description: {undescribed:?}");
+    // Each case type names the schema of its commands, each command told apart by `type`.
+    for (case_type, name) in liuhen_server::api::openapi::COMMANDS {
+        assert_eq!(schemas["Command"]["x-case-types"][case_type], format!("#/components/schemas/{name}"));
+        let variants = schemas[name]["oneOf"].as_array().unwrap();
+        assert!(variants.iter().all(|v| v["properties"]["type"]["const"].is_string()), "{name}");
+        assert_eq!(schemas[name]["discriminator"]["propertyName"], "type");
+    }
+    // Rust's names never reach the description.
+    let text = doc.to_string();
+    for rust in ["Form\"", "Option<", "Vec<", "String\""] {
+        assert!(!text.contains(rust), "{rust} in the description");
+    }
+}

@@ -73,9 +73,9 @@ async fn two_officers(app: &TestApp, token: &str) -> Vec<String> {
 /// An on-site record (`act/0`) on inspection `id` by 王明 and 李华, registered now.
 async fn record_on_site(app: &TestApp, token: &str, id: &str, at: i64) {
     let officers = two_officers(app, token).await;
-    let act = serde_json::json!({"expected_version": 1, "command": {"type": "record_on_site", "at": at,
+    let act = serde_json::json!({"expected_version": 1, "command": {"type": "record_on_site", "act": {"at": at,
         "place": "幸福路 8 号", "recording_announced": true, "problems_found": false, "summary": "消防通道畅通，灭火器在有效期内",
-        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": at})).collect::<Vec<_>>()}});
+        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": at})).collect::<Vec<_>>()}}});
     let r = app.post_as(&format!("/api/cases/{id}/commands"), token, &act).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
 }
@@ -257,27 +257,33 @@ async fn a_case_is_opened_and_walked_through_forms_with_refusals_beside_their_fi
     // One officer on site: refused, the finding beside the officers, nothing recorded.
     let act = |chosen: &[&String]| {
         let mut b = format!(
-            "csrf={csrf}&expected_version=1&at=2026-11-20T09%3A00&place={}&recording_announced=on&summary={}",
+            "csrf={csrf}&expected_version=1&act.at=2026-11-20T09%3A00&act.place={}&act.recording_announced=on&act.summary={}",
             urlencode("某某小区"),
             urlencode("未发现问题")
         );
         for o in chosen {
-            b.push_str(&format!("&officers={o}"));
+            b.push_str(&format!("&act.officers={o}"));
         }
         b
     };
     let size = app.store.tree_size();
     let p = send(&app, form(&format!("/cases/{id}/do/record_on_site"), &cookie, &act(&[&officers[0]]))).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let beside =
-        p.body.split("data-field=\"officers\"").nth(1).unwrap_or_default().split("</div>").next().unwrap_or_default();
+    let beside = p
+        .body
+        .split("data-field=\"act.officers\"")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</div>")
+        .next()
+        .unwrap_or_default();
     assert!(beside.contains("R-001") && beside.contains("执法人员不得少于两人"), "{}", p.body);
     assert!(beside.contains("checked"), "the choice is kept");
     assert_eq!(app.store.tree_size(), size);
     // A date that is not one is bad input, beside its field.
-    let bad = act(&[&officers[0], &officers[1]]).replace("at=2026-11-20T09%3A00", "at=tomorrow");
+    let bad = act(&[&officers[0], &officers[1]]).replace("act.at=2026-11-20T09%3A00", "act.at=tomorrow");
     let p = send(&app, form(&format!("/cases/{id}/do/record_on_site"), &cookie, &bad)).await;
-    assert!(p.body.split("data-field=\"at\"").nth(1).unwrap_or_default().contains("请填写日期和时间"));
+    assert!(p.body.split("data-field=\"act.at\"").nth(1).unwrap_or_default().contains("请填写日期和时间"));
     // Two officers: recorded, back on the case page with the step in its timeline.
     let p =
         send(&app, form(&format!("/cases/{id}/do/record_on_site"), &cookie, &act(&[&officers[0], &officers[1]]))).await;
@@ -321,9 +327,9 @@ async fn hostile_text_in_every_field_is_stored_as_given_and_shown_inert() {
     let r = app.post_as("/api/cases/inspections", &token, &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     let id = r.json()["id"].as_str().unwrap().to_string();
-    let act = serde_json::json!({"type": "record_on_site", "at": t0, "place": hostile("place"), "recording_announced": true,
+    let act = serde_json::json!({"type": "record_on_site", "act": {"at": t0, "place": hostile("place"), "recording_announced": true,
         "problems_found": true, "summary": hostile("summary"),
-        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()});
+        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
     let r = app
         .post_as(
             &format!("/api/cases/{id}/commands"),
@@ -1349,9 +1355,9 @@ async fn a_recording_is_found_played_through_the_ledger_linked_and_its_gap_expla
     let cookie = sign_in(&app).await;
     let t0 = 1_795_568_400_000_i64;
     let id = app.open_inspection(&head, "栗街检〔2026〕41号").await;
-    let act = serde_json::json!({"expected_version": 1, "command": {"type": "record_on_site", "at": t0,
+    let act = serde_json::json!({"expected_version": 1, "command": {"type": "record_on_site", "act": {"at": t0,
         "place": "幸福路 8 号", "recording_announced": true, "problems_found": false, "summary": "消防通道畅通",
-        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
+        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}}});
     assert_eq!(app.post_as(&format!("/api/cases/{id}/commands"), &head, &act).await.status, StatusCode::OK);
     // A file uploaded over tus, its name hostile markup.
     let hostile = "<img src=x onerror=alert(1)>.mp4";
