@@ -183,3 +183,43 @@ impl Described {
         Ok(cmd)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Described;
+    use serde_json::json;
+
+    fn described() -> Described {
+        Described::new(liuhen_server::api::openapi::document())
+    }
+
+    /// The client is not a rubber stamp: what the description forbids, it says so.
+    #[test]
+    fn the_client_finds_what_the_description_forbids() {
+        let d = described();
+        let open = json!({"case_no": "栗街检〔2026〕1号", "matter": "消防安全检查", "kind": "routine", "basis": "计划",
+            "source": "inspection", "reason": "例行", "received_at": 1_795_568_400_000_i64});
+        assert!(d.judge("POST", "/api/cases/inspections", &open).errors.is_empty());
+        let mut missing = open.clone();
+        missing.as_object_mut().unwrap().remove("matter");
+        assert!(!d.judge("POST", "/api/cases/inspections", &missing).errors.is_empty());
+        let mut unknown = open.clone();
+        unknown["mood"] = json!("angry");
+        assert!(!d.judge("POST", "/api/cases/inspections", &unknown).errors.is_empty());
+        let mut bell = open.clone();
+        bell["reason"] = json!("例行\u{0007}");
+        assert!(!d.judge("POST", "/api/cases/inspections", &bell).errors.is_empty());
+        // A command of another case type is not one this case takes.
+        let cmd = json!({"expected_version": 1, "command": {"type": "notify_result", "at": 1}});
+        assert!(d.judge_command("inspection", &cmd).is_empty());
+        assert!(!d.judge_command("summary_penalty", &cmd).is_empty());
+        // Built from the schema: a field it does not declare, or one it requires missing, is not sent.
+        assert!(d.command("inspection", "close", &json!({"at": 1})).is_ok());
+        assert!(d.command("inspection", "close", &json!({})).is_err());
+        assert!(d.command("inspection", "close", &json!({"at": 1, "approver": "张主任"})).is_err());
+        assert!(
+            d.command("inspection", "record_on_site", &json!({"at": 1, "place": "x"})).is_err(),
+            "an act nests under act"
+        );
+    }
+}
