@@ -1,7 +1,7 @@
 //! 调查取证 items (办法第八条第（二）至（七）、（十）项): inquiries, 现场检查（勘验）笔录, evidence
 //! taken in, samples, 检验检测鉴定, 先行登记保存 and 论证, each checked against what its record must carry before it counts as evidence.
 
-use crate::rules::{R_020, R_021, R_024, R_025, R_027, R_028, R_029, R_030, R_032, R_035, Violation};
+use crate::rules::{R_020, R_021, R_023, R_024, R_025, R_026, R_027, R_028, R_029, R_030, R_032, R_035, Violation};
 use crate::time::Timestamp;
 
 /// The kinds of evidence of 行政处罚法第四十六条.
@@ -89,6 +89,37 @@ pub struct Inquiry {
     pub signed_every_page: bool,
     /// When the interviewee refused to confirm or sign.
     pub refusal: Option<RefusalNote>,
+    /// The record's pages and, for more than one, the party's 骑缝 thumbprint or seal.
+    pub pages: CrossPages,
+}
+
+/// A paper record's pages: more than one needs the party's 骑缝手印 or 骑缝章 across them
+/// (办法第十四条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CrossPages {
+    pub pages: u32,
+    pub cross_page_sealed: bool,
+}
+
+impl Default for CrossPages {
+    fn default() -> CrossPages {
+        CrossPages { pages: 1, cross_page_sealed: false }
+    }
+}
+
+/// How a 视听资料 was made (最高人民法院关于行政诉讼证据若干问题的规定第十二条).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AvProvenance {
+    /// 制作方法 (e.g. 执法记录仪现场拍摄、调取监控录像).
+    pub production_method: String,
+    pub produced_at: Option<Timestamp>,
+    /// 制作人.
+    pub producer: String,
+    /// 证明对象: what it proves.
+    pub proves: String,
+    /// It carries sound: then a transcript of what is said is attached.
+    pub sound: bool,
+    pub transcript: String,
 }
 
 /// Evidence taken in (调取书证、物证以及其他证据).
@@ -102,6 +133,8 @@ pub struct Collected {
     pub copy_verified: bool,
     /// False when it was obtained unlawfully (行政处罚法第四十六条第三款).
     pub lawfully_obtained: bool,
+    /// For a 视听资料: how, when and by whom it was made, and what it proves.
+    pub av: Option<AvProvenance>,
 }
 
 /// A 抽样取证凭证.
@@ -148,6 +181,7 @@ pub struct SiteRecord {
     pub no_signature_reason: String,
     /// Others present who signed as witnesses.
     pub witnesses: Vec<String>,
+    pub pages: CrossPages,
 }
 
 /// 检验、检测、检疫、鉴定、评审 (办法第八条第（六）项).
@@ -269,6 +303,40 @@ impl Item {
     }
 }
 
+/// R-023 (办法第十四条): a record of several pages the party signed carries their 骑缝 mark.
+fn cross_pages(p: CrossPages) -> Option<Violation> {
+    (p.pages > 1 && !p.cross_page_sealed)
+        .then(|| R_023.violated("cross_page_sealed", format!("笔录共 {} 页，当事人未捺骑缝手印或加盖骑缝章", p.pages)))
+}
+
+/// a 视听资料 says how, when and by whom it was made and what it proves; sound comes with
+/// its transcript; a copy is one checked against the original carrier (R-025 asks that too).
+fn av_provenance(c: &Collected) -> Vec<Violation> {
+    let Some(av) = &c.av else {
+        return vec![R_026.violated("av", "视听资料未注明制作方法、制作时间、制作人和证明对象")];
+    };
+    let mut found = Vec::new();
+    for (field, value, what) in [
+        ("production_method", &av.production_method, "制作方法"),
+        ("producer", &av.producer, "制作人"),
+        ("proves", &av.proves, "证明对象"),
+    ] {
+        if blank(value) {
+            found.push(R_026.violated(field, format!("视听资料未注明{what}")));
+        }
+    }
+    if av.produced_at.is_none() {
+        found.push(R_026.violated("produced_at", "视听资料未注明制作时间"));
+    }
+    if av.sound && blank(&av.transcript) {
+        found.push(R_026.violated("transcript", "声音资料须附有该声音内容的文字记录"));
+    }
+    if !c.original && !c.copy_verified {
+        found.push(R_026.violated("original", "须提供原始载体或经核对无误的复制件"));
+    }
+    found
+}
+
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
@@ -322,6 +390,9 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
                     }
                 }
             }
+            if q.refusal.is_none() {
+                found.extend(cross_pages(q.pages));
+            }
         }
         Body::Collected(c) => {
             if blank(&c.source) {
@@ -329,6 +400,9 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
             }
             if !c.original && !c.copy_verified {
                 found.push(R_025.violated("copy_verified", "复制件未注明“经核对与原件无误”并由提供人签名或盖章"));
+            }
+            if c.kind == Kind::AudioVisual {
+                found.extend(av_provenance(c));
             }
         }
         Body::Sampling(s) => {
@@ -370,6 +444,9 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
             }
             if !r.party_signed && blank(&r.no_signature_reason) {
                 found.push(R_024.violated("no_signature_reason", "当事人未签名的，须注明原因"));
+            }
+            if r.party_signed {
+                found.extend(cross_pages(r.pages));
             }
         }
         Body::Testing(t) => {

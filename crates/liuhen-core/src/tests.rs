@@ -968,6 +968,7 @@ pub(crate) mod ordinary {
                 confirmed: true,
                 signed_every_page: true,
                 refusal: None,
+                pages: evidence::CrossPages::default(),
             }),
         )
     }
@@ -981,6 +982,44 @@ pub(crate) mod ordinary {
                 original: false,
                 copy_verified,
                 lawfully_obtained: lawful,
+                av: None,
+            }),
+        )
+    }
+
+    /// `item` (an inquiry or a site record) of `pages` pages, with or without the 骑缝 mark.
+    pub fn paged(mut item: evidence::Item, pages: u32, cross_page_sealed: bool) -> evidence::Item {
+        let p = evidence::CrossPages { pages, cross_page_sealed };
+        match &mut item.body {
+            evidence::Body::Inquiry(q) => q.pages = p,
+            evidence::Body::SiteRecord(r) => r.pages = p,
+            _ => panic!("no pages on this kind of record"),
+        }
+        item
+    }
+
+    fn provenance(sound: bool, transcript: &str) -> evidence::AvProvenance {
+        evidence::AvProvenance {
+            production_method: "执法记录仪现场拍摄".to_string(),
+            produced_at: Some(at("2026-08-10")),
+            producer: "王明".to_string(),
+            proves: "当事人在院内搭建彩钢房".to_string(),
+            sound,
+            transcript: transcript.to_string(),
+        }
+    }
+
+    /// A 视听资料 taken in as evidence, its original carrier kept.
+    fn video(av: Option<evidence::AvProvenance>) -> evidence::Item {
+        item(
+            "现场执法记录仪视频",
+            evidence::Body::Collected(evidence::Collected {
+                kind: evidence::Kind::AudioVisual,
+                source: "执法记录仪 DSJ-001".to_string(),
+                original: true,
+                copy_verified: false,
+                lawfully_obtained: true,
+                av,
             }),
         )
     }
@@ -1012,6 +1051,7 @@ pub(crate) mod ordinary {
                 party_signed,
                 no_signature_reason: reason.to_string(),
                 witnesses: vec![],
+                pages: evidence::CrossPages::default(),
             }),
         )
     }
@@ -1317,6 +1357,29 @@ pub(crate) mod ordinary {
                 "R-025",
                 out(investigating.record_evidence(collected(true, false))),
                 out(investigating.record_evidence(collected(true, true))),
+            ),
+            // 办法第十四条: a record of several pages carries the party's 骑缝 mark.
+            (
+                "R-023",
+                out(investigating.record_evidence(paged(inquiry(&both), 3, false))),
+                out(investigating.record_evidence(paged(inquiry(&both), 3, true))),
+            ),
+            (
+                "R-023",
+                out(investigating.record_evidence(paged(site_record(&both, true, ""), 2, false))),
+                out(investigating.record_evidence(paged(site_record(&both, true, ""), 1, false))),
+            ),
+            // A 视听资料 says how, when, by whom it was made and what it proves; sound has its transcript.
+            (
+                "R-026",
+                out(investigating.record_evidence(video(None))),
+                out(investigating.record_evidence(video(Some(provenance(false, ""))))),
+            ),
+            (
+                "R-026",
+                out(investigating.record_evidence(video(Some(provenance(true, ""))))),
+                out(investigating
+                    .record_evidence(video(Some(provenance(true, "执法人员：请出示营业执照。当事人：没有。"))))),
             ),
             (
                 "R-027",

@@ -3,8 +3,8 @@
 use super::cases::text;
 use crate::error::ApiError;
 use liuhen_core::evidence::{
-    Argumentation, Body, Collected, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling, SiteRecord, TestKind,
-    Testimony, Testing,
+    Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling,
+    SiteRecord, TestKind, Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use schemars::JsonSchema;
@@ -47,6 +47,13 @@ pub enum EvidenceForm {
         signed_every_page: bool,
         #[serde(default)]
         refusal: Option<RefusalForm>,
+        /// 笔录页数（省略为 1）；多页的须当事人捺骑缝手印或加盖骑缝章（R-023，办法第十四条）。
+        #[serde(default)]
+        #[schemars(range(min = 1, max = 10000))]
+        pages: Option<u32>,
+        /// 当事人已捺骑缝手印或加盖骑缝章。
+        #[serde(default)]
+        cross_page_sealed: bool,
     },
     Collected {
         label: String,
@@ -58,6 +65,9 @@ pub enum EvidenceForm {
         #[serde(default)]
         copy_verified: bool,
         lawfully_obtained: bool,
+        /// 视听资料（kind=audio_visual）的制作情况（R-026）。
+        #[serde(default)]
+        av: Option<AvProvenanceForm>,
     },
     Sampling {
         label: String,
@@ -84,6 +94,11 @@ pub enum EvidenceForm {
         no_signature_reason: String,
         #[serde(default)]
         witnesses: Vec<String>,
+        #[serde(default)]
+        #[schemars(range(min = 1, max = 10000))]
+        pages: Option<u32>,
+        #[serde(default)]
+        cross_page_sealed: bool,
     },
     Testing {
         label: String,
@@ -139,6 +154,54 @@ fn ids(v: Vec<String>, field: &str) -> Result<Vec<String>, ApiError> {
     v.iter().map(|s| text(s, field, 64)).collect()
 }
 
+/// How a 视听资料 was made (最高人民法院关于行政诉讼证据若干问题的规定第十二条).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "AvProvenance")]
+pub struct AvProvenanceForm {
+    /// 制作方法，如“执法记录仪现场拍摄”“调取监控录像”。
+    #[serde(default)]
+    pub production_method: String,
+    /// 制作时间（Unix 毫秒）。
+    #[serde(default)]
+    pub produced_at: Option<i64>,
+    /// 制作人。
+    #[serde(default)]
+    pub producer: String,
+    /// 证明对象。
+    #[serde(default)]
+    pub proves: String,
+    /// 含有声音：须附声音内容的文字记录。
+    #[serde(default)]
+    pub sound: bool,
+    /// 声音内容的文字记录。
+    #[serde(default)]
+    pub transcript: String,
+}
+
+/// The pages of a record (one when not said) and its 骑缝 mark.
+fn pages_of(pages: Option<u32>, cross_page_sealed: bool) -> Result<CrossPages, ApiError> {
+    let pages = pages.unwrap_or(1);
+    if pages == 0 || pages > 10_000 {
+        return Err(ApiError::BadRequest("页数须为 1 至 10000".into()));
+    }
+    Ok(CrossPages { pages, cross_page_sealed })
+}
+
+fn av_of(f: Option<AvProvenanceForm>) -> Result<Option<AvProvenance>, ApiError> {
+    f.map(|a| {
+        Ok(AvProvenance {
+            production_method: text(&a.production_method, "制作方法", 200)?,
+            produced_at: a.produced_at.map(Timestamp),
+            producer: text(&a.producer, "制作人", 100)?,
+            proves: text(&a.proves, "证明对象", 1000)?,
+            sound: a.sound,
+            transcript: text(&a.transcript, "声音内容的文字记录", 50_000)?,
+        })
+    })
+    .transpose()
+}
+
 /// Checks lengths and vocabularies; the rules are core's.
 pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
     let (label, at, body) = match form {
@@ -156,6 +219,8 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
             confirmed,
             signed_every_page,
             refusal,
+            pages,
+            cross_page_sealed,
         } => (
             label,
             at,
@@ -171,9 +236,10 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 confirmed,
                 signed_every_page,
                 refusal: refusal_of(refusal)?,
+                pages: pages_of(pages, cross_page_sealed)?,
             }),
         ),
-        EvidenceForm::Collected { label, at, kind, source, original, copy_verified, lawfully_obtained } => (
+        EvidenceForm::Collected { label, at, kind, source, original, copy_verified, lawfully_obtained, av } => (
             label,
             at,
             Body::Collected(Collected {
@@ -182,6 +248,7 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 original,
                 copy_verified,
                 lawfully_obtained,
+                av: av_of(av)?,
             }),
         ),
         EvidenceForm::Sampling {
@@ -220,6 +287,8 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
             party_signed,
             no_signature_reason,
             witnesses,
+            pages,
+            cross_page_sealed,
         } => (
             label,
             at,
@@ -230,6 +299,7 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 party_signed,
                 no_signature_reason: text(&no_signature_reason, "未签名原因", 500)?,
                 witnesses: ids(witnesses, "见证人")?,
+                pages: pages_of(pages, cross_page_sealed)?,
             }),
         ),
         EvidenceForm::Testing {

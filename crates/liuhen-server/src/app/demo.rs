@@ -819,6 +819,8 @@ impl<S: LogStore> App<S> {
                     party_signed: true,
                     no_signature_reason: String::new(),
                     witnesses: vec![],
+                    // Two pages, the party's thumbprint across them (办法第十四条).
+                    pages: liuhen_core::evidence::CrossPages { pages: 2, cross_page_sealed: true },
                 }),
             }),
             C::Conclude(Report {
@@ -944,6 +946,7 @@ impl<S: LogStore> App<S> {
                 confirmed: true,
                 signed_every_page: true,
                 refusal: None,
+                pages: liuhen_core::evidence::CrossPages::default(),
             }),
         };
         self.ordinary_command(admin, &r.id, 3, OrdinaryCommand::RecordEvidence(inquiry)).await?;

@@ -1,8 +1,8 @@
 //! 调查取证 items in an event's JSON, both ways.
 
 use liuhen_core::evidence::{
-    Argumentation, Body, Collected, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling, SiteRecord, TestKind,
-    Testimony, Testing,
+    Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling,
+    SiteRecord, TestKind, Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use serde_json::{Value, json};
@@ -14,10 +14,14 @@ pub fn item_json(item: &Item) -> Value {
             "recorder": q.recorder, "interviewee": q.interviewee, "relation": q.relation, "rights_told": q.rights_told,
             "questions_and_answers": q.questions_and_answers, "confirmed": q.confirmed,
             "signed_every_page": q.signed_every_page, "refusal": q.refusal.as_ref().map(refusal_json),
+            "pages": q.pages.pages, "cross_page_sealed": q.pages.cross_page_sealed,
         }),
         Body::Collected(c) => json!({
             "type": "collected", "kind": c.kind.code(), "kind_label": c.kind.label(), "source": c.source,
             "original": c.original, "copy_verified": c.copy_verified, "lawfully_obtained": c.lawfully_obtained,
+            "av": c.av.as_ref().map(|a| json!({"production_method": a.production_method,
+                "produced_at": a.produced_at.map(|t| t.0), "producer": a.producer, "proves": a.proves,
+                "sound": a.sound, "transcript": a.transcript})),
         }),
         Body::Sampling(s) => json!({
             "type": "sampling", "sample": s.sample, "batch": s.batch, "quantity": s.quantity, "method": s.method,
@@ -27,6 +31,7 @@ pub fn item_json(item: &Item) -> Value {
         Body::SiteRecord(r) => json!({
             "type": "site_record", "place": r.place, "findings": r.findings, "officers": r.officers,
             "party_signed": r.party_signed, "no_signature_reason": r.no_signature_reason, "witnesses": r.witnesses,
+            "pages": r.pages.pages, "cross_page_sealed": r.pages.cross_page_sealed,
         }),
         Body::Testing(t) => json!({
             "type": "testing", "kind": t.kind.code(), "kind_label": t.kind.label(), "institution": t.institution,
@@ -63,6 +68,32 @@ fn parse_refusal(v: &Value) -> Option<Option<RefusalNote>> {
     }
 }
 
+/// A record's pages; entries written before R-023 was kept say nothing: one page.
+fn parse_pages(v: &Value) -> Option<CrossPages> {
+    Some(CrossPages {
+        pages: match &v["pages"] {
+            Value::Null => 1,
+            n => u32::try_from(n.as_u64()?).ok()?,
+        },
+        cross_page_sealed: v["cross_page_sealed"].as_bool().unwrap_or(false),
+    })
+}
+
+/// `Some(None)` for none (or an entry written before R-026 was kept), `None` if malformed.
+fn parse_av(v: &Value) -> Option<Option<AvProvenance>> {
+    if v.is_null() {
+        return Some(None);
+    }
+    Some(Some(AvProvenance {
+        production_method: v["production_method"].as_str()?.to_string(),
+        produced_at: v["produced_at"].as_i64().map(Timestamp),
+        producer: v["producer"].as_str()?.to_string(),
+        proves: v["proves"].as_str()?.to_string(),
+        sound: v["sound"].as_bool()?,
+        transcript: v["transcript"].as_str()?.to_string(),
+    }))
+}
+
 fn strings(v: &Value) -> Option<Vec<String>> {
     v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect()
 }
@@ -83,6 +114,7 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             confirmed: b("confirmed")?,
             signed_every_page: b("signed_every_page")?,
             refusal: parse_refusal(&v["refusal"])?,
+            pages: parse_pages(v)?,
         }),
         "collected" => Body::Collected(Collected {
             kind: Kind::parse(v["kind"].as_str()?)?,
@@ -90,6 +122,7 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             original: b("original")?,
             copy_verified: b("copy_verified")?,
             lawfully_obtained: b("lawfully_obtained")?,
+            av: parse_av(&v["av"])?,
         }),
         "sampling" => Body::Sampling(Sampling {
             sample: s("sample")?,
@@ -109,6 +142,7 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             party_signed: b("party_signed")?,
             no_signature_reason: s("no_signature_reason")?,
             witnesses: strings(&v["witnesses"])?,
+            pages: parse_pages(v)?,
         }),
         "testing" => Body::Testing(Testing {
             kind: TestKind::parse(v["kind"].as_str()?)?,

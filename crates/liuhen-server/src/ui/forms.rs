@@ -466,7 +466,7 @@ pub const TEST_KINDS: &[(&str, &str)] =
     &[("inspection", "检验"), ("testing", "检测"), ("quarantine", "检疫"), ("appraisal", "鉴定"), ("review", "评审")];
 
 /// The 调查取证 records of 办法第八条, each a `record_evidence` command with its `item.type`.
-const EV_SITE: [Field; 10] = [
+const EV_SITE: [Field; 12] = [
     f("type", "", Kind::Fixed("\"record_evidence\"")),
     f("item.type", "", Kind::Fixed("\"site_record\"")),
     f("item.label", "证据名称", Kind::Text),
@@ -477,8 +477,10 @@ const EV_SITE: [Field; 10] = [
     f("item.party_signed", "当事人已签名", Kind::Bool),
     f("item.no_signature_reason", "当事人未签名的原因", Kind::Text),
     f("item.witnesses", "见证人（以、分隔）", Kind::List),
+    f("item.pages", "笔录页数（不填为 1 页）", Kind::OptNumber),
+    f("item.cross_page_sealed", "多页的，当事人已捺骑缝手印或加盖骑缝章", Kind::Bool),
 ];
-const EV_INQUIRY: [Field; 17] = join(&[
+const EV_INQUIRY: [Field; 19] = join(&[
     &[
         f("type", "", Kind::Fixed("\"record_evidence\"")),
         f("item.type", "", Kind::Fixed("\"inquiry\"")),
@@ -494,10 +496,12 @@ const EV_INQUIRY: [Field; 17] = join(&[
         f("item.questions_and_answers", "询问内容", Kind::LongText),
         f("item.confirmed", "被询问人已核对无误", Kind::Bool),
         f("item.signed_every_page", "被询问人已逐页签名", Kind::Bool),
+        f("item.pages", "笔录页数（不填为 1 页）", Kind::OptNumber),
+        f("item.cross_page_sealed", "多页的，当事人已捺骑缝手印或加盖骑缝章", Kind::Bool),
     ],
     &refusal_fields!("item.refusal."),
 ]);
-const EV_COLLECTED: [Field; 9] = [
+const EV_COLLECTED: [Field; 15] = [
     f("type", "", Kind::Fixed("\"record_evidence\"")),
     f("item.type", "", Kind::Fixed("\"collected\"")),
     f("item.label", "证据名称", Kind::Text),
@@ -507,6 +511,12 @@ const EV_COLLECTED: [Field; 9] = [
     f("item.original", "原件、原物", Kind::Bool),
     f("item.copy_verified", "复制件已与原件核对无误（注明出处并签章）", Kind::Bool),
     f("item.lawfully_obtained", "以合法手段取得", Kind::Bool),
+    f("item.av.production_method", "视听资料：制作方法", Kind::Text),
+    f("item.av.produced_at", "视听资料：制作时间", Kind::OptDateTime),
+    f("item.av.producer", "视听资料：制作人", Kind::Text),
+    f("item.av.proves", "视听资料：证明对象", Kind::Text),
+    f("item.av.sound", "视听资料含有声音", Kind::Bool),
+    f("item.av.transcript", "声音内容的文字记录", Kind::LongText),
 ];
 const EV_SAMPLING: [Field; 15] = join(&[
     &[

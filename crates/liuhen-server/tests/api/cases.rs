@@ -1590,8 +1590,23 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
     }
     assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
-    // The well-formed one goes through at the same version.
-    assert_eq!(command(&c.app, &c.token, &id, 3, inquiry).await.status, StatusCode::OK);
+    // Three pages without the party's 骑缝 mark (R-023, 办法第十四条); a video without how, when
+    // and by whom it was made: refused by rule, nothing recorded.
+    let r = command(&c.app, &c.token, &id, 3, bad(&["item", "pages"], json!(3))).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-023", "{}", String::from_utf8_lossy(&r.body));
+    let video = json!({"type": "record_evidence", "item": {"type": "collected", "label": "执法记录仪视频", "at": day("2026-08-10"),
+        "kind": "audio_visual", "source": "执法记录仪 DSJ-001", "original": true, "lawfully_obtained": true}});
+    let r = command(&c.app, &c.token, &id, 3, video.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-026", "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
+    // The well-formed one goes through at the same version: three pages with the mark.
+    let mut sealed = bad(&["item", "pages"], json!(3));
+    sealed["item"]["cross_page_sealed"] = json!(true);
+    assert_eq!(command(&c.app, &c.token, &id, 3, sealed).await.status, StatusCode::OK);
+    let mut described = video;
+    described["item"]["av"] = json!({"production_method": "执法记录仪现场拍摄", "produced_at": day("2026-08-10"),
+        "producer": "王明", "proves": "当事人在院内搭建彩钢房", "sound": true, "transcript": "执法人员：这是您搭建的吗？当事人：是。"});
+    assert_eq!(command(&c.app, &c.token, &id, 4, described).await.status, StatusCode::OK);
 }
 
 /// The county bureau's 委托书 for food inspections in 2026.
