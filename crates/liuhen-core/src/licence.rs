@@ -7,7 +7,7 @@
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
 use crate::rules::{
-    self, CommandError, R_006, R_013, R_013B, R_014, R_050, R_080, R_113, R_114, R_115, R_116, Violation,
+    self, CommandError, R_006, R_013, R_013B, R_014, R_050, R_080, R_112, R_113, R_114, R_115, R_116, Violation,
 };
 use crate::time::Timestamp;
 
@@ -124,6 +124,12 @@ pub enum Event {
         host: String,
     },
     HearingHeld(crate::penalty::Hearing),
+    /// An interested party told of the application and heard (行政许可法第三十六条, R-112).
+    InterestedPartyHeard {
+        at: Timestamp,
+        party: String,
+        statement: String,
+    },
     /// A 核查 record: a 现场核查笔录, an inquiry, a test or appraisal, material taken in
     /// (行政许可法第三十四条、第四十五条; 办法第八条).
     EvidenceRecorded(crate::evidence::Item),
@@ -181,6 +187,9 @@ pub struct Ruling {
     pub relief_told: bool,
     /// Required when the decision is late.
     pub late_explanation: String,
+    /// The licence directly concerns others' major interests (行政许可法第三十六条): they must
+    /// have been told and heard first.
+    pub affects_others: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,6 +208,8 @@ pub struct Licence {
     pub hearing_requested_at: Option<Timestamp>,
     pub hearing_on: Option<crate::time::Date>,
     pub hearing_held_at: Option<Timestamp>,
+    /// When each interested party was told and heard.
+    pub interested_heard: Vec<Timestamp>,
     pub decided_at: Option<Timestamp>,
     pub granted: Option<bool>,
     pub certificate_at: Option<Timestamp>,
@@ -247,6 +258,7 @@ impl Licence {
             hearing_requested_at: None,
             hearing_on: None,
             hearing_held_at: None,
+            interested_heard: Vec::new(),
             decided_at: None,
             granted: None,
             certificate_at: None,
@@ -383,6 +395,23 @@ impl Licence {
 
     /// R-045 (held in public unless a secret or privacy is at stake) and R-050 (the transcript
     /// confirmed and signed by the participants).
+    /// R-112 (行政许可法第三十六条): an interested party whose major interests the licence directly
+    /// concerns is told of it, and their statement and defence heard and recorded.
+    pub fn hear_interested_party(&self, at: Timestamp, party: &str, statement: &str) -> Decision {
+        if !matches!(self.state, State::Accepted | State::UnderReview) {
+            return Err(wrong(self.state, "听取利害关系人意见"));
+        }
+        let mut found = Vec::new();
+        if party.trim().is_empty() {
+            found.push(R_112.violated("party", "未记录利害关系人"));
+        }
+        if statement.trim().is_empty() {
+            found.push(R_112.violated("statement", "未记录利害关系人的陈述和申辩"));
+        }
+        let flags = rules::decide(found)?;
+        Ok((Event::InterestedPartyHeard { at, party: party.to_string(), statement: statement.to_string() }, flags))
+    }
+
     pub fn hold_hearing(&self, hearing: crate::penalty::Hearing) -> Decision {
         if self.hearing_on.is_none() || self.hearing_held_at.is_some() {
             return Err(wrong(self.state, "举行听证"));
@@ -435,7 +464,7 @@ impl Licence {
     /// R-115 (a written, sealed decision; a denial with reasons and relief) and R-114 (in time,
     /// or a written explanation, flagged).
     pub fn decide(&self, at: Timestamp, d: &Ruling, cal: &WorkCalendar) -> Decision {
-        let Ruling { granted, sealed, ref reasons, relief_told, ref late_explanation } = *d;
+        let Ruling { granted, sealed, ref reasons, relief_told, ref late_explanation, affects_others } = *d;
         if !matches!(self.state, State::Accepted | State::UnderReview) {
             return Err(wrong(self.state, "作出许可决定"));
         }
@@ -445,6 +474,10 @@ impl Licence {
         }
         if self.hearing_requested_at.is_some() && self.hearing_held_at.is_none() {
             found.push(R_050.violated("hearing", "已申请听证，须举行听证并根据听证笔录作出决定"));
+        }
+        if affects_others && self.interested_heard.is_empty() {
+            found
+                .push(R_112.violated("affects_others", "许可事项直接关系他人重大利益，尚未告知利害关系人并听取其意见"));
         }
         if !sealed || (!granted && (reasons.trim().is_empty() || !relief_told)) {
             found.push(R_115.violated("decision", "决定书须加盖印章；不予许可的须说明理由并告知救济权利"));
@@ -613,6 +646,10 @@ impl Licence {
             Event::HearingRequested { at } => self.hearing_requested_at = Some(*at),
             Event::HearingScheduled { hearing_on, .. } => self.hearing_on = Some(*hearing_on),
             Event::HearingHeld(h) => self.hearing_held_at = Some(h.at),
+            Event::InterestedPartyHeard { at, .. } => {
+                self.interested_heard.push(*at);
+                self.state = State::UnderReview;
+            }
             Event::Decided { at, granted, .. } => {
                 self.decided_at = Some(*at);
                 self.granted = Some(*granted);

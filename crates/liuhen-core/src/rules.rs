@@ -64,12 +64,14 @@ pub const R_001: Rule = Rule {
     requirement: "执法人员不得少于两人",
 };
 /// R-001 for a licence's on-site 核查 (行政许可法第三十四条第三款: two or more staff).
-pub const TWO_FOR_LICENCE: Rule = Rule {
-    id: "R-001",
+pub const R_111: Rule = Rule {
+    id: "R-111",
     severity: Severity::Block,
     source: "办法第六条；行政许可法第三十四条第三款",
     requirement: "核查须由两名以上工作人员进行",
 };
+/// A licence's 核查 by two or more staff is R-111, the licence form of R-001.
+pub const TWO_FOR_LICENCE: Rule = R_111;
 /// R-001 for a coercive measure (行政强制法第十八条第二项).
 pub const TWO_FOR_COERCION: Rule = Rule {
     id: "R-001",
@@ -682,6 +684,12 @@ pub const R_014: Rule = Rule {
     source: "行政许可法第三十二条第二款",
     requirement: "受理或者不予受理，须出具加盖专用印章和注明日期的书面凭证；不予受理的须说明理由",
 };
+pub const R_112: Rule = Rule {
+    id: "R-112",
+    severity: Severity::Block,
+    source: "行政许可法第三十六条",
+    requirement: "许可事项直接关系他人重大利益的，应当告知利害关系人，听取申请人、利害关系人的陈述和申辩",
+};
 pub const R_113: Rule = Rule {
     id: "R-113",
     severity: Severity::Block,
@@ -764,8 +772,8 @@ pub const ALL: &[Rule] = &[
     R_047, R_048, R_049, R_050, R_051, R_060, R_061, R_062, R_063, R_064, R_064B, R_065, R_066, R_067A, R_067B, R_067C,
     R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091, R_092,
     R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105,
-    R_106, R_113, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_141, R_142, R_143,
-    R_144, R_145,
+    R_106, R_111, R_112, R_113, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_141,
+    R_142, R_143, R_144, R_145,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

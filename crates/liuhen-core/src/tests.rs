@@ -544,7 +544,9 @@ fn refusals_name_rule_and_article_in_chinese() {
         let mut one = good_act(false);
         one.officers.truncate(1);
         let found = inspection::check_on_site(&one, kind);
-        assert_eq!((found[0].rule.id, found[0].rule.source), ("R-001", source), "{kind:?}");
+        // A licence's 核查 is R-111 (行政许可法第三十四条, which R-001 points to).
+        let id = if kind == MatterKind::Licence { "R-111" } else { "R-001" };
+        assert_eq!((found[0].rule.id, found[0].rule.source), (id, source), "{kind:?}");
     }
 }
 
@@ -1913,6 +1915,7 @@ mod licensing {
             reasons: reasons.to_string(),
             relief_told: true,
             late_explanation: String::new(),
+            affects_others: false,
         }
     }
 
@@ -1935,7 +1938,8 @@ mod licensing {
                     sealed: true,
                     reasons: "".to_string(),
                     relief_told: true,
-                    late_explanation: "".to_string()
+                    late_explanation: "".to_string(),
+                    affects_others: false,
                 },
                 &cal
             )
@@ -1997,6 +2001,7 @@ mod licensing {
             reasons: String::new(),
             relief_told: true,
             late_explanation: String::new(),
+            affects_others: false,
         };
         assert_eq!(out(c.decide(at("2026-11-20"), &grant, &cal)), ["R-050"]);
         // Twenty working days from 2026-11-09 end 2026-12-07.
@@ -2021,6 +2026,7 @@ mod licensing {
             reasons: "占道位置影响消防通道".to_string(),
             relief_told: true,
             late_explanation: "".to_string(),
+            affects_others: false,
         };
         step!(d, d.decide(at("2026-11-20"), &ruling, &cal));
         d
@@ -2068,6 +2074,32 @@ mod licensing {
             recipient_signed: false,
             ..handed_over("不予行政许可决定书（栗街许不〔2026〕1号）", at("2026-11-20"))
         };
+        let affecting = licence::Ruling { affects_others: true, ..ruling(true, true, "") };
+        let heard = {
+            let mut c = accepted.clone();
+            step!(
+                c,
+                c.hear_interested_party(at("2026-11-10"), "相邻商户李某某", "担心占道影响其店面出入，请求缩小占用范围")
+            );
+            c
+        };
+        let mut alone = good_act(false);
+        alone.officers.truncate(1);
+        let r111_112 = vec![
+            // 行政许可法第三十四条第三款: 核查 by two or more staff.
+            ("R-111", out(accepted.verify(alone)), out(accepted.verify(good_act(false)))),
+            // 行政许可法第三十六条: the interested party told and heard before the decision.
+            (
+                "R-112",
+                out(accepted.decide(at("2026-11-20"), &affecting, &cal)),
+                out(heard.decide(at("2026-11-20"), &affecting, &cal)),
+            ),
+            (
+                "R-112",
+                out(accepted.hear_interested_party(at("2026-11-10"), "相邻商户李某某", " ")),
+                out(accepted.hear_interested_party(at("2026-11-10"), "相邻商户李某某", "无异议")),
+            ),
+        ];
         let r113 = vec![
             (
                 "R-113",
@@ -2214,6 +2246,7 @@ mod licensing {
         ]
         .into_iter()
         .chain(r113)
+        .chain(r111_112)
         .collect()
     }
 
@@ -2229,6 +2262,7 @@ mod licensing {
                     reasons: "".to_string(),
                     relief_told: true,
                     late_explanation: "现场核查遇暴雪延误".to_string(),
+                    affects_others: false,
                 },
                 &cal,
             )

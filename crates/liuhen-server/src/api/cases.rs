@@ -1737,6 +1737,14 @@ pub enum LicenceCommandForm {
         working_days: u32,
         notice: super::service::ServiceForm,
     },
+    /// 告知利害关系人并听取其陈述和申辩 (行政许可法第三十六条, R-112).
+    HearInterestedParty {
+        at: i64,
+        /// 利害关系人（姓名或名称）。
+        party: String,
+        /// 其陈述和申辩。
+        statement: String,
+    },
     Decide {
         at: i64,
         granted: bool,
@@ -1747,6 +1755,9 @@ pub enum LicenceCommandForm {
         relief_told: bool,
         #[serde(default)]
         late_explanation: String,
+        /// 许可事项直接关系他人重大利益（须先告知利害关系人并听取意见，R-112）。
+        #[serde(default)]
+        affects_others: bool,
     },
     /// The certificate delivered, with its 送达回证 (办法第十七条).
     IssueCertificate {
@@ -1827,20 +1838,28 @@ fn licence_command(
                 at: Timestamp(at), approved_by: me.name_as(Role::Approver, "延长许可期限")?, reasons_notified
             }
         }
-        LicenceCommandForm::Decide { at, granted, sealed, reasons, relief_told, late_explanation } => C::Decide {
-            // 行政许可法第三十八条: the decision is the office's, taken by its 负责人.
-            at: {
-                me.must(Role::Approver, "作出行政许可决定")?;
-                Timestamp(at)
-            },
-            ruling: liuhen_core::licence::Ruling {
-                granted,
-                sealed,
-                reasons: text(&reasons, "理由", 2000)?,
-                relief_told,
-                late_explanation: text(&late_explanation, "逾期说明", 2000)?,
-            },
+        LicenceCommandForm::HearInterestedParty { at, party, statement } => C::HearInterestedParty {
+            at: Timestamp(at),
+            party: text(&party, "利害关系人", 200)?,
+            statement: text(&statement, "陈述和申辩", 10_000)?,
         },
+        LicenceCommandForm::Decide { at, granted, sealed, reasons, relief_told, late_explanation, affects_others } => {
+            C::Decide {
+                // 行政许可法第三十八条: the decision is the office's, taken by its 负责人.
+                at: {
+                    me.must(Role::Approver, "作出行政许可决定")?;
+                    Timestamp(at)
+                },
+                ruling: liuhen_core::licence::Ruling {
+                    granted,
+                    sealed,
+                    reasons: text(&reasons, "理由", 2000)?,
+                    relief_told,
+                    late_explanation: text(&late_explanation, "逾期说明", 2000)?,
+                    affects_others,
+                },
+            }
+        }
         LicenceCommandForm::IssueCertificate { service, certificate_no } => C::IssueCertificate {
             service: super::service::service_of(service)?,
             certificate_no: text(&certificate_no, "证件编号", 64)?,

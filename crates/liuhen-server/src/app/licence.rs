@@ -27,6 +27,7 @@ pub enum LicenceCommand {
     RequestHearing { at: Timestamp },
     ScheduleHearing { notified_at: Timestamp, hearing_on: liuhen_core::time::Date, host: String },
     HoldHearing(liuhen_core::penalty::Hearing),
+    HearInterestedParty { at: Timestamp, party: String, statement: String },
     Close { at: Timestamp },
     CorrectDate { anchor: liuhen_core::licence::Anchor, to: Timestamp, reason: String, approved_by: String },
 }
@@ -103,6 +104,7 @@ impl CaseKind for Licence {
             Event::HearingRequested { .. } => "hearing_requested",
             Event::HearingScheduled { .. } => "hearing_scheduled",
             Event::HearingHeld { .. } => "hearing_held",
+            Event::InterestedPartyHeard { .. } => "interested_party_heard",
             Event::Closed { .. } => "closed",
             Event::DateCorrected(_) => "date_corrected",
         }
@@ -156,6 +158,9 @@ impl CaseKind for Licence {
                 json!({"notified_at": notified_at.0, "hearing_on": hearing_on.to_string(), "host": host})
             }
             Event::HearingHeld(h) => super::ordinary::hearing_json(h),
+            Event::InterestedPartyHeard { at, party, statement } => {
+                json!({"at": at.0, "party": party, "statement": statement})
+            }
         }
     }
 
@@ -212,6 +217,9 @@ impl CaseKind for Licence {
                 host: s("host")?,
             },
             "hearing_held" => Event::HearingHeld(super::ordinary::parse_hearing(v)?),
+            "interested_party_heard" => {
+                Event::InterestedPartyHeard { at: at()?, party: s("party")?, statement: s("statement")? }
+            }
             "denial_served" => {
                 Event::DenialServed { at: at()?, service: super::service::parse_service(&v["service"])? }
             }
@@ -278,6 +286,9 @@ impl<S: LogStore> App<S> {
                 c.schedule_hearing(notified_at, hearing_on, &host, &cal)
             }
             LicenceCommand::HoldHearing(h) => c.hold_hearing(h),
+            LicenceCommand::HearInterestedParty { at, party, statement } => {
+                c.hear_interested_party(at, &party, &statement)
+            }
             LicenceCommand::Close { at } => c.close(at),
             LicenceCommand::CorrectDate { anchor, to, reason, approved_by } => {
                 c.correct_date(anchor, to, &reason, &approved_by)

@@ -878,6 +878,16 @@ pub const SPECS: &[Spec] = &[
     Spec { case_type: "licence", command: "hold_hearing", label: "举行听证", fields: &HEARING },
     Spec {
         case_type: "licence",
+        command: "hear_interested_party",
+        label: "告知利害关系人并听取意见",
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("party", "利害关系人", Kind::Text),
+            f("statement", "陈述和申辩", Kind::LongText),
+        ],
+    },
+    Spec {
+        case_type: "licence",
         command: "decide",
         label: "作出许可决定",
         fields: &[
@@ -887,6 +897,7 @@ pub const SPECS: &[Spec] = &[
             f("reasons", "不予许可的理由", Kind::LongText),
             f("relief_told", "已告知申请行政复议、提起行政诉讼的权利", Kind::Bool),
             f("late_explanation", "逾期作出的书面说明", Kind::LongText),
+            f("affects_others", "许可事项直接关系他人重大利益（须已听取利害关系人意见）", Kind::Bool),
         ],
     },
     Spec {
@@ -1475,9 +1486,23 @@ pub fn stage_of(command: &str) -> &'static str {
         {
             STAGES[1]
         }
-        "propose" | "legal_review" | "discuss" | "serve_notice" | "waive" | "hear_statement" | "hear"
-        | "tell_hearing_right" | "request_hearing" | "schedule_hearing" | "hold_hearing" | "terminate_hearing"
-        | "decide" | "decide_no_penalty" | "issue_decision" | "dispose" => STAGES[2],
+        "propose"
+        | "legal_review"
+        | "discuss"
+        | "serve_notice"
+        | "waive"
+        | "hear_statement"
+        | "hear"
+        | "tell_hearing_right"
+        | "request_hearing"
+        | "schedule_hearing"
+        | "hold_hearing"
+        | "terminate_hearing"
+        | "hear_interested_party"
+        | "decide"
+        | "decide_no_penalty"
+        | "issue_decision"
+        | "dispose" => STAGES[2],
         "close" | "correct_date" | "correct_execution_time" | "record" | "convert_to_case" => STAGES[4],
         _ => STAGES[3],
     }

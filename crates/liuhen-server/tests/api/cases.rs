@@ -1773,8 +1773,23 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     for s in [
         sched("2026-11-20"),
         json!({"type": "hold_hearing", "hearing": {"at": day("2026-11-20"), "transcript_no": "栗街许听〔2026〕1号", "transcript_signed": true}}),
-        grant,
     ] {
+        ok(&command(&c.app, &c.token, &id, v, s).await);
+        v += 1;
+    }
+    // The road outside a neighbour's shop: the licence directly concerns their major interests, so
+    // they are told and heard before the decision (R-112, 行政许可法第三十六条).
+    let mut grant = grant;
+    grant["affects_others"] = json!(true);
+    let r = command(&c.app, &c.token, &id, v, grant.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-112", "{}", String::from_utf8_lossy(&r.body));
+    let heard = json!({"type": "hear_interested_party", "at": day("2026-11-23"), "party": "相邻商户李某某",
+        "statement": "担心占道影响店面出入，请求缩小占用范围"});
+    let mut blank = heard.clone();
+    blank["statement"] = json!(" ");
+    let r = command(&c.app, &c.token, &id, v, blank).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-112", "their statement is recorded");
+    for s in [heard, grant] {
         ok(&command(&c.app, &c.token, &id, v, s).await);
         v += 1;
     }
