@@ -18,12 +18,24 @@ pub struct Agency {
     /// A statute grants the office 行政强制执行权 (强制法第十三条). Default: no.
     pub has_enforcement_power: bool,
     pub seals: Vec<Seal>,
+    /// 救济渠道 posted before enforcement: the organ that hears an application for
+    /// 行政复议 against the office's acts…
+    pub review_organ: String,
+    /// …and the people's court that hears a suit against them.
+    pub court: String,
 }
 
 impl Default for Agency {
     /// An office not yet described: no name, no power of its own to enforce.
     fn default() -> Agency {
-        Agency { name: String::new(), uscc: String::new(), has_enforcement_power: false, seals: Vec::new() }
+        Agency {
+            name: String::new(),
+            uscc: String::new(),
+            has_enforcement_power: false,
+            seals: Vec::new(),
+            review_organ: String::new(),
+            court: String::new(),
+        }
     }
 }
 
@@ -43,4 +55,25 @@ impl Agency {
         }
         Ok(())
     }
+}
+
+/// R-173 (行政处罚法第三十九条): before it enforces, the office has publicly posted who it is (the
+/// 实施机关), the basis of the matter, the procedure and the remedies. The procedure is the one
+/// this system walks and the basis the 权责清单's; what an office can leave out is its own name
+/// and its 救济渠道. A FLAG: the act stands, the gap is a defect of the case.
+pub fn prior_posting(a: &Agency, legal_basis: &str) -> Vec<crate::rules::Violation> {
+    let mut found = Vec::new();
+    for (field, value, what) in [
+        ("name", &a.name, "实施机关名称"),
+        ("review_organ", &a.review_organ, "行政复议机关"),
+        ("court", &a.court, "管辖的人民法院"),
+    ] {
+        if value.trim().is_empty() {
+            found.push(crate::rules::R_173.violated(field, format!("事前公示未载明{what}")));
+        }
+    }
+    if legal_basis.trim().is_empty() {
+        found.push(crate::rules::R_173.violated("legal_basis", "事前公示未载明该执法事项的依据"));
+    }
+    found
 }

@@ -1238,6 +1238,8 @@ pub(crate) fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static s
         name: "迁西县栗乡街道办事处".into(),
         uscc: String::new(),
         has_enforcement_power: false,
+        review_organ: String::new(),
+        court: String::new(),
         seals: vec![Seal {
             kind: "行政执法专用章".into(),
             valid_from: Date::parse("2026-01-01").unwrap(),

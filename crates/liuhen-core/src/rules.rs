@@ -764,6 +764,13 @@ pub const R_106: Rule = Rule {
     requirement: "查封、扣押等直接涉及重大财产权益的现场执法活动，应当进行全程音像记录",
 };
 
+pub const R_173: Rule = Rule {
+    id: "R-173",
+    severity: Severity::Flag,
+    source: "行政处罚法第三十九条；国办发〔2018〕118号",
+    requirement: "执法前公示实施机关、立案依据、实施程序和救济渠道",
+};
+
 /// Every rule this crate enforces.
 pub const ALL: &[Rule] = &[
     R_140, R_149A, R_149B, R_149C, R_149D, R_001, R_002, R_003, R_004, R_004B, R_005, R_006, R_007, R_008, R_009,
@@ -773,7 +780,7 @@ pub const ALL: &[Rule] = &[
     R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091, R_092,
     R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105,
     R_106, R_111, R_112, R_113, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_141,
-    R_142, R_143, R_144, R_145,
+    R_142, R_143, R_144, R_145, R_173,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

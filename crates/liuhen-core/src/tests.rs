@@ -252,6 +252,20 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
             findings(good_act(false)),
         ),
         ("R-010a", on_list(None), on_list(Some(matter(MatterKind::Penalty)))),
+        // 行政处罚法第三十九条: who the office is, the basis and the remedies are posted beforehand.
+        (
+            "R-173",
+            ids(&crate::agency::prior_posting(&crate::agency::Agency::default(), "《城乡规划法》第六十四条")),
+            {
+                let posted = crate::agency::Agency {
+                    name: "迁西县栗乡街道办事处".to_string(),
+                    review_organ: "迁西县人民政府".to_string(),
+                    court: "迁西县人民法院".to_string(),
+                    ..crate::agency::Agency::default()
+                };
+                ids(&crate::agency::prior_posting(&posted, "《城乡规划法》第六十四条"))
+            },
+        ),
         ("R-010a", on_list(Some(matter(MatterKind::Licence))), on_list(Some(matter(MatterKind::Penalty)))),
         (
             "R-002",

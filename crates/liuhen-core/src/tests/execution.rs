@@ -59,6 +59,8 @@ fn office() -> crate::agency::Agency {
         uscc: "11130227MB0000000J".to_string(),
         has_enforcement_power: false,
         seals: vec![],
+        review_organ: "迁西县人民政府".to_string(),
+        court: "迁西县人民法院".to_string(),
     }
 }
 

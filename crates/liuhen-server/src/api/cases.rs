@@ -2179,6 +2179,12 @@ pub struct AgencyForm {
     pub has_enforcement_power: bool,
     #[serde(default)]
     pub seals: Vec<SealForm>,
+    /// 行政复议机关（事前公示的救济渠道，R-173）。
+    #[serde(default)]
+    pub review_organ: String,
+    /// 管辖的人民法院（事前公示的救济渠道，R-173）。
+    #[serde(default)]
+    pub court: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -2213,6 +2219,8 @@ pub async fn put_agency_from<S: LogStore>(
         name: required(&f.name, "执法主体名称", 100)?,
         uscc: text(&f.uscc, "统一社会信用代码", 32)?,
         has_enforcement_power: f.has_enforcement_power,
+        review_organ: text(&f.review_organ, "行政复议机关", 100)?,
+        court: text(&f.court, "管辖的人民法院", 100)?,
         seals: f
             .seals
             .iter()

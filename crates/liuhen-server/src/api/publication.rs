@@ -53,8 +53,33 @@ pub async fn feed<S: LogStore>(State(state): State<AppState<S>>) -> Result<Json<
 #[template(path = "public.html")]
 struct PublicPage {
     organ: String,
+    /// 事前公示: who enforces, on what, how, and where to turn.
+    posted: Vec<(String, String)>,
+    matters: Vec<(String, &'static str, String)>,
+    procedures: &'static [(&'static str, &'static str)],
+    relief: String,
     items: Vec<PublicItem>,
 }
+
+/// 实施程序 of each kind of enforcement, as this system walks it.
+const PROCEDURES: &[(&str, &str)] = &[
+    (
+        "行政检查",
+        "依检查计划、审批或法定事由启动；两名以上执法人员出示执法证件进行检查并制作现场检查笔录；告知检查结果；发现问题的责令改正或者立案查处（办法第六条至第十条）。",
+    ),
+    (
+        "行政处罚",
+        "立案；调查取证；告知拟作出的处罚及事实、理由、依据和陈述、申辩、听证的权利；重大执法决定经法制审核；作出决定并送达；执行（行政处罚法第五章）。",
+    ),
+    (
+        "行政许可",
+        "申请；五日内受理或一次告知补正；审查（核查、听证）；二十个工作日内作出决定，经负责人批准可延长十个工作日；准予许可的十个工作日内颁发证件（行政许可法第四章）。",
+    ),
+    (
+        "行政强制",
+        "经负责人批准，情况紧急的二十四小时内补办批准；两名以上执法人员实施，通知当事人到场，制作现场笔录；当场交付查封、扣押决定书和清单；期限内作出处理决定（行政强制法第三章）。",
+    ),
+];
 
 struct PublicItem {
     title: String,
@@ -68,7 +93,18 @@ fn when(ms: i64) -> String {
 
 /// `GET /public/decisions`: the office's 行政执法公示 page, for anyone.
 pub async fn page<S: LogStore>(State(state): State<AppState<S>>) -> Result<Response, ApiError> {
-    let organ = state.app.agency().await.map(|a| a.name).unwrap_or_default();
+    let agency = state.app.agency().await?;
+    let organ = agency.name.clone();
+    let missing = |s: &str| if s.trim().is_empty() { "（尚未公示）".to_string() } else { s.to_string() };
+    let posted =
+        vec![("实施机关".to_string(), missing(&agency.name)), ("统一社会信用代码".to_string(), missing(&agency.uscc))];
+    let matters =
+        state.app.listed_matters().await?.into_iter().map(|m| (m.name, m.kind.label(), m.legal_basis)).collect();
+    let relief = format!(
+        "对本机关作出的行政行为不服的，可以自知道该行为之日起六十日内向{}申请行政复议，或者自知道之日起六个月内向{}提起行政诉讼（行政复议法第二十条，行政诉讼法第四十六条）。",
+        missing(&agency.review_organ),
+        missing(&agency.court)
+    );
     let s = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
     let items = state
         .app
@@ -110,6 +146,8 @@ pub async fn page<S: LogStore>(State(state): State<AppState<S>>) -> Result<Respo
             PublicItem { title: s(v, "title"), lines, withdrawn }
         })
         .collect();
-    let html = PublicPage { organ, items }.render().map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let html = PublicPage { organ, posted, matters, procedures: PROCEDURES, relief, items }
+        .render()
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(Html(html).into_response())
 }

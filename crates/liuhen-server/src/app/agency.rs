@@ -14,6 +14,7 @@ pub const KEY: &str = "agency";
 pub fn agency_json(a: &Agency) -> Value {
     json!({
         "name": a.name, "uscc": a.uscc, "has_enforcement_power": a.has_enforcement_power,
+        "review_organ": a.review_organ, "court": a.court,
         "seals": a.seals.iter().map(|s| json!({
             "kind": s.kind, "valid_from": s.valid_from.to_string(), "valid_to": s.valid_to.to_string(),
         })).collect::<Vec<_>>(),
@@ -36,6 +37,9 @@ pub fn parse_agency(v: &Value) -> Option<Agency> {
                 })
             })
             .collect::<Option<_>>()?,
+        // Profiles logged before R-173 was kept name no 救济渠道.
+        review_organ: v["review_organ"].as_str().unwrap_or_default().to_string(),
+        court: v["court"].as_str().unwrap_or_default().to_string(),
     })
 }
 

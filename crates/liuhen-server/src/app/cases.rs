@@ -598,9 +598,13 @@ impl<S: LogStore> App<S> {
         &self,
         actor: &UserRecord,
         decided: Result<(K::Event, Vec<Violation>), CommandError>,
+        legal_basis: &str,
     ) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
-        let (event, flags) = decided.map_err(ApiError::from)?;
+        let (event, mut flags) = decided.map_err(ApiError::from)?;
+        // enforcing before the office posted who it is, the basis and the remedies is a
+        // defect of the case (a FLAG: the act stands).
+        flags.extend(liuhen_core::agency::prior_posting(&self.agency().await?, legal_basis));
         let mut case = K::from_first(&event).ok_or_else(|| ApiError::Internal("not a first event".into()))?;
         case.apply(&event, &flags);
         let now = now_ms();

@@ -209,9 +209,10 @@ impl<S: LogStore> App<S> {
     /// Proposes a coercive measure.
     pub async fn propose_measure(&self, actor: &UserRecord, mut measure: Measure) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
-        measure.matter = self.listed_matter(liuhen_core::matter::MatterKind::Coercion, &measure.matter).await?.name;
+        let m = self.listed_matter(liuhen_core::matter::MatterKind::Coercion, &measure.matter).await?;
+        measure.matter = m.name;
         measure.case_no = self.case_no_or_next("coercive_measure", &measure.case_no).await?;
-        self.open_case::<Coercion>(actor, coercion::propose(measure)).await
+        self.open_case::<Coercion>(actor, coercion::propose(measure), &m.legal_basis).await
     }
 
     pub async fn coercion_command(

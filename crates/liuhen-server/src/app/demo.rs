@@ -130,6 +130,8 @@ impl<S: LogStore> App<S> {
                 name: "迁西县栗乡街道办事处".to_string(),
                 uscc: "11130227MB0000000J".to_string(),
                 has_enforcement_power: false,
+                review_organ: "迁西县人民政府".to_string(),
+                court: "迁西县人民法院".to_string(),
                 seals: vec![liuhen_core::agency::Seal {
                     kind: "公章".to_string(),
                     valid_from: d("2020-01-01")?,

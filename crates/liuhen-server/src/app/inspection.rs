@@ -170,9 +170,10 @@ impl<S: LogStore> App<S> {
     pub async fn open_inspection(&self, actor: &UserRecord, mut open: Open) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         self.not_in_future(&json!({"received_at": open.initiation.received_at.0}))?;
-        open.matter = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?.name;
+        let m = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?;
+        open.matter = m.name;
         open.case_no = self.case_no_or_next("inspection", &open.case_no).await?;
-        self.open_case::<Inspection>(actor, inspection::open(open)).await
+        self.open_case::<Inspection>(actor, inspection::open(open), &m.legal_basis).await
     }
 
     /// Applies a command to an inspection, if the case is still at `expected_version`.

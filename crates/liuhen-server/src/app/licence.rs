@@ -241,10 +241,10 @@ impl<S: LogStore> App<S> {
     ) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         self.not_in_future(&json!({"received_at": application.received_at.0}))?;
-        application.matter =
-            self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?.name;
+        let m = self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?;
+        application.matter = m.name;
         application.case_no = self.case_no_or_next("licence", &application.case_no).await?;
-        self.open_case::<Licence>(actor, licence::apply_for(application)).await
+        self.open_case::<Licence>(actor, licence::apply_for(application), &m.legal_basis).await
     }
 
     pub async fn licence_command(

@@ -74,6 +74,19 @@ impl<S: LogStore> App<S> {
         }
     }
 
+    /// The 权责清单 as it stands (an office's list: tens or hundreds of matters).
+    pub async fn listed_matters(&self) -> Result<Vec<Matter>, ApiError> {
+        let mut out = Vec::new();
+        for r in self.store.matters().await? {
+            let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            out.push(
+                parse_matter(&v)
+                    .ok_or_else(|| ApiError::Internal(format!("stored matter {} is malformed", r.code).into()))?,
+            );
+        }
+        Ok(out)
+    }
+
     /// The current version of a matter.
     pub async fn matter(&self, code: &str) -> Result<Matter, ApiError> {
         let r = match self.store.matter(code).await {

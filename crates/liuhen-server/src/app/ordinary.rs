@@ -836,7 +836,7 @@ impl<S: LogStore> App<S> {
         lead.matter = m.name.clone();
         lead.case_no = self.case_no_or_next("ordinary_penalty", &lead.case_no).await?;
         lead.major = lead.major || m.major_decision_review;
-        self.open_case::<Ordinary>(actor, penalty::register(lead)).await
+        self.open_case::<Ordinary>(actor, penalty::register(lead), &m.legal_basis).await
     }
 
     pub async fn ordinary_command(

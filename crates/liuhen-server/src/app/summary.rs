@@ -200,7 +200,7 @@ impl<S: LogStore> App<S> {
             entrusted: input.entrusted,
             party: input.party,
         };
-        self.open_case::<Summary>(actor, summary::start(start)).await
+        self.open_case::<Summary>(actor, summary::start(start), &m.legal_basis).await
     }
 
     pub async fn summary_command(

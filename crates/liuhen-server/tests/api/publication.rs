@@ -103,3 +103,39 @@ async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_r
         Vec::<String>::new()
     );
 }
+
+/// 行政处罚法第三十九条: the public page posts who the office is, each matter with its
+/// basis, the procedure of each kind of enforcement and the remedies; a case opened before the
+/// office posted them carries the defect, one opened after does not.
+#[tokio::test]
+async fn the_office_posts_who_it_is_its_bases_procedures_and_remedies_before_it_enforces() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    // An office that has not yet posted its 救济渠道.
+    let admin = app.login_admin().await;
+    let bare = json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J"});
+    assert_eq!(app.put_as("/api/agency", &admin, &bare).await.status, StatusCode::OK);
+    let defects = |case: &Value| -> Vec<String> {
+        case["data"]["defects"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap().to_string()).collect()
+    };
+    let early = app.open_inspection(&head, "栗街检〔2027〕1号").await;
+    let case = app.get(&format!("/api/cases/{early}"), Some(&head)).await.json();
+    assert!(defects(&case).contains(&"R-173".to_string()), "{case}");
+    let page = String::from_utf8(app.get("/public/decisions", None).await.body).unwrap();
+    assert!(page.contains("执法事前公示") && page.contains("消防安全检查") && page.contains("《测试依据》第一条"));
+    assert!(page.contains("（尚未公示）"), "no 救济渠道 posted yet");
+    let profile = json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J",
+        "review_organ": "迁西县人民政府", "court": "迁西县人民法院"});
+    let r = app.put_as("/api/agency", &admin, &profile).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let later = app.open_inspection(&head, "栗街检〔2027〕2号").await;
+    let case = app.get(&format!("/api/cases/{later}"), Some(&head)).await.json();
+    assert!(!defects(&case).contains(&"R-173".to_string()), "{case}");
+    let page = String::from_utf8(app.get("/public/decisions", None).await.body).unwrap();
+    for posted in
+        ["迁西县栗乡街道办事处", "迁西县人民政府申请行政复议", "迁西县人民法院提起行政诉讼", "行政强制法第三章"]
+    {
+        assert!(page.contains(posted), "{posted} is posted");
+    }
+    assert!(!page.contains("（尚未公示）"));
+}
