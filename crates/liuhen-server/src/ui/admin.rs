@@ -45,6 +45,8 @@ struct ReferencePage {
     may_manage: bool,
     agency_name: String,
     agency_uscc: String,
+    /// 救济渠道 as posted.
+    relief: String,
     enforcement_power: bool,
     seals: Vec<(String, String, String)>,
     origin: String,
@@ -80,6 +82,10 @@ pub async fn reference_page<S: LogStore>(
         may_manage: state.app.allow(&user, Action::ManageReference, None).is_ok(),
         agency_name: agency.name.clone(),
         agency_uscc: agency.uscc.clone(),
+        relief: match (agency.review_organ.trim(), agency.court.trim()) {
+            ("", _) | (_, "") => "尚未填写（事前公示须载明，R-173）".to_string(),
+            (organ, court) => format!("向{organ}申请行政复议，或向{court}提起行政诉讼"),
+        },
         enforcement_power: agency.has_enforcement_power,
         seals: agency
             .seals
@@ -194,8 +200,13 @@ pub async fn reference_form<S: LogStore>(
     let current = if which == "agency" {
         let a = state.app.agency().await?;
         let seals = a.seals.iter().map(|s| format!("{} {} {}", s.kind, s.valid_from, s.valid_to)).collect::<Vec<_>>();
-        let mut v =
-            vec![("name".to_string(), a.name), ("uscc".to_string(), a.uscc), ("seals".to_string(), seals.join("\n"))];
+        let mut v = vec![
+            ("name".to_string(), a.name),
+            ("uscc".to_string(), a.uscc),
+            ("review_organ".to_string(), a.review_organ),
+            ("court".to_string(), a.court),
+            ("seals".to_string(), seals.join("\n")),
+        ];
         if a.has_enforcement_power {
             v.push(("has_enforcement_power".to_string(), "on".to_string()));
         }

@@ -1302,6 +1302,8 @@ pub const SPECS: &[Spec] = &[
             f("name", "名称", Kind::Text),
             f("uscc", "统一社会信用代码", Kind::Text),
             f("has_enforcement_power", "法律授予行政强制执行权", Kind::Bool),
+            f("review_organ", "行政复议机关（事前公示的救济渠道）", Kind::Text),
+            f("court", "管辖的人民法院（事前公示的救济渠道）", Kind::Text),
             f(
                 "seals",
                 "印章（每行：种类 启用日期 停用日期，如 行政执法专用章 2024-01-01 2028-12-31）",
