@@ -7,7 +7,7 @@
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
 use crate::rules::{
-    self, CommandError, R_006, R_013, R_013B, R_014, R_050, R_080, R_112, R_113, R_114, R_115, R_116, Violation,
+    self, CommandError, R_006, R_013, R_013B, R_014, R_050, R_080, R_112, R_113, R_114, R_115, R_116, R_117, Violation,
 };
 use crate::time::Timestamp;
 
@@ -70,6 +70,16 @@ pub struct Application {
     pub entrusted: Option<crate::entrustment::Entrustment>,
     /// The applicant (R-016 checks what is given).
     pub applicant: Option<crate::party::Party>,
+    /// For an application to renew a licence: which, and when it expires (行政许可法第五十条).
+    pub renewal: Option<Renewal>,
+}
+
+/// The licence a renewal application would extend (行政许可法第五十条): applied for thirty days
+/// before it expires, decided before it expires or deemed renewed (R-117, T-29).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renewal {
+    pub certificate_no: String,
+    pub expires_on: crate::time::Date,
 }
 
 /// The kinds of work whose time does not count toward the decision period (行政许可法第四十五条).
@@ -214,6 +224,8 @@ pub struct Licence {
     pub granted: Option<bool>,
     pub certificate_at: Option<Timestamp>,
     pub defects: Vec<Violation>,
+    /// Advice the rules gave on the way (INFO): a renewal applied for late, deemed renewed.
+    pub notes: Vec<Violation>,
 }
 
 fn wrong(state: State, action: &'static str) -> CommandError {
@@ -221,8 +233,15 @@ fn wrong(state: State, action: &'static str) -> CommandError {
 }
 
 /// the materials and the receipt.
-pub fn apply_for(a: Application) -> Decision {
+pub fn apply_for(a: Application, cal: &WorkCalendar) -> Decision {
     let mut found = Vec::new();
+    // a renewal applied for less than thirty days before the licence expires.
+    if let Some(r) = &a.renewal
+        && let Ok(due) = cal.due(a.received_at, Period::WorkingDays(30))
+        && due > r.expires_on.end()
+    {
+        found.push(R_117.violated("received_at", format!("延续申请应在有效期届满（{}）三十日前提出", r.expires_on)));
+    }
     if a.materials.iter().all(|m| m.trim().is_empty()) {
         found.push(R_013.violated("materials", "未记录申请材料清单"));
     }
@@ -263,6 +282,7 @@ impl Licence {
             granted: None,
             certificate_at: None,
             defects: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -475,6 +495,12 @@ impl Licence {
         if self.hearing_requested_at.is_some() && self.hearing_held_at.is_none() {
             found.push(R_050.violated("hearing", "已申请听证，须举行听证并根据听证笔录作出决定"));
         }
+        // a renewal not decided before the licence expired is deemed granted.
+        if let Some(r) = &self.application.renewal
+            && at > r.expires_on.end()
+        {
+            found.push(R_117.violated("at", format!("有效期（{}）届满前未作出决定，视为准予延续", r.expires_on)));
+        }
         if affects_others && self.interested_heard.is_empty() {
             found
                 .push(R_112.violated("affects_others", "许可事项直接关系他人重大利益，尚未告知利害关系人并听取其意见"));
@@ -607,6 +633,15 @@ impl Licence {
                 done_at: self.hearing_held_at,
             });
         }
+        if let Some(r) = &self.application.renewal {
+            out.push(Deadline {
+                code: "T-29",
+                label: "有效期届满前作出是否准予延续的决定（逾期视为准予延续）",
+                source: "行政许可法第五十条",
+                due: Ok(r.expires_on.end()),
+                done_at: self.decided_at,
+            });
+        }
         if let (Some(decided), Some(true)) = (self.decided_at, self.granted) {
             out.push(Deadline {
                 code: "T-27",
@@ -672,5 +707,6 @@ impl Licence {
             self.version += 1;
         }
         self.defects.extend(rules::defects(flags));
+        self.notes.extend(flags.iter().filter(|v| v.rule.severity == rules::Severity::Info).cloned());
     }
 }

@@ -764,6 +764,12 @@ pub const R_106: Rule = Rule {
     requirement: "查封、扣押等直接涉及重大财产权益的现场执法活动，应当进行全程音像记录",
 };
 
+pub const R_117: Rule = Rule {
+    id: "R-117",
+    severity: Severity::Info,
+    source: "行政许可法第五十条",
+    requirement: "延续行政许可有效期的，应在有效期届满三十日前提出申请；有效期届满前未作出决定的，视为准予延续",
+};
 pub const R_173: Rule = Rule {
     id: "R-173",
     severity: Severity::Flag,
@@ -779,8 +785,8 @@ pub const ALL: &[Rule] = &[
     R_047, R_048, R_049, R_050, R_051, R_060, R_061, R_062, R_063, R_064, R_064B, R_065, R_066, R_067A, R_067B, R_067C,
     R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091, R_092,
     R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105,
-    R_106, R_111, R_112, R_113, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134, R_141,
-    R_142, R_143, R_144, R_145, R_173,
+    R_106, R_111, R_112, R_113, R_117, R_114, R_115, R_116, R_120A, R_120D, R_120E, R_130, R_131, R_132, R_133, R_134,
+    R_141, R_142, R_143, R_144, R_145, R_173,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -1918,6 +1918,7 @@ mod licensing {
             receipt_issued: true,
             entrusted: None,
             applicant: Some(super::citizen()),
+            renewal: None,
         }
     }
 
@@ -2056,6 +2057,20 @@ mod licensing {
         }
     }
 
+    /// T-29: a renewal is decided before the licence expires (行政许可法第五十条).
+    #[test]
+    fn a_renewal_is_due_before_the_licence_expires() {
+        let cal = WorkCalendar::china();
+        let renewal = licence::Renewal {
+            certificate_no: "栗街占字〔2026〕1号".to_string(),
+            expires_on: super::d("2027-03-31"),
+        };
+        let c = Licence::new(Application { renewal: Some(renewal), ..app() });
+        let t29 = c.deadlines(&cal).into_iter().find(|x| x.code == "T-29").unwrap();
+        assert_eq!((t29.due, t29.done_at), (Ok(super::d("2027-03-31").end()), None));
+        assert!(Licence::new(app()).deadlines(&cal).iter().all(|x| x.code != "T-29"), "only for a renewal");
+    }
+
     #[test]
     fn an_appraisals_time_is_left_out_of_the_decision_period() {
         let cal = WorkCalendar::china();
@@ -2112,6 +2127,34 @@ mod licensing {
                 "R-112",
                 out(accepted.hear_interested_party(at("2026-11-10"), "相邻商户李某某", " ")),
                 out(accepted.hear_interested_party(at("2026-11-10"), "相邻商户李某某", "无异议")),
+            ),
+        ];
+        // 行政许可法第五十条: a renewal thirty days ahead, decided before the licence expires.
+        let renewing = |expires: &str| Application {
+            renewal: Some(licence::Renewal {
+                certificate_no: "栗街占字〔2026〕1号".to_string(),
+                expires_on: super::d(expires),
+            }),
+            ..app()
+        };
+        let r117 = vec![
+            (
+                "R-117",
+                out(licence::apply_for(renewing("2026-12-01"), &cal)),
+                out(licence::apply_for(renewing("2027-03-31"), &cal)),
+            ),
+            (
+                "R-117",
+                out({
+                    let mut c = Licence::new(renewing("2026-11-15"));
+                    step!(c, c.accept(at("2026-11-03"), true));
+                    c.decide(at("2026-11-20"), &ruling(true, true, ""), &cal)
+                }),
+                out({
+                    let mut c = Licence::new(renewing("2027-03-31"));
+                    step!(c, c.accept(at("2026-11-03"), true));
+                    c.decide(at("2026-11-20"), &ruling(true, true, ""), &cal)
+                }),
             ),
         ];
         let r113 = vec![
@@ -2171,13 +2214,13 @@ mod licensing {
             ),
             (
                 "R-013",
-                out(licence::apply_for(Application { materials: vec![], ..app() })),
-                out(licence::apply_for(app())),
+                out(licence::apply_for(Application { materials: vec![], ..app() }, &cal)),
+                out(licence::apply_for(app(), &cal)),
             ),
             (
                 "R-013",
-                out(licence::apply_for(Application { receipt_issued: false, ..app() })),
-                out(licence::apply_for(app())),
+                out(licence::apply_for(Application { receipt_issued: false, ..app() }, &cal)),
+                out(licence::apply_for(app(), &cal)),
             ),
             // Received Monday 2026-11-02: five working days end Monday 2026-11-09.
             (
@@ -2261,6 +2304,7 @@ mod licensing {
         .into_iter()
         .chain(r113)
         .chain(r111_112)
+        .chain(r117)
         .collect()
     }
 

@@ -1699,6 +1699,21 @@ pub struct ApplicationForm {
     /// The applicant (当事人), when known (R-016 checks it).
     #[serde(default)]
     pub applicant: Option<PartyForm>,
+    /// 延续申请：所延续的许可（行政许可法第五十条，R-117、T-29）。
+    #[serde(default)]
+    pub renewal: Option<RenewalForm>,
+}
+
+/// The licence a renewal application extends.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Renewal")]
+pub struct RenewalForm {
+    /// 原许可证件编号。
+    pub certificate_no: String,
+    /// 原许可有效期届满日期（YYYY-MM-DD）。
+    #[schemars(extend("format" = "date"))]
+    pub expires_on: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -1913,6 +1928,15 @@ pub async fn apply_for_licence_from<S: LogStore>(
         receipt_issued: f.receipt_issued,
         entrusted: entrustment_of(f.entrustment)?,
         applicant: optional_party(f.applicant)?,
+        renewal: f
+            .renewal
+            .map(|r| {
+                Ok::<_, ApiError>(liuhen_core::licence::Renewal {
+                    certificate_no: required(&r.certificate_no, "原许可证件编号", 64)?,
+                    expires_on: date(&r.expires_on, "原许可有效期届满日期")?,
+                })
+            })
+            .transpose()?,
     };
     app.apply_for_licence(user, application).await
 }

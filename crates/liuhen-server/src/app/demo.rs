@@ -1004,6 +1004,7 @@ impl<S: LogStore> App<S> {
                 phone: "0315-5600000".to_string(),
                 service_address: None,
             }),
+            renewal: None,
         };
         let r = self.apply_for_licence(admin, app).await?;
         use super::licence::LicenceCommand;

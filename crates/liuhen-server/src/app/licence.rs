@@ -82,6 +82,7 @@ impl CaseKind for Licence {
             "decided_at": self.decided_at.map(|t| t.0),
             "certificate_at": self.certificate_at.map(|t| t.0),
             "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
+            "notes": self.notes.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
             "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
         })
     }
@@ -117,6 +118,8 @@ impl CaseKind for Licence {
                     json!({
                         "id": a.id, "case_no": a.case_no, "matter": a.matter, "received_at": a.received_at.0,
                         "materials": a.materials, "receipt_issued": a.receipt_issued,
+                        "renewal": a.renewal.as_ref().map(|r| json!({"certificate_no": r.certificate_no,
+                            "expires_on": r.expires_on.to_string()})),
                     }),
                     a.entrusted.as_ref(),
                 ),
@@ -178,6 +181,14 @@ impl CaseKind for Licence {
                 receipt_issued: b("receipt_issued")?,
                 entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
                 applicant: super::cases::parse_party(&v["applicant"])?,
+                // Applications logged before renewals were kept are new ones.
+                renewal: match &v["renewal"] {
+                    Value::Null => None,
+                    r => Some(liuhen_core::licence::Renewal {
+                        certificate_no: r["certificate_no"].as_str()?.to_string(),
+                        expires_on: liuhen_core::time::Date::parse(r["expires_on"].as_str()?).ok()?,
+                    }),
+                },
             }),
             "correction_requested" => Event::CorrectionRequested { at: at()?, items: strings(&v["items"])? },
             "corrected" => Event::Corrected { at: at()? },
@@ -244,7 +255,7 @@ impl<S: LogStore> App<S> {
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?;
         application.matter = m.name;
         application.case_no = self.case_no_or_next("licence", &application.case_no).await?;
-        self.open_case::<Licence>(actor, licence::apply_for(application), &m.legal_basis).await
+        self.open_case::<Licence>(actor, licence::apply_for(application, &self.calendar), &m.legal_basis).await
     }
 
     pub async fn licence_command(

@@ -661,6 +661,8 @@ struct CasePage {
     as_of_input: String,
     deadlines: Vec<CaseDeadlineRow>,
     defects: Vec<String>,
+    /// The rules' advice (INFO), e.g. a renewal applied for late.
+    notes: Vec<String>,
     timeline: Vec<TimelineRow>,
     /// The commands this user may run here, with their forms: (link, label).
     /// The forms of the case's commands by stage: (stage, [(href, label)]).
@@ -801,12 +803,10 @@ pub async fn case_page<S: LogStore>(
             (format!("/cases/{}/records/{rid}", case.record.id), kind, label, withheld)
         })
         .collect();
-    let defects = data["defects"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d["message"].as_str().map(str::to_string))
-        .collect();
+    let messages = |key: &str| -> Vec<String> {
+        data[key].as_array().into_iter().flatten().filter_map(|d| d["message"].as_str().map(str::to_string)).collect()
+    };
+    let (defects, notes) = (messages("defects"), messages("notes"));
     let timeline = case
         .timeline
         .iter()
@@ -927,6 +927,7 @@ pub async fn case_page<S: LogStore>(
         as_of_input: at.trim().chars().take(16).collect(),
         deadlines,
         defects,
+        notes,
         timeline,
         actions,
         party_requests,

@@ -1730,6 +1730,43 @@ async fn road_licence(c: &Ctx, case_no: &str) -> String {
     create(&c.app, &c.token, "/api/cases/licences", body).await
 }
 
+/// 行政许可法第五十条: a renewal applied for too close to the licence's expiry is noted,
+/// and its decision falls due when the licence expires (T-29), or it is deemed renewed.
+#[tokio::test]
+async fn a_renewal_is_noted_when_late_and_falls_due_when_the_licence_expires() {
+    let c = ctx().await;
+    let renewal = |no: &str, expires: &str| {
+        json!({"case_no": no, "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
+        "materials": ["延续申请书"], "receipt_issued": true, "applicant": company(),
+        "renewal": {"certificate_no": "栗街占字〔2026〕1号", "expires_on": expires}})
+    };
+    let late = create(&c.app, &c.token, "/api/cases/licences", renewal("栗街许〔2026〕21号", "2026-12-01")).await;
+    let in_time = create(&c.app, &c.token, "/api/cases/licences", renewal("栗街许〔2026〕22号", "2027-03-31")).await;
+    let rules = |id: &str| {
+        let id = id.to_string();
+        let app = &c.app;
+        let token = c.token.clone();
+        async move {
+            let case = app.get(&format!("/api/cases/{id}"), Some(&token)).await.json();
+            // Advice, not a defect of the office's: the applicant was late.
+            assert!(case["data"]["defects"].as_array().unwrap().is_empty(), "{case}");
+            case["data"]["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["rule"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(rules(&late).await, ["R-117"]);
+    assert!(rules(&in_time).await.is_empty());
+    let deadlines = c.app.get("/api/deadlines", Some(&c.token)).await.json();
+    let t29: Vec<&Value> = deadlines.as_array().unwrap().iter().filter(|d| d["code"] == "T-29").collect();
+    assert_eq!(t29.len(), 2, "{deadlines}");
+    let bad = renewal("栗街许〔2026〕23号", "2026-13-01");
+    assert_eq!(c.app.post_as("/api/cases/licences", &c.token, &bad).await.status, StatusCode::BAD_REQUEST);
+}
+
 /// An appraisal's time is left out of the twenty working days, once told in writing.
 #[tokio::test]
 async fn an_appraisal_extends_a_licences_decision_period() {
