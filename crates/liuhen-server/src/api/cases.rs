@@ -273,11 +273,14 @@ pub struct CaseDto {
     /// public | internal | commercial_secret | personal_privacy
     pub confidentiality: String,
     pub data: Value,
+    /// The commands its state admits (`app::next`).
+    pub next_commands: &'static [&'static str],
 }
 
 impl From<CaseRecord> for CaseDto {
     fn from(r: CaseRecord) -> CaseDto {
         CaseDto {
+            next_commands: crate::app::next::commands(&r.case_type, &r.state),
             data: serde_json::from_str(&r.data).unwrap_or(Value::Null),
             id: r.id,
             case_no: r.case_no,
@@ -578,8 +581,25 @@ pub async fn case_command<S: LogStore>(
 }
 
 /// Runs a command given as JSON (tagged by `type`; the kinds depend on the case's type) on
-/// case `id` at `expected_version`: the API's and the UI's one path.
+/// case `id` at `expected_version`: the API's and the UI's one path. A command the case's state
+/// does not admit is a 409 that names the state and what the case may take next.
 pub async fn execute_command<S: LogStore>(
+    app: &crate::app::App<S>,
+    user: &liuhen_store::UserRecord,
+    id: &str,
+    expected_version: u64,
+    command: Value,
+) -> Result<CaseRecord, ApiError> {
+    match run_command(app, user, id, expected_version, command).await {
+        Err(ApiError::InvalidState(m)) => {
+            let r = app.store.case(id).await?;
+            Err(ApiError::InvalidState(format!("{m}；{}", crate::app::next::said(&r.case_type, &r.state))))
+        }
+        other => other,
+    }
+}
+
+async fn run_command<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     id: &str,

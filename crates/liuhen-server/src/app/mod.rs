@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod licence;
 pub mod matters;
 pub mod media;
+pub mod next;
 pub mod numbering;
 pub mod ordinary;
 pub mod party_access;

@@ -48,16 +48,34 @@ fn act(officers: &[&str], announced: bool, problems: bool) -> Value {
 /// from the schema the OpenAPI document names for the case's type (one it cannot build is sent
 /// as it is, and must then be refused with 400).
 async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> super::helpers::Resp {
-    let cmd = match app.described.get() {
-        Some(d) => {
-            // Read from the store: a view through the API would itself be a ledgered entry.
-            let case_type = app.store.case(id).await.map(|r| r.case_type).unwrap_or_default();
-            d.command(&case_type, cmd["type"].as_str().unwrap_or_default(), &cmd).unwrap_or(cmd)
-        }
-        None => cmd,
+    // Read from the store: a view through the API would itself be a ledgered entry.
+    let before = app.store.case(id).await.ok();
+    let cmd = match (app.described.get(), &before) {
+        (Some(d), Some(r)) => d.command(&r.case_type, cmd["type"].as_str().unwrap_or_default(), &cmd).unwrap_or(cmd),
+        _ => cmd,
     };
-    app.post_as(&format!("/api/cases/{id}/commands"), token, &json!({"expected_version": version, "command": cmd}))
-        .await
+    let kind = cmd["type"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post_as(&format!("/api/cases/{id}/commands"), token, &json!({"expected_version": version, "command": cmd}))
+        .await;
+    // What succeeds from a state is among what that state admits (app::next), and an order
+    // refusal says what the case may take next.
+    if let Some(b) = before.filter(|b| b.version == version) {
+        let admitted = liuhen_server::app::next::commands(&b.case_type, &b.state);
+        if r.status == StatusCode::OK {
+            assert!(
+                admitted.contains(&kind.as_str()),
+                "{kind} succeeded from {} {} which does not list it",
+                b.case_type,
+                b.state
+            );
+        }
+        if r.json()["error"]["code"] == "INVALID_STATE" {
+            let message = r.json()["error"]["message"].as_str().unwrap_or_default().to_string();
+            assert!(message.contains("当前可办理") || message.contains("已无可办理"), "{message}");
+        }
+    }
+    r
 }
 
 struct Ctx {
@@ -231,6 +249,12 @@ async fn stale_replayed_and_out_of_order_commands_are_refused() {
         command(&c.app, &c.token, &id, 2, json!({"type": "order_rectification", "at": T0, "due": "2026-12-01"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["error"]["code"], "INVALID_STATE");
+    // Said with the state and what the case may take next, which the case view lists too.
+    assert_eq!(
+        r.json()["error"]["message"],
+        "当前状态“已现场检查”下不能责令改正；当前可办理：record_on_site、notify_result、close"
+    );
+    assert_eq!(v["next_commands"], json!(["record_on_site", "notify_result", "close"]));
     // A duplicate case number is a conflict; bad input is a 400 with a Chinese message.
     assert_eq!(open(&c.app, &c.token, "栗街检〔2026〕5号", "x").await.status, StatusCode::CONFLICT);
     let r = c.app.post_as("/api/cases/inspections", &c.token, &json!({"case_no": "x"})).await;
