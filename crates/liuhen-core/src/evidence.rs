@@ -1,7 +1,9 @@
 //! 调查取证 items (办法第八条第（二）至（七）、（十）项): inquiries, 现场检查（勘验）笔录, evidence
 //! taken in, samples, 检验检测鉴定, 先行登记保存 and 论证, each checked against what its record must carry before it counts as evidence.
 
-use crate::rules::{R_020, R_021, R_023, R_024, R_025, R_026, R_027, R_028, R_029, R_030, R_032, R_035, Violation};
+use crate::rules::{
+    R_015, R_020, R_021, R_023, R_024, R_025, R_026, R_027, R_028, R_029, R_030, R_032, R_035, Violation,
+};
 use crate::time::Timestamp;
 
 /// The kinds of evidence of 行政处罚法第四十六条.
@@ -135,6 +137,25 @@ pub struct Collected {
     pub lawfully_obtained: bool,
     /// For a 视听资料: how, when and by whom it was made, and what it proves.
     pub av: Option<AvProvenance>,
+    /// Collected by an 电子技术监控设备.
+    pub monitoring: Option<Monitoring>,
+}
+
+/// Evidence an 电子技术监控设备 collected (行政处罚法第四十一条): the device passed the legal and
+/// technical review and its site was made public; the record was reviewed before use; the
+/// party was told of the facts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Monitoring {
+    /// The device (its number or place).
+    pub device: String,
+    /// 经过法制和技术审核.
+    pub device_reviewed: bool,
+    /// 设置地点向社会公布.
+    pub site_published: bool,
+    /// 记录内容经审核符合要求.
+    pub content_reviewed: bool,
+    /// 及时告知当事人违法事实.
+    pub party_notified_at: Option<Timestamp>,
 }
 
 /// A 抽样取证凭证.
@@ -309,6 +330,26 @@ fn cross_pages(p: CrossPages) -> Option<Violation> {
         .then(|| R_023.violated("cross_page_sealed", format!("笔录共 {} 页，当事人未捺骑缝手印或加盖骑缝章", p.pages)))
 }
 
+/// R-015 (行政处罚法第四十一条): what an 电子技术监控设备 recorded is evidence only from a reviewed,
+/// publicly sited device, its record reviewed, the party told.
+fn monitoring(m: &Monitoring) -> Vec<Violation> {
+    let mut found = Vec::new();
+    if blank(&m.device) {
+        found.push(R_015.violated("device", "未记录电子技术监控设备"));
+    }
+    for (field, ok, what) in [
+        ("device_reviewed", m.device_reviewed, "设备未经法制和技术审核"),
+        ("site_published", m.site_published, "设置地点未向社会公布"),
+        ("content_reviewed", m.content_reviewed, "记录内容未经审核，不得作为证据"),
+        ("party_notified_at", m.party_notified_at.is_some(), "未及时告知当事人违法事实"),
+    ] {
+        if !ok {
+            found.push(R_015.violated(field, what));
+        }
+    }
+    found
+}
+
 /// a 视听资料 says how, when and by whom it was made and what it proves; sound comes with
 /// its transcript; a copy is one checked against the original carrier (R-025 asks that too).
 fn av_provenance(c: &Collected) -> Vec<Violation> {
@@ -403,6 +444,9 @@ pub fn check(item: &Item, investigators: &[String]) -> Vec<Violation> {
             }
             if c.kind == Kind::AudioVisual {
                 found.extend(av_provenance(c));
+            }
+            if let Some(m) = &c.monitoring {
+                found.extend(monitoring(m));
             }
         }
         Body::Sampling(s) => {

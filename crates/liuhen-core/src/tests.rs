@@ -999,6 +999,7 @@ pub(crate) mod ordinary {
                 copy_verified,
                 lawfully_obtained: lawful,
                 av: None,
+                monitoring: None,
             }),
         )
     }
@@ -1025,6 +1026,28 @@ pub(crate) mod ordinary {
         }
     }
 
+    /// A photograph of a 电子技术监控设备, its record reviewed or not.
+    fn monitored(reviewed: bool) -> evidence::Item {
+        item(
+            "违法建设监控抓拍",
+            evidence::Body::Collected(evidence::Collected {
+                kind: evidence::Kind::Electronic,
+                source: "幸福路口监控 JK-03".to_string(),
+                original: true,
+                copy_verified: false,
+                lawfully_obtained: true,
+                av: None,
+                monitoring: Some(evidence::Monitoring {
+                    device: "JK-03".to_string(),
+                    device_reviewed: true,
+                    site_published: true,
+                    content_reviewed: reviewed,
+                    party_notified_at: Some(at("2026-08-11")),
+                }),
+            }),
+        )
+    }
+
     /// A 视听资料 taken in as evidence, its original carrier kept.
     fn video(av: Option<evidence::AvProvenance>) -> evidence::Item {
         item(
@@ -1036,6 +1059,7 @@ pub(crate) mod ordinary {
                 copy_verified: false,
                 lawfully_obtained: true,
                 av,
+                monitoring: None,
             }),
         )
     }
@@ -1384,6 +1408,12 @@ pub(crate) mod ordinary {
                 "R-023",
                 out(investigating.record_evidence(paged(site_record(&both, true, ""), 2, false))),
                 out(investigating.record_evidence(paged(site_record(&both, true, ""), 1, false))),
+            ),
+            // 行政处罚法第四十一条: a monitoring device's record, reviewed, from a published site.
+            (
+                "R-015",
+                out(investigating.record_evidence(monitored(false))),
+                out(investigating.record_evidence(monitored(true))),
             ),
             // A 视听资料 says how, when, by whom it was made and what it proves; sound has its transcript.
             (

@@ -3,8 +3,8 @@
 use super::cases::text;
 use crate::error::ApiError;
 use liuhen_core::evidence::{
-    Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling,
-    SiteRecord, TestKind, Testimony, Testing,
+    Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Monitoring, Preservation,
+    RefusalNote, Sampling, SiteRecord, TestKind, Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use schemars::JsonSchema;
@@ -68,6 +68,9 @@ pub enum EvidenceForm {
         /// 视听资料（kind=audio_visual）的制作情况（R-026）。
         #[serde(default)]
         av: Option<AvProvenanceForm>,
+        /// 由电子技术监控设备收集的（R-015，行政处罚法第四十一条）。
+        #[serde(default)]
+        monitoring: Option<MonitoringForm>,
     },
     Sampling {
         label: String,
@@ -188,6 +191,40 @@ fn pages_of(pages: Option<u32>, cross_page_sealed: bool) -> Result<CrossPages, A
     Ok(CrossPages { pages, cross_page_sealed })
 }
 
+/// Evidence an 电子技术监控设备 collected.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Monitoring")]
+pub struct MonitoringForm {
+    /// 设备编号或设置地点。
+    pub device: String,
+    /// 设备已经法制和技术审核。
+    #[serde(default)]
+    pub device_reviewed: bool,
+    /// 设置地点已向社会公布。
+    #[serde(default)]
+    pub site_published: bool,
+    /// 记录内容已经审核符合要求。
+    #[serde(default)]
+    pub content_reviewed: bool,
+    /// 告知当事人违法事实的时间（Unix 毫秒）。
+    #[serde(default)]
+    pub party_notified_at: Option<i64>,
+}
+
+fn monitoring_of(f: Option<MonitoringForm>) -> Result<Option<Monitoring>, ApiError> {
+    f.map(|m| {
+        Ok(Monitoring {
+            device: text(&m.device, "电子技术监控设备", 100)?,
+            device_reviewed: m.device_reviewed,
+            site_published: m.site_published,
+            content_reviewed: m.content_reviewed,
+            party_notified_at: m.party_notified_at.map(Timestamp),
+        })
+    })
+    .transpose()
+}
+
 fn av_of(f: Option<AvProvenanceForm>) -> Result<Option<AvProvenance>, ApiError> {
     f.map(|a| {
         Ok(AvProvenance {
@@ -239,7 +276,17 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 pages: pages_of(pages, cross_page_sealed)?,
             }),
         ),
-        EvidenceForm::Collected { label, at, kind, source, original, copy_verified, lawfully_obtained, av } => (
+        EvidenceForm::Collected {
+            label,
+            at,
+            kind,
+            source,
+            original,
+            copy_verified,
+            lawfully_obtained,
+            av,
+            monitoring,
+        } => (
             label,
             at,
             Body::Collected(Collected {
@@ -249,6 +296,7 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 copy_verified,
                 lawfully_obtained,
                 av: av_of(av)?,
+                monitoring: monitoring_of(monitoring)?,
             }),
         ),
         EvidenceForm::Sampling {

@@ -1,8 +1,8 @@
 //! 调查取证 items in an event's JSON, both ways.
 
 use liuhen_core::evidence::{
-    Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Preservation, RefusalNote, Sampling,
-    SiteRecord, TestKind, Testimony, Testing,
+    Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Monitoring, Preservation,
+    RefusalNote, Sampling, SiteRecord, TestKind, Testimony, Testing,
 };
 use liuhen_core::time::Timestamp;
 use serde_json::{Value, json};
@@ -22,6 +22,9 @@ pub fn item_json(item: &Item) -> Value {
             "av": c.av.as_ref().map(|a| json!({"production_method": a.production_method,
                 "produced_at": a.produced_at.map(|t| t.0), "producer": a.producer, "proves": a.proves,
                 "sound": a.sound, "transcript": a.transcript})),
+            "monitoring": c.monitoring.as_ref().map(|m| json!({"device": m.device,
+                "device_reviewed": m.device_reviewed, "site_published": m.site_published,
+                "content_reviewed": m.content_reviewed, "party_notified_at": m.party_notified_at.map(|t| t.0)})),
         }),
         Body::Sampling(s) => json!({
             "type": "sampling", "sample": s.sample, "batch": s.batch, "quantity": s.quantity, "method": s.method,
@@ -94,6 +97,20 @@ fn parse_av(v: &Value) -> Option<Option<AvProvenance>> {
     }))
 }
 
+/// `Some(None)` for none (or an entry written before R-015 was kept), `None` if malformed.
+fn parse_monitoring(v: &Value) -> Option<Option<Monitoring>> {
+    if v.is_null() {
+        return Some(None);
+    }
+    Some(Some(Monitoring {
+        device: v["device"].as_str()?.to_string(),
+        device_reviewed: v["device_reviewed"].as_bool()?,
+        site_published: v["site_published"].as_bool()?,
+        content_reviewed: v["content_reviewed"].as_bool()?,
+        party_notified_at: v["party_notified_at"].as_i64().map(Timestamp),
+    }))
+}
+
 fn strings(v: &Value) -> Option<Vec<String>> {
     v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect()
 }
@@ -123,6 +140,7 @@ pub fn parse_item(v: &Value) -> Option<Item> {
             copy_verified: b("copy_verified")?,
             lawfully_obtained: b("lawfully_obtained")?,
             av: parse_av(&v["av"])?,
+            monitoring: parse_monitoring(&v["monitoring"])?,
         }),
         "sampling" => Body::Sampling(Sampling {
             sample: s("sample")?,

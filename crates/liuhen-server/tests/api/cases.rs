@@ -1631,6 +1631,16 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
     described["item"]["av"] = json!({"production_method": "执法记录仪现场拍摄", "produced_at": day("2026-08-10"),
         "producer": "王明", "proves": "当事人在院内搭建彩钢房", "sound": true, "transcript": "执法人员：这是您搭建的吗？当事人：是。"});
     assert_eq!(command(&c.app, &c.token, &id, 4, described).await.status, StatusCode::OK);
+    // A monitoring camera's photograph is evidence only once its record was reviewed (R-015,
+    // 行政处罚法第四十一条).
+    let mut camera = json!({"type": "record_evidence", "item": {"type": "collected", "label": "监控抓拍", "at": day("2026-08-10"),
+        "kind": "electronic", "source": "幸福路口监控", "original": true, "lawfully_obtained": true,
+        "monitoring": {"device": "JK-03", "device_reviewed": true, "site_published": true, "content_reviewed": false,
+                       "party_notified_at": day("2026-08-11")}}});
+    let r = command(&c.app, &c.token, &id, 5, camera.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-015", "{}", String::from_utf8_lossy(&r.body));
+    camera["item"]["monitoring"]["content_reviewed"] = json!(true);
+    assert_eq!(command(&c.app, &c.token, &id, 5, camera).await.status, StatusCode::OK);
 }
 
 /// The county bureau's 委托书 for food inspections in 2026.
