@@ -1092,7 +1092,9 @@ pub enum OrdinaryCommandForm {
     },
     ScheduleHearing {
         notified_at: i64,
+        #[schemars(extend("format" = "date"))]
         hearing_on: String,
+        /// 听证主持人：执法人员 ID（非本案调查、审查人员）。
         host: String,
     },
     HoldHearing {
@@ -1811,7 +1813,9 @@ pub enum LicenceCommandForm {
     /// review the application.
     ScheduleHearing {
         notified_at: i64,
+        #[schemars(extend("format" = "date"))]
         hearing_on: String,
+        /// 听证主持人：执法人员 ID（非本案调查、审查人员）。
         host: String,
     },
     HoldHearing {

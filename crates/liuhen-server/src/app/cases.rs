@@ -728,7 +728,13 @@ impl<S: LogStore> App<S> {
         for (index, entry) in &view.timeline {
             let Some(c) = entry.commits().first() else { continue };
             let detail = super::opened_detail(&self.store, *index, c).await?;
-            if let Some(r) = procedure_record(&detail) {
+            if let Some(mut r) = procedure_record(&detail) {
+                // The hearing's host is recorded by officer ID; shown with the name.
+                if let Some(host) = r["host"].as_str().map(str::to_string)
+                    && let Ok(o) = self.store.officer(&host).await
+                {
+                    r["host_name"] = Value::from(o.name);
+                }
                 view.recorded.insert(*index, r);
             }
         }

@@ -265,6 +265,10 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         cmd: LicenceCommand,
     ) -> Result<CaseRecord, ApiError> {
+        // 行政许可法第四十八条第（三）项: the host is a staff member, named by ID, not a reviewer.
+        if let LicenceCommand::ScheduleHearing { host, .. } = &cmd {
+            self.officer(host).await?;
+        }
         let act = match &cmd {
             LicenceCommand::Verify(a) => Some(self.act(a.clone()).await?),
             _ => None,

@@ -846,6 +846,10 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         cmd: OrdinaryCommand,
     ) -> Result<CaseRecord, ApiError> {
+        // 行政处罚法第六十四条第（四）项: the host is an officer, named by ID, not an investigator.
+        if let OrdinaryCommand::ScheduleHearing { host, .. } = &cmd {
+            self.officer(host).await?;
+        }
         let act = match &cmd {
             OrdinaryCommand::Investigate(a) => Some(self.act(a.clone()).await?),
             _ => None,

@@ -872,7 +872,7 @@ pub const SPECS: &[Spec] = &[
         fields: &[
             f("notified_at", "通知时间", Kind::DateTime),
             f("hearing_on", "听证日期", Kind::Date),
-            f("host", "听证主持人（非审查人员）", Kind::Text),
+            f("host", "听证主持人（非审查人员）", Kind::Officer),
         ],
     },
     Spec { case_type: "licence", command: "hold_hearing", label: "举行听证", fields: &HEARING },
@@ -1045,7 +1045,7 @@ pub const SPECS: &[Spec] = &[
         fields: &[
             f("notified_at", "通知时间", Kind::DateTime),
             f("hearing_on", "听证日期", Kind::Date),
-            f("host", "听证主持人（非本案调查人员）", Kind::Text),
+            f("host", "听证主持人（非本案调查人员）", Kind::Officer),
         ],
     },
     Spec { case_type: "ordinary_penalty", command: "hold_hearing", label: "举行听证", fields: &HEARING },

@@ -610,7 +610,8 @@ fn recorded_lines(v: &Value, who: &dyn Fn(&str) -> String) -> Vec<String> {
         out.push(format!("回避决定：{}，{granted}，{}", s("by"), s("opinion")));
     }
     if v["host"].is_string() {
-        out.push(format!("听证主持人：{}，听证日期：{}", s("host"), s("hearing_on")));
+        let host = if v["host_name"].is_string() { s("host_name") } else { s("host") };
+        out.push(format!("听证主持人：{host}，听证日期：{}", s("hearing_on")));
     }
     if v["transcript_no"].is_string() {
         let agents: Vec<&str> = v["agents"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();

@@ -84,6 +84,8 @@ struct Ctx {
     a: String,
     b: String,
     expired: String,
+    /// An officer who took no part in the investigations: the hearings' host.
+    host: String,
     /// The accounts that take approval steps, each its own (办法第十五条).
     staff: Staff,
 }
@@ -100,6 +102,7 @@ async fn ctx_with(calendar: liuhen_core::calendar::WorkCalendar) -> Ctx {
     let a = officer(&app, &token, "王明", "13020001", "2028-12-31").await;
     let b = officer(&app, &token, "李华", "13020002", "2028-12-31").await;
     let expired = officer(&app, &token, "赵强", "13020003", "2026-06-30").await;
+    let host = officer(&app, &token, "孙某", "13020005", "2028-12-31").await;
     let lawyer = create(
         &app,
         &token,
@@ -110,7 +113,7 @@ async fn ctx_with(calendar: liuhen_core::calendar::WorkCalendar) -> Ctx {
     .await;
     // The 法制审核人员's officer holds the 法律职业资格.
     let staff = app.staff(&a, &lawyer).await;
-    Ctx { app, token, a, b, expired, staff }
+    Ctx { app, token, a, b, expired, host, staff }
 }
 
 #[tokio::test]
@@ -848,11 +851,14 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     v += 1;
     // Six working days' notice is too short; the investigator may not host it.
     let sched = |on: &str, host: &str| json!({"type": "schedule_hearing", "notified_at": day("2026-08-19"), "hearing_on": on, "host": host});
-    let r = command(&c.app, &c.token, &id, v, sched("2026-08-28", "孙某")).await;
+    let r = command(&c.app, &c.token, &id, v, sched("2026-08-28", &c.host)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-044");
     let r = command(&c.app, &c.token, &id, v, sched("2026-08-31", &c.a)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-006");
-    ok(&command(&c.app, &c.token, &id, v, sched("2026-08-31", "孙某")).await);
+    // The host is an officer named by ID: a typed name is no one the rules can check.
+    let r = command(&c.app, &c.token, &id, v, sched("2026-08-31", "王明")).await;
+    assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
+    ok(&command(&c.app, &c.token, &id, v, sched("2026-08-31", &c.host)).await);
     v += 1;
     // Deciding before the hearing is refused.
     let r = command(&c.app, &c.token, &id, v, decide("2026-08-28")).await;
@@ -1714,7 +1720,7 @@ async fn a_hearing_the_party_stays_away_from_is_terminated_and_the_case_decided(
     let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕15号", false).await;
     for s in [
         json!({"type": "request_hearing", "at": day("2026-08-18")}),
-        json!({"type": "schedule_hearing", "notified_at": day("2026-08-19"), "hearing_on": "2026-08-31", "host": "孙某"}),
+        json!({"type": "schedule_hearing", "notified_at": day("2026-08-19"), "hearing_on": "2026-08-31", "host": c.host}),
         json!({"type": "terminate_hearing", "at": day("2026-08-31"), "reason": "当事人经书面通知无正当理由未到场"}),
         decide("2026-09-02"),
     ] {
@@ -1838,7 +1844,7 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     let grant = json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true});
     let r = command(&c.app, &c.token, &id, v, grant.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-050", "decided before the hearing");
-    let sched = |on: &str| json!({"type": "schedule_hearing", "notified_at": day("2026-11-10"), "hearing_on": on, "host": "孙某"});
+    let sched = |on: &str| json!({"type": "schedule_hearing", "notified_at": day("2026-11-10"), "hearing_on": on, "host": c.host});
     let r = command(&c.app, &c.token, &id, v, sched("2026-11-19")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-050", "six working days' notice");
     for s in [
