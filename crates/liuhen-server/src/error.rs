@@ -26,6 +26,10 @@ pub enum ApiError {
     /// 409: what the request would create already exists (a case number, a username…).
     #[error("duplicate: {0}")]
     Duplicate(String),
+    /// 422: a period in working days runs into a year the office's working-day calendar lacks:
+    /// the office adds the year (the State Council's notice) and the command goes through.
+    #[error("calendar missing: {0}")]
+    CalendarMissing(String),
     /// 422: the request is well formed but names a record that does not exist (an officer's
     /// ID…): what no description of the request's shape can tell beforehand.
     #[error("unknown reference: {0}")]
@@ -138,6 +142,11 @@ impl ApiError {
             ApiError::Conflict(m) => (StatusCode::CONFLICT, "CONFLICT", format!("数据已被他人修改，请刷新后重试：{m}")),
             ApiError::Duplicate(m) => (StatusCode::CONFLICT, "DUPLICATE", m.clone()),
             ApiError::UnknownReference(m) => (StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_REFERENCE", m.clone()),
+            ApiError::CalendarMissing(m) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "CALENDAR_MISSING",
+                format!("{m}；请系统管理员在数据目录的工作日历中补充该年度的节假日安排后重试"),
+            ),
             ApiError::Refused(vs) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "RULE_VIOLATION",
@@ -240,7 +249,7 @@ impl From<liuhen_core::inspection::CommandError> for ApiError {
         match e {
             liuhen_core::inspection::CommandError::Refused(r) => ApiError::Refused(r.violations),
             e @ liuhen_core::inspection::CommandError::WrongState { .. } => ApiError::InvalidState(e.to_string()),
-            liuhen_core::inspection::CommandError::Calendar(e) => ApiError::BadRequest(e.to_string()),
+            liuhen_core::inspection::CommandError::Calendar(e) => ApiError::CalendarMissing(e.to_string()),
         }
     }
 }

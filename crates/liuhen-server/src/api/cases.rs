@@ -136,6 +136,7 @@ pub async fn list_officers<S: LogStore>(
 #[schemars(rename = "Party")]
 pub struct PartyForm {
     /// natural_person | legal_person | other_org
+    #[schemars(extend("enum" = ["natural_person", "legal_person", "other_org"]))]
     pub kind: String,
     pub name: String,
     #[serde(default)]
@@ -205,7 +206,9 @@ pub struct EntrustmentForm {
     #[schemars(extend("items" = {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]}))]
     pub kinds: Vec<String>,
     pub matters: Vec<String>,
+    #[schemars(extend("format" = "date"))]
     pub valid_from: String,
+    #[schemars(extend("format" = "date"))]
     pub valid_to: String,
     pub published: bool,
 }
@@ -384,6 +387,7 @@ pub enum CommandForm {
         at: i64,
         #[schemars(length(max = 64))]
         case_no: String,
+        #[schemars(extend("enum" = ["citizen", "organisation"]))]
         party_kind: String,
         #[serde(default)]
         matter: String,
@@ -430,6 +434,7 @@ pub enum SummaryCommandForm {
     },
     Pay {
         at: i64,
+        #[schemars(extend("enum" = ["bank", "on_site"]))]
         method: String,
         receipt_no: String,
         #[serde(default)]
@@ -445,6 +450,7 @@ pub enum SummaryCommandForm {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Penalty")]
 pub struct PenaltyForm {
+    #[schemars(extend("enum" = ["warning", "fine", "confiscation", "suspend_licence", "lower_qualification", "revoke_licence", "restrict_business", "suspend_business", "order_closure", "restrict_practice"]))]
     pub kind: String,
     pub amount_fen: Option<u64>,
 }
@@ -458,6 +464,7 @@ pub struct SummaryStartForm {
     pub case_no: String,
     pub matter: String,
     /// citizen | organisation
+    #[schemars(extend("enum" = ["citizen", "organisation"]))]
     pub party_kind: String,
     pub facts: String,
     pub act: ActForm,
@@ -590,10 +597,18 @@ pub async fn execute_command<S: LogStore>(
     expected_version: u64,
     command: Value,
 ) -> Result<CaseRecord, ApiError> {
+    let kind = command["type"].as_str().unwrap_or_default().to_string();
     match run_command(app, user, id, expected_version, command).await {
         Err(ApiError::InvalidState(m)) => {
             let r = app.store.case(id).await?;
-            Err(ApiError::InvalidState(format!("{m}；{}", crate::app::next::said(&r.case_type, &r.state))))
+            // A command the state admits but the case's own facts do not (nothing to demand, no
+            // pending recusal): said as such, not with a list that names it.
+            let next = if crate::app::next::commands(&r.case_type, &r.state).contains(&kind.as_str()) {
+                "本案当前情形不适用该事项".to_string()
+            } else {
+                crate::app::next::said(&r.case_type, &r.state)
+            };
+            Err(ApiError::InvalidState(format!("{m}；{next}")))
         }
         other => other,
     }
@@ -888,7 +903,9 @@ pub struct LeadForm {
     #[schemars(length(max = 64))]
     pub case_no: String,
     pub matter: String,
+    #[schemars(extend("enum" = ["citizen", "organisation"]))]
     pub party_kind: String,
+    #[schemars(extend("enum" = ["inspection", "complaint", "assigned", "transferred", "monitoring", "other"]))]
     pub source: String,
     pub reason: String,
     pub received_at: i64,
@@ -977,6 +994,7 @@ pub struct DocForm {
 #[schemars(rename = "Instalment")]
 pub struct InstalmentForm {
     /// YYYY-MM-DD.
+    #[schemars(extend("format" = "date"))]
     pub due: String,
     pub amount_fen: u64,
 }
@@ -986,6 +1004,7 @@ pub struct InstalmentForm {
 pub struct OrderForm {
     pub content: String,
     /// YYYY-MM-DD.
+    #[schemars(extend("format" = "date"))]
     pub deadline: String,
     /// A building, structure or installation to demolish (行政强制法第四十四条).
     #[serde(default)]
@@ -999,6 +1018,7 @@ pub enum OrdinaryCommandForm {
     /// 立案, on the case's approved 立案审批表 (D02): its chain is the approval.
     File {
         filed_at: i64,
+        #[schemars(extend("format" = "date"))]
         violation_ended: String,
         #[serde(default)]
         grave: bool,
@@ -1131,6 +1151,7 @@ pub enum OrdinaryCommandForm {
     ServeDemand {
         service: super::service::ServiceForm,
         /// The 履行期限 it sets (YYYY-MM-DD).
+        #[schemars(extend("format" = "date"))]
         deadline: String,
         /// 履行方式 and 给付方式.
         method: String,
@@ -1208,6 +1229,7 @@ pub enum OrdinaryCommandForm {
     /// How it ended: upheld | revoked | changed (with the lower fine) | withdrawn.
     ConcludeRelief {
         at: i64,
+        #[schemars(extend("enum" = ["upheld", "revoked", "changed", "withdrawn"]))]
         outcome: String,
         #[serde(default)]
         changed_fine_fen: Option<u64>,
@@ -1238,6 +1260,7 @@ pub enum OrdinaryCommandForm {
         notice_no: String,
         place: String,
         /// YYYY-MM-DD.
+        #[schemars(extend("format" = "date"))]
         deadline: String,
     },
     /// 代履行决定书, served (R-097; R-095e for a demolition).
@@ -1277,6 +1300,7 @@ pub enum OrdinaryCommandForm {
     /// the 负责人's own account.
     CorrectDate {
         /// filed_at | decided_at | served_at | demand_served_at
+        #[schemars(extend("enum" = ["filed_at", "decided_at", "served_at", "demand_served_at"]))]
         anchor: String,
         to: i64,
         reason: String,
@@ -1832,6 +1856,7 @@ pub enum LicenceCommandForm {
     /// Corrects a recorded date: received_at | accepted_at | decided_at | certificate_at.
     /// By the 负责人's own account.
     CorrectDate {
+        #[schemars(extend("enum" = ["received_at", "accepted_at", "decided_at", "certificate_at"]))]
         anchor: String,
         to: i64,
         reason: String,
@@ -1972,6 +1997,7 @@ pub struct MeasureForm {
     pub case_no: String,
     pub matter: String,
     /// seal | seize
+    #[schemars(extend("enum" = ["seal", "seize"]))]
     pub kind: String,
     pub items: Vec<String>,
     pub reason: String,
@@ -2043,6 +2069,7 @@ pub enum CoercionCommandForm {
     /// The 处理决定 with its 送达回证 (R-080 refuses it without one).
     Dispose {
         at: i64,
+        #[schemars(extend("enum" = ["confiscated", "destroyed", "released", "transferred"]))]
         outcome: String,
         service: Option<super::service::ServiceForm>,
     },
