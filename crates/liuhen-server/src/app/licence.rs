@@ -269,6 +269,11 @@ impl<S: LogStore> App<S> {
         if let LicenceCommand::ScheduleHearing { host, .. } = &cmd {
             self.officer(host).await?;
         }
+        if let LicenceCommand::RecordEvidence(item) = &cmd {
+            for id in item.officers() {
+                self.officer(id).await?;
+            }
+        }
         let act = match &cmd {
             LicenceCommand::Verify(a) => Some(self.act(a.clone()).await?),
             _ => None,

@@ -850,6 +850,13 @@ impl<S: LogStore> App<S> {
         if let OrdinaryCommand::ScheduleHearing { host, .. } = &cmd {
             self.officer(host).await?;
         }
+        // The officers an evidence record names are registered ones (else 422 UNKNOWN_REFERENCE,
+        // before the rules ask whether they investigated).
+        if let OrdinaryCommand::RecordEvidence(item) = &cmd {
+            for id in item.officers() {
+                self.officer(id).await?;
+            }
+        }
         let act = match &cmd {
             OrdinaryCommand::Investigate(a) => Some(self.act(a.clone()).await?),
             _ => None,

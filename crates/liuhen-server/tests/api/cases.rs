@@ -667,6 +667,11 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     one["item"]["label"] = json!("询问笔录（李某）");
     let r = command(&c.app, &c.token, &id, v, one).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-020", "{}", String::from_utf8_lossy(&r.body));
+    // One who is no officer at all is named as such.
+    let mut nobody = inquiry(&[&c.a, "01a2455f-0000-7000-8000-000000000000"]);
+    nobody["item"]["label"] = json!("询问笔录（李某）");
+    let r = command(&c.app, &c.token, &id, v, nobody).await;
+    assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
     // Only evidence under 先行登记保存 gets a handling decision.
     let r = command(
         &c.app,
