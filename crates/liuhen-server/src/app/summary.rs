@@ -210,6 +210,16 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         cmd: SummaryCommand,
     ) -> Result<CaseRecord, ApiError> {
+        // The officers a decision or a refusal note names are registered ones (else 422
+        // UNKNOWN_REFERENCE, before the rules ask whether they were on the spot).
+        let named = match &cmd {
+            SummaryCommand::IssueDecision { signed_by, .. } => signed_by.as_slice(),
+            SummaryCommand::Deliver { refusal_signed_by, .. } => refusal_signed_by.as_slice(),
+            _ => &[],
+        };
+        for officer in named {
+            self.officer(officer).await?;
+        }
         self.command::<Summary>(actor, id, expected_version, move |c| match cmd {
             SummaryCommand::Hear { at, rights_told, statement, waived } => c.hear(at, rights_told, &statement, waived),
             SummaryCommand::IssueDecision { at, form_no, penalty, legal_basis, signed_by } => {

@@ -428,6 +428,16 @@ async fn an_on_the_spot_penalty_walks_to_closure_and_its_rules_refuse() {
     )
     .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-021");
+    // A name that is no officer's ID is named as such, not as a rule.
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        3,
+        json!({"type": "deliver", "at": T0, "party_signed": false, "refusal_signed_by": [c.a, "李华"]}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
     ok(&command(
         &c.app,
         &c.token,
