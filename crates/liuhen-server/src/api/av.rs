@@ -108,6 +108,7 @@ pub async fn unrecorded<S: LogStore>(
     form: Result<Json<UnrecordedForm>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
+    super::hidden_first(&state, &user, &id).await?;
     let Json(f) = form?;
     state.app.explain_unrecorded(&user, &id, &f.record, &f.reason).await?;
     Ok(Json(state.app.case_av(&user, &id).await?))

@@ -277,7 +277,7 @@ pub struct CaseDto {
     pub confidentiality: String,
     pub data: Value,
     /// The commands its state admits (`app::next`).
-    pub next_commands: &'static [&'static str],
+    pub next_commands: Vec<&'static str>,
 }
 
 impl From<CaseRecord> for CaseDto {
@@ -582,6 +582,8 @@ pub async fn case_command<S: LogStore>(
     form: Result<Json<CommandRequest>, JsonRejection>,
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
+    // A hidden case is 404 whatever the body says: asked before the body is read.
+    super::hidden_first(&state, &user, &id).await?;
     let req = json_body(form)?;
     let r = execute_command(&state.app, &user, &id, req.expected_version, req.command).await?;
     Ok(Json(r.into()))
@@ -756,6 +758,7 @@ pub async fn classify_case<S: LogStore>(
     form: Result<Json<ClassForm>, JsonRejection>,
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
+    super::hidden_first(&state, &user, &id).await?;
     let f = json_body(form)?;
     let r = state.app.classify_case(&user, &id, f.class.trim(), &text(&f.reason, "定级理由", 500)?).await?;
     Ok(Json(r.into()))
@@ -851,6 +854,7 @@ pub async fn classify_record<S: LogStore>(
     form: Result<Json<ClassForm>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let user = require_user(&state, &headers).await?;
+    super::hidden_first(&state, &user, &id).await?;
     let f = json_body(form)?;
     let record_id = format!("{kind}/{n}");
     state.app.classify_record(&user, &id, &record_id, f.class.trim(), &text(&f.reason, "定级理由", 500)?).await?;

@@ -61,3 +61,12 @@ pub async fn require_session<S: LogStore>(state: &AppState<S>, headers: &HeaderM
     let token = request_token(headers).ok_or(ApiError::Unauthorized)?;
     state.app.authenticate(&token).await
 }
+
+/// A case `user` may not see is 404 whatever the body says: asked before the body is read.
+pub(crate) async fn hidden_first<S: LogStore>(
+    state: &AppState<S>,
+    user: &liuhen_store::UserRecord,
+    id: &str,
+) -> Result<(), crate::error::ApiError> {
+    state.app.allow(user, crate::app::policy::Action::ViewCase, Some(&state.app.store.case(id).await?))
+}

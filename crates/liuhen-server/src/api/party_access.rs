@@ -108,6 +108,7 @@ pub async fn request<S: LogStore>(
     form: Result<Json<RequestForm>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
+    super::hidden_first(&state, &user, &id).await?;
     let Json(f) = form?;
     let a = request_from(&state.app, &user, &id, f).await?;
     Ok((StatusCode::CREATED, Json(access_json(&a))))
@@ -142,6 +143,8 @@ pub async fn step<S: LogStore>(
     form: Result<Json<StepForm>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
+    // A hidden case is 404 whatever the body says.
+    super::hidden_first(&state, &user, &id).await?;
     let Json(f) = form?;
     let a = step_from(&state.app, &user, &id, &request_id, f).await?;
     Ok(Json(access_json(&a)))

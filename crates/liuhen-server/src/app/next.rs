@@ -5,7 +5,18 @@
 //! case tests check that no command succeeds from a state that does not list it.
 
 /// The commands a case of `case_type` in state `state` (its code) may take, in procedural order.
-pub fn commands(case_type: &str, state: &str) -> &'static [&'static str] {
+pub fn commands(case_type: &str, state: &str) -> Vec<&'static str> {
+    if case_type == "ordinary_penalty" {
+        return ORDINARY
+            .iter()
+            .filter(|(_, states)| states.contains(&state) || (*states == ANY && state != "closed"))
+            .map(|(command, _)| *command)
+            .collect();
+    }
+    others(case_type, state).to_vec()
+}
+
+fn others(case_type: &str, state: &str) -> &'static [&'static str] {
     match (case_type, state) {
         ("inspection", "planned") => &["record_on_site", "close"],
         ("inspection", "on_site") => &["record_on_site", "notify_result", "close"],
@@ -45,195 +56,67 @@ pub fn commands(case_type: &str, state: &str) -> &'static [&'static str] {
         ("licence", "granted") => &["issue_certificate", "correct_date"],
         ("licence", "denied") => &["serve_denial", "close", "correct_date"],
 
-        ("ordinary_penalty", state) => ordinary(state),
         _ => &[],
     }
 }
 
 /// The ordinary procedure's states (penalty.rs and execution.rs guards). `identify_party`,
 /// recusals and the handling of 先行登记保存 run alongside the main line.
-fn ordinary(state: &str) -> &'static [&'static str] {
-    match state {
-        "lead" => &["file", "not_file", "identify_party", "correct_date"],
-        "not_filed" => &["close", "correct_date"],
-        "filed" | "investigating" => &[
-            "investigate",
-            "record_evidence",
-            "identify_party",
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "conclude",
-            "correct_date",
-        ],
-        "concluded" => &[
-            "identify_party",
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "propose",
-            "legal_review",
-            "serve_notice",
-            "decide_no_penalty",
-            "correct_date",
-        ],
-        "notice_served" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "legal_review",
-            "discuss",
-            "hear_statement",
-            "waive",
-            "request_hearing",
-            "decide",
-            "decide_no_penalty",
-            "correct_date",
-        ],
-        "hearing_requested" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "discuss",
-            "schedule_hearing",
-            "decide",
-            "decide_no_penalty",
-            "correct_date",
-        ],
-        "hearing_scheduled" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "discuss",
-            "hold_hearing",
-            "terminate_hearing",
-            "decide",
-            "decide_no_penalty",
-            "correct_date",
-        ],
-        "hearing_held" | "hearing_terminated" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "legal_review",
-            "discuss",
-            "decide",
-            "decide_no_penalty",
-            "correct_date",
-        ],
-        "decided" => &["handle_preservation", "decide_recusal", "serve", "correct_date"],
-        "served" => &[
-            "handle_preservation",
-            "decide_recusal",
-            "pay",
-            "defer_payment",
-            "pay_instalment",
-            "seek_relief",
-            "conclude_relief",
-            "serve_demand",
-            "record_performance",
-            "announce_demolition",
-            "dispose_property",
-            "close",
-            "correct_date",
-        ],
-        "paid" => &[
-            "handle_preservation",
-            "decide_recusal",
-            "pay_instalment",
-            "seek_relief",
-            "conclude_relief",
-            "serve_demand",
-            "record_performance",
-            "announce_demolition",
-            "dispose_property",
-            "close",
-            "correct_date",
-        ],
-        "demanded" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "pay",
-            "pay_instalment",
-            "seek_relief",
-            "conclude_relief",
-            "hear_demand_statement",
-            "apply_court",
-            "decide_enforcement",
-            "decide_substitute",
-            "record_performance",
-            "announce_demolition",
-            "close",
-            "correct_date",
-        ],
-        "court_applied" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "pay",
-            "pay_instalment",
-            "conclude_relief",
-            "record_court_ruling",
-            "record_performance",
-            "close",
-            "correct_date",
-        ],
-        "court_ruled" | "enforced" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "pay",
-            "pay_instalment",
-            "conclude_relief",
-            "dispose_property",
-            "close",
-            "correct_date",
-        ],
-        "enforcement_decided" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "pay",
-            "pay_instalment",
-            "seek_relief",
-            "conclude_relief",
-            "record_enforcement",
-            "record_performance",
-            "close",
-            "correct_date",
-        ],
-        "substitute_decided" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "pay",
-            "pay_instalment",
-            "conclude_relief",
-            "remind_substitute",
-            "perform_substitute",
-            "record_performance",
-            "close",
-            "correct_date",
-        ],
-        "substituted" | "performed" | "revoked" => &[
-            "handle_preservation",
-            "request_recusal",
-            "decide_recusal",
-            "pay",
-            "pay_instalment",
-            "seek_relief",
-            "conclude_relief",
-            "close",
-            "correct_date",
-        ],
-        _ => &[],
-    }
-}
+/// Any state but `closed` (a guard on the case's facts only: a date to correct, a pending
+/// recusal).
+const ANY: &[&str] = &["*"];
+
+/// The ordinary procedure: each command with the states its guard admits (penalty.rs and
+/// execution.rs), in procedural order. `identify_party`, recusals and the handling of 先行登记保存
+/// run alongside the main line.
+#[rustfmt::skip]
+const ORDINARY: &[(&str, &[&str])] = &[
+    ("file", &["lead"]),
+    ("not_file", &["lead"]),
+    ("identify_party", &["lead", "filed", "investigating", "concluded"]),
+    ("correct_date", ANY),
+    ("close", &["not_filed", "served", "paid", "demanded", "court_applied", "court_ruled", "enforced", "enforcement_decided", "substitute_decided", "substituted", "performed", "revoked"]),
+    ("investigate", &["filed", "investigating"]),
+    ("record_evidence", &["filed", "investigating"]),
+    ("handle_preservation", &["filed", "investigating", "concluded", "notice_served", "hearing_requested", "hearing_scheduled", "hearing_held", "hearing_terminated", "decided", "served", "paid", "demanded", "court_applied", "court_ruled", "enforced", "enforcement_decided", "substitute_decided", "substituted", "performed", "revoked"]),
+    ("request_recusal", &["filed", "investigating", "concluded", "notice_served", "hearing_requested", "hearing_scheduled", "hearing_held", "hearing_terminated", "demanded", "court_applied", "court_ruled", "enforced", "enforcement_decided", "substitute_decided", "substituted", "performed", "revoked"]),
+    ("decide_recusal", ANY),
+    ("conclude", &["filed", "investigating"]),
+    ("propose", &["concluded"]),
+    ("legal_review", &["concluded", "notice_served", "hearing_held", "hearing_terminated"]),
+    ("serve_notice", &["concluded"]),
+    ("decide_no_penalty", &["concluded", "notice_served", "hearing_requested", "hearing_scheduled", "hearing_held", "hearing_terminated"]),
+    ("discuss", &["notice_served", "hearing_requested", "hearing_scheduled", "hearing_held", "hearing_terminated"]),
+    ("hear_statement", &["notice_served"]),
+    ("waive", &["notice_served"]),
+    ("request_hearing", &["notice_served"]),
+    ("decide", &["notice_served", "hearing_requested", "hearing_scheduled", "hearing_held", "hearing_terminated"]),
+    ("schedule_hearing", &["hearing_requested"]),
+    ("hold_hearing", &["hearing_scheduled"]),
+    ("terminate_hearing", &["hearing_scheduled"]),
+    ("serve", &["decided"]),
+    ("pay", &["served", "demanded", "court_applied", "court_ruled", "enforced", "enforcement_decided", "substitute_decided", "substituted", "performed", "revoked"]),
+    ("defer_payment", &["served"]),
+    ("pay_instalment", &["served", "paid", "demanded", "court_applied", "court_ruled", "enforced", "enforcement_decided", "substitute_decided", "substituted", "performed", "revoked"]),
+    ("seek_relief", &["served", "paid", "demanded", "enforcement_decided", "substituted", "performed", "revoked"]),
+    ("conclude_relief", &["served", "paid", "demanded", "court_applied", "court_ruled", "enforced", "enforcement_decided", "substitute_decided", "substituted", "performed", "revoked"]),
+    ("serve_demand", &["served", "paid"]),
+    ("record_performance", &["served", "paid", "demanded", "court_applied", "enforcement_decided", "substitute_decided"]),
+    ("announce_demolition", &["served", "paid", "demanded"]),
+    ("dispose_property", &["served", "paid", "court_ruled", "enforced"]),
+    ("hear_demand_statement", &["demanded"]),
+    ("apply_court", &["demanded"]),
+    ("decide_enforcement", &["demanded"]),
+    ("decide_substitute", &["demanded"]),
+    ("record_court_ruling", &["court_applied"]),
+    ("record_enforcement", &["enforcement_decided"]),
+    ("remind_substitute", &["substitute_decided"]),
+    ("perform_substitute", &["substitute_decided"]),
+];
 
 /// The Chinese words of a 409: what the case may take next, or that it is finished.
 pub fn said(case_type: &str, state: &str) -> String {
-    match commands(case_type, state) {
+    match commands(case_type, state).as_slice() {
         [] => "本案已无可办理的事项".to_string(),
         cs => format!("当前可办理：{}", cs.join("、")),
     }

@@ -382,6 +382,22 @@ async fn every_route_for_every_role_inside_and_outside_the_case() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
+    // A case one may not see is 404 whatever the body: a malformed one says nothing more.
+    for (method, path) in routes.iter().filter(|(m, p)| m == "post" && p.starts_with("/api/cases/{id}/")) {
+        let concrete = path
+            .replace("{id}", &case_id)
+            .replace("{request}", "no-such-request")
+            .replace("{kind}", "act")
+            .replace("{n}", "0");
+        for (w, token) in WHO.iter().zip(&tokens).filter(|(w, _)| !sees(w) && expect(method, path, w) == Some(Hidden)) {
+            let status = call(&app, method, &concrete, Some(token), &json!({"zz": 1})).await;
+            if status != StatusCode::NOT_FOUND {
+                failures.push(format!("{method} {path} as {} with a malformed body: {status}", w.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
     // The case list shows exactly the cases each one may see.
     for (w, token) in WHO.iter().zip(&tokens) {
         let list = app.get("/api/cases", Some(token)).await.json();
