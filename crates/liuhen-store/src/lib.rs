@@ -248,6 +248,11 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn append(&self, req: AppendRequest) -> impl Future<Output = Result<Receipt, StoreError>> + Send;
     /// The number of durable entries.
     fn tree_size(&self) -> u64;
+    /// The number of entries committed with their projection changes, read from the storage
+    /// now: `tree_size()` lags it for the moment between a group's commit (when readers
+    /// already see its projection changes) and its publication. What rebuilds the projections
+    /// to compare with the stored ones reads this far.
+    fn committed_size(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// The canonical bytes of entries `start..end` (all of them, or `NotFound`).
     fn entries(&self, start: u64, end: u64) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
     /// The stored hashes of tile `(level, index)` (possibly wider than a given tree needs).

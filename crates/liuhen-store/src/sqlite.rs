@@ -1341,6 +1341,12 @@ impl LogStore for SqliteStore {
         self.inner.head.borrow().size
     }
 
+    async fn committed_size(&self) -> Result<u64, StoreError> {
+        let next: i64 =
+            self.read(|c| c.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries", [], |r| r.get(0)))?;
+        Ok(next as u64)
+    }
+
     async fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
         if start > end || end - start > 4096 {
             return Err(StoreError::Invalid("entry range must be at most 4096 entries".to_string()));

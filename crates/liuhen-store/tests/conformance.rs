@@ -40,6 +40,8 @@ async fn story<S: LogStore>(store: &S) {
     assert_eq!(indexes, (start..start + 600).collect::<Vec<_>>());
     let size = store.tree_size();
     assert_eq!(size, start + 600);
+    // Nothing in flight: what the storage holds is what was published.
+    assert_eq!(store.committed_size().await.unwrap(), size);
 
     // The stored entries hash to the stored tiles; proofs verify against the root.
     let mut leaves = Vec::new();

@@ -56,7 +56,8 @@ impl<S: LogStore> App<S> {
 
     /// Computes every projection from the log.
     pub async fn projections_from_log(&self) -> Result<Projections, ApiError> {
-        let size = self.store.tree_size();
+        // Where the stored projections are now (not the published head, which may lag them).
+        let size = self.store.committed_size().await?;
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
         let mut matters: BTreeMap<String, MatterRecord> = BTreeMap::new();
