@@ -633,12 +633,13 @@ async fn run_command<S: LogStore>(
     app.not_in_future(&command)?;
     // The approval forms a command rests on (办法第十五条), read before it is decided.
     let forms: &[&'static str] = {
-        use crate::app::signer::{CLOSING_FORM, DECISION_FORM, DISCUSSION_RECORD, FILING_FORM};
+        use crate::app::signer::{CLOSING_FORM, DECISION_FORM, DISCUSSION_RECORD, FILING_FORM, PRESERVATION_FORM};
         match command["type"].as_str().unwrap_or_default() {
             "file" | "not_file" => &[FILING_FORM],
             "decide" | "decide_no_penalty" => &[DECISION_FORM],
             "discuss" => &[DISCUSSION_RECORD],
             "close" => &[CLOSING_FORM],
+            "record_evidence" if command["item"]["type"] == "preservation" => &[PRESERVATION_FORM],
             _ => &[],
         }
     };
@@ -1354,7 +1355,7 @@ fn ordinary_command(
         }
         OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
         OrdinaryCommandForm::IdentifyParty { party } => C::IdentifyParty(party_of(party)?),
-        OrdinaryCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
+        OrdinaryCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item, me)?),
         OrdinaryCommandForm::RequestRecusal { at, officer, reason } => C::RequestRecusal {
             at: Timestamp(at),
             officer: text(&officer, "申请回避的人员", 64)?,
@@ -1940,7 +1941,7 @@ fn licence_command(
             host: text(&host, "听证主持人", 64)?,
         },
         LicenceCommandForm::HoldHearing { hearing } => C::HoldHearing(hearing_of(hearing)?),
-        LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item)?),
+        LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item, me)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
         LicenceCommandForm::CorrectDate { anchor, to, reason } => {

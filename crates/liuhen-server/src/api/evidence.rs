@@ -1,6 +1,7 @@
 //! The 调查取证 item form of the `record_evidence` command (办法第八条).
 
 use super::cases::text;
+use crate::app::signer::{PRESERVATION_FORM, Signer};
 use crate::error::ApiError;
 use liuhen_core::evidence::{
     Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Monitoring, Preservation,
@@ -140,14 +141,9 @@ pub enum EvidenceForm {
         conclusion: String,
         signed_by_all: bool,
     },
-    Preservation {
-        label: String,
-        at: i64,
-        approved_by: String,
-        approved_at: i64,
-        items: Vec<String>,
-        notice_served: bool,
-    },
+    /// 先行登记保存: approved beforehand on the case's 先行登记保存证据审批表 (D18a) by the
+    /// 负责人 with their own account; the approver and the time are that form's.
+    Preservation { label: String, at: i64, items: Vec<String>, notice_served: bool },
 }
 
 fn ids(v: Vec<String>, field: &str) -> Result<Vec<String>, ApiError> {
@@ -240,7 +236,9 @@ fn av_of(f: Option<AvProvenanceForm>) -> Result<Option<AvProvenance>, ApiError> 
 }
 
 /// Checks lengths and vocabularies; the rules are core's.
-pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
+/// The evidence record a form describes; `me` is who records it, with the case's approved
+/// forms it rests on.
+pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
     let (label, at, body) = match form {
         EvidenceForm::Inquiry {
             label,
@@ -416,16 +414,21 @@ pub fn item_of(form: EvidenceForm) -> Result<Item, ApiError> {
                 }),
             )
         }
-        EvidenceForm::Preservation { label, at, approved_by, approved_at, items, notice_served } => {
+        EvidenceForm::Preservation { label, at, items, notice_served } => {
             if items.len() > 500 {
                 return Err(ApiError::BadRequest("物品清单不得超过 500 项".to_string()));
             }
+            // No approved form: no approver, and R-028 refuses it.
+            let (approved_by, approved_at) = match me.forms.get(PRESERVATION_FORM) {
+                Some((_, approval, at)) => (approval.approver.by.clone(), *at),
+                None => (String::new(), Timestamp(at)),
+            };
             (
                 label,
                 at,
                 Body::Preservation(Preservation {
-                    approved_by: text(&approved_by, "批准人", 64)?,
-                    approved_at: Timestamp(approved_at),
+                    approved_by,
+                    approved_at,
                     items: items.iter().map(|i| text(i, "物品", 200)).collect::<Result<_, _>>()?,
                     notice_served,
                 }),

@@ -629,7 +629,7 @@ impl<S: LogStore> App<S> {
             self.document_command(u, &id, &cmd).await?;
         }
         let found = self.approved_form(case, code).await?;
-        found.map(|(_, a)| a).ok_or_else(|| ApiError::Internal(format!("demo {code} not approved").into()))
+        found.map(|(_, a, _)| a).ok_or_else(|| ApiError::Internal(format!("demo {code} not approved").into()))
     }
 
     /// A 集体讨论记录 on `case` concluding `conclusion`, confirmed by the 负责人 and the other two
@@ -952,13 +952,19 @@ impl<S: LogStore> App<S> {
             }),
         };
         self.ordinary_command(admin, &r.id, 3, OrdinaryCommand::RecordEvidence(inquiry)).await?;
-        // Materials registered for preservation and not yet handled: T-04 runs (行政处罚法第五十六条).
+        // Materials registered for preservation and not yet handled: T-04 runs (行政处罚法第五十六条),
+        // on the 先行登记保存证据审批表 the 负责人 approved beforehand with their own account.
+        let form = json!({"cause": "违法建设", "party": "待查", "reason": "彩钢板已部分拆下，可能被转移，证据可能灭失",
+            "items": "彩钢夹芯板 20 块；角钢 6 根"});
+        let approval =
+            self.approve_form(staff, &r.id, "D18a", form, ["建议先行登记保存", "同意", "同意"], "证据可能灭失").await?;
+        let now = self.clock.now();
         let preserved = Item {
             label: "先行登记保存（彩钢板）".to_string(),
-            at: at(9),
+            at: now,
             body: Body::Preservation(liuhen_core::evidence::Preservation {
-                approved_by: "张主任".to_string(),
-                approved_at: at(9).plus_hours(-1),
+                approved_by: approval.approver.by,
+                approved_at: now,
                 items: vec!["彩钢夹芯板 20 块".to_string(), "角钢 6 根".to_string()],
                 notice_served: true,
             }),

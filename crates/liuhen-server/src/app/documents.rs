@@ -463,7 +463,7 @@ impl<S: LogStore> App<S> {
         &self,
         case_id: &str,
         code: &str,
-    ) -> Result<Option<(String, liuhen_core::penalty::Approval)>, ApiError> {
+    ) -> Result<Option<(String, liuhen_core::penalty::Approval, Timestamp)>, ApiError> {
         let mut best = None;
         for (id, d, hash) in self.forms_of(case_id, code).await? {
             let current = d.current_approvals(&hash);
@@ -475,10 +475,12 @@ impl<S: LogStore> App<S> {
                     date: a.at.shanghai_date(),
                 })
             };
-            if let (Some(handler), Some(reviewer), Some(approver)) =
-                (step("handler"), step("reviewer"), step("approver"))
+            // When the 批准人 approved: what rests on the form was approved from then on.
+            let approved_at = current.iter().find(|a| a.step == "approver").map(|a| a.at);
+            if let (Some(handler), Some(reviewer), Some(approver), Some(at)) =
+                (step("handler"), step("reviewer"), step("approver"), approved_at)
             {
-                best = Some((id, liuhen_core::penalty::Approval { handler, reviewer, approver }));
+                best = Some((id, liuhen_core::penalty::Approval { handler, reviewer, approver }, at));
             }
         }
         Ok(best)

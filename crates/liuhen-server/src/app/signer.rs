@@ -12,11 +12,14 @@ use liuhen_store::{LogStore, UserRecord};
 use std::collections::BTreeMap;
 
 /// The 内部审批文书 a command rests on: 立案审批表 (file, not_file), 案件处理审批表 (decide,
-/// decide_no_penalty, a coercive measure), 结案审批表 (close).
+/// decide_no_penalty, a coercive measure), 结案审批表 (close), 先行登记保存证据审批表 (a
+/// preservation).
 pub const FILING_FORM: &str = "D02";
 pub const DECISION_FORM: &str = "D30";
 pub const DISCUSSION_RECORD: &str = "D35";
 pub const CLOSING_FORM: &str = "D50";
+/// 先行登记保存证据审批表 (行政处罚法第五十六条: 经行政机关负责人批准).
+pub const PRESERVATION_FORM: &str = "D18a";
 
 /// The account performing a command, and what it rests on.
 #[derive(Debug, Clone)]
@@ -31,7 +34,7 @@ pub struct Signer {
     pub now: Timestamp,
     pub today: Date,
     /// The case's approved forms, by code, with their approval chains.
-    pub forms: BTreeMap<&'static str, (String, Approval)>,
+    pub forms: BTreeMap<&'static str, (String, Approval, Timestamp)>,
     /// The members who confirmed the case's 集体讨论记录 with their own accounts.
     pub members: Vec<String>,
 }
@@ -70,7 +73,7 @@ impl Signer {
     /// The approval chain of the case's approved form `code`, or the rule's refusal naming it.
     pub fn form(&self, code: &str) -> Result<Approval, ApiError> {
         match self.forms.get(code) {
-            Some((_, a)) => Ok(a.clone()),
+            Some((_, a, _)) => Ok(a.clone()),
             None => {
                 let name = liuhen_core::document::spec(code).map_or(code, |s| s.name);
                 Err(ApiError::Refused(vec![liuhen_core::rules::R_131.violated(

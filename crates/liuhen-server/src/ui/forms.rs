@@ -574,13 +574,12 @@ const EV_ARGUMENTATION: [Field; 10] = [
     f("item.conclusion", "论证结论", Kind::LongText),
     f("item.signed_by_all", "参加人员均已签名", Kind::Bool),
 ];
-const EV_PRESERVATION: [Field; 8] = [
+/// The approver is the 负责人 who approved the case's 先行登记保存证据审批表 with their own account.
+const EV_PRESERVATION: [Field; 6] = [
     f("type", "", Kind::Fixed("\"record_evidence\"")),
     f("item.type", "", Kind::Fixed("\"preservation\"")),
     f("item.label", "证据名称", Kind::Text),
     f("item.at", "保存时间", Kind::DateTime),
-    f("item.approved_by", "批准的负责人", Kind::Text),
-    f("item.approved_at", "批准时间", Kind::DateTime),
     f("item.items", "保存的物品（以、分隔）", Kind::List),
     f("item.notice_served", "先行登记保存通知书已送达当事人", Kind::Bool),
 ];

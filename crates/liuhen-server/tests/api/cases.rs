@@ -280,8 +280,8 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     assert!(app.seed_demo().await);
     assert!(!app.seed_demo().await, "seeding twice does nothing");
     // Every filed penalty rests on a 立案审批表, every decision on a 案件处理审批表, each step
-    // approved by its own demo account; the unpaid fine's 决定书 is issued; one 立案审批表 waits
-    // for the 承办机构负责人.
+    // approved by its own demo account, as is the 先行登记保存证据审批表 the preserved materials rest
+    // on; the unpaid fine's 决定书 is issued; one 立案审批表 waits for the 承办机构负责人.
     let docs: Vec<Value> = app
         .store
         .settings()
@@ -292,7 +292,7 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
         .map(|s| serde_json::from_str(&s.data).unwrap())
         .collect();
     // … and each major decision on a 集体讨论记录 its three members signed.
-    assert_eq!(docs.len(), 9);
+    assert_eq!(docs.len(), 10);
     let users = app.store.users().await.unwrap();
     let person = |name: &str| format!("user:{}", users.iter().find(|u| u.username == name).unwrap().id);
     let mut waiting = 0;
@@ -661,17 +661,48 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
             "matter": "彩钢房是否危及相邻房屋结构安全", "place": "栗乡街道办事处会议室",
             "participants": ["王工，县住建局高级工程师", "李工，结构工程师"], "opinions": "一致认为存在安全隐患",
             "conclusion": "应予拆除", "signed_by_all": true}}),
-        json!({"type": "record_evidence", "item": {
-            "type": "preservation", "label": "先行登记保存（彩钢板）", "at": day("2026-08-11"),
-            "approved_by": "张主任", "approved_at": day("2026-08-11") - HOUR, "items": ["彩钢夹芯板 20 块"],
-            "notice_served": true}}),
-        json!({"type": "handle_preservation", "label": "先行登记保存（彩钢板）", "at": day("2026-08-12"), "measure": "解除保存，退还当事人"}),
     ];
     for s in steps {
         let r = command(&c.app, &c.token, &id, v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
+    // 先行登记保存 rests on the 负责人's approval beforehand (行政处罚法第五十六条; R-028): on the
+    // case's 先行登记保存证据审批表, approved by the 负责人's own account — never a name typed here.
+    let preserve = |at: i64| {
+        json!({"type": "record_evidence", "item": {"type": "preservation", "label": "先行登记保存（彩钢板）",
+            "at": at, "items": ["彩钢夹芯板 20 块"], "notice_served": true}})
+    };
+    let r = command(&c.app, &c.token, &id, v, preserve(day("2026-08-11"))).await;
+    let refused = r.json();
+    assert_eq!(
+        (&refused["error"]["violations"][0]["rule"], &refused["error"]["violations"][0]["field"]),
+        (&json!("R-028"), &json!("approved_by")),
+        "{refused}"
+    );
+    let mut typed = preserve(day("2026-08-11"));
+    typed["item"]["approved_by"] = json!("张主任");
+    assert_eq!(command(&c.app, &c.token, &id, v, typed).await.status, StatusCode::BAD_REQUEST);
+    let form = c.app.approved_form(&c.staff, &id, "D18a").await;
+    let doc = c.app.get(&format!("/api/documents/{form}"), Some(&c.token)).await.json();
+    let approver = doc["approvals"].as_array().unwrap().iter().find(|a| a["step"] == "approver").unwrap().clone();
+    let approved_at = approver["at"].as_i64().unwrap();
+    // Carried out before the approval: refused.
+    let r = command(&c.app, &c.token, &id, v, preserve(approved_at - HOUR)).await;
+    assert_eq!(r.json()["error"]["violations"][0]["field"], "approved_at", "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &id, v, preserve(approved_at + 1000)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let item = r.json()["data"]["evidence"].as_array().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (&item["approved_by"], &item["approved_at"]),
+        (&approver["name"], &json!(approved_at)),
+        "the approver is the 负责人's account, at the time they approved: {item}"
+    );
+    v += 1;
+    let handle = json!({"type": "handle_preservation", "label": "先行登记保存（彩钢板）", "at": approved_at + 2000,
+        "measure": "解除保存，退还当事人"});
+    assert_eq!(command(&c.app, &c.token, &id, v, handle).await.status, StatusCode::OK);
+    v += 1;
     // An inquiry by one investigator and an officer who never took part is refused.
     let mut one = inquiry(&[&c.a, &c.expired]);
     one["item"]["label"] = json!("询问笔录（李某）");

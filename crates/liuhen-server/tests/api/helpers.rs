@@ -472,6 +472,8 @@ fn form_fields(code: &str) -> serde_json::Value {
         "D30" => json!({"cause": "违法建设", "party": "张某某", "facts": "院内搭建彩钢房约 20 平方米",
                         "evidence": "现场检查笔录、询问笔录", "basis": "《城乡规划法》第六十四条", "proposal": "罚款五千元"}),
         "D50" => json!({"cause": "违法建设", "party": "张某某", "outcome": "已作出处理", "performance": "已履行完毕"}),
+        "D18a" => json!({"cause": "违法建设", "party": "张某某", "reason": "彩钢板已部分拆下，可能被转移",
+                         "items": "彩钢夹芯板 20 块"}),
         "D35" => json!({"cause": "违法建设", "time": "2026-08-17 09:00", "place": "第一会议室", "host": "张主任",
                         "members": "张主任、王副主任、刘副主任", "recorder": "李华", "summary": "承办人介绍案情",
                         "opinions": "一致同意", "conclusion": "罚款五千元"}),
