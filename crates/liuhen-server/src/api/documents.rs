@@ -105,7 +105,7 @@ pub enum DocumentCommandForm {
     Finalise {},
     /// 签发：加盖电子印章，编文号。
     Issue {
-        /// 文号，如 栗街罚决〔2026〕12号。
+        /// 文号，如 栗街罚决〔2026〕12号；省略或留空则按办事处编号规则（编号规则清单，未设则默认）取本年下一个号，不跳号、不重号；他文书已用的文号 409 DUPLICATE（更正版本可沿用原文书的文号）。
         #[serde(default)]
         doc_no: Option<String>,
         /// 成文日期 YYYY-MM-DD；省略为当日。

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 /// The two catalogues, by setting key.
 pub const AV_ITEMS: &str = "catalogue.av_items";
 pub const PHRASES: &str = "catalogue.phrases";
-/// The office's numbering scheme (案号 per kind of case: `{year}` and `{n}` in a pattern).
+/// The office's numbering scheme (案号 per kind of case, 文号 per document issued under seal:
+/// `{year}` and `{n}` in a pattern).
 pub const NUMBERING: &str = "catalogue.numbering";
 
 /// Checks a catalogue's JSON: the 音像记录事项清单 is a list of rows with 类别, 事项, 方式
@@ -41,11 +42,10 @@ pub fn validate(key: &str, v: &Value) -> Result<(), String> {
             }
             NUMBERING => {
                 text(r, "pattern", "编号格式")?;
-                if !super::numbering::KINDS.contains(&r["kind"].as_str().unwrap_or_default()) {
-                    return Err(
-                        "案件种类须为 inspection、summary_penalty、ordinary_penalty、licence 或 coercive_measure"
-                            .into(),
-                    );
+                if !super::numbering::numbered(r["kind"].as_str().unwrap_or_default()) {
+                    return Err("编号种类须为案件类型（inspection、summary_penalty、ordinary_penalty、licence、\
+                                coercive_measure）或盖章文书代码（如 D36）"
+                        .into());
                 }
                 super::numbering::check_pattern(r["pattern"].as_str().unwrap_or_default())?;
             }

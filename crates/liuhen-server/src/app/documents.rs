@@ -572,6 +572,7 @@ impl<S: LogStore> App<S> {
         };
         let mut blobs = Vec::new();
         let mut extra = json!({});
+        let mut ops = Vec::new();
         let e = match cmd["type"].as_str().unwrap_or_default() {
             "revise" => {
                 // 办法第十五条: the handler drafts (an officer, or the 法制审核人员 their own
@@ -768,7 +769,12 @@ impl<S: LogStore> App<S> {
                     Some(s) => Date::parse(s).map_err(|_| ApiError::BadRequest("date 须为 YYYY-MM-DD".into()))?,
                     None => now.shanghai_date(),
                 };
-                let doc_no = text(cmd, "doc_no", 64)?;
+                // 文号: as typed, else the next of the office's numbering scheme (app::numbering).
+                let supersedes = d.supersedes.as_ref().map(|(s, _)| s.as_str());
+                let (numbered, settings) =
+                    self.doc_no_or_next((id, &case.id, d.spec.code), &text(cmd, "doc_no", 64)?, supersedes).await?;
+                ops.extend(settings.into_iter().map(Op::PutSetting));
+                let doc_no = numbered.no;
                 // Decide first on the rendering to come, then render and seal.
                 d.issue(&agency, &doc_no, date, "", now).map_err(refused)?;
                 let seal_kind = agency
@@ -804,7 +810,8 @@ impl<S: LogStore> App<S> {
                 let pdf_blob = self.blobs.put(bytes::Bytes::from(pdf.bytes)).await?;
                 let seal_blob = self.blobs.put(bytes::Bytes::from(sealed.der)).await?;
                 extra = json!({"seal_sha256": seal_blob.sha256.to_hex(),
-                               "ed25519": base64::engine::general_purpose::STANDARD.encode(&sealed.ed25519)});
+                               "ed25519": base64::engine::general_purpose::STANDARD.encode(&sealed.ed25519),
+                               "numbered": numbered.numbered});
                 blobs.push(pdf_blob);
                 blobs.push(seal_blob);
                 d.issue(&agency, &doc_no, date, &pdf_blob.sha256.to_hex(), now).map_err(refused)?
@@ -815,7 +822,7 @@ impl<S: LogStore> App<S> {
                 ));
             }
         };
-        self.record_document(actor, id, &case.id, Some(&prev), e, extra, blobs, vec![]).await
+        self.record_document(actor, id, &case.id, Some(&prev), e, extra, blobs, ops).await
     }
 
     /// A signature image the PDF can show, else 400 before anything is kept.
@@ -849,7 +856,12 @@ impl<S: LogStore> App<S> {
     ) -> Result<Value, ApiError> {
         let actor_name = format!("user:{}", actor.id);
         let at = now_ms();
-        let ev = event_json(&e);
+        let mut ev = event_json(&e);
+        // The 文号's place in its series is part of the issue, behind the commitment with the 文号.
+        let mut extra = extra;
+        if let Some(numbered) = extra.as_object_mut().and_then(|m| m.remove("numbered")) {
+            ev["numbered"] = numbered;
+        }
         let mut content = Vec::new();
         liuhen_log::entry::write_canonical(&ev, &mut content);
         let mut salt = [0u8; 32];
@@ -1092,6 +1104,14 @@ pub(crate) fn rebuild_fold(
     for k in ["seal_sha256", "ed25519"] {
         if let Some(v) = body.get(k) {
             extra[k] = v.clone();
+        }
+    }
+    // The 文号 it was issued with: which document holds it, and its series' highest number.
+    if let Some(numbered) = detail.get("numbered") {
+        let series = format!("{}{}", super::numbering::SERIES_PREFIX, numbered["series"].as_str().unwrap_or_default());
+        let last = settings.get(&series).map_or(0, |r| super::numbering::last_of(&r.data));
+        for s in super::numbering::doc_no_settings(numbered, last, entry_time) {
+            settings.insert(s.key.clone(), s);
         }
     }
     let next = fold(prev.as_ref(), id, case, detail, actor, at, &extra);

@@ -1,9 +1,10 @@
-//! 案号 the office expects: a case opened without a number gets the next of its kind and year
-//! by the office's numbering scheme (the catalogue `catalogue.numbering`, e.g.
-//! `栗街罚〔{year}〕{n}号`) — one more than the highest number of that pattern and year already
-//! given, so no number is skipped or given twice; a number typed by hand is kept as typed (and a
-//! later one follows it). The highest is read from the index of case numbers, never by reading
-//! every case.
+//! 案号 and 文号 the office expects: a case opened without a number, or a document issued without
+//! one, gets the next of its kind (or document) and year by the office's numbering scheme (the
+//! catalogue `catalogue.numbering`, e.g. `栗街罚〔{year}〕{n}号`, `栗街罚决〔{year}〕{n}号`) — one more
+//! than the highest number of that pattern and year already given, so no number is skipped or
+//! given twice; a number typed by hand is kept as typed (and a later one follows it). The
+//! highest 案号 is read from the index of case numbers; the highest 文号 of a series, and which
+//! document holds each 文号, from one setting each — never by reading every case or document.
 
 use super::App;
 use crate::error::ApiError;
@@ -22,6 +23,67 @@ fn default_pattern(kind: &str) -> &'static str {
         "licence" => "许〔{year}〕{n}号",
         _ => "强〔{year}〕{n}号",
     }
+}
+
+/// The pattern of party-facing document `code` before the office sets its own.
+fn default_doc_pattern(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "D16" => "抽样〔{year}〕{n}号",
+        "D18b" => "登保〔{year}〕{n}号",
+        "D20b" => "封扣〔{year}〕{n}号",
+        "D32" => "罚告〔{year}〕{n}号",
+        "D34b" => "听通〔{year}〕{n}号",
+        "D36" => "罚决〔{year}〕{n}号",
+        "D36s" => "简罚决〔{year}〕{n}号",
+        "D41" => "送〔{year}〕{n}号",
+        "D05" => "检通〔{year}〕{n}号",
+        "D52" => "检告〔{year}〕{n}号",
+        "L02" => "许补〔{year}〕{n}号",
+        "L03" => "许受〔{year}〕{n}号",
+        "L10" => "许决〔{year}〕{n}号",
+        _ => return None,
+    })
+}
+
+/// What a numbering row may be set for: a kind of case, or a document issued under seal.
+pub fn numbered(kind: &str) -> bool {
+    KINDS.contains(&kind) || default_doc_pattern(kind).is_some()
+}
+
+/// The setting naming the document that holds 文号 `no`.
+pub const DOC_NO_PREFIX: &str = "docno/";
+/// The setting holding the highest number given in a 文号 series (a pattern in one year).
+pub const SERIES_PREFIX: &str = "numbering.last/";
+
+/// The 文号 an issue gives, with what records it: the settings to write and what the issued
+/// entry carries so the rebuild writes the same (`numbered`).
+pub struct DocNo {
+    pub no: String,
+    pub numbered: Value,
+}
+
+/// The settings an issued 文号 writes: the document holding it, and its series' highest number.
+pub fn doc_no_settings(numbered: &Value, prev_last: u64, at: i64) -> Vec<liuhen_store::SettingRecord> {
+    let mut out = vec![liuhen_store::SettingRecord {
+        key: format!("{DOC_NO_PREFIX}{}", numbered["no"].as_str().unwrap_or_default()),
+        data: serde_json::json!({"document": numbered["document"], "case": numbered["case"]}).to_string(),
+        updated_at_ms: at,
+    }];
+    if let (Some(series), Some(n)) = (numbered["series"].as_str(), numbered["n"].as_u64())
+        && n > prev_last
+    {
+        out.push(liuhen_store::SettingRecord {
+            key: format!("{SERIES_PREFIX}{series}"),
+            data: serde_json::json!({"n": n}).to_string(),
+            updated_at_ms: at,
+        });
+    }
+    out
+}
+
+/// The highest number a series setting holds.
+pub fn last_of(data: &str) -> u64 {
+    serde_json::from_str::<Value>(data).ok().and_then(|v| v["n"].as_u64()).unwrap_or(0)
 }
 
 /// A pattern holds `{year}` once, then `{n}` once, and fits a case number (64 characters).
@@ -55,11 +117,55 @@ pub fn sequence(pattern: &str, year: i32, case_no: &str) -> Option<u32> {
 }
 
 impl<S: LogStore> App<S> {
-    /// The office's pattern for `kind`.
+    /// The office's pattern for `kind` (a kind of case or a document's code).
     async fn pattern(&self, kind: &str) -> Result<String, ApiError> {
         let rows = self.catalogue(super::catalogues::NUMBERING).await?;
         let set = rows.as_array().into_iter().flatten().find(|r| r["kind"] == kind).and_then(|r| r["pattern"].as_str());
-        Ok(set.unwrap_or(default_pattern(kind)).to_string())
+        let default = default_doc_pattern(kind).unwrap_or_else(|| default_pattern(kind));
+        Ok(set.unwrap_or(default).to_string())
+    }
+
+    /// A setting's data, if it is there.
+    async fn setting_data(&self, key: &str) -> Result<Option<String>, ApiError> {
+        match self.store.setting(key).await {
+            Ok(r) => Ok(Some(r.data)),
+            Err(liuhen_store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The 文号 document `id` of `code` on case `case` is issued with: `typed` (trimmed) if
+    /// given, else the next of the office's pattern in the year of the server's clock. A 文号
+    /// another document holds is refused (409 DUPLICATE), except the one the document corrects
+    /// (`supersedes`), whose number its correction keeps. The caller holds the document lock.
+    pub(crate) async fn doc_no_or_next(
+        &self,
+        (id, case, code): (&str, &str, &str),
+        typed: &str,
+        supersedes: Option<&str>,
+    ) -> Result<(DocNo, Vec<liuhen_store::SettingRecord>), ApiError> {
+        let pattern = self.pattern(code).await?;
+        let year = self.clock.now().shanghai_date().year();
+        let (before, after) = parts(&pattern, year);
+        let series = format!("{before}{{n}}{after}");
+        let last = self.setting_data(&format!("{SERIES_PREFIX}{series}")).await?.as_deref().map_or(0, last_of);
+        let no = match typed.trim() {
+            "" => format!("{before}{}{after}", last + 1),
+            t => t.to_string(),
+        };
+        if let Some(held) = self.setting_data(&format!("{DOC_NO_PREFIX}{no}")).await? {
+            let holder: Value = serde_json::from_str(&held).unwrap_or_default();
+            if holder["document"].as_str() != supersedes {
+                return Err(ApiError::Duplicate(format!("文号“{no}”已由其他文书使用")));
+            }
+        }
+        let mut numbered = serde_json::json!({"no": no, "document": id, "case": case});
+        if let Some(n) = sequence(&pattern, year, &no) {
+            numbered["series"] = Value::from(series);
+            numbered["n"] = Value::from(n);
+        }
+        let settings = doc_no_settings(&numbered, last, 0);
+        Ok((DocNo { no, numbered }, settings))
     }
 
     /// `typed` (trimmed) if given, else the next number of `kind` in the year of the server's

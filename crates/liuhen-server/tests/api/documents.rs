@@ -144,7 +144,8 @@ async fn cmd(o: &Office, token: &str, doc: &str, body: Value) -> Resp {
 async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifiable_with_openssl() {
     let o = office().await;
     let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
-    let set = ["D02", "D11", "D12", "D16", "D18b", "D30", "D31", "D32", "D34b", "D34c", "D35", "D36", "D41", "D50"];
+    let set =
+        ["D02", "D11", "D12", "D16", "D18a", "D18b", "D30", "D31", "D32", "D34b", "D34c", "D35", "D36", "D41", "D50"];
     let keys = ok(&o.app.get("/api/seal-keys", None).await, "seal keys");
     let dir = scratch();
     std::fs::write(dir.join("sm2.pem"), keys["sm2"].as_str().unwrap()).unwrap();
@@ -729,4 +730,68 @@ async fn hostile_and_concurrent_requests_leave_a_consistent_document() {
     assert_eq!(doc["signatures"].as_array().unwrap().len(), ok_count);
     assert!(doc["signatures"].as_array().unwrap().iter().all(|s| s["current"] == false), "all bound the old content");
     assert_eq!(doc["history"].as_array().unwrap().len(), 2 + ok_count);
+}
+
+/// 文号 by the office's numbering scheme: a document issued without one gets the next of its
+/// series (its pattern in this year); one typed by hand is kept and the next follows it; a 文号
+/// another document holds is refused whole (409 DUPLICATE), and the rebuild from the log gives
+/// the same numbers.
+#[tokio::test]
+async fn a_document_issued_without_a_number_gets_the_next_of_its_series_and_none_is_given_twice() {
+    let o = office().await;
+    let scheme = json!([{"kind": "D32", "pattern": "栗街罚告〔{year}〕{n}号"}]);
+    assert_eq!(o.app.put_as("/api/catalogues/numbering", &o.head, &scheme).await.status, StatusCode::OK);
+    let odd = json!([{"kind": "D30", "pattern": "栗街审〔{year}〕{n}号"}]);
+    assert_eq!(
+        o.app.put_as("/api/catalogues/numbering", &o.head, &odd).await.status,
+        StatusCode::BAD_REQUEST,
+        "an internal form gets no 文号"
+    );
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D32").unwrap().clone();
+    let notice = || async {
+        let body = json!({"code": "D32", "fields": filled(&form, "D32")});
+        let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "D32");
+        let id = d["id"].as_str().unwrap().to_string();
+        ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+        id
+    };
+    let year = liuhen_core::time::Timestamp(CLOCK_MS).shanghai_date().year();
+    let no = |n: u32| format!("栗街罚告〔{year}〕{n}号");
+    let mut given = Vec::new();
+    for typed in [None, Some(no(5)), None] {
+        let id = notice().await;
+        let issue = match &typed {
+            Some(t) => json!({"type": "issue", "doc_no": t}),
+            None => json!({"type": "issue"}),
+        };
+        let d = ok(&cmd(&o, &o.head, &id, issue).await, "issue");
+        given.push(d["issued"]["doc_no"].as_str().unwrap().to_string());
+    }
+    assert_eq!(given, [no(1), no(5), no(6)]);
+    // A number another document holds: refused, nothing recorded.
+    let id = notice().await;
+    let before = o.app.store.tree_size();
+    let r = cmd(&o, &o.head, &id, json!({"type": "issue", "doc_no": no(1)})).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("DUPLICATE")),
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(o.app.store.tree_size(), before);
+    // An empty 文号 is the next one too.
+    let d = ok(&cmd(&o, &o.head, &id, json!({"type": "issue", "doc_no": ""})).await, "issue");
+    assert_eq!(d["issued"]["doc_no"], no(7));
+    // A form without the office's own pattern follows the default one.
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D34b").unwrap().clone();
+    let body = json!({"code": "D34b", "fields": filled(&form, "D34b")});
+    let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "D34b");
+    let id = d["id"].as_str().unwrap().to_string();
+    ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+    let d = ok(&cmd(&o, &o.head, &id, json!({"type": "issue"})).await, "issue");
+    assert_eq!(d["issued"]["doc_no"], format!("听通〔{year}〕1号"));
+    let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
