@@ -416,12 +416,10 @@ pub enum SummaryCommandForm {
         #[serde(default)]
         waived: bool,
     },
+    /// 当场行政处罚决定书, handed to the party on the spot (行政处罚法第五十二条).
     IssueDecision {
         at: i64,
-        form_no: String,
-        penalty: PenaltyForm,
-        legal_basis: String,
-        signed_by: Vec<String>,
+        doc: SummaryDocForm,
     },
     Deliver {
         at: i64,
@@ -443,6 +441,17 @@ pub enum SummaryCommandForm {
     Close {
         at: i64,
     },
+}
+
+/// 当场行政处罚决定书 (预定格式、编有号码), signed by the officers who imposed it.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SummaryDecisionDocument")]
+pub struct SummaryDocForm {
+    pub form_no: String,
+    pub penalty: PenaltyForm,
+    pub legal_basis: String,
+    pub signed_by: Vec<String>,
 }
 
 /// A penalty: `kind` as in the OpenAPI `Penalty` schema, `amount_fen` for a fine or confiscation.
@@ -523,12 +532,12 @@ fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::Summ
         SummaryCommandForm::Hear { at, rights_told, statement, waived } => {
             C::Hear { at: Timestamp(at), rights_told, statement: text(&statement, "陈述申辩", 5000)?, waived }
         }
-        SummaryCommandForm::IssueDecision { at, form_no, penalty, legal_basis, signed_by } => C::IssueDecision {
+        SummaryCommandForm::IssueDecision { at, doc } => C::IssueDecision {
             at: Timestamp(at),
-            form_no: text(&form_no, "决定书编号", 64)?,
-            penalty: penalty_of(penalty)?,
-            legal_basis: text(&legal_basis, "处罚依据", 2000)?,
-            signed_by,
+            form_no: text(&doc.form_no, "决定书编号", 64)?,
+            penalty: penalty_of(doc.penalty)?,
+            legal_basis: text(&doc.legal_basis, "处罚依据", 2000)?,
+            signed_by: doc.signed_by,
         },
         SummaryCommandForm::Deliver { at, party_signed, refusal_signed_by } => {
             C::Deliver { at: Timestamp(at), party_signed, refusal_signed_by }
@@ -995,6 +1004,73 @@ pub struct DocForm {
     pub order: Option<OrderForm>,
 }
 
+/// 行政处罚事先告知书 (行政处罚法第四十四条、第六十三条).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "NoticeDocument")]
+pub struct NoticeDocForm {
+    pub penalty: PenaltyForm,
+    pub facts: String,
+    pub reasons: String,
+    pub legal_basis: String,
+    pub hearing_right_told: bool,
+    pub statement_days: u32,
+}
+
+/// 催告书 (行政强制法第三十五条).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "DemandDocument")]
+pub struct DemandDocForm {
+    /// The 履行期限 it sets (YYYY-MM-DD).
+    #[schemars(extend("format" = "date"))]
+    pub deadline: String,
+    /// 履行方式 and 给付方式.
+    pub method: String,
+    pub amount_fen: u64,
+    pub statement_right_told: bool,
+}
+
+/// 强制执行申请书 and what goes with it (行政强制法第五十五条); signed by the 负责人 who applies.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "CourtApplicationDocument")]
+pub struct CourtApplicationDocForm {
+    pub court: String,
+    pub sealed: bool,
+    pub with_decision: bool,
+    pub with_party_opinions: bool,
+    pub with_demand_record: bool,
+    pub object: String,
+}
+
+/// 强制执行决定书 (行政强制法第三十七条).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "EnforcementDocument")]
+pub struct EnforcementDocForm {
+    pub doc_no: String,
+    pub method_and_time: String,
+    pub reasons_and_basis: String,
+    pub relief_told: bool,
+    pub sealed: bool,
+}
+
+/// 代履行决定书 (行政强制法第五十一条).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SubstituteDocument")]
+pub struct SubstituteDocForm {
+    pub doc_no: String,
+    pub harm: String,
+    pub reasons_and_basis: String,
+    pub method_and_time: String,
+    pub object: String,
+    pub cost_budget_fen: u64,
+    pub performer: String,
+    pub sealed: bool,
+}
+
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Instalment")]
 pub struct InstalmentForm {
@@ -1092,12 +1168,7 @@ pub enum OrdinaryCommandForm {
     /// The 事先告知书, with its 送达回证; the date of service is the receipt's.
     ServeNotice {
         service: super::service::ServiceForm,
-        penalty: PenaltyForm,
-        facts: String,
-        reasons: String,
-        legal_basis: String,
-        hearing_right_told: bool,
-        statement_days: u32,
+        doc: NoticeDocForm,
     },
     HearStatement {
         at: i64,
@@ -1155,13 +1226,7 @@ pub enum OrdinaryCommandForm {
     /// The 催告书 for an unpaid fine, with its 送达回证 (行政强制法第三十五条、第三十八条).
     ServeDemand {
         service: super::service::ServiceForm,
-        /// The 履行期限 it sets (YYYY-MM-DD).
-        #[schemars(extend("format" = "date"))]
-        deadline: String,
-        /// 履行方式 and 给付方式.
-        method: String,
-        amount_fen: u64,
-        statement_right_told: bool,
+        doc: DemandDocForm,
         /// Why it was not served directly (any method but direct or lien).
         #[serde(default)]
         why_not_direct: String,
@@ -1173,15 +1238,10 @@ pub enum OrdinaryCommandForm {
         reexamination: String,
     },
     /// The application to the people's court (行政强制法第五十三条至第五十五条).
+    /// By the 负责人's own account: the application bears their signature (行政强制法第五十五条).
     ApplyCourt {
         at: i64,
-        court: String,
-        signed_by: String,
-        sealed: bool,
-        with_decision: bool,
-        with_party_opinions: bool,
-        with_demand_record: bool,
-        object: String,
+        doc: CourtApplicationDocForm,
     },
     /// 没收财物处理: auction, destruction before two witnesses on A/V, transfer….
     /// By the 负责人's own account (the approver is the account).
@@ -1198,11 +1258,7 @@ pub enum OrdinaryCommandForm {
     /// 强制执行决定 by an office with its own 行政强制执行权 (R-095c), served on the party.
     DecideEnforcement {
         at: i64,
-        doc_no: String,
-        method_and_time: String,
-        reasons_and_basis: String,
-        relief_told: bool,
-        sealed: bool,
+        doc: EnforcementDocForm,
         service: super::service::ServiceForm,
     },
     /// The enforcement carried out: by day and on a working day unless urgent, on A/V (R-095d).
@@ -1271,14 +1327,7 @@ pub enum OrdinaryCommandForm {
     /// 代履行决定书, served (R-097; R-095e for a demolition).
     DecideSubstitute {
         at: i64,
-        doc_no: String,
-        harm: String,
-        reasons_and_basis: String,
-        method_and_time: String,
-        object: String,
-        cost_budget_fen: u64,
-        performer: String,
-        sealed: bool,
+        doc: SubstituteDocForm,
         service: super::service::ServiceForm,
     },
     /// The 催告 three working days before the substitute performance (T-22).
@@ -1407,15 +1456,8 @@ fn ordinary_command(
             members: me.members.clone(),
             conclusion: penalty_of(conclusion)?,
         },
-        OrdinaryCommandForm::ServeNotice {
-            service,
-            penalty,
-            facts,
-            reasons,
-            legal_basis,
-            hearing_right_told,
-            statement_days,
-        } => {
+        OrdinaryCommandForm::ServeNotice { service, doc } => {
+            let NoticeDocForm { penalty, facts, reasons, legal_basis, hearing_right_told, statement_days } = doc;
             if statement_days > 60 {
                 return Err(ApiError::BadRequest("陈述申辩期限不得超过 60 个工作日".to_string()));
             }
@@ -1495,19 +1537,12 @@ fn ordinary_command(
             },
         },
         OrdinaryCommandForm::Serve { service } => C::Serve(super::service::service_of(service)?),
-        OrdinaryCommandForm::ServeDemand {
-            service,
-            deadline,
-            method,
-            amount_fen,
-            statement_right_told,
-            why_not_direct,
-        } => C::ServeDemand(liuhen_core::execution::Demand {
+        OrdinaryCommandForm::ServeDemand { service, doc, why_not_direct } => C::ServeDemand(liuhen_core::execution::Demand {
             service: super::service::service_of(service)?,
-            deadline: date(&deadline, "履行期限")?,
-            method: text(&method, "履行方式", 500)?,
-            amount_fen,
-            statement_right_told,
+            deadline: date(&doc.deadline, "履行期限")?,
+            method: text(&doc.method, "履行方式", 500)?,
+            amount_fen: doc.amount_fen,
+            statement_right_told: doc.statement_right_told,
             why_not_direct: text(&why_not_direct, "无法直接送达的原因", 2000)?,
         }),
         OrdinaryCommandForm::HearDemandStatement { at, statement, reexamination } => C::HearDemandStatement {
@@ -1515,24 +1550,15 @@ fn ordinary_command(
             statement: text(&statement, "陈述申辩", 5000)?,
             reexamination: text(&reexamination, "复核意见", 5000)?,
         },
-        OrdinaryCommandForm::ApplyCourt {
-            at,
-            court,
-            signed_by,
-            sealed,
-            with_decision,
-            with_party_opinions,
-            with_demand_record,
-            object,
-        } => C::ApplyCourt(liuhen_core::execution::CourtApplication {
+        OrdinaryCommandForm::ApplyCourt { at, doc } => C::ApplyCourt(liuhen_core::execution::CourtApplication {
             at: Timestamp(at),
-            court: text(&court, "人民法院", 64)?,
-            signed_by: text(&signed_by, "签名负责人", 32)?,
-            sealed,
-            with_decision,
-            with_party_opinions,
-            with_demand_record,
-            object: text(&object, "申请执行标的", 500)?,
+            court: text(&doc.court, "人民法院", 64)?,
+            signed_by: me.name_as(Role::Approver, "申请人民法院强制执行")?,
+            sealed: doc.sealed,
+            with_decision: doc.with_decision,
+            with_party_opinions: doc.with_party_opinions,
+            with_demand_record: doc.with_demand_record,
+            object: text(&doc.object, "申请执行标的", 500)?,
         }),
         OrdinaryCommandForm::DisposeProperty { at, method, witnesses, av_ref, treasury_receipt } => {
             if witnesses.len() > 20 {
@@ -1547,23 +1573,17 @@ fn ordinary_command(
                 treasury_receipt: text(&treasury_receipt, "上缴国库凭证", 200)?,
             })
         }
-        OrdinaryCommandForm::DecideEnforcement {
-            at,
-            doc_no,
-            method_and_time,
-            reasons_and_basis,
-            relief_told,
-            sealed,
-            service,
-        } => C::DecideEnforcement(liuhen_core::execution::EnforcementDecision {
-            at: Timestamp(at),
-            doc_no: text(&doc_no, "文号", 64)?,
-            method_and_time: text(&method_and_time, "强制执行的方式和时间", 2000)?,
-            reasons_and_basis: text(&reasons_and_basis, "强制执行的理由和依据", 5000)?,
-            relief_told,
-            sealed,
-            service: super::service::service_of(service)?,
-        }),
+        OrdinaryCommandForm::DecideEnforcement { at, doc, service } => {
+            C::DecideEnforcement(liuhen_core::execution::EnforcementDecision {
+                at: Timestamp(at),
+                doc_no: text(&doc.doc_no, "文号", 64)?,
+                method_and_time: text(&doc.method_and_time, "强制执行的方式和时间", 2000)?,
+                reasons_and_basis: text(&doc.reasons_and_basis, "强制执行的理由和依据", 5000)?,
+                relief_told: doc.relief_told,
+                sealed: doc.sealed,
+                service: super::service::service_of(service)?,
+            })
+        }
         OrdinaryCommandForm::RecordEnforcement { at, urgent, av_ref, result } => C::RecordEnforcement {
             at: Timestamp(at),
             urgent,
@@ -1630,29 +1650,20 @@ fn ordinary_command(
             place: text(&place, "公告地点", 500)?,
             deadline: date(&deadline, "自行拆除期限")?,
         },
-        OrdinaryCommandForm::DecideSubstitute {
-            at,
-            doc_no,
-            harm,
-            reasons_and_basis,
-            method_and_time,
-            object,
-            cost_budget_fen,
-            performer,
-            sealed,
-            service,
-        } => C::DecideSubstitute(liuhen_core::execution::SubstituteDecision {
-            at: Timestamp(at),
-            doc_no: text(&doc_no, "代履行决定书文号", 64)?,
-            harm: text(&harm, "危害后果", 2000)?,
-            reasons_and_basis: text(&reasons_and_basis, "理由和依据", 2000)?,
-            method_and_time: text(&method_and_time, "方式和时间", 2000)?,
-            object: text(&object, "标的", 2000)?,
-            cost_budget_fen,
-            performer: text(&performer, "代履行人", 200)?,
-            sealed,
-            service: super::service::service_of(service)?,
-        }),
+        OrdinaryCommandForm::DecideSubstitute { at, doc, service } => {
+            C::DecideSubstitute(liuhen_core::execution::SubstituteDecision {
+                at: Timestamp(at),
+                doc_no: text(&doc.doc_no, "代履行决定书文号", 64)?,
+                harm: text(&doc.harm, "危害后果", 2000)?,
+                reasons_and_basis: text(&doc.reasons_and_basis, "理由和依据", 2000)?,
+                method_and_time: text(&doc.method_and_time, "方式和时间", 2000)?,
+                object: text(&doc.object, "标的", 2000)?,
+                cost_budget_fen: doc.cost_budget_fen,
+                performer: text(&doc.performer, "代履行人", 200)?,
+                sealed: doc.sealed,
+                service: super::service::service_of(service)?,
+            })
+        }
         OrdinaryCommandForm::RemindSubstitute { service } => C::RemindSubstitute(super::service::service_of(service)?),
         OrdinaryCommandForm::PerformSubstitute {
             at,

@@ -79,7 +79,7 @@ pub fn generated() -> Map<String, Value> {
     defs.insert(
         "Command".into(),
         json!({"type": "object", "required": ["expected_version", "command"],
-            "description": "案件命令。command 的种类取决于案件类型（case_type）：x-case-types 给出每种案件类型所用的命令结构，每种命令以 type 区分。",
+            "description": "案件命令。command 的种类取决于案件类型（case_type）：x-case-types 给出每种案件类型所用的命令结构，每种命令以 type 区分。嵌套约定：执法活动在 act 下，证据在 item 下，听证在 hearing 下，当事人在 party 下，送达回证在 service 下，命令制作的决定书、告知书、催告书、申请书在 doc 下；其余为命令自身字段。审批、签发、签名的人员取自办理的账号，不由请求填写。",
             "x-case-types": COMMANDS.iter().map(|(t, n)| (t.to_string(), json!(format!("#/components/schemas/{n}")))).collect::<Map<_, _>>(),
             "properties": {
                 "expected_version": {"type": "integer", "minimum": 0, "description": "乐观并发：案件当前版本，不符则 409 CONFLICT"},
@@ -255,7 +255,7 @@ pub fn document() -> Value {
                     "touches": {"type": "array", "items": {"type": "string", "enum": ["personal_liberty", "life_health", "major_property"]}, "description": "直接涉及人身自由、生命健康、重大财产权益：该活动须全程音像记录（办法第十九条），未覆盖时在案件音像记录中提示 R-140"},
                     "recording_announced": {"type": "boolean", "description": "已告知当事人开启执法记录（办法第六条第二款）"},
                     "problems_found": {"type": "boolean"}}},
-                "Penalty": {"type": "object", "required": ["kind"], "description": "处罚种类（行政处罚法第九条），用于 issue_decision、conclude.proposal、serve_notice、decide.doc；罚款、没收须填金额（分）。简易程序只能警告或小额罚款（R-067a）；除警告和未达较大数额的罚款、没收外，均须告知听证权利（R-042，行政处罚法第六十三条）。",
+                "Penalty": {"type": "object", "required": ["kind"], "description": "处罚种类（行政处罚法第九条），用于 issue_decision.doc、conclude.proposal、serve_notice、decide.doc；罚款、没收须填金额（分）。简易程序只能警告或小额罚款（R-067a）；除警告和未达较大数额的罚款、没收外，均须告知听证权利（R-042，行政处罚法第六十三条）。",
                     "properties": {"kind": {"type": "string", "enum": ["warning", "fine", "confiscation", "suspend_licence", "lower_qualification", "revoke_licence", "restrict_business", "suspend_business", "order_closure", "restrict_practice"]},
                     "amount_fen": {"type": "integer"}}},
                 "Agency": {"type": "object", "required": ["name", "uscc"], "properties": {

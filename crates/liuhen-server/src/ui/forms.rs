@@ -344,14 +344,14 @@ const FILE: [Field; 3] = [
 const CLOSE_ORDINARY: [Field; 1] = [f("at", "结案时间", Kind::DateTime)];
 const NOTICE: [Field; 7 + SVC] = join(&[
     &[
-        f("penalty.kind", "拟作出的处罚", Kind::Select(ALL_PENALTIES)),
-        f("penalty.amount_fen", "金额（元）", Kind::Yuan),
-        f("facts", "事实", Kind::LongText),
-        f("reasons", "理由", Kind::LongText),
-        f("legal_basis", "依据", Kind::LongText),
-        f("hearing_right_told", "已告知听证权利", Kind::Bool),
+        f("doc.penalty.kind", "拟作出的处罚", Kind::Select(ALL_PENALTIES)),
+        f("doc.penalty.amount_fen", "金额（元）", Kind::Yuan),
+        f("doc.facts", "事实", Kind::LongText),
+        f("doc.reasons", "理由", Kind::LongText),
+        f("doc.legal_basis", "依据", Kind::LongText),
+        f("doc.hearing_right_told", "已告知听证权利", Kind::Bool),
     ],
-    &[f("statement_days", "陈述申辩期限（工作日）", Kind::Number)],
+    &[f("doc.statement_days", "陈述申辩期限（工作日）", Kind::Number)],
     &service_fields!("service."),
 ]);
 const DECIDE: [Field; 15] = join(&[
@@ -612,10 +612,10 @@ const NO_PENALTY: [Field; 7] = join(&[
 ]);
 const DEMAND: [Field; 5 + SVC] = join(&[
     &[
-        f("deadline", "履行期限", Kind::Date),
-        f("method", "履行方式和给付方式", Kind::Text),
-        f("amount_fen", "金额（元，含加处罚款）", Kind::Yuan),
-        f("statement_right_told", "已告知陈述申辩权", Kind::Bool),
+        f("doc.deadline", "履行期限", Kind::Date),
+        f("doc.method", "履行方式和给付方式", Kind::Text),
+        f("doc.amount_fen", "金额（元，含加处罚款）", Kind::Yuan),
+        f("doc.statement_right_told", "已告知陈述申辩权", Kind::Bool),
         f("why_not_direct", "未直接送达的原因（直接或留置送达的不填）", Kind::Text),
     ],
     &service_fields!("service."),
@@ -623,25 +623,25 @@ const DEMAND: [Field; 5 + SVC] = join(&[
 const ENFORCE: [Field; 6 + SVC] = join(&[
     &[
         f("at", "决定时间", Kind::DateTime),
-        f("doc_no", "强制执行决定书文号", Kind::Text),
-        f("method_and_time", "强制执行的方式和时间", Kind::Text),
-        f("reasons_and_basis", "理由和依据", Kind::LongText),
-        f("relief_told", "载明救济途径", Kind::Bool),
-        f("sealed", "加盖印章", Kind::Bool),
+        f("doc.doc_no", "强制执行决定书文号", Kind::Text),
+        f("doc.method_and_time", "强制执行的方式和时间", Kind::Text),
+        f("doc.reasons_and_basis", "理由和依据", Kind::LongText),
+        f("doc.relief_told", "载明救济途径", Kind::Bool),
+        f("doc.sealed", "加盖印章", Kind::Bool),
     ],
     &service_fields!("service."),
 ]);
 const SUBSTITUTE: [Field; 9 + SVC] = join(&[
     &[
         f("at", "决定时间", Kind::DateTime),
-        f("doc_no", "代履行决定书文号", Kind::Text),
-        f("harm", "当事人逾期不履行造成或将造成的危害", Kind::LongText),
-        f("reasons_and_basis", "理由和依据", Kind::LongText),
-        f("method_and_time", "代履行的方式和时间", Kind::Text),
-        f("object", "标的", Kind::Text),
-        f("cost_budget_fen", "费用预算（元）", Kind::Yuan),
-        f("performer", "代履行人", Kind::Text),
-        f("sealed", "加盖印章", Kind::Bool),
+        f("doc.doc_no", "代履行决定书文号", Kind::Text),
+        f("doc.harm", "当事人逾期不履行造成或将造成的危害", Kind::LongText),
+        f("doc.reasons_and_basis", "理由和依据", Kind::LongText),
+        f("doc.method_and_time", "代履行的方式和时间", Kind::Text),
+        f("doc.object", "标的", Kind::Text),
+        f("doc.cost_budget_fen", "费用预算（元）", Kind::Yuan),
+        f("doc.performer", "代履行人", Kind::Text),
+        f("doc.sealed", "加盖印章", Kind::Bool),
     ],
     &service_fields!("service."),
 ]);
@@ -740,11 +740,11 @@ pub const SPECS: &[Spec] = &[
         label: "当场作出处罚决定",
         fields: &[
             f("at", "时间", Kind::DateTime),
-            f("form_no", "决定书编号", Kind::Text),
-            f("penalty.kind", "处罚种类", Kind::Select(PENALTIES)),
-            f("penalty.amount_fen", "罚款金额（元）", Kind::Yuan),
-            f("legal_basis", "处罚依据", Kind::LongText),
-            f("signed_by", "签名的执法人员", Kind::OfficerList),
+            f("doc.form_no", "决定书编号", Kind::Text),
+            f("doc.penalty.kind", "处罚种类", Kind::Select(PENALTIES)),
+            f("doc.penalty.amount_fen", "罚款金额（元）", Kind::Yuan),
+            f("doc.legal_basis", "处罚依据", Kind::LongText),
+            f("doc.signed_by", "签名的执法人员", Kind::OfficerList),
         ],
     },
     Spec {
@@ -1122,13 +1122,12 @@ pub const SPECS: &[Spec] = &[
         label: "申请人民法院强制执行",
         fields: &[
             f("at", "申请时间", Kind::DateTime),
-            f("court", "人民法院", Kind::Text),
-            f("signed_by", "申请书签名的负责人", Kind::Text),
-            f("sealed", "申请书加盖印章", Kind::Bool),
-            f("with_decision", "附行政决定书及作出决定的事实、理由和依据", Kind::Bool),
-            f("with_party_opinions", "附当事人的意见及催告情况", Kind::Bool),
-            f("with_demand_record", "附催告书及送达回证", Kind::Bool),
-            f("object", "申请强制执行的标的", Kind::Text),
+            f("doc.court", "人民法院", Kind::Text),
+            f("doc.sealed", "申请书加盖印章（申请书由负责人以本人账号签名）", Kind::Bool),
+            f("doc.with_decision", "附行政决定书及作出决定的事实、理由和依据", Kind::Bool),
+            f("doc.with_party_opinions", "附当事人的意见及催告情况", Kind::Bool),
+            f("doc.with_demand_record", "附催告书及送达回证", Kind::Bool),
+            f("doc.object", "申请强制执行的标的", Kind::Text),
         ],
     },
     Spec {
@@ -1711,6 +1710,8 @@ pub fn field_of(spec: &Spec, form: &Submitted, finding_field: &str) -> Option<&'
         .filter(shown)
         .find(|f| f.path == finding_field || f.path.rsplit('.').next() == Some(finding_field))
         .or_else(|| spec.fields.iter().filter(shown).find(|f| f.path.split('.').next() == Some(finding_field)))
+        // A record nested deeper (doc.penalty.kind for "penalty").
+        .or_else(|| spec.fields.iter().filter(shown).find(|f| f.path.split('.').any(|s| s == finding_field)))
         .map(|f| f.name)
 }
 

@@ -410,8 +410,8 @@ async fn an_on_the_spot_penalty_walks_to_closure_and_its_rules_refuse() {
     .await);
     // 250 yuan is over the citizen's summary limit (R-067a, 行政处罚法第五十一条).
     let fine = |fen: u64| {
-        json!({"type": "issue_decision", "at": T0, "form_no": "No.0001234", "legal_basis": "《某条例》第十条",
-        "penalty": {"kind": "fine", "amount_fen": fen}, "signed_by": officers})
+        json!({"type": "issue_decision", "at": T0, "doc": {"form_no": "No.0001234", "legal_basis": "《某条例》第十条",
+        "penalty": {"kind": "fine", "amount_fen": fen}, "signed_by": officers}})
     };
     let r = command(&c.app, &c.token, &id, 2, fine(25_000)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -504,8 +504,8 @@ async fn organisations_have_a_higher_summary_limit() {
         command(&c.app, &c.token, &id, 1, json!({"type": "hear", "at": T0, "rights_told": true, "waived": true})).await;
     assert_eq!(r.status, StatusCode::OK);
     let decision = |fen: u64| {
-        json!({"type": "issue_decision", "at": T0, "form_no": "No.1", "legal_basis": "依据",
-        "penalty": {"kind": "fine", "amount_fen": fen}, "signed_by": [c.a]})
+        json!({"type": "issue_decision", "at": T0, "doc": {"form_no": "No.1", "legal_basis": "依据",
+        "penalty": {"kind": "fine", "amount_fen": fen}, "signed_by": [c.a]}})
     };
     assert_eq!(command(&c.app, &c.token, &id, 2, decision(300_001)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(command(&c.app, &c.token, &id, 2, decision(300_000)).await.status, StatusCode::OK);
@@ -745,8 +745,8 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     v += 1;
     // The handling unit's draft decision comes before the party is told of it.
     let early = json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})),
-        "penalty": penalty, "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
-        "hearing_right_told": true, "statement_days": 5});
+        "doc": {"penalty": penalty, "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
+        "hearing_right_told": true, "statement_days": 5}});
     let r = command(&c.app, &c.token, &id, v, early).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-060", "{}", String::from_utf8_lossy(&r.body));
     // The 承办机构负责人's step is taken by that account: the 负责人 may not take it for them.
@@ -773,9 +773,9 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     }
     // 5,000 yuan is over the hearing threshold: the notice must tell the hearing right.
     let notice = |told: bool| {
-        json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})), "penalty": penalty,
+        json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})), "doc": {"penalty": penalty,
         "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
-        "hearing_right_told": told, "statement_days": 5})
+        "hearing_right_told": told, "statement_days": 5}})
     };
     let r = command(&c.app, &c.token, &id, v, notice(false)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-042");
@@ -1071,8 +1071,8 @@ async fn a_demolition_order_is_performed_in_the_partys_place() {
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "served", "the fine is paid, the order is not performed");
     let demand = |on: &str| {
-        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕5号）", on, direct.clone()), "deadline": "2026-10-19",
-               "method": "自行拆除院内彩钢房", "amount_fen": 0, "statement_right_told": true})
+        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕5号）", on, direct.clone()), "doc": {"deadline": "2026-10-19",
+               "method": "自行拆除院内彩钢房", "amount_fen": 0, "statement_right_told": true}})
     };
     // Not before the order's deadline (R-095a).
     let r = command(&c.app, &c.token, &id, v, demand("2026-09-29")).await;
@@ -1080,9 +1080,9 @@ async fn a_demolition_order_is_performed_in_the_partys_place() {
     ok(&command(&c.app, &c.token, &id, v, demand("2026-10-09")).await);
     v += 1;
     let substitute = |on: &str| {
-        json!({"type": "decide_substitute", "at": day(on), "doc_no": "栗街代履〔2027〕1号", "harm": "占压消防通道，危及通行安全",
+        json!({"type": "decide_substitute", "at": day(on), "doc": {"doc_no": "栗街代履〔2027〕1号", "harm": "占压消防通道，危及通行安全",
                "reasons_and_basis": "经催告逾期仍不拆除；《行政强制法》第四十四条、第五十条", "method_and_time": "2027 年 3 月 1 日起拆除",
-               "object": "院内东侧彩钢房", "cost_budget_fen": 300_000, "performer": "迁西县某拆除工程有限公司", "sealed": true,
+               "object": "院内东侧彩钢房", "cost_budget_fen": 300_000, "performer": "迁西县某拆除工程有限公司", "sealed": true},
                "service": receipt("代履行决定书（栗街代履〔2027〕1号）", on, direct.clone())})
     };
     // No demolition without the public notice (R-095e).
@@ -1155,8 +1155,8 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     let then = c.app.get(&format!("/api/cases/{id}?as_of={before}"), Some(&c.token)).await.json();
     assert_eq!(t11(&then), json!(day("2026-09-02") + 16 * HOUR - 1));
     let demand = |on: &str, method: Value, why: &str| {
-        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕3号）", on, method), "deadline": "2026-09-20",
-               "method": "到指定银行缴纳或电子支付", "amount_fen": 620_000, "statement_right_told": true, "why_not_direct": why})
+        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕3号）", on, method), "doc": {"deadline": "2026-09-20",
+               "method": "到指定银行缴纳或电子支付", "amount_fen": 620_000, "statement_right_told": true}, "why_not_direct": why})
     };
     let direct = json!({"type": "direct", "receiver": "张某某"});
     // Not before the fifteen days to pay have run out (R-095a); by post only when it cannot be
@@ -1178,9 +1178,16 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     .await);
     v += 1;
     let apply = |on: &str| {
-        json!({"type": "apply_court", "at": day(on), "court": "迁西县人民法院", "signed_by": "张主任", "sealed": true,
-               "with_decision": true, "with_party_opinions": true, "with_demand_record": true, "object": "罚款五千元及加处罚款"})
+        json!({"type": "apply_court", "at": day(on), "doc": {"court": "迁西县人民法院", "sealed": true,
+               "with_decision": true, "with_party_opinions": true, "with_demand_record": true, "object": "罚款五千元及加处罚款"}})
     };
+    // The application bears the 负责人's signature (行政强制法第五十五条): their account applies,
+    // never a name typed in; an officer may not.
+    let r = command(&c.app, &c.staff.handler, &id, v, apply("2026-10-12")).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    let mut typed = apply("2026-10-12");
+    typed["doc"]["signed_by"] = json!("张主任");
+    assert_eq!(command(&c.app, &c.token, &id, v, typed).await.status, StatusCode::BAD_REQUEST);
     // Not while the party may still seek review or sue.
     let r = command(&c.app, &c.token, &id, v, apply("2026-10-12")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-093", "{}", String::from_utf8_lossy(&r.body));
@@ -1961,17 +1968,17 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
     assert_eq!(r.status, StatusCode::OK);
     let direct = json!({"type": "direct", "receiver": "张某某"});
     let decision = |on: &str| {
-        json!({"type": "decide_enforcement", "at": day(on), "doc_no": "栗街强执〔2026〕1号",
+        json!({"type": "decide_enforcement", "at": day(on), "doc": {"doc_no": "栗街强执〔2026〕1号",
                "method_and_time": "2026 年 9 月 22 日起划拨存款", "reasons_and_basis": "经催告仍不缴纳罚款；《行政强制法》第三十七条",
-               "relief_told": true, "sealed": true,
+               "relief_told": true, "sealed": true},
                "service": receipt("强制执行决定书（栗街强执〔2026〕1号）", on, json!({"type": "direct", "receiver": "张某某"}))})
     };
     for s in [
         json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         decide("2026-08-17"),
         serve("2026-08-18", direct.clone()),
-        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕4号）", "2026-09-10", direct), "deadline": "2026-09-20",
-               "method": "到指定银行缴纳", "amount_fen": 620_000, "statement_right_told": true}),
+        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕4号）", "2026-09-10", direct), "doc": {"deadline": "2026-09-20",
+               "method": "到指定银行缴纳", "amount_fen": 620_000, "statement_right_told": true}}),
     ] {
         let r = command(&c.app, &c.token, &id, v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));

@@ -591,7 +591,7 @@ async fn an_on_the_spot_fine_is_decided_through_forms() {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let decide = |amount: &str| {
         format!(
-            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A20&form_no=No.0009&penalty.kind=fine&penalty.amount_fen={amount}&legal_basis={}&signed_by={}&signed_by={}",
+            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A20&doc.form_no=No.0009&doc.penalty.kind=fine&doc.penalty.amount_fen={amount}&doc.legal_basis={}&doc.signed_by={}&doc.signed_by={}",
             urlencode("《河北省城乡市容和环境卫生条例》第五十条"),
             officers[0],
             officers[1]
@@ -602,7 +602,7 @@ async fn an_on_the_spot_fine_is_decided_through_forms() {
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     let beside = p
         .body
-        .split("data-field=\"penalty.kind\"")
+        .split("data-field=\"doc.penalty.kind\"")
         .nth(1)
         .unwrap_or_default()
         .split("</div>")
@@ -611,7 +611,7 @@ async fn an_on_the_spot_fine_is_decided_through_forms() {
     assert!(beside.contains("R-067a") && beside.contains("超出简易程序限额"), "{}", p.body);
     // An amount that is not one is bad input beside its own field.
     let p = run("issue_decision", decide("1百")).await;
-    assert!(p.body.split("data-field=\"penalty.amount_fen\"").nth(1).unwrap_or_default().contains("金额须为元"));
+    assert!(p.body.split("data-field=\"doc.penalty.amount_fen\"").nth(1).unwrap_or_default().contains("金额须为元"));
     let p = run("issue_decision", decide("150.50")).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
@@ -980,13 +980,13 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     assert!(p.body.contains("须由承办机构负责人以本人账号办理"), "the 负责人 may not take the unit's step: {}", p.body);
     ok(&step_as((&unit_head, &unit_csrf), "propose", 6, propose, String::new()).await);
     let notice = owned(&[
-        ("penalty.kind", "fine"),
-        ("penalty.amount_fen", "5000"),
-        ("facts", "未经批准搭建彩钢房"),
-        ("reasons", "违反规划管理规定"),
-        ("legal_basis", "《城乡规划法》第六十五条"),
-        ("hearing_right_told", "on"),
-        ("statement_days", "5"),
+        ("doc.penalty.kind", "fine"),
+        ("doc.penalty.amount_fen", "5000"),
+        ("doc.facts", "未经批准搭建彩钢房"),
+        ("doc.reasons", "违反规划管理规定"),
+        ("doc.legal_basis", "《城乡规划法》第六十五条"),
+        ("doc.hearing_right_told", "on"),
+        ("doc.statement_days", "5"),
         ("service.document", "行政处罚事先告知书"),
         ("service.recipient", "张某某"),
         ("service.at", "2026-08-14T09:00"),
