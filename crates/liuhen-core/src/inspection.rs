@@ -293,11 +293,16 @@ impl Inspection {
         CommandError::WrongState { state: self.state.label(), action }
     }
 
-    pub fn record_on_site(&self, act: OnSiteAct) -> Decision {
+    /// `notice_issued`: the case's 行政检查通知书 was issued to the inspected party (R-120b).
+    pub fn record_on_site(&self, act: OnSiteAct, notice_issued: bool) -> Decision {
         if !matches!(self.state, State::Planned | State::OnSite) {
             return Err(self.wrong("记录现场检查"));
         }
-        let flags = rules::decide(check_on_site(&act, crate::matter::MatterKind::Inspection))?;
+        let mut found = check_on_site(&act, crate::matter::MatterKind::Inspection);
+        if self.state == State::Planned && !notice_issued {
+            found.push(crate::rules::R_120B.violated("notice", "未向被检查人出具行政检查通知书"));
+        }
+        let flags = rules::decide(found)?;
         Ok((Event::OnSiteRecorded(act), flags))
     }
 

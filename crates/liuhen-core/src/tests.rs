@@ -218,7 +218,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     };
     let opened = |problems: bool| {
         let mut c = Inspection::new(good_open());
-        let (e, f) = c.record_on_site(good_act(problems)).unwrap();
+        let (e, f) = c.record_on_site(good_act(problems), true).unwrap();
         c.apply(&e, &f);
         c
     };
@@ -313,6 +313,11 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
             open_findings(good_open()),
         ),
         ("R-120a", open_findings(Open { basis: String::new(), ..good_open() }), open_findings(good_open())),
+        (
+            "R-120b",
+            ids(&Inspection::new(good_open()).record_on_site(good_act(false), false).unwrap().1),
+            ids(&Inspection::new(good_open()).record_on_site(good_act(false), true).unwrap().1),
+        ),
         ("R-120d", close_findings(&opened(false)), close_findings(&notified(false))),
         ("R-120e", close_findings(&notified(true)), close_findings(&notified(false))),
         (
@@ -547,7 +552,7 @@ fn refusals_name_rule_and_article_in_chinese() {
     let mut a = good_act(false);
     a.officers.truncate(1);
     let c = Inspection::new(good_open());
-    let err = c.record_on_site(a).unwrap_err();
+    let err = c.record_on_site(a, true).unwrap_err();
     assert!(err.to_string().starts_with("R-001 办法第六条：行政检查的执法人员不得少于两人"), "{err}");
     // Each kind of act cites its own law for the two officers, never 行政处罚法 for a licence.
     for (kind, source) in [
@@ -573,7 +578,7 @@ fn an_inspection_walks_to_closure_both_ways() {
     assert!(f.is_empty());
     let mut act = good_act(false);
     act.recording_announced = false; // a FLAG: recorded as a defect, not refused
-    let (e, f) = c.record_on_site(act).unwrap();
+    let (e, f) = c.record_on_site(act, true).unwrap();
     assert_eq!(ids(&f), ["R-142"]);
     c.apply(&e, &f);
     for step in ["notify", "close"] {
@@ -591,7 +596,7 @@ fn an_inspection_walks_to_closure_both_ways() {
     let mut c = Inspection::new(good_open());
     type Step = Box<dyn Fn(&Inspection) -> inspection::Decision>;
     let steps: Vec<Step> = vec![
-        Box::new(|c| c.record_on_site(good_act(true))),
+        Box::new(|c| c.record_on_site(good_act(true), true)),
         Box::new(|c| c.notify_result(at("2026-11-21"))),
         Box::new(|c| c.order_rectification(at("2026-11-21"), d("2026-12-05"), Some(rectification_notice()))),
         Box::new(|c| c.reinspect(good_act(false), true)),

@@ -33,7 +33,7 @@ fn an_entrusted_inspection_runs_on_the_same_rules() {
     // One officer on site is refused for the entrusted organisation as for the office.
     let mut alone = good_act(false);
     alone.officers.truncate(1);
-    assert_eq!(out(c.record_on_site(alone)), ["R-001"]);
+    assert_eq!(out(c.record_on_site(alone, true)), ["R-001"]);
 }
 
 /// (rule, findings that violate it, findings that satisfy it)

@@ -455,6 +455,11 @@ impl<S: LogStore> App<S> {
         Ok(out)
     }
 
+    /// Whether case `case_id` has a document of `code` issued under seal (not superseded).
+    pub(crate) async fn issued_document(&self, case_id: &str, code: &str) -> Result<bool, ApiError> {
+        Ok(self.forms_of(case_id, code).await?.iter().any(|(_, d, _)| d.state == document::State::Issued))
+    }
+
     /// The latest fully approved, not superseded 内部审批文书 of `code` on case `case_id`, with
     /// its approvals on its current content (办法第十五条): what a case command's approval rests
     /// on. An approved draft counts too: any revision voids its approvals (rendering the PDF is

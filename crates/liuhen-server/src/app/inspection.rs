@@ -165,6 +165,9 @@ impl CaseKind for Inspection {
     }
 }
 
+/// 行政检查通知书.
+const NOTICE: &str = "D05";
+
 impl<S: LogStore> App<S> {
     /// Opens an inspection case (程序启动, 办法第七条).
     pub async fn open_inspection(&self, actor: &UserRecord, mut open: Open) -> Result<CaseRecord, ApiError> {
@@ -194,8 +197,13 @@ impl<S: LogStore> App<S> {
             }
             _ => None,
         };
+        // R-120b: the 行政检查通知书 issued to the inspected party (a flag when not).
+        let notice_issued = match &cmd {
+            InspectionCommand::RecordOnSite(_) => self.issued_document(id, NOTICE).await?,
+            _ => false,
+        };
         self.command::<Inspection>(actor, id, expected_version, move |case| match (cmd, act) {
-            (InspectionCommand::RecordOnSite(_), Some(act)) => case.record_on_site(act),
+            (InspectionCommand::RecordOnSite(_), Some(act)) => case.record_on_site(act, notice_issued),
             (InspectionCommand::NotifyResult { at }, _) => case.notify_result(at),
             (InspectionCommand::OrderRectification { at, due, service }, _) => {
                 case.order_rectification(at, due, service)

@@ -795,3 +795,32 @@ async fn a_document_issued_without_a_number_gets_the_next_of_its_series_and_none
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
+
+/// 检查必通知 (R-120b): an on-site inspection without the 行政检查通知书 issued to the inspected
+/// party stands but carries the defect; with the notice issued under seal, it does not.
+#[tokio::test]
+async fn an_inspection_without_its_notice_issued_is_flagged() {
+    let o = office().await;
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D05").unwrap().clone();
+    let t = 1_795_568_400_000_i64 + 3_600_000;
+    let act = json!({"type": "record_on_site", "act": {"at": t, "place": "幸福路 8 号", "recording_announced": true,
+        "problems_found": false, "summary": "消防通道畅通",
+        "officers": o.officers.iter().map(|x| json!({"officer_id": x, "id_shown_at": t})).collect::<Vec<_>>()}});
+    let mut found = Vec::new();
+    for (n, notified) in [(51, false), (52, true)] {
+        let case = o.app.open_inspection(&o.wang, &format!("栗街检〔2026〕{n}号")).await;
+        if notified {
+            let body = json!({"code": "D05", "fields": filled(&form, "D05")});
+            let d = ok(&o.app.post_as(&format!("/api/cases/{case}/documents"), &o.wang, &body).await, "D05");
+            let id = d["id"].as_str().unwrap().to_string();
+            ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+            ok(&cmd(&o, &o.wang, &id, json!({"type": "issue"})).await, "issue on site");
+        }
+        let body = json!({"expected_version": 1, "command": act});
+        ok(&o.app.post_as(&format!("/api/cases/{case}/commands"), &o.wang, &body).await, "on site");
+        let view = ok(&o.app.get(&format!("/api/cases/{case}"), Some(&o.wang)).await, "case");
+        found.push(view.to_string().contains("R-120b"));
+    }
+    assert_eq!(found, [true, false]);
+}
