@@ -158,6 +158,8 @@ pub struct Open {
     pub entrusted: Option<crate::entrustment::Entrustment>,
     /// The inspected party, when known (R-016 checks what is given).
     pub party: Option<crate::party::Party>,
+    /// The licence case whose licensee this inspection supervises (行政许可法第六十一条; R-118).
+    pub supervises: Option<String>,
 }
 
 /// A change of an inspection; the log records each one.
@@ -210,6 +212,28 @@ pub struct Inspection {
     pub converted_to: Option<String>,
     pub reinspected_at: Option<Timestamp>,
     pub defects: Vec<Violation>,
+}
+
+/// one more inspection of a party that `earlier` inspections under the same matter
+/// already reached this year, against the matter's published yearly cap (none: no cap).
+pub fn frequency(cap: Option<u32>, earlier: usize) -> Vec<Violation> {
+    match cap {
+        Some(cap) if earlier >= cap as usize => vec![crate::rules::R_121.violated(
+            "party",
+            format!("本年度已对该被检查人实施同类检查 {earlier} 次，公布的频次上限为每年 {cap} 次"),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// a 监督检查 of a licensee is recorded and signed by the inspectors before it is done
+/// with (`site_record_signed`: the case's 现场检查笔录 is finalised with their signatures).
+pub fn supervision(open: &Open, site_record_signed: bool) -> Vec<Violation> {
+    if open.supervises.is_some() && !site_record_signed {
+        vec![crate::rules::R_118.violated("site_record", "对被许可人的监督检查未制作由监督检查人员签字的现场检查笔录")]
+    } else {
+        Vec::new()
+    }
 }
 
 /// R-010, R-120a: what opening an inspection must record.

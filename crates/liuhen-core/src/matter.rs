@@ -45,6 +45,9 @@ pub struct Matter {
     pub hearing_thresholds: HearingThresholds,
     /// The summary procedure may be used (行政处罚法第五十一条 still limits the amounts).
     pub summary_allowed: bool,
+    /// For an inspection matter: the published cap on inspections of one party a year
+    /// (国办发〔2024〕54号: 年度检查频次上限; R-121).
+    pub inspection_cap: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -63,6 +63,20 @@ pub struct Party {
 
 pub const RESIDENT_ID_CARD: &str = "居民身份证";
 
+impl Party {
+    /// Who the party is, across cases: the 统一社会信用代码, else the ID document's type and
+    /// number; `None` when neither is known.
+    pub fn identity(&self) -> Option<String> {
+        if !self.uscc.trim().is_empty() {
+            return Some(format!("uscc:{}", self.uscc.trim().to_uppercase()));
+        }
+        if !self.id_number.trim().is_empty() {
+            return Some(format!("{}:{}", self.id_type.trim(), self.id_number.trim().to_uppercase()));
+        }
+        None
+    }
+}
+
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }

@@ -140,6 +140,18 @@ pub const R_120B: Rule = Rule {
     source: "国办发〔2024〕54号；司法部行政检查文书基本格式文本（试行）",
     requirement: "实施行政检查须向被检查人出具行政检查通知书（检查必审批、必通知）",
 };
+pub const R_118: Rule = Rule {
+    id: "R-118",
+    severity: Severity::Flag,
+    source: "行政许可法第六十一条第二款",
+    requirement: "对被许可人的监督检查，应当将监督检查的情况和处理结果予以记录，由监督检查人员签字后归档",
+};
+pub const R_121: Rule = Rule {
+    id: "R-121",
+    severity: Severity::Flag,
+    source: "国办发〔2024〕54号",
+    requirement: "同一被检查人一年内的行政检查次数不得超过公布的频次上限",
+};
 pub const R_120D: Rule = Rule {
     id: "R-120d",
     severity: Severity::Block,
@@ -797,8 +809,8 @@ pub const ALL: &[Rule] = &[
     R_046, R_047, R_048, R_049, R_050, R_051, R_060, R_061, R_062, R_063, R_064, R_064B, R_065, R_066, R_067A, R_067B,
     R_067C, R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091,
     R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104,
-    R_105, R_106, R_111, R_112, R_113, R_117, R_114, R_115, R_116, R_120A, R_120B, R_120D, R_120E, R_130, R_131, R_132,
-    R_133, R_134, R_141, R_142, R_143, R_144, R_145, R_173,
+    R_105, R_106, R_111, R_112, R_113, R_117, R_118, R_114, R_115, R_116, R_120A, R_120B, R_120D, R_120E, R_121, R_130,
+    R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145, R_173,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -187,6 +187,7 @@ fn good_open() -> Open {
         },
         entrusted: None,
         party: None,
+        supervises: None,
     }
 }
 
@@ -241,6 +242,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         major_decision_review: false,
         hearing_thresholds: crate::penalty::HearingThresholds::default(),
         summary_allowed: false,
+        inspection_cap: None,
     };
     let on_list = |m: Option<crate::matter::Matter>| {
         ids(&crate::matter::check_for_case(m.as_ref(), MatterKind::Penalty, "违法建设"))
@@ -319,6 +321,20 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
             ids(&Inspection::new(good_open()).record_on_site(good_act(false), true).unwrap().1),
         ),
         ("R-120d", close_findings(&opened(false)), close_findings(&notified(false))),
+        // 行政许可法第六十一条: a licensee's supervision is recorded and signed by its inspectors.
+        (
+            "R-118",
+            ids(&inspection::supervision(&Open { supervises: Some("lic-1".into()), ..good_open() }, false)),
+            ids(&inspection::supervision(&Open { supervises: Some("lic-1".into()), ..good_open() }, true)),
+        ),
+        (
+            "R-118",
+            ids(&inspection::supervision(&Open { supervises: Some("lic-1".into()), ..good_open() }, false)),
+            ids(&inspection::supervision(&good_open(), false)),
+        ),
+        // 国办发〔2024〕54号: a third inspection of one party in a year under a cap of two.
+        ("R-121", ids(&inspection::frequency(Some(2), 2)), ids(&inspection::frequency(Some(2), 1))),
+        ("R-121", ids(&inspection::frequency(Some(2), 2)), ids(&inspection::frequency(None, 9))),
         ("R-120e", close_findings(&notified(true)), close_findings(&notified(false))),
         (
             "R-120e",
@@ -411,6 +427,7 @@ fn matter(summary_allowed: bool) -> crate::matter::Matter {
         major_decision_review: false,
         hearing_thresholds: crate::penalty::HearingThresholds::default(),
         summary_allowed,
+        inspection_cap: None,
     }
 }
 

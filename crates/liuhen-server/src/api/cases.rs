@@ -261,6 +261,9 @@ pub struct OpenInspectionForm {
     /// The party (当事人), when known (R-016 checks it).
     #[serde(default)]
     pub party: Option<PartyForm>,
+    /// 监督检查 of a licensee: the id of the licence case it supervises (行政许可法第六十一条; R-118).
+    #[serde(default)]
+    pub supervises: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -333,6 +336,7 @@ pub async fn open_inspection_from<S: LogStore>(
         },
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
+        supervises: f.supervises.map(|s| text(&s, "被监督的许可案件", 64)).transpose()?.filter(|s| !s.is_empty()),
     };
     app.open_inspection(user, open).await
 }
@@ -2211,6 +2215,11 @@ pub struct MatterForm {
     pub hearing_threshold_organisation_fen: Option<u64>,
     #[serde(default)]
     pub summary_allowed: bool,
+    /// For an inspection matter: at most this many inspections of one party a year (国办发〔2024〕54号; R-121);
+    /// ignored for other kinds.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub inspection_cap: Option<u32>,
 }
 
 pub async fn put_matter<S: LogStore>(
@@ -2231,12 +2240,13 @@ pub async fn put_matter_from<S: LogStore>(
 ) -> Result<liuhen_store::MatterRecord, ApiError> {
     use liuhen_core::matter::{Matter, MatterKind};
     let defaults = liuhen_core::penalty::HearingThresholds::default();
+    let kind = MatterKind::parse(&f.kind).ok_or_else(|| {
+        ApiError::BadRequest(format!("事项类别须为 penalty、licence、coercion 或 inspection：{}", f.kind))
+    })?;
     let m = Matter {
         code: f.code.trim().to_string(),
         name: required(&f.name, "事项名称", 200)?,
-        kind: MatterKind::parse(&f.kind).ok_or_else(|| {
-            ApiError::BadRequest(format!("事项类别须为 penalty、licence、coercion 或 inspection：{}", f.kind))
-        })?,
+        kind,
         legal_basis: required(&f.legal_basis, "法律依据", 2000)?,
         av_mandatory: f.av_mandatory,
         major_decision_review: f.major_decision_review,
@@ -2245,6 +2255,11 @@ pub async fn put_matter_from<S: LogStore>(
             organisation_fen: f.hearing_threshold_organisation_fen.unwrap_or(defaults.organisation_fen),
         },
         summary_allowed: f.summary_allowed,
+        // A cap counts inspections: on any other kind of matter it has nothing to count.
+        inspection_cap: match f.inspection_cap {
+            Some(0) => return Err(ApiError::BadRequest("检查频次上限须为正整数".into())),
+            cap => cap.filter(|_| kind == MatterKind::Inspection),
+        },
     };
     app.put_matter(user, m).await
 }

@@ -567,7 +567,7 @@ impl<S: LogStore> App<S> {
         case: &K,
         event: &K::Event,
         flags: &[Violation],
-        op: Op,
+        ops: Vec<Op>,
     ) -> Result<u64, ApiError> {
         let mut content = Vec::new();
         liuhen_log::entry::write_canonical(&detail_json::<K>(event, flags), &mut content);
@@ -589,7 +589,9 @@ impl<S: LogStore> App<S> {
             vec![c],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let receipt = self.append(d, vec![Op::PutOpening { commitment: c, salt, content }, op]).await?;
+        let mut all = vec![Op::PutOpening { commitment: c, salt, content }];
+        all.extend(ops);
+        let receipt = self.append(d, all).await?;
         Ok(receipt.index)
     }
 
@@ -599,6 +601,17 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         decided: Result<(K::Event, Vec<Violation>), CommandError>,
         legal_basis: &str,
+    ) -> Result<CaseRecord, ApiError> {
+        self.open_case_with::<K>(actor, decided, legal_basis, Vec::new()).await
+    }
+
+    /// Opens a case, with `extra` projection changes in the same entry.
+    pub(crate) async fn open_case_with<K: CaseKind>(
+        &self,
+        actor: &UserRecord,
+        decided: Result<(K::Event, Vec<Violation>), CommandError>,
+        legal_basis: &str,
+        extra: Vec<Op>,
     ) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         let (event, mut flags) = decided.map_err(ApiError::from)?;
@@ -613,7 +626,9 @@ impl<S: LogStore> App<S> {
             unit: actor.unit.clone(),
             ..record_of(&case, &self.calendar, now, now)
         };
-        self.record_event(actor, &case, &event, &flags, Op::CreateCase(record.clone())).await?;
+        let mut ops = vec![Op::CreateCase(record.clone())];
+        ops.extend(extra);
+        self.record_event(actor, &case, &event, &flags, ops).await?;
         Ok(record)
     }
 
@@ -718,7 +733,7 @@ impl<S: LogStore> App<S> {
             ..record_of(&case, &self.calendar, record.opened_at_ms, now_ms())
         };
         let op = Op::UpdateCase { record: updated.clone(), expected_version };
-        self.record_event(actor, &case, &event, &flags, op).await?;
+        self.record_event(actor, &case, &event, &flags, vec![op]).await?;
         Ok(updated)
     }
 

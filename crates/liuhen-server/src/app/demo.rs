@@ -213,6 +213,7 @@ impl<S: LogStore> App<S> {
                     major_decision_review: major,
                     hearing_thresholds: liuhen_core::penalty::HearingThresholds::default(),
                     summary_allowed: summary,
+                    inspection_cap: None,
                 },
             )
             .await?;
@@ -367,6 +368,7 @@ impl<S: LogStore> App<S> {
                     published: true,
                 }),
                 party: None,
+                supervises: None,
             };
             let record = self.open_inspection(admin, open).await?;
             let officers = |a: usize, b: usize| vec![(ids[a].clone(), Some(t)), (ids[b].clone(), Some(t))];

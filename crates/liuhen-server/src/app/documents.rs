@@ -455,6 +455,13 @@ impl<S: LogStore> App<S> {
         Ok(out)
     }
 
+    /// Whether case `case_id` has a document of `code` finalised (its signatures complete) or
+    /// issued (not superseded).
+    pub(crate) async fn final_document(&self, case_id: &str, code: &str) -> Result<bool, ApiError> {
+        let done = |s: document::State| matches!(s, document::State::Final | document::State::Issued);
+        Ok(self.forms_of(case_id, code).await?.iter().any(|(_, d, _)| done(d.state)))
+    }
+
     /// Whether case `case_id` has a document of `code` issued under seal (not superseded).
     pub(crate) async fn issued_document(&self, case_id: &str, code: &str) -> Result<bool, ApiError> {
         Ok(self.forms_of(case_id, code).await?.iter().any(|(_, d, _)| d.state == document::State::Issued))

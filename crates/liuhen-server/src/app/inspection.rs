@@ -98,17 +98,24 @@ impl CaseKind for Inspection {
 
     fn event_json(e: &Event) -> Value {
         match e {
-            Event::Opened(o) => super::cases::with_party(
-                super::cases::with_entrusted(
-                    json!({
-                        "id": o.id, "case_no": o.case_no, "matter": o.matter, "kind": o.kind.code(), "basis": o.basis,
-                        "source": o.initiation.source.code(), "reason": o.initiation.reason, "received_at": o.initiation.received_at.0,
-                    }),
-                    o.entrusted.as_ref(),
-                ),
-                "party",
-                o.party.as_ref(),
-            ),
+            Event::Opened(o) => {
+                let mut v = super::cases::with_party(
+                    super::cases::with_entrusted(
+                        json!({
+                            "id": o.id, "case_no": o.case_no, "matter": o.matter, "kind": o.kind.code(), "basis": o.basis,
+                            "source": o.initiation.source.code(), "reason": o.initiation.reason, "received_at": o.initiation.received_at.0,
+                        }),
+                        o.entrusted.as_ref(),
+                    ),
+                    "party",
+                    o.party.as_ref(),
+                );
+                // Only on a supervision: the entries logged before read back unchanged.
+                if let Some(lic) = &o.supervises {
+                    v["supervises"] = json!(lic);
+                }
+                v
+            }
             Event::OnSiteRecorded(a) => json!({ "act": act_json(a) }),
             Event::ResultNotified { at, problems_found } => json!({ "at": at.0, "problems_found": problems_found }),
             Event::RectificationOrdered { at, due, service } => {
@@ -137,6 +144,7 @@ impl CaseKind for Inspection {
                 },
                 entrusted: super::cases::parse_entrusted(&v["entrusted"])?,
                 party: super::cases::parse_party(&v["party"])?,
+                supervises: v["supervises"].as_str().map(str::to_string),
             }),
             "on_site_recorded" => Event::OnSiteRecorded(act_from_json(&v["act"])?),
             "result_notified" => Event::ResultNotified {
@@ -167,6 +175,34 @@ impl CaseKind for Inspection {
 
 /// 行政检查通知书.
 const NOTICE: &str = "D05";
+/// 现场检查（勘验）笔录.
+const SITE_RECORD: &str = "D12";
+
+/// The inspections of one party under one matter in one year, kept as one setting so
+/// counting them reads one row: its key names the matter, a digest of the party's identity
+/// (never the number itself) and the year of 程序启动.
+pub(crate) fn inspected_key(open: &Open) -> Option<String> {
+    use sha2::Digest as _;
+    let who = open.party.as_ref()?.identity()?;
+    let digest = sha2::Sha256::digest(format!("{}\n{who}", open.matter).as_bytes());
+    let year = open.initiation.received_at.shanghai_date().year();
+    Some(format!("{INSPECTED}{}/{year}", hex::encode(&digest[..16])))
+}
+const INSPECTED: &str = "inspected/";
+
+/// The inspection cases a count setting lists.
+pub(crate) fn inspected_cases(data: Option<&str>) -> Vec<String> {
+    data.and_then(|d| serde_json::from_str::<Value>(d).ok())
+        .and_then(|v| v["cases"].as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect()))
+        .unwrap_or_default()
+}
+
+pub(crate) fn inspected_setting(key: &str, cases: &[String], at: i64) -> liuhen_store::SettingRecord {
+    liuhen_store::SettingRecord { key: key.to_string(), data: json!({"cases": cases}).to_string(), updated_at_ms: at }
+}
+
+/// Serialises inspection openings: each reads its party's count and appends.
+static OPENING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl<S: LogStore> App<S> {
     /// Opens an inspection case (程序启动, 办法第七条).
@@ -176,7 +212,35 @@ impl<S: LogStore> App<S> {
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?;
         open.matter = m.name;
         open.case_no = self.case_no_or_next("inspection", &open.case_no).await?;
-        self.open_case::<Inspection>(actor, inspection::open(open), &m.legal_basis).await
+        // a supervision names a licence case the actor sees.
+        if let Some(lic) = &open.supervises {
+            let unknown = || ApiError::UnknownReference(format!("没有可见的行政许可案件 {lic}"));
+            let case = match self.store.case(lic).await {
+                Ok(c) if c.case_type == <liuhen_core::licence::Licence as CaseKind>::CODE => c,
+                Ok(_) | Err(liuhen_store::StoreError::NotFound) => return Err(unknown()),
+                Err(e) => return Err(e.into()),
+            };
+            self.allow(actor, super::policy::Action::ViewCase, Some(&case)).map_err(|_| unknown())?;
+        }
+        // this party's inspections under the matter this year, against the published cap.
+        let _turn = OPENING.lock().await;
+        let key = inspected_key(&open);
+        let mut extra = Vec::new();
+        let mut decided = inspection::open(open.clone());
+        if let Some(key) = key {
+            let held = match self.store.setting(&key).await {
+                Ok(r) => Some(r.data),
+                Err(liuhen_store::StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let mut cases = inspected_cases(held.as_deref());
+            if let Ok((_, flags)) = &mut decided {
+                flags.extend(inspection::frequency(m.inspection_cap, cases.len()));
+            }
+            cases.push(open.id.clone());
+            extra.push(liuhen_store::Op::PutSetting(inspected_setting(&key, &cases, 0)));
+        }
+        self.open_case_with::<Inspection>(actor, decided, &m.legal_basis, extra).await
     }
 
     /// Applies a command to an inspection, if the case is still at `expected_version`.
@@ -197,9 +261,14 @@ impl<S: LogStore> App<S> {
             }
             _ => None,
         };
-        // R-120b: the 行政检查通知书 issued to the inspected party (a flag when not).
+        // R-120b: the 行政检查通知书 issued to the inspected party (a flag when not); R-118: a
+        // supervision closes on its 现场检查笔录 signed by the inspectors.
         let notice_issued = match &cmd {
             InspectionCommand::RecordOnSite(_) => self.issued_document(id, NOTICE).await?,
+            _ => false,
+        };
+        let site_record_signed = match &cmd {
+            InspectionCommand::Close { .. } => self.final_document(id, SITE_RECORD).await?,
             _ => false,
         };
         self.command::<Inspection>(actor, id, expected_version, move |case| match (cmd, act) {
@@ -209,7 +278,10 @@ impl<S: LogStore> App<S> {
                 case.order_rectification(at, due, service)
             }
             (InspectionCommand::Reinspect { rectified, .. }, Some(act)) => case.reinspect(act, rectified),
-            (InspectionCommand::Close { at }, _) => case.close(at),
+            (InspectionCommand::Close { at }, _) => case.close(at).map(|(e, mut flags)| {
+                flags.extend(inspection::supervision(&case.open, site_record_signed));
+                (e, flags)
+            }),
             (InspectionCommand::ConvertToCase { .. }, _) => unreachable_act(),
             (_, None) => unreachable_act(),
         })

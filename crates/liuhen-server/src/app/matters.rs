@@ -10,13 +10,18 @@ use liuhen_store::{LogStore, MatterRecord, Op, StoreError, UserRecord};
 use serde_json::{Value, json};
 
 pub fn matter_json(m: &Matter) -> Value {
-    json!({
+    let mut v = json!({
         "code": m.code, "name": m.name, "kind": m.kind.code(), "legal_basis": m.legal_basis,
         "av_mandatory": m.av_mandatory, "major_decision_review": m.major_decision_review,
         "hearing_threshold_citizen_fen": m.hearing_thresholds.citizen_fen,
         "hearing_threshold_organisation_fen": m.hearing_thresholds.organisation_fen,
         "summary_allowed": m.summary_allowed,
-    })
+    });
+    // Only where one is set: the matters logged before caps existed read back unchanged.
+    if let Some(cap) = m.inspection_cap {
+        v["inspection_cap"] = json!(cap);
+    }
+    v
 }
 
 pub fn parse_matter(v: &Value) -> Option<Matter> {
@@ -32,6 +37,7 @@ pub fn parse_matter(v: &Value) -> Option<Matter> {
             organisation_fen: v["hearing_threshold_organisation_fen"].as_u64()?,
         },
         summary_allowed: v["summary_allowed"].as_bool()?,
+        inspection_cap: v["inspection_cap"].as_u64().map(|n| n.min(u32::MAX as u64) as u32),
     })
 }
 

@@ -284,7 +284,22 @@ impl<S: LogStore> App<S> {
                         });
                         let detail = self.opened_json(index, &e).await?;
                         match b.get("case_type").and_then(Value::as_str) {
-                            Some(Inspection::CODE) => feed(&mut inspections, id, &detail, e.time_ms, index)?,
+                            Some(Inspection::CODE) => {
+                                // R-121's count of the party's inspections, as the opening wrote it.
+                                if let Some(liuhen_core::inspection::Event::Opened(open)) =
+                                    <Inspection as super::cases::CaseKind>::parse_event(&detail)
+                                    && let Some(key) = super::inspection::inspected_key(&open)
+                                {
+                                    let held = settings.get(&key).map(|r| r.data.as_str());
+                                    let mut cases = super::inspection::inspected_cases(held);
+                                    cases.push(id.clone());
+                                    settings.insert(
+                                        key.clone(),
+                                        super::inspection::inspected_setting(&key, &cases, e.time_ms),
+                                    );
+                                }
+                                feed(&mut inspections, id, &detail, e.time_ms, index)?
+                            }
                             Some(Summary::CODE) => feed(&mut summaries, id, &detail, e.time_ms, index)?,
                             Some(Ordinary::CODE) => feed(&mut ordinaries, id, &detail, e.time_ms, index)?,
                             Some(Licence::CODE) => feed(&mut licences, id, &detail, e.time_ms, index)?,

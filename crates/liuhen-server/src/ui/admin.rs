@@ -138,6 +138,7 @@ pub async fn reference_page<S: LogStore>(
                         yes(&v, "av_mandatory", "全程音像记录"),
                         yes(&v, "major_decision_review", "法制审核"),
                         yes(&v, "summary_allowed", "可简易程序"),
+                        v["inspection_cap"].as_u64().map(|n| format!("每年检查同一对象不超过 {n} 次")),
                     ]
                     .into_iter()
                     .flatten()

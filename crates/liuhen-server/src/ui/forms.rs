@@ -1290,6 +1290,7 @@ pub const SPECS: &[Spec] = &[
             f("hearing_threshold_citizen_fen", "听证标准：对公民罚款（元，不填用默认）", Kind::Yuan),
             f("hearing_threshold_organisation_fen", "听证标准：对法人或其他组织罚款（元，不填用默认）", Kind::Yuan),
             f("summary_allowed", "可以适用简易程序", Kind::Bool),
+            f("inspection_cap", "检查事项：每年对同一被检查人的检查次数上限（不填为不限）", Kind::OptNumber),
         ],
     },
     Spec {

@@ -2200,3 +2200,49 @@ async fn a_case_opened_without_a_number_gets_the_next_of_its_kind_and_year() {
     let r = c.app.post_as("/api/cases/penalties", &c.token, &lead("栗街罚〔2027〕2号")).await;
     assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
 }
+
+/// 国办发〔2024〕54号: the 权责清单 publishes a yearly cap on inspections of one party
+/// under a matter; one over it stands but is flagged. The count is by the party's identity
+/// (统一社会信用代码), per matter and year of 程序启动, read from one row, and rebuilt the same from the log.
+#[tokio::test]
+async fn an_inspection_over_the_published_yearly_cap_is_flagged() {
+    let c = ctx().await;
+    let matter = json!({"code": "I-020", "name": "燃气安全检查", "kind": "inspection",
+        "legal_basis": "《城镇燃气管理条例》第四十一条", "inspection_cap": 2});
+    assert_eq!(c.app.post_as("/api/matters", &c.token, &matter).await.status, StatusCode::CREATED);
+    let mut zero = matter.clone();
+    zero["inspection_cap"] = json!(0);
+    assert_eq!(c.app.post_as("/api/matters", &c.token, &zero).await.status, StatusCode::BAD_REQUEST);
+    let other = json!({"kind": "legal_person", "name": "迁西县另一商贸有限公司", "uscc": "91130227MA0A1B2C4D",
+        "legal_rep": "李某", "address": "迁西县栗乡街道迁安路 14 号"});
+    let open = |n: u32, party: Option<Value>, received: &str| {
+        let mut body = json!({"case_no": format!("栗街检〔2026〕{n}号"), "matter": "燃气安全检查", "kind": "routine",
+            "basis": "2026 年度燃气安全检查计划", "source": "inspection", "reason": "年度计划检查",
+            "received_at": day(received)});
+        if let Some(p) = party {
+            body["party"] = p;
+        }
+        body
+    };
+    let mut flagged = Vec::new();
+    for (n, party, received) in [
+        (61, Some(company()), "2026-03-02"),
+        (62, Some(company()), "2026-06-01"),
+        // Its third this year: over the cap of two.
+        (63, Some(company()), "2026-09-01"),
+        // Another party, a party not identified, and the next year start their own counts.
+        (64, Some(other.clone()), "2026-09-01"),
+        (65, None, "2026-09-02"),
+        (66, Some(company()), "2027-01-05"),
+    ] {
+        let r = c.app.post_as("/api/cases/inspections", &c.token, &open(n, party, received)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let view = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+        if view.to_string().contains("R-121") {
+            flagged.push(n);
+        }
+    }
+    assert_eq!(flagged, [63]);
+    log_reproduces(&c, calendar_with_2027()).await;
+}

@@ -824,3 +824,79 @@ async fn an_inspection_without_its_notice_issued_is_flagged() {
     }
     assert_eq!(found, [true, false]);
 }
+
+/// 行政许可法第六十一条: a 监督检查 of a licensee names its licence case; done with
+/// without a 现场检查笔录 signed by the inspectors, it is flagged; with one, not. It names only a
+/// licence case the inspector can see.
+#[tokio::test]
+async fn a_licensees_supervision_closes_on_a_signed_site_record() {
+    let o = office().await;
+    let applicant = json!({"kind": "legal_person", "name": "迁西县某某商贸有限公司", "uscc": "91130227MA0A1B2C3A",
+        "legal_rep": "王某", "address": "迁西县栗乡街道迁安路 12 号"});
+    let licence = json!({"case_no": "栗街许〔2026〕9号", "matter": "临时占用道路审批", "received_at": day("2026-11-02"),
+        "materials": ["申请书"], "receipt_issued": true, "applicant": applicant});
+    let lic = ok(&o.app.post_as("/api/cases/licences", &o.wang, &licence).await, "licence")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = 1_795_568_400_000_i64 + 3_600_000;
+    let open = |n: u32, supervises: &str| {
+        json!({"case_no": format!("栗街检〔2026〕{n}号"), "matter": "消防安全检查", "kind": "routine", "basis": "许可后监督检查计划",
+            "source": "inspection", "reason": "对被许可人的监督检查", "received_at": 1_795_568_400_000_i64, "supervises": supervises})
+    };
+    // A penalty case, or one that does not exist, is no licence to supervise.
+    for bad in [o.case.as_str(), "01a24597-0000-7000-8000-000000000000"] {
+        let r = o.app.post_as("/api/cases/inspections", &o.wang, &open(70, bad)).await;
+        assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
+    }
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D12").unwrap().clone();
+    let mut flagged = Vec::new();
+    for (n, recorded) in [(71, false), (72, true)] {
+        let case = ok(&o.app.post_as("/api/cases/inspections", &o.wang, &open(n, &lic)).await, "inspection")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let act = json!({"at": t, "place": "迁安路 12 号", "recording_announced": true, "problems_found": false,
+            "summary": "按许可范围占用道路", "officers": o.officers.iter().map(|x| json!({"officer_id": x, "id_shown_at": t})).collect::<Vec<_>>()});
+        let step = |v: u64, c: Value| {
+            let body = json!({"expected_version": v, "command": c});
+            let url = format!("/api/cases/{case}/commands");
+            let app = &o.app;
+            let token = o.wang.clone();
+            async move { ok(&app.post_as(&url, &token, &body).await, "step") }
+        };
+        step(1, json!({"type": "record_on_site", "act": act})).await;
+        // The inspectors, named on the act, sign the record made on site.
+        if recorded {
+            let body = json!({"code": "D12", "fields": filled(&form, "D12")});
+            let d = ok(&o.app.post_as(&format!("/api/cases/{case}/documents"), &o.wang, &body).await, "D12");
+            let (id, hash) = (d["id"].as_str().unwrap().to_string(), d["content_hash"].clone());
+            for t in [&o.wang, &o.li] {
+                let sign =
+                    json!({"type": "sign", "role": "officer", "method": "pad", "image": PNG, "content_hash": hash});
+                ok(&cmd(&o, t, &id, sign).await, "inspector signs");
+            }
+            let refusal = json!({"type": "refuse", "role": "party", "who": "王某", "reason": "拒绝签字",
+                "officers": o.officers, "witness": "赵某", "content_hash": hash});
+            ok(&cmd(&o, &o.wang, &id, refusal).await, "refusal noted");
+            let witness = json!({"type": "sign", "role": "witness", "name": "赵某", "method": "pad", "image": PNG,
+                "content_hash": hash});
+            ok(&cmd(&o, &o.wang, &id, witness).await, "witness signs");
+            ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+        }
+        for (v, c) in [
+            (2, json!({"type": "notify_result", "at": t + 3_600_000})),
+            (3, json!({"type": "close", "at": t + 7_200_000})),
+        ] {
+            step(v, c).await;
+        }
+        let view = ok(&o.app.get(&format!("/api/cases/{case}"), Some(&o.wang)).await, "case");
+        assert_eq!(view["state"], "closed");
+        flagged.push(view.to_string().contains("R-118"));
+    }
+    assert_eq!(flagged, [true, false]);
+    let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+}

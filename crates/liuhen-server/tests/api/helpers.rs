@@ -74,6 +74,7 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
             major_decision_review: false,
             hearing_thresholds: liuhen_core::penalty::HearingThresholds::default(),
             summary_allowed: summary,
+            inspection_cap: None,
         };
         app.put_matter(&head, m).await.unwrap();
     }
