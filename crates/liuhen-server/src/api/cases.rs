@@ -644,6 +644,8 @@ async fn run_command<S: LogStore>(
     let case_type = app.case_type(id).await?;
     // R-064b: nothing is recorded as having happened later than now.
     app.not_in_future(&command)?;
+    // The 送达人 are registered officers, by ID.
+    app.servers_known(&command).await?;
     // The approval forms a command rests on (办法第十五条), read before it is decided.
     let forms: &[&'static str] = {
         use crate::app::signer::{CLOSING_FORM, DECISION_FORM, DISCUSSION_RECORD, FILING_FORM, PRESERVATION_FORM};

@@ -185,7 +185,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("sample", "样品"),
     ("sealed", "已加盖印章"),
     ("seals", "印章"),
-    ("servers", "送达人"),
+    ("servers", "送达人（执法人员编号）"),
     ("service", "送达回证（Service）"),
     ("sex", "性别"),
     ("signed", "已签名"),

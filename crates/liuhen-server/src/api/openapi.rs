@@ -226,7 +226,7 @@ pub fn document() -> Value {
                     "cert_scope": {"type": "array", "items": {"type": "string"}}, "legal_qualification": {"type": "boolean"}}},
                 "Service": {"type": "object", "required": ["document", "recipient", "at", "place", "servers", "recipient_signed", "method"], "description": "送达回证（办法第十七条），serve、serve_notice 与 issue_certificate 命令的 service。送达日期：邮寄以回执日期，公告以公告之日起满三十日，其余以 at 为准（R-081, R-083–R-088）。", "properties": {
                     "document": {"type": "string", "description": "送达文书名称及文号"}, "recipient": {"type": "string"}, "at": {"type": "integer"}, "place": {"type": "string"},
-                    "servers": {"type": "array", "items": {"type": "string"}}, "recipient_signed": {"type": "boolean"},
+                    "servers": {"type": "array", "items": {"type": "string"}, "description": "送达人：已登记执法人员的编号（不是姓名）；未登记的为 422 UNKNOWN_REFERENCE"}, "recipient_signed": {"type": "boolean"},
                     "method": {"type": "object", "required": ["type"], "properties": {
                         "type": {"type": "string", "enum": ["direct", "lien", "entrusted", "postal", "electronic", "public_notice"]},
                         "receiver": {"type": "string"}, "relation": {"type": "string"}, "refusal_reason": {"type": "string"}, "witnesses": {"type": "array", "items": {"type": "string"}},

@@ -16,6 +16,7 @@ pub struct ServiceForm {
     pub recipient: String,
     pub at: i64,
     pub place: String,
+    /// 送达人: the IDs of the registered officers who served it (办法第十七条).
     #[schemars(length(max = 50), inner(length(max = 500)))]
     pub servers: Vec<String>,
     pub recipient_signed: bool,

@@ -406,7 +406,7 @@ impl<S: LogStore> App<S> {
                             receiver: "经营者".to_string(),
                             relation: String::new(),
                         },
-                        servers: vec!["王明".to_string(), "李华".to_string()],
+                        servers: ids.iter().take(2).cloned().collect(),
                         recipient_signed: true,
                     }),
                 });
@@ -568,7 +568,7 @@ impl<S: LogStore> App<S> {
         let (id, v) = self.seed_served_penalty(staff, ids, today, &p).await?;
         let at = |days_ago: i64| today.plus_days(-days_ago).start().plus_hours(9);
         let demand = C::ServeDemand(liuhen_core::execution::Demand {
-            service: handed(p.party.0, &format!("催告书（栗街催〔{y}〕2号）"), at(10)),
+            service: handed(ids, p.party.0, &format!("催告书（栗街催〔{y}〕2号）"), at(10)),
             deadline: today.plus_days(5),
             method: "到县财政指定银行缴纳或电子支付".to_string(),
             amount_fen: yuan(6000),
@@ -685,7 +685,7 @@ impl<S: LogStore> App<S> {
         let steps = [
             C::Pay { at: at(228), receipt_no: format!("BANK-{y}-0007") },
             C::ServeDemand(liuhen_core::execution::Demand {
-                service: handed(name, &format!("催告书（栗街催〔{y}〕1号）"), at(190)),
+                service: handed(ids, name, &format!("催告书（栗街催〔{y}〕1号）"), at(190)),
                 deadline: today.plus_days(-180),
                 method: "自行拆除院内彩钢房并清运".to_string(),
                 amount_fen: 0,
@@ -708,9 +708,9 @@ impl<S: LogStore> App<S> {
                 cost_budget_fen: yuan(3000),
                 performer: "迁西县某拆除工程有限公司".to_string(),
                 sealed: true,
-                service: handed(name, &format!("代履行决定书（栗街代履〔{y}〕1号）"), at(20)),
+                service: handed(ids, name, &format!("代履行决定书（栗街代履〔{y}〕1号）"), at(20)),
             }),
-            C::RemindSubstitute(handed(name, "代履行催告书", at(3))),
+            C::RemindSubstitute(handed(ids, name, "代履行催告书", at(3))),
         ];
         for (i, cmd) in steps.into_iter().enumerate() {
             self.ordinary_command(admin, &id, v + i as u64, cmd).await?;
@@ -838,7 +838,7 @@ impl<S: LogStore> App<S> {
             review,
             C::ServeNotice(Notice {
                 served_at: at(75),
-                service: handed(name, &format!("行政处罚事先告知书（栗街罚告〔{y}〕{no}号）"), at(75)),
+                service: handed(ids, name, &format!("行政处罚事先告知书（栗街罚告〔{y}〕{no}号）"), at(75)),
                 penalty: fine,
                 facts: "未经批准搭建彩钢房".to_string(),
                 reasons: "违反乡村建设规划管理规定".to_string(),
@@ -864,7 +864,7 @@ impl<S: LogStore> App<S> {
                 },
                 late_explanation: String::new(),
             },
-            C::Serve(handed(name, &format!("行政处罚决定书（栗街罚决〔{y}〕{no}号）"), at(71))),
+            C::Serve(handed(ids, name, &format!("行政处罚决定书（栗街罚决〔{y}〕{no}号）"), at(71))),
         ];
         let n = steps.len() as u64;
         for (version, cmd) in steps.into_iter().enumerate() {
@@ -1095,8 +1095,9 @@ struct DemoPenalty {
     order: Option<liuhen_core::penalty::Order>,
 }
 
-/// A document handed to `name` at the office, two officers serving, signed for.
-fn handed(name: &str, document: &str, t: Timestamp) -> liuhen_core::service::Service {
+/// A document handed to `name` at the office, two officers (the first two of `ids`) serving,
+/// signed for.
+fn handed(ids: &[String], name: &str, document: &str, t: Timestamp) -> liuhen_core::service::Service {
     use liuhen_core::service::{Method, Service};
     Service {
         document: document.to_string(),
@@ -1104,7 +1105,7 @@ fn handed(name: &str, document: &str, t: Timestamp) -> liuhen_core::service::Ser
         at: t,
         place: "栗乡街道办事处".to_string(),
         method: Method::Direct { receiver: name.to_string(), relation: String::new() },
-        servers: vec!["王明".to_string(), "李华".to_string()],
+        servers: ids.iter().take(2).cloned().collect(),
         recipient_signed: true,
     }
 }

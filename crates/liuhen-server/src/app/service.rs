@@ -75,3 +75,26 @@ pub fn parse_service(v: &Value) -> Option<Service> {
         recipient_signed: v["recipient_signed"].as_bool()?,
     })
 }
+
+impl<S: liuhen_store::LogStore> super::App<S> {
+    /// The 送达人 a command's 送达回证 names (in any of its top-level records: `service`,
+    /// `notice`) are registered officers, by ID — never names a client typed (办法第十七条);
+    /// 422 UNKNOWN_REFERENCE otherwise. A list the form refuses anyway (too long) is left to it.
+    pub async fn servers_known(&self, command: &Value) -> Result<(), crate::error::ApiError> {
+        for v in command.as_object().into_iter().flat_map(|m| m.values()) {
+            let Some(list) = v["servers"].as_array().filter(|l| l.len() <= 50) else { continue };
+            for id in list.iter().filter_map(Value::as_str).map(str::trim).filter(|s| !s.is_empty()) {
+                match self.store.officer(id).await {
+                    Ok(_) => {}
+                    Err(liuhen_store::StoreError::NotFound) => {
+                        return Err(crate::error::ApiError::UnknownReference(format!(
+                            "送达人“{id}”不是已登记的执法人员（填执法人员编号）"
+                        )));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -233,7 +233,7 @@ macro_rules! service_fields {
             f(concat!($p, "recipient"), "受送达人", Kind::Text),
             f(concat!($p, "at"), "送达时间", Kind::DateTime),
             f(concat!($p, "place"), "送达地点", Kind::Text),
-            f(concat!($p, "servers"), "送达人（多人以、分隔）", Kind::List),
+            f(concat!($p, "servers"), "送达人", Kind::OfficerList),
             f(concat!($p, "method.type"), "送达方式", Kind::Select(SERVICE_METHODS)),
             by!($p, "direct", "receiver", "签收人", Kind::Text),
             by!($p, "direct", "relation", "代收人与受送达人的关系（本人签收的不填）", Kind::Text),

@@ -171,7 +171,7 @@ async fn an_inspection_with_findings_needs_rectification_and_reinspection() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
     let mut served = order;
     served["service"] = json!({"document": "责令改正通知书（栗街责改〔2026〕1号）", "recipient": "张某某", "at": T0 + HOUR,
-                               "place": "栗乡街道幸福路 8 号某某超市", "servers": ["王明", "李华"], "recipient_signed": true,
+                               "place": "栗乡街道幸福路 8 号某某超市", "servers": [&c.a, &c.b], "recipient_signed": true,
                                "method": {"type": "direct", "receiver": "张某某"}});
     let steps = [
         served,
@@ -565,11 +565,11 @@ async fn run(c: &Ctx, id: &str, v: &mut u64, steps: impl IntoIterator<Item = Val
 
 /// From the notice: the statement waived in writing, a fine of 5,000 yuan decided on
 /// 2026-08-17 and served in person on 2026-08-18.
-fn decided_and_served() -> [Value; 3] {
+fn decided_and_served(c: &Ctx) -> [Value; 3] {
     [
         json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         decide("2026-08-17"),
-        serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
+        serve(c, "2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
     ]
 }
 
@@ -744,7 +744,7 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     v += 1;
     // The handling unit's draft decision comes before the party is told of it.
-    let early = json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})),
+    let early = json!({"type": "serve_notice", "service": receipt(c, "行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})),
         "doc": {"penalty": penalty, "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
         "hearing_right_told": true, "statement_days": 5}});
     let r = command(&c.app, &c.token, &id, v, early).await;
@@ -773,7 +773,7 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     }
     // 5,000 yuan is over the hearing threshold: the notice must tell the hearing right.
     let notice = |told: bool| {
-        json!({"type": "serve_notice", "service": receipt("行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})), "doc": {"penalty": penalty,
+        json!({"type": "serve_notice", "service": receipt(c, "行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})), "doc": {"penalty": penalty,
         "facts": "未经批准搭建彩钢房", "reasons": "违反规划管理规定", "legal_basis": "《城乡规划法》第六十五条",
         "hearing_right_told": told, "statement_days": 5}})
     };
@@ -784,14 +784,14 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
 }
 
 /// A `serve` command: the decision served by `method` on `at`, the recipient signing.
-fn serve(at: &str, method: Value) -> Value {
-    json!({"type": "serve", "service": receipt("行政处罚决定书（栗街罚决〔2026〕12号）", at, method)})
+fn serve(c: &Ctx, at: &str, method: Value) -> Value {
+    json!({"type": "serve", "service": receipt(c, "行政处罚决定书（栗街罚决〔2026〕12号）", at, method)})
 }
 
-/// A 送达回证 of `document`, served on `at` by `method`, the recipient signing.
-fn receipt(document: &str, at: &str, method: Value) -> Value {
+/// A 送达回证 of `document`, served on `at` by `method` by the two officers, the recipient signing.
+fn receipt(c: &Ctx, document: &str, at: &str, method: Value) -> Value {
     json!({"document": document, "recipient": "张某某", "at": day(at), "place": "栗乡街道幸福路 8 号",
-           "servers": ["王明", "李华"], "recipient_signed": true, "method": method})
+           "servers": [&c.a, &c.b], "recipient_signed": true, "method": method})
 }
 
 fn decide(at: &str) -> Value {
@@ -855,12 +855,12 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
     }
     // The party refuses: a lien service with neither witnesses nor A/V is refused.
     let lien = |witnesses: &[&str]| json!({"type": "lien", "refusal_reason": "当事人拒绝签收", "witnesses": witnesses, "left_at_residence": true});
-    let mut refused = serve("2026-08-18", lien(&[]));
+    let mut refused = serve(&c, "2026-08-18", lien(&[]));
     refused["service"]["recipient_signed"] = json!(false);
     let r = command(&c.app, &c.token, &id, v, refused.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-083", "{}", String::from_utf8_lossy(&r.body));
     // A method the API does not know is bad input.
-    let r = command(&c.app, &c.token, &id, v, serve("2026-08-18", json!({"type": "pigeon"}))).await;
+    let r = command(&c.app, &c.token, &id, v, serve(&c, "2026-08-18", json!({"type": "pigeon"}))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     refused["service"]["method"] = lien(&["幸福路社区居委会 赵某"]);
     for s in [
@@ -942,6 +942,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
         cited,
         // By post: the return receipt's date is the date of service.
         serve(
+            &c,
             "2026-09-03",
             json!({"type": "postal", "tracking_no": "EMS1234567890", "return_receipt_at": day("2026-09-05")}),
         ),
@@ -993,7 +994,7 @@ fn calendar_with_2027() -> liuhen_core::calendar::WorkCalendar {
 async fn a_decision_revoked_in_litigation_closes_without_payment() {
     let c = ctx().await;
     let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕19号", false).await;
-    run(&c, &id, &mut v, decided_and_served()).await;
+    run(&c, &id, &mut v, decided_and_served(&c)).await;
     let sue = |kind: &str, court: &str| json!({"type": "seek_relief", "kind": kind, "at": day("2026-09-01"), "organ": court, "reference": "（2026）冀0227行初12号"});
     let r = command(&c.app, &c.token, &id, v, sue("appeal", "迁西县人民法院")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "an unknown kind of relief");
@@ -1018,7 +1019,7 @@ async fn a_fine_is_paid_in_approved_instalments() {
     let c = ctx().await;
     let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕18号", false).await;
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    run(&c, &id, &mut v, decided_and_served()).await;
+    run(&c, &id, &mut v, decided_and_served(&c)).await;
     let defer = |second: u64| {
         json!({"type": "defer_payment", "at": day("2026-08-25"), "reasons": "因病住院，家庭经济困难",
                "opinion": "同意分两期缴纳",
@@ -1062,7 +1063,7 @@ async fn a_demolition_order_is_performed_in_the_partys_place() {
     for s in [
         json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         with_order,
-        serve("2026-08-18", direct.clone()),
+        serve(&c, "2026-08-18", direct.clone()),
         json!({"type": "pay", "at": day("2026-08-25"), "receipt_no": "BANK-20260825-1"}),
     ] {
         ok(&command(&c.app, &c.token, &id, v, s).await);
@@ -1071,7 +1072,7 @@ async fn a_demolition_order_is_performed_in_the_partys_place() {
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "served", "the fine is paid, the order is not performed");
     let demand = |on: &str| {
-        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕5号）", on, direct.clone()), "doc": {"deadline": "2026-10-19",
+        json!({"type": "serve_demand", "service": receipt(&c, "催告书（栗街催〔2026〕5号）", on, direct.clone()), "doc": {"deadline": "2026-10-19",
                "method": "自行拆除院内彩钢房", "amount_fen": 0, "statement_right_told": true}})
     };
     // Not before the order's deadline (R-095a).
@@ -1083,7 +1084,7 @@ async fn a_demolition_order_is_performed_in_the_partys_place() {
         json!({"type": "decide_substitute", "at": day(on), "doc": {"doc_no": "栗街代履〔2027〕1号", "harm": "占压消防通道，危及通行安全",
                "reasons_and_basis": "经催告逾期仍不拆除；《行政强制法》第四十四条、第五十条", "method_and_time": "2027 年 3 月 1 日起拆除",
                "object": "院内东侧彩钢房", "cost_budget_fen": 300_000, "performer": "迁西县某拆除工程有限公司", "sealed": true},
-               "service": receipt("代履行决定书（栗街代履〔2027〕1号）", on, direct.clone())})
+               "service": receipt(&c, "代履行决定书（栗街代履〔2027〕1号）", on, direct.clone())})
     };
     // No demolition without the public notice (R-095e).
     let r = command(&c.app, &c.token, &id, v, substitute("2027-02-22")).await;
@@ -1108,7 +1109,7 @@ async fn a_demolition_order_is_performed_in_the_partys_place() {
         &c.token,
         &id,
         v,
-        json!({"type": "remind_substitute", "service": receipt("代履行催告书", "2027-02-23", direct.clone())}),
+        json!({"type": "remind_substitute", "service": receipt(&c, "代履行催告书", "2027-02-23", direct.clone())}),
     )
     .await);
     v += 1;
@@ -1137,7 +1138,7 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     // Silence is no waiver: it is signed by the party or on A/V.
     let r = command(&c.app, &c.token, &id, v, json!({"type": "waive", "at": day("2026-08-14")})).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-051");
-    run(&c, &id, &mut v, decided_and_served()).await;
+    run(&c, &id, &mut v, decided_and_served(&c)).await;
     // The decision was in fact served a day later: corrected by a new entry, T-11 moves with it,
     // and the case as it stood before still shows the old date.
     let t11 = |case: &Value| {
@@ -1155,7 +1156,7 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     let then = c.app.get(&format!("/api/cases/{id}?as_of={before}"), Some(&c.token)).await.json();
     assert_eq!(t11(&then), json!(day("2026-09-02") + 16 * HOUR - 1));
     let demand = |on: &str, method: Value, why: &str| {
-        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕3号）", on, method), "doc": {"deadline": "2026-09-20",
+        json!({"type": "serve_demand", "service": receipt(&c, "催告书（栗街催〔2026〕3号）", on, method), "doc": {"deadline": "2026-09-20",
                "method": "到指定银行缴纳或电子支付", "amount_fen": 620_000, "statement_right_told": true}, "why_not_direct": why})
     };
     let direct = json!({"type": "direct", "receiver": "张某某"});
@@ -1284,7 +1285,7 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
                "party_signed": true}}),
         json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true}),
         json!({"type": "issue_certificate", "certificate_no": "栗街占道〔2026〕0042",
-               "service": receipt("许可证件", "2026-11-25", json!({"type": "direct", "receiver": "张某某"}))}),
+               "service": receipt(&c, "许可证件", "2026-11-25", json!({"type": "direct", "receiver": "张某某"}))}),
         json!({"type": "close", "at": day("2026-11-26")}),
     ]
     .into_iter()
@@ -1339,7 +1340,7 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         &c.token,
         &id2,
         3,
-        json!({"type": "serve_denial", "service": receipt("不予行政许可决定书（栗街许不〔2026〕1号）", "2026-11-20", by_post)}),
+        json!({"type": "serve_denial", "service": receipt(&c, "不予行政许可决定书（栗街许不〔2026〕1号）", "2026-11-20", by_post)}),
     )
     .await);
     ok(&command(&c.app, &c.token, &id2, 4, json!({"type": "close", "at": day("2026-11-30")})).await);
@@ -1397,7 +1398,7 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
     let mut noticed = extend;
     noticed["notice"] =
-        receipt("延长查封、扣押期限决定书", "2026-11-19", json!({"type": "direct", "receiver": "张某某"}));
+        receipt(&c, "延长查封、扣押期限决定书", "2026-11-19", json!({"type": "direct", "receiver": "张某某"}));
     ok(&command(&c.app, &c.token, &id, 3, noticed).await);
     // The decision must reach the party: without a receipt it is refused.
     let dispose = json!({"type": "dispose", "at": day("2026-11-20"), "outcome": "confiscated"});
@@ -1405,6 +1406,7 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
     let mut served = dispose;
     served["service"] = receipt(
+        &c,
         "查封、扣押处理决定书（栗街强处〔2026〕2号）",
         "2026-11-20",
         json!({"type": "direct", "receiver": "张某某"}),
@@ -1668,12 +1670,18 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
     // Service forms are checked before anything else: an unknown method, 51 servers.
-    let mut too_many = serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"}));
+    let mut too_many = serve(&c, "2026-08-18", json!({"type": "direct", "receiver": "张某某"}));
     too_many["service"]["servers"] = json!(vec!["王明"; 51]);
-    for cmd in [serve("2026-08-18", json!({"type": "carrier_pigeon"})), too_many] {
+    for cmd in [serve(&c, "2026-08-18", json!({"type": "carrier_pigeon"})), too_many] {
         let r = command(&c.app, &c.token, &id, 3, cmd).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
     }
+    assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
+    // The 送达人 are registered officers by ID, never names typed in (办法第十七条).
+    let mut named = serve(&c, "2026-08-18", json!({"type": "direct", "receiver": "张某某"}));
+    named["service"]["servers"] = json!(["王明", "李华"]);
+    let r = command(&c.app, &c.token, &id, 3, named).await;
+    assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
     // Three pages without the party's 骑缝 mark (R-023, 办法第十四条); a video without how, when
     // and by whom it was made: refused by rule, nothing recorded.
@@ -1805,7 +1813,7 @@ async fn a_violation_corrected_at_once_is_not_penalised_and_the_case_closes() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-070");
     for s in [
         no_penalty("minor_corrected", "当事人已于 8 月 12 日自行拆除，未造成危害后果"),
-        serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
+        serve(&c, "2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
         json!({"type": "close", "at": day("2026-08-19")}),
     ] {
         let r = command(&c.app, &c.token, &id, v, s).await;
@@ -1888,7 +1896,7 @@ async fn an_appraisal_extends_a_licences_decision_period() {
     run(&c, &id, &mut v, [json!({"type": "accept", "at": day("2026-11-03"), "voucher_sealed": true})]).await;
     let exclude = |kind: &str| {
         json!({"type": "exclude_period", "at": day("2026-11-05"), "kind": kind, "working_days": 10,
-               "notice": receipt("鉴定时间告知书", "2026-11-05", json!({"type": "direct", "receiver": "张某某"}))})
+               "notice": receipt(&c, "鉴定时间告知书", "2026-11-05", json!({"type": "direct", "receiver": "张某某"}))})
     };
     let r = command(&c.app, &c.token, &id, v, exclude("补充材料")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-113", "{}", String::from_utf8_lossy(&r.body));
@@ -1971,13 +1979,13 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
         json!({"type": "decide_enforcement", "at": day(on), "doc": {"doc_no": "栗街强执〔2026〕1号",
                "method_and_time": "2026 年 9 月 22 日起划拨存款", "reasons_and_basis": "经催告仍不缴纳罚款；《行政强制法》第三十七条",
                "relief_told": true, "sealed": true},
-               "service": receipt("强制执行决定书（栗街强执〔2026〕1号）", on, json!({"type": "direct", "receiver": "张某某"}))})
+               "service": receipt(&c, "强制执行决定书（栗街强执〔2026〕1号）", on, json!({"type": "direct", "receiver": "张某某"}))})
     };
     for s in [
         json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         decide("2026-08-17"),
-        serve("2026-08-18", direct.clone()),
-        json!({"type": "serve_demand", "service": receipt("催告书（栗街催〔2026〕4号）", "2026-09-10", direct), "doc": {"deadline": "2026-09-20",
+        serve(&c, "2026-08-18", direct.clone()),
+        json!({"type": "serve_demand", "service": receipt(&c, "催告书（栗街催〔2026〕4号）", "2026-09-10", direct), "doc": {"deadline": "2026-09-20",
                "method": "到指定银行缴纳", "amount_fen": 620_000, "statement_right_told": true}}),
     ] {
         let r = command(&c.app, &c.token, &id, v, s).await;
@@ -2010,7 +2018,7 @@ async fn confiscated_goods_are_destroyed_on_record_before_the_case_closes() {
     for s in [
         json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         decision,
-        serve("2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
+        serve(&c, "2026-08-18", json!({"type": "direct", "receiver": "张某某"})),
     ] {
         let r = command(&c.app, &c.token, &id, v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
@@ -2151,7 +2159,7 @@ async fn times_ahead_of_the_server_or_out_of_legal_order_are_refused() {
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     // A payment dated before the decision was served.
     let (pid, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕62号", false).await;
-    run(&c, &pid, &mut v, decided_and_served()).await;
+    run(&c, &pid, &mut v, decided_and_served(&c)).await;
     let r = command(&c.app, &c.token, &pid, v, json!({"type": "pay", "at": day("2026-08-17"), "receipt_no": "BANK-1"}))
         .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));

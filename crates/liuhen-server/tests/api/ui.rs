@@ -991,12 +991,12 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         ("service.recipient", "张某某"),
         ("service.at", "2026-08-14T09:00"),
         ("service.place", "幸福路 8 号"),
-        ("service.servers", "王明、李华"),
         ("service.method.type", "direct"),
         ("service.method.receiver", "张某某"),
         ("service.recipient_signed", "on"),
     ]);
-    ok(&step("serve_notice", 7, notice, String::new()).await);
+    let servers: String = officers.iter().map(|o| format!("&service.servers={o}")).collect();
+    ok(&step("serve_notice", 7, notice, servers.clone()).await);
     ok(&step(
         "waive",
         8,
@@ -1023,7 +1023,6 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         ("service.recipient", "张某某"),
         ("service.at", "2026-08-18T09:00"),
         ("service.place", "幸福路 8 号"),
-        ("service.servers", "王明、李华"),
         ("service.method.type", "postal"),
         ("service.method.receiver", "（邮寄送达时不发送）"),
         ("service.method.tracking_no", "EMS2026081801"),
@@ -1032,7 +1031,7 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     ]);
     let page = send(&app, get(&format!("{case}/do/serve"), &cookie)).await;
     assert!(page.body.contains("邮寄送达时：") && page.body.contains("公告送达时："), "{}", page.body);
-    ok(&step("serve", 10, serve, String::new()).await);
+    ok(&step("serve", 10, serve, servers).await);
     ok(&step("pay", 11, owned(&[("at", "2026-08-25T09:00"), ("receipt_no", "BANK-20260825-71")]), String::new()).await);
     app.approved_form(&staff, &case_id, "D50").await;
     ok(&step("close", 12, owned(&[("at", "2026-08-26T09:00")]), String::new()).await);
