@@ -248,8 +248,10 @@ pub fn apply_for(a: Application, cal: &WorkCalendar) -> Decision {
     if !a.receipt_issued {
         found.push(R_013.violated("receipt_issued", "未出具收件凭证"));
     }
-    if let Some(p) = &a.applicant {
-        found.extend(crate::party::check(p, None));
+    // 行政许可法第二十九条: an application is someone's; who applies is recorded with it.
+    match &a.applicant {
+        Some(p) => found.extend(crate::party::check(p, None)),
+        None => found.push(crate::rules::R_016.violated("applicant", "行政许可申请须载明申请人")),
     }
     found.extend(crate::entrustment::check(
         a.entrusted.as_ref(),

@@ -263,6 +263,8 @@ pub enum Event {
     Recorded {
         at: Timestamp,
     },
+    /// The party identified on the spot after the case was started, before the decision.
+    PartyIdentified(crate::party::Party),
     Paid {
         at: Timestamp,
         method: PaymentMethod,
@@ -326,6 +328,15 @@ impl Summary {
             paid_at: None,
             defects: Vec::new(),
         }
+    }
+
+    /// the party identified on the spot, before the decision names them.
+    pub fn identify_party(&self, party: crate::party::Party) -> Decision {
+        if !matches!(self.state, State::OnSite | State::Heard) {
+            return Err(wrong(self.state, "查明当事人"));
+        }
+        let flags = rules::decide(crate::party::check(&party, Some(self.start.party_kind)))?;
+        Ok((Event::PartyIdentified(party), flags))
     }
 
     /// rights told, statement heard or waived.
@@ -509,6 +520,7 @@ impl Summary {
                 }
             }
             Event::Closed { .. } => self.state = State::Closed,
+            Event::PartyIdentified(p) => self.start.party = Some(p.clone()),
         }
         if !matches!(event, Event::Started(_)) {
             self.version += 1;

@@ -2311,6 +2311,12 @@ mod licensing {
                 }),
                 out(accepted.decide(at("2026-11-20"), &ruling(false, true, "不符合条件"), &cal)),
             ),
+            // 行政许可法第二十九条: no application without its applicant.
+            (
+                "R-016",
+                out(licence::apply_for(Application { applicant: None, ..app() }, &cal)),
+                out(licence::apply_for(app(), &cal)),
+            ),
             (
                 "R-115",
                 out(accepted.decide(at("2026-11-20"), &ruling(false, true, ""), &cal)),

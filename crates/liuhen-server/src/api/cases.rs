@@ -412,6 +412,10 @@ pub struct CommandRequest {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[schemars(rename = "SummaryCommand")]
 pub enum SummaryCommandForm {
+    /// The party identified on the spot, before the decision names them.
+    IdentifyParty {
+        party: PartyForm,
+    },
     Hear {
         at: i64,
         rights_told: bool,
@@ -536,6 +540,7 @@ fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::Summ
         SummaryCommandForm::Hear { at, rights_told, statement, waived } => {
             C::Hear { at: Timestamp(at), rights_told, statement: text(&statement, "陈述申辩", 5000)?, waived }
         }
+        SummaryCommandForm::IdentifyParty { party } => C::IdentifyParty(party_of(party)?),
         SummaryCommandForm::IssueDecision { at, doc } => C::IssueDecision {
             at: Timestamp(at),
             form_no: text(&doc.form_no, "决定书编号", 64)?,

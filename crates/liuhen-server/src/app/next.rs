@@ -24,8 +24,8 @@ fn others(case_type: &str, state: &str) -> &'static [&'static str] {
         ("inspection", "rectification_ordered") => &["reinspect", "close"],
         ("inspection", "reinspected") => &["convert_to_case", "close"],
 
-        ("summary_penalty", "on_site") => &["hear", "close"],
-        ("summary_penalty", "heard") => &["issue_decision", "close"],
+        ("summary_penalty", "on_site") => &["identify_party", "hear", "close"],
+        ("summary_penalty", "heard") => &["identify_party", "issue_decision", "close"],
         ("summary_penalty", "decision_issued") => &["deliver", "close"],
         ("summary_penalty", "delivered") => &["record", "pay", "close"],
         ("summary_penalty", "recorded") => &["pay", "close"],

@@ -24,6 +24,7 @@ pub struct StartInput {
 /// A command on an on-the-spot penalty.
 #[derive(Debug, Clone)]
 pub enum SummaryCommand {
+    IdentifyParty(liuhen_core::party::Party),
     Hear { at: Timestamp, rights_told: bool, statement: String, waived: bool },
     IssueDecision { at: Timestamp, form_no: String, penalty: Penalty, legal_basis: String, signed_by: Vec<String> },
     Deliver { at: Timestamp, party_signed: bool, refusal_signed_by: Vec<String> },
@@ -98,6 +99,7 @@ impl CaseKind for Summary {
             Event::Recorded { .. } => "recorded_with_agency",
             Event::Paid { .. } => "paid",
             Event::Closed { .. } => "closed",
+            Event::PartyIdentified(_) => "party_identified",
         }
     }
 
@@ -128,6 +130,7 @@ impl CaseKind for Summary {
                 json!({"at": at.0, "method": method.code(), "receipt_no": receipt_no, "hard_to_enforce": hard_to_enforce})
             }
             Event::Closed { at } => json!({"at": at.0}),
+            Event::PartyIdentified(p) => super::cases::with_party(json!({}), "party", Some(p)),
         }
     }
 
@@ -170,6 +173,7 @@ impl CaseKind for Summary {
                 hard_to_enforce: v["hard_to_enforce"].as_bool()?,
             },
             "closed" => Event::Closed { at: at()? },
+            "party_identified" => Event::PartyIdentified(super::cases::parse_party(&v["party"])??),
             _ => return None,
         })
     }
@@ -221,6 +225,7 @@ impl<S: LogStore> App<S> {
             self.officer(officer).await?;
         }
         self.command::<Summary>(actor, id, expected_version, move |c| match cmd {
+            SummaryCommand::IdentifyParty(p) => c.identify_party(p),
             SummaryCommand::Hear { at, rights_told, statement, waived } => c.hear(at, rights_told, &statement, waived),
             SummaryCommand::IssueDecision { at, form_no, penalty, legal_basis, signed_by } => {
                 c.issue_decision(at, &form_no, penalty, &legal_basis, &signed_by)

@@ -723,6 +723,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         case_type: "new", command: "summary", label: "当场行政处罚（简易程序）", fields: &SUMMARY_START
     },
+    Spec { case_type: "summary_penalty", command: "identify_party", label: "确定当事人", fields: &IDENTIFY },
     Spec {
         case_type: "summary_penalty",
         command: "hear",

@@ -163,7 +163,7 @@ async fn a_licence_is_decided_and_extended_only_by_the_head() {
     let (app, staff, _) = office().await;
     let now = liuhen_server::app::now_ms();
     let body = json!({"case_no": "栗街许〔2026〕3号", "matter": "临时占用道路审批", "received_at": now - 2 * DAY,
-        "materials": ["申请书"], "receipt_issued": true});
+        "materials": ["申请书"], "receipt_issued": true, "applicant": {"kind": "legal_person", "name": "迁西县某某商贸有限公司", "uscc": "91130227MA0A1B2C3A", "legal_rep": "王某", "address": "迁西县栗乡街道迁安路 12 号"}});
     let r = app.post_as("/api/cases/licences", &staff.handler, &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     let id = r.json()["id"].as_str().unwrap().to_string();

@@ -2254,3 +2254,37 @@ async fn an_inspection_over_the_published_yearly_cap_is_flagged() {
     assert_eq!(flagged, [63]);
     log_reproduces(&c, calendar_with_2027()).await;
 }
+
+/// 行政处罚法第五十二条: an on-the-spot penalty started before the party showed their
+/// papers cannot be decided until the party is identified; identified on the spot (a bad ID
+/// number refused), it is decided and delivered. Not after the decision.
+#[tokio::test]
+async fn an_on_the_spot_penalty_started_without_a_party_identifies_them_before_deciding() {
+    let c = ctx().await;
+    let mut start = summary_start(&c, "栗街简罚〔2026〕8号", "citizen");
+    start.as_object_mut().unwrap().remove("party");
+    let id = create(&c.app, &c.token, "/api/cases/summary-penalties", start).await;
+    let decision = json!({"type": "issue_decision", "at": T0, "doc": {"form_no": "No.0000008",
+        "legal_basis": "《某条例》第十条", "penalty": {"kind": "warning"}, "signed_by": [&c.a, &c.b]}});
+    let identify = |id_number: &str| {
+        let mut p = citizen();
+        p["id_number"] = json!(id_number);
+        json!({"type": "identify_party", "party": p})
+    };
+    let r =
+        command(&c.app, &c.token, &id, 1, json!({"type": "hear", "at": T0, "rights_told": true, "waived": true})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &id, 2, decision.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-016", "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &id, 2, identify("130227198005120034")).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-016", "a wrong check digit");
+    let r = command(&c.app, &c.token, &id, 2, identify("130227198005120033")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &id, 3, decision).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &id, 4, identify("130227198005120033")).await;
+    assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "{}", String::from_utf8_lossy(&r.body));
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert_eq!(case["data"]["party"]["name"], "张某某", "{case}");
+    log_reproduces(&c, calendar_with_2027()).await;
+}

@@ -215,7 +215,7 @@ fn request_body(method: &str, path: &str, n: usize) -> Value {
             "matter": "违法建设", "party_kind": "citizen", "source": "complaint", "reason": "群众举报",
             "received_at": t0}),
         ("post", "/api/cases/licences") => json!({"case_no": format!("栗街许〔2026〕9{n:02}号"),
-            "matter": "临时占用道路审批", "received_at": t0, "materials": ["申请书"], "receipt_issued": true}),
+            "matter": "临时占用道路审批", "received_at": t0, "materials": ["申请书"], "receipt_issued": true, "applicant": {"kind": "legal_person", "name": "迁西县某某商贸有限公司", "uscc": "91130227MA0A1B2C3A", "legal_rep": "王某", "address": "迁西县栗乡街道迁安路 12 号"}}),
         ("post", "/api/cases/coercive-measures") => json!({"case_no": format!("栗街强〔2026〕9{n:02}号"),
             "matter": "扣押占道经营物品", "kind": "seize", "items": ["三轮车"], "reason": "占道经营",
             "legal_basis": "《条例》", "property": {"related_to_case": true, "necessities_excluded": true,
