@@ -649,8 +649,8 @@ async fn run_command<S: LogStore>(
     let case_type = app.case_type(id).await?;
     // R-064b: nothing is recorded as having happened later than now.
     app.not_in_future(&command)?;
-    // The 送达人 are registered officers, by ID.
-    app.servers_known(&command).await?;
+    // The staff named as having acted (送达人, 复查人员, 监督人员) are registered officers, by ID.
+    app.staff_known(&command).await?;
     // The approval forms a command rests on (办法第十五条), read before it is decided.
     let forms: &[&'static str] = {
         use crate::app::signer::{CLOSING_FORM, DECISION_FORM, DISCUSSION_RECORD, FILING_FORM, PRESERVATION_FORM};
@@ -1323,6 +1323,7 @@ pub enum OrdinaryCommandForm {
     /// The party performed the decision's order; two officers verified it (复查).
     RecordPerformance {
         at: i64,
+        /// The IDs of the (two or more) officers who verified it.
         verified_by: Vec<String>,
         record: String,
     },
@@ -1348,6 +1349,7 @@ pub enum OrdinaryCommandForm {
     /// The substitute performance, supervised and signed, by day and on A/V (R-095d).
     PerformSubstitute {
         at: i64,
+        /// The IDs of the officers the office sent to supervise (行政强制法第五十一条).
         supervisors: Vec<String>,
         performer_signed: bool,
         party_or_witness: String,

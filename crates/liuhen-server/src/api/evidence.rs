@@ -39,6 +39,7 @@ pub enum EvidenceForm {
         place: String,
         #[schemars(length(max = 20))]
         inquirers: Vec<String>,
+        /// The ID of the officer who wrote the record.
         recorder: String,
         interviewee: String,
         relation: String,

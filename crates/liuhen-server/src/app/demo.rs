@@ -942,7 +942,7 @@ impl<S: LogStore> App<S> {
                 ended_at: at(8).plus_hours(3),
                 place: "栗乡街道办事处询问室".to_string(),
                 inquirers: vec![ids[0].clone(), ids[1].clone()],
-                recorder: "李华".to_string(),
+                recorder: ids[1].clone(),
                 interviewee: "当事人本人".to_string(),
                 relation: "当事人".to_string(),
                 rights_told: true,

@@ -77,18 +77,31 @@ pub fn parse_service(v: &Value) -> Option<Service> {
 }
 
 impl<S: liuhen_store::LogStore> super::App<S> {
-    /// The 送达人 a command's 送达回证 names (in any of its top-level records: `service`,
-    /// `notice`) are registered officers, by ID — never names a client typed (办法第十七条);
-    /// 422 UNKNOWN_REFERENCE otherwise. A list the form refuses anyway (too long) is left to it.
-    pub async fn servers_known(&self, command: &Value) -> Result<(), crate::error::ApiError> {
-        for v in command.as_object().into_iter().flat_map(|m| m.values()) {
-            let Some(list) = v["servers"].as_array().filter(|l| l.len() <= 50) else { continue };
+    /// The staff a command names as having acted are registered officers, by ID — never names
+    /// a client typed: the 送达人 of a 送达回证 (in any of its top-level records: `service`,
+    /// `notice`; 办法第十七条), the officers who verified a performance (`verified_by`) and those
+    /// who supervised a substitute performance (`supervisors`, 行政强制法第五十一条), the 记录人
+    /// of an inquiry (`item.recorder`). 422 UNKNOWN_REFERENCE otherwise. A list the form
+    /// refuses anyway (too long) is left to it.
+    pub async fn staff_known(&self, command: &Value) -> Result<(), crate::error::ApiError> {
+        let top = command.as_object().into_iter().flat_map(|m| m.values());
+        let recorder = match &command["item"] {
+            item if item["type"] == "inquiry" && item["recorder"].is_string() => vec![item["recorder"].clone()],
+            _ => Vec::new(),
+        };
+        let lists = top.map(|v| ("送达人", v["servers"].clone())).chain([
+            ("复查人员", command["verified_by"].clone()),
+            ("监督人员", command["supervisors"].clone()),
+            ("记录人", Value::Array(recorder)),
+        ]);
+        for (what, list) in lists {
+            let Some(list) = list.as_array().filter(|l| l.len() <= 50) else { continue };
             for id in list.iter().filter_map(Value::as_str).map(str::trim).filter(|s| !s.is_empty()) {
                 match self.store.officer(id).await {
                     Ok(_) => {}
                     Err(liuhen_store::StoreError::NotFound) => {
                         return Err(crate::error::ApiError::UnknownReference(format!(
-                            "送达人“{id}”不是已登记的执法人员（填执法人员编号）"
+                            "{what}“{id}”不是已登记的执法人员（填执法人员编号）"
                         )));
                     }
                     Err(e) => return Err(e.into()),

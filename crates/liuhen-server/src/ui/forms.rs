@@ -489,7 +489,7 @@ const EV_INQUIRY: [Field; 19] = join(&[
         f("item.ended_at", "结束时间", Kind::DateTime),
         f("item.place", "地点", Kind::Text),
         f("item.inquirers", "询问人（执法人员）", Kind::OfficerList),
-        f("item.recorder", "记录人", Kind::Text),
+        f("item.recorder", "记录人（执法人员）", Kind::Officer),
         f("item.interviewee", "被询问人", Kind::Text),
         f("item.relation", "与案件的关系", Kind::Text),
         f("item.rights_told", "已告知权利义务", Kind::Bool),
@@ -1173,7 +1173,7 @@ pub const SPECS: &[Spec] = &[
         label: "当事人履行（复查）",
         fields: &[
             f("at", "复查时间", Kind::DateTime),
-            f("verified_by", "复查人员（以、分隔，至少二人）", Kind::List),
+            f("verified_by", "复查人员（至少二人）", Kind::OfficerList),
             f("record", "复查记录", Kind::LongText),
         ],
     },
@@ -1203,7 +1203,7 @@ pub const SPECS: &[Spec] = &[
         label: "实施代履行",
         fields: &[
             f("at", "实施时间", Kind::DateTime),
-            f("supervisors", "到场监督的工作人员（以、分隔）", Kind::List),
+            f("supervisors", "到场监督的执法人员", Kind::OfficerList),
             f("performer_signed", "代履行人已在文书上签名", Kind::Bool),
             f("party_or_witness", "当事人或见证人", Kind::Text),
             f("cost_fen", "代履行费用（元）", Kind::Yuan),

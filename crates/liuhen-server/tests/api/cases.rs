@@ -613,7 +613,7 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     let inquiry = |inquirers: &[&str]| {
         json!({"type": "record_evidence", "item": {
             "type": "inquiry", "label": "询问笔录（张某某）", "at": day("2026-08-10"), "ended_at": day("2026-08-10") + HOUR,
-            "place": "栗乡街道办事处询问室", "inquirers": inquirers, "recorder": "李华", "interviewee": "张某某",
+            "place": "栗乡街道办事处询问室", "inquirers": inquirers, "recorder": &c.b, "interviewee": "张某某",
             "relation": "当事人", "rights_told": true, "questions_and_answers": "问：彩钢房是谁搭建的？答：是我。",
             "confirmed": true, "signed_every_page": true}})
     };
@@ -1114,7 +1114,7 @@ async fn a_demolition_order_is_performed_in_the_partys_place() {
     .await);
     v += 1;
     let perform = |on: &str| {
-        json!({"type": "perform_substitute", "at": day(on), "supervisors": ["王明", "李华"], "performer_signed": true,
+        json!({"type": "perform_substitute", "at": day(on), "supervisors": [&c.a, &c.b], "performer_signed": true,
                "party_or_witness": "见证人赵某", "cost_fen": 280_000, "av_ref": "AV-20270301-0001", "result": "已拆除并清运"})
     };
     // Three working days after the reminder (T-22, R-097).
@@ -1609,7 +1609,7 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
     let before = c.app.store.tree_size();
     let inquiry = json!({"type": "record_evidence", "item": {
         "type": "inquiry", "label": "询问笔录", "at": day("2026-08-10"), "ended_at": day("2026-08-10") + HOUR,
-        "place": "询问室", "inquirers": [&c.a, &c.b], "recorder": "李华", "interviewee": "张某某", "relation": "当事人",
+        "place": "询问室", "inquirers": [&c.a, &c.b], "recorder": &c.b, "interviewee": "张某某", "relation": "当事人",
         "rights_told": true, "questions_and_answers": "问答", "confirmed": true, "signed_every_page": true}});
     let bad = |path: &[&str], value: Value| {
         let mut v = inquiry.clone();
@@ -1681,6 +1681,18 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
     let mut named = serve(&c, "2026-08-18", json!({"type": "direct", "receiver": "张某某"}));
     named["service"]["servers"] = json!(["王明", "李华"]);
     let r = command(&c.app, &c.token, &id, 3, named).await;
+    assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
+    // So are those who verified a performance.
+    let verified = json!({"type": "record_performance", "at": day("2026-08-18"), "verified_by": ["王明", "李华"],
+        "record": "已自行拆除"});
+    let r = command(&c.app, &c.token, &id, 3, verified).await;
+    assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
+    // And the 记录人 of an inquiry.
+    let inquiry = json!({"type": "record_evidence", "item": {"type": "inquiry", "label": "询问笔录（赵某）",
+        "at": day("2026-08-10"), "ended_at": day("2026-08-10") + HOUR, "place": "询问室", "inquirers": [&c.a, &c.b],
+        "recorder": "李华", "interviewee": "赵某", "relation": "证人", "rights_told": true,
+        "questions_and_answers": "问：答：", "confirmed": true, "signed_every_page": true}});
+    let r = command(&c.app, &c.token, &id, 3, inquiry).await;
     assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
     // Three pages without the party's 骑缝 mark (R-023, 办法第十四条); a video without how, when

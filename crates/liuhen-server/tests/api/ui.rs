@@ -946,7 +946,6 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         ("item.at", "2026-08-10T10:00"),
         ("item.ended_at", "2026-08-10T10:40"),
         ("item.place", "幸福路 8 号院内"),
-        ("item.recorder", "李华"),
         ("item.interviewee", "张某某"),
         ("item.relation", "当事人"),
         ("item.rights_told", "on"),
@@ -955,7 +954,9 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         ("item.refusal.refused", "on"),
         ("item.refusal.reason", "被询问人核对后拒绝签名"),
     ]);
-    let inquirers: String = officers.iter().map(|o| format!("&item.inquirers={o}&item.refusal.noted_by={o}")).collect();
+    let mut inquirers: String =
+        officers.iter().map(|o| format!("&item.inquirers={o}&item.refusal.noted_by={o}")).collect();
+    inquirers.push_str(&format!("&item.recorder={}", officers[1]));
     ok(&step("record_inquiry", 4, inquiry, inquirers).await);
     let conclude = |evidence: &str| {
         owned(&[
