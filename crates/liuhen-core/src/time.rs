@@ -24,13 +24,17 @@ pub const HOUR_MS: i64 = 3_600_000;
 pub struct DateError(pub String);
 
 impl Timestamp {
-    /// The civil date of this instant in Asia/Shanghai.
+    /// The civil date of this instant in Asia/Shanghai (an instant outside years 1–9999 reads
+    /// as the nearest of them: a typed time never overflows).
     pub fn shanghai_date(self) -> Date {
-        Date::from_days((self.0 + SHANGHAI_OFFSET_MS).div_euclid(DAY_MS))
+        const FIRST: i64 = -62_135_596_800_000; // 0001-01-01T00:00:00Z
+        const LAST: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+        let ms = self.0.clamp(FIRST, LAST - SHANGHAI_OFFSET_MS);
+        Date::from_days((ms + SHANGHAI_OFFSET_MS).div_euclid(DAY_MS))
     }
 
     pub fn plus_hours(self, hours: i64) -> Timestamp {
-        Timestamp(self.0 + hours * HOUR_MS)
+        Timestamp(self.0.saturating_add(hours.saturating_mul(HOUR_MS)))
     }
 }
 

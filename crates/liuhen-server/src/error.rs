@@ -34,6 +34,11 @@ pub enum ApiError {
     /// ID…): what no description of the request's shape can tell beforehand.
     #[error("unknown reference: {0}")]
     UnknownReference(String),
+    /// 422: the request has the described shape, but what it says cannot be taken: a range
+    /// that ends before it starts, an image that does not decode, a current password that is
+    /// not the account's — what no schema of its shape can tell.
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
     /// 422: the law's rules refuse the command; each failed rule is listed.
     #[error("refused by rules")]
     Refused(Vec<liuhen_core::rules::Violation>),
@@ -81,6 +86,33 @@ pub enum ApiError {
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
+
+/// Every code an error answers with (the upload protocol's own aside): what `Error.code` in the
+/// OpenAPI document lists.
+pub const CODES: &[&str] = &[
+    "AUTH_REQUIRED",
+    "BAD_CREDENTIALS",
+    "NOT_FOUND",
+    "BAD_REQUEST",
+    "CONFLICT",
+    "DUPLICATE",
+    "RULE_VIOLATION",
+    "UNKNOWN_REFERENCE",
+    "UNPROCESSABLE",
+    "CALENDAR_MISSING",
+    "INVALID_STATE",
+    "FORBIDDEN",
+    "NOT_YOUR_STEP",
+    "PASSWORD_CHANGE_REQUIRED",
+    "TOTP_REQUIRED",
+    "ACCOUNT_LOCKED",
+    "TOO_MANY_ATTEMPTS",
+    "CSRF",
+    "PAYLOAD_TOO_LARGE",
+    "UNAVAILABLE",
+    "INTEGRITY",
+    "INTERNAL",
+];
 
 #[derive(Serialize)]
 struct ErrorBody {
@@ -142,6 +174,7 @@ impl ApiError {
             ApiError::Conflict(m) => (StatusCode::CONFLICT, "CONFLICT", format!("数据已被他人修改，请刷新后重试：{m}")),
             ApiError::Duplicate(m) => (StatusCode::CONFLICT, "DUPLICATE", m.clone()),
             ApiError::UnknownReference(m) => (StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_REFERENCE", m.clone()),
+            ApiError::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, "UNPROCESSABLE", m.clone()),
             ApiError::CalendarMissing(m) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "CALENDAR_MISSING",
@@ -404,5 +437,47 @@ mod tests {
             serde_in_chinese("expected_version: invalid type: string \"abc\", expected u64 at line 1 column 26");
         assert_eq!(version, "expected_version: 类型错误: 字符串 \"abc\", 应为 整数 at line 1 column 26");
         assert_eq!(serde_in_chinese("invalid type: map, expected enum PenaltyForm"), "类型错误: 对象, 应为 取值");
+    }
+}
+
+#[cfg(test)]
+mod codes {
+    use super::*;
+
+    /// Each variant's code is one `Error.code` lists (the match makes a new variant show up here).
+    #[test]
+    fn every_code_is_listed() {
+        let all = [
+            ApiError::Unauthorized,
+            ApiError::BadCredentials,
+            ApiError::NotFound,
+            ApiError::BadRequest(String::new()),
+            ApiError::Conflict(String::new()),
+            ApiError::Duplicate(String::new()),
+            ApiError::CalendarMissing(String::new()),
+            ApiError::UnknownReference(String::new()),
+            ApiError::Unprocessable(String::new()),
+            ApiError::Refused(Vec::new()),
+            ApiError::InvalidState(String::new()),
+            ApiError::Forbidden,
+            ApiError::NotYourStep(String::new()),
+            ApiError::PasswordChangeRequired,
+            ApiError::SecondFactor,
+            ApiError::Locked(1),
+            ApiError::TooManyAttempts(1),
+            ApiError::Csrf,
+            ApiError::TooLarge(None),
+            ApiError::Unavailable(String::new()),
+            ApiError::Integrity(String::new()),
+            ApiError::Internal("x".into()),
+        ];
+        for e in &all {
+            let code = match e {
+                ApiError::Upload(..) => continue,
+                e => e.parts().1,
+            };
+            assert!(CODES.contains(&code), "{code} is not in CODES");
+        }
+        assert_eq!(all.len(), CODES.len(), "a code without its variant, or a variant without its code");
     }
 }

@@ -200,7 +200,7 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/session 返回的 token，或 liuhen_session Cookie"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                    "code": {"type": "string", "enum": ["AUTH_REQUIRED", "BAD_CREDENTIALS", "NOT_FOUND", "BAD_REQUEST", "CONFLICT", "DUPLICATE", "RULE_VIOLATION", "UNKNOWN_REFERENCE", "CALENDAR_MISSING", "INVALID_STATE", "FORBIDDEN", "NOT_YOUR_STEP", "CSRF", "PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INTEGRITY", "INTERNAL"]},
+                    "code": {"type": "string", "enum": crate::error::CODES},
                     "message": {"type": "string", "description": "中文说明"},
                     "violations": {"type": "array", "items": r("Violation")},
                 }}}},

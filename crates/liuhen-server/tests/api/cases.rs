@@ -1682,6 +1682,13 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
     named["service"]["servers"] = json!(["王明", "李华"]);
     let r = command(&c.app, &c.token, &id, 3, named).await;
     assert_eq!(r.json()["error"]["code"], "UNKNOWN_REFERENCE", "{}", String::from_utf8_lossy(&r.body));
+    // Times at the ends of i64 are refused or stood against the rules, never a crash.
+    for extreme in [i64::MAX, i64::MIN] {
+        let mut odd = serve(&c, "2026-08-18", json!({"type": "direct", "receiver": "张某某"}));
+        odd["service"]["at"] = json!(extreme);
+        let r = command(&c.app, &c.token, &id, 3, odd).await;
+        assert!(r.status.is_client_error(), "{extreme}: {}", String::from_utf8_lossy(&r.body));
+    }
     // So are those who verified a performance.
     let verified = json!({"type": "record_performance", "at": day("2026-08-18"), "verified_by": ["王明", "李华"],
         "record": "已自行拆除"});
