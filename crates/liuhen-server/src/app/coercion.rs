@@ -211,7 +211,8 @@ impl<S: LogStore> App<S> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Coercion, &measure.matter).await?;
         measure.matter = m.name;
-        measure.case_no = self.case_no_or_next("coercive_measure", &measure.case_no).await?;
+        let (case_no, _numbered) = self.case_no_or_next("coercive_measure", &measure.case_no).await?;
+        measure.case_no = case_no;
         self.open_case::<Coercion>(actor, coercion::propose(measure), &m.legal_basis).await
     }
 

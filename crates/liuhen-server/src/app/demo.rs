@@ -602,7 +602,8 @@ impl<S: LogStore> App<S> {
         let id = d["id"].as_str().unwrap_or_default().to_string();
         self.document_command(wang, &id, &json!({"type": "finalise"})).await?;
         if self.documents.seal.is_some() {
-            let cmd = json!({"type": "issue", "doc_no": format!("栗街罚决〔{y}〕18号"), "date": today.plus_days(-60).to_string()});
+            // Sealed today: a 成文日期 lies between the drafting and the day it is issued (R-064b).
+            let cmd = json!({"type": "issue", "doc_no": format!("栗街罚决〔{y}〕18号")});
             self.document_command(head, &id, &cmd).await?;
         }
         Ok(())

@@ -639,6 +639,16 @@ impl<S: LogStore> App<S> {
                     if actor.officer_id.is_empty() {
                         return Err(ApiError::BadRequest("执法人员须以本人账号签名".into()));
                     }
+                    // 法制审核意见书: signed by a 法制审核人员 (行政处罚法第五十八条; 办法第十五条).
+                    if role == "reviewer" && !roles(actor).contains(&Role::LegalReviewer) {
+                        return Err(ApiError::NotYourStep("法制审核意见须由法制审核人员以本人账号签名".into()));
+                    }
+                    // One signature a person in a role on the same content.
+                    let signed =
+                        |s: &Signature| s.role == role && s.person == actor.officer_id && s.content_hash == hash;
+                    if d.signatures.iter().any(signed) {
+                        return Err(ApiError::Conflict("您已以该身份在本文书上签名".into()));
+                    }
                     (my_name.clone(), actor.officer_id.clone())
                 } else if role == "member" {
                     // 集体讨论: each member confirms the record with their own account.
@@ -781,6 +791,18 @@ impl<S: LogStore> App<S> {
                     Some(s) => Date::parse(s).map_err(|_| ApiError::BadRequest("date 须为 YYYY-MM-DD".into()))?,
                     None => now.shanghai_date(),
                 };
+                // R-064b: the 成文日期 is neither ahead of today nor before the document was drafted.
+                let drafted = events.first().and_then(|e| e["at"].as_i64()).map(|t| Timestamp(t).shanghai_date());
+                if date > now.shanghai_date() || drafted.is_some_and(|d| date < d) {
+                    return Err(ApiError::Refused(vec![liuhen_core::rules::R_064B.violated(
+                        "date",
+                        format!(
+                            "成文日期 {date} 须在文书起草之日（{}）至今日（{}）之间",
+                            drafted.map_or_else(String::new, |d| d.to_string()),
+                            now.shanghai_date()
+                        ),
+                    )]));
+                }
                 // 文号: as typed, else the next of the office's numbering scheme (app::numbering).
                 let supersedes = d.supersedes.as_ref().map(|(s, _)| s.as_str());
                 let (numbered, settings) =

@@ -211,7 +211,8 @@ impl<S: LogStore> App<S> {
         self.not_in_future(&json!({"received_at": open.initiation.received_at.0}))?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?;
         open.matter = m.name;
-        open.case_no = self.case_no_or_next("inspection", &open.case_no).await?;
+        let (case_no, _numbered) = self.case_no_or_next("inspection", &open.case_no).await?;
+        open.case_no = case_no;
         // a supervision names a licence case the actor sees.
         if let Some(lic) = &open.supervises {
             let unknown = || ApiError::UnknownReference(format!("没有可见的行政许可案件 {lic}"));

@@ -254,7 +254,8 @@ impl<S: LogStore> App<S> {
         self.not_in_future(&json!({"received_at": application.received_at.0}))?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?;
         application.matter = m.name;
-        application.case_no = self.case_no_or_next("licence", &application.case_no).await?;
+        let (case_no, _numbered) = self.case_no_or_next("licence", &application.case_no).await?;
+        application.case_no = case_no;
         self.open_case::<Licence>(actor, licence::apply_for(application, &self.calendar), &m.legal_basis).await
     }
 

@@ -169,10 +169,16 @@ impl<S: LogStore> App<S> {
     }
 
     /// `typed` (trimmed) if given, else the next number of `kind` in the year of the server's
-    /// clock.
-    pub(crate) async fn case_no_or_next(&self, kind: &str, typed: &str) -> Result<String, ApiError> {
+    /// clock; with the turn the caller holds until the case is created, so that openings at
+    /// the same moment never take the same number.
+    pub(crate) async fn case_no_or_next(
+        &self,
+        kind: &str,
+        typed: &str,
+    ) -> Result<(String, tokio::sync::MutexGuard<'static, ()>), ApiError> {
+        let turn = OPENING.lock().await;
         if !typed.trim().is_empty() {
-            return Ok(typed.trim().to_string());
+            return Ok((typed.trim().to_string(), turn));
         }
         let pattern = self.pattern(kind).await?;
         let year = self.clock.now().shanghai_date().year();
@@ -180,9 +186,12 @@ impl<S: LogStore> App<S> {
         let taken = self.store.case_numbers(&before, 100_000).await?;
         let last = taken.iter().filter_map(|no| sequence(&pattern, year, no)).max().unwrap_or(0);
         let (before, after) = parts(&pattern, year);
-        Ok(format!("{before}{}{after}", last + 1))
+        Ok((format!("{before}{}{after}", last + 1), turn))
     }
 }
+
+/// Serialises case openings: each takes its number and creates its case in turn.
+static OPENING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The numbering catalogue's rows as JSON (for the demo).
 pub fn rows(patterns: &[(&str, &str)]) -> Value {

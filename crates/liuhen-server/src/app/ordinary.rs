@@ -834,7 +834,8 @@ impl<S: LogStore> App<S> {
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Penalty, &lead.matter).await?;
         lead.thresholds = m.hearing_thresholds;
         lead.matter = m.name.clone();
-        lead.case_no = self.case_no_or_next("ordinary_penalty", &lead.case_no).await?;
+        let (case_no, _numbered) = self.case_no_or_next("ordinary_penalty", &lead.case_no).await?;
+        lead.case_no = case_no;
         lead.major = lead.major || m.major_decision_review;
         self.open_case::<Ordinary>(actor, penalty::register(lead), &m.legal_basis).await
     }

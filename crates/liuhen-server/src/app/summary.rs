@@ -193,7 +193,8 @@ impl<S: LogStore> App<S> {
             return Err(ApiError::Refused(found));
         }
         input.matter = m.name;
-        input.case_no = self.case_no_or_next("summary_penalty", &input.case_no).await?;
+        let (case_no, _numbered) = self.case_no_or_next("summary_penalty", &input.case_no).await?;
+        input.case_no = case_no;
         let start = Start {
             id: uuid::Uuid::now_v7().to_string(),
             case_no: input.case_no,

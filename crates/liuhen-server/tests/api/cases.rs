@@ -2226,6 +2226,16 @@ async fn a_case_opened_without_a_number_gets_the_next_of_its_kind_and_year() {
     // A number already given is never given again.
     let r = c.app.post_as("/api/cases/penalties", &c.token, &lead("栗街罚〔2027〕2号")).await;
     assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
+    // Six opened at once each get their own next number, none refused.
+    let body = lead("");
+    let at_once =
+        futures::future::join_all((0..6).map(|_| c.app.post_as("/api/cases/penalties", &c.token, &body))).await;
+    let mut given: Vec<String> = at_once.into_iter().map(no).collect();
+    given.sort();
+    let want: Vec<String> = (12..18).map(|n| format!("栗街罚〔2027〕{n}号")).collect();
+    let mut want_sorted = want.clone();
+    want_sorted.sort();
+    assert_eq!(given, want_sorted);
 }
 
 /// 国办发〔2024〕54号: the 权责清单 publishes a yearly cap on inspections of one party

@@ -46,6 +46,8 @@ struct Office {
     keshi: String,
     /// Two 集体讨论成员 besides the 负责人.
     members: [String; 2],
+    /// A 法制审核人员 (with 法律职业资格).
+    legal: String,
     case: String,
     officers: [String; 2],
 }
@@ -118,7 +120,11 @@ async fn office() -> Office {
         app.account(&admin, "weiyuan2", "discussion_member").await,
         app.account(&admin, "weiyuan3", "discussion_member").await,
     ];
-    Office { app, head, wang, li, keshi, members, case, officers: [officers[0].clone(), officers[1].clone()] }
+    let body = json!({"name": "刘法制", "cert_no": "13020009", "cert_valid_from": "2024-01-01",
+        "cert_valid_to": "2028-12-31", "legal_qualification": true});
+    let lawyer = ok(&app.post_as("/api/officers", &head, &body).await, "officer")["id"].as_str().unwrap().to_string();
+    let legal = app.account_for("fazhi", "legal_reviewer", &lawyer).await;
+    Office { app, head, wang, li, keshi, members, legal, case, officers: [officers[0].clone(), officers[1].clone()] }
 }
 
 /// Every field of the form filled with text naming it, so the PDF can be searched for each.
@@ -185,7 +191,17 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
             if role == "witness" && code == "D41" {
                 continue; // only for lien service
             }
-            if role == "officer" || role == "server" || role == "host" || role == "reviewer" {
+            // 法制审核意见: the 法制审核人员's own signature; an officer may not sign it, nor
+            // the reviewer twice.
+            if role == "reviewer" {
+                let body = json!({"type": "sign", "role": role, "method": "pad", "image": PNG, "content_hash": hash});
+                let r = cmd(&o, &o.wang, &id, body.clone()).await;
+                assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "an investigator signs the legal review");
+                ok(&cmd(&o, &o.legal, &id, body.clone()).await, "the reviewer signs");
+                assert_eq!(cmd(&o, &o.legal, &id, body).await.status, StatusCode::CONFLICT, "twice");
+                continue;
+            }
+            if role == "officer" || role == "server" || role == "host" {
                 for t in [&o.wang, &o.li].iter().take(signer["min"].as_u64().unwrap() as usize) {
                     let body =
                         json!({"type": "sign", "role": role, "method": "pad", "image": PNG, "content_hash": hash});
@@ -772,6 +788,16 @@ async fn a_document_issued_without_a_number_gets_the_next_of_its_series_and_none
     // A number another document holds: refused, nothing recorded.
     let id = notice().await;
     let before = o.app.store.tree_size();
+    // So is a 成文日期 ahead of today or before the document was drafted (R-064b).
+    for date in ["2030-01-01", "2020-01-01"] {
+        let r = cmd(&o, &o.head, &id, json!({"type": "issue", "date": date})).await;
+        assert_eq!(
+            r.json()["error"]["violations"][0]["rule"],
+            "R-064b",
+            "{date}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
     let r = cmd(&o, &o.head, &id, json!({"type": "issue", "doc_no": no(1)})).await;
     assert_eq!(
         (r.status, r.json()["error"]["code"].as_str()),
