@@ -651,6 +651,12 @@ async fn run_command<S: LogStore>(
     app.not_in_future(&command)?;
     // The staff named as having acted (送达人, 复查人员, 监督人员) are registered officers, by ID.
     app.staff_known(&command).await?;
+    // A 文号 the command gives is no other case's or document's (the turn held until recorded).
+    let _numbering = match crate::app::numbering::doc_numbers(&command).is_empty() {
+        true => None,
+        false => Some(crate::app::documents::ONE_AT_A_TIME.lock().await),
+    };
+    app.doc_numbers_free(id, &command).await?;
     // The approval forms a command rests on (办法第十五条), read before it is decided.
     let forms: &[&'static str] = {
         use crate::app::signer::{CLOSING_FORM, DECISION_FORM, DISCUSSION_RECORD, FILING_FORM, PRESERVATION_FORM};

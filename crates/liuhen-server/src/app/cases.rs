@@ -569,8 +569,17 @@ impl<S: LogStore> App<S> {
         flags: &[Violation],
         ops: Vec<Op>,
     ) -> Result<u64, ApiError> {
+        let detail = detail_json::<K>(event, flags);
+        // The 文号 the event gives a document of the case: held by the case from now on.
+        let mut ops = ops;
+        let now = now_ms();
+        ops.extend(
+            super::numbering::doc_numbers(&detail)
+                .iter()
+                .map(|no| Op::PutSetting(super::numbering::case_doc_no_setting(no, case.id(), now))),
+        );
         let mut content = Vec::new();
-        liuhen_log::entry::write_canonical(&detail_json::<K>(event, flags), &mut content);
+        liuhen_log::entry::write_canonical(&detail, &mut content);
         let mut salt = [0u8; 32];
         fill_random(&mut salt);
         let c = commitment(&salt, &content);

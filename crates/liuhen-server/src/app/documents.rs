@@ -306,7 +306,8 @@ pub(crate) fn setting(id: &str, v: &Value, at: i64) -> SettingRecord {
 }
 
 /// Serialises document commands: each reads the document, decides and appends.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// Also the turn of a case command that gives a 文号 (the registry of 文号 is one).
+pub(crate) static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn refused(e: liuhen_core::rules::CommandError) -> ApiError {
     ApiError::from(e)

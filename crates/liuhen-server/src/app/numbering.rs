@@ -55,6 +55,29 @@ pub const DOC_NO_PREFIX: &str = "docno/";
 /// The setting holding the highest number given in a 文号 series (a pattern in one year).
 pub const SERIES_PREFIX: &str = "numbering.last/";
 
+/// The 文号 a case event gives a document of the case — a decision's (`doc.doc_no`, or
+/// `doc_no` of an enforcement or substitute decision), a 移送书's, a pre-numbered 当场处罚决定书's
+/// (`doc.form_no` as sent, `form_no` as recorded) — in a command as sent or an event as recorded.
+pub fn doc_numbers(v: &Value) -> Vec<String> {
+    [&v["doc"]["doc_no"], &v["doc"]["form_no"], &v["doc_no"], &v["form_no"], &v["transfer"]["doc_no"]]
+        .into_iter()
+        .filter_map(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The setting naming case `case` as holding 文号 `no` (its decision's, before or without a
+/// document of the documents module).
+pub fn case_doc_no_setting(no: &str, case: &str, at: i64) -> liuhen_store::SettingRecord {
+    liuhen_store::SettingRecord {
+        key: format!("{DOC_NO_PREFIX}{no}"),
+        data: serde_json::json!({"document": "", "case": case}).to_string(),
+        updated_at_ms: at,
+    }
+}
+
 /// The 文号 an issue gives, with what records it: the settings to write and what the issued
 /// entry carries so the rebuild writes the same (`numbered`).
 pub struct DocNo {
@@ -125,6 +148,20 @@ impl<S: LogStore> App<S> {
         Ok(set.unwrap_or(default).to_string())
     }
 
+    /// Refuses a 文号 a command on case `case` gives that another case or a document of
+    /// another case holds (409 DUPLICATE). The caller holds `numbering_turn` until it is recorded.
+    pub(crate) async fn doc_numbers_free(&self, case: &str, command: &Value) -> Result<(), ApiError> {
+        for no in doc_numbers(command) {
+            if let Some(held) = self.setting_data(&format!("{DOC_NO_PREFIX}{no}")).await? {
+                let holder: Value = serde_json::from_str(&held).unwrap_or_default();
+                if holder["case"] != case {
+                    return Err(ApiError::Duplicate(format!("文号“{no}”已由其他案件或文书使用")));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// A setting's data, if it is there.
     async fn setting_data(&self, key: &str) -> Result<Option<String>, ApiError> {
         match self.store.setting(key).await {
@@ -155,7 +192,9 @@ impl<S: LogStore> App<S> {
         };
         if let Some(held) = self.setting_data(&format!("{DOC_NO_PREFIX}{no}")).await? {
             let holder: Value = serde_json::from_str(&held).unwrap_or_default();
-            if holder["document"].as_str() != supersedes {
+            // The document it corrects keeps its number; so does the case's own decision.
+            let own_decision = holder["document"] == "" && holder["case"] == case;
+            if holder["document"].as_str() != supersedes && !own_decision {
                 return Err(ApiError::Duplicate(format!("文号“{no}”已由其他文书使用")));
             }
         }

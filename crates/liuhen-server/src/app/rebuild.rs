@@ -283,6 +283,11 @@ impl<S: LogStore> App<S> {
                             (by, unit)
                         });
                         let detail = self.opened_json(index, &e).await?;
+                        // The 文号 the event gave a document of the case.
+                        for no in super::numbering::doc_numbers(&detail) {
+                            let s = super::numbering::case_doc_no_setting(&no, &id, e.time_ms);
+                            settings.insert(s.key.clone(), s);
+                        }
                         match b.get("case_type").and_then(Value::as_str) {
                             Some(Inspection::CODE) => {
                                 // R-121's count of the party's inspections, as the opening wrote it.

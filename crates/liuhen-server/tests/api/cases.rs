@@ -2317,3 +2317,34 @@ async fn an_on_the_spot_penalty_started_without_a_party_identifies_them_before_d
     assert_eq!(case["data"]["party"]["name"], "张某某", "{case}");
     log_reproduces(&c, calendar_with_2027()).await;
 }
+
+/// 文号 are never given twice across the office: a pre-numbered 当场处罚决定书 used on one case
+/// is refused on another (409 DUPLICATE, nothing recorded), and the rebuild from the log holds the
+/// same registry.
+#[tokio::test]
+async fn a_decisions_number_is_never_given_to_another_case() {
+    let c = ctx().await;
+    let mut ids = Vec::new();
+    for no in ["栗街简罚〔2026〕21号", "栗街简罚〔2026〕22号"] {
+        let id = create(&c.app, &c.token, "/api/cases/summary-penalties", summary_start(&c, no, "citizen")).await;
+        let r =
+            command(&c.app, &c.token, &id, 1, json!({"type": "hear", "at": T0, "rights_told": true, "waived": true}))
+                .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        ids.push(id);
+    }
+    let decision = json!({"type": "issue_decision", "at": T0, "doc": {"form_no": "No.0000021",
+        "legal_basis": "《某条例》第十条", "penalty": {"kind": "warning"}, "signed_by": [&c.a, &c.b]}});
+    let r = command(&c.app, &c.token, &ids[0], 2, decision.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let before = c.app.store.tree_size();
+    let r = command(&c.app, &c.token, &ids[1], 2, decision).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("DUPLICATE")),
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(c.app.store.tree_size(), before, "nothing recorded");
+    log_reproduces(&c, calendar_with_2027()).await;
+}
