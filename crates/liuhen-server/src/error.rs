@@ -345,8 +345,11 @@ pub(crate) fn serde_in_chinese(detail: &str) -> String {
         }
         let bare = w.trim_end_matches([',', ':', ';']);
         let end = &w[bare.len()..];
-        let number = matches!(bare, "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize");
-        plain.push(if number {
+        let unsigned = matches!(bare, "u8" | "u16" | "u32" | "u64" | "usize");
+        let number = matches!(bare, "i8" | "i16" | "i32" | "i64" | "isize");
+        plain.push(if unsigned {
+            format!("a non-negative integer{end}")
+        } else if number {
             format!("an integer{end}")
         } else if matches!(bare, "f32" | "f64") {
             format!("a number{end}")
@@ -366,6 +369,8 @@ pub(crate) fn serde_in_chinese(detail: &str) -> String {
         ("invalid length", "长度错误"),
         ("expected one of", "应为以下之一"),
         ("expected", "应为"),
+        ("a non-negative integer", "非负整数"),
+        ("floating point", "小数"),
         ("a string", "字符串"),
         ("a boolean", "布尔值"),
         ("an integer", "整数"),
@@ -435,7 +440,15 @@ mod tests {
         assert_eq!(array, "类型错误: 数组, 应为 对象 at line 1 column 2");
         let version =
             serde_in_chinese("expected_version: invalid type: string \"abc\", expected u64 at line 1 column 26");
-        assert_eq!(version, "expected_version: 类型错误: 字符串 \"abc\", 应为 整数 at line 1 column 26");
+        assert_eq!(version, "expected_version: 类型错误: 字符串 \"abc\", 应为 非负整数 at line 1 column 26");
+        assert_eq!(
+            serde_in_chinese("expected_version: invalid value: integer `-1`, expected u64"),
+            "expected_version: 取值错误: 整数 `-1`, 应为 非负整数"
+        );
+        assert_eq!(
+            serde_in_chinese("expected_version: invalid type: floating point `1.5`, expected u64"),
+            "expected_version: 类型错误: 小数 `1.5`, 应为 非负整数"
+        );
         assert_eq!(serde_in_chinese("invalid type: map, expected enum PenaltyForm"), "类型错误: 对象, 应为 取值");
     }
 }
