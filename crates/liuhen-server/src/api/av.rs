@@ -50,6 +50,8 @@ pub async fn link<S: LogStore>(
 pub struct InterruptionForm {
     pub from: i64,
     pub to: i64,
+    /// 设备故障、天气恶劣、人为阻挠等.
+    #[schemars(length(max = 2000), pattern(r"\S"))]
     pub cause: String,
     #[serde(default)]
     pub spoken_at: Option<i64>,
@@ -97,6 +99,7 @@ pub async fn case_av<S: LogStore>(
 #[schemars(rename = "Unrecorded")]
 pub struct UnrecordedForm {
     pub record: String,
+    #[schemars(length(max = 1000), pattern(r"\S"))]
     pub reason: String,
 }
 
@@ -128,7 +131,9 @@ pub async fn overdue<S: LogStore>(
 pub struct ClipForm {
     pub from_ms: i64,
     pub to_ms: i64,
+    /// What the clip is for (required).
     #[serde(default)]
+    #[schemars(length(max = 1000), pattern(r"\S"))]
     pub reason: String,
 }
 

@@ -365,7 +365,7 @@ pub struct PresenceForm {
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(rename = "InspectionCommand")]
 pub enum CommandForm {
     RecordOnSite {
@@ -409,7 +409,7 @@ pub struct CommandRequest {
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(rename = "SummaryCommand")]
 pub enum SummaryCommandForm {
     /// The party identified on the spot, before the decision names them.
@@ -771,7 +771,8 @@ pub struct LedgerDto {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Classification")]
 pub struct ClassForm {
-    /// public | internal | commercial_secret | personal_privacy
+    /// public | internal | commercial_secret | personal_privacy (涉及国家秘密的材料不得存入本系统).
+    #[schemars(extend("enum" = ["public", "internal", "commercial_secret", "personal_privacy"]))]
     pub class: String,
     pub reason: String,
 }
@@ -1110,7 +1111,7 @@ pub struct OrderForm {
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(rename = "OrdinaryCommand")]
 pub enum OrdinaryCommandForm {
     /// 立案, on the case's approved 立案审批表 (D02): its chain is the approval.
@@ -1798,7 +1799,7 @@ pub struct RenewalForm {
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(rename = "LicenceCommand")]
 pub enum LicenceCommandForm {
     RequestCorrection {
@@ -2075,7 +2076,7 @@ pub struct MeasureDocForm {
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(rename = "CoercionCommand")]
 pub enum CoercionCommandForm {
     /// 批准 by the 负责人's own account (行政强制法第十八条第一项).

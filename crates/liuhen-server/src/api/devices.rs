@@ -16,6 +16,8 @@ use serde_json::Value;
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Device")]
 pub struct DeviceForm {
+    /// 设备编号：1–40 位字母、数字、- 或 _.
+    #[schemars(pattern(r"^[A-Za-z0-9_-]{1,40}$"))]
     pub number: String,
     pub model: String,
     pub kind: String,

@@ -40,7 +40,7 @@ pub struct NewDocumentForm {
 /// are by the signed-in account at the server's time, with the account's own SM2 key (its
 /// `password` unlocks it); `content_hash` is that of the content the signer saw.
 #[derive(Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(rename = "DocumentCommand")]
 #[allow(dead_code)]
 pub enum DocumentCommandForm {

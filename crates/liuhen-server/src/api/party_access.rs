@@ -21,22 +21,28 @@ use serde_json::{Value, json};
 #[schemars(rename = "PartyAccessRequest")]
 pub struct RequestForm {
     pub at: i64,
+    #[schemars(pattern(r"\S"))]
     pub requester: String,
     /// 当事人本人 / 委托代理人 / 法定代理人.
+    #[schemars(pattern(r"\S"))]
     pub relation: String,
     /// The identity document checked (its kind; the number is not kept here).
+    #[schemars(pattern(r"\S"))]
     pub id_checked: String,
+    #[schemars(pattern(r"\S"))]
     pub records: String,
     #[serde(default)]
     pub purpose: String,
     /// view | copy
+    #[schemars(extend("enum" = ["view", "copy"]))]
     pub mode: String,
+    /// The 授权委托书, required when an agent asks (422 without it).
     #[serde(default)]
     pub authorisation: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[schemars(rename = "PartyAccessStep")]
 pub enum StepForm {
     Decide {

@@ -177,7 +177,10 @@ pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMa
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "PasswordChange")]
 pub struct PasswordForm {
+    #[schemars(length(max = 1024))]
     pub current: String,
+    /// At least 12 characters, neither the current password nor the username (422).
+    #[schemars(length(min = 12, max = 1024))]
     pub new: String,
     /// The current TOTP code, for an account that turned TOTP on.
     #[serde(default)]

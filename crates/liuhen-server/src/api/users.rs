@@ -156,8 +156,10 @@ pub async fn inbox<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "NewToken")]
 pub struct TokenForm {
+    #[schemars(length(min = 1, max = 64), pattern(r"\S"))]
     pub name: String,
     /// Days of validity (1–366).
+    #[schemars(range(min = 1, max = 366))]
     pub days: u32,
 }
 

@@ -476,7 +476,7 @@ impl<S: LogStore> App<S> {
             return Err(ApiError::BadRequest("新密码至少 12 位".to_string()));
         }
         if new == current || new == user.username {
-            return Err(ApiError::BadRequest("新密码不得与当前密码或用户名相同".to_string()));
+            return Err(ApiError::Unprocessable("新密码不得与当前密码或用户名相同".to_string()));
         }
         let password_hash = hash_password(new.to_string()).await?;
         let (c, opening) = secret_of(&password_hash, false);
@@ -548,14 +548,16 @@ impl<S: LogStore> App<S> {
         };
         if password.len() > 1024 || !verify_password(password.to_string(), user.password_hash.clone()).await? {
             self.store.apply_operational(vec![count()]).await?;
-            return Err(ApiError::BadRequest("当前密码不正确".to_string()));
+            return Err(ApiError::Unprocessable("当前密码不正确".to_string()));
         }
         if user.totp_enabled {
             let secret = super::totp::base32_decode(&user.totp_secret).unwrap_or_default();
             let now_s = u64::try_from(now_ms() / 1000).unwrap_or(0);
             if !super::totp::accepts(&secret, now_s, code) {
                 self.store.apply_operational(vec![count()]).await?;
-                return Err(ApiError::BadRequest("请输入正确的动态验证码（身份验证器应用中的六位数字）".to_string()));
+                return Err(ApiError::Unprocessable(
+                    "请输入正确的动态验证码（身份验证器应用中的六位数字）".to_string(),
+                ));
             }
         }
         Ok(())
@@ -585,10 +587,10 @@ impl<S: LogStore> App<S> {
     pub async fn confirm_totp(&self, user: &UserRecord, code: &str) -> Result<(), ApiError> {
         let secret = super::totp::base32_decode(&user.totp_secret)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::BadRequest("请先开始绑定身份验证器".to_string()))?;
+            .ok_or_else(|| ApiError::InvalidState("请先开始绑定身份验证器".to_string()))?;
         let now_s = u64::try_from(now_ms() / 1000).unwrap_or(0);
         if !super::totp::accepts(&secret, now_s, code) {
-            return Err(ApiError::BadRequest("动态验证码不正确".to_string()));
+            return Err(ApiError::Unprocessable("动态验证码不正确".to_string()));
         }
         self.set_totp(user, &user.totp_secret, true).await
     }

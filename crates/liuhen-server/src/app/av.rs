@@ -114,7 +114,7 @@ impl<S: LogStore> App<S> {
         if !r.case_id.is_empty() && r.case_id != link.case {
             self.case_for_command(actor, &r.case_id).await?;
             if link.reason.trim().is_empty() {
-                return Err(ApiError::BadRequest("音像记录已关联其他案件，改为关联本案须写明更正理由".into()));
+                return Err(ApiError::Unprocessable("音像记录已关联其他案件，改为关联本案须写明更正理由".into()));
             }
         }
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
@@ -123,13 +123,13 @@ impl<S: LogStore> App<S> {
         records.sort();
         records.dedup();
         if let Some(bad) = records.iter().find(|x| !known.contains(x)) {
-            return Err(ApiError::BadRequest(format!("本案没有记录 {bad}")));
+            return Err(ApiError::UnknownReference(format!("本案没有记录 {bad}")));
         }
         let item = link.av_item.trim();
         if !item.is_empty() {
             let items = self.catalogue(super::catalogues::AV_ITEMS).await?;
             if !items.as_array().into_iter().flatten().any(|x| x["activity"].as_str() == Some(item)) {
-                return Err(ApiError::BadRequest(format!("音像记录事项清单中没有“{item}”")));
+                return Err(ApiError::UnknownReference(format!("音像记录事项清单中没有“{item}”")));
             }
         }
         let detail = json!({"recording": id, "case": link.case, "previous_case": r.case_id, "records": records,
@@ -168,7 +168,7 @@ impl<S: LogStore> App<S> {
         let case = self.case_for_command(actor, case_id).await?;
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
         if !super::records::records_in(&data).iter().any(|(rid, ..)| rid == record_id) {
-            return Err(ApiError::BadRequest(format!("本案没有记录 {record_id}")));
+            return Err(ApiError::UnknownReference(format!("本案没有记录 {record_id}")));
         }
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 1000 {
@@ -205,14 +205,14 @@ impl<S: LogStore> App<S> {
         let mut r = self.recording(actor, id).await?;
         self.may_change_recording(actor, &r).await?;
         if i.to <= i.from {
-            return Err(ApiError::BadRequest("中断的结束时间须晚于开始时间".into()));
+            return Err(ApiError::Unprocessable("中断的结束时间须晚于开始时间".into()));
         }
         if let Some(n) = i.replaces {
             let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
             match data["interruptions"].get(n) {
                 Some(old) if old["superseded_by"].is_null() => {}
-                Some(_) => return Err(ApiError::BadRequest(format!("第 {n} 项中断已被更正过"))),
-                None => return Err(ApiError::BadRequest(format!("没有第 {n} 项中断"))),
+                Some(_) => return Err(ApiError::Unprocessable(format!("第 {n} 项中断已被更正过"))),
+                None => return Err(ApiError::UnknownReference(format!("没有第 {n} 项中断"))),
             }
         }
         if i.cause.trim().is_empty() {
@@ -222,7 +222,7 @@ impl<S: LogStore> App<S> {
         for o in &i.signed_by {
             match self.store.officer(o).await {
                 Ok(rec) => names.push(rec.name),
-                Err(StoreError::NotFound) => return Err(ApiError::BadRequest(format!("执法人员 {o} 未登记"))),
+                Err(StoreError::NotFound) => return Err(ApiError::UnknownReference(format!("执法人员 {o} 未登记"))),
                 Err(e) => return Err(e.into()),
             }
         }

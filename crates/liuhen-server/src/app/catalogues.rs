@@ -28,9 +28,37 @@ pub fn validate(key: &str, v: &Value) -> Result<(), String> {
             _ => Err(format!("第 {} 项未填写{what}", rows.iter().position(|x| x == r).unwrap_or(0) + 1)),
         }
     };
+    // The fields each row may have (as the description declares them), each text at most 500.
+    let fields: &[&str] = match key {
+        AV_ITEMS => &[
+            "kind",
+            "activity",
+            "content",
+            "retention",
+            "mode",
+            "stage",
+            "place",
+            "start",
+            "end",
+            "recorder",
+            "mandatory",
+        ],
+        NUMBERING => &["kind", "pattern"],
+        _ => &["scenario", "lines"],
+    };
     for r in rows {
+        let row = r.as_object().ok_or("每一项须为对象")?;
+        if let Some(k) = row.keys().find(|k| !fields.contains(&k.as_str())) {
+            return Err(format!("未知字段 {k}"));
+        }
+        if row.values().any(|x| x.as_str().is_some_and(|s| s.chars().count() > 500)) {
+            return Err("每项文字不得超过 500 个字符".to_string());
+        }
         match key {
             AV_ITEMS => {
+                if !(r["mandatory"].is_null() || r["mandatory"].is_boolean()) {
+                    return Err("mandatory 须为 true 或 false".to_string());
+                }
                 for (k, what) in
                     [("kind", "类别"), ("activity", "事项"), ("content", "记录内容"), ("retention", "保存期限")]
                 {

@@ -42,7 +42,7 @@ impl<S: LogStore> App<S> {
         let original = self.recording(actor, id).await?;
         self.may_change_recording(actor, &original).await?;
         if from_ms < 0 || to_ms <= from_ms || to_ms - from_ms > MAX_CLIP_MS {
-            return Err(ApiError::BadRequest("片段的起止有误：须 0 ≤ 开始 < 结束，且不超过十二小时".into()));
+            return Err(ApiError::Unprocessable("片段的起止有误：须 0 ≤ 开始 < 结束，且不超过十二小时".into()));
         }
         if reason.trim().is_empty() {
             return Err(ApiError::BadRequest("须写明剪辑的用途".into()));

@@ -251,7 +251,7 @@ impl<S: LogStore> App<S> {
         let known_officer = |id: String| async move {
             match self.store.officer(&id).await {
                 Ok(_) => Ok(id),
-                Err(StoreError::NotFound) => Err(ApiError::BadRequest(format!("执法人员 {id} 未登记"))),
+                Err(StoreError::NotFound) => Err(ApiError::UnknownReference(format!("执法人员 {id} 未登记"))),
                 Err(e) => Err(e.into()),
             }
         };

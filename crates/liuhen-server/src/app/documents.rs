@@ -327,6 +327,10 @@ fn fields_of(v: &Value) -> Result<BTreeMap<String, String>, ApiError> {
         Value::Object(m) => m
             .iter()
             .map(|(k, x)| match x {
+                // As the description says: no control character but the line break.
+                Value::String(s) if s.chars().any(|c| c.is_control() && c != '\n') => {
+                    Err(ApiError::BadRequest(format!("fields.{k} 含有控制字符")))
+                }
                 Value::String(s) => Ok((k.clone(), s.clone())),
                 Value::Null => Ok((k.clone(), String::new())),
                 _ => Err(ApiError::BadRequest(format!("fields.{k} 须为文本"))),
@@ -345,7 +349,7 @@ fn upload_of(v: &Value, key: &str, what: &str, allowed: &[&'static str]) -> Resu
     let b64 = raw.split_once("base64,").map_or(raw, |(_, b)| b);
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
-        .map_err(|_| ApiError::BadRequest(format!("{what}须为 {kinds}（base64）")))?;
+        .map_err(|_| ApiError::Unprocessable(format!("{what}须为 {kinds}（base64）")))?;
     if bytes.len() > MAX_IMAGE {
         return Err(ApiError::Upload(413, "FILE_TOO_LARGE", format!("{what}不得超过 {} MiB", MAX_IMAGE >> 20)));
     }
@@ -359,7 +363,7 @@ fn upload_of(v: &Value, key: &str, what: &str, allowed: &[&'static str]) -> Resu
         ""
     };
     if !allowed.contains(&media) {
-        return Err(ApiError::BadRequest(format!("{what}须为 {kinds}")));
+        return Err(ApiError::Unprocessable(format!("{what}须为 {kinds}")));
     }
     Ok((bytes, media))
 }
@@ -873,7 +877,7 @@ impl<S: LogStore> App<S> {
         match checked {
             Ok(()) => Ok(()),
             Err(e @ liuhen_pdf::PdfError::NoChineseFont(_)) => Err(ApiError::Unavailable(e.to_string())),
-            Err(_) => Err(ApiError::BadRequest("签名图像无法读取（文件已损坏或不是图像）".into())),
+            Err(_) => Err(ApiError::Unprocessable("签名图像无法读取（文件已损坏或不是图像）".into())),
         }
     }
 

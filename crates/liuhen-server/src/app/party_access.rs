@@ -86,8 +86,15 @@ fn parse_step(kind: &str, v: &Value) -> Option<Step> {
     })
 }
 
+/// A blank field the description already forbids is 400; the agent's missing 授权委托书, what
+/// only the relation tells, is 422.
 fn refused(r: Refused) -> ApiError {
-    ApiError::BadRequest(format!("{}（{}）", r.1, r.0))
+    let message = format!("{}（{}）", r.1, r.0);
+    match r.0 {
+        "authorisation" | "until" => ApiError::Unprocessable(message),
+        "state" => ApiError::InvalidState(r.1),
+        _ => ApiError::BadRequest(message),
+    }
 }
 
 impl<S: LogStore> App<S> {
@@ -131,7 +138,7 @@ impl<S: LogStore> App<S> {
                 let data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
                 let known = super::records::records_in(&data);
                 if let Some(r) = records.iter().find(|r| !known.iter().any(|(id, ..)| id == *r)) {
-                    return Err(ApiError::BadRequest(format!(
+                    return Err(ApiError::UnknownReference(format!(
                         "案件中没有记录 {}",
                         r.chars().take(40).collect::<String>()
                     )));

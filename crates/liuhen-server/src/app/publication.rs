@@ -215,7 +215,7 @@ impl<S: LogStore> App<S> {
             return Err(ApiError::InvalidState("该案没有在公示中的决定".into()));
         }
         if reason.trim().chars().count() < 4 {
-            return Err(ApiError::BadRequest("撤回公示须说明理由（决定被变更、撤销或确认违法的情况）".into()));
+            return Err(ApiError::Unprocessable("撤回公示须说明理由（决定被变更、撤销或确认违法的情况）".into()));
         }
         // From the change: the relief that revoked or changed the decision, else now.
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;

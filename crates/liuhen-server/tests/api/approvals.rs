@@ -76,21 +76,24 @@ async fn a_seizure_is_approved_only_by_the_head_and_the_record_names_the_heads_a
     let r = app.post_as("/api/cases/coercive-measures", &staff.handler, &measure).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     let id = r.json()["id"].as_str().unwrap().to_string();
-    // The old shape, naming the 负责人, from the investigating officer: the name is not taken.
+    // The old shape, naming the 负责人: a field the description does not have, refused whoever
+    // sends it, even the 负责人.
     let forged = json!({"type": "approve", "opinion": "同意扣押",
                         "approver": {"by": "张主任", "opinion": "同意扣押", "date": "2026-11-02"}});
+    assert_eq!(command(&app, &staff.head, &id, 1, forged).await.status, StatusCode::BAD_REQUEST);
+    let approve = json!({"type": "approve", "opinion": "同意扣押"});
     for (who, token) in
         [("承办人", &staff.handler), ("承办机构负责人", &staff.unit_head), ("法制审核人员", &staff.legal)]
     {
-        refused_as_not_yours(&command(&app, token, &id, 1, forged.clone()).await, who);
+        refused_as_not_yours(&command(&app, token, &id, 1, approve.clone()).await, who);
     }
-    let r = command(&app, &staff.head, &id, 1, forged).await;
+    let r = command(&app, &staff.head, &id, 1, approve).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let users = app.store.users().await.unwrap();
     let approved = details(&app, &id).await.into_iter().find(|d| d["event"] == "approved").unwrap();
     assert_eq!(approved["approver"]["person"], person(&users, HEAD), "{approved}");
-    assert_eq!(approved["approver"]["by"], HEAD, "the account's name, not the one typed");
-    assert_eq!(approved["approver"]["date"], today(), "the server's date, not the one typed");
+    assert_eq!(approved["approver"]["by"], HEAD, "the account's name");
+    assert_eq!(approved["approver"]["date"], today(), "the server's date");
 }
 
 #[tokio::test]
@@ -107,6 +110,10 @@ async fn filing_rests_on_the_filing_form_and_names_each_account_that_approved_it
                      "reviewer": {"by": "李华", "opinion": "同意", "date": "2026-08-07"},
                      "approver": {"by": "张主任", "opinion": "同意", "date": "2026-08-07"}}});
     let r = command(&app, &staff.head, &id, 1, forged.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
+    let mut bare = forged.clone();
+    bare.as_object_mut().unwrap().remove("approval");
+    let r = command(&app, &staff.head, &id, 1, bare.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-131", "{}", String::from_utf8_lossy(&r.body));
     // Nor does a form with two of its three steps.
     let d = app.draft_form(&staff, &id, "D02").await;
@@ -124,7 +131,7 @@ async fn filing_rests_on_the_filing_form_and_names_each_account_that_approved_it
     refused_as_not_yours(&approve(staff.handler.clone(), step("reviewer")).await, "handler as reviewer");
     refused_as_not_yours(&approve(staff.head.clone(), step("reviewer")).await, "head as reviewer");
     assert_eq!(approve(staff.unit_head.clone(), step("reviewer")).await.status, StatusCode::OK);
-    let r = command(&app, &staff.head, &id, 1, forged.clone()).await;
+    let r = command(&app, &staff.head, &id, 1, bare.clone()).await;
     assert_eq!(
         r.json()["error"]["violations"][0]["rule"],
         "R-131",
@@ -133,7 +140,7 @@ async fn filing_rests_on_the_filing_form_and_names_each_account_that_approved_it
     );
     refused_as_not_yours(&approve(staff.legal.clone(), step("approver")).await, "legal reviewer as approver");
     assert_eq!(approve(staff.head.clone(), step("approver")).await.status, StatusCode::OK);
-    let r = command(&app, &staff.head, &id, 1, forged).await;
+    let r = command(&app, &staff.head, &id, 1, bare).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let users = app.store.users().await.unwrap();
     let filed = details(&app, &id).await.into_iter().find(|d| d["event"] == "filed").unwrap();
@@ -170,7 +177,9 @@ async fn a_licence_is_decided_and_extended_only_by_the_head() {
     let r =
         command(&app, &staff.handler, &id, 1, json!({"type": "accept", "at": now - DAY, "voucher_sealed": true})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let extend = json!({"type": "extend", "at": now, "reasons_notified": true, "approved_by": "张主任"});
+    let typed = json!({"type": "extend", "at": now, "reasons_notified": true, "approved_by": "张主任"});
+    assert_eq!(command(&app, &staff.head, &id, 2, typed).await.status, StatusCode::BAD_REQUEST, "a typed approver");
+    let extend = json!({"type": "extend", "at": now, "reasons_notified": true});
     refused_as_not_yours(&command(&app, &staff.handler, &id, 2, extend.clone()).await, "officer extends");
     let decide =
         json!({"type": "decide", "at": now, "granted": true, "sealed": true, "reasons": "", "relief_told": true});
@@ -179,7 +188,7 @@ async fn a_licence_is_decided_and_extended_only_by_the_head() {
     let r = command(&app, &staff.head, &id, 2, extend).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let extended = details(&app, &id).await.into_iter().find(|d| d["event"] == "extended").unwrap();
-    assert_eq!(extended["approved_by"], HEAD, "the account's name, not the one typed: {extended}");
+    assert_eq!(extended["approved_by"], HEAD, "the account's name: {extended}");
 }
 
 /// 电子签名法第十三条: an approval is the approver's own SM2 signature over what they

@@ -70,7 +70,7 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     let r =
         app.post_as("/api/devices/DSJ-001/commands", &wang_token, &json!({"type": "assign", "officer": wang})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(cmd(json!({"type": "assign", "officer": "nobody"})).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(cmd(json!({"type": "assign", "officer": "nobody"})).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = cmd(json!({"type": "assign", "officer": wang})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["device"]["holder"], wang.as_str());

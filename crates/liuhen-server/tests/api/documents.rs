@@ -538,11 +538,11 @@ async fn bad_signatures_are_refused_with_nothing_recorded() {
     let sign = |image: String| json!({"type": "sign", "role": "party", "name": "张某某", "image": image, "content_hash": hash});
     let before = liuhen_store::LogStore::tree_size(&o.app.store);
     // Not an image; too large; a role the form does not have; a form of another kind of case.
-    assert_eq!(cmd(&o, &o.wang, id, sign("bm90IGFuIGltYWdl".into())).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(cmd(&o, &o.wang, id, sign("bm90IGFuIGltYWdl".into())).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A PNG's first bytes and then garbage: read before it is kept, refused.
     let fake = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\n not really a picture");
     let r = cmd(&o, &o.wang, id, sign(fake)).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("签名图像无法读取"));
     let big = base64::engine::general_purpose::STANDARD.encode(vec![0x89u8; (5 << 20) / 2]);
     let r = cmd(&o, &o.wang, id, sign(big)).await;
@@ -589,7 +589,7 @@ async fn a_service_receipt_asks_for_what_its_method_needs() {
     let hash = d["content_hash"].as_str().unwrap();
     // Not a PDF or an image: refused; a PDF scan of the receipt: kept.
     let r = cmd(&o, &o.wang, id, json!({"type": "attach", "key": "postal_receipt", "file": "aGVsbG8="})).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "UNPROCESSABLE", "{}", String::from_utf8_lossy(&r.body));
     let pdf = base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4 EMS return receipt scan");
     ok(&cmd(&o, &o.wang, id, json!({"type": "attach", "key": "postal_receipt", "file": pdf})).await, "attach");
     ok(

@@ -85,7 +85,7 @@ async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_r
     assert!(page.contains("准予行政许可"), "{page}");
     // Withdrawn: with its reason, which stands in the decision's place.
     let r = app.post_as(&format!("/api/cases/{id}/publication"), &head, &json!({"action": "withdraw"})).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a withdrawal needs its reason");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a withdrawal needs its reason");
     let reason = "该许可决定已被依法撤销，撤回公示";
     let r = app
         .post_as(&format!("/api/cases/{id}/publication"), &head, &json!({"action": "withdraw", "reason": reason}))

@@ -486,7 +486,7 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
             "records": "现场检查笔录", "purpose": "准备陈述申辩", "mode": "view", "authorisation": authorisation})
     };
     let r = app.post_as(&format!("/api/cases/{id}/party-access"), &token, &ask("委托代理人", "")).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an agent without the 授权委托书");
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("授权委托书"));
     let size = app.store.tree_size();
     let r = app.post_as(&format!("/api/cases/{id}/party-access"), &token, &ask("当事人本人", "")).await;
@@ -503,7 +503,7 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     };
     // Not delivered before the decision; a view has an end within 30 days and a watermark.
     let deliver = |until: i64, mark: &str| serde_json::json!({"type": "deliver", "at": t0 + 7_200_000, "until": until, "watermark": mark, "records": ["act/0"]});
-    assert_eq!(step(deliver(t0 + 86_400_000, "仅供张某某查阅")).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(step(deliver(t0 + 86_400_000, "仅供张某某查阅")).await.status, StatusCode::CONFLICT);
     let r = step(serde_json::json!({"type": "decide", "at": t0 + 5_400_000, "approved": true})).await;
     assert_eq!(r.json()["state"], "approved", "{}", String::from_utf8_lossy(&r.body));
     let r = step(deliver(t0 + 40 * 86_400_000, "仅供张某某查阅")).await;
@@ -511,7 +511,7 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     // Only records the case has; the watermark, left blank, names the requester.
     let mut wrong = deliver(t0 + 86_400_000, "");
     wrong["records"] = serde_json::json!(["evidence/9"]);
-    assert_eq!(step(wrong).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(step(wrong).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let until = liuhen_server::app::now_ms() + 86_400_000;
     let r = step(deliver(until, "")).await;
     assert_eq!(r.json()["state"], "delivered", "{}", String::from_utf8_lossy(&r.body));
