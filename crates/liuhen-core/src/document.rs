@@ -308,8 +308,10 @@ pub static CATALOGUE: &[DocSpec] = &[
             long("evidence", "证据"),
             f("basis", "处罚依据"),
             long("proposal", "处理意见及裁量理由"),
-            opt("legal_review", "法制审核意见"),
-            opt("discussion", "集体讨论结论"),
+            // No 法制审核意见 or 集体讨论结论 typed here: the drafter could claim a review or a
+            // discussion that never took place. They are the 法制审核意见书 (D31, signed by the
+            // 法制审核人员's own account) and the 集体讨论记录 (D35, confirmed by each member),
+            // shown beside this form in the case view.
         ],
         approval: true,
         signers: &[],
@@ -780,7 +782,7 @@ pub struct Document {
     pub issued: Option<(String, Date, String)>,
 }
 
-const MAX_FIELD: usize = 20_000;
+pub const MAX_FIELD: usize = 20_000;
 
 /// R-134 (the approved template) and basic hygiene on what a draft may hold: only the
 /// catalogue's keys, a listed value where there is a list, no control characters.

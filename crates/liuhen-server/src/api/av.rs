@@ -18,15 +18,15 @@ use serde_json::Value;
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "RecordingLink")]
 pub struct LinkForm {
-    pub case: String,
+    pub case: super::text::Text<64>,
     #[serde(default)]
-    pub records: Vec<String>,
+    pub records: Vec<super::text::Text<64>>,
     #[serde(default)]
-    pub av_item: String,
+    pub av_item: super::text::Text<64>,
     #[serde(default)]
     pub activity_ended_at: Option<i64>,
     #[serde(default)]
-    pub reason: String,
+    pub reason: super::text::Text<500>,
 }
 
 /// `POST /api/recordings/{id}/link`.
@@ -38,9 +38,14 @@ pub async fn link<S: LogStore>(
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let Json(f) = form?;
-    let reason = super::cases::text(&f.reason, "更正理由", 500)?;
-    let link =
-        Link { case: f.case, records: f.records, av_item: f.av_item, activity_ended_at: f.activity_ended_at, reason };
+    let reason = f.reason.text("更正理由")?;
+    let link = Link {
+        case: f.case.into_inner(),
+        records: f.records.into_iter().map(|r| r.into_inner()).collect(),
+        av_item: f.av_item.into_inner(),
+        activity_ended_at: f.activity_ended_at,
+        reason,
+    };
     let r = state.app.link_recording(&user, &id, link).await?;
     Ok(Json(super::uploads::recording_json(&r)))
 }
@@ -51,14 +56,14 @@ pub struct InterruptionForm {
     pub from: i64,
     pub to: i64,
     /// 设备故障、天气恶劣、人为阻挠等.
-    #[schemars(length(max = 2000), pattern(r"\S"))]
-    pub cause: String,
+    #[schemars(pattern(r"\S"))]
+    pub cause: super::text::Text<200>,
     #[serde(default)]
     pub spoken_at: Option<i64>,
     #[serde(default)]
-    pub written: String,
+    pub written: super::text::Text<2000>,
     #[serde(default)]
-    pub signed_by: Vec<String>,
+    pub signed_by: Vec<super::text::Text<100>>,
     #[serde(default)]
     pub replaces: Option<usize>,
 }
@@ -75,10 +80,10 @@ pub async fn interruption<S: LogStore>(
     let input = InterruptionInput {
         from: f.from,
         to: f.to,
-        cause: super::cases::text(&f.cause, "中断原因", 200)?,
+        cause: f.cause.text("中断原因")?,
         spoken_at: f.spoken_at,
-        written: super::cases::text(&f.written, "书面说明", 2000)?,
-        signed_by: f.signed_by,
+        written: f.written.text("书面说明")?,
+        signed_by: f.signed_by.iter().map(|s| s.text("签名人")).collect::<Result<_, _>>()?,
         replaces: f.replaces,
     };
     let r = state.app.record_interruption(&user, &id, input).await?;
@@ -98,9 +103,9 @@ pub async fn case_av<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Unrecorded")]
 pub struct UnrecordedForm {
-    pub record: String,
-    #[schemars(length(max = 1000), pattern(r"\S"))]
-    pub reason: String,
+    pub record: super::text::Text<64>,
+    #[schemars(pattern(r"\S"))]
+    pub reason: super::text::Text<1000>,
 }
 
 /// `POST /api/cases/{id}/av/unrecorded`: why a record was made without a recording (R-141).
@@ -133,8 +138,8 @@ pub struct ClipForm {
     pub to_ms: i64,
     /// What the clip is for (required).
     #[serde(default)]
-    #[schemars(length(max = 1000), pattern(r"\S"))]
-    pub reason: String,
+    #[schemars(pattern(r"\S"))]
+    pub reason: super::text::Text<500>,
 }
 
 /// `POST /api/recordings/{id}/clips`: a stretch cut into a new recording naming its original.
@@ -146,7 +151,7 @@ pub async fn clip<S: LogStore>(
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
     let Json(f) = form?;
-    let reason = super::cases::text(&f.reason, "剪辑用途", 500)?;
+    let reason = f.reason.text("剪辑用途")?;
     let r = state.app.clip_recording(&user, &id, f.from_ms, f.to_ms, &reason).await?;
     Ok((axum::http::StatusCode::CREATED, Json(super::uploads::recording_json(&r))))
 }

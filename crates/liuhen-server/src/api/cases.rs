@@ -22,7 +22,7 @@ fn json_body<T>(j: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 }
 
 /// A text field that may not be empty.
-fn required(s: &str, field: &str, max: usize) -> Result<String, ApiError> {
+pub(super) fn required(s: &str, field: &str, max: usize) -> Result<String, ApiError> {
     let t = text(s, field, max)?;
     if t.is_empty() {
         return Err(ApiError::BadRequest(format!("{field}不能为空")));
@@ -48,11 +48,14 @@ pub(super) fn text(s: &str, field: &str, max: usize) -> Result<String, ApiError>
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "NewOfficer")]
 pub struct OfficerForm {
-    pub name: String,
-    pub cert_no: String,
+    pub name: super::text::Text<100>,
+    pub cert_no: super::text::Text<64>,
+    #[schemars(extend("format" = "date"))]
     pub cert_valid_from: String,
+    #[schemars(extend("format" = "date"))]
     pub cert_valid_to: String,
     /// Kinds of enforcement covered; all four when omitted.
+    #[schemars(extend("items" = {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]}))]
     pub cert_scope: Option<Vec<String>>,
     /// 法律职业资格.
     #[serde(default)]
@@ -111,8 +114,8 @@ pub async fn register_officer_from<S: LogStore>(
             .collect::<Result<_, _>>()?,
     };
     let input = OfficerInput {
-        name: f.name,
-        cert_no: f.cert_no,
+        name: f.name.required("姓名")?,
+        cert_no: f.cert_no.required("执法证号")?,
         cert_valid_from: date(&f.cert_valid_from, "执法证有效期起")?,
         cert_valid_to: date(&f.cert_valid_to, "执法证有效期止")?,
         cert_scope,
@@ -137,19 +140,19 @@ pub async fn list_officers<S: LogStore>(
 pub struct PartyForm {
     /// natural_person | legal_person | other_org
     #[schemars(extend("enum" = ["natural_person", "legal_person", "other_org"]))]
-    pub kind: String,
-    pub name: String,
+    pub kind: super::text::Text<32>,
+    pub name: super::text::Text<100>,
     #[serde(default)]
-    pub id_type: String,
+    pub id_type: super::text::Text<32>,
     #[serde(default)]
-    pub id_number: String,
+    pub id_number: super::text::Text<32>,
     #[serde(default)]
-    pub uscc: String,
+    pub uscc: super::text::Text<32>,
     #[serde(default)]
-    pub legal_rep: String,
-    pub address: String,
+    pub legal_rep: super::text::Text<32>,
+    pub address: super::text::Text<200>,
     #[serde(default)]
-    pub phone: String,
+    pub phone: super::text::Text<32>,
     pub service_address: Option<ServiceAddressForm>,
 }
 
@@ -158,10 +161,10 @@ pub struct PartyForm {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "ServiceAddress")]
 pub struct ServiceAddressForm {
-    pub address: String,
+    pub address: super::text::Text<200>,
     pub e_service_consent: bool,
     #[serde(default)]
-    pub channel: String,
+    pub channel: super::text::Text<200>,
 }
 
 pub(super) fn party_of(f: PartyForm) -> Result<liuhen_core::party::Party, ApiError> {
@@ -173,18 +176,18 @@ pub(super) fn party_of(f: PartyForm) -> Result<liuhen_core::party::Party, ApiErr
             ))
         })?,
         name: text(&f.name, "当事人姓名或名称", 100)?,
-        id_type: text(&f.id_type, "身份证件种类", 32)?,
-        id_number: text(&f.id_number, "身份证件号码", 32)?,
-        uscc: text(&f.uscc, "统一社会信用代码", 32)?,
-        legal_rep: text(&f.legal_rep, "法定代表人或负责人", 32)?,
-        address: text(&f.address, "住所或地址", 200)?,
-        phone: text(&f.phone, "联系电话", 32)?,
+        id_type: f.id_type.text("身份证件种类")?,
+        id_number: f.id_number.text("身份证件号码")?,
+        uscc: f.uscc.text("统一社会信用代码")?,
+        legal_rep: f.legal_rep.text("法定代表人或负责人")?,
+        address: f.address.text("住所或地址")?,
+        phone: f.phone.text("联系电话")?,
         service_address: match f.service_address {
             None => None,
             Some(a) => Some(liuhen_core::party::ServiceAddress {
-                address: text(&a.address, "送达地址", 200)?,
+                address: a.address.text("送达地址")?,
                 e_service_consent: a.e_service_consent,
-                channel: text(&a.channel, "电子送达渠道", 200)?,
+                channel: a.channel.text("电子送达渠道")?,
             }),
         },
     })
@@ -199,13 +202,13 @@ fn optional_party(f: Option<PartyForm>) -> Result<Option<liuhen_core::party::Par
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Entrustment")]
 pub struct EntrustmentForm {
-    pub letter_no: String,
-    pub entrusting_agency: String,
-    pub entrusted_org: String,
+    pub letter_no: super::text::Text<64>,
+    pub entrusting_agency: super::text::Text<100>,
+    pub entrusted_org: super::text::Text<100>,
     /// penalty | licence | coercion | inspection
     #[schemars(extend("items" = {"type": "string", "enum": ["penalty", "licence", "coercion", "inspection"]}))]
     pub kinds: Vec<String>,
-    pub matters: Vec<String>,
+    pub matters: Vec<super::text::Text<500>>,
     #[schemars(extend("format" = "date"))]
     pub valid_from: String,
     #[schemars(extend("format" = "date"))]
@@ -221,9 +224,9 @@ pub(super) fn entrustment_of(
         return Err(ApiError::BadRequest("委托的执法类别不得超过 4 项".to_string()));
     }
     Ok(Some(liuhen_core::entrustment::Entrustment {
-        letter_no: text(&f.letter_no, "委托书文号", 64)?,
-        entrusting_agency: text(&f.entrusting_agency, "委托机关", 100)?,
-        entrusted_org: text(&f.entrusted_org, "受委托组织", 100)?,
+        letter_no: f.letter_no.text("委托书文号")?,
+        entrusting_agency: f.entrusting_agency.text("委托机关")?,
+        entrusted_org: f.entrusted_org.text("受委托组织")?,
         kinds: f
             .kinds
             .iter()
@@ -243,16 +246,14 @@ pub(super) fn entrustment_of(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "OpenInspection")]
 pub struct OpenInspectionForm {
-    #[schemars(length(max = 64))]
-    pub case_no: String,
-    #[schemars(length(max = 200))]
-    pub matter: String,
+    pub case_no: super::text::Text<64>,
+    pub matter: super::text::Text<200>,
     #[schemars(extend("enum" = ["routine", "random", "triggered", "special"]))]
-    pub kind: String,
-    pub basis: String,
+    pub kind: super::text::Text<32>,
+    pub basis: super::text::Text<2000>,
     #[schemars(extend("enum" = ["inspection", "complaint", "assigned", "transferred", "monitoring", "other"]))]
     pub source: String,
-    pub reason: String,
+    pub reason: super::text::Text<2000>,
     /// Unix milliseconds.
     pub received_at: i64,
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
@@ -263,7 +264,7 @@ pub struct OpenInspectionForm {
     pub party: Option<PartyForm>,
     /// 监督检查 of a licensee: the id of the licence case it supervises (行政许可法第六十一条; R-118).
     #[serde(default)]
-    pub supervises: Option<String>,
+    pub supervises: Option<super::text::Text<64>>,
 }
 
 #[derive(Serialize)]
@@ -321,13 +322,13 @@ pub async fn open_inspection_from<S: LogStore>(
     f: OpenInspectionForm,
 ) -> Result<CaseRecord, ApiError> {
     // Empty: the next number of the office's scheme (app::numbering).
-    let case_no = text(&f.case_no, "案号", 64)?;
+    let case_no = f.case_no.text("案号")?;
     let open = Open {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
-        matter: text(&f.matter, "执法事项", 200)?,
+        matter: f.matter.text("执法事项")?,
         kind: Kind::parse(&f.kind).ok_or_else(|| ApiError::BadRequest(format!("未知的检查类型：{}", f.kind)))?,
-        basis: text(&f.basis, "检查依据", 2000)?,
+        basis: f.basis.text("检查依据")?,
         initiation: Initiation {
             source: Source::parse(&f.source)
                 .ok_or_else(|| ApiError::BadRequest(format!("未知的案件来源：{}", f.source)))?,
@@ -345,12 +346,12 @@ pub async fn open_inspection_from<S: LogStore>(
 #[schemars(rename = "Act")]
 pub struct ActForm {
     pub at: i64,
-    pub place: String,
+    pub place: super::text::Text<200>,
     pub officers: Vec<PresenceForm>,
     pub recording_announced: bool,
     pub problems_found: bool,
     #[serde(default)]
-    pub summary: String,
+    pub summary: super::text::Text<5000>,
     /// 办法第十九条: personal_liberty, life_health, major_property.
     #[serde(default)]
     #[schemars(extend("items" = {"type": "string", "enum": ["personal_liberty", "life_health", "major_property"]}))]
@@ -360,7 +361,7 @@ pub struct ActForm {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Presence")]
 pub struct PresenceForm {
-    pub officer_id: String,
+    pub officer_id: super::text::Text<64>,
     pub id_shown_at: Option<i64>,
 }
 
@@ -389,12 +390,11 @@ pub enum CommandForm {
     /// matter of the 权责清单 (name or code) the violation falls under (R-010a).
     ConvertToCase {
         at: i64,
-        #[schemars(length(max = 64))]
-        case_no: String,
+        case_no: super::text::Text<64>,
         #[schemars(extend("enum" = ["citizen", "organisation"]))]
         party_kind: String,
         #[serde(default)]
-        matter: String,
+        matter: super::text::Text<200>,
     },
     Close {
         at: i64,
@@ -420,7 +420,7 @@ pub enum SummaryCommandForm {
         at: i64,
         rights_told: bool,
         #[serde(default)]
-        statement: String,
+        statement: super::text::Text<5000>,
         #[serde(default)]
         waived: bool,
     },
@@ -433,7 +433,7 @@ pub enum SummaryCommandForm {
         at: i64,
         party_signed: bool,
         #[serde(default)]
-        refusal_signed_by: Vec<String>,
+        refusal_signed_by: Vec<super::text::Text<100>>,
     },
     Record {
         at: i64,
@@ -442,7 +442,7 @@ pub enum SummaryCommandForm {
         at: i64,
         #[schemars(extend("enum" = ["bank", "on_site"]))]
         method: String,
-        receipt_no: String,
+        receipt_no: super::text::Text<64>,
         #[serde(default)]
         hard_to_enforce: bool,
     },
@@ -456,10 +456,10 @@ pub enum SummaryCommandForm {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SummaryDecisionDocument")]
 pub struct SummaryDocForm {
-    pub form_no: String,
+    pub form_no: super::text::Text<64>,
     pub penalty: PenaltyForm,
-    pub legal_basis: String,
-    pub signed_by: Vec<String>,
+    pub legal_basis: super::text::Text<2000>,
+    pub signed_by: Vec<super::text::Text<100>>,
 }
 
 /// A penalty: `kind` as in the OpenAPI `Penalty` schema, `amount_fen` for a fine or confiscation.
@@ -468,7 +468,7 @@ pub struct SummaryDocForm {
 #[schemars(rename = "Penalty")]
 pub struct PenaltyForm {
     #[schemars(extend("enum" = ["warning", "fine", "confiscation", "suspend_licence", "lower_qualification", "revoke_licence", "restrict_business", "suspend_business", "order_closure", "restrict_practice"]))]
-    pub kind: String,
+    pub kind: super::text::Text<32>,
     pub amount_fen: Option<u64>,
 }
 
@@ -476,14 +476,13 @@ pub struct PenaltyForm {
 #[schemars(rename = "StartSummaryPenalty")]
 pub struct SummaryStartForm {
     /// A matter of the 权责清单, which must allow the summary procedure.
-    pub matter_code: Option<String>,
-    #[schemars(length(max = 64))]
-    pub case_no: String,
-    pub matter: String,
+    pub matter_code: Option<super::text::Text<64>>,
+    pub case_no: super::text::Text<64>,
+    pub matter: super::text::Text<200>,
     /// citizen | organisation
     #[schemars(extend("enum" = ["citizen", "organisation"]))]
     pub party_kind: String,
-    pub facts: String,
+    pub facts: super::text::Text<5000>,
     pub act: ActForm,
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
@@ -514,13 +513,13 @@ pub async fn start_summary_from<S: LogStore>(
 ) -> Result<CaseRecord, ApiError> {
     use liuhen_core::summary::PartyKind;
     // Empty: the next number of the office's scheme (app::numbering).
-    let case_no = text(&f.case_no, "决定书编号", 64)?;
+    let case_no = f.case_no.text("决定书编号")?;
     let input = crate::app::summary::StartInput {
         case_no,
-        matter: text(&f.matter, "执法事项", 200)?,
+        matter: f.matter.text("执法事项")?,
         party_kind: PartyKind::parse(&f.party_kind)
             .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
-        facts: text(&f.facts, "违法事实", 5000)?,
+        facts: f.facts.text("违法事实")?,
         act: act_input(f.act)?,
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
@@ -538,25 +537,27 @@ fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::Summ
     use liuhen_core::summary::PaymentMethod;
     Ok(match form {
         SummaryCommandForm::Hear { at, rights_told, statement, waived } => {
-            C::Hear { at: Timestamp(at), rights_told, statement: text(&statement, "陈述申辩", 5000)?, waived }
+            C::Hear { at: Timestamp(at), rights_told, statement: statement.text("陈述申辩")?, waived }
         }
         SummaryCommandForm::IdentifyParty { party } => C::IdentifyParty(party_of(party)?),
         SummaryCommandForm::IssueDecision { at, doc } => C::IssueDecision {
             at: Timestamp(at),
-            form_no: text(&doc.form_no, "决定书编号", 64)?,
+            form_no: doc.form_no.text("决定书编号")?,
             penalty: penalty_of(doc.penalty)?,
-            legal_basis: text(&doc.legal_basis, "处罚依据", 2000)?,
-            signed_by: doc.signed_by,
+            legal_basis: doc.legal_basis.text("处罚依据")?,
+            signed_by: names(&doc.signed_by, "签名的执法人员")?,
         },
         SummaryCommandForm::Deliver { at, party_signed, refusal_signed_by } => {
-            C::Deliver { at: Timestamp(at), party_signed, refusal_signed_by }
+            C::Deliver {
+                at: Timestamp(at), party_signed, refusal_signed_by: names(&refusal_signed_by, "拒签见证人")?
+            }
         }
         SummaryCommandForm::Record { at } => C::Record { at: Timestamp(at) },
         SummaryCommandForm::Pay { at, method, receipt_no, hard_to_enforce } => C::Pay {
             at: Timestamp(at),
             method: PaymentMethod::parse(&method)
                 .ok_or_else(|| ApiError::BadRequest(format!("缴款方式须为 bank 或 on_site：{method}")))?,
-            receipt_no: text(&receipt_no, "票据号码", 64)?,
+            receipt_no: receipt_no.text("票据号码")?,
             hard_to_enforce,
         },
         SummaryCommandForm::Close { at } => C::Close { at: Timestamp(at) },
@@ -570,10 +571,10 @@ fn act_input(a: ActForm) -> Result<ActInput, ApiError> {
     Ok(ActInput {
         at: Timestamp(a.at),
         place: text(&a.place, "地点", 200)?,
-        officers: a.officers.into_iter().map(|p| (p.officer_id, p.id_shown_at.map(Timestamp))).collect(),
+        officers: a.officers.into_iter().map(|p| (p.officer_id.into_inner(), p.id_shown_at.map(Timestamp))).collect(),
         recording_announced: a.recording_announced,
         problems_found: a.problems_found,
-        summary: text(&a.summary, "检查情况", 5000)?,
+        summary: a.summary.text("检查情况")?,
         touches: {
             let mut t = a
                 .touches
@@ -699,8 +700,8 @@ async fn run_command<S: LogStore>(
         CommandForm::Close { at } => InspectionCommand::Close { at: Timestamp(at) },
         CommandForm::ConvertToCase { at, case_no, party_kind, matter } => InspectionCommand::ConvertToCase {
             at: Timestamp(at),
-            matter: text(&matter, "违法行为所属的行政处罚事项", 200)?,
-            case_no: text(&case_no, "案号", 64)?,
+            matter: matter.text("违法行为所属的行政处罚事项")?,
+            case_no: case_no.text("案号")?,
             party_kind: liuhen_core::summary::PartyKind::parse(&party_kind)
                 .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{party_kind}")))?,
         },
@@ -729,7 +730,7 @@ pub struct AsOf {
     pub as_of: Option<i64>,
     /// Why the case is viewed, for the access ledger (default 案件办理).
     #[serde(default)]
-    pub purpose: String,
+    pub purpose: super::text::Text<200>,
 }
 
 pub async fn get_case<S: LogStore>(
@@ -740,7 +741,7 @@ pub async fn get_case<S: LogStore>(
 ) -> Result<Json<CaseWithTimeline>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|_| ApiError::BadRequest("as_of 须为毫秒时间戳".to_string()))?;
-    let view = state.app.view_case(&user, &id, q.as_of, &text(&q.purpose, "查阅目的", 200)?).await?;
+    let view = state.app.view_case(&user, &id, q.as_of, &q.purpose.text("查阅目的")?).await?;
     let recorded = view.recorded;
     let timeline = view
         .timeline
@@ -774,7 +775,7 @@ pub struct ClassForm {
     /// public | internal | commercial_secret | personal_privacy (涉及国家秘密的材料不得存入本系统).
     #[schemars(extend("enum" = ["public", "internal", "commercial_secret", "personal_privacy"]))]
     pub class: String,
-    pub reason: String,
+    pub reason: super::text::Text<500>,
 }
 
 /// `POST /api/cases/{id}/classification`: the case's confidentiality class (a 负责人 or the
@@ -795,7 +796,7 @@ pub async fn classify_case<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 pub struct PurposeQuery {
     #[serde(default)]
-    pub purpose: String,
+    pub purpose: super::text::Text<200>,
 }
 
 /// `GET /api/cases/{id}/party?purpose=…`: the party unmasked, for a task that needs it
@@ -808,7 +809,7 @@ pub async fn reveal_party<S: LogStore>(
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     let purpose = q.map(|Query(q)| q.purpose).unwrap_or_default();
-    Ok(Json(state.app.reveal_party(&user, &id, &text(&purpose, "用途", 200)?).await?))
+    Ok(Json(state.app.reveal_party(&user, &id, &purpose.text("用途")?).await?))
 }
 
 /// What one user accessed, newest first (their own; anyone's for 监督人员 and 负责人).
@@ -840,7 +841,7 @@ impl From<crate::app::ledger::LedgerLine> for LedgerDto {
 pub struct LedgerQuery {
     /// Only the accesses of this record (`evidence/0`).
     #[serde(default)]
-    pub record: String,
+    pub record: super::text::Text<5000>,
 }
 
 /// The case's access ledger (办法第二十四条): every view, download, export and print.
@@ -853,7 +854,7 @@ pub async fn case_ledger<S: LogStore>(
     let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
     let lines = state.app.case_ledger(&user, &id).await?;
-    Ok(Json(lines.into_iter().filter(|l| q.record.is_empty() || l.record == q.record).map(LedgerDto::from).collect()))
+    Ok(Json(lines.into_iter().filter(|l| q.record.is_empty() || l.record == *q.record).map(LedgerDto::from).collect()))
 }
 
 /// `GET /api/cases/{id}/records/{kind}/{n}?purpose=…`: one record of the case, ledgered first
@@ -868,7 +869,7 @@ pub async fn get_record<S: LogStore>(
     let Query(q) = q.map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
     let record_id = format!("{kind}/{n}");
     let (_, kind_label, label, record, class) =
-        state.app.view_record(&user, &id, &record_id, &text(&q.purpose, "查阅目的", 200)?).await?;
+        state.app.view_record(&user, &id, &record_id, &q.purpose.text("查阅目的")?).await?;
     Ok(Json(serde_json::json!({
         "id": record_id, "kind": kind_label, "label": label, "class": class, "record": record,
     })))
@@ -932,14 +933,13 @@ pub async fn list_deadlines<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "RegisterLead")]
 pub struct LeadForm {
-    #[schemars(length(max = 64))]
-    pub case_no: String,
-    pub matter: String,
+    pub case_no: super::text::Text<64>,
+    pub matter: super::text::Text<200>,
     #[schemars(extend("enum" = ["citizen", "organisation"]))]
     pub party_kind: String,
     #[schemars(extend("enum" = ["inspection", "complaint", "assigned", "transferred", "monitoring", "other"]))]
     pub source: String,
-    pub reason: String,
+    pub reason: super::text::Text<2000>,
     pub received_at: i64,
     /// Major (legal review and collective discussion required) beyond what the matter says: a
     /// client may mark a case major, never unmark one the 权责清单 makes major.
@@ -947,7 +947,7 @@ pub struct LeadForm {
     pub major: bool,
     /// The matter of the 权责清单 by its code (else `matter` names it): its hearing thresholds
     /// and review flag apply (R-010a).
-    pub matter_code: Option<String>,
+    pub matter_code: Option<super::text::Text<64>>,
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
     pub entrustment: Option<EntrustmentForm>,
@@ -963,16 +963,16 @@ pub struct HearingForm {
     pub at: i64,
     /// The transcript's number, which the decision cites (R-049).
     #[serde(default)]
-    pub transcript_no: String,
+    pub transcript_no: super::text::Text<64>,
     pub transcript_signed: bool,
     /// Held in public (the default), unless 国家秘密, 商业秘密 or 个人隐私 is given.
     #[serde(default = "yes")]
     pub public: bool,
     #[serde(default)]
-    pub non_public_reason: String,
+    pub non_public_reason: super::text::Text<200>,
     /// The party's agents (at most two in a penalty hearing).
     #[serde(default)]
-    pub agents: Vec<String>,
+    pub agents: Vec<super::text::Text<64>>,
 }
 
 fn yes() -> bool {
@@ -985,10 +985,10 @@ fn hearing_of(h: HearingForm) -> Result<liuhen_core::penalty::Hearing, ApiError>
     }
     Ok(liuhen_core::penalty::Hearing {
         at: Timestamp(h.at),
-        transcript_no: text(&h.transcript_no, "听证笔录编号", 64)?,
+        transcript_no: h.transcript_no.text("听证笔录编号")?,
         transcript_signed: h.transcript_signed,
         public: h.public,
-        non_public_reason: text(&h.non_public_reason, "不公开理由", 200)?,
+        non_public_reason: h.non_public_reason.text("不公开理由")?,
         agents: h.agents.iter().map(|a| text(a, "代理人", 64)).collect::<Result<_, _>>()?,
     })
 }
@@ -997,26 +997,26 @@ fn hearing_of(h: HearingForm) -> Result<liuhen_core::penalty::Hearing, ApiError>
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Transfer")]
 pub struct TransferForm {
-    pub doc_no: String,
-    pub organ: String,
+    pub doc_no: super::text::Text<64>,
+    pub organ: super::text::Text<200>,
     /// The written notice to the party of property transferred with the case.
     #[serde(default)]
-    pub property_notice: String,
+    pub property_notice: super::text::Text<200>,
 }
 
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "DecisionDocument")]
 pub struct DocForm {
-    pub doc_no: String,
+    pub doc_no: super::text::Text<64>,
     pub penalty: PenaltyForm,
-    pub facts: String,
-    pub legal_basis: String,
+    pub facts: super::text::Text<5000>,
+    pub legal_basis: super::text::Text<2000>,
     pub performance_days: u32,
     pub relief_route_stated: bool,
     pub sealed: bool,
     /// The 听证笔录 number, after a hearing (R-049).
     #[serde(default)]
-    pub hearing_transcript: String,
+    pub hearing_transcript: super::text::Text<64>,
     /// An order to act besides (责令限期拆除、恢复原状…).
     #[serde(default)]
     pub order: Option<OrderForm>,
@@ -1028,9 +1028,9 @@ pub struct DocForm {
 #[schemars(rename = "NoticeDocument")]
 pub struct NoticeDocForm {
     pub penalty: PenaltyForm,
-    pub facts: String,
-    pub reasons: String,
-    pub legal_basis: String,
+    pub facts: super::text::Text<5000>,
+    pub reasons: super::text::Text<2000>,
+    pub legal_basis: super::text::Text<2000>,
     pub hearing_right_told: bool,
     pub statement_days: u32,
 }
@@ -1044,7 +1044,7 @@ pub struct DemandDocForm {
     #[schemars(extend("format" = "date"))]
     pub deadline: String,
     /// 履行方式 and 给付方式.
-    pub method: String,
+    pub method: super::text::Text<500>,
     pub amount_fen: u64,
     pub statement_right_told: bool,
 }
@@ -1054,12 +1054,12 @@ pub struct DemandDocForm {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "CourtApplicationDocument")]
 pub struct CourtApplicationDocForm {
-    pub court: String,
+    pub court: super::text::Text<64>,
     pub sealed: bool,
     pub with_decision: bool,
     pub with_party_opinions: bool,
     pub with_demand_record: bool,
-    pub object: String,
+    pub object: super::text::Text<500>,
 }
 
 /// 强制执行决定书 (行政强制法第三十七条).
@@ -1067,9 +1067,9 @@ pub struct CourtApplicationDocForm {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "EnforcementDocument")]
 pub struct EnforcementDocForm {
-    pub doc_no: String,
-    pub method_and_time: String,
-    pub reasons_and_basis: String,
+    pub doc_no: super::text::Text<64>,
+    pub method_and_time: super::text::Text<2000>,
+    pub reasons_and_basis: super::text::Text<5000>,
     pub relief_told: bool,
     pub sealed: bool,
 }
@@ -1079,13 +1079,13 @@ pub struct EnforcementDocForm {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SubstituteDocument")]
 pub struct SubstituteDocForm {
-    pub doc_no: String,
-    pub harm: String,
-    pub reasons_and_basis: String,
-    pub method_and_time: String,
-    pub object: String,
+    pub doc_no: super::text::Text<64>,
+    pub harm: super::text::Text<2000>,
+    pub reasons_and_basis: super::text::Text<2000>,
+    pub method_and_time: super::text::Text<2000>,
+    pub object: super::text::Text<2000>,
     pub cost_budget_fen: u64,
-    pub performer: String,
+    pub performer: super::text::Text<200>,
     pub sealed: bool,
 }
 
@@ -1101,7 +1101,7 @@ pub struct InstalmentForm {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Order")]
 pub struct OrderForm {
-    pub content: String,
+    pub content: super::text::Text<2000>,
     /// YYYY-MM-DD.
     #[schemars(extend("format" = "date"))]
     pub deadline: String,
@@ -1125,7 +1125,7 @@ pub enum OrdinaryCommandForm {
     /// 不予立案, with its reasons (R-011b).
     NotFile {
         #[serde(default)]
-        reasons: String,
+        reasons: super::text::Text<2000>,
     },
     Investigate {
         act: ActForm,
@@ -1142,40 +1142,40 @@ pub enum OrdinaryCommandForm {
     RequestRecusal {
         at: i64,
         /// The officer's ID.
-        officer: String,
-        reason: String,
+        officer: super::text::Text<64>,
+        reason: super::text::Text<2000>,
     },
     /// The 负责人's decision on a recusal request, by the 负责人's own account.
     DecideRecusal {
         at: i64,
-        officer: String,
+        officer: super::text::Text<64>,
         granted: bool,
-        opinion: String,
+        opinion: super::text::Text<2000>,
     },
     /// The handling decision on evidence under 先行登记保存 (R-028).
     HandlePreservation {
-        label: String,
+        label: super::text::Text<200>,
         at: i64,
-        measure: String,
+        measure: super::text::Text<1000>,
     },
     Conclude {
-        facts: String,
-        evidence: Vec<String>,
-        legal_basis: String,
-        discretion: String,
+        facts: super::text::Text<5000>,
+        evidence: Vec<super::text::Text<200>>,
+        legal_basis: super::text::Text<2000>,
+        discretion: super::text::Text<2000>,
         proposal: PenaltyForm,
     },
     /// 承办机构拟作出决定: the handling unit's draft decision, its head's opinion (R-060), by the
     /// 承办机构负责人's own account, at the server's time.
     Propose {
-        opinion: String,
+        opinion: super::text::Text<2000>,
         proposal: PenaltyForm,
     },
     /// 法制审核 by the 法制审核人员's own account (its officer must hold the 法律职业资格), at the
     /// server's time.
     LegalReview {
         passed: bool,
-        opinion: String,
+        opinion: super::text::Text<2000>,
     },
     /// 集体讨论: the members are those who confirmed the finalised 集体讨论记录 (D35) with their
     /// own accounts.
@@ -1190,8 +1190,8 @@ pub enum OrdinaryCommandForm {
     },
     HearStatement {
         at: i64,
-        statement: String,
-        reexamination: String,
+        statement: super::text::Text<5000>,
+        reexamination: super::text::Text<5000>,
     },
     /// The party gives up statements and defence: in writing signed by them, or on A/V (R-051).
     Waive {
@@ -1199,7 +1199,7 @@ pub enum OrdinaryCommandForm {
         #[serde(default)]
         signed_statement: bool,
         #[serde(default)]
-        av_ref: String,
+        av_ref: super::text::Text<200>,
     },
     RequestHearing {
         at: i64,
@@ -1209,7 +1209,7 @@ pub enum OrdinaryCommandForm {
         #[schemars(extend("format" = "date"))]
         hearing_on: String,
         /// 听证主持人：执法人员 ID（非本案调查、审查人员）。
-        host: String,
+        host: super::text::Text<64>,
     },
     HoldHearing {
         hearing: HearingForm,
@@ -1217,14 +1217,14 @@ pub enum OrdinaryCommandForm {
     /// 终止听证: the party stayed away or walked out (R-047); the reason is recorded.
     TerminateHearing {
         at: i64,
-        reason: String,
+        reason: super::text::Text<2000>,
     },
     /// 作出处罚决定 on the case's approved 案件处理审批表 (D30): its 批准人 is the approver.
     Decide {
         at: i64,
         doc: DocForm,
         #[serde(default)]
-        late_explanation: String,
+        late_explanation: super::text::Text<2000>,
     },
     /// 不予行政处罚 or 移送司法机关: minor_corrected | first_minor | no_fault | not_established |
     /// transfer_to_judicial, with the reasons (行政处罚法第三十三条、第五十七条).
@@ -1232,7 +1232,7 @@ pub enum OrdinaryCommandForm {
         at: i64,
         #[schemars(extend("enum" = ["minor_corrected", "first_minor", "no_fault", "not_established", "transfer_to_judicial"]))]
         ground: String,
-        reasons: String,
+        reasons: super::text::Text<5000>,
         /// For transfer_to_judicial: the 移送书 (R-070).
         #[serde(default)]
         transfer: Option<TransferForm>,
@@ -1247,13 +1247,13 @@ pub enum OrdinaryCommandForm {
         doc: DemandDocForm,
         /// Why it was not served directly (any method but direct or lien).
         #[serde(default)]
-        why_not_direct: String,
+        why_not_direct: super::text::Text<2000>,
     },
     /// The party's statements on the demand and their re-examination (行政强制法第三十六条).
     HearDemandStatement {
         at: i64,
-        statement: String,
-        reexamination: String,
+        statement: super::text::Text<5000>,
+        reexamination: super::text::Text<5000>,
     },
     /// The application to the people's court (行政强制法第五十三条至第五十五条).
     /// By the 负责人's own account: the application bears their signature (行政强制法第五十五条).
@@ -1265,13 +1265,13 @@ pub enum OrdinaryCommandForm {
     /// By the 负责人's own account (the approver is the account).
     DisposeProperty {
         at: i64,
-        method: String,
+        method: super::text::Text<200>,
         #[serde(default)]
-        witnesses: Vec<String>,
+        witnesses: Vec<super::text::Text<100>>,
         #[serde(default)]
-        av_ref: String,
+        av_ref: super::text::Text<200>,
         #[serde(default)]
-        treasury_receipt: String,
+        treasury_receipt: super::text::Text<200>,
     },
     /// 强制执行决定 by an office with its own 行政强制执行权 (R-095c), served on the party.
     DecideEnforcement {
@@ -1284,26 +1284,26 @@ pub enum OrdinaryCommandForm {
         at: i64,
         #[serde(default)]
         urgent: bool,
-        av_ref: String,
-        result: String,
+        av_ref: super::text::Text<200>,
+        result: super::text::Text<5000>,
     },
     /// The court's ruling: `enforce` true for 裁定执行, false for 裁定不予执行.
     RecordCourtRuling {
         at: i64,
-        ruling_no: String,
+        ruling_no: super::text::Text<64>,
         enforce: bool,
     },
     Pay {
         at: i64,
-        receipt_no: String,
+        receipt_no: super::text::Text<64>,
     },
     /// The party applied for 行政复议 (review) or sued (litigation) (R-091).
     SeekRelief {
         #[schemars(extend("enum" = ["review", "litigation"]))]
-        kind: String,
+        kind: super::text::Text<32>,
         at: i64,
-        organ: String,
-        reference: String,
+        organ: super::text::Text<200>,
+        reference: super::text::Text<64>,
     },
     /// How it ended: upheld | revoked | changed (with the lower fine) | withdrawn.
     ConcludeRelief {
@@ -1316,29 +1316,29 @@ pub enum OrdinaryCommandForm {
     /// 暂缓或者分期缴纳罚款 on the party's application and the head's approval (R-090b).
     DeferPayment {
         at: i64,
-        reasons: String,
+        reasons: super::text::Text<2000>,
         /// The 负责人's opinion, by the 负责人's own account.
-        opinion: String,
+        opinion: super::text::Text<2000>,
         plan: Vec<InstalmentForm>,
     },
     /// One instalment paid under the approved plan.
     PayInstalment {
         at: i64,
-        receipt_no: String,
+        receipt_no: super::text::Text<64>,
         amount_fen: u64,
     },
     /// The party performed the decision's order; two officers verified it (复查).
     RecordPerformance {
         at: i64,
         /// The IDs of the (two or more) officers who verified it.
-        verified_by: Vec<String>,
-        record: String,
+        verified_by: Vec<super::text::Text<500>>,
+        record: super::text::Text<5000>,
     },
     /// The 强制拆除 public notice with its deadline to demolish oneself (R-095e).
     AnnounceDemolition {
         at: i64,
-        notice_no: String,
-        place: String,
+        notice_no: super::text::Text<64>,
+        place: super::text::Text<500>,
         /// YYYY-MM-DD.
         #[schemars(extend("format" = "date"))]
         deadline: String,
@@ -1357,14 +1357,14 @@ pub enum OrdinaryCommandForm {
     PerformSubstitute {
         at: i64,
         /// The IDs of the officers the office sent to supervise (行政强制法第五十一条).
-        supervisors: Vec<String>,
+        supervisors: Vec<super::text::Text<500>>,
         performer_signed: bool,
-        party_or_witness: String,
+        party_or_witness: super::text::Text<200>,
         cost_fen: u64,
         #[serde(default)]
         urgent: bool,
-        av_ref: String,
-        result: String,
+        av_ref: super::text::Text<200>,
+        result: super::text::Text<5000>,
     },
     /// 结案, on the case's approved 结案审批表 (D50).
     Close {
@@ -1377,7 +1377,7 @@ pub enum OrdinaryCommandForm {
         #[schemars(extend("enum" = ["filed_at", "decided_at", "served_at", "demand_served_at"]))]
         anchor: String,
         to: i64,
-        reason: String,
+        reason: super::text::Text<2000>,
     },
 }
 
@@ -1427,36 +1427,36 @@ fn ordinary_command(
         OrdinaryCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item, me)?),
         OrdinaryCommandForm::RequestRecusal { at, officer, reason } => C::RequestRecusal {
             at: Timestamp(at),
-            officer: text(&officer, "申请回避的人员", 64)?,
+            officer: officer.text("申请回避的人员")?,
             reason: text(&reason, "回避理由", 2000)?,
         },
         OrdinaryCommandForm::DecideRecusal { at, officer, granted, opinion } => C::DecideRecusal {
             at: Timestamp(at),
-            officer: text(&officer, "申请回避的人员", 64)?,
+            officer: officer.text("申请回避的人员")?,
             by: me.name_as(Role::Approver, "回避决定")?,
             granted,
-            opinion: text(&opinion, "回避决定意见", 2000)?,
+            opinion: opinion.text("回避决定意见")?,
         },
         OrdinaryCommandForm::HandlePreservation { label, at, measure } => C::HandlePreservation {
-            label: text(&label, "证据名称", 200)?,
+            label: label.text("证据名称")?,
             at: Timestamp(at),
-            measure: text(&measure, "处理措施", 1000)?,
+            measure: measure.text("处理措施")?,
         },
         OrdinaryCommandForm::Conclude { facts, evidence, legal_basis, discretion, proposal } => {
             if evidence.len() > 500 {
                 return Err(ApiError::BadRequest("证据不得超过 500 项".to_string()));
             }
             C::Conclude(Report {
-                facts: text(&facts, "违法事实", 5000)?,
+                facts: facts.text("违法事实")?,
                 evidence: evidence.iter().map(|e| text(e, "证据", 200)).collect::<Result<_, _>>()?,
-                legal_basis: text(&legal_basis, "法律依据", 2000)?,
-                discretion: text(&discretion, "自由裁量理由", 2000)?,
+                legal_basis: legal_basis.text("法律依据")?,
+                discretion: discretion.text("自由裁量理由")?,
                 proposal: penalty_of(proposal)?,
             })
         }
         OrdinaryCommandForm::Propose { opinion, proposal } => C::Propose {
             at: me.now,
-            unit: me.opinion(Role::UnitHead, "承办机构意见", &text(&opinion, "承办机构负责人意见", 2000)?)?,
+            unit: me.opinion(Role::UnitHead, "承办机构意见", &opinion.text("承办机构负责人意见")?)?,
             proposal: penalty_of(proposal)?,
         },
         OrdinaryCommandForm::LegalReview { passed, opinion } => {
@@ -1468,7 +1468,7 @@ fn ordinary_command(
                 at: me.now,
                 reviewer_id: me.officer_id.clone(),
                 passed,
-                opinion: text(&opinion, "审核意见", 2000)?,
+                opinion: opinion.text("审核意见")?,
             }
         }
         OrdinaryCommandForm::Discuss { at, conclusion } => C::Discuss {
@@ -1487,28 +1487,28 @@ fn ordinary_command(
                 served_at: service.served_at().unwrap_or(service.at),
                 service,
                 penalty: penalty_of(penalty)?,
-                facts: text(&facts, "事实", 5000)?,
+                facts: facts.text("事实")?,
                 reasons: text(&reasons, "理由", 2000)?,
-                legal_basis: text(&legal_basis, "依据", 2000)?,
+                legal_basis: legal_basis.text("依据")?,
                 hearing_right_told,
                 statement_days,
             })
         }
         OrdinaryCommandForm::HearStatement { at, statement, reexamination } => C::HearStatement {
             at: Timestamp(at),
-            statement: text(&statement, "陈述申辩", 5000)?,
-            reexamination: text(&reexamination, "复核意见", 5000)?,
+            statement: statement.text("陈述申辩")?,
+            reexamination: reexamination.text("复核意见")?,
         },
         OrdinaryCommandForm::Waive { at, signed_statement, av_ref } => C::Waive(liuhen_core::penalty::Waiver {
             at: Timestamp(at),
             signed_statement,
-            av_ref: text(&av_ref, "音像记录", 200)?,
+            av_ref: av_ref.text("音像记录")?,
         }),
         OrdinaryCommandForm::RequestHearing { at } => C::RequestHearing { at: Timestamp(at) },
         OrdinaryCommandForm::ScheduleHearing { notified_at, hearing_on, host } => C::ScheduleHearing {
             notified_at: Timestamp(notified_at),
             hearing_on: date(&hearing_on, "听证日期")?,
-            host: text(&host, "听证主持人", 64)?,
+            host: host.text("听证主持人")?,
         },
         OrdinaryCommandForm::HoldHearing { hearing } => C::HoldHearing(hearing_of(hearing)?),
         OrdinaryCommandForm::TerminateHearing { at, reason } => {
@@ -1518,24 +1518,24 @@ fn ordinary_command(
             at: Timestamp(at),
             approver: me.form(DECISION_FORM)?.approver,
             doc: DecisionDoc {
-                doc_no: text(&doc.doc_no, "决定书文号", 64)?,
+                doc_no: doc.doc_no.text("决定书文号")?,
                 penalty: penalty_of(doc.penalty)?,
-                facts: text(&doc.facts, "违法事实", 5000)?,
-                legal_basis: text(&doc.legal_basis, "处罚依据", 2000)?,
+                facts: doc.facts.text("违法事实")?,
+                legal_basis: doc.legal_basis.text("处罚依据")?,
                 performance_days: doc.performance_days,
                 relief_route_stated: doc.relief_route_stated,
                 sealed: doc.sealed,
-                hearing_transcript: text(&doc.hearing_transcript, "听证笔录编号", 64)?,
+                hearing_transcript: doc.hearing_transcript.text("听证笔录编号")?,
                 order: match doc.order {
                     Some(o) => Some(liuhen_core::penalty::Order {
-                        content: text(&o.content, "责令履行的内容", 2000)?,
+                        content: o.content.text("责令履行的内容")?,
                         deadline: date(&o.deadline, "责令履行期限")?,
                         demolition: o.demolition,
                     }),
                     None => None,
                 },
             },
-            late_explanation: text(&late_explanation, "逾期说明", 2000)?,
+            late_explanation: late_explanation.text("逾期说明")?,
         },
         OrdinaryCommandForm::DecideNoPenalty { at, ground, reasons, transfer } => C::DecideNoPenalty {
             at: Timestamp(at),
@@ -1549,9 +1549,9 @@ fn ordinary_command(
             reasons: text(&reasons, "不予处罚的理由", 5000)?,
             transfer: match transfer {
                 Some(t) => Some(liuhen_core::penalty::Transfer {
-                    doc_no: text(&t.doc_no, "移送书文号", 64)?,
-                    organ: text(&t.organ, "接收机关", 200)?,
-                    property_notice: text(&t.property_notice, "财物移交告知书", 200)?,
+                    doc_no: t.doc_no.text("移送书文号")?,
+                    organ: t.organ.text("接收机关")?,
+                    property_notice: t.property_notice.text("财物移交告知书")?,
                 }),
                 None => None,
             },
@@ -1563,12 +1563,12 @@ fn ordinary_command(
             method: text(&doc.method, "履行方式", 500)?,
             amount_fen: doc.amount_fen,
             statement_right_told: doc.statement_right_told,
-            why_not_direct: text(&why_not_direct, "无法直接送达的原因", 2000)?,
+            why_not_direct: why_not_direct.text("无法直接送达的原因")?,
         }),
         OrdinaryCommandForm::HearDemandStatement { at, statement, reexamination } => C::HearDemandStatement {
             at: Timestamp(at),
-            statement: text(&statement, "陈述申辩", 5000)?,
-            reexamination: text(&reexamination, "复核意见", 5000)?,
+            statement: statement.text("陈述申辩")?,
+            reexamination: reexamination.text("复核意见")?,
         },
         OrdinaryCommandForm::ApplyCourt { at, doc } => C::ApplyCourt(liuhen_core::execution::CourtApplication {
             at: Timestamp(at),
@@ -1589,15 +1589,15 @@ fn ordinary_command(
                 method: text(&method, "处理方式", 200)?,
                 approved_by: me.name_as(Role::Approver, "没收财物处理")?,
                 witnesses: witnesses.iter().map(|w| text(w, "见证人", 100)).collect::<Result<_, _>>()?,
-                av_ref: text(&av_ref, "音像记录编号", 200)?,
-                treasury_receipt: text(&treasury_receipt, "上缴国库凭证", 200)?,
+                av_ref: av_ref.text("音像记录编号")?,
+                treasury_receipt: treasury_receipt.text("上缴国库凭证")?,
             })
         }
         OrdinaryCommandForm::DecideEnforcement { at, doc, service } => {
             C::DecideEnforcement(liuhen_core::execution::EnforcementDecision {
                 at: Timestamp(at),
-                doc_no: text(&doc.doc_no, "文号", 64)?,
-                method_and_time: text(&doc.method_and_time, "强制执行的方式和时间", 2000)?,
+                doc_no: doc.doc_no.text("文号")?,
+                method_and_time: doc.method_and_time.text("强制执行的方式和时间")?,
                 reasons_and_basis: text(&doc.reasons_and_basis, "强制执行的理由和依据", 5000)?,
                 relief_told: doc.relief_told,
                 sealed: doc.sealed,
@@ -1607,14 +1607,14 @@ fn ordinary_command(
         OrdinaryCommandForm::RecordEnforcement { at, urgent, av_ref, result } => C::RecordEnforcement {
             at: Timestamp(at),
             urgent,
-            av_ref: text(&av_ref, "音像记录编号", 200)?,
-            result: text(&result, "执行结果", 5000)?,
+            av_ref: av_ref.text("音像记录编号")?,
+            result: result.text("执行结果")?,
         },
         OrdinaryCommandForm::RecordCourtRuling { at, ruling_no, enforce } => {
-            C::RecordCourtRuling { at: Timestamp(at), ruling_no: text(&ruling_no, "裁定书文号", 64)?, enforce }
+            C::RecordCourtRuling { at: Timestamp(at), ruling_no: ruling_no.text("裁定书文号")?, enforce }
         }
         OrdinaryCommandForm::Pay { at, receipt_no } => {
-            C::Pay { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)? }
+            C::Pay { at: Timestamp(at), receipt_no: receipt_no.text("缴款凭证")? }
         }
         OrdinaryCommandForm::SeekRelief { kind, at, organ, reference } => C::SeekRelief {
             kind: liuhen_core::execution::ReliefKind::parse(&kind).ok_or_else(|| {
@@ -1624,8 +1624,8 @@ fn ordinary_command(
                 ))
             })?,
             at: Timestamp(at),
-            organ: text(&organ, "复议机关或人民法院", 200)?,
-            reference: text(&reference, "案号", 64)?,
+            organ: organ.text("复议机关或人民法院")?,
+            reference: reference.text("案号")?,
         },
         OrdinaryCommandForm::ConcludeRelief { at, outcome, changed_fine_fen } => C::ConcludeRelief {
             at: Timestamp(at),
@@ -1644,7 +1644,7 @@ fn ordinary_command(
             C::DeferPayment(liuhen_core::execution::Deferral {
                 at: Timestamp(at),
                 reasons: text(&reasons, "申请理由", 2000)?,
-                approver: me.opinion(Role::Approver, "暂缓或分期缴纳罚款", &text(&opinion, "负责人意见", 2000)?)?,
+                approver: me.opinion(Role::Approver, "暂缓或分期缴纳罚款", &opinion.text("负责人意见")?)?,
                 plan: plan
                     .iter()
                     .map(|i| {
@@ -1657,29 +1657,29 @@ fn ordinary_command(
             })
         }
         OrdinaryCommandForm::PayInstalment { at, receipt_no, amount_fen } => {
-            C::PayInstalment { at: Timestamp(at), receipt_no: text(&receipt_no, "缴款凭证", 64)?, amount_fen }
+            C::PayInstalment { at: Timestamp(at), receipt_no: receipt_no.text("缴款凭证")?, amount_fen }
         }
         OrdinaryCommandForm::RecordPerformance { at, verified_by, record } => C::RecordPerformance {
             at: Timestamp(at),
             verified_by: short_list(&verified_by, "复查人员")?,
-            record: text(&record, "复查记录", 5000)?,
+            record: record.text("复查记录")?,
         },
         OrdinaryCommandForm::AnnounceDemolition { at, notice_no, place, deadline } => C::AnnounceDemolition {
             at: Timestamp(at),
-            notice_no: text(&notice_no, "公告编号", 64)?,
+            notice_no: notice_no.text("公告编号")?,
             place: text(&place, "公告地点", 500)?,
             deadline: date(&deadline, "自行拆除期限")?,
         },
         OrdinaryCommandForm::DecideSubstitute { at, doc, service } => {
             C::DecideSubstitute(liuhen_core::execution::SubstituteDecision {
                 at: Timestamp(at),
-                doc_no: text(&doc.doc_no, "代履行决定书文号", 64)?,
-                harm: text(&doc.harm, "危害后果", 2000)?,
+                doc_no: doc.doc_no.text("代履行决定书文号")?,
+                harm: doc.harm.text("危害后果")?,
                 reasons_and_basis: text(&doc.reasons_and_basis, "理由和依据", 2000)?,
-                method_and_time: text(&doc.method_and_time, "方式和时间", 2000)?,
+                method_and_time: doc.method_and_time.text("方式和时间")?,
                 object: text(&doc.object, "标的", 2000)?,
                 cost_budget_fen: doc.cost_budget_fen,
-                performer: text(&doc.performer, "代履行人", 200)?,
+                performer: doc.performer.text("代履行人")?,
                 sealed: doc.sealed,
                 service: super::service::service_of(service)?,
             })
@@ -1698,11 +1698,11 @@ fn ordinary_command(
             at: Timestamp(at),
             supervisors: short_list(&supervisors, "监督人员")?,
             performer_signed,
-            party_or_witness: text(&party_or_witness, "当事人或见证人", 200)?,
+            party_or_witness: party_or_witness.text("当事人或见证人")?,
             cost_fen,
             urgent,
-            av_ref: text(&av_ref, "音像记录", 200)?,
-            result: text(&result, "代履行结果", 5000)?,
+            av_ref: av_ref.text("音像记录")?,
+            result: result.text("代履行结果")?,
         }),
         OrdinaryCommandForm::Close { at } => C::Close { approval: me.form(CLOSING_FORM)?, at: Timestamp(at) },
         OrdinaryCommandForm::CorrectDate { anchor, to, reason } => {
@@ -1735,12 +1735,12 @@ pub async fn register_lead_from<S: LogStore>(
     use liuhen_core::penalty::{HearingThresholds, Lead};
     use liuhen_core::summary::PartyKind;
     // Empty: the next number of the office's scheme (app::numbering).
-    let case_no = text(&f.case_no, "案号", 64)?;
+    let case_no = f.case_no.text("案号")?;
     let defaults = HearingThresholds::default();
     let lead = Lead {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
-        matter: text(&f.matter, "执法事项", 200)?,
+        matter: f.matter.text("执法事项")?,
         party_kind: PartyKind::parse(&f.party_kind)
             .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
         initiation: Initiation {
@@ -1769,11 +1769,10 @@ pub async fn register_lead_from<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Application")]
 pub struct ApplicationForm {
-    #[schemars(length(max = 64))]
-    pub case_no: String,
-    pub matter: String,
+    pub case_no: super::text::Text<64>,
+    pub matter: super::text::Text<200>,
     pub received_at: i64,
-    pub materials: Vec<String>,
+    pub materials: Vec<super::text::Text<500>>,
     pub receipt_issued: bool,
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
@@ -1792,7 +1791,7 @@ pub struct ApplicationForm {
 #[schemars(rename = "Renewal")]
 pub struct RenewalForm {
     /// 原许可证件编号。
-    pub certificate_no: String,
+    pub certificate_no: super::text::Text<64>,
     /// 原许可有效期届满日期（YYYY-MM-DD）。
     #[schemars(extend("format" = "date"))]
     pub expires_on: String,
@@ -1804,7 +1803,7 @@ pub struct RenewalForm {
 pub enum LicenceCommandForm {
     RequestCorrection {
         at: i64,
-        items: Vec<String>,
+        items: Vec<super::text::Text<500>>,
     },
     Corrected {
         at: i64,
@@ -1816,7 +1815,7 @@ pub enum LicenceCommandForm {
     Refuse {
         at: i64,
         voucher_sealed: bool,
-        reason: String,
+        reason: super::text::Text<2000>,
     },
     Verify {
         act: ActForm,
@@ -1830,7 +1829,7 @@ pub enum LicenceCommandForm {
     /// period, told to the applicant in writing (R-113).
     ExcludePeriod {
         at: i64,
-        kind: String,
+        kind: super::text::Text<32>,
         working_days: u32,
         notice: super::service::ServiceForm,
     },
@@ -1838,20 +1837,20 @@ pub enum LicenceCommandForm {
     HearInterestedParty {
         at: i64,
         /// 利害关系人（姓名或名称）。
-        party: String,
+        party: super::text::Text<200>,
         /// 其陈述和申辩。
-        statement: String,
+        statement: super::text::Text<5000>,
     },
     Decide {
         at: i64,
         granted: bool,
         sealed: bool,
         #[serde(default)]
-        reasons: String,
+        reasons: super::text::Text<2000>,
         #[serde(default)]
         relief_told: bool,
         #[serde(default)]
-        late_explanation: String,
+        late_explanation: super::text::Text<2000>,
         /// 许可事项直接关系他人重大利益（须先告知利害关系人并听取意见，R-112）。
         #[serde(default)]
         affects_others: bool,
@@ -1859,7 +1858,7 @@ pub enum LicenceCommandForm {
     /// The certificate delivered, with its 送达回证 (办法第十七条).
     IssueCertificate {
         service: super::service::ServiceForm,
-        certificate_no: String,
+        certificate_no: super::text::Text<64>,
     },
     /// 许可法第四十七条: the applicant and interested parties told of their right to a hearing.
     TellHearingRight {
@@ -1876,7 +1875,7 @@ pub enum LicenceCommandForm {
         #[schemars(extend("format" = "date"))]
         hearing_on: String,
         /// 听证主持人：执法人员 ID（非本案调查、审查人员）。
-        host: String,
+        host: super::text::Text<64>,
     },
     HoldHearing {
         hearing: HearingForm,
@@ -1895,18 +1894,26 @@ pub enum LicenceCommandForm {
         #[schemars(extend("enum" = ["received_at", "accepted_at", "decided_at", "certificate_at"]))]
         anchor: String,
         to: i64,
-        reason: String,
+        reason: super::text::Text<2000>,
     },
     Close {
         at: i64,
     },
 }
 
-fn short_list(items: &[String], what: &str) -> Result<Vec<String>, ApiError> {
+/// Names or IDs, each checked as text.
+fn names(items: &[super::text::Text<100>], what: &str) -> Result<Vec<String>, ApiError> {
+    if items.len() > 50 {
+        return Err(ApiError::BadRequest(format!("{what}不得超过 50 项")));
+    }
+    items.iter().map(|i| i.text(what)).collect()
+}
+
+fn short_list(items: &[super::text::Text<500>], what: &str) -> Result<Vec<String>, ApiError> {
     if items.len() > 200 {
         return Err(ApiError::BadRequest(format!("{what}不得超过 200 项")));
     }
-    items.iter().map(|i| text(i, what, 500)).collect()
+    items.iter().map(|i| i.text(what)).collect()
 }
 
 fn licence_command(
@@ -1928,7 +1935,7 @@ fn licence_command(
         LicenceCommandForm::ExcludePeriod { at, kind, working_days, notice } => {
             C::ExcludePeriod(liuhen_core::licence::ExcludedPeriod {
                 at: Timestamp(at),
-                kind: text(&kind, "事项", 32)?,
+                kind: kind.text("事项")?,
                 working_days,
                 notice: super::service::service_of(notice)?,
             })
@@ -1940,8 +1947,8 @@ fn licence_command(
         }
         LicenceCommandForm::HearInterestedParty { at, party, statement } => C::HearInterestedParty {
             at: Timestamp(at),
-            party: text(&party, "利害关系人", 200)?,
-            statement: text(&statement, "陈述和申辩", 10_000)?,
+            party: party.text("利害关系人")?,
+            statement: statement.text("陈述和申辩")?,
         },
         LicenceCommandForm::Decide { at, granted, sealed, reasons, relief_told, late_explanation, affects_others } => {
             C::Decide {
@@ -1955,21 +1962,21 @@ fn licence_command(
                     sealed,
                     reasons: text(&reasons, "理由", 2000)?,
                     relief_told,
-                    late_explanation: text(&late_explanation, "逾期说明", 2000)?,
+                    late_explanation: late_explanation.text("逾期说明")?,
                     affects_others,
                 },
             }
         }
         LicenceCommandForm::IssueCertificate { service, certificate_no } => C::IssueCertificate {
             service: super::service::service_of(service)?,
-            certificate_no: text(&certificate_no, "证件编号", 64)?,
+            certificate_no: certificate_no.text("证件编号")?,
         },
         LicenceCommandForm::TellHearingRight { at } => C::TellHearingRight { at: Timestamp(at) },
         LicenceCommandForm::RequestHearing { at } => C::RequestHearing { at: Timestamp(at) },
         LicenceCommandForm::ScheduleHearing { notified_at, hearing_on, host } => C::ScheduleHearing {
             notified_at: Timestamp(notified_at),
             hearing_on: date(&hearing_on, "听证日期")?,
-            host: text(&host, "听证主持人", 64)?,
+            host: host.text("听证主持人")?,
         },
         LicenceCommandForm::HoldHearing { hearing } => C::HoldHearing(hearing_of(hearing)?),
         LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item, me)?),
@@ -2003,11 +2010,11 @@ pub async fn apply_for_licence_from<S: LogStore>(
     f: ApplicationForm,
 ) -> Result<CaseRecord, ApiError> {
     // Empty: the next number of the office's scheme (app::numbering).
-    let case_no = text(&f.case_no, "受理编号", 64)?;
+    let case_no = f.case_no.text("受理编号")?;
     let application = liuhen_core::licence::Application {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
-        matter: text(&f.matter, "许可事项", 200)?,
+        matter: f.matter.text("许可事项")?,
         received_at: Timestamp(f.received_at),
         materials: short_list(&f.materials, "申请材料")?,
         receipt_issued: f.receipt_issued,
@@ -2017,7 +2024,7 @@ pub async fn apply_for_licence_from<S: LogStore>(
             .renewal
             .map(|r| {
                 Ok::<_, ApiError>(liuhen_core::licence::Renewal {
-                    certificate_no: required(&r.certificate_no, "原许可证件编号", 64)?,
+                    certificate_no: r.certificate_no.required("原许可证件编号")?,
                     expires_on: date(&r.expires_on, "原许可有效期届满日期")?,
                 })
             })
@@ -2029,15 +2036,14 @@ pub async fn apply_for_licence_from<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Measure")]
 pub struct MeasureForm {
-    #[schemars(length(max = 64))]
-    pub case_no: String,
-    pub matter: String,
+    pub case_no: super::text::Text<64>,
+    pub matter: super::text::Text<200>,
     /// seal | seize
     #[schemars(extend("enum" = ["seal", "seize"]))]
-    pub kind: String,
-    pub items: Vec<String>,
-    pub reason: String,
-    pub legal_basis: String,
+    pub kind: super::text::Text<32>,
+    pub items: Vec<super::text::Text<500>>,
+    pub reason: super::text::Text<2000>,
+    pub legal_basis: super::text::Text<2000>,
     /// The 委托书 when an entrusted organisation acts (办法第三十一条).
     #[serde(default)]
     pub entrustment: Option<EntrustmentForm>,
@@ -2081,7 +2087,7 @@ pub struct MeasureDocForm {
 pub enum CoercionCommandForm {
     /// 批准 by the 负责人's own account (行政强制法第十八条第一项).
     Approve {
-        opinion: String,
+        opinion: super::text::Text<2000>,
     },
     Execute {
         act: ActForm,
@@ -2112,7 +2118,7 @@ pub enum CoercionCommandForm {
     /// Corrects the recorded time of execution (R-133).
     CorrectExecutionTime {
         to: i64,
-        reason: String,
+        reason: super::text::Text<2000>,
     },
     Close {
         at: i64,
@@ -2128,7 +2134,7 @@ fn coercion_command(
     use liuhen_core::coercion::{Checklist, MeasureDoc, Outcome};
     Ok(match form {
         CoercionCommandForm::Approve { opinion } => C::Approve {
-            approver: me.opinion(Role::Approver, "批准行政强制措施", &text(&opinion, "负责人意见", 2000)?)?,
+            approver: me.opinion(Role::Approver, "批准行政强制措施", &opinion.text("负责人意见")?)?,
         },
         CoercionCommandForm::Execute { act, emergency, checklist, doc, av_full } => C::Execute {
             act: act_input(act)?,
@@ -2193,16 +2199,16 @@ pub async fn propose_measure_from<S: LogStore>(
     f: MeasureForm,
 ) -> Result<CaseRecord, ApiError> {
     // Empty: the next number of the office's scheme (app::numbering).
-    let case_no = text(&f.case_no, "文号", 64)?;
+    let case_no = f.case_no.text("文号")?;
     let measure = liuhen_core::coercion::Measure {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
-        matter: text(&f.matter, "执法事项", 200)?,
+        matter: f.matter.text("执法事项")?,
         kind: liuhen_core::coercion::Kind::parse(&f.kind)
             .ok_or_else(|| ApiError::BadRequest(format!("强制措施须为 seal（查封）或 seize（扣押）：{}", f.kind)))?,
         items: short_list(&f.items, "物品")?,
         reason: text(&f.reason, "理由", 2000)?,
-        legal_basis: text(&f.legal_basis, "依据", 2000)?,
+        legal_basis: f.legal_basis.text("依据")?,
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
         property: liuhen_core::coercion::PropertyCheck {
@@ -2218,11 +2224,11 @@ pub async fn propose_measure_from<S: LogStore>(
 #[schemars(rename = "Matter")]
 pub struct MatterForm {
     #[schemars(pattern(r"^[A-Za-z0-9.\-]{1,32}$"))]
-    pub code: String,
-    pub name: String,
+    pub code: super::text::Text<32>,
+    pub name: super::text::Text<200>,
     #[schemars(extend("enum" = ["penalty", "licence", "coercion", "inspection"]))]
-    pub kind: String,
-    pub legal_basis: String,
+    pub kind: super::text::Text<32>,
+    pub legal_basis: super::text::Text<2000>,
     #[serde(default)]
     pub av_mandatory: bool,
     #[serde(default)]
@@ -2263,7 +2269,7 @@ pub async fn put_matter_from<S: LogStore>(
         code: f.code.trim().to_string(),
         name: required(&f.name, "事项名称", 200)?,
         kind,
-        legal_basis: required(&f.legal_basis, "法律依据", 2000)?,
+        legal_basis: f.legal_basis.required("法律依据")?,
         av_mandatory: f.av_mandatory,
         major_decision_review: f.major_decision_review,
         hearing_thresholds: liuhen_core::penalty::HearingThresholds {
@@ -2295,26 +2301,28 @@ pub async fn list_matters<S: LogStore>(
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Agency")]
 pub struct AgencyForm {
-    pub name: String,
-    pub uscc: String,
+    pub name: super::text::Text<100>,
+    pub uscc: super::text::Text<32>,
     #[serde(default)]
     pub has_enforcement_power: bool,
     #[serde(default)]
     pub seals: Vec<SealForm>,
     /// 行政复议机关（事前公示的救济渠道，R-173）。
     #[serde(default)]
-    pub review_organ: String,
+    pub review_organ: super::text::Text<100>,
     /// 管辖的人民法院（事前公示的救济渠道，R-173）。
     #[serde(default)]
-    pub court: String,
+    pub court: super::text::Text<100>,
 }
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Seal")]
 pub struct SealForm {
-    pub kind: String,
+    pub kind: super::text::Text<32>,
+    #[schemars(extend("format" = "date"))]
     pub valid_from: String,
+    #[schemars(extend("format" = "date"))]
     pub valid_to: String,
 }
 
@@ -2339,16 +2347,16 @@ pub async fn put_agency_from<S: LogStore>(
     }
     let agency = liuhen_core::agency::Agency {
         name: required(&f.name, "执法主体名称", 100)?,
-        uscc: text(&f.uscc, "统一社会信用代码", 32)?,
+        uscc: f.uscc.text("统一社会信用代码")?,
         has_enforcement_power: f.has_enforcement_power,
-        review_organ: text(&f.review_organ, "行政复议机关", 100)?,
+        review_organ: f.review_organ.text("行政复议机关")?,
         court: text(&f.court, "管辖的人民法院", 100)?,
         seals: f
             .seals
             .iter()
             .map(|s| {
                 Ok(liuhen_core::agency::Seal {
-                    kind: text(&s.kind, "印章种类", 32)?,
+                    kind: s.kind.text("印章种类")?,
                     valid_from: date(&s.valid_from, "印章启用日期")?,
                     valid_to: date(&s.valid_to, "印章停用日期")?,
                 })

@@ -18,12 +18,22 @@ use serde_json::Value;
 pub struct DeviceForm {
     /// 设备编号：1–40 位字母、数字、- 或 _.
     #[schemars(pattern(r"^[A-Za-z0-9_-]{1,40}$"))]
-    pub number: String,
-    pub model: String,
+    pub number: super::text::Text<40>,
+    pub model: super::text::Text<100>,
+    #[schemars(schema_with = "device_kind")]
     pub kind: String,
     #[serde(default)]
+    #[schemars(schema_with = "device_capabilities")]
     pub capabilities: Vec<String>,
-    pub storage_place: String,
+    pub storage_place: super::text::Text<200>,
+}
+
+fn device_kind(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "enum": liuhen_core::device::KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>()})
+}
+
+fn device_capabilities(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "array", "items": {"type": "string", "enum": liuhen_core::device::CAPABILITIES.iter().map(|(k, _)| *k).collect::<Vec<_>>()}})
 }
 
 /// `GET /api/devices`: every device, with its state and history.

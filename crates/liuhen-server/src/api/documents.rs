@@ -17,6 +17,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// The longest text a document field holds.
+const FIELD_MAX: usize = liuhen_core::document::MAX_FIELD;
+/// A file sent inline (base64) is bounded by the body limit.
+const UPLOAD_MAX: usize = crate::DOCUMENT_BODY_LIMIT as usize;
+
 /// A new document (or a corrected version of an issued one) on a case. Parsed at the edge so
 /// that the description and what is accepted cannot drift; the application reads the JSON.
 #[derive(Deserialize, JsonSchema)]
@@ -24,16 +29,16 @@ use std::collections::BTreeMap;
 #[allow(dead_code)]
 pub struct NewDocumentForm {
     /// 文书编号（GET /api/document-catalogue），如 D02 立案审批表。
-    pub code: String,
+    pub code: super::text::Text<16>,
     /// 栏目：栏目键 → 内容（文本）；空值视为未填。
     #[serde(default)]
-    pub fields: BTreeMap<String, Option<String>>,
+    pub fields: BTreeMap<String, Option<super::text::Text<FIELD_MAX>>>,
     /// 更正已定稿或已签发的文书时，原文书的 ID；原文书保留，标明被更正。
     #[serde(default)]
-    pub supersedes: Option<String>,
+    pub supersedes: Option<super::text::Text<64>>,
     /// 更正理由（有 supersedes 时必填）。
     #[serde(default)]
-    pub reason: Option<String>,
+    pub reason: Option<super::text::Text<1000>>,
 }
 
 /// One step on a document (办法第十一条–第十七条), tagged by `type`. Approvals and signatures
@@ -47,67 +52,67 @@ pub enum DocumentCommandForm {
     /// 修改草稿（起草的执法人员或法制审核人员）：给出的栏目替换原内容。
     Revise {
         #[serde(default)]
-        fields: BTreeMap<String, Option<String>>,
+        fields: BTreeMap<String, Option<super::text::Text<FIELD_MAX>>>,
     },
     /// 审批（handler 承办人、reviewer 审核、legal 法制审核、approver 批准……，按文书的审批链）。
     Approve {
-        content_hash: String,
+        content_hash: super::text::Text<64>,
         /// 审批环节。
-        step: String,
+        step: super::text::Text<16>,
         #[serde(default)]
-        opinion: Option<String>,
+        opinion: Option<super::text::Text<2000>>,
         #[serde(default)]
-        reason: Option<String>,
+        reason: Option<super::text::Text<2000>>,
         /// 本人登录密码：解锁本人的 SM2 签名私钥。
         #[serde(default)]
-        password: Option<String>,
+        password: Option<super::text::Text<1024>>,
     },
     /// 签名：执法人员以本人账号签名（officer、server、host、reviewer），集体讨论成员（member）本人确认，
     /// 当事人等（party、witness……）在签名板或纸上签名。
     Sign {
-        content_hash: String,
-        role: String,
+        content_hash: super::text::Text<64>,
+        role: super::text::Text<32>,
         /// pad 签名板（默认）或 paper 纸质签名扫描件。
         #[serde(default)]
         method: Option<SignMethod>,
         /// 非本系统账号的签名人姓名（当事人、见证人）。
         #[serde(default)]
-        name: Option<String>,
+        name: Option<super::text::Text<100>>,
         /// 签名图像：PNG 或 JPEG，base64 或 data: URL。
-        image: String,
+        image: super::text::Text<UPLOAD_MAX>,
         #[serde(default)]
-        password: Option<String>,
+        password: Option<super::text::Text<1024>>,
     },
     /// 拒绝签名的注明（办法第十四条）：执法人员（须含本人）注明拒签情况，可有见证人。
     Refuse {
-        content_hash: String,
+        content_hash: super::text::Text<64>,
         #[serde(default)]
-        role: Option<String>,
+        role: Option<super::text::Text<32>>,
         #[serde(default)]
-        who: Option<String>,
+        who: Option<super::text::Text<100>>,
         #[serde(default)]
-        reason: Option<String>,
+        reason: Option<super::text::Text<1000>>,
         /// 注明拒签的执法人员 ID。
         #[serde(default)]
-        officers: Vec<String>,
+        officers: Vec<super::text::Text<64>>,
         #[serde(default)]
-        witness: Option<String>,
+        witness: Option<super::text::Text<100>>,
     },
     /// 退回（审批人不同意，写明理由）：承办人修改后重新提交。
     Return {
-        content_hash: String,
+        content_hash: super::text::Text<64>,
         #[serde(default)]
-        reasons: Option<String>,
+        reasons: Option<super::text::Text<2000>>,
     },
     /// 附件：PNG、JPEG 或 PDF（base64）。
-    Attach { key: String, file: String },
+    Attach { key: super::text::Text<32>, file: super::text::Text<UPLOAD_MAX> },
     /// 定稿：审批和签名齐备后生成 PDF。
     Finalise {},
     /// 签发：加盖电子印章，编文号。
     Issue {
         /// 文号，如 栗街罚决〔2026〕12号；省略或留空则按办事处编号规则（编号规则清单，未设则默认）取本年下一个号，不跳号、不重号；他文书已用的文号 409 DUPLICATE（更正版本可沿用原文书的文号）。
         #[serde(default)]
-        doc_no: Option<String>,
+        doc_no: Option<super::text::Text<64>>,
         /// 成文日期 YYYY-MM-DD；省略为当日；须在文书起草之日至今日之间（R-064b）。
         #[serde(default)]
         #[schemars(extend("format" = "date"))]

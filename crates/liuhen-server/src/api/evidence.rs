@@ -1,6 +1,5 @@
 //! The 调查取证 item form of the `record_evidence` command (办法第八条).
 
-use super::cases::text;
 use crate::app::signer::{PRESERVATION_FORM, Signer};
 use crate::error::ApiError;
 use liuhen_core::evidence::{
@@ -16,15 +15,12 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Refusal")]
 pub struct RefusalForm {
-    pub reason: String,
-    pub noted_by: Vec<String>,
+    pub reason: super::text::Text<1000>,
+    pub noted_by: Vec<super::text::Text<64>>,
 }
 
 fn refusal_of(f: Option<RefusalForm>) -> Result<Option<RefusalNote>, ApiError> {
-    f.map(|f| {
-        Ok(RefusalNote { reason: text(&f.reason, "拒签情况", 1000)?, noted_by: ids(f.noted_by, "注明人")? })
-    })
-    .transpose()
+    f.map(|f| Ok(RefusalNote { reason: f.reason.text("拒签情况")?, noted_by: ids(f.noted_by, "注明人")? })).transpose()
 }
 
 /// An inquiry, evidence taken in, a sample or a 先行登记保存, tagged by `type`.
@@ -33,18 +29,18 @@ fn refusal_of(f: Option<RefusalForm>) -> Result<Option<RefusalNote>, ApiError> {
 #[schemars(rename = "EvidenceItem")]
 pub enum EvidenceForm {
     Inquiry {
-        label: String,
+        label: super::text::Text<200>,
         at: i64,
         ended_at: i64,
-        place: String,
+        place: super::text::Text<200>,
         #[schemars(length(max = 20))]
-        inquirers: Vec<String>,
+        inquirers: Vec<super::text::Text<64>>,
         /// The ID of the officer who wrote the record.
-        recorder: String,
-        interviewee: String,
-        relation: String,
+        recorder: super::text::Text<64>,
+        interviewee: super::text::Text<500>,
+        relation: super::text::Text<100>,
         rights_told: bool,
-        questions_and_answers: String,
+        questions_and_answers: super::text::Text<50000>,
         confirmed: bool,
         signed_every_page: bool,
         #[serde(default)]
@@ -58,11 +54,11 @@ pub enum EvidenceForm {
         cross_page_sealed: bool,
     },
     Collected {
-        label: String,
+        label: super::text::Text<200>,
         at: i64,
         #[schemars(extend("enum" = ["documentary", "physical", "audio_visual", "electronic", "witness", "party_statement", "expert_opinion", "inspection", "on_site"]))]
         kind: String,
-        source: String,
+        source: super::text::Text<500>,
         original: bool,
         #[serde(default)]
         copy_verified: bool,
@@ -75,30 +71,30 @@ pub enum EvidenceForm {
         monitoring: Option<MonitoringForm>,
     },
     Sampling {
-        label: String,
+        label: super::text::Text<200>,
         at: i64,
-        sample: String,
-        batch: String,
-        quantity: String,
-        method: String,
+        sample: super::text::Text<200>,
+        batch: super::text::Text<200>,
+        quantity: super::text::Text<100>,
+        method: super::text::Text<500>,
         sealed: bool,
         party_signed: bool,
-        officers: Vec<String>,
+        officers: Vec<super::text::Text<64>>,
         copy_to_party: bool,
         #[serde(default)]
         refusal: Option<RefusalForm>,
     },
     SiteRecord {
-        label: String,
+        label: super::text::Text<200>,
         at: i64,
-        place: String,
-        findings: String,
-        officers: Vec<String>,
+        place: super::text::Text<200>,
+        findings: super::text::Text<50000>,
+        officers: Vec<super::text::Text<64>>,
         party_signed: bool,
         #[serde(default)]
-        no_signature_reason: String,
+        no_signature_reason: super::text::Text<500>,
         #[serde(default)]
-        witnesses: Vec<String>,
+        witnesses: Vec<super::text::Text<64>>,
         #[serde(default)]
         #[schemars(range(min = 1, max = 10000))]
         pages: Option<u32>,
@@ -106,13 +102,13 @@ pub enum EvidenceForm {
         cross_page_sealed: bool,
     },
     Testing {
-        label: String,
+        label: super::text::Text<200>,
         at: i64,
         #[schemars(extend("enum" = ["inspection", "testing", "quarantine", "appraisal", "review"]))]
         kind: String,
-        institution: String,
-        matter: String,
-        result: String,
+        institution: super::text::Text<200>,
+        matter: super::text::Text<1000>,
+        result: super::text::Text<5000>,
         result_notified: bool,
         #[serde(default)]
         appraiser_qualified: bool,
@@ -120,38 +116,38 @@ pub enum EvidenceForm {
         signed_and_sealed: bool,
     },
     Testimony {
-        label: String,
+        label: super::text::Text<200>,
         at: i64,
-        witness: String,
+        witness: super::text::Text<64>,
         age: Option<u32>,
-        sex: String,
-        occupation: String,
-        address: String,
-        statement: String,
+        sex: super::text::Text<8>,
+        occupation: super::text::Text<200>,
+        address: super::text::Text<500>,
+        statement: super::text::Text<50000>,
         signed: bool,
         id_copy_attached: bool,
     },
     /// 论证 (办法第八条第（十）项).
     Argumentation {
-        label: String,
+        label: super::text::Text<200>,
         at: i64,
-        matter: String,
-        place: String,
-        participants: Vec<String>,
-        opinions: String,
-        conclusion: String,
+        matter: super::text::Text<500>,
+        place: super::text::Text<200>,
+        participants: Vec<super::text::Text<100>>,
+        opinions: super::text::Text<10000>,
+        conclusion: super::text::Text<2000>,
         signed_by_all: bool,
     },
     /// 先行登记保存: approved beforehand on the case's 先行登记保存证据审批表 (D18a) by the
     /// 负责人 with their own account; the approver and the time are that form's.
-    Preservation { label: String, at: i64, items: Vec<String>, notice_served: bool },
+    Preservation { label: super::text::Text<200>, at: i64, items: Vec<super::text::Text<200>>, notice_served: bool },
 }
 
-fn ids(v: Vec<String>, field: &str) -> Result<Vec<String>, ApiError> {
+fn ids(v: Vec<super::text::Text<64>>, field: &str) -> Result<Vec<String>, ApiError> {
     if v.len() > 20 {
         return Err(ApiError::BadRequest(format!("{field}不得超过 20 人")));
     }
-    v.iter().map(|s| text(s, field, 64)).collect()
+    v.iter().map(|s| s.text(field)).collect()
 }
 
 /// How a 视听资料 was made (最高人民法院关于行政诉讼证据若干问题的规定第十二条).
@@ -161,22 +157,22 @@ fn ids(v: Vec<String>, field: &str) -> Result<Vec<String>, ApiError> {
 pub struct AvProvenanceForm {
     /// 制作方法，如“执法记录仪现场拍摄”“调取监控录像”。
     #[serde(default)]
-    pub production_method: String,
+    pub production_method: super::text::Text<200>,
     /// 制作时间（Unix 毫秒）。
     #[serde(default)]
     pub produced_at: Option<i64>,
     /// 制作人。
     #[serde(default)]
-    pub producer: String,
+    pub producer: super::text::Text<100>,
     /// 证明对象。
     #[serde(default)]
-    pub proves: String,
+    pub proves: super::text::Text<1000>,
     /// 含有声音：须附声音内容的文字记录。
     #[serde(default)]
     pub sound: bool,
     /// 声音内容的文字记录。
     #[serde(default)]
-    pub transcript: String,
+    pub transcript: super::text::Text<50000>,
 }
 
 /// The pages of a record (one when not said) and its 骑缝 mark.
@@ -194,7 +190,7 @@ fn pages_of(pages: Option<u32>, cross_page_sealed: bool) -> Result<CrossPages, A
 #[schemars(rename = "Monitoring")]
 pub struct MonitoringForm {
     /// 设备编号或设置地点。
-    pub device: String,
+    pub device: super::text::Text<100>,
     /// 设备已经法制和技术审核。
     #[serde(default)]
     pub device_reviewed: bool,
@@ -212,7 +208,7 @@ pub struct MonitoringForm {
 fn monitoring_of(f: Option<MonitoringForm>) -> Result<Option<Monitoring>, ApiError> {
     f.map(|m| {
         Ok(Monitoring {
-            device: text(&m.device, "电子技术监控设备", 100)?,
+            device: m.device.text("电子技术监控设备")?,
             device_reviewed: m.device_reviewed,
             site_published: m.site_published,
             content_reviewed: m.content_reviewed,
@@ -225,12 +221,12 @@ fn monitoring_of(f: Option<MonitoringForm>) -> Result<Option<Monitoring>, ApiErr
 fn av_of(f: Option<AvProvenanceForm>) -> Result<Option<AvProvenance>, ApiError> {
     f.map(|a| {
         Ok(AvProvenance {
-            production_method: text(&a.production_method, "制作方法", 200)?,
+            production_method: a.production_method.text("制作方法")?,
             produced_at: a.produced_at.map(Timestamp),
-            producer: text(&a.producer, "制作人", 100)?,
-            proves: text(&a.proves, "证明对象", 1000)?,
+            producer: a.producer.text("制作人")?,
+            proves: a.proves.text("证明对象")?,
             sound: a.sound,
-            transcript: text(&a.transcript, "声音内容的文字记录", 50_000)?,
+            transcript: a.transcript.text("声音内容的文字记录")?,
         })
     })
     .transpose()
@@ -262,13 +258,13 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
             at,
             Body::Inquiry(Inquiry {
                 ended_at: Timestamp(ended_at),
-                place: text(&place, "询问地点", 200)?,
+                place: place.text("询问地点")?,
                 inquirers: ids(inquirers, "询问人")?,
-                recorder: text(&recorder, "记录人", 64)?,
-                interviewee: text(&interviewee, "被询问人", 500)?,
-                relation: text(&relation, "与案件的关系", 100)?,
+                recorder: recorder.text("记录人")?,
+                interviewee: interviewee.text("被询问人")?,
+                relation: relation.text("与案件的关系")?,
                 rights_told,
-                questions_and_answers: text(&questions_and_answers, "问答内容", 50_000)?,
+                questions_and_answers: questions_and_answers.text("问答内容")?,
                 confirmed,
                 signed_every_page,
                 refusal: refusal_of(refusal)?,
@@ -290,7 +286,7 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
             at,
             Body::Collected(Collected {
                 kind: Kind::parse(&kind).ok_or_else(|| ApiError::BadRequest(format!("未知的证据种类：{kind}")))?,
-                source: text(&source, "证据出处", 500)?,
+                source: source.text("证据出处")?,
                 original,
                 copy_verified,
                 lawfully_obtained,
@@ -314,10 +310,10 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
             label,
             at,
             Body::Sampling(Sampling {
-                sample: text(&sample, "样品名称", 200)?,
-                batch: text(&batch, "规格批号", 200)?,
-                quantity: text(&quantity, "数量", 100)?,
-                method: text(&method, "抽样方法", 500)?,
+                sample: sample.text("样品名称")?,
+                batch: batch.text("规格批号")?,
+                quantity: quantity.text("数量")?,
+                method: method.text("抽样方法")?,
                 sealed,
                 party_signed,
                 officers: ids(officers, "签名执法人员")?,
@@ -340,11 +336,11 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
             label,
             at,
             Body::SiteRecord(SiteRecord {
-                place: text(&place, "检查（勘验）地点", 200)?,
-                findings: text(&findings, "检查（勘验）情况", 50_000)?,
+                place: place.text("检查（勘验）地点")?,
+                findings: findings.text("检查（勘验）情况")?,
                 officers: ids(officers, "签名执法人员")?,
                 party_signed,
-                no_signature_reason: text(&no_signature_reason, "未签名原因", 500)?,
+                no_signature_reason: no_signature_reason.text("未签名原因")?,
                 witnesses: ids(witnesses, "见证人")?,
                 pages: pages_of(pages, cross_page_sealed)?,
             }),
@@ -365,9 +361,9 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
             Body::Testing(Testing {
                 kind: TestKind::parse(&kind)
                     .ok_or_else(|| ApiError::BadRequest(format!("未知的检验鉴定类别：{kind}")))?,
-                institution: text(&institution, "受委托机构", 200)?,
-                matter: text(&matter, "委托事项", 1000)?,
-                result: text(&result, "结果", 5000)?,
+                institution: institution.text("受委托机构")?,
+                matter: matter.text("委托事项")?,
+                result: result.text("结果")?,
                 result_notified,
                 appraiser_qualified,
                 signed_and_sealed,
@@ -388,12 +384,12 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
             label,
             at,
             Body::Testimony(Testimony {
-                witness: text(&witness, "证人姓名", 64)?,
+                witness: witness.text("证人姓名")?,
                 age,
-                sex: text(&sex, "性别", 8)?,
-                occupation: text(&occupation, "职业", 200)?,
-                address: text(&address, "住址", 500)?,
-                statement: text(&statement, "证言内容", 50_000)?,
+                sex: sex.text("性别")?,
+                occupation: occupation.text("职业")?,
+                address: address.text("住址")?,
+                statement: statement.text("证言内容")?,
                 signed,
                 id_copy_attached,
             }),
@@ -406,11 +402,11 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
                 label,
                 at,
                 Body::Argumentation(Argumentation {
-                    matter: text(&matter, "论证事项", 500)?,
-                    place: text(&place, "论证地点", 200)?,
-                    participants: participants.iter().map(|p| text(p, "参加人员", 100)).collect::<Result<_, _>>()?,
-                    opinions: text(&opinions, "论证意见", 10_000)?,
-                    conclusion: text(&conclusion, "论证结论", 2000)?,
+                    matter: matter.text("论证事项")?,
+                    place: place.text("论证地点")?,
+                    participants: participants.iter().map(|p| p.text("参加人员")).collect::<Result<_, _>>()?,
+                    opinions: opinions.text("论证意见")?,
+                    conclusion: conclusion.text("论证结论")?,
                     signed_by_all,
                 }),
             )
@@ -430,11 +426,11 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
                 Body::Preservation(Preservation {
                     approved_by,
                     approved_at,
-                    items: items.iter().map(|i| text(i, "物品", 200)).collect::<Result<_, _>>()?,
+                    items: items.iter().map(|i| i.text("物品")).collect::<Result<_, _>>()?,
                     notice_served,
                 }),
             )
         }
     };
-    Ok(Item { label: text(&label, "证据名称", 200)?, at: Timestamp(at), body })
+    Ok(Item { label: label.text("证据名称")?, at: Timestamp(at), body })
 }

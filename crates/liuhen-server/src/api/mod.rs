@@ -12,6 +12,7 @@ pub mod party_access;
 pub mod publication;
 pub mod service;
 pub mod session;
+pub mod text;
 pub mod uploads;
 pub mod users;
 

@@ -117,17 +117,21 @@ fn overlay(schemas: &mut Map<String, Value>) {
 /// What the server refuses in any text it takes: control characters other than a line feed.
 pub const PLAIN_TEXT: &str = "^[^\\x00-\\x09\\x0B-\\x1F\\x7F-\\x9F]*$";
 
+/// Whether a schema admits a string.
+fn is_string(o: &Map<String, Value>) -> bool {
+    match o.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    }
+}
+
 /// States on every free-text string that control characters (but a line feed) are refused, as
 /// the server's text checks do.
 fn no_control_characters(v: &mut Value) {
     match v {
         Value::Object(o) => {
-            let string = match o.get("type") {
-                Some(Value::String(t)) => t == "string",
-                Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
-                _ => false,
-            };
-            if string && !["pattern", "enum", "const", "format"].iter().any(|k| o.contains_key(*k)) {
+            if is_string(o) && !["pattern", "enum", "const", "format"].iter().any(|k| o.contains_key(*k)) {
                 o.insert("pattern".into(), json!(PLAIN_TEXT));
             }
             o.values_mut().for_each(no_control_characters);
@@ -612,3 +616,34 @@ const DOCS_JS: &str = r#"fetch('/api/openapi.json').then(r=>r.json()).then(doc=>
   }
 }).catch(e=>{document.getElementById('ops').textContent='无法加载接口文档：'+e});
 "#;
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// Every free-text string a client sends states its limit, the limit the server checks.
+    #[test]
+    fn every_request_string_states_its_length_limit() {
+        fn walk(path: &str, v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(o) => {
+                    if super::is_string(o)
+                        && !["maxLength", "enum", "const", "format"].iter().any(|k| o.contains_key(*k))
+                    {
+                        out.push(path.to_string());
+                    }
+                    for (k, x) in o {
+                        walk(&format!("{path}/{k}"), x, out);
+                    }
+                }
+                Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| walk(&format!("{path}/{i}"), x, out)),
+                _ => {}
+            }
+        }
+        let mut open = Vec::new();
+        for (name, schema) in super::generated() {
+            walk(&name, &schema, &mut open);
+        }
+        assert!(open.is_empty(), "{} strings without maxLength:\n{}", open.len(), open.join("\n"));
+    }
+}

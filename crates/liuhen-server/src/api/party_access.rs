@@ -2,7 +2,6 @@
 //! `POST /api/cases/{id}/party-access/{request}` (decide, deliver, receipt).
 
 use crate::AppState;
-use crate::api::cases::text;
 use crate::api::require_user;
 use crate::app::party_access::StepInput;
 use crate::error::ApiError;
@@ -22,23 +21,23 @@ use serde_json::{Value, json};
 pub struct RequestForm {
     pub at: i64,
     #[schemars(pattern(r"\S"))]
-    pub requester: String,
+    pub requester: super::text::Text<64>,
     /// 当事人本人 / 委托代理人 / 法定代理人.
     #[schemars(pattern(r"\S"))]
-    pub relation: String,
+    pub relation: super::text::Text<32>,
     /// The identity document checked (its kind; the number is not kept here).
     #[schemars(pattern(r"\S"))]
-    pub id_checked: String,
+    pub id_checked: super::text::Text<64>,
     #[schemars(pattern(r"\S"))]
-    pub records: String,
+    pub records: super::text::Text<2000>,
     #[serde(default)]
-    pub purpose: String,
+    pub purpose: super::text::Text<500>,
     /// view | copy
     #[schemars(extend("enum" = ["view", "copy"]))]
     pub mode: String,
     /// The 授权委托书, required when an agent asks (422 without it).
     #[serde(default)]
-    pub authorisation: String,
+    pub authorisation: super::text::Text<200>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -49,7 +48,7 @@ pub enum StepForm {
         at: i64,
         approved: bool,
         #[serde(default)]
-        reasons: String,
+        reasons: super::text::Text<2000>,
     },
     Deliver {
         at: i64,
@@ -60,17 +59,17 @@ pub enum StepForm {
         pages: Option<u32>,
         /// Empty: one is made naming the requester, the case and the date.
         #[serde(default)]
-        watermark: String,
+        watermark: super::text::Text<200>,
         /// The ids of the records delivered (`act/0`, `evidence/1`).
         #[serde(default)]
-        records: Vec<String>,
+        records: Vec<super::text::Text<2000>>,
     },
     Receipt {
         at: i64,
         #[serde(default)]
-        signed_by: String,
+        signed_by: super::text::Text<64>,
         #[serde(default)]
-        refusal: String,
+        refusal: super::text::Text<500>,
     },
 }
 
@@ -130,14 +129,14 @@ pub async fn request_from<S: LogStore>(
     let r = Request {
         id: uuid::Uuid::now_v7().to_string(),
         at: Timestamp(f.at),
-        requester: text(&f.requester, "申请人", 64)?,
-        relation: text(&f.relation, "与当事人的关系", 32)?,
-        id_checked: text(&f.id_checked, "核验的身份证件", 64)?,
-        records: text(&f.records, "查阅、复制的材料", 2000)?,
-        purpose: text(&f.purpose, "用途", 500)?,
+        requester: f.requester.text("申请人")?,
+        relation: f.relation.text("与当事人的关系")?,
+        id_checked: f.id_checked.text("核验的身份证件")?,
+        records: f.records.text("查阅、复制的材料")?,
+        purpose: f.purpose.text("用途")?,
         mode: Mode::parse(&f.mode)
             .ok_or_else(|| ApiError::BadRequest("方式须为 view（查阅）或 copy（复制）".to_string()))?,
-        authorisation: text(&f.authorisation, "授权委托书", 200)?,
+        authorisation: f.authorisation.text("授权委托书")?,
     };
     app.request_party_access(user, id, r).await
 }
@@ -166,24 +165,24 @@ pub async fn step_from<S: LogStore>(
 ) -> Result<Access, ApiError> {
     let input = match f {
         StepForm::Decide { at, approved, reasons } => {
-            StepInput::Decide { at: Timestamp(at), approved, reasons: text(&reasons, "理由", 2000)? }
+            StepInput::Decide { at: Timestamp(at), approved, reasons: reasons.text("理由")? }
         }
         StepForm::Deliver { at, until, pages, watermark, records } => StepInput::Deliver {
             at: Timestamp(at),
             until: until.map(Timestamp),
             pages: pages.unwrap_or(0),
-            watermark: text(&watermark, "水印", 200)?,
+            watermark: watermark.text("水印")?,
             records: {
                 if records.len() > 200 {
                     return Err(ApiError::BadRequest("记录不得超过 200 项".to_string()));
                 }
-                records.iter().map(|r| text(r, "记录编号", 64)).collect::<Result<_, _>>()?
+                records.iter().map(|r| r.text("记录编号")).collect::<Result<_, _>>()?
             },
         },
         StepForm::Receipt { at, signed_by, refusal } => StepInput::Receipt {
             at: Timestamp(at),
-            signed_by: text(&signed_by, "签收人", 64)?,
-            refusal: text(&refusal, "拒绝签收的情况", 500)?,
+            signed_by: signed_by.text("签收人")?,
+            refusal: refusal.text("拒绝签收的情况")?,
         },
     };
     app.party_access_step(user, id, request_id, input).await

@@ -19,10 +19,11 @@ use serde_json::Value;
 #[schemars(rename = "Publication")]
 pub struct PublicationForm {
     /// `publish` or `withdraw`.
+    #[schemars(extend("enum" = ["publish", "withdraw"]))]
     pub action: String,
     /// Why it is withdrawn (the decision changed, revoked or found unlawful).
     #[serde(default)]
-    pub reason: String,
+    pub reason: super::text::Text<2000>,
 }
 
 /// `POST /api/cases/{id}/publication`.
@@ -38,7 +39,7 @@ pub async fn command<S: LogStore>(
     let Json(f) = form?;
     let v = match f.action.as_str() {
         "publish" => state.app.publish(&user, &id).await?,
-        "withdraw" => state.app.withdraw_publication(&user, &id, &f.reason).await?,
+        "withdraw" => state.app.withdraw_publication(&user, &id, &f.reason.text("撤回理由")?).await?,
         _ => return Err(ApiError::BadRequest("action 须为 publish（公示）或 withdraw（撤回）".into())),
     };
     Ok(Json(v))

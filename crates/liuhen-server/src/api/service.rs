@@ -12,10 +12,10 @@ use serde::Deserialize;
 #[schemars(rename = "Service")]
 pub struct ServiceForm {
     /// The document's name and 文号.
-    pub document: String,
-    pub recipient: String,
+    pub document: super::text::Text<200>,
+    pub recipient: super::text::Text<200>,
     pub at: i64,
-    pub place: String,
+    pub place: super::text::Text<200>,
     /// 送达人: the IDs of the registered officers who served it (办法第十七条).
     #[schemars(length(max = 50), inner(length(max = 500)))]
     pub servers: Vec<String>,
@@ -28,40 +28,40 @@ pub struct ServiceForm {
 #[schemars(rename = "ServiceMethod")]
 pub enum MethodForm {
     Direct {
-        receiver: String,
+        receiver: super::text::Text<64>,
         #[serde(default)]
-        relation: String,
+        relation: super::text::Text<100>,
     },
     Lien {
-        refusal_reason: String,
+        refusal_reason: super::text::Text<1000>,
         #[serde(default)]
         #[schemars(length(max = 50), inner(length(max = 500)))]
         witnesses: Vec<String>,
         #[serde(default)]
-        av_ref: String,
+        av_ref: super::text::Text<200>,
         left_at_residence: bool,
     },
     Entrusted {
-        agency: String,
-        reason: String,
+        agency: super::text::Text<200>,
+        reason: super::text::Text<1000>,
     },
     Postal {
-        tracking_no: String,
+        tracking_no: super::text::Text<64>,
         return_receipt_at: Option<i64>,
         #[serde(default)]
         returned_undelivered: bool,
     },
     Electronic {
-        consent_ref: String,
-        channel: String,
+        consent_ref: super::text::Text<200>,
+        channel: super::text::Text<200>,
         #[schemars(length(max = 50), inner(length(max = 500)))]
         proof: Vec<String>,
     },
     PublicNotice {
-        reason: String,
+        reason: super::text::Text<1000>,
         #[schemars(length(max = 50), inner(length(max = 500)))]
         prior_attempts: Vec<String>,
-        medium: String,
+        medium: super::text::Text<200>,
         published_at: i64,
     },
 }
@@ -77,41 +77,40 @@ fn list(v: &[String], field: &str) -> Result<Vec<String>, ApiError> {
 pub fn service_of(f: ServiceForm) -> Result<Service, ApiError> {
     let method = match f.method {
         MethodForm::Direct { receiver, relation } => Method::Direct {
-            receiver: text(&receiver, "签收人", 64)?,
-            relation: text(&relation, "与受送达人的关系", 100)?,
+            receiver: receiver.text("签收人")?,
+            relation: relation.text("与受送达人的关系")?,
         },
         MethodForm::Lien { refusal_reason, witnesses, av_ref, left_at_residence } => Method::Lien {
-            refusal_reason: text(&refusal_reason, "拒收理由", 1000)?,
+            refusal_reason: refusal_reason.text("拒收理由")?,
             witnesses: list(&witnesses, "见证人")?,
-            av_ref: text(&av_ref, "音像记录", 200)?,
+            av_ref: av_ref.text("音像记录")?,
             left_at_residence,
         },
-        MethodForm::Entrusted { agency, reason } => Method::Entrusted {
-            agency: text(&agency, "受委托机关", 200)?,
-            reason: text(&reason, "委托原因", 1000)?,
-        },
+        MethodForm::Entrusted { agency, reason } => {
+            Method::Entrusted { agency: agency.text("受委托机关")?, reason: reason.text("委托原因")? }
+        }
         MethodForm::Postal { tracking_no, return_receipt_at, returned_undelivered } => Method::Postal {
-            tracking_no: text(&tracking_no, "邮件单号", 64)?,
+            tracking_no: tracking_no.text("邮件单号")?,
             return_receipt_at: return_receipt_at.map(Timestamp),
             returned_undelivered,
         },
         MethodForm::Electronic { consent_ref, channel, proof } => Method::Electronic {
-            consent_ref: text(&consent_ref, "送达地址确认书", 200)?,
-            channel: text(&channel, "送达渠道", 200)?,
+            consent_ref: consent_ref.text("送达地址确认书")?,
+            channel: channel.text("送达渠道")?,
             proof: list(&proof, "到达证明")?,
         },
         MethodForm::PublicNotice { reason, prior_attempts, medium, published_at } => Method::PublicNotice {
-            reason: text(&reason, "公告送达原因", 1000)?,
+            reason: reason.text("公告送达原因")?,
             prior_attempts: list(&prior_attempts, "此前的送达尝试")?,
-            medium: text(&medium, "公告载体", 200)?,
+            medium: medium.text("公告载体")?,
             published_at: Timestamp(published_at),
         },
     };
     Ok(Service {
-        document: text(&f.document, "送达文书", 200)?,
-        recipient: text(&f.recipient, "受送达人", 200)?,
+        document: f.document.text("送达文书")?,
+        recipient: f.recipient.text("受送达人")?,
         at: Timestamp(f.at),
-        place: text(&f.place, "送达地点", 200)?,
+        place: f.place.text("送达地点")?,
         method,
         servers: list(&f.servers, "送达人")?,
         recipient_signed: f.recipient_signed,

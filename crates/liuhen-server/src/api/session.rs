@@ -16,11 +16,11 @@ use std::net::IpAddr;
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Login")]
 pub struct LoginForm {
-    pub username: String,
-    pub password: String,
+    pub username: super::text::Text<64>,
+    pub password: super::text::Text<1024>,
     /// The TOTP code, for an account that enabled it.
     #[serde(default)]
-    pub code: String,
+    pub code: super::text::Text<16>,
 }
 
 #[derive(Serialize)]
@@ -143,7 +143,7 @@ pub async fn logout<S: LogStore>(State(state): State<AppState<S>>, headers: Head
 #[schemars(rename = "SigningKeyRenewal")]
 pub struct SigningKeyForm {
     /// The account's own password: only it opens (and re-wraps) the signing key.
-    pub password: String,
+    pub password: super::text::Text<1024>,
 }
 
 /// `POST /api/me/signing-key`: the signed-in user replaces their SM2 signing key; the old one is
@@ -177,14 +177,13 @@ pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMa
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "PasswordChange")]
 pub struct PasswordForm {
-    #[schemars(length(max = 1024))]
-    pub current: String,
+    pub current: super::text::Text<1024>,
     /// At least 12 characters, neither the current password nor the username (422).
-    #[schemars(length(min = 12, max = 1024))]
-    pub new: String,
+    #[schemars(length(min = 12))]
+    pub new: super::text::Text<1024>,
     /// The current TOTP code, for an account that turned TOTP on.
     #[serde(default)]
-    pub code: String,
+    pub code: super::text::Text<16>,
 }
 
 /// `POST /api/me/password`: the signed-in user changes their password (the first sign-in's
@@ -207,10 +206,10 @@ pub async fn change_password<S: LogStore>(
 #[schemars(rename = "Credentials")]
 pub struct CredentialsForm {
     /// The account's current password.
-    pub password: String,
+    pub password: super::text::Text<1024>,
     /// The current TOTP code, when TOTP is on.
     #[serde(default)]
-    pub code: String,
+    pub code: super::text::Text<16>,
 }
 
 /// `POST /api/me/totp`: starts binding an authenticator app (the secret, once). It turns the
@@ -229,7 +228,7 @@ pub async fn begin_totp<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "TotpCode")]
 pub struct CodeForm {
-    pub code: String,
+    pub code: super::text::Text<16>,
 }
 
 /// `POST /api/me/totp/confirm`: a code from the app turns the second factor on.

@@ -235,7 +235,7 @@ pub async fn recording<S: LogStore>(
 pub struct PlaybackForm {
     /// 播放用途（记入查阅台账）。
     #[serde(default)]
-    pub purpose: String,
+    pub purpose: super::text::Text<200>,
 }
 
 /// `POST /api/recordings/{id}/playback`: the view goes into the ledger; the answer is a grant

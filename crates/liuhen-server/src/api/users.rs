@@ -15,16 +15,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "NewAccount")]
 pub struct UserForm {
-    pub username: String,
+    #[schemars(pattern(r"^[a-z0-9._-]{2,32}$"))]
+    pub username: super::text::Text<32>,
     /// Comma-separated role codes: officer, unit_head, legal_reviewer, approver,
     /// discussion_member, archivist, device_admin, supervisor, sysadmin.
-    pub roles: String,
+    pub roles: super::text::Text<500>,
     /// At least 12 characters; the user changes it at first sign-in.
-    pub password: String,
+    pub password: super::text::Text<1024>,
     #[serde(default)]
-    pub officer_id: String,
+    pub officer_id: super::text::Text<64>,
     #[serde(default)]
-    pub unit: String,
+    pub unit: super::text::Text<100>,
 }
 
 #[derive(Serialize)]
@@ -81,8 +82,8 @@ pub async fn add_user<S: LogStore>(
     let Json(f) = form?;
     let new = NewUser {
         username: f.username.trim().to_string(),
-        roles: f.roles,
-        password: f.password,
+        roles: f.roles.into_inner(),
+        password: f.password.into_inner(),
         must_change_password: true,
         officer_id: f.officer_id.trim().to_string(),
         unit: f.unit.trim().to_string(),

@@ -143,7 +143,7 @@ impl<S: LogStore> App<S> {
         if !ok_name {
             return Err(ApiError::BadRequest("用户名须为 2 至 32 位小写字母、数字或 . _ -".to_string()));
         }
-        if new.password.chars().count() < 12 || new.password.len() > 1024 {
+        if new.password.chars().count() < 12 || new.password.chars().count() > 1024 {
             return Err(ApiError::BadRequest("密码至少 12 位".to_string()));
         }
         let roles = super::policy::parse_roles(&new.roles).map_err(ApiError::BadRequest)?;
@@ -289,7 +289,7 @@ impl<S: LogStore> App<S> {
         now: i64,
         source: Option<&str>,
     ) -> Result<Login, ApiError> {
-        if username.is_empty() || username.len() > 64 || password.len() > 1024 {
+        if username.is_empty() || username.chars().count() > 64 || password.chars().count() > 1024 {
             return Err(ApiError::BadCredentials);
         }
         let account = account_key(username);
@@ -472,7 +472,7 @@ impl<S: LogStore> App<S> {
         keep: Option<&str>,
     ) -> Result<(), ApiError> {
         self.check_current_credentials(user, current, code).await?;
-        if new.chars().count() < 12 || new.len() > 1024 {
+        if new.chars().count() < 12 || new.chars().count() > 1024 {
             return Err(ApiError::BadRequest("新密码至少 12 位".to_string()));
         }
         if new == current || new == user.username {

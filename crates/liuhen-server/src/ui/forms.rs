@@ -1903,3 +1903,62 @@ mod tests {
         );
     }
 }
+
+/// The `maxLength` the API's description states for the field at the dotted `path` of what
+/// `spec` submits, when the description has one: the page's input stops where the server does.
+pub fn max_length(spec: &Spec, path: &str) -> Option<u64> {
+    static SCHEMAS: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(crate::api::openapi::generated);
+    let resolve = |mut v: &'static Value| -> &'static Value {
+        for _ in 0..8 {
+            if let Some(r) = v["$ref"].as_str() {
+                v = &schemas[r.rsplit('/').next().unwrap_or_default()];
+            } else if let Some(alt) = v["anyOf"].as_array().or_else(|| v["oneOf"].as_array()) {
+                // An Option<…>: the alternative that is not null.
+                match alt.iter().find(|a| a["type"] != "null") {
+                    Some(a) => v = a,
+                    None => break,
+                }
+            } else if v["type"] == "array" {
+                v = &v["items"];
+            } else {
+                break;
+            }
+        }
+        v
+    };
+    let root: &'static Value = if spec.case_type == "new" {
+        let name = match spec.command {
+            "inspection" => "OpenInspection",
+            "summary" => "StartSummaryPenalty",
+            "penalty" => "RegisterLead",
+            "licence" => "Application",
+            "coercion" => "Measure",
+            _ => return None,
+        };
+        schemas.get(name)?
+    } else {
+        let name = crate::api::openapi::COMMANDS.iter().find(|(t, _)| *t == spec.case_type)?.1;
+        schemas.get(name)?["oneOf"].as_array()?.iter().find(|v| {
+            let t = &v["properties"]["type"];
+            t["const"] == spec.command || t["enum"].as_array().is_some_and(|e| e.len() == 1 && e[0] == spec.command)
+        })?
+    };
+    let mut v = root;
+    for seg in path.split('.') {
+        v = resolve(&resolve(v)["properties"][seg]);
+    }
+    v["maxLength"].as_u64()
+}
+
+#[cfg(test)]
+mod max_length_tests {
+    #[test]
+    fn a_forms_limits_are_the_descriptions() {
+        let on_site = super::spec("inspection", "record_on_site").unwrap();
+        assert_eq!(super::max_length(on_site, "act.place"), Some(200));
+        let lead = super::spec("new", "penalty").unwrap();
+        assert_eq!(super::max_length(lead, "reason"), Some(2000));
+        assert_eq!(super::max_length(lead, "no.such.field"), None);
+    }
+}

@@ -1037,6 +1037,8 @@ pub struct FieldView {
     pub checked: bool,
     pub options: Vec<OptionView>,
     pub error: String,
+    /// The longest text the server takes for it (the API description's `maxLength`).
+    pub max: u64,
 }
 
 pub struct OptionView {
@@ -1177,7 +1179,14 @@ async fn field_views<S: LogStore>(
                         .collect(),
                 ),
             };
+            // The API's limit for the field; for a list typed in one input, the lists' own.
+            let fallback = if kind == "textarea" { 5000 } else { 500 };
+            let max = match fld.kind {
+                forms::Kind::Text | forms::Kind::LongText => forms::max_length(spec, fld.path).unwrap_or(fallback),
+                _ => fallback,
+            };
             FieldView {
+                max,
                 name: fld.name,
                 label: fld.label,
                 when: when_label(spec, fld),

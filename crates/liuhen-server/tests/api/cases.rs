@@ -1483,10 +1483,10 @@ async fn hostile_input_gets_clear_errors_and_records_nothing() {
         b
     };
     for (body, needle) in [
-        (with("matter", json!("x".repeat(201))), "执法事项不得超过 200 个字符"),
+        (with("matter", json!("x".repeat(201))), "matter: 不得超过 200 个字符"),
         (with("reason", json!("正常\u{0007}响铃")), "启动原因含有控制字符"),
         // An empty number is the office's next (numbering); an overlong one is refused.
-        (with("case_no", json!("号".repeat(65))), "案号不得超过 64 个字符"),
+        (with("case_no", json!("号".repeat(65))), "case_no: 不得超过 64 个字符"),
         (with("kind", json!("'; DROP TABLE cases; --")), "未知的检查类型"),
         (with("source", json!("../../etc/passwd")), "未知的案件来源"),
         (with("received_at", json!("yesterday")), "请求有误"),

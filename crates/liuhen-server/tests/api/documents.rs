@@ -307,6 +307,27 @@ async fn handling_form(o: &Office) -> Value {
     ok(&r, "D30")
 }
 
+/// The 案件处理审批表 cannot claim a 法制审核 or a 集体讨论 (办法第九条): those are the
+/// 法制审核意见书 signed by the reviewer's own account and the 集体讨论记录 its members confirmed;
+/// a drafter typing "法制审核通过" into the form is refused.
+#[tokio::test]
+async fn the_handling_form_cannot_claim_a_review_or_a_discussion_it_did_not_have() {
+    let o = office().await;
+    let base = json!({"cause": "违法建设", "party": "张某某", "facts": "院内搭建彩钢房", "evidence": "现场检查笔录",
+        "basis": "《城乡规划法》第六十四条", "proposal": "罚款五千元"});
+    for (key, claim) in [("legal_review", "法制审核通过"), ("discussion", "集体讨论同意")] {
+        let mut fields = base.clone();
+        fields[key] = json!(claim);
+        let r = o
+            .app
+            .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D30", "fields": fields}))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{key}: {}", r.json());
+        assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-134", "{key}");
+    }
+    handling_form(&o).await;
+}
+
 /// 退回 (办法第十五条): an approver agrees or returns with reasons, never edits; a return voids
 /// the approvals given, and the form waits for its handler again. One account takes one step.
 #[tokio::test]

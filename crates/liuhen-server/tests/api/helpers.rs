@@ -319,7 +319,8 @@ impl TestApp {
                     "{}: the description allows {body} and the server refused it: {said}",
                     v.operation
                 );
-            } else {
+            } else if r.status != StatusCode::PAYLOAD_TOO_LARGE {
+                // (A body over the size limit is refused before it is read: 413.)
                 assert_eq!(
                     r.status,
                     StatusCode::BAD_REQUEST,

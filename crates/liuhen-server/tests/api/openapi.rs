@@ -5,6 +5,7 @@ use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use liuhen_server::LogAccess;
+use serde_json::json;
 use std::collections::BTreeSet;
 
 /// `(method, path)` of every API and log route in `src/lib.rs`, read from the route table
@@ -111,5 +112,58 @@ fn every_request_body_has_a_schema_and_every_field_a_description() {
     let text = doc.to_string();
     for rust in ["Form\"", "Option<", "Vec<", "String\""] {
         assert!(!text.contains(rust), "{rust} in the description");
+    }
+}
+
+/// The limit the description states for a text is the limit the server holds to: a body with
+/// the text at its `maxLength` is not refused as malformed, one character more is (400, naming
+/// the limit). Before, 中断原因 was described as 2000 characters and refused beyond 200, and a
+/// clip's purpose as 1000 and refused beyond 500. (The app holds every request of this test to
+/// the description both ways as well.)
+#[tokio::test]
+async fn a_texts_described_limit_is_the_servers() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    let doc = app.get("/api/openapi.json", None).await.json();
+    let limit = |schema: &str, pointer: &str| -> usize {
+        doc["components"]["schemas"][schema]
+            .pointer(pointer)
+            .and_then(|p| p["maxLength"].as_u64())
+            .unwrap_or_else(|| panic!("{schema}{pointer} states no maxLength")) as usize
+    };
+    let case = app.open_inspection(&token, "栗街检〔2026〕90号").await;
+    let on_site = |place: String| {
+        json!({"expected_version": 1, "command": {"type": "record_on_site", "act": {"at": 1_782_000_000_000_i64,
+            "place": place, "recording_announced": true, "problems_found": false, "summary": "未发现问题",
+            "officers": [{"officer_id": "no-such-officer", "id_shown_at": 1_782_000_000_000_i64}]}}})
+    };
+    type MakeBody = Box<dyn Fn(String) -> serde_json::Value>;
+    let cases: Vec<(&str, String, MakeBody, usize)> = vec![
+        (
+            "中断原因",
+            "/api/recordings/no-such/interruptions".into(),
+            Box::new(|s| json!({"from": 0, "to": 1000, "cause": s})),
+            limit("Interruption", "/properties/cause"),
+        ),
+        (
+            "剪辑用途",
+            "/api/recordings/no-such/clips".into(),
+            Box::new(|s| json!({"from_ms": 0, "to_ms": 1000, "reason": s})),
+            limit("Clip", "/properties/reason"),
+        ),
+        ("检查地点", format!("/api/cases/{case}/commands"), Box::new(on_site), limit("Act", "/properties/place")),
+    ];
+    for (what, path, body, max) in cases {
+        let at = app.post_as(&path, &token, &body("栗".repeat(max))).await;
+        assert_ne!(
+            at.status,
+            StatusCode::BAD_REQUEST,
+            "{what} at its limit {max}: {}",
+            String::from_utf8_lossy(&at.body)
+        );
+        let over = app.post_as(&path, &token, &body("栗".repeat(max + 1))).await;
+        assert_eq!(over.status, StatusCode::BAD_REQUEST, "{what} over its limit {max}");
+        let said = over.json()["error"]["message"].as_str().unwrap_or_default().to_string();
+        assert!(said.contains(&format!("不得超过 {max} 个字符")), "{what}: {said}");
     }
 }
