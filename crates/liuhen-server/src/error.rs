@@ -114,6 +114,20 @@ pub const CODES: &[&str] = &[
     "INTERNAL",
 ];
 
+/// The codes of `ApiError::Upload` (uploads, their files and clips), which name their status.
+pub const UPLOAD_CODES: &[&str] = &[
+    "CHECKSUM_MISMATCH",
+    "CLIP_UNAVAILABLE",
+    "FILE_TOO_LARGE",
+    "NOT_MEDIA",
+    "STORAGE_FULL",
+    "TUS_VERSION",
+    "UPLOAD_BUSY",
+    "UPLOAD_CONTENT_TYPE",
+    "UPLOAD_OFFSET_MISMATCH",
+    "UPLOAD_TOO_LARGE",
+];
+
 #[derive(Serialize)]
 struct ErrorBody {
     error: ErrorDetail,
@@ -223,6 +237,7 @@ impl ApiError {
                 },
             ),
             ApiError::Upload(status, code, m) => {
+                debug_assert!(UPLOAD_CODES.contains(code), "{code} is not in UPLOAD_CODES");
                 (StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST), code, m.clone())
             }
             ApiError::Unavailable(_) => {
@@ -492,5 +507,25 @@ mod codes {
             assert!(CODES.contains(&code), "{code} is not in CODES");
         }
         assert_eq!(all.len(), CODES.len(), "a code without its variant, or a variant without its code");
+    }
+
+    /// Every upload code the source gives is described (a client validating responses against
+    /// the `Error` schema meets no code it does not know).
+    #[test]
+    fn every_upload_code_is_listed() {
+        let sources =
+            [include_str!("app/recordings.rs"), include_str!("app/documents.rs"), include_str!("app/clips.rs")];
+        for src in sources {
+            for part in src.split("Upload(").chain(src.split("upload_error(")).skip(1) {
+                let head: String = part.chars().take(120).collect();
+                if let Some(code) = head
+                    .split('"')
+                    .nth(1)
+                    .filter(|c| c.chars().all(|c| c.is_ascii_uppercase() || c == '_') && c.len() > 3)
+                {
+                    assert!(UPLOAD_CODES.contains(&code), "{code} is not in UPLOAD_CODES");
+                }
+            }
+        }
     }
 }

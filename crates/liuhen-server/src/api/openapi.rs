@@ -205,7 +205,7 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/session 返回的 token，或 liuhen_session Cookie"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                    "code": {"type": "string", "enum": crate::error::CODES},
+                    "code": {"type": "string", "enum": crate::error::CODES.iter().chain(crate::error::UPLOAD_CODES).collect::<Vec<_>>()},
                     "message": {"type": "string", "description": "中文说明"},
                     "violations": {"type": "array", "items": r("Violation")},
                 }}}},
