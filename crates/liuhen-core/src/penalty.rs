@@ -640,6 +640,10 @@ impl Ordinary {
             return Err(wrong(self.state, "立案"));
         }
         let mut found = check_approval(&approval, "approval");
+        // A violation is known to have ended by the day it is filed at the latest (R-064b).
+        if violation_ended > filed_at.shanghai_date() {
+            found.push(R_064B.violated("violation_ended", "违法行为终了日期晚于立案日期"));
+        }
         let years = if grave { 5 } else { 2 };
         let discovered = self.lead.initiation.received_at.shanghai_date();
         if discovered.days() - violation_ended.days() > 365 * years + years / 4 + 1 {

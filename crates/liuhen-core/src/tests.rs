@@ -1864,6 +1864,12 @@ pub(crate) mod ordinary {
                 out(decided.serve(direct(at("2026-08-18")), &cal)),
             ),
             ("R-064b", out(served.pay(at("2026-08-17"), "B")), out(served.pay(at("2026-08-19"), "B"))),
+            // A violation is not filed as ending after the day it is filed.
+            (
+                "R-064b",
+                out(Ordinary::new(lead(false)).file(approval("2026-08-07"), at("2026-08-07"), d("2026-08-08"), false)),
+                out(Ordinary::new(lead(false)).file(approval("2026-08-07"), at("2026-08-07"), d("2026-08-07"), false)),
+            ),
             (
                 "R-086",
                 out(decided.serve(by(electronic("")), &cal)),
