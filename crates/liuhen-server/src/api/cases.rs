@@ -175,7 +175,7 @@ pub(super) fn party_of(f: PartyForm) -> Result<liuhen_core::party::Party, ApiErr
                 f.kind.chars().take(40).collect::<String>()
             ))
         })?,
-        name: text(&f.name, "当事人姓名或名称", 100)?,
+        name: f.name.text("当事人姓名或名称")?,
         id_type: f.id_type.text("身份证件种类")?,
         id_number: f.id_number.text("身份证件号码")?,
         uscc: f.uscc.text("统一社会信用代码")?,
@@ -332,12 +332,12 @@ pub async fn open_inspection_from<S: LogStore>(
         initiation: Initiation {
             source: Source::parse(&f.source)
                 .ok_or_else(|| ApiError::BadRequest(format!("未知的案件来源：{}", f.source)))?,
-            reason: text(&f.reason, "启动原因", 2000)?,
+            reason: f.reason.text("启动原因")?,
             received_at: Timestamp(f.received_at),
         },
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
-        supervises: f.supervises.map(|s| text(&s, "被监督的许可案件", 64)).transpose()?.filter(|s| !s.is_empty()),
+        supervises: f.supervises.map(|s| s.text("被监督的许可案件")).transpose()?.filter(|s| !s.is_empty()),
     };
     app.open_inspection(user, open).await
 }
@@ -570,7 +570,7 @@ fn act_input(a: ActForm) -> Result<ActInput, ApiError> {
     }
     Ok(ActInput {
         at: Timestamp(a.at),
-        place: text(&a.place, "地点", 200)?,
+        place: a.place.text("地点")?,
         officers: a.officers.into_iter().map(|p| (p.officer_id.into_inner(), p.id_shown_at.map(Timestamp))).collect(),
         recording_announced: a.recording_announced,
         problems_found: a.problems_found,
@@ -789,7 +789,7 @@ pub async fn classify_case<S: LogStore>(
     let user = require_user(&state, &headers).await?;
     super::hidden_first(&state, &user, &id).await?;
     let f = json_body(form)?;
-    let r = state.app.classify_case(&user, &id, f.class.trim(), &text(&f.reason, "定级理由", 500)?).await?;
+    let r = state.app.classify_case(&user, &id, f.class.trim(), &f.reason.text("定级理由")?).await?;
     Ok(Json(r.into()))
 }
 
@@ -886,7 +886,7 @@ pub async fn classify_record<S: LogStore>(
     super::hidden_first(&state, &user, &id).await?;
     let f = json_body(form)?;
     let record_id = format!("{kind}/{n}");
-    state.app.classify_record(&user, &id, &record_id, f.class.trim(), &text(&f.reason, "定级理由", 500)?).await?;
+    state.app.classify_record(&user, &id, &record_id, f.class.trim(), &f.reason.text("定级理由")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -989,7 +989,7 @@ fn hearing_of(h: HearingForm) -> Result<liuhen_core::penalty::Hearing, ApiError>
         transcript_signed: h.transcript_signed,
         public: h.public,
         non_public_reason: h.non_public_reason.text("不公开理由")?,
-        agents: h.agents.iter().map(|a| text(a, "代理人", 64)).collect::<Result<_, _>>()?,
+        agents: h.agents.iter().map(|a| a.text("代理人")).collect::<Result<_, _>>()?,
     })
 }
 
@@ -1420,7 +1420,7 @@ fn ordinary_command(
             grave,
         },
         OrdinaryCommandForm::NotFile { reasons } => {
-            C::NotFile { approval: me.form(FILING_FORM)?, reasons: text(&reasons, "不予立案理由", 2000)? }
+            C::NotFile { approval: me.form(FILING_FORM)?, reasons: reasons.text("不予立案理由")? }
         }
         OrdinaryCommandForm::Investigate { act } => C::Investigate(act_input(act)?),
         OrdinaryCommandForm::IdentifyParty { party } => C::IdentifyParty(party_of(party)?),
@@ -1428,7 +1428,7 @@ fn ordinary_command(
         OrdinaryCommandForm::RequestRecusal { at, officer, reason } => C::RequestRecusal {
             at: Timestamp(at),
             officer: officer.text("申请回避的人员")?,
-            reason: text(&reason, "回避理由", 2000)?,
+            reason: reason.text("回避理由")?,
         },
         OrdinaryCommandForm::DecideRecusal { at, officer, granted, opinion } => C::DecideRecusal {
             at: Timestamp(at),
@@ -1448,7 +1448,7 @@ fn ordinary_command(
             }
             C::Conclude(Report {
                 facts: facts.text("违法事实")?,
-                evidence: evidence.iter().map(|e| text(e, "证据", 200)).collect::<Result<_, _>>()?,
+                evidence: evidence.iter().map(|e| e.text("证据")).collect::<Result<_, _>>()?,
                 legal_basis: legal_basis.text("法律依据")?,
                 discretion: discretion.text("自由裁量理由")?,
                 proposal: penalty_of(proposal)?,
@@ -1488,7 +1488,7 @@ fn ordinary_command(
                 service,
                 penalty: penalty_of(penalty)?,
                 facts: facts.text("事实")?,
-                reasons: text(&reasons, "理由", 2000)?,
+                reasons: reasons.text("理由")?,
                 legal_basis: legal_basis.text("依据")?,
                 hearing_right_told,
                 statement_days,
@@ -1512,7 +1512,7 @@ fn ordinary_command(
         },
         OrdinaryCommandForm::HoldHearing { hearing } => C::HoldHearing(hearing_of(hearing)?),
         OrdinaryCommandForm::TerminateHearing { at, reason } => {
-            C::TerminateHearing { at: Timestamp(at), reason: text(&reason, "终止听证理由", 2000)? }
+            C::TerminateHearing { at: Timestamp(at), reason: reason.text("终止听证理由")? }
         }
         OrdinaryCommandForm::Decide { at, doc, late_explanation } => C::Decide {
             at: Timestamp(at),
@@ -1546,7 +1546,7 @@ fn ordinary_command(
                     ground.chars().take(40).collect::<String>()
                 ))
             })?,
-            reasons: text(&reasons, "不予处罚的理由", 5000)?,
+            reasons: reasons.text("不予处罚的理由")?,
             transfer: match transfer {
                 Some(t) => Some(liuhen_core::penalty::Transfer {
                     doc_no: t.doc_no.text("移送书文号")?,
@@ -1560,7 +1560,7 @@ fn ordinary_command(
         OrdinaryCommandForm::ServeDemand { service, doc, why_not_direct } => C::ServeDemand(liuhen_core::execution::Demand {
             service: super::service::service_of(service)?,
             deadline: date(&doc.deadline, "履行期限")?,
-            method: text(&doc.method, "履行方式", 500)?,
+            method: doc.method.text("履行方式")?,
             amount_fen: doc.amount_fen,
             statement_right_told: doc.statement_right_told,
             why_not_direct: why_not_direct.text("无法直接送达的原因")?,
@@ -1572,13 +1572,13 @@ fn ordinary_command(
         },
         OrdinaryCommandForm::ApplyCourt { at, doc } => C::ApplyCourt(liuhen_core::execution::CourtApplication {
             at: Timestamp(at),
-            court: text(&doc.court, "人民法院", 64)?,
+            court: doc.court.text("人民法院")?,
             signed_by: me.name_as(Role::Approver, "申请人民法院强制执行")?,
             sealed: doc.sealed,
             with_decision: doc.with_decision,
             with_party_opinions: doc.with_party_opinions,
             with_demand_record: doc.with_demand_record,
-            object: text(&doc.object, "申请执行标的", 500)?,
+            object: doc.object.text("申请执行标的")?,
         }),
         OrdinaryCommandForm::DisposeProperty { at, method, witnesses, av_ref, treasury_receipt } => {
             if witnesses.len() > 20 {
@@ -1586,9 +1586,9 @@ fn ordinary_command(
             }
             C::DisposeProperty(liuhen_core::penalty::PropertyDisposal {
                 at: Timestamp(at),
-                method: text(&method, "处理方式", 200)?,
+                method: method.text("处理方式")?,
                 approved_by: me.name_as(Role::Approver, "没收财物处理")?,
-                witnesses: witnesses.iter().map(|w| text(w, "见证人", 100)).collect::<Result<_, _>>()?,
+                witnesses: witnesses.iter().map(|w| w.text("见证人")).collect::<Result<_, _>>()?,
                 av_ref: av_ref.text("音像记录编号")?,
                 treasury_receipt: treasury_receipt.text("上缴国库凭证")?,
             })
@@ -1598,7 +1598,7 @@ fn ordinary_command(
                 at: Timestamp(at),
                 doc_no: doc.doc_no.text("文号")?,
                 method_and_time: doc.method_and_time.text("强制执行的方式和时间")?,
-                reasons_and_basis: text(&doc.reasons_and_basis, "强制执行的理由和依据", 5000)?,
+                reasons_and_basis: doc.reasons_and_basis.text("强制执行的理由和依据")?,
                 relief_told: doc.relief_told,
                 sealed: doc.sealed,
                 service: super::service::service_of(service)?,
@@ -1643,7 +1643,7 @@ fn ordinary_command(
             }
             C::DeferPayment(liuhen_core::execution::Deferral {
                 at: Timestamp(at),
-                reasons: text(&reasons, "申请理由", 2000)?,
+                reasons: reasons.text("申请理由")?,
                 approver: me.opinion(Role::Approver, "暂缓或分期缴纳罚款", &opinion.text("负责人意见")?)?,
                 plan: plan
                     .iter()
@@ -1667,7 +1667,7 @@ fn ordinary_command(
         OrdinaryCommandForm::AnnounceDemolition { at, notice_no, place, deadline } => C::AnnounceDemolition {
             at: Timestamp(at),
             notice_no: notice_no.text("公告编号")?,
-            place: text(&place, "公告地点", 500)?,
+            place: place.text("公告地点")?,
             deadline: date(&deadline, "自行拆除期限")?,
         },
         OrdinaryCommandForm::DecideSubstitute { at, doc, service } => {
@@ -1675,9 +1675,9 @@ fn ordinary_command(
                 at: Timestamp(at),
                 doc_no: doc.doc_no.text("代履行决定书文号")?,
                 harm: doc.harm.text("危害后果")?,
-                reasons_and_basis: text(&doc.reasons_and_basis, "理由和依据", 2000)?,
+                reasons_and_basis: doc.reasons_and_basis.text("理由和依据")?,
                 method_and_time: doc.method_and_time.text("方式和时间")?,
-                object: text(&doc.object, "标的", 2000)?,
+                object: doc.object.text("标的")?,
                 cost_budget_fen: doc.cost_budget_fen,
                 performer: doc.performer.text("代履行人")?,
                 sealed: doc.sealed,
@@ -1746,7 +1746,7 @@ pub async fn register_lead_from<S: LogStore>(
         initiation: Initiation {
             source: Source::parse(&f.source)
                 .ok_or_else(|| ApiError::BadRequest(format!("未知的案件来源：{}", f.source)))?,
-            reason: text(&f.reason, "启动原因", 2000)?,
+            reason: f.reason.text("启动原因")?,
             received_at: Timestamp(f.received_at),
         },
         major: f.major,
@@ -1929,7 +1929,7 @@ fn licence_command(
         LicenceCommandForm::Corrected { at } => C::Corrected { at: Timestamp(at) },
         LicenceCommandForm::Accept { at, voucher_sealed } => C::Accept { at: Timestamp(at), voucher_sealed },
         LicenceCommandForm::Refuse { at, voucher_sealed, reason } => {
-            C::Refuse { at: Timestamp(at), voucher_sealed, reason: text(&reason, "不予受理理由", 2000)? }
+            C::Refuse { at: Timestamp(at), voucher_sealed, reason: reason.text("不予受理理由")? }
         }
         LicenceCommandForm::Verify { act } => C::Verify(act_input(act)?),
         LicenceCommandForm::ExcludePeriod { at, kind, working_days, notice } => {
@@ -1960,7 +1960,7 @@ fn licence_command(
                 ruling: liuhen_core::licence::Ruling {
                     granted,
                     sealed,
-                    reasons: text(&reasons, "理由", 2000)?,
+                    reasons: reasons.text("理由")?,
                     relief_told,
                     late_explanation: late_explanation.text("逾期说明")?,
                     affects_others,
@@ -2173,7 +2173,7 @@ fn coercion_command(
         CoercionCommandForm::Close { at } => C::Close { at: Timestamp(at) },
         CoercionCommandForm::CorrectExecutionTime { to, reason } => C::CorrectExecutionTime {
             to: Timestamp(to),
-            reason: text(&reason, "更正理由", 2000)?,
+            reason: reason.text("更正理由")?,
             approved_by: me.name_as(Role::Approver, "更正执行时间")?,
         },
     })
@@ -2207,7 +2207,7 @@ pub async fn propose_measure_from<S: LogStore>(
         kind: liuhen_core::coercion::Kind::parse(&f.kind)
             .ok_or_else(|| ApiError::BadRequest(format!("强制措施须为 seal（查封）或 seize（扣押）：{}", f.kind)))?,
         items: short_list(&f.items, "物品")?,
-        reason: text(&f.reason, "理由", 2000)?,
+        reason: f.reason.text("理由")?,
         legal_basis: f.legal_basis.text("依据")?,
         entrusted: entrustment_of(f.entrustment)?,
         party: optional_party(f.party)?,
@@ -2267,7 +2267,7 @@ pub async fn put_matter_from<S: LogStore>(
     })?;
     let m = Matter {
         code: f.code.trim().to_string(),
-        name: required(&f.name, "事项名称", 200)?,
+        name: f.name.required("事项名称")?,
         kind,
         legal_basis: f.legal_basis.required("法律依据")?,
         av_mandatory: f.av_mandatory,
@@ -2346,11 +2346,11 @@ pub async fn put_agency_from<S: LogStore>(
         return Err(ApiError::BadRequest("印章不得超过 20 枚".to_string()));
     }
     let agency = liuhen_core::agency::Agency {
-        name: required(&f.name, "执法主体名称", 100)?,
+        name: f.name.required("执法主体名称")?,
         uscc: f.uscc.text("统一社会信用代码")?,
         has_enforcement_power: f.has_enforcement_power,
         review_organ: f.review_organ.text("行政复议机关")?,
-        court: text(&f.court, "管辖的人民法院", 100)?,
+        court: f.court.text("管辖的人民法院")?,
         seals: f
             .seals
             .iter()
