@@ -29,6 +29,11 @@ pub struct Opinion {
     pub person: String,
     pub opinion: String,
     pub date: Date,
+    /// The signer's own SM2 signature of the step (电子签名法第十三条; domain.md R-160), made by
+    /// the server with the key only their password opens, and the key's id: empty in entries
+    /// written before steps were signed.
+    pub key_id: String,
+    pub signature: String,
 }
 
 /// An internal approval form: handler, reviewer (审核人), approver (批准人).
@@ -386,6 +391,11 @@ pub enum Event {
         reviewer: String,
         passed: bool,
         opinion: String,
+        /// The reviewer's account (`user:<id>`) and their SM2 signature of the review (see
+        /// [`Opinion::signature`]); empty in entries written before reviews were signed.
+        person: String,
+        key_id: String,
+        signature: String,
     },
     /// 负责人集体讨论: who took part and what they concluded.
     Discussed {
@@ -586,6 +596,24 @@ pub fn register(lead: Lead) -> Decision {
     ));
     let flags = rules::decide(found)?;
     Ok((Event::Registered(lead), flags))
+}
+
+impl Event {
+    /// The step signed by `person` with key `key_id` (`signature`, hex DER): the unit's proposal
+    /// or the legal review, whose signer the server knows and whose signature it made before
+    /// the step was decided. Other events are returned as they are.
+    pub fn signed_by(mut self, person: &str, key_id: &str, signature: &str) -> Event {
+        match &mut self {
+            Event::Proposed { unit: o, .. } => {
+                (o.key_id, o.signature) = (key_id.to_string(), signature.to_string());
+            }
+            Event::LegalReviewed { person: p, key_id: k, signature: s, .. } => {
+                (*p, *k, *s) = (person.to_string(), key_id.to_string(), signature.to_string());
+            }
+            _ => {}
+        }
+        self
+    }
 }
 
 impl Ordinary {
@@ -848,17 +876,39 @@ impl Ordinary {
             return Err(wrong(self.state, "法制审核"));
         }
         let mut found = Vec::new();
+        // The review is of the handling unit's proposal (domain.md P7 → P8): none before it.
+        if self.state == State::Concluded && self.proposed.is_none() {
+            found.push(R_060.violated("proposal", "法制审核须在承办机构提出拟作出的决定之后"));
+        }
+        // One passing review stands until a hearing asks for another: a second would
+        // let a later opinion silently replace the one the decision rested on.
+        if let Some(passed) = self.review_passed_at
+            && self.hearing_held_at.is_none_or(|h| passed >= h)
+        {
+            found.push(R_061.violated("legal_review", "本案已经法制审核通过；听证后方须重新审核"));
+        }
         if !reviewer.legal_qualification {
             found.push(R_005.violated("reviewer", format!("{}未取得法律职业资格", reviewer.name)));
         }
         if self.investigators.contains(&reviewer.id) {
-            found.push(R_007.violated("reviewer", format!("{}参与了本案调查", reviewer.name)));
+            found.push(R_007.violated("reviewer", format!("{}参与了本案调查，不得审核本案", reviewer.name)));
         }
         if opinion.trim().is_empty() || opinion.trim() == reviewer.name.trim() {
             found.push(R_131.violated("opinion", "法制审核须有审核意见（不得只签姓名）"));
         }
         let flags = rules::decide(found)?;
-        Ok((Event::LegalReviewed { at, reviewer: reviewer.name.clone(), passed, opinion: opinion.to_string() }, flags))
+        Ok((
+            Event::LegalReviewed {
+                at,
+                reviewer: reviewer.name.clone(),
+                passed,
+                opinion: opinion.to_string(),
+                person: String::new(),
+                key_id: String::new(),
+                signature: String::new(),
+            },
+            flags,
+        ))
     }
 
     /// 集体讨论: at least three of the office's heads, with a conclusion.
@@ -1165,6 +1215,18 @@ impl Ordinary {
                 Some(c) if c != doc.penalty => found.push(R_062.violated("penalty", "决定与集体讨论结论不一致")),
                 Some(_) => {}
             }
+        }
+        // The decision is the one approved: the unit's proposal the 负责人 signed off, or what
+        // a collective discussion concluded instead (办法第九条; 行政处罚法第五十七条).
+        let approved = self.discussion.or(self.proposed);
+        if !major && approved.is_some_and(|p| p != doc.penalty) {
+            found.push(R_063.violated(
+                "penalty",
+                format!(
+                    "决定的处罚（{}）与经审批的处理意见不一致；变更的须重新提出并审批，或经集体讨论",
+                    doc.penalty.label()
+                ),
+            ));
         }
         found.extend(self.head_sign_off(&approver));
         if doc.doc_no.trim().is_empty()

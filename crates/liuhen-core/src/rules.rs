@@ -481,7 +481,9 @@ pub const R_004B: Rule = Rule {
 };
 pub const R_007: Rule = Rule {
     id: "R-007",
-    severity: Severity::Flag,
+    // domain.md has FLAG; issue 15 makes it a BLOCK: "法制审核 by a 法制审核人员 who did not
+    // investigate" — a review by an investigator is no review.
+    severity: Severity::Block,
     source: "行政处罚法第五十八条；国办发〔2018〕118号",
     requirement: "法制审核人员不得为本案的调查人员",
 };

@@ -674,6 +674,8 @@ pub(crate) mod ordinary {
             by: by.to_string(),
             opinion: op.to_string(),
             date: d(day),
+            key_id: String::new(),
+            signature: String::new(),
         };
         Approval {
             handler: o("王明", "建议立案调查"), reviewer: o("李华", "同意"), approver: o("张主任", "同意立案")
@@ -760,6 +762,8 @@ pub(crate) mod ordinary {
             by: "李华".to_string(),
             opinion: "拟同意承办人意见".to_string(),
             date: d("2026-08-11"),
+            key_id: String::new(),
+            signature: String::new(),
         };
         step!(c, c.propose(at("2026-08-11"), unit, proposal));
     }
@@ -787,6 +791,8 @@ pub(crate) mod ordinary {
             by: "张主任".to_string(),
             opinion: "同意给予罚款五千元的处罚".to_string(),
             date: d("2026-09-02"),
+            key_id: String::new(),
+            signature: String::new(),
         }
     }
 
@@ -1580,6 +1586,8 @@ pub(crate) mod ordinary {
                         by: "李华".to_string(),
                         opinion: "李华".to_string(),
                         date: d("2026-08-11"),
+                        key_id: String::new(),
+                        signature: String::new(),
                     },
                     Penalty::Fine(yuan(5000)),
                 )),
@@ -1590,6 +1598,8 @@ pub(crate) mod ordinary {
                         by: "李华".to_string(),
                         opinion: "拟罚款五千元".to_string(),
                         date: d("2026-08-11"),
+                        key_id: String::new(),
+                        signature: String::new(),
                     },
                     Penalty::Fine(yuan(5000)),
                 )),
@@ -1792,6 +1802,33 @@ pub(crate) mod ordinary {
                 "R-063",
                 out(waived.decide(t("2026-08-17"), bare_head, doc(yuan(5000)), "", &cal)),
                 out(waived.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            // The decision is the proposal the 负责人 approved: a different fine is not decided
+            // on that approval (办法第九条).
+            (
+                "R-063",
+                out(waived.decide(t("2026-08-17"), approver(), doc(yuan(3000)), "", &cal)),
+                out(waived.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
+            ),
+            // The review is of the unit's proposal: not before it (domain.md P7 → P8).
+            (
+                "R-060",
+                out(unproposed.legal_review(t("2026-08-13"), &super::reviewer(), true, "同意")),
+                out(concluded.legal_review(t("2026-08-13"), &super::reviewer(), true, "同意")),
+            ),
+            // A passing review is not reviewed again, unless a hearing came after it.
+            (
+                "R-061",
+                out({
+                    let mut c = concluded.clone();
+                    step!(c, c.legal_review(t("2026-08-13"), &super::reviewer(), true, "同意"));
+                    c.legal_review(t("2026-08-14"), &super::reviewer(), true, "再次审核，同意")
+                }),
+                out({
+                    let mut c = concluded.clone();
+                    step!(c, c.legal_review(t("2026-08-13"), &super::reviewer(), false, "证据不足，退回补充调查"));
+                    c.legal_review(t("2026-08-14"), &super::reviewer(), true, "补充后同意")
+                }),
             ),
             (
                 "R-065",
@@ -2439,6 +2476,8 @@ mod coercive {
             by: "张主任".to_string(),
             opinion: "同意扣押".to_string(),
             date: super::d("2026-11-02"),
+            key_id: String::new(),
+            signature: String::new(),
         }
     }
 

@@ -293,6 +293,7 @@ fn confiscated() -> Ordinary {
     let mut notice_penalty = c.notice.clone().unwrap();
     notice_penalty.penalty = crate::summary::Penalty::Confiscation(yuan(3000));
     c.notice = Some(notice_penalty);
+    c.proposed = Some(crate::summary::Penalty::Confiscation(yuan(3000)));
     step!(c, c.waive(crate::tests::ordinary::waiver(at("2026-08-14"))));
     let doc = crate::penalty::DecisionDoc { penalty: crate::summary::Penalty::Confiscation(yuan(3000)), ..doc(0) };
     step!(c, c.decide(at("2026-08-17"), approver(), doc, "", &cal()));
@@ -352,6 +353,8 @@ fn plan(first: u64) -> crate::execution::Deferral {
             by: "张主任".to_string(),
             opinion: "同意分两期缴纳".to_string(),
             date: d("2026-08-25"),
+            key_id: String::new(),
+            signature: String::new(),
         },
         plan: vec![
             Instalment { due: d("2026-09-30"), amount_fen: yuan(first) },

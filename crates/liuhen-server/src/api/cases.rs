@@ -652,11 +652,20 @@ async fn run_command<S: LogStore>(
     app.not_in_future(&command)?;
     // The staff named as having acted (送达人, 复查人员, 监督人员) are registered officers, by ID.
     app.staff_known(&command).await?;
+    // A 处罚决定书 sent without a 文号 takes the next of the office's numbering (D36).
+    let numbers_decision = case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE
+        && command["type"] == "decide"
+        && command["doc"].is_object()
+        && command["doc"]["doc_no"].as_str().is_none_or(|n| n.trim().is_empty());
     // A 文号 the command gives is no other case's or document's (the turn held until recorded).
-    let _numbering = match crate::app::numbering::doc_numbers(&command).is_empty() {
+    let _numbering = match crate::app::numbering::doc_numbers(&command).is_empty() && !numbers_decision {
         true => None,
         false => Some(crate::app::documents::ONE_AT_A_TIME.lock().await),
     };
+    let mut command = command;
+    if numbers_decision {
+        command["doc"]["doc_no"] = Value::from(app.next_doc_no("D36").await?);
+    }
     app.doc_numbers_free(id, &command).await?;
     // The approval forms a command rests on (办法第十五条), read before it is decided.
     let forms: &[&'static str] = {
@@ -1007,6 +1016,8 @@ pub struct TransferForm {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "DecisionDocument")]
 pub struct DocForm {
+    /// 文号: empty or left out, the next of the office's numbering (编号规则, D36) is given.
+    #[serde(default)]
     pub doc_no: super::text::Text<64>,
     pub penalty: PenaltyForm,
     pub facts: super::text::Text<5000>,
@@ -1167,15 +1178,22 @@ pub enum OrdinaryCommandForm {
     },
     /// 承办机构拟作出决定: the handling unit's draft decision, its head's opinion, by the
     /// 承办机构负责人's own account, at the server's time.
+    /// By the 承办机构负责人's own account, signed with their own SM2 key (电子签名法第十三条).
     Propose {
         opinion: super::text::Text<2000>,
         proposal: PenaltyForm,
+        /// The account's own sign-in password: it opens their signing key.
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// 法制审核 by the 法制审核人员's own account (its officer must hold the 法律职业资格), at the
-    /// server's time.
+    /// server's time, signed with their own SM2 key (电子签名法第十三条).
     LegalReview {
         passed: bool,
         opinion: super::text::Text<2000>,
+        /// The account's own sign-in password: it opens their signing key.
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// 集体讨论: the members are those who confirmed the finalised 集体讨论记录 (D35) with their
     /// own accounts.
@@ -1454,12 +1472,13 @@ fn ordinary_command(
                 proposal: penalty_of(proposal)?,
             })
         }
-        OrdinaryCommandForm::Propose { opinion, proposal } => C::Propose {
+        OrdinaryCommandForm::Propose { opinion, proposal, password } => C::Propose {
             at: me.now,
             unit: me.opinion(Role::UnitHead, "承办机构意见", &opinion.text("承办机构负责人意见")?)?,
             proposal: penalty_of(proposal)?,
+            password: password.into_inner(),
         },
-        OrdinaryCommandForm::LegalReview { passed, opinion } => {
+        OrdinaryCommandForm::LegalReview { passed, opinion, password } => {
             me.must(Role::LegalReviewer, "法制审核")?;
             if me.officer_id.is_empty() {
                 return Err(ApiError::BadRequest("法制审核人员的账号须关联其执法人员登记（法律职业资格）".into()));
@@ -1469,6 +1488,7 @@ fn ordinary_command(
                 reviewer_id: me.officer_id.clone(),
                 passed,
                 opinion: opinion.text("审核意见")?,
+                password: password.into_inner(),
             }
         }
         OrdinaryCommandForm::Discuss { at, conclusion } => C::Discuss {

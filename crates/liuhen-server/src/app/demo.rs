@@ -803,6 +803,7 @@ impl<S: LogStore> App<S> {
             reviewer_id: staff.lawyer.officer_id.clone(),
             passed: true,
             opinion: "事实清楚，证据确凿，程序合法，适用依据正确，裁量适当，同意".to_string(),
+            password: staff.password.clone(),
         };
         let members = self.discussion(staff, &id, &format!("罚款{yuan_text}元")).await?;
         let discuss = C::Discuss { at: at(74), members, conclusion: fine };
@@ -835,7 +836,7 @@ impl<S: LogStore> App<S> {
                 discretion: "面积较小，按裁量基准处罚".to_string(),
                 proposal: fine,
             }),
-            C::Propose { at: Timestamp(super::now_ms()), unit, proposal: fine },
+            C::Propose { at: Timestamp(super::now_ms()), unit, proposal: fine, password: staff.password.clone() },
             review,
             C::ServeNotice(Notice {
                 served_at: at(75),

@@ -490,6 +490,10 @@ impl<S: LogStore> App<S> {
                     person: a.person.clone(),
                     opinion: a.opinion.clone(),
                     date: a.at.shanghai_date(),
+                    // Its signature is over the form's own statement, shown with the form; a
+                    // signature in a case event is over that event's step statement only.
+                    key_id: String::new(),
+                    signature: String::new(),
                 })
             };
             // When the 批准人 approved: what rests on the form was approved from then on.
@@ -594,10 +598,17 @@ impl<S: LogStore> App<S> {
             "revise" => {
                 // 办法第十五条: the handler drafts (an officer, or the 法制审核人员 their own
                 // opinion); an approver agrees or returns, never edits.
-                let rs = roles(actor);
-                if !rs.contains(&Role::Officer) && !rs.contains(&Role::LegalReviewer) {
+                if !super::policy::drafts(actor, &case, d.spec.code) {
                     return Err(ApiError::NotYourStep(
-                        "文书由承办的执法人员起草和修改；审批人只能同意或退回（办法第十五条）".into(),
+                        "文书由承办本案的执法人员起草和修改（法制审核意见书由法制审核人员起草）；审批人只能同意或退回（办法第十五条）"
+                            .into(),
+                    ));
+                }
+                // One who approved it (beyond the drafter's own 承办人 step) does not then edit
+                // what they approved, even when they are also an officer of the case.
+                if d.approvals.iter().any(|a| a.person == me && a.step != "handler") {
+                    return Err(ApiError::NotYourStep(
+                        "您已审批过本文书：审批人只能同意或退回，不得修改（办法第十五条）".into(),
                     ));
                 }
                 d.revise(fields_of(cmd)?).map_err(refused)?

@@ -78,6 +78,42 @@ pub fn case_doc_no_setting(no: &str, case: &str, at: i64) -> liuhen_store::Setti
     }
 }
 
+/// The series a 文号 a case event gives belongs to, and its place in it: its last run of digits
+/// is the sequence (`栗街罚决〔2026〕12号` → (`栗街罚决〔2026〕{n}号`, 12)), as every pattern
+/// writes it (`{n}` after `{year}`, no digit after `{n}`). None for a number with no such run
+/// or one written with a leading zero (not as a scheme writes it).
+pub fn series_of(no: &str) -> Option<(String, u64)> {
+    let end = no.rfind(|c: char| c.is_ascii_digit())? + 1;
+    let start = no[..end].trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let digits = &no[start..end];
+    if digits.starts_with('0') {
+        return None;
+    }
+    Some((format!("{}{{n}}{}", &no[..start], &no[end..]), digits.parse().ok()?))
+}
+
+/// The settings a 文号 given by an event of case `case` writes: the case holding it, and its
+/// series' highest number when it is higher than `last` (the series' number before), so that
+/// the next 文号 numbered by the office follows it. `last` of the series is read by the caller.
+pub fn case_doc_no_settings(
+    no: &str,
+    case: &str,
+    at: i64,
+    last: impl Fn(&str) -> u64,
+) -> Vec<liuhen_store::SettingRecord> {
+    let mut out = vec![case_doc_no_setting(no, case, at)];
+    if let Some((series, n)) = series_of(no)
+        && n > last(&series)
+    {
+        out.push(liuhen_store::SettingRecord {
+            key: format!("{SERIES_PREFIX}{series}"),
+            data: serde_json::json!({"n": n}).to_string(),
+            updated_at_ms: at,
+        });
+    }
+    out
+}
+
 /// The 文号 an issue gives, with what records it: the settings to write and what the issued
 /// entry carries so the rebuild writes the same (`numbered`).
 pub struct DocNo {
@@ -160,6 +196,21 @@ impl<S: LogStore> App<S> {
             }
         }
         Ok(())
+    }
+
+    /// The next 文号 of document `code` in the office's pattern and the server's year, one more
+    /// than the highest its series holds, for a case command that gives none (the caller holds
+    /// the numbering turn until the command is recorded).
+    pub(crate) async fn next_doc_no(&self, code: &str) -> Result<String, ApiError> {
+        let pattern = self.pattern(code).await?;
+        let (before, after) = parts(&pattern, self.clock.now().shanghai_date().year());
+        let last = self.series_last(&format!("{before}{{n}}{after}")).await?;
+        Ok(format!("{before}{}{after}", last + 1))
+    }
+
+    /// The highest number series `series` holds (0 when none is given yet).
+    pub(crate) async fn series_last(&self, series: &str) -> Result<u64, ApiError> {
+        Ok(self.setting_data(&format!("{SERIES_PREFIX}{series}")).await?.as_deref().map_or(0, last_of))
     }
 
     /// A setting's data, if it is there.
@@ -251,5 +302,15 @@ mod tests {
         assert!(check_pattern(p).is_ok());
         assert!(check_pattern("栗街罚{n}号").is_err(), "no year");
         assert!(check_pattern("{n}-{year}").is_err(), "the year after the number");
+    }
+
+    #[test]
+    fn a_typed_number_falls_in_the_series_its_pattern_would_give() {
+        let p = "栗街罚决〔{year}〕{n}号";
+        let (before, after) = parts(p, 2026);
+        assert_eq!(series_of("栗街罚决〔2026〕12号"), Some((format!("{before}{{n}}{after}"), 12)));
+        assert_eq!(series_of("12"), Some(("{n}".to_string(), 12)));
+        assert_eq!(series_of("栗街罚决〔2026〕012号"), None);
+        assert_eq!(series_of("栗街罚决"), None);
     }
 }

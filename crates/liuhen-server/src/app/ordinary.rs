@@ -51,17 +51,21 @@ pub enum OrdinaryCommand {
     },
     Conclude(Report),
     /// 承办机构拟作出决定.
+    /// Signed with the unit head's own key, which `password` opens.
     Propose {
         at: Timestamp,
         unit: Opinion,
         proposal: liuhen_core::summary::Penalty,
+        password: String,
     },
-    /// By the officer `reviewer_id` (who must hold the legal qualification, R-005).
+    /// By the officer `reviewer_id` (who must hold the legal qualification, R-005), signed with
+    /// the account's own key, which `password` opens.
     LegalReview {
         at: Timestamp,
         reviewer_id: String,
         passed: bool,
         opinion: String,
+        password: String,
     },
     Discuss {
         at: Timestamp,
@@ -170,20 +174,48 @@ pub enum OrdinaryCommand {
 }
 
 pub(crate) fn opinion_json(o: &Opinion) -> Value {
-    if o.person.is_empty() {
-        json!({"by": o.by, "opinion": o.opinion, "date": o.date.to_string()})
-    } else {
-        json!({"by": o.by, "person": o.person, "opinion": o.opinion, "date": o.date.to_string()})
+    let mut v = json!({"by": o.by, "opinion": o.opinion, "date": o.date.to_string()});
+    if !o.person.is_empty() {
+        v["person"] = Value::from(o.person.as_str());
     }
+    signature_json(&mut v, &o.key_id, &o.signature);
+    v
+}
+
+/// A step's SM2 signature and key, when it was signed.
+fn signature_json(v: &mut Value, key_id: &str, signature: &str) {
+    if !signature.is_empty() {
+        v["key_id"] = Value::from(key_id);
+        v["signature"] = Value::from(signature);
+    }
+}
+
+fn text_or_empty(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
 }
 
 pub(crate) fn parse_opinion(v: &Value) -> Option<Opinion> {
     Some(Opinion {
         by: v["by"].as_str()?.to_string(),
-        person: v["person"].as_str().unwrap_or_default().to_string(),
+        person: text_or_empty(&v["person"]),
         opinion: v["opinion"].as_str()?.to_string(),
         date: Date::parse(v["date"].as_str()?).ok()?,
+        key_id: text_or_empty(&v["key_id"]),
+        signature: text_or_empty(&v["signature"]),
     })
+}
+
+/// What a case step's signer signs (电子签名法第十三条): the statement of
+/// [`liuhen_log::signer::approval_statement`] with `document` the case's id, `step` the
+/// command, `content-sm3` the SM3 of the canonical JSON of what the step decides (`{"proposal":
+/// …}` or `{"passed": …}`), the account, the server's time in ms, and the opinion. Anyone
+/// rebuilds it from the recorded step and checks it with OpenSSL and the signer's published key.
+pub fn step_statement(case: &str, step: &str, content: &Value, person: &str, at_ms: i64, opinion: &str) -> Vec<u8> {
+    use sm3::Digest as _;
+    let mut buf = Vec::new();
+    liuhen_log::entry::write_canonical(content, &mut buf);
+    let sm3 = hex::encode(sm3::Sm3::digest(&buf));
+    liuhen_log::signer::approval_statement(case, step, &sm3, person, at_ms, opinion)
 }
 
 pub(crate) fn approval_json(a: &Approval) -> Value {
@@ -534,8 +566,13 @@ impl CaseKind for Ordinary {
             Event::Proposed { at, unit, proposal } => {
                 json!({"at": at.0, "unit": opinion_json(unit), "proposal": penalty_json(proposal)})
             }
-            Event::LegalReviewed { at, reviewer, passed, opinion } => {
-                json!({"at": at.0, "reviewer": reviewer, "passed": passed, "opinion": opinion})
+            Event::LegalReviewed { at, reviewer, passed, opinion, person, key_id, signature } => {
+                let mut v = json!({"at": at.0, "reviewer": reviewer, "passed": passed, "opinion": opinion});
+                if !person.is_empty() {
+                    v["person"] = Value::from(person.as_str());
+                }
+                signature_json(&mut v, key_id, signature);
+                v
             }
             Event::Discussed { at, members, conclusion } => {
                 json!({"at": at.0, "members": members, "conclusion": penalty_json(conclusion)})
@@ -676,6 +713,9 @@ impl CaseKind for Ordinary {
                 reviewer: v["reviewer"].as_str()?.to_string(),
                 passed: v["passed"].as_bool()?,
                 opinion: v["opinion"].as_str()?.to_string(),
+                person: text_or_empty(&v["person"]),
+                key_id: text_or_empty(&v["key_id"]),
+                signature: text_or_empty(&v["signature"]),
             },
             "discussed" => Event::Discussed {
                 at: at()?,
@@ -870,6 +910,25 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::LegalReview { reviewer_id, .. } => Some(self.officer(reviewer_id).await?),
             _ => None,
         };
+        // The unit's proposal and the legal review are signed by their own accounts' keys
+        // (电子签名法第十三条) over the step's statement, before the step is decided.
+        let person = format!("user:{}", actor.id);
+        let signed = match &cmd {
+            OrdinaryCommand::Propose { at, unit, proposal, password } => {
+                let content = json!({"proposal": super::summary::penalty_json(proposal)});
+                let statement = step_statement(id, "propose", &content, &person, at.0, &unit.opinion);
+                Some(self.sign_as(actor, password, &statement).await?)
+            }
+            OrdinaryCommand::LegalReview { at, passed, opinion, password, .. } => {
+                let statement = step_statement(id, "legal_review", &json!({"passed": passed}), &person, at.0, opinion);
+                Some(self.sign_as(actor, password, &statement).await?)
+            }
+            _ => None,
+        };
+        let sign = move |d: liuhen_core::penalty::Decision| match &signed {
+            Some(s) => d.map(|(e, f)| (e.signed_by(&person, &s.key_id, &s.signature), f)),
+            None => d,
+        };
         let cal = self.calendar.clone();
         let agency = match &cmd {
             OrdinaryCommand::ApplyCourt(_) | OrdinaryCommand::DecideEnforcement(_) => self.agency().await?,
@@ -894,9 +953,9 @@ impl<S: LogStore> App<S> {
             }
             OrdinaryCommand::HandlePreservation { label, at, measure } => c.handle_preservation(&label, at, &measure),
             OrdinaryCommand::Conclude(r) => c.conclude(r),
-            OrdinaryCommand::Propose { at, unit, proposal } => c.propose(at, unit, proposal),
+            OrdinaryCommand::Propose { at, unit, proposal, .. } => sign(c.propose(at, unit, proposal)),
             OrdinaryCommand::LegalReview { at, passed, opinion, .. } => match &reviewer {
-                Some(r) => c.legal_review(at, r, passed, &opinion),
+                Some(r) => sign(c.legal_review(at, r, passed, &opinion)),
                 None => {
                     Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "法制审核" })
                 }

@@ -235,6 +235,18 @@ fn acts(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
     })
 }
 
+/// Whether `user` drafts and revises the document `code` of `case` (办法第十五条): an officer
+/// who handles the case; a 法制审核人员 only their own 法制审核意见书 (D31).
+pub fn drafts(user: &UserRecord, case: &CaseRecord, code: &str) -> bool {
+    let scope = CaseScope::of(case);
+    let own = scope.opened_by == user.id || (!user.officer_id.is_empty() && scope.officers.contains(&user.officer_id));
+    roles(user).iter().any(|r| match r {
+        Role::Officer => own,
+        Role::LegalReviewer => code == "D31",
+        _ => false,
+    })
+}
+
 /// The one decision. `case` is given for the case actions.
 pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -> Decision {
     let rs = roles(user);

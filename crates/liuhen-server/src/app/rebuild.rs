@@ -285,8 +285,13 @@ impl<S: LogStore> App<S> {
                         let detail = self.opened_json(index, &e).await?;
                         // The 文号 the event gave a document of the case.
                         for no in super::numbering::doc_numbers(&detail) {
-                            let s = super::numbering::case_doc_no_setting(&no, &id, e.time_ms);
-                            settings.insert(s.key.clone(), s);
+                            let last = |series: &str| {
+                                let key = format!("{}{series}", super::numbering::SERIES_PREFIX);
+                                settings.get(&key).map_or(0, |r| super::numbering::last_of(&r.data))
+                            };
+                            for s in super::numbering::case_doc_no_settings(&no, &id, e.time_ms, last) {
+                                settings.insert(s.key.clone(), s);
+                            }
                         }
                         match b.get("case_type").and_then(Value::as_str) {
                             Some(Inspection::CODE) => {

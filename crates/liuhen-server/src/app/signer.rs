@@ -61,6 +61,8 @@ impl Signer {
             person: self.person.clone(),
             opinion: opinion.to_string(),
             date: self.today,
+            key_id: String::new(),
+            signature: String::new(),
         })
     }
 

@@ -4,6 +4,9 @@
 
 use serde_json::{Map, Value};
 
+/// The label of the password a signed step asks for (电子签名法第十三条).
+const SIGNING_PASSWORD: &str = "本人登录密码（用于电子签名）";
+
 /// What kind of input a field is, and how its text becomes JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -991,6 +994,7 @@ pub const SPECS: &[Spec] = &[
             f("opinion", "承办机构负责人意见", Kind::LongText),
             f("proposal.kind", "拟作出的决定", Kind::Select(ALL_PENALTIES)),
             f("proposal.amount_fen", "金额（元）", Kind::Yuan),
+            f("password", SIGNING_PASSWORD, Kind::Secret),
         ],
     },
     Spec {
@@ -1000,7 +1004,11 @@ pub const SPECS: &[Spec] = &[
         case_type: "ordinary_penalty",
         command: "legal_review",
         label: "法制审核",
-        fields: &[f("passed", "审核通过", Kind::Bool), f("opinion", "审核意见", Kind::LongText)],
+        fields: &[
+            f("passed", "审核通过", Kind::Bool),
+            f("opinion", "审核意见", Kind::LongText),
+            f("password", SIGNING_PASSWORD, Kind::Secret),
+        ],
     },
     Spec {
         case_type: "ordinary_penalty",

@@ -20,6 +20,7 @@ async fn officer(app: &TestApp, token: &str, name: &str, cert: &str, lawyer: boo
 }
 
 async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> Resp {
+    let cmd = app.signed_step(token, cmd).await;
     app.post_as(&format!("/api/cases/{id}/commands"), token, &json!({"expected_version": version, "command": cmd}))
         .await
 }
@@ -27,20 +28,6 @@ async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value)
 fn refused_as_not_yours(r: &Resp, who: &str) {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{who}");
-}
-
-/// The details of the case's events, from their openings in the log (what a court is shown).
-async fn details(app: &TestApp, case: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    for (_, raw) in app.store.case_entries(case).await.unwrap() {
-        let entry = liuhen_log::entry::Entry::decode(&raw).unwrap();
-        if !entry.action().starts_with("case.") {
-            continue;
-        }
-        let (_, content) = app.store.opening(&entry.commits()[0]).await.unwrap();
-        out.push(serde_json::from_slice(&content).unwrap());
-    }
-    out
 }
 
 fn person(users: &[liuhen_store::UserRecord], username: &str) -> String {

@@ -50,6 +50,7 @@ fn act(officers: &[&str], announced: bool, problems: bool) -> Value {
 async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> super::helpers::Resp {
     // Read from the store: a view through the API would itself be a ledgered entry.
     let before = app.store.case(id).await.ok();
+    let cmd = app.signed_step(token, cmd).await;
     let cmd = match (app.described.get(), &before) {
         (Some(d), Some(r)) => d.command(&r.case_type, cmd["type"].as_str().unwrap_or_default(), &cmd).unwrap_or(cmd),
         _ => cmd,
@@ -2023,6 +2024,106 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
         v += 1;
     }
     assert_eq!(c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["state"], "closed");
+    log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
+}
+
+/// The unit's proposal and the 法制审核 are signed with their own accounts' SM2 keys (电子签名法
+/// 第十三条): anyone rebuilds the statement from the step as recorded in the log and verifies it
+/// with OpenSSL alone and the published key; a changed opinion does not verify; without the
+/// account's own password nothing is recorded.
+#[tokio::test]
+async fn the_proposal_and_the_review_are_signed_and_openssl_alone_verifies_them() {
+    let c = ctx().await;
+    let (id, _) = ordinary_to_notice_of(&c, "栗街罚〔2026〕34号", true, fine(5000)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let openssl =
+        |args: &[&str]| std::process::Command::new("openssl").args(args).current_dir(dir.path()).output().unwrap();
+    let users = c.app.store.users().await.unwrap();
+    let user = |name: &str| format!("user:{}", users.iter().find(|u| u.username == name).unwrap().id);
+    let recorded = details(&c.app, &id).await;
+    for (event, step, signer, content, who) in [
+        ("proposed", "propose", "unit", "proposal", "keshi"),
+        ("legal_reviewed", "legal_review", "", "passed", "fazhi"),
+    ] {
+        let e = recorded.iter().find(|d| d["event"] == event).unwrap_or_else(|| panic!("no {event}"));
+        let s = if signer.is_empty() { e.clone() } else { e[signer].clone() };
+        assert_eq!(s["person"], user(who), "{event} names the account that took it: {e}");
+        // What was decided, as plain sorted JSON, hashed with SM3 by OpenSSL.
+        std::fs::write(dir.path().join("content"), serde_json::to_string(&json!({content: e[content]})).unwrap())
+            .unwrap();
+        let dgst = openssl(&["dgst", "-sm3", "-r", "content"]);
+        let sm3 = String::from_utf8(dgst.stdout).unwrap().split_whitespace().next().unwrap().to_string();
+        let statement = format!(
+            "liuhen-approval/v1\ndocument {id}\nstep {step}\ncontent-sm3 {sm3}\nperson {}\ntime {}\nopinion {}\n",
+            s["person"].as_str().unwrap(),
+            e["at"],
+            s["opinion"].as_str().unwrap()
+        );
+        let key =
+            c.app.get(&format!("/api/signing-keys/{}", s["key_id"].as_str().unwrap()), Some(&c.token)).await.json();
+        assert_eq!(key["user"], user(who), "the key is the signer's own: {key}");
+        std::fs::write(dir.path().join("key.pem"), key["public_key_pem"].as_str().unwrap()).unwrap();
+        std::fs::write(dir.path().join("sig.der"), hex::decode(s["signature"].as_str().unwrap()).unwrap()).unwrap();
+        let distid = format!("distid:{}", key["distid"].as_str().unwrap());
+        let verify = |file: &str| {
+            openssl(&[
+                "pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin", "-digest", "sm3", "-pkeyopt", &distid,
+                "-in", file, "-sigfile", "sig.der",
+            ])
+            .status
+            .success()
+        };
+        std::fs::write(dir.path().join("statement"), &statement).unwrap();
+        assert!(verify("statement"), "OpenSSL verifies the {step}: {statement}");
+        std::fs::write(dir.path().join("forged"), statement.replace("opinion ", "opinion 不")).unwrap();
+        assert!(!verify("forged"), "a changed opinion does not verify");
+    }
+    // Without the account's own password, a review is not taken and nothing is recorded.
+    let (id, v) = {
+        let body = json!({"case_no": "栗街罚〔2026〕35号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                          "reason": "群众举报院内违法搭建", "received_at": day("2026-08-06")});
+        (create(&c.app, &c.staff.handler, "/api/cases/penalties", body).await, 1)
+    };
+    let before = c.app.store.tree_size();
+    let r = command(
+        &c.app,
+        &c.staff.legal,
+        &id,
+        v,
+        json!({"type": "legal_review", "passed": true, "opinion": "同意", "password": "not-mine-at-all"}),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(c.app.store.tree_size(), before, "a refused signature records nothing");
+}
+
+/// A 处罚决定书 decided without a 文号 takes the office's next 罚决 number (its numbering
+/// scheme, D36), one more than the highest given — by a case's decision typed by hand too — so
+/// none is given twice; the log reproduces the series.
+#[tokio::test]
+async fn a_decision_without_a_number_takes_the_offices_next() {
+    let c = ctx().await;
+    let year = &clock_date()[..4];
+    let mut decided = Vec::new();
+    for (case_no, typed) in
+        [("栗街罚〔2026〕31号", ""), ("栗街罚〔2026〕32号", "罚决〔Y〕7号"), ("栗街罚〔2026〕33号", "")]
+    {
+        let (id, mut v) = ordinary_to_notice_of(&c, case_no, false, fine(5000)).await;
+        let mut decision = decide("2026-08-17");
+        decision["doc"]["doc_no"] = json!(typed.replace('Y', year));
+        for s in [json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}), decision] {
+            let r = command(&c.app, &c.token, &id, v, s).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+            v += 1;
+        }
+        let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+        let recorded = case["timeline"].to_string();
+        decided.push((id, recorded));
+    }
+    for ((_, recorded), no) in decided.iter().zip(["罚决〔Y〕1号", "罚决〔Y〕7号", "罚决〔Y〕8号"]) {
+        let no = no.replace('Y', year);
+        assert!(recorded.contains(&format!("\"doc_no\":\"{no}\"")), "{no} not recorded: {recorded}");
+    }
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 

@@ -328,6 +328,41 @@ async fn the_handling_form_cannot_claim_a_review_or_a_discussion_it_did_not_have
     handling_form(&o).await;
 }
 
+/// 办法第十五条: a form is drafted by the officers handling the case. A 法制审核人员 drafts only
+/// their own opinion (D31), and one who approved a form — even an officer of the case who also
+/// heads its unit — does not then edit what they approved.
+#[tokio::test]
+async fn only_the_cases_officers_revise_and_never_one_who_approved() {
+    let o = office().await;
+    let doc = handling_form(&o).await;
+    let id = doc["id"].as_str().unwrap().to_string();
+    let hash = doc["content_hash"].as_str().unwrap().to_string();
+    let mut changed = doc["fields"].clone();
+    changed["proposal"] = json!("罚款三千元");
+    let revise = json!({"type": "revise", "fields": changed});
+    // The 法制审核人员 is not the drafter of a 案件处理审批表.
+    let r = cmd(&o, &o.legal, &id, revise.clone()).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    // 李华 handles the case and also heads its unit: once he has approved as reviewer he may
+    // not revise the form he approved.
+    let li_head = o.app.account_for("lihua_keshi", "officer,unit_head", &o.officers[1]).await;
+    ok(
+        &cmd(&o, &o.wang, &id, json!({"type": "approve", "step": "handler", "opinion": "拟罚款五千元", "reason": "事实清楚", "content_hash": hash}))
+            .await,
+        "handler",
+    );
+    ok(
+        &cmd(&o, &li_head, &id, json!({"type": "approve", "step": "reviewer", "opinion": "同意", "reason": "依据充分", "content_hash": hash}))
+            .await,
+        "reviewer",
+    );
+    let r = cmd(&o, &li_head, &id, revise.clone()).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("您已审批过本文书"), "{}", r.json());
+    // An officer of the case who approved nothing revises it.
+    ok(&cmd(&o, &o.li, &id, revise).await, "revise by an officer of the case");
+}
+
 /// 退回 (办法第十五条): an approver agrees or returns with reasons, never edits; a return voids
 /// the approvals given, and the form waits for its handler again. One account takes one step.
 #[tokio::test]

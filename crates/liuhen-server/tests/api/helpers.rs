@@ -509,11 +509,26 @@ impl TestApp {
         // An approval or a signature is made with the account's own key, its password unlocking it.
         let signs = matches!(body["type"].as_str(), Some("approve" | "sign"));
         if signs && body.get("password").is_none() {
-            let me = self.get("/api/me", Some(token)).await.json();
-            let password = if me["username"] == HEAD { HEAD_PASSWORD } else { "changed-pass-2" };
-            body["password"] = serde_json::json!(password);
+            body["password"] = serde_json::json!(self.signing_password(token).await);
         }
         self.post_as(&format!("/api/documents/{doc}/commands"), token, &body).await
+    }
+
+    /// The password of `token`'s test account, which opens its signing key: `HEAD_PASSWORD`
+    /// for the 负责人, else `changed-pass-2`.
+    pub async fn signing_password(&self, token: &str) -> &'static str {
+        let me = self.get("/api/me", Some(token)).await.json();
+        if me["username"] == HEAD { HEAD_PASSWORD } else { "changed-pass-2" }
+    }
+
+    /// A case command as sent by `token`'s account: a step signed with the account's own key
+    /// (the unit's proposal, the legal review) carries its password unless the body gives one.
+    pub async fn signed_step(&self, token: &str, cmd: serde_json::Value) -> serde_json::Value {
+        let mut cmd = cmd;
+        if matches!(cmd["type"].as_str(), Some("propose" | "legal_review")) && cmd.get("password").is_none() {
+            cmd["password"] = serde_json::json!(self.signing_password(token).await);
+        }
+        cmd
     }
 
     /// Puts a matter named `name` of `kind` on the 权责清单 (as the 负责人 `token`), so a case
@@ -577,4 +592,19 @@ impl TestApp {
         }
         id
     }
+}
+
+/// The details of the case's events, from their openings in the log (what a court is shown).
+pub async fn details(app: &TestApp, case: &str) -> Vec<serde_json::Value> {
+    use liuhen_store::LogStore as _;
+    let mut out = Vec::new();
+    for (_, raw) in app.store.case_entries(case).await.unwrap() {
+        let entry = liuhen_log::entry::Entry::decode(&raw).unwrap();
+        if !entry.action().starts_with("case.") {
+            continue;
+        }
+        let (_, content) = app.store.opening(&entry.commits()[0]).await.unwrap();
+        out.push(serde_json::from_slice(&content).unwrap());
+    }
+    out
 }

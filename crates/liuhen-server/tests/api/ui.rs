@@ -975,7 +975,12 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     // The 承办机构负责人 proposes, signed in as themselves: the form asks only the opinion.
     let unit_head = sign_in_as(&app, "keshi", "changed-pass-2").await;
     let unit_csrf = hidden_csrf(&send(&app, get(&format!("{case}/do/propose"), &unit_head)).await.body);
-    let propose = owned(&[("opinion", "拟罚款五千元"), ("proposal.kind", "fine"), ("proposal.amount_fen", "5000")]);
+    let propose = owned(&[
+        ("opinion", "拟罚款五千元"),
+        ("proposal.kind", "fine"),
+        ("proposal.amount_fen", "5000"),
+        ("password", "changed-pass-2"),
+    ]);
     let p = step("propose", 6, propose.clone(), String::new()).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert!(p.body.contains("须由承办机构负责人以本人账号办理"), "the 负责人 may not take the unit's step: {}", p.body);
