@@ -663,7 +663,7 @@ impl<S: LogStore> App<S> {
                     let signed =
                         |s: &Signature| s.role == role && s.person == actor.officer_id && s.content_hash == hash;
                     if d.signatures.iter().any(signed) {
-                        return Err(ApiError::Conflict("您已以该身份在本文书上签名".into()));
+                        return Err(ApiError::Duplicate("您已以该身份在本文书上签名".into()));
                     }
                     (my_name.clone(), actor.officer_id.clone())
                 } else if role == "member" {
@@ -672,7 +672,7 @@ impl<S: LogStore> App<S> {
                         return Err(ApiError::NotYourStep("集体讨论记录须由参加讨论的负责人本人签名确认".into()));
                     }
                     if d.signatures.iter().any(|s| s.role == "member" && s.person == me && s.content_hash == hash) {
-                        return Err(ApiError::Conflict("您已在本记录上签名".into()));
+                        return Err(ApiError::Duplicate("您已在本记录上签名".into()));
                     }
                     (my_name.clone(), me.clone())
                 } else {

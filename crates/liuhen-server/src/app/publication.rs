@@ -181,7 +181,7 @@ impl<S: LogStore> App<S> {
             return Err(ApiError::NotYourStep("行政执法公示须由负责人以本人账号办理".into()));
         }
         if self.publication_of(case_id).await?.is_some_and(|p| p["withdrawn"].is_null() && !p["published"].is_null()) {
-            return Err(ApiError::Conflict("该决定已公示".into()));
+            return Err(ApiError::Duplicate("该决定已公示".into()));
         }
         let (content, decided) = self.publishable(&case).await?;
         let due =

@@ -198,7 +198,10 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
                 let r = cmd(&o, &o.wang, &id, body.clone()).await;
                 assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "an investigator signs the legal review");
                 ok(&cmd(&o, &o.legal, &id, body.clone()).await, "the reviewer signs");
-                assert_eq!(cmd(&o, &o.legal, &id, body).await.status, StatusCode::CONFLICT, "twice");
+                // Twice is a duplicate, not "changed by someone else" (409 DUPLICATE).
+                let twice = cmd(&o, &o.legal, &id, body).await;
+                assert_eq!(twice.status, StatusCode::CONFLICT, "twice");
+                assert_eq!(twice.json()["error"]["code"], "DUPLICATE", "{}", twice.json());
                 continue;
             }
             if role == "officer" || role == "server" || role == "host" {
@@ -218,6 +221,8 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
                 for t in [&o.head, &o.members[0], &o.members[1]] {
                     ok(&cmd(&o, t, &id, body.clone()).await, "member signs");
                 }
+                let twice = cmd(&o, &o.head, &id, body.clone()).await;
+                assert_eq!(twice.json()["error"]["code"], "DUPLICATE", "a member twice: {}", twice.json());
                 continue;
             }
             if code == "D12" && role == "party" {

@@ -64,10 +64,8 @@ async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_r
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["published"]["on_time"], true, "{}", r.json());
     assert!(!pending(&app.get("/api/deadlines", Some(&head)).await.json()), "published: no longer pending");
-    assert_eq!(
-        app.post_as(&format!("/api/cases/{id}/publication"), &head, &publish).await.status,
-        StatusCode::CONFLICT
-    );
+    let again = app.post_as(&format!("/api/cases/{id}/publication"), &head, &publish).await;
+    assert_eq!((again.status, again.json()["error"]["code"].clone()), (StatusCode::CONFLICT, json!("DUPLICATE")));
     // Anyone reads it, signed in or not; a person only by surname, no number, no phone.
     let page = String::from_utf8(app.get("/public/decisions", None).await.body).unwrap();
     let feed = app.get("/public/decisions.json", None).await;
