@@ -459,6 +459,9 @@ pub struct SummaryDocForm {
     pub form_no: super::text::Text<64>,
     pub penalty: PenaltyForm,
     pub legal_basis: super::text::Text<2000>,
+    /// The other officers on the spot who signed the form, by ID. The officer of the account
+    /// that sends it is always its first signer (办法第十五条: the record names the account).
+    #[serde(default)]
     pub signed_by: Vec<super::text::Text<100>>,
 }
 
@@ -532,7 +535,10 @@ pub async fn start_summary_from<S: LogStore>(
     app.start_summary(user, input).await
 }
 
-fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::SummaryCommand, ApiError> {
+fn summary_command(
+    form: SummaryCommandForm,
+    me: &crate::app::signer::Signer,
+) -> Result<crate::app::summary::SummaryCommand, ApiError> {
     use crate::app::summary::SummaryCommand as C;
     use liuhen_core::summary::PaymentMethod;
     Ok(match form {
@@ -545,7 +551,16 @@ fn summary_command(form: SummaryCommandForm) -> Result<crate::app::summary::Summ
             form_no: doc.form_no.text("决定书编号")?,
             penalty: penalty_of(doc.penalty)?,
             legal_basis: doc.legal_basis.text("处罚依据")?,
-            signed_by: names(&doc.signed_by, "签名的执法人员")?,
+            signed_by: {
+                // The account sending it signs it first (its officer; the app refuses one without).
+                let mut signers = vec![me.officer_id.clone()];
+                for o in names(&doc.signed_by, "签名的执法人员")? {
+                    if !signers.contains(&o) {
+                        signers.push(o);
+                    }
+                }
+                signers
+            },
         },
         SummaryCommandForm::Deliver { at, party_signed, refusal_signed_by } => {
             C::Deliver {
@@ -681,7 +696,7 @@ async fn run_command<S: LogStore>(
     };
     let me = app.signer(user, id, forms).await?;
     if case_type == <liuhen_core::summary::Summary as crate::app::cases::CaseKind>::CODE {
-        let cmd = summary_command(serde_json::from_value(command).map_err(bad)?)?;
+        let cmd = summary_command(serde_json::from_value(command).map_err(bad)?, &me)?;
         return app.summary_command(user, id, expected_version, cmd).await;
     }
     if case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE {

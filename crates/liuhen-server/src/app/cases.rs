@@ -113,8 +113,14 @@ pub struct CaseView {
 /// The keys of an event's details that record the procedure itself — who approved, reviewed,
 /// decided or heard, with which opinion and when; the 文号 and receipts — never an act's or an
 /// evidence item's content (those are records with their own 密级) nor a party's identity.
-const PROCEDURE_KEYS: [&str; 17] = [
+const PROCEDURE_KEYS: [&str; 23] = [
     "approval",
+    "person",
+    "key_id",
+    "signature",
+    "form_no",
+    "signed_by",
+    "refusal_signed_by",
     "approver",
     "unit",
     "reviewer",
@@ -762,6 +768,18 @@ impl<S: LogStore> App<S> {
                     && let Ok(o) = self.store.officer(&host).await
                 {
                     r["host_name"] = Value::from(o.name);
+                }
+                // So are the officers who signed an on-the-spot decision or noted a refusal.
+                for key in ["signed_by", "refusal_signed_by"] {
+                    let Some(ids) = r[key].as_array().cloned() else { continue };
+                    let mut names = Vec::new();
+                    for id in ids.iter().filter_map(Value::as_str) {
+                        names.push(match self.store.officer(id).await {
+                            Ok(o) => o.name,
+                            Err(_) => id.to_string(),
+                        });
+                    }
+                    r[format!("{key}_names")] = Value::from(names);
                 }
                 view.recorded.insert(*index, r);
             }

@@ -493,7 +493,9 @@ impl<S: LogStore> App<S> {
                 cmds.push(SummaryCommand::Close { at: Timestamp(t.0 + 48 * HOUR_MS) });
             }
             for (version, cmd) in cmds.into_iter().enumerate() {
-                self.summary_command(admin, &record.id, version as u64 + 1, cmd).await?;
+                // The decision is issued by 王明's own account, on the spot.
+                let actor = if matches!(cmd, SummaryCommand::IssueDecision { .. }) { &staff.wang } else { admin };
+                self.summary_command(actor, &record.id, version as u64 + 1, cmd).await?;
             }
         }
         // One case of each other kind, at a stage with a live deadline. These commands need no

@@ -222,6 +222,13 @@ impl<S: LogStore> App<S> {
             SummaryCommand::Deliver { refusal_signed_by, .. } => refusal_signed_by.as_slice(),
             _ => &[],
         };
+        // 行政处罚法第五十二条: the officers on the spot sign the form; the account issuing it
+        // is one of them, so the record names who did it (办法第十五条).
+        if let SummaryCommand::IssueDecision { signed_by, .. } = &cmd
+            && (actor.officer_id.is_empty() || !signed_by.contains(&actor.officer_id))
+        {
+            return Err(ApiError::NotYourStep("当场处罚决定书须由在场执法人员以本人账号作出并签名".into()));
+        }
         for officer in named {
             self.officer(officer).await?;
         }

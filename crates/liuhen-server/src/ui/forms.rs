@@ -748,7 +748,7 @@ pub const SPECS: &[Spec] = &[
             f("doc.penalty.kind", "处罚种类", Kind::Select(PENALTIES)),
             f("doc.penalty.amount_fen", "罚款金额（元）", Kind::Yuan),
             f("doc.legal_basis", "处罚依据", Kind::LongText),
-            f("doc.signed_by", "签名的执法人员", Kind::OfficerList),
+            f("doc.signed_by", "其他签名的执法人员（本人作为办理人自动签名）", Kind::OfficerList),
         ],
     },
     Spec {

@@ -573,13 +573,18 @@ pub struct TimelineRow {
 /// A procedural record (`app::cases::procedure_record`) as lines a reader follows.
 fn recorded_lines(v: &Value, who: &dyn Fn(&str) -> String) -> Vec<String> {
     let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    // A step signed with its signer's own key says so, with the key (电子签名法第十三条).
+    let signed = |o: &Value| {
+        o["key_id"].as_str().map(|k| format!("（SM2 电子签名，密钥 {}）", k.chars().take(16).collect::<String>()))
+    };
     let opinion = |role: &str, o: &Value| {
         let by = o["by"].as_str().unwrap_or_default();
         let person = o["person"].as_str().map(|p| format!("（账号 {}）", who(p))).unwrap_or_default();
         format!(
-            "{role}：{by}{person}，{}：{}",
+            "{role}：{by}{person}，{}：{}{}",
             o["date"].as_str().unwrap_or_default(),
-            o["opinion"].as_str().unwrap_or_default()
+            o["opinion"].as_str().unwrap_or_default(),
+            signed(o).unwrap_or_default()
         )
     };
     let mut out = Vec::new();
@@ -599,7 +604,22 @@ fn recorded_lines(v: &Value, who: &dyn Fn(&str) -> String) -> Vec<String> {
     }
     if v["reviewer"].is_string() {
         let passed = if v["passed"] == true { "通过" } else { "未通过" };
-        out.push(format!("法制审核：{}，{passed}，意见：{}", s("reviewer"), s("opinion")));
+        let person = v["person"].as_str().map(|p| format!("（账号 {}）", who(p))).unwrap_or_default();
+        out.push(format!(
+            "法制审核：{}{person}，{passed}，意见：{}{}",
+            s("reviewer"),
+            s("opinion"),
+            signed(v).unwrap_or_default()
+        ));
+    }
+    if v["form_no"].is_string() {
+        let names: Vec<&str> =
+            v["signed_by_names"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        out.push(format!("当场处罚决定书：{}，签名的执法人员：{}", s("form_no"), names.join("、")));
+    }
+    if let Some(names) = v["refusal_signed_by_names"].as_array().filter(|a| !a.is_empty()) {
+        let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+        out.push(format!("当事人拒签，注明的执法人员：{}", names.join("、")));
     }
     if let Some(m) = v["members"].as_array() {
         let names: Vec<&str> = m.iter().filter_map(Value::as_str).collect();

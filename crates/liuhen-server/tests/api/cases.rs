@@ -413,11 +413,26 @@ async fn an_on_the_spot_penalty_walks_to_closure_and_its_rules_refuse() {
         json!({"type": "issue_decision", "at": T0, "doc": {"form_no": "No.0001234", "legal_basis": "《某条例》第十条",
         "penalty": {"kind": "fine", "amount_fen": fen}, "signed_by": officers}})
     };
-    let r = command(&c.app, &c.token, &id, 2, fine(25_000)).await;
+    let r = command(&c.app, &c.staff.handler, &id, 2, fine(25_000)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-067a");
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("行政处罚法第五十一条"));
-    ok(&command(&c.app, &c.token, &id, 2, fine(15_000)).await);
+    // Issued by the account of an officer on the spot, who is recorded as its first signer; the
+    // 负责人's account, no officer on the spot, does not issue it (行政处罚法第五十二条).
+    let r = command(&c.app, &c.token, &id, 2, fine(15_000)).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    let mut only_b = fine(15_000);
+    only_b["doc"]["signed_by"] = json!([c.b]);
+    ok(&command(&c.app, &c.staff.handler, &id, 2, only_b).await);
+    let recorded = details(&c.app, &id).await;
+    let issued = recorded.iter().find(|d| d["event"] == "decision_issued").unwrap();
+    assert_eq!(issued["signed_by"], json!([c.a, c.b]), "the sender's officer first: {issued}");
+    // The case view shows the form's number and who signed it, by name.
+    let view = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    let shown = view["timeline"].to_string();
+    for s in ["No.0001234", "王明", "李华"] {
+        assert!(shown.contains(s), "{s} not in the case view: {shown}");
+    }
     // A refusal to sign noted by one officer only (R-021, 办法第十四条).
     let r = command(
         &c.app,
@@ -507,8 +522,9 @@ async fn organisations_have_a_higher_summary_limit() {
         json!({"type": "issue_decision", "at": T0, "doc": {"form_no": "No.1", "legal_basis": "依据",
         "penalty": {"kind": "fine", "amount_fen": fen}, "signed_by": [c.a]}})
     };
-    assert_eq!(command(&c.app, &c.token, &id, 2, decision(300_001)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(command(&c.app, &c.token, &id, 2, decision(300_000)).await.status, StatusCode::OK);
+    let handler = &c.staff.handler;
+    assert_eq!(command(&c.app, handler, &id, 2, decision(300_001)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(command(&c.app, handler, &id, 2, decision(300_000)).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -2403,13 +2419,13 @@ async fn an_on_the_spot_penalty_started_without_a_party_identifies_them_before_d
     let r =
         command(&c.app, &c.token, &id, 1, json!({"type": "hear", "at": T0, "rights_told": true, "waived": true})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let r = command(&c.app, &c.token, &id, 2, decision.clone()).await;
+    let r = command(&c.app, &c.staff.handler, &id, 2, decision.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-016", "{}", String::from_utf8_lossy(&r.body));
     let r = command(&c.app, &c.token, &id, 2, identify("130227198005120034")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-016", "a wrong check digit");
     let r = command(&c.app, &c.token, &id, 2, identify("130227198005120033")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let r = command(&c.app, &c.token, &id, 3, decision).await;
+    let r = command(&c.app, &c.staff.handler, &id, 3, decision).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let r = command(&c.app, &c.token, &id, 4, identify("130227198005120033")).await;
     assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "{}", String::from_utf8_lossy(&r.body));
@@ -2435,10 +2451,10 @@ async fn a_decisions_number_is_never_given_to_another_case() {
     }
     let decision = json!({"type": "issue_decision", "at": T0, "doc": {"form_no": "No.0000021",
         "legal_basis": "《某条例》第十条", "penalty": {"kind": "warning"}, "signed_by": [&c.a, &c.b]}});
-    let r = command(&c.app, &c.token, &ids[0], 2, decision.clone()).await;
+    let r = command(&c.app, &c.staff.handler, &ids[0], 2, decision.clone()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let before = c.app.store.tree_size();
-    let r = command(&c.app, &c.token, &ids[1], 2, decision).await;
+    let r = command(&c.app, &c.staff.handler, &ids[1], 2, decision).await;
     assert_eq!(
         (r.status, r.json()["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("DUPLICATE")),

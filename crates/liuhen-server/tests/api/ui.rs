@@ -589,11 +589,21 @@ async fn an_on_the_spot_fine_is_decided_through_forms() {
     )
     .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // The decision is issued by an officer on the spot, signed in as themselves; the other
+    // officer's signature is named on the form (行政处罚法第五十二条).
+    app.account_for("wang", "officer", &officers[0]).await;
+    let cookie = sign_in_as(&app, "wang", "changed-pass-2").await;
+    let csrf = hidden_csrf(&send(&app, get(&format!("{case}/do/issue_decision"), &cookie)).await.body);
+    let run = |command: &str, body: String| {
+        let path = format!("{case}/do/{command}");
+        let cookie = cookie.clone();
+        let app = &app;
+        async move { send(app, form(&path, &cookie, &body)).await }
+    };
     let decide = |amount: &str| {
         format!(
-            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A20&doc.form_no=No.0009&doc.penalty.kind=fine&doc.penalty.amount_fen={amount}&doc.legal_basis={}&doc.signed_by={}&doc.signed_by={}",
+            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A20&doc.form_no=No.0009&doc.penalty.kind=fine&doc.penalty.amount_fen={amount}&doc.legal_basis={}&doc.signed_by={}",
             urlencode("《河北省城乡市容和环境卫生条例》第五十条"),
-            officers[0],
             officers[1]
         )
     };
@@ -616,6 +626,9 @@ async fn an_on_the_spot_fine_is_decided_through_forms() {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let data = app.get(&format!("/api{case}"), Some(&token)).await.json();
     assert_eq!(data["data"]["penalty"]["amount_fen"], 15_050, "{data}");
+    // The case page shows the form's number and the officers who signed it, by name.
+    let page = send(&app, get(&case, &cookie)).await.body;
+    assert!(page.contains("当场处罚决定书：No.0009，签名的执法人员："), "{page}");
 }
 
 /// 审批待办: a proposed seizure and a party's request wait for the 负责人; they leave the inbox
