@@ -73,6 +73,13 @@ pub fn check_approval(a: &Approval, field: &'static str) -> Vec<Violation> {
     found
 }
 
+/// R-064 (a FLAG, as domain.md has it: a typical 案卷评查 defect): what rests on an approval is
+/// not dated before the 负责人 approved it (立案、决定、结案 on the day of the approval or after).
+pub fn after_approval(approved: Date, at: Timestamp, what: &str) -> Option<Violation> {
+    (at.shanghai_date() < approved)
+        .then(|| R_064.violated("at", format!("{what}日期（{}）早于负责人批准日期（{approved}）", at.shanghai_date())))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     Lead,
@@ -668,6 +675,7 @@ impl Ordinary {
             return Err(wrong(self.state, "立案"));
         }
         let mut found = check_approval(&approval, "approval");
+        found.extend(after_approval(approval.approver.date, filed_at, "立案"));
         // A violation is known to have ended by the day it is filed at the latest (R-064b).
         if violation_ended > filed_at.shanghai_date() {
             found.push(R_064B.violated("violation_ended", "违法行为终了日期晚于立案日期"));
@@ -1117,6 +1125,7 @@ impl Ordinary {
             return Err(wrong(self.state, "作出不予处罚决定"));
         }
         let mut found = self.head_sign_off(&approver);
+        found.extend(after_approval(approver.date, at, "决定"));
         if self.proposed.is_none() {
             found.push(R_060.violated("proposal", "未记录承办机构拟作出的决定"));
         }
@@ -1229,6 +1238,7 @@ impl Ordinary {
             ));
         }
         found.extend(self.head_sign_off(&approver));
+        found.extend(after_approval(approver.date, at, "决定"));
         if doc.doc_no.trim().is_empty()
             || doc.facts.trim().is_empty()
             || doc.legal_basis.trim().is_empty()
@@ -1308,6 +1318,7 @@ impl Ordinary {
     /// R-131 (the closing approval) and R-090 (a fine paid).
     pub fn close(&self, approval: Approval, at: Timestamp) -> Decision {
         let mut found = check_approval(&approval, "approval");
+        found.extend(after_approval(approval.approver.date, at, "结案"));
         if self.relief_pending() {
             found.push(R_091.violated("relief", "行政复议或者行政诉讼尚未审结，未记录其结果"));
         }

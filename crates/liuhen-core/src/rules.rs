@@ -689,7 +689,7 @@ pub const R_064: Rule = Rule {
     id: "R-064",
     severity: Severity::Flag,
     source: "办法第十五条（案卷评查）",
-    requirement: "审批环节日期须依次为承办、审核、批准",
+    requirement: "审批环节日期须依次为承办、审核、批准；立案、决定、结案不得早于负责人批准之日",
 };
 
 pub const R_013: Rule = Rule {

@@ -790,7 +790,8 @@ pub(crate) mod ordinary {
             person: String::new(),
             by: "张主任".to_string(),
             opinion: "同意给予罚款五千元的处罚".to_string(),
-            date: d("2026-09-02"),
+            // The day the 案件处理审批表 was approved: no decision is dated before it (R-064b).
+            date: d("2026-08-14"),
             key_id: String::new(),
             signature: String::new(),
         }
@@ -1901,6 +1902,29 @@ pub(crate) mod ordinary {
                 out(decided.serve(direct(at("2026-08-18")), &cal)),
             ),
             ("R-064b", out(served.pay(at("2026-08-17"), "B")), out(served.pay(at("2026-08-19"), "B"))),
+            // Nothing that rests on an approval is dated before the 负责人 approved it.
+            (
+                "R-064",
+                out(waived.decide(
+                    at("2026-08-17"),
+                    Opinion { date: d("2026-08-18"), ..approver() },
+                    doc(yuan(5000)),
+                    "",
+                    &cal,
+                )),
+                out(waived.decide(
+                    at("2026-08-17"),
+                    Opinion { date: d("2026-08-17"), ..approver() },
+                    doc(yuan(5000)),
+                    "",
+                    &cal,
+                )),
+            ),
+            (
+                "R-064",
+                out(Ordinary::new(lead(false)).file(approval("2026-08-08"), at("2026-08-07"), d("2026-07-30"), false)),
+                out(Ordinary::new(lead(false)).file(approval("2026-08-07"), at("2026-08-07"), d("2026-07-30"), false)),
+            ),
             // A violation is not filed as ending after the day it is filed.
             (
                 "R-064b",

@@ -342,6 +342,12 @@ impl<S: LogStore> App<S> {
             members: [who("wangfuzhuren")?, who("liufuzhuren")?],
         };
         let today = now.shanghai_date();
+        // Each account's signing key, made before the story's first signature (a signature
+        // stands only when made while its key was valid).
+        let history = self.at_time(today.plus_days(-400).start().plus_hours(9));
+        for u in [&staff.head, &staff.wang, &staff.li, &staff.lawyer, &staff.members[0], &staff.members[1]] {
+            history.sign_as(u, &staff.password, b"liuhen demo: the account's key is made").await?;
+        }
         let start = today.plus_days(-14).start().plus_hours(9);
         for (i, c) in CASES.iter().enumerate() {
             let t = Timestamp(start.0 + i as i64 * 24 * HOUR_MS);
@@ -611,6 +617,14 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 
+    /// The app as if the server's clock read `t`: the demo's approvals and signatures are dated
+    /// when its story has them (before what rests on them, R-064), not when it is seeded.
+    fn at_time(&self, t: Timestamp) -> App<S> {
+        let mut past = self.clone();
+        past.clock = super::Clock::starting_at(t.0);
+        past
+    }
+
     /// An 内部审批文书 of `code` on `case`, approved in turn by the 承办人, the 承办机构负责人
     /// and the 负责人, each with their own account (办法第十五条): the chain a command rests on.
     #[allow(clippy::too_many_arguments)]
@@ -766,6 +780,7 @@ impl<S: LogStore> App<S> {
         let id = self.register_lead(&staff.wang, lead).await?.id;
         let yuan_text = p.fine_yuan;
         let filing = self
+            .at_time(at(91))
             .approve_form(
                 staff,
                 &id,
@@ -777,6 +792,7 @@ impl<S: LogStore> App<S> {
             )
             .await?;
         let handling = self
+            .at_time(at(73))
             .approve_form(
                 staff,
                 &id,
@@ -788,7 +804,7 @@ impl<S: LogStore> App<S> {
                 "事实清楚，证据确凿，适用依据正确",
             )
             .await?;
-        let unit = self.unit_opinion(staff, &format!("拟同意承办人意见，罚款{yuan_text}元")).await?;
+        let unit = self.at_time(at(78)).unit_opinion(staff, &format!("拟同意承办人意见，罚款{yuan_text}元")).await?;
         let act = ActInput {
             at: at(88),
             place: p.party.2.to_string(),
@@ -801,13 +817,13 @@ impl<S: LogStore> App<S> {
         // 违法建设 is on the 重大执法决定法制审核目录: the 法制审核 by 刘法制's account and the
         // 集体讨论 its three members confirmed with their own accounts come before the decision.
         let review = C::LegalReview {
-            at: Timestamp(super::now_ms()),
+            at: at(77),
             reviewer_id: staff.lawyer.officer_id.clone(),
             passed: true,
             opinion: "事实清楚，证据确凿，程序合法，适用依据正确，裁量适当，同意".to_string(),
             password: staff.password.clone(),
         };
-        let members = self.discussion(staff, &id, &format!("罚款{yuan_text}元")).await?;
+        let members = self.at_time(at(74)).discussion(staff, &id, &format!("罚款{yuan_text}元")).await?;
         let discuss = C::Discuss { at: at(74), members, conclusion: fine };
         let steps = vec![
             C::File {
@@ -838,7 +854,7 @@ impl<S: LogStore> App<S> {
                 discretion: "面积较小，按裁量基准处罚".to_string(),
                 proposal: fine,
             }),
-            C::Propose { at: Timestamp(super::now_ms()), unit, proposal: fine, password: staff.password.clone() },
+            C::Propose { at: at(78), unit, proposal: fine, password: staff.password.clone() },
             review,
             C::ServeNotice(Notice {
                 served_at: at(75),
@@ -920,6 +936,7 @@ impl<S: LogStore> App<S> {
         let filing = json!({"cause": "违法建设", "party": "待查", "source": "群众举报",
             "facts": "群众举报院内违法搭建彩钢房。", "provisions": "《中华人民共和国城乡规划法》第四十条"});
         let approval = self
+            .at_time(at(11))
             .approve_form(
                 staff,
                 &r.id,

@@ -68,18 +68,24 @@ pub struct App<S> {
 
 /// The server's clock for what the law dates: real time, or real time moved to start at
 /// another moment (for tests that walk a case through dates of their own).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Clock {
-    offset_ms: i64,
+    /// Shared by the clones of one app (its router's handlers see a move at once).
+    offset_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Clock {
     /// A clock that reads `ms` (Unix milliseconds) now and runs on from there.
     pub fn starting_at(ms: i64) -> Clock {
-        Clock { offset_ms: ms - now_ms() }
+        Clock { offset_ms: std::sync::Arc::new(std::sync::atomic::AtomicI64::new(ms - now_ms())) }
     }
     pub fn now(&self) -> liuhen_core::time::Timestamp {
-        liuhen_core::time::Timestamp(now_ms() + self.offset_ms)
+        liuhen_core::time::Timestamp(now_ms() + self.offset_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+    /// Moves this clock, and every clone of it, to read `ms` now: for tests that take an
+    /// approval on the day their story has it. A server's clock is never moved.
+    pub fn set(&self, ms: i64) {
+        self.offset_ms.store(ms - now_ms(), std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -345,6 +345,12 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
         ]
     );
     assert!(cases.as_array().unwrap().iter().any(|c| c["data"]["defects"][0]["rule"] == "R-142"));
+    // Its dates are in their legal order: no filing, decision or closing before its approval,
+    // no approval steps out of order.
+    for c in cases.as_array().unwrap() {
+        let defects = c["data"]["defects"].as_array().unwrap();
+        assert!(!defects.iter().any(|d| d["rule"] == "R-064"), "{}: {defects:?}", c["case_no"]);
+    }
     // The office profile and its 权责清单 come with it.
     assert_eq!(app.get("/api/agency", Some(&token)).await.json()["name"], "迁西县栗乡街道办事处");
     let matters = app.get("/api/matters", Some(&token)).await.json();
@@ -596,10 +602,14 @@ fn day(s: &str) -> i64 {
 /// The approval forms a penalty case's commands rest on, each approved by its own accounts:
 /// the 立案审批表, 案件处理审批表 and 结案审批表, and the 集体讨论记录 its members signed.
 async fn approve_forms(c: &Ctx, id: &str) {
+    // Approved on the day of filing, before the decision and the closing that rest on them
+    // the server's clock then runs on from where the tests stand.
+    c.app.clock.set(day("2026-08-07"));
     for code in ["D02", "D30", "D50"] {
         c.app.approved_form(&c.staff, id, code).await;
     }
     c.app.discussion_record(&c.staff, id).await;
+    c.app.clock.set(CLOCK_MS);
 }
 
 fn fine(yuan: u64) -> Value {

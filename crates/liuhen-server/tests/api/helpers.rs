@@ -22,6 +22,8 @@ pub struct TestApp {
     log_access: LogAccess,
     /// Set by `describe_strictly`: the OpenAPI document every JSON request is held to.
     pub described: std::sync::OnceLock<crate::described::Described>,
+    /// The server's clock for what the law dates (shared with the router's app).
+    pub clock: liuhen_server::app::Clock,
     _dir: tempfile::TempDir,
 }
 
@@ -89,8 +91,10 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
     };
     app.put_agency(&head, profile).await.unwrap();
     liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();
+    let clock = app.clock.clone();
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     let t = TestApp {
+        clock,
         router: router(state),
         admin_password,
         admin_changed: std::sync::Mutex::new(false),
