@@ -430,7 +430,9 @@ pub static CATALOGUE: &[DocSpec] = &[
             long("conclusion", "讨论结论"),
         ],
         approval: false,
-        signers: &[s("member", "参加讨论人员", 3)],
+        // Each member the record lists confirms it with their own account (R-062; the names
+        // are the accounts' own).
+        signers: &[SignerSpec { each_of: Some("members"), ..s("member", "参加讨论人员", 3) }],
         sealed: false,
         seal_kind: "",
         issuer: Issuer::Head,
@@ -1392,6 +1394,35 @@ mod tests {
             content_hash: "h".into(),
             at,
         }));
+        assert!(d.missing("h").is_empty(), "{:?}", d.missing("h"));
+    }
+
+    /// 集体讨论记录: every member it lists confirms it (three at least); a name listed
+    /// but not signed for leaves it unfinished, however many others signed.
+    #[test]
+    fn each_member_a_discussion_record_lists_signs_it() {
+        let at = Timestamp(1_795_000_000_000);
+        let fields: BTreeMap<String, String> = CATALOGUE
+            .iter()
+            .find(|s| s.code == "D35")
+            .unwrap()
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.key.to_string(),
+                    if f.key == "members" { "张主任、王副主任、刘副主任、赵委员" } else { "内容" }.to_string(),
+                )
+            })
+            .collect();
+        let mut d = Document::new(&draft("D35", "penalty", fields, None).unwrap()).unwrap();
+        for n in ["张主任", "王副主任", "刘副主任"] {
+            d.apply(&Event::Signed(sample_signature("member", n, at)));
+        }
+        let missing = d.missing("h");
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(missing[0].detail.contains("赵委员"), "{missing:?}");
+        d.apply(&Event::Signed(sample_signature("member", "赵委员", at)));
         assert!(d.missing("h").is_empty(), "{:?}", d.missing("h"));
     }
 }

@@ -230,6 +230,9 @@ pub struct UserRecord {
     /// Roles granted by the 系统管理员 that see case content, not in force until a 负责人
     /// approves them (comma-separated codes; empty when none waits).
     pub pending_roles: String,
+    /// The name its steps are recorded under when it belongs to no officer (empty: the
+    /// username).
+    pub display_name: String,
 }
 
 /// What an acknowledged append returns: the entry is durable at `index`, and — when the log

@@ -18,6 +18,7 @@ const SQLITE: &[(i64, &str)] = &[
     (12, include_str!("../migrations/sqlite/0012_sessions_in_the_log.sql")),
     (13, include_str!("../migrations/sqlite/0013_throttle.sql")),
     (14, include_str!("../migrations/sqlite/0014_pending_roles.sql")),
+    (15, include_str!("../migrations/sqlite/0015_display_name.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

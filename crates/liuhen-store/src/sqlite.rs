@@ -1204,8 +1204,8 @@ fn insert_user(conn: &Connection, u: &UserRecord) -> Result<(), StoreError> {
     let res = conn
         .prepare_cached(
             "INSERT INTO users (id, username, role, password_hash, must_change_password, created_at, \
-             officer_id, unit, totp_secret, totp_enabled, pending_roles) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             officer_id, unit, totp_secret, totp_enabled, pending_roles, display_name) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
         .execute(params![
             u.id,
@@ -1218,7 +1218,8 @@ fn insert_user(conn: &Connection, u: &UserRecord) -> Result<(), StoreError> {
             u.unit,
             u.totp_secret,
             u.totp_enabled,
-            u.pending_roles
+            u.pending_roles,
+            u.display_name
         ]);
     match res {
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
@@ -1277,7 +1278,7 @@ const OFFICER_COLUMNS: &str =
 const CASE_COLUMNS: &str =
     "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, unit, confidentiality";
 const USER_COLUMNS: &str = "id, username, role, password_hash, must_change_password, created_at, officer_id, unit, \
-     totp_secret, totp_enabled, pending_roles";
+     totp_secret, totp_enabled, pending_roles, display_name";
 
 async fn checkpointer(inner: Weak<Inner>) {
     let Some(interval) = inner.upgrade().map(|i| i.config.checkpoint_interval) else {
@@ -1310,6 +1311,7 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
         totp_secret: row.get(8)?,
         totp_enabled: row.get(9)?,
         pending_roles: row.get(10)?,
+        display_name: row.get(11)?,
     })
 }
 
@@ -1469,7 +1471,8 @@ impl LogStore for SqliteStore {
         self.read(|c| {
             c.prepare_cached(
                 "SELECT u.id, u.username, u.role, u.password_hash, u.must_change_password, u.created_at, u.officer_id, \
-                 u.unit, u.totp_secret, u.totp_enabled, u.pending_roles FROM sessions s JOIN users u ON u.id = s.user_id \
+                 u.unit, u.totp_secret, u.totp_enabled, u.pending_roles, u.display_name \
+                 FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
             )?
             .query_row(params![token_sha256.0.as_slice(), now_ms], user_from_row)

@@ -449,6 +449,7 @@ async fn bench_account(data: &Path) -> anyhow::Result<String> {
         must_change_password: false,
         officer_id: String::new(),
         unit: String::new(),
+        name: String::new(),
     };
     opened.state.app.add_user(None, user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(password)

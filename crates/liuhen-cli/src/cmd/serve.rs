@@ -90,7 +90,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 "  已载入演示数据 / demo data seeded: {officers} officers, {matters} matters, {cases} cases of all five kinds, {devices} recording devices"
             );
             println!("  演示账号 demo accounts (共用初始密码 shared password: {password}):");
-            for (username, roles, _, unit) in liuhen_server::app::demo::DEMO_USERS {
+            for (username, roles, _, unit, _) in liuhen_server::app::demo::DEMO_USERS {
                 let labels: Vec<&str> =
                     roles.split(',').filter_map(liuhen_server::app::policy::Role::parse).map(|r| r.label()).collect();
                 println!("    {username:<12} {}（{unit}）", labels.join("、"));

@@ -33,6 +33,10 @@ pub struct AddArgs {
     /// The 承办机构 the account works in.
     #[arg(long, default_value = "")]
     unit: String,
+    /// The name its approvals and signatures are recorded under when it belongs to no
+    /// officer (e.g. 张主任).
+    #[arg(long, default_value = "")]
+    name: String,
 }
 
 pub async fn run(what: What) -> anyhow::Result<()> {
@@ -53,6 +57,7 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         must_change_password: true,
         officer_id: args.officer.trim().to_string(),
         unit: args.unit.trim().to_string(),
+        name: args.name.trim().to_string(),
     };
     let user = app.add_user(None, new).await.map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     store.sign_checkpoint().await.context("signing a checkpoint")?;

@@ -26,6 +26,10 @@ pub struct UserForm {
     pub officer_id: super::text::Text<64>,
     #[serde(default)]
     pub unit: super::text::Text<100>,
+    /// The name the account's approvals and signatures are recorded under when it belongs to
+    /// no officer (e.g. 张主任); empty: the username.
+    #[serde(default)]
+    pub name: super::text::Text<50>,
 }
 
 #[derive(Serialize)]
@@ -36,6 +40,8 @@ pub struct AccountDto {
     pub role_labels: Vec<&'static str>,
     pub officer_id: String,
     pub unit: String,
+    /// The name its steps are recorded under when it belongs to no officer.
+    pub name: String,
     pub must_change_password: bool,
     /// Roles that see case content, granted by the 系统管理员 and waiting for a 负责人's
     /// approval: not in force yet.
@@ -59,6 +65,7 @@ impl From<&UserRecord> for AccountDto {
             role_labels: roles.iter().map(|r| r.label()).collect(),
             officer_id: u.officer_id.clone(),
             unit: u.unit.clone(),
+            name: u.display_name.clone(),
             must_change_password: u.must_change_password,
         }
     }
@@ -87,6 +94,7 @@ pub async fn add_user<S: LogStore>(
         must_change_password: true,
         officer_id: f.officer_id.trim().to_string(),
         unit: f.unit.trim().to_string(),
+        name: f.name.text("姓名")?.trim().to_string(),
     };
     let created = state.app.add_user(Some(&user), new).await?;
     Ok((StatusCode::CREATED, Json(AccountDto::from(&created))))

@@ -128,6 +128,9 @@ pub struct NewUser {
     pub officer_id: String,
     /// The 承办机构 the account works in.
     pub unit: String,
+    /// The name its steps are recorded under when it belongs to no officer (a 负责人's or a
+    /// 集体讨论成员's, e.g. 张主任); empty: the username.
+    pub name: String,
 }
 
 impl<S: LogStore> App<S> {
@@ -222,11 +225,16 @@ impl<S: LogStore> App<S> {
             totp_secret: String::new(),
             totp_enabled: false,
             pending_roles: pending.to_string(),
+            display_name: new.name.trim().to_string(),
         };
         // The password hash is a secret: the log commits to it, the store keeps it. The
         // username and unit are words the administrator typed: behind a commitment too.
         let (c, opening) = secret_of(&user.password_hash, must_change_password);
-        let (a, account) = committed(&json!({"username": username, "unit": user.unit}));
+        let mut account = json!({"username": username, "unit": user.unit});
+        if !user.display_name.is_empty() {
+            account["name"] = serde_json::Value::from(user.display_name.as_str());
+        }
+        let (a, account) = committed(&account);
         let d = draft(
             actor,
             "user.create",

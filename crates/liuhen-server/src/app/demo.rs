@@ -296,7 +296,7 @@ impl<S: LogStore> App<S> {
         let password = super::auth::one_time_password();
         let (mut head, mut keeper) = (None, None);
         let mut accounts = std::collections::HashMap::new();
-        for (username, roles, officer, unit) in DEMO_USERS {
+        for (username, roles, officer, unit, name) in DEMO_USERS {
             let new = super::auth::NewUser {
                 username: username.to_string(),
                 roles: roles.to_string(),
@@ -304,6 +304,7 @@ impl<S: LogStore> App<S> {
                 must_change_password: true,
                 officer_id: officer.map(|i| ids[i].clone()).unwrap_or_default(),
                 unit: unit.to_string(),
+                name: name.to_string(),
             };
             // 三员分立: the first 负责人 is made as at the server's console; the administrator
             // makes the others, whose roles that see case content that 负责人 then approves.
@@ -1133,14 +1134,14 @@ fn handed(ids: &[String], name: &str, document: &str, t: Timestamp) -> liuhen_co
 
 /// The demo's accounts: username, roles, the officer they are (index into the demo officers),
 /// and their unit.
-pub const DEMO_USERS: [(&str, &str, Option<usize>, &str); 9] = [
-    ("zhangzhuren", "approver,discussion_member", None, "栗乡街道综合行政执法办公室"),
-    ("wangming", "officer", Some(0), "栗乡街道综合行政执法办公室"),
-    ("lihua", "officer,unit_head", Some(1), "栗乡街道综合行政执法办公室"),
-    ("liufazhi", "legal_reviewer", Some(4), "栗乡街道党政综合办公室"),
-    ("wangfuzhuren", "discussion_member", None, "栗乡街道办事处"),
-    ("liufuzhuren", "discussion_member", None, "栗乡街道办事处"),
-    ("dangan", "archivist", None, "栗乡街道党政综合办公室"),
-    ("shebei", "device_admin", None, "栗乡街道党政综合办公室"),
-    ("jiandu", "supervisor", None, "迁西县司法局"),
+pub const DEMO_USERS: [(&str, &str, Option<usize>, &str, &str); 9] = [
+    ("zhangzhuren", "approver,discussion_member", None, "栗乡街道综合行政执法办公室", "张主任"),
+    ("wangming", "officer", Some(0), "栗乡街道综合行政执法办公室", ""),
+    ("lihua", "officer,unit_head", Some(1), "栗乡街道综合行政执法办公室", ""),
+    ("liufazhi", "legal_reviewer", Some(4), "栗乡街道党政综合办公室", ""),
+    ("wangfuzhuren", "discussion_member", None, "栗乡街道办事处", "王副主任"),
+    ("liufuzhuren", "discussion_member", None, "栗乡街道办事处", "刘副主任"),
+    ("dangan", "archivist", None, "栗乡街道党政综合办公室", "档案员赵某"),
+    ("shebei", "device_admin", None, "栗乡街道党政综合办公室", "设备管理员钱某"),
+    ("jiandu", "supervisor", None, "迁西县司法局", "司法局孙某"),
 ];

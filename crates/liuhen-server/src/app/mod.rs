@@ -259,6 +259,7 @@ impl<S: LogStore> App<S> {
             must_change_password: true,
             officer_id: String::new(),
             unit: String::new(),
+            name: "系统管理员".to_string(),
         };
         self.create_user(&admin, "system").await?;
         Ok(Some(password))

@@ -115,6 +115,7 @@ impl<S: LogStore> App<S> {
                                 totp_secret: String::new(),
                                 totp_enabled: false,
                                 pending_roles: b.get("pending").and_then(Value::as_str).unwrap_or_default().to_string(),
+                                display_name: from_account("name"),
                             },
                         );
                     }

@@ -88,14 +88,16 @@ impl Signer {
 }
 
 impl<S: LogStore> App<S> {
-    /// The name a step records for `actor`: their officer's name, else the username.
+    /// The name a step records for `actor`: their officer's name, else the account's name,
+    /// else the username.
     pub(crate) async fn actor_name(&self, actor: &UserRecord) -> Result<String, ApiError> {
+        let own = || if actor.display_name.is_empty() { actor.username.clone() } else { actor.display_name.clone() };
         if actor.officer_id.is_empty() {
-            return Ok(actor.username.clone());
+            return Ok(own());
         }
         match self.store.officer(&actor.officer_id).await {
             Ok(o) => Ok(o.name),
-            Err(liuhen_store::StoreError::NotFound) => Ok(actor.username.clone()),
+            Err(liuhen_store::StoreError::NotFound) => Ok(own()),
             Err(e) => Err(e.into()),
         }
     }

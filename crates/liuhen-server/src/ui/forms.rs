@@ -1457,6 +1457,7 @@ pub const SPECS: &[Spec] = &[
             f("roles", "角色（可多选；可查看案件内容的角色须经负责人批准后生效）", Kind::Multi(ROLES)),
             f("unit", "承办机构", Kind::Text),
             f("officer_id", "对应的执法人员（如有）", Kind::Officer),
+            f("name", "姓名或称谓（无执法人员登记时，审批、签名记在此名下，如 张主任）", Kind::Text),
             f("password", "初始密码（至少 12 位，首次登录须修改）", Kind::Secret),
         ],
     },

@@ -1598,6 +1598,7 @@ pub async fn create_account<S: LogStore>(
                 must_change_password: true,
                 officer_id: text("officer_id"),
                 unit: text("unit"),
+                name: text("name"),
             };
             state.app.add_user(Some(&user), new).await.map_err(|e| (Vec::new(), vec![e.message()]))
         }

@@ -79,8 +79,38 @@ async fn a_seizure_is_approved_only_by_the_head_and_the_record_names_the_heads_a
     let users = app.store.users().await.unwrap();
     let approved = details(&app, &id).await.into_iter().find(|d| d["event"] == "approved").unwrap();
     assert_eq!(approved["approver"]["person"], person(&users, HEAD), "{approved}");
-    assert_eq!(approved["approver"]["by"], HEAD, "the account's name");
+    assert_eq!(approved["approver"]["by"], HEAD_NAME, "the account's name");
     assert_eq!(approved["approver"]["date"], today(), "the server's date");
+}
+
+/// An account that belongs to no officer (a 负责人 without a 执法证) is recorded under the name
+/// the administrator gave it, not its username; the name stays behind the account's commitment
+/// (never in the public log) and the rebuild from the log gives it back.
+#[tokio::test]
+async fn an_account_without_an_officer_is_recorded_under_its_own_name() {
+    let (app, staff, _) = office().await;
+    let admin = app.login_admin().await;
+    let body = json!({"username": "zhaozhuren", "roles": "approver", "password": "initial-pass-1", "name": "赵主任"});
+    let r = app.post_as("/api/users", &admin, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["name"], "赵主任");
+    app.approve_all_grants().await;
+    let zhao = app.login_as("zhaozhuren", "initial-pass-1").await;
+    app.change_password(&zhao, "initial-pass-1", "changed-pass-2").await;
+    let measure = json!({"case_no": "栗街强〔2026〕9号", "matter": "扣押占道经营物品", "kind": "seize",
+        "items": ["三轮车一辆"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》",
+        "property": {"related_to_case": true, "necessities_excluded": true, "not_sealed_elsewhere": true}});
+    let r = app.post_as("/api/cases/coercive-measures", &staff.handler, &measure).await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = command(&app, &zhao, &id, 1, json!({"type": "approve", "opinion": "同意扣押"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let approved = details(&app, &id).await.into_iter().find(|d| d["event"] == "approved").unwrap();
+    assert_eq!(approved["approver"]["by"], "赵主任", "{approved}");
+    let public = private_text_in_public_log(&app.data.db_path());
+    assert!(!public.iter().any(|s| s.contains("赵主任")), "{public:?}");
+    let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -140,7 +170,7 @@ async fn filing_rests_on_the_filing_form_and_names_each_account_that_approved_it
         [
             (person(&users, "chengban").as_str(), "王明"),
             (person(&users, "keshi").as_str(), "keshi"),
-            (person(&users, HEAD).as_str(), HEAD)
+            (person(&users, HEAD).as_str(), HEAD_NAME)
         ],
         "{filed}"
     );
@@ -175,7 +205,7 @@ async fn a_licence_is_decided_and_extended_only_by_the_head() {
     let r = command(&app, &staff.head, &id, 2, extend).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let extended = details(&app, &id).await.into_iter().find(|d| d["event"] == "extended").unwrap();
-    assert_eq!(extended["approved_by"], HEAD, "the account's name: {extended}");
+    assert_eq!(extended["approved_by"], HEAD_NAME, "the account's name: {extended}");
 }
 
 /// 电子签名法第十三条: an approval is the approver's own SM2 signature over what they

@@ -117,8 +117,8 @@ async fn office() -> Office {
     }
     let [wang, li, keshi]: [String; 3] = tokens.try_into().unwrap();
     let members = [
-        app.account(&admin, "weiyuan2", "discussion_member").await,
-        app.account(&admin, "weiyuan3", "discussion_member").await,
+        app.account_named("weiyuan2", "discussion_member", "", "王副主任").await,
+        app.account_named("weiyuan3", "discussion_member", "", "刘副主任").await,
     ];
     let body = json!({"name": "刘法制", "cert_no": "13020009", "cert_valid_from": "2024-01-01",
         "cert_valid_to": "2028-12-31", "legal_qualification": true});
@@ -166,7 +166,11 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
     };
     for code in set {
         let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == code).unwrap();
-        let fields = filled(form, code);
+        let mut fields = filled(form, code);
+        if code == "D35" {
+            // Each member listed confirms it with their own account, under their own name.
+            fields["members"] = json!("张主任、王副主任、刘副主任");
+        }
         let r = o
             .app
             .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": code, "fields": fields}))

@@ -63,6 +63,7 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
         must_change_password: false,
         officer_id: String::new(),
         unit: "栗乡街道综合行政执法办公室".to_string(),
+        name: HEAD_NAME.to_string(),
     };
     let head = app.add_user(None, head).await.unwrap();
     // The office's 权责清单: no case opens on a matter it does not list (R-010a).
@@ -251,6 +252,8 @@ pub fn private_text_in_public_log(db: &std::path::Path) -> Vec<String> {
 pub const ORIGIN: &str = "liuhen.test/api";
 /// The 负责人 the tests sign in as.
 pub const HEAD: &str = "zhang";
+/// The name the 负责人's steps are recorded under (the account has no officer).
+pub const HEAD_NAME: &str = "张主任";
 pub const HEAD_PASSWORD: &str = "zhang-test-password";
 /// The administrator's password once changed.
 pub const ADMIN_PASSWORD: &str = "admin-test-password";
@@ -494,9 +497,14 @@ impl TestApp {
     /// A new account made by the administrator in `UNIT`, for officer `officer_id` (may be
     /// empty), its grants approved and first password changed; its token.
     pub async fn account_for(&self, username: &str, roles: &str, officer_id: &str) -> String {
+        self.account_named(username, roles, officer_id, "").await
+    }
+
+    /// As [`TestApp::account_for`], the account recorded under `name` when it has no officer.
+    pub async fn account_named(&self, username: &str, roles: &str, officer_id: &str, name: &str) -> String {
         let admin = self.login_admin().await;
         let body = serde_json::json!({"username": username, "roles": roles, "password": "initial-pass-1",
-            "officer_id": officer_id, "unit": UNIT});
+            "officer_id": officer_id, "unit": UNIT, "name": name});
         let r = self.post_as("/api/users", &admin, &body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
         self.approve_all_grants().await;
@@ -553,8 +561,8 @@ impl TestApp {
             head: self.login().await,
             legal: self.account_for("fazhi", "legal_reviewer", lawyer).await,
             members: [
-                self.account_for("weiyuan2", "discussion_member", "").await,
-                self.account_for("weiyuan3", "discussion_member", "").await,
+                self.account_named("weiyuan2", "discussion_member", "", "王副主任").await,
+                self.account_named("weiyuan3", "discussion_member", "", "刘副主任").await,
             ],
         }
     }
