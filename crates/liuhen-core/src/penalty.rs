@@ -404,11 +404,16 @@ pub enum Event {
         key_id: String,
         signature: String,
     },
-    /// 负责人集体讨论: who took part and what they concluded.
+    /// 负责人集体讨论: who took part and what they concluded, the 集体讨论记录 the members
+    /// confirmed (`document-id@content-sm3`), and the 负责人 who recorded it with their own key.
     Discussed {
         at: Timestamp,
         members: Vec<String>,
         conclusion: Penalty,
+        record: String,
+        person: String,
+        key_id: String,
+        signature: String,
     },
     NoticeServed(Notice),
     StatementHeard {
@@ -545,6 +550,8 @@ pub struct Ordinary {
     pub proposed: Option<Penalty>,
     pub review_passed_at: Option<Timestamp>,
     pub discussion: Option<Penalty>,
+    /// The 集体讨论记录s discussions rested on (`document-id@content-sm3`).
+    pub discussion_records: Vec<String>,
     pub notice: Option<Notice>,
     pub statements: u32,
     pub waived: bool,
@@ -614,7 +621,8 @@ impl Event {
             Event::Proposed { unit: o, .. } => {
                 (o.key_id, o.signature) = (key_id.to_string(), signature.to_string());
             }
-            Event::LegalReviewed { person: p, key_id: k, signature: s, .. } => {
+            Event::LegalReviewed { person: p, key_id: k, signature: s, .. }
+            | Event::Discussed { person: p, key_id: k, signature: s, .. } => {
                 (*p, *k, *s) = (person.to_string(), key_id.to_string(), signature.to_string());
             }
             _ => {}
@@ -641,6 +649,7 @@ impl Ordinary {
             proposed: None,
             review_passed_at: None,
             discussion: None,
+            discussion_records: Vec::new(),
             notice: None,
             statements: 0,
             waived: false,
@@ -919,8 +928,9 @@ impl Ordinary {
         ))
     }
 
-    /// 集体讨论: at least three of the office's heads, with a conclusion.
-    pub fn discuss(&self, at: Timestamp, members: &[String], conclusion: Penalty) -> Decision {
+    /// 集体讨论: at least three of the office's heads, with a conclusion, resting on a
+    /// 集体讨论记录 (`record`) no earlier discussion rested on, held after the notice was served.
+    pub fn discuss(&self, at: Timestamp, members: &[String], conclusion: Penalty, record: &str) -> Decision {
         if !matches!(
             self.state,
             State::NoticeServed
@@ -938,8 +948,27 @@ impl Ordinary {
         if distinct.len() < MIN_DISCUSSION_MEMBERS {
             found.push(R_062.violated("members", format!("集体讨论仅有 {} 名负责人参加", distinct.len())));
         }
+        if record.trim().is_empty() {
+            found.push(R_062.violated("record", "集体讨论须有参加人员确认的集体讨论记录"));
+        } else if self.discussion_records.iter().any(|r| r == record) {
+            found.push(R_062.violated("record", "该集体讨论记录已记录为一次集体讨论；再次讨论须另行形成记录"));
+        }
+        if let Some(n) = &self.notice
+            && at < n.served_at
+        {
+            found.push(R_064B.violated("at", "集体讨论时间早于事先告知书送达时间"));
+        }
         let flags = rules::decide(found)?;
-        Ok((Event::Discussed { at, members: members.to_vec(), conclusion }, flags))
+        let event = Event::Discussed {
+            at,
+            members: members.to_vec(),
+            conclusion,
+            record: record.to_string(),
+            person: String::new(),
+            key_id: String::new(),
+            signature: String::new(),
+        };
+        Ok((event, flags))
     }
 
     /// The surcharge due on an unpaid fine at `now` (行政处罚法第七十二条): 3% of the fine a day
@@ -1515,7 +1544,10 @@ impl Ordinary {
             Event::LegalReviewed { at, passed, .. } => {
                 self.review_passed_at = if *passed { Some(*at) } else { None };
             }
-            Event::Discussed { conclusion, .. } => self.discussion = Some(*conclusion),
+            Event::Discussed { conclusion, record, .. } => {
+                self.discussion = Some(*conclusion);
+                self.discussion_records.push(record.clone());
+            }
             Event::NoticeServed(n) => {
                 self.notice = Some(n.clone());
                 self.state = State::NoticeServed;

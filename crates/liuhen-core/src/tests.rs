@@ -835,7 +835,7 @@ pub(crate) mod ordinary {
         let refused = out(told(false).decide(at("2026-08-17"), approver(), revoke.clone(), "", &cal()));
         assert_eq!(refused, ["R-061", "R-062"]);
         let mut c = told(true);
-        step!(c, c.discuss(at("2026-08-17"), &heads(3), Penalty::RevokeLicence));
+        step!(c, c.discuss(at("2026-08-17"), &heads(3), Penalty::RevokeLicence, "D35-1@hash"));
         let ok = out(c.decide(at("2026-08-17"), approver(), revoke, "", &cal()));
         assert!(!ok.contains(&"R-061") && !ok.contains(&"R-062"), "{ok:?}");
     }
@@ -1734,25 +1734,51 @@ pub(crate) mod ordinary {
                 out(major_waived().decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)),
                 out({
                     let mut c = major_waived();
-                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000))));
+                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash"));
                     c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
                 }),
             ),
             (
                 "R-062",
-                out(major_waived().discuss(t("2026-08-17"), &heads(2), Penalty::Fine(yuan(5000)))),
-                out(major_waived().discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)))),
+                out(major_waived().discuss(t("2026-08-17"), &heads(2), Penalty::Fine(yuan(5000)), "D35-1@hash")),
+                out(major_waived().discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash")),
+            ),
+            // A discussion rests on a 集体讨论记录 the members confirmed, and one record is one
+            // discussion: the same record sent again is no second discussion.
+            (
+                "R-062",
+                out(major_waived().discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), " ")),
+                out(major_waived().discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash")),
             ),
             (
                 "R-062",
                 out({
                     let mut c = major_waived();
-                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(4000))));
+                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash"));
+                    c.discuss(t("2026-08-18"), &heads(3), Penalty::Fine(yuan(3000)), "D35-1@hash")
+                }),
+                out({
+                    let mut c = major_waived();
+                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash"));
+                    c.discuss(t("2026-08-18"), &heads(3), Penalty::Fine(yuan(3000)), "D35-2@other")
+                }),
+            ),
+            // Not before the notice it follows was served.
+            (
+                "R-064b",
+                out(major_waived().discuss(t("1970-01-02"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash")),
+                out(major_waived().discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash")),
+            ),
+            (
+                "R-062",
+                out({
+                    let mut c = major_waived();
+                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(4000)), "D35-1@hash"));
                     c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
                 }),
                 out({
                     let mut c = major_waived();
-                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000))));
+                    step!(c, c.discuss(t("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash"));
                     c.decide(t("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
                 }),
             ),
@@ -1968,7 +1994,7 @@ pub(crate) mod ordinary {
     fn the_surcharge_is_three_percent_a_day_up_to_the_fine() {
         let cal = cal();
         let mut c = major_waived();
-        step!(c, c.discuss(at("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000))));
+        step!(c, c.discuss(at("2026-08-17"), &heads(3), Penalty::Fine(yuan(5000)), "D35-1@hash"));
         step!(c, c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal));
         step!(c, c.serve(direct(at("2026-08-18")), &cal));
         // Served 2026-08-18: fifteen days end 2026-09-02.

@@ -661,8 +661,17 @@ async fn run_command<S: LogStore>(
         ApiError::BadRequest(format!("命令格式有误：{}", crate::error::serde_in_chinese(&e.to_string())))
     };
     // Asked before the body is read: a hidden case is 404 whatever was sent.
-    app.allow(user, crate::app::policy::Action::CommandCase, Some(&app.store.case(id).await?))?;
-    let case_type = app.case_type(id).await?;
+    let record = app.store.case(id).await?;
+    app.allow(user, crate::app::policy::Action::CommandCase, Some(&record))?;
+    // 办法第十五条: a role's own step by an account holding it; the rest by the case's officers.
+    let step = command["type"].as_str().unwrap_or_default();
+    if !crate::app::policy::performs(user, &record, step) {
+        return Err(ApiError::NotYourStep(match crate::app::policy::role_step(&record.case_type, step) {
+            Some(role) => format!("该步骤须由{}以本人账号办理（办法第十五条）", role.label()),
+            None => "该步骤须由本案承办人员或其所在机构负责人以本人账号办理（办法第十五条）".to_string(),
+        }));
+    }
+    let case_type = record.case_type.clone();
     // R-064b: nothing is recorded as having happened later than now.
     app.not_in_future(&command)?;
     // The staff named as having acted (送达人, 复查人员, 监督人员) are registered officers, by ID.
@@ -1212,9 +1221,13 @@ pub enum OrdinaryCommandForm {
     },
     /// 集体讨论: the members are those who confirmed the finalised 集体讨论记录 (D35) with their
     /// own accounts.
+    /// Recorded by the 负责人 with their own key, over the conclusion, the members and the record.
     Discuss {
         at: i64,
         conclusion: PenaltyForm,
+        /// The account's own sign-in password: it opens their signing key.
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// The 事先告知书, with its 送达回证; the date of service is the receipt's.
     ServeNotice {
@@ -1506,11 +1519,16 @@ fn ordinary_command(
                 password: password.into_inner(),
             }
         }
-        OrdinaryCommandForm::Discuss { at, conclusion } => C::Discuss {
-            at: Timestamp(at),
-            members: me.members.clone(),
-            conclusion: penalty_of(conclusion)?,
-        },
+        OrdinaryCommandForm::Discuss { at, conclusion, password } => {
+            me.must(Role::Approver, "记录集体讨论结论")?;
+            C::Discuss {
+                at: Timestamp(at),
+                members: me.members.clone(),
+                conclusion: penalty_of(conclusion)?,
+                record: me.discussion_record.clone(),
+                password: password.into_inner(),
+            }
+        }
         OrdinaryCommandForm::ServeNotice { service, doc } => {
             let NoticeDocForm { penalty, facts, reasons, legal_basis, hearing_right_told, statement_days } = doc;
             if statement_days > 60 {

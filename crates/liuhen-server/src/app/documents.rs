@@ -507,11 +507,12 @@ impl<S: LogStore> App<S> {
         Ok(best)
     }
 
-    /// The members who confirmed the case's latest 集体讨论记录 on its current content, each with
-    /// their own account (行政处罚法第五十七条第二款): empty when there is none.
-    pub(crate) async fn discussion_members(&self, case_id: &str) -> Result<Vec<String>, ApiError> {
+    /// The case's latest 集体讨论记录 (`document-id@content-sm3`) and the members who confirmed
+    /// it on its current content, each with their own account (行政处罚法第五十七条第二款): empty
+    /// when there is none.
+    pub(crate) async fn discussion_members(&self, case_id: &str) -> Result<(String, Vec<String>), ApiError> {
         let forms = self.forms_of(case_id, super::signer::DISCUSSION_RECORD).await?;
-        let Some((_, d, hash)) = forms.last() else { return Ok(Vec::new()) };
+        let Some((id, d, hash)) = forms.last() else { return Ok((String::new(), Vec::new())) };
         let mut names: Vec<String> = d
             .signatures
             .iter()
@@ -519,7 +520,7 @@ impl<S: LogStore> App<S> {
             .map(|s| s.name.clone())
             .collect();
         names.dedup();
-        Ok(names)
+        Ok((format!("{id}@{hash}"), names))
     }
 
     /// One document, its view ledgered on its case first.

@@ -67,10 +67,14 @@ pub enum OrdinaryCommand {
         opinion: String,
         password: String,
     },
+    /// Recorded by the 负责人, signed with their own key over the conclusion, the members and
+    /// the 集体讨论记录 (`document-id@content-sm3`) the members confirmed.
     Discuss {
         at: Timestamp,
         members: Vec<String>,
         conclusion: liuhen_core::summary::Penalty,
+        record: String,
+        password: String,
     },
     ServeNotice(Notice),
     HearStatement {
@@ -208,7 +212,7 @@ pub(crate) fn parse_opinion(v: &Value) -> Option<Opinion> {
 /// What a case step's signer signs (电子签名法第十三条): the statement of
 /// [`liuhen_log::signer::approval_statement`] with `document` the case's id, `step` the
 /// command, `content-sm3` the SM3 of the canonical JSON of what the step decides (`{"proposal":
-/// …}` or `{"passed": …}`), the account, the server's time in ms, and the opinion. Anyone
+/// …}`, `{"passed": …}` or [`discussion_content`]), the account, the server's time in ms, and the opinion. Anyone
 /// rebuilds it from the recorded step and checks it with OpenSSL and the signer's published key.
 pub fn step_statement(case: &str, step: &str, content: &Value, person: &str, at_ms: i64, opinion: &str) -> Vec<u8> {
     use sm3::Digest as _;
@@ -216,6 +220,11 @@ pub fn step_statement(case: &str, step: &str, content: &Value, person: &str, at_
     liuhen_log::entry::write_canonical(content, &mut buf);
     let sm3 = hex::encode(sm3::Sm3::digest(&buf));
     liuhen_log::signer::approval_statement(case, step, &sm3, person, at_ms, opinion)
+}
+
+/// What the 负责人 signs for a 集体讨论: `{"conclusion": …, "members": […], "record": "id@sm3"}`.
+pub fn discussion_content(conclusion: &liuhen_core::summary::Penalty, members: &[String], record: &str) -> Value {
+    json!({"conclusion": penalty_json(conclusion), "members": members, "record": record})
 }
 
 pub(crate) fn approval_json(a: &Approval) -> Value {
@@ -574,8 +583,15 @@ impl CaseKind for Ordinary {
                 signature_json(&mut v, key_id, signature);
                 v
             }
-            Event::Discussed { at, members, conclusion } => {
-                json!({"at": at.0, "members": members, "conclusion": penalty_json(conclusion)})
+            Event::Discussed { at, members, conclusion, record, person, key_id, signature } => {
+                let mut v = json!({"at": at.0, "members": members, "conclusion": penalty_json(conclusion)});
+                for (k, x) in [("record", record), ("person", person)] {
+                    if !x.is_empty() {
+                        v[k] = Value::from(x.as_str());
+                    }
+                }
+                signature_json(&mut v, key_id, signature);
+                v
             }
             Event::NoticeServed(n) => json!({"notice": notice_json(n)}),
             Event::StatementHeard { at, statement, reexamination } => {
@@ -725,6 +741,10 @@ impl CaseKind for Ordinary {
                     .map(|m| m.as_str().map(str::to_string))
                     .collect::<Option<_>>()?,
                 conclusion: parse_penalty(&v["conclusion"])?,
+                record: text_or_empty(&v["record"]),
+                person: text_or_empty(&v["person"]),
+                key_id: text_or_empty(&v["key_id"]),
+                signature: text_or_empty(&v["signature"]),
             },
             "notice_served" => Event::NoticeServed(parse_notice(&v["notice"])?),
             "statement_heard" => Event::StatementHeard {
@@ -910,6 +930,22 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::LegalReview { reviewer_id, .. } => Some(self.officer(reviewer_id).await?),
             _ => None,
         };
+        // nor did the reviewer's own account record any step of the case's handling (an
+        // account that concluded or served cannot then review it, whatever officer it names).
+        if reviewer.is_some() {
+            let me = format!("user:{}", actor.id);
+            for (index, raw) in self.store.case_entries(id).await? {
+                let entry =
+                    liuhen_log::Entry::decode(&raw).map_err(|e| ApiError::Integrity(format!("entry {index}: {e}")))?;
+                let handled = entry.action().starts_with("case.") && entry.action() != "case.legal_reviewed";
+                if handled && entry.actor() == me {
+                    return Err(ApiError::Refused(vec![
+                        liuhen_core::rules::R_007
+                            .violated("reviewer", format!("审核账号办理过本案（{}），不得审核本案", entry.action())),
+                    ]));
+                }
+            }
+        }
         // The unit's proposal and the legal review are signed by their own accounts' keys
         // (电子签名法第十三条) over the step's statement, before the step is decided.
         let person = format!("user:{}", actor.id);
@@ -921,6 +957,11 @@ impl<S: LogStore> App<S> {
             }
             OrdinaryCommand::LegalReview { at, passed, opinion, password, .. } => {
                 let statement = step_statement(id, "legal_review", &json!({"passed": passed}), &person, at.0, opinion);
+                Some(self.sign_as(actor, password, &statement).await?)
+            }
+            OrdinaryCommand::Discuss { at, members, conclusion, record, password } => {
+                let statement =
+                    step_statement(id, "discuss", &discussion_content(conclusion, members, record), &person, at.0, "");
                 Some(self.sign_as(actor, password, &statement).await?)
             }
             _ => None,
@@ -960,7 +1001,9 @@ impl<S: LogStore> App<S> {
                     Err(liuhen_core::rules::CommandError::WrongState { state: c.state.label(), action: "法制审核" })
                 }
             },
-            OrdinaryCommand::Discuss { at, members, conclusion } => c.discuss(at, &members, conclusion),
+            OrdinaryCommand::Discuss { at, members, conclusion, record, .. } => {
+                sign(c.discuss(at, &members, conclusion, &record))
+            }
             OrdinaryCommand::ServeNotice(n) => c.serve_notice(n),
             OrdinaryCommand::HearStatement { at, statement, reexamination } => {
                 c.hear_statement(at, &statement, &reexamination)

@@ -209,11 +209,16 @@ fn collect_officers(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// Whether `user` opened the case or is one of its officers.
+fn own(user: &UserRecord, case: &CaseScope<'_>) -> bool {
+    case.opened_by == user.id || (!user.officer_id.is_empty() && case.officers.contains(&user.officer_id))
+}
+
 /// Whether `user` may see the case. A case holding 商业秘密 or 个人隐私 is seen only by those who
 /// handle it, the unit's head, the legal reviewer and the 负责人 — not by every supervisor,
 /// archivist or member of the collective discussion.
 fn sees(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
-    let own = case.opened_by == user.id || (!user.officer_id.is_empty() && case.officers.contains(&user.officer_id));
+    let own = own(user, case);
     let open = !restricted(case.confidentiality);
     rs.iter().any(|r| match r {
         Role::Officer => own,
@@ -226,7 +231,7 @@ fn sees(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
 
 /// Whether `user` may act on a case they see.
 fn acts(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
-    let own = case.opened_by == user.id || (!user.officer_id.is_empty() && case.officers.contains(&user.officer_id));
+    let own = own(user, case);
     rs.iter().any(|r| match r {
         Role::Officer => own,
         Role::UnitHead => own || (!user.unit.is_empty() && case.unit == user.unit),
@@ -239,10 +244,55 @@ fn acts(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
 /// who handles the case; a 法制审核人员 only their own 法制审核意见书 (D31).
 pub fn drafts(user: &UserRecord, case: &CaseRecord, code: &str) -> bool {
     let scope = CaseScope::of(case);
-    let own = scope.opened_by == user.id || (!user.officer_id.is_empty() && scope.officers.contains(&user.officer_id));
+    let own = own(user, &scope);
     roles(user).iter().any(|r| match r {
         Role::Officer => own,
         Role::LegalReviewer => code == "D31",
+        _ => false,
+    })
+}
+
+/// The role whose own step a case command is (办法第十五条): the 承办机构负责人's proposal, the
+/// 法制审核, and what the 负责人 decides or approves in person. `None`: the work of the case's
+/// officers (承办人), their unit's head or the 负责人 who directs every case — recording a
+/// decision the 负责人 approved on its form included.
+pub fn role_step(case_type: &str, command: &str) -> Option<Role> {
+    match (case_type, command) {
+        (_, "propose") => Some(Role::UnitHead),
+        (_, "legal_review") => Some(Role::LegalReviewer),
+        (
+            _,
+            "discuss"
+            | "decide_recusal"
+            | "correct_date"
+            | "apply_court"
+            | "dispose_property"
+            | "defer_payment"
+            | "extend"
+            | "approve"
+            | "ratify"
+            | "correct_execution_time",
+        ) => Some(Role::Approver),
+        ("licence", "decide") => Some(Role::Approver),
+        _ => None,
+    }
+}
+
+/// Whether `user`, who may act on `case`, performs its command `command`: the role's own step by
+/// an account holding the role; any other by an officer of the case, its unit's head or the
+/// 负责人 — never by a 法制审核人员 (whose review must stay apart from the handling, R-007) or a
+/// discussion member who merely sees it.
+pub fn performs(user: &UserRecord, case: &CaseRecord, command: &str) -> bool {
+    let rs = roles(user);
+    if let Some(role) = role_step(&case.case_type, command) {
+        return rs.contains(&role);
+    }
+    let scope = CaseScope::of(case);
+    let own = own(user, &scope);
+    rs.iter().any(|r| match r {
+        Role::Officer => own,
+        Role::UnitHead => own || (!user.unit.is_empty() && case.unit == user.unit),
+        Role::Approver => true,
         _ => false,
     })
 }

@@ -35,6 +35,50 @@ fn masked_name(name: &str) -> String {
     if first.is_empty() { String::new() } else { format!("{first}某某") }
 }
 
+/// Free text as published (the decision's facts): the natural person's name masked wherever it
+/// appears, their recorded address withheld, and every run of seven or more digits (an identity
+/// number, a phone, a landline, an account — ASCII or full-width, an 18th-place X included)
+/// replaced by asterisks, so a number typed into the facts is not published either.
+pub fn redacted(text: &str, party: &Value) -> String {
+    let mut out = text.to_string();
+    if party["kind"] == "natural_person"
+        && let Some(name) = party["name"].as_str().filter(|n| n.chars().count() >= 2)
+    {
+        out = out.replace(name, &masked_name(name));
+    }
+    if let Some(address) = party["address"].as_str().filter(|a| a.chars().count() >= 4) {
+        out = out.replace(address, "（地址不予公示）");
+    }
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let chars: Vec<char> = out.chars().collect();
+    let mut masked = String::with_capacity(out.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && (digit(chars[i]) || (i > start && matches!(chars[i], 'X' | 'x' | 'Ｘ'))) {
+            i += 1;
+        }
+        if i - start >= 7 {
+            masked.extend(std::iter::repeat_n('*', i - start));
+        } else if i > start {
+            masked.extend(&chars[start..i]);
+        } else {
+            masked.push(chars[i]);
+            i += 1;
+        }
+    }
+    masked
+}
+
+/// A penalty as published: its kind, and the amount of a fine or confiscation in 元.
+fn published_penalty(p: &Value) -> String {
+    let label = p["label"].as_str().unwrap_or_default();
+    match p["amount_fen"].as_u64() {
+        Some(fen) => format!("{label} {}.{:02} 元", fen / 100, fen % 100),
+        None => label.to_string(),
+    }
+}
+
 /// The party as published: a natural person by masked name only; an organisation by its name
 /// and 统一社会信用代码.
 fn published_party(p: &Value) -> Value {
@@ -108,8 +152,9 @@ impl<S: LogStore> App<S> {
                 let party = self.load_party(case).await?;
                 Ok((
                     json!({"title": "行政处罚决定公示", "case_no": case.case_no, "doc_no": d["doc"]["doc_no"],
-                           "party": published_party(&party), "matter": case.matter, "facts": d["doc"]["facts"],
-                           "legal_basis": d["doc"]["legal_basis"], "penalty": data["penalty"]["label"],
+                           "party": published_party(&party), "matter": case.matter,
+                           "facts": redacted(d["doc"]["facts"].as_str().unwrap_or_default(), &party),
+                           "legal_basis": d["doc"]["legal_basis"], "penalty": published_penalty(&data["penalty"]),
                            "organ": organ, "decided_on": at.shanghai_date().to_string()}),
                     at,
                 ))

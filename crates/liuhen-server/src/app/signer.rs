@@ -37,6 +37,8 @@ pub struct Signer {
     pub forms: BTreeMap<&'static str, (String, Approval, Timestamp)>,
     /// The members who confirmed the case's 集体讨论记录 with their own accounts.
     pub members: Vec<String>,
+    /// That record, as `document-id@content-sm3` (empty when there is none).
+    pub discussion_record: String,
 }
 
 fn label(role: Role) -> &'static str {
@@ -106,10 +108,10 @@ impl<S: LogStore> App<S> {
     /// of that case (and the discussion's members when `D35` is asked for).
     pub async fn signer(&self, actor: &UserRecord, case_id: &str, codes: &[&'static str]) -> Result<Signer, ApiError> {
         let mut forms = BTreeMap::new();
-        let mut members = Vec::new();
+        let (mut members, mut discussion_record) = (Vec::new(), String::new());
         for code in codes {
             if *code == DISCUSSION_RECORD {
-                members = self.discussion_members(case_id).await?;
+                (discussion_record, members) = self.discussion_members(case_id).await?;
             } else if let Some(found) = self.approved_form(case_id, code).await? {
                 forms.insert(*code, found);
             }
@@ -124,6 +126,7 @@ impl<S: LogStore> App<S> {
             today: now.shanghai_date(),
             forms,
             members,
+            discussion_record,
         })
     }
 }

@@ -113,6 +113,37 @@ async fn an_account_without_an_officer_is_recorded_under_its_own_name() {
     assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }
 
+/// The 法制审核 stays apart from the handling: a 法制审核人员 takes no step of a case's
+/// handling, and an account that took one — here, by opening the case — does not review it,
+/// whatever officer it is linked to.
+#[tokio::test]
+async fn a_legal_reviewer_does_not_handle_a_case_and_an_account_that_handled_it_does_not_review_it() {
+    let (app, staff, _) = office().await;
+    let lead = |no: &str| {
+        json!({"case_no": no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+               "reason": "群众举报", "received_at": liuhen_server::app::now_ms() - 3 * DAY})
+    };
+    let r = app.post_as("/api/cases/penalties", &staff.handler, &lead("栗街罚〔2026〕41号")).await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let conclude = json!({"type": "conclude", "facts": "搭建彩钢房", "evidence": ["现场勘验笔录"],
+        "legal_basis": "《城乡规划法》第六十五条", "discretion": "按基准", "proposal": {"kind": "warning"}});
+    refused_as_not_yours(&command(&app, &staff.legal, &id, 1, conclude).await, "legal reviewer concluding");
+    // The reviewer's step reaches the case's state, not R-007: this account handled nothing.
+    let review = json!({"type": "legal_review", "passed": true, "opinion": "同意"});
+    let r = command(&app, &staff.legal, &id, 1, review.clone()).await;
+    assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "{}", String::from_utf8_lossy(&r.body));
+    // An account that is both an officer and a reviewer opens a case, then tries to review it.
+    let lawyer = app.store.users().await.unwrap().into_iter().find(|u| u.username == "fazhi").unwrap().officer_id;
+    let both = app.account_for("fazhi2", "officer,legal_reviewer", &lawyer).await;
+    let r = app.post_as("/api/cases/penalties", &both, &lead("栗街罚〔2026〕42号")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let own = r.json()["id"].as_str().unwrap().to_string();
+    let before = app.store.tree_size();
+    let r = command(&app, &both, &own, 1, review).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-007", "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(app.store.tree_size(), before, "nothing recorded");
+}
+
 #[tokio::test]
 async fn filing_rests_on_the_filing_form_and_names_each_account_that_approved_it() {
     let (app, staff, _) = office().await;

@@ -2058,9 +2058,18 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
 /// with OpenSSL alone and the published key; a changed opinion does not verify; without the
 /// account's own password nothing is recorded.
 #[tokio::test]
-async fn the_proposal_and_the_review_are_signed_and_openssl_alone_verifies_them() {
+async fn the_proposal_the_review_and_the_discussion_are_signed_and_openssl_alone_verifies_them() {
     let c = ctx().await;
-    let (id, _) = ordinary_to_notice_of(&c, "栗街罚〔2026〕34号", true, fine(5000)).await;
+    let (id, mut v) = ordinary_to_notice_of(&c, "栗街罚〔2026〕34号", true, fine(5000)).await;
+    // The 集体讨论 is the 负责人's to record, not the 承办人's; once per confirmed record (R-062).
+    let discuss = json!({"type": "discuss", "at": day("2026-08-17"), "conclusion": fine(5000)});
+    let r = command(&c.app, &c.staff.handler, &id, v, discuss.clone()).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &id, v, discuss.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    v += 1;
+    let r = command(&c.app, &c.token, &id, v, discuss).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-062", "{}", String::from_utf8_lossy(&r.body));
     let dir = tempfile::tempdir().unwrap();
     let openssl =
         |args: &[&str]| std::process::Command::new("openssl").args(args).current_dir(dir.path()).output().unwrap();
@@ -2068,22 +2077,24 @@ async fn the_proposal_and_the_review_are_signed_and_openssl_alone_verifies_them(
     let user = |name: &str| format!("user:{}", users.iter().find(|u| u.username == name).unwrap().id);
     let recorded = details(&c.app, &id).await;
     for (event, step, signer, content, who) in [
-        ("proposed", "propose", "unit", "proposal", "keshi"),
-        ("legal_reviewed", "legal_review", "", "passed", "fazhi"),
+        ("proposed", "propose", "unit", &["proposal"][..], "keshi"),
+        ("legal_reviewed", "legal_review", "", &["passed"], "fazhi"),
+        // The discussion over its conclusion, its members and the record they confirmed.
+        ("discussed", "discuss", "", &["conclusion", "members", "record"], HEAD),
     ] {
         let e = recorded.iter().find(|d| d["event"] == event).unwrap_or_else(|| panic!("no {event}"));
         let s = if signer.is_empty() { e.clone() } else { e[signer].clone() };
         assert_eq!(s["person"], user(who), "{event} names the account that took it: {e}");
         // What was decided, as plain sorted JSON, hashed with SM3 by OpenSSL.
-        std::fs::write(dir.path().join("content"), serde_json::to_string(&json!({content: e[content]})).unwrap())
-            .unwrap();
+        let decided: serde_json::Map<String, Value> = content.iter().map(|k| (k.to_string(), e[*k].clone())).collect();
+        std::fs::write(dir.path().join("content"), serde_json::to_string(&decided).unwrap()).unwrap();
         let dgst = openssl(&["dgst", "-sm3", "-r", "content"]);
         let sm3 = String::from_utf8(dgst.stdout).unwrap().split_whitespace().next().unwrap().to_string();
         let statement = format!(
             "liuhen-approval/v1\ndocument {id}\nstep {step}\ncontent-sm3 {sm3}\nperson {}\ntime {}\nopinion {}\n",
             s["person"].as_str().unwrap(),
             e["at"],
-            s["opinion"].as_str().unwrap()
+            s["opinion"].as_str().unwrap_or_default()
         );
         let key =
             c.app.get(&format!("/api/signing-keys/{}", s["key_id"].as_str().unwrap()), Some(&c.token)).await.json();
@@ -2103,6 +2114,11 @@ async fn the_proposal_and_the_review_are_signed_and_openssl_alone_verifies_them(
         assert!(verify("statement"), "OpenSSL verifies the {step}: {statement}");
         std::fs::write(dir.path().join("forged"), statement.replace("opinion ", "opinion 不")).unwrap();
         assert!(!verify("forged"), "a changed opinion does not verify");
+        if event == "discussed" {
+            let members = e["members"].as_array().unwrap();
+            assert_eq!(members.len(), 3, "the members who confirmed the record: {e}");
+            assert!(e["record"].as_str().unwrap().contains('@'), "the record and its content hash: {e}");
+        }
     }
     // Without the account's own password, a review is not taken and nothing is recorded.
     let (id, v) = {
@@ -2121,6 +2137,35 @@ async fn the_proposal_and_the_review_are_signed_and_openssl_alone_verifies_them(
     .await;
     assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(c.app.store.tree_size(), before, "a refused signature records nothing");
+}
+
+/// 公示 of a penalty (国办发〔2018〕118号): the decision's facts are published with the person's
+/// name masked, their address withheld and any number typed into them — identity, mobile,
+/// landline, full-width — starred; the fine with its amount.
+#[tokio::test]
+async fn a_published_penalty_carries_no_number_or_address_typed_into_its_facts() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice_of(&c, "栗街罚〔2026〕36号", false, fine(5000)).await;
+    let mut decision = decide("2026-08-17");
+    decision["doc"]["facts"] = json!(
+        "当事人张某某（身份证号 130227198005120033，电话13800000000、0315-５６１２３４５）\
+        于迁西县栗乡街道幸福路 8 号院内未经批准搭建彩钢房 18 平方米"
+    );
+    for s in [json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}), decision] {
+        let r = command(&c.app, &c.token, &id, v, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        v += 1;
+    }
+    let r = c.app.post_as(&format!("/api/cases/{id}/publication"), &c.token, &json!({"action": "publish"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let feed = String::from_utf8(c.app.get("/public/decisions.json", None).await.body).unwrap();
+    let page = String::from_utf8(c.app.get("/public/decisions", None).await.body).unwrap();
+    for text in [&feed, &page] {
+        for private in ["130227198005120033", "13800000000", "５６１２３４５", "幸福路"] {
+            assert!(!text.contains(private), "{private} published: {text}");
+        }
+        assert!(text.contains("搭建彩钢房 18 平方米") && text.contains("罚款 5000.00 元"), "{text}");
+    }
 }
 
 /// A 处罚决定书 decided without a 文号 takes the office's next 罚决 number (its numbering

@@ -534,10 +534,11 @@ impl TestApp {
     }
 
     /// A case command as sent by `token`'s account: a step signed with the account's own key
-    /// (the unit's proposal, the legal review) carries its password unless the body gives one.
+    /// (the unit's proposal, the legal review, the discussion) carries its password unless the body gives one.
     pub async fn signed_step(&self, token: &str, cmd: serde_json::Value) -> serde_json::Value {
         let mut cmd = cmd;
-        if matches!(cmd["type"].as_str(), Some("propose" | "legal_review")) && cmd.get("password").is_none() {
+        if matches!(cmd["type"].as_str(), Some("propose" | "legal_review" | "discuss")) && cmd.get("password").is_none()
+        {
             cmd["password"] = serde_json::json!(self.signing_password(token).await);
         }
         cmd

@@ -114,9 +114,9 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             any_of(&["officer", "unit_head", "approver"])
         }
         ("get", "/api/cases/{id}") => case(true),
-        ("post", "/api/cases/{id}/commands") => {
-            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
-        }
+        // The matrix's command (notify_result) is the case officers' step: a 法制审核人员 or a
+        // discussion member who sees the case does not perform it (办法第十五条; R-007).
+        ("post", "/api/cases/{id}/commands") => case(matches!(w.roles, "officer" | "unit_head" | "approver")),
         ("get", "/api/cases/{id}/party-access") => case(true),
         // Asked before the body is read: those who act on the case get past the policy (the
         // matrix's body is no form: 400); publishing itself is the 负责人's (NOT_YOUR_STEP).
