@@ -39,8 +39,8 @@ pub(super) fn text(s: &str, field: &str, max: usize) -> Result<String, ApiError>
     if t.chars().count() > max {
         return Err(ApiError::BadRequest(format!("{field}不得超过 {max} 个字符")));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(ApiError::BadRequest(format!("{field}含有控制字符")));
+    if t.chars().any(crate::app::unprintable) {
+        return Err(ApiError::BadRequest(format!("{field}含有控制字符或不可见字符")));
     }
     Ok(t.to_string())
 }
@@ -687,8 +687,27 @@ async fn run_command<S: LogStore>(
         false => Some(crate::app::documents::ONE_AT_A_TIME.lock().await),
     };
     let mut command = command;
+    // The decision recorded after its 决定书 was issued carries that 决定书's 文号 (办法第十三条).
+    let issued = match case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE
+        && command["type"] == "decide"
+    {
+        true => app.issued_decision(id, "").await?.map(|(_, no)| no),
+        false => None,
+    };
+    if let Some(no) = &issued {
+        let typed = command["doc"]["doc_no"].as_str().unwrap_or_default().trim();
+        if !numbers_decision && typed != no {
+            return Err(ApiError::Refused(vec![
+                liuhen_core::rules::R_065
+                    .violated("doc_no", format!("处罚决定的文号须为本案已签发的行政处罚决定书文号“{no}”")),
+            ]));
+        }
+    }
     if numbers_decision {
-        command["doc"]["doc_no"] = Value::from(app.next_doc_no("D36").await?);
+        command["doc"]["doc_no"] = Value::from(match issued {
+            Some(no) => no,
+            None => app.next_doc_no("D36").await?,
+        });
     }
     app.doc_numbers_free(id, &command).await?;
     // The approval forms a command rests on (办法第十五条), read before it is decided.

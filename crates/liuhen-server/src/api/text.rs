@@ -8,6 +8,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::ops::Deref;
 
+/// What [`crate::app::unprintable`] refuses, as the description's `pattern`: no control
+/// character but the line feed, nothing that prints as nothing.
+pub const PRINTABLE: &str = "^[^\\u0000-\\u0009\\u000B-\\u001F\\u007F-\\u009F\\u00AD\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF\\uFFF9-\\uFFFB]*$";
+
 /// A string of at most `MAX` characters (Unicode scalar values, as JSON Schema counts them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Text<const MAX: usize>(String);
@@ -72,7 +76,7 @@ impl<const MAX: usize> JsonSchema for Text<MAX> {
         format!("Text{MAX}").into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "string", "maxLength": MAX})
+        json_schema!({"type": "string", "maxLength": MAX, "pattern": PRINTABLE})
     }
 }
 
@@ -89,5 +93,17 @@ mod tests {
         assert_eq!(s.get("maxLength"), Some(&serde_json::json!(3)));
         assert_eq!(Text::<3>::from(" 栗 ").text("名称").unwrap(), "栗");
         assert!(Text::<3>::from("  ").required("名称").is_err());
+    }
+
+    /// The description's pattern refuses exactly what the parser refuses, over the whole
+    /// Basic Multilingual Plane.
+    #[test]
+    fn the_pattern_is_the_parsers() {
+        let schema = serde_json::json!({"type": "string", "pattern": super::PRINTABLE});
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        for c in (0u32..0x1_0000).filter_map(char::from_u32) {
+            let described = validator.is_valid(&serde_json::json!(format!("栗{c}乡")));
+            assert_eq!(described, !crate::app::unprintable(c), "U+{:04X}", c as u32);
+        }
     }
 }

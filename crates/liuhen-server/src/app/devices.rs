@@ -228,8 +228,8 @@ impl<S: LogStore> App<S> {
         let admin = roles(actor).contains(&Role::DeviceAdmin);
         let text = |k: &str, max: usize| -> Result<String, ApiError> {
             let t = cmd[k].as_str().unwrap_or_default().trim().to_string();
-            if t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
-                return Err(ApiError::BadRequest(format!("{k} 过长或含有控制字符")));
+            if t.chars().count() > max || t.chars().any(super::unprintable) {
+                return Err(ApiError::BadRequest(format!("{k} 过长或含有控制字符、不可见字符")));
             }
             Ok(t)
         };

@@ -313,10 +313,20 @@ fn refused(e: liuhen_core::rules::CommandError) -> ApiError {
     ApiError::from(e)
 }
 
+/// Refuses unless `actor` drafts document `code` of `case` (办法第十五条; `policy::drafts`).
+fn drafter(actor: &UserRecord, case: &CaseRecord, code: &str) -> Result<(), ApiError> {
+    if super::policy::drafts(actor, case, code) {
+        return Ok(());
+    }
+    Err(ApiError::NotYourStep(
+        "文书由承办本案的执法人员起草、修改和定稿（法制审核意见书由法制审核人员起草）；审批人只能同意或退回（办法第十五条）".into(),
+    ))
+}
+
 fn text(v: &Value, k: &str, max: usize) -> Result<String, ApiError> {
     let t = v[k].as_str().unwrap_or_default().trim().to_string();
-    if t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(ApiError::BadRequest(format!("{k} 过长或含有控制字符")));
+    if t.chars().count() > max || t.chars().any(super::unprintable) {
+        return Err(ApiError::BadRequest(format!("{k} 过长或含有控制字符、不可见字符")));
     }
     Ok(t)
 }
@@ -328,8 +338,8 @@ fn fields_of(v: &Value) -> Result<BTreeMap<String, String>, ApiError> {
             .iter()
             .map(|(k, x)| match x {
                 // As the description says: no control character but the line break.
-                Value::String(s) if s.chars().any(|c| c.is_control() && c != '\n') => {
-                    Err(ApiError::BadRequest(format!("fields.{k} 含有控制字符")))
+                Value::String(s) if s.chars().any(super::unprintable) => {
+                    Err(ApiError::BadRequest(format!("fields.{k} 含有控制字符或不可见字符")))
                 }
                 Value::String(s) => Ok((k.clone(), s.clone())),
                 Value::Null => Ok((k.clone(), String::new())),
@@ -507,6 +517,31 @@ impl<S: LogStore> App<S> {
         Ok(best)
     }
 
+    /// The 文号 of the case's one 行政处罚决定 (办法第十三条; 行政处罚法第五十九条): the one its
+    /// recorded decision carries, else that of a 行政处罚决定书 issued on it (not superseded).
+    pub(crate) async fn decision_doc_no(&self, case_id: &str) -> Result<Option<String>, ApiError> {
+        if let Some(d) = self.last_detail(case_id, "case.decided").await?
+            && let Some(no) = d["doc"]["doc_no"].as_str().filter(|n| !n.trim().is_empty())
+        {
+            return Ok(Some(no.to_string()));
+        }
+        Ok(self.issued_decision(case_id, "").await?.map(|(_, no)| no))
+    }
+
+    /// A 行政处罚决定书 issued on the case other than document `except`, with its 文号.
+    pub(crate) async fn issued_decision(
+        &self,
+        case_id: &str,
+        except: &str,
+    ) -> Result<Option<(String, String)>, ApiError> {
+        Ok(self
+            .forms_of(case_id, "D36")
+            .await?
+            .into_iter()
+            .filter(|(id, _, _)| id != except)
+            .find_map(|(id, d, _)| d.issued.map(|(no, _, _)| (id, no))))
+    }
+
     /// The case's latest 集体讨论记录 (`document-id@content-sm3`) and the members who confirmed
     /// it on its current content, each with their own account (行政处罚法第五十七条第二款): empty
     /// when there is none.
@@ -539,6 +574,7 @@ impl<S: LogStore> App<S> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
         let code = text(req, "code", 16)?;
+        drafter(actor, &case, &code)?;
         let fields = fields_of(req)?;
         let _turn = ONE_AT_A_TIME.lock().await;
         let supersedes = match req["supersedes"].as_str() {
@@ -599,12 +635,7 @@ impl<S: LogStore> App<S> {
             "revise" => {
                 // 办法第十五条: the handler drafts (an officer, or the 法制审核人员 their own
                 // opinion); an approver agrees or returns, never edits.
-                if !super::policy::drafts(actor, &case, d.spec.code) {
-                    return Err(ApiError::NotYourStep(
-                        "文书由承办本案的执法人员起草和修改（法制审核意见书由法制审核人员起草）；审批人只能同意或退回（办法第十五条）"
-                            .into(),
-                    ));
-                }
+                drafter(actor, &case, d.spec.code)?;
                 // One who approved it (beyond the drafter's own 承办人 step) does not then edit
                 // what they approved, even when they are also an officer of the case.
                 if d.approvals.iter().any(|a| a.person == me && a.step != "handler") {
@@ -763,6 +794,8 @@ impl<S: LogStore> App<S> {
                 d.attach(&key, &blob.sha256.to_hex(), media, now).map_err(refused)?
             }
             "finalise" => {
+                // The drafter closes what they drafted, once its approvals and signatures are in.
+                drafter(actor, &case, d.spec.code)?;
                 let missing = d.missing(&hash);
                 if !missing.is_empty() {
                     return Err(refused(liuhen_core::rules::Refusal { violations: missing }.into()));
@@ -822,8 +855,27 @@ impl<S: LogStore> App<S> {
                 }
                 // 文号: as typed, else the next of the office's numbering scheme (app::numbering).
                 let supersedes = d.supersedes.as_ref().map(|(s, _)| s.as_str());
-                let (numbered, settings) =
-                    self.doc_no_or_next((id, &case.id, d.spec.code), &text(cmd, "doc_no", 64)?, supersedes).await?;
+                let mut typed = text(cmd, "doc_no", 64)?;
+                if d.spec.code == "D36" {
+                    // One decision, one 决定书, one 文号 (办法第十三条): a second is refused; the
+                    // number is the recorded decision's.
+                    if let Some((other, no)) = self.issued_decision(&case.id, id).await?
+                        && Some(other.as_str()) != supersedes
+                    {
+                        return Err(ApiError::Duplicate(format!("本案已签发行政处罚决定书（{no}）；更正请作更正版本")));
+                    }
+                    if let Some(no) = self.decision_doc_no(&case.id).await? {
+                        if typed.trim().is_empty() {
+                            typed = no;
+                        } else if typed.trim() != no {
+                            return Err(ApiError::Refused(vec![
+                                liuhen_core::rules::R_065
+                                    .violated("doc_no", format!("决定书文号须为本案处罚决定记录的文号“{no}”")),
+                            ]));
+                        }
+                    }
+                }
+                let (numbered, settings) = self.doc_no_or_next((id, &case.id, d.spec.code), &typed, supersedes).await?;
                 ops.extend(settings.into_iter().map(Op::PutSetting));
                 let doc_no = numbered.no;
                 // Decide first on the rendering to come, then render and seal.

@@ -265,3 +265,13 @@ impl<S: LogStore> App<S> {
         Ok(Some(password))
     }
 }
+
+/// A character free text may not hold: a control character other than the line feed, or one
+/// that prints as nothing — zero-width spaces and joiners, the word joiner, the byte-order mark,
+/// the soft hyphen, bidirectional overrides — with which two numbers that look the same would
+/// differ (a 文号 or 案号 taken twice) or a text would read otherwise than it is stored.
+pub fn unprintable(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}

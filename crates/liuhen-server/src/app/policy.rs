@@ -241,12 +241,12 @@ fn acts(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
 }
 
 /// Whether `user` drafts and revises the document `code` of `case` (办法第十五条): an officer
-/// who handles the case; a 法制审核人员 only their own 法制审核意见书 (D31).
+/// who handles the case, all but the 法制审核意见书 (D31), which is the 法制审核人员's alone.
 pub fn drafts(user: &UserRecord, case: &CaseRecord, code: &str) -> bool {
     let scope = CaseScope::of(case);
     let own = own(user, &scope);
     roles(user).iter().any(|r| match r {
-        Role::Officer => own,
+        Role::Officer => own && code != "D31",
         Role::LegalReviewer => code == "D31",
         _ => false,
     })

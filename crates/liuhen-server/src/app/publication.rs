@@ -127,7 +127,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// The opened details of the case's last entry named `action`.
-    async fn last_detail(&self, case: &str, action: &str) -> Result<Option<Value>, ApiError> {
+    pub(crate) async fn last_detail(&self, case: &str, action: &str) -> Result<Option<Value>, ApiError> {
         let mut found = None;
         for (index, raw) in self.store.case_entries(case).await? {
             let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;

@@ -471,7 +471,7 @@ impl<S: LogStore> App<S> {
         if let Some(k) = metadata.keys().find(|k| !METADATA_KEYS.contains(&k.as_str())) {
             return Err(ApiError::BadRequest(format!("未知的元数据：{}", k.chars().take(32).collect::<String>())));
         }
-        if metadata.values().any(|v| v.chars().count() > 500 || v.chars().any(char::is_control)) {
+        if metadata.values().any(|v| v.chars().count() > 500 || v.chars().any(|c| c == '\n' || super::unprintable(c))) {
             return Err(ApiError::BadRequest("元数据过长或含有控制字符".to_string()));
         }
         if metadata.get("filename").is_none_or(|f| f.trim().is_empty()) {

@@ -1613,6 +1613,30 @@ async fn the_matters_catalogue_sets_the_local_values_the_rules_read() {
     assert_eq!(from_log.matters.len(), TEST_MATTERS.len() + 1);
 }
 
+/// A number that looks like one already given but hides a zero-width or direction character
+/// is refused as bad input, not taken as a new number (nor is any text holding one).
+#[tokio::test]
+async fn numbers_hiding_invisible_characters_are_refused() {
+    let c = ctx().await;
+    let lead = |no: &str| {
+        json!({"case_no": no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+               "reason": "群众举报", "received_at": day("2026-08-06")})
+    };
+    let id = create(&c.app, &c.staff.handler, "/api/cases/penalties", lead("栗街罚〔2026〕43号")).await;
+    for hidden in ["\u{200B}", "\u{200D}", "\u{2060}", "\u{FEFF}", "\u{202E}", "\u{00AD}"] {
+        let r = c
+            .app
+            .post_as("/api/cases/penalties", &c.staff.handler, &lead(&format!("栗街罚〔2026〕4{hidden}3号")))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{hidden:?}: {}", String::from_utf8_lossy(&r.body));
+        let d = json!({"code": "D02", "fields": {"cause": format!("违法{hidden}建设")}});
+        let r = c.app.post_as(&format!("/api/cases/{id}/documents"), &c.staff.handler, &d).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{hidden:?}: {}", String::from_utf8_lossy(&r.body));
+    }
+    let cases = c.app.get("/api/cases", Some(&c.token)).await.json();
+    assert_eq!(cases.as_array().unwrap().len(), 1, "{cases}");
+}
+
 #[tokio::test]
 async fn hostile_evidence_and_service_forms_are_refused_whole() {
     let c = ctx().await;
@@ -2195,6 +2219,43 @@ async fn a_decision_without_a_number_takes_the_offices_next() {
         let no = no.replace('Y', year);
         assert!(recorded.contains(&format!("\"doc_no\":\"{no}\"")), "{no} not recorded: {recorded}");
     }
+    // One decision, one 文号 (办法第十三条): its 决定书 is issued under the decision's number.
+    let profile = json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J", "review_organ": "迁西县人民政府",
+        "court": "迁西县人民法院", "seals": [{"kind": "行政执法专用章", "valid_from": "2026-01-01", "valid_to": "2030-12-31"}]});
+    let r = c.app.put_as("/api/agency", &c.token, &profile).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let issue = |case: String, no: &'static str| {
+        let c = &c;
+        async move {
+            let d = c.app.draft_form(&c.staff, &case, "D36").await;
+            let doc = d["id"].as_str().unwrap().to_string();
+            let r = c.app.document_command(&c.staff.handler, &doc, &json!({"type": "finalise"})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+            let no = no.replace('Y', &clock_date()[..4]);
+            c.app.document_command(&c.token, &doc, &json!({"type": "issue", "doc_no": no})).await
+        }
+    };
+    let r = issue(decided[0].0.clone(), "罚决〔Y〕9号").await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-065", "{}", String::from_utf8_lossy(&r.body));
+    let r = issue(decided[0].0.clone(), "").await;
+    assert_eq!(r.json()["issued"]["doc_no"], format!("罚决〔{year}〕1号"), "{}", String::from_utf8_lossy(&r.body));
+    // A 决定书 issued before the decision is recorded gives the decision its number.
+    let (id, mut v) = ordinary_to_notice_of(&c, "栗街罚〔2026〕37号", false, fine(5000)).await;
+    let r = issue(id.clone(), "").await;
+    assert_eq!(r.json()["issued"]["doc_no"], format!("罚决〔{year}〕9号"), "{}", String::from_utf8_lossy(&r.body));
+    let r =
+        command(&c.app, &c.token, &id, v, json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}))
+            .await;
+    assert_eq!(r.status, StatusCode::OK);
+    v += 1;
+    let mut decision = decide("2026-08-17");
+    let r = command(&c.app, &c.token, &id, v, decision.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-065", "{}", String::from_utf8_lossy(&r.body));
+    decision["doc"]["doc_no"] = json!("");
+    let r = command(&c.app, &c.token, &id, v, decision).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
+    assert!(case["timeline"].to_string().contains(&format!("罚决〔{year}〕9号")), "{case}");
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 

@@ -171,9 +171,11 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
             // Each member listed confirms it with their own account, under their own name.
             fields["members"] = json!("张主任、王副主任、刘副主任");
         }
+        // The 法制审核意见书 is the 法制审核人员's own to draft (办法第十五条); the rest the 承办人's.
+        let drafter = if code == "D31" { &o.legal } else { &o.wang };
         let r = o
             .app
-            .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": code, "fields": fields}))
+            .post_as(&format!("/api/cases/{}/documents", o.case), drafter, &json!({"code": code, "fields": fields}))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{code}: {}", String::from_utf8_lossy(&r.body));
         let doc = r.json();
@@ -252,7 +254,7 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
                 ok(&cmd(&o, &o.wang, &id, body).await, "party signs");
             }
         }
-        let fin = ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, code);
+        let fin = ok(&cmd(&o, drafter, &id, json!({"type": "finalise"})).await, code);
         assert_eq!(fin["state"], "final", "{code}");
         let mut sha = fin["pdf_sha256"].as_str().unwrap().to_string();
         if doc["sealed"] == true {
@@ -370,6 +372,19 @@ async fn only_the_cases_officers_revise_and_never_one_who_approved() {
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("您已审批过本文书"), "{}", r.json());
     // An officer of the case who approved nothing revises it.
     ok(&cmd(&o, &o.li, &id, revise).await, "revise by an officer of the case");
+    // Nor do the 负责人 or the 法制审核人员 draft the case's forms; the 法制审核人员 drafts the
+    // 法制审核意见书 alone, and only the drafters finalise.
+    let new = |code: &str, fields: Value| json!({"code": code, "fields": fields});
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = |code: &str| filled(catalogue.as_array().unwrap().iter().find(|f| f["code"] == code).unwrap(), code);
+    for (token, code) in [(&o.head, "D02"), (&o.legal, "D36"), (&o.head, "D31")] {
+        let r = o.app.post_as(&format!("/api/cases/{}/documents", o.case), token, &new(code, form(code))).await;
+        assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{code}: {}", String::from_utf8_lossy(&r.body));
+    }
+    let r = o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.legal, &new("D31", form("D31"))).await;
+    let opinion = ok(&r, "the reviewer's own opinion");
+    let r = cmd(&o, &o.wang, opinion["id"].as_str().unwrap(), json!({"type": "finalise"})).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
 }
 
 /// 退回 (办法第十五条): an approver agrees or returns with reasons, never edits; a return voids
@@ -480,6 +495,20 @@ async fn a_decision_is_issued_by_the_head_and_only_on_its_approved_form() {
     ok(&cmd(&o, &o.head, aid, body).await, "approver");
     let issued = ok(&cmd(&o, &o.head, &id, issue).await, "issue");
     assert_eq!(issued["state"], "issued");
+    // One decision, one 决定书, one 文号 (办法第十三条): a second 决定书 is not issued, whatever
+    // its number.
+    let d = ok(
+        &o.app
+            .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D36", "fields": fields}))
+            .await,
+        "second D36",
+    );
+    let second = d["id"].as_str().unwrap().to_string();
+    ok(&cmd(&o, &o.wang, &second, json!({"type": "finalise"})).await, "finalise");
+    for no in ["", "栗街罚决〔2026〕10号"] {
+        let r = cmd(&o, &o.head, &second, json!({"type": "issue", "doc_no": no})).await;
+        assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
+    }
 }
 
 #[tokio::test]

@@ -475,7 +475,7 @@ pub struct Staff {
     pub members: [String; 2],
 }
 
-/// Fields for a test 内部审批文书 or 集体讨论记录 of `code`, every one the form has filled.
+/// Fields for a test 内部审批文书, 集体讨论记录 or 处罚决定书 of `code`, every one the form has filled.
 fn form_fields(code: &str) -> serde_json::Value {
     use serde_json::json;
     match code {
@@ -489,6 +489,9 @@ fn form_fields(code: &str) -> serde_json::Value {
         "D35" => json!({"cause": "违法建设", "time": "2026-08-17 09:00", "place": "第一会议室", "host": "张主任",
                         "members": "张主任、王副主任、刘副主任", "recorder": "李华", "summary": "承办人介绍案情",
                         "opinions": "一致同意", "conclusion": "罚款五千元"}),
+        "D36" => json!({"party": "张某某", "party_address": "迁西县栗乡街道幸福路 8 号", "facts": "未经批准搭建彩钢房",
+                        "basis": "罚款；《城乡规划法》第六十五条", "performance": "十五日内到指定银行缴纳",
+                        "relief": "六十日内申请行政复议或六个月内提起行政诉讼"}),
         other => panic!("no test fields for {other}"),
     }
 }

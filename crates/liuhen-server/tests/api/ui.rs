@@ -1557,7 +1557,8 @@ async fn a_document_is_filled_signed_on_the_pad_finalised_and_issued_through_pag
     let profile = serde_json::json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J", "has_enforcement_power": false,
         "seals": [{"kind": "行政执法专用章", "valid_from": "2026-01-01", "valid_to": "2030-12-31"}]});
     assert_eq!(app.put_as("/api/agency", &head, &profile).await.status, StatusCode::OK);
-    let cookie = sign_in(&app).await;
+    // The officer drafts, finalises and serves; the 负责人 issues (办法第十五条).
+    let cookie = sign_in_as(&app, "wang", "changed-pass-2").await;
     let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
     assert!(page.body.contains(&format!("/cases/{id}/documents/new")), "{}", page.body);
     let page = send(&app, get(&format!("/cases/{id}/documents/new"), &cookie)).await;
@@ -1652,6 +1653,12 @@ async fn a_document_is_filled_signed_on_the_pad_finalised_and_issued_through_pag
     let notice = p.location.clone();
     assert_eq!(send(&app, post(&cookie, &format!("{notice}/do/finalise"), &[])).await.status, StatusCode::SEE_OTHER);
     let p = send(&app, post(&cookie, &format!("{notice}/do/issue"), &[("doc_no", "栗街检告〔2026〕1号")])).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "an officer does not issue under the seal: {}", p.body);
+    assert!(p.body.contains("须由负责人签发"), "{}", p.body);
+    let head_cookie = sign_in(&app).await;
+    let head_csrf = hidden_csrf(&send(&app, get(&notice, &head_cookie)).await.body);
+    let body = format!("csrf={head_csrf}&doc_no={}", urlencode("栗街检告〔2026〕1号"));
+    let p = send(&app, form(&format!("{notice}/do/issue"), &head_cookie, &body)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let page = send(&app, get(&notice, &cookie)).await;
     assert!(
