@@ -280,15 +280,16 @@ pub struct CaseDto {
     /// public | internal | commercial_secret | personal_privacy
     pub confidentiality: String,
     pub data: Value,
-    /// The commands its state admits (`app::next`).
+    /// The commands its state admits, less the once-only steps already taken (`app::next`).
     pub next_commands: Vec<&'static str>,
 }
 
 impl From<CaseRecord> for CaseDto {
     fn from(r: CaseRecord) -> CaseDto {
+        let data = serde_json::from_str(&r.data).unwrap_or(Value::Null);
         CaseDto {
-            next_commands: crate::app::next::commands(&r.case_type, &r.state),
-            data: serde_json::from_str(&r.data).unwrap_or(Value::Null),
+            next_commands: crate::app::next::offered(&r.case_type, &r.state, &data),
+            data,
             id: r.id,
             case_no: r.case_no,
             case_type: r.case_type,

@@ -306,11 +306,11 @@ pub fn document() -> Value {
                 "Case": {"type": "object", "properties": {"id": {"type": "string"}, "case_no": {"type": "string"},
                     "case_type": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure"]}, "state": {"type": "string"}, "version": {"type": "integer"},
                     "matter": {"type": "string"}, "opened_at": {"type": "integer"}, "updated_at": {"type": "integer"}, "data": {"type": "object"},
-                    "next_commands": {"type": "array", "items": {"type": "string"}, "description": "当前状态下可办理的命令（type）；不在其中的命令以 409 INVALID_STATE 拒绝，并说明当前可办理的事项"}}},
+                    "next_commands": {"type": "array", "items": {"type": "string"}, "description": "当前状态下可办理的命令（type），已办理且不得重复的环节（拟作出决定、已通过且其后无听证的法制审核）除外；当前状态不允许的命令以 409 INVALID_STATE 拒绝，并说明当前可办理的事项"}}},
                 "CaseWithTimeline": {"allOf": [r("Case"), {"type": "object", "properties": {"timeline": {"type": "array", "items": {"type": "object",
                     "properties": {"index": {"type": "integer", "description": "日志条目序号"}, "time": {"type": "integer"}, "actor": {"type": "string"},
                         "action": {"type": "string"}, "body": {"type": "object", "description": "日志中公开的部分（不含个人信息，详情为承诺值）"},
-                        "recorded": {"type": ["object", "null"], "description": "该步骤在承诺值后记录的程序内容：审批链（approval：handler/reviewer/approver，各含 by 姓名、person 账号、opinion 意见、date 日期）、approver、unit、法制审核（reviewer、passed、opinion）、集体讨论成员 members、回避决定（by、granted）、听证（host、hearing_on、transcript_no、public、agents）、doc_no 文号、receipt_no 缴款凭证；不含当事人身份信息和证据内容"}}}}}}]},
+                        "recorded": {"type": ["object", "null"], "description": "该步骤在承诺值后记录的程序内容：步骤时间 at（毫秒）；经本人密钥签名的步骤（拟作出决定 proposal、法制审核 passed、集体讨论 conclusion/members/record）连同 person、key_id、signature，足以重建签名语句并以 OpenSSL 验证；审批链（approval：handler/reviewer/approver，各含 by 姓名、person 账号、opinion 意见、date 日期）、approver、unit、法制审核（reviewer、passed、opinion）、集体讨论成员 members、回避决定（by、granted）、听证（host、hearing_on、transcript_no、public、agents）、doc_no 文号、receipt_no 缴款凭证；不含当事人身份信息和证据内容"}}}}}}]},
                 "Account": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"},
                     "roles": {"type": "array", "items": {"type": "string"}}, "role_labels": {"type": "array", "items": {"type": "string"}},
                     "officer_id": {"type": "string"}, "unit": {"type": "string"}, "must_change_password": {"type": "boolean"},
@@ -486,7 +486,7 @@ pub fn document() -> Value {
             "/api/documents/{id}/commands": {"post": {"summary": "办理文书的一步", "description": "type=revise 修改草稿（fields）；revise 仅由执法人员（承办人）办理；approve 内部审批（step=handler 承办人须写 reason / reviewer 承办机构负责人 / approver 负责人，各以本人账号办理、同一人不得审批两个环节，否则 403 NOT_YOUR_STEP；password 为本人登录密码，用本人 SM2 密钥签署审批声明，记录 key_id、signature 与 statement；opinion 不得只写姓名，R-131；content_hash 须为所见内容）；return 退回（当前待审批环节的审批人，reasons 必填；已有审批作废，承办人修改后重新提交）；sign 签名（role、name、method=pad 签名板或 paper 纸质扫描件、image PNG/JPEG base64、content_hash；执法人员以本人账号签名）；refuse 注明当事人拒签（role、who、reason、officers 至少两名执法人员、witness，R-021）；attach 附加文件（key 如 postal_receipt 邮寄回执单、notice_copy 公告文书，file 为 PNG、JPEG 或 PDF 的 base64，办法第十七条）；finalise 定稿（必填栏目、审批、签名齐全，R-132；生成 PDF 记入日志）；issue 签发（由负责人签发，当场文书、送达回证、受理和补正通知由执法人员签发，否则 403 NOT_YOUR_STEP；行政处罚决定书、查封扣押决定书须本案已有审批完成的案件处理审批表，R-131；doc_no 文号（留空则按编号规则自动编号，已被其他文书使用则 409 DUPLICATE）、date；办事处有签发日有效的印章，R-130；生成盖章 PDF，以 SM2 与 Ed25519 签章）。定稿后不得修改（R-133）。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "requestBody": body(r("DocumentCommand")),
-                "responses": auth_errors(json!({"200": ok("文书", json!({"type": "object"})), "400": err("内容有误"), "404": err("不存在或无权查看"), "409": err("内容已变更或当前状态下不能办理"), "413": err("签名图像过大 (IMAGE_TOO_LARGE)"), "422": err("违反规则"), "503": err("没有可用的中文字体")}))}},
+                "responses": auth_errors(json!({"200": ok("文书", json!({"type": "object"})), "400": err("内容有误"), "404": err("不存在或无权查看"), "403": err("该步骤不是本账号的角色，或签名密码不是本人的 (NOT_YOUR_STEP)"), "409": err("内容已变更或当前状态下不能办理 (CONFLICT/INVALID_STATE)；已签名、已确认或文号已使用 (DUPLICATE)"), "413": err("签名图像过大 (IMAGE_TOO_LARGE)"), "422": err("违反规则"), "429": err("签名密码错误次数过多，账号已锁定 (ACCOUNT_LOCKED)"), "503": err("没有可用的中文字体")}))}},
             "/api/documents/{id}/pdf": {"get": {"summary": "文书 PDF", "description": "草稿为即时生成的预览（不保存）；定稿、签发的为日志中记录的 PDF，其 SHA-256 与日志一致。下载记入访问台账（purpose 查阅目的）。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": {"description": "application/pdf"}, "404": err("不存在或无权查看")}))}},
@@ -550,8 +550,11 @@ pub fn document() -> Value {
                 "responses": auth_errors(json!({"200": ok("台账", json!({"type": "array", "items": r("LedgerLine")})), "404": err("案件不存在")}))}},
             "/api/cases/{id}/commands": {"post": {"summary": "执行案件命令", "description": "按案件类型执行。每条命令记入日志；被规则拒绝时不记录任何变更。审批环节由持有该角色的账号本人办理，记录的人员、角色和时间取自账号和服务器，不接受客户端填写的姓名或日期（办法第十五条）：file、not_file 依本案审批完成的立案审批表（D02），decide、decide_no_penalty 依案件处理审批表（D30），close 依结案审批表（D50），缺少时 422 R-131；propose 由承办机构负责人（opinion），legal_review 由法制审核人员（其执法人员登记须有法律职业资格），discuss 的参加人员取自各成员以本人账号签名的集体讨论记录（D35），decide_recusal、defer_payment（opinion）、dispose_property、correct_date、许可 decide 与 extend、强制措施 approve（opinion）、ratify、extend、correct_execution_time 由负责人；否则 403 NOT_YOUR_STEP。",
                 "security": [{"bearer": []}], "parameters": case_path_param, "requestBody": body(r("Command")),
-                "responses": auth_errors(json!({"200": ok("已执行", r("Case")), "400": err("请求有误"), "404": err("案件不存在"),
-                    "409": err("版本冲突 (CONFLICT) 或当前状态不能执行 (INVALID_STATE)"), "422": err("规则拒绝 (RULE_VIOLATION)")}))}},
+                "responses": auth_errors(json!({"200": ok("已执行", r("Case")), "400": err("请求有误"),
+                    "403": err("不能办理本案，或该步骤不是本账号的角色、签名密码不是本人的 (NOT_YOUR_STEP)"), "404": err("案件不存在"),
+                    "409": err("版本冲突 (CONFLICT)；当前状态不能执行 (INVALID_STATE)；文号已由其他案件或文书使用 (DUPLICATE)"),
+                    "422": err("规则拒绝 (RULE_VIOLATION)；所指的执法人员等不存在 (UNKNOWN_REFERENCE)"),
+                    "429": err("签名密码错误次数过多，账号已锁定 (ACCOUNT_LOCKED)")}))}},
             "/api/deadlines": {"get": op("期限提醒", "逾期在前，其次即将到期。", auth_errors(json!({"200": ok("期限", json!({"type": "array", "items": r("Deadline")}))})))},
             "/api/openapi.json": {"get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/api/docs": {"get": {"summary": "接口参考页面", "responses": {"200": {"description": "HTML"}}}},
@@ -575,6 +578,21 @@ pub fn document() -> Value {
     });
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
         overlay(schemas);
+    }
+    // Every JSON body has its routes' limit (64 KiB; 4 MiB where a signature image may come
+    // with a document): 413 naming it.
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            let documents = path.starts_with("/api/documents/") || path.ends_with("/documents");
+            let limit = if documents { crate::DOCUMENT_BODY_LIMIT } else { crate::API_BODY_LIMIT };
+            for op in item.as_object_mut().into_iter().flat_map(|item| item.values_mut()) {
+                let json_body = op.pointer("/requestBody/content/application~1json").is_some();
+                if let (true, Some(Value::Object(responses))) = (json_body, op.get_mut("responses")) {
+                    let e = err(&format!("请求体超过 {limit} 字节 (PAYLOAD_TOO_LARGE)"));
+                    responses.entry("413").or_insert(e);
+                }
+            }
+        }
     }
     doc
 }
@@ -620,6 +638,29 @@ const DOCS_JS: &str = r#"fetch('/api/openapi.json').then(r=>r.json()).then(doc=>
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
+
+    /// Every operation that takes a JSON body says it may be too large, and the commands say
+    /// each way a step is refused that is not a rule: the wrong account, a taken number, a lock.
+    #[test]
+    fn every_body_states_its_limit_and_the_commands_their_refusals() {
+        let doc = super::document();
+        let mut missing = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if op.pointer("/requestBody/content/application~1json").is_some() && op["responses"]["413"].is_null() {
+                    missing.push(format!("{method} {path}"));
+                }
+            }
+        }
+        assert_eq!(missing, Vec::<String>::new());
+        for path in ["/api/cases/{id}/commands", "/api/documents/{id}/commands"] {
+            let responses = &doc["paths"][path]["post"]["responses"];
+            for (status, code) in [("403", "NOT_YOUR_STEP"), ("409", "DUPLICATE"), ("429", "ACCOUNT_LOCKED")] {
+                let said = responses[status]["description"].as_str().unwrap_or_default();
+                assert!(said.contains(code), "{path} {status}: {said}");
+            }
+        }
+    }
 
     /// Every free-text string a client sends states its limit, the limit the server checks.
     #[test]

@@ -111,9 +111,16 @@ pub struct CaseView {
 }
 
 /// The keys of an event's details that record the procedure itself — who approved, reviewed,
-/// decided or heard, with which opinion and when; the 文号 and receipts — never an act's or an
+/// decided or heard, with which opinion and when (and what a signed step decided); the 文号
+/// and receipts — never an act's or an
 /// evidence item's content (those are records with their own 密级) nor a party's identity.
-const PROCEDURE_KEYS: [&str; 23] = [
+const PROCEDURE_KEYS: [&str; 27] = [
+    // The step's own time (ms), and what a signed step decided: with the person, key and
+    // signature, all a reader needs to rebuild the signed statement and check it.
+    "at",
+    "proposal",
+    "conclusion",
+    "record",
     "approval",
     "person",
     "key_id",

@@ -16,6 +16,24 @@ pub fn commands(case_type: &str, state: &str) -> Vec<&'static str> {
     others(case_type, state).to_vec()
 }
 
+/// As [`commands`], less the once-only steps the case's facts (its projection `data`) show
+/// taken: the unit's proposal once made, the legal review once passed unless a hearing came
+/// after it. What a user is offered, not all the state admits (a discussion's repeat,
+/// which depends on its record, is left to the rules).
+pub fn offered(case_type: &str, state: &str, data: &serde_json::Value) -> Vec<&'static str> {
+    let mut out = commands(case_type, state);
+    if case_type == "ordinary_penalty" {
+        let reviewed = data["legal_review_passed_at"].as_i64();
+        let heard = data["hearing_held_at"].as_i64();
+        out.retain(|c| match *c {
+            "propose" => data["proposed"].is_null(),
+            "legal_review" => reviewed.is_none_or(|r| heard.is_some_and(|h| h > r)),
+            _ => true,
+        });
+    }
+    out
+}
+
 fn others(case_type: &str, state: &str) -> &'static [&'static str] {
     match (case_type, state) {
         ("inspection", "planned") => &["record_on_site", "close"],
