@@ -152,6 +152,11 @@ impl<S: LogStore> App<S> {
         let roles = super::policy::parse_roles(&new.roles).map_err(ApiError::BadRequest)?;
         if !new.officer_id.is_empty() {
             self.officer(&new.officer_id).await?;
+            // One officer, one account (办法第十五条): a step recorded under the officer names
+            // one account, and one person cannot take two steps of a chain as two accounts.
+            if let Some(other) = self.store.users().await?.into_iter().find(|u| u.officer_id == new.officer_id) {
+                return Err(ApiError::Duplicate(format!("该执法人员已有账号 {}", other.username)));
+            }
         }
         if new.unit.chars().count() > 64 {
             return Err(ApiError::BadRequest("承办机构名称过长".to_string()));

@@ -132,9 +132,15 @@ async fn a_legal_reviewer_does_not_handle_a_case_and_an_account_that_handled_it_
     let review = json!({"type": "legal_review", "passed": true, "opinion": "同意"});
     let r = command(&app, &staff.legal, &id, 1, review.clone()).await;
     assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "{}", String::from_utf8_lossy(&r.body));
-    // An account that is both an officer and a reviewer opens a case, then tries to review it.
+    // An officer's second account is refused (one officer, one account).
     let lawyer = app.store.users().await.unwrap().into_iter().find(|u| u.username == "fazhi").unwrap().officer_id;
-    let both = app.account_for("fazhi2", "officer,legal_reviewer", &lawyer).await;
+    let admin = app.login_admin().await;
+    let body = json!({"username": "fazhi-2", "roles": "officer", "password": "initial-pass-1", "officer_id": lawyer});
+    let r = app.post_as("/api/users", &admin, &body).await;
+    assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
+    // An account that is both an officer and a reviewer opens a case, then tries to review it.
+    let second = officer(&app, &staff.head, "刘二", "13020019", true).await;
+    let both = app.account_for("fazhi2", "officer,legal_reviewer", &second).await;
     let r = app.post_as("/api/cases/penalties", &both, &lead("栗街罚〔2026〕42号")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     let own = r.json()["id"].as_str().unwrap().to_string();

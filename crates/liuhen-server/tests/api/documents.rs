@@ -354,9 +354,24 @@ async fn only_the_cases_officers_revise_and_never_one_who_approved() {
     // The 法制审核人员 is not the drafter of a 案件处理审批表.
     let r = cmd(&o, &o.legal, &id, revise.clone()).await;
     assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
-    // 李华 handles the case and also heads its unit: once he has approved as reviewer he may
-    // not revise the form he approved.
-    let li_head = o.app.account_for("lihua_keshi", "officer,unit_head", &o.officers[1]).await;
+    // 赵强 handles the case (he took part in an act) and also heads its unit: once he has
+    // approved as reviewer he may not revise the form he approved.
+    let body =
+        json!({"name": "赵强", "cert_no": "13020003", "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+    let zhao = ok(&o.app.post_as("/api/officers", &o.head, &body).await, "officer")["id"].as_str().unwrap().to_string();
+    let t = day("2026-08-11");
+    let act = json!({"at": t, "place": "幸福路 8 号", "recording_announced": true, "problems_found": true,
+        "summary": "复核现场", "officers": [{"officer_id": zhao, "id_shown_at": t}, {"officer_id": o.officers[0], "id_shown_at": t}]});
+    let r = o
+        .app
+        .post_as(
+            &format!("/api/cases/{}/commands", o.case),
+            &o.head,
+            &json!({"expected_version": 3, "command": {"type": "investigate", "act": act}}),
+        )
+        .await;
+    ok(&r, "investigate");
+    let li_head = o.app.account_for("zhao_keshi", "officer,unit_head", &zhao).await;
     ok(
         &cmd(&o, &o.wang, &id, json!({"type": "approve", "step": "handler", "opinion": "拟罚款五千元", "reason": "事实清楚", "content_hash": hash}))
             .await,
