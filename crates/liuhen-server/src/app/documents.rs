@@ -171,6 +171,13 @@ pub fn replay(events: &[Value]) -> Option<Document> {
     Some(d)
 }
 
+/// What an approver signs as their opinion: the opinion and, when given, the reason it rests on
+/// (`<opinion>\n理由：<reason>`, one statement line once escaped), so neither can be changed
+/// under the signature.
+pub fn signed_opinion(opinion: &str, reason: &str) -> String {
+    if reason.is_empty() { opinion.to_string() } else { format!("{opinion}\n理由：{reason}") }
+}
+
 /// The statement an SM2 signature was made over (base64), for anyone to check it with OpenSSL;
 /// null where nothing was signed.
 fn statement_b64(id: &str, step: &str, content: &str, person: &str, at: i64, opinion: &str, signature: &str) -> Value {
@@ -195,7 +202,8 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
             json!({"step": a.step, "person": a.person, "name": a.name, "opinion": a.opinion, "reason": a.reason,
                    "at": a.at.0, "current": i >= d.voided && a.content_hash == hash,
                    "key_id": a.key_id, "signature": a.signature,
-                   "statement": statement_b64(id, &a.step, &a.content_hash, &a.person, a.at.0, &a.opinion, &a.signature)})
+                   "statement": statement_b64(id, &a.step, &a.content_hash, &a.person, a.at.0,
+                                              &signed_opinion(&a.opinion, &a.reason), &a.signature)})
         })
         .collect();
     let returns: Vec<Value> = d
@@ -668,7 +676,8 @@ impl<S: LogStore> App<S> {
                 };
                 // Decided first, then signed with the approver's own key (电子签名法第十三条).
                 d.approve(a.clone()).map_err(refused)?;
-                let statement = approval_statement(id, &a.step, &hash, &me, now.0, &a.opinion);
+                let opinion = signed_opinion(&a.opinion, &a.reason);
+                let statement = approval_statement(id, &a.step, &hash, &me, now.0, &opinion);
                 let signed = self.sign_as(actor, cmd["password"].as_str().unwrap_or_default(), &statement).await?;
                 (a.key_id, a.signature) = (signed.key_id, signed.signature);
                 d.approve(a).map_err(refused)?

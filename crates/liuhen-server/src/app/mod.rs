@@ -95,8 +95,13 @@ pub(crate) type SettingFold = fn(Option<&Value>, &str, &Map<String, Value>, &Val
 /// How far ahead of the server's clock a typed time may be (a device's clock a little fast).
 pub const CLOCK_TOLERANCE_MS: i64 = 5 * 60_000;
 
+/// The earliest time a step may be dated: 1990-01-01 00:00 Asia/Shanghai, before any law this
+/// system records under (行政处罚法 1996, 行政许可法 2003, 行政强制法 2011). Earlier is a typing
+/// error or a forged date, not a record.
+pub const EARLIEST_MS: i64 = 631_123_200_000;
+
 /// R-064b: every time in `v` (a field `at` or `…_at`, in Unix ms, at any depth) that is later
-/// than `now` beyond the tolerance, named by its path.
+/// than `now` beyond the tolerance, or earlier than [`EARLIEST_MS`], named by its path.
 pub(crate) fn future_times(v: &Value, now: liuhen_core::time::Timestamp) -> Vec<liuhen_core::rules::Violation> {
     fn walk(v: &Value, path: &str, limit: i64, out: &mut Vec<liuhen_core::rules::Violation>) {
         match v {
@@ -111,6 +116,12 @@ pub(crate) fn future_times(v: &Value, now: liuhen_core::time::Timestamp) -> Vec<
                                     "at",
                                     format!("{here}（{shown}）晚于服务器当前时间，不得记录尚未发生的事"),
                                 ),
+                            );
+                        }
+                        Some(t) if (k == "at" || k.ends_with("_at")) && t < EARLIEST_MS => {
+                            out.push(
+                                liuhen_core::rules::R_064B
+                                    .violated("at", format!("{here}早于 1990 年 1 月 1 日，不是可以记录的执法时间")),
                             );
                         }
                         _ => walk(x, &here, limit, out),

@@ -283,7 +283,8 @@ async fn an_approval_is_signed_with_the_approvers_own_key_and_openssl_alone_veri
         format!("content-sm3 {}", d["content_hash"].as_str().unwrap()),
         format!("person {}", a["person"].as_str().unwrap()),
         format!("time {}", a["at"]),
-        "opinion 建议立案调查".into(),
+        // The reason signed with the opinion (escaped onto its line).
+        "opinion 建议立案调查\\n理由：有违法事实".into(),
     ] {
         assert!(text.lines().any(|l| l == line), "{line} not in the statement:\n{text}");
     }
@@ -305,6 +306,8 @@ async fn an_approval_is_signed_with_the_approvers_own_key_and_openssl_alone_veri
     let forged = text.replace("建议立案调查", "建议不予立案");
     std::fs::write(dir.path().join("forged"), forged).unwrap();
     assert!(!openssl("forged"), "a changed opinion does not verify");
+    std::fs::write(dir.path().join("forged"), text.replace("有违法事实", "无违法事实")).unwrap();
+    assert!(!openssl("forged"), "a changed reason does not verify");
     // A password change keeps the key (re-wrapped under the new password); a renewal revokes it
     // from now on, and the signature made before stands.
     app.change_password(&staff.handler, "changed-pass-2", "changed-pass-3").await;

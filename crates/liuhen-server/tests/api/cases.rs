@@ -2405,6 +2405,11 @@ async fn times_ahead_of_the_server_or_out_of_legal_order_are_refused() {
     };
     let r = c.app.post_as("/api/cases/inspections", &c.token, &body(CLOCK_MS + 400 * 24 * HOUR)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));
+    // Nor long before any law it records under: the epoch, or a time before year 0.
+    for early in [0, -62_200_000_000_000, day("1989-12-31")] {
+        let r = c.app.post_as("/api/cases/inspections", &c.token, &body(early)).await;
+        assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));
+    }
     let id = create(&c.app, &c.token, "/api/cases/inspections", body(CLOCK_MS - HOUR)).await;
     // An on-site act dated 40 days ahead, and one whose credentials were shown tomorrow.
     let mut ahead = act(&[&c.a, &c.b], true, false);
