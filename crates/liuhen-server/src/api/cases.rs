@@ -677,6 +677,9 @@ async fn run_command<S: LogStore>(
     app.not_in_future(&command)?;
     // The staff named as having acted (送达人, 复查人员, 监督人员) are registered officers, by ID.
     app.staff_known(&command).await?;
+    // 文号 in the one form the office writes them, so a look-alike is the same number.
+    let mut command = command;
+    crate::app::numbering::canonical_numbers(&mut command);
     // A 处罚决定书 sent without a 文号 takes the next of the office's numbering (D36).
     let numbers_decision = case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE
         && command["type"] == "decide"
@@ -687,7 +690,6 @@ async fn run_command<S: LogStore>(
         true => None,
         false => Some(crate::app::documents::ONE_AT_A_TIME.lock().await),
     };
-    let mut command = command;
     // The decision recorded after its 决定书 was issued carries that 决定书's 文号 (办法第十三条).
     let issued = match case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE
         && command["type"] == "decide"

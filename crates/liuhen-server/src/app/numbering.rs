@@ -58,6 +58,34 @@ pub const SERIES_PREFIX: &str = "numbering.last/";
 /// The 文号 a case event gives a document of the case — a decision's (`doc.doc_no`, or
 /// `doc_no` of an enforcement or substitute decision), a 移送书's, a pre-numbered 当场处罚决定书's
 /// (`doc.form_no` as sent, `form_no` as recorded) — in a command as sent or an event as recorded.
+/// A 案号 or 文号 in the one form the office writes (GB/T 9704: Arabic numerals, the year in
+/// 六角括号 〔〕): full-width letters and digits made ASCII, the other brackets made 〔〕, spaces
+/// dropped — so two numbers that read the same are the same number, and a look-alike is a
+/// duplicate, not a new one.
+pub fn canonical_no(no: &str) -> String {
+    no.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .map(|c| match c {
+            '[' | '(' | '【' | '〈' | '〖' | '［' => '〔',
+            ']' | ')' | '】' | '〉' | '〗' | '］' => '〕',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The 文号 fields of a case command (see [`doc_numbers`]) put in their one form.
+pub fn canonical_numbers(v: &mut Value) {
+    for path in ["/doc/doc_no", "/doc/form_no", "/doc_no", "/form_no", "/transfer/doc_no"] {
+        if let Some(Value::String(s)) = v.pointer_mut(path) {
+            *s = canonical_no(s);
+        }
+    }
+}
+
 pub fn doc_numbers(v: &Value) -> Vec<String> {
     [&v["doc"]["doc_no"], &v["doc"]["form_no"], &v["doc_no"], &v["form_no"], &v["transfer"]["doc_no"]]
         .into_iter()
@@ -237,9 +265,9 @@ impl<S: LogStore> App<S> {
         let (before, after) = parts(&pattern, year);
         let series = format!("{before}{{n}}{after}");
         let last = self.setting_data(&format!("{SERIES_PREFIX}{series}")).await?.as_deref().map_or(0, last_of);
-        let no = match typed.trim() {
-            "" => format!("{before}{}{after}", last + 1),
-            t => t.to_string(),
+        let no = match canonical_no(typed) {
+            t if t.is_empty() => format!("{before}{}{after}", last + 1),
+            t => t,
         };
         if let Some(held) = self.setting_data(&format!("{DOC_NO_PREFIX}{no}")).await? {
             let holder: Value = serde_json::from_str(&held).unwrap_or_default();
@@ -267,8 +295,9 @@ impl<S: LogStore> App<S> {
         typed: &str,
     ) -> Result<(String, tokio::sync::MutexGuard<'static, ()>), ApiError> {
         let turn = OPENING.lock().await;
-        if !typed.trim().is_empty() {
-            return Ok((typed.trim().to_string(), turn));
+        let typed = canonical_no(typed);
+        if !typed.is_empty() {
+            return Ok((typed, turn));
         }
         let pattern = self.pattern(kind).await?;
         let year = self.clock.now().shanghai_date().year();
@@ -291,6 +320,19 @@ pub fn rows(patterns: &[(&str, &str)]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_written_otherwise_is_the_same_number() {
+        for written in
+            ["栗街罚决〔2026〕12号", "栗街罚决［２０２６］１２号", " 栗街罚决 (2026) 12 号", "栗街罚决【2026】12号"]
+        {
+            assert_eq!(canonical_no(written), "栗街罚决〔2026〕12号", "{written}");
+        }
+        let mut cmd = serde_json::json!({"type": "decide", "doc": {"doc_no": "栗街罚决［２０２６］１２号"}});
+        canonical_numbers(&mut cmd);
+        assert_eq!(doc_numbers(&cmd), ["栗街罚决〔2026〕12号"]);
+        assert_eq!(series_of(&canonical_no("罚决〔2026〕１２号")), Some(("罚决〔2026〕{n}号".to_string(), 12)));
+    }
 
     #[test]
     fn a_number_is_read_back_only_in_its_pattern_and_year() {

@@ -1614,9 +1614,10 @@ async fn the_matters_catalogue_sets_the_local_values_the_rules_read() {
 }
 
 /// A number that looks like one already given but hides a zero-width or direction character
-/// is refused as bad input, not taken as a new number (nor is any text holding one).
+/// is refused as bad input, not taken as a new number (nor is any text holding one); one
+/// written with other digits or brackets is the same number.
 #[tokio::test]
-async fn numbers_hiding_invisible_characters_are_refused() {
+async fn look_alike_numbers_are_refused_or_taken_as_the_same_number() {
     let c = ctx().await;
     let lead = |no: &str| {
         json!({"case_no": no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
@@ -1633,8 +1634,16 @@ async fn numbers_hiding_invisible_characters_are_refused() {
         let r = c.app.post_as(&format!("/api/cases/{id}/documents"), &c.staff.handler, &d).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{hidden:?}: {}", String::from_utf8_lossy(&r.body));
     }
+    // Nor is a look-alike — full-width digits, other brackets, spaces — a new number: it is the
+    // same number written otherwise (GB/T 9704), and taken.
+    for look_alike in ["栗街罚［２０２６］43号", "栗街罚(2026)４３ 号", "栗街罚【2026】43号"] {
+        let r = c.app.post_as("/api/cases/penalties", &c.staff.handler, &lead(look_alike)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{look_alike}: {}", String::from_utf8_lossy(&r.body));
+    }
+    let r = c.app.post_as("/api/cases/penalties", &c.staff.handler, &lead("栗街罚［2026］44号")).await;
+    assert_eq!(r.json()["case_no"], "栗街罚〔2026〕44号", "kept in the office's form");
     let cases = c.app.get("/api/cases", Some(&c.token)).await.json();
-    assert_eq!(cases.as_array().unwrap().len(), 1, "{cases}");
+    assert_eq!(cases.as_array().unwrap().len(), 2, "{cases}");
 }
 
 #[tokio::test]
