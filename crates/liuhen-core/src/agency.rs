@@ -40,6 +40,14 @@ impl Default for Agency {
 }
 
 impl Agency {
+    /// Whether the office holds, on `date`, a seal of `kind` or its 公章; `None` asks
+    /// for any seal it holds.
+    pub fn holds_seal(&self, kind: Option<&str>, date: crate::time::Date) -> bool {
+        self.seals
+            .iter()
+            .any(|s| kind.is_none_or(|k| s.kind == k || s.kind == "公章") && s.valid_from <= date && date <= s.valid_to)
+    }
+
     /// What a profile must carry: a name, a valid 统一社会信用代码, seals with sane validity.
     pub fn validate(&self) -> Result<(), String> {
         if self.name.trim().is_empty() {

@@ -1173,11 +1173,7 @@ impl Document {
         }
         let mut found = Vec::new();
         let kind = self.spec.seal_kind;
-        let valid = agency
-            .seals
-            .iter()
-            .any(|s| (s.kind == kind || s.kind == "公章") && s.valid_from <= date && date <= s.valid_to);
-        if !valid {
+        if !agency.holds_seal(Some(kind), date) {
             found.push(R_130.violated("seal", format!("办事处无签发日有效的“{kind}”或公章")));
         }
         if doc_no.trim().is_empty() {

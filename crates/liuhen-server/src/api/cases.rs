@@ -677,6 +677,8 @@ async fn run_command<S: LogStore>(
     app.not_in_future(&command)?;
     // The staff named as having acted (送达人, 复查人员, 监督人员) are registered officers, by ID.
     app.staff_known(&command).await?;
+    // What it records as sealed, the office had a seal for.
+    app.seals_held(&command).await?;
     // 文号 in the one form the office writes them, so a look-alike is the same number.
     let mut command = command;
     crate::app::numbering::canonical_numbers(&mut command);

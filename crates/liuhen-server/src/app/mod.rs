@@ -228,6 +228,48 @@ impl<S: LogStore> App<S> {
     }
 
     /// R-064b: refuses a request whose typed times lie in the future.
+    /// a document a command records as sealed (`sealed`, `voucher_sealed`, at any depth)
+    /// bears a seal the office holds on the command's day (its `at`, else today) — a client's
+    /// word that a paper was sealed stands only where the office has a seal to seal it with.
+    pub(crate) async fn seals_held(&self, command: &Value) -> Result<(), ApiError> {
+        fn claims(v: &Value, path: &str, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, x) in m {
+                        let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                        if matches!(k.as_str(), "sealed" | "voucher_sealed") && x == &Value::Bool(true) {
+                            out.push(here);
+                        } else {
+                            claims(x, &here, out);
+                        }
+                    }
+                }
+                Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| claims(x, &format!("{path}[{i}]"), out)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        claims(command, "", &mut found);
+        if found.is_empty() {
+            return Ok(());
+        }
+        let day = command["at"].as_i64().map_or_else(|| self.clock.now(), liuhen_core::time::Timestamp).shanghai_date();
+        if self.agency().await?.holds_seal(None, day) {
+            return Ok(());
+        }
+        Err(ApiError::Refused(
+            found
+                .into_iter()
+                .map(|path| {
+                    liuhen_core::rules::R_130.violated(
+                        "seal",
+                        format!("{path}：办事处在 {day} 没有有效的印章（见执法主体的印章登记），文书不能记为已盖章"),
+                    )
+                })
+                .collect(),
+        ))
+    }
+
     pub(crate) fn not_in_future(&self, v: &Value) -> Result<(), ApiError> {
         let found = future_times(v, self.clock.now());
         if found.is_empty() { Ok(()) } else { Err(ApiError::Refused(found)) }

@@ -2034,11 +2034,38 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
+/// a decision recorded as sealed was sealed with a seal the office held that day; the
+/// client's word alone does not make it so.
+#[tokio::test]
+async fn a_decision_is_recorded_as_sealed_only_with_a_seal_the_office_held_that_day() {
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕63号", false).await;
+    let r =
+        command(&c.app, &c.token, &id, v, json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}))
+            .await;
+    assert_eq!(r.status, StatusCode::OK);
+    v += 1;
+    let profile = |from: &str| {
+        json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J", "review_organ": "迁西县人民政府",
+               "court": "迁西县人民法院", "seals": [{"kind": "行政执法专用章", "valid_from": from, "valid_to": "2030-12-31"}]})
+    };
+    for (from, ok) in [("2026-09-01", false), ("2026-08-01", true)] {
+        assert_eq!(c.app.put_as("/api/agency", &c.token, &profile(from)).await.status, StatusCode::OK);
+        let r = command(&c.app, &c.token, &id, v, decide("2026-08-17")).await;
+        if ok {
+            assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        } else {
+            assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-130", "{}", String::from_utf8_lossy(&r.body));
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
     let c = ctx().await;
     let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕17号", false).await;
-    let profile = json!({"name": "迁西县某某局", "uscc": "11130227MB0000000J", "has_enforcement_power": true});
+    let profile = json!({"name": "迁西县某某局", "uscc": "11130227MB0000000J", "has_enforcement_power": true,
+                         "seals": [{"kind": "公章", "valid_from": "2020-01-01", "valid_to": "2030-12-31"}]});
     let r = c
         .app
         .request(

@@ -88,6 +88,12 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
         uscc: "11130227MB0000000J".to_string(),
         review_organ: "迁西县人民政府".to_string(),
         court: "迁西县人民法院".to_string(),
+        // The seals its documents are sealed with.
+        seals: vec![liuhen_core::agency::Seal {
+            kind: "行政执法专用章".to_string(),
+            valid_from: liuhen_core::time::Date::parse("2020-01-01").unwrap(),
+            valid_to: liuhen_core::time::Date::parse("2030-12-31").unwrap(),
+        }],
         ..liuhen_core::agency::Agency::default()
     };
     app.put_agency(&head, profile).await.unwrap();
