@@ -1483,7 +1483,7 @@ impl Ordinary {
                 (Err(_), Some(_)) => false,
             };
             if late {
-                // T-18: thirty days of surcharge without a demand call for escalation.
+                // T-18: thirty days of surcharge without a demand call for escalation.
                 out.push(Deadline {
                     code: "T-18",
                     label: "加处罚款超过三十日仍未履行的，催告并申请强制执行",

@@ -327,7 +327,7 @@ pub fn document() -> Value {
             },
         },
         "paths": {
-            "/api/cases/{id}/publication": {"post": {"summary": "行政执法公示：公示或撤回本案决定", "description": "由负责人办理（否则 403 NOT_YOUR_STEP）。action=publish 公示已作出的行政处罚决定或行政许可决定（自决定之日起七个工作日内，国办发〔2018〕118号；逾期记为 on_time=false）；action=withdraw 撤回，须写明理由（reason，决定被变更、撤销等情况，三个工作日内）。公示与撤回均记入日志；公示内容中自然人只显示姓氏，不含身份证件号码、电话和住址。未公示的决定在期限列表中显示 T-PUB。",
+            "/api/cases/{id}/publication": {"post": {"summary": "行政执法公示：公示或撤回本案决定", "description": "由负责人办理（否则 403 NOT_YOUR_STEP）。action=publish 公示已作出的行政处罚决定或行政许可决定（自决定之日起七个工作日内，国办发〔2018〕118号），或已实施的查封、扣押决定（二十个工作日内）；逾期记为 on_time=false；action=withdraw 撤回，须写明理由（reason，决定被变更、撤销等情况，三个工作日内）。公示与撤回均记入日志；公示内容中自然人只显示姓氏，不含身份证件号码、电话和住址。未公示的决定、已公示而被变更或撤销却未撤回的决定在期限列表中显示 T-PUB（R-170）。",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "requestBody": body(r("Publication")),
                 "responses": {"200": {"description": "本案的公示记录"}, "400": err("请求有误"), "403": err("不是负责人 (NOT_YOUR_STEP)"), "404": err("无此案件"), "409": err("已公示 (CONFLICT)；尚无可公示的决定 (INVALID_STATE)")}}},

@@ -857,13 +857,13 @@ impl<S: LogStore> App<S> {
     pub async fn open_deadlines(&self, user: &UserRecord, now: Timestamp) -> Result<Vec<DeadlineItem>, ApiError> {
         let mut out = Vec::new();
         for c in self.visible_cases(user, usize::MAX).await? {
-            // 行政执法公示: a decision not yet published within seven working days.
-            if let Some(due) = self.publication_due(&c).await? {
+            // 行政执法公示: a decision not yet published, or a changed one not withdrawn.
+            if let Some((due, label)) = self.publication_due(&c).await? {
                 out.push(DeadlineItem {
                     case_id: c.id.clone(),
                     case_no: c.case_no.clone(),
                     code: "T-PUB".to_string(),
-                    label: "作出决定之日起七个工作日内公示".to_string(),
+                    label,
                     source: super::publication::SOURCE.to_string(),
                     due: due.0,
                     status: calendar::status(due, None, now, DUE_SOON_MS),

@@ -18,12 +18,49 @@ use serde_json::{Value, json};
 
 /// The setting prefix of publications.
 pub const PREFIX: &str = "publication/";
-/// Working days from the decision to its publication (国办发〔2018〕118号).
+/// Working days from a penalty or licence decision to its publication (国办发〔2018〕118号).
 pub const PUBLISH_WORKING_DAYS: u32 = 7;
+/// Working days from any other enforcement decision (a 查封、扣押) to its publication.
+pub const PUBLISH_OTHER_WORKING_DAYS: u32 = 20;
 /// Working days from a change or revocation to the withdrawal (国办发〔2018〕118号).
 pub const WITHDRAW_WORKING_DAYS: u32 = 3;
-/// Where the rule comes from.
+/// Where the rule comes from.
 pub const SOURCE: &str = "国办发〔2018〕118号；行政处罚法第四十八条";
+
+/// The working days case type `case_type`'s decision has to be published in: seven for
+/// a penalty or a licence, twenty for another enforcement decision; `None` for a kind with no
+/// decision to publish.
+pub fn publish_days(case_type: &str) -> Option<u32> {
+    match case_type {
+        "ordinary_penalty" | "licence" => Some(PUBLISH_WORKING_DAYS),
+        "coercive_measure" => Some(PUBLISH_OTHER_WORKING_DAYS),
+        _ => None,
+    }
+}
+
+/// When the case's publishable decision was taken, from its projection: a penalty's decision
+/// (not a 不予处罚), a licence's, a 查封、扣押 once executed.
+fn decided_at(case_type: &str, data: &Value) -> Option<Timestamp> {
+    match case_type {
+        "ordinary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
+        "licence" => data["decided_at"].as_i64(),
+        "coercive_measure" => data["executed_at"].as_i64(),
+        _ => None,
+    }
+    .map(Timestamp)
+}
+
+/// When the decision was changed or revoked (a relief's outcome), if it was.
+fn changed_at(data: &Value) -> Option<Timestamp> {
+    data["reliefs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| matches!(r["concluded"]["outcome"].as_str(), Some("revoked" | "changed")))
+        .filter_map(|r| r["concluded"]["at"].as_i64())
+        .max()
+        .map(Timestamp)
+}
 
 fn cal_err(e: liuhen_core::calendar::CalendarError) -> ApiError {
     ApiError::BadRequest(e.to_string())
@@ -144,7 +181,7 @@ impl<S: LogStore> App<S> {
     /// decision to publish.
     async fn publishable(&self, case: &CaseRecord) -> Result<(Value, Timestamp), ApiError> {
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let decided = data["decided_at"].as_i64().map(Timestamp);
+        let decided = decided_at(&case.case_type, &data);
         let organ = self.agency().await.map(|a| a.name).unwrap_or_default();
         match (case.case_type.as_str(), decided) {
             ("ordinary_penalty", Some(at)) if !data["penalty"].is_null() => {
@@ -169,7 +206,17 @@ impl<S: LogStore> App<S> {
                     at,
                 ))
             }
-            _ => Err(ApiError::InvalidState("本案尚未作出可公示的行政处罚或行政许可决定".into())),
+            ("coercive_measure", Some(at)) => {
+                let party = self.load_party(case).await?;
+                let kind = if data["kind"] == "seal" { "查封" } else { "扣押" };
+                Ok((
+                    json!({"title": "行政强制措施决定公示", "case_no": case.case_no, "party": published_party(&party),
+                           "matter": case.matter, "decision": kind, "legal_basis": data["legal_basis"],
+                           "organ": organ, "decided_on": at.shanghai_date().to_string()}),
+                    at,
+                ))
+            }
+            _ => Err(ApiError::InvalidState("本案尚未作出可公示的行政处罚、行政许可或行政强制措施决定".into())),
         }
     }
 
@@ -183,6 +230,10 @@ impl<S: LogStore> App<S> {
             }
             "licence" => {
                 let (c, _) = self.load_case::<liuhen_core::licence::Licence>(&case.id).await?;
+                super::cases::party_json(c.party())
+            }
+            "coercive_measure" => {
+                let (c, _) = self.load_case::<liuhen_core::coercion::Coercion>(&case.id).await?;
                 super::cases::party_json(c.party())
             }
             _ => Value::Null,
@@ -229,8 +280,8 @@ impl<S: LogStore> App<S> {
             return Err(ApiError::Duplicate("该决定已公示".into()));
         }
         let (content, decided) = self.publishable(&case).await?;
-        let due =
-            self.calendar.estimating().due(decided, Period::WorkingDays(PUBLISH_WORKING_DAYS)).map_err(cal_err)?;
+        let days = publish_days(&case.case_type).unwrap_or(PUBLISH_WORKING_DAYS);
+        let due = self.calendar.estimating().due(decided, Period::WorkingDays(days)).map_err(cal_err)?;
         let on_time = self.clock.now() <= due;
         self.record_publication(
             actor,
@@ -264,15 +315,7 @@ impl<S: LogStore> App<S> {
         }
         // From the change: the relief that revoked or changed the decision, else now.
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let changed = data["reliefs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|r| matches!(r["concluded"]["outcome"].as_str(), Some("revoked" | "changed")))
-            .filter_map(|r| r["concluded"]["at"].as_i64())
-            .max()
-            .map(Timestamp)
-            .unwrap_or_else(|| self.clock.now());
+        let changed = changed_at(&data).unwrap_or_else(|| self.clock.now());
         let due =
             self.calendar.estimating().due(changed, Period::WorkingDays(WITHDRAW_WORKING_DAYS)).map_err(cal_err)?;
         let on_time = self.clock.now() <= due;
@@ -312,22 +355,26 @@ impl<S: LogStore> App<S> {
     }
 
     /// The publication deadline of a decided case not yet published (for the deadlines list).
-    pub(crate) async fn publication_due(&self, case: &CaseRecord) -> Result<Option<Timestamp>, ApiError> {
+    pub(crate) async fn publication_due(&self, case: &CaseRecord) -> Result<Option<(Timestamp, String)>, ApiError> {
         let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
-        let decided = match case.case_type.as_str() {
-            "ordinary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
-            "licence" => data["decided_at"].as_i64(),
-            _ => None,
-        };
-        let Some(decided) = decided else { return Ok(None) };
-        if self.publication_of(&case.id).await?.is_some() {
-            return Ok(None);
+        let Some(days) = publish_days(&case.case_type) else { return Ok(None) };
+        let cal = self.calendar.estimating();
+        match self.publication_of(&case.id).await? {
+            None => {
+                // A revoked decision no longer carries its penalty: nothing left to publish.
+                let Some(decided) = decided_at(&case.case_type, &data) else { return Ok(None) };
+                let due = cal.due(decided, Period::WorkingDays(days)).map_err(cal_err)?;
+                Ok(Some((due, format!("作出决定之日起{days}个工作日内公示"))))
+            }
+            // Published, then changed or revoked: withdrawn within three working days.
+            Some(p) if p["withdrawn"].is_null() && !p["published"].is_null() => match changed_at(&data) {
+                Some(changed) => {
+                    let due = cal.due(changed, Period::WorkingDays(WITHDRAW_WORKING_DAYS)).map_err(cal_err)?;
+                    Ok(Some((due, "决定被变更或撤销之日起三个工作日内撤回公示并说明理由".to_string())))
+                }
+                None => Ok(None),
+            },
+            Some(_) => Ok(None),
         }
-        Ok(Some(
-            self.calendar
-                .estimating()
-                .due(Timestamp(decided), Period::WorkingDays(PUBLISH_WORKING_DAYS))
-                .map_err(cal_err)?,
-        ))
     }
 }

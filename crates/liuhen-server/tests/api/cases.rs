@@ -1031,8 +1031,25 @@ async fn a_decision_revoked_in_litigation_closes_without_payment() {
     let close = json!({"type": "close", "at": day("2026-12-11")});
     let r = command(&c.app, &c.token, &id, v, close.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-091", "{}", String::from_utf8_lossy(&r.body));
+    // Published before the court revoked it: then to be withdrawn within three working days of
+    // the revocation, a deadline until it is.
+    let publication = format!("/api/cases/{id}/publication");
+    let r = c.app.post_as(&publication, &c.token, &json!({"action": "publish"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     run(&c, &id, &mut v, [json!({"type": "conclude_relief", "at": day("2026-12-10"), "outcome": "revoked"}), close])
         .await;
+    let t_pub = |list: Value| {
+        list.as_array().unwrap().iter().find(|d| d["code"] == "T-PUB" && d["case_id"] == id.as_str()).cloned()
+    };
+    let all = c.app.get("/api/deadlines", Some(&c.token)).await.json();
+    let due = t_pub(all.clone()).unwrap_or_else(|| panic!("the withdrawal is due: {all}"));
+    assert!(due["label"].as_str().unwrap().contains("撤回公示"), "{due}");
+    // 2026-12-10 is a Thursday: three working days on is Tuesday 12-15.
+    assert_eq!(liuhen_core::time::Timestamp(due["due"].as_i64().unwrap()).shanghai_date().to_string(), "2026-12-15");
+    let withdraw = json!({"action": "withdraw", "reason": "该处罚决定已被人民法院判决撤销"});
+    let r = c.app.post_as(&publication, &c.token, &withdraw).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert!(t_pub(c.app.get("/api/deadlines", Some(&c.token)).await.json()).is_none(), "withdrawn");
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
     assert_eq!(case["data"]["reliefs"][0]["concluded"]["outcome"], "revoked");
@@ -1408,6 +1425,21 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let r = command(&c.app, &c.token, &id, 2, execute(false)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-106");
     ok(&command(&c.app, &c.token, &id, 2, execute(true)).await);
+    // An enforcement decision other than a penalty or licence is published within twenty
+    // working days: a deadline until the 负责人 publishes it, the person masked.
+    let t_pub = |list: &Value| {
+        list.as_array().unwrap().iter().find(|d| d["code"] == "T-PUB" && d["case_id"] == id.as_str()).cloned()
+    };
+    let pending = t_pub(&c.app.get("/api/deadlines", Some(&c.token)).await.json()).expect("T-PUB for the seizure");
+    assert!(pending["label"].as_str().unwrap().contains("20个工作日"), "{pending}");
+    let r = c.app.post_as(&format!("/api/cases/{id}/publication"), &c.token, &json!({"action": "publish"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert!(t_pub(&c.app.get("/api/deadlines", Some(&c.token)).await.json()).is_none(), "published");
+    let feed = String::from_utf8(c.app.get("/public/decisions.json", None).await.body).unwrap();
+    assert!(feed.contains("行政强制措施决定公示") && feed.contains("扣押") && feed.contains("张某某"), "{feed}");
+    for private in ["130227198005120033", "13800000000", "幸福路"] {
+        assert!(!feed.contains(private), "{private}: {feed}");
+    }
     // Past the term only release is possible: 20 days from 2026-11-02 end 2026-11-23.
     let r = command(
         &c.app,
