@@ -179,6 +179,11 @@ impl ApiError {
         self.parts().2
     }
 
+    /// The HTTP status it answers with.
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "AUTH_REQUIRED", "请先登录".to_string()),

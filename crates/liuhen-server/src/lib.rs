@@ -174,6 +174,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         )
         .route("/cases/{id}/records/{kind}/{n}/classification", post(ui::record::classify_record::<S>))
         .route("/cases/{id}/av/unrecorded", post(ui::record::explain_unrecorded::<S>))
+        .route("/cases/{id}/publication", post(ui::record::publication::<S>))
         .route("/static/app.css", get(ui::stylesheet))
         .layer(DefaultBodyLimit::max(UI_BODY_LIMIT as usize))
         .layer(axum::middleware::from_fn(|req, next| web::body_limit(UI_BODY_LIMIT, req, next)))

@@ -355,6 +355,29 @@ impl<S: LogStore> App<S> {
     }
 
     /// The publication deadline of a decided case not yet published (for the deadlines list).
+    /// Where the case's 公示 stands, for its page: `None` for a case with nothing to publish;
+    /// else (what to say, whether it may be published now, whether it may be withdrawn).
+    pub async fn publication_status(&self, case: &CaseRecord) -> Result<Option<(String, bool, bool)>, ApiError> {
+        let when = |t: i64| Timestamp(t).shanghai_date().to_string();
+        let due = self.publication_due(case).await?;
+        let said = match (self.publication_of(&case.id).await?, due) {
+            (None, None) => return Ok(None),
+            (None, Some((due, label))) => (format!("未公示（{label}，期限 {}）", when(due.0)), true, false),
+            (Some(p), due) if p["withdrawn"].is_null() => {
+                let mut s = format!("已公示（{}）", p["published"]["at"].as_i64().map(when).unwrap_or_default());
+                if let Some((due, label)) = due {
+                    s.push_str(&format!("；{label}，期限 {}", when(due.0)));
+                }
+                (s, false, true)
+            }
+            (Some(p), _) => {
+                let at = p["withdrawn"]["at"].as_i64().map(when).unwrap_or_default();
+                (format!("已撤回（{at}）：{}", p["withdrawn"]["reason"].as_str().unwrap_or_default()), false, false)
+            }
+        };
+        Ok(Some(said))
+    }
+
     pub(crate) async fn publication_due(&self, case: &CaseRecord) -> Result<Option<(Timestamp, String)>, ApiError> {
         let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
         let Some(days) = publish_days(&case.case_type) else { return Ok(None) };

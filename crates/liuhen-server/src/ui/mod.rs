@@ -98,6 +98,9 @@ impl From<ApiError> for UiError {
             e @ (ApiError::Conflict(_) | ApiError::Duplicate(_) | ApiError::InvalidState(_) | ApiError::Refused(_)) => {
                 UiError::Page(StatusCode::CONFLICT, "未执行", e.message())
             }
+            // Any other refusal of the request (unprocessable, an unknown reference, a lock, a
+            // body too large): said as it is, with its status — never a 系统错误.
+            e if e.status().is_client_error() => UiError::Page(e.status(), "未执行", e.message()),
             other => {
                 tracing::error!(error = %other, "page failed");
                 UiError::Page(
@@ -704,6 +707,8 @@ struct CasePage {
     documents: Vec<(String, String, String)>,
     /// May make documents here.
     may_write: bool,
+    /// 行政执法公示: where it stands, and whether this user may publish or withdraw it now.
+    publication: Option<(String, bool, bool)>,
 }
 
 /// One record's 音像记录 on the case page.
@@ -927,8 +932,17 @@ pub async fn case_page<S: LogStore>(
     } else {
         Vec::new()
     };
+    // 公示 is the 负责人's: the state for all, the buttons for them.
+    let publication = match as_of {
+        Some(_) => None,
+        None => state.app.publication_status(&case.record).await?.map(|(said, publish, withdraw)| {
+            let head = crate::app::policy::roles(&user).contains(&crate::app::policy::Role::Approver);
+            (said, publish && head, withdraw && head)
+        }),
+    };
     let page = CasePage {
         documents,
+        publication,
         may_write: may_act && as_of.is_none(),
         av,
         av_loose,

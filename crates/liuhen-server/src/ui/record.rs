@@ -138,15 +138,30 @@ pub async fn record_page<S: LogStore>(
     Ok(render(&page))
 }
 
+/// The signed-in user and the form they posted (its CSRF token checked).
+async fn posted<S: LogStore>(
+    state: &AppState<S>,
+    headers: &HeaderMap,
+    form: Result<Form<super::forms::Submitted>, FormRejection>,
+) -> Result<(liuhen_store::UserRecord, super::forms::Submitted), UiError> {
+    let (user, view) = signed_in(state, headers).await?;
+    let submitted = submitted_form(&view, form)?;
+    Ok((user, submitted))
+}
+
+/// A posted field's value ("" when absent).
+fn field<'a>(submitted: &'a super::forms::Submitted, k: &str) -> &'a str {
+    submitted.iter().find(|(name, _)| name == k).map_or("", |(_, v)| v.as_str())
+}
+
 pub async fn classify_record<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
     Path((id, kind, n)): Path<(String, String, String)>,
     form: Result<Form<super::forms::Submitted>, FormRejection>,
 ) -> Result<Response, UiError> {
-    let (user, view) = signed_in(&state, &headers).await?;
-    let submitted = submitted_form(&view, form)?;
-    let get = |k: &str| submitted.iter().find(|(name, _)| name == k).map_or("", |(_, v)| v.as_str());
+    let (user, submitted) = posted(&state, &headers, form).await?;
+    let get = |k: &str| field(&submitted, k);
     let record_id = format!("{kind}/{n}");
     state.app.classify_record(&user, &id, &record_id, get("class").trim(), get("reason")).await?;
     Ok(Redirect::to(&format!("/cases/{id}/records/{record_id}")).into_response())
@@ -159,11 +174,25 @@ pub async fn explain_unrecorded<S: LogStore>(
     Path(id): Path<String>,
     form: Result<Form<super::forms::Submitted>, FormRejection>,
 ) -> Result<Response, UiError> {
-    let (user, view) = signed_in(&state, &headers).await?;
-    let submitted = submitted_form(&view, form)?;
-    let get = |k: &str| submitted.iter().find(|(name, _)| name == k).map_or("", |(_, v)| v.as_str());
-    state.app.explain_unrecorded(&user, &id, get("record").trim(), get("reason")).await?;
+    let (user, posted) = posted(&state, &headers, form).await?;
+    state.app.explain_unrecorded(&user, &id, field(&posted, "record").trim(), field(&posted, "reason")).await?;
     Ok(Redirect::to(&format!("/cases/{id}#av")).into_response())
+}
+
+/// Publishes the case's decision or withdraws it with its reason (行政执法公示, R-170), from
+/// the case page's 公示 section; the 负责人's step.
+pub async fn publication<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<super::forms::Submitted>, FormRejection>,
+) -> Result<Response, UiError> {
+    let (user, posted) = posted(&state, &headers, form).await?;
+    match field(&posted, "action") {
+        "withdraw" => state.app.withdraw_publication(&user, &id, field(&posted, "reason")).await?,
+        _ => state.app.publish(&user, &id).await?,
+    };
+    Ok(Redirect::to(&format!("/cases/{id}#publication")).into_response())
 }
 
 /// One record as the party's material shows it: (kind, label, [(field, value)]).

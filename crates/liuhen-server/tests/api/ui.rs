@@ -1714,3 +1714,62 @@ async fn a_document_is_filled_signed_on_the_pad_finalised_and_issued_through_pag
     let page = send(&app, get(&receipt, &cookie)).await;
     assert!(page.body.contains("id=\"attachments\"") && !page.body.contains("须附邮寄回执单"), "{}", page.body);
 }
+
+/// 行政执法公示 from the case page: the 负责人 sees where it stands and publishes the
+/// decision, then withdraws it with a reason; an officer sees the state but no button.
+#[tokio::test]
+async fn the_head_publishes_and_withdraws_a_decision_from_the_case_page() {
+    let mut cal = liuhen_core::calendar::WorkCalendar::china();
+    cal.merge(liuhen_core::calendar::WorkCalendar::parse("year 2027\noff 2027-01-01 元旦").unwrap());
+    let app = super::helpers::spawn_app_with_calendar(LogAccess::Public, cal).await;
+    let head = app.login().await;
+    let body = serde_json::json!({"name": "王明", "cert_no": "13020001", "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
+    let a = app.post_as("/api/officers", &head, &body).await.json()["id"].as_str().unwrap().to_string();
+    let staff = app.staff(&a, "").await;
+    let now = super::helpers::CLOCK_MS;
+    let applicant = serde_json::json!({"kind": "natural_person", "name": "张三丰", "id_type": "居民身份证",
+        "id_number": "130227198005120033", "address": "迁西县栗乡街道幸福路 8 号", "phone": "13800000000"});
+    let licence = serde_json::json!({"case_no": "栗街许〔2027〕3号", "matter": "临时占用道路审批",
+        "received_at": now - 48 * 3_600_000, "materials": ["申请书"], "receipt_issued": true, "applicant": applicant});
+    let id =
+        app.post_as("/api/cases/licences", &staff.handler, &licence).await.json()["id"].as_str().unwrap().to_string();
+    let cmd = |v: u64, c: serde_json::Value| serde_json::json!({"expected_version": v, "command": c});
+    let accept = cmd(1, serde_json::json!({"type": "accept", "at": now - 24 * 3_600_000, "voucher_sealed": true}));
+    assert_eq!(app.post_as(&format!("/api/cases/{id}/commands"), &staff.handler, &accept).await.status, StatusCode::OK);
+    let decide = cmd(
+        2,
+        serde_json::json!({"type": "decide", "at": now - 3_600_000, "granted": true, "sealed": true, "relief_told": true}),
+    );
+    assert_eq!(app.post_as(&format!("/api/cases/{id}/commands"), &head, &decide).await.status, StatusCode::OK);
+    // The officer sees that it waits, with no button.
+    let officer = sign_in_as(&app, "chengban", "changed-pass-2").await;
+    let page = send(&app, get(&format!("/cases/{id}"), &officer)).await;
+    assert!(page.body.contains("未公示（作出决定之日起7个工作日内公示"), "{}", page.body);
+    assert!(!page.body.contains("id=\"publish\""));
+    let cookie = sign_in(&app).await;
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert!(page.body.contains("id=\"publish\""), "{}", page.body);
+    let csrf = hidden_csrf(&page.body);
+    let p =
+        send(&app, form(&format!("/cases/{id}/publication"), &cookie, &format!("csrf={csrf}&action=publish"))).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert!(page.body.contains("已公示（") && page.body.contains("id=\"withdraw\""), "{}", page.body);
+    let public = send(&app, get("/public/decisions", "")).await;
+    assert!(public.body.contains("栗街许〔2027〕3号") && !public.body.contains("张三丰"), "{}", public.body);
+    // A withdrawal without its reason is refused and shown; with it, the page says so.
+    let p =
+        send(&app, form(&format!("/cases/{id}/publication"), &cookie, &format!("csrf={csrf}&action=withdraw&reason=")))
+            .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(p.body.contains("撤回公示须说明理由"), "{}", p.body);
+    let reason = urlencode("该许可决定已依法撤销");
+    let p = send(
+        &app,
+        form(&format!("/cases/{id}/publication"), &cookie, &format!("csrf={csrf}&action=withdraw&reason={reason}")),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    assert!(page.body.contains("已撤回（") && page.body.contains("该许可决定已依法撤销"), "{}", page.body);
+}
