@@ -72,39 +72,102 @@ fn masked_name(name: &str) -> String {
     if first.is_empty() { String::new() } else { format!("{first}某某") }
 }
 
-/// Free text as published (the decision's facts): the natural person's name masked wherever it
-/// appears, their recorded address withheld, and every run of seven or more digits (an identity
-/// number, a phone, a landline, an account — ASCII or full-width, an 18th-place X included)
-/// replaced by asterisks, so a number typed into the facts is not published either.
+/// Free text as published (a decision's facts and basis, a withdrawal's reason): the natural
+/// person's name masked wherever it appears (spaced out or not), their recorded address
+/// withheld, and every number of seven or more digits — an identity number, a mobile, a
+/// landline, an account — starred, whatever its digits (ASCII, full-width, mathematical,
+/// Chinese 一二三 or 壹贰叁) and however spaced or dashed (`138 1234-5678`, `+86 139…`), an
+/// identity number's closing X included. A name the record does not hold (a witness's) is the
+/// 负责人's to leave out: the case page shows what will be published.
 pub fn redacted(text: &str, party: &Value) -> String {
     let mut out = text.to_string();
     if party["kind"] == "natural_person"
         && let Some(name) = party["name"].as_str().filter(|n| n.chars().count() >= 2)
     {
-        out = out.replace(name, &masked_name(name));
+        out = replace_spaced(&out, name, &masked_name(name));
     }
     if let Some(address) = party["address"].as_str().filter(|a| a.chars().count() >= 4) {
-        out = out.replace(address, "（地址不予公示）");
+        out = replace_spaced(&out, address, "（地址不予公示）");
     }
-    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
-    let chars: Vec<char> = out.chars().collect();
-    let mut masked = String::with_capacity(out.len());
+    mask_numbers(&out)
+}
+
+/// Whether `c` is a digit in any script a number is typed in.
+fn digit_like(c: char) -> bool {
+    c.is_ascii_digit()
+        || ('０'..='９').contains(&c)
+        || ('\u{1D7CE}'..='\u{1D7FF}').contains(&c)
+        || "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖".contains(c)
+}
+
+/// What may stand between the digits of one number: spaces, dashes, a plus, dots.
+fn number_separator(c: char) -> bool {
+    c.is_whitespace() || "-－—–‐+＋.·".contains(c)
+}
+
+/// Every run of seven or more digits (separators between them allowed) starred.
+fn mask_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        let start = i;
-        while i < chars.len() && (digit(chars[i]) || (i > start && matches!(chars[i], 'X' | 'x' | 'Ｘ'))) {
+        if !digit_like(chars[i]) {
+            out.push(chars[i]);
             i += 1;
+            continue;
         }
-        if i - start >= 7 {
-            masked.extend(std::iter::repeat_n('*', i - start));
-        } else if i > start {
-            masked.extend(&chars[start..i]);
+        // The run: digits, separators between digits, an X closing an identity number.
+        let (start, mut end, mut digits) = (i, i, 0);
+        let mut j = i;
+        while j < chars.len() {
+            if digit_like(chars[j]) {
+                digits += 1;
+                end = j + 1;
+            } else if matches!(chars[j], 'X' | 'x' | 'Ｘ') && digits > 0 {
+                digits += 1;
+                end = j + 1;
+                break;
+            } else if !number_separator(chars[j]) {
+                break;
+            }
+            j += 1;
+        }
+        if digits >= 7 {
+            out.extend(std::iter::repeat_n('*', digits));
         } else {
-            masked.push(chars[i]);
+            out.extend(&chars[start..end]);
+        }
+        i = end;
+    }
+    out
+}
+
+/// `text` with every occurrence of `what` replaced by `with`, also where spaces were typed
+/// between its characters.
+fn replace_spaced(text: &str, what: &str, with: &str) -> String {
+    let want: Vec<char> = what.chars().filter(|c| !c.is_whitespace()).collect();
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let (mut j, mut k) = (i, 0);
+        while j < chars.len() && k < want.len() {
+            if chars[j] == want[k] {
+                k += 1;
+            } else if !(k > 0 && chars[j].is_whitespace()) {
+                break;
+            }
+            j += 1;
+        }
+        if k == want.len() && !want.is_empty() {
+            out.push_str(with);
+            i = j;
+        } else {
+            out.push(chars[i]);
             i += 1;
         }
     }
-    masked
+    out
 }
 
 /// A penalty as published: its kind, and the amount of a fine or confiscation in 元.
@@ -191,7 +254,8 @@ impl<S: LogStore> App<S> {
                     json!({"title": "行政处罚决定公示", "case_no": case.case_no, "doc_no": d["doc"]["doc_no"],
                            "party": published_party(&party), "matter": case.matter,
                            "facts": redacted(d["doc"]["facts"].as_str().unwrap_or_default(), &party),
-                           "legal_basis": d["doc"]["legal_basis"], "penalty": published_penalty(&data["penalty"]),
+                           "legal_basis": redacted(d["doc"]["legal_basis"].as_str().unwrap_or_default(), &party),
+                           "penalty": published_penalty(&data["penalty"]),
                            "organ": organ, "decided_on": at.shanghai_date().to_string()}),
                     at,
                 ))
@@ -211,7 +275,8 @@ impl<S: LogStore> App<S> {
                 let kind = if data["kind"] == "seal" { "查封" } else { "扣押" };
                 Ok((
                     json!({"title": "行政强制措施决定公示", "case_no": case.case_no, "party": published_party(&party),
-                           "matter": case.matter, "decision": kind, "legal_basis": data["legal_basis"],
+                           "matter": case.matter, "decision": kind,
+                           "legal_basis": redacted(data["legal_basis"].as_str().unwrap_or_default(), &party),
                            "organ": organ, "decided_on": at.shanghai_date().to_string()}),
                     at,
                 ))
@@ -276,8 +341,11 @@ impl<S: LogStore> App<S> {
         if !roles(actor).contains(&Role::Approver) {
             return Err(ApiError::NotYourStep("行政执法公示须由负责人以本人账号办理".into()));
         }
-        if self.publication_of(case_id).await?.is_some_and(|p| p["withdrawn"].is_null() && !p["published"].is_null()) {
-            return Err(ApiError::Duplicate("该决定已公示".into()));
+        match self.publication_of(case_id).await? {
+            Some(p) if p["withdrawn"].is_null() => return Err(ApiError::Duplicate("该决定已公示".into())),
+            // Withdrawn because it was changed or revoked: not published again (R-170).
+            Some(_) => return Err(ApiError::InvalidState("该决定的公示已撤回，不再重新公示".into())),
+            None => {}
         }
         let (content, decided) = self.publishable(&case).await?;
         let days = publish_days(&case.case_type).unwrap_or(PUBLISH_WORKING_DAYS);
@@ -324,7 +392,8 @@ impl<S: LogStore> App<S> {
             &case,
             "publication.withdrawn",
             json!({"due": due.0, "on_time": on_time}),
-            json!({"reason": reason.trim()}),
+            // What stands in the decision's place is published: masked as the decision was.
+            json!({"reason": redacted(reason.trim(), &self.load_party(&case).await?)}),
         )
         .await
     }
@@ -398,6 +467,44 @@ impl<S: LogStore> App<S> {
                 None => Ok(None),
             },
             Some(_) => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    /// No identity number or phone survives however it is typed, the party's name and address
+    /// are masked however spaced, and the ordinary numbers of a decision stay.
+    #[test]
+    fn numbers_names_and_addresses_are_masked_however_typed() {
+        let party =
+            serde_json::json!({"kind": "natural_person", "name": "钱小二", "address": "迁西县栗乡街道幸福路 8 号"});
+        let facts = "A身份证 1302 2719 9001 0112 3X；B电话 138-1234-5678；C１３８１２３４５６７８；D电话一三八一二三四五六七八；\
+            E电话 +86 139 1234 5678；F座机0315-561-2345；G𝟏𝟑𝟗𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖；J当事人钱 小 二；L手机号壹叁玖壹贰叁肆伍陆柒捌；\
+            M身份证号码：130227 19900101 123X；N家在迁西县栗乡街道幸福路8号；于 2026 年 8 月 17 日在第 65 条所指地点搭建 18 平方米，罚款 5000 元";
+        let out = redacted(facts, &party);
+        for private in [
+            "1302",
+            "2719",
+            "1234",
+            "5678",
+            "１３８",
+            "一三八",
+            "0315",
+            "561",
+            "𝟏𝟑𝟗",
+            "小 二",
+            "钱小二",
+            "壹叁玖",
+            "19900101",
+            "幸福路",
+        ] {
+            assert!(!out.contains(private), "{private} left in: {out}");
+        }
+        for kept in ["钱某某", "2026 年 8 月 17 日", "第 65 条", "18 平方米", "罚款 5000 元"] {
+            assert!(out.contains(kept), "{kept} lost: {out}");
         }
     }
 }

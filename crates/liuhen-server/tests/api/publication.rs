@@ -92,6 +92,9 @@ async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_r
     assert_eq!(r.json()["withdrawn"]["on_time"], true);
     let page = String::from_utf8(app.get("/public/decisions", None).await.body).unwrap();
     assert!(page.contains(reason) && page.contains("撤回") && !page.contains("准予行政许可"), "{page}");
+    // Withdrawn stays withdrawn: the revoked decision is not published again.
+    let r = app.post_as(&format!("/api/cases/{id}/publication"), &head, &publish).await;
+    assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "{}", String::from_utf8_lossy(&r.body));
     // The log reproduces the publications.
     let mut again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     again.calendar = std::sync::Arc::new(cal);
