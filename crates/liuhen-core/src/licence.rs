@@ -491,6 +491,9 @@ impl Licence {
             return Err(wrong(self.state, "作出许可决定"));
         }
         let mut found = Vec::new();
+        if self.accepted_at.is_some_and(|accepted| at < accepted) {
+            found.push(crate::rules::R_064B.violated("at", "许可决定时间早于受理时间"));
+        }
         if self.application.applicant.is_none() {
             found.push(crate::rules::R_016.violated("applicant", "许可决定须载明申请人，尚未记录申请人身份"));
         }

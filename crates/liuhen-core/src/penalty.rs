@@ -552,6 +552,11 @@ pub struct Ordinary {
     pub discussion: Option<Penalty>,
     /// The 集体讨论记录s discussions rested on (`document-id@content-sm3`).
     pub discussion_records: Vec<String>,
+    /// The latest step a decision rests on (proposal, review, discussion, notice, statement,
+    /// waiver, hearing) and when: a decision is not dated before it (R-064b).
+    pub rests_on: Option<(Timestamp, &'static str)>,
+    /// When each recusal was asked for (officer, time): decided no earlier (R-064b).
+    pub recusals_asked: Vec<(String, Timestamp)>,
     pub notice: Option<Notice>,
     pub statements: u32,
     pub waived: bool,
@@ -650,6 +655,8 @@ impl Ordinary {
             review_passed_at: None,
             discussion: None,
             discussion_records: Vec::new(),
+            rests_on: None,
+            recusals_asked: Vec::new(),
             notice: None,
             statements: 0,
             waived: false,
@@ -804,6 +811,9 @@ impl Ordinary {
         let mut found = Vec::new();
         if by.trim().is_empty() || opinion.trim().is_empty() {
             found.push(R_004.violated("by", "回避决定须由负责人签署意见"));
+        }
+        if self.recusals_asked.iter().any(|(o, asked)| o == officer && at < *asked) {
+            found.push(R_064B.violated("at", "回避决定时间早于回避申请时间"));
         }
         let flags = rules::decide(found)?;
         Ok((
@@ -1154,6 +1164,7 @@ impl Ordinary {
             return Err(wrong(self.state, "作出不予处罚决定"));
         }
         let mut found = self.head_sign_off(&approver);
+        found.extend(self.before_its_basis(at));
         found.extend(after_approval(approver.date, at, "决定"));
         if self.proposed.is_none() {
             found.push(R_060.violated("proposal", "未记录承办机构拟作出的决定"));
@@ -1215,6 +1226,8 @@ impl Ordinary {
         let notice = self.notice.as_ref().ok_or_else(|| wrong(self.state, "作出处罚决定"))?;
         if at < notice.served_at {
             found.push(R_064B.violated("at", "决定时间早于事先告知书送达时间"));
+        } else {
+            found.extend(self.before_its_basis(at));
         }
         let period_end = cal.due(notice.served_at, Period::WorkingDays(notice.statement_days))?;
         if self.statements == 0 && !self.waived && at <= period_end && self.hearing_held_at.is_none() {
@@ -1507,7 +1520,33 @@ impl Ordinary {
         out
     }
 
+    /// The time and name of a step a decision rests on, for `rests_on`.
+    fn step_of(event: &Event) -> Option<(Timestamp, &'static str)> {
+        Some(match event {
+            Event::Proposed { at, .. } => (*at, "承办机构提出处理意见"),
+            Event::LegalReviewed { at, .. } => (*at, "法制审核"),
+            Event::Discussed { at, .. } => (*at, "集体讨论"),
+            Event::NoticeServed(n) => (n.served_at, "事先告知书送达"),
+            Event::StatementHeard { at, .. } => (*at, "听取陈述申辩"),
+            Event::Waived(w) => (w.at, "放弃陈述申辩"),
+            Event::HearingHeld(h) => (h.at, "听证"),
+            Event::HearingTerminated { at, .. } => (*at, "终止听证"),
+            _ => return None,
+        })
+    }
+
+    /// R-064b: a decision dated before a step it rests on.
+    fn before_its_basis(&self, at: Timestamp) -> Option<Violation> {
+        let (step_at, step) = self.rests_on?;
+        (at < step_at).then(|| R_064B.violated("at", format!("决定时间早于其所依据的{step}时间")))
+    }
+
     pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
+        if let Some((at, step)) = Self::step_of(event)
+            && self.rests_on.is_none_or(|(t, _)| at >= t)
+        {
+            self.rests_on = Some((at, step));
+        }
         match event {
             Event::Registered(lead) => *self = Ordinary::new(lead.clone()),
             Event::Filed { filed_at, .. } => {
@@ -1525,7 +1564,10 @@ impl Ordinary {
                 self.state = State::Investigating;
             }
             Event::PartyIdentified(p) => self.party = Some(p.clone()),
-            Event::RecusalRequested { officer, .. } => self.recusals.push((officer.clone(), None)),
+            Event::RecusalRequested { officer, at, .. } => {
+                self.recusals.push((officer.clone(), None));
+                self.recusals_asked.push((officer.clone(), *at));
+            }
             Event::RecusalDecided { officer, granted, .. } => {
                 if let Some(r) = self.recusals.iter_mut().find(|(o, d)| o == officer && d.is_none()) {
                     r.1 = Some(*granted);

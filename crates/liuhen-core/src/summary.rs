@@ -7,7 +7,7 @@
 use crate::calendar::{Deadline, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
 use crate::rules::CommandError;
-use crate::rules::{self, R_021, R_034, R_067A, R_067B, R_067C, R_090, R_092, Violation};
+use crate::rules::{self, R_021, R_034, R_064B, R_067A, R_067B, R_067C, R_090, R_092, Violation};
 use crate::time::Timestamp;
 
 /// `n` yuan in fen.
@@ -286,6 +286,8 @@ pub struct Summary {
     pub penalty: Option<Penalty>,
     pub delivered_at: Option<Timestamp>,
     pub paid_at: Option<Timestamp>,
+    /// When the latest step was taken (the act on the spot first): each step after it (R-064b).
+    pub last_at: Timestamp,
     pub defects: Vec<Violation>,
 }
 
@@ -320,6 +322,7 @@ pub fn start(cmd: Start) -> Decision {
 impl Summary {
     pub fn new(start: Start) -> Summary {
         Summary {
+            last_at: start.act.at,
             start,
             state: State::OnSite,
             version: 1,
@@ -328,6 +331,11 @@ impl Summary {
             paid_at: None,
             defects: Vec::new(),
         }
+    }
+
+    /// R-064b: a step dated before the one it follows.
+    fn in_order(&self, at: Timestamp, step: &str) -> Option<Violation> {
+        (at < self.last_at).then(|| R_064B.violated("at", format!("{step}时间早于本案前一环节的时间")))
     }
 
     /// the party identified on the spot, before the decision names them.
@@ -344,7 +352,7 @@ impl Summary {
         if self.state != State::OnSite {
             return Err(wrong(self.state, "告知并听取陈述申辩"));
         }
-        let mut found = Vec::new();
+        let mut found: Vec<Violation> = self.in_order(at, "告知并听取陈述申辩").into_iter().collect();
         if !rights_told {
             found.push(R_034.violated("rights_told", "未告知拟处罚的事实、理由、依据和权利"));
         }
@@ -367,7 +375,7 @@ impl Summary {
         if self.state != State::Heard {
             return Err(wrong(self.state, "当场作出处罚决定"));
         }
-        let mut found = Vec::new();
+        let mut found: Vec<Violation> = self.in_order(at, "当场作出处罚决定").into_iter().collect();
         if let Penalty::Fine(fen) = penalty {
             let limit = self.start.party_kind.summary_limit_fen();
             if fen == 0 || fen > limit {
@@ -417,7 +425,7 @@ impl Summary {
         if self.state != State::DecisionIssued {
             return Err(wrong(self.state, "交付决定书"));
         }
-        let mut found = Vec::new();
+        let mut found: Vec<Violation> = self.in_order(at, "交付决定书").into_iter().collect();
         if !party_signed {
             let present: Vec<&String> = refusal_signed_by
                 .iter()
@@ -440,7 +448,8 @@ impl Summary {
         if self.state != State::Delivered {
             return Err(wrong(self.state, "报机关备案"));
         }
-        Ok((Event::Recorded { at }, Vec::new()))
+        let flags = rules::decide(self.in_order(at, "报机关备案").into_iter().collect())?;
+        Ok((Event::Recorded { at }, flags))
     }
 
     /// collecting on the spot only for fines of 100 yuan or less, or when enforcing later
@@ -449,10 +458,12 @@ impl Summary {
         let Some(Penalty::Fine(fen)) = self.penalty else {
             return Err(wrong(self.state, "缴纳罚款"));
         };
-        if !matches!(self.state, State::Delivered | State::Recorded) {
+        // One fine, one payment.
+        if !matches!(self.state, State::Delivered | State::Recorded) || self.paid_at.is_some() {
             return Err(wrong(self.state, "缴纳罚款"));
         }
-        let mut found = Vec::new();
+        // Not before the decision was handed over (R-064b).
+        let mut found: Vec<Violation> = self.in_order(at, "缴纳罚款").into_iter().collect();
         if method == PaymentMethod::OnSite && fen > yuan(100) && !hard_to_enforce {
             found.push(R_092.violated("method", format!("罚款 {} 元超过一百元，不得当场收缴", fen as f64 / 100.0)));
         }
@@ -499,6 +510,13 @@ impl Summary {
     }
 
     pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
+        // The main line moves on; the 备案 and the payment, each after the handing over, run
+        // side by side.
+        if let Event::Heard { at, .. } | Event::DecisionIssued { at, .. } | Event::Delivered { at, .. } = event
+            && *at > self.last_at
+        {
+            self.last_at = *at;
+        }
         match event {
             Event::Started(s) => *self = Summary::new(s.clone()),
             Event::Heard { .. } => self.state = State::Heard,

@@ -449,6 +449,24 @@ fn summary_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>
     let recorded = summary_at(4, yuan(150));
     let t = at("2026-11-20");
     vec![
+        // Each step after the one it follows (R-064b): the decision not before the hearing of
+        // the party, the payment not before the form was handed over.
+        (
+            "R-064b",
+            out(heard.issue_decision(
+                at("2026-08-01"),
+                "No.0001235",
+                Penalty::Fine(yuan(50)),
+                "《某某条例》第十条",
+                &officers,
+            )),
+            out(heard.issue_decision(t, "No.0001235", Penalty::Fine(yuan(50)), "《某某条例》第十条", &officers)),
+        ),
+        (
+            "R-064b",
+            out(delivered.pay(at("2026-11-19"), PaymentMethod::Bank, "BANK-1", false)),
+            out(delivered.pay(at("2026-11-21"), PaymentMethod::Bank, "BANK-1", false)),
+        ),
         (
             "R-034",
             out(Summary::new(summary_start(PartyKind::Citizen)).hear(t, false, "无", false)),
@@ -529,6 +547,11 @@ fn summary_examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>
 #[test]
 fn an_on_the_spot_penalty_walks_to_closure_and_its_fine_is_due_in_15_days() {
     let mut c = summary_at(5, yuan(150));
+    // One fine, one payment: a second receipt is refused by the state.
+    assert!(matches!(
+        c.pay(at("2026-11-22"), PaymentMethod::Bank, "BANK-889", false),
+        Err(crate::rules::CommandError::WrongState { .. })
+    ));
     let (e, f) = c.close(at("2026-11-23")).unwrap();
     c.apply(&e, &f);
     assert_eq!(c.state, summary::State::Closed);
@@ -1928,6 +1951,34 @@ pub(crate) mod ordinary {
                 out(decided.serve(direct(at("2026-08-18")), &cal)),
             ),
             ("R-064b", out(served.pay(at("2026-08-17"), "B")), out(served.pay(at("2026-08-19"), "B"))),
+            // Nor a decision before any step it rests on: a statement heard after the waiver.
+            (
+                "R-064b",
+                out({
+                    let mut c = waived.clone();
+                    step!(c, c.hear_statement(at("2026-08-16"), "请从轻处罚", "维持"));
+                    c.decide(at("2026-08-15"), approver(), doc(yuan(5000)), "", &cal)
+                }),
+                out({
+                    let mut c = waived.clone();
+                    step!(c, c.hear_statement(at("2026-08-16"), "请从轻处罚", "维持"));
+                    c.decide(at("2026-08-17"), approver(), doc(yuan(5000)), "", &cal)
+                }),
+            ),
+            // A recusal decided no earlier than it was asked for.
+            (
+                "R-064b",
+                out({
+                    let mut c = super::ordinary::noticed(false);
+                    step!(c, c.request_recusal(at("2026-08-15"), "13020001", "与当事人有邻里纠纷"));
+                    c.decide_recusal(at("2026-08-14"), "13020001", "张主任", false, "纠纷与本案无关")
+                }),
+                out({
+                    let mut c = super::ordinary::noticed(false);
+                    step!(c, c.request_recusal(at("2026-08-15"), "13020001", "与当事人有邻里纠纷"));
+                    c.decide_recusal(at("2026-08-16"), "13020001", "张主任", false, "纠纷与本案无关")
+                }),
+            ),
             // Nothing that rests on an approval is dated before the 负责人 approved it.
             (
                 "R-064",
@@ -2143,6 +2194,16 @@ mod licensing {
         assert_eq!(c.evidence.len(), 2);
         // 先行登记保存 belongs to penalties.
         assert!(c.record_evidence(super::ordinary::preservation("2026-11-10")).is_err());
+    }
+
+    /// R-064b: a licence is not decided before it was accepted.
+    #[test]
+    fn a_licence_is_not_decided_before_it_was_accepted() {
+        let cal = WorkCalendar::china();
+        let mut c = accepted();
+        step!(c, c.verify(good_act(false)));
+        assert!(out(c.decide(at("2026-11-02"), &ruling(true, true, ""), &cal)).contains(&"R-064b"));
+        assert!(!out(c.decide(at("2026-11-20"), &ruling(true, true, ""), &cal)).contains(&"R-064b"));
     }
 
     /// Accepted 2026-11-03, verified, the hearing right told on 2026-11-04.

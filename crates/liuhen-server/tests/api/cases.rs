@@ -775,6 +775,9 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
         "hearing_right_told": true, "statement_days": 5}});
     let r = command(&c.app, &c.token, &id, v, early).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-060", "{}", String::from_utf8_lossy(&r.body));
+    // The proposal and the review are dated by the server's clock: set to the days they are
+    // taken in this story (a decision is never dated before them, R-064b).
+    c.app.clock.set(day("2026-08-12"));
     // The 承办机构负责人's step is taken by that account: the 负责人 may not take it for them.
     let propose = json!({"type": "propose", "proposal": penalty, "opinion": "拟同意承办人意见"});
     let r = command(&c.app, &c.token, &id, v, propose.clone()).await;
@@ -793,10 +796,12 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
         let unqualified = c.app.account_for("fazhi-b", "legal_reviewer", &c.b).await;
         let r = command(&c.app, &unqualified, &id, v, review.clone()).await;
         assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-005", "{}", String::from_utf8_lossy(&r.body));
+        c.app.clock.set(day("2026-08-13"));
         let r = command(&c.app, &c.staff.legal, &id, v, review).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
+    c.app.clock.set(CLOCK_MS);
     // 5,000 yuan is over the hearing threshold: the notice must tell the hearing right.
     let notice = |told: bool| {
         json!({"type": "serve_notice", "service": receipt(c, "行政处罚事先告知书", "2026-08-14", json!({"type": "direct", "receiver": "张某某"})), "doc": {"penalty": penalty,
@@ -951,6 +956,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
     // After a hearing the legal review is mandatory, and the decision rests on the transcript.
     let r = command(&c.app, &c.token, &id, v, decide("2026-09-02")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-049");
+    c.app.clock.set(day("2026-09-01"));
     ok(&command(
         &c.app,
         &c.staff.legal,
@@ -959,6 +965,7 @@ async fn an_ordinary_penalty_with_a_hearing_walks_to_closure() {
         json!({"type": "legal_review", "passed": true, "opinion": "听证后审核，同意"}),
     )
     .await);
+    c.app.clock.set(CLOCK_MS);
     v += 1;
     let r = command(&c.app, &c.token, &id, v, decide("2026-09-02")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-049", "the transcript is not cited");

@@ -998,7 +998,11 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     let p = step("propose", 6, propose.clone(), String::new()).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert!(p.body.contains("须由承办机构负责人以本人账号办理"), "the 负责人 may not take the unit's step: {}", p.body);
+    // Proposed on the day of this story (the server's clock dates it; the decision typed later
+    // is not dated before it, R-064b).
+    app.clock.set(liuhen_core::time::Date::parse("2026-08-12").unwrap().start().plus_hours(9).0);
     ok(&step_as((&unit_head, &unit_csrf), "propose", 6, propose, String::new()).await);
+    app.clock.set(super::helpers::CLOCK_MS);
     let notice = owned(&[
         ("doc.penalty.kind", "fine"),
         ("doc.penalty.amount_fen", "5000"),
