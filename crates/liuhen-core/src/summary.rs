@@ -120,6 +120,31 @@ impl Penalty {
         })
     }
 
+    /// Whether `text` (a record's conclusion, a decision's basis) states this penalty: its kind
+    /// (罚款, 警告, 没收…, 吊销…) and, for a fine or a confiscation, its amount in 元 — written
+    /// in figures (`5000`, `5,000.00`) or in Chinese numerals (`五千`, `伍仟`, `一万五千`).
+    /// A text that says no penalty (不予处罚) states none.
+    pub fn stated_in(self, text: &str) -> bool {
+        let kind = match self {
+            Penalty::Confiscation(_) => "没收",
+            Penalty::SuspendLicence => "暂扣",
+            Penalty::LowerQualification => "降低资质",
+            Penalty::RevokeLicence => "吊销",
+            Penalty::RestrictBusiness => "限制开展生产经营",
+            Penalty::SuspendBusiness => "停产停业",
+            Penalty::OrderClosure => "责令关闭",
+            Penalty::RestrictPractice => "限制从业",
+            other => other.label(),
+        };
+        if !text.contains(kind) || text.contains("不予处罚") || text.contains("不予行政处罚") {
+            return false;
+        }
+        match self {
+            Penalty::Fine(fen) | Penalty::Confiscation(fen) => amounts_in(text).contains(&fen),
+            _ => true,
+        }
+    }
+
     /// The kinds of 行政处罚法第九条 (行政拘留 is not a street office's).
     pub fn label(self) -> &'static str {
         match self {
@@ -545,4 +570,85 @@ impl Summary {
         }
         self.defects.extend(rules::defects(flags));
     }
+}
+
+/// Every amount of money `text` states, in 分: figures with optional thousands separators and
+/// 角分 decimals, or Chinese numerals (小写 or 大写, with 十百千万), each read up to its end.
+pub fn amounts_in(text: &str) -> Vec<u64> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut whole: u64 = 0;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == ',') {
+                if let Some(d) = chars[i].to_digit(10) {
+                    whole = whole.saturating_mul(10).saturating_add(u64::from(d));
+                }
+                i += 1;
+            }
+            let mut fen = whole.saturating_mul(100);
+            if i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit() {
+                let jiao = chars[i + 1].to_digit(10).unwrap_or(0);
+                let f = chars.get(i + 2).and_then(|c| c.to_digit(10)).unwrap_or(0);
+                fen = fen.saturating_add(u64::from(jiao * 10 + f));
+                i += 2;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            out.push(fen);
+        } else if chinese_digit(chars[i]).is_some() || chinese_unit(chars[i]).is_some() {
+            let (mut total, mut section, mut number, mut any) = (0u64, 0u64, 0u64, false);
+            while i < chars.len() {
+                if let Some(d) = chinese_digit(chars[i]) {
+                    number = d;
+                } else if let Some(u) = chinese_unit(chars[i]) {
+                    if u == 10_000 {
+                        total = (total + section + number) * u;
+                        section = 0;
+                    } else {
+                        section += if number == 0 { 1 } else { number } * u;
+                    }
+                    number = 0;
+                } else {
+                    break;
+                }
+                any = true;
+                i += 1;
+            }
+            if any {
+                out.push((total + section + number).saturating_mul(100));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn chinese_digit(c: char) -> Option<u64> {
+    Some(match c {
+        '零' | '〇' => 0,
+        '一' | '壹' => 1,
+        '二' | '两' | '贰' => 2,
+        '三' | '叁' => 3,
+        '四' | '肆' => 4,
+        '五' | '伍' => 5,
+        '六' | '陆' => 6,
+        '七' | '柒' => 7,
+        '八' | '捌' => 8,
+        '九' | '玖' => 9,
+        _ => return None,
+    })
+}
+
+fn chinese_unit(c: char) -> Option<u64> {
+    Some(match c {
+        '十' | '拾' => 10,
+        '百' | '佰' => 100,
+        '千' | '仟' => 1_000,
+        '万' | '萬' => 10_000,
+        _ => return None,
+    })
 }

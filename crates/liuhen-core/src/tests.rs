@@ -2746,3 +2746,22 @@ fn every_rule_constant_is_listed_once() {
     assert_eq!(listed.len(), rules::ALL.len(), "a rule is listed twice");
     assert_eq!(declared.len(), rules::ALL.len(), "a declared rule is missing from rules::ALL: {declared:?}");
 }
+
+/// A record states a penalty by its kind and, for money, its amount however written.
+#[test]
+fn a_text_states_a_penalty_by_kind_and_amount() {
+    let fine = Penalty::Fine(yuan(5000));
+    for says in ["罚款五千元", "罚款伍仟元整", "处罚款人民币 5,000.00 元", "决定罚款5000元", "罚款 5000 元"]
+    {
+        assert!(fine.stated_in(says), "{says}");
+    }
+    for not in ["罚款三千元", "不予行政处罚", "警告", "罚款", "罚款五千零五十元", "罚款 500 元"]
+    {
+        assert!(!fine.stated_in(not), "{not}");
+    }
+    assert!(Penalty::Fine(yuan(15000)).stated_in("罚款一万五千元"));
+    assert!(Penalty::Fine(yuan(3500)).stated_in("罚款叁仟伍佰元"));
+    assert!(Penalty::Warning.stated_in("给予警告"));
+    assert!(!Penalty::Warning.stated_in("罚款五千元"));
+    assert!(Penalty::RevokeLicence.stated_in("吊销其许可证"));
+}

@@ -1545,10 +1545,22 @@ fn ordinary_command(
         }
         OrdinaryCommandForm::Discuss { at, conclusion, password } => {
             me.must(Role::Approver, "记录集体讨论结论")?;
+            let conclusion = penalty_of(conclusion)?;
+            // the conclusion recorded is the one the members confirmed in the record.
+            if !me.discussion_record.is_empty() && !conclusion.stated_in(&me.discussion_conclusion) {
+                return Err(ApiError::Refused(vec![liuhen_core::rules::R_062.violated(
+                    "conclusion",
+                    format!(
+                        "集体讨论结论（{}）与参加人员确认的集体讨论记录不一致（记录的结论：{}）",
+                        conclusion.label(),
+                        me.discussion_conclusion.chars().take(100).collect::<String>()
+                    ),
+                )]));
+            }
             C::Discuss {
                 at: Timestamp(at),
                 members: me.members.clone(),
-                conclusion: penalty_of(conclusion)?,
+                conclusion,
                 record: me.discussion_record.clone(),
                 password: password.into_inner(),
             }

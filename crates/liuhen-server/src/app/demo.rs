@@ -654,7 +654,12 @@ impl<S: LogStore> App<S> {
 
     /// A 集体讨论记录 on `case` concluding `conclusion`, confirmed by the 负责人 and the other two
     /// heads with their own accounts: the members it names.
-    async fn discussion(&self, staff: &Staff, case: &str, conclusion: &str) -> Result<(String, Vec<String>), ApiError> {
+    async fn discussion(
+        &self,
+        staff: &Staff,
+        case: &str,
+        conclusion: &str,
+    ) -> Result<(String, Vec<String>, String), ApiError> {
         use serde_json::json;
         let fields = json!({"cause": "违法建设", "time": "负责人集体讨论会", "place": "栗乡街道办事处第一会议室",
             "host": "张主任", "members": "张主任、王副主任、刘副主任", "recorder": "李华",
@@ -670,6 +675,7 @@ impl<S: LogStore> App<S> {
                 "password": staff.password});
             self.document_command(u, &id, &cmd).await?;
         }
+        self.document_command(&staff.wang, &id, &json!({"type": "finalise"})).await?;
         self.discussion_members(case).await
     }
 
@@ -824,7 +830,7 @@ impl<S: LogStore> App<S> {
             opinion: "事实清楚，证据确凿，程序合法，适用依据正确，裁量适当，同意".to_string(),
             password: staff.password.clone(),
         };
-        let (record, members) = self.at_time(at(74)).discussion(staff, &id, &format!("罚款{yuan_text}元")).await?;
+        let (record, members, _) = self.at_time(at(74)).discussion(staff, &id, &format!("罚款{yuan_text}元")).await?;
         let discuss = C::Discuss { at: at(74), members, conclusion: fine, record, password: staff.password.clone() };
         let steps = vec![
             C::File {

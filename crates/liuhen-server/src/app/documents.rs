@@ -550,12 +550,16 @@ impl<S: LogStore> App<S> {
             .find_map(|(id, d, _)| d.issued.map(|(no, _, _)| (id, no))))
     }
 
-    /// The case's latest 集体讨论记录 (`document-id@content-sm3`) and the members who confirmed
-    /// it on its current content, each with their own account (行政处罚法第五十七条第二款): empty
-    /// when there is none.
-    pub(crate) async fn discussion_members(&self, case_id: &str) -> Result<(String, Vec<String>), ApiError> {
+    /// The case's latest finalised 集体讨论记录 (`document-id@content-sm3`), the members who
+    /// confirmed it on its current content, each with their own account (行政处罚法第五十七条第二款),
+    /// and the conclusion it records: empty when there is none.
+    pub(crate) async fn discussion_members(&self, case_id: &str) -> Result<(String, Vec<String>, String), ApiError> {
         let forms = self.forms_of(case_id, super::signer::DISCUSSION_RECORD).await?;
-        let Some((id, d, hash)) = forms.last() else { return Ok((String::new(), Vec::new())) };
+        // Only a record its members confirmed and its drafter finalised is one (办法第十五条).
+        let finalised = |d: &Document| matches!(d.state, document::State::Final | document::State::Issued);
+        let Some((id, d, hash)) = forms.iter().rev().find(|(_, d, _)| finalised(d)) else {
+            return Ok((String::new(), Vec::new(), String::new()));
+        };
         let mut names: Vec<String> = d
             .signatures
             .iter()
@@ -563,7 +567,8 @@ impl<S: LogStore> App<S> {
             .map(|s| s.name.clone())
             .collect();
         names.dedup();
-        Ok((format!("{id}@{hash}"), names))
+        let conclusion = d.fields.get("conclusion").cloned().unwrap_or_default();
+        Ok((format!("{id}@{hash}"), names, conclusion))
     }
 
     /// One document, its view ledgered on its case first.

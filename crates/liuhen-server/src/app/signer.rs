@@ -39,6 +39,8 @@ pub struct Signer {
     pub members: Vec<String>,
     /// That record, as `document-id@content-sm3` (empty when there is none).
     pub discussion_record: String,
+    /// The conclusion that record states.
+    pub discussion_conclusion: String,
 }
 
 fn label(role: Role) -> &'static str {
@@ -108,10 +110,11 @@ impl<S: LogStore> App<S> {
     /// of that case (and the discussion's members when `D35` is asked for).
     pub async fn signer(&self, actor: &UserRecord, case_id: &str, codes: &[&'static str]) -> Result<Signer, ApiError> {
         let mut forms = BTreeMap::new();
-        let (mut members, mut discussion_record) = (Vec::new(), String::new());
+        let (mut members, mut discussion_record, mut discussion_conclusion) =
+            (Vec::new(), String::new(), String::new());
         for code in codes {
             if *code == DISCUSSION_RECORD {
-                (discussion_record, members) = self.discussion_members(case_id).await?;
+                (discussion_record, members, discussion_conclusion) = self.discussion_members(case_id).await?;
             } else if let Some(found) = self.approved_form(case_id, code).await? {
                 forms.insert(*code, found);
             }
@@ -127,6 +130,7 @@ impl<S: LogStore> App<S> {
             forms,
             members,
             discussion_record,
+            discussion_conclusion,
         })
     }
 }

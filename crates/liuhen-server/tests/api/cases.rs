@@ -2164,6 +2164,11 @@ async fn the_proposal_the_review_and_the_discussion_are_signed_and_openssl_alone
     let discuss = json!({"type": "discuss", "at": day("2026-08-17"), "conclusion": fine(5000)});
     let r = command(&c.app, &c.staff.handler, &id, v, discuss.clone()).await;
     assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    // Not a conclusion the record its members confirmed does not state (罚款五千元).
+    let mut other = discuss.clone();
+    other["conclusion"] = fine(3000);
+    let r = command(&c.app, &c.token, &id, v, other).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-062", "{}", String::from_utf8_lossy(&r.body));
     let r = command(&c.app, &c.token, &id, v, discuss.clone()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     v += 1;

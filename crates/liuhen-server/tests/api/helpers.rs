@@ -600,7 +600,7 @@ impl TestApp {
     }
 
     /// A 集体讨论记录 on `case` confirmed by the 负责人 and both other members, each signing
-    /// with their own account; its id.
+    /// with their own account, and finalised; its id.
     pub async fn discussion_record(&self, staff: &Staff, case: &str) -> String {
         let d = self.draft_form(staff, case, "D35").await;
         let id = d["id"].as_str().unwrap().to_string();
@@ -612,6 +612,9 @@ impl TestApp {
             let r = self.document_command(token, &id, &body).await;
             assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         }
+        // Finalised by its drafter: only then is it the record a discussion rests on.
+        let r = self.document_command(&staff.handler, &id, &serde_json::json!({"type": "finalise"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         id
     }
 }
