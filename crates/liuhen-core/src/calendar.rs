@@ -153,6 +153,30 @@ impl WorkCalendar {
     }
 
     /// The last instant of a period that starts at `anchor`.
+    /// As [`WorkCalendar::due`], for a reminder (a deadline shown, not a gate): a period in
+    /// calendar days or months does not wait for the year's calendar. Its last day moves past a
+    /// day off (民法典第二百零三条); in a year not loaded only weekends are known to be off, so
+    /// the date shown is never later than the true one (a holiday announced later can only move
+    /// it on). A period in working days still needs its year.
+    pub fn reminder_due(&self, anchor: Timestamp, period: Period) -> Result<Timestamp, CalendarError> {
+        let last = match period {
+            Period::CalendarDays(n) => anchor.shanghai_date().plus_days(i64::from(n)),
+            Period::Months(n) => anchor.shanghai_date().plus_months(n),
+            other => return self.due(anchor, other),
+        };
+        let mut d = last;
+        loop {
+            let open = match self.is_working_day(d) {
+                Ok(working) => working,
+                Err(_) => !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
+            };
+            if open {
+                return Ok(d.end());
+            }
+            d = d.plus_days(1);
+        }
+    }
+
     pub fn due(&self, anchor: Timestamp, period: Period) -> Result<Timestamp, CalendarError> {
         match period {
             Period::Hours(h) => Ok(anchor.plus_hours(i64::from(h))),

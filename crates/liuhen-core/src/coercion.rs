@@ -417,7 +417,7 @@ impl Coercion {
                 code: "T-20",
                 label: "查封、扣押期限内作出处理决定",
                 source: "行政强制法第二十五条、第二十七条",
-                due: cal.due(executed, Period::CalendarDays(self.term_days)),
+                due: cal.reminder_due(executed, Period::CalendarDays(self.term_days)),
                 done_at: self.disposed_at,
             });
         }

@@ -1461,7 +1461,7 @@ impl Ordinary {
                 code: "T-03",
                 label: "立案后九十日内作出处罚决定",
                 source: "行政处罚法第六十条",
-                due: cal.due(filed, Period::CalendarDays(90)),
+                due: cal.reminder_due(filed, Period::CalendarDays(90)),
                 done_at: self.decided_at,
             });
         }
@@ -1501,7 +1501,7 @@ impl Ordinary {
                     code: "T-18",
                     label: "加处罚款超过三十日仍未履行的，催告并申请强制执行",
                     source: "行政强制法第四十六条、第五十四条",
-                    due: pay_due.and_then(|d| cal.due(d, Period::CalendarDays(30))),
+                    due: pay_due.and_then(|d| cal.reminder_due(d, Period::CalendarDays(30))),
                     done_at: self.paid_at.or(self.demand_served_at),
                 });
             }
@@ -1512,7 +1512,7 @@ impl Ordinary {
                     code: "T-17",
                     label: "复议、诉讼期限届满之日起三个月内申请人民法院强制执行",
                     source: "行政强制法第五十三条；行政处罚法第七十二条",
-                    due: expiry.and_then(|e| cal.due(e, Period::Months(3))),
+                    due: expiry.and_then(|e| cal.reminder_due(e, Period::Months(3))),
                     done_at: self.paid_at.or(self.court_applied_at),
                 });
             }

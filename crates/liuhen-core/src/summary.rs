@@ -527,7 +527,7 @@ impl Summary {
                 code: "T-11",
                 label: "罚款缴纳期限（十五日）",
                 source: "行政处罚法第六十七条",
-                due: cal.due(delivered, crate::calendar::Period::CalendarDays(15)),
+                due: cal.reminder_due(delivered, crate::calendar::Period::CalendarDays(15)),
                 done_at: self.paid_at,
             });
         }

@@ -1247,9 +1247,15 @@ pub(crate) mod ordinary {
         step!(c, c.investigate(good_act(true)));
         step!(c, c.record_evidence(evidence::Item { at: at("2026-11-20"), ..preservation("2026-11-20") }));
         let dl = c.deadlines(&cal);
-        // Ninety days from 16 November end in 2027, a year the calendar does not have yet.
+        // Ninety days from 16 November end in 2027, a year the calendar does not have yet: a
+        // period in calendar days does not wait for it (Sunday 14 February moves to Monday).
         assert_eq!(dl[0].code, "T-03");
-        assert_eq!(dl[0].due, Err(crate::calendar::CalendarError::YearNotLoaded(2027)));
+        assert_eq!(dl[0].due, Ok(d("2027-02-15").end()));
+        // A gate counted in working days into that year still asks for its calendar.
+        assert_eq!(
+            cal.due(at("2026-12-28"), crate::calendar::Period::WorkingDays(7)),
+            Err(crate::calendar::CalendarError::YearNotLoaded(2027))
+        );
         assert_eq!(dl[1].code, "T-04");
         assert_eq!(dl[1].due, Ok(d("2026-12-01").end()));
     }

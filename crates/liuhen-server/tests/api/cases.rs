@@ -2423,9 +2423,9 @@ async fn a_duplicate_case_number_username_or_certificate_is_named_as_such() {
     assert_eq!(app.store.tree_size(), before + 3, "the administrator signs in and changes the password; the officer");
 }
 
-/// A period crossing a year the working-day calendar lacks (the shipped one ends with 2026) is
-/// shown by calendar days, marked 暂按自然日 — never left blank — and counted exactly once the
-/// office adds the year.
+/// A period in calendar days is counted without the working-day calendar; one in working days
+/// crossing a year the calendar lacks (the shipped one ends with 2026) is shown by calendar days,
+/// marked 暂按自然日 — never left blank — and counted exactly once the office adds the year.
 #[tokio::test]
 async fn a_deadline_in_a_year_the_calendar_lacks_is_shown_by_calendar_days() {
     let c = ctx().await;
@@ -2444,11 +2444,18 @@ async fn a_deadline_in_a_year_the_calendar_lacks_is_shown_by_calendar_days() {
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     let t03 = case["data"]["deadlines"].as_array().unwrap().iter().find(|d| d["code"] == "T-03").unwrap().clone();
-    // Ninety plain days from 2026-10-10: 2027-01-08, the end of that day in Asia/Shanghai.
+    // Ninety plain days from 2026-10-10: 2027-01-08, the end of that day in Asia/Shanghai — a
+    // period in calendar days does not wait for the working-day calendar (a Friday: exact).
     assert_eq!(t03["due"], json!(liuhen_core::time::Date::parse("2027-01-08").unwrap().end().0), "{t03}");
-    assert_eq!(t03["provisional"], true, "{t03}");
+    assert_eq!(t03["provisional"], false, "{t03}");
+    // A period in working days into 2027 is shown by calendar days, marked 暂按自然日.
+    let licence = json!({"case_no": "栗街许〔2026〕60号", "matter": "临时占用道路审批", "received_at": day("2026-12-24"),
+        "materials": ["申请书"], "receipt_issued": true, "applicant": citizen()});
+    let lid = create(&c.app, &c.staff.handler, "/api/cases/licences", licence).await;
+    let r = command(&c.app, &c.token, &lid, 1, json!({"type": "accept", "at": day("2026-12-28"), "voucher_sealed": true})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let list = c.app.get("/api/deadlines", Some(&c.token)).await.json();
-    let item = list.as_array().unwrap().iter().find(|d| d["code"] == "T-03").unwrap().clone();
+    let item = list.as_array().unwrap().iter().find(|d| d["case_id"] == lid.as_str()).unwrap().clone();
     assert!(item["label"].as_str().unwrap().contains("暂按自然日"), "{item}");
     assert_ne!(item["status"], "unknown", "{item}");
     // With 2027 in the calendar the same deadline is exact: not provisional.
