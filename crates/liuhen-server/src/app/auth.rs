@@ -150,6 +150,19 @@ impl<S: LogStore> App<S> {
             return Err(ApiError::BadRequest("密码至少 12 位".to_string()));
         }
         let roles = super::policy::parse_roles(&new.roles).map_err(ApiError::BadRequest)?;
+        // 三员分立: the 系统管理员 who makes accounts holds no role that sees case content, or
+        // they could grant and approve their own (the grant waits for a 负责人 who is not them).
+        if roles.contains(&super::policy::Role::SysAdmin) && roles.iter().any(|r| super::policy::sees_case_content(*r))
+        {
+            return Err(ApiError::Unprocessable("系统管理员不得兼任可查看案件内容的角色（三员分立）".to_string()));
+        }
+        // Two accounts under one name would make the record ambiguous about who acted.
+        let name = new.name.trim();
+        if !name.is_empty()
+            && let Some(other) = self.store.users().await?.into_iter().find(|u| u.display_name == name)
+        {
+            return Err(ApiError::Duplicate(format!("姓名“{name}”已由账号 {} 使用", other.username)));
+        }
         if !new.officer_id.is_empty() {
             self.officer(&new.officer_id).await?;
             // One officer, one account (办法第十五条): a step recorded under the officer names

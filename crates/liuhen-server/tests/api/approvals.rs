@@ -94,6 +94,14 @@ async fn an_account_without_an_officer_is_recorded_under_its_own_name() {
     let r = app.post_as("/api/users", &admin, &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["name"], "赵主任");
+    // One name, one account: a second 赵主任 would make the record ambiguous.
+    let twin = json!({"username": "zhao2", "roles": "approver", "password": "initial-pass-1", "name": "赵主任"});
+    let r = app.post_as("/api/users", &admin, &twin).await;
+    assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
+    // 三员分立: the 系统管理员 holds no role that sees case content, so never grants its own.
+    let both = json!({"username": "sa2", "roles": "sysadmin,approver", "password": "initial-pass-1"});
+    let r = app.post_as("/api/users", &admin, &both).await;
+    assert_eq!(r.json()["error"]["code"], "UNPROCESSABLE", "{}", String::from_utf8_lossy(&r.body));
     app.approve_all_grants().await;
     let zhao = app.login_as("zhaozhuren", "initial-pass-1").await;
     app.change_password(&zhao, "initial-pass-1", "changed-pass-2").await;

@@ -2452,7 +2452,9 @@ async fn a_deadline_in_a_year_the_calendar_lacks_is_shown_by_calendar_days() {
     let licence = json!({"case_no": "栗街许〔2026〕60号", "matter": "临时占用道路审批", "received_at": day("2026-12-24"),
         "materials": ["申请书"], "receipt_issued": true, "applicant": citizen()});
     let lid = create(&c.app, &c.staff.handler, "/api/cases/licences", licence).await;
-    let r = command(&c.app, &c.token, &lid, 1, json!({"type": "accept", "at": day("2026-12-28"), "voucher_sealed": true})).await;
+    let r =
+        command(&c.app, &c.token, &lid, 1, json!({"type": "accept", "at": day("2026-12-28"), "voucher_sealed": true}))
+            .await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let list = c.app.get("/api/deadlines", Some(&c.token)).await.json();
     let item = list.as_array().unwrap().iter().find(|d| d["case_id"] == lid.as_str()).unwrap().clone();
