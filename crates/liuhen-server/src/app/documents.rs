@@ -881,7 +881,7 @@ impl<S: LogStore> App<S> {
                     if let Some(no) = self.decision_doc_no(&case.id).await? {
                         if typed.trim().is_empty() {
                             typed = no;
-                        } else if typed.trim() != no {
+                        } else if super::numbering::canonical_no(&typed) != super::numbering::canonical_no(&no) {
                             return Err(ApiError::Refused(vec![
                                 liuhen_core::rules::R_065
                                     .violated("doc_no", format!("决定书文号须为本案处罚决定记录的文号“{no}”")),

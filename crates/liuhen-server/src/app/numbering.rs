@@ -63,18 +63,45 @@ pub const SERIES_PREFIX: &str = "numbering.last/";
 /// dropped — so two numbers that read the same are the same number, and a look-alike is a
 /// duplicate, not a new one.
 pub fn canonical_no(no: &str) -> String {
-    no.chars()
+    let chars: String = no
+        .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            // Mathematical digits (bold, double-struck, sans-serif, monospace…).
+            '\u{1D7CE}'..='\u{1D7FF}' => char::from_digit((c as u32 - 0x1D7CE) % 10, 10).unwrap_or(c),
             _ => c,
         })
         .map(|c| match c {
-            '[' | '(' | '【' | '〈' | '〖' | '［' => '〔',
-            ']' | ')' | '】' | '〉' | '〗' | '］' => '〕',
+            '[' | '(' | '【' | '〈' | '〖' | '［' | '﹝' | '〘' | '⦅' | '｟' | '︹' => '〔',
+            ']' | ')' | '】' | '〉' | '〗' | '］' | '﹞' | '〙' | '⦆' | '｠' | '︺' => '〕',
+            '號' => '号',
             _ => c,
         })
-        .collect()
+        .collect();
+    sequence_in_figures(&chars)
+}
+
+/// The sequence before the closing 号 written in figures without leading zeros: `〔2026〕023号`
+/// and `〔2026〕二十三号` are `〔2026〕23号`.
+fn sequence_in_figures(no: &str) -> String {
+    let Some(end) = no.rfind('号') else { return no.to_string() };
+    let head = &no[..end];
+    let numeral = |c: char| c.is_ascii_digit() || "〇零一二两三四五六七八九十百千万".contains(c);
+    let start = head.char_indices().rev().take_while(|(_, c)| numeral(*c)).last().map_or(end, |(i, _)| i);
+    let run = &head[start..];
+    if run.is_empty() {
+        return no.to_string();
+    }
+    let value = if run.chars().all(|c| c.is_ascii_digit()) {
+        run.parse::<u64>().ok()
+    } else {
+        liuhen_core::summary::amounts_in(run).first().map(|fen| fen / 100)
+    };
+    match value {
+        Some(v) if v > 0 => format!("{}{v}{}", &head[..start], &no[end..]),
+        _ => no.to_string(),
+    }
 }
 
 /// The 文号 fields of a case command (see [`doc_numbers`]) put in their one form.
@@ -323,9 +350,16 @@ mod tests {
 
     #[test]
     fn a_number_written_otherwise_is_the_same_number() {
-        for written in
-            ["栗街罚决〔2026〕12号", "栗街罚决［２０２６］１２号", " 栗街罚决 (2026) 12 号", "栗街罚决【2026】12号"]
-        {
+        for written in [
+            "栗街罚决〔2026〕12号",
+            "栗街罚决［２０２６］１２号",
+            " 栗街罚决 (2026) 12 号",
+            "栗街罚决【2026】12号",
+            "栗街罚决﹝2026﹞12號",
+            "栗街罚决〔2026〕012号",
+            "栗街罚决〔2026〕十二号",
+            "栗街罚决〔2026〕𝟏𝟐号",
+        ] {
             assert_eq!(canonical_no(written), "栗街罚决〔2026〕12号", "{written}");
         }
         let mut cmd = serde_json::json!({"type": "decide", "doc": {"doc_no": "栗街罚决［２０２６］１２号"}});

@@ -1675,7 +1675,15 @@ async fn look_alike_numbers_are_refused_or_taken_as_the_same_number() {
     }
     // Nor is a look-alike — full-width digits, other brackets, spaces — a new number: it is the
     // same number written otherwise (GB/T 9704), and taken.
-    for look_alike in ["栗街罚［２０２６］43号", "栗街罚(2026)４３ 号", "栗街罚【2026】43号"] {
+    for look_alike in [
+        "栗街罚［２０２６］43号",
+        "栗街罚(2026)４３ 号",
+        "栗街罚【2026】43号",
+        "栗街罚﹝2026﹞43號",
+        "栗街罚〔2026〕043号",
+        "栗街罚〔2026〕四十三号",
+        "栗街罚〔2026〕𝟒𝟑号",
+    ] {
         let r = c.app.post_as("/api/cases/penalties", &c.staff.handler, &lead(look_alike)).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{look_alike}: {}", String::from_utf8_lossy(&r.body));
     }

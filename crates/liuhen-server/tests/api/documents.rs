@@ -169,7 +169,7 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
         let mut fields = filled(form, code);
         if code == "D35" {
             // Each member listed confirms it with their own account, under their own name.
-            fields["members"] = json!("张主任、王副主任、刘副主任");
+            fields["members"] = json!("周主任、王副主任、刘副主任");
         }
         // The 法制审核意见书 is the 法制审核人员's own to draft (办法第十五条); the rest the 承办人's.
         let drafter = if code == "D31" { &o.legal } else { &o.wang };

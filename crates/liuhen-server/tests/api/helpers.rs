@@ -259,7 +259,7 @@ pub const ORIGIN: &str = "liuhen.test/api";
 /// The 负责人 the tests sign in as.
 pub const HEAD: &str = "zhang";
 /// The name the 负责人's steps are recorded under (the account has no officer).
-pub const HEAD_NAME: &str = "张主任";
+pub const HEAD_NAME: &str = "周主任";
 pub const HEAD_PASSWORD: &str = "zhang-test-password";
 /// The administrator's password once changed.
 pub const ADMIN_PASSWORD: &str = "admin-test-password";
@@ -492,8 +492,8 @@ fn form_fields(code: &str) -> serde_json::Value {
         "D50" => json!({"cause": "违法建设", "party": "张某某", "outcome": "已作出处理", "performance": "已履行完毕"}),
         "D18a" => json!({"cause": "违法建设", "party": "张某某", "reason": "彩钢板已部分拆下，可能被转移",
                          "items": "彩钢夹芯板 20 块"}),
-        "D35" => json!({"cause": "违法建设", "time": "2026-08-17 09:00", "place": "第一会议室", "host": "张主任",
-                        "members": "张主任、王副主任、刘副主任", "recorder": "李华", "summary": "承办人介绍案情",
+        "D35" => json!({"cause": "违法建设", "time": "2026-08-17 09:00", "place": "第一会议室", "host": "周主任",
+                        "members": "周主任、王副主任、刘副主任", "recorder": "李华", "summary": "承办人介绍案情",
                         "opinions": "一致同意", "conclusion": "罚款五千元"}),
         "D36" => json!({"party": "张某某", "party_address": "迁西县栗乡街道幸福路 8 号", "facts": "未经批准搭建彩钢房",
                         "basis": "罚款；《城乡规划法》第六十五条", "performance": "十五日内到指定银行缴纳",
