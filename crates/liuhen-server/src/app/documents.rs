@@ -878,6 +878,26 @@ impl<S: LogStore> App<S> {
                     {
                         return Err(ApiError::Duplicate(format!("本案已签发行政处罚决定书（{no}）；更正请作更正版本")));
                     }
+                    // 行政处罚法第五十九条: the 决定书 states the decision the case recorded — after
+                    // its notice, review, discussion and approval — and issues under its 文号; it
+                    // is not sealed before that decision, nor with another penalty.
+                    let decided = self.last_detail(&case.id, "case.decided").await?.ok_or_else(|| {
+                        ApiError::Refused(vec![liuhen_core::rules::R_065.violated(
+                            "decision",
+                            "本案尚未作出处罚决定（告知、审核、批准后记录决定），不能签发行政处罚决定书",
+                        )])
+                    })?;
+                    if let Some(penalty) = super::summary::parse_penalty(&decided["doc"]["penalty"])
+                        && !penalty.stated_in(d.fields.get("basis").map_or("", String::as_str))
+                    {
+                        return Err(ApiError::Refused(vec![liuhen_core::rules::R_065.violated(
+                            "basis",
+                            format!(
+                                "决定书载明的处罚须为本案决定的处罚（{}）",
+                                decided["doc"]["penalty"]["label"].as_str().unwrap_or_default()
+                            ),
+                        )]));
+                    }
                     if let Some(no) = self.decision_doc_no(&case.id).await? {
                         if typed.trim().is_empty() {
                             typed = no;

@@ -2344,23 +2344,30 @@ async fn a_decision_without_a_number_takes_the_offices_next() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-065", "{}", String::from_utf8_lossy(&r.body));
     let r = issue(decided[0].0.clone(), "").await;
     assert_eq!(r.json()["issued"]["doc_no"], format!("罚决〔{year}〕1号"), "{}", String::from_utf8_lossy(&r.body));
-    // A 决定书 issued before the decision is recorded gives the decision its number.
-    let (id, mut v) = ordinary_to_notice_of(&c, "栗街罚〔2026〕37号", false, fine(5000)).await;
+    // One decision, one 决定书: a second is not issued, whatever its number.
+    for no in ["", "罚决〔Y〕10号"] {
+        let r = issue(decided[0].0.clone(), no).await;
+        assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
+    }
+    // Nor is a 决定书 sealed before its case has decided — and then only stating that penalty.
+    let (id, mut v) = ordinary_to_notice_of(&c, "栗街罚〔2026〕37号", false, fine(3000)).await;
     let r = issue(id.clone(), "").await;
-    assert_eq!(r.json()["issued"]["doc_no"], format!("罚决〔{year}〕9号"), "{}", String::from_utf8_lossy(&r.body));
-    let r =
-        command(&c.app, &c.token, &id, v, json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}))
-            .await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["error"]["violations"][0]["field"], "decision", "{}", String::from_utf8_lossy(&r.body));
+    let waive = json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true});
+    assert_eq!(command(&c.app, &c.token, &id, v, waive).await.status, StatusCode::OK);
     v += 1;
     let mut decision = decide("2026-08-17");
-    let r = command(&c.app, &c.token, &id, v, decision.clone()).await;
-    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-065", "{}", String::from_utf8_lossy(&r.body));
     decision["doc"]["doc_no"] = json!("");
+    decision["doc"]["penalty"] = fine(3000);
     let r = command(&c.app, &c.token, &id, v, decision).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
-    assert!(case["timeline"].to_string().contains(&format!("罚决〔{year}〕9号")), "{case}");
+    let r = issue(id.clone(), "").await;
+    assert_eq!(
+        r.json()["error"]["violations"][0]["field"],
+        "basis",
+        "it says 五千元: {}",
+        String::from_utf8_lossy(&r.body)
+    );
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 

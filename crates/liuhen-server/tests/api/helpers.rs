@@ -496,7 +496,7 @@ fn form_fields(code: &str) -> serde_json::Value {
                         "members": "周主任、王副主任、刘副主任", "recorder": "李华", "summary": "承办人介绍案情",
                         "opinions": "一致同意", "conclusion": "罚款五千元"}),
         "D36" => json!({"party": "张某某", "party_address": "迁西县栗乡街道幸福路 8 号", "facts": "未经批准搭建彩钢房",
-                        "basis": "罚款；《城乡规划法》第六十五条", "performance": "十五日内到指定银行缴纳",
+                        "basis": "罚款五千元；《城乡规划法》第六十五条", "performance": "十五日内到指定银行缴纳",
                         "relief": "六十日内申请行政复议或六个月内提起行政诉讼"}),
         other => panic!("no test fields for {other}"),
     }
