@@ -1533,7 +1533,7 @@ fn ordinary_command(
         OrdinaryCommandForm::LegalReview { passed, opinion, password } => {
             me.must(Role::LegalReviewer, "法制审核")?;
             if me.officer_id.is_empty() {
-                return Err(ApiError::BadRequest("法制审核人员的账号须关联其执法人员登记（法律职业资格）".into()));
+                return Err(ApiError::Unprocessable("法制审核人员的账号须关联其执法人员登记（法律职业资格）".into()));
             }
             C::LegalReview {
                 at: me.now,
