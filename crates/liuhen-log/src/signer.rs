@@ -81,6 +81,26 @@ pub fn approval_statement(
         .into_bytes()
 }
 
+/// As [`approval_statement`], with the reason the opinion rests on on a line of its own
+/// (`reason …`, newlines kept as `\n`) when one is given: neither the opinion nor the reason
+/// can be changed, or moved from one to the other, under the signature.
+pub fn approval_statement_with_reason(
+    document: &str,
+    step: &str,
+    content_sm3: &str,
+    person: &str,
+    at_ms: i64,
+    opinion: &str,
+    reason: &str,
+) -> Vec<u8> {
+    let mut out = approval_statement(document, step, content_sm3, person, at_ms, opinion);
+    if !reason.is_empty() {
+        let reason = reason.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
+        out.extend_from_slice(format!("reason {reason}\n").as_bytes());
+    }
+    out
+}
+
 /// Whether a signature made at `at_ms` by a key revoked at `revoked_at_ms` (if ever) stands:
 /// one made before the revocation stays valid, none after (电子签名法第十三条).
 pub fn made_while_valid(at_ms: i64, created_at_ms: i64, revoked_at_ms: Option<i64>) -> bool {

@@ -20,7 +20,7 @@ use liuhen_core::document::{self, Approval, Document, Event, RefusalNote, Signat
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_log::EntryDraft;
 use liuhen_log::entry::{BlobRef, commitment};
-use liuhen_log::signer::approval_statement;
+use liuhen_log::signer::{approval_statement, approval_statement_with_reason};
 use liuhen_store::{CaseRecord, LogStore, Op, SettingRecord, StoreError, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -171,21 +171,22 @@ pub fn replay(events: &[Value]) -> Option<Document> {
     Some(d)
 }
 
-/// What an approver signs as their opinion: the opinion and, when given, the reason it rests on
-/// (`<opinion>\n理由：<reason>`, one statement line once escaped), so neither can be changed
-/// under the signature.
-pub fn signed_opinion(opinion: &str, reason: &str) -> String {
-    if reason.is_empty() { opinion.to_string() } else { format!("{opinion}\n理由：{reason}") }
-}
-
 /// The statement an SM2 signature was made over (base64), for anyone to check it with OpenSSL;
 /// null where nothing was signed.
-fn statement_b64(id: &str, step: &str, content: &str, person: &str, at: i64, opinion: &str, signature: &str) -> Value {
+fn statement_b64(
+    id: &str,
+    step: &str,
+    content: &str,
+    person: &str,
+    at: i64,
+    said: (&str, &str),
+    signature: &str,
+) -> Value {
     use base64::Engine as _;
     if signature.is_empty() {
         return Value::Null;
     }
-    let bytes = approval_statement(id, step, content, person, at, opinion);
+    let bytes = approval_statement_with_reason(id, step, content, person, at, said.0, said.1);
     Value::from(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
@@ -203,7 +204,7 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
                    "at": a.at.0, "current": i >= d.voided && a.content_hash == hash,
                    "key_id": a.key_id, "signature": a.signature,
                    "statement": statement_b64(id, &a.step, &a.content_hash, &a.person, a.at.0,
-                                              &signed_opinion(&a.opinion, &a.reason), &a.signature)})
+                                              (&a.opinion, &a.reason), &a.signature)})
         })
         .collect();
     let returns: Vec<Value> = d
@@ -219,7 +220,7 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
             let step = format!("sign:{}", s.role);
             json!({"role": s.role, "name": s.name, "method": s.method, "image_sha256": s.image_sha256,
                    "at": s.at.0, "current": s.content_hash == hash, "key_id": s.key_id, "signature": s.signature,
-                   "statement": statement_b64(id, &step, &s.content_hash, &s.person, s.at.0, &s.image_sha256, &s.signature)})
+                   "statement": statement_b64(id, &step, &s.content_hash, &s.person, s.at.0, (&s.image_sha256, ""), &s.signature)})
         })
         .collect();
     let refusals: Vec<Value> = d
@@ -681,8 +682,7 @@ impl<S: LogStore> App<S> {
                 };
                 // Decided first, then signed with the approver's own key (电子签名法第十三条).
                 d.approve(a.clone()).map_err(refused)?;
-                let opinion = signed_opinion(&a.opinion, &a.reason);
-                let statement = approval_statement(id, &a.step, &hash, &me, now.0, &opinion);
+                let statement = approval_statement_with_reason(id, &a.step, &hash, &me, now.0, &a.opinion, &a.reason);
                 let signed = self.sign_as(actor, cmd["password"].as_str().unwrap_or_default(), &statement).await?;
                 (a.key_id, a.signature) = (signed.key_id, signed.signature);
                 d.approve(a).map_err(refused)?

@@ -291,8 +291,9 @@ async fn an_approval_is_signed_with_the_approvers_own_key_and_openssl_alone_veri
         format!("content-sm3 {}", d["content_hash"].as_str().unwrap()),
         format!("person {}", a["person"].as_str().unwrap()),
         format!("time {}", a["at"]),
-        // The reason signed with the opinion (escaped onto its line).
-        "opinion 建议立案调查\\n理由：有违法事实".into(),
+        // The reason signed with the opinion, on its own line.
+        "opinion 建议立案调查".into(),
+        "reason 有违法事实".into(),
     ] {
         assert!(text.lines().any(|l| l == line), "{line} not in the statement:\n{text}");
     }
@@ -316,6 +317,11 @@ async fn an_approval_is_signed_with_the_approvers_own_key_and_openssl_alone_veri
     assert!(!openssl("forged"), "a changed opinion does not verify");
     std::fs::write(dir.path().join("forged"), text.replace("有违法事实", "无违法事实")).unwrap();
     assert!(!openssl("forged"), "a changed reason does not verify");
+    // Nor a reason moved into the opinion.
+    let moved = text.replace("opinion 建议立案调查\nreason 有违法事实\n", "opinion 建议立案调查\\nreason 有违法事实\n");
+    assert_ne!(moved, text);
+    std::fs::write(dir.path().join("forged"), moved).unwrap();
+    assert!(!openssl("forged"), "a reason moved into the opinion does not verify");
     // A password change keeps the key (re-wrapped under the new password); a renewal revokes it
     // from now on, and the signature made before stands.
     app.change_password(&staff.handler, "changed-pass-2", "changed-pass-3").await;
