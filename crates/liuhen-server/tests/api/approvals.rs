@@ -312,6 +312,18 @@ async fn an_approval_is_signed_with_the_approvers_own_key_and_openssl_alone_veri
             .success()
     };
     assert!(openssl("statement"), "OpenSSL verifies the approval");
+    // And the content it covers is the document as shown: content-sm3 is the SM3 of the
+    // canonical JSON (sorted keys, no spaces) of its code, fields and what it corrects.
+    let shown = app.get(&format!("/api/documents/{doc}"), Some(&staff.head)).await.json();
+    let content = json!({"code": shown["code"], "fields": shown["fields"], "supersedes": shown["supersedes"]});
+    std::fs::write(dir.path().join("content.json"), serde_json::to_string(&content).unwrap()).unwrap();
+    let dgst = std::process::Command::new("openssl")
+        .args(["dgst", "-sm3", "-r", "content.json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let sm3 = String::from_utf8(dgst.stdout).unwrap().split_whitespace().next().unwrap().to_string();
+    assert_eq!(sm3, d["content_hash"].as_str().unwrap(), "{content}");
     let forged = text.replace("建议立案调查", "建议不予立案");
     std::fs::write(dir.path().join("forged"), forged).unwrap();
     assert!(!openssl("forged"), "a changed opinion does not verify");
