@@ -76,9 +76,14 @@ pub fn approval_statement(
     at_ms: i64,
     opinion: &str,
 ) -> Vec<u8> {
-    let opinion = opinion.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
+    let opinion = one_line(opinion);
     format!("{STATEMENT_V1}\ndocument {document}\nstep {step}\ncontent-sm3 {content_sm3}\nperson {person}\ntime {at_ms}\nopinion {opinion}\n")
         .into_bytes()
+}
+
+/// Free text kept on one statement line: backslashes doubled, line breaks as `\n`, `\r`.
+fn one_line(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r")
 }
 
 /// As [`approval_statement`], with the reason the opinion rests on on a line of its own
@@ -95,8 +100,7 @@ pub fn approval_statement_with_reason(
 ) -> Vec<u8> {
     let mut out = approval_statement(document, step, content_sm3, person, at_ms, opinion);
     if !reason.is_empty() {
-        let reason = reason.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
-        out.extend_from_slice(format!("reason {reason}\n").as_bytes());
+        out.extend_from_slice(format!("reason {}\n", one_line(reason)).as_bytes());
     }
     out
 }
