@@ -78,7 +78,7 @@ fn masked_name(name: &str) -> String {
 /// landline, an account — starred, whatever its digits (ASCII, full-width, mathematical,
 /// Chinese 一二三 or 壹贰叁) and however spaced or dashed (`138 1234-5678`, `+86 139…`), an
 /// identity number's closing X included. A name the record does not hold (a witness's) is the
-/// 负责人's to leave out: the case page shows what will be published.
+/// 负责人's to leave out of what they publish.
 pub fn redacted(text: &str, party: &Value) -> String {
     let mut out = text.to_string();
     if party["kind"] == "natural_person"
