@@ -114,59 +114,78 @@ try {
   expect((await page.textContent('dd.state'))?.includes('已现场检查'), 'the case moved to the next stage');
   expect((await page.textContent('ol.timeline'))?.includes('现场检查'), 'and the step is in its timeline');
 
+  step = 'officer';
+  // The officers draft the case's documents (办法第十五条): 王明 signs in on his own page.
+  const caseUrl = page.url();
+  const op = await browser.newPage({ locale: 'zh-CN' });
+  await op.goto(`${base}/login`);
+  await op.fill('input[name=username]', 'wangming');
+  await op.fill('input[name=password]', password);
+  await Promise.all([op.waitForURL(`${base}/password`), op.click('button[type=submit]')]);
+  await op.fill('input[name=current]', password);
+  await op.fill('input[name=new]', `${password}-new`);
+  await op.fill('input[name=confirm]', `${password}-new`);
+  await Promise.all([op.waitForURL(`${base}/`), op.click('form[action="/password"] button')]);
+  await op.goto(caseUrl);
+
   step = 'document';
   // A 现场检查笔录 for the new case: filled, previewed as PDF, signed by the party on the pad.
-  await page.click('#documents a.new');
-  await page.click('text=现场检查（勘验）笔录');
-  await page.fill('input[name="f.at"]', '2026-11-20 09:00');
-  await page.fill('input[name="f.place"]', '栗乡街道幸福小区');
-  await page.fill('input[name="f.officers"]', '王明 13020001、李华 13020002');
-  await page.fill('input[name="f.party"]', '幸福小区物业服务中心');
-  await page.fill('textarea[name="f.notice"]', '已出示执法证件，告知当事人权利');
-  await page.fill('textarea[name="f.findings"]', '消防通道畅通，灭火器在有效期内');
-  await Promise.all([page.waitForURL(/\/documents\/doc-[0-9a-f]+$/), page.click('form.command button[type=submit]')]);
-  expect((await page.textContent('h1'))?.includes('现场检查（勘验）笔录'), 'the document page is shown');
-  expect((await page.textContent('#missing'))?.includes('当事人签名'), 'what is still missing is listed');
-  const pdf = await page.request.get(base + await page.getAttribute('#pdf', 'href'));
+  await op.click('#documents a.new');
+  await op.click('text=现场检查（勘验）笔录');
+  await op.fill('input[name="f.at"]', '2026-11-20 09:00');
+  await op.fill('input[name="f.place"]', '栗乡街道幸福小区');
+  await op.fill('input[name="f.officers"]', '王明 13020001、李华 13020002');
+  await op.fill('input[name="f.party"]', '幸福小区物业服务中心');
+  await op.fill('textarea[name="f.notice"]', '已出示执法证件，告知当事人权利');
+  await op.fill('textarea[name="f.findings"]', '消防通道畅通，灭火器在有效期内');
+  await Promise.all([op.waitForURL(/\/documents\/doc-[0-9a-f]+$/), op.click('form.command button[type=submit]')]);
+  expect((await op.textContent('h1'))?.includes('现场检查（勘验）笔录'), 'the document page is shown');
+  expect((await op.textContent('#missing'))?.includes('当事人签名'), 'what is still missing is listed');
+  const pdf = await op.request.get(base + await op.getAttribute('#pdf', 'href'));
   const pdfBytes = await pdf.body();
   expect(pdf.headers()['content-type'] === 'application/pdf' && pdfBytes.subarray(0, 5).toString() === '%PDF-',
     'the preview is a PDF');
-  await page.selectOption('#sign-form select[name=role]', 'party');
-  await page.fill('#sign-form input[name=name]', '赵某某');
-  await page.locator('#pad').scrollIntoViewIfNeeded();
-  const pad = await page.locator('#pad').boundingBox();
-  await page.mouse.move(pad.x + 30, pad.y + 100);
-  await page.mouse.down();
-  for (let i = 1; i <= 12; i++) await page.mouse.move(pad.x + 30 + i * 25, pad.y + 100 - (i % 3) * 25);
-  await page.mouse.up();
-  await page.click('#sign-form button[type=submit]');
-  await page.waitForSelector('#signatures tbody tr');
-  const signed = await page.textContent('#signatures');
+  await op.selectOption('#sign-form select[name=role]', 'party');
+  await op.fill('#sign-form input[name=name]', '赵某某');
+  await op.locator('#pad').scrollIntoViewIfNeeded();
+  const pad = await op.locator('#pad').boundingBox();
+  await op.mouse.move(pad.x + 30, pad.y + 100);
+  await op.mouse.down();
+  for (let i = 1; i <= 12; i++) await op.mouse.move(pad.x + 30 + i * 25, pad.y + 100 - (i % 3) * 25);
+  await op.mouse.up();
+  await op.click('#sign-form button[type=submit]');
+  await op.waitForSelector('#signatures tbody tr');
+  const signed = await op.textContent('#signatures');
   expect(signed?.includes('赵某某') && signed.includes('签名板'), `the pad's signature is listed: ${signed}`);
 
   step = 'issue';
   // A notice to the party: finalised, sealed and issued, then served with a 送达回证.
-  await page.click('text=返回案件');
-  await page.click('#documents a.new');
-  await page.click('text=行政检查结果告知书');
-  await page.fill('input[name="f.party"]', '幸福小区物业服务中心');
-  await page.fill('textarea[name="f.findings"]', '消防通道畅通，灭火器在有效期内');
-  await page.fill('textarea[name="f.measures"]', '无需整改');
-  await page.fill('textarea[name="f.rights"]', '对检查结果有异议的，可在收到本告知书之日起十日内申请复查');
-  await Promise.all([page.waitForURL(/\/documents\/doc-[0-9a-f]+$/), page.click('form.command button[type=submit]')]);
-  await Promise.all([page.waitForSelector('input[name=doc_no]'), page.click('#finalise')]);
+  await op.click('text=返回案件');
+  await op.click('#documents a.new');
+  await op.click('text=行政检查结果告知书');
+  await op.fill('input[name="f.party"]', '幸福小区物业服务中心');
+  await op.fill('textarea[name="f.findings"]', '消防通道畅通，灭火器在有效期内');
+  await op.fill('textarea[name="f.measures"]', '无需整改');
+  await op.fill('textarea[name="f.rights"]', '对检查结果有异议的，可在收到本告知书之日起十日内申请复查');
+  await Promise.all([op.waitForURL(/\/documents\/doc-[0-9a-f]+$/), op.click('form.command button[type=submit]')]);
+  await Promise.all([op.waitForSelector('input[name=doc_no]'), op.click('#finalise')]);
+  // Issued under the seal by the 负责人 (办法第十三条、第十五条), on their own page.
+  const notice = op.url();
+  await page.goto(notice);
   await page.fill('input[name=doc_no]', '栗街检告〔2026〕901号');
   await Promise.all([page.waitForSelector('#serve'), page.click('#issue')]);
   const issuedText = await page.textContent('main');
   expect(issuedText.includes('已签发') && issuedText.includes('栗街检告〔2026〕901号') && issuedText.includes('下载电子签章'),
     'the notice is issued under the seal');
-  await page.click('#serve');
-  expect((await page.inputValue('input[name="f.document"]')).includes('栗街检告〔2026〕901号'), 'the 送达回证 names what it serves');
-  await page.fill('input[name="f.served_at"]', '2026-11-21 10:00');
-  await page.fill('input[name="f.place"]', '幸福小区物业服务中心');
-  await page.selectOption('select[name="f.method"]', '直接送达');
-  await Promise.all([page.waitForURL(/\/documents\/doc-[0-9a-f]+$/), page.click('form.command button[type=submit]')]);
-  expect((await page.textContent('h1'))?.includes('送达回证'), 'the 送达回证 is made');
+  // Served by the officer: the 送达回证 starts from the issued notice.
+  await op.goto(notice);
+  await op.click('#serve');
+  expect((await op.inputValue('input[name="f.document"]')).includes('栗街检告〔2026〕901号'), 'the 送达回证 names what it serves');
+  await op.fill('input[name="f.served_at"]', '2026-11-21 10:00');
+  await op.fill('input[name="f.place"]', '幸福小区物业服务中心');
+  await op.selectOption('select[name="f.method"]', '直接送达');
+  await Promise.all([op.waitForURL(/\/documents\/doc-[0-9a-f]+$/), op.click('form.command button[type=submit]')]);
+  expect((await op.textContent('h1'))?.includes('送达回证'), 'the 送达回证 is made');
 
   step = 'upload';
   await page.click('nav >> text=音像记录');

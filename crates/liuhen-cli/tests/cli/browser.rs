@@ -50,28 +50,37 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
             .any(|l| l["actor"] == admin.as_str() && l["access"] == "view" && l["purpose"] == "案件办理（页面查阅）"),
         "{ledger}"
     );
-    // No gap: the user's own ledger holds exactly the views the browser made — the demo case
-    // once, the case it created twice (after creating it, after the step), its 现场检查笔录's
-    // page, PDF and page again after the signature, the case once more, the notice's page after
-    // each of its three steps and when its 送达回证 was started from it, the 送达回证, then the
-    // recording it uploaded and played — newest first.
-    let user_id = session["user"]["id"].as_str().unwrap();
-    let mut r = agent
-        .get(format!("{}/api/users/{user_id}/ledger", server.url))
-        .header("Authorization", &format!("Bearer {token}"))
-        .call()
-        .unwrap();
-    let mine: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
-    let views: Vec<&str> = mine.as_array().unwrap().iter().map(|l| l["what"].as_str().unwrap_or_default()).collect();
-    assert_eq!(views.len(), 13, "{mine}");
+    // No gap: each user's own ledger holds exactly the views their browser made, newest first.
+    // The 负责人: the demo case once, the case they created twice (after creating it, after the
+    // step), the notice's page when they opened it and after issuing it, then the recording
+    // they uploaded and played.
+    let views_of = |token: &str, user_id: &str| -> serde_json::Value {
+        let mut r = agent
+            .get(format!("{}/api/users/{user_id}/ledger", server.url))
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap()
+    };
+    let what = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|l| l["what"].as_str().unwrap_or_default().to_string()).collect()
+    };
+    let mine = views_of(&token, session["user"]["id"].as_str().unwrap());
+    let views = what(&mine);
+    assert_eq!(views.len(), 6, "{mine}");
     assert!(views[0].contains("音像记录") && views[0].contains("浏览器录制.webm"), "the playback: {mine}");
     assert_eq!(mine[0]["purpose"], "浏览器测试播放", "{mine}");
-    assert!(views[1].starts_with("执法文书：送达回证"), "{mine}");
-    assert!(views[2..6].iter().all(|v| v.starts_with("执法文书：行政检查结果告知书")), "{mine}");
-    assert_eq!(mine[2]["purpose"], "制作送达回证", "{mine}");
-    assert!(views[6].contains("栗街检〔2026〕901号"), "{mine}");
-    assert!(views[7].starts_with("执法文书：现场检查") && views[9].starts_with("执法文书：现场检查"), "{mine}");
-    assert!(views[8].starts_with("执法文书 PDF：现场检查"), "{mine}");
-    assert!(views[10].contains("栗街检〔2026〕901号") && views[11].contains("栗街检〔2026〕901号"), "{mine}");
-    assert!(views[12].contains(&case_id), "{mine}");
+    assert!(views[1..3].iter().all(|v| v.starts_with("执法文书：行政检查结果告知书")), "{mine}");
+    assert!(views[3].contains("栗街检〔2026〕901号") && views[4].contains("栗街检〔2026〕901号"), "{mine}");
+    assert!(views[5].contains(&case_id), "{mine}");
+    // The officer who drafted (办法第十五条): the case, their 现场检查笔录's page, PDF and page
+    // after the signature, the case again, the notice after each of its steps and when its
+    // 送达回证 was started from it, and the 送达回证.
+    let (_, officer) = login(&agent, &server.url, "wangming", &format!("{password}-new")).unwrap();
+    let theirs = views_of(officer["token"].as_str().unwrap(), officer["user"]["id"].as_str().unwrap());
+    let views = what(&theirs);
+    assert!(views[0].starts_with("执法文书：送达回证"), "{theirs}");
+    assert!(views.iter().any(|v| v.starts_with("执法文书 PDF：现场检查")), "{theirs}");
+    assert!(theirs.as_array().unwrap().iter().any(|l| l["purpose"] == "制作送达回证"), "{theirs}");
+    assert!(views.last().unwrap().contains("栗街检〔2026〕901号"), "{theirs}");
 }
