@@ -728,21 +728,23 @@ async fn run_command<S: LogStore>(
         }
     };
     let me = app.signer(user, id, forms).await?;
+    // A role's own step is signed with the performer's own key (电子签名法第十三条).
+    let sign = crate::app::signer::StepSign::of(&case_type, &command);
     if case_type == <liuhen_core::summary::Summary as crate::app::cases::CaseKind>::CODE {
         let cmd = summary_command(serde_json::from_value(command).map_err(bad)?, &me)?;
         return app.summary_command(user, id, expected_version, cmd).await;
     }
     if case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE {
         let cmd = ordinary_command(serde_json::from_value(command).map_err(bad)?, &me)?;
-        return app.ordinary_command(user, id, expected_version, cmd).await;
+        return app.ordinary_command(user, id, expected_version, cmd, sign.as_ref()).await;
     }
     if case_type == <liuhen_core::licence::Licence as crate::app::cases::CaseKind>::CODE {
         let cmd = licence_command(serde_json::from_value(command).map_err(bad)?, &me)?;
-        return app.licence_command(user, id, expected_version, cmd).await;
+        return app.licence_command(user, id, expected_version, cmd, sign.as_ref()).await;
     }
     if case_type == <liuhen_core::coercion::Coercion as crate::app::cases::CaseKind>::CODE {
         let cmd = coercion_command(serde_json::from_value(command).map_err(bad)?, &me)?;
-        return app.coercion_command(user, id, expected_version, cmd).await;
+        return app.coercion_command(user, id, expected_version, cmd, sign.as_ref()).await;
     }
     let form: CommandForm = serde_json::from_value(command).map_err(bad)?;
     let cmd = match form {
@@ -1210,6 +1212,9 @@ pub enum OrdinaryCommandForm {
         officer: super::text::Text<64>,
         granted: bool,
         opinion: super::text::Text<2000>,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// The handling decision on evidence under 先行登记保存.
     HandlePreservation {
@@ -1330,6 +1335,9 @@ pub enum OrdinaryCommandForm {
     ApplyCourt {
         at: i64,
         doc: CourtApplicationDocForm,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// 没收财物处理: auction, destruction before two witnesses on A/V, transfer….
     /// By the 负责人's own account (the approver is the account).
@@ -1342,6 +1350,9 @@ pub enum OrdinaryCommandForm {
         av_ref: super::text::Text<200>,
         #[serde(default)]
         treasury_receipt: super::text::Text<200>,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// 强制执行决定 by an office with its own 行政强制执行权 (R-095c), served on the party.
     DecideEnforcement {
@@ -1390,6 +1401,9 @@ pub enum OrdinaryCommandForm {
         /// The 负责人's opinion, by the 负责人's own account.
         opinion: super::text::Text<2000>,
         plan: Vec<InstalmentForm>,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// One instalment paid under the approved plan.
     PayInstalment {
@@ -1448,6 +1462,9 @@ pub enum OrdinaryCommandForm {
         anchor: String,
         to: i64,
         reason: super::text::Text<2000>,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
 }
 
@@ -1500,7 +1517,7 @@ fn ordinary_command(
             officer: officer.text("申请回避的人员")?,
             reason: reason.text("回避理由")?,
         },
-        OrdinaryCommandForm::DecideRecusal { at, officer, granted, opinion } => C::DecideRecusal {
+        OrdinaryCommandForm::DecideRecusal { at, officer, granted, opinion, .. } => C::DecideRecusal {
             at: Timestamp(at),
             officer: officer.text("申请回避的人员")?,
             by: me.name_as(Role::Approver, "回避决定")?,
@@ -1659,7 +1676,7 @@ fn ordinary_command(
             statement: statement.text("陈述申辩")?,
             reexamination: reexamination.text("复核意见")?,
         },
-        OrdinaryCommandForm::ApplyCourt { at, doc } => C::ApplyCourt(liuhen_core::execution::CourtApplication {
+        OrdinaryCommandForm::ApplyCourt { at, doc, .. } => C::ApplyCourt(liuhen_core::execution::CourtApplication {
             at: Timestamp(at),
             court: doc.court.text("人民法院")?,
             signed_by: me.name_as(Role::Approver, "申请人民法院强制执行")?,
@@ -1669,7 +1686,7 @@ fn ordinary_command(
             with_demand_record: doc.with_demand_record,
             object: doc.object.text("申请执行标的")?,
         }),
-        OrdinaryCommandForm::DisposeProperty { at, method, witnesses, av_ref, treasury_receipt } => {
+        OrdinaryCommandForm::DisposeProperty { at, method, witnesses, av_ref, treasury_receipt, .. } => {
             if witnesses.len() > 20 {
                 return Err(ApiError::BadRequest("见证人不得超过 20 名".to_string()));
             }
@@ -1726,7 +1743,7 @@ fn ordinary_command(
             })?,
             changed_fine_fen,
         },
-        OrdinaryCommandForm::DeferPayment { at, reasons, opinion, plan } => {
+        OrdinaryCommandForm::DeferPayment { at, reasons, opinion, plan, .. } => {
             if plan.len() > 60 {
                 return Err(ApiError::BadRequest("分期不得超过 60 期".to_string()));
             }
@@ -1794,7 +1811,7 @@ fn ordinary_command(
             result: result.text("代履行结果")?,
         }),
         OrdinaryCommandForm::Close { at } => C::Close { approval: me.form(CLOSING_FORM)?, at: Timestamp(at) },
-        OrdinaryCommandForm::CorrectDate { anchor, to, reason } => {
+        OrdinaryCommandForm::CorrectDate { anchor, to, reason, .. } => {
             let (anchor, reason, approved_by) =
                 correction_of(&anchor, liuhen_core::penalty::Anchor::parse, &reason, me)?;
             C::CorrectDate { anchor, to: Timestamp(to), reason, approved_by }
@@ -1913,6 +1930,9 @@ pub enum LicenceCommandForm {
     Extend {
         at: i64,
         reasons_notified: bool,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// 听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审 whose time is left out of the decision
     /// period, told to the applicant in writing.
@@ -1943,6 +1963,9 @@ pub enum LicenceCommandForm {
         /// 许可事项直接关系他人重大利益（须先告知利害关系人并听取意见，R-112）。
         #[serde(default)]
         affects_others: bool,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// The certificate delivered, with its 送达回证 (办法第十七条).
     IssueCertificate {
@@ -1984,6 +2007,9 @@ pub enum LicenceCommandForm {
         anchor: String,
         to: i64,
         reason: super::text::Text<2000>,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     Close {
         at: i64,
@@ -2029,7 +2055,7 @@ fn licence_command(
                 notice: super::service::service_of(notice)?,
             })
         }
-        LicenceCommandForm::Extend { at, reasons_notified } => {
+        LicenceCommandForm::Extend { at, reasons_notified, .. } => {
             C::Extend {
                 at: Timestamp(at), approved_by: me.name_as(Role::Approver, "延长许可期限")?, reasons_notified
             }
@@ -2039,7 +2065,16 @@ fn licence_command(
             party: party.text("利害关系人")?,
             statement: statement.text("陈述和申辩")?,
         },
-        LicenceCommandForm::Decide { at, granted, sealed, reasons, relief_told, late_explanation, affects_others } => {
+        LicenceCommandForm::Decide {
+            at,
+            granted,
+            sealed,
+            reasons,
+            relief_told,
+            late_explanation,
+            affects_others,
+            ..
+        } => {
             C::Decide {
                 // 行政许可法第三十八条: the decision is the office's, taken by its 负责人.
                 at: {
@@ -2071,7 +2106,7 @@ fn licence_command(
         LicenceCommandForm::RecordEvidence { item } => C::RecordEvidence(super::evidence::item_of(item, me)?),
         LicenceCommandForm::ServeDenial { service } => C::ServeDenial { service: super::service::service_of(service)? },
         LicenceCommandForm::Close { at } => C::Close { at: Timestamp(at) },
-        LicenceCommandForm::CorrectDate { anchor, to, reason } => {
+        LicenceCommandForm::CorrectDate { anchor, to, reason, .. } => {
             let (anchor, reason, approved_by) =
                 correction_of(&anchor, liuhen_core::licence::Anchor::parse, &reason, me)?;
             C::CorrectDate { anchor, to: Timestamp(to), reason, approved_by }
@@ -2177,6 +2212,9 @@ pub enum CoercionCommandForm {
     /// 批准 by the 负责人's own account (行政强制法第十八条第一项).
     Approve {
         opinion: super::text::Text<2000>,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     Execute {
         act: ActForm,
@@ -2190,12 +2228,18 @@ pub enum CoercionCommandForm {
     Ratify {
         at: i64,
         approved: bool,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// The extension, with the 送达回证 of its written notice (R-080 refuses it without one).
     Extend {
         at: i64,
         days: u32,
         notice: Option<super::service::ServiceForm>,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     /// The 处理决定 with its 送达回证 (R-080 refuses it without one).
     Dispose {
@@ -2208,6 +2252,9 @@ pub enum CoercionCommandForm {
     CorrectExecutionTime {
         to: i64,
         reason: super::text::Text<2000>,
+        /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
+        #[serde(default)]
+        password: super::text::Text<1024>,
     },
     Close {
         at: i64,
@@ -2222,7 +2269,7 @@ fn coercion_command(
     use crate::app::policy::Role;
     use liuhen_core::coercion::{Checklist, MeasureDoc, Outcome};
     Ok(match form {
-        CoercionCommandForm::Approve { opinion } => C::Approve {
+        CoercionCommandForm::Approve { opinion, .. } => C::Approve {
             approver: me.opinion(Role::Approver, "批准行政强制措施", &opinion.text("负责人意见")?)?,
         },
         CoercionCommandForm::Execute { act, emergency, checklist, doc, av_full } => C::Execute {
@@ -2243,10 +2290,10 @@ fn coercion_command(
             },
             av_full,
         },
-        CoercionCommandForm::Ratify { at, approved } => {
+        CoercionCommandForm::Ratify { at, approved, .. } => {
             C::Ratify { at: Timestamp(at), approved, approver: me.name_as(Role::Approver, "补办批准")? }
         }
-        CoercionCommandForm::Extend { at, days, notice } => C::Extend {
+        CoercionCommandForm::Extend { at, days, notice, .. } => C::Extend {
             at: Timestamp(at),
             days,
             approver: me.name_as(Role::Approver, "延长查封扣押期限")?,
@@ -2260,7 +2307,7 @@ fn coercion_command(
             })?,
         },
         CoercionCommandForm::Close { at } => C::Close { at: Timestamp(at) },
-        CoercionCommandForm::CorrectExecutionTime { to, reason } => C::CorrectExecutionTime {
+        CoercionCommandForm::CorrectExecutionTime { to, reason, .. } => C::CorrectExecutionTime {
             to: Timestamp(to),
             reason: reason.text("更正理由")?,
             approved_by: me.name_as(Role::Approver, "更正执行时间")?,

@@ -157,6 +157,15 @@ pub(crate) fn procedure_record(detail: &Value) -> Option<Value> {
     if let Some(no) = detail["doc"]["doc_no"].as_str() {
         out.insert("doc_no".to_string(), Value::from(no));
     }
+    // A role's own step signed over all it records: the signature, and what it signed.
+    if let Some(signed) = detail.get("signed").filter(|v| v.is_object()) {
+        out.insert("signed".to_string(), signed.clone());
+        let mut content = detail.clone();
+        if let Some(o) = content.as_object_mut() {
+            o.remove("signed");
+        }
+        out.insert("content".to_string(), content);
+    }
     (!out.is_empty()).then_some(Value::Object(out))
 }
 
@@ -581,8 +590,12 @@ impl<S: LogStore> App<S> {
         event: &K::Event,
         flags: &[Violation],
         ops: Vec<Op>,
+        signed: Option<Value>,
     ) -> Result<u64, ApiError> {
-        let detail = detail_json::<K>(event, flags);
+        let mut detail = detail_json::<K>(event, flags);
+        if let Some(signed) = signed {
+            detail["signed"] = signed;
+        }
         // The 文号 the event gives a document of the case: held by the case from now on.
         let mut ops = ops;
         let now = now_ms();
@@ -654,7 +667,7 @@ impl<S: LogStore> App<S> {
         };
         let mut ops = vec![Op::CreateCase(record.clone())];
         ops.extend(extra);
-        self.record_event(actor, &case, &event, &flags, ops).await?;
+        self.record_event(actor, &case, &event, &flags, ops, None).await?;
         Ok(record)
     }
 
@@ -734,12 +747,14 @@ impl<S: LogStore> App<S> {
         Ok(view)
     }
 
-    /// Applies a decided command to a case still at `expected_version`.
+    /// Applies a decided command to a case still at `expected_version`; a role's own step
+    /// (`sign`) is signed by the performer's own key over all the step records.
     pub(crate) async fn command<K: CaseKind>(
         &self,
         actor: &UserRecord,
         id: &str,
         expected_version: u64,
+        sign: Option<&super::signer::StepSign>,
         decide: impl FnOnce(&K) -> Result<(K::Event, Vec<Violation>), CommandError>,
     ) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CommandCase, Some(&self.store.case(id).await?))?;
@@ -759,7 +774,11 @@ impl<S: LogStore> App<S> {
             ..record_of(&case, &self.calendar, record.opened_at_ms, now_ms())
         };
         let op = Op::UpdateCase { record: updated.clone(), expected_version };
-        self.record_event(actor, &case, &event, &flags, vec![op]).await?;
+        let signed = match sign {
+            Some(s) => Some(self.sign_step(actor, id, s, &detail_json::<K>(&event, &flags)).await?),
+            None => None,
+        };
+        self.record_event(actor, &case, &event, &flags, vec![op], signed).await?;
         Ok(updated)
     }
 

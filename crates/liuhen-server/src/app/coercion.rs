@@ -222,13 +222,14 @@ impl<S: LogStore> App<S> {
         id: &str,
         expected_version: u64,
         cmd: CoercionCommand,
+        sign: Option<&super::signer::StepSign>,
     ) -> Result<CaseRecord, ApiError> {
         let act = match &cmd {
             CoercionCommand::Execute { act, .. } => Some(self.act(act.clone()).await?),
             _ => None,
         };
         let cal = self.calendar.clone();
-        self.command::<Coercion>(actor, id, expected_version, move |c| match cmd {
+        self.command::<Coercion>(actor, id, expected_version, sign, move |c| match cmd {
             CoercionCommand::Approve { approver } => c.approve(approver),
             CoercionCommand::Execute { emergency, checklist, doc, av_full, .. } => match act {
                 Some(act) => c.execute(act, emergency, checklist, doc, av_full),

@@ -584,7 +584,7 @@ impl<S: LogStore> App<S> {
             statement_right_told: true,
             why_not_direct: String::new(),
         });
-        self.ordinary_command(admin, &id, v, demand).await?;
+        self.ordinary_command(admin, &id, v, demand, None).await?;
         // 行政执法公示: the decision published (late: seventy days after it), on the public page.
         self.publish(admin, &id).await?;
         Ok(id)
@@ -737,7 +737,7 @@ impl<S: LogStore> App<S> {
             C::RemindSubstitute(handed(ids, name, "代履行催告书", at(3))),
         ];
         for (i, cmd) in steps.into_iter().enumerate() {
-            self.ordinary_command(admin, &id, v + i as u64, cmd).await?;
+            self.ordinary_command(admin, &id, v + i as u64, cmd, None).await?;
         }
         Ok(())
     }
@@ -902,7 +902,7 @@ impl<S: LogStore> App<S> {
                 C::Discuss { .. } => &staff.head,
                 _ => admin,
             };
-            self.ordinary_command(actor, &id, version as u64 + 1, cmd).await?;
+            self.ordinary_command(actor, &id, version as u64 + 1, cmd, None).await?;
         }
         Ok((id, n + 1))
     }
@@ -960,9 +960,10 @@ impl<S: LogStore> App<S> {
             &r.id,
             1,
             OrdinaryCommand::File { approval, filed_at: at(10), violation_ended: today.plus_days(-20), grave: false },
+            None,
         )
         .await?;
-        self.ordinary_command(admin, &r.id, 2, OrdinaryCommand::Investigate(act(at(8)))).await?;
+        self.ordinary_command(admin, &r.id, 2, OrdinaryCommand::Investigate(act(at(8))), None).await?;
         use liuhen_core::evidence::{Body, Inquiry, Item};
         let inquiry = Item {
             label: "询问笔录（当事人）".to_string(),
@@ -982,7 +983,7 @@ impl<S: LogStore> App<S> {
                 pages: liuhen_core::evidence::CrossPages::default(),
             }),
         };
-        self.ordinary_command(admin, &r.id, 3, OrdinaryCommand::RecordEvidence(inquiry)).await?;
+        self.ordinary_command(admin, &r.id, 3, OrdinaryCommand::RecordEvidence(inquiry), None).await?;
         // Materials registered for preservation and not yet handled: T-04 runs (行政处罚法第五十六条),
         // on the 先行登记保存证据审批表 the 负责人 approved beforehand with their own account.
         let form = json!({"cause": "违法建设", "party": "待查", "reason": "彩钢板已部分拆下，可能被转移，证据可能灭失",
@@ -1000,14 +1001,14 @@ impl<S: LogStore> App<S> {
                 notice_served: true,
             }),
         };
-        self.ordinary_command(admin, &r.id, 4, OrdinaryCommand::RecordEvidence(preserved)).await?;
+        self.ordinary_command(admin, &r.id, 4, OrdinaryCommand::RecordEvidence(preserved), None).await?;
         // A recusal request the head has yet to decide.
         let recusal = OrdinaryCommand::RequestRecusal {
             at: at(7),
             officer: ids[0].clone(),
             reason: "当事人称执法人员与其有邻里纠纷".to_string(),
         };
-        self.ordinary_command(admin, &r.id, 5, recusal).await?;
+        self.ordinary_command(admin, &r.id, 5, recusal, None).await?;
         // A lead whose 立案审批表 waits for the 承办机构负责人 (李华's 审批待办).
         let pending = Lead {
             id: uuid::Uuid::now_v7().to_string(),
@@ -1045,7 +1046,8 @@ impl<S: LogStore> App<S> {
         };
         let r = self.apply_for_licence(admin, app).await?;
         use super::licence::LicenceCommand;
-        self.licence_command(admin, &r.id, 1, LicenceCommand::Accept { at: at(35), voucher_sealed: true }).await?;
+        self.licence_command(admin, &r.id, 1, LicenceCommand::Accept { at: at(35), voucher_sealed: true }, None)
+            .await?;
         // 行政强制措施: a seizure executed 29 days ago with a 30-day term (due soon).
         let m = Measure {
             id: uuid::Uuid::now_v7().to_string(),
@@ -1080,7 +1082,8 @@ impl<S: LogStore> App<S> {
             "批准行政强制措施",
             "同意扣押",
         )?;
-        self.coercion_command(admin, &r.id, 1, CoercionCommand::Approve { approver: head }).await?;
+        let sign = super::signer::StepSign { step: "approve".into(), password: staff.password.clone() };
+        self.coercion_command(admin, &r.id, 1, CoercionCommand::Approve { approver: head }, Some(&sign)).await?;
         let checklist = Checklist {
             party_notified: true,
             reasons_and_rights_told: true,
@@ -1093,6 +1096,7 @@ impl<S: LogStore> App<S> {
             &r.id,
             2,
             CoercionCommand::Execute { act: act(at(29)), emergency: false, checklist, doc, av_full: true },
+            None,
         )
         .await?;
         Ok(())

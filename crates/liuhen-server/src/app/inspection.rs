@@ -272,7 +272,7 @@ impl<S: LogStore> App<S> {
             InspectionCommand::Close { .. } => self.final_document(id, SITE_RECORD).await?,
             _ => false,
         };
-        self.command::<Inspection>(actor, id, expected_version, move |case| match (cmd, act) {
+        self.command::<Inspection>(actor, id, expected_version, None, move |case| match (cmd, act) {
             (InspectionCommand::RecordOnSite(_), Some(act)) => case.record_on_site(act, notice_issued),
             (InspectionCommand::NotifyResult { at }, _) => case.notify_result(at),
             (InspectionCommand::OrderRectification { at, due, service }, _) => {
@@ -332,7 +332,7 @@ impl<S: LogStore> App<S> {
             party: case.open.party.clone(),
         };
         let created = self.register_lead(actor, lead).await?;
-        self.command::<Inspection>(actor, id, expected_version, |c| {
+        self.command::<Inspection>(actor, id, expected_version, None, |c| {
             c.convert_to_case(at, &created.id, &created.case_no)
         })
         .await

@@ -265,6 +265,7 @@ impl<S: LogStore> App<S> {
         id: &str,
         expected_version: u64,
         cmd: LicenceCommand,
+        sign: Option<&super::signer::StepSign>,
     ) -> Result<CaseRecord, ApiError> {
         // 行政许可法第四十八条第（三）项: the host is a staff member, named by ID, not a reviewer.
         if let LicenceCommand::ScheduleHearing { host, .. } = &cmd {
@@ -280,7 +281,7 @@ impl<S: LogStore> App<S> {
             _ => None,
         };
         let cal = self.calendar.clone();
-        self.command::<Licence>(actor, id, expected_version, move |c| match cmd {
+        self.command::<Licence>(actor, id, expected_version, sign, move |c| match cmd {
             LicenceCommand::RequestCorrection { at, items } => c.request_correction(at, &items, &cal),
             LicenceCommand::Corrected { at } => c.corrected(at),
             LicenceCommand::Accept { at, voucher_sealed } => c.accept(at, voucher_sealed),

@@ -906,6 +906,7 @@ impl<S: LogStore> App<S> {
         id: &str,
         expected_version: u64,
         cmd: OrdinaryCommand,
+        step_sign: Option<&super::signer::StepSign>,
     ) -> Result<CaseRecord, ApiError> {
         // 行政处罚法第六十四条第（四）项: the host is an officer, named by ID, not an investigator.
         if let OrdinaryCommand::ScheduleHearing { host, .. } = &cmd {
@@ -975,7 +976,7 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::ApplyCourt(_) | OrdinaryCommand::DecideEnforcement(_) => self.agency().await?,
             _ => liuhen_core::agency::Agency::default(),
         };
-        self.command::<Ordinary>(actor, id, expected_version, move |c| match cmd {
+        self.command::<Ordinary>(actor, id, expected_version, step_sign, move |c| match cmd {
             OrdinaryCommand::File { approval, filed_at, violation_ended, grave } => {
                 c.file(approval, filed_at, violation_ended, grave)
             }

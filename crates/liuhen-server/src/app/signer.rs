@@ -134,3 +134,50 @@ impl<S: LogStore> App<S> {
         })
     }
 }
+
+/// A role's own step (`policy::role_step`) signed by its performer (电子签名法第十三条): the
+/// command's type and the password that opens the account's own key.
+#[derive(Debug, Clone)]
+pub struct StepSign {
+    pub step: String,
+    pub password: String,
+}
+
+impl StepSign {
+    /// The signature a command of `case_type` needs: a role's own step other than those whose
+    /// statements are their own (`propose`, `legal_review`, `discuss`).
+    pub fn of(case_type: &str, command: &serde_json::Value) -> Option<StepSign> {
+        let step = command["type"].as_str()?;
+        if matches!(step, "propose" | "legal_review" | "discuss") {
+            return None;
+        }
+        super::policy::role_step(case_type, step)?;
+        Some(StepSign {
+            step: step.to_string(),
+            password: command["password"].as_str().unwrap_or_default().to_string(),
+        })
+    }
+}
+
+impl<S: LogStore> App<S> {
+    /// The `signed` member of a role step's details: `{"step", "person", "name", "at",
+    /// "key_id", "signature"}`, the signature over [`super::ordinary::step_statement`] with `content` all
+    /// the step records (its details without `signed`), at the server's time. A reader strips
+    /// `signed`, rebuilds the statement and checks it with OpenSSL and the signer's published key.
+    pub(crate) async fn sign_step(
+        &self,
+        actor: &UserRecord,
+        case: &str,
+        sign: &StepSign,
+        detail: &serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
+        let person = format!("user:{}", actor.id);
+        let at = self.clock.now().0;
+        let statement = super::ordinary::step_statement(case, &sign.step, detail, &person, at, "");
+        let s = self.sign_as(actor, &sign.password, &statement).await?;
+        let name = self.actor_name(actor).await?;
+        Ok(serde_json::json!({
+            "step": sign.step, "person": person, "name": name, "at": at, "key_id": s.key_id, "signature": s.signature,
+        }))
+    }
+}

@@ -232,7 +232,7 @@ impl<S: LogStore> App<S> {
         for officer in named {
             self.officer(officer).await?;
         }
-        self.command::<Summary>(actor, id, expected_version, move |c| match cmd {
+        self.command::<Summary>(actor, id, expected_version, None, move |c| match cmd {
             SummaryCommand::IdentifyParty(p) => c.identify_party(p),
             SummaryCommand::Hear { at, rights_told, statement, waived } => c.hear(at, rights_told, &statement, waived),
             SummaryCommand::IssueDecision { at, form_no, penalty, legal_basis, signed_by } => {

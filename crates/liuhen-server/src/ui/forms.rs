@@ -87,6 +87,9 @@ pub struct Field {
     pub when: Option<(&'static str, &'static str)>,
 }
 
+/// The signing password of a role's own step (电子签名法第十三条).
+const SIGN: Field = f("password", SIGNING_PASSWORD, Kind::Secret);
+
 const fn f(path: &'static str, label: &'static str, kind: Kind) -> Field {
     Field { path, name: path, label, kind, when: None }
 }
@@ -418,9 +421,10 @@ const EXECUTE: [Field; 17] = {
         ],
     ])
 };
-const EXTEND: [Field; 2 + SVC] = join(&[
+const EXTEND: [Field; 3 + SVC] = join(&[
     &[f("at", "时间", Kind::DateTime), f("days", "延长（日，不超过三十日）", Kind::Number)],
     &service_fields!("notice."),
+    &[SIGN],
 ]);
 const DISPOSE: [Field; 2 + SVC] = join(&[
     &[f("at", "时间", Kind::DateTime), f("outcome", "处理结果", Kind::Select(OUTCOMES))],
@@ -648,11 +652,12 @@ const SUBSTITUTE: [Field; 9 + SVC] = join(&[
     ],
     &service_fields!("service."),
 ]);
-const DEFER: [Field; 4] = [
+const DEFER: [Field; 5] = [
     f("at", "批准时间", Kind::DateTime),
     f("reasons", "当事人申请的理由", Kind::LongText),
     f("opinion", "负责人意见", Kind::LongText),
     f("plan", "缴纳计划（每行：到期日 金额元，如 2026-12-31 1000）", Kind::Rows(PLAN)),
+    SIGN,
 ];
 pub const RELIEF_KINDS: &[(&str, &str)] = &[("review", "行政复议"), ("litigation", "行政诉讼")];
 pub const RELIEF_OUTCOMES: &[(&str, &str)] =
@@ -676,11 +681,12 @@ macro_rules! correction_fields {
             f("anchor", "更正的日期", Kind::Select($anchors)),
             f("to", "更正为", Kind::DateTime),
             f("reason", "更正理由", Kind::LongText),
+            SIGN,
         ]
     };
 }
-const CORRECT_PENALTY: [Field; 3] = correction_fields!(PENALTY_ANCHORS);
-const CORRECT_LICENCE: [Field; 3] = correction_fields!(LICENCE_ANCHORS);
+const CORRECT_PENALTY: [Field; 4] = correction_fields!(PENALTY_ANCHORS);
+const CORRECT_LICENCE: [Field; 4] = correction_fields!(LICENCE_ANCHORS);
 const REINSPECT: [Field; 8] = join(&[&act_fields!("act."), &[f("rectified", "已整改到位", Kind::Bool)]]);
 
 pub const SPECS: &[Spec] = &[
@@ -791,14 +797,18 @@ pub const SPECS: &[Spec] = &[
         case_type: "coercive_measure",
         command: "approve",
         label: "负责人批准",
-        fields: &[f("opinion", "审批意见", Kind::LongText)],
+        fields: &[f("opinion", "审批意见", Kind::LongText), SIGN],
     },
     Spec { case_type: "coercive_measure", command: "execute", label: "实施查封、扣押", fields: &EXECUTE },
     Spec {
         case_type: "coercive_measure",
         command: "ratify",
         label: "补办批准手续",
-        fields: &[f("at", "时间", Kind::DateTime), f("approved", "负责人同意（不同意的应当立即解除）", Kind::Bool)],
+        fields: &[
+            f("at", "时间", Kind::DateTime),
+            f("approved", "负责人同意（不同意的应当立即解除）", Kind::Bool),
+            SIGN,
+        ],
     },
     Spec { case_type: "coercive_measure", command: "extend", label: "延长期限", fields: &EXTEND },
     Spec { case_type: "coercive_measure", command: "dispose", label: "作出处理决定", fields: &DISPOSE },
@@ -806,7 +816,7 @@ pub const SPECS: &[Spec] = &[
         case_type: "coercive_measure",
         command: "correct_execution_time",
         label: "更正实施时间",
-        fields: &[f("to", "更正为", Kind::DateTime), f("reason", "更正理由", Kind::LongText)],
+        fields: &[f("to", "更正为", Kind::DateTime), f("reason", "更正理由", Kind::LongText), SIGN],
     },
     Spec {
         case_type: "coercive_measure",
@@ -851,7 +861,7 @@ pub const SPECS: &[Spec] = &[
         case_type: "licence",
         command: "extend",
         label: "延长审查期限",
-        fields: &[f("at", "时间", Kind::DateTime), f("reasons_notified", "已将延期理由告知申请人", Kind::Bool)],
+        fields: &[f("at", "时间", Kind::DateTime), f("reasons_notified", "已将延期理由告知申请人", Kind::Bool), SIGN],
     },
     Spec {
         case_type: "licence", command: "exclude_period", label: "扣除听证、检验、鉴定等所需时间", fields: &EXCLUDE
@@ -901,6 +911,7 @@ pub const SPECS: &[Spec] = &[
             f("relief_told", "已告知申请行政复议、提起行政诉讼的权利", Kind::Bool),
             f("late_explanation", "逾期作出的书面说明", Kind::LongText),
             f("affects_others", "许可事项直接关系他人重大利益（须已听取利害关系人意见）", Kind::Bool),
+            SIGN,
         ],
     },
     Spec {
@@ -971,6 +982,7 @@ pub const SPECS: &[Spec] = &[
             f("officer", "申请回避的执法人员", Kind::Officer),
             f("granted", "决定回避", Kind::Bool),
             f("opinion", "意见", Kind::LongText),
+            SIGN,
         ],
     },
     Spec {
@@ -994,7 +1006,7 @@ pub const SPECS: &[Spec] = &[
             f("opinion", "承办机构负责人意见", Kind::LongText),
             f("proposal.kind", "拟作出的决定", Kind::Select(ALL_PENALTIES)),
             f("proposal.amount_fen", "金额（元）", Kind::Yuan),
-            f("password", SIGNING_PASSWORD, Kind::Secret),
+            SIGN,
         ],
     },
     Spec {
@@ -1004,11 +1016,7 @@ pub const SPECS: &[Spec] = &[
         case_type: "ordinary_penalty",
         command: "legal_review",
         label: "法制审核",
-        fields: &[
-            f("passed", "审核通过", Kind::Bool),
-            f("opinion", "审核意见", Kind::LongText),
-            f("password", SIGNING_PASSWORD, Kind::Secret),
-        ],
+        fields: &[f("passed", "审核通过", Kind::Bool), f("opinion", "审核意见", Kind::LongText), SIGN],
     },
     Spec {
         case_type: "ordinary_penalty",
@@ -1018,6 +1026,7 @@ pub const SPECS: &[Spec] = &[
             f("at", "讨论时间", Kind::DateTime),
             f("conclusion.kind", "讨论决定", Kind::Select(ALL_PENALTIES)),
             f("conclusion.amount_fen", "金额（元）", Kind::Yuan),
+            SIGN,
         ],
     },
     Spec {
@@ -1137,6 +1146,7 @@ pub const SPECS: &[Spec] = &[
             f("doc.with_party_opinions", "附当事人的意见及催告情况", Kind::Bool),
             f("doc.with_demand_record", "附催告书及送达回证", Kind::Bool),
             f("doc.object", "申请强制执行的标的", Kind::Text),
+            SIGN,
         ],
     },
     Spec {
@@ -1173,6 +1183,7 @@ pub const SPECS: &[Spec] = &[
             f("witnesses", "见证人（销毁的，以、分隔）", Kind::List),
             f("av_ref", "音像记录（编号及时段）", Kind::Text),
             f("treasury_receipt", "拍卖款上缴国库凭证", Kind::Text),
+            SIGN,
         ],
     },
     Spec {
@@ -1806,6 +1817,24 @@ mod tests {
             out.push((fld.name.to_string(), v));
         }
         out
+    }
+
+    /// A role's own step is signed with the performer's own key (电子签名法第十三条): its form
+    /// asks for the password that opens it, and no other form does.
+    #[test]
+    fn every_role_step_asks_for_the_signing_password() {
+        let mut signed = 0;
+        for spec in SPECS {
+            let asks = spec.fields.iter().any(|f| f.path == "password");
+            let kinds = ["coercive_measure", "inspection", "licence", "ordinary_penalty", "summary_penalty"];
+            if !kinds.contains(&spec.case_type) {
+                continue;
+            }
+            let role = crate::app::policy::role_step(spec.case_type, spec.command).is_some();
+            assert_eq!(asks, role, "{} {}", spec.case_type, spec.command);
+            signed += usize::from(role);
+        }
+        assert!(signed >= 14, "{signed}");
     }
 
     /// Every command of every case type has a form, and every form — with each choice of its

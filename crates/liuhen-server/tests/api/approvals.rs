@@ -74,6 +74,14 @@ async fn a_seizure_is_approved_only_by_the_head_and_the_record_names_the_heads_a
     {
         refused_as_not_yours(&command(&app, token, &id, 1, approve.clone()).await, who);
     }
+    // The 负责人's own key signs it: without their password (or with another's) nothing is recorded.
+    let before = app.store.tree_size();
+    for wrong in ["", "changed-pass-2"] {
+        let mut body = approve.clone();
+        body["password"] = json!(wrong);
+        refused_as_not_yours(&command(&app, &staff.head, &id, 1, body).await, "a wrong password");
+    }
+    assert_eq!(app.store.tree_size(), before, "a refused signature writes nothing");
     let r = command(&app, &staff.head, &id, 1, approve).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let users = app.store.users().await.unwrap();
@@ -81,6 +89,13 @@ async fn a_seizure_is_approved_only_by_the_head_and_the_record_names_the_heads_a
     assert_eq!(approved["approver"]["person"], person(&users, HEAD), "{approved}");
     assert_eq!(approved["approver"]["by"], HEAD_NAME, "the account's name");
     assert_eq!(approved["approver"]["date"], today(), "the server's date");
+    // The signature covers all the step records, and OpenSSL checks it from the API alone.
+    let signed = openssl_verifies_step(&app, &staff.head, &id, "approved").await;
+    assert_eq!(
+        (signed["person"].as_str(), signed["name"].as_str()),
+        (Some(person(&users, HEAD).as_str()), Some(HEAD_NAME))
+    );
+    assert_eq!(signed["step"], "approve");
 }
 
 /// An account that belongs to no officer (a 负责人 without a 执法证) is recorded under the name
@@ -251,6 +266,12 @@ async fn a_licence_is_decided_and_extended_only_by_the_head() {
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let extended = details(&app, &id).await.into_iter().find(|d| d["event"] == "extended").unwrap();
     assert_eq!(extended["approved_by"], HEAD_NAME, "the account's name: {extended}");
+    openssl_verifies_step(&app, &staff.head, &id, "extended").await;
+    // The decision is the 负责人's, signed with their own key: the view says who took it.
+    let r = command(&app, &staff.head, &id, 3, decide).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let signed = openssl_verifies_step(&app, &staff.head, &id, "decided").await;
+    assert_eq!((signed["step"].as_str(), signed["name"].as_str()), (Some("decide"), Some(HEAD_NAME)));
 }
 
 /// 电子签名法第十三条: an approval is the approver's own SM2 signature over what they

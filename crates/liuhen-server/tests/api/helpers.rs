@@ -542,12 +542,29 @@ impl TestApp {
         if me["username"] == HEAD { HEAD_PASSWORD } else { "changed-pass-2" }
     }
 
-    /// A case command as sent by `token`'s account: a step signed with the account's own key
-    /// (the unit's proposal, the legal review, the discussion) carries its password unless the body gives one.
+    /// A case command as sent by `token`'s account: a role's own step, signed with the account's
+    /// own key, carries its password unless the body gives one.
     pub async fn signed_step(&self, token: &str, cmd: serde_json::Value) -> serde_json::Value {
         let mut cmd = cmd;
-        if matches!(cmd["type"].as_str(), Some("propose" | "legal_review" | "discuss")) && cmd.get("password").is_none()
-        {
+        // Every role's own step (the licence's decision is the one `decide` with `granted`).
+        let signs = matches!(
+            cmd["type"].as_str(),
+            Some(
+                "propose"
+                    | "legal_review"
+                    | "discuss"
+                    | "approve"
+                    | "ratify"
+                    | "extend"
+                    | "correct_execution_time"
+                    | "correct_date"
+                    | "decide_recusal"
+                    | "apply_court"
+                    | "dispose_property"
+                    | "defer_payment"
+            )
+        ) || (cmd["type"] == "decide" && cmd.get("granted").is_some());
+        if signs && cmd.get("password").is_none() {
             cmd["password"] = serde_json::json!(self.signing_password(token).await);
         }
         cmd
@@ -632,4 +649,68 @@ pub async fn details(app: &TestApp, case: &str) -> Vec<serde_json::Value> {
         out.push(serde_json::from_slice(&content).unwrap());
     }
     out
+}
+
+/// Checks, with OpenSSL alone and what the API shows (the case view and the signer's published
+/// key), the signature of the case `id`'s role step recorded as `event` (`case.<event>`): the
+/// statement is rebuilt from the view's `signed` and `content` (the content as sorted JSON,
+/// hashed with `openssl dgst -sm3`). Returns the `signed` member; panics if it does not verify,
+/// or if a changed content verifies.
+pub async fn openssl_verifies_step(app: &TestApp, token: &str, id: &str, event: &str) -> serde_json::Value {
+    let view = app.get(&format!("/api/cases/{id}"), Some(token)).await.json();
+    let action = format!("case.{event}");
+    let entry = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["action"] == action.as_str())
+        .unwrap_or_else(|| panic!("no {action} in {view}"));
+    let (signed, content) = (&entry["recorded"]["signed"], &entry["recorded"]["content"]);
+    assert!(signed.is_object() && content.is_object(), "{action} is signed: {entry}");
+    let dir = tempfile::tempdir().unwrap();
+    let openssl =
+        |args: &[&str]| std::process::Command::new("openssl").args(args).current_dir(dir.path()).output().unwrap();
+    let statement = |content: &serde_json::Value| {
+        std::fs::write(dir.path().join("content"), serde_json::to_string(content).unwrap()).unwrap();
+        let dgst = openssl(&["dgst", "-sm3", "-r", "content"]);
+        let sm3 = String::from_utf8(dgst.stdout).unwrap().split_whitespace().next().unwrap().to_string();
+        format!(
+            "liuhen-approval/v1\ndocument {id}\nstep {}\ncontent-sm3 {sm3}\nperson {}\ntime {}\nopinion \n",
+            signed["step"].as_str().unwrap(),
+            signed["person"].as_str().unwrap(),
+            signed["at"],
+        )
+    };
+    let key = app.get(&format!("/api/signing-keys/{}", signed["key_id"].as_str().unwrap()), Some(token)).await.json();
+    assert_eq!(key["user"], signed["person"], "the key is the signer's own: {key}");
+    std::fs::write(dir.path().join("key.pem"), key["public_key_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.path().join("sig.der"), hex::decode(signed["signature"].as_str().unwrap()).unwrap()).unwrap();
+    let distid = format!("distid:{}", key["distid"].as_str().unwrap());
+    let verify = |text: String| {
+        std::fs::write(dir.path().join("statement"), text).unwrap();
+        openssl(&[
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "key.pem",
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-pkeyopt",
+            &distid,
+            "-in",
+            "statement",
+            "-sigfile",
+            "sig.der",
+        ])
+        .status
+        .success()
+    };
+    assert!(verify(statement(content)), "OpenSSL verifies {action}: {entry}");
+    let mut changed = content.clone();
+    changed["flags"] = serde_json::json!(["R-000"]);
+    assert!(!verify(statement(&changed)), "a changed record does not verify");
+    signed.clone()
 }

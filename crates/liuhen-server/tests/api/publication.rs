@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 const HOUR: i64 = 3_600_000;
 
 async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> Resp {
+    let cmd = app.signed_step(token, cmd).await;
     app.post_as(&format!("/api/cases/{id}/commands"), token, &json!({"expected_version": version, "command": cmd}))
         .await
 }

@@ -662,7 +662,7 @@ async fn the_approvers_inbox_lists_what_waits_for_them() {
     let home = send(&app, get("/", &cookie)).await;
     assert!(home.body.contains("审批待办") && home.body.contains("批准行政强制措施"), "{}", home.body);
     // The 负责人 approves: the measure leaves the inbox.
-    let approve = serde_json::json!({"expected_version": 1, "command": {"type": "approve", "opinion": "同意扣押"}});
+    let approve = serde_json::json!({"expected_version": 1, "command": {"type": "approve", "opinion": "同意扣押", "password": HEAD_PASSWORD}});
     let r = app.post_as(&format!("/api/cases/{measure_id}/commands"), &token, &approve).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let inbox = app.get("/api/inbox", Some(&token)).await.json();
@@ -802,7 +802,11 @@ async fn a_seizure_is_proposed_approved_and_executed_through_forms() {
     let home = send(&app, get("/", &cookie)).await;
     assert!(home.body.contains(&format!("{case}/do/approve")), "{}", home.body);
     // The approver is the signed-in 负责人: only the opinion is typed.
-    let approve = format!("csrf={csrf}&expected_version=1&opinion={}", urlencode("同意扣押"));
+    let approve = format!(
+        "csrf={csrf}&expected_version=1&opinion={}&password={}",
+        urlencode("同意扣押"),
+        urlencode(HEAD_PASSWORD)
+    );
     let p = send(&app, form(&format!("{case}/do/approve"), &cookie, &approve)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let page = send(&app, get(&format!("{case}/do/execute"), &cookie)).await;
@@ -854,8 +858,9 @@ async fn a_licence_is_applied_for_accepted_and_decided_through_forms() {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let decide = |sealed: bool| {
         format!(
-            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A00&granted=on{}&reasons=&relief_told=on&late_explanation=",
-            if sealed { "&sealed=on" } else { "" }
+            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A00&granted=on{}&reasons=&relief_told=on&late_explanation=&password={}",
+            if sealed { "&sealed=on" } else { "" },
+            urlencode(HEAD_PASSWORD)
         )
     };
     let p = send(&app, form(&format!("{case}/do/decide"), &cookie, &decide(false))).await;
@@ -1742,7 +1747,8 @@ async fn the_head_publishes_and_withdraws_a_decision_from_the_case_page() {
     assert_eq!(app.post_as(&format!("/api/cases/{id}/commands"), &staff.handler, &accept).await.status, StatusCode::OK);
     let decide = cmd(
         2,
-        serde_json::json!({"type": "decide", "at": now - 3_600_000, "granted": true, "sealed": true, "relief_told": true}),
+        serde_json::json!({"type": "decide", "at": now - 3_600_000, "granted": true, "sealed": true, "relief_told": true,
+                           "password": HEAD_PASSWORD}),
     );
     assert_eq!(app.post_as(&format!("/api/cases/{id}/commands"), &head, &decide).await.status, StatusCode::OK);
     // The officer sees that it waits, with no button.
