@@ -647,6 +647,17 @@ fn recorded_lines(v: &Value, who: &dyn Fn(&str) -> String) -> Vec<String> {
             out.push(format!("{label}：{}", s(k)));
         }
     }
+    // A role's own step, signed over all it records by the account that took it.
+    let step = &v["signed"];
+    if step.is_object() {
+        let person = step["person"].as_str().map(|p| format!("（账号 {}）", who(p))).unwrap_or_default();
+        let at = step["at"].as_i64().map(when).unwrap_or_default();
+        out.push(format!(
+            "办理人：{}{person}，{at}{}",
+            step["name"].as_str().unwrap_or_default(),
+            signed(step).unwrap_or_default()
+        ));
+    }
     out
 }
 

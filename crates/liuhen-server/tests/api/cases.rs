@@ -884,6 +884,8 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
+    // The 回避决定 is the 负责人's, signed with their own key.
+    super::helpers::openssl_verifies_step(&c.app, &c.token, &id, "recusal_decided").await;
     // The party refuses: a lien service with neither witnesses nor A/V is refused.
     let lien = |witnesses: &[&str]| json!({"type": "lien", "refusal_reason": "当事人拒绝签收", "witnesses": witnesses, "left_at_residence": true});
     let mut refused = serve(&c, "2026-08-18", lien(&[]));
@@ -1080,6 +1082,9 @@ async fn a_fine_is_paid_in_approved_instalments() {
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-090b", "{}", String::from_utf8_lossy(&r.body));
     ok(&command(&c.app, &c.token, &id, v, defer(250_000)).await);
     v += 1;
+    // The 负责人's approval of the plan is signed with their own key over all it records.
+    let signed = super::helpers::openssl_verifies_step(&c.app, &c.token, &id, "payment_deferred").await;
+    assert_eq!(signed["step"], "defer_payment");
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     let t11 = case["data"]["deadlines"].as_array().unwrap().iter().find(|d| d["code"] == "T-11").unwrap().clone();
     assert_eq!(t11["due"], json!(day("2026-11-01") - 8 * HOUR - 1), "the plan's last date: {t11}");

@@ -809,6 +809,10 @@ async fn a_seizure_is_proposed_approved_and_executed_through_forms() {
     );
     let p = send(&app, form(&format!("{case}/do/approve"), &cookie, &approve)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // The case page says who approved, with their own signature.
+    let page = send(&app, get(&case, &cookie)).await;
+    let line = page.body.split("办理人：").nth(1).unwrap_or_default().split('<').next().unwrap_or_default();
+    assert!(line.starts_with(super::helpers::HEAD_NAME) && line.contains("SM2 电子签名"), "{line}");
     let page = send(&app, get(&format!("{case}/do/execute"), &cookie)).await;
     assert!(page.body.contains("查封扣押") || page.body.contains("清单份数"));
     let execute = |av: bool| {
