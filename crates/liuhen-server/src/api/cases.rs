@@ -48,7 +48,10 @@ pub(super) fn text(s: &str, field: &str, max: usize) -> Result<String, ApiError>
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "NewOfficer")]
 pub struct OfficerForm {
-    pub name: super::text::Text<100>,
+    #[schemars(pattern(r"\S"))]
+    pub name: super::text::Text<32>,
+    /// 行政执法证号: 1–32 letters, digits or hyphens (full-width ones are read as ASCII).
+    #[schemars(pattern(r"^\s*[A-Za-z0-9Ａ-Ｚａ-ｚ０-９\-－]{1,32}\s*$"))]
     pub cert_no: super::text::Text<64>,
     #[schemars(extend("format" = "date"))]
     pub cert_valid_from: String,

@@ -19,6 +19,9 @@ pub struct UserForm {
     pub username: super::text::Text<32>,
     /// Comma-separated role codes: officer, unit_head, legal_reviewer, approver,
     /// discussion_member, archivist, device_admin, supervisor, sysadmin.
+    #[schemars(pattern(
+        r"^(\s*,)*\s*(officer|unit_head|legal_reviewer|approver|discussion_member|archivist|device_admin|supervisor|sysadmin)\s*(,\s*((officer|unit_head|legal_reviewer|approver|discussion_member|archivist|device_admin|supervisor|sysadmin)\s*)?)*$"
+    ))]
     pub roles: super::text::Text<500>,
     /// At least 12 characters; the user changes it at first sign-in.
     pub password: super::text::Text<1024>,
@@ -210,4 +213,39 @@ pub async fn revoke_token<S: LogStore>(
     let user = require_user(&state, &headers).await?;
     state.app.revoke_token(&user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The description's pattern for `roles` admits exactly the lists the server parses.
+    #[test]
+    fn the_roles_pattern_is_the_parsers() {
+        let schema = serde_json::to_value(schemars::schema_for!(super::UserForm)).unwrap();
+        let roles = &schema["properties"]["roles"];
+        let pattern = roles["pattern"].as_str().or_else(|| roles["allOf"][1]["pattern"].as_str());
+        let pattern = pattern.unwrap_or_else(|| panic!("roles has a pattern: {roles}"));
+        let validator = jsonschema::validator_for(&serde_json::json!({"type": "string", "pattern": pattern})).unwrap();
+        for sample in [
+            "officer",
+            "officer,approver",
+            " officer , approver ",
+            "officer,",
+            ",officer",
+            "officer,,approver",
+            "sysadmin",
+            "",
+            ",",
+            " ",
+            "foo",
+            "officer,foo",
+            "officer approver",
+            "Officer",
+            "officer;approver",
+            "unit_head,legal_reviewer,discussion_member,archivist,device_admin,supervisor",
+            "approver,\u{3000}",
+        ] {
+            let parsed = crate::app::policy::parse_roles(sample).is_ok();
+            assert_eq!(validator.is_valid(&serde_json::json!(sample)), parsed, "{sample:?}");
+        }
+    }
 }

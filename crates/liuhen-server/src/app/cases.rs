@@ -505,7 +505,13 @@ impl<S: LogStore> App<S> {
     pub async fn register_officer(&self, actor: &UserRecord, input: OfficerInput) -> Result<OfficerRecord, ApiError> {
         self.allow(actor, super::policy::Action::ManageReference, None)?;
         let name = input.name.trim();
-        let cert_no = input.cert_no.trim();
+        // 执法证号 as typed with a Chinese keyboard (１３０２０００１) is the same number.
+        let full_width = |c: char| match c {
+            '\u{FF01}'..='\u{FF5E}' => super::numbering::ascii_width(c),
+            _ => c,
+        };
+        let cert_no: String = input.cert_no.trim().chars().map(full_width).collect();
+        let cert_no = cert_no.as_str();
         if name.is_empty() || name.chars().count() > 32 {
             return Err(ApiError::BadRequest("姓名须为 1–32 个字符".to_string()));
         }

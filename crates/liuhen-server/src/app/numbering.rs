@@ -55,6 +55,17 @@ pub const DOC_NO_PREFIX: &str = "docno/";
 /// The setting holding the highest number given in a 文号 series (a pattern in one year).
 pub const SERIES_PREFIX: &str = "numbering.last/";
 
+/// A full-width letter, digit or sign (Ａ, ３, －) or a mathematical digit (𝟐) as its ASCII
+/// character; any other character as it is.
+pub fn ascii_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        // Mathematical digits (bold, double-struck, sans-serif, monospace…).
+        '\u{1D7CE}'..='\u{1D7FF}' => char::from_digit((c as u32 - 0x1D7CE) % 10, 10).unwrap_or(c),
+        _ => c,
+    }
+}
+
 /// The 文号 a case event gives a document of the case — a decision's (`doc.doc_no`, or
 /// `doc_no` of an enforcement or substitute decision), a 移送书's, a pre-numbered 当场处罚决定书's
 /// (`doc.form_no` as sent, `form_no` as recorded) — in a command as sent or an event as recorded.
@@ -66,12 +77,7 @@ pub fn canonical_no(no: &str) -> String {
     let chars: String = no
         .chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            // Mathematical digits (bold, double-struck, sans-serif, monospace…).
-            '\u{1D7CE}'..='\u{1D7FF}' => char::from_digit((c as u32 - 0x1D7CE) % 10, 10).unwrap_or(c),
-            _ => c,
-        })
+        .map(ascii_width)
         .map(|c| match c {
             '[' | '(' | '【' | '〈' | '〖' | '［' | '﹝' | '〘' | '⦅' | '｟' | '︹' => '〔',
             ']' | ')' | '】' | '〉' | '〗' | '］' | '﹞' | '〙' | '⦆' | '｠' | '︺' => '〕',

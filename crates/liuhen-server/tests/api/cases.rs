@@ -2439,6 +2439,31 @@ async fn a_duplicate_case_number_username_or_certificate_is_named_as_such() {
     let r = app.post_as("/api/officers", &token, &cert).await;
     assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("DUPLICATE")));
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("执法证号 13020001 已登记"));
+    // Typed with a Chinese keyboard, the same 执法证号 is the same number.
+    let mut wide = cert.clone();
+    wide["cert_no"] = json!(" １３０２０００１ ");
+    let r = app.post_as("/api/officers", &token, &wide).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("DUPLICATE")));
+    // What the description forbids is a 400; an unknown role is one of them.
+    for (path, who, body) in [
+        (
+            "/api/officers",
+            &token,
+            json!({"name": "王明", "cert_no": "1302/0001", "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"}),
+        ),
+        (
+            "/api/officers",
+            &token,
+            json!({"name": " ", "cert_no": "13020002", "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"}),
+        ),
+        (
+            "/api/users",
+            &admin,
+            json!({"username": "wang2", "roles": "officer,foo", "password": "a-long-enough-password"}),
+        ),
+    ] {
+        assert_eq!(app.post_as(path, who, &body).await.status, StatusCode::BAD_REQUEST, "{body}");
+    }
     // Nothing of the refused ones was recorded (the officer is).
     assert_eq!(app.store.tree_size(), before + 3, "the administrator signs in and changes the password; the officer");
 }
