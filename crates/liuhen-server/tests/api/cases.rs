@@ -2165,6 +2165,26 @@ async fn an_office_with_its_own_power_enforces_an_unpaid_fine_itself() {
     log_reproduces(&c, liuhen_core::calendar::WorkCalendar::china()).await;
 }
 
+/// The 集体讨论 rests on the latest 集体讨论记录 its members signed *and* its drafter finalised
+/// (办法第十五条): a signed draft stating another conclusion is not yet the record; finalised, it is.
+#[tokio::test]
+async fn a_discussion_rests_on_the_latest_finalised_record_only() {
+    let c = ctx().await;
+    let (id, v) = ordinary_to_notice_of(&c, "栗街罚〔2026〕36号", true, fine(3000)).await;
+    let mut fields = super::helpers::form_fields("D35");
+    fields["conclusion"] = json!("罚款三千元");
+    let draft = c.app.discussion_record_with(&c.staff, &id, fields, false).await;
+    let discuss = json!({"type": "discuss", "at": day("2026-08-17"), "conclusion": fine(3000)});
+    let r = command(&c.app, &c.token, &id, v, discuss.clone()).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-062", "{}", String::from_utf8_lossy(&r.body));
+    let r = c.app.document_command(&c.staff.handler, &draft, &json!({"type": "finalise"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let r = command(&c.app, &c.token, &id, v, discuss).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let discussed = details(&c.app, &id).await.into_iter().find(|d| d["event"] == "discussed").unwrap();
+    assert!(discussed["record"].as_str().unwrap().starts_with(&format!("{draft}@")), "{discussed}");
+}
+
 /// The unit's proposal and the 法制审核 are signed with their own accounts' SM2 keys (电子签名法
 /// 第十三条): anyone rebuilds the statement from the step as recorded in the log and verifies it
 /// with OpenSSL alone and the published key; a changed opinion does not verify; without the

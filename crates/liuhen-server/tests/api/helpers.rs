@@ -482,7 +482,7 @@ pub struct Staff {
 }
 
 /// Fields for a test 内部审批文书, 集体讨论记录 or 处罚决定书 of `code`, every one the form has filled.
-fn form_fields(code: &str) -> serde_json::Value {
+pub fn form_fields(code: &str) -> serde_json::Value {
     use serde_json::json;
     match code {
         "D02" => json!({"cause": "违法建设", "party": "张某某", "source": "群众举报", "facts": "院内搭建彩钢房",
@@ -619,7 +619,21 @@ impl TestApp {
     /// A 集体讨论记录 on `case` confirmed by the 负责人 and both other members, each signing
     /// with their own account, and finalised; its id.
     pub async fn discussion_record(&self, staff: &Staff, case: &str) -> String {
-        let d = self.draft_form(staff, case, "D35").await;
+        self.discussion_record_with(staff, case, form_fields("D35"), true).await
+    }
+
+    /// A 集体讨论记录 with `fields`, signed by its three members, finalised if `finalise`.
+    pub async fn discussion_record_with(
+        &self,
+        staff: &Staff,
+        case: &str,
+        fields: serde_json::Value,
+        finalise: bool,
+    ) -> String {
+        let body = serde_json::json!({"code": "D35", "fields": fields});
+        let r = self.post_as(&format!("/api/cases/{case}/documents"), &staff.handler, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        let d = r.json();
         let id = d["id"].as_str().unwrap().to_string();
         const PNG: &str =
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
@@ -630,8 +644,10 @@ impl TestApp {
             assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         }
         // Finalised by its drafter: only then is it the record a discussion rests on.
-        let r = self.document_command(&staff.handler, &id, &serde_json::json!({"type": "finalise"})).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        if finalise {
+            let r = self.document_command(&staff.handler, &id, &serde_json::json!({"type": "finalise"})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        }
         id
     }
 }
