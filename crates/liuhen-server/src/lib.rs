@@ -130,7 +130,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         )
         .layer(DefaultBodyLimit::disable());
     let ui = Router::new()
-        .route("/api/cases/{id}/publication", post(api::publication::command::<S>))
+        .route("/api/cases/{id}/publication", get(api::publication::preview::<S>).post(api::publication::command::<S>))
         .route("/public/decisions", get(api::publication::page::<S>))
         .route("/public/decisions.json", get(api::publication::feed::<S>))
         .route("/", get(ui::home::<S>))

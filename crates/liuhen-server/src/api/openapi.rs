@@ -327,7 +327,10 @@ pub fn document() -> Value {
             },
         },
         "paths": {
-            "/api/cases/{id}/publication": {"post": {"summary": "行政执法公示：公示或撤回本案决定", "description": "由负责人办理（否则 403 NOT_YOUR_STEP）。action=publish 公示已作出的行政处罚决定或行政许可决定（自决定之日起七个工作日内，国办发〔2018〕118号），或已实施的查封、扣押决定（二十个工作日内）；逾期记为 on_time=false；action=withdraw 撤回，须写明理由（reason，决定被变更、撤销等情况，三个工作日内）。公示与撤回均记入日志；公示内容中自然人只显示姓氏，不含身份证件号码、电话和住址。未公示的决定、已公示而被变更或撤销却未撤回的决定在期限列表中显示 T-PUB（R-170）。",
+            "/api/cases/{id}/publication": {"get": {"summary": "公示预览：公示本案决定将发布的内容", "description": "逐字返回公示时将发布的内容（preview；尚无可公示的决定时为 null）及公示状态（status）。自然人只显示姓氏，身份证件号码、电话（七位以上数字）和住址已隐去；记录中没有的第三人姓名（证人等）系统无法识别，负责人核对后在公示时以 mask 列出。",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "公示预览与状态"}, "404": err("无此案件")}},
+                "post": {"summary": "行政执法公示：公示或撤回本案决定", "description": "由负责人办理（否则 403 NOT_YOUR_STEP）。action=publish 公示已作出的行政处罚决定或行政许可决定（自决定之日起七个工作日内，国办发〔2018〕118号），或已实施的查封、扣押决定（二十个工作日内）；逾期记为 on_time=false；公示时 mask 列出预览中须另行隐去的他人姓名或名称（如证人，隐去为“姓+某某”）；action=withdraw 撤回，须写明理由（reason，决定被变更、撤销等情况，三个工作日内）。公示与撤回均记入日志；公示内容中自然人只显示姓氏，不含身份证件号码、电话和住址。未公示的决定、已公示而被变更或撤销却未撤回的决定在期限列表中显示 T-PUB（R-170）。",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "requestBody": body(r("Publication")),
                 "responses": {"200": {"description": "本案的公示记录"}, "400": err("请求有误"), "403": err("不是负责人 (NOT_YOUR_STEP)"), "404": err("无此案件"), "409": err("已公示 (DUPLICATE)；尚无可公示的决定、没有在公示中的决定或已撤回 (INVALID_STATE)"), "422": err("撤回未说明理由 (UNPROCESSABLE)")}}},

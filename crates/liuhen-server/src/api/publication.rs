@@ -24,6 +24,24 @@ pub struct PublicationForm {
     /// Why it is withdrawn (the decision changed, revoked or found unlawful).
     #[serde(default)]
     pub reason: super::text::Text<2000>,
+    /// On publishing: names or words of others the preview shows (a witness, a neighbour)
+    /// to be masked as the party's name is (`李四` → `李某某`).
+    #[serde(default)]
+    #[schemars(length(max = 20))]
+    pub mask: Vec<super::text::Text<100>>,
+}
+
+/// `GET /api/cases/{id}/publication`: what publishing the decision would post, word for word
+/// (`preview`, null when there is nothing to publish), and where its 公示 stands.
+pub async fn preview<S: LogStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let preview = state.app.publication_preview(&user, &id, &[]).await?;
+    let status = state.app.publication_status(&state.app.store.case(&id).await?).await?;
+    Ok(Json(serde_json::json!({"preview": preview, "status": status.map(|(said, _, _)| said)})))
 }
 
 /// `POST /api/cases/{id}/publication`.
@@ -38,7 +56,13 @@ pub async fn command<S: LogStore>(
     state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&state.app.store.case(&id).await?))?;
     let Json(f) = form?;
     let v = match f.action.as_str() {
-        "publish" => state.app.publish(&user, &id).await?,
+        "publish" => {
+            if f.mask.len() > 20 {
+                return Err(ApiError::BadRequest("需隐去的词语至多 20 个".into()));
+            }
+            let also: Vec<String> = f.mask.into_iter().map(|t| t.into_inner()).collect();
+            state.app.publish(&user, &id, &also).await?
+        }
         "withdraw" => state.app.withdraw_publication(&user, &id, &f.reason.text("撤回理由")?).await?,
         _ => return Err(ApiError::BadRequest("action 须为 publish（公示）或 withdraw（撤回）".into())),
     };

@@ -586,7 +586,7 @@ impl<S: LogStore> App<S> {
         });
         self.ordinary_command(admin, &id, v, demand, None).await?;
         // 行政执法公示: the decision published (late: seventy days after it), on the public page.
-        self.publish(admin, &id).await?;
+        self.publish(admin, &id, &[]).await?;
         Ok(id)
     }
 

@@ -77,10 +77,19 @@ fn masked_name(name: &str) -> String {
 /// withheld, and every number of seven or more digits — an identity number, a mobile, a
 /// landline, an account — starred, whatever its digits (ASCII, full-width, mathematical,
 /// Chinese 一二三 or 壹贰叁) and however spaced or dashed (`138 1234-5678`, `+86 139…`), an
-/// identity number's closing X included. A name the record does not hold (a witness's) is the
-/// 负责人's to leave out of what they publish.
+/// identity number's closing X included. A name the record does not hold (a witness's) the
+/// 负责人 sees in the preview and names among `also` (masked as a name is).
 pub fn redacted(text: &str, party: &Value) -> String {
+    redacted_also(text, party, &[])
+}
+
+/// [`redacted`], with `also` (names or other words the record does not know as personal)
+/// masked too.
+pub fn redacted_also(text: &str, party: &Value, also: &[String]) -> String {
     let mut out = text.to_string();
+    for term in also.iter().map(|t| t.trim()).filter(|t| t.chars().count() >= 2) {
+        out = replace_spaced(&out, term, &masked_name(term));
+    }
     if party["kind"] == "natural_person"
         && let Some(name) = party["name"].as_str().filter(|n| n.chars().count() >= 2)
     {
@@ -242,7 +251,8 @@ impl<S: LogStore> App<S> {
 
     /// What a decided case publishes, and when it was decided; refused for a case with no
     /// decision to publish.
-    async fn publishable(&self, case: &CaseRecord) -> Result<(Value, Timestamp), ApiError> {
+    async fn publishable(&self, case: &CaseRecord, also: &[String]) -> Result<(Value, Timestamp), ApiError> {
+        let redacted = |text: &str, party: &Value| redacted_also(text, party, also);
         let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
         let decided = decided_at(&case.case_type, &data);
         let organ = self.agency().await.map(|a| a.name).unwrap_or_default();
@@ -334,8 +344,26 @@ impl<S: LogStore> App<S> {
         Ok(next)
     }
 
-    /// Publishes the case's decision (行政执法公示), by the 负责人.
-    pub async fn publish(&self, actor: &UserRecord, case_id: &str) -> Result<Value, ApiError> {
+    /// What publishing the case's decision would post, word for word (masked with `also` too),
+    /// for the 负责人 to check first; `None` for a case with nothing to publish.
+    pub async fn publication_preview(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        also: &[String],
+    ) -> Result<Option<Value>, ApiError> {
+        let case = self.store.case(case_id).await?;
+        self.allow(actor, super::policy::Action::ViewCase, Some(&case))?;
+        match self.publishable(&case, also).await {
+            Ok((content, _)) => Ok(Some(content)),
+            Err(ApiError::InvalidState(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Publishes the case's decision (行政执法公示), by the 负责人, with `also` (a witness's or
+    /// another third party's name the preview showed) masked as the party's name is.
+    pub async fn publish(&self, actor: &UserRecord, case_id: &str, also: &[String]) -> Result<Value, ApiError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, super::policy::Action::CommandCase, Some(&case))?;
         if !roles(actor).contains(&Role::Approver) {
@@ -347,7 +375,7 @@ impl<S: LogStore> App<S> {
             Some(_) => return Err(ApiError::InvalidState("该决定的公示已撤回，不再重新公示".into())),
             None => {}
         }
-        let (content, decided) = self.publishable(&case).await?;
+        let (content, decided) = self.publishable(&case, also).await?;
         let days = publish_days(&case.case_type).unwrap_or(PUBLISH_WORKING_DAYS);
         let due = self.calendar.estimating().due(decided, Period::WorkingDays(days)).map_err(cal_err)?;
         let on_time = self.clock.now() <= due;

@@ -720,6 +720,41 @@ struct CasePage {
     may_write: bool,
     /// 行政执法公示: where it stands, and whether this user may publish or withdraw it now.
     publication: Option<(String, bool, bool)>,
+    /// What publishing would post, word for word, for the 负责人 to check: (label, text).
+    publication_preview: Vec<(&'static str, String)>,
+}
+
+/// A publication's content as (label, text) lines, in the order the public page shows them.
+fn preview_lines(v: &Value) -> Vec<(&'static str, String)> {
+    const LABELS: [(&str, &str); 11] = [
+        ("title", "标题"),
+        ("case_no", "案号"),
+        ("doc_no", "文号"),
+        ("party", "当事人"),
+        ("matter", "事项"),
+        ("facts", "违法事实"),
+        ("legal_basis", "依据"),
+        ("penalty", "处罚"),
+        ("decision", "决定"),
+        ("organ", "实施机关"),
+        ("decided_on", "决定日期"),
+    ];
+    let mut out = Vec::new();
+    for (key, label) in LABELS {
+        let text = match &v[key] {
+            Value::String(t) => t.clone(),
+            Value::Object(p) => {
+                let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                match p.get("uscc").and_then(Value::as_str).filter(|u| !u.is_empty()) {
+                    Some(u) => format!("{name}（统一社会信用代码 {u}）"),
+                    None => name.to_string(),
+                }
+            }
+            _ => continue,
+        };
+        out.push((label, text));
+    }
+    out
 }
 
 /// One record's 音像记录 on the case page.
@@ -951,9 +986,15 @@ pub async fn case_page<S: LogStore>(
             (said, publish && head, withdraw && head)
         }),
     };
+    let publication_preview = match &publication {
+        Some((_, true, _)) => state.app.publication_preview(&user, &id, &[]).await?.as_ref().map(preview_lines),
+        _ => None,
+    }
+    .unwrap_or_default();
     let page = CasePage {
         documents,
         publication,
+        publication_preview,
         may_write: may_act && as_of.is_none(),
         av,
         av_loose,

@@ -190,7 +190,15 @@ pub async fn publication<S: LogStore>(
     let (user, posted) = posted(&state, &headers, form).await?;
     match field(&posted, "action") {
         "withdraw" => state.app.withdraw_publication(&user, &id, field(&posted, "reason")).await?,
-        _ => state.app.publish(&user, &id).await?,
+        _ => {
+            // Others' names the preview showed, one per line, masked as the party's is.
+            let also: Vec<String> =
+                field(&posted, "mask").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+            if also.len() > 20 {
+                return Err(crate::error::ApiError::BadRequest("需隐去的词语至多 20 个".into()).into());
+            }
+            state.app.publish(&user, &id, &also).await?
+        }
     };
     Ok(Redirect::to(&format!("/cases/{id}#publication")).into_response())
 }

@@ -2303,22 +2303,33 @@ async fn a_published_penalty_carries_no_number_or_address_typed_into_its_facts()
     let mut decision = decide("2026-08-17");
     decision["doc"]["facts"] = json!(
         "当事人张某某（身份证号 130227198005120033，电话13800000000、0315-５６１２３４５）\
-        于迁西县栗乡街道幸福路 8 号院内未经批准搭建彩钢房 18 平方米"
+        于迁西县栗乡街道幸福路 8 号院内未经批准搭建彩钢房 18 平方米，邻居李 四证实"
     );
     for s in [json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}), decision] {
         let r = command(&c.app, &c.token, &id, v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
         v += 1;
     }
-    let r = c.app.post_as(&format!("/api/cases/{id}/publication"), &c.token, &json!({"action": "publish"})).await;
+    // The 负责人 sees first, word for word, what would be posted: the party masked, the
+    // witness's name (which the record does not know as personal) still there.
+    let url = format!("/api/cases/{id}/publication");
+    let preview = c.app.get(&url, Some(&c.token)).await.json();
+    let facts = preview["preview"]["facts"].as_str().unwrap_or_else(|| panic!("{preview}"));
+    assert!(facts.contains("张某某") && facts.contains("李 四") && !facts.contains("13800000000"), "{facts}");
+    assert_eq!(preview["preview"]["party"]["name"], "张某某");
+    // Publishing, they name it to be masked as well.
+    let r = c.app.post_as(&url, &c.token, &json!({"action": "publish", "mask": ["李四"]})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert!(c.app.get(&url, Some(&c.token)).await.json()["status"].as_str().unwrap().starts_with("已公示"));
     let feed = String::from_utf8(c.app.get("/public/decisions.json", None).await.body).unwrap();
     let page = String::from_utf8(c.app.get("/public/decisions", None).await.body).unwrap();
     for text in [&feed, &page] {
-        for private in ["130227198005120033", "13800000000", "５６１２３４５", "幸福路"] {
+        for private in ["130227198005120033", "13800000000", "５６１２３４５", "幸福路", "李 四", "李四"]
+        {
             assert!(!text.contains(private), "{private} published: {text}");
         }
         assert!(text.contains("搭建彩钢房 18 平方米") && text.contains("罚款 5000.00 元"), "{text}");
+        assert!(text.contains("邻居李某某证实"), "{text}");
     }
 }
 

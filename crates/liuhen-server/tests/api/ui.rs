@@ -1763,6 +1763,11 @@ async fn the_head_publishes_and_withdraws_a_decision_from_the_case_page() {
     let cookie = sign_in(&app).await;
     let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
     assert!(page.body.contains("id=\"publish\""), "{}", page.body);
+    // The 负责人 checks word for word what the public page will show: the person by surname.
+    let preview = page.body.split("id=\"publication-preview\"").nth(1).unwrap_or_default();
+    let preview = preview.split("</dl>").next().unwrap_or_default();
+    assert!(preview.contains("张某某") && preview.contains("准予行政许可"), "{preview}");
+    assert!(!preview.contains("张三丰") && !preview.contains("13800000000"), "{preview}");
     let csrf = hidden_csrf(&page.body);
     let p =
         send(&app, form(&format!("/cases/{id}/publication"), &cookie, &format!("csrf={csrf}&action=publish"))).await;
