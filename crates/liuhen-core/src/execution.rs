@@ -169,6 +169,12 @@ impl Ordinary {
         self.served_at.map(|s| cal.due(s, Period::Months(6)))
     }
 
+    /// [`Ordinary::relief_expiry`] for a deadline shown (`WorkCalendar::reminder_due`): a
+    /// period in months does not wait for the year's working-day calendar.
+    fn relief_expiry_shown(&self, cal: &WorkCalendar) -> Option<Result<Timestamp, crate::calendar::CalendarError>> {
+        self.served_at.map(|s| cal.reminder_due(s, Period::Months(6)))
+    }
+
     /// When the fine falls due: fifteen days after service (T-11, 行政处罚法第六十七条), or the
     /// last date of an approved deferral or instalment plan (R-090b).
     pub fn fine_due(&self, cal: &WorkCalendar) -> Option<Result<Timestamp, crate::calendar::CalendarError>> {
@@ -181,11 +187,14 @@ impl Ordinary {
     /// From when the court may be asked to enforce a fine: the end of the relief periods, or
     /// of a deferral ending later (T-17; 行政处罚法第七十二条第二款), or of a review or lawsuit
     /// the party brought.
+    /// `shown`: for a deadline's display (the relief periods by [`Ordinary::relief_expiry_shown`]),
+    /// else for the rule that gates the application.
     pub(crate) fn court_window_opens(
         &self,
         cal: &WorkCalendar,
+        shown: bool,
     ) -> Option<Result<Timestamp, crate::calendar::CalendarError>> {
-        let expiry = self.relief_expiry(cal)?;
+        let expiry = if shown { self.relief_expiry_shown(cal)? } else { self.relief_expiry(cal)? };
         let later = self
             .deferral
             .as_ref()
@@ -399,7 +408,7 @@ impl Ordinary {
         if app.at <= cal.due(demanded, Period::WorkingDays(10))? {
             found.push(R_093.violated("at", "催告书送达未满十个工作日"));
         }
-        if let Some(expiry) = self.court_window_opens(cal) {
+        if let Some(expiry) = self.court_window_opens(cal, false) {
             let expiry = expiry?;
             if app.at <= expiry {
                 found.push(R_093.violated("at", "当事人申请行政复议、提起行政诉讼的期限尚未届满"));

@@ -1507,7 +1507,7 @@ impl Ordinary {
             }
             // T-17: once a late fine is demanded, the court application within three months of
             // the end of the relief periods.
-            if let (true, Some(expiry), Some(_)) = (late, self.court_window_opens(cal), self.demand_served_at) {
+            if let (true, Some(expiry), Some(_)) = (late, self.court_window_opens(cal, true), self.demand_served_at) {
                 out.push(Deadline {
                     code: "T-17",
                     label: "复议、诉讼期限届满之日起三个月内申请人民法院强制执行",

@@ -101,6 +101,19 @@ fn an_unpaid_fine_is_demanded_taken_to_court_and_closed_on_the_ruling() {
     assert!(c.defects.is_empty(), "{:?}", c.defects);
 }
 
+/// T-17 is counted in months from the end of the relief periods (six months after service):
+/// shown without waiting for a working-day calendar of 2027, never later than the true date.
+#[test]
+fn the_court_application_deadline_needs_no_working_day_calendar() {
+    let c = demanded();
+    let shipped = cal();
+    assert!(!shipped.has_year(2027));
+    let t17 = c.deadlines(&shipped).into_iter().find(|x| x.code == "T-17").expect("T-17 once demanded");
+    assert_eq!(t17.due, Ok(d("2027-05-18").end()), "as with the full calendar");
+    // The gate itself stays strict: an application is judged with the calendar that knows the year.
+    assert!(c.relief_expiry(&shipped).unwrap().is_err());
+}
+
 #[test]
 fn a_late_payment_ends_execution_and_a_refused_ruling_takes_no_payment() {
     let mut c = demanded();
