@@ -970,7 +970,7 @@ pub async fn list_deadlines<S: LogStore>(
     headers: HeaderMap,
 ) -> Result<Json<Vec<DeadlineDto>>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    let now = Timestamp(crate::app::now_ms());
+    let now = state.app.clock.now();
     let items = state.app.open_deadlines(&user, now).await?;
     Ok(Json(
         items

@@ -84,6 +84,74 @@ struct PublicPage {
     procedures: &'static [(&'static str, &'static str)],
     relief: String,
     items: Vec<PublicItem>,
+    /// 年度行政执法数据: (year, [(item, figure)]), the latest first.
+    statistics: Vec<(i64, Vec<(String, String)>)>,
+}
+
+/// A year's published figures as (item, figure) lines.
+pub fn figure_lines(f: &Value) -> Vec<(String, String)> {
+    let n = |v: &Value| v.as_u64().unwrap_or(0).to_string();
+    let mut out = vec![("行政处罚（件）".to_string(), n(&f["penalties"]["total"]))];
+    for (kind, count) in f["penalties"]["by_kind"].as_object().into_iter().flatten() {
+        out.push((format!("　其中：{kind}（件）"), n(count)));
+    }
+    let fen = f["penalties"]["amount_fen"].as_u64().unwrap_or(0);
+    out.push(("罚没金额（元）".to_string(), format!("{}.{:02}", fen / 100, fen % 100)));
+    out.push(("准予行政许可（件）".to_string(), n(&f["licences"]["granted"])));
+    out.push(("不予行政许可（件）".to_string(), n(&f["licences"]["denied"])));
+    out.push(("查封（件）".to_string(), n(&f["coercive_measures"]["seal"])));
+    out.push(("扣押（件）".to_string(), n(&f["coercive_measures"]["seize"])));
+    out.push(("行政检查（次）".to_string(), n(&f["inspections"])));
+    out
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "AnnualStatistics")]
+pub struct StatisticsForm {
+    /// The year whose figures are published (it must have ended).
+    #[schemars(range(min = 1990, max = 9999))]
+    pub year: i32,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// `GET /api/statistics/annual?year=`: a year's figures as they stand (default: the last
+/// year), whether and when they were published, and their deadline.
+pub async fn annual<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    q: Result<axum::extract::Query<YearQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    let axum::extract::Query(q) = q.map_err(|_| ApiError::BadRequest("year 须为年份（整数）".into()))?;
+    let year = q.year.unwrap_or_else(|| state.app.clock.now().shanghai_date().year() - 1);
+    let figures = state.app.annual_statistics(&user, year).await?;
+    let published = state.app.published_statistics(year).await?;
+    let due = crate::app::statistics::due(year).0;
+    Ok(Json(serde_json::json!({"year": year, "figures": figures, "published": published, "due": due})))
+}
+
+/// `POST /api/statistics/annual`: the 负责人 publishes a year's figures.
+pub async fn publish_annual<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    form: Result<Json<StatisticsForm>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = require_user(&state, &headers).await?;
+    // Asked before the body is read.
+    if !crate::app::policy::roles(&user).contains(&crate::app::policy::Role::Approver) {
+        return Err(ApiError::NotYourStep("公开年度行政执法统计数据须由负责人以本人账号办理".into()));
+    }
+    let Json(f) = form?;
+    Ok(Json(state.app.publish_statistics(&user, f.year).await?))
+}
+
+/// `GET /public/statistics.json`: every year's published figures, the latest first.
+pub async fn statistics_feed<S: LogStore>(State(state): State<AppState<S>>) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(state.app.all_published_statistics().await?))
 }
 
 /// 实施程序 of each kind of enforcement, as this system walks it.
@@ -171,7 +239,14 @@ pub async fn page<S: LogStore>(State(state): State<AppState<S>>) -> Result<Respo
             PublicItem { title: s(v, "title"), lines, withdrawn }
         })
         .collect();
-    let html = PublicPage { organ, posted, matters, procedures: PROCEDURES, relief, items }
+    let statistics = state
+        .app
+        .all_published_statistics()
+        .await?
+        .iter()
+        .map(|v| (v["year"].as_i64().unwrap_or_default(), figure_lines(&v["figures"])))
+        .collect();
+    let html = PublicPage { organ, posted, matters, procedures: PROCEDURES, relief, items, statistics }
         .render()
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(Html(html).into_response())

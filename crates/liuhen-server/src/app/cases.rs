@@ -936,6 +936,20 @@ impl<S: LogStore> App<S> {
                 });
             }
         }
+        // the office's figures of the year just ended, the 负责人's to publish.
+        if super::policy::roles(user).contains(&super::policy::Role::Approver)
+            && let Some((year, due)) = self.statistics_due(now).await?
+        {
+            out.push(DeadlineItem {
+                case_id: String::new(),
+                case_no: "本办事处".to_string(),
+                code: "T-STAT".to_string(),
+                label: format!("{}（{year} 年度）", super::statistics::LABEL),
+                source: super::statistics::SOURCE.to_string(),
+                due: due.0,
+                status: calendar::status(due, None, now, DUE_SOON_MS),
+            });
+        }
         let rank = |s: DeadlineStatus| match s {
             DeadlineStatus::Overdue => 0,
             DeadlineStatus::Unknown => 1,

@@ -31,6 +31,7 @@ pub mod recordings;
 pub mod records;
 pub mod service;
 pub mod signer;
+pub mod statistics;
 pub mod summary;
 pub mod totp;
 

@@ -265,6 +265,10 @@ impl<S: LogStore> App<S> {
                             SettingRecord { key, data: next.to_string(), updated_at_ms: e.time_ms },
                         );
                     }
+                    "statistics.published" => {
+                        let s = super::statistics::published_setting(&Value::Object(b.clone()), e.time_ms);
+                        settings.insert(s.key.clone(), s);
+                    }
                     "seal.keys" => {
                         let key = super::integrity::SEAL_KEYS.to_string();
                         let data = Value::Object(b.clone()).to_string();

@@ -28,6 +28,7 @@ pub mod forms;
 pub mod party;
 pub mod record;
 pub mod recordings;
+pub mod statistics;
 
 /// The pre-sign-in CSRF cookie (double submit).
 const LOGIN_CSRF_COOKIE: &str = "liuhen_login_csrf";
@@ -384,7 +385,7 @@ struct HomePage {
 pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, UiError> {
     use liuhen_core::calendar::DeadlineStatus;
     let (user, view) = signed_in(&state, &headers).await?;
-    let now = Timestamp(crate::app::now_ms());
+    let now = state.app.clock.now();
     let deadlines = state
         .app
         .open_deadlines(&user, now)

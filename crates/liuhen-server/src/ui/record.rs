@@ -139,7 +139,7 @@ pub async fn record_page<S: LogStore>(
 }
 
 /// The signed-in user and the form they posted (its CSRF token checked).
-async fn posted<S: LogStore>(
+pub(super) async fn posted<S: LogStore>(
     state: &AppState<S>,
     headers: &HeaderMap,
     form: Result<Form<super::forms::Submitted>, FormRejection>,
@@ -150,7 +150,7 @@ async fn posted<S: LogStore>(
 }
 
 /// A posted field's value ("" when absent).
-fn field<'a>(submitted: &'a super::forms::Submitted, k: &str) -> &'a str {
+pub(super) fn field<'a>(submitted: &'a super::forms::Submitted, k: &str) -> &'a str {
     submitted.iter().find(|(name, _)| name == k).map_or("", |(_, v)| v.as_str())
 }
 

@@ -276,6 +276,8 @@ async fn stale_replayed_and_out_of_order_commands_are_refused() {
 #[tokio::test]
 async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() {
     let app = spawn_app(LogAccess::Public).await;
+    // The demo is seeded around today, and its deadlines stand as of today.
+    app.clock.set(liuhen_server::app::now_ms());
     let token = app.login().await;
     assert!(app.seed_demo().await);
     assert!(!app.seed_demo().await, "seeding twice does nothing");

@@ -123,6 +123,12 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("post", "/api/cases/{id}/publication") => {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
+        // The preview of what 公示 would post: whoever sees the case.
+        ("get", "/api/cases/{id}/publication") => case(true),
+        // 年度行政执法数据: read by the 负责人 and the 监督人员; published by the 负责人
+        // (asked before the body is read; the matrix's body is no form: 400).
+        ("get", "/api/statistics/annual") => any_of(&["approver", "supervisor"]),
+        ("post", "/api/statistics/annual") => any_of(&["approver"]),
         ("post", "/api/cases/{id}/classification") => case(matches!(w.roles, "approver" | "unit_head")),
         // Without the purpose: past the policy, a 400 for those who act on the case.
         ("get", "/api/cases/{id}/party") => {

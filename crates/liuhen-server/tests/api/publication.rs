@@ -5,6 +5,7 @@
 use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
+use liuhen_store::LogStore as _;
 use serde_json::{Value, json};
 
 const HOUR: i64 = 3_600_000;
@@ -15,9 +16,9 @@ async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value)
         .await
 }
 
-#[tokio::test]
-async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_reason() {
-    // The licence's periods run in working days of 2027: the office has added that year.
+/// An office with one officer and its approval staff, whose calendar has 2027 (the licences'
+/// periods run in working days of that year); the 负责人's token.
+async fn office() -> (TestApp, String, Staff, liuhen_core::calendar::WorkCalendar) {
     let mut cal = liuhen_core::calendar::WorkCalendar::china();
     cal.merge(liuhen_core::calendar::WorkCalendar::parse("year 2027\noff 2027-01-01 元旦").unwrap());
     let app = spawn_app_with_calendar(LogAccess::Public, cal.clone()).await;
@@ -26,6 +27,12 @@ async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_r
         json!({"name": "王明", "cert_no": "13020001", "cert_valid_from": "2024-01-01", "cert_valid_to": "2028-12-31"});
     let a = app.post_as("/api/officers", &head, &body).await.json()["id"].as_str().unwrap().to_string();
     let staff = app.staff(&a, "").await;
+    (app, head, staff, cal)
+}
+
+#[tokio::test]
+async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_reason() {
+    let (app, head, staff, cal) = office().await;
     let applicant = json!({"kind": "natural_person", "name": "张三丰", "id_type": "居民身份证",
         "id_number": "130227198005120033", "address": "迁西县栗乡街道幸福路 8 号", "phone": "13800000000"});
     let r = app
@@ -140,4 +147,73 @@ async fn the_office_posts_who_it_is_its_bases_procedures_and_remedies_before_it_
         assert!(page.contains(posted), "{posted} is posted");
     }
     assert!(!page.contains("（尚未公示）"));
+}
+
+/// R-171 (国办发〔2018〕118号): the office's figures of a year are published by 31 January of
+/// the next year — by the 负责人 only, once the year has ended, once; counted by the year of the
+/// decision; on the public page and as JSON with no person in them; until then a T-STAT
+/// deadline on the 负责人's list. The rebuild from the log gives the same projection.
+#[tokio::test]
+async fn the_years_figures_are_published_by_the_head_by_the_end_of_january() {
+    let (app, head, staff, cal) = office().await;
+    let on = |d: &str| liuhen_core::time::Date::parse(d).unwrap().start().plus_hours(10).0;
+    // A licence granted in December 2026, and one decided in 2027: only the first counts for 2026.
+    for (no, received, decided) in
+        [("栗街许〔2026〕8号", "2026-12-01", "2026-12-10"), ("栗街许〔2027〕9号", "2027-03-01", "2027-03-05")]
+    {
+        let applicant = json!({"kind": "natural_person", "name": "张三丰", "id_type": "居民身份证",
+            "id_number": "130227198005120033", "address": "迁西县栗乡街道幸福路 8 号", "phone": "13800000000"});
+        let r = app
+            .post_as(
+                "/api/cases/licences",
+                &staff.handler,
+                &json!({"case_no": no, "matter": "临时占用道路审批",
+                "received_at": on(received), "materials": ["申请书"], "receipt_issued": true, "applicant": applicant}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let accept = json!({"type": "accept", "at": on(received) + HOUR, "voucher_sealed": true});
+        assert_eq!(command(&app, &staff.handler, &id, 1, accept).await.status, StatusCode::OK);
+        let decide = json!({"type": "decide", "at": on(decided), "granted": true, "sealed": true, "relief_told": true});
+        let r = command(&app, &head, &id, 2, decide).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    }
+    // The 负责人's list holds the deadline: 31 January 2027 (past at the tests' clock).
+    async fn t_stat(app: &TestApp, head: &str) -> Option<Value> {
+        let list = app.get("/api/deadlines", Some(head)).await.json();
+        list.as_array().unwrap().iter().find(|d| d["code"] == "T-STAT").cloned()
+    }
+    let due = t_stat(&app, &head).await.expect("T-STAT until published");
+    assert_eq!(due["due"], liuhen_core::time::Date::parse("2027-01-31").unwrap().end().0);
+    assert_eq!(due["status"], "overdue");
+    let figures = app.get("/api/statistics/annual?year=2026", Some(&head)).await.json();
+    assert_eq!(figures["figures"]["licences"], json!({"granted": 1, "denied": 0}), "{figures}");
+    assert!(figures["published"].is_null());
+    // Not the officer's to publish; not a year still running; once.
+    let publish = |year: i32| json!({"year": year});
+    let r = app.post_as("/api/statistics/annual", &staff.handler, &publish(2026)).await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    let r = app.post_as("/api/statistics/annual", &head, &publish(2027)).await;
+    assert_eq!(r.json()["error"]["code"], "UNPROCESSABLE", "{}", String::from_utf8_lossy(&r.body));
+    let r = app.post_as("/api/statistics/annual", &head, &publish(2026)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["on_time"], false, "published after 31 January");
+    let r = app.post_as("/api/statistics/annual", &head, &publish(2026)).await;
+    assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
+    assert!(t_stat(&app, &head).await.is_none(), "published: no longer due");
+    // For anyone, without signing in: the figures, and no person.
+    let feed = String::from_utf8(app.get("/public/statistics.json", None).await.body).unwrap();
+    let page = String::from_utf8(app.get("/public/decisions", None).await.body).unwrap();
+    let feed_json: Value = serde_json::from_str(&feed).unwrap();
+    assert_eq!(feed_json[0]["year"], 2026, "{feed}");
+    assert_eq!(feed_json[0]["figures"]["licences"]["granted"], 1, "{feed}");
+    assert!(page.contains("2026 年度") && page.contains("准予行政许可（件）"), "{page}");
+    for text in [&feed, &page] {
+        assert!(!text.contains("张三丰") && !text.contains("130227198005120033"), "{text}");
+    }
+    let mut again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    again.calendar = std::sync::Arc::new(cal);
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
 }

@@ -1792,3 +1792,24 @@ async fn the_head_publishes_and_withdraws_a_decision_from_the_case_page() {
     let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
     assert!(page.body.contains("已撤回（") && page.body.contains("该许可决定已依法撤销"), "{}", page.body);
 }
+
+/// the 负责人 reads the year's figures and publishes them from the 统计数据 page; the
+/// 工作台 shows the deadline until then, linking to it.
+#[tokio::test]
+async fn the_head_publishes_the_years_figures_from_the_statistics_page() {
+    let app = spawn_app(LogAccess::Public).await;
+    let cookie = sign_in(&app).await;
+    let home = send(&app, get("/", &cookie)).await;
+    assert!(home.body.contains("T-STAT") && home.body.contains("href=\"/statistics\""), "{}", home.body);
+    let page = send(&app, get("/statistics?year=2026", &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("2026 年度：尚未公开（期限 2027-01-31）"), "{}", page.body);
+    assert!(page.body.contains("罚没金额（元）") && page.body.contains("id=\"publish-statistics\""), "{}", page.body);
+    let csrf = hidden_csrf(&page.body);
+    let p = send(&app, form("/statistics", &cookie, &format!("csrf={csrf}&year=2026"))).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = send(&app, get("/statistics?year=2026", &cookie)).await;
+    assert!(page.body.contains("2026 年度：已于") && !page.body.contains("id=\"publish-statistics\""), "{}", page.body);
+    let home = send(&app, get("/", &cookie)).await;
+    assert!(!home.body.contains("T-STAT"), "published: no longer due");
+}

@@ -1,0 +1,225 @@
+//! 年度行政执法数据 (R-171; 国办发〔2018〕118号): the office's enforcement figures of a year,
+//! published by 31 January of the next year — on the public page and as JSON, a log entry in the
+//! clear (counts only: no person, no case), the setting `statistics.annual/<year>` its
+//! projection. The counting rules: a decision counts in the year it was taken (a penalty by its
+//! decision, a 简易程序 one on the spot; a licence by its decision; a 查封、扣押 when executed;
+//! an inspection by its on-site act); a decision counts once, under its penalty; 罚没金额 is the
+//! fines and confiscations as decided. Until the year's figures are published, the 负责人 has a
+//! deadline (T-STAT) on their list from 1 January.
+
+use super::App;
+use super::policy::{Role, roles};
+use crate::error::ApiError;
+use liuhen_core::time::{Date, Timestamp};
+use liuhen_log::EntryDraft;
+use liuhen_store::{CaseRecord, LogStore, Op, SettingRecord, UserRecord};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The setting prefix of a year's published figures.
+pub const PREFIX: &str = "statistics.annual/";
+/// Where the rule comes from.
+pub const SOURCE: &str = "国办发〔2018〕118号（每年1月31日前公开上年度行政执法总体情况有关数据）";
+/// What the deadline asks.
+pub const LABEL: &str = "公开上年度行政执法统计数据";
+
+/// When case `c` (its projection `data`) took the decision the figures count, if it did.
+fn counted_at(case_type: &str, data: &Value) -> Option<i64> {
+    match case_type {
+        "ordinary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
+        // 当场作出: the decision is the on-the-spot act's.
+        "summary_penalty" if !data["penalty"].is_null() => data["acts"][0]["at"].as_i64(),
+        "licence" => data["decided_at"].as_i64(),
+        "coercive_measure" => data["executed_at"].as_i64(),
+        "inspection" => data["acts"][0]["at"].as_i64(),
+        _ => None,
+    }
+}
+
+/// The figures of `year` from the office's cases.
+pub fn tally<'a>(year: i32, cases: impl IntoIterator<Item = &'a CaseRecord>) -> Value {
+    let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut penalties, mut amount_fen, mut granted, mut denied, mut seal, mut seize, mut inspections) =
+        (0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+    for c in cases {
+        let Ok(data) = serde_json::from_str::<Value>(&c.data) else { continue };
+        let Some(at) = counted_at(&c.case_type, &data) else { continue };
+        if Timestamp(at).shanghai_date().year() != year {
+            continue;
+        }
+        match c.case_type.as_str() {
+            "ordinary_penalty" | "summary_penalty" => {
+                penalties += 1;
+                let p = &data["penalty"];
+                *by_kind.entry(p["label"].as_str().unwrap_or("其他").to_string()).or_default() += 1;
+                amount_fen += p["amount_fen"].as_u64().unwrap_or(0);
+            }
+            "licence" if data["granted"] == true => granted += 1,
+            "licence" => denied += 1,
+            "coercive_measure" if data["kind"] == "seal" => seal += 1,
+            "coercive_measure" => seize += 1,
+            _ => inspections += 1,
+        }
+    }
+    json!({
+        "year": year,
+        "penalties": {"total": penalties, "by_kind": by_kind, "amount_fen": amount_fen},
+        "licences": {"granted": granted, "denied": denied},
+        "coercive_measures": {"seal": seal, "seize": seize},
+        "inspections": inspections,
+    })
+}
+
+/// The last day the figures of `year` may be published: 31 January of the next year, its end.
+pub fn due(year: i32) -> Timestamp {
+    Date::new(year + 1, 1, 31).map(Date::end).unwrap_or(Timestamp(i64::MAX))
+}
+
+impl<S: LogStore> App<S> {
+    /// The figures of `year` as they stand now (for the 负责人 to check before publishing).
+    pub async fn annual_statistics(&self, actor: &UserRecord, year: i32) -> Result<Value, ApiError> {
+        if !roles(actor).iter().any(|r| matches!(r, Role::Approver | Role::Supervisor)) {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(tally(year, &self.store.cases(u32::MAX).await?))
+    }
+
+    /// The published figures of `year`, if published.
+    pub async fn published_statistics(&self, year: i32) -> Result<Option<Value>, ApiError> {
+        self.json_setting(&format!("{PREFIX}{year}")).await
+    }
+
+    /// Every year's published figures, the latest first (for the public page).
+    pub async fn all_published_statistics(&self) -> Result<Vec<Value>, ApiError> {
+        let mut out = Vec::new();
+        let this = self.clock.now().shanghai_date().year();
+        // From the year the office's log began.
+        let first = self.log_began().await?.unwrap_or(this);
+        for year in (first.saturating_sub(1)..this).rev() {
+            if let Some(v) = self.published_statistics(year).await? {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Publishes the figures of `year`, by the 负责人 once the year has ended; once a year.
+    pub async fn publish_statistics(&self, actor: &UserRecord, year: i32) -> Result<Value, ApiError> {
+        if !roles(actor).contains(&Role::Approver) {
+            return Err(ApiError::NotYourStep("公开年度行政执法统计数据须由负责人以本人账号办理".into()));
+        }
+        let now = self.clock.now();
+        if year >= now.shanghai_date().year() || year < 1990 {
+            return Err(ApiError::Unprocessable(format!("{year} 年尚未结束，不能公开该年度的统计数据")));
+        }
+        let _turn = super::documents::ONE_AT_A_TIME.lock().await;
+        if self.published_statistics(year).await?.is_some() {
+            return Err(ApiError::Duplicate(format!("{year} 年度的行政执法统计数据已公开")));
+        }
+        let figures = tally(year, &self.store.cases(u32::MAX).await?);
+        let body = json!({"year": year, "due": due(year).0, "on_time": now <= due(year), "figures": figures,
+                          "recorded_at": now.0});
+        let setting = published_setting(&body, now.0);
+        let d = EntryDraft::new(
+            &format!("user:{}", actor.id),
+            "statistics.published",
+            None,
+            super::body(body.clone()),
+            vec![],
+            vec![],
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        self.append(d, vec![Op::PutSetting(setting)]).await?;
+        Ok(body)
+    }
+
+    /// The year the office's log began (its first entry's), if it has one.
+    async fn log_began(&self) -> Result<Option<i32>, ApiError> {
+        if self.store.tree_size() == 0 {
+            return Ok(None);
+        }
+        let first = self.store.entries(0, 1).await?;
+        let Some(raw) = first.first() else { return Ok(None) };
+        let e = liuhen_log::Entry::decode(raw).map_err(|e| ApiError::Integrity(format!("entry 0: {e}")))?;
+        Ok(Some(Timestamp(e.time_ms).shanghai_date().year()))
+    }
+
+    /// The figures of the year just ended, not yet published: (year, due) from 1 January.
+    pub async fn statistics_due(&self, now: Timestamp) -> Result<Option<(i32, Timestamp)>, ApiError> {
+        let year = now.shanghai_date().year() - 1;
+        // An office whose log began after that year has nothing to publish for it.
+        match self.log_began().await? {
+            Some(began) if began <= year => {}
+            _ => return Ok(None),
+        }
+        Ok(match self.published_statistics(year).await? {
+            Some(_) => None,
+            None => Some((year, due(year))),
+        })
+    }
+}
+
+/// The setting a `statistics.published` entry's body makes (the rebuild folds it the same).
+pub fn published_setting(body: &Value, at: i64) -> SettingRecord {
+    let year = body["year"].as_i64().unwrap_or_default();
+    let v = json!({"year": year, "published_at": body["recorded_at"].as_i64().unwrap_or(at), "due": body["due"],
+                   "on_time": body["on_time"], "figures": body["figures"]});
+    SettingRecord { key: format!("{PREFIX}{year}"), data: v.to_string(), updated_at_ms: at }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(case_type: &str, data: Value) -> CaseRecord {
+        CaseRecord {
+            id: String::new(),
+            case_no: String::new(),
+            case_type: case_type.to_string(),
+            state: String::new(),
+            version: 1,
+            matter: String::new(),
+            opened_at_ms: 0,
+            updated_at_ms: 0,
+            data: data.to_string(),
+            opened_by: String::new(),
+            unit: String::new(),
+            confidentiality: String::new(),
+        }
+    }
+
+    /// Each counting rule: the year of the decision; a 不予处罚 and an undecided case not
+    /// counted; 罚没金额 as decided; a denial apart from a grant; a seal apart from a seizure.
+    #[test]
+    fn a_year_counts_the_decisions_taken_in_it() {
+        let at = |d: &str| Date::parse(d).unwrap().start().plus_hours(10).0;
+        let fine = |fen: u64| json!({"kind": "fine", "label": "罚款", "amount_fen": fen});
+        let cases = [
+            case("ordinary_penalty", json!({"penalty": fine(500_000), "decided_at": at("2026-03-01")})),
+            // Decided on 31 December in Beijing time (16:00 UTC the same day): in the year.
+            case("ordinary_penalty", json!({"penalty": fine(100_000), "decided_at": at("2026-12-31")})),
+            case("ordinary_penalty", json!({"penalty": fine(700_000), "decided_at": at("2027-01-01")})),
+            case("ordinary_penalty", json!({"penalty": null, "decided_at": at("2026-05-01")})),
+            case(
+                "summary_penalty",
+                json!({"penalty": {"kind": "warning", "label": "警告"}, "acts": [{"at": at("2026-06-01")}]}),
+            ),
+            case("summary_penalty", json!({"penalty": null, "acts": [{"at": at("2026-06-01")}]})),
+            case("licence", json!({"granted": true, "decided_at": at("2026-02-01")})),
+            case("licence", json!({"granted": false, "decided_at": at("2026-02-02")})),
+            case("licence", json!({"decided_at": null})),
+            case("coercive_measure", json!({"kind": "seal", "executed_at": at("2026-04-01")})),
+            case("coercive_measure", json!({"kind": "seize", "executed_at": at("2026-04-02")})),
+            case("coercive_measure", json!({"kind": "seize", "executed_at": null})),
+            case("inspection", json!({"acts": [{"at": at("2026-07-01")}]})),
+            case("inspection", json!({"acts": []})),
+        ];
+        let t = tally(2026, &cases);
+        assert_eq!(t["penalties"], json!({"total": 3, "by_kind": {"罚款": 2, "警告": 1}, "amount_fen": 600_000}));
+        assert_eq!(t["licences"], json!({"granted": 1, "denied": 1}));
+        assert_eq!(t["coercive_measures"], json!({"seal": 1, "seize": 1}));
+        assert_eq!(t["inspections"], 1);
+        assert_eq!(tally(2027, &cases)["penalties"]["amount_fen"], 700_000);
+        assert_eq!(due(2026), Date::parse("2027-01-31").unwrap().end());
+    }
+}
