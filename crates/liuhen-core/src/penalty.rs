@@ -1440,6 +1440,11 @@ impl Ordinary {
         let mut dates = [self.filed_at, self.decided_at, self.served_at, self.demand_served_at];
         dates[anchor as usize] = Some(to);
         let mut found = crate::correction::check(from, to, reason, approved_by, &dates, anchor.label());
+        // Nor is the decision served, or the demand, after the fine was paid (R-064b).
+        let paid = self.paid_at.filter(|p| [dates[1], dates[2]].iter().flatten().any(|d| d > p));
+        if paid.is_some() {
+            found.push(crate::rules::R_133.violated("to", format!("更正后的{}晚于缴纳罚款的时间", anchor.label())));
+        }
         if let (Some(decided), Some(served)) = (dates[1], dates[2])
             && matches!(anchor, Anchor::DecidedAt | Anchor::ServedAt)
             && served > cal.due(decided, Period::WorkingDays(7))?

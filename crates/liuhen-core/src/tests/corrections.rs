@@ -26,6 +26,10 @@ fn a_corrected_anchor_moves_its_deadlines() {
     assert_eq!(out(c.correct_date(Anchor::ServedAt, at("2026-08-27"), "据邮寄回执更正", "张主任", &cal)), ["R-082"]);
     // A date the case does not have yet cannot be corrected.
     assert!(c.correct_date(Anchor::DemandServedAt, at("2026-09-10"), "x", "张主任", &cal).is_err());
+    // Nor is the service moved past the payment (R-133: the procedure's order).
+    step!(c, c.pay(at("2026-08-25"), "BANK-20260825-1"));
+    assert_eq!(out(c.correct_date(Anchor::ServedAt, at("2026-08-26"), "据邮寄回执更正", "张主任", &cal)), ["R-133"]);
+    assert!(out(c.correct_date(Anchor::ServedAt, at("2026-08-24"), "据邮寄回执更正", "张主任", &cal)).is_empty());
 }
 
 /// (rule, findings that violate it, findings that satisfy it)

@@ -110,7 +110,8 @@ pub(crate) fn future_times(v: &Value, now: liuhen_core::time::Timestamp) -> Vec<
                 for (k, x) in m {
                     let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                     match x.as_i64() {
-                        Some(t) if (k == "at" || k.ends_with("_at")) && t > limit => {
+                        // A time a step happened at, or a recorded time corrected `to`.
+                        Some(t) if (k == "at" || k.ends_with("_at") || k == "to") && t > limit => {
                             let shown = liuhen_core::time::Timestamp(t).shanghai_date();
                             out.push(
                                 liuhen_core::rules::R_064B.violated(
@@ -119,7 +120,7 @@ pub(crate) fn future_times(v: &Value, now: liuhen_core::time::Timestamp) -> Vec<
                                 ),
                             );
                         }
-                        Some(t) if (k == "at" || k.ends_with("_at")) && t < EARLIEST_MS => {
+                        Some(t) if (k == "at" || k.ends_with("_at") || k == "to") && t < EARLIEST_MS => {
                             out.push(
                                 liuhen_core::rules::R_064B
                                     .violated("at", format!("{here}早于 1990 年 1 月 1 日，不是可以记录的执法时间")),

@@ -1206,6 +1206,11 @@ async fn an_unpaid_fine_is_demanded_and_taken_to_court() {
     let correct = |reason: &str| json!({"type": "correct_date", "anchor": "served_at", "to": day("2026-08-19"), "reason": reason});
     let r = command(&c.app, &c.token, &id, v, correct("")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-133");
+    // Not to a date that has not come (R-064b).
+    let mut later = correct("送达回证记载为 8 月 19 日");
+    later["to"] = json!(CLOCK_MS + 30 * 24 * HOUR);
+    let r = command(&c.app, &c.token, &id, v, later).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));
     ok(&command(&c.app, &c.token, &id, v, correct("送达回证记载为 8 月 19 日")).await);
     v += 1;
     let now = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
