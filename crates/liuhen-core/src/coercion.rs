@@ -7,7 +7,7 @@
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
 use crate::penalty::Opinion;
-use crate::rules::{self, CommandError, R_080, R_100A, R_100B, R_101, R_102, R_103, R_104, R_105, R_106, Violation};
+use crate::rules::{self, CommandError, R_080, R_100A, R_100B, R_100C, R_101, R_102, R_103, R_104, R_105, R_106, Violation};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,14 +307,18 @@ impl Coercion {
         Ok((Event::Executed { act, emergency, checklist, doc, av_full }, flags))
     }
 
-    /// R-100b: ratified within 24 hours of an emergency execution.
+    /// R-100b: ratified within 24 hours of an emergency execution. Past them it is not ratified
+    /// any more: the 负责人 releases it (`approved: false`), the late report a defect (R-100c).
     pub fn ratify(&self, at: Timestamp, approved: bool, approver: &str) -> Decision {
         let Some(executed) = self.executed_at.filter(|_| self.state == State::ActiveUnratified) else {
             return Err(wrong(self.state, "补办批准"));
         };
         let mut found = Vec::new();
-        if at > executed.plus_hours(24) || approver.trim().is_empty() {
-            found.push(R_100B.violated("at", "须在实施后二十四小时内向负责人报告并补办批准"));
+        let late = at > executed.plus_hours(24);
+        if approver.trim().is_empty() || (late && approved) {
+            found.push(R_100B.violated("at", "须在实施后二十四小时内向负责人报告并补办批准；已超过的，应当立即解除"));
+        } else if late {
+            found.push(R_100C.violated("at", "实施后超过二十四小时才报告负责人，已立即解除"));
         }
         let flags = rules::decide(found)?;
         Ok((Event::Ratified { at, approved, approver: approver.to_string() }, flags))

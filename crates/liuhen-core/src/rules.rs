@@ -753,6 +753,14 @@ pub const R_100B: Rule = Rule {
     source: "行政强制法第十九条",
     requirement: "情况紧急当场实施的，须在二十四小时内向负责人报告并补办批准手续；负责人认为不应当采取的，应当立即解除",
 };
+/// R-100 (b), when the 24 hours passed: the measure is released at once, and the late report
+/// stays a defect of the case (the release itself is what the law requires then).
+pub const R_100C: Rule = Rule {
+    id: "R-100c",
+    severity: Severity::Flag,
+    source: "行政强制法第十九条",
+    requirement: "情况紧急当场实施后超过二十四小时未补办批准手续的，应当立即解除，不得再补办批准",
+};
 pub const R_101: Rule = Rule {
     id: "R-101",
     severity: Severity::Block,
@@ -810,7 +818,7 @@ pub const ALL: &[Rule] = &[
     R_026, R_027, R_028, R_029, R_030, R_031, R_032, R_033, R_034, R_035, R_040, R_041, R_042, R_043, R_044, R_045,
     R_046, R_047, R_048, R_049, R_050, R_051, R_060, R_061, R_062, R_063, R_064, R_064B, R_065, R_066, R_067A, R_067B,
     R_067C, R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091,
-    R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_101, R_102, R_103, R_104,
+    R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_100C, R_101, R_102, R_103, R_104,
     R_105, R_106, R_111, R_112, R_113, R_117, R_118, R_114, R_115, R_116, R_120A, R_120B, R_120D, R_120E, R_121, R_130,
     R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145, R_173,
 ];

@@ -2637,6 +2637,13 @@ mod coercive {
         step!(c, c.dispose(at("2026-11-25"), Outcome::Confiscated, Some(disposal_notice("2026-11-25")), &cal));
         step!(c, c.close(at("2026-11-26")));
         assert_eq!((c.state, c.term_days), (State::Closed, 30));
+        // Not reported within 24 hours: not ratified any more, only released — and the case
+        // keeps the late report as a defect.
+        let mut late = emergency();
+        assert_eq!(out(late.ratify(at("2026-11-03").plus_hours(5), true, "张主任")), ["R-100b"]);
+        step!(late, late.ratify(at("2026-11-03").plus_hours(5), false, "张主任"));
+        assert_eq!((late.state, late.outcome), (State::Disposed, Some(Outcome::Released)));
+        assert_eq!(late.defects.iter().map(|d| d.rule.id).collect::<Vec<_>>(), ["R-100c"]);
         // An emergency disapproved is released at once.
         let mut e = emergency();
         assert_eq!(e.state, State::ActiveUnratified);
@@ -2663,6 +2670,12 @@ mod coercive {
                 "R-100b",
                 out(emergency().ratify(t0.plus_hours(25), true, "张主任")),
                 out(emergency().ratify(t0.plus_hours(23), true, "张主任")),
+            ),
+            // Past the 24 hours the measure is released, the late report kept as a defect.
+            (
+                "R-100c",
+                out(emergency().ratify(t0.plus_hours(25), false, "张主任")),
+                out(emergency().ratify(t0.plus_hours(23), false, "张主任")),
             ),
             (
                 "R-101",
