@@ -7,7 +7,9 @@
 use crate::calendar::{Deadline, Period, WorkCalendar};
 use crate::inspection::{OnSiteAct, check_on_site};
 use crate::penalty::Opinion;
-use crate::rules::{self, CommandError, R_080, R_100A, R_100B, R_100C, R_101, R_102, R_103, R_104, R_105, R_106, Violation};
+use crate::rules::{
+    self, CommandError, R_080, R_100A, R_100B, R_100C, R_101, R_102, R_103, R_104, R_105, R_106, Violation,
+};
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

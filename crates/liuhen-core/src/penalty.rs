@@ -414,6 +414,9 @@ pub enum Event {
         person: String,
         key_id: String,
         signature: String,
+        /// When the 负责人 signed it, by the server's clock (`at` is the meeting's time, as the
+        /// record gives it); `None` in entries written before.
+        signed_at: Option<Timestamp>,
     },
     NoticeServed(Notice),
     StatementHeard {
@@ -621,7 +624,12 @@ impl Event {
     /// The step signed by `person` with key `key_id` (`signature`, hex DER): the unit's proposal
     /// or the legal review, whose signer the server knows and whose signature it made before
     /// the step was decided. Other events are returned as they are.
-    pub fn signed_by(mut self, person: &str, key_id: &str, signature: &str) -> Event {
+    /// `at`: when it was signed, by the server's clock (kept for the discussion, whose own time
+    /// is the meeting's).
+    pub fn signed_by(mut self, person: &str, key_id: &str, signature: &str, at: Timestamp) -> Event {
+        if let Event::Discussed { signed_at, .. } = &mut self {
+            *signed_at = Some(at);
+        }
         match &mut self {
             Event::Proposed { unit: o, .. } => {
                 (o.key_id, o.signature) = (key_id.to_string(), signature.to_string());
@@ -977,6 +985,7 @@ impl Ordinary {
             person: String::new(),
             key_id: String::new(),
             signature: String::new(),
+            signed_at: None,
         };
         Ok((event, flags))
     }

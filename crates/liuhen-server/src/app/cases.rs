@@ -114,10 +114,11 @@ pub struct CaseView {
 /// decided or heard, with which opinion and when (and what a signed step decided); the 文号
 /// and receipts — never an act's or an
 /// evidence item's content (those are records with their own 密级) nor a party's identity.
-const PROCEDURE_KEYS: [&str; 27] = [
+const PROCEDURE_KEYS: [&str; 28] = [
     // The step's own time (ms), and what a signed step decided: with the person, key and
     // signature, all a reader needs to rebuild the signed statement and check it.
     "at",
+    "signed_at",
     "proposal",
     "conclusion",
     "record",

@@ -583,8 +583,11 @@ impl CaseKind for Ordinary {
                 signature_json(&mut v, key_id, signature);
                 v
             }
-            Event::Discussed { at, members, conclusion, record, person, key_id, signature } => {
+            Event::Discussed { at, members, conclusion, record, person, key_id, signature, signed_at } => {
                 let mut v = json!({"at": at.0, "members": members, "conclusion": penalty_json(conclusion)});
+                if let Some(t) = signed_at {
+                    v["signed_at"] = Value::from(t.0);
+                }
                 for (k, x) in [("record", record), ("person", person)] {
                     if !x.is_empty() {
                         v[k] = Value::from(x.as_str());
@@ -745,6 +748,7 @@ impl CaseKind for Ordinary {
                 person: text_or_empty(&v["person"]),
                 key_id: text_or_empty(&v["key_id"]),
                 signature: text_or_empty(&v["signature"]),
+                signed_at: v["signed_at"].as_i64().map(Timestamp),
             },
             "notice_served" => Event::NoticeServed(parse_notice(&v["notice"])?),
             "statement_heard" => Event::StatementHeard {
@@ -950,6 +954,8 @@ impl<S: LogStore> App<S> {
         // The unit's proposal and the legal review are signed by their own accounts' keys
         // (电子签名法第十三条) over the step's statement, before the step is decided.
         let person = format!("user:{}", actor.id);
+        // The time a signature is made is the server's (a discussion's own `at` is the meeting's).
+        let signing_time = self.clock.now();
         let signed = match &cmd {
             OrdinaryCommand::Propose { at, unit, proposal, password } => {
                 let content = json!({"proposal": super::summary::penalty_json(proposal)});
@@ -960,15 +966,15 @@ impl<S: LogStore> App<S> {
                 let statement = step_statement(id, "legal_review", &json!({"passed": passed}), &person, at.0, opinion);
                 Some(self.sign_as(actor, password, &statement).await?)
             }
-            OrdinaryCommand::Discuss { at, members, conclusion, record, password } => {
-                let statement =
-                    step_statement(id, "discuss", &discussion_content(conclusion, members, record), &person, at.0, "");
+            OrdinaryCommand::Discuss { members, conclusion, record, password, .. } => {
+                let content = discussion_content(conclusion, members, record);
+                let statement = step_statement(id, "discuss", &content, &person, signing_time.0, "");
                 Some(self.sign_as(actor, password, &statement).await?)
             }
             _ => None,
         };
         let sign = move |d: liuhen_core::penalty::Decision| match &signed {
-            Some(s) => d.map(|(e, f)| (e.signed_by(&person, &s.key_id, &s.signature), f)),
+            Some(s) => d.map(|(e, f)| (e.signed_by(&person, &s.key_id, &s.signature, signing_time), f)),
             None => d,
         };
         let cal = self.calendar.clone();

@@ -2254,7 +2254,9 @@ async fn the_proposal_the_review_and_the_discussion_are_signed_and_openssl_alone
         let statement = format!(
             "liuhen-approval/v1\ndocument {id}\nstep {step}\ncontent-sm3 {sm3}\nperson {}\ntime {}\nopinion {}\n",
             s["person"].as_str().unwrap(),
-            e["at"],
+            // The server's time of signing: the step's own, or for the discussion (whose `at`
+            // is the meeting's) `signed_at`.
+            if e["signed_at"].is_null() { e["at"].clone() } else { e["signed_at"].clone() },
             s["opinion"].as_str().unwrap_or_default()
         );
         let key =
@@ -2276,6 +2278,7 @@ async fn the_proposal_the_review_and_the_discussion_are_signed_and_openssl_alone
         std::fs::write(dir.path().join("forged"), statement.replace("opinion ", "opinion 不")).unwrap();
         assert!(!verify("forged"), "a changed opinion does not verify");
         if event == "discussed" {
+            assert!(e["signed_at"].as_i64().unwrap() > e["at"].as_i64().unwrap(), "signed after the meeting: {e}");
             let members = e["members"].as_array().unwrap();
             assert_eq!(members.len(), 3, "the members who confirmed the record: {e}");
             assert!(e["record"].as_str().unwrap().contains('@'), "the record and its content hash: {e}");
