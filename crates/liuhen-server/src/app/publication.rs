@@ -66,10 +66,72 @@ fn cal_err(e: liuhen_core::calendar::CalendarError) -> ApiError {
     ApiError::BadRequest(e.to_string())
 }
 
+/// 复姓 (two-character surnames): a name starting with one keeps both characters.
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕",
+    "令狐", "端木", "独孤", "南宫", "西门", "百里", "呼延", "万俟", "澹台", "公冶", "太史", "申屠", "钟离", "闻人",
+    "赫连", "拓跋", "东郭", "左丘", "第五", "濮阳", "淳于", "单于", "司空", "仲孙", "乐正", "壤驷",
+];
+
+/// A name's surname and given name (a 复姓 is two characters; a name of two characters or
+/// fewer has no given name worth masking apart).
+fn surname_and_given(name: &str) -> (String, String) {
+    let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let n = if COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s)) && name.chars().count() > 2 { 2 } else { 1 };
+    (name.chars().take(n).collect(), name.chars().skip(n).collect())
+}
+
 /// A natural person's name as published: the surname and 某某.
 fn masked_name(name: &str) -> String {
-    let first: String = name.chars().take(1).collect();
-    if first.is_empty() { String::new() } else { format!("{first}某某") }
+    let (surname, _) = surname_and_given(name);
+    if surname.is_empty() { String::new() } else { format!("{surname}某某") }
+}
+
+/// Every piece of `address` that pins a place down (four characters or more, with a figure in
+/// it: `幸福路8号`, `3单元501室`), the longest first.
+fn address_pieces(address: &str) -> Vec<String> {
+    let chars: Vec<char> = address.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut out = Vec::new();
+    for i in 0..chars.len() {
+        for j in (i + 4)..=chars.len() {
+            let piece: String = chars[i..j].iter().collect();
+            if piece.chars().any(digit_like) {
+                out.push(piece);
+            }
+        }
+    }
+    out.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+    out.dedup();
+    out
+}
+
+/// The figures of a door: a run of figures before 单元, 室 or 号楼 starred, whoever's door it is
+/// (an address is never published). Chinese numerals are not doors (`二层` is a fact).
+fn mask_doors(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let mut j = i;
+        let figure = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+        while j < chars.len() && (figure(chars[j]) || (j > i && chars[j].is_whitespace())) {
+            j += 1;
+        }
+        let door = j > i
+            && (chars.get(j).is_some_and(|c| "单室".contains(*c))
+                || (chars.get(j) == Some(&'号') && chars.get(j + 1) == Some(&'楼')));
+        if door {
+            out.extend(std::iter::repeat_n('*', chars[i..j].iter().filter(|c| figure(**c)).count()));
+            i = j;
+        } else if j > i {
+            out.extend(&chars[i..j]);
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Free text as published (a decision's facts and basis, a withdrawal's reason): the natural
@@ -94,11 +156,20 @@ pub fn redacted_also(text: &str, party: &Value, also: &[String]) -> String {
         && let Some(name) = party["name"].as_str().filter(|n| n.chars().count() >= 2)
     {
         out = replace_spaced(&out, name, &masked_name(name));
+        // The given name alone too (`三丰承认`), when it is two characters or more.
+        let (_, given) = surname_and_given(name);
+        if given.chars().count() >= 2 {
+            out = replace_spaced(&out, &given, "某某");
+        }
     }
     if let Some(address) = party["address"].as_str().filter(|a| a.chars().count() >= 4) {
         out = replace_spaced(&out, address, "（地址不予公示）");
+        // Part of it as typed in the facts (`家住幸福路8号3单元501室`).
+        for piece in address_pieces(address) {
+            out = replace_spaced(&out, &piece, "（地址不予公示）");
+        }
     }
-    mask_numbers(&out)
+    mask_numbers(&mask_doors(&out))
 }
 
 /// Whether `c` is a digit in any script a number is typed in.
@@ -534,5 +605,22 @@ mod tests {
         for kept in ["钱某某", "2026 年 8 月 17 日", "第 65 条", "18 平方米", "罚款 5000 元"] {
             assert!(out.contains(kept), "{kept} lost: {out}");
         }
+    }
+
+    /// A given name alone, a 复姓, part of the recorded address, and any door number.
+    #[test]
+    fn a_given_name_a_compound_surname_and_part_of_an_address_are_masked() {
+        let party = serde_json::json!({"kind": "natural_person", "name": "欧阳三丰",
+                                       "address": "迁西县栗乡街道幸福路8号3单元501室"});
+        let facts = "当事人欧阳三丰家住幸福路 8 号3单元501室，三丰承认；邻居住7号楼2单元302室";
+        let out = redacted(facts, &party);
+        for private in ["三丰", "幸福路", "501", "302", "7号楼", "8 号"] {
+            assert!(!out.contains(private), "{private} left in: {out}");
+        }
+        assert!(out.starts_with("当事人欧阳某某家住（地址不予公示）"), "{out}");
+        assert_eq!(redacted("违法加建二层、三层彩钢房 2 层", &party).matches('层').count(), 3, "floors are facts");
+        // A two-character name's single given character is not masked everywhere.
+        let party = serde_json::json!({"kind": "natural_person", "name": "张三", "address": "x"});
+        assert_eq!(redacted("张三于三日内", &party), "张某某于三日内");
     }
 }
