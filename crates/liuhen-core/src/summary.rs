@@ -309,6 +309,8 @@ pub struct Summary {
     pub state: State,
     pub version: u64,
     pub penalty: Option<Penalty>,
+    /// When the decision was made on the spot (its 决定书's time).
+    pub decided_at: Option<Timestamp>,
     pub delivered_at: Option<Timestamp>,
     pub paid_at: Option<Timestamp>,
     /// When the latest step was taken (the act on the spot first): each step after it (R-064b).
@@ -352,6 +354,7 @@ impl Summary {
             state: State::OnSite,
             version: 1,
             penalty: None,
+            decided_at: None,
             delivered_at: None,
             paid_at: None,
             defects: Vec::new(),
@@ -545,8 +548,9 @@ impl Summary {
         match event {
             Event::Started(s) => *self = Summary::new(s.clone()),
             Event::Heard { .. } => self.state = State::Heard,
-            Event::DecisionIssued { penalty, .. } => {
+            Event::DecisionIssued { penalty, at, .. } => {
                 self.penalty = Some(*penalty);
+                self.decided_at = Some(*at);
                 self.state = State::DecisionIssued;
             }
             Event::Delivered { at, .. } => {

@@ -32,7 +32,7 @@ pub const SOURCE: &str = "国办发〔2018〕118号；行政处罚法第四十�
 /// decision to publish.
 pub fn publish_days(case_type: &str) -> Option<u32> {
     match case_type {
-        "ordinary_penalty" | "licence" => Some(PUBLISH_WORKING_DAYS),
+        "ordinary_penalty" | "summary_penalty" | "licence" => Some(PUBLISH_WORKING_DAYS),
         "coercive_measure" => Some(PUBLISH_OTHER_WORKING_DAYS),
         _ => None,
     }
@@ -42,7 +42,7 @@ pub fn publish_days(case_type: &str) -> Option<u32> {
 /// (not a 不予处罚), a licence's, a 查封、扣押 once executed.
 fn decided_at(case_type: &str, data: &Value) -> Option<Timestamp> {
     match case_type {
-        "ordinary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
+        "ordinary_penalty" | "summary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
         "licence" => data["decided_at"].as_i64(),
         "coercive_measure" => data["executed_at"].as_i64(),
         _ => None,
@@ -341,6 +341,20 @@ impl<S: LogStore> App<S> {
                     at,
                 ))
             }
+            // A 当场处罚决定 (简易程序) is a penalty decision too: its 决定书's number and basis.
+            ("summary_penalty", Some(at)) if !data["penalty"].is_null() => {
+                let d = self.last_detail(&case.id, "case.decision_issued").await?.unwrap_or(Value::Null);
+                let party = self.load_party(case).await?;
+                Ok((
+                    json!({"title": "行政处罚决定公示", "case_no": case.case_no, "doc_no": d["form_no"],
+                           "party": published_party(&party), "matter": case.matter,
+                           "facts": redacted(data["facts"].as_str().unwrap_or_default(), &party),
+                           "legal_basis": redacted(d["legal_basis"].as_str().unwrap_or_default(), &party),
+                           "penalty": published_penalty(&data["penalty"]),
+                           "organ": organ, "decided_on": at.shanghai_date().to_string()}),
+                    at,
+                ))
+            }
             ("licence", Some(at)) => {
                 let party = self.load_party(case).await?;
                 let granted = data["granted"] == true;
@@ -380,6 +394,10 @@ impl<S: LogStore> App<S> {
             }
             "coercive_measure" => {
                 let (c, _) = self.load_case::<liuhen_core::coercion::Coercion>(&case.id).await?;
+                super::cases::party_json(c.party())
+            }
+            "summary_penalty" => {
+                let (c, _) = self.load_case::<liuhen_core::summary::Summary>(&case.id).await?;
                 super::cases::party_json(c.party())
             }
             _ => Value::Null,

@@ -2,7 +2,7 @@
 //! published by 31 January of the next year — on the public page and as JSON, a log entry in the
 //! clear (counts only: no person, no case), the setting `statistics.annual/<year>` its
 //! projection. The counting rules: a decision counts in the year it was taken (a penalty by its
-//! decision, a 简易程序 one on the spot; a licence by its decision; a 查封、扣押 when executed;
+//! decision, a 简易程序 one by its 当场处罚决定书; a licence by its decision; a 查封、扣押 when executed;
 //! an inspection by its on-site act); a decision counts once, under its penalty; 罚没金额 is the
 //! fines and confiscations as decided. Until the year's figures are published, the 负责人 has a
 //! deadline (T-STAT) on their list from 1 January.
@@ -27,8 +27,8 @@ pub const LABEL: &str = "公开上年度行政执法统计数据";
 fn counted_at(case_type: &str, data: &Value) -> Option<i64> {
     match case_type {
         "ordinary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
-        // 当场作出: the decision is the on-the-spot act's.
-        "summary_penalty" if !data["penalty"].is_null() => data["acts"][0]["at"].as_i64(),
+        // 当场作出: the 当场处罚决定书's time.
+        "summary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
         "licence" => data["decided_at"].as_i64(),
         "coercive_measure" => data["executed_at"].as_i64(),
         "inspection" => data["acts"][0]["at"].as_i64(),
@@ -202,9 +202,9 @@ mod tests {
             case("ordinary_penalty", json!({"penalty": null, "decided_at": at("2026-05-01")})),
             case(
                 "summary_penalty",
-                json!({"penalty": {"kind": "warning", "label": "警告"}, "acts": [{"at": at("2026-06-01")}]}),
+                json!({"penalty": {"kind": "warning", "label": "警告"}, "decided_at": at("2026-06-01")}),
             ),
-            case("summary_penalty", json!({"penalty": null, "acts": [{"at": at("2026-06-01")}]})),
+            case("summary_penalty", json!({"penalty": null, "decided_at": null})),
             case("licence", json!({"granted": true, "decided_at": at("2026-02-01")})),
             case("licence", json!({"granted": false, "decided_at": at("2026-02-02")})),
             case("licence", json!({"decided_at": null})),

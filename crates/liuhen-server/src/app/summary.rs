@@ -83,6 +83,7 @@ impl CaseKind for Summary {
             "state_label": self.state.label(),
             "version": self.version,
             "penalty": self.penalty.as_ref().map(penalty_json),
+            "decided_at": self.decided_at.map(|t| t.0),
             "delivered_at": self.delivered_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
             "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),

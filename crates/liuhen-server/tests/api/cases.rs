@@ -441,6 +441,16 @@ async fn an_on_the_spot_penalty_walks_to_closure_and_its_rules_refuse() {
     for s in ["No.0001234", "王明", "李华"] {
         assert!(shown.contains(s), "{s} not in the case view: {shown}");
     }
+    // A 当场处罚决定 is a penalty decision: published within seven working days, the
+    // party by surname, with the form's number and basis.
+    let t_pub = |l: &Value| l.as_array().unwrap().iter().any(|d| d["code"] == "T-PUB" && d["case_id"] == id.as_str());
+    assert!(t_pub(&c.app.get("/api/deadlines", Some(&c.token)).await.json()), "a deadline until published");
+    let preview = c.app.get(&format!("/api/cases/{id}/publication"), Some(&c.token)).await.json();
+    assert_eq!(preview["preview"]["doc_no"], "No.0001234", "{preview}");
+    assert_eq!(preview["preview"]["legal_basis"], "《某条例》第十条", "{preview}");
+    let r = c.app.post_as(&format!("/api/cases/{id}/publication"), &c.token, &json!({"action": "publish"})).await;
+    ok(&r);
+    assert!(!t_pub(&c.app.get("/api/deadlines", Some(&c.token)).await.json()), "published");
     // A refusal to sign noted by one officer only (R-021, 办法第十四条).
     let r = command(
         &c.app,
