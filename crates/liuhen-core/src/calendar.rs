@@ -177,6 +177,24 @@ impl WorkCalendar {
         }
     }
 
+    /// Whether `at` falls within the period that starts at `anchor`. A period in calendar days
+    /// or months ends no earlier than its plain last day, so a time by then is within it even
+    /// when the calendar lacks the year (a holiday could only move the end later); past the
+    /// plain day, the year's calendar is needed.
+    pub fn within(&self, anchor: Timestamp, period: Period, at: Timestamp) -> Result<bool, CalendarError> {
+        match self.due(anchor, period) {
+            Ok(due) => Ok(at <= due),
+            Err(e) => {
+                let plain = match period {
+                    Period::CalendarDays(n) => anchor.shanghai_date().plus_days(i64::from(n)).end(),
+                    Period::Months(n) => anchor.shanghai_date().plus_months(n).end(),
+                    _ => return Err(e),
+                };
+                if at <= plain { Ok(true) } else { Err(e) }
+            }
+        }
+    }
+
     pub fn due(&self, anchor: Timestamp, period: Period) -> Result<Timestamp, CalendarError> {
         match period {
             Period::Hours(h) => Ok(anchor.plus_hours(i64::from(h))),

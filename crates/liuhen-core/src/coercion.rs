@@ -326,9 +326,11 @@ impl Coercion {
         Ok((Event::Ratified { at, approved, approver: approver.to_string() }, flags))
     }
 
-    fn expiry(&self, cal: &WorkCalendar) -> Result<Option<Timestamp>, CommandError> {
+    /// Whether `at` is within the measure's term (`None` before it is executed); decided
+    /// without the year's calendar while the plain last day settles it.
+    fn in_term(&self, at: Timestamp, cal: &WorkCalendar) -> Result<Option<bool>, CommandError> {
         let Some(executed) = self.executed_at else { return Ok(None) };
-        Ok(Some(cal.due(executed, Period::CalendarDays(self.term_days))?))
+        Ok(Some(cal.within(executed, Period::CalendarDays(self.term_days), at)?))
     }
 
     /// once, at most thirty days, approved and told before the term ends.
@@ -346,8 +348,8 @@ impl Coercion {
             return Err(wrong(self.state, "延长期限"));
         }
         let mut found = Vec::new();
-        let expiry = self.expiry(cal)?.ok_or_else(|| wrong(self.state, "延长期限"))?;
-        if self.extended || days == 0 || days > 30 || at > expiry || approver.trim().is_empty() {
+        let in_term = self.in_term(at, cal)?.ok_or_else(|| wrong(self.state, "延长期限"))?;
+        if self.extended || days == 0 || days > 30 || !in_term || approver.trim().is_empty() {
             found.push(R_103.violated("days", "延长只能一次、不超过三十日，须在期限届满前经负责人批准并书面告知"));
         }
         match &notice {
@@ -371,8 +373,10 @@ impl Coercion {
             return Err(wrong(self.state, "作出处理决定"));
         }
         let mut found = Vec::new();
-        let expiry = self.expiry(cal)?.ok_or_else(|| wrong(self.state, "作出处理决定"))?;
-        if at > expiry && outcome != Outcome::Released {
+        // A release is due at any time; only the other outcomes need the term.
+        let in_term =
+            outcome == Outcome::Released || self.in_term(at, cal)?.ok_or_else(|| wrong(self.state, "作出处理决定"))?;
+        if !in_term {
             found.push(R_104.violated("outcome", "期限已届满，只能解除查封、扣押"));
         }
         match &service {

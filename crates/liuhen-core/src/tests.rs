@@ -90,6 +90,20 @@ fn calendar_days_end_on_the_next_working_day_and_hours_do_not() {
     assert_eq!(status(due, Some(at("2026-11-09")), at("2026-11-20"), 0), DeadlineStatus::Met);
 }
 
+/// A gate on a period in calendar days (a seizure's thirty days, R-103/R-104) needs the year's
+/// calendar only past the plain last day: before it, the time is within whatever the holidays.
+#[test]
+fn a_time_before_the_plain_last_day_is_within_a_period_in_a_year_not_loaded() {
+    let cal = WorkCalendar::china();
+    let executed = at("2026-12-10");
+    assert!(cal.due(executed, Period::CalendarDays(30)).is_err(), "2027 is not in the shipped calendar");
+    assert_eq!(cal.within(executed, Period::CalendarDays(30), at("2026-12-20")), Ok(true));
+    assert_eq!(cal.within(executed, Period::CalendarDays(30), d("2027-01-09").end()), Ok(true));
+    assert!(cal.within(executed, Period::CalendarDays(30), at("2027-01-10")).is_err(), "then it takes the calendar");
+    assert!(cal.within(executed, Period::WorkingDays(20), at("2026-12-20")).is_err(), "working days need it always");
+    assert_eq!(cal.within(at("2026-11-02"), Period::CalendarDays(30), at("2026-12-03")), Ok(false));
+}
+
 #[test]
 fn an_office_can_add_a_year_to_the_calendar() {
     let mut cal = WorkCalendar::china();

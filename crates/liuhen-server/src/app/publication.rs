@@ -567,20 +567,29 @@ impl<S: LogStore> App<S> {
     pub(crate) async fn publication_due(&self, case: &CaseRecord) -> Result<Option<(Timestamp, String)>, ApiError> {
         let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
         let Some(days) = publish_days(&case.case_type) else { return Ok(None) };
-        let cal = self.calendar.estimating();
+        // By the calendar; in a year it lacks, by plain days and said so.
+        let due = |from: Timestamp, days: u32, label: String| -> Result<(Timestamp, String), ApiError> {
+            match self.calendar.due(from, Period::WorkingDays(days)) {
+                Ok(due) => Ok((due, label)),
+                Err(_) => {
+                    let due = self.calendar.estimating().due(from, Period::WorkingDays(days)).map_err(cal_err)?;
+                    Ok((due, format!("{label}（暂按自然日，工作日历缺少该年度）")))
+                }
+            }
+        };
         match self.publication_of(&case.id).await? {
             None => {
                 // A revoked decision no longer carries its penalty: nothing left to publish.
                 let Some(decided) = decided_at(&case.case_type, &data) else { return Ok(None) };
-                let due = cal.due(decided, Period::WorkingDays(days)).map_err(cal_err)?;
-                Ok(Some((due, format!("作出决定之日起{days}个工作日内公示"))))
+                Ok(Some(due(decided, days, format!("作出决定之日起{days}个工作日内公示"))?))
             }
             // Published, then changed or revoked: withdrawn within three working days.
             Some(p) if p["withdrawn"].is_null() && !p["published"].is_null() => match changed_at(&data) {
-                Some(changed) => {
-                    let due = cal.due(changed, Period::WorkingDays(WITHDRAW_WORKING_DAYS)).map_err(cal_err)?;
-                    Ok(Some((due, "决定被变更或撤销之日起三个工作日内撤回公示并说明理由".to_string())))
-                }
+                Some(changed) => Ok(Some(due(
+                    changed,
+                    WITHDRAW_WORKING_DAYS,
+                    "决定被变更或撤销之日起三个工作日内撤回公示并说明理由".to_string(),
+                )?)),
                 None => Ok(None),
             },
             Some(_) => Ok(None),

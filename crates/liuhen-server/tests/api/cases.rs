@@ -1469,6 +1469,24 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     for private in ["130227198005120033", "13800000000", "幸福路"] {
         assert!(!feed.contains(private), "{private}: {feed}");
     }
+    // A seizure of late December: its periods reach into 2027, which the shipped calendar
+    // lacks. Its 公示 deadline is shown by plain days and says so; an extension well inside its
+    // thirty days needs no calendar of 2027 (the plain last day settles it).
+    let mut late = measure(true);
+    late["case_no"] = json!("栗街强〔2026〕12号");
+    let late = create(&c.app, &c.token, "/api/cases/coercive-measures", late).await;
+    ok(&command(&c.app, &c.token, &late, 1, json!({"type": "approve", "opinion": "同意扣押"})).await);
+    let mut december = execute(true);
+    december["act"]["at"] = json!(day("2026-12-21"));
+    december["doc"]["term_days"] = json!(30);
+    ok(&command(&c.app, &c.token, &late, 2, december).await);
+    let list = c.app.get("/api/deadlines", Some(&c.token)).await.json();
+    let pending = list.as_array().unwrap().iter().find(|d| d["code"] == "T-PUB" && d["case_id"] == late.as_str());
+    assert!(pending.unwrap()["label"].as_str().unwrap().contains("暂按自然日"), "{pending:?}");
+    let mut extend = json!({"type": "extend", "at": day("2026-12-28"), "days": 10});
+    extend["notice"] =
+        receipt(&c, "延长查封、扣押期限决定书", "2026-12-28", json!({"type": "direct", "receiver": "张某某"}));
+    ok(&command(&c.app, &c.token, &late, 3, extend).await);
     // Past the term only release is possible: 20 days from 2026-11-02 end 2026-11-23.
     let r = command(
         &c.app,
