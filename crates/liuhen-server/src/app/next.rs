@@ -22,6 +22,17 @@ pub fn commands(case_type: &str, state: &str) -> Vec<&'static str> {
 /// which depends on its record, is left to the rules).
 pub fn offered(case_type: &str, state: &str, data: &serde_json::Value) -> Vec<&'static str> {
     let mut out = commands(case_type, state);
+    // An inspection that found nothing orders no rectification and becomes no case; one already
+    // turned into a case is not turned again.
+    if case_type == "inspection" {
+        let found = data["problems_found"] == true;
+        let converted = !data["converted_to"].is_null();
+        out.retain(|c| match *c {
+            "order_rectification" => found,
+            "convert_to_case" => found && !converted,
+            _ => true,
+        });
+    }
     if case_type == "ordinary_penalty" {
         let reviewed = data["legal_review_passed_at"].as_i64();
         let heard = data["hearing_held_at"].as_i64();
@@ -137,5 +148,22 @@ pub fn said(case_type: &str, state: &str) -> String {
     match commands(case_type, state).as_slice() {
         [] => "本案已无可办理的事项".to_string(),
         cs => format!("当前可办理：{}", cs.join("、")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// What is offered is what the case takes: an inspection that found nothing is not turned
+    /// into a case nor ordered to rectify; one turned into a case is not turned again.
+    #[test]
+    fn an_inspection_offers_what_its_findings_allow() {
+        let clean = super::offered("inspection", "result_notified", &json!({"problems_found": false}));
+        assert_eq!(clean, ["close"]);
+        let found = super::offered("inspection", "result_notified", &json!({"problems_found": true}));
+        assert_eq!(found, ["order_rectification", "convert_to_case", "close"]);
+        let converted = json!({"problems_found": true, "converted_to": "c1"});
+        assert_eq!(super::offered("inspection", "reinspected", &converted), ["close"]);
     }
 }
