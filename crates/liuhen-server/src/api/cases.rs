@@ -1392,6 +1392,7 @@ pub enum OrdinaryCommandForm {
     /// How it ended: upheld | revoked | changed (with the lower fine) | withdrawn.
     ConcludeRelief {
         at: i64,
+        /// 复议、诉讼的结果：upheld 维持、revoked 撤销、changed 变更、withdrawn 撤回。
         #[schemars(extend("enum" = ["upheld", "revoked", "changed", "withdrawn"]))]
         outcome: String,
         #[serde(default)]
@@ -1460,7 +1461,7 @@ pub enum OrdinaryCommandForm {
     /// Corrects a recorded date: the original stays; deadlines counted from it move. By
     /// the 负责人's own account.
     CorrectDate {
-        /// filed_at | decided_at | served_at | demand_served_at
+        /// 被更正的日期：filed_at 立案、decided_at 决定、served_at 决定书送达、demand_served_at 催告书送达。
         #[schemars(extend("enum" = ["filed_at", "decided_at", "served_at", "demand_served_at"]))]
         anchor: String,
         to: i64,
@@ -2006,6 +2007,7 @@ pub enum LicenceCommandForm {
     /// Corrects a recorded date: received_at | accepted_at | decided_at | certificate_at.
     /// By the 负责人's own account.
     CorrectDate {
+        /// 被更正的日期：received_at 收到申请、accepted_at 受理、decided_at 许可决定、certificate_at 证件送达。
         #[schemars(extend("enum" = ["received_at", "accepted_at", "decided_at", "certificate_at"]))]
         anchor: String,
         to: i64,
@@ -2247,6 +2249,7 @@ pub enum CoercionCommandForm {
     /// The 处理决定 with its 送达回证 (R-080 refuses it without one).
     Dispose {
         at: i64,
+        /// 处理结果：confiscated 没收、destroyed 销毁、released 解除、transferred 移送。
         #[schemars(extend("enum" = ["confiscated", "destroyed", "released", "transferred"]))]
         outcome: String,
         service: Option<super::service::ServiceForm>,

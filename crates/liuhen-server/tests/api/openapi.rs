@@ -101,6 +101,32 @@ fn every_request_body_has_a_schema_and_every_field_a_description() {
         walk(&schemas[name], name, &mut undescribed);
     }
     assert!(undescribed.is_empty(), "fields without a description: {undescribed:?}");
+    // A description that names values names only values the field takes (a glossary word shared
+    // by fields of different enums once described one field's values on the other).
+    let mut contradicted = Vec::new();
+    fn names(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                let values: Vec<&str> =
+                    o.get("enum").and_then(|e| e.as_array()).into_iter().flatten().filter_map(|x| x.as_str()).collect();
+                if let (false, Some(d)) = (values.is_empty(), o.get("description").and_then(|d| d.as_str())) {
+                    let words = d.split(|c: char| !(c.is_ascii_lowercase() || c == '_')).filter(|w| w.len() >= 3);
+                    for w in words.filter(|w| !values.contains(w)) {
+                        out.push(format!("{at}: {w}"));
+                    }
+                }
+                for (k, x) in o {
+                    names(x, &format!("{at}/{k}"), out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| names(x, at, out)),
+            _ => {}
+        }
+    }
+    for name in generated.keys() {
+        names(&schemas[name], name, &mut contradicted);
+    }
+    assert!(contradicted.is_empty(), "descriptions naming values their enum lacks: {contradicted:?}");
     // Each case type names the schema of its commands, each command told apart by `type`.
     for (case_type, name) in liuhen_server::api::openapi::COMMANDS {
         assert_eq!(schemas["Command"]["x-case-types"][case_type], format!("#/components/schemas/{name}"));
