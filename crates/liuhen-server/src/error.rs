@@ -316,6 +316,11 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
         }
         ApiError::BadRequest(match &e {
             J::MissingJsonContentType(_) => "请求须使用 Content-Type: application/json".to_string(),
+            // serde_json says "trailing characters" also of an array with more elements than a
+            // request takes (`[1,2,3]`): valid JSON, but not the one object asked for.
+            J::JsonSyntaxError(_) if e.body_text().contains("trailing characters") => {
+                format!("请求须为一个 JSON 对象{}之后有多余的内容", position(&e.body_text()))
+            }
             J::JsonSyntaxError(_) => format!("请求不是完整有效的 JSON{}", position(&e.body_text())),
             J::JsonDataError(_) => {
                 let text = e.body_text();
@@ -387,6 +392,10 @@ pub(crate) fn serde_in_chinese(detail: &str) -> String {
         ("invalid type", "类型错误"),
         ("invalid value", "取值错误"),
         ("invalid length", "长度错误"),
+        ("variant identifier", "a type name"),
+        ("field identifier", "a field name"),
+        ("a type name", "类型名称（字符串）"),
+        ("a field name", "字段名（字符串）"),
         ("expected one of", "应为以下之一"),
         ("expected", "应为"),
         ("a non-negative integer", "非负整数"),
@@ -470,6 +479,10 @@ mod tests {
             "expected_version: 类型错误: 小数 `1.5`, 应为 非负整数"
         );
         assert_eq!(serde_in_chinese("invalid type: map, expected enum PenaltyForm"), "类型错误: 对象, 应为 取值");
+        assert_eq!(
+            serde_in_chinese("type: invalid type: sequence, expected variant identifier"),
+            "type: 类型错误: 数组, 应为 类型名称（字符串）"
+        );
     }
 }
 

@@ -1814,6 +1814,11 @@ async fn hostile_evidence_and_service_forms_are_refused_whole() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("不是完整有效的 JSON"));
+    // Valid JSON that is not the object asked for is said so, not called broken.
+    let r = c.app.post_as(&format!("/api/cases/{id}/commands"), &c.token, &json!([1, 2, 3])).await;
+    let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("须为一个 JSON 对象") && !message.contains("不是完整有效"), "{message}");
     assert_eq!(c.app.store.tree_size(), before, "a refused form records nothing");
     // Service forms are checked before anything else: an unknown method, 51 servers.
     let mut too_many = serve(&c, "2026-08-18", json!({"type": "direct", "receiver": "张某某"}));
