@@ -198,6 +198,8 @@ pub struct Coercion {
     pub state: State,
     pub version: u64,
     pub approved: bool,
+    /// The day the 负责人 approved it (their opinion's date).
+    pub approved_on: Option<crate::time::Date>,
     pub executed_at: Option<Timestamp>,
     pub emergency: bool,
     pub ratified_at: Option<Timestamp>,
@@ -242,6 +244,7 @@ impl Coercion {
             state: State::Proposed,
             version: 1,
             approved: false,
+            approved_on: None,
             executed_at: None,
             emergency: false,
             ratified_at: None,
@@ -286,6 +289,12 @@ impl Coercion {
         let mut found = check_on_site(&act, crate::matter::MatterKind::Coercion);
         if !self.approved && !emergency {
             found.push(R_100A.violated("approval", "未经负责人批准"));
+        }
+        // Approved first (行政强制法第十八条第一项): not carried out before the day of approval.
+        if let (false, Some(on)) = (emergency, self.approved_on)
+            && act.at.shanghai_date() < on
+        {
+            found.push(R_100A.violated("act.at", format!("实施时间早于负责人批准之日（{on}）")));
         }
         let Checklist { party_notified, reasons_and_rights_told, statements_heard, record_signed } = checklist;
         if !(party_notified && reasons_and_rights_told && statements_heard && record_signed) {
@@ -437,7 +446,8 @@ impl Coercion {
     pub fn apply(&mut self, event: &Event, flags: &[Violation]) {
         match event {
             Event::Proposed(m) => *self = Coercion::new(m.clone()),
-            Event::Approved { .. } => {
+            Event::Approved { approver } => {
+                self.approved_on = Some(approver.date);
                 self.approved = true;
                 self.state = State::Approved;
             }

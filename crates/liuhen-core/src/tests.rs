@@ -2680,6 +2680,20 @@ mod coercive {
                 out(fresh.execute(act(), false, CHECKS, doc(30), true)),
                 out(approved().execute(act(), false, CHECKS, doc(30), true)),
             ),
+            // Approved on 2026-11-05, carried out on 2026-11-02: not approved first.
+            (
+                "R-100a",
+                out({
+                    let mut c = Coercion::new(measure());
+                    step!(c, c.approve(Opinion { date: super::d("2026-11-05"), ..head() }));
+                    c.execute(act(), false, CHECKS, doc(30), true)
+                }),
+                out({
+                    let mut c = Coercion::new(measure());
+                    step!(c, c.approve(Opinion { date: super::d("2026-11-02"), ..head() }));
+                    c.execute(act(), false, CHECKS, doc(30), true)
+                }),
+            ),
             (
                 "R-100b",
                 out(emergency().ratify(t0.plus_hours(25), true, "张主任")),

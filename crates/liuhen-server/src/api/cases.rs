@@ -1210,8 +1210,8 @@ pub enum OrdinaryCommandForm {
         reason: super::text::Text<2000>,
     },
     /// The 负责人's decision on a recusal request, by the 负责人's own account.
+    /// At the server's time: the 负责人's decision is when they take it.
     DecideRecusal {
-        at: i64,
         officer: super::text::Text<64>,
         granted: bool,
         opinion: super::text::Text<2000>,
@@ -1399,8 +1399,8 @@ pub enum OrdinaryCommandForm {
         changed_fine_fen: Option<u64>,
     },
     /// 暂缓或者分期缴纳罚款 on the party's application and the head's approval (R-090b).
+    /// Approved at the server's time.
     DeferPayment {
-        at: i64,
         reasons: super::text::Text<2000>,
         /// The 负责人's opinion, by the 负责人's own account.
         opinion: super::text::Text<2000>,
@@ -1521,8 +1521,8 @@ fn ordinary_command(
             officer: officer.text("申请回避的人员")?,
             reason: reason.text("回避理由")?,
         },
-        OrdinaryCommandForm::DecideRecusal { at, officer, granted, opinion, .. } => C::DecideRecusal {
-            at: Timestamp(at),
+        OrdinaryCommandForm::DecideRecusal { officer, granted, opinion, .. } => C::DecideRecusal {
+            at: me.now,
             officer: officer.text("申请回避的人员")?,
             by: me.name_as(Role::Approver, "回避决定")?,
             granted,
@@ -1747,12 +1747,12 @@ fn ordinary_command(
             })?,
             changed_fine_fen,
         },
-        OrdinaryCommandForm::DeferPayment { at, reasons, opinion, plan, .. } => {
+        OrdinaryCommandForm::DeferPayment { reasons, opinion, plan, .. } => {
             if plan.len() > 60 {
                 return Err(ApiError::BadRequest("分期不得超过 60 期".to_string()));
             }
             C::DeferPayment(liuhen_core::execution::Deferral {
-                at: Timestamp(at),
+                at: me.now,
                 reasons: reasons.text("申请理由")?,
                 approver: me.opinion(Role::Approver, "暂缓或分期缴纳罚款", &opinion.text("负责人意见")?)?,
                 plan: plan
@@ -1931,8 +1931,8 @@ pub enum LicenceCommandForm {
         act: ActForm,
     },
     /// 延长许可期限, by the 负责人's own account (行政许可法第四十二条).
+    /// Approved at the server's time (before the twenty working days end, R-114).
     Extend {
-        at: i64,
         reasons_notified: bool,
         /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
         #[serde(default)]
@@ -1954,8 +1954,8 @@ pub enum LicenceCommandForm {
         /// 其陈述和申辩。
         statement: super::text::Text<5000>,
     },
+    /// At the server's time: the decision is when the 负责人 takes it.
     Decide {
-        at: i64,
         granted: bool,
         sealed: bool,
         #[serde(default)]
@@ -2060,10 +2060,8 @@ fn licence_command(
                 notice: super::service::service_of(notice)?,
             })
         }
-        LicenceCommandForm::Extend { at, reasons_notified, .. } => {
-            C::Extend {
-                at: Timestamp(at), approved_by: me.name_as(Role::Approver, "延长许可期限")?, reasons_notified
-            }
+        LicenceCommandForm::Extend { reasons_notified, .. } => {
+            C::Extend { at: me.now, approved_by: me.name_as(Role::Approver, "延长许可期限")?, reasons_notified }
         }
         LicenceCommandForm::HearInterestedParty { at, party, statement } => C::HearInterestedParty {
             at: Timestamp(at),
@@ -2071,20 +2069,13 @@ fn licence_command(
             statement: statement.text("陈述和申辩")?,
         },
         LicenceCommandForm::Decide {
-            at,
-            granted,
-            sealed,
-            reasons,
-            relief_told,
-            late_explanation,
-            affects_others,
-            ..
+            granted, sealed, reasons, relief_told, late_explanation, affects_others, ..
         } => {
             C::Decide {
                 // 行政许可法第三十八条: the decision is the office's, taken by its 负责人.
                 at: {
                     me.must(Role::Approver, "作出行政许可决定")?;
-                    Timestamp(at)
+                    me.now
                 },
                 ruling: liuhen_core::licence::Ruling {
                     granted,
@@ -2231,15 +2222,14 @@ pub enum CoercionCommandForm {
     },
     /// 补办批准 by the 负责人's own account (行政强制法第十九条).
     Ratify {
-        at: i64,
         approved: bool,
         /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
         #[serde(default)]
         password: super::text::Text<1024>,
     },
     /// The extension, with the 送达回证 of its written notice (R-080 refuses it without one).
+    /// Approved at the server's time (before the term ends, R-103).
     Extend {
-        at: i64,
         days: u32,
         notice: Option<super::service::ServiceForm>,
         /// The 负责人's own sign-in password: it opens their signing key (电子签名法第十三条).
@@ -2296,11 +2286,11 @@ fn coercion_command(
             },
             av_full,
         },
-        CoercionCommandForm::Ratify { at, approved, .. } => {
-            C::Ratify { at: Timestamp(at), approved, approver: me.name_as(Role::Approver, "补办批准")? }
+        CoercionCommandForm::Ratify { approved, .. } => {
+            C::Ratify { at: me.now, approved, approver: me.name_as(Role::Approver, "补办批准")? }
         }
-        CoercionCommandForm::Extend { at, days, notice, .. } => C::Extend {
-            at: Timestamp(at),
+        CoercionCommandForm::Extend { days, notice, .. } => C::Extend {
+            at: me.now,
             days,
             approver: me.name_as(Role::Approver, "延长查封扣押期限")?,
             notice: notice.map(super::service::service_of).transpose()?,

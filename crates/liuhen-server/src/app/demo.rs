@@ -1077,11 +1077,15 @@ impl<S: LogStore> App<S> {
         };
         let r = self.propose_measure(admin, m).await?;
         use super::coercion::CoercionCommand;
-        let head = self.signer(admin, &r.id, &[]).await?.opinion(
-            super::policy::Role::Approver,
-            "批准行政强制措施",
-            "同意扣押",
-        )?;
+        // Approved the day before it was carried out (the demo's story is back-dated).
+        let head = liuhen_core::penalty::Opinion {
+            date: at(30).shanghai_date(),
+            ..self.signer(admin, &r.id, &[]).await?.opinion(
+                super::policy::Role::Approver,
+                "批准行政强制措施",
+                "同意扣押",
+            )?
+        };
         let sign = super::signer::StepSign { step: "approve".into(), password: staff.password.clone() };
         self.coercion_command(admin, &r.id, 1, CoercionCommand::Approve { approver: head }, Some(&sign)).await?;
         let checklist = Checklist {

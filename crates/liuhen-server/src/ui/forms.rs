@@ -421,11 +421,8 @@ const EXECUTE: [Field; 17] = {
         ],
     ])
 };
-const EXTEND: [Field; 3 + SVC] = join(&[
-    &[f("at", "时间", Kind::DateTime), f("days", "延长（日，不超过三十日）", Kind::Number)],
-    &service_fields!("notice."),
-    &[SIGN],
-]);
+const EXTEND: [Field; 2 + SVC] =
+    join(&[&[f("days", "延长（日，不超过三十日）", Kind::Number)], &service_fields!("notice."), &[SIGN]]);
 const DISPOSE: [Field; 2 + SVC] = join(&[
     &[f("at", "时间", Kind::DateTime), f("outcome", "处理结果", Kind::Select(OUTCOMES))],
     &service_fields!("service."),
@@ -652,8 +649,7 @@ const SUBSTITUTE: [Field; 9 + SVC] = join(&[
     ],
     &service_fields!("service."),
 ]);
-const DEFER: [Field; 5] = [
-    f("at", "批准时间", Kind::DateTime),
+const DEFER: [Field; 4] = [
     f("reasons", "当事人申请的理由", Kind::LongText),
     f("opinion", "负责人意见", Kind::LongText),
     f("plan", "缴纳计划（每行：到期日 金额元，如 2026-12-31 1000）", Kind::Rows(PLAN)),
@@ -804,11 +800,7 @@ pub const SPECS: &[Spec] = &[
         case_type: "coercive_measure",
         command: "ratify",
         label: "补办批准手续",
-        fields: &[
-            f("at", "时间", Kind::DateTime),
-            f("approved", "负责人同意（不同意的应当立即解除）", Kind::Bool),
-            SIGN,
-        ],
+        fields: &[f("approved", "负责人同意（超过二十四小时或不同意的，应当立即解除）", Kind::Bool), SIGN],
     },
     Spec { case_type: "coercive_measure", command: "extend", label: "延长期限", fields: &EXTEND },
     Spec { case_type: "coercive_measure", command: "dispose", label: "作出处理决定", fields: &DISPOSE },
@@ -861,7 +853,7 @@ pub const SPECS: &[Spec] = &[
         case_type: "licence",
         command: "extend",
         label: "延长审查期限",
-        fields: &[f("at", "时间", Kind::DateTime), f("reasons_notified", "已将延期理由告知申请人", Kind::Bool), SIGN],
+        fields: &[f("reasons_notified", "已将延期理由告知申请人", Kind::Bool), SIGN],
     },
     Spec {
         case_type: "licence", command: "exclude_period", label: "扣除听证、检验、鉴定等所需时间", fields: &EXCLUDE
@@ -904,7 +896,6 @@ pub const SPECS: &[Spec] = &[
         command: "decide",
         label: "作出许可决定",
         fields: &[
-            f("at", "决定时间", Kind::DateTime),
             f("granted", "准予许可", Kind::Bool),
             f("sealed", "决定书加盖印章并注明日期", Kind::Bool),
             f("reasons", "不予许可的理由", Kind::LongText),
@@ -978,7 +969,6 @@ pub const SPECS: &[Spec] = &[
         command: "decide_recusal",
         label: "回避决定",
         fields: &[
-            f("at", "决定时间", Kind::DateTime),
             f("officer", "申请回避的执法人员", Kind::Officer),
             f("granted", "决定回避", Kind::Bool),
             f("opinion", "意见", Kind::LongText),

@@ -254,12 +254,18 @@ async fn a_licence_is_decided_and_extended_only_by_the_head() {
     let r =
         command(&app, &staff.handler, &id, 1, json!({"type": "accept", "at": now - DAY, "voucher_sealed": true})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let typed = json!({"type": "extend", "at": now, "reasons_notified": true, "approved_by": "张主任"});
-    assert_eq!(command(&app, &staff.head, &id, 2, typed).await.status, StatusCode::BAD_REQUEST, "a typed approver");
-    let extend = json!({"type": "extend", "at": now, "reasons_notified": true});
+    // The 负责人's steps are taken now, by the server's clock: neither the approver nor the time
+    // is typed.
+    app.clock.set(now);
+    for typed in [
+        json!({"type": "extend", "reasons_notified": true, "approved_by": "张主任"}),
+        json!({"type": "extend", "at": now - 30 * DAY, "reasons_notified": true}),
+    ] {
+        assert_eq!(command(&app, &staff.head, &id, 2, typed).await.status, StatusCode::BAD_REQUEST, "typed");
+    }
+    let extend = json!({"type": "extend", "reasons_notified": true});
     refused_as_not_yours(&command(&app, &staff.handler, &id, 2, extend.clone()).await, "officer extends");
-    let decide =
-        json!({"type": "decide", "at": now, "granted": true, "sealed": true, "reasons": "", "relief_told": true});
+    let decide = json!({"type": "decide", "granted": true, "sealed": true, "reasons": "", "relief_told": true});
     refused_as_not_yours(&command(&app, &staff.handler, &id, 2, decide.clone()).await, "officer decides");
     refused_as_not_yours(&command(&app, &staff.unit_head, &id, 2, decide.clone()).await, "unit head decides");
     let r = command(&app, &staff.head, &id, 2, extend).await;

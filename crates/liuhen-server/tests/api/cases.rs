@@ -874,7 +874,7 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
         &c.token,
         &id,
         v,
-        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": "李四", "granted": false, "opinion": "x"}),
+        json!({"type": "decide_recusal", "officer": "李四", "granted": false, "opinion": "x"}),
     )
     .await;
     assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "no pending request for 李四");
@@ -885,9 +885,20 @@ async fn an_ordinary_penalty_without_a_hearing_walks_to_closure() {
         (StatusCode::UNPROCESSABLE_ENTITY, json!("UNKNOWN_REFERENCE")),
         "not an officer"
     );
+    // The 负责人 decides on 2026-08-16, by the server's clock.
+    c.app.clock.set(day("2026-08-16"));
+    let r = command(
+        &c.app,
+        &c.token,
+        &id,
+        v,
+        json!({"type": "decide_recusal", "officer": c.a, "granted": false, "opinion": "纠纷与本案无关，不予回避"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    v += 1;
+    c.app.clock.set(CLOCK_MS);
     for s in [
-        json!({"type": "decide_recusal", "at": day("2026-08-16"), "officer": c.a, "granted": false,
-               "opinion": "纠纷与本案无关，不予回避"}),
         json!({"type": "hear_statement", "at": day("2026-08-15"), "statement": "面积很小，请从轻", "reexamination": "已按裁量基准从轻，维持"}),
         json!({"type": "discuss", "at": day("2026-08-17"), "conclusion": fine(5000)}),
         decide("2026-08-17"),
@@ -1085,14 +1096,16 @@ async fn a_fine_is_paid_in_approved_instalments() {
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     run(&c, &id, &mut v, decided_and_served(&c)).await;
     let defer = |second: u64| {
-        json!({"type": "defer_payment", "at": day("2026-08-25"), "reasons": "因病住院，家庭经济困难",
+        json!({"type": "defer_payment", "reasons": "因病住院，家庭经济困难",
                "opinion": "同意分两期缴纳",
                "plan": [{"due": "2026-09-30", "amount_fen": 250_000}, {"due": "2026-10-31", "amount_fen": second}]})
     };
-    // The plan adds up to the fine (R-090b).
+    // The plan adds up to the fine (R-090b); approved on 2026-08-25 by the server's clock.
+    c.app.clock.set(day("2026-08-25"));
     let r = command(&c.app, &c.token, &id, v, defer(200_000)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-090b", "{}", String::from_utf8_lossy(&r.body));
     ok(&command(&c.app, &c.token, &id, v, defer(250_000)).await);
+    c.app.clock.set(CLOCK_MS);
     v += 1;
     // The 负责人's approval of the plan is signed with their own key over all it records.
     let signed = super::helpers::openssl_verifies_step(&c.app, &c.token, &id, "payment_deferred").await;
@@ -1355,7 +1368,7 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         json!({"type": "record_evidence", "item": {"type": "site_record", "label": "现场核查笔录", "at": day("2026-11-10"),
                "place": "迁安路 12 号门前", "findings": "拟占道区域 3 米 × 6 米，不影响消防通道", "officers": [c.a, c.b],
                "party_signed": true}}),
-        json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true}),
+        json!({"type": "decide", "granted": true, "sealed": true}),
         json!({"type": "issue_certificate", "certificate_no": "栗街占道〔2026〕0042",
                "service": receipt(&c, "许可证件", "2026-11-25", json!({"type": "direct", "receiver": "张某某"}))}),
         json!({"type": "close", "at": day("2026-11-26")}),
@@ -1363,7 +1376,12 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
     .into_iter()
     .enumerate()
     {
+        // The 负责人 decides on 2026-11-20, by the server's clock.
+        if s["type"] == "decide" {
+            c.app.clock.set(day("2026-11-20"));
+        }
         ok(&command(&c.app, &c.token, &id, v as u64 + 1, s).await);
+        c.app.clock.set(CLOCK_MS);
     }
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["data"]["state_label"], "已结案");
@@ -1385,24 +1403,19 @@ async fn a_licence_is_corrected_accepted_verified_granted_and_issued() {
         .to_string();
     ok(&command(&c.app, &c.token, &id2, 1, json!({"type": "accept", "at": day("2026-11-03"), "voucher_sealed": true}))
         .await);
-    let r = command(
-        &c.app,
-        &c.token,
-        &id2,
-        2,
-        json!({"type": "decide", "at": day("2026-11-20"), "granted": false, "sealed": true}),
-    )
-    .await;
+    c.app.clock.set(day("2026-11-20"));
+    let r = command(&c.app, &c.token, &id2, 2, json!({"type": "decide", "granted": false, "sealed": true})).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-115");
     ok(&command(
         &c.app,
         &c.token,
         &id2,
         2,
-        json!({"type": "decide", "at": day("2026-11-20"), "granted": false, "sealed": true,
+        json!({"type": "decide", "granted": false, "sealed": true,
         "reasons": "占道位置影响消防通道", "relief_told": true}),
     )
     .await);
+    c.app.clock.set(CLOCK_MS);
     // The denial is closed only once it reached the applicant, here by post.
     let r = command(&c.app, &c.token, &id2, 3, json!({"type": "close", "at": day("2026-11-30")})).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
@@ -1449,7 +1462,10 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let r = command(&c.app, &c.token, &id, 1, execute(true)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-100a");
     let ok = |r: &super::helpers::Resp| assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // Approved the day before it is executed, by the server's clock.
+    c.app.clock.set(day("2026-11-01"));
     ok(&command(&c.app, &c.token, &id, 1, json!({"type": "approve", "opinion": "同意扣押"})).await);
+    c.app.clock.set(CLOCK_MS);
     // Without full A/V: refused (R-106, 办法第十九条).
     let r = command(&c.app, &c.token, &id, 2, execute(false)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-106");
@@ -1475,7 +1491,9 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let mut late = measure(true);
     late["case_no"] = json!("栗街强〔2026〕12号");
     let late = create(&c.app, &c.token, "/api/cases/coercive-measures", late).await;
+    c.app.clock.set(day("2026-12-20"));
     ok(&command(&c.app, &c.token, &late, 1, json!({"type": "approve", "opinion": "同意扣押"})).await);
+    c.app.clock.set(CLOCK_MS);
     let mut december = execute(true);
     december["act"]["at"] = json!(day("2026-12-21"));
     december["doc"]["term_days"] = json!(30);
@@ -1483,10 +1501,12 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let list = c.app.get("/api/deadlines", Some(&c.token)).await.json();
     let pending = list.as_array().unwrap().iter().find(|d| d["code"] == "T-PUB" && d["case_id"] == late.as_str());
     assert!(pending.unwrap()["label"].as_str().unwrap().contains("暂按自然日"), "{pending:?}");
-    let mut extend = json!({"type": "extend", "at": day("2026-12-28"), "days": 10});
+    let mut extend = json!({"type": "extend", "days": 10});
     extend["notice"] =
         receipt(&c, "延长查封、扣押期限决定书", "2026-12-28", json!({"type": "direct", "receiver": "张某某"}));
+    c.app.clock.set(day("2026-12-28"));
     ok(&command(&c.app, &c.token, &late, 3, extend).await);
+    c.app.clock.set(CLOCK_MS);
     // Past the term only release is possible: 20 days from 2026-11-02 end 2026-11-23.
     let r = command(
         &c.app,
@@ -1498,13 +1518,15 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-104");
     // Extended once by ten days, the written notice served (R-080 refuses it without one).
-    let extend = json!({"type": "extend", "at": day("2026-11-19"), "days": 10});
+    let extend = json!({"type": "extend", "days": 10});
+    c.app.clock.set(day("2026-11-19"));
     let r = command(&c.app, &c.token, &id, 3, extend.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-080", "{}", String::from_utf8_lossy(&r.body));
     let mut noticed = extend;
     noticed["notice"] =
         receipt(&c, "延长查封、扣押期限决定书", "2026-11-19", json!({"type": "direct", "receiver": "张某某"}));
     ok(&command(&c.app, &c.token, &id, 3, noticed).await);
+    c.app.clock.set(CLOCK_MS);
     // The decision must reach the party: without a receipt it is refused.
     let dispose = json!({"type": "dispose", "at": day("2026-11-20"), "outcome": "confiscated"});
     let r = command(&c.app, &c.token, &id, 4, dispose.clone()).await;
@@ -2050,7 +2072,8 @@ async fn a_period_beyond_the_calendar_asks_for_the_year_not_for_other_input() {
         command(&c.app, &c.token, &id, 1, json!({"type": "accept", "at": day("2026-12-21"), "voucher_sealed": true}))
             .await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let grant = json!({"type": "decide", "at": day("2026-12-22"), "granted": true, "sealed": true});
+    let grant = json!({"type": "decide", "granted": true, "sealed": true});
+    c.app.clock.set(day("2026-12-22"));
     let r = command(&c.app, &c.token, &id, 2, grant).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["error"]["code"], "CALENDAR_MISSING");
@@ -2091,9 +2114,11 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
         ok(&command(&c.app, &c.token, &id, v, s).await);
         v += 1;
     }
-    let grant = json!({"type": "decide", "at": day("2026-11-20"), "granted": true, "sealed": true});
+    let grant = json!({"type": "decide", "granted": true, "sealed": true});
+    c.app.clock.set(day("2026-11-20"));
     let r = command(&c.app, &c.token, &id, v, grant.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-050", "decided before the hearing");
+    c.app.clock.set(CLOCK_MS);
     let sched = |on: &str| json!({"type": "schedule_hearing", "notified_at": day("2026-11-10"), "hearing_on": on, "host": c.host});
     let r = command(&c.app, &c.token, &id, v, sched("2026-11-19")).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-050", "six working days' notice");
@@ -2108,6 +2133,7 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
     // they are told and heard before the decision (R-112, 行政许可法第三十六条).
     let mut grant = grant;
     grant["affects_others"] = json!(true);
+    c.app.clock.set(day("2026-11-24"));
     let r = command(&c.app, &c.token, &id, v, grant.clone()).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-112", "{}", String::from_utf8_lossy(&r.body));
     let heard = json!({"type": "hear_interested_party", "at": day("2026-11-23"), "party": "相邻商户李某某",
@@ -2120,6 +2146,7 @@ async fn an_interested_party_is_heard_before_a_licence_is_decided() {
         ok(&command(&c.app, &c.token, &id, v, s).await);
         v += 1;
     }
+    c.app.clock.set(CLOCK_MS);
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "granted");
     assert_eq!(case["data"]["hearing_on"], "2026-11-20");

@@ -860,9 +860,11 @@ async fn a_licence_is_applied_for_accepted_and_decided_through_forms() {
     let accept = format!("csrf={csrf}&expected_version=1&at=2026-11-03T09%3A00&voucher_sealed=on");
     let p = send(&app, form(&format!("{case}/do/accept"), &cookie, &accept)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // The 负责人 decides on 2026-11-20, by the server's clock (the form asks no time).
+    app.clock.set(liuhen_core::time::Date::parse("2026-11-20").unwrap().start().plus_hours(9).0);
     let decide = |sealed: bool| {
         format!(
-            "csrf={csrf}&expected_version=2&at=2026-11-20T09%3A00&granted=on{}&reasons=&relief_told=on&late_explanation=&password={}",
+            "csrf={csrf}&expected_version=2&granted=on{}&reasons=&relief_told=on&late_explanation=&password={}",
             if sealed { "&sealed=on" } else { "" },
             urlencode(HEAD_PASSWORD)
         )
@@ -1751,7 +1753,7 @@ async fn the_head_publishes_and_withdraws_a_decision_from_the_case_page() {
     assert_eq!(app.post_as(&format!("/api/cases/{id}/commands"), &staff.handler, &accept).await.status, StatusCode::OK);
     let decide = cmd(
         2,
-        serde_json::json!({"type": "decide", "at": now - 3_600_000, "granted": true, "sealed": true, "relief_told": true,
+        serde_json::json!({"type": "decide", "granted": true, "sealed": true, "relief_told": true,
                            "password": HEAD_PASSWORD}),
     );
     assert_eq!(app.post_as(&format!("/api/cases/{id}/commands"), &head, &decide).await.status, StatusCode::OK);
