@@ -402,7 +402,19 @@ impl Coercion {
             return Err(wrong(self.state, "更正日期"));
         };
         let dates = [Some(to), self.ratified_at, self.disposed_at];
-        let flags = rules::decide(crate::correction::check(from, to, reason, approved_by, &dates, "实施时间"))?;
+        let mut found = crate::correction::check(from, to, reason, approved_by, &dates, "实施时间");
+        // Not moved before the day the 负责人 approved it (行政强制法第十八条第一项).
+        if let (false, Some(on)) = (self.emergency, self.approved_on)
+            && to.shanghai_date() < on
+        {
+            found.push(crate::rules::R_133.violated("to", format!("更正后的实施时间早于负责人批准之日（{on}）")));
+        }
+        // An emergency measure's 24 hours run from when it was carried out: a correction that
+        // would bring a late ratification inside them is no correction (R-100b).
+        if self.emergency && self.ratified_at.is_none() && to > from {
+            found.push(R_100B.violated("to", "紧急实施尚未补办批准的，不得将实施时间改晚"));
+        }
+        let flags = rules::decide(found)?;
         let event = Event::ExecutionTimeCorrected {
             from,
             to,

@@ -1450,9 +1450,30 @@ impl Ordinary {
         dates[anchor as usize] = Some(to);
         let mut found = crate::correction::check(from, to, reason, approved_by, &dates, anchor.label());
         // Nor is the decision served, or the demand, after the fine was paid (R-064b).
-        let paid = self.paid_at.filter(|p| [dates[1], dates[2]].iter().flatten().any(|d| d > p));
+        let paid = self.paid_at.filter(|p| [dates[1], dates[2], dates[3]].iter().flatten().any(|d| d > p));
         if paid.is_some() {
             found.push(crate::rules::R_133.violated("to", format!("更正后的{}晚于缴纳罚款的时间", anchor.label())));
+        }
+        // Filed before every step of the investigation and the decision's preparation; decided
+        // not before a step the decision rests on.
+        let after_filing = self
+            .acts
+            .iter()
+            .map(|a| a.at)
+            .chain(self.review_passed_at)
+            .chain(self.notice.as_ref().map(|n| n.served_at))
+            .chain(self.hearing_held_at)
+            .chain(self.rests_on.map(|(t, _)| t))
+            .min();
+        if let (Anchor::FiledAt, Some(first)) = (anchor, after_filing)
+            && to > first
+        {
+            found.push(crate::rules::R_133.violated("to", "更正后的立案日期晚于立案后的调查、审核或告知"));
+        }
+        if let (Anchor::DecidedAt, Some((rests, step))) = (anchor, self.rests_on)
+            && to < rests
+        {
+            found.push(crate::rules::R_133.violated("to", format!("更正后的决定日期早于其所依据的{step}")));
         }
         if let (Some(decided), Some(served)) = (dates[1], dates[2])
             && matches!(anchor, Anchor::DecidedAt | Anchor::ServedAt)

@@ -2655,6 +2655,8 @@ mod coercive {
         // keeps the late report as a defect.
         let mut late = emergency();
         assert_eq!(out(late.ratify(at("2026-11-03").plus_hours(5), true, "张主任")), ["R-100b"]);
+        // Nor is its execution moved later to bring the ratification inside the 24 hours.
+        assert_eq!(out(late.correct_execution_time(at("2026-11-03"), "现场笔录记载时间有误", "张主任")), ["R-100b"]);
         step!(late, late.ratify(at("2026-11-03").plus_hours(5), false, "张主任"));
         assert_eq!((late.state, late.outcome), (State::Disposed, Some(Outcome::Released)));
         assert_eq!(late.defects.iter().map(|d| d.rule.id).collect::<Vec<_>>(), ["R-100c"]);

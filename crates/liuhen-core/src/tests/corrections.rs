@@ -70,4 +70,19 @@ fn licence_and_coercion_dates_are_corrected_the_same_way() {
     assert_eq!(t20(&k), Some(Ok(d("2026-11-23").end())));
     step!(k, k.correct_execution_time(at("2026-11-05"), "现场笔录记载为 11 月 5 日", "张主任"));
     assert_eq!(t20(&k), Some(Ok(d("2026-11-25").end())));
+    // Not before the day the 负责人 approved it (2026-11-02).
+    assert_eq!(out(k.correct_execution_time(at("2026-11-01"), "笔误", "张主任")), ["R-133"]);
+}
+
+/// A corrected date keeps the procedure's order with every step around it: filing before the
+/// investigation and the notice, the decision not before what it rests on.
+#[test]
+fn a_correction_keeps_the_order_of_the_steps_around_it() {
+    let cal = cal();
+    let c = served();
+    // Filed 2026-08-07; the notice served and the statement waived (2026-08-14) after it.
+    assert_eq!(out(c.correct_date(Anchor::FiledAt, at("2026-08-15"), "笔误", "张主任", &cal)), ["R-133"]);
+    assert!(out(c.correct_date(Anchor::FiledAt, at("2026-08-06"), "笔误", "张主任", &cal)).is_empty());
+    // Decided 2026-08-17 after the waiver of 2026-08-14: not moved before it.
+    assert_eq!(out(c.correct_date(Anchor::DecidedAt, at("2026-08-13"), "笔误", "张主任", &cal)), ["R-133"]);
 }

@@ -682,6 +682,8 @@ async fn run_command<S: LogStore>(
     app.staff_known(&command).await?;
     // What it records as sealed, the office had a seal for.
     app.seals_held(&command).await?;
+    // A corrected time is not later than the step was recorded (R-064b).
+    app.correction_recorded_by(&record, &command).await?;
     // 文号 in the one form the office writes them, so a look-alike is the same number.
     let mut command = command;
     crate::app::numbering::canonical_numbers(&mut command);

@@ -820,6 +820,46 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 
+    /// R-064b for a correction (`correct_date`, `correct_execution_time`): the time it sets is
+    /// not later than the corrected step was recorded in the log — a step cannot have happened
+    /// after the system learned of it.
+    pub(crate) async fn correction_recorded_by(&self, case: &CaseRecord, command: &Value) -> Result<(), ApiError> {
+        let anchor = command["anchor"].as_str().unwrap_or_default();
+        let action = match (case.case_type.as_str(), command["type"].as_str().unwrap_or_default(), anchor) {
+            ("coercive_measure", "correct_execution_time", _) => "executed",
+            ("ordinary_penalty", "correct_date", "filed_at") => "filed",
+            ("ordinary_penalty", "correct_date", "decided_at") => "decided",
+            ("ordinary_penalty", "correct_date", "served_at") => "served",
+            ("ordinary_penalty", "correct_date", "demand_served_at") => "demand_served",
+            ("licence", "correct_date", "received_at") => "applied",
+            ("licence", "correct_date", "accepted_at") => "accepted",
+            ("licence", "correct_date", "decided_at") => "decided",
+            ("licence", "correct_date", "certificate_at") => "certificate_issued",
+            _ => return Ok(()),
+        };
+        let Some(to) = command["to"].as_i64() else { return Ok(()) };
+        let wanted = format!("case.{action}");
+        let mut recorded = None;
+        for (index, raw) in self.store.case_entries(&case.id).await? {
+            let e = Entry::decode(&raw).map_err(|e| ApiError::Integrity(format!("entry {index}: {e}")))?;
+            if e.action() == wanted {
+                recorded = Some(e.time_ms);
+            }
+        }
+        match recorded {
+            Some(t) if to > t + super::CLOCK_TOLERANCE_MS => {
+                let shown = Timestamp(t).shanghai_date();
+                Err(ApiError::Refused(vec![
+                    liuhen_core::rules::R_064B.violated(
+                        "to",
+                        format!("更正后的时间晚于该环节记入系统的时间（{shown}），不得记录尚未发生的事"),
+                    ),
+                ]))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The type of a stored case.
     pub async fn case_type(&self, id: &str) -> Result<String, ApiError> {
         Ok(self.store.case(id).await?.case_type)

@@ -1470,6 +1470,12 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let r = command(&c.app, &c.token, &id, 2, execute(false)).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-106");
     ok(&command(&c.app, &c.token, &id, 2, execute(true)).await);
+    // A corrected execution time is not later than the execution was recorded (R-064b), even
+    // where the server's clock would allow it.
+    let later = json!({"type": "correct_execution_time", "to": liuhen_server::app::now_ms() + 24 * HOUR,
+                       "reason": "现场笔录记载时间有误"});
+    let r = command(&c.app, &c.token, &id, 3, later).await;
+    assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-064b", "{}", String::from_utf8_lossy(&r.body));
     // An enforcement decision other than a penalty or licence is published within twenty
     // working days: a deadline until the 负责人 publishes it, the person masked.
     let t_pub = |list: &Value| {
