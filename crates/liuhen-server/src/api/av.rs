@@ -34,10 +34,10 @@ pub async fn link<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<LinkForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: LinkForm = super::described::body(form)?;
     let reason = f.reason.text("更正理由")?;
     let link = Link {
         case: f.case.into_inner(),
@@ -73,10 +73,10 @@ pub async fn interruption<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<InterruptionForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: InterruptionForm = super::described::body(form)?;
     let input = InterruptionInput {
         from: f.from,
         to: f.to,
@@ -113,11 +113,11 @@ pub async fn unrecorded<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<UnrecordedForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     super::hidden_first(&state, &user, &id).await?;
-    let Json(f) = form?;
+    let f: UnrecordedForm = super::described::body(form)?;
     state.app.explain_unrecorded(&user, &id, &f.record, &f.reason).await?;
     Ok(Json(state.app.case_av(&user, &id).await?))
 }
@@ -147,10 +147,10 @@ pub async fn clip<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<ClipForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: ClipForm = super::described::body(form)?;
     let reason = f.reason.text("剪辑用途")?;
     let r = state.app.clip_recording(&user, &id, f.from_ms, f.to_ms, &reason).await?;
     Ok((axum::http::StatusCode::CREATED, Json(super::uploads::recording_json(&r))))

@@ -17,10 +17,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-fn json_body<T>(j: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    j.map(|Json(t)| t).map_err(ApiError::from)
-}
-
 /// A text field that may not be empty.
 pub(super) fn required(s: &str, field: &str, max: usize) -> Result<String, ApiError> {
     let t = text(s, field, max)?;
@@ -95,10 +91,10 @@ impl From<OfficerRecord> for OfficerDto {
 pub async fn register_officer<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<OfficerForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OfficerDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
-    let r = register_officer_from(&state.app, &user, json_body(form)?).await?;
+    let r = register_officer_from(&state.app, &user, super::described::body::<OfficerForm>(form)?).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 
@@ -309,12 +305,12 @@ impl From<CaseRecord> for CaseDto {
 pub async fn open_inspection<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<OpenInspectionForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
-    let f = json_body(form)?;
+    let f = super::described::body::<OpenInspectionForm>(form)?;
     let r = open_inspection_from(&state.app, &user, f).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
@@ -502,12 +498,12 @@ pub struct SummaryStartForm {
 pub async fn start_summary<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<SummaryStartForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
-    let f = json_body(form)?;
+    let f = super::described::body::<SummaryStartForm>(form)?;
     let r = start_summary_from(&state.app, &user, f).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
@@ -617,12 +613,16 @@ pub async fn case_command<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<CommandRequest>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
     // A hidden case is 404 whatever the body says: asked before the body is read.
     super::hidden_first(&state, &user, &id).await?;
-    let req = json_body(form)?;
+    let req = {
+        // Described as `Command` (its `command` by the case type's schema, checked below).
+        let axum::Json(v) = form?;
+        super::described::value_as_but::<CommandRequest>("Command", v, Some("/command"))?
+    };
     let r = execute_command(&state.app, &user, &id, req.expected_version, req.command).await?;
     Ok(Json(r.into()))
 }
@@ -676,6 +676,13 @@ async fn run_command<S: LogStore>(
         }));
     }
     let case_type = record.case_type.clone();
+    // The command as the description gives it for the case's type, before anything it says is
+    // weighed: what the description forbids is a 400, whatever else is wrong with it.
+    if let Some((_, schema)) = super::openapi::COMMANDS.iter().find(|(t, _)| *t == case_type)
+        && let Some(c) = super::described::complaint(schema, &command)?
+    {
+        return Err(ApiError::BadRequest(format!("命令格式有误：{c}")));
+    }
     // R-064b: nothing is recorded as having happened later than now.
     app.not_in_future(&command)?;
     // The staff named as having acted (送达人, 复查人员, 监督人员) are registered officers, by ID.
@@ -848,11 +855,11 @@ pub async fn classify_case<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<ClassForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
     super::hidden_first(&state, &user, &id).await?;
-    let f = json_body(form)?;
+    let f = super::described::body::<ClassForm>(form)?;
     let r = state.app.classify_case(&user, &id, f.class.trim(), &f.reason.text("定级理由")?).await?;
     Ok(Json(r.into()))
 }
@@ -944,11 +951,11 @@ pub async fn classify_record<S: LogStore>(
     State(state): State<AppState<S>>,
     Path((id, kind, n)): Path<(String, String, String)>,
     headers: HeaderMap,
-    form: Result<Json<ClassForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let user = require_user(&state, &headers).await?;
     super::hidden_first(&state, &user, &id).await?;
-    let f = json_body(form)?;
+    let f = super::described::body::<ClassForm>(form)?;
     let record_id = format!("{kind}/{n}");
     state.app.classify_record(&user, &id, &record_id, f.class.trim(), &f.reason.text("定级理由")?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -1828,12 +1835,12 @@ fn ordinary_command(
 pub async fn register_lead<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<LeadForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
-    let f = json_body(form)?;
+    let f = super::described::body::<LeadForm>(form)?;
     let r = register_lead_from(&state.app, &user, f).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
@@ -2115,12 +2122,12 @@ fn licence_command(
 pub async fn apply_for_licence<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<ApplicationForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
-    let f = json_body(form)?;
+    let f = super::described::body::<ApplicationForm>(form)?;
     let r = apply_for_licence_from(&state.app, &user, f).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
@@ -2316,12 +2323,12 @@ fn coercion_command(
 pub async fn propose_measure<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<MeasureForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
-    let f = json_body(form)?;
+    let f = super::described::body::<MeasureForm>(form)?;
     let r = propose_measure_from(&state.app, &user, f).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
@@ -2381,10 +2388,10 @@ pub struct MatterForm {
 pub async fn put_matter<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<MatterForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
-    let r = put_matter_from(&state.app, &user, json_body(form)?).await?;
+    let r = put_matter_from(&state.app, &user, super::described::body::<MatterForm>(form)?).await?;
     Ok((StatusCode::CREATED, Json(serde_json::from_str(&r.data).unwrap_or(Value::Null))))
 }
 
@@ -2463,10 +2470,10 @@ pub struct SealForm {
 pub async fn put_agency<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<AgencyForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    let a = put_agency_from(&state.app, &user, json_body(form)?).await?;
+    let a = put_agency_from(&state.app, &user, super::described::body::<AgencyForm>(form)?).await?;
     Ok(Json(crate::app::agency::agency_json(&a)))
 }
 
@@ -2533,7 +2540,7 @@ pub async fn put_catalogue<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(which): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<Value>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::ManageReference, None)?;

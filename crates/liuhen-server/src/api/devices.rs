@@ -49,10 +49,10 @@ pub async fn list<S: LogStore>(
 pub async fn register<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<DeviceForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: DeviceForm = super::described::body(form)?;
     let v = state.app.register_device(&user, &f.number, &f.model, &f.kind, &f.capabilities, &f.storage_place).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }

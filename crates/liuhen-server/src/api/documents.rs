@@ -128,10 +128,8 @@ pub enum SignMethod {
 }
 
 /// Parses `body` as `T` to refuse what the description refuses (400 with the field).
-fn described<T: for<'de> Deserialize<'de>>(body: &Value) -> Result<(), ApiError> {
-    serde_json::from_value::<T>(body.clone())
-        .map(|_| ())
-        .map_err(|e| ApiError::BadRequest(format!("请求格式有误：{}", crate::error::serde_in_chinese(&e.to_string()))))
+fn described<T: for<'de> Deserialize<'de> + schemars::JsonSchema>(body: &Value) -> Result<(), ApiError> {
+    super::described::value_as::<T>(&T::schema_name(), body.clone()).map(|_: T| ())
 }
 
 /// `GET /api/document-catalogue`: the forms, their fields and signers.

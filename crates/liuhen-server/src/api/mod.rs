@@ -2,6 +2,7 @@
 
 pub mod av;
 pub mod cases;
+pub mod described;
 pub mod devices;
 pub mod documents;
 pub mod evidence;

@@ -110,11 +110,13 @@ pub async fn request<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<RequestForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
     super::hidden_first(&state, &user, &id).await?;
-    let Json(f) = form?;
+    // Asked before the body is read: who may not record a request learns nothing from its shape.
+    state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&state.app.store.case(&id).await?))?;
+    let f: RequestForm = super::described::body(form)?;
     let a = request_from(&state.app, &user, &id, f).await?;
     Ok((StatusCode::CREATED, Json(access_json(&a))))
 }
@@ -145,12 +147,12 @@ pub async fn step<S: LogStore>(
     State(state): State<AppState<S>>,
     Path((id, request_id)): Path<(String, String)>,
     headers: HeaderMap,
-    form: Result<Json<StepForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     // A hidden case is 404 whatever the body says.
     super::hidden_first(&state, &user, &id).await?;
-    let Json(f) = form?;
+    let f: StepForm = super::described::body(form)?;
     let a = step_from(&state.app, &user, &id, &request_id, f).await?;
     Ok(Json(access_json(&a)))
 }

@@ -49,12 +49,12 @@ pub async fn command<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    form: Result<Json<PublicationForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a hidden case is 404 whatever was sent.
     state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&state.app.store.case(&id).await?))?;
-    let Json(f) = form?;
+    let f: PublicationForm = super::described::body(form)?;
     let v = match f.action.as_str() {
         "publish" => {
             if f.mask.len() > 20 {
@@ -138,14 +138,14 @@ pub async fn annual<S: LogStore>(
 pub async fn publish_annual<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<StatisticsForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
     // Asked before the body is read.
     if !crate::app::policy::roles(&user).contains(&crate::app::policy::Role::Approver) {
         return Err(ApiError::NotYourStep("公开年度行政执法统计数据须由负责人以本人账号办理".into()));
     }
-    let Json(f) = form?;
+    let f: StatisticsForm = super::described::body(form)?;
     Ok(Json(state.app.publish_statistics(&user, f.year).await?))
 }
 

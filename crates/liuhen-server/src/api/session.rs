@@ -101,9 +101,9 @@ pub async fn login<S: LogStore>(
     State(state): State<AppState<S>>,
     ext: axum::http::Extensions,
     headers: HeaderMap,
-    form: Result<Json<LoginForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(form) = form?;
+    let form: LoginForm = super::described::body(form)?;
     let source = client_ip(&state.app, &ext, &headers);
     let login = state.app.login_from(source, form.username.trim(), &form.password, &form.code).await?;
     let cookie = format!(
@@ -151,10 +151,10 @@ pub struct SigningKeyForm {
 pub async fn renew_signing_key<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<SigningKeyForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let user = super::require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: SigningKeyForm = super::described::body(form)?;
     Ok(Json(state.app.renew_key(&user, &f.password).await?))
 }
 
@@ -192,10 +192,10 @@ pub struct PasswordForm {
 pub async fn change_password<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<PasswordForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<UserDto>, ApiError> {
     let user = super::require_session(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: PasswordForm = super::described::body(form)?;
     let token = super::request_token(&headers).unwrap_or_default();
     state.app.change_password(&user, &f.current, &f.new, &f.code, Some(&token)).await?;
     let user = state.app.authenticate(&token).await?;
@@ -217,10 +217,10 @@ pub struct CredentialsForm {
 pub async fn begin_totp<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<CredentialsForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let user = super::require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: CredentialsForm = super::described::body(form)?;
     let (secret, uri) = state.app.begin_totp(&user, &f.password, &f.code).await?;
     Ok(Json(serde_json::json!({"secret": secret, "uri": uri})))
 }
@@ -235,10 +235,10 @@ pub struct CodeForm {
 pub async fn confirm_totp<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<CodeForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<UserDto>, ApiError> {
     let user = super::require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: CodeForm = super::described::body(form)?;
     state.app.confirm_totp(&user, &f.code).await?;
     Ok(Json(UserDto::from(&user)))
 }

@@ -86,10 +86,10 @@ pub async fn list_users<S: LogStore>(
 pub async fn add_user<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<UserForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<AccountDto>), ApiError> {
     let user = require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: UserForm = super::described::body(form)?;
     let new = NewUser {
         username: f.username.trim().to_string(),
         roles: f.roles.into_inner(),
@@ -125,10 +125,10 @@ pub async fn decide_grant<S: LogStore>(
     State(state): State<AppState<S>>,
     axum::extract::Path(id): axum::extract::Path<String>,
     headers: HeaderMap,
-    form: Result<Json<GrantForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<AccountDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: GrantForm = super::described::body(form)?;
     let decided = state.app.decide_grant(&user, &id, f.approve).await?;
     Ok(Json(AccountDto::from(&decided)))
 }
@@ -194,10 +194,10 @@ pub async fn tokens<S: LogStore>(
 pub async fn create_token<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    form: Result<Json<TokenForm>, JsonRejection>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let user = require_user(&state, &headers).await?;
-    let Json(f) = form?;
+    let f: TokenForm = super::described::body(form)?;
     let (secret, record) = state.app.create_token(&user, &f.name, f.days).await?;
     let mut v = token_json(&record);
     v["token"] = serde_json::Value::from(secret);
