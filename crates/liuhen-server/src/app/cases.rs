@@ -930,7 +930,7 @@ impl<S: LogStore> App<S> {
                     case_no: c.case_no.clone(),
                     code: "T-PUB".to_string(),
                     label,
-                    source: super::publication::SOURCE.to_string(),
+                    source: super::publication::source(&c.case_type).to_string(),
                     due: due.0,
                     status: calendar::status(due, None, now, DUE_SOON_MS),
                 });

@@ -33,6 +33,10 @@ pub fn offered(case_type: &str, state: &str, data: &serde_json::Value) -> Vec<&'
             _ => true,
         });
     }
+    // A seizure's term and a licence's review period are extended once.
+    if matches!(case_type, "coercive_measure" | "licence") && data["extended"] == true {
+        out.retain(|c| *c != "extend");
+    }
     if case_type == "ordinary_penalty" {
         let reviewed = data["legal_review_passed_at"].as_i64();
         let heard = data["hearing_held_at"].as_i64();
@@ -165,5 +169,8 @@ mod tests {
         assert_eq!(found, ["order_rectification", "convert_to_case", "close"]);
         let converted = json!({"problems_found": true, "converted_to": "c1"});
         assert_eq!(super::offered("inspection", "reinspected", &converted), ["close"]);
+        // Extended once: not offered again.
+        let once = super::offered("coercive_measure", "active", &json!({"extended": true}));
+        assert!(!once.contains(&"extend") && once.contains(&"dispose"), "{once:?}");
     }
 }

@@ -24,8 +24,17 @@ pub const PUBLISH_WORKING_DAYS: u32 = 7;
 pub const PUBLISH_OTHER_WORKING_DAYS: u32 = 20;
 /// Working days from a change or revocation to the withdrawal (国办发〔2018〕118号).
 pub const WITHDRAW_WORKING_DAYS: u32 = 3;
-/// Where the rule comes from.
+/// Where the rule comes from: for a penalty, also 行政处罚法第四十八条.
 pub const SOURCE: &str = "国办发〔2018〕118号；行政处罚法第四十八条";
+
+/// The source of the 公示 rule for a case of `case_type`.
+pub fn source(case_type: &str) -> &'static str {
+    match case_type {
+        "ordinary_penalty" | "summary_penalty" => SOURCE,
+        "licence" => "国办发〔2018〕118号；行政许可法第四十条",
+        _ => "国办发〔2018〕118号",
+    }
+}
 
 /// The working days case type `case_type`'s decision has to be published in: seven for
 /// a penalty or a licence, twenty for another enforcement decision; `None` for a kind with no

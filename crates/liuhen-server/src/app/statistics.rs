@@ -147,10 +147,27 @@ impl<S: LogStore> App<S> {
     /// The figures of the year just ended, not yet published: (year, due) from 1 January.
     pub async fn statistics_due(&self, now: Timestamp) -> Result<Option<(i32, Timestamp)>, ApiError> {
         let year = now.shanghai_date().year() - 1;
-        // An office whose log began after that year has nothing to publish for it.
+        // An office whose log began after that year has nothing to publish for it — unless it
+        // recorded decisions of that year since (entered after the fact).
         match self.log_began().await? {
             Some(began) if began <= year => {}
-            _ => return Ok(None),
+            Some(_) => {
+                let f = tally(year, &self.store.cases(u32::MAX).await?);
+                let counted = [
+                    "penalties.total",
+                    "licences.granted",
+                    "licences.denied",
+                    "coercive_measures.seal",
+                    "coercive_measures.seize",
+                    "inspections",
+                ]
+                .iter()
+                .any(|k| k.split('.').fold(&f, |v, p| &v[p]).as_u64().unwrap_or(0) > 0);
+                if !counted {
+                    return Ok(None);
+                }
+            }
+            None => return Ok(None),
         }
         Ok(match self.published_statistics(year).await? {
             Some(_) => None,

@@ -377,6 +377,13 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     assert!(dl.as_array().unwrap().iter().any(|d| d["code"] == "T-17" && d["status"] != "met"));
     assert!(dl.as_array().unwrap().iter().any(|d| d["code"] == "T-11" && d["source"] == "行政处罚法第六十七条"));
     assert_eq!(dl[0]["status_label"], "已逾期");
+    // The demo's history reaches back into last year: its figures are due by 31 January,
+    // though the log itself began this year.
+    let last_year = liuhen_core::time::Timestamp(liuhen_server::app::now_ms()).shanghai_date().year() - 1;
+    let figures = app.get(&format!("/api/statistics/annual?year={last_year}"), Some(&token)).await.json();
+    if figures["figures"]["penalties"]["total"].as_u64().unwrap_or(0) > 0 {
+        assert!(dl.as_array().unwrap().iter().any(|d| d["code"] == "T-STAT"), "{figures}");
+    }
 }
 
 fn summary_start(c: &Ctx, case_no: &str, party_kind: &str) -> Value {
