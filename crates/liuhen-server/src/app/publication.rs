@@ -114,30 +114,49 @@ fn address_pieces(address: &str) -> Vec<String> {
     out
 }
 
-/// The figures of a door: a run of figures before 单元, 室 or 号楼 starred, whoever's door it is
-/// (an address is never published). Chinese numerals are not doors (`二层` is a fact).
+/// The figures of an address: a run of figures (in any script, Chinese numerals too) before
+/// 单元, 室 or 号楼, or after a road's or village's name and before 号 (`迁安路三十号`), or a
+/// door written `3-2-601`, starred — whoever's address it is (an address is never published).
+/// Figures elsewhere stay (`二层`, `第65条`, `罚款5000元` are facts).
 fn mask_doors(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
+    let figure =
+        |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇零一二两三四五六七八九十百千廿卅".contains(c);
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
         let mut j = i;
-        let figure = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
         while j < chars.len() && (figure(chars[j]) || (j > i && chars[j].is_whitespace())) {
             j += 1;
         }
-        let door = j > i
-            && (chars.get(j).is_some_and(|c| "单室".contains(*c))
-                || (chars.get(j) == Some(&'号') && chars.get(j + 1) == Some(&'楼')));
-        if door {
-            out.extend(std::iter::repeat_n('*', chars[i..j].iter().filter(|c| figure(**c)).count()));
-            i = j;
-        } else if j > i {
-            out.extend(&chars[i..j]);
-            i = j;
-        } else {
+        if j == i {
             out.push(chars[i]);
             i += 1;
+            continue;
+        }
+        // `3-2-601`: three or four runs of ASCII figures joined by dashes, the first short.
+        let mut k = j;
+        let mut runs = 1;
+        while k + 1 < chars.len() && "-－".contains(chars[k]) && chars[k + 1].is_ascii_digit() {
+            k += 1;
+            while k < chars.len() && chars[k].is_ascii_digit() {
+                k += 1;
+            }
+            runs += 1;
+        }
+        let coded = (3..=4).contains(&runs) && chars[i..j].iter().all(char::is_ascii_digit) && j - i <= 3;
+        let next = chars.get(j).copied();
+        let door = matches!(next, Some('单' | '室')) || (next == Some('号') && chars.get(j + 1) == Some(&'楼'));
+        let house = next == Some('号') && i > 0 && "路街巷道村弄里".contains(chars[i - 1]);
+        if coded {
+            out.extend(chars[i..k].iter().map(|c| if c.is_ascii_digit() { '*' } else { *c }));
+            i = k;
+        } else if door || house {
+            out.extend(std::iter::repeat_n('*', chars[i..j].iter().filter(|c| figure(**c)).count()));
+            i = j;
+        } else {
+            out.extend(&chars[i..j]);
+            i = j;
         }
     }
     out
@@ -221,7 +240,15 @@ fn mask_numbers(text: &str) -> String {
             }
             j += 1;
         }
-        if digits >= 7 {
+        // A date written with dashes (`2026-08-17`) is a date, not a number to hide.
+        let run: String = chars[start..end].iter().collect();
+        let parts: Vec<&str> = run.split(['-', '.', '/']).collect();
+        let date = parts.len() == 3
+            && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+            && parts[0].len() == 4
+            && parts[1].len() <= 2
+            && parts[2].len() <= 2;
+        if digits >= 7 && !date {
             out.extend(std::iter::repeat_n('*', digits));
         } else {
             out.extend(&chars[start..end]);
@@ -655,6 +682,15 @@ mod tests {
         }
         assert!(out.starts_with("当事人欧阳某某家住（地址不予公示）"), "{out}");
         assert_eq!(redacted("违法加建二层、三层彩钢房 2 层", &party).matches('层').count(), 3, "floors are facts");
+        // The same address in Chinese numerals or in short.
+        let out = redacted("住幸福小区三号楼二单元六零一室，即3-2-601；店在迁安路三十号、迁安路卅号", &party);
+        for private in ["三号楼", "二单元", "六零一", "3-2-601", "三十号", "卅号"] {
+            assert!(!out.contains(private), "{private} left in: {out}");
+        }
+        for kept in ["于 2026-08-17", "第 65 条", "罚款 5000 元", "二层"] {
+            let text = format!("当事人{kept}");
+            assert!(redacted(&text, &party).contains(kept), "{kept} lost");
+        }
         // A two-character name's single given character is not masked everywhere.
         let party = serde_json::json!({"kind": "natural_person", "name": "张三", "address": "x"});
         assert_eq!(redacted("张三于三日内", &party), "张某某于三日内");
