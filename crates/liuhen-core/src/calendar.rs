@@ -177,10 +177,10 @@ impl WorkCalendar {
         }
     }
 
-    /// Whether `at` falls within the period that starts at `anchor`. A period in calendar days
-    /// or months ends no earlier than its plain last day, so a time by then is within it even
-    /// when the calendar lacks the year (a holiday could only move the end later); past the
-    /// plain day, the year's calendar is needed.
+    /// Whether `at` falls within the period that starts at `anchor`. A period ends no earlier
+    /// than its plain last day (for working days: every unknown day counted as one), so a time by
+    /// then is within it even when the calendar lacks the year (a holiday could only move the
+    /// end later); past the plain day, the year's calendar is needed.
     pub fn within(&self, anchor: Timestamp, period: Period, at: Timestamp) -> Result<bool, CalendarError> {
         match self.due(anchor, period) {
             Ok(due) => Ok(at <= due),
@@ -188,7 +188,9 @@ impl WorkCalendar {
                 let plain = match period {
                     Period::CalendarDays(n) => anchor.shanghai_date().plus_days(i64::from(n)).end(),
                     Period::Months(n) => anchor.shanghai_date().plus_months(n).end(),
-                    _ => return Err(e),
+                    // Counting every unknown day as a working day ends no later than the truth.
+                    Period::WorkingDays(_) => self.estimating().due(anchor, period)?,
+                    Period::Hours(_) => return Err(e),
                 };
                 if at <= plain { Ok(true) } else { Err(e) }
             }

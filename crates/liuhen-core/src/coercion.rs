@@ -290,8 +290,9 @@ impl Coercion {
         if !self.approved && !emergency {
             found.push(R_100A.violated("approval", "未经负责人批准"));
         }
-        // Approved first (行政强制法第十八条第一项): not carried out before the day of approval.
-        if let (false, Some(on)) = (emergency, self.approved_on)
+        // Approved first (行政强制法第十八条第一项): not carried out before the day of approval —
+        // an approved measure is no emergency, whatever the request says.
+        if let Some(on) = self.approved_on
             && act.at.shanghai_date() < on
         {
             found.push(R_100A.violated("act.at", format!("实施时间早于负责人批准之日（{on}）")));
@@ -413,6 +414,12 @@ impl Coercion {
         // would bring a late ratification inside them is no correction (R-100b).
         if self.emergency && self.ratified_at.is_none() && to > from {
             found.push(R_100B.violated("to", "紧急实施尚未补办批准的，不得将实施时间改晚"));
+        }
+        // Nor, once ratified, moved so early that the ratification falls outside them.
+        if let (true, Some(r)) = (self.emergency, self.ratified_at)
+            && r > to.plus_hours(24)
+        {
+            found.push(R_100B.violated("to", "更正后补办批准晚于实施后二十四小时"));
         }
         let flags = rules::decide(found)?;
         let event = Event::ExecutionTimeCorrected {

@@ -447,9 +447,11 @@ impl Licence {
         (if self.extended { 30 } else { 20 }) + self.excluded_days
     }
 
-    fn decision_due(&self, cal: &WorkCalendar) -> Result<Option<Timestamp>, CommandError> {
+    /// Whether `at` is within the review period (`None` before acceptance); decided without
+    /// the year's calendar while the plain count settles it.
+    fn in_review_period(&self, at: Timestamp, cal: &WorkCalendar) -> Result<Option<bool>, CommandError> {
         let Some(accepted) = self.accepted_at else { return Ok(None) };
-        Ok(Some(cal.due(accepted, Period::WorkingDays(self.review_days()))?))
+        Ok(Some(cal.within(accepted, Period::WorkingDays(self.review_days()), at)?))
     }
 
     /// a 检验、检测、鉴定、专家评审 (or hearing, tender, auction, quarantine) whose time is
@@ -475,8 +477,8 @@ impl Licence {
             return Err(wrong(self.state, "延长审查期限"));
         }
         let mut found = Vec::new();
-        let due = self.decision_due(cal)?.ok_or_else(|| wrong(self.state, "延长审查期限"))?;
-        if at > due || approved_by.trim().is_empty() || !reasons_notified {
+        let in_time = self.in_review_period(at, cal)?.ok_or_else(|| wrong(self.state, "延长审查期限"))?;
+        if !in_time || approved_by.trim().is_empty() || !reasons_notified {
             found.push(R_114.violated("at", "延期须经负责人批准，并在原期限届满前告知申请人理由"));
         }
         let flags = rules::decide(found)?;
@@ -513,9 +515,7 @@ impl Licence {
         if !sealed || (!granted && (reasons.trim().is_empty() || !relief_told)) {
             found.push(R_115.violated("decision", "决定书须加盖印章；不予许可的须说明理由并告知救济权利"));
         }
-        if let Some(due) = self.decision_due(cal)?
-            && at > due
-        {
+        if self.in_review_period(at, cal)? == Some(false) {
             if late_explanation.trim().is_empty() {
                 return Err(rules::Refusal {
                     violations: vec![R_114.violated("late_explanation", "已超过法定审查期限，须书面说明理由")],

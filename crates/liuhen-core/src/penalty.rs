@@ -1449,10 +1449,13 @@ impl Ordinary {
         let mut dates = [self.filed_at, self.decided_at, self.served_at, self.demand_served_at];
         dates[anchor as usize] = Some(to);
         let mut found = crate::correction::check(from, to, reason, approved_by, &dates, anchor.label());
-        // Nor is the decision served, or the demand, after the fine was paid (R-064b).
-        let paid = self.paid_at.filter(|p| [dates[1], dates[2], dates[3]].iter().flatten().any(|d| d > p));
-        if paid.is_some() {
+        // Nor is the decision made or served after the fine was paid.
+        if matches!(anchor, Anchor::DecidedAt | Anchor::ServedAt) && self.paid_at.is_some_and(|p| to > p) {
             found.push(crate::rules::R_133.violated("to", format!("更正后的{}晚于缴纳罚款的时间", anchor.label())));
+        }
+        // A demand only once the time to pay has run out (R-095a), as when it was served.
+        if anchor == Anchor::DemandServedAt && self.fine_due(cal).transpose()?.is_some_and(|due| to <= due) {
+            found.push(crate::rules::R_095A.violated("to", "更正后的催告日期在缴纳期限届满之前"));
         }
         // Filed before every step of the investigation and the decision's preparation; decided
         // not before a step the decision rests on.

@@ -100,7 +100,10 @@ fn a_time_before_the_plain_last_day_is_within_a_period_in_a_year_not_loaded() {
     assert_eq!(cal.within(executed, Period::CalendarDays(30), at("2026-12-20")), Ok(true));
     assert_eq!(cal.within(executed, Period::CalendarDays(30), d("2027-01-09").end()), Ok(true));
     assert!(cal.within(executed, Period::CalendarDays(30), at("2027-01-10")).is_err(), "then it takes the calendar");
-    assert!(cal.within(executed, Period::WorkingDays(20), at("2026-12-20")).is_err(), "working days need it always");
+    // Working days: every unknown day counted as one ends no later than the truth (2026-12-30
+    // is within twenty working days of 12-10 whatever 2027's holidays); past that count, unknown.
+    assert_eq!(cal.within(executed, Period::WorkingDays(20), at("2026-12-30")), Ok(true));
+    assert!(cal.within(executed, Period::WorkingDays(20), at("2027-01-20")).is_err());
     assert_eq!(cal.within(at("2026-11-02"), Period::CalendarDays(30), at("2026-12-03")), Ok(false));
 }
 
@@ -2637,6 +2640,10 @@ mod coercive {
         c
     }
 
+    fn emergency_fresh() -> Coercion {
+        Coercion::new(measure())
+    }
+
     fn emergency() -> Coercion {
         let mut c = Coercion::new(measure());
         step!(c, c.execute(act(), true, CHECKS, doc(30), true));
@@ -2655,6 +2662,10 @@ mod coercive {
         // keeps the late report as a defect.
         let mut late = emergency();
         assert_eq!(out(late.ratify(at("2026-11-03").plus_hours(5), true, "张主任")), ["R-100b"]);
+        // Ratified in time, its execution is not then moved so early that it was not.
+        let mut timely = emergency();
+        step!(timely, timely.ratify(at("2026-11-02").plus_hours(5), true, "张主任"));
+        assert_eq!(out(timely.correct_execution_time(at("2026-10-31"), "笔误", "张主任")), ["R-100b"]);
         // Nor is its execution moved later to bring the ratification inside the 24 hours.
         assert_eq!(out(late.correct_execution_time(at("2026-11-03"), "现场笔录记载时间有误", "张主任")), ["R-100b"]);
         step!(late, late.ratify(at("2026-11-03").plus_hours(5), false, "张主任"));
@@ -2681,6 +2692,16 @@ mod coercive {
                 "R-100a",
                 out(fresh.execute(act(), false, CHECKS, doc(30), true)),
                 out(approved().execute(act(), false, CHECKS, doc(30), true)),
+            ),
+            // An approved measure is no emergency: carried out before the approval, refused.
+            (
+                "R-100a",
+                out({
+                    let mut c = Coercion::new(measure());
+                    step!(c, c.approve(Opinion { date: super::d("2026-11-05"), ..head() }));
+                    c.execute(act(), true, CHECKS, doc(30), true)
+                }),
+                out(emergency_fresh().execute(act(), true, CHECKS, doc(30), true)),
             ),
             // Approved on 2026-11-05, carried out on 2026-11-02: not approved first.
             (

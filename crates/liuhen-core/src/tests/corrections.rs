@@ -83,6 +83,11 @@ fn a_correction_keeps_the_order_of_the_steps_around_it() {
     // Filed 2026-08-07; the notice served and the statement waived (2026-08-14) after it.
     assert_eq!(out(c.correct_date(Anchor::FiledAt, at("2026-08-15"), "笔误", "张主任", &cal)), ["R-133"]);
     assert!(out(c.correct_date(Anchor::FiledAt, at("2026-08-06"), "笔误", "张主任", &cal)).is_empty());
+    // A demand is not moved into the fifteen days to pay (R-095a): they end 2026-09-02.
+    let mut d = super::execution::served();
+    step!(d, d.serve_demand(super::execution::demand("2026-09-10"), &cal));
+    assert_eq!(out(d.correct_date(Anchor::DemandServedAt, at("2026-09-01"), "笔误", "张主任", &cal)), ["R-095a"]);
+    assert!(out(d.correct_date(Anchor::DemandServedAt, at("2026-09-09"), "笔误", "张主任", &cal)).is_empty());
     // Decided 2026-08-17 after the waiver of 2026-08-14: not moved before it.
     assert_eq!(out(c.correct_date(Anchor::DecidedAt, at("2026-08-13"), "笔误", "张主任", &cal)), ["R-133"]);
 }

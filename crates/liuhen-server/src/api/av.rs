@@ -116,7 +116,7 @@ pub async fn unrecorded<S: LogStore>(
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    super::hidden_first(&state, &user, &id).await?;
+    super::allowed_first(&state, &user, &id, crate::app::policy::Action::CommandCase).await?;
     let f: UnrecordedForm = super::described::body(form)?;
     state.app.explain_unrecorded(&user, &id, &f.record, &f.reason).await?;
     Ok(Json(state.app.case_av(&user, &id).await?))

@@ -616,8 +616,9 @@ pub async fn case_command<S: LogStore>(
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    // A hidden case is 404 whatever the body says: asked before the body is read.
-    super::hidden_first(&state, &user, &id).await?;
+    // A hidden case is 404, one the user may not act on 403, whatever the body says: asked
+    // before the body is read.
+    super::allowed_first(&state, &user, &id, crate::app::policy::Action::CommandCase).await?;
     let req = {
         // Described as `Command` (its `command` by the case type's schema, checked below).
         let axum::Json(v) = form?;
@@ -676,6 +677,7 @@ async fn run_command<S: LogStore>(
         }));
     }
     let case_type = record.case_type.clone();
+    let command = super::described::integral(command);
     // The command as the description gives it for the case's type, before anything it says is
     // weighed: what the description forbids is a 400, whatever else is wrong with it.
     if let Some((_, schema)) = super::openapi::COMMANDS.iter().find(|(t, _)| *t == case_type)
@@ -858,7 +860,7 @@ pub async fn classify_case<S: LogStore>(
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<CaseDto>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    super::hidden_first(&state, &user, &id).await?;
+    super::allowed_first(&state, &user, &id, crate::app::policy::Action::ClassifyCase).await?;
     let f = super::described::body::<ClassForm>(form)?;
     let r = state.app.classify_case(&user, &id, f.class.trim(), &f.reason.text("定级理由")?).await?;
     Ok(Json(r.into()))
@@ -954,7 +956,7 @@ pub async fn classify_record<S: LogStore>(
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let user = require_user(&state, &headers).await?;
-    super::hidden_first(&state, &user, &id).await?;
+    super::allowed_first(&state, &user, &id, crate::app::policy::Action::ClassifyCase).await?;
     let f = super::described::body::<ClassForm>(form)?;
     let record_id = format!("{kind}/{n}");
     state.app.classify_record(&user, &id, &record_id, f.class.trim(), &f.reason.text("定级理由")?).await?;

@@ -147,6 +147,20 @@ fn list(options: &Value) -> String {
     })
 }
 
+/// `value` with every number that is a whole number written with a fraction (`3.0`) as that
+/// integer: JSON Schema counts it an integer, and so does the server.
+pub fn integral(value: Value) -> Value {
+    match value {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(integral).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, integral(v))).collect()),
+        other => other,
+    }
+}
+
 /// What the description says is wrong with `value` under schema `name`, in Chinese; `None`
 /// when it conforms.
 pub fn complaint(name: &str, value: &Value) -> Result<Option<String>, ApiError> {
@@ -169,6 +183,7 @@ pub fn value_as<T: DeserializeOwned>(name: &str, value: Value) -> Result<T, ApiE
 /// As [`value_as`], leaving the member at `left` (a pointer, `/command`) to be held to its own
 /// schema later (a case command, whose schema is its case type's).
 pub fn value_as_but<T: DeserializeOwned>(name: &str, value: Value, left: Option<&str>) -> Result<T, ApiError> {
+    let value = integral(value);
     let v = validator(name)?;
     let mut errors = v.iter_errors(&value);
     let found = errors.find(|e| left.is_none_or(|l| !e.instance_path().to_string().starts_with(l)));
@@ -199,6 +214,10 @@ mod tests {
         assert_eq!(c.unwrap().unwrap(), "type: 取值不在接口说明所列的类型之中");
         let c = super::complaint("SummaryCommand", &json!(["hear"]));
         assert!(c.unwrap().unwrap().contains("对象"));
+        // A number the server's type cannot hold is one the description forbids, named.
+        let c = super::complaint("CoercionCommand", &json!({"type": "extend", "days": 4_294_967_296_u64}));
+        assert_eq!(c.unwrap().unwrap(), "days: 不得大于 4294967295");
+        assert_eq!(super::integral(json!({"days": 3.0, "x": [1.5]})), json!({"days": 3, "x": [1.5]}));
         assert_eq!(super::complaint("AnnualStatistics", &json!({"year": 2025})).unwrap(), None);
         let c = super::complaint("NewAccount", &json!({"username": "ab", "roles": "officer,foo", "password": "x"}));
         assert!(c.unwrap().unwrap().contains("roles"));

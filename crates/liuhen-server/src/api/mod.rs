@@ -65,6 +65,17 @@ pub async fn require_session<S: LogStore>(state: &AppState<S>, headers: &HeaderM
 }
 
 /// A case `user` may not see is 404 whatever the body says: asked before the body is read.
+/// The case `id` may be acted on by `user` as `action` (404 if hidden, 403 if only seen): asked
+/// before the body is read, so a malformed request tells those who may not act nothing more.
+pub(crate) async fn allowed_first<S: LogStore>(
+    state: &AppState<S>,
+    user: &liuhen_store::UserRecord,
+    id: &str,
+    action: crate::app::policy::Action,
+) -> Result<(), crate::error::ApiError> {
+    state.app.allow(user, action, Some(&state.app.store.case(id).await?))
+}
+
 pub(crate) async fn hidden_first<S: LogStore>(
     state: &AppState<S>,
     user: &liuhen_store::UserRecord,

@@ -111,7 +111,33 @@ fn overlay(schemas: &mut Map<String, Value>) {
         }
         describe_fields(&mut gen_schema);
         no_control_characters(&mut gen_schema);
+        integer_ranges(&mut gen_schema);
         schemas.insert(name, gen_schema);
+    }
+}
+
+/// States the range of every integer its Rust type holds (`format: uint32` and the like), so a
+/// number the server cannot hold is one the description forbids.
+fn integer_ranges(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            let range: Option<(Value, Value)> = match o.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some((json!(0), json!(u8::MAX))),
+                Some("uint16") => Some((json!(0), json!(u16::MAX))),
+                Some("uint32") => Some((json!(0), json!(u32::MAX))),
+                Some("uint64" | "uint") => Some((json!(0), json!(u64::MAX))),
+                Some("int32") => Some((json!(i32::MIN), json!(i32::MAX))),
+                Some("int64" | "int") => Some((json!(i64::MIN), json!(i64::MAX))),
+                _ => None,
+            };
+            if let Some((min, max)) = range {
+                o.entry("minimum").or_insert(min);
+                o.entry("maximum").or_insert(max);
+            }
+            o.values_mut().for_each(integer_ranges);
+        }
+        Value::Array(a) => a.iter_mut().for_each(integer_ranges),
+        _ => {}
     }
 }
 

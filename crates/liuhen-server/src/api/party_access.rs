@@ -115,7 +115,11 @@ pub async fn request<S: LogStore>(
     let user = require_user(&state, &headers).await?;
     super::hidden_first(&state, &user, &id).await?;
     // Asked before the body is read: who may not record a request learns nothing from its shape.
-    state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&state.app.store.case(&id).await?))?;
+    let case = state.app.store.case(&id).await?;
+    state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case))?;
+    if !crate::app::policy::performs(&user, &case, "party_access") {
+        return Err(ApiError::NotYourStep(crate::app::party_access::NOT_THE_RECEIVER.into()));
+    }
     let f: RequestForm = super::described::body(form)?;
     let a = request_from(&state.app, &user, &id, f).await?;
     Ok((StatusCode::CREATED, Json(access_json(&a))))

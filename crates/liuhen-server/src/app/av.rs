@@ -101,6 +101,10 @@ impl<S: LogStore> App<S> {
     async fn case_for_command(&self, actor: &UserRecord, id: &str) -> Result<CaseRecord, ApiError> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
+        // A step of the handling: the case's officers', never a 法制审核人员's.
+        if !super::policy::performs(actor, &case, "record_av") {
+            return Err(ApiError::NotYourStep("音像记录由本案执法人员或其所在机构负责人办理（办法第十五条）".into()));
+        }
         Ok(case)
     }
 

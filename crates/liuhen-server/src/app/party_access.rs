@@ -97,6 +97,8 @@ fn refused(r: Refused) -> ApiError {
     }
 }
 
+/// Who may not record a party's request (R-007: never the 法制审核人员).
+pub const NOT_THE_RECEIVER: &str = "查阅、复制申请由本案执法人员或其所在机构负责人登记（办法第十五条）";
 impl<S: LogStore> App<S> {
     /// Records a request on case `case_id` (staff who act on the case take it down).
     pub async fn request_party_access(
@@ -105,7 +107,12 @@ impl<S: LogStore> App<S> {
         case_id: &str,
         request: Request,
     ) -> Result<Access, ApiError> {
-        self.allow(actor, Action::CommandCase, Some(&self.store.case(case_id).await?))?;
+        let case = self.store.case(case_id).await?;
+        self.allow(actor, Action::CommandCase, Some(&case))?;
+        // Received by those who handle the case, never by its 法制审核人员.
+        if !super::policy::performs(actor, &case, "party_access") {
+            return Err(ApiError::NotYourStep(NOT_THE_RECEIVER.into()));
+        }
         let step = liuhen_core::party_access::request(request.clone()).map_err(refused)?;
         self.record_step(actor, case_id, &request.id, &step).await?;
         Ok(Access::new(request))

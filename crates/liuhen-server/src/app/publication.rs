@@ -114,14 +114,35 @@ fn address_pieces(address: &str) -> Vec<String> {
     out
 }
 
+/// The names of the residential estates or villages an address names (`滨河小区`, `幸福新村`):
+/// from after the last place or road before them to their ending.
+fn estates(address: &str) -> Vec<String> {
+    const ENDINGS: [&str; 9] = ["小区", "花园", "公寓", "大厦", "家园", "新村", "社区", "苑", "庄园"];
+    let chars: Vec<char> = address.chars().filter(|c| !c.is_whitespace()).collect();
+    let text: String = chars.iter().collect();
+    let mut out = Vec::new();
+    for ending in ENDINGS {
+        for (byte, _) in text.match_indices(ending) {
+            let end = text[..byte].chars().count() + ending.chars().count();
+            let start = chars[..end - ending.chars().count()]
+                .iter()
+                .rposition(|c| "省市县区镇乡道路街号".contains(*c))
+                .map_or(0, |p| p + 1);
+            if end - start >= 3 {
+                out.push(chars[start..end].iter().collect());
+            }
+        }
+    }
+    out
+}
+
 /// The figures of an address: a run of figures (in any script, Chinese numerals too) before
 /// 单元, 室 or 号楼, or after a road's or village's name and before 号 (`迁安路三十号`), or a
 /// door written `3-2-601`, starred — whoever's address it is (an address is never published).
 /// Figures elsewhere stay (`二层`, `第65条`, `罚款5000元` are facts).
 fn mask_doors(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let figure =
-        |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇零一二两三四五六七八九十百千廿卅".contains(c);
+    let figure = |c: char| digit_like(c) || "两十百千廿卅拾佰".contains(c);
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
@@ -134,22 +155,25 @@ fn mask_doors(text: &str) -> String {
             i += 1;
             continue;
         }
-        // `3-2-601`: three or four runs of ASCII figures joined by dashes, the first short.
+        // `3-2-601`, `三-二-六〇一`: three or four runs of figures joined by dashes, the first short.
         let mut k = j;
         let mut runs = 1;
-        while k + 1 < chars.len() && "-－".contains(chars[k]) && chars[k + 1].is_ascii_digit() {
+        while k + 1 < chars.len() && "-－—–".contains(chars[k]) && figure(chars[k + 1]) {
             k += 1;
-            while k < chars.len() && chars[k].is_ascii_digit() {
+            while k < chars.len() && figure(chars[k]) {
                 k += 1;
             }
             runs += 1;
         }
-        let coded = (3..=4).contains(&runs) && chars[i..j].iter().all(char::is_ascii_digit) && j - i <= 3;
+        let coded = (3..=4).contains(&runs) && j - i <= 3;
         let next = chars.get(j).copied();
-        let door = matches!(next, Some('单' | '室')) || (next == Some('号') && chars.get(j + 1) == Some(&'楼'));
-        let house = next == Some('号') && i > 0 && "路街巷道村弄里".contains(chars[i - 1]);
+        let after = |w: &str| i >= 2 && chars[i - 2..i].iter().collect::<String>() == w;
+        let door = matches!(next, Some('单' | '室'))
+            || (next == Some('号') && matches!(chars.get(j + 1), Some('楼' | '院')))
+            || after("单元");
+        let house = next == Some('号') && i > 0 && "路街巷道村弄里牌".contains(chars[i - 1]);
         if coded {
-            out.extend(chars[i..k].iter().map(|c| if c.is_ascii_digit() { '*' } else { *c }));
+            out.extend(chars[i..k].iter().map(|c| if figure(*c) { '*' } else { *c }));
             i = k;
         } else if door || house {
             out.extend(std::iter::repeat_n('*', chars[i..j].iter().filter(|c| figure(**c)).count()));
@@ -192,8 +216,9 @@ pub fn redacted_also(text: &str, party: &Value, also: &[String]) -> String {
     }
     if let Some(address) = party["address"].as_str().filter(|a| a.chars().count() >= 4) {
         out = replace_spaced(&out, address, "（地址不予公示）");
-        // Part of it as typed in the facts (`家住幸福路8号3单元501室`).
-        for piece in address_pieces(address) {
+        // Part of it as typed in the facts (`家住幸福路8号3单元501室`), and the name of the estate
+        // or village it is in (`滨河小区`).
+        for piece in address_pieces(address).into_iter().chain(estates(address)) {
             out = replace_spaced(&out, &piece, "（地址不予公示）");
         }
     }
@@ -205,7 +230,9 @@ fn digit_like(c: char) -> bool {
     c.is_ascii_digit()
         || ('０'..='９').contains(&c)
         || ('\u{1D7CE}'..='\u{1D7FF}').contains(&c)
-        || "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖".contains(c)
+        || ('\u{0660}'..='\u{0669}').contains(&c)
+        || ('\u{06F0}'..='\u{06F9}').contains(&c)
+        || "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺".contains(c)
 }
 
 /// What may stand between the digits of one number: spaces, dashes, a plus, dots.
@@ -682,6 +709,16 @@ mod tests {
         }
         assert!(out.starts_with("当事人欧阳某某家住（地址不予公示）"), "{out}");
         assert_eq!(redacted("违法加建二层、三层彩钢房 2 层", &party).matches('层').count(), 3, "floors are facts");
+        // Other scripts and forms of the same, and the estate's name.
+        let party2 = serde_json::json!({"kind": "natural_person", "name": "司马光",
+                                        "address": "迁西县栗乡街道滨河小区3号楼2单元601室"});
+        let out = redacted(
+            "电话١٣٨١٢٣٤٥٦٧٨、幺三八幺二三四五六七八；住滨河小区3号楼2单元601，即3—2—601、三-二-六〇一；迁安路叁拾号、30号院、门牌30号",
+            &party2,
+        );
+        for private in ["١٣٨", "幺三八", "滨河小区", "601", "叁拾", "30号院", "门牌30"] {
+            assert!(!out.contains(private), "{private} left in: {out}");
+        }
         // The same address in Chinese numerals or in short.
         let out = redacted("住幸福小区三号楼二单元六零一室，即3-2-601；店在迁安路三十号、迁安路卅号", &party);
         for private in ["三号楼", "二单元", "六零一", "3-2-601", "三十号", "卅号"] {

@@ -404,3 +404,34 @@ async fn wrong_signing_passwords_lock_the_account() {
     let body = json!({"username": "chengban", "password": "changed-pass-2"}).to_string();
     assert_eq!(app.post_json("/api/session", &body).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Policy before parsing: an account that sees a case but may not act on it learns nothing
+/// from a malformed body — the same 403 as for a well-formed one; a 法制审核人员 records no A/V
+/// step and no party's request on it.
+#[tokio::test]
+async fn who_may_not_act_is_refused_before_the_body_is_read() {
+    let (app, staff, _) = office().await;
+    let admin = app.login_admin().await;
+    let supervisor = app.account(&admin, "jiandu", "supervisor").await;
+    app.approve_all_grants().await;
+    let id = app.open_inspection(&staff.head, "栗街检〔2026〕90号").await;
+    assert_eq!(app.get(&format!("/api/cases/{id}"), Some(&supervisor)).await.status, StatusCode::OK, "sees it");
+    for (path, body) in [
+        (format!("/api/cases/{id}/commands"), json!([1])),
+        (format!("/api/cases/{id}/commands"), json!({"expected_version": "x"})),
+        (format!("/api/cases/{id}/classification"), json!({"class": "zz"})),
+        (format!("/api/cases/{id}/av/unrecorded"), json!([])),
+        (format!("/api/cases/{id}/records/act/0/classification"), json!({"class": 1})),
+    ] {
+        let r = app.post_as(&path, &supervisor, &body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} {body}: {}", String::from_utf8_lossy(&r.body));
+    }
+    let r = app
+        .post_as(
+            &format!("/api/cases/{id}/av/unrecorded"),
+            &staff.legal,
+            &json!({"record": "act/0", "reason": "设备故障"}),
+        )
+        .await;
+    assert!(matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", String::from_utf8_lossy(&r.body));
+}

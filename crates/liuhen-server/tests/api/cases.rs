@@ -2101,11 +2101,18 @@ async fn a_period_beyond_the_calendar_asks_for_the_year_not_for_other_input() {
             .await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     let grant = json!({"type": "decide", "granted": true, "sealed": true});
-    c.app.clock.set(day("2026-12-22"));
-    let r = command(&c.app, &c.token, &id, 2, grant).await;
+    // Past any count of twenty working days that treats every day of 2027 as one, only the
+    // year's calendar can tell whether the decision is late.
+    c.app.clock.set(day("2027-01-25"));
+    let r = command(&c.app, &c.token, &id, 2, grant.clone()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["error"]["code"], "CALENDAR_MISSING");
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("2027"));
+    // The day after acceptance it is in time whatever 2027's holidays are.
+    c.app.clock.set(day("2026-12-22"));
+    let r = command(&c.app, &c.token, &id, 2, grant).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    c.app.clock.set(CLOCK_MS);
 }
 
 /// An appraisal's time is left out of the twenty working days, once told in writing.

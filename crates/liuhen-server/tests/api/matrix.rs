@@ -134,9 +134,7 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("get", "/api/cases/{id}/party") => {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
-        ("post", "/api/cases/{id}/party-access") => {
-            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
-        }
+        ("post", "/api/cases/{id}/party-access") => case(matches!(w.roles, "officer" | "unit_head" | "approver")),
         // Deciding a request that does not exist: past the policy, the request is not found.
         ("post", "/api/cases/{id}/party-access/{request}") => match case(matches!(w.roles, "approver" | "unit_head")) {
             Allowed => Hidden,
@@ -149,9 +147,8 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("get", "/api/document-catalogue") => Allowed,
         ("get", "/api/seal-keys") => Public,
         ("get", "/api/cases/{id}/documents") => case(true),
-        ("post", "/api/cases/{id}/av/unrecorded") => {
-            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
-        }
+        // A step of the handling: not a 法制审核人员's nor a discussion member's.
+        ("post", "/api/cases/{id}/av/unrecorded") => case(matches!(w.roles, "officer" | "unit_head" | "approver")),
         // The case's officers draft (办法第十五条; the matrix's body is no form: 400, past the
         // policy); the 法制审核人员 only their own D31, not the matrix's form.
         ("post", "/api/cases/{id}/documents") => case(w.roles == "officer"),
