@@ -197,6 +197,16 @@ pub fn redacted(text: &str, party: &Value) -> String {
     redacted_also(text, party, &[])
 }
 
+/// A document's number as published: any name, address or phone or identity number in it
+/// masked, its serial number (up to ten digits: `No.0001234`) kept.
+pub fn redacted_number(no: &str, party: &Value) -> String {
+    let mut out = no.to_string();
+    if let Some(name) = party["name"].as_str().filter(|n| n.chars().count() >= 2 && party["kind"] == "natural_person") {
+        out = replace_spaced(&out, name, &masked_name(name));
+    }
+    mask_numbers_of(&out, 11)
+}
+
 /// [`redacted`], with `also` (names or other words the record does not know as personal)
 /// masked too.
 pub fn redacted_also(text: &str, party: &Value, also: &[String]) -> String {
@@ -237,11 +247,16 @@ fn digit_like(c: char) -> bool {
 
 /// What may stand between the digits of one number: spaces, dashes, a plus, dots.
 fn number_separator(c: char) -> bool {
-    c.is_whitespace() || "-－—–‐+＋.·".contains(c)
+    c.is_whitespace() || "-－—–‐+＋.·/／，".contains(c)
 }
 
 /// Every run of seven or more digits (separators between them allowed) starred.
 fn mask_numbers(text: &str) -> String {
+    mask_numbers_of(text, 7)
+}
+
+/// Every run of `least` or more digits starred (see [`mask_numbers`]).
+fn mask_numbers_of(text: &str, least: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -275,7 +290,7 @@ fn mask_numbers(text: &str) -> String {
             && parts[0].len() == 4
             && parts[1].len() <= 2
             && parts[2].len() <= 2;
-        if digits >= 7 && !date {
+        if digits >= least && !date {
             out.extend(std::iter::repeat_n('*', digits));
         } else {
             out.extend(&chars[start..end]);
@@ -295,7 +310,7 @@ fn replace_spaced(text: &str, what: &str, with: &str) -> String {
     while i < chars.len() {
         let (mut j, mut k) = (i, 0);
         while j < chars.len() && k < want.len() {
-            if chars[j] == want[k] {
+            if super::numbering::ascii_width(chars[j]) == super::numbering::ascii_width(want[k]) {
                 k += 1;
             } else if !(k > 0 && chars[j].is_whitespace()) {
                 break;
@@ -395,7 +410,8 @@ impl<S: LogStore> App<S> {
                 let d = self.last_detail(&case.id, "case.decided").await?.unwrap_or(Value::Null);
                 let party = self.load_party(case).await?;
                 Ok((
-                    json!({"title": "行政处罚决定公示", "case_no": case.case_no, "doc_no": d["doc"]["doc_no"],
+                    json!({"title": "行政处罚决定公示", "case_no": case.case_no,
+                           "doc_no": redacted_number(d["doc"]["doc_no"].as_str().unwrap_or_default(), &party),
                            "party": published_party(&party), "matter": case.matter,
                            "facts": redacted(d["doc"]["facts"].as_str().unwrap_or_default(), &party),
                            "legal_basis": redacted(d["doc"]["legal_basis"].as_str().unwrap_or_default(), &party),
@@ -409,7 +425,8 @@ impl<S: LogStore> App<S> {
                 let d = self.last_detail(&case.id, "case.decision_issued").await?.unwrap_or(Value::Null);
                 let party = self.load_party(case).await?;
                 Ok((
-                    json!({"title": "行政处罚决定公示", "case_no": case.case_no, "doc_no": d["form_no"],
+                    json!({"title": "行政处罚决定公示", "case_no": case.case_no,
+                           "doc_no": redacted_number(d["form_no"].as_str().unwrap_or_default(), &party),
                            "party": published_party(&party), "matter": case.matter,
                            "facts": redacted(data["facts"].as_str().unwrap_or_default(), &party),
                            "legal_basis": redacted(d["legal_basis"].as_str().unwrap_or_default(), &party),
@@ -709,6 +726,14 @@ mod tests {
         }
         assert!(out.starts_with("当事人欧阳某某家住（地址不予公示）"), "{out}");
         assert_eq!(redacted("违法加建二层、三层彩钢房 2 层", &party).matches('层').count(), 3, "floors are facts");
+        // A phone split by slashes or full-width commas; the address typed in full-width figures.
+        let out = redacted("电话138/1234/5678、138，1234，5678；住迁西县栗乡街道幸福路８号３单元５０１室", &party);
+        for private in ["1234", "5678", "幸福路"] {
+            assert!(!out.contains(private), "{private} left in: {out}");
+        }
+        // A document's number keeps its serial, never a name or a phone.
+        assert_eq!(super::redacted_number("No.0001234", &party), "No.0001234");
+        assert_eq!(super::redacted_number("欧阳三丰13812345678", &party), "欧阳某某***********");
         // Other scripts and forms of the same, and the estate's name.
         let party2 = serde_json::json!({"kind": "natural_person", "name": "司马光",
                                         "address": "迁西县栗乡街道滨河小区3号楼2单元601室"});
