@@ -435,3 +435,70 @@ async fn who_may_not_act_is_refused_before_the_body_is_read() {
         .await;
     assert!(matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", String::from_utf8_lossy(&r.body));
 }
+
+/// Every role's own step (`policy::role_step`), on a case of each kind, refused to each account
+/// that does not hold the role — before anything in the body is read — and let through to the
+/// one that does (办法第十五条).
+#[tokio::test]
+async fn every_role_step_is_refused_to_every_account_without_the_role() {
+    let (app, staff, _) = office().await;
+    let now = liuhen_server::app::now_ms();
+    let lead = json!({"case_no": "栗街罚〔2026〕91号", "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
+                      "reason": "群众举报", "received_at": now - 3 * DAY});
+    let licence = json!({"case_no": "栗街许〔2026〕91号", "matter": "临时占用道路审批", "received_at": now - 2 * DAY,
+        "materials": ["申请书"], "receipt_issued": true, "applicant": {"kind": "legal_person",
+        "name": "迁西县某某商贸有限公司", "uscc": "91130227MA0A1B2C3A", "legal_rep": "王某", "address": "迁西县栗乡街道迁安路 12 号"}});
+    let measure = json!({"case_no": "栗街强〔2026〕91号", "matter": "扣押占道经营物品", "kind": "seize",
+        "items": ["三轮车一辆"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》",
+        "property": {"related_to_case": true, "necessities_excluded": true, "not_sealed_elsewhere": true}});
+    let mut cases = Vec::new();
+    for (path, body, case_type) in [
+        ("/api/cases/penalties", lead, "ordinary_penalty"),
+        ("/api/cases/licences", licence, "licence"),
+        ("/api/cases/coercive-measures", measure, "coercive_measure"),
+    ] {
+        let r = app.post_as(path, &staff.handler, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        cases.push((r.json()["id"].as_str().unwrap().to_string(), case_type));
+    }
+    let steps: [(&str, &[&str]); 3] = [
+        (
+            "ordinary_penalty",
+            &[
+                "propose",
+                "legal_review",
+                "discuss",
+                "decide_recusal",
+                "correct_date",
+                "apply_court",
+                "dispose_property",
+                "defer_payment",
+            ],
+        ),
+        ("licence", &["decide", "extend", "correct_date"]),
+        ("coercive_measure", &["approve", "ratify", "extend", "correct_execution_time"]),
+    ];
+    let accounts = [
+        ("承办人", &staff.handler, "officer"),
+        ("承办机构负责人", &staff.unit_head, "unit_head"),
+        ("法制审核人员", &staff.legal, "legal_reviewer"),
+        ("负责人", &staff.head, "approver"),
+    ];
+    let mut checked = 0;
+    for (id, case_type) in &cases {
+        let list = steps.iter().find(|(t, _)| t == case_type).unwrap().1;
+        for step in list {
+            let role = liuhen_server::app::policy::role_step(case_type, step).expect("a role's step");
+            for (who, token, code) in &accounts {
+                // The step alone, no password: judged by who sends it before anything else.
+                let body = json!({"expected_version": 1, "command": {"type": step}});
+                let r = app.post_as(&format!("/api/cases/{id}/commands"), token, &body).await;
+                let holds = role.code() == *code;
+                let refused = matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND);
+                assert_eq!(!refused, holds, "{case_type} {step} by {who}: {}", String::from_utf8_lossy(&r.body));
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 15 * 4);
+}
