@@ -10,6 +10,10 @@ pub enum StoreError {
     /// A concurrent writer got there first, or a uniqueness rule refused the change.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A read-modify-write's row moved on since it was read (its `expected_version` is not the
+    /// stored one): read again and decide again.
+    #[error("stale: {0}")]
+    Stale(String),
     /// What it would create already exists (a case number, a certificate number, a username).
     #[error("duplicate: {0}")]
     Duplicate(String),

@@ -50,10 +50,15 @@ pub enum Op {
     UpdateCase { record: CaseRecord, expected_version: u64 },
     /// Replace every projection with what the log says (rebuild); sessions are dropped.
     ReplaceProjections(Box<Projections>),
-    /// Add or replace a recording's projection (a later entry adds its SM3 digest, its links…).
-    PutRecording(RecordingRecord),
-    /// Set an office-wide setting (the log keeps every version).
-    PutSetting(SettingRecord),
+    /// Add or replace a recording's projection (a later entry adds its SM3 digest, its links…):
+    /// `Stale` unless the stored row is still at `expected_version` (see [`Op::PutSetting`]).
+    PutRecording { record: RecordingRecord, expected_version: Option<u64> },
+    /// Set a setting (the log keeps every version). A read-modify-write names the version it
+    /// read: `Some(0)` creates (`Stale` if the key exists), `Some(v)` replaces the row only
+    /// while it is at version `v` (`Stale` otherwise), checked inside the append's transaction;
+    /// `None` replaces whatever is there (a singleton set whole). The row's new version is the
+    /// index of the entry that writes it, plus one, so rebuilding from the log gives the same.
+    PutSetting { record: SettingRecord, expected_version: Option<u64> },
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
@@ -191,6 +196,8 @@ pub struct MatterRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordingRecord {
     pub id: String,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
     /// The blob's SHA-256, hex.
     pub sha256: String,
     pub size: u64,
@@ -208,6 +215,15 @@ pub struct SettingRecord {
     pub key: String,
     pub data: String,
     pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
+}
+
+impl SettingRecord {
+    /// A setting to write (its version is the store's to give).
+    pub fn new(key: impl Into<String>, data: impl Into<String>, updated_at_ms: i64) -> SettingRecord {
+        SettingRecord { key: key.into(), data: data.into(), updated_at_ms, version: 0 }
+    }
 }
 
 /// A staff account as stored.

@@ -729,7 +729,7 @@ fn commit_operational(conn: &mut Connection, group: OperationalGroup) {
         let mut tx = conn.transaction()?;
         for (ops, _) in &group {
             let sp = tx.savepoint()?;
-            match apply_ops(&sp, ops, at) {
+            match apply_ops(&sp, ops, at, 0) {
                 Ok(()) => {
                     sp.commit()?;
                     outcomes.push(Ok(()));
@@ -945,7 +945,8 @@ fn write_batch(
     for msg in batch.iter_mut() {
         if !msg.ops.is_empty() {
             let sp = tx.savepoint()?;
-            match apply_ops(&sp, &msg.ops, time_ms) {
+            // A row the entry writes takes the entry's index (plus one) as its version.
+            match apply_ops(&sp, &msg.ops, time_ms, w.tiler.size() + 1) {
                 Ok(()) => sp.commit()?,
                 Err(e) => {
                     drop(sp); // rolls back this request's changes only
@@ -1004,8 +1005,9 @@ fn multi_row_insert(rows: usize) -> String {
 
 /// Applies one request's projection changes. A row a change creates or updates carries `at`,
 /// the time of the entry that records the change, whatever time the caller put in it: so a
-/// projection's times are the log's, and rebuilding gives the same ones.
-fn apply_ops(conn: &Connection, ops: &[Op], at: i64) -> Result<(), StoreError> {
+/// projection's times are the log's, and rebuilding gives the same ones. So does `version`, one
+/// more than the entry's index (0 for operational changes, which write no versioned row).
+fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(), StoreError> {
     for op in ops {
         match op {
             Op::PutOpening { commitment, salt, content } => {
@@ -1070,8 +1072,41 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64) -> Result<(), StoreError> {
                     insert_blob(conn, b)?;
                 }
             }
-            Op::PutRecording(r) => put_recording(conn, &RecordingRecord { created_at_ms: at, ..r.clone() })?,
-            Op::PutSetting(s) => put_setting(conn, &SettingRecord { updated_at_ms: at, ..s.clone() })?,
+            Op::PutRecording { record, expected_version } => {
+                let r = RecordingRecord { created_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    &format!("音像记录 {}", r.id),
+                    || put_recording(conn, &r),
+                    || write_recording(conn, &r, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE recordings SET case_id = ?2, data = ?3, version = ?4 WHERE id = ?1 AND version = ?5",
+                        )?
+                        .execute(params![r.id, r.case_id, r.data, r.version as i64, v as i64])
+                    },
+                )?
+            }
+            Op::PutSetting { record, expected_version } => {
+                let s = SettingRecord { updated_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    &s.key,
+                    || put_setting(conn, &s),
+                    || {
+                        conn.prepare_cached(
+                            "INSERT INTO settings (key, data, updated_at, version) VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute(params![s.key, s.data, s.updated_at_ms, s.version as i64])
+                    },
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE settings SET data = ?2, updated_at = ?3, version = ?4 WHERE key = ?1 AND version = ?5",
+                        )?
+                        .execute(params![s.key, s.data, s.updated_at_ms, s.version as i64, v as i64])
+                    },
+                )?
+            }
             Op::PutMatter(m) => put_matter(conn, &MatterRecord { created_at_ms: at, ..m.clone() })?,
             Op::CreateOfficer(o) => insert_officer(conn, &OfficerRecord { created_at_ms: at, ..o.clone() })?,
             Op::CreateCase(c) => insert_case(conn, &CaseRecord { opened_at_ms: at, updated_at_ms: at, ..c.clone() })?,
@@ -1130,22 +1165,67 @@ fn insert_blob(conn: &Connection, b: &liuhen_log::BlobRef) -> Result<(), StoreEr
 }
 
 fn put_recording(conn: &Connection, r: &RecordingRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO recordings (id, sha256, size, case_id, uploaded_by, created_at, data) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, \
-         data = excluded.data",
-    )?
-    .execute(params![r.id, r.sha256, r.size as i64, r.case_id, r.uploaded_by, r.created_at_ms, r.data])?;
+    write_recording(conn, r, true)?;
     Ok(())
+}
+
+/// Inserts a recording's row; with `upsert`, one that is there takes its case, data and version.
+fn write_recording(conn: &Connection, r: &RecordingRecord, upsert: bool) -> rusqlite::Result<usize> {
+    let on_conflict = match upsert {
+        true => {
+            " ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, data = excluded.data, version = excluded.version"
+        }
+        false => "",
+    };
+    conn.prepare_cached(&format!(
+        "INSERT INTO recordings ({RECORDING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8){on_conflict}"
+    ))?
+    .execute(params![
+        r.id,
+        r.sha256,
+        r.size as i64,
+        r.case_id,
+        r.uploaded_by,
+        r.created_at_ms,
+        r.data,
+        r.version as i64
+    ])
 }
 
 fn put_setting(conn: &Connection, s: &SettingRecord) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO settings (key, data, updated_at) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+        "INSERT INTO settings (key, data, updated_at, version) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, \
+         version = excluded.version",
     )?
-    .execute(params![s.key, s.data, s.updated_at_ms])?;
+    .execute(params![s.key, s.data, s.updated_at_ms, s.version as i64])?;
     Ok(())
+}
+
+/// A write of a versioned row (`what` names it): whatever is there replaced (`expected`
+/// `None`: `blind`), created (`Some(0)`: `create`, `Stale` if the key is taken), or replaced
+/// while still at the version read (`Some(v)`: `update`, which changes no row otherwise —
+/// `Stale`).
+fn versioned_write(
+    expected: Option<u64>,
+    what: &str,
+    blind: impl FnOnce() -> Result<(), StoreError>,
+    create: impl FnOnce() -> rusqlite::Result<usize>,
+    update: impl FnOnce(u64) -> rusqlite::Result<usize>,
+) -> Result<(), StoreError> {
+    match expected {
+        None => blind(),
+        Some(0) => match create() {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Err(StoreError::Stale(format!("{what} 已存在")))
+            }
+            other => other.map(|_| ()).map_err(StoreError::from),
+        },
+        Some(v) => match update(v)? {
+            0 => Err(StoreError::Stale(format!("{what} 已被修改（期望版本 {v}）"))),
+            _ => Ok(()),
+        },
+    }
 }
 
 fn put_matter(conn: &Connection, m: &MatterRecord) -> Result<(), StoreError> {
@@ -1315,7 +1395,7 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
     })
 }
 
-const RECORDING_COLUMNS: &str = "id, sha256, size, case_id, uploaded_by, created_at, data";
+const RECORDING_COLUMNS: &str = "id, sha256, size, case_id, uploaded_by, created_at, data, version";
 
 fn recording_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordingRecord> {
     Ok(RecordingRecord {
@@ -1326,6 +1406,7 @@ fn recording_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordingRecord
         uploaded_by: r.get(4)?,
         created_at_ms: r.get(5)?,
         data: r.get(6)?,
+        version: r.get::<_, i64>(7)? as u64,
     })
 }
 
@@ -1558,8 +1639,15 @@ impl LogStore for SqliteStore {
 
     async fn setting(&self, key: &str) -> Result<SettingRecord, StoreError> {
         self.read(|c| {
-            c.prepare_cached("SELECT key, data, updated_at FROM settings WHERE key = ?1")?
-                .query_row([key], |r| Ok(SettingRecord { key: r.get(0)?, data: r.get(1)?, updated_at_ms: r.get(2)? }))
+            c.prepare_cached("SELECT key, data, updated_at, version FROM settings WHERE key = ?1")?
+                .query_row([key], |r| {
+                    Ok(SettingRecord {
+                        key: r.get(0)?,
+                        data: r.get(1)?,
+                        updated_at_ms: r.get(2)?,
+                        version: r.get::<_, i64>(3)? as u64,
+                    })
+                })
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -1567,9 +1655,15 @@ impl LogStore for SqliteStore {
 
     async fn settings(&self) -> Result<Vec<SettingRecord>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT key, data, updated_at FROM settings ORDER BY key")?;
-            let rows = stmt
-                .query_map([], |r| Ok(SettingRecord { key: r.get(0)?, data: r.get(1)?, updated_at_ms: r.get(2)? }))?;
+            let mut stmt = c.prepare_cached("SELECT key, data, updated_at, version FROM settings ORDER BY key")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(SettingRecord {
+                    key: r.get(0)?,
+                    data: r.get(1)?,
+                    updated_at_ms: r.get(2)?,
+                    version: r.get::<_, i64>(3)? as u64,
+                })
+            })?;
             rows.collect()
         })
     }
@@ -1756,7 +1850,7 @@ impl LogStore for SqliteStore {
         // What the log says, written by the same code into a fresh database of the same schema.
         let mut scratch = Connection::open_in_memory()?;
         migrate_sqlite(&mut scratch)?;
-        apply_ops(&scratch, &[Op::ReplaceProjections(Box::new(expected.clone()))], 0)?;
+        apply_ops(&scratch, &[Op::ReplaceProjections(Box::new(expected.clone()))], 0, 0)?;
         let mut out = Vec::new();
         let tables = self.read(table_names)?;
         for t in tables.iter().filter(|t| !crate::NOT_PROJECTIONS.iter().any(|(n, _)| n == t)) {

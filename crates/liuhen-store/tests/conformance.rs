@@ -2,7 +2,7 @@
 
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Entry, EntryDraft, Hash, NoteSigner, commitment, leaf_hash, tree};
-use liuhen_store::{AppendRequest, LogConfig, LogStore, Op, SqliteStore, StoreError};
+use liuhen_store::{AppendRequest, LogConfig, LogStore, Op, RecordingRecord, SettingRecord, SqliteStore, StoreError};
 use serde_json::Map;
 use std::time::Duration;
 
@@ -95,6 +95,102 @@ async fn story<S: LogStore>(store: &S) {
     let (s2, content) = store.opening(&c).await.unwrap();
     assert_eq!((s2, content.as_slice()), (salt, "当事人：李四".as_bytes()));
     assert!(matches!(store.opening(&Hash([0u8; 32])).await, Err(StoreError::NotFound)));
+}
+
+/// An entry writing `ops`, as the application writes a projection change.
+async fn write<S: LogStore>(store: &S, ops: Vec<Op>) -> Result<liuhen_store::Receipt, StoreError> {
+    store.append(AppendRequest { draft: draft(0), ops }).await
+}
+
+fn put(key: &str, data: &str, expected: Option<u64>) -> Op {
+    Op::PutSetting { record: SettingRecord::new(key, data, 0), expected_version: expected }
+}
+
+/// Versioned rows: a write names the version it read and is refused (`Stale`) — with nothing
+/// of its entry written — when the row moved on; a row's version is its last writer's index
+/// plus one; 32 writers reading and writing one row at once, each retrying from a fresh read
+/// while stale, lose nothing.
+async fn read_modify_write_story<S: LogStore>(store: &S) {
+    // A create: once.
+    let made = write(store, vec![put("rmw/a", "[1]", Some(0))]).await.unwrap();
+    let row = store.setting("rmw/a").await.unwrap();
+    assert_eq!((row.data.as_str(), row.version), ("[1]", made.index + 1));
+    let size = store.tree_size();
+    assert!(matches!(write(store, vec![put("rmw/a", "[2]", Some(0))]).await, Err(StoreError::Stale(_))));
+    // A replacement of what was read; one of a version that is gone is refused.
+    let next = write(store, vec![put("rmw/a", "[1,2]", Some(row.version))]).await.unwrap();
+    assert!(matches!(write(store, vec![put("rmw/a", "[1,3]", Some(row.version))]).await, Err(StoreError::Stale(_))));
+    assert!(matches!(write(store, vec![put("rmw/b", "[]", Some(7))]).await, Err(StoreError::Stale(_))));
+    // A stale write takes its entry and every other change of it with it.
+    let opening = Op::PutOpening { commitment: commitment(&[9u8; 32], b"x"), salt: [9u8; 32], content: b"x".to_vec() };
+    let stale = vec![put("rmw/c", "{}", Some(0)), opening, put("rmw/a", "[9]", Some(row.version))];
+    assert!(matches!(write(store, stale).await, Err(StoreError::Stale(_))));
+    assert!(matches!(store.setting("rmw/c").await, Err(StoreError::NotFound)));
+    assert!(matches!(store.opening(&commitment(&[9u8; 32], b"x")).await, Err(StoreError::NotFound)));
+    assert_eq!(store.tree_size(), size + 1, "only the replacement was logged");
+    let row = store.setting("rmw/a").await.unwrap();
+    assert_eq!((row.data.as_str(), row.version), ("[1,2]", next.index + 1));
+    // A singleton set whole replaces whatever is there.
+    let whole = write(store, vec![put("rmw/a", "[0]", None)]).await.unwrap();
+    assert_eq!(store.setting("rmw/a").await.unwrap().version, whole.index + 1);
+
+    // Recordings the same way.
+    let rec = RecordingRecord {
+        id: "rmw-rec".into(),
+        version: 0,
+        sha256: "00".repeat(32),
+        size: 1,
+        case_id: String::new(),
+        uploaded_by: "user:u".into(),
+        created_at_ms: 0,
+        data: "{}".into(),
+    };
+    let made = write(store, vec![Op::PutRecording { record: rec.clone(), expected_version: Some(0) }]).await.unwrap();
+    assert_eq!(store.recording("rmw-rec").await.unwrap().version, made.index + 1);
+    let again = Op::PutRecording { record: rec.clone(), expected_version: Some(0) };
+    assert!(matches!(write(store, vec![again]).await, Err(StoreError::Stale(_))));
+    let linked = RecordingRecord { case_id: "c1".into(), ..rec.clone() };
+    write(store, vec![Op::PutRecording { record: linked.clone(), expected_version: Some(made.index + 1) }])
+        .await
+        .unwrap();
+    let stale = Op::PutRecording { record: linked, expected_version: Some(made.index + 1) };
+    assert!(matches!(write(store, vec![stale]).await, Err(StoreError::Stale(_))));
+    assert_eq!(store.recording("rmw-rec").await.unwrap().case_id, "c1");
+
+    // 32 writers at once, each adding its number to one row: none lost.
+    let mut handles = Vec::new();
+    for n in 0..32u64 {
+        let s = store.clone();
+        handles.push(tokio::spawn(async move {
+            loop {
+                let (mut list, read) = match s.setting("rmw/list").await {
+                    Ok(r) => (serde_json::from_str::<Vec<u64>>(&r.data).unwrap(), r.version),
+                    Err(StoreError::NotFound) => (Vec::new(), 0),
+                    Err(e) => panic!("{e}"),
+                };
+                list.push(n);
+                let data = serde_json::to_string(&list).unwrap();
+                match write(&s, vec![put("rmw/list", &data, Some(read))]).await {
+                    Ok(_) => return,
+                    Err(StoreError::Stale(_)) => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let mut list: Vec<u64> = serde_json::from_str(&store.setting("rmw/list").await.unwrap().data).unwrap();
+    list.sort_unstable();
+    assert_eq!(list, (0..32).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn sqlite_read_modify_writes_name_the_version_they_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
+    read_modify_write_story(&store).await;
 }
 
 #[tokio::test]

@@ -639,7 +639,10 @@ pub async fn execute_command<S: LogStore>(
     command: Value,
 ) -> Result<CaseRecord, ApiError> {
     let kind = command["type"].as_str().unwrap_or_default().to_string();
-    match run_command(app, user, id, expected_version, command).await {
+    // A 文号 the command gives (or takes as the next of its series) that another request took
+    // in between: decided again from a fresh read (refused, or numbered anew).
+    let command = &command;
+    match crate::app::retrying(|| run_command(app, user, id, expected_version, command.clone())).await {
         Err(ApiError::InvalidState(m)) => {
             let r = app.store.case(id).await?;
             // A command the state admits but the case's own facts do not (nothing to demand, no
@@ -701,11 +704,6 @@ async fn run_command<S: LogStore>(
         && command["type"] == "decide"
         && command["doc"].is_object()
         && command["doc"]["doc_no"].as_str().is_none_or(|n| n.trim().is_empty());
-    // A 文号 the command gives is no other case's or document's (the turn held until recorded).
-    let _numbering = match crate::app::numbering::doc_numbers(&command).is_empty() && !numbers_decision {
-        true => None,
-        false => Some(crate::app::documents::ONE_AT_A_TIME.lock().await),
-    };
     // The decision recorded after its 决定书 was issued carries that 决定书's 文号 (办法第十三条).
     let issued = match case_type == <liuhen_core::penalty::Ordinary as crate::app::cases::CaseKind>::CODE
         && command["type"] == "decide"

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use liuhen_core::agency::{Agency, Seal};
 use liuhen_core::time::Date;
 use liuhen_log::EntryDraft;
-use liuhen_store::{LogStore, Op, SettingRecord, StoreError, UserRecord};
+use liuhen_store::{LogStore, SettingRecord, StoreError, UserRecord};
 use serde_json::{Value, json};
 
 pub const KEY: &str = "agency";
@@ -44,7 +44,7 @@ pub fn parse_agency(v: &Value) -> Option<Agency> {
 }
 
 pub(crate) fn agency_record(a: &Agency, at: i64) -> SettingRecord {
-    SettingRecord { key: KEY.to_string(), data: agency_json(a).to_string(), updated_at_ms: at }
+    SettingRecord::new(KEY, agency_json(a).to_string(), at)
 }
 
 impl<S: LogStore> App<S> {
@@ -55,7 +55,7 @@ impl<S: LogStore> App<S> {
         let d =
             EntryDraft::new(&format!("user:{}", actor.id), "agency.put", None, body(agency_json(&a)), vec![], vec![])
                 .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        self.append(d, vec![Op::PutSetting(agency_record(&a, now_ms()))]).await?;
+        self.append(d, vec![super::set_setting(agency_record(&a, now_ms()))]).await?;
         Ok(a)
     }
 

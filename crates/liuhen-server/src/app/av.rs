@@ -112,8 +112,19 @@ impl<S: LogStore> App<S> {
     /// on the case, and who see the recording). A recording in another case moves only with a
     /// reason; its old case must be the actor's to act on too.
     pub async fn link_recording(&self, actor: &UserRecord, id: &str, link: Link) -> Result<RecordingRecord, ApiError> {
-        let _one = super::recordings::RECORDING_WRITES.lock().await;
+        let link = &link;
+        super::retrying(|| self.link_recording_once(actor, id, link)).await
+    }
+
+    /// [`link_recording`](Self::link_recording) from one read of the recording.
+    async fn link_recording_once(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        link: &Link,
+    ) -> Result<RecordingRecord, ApiError> {
         let mut r = self.recording(actor, id).await?;
+        let read = r.version;
         let case = self.case_for_command(actor, &link.case).await?;
         if !r.case_id.is_empty() && r.case_id != link.case {
             self.case_for_command(actor, &r.case_id).await?;
@@ -149,7 +160,7 @@ impl<S: LogStore> App<S> {
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         apply_link(&mut r, &detail);
-        self.append(d, vec![opening, Op::PutRecording(r.clone())]).await?;
+        self.append(d, vec![opening, Op::PutRecording { record: r.clone(), expected_version: Some(read) }]).await?;
         Ok(r)
     }
 
@@ -178,23 +189,26 @@ impl<S: LogStore> App<S> {
         if reason.is_empty() || reason.chars().count() > 1000 {
             return Err(ApiError::BadRequest("须写明未进行音像记录的理由（至多 1000 字）".into()));
         }
-        let _one = UNRECORDED_WRITES.lock().await;
-        let mut reasons = self.unrecorded_reasons(case_id).await?;
-        let detail = json!({"record": record_id, "reason": reason, "by": format!("user:{}", actor.id), "at": now_ms()});
-        let (c, opening) = super::auth::committed(&detail);
-        let d = EntryDraft::new(
-            &format!("user:{}", actor.id),
-            "av.unrecorded",
-            Some(case_id),
-            body(json!({"record": record_id, "detail": {"commit": c.to_hex()}})),
-            vec![],
-            vec![c],
-        )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        apply_unrecorded(&mut reasons, &detail);
-        let setting = unrecorded_setting(case_id, &reasons, now_ms());
-        self.append(d, vec![opening, Op::PutSetting(setting)]).await?;
-        Ok(())
+        super::retrying(|| async move {
+            let (mut reasons, read) = self.versioned_map(&unrecorded_key(case_id)).await?;
+            let detail =
+                json!({"record": record_id, "reason": reason, "by": format!("user:{}", actor.id), "at": now_ms()});
+            let (c, opening) = super::auth::committed(&detail);
+            let d = EntryDraft::new(
+                &format!("user:{}", actor.id),
+                "av.unrecorded",
+                Some(case_id),
+                body(json!({"record": record_id, "detail": {"commit": c.to_hex()}})),
+                vec![],
+                vec![c],
+            )
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            apply_unrecorded(&mut reasons, &detail);
+            let setting = unrecorded_setting(case_id, &reasons, now_ms());
+            self.append(d, vec![opening, super::put_setting(setting, read)]).await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Records an interruption in recording `id` (办法第二十二条) with its explanation: spoken
@@ -205,8 +219,19 @@ impl<S: LogStore> App<S> {
         id: &str,
         i: InterruptionInput,
     ) -> Result<RecordingRecord, ApiError> {
-        let _one = super::recordings::RECORDING_WRITES.lock().await;
+        let i = &i;
+        super::retrying(|| self.record_interruption_once(actor, id, i)).await
+    }
+
+    /// [`record_interruption`](Self::record_interruption) from one read of the recording.
+    async fn record_interruption_once(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        i: &InterruptionInput,
+    ) -> Result<RecordingRecord, ApiError> {
         let mut r = self.recording(actor, id).await?;
+        let read = r.version;
         self.may_change_recording(actor, &r).await?;
         if i.to <= i.from {
             return Err(ApiError::Unprocessable("中断的结束时间须晚于开始时间".into()));
@@ -252,7 +277,7 @@ impl<S: LogStore> App<S> {
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         apply_interruption(&mut r, &detail);
-        self.append(d, vec![opening, Op::PutRecording(r.clone())]).await?;
+        self.append(d, vec![opening, Op::PutRecording { record: r.clone(), expected_version: Some(read) }]).await?;
         Ok(r)
     }
 
@@ -456,10 +481,6 @@ impl<S: LogStore> App<S> {
     }
 }
 
-/// The 权责清单 matters (names and codes) and catalogue activities that must be recorded whole.
-/// Serialises the read-modify-write of a case's written reasons.
-static UNRECORDED_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// The setting of case `case_id`'s written reasons for records without a recording.
 pub fn unrecorded_key(case_id: &str) -> String {
     format!("av-unrecorded/{case_id}")
@@ -486,6 +507,7 @@ fn touches(act: &Value) -> bool {
     act["touches"].as_array().is_some_and(|t| !t.is_empty())
 }
 
+/// The 权责清单 matters (names and codes) and catalogue activities that must be recorded whole.
 struct WholeRecording {
     matters: std::collections::HashSet<String>,
     items: Vec<String>,

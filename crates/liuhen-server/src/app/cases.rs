@@ -606,15 +606,7 @@ impl<S: LogStore> App<S> {
         // The 文号 the event gives a document of the case: held by the case from now on.
         let mut ops = ops;
         let now = now_ms();
-        for no in super::numbering::doc_numbers(&detail) {
-            let last = match super::numbering::series_of(&no) {
-                Some((series, _)) => self.series_last(&series).await?,
-                None => 0,
-            };
-            ops.extend(
-                super::numbering::case_doc_no_settings(&no, case.id(), now, |_| last).into_iter().map(Op::PutSetting),
-            );
-        }
+        ops.extend(self.case_doc_no_ops(case.id(), &super::numbering::doc_numbers(&detail), now).await?);
         let mut content = Vec::new();
         liuhen_log::entry::write_canonical(&detail, &mut content);
         let mut salt = [0u8; 32];

@@ -5,7 +5,7 @@
 use super::{App, auth::now_ms, body};
 use crate::error::ApiError;
 use liuhen_log::EntryDraft;
-use liuhen_store::{LogStore, Op, SettingRecord, StoreError, UserRecord};
+use liuhen_store::{LogStore, SettingRecord, StoreError, UserRecord};
 use serde_json::{Value, json};
 
 /// The two catalogues, by setting key.
@@ -91,7 +91,7 @@ pub fn validate(key: &str, v: &Value) -> Result<(), String> {
 }
 
 pub(crate) fn record(key: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord { key: key.to_string(), data: v.to_string(), updated_at_ms: at }
+    SettingRecord::new(key, v.to_string(), at)
 }
 
 impl<S: LogStore> App<S> {
@@ -108,7 +108,7 @@ impl<S: LogStore> App<S> {
             vec![],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        self.append(d, vec![Op::PutSetting(record(key, &v, now_ms()))]).await?;
+        self.append(d, vec![super::set_setting(record(key, &v, now_ms()))]).await?;
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use super::{App, auth::now_ms, body};
 use crate::error::ApiError;
 use liuhen_log::{EntryDraft, Hash};
-use liuhen_store::{LogStore, Op, RecordingRecord, UserRecord};
+use liuhen_store::{LogStore, RecordingRecord, UserRecord};
 use serde_json::{Value, json};
 use sha2::Digest;
 
@@ -116,9 +116,8 @@ impl<S: LogStore> App<S> {
             uploaded_by: format!("user:{}", actor.id),
             created_at_ms: stored_at,
             data: super::recordings::recording_data(&detail, &blob, None).to_string(),
+            version: 0,
         };
-        self.append(d, vec![opening, Op::RecordBlob(blob), Op::PutRecording(record.clone())]).await?;
-        self.spawn_sm3(record.clone(), blob);
-        Ok(record)
+        self.add_recording(d, opening, blob, record).await
     }
 }

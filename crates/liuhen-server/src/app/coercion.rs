@@ -210,10 +210,13 @@ impl<S: LogStore> App<S> {
     pub async fn propose_measure(&self, actor: &UserRecord, mut measure: Measure) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Coercion, &measure.matter).await?;
-        measure.matter = m.name;
-        let (case_no, _numbered) = self.case_no_or_next("coercive_measure", &measure.case_no).await?;
-        measure.case_no = case_no;
-        self.open_case::<Coercion>(actor, coercion::propose(measure), &m.legal_basis).await
+        measure.matter = m.name.clone();
+        let (measure, basis) = (&measure, &m.legal_basis);
+        self.with_case_no("coercive_measure", &measure.case_no, |case_no| {
+            let measure = Measure { case_no, ..measure.clone() };
+            async move { self.open_case::<Coercion>(actor, coercion::propose(measure), basis).await }
+        })
+        .await
     }
 
     pub async fn coercion_command(

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use liuhen_core::device::{self, Check, DEFAULT_BOUNDS, Device, Event, Status, Upkeep};
 use liuhen_core::time::Timestamp;
 use liuhen_log::EntryDraft;
-use liuhen_store::{LogStore, Op, SettingRecord, StoreError, UserRecord};
+use liuhen_store::{LogStore, SettingRecord, StoreError, UserRecord};
 use serde_json::{Value, json};
 
 /// The setting prefix of devices.
@@ -105,11 +105,8 @@ fn replay(history: &[Value]) -> Option<Device> {
 }
 
 pub(crate) fn setting(number: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord { key: format!("{PREFIX}{number}"), data: v.to_string(), updated_at_ms: at }
+    SettingRecord::new(format!("{PREFIX}{number}"), v.to_string(), at)
 }
-
-/// Serialises device commands: each reads the device, decides and appends.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl<S: LogStore> App<S> {
     /// R-149d on a recording made with device `number` from `started_at` by `officers` (the
@@ -134,11 +131,12 @@ impl<S: LogStore> App<S> {
     }
 
     async fn device_setting(&self, number: &str) -> Result<Value, ApiError> {
-        match self.store.setting(&format!("{PREFIX}{number}")).await {
-            Ok(r) => serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e))),
-            Err(StoreError::NotFound) => Err(ApiError::NotFound),
-            Err(e) => Err(e.into()),
-        }
+        Ok(self.versioned_device(number).await?.0)
+    }
+
+    /// A device with its history, and the version it was read at.
+    async fn versioned_device(&self, number: &str) -> Result<(Value, u64), ApiError> {
+        self.versioned_setting(&format!("{PREFIX}{number}")).await?.ok_or(ApiError::NotFound)
     }
 
     /// Every device in the registry (with its history), by number.
@@ -163,9 +161,10 @@ impl<S: LogStore> App<S> {
         &self,
         actor: &UserRecord,
         number: &str,
-        prev: Option<&Value>,
+        prev: Option<(&Value, u64)>,
         e: Event,
     ) -> Result<Value, ApiError> {
+        let (prev, read) = (prev.map(|p| p.0), prev.map_or(0, |p| p.1));
         let actor_name = format!("user:{}", actor.id);
         let at = now_ms();
         let next = fold(prev, &e, &actor_name, at).ok_or_else(|| ApiError::BadRequest("设备记录无法读取".into()))?;
@@ -192,7 +191,7 @@ impl<S: LogStore> App<S> {
             vec![c],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        self.append(d, vec![opening, Op::PutSetting(setting(number, &next, at))]).await?;
+        self.append(d, vec![opening, super::put_setting(setting(number, &next, at), read)]).await?;
         Ok(next)
     }
 
@@ -209,19 +208,27 @@ impl<S: LogStore> App<S> {
         self.allow(actor, Action::ManageDevices, None)?;
         let e =
             device::register(number.trim(), model, kind, capabilities, storage_place).map_err(ApiError::BadRequest)?;
-        let _turn = ONE_AT_A_TIME.lock().await;
-        match self.device_setting(number.trim()).await {
-            Err(ApiError::NotFound) => {}
-            Ok(_) => return Err(ApiError::Conflict(format!("设备编号 {} 已登记", number.trim()))),
-            Err(e) => return Err(e),
-        }
-        self.record_device(actor, number.trim(), None, e).await
+        let e = &e;
+        super::retrying(|| async move {
+            match self.device_setting(number.trim()).await {
+                Err(ApiError::NotFound) => {}
+                Ok(_) => return Err(ApiError::Conflict(format!("设备编号 {} 已登记", number.trim()))),
+                Err(e) => return Err(e),
+            }
+            self.record_device(actor, number.trim(), None, e.clone()).await
+        })
+        .await
     }
 
     /// One step in a device's life, from the API's JSON: `check`, `assign`, `return`,
     /// `hand_over`, `upkeep`, `move` or `retire`. The 设备管理员 does every step and names the
     /// officer; an officer checks, returns and hands over only as themself.
     pub async fn device_command(&self, actor: &UserRecord, number: &str, cmd: &Value) -> Result<Value, ApiError> {
+        super::retrying(|| self.device_command_once(actor, number, cmd)).await
+    }
+
+    /// [`device_command`](Self::device_command) from one read of the device.
+    async fn device_command_once(&self, actor: &UserRecord, number: &str, cmd: &Value) -> Result<Value, ApiError> {
         let kind = cmd["type"].as_str().unwrap_or_default();
         let managed = !matches!(kind, "check" | "return" | "hand_over");
         self.allow(actor, if managed { Action::ManageDevices } else { Action::UseDevice }, None)?;
@@ -243,8 +250,7 @@ impl<S: LogStore> App<S> {
             }
             Ok(actor.officer_id.clone())
         };
-        let _turn = ONE_AT_A_TIME.lock().await;
-        let prev = self.device_setting(number).await?;
+        let (prev, read) = self.versioned_device(number).await?;
         let d = replay(prev["history"].as_array().map(Vec::as_slice).unwrap_or_default())
             .ok_or_else(|| ApiError::Internal("a device's history does not replay".into()))?;
         let now = Timestamp(now_ms());
@@ -295,7 +301,7 @@ impl<S: LogStore> App<S> {
                 ));
             }
         };
-        self.record_device(actor, number, Some(&prev), e).await
+        self.record_device(actor, number, Some((&prev, read)), e).await
     }
 }
 

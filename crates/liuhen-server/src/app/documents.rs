@@ -311,12 +311,8 @@ pub fn fold(prev: Option<&Value>, id: &str, case: &str, event: &Value, actor: &s
 }
 
 pub(crate) fn setting(id: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord { key: format!("{PREFIX}{id}"), data: v.to_string(), updated_at_ms: at }
+    SettingRecord::new(format!("{PREFIX}{id}"), v.to_string(), at)
 }
-
-/// Serialises document commands: each reads the document, decides and appends.
-/// Also the turn of a case command that gives a 文号 (the registry of 文号 is one).
-pub(crate) static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn refused(e: liuhen_core::rules::CommandError) -> ApiError {
     ApiError::from(e)
@@ -416,11 +412,12 @@ fn moment(ms: i64) -> String {
 
 impl<S: LogStore> App<S> {
     async fn document_setting(&self, id: &str) -> Result<Value, ApiError> {
-        match self.store.setting(&format!("{PREFIX}{id}")).await {
-            Ok(r) => serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e))),
-            Err(StoreError::NotFound) => Err(ApiError::NotFound),
-            Err(e) => Err(e.into()),
-        }
+        Ok(self.versioned_document(id).await?.0)
+    }
+
+    /// A document's events and the version they were read at (a step names it when written).
+    async fn versioned_document(&self, id: &str) -> Result<(Value, u64), ApiError> {
+        self.versioned_setting(&format!("{PREFIX}{id}")).await?.ok_or(ApiError::NotFound)
     }
 
     /// A document and its case, if `actor` may `action` on that case (404 when it is hidden).
@@ -585,16 +582,22 @@ impl<S: LogStore> App<S> {
 
     /// Starts a document on a case: a new one, or a correction of a finalised one.
     pub async fn create_document(&self, actor: &UserRecord, case_id: &str, req: &Value) -> Result<Value, ApiError> {
+        super::retrying(|| self.create_document_once(actor, case_id, req)).await
+    }
+
+    /// [`create_document`](Self::create_document) from one read of what it corrects.
+    async fn create_document_once(&self, actor: &UserRecord, case_id: &str, req: &Value) -> Result<Value, ApiError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
         let code = text(req, "code", 16)?;
         drafter(actor, &case, &code)?;
         let fields = fields_of(req)?;
-        let _turn = ONE_AT_A_TIME.lock().await;
+        let mut corrected = None;
         let supersedes = match req["supersedes"].as_str() {
             None => None,
             Some(old) => {
-                let (prev, _) = self.document_for(actor, old, Action::CommandCase).await?;
+                self.document_for(actor, old, Action::CommandCase).await?;
+                let (prev, read) = self.versioned_document(old).await?;
                 let d = replay(prev["events"].as_array().map(Vec::as_slice).unwrap_or_default())
                     .ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
                 if prev["case"] != case_id || d.spec.code != code {
@@ -606,6 +609,7 @@ impl<S: LogStore> App<S> {
                 if !prev["extra"]["superseded_by"].is_null() {
                     return Err(ApiError::Conflict("该文书已有更正版本".into()));
                 }
+                corrected = Some((prev, read));
                 Some((old.to_string(), text(req, "reason", 1000)?))
             }
         };
@@ -613,10 +617,10 @@ impl<S: LogStore> App<S> {
         let e = document::draft(&code, kind, fields, supersedes.clone()).map_err(refused)?;
         let id = format!("doc-{}", uuid::Uuid::now_v7().simple());
         let mut extra_ops = Vec::new();
-        if let Some((old, _)) = &supersedes {
-            let prev = self.document_setting(old).await?;
+        if let (Some((old, _)), Some((prev, read))) = (&supersedes, corrected) {
+            // One correction each: a second at the same moment finds this one.
             let next = fold_extra(&prev, json!({"superseded_by": id}));
-            extra_ops.push(Op::PutSetting(setting(old, &next, now_ms())));
+            extra_ops.push(super::put_setting(setting(old, &next, now_ms()), read));
         }
         self.record_document(actor, &id, case_id, None, e, json!({}), vec![], extra_ops).await
     }
@@ -624,9 +628,13 @@ impl<S: LogStore> App<S> {
     /// One step on a document, from the API's JSON: `revise`, `approve`, `sign`, `refuse`,
     /// `finalise` or `issue`.
     pub async fn document_command(&self, actor: &UserRecord, id: &str, cmd: &Value) -> Result<Value, ApiError> {
+        super::retrying(|| self.document_command_once(actor, id, cmd)).await
+    }
+
+    /// [`document_command`](Self::document_command) from one read of the document.
+    async fn document_command_once(&self, actor: &UserRecord, id: &str, cmd: &Value) -> Result<Value, ApiError> {
         let (_, case) = self.document_for(actor, id, Action::CommandCase).await?;
-        let _turn = ONE_AT_A_TIME.lock().await;
-        let prev = self.document_setting(id).await?;
+        let (prev, read) = self.versioned_document(id).await?;
         let events = prev["events"].as_array().cloned().unwrap_or_default();
         let d = replay(&events).ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
         let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
@@ -909,8 +917,8 @@ impl<S: LogStore> App<S> {
                         }
                     }
                 }
-                let (numbered, settings) = self.doc_no_or_next((id, &case.id, d.spec.code), &typed, supersedes).await?;
-                ops.extend(settings.into_iter().map(Op::PutSetting));
+                let (numbered, registry) = self.doc_no_or_next((id, &case.id, d.spec.code), &typed, supersedes).await?;
+                ops.extend(registry);
                 let doc_no = numbered.no;
                 // Decide first on the rendering to come, then render and seal.
                 d.issue(&agency, &doc_no, date, "", now).map_err(refused)?;
@@ -959,7 +967,7 @@ impl<S: LogStore> App<S> {
                 ));
             }
         };
-        self.record_document(actor, id, &case.id, Some(&prev), e, extra, blobs, ops).await
+        self.record_document(actor, id, &case.id, Some((&prev, read)), e, extra, blobs, ops).await
     }
 
     /// A signature image the PDF can show, else 400 before anything is kept.
@@ -985,12 +993,13 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         id: &str,
         case_id: &str,
-        prev: Option<&Value>,
+        prev: Option<(&Value, u64)>,
         e: Event,
         extra: Value,
         blobs: Vec<BlobRef>,
         mut ops: Vec<Op>,
     ) -> Result<Value, ApiError> {
+        let (prev, read) = (prev.map(|p| p.0), prev.map_or(0, |p| p.1));
         let actor_name = format!("user:{}", actor.id);
         let at = now_ms();
         let mut ev = event_json(&e);
@@ -1030,7 +1039,7 @@ impl<S: LogStore> App<S> {
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         ops.insert(0, Op::PutOpening { commitment: c, salt, content });
-        ops.push(Op::PutSetting(setting(id, &next, at)));
+        ops.push(super::put_setting(setting(id, &next, at), read));
         self.append(draft, ops).await?;
         document_json(id, case_id, events, &next["extra"])
             .ok_or_else(|| ApiError::Internal("unreadable document".into()))
@@ -1225,7 +1234,7 @@ pub fn seal_svg(agency: &str, kind: &str) -> String {
 
 /// Rebuild: folds a `document.*` entry (its opening `detail`) into the settings.
 pub(crate) fn rebuild_fold(
-    settings: &mut BTreeMap<String, SettingRecord>,
+    settings: &mut super::rebuild::SettingsFold,
     body: &serde_json::Map<String, Value>,
     detail: &Value,
     actor: &str,

@@ -198,11 +198,8 @@ pub(crate) fn inspected_cases(data: Option<&str>) -> Vec<String> {
 }
 
 pub(crate) fn inspected_setting(key: &str, cases: &[String], at: i64) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord { key: key.to_string(), data: json!({"cases": cases}).to_string(), updated_at_ms: at }
+    liuhen_store::SettingRecord::new(key, json!({"cases": cases}).to_string(), at)
 }
-
-/// Serialises inspection openings: each reads its party's count and appends.
-static OPENING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl<S: LogStore> App<S> {
     /// Opens an inspection case (程序启动, 办法第七条).
@@ -210,9 +207,7 @@ impl<S: LogStore> App<S> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         self.not_in_future(&json!({"received_at": open.initiation.received_at.0}))?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?;
-        open.matter = m.name;
-        let (case_no, _numbered) = self.case_no_or_next("inspection", &open.case_no).await?;
-        open.case_no = case_no;
+        open.matter = m.name.clone();
         // a supervision names a licence case the actor sees.
         if let Some(lic) = &open.supervises {
             let unknown = || ApiError::UnknownReference(format!("没有可见的行政许可案件 {lic}"));
@@ -223,25 +218,44 @@ impl<S: LogStore> App<S> {
             };
             self.allow(actor, super::policy::Action::ViewCase, Some(&case)).map_err(|_| unknown())?;
         }
-        // this party's inspections under the matter this year, against the published cap.
-        let _turn = OPENING.lock().await;
-        let key = inspected_key(&open);
-        let mut extra = Vec::new();
-        let mut decided = inspection::open(open.clone());
-        if let Some(key) = key {
-            let held = match self.store.setting(&key).await {
-                Ok(r) => Some(r.data),
-                Err(liuhen_store::StoreError::NotFound) => None,
-                Err(e) => return Err(e.into()),
-            };
-            let mut cases = inspected_cases(held.as_deref());
-            if let Ok((_, flags)) = &mut decided {
-                flags.extend(inspection::frequency(m.inspection_cap, cases.len()));
+        // this party's inspections under the matter this year, against the published
+        // cap — counted again if another opening for the party came in between.
+        let (open, m) = (&open, &m);
+        self.with_case_no("inspection", &open.case_no, |case_no| {
+            let open = Open { case_no, ..open.clone() };
+            async move { self.open_inspection_numbered(actor, open, m).await }
+        })
+        .await
+    }
+
+    /// [`open_inspection`](Self::open_inspection) once it has its 案号.
+    async fn open_inspection_numbered(
+        &self,
+        actor: &UserRecord,
+        open: Open,
+        m: &liuhen_core::matter::Matter,
+    ) -> Result<CaseRecord, ApiError> {
+        let open = &open;
+        super::retrying(|| async move {
+            let key = inspected_key(open);
+            let mut extra = Vec::new();
+            let mut decided = inspection::open(open.clone());
+            if let Some(key) = key {
+                let (held, read) = match self.store.setting(&key).await {
+                    Ok(r) => (Some(r.data), r.version),
+                    Err(liuhen_store::StoreError::NotFound) => (None, 0),
+                    Err(e) => return Err(e.into()),
+                };
+                let mut cases = inspected_cases(held.as_deref());
+                if let Ok((_, flags)) = &mut decided {
+                    flags.extend(inspection::frequency(m.inspection_cap, cases.len()));
+                }
+                cases.push(open.id.clone());
+                extra.push(super::put_setting(inspected_setting(&key, &cases, 0), read));
             }
-            cases.push(open.id.clone());
-            extra.push(liuhen_store::Op::PutSetting(inspected_setting(&key, &cases, 0)));
-        }
-        self.open_case_with::<Inspection>(actor, decided, &m.legal_basis, extra).await
+            self.open_case_with::<Inspection>(actor, decided, &m.legal_basis, extra).await
+        })
+        .await
     }
 
     /// Applies a command to an inspection, if the case is still at `expected_version`.

@@ -189,9 +189,12 @@ impl<S: LogStore> App<S> {
         let keys = seal_keys_json(&seal);
         let d = liuhen_log::EntryDraft::new("system", "seal.keys", None, super::body(keys.clone()), vec![], vec![])
             .map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let setting =
-            liuhen_store::SettingRecord { key: SEAL_KEYS.to_string(), data: keys.to_string(), updated_at_ms: 0 };
-        self.append(d, vec![liuhen_store::Op::PutSetting(setting)]).await?;
+        let setting = liuhen_store::SettingRecord::new(SEAL_KEYS, keys.to_string(), 0);
+        // Recorded once: a second server starting with them at the same moment finds them.
+        match self.append(d, vec![super::put_setting(setting, 0)]).await {
+            Ok(_) | Err(ApiError::Stale(_)) => {}
+            Err(e) => return Err(e),
+        }
         Ok(())
     }
 

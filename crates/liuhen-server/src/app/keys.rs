@@ -104,7 +104,7 @@ pub fn fold(prev: Option<&Value>, action: &str, body: &Map<String, Value>, detai
 
 /// A user's keys setting.
 pub fn setting(user: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord { key: format!("{PREFIX}{user}"), data: v.to_string(), updated_at_ms: at }
+    SettingRecord::new(format!("{PREFIX}{user}"), v.to_string(), at)
 }
 
 /// A signature made: the key, the statement signed and the DER signature (hex).
@@ -119,6 +119,14 @@ impl<S: LogStore> App<S> {
         self.json_setting(&format!("{PREFIX}{user}")).await
     }
 
+    /// A user's keys and the version they were read at (0: none yet).
+    async fn versioned_keys(&self, user: &str) -> Result<(Option<Value>, u64), ApiError> {
+        Ok(match self.versioned_setting(&format!("{PREFIX}{user}")).await? {
+            Some((v, read)) => (Some(v), read),
+            None => (None, 0),
+        })
+    }
+
     /// Appends a `signer.*` entry with its secret detail behind a commitment, and the setting.
     async fn record_key(&self, actor: &UserRecord, action: &str, body: Value, detail: Value) -> Result<(), ApiError> {
         let mut content = Vec::new();
@@ -131,12 +139,15 @@ impl<S: LogStore> App<S> {
         let mut b = super::body(body);
         // The fold's time travels in the entry, so a rebuild folds the same.
         b.insert("recorded_at".to_string(), Value::from(now));
-        let prev = self.keys_of(&actor.id).await?;
+        let (prev, read) = self.versioned_keys(&actor.id).await?;
         let next = fold(prev.as_ref(), action, &b, &detail, now)
             .ok_or_else(|| ApiError::Internal(format!("{action} does not fold").into()))?;
         let d = EntryDraft::new(&format!("user:{}", actor.id), action, None, b, vec![], vec![c])
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let ops = vec![Op::PutOpening { commitment: c, salt, content }, Op::PutSetting(setting(&actor.id, &next, now))];
+        let ops = vec![
+            Op::PutOpening { commitment: c, salt, content },
+            super::put_setting(setting(&actor.id, &next, now), read),
+        ];
         self.append(d, ops).await?;
         Ok(())
     }
@@ -181,7 +192,11 @@ impl<S: LogStore> App<S> {
         }
         let mut keys = self.keys_of(&actor.id).await?;
         if keys.as_ref().is_none_or(|v| v["wrapped"].is_null()) {
-            self.new_key(actor, password, "").await?;
+            // A first signature at the same moment may have made it: then that key signs.
+            match self.new_key(actor, password, "").await {
+                Ok(()) | Err(ApiError::Stale(_)) => {}
+                Err(e) => return Err(e),
+            }
             keys = self.keys_of(&actor.id).await?;
         }
         let keys = keys.ok_or_else(|| ApiError::Internal("a key just made is gone".into()))?;

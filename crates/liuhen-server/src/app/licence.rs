@@ -253,10 +253,13 @@ impl<S: LogStore> App<S> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         self.not_in_future(&json!({"received_at": application.received_at.0}))?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?;
-        application.matter = m.name;
-        let (case_no, _numbered) = self.case_no_or_next("licence", &application.case_no).await?;
-        application.case_no = case_no;
-        self.open_case::<Licence>(actor, licence::apply_for(application, &self.calendar), &m.legal_basis).await
+        application.matter = m.name.clone();
+        let (application, basis) = (&application, &m.legal_basis);
+        self.with_case_no("licence", &application.case_no, |case_no| {
+            let application = Application { case_no, ..application.clone() };
+            async move { self.open_case::<Licence>(actor, licence::apply_for(application, &self.calendar), basis).await }
+        })
+        .await
     }
 
     pub async fn licence_command(

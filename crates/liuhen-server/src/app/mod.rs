@@ -159,7 +159,45 @@ pub(crate) fn body(v: Value) -> Map<String, Value> {
 /// A setting that holds one JSON object (a case's record classes, its reasons for records
 /// without a recording…), written whole at `at`.
 pub(crate) fn map_setting(key: String, map: &Map<String, Value>, at: i64) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord { key, data: Value::Object(map.clone()).to_string(), updated_at_ms: at }
+    liuhen_store::SettingRecord::new(key, Value::Object(map.clone()).to_string(), at)
+}
+
+/// A read-modify-write of a setting: replaces `record`'s key only while it is still at
+/// `read` (the version it was read at; 0: it was not there), else the append is `Stale`.
+pub(crate) fn put_setting(record: liuhen_store::SettingRecord, read: u64) -> Op {
+    Op::PutSetting { record, expected_version: Some(read) }
+}
+
+/// A singleton set whole (the office profile, a catalogue): whatever was there is replaced.
+pub(crate) fn set_setting(record: liuhen_store::SettingRecord) -> Op {
+    Op::PutSetting { record, expected_version: None }
+}
+
+/// How many times a read-modify-write is read and decided again after another request's
+/// change to the same row committed first (each round, one of the contenders commits).
+pub(crate) const RETRIES: u32 = 64;
+
+/// Runs `attempt` — read, decide, append naming the versions read — again from a fresh read
+/// while its append is `Stale`, after a short random pause; after [`RETRIES`] the conflict is
+/// answered (409). No lock is held: the store's transaction is the only arbiter.
+pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let mut round = 0;
+    loop {
+        match attempt().await {
+            Err(ApiError::Stale(_)) if round < RETRIES => {
+                round += 1;
+                let mut r = [0u8; 2];
+                let _ = getrandom::fill(&mut r);
+                let pause = u64::from(u16::from_le_bytes(r)) % (1 + u64::from(round.min(8)) * 2);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The object a [`map_setting`] holds among `settings` (empty when unset or unreadable): the
@@ -189,12 +227,17 @@ pub(crate) async fn opened_detail<S: LogStore>(store: &S, index: u64, c: &liuhen
 impl<S: LogStore> App<S> {
     /// The object a [`map_setting`] holds (empty when never set; a malformed one is an error).
     pub(crate) async fn setting_map(&self, key: &str) -> Result<Map<String, Value>, ApiError> {
+        Ok(self.versioned_map(key).await?.0)
+    }
+
+    /// [`setting_map`](Self::setting_map) and the version it was read at (0: never set).
+    pub(crate) async fn versioned_map(&self, key: &str) -> Result<(Map<String, Value>, u64), ApiError> {
         match self.store.setting(key).await {
             Ok(r) => match serde_json::from_str(&r.data) {
-                Ok(Value::Object(m)) => Ok(m),
+                Ok(Value::Object(m)) => Ok((m, r.version)),
                 _ => Err(ApiError::Internal(format!("setting {key} is malformed").into())),
             },
-            Err(liuhen_store::StoreError::NotFound) => Ok(Map::new()),
+            Err(liuhen_store::StoreError::NotFound) => Ok((Map::new(), 0)),
             Err(e) => Err(e.into()),
         }
     }
@@ -222,8 +265,16 @@ impl<S: LogStore> App<S> {
 
     /// A setting's JSON, if it is set.
     pub(crate) async fn json_setting(&self, key: &str) -> Result<Option<Value>, ApiError> {
+        Ok(self.versioned_setting(key).await?.map(|(v, _)| v))
+    }
+
+    /// A setting's JSON and the version it was read at, if it is set (for a read-modify-write:
+    /// [`put_setting`] names that version).
+    pub(crate) async fn versioned_setting(&self, key: &str) -> Result<Option<(Value, u64)>, ApiError> {
         match self.store.setting(key).await {
-            Ok(r) => serde_json::from_str(&r.data).map(Some).map_err(|e| ApiError::Internal(Box::new(e))),
+            Ok(r) => {
+                serde_json::from_str(&r.data).map(|v| Some((v, r.version))).map_err(|e| ApiError::Internal(Box::new(e)))
+            }
             Err(liuhen_store::StoreError::NotFound) => Ok(None),
             Err(e) => Err(e.into()),
         }

@@ -132,11 +132,11 @@ pub fn doc_numbers(v: &Value) -> Vec<String> {
 /// The setting naming case `case` as holding 文号 `no` (its decision's, before or without a
 /// document of the documents module).
 pub fn case_doc_no_setting(no: &str, case: &str, at: i64) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord {
-        key: format!("{DOC_NO_PREFIX}{no}"),
-        data: serde_json::json!({"document": "", "case": case}).to_string(),
-        updated_at_ms: at,
-    }
+    liuhen_store::SettingRecord::new(
+        format!("{DOC_NO_PREFIX}{no}"),
+        serde_json::json!({"document": "", "case": case}).to_string(),
+        at,
+    )
 }
 
 /// The series a 文号 a case event gives belongs to, and its place in it: its last run of digits
@@ -166,13 +166,14 @@ pub fn case_doc_no_settings(
     if let Some((series, n)) = series_of(no)
         && n > last(&series)
     {
-        out.push(liuhen_store::SettingRecord {
-            key: format!("{SERIES_PREFIX}{series}"),
-            data: serde_json::json!({"n": n}).to_string(),
-            updated_at_ms: at,
-        });
+        out.push(series_setting(&series, n, at));
     }
     out
+}
+
+/// The setting holding the highest number `n` given in `series`.
+fn series_setting(series: &str, n: u64, at: i64) -> liuhen_store::SettingRecord {
+    liuhen_store::SettingRecord::new(format!("{SERIES_PREFIX}{series}"), serde_json::json!({"n": n}).to_string(), at)
 }
 
 /// The 文号 an issue gives, with what records it: the settings to write and what the issued
@@ -184,19 +185,15 @@ pub struct DocNo {
 
 /// The settings an issued 文号 writes: the document holding it, and its series' highest number.
 pub fn doc_no_settings(numbered: &Value, prev_last: u64, at: i64) -> Vec<liuhen_store::SettingRecord> {
-    let mut out = vec![liuhen_store::SettingRecord {
-        key: format!("{DOC_NO_PREFIX}{}", numbered["no"].as_str().unwrap_or_default()),
-        data: serde_json::json!({"document": numbered["document"], "case": numbered["case"]}).to_string(),
-        updated_at_ms: at,
-    }];
+    let mut out = vec![liuhen_store::SettingRecord::new(
+        format!("{DOC_NO_PREFIX}{}", numbered["no"].as_str().unwrap_or_default()),
+        serde_json::json!({"document": numbered["document"], "case": numbered["case"]}).to_string(),
+        at,
+    )];
     if let (Some(series), Some(n)) = (numbered["series"].as_str(), numbered["n"].as_u64())
         && n > prev_last
     {
-        out.push(liuhen_store::SettingRecord {
-            key: format!("{SERIES_PREFIX}{series}"),
-            data: serde_json::json!({"n": n}).to_string(),
-            updated_at_ms: at,
-        });
+        out.push(series_setting(series, n, at));
     }
     out
 }
@@ -276,33 +273,77 @@ impl<S: LogStore> App<S> {
 
     /// A setting's data, if it is there.
     async fn setting_data(&self, key: &str) -> Result<Option<String>, ApiError> {
+        Ok(self.versioned_data(key).await?.0)
+    }
+
+    /// A setting's data, if it is there, and the version it was read at (0: not there).
+    async fn versioned_data(&self, key: &str) -> Result<(Option<String>, u64), ApiError> {
         match self.store.setting(key).await {
-            Ok(r) => Ok(Some(r.data)),
-            Err(liuhen_store::StoreError::NotFound) => Ok(None),
+            Ok(r) => Ok((Some(r.data), r.version)),
+            Err(liuhen_store::StoreError::NotFound) => Ok((None, 0)),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The registry writes of the 文号 a case event gives (`numbers`) for case `case`: each
+    /// held by the case, each series' highest number raised — every one conditional on the
+    /// registry as read here. A number another case or document took since the command was
+    /// checked is `Stale` (the command is decided again, and then refused or renumbered).
+    pub(crate) async fn case_doc_no_ops(
+        &self,
+        case: &str,
+        numbers: &[String],
+        at: i64,
+    ) -> Result<Vec<liuhen_store::Op>, ApiError> {
+        let mut ops = Vec::new();
+        // Each key written once: a series raised to the highest of its numbers here.
+        let mut highest: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for no in numbers.iter().filter(|no| seen.insert(no.as_str())) {
+            let (held, read) = self.versioned_data(&format!("{DOC_NO_PREFIX}{no}")).await?;
+            if let Some(held) = held
+                && serde_json::from_str::<Value>(&held).unwrap_or_default()["case"] != case
+            {
+                return Err(ApiError::Stale(format!("文号“{no}”刚由其他案件或文书使用")));
+            }
+            ops.push(super::put_setting(case_doc_no_setting(no, case, at), read));
+            if let Some((series, n)) = series_of(no) {
+                let h = highest.entry(series).or_default();
+                *h = (*h).max(n);
+            }
+        }
+        for (series, n) in highest {
+            let (last, read) = self.versioned_data(&format!("{SERIES_PREFIX}{series}")).await?;
+            if n > last.as_deref().map_or(0, last_of) {
+                ops.push(super::put_setting(series_setting(&series, n, at), read));
+            }
+        }
+        Ok(ops)
     }
 
     /// The 文号 document `id` of `code` on case `case` is issued with: `typed` (trimmed) if
     /// given, else the next of the office's pattern in the year of the server's clock. A 文号
     /// another document holds is refused (409 DUPLICATE), except the one the document corrects
-    /// (`supersedes`), whose number its correction keeps. The caller holds the document lock.
+    /// (`supersedes`), whose number its correction keeps. The registry writes come with the
+    /// versions read here (a number taken in between makes the issue `Stale`, decided again).
     pub(crate) async fn doc_no_or_next(
         &self,
         (id, case, code): (&str, &str, &str),
         typed: &str,
         supersedes: Option<&str>,
-    ) -> Result<(DocNo, Vec<liuhen_store::SettingRecord>), ApiError> {
+    ) -> Result<(DocNo, Vec<liuhen_store::Op>), ApiError> {
         let pattern = self.pattern(code).await?;
         let year = self.clock.now().shanghai_date().year();
         let (before, after) = parts(&pattern, year);
         let series = format!("{before}{{n}}{after}");
-        let last = self.setting_data(&format!("{SERIES_PREFIX}{series}")).await?.as_deref().map_or(0, last_of);
+        let (last, series_read) = self.versioned_data(&format!("{SERIES_PREFIX}{series}")).await?;
+        let last = last.as_deref().map_or(0, last_of);
         let no = match canonical_no(typed) {
             t if t.is_empty() => format!("{before}{}{after}", last + 1),
             t => t,
         };
-        if let Some(held) = self.setting_data(&format!("{DOC_NO_PREFIX}{no}")).await? {
+        let (held, no_read) = self.versioned_data(&format!("{DOC_NO_PREFIX}{no}")).await?;
+        if let Some(held) = held {
             let holder: Value = serde_json::from_str(&held).unwrap_or_default();
             // The document it corrects keeps its number; so does the case's own decision.
             let own_decision = holder["document"] == "" && holder["case"] == case;
@@ -315,35 +356,53 @@ impl<S: LogStore> App<S> {
             numbered["series"] = Value::from(series);
             numbered["n"] = Value::from(n);
         }
-        let settings = doc_no_settings(&numbered, last, 0);
-        Ok((DocNo { no, numbered }, settings))
+        // Only a number of the pattern's own series raises it (`numbered["series"]`).
+        let ops = doc_no_settings(&numbered, last, 0)
+            .into_iter()
+            .map(|s| {
+                let read = if s.key.starts_with(SERIES_PREFIX) { series_read } else { no_read };
+                super::put_setting(s, read)
+            })
+            .collect();
+        Ok((DocNo { no, numbered }, ops))
     }
 
-    /// `typed` (trimmed) if given, else the next number of `kind` in the year of the server's
-    /// clock; with the turn the caller holds until the case is created, so that openings at
-    /// the same moment never take the same number.
-    pub(crate) async fn case_no_or_next(
-        &self,
-        kind: &str,
-        typed: &str,
-    ) -> Result<(String, tokio::sync::MutexGuard<'static, ()>), ApiError> {
-        let turn = OPENING.lock().await;
+    /// Opens a case (`open`, given its 案号) numbered `typed` (trimmed) if given, else the next
+    /// number of `kind` in the year of the server's clock. No lock: the case-number index is
+    /// unique, so of openings at the same moment that take the same next number one is
+    /// created and the others (refused as duplicates) take the number after it.
+    pub(crate) async fn with_case_no<T, F, Fut>(&self, kind: &str, typed: &str, mut open: F) -> Result<T, ApiError>
+    where
+        F: FnMut(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
         let typed = canonical_no(typed);
         if !typed.is_empty() {
-            return Ok((typed, turn));
+            return open(typed).await;
         }
+        let mut round = 0;
+        loop {
+            let next = self.next_case_no(kind).await?;
+            match open(next).await {
+                // Taken a moment ago by another opening (which is committed): the next one.
+                Err(ApiError::Duplicate(_)) if round < super::RETRIES => round += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// The next number of `kind` in the year of the server's clock: one more than the highest
+    /// of its pattern and year in the index of case numbers.
+    async fn next_case_no(&self, kind: &str) -> Result<String, ApiError> {
         let pattern = self.pattern(kind).await?;
         let year = self.clock.now().shanghai_date().year();
         let (before, _) = parts(&pattern, year);
         let taken = self.store.case_numbers(&before, 100_000).await?;
         let last = taken.iter().filter_map(|no| sequence(&pattern, year, no)).max().unwrap_or(0);
         let (before, after) = parts(&pattern, year);
-        Ok((format!("{before}{}{after}", last + 1), turn))
+        Ok(format!("{before}{}{after}", last + 1))
     }
 }
-
-/// Serialises case openings: each takes its number and creates its case in turn.
-static OPENING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The numbering catalogue's rows as JSON (for the demo).
 pub fn rows(patterns: &[(&str, &str)]) -> Value {

@@ -898,10 +898,13 @@ impl<S: LogStore> App<S> {
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Penalty, &lead.matter).await?;
         lead.thresholds = m.hearing_thresholds;
         lead.matter = m.name.clone();
-        let (case_no, _numbered) = self.case_no_or_next("ordinary_penalty", &lead.case_no).await?;
-        lead.case_no = case_no;
         lead.major = lead.major || m.major_decision_review;
-        self.open_case::<Ordinary>(actor, penalty::register(lead), &m.legal_basis).await
+        let (lead, basis) = (&lead, &m.legal_basis);
+        self.with_case_no("ordinary_penalty", &lead.case_no, |case_no| {
+            let lead = Lead { case_no, ..lead.clone() };
+            async move { self.open_case::<Ordinary>(actor, penalty::register(lead), basis).await }
+        })
+        .await
     }
 
     pub async fn ordinary_command(

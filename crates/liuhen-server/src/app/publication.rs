@@ -376,12 +376,20 @@ pub fn fold(
 }
 
 pub fn setting(case: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord { key: format!("{PREFIX}{case}"), data: v.to_string(), updated_at_ms: at }
+    SettingRecord::new(format!("{PREFIX}{case}"), v.to_string(), at)
 }
 
 impl<S: LogStore> App<S> {
     async fn publication_of(&self, case: &str) -> Result<Option<Value>, ApiError> {
-        self.json_setting(&format!("{PREFIX}{case}")).await
+        Ok(self.versioned_publication(case).await?.0)
+    }
+
+    /// The case's publication and the version it was read at (0: none yet).
+    async fn versioned_publication(&self, case: &str) -> Result<(Option<Value>, u64), ApiError> {
+        Ok(match self.versioned_setting(&format!("{PREFIX}{case}")).await? {
+            Some((v, read)) => (Some(v), read),
+            None => (None, 0),
+        })
     }
 
     /// The opened details of the case's last entry named `action`.
@@ -492,6 +500,7 @@ impl<S: LogStore> App<S> {
         action: &str,
         body: Value,
         detail: Value,
+        (prev, read): (Option<Value>, u64),
     ) -> Result<Value, ApiError> {
         let mut content = Vec::new();
         liuhen_log::entry::write_canonical(&detail, &mut content);
@@ -503,12 +512,14 @@ impl<S: LogStore> App<S> {
         b.insert("case".into(), Value::from(case.id.clone()));
         b.insert("recorded_at".into(), Value::from(now));
         b.insert("detail".into(), json!({"commit": c.to_hex()}));
-        let prev = self.publication_of(&case.id).await?;
         let next = fold(prev.as_ref(), action, &b, &detail, now)
             .ok_or_else(|| ApiError::Internal("publication fold".into()))?;
         let d = EntryDraft::new(&format!("user:{}", actor.id), action, Some(&case.id), b, vec![], vec![c])
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let ops = vec![Op::PutOpening { commitment: c, salt, content }, Op::PutSetting(setting(&case.id, &next, now))];
+        let ops = vec![
+            Op::PutOpening { commitment: c, salt, content },
+            super::put_setting(setting(&case.id, &next, now), read),
+        ];
         self.append(d, ops).await?;
         Ok(next)
     }
@@ -533,12 +544,18 @@ impl<S: LogStore> App<S> {
     /// Publishes the case's decision (行政执法公示), by the 负责人, with `also` (a witness's or
     /// another third party's name the preview showed) masked as the party's name is.
     pub async fn publish(&self, actor: &UserRecord, case_id: &str, also: &[String]) -> Result<Value, ApiError> {
+        super::retrying(|| self.publish_once(actor, case_id, also)).await
+    }
+
+    /// [`publish`](Self::publish) from one read of the case's publication.
+    async fn publish_once(&self, actor: &UserRecord, case_id: &str, also: &[String]) -> Result<Value, ApiError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, super::policy::Action::CommandCase, Some(&case))?;
         if !roles(actor).contains(&Role::Approver) {
             return Err(ApiError::NotYourStep("行政执法公示须由负责人以本人账号办理".into()));
         }
-        match self.publication_of(case_id).await? {
+        let (prev, read) = self.versioned_publication(case_id).await?;
+        match &prev {
             Some(p) if p["withdrawn"].is_null() => return Err(ApiError::Duplicate("该决定已公示".into())),
             // Withdrawn because it was changed or revoked: not published again.
             Some(_) => return Err(ApiError::InvalidState("该决定的公示已撤回，不再重新公示".into())),
@@ -555,6 +572,7 @@ impl<S: LogStore> App<S> {
             json!({"kind": case.case_type, "due": due.0,
             "on_time": on_time}),
             json!({"content": content}),
+            (prev, read),
         )
         .await
     }
@@ -567,12 +585,23 @@ impl<S: LogStore> App<S> {
         case_id: &str,
         reason: &str,
     ) -> Result<Value, ApiError> {
+        super::retrying(|| self.withdraw_publication_once(actor, case_id, reason)).await
+    }
+
+    /// [`withdraw_publication`](Self::withdraw_publication) from one read of the publication.
+    async fn withdraw_publication_once(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        reason: &str,
+    ) -> Result<Value, ApiError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, super::policy::Action::CommandCase, Some(&case))?;
         if !roles(actor).contains(&Role::Approver) {
             return Err(ApiError::NotYourStep("撤回公示须由负责人以本人账号办理".into()));
         }
-        if !self.publication_of(case_id).await?.is_some_and(|p| !p["published"].is_null() && p["withdrawn"].is_null()) {
+        let (prev, read) = self.versioned_publication(case_id).await?;
+        if !prev.as_ref().is_some_and(|p| !p["published"].is_null() && p["withdrawn"].is_null()) {
             return Err(ApiError::InvalidState("该案没有在公示中的决定".into()));
         }
         if reason.trim().chars().count() < 4 {
@@ -591,6 +620,7 @@ impl<S: LogStore> App<S> {
             json!({"due": due.0, "on_time": on_time}),
             // What stands in the decision's place is published: masked as the decision was.
             json!({"reason": redacted(reason.trim(), &self.load_party(&case).await?)}),
+            (prev, read),
         )
         .await
     }

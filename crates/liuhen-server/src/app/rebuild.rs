@@ -38,6 +38,34 @@ fn feed<K: CaseKind>(cases: &mut Replay<K>, id: String, detail: &Value, time: i6
 
 pub use liuhen_store::Projections;
 
+/// The settings as the log writes them, entry by entry: a row an entry writes takes the
+/// version the store gives it live — the entry's index plus one ([`SettingsFold::at`]).
+#[derive(Debug, Default)]
+pub(crate) struct SettingsFold {
+    rows: BTreeMap<String, SettingRecord>,
+    version: u64,
+}
+
+impl SettingsFold {
+    /// From now on, rows are written by entry `index`.
+    fn at(&mut self, index: u64) {
+        self.version = index + 1;
+    }
+
+    /// Writes a row, at the current entry's version.
+    pub(crate) fn insert(&mut self, key: String, row: SettingRecord) {
+        self.rows.insert(key, SettingRecord { version: self.version, ..row });
+    }
+}
+
+impl std::ops::Deref for SettingsFold {
+    type Target = BTreeMap<String, SettingRecord>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.rows
+    }
+}
+
 /// A log entry the projections cannot be computed from: named, never an anonymous internal
 /// error.
 fn internal(index: u64, why: impl std::fmt::Display) -> ApiError {
@@ -61,7 +89,7 @@ impl<S: LogStore> App<S> {
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
         let mut matters: BTreeMap<String, MatterRecord> = BTreeMap::new();
-        let mut settings: BTreeMap<String, SettingRecord> = BTreeMap::new();
+        let mut settings = SettingsFold::default();
         let mut inspections: Replay<Inspection> = BTreeMap::new();
         let mut summaries: Replay<Summary> = BTreeMap::new();
         let mut ordinaries: Replay<Ordinary> = BTreeMap::new();
@@ -76,6 +104,7 @@ impl<S: LogStore> App<S> {
             let end = (start + 4096).min(size);
             for (i, raw) in self.store.entries(start, end).await?.into_iter().enumerate() {
                 let index = start + i as u64;
+                settings.at(index);
                 let e = Entry::decode(&raw).map_err(|err| internal(index, err))?;
                 for blob in e.blobs() {
                     blobs.entry(blob.sha256.0).or_insert(*blob);
@@ -201,6 +230,7 @@ impl<S: LogStore> App<S> {
                                 uploaded_by: e.actor().to_string(),
                                 created_at_ms: e.time_ms,
                                 data: super::recordings::recording_data(&detail, &blob, None).to_string(),
+                                version: index + 1,
                             },
                         );
                     }
@@ -211,6 +241,7 @@ impl<S: LogStore> App<S> {
                         let mut data: Value = serde_json::from_str(&r.data).map_err(|err| internal(index, err))?;
                         data["sm3"] = Value::from(s("sm3")?);
                         r.data = data.to_string();
+                        r.version = index + 1;
                     }
                     a if a.starts_with("device.") => {
                         let number = s("device")?;
@@ -240,6 +271,7 @@ impl<S: LogStore> App<S> {
                         } else {
                             super::av::apply_interruption(r, &detail);
                         }
+                        r.version = index + 1;
                     }
                     a if a.starts_with("document.") => {
                         let detail = self.opened_json(index, &e).await?;
@@ -260,10 +292,7 @@ impl<S: LogStore> App<S> {
                         let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
                         let next = fold(prev.as_ref(), a, b, &detail, at)
                             .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
-                        settings.insert(
-                            key.clone(),
-                            SettingRecord { key, data: next.to_string(), updated_at_ms: e.time_ms },
-                        );
+                        settings.insert(key.clone(), SettingRecord::new(key, next.to_string(), e.time_ms));
                     }
                     "statistics.published" => {
                         let s = super::statistics::published_setting(&Value::Object(b.clone()), e.time_ms);
@@ -272,7 +301,7 @@ impl<S: LogStore> App<S> {
                     "seal.keys" => {
                         let key = super::integrity::SEAL_KEYS.to_string();
                         let data = Value::Object(b.clone()).to_string();
-                        settings.insert(key.clone(), SettingRecord { key, data, updated_at_ms: e.time_ms });
+                        settings.insert(key.clone(), SettingRecord::new(key, data, e.time_ms));
                     }
                     "catalogue.put" => {
                         let key = s("key")?;
@@ -331,7 +360,7 @@ impl<S: LogStore> App<S> {
             users: users.into_values().collect(),
             officers: officers.into_values().collect(),
             matters: matters.into_values().collect(),
-            settings: settings.into_values().collect(),
+            settings: settings.rows.into_values().collect(),
             recordings: recordings.into_values().collect(),
             blobs: blobs.into_values().collect(),
             cases: {

@@ -804,8 +804,23 @@ impl<S: LogStore> App<S> {
             uploaded_by: format!("user:{}", actor.id),
             created_at_ms: super::auth::now_ms(),
             data: recording_data(&detail, &blob, None).to_string(),
+            version: 0,
         };
-        self.append(d, vec![opening, Op::RecordBlob(blob), Op::PutRecording(record.clone())]).await?;
+        self.add_recording(d, opening, blob, record).await
+    }
+
+    /// Logs a new recording (`d`, its detail's `opening`) of `blob`, already durable, with its
+    /// projection `record`; its SM3 follows on its own.
+    pub(crate) async fn add_recording(
+        &self,
+        d: EntryDraft,
+        opening: Op,
+        blob: BlobRef,
+        record: RecordingRecord,
+    ) -> Result<RecordingRecord, ApiError> {
+        let created = Op::PutRecording { record: record.clone(), expected_version: Some(0) };
+        let stored = self.append(d, vec![opening, Op::RecordBlob(blob), created]).await?;
+        let record = RecordingRecord { version: stored.index + 1, ..record };
         self.spawn_sm3(record.clone(), blob);
         Ok(record)
     }
@@ -828,30 +843,30 @@ impl<S: LogStore> App<S> {
         });
     }
 
-    /// Logs recording `id`'s SM3 digest and adds it to the projection.
+    /// Logs recording `id`'s SM3 digest and adds it to the projection (read again if a link or
+    /// an interruption changed the recording in between).
     pub async fn record_sm3(&self, id: &str, sm3_hex: &str) -> Result<(), ApiError> {
-        let _one = RECORDING_WRITES.lock().await;
-        let mut record = self.store.recording(id).await?;
-        let mut data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        data["sm3"] = json!(sm3_hex);
-        record.data = data.to_string();
-        let d = EntryDraft::new(
-            "system",
-            "recording.sm3",
-            Some(&record.case_id).filter(|c| !c.is_empty()).map(String::as_str),
-            super::body(json!({"recording": id, "sm3": sm3_hex})),
-            vec![],
-            vec![],
-        )
-        .map_err(|e| ApiError::Internal(Box::new(e)))?;
-        self.append(d, vec![Op::PutRecording(record)]).await?;
-        Ok(())
+        super::retrying(|| async move {
+            let mut record = self.store.recording(id).await?;
+            let read = record.version;
+            let mut data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            data["sm3"] = json!(sm3_hex);
+            record.data = data.to_string();
+            let d = EntryDraft::new(
+                "system",
+                "recording.sm3",
+                Some(&record.case_id).filter(|c| !c.is_empty()).map(String::as_str),
+                super::body(json!({"recording": id, "sm3": sm3_hex})),
+                vec![],
+                vec![],
+            )
+            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            self.append(d, vec![Op::PutRecording { record, expected_version: Some(read) }]).await?;
+            Ok(())
+        })
+        .await
     }
 }
-
-/// Serialises the read-modify-write of a recording's projection (its SM3, links and
-/// interruptions arrive from different tasks): no update is lost.
-pub(crate) static RECORDING_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// How long a playback grant lasts.
 pub const GRANT_MS: i64 = 2 * 3600 * 1000;

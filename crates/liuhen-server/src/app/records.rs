@@ -11,7 +11,7 @@ use super::ledger::Access;
 use super::policy::{Action, CLASSES, CaseScope, Decision, decide, restricted};
 use crate::error::ApiError;
 use liuhen_log::EntryDraft;
-use liuhen_store::{CaseRecord, LogStore, Op, UserRecord};
+use liuhen_store::{CaseRecord, LogStore, UserRecord};
 use serde_json::{Map, Value, json};
 
 /// The setting that keeps the classes of a case's records.
@@ -128,22 +128,27 @@ impl<S: LogStore> App<S> {
         if reason.trim().is_empty() || reason.chars().count() > 500 {
             return Err(ApiError::BadRequest("须说明定级理由（至多 500 字）".to_string()));
         }
-        let mut classes = self.record_classes(id).await?;
-        classes.insert(record_id.to_string(), Value::from(class));
-        // The reason is the user's words: behind a commitment.
-        let (c, opening) = super::auth::committed(&json!({"reason": reason.trim()}));
-        let d = EntryDraft::new(
-            &format!("user:{}", actor.id),
-            "record.classified",
-            Some(id),
-            super::body(json!({"record": record_id, "class": class, "reason": {"commit": c.to_hex()}})),
-            vec![],
-            vec![c],
-        )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let setting = classes_record(id, &classes, super::auth::now_ms());
-        self.append(d, vec![opening, Op::PutSetting(setting)]).await?;
-        Ok(())
+        // The case's classes as read, with this one added, written only if no other
+        // classification came in between (else read again).
+        super::retrying(|| async move {
+            let (mut classes, read) = self.versioned_map(&classes_key(id)).await?;
+            classes.insert(record_id.to_string(), Value::from(class));
+            // The reason is the user's words: behind a commitment.
+            let (c, opening) = super::auth::committed(&json!({"reason": reason.trim()}));
+            let d = EntryDraft::new(
+                &format!("user:{}", actor.id),
+                "record.classified",
+                Some(id),
+                super::body(json!({"record": record_id, "class": class, "reason": {"commit": c.to_hex()}})),
+                vec![],
+                vec![c],
+            )
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            let setting = classes_record(id, &classes, super::auth::now_ms());
+            self.append(d, vec![opening, super::put_setting(setting, read)]).await?;
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -12,7 +12,7 @@ use super::policy::{Role, roles};
 use crate::error::ApiError;
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_log::EntryDraft;
-use liuhen_store::{CaseRecord, LogStore, Op, SettingRecord, UserRecord};
+use liuhen_store::{CaseRecord, LogStore, SettingRecord, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -119,7 +119,6 @@ impl<S: LogStore> App<S> {
         if year >= now.shanghai_date().year() || year < 1990 {
             return Err(ApiError::Unprocessable(format!("{year} 年尚未结束，不能公开该年度的统计数据")));
         }
-        let _turn = super::documents::ONE_AT_A_TIME.lock().await;
         if self.published_statistics(year).await?.is_some() {
             return Err(ApiError::Duplicate(format!("{year} 年度的行政执法统计数据已公开")));
         }
@@ -136,8 +135,11 @@ impl<S: LogStore> App<S> {
             vec![],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        self.append(d, vec![Op::PutSetting(setting)]).await?;
-        Ok(body)
+        // Once a year: a publication at the same moment finds this one (the key is created).
+        match self.append(d, vec![super::put_setting(setting, 0)]).await {
+            Err(ApiError::Stale(_)) => Err(ApiError::Duplicate(format!("{year} 年度的行政执法统计数据已公开"))),
+            other => other.map(|_| body),
+        }
     }
 
     /// The year the office's log began (its first entry's), if it has one.
@@ -177,7 +179,7 @@ pub fn published_setting(body: &Value, at: i64) -> SettingRecord {
     let year = body["year"].as_i64().unwrap_or_default();
     let v = json!({"year": year, "published_at": body["recorded_at"].as_i64().unwrap_or(at), "due": body["due"],
                    "on_time": body["on_time"], "figures": body["figures"]});
-    SettingRecord { key: format!("{PREFIX}{year}"), data: v.to_string(), updated_at_ms: at }
+    SettingRecord::new(format!("{PREFIX}{year}"), v.to_string(), at)
 }
 
 #[cfg(test)]

@@ -182,7 +182,7 @@ impl CaseKind for Summary {
 
 impl<S: LogStore> App<S> {
     /// Starts an on-the-spot penalty case with its on-site act.
-    pub async fn start_summary(&self, actor: &UserRecord, mut input: StartInput) -> Result<CaseRecord, ApiError> {
+    pub async fn start_summary(&self, actor: &UserRecord, input: StartInput) -> Result<CaseRecord, ApiError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         let shown: Vec<i64> = input.act.officers.iter().filter_map(|(_, t)| t.map(|t| t.0)).collect();
         self.not_in_future(&serde_json::json!({"act": {"at": input.act.at.0,
@@ -193,20 +193,22 @@ impl<S: LogStore> App<S> {
         if !found.is_empty() {
             return Err(ApiError::Refused(found));
         }
-        input.matter = m.name;
-        let (case_no, _numbered) = self.case_no_or_next("summary_penalty", &input.case_no).await?;
-        input.case_no = case_no;
         let start = Start {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: String::new(),
             case_no: input.case_no,
-            matter: input.matter,
+            matter: m.name,
             party_kind: input.party_kind,
             facts: input.facts,
             act: self.act(input.act).await?,
             entrusted: input.entrusted,
             party: input.party,
         };
-        self.open_case::<Summary>(actor, summary::start(start), &m.legal_basis).await
+        let (start, basis) = (&start, &m.legal_basis);
+        self.with_case_no("summary_penalty", &start.case_no, |case_no| {
+            let start = Start { id: uuid::Uuid::now_v7().to_string(), case_no, ..start.clone() };
+            async move { self.open_case::<Summary>(actor, summary::start(start), basis).await }
+        })
+        .await
     }
 
     pub async fn summary_command(

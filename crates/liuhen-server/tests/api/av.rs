@@ -14,7 +14,15 @@ use serde_json::{Value, json};
 const MIN: i64 = 60_000;
 
 /// Uploads a small recording from `from` to `to` (ms) made with `device` by `officers`; its id.
-async fn upload(app: &TestApp, token: &str, name: &str, from: i64, to: i64, device: &str, officers: &str) -> String {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    from: i64,
+    to: i64,
+    device: &str,
+    officers: &str,
+) -> String {
     let data = content(64 << 10);
     let meta = format!(
         "filename {},started_at {},ended_at {},device {},officers {}",

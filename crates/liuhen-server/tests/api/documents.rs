@@ -12,9 +12,10 @@ use serde_json::{Value, json};
 use sha2::Digest as _;
 
 /// A 1×1 PNG: what a signing pad's canvas sends, smallest.
-const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+pub(crate) const PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-fn day(s: &str) -> i64 {
+pub(crate) fn day(s: &str) -> i64 {
     liuhen_core::time::Date::parse(s).unwrap().start().plus_hours(8).0
 }
 
@@ -38,21 +39,21 @@ fn pdftotext(pdf: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace() && *c != '\u{200B}').collect()
 }
 
-struct Office {
-    app: TestApp,
-    head: String,
-    wang: String,
+pub(crate) struct Office {
+    pub(crate) app: TestApp,
+    pub(crate) head: String,
+    pub(crate) wang: String,
     li: String,
     keshi: String,
     /// Two 集体讨论成员 besides the 负责人.
     members: [String; 2],
     /// A 法制审核人员 (with 法律职业资格).
     legal: String,
-    case: String,
-    officers: [String; 2],
+    pub(crate) case: String,
+    pub(crate) officers: [String; 2],
 }
 
-async fn office() -> Office {
+pub(crate) async fn office() -> Office {
     let app = spawn_app(LogAccess::Public).await;
     let head = app.login().await;
     let admin = app.login_admin().await;

@@ -3,6 +3,7 @@
 mod approvals;
 mod av;
 mod cases;
+mod concurrency;
 mod described;
 mod devices;
 mod documents;
