@@ -181,6 +181,43 @@ pub struct CaseRecord {
     pub unit: String,
     /// `public`, `internal`, `commercial_secret` or `personal_privacy`.
     pub confidentiality: String,
+    /// The party's (or applicant's) name, for the list's search: never in the log.
+    pub party: String,
+    /// The officers who handle it, by id, each as `,id,` (`,a,,b,`): who sees it as their own.
+    pub officers: String,
+}
+
+/// Which cases a reader sees (the policy's answer, as a filter the store can apply): every
+/// one, those not restricted (商业秘密、个人隐私), its unit's, those it opened, those its
+/// officer handles. Nothing set: none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeenBy {
+    pub all: bool,
+    pub unrestricted: bool,
+    pub unit: Option<String>,
+    pub opener: Option<String>,
+    pub officer: Option<String>,
+}
+
+/// A page of the case list: the cases `seen_by` sees that match every filter given, most
+/// recently changed first, after the cursor (the `(updated_at, id)` of the last row of the
+/// page before).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseQuery {
+    pub seen_by: SeenBy,
+    pub kind: Option<String>,
+    pub state: Option<String>,
+    pub matter: Option<String>,
+    pub unit: Option<String>,
+    /// An officer (id) among those who handle it.
+    pub officer: Option<String>,
+    /// Opened at or after / before (Unix ms).
+    pub opened_from_ms: Option<i64>,
+    pub opened_before_ms: Option<i64>,
+    /// Found in its case number, party's name or matter (案由).
+    pub text: Option<String>,
+    pub after: Option<(i64, String)>,
+    pub limit: u32,
 }
 
 /// A matter of the 权责清单 as stored: its code, name and the application's JSON of it.
@@ -303,6 +340,9 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn case(&self, id: &str) -> impl Future<Output = Result<CaseRecord, StoreError>> + Send;
     /// Cases, most recently changed first.
     fn cases(&self, limit: u32) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
+    /// A page of cases (see [`CaseQuery`]): an index range, never a pass over every case
+    /// when a filter narrows it.
+    fn case_page(&self, q: &CaseQuery) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
     /// The case numbers that begin with `prefix` (an index range, at most `limit`).
     fn case_numbers(&self, prefix: &str, limit: u32) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// The log entries of a case, in order: `(index, bytes)`.

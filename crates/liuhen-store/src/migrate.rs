@@ -20,6 +20,7 @@ const SQLITE: &[(i64, &str)] = &[
     (14, include_str!("../migrations/sqlite/0014_pending_roles.sql")),
     (15, include_str!("../migrations/sqlite/0015_display_name.sql")),
     (16, include_str!("../migrations/sqlite/0016_row_versions.sql")),
+    (17, include_str!("../migrations/sqlite/0017_case_search.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

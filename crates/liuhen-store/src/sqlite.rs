@@ -1113,9 +1113,19 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
             Op::UpdateCase { record: c, expected_version } => {
                 let n = conn
                     .prepare_cached(
-                        "UPDATE cases SET state = ?2, version = ?3, updated_at = ?4, data = ?5 WHERE id = ?1 AND version = ?6",
+                        "UPDATE cases SET state = ?2, version = ?3, updated_at = ?4, data = ?5, party = ?7, officers = ?8 \
+                         WHERE id = ?1 AND version = ?6",
                     )?
-                    .execute(params![c.id, c.state, c.version as i64, at, c.data, *expected_version as i64])?;
+                    .execute(params![
+                        c.id,
+                        c.state,
+                        c.version as i64,
+                        at,
+                        c.data,
+                        *expected_version as i64,
+                        c.party,
+                        c.officers
+                    ])?;
                 if n == 0 {
                     return Err(StoreError::Conflict(format!("案件已被修改（期望版本 {expected_version}）")));
                 }
@@ -1261,7 +1271,8 @@ fn insert_case(conn: &Connection, c: &CaseRecord) -> Result<(), StoreError> {
     let res = conn
         .prepare_cached(
             "INSERT INTO cases (id, case_no, case_type, state, version, matter, opened_at, updated_at, data, \
-             opened_by, unit, confidentiality) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             opened_by, unit, confidentiality, party, officers) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?
         .execute(params![
             c.id,
@@ -1275,7 +1286,9 @@ fn insert_case(conn: &Connection, c: &CaseRecord) -> Result<(), StoreError> {
             c.data,
             c.opened_by,
             c.unit,
-            c.confidentiality
+            c.confidentiality,
+            c.party,
+            c.officers
         ]);
     unique_conflict(res, || format!("案号 {} 已存在", c.case_no))
 }
@@ -1350,13 +1363,69 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         opened_by: r.get(9)?,
         unit: r.get(10)?,
         confidentiality: r.get(11)?,
+        party: r.get(12)?,
+        officers: r.get(13)?,
     })
+}
+
+/// The SQL of a page of cases and its arguments, in order.
+fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as V;
+    let mut args: Vec<V> = Vec::new();
+    let mut arg = |v: V| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    let mut conds = Vec::new();
+    // Who sees it: the policy's answer (`SeenBy`), as one disjunction.
+    let s = &q.seen_by;
+    if !s.all {
+        let mut any = Vec::new();
+        if s.unrestricted {
+            any.push("confidentiality NOT IN ('commercial_secret', 'personal_privacy')".to_string());
+        }
+        if let Some(u) = &s.unit {
+            any.push(format!("unit = {}", arg(V::Text(u.clone()))));
+        }
+        if let Some(o) = &s.opener {
+            any.push(format!("opened_by = {}", arg(V::Text(o.clone()))));
+        }
+        if let Some(o) = &s.officer {
+            any.push(format!("instr(officers, {}) > 0", arg(V::Text(format!(",{o},")))));
+        }
+        conds.push(if any.is_empty() { "0".to_string() } else { format!("({})", any.join(" OR ")) });
+    }
+    for (col, v) in [("case_type", &q.kind), ("state", &q.state), ("matter", &q.matter), ("unit", &q.unit)] {
+        if let Some(v) = v {
+            conds.push(format!("{col} = {}", arg(V::Text(v.clone()))));
+        }
+    }
+    if let Some(o) = &q.officer {
+        conds.push(format!("instr(officers, {}) > 0", arg(V::Text(format!(",{o},")))));
+    }
+    if let Some(t) = q.opened_from_ms {
+        conds.push(format!("opened_at >= {}", arg(V::Integer(t))));
+    }
+    if let Some(t) = q.opened_before_ms {
+        conds.push(format!("opened_at < {}", arg(V::Integer(t))));
+    }
+    if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let n = arg(V::Text(t.to_string()));
+        conds.push(format!("(instr(case_no, {n}) > 0 OR instr(party, {n}) > 0 OR instr(matter, {n}) > 0)"));
+    }
+    if let Some((at, id)) = &q.after {
+        let (a, i) = (arg(V::Integer(*at)), arg(V::Text(id.clone())));
+        conds.push(format!("(updated_at < {a} OR (updated_at = {a} AND id < {i}))"));
+    }
+    let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+    let limit = arg(V::Integer(i64::from(q.limit)));
+    (format!("SELECT {CASE_COLUMNS} FROM cases{filter} ORDER BY updated_at DESC, id DESC LIMIT {limit}"), args)
 }
 
 const OFFICER_COLUMNS: &str =
     "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, legal_qualification, created_at";
-const CASE_COLUMNS: &str =
-    "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, unit, confidentiality";
+const CASE_COLUMNS: &str = "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, \
+     unit, confidentiality, party, officers";
 const USER_COLUMNS: &str = "id, username, role, password_hash, must_change_password, created_at, officer_id, unit, \
      totp_secret, totp_enabled, pending_roles, display_name";
 
@@ -1593,6 +1662,15 @@ impl LogStore for SqliteStore {
             let mut stmt =
                 c.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY updated_at DESC, id LIMIT ?1"))?;
             let rows = stmt.query_map([limit], case_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn case_page(&self, q: &crate::CaseQuery) -> Result<Vec<CaseRecord>, StoreError> {
+        let (sql, args) = case_page_sql(q);
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), case_from_row)?;
             rows.collect()
         })
     }

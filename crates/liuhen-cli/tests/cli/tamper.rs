@@ -56,7 +56,7 @@ fn demo() -> &'static Path {
         assert_eq!(r.status().as_u16(), 201);
         let mut r = agent.get(&format!("{}/api/cases", server.url)).header("authorization", &bearer).call().unwrap();
         let cases: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
-        let id = cases[0]["id"].as_str().unwrap();
+        let id = cases["cases"][0]["id"].as_str().unwrap();
         let r = agent
             .get(&format!("{}/api/cases/{id}?purpose=x", server.url))
             .header("authorization", &bearer)

@@ -780,12 +780,74 @@ async fn run_command<S: LogStore>(
     app.inspection_command(user, id, expected_version, cmd).await
 }
 
+/// The case list's query: a page (`limit`, `cursor`) and its filters.
+#[derive(Deserialize, JsonSchema, Default)]
+pub struct CaseListQuery {
+    /// Rows in the page (default 50, at most 500).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// The kind of case: inspection | summary_penalty | ordinary_penalty | licence | coercive_measure.
+    pub kind: Option<String>,
+    /// Its state (the code the case carries).
+    pub state: Option<String>,
+    /// Its matter (案由), as the 权责清单 names it.
+    pub matter: Option<String>,
+    /// The 承办机构 it belongs to.
+    pub unit: Option<String>,
+    /// An officer (id) who handles it.
+    pub officer: Option<String>,
+    /// Opened on or after this day (YYYY-MM-DD, Asia/Shanghai).
+    pub from: Option<String>,
+    /// Opened on or before this day (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// Found in its case number, its party's name or its matter.
+    pub q: Option<String>,
+}
+
+impl CaseListQuery {
+    /// The store's filter (who sees what is the application's to add).
+    pub fn filter(&self) -> Result<liuhen_store::CaseQuery, ApiError> {
+        let field = |v: &Option<String>, name: &str, max: usize| -> Result<Option<String>, ApiError> {
+            v.as_deref().map(|s| text(s, name, max)).transpose().map(|t| t.filter(|t| !t.is_empty()))
+        };
+        let day = |v: &Option<String>, name: &str| -> Result<Option<Date>, ApiError> {
+            field(v, name, 10)?.map(|s| date(&s, name)).transpose()
+        };
+        if self.limit.is_some_and(|l| l == 0 || l > crate::app::policy::MAX_PAGE) {
+            return Err(ApiError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE)));
+        }
+        Ok(liuhen_store::CaseQuery {
+            kind: field(&self.kind, "kind", 32)?,
+            state: field(&self.state, "state", 64)?,
+            matter: field(&self.matter, "matter", 200)?,
+            unit: field(&self.unit, "unit", 200)?,
+            officer: field(&self.officer, "officer", 64)?,
+            opened_from_ms: day(&self.from, "from")?.map(|d| d.start().0),
+            opened_before_ms: day(&self.to, "to")?.map(|d| d.plus_days(1).start().0),
+            text: field(&self.q, "q", 100)?,
+            limit: self.limit.unwrap_or(crate::app::policy::PAGE),
+            ..Default::default()
+        })
+    }
+}
+
+/// A page of cases and the cursor of the next (`null` on the last page).
+#[derive(Serialize)]
+pub struct CasePage {
+    pub cases: Vec<CaseDto>,
+    pub next_cursor: Option<String>,
+}
+
 pub async fn list_cases<S: LogStore>(
     State(state): State<AppState<S>>,
+    q: Result<Query<CaseListQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
-) -> Result<Json<Vec<CaseDto>>, ApiError> {
+) -> Result<Json<CasePage>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    Ok(Json(state.app.visible_cases(&user, 500).await?.into_iter().map(CaseDto::from).collect()))
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (rows, next_cursor) = state.app.case_page(&user, q.filter()?, q.cursor.as_deref()).await?;
+    Ok(Json(CasePage { cases: rows.into_iter().map(CaseDto::from).collect(), next_cursor }))
 }
 
 #[derive(Serialize)]

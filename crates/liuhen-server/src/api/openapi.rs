@@ -205,6 +205,27 @@ fn r(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
+/// The parameters of a paged list: `limit`, `cursor`, and its filters (name, description).
+fn list_params(filters: &[(&str, &str)]) -> Value {
+    let mut p = vec![
+        json!({"name": "limit", "in": "query", "required": false, "description": "每页条数（默认 50，至多 500）",
+               "schema": {"type": "integer", "minimum": 1, "maximum": 500}}),
+        json!({"name": "cursor", "in": "query", "required": false, "description": "上一页返回的 next_cursor（不透明）",
+               "schema": {"type": "string"}}),
+    ];
+    for (name, description) in filters {
+        p.push(json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}}));
+    }
+    Value::Array(p)
+}
+
+/// A page of `items` under `key`, with the cursor of the next page (`null` on the last).
+fn page_of(items: Value, key: &str) -> Value {
+    json!({"type": "object", "required": [key, "next_cursor"], "properties": {
+        key: {"type": "array", "items": items},
+        "next_cursor": {"type": ["string", "null"], "description": "下一页的 cursor；最后一页为 null"}}})
+}
+
 fn op(summary: &str, description: &str, responses: Value) -> Value {
     json!({"summary": summary, "description": description, "security": [{"bearer": []}], "responses": responses})
 }
@@ -393,7 +414,13 @@ pub fn document() -> Value {
                 "post": {"summary": "登记或修订执法事项", "description": "系统管理员。每个版本都记入日志；听证标准、是否适用简易程序、是否重大执法决定由此配置。", "security": [{"bearer": []}], "requestBody": body(r("Matter")),
                     "responses": auth_errors(json!({"201": ok("已登记", r("Matter")), "400": err("请求有误"), "403": err("无权")}))},
             },
-            "/api/cases": {"get": op("案件列表", "按最近变更排序。", auth_errors(json!({"200": ok("案件", json!({"type": "array", "items": r("Case")}))})))},
+            "/api/cases": {"get": {"summary": "案件列表", "description": "本人可见的案件，按最近变更排序，分页（limit、cursor），可按种类、状态、事项、承办机构、执法人员、立案日期筛选，按案号、当事人姓名或名称、案由检索。",
+                "security": [{"bearer": []}], "parameters": list_params(&[
+                    ("kind", "案件种类：inspection、summary_penalty、ordinary_penalty、licence、coercive_measure"),
+                    ("state", "案件状态（代码）"), ("matter", "事项（案由），按权责清单名称"), ("unit", "承办机构"),
+                    ("officer", "承办的执法人员（ID）"), ("from", "立案（登记）日期起，YYYY-MM-DD"), ("to", "立案（登记）日期止，YYYY-MM-DD"),
+                    ("q", "检索：案号、当事人姓名或名称、案由中含有的文字")]),
+                "responses": auth_errors(json!({"200": ok("一页案件", page_of(r("Case"), "cases")), "400": err("查询参数有误")}))}},
             "/api/cases/inspections": {"post": {"summary": "行政检查立项（程序启动）", "description": "办法第七条。", "security": [{"bearer": []}],
                 "requestBody": body(r("OpenInspection")),
                 "responses": auth_errors(json!({"201": ok("已立项", r("Case")), "400": err("请求有误"), "409": err("案号已存在"), "422": err("规则拒绝 (RULE_VIOLATION)")}))}},

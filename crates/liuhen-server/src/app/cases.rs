@@ -308,6 +308,8 @@ pub fn parse_detail<K: CaseKind>(v: &Value) -> Option<(K::Event, Vec<Violation>)
 /// The common part of every case's projection, with the kind's own fields (who opened it and
 /// its unit are the caller's to fill in).
 pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, updated_at: i64) -> CaseRecord {
+    let data = c.to_json(cal);
+    let officers: String = super::policy::officers_in(&data).iter().map(|o| format!(",{o},")).collect();
     CaseRecord {
         id: c.id().to_string(),
         case_no: c.case_no().to_string(),
@@ -317,10 +319,12 @@ pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, 
         matter: c.matter().to_string(),
         opened_at_ms: opened_at,
         updated_at_ms: updated_at,
-        data: c.to_json(cal).to_string(),
+        data: data.to_string(),
         opened_by: String::new(),
         unit: String::new(),
         confidentiality: "internal".to_string(),
+        party: c.party().map(|p| p.name.clone()).unwrap_or_default(),
+        officers,
     }
 }
 

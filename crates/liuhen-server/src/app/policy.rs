@@ -176,10 +176,7 @@ pub struct CaseScope<'a> {
 impl<'a> CaseScope<'a> {
     pub fn of(record: &'a CaseRecord) -> CaseScope<'a> {
         let data: Value = serde_json::from_str(&record.data).unwrap_or(Value::Null);
-        let mut officers = Vec::new();
-        collect_officers(&data, &mut officers);
-        officers.sort();
-        officers.dedup();
+        let officers = officers_in(&data);
         CaseScope {
             opened_by: &record.opened_by,
             unit: &record.unit,
@@ -187,6 +184,59 @@ impl<'a> CaseScope<'a> {
             officers,
         }
     }
+}
+
+/// The officers (ids) who handle a case, as its projection's JSON names them, each once.
+pub(crate) fn officers_in(data: &Value) -> Vec<String> {
+    let mut officers = Vec::new();
+    collect_officers(data, &mut officers);
+    officers.sort();
+    officers.dedup();
+    officers
+}
+
+/// The most rows a page of a list holds (the default is [`PAGE`]).
+pub const MAX_PAGE: u32 = 500;
+/// Rows in a page when the request names no `limit`.
+pub const PAGE: u32 = 50;
+
+/// The opaque cursor after the row changed at `at` with id `id`.
+pub fn cursor_of(at: i64, id: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{at}.{id}"))
+}
+
+/// What [`cursor_of`] made (400 for anything else).
+pub fn parse_cursor(c: &str) -> Result<(i64, String), crate::error::ApiError> {
+    use base64::Engine as _;
+    let bad = || crate::error::ApiError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let (at, id) = text.split_once('.').ok_or_else(bad)?;
+    Ok((at.parse().map_err(|_| bad())?, id.to_string()))
+}
+
+/// Which cases `user` sees, as a filter for the store ([`sees`] said for every case at once:
+/// the list asks the store for these and no others).
+pub fn seen_by(user: &UserRecord) -> liuhen_store::SeenBy {
+    let mut s = liuhen_store::SeenBy::default();
+    let own = |s: &mut liuhen_store::SeenBy| {
+        s.opener = Some(user.id.clone());
+        s.officer = Some(user.officer_id.clone()).filter(|o| !o.is_empty());
+    };
+    for r in roles(user) {
+        match r {
+            Role::Officer => own(&mut s),
+            Role::UnitHead => {
+                own(&mut s);
+                s.unit = Some(user.unit.clone()).filter(|u| !u.is_empty());
+            }
+            Role::LegalReviewer | Role::Approver => s.all = true,
+            Role::DiscussionMember | Role::Supervisor | Role::Archivist => s.unrestricted = true,
+            Role::DeviceAdmin | Role::SysAdmin => {}
+        }
+    }
+    s
 }
 
 /// Officer ids anywhere under an `officers` key (objects with an `id`, or plain ids).
@@ -373,6 +423,32 @@ impl<S: liuhen_store::LogStore> super::App<S> {
     }
 
     /// The cases `user` may see, most recently changed first.
+    /// A page of the cases `user` sees that match `filter` (its `seen_by` and `after` are set
+    /// here: from the policy and `cursor`), with the cursor of the next page when there is one.
+    /// The store is asked for the user's cases only; each row is still put to the policy.
+    pub async fn case_page(
+        &self,
+        user: &UserRecord,
+        mut filter: liuhen_store::CaseQuery,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<CaseRecord>, Option<String>), crate::error::ApiError> {
+        filter.seen_by = seen_by(user);
+        filter.after = cursor.map(parse_cursor).transpose()?;
+        filter.limit = filter.limit.clamp(1, MAX_PAGE);
+        let limit = filter.limit as usize;
+        filter.limit += 1;
+        let mut rows = self.store.case_page(&filter).await?;
+        let next = match rows.len() > limit {
+            true => {
+                rows.truncate(limit);
+                rows.last().map(|c| cursor_of(c.updated_at_ms, &c.id))
+            }
+            false => None,
+        };
+        rows.retain(|c| self.allow(user, Action::ViewCase, Some(c)).is_ok());
+        Ok((rows, next))
+    }
+
     pub async fn visible_cases(
         &self,
         user: &UserRecord,

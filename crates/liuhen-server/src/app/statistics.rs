@@ -200,6 +200,8 @@ mod tests {
             opened_by: String::new(),
             unit: String::new(),
             confidentiality: String::new(),
+            party: String::new(),
+            officers: String::new(),
         }
     }
 

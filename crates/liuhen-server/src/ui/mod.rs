@@ -513,14 +513,37 @@ struct CasesPage {
     q: String,
     types: Vec<TypeOption>,
     cases: Vec<CaseRow>,
+    /// The 立案 date range asked for (YYYY-MM-DD, or empty).
+    from: String,
+    to: String,
+    /// The address of the next page, if there is one.
+    next: Option<String>,
+    /// The address of the first page, when this is not it.
+    first: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct CaseFilter {
     #[serde(default)]
     q: String,
     #[serde(default, rename = "type")]
     case_type: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+/// `s` as a query-string value: every byte but the unreserved ones percent-encoded.
+fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The kinds of case, as the filter offers them.
@@ -538,21 +561,44 @@ pub async fn cases<S: LogStore>(
     filter: Result<Query<CaseFilter>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let f = filter.map(|Query(f)| f).unwrap_or(CaseFilter { q: String::new(), case_type: String::new() });
+    let f = filter.map(|Query(f)| f).unwrap_or_default();
     let q: String = f.q.trim().chars().take(100).collect();
-    let rows: Vec<CaseRow> = state
-        .app
-        .visible_cases(&user, 5000)
-        .await?
-        .iter()
-        .filter(|r| f.case_type.is_empty() || r.case_type == f.case_type)
-        .map(case_row)
-        .filter(|c| q.is_empty() || c.case_no.contains(&q) || c.matter.contains(&q) || c.party.contains(&q))
-        .collect();
+    let known = |t: &str| CASE_TYPES.iter().any(|(code, _)| *code == t);
+    let case_type = if known(&f.case_type) { f.case_type.clone() } else { String::new() };
+    let day = |s: &str| liuhen_core::time::Date::parse(s.trim()).ok();
+    let (from, to) = (day(&f.from), day(&f.to));
+    // The same page and filters as the API's list (`GET /api/cases`).
+    let filter = liuhen_store::CaseQuery {
+        kind: Some(case_type.clone()).filter(|t| !t.is_empty()),
+        text: Some(q.clone()).filter(|t| !t.is_empty()),
+        opened_from_ms: from.map(|d| d.start().0),
+        opened_before_ms: to.map(|d| d.plus_days(1).start().0),
+        limit: crate::app::policy::PAGE,
+        ..Default::default()
+    };
+    let cursor = Some(f.cursor.as_str()).filter(|c| !c.is_empty());
+    let (page, next) = match state.app.case_page(&user, filter.clone(), cursor).await {
+        // A cursor mangled in the address bar: the first page.
+        Err(crate::error::ApiError::BadRequest(_)) => state.app.case_page(&user, filter, None).await?,
+        other => other?,
+    };
+    let rows: Vec<CaseRow> = page.iter().map(case_row).collect();
+    let from: String = from.map(|d| d.to_string()).unwrap_or_default();
+    let to: String = to.map(|d| d.to_string()).unwrap_or_default();
+    // The list's address with the same filters, at `cursor`.
+    let link = |cursor: &str| {
+        let pairs =
+            [("q", q.as_str()), ("type", case_type.as_str()), ("from", &*from), ("to", &*to), ("cursor", cursor)];
+        let query: Vec<String> =
+            pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", query_escape(v))).collect();
+        format!("/cases?{}", query.join("&"))
+    };
+    let next = next.map(|c| link(&c));
+    let first = cursor.map(|_| link(""));
     let types =
-        CASE_TYPES.iter().map(|(code, label)| TypeOption { code, label, selected: *code == f.case_type }).collect();
+        CASE_TYPES.iter().map(|(code, label)| TypeOption { code, label, selected: *code == case_type }).collect();
     let can_create = state.app.allow(&user, crate::app::policy::Action::CreateCase, None).is_ok();
-    Ok(render(&CasesPage { user: Some(view), can_create, q, types, cases: rows }))
+    Ok(render(&CasesPage { user: Some(view), can_create, q, types, cases: rows, from, to, next, first }))
 }
 
 pub struct CaseDeadlineRow {

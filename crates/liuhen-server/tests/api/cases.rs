@@ -324,7 +324,7 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     let public = app.get("/public/decisions.json", None).await.json();
     assert_eq!(public.as_array().unwrap().len(), 1, "{public}");
     assert_eq!(public[0]["party"]["name"], "刘某某", "{public}");
-    let cases = app.get("/api/cases", Some(&token)).await.json();
+    let cases = app.get("/api/cases", Some(&token)).await.json()["cases"].clone();
     let mut states: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
     states.sort();
     assert_eq!(
@@ -1663,7 +1663,7 @@ async fn hostile_input_gets_clear_errors_and_records_nothing() {
     assert_eq!(r.status, StatusCode::CREATED);
     let id = r.json()["id"].as_str().unwrap().to_string();
     assert_eq!(c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json()["matter"], tricky);
-    assert_eq!(c.app.get("/api/cases", Some(&c.token)).await.json().as_array().unwrap().len(), 1);
+    assert_eq!(c.app.get("/api/cases", Some(&c.token)).await.json()["cases"].as_array().unwrap().len(), 1);
     // A truncated body and a wrong content type are 400s in the same format.
     let r = c
         .app
@@ -1779,7 +1779,7 @@ async fn look_alike_numbers_are_refused_or_taken_as_the_same_number() {
     }
     let r = c.app.post_as("/api/cases/penalties", &c.staff.handler, &lead("栗街罚［2026］44号")).await;
     assert_eq!(r.json()["case_no"], "栗街罚〔2026〕44号", "kept in the office's form");
-    let cases = c.app.get("/api/cases", Some(&c.token)).await.json();
+    let cases = c.app.get("/api/cases", Some(&c.token)).await.json()["cases"].clone();
     assert_eq!(cases.as_array().unwrap().len(), 2, "{cases}");
 }
 
@@ -2871,4 +2871,76 @@ async fn a_decisions_number_is_never_given_to_another_case() {
     );
     assert_eq!(c.app.store.tree_size(), before, "nothing recorded");
     log_reproduces(&c, calendar_with_2027()).await;
+}
+
+/// Issue 16: the case list is a page of the store's index, not a pass over every case — an
+/// opaque cursor walks it whole without a case twice, and its filters (kind, opening date, a
+/// text found in the case number, the party's name or the matter) are the store's.
+#[tokio::test]
+async fn the_case_list_pages_with_an_opaque_cursor_and_filters() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    assert!(app.seed_demo().await);
+    let page = |q: String| {
+        let (app, head) = (&app, &head);
+        async move {
+            let r = app.get(&format!("/api/cases{q}"), Some(head)).await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {}", String::from_utf8_lossy(&r.body));
+            r.json()
+        }
+    };
+    let whole = page("?limit=500".into()).await;
+    assert!(whole["next_cursor"].is_null(), "{whole}");
+    let all: Vec<Value> = whole["cases"].as_array().unwrap().clone();
+    assert!(all.len() > 5, "{}", all.len());
+    let ids: Vec<&str> = all.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(all.windows(2).all(|w| w[0]["updated_at"].as_i64() >= w[1]["updated_at"].as_i64()), "newest change first");
+    // Pages of two, cursor to cursor: every case once, in the same order.
+    let (mut walked, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let p = page(format!("?limit=2{cursor}")).await;
+        assert!(p["cases"].as_array().unwrap().len() <= 2);
+        walked.extend(p["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()));
+        match p["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(walked, ids);
+    // A kind.
+    let licences = page("?kind=licence".into()).await;
+    let expected = all.iter().filter(|c| c["case_type"] == "licence").count();
+    assert!(expected > 0);
+    assert_eq!(licences["cases"].as_array().unwrap().len(), expected, "{licences}");
+    assert!(licences["cases"].as_array().unwrap().iter().all(|c| c["case_type"] == "licence"));
+    // A text: part of a case number; a party's name (never in the log, searched in the store).
+    let no = all[0]["case_no"].as_str().unwrap().to_string();
+    let part: String = no.chars().skip(1).take(no.chars().count() - 2).collect();
+    let found = page(format!("?q={}", percent(&part))).await;
+    assert!(found["cases"].as_array().unwrap().iter().any(|c| c["case_no"] == no.as_str()), "{part}: {found}");
+    let named = all.iter().find_map(|c| c["data"]["party"]["name"].as_str().map(str::to_string)).expect("a party");
+    let found = page(format!("?q={}", percent(&named))).await;
+    let found = found["cases"].as_array().unwrap();
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|c| c["data"]["party"]["name"].as_str().is_some_and(|n| n.contains(&named))
+        || c["case_no"].as_str().unwrap().contains(&named)
+        || c["matter"].as_str().unwrap().contains(&named)));
+    assert!(
+        page("?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E4%BA%BA".into()).await["cases"].as_array().unwrap().is_empty()
+    );
+    // Opened on a day: that day's cases.
+    let day = liuhen_core::time::Timestamp(all[0]["opened_at"].as_i64().unwrap()).shanghai_date().to_string();
+    let on = page(format!("?from={day}&to={day}")).await;
+    assert!(on["cases"].as_array().unwrap().iter().any(|c| c["id"] == all[0]["id"]), "{on}");
+    assert!(page(format!("?to={}", "2000-01-01")).await["cases"].as_array().unwrap().is_empty());
+    // What no page is: 400.
+    for bad in ["?cursor=zz!!", "?limit=0", "?limit=501", "?from=2026-13-01", "?limit=x"] {
+        let r = app.get(&format!("/api/cases{bad}"), Some(&head)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", String::from_utf8_lossy(&r.body));
+    }
+}
+
+/// `s` percent-encoded for a query string.
+fn percent(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

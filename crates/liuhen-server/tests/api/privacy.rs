@@ -28,7 +28,7 @@ async fn no_canary_and_no_personal_value_is_served_in_any_tile() {
     let app = spawn_app(LogAccess::Public).await;
     let token = app.login().await;
     assert!(app.seed_demo().await);
-    let cases = app.get("/api/cases", Some(&token)).await.json();
+    let cases = app.get("/api/cases", Some(&token)).await.json()["cases"].clone();
     let id = cases[0]["id"].as_str().unwrap().to_string();
 
     // A purpose that names a party and her number, on a view and on an unmasking.
