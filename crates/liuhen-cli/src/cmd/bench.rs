@@ -24,6 +24,9 @@ pub enum What {
     /// `liuhen import` of a folder of files to a `liuhen serve` child process, against the same
     /// references over the same files.
     Import(ImportArgs),
+    /// A demo office grown to N cases through the application's commands, then the daily
+    /// pages and lists of a 负责人 and an 执法人员 timed against a `liuhen serve` child process.
+    Scale(super::scale::ScaleArgs),
 }
 
 #[derive(clap::Args)]
@@ -93,6 +96,7 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         What::Verify(a) => verify(a).await,
         What::Upload(a) => upload(a).await,
         What::Import(a) => import(a).await,
+        What::Scale(a) => super::scale::scale(a).await,
     }
 }
 
@@ -123,7 +127,7 @@ fn synthetic(writer: usize, seq: u64) -> EntryDraft {
         .unwrap_or_else(|e| panic!("synthetic entry is invalid: {e}"))
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -321,7 +325,7 @@ fn timed(cmd: &mut std::process::Command) -> anyhow::Result<(f64, String)> {
 }
 
 /// A process's peak resident memory (`VmHWM`, KiB) from `/proc`.
-fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
+pub(super) fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()
@@ -478,7 +482,7 @@ fn write_media(path: &Path, mib: u64, seed: u64) -> anyhow::Result<()> {
 }
 
 /// `liuhen serve` on `data` as a child process, and where it listens.
-fn start_server(data: &Path) -> anyhow::Result<(std::process::Child, String)> {
+pub(super) fn start_server(data: &Path) -> anyhow::Result<(std::process::Child, String)> {
     use std::io::BufRead;
     let mut server = std::process::Command::new(std::env::current_exe()?)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
@@ -504,7 +508,7 @@ fn start_server(data: &Path) -> anyhow::Result<(std::process::Child, String)> {
 }
 
 /// Stops the server gracefully: it signs a last checkpoint over what the bench stored.
-fn stop(server: &mut std::process::Child) {
+pub(super) fn stop(server: &mut std::process::Child) {
     let _ = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
     let _ = server.wait();
 }

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod import;
 pub mod rebuild;
+pub mod scale;
 pub mod serve;
 pub mod user;
 pub mod verify;

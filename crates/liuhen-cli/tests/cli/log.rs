@@ -298,6 +298,26 @@ fn the_import_bench_runs_end_to_end() {
     assert_eq!((report["files"].as_u64(), report["bytes"].as_u64()), (Some(3), Some(3 << 20)), "{report}");
 }
 
+/// `liuhen bench scale` on a small office: grown through the application's commands, every
+/// daily route answers 200 for both accounts, and the grown directory verifies whole.
+#[test]
+fn the_scale_bench_grows_an_office_and_times_every_daily_route() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("bench");
+    let out = run(&["bench", "scale", "--data", data.to_str().unwrap(), "--cases", "30", "--samples", "1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["grown"], 30, "{}", lines[0]);
+    assert_eq!(lines[0]["steps_left_undone"], serde_json::json!({}), "{}", lines[0]);
+    let routes: Vec<&serde_json::Value> = lines.iter().filter(|l| l["route"].is_string()).collect();
+    assert_eq!(routes.len(), 22, "{lines:?}");
+    assert!(routes.iter().all(|l| l["status"] == 200 && l["p95_ms"].as_f64().is_some()), "{routes:?}");
+    // Again: a directory that holds an office is not grown twice.
+    assert!(!run(&["bench", "scale", "--data", data.to_str().unwrap(), "--cases", "1"]).status.success());
+    let out = run(&["verify", "--data", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
 /// The unsigned tail: a `kill -9` under load, then the WAL truncated (what an attacker with
 /// the data directory, or a careless copy, does), then the database put back to a copy taken a
 /// second earlier. The clients kept the receipts the server signed when it acknowledged their

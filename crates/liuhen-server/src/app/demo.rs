@@ -479,27 +479,10 @@ impl<S: LogStore> App<S> {
                 }),
             };
             let record = self.start_summary(admin, input).await?;
-            let mut cmds = vec![
-                SummaryCommand::Hear {
-                    at: t,
-                    rights_told: true,
-                    statement: "当事人表示马上整改".to_string(),
-                    waived: false,
-                },
-                SummaryCommand::IssueDecision {
-                    at: t,
-                    form_no: format!("No.{:07}", 1000 + n),
-                    penalty,
-                    legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
-                    signed_by: vec![ids[0].clone(), ids[1].clone()],
-                },
-                SummaryCommand::Deliver { at: t, party_signed: true, refusal_signed_by: vec![] },
-                SummaryCommand::Record { at: Timestamp(t.0 + 24 * HOUR_MS) },
-            ];
-            if close {
-                cmds.push(SummaryCommand::Close { at: Timestamp(t.0 + 48 * HOUR_MS) });
-            }
-            for (version, cmd) in cmds.into_iter().enumerate() {
+            let signers = vec![ids[0].clone(), ids[1].clone()];
+            for (version, cmd) in
+                summary_steps(t, format!("No.{:07}", 1000 + n), penalty, signers, close).into_iter().enumerate()
+            {
                 // The decision is issued by 王明's own account, on the spot.
                 let actor = if matches!(cmd, SummaryCommand::IssueDecision { .. }) { &staff.wang } else { admin };
                 self.summary_command(actor, &record.id, version as u64 + 1, cmd).await?;
@@ -1134,6 +1117,35 @@ struct DemoPenalty {
 
 /// A document handed to `name` at the office, two officers (the first two of `ids`) serving,
 /// signed for.
+/// An on-the-spot penalty's steps from its act at `t`: heard, decided on pre-numbered form
+/// `form_no` signed by `signed_by`, delivered, filed the next day, and closed if `close`.
+pub(super) fn summary_steps(
+    t: Timestamp,
+    form_no: String,
+    penalty: Penalty,
+    signed_by: Vec<String>,
+    close: bool,
+) -> Vec<SummaryCommand> {
+    let mut cmds = vec![
+        SummaryCommand::Hear {
+            at: t, rights_told: true, statement: "当事人表示马上整改".to_string(), waived: false
+        },
+        SummaryCommand::IssueDecision {
+            at: t,
+            form_no,
+            penalty,
+            legal_basis: "《河北省城乡市容和环境卫生条例》".to_string(),
+            signed_by,
+        },
+        SummaryCommand::Deliver { at: t, party_signed: true, refusal_signed_by: vec![] },
+        SummaryCommand::Record { at: Timestamp(t.0 + 24 * HOUR_MS) },
+    ];
+    if close {
+        cmds.push(SummaryCommand::Close { at: Timestamp(t.0 + 48 * HOUR_MS) });
+    }
+    cmds
+}
+
 fn handed(ids: &[String], name: &str, document: &str, t: Timestamp) -> liuhen_core::service::Service {
     use liuhen_core::service::{Method, Service};
     Service {

@@ -29,6 +29,7 @@ pub mod publication;
 pub mod rebuild;
 pub mod recordings;
 pub mod records;
+pub mod scale;
 pub mod service;
 pub mod signer;
 pub mod statistics;

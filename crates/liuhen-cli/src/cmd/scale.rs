@@ -1,0 +1,165 @@
+//! `liuhen bench scale`: a demo office grown to N cases through the application's commands,
+//! then the pages and lists a 负责人 and an 执法人员 open every day, timed over HTTP against a
+//! `liuhen serve` child process. One JSON line per route and account: `route`, `as`, `cases`,
+//! `p50_ms`, `p95_ms`, `rows`.
+
+use super::bench::{peak_rss_kib, percentile, start_server, stop};
+use anyhow::Context;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct ScaleArgs {
+    /// A new data directory (created; it stays valid for serve and verify).
+    #[arg(long)]
+    data: PathBuf,
+    /// How many cases to grow the demo office by.
+    #[arg(long, default_value_t = 10_000)]
+    cases: usize,
+    /// Cases grown at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Requests timed per route and account.
+    #[arg(long, default_value_t = 20)]
+    samples: usize,
+}
+
+/// The accounts the bench signs in as, and the password it gives them.
+const ACCOUNTS: [(&str, &str); 2] = [("zhangzhuren", "负责人"), ("wangming", "执法人员")];
+const PASSWORD: &str = "bench-scale-password";
+
+pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !liuhen_server::datadir::DataDir::new(&args.data).is_initialised(),
+        "{} already holds a data directory: give a new one",
+        args.data.display()
+    );
+    let grown = {
+        let opened = super::open_data_dir(&args.data, None, liuhen_server::LogAccess::Public).await?;
+        let app = &opened.state.app;
+        let err = |e: liuhen_server::error::ApiError| anyhow::anyhow!("{e}: {e:?}");
+        let admin = liuhen_store::LogStore::user_by_username(&opened.store, "admin").await?;
+        let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
+        let demo = app.seed_demo(&admin, now).await.map_err(err)?.context("the demo office was already seeded")?;
+        for (username, _) in ACCOUNTS {
+            let user = liuhen_store::LogStore::user_by_username(&opened.store, username).await?;
+            app.change_password(&user, &demo, PASSWORD, "", None).await.map_err(err)?;
+        }
+        let before = liuhen_store::LogStore::tree_size(&opened.store);
+        let started = Instant::now();
+        let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let every = (args.cases / 100).max(1);
+        let progress = |n: usize| {
+            if tty && (n.is_multiple_of(every) || n == args.cases) {
+                eprint!("\r  grown {n}/{} cases", args.cases);
+                let _ = std::io::stderr().flush();
+            }
+        };
+        let undone = app.grow_demo(args.cases, args.concurrency, &progress).await.map_err(err)?;
+        if tty {
+            eprintln!();
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let entries = liuhen_store::LogStore::tree_size(&opened.store) - before;
+        let out = json!({"grown": args.cases, "entries": entries, "seconds": seconds,
+            "entries_per_s": entries as f64 / seconds, "steps_left_undone": undone});
+        println!("{out}");
+        entries
+    };
+    let _ = grown;
+    // Served as an office serves it.
+    let (mut server, base) = start_server(&args.data)?;
+    let result = time_routes(&base, &args);
+    let rss = peak_rss_kib(server.id()).unwrap_or(0);
+    stop(&mut server);
+    result?;
+    println!("{}", json!({"server_peak_rss_mib": rss as f64 / 1024.0, "cases": args.cases}));
+    Ok(())
+}
+
+fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    for (username, role) in ACCOUNTS {
+        let login = json!({"username": username, "password": PASSWORD});
+        let mut r = agent
+            .post(format!("{base}/api/session"))
+            .header("content-type", "application/json")
+            .send(login.to_string().as_bytes())?;
+        let session: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
+        let token = session["token"].as_str().context("no token")?.to_string();
+        let get = |path: &str| -> anyhow::Result<(f64, u16, String)> {
+            let t = Instant::now();
+            let mut r = agent.get(format!("{base}{path}")).header("authorization", format!("Bearer {token}")).call()?;
+            let status = r.status().as_u16();
+            let body = r.body_mut().with_config().limit(64 << 20).read_to_string()?;
+            Ok((t.elapsed().as_secs_f64() * 1000.0, status, body))
+        };
+        let me: Value = serde_json::from_str(&get("/api/me")?.2)?;
+        let first: Value = serde_json::from_str(&get("/api/cases")?.2)?;
+        let case = first["cases"][0]["id"].as_str().unwrap_or_default().to_string();
+        let party = first["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|c| c["data"]["party"]["name"].as_str())
+            .unwrap_or("王建国")
+            .to_string();
+        // A deep page: twenty pages in.
+        let mut deep = "/api/cases".to_string();
+        for _ in 0..20 {
+            let page: Value = serde_json::from_str(&get(&deep)?.2)?;
+            match page["next_cursor"].as_str() {
+                Some(c) => deep = format!("/api/cases?cursor={c}"),
+                None => break,
+            }
+        }
+        let search = format!("/api/cases?q={}", escape(&party));
+        let routes = [
+            ("工作台", "/".to_string()),
+            ("案件列表", "/api/cases".to_string()),
+            ("案件列表（页面）", "/cases".to_string()),
+            ("案件列表第 21 页", deep.clone()),
+            ("检索当事人", search),
+            ("案件", format!("/api/cases/{case}?purpose=%E6%A1%88%E4%BB%B6%E5%8A%9E%E7%90%86")),
+            ("审批待办", "/api/inbox".to_string()),
+            ("期限", "/api/deadlines".to_string()),
+            ("逾期音像", "/api/av/overdue".to_string()),
+            ("音像记录检索", "/api/recordings".to_string()),
+            ("查阅记录", format!("/api/users/{}/ledger", me["id"].as_str().unwrap_or_default())),
+        ];
+        for (name, path) in routes {
+            let mut ms = Vec::with_capacity(args.samples);
+            let mut rows = Value::Null;
+            let mut status = 0;
+            for _ in 0..args.samples {
+                let (t, s, body) = get(&path)?;
+                ms.push(t);
+                status = s;
+                if rows.is_null() {
+                    rows = match serde_json::from_str::<Value>(&body) {
+                        Ok(Value::Array(a)) => json!(a.len()),
+                        Ok(v) if v["cases"].is_array() => json!(v["cases"].as_array().map_or(0, Vec::len)),
+                        _ => Value::Null,
+                    };
+                }
+            }
+            ms.sort_by(f64::total_cmp);
+            let line = json!({"route": name, "path": path.split('?').next(), "as": role, "cases": args.cases,
+                "status": status, "p50_ms": round(percentile(&ms, 0.5)), "p95_ms": round(percentile(&ms, 0.95)),
+                "rows": rows});
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// `s` percent-encoded for a query string.
+fn escape(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
