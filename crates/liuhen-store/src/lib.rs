@@ -345,6 +345,16 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn case_page(&self, q: &CaseQuery) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
     /// The case numbers that begin with `prefix` (an index range, at most `limit`).
     fn case_numbers(&self, prefix: &str, limit: u32) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// The entries made by `actor` whose action begins with one of `actions`, before index
+    /// `before`, newest first, at most `limit`: `(index, bytes)` (a range of an index of the
+    /// log by actor).
+    fn actor_entries(
+        &self,
+        actor: &str,
+        actions: &[&str],
+        before: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
     /// The log entries of a case, in order: `(index, bytes)`.
     fn case_entries(&self, case_id: &str) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
     /// A matter by code.

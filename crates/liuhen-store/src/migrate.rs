@@ -21,6 +21,7 @@ const SQLITE: &[(i64, &str)] = &[
     (15, include_str!("../migrations/sqlite/0015_display_name.sql")),
     (16, include_str!("../migrations/sqlite/0016_row_versions.sql")),
     (17, include_str!("../migrations/sqlite/0017_case_search.sql")),
+    (18, include_str!("../migrations/sqlite/0018_entries_by_actor.sql")),
 ];
 
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {

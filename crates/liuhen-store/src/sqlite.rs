@@ -1688,6 +1688,40 @@ impl LogStore for SqliteStore {
         })
     }
 
+    async fn actor_entries(
+        &self,
+        actor: &str,
+        actions: &[&str],
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let before = before.min(self.tree_size()) as i64;
+        // The expression is the index's, word for word (so the index serves it).
+        let mut sql = String::from(
+            "SELECT idx, data FROM log_entries WHERE json_extract(CAST(data AS TEXT), '$.actor') = ?1 AND idx < ?2",
+        );
+        let mut args: Vec<rusqlite::types::Value> = vec![actor.to_string().into(), before.into()];
+        if !actions.is_empty() {
+            let any: Vec<String> = actions
+                .iter()
+                .map(|a| {
+                    args.push(a.to_string().into());
+                    let n = args.len();
+                    format!("substr(json_extract(CAST(data AS TEXT), '$.action'), 1, length(?{n})) = ?{n}")
+                })
+                .collect();
+            sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+        }
+        args.push(i64::from(limit).into());
+        sql.push_str(&format!(" ORDER BY idx DESC LIMIT ?{}", args.len()));
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
     async fn case_entries(&self, case_id: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         let size = self.tree_size() as i64;
         self.read(|c| {

@@ -60,7 +60,8 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
             .header("Authorization", &format!("Bearer {token}"))
             .call()
             .unwrap();
-        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap()
+        let page: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        page["ledger"].clone()
     };
     let what = |v: &serde_json::Value| -> Vec<String> {
         v.as_array().unwrap().iter().map(|l| l["what"].as_str().unwrap_or_default().to_string()).collect()

@@ -946,14 +946,56 @@ pub async fn reveal_party<S: LogStore>(
 }
 
 /// What one user accessed, newest first (their own; anyone's for 监督人员 and 负责人).
+/// A page of a list: `limit` rows (default 50, at most 500) after `cursor` (the last page's
+/// `next_cursor`).
+#[derive(Deserialize, JsonSchema, Default)]
+pub struct PageQuery {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The page's size (400 outside 1..=500).
+    pub fn size(&self) -> Result<usize, ApiError> {
+        match self.limit {
+            None => Ok(crate::app::policy::PAGE as usize),
+            Some(l) if (1..=crate::app::policy::MAX_PAGE).contains(&l) => Ok(l as usize),
+            Some(_) => Err(ApiError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE))),
+        }
+    }
+
+    /// The log index the page starts before (a cursor of this kind of list).
+    pub fn before(&self) -> Result<Option<u64>, ApiError> {
+        self.cursor
+            .as_deref()
+            .map(|c| {
+                crate::app::policy::parse_cursor(c)
+                    .and_then(|(i, _)| u64::try_from(i).map_err(|_| ApiError::BadRequest("cursor 无效".into())))
+            })
+            .transpose()
+    }
+}
+
+/// A page of the access ledger and the cursor of the next (`null` on the last page).
+#[derive(Serialize)]
+pub struct LedgerPage {
+    pub ledger: Vec<LedgerDto>,
+    pub next_cursor: Option<String>,
+}
+
 pub async fn user_ledger<S: LogStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
-) -> Result<Json<Vec<LedgerDto>>, ApiError> {
+) -> Result<Json<LedgerPage>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    let lines = state.app.user_ledger(&user, &id, 1000).await?;
-    Ok(Json(lines.into_iter().map(LedgerDto::from).collect()))
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (lines, next) = state.app.user_ledger(&user, &id, q.before()?, q.size()?).await?;
+    Ok(Json(LedgerPage {
+        ledger: lines.into_iter().map(LedgerDto::from).collect(),
+        next_cursor: next.map(|i| crate::app::policy::cursor_of(i as i64, "")),
+    }))
 }
 
 impl From<crate::app::ledger::LedgerLine> for LedgerDto {

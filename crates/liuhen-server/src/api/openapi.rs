@@ -242,6 +242,13 @@ pub fn document() -> Value {
         {"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["act", "evidence"]}},
         {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
     ]);
+    let user_ledger_params = {
+        let mut p = vec![
+            json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "账号 ID"}),
+        ];
+        p.extend(list_params(&[]).as_array().cloned().unwrap_or_default());
+        Value::Array(p)
+    };
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
@@ -491,9 +498,9 @@ pub fn document() -> Value {
                 "post": {"summary": "新建账号", "description": "仅系统管理员。角色可多个（逗号分隔）：officer 执法人员、unit_head 承办机构负责人、legal_reviewer 法制审核人员、approver 负责人、discussion_member 集体讨论成员、archivist 档案管理员、device_admin 设备管理员、supervisor 监督人员、sysadmin 系统管理员。首次登录须修改密码。",
                     "security": [{"bearer": []}], "requestBody": body(r("NewAccount")),
                     "responses": auth_errors(json!({"201": ok("已创建", r("Account")), "400": err("请求有误"), "403": err("无权限"), "409": err("用户名、姓名或执法人员已有账号 (DUPLICATE)"), "422": err("系统管理员兼任可查看案件内容的角色，违反三员分立 (UNPROCESSABLE)")}))}},
-            "/api/users/{id}/ledger": {"get": {"summary": "人员查阅记录", "description": "某一账号查阅、下载、导出、打印了什么（新在前，至多 1000 条）。本人可查看自己的；监督人员、负责人可查看任何人的。",
-                "security": [{"bearer": []}], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "账号 ID"}],
-                "responses": auth_errors(json!({"200": ok("台账", json!({"type": "array", "items": r("LedgerLine")})), "403": err("无权限"), "404": err("账号不存在")}))}},
+            "/api/users/{id}/ledger": {"get": {"summary": "人员查阅记录", "description": "某一账号查阅、下载、导出、打印了什么（新在前，分页）。本人可查看自己的；监督人员、负责人可查看任何人的。",
+                "security": [{"bearer": []}], "parameters": user_ledger_params,
+                "responses": auth_errors(json!({"200": ok("一页台账", page_of(r("LedgerLine"), "ledger")), "400": err("查询参数有误"), "403": err("无权限"), "404": err("账号不存在")}))}},
             "/api/cases/{id}/party-access": {
                 "get": {"summary": "当事人查阅、复制台帐", "description": "办法第二十四条：每一申请及其审批、提供、签收。", "security": [{"bearer": []}], "parameters": case_path_param,
                     "responses": auth_errors(json!({"200": ok("台帐", json!({"type": "array", "items": r("PartyAccess")})), "404": err("案件不存在")}))},

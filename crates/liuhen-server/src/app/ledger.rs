@@ -197,36 +197,32 @@ impl<S: LogStore> App<S> {
         &self,
         actor: &UserRecord,
         user_id: &str,
+        before: Option<u64>,
         limit: usize,
-    ) -> Result<Vec<LedgerLine>, ApiError> {
+    ) -> Result<(Vec<LedgerLine>, Option<u64>), ApiError> {
         if actor.id != user_id {
             self.allow(actor, super::policy::Action::ViewUserLedger, None)?;
         }
         if !self.store.users().await?.iter().any(|u| u.id == user_id) {
             return Err(ApiError::NotFound);
         }
+        // A range of the log's index by actor: the ledger's entries only, newest first.
         let who = format!("user:{user_id}");
         let mut out = Vec::new();
-        let mut end = self.store.tree_size();
-        while end > 0 && out.len() < limit {
-            let start = end.saturating_sub(4096);
-            let raw = self.store.entries(start, end).await?;
-            for (i, bytes) in raw.iter().enumerate().rev() {
-                let e = Entry::decode(bytes).map_err(|err| ApiError::Integrity(format!("entry: {err}")))?;
-                if e.actor() != who {
-                    continue;
-                }
-                if let Some(mut l) = self.ledger_line(start + i as u64, &e).await? {
-                    l.what = format!("{}（{}）", l.what, e.case().unwrap_or_default());
-                    out.push(l);
-                    if out.len() == limit {
-                        break;
-                    }
-                }
+        let rows = self
+            .store
+            .actor_entries(&who, &["access.", "party_access."], before.unwrap_or(u64::MAX), limit as u32 + 1)
+            .await?;
+        let more = rows.len() > limit;
+        for (index, bytes) in rows.into_iter().take(limit) {
+            let e = Entry::decode(&bytes).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
+            if let Some(mut l) = self.ledger_line(index, &e).await? {
+                l.what = format!("{}（{}）", l.what, e.case().unwrap_or_default());
+                out.push(l);
             }
-            end = start;
         }
-        Ok(out)
+        let next = if more { out.last().map(|l| l.index) } else { None };
+        Ok((out, next))
     }
 
     /// The party's identity number and phone unmasked, for a task that needs them (service,

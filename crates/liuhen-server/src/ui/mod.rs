@@ -1573,8 +1573,9 @@ pub async fn ledger_page<S: LogStore>(
     };
     let lines = state
         .app
-        .user_ledger(&user, &subject.id, 500)
+        .user_ledger(&user, &subject.id, None, 500)
         .await?
+        .0
         .into_iter()
         .map(|l| LedgerRow {
             index: l.index,

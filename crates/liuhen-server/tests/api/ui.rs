@@ -209,6 +209,19 @@ async fn a_case_page_is_ledgered_before_it_is_shown_and_markup_stays_text() {
     // The same views, per user: newest first, with the case they concern.
     let me = app.get("/api/me", Some(&token)).await.json();
     let mine = app.get(&format!("/api/users/{}/ledger", me["id"].as_str().unwrap()), Some(&token)).await.json();
+    assert!(mine["next_cursor"].is_null(), "{mine}");
+    let mine = mine["ledger"].clone();
+    // A page at a time: one line, then the next from its cursor, then none.
+    let path = format!("/api/users/{}/ledger", me["id"].as_str().unwrap());
+    let one = app.get(&format!("{path}?limit=1"), Some(&token)).await.json();
+    assert_eq!(one["ledger"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(one["ledger"][0], mine[0]);
+    let cursor = one["next_cursor"].as_str().expect("a next page").to_string();
+    let two = app.get(&format!("{path}?limit=1&cursor={cursor}"), Some(&token)).await.json();
+    assert_eq!((two["ledger"][0].clone(), two["next_cursor"].is_null()), (mine[1].clone(), true), "{two}");
+    for bad in ["?limit=0", "?limit=501", "?cursor=%21"] {
+        assert_eq!(app.get(&format!("{path}{bad}"), Some(&token)).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
     assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
     assert_eq!(mine[0]["purpose"], "法制审核");
     assert!(mine[1]["what"].as_str().unwrap().contains(&id), "{mine}");
