@@ -48,6 +48,8 @@ pub enum Op {
     CreateCase(CaseRecord),
     /// Replace a case's projection; `Conflict` unless it is still at `expected_version`.
     UpdateCase { record: CaseRecord, expected_version: u64 },
+    /// Replace a case's open deadlines with `rows` (its state or its 公示 changed).
+    SetDeadlines { case_id: String, rows: Vec<DeadlineRecord> },
     /// Replace every projection with what the log says (rebuild); sessions are dropped.
     ReplaceProjections(Box<Projections>),
     /// Add or replace a recording's projection (a later entry adds its SM3 digest, its links…):
@@ -122,6 +124,8 @@ pub struct Projections {
     pub matters: Vec<MatterRecord>,
     pub settings: Vec<SettingRecord>,
     pub recordings: Vec<RecordingRecord>,
+    /// Every open deadline of every case.
+    pub deadlines: Vec<DeadlineRecord>,
     /// Every blob an entry names.
     pub blobs: Vec<BlobRef>,
 }
@@ -185,6 +189,39 @@ pub struct CaseRecord {
     pub party: String,
     /// The officers who handle it, by id, each as `,id,` (`,a,,b,`): who sees it as their own.
     pub officers: String,
+}
+
+/// An open deadline of a case: its place among the case's (`n`), its code, what it asks and
+/// under which article, and when it falls due (`None`: the calendar cannot compute it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineRecord {
+    pub case_id: String,
+    pub n: u32,
+    pub code: String,
+    pub label: String,
+    pub source: String,
+    pub due_at_ms: Option<i64>,
+}
+
+/// Which deadlines a page of the list ranges over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueRange {
+    /// Due before this time (overdue).
+    Before(i64),
+    /// Not computable.
+    Unknown,
+    /// Due at or after this time.
+    From(i64),
+}
+
+/// A page of the deadline list: the open deadlines of the cases `seen_by` sees in `range`, by
+/// due time, after `after` (the `(due, case_id, n)` of the last row of the page before).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineQuery {
+    pub seen_by: SeenBy,
+    pub range: DueRange,
+    pub after: Option<(i64, String, u32)>,
+    pub limit: u32,
 }
 
 /// Which cases a reader sees (the policy's answer, as a filter the store can apply): every
@@ -343,6 +380,11 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     /// A page of cases (see [`CaseQuery`]): an index range, never a pass over every case
     /// when a filter narrows it.
     fn case_page(&self, q: &CaseQuery) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
+    /// A page of open deadlines (see [`DeadlineQuery`]), each with its case's number.
+    fn deadline_page(
+        &self,
+        q: &DeadlineQuery,
+    ) -> impl Future<Output = Result<Vec<(DeadlineRecord, String)>, StoreError>> + Send;
     /// The case numbers that begin with `prefix` (an index range, at most `limit`).
     fn case_numbers(&self, prefix: &str, limit: u32) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// The entries made by `actor` whose action begins with one of `actions`, before index

@@ -22,13 +22,20 @@ const SQLITE: &[(i64, &str)] = &[
     (16, include_str!("../migrations/sqlite/0016_row_versions.sql")),
     (17, include_str!("../migrations/sqlite/0017_case_search.sql")),
     (18, include_str!("../migrations/sqlite/0018_entries_by_actor.sql")),
+    (19, include_str!("../migrations/sqlite/0019_case_deadlines.sql")),
 ];
 
-pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {
+/// The first schema whose projections an older database lacks (row versions, the case list's
+/// search fields, case deadlines): a database migrated from before it is rebuilt from its log.
+pub const REBUILD_BEFORE: i64 = 19;
+
+/// Applies the migrations not yet applied; the schema version found before them (0: new).
+pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<i64> {
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
         [],
     )?;
+    let found: i64 = conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
     for (version, sql) in SQLITE {
         let done: Option<i64> = conn
             .query_row("SELECT version FROM schema_migrations WHERE version = ?1", [version], |r| r.get(0))
@@ -44,5 +51,5 @@ pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<()> {
         )?;
         tx.commit()?;
     }
-    Ok(())
+    Ok(found)
 }

@@ -9,8 +9,8 @@
 
 use crate::migrate::migrate_sqlite;
 use crate::{
-    AppendRequest, CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, RecordingRecord, SettingRecord,
-    StoreError, TokenRecord, UserRecord,
+    AppendRequest, CaseRecord, DeadlineRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, RecordingRecord,
+    SettingRecord, StoreError, TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -64,6 +64,8 @@ struct Inner {
     stats: Arc<WriterStats>,
     /// Dropping it stops the WAL checkpointer thread.
     _wal_stop: Option<std::sync::mpsc::Sender<()>>,
+    /// The schema version the database had before this open migrated it (0: new).
+    migrated_from: i64,
 }
 
 /// Counters of the writer, for benchmarks and monitoring.
@@ -177,7 +179,7 @@ impl SqliteStore {
     pub async fn open(path: &Path, config: LogConfig) -> Result<SqliteStore, StoreError> {
         let mut conn = open_writer(path).map_err(damaged)?;
         integrity_check(&conn)?;
-        migrate_sqlite(&mut conn).map_err(|e| damaged(e.into()))?;
+        let migrated_from = migrate_sqlite(&mut conn).map_err(|e| damaged(e.into()))?;
         // Checkpoints (copying the WAL into the database file) run on their own thread, so a
         // commit never waits for one.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -234,6 +236,7 @@ impl SqliteStore {
             subtrees: Default::default(),
             stats,
             _wal_stop: Some(wal_stop),
+            migrated_from,
         });
         let store = SqliteStore { inner };
         store.check_last_checkpoint()?;
@@ -291,8 +294,15 @@ impl SqliteStore {
             subtrees: Default::default(),
             stats: Default::default(),
             _wal_stop: None,
+            migrated_from: i64::MAX,
         });
         Ok(SqliteStore { inner })
+    }
+
+    /// Whether this open migrated a database from before [`crate::migrate::REBUILD_BEFORE`]:
+    /// its newer projections are then to be rebuilt from the log (`liuhen serve` does it).
+    pub fn projections_need_rebuild(&self) -> bool {
+        (1..crate::migrate::REBUILD_BEFORE).contains(&self.inner.migrated_from)
     }
 
     /// What the high-water mark says the log lost (`None` when it holds every acknowledged
@@ -1047,7 +1057,7 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
             Op::ReplaceProjections(p) => {
                 conn.execute_batch(
                     "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters; \
-                     DELETE FROM settings; DELETE FROM recordings; DELETE FROM blobs;",
+                     DELETE FROM settings; DELETE FROM recordings; DELETE FROM blobs; DELETE FROM case_deadlines;",
                 )?;
                 // Each row as the log has it, times included.
                 for r in &p.recordings {
@@ -1070,6 +1080,9 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 }
                 for b in &p.blobs {
                     insert_blob(conn, b)?;
+                }
+                for d in &p.deadlines {
+                    insert_deadline(conn, d)?;
                 }
             }
             Op::PutRecording { record, expected_version } => {
@@ -1131,6 +1144,12 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 }
             }
             Op::CreateUser(u) => insert_user(conn, &UserRecord { created_at_ms: at, ..u.clone() })?,
+            Op::SetDeadlines { case_id, rows } => {
+                conn.prepare_cached("DELETE FROM case_deadlines WHERE case_id = ?1")?.execute([case_id])?;
+                for d in rows {
+                    insert_deadline(conn, &DeadlineRecord { case_id: case_id.clone(), ..d.clone() })?;
+                }
+            }
             Op::CountFailure { key, at, window_ms, max, lock_ms } => {
                 conn.prepare_cached(
                     "INSERT INTO throttle (key, failures, first_at, locked_until) VALUES (?1, 1, ?2, 0) \
@@ -1165,6 +1184,14 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
             }
         }
     }
+    Ok(())
+}
+
+fn insert_deadline(conn: &Connection, d: &DeadlineRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO case_deadlines (case_id, n, code, label, source, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![d.case_id, d.n, d.code, d.label, d.source, d.due_at_ms])?;
     Ok(())
 }
 
@@ -1368,33 +1395,48 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
     })
 }
 
-/// The SQL of a page of cases and its arguments, in order.
-fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) {
+/// The condition that a case (its columns prefixed `p`) is one `s` sees, as one disjunction,
+/// with `args` and the arguments it adds.
+fn seen_by_sql(
+    s: &crate::SeenBy,
+    mut args: Vec<rusqlite::types::Value>,
+    p: &str,
+) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as V;
-    let mut args: Vec<V> = Vec::new();
+    if s.all {
+        return ("1".to_string(), args);
+    }
     let mut arg = |v: V| {
         args.push(v);
         format!("?{}", args.len())
     };
-    let mut conds = Vec::new();
-    // Who sees it: the policy's answer (`SeenBy`), as one disjunction.
-    let s = &q.seen_by;
-    if !s.all {
-        let mut any = Vec::new();
-        if s.unrestricted {
-            any.push("confidentiality NOT IN ('commercial_secret', 'personal_privacy')".to_string());
-        }
-        if let Some(u) = &s.unit {
-            any.push(format!("unit = {}", arg(V::Text(u.clone()))));
-        }
-        if let Some(o) = &s.opener {
-            any.push(format!("opened_by = {}", arg(V::Text(o.clone()))));
-        }
-        if let Some(o) = &s.officer {
-            any.push(format!("instr(officers, {}) > 0", arg(V::Text(format!(",{o},")))));
-        }
-        conds.push(if any.is_empty() { "0".to_string() } else { format!("({})", any.join(" OR ")) });
+    let mut any = Vec::new();
+    if s.unrestricted {
+        any.push(format!("{p}confidentiality NOT IN ('commercial_secret', 'personal_privacy')"));
     }
+    if let Some(u) = &s.unit {
+        any.push(format!("{p}unit = {}", arg(V::Text(u.clone()))));
+    }
+    if let Some(o) = &s.opener {
+        any.push(format!("{p}opened_by = {}", arg(V::Text(o.clone()))));
+    }
+    if let Some(o) = &s.officer {
+        any.push(format!("instr({p}officers, {}) > 0", arg(V::Text(format!(",{o},")))));
+    }
+    let cond = if any.is_empty() { "0".to_string() } else { format!("({})", any.join(" OR ")) };
+    (cond, args)
+}
+
+/// The SQL of a page of cases and its arguments, in order.
+fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as V;
+    // Who sees it: the policy's answer (`SeenBy`).
+    let (seen, mut args) = seen_by_sql(&q.seen_by, Vec::new(), "");
+    let mut arg = |v: V| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    let mut conds = vec![seen];
     for (col, v) in [("case_type", &q.kind), ("state", &q.state), ("matter", &q.matter), ("unit", &q.unit)] {
         if let Some(v) = v {
             conds.push(format!("{col} = {}", arg(V::Text(v.clone()))));
@@ -1671,6 +1713,49 @@ impl LogStore for SqliteStore {
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), case_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn deadline_page(&self, q: &crate::DeadlineQuery) -> Result<Vec<(DeadlineRecord, String)>, StoreError> {
+        use rusqlite::types::Value as V;
+        let (seen, mut args) = seen_by_sql(&q.seen_by, Vec::new(), "c.");
+        let mut arg = |v: V| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        let mut conds = vec![seen];
+        match q.range {
+            crate::DueRange::Before(t) => conds.push(format!("d.due_at < {}", arg(V::Integer(t)))),
+            crate::DueRange::Unknown => conds.push("d.due_at IS NULL".to_string()),
+            crate::DueRange::From(t) => conds.push(format!("d.due_at >= {}", arg(V::Integer(t)))),
+        }
+        if let Some((due, case, n)) = &q.after {
+            let (d, c, n) = (arg(V::Integer(*due)), arg(V::Text(case.clone())), arg(V::Integer(i64::from(*n))));
+            let due = if q.range == crate::DueRange::Unknown { "0".to_string() } else { "d.due_at".to_string() };
+            conds.push(format!("({due}, d.case_id, d.n) > ({d}, {c}, {n})"));
+        }
+        let limit = arg(V::Integer(i64::from(q.limit)));
+        let sql = format!(
+            "SELECT d.case_id, d.n, d.code, d.label, d.source, d.due_at, c.case_no FROM case_deadlines d \
+             JOIN cases c ON c.id = d.case_id WHERE {} ORDER BY d.due_at, d.case_id, d.n LIMIT {limit}",
+            conds.join(" AND ")
+        );
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok((
+                    DeadlineRecord {
+                        case_id: r.get(0)?,
+                        n: r.get(1)?,
+                        code: r.get(2)?,
+                        label: r.get(3)?,
+                        source: r.get(4)?,
+                        due_at_ms: r.get(5)?,
+                    },
+                    r.get(6)?,
+                ))
+            })?;
             rows.collect()
         })
     }

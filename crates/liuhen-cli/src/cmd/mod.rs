@@ -58,6 +58,12 @@ pub async fn open_data_dir(
     let keys = store.verifier_keys();
     let admin_password = app.bootstrap(store.origin(), &keys).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     app.record_seal_keys().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A database from before the newer projections (row versions, the case list's search
+    // fields, deadlines) has them computed from its log once, as `liuhen rebuild` would.
+    if store.projections_need_rebuild() {
+        eprintln!("数据库结构已升级，正在由日志重建投影 / schema upgraded: rebuilding the projections from the log");
+        app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     refuse_on(app.key_problems(&keys).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     Ok(Opened { dir, store, state, admin_password })

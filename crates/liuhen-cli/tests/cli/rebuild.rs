@@ -130,7 +130,7 @@ fn the_readme_run_command_gives_a_living_demo_office_that_verifies() {
     kinds.sort_unstable();
     kinds.dedup();
     assert_eq!(kinds, ["coercive_measure", "inspection", "licence", "ordinary_penalty", "summary_penalty"]);
-    let deadlines = get_json(&agent, &format!("{}/api/deadlines", server.url), &token);
+    let deadlines = get_json(&agent, &format!("{}/api/deadlines", server.url), &token)["deadlines"].clone();
     assert_eq!(deadlines[0]["status"], "overdue");
     drop(server);
     // A second start does not seed again; the whole directory verifies, projections included.

@@ -1078,15 +1078,25 @@ pub struct DeadlineDto {
     pub status_label: &'static str,
 }
 
+/// A page of the deadline list and the cursor of the next (`null` on the last page).
+#[derive(Serialize)]
+pub struct DeadlinePage {
+    pub deadlines: Vec<DeadlineDto>,
+    pub next_cursor: Option<String>,
+}
+
 pub async fn list_deadlines<S: LogStore>(
     State(state): State<AppState<S>>,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
-) -> Result<Json<Vec<DeadlineDto>>, ApiError> {
+) -> Result<Json<DeadlinePage>, ApiError> {
     let user = require_user(&state, &headers).await?;
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
     let now = state.app.clock.now();
-    let items = state.app.open_deadlines(&user, now).await?;
-    Ok(Json(
-        items
+    let (items, next_cursor) = state.app.deadline_page(&user, now, q.cursor.as_deref(), q.size()?).await?;
+    Ok(Json(DeadlinePage {
+        next_cursor,
+        deadlines: items
             .into_iter()
             .map(|d| {
                 let (status, status_label) = d.status_code_label();
@@ -1102,7 +1112,7 @@ pub async fn list_deadlines<S: LogStore>(
                 }
             })
             .collect(),
-    ))
+    }))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -668,7 +668,9 @@ impl<S: LogStore> App<S> {
             unit: actor.unit.clone(),
             ..record_of(&case, &self.calendar, now, now)
         };
-        let mut ops = vec![Op::CreateCase(record.clone())];
+        let deadlines = super::deadlines::deadline_rows(&record, None, &self.calendar)?;
+        let mut ops =
+            vec![Op::CreateCase(record.clone()), Op::SetDeadlines { case_id: record.id.clone(), rows: deadlines }];
         ops.extend(extra);
         self.record_event(actor, &case, &event, &flags, ops, None).await?;
         Ok(record)
@@ -777,11 +779,12 @@ impl<S: LogStore> App<S> {
             ..record_of(&case, &self.calendar, record.opened_at_ms, now_ms())
         };
         let op = Op::UpdateCase { record: updated.clone(), expected_version };
+        let deadlines = self.deadlines_op(&updated).await?;
         let signed = match sign {
             Some(s) => Some(self.sign_step(actor, id, s, &detail_json::<K>(&event, &flags)).await?),
             None => None,
         };
-        self.record_event(actor, &case, &event, &flags, vec![op], signed).await?;
+        self.record_event(actor, &case, &event, &flags, vec![op, deadlines], signed).await?;
         Ok(updated)
     }
 
@@ -913,87 +916,3 @@ pub(crate) fn provisional_label(d: &Value) -> String {
 
 /// How long before a deadline it counts as due soon.
 pub const DUE_SOON_MS: i64 = 3 * 24 * 3_600_000;
-
-impl<S: LogStore> App<S> {
-    /// Every open deadline of the cases `user` may see, overdue first, then by due time.
-    pub async fn open_deadlines(&self, user: &UserRecord, now: Timestamp) -> Result<Vec<DeadlineItem>, ApiError> {
-        let mut out = Vec::new();
-        for c in self.visible_cases(user, usize::MAX).await? {
-            // 行政执法公示: a decision not yet published, or a changed one not withdrawn.
-            if let Some((due, label)) = self.publication_due(&c).await? {
-                out.push(DeadlineItem {
-                    case_id: c.id.clone(),
-                    case_no: c.case_no.clone(),
-                    code: "T-PUB".to_string(),
-                    label,
-                    source: super::publication::source(&c.case_type).to_string(),
-                    due: due.0,
-                    status: calendar::status(due, None, now, DUE_SOON_MS),
-                });
-            }
-            let data: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
-            for d in data["deadlines"].as_array().into_iter().flatten() {
-                let Some(due) = d["due"].as_i64() else {
-                    if d["done_at"].is_i64() {
-                        continue;
-                    }
-                    // Not computable (the calendar lacks a year): shown, never hidden.
-                    out.push(DeadlineItem {
-                        case_id: c.id.clone(),
-                        case_no: c.case_no.clone(),
-                        code: d["code"].as_str().unwrap_or_default().to_string(),
-                        label: format!(
-                            "{}（{}）",
-                            d["label"].as_str().unwrap_or_default(),
-                            d["not_computable"].as_str().unwrap_or("无法计算")
-                        ),
-                        source: d["source"].as_str().unwrap_or_default().to_string(),
-                        due: 0,
-                        status: DeadlineStatus::Unknown,
-                    });
-                    continue;
-                };
-                let done = d["done_at"].as_i64().map(Timestamp);
-                let status = calendar::status(Timestamp(due), done, now, DUE_SOON_MS);
-                if status == DeadlineStatus::Met {
-                    continue;
-                }
-                if done.is_some() {
-                    // Done late: a defect of the case, no longer an open item.
-                    continue;
-                }
-                out.push(DeadlineItem {
-                    case_id: c.id.clone(),
-                    case_no: c.case_no.clone(),
-                    code: d["code"].as_str().unwrap_or_default().to_string(),
-                    label: provisional_label(d),
-                    source: d["source"].as_str().unwrap_or_default().to_string(),
-                    due,
-                    status,
-                });
-            }
-        }
-        // the office's figures of the year just ended, the 负责人's to publish.
-        if super::policy::roles(user).contains(&super::policy::Role::Approver)
-            && let Some((year, due)) = self.statistics_due(now).await?
-        {
-            out.push(DeadlineItem {
-                case_id: String::new(),
-                case_no: "本办事处".to_string(),
-                code: "T-STAT".to_string(),
-                label: format!("{}（{year} 年度）", super::statistics::LABEL),
-                source: super::statistics::SOURCE.to_string(),
-                due: due.0,
-                status: calendar::status(due, None, now, DUE_SOON_MS),
-            });
-        }
-        let rank = |s: DeadlineStatus| match s {
-            DeadlineStatus::Overdue => 0,
-            DeadlineStatus::Unknown => 1,
-            DeadlineStatus::DueSoon => 2,
-            _ => 3,
-        };
-        out.sort_by_key(|d| (rank(d.status), d.due));
-        Ok(out)
-    }
-}

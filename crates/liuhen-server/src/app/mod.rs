@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalogues;
 pub mod clips;
 pub mod coercion;
+pub mod deadlines;
 pub mod demo;
 pub mod devices;
 pub mod documents;

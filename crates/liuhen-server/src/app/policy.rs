@@ -454,14 +454,20 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         user: &UserRecord,
         limit: usize,
     ) -> Result<Vec<CaseRecord>, crate::error::ApiError> {
-        Ok(self
-            .store
-            .cases(u32::MAX)
-            .await?
-            .into_iter()
-            .filter(|c| self.allow(user, Action::ViewCase, Some(c)).is_ok())
-            .take(limit)
-            .collect())
+        // Page by page from the store, which is asked for the user's cases only.
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        while out.len() < limit {
+            let size = (limit - out.len()).min(MAX_PAGE as usize) as u32;
+            let filter = liuhen_store::CaseQuery { limit: size, ..Default::default() };
+            let (rows, next) = self.case_page(user, filter, cursor.as_deref()).await?;
+            out.extend(rows);
+            match next {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -516,9 +516,12 @@ impl<S: LogStore> App<S> {
             .ok_or_else(|| ApiError::Internal("publication fold".into()))?;
         let d = EntryDraft::new(&format!("user:{}", actor.id), action, Some(&case.id), b, vec![], vec![c])
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        // The case's 公示 deadline follows its publication.
+        let deadlines = super::deadlines::deadline_rows(case, Some(&next), &self.calendar)?;
         let ops = vec![
             Op::PutOpening { commitment: c, salt, content },
             super::put_setting(setting(&case.id, &next, now), read),
+            Op::SetDeadlines { case_id: case.id.clone(), rows: deadlines },
         ];
         self.append(d, ops).await?;
         Ok(next)
@@ -676,34 +679,46 @@ impl<S: LogStore> App<S> {
 
     pub(crate) async fn publication_due(&self, case: &CaseRecord) -> Result<Option<(Timestamp, String)>, ApiError> {
         let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
-        let Some(days) = publish_days(&case.case_type) else { return Ok(None) };
-        // By the calendar; in a year it lacks, by plain days and said so.
-        let due = |from: Timestamp, days: u32, label: String| -> Result<(Timestamp, String), ApiError> {
-            match self.calendar.due(from, Period::WorkingDays(days)) {
-                Ok(due) => Ok((due, label)),
-                Err(_) => {
-                    let due = self.calendar.estimating().due(from, Period::WorkingDays(days)).map_err(cal_err)?;
-                    Ok((due, format!("{label}（暂按自然日，工作日历缺少该年度）")))
-                }
+        publication_deadline(&case.case_type, &data, self.publication_of(&case.id).await?.as_ref(), &self.calendar)
+    }
+}
+
+/// The 公示 deadline of a case of `case_type` whose projection is `data`, given its
+/// publication (`None`: never published): publish a decision within its working days, or —
+/// published, then changed or revoked — withdraw it within three.
+pub(crate) fn publication_deadline(
+    case_type: &str,
+    data: &Value,
+    publication: Option<&Value>,
+    calendar: &liuhen_core::calendar::WorkCalendar,
+) -> Result<Option<(Timestamp, String)>, ApiError> {
+    let Some(days) = publish_days(case_type) else { return Ok(None) };
+    // By the calendar; in a year it lacks, by plain days and said so.
+    let due = |from: Timestamp, days: u32, label: String| -> Result<(Timestamp, String), ApiError> {
+        match calendar.due(from, Period::WorkingDays(days)) {
+            Ok(due) => Ok((due, label)),
+            Err(_) => {
+                let due = calendar.estimating().due(from, Period::WorkingDays(days)).map_err(cal_err)?;
+                Ok((due, format!("{label}（暂按自然日，工作日历缺少该年度）")))
             }
-        };
-        match self.publication_of(&case.id).await? {
-            None => {
-                // A revoked decision no longer carries its penalty: nothing left to publish.
-                let Some(decided) = decided_at(&case.case_type, &data) else { return Ok(None) };
-                Ok(Some(due(decided, days, format!("作出决定之日起{days}个工作日内公示"))?))
-            }
-            // Published, then changed or revoked: withdrawn within three working days.
-            Some(p) if p["withdrawn"].is_null() && !p["published"].is_null() => match changed_at(&data) {
-                Some(changed) => Ok(Some(due(
-                    changed,
-                    WITHDRAW_WORKING_DAYS,
-                    "决定被变更或撤销之日起三个工作日内撤回公示并说明理由".to_string(),
-                )?)),
-                None => Ok(None),
-            },
-            Some(_) => Ok(None),
         }
+    };
+    match publication {
+        None => {
+            // A revoked decision no longer carries its penalty: nothing left to publish.
+            let Some(decided) = decided_at(case_type, data) else { return Ok(None) };
+            Ok(Some(due(decided, days, format!("作出决定之日起{days}个工作日内公示"))?))
+        }
+        // Published, then changed or revoked: withdrawn within three working days.
+        Some(p) if p["withdrawn"].is_null() && !p["published"].is_null() => match changed_at(data) {
+            Some(changed) => Ok(Some(due(
+                changed,
+                WITHDRAW_WORKING_DAYS,
+                "决定被变更或撤销之日起三个工作日内撤回公示并说明理由".to_string(),
+            )?)),
+            None => Ok(None),
+        },
+        Some(_) => Ok(None),
     }
 }
 

@@ -356,7 +356,7 @@ impl<S: LogStore> App<S> {
             }
             start = end;
         }
-        Ok(Projections {
+        let mut p = Projections {
             users: users.into_values().collect(),
             officers: officers.into_values().collect(),
             matters: matters.into_values().collect(),
@@ -384,7 +384,20 @@ impl<S: LogStore> App<S> {
                 cases.sort_by(|a, b| a.id.cmp(&b.id));
                 cases
             },
-        })
+            deadlines: Vec::new(),
+        };
+        // Each case's open deadlines, its publication as the log left it.
+        for c in &p.cases {
+            // The settings are in key order.
+            let key = format!("{}{}", super::publication::PREFIX, c.id);
+            let publication = p
+                .settings
+                .binary_search_by(|s| s.key.as_str().cmp(&key))
+                .ok()
+                .and_then(|i| serde_json::from_str::<Value>(&p.settings[i].data).ok());
+            p.deadlines.extend(super::deadlines::deadline_rows(c, publication.as_ref(), &self.calendar)?);
+        }
+        Ok(p)
     }
 
     /// Every difference between the stored projections and what the log says, column by

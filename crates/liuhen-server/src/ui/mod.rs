@@ -388,10 +388,10 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
     let now = state.app.clock.now();
     let deadlines = state
         .app
-        .open_deadlines(&user, now)
+        .deadline_page(&user, now, None, 30)
         .await?
+        .0
         .into_iter()
-        .take(30)
         .map(|d| {
             let (status, status_label) = d.status_code_label();
             DeadlineRow {

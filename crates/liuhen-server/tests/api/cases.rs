@@ -357,7 +357,7 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     assert_eq!(app.get("/api/agency", Some(&token)).await.json()["name"], "迁西县栗乡街道办事处");
     let matters = app.get("/api/matters", Some(&token)).await.json();
     assert!(matters.as_array().unwrap().iter().any(|m| m["name"] == "违法建设" && m["major_decision_review"] == true));
-    let dl = app.get("/api/deadlines", Some(&token)).await.json();
+    let dl = app.get("/api/deadlines?limit=500", Some(&token)).await.json()["deadlines"].clone();
     let statuses: Vec<&str> = dl.as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
     // Overdue first, then due soon, then pending (which items are due soon depends on the hour).
     let rank = |s: &str| ["overdue", "unknown", "due_soon", "pending"].iter().position(|x| *x == s).unwrap();
@@ -451,13 +451,19 @@ async fn an_on_the_spot_penalty_walks_to_closure_and_its_rules_refuse() {
     // A 当场处罚决定 is a penalty decision: published within seven working days, the
     // party by surname, with the form's number and basis.
     let t_pub = |l: &Value| l.as_array().unwrap().iter().any(|d| d["code"] == "T-PUB" && d["case_id"] == id.as_str());
-    assert!(t_pub(&c.app.get("/api/deadlines", Some(&c.token)).await.json()), "a deadline until published");
+    assert!(
+        t_pub(&c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone()),
+        "a deadline until published"
+    );
     let preview = c.app.get(&format!("/api/cases/{id}/publication"), Some(&c.token)).await.json();
     assert_eq!(preview["preview"]["doc_no"], "No.0001234", "{preview}");
     assert_eq!(preview["preview"]["legal_basis"], "《某条例》第十条", "{preview}");
     let r = c.app.post_as(&format!("/api/cases/{id}/publication"), &c.token, &json!({"action": "publish"})).await;
     ok(&r);
-    assert!(!t_pub(&c.app.get("/api/deadlines", Some(&c.token)).await.json()), "published");
+    assert!(
+        !t_pub(&c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone()),
+        "published"
+    );
     // A refusal to sign noted by one officer only (R-021, 办法第十四条).
     let r = command(
         &c.app,
@@ -1081,7 +1087,7 @@ async fn a_decision_revoked_in_litigation_closes_without_payment() {
     let t_pub = |list: Value| {
         list.as_array().unwrap().iter().find(|d| d["code"] == "T-PUB" && d["case_id"] == id.as_str()).cloned()
     };
-    let all = c.app.get("/api/deadlines", Some(&c.token)).await.json();
+    let all = c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone();
     let due = t_pub(all.clone()).unwrap_or_else(|| panic!("the withdrawal is due: {all}"));
     assert!(due["label"].as_str().unwrap().contains("撤回公示"), "{due}");
     // 2026-12-10 is a Thursday: three working days on is Tuesday 12-15.
@@ -1089,7 +1095,10 @@ async fn a_decision_revoked_in_litigation_closes_without_payment() {
     let withdraw = json!({"action": "withdraw", "reason": "该处罚决定已被人民法院判决撤销"});
     let r = c.app.post_as(&publication, &c.token, &withdraw).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    assert!(t_pub(c.app.get("/api/deadlines", Some(&c.token)).await.json()).is_none(), "withdrawn");
+    assert!(
+        t_pub(c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone()).is_none(),
+        "withdrawn"
+    );
     let case = c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await.json();
     assert_eq!(case["state"], "closed");
     assert_eq!(case["data"]["reliefs"][0]["concluded"]["outcome"], "revoked");
@@ -1489,11 +1498,15 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     let t_pub = |list: &Value| {
         list.as_array().unwrap().iter().find(|d| d["code"] == "T-PUB" && d["case_id"] == id.as_str()).cloned()
     };
-    let pending = t_pub(&c.app.get("/api/deadlines", Some(&c.token)).await.json()).expect("T-PUB for the seizure");
+    let pending = t_pub(&c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone())
+        .expect("T-PUB for the seizure");
     assert!(pending["label"].as_str().unwrap().contains("20个工作日"), "{pending}");
     let r = c.app.post_as(&format!("/api/cases/{id}/publication"), &c.token, &json!({"action": "publish"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    assert!(t_pub(&c.app.get("/api/deadlines", Some(&c.token)).await.json()).is_none(), "published");
+    assert!(
+        t_pub(&c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone()).is_none(),
+        "published"
+    );
     let feed = String::from_utf8(c.app.get("/public/decisions.json", None).await.body).unwrap();
     assert!(feed.contains("行政强制措施决定公示") && feed.contains("扣押") && feed.contains("张某某"), "{feed}");
     for private in ["130227198005120033", "13800000000", "幸福路"] {
@@ -1512,7 +1525,7 @@ async fn a_seizure_needs_approval_and_full_av_and_is_disposed_within_its_term() 
     december["act"]["at"] = json!(day("2026-12-21"));
     december["doc"]["term_days"] = json!(30);
     ok(&command(&c.app, &c.token, &late, 2, december).await);
-    let list = c.app.get("/api/deadlines", Some(&c.token)).await.json();
+    let list = c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone();
     let pending = list.as_array().unwrap().iter().find(|d| d["code"] == "T-PUB" && d["case_id"] == late.as_str());
     assert!(pending.unwrap()["label"].as_str().unwrap().contains("暂按自然日"), "{pending:?}");
     let mut extend = json!({"type": "extend", "days": 10});
@@ -2083,7 +2096,7 @@ async fn a_renewal_is_noted_when_late_and_falls_due_when_the_licence_expires() {
     };
     assert_eq!(rules(&late).await, ["R-117"]);
     assert!(rules(&in_time).await.is_empty());
-    let deadlines = c.app.get("/api/deadlines", Some(&c.token)).await.json();
+    let deadlines = c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone();
     let t29: Vec<&Value> = deadlines.as_array().unwrap().iter().filter(|d| d["code"] == "T-29").collect();
     assert_eq!(t29.len(), 2, "{deadlines}");
     let bad = renewal("栗街许〔2026〕23号", "2026-13-01");
@@ -2637,7 +2650,7 @@ async fn a_deadline_in_a_year_the_calendar_lacks_is_shown_by_calendar_days() {
         command(&c.app, &c.token, &lid, 1, json!({"type": "accept", "at": day("2026-12-28"), "voucher_sealed": true}))
             .await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let list = c.app.get("/api/deadlines", Some(&c.token)).await.json();
+    let list = c.app.get("/api/deadlines?limit=500", Some(&c.token)).await.json()["deadlines"].clone();
     let item = list.as_array().unwrap().iter().find(|d| d["case_id"] == lid.as_str()).unwrap().clone();
     assert!(item["label"].as_str().unwrap().contains("暂按自然日"), "{item}");
     assert_ne!(item["status"], "unknown", "{item}");
@@ -2933,7 +2946,35 @@ async fn the_case_list_pages_with_an_opaque_cursor_and_filters() {
     let on = page(format!("?from={day}&to={day}")).await;
     assert!(on["cases"].as_array().unwrap().iter().any(|c| c["id"] == all[0]["id"]), "{on}");
     assert!(page(format!("?to={}", "2000-01-01")).await["cases"].as_array().unwrap().is_empty());
+    // The deadlines, a page of two at a time across their ranges (overdue, not computable, the
+    // rest): the whole list, in its order, each once.
+    let whole = app.get("/api/deadlines?limit=500", Some(&head)).await.json();
+    let key = |d: &Value| format!("{}/{}/{}", d["case_id"], d["code"], d["label"]);
+    let all_deadlines: Vec<String> = whole["deadlines"].as_array().unwrap().iter().map(key).collect();
+    assert!(all_deadlines.len() > 4, "{whole}");
+    let (mut walked, mut cursor) = (Vec::new(), String::new());
+    for _ in 0..100 {
+        let p = app.get(&format!("/api/deadlines?limit=2{cursor}"), Some(&head)).await.json();
+        walked.extend(p["deadlines"].as_array().unwrap().iter().map(key));
+        match p["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(walked, all_deadlines);
+    let ranks: Vec<u8> = whole["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| match d["status"].as_str().unwrap() {
+            "overdue" => 0,
+            "unknown" => 1,
+            _ => 2,
+        })
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "overdue first: {ranks:?}");
     // What no page is: 400.
+    assert_eq!(app.get("/api/deadlines?cursor=zz", Some(&head)).await.status, StatusCode::BAD_REQUEST);
     for bad in ["?cursor=zz!!", "?limit=0", "?limit=501", "?from=2026-13-01", "?limit=x"] {
         let r = app.get(&format!("/api/cases{bad}"), Some(&head)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", String::from_utf8_lossy(&r.body));

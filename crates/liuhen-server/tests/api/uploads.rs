@@ -164,8 +164,9 @@ async fn a_file_arrives_in_chunks_and_becomes_a_logged_recording_with_both_diges
     let forged = format!("{bare}?grant=00");
     assert_eq!(app.router.clone().oneshot(range(&forged, &token, None)).await.unwrap().status(), StatusCode::FORBIDDEN);
     let me = app.get("/api/me", Some(&token)).await.json();
-    let mine = app.get(&format!("/api/users/{}/ledger", me["id"].as_str().unwrap()), Some(&token)).await.json()["ledger"]
-        .clone();
+    let mine =
+        app.get(&format!("/api/users/{}/ledger", me["id"].as_str().unwrap()), Some(&token)).await.json()["ledger"]
+            .clone();
     let views: Vec<&serde_json::Value> =
         mine.as_array().unwrap().iter().filter(|l| l["record"] == format!("recording/{id}")).collect();
     assert_eq!(views.len(), 1, "one playback, one ledger line: {mine}");
