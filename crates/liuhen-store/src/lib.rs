@@ -50,6 +50,9 @@ pub enum Op {
     UpdateCase { record: CaseRecord, expected_version: u64 },
     /// Replace a case's open deadlines with `rows` (its state or its 公示 changed).
     SetDeadlines { case_id: String, rows: Vec<DeadlineRecord> },
+    /// Replace what waits in a case from `source` (its procedure, the parties' requests, a
+    /// document) with `rows`.
+    SetTasks { case_id: String, source: String, rows: Vec<TaskRecord> },
     /// Replace every projection with what the log says (rebuild); sessions are dropped.
     ReplaceProjections(Box<Projections>),
     /// Add or replace a recording's projection (a later entry adds its SM3 digest, its links…):
@@ -126,6 +129,8 @@ pub struct Projections {
     pub recordings: Vec<RecordingRecord>,
     /// Every open deadline of every case.
     pub deadlines: Vec<DeadlineRecord>,
+    /// Everything that waits in every case.
+    pub tasks: Vec<TaskRecord>,
     /// Every blob an entry names.
     pub blobs: Vec<BlobRef>,
 }
@@ -201,6 +206,30 @@ pub struct DeadlineRecord {
     pub label: String,
     pub source: String,
     pub due_at_ms: Option<i64>,
+}
+
+/// Something waiting in a case for one of `roles` (`,code,` each): what (`task`), the command
+/// or the document that does it; `n`-th of its `source` (`case`, `party_access`,
+/// `document/<id>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRecord {
+    pub case_id: String,
+    pub source: String,
+    pub n: u32,
+    pub roles: String,
+    pub task: String,
+    pub command: String,
+    pub document: String,
+}
+
+/// A page of the 审批待办: what waits for any of `roles` in the cases `seen_by` sees, in case
+/// order, after `after` (the `(case_id, source, n)` of the last row of the page before).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskQuery {
+    pub seen_by: SeenBy,
+    pub roles: Vec<String>,
+    pub after: Option<(String, String, u32)>,
+    pub limit: u32,
 }
 
 /// Which deadlines a page of the list ranges over.
@@ -385,6 +414,11 @@ pub trait LogStore: Clone + Send + Sync + 'static {
         &self,
         q: &DeadlineQuery,
     ) -> impl Future<Output = Result<Vec<(DeadlineRecord, String)>, StoreError>> + Send;
+    /// A page of what waits (see [`TaskQuery`]), each with its case's number and type.
+    fn task_page(
+        &self,
+        q: &TaskQuery,
+    ) -> impl Future<Output = Result<Vec<(TaskRecord, String, String)>, StoreError>> + Send;
     /// The case numbers that begin with `prefix` (an index range, at most `limit`).
     fn case_numbers(&self, prefix: &str, limit: u32) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// The entries made by `actor` whose action begins with one of `actions`, before index

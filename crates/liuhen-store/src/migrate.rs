@@ -23,11 +23,12 @@ const SQLITE: &[(i64, &str)] = &[
     (17, include_str!("../migrations/sqlite/0017_case_search.sql")),
     (18, include_str!("../migrations/sqlite/0018_entries_by_actor.sql")),
     (19, include_str!("../migrations/sqlite/0019_case_deadlines.sql")),
+    (20, include_str!("../migrations/sqlite/0020_case_tasks.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
 /// search fields, case deadlines): a database migrated from before it is rebuilt from its log.
-pub const REBUILD_BEFORE: i64 = 19;
+pub const REBUILD_BEFORE: i64 = 20;
 
 /// Applies the migrations not yet applied; the schema version found before them (0: new).
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<i64> {

@@ -10,7 +10,7 @@
 use crate::migrate::migrate_sqlite;
 use crate::{
     AppendRequest, CaseRecord, DeadlineRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, RecordingRecord,
-    SettingRecord, StoreError, TokenRecord, UserRecord,
+    SettingRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -1057,7 +1057,8 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
             Op::ReplaceProjections(p) => {
                 conn.execute_batch(
                     "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters; \
-                     DELETE FROM settings; DELETE FROM recordings; DELETE FROM blobs; DELETE FROM case_deadlines;",
+                     DELETE FROM settings; DELETE FROM recordings; DELETE FROM blobs; DELETE FROM case_deadlines; \
+                     DELETE FROM case_tasks;",
                 )?;
                 // Each row as the log has it, times included.
                 for r in &p.recordings {
@@ -1083,6 +1084,9 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 }
                 for d in &p.deadlines {
                     insert_deadline(conn, d)?;
+                }
+                for t in &p.tasks {
+                    insert_task(conn, t)?;
                 }
             }
             Op::PutRecording { record, expected_version } => {
@@ -1144,6 +1148,13 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 }
             }
             Op::CreateUser(u) => insert_user(conn, &UserRecord { created_at_ms: at, ..u.clone() })?,
+            Op::SetTasks { case_id, source, rows } => {
+                conn.prepare_cached("DELETE FROM case_tasks WHERE case_id = ?1 AND source = ?2")?
+                    .execute([case_id, source])?;
+                for t in rows {
+                    insert_task(conn, &TaskRecord { case_id: case_id.clone(), source: source.clone(), ..t.clone() })?;
+                }
+            }
             Op::SetDeadlines { case_id, rows } => {
                 conn.prepare_cached("DELETE FROM case_deadlines WHERE case_id = ?1")?.execute([case_id])?;
                 for d in rows {
@@ -1184,6 +1195,15 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
             }
         }
     }
+    Ok(())
+}
+
+fn insert_task(conn: &Connection, t: &TaskRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO case_tasks (case_id, source, n, roles, task, command, document) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![t.case_id, t.source, t.n, t.roles, t.task, t.command, t.document])?;
     Ok(())
 }
 
@@ -1754,6 +1774,48 @@ impl LogStore for SqliteStore {
                         due_at_ms: r.get(5)?,
                     },
                     r.get(6)?,
+                ))
+            })?;
+            rows.collect()
+        })
+    }
+
+    async fn task_page(&self, q: &crate::TaskQuery) -> Result<Vec<(TaskRecord, String, String)>, StoreError> {
+        use rusqlite::types::Value as V;
+        let (seen, mut args) = seen_by_sql(&q.seen_by, Vec::new(), "c.");
+        let mut arg = |v: V| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        let roles: Vec<String> =
+            q.roles.iter().map(|r| format!("instr(t.roles, {}) > 0", arg(V::Text(format!(",{r},"))))).collect();
+        let mut conds =
+            vec![seen, if roles.is_empty() { "0".to_string() } else { format!("({})", roles.join(" OR ")) }];
+        if let Some((case, source, n)) = &q.after {
+            let (c, s, n) = (arg(V::Text(case.clone())), arg(V::Text(source.clone())), arg(V::Integer(i64::from(*n))));
+            conds.push(format!("(t.case_id, t.source, t.n) > ({c}, {s}, {n})"));
+        }
+        let limit = arg(V::Integer(i64::from(q.limit)));
+        let sql = format!(
+            "SELECT t.case_id, t.source, t.n, t.roles, t.task, t.command, t.document, c.case_no, c.case_type \
+             FROM case_tasks t JOIN cases c ON c.id = t.case_id WHERE {} ORDER BY t.case_id, t.source, t.n LIMIT {limit}",
+            conds.join(" AND ")
+        );
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok((
+                    TaskRecord {
+                        case_id: r.get(0)?,
+                        source: r.get(1)?,
+                        n: r.get(2)?,
+                        roles: r.get(3)?,
+                        task: r.get(4)?,
+                        command: r.get(5)?,
+                        document: r.get(6)?,
+                    },
+                    r.get(7)?,
+                    r.get(8)?,
                 ))
             })?;
             rows.collect()

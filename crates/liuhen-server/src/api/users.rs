@@ -150,19 +150,21 @@ pub async fn integrity<S: LogStore>(
 /// `GET /api/inbox`: what waits for the signed-in user (审批待办).
 pub async fn inbox<S: LogStore>(
     State(state): State<AppState<S>>,
+    q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
-) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let user = require_user(&state, &headers).await?;
-    let items = state.app.inbox(&user).await?;
-    Ok(Json(
-        items
-            .into_iter()
-            .map(|p| {
-                serde_json::json!({"case_id": p.case_id, "case_no": p.case_no, "task": p.task, "command": p.command,
+    let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (items, next) = state.app.inbox_page(&user, q.cursor.as_deref(), q.size()?).await?;
+    let items: Vec<serde_json::Value> = items
+        .into_iter()
+        .map(|p| {
+            serde_json::json!({"case_id": p.case_id, "case_no": p.case_no, "task": p.task,
+                "command": Some(p.command).filter(|c| !c.is_empty()),
                 "document": (!p.document.is_empty()).then_some(p.document)})
-            })
-            .collect(),
-    ))
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"inbox": items, "next_cursor": next})))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -669,8 +669,12 @@ impl<S: LogStore> App<S> {
             ..record_of(&case, &self.calendar, now, now)
         };
         let deadlines = super::deadlines::deadline_rows(&record, None, &self.calendar)?;
-        let mut ops =
-            vec![Op::CreateCase(record.clone()), Op::SetDeadlines { case_id: record.id.clone(), rows: deadlines }];
+        let tasks = super::inbox::case_task_rows(&record);
+        let mut ops = vec![
+            Op::CreateCase(record.clone()),
+            Op::SetDeadlines { case_id: record.id.clone(), rows: deadlines },
+            Op::SetTasks { case_id: record.id.clone(), source: super::inbox::CASE_SOURCE.to_string(), rows: tasks },
+        ];
         ops.extend(extra);
         self.record_event(actor, &case, &event, &flags, ops, None).await?;
         Ok(record)
@@ -784,7 +788,12 @@ impl<S: LogStore> App<S> {
             Some(s) => Some(self.sign_step(actor, id, s, &detail_json::<K>(&event, &flags)).await?),
             None => None,
         };
-        self.record_event(actor, &case, &event, &flags, vec![op, deadlines], signed).await?;
+        let tasks = Op::SetTasks {
+            case_id: updated.id.clone(),
+            source: super::inbox::CASE_SOURCE.to_string(),
+            rows: super::inbox::case_task_rows(&updated),
+        };
+        self.record_event(actor, &case, &event, &flags, vec![op, deadlines, tasks], signed).await?;
         Ok(updated)
     }
 

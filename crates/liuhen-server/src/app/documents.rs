@@ -1040,6 +1040,12 @@ impl<S: LogStore> App<S> {
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         ops.insert(0, Op::PutOpening { commitment: c, salt, content });
         ops.push(super::put_setting(setting(id, &next, at), read));
+        // Its approval step waiting, if one does, in the 审批待办.
+        ops.push(Op::SetTasks {
+            case_id: case_id.to_string(),
+            source: format!("{}{id}", super::inbox::DOCUMENT_SOURCE),
+            rows: super::inbox::document_task_rows(id, case_id, &next),
+        });
         self.append(draft, ops).await?;
         document_json(id, case_id, events, &next["extra"])
             .ok_or_else(|| ApiError::Internal("unreadable document".into()))

@@ -264,6 +264,7 @@ impl<S: LogStore> App<S> {
             vec![c],
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        Ok(self.append(d, vec![opening]).await?.index)
+        let waiting = self.party_tasks_op(case_id, request_id, step).await?;
+        Ok(self.append(d, vec![opening, waiting]).await?.index)
     }
 }

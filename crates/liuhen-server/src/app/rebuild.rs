@@ -98,6 +98,8 @@ impl<S: LogStore> App<S> {
         let mut origins: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut classes: BTreeMap<String, String> = BTreeMap::new();
         let mut recordings: BTreeMap<String, RecordingRecord> = BTreeMap::new();
+        // Each party's request (by id): its case and its last step.
+        let mut requests: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut blobs: BTreeMap<[u8; 32], liuhen_log::BlobRef> = BTreeMap::new();
         let mut start = 0;
         while start < size {
@@ -294,6 +296,11 @@ impl<S: LogStore> App<S> {
                             .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
                         settings.insert(key.clone(), SettingRecord::new(key, next.to_string(), e.time_ms));
                     }
+                    a if a.starts_with("party_access.") => {
+                        let case = e.case().ok_or_else(|| internal(index, "a party's request without a case"))?;
+                        let request = s("request")?;
+                        requests.insert(request, (case.to_string(), a["party_access.".len()..].to_string()));
+                    }
                     "statistics.published" => {
                         let s = super::statistics::published_setting(&Value::Object(b.clone()), e.time_ms);
                         settings.insert(s.key.clone(), s);
@@ -385,6 +392,7 @@ impl<S: LogStore> App<S> {
                 cases
             },
             deadlines: Vec::new(),
+            tasks: Vec::new(),
         };
         // Each case's open deadlines, its publication as the log left it.
         for c in &p.cases {
@@ -396,6 +404,24 @@ impl<S: LogStore> App<S> {
                 .ok()
                 .and_then(|i| serde_json::from_str::<Value>(&p.settings[i].data).ok());
             p.deadlines.extend(super::deadlines::deadline_rows(c, publication.as_ref(), &self.calendar)?);
+            p.tasks.extend(super::inbox::case_task_rows(c));
+        }
+        // What waits: the documents' approvals, and the parties' requests still undecided.
+        for s in &p.settings {
+            if let Some(id) = s.key.strip_prefix(super::documents::PREFIX) {
+                let v: Value = serde_json::from_str(&s.data).unwrap_or(Value::Null);
+                let case = v["case"].as_str().unwrap_or_default().to_string();
+                p.tasks.extend(super::inbox::document_task_rows(id, &case, &v));
+            }
+        }
+        let mut waiting: BTreeMap<String, usize> = BTreeMap::new();
+        for (case, kind) in requests.into_values() {
+            if kind == "requested" {
+                *waiting.entry(case).or_default() += 1;
+            }
+        }
+        for (case, n) in waiting {
+            p.tasks.extend(super::inbox::party_task_rows(&case, n));
         }
         Ok(p)
     }

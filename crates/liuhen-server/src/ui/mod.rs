@@ -413,7 +413,7 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
         .await?
         .into_iter()
         .map(|p| {
-            let link = match forms::spec(&p.case_type, p.command) {
+            let link = match forms::spec(&p.case_type, &p.command) {
                 _ if !p.document.is_empty() => format!("/documents/{}", p.document),
                 Some(_) => format!("/cases/{}/do/{}", p.case_id, p.command),
                 None => format!("/cases/{}", p.case_id),

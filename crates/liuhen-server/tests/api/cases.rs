@@ -2973,7 +2973,29 @@ async fn the_case_list_pages_with_an_opaque_cursor_and_filters() {
         })
         .collect();
     assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "overdue first: {ranks:?}");
+    // The 审批待办 the same way, a row at a time (two seizures proposed wait for the 负责人 too).
+    for n in [6, 7] {
+        let measure = json!({"case_no": format!("栗街强〔2026〕{n}号"), "matter": "扣押占道经营物品", "kind": "seize",
+            "items": ["三轮车一辆"], "reason": "经责令仍占道经营", "legal_basis": "《河北省城乡市容和环境卫生条例》",
+            "property": {"related_to_case": true, "necessities_excluded": true, "not_sealed_elsewhere": true}});
+        let r = app.post_as("/api/cases/coercive-measures", &head, &measure).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let whole = app.get("/api/inbox?limit=500", Some(&head)).await.json();
+    let tasks: Vec<Value> = whole["inbox"].as_array().unwrap().clone();
+    assert!(tasks.len() >= 2, "{whole}");
+    let (mut walked, mut cursor) = (Vec::new(), String::new());
+    for _ in 0..100 {
+        let p = app.get(&format!("/api/inbox?limit=1{cursor}"), Some(&head)).await.json();
+        walked.extend(p["inbox"].as_array().unwrap().iter().cloned());
+        match p["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(walked, tasks);
     // What no page is: 400.
+    assert_eq!(app.get("/api/inbox?cursor=zz", Some(&head)).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.get("/api/deadlines?cursor=zz", Some(&head)).await.status, StatusCode::BAD_REQUEST);
     for bad in ["?cursor=zz!!", "?limit=0", "?limit=501", "?from=2026-13-01", "?limit=x"] {
         let r = app.get(&format!("/api/cases{bad}"), Some(&head)).await;

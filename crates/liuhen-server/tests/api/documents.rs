@@ -560,7 +560,7 @@ async fn a_finalised_document_never_changes_and_a_correction_is_a_new_version() 
         let app = &o.app;
         let id = id.clone();
         async move {
-            let inbox = app.get("/api/inbox", Some(&token)).await.json();
+            let inbox = app.get("/api/inbox", Some(&token)).await.json()["inbox"].clone();
             inbox.as_array().unwrap().iter().any(|p| p["document"] == id.as_str())
         }
     };

@@ -675,7 +675,7 @@ async fn the_approvers_inbox_lists_what_waits_for_them() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let inbox = app.get("/api/inbox", Some(&token)).await.json();
+    let inbox = app.get("/api/inbox", Some(&token)).await.json()["inbox"].clone();
     let tasks: Vec<&str> = inbox.as_array().unwrap().iter().map(|p| p["task"].as_str().unwrap()).collect();
     assert!(tasks.iter().any(|t| t.starts_with("批准行政强制措施")), "{inbox}");
     assert!(tasks.iter().any(|t| t.starts_with("审批当事人查阅、复制申请")), "{inbox}");
@@ -686,7 +686,7 @@ async fn the_approvers_inbox_lists_what_waits_for_them() {
     let approve = serde_json::json!({"expected_version": 1, "command": {"type": "approve", "opinion": "同意扣押", "password": HEAD_PASSWORD}});
     let r = app.post_as(&format!("/api/cases/{measure_id}/commands"), &token, &approve).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let inbox = app.get("/api/inbox", Some(&token)).await.json();
+    let inbox = app.get("/api/inbox", Some(&token)).await.json()["inbox"].clone();
     assert!(!inbox.to_string().contains("批准行政强制措施"), "{inbox}");
 }
 
