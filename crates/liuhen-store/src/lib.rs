@@ -194,6 +194,8 @@ pub struct CaseRecord {
     pub party: String,
     /// The officers who handle it, by id, each as `,id,` (`,a,,b,`): who sees it as their own.
     pub officers: String,
+    /// When it took the decision the annual figures count (Unix ms), if it did.
+    pub counted_at_ms: Option<i64>,
 }
 
 /// An open deadline of a case: its place among the case's (`n`), its code, what it asks and
@@ -406,6 +408,14 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn case(&self, id: &str) -> impl Future<Output = Result<CaseRecord, StoreError>> + Send;
     /// Cases, most recently changed first.
     fn cases(&self, limit: u32) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
+    /// The cases whose counted decision falls in `from_ms..before_ms`, at most `limit` (an
+    /// index range: the year's figures).
+    fn cases_counted(
+        &self,
+        from_ms: i64,
+        before_ms: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;
     /// A page of cases (see [`CaseQuery`]): an index range, never a pass over every case
     /// when a filter narrows it.
     fn case_page(&self, q: &CaseQuery) -> impl Future<Output = Result<Vec<CaseRecord>, StoreError>> + Send;

@@ -1130,8 +1130,8 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
             Op::UpdateCase { record: c, expected_version } => {
                 let n = conn
                     .prepare_cached(
-                        "UPDATE cases SET state = ?2, version = ?3, updated_at = ?4, data = ?5, party = ?7, officers = ?8 \
-                         WHERE id = ?1 AND version = ?6",
+                        "UPDATE cases SET state = ?2, version = ?3, updated_at = ?4, data = ?5, party = ?7, officers = ?8, \
+                         counted_at = ?9 WHERE id = ?1 AND version = ?6",
                     )?
                     .execute(params![
                         c.id,
@@ -1141,7 +1141,8 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                         c.data,
                         *expected_version as i64,
                         c.party,
-                        c.officers
+                        c.officers,
+                        c.counted_at_ms
                     ])?;
                 if n == 0 {
                     return Err(StoreError::Conflict(format!("案件已被修改（期望版本 {expected_version}）")));
@@ -1318,8 +1319,8 @@ fn insert_case(conn: &Connection, c: &CaseRecord) -> Result<(), StoreError> {
     let res = conn
         .prepare_cached(
             "INSERT INTO cases (id, case_no, case_type, state, version, matter, opened_at, updated_at, data, \
-             opened_by, unit, confidentiality, party, officers) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             opened_by, unit, confidentiality, party, officers, counted_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?
         .execute(params![
             c.id,
@@ -1335,7 +1336,8 @@ fn insert_case(conn: &Connection, c: &CaseRecord) -> Result<(), StoreError> {
             c.unit,
             c.confidentiality,
             c.party,
-            c.officers
+            c.officers,
+            c.counted_at_ms
         ]);
     unique_conflict(res, || format!("案号 {} 已存在", c.case_no))
 }
@@ -1412,6 +1414,7 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         confidentiality: r.get(11)?,
         party: r.get(12)?,
         officers: r.get(13)?,
+        counted_at_ms: r.get(14)?,
     })
 }
 
@@ -1487,7 +1490,7 @@ fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) 
 const OFFICER_COLUMNS: &str =
     "id, name, cert_no, cert_valid_from, cert_valid_to, cert_status, cert_scope, legal_qualification, created_at";
 const CASE_COLUMNS: &str = "id, case_no, case_type, state, version, matter, opened_at, updated_at, data, opened_by, \
-     unit, confidentiality, party, officers";
+     unit, confidentiality, party, officers, counted_at";
 const USER_COLUMNS: &str = "id, username, role, password_hash, must_change_password, created_at, officer_id, unit, \
      totp_secret, totp_enabled, pending_roles, display_name";
 
@@ -1724,6 +1727,16 @@ impl LogStore for SqliteStore {
             let mut stmt =
                 c.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY updated_at DESC, id LIMIT ?1"))?;
             let rows = stmt.query_map([limit], case_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn cases_counted(&self, from_ms: i64, before_ms: i64, limit: u32) -> Result<Vec<CaseRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE counted_at >= ?1 AND counted_at < ?2 ORDER BY counted_at LIMIT ?3"
+            ))?;
+            let rows = stmt.query_map(params![from_ms, before_ms, limit], case_from_row)?;
             rows.collect()
         })
     }

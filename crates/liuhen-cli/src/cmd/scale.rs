@@ -140,7 +140,10 @@ fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
                 if rows.is_null() {
                     rows = match serde_json::from_str::<Value>(&body) {
                         Ok(Value::Array(a)) => json!(a.len()),
-                        Ok(v) if v["cases"].is_array() => json!(v["cases"].as_array().map_or(0, Vec::len)),
+                        // A page: its rows, whatever the list calls them.
+                        Ok(Value::Object(m)) => {
+                            m.values().find_map(|v| v.as_array()).map_or(Value::Null, |a| json!(a.len()))
+                        }
                         _ => Value::Null,
                     };
                 }

@@ -325,6 +325,7 @@ pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, 
         confidentiality: "internal".to_string(),
         party: c.party().map(|p| p.name.clone()).unwrap_or_default(),
         officers,
+        counted_at_ms: super::statistics::counted_at(K::CODE, &data),
     }
 }
 

@@ -24,7 +24,7 @@ pub const SOURCE: &str = "国办发〔2018〕118号（每年1月31日前公开�
 pub const LABEL: &str = "公开上年度行政执法统计数据";
 
 /// When case `c` (its projection `data`) took the decision the figures count, if it did.
-fn counted_at(case_type: &str, data: &Value) -> Option<i64> {
+pub(crate) fn counted_at(case_type: &str, data: &Value) -> Option<i64> {
     match case_type {
         "ordinary_penalty" if !data["penalty"].is_null() => data["decided_at"].as_i64(),
         // 当场作出: the 当场处罚决定书's time.
@@ -34,14 +34,6 @@ fn counted_at(case_type: &str, data: &Value) -> Option<i64> {
         "inspection" => data["acts"][0]["at"].as_i64(),
         _ => None,
     }
-}
-
-/// Whether case `c` took a decision the figures of `year` count.
-fn decided_in(year: i32, c: &CaseRecord) -> bool {
-    serde_json::from_str::<Value>(&c.data)
-        .ok()
-        .and_then(|data| counted_at(&c.case_type, &data))
-        .is_some_and(|at| Timestamp(at).shanghai_date().year() == year)
 }
 
 /// The figures of `year` from the office's cases.
@@ -89,7 +81,7 @@ impl<S: LogStore> App<S> {
         if !roles(actor).iter().any(|r| matches!(r, Role::Approver | Role::Supervisor)) {
             return Err(ApiError::Forbidden);
         }
-        Ok(tally(year, &self.store.cases(u32::MAX).await?))
+        Ok(tally(year, &self.cases_counted_in(year).await?))
     }
 
     /// The published figures of `year`, if published.
@@ -122,7 +114,7 @@ impl<S: LogStore> App<S> {
         if self.published_statistics(year).await?.is_some() {
             return Err(ApiError::Duplicate(format!("{year} 年度的行政执法统计数据已公开")));
         }
-        let figures = tally(year, &self.store.cases(u32::MAX).await?);
+        let figures = tally(year, &self.cases_counted_in(year).await?);
         let body = json!({"year": year, "due": due(year).0, "on_time": now <= due(year), "figures": figures,
                           "recorded_at": now.0});
         let setting = published_setting(&body, now.0);
@@ -143,6 +135,12 @@ impl<S: LogStore> App<S> {
     }
 
     /// The year the office's log began (its first entry's), if it has one.
+    /// The cases whose counted decision fell in `year` (an index range of the projection).
+    async fn cases_counted_in(&self, year: i32) -> Result<Vec<CaseRecord>, ApiError> {
+        let (from, before) = year_range(year)?;
+        Ok(self.store.cases_counted(from, before, u32::MAX).await?)
+    }
+
     async fn log_began(&self) -> Result<Option<i32>, ApiError> {
         if self.store.tree_size() == 0 {
             return Ok(None);
@@ -161,7 +159,8 @@ impl<S: LogStore> App<S> {
         match self.log_began().await? {
             Some(began) if began <= year => {}
             Some(_) => {
-                if !self.store.cases(u32::MAX).await?.iter().any(|c| decided_in(year, c)) {
+                let (from, before) = year_range(year)?;
+                if self.store.cases_counted(from, before, 1).await?.is_empty() {
                     return Ok(None);
                 }
             }
@@ -172,6 +171,13 @@ impl<S: LogStore> App<S> {
             None => Some((year, due(year))),
         })
     }
+}
+
+/// `year` in Asia/Shanghai as Unix ms: its first moment and the next year's.
+fn year_range(year: i32) -> Result<(i64, i64), ApiError> {
+    let day =
+        |y: i32| liuhen_core::time::Date::new(y, 1, 1).ok_or_else(|| ApiError::BadRequest(format!("年度 {y} 无效")));
+    Ok((day(year)?.start().0, day(year + 1)?.start().0))
 }
 
 /// The setting a `statistics.published` entry's body makes (the rebuild folds it the same).
@@ -202,6 +208,7 @@ mod tests {
             confidentiality: String::new(),
             party: String::new(),
             officers: String::new(),
+            counted_at_ms: None,
         }
     }
 
