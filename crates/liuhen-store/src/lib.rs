@@ -208,6 +208,8 @@ pub struct DeadlineRecord {
     pub label: String,
     pub source: String,
     pub due_at_ms: Option<i64>,
+    /// The record of the case it concerns (`act/0`…), if one.
+    pub record: String,
 }
 
 /// Something waiting in a case for one of `roles` (`,code,` each): what (`task`), the command
@@ -250,6 +252,8 @@ pub enum DueRange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadlineQuery {
     pub seen_by: SeenBy,
+    /// Only deadlines of this code (`T-AV`…).
+    pub code: Option<String>,
     pub range: DueRange,
     pub after: Option<(i64, String, u32)>,
     pub limit: u32,

@@ -25,11 +25,12 @@ const SQLITE: &[(i64, &str)] = &[
     (19, include_str!("../migrations/sqlite/0019_case_deadlines.sql")),
     (20, include_str!("../migrations/sqlite/0020_case_tasks.sql")),
     (21, include_str!("../migrations/sqlite/0021_case_counted_at.sql")),
+    (22, include_str!("../migrations/sqlite/0022_av_deadlines.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
 /// search fields, case deadlines): a database migrated from before it is rebuilt from its log.
-pub const REBUILD_BEFORE: i64 = 21;
+pub const REBUILD_BEFORE: i64 = 22;
 
 /// Applies the migrations not yet applied; the schema version found before them (0: new).
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<i64> {

@@ -1210,9 +1210,10 @@ fn insert_task(conn: &Connection, t: &TaskRecord) -> Result<(), StoreError> {
 
 fn insert_deadline(conn: &Connection, d: &DeadlineRecord) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO case_deadlines (case_id, n, code, label, source, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO case_deadlines (case_id, n, code, label, source, due_at, record) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![d.case_id, d.n, d.code, d.label, d.source, d.due_at_ms])?;
+    .execute(params![d.case_id, d.n, d.code, d.label, d.source, d.due_at_ms, d.record])?;
     Ok(())
 }
 
@@ -1758,6 +1759,9 @@ impl LogStore for SqliteStore {
             format!("?{}", args.len())
         };
         let mut conds = vec![seen];
+        if let Some(code) = &q.code {
+            conds.push(format!("d.code = {}", arg(V::Text(code.clone()))));
+        }
         match q.range {
             crate::DueRange::Before(t) => conds.push(format!("d.due_at < {}", arg(V::Integer(t)))),
             crate::DueRange::Unknown => conds.push("d.due_at IS NULL".to_string()),
@@ -1770,7 +1774,7 @@ impl LogStore for SqliteStore {
         }
         let limit = arg(V::Integer(i64::from(q.limit)));
         let sql = format!(
-            "SELECT d.case_id, d.n, d.code, d.label, d.source, d.due_at, c.case_no FROM case_deadlines d \
+            "SELECT d.case_id, d.n, d.code, d.label, d.source, d.due_at, d.record, c.case_no FROM case_deadlines d \
              JOIN cases c ON c.id = d.case_id WHERE {} ORDER BY d.due_at, d.case_id, d.n LIMIT {limit}",
             conds.join(" AND ")
         );
@@ -1785,8 +1789,9 @@ impl LogStore for SqliteStore {
                         label: r.get(3)?,
                         source: r.get(4)?,
                         due_at_ms: r.get(5)?,
+                        record: r.get(6)?,
                     },
-                    r.get(6)?,
+                    r.get(7)?,
                 ))
             })?;
             rows.collect()

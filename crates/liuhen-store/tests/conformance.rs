@@ -2,7 +2,10 @@
 
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Entry, EntryDraft, Hash, NoteSigner, commitment, leaf_hash, tree};
-use liuhen_store::{AppendRequest, LogConfig, LogStore, Op, RecordingRecord, SettingRecord, SqliteStore, StoreError};
+use liuhen_store::{
+    AppendRequest, DeadlineQuery, DeadlineRecord, DueRange, LogConfig, LogStore, Op, RecordingRecord, SettingRecord,
+    SqliteStore, StoreError,
+};
 use serde_json::Map;
 use std::time::Duration;
 
@@ -184,6 +187,100 @@ async fn read_modify_write_story<S: LogStore>(store: &S) {
     let mut list: Vec<u64> = serde_json::from_str(&store.setting("rmw/list").await.unwrap().data).unwrap();
     list.sort_unstable();
     assert_eq!(list, (0..32).collect::<Vec<_>>());
+}
+
+fn case(id: &str, unit: &str) -> liuhen_store::CaseRecord {
+    liuhen_store::CaseRecord {
+        id: id.into(),
+        case_no: format!("no-{id}"),
+        case_type: "inspection".into(),
+        state: "open".into(),
+        version: 0,
+        matter: "m".into(),
+        opened_at_ms: 0,
+        updated_at_ms: 0,
+        data: "{}".into(),
+        opened_by: "user:u".into(),
+        unit: unit.into(),
+        confidentiality: "public".into(),
+        party: String::new(),
+        officers: String::new(),
+        counted_at_ms: None,
+    }
+}
+
+fn deadline(case_id: &str, n: u32, code: &str, due: Option<i64>) -> DeadlineRecord {
+    DeadlineRecord {
+        case_id: case_id.into(),
+        n,
+        code: code.into(),
+        label: format!("{code} of {case_id}"),
+        source: "办法第二十三条".into(),
+        due_at_ms: due,
+        record: if code == "T-AV" { format!("act/{n}") } else { String::new() },
+    }
+}
+
+/// The deadline index: a case's rows are replaced whole; pages are ranges of due time in
+/// order (due, case, n), narrowed by code and by who may see the case, and continue after
+/// the last row of the page before.
+async fn deadline_story<S: LogStore>(store: &S) {
+    write(store, vec![Op::CreateCase(case("dl-a", "unit-1")), Op::CreateCase(case("dl-b", "unit-2"))]).await.unwrap();
+    let set = |id: &str, rows| Op::SetDeadlines { case_id: id.into(), rows };
+    write(
+        store,
+        vec![set("dl-a", vec![deadline("dl-a", 0, "T-PUB", Some(50)), deadline("dl-a", 1, "T-AV", Some(10))])],
+    )
+    .await
+    .unwrap();
+    let b = vec![
+        deadline("dl-b", 0, "T-AV", Some(10)),
+        deadline("dl-b", 1, "T-AV", Some(300)),
+        deadline("dl-b", 2, "T-X", None),
+    ];
+    write(store, vec![set("dl-b", b)]).await.unwrap();
+    let all = liuhen_store::SeenBy { all: true, ..Default::default() };
+    let page = |seen_by: &liuhen_store::SeenBy, code: Option<&str>, range, after, limit| {
+        let q = DeadlineQuery { seen_by: seen_by.clone(), code: code.map(str::to_string), range, after, limit };
+        async move {
+            store
+                .deadline_page(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(d, no)| (d.case_id, d.n, d.record, no))
+                .collect::<Vec<_>>()
+        }
+    };
+    let key = |id: &str, n: u32, rec: &str| (id.to_string(), n, rec.to_string(), format!("no-{id}"));
+    assert_eq!(
+        page(&all, None, DueRange::Before(100), None, 10).await,
+        [key("dl-a", 1, "act/1"), key("dl-b", 0, "act/0"), key("dl-a", 0, "")]
+    );
+    assert_eq!(page(&all, None, DueRange::From(100), None, 10).await, [key("dl-b", 1, "act/1")]);
+    assert_eq!(page(&all, None, DueRange::Unknown, None, 10).await, [key("dl-b", 2, "")]);
+    // By code; continued after a row; as one unit sees them.
+    assert_eq!(
+        page(&all, Some("T-AV"), DueRange::Before(400), None, 2).await,
+        [key("dl-a", 1, "act/1"), key("dl-b", 0, "act/0")]
+    );
+    assert_eq!(
+        page(&all, Some("T-AV"), DueRange::Before(400), Some((10, "dl-b".into(), 0)), 2).await,
+        [key("dl-b", 1, "act/1")]
+    );
+    let unit2 = liuhen_store::SeenBy { unit: Some("unit-2".into()), ..Default::default() };
+    assert_eq!(page(&unit2, Some("T-AV"), DueRange::Before(100), None, 10).await, [key("dl-b", 0, "act/0")]);
+    assert!(page(&liuhen_store::SeenBy::default(), None, DueRange::Before(i64::MAX), None, 10).await.is_empty());
+    // Replaced whole: a case with nothing open has no rows.
+    write(store, vec![set("dl-b", vec![])]).await.unwrap();
+    assert_eq!(page(&all, Some("T-AV"), DueRange::Before(400), None, 10).await, [key("dl-a", 1, "act/1")]);
+}
+
+#[tokio::test]
+async fn sqlite_deadlines_are_ranges_of_their_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
+    deadline_story(&store).await;
 }
 
 #[tokio::test]

@@ -160,7 +160,13 @@ impl<S: LogStore> App<S> {
         )
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         apply_link(&mut r, &detail);
-        self.append(d, vec![opening, Op::PutRecording { record: r.clone(), expected_version: Some(read) }]).await?;
+        // What the case owes (and the case it leaves, if it moved) in 24-hour deadlines.
+        let mut ops = vec![opening, Op::PutRecording { record: r.clone(), expected_version: Some(read) }];
+        ops.push(self.deadlines_op(&case, Some(&r)).await?);
+        if let Some(old) = detail["previous_case"].as_str().filter(|o| !o.is_empty() && *o != case.id) {
+            ops.push(self.deadlines_op(&self.store.case(old).await?, Some(&r)).await?);
+        }
+        self.append(d, ops).await?;
         Ok(r)
     }
 
@@ -283,7 +289,7 @@ impl<S: LogStore> App<S> {
 
     /// What says a record must be recorded whole (办法第十九条): a 查封、扣押 case, a matter the
     /// 权责清单 marks so, or (per record) a catalogue item marked mandatory or 全程.
-    async fn whole_recording(&self) -> Result<WholeRecording, ApiError> {
+    pub(crate) async fn whole_recording(&self) -> Result<WholeRecording, ApiError> {
         let matters = self
             .store
             .matters()
@@ -402,36 +408,46 @@ impl<S: LogStore> App<S> {
     }
 
     /// Activities of the cases `actor` sees that had to be recorded whole and whose recordings
-    /// are not stored 24 hours after the activity (办法第二十三条): the overdue list, oldest first.
+    /// are not stored 24 hours after the activity (办法第二十三条): the overdue list, oldest first
+    /// — the cases' overdue `T-AV` deadlines, a range of their index.
     pub async fn overdue_av(&self, actor: &UserRecord) -> Result<Vec<Value>, ApiError> {
         let now = now_ms();
-        let whole = self.whole_recording().await?;
         let mut out = Vec::new();
-        for case in self.visible_cases(actor, usize::MAX).await? {
-            let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
-            let acts = data["acts"].as_array().map(|a| a.iter().any(touches)).unwrap_or(false);
-            if !whole.case(&case) && !acts {
-                continue;
-            }
-            let recordings = self.store.recordings(Some(&case.id), 10_000).await?;
-            for (rid, kind, label, record) in super::records::records_in(&data) {
-                if !rid.starts_with("act/") || !(whole.case(&case) || touches(&record)) {
+        let mut after = None;
+        // Each case once: its projection, if the policy lets the actor see it.
+        let mut cases: std::collections::HashMap<String, Option<Value>> = std::collections::HashMap::new();
+        loop {
+            let q = liuhen_store::DeadlineQuery {
+                seen_by: super::policy::seen_by(actor),
+                code: Some(super::deadlines::AV_CODE.to_string()),
+                range: liuhen_store::DueRange::Before(now),
+                after,
+                limit: 500,
+            };
+            let rows = self.store.deadline_page(&q).await?;
+            let full = rows.len() == 500;
+            after = rows.last().map(|(d, _)| (d.due_at_ms.unwrap_or(0), d.case_id.clone(), d.n));
+            for (d, case_no) in rows {
+                if !cases.contains_key(&d.case_id) {
+                    let c = self.store.case(&d.case_id).await?;
+                    let seen = self.allow(actor, Action::ViewCase, Some(&c)).is_ok();
+                    cases.insert(d.case_id.clone(), seen.then(|| serde_json::from_str(&c.data).unwrap_or(Value::Null)));
+                }
+                let Some(data) = &cases[&d.case_id] else { continue };
+                let Some((rid, kind, label, record)) =
+                    super::records::records_in(data).into_iter().find(|(rid, ..)| *rid == d.record)
+                else {
                     continue;
-                }
-                let Some(at) = record["ended_at"].as_i64().or(record["at"].as_i64()) else { continue };
-                let due = at + av::DAY_MS;
-                let stored = recordings.iter().any(|r| {
-                    serde_json::from_str::<Value>(&r.data).is_ok_and(|d| {
-                        d["links"]["records"].as_array().is_some_and(|a| a.iter().any(|x| x == rid.as_str()))
-                    })
-                });
-                if !stored && due < now {
-                    out.push(json!({"case": case.id, "case_no": case.case_no, "record": rid, "kind": kind,
-                        "label": label, "at": at, "due": due, "overdue_hours": (now - due) / 3_600_000}));
-                }
+                };
+                let at = record["ended_at"].as_i64().or(record["at"].as_i64()).unwrap_or_default();
+                let due = d.due_at_ms.unwrap_or_default();
+                out.push(json!({"case": d.case_id, "case_no": case_no, "record": rid, "kind": kind,
+                    "label": label, "at": at, "due": due, "overdue_hours": (now - due) / 3_600_000}));
+            }
+            if !full {
+                break;
             }
         }
-        out.sort_by_key(|v| v["due"].as_i64());
         Ok(out)
     }
 
@@ -503,19 +519,19 @@ pub(crate) fn unrecorded_setting(
 
 /// Whether an act says it directly touches personal liberty, life and health or major property
 /// (办法第十九条), which makes its own recording mandatory whatever its case.
-fn touches(act: &Value) -> bool {
+pub(crate) fn touches(act: &Value) -> bool {
     act["touches"].as_array().is_some_and(|t| !t.is_empty())
 }
 
 /// The 权责清单 matters (names and codes) and catalogue activities that must be recorded whole.
-struct WholeRecording {
+pub(crate) struct WholeRecording {
     matters: std::collections::HashSet<String>,
     items: Vec<String>,
 }
 
 impl WholeRecording {
     /// A whole case must be: 查封、扣押, or a matter marked so.
-    fn case(&self, case: &CaseRecord) -> bool {
+    pub(crate) fn case(&self, case: &CaseRecord) -> bool {
         case.case_type == "coercive_measure" || self.matters.contains(&case.matter)
     }
 }

@@ -669,7 +669,10 @@ impl<S: LogStore> App<S> {
             unit: actor.unit.clone(),
             ..record_of(&case, &self.calendar, now, now)
         };
-        let deadlines = super::deadlines::deadline_rows(&record, None, &self.calendar)?;
+        let deadlines = match self.deadlines_op_with(&record, None, None).await? {
+            Op::SetDeadlines { rows, .. } => rows,
+            _ => Vec::new(),
+        };
         let tasks = super::inbox::case_task_rows(&record);
         let mut ops = vec![
             Op::CreateCase(record.clone()),
@@ -784,7 +787,7 @@ impl<S: LogStore> App<S> {
             ..record_of(&case, &self.calendar, record.opened_at_ms, now_ms())
         };
         let op = Op::UpdateCase { record: updated.clone(), expected_version };
-        let deadlines = self.deadlines_op(&updated).await?;
+        let deadlines = self.deadlines_op(&updated, None).await?;
         let signed = match sign {
             Some(s) => Some(self.sign_step(actor, id, s, &detail_json::<K>(&event, &flags)).await?),
             None => None,

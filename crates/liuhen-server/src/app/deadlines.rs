@@ -13,15 +13,28 @@ use liuhen_core::time::Timestamp;
 use liuhen_store::{CaseRecord, DeadlineQuery, DeadlineRecord, DueRange, LogStore, Op, UserRecord};
 use serde_json::Value;
 
-/// The open deadlines of `case` (its publication as `publication`, `None` if never published).
+/// What a case's recordings owe (办法第二十三条): whether the whole case must be recorded (查封、
+/// 扣押, or a matter the 权责清单 marks so), and which of its records have a recording linked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AvOwed {
+    pub whole: bool,
+    pub linked: std::collections::HashSet<String>,
+}
+
+/// The code of the 24-hour deadline to store an act's recording (办法第二十三条).
+pub const AV_CODE: &str = "T-AV";
+
+/// The open deadlines of `case` (its publication as `publication`, `None` if never published;
+/// what its recordings owe as `av`).
 pub(crate) fn deadline_rows(
     case: &CaseRecord,
     publication: Option<&Value>,
+    av: &AvOwed,
     cal: &WorkCalendar,
 ) -> Result<Vec<DeadlineRecord>, ApiError> {
     let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
     let mut rows = Vec::new();
-    let mut row = |code: &str, label: String, source: &str, due: Option<i64>| {
+    let mut row = |code: &str, label: String, source: &str, due: Option<i64>, record: &str| {
         rows.push(DeadlineRecord {
             case_id: case.id.clone(),
             n: rows.len() as u32,
@@ -29,11 +42,22 @@ pub(crate) fn deadline_rows(
             label,
             source: source.to_string(),
             due_at_ms: due,
+            record: record.to_string(),
         })
     };
+    // 办法第二十三条: an act that had to be recorded whole, with no recording linked yet, has its
+    // recording stored within 24 hours of its end.
+    for (rid, _, label, record) in super::records::records_in(&data) {
+        if !rid.starts_with("act/") || !(av.whole || super::av::touches(&record)) || av.linked.contains(&rid) {
+            continue;
+        }
+        let Some(at) = record["ended_at"].as_i64().or(record["at"].as_i64()) else { continue };
+        let label = format!("{label}：音像记录于活动结束后二十四小时内存储");
+        row(AV_CODE, label, "办法第二十三条", Some(at + liuhen_core::av::DAY_MS), &rid);
+    }
     // 行政执法公示: a decision not yet published, or a changed one not withdrawn.
     if let Some((due, label)) = super::publication::publication_deadline(&case.case_type, &data, publication, cal)? {
-        row("T-PUB", label, super::publication::source(&case.case_type), Some(due.0));
+        row("T-PUB", label, super::publication::source(&case.case_type), Some(due.0), "");
     }
     for d in data["deadlines"].as_array().into_iter().flatten() {
         // Done (in time or late: a late one is a defect of the case, no longer an open item).
@@ -43,7 +67,7 @@ pub(crate) fn deadline_rows(
         let code = d["code"].as_str().unwrap_or_default();
         let source = d["source"].as_str().unwrap_or_default();
         match d["due"].as_i64() {
-            Some(due) => row(code, provisional_label(d), source, Some(due)),
+            Some(due) => row(code, provisional_label(d), source, Some(due), ""),
             // Not computable (the calendar lacks a year): shown, never hidden.
             None => row(
                 code,
@@ -54,6 +78,7 @@ pub(crate) fn deadline_rows(
                 ),
                 source,
                 None,
+                "",
             ),
         }
     }
@@ -70,14 +95,59 @@ fn parse(cursor: &str) -> Result<(u8, i64, String, u32), ApiError> {
     Ok((range.parse().map_err(|_| bad())?, due.parse().map_err(|_| bad())?, case.to_string(), n as u32))
 }
 
+/// The records the recordings are linked to.
+pub(crate) fn linked_records<'a>(
+    recordings: impl IntoIterator<Item = &'a liuhen_store::RecordingRecord>,
+) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for r in recordings {
+        let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+        for x in data["links"]["records"].as_array().into_iter().flatten() {
+            if let Some(x) = x.as_str() {
+                out.insert(x.to_string());
+            }
+        }
+    }
+    out
+}
+
 impl<S: LogStore> App<S> {
-    /// The op that sets case `case`'s open deadlines, its publication read from the store.
-    pub(crate) async fn deadlines_op(&self, case: &CaseRecord) -> Result<Op, ApiError> {
+    /// The op that sets case `case`'s open deadlines, its publication and its recordings read
+    /// from the store (`changed`: a recording as it is about to be written).
+    pub(crate) async fn deadlines_op(
+        &self,
+        case: &CaseRecord,
+        changed: Option<&liuhen_store::RecordingRecord>,
+    ) -> Result<Op, ApiError> {
         let publication = self.json_setting(&format!("{}{}", super::publication::PREFIX, case.id)).await?;
-        Ok(Op::SetDeadlines {
-            case_id: case.id.clone(),
-            rows: deadline_rows(case, publication.as_ref(), &self.calendar)?,
-        })
+        self.deadlines_op_with(case, publication.as_ref(), changed).await
+    }
+
+    /// [`deadlines_op`](Self::deadlines_op) with the case's publication as given.
+    pub(crate) async fn deadlines_op_with(
+        &self,
+        case: &CaseRecord,
+        publication: Option<&Value>,
+        changed: Option<&liuhen_store::RecordingRecord>,
+    ) -> Result<Op, ApiError> {
+        let whole = self.whole_recording().await?.case(case);
+        self.deadlines_op_owing(case, publication, whole, changed).await
+    }
+
+    /// [`deadlines_op_with`](Self::deadlines_op_with) for a case that must (`whole`) or need not
+    /// be recorded whole.
+    pub(crate) async fn deadlines_op_owing(
+        &self,
+        case: &CaseRecord,
+        publication: Option<&Value>,
+        whole: bool,
+        changed: Option<&liuhen_store::RecordingRecord>,
+    ) -> Result<Op, ApiError> {
+        let mut recordings = self.store.recordings(Some(&case.id), u32::MAX).await?;
+        recordings.retain(|r| changed.is_none_or(|c| c.id != r.id));
+        recordings.extend(changed.filter(|c| c.case_id == case.id).cloned());
+        let av = AvOwed { whole, linked: linked_records(&recordings) };
+        Ok(Op::SetDeadlines { case_id: case.id.clone(), rows: deadline_rows(case, publication, &av, &self.calendar)? })
     }
 
     /// A page of the open deadlines of the cases `user` may see (see the module's order), with
@@ -118,7 +188,7 @@ impl<S: LogStore> App<S> {
                 next = Some(super::policy::cursor_of(0, &format!("{i}:{}:", i64::MIN)));
                 break;
             }
-            let q = DeadlineQuery { seen_by: seen_by.clone(), range, after, limit: want as u32 + 1 };
+            let q = DeadlineQuery { seen_by: seen_by.clone(), code: None, range, after, limit: want as u32 + 1 };
             let rows = self.store.deadline_page(&q).await?;
             let more = rows.len() > want;
             for (d, case_no) in rows.into_iter().take(want) {

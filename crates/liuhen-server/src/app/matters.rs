@@ -54,7 +54,37 @@ impl<S: LogStore> App<S> {
         let d =
             EntryDraft::new(&format!("user:{}", actor.id), "matter.put", None, body(matter_json(&m)), vec![], vec![])
                 .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        self.append(d, vec![Op::PutMatter(record.clone())]).await?;
+        let mut ops = vec![Op::PutMatter(record.clone())];
+        // 办法第十九条: a matter now (or no longer) to be recorded whole changes the 24-hour
+        // deadlines (办法第二十三条) of every case under it.
+        let was = match self.store.matter(&m.code).await {
+            Ok(r) => serde_json::from_str::<Value>(&r.data).is_ok_and(|d| d["av_mandatory"] == true),
+            Err(liuhen_store::StoreError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if was != m.av_mandatory {
+            let mut after = None;
+            loop {
+                let q = liuhen_store::CaseQuery {
+                    seen_by: liuhen_store::SeenBy { all: true, ..Default::default() },
+                    matter: Some(m.name.clone()),
+                    after: after.clone(),
+                    limit: 500,
+                    ..Default::default()
+                };
+                let page = self.store.case_page(&q).await?;
+                for c in &page {
+                    let publication = self.json_setting(&format!("{}{}", super::publication::PREFIX, c.id)).await?;
+                    let whole = m.av_mandatory || c.case_type == "coercive_measure";
+                    ops.push(self.deadlines_op_owing(c, publication.as_ref(), whole, None).await?);
+                }
+                match page.last() {
+                    Some(c) if page.len() == 500 => after = Some((c.updated_at_ms, c.id.clone())),
+                    _ => break,
+                }
+            }
+        }
+        self.append(d, ops).await?;
         Ok(record)
     }
 

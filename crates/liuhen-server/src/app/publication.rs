@@ -517,11 +517,11 @@ impl<S: LogStore> App<S> {
         let d = EntryDraft::new(&format!("user:{}", actor.id), action, Some(&case.id), b, vec![], vec![c])
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         // The case's 公示 deadline follows its publication.
-        let deadlines = super::deadlines::deadline_rows(case, Some(&next), &self.calendar)?;
+        let deadlines = self.deadlines_op_with(case, Some(&next), None).await?;
         let ops = vec![
             Op::PutOpening { commitment: c, salt, content },
             super::put_setting(setting(&case.id, &next, now), read),
-            Op::SetDeadlines { case_id: case.id.clone(), rows: deadlines },
+            deadlines,
         ];
         self.append(d, ops).await?;
         Ok(next)

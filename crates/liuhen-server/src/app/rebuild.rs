@@ -394,8 +394,23 @@ impl<S: LogStore> App<S> {
             deadlines: Vec::new(),
             tasks: Vec::new(),
         };
-        // Each case's open deadlines, its publication as the log left it.
+        // Each case's open deadlines: its publication, its matter's and its recordings' as the
+        // log left them.
+        let whole: std::collections::HashSet<String> = p
+            .matters
+            .iter()
+            .filter(|m| serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true))
+            .flat_map(|m| [m.name.clone(), m.code.clone()])
+            .collect();
+        let mut by_case: BTreeMap<&str, Vec<&RecordingRecord>> = BTreeMap::new();
+        for r in &p.recordings {
+            by_case.entry(r.case_id.as_str()).or_default().push(r);
+        }
         for c in &p.cases {
+            let av = super::deadlines::AvOwed {
+                whole: c.case_type == "coercive_measure" || whole.contains(&c.matter),
+                linked: super::deadlines::linked_records(by_case.get(c.id.as_str()).into_iter().flatten().copied()),
+            };
             // The settings are in key order.
             let key = format!("{}{}", super::publication::PREFIX, c.id);
             let publication = p
@@ -403,7 +418,7 @@ impl<S: LogStore> App<S> {
                 .binary_search_by(|s| s.key.as_str().cmp(&key))
                 .ok()
                 .and_then(|i| serde_json::from_str::<Value>(&p.settings[i].data).ok());
-            p.deadlines.extend(super::deadlines::deadline_rows(c, publication.as_ref(), &self.calendar)?);
+            p.deadlines.extend(super::deadlines::deadline_rows(c, publication.as_ref(), &av, &self.calendar)?);
             p.tasks.extend(super::inbox::case_task_rows(c));
         }
         // What waits: the documents' approvals, and the parties' requests still undecided.

@@ -55,6 +55,58 @@ async fn two_officers(app: &TestApp, head: &str) -> Vec<String> {
     officers
 }
 
+/// A special inspection of `matter` opened by `head`, with its on-site record (`act/0`) made by
+/// `officers` at `t0`; its id.
+async fn inspected_at(
+    app: &TestApp,
+    head: &str,
+    case_no: &str,
+    matter: &str,
+    place: &str,
+    officers: &[String],
+    t0: i64,
+) -> String {
+    let body = json!({"case_no": case_no, "matter": matter, "kind": "special", "basis": "专项检查方案",
+        "source": "inspection", "reason": "专项检查", "received_at": t0 - 3_600_000});
+    let case = app.post_as("/api/cases/inspections", head, &body).await.json()["id"].as_str().unwrap().to_string();
+    let act = json!({"type": "record_on_site", "act": {"at": t0, "place": place, "recording_announced": true,
+        "problems_found": false, "summary": "未发现问题",
+        "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
+    let r = app
+        .post_as(&format!("/api/cases/{case}/commands"), head, &json!({"expected_version": 1, "command": act}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    case
+}
+
+/// 办法第十九条、第二十三条: the 24-hour deadline follows the 权责清单 — a matter marked for whole
+/// recording after its cases' acts makes those acts overdue, and unmarking it clears them.
+#[tokio::test]
+async fn a_matter_marked_for_whole_recording_later_makes_its_past_acts_overdue() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let officers = two_officers(&app, &head).await;
+    let matter = |mandatory: bool| {
+        json!({"code": "I-010", "name": "燃气安全现场检查", "kind": "inspection",
+            "legal_basis": "《城镇燃气管理条例》第四十一条", "av_mandatory": mandatory})
+    };
+    assert_eq!(app.post_as("/api/matters", &head, &matter(false)).await.status, StatusCode::CREATED);
+    let t0 = 1_795_568_400_000_i64;
+    let case = inspected_at(&app, &head, "栗街检〔2026〕32号", "燃气安全现场检查", "某餐馆后厨", &officers, t0).await;
+    let overdue_here =
+        |v: Value| v.as_array().unwrap().iter().any(|o| o["case"] == case.as_str() && o["record"] == "act/0");
+    // Not a matter to record whole, nothing touching liberty or property: nothing owed.
+    assert!(!overdue_here(app.get("/api/av/overdue", Some(&head)).await.json()));
+    // The 权责清单 now says it must be: the act is overdue, in the list and among the deadlines.
+    assert_eq!(app.post_as("/api/matters", &head, &matter(true)).await.status, StatusCode::CREATED);
+    assert!(overdue_here(app.get("/api/av/overdue", Some(&head)).await.json()));
+    let deadlines = app.get("/api/deadlines", Some(&head)).await.json();
+    assert!(deadlines.to_string().contains("T-AV"), "{deadlines}");
+    // And no longer: cleared.
+    assert_eq!(app.post_as("/api/matters", &head, &matter(false)).await.status, StatusCode::CREATED);
+    assert!(!overdue_here(app.get("/api/av/overdue", Some(&head)).await.json()));
+}
+
 #[tokio::test]
 async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap_explained() {
     let app = spawn_app(LogAccess::Public).await;
@@ -65,16 +117,7 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
         "legal_basis": "《危险化学品安全管理条例》第六条", "av_mandatory": true});
     assert_eq!(app.post_as("/api/matters", &head, &matter).await.status, StatusCode::CREATED);
     let t0 = 1_795_568_400_000_i64;
-    let body = json!({"case_no": "栗街检〔2026〕31号", "matter": "危险化学品现场检查", "kind": "special", "basis": "专项检查方案",
-        "source": "inspection", "reason": "专项检查", "received_at": t0 - 3_600_000});
-    let case = app.post_as("/api/cases/inspections", &head, &body).await.json()["id"].as_str().unwrap().to_string();
-    let act = json!({"type": "record_on_site", "act": {"at": t0, "place": "某化工仓库", "recording_announced": true,
-        "problems_found": false, "summary": "未发现问题",
-        "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
-    let r = app
-        .post_as(&format!("/api/cases/{case}/commands"), &head, &json!({"expected_version": 1, "command": act}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let case = inspected_at(&app, &head, "栗街检〔2026〕31号", "危险化学品现场检查", "某化工仓库", &officers, t0).await;
 
     // Nothing stored yet, more than 24 hours after the act: overdue, and not covered.
     let overdue = app.get("/api/av/overdue", Some(&head)).await.json();
