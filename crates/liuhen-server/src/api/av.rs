@@ -2,14 +2,12 @@
 //! `POST /api/recordings/{id}/interruptions` (办法第二十二条), `GET /api/cases/{id}/av` (coverage,
 //! R-140) and `GET /api/av/overdue` (the 24-hour rule, 办法第二十三条).
 
-use super::require_user;
 use crate::AppState;
 use crate::app::av::{InterruptionInput, Link};
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use liuhen_store::LogStore;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -32,11 +30,11 @@ pub struct LinkForm {
 /// `POST /api/recordings/{id}/link`.
 pub async fn link<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.recording(&user, &id).await?;
     let f: LinkForm = super::described::body(form)?;
     let reason = f.reason.text("更正理由")?;
     let link = Link {
@@ -71,11 +69,11 @@ pub struct InterruptionForm {
 /// `POST /api/recordings/{id}/interruptions`.
 pub async fn interruption<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.may_change_recording(&user, &state.app.recording(&user, &id).await?).await?;
     let f: InterruptionForm = super::described::body(form)?;
     let input = InterruptionInput {
         from: f.from,
@@ -93,10 +91,9 @@ pub async fn interruption<S: LogStore>(
 /// `GET /api/cases/{id}/av`.
 pub async fn case_av<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.case_av(&user, &id).await?))
 }
 
@@ -111,12 +108,11 @@ pub struct UnrecordedForm {
 /// `POST /api/cases/{id}/av/unrecorded`: why a record was made without a recording.
 pub async fn unrecorded<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
-    super::allowed_first(&state, &user, &id, crate::app::policy::Action::CommandCase).await?;
+    state.app.case_for_command(&user, &id).await?;
     let f: UnrecordedForm = super::described::body(form)?;
     state.app.explain_unrecorded(&user, &id, &f.record, &f.reason).await?;
     Ok(Json(state.app.case_av(&user, &id).await?))
@@ -125,9 +121,8 @@ pub async fn unrecorded<S: LogStore>(
 /// `GET /api/av/overdue`.
 pub async fn overdue<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.overdue_av(&user).await?))
 }
 
@@ -145,11 +140,11 @@ pub struct ClipForm {
 /// `POST /api/recordings/{id}/clips`: a stretch cut into a new recording naming its original.
 pub async fn clip<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.may_change_recording(&user, &state.app.recording(&user, &id).await?).await?;
     let f: ClipForm = super::described::body(form)?;
     let reason = f.reason.text("剪辑用途")?;
     let r = state.app.clip_recording(&user, &id, f.from_ms, f.to_ms, &reason).await?;

@@ -2,14 +2,13 @@
 //! `POST /api/cases/{id}/commands`, `GET /api/cases`, `GET /api/cases/{id}`.
 
 use crate::AppState;
-use crate::api::require_user;
 use crate::app::cases::{ActInput, OfficerInput};
 use crate::app::inspection::InspectionCommand;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_store::{CaseRecord, LogStore, OfficerRecord};
@@ -90,10 +89,10 @@ impl From<OfficerRecord> for OfficerDto {
 
 pub async fn register_officer<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OfficerDto>), ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ManageReference, None)?;
     let r = register_officer_from(&state.app, &user, super::described::body::<OfficerForm>(form)?).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
@@ -125,9 +124,8 @@ pub async fn register_officer_from<S: LogStore>(
 
 pub async fn list_officers<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<Vec<OfficerDto>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     Ok(Json(state.app.store.officers().await?.into_iter().map(OfficerDto::from).collect()))
 }
@@ -304,10 +302,9 @@ impl From<CaseRecord> for CaseDto {
 
 pub async fn open_inspection<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = super::described::body::<OpenInspectionForm>(form)?;
@@ -497,10 +494,9 @@ pub struct SummaryStartForm {
 
 pub async fn start_summary<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = super::described::body::<SummaryStartForm>(form)?;
@@ -611,11 +607,10 @@ fn act_input(a: ActForm) -> Result<ActInput, ApiError> {
 
 pub async fn case_command<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<CaseDto>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     // A hidden case is 404, one the user may not act on 403, whatever the body says: asked
     // before the body is read.
     super::allowed_first(&state, &user, &id, crate::app::policy::Action::CommandCase).await?;
@@ -841,10 +836,9 @@ pub struct CasePage {
 
 pub async fn list_cases<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     q: Result<Query<CaseListQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<CasePage>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
     let (rows, next_cursor) = state.app.case_page(&user, q.filter()?, q.cursor.as_deref()).await?;
     Ok(Json(CasePage { cases: rows.into_iter().map(CaseDto::from).collect(), next_cursor }))
@@ -868,11 +862,10 @@ pub struct AsOf {
 
 pub async fn get_case<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
     q: Result<Query<AsOf>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<CaseWithTimeline>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|_| ApiError::BadRequest("as_of 须为毫秒时间戳".to_string()))?;
     let view = state.app.view_case(&user, &id, q.as_of, &q.purpose.text("查阅目的")?).await?;
     let recorded = view.recorded;
@@ -915,11 +908,10 @@ pub struct ClassForm {
 /// unit's head), with its reason; 商业秘密 and 个人隐私 narrow who sees the case.
 pub async fn classify_case<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<CaseDto>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     super::allowed_first(&state, &user, &id, crate::app::policy::Action::ClassifyCase).await?;
     let f = super::described::body::<ClassForm>(form)?;
     let r = state.app.classify_case(&user, &id, f.class.trim(), &f.reason.text("定级理由")?).await?;
@@ -936,11 +928,10 @@ pub struct PurposeQuery {
 /// (ledgered with its purpose; only for those who act on the case).
 pub async fn reveal_party<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
     q: Result<Query<PurposeQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let purpose = q.map(|Query(q)| q.purpose).unwrap_or_default();
     Ok(Json(state.app.reveal_party(&user, &id, &purpose.text("用途")?).await?))
 }
@@ -985,11 +976,10 @@ pub struct LedgerPage {
 
 pub async fn user_ledger<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<LedgerPage>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
     let (lines, next) = state.app.user_ledger(&user, &id, q.before()?, q.size()?).await?;
     Ok(Json(LedgerPage {
@@ -1022,11 +1012,10 @@ pub struct LedgerQuery {
 /// The case's access ledger (办法第二十四条): every view, download, export and print.
 pub async fn case_ledger<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
     q: Result<Query<LedgerQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<LedgerDto>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
     let lines = state.app.case_ledger(&user, &id).await?;
     Ok(Json(lines.into_iter().filter(|l| q.record.is_empty() || l.record == *q.record).map(LedgerDto::from).collect()))
@@ -1036,11 +1025,10 @@ pub async fn case_ledger<S: LogStore>(
 /// with the record's id; 403 when its own class is beyond the caller.
 pub async fn get_record<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path((id, kind, n)): Path<(String, String, String)>,
     q: Result<Query<PurposeQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
     let record_id = format!("{kind}/{n}");
     let (_, kind_label, label, record, class) =
@@ -1053,11 +1041,10 @@ pub async fn get_record<S: LogStore>(
 /// `POST /api/cases/{id}/records/{kind}/{n}/classification`: the record's own class.
 pub async fn classify_record<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path((id, kind, n)): Path<(String, String, String)>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let user = require_user(&state, &headers).await?;
     super::allowed_first(&state, &user, &id, crate::app::policy::Action::ClassifyCase).await?;
     let f = super::described::body::<ClassForm>(form)?;
     let record_id = format!("{kind}/{n}");
@@ -1087,10 +1074,9 @@ pub struct DeadlinePage {
 
 pub async fn list_deadlines<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<DeadlinePage>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
     let now = state.app.clock.now();
     let (items, next_cursor) = state.app.deadline_page(&user, now, q.cursor.as_deref(), q.size()?).await?;
@@ -1948,10 +1934,9 @@ fn ordinary_command(
 
 pub async fn register_lead<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = super::described::body::<LeadForm>(form)?;
@@ -2235,10 +2220,9 @@ fn licence_command(
 
 pub async fn apply_for_licence<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = super::described::body::<ApplicationForm>(form)?;
@@ -2436,10 +2420,9 @@ fn coercion_command(
 
 pub async fn propose_measure<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a role that may not open cases gets 403 whatever it sent.
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
     let f = super::described::body::<MeasureForm>(form)?;
@@ -2501,10 +2484,10 @@ pub struct MatterForm {
 
 pub async fn put_matter<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ManageReference, None)?;
     let r = put_matter_from(&state.app, &user, super::described::body::<MatterForm>(form)?).await?;
     Ok((StatusCode::CREATED, Json(serde_json::from_str(&r.data).unwrap_or(Value::Null))))
 }
@@ -2543,9 +2526,8 @@ pub async fn put_matter_from<S: LogStore>(
 
 pub async fn list_matters<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     let ms = state.app.store.matters().await?;
     Ok(Json(ms.iter().map(|m| serde_json::from_str(&m.data).unwrap_or(Value::Null)).collect()))
@@ -2583,10 +2565,10 @@ pub struct SealForm {
 
 pub async fn put_agency<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ManageReference, None)?;
     let a = put_agency_from(&state.app, &user, super::described::body::<AgencyForm>(form)?).await?;
     Ok(Json(crate::app::agency::agency_json(&a)))
 }
@@ -2623,9 +2605,8 @@ pub async fn put_agency_from<S: LogStore>(
 
 pub async fn get_agency<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     Ok(Json(crate::app::agency::agency_json(&state.app.agency().await?)))
 }
@@ -2642,21 +2623,19 @@ fn catalogue_key(path: &str) -> Result<&'static str, ApiError> {
 
 pub async fn get_catalogue<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(which): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     Ok(Json(state.app.catalogue(catalogue_key(&which)?).await?))
 }
 
 pub async fn put_catalogue<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(which): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::ManageReference, None)?;
     let key = catalogue_key(&which)?;
     let Json(rows) = form?;

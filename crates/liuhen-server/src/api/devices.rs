@@ -1,13 +1,12 @@
 //! `/api/devices`: the registry of 音像记录设备 (办法第二十四条、第二十八条) — register, list, and
 //! each step of a device's life (pre-use check, 领用, 归还, 交接, upkeep, move, 报废).
 
-use super::require_user;
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use liuhen_store::LogStore;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -39,19 +38,18 @@ fn device_capabilities(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 /// `GET /api/devices`: every device, with its state and history.
 pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.devices(&user).await?))
 }
 
 /// `POST /api/devices`: registers a device (the 设备管理员).
 pub async fn register<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ManageDevices, None)?;
     let f: DeviceForm = super::described::body(form)?;
     let v = state.app.register_device(&user, &f.number, &f.model, &f.kind, &f.capabilities, &f.storage_place).await?;
     Ok((StatusCode::CREATED, Json(v)))
@@ -60,21 +58,20 @@ pub async fn register<S: LogStore>(
 /// `GET /api/devices/{number}`: one device and its history.
 pub async fn get<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(number): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.device(&user, &number).await?))
 }
 
 /// `POST /api/devices/{number}/commands`: one step, `{"type": "check"|"assign"|…, …}`.
 pub async fn command<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(number): Path<String>,
-    headers: HeaderMap,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.device_command_first(&user, &number).await?;
     let Json(cmd) = body?;
     Ok(Json(state.app.device_command(&user, &number, &cmd).await?))
 }

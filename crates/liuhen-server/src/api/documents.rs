@@ -3,7 +3,6 @@
 //! and the seal (DER) of each, every view ledgered; `/api/seal-keys`, the seal's public keys.
 
 use super::cases::PurposeQuery;
-use super::require_user;
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
@@ -134,10 +133,9 @@ fn described<T: for<'de> Deserialize<'de> + schemars::JsonSchema>(body: &Value) 
 
 /// `GET /api/document-catalogue`: the forms, their fields and signers.
 pub async fn catalogue<S: LogStore>(
-    State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    State(_state): State<AppState<S>>,
+    super::CurrentUser(_user): super::CurrentUser,
 ) -> Result<Json<Value>, ApiError> {
-    require_user(&state, &headers).await?;
     let forms: Vec<Value> = liuhen_core::document::CATALOGUE
         .iter()
         .map(|s| {
@@ -155,24 +153,22 @@ pub async fn catalogue<S: LogStore>(
 /// `GET /api/cases/{id}/documents`: the case's documents.
 pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.case_documents(&user, &id).await?))
 }
 
 /// `POST /api/cases/{id}/documents`: `{"code", "fields", "supersedes"?, "reason"?}`.
 pub async fn create<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = require_user(&state, &headers).await?;
-    let Json(req) = body?;
-    // A hidden case is 404 whatever was sent: asked before the body is judged.
+    // A hidden case is 404 whatever was sent: asked before the body is read.
     state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&state.app.store.case(&id).await?))?;
+    let Json(req) = body?;
     described::<NewDocumentForm>(&req)?;
     Ok((StatusCode::CREATED, Json(state.app.create_document(&user, &id, &req).await?)))
 }
@@ -180,24 +176,22 @@ pub async fn create<S: LogStore>(
 /// `GET /api/documents/{id}?purpose=…`: one document (ledgered).
 pub async fn get<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<PurposeQuery>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.document(&user, &id, &q.purpose).await?))
 }
 
 /// `POST /api/documents/{id}/commands`: `{"type": "revise"|"approve"|"sign"|"refuse"|"finalise"|"issue", …}`.
 pub async fn command<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
-    let Json(cmd) = body?;
     state.app.document_for(&user, &id, crate::app::policy::Action::CommandCase).await?;
+    let Json(cmd) = body?;
     described::<DocumentCommandForm>(&cmd)?;
     Ok(Json(state.app.document_command(&user, &id, &cmd).await?))
 }
@@ -205,11 +199,10 @@ pub async fn command<S: LogStore>(
 /// `GET /api/documents/{id}/pdf`: the PDF (a draft's preview, else the one in the log).
 pub async fn pdf<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<PurposeQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let bytes = state.app.document_pdf(&user, &id, &q.purpose).await?;
     Ok(pdf_response(&id, bytes))
 }
@@ -217,10 +210,10 @@ pub async fn pdf<S: LogStore>(
 /// `GET /api/documents/{id}/seal`: the seal of an issued document (DER, GB/T 38540-shaped).
 pub async fn seal<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    _headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let bytes = state.app.document_seal(&user, &id).await?;
     Ok(seal_response(&id, bytes))
 }

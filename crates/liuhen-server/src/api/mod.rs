@@ -58,6 +58,22 @@ pub async fn require_user<S: LogStore>(state: &AppState<S>, headers: &HeaderMap)
     Ok(user)
 }
 
+/// The signed-in user of a request (401 without one; 403 PASSWORD_CHANGE_REQUIRED for an
+/// account still on its initial password), extracted before anything else of the request —
+/// the path's case, the body — is looked at.
+pub struct CurrentUser(pub UserRecord);
+
+impl<S: LogStore> axum::extract::FromRequestParts<AppState<S>> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState<S>,
+    ) -> Result<Self, Self::Rejection> {
+        require_user(state, &parts.headers).await.map(CurrentUser)
+    }
+}
+
 /// The signed-in user, or 401, even one who must still change their initial password.
 pub async fn require_session<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, ApiError> {
     let token = request_token(headers).ok_or(ApiError::Unauthorized)?;

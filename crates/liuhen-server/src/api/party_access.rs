@@ -2,13 +2,12 @@
 //! `POST /api/cases/{id}/party-access/{request}` (decide, deliver, receipt).
 
 use crate::AppState;
-use crate::api::require_user;
 use crate::app::party_access::StepInput;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use liuhen_core::party_access::{Access, Mode, Request, Step};
 use liuhen_core::time::Timestamp;
 use liuhen_store::LogStore;
@@ -99,20 +98,18 @@ fn access_json(a: &Access) -> Value {
 
 pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.party_accesses(&user, &id).await?.iter().map(access_json).collect()))
 }
 
 pub async fn request<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = require_user(&state, &headers).await?;
     super::hidden_first(&state, &user, &id).await?;
     // Asked before the body is read: who may not record a request learns nothing from its shape.
     let case = state.app.store.case(&id).await?;
@@ -149,13 +146,12 @@ pub async fn request_from<S: LogStore>(
 
 pub async fn step<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path((id, request_id)): Path<(String, String)>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
-    // A hidden case is 404 whatever the body says.
-    super::hidden_first(&state, &user, &id).await?;
+    // A hidden case is 404, and so is a request it does not have, whatever the body says.
+    state.app.party_access_first(&user, &id, &request_id).await?;
     let f: StepForm = super::described::body(form)?;
     let a = step_from(&state.app, &user, &id, &request_id, f).await?;
     Ok(Json(access_json(&a)))

@@ -1,14 +1,12 @@
 //! 行政执法公示 over HTTP: the 负责人 publishes or withdraws a case's decision; anyone reads
 //! what is published, without signing in (`/public/decisions`, and as JSON).
 
-use super::require_user;
 use crate::AppState;
 use crate::error::ApiError;
 use askama::Template;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use liuhen_store::LogStore;
 use schemars::JsonSchema;
@@ -35,10 +33,9 @@ pub struct PublicationForm {
 /// (`preview`, null when there is nothing to publish), and where its 公示 stands.
 pub async fn preview<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let preview = state.app.publication_preview(&user, &id, &[]).await?;
     let status = state.app.publication_status(&state.app.store.case(&id).await?).await?;
     Ok(Json(serde_json::json!({"preview": preview, "status": status.map(|(said, _, _)| said)})))
@@ -47,11 +44,10 @@ pub async fn preview<S: LogStore>(
 /// `POST /api/cases/{id}/publication`.
 pub async fn command<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     // Asked before the body is read: a hidden case is 404 whatever was sent.
     state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&state.app.store.case(&id).await?))?;
     let f: PublicationForm = super::described::body(form)?;
@@ -122,10 +118,9 @@ pub struct YearQuery {
 /// year), whether and when they were published, and their deadline.
 pub async fn annual<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     q: Result<axum::extract::Query<YearQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let axum::extract::Query(q) = q.map_err(|_| ApiError::BadRequest("year 须为年份（整数）".into()))?;
     let year = q.year.unwrap_or_else(|| state.app.clock.now().shanghai_date().year() - 1);
     let figures = state.app.annual_statistics(&user, year).await?;
@@ -137,10 +132,9 @@ pub async fn annual<S: LogStore>(
 /// `POST /api/statistics/annual`: the 负责人 publishes a year's figures.
 pub async fn publish_annual<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     // Asked before the body is read.
     if !crate::app::policy::roles(&user).contains(&crate::app::policy::Role::Approver) {
         return Err(ApiError::NotYourStep("公开年度行政执法统计数据须由负责人以本人账号办理".into()));

@@ -150,10 +150,9 @@ pub struct SigningKeyForm {
 /// revoked (signatures made with it before now stay valid). Their public keys.
 pub async fn renew_signing_key<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = super::require_user(&state, &headers).await?;
     let f: SigningKeyForm = super::described::body(form)?;
     Ok(Json(state.app.renew_key(&user, &f.password).await?))
 }
@@ -162,10 +161,9 @@ pub async fn renew_signing_key<S: LogStore>(
 /// with, whose it is, when it was made and revoked.
 pub async fn signing_key<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(_user): super::CurrentUser,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    super::require_user(&state, &headers).await?;
     Ok(Json(state.app.signing_key(&id).await?))
 }
 
@@ -216,10 +214,9 @@ pub struct CredentialsForm {
 /// old one off, so it needs the current password (and code, when TOTP is on).
 pub async fn begin_totp<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = super::require_user(&state, &headers).await?;
     let f: CredentialsForm = super::described::body(form)?;
     let (secret, uri) = state.app.begin_totp(&user, &f.password, &f.code).await?;
     Ok(Json(serde_json::json!({"secret": secret, "uri": uri})))
@@ -234,10 +231,9 @@ pub struct CodeForm {
 /// `POST /api/me/totp/confirm`: a code from the app turns the second factor on.
 pub async fn confirm_totp<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<UserDto>, ApiError> {
-    let user = super::require_user(&state, &headers).await?;
     let f: CodeForm = super::described::body(form)?;
     state.app.confirm_totp(&user, &f.code).await?;
     Ok(Json(UserDto::from(&user)))

@@ -198,10 +198,9 @@ pub(crate) fn recording_json(r: &liuhen_store::RecordingRecord) -> Value {
 /// the latest 200.
 pub async fn find<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     q: Result<axum::extract::Query<FindQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let q = q.map(|q| q.0).map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
     let hex64 = |v: &str| v.is_empty() || (v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
     if !hex64(&q.sha256) || !hex64(&q.fingerprint) {
@@ -222,10 +221,9 @@ pub async fn find<S: LogStore>(
 /// `GET /api/recordings/{id}`: a stored recording (its blob's digests, what the upload said).
 pub async fn recording<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let r = state.app.recording(&user, &id).await?;
     Ok(Json(recording_json(&r)))
 }
@@ -242,11 +240,10 @@ pub struct PlaybackForm {
 /// for the range requests of this playback.
 pub async fn playback<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    headers: HeaderMap,
     form: Result<Json<PlaybackForm>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let purpose = match form {
         Ok(Json(f)) => super::cases::text(&f.purpose, "查阅目的", 200)?,
         Err(_) => String::new(),
@@ -292,11 +289,11 @@ pub fn parse_range(value: &str, size: u64) -> Option<std::ops::Range<u64>> {
 /// asked for (HTTP Range, 206), streamed from the blob store; only under a playback grant.
 pub async fn content<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
     q: Result<axum::extract::Query<GrantQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let grant = q.map(|q| q.0.grant).unwrap_or_default();
     let r = state.app.granted(&user, &id, &grant).await?;
     let sha =

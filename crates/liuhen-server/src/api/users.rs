@@ -1,13 +1,12 @@
 //! Accounts: `GET /api/users` and `POST /api/users` (系统管理员 only, decided by the policy).
 
 use crate::AppState;
-use crate::api::require_user;
 use crate::app::auth::NewUser;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use liuhen_store::{LogStore, UserRecord};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -76,19 +75,18 @@ impl From<&UserRecord> for AccountDto {
 
 pub async fn list_users<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<Vec<AccountDto>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let users = state.app.accounts(&user).await?;
     Ok(Json(users.iter().map(AccountDto::from).collect()))
 }
 
 pub async fn add_user<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<AccountDto>), ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.allow(&user, crate::app::policy::Action::ManageUsers, None)?;
     let f: UserForm = super::described::body(form)?;
     let new = NewUser {
         username: f.username.trim().to_string(),
@@ -106,9 +104,8 @@ pub async fn add_user<S: LogStore>(
 /// `GET /api/grants`: accounts whose roles wait for a 负责人's approval (负责人 only).
 pub async fn pending_grants<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<Vec<AccountDto>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let users = state.app.pending_grants(&user).await?;
     Ok(Json(users.iter().map(AccountDto::from).collect()))
 }
@@ -123,11 +120,11 @@ pub struct GrantForm {
 /// `POST /api/users/{id}/grant`: a 负责人 decides on the roles waiting on another account.
 pub async fn decide_grant<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     axum::extract::Path(id): axum::extract::Path<String>,
-    headers: HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<AccountDto>, ApiError> {
-    let user = require_user(&state, &headers).await?;
+    state.app.grant_first(&user, &id).await?;
     let f: GrantForm = super::described::body(form)?;
     let decided = state.app.decide_grant(&user, &id, f.approve).await?;
     Ok(Json(AccountDto::from(&decided)))
@@ -137,9 +134,8 @@ pub async fn decide_grant<S: LogStore>(
 /// `{"checked": false}` before the first, else when, how many entries, `ok` and the problems.
 pub async fn integrity<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(match state.app.integrity_report(&user)? {
         None => serde_json::json!({"checked": false}),
         Some(r) => serde_json::json!({"checked": true, "checked_at": r.checked_at_ms, "entries": r.entries,
@@ -150,10 +146,9 @@ pub async fn integrity<S: LogStore>(
 /// `GET /api/inbox`: what waits for the signed-in user (审批待办).
 pub async fn inbox<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
     let (items, next) = state.app.inbox_page(&user, q.cursor.as_deref(), q.size()?).await?;
     let items: Vec<serde_json::Value> = items
@@ -186,19 +181,17 @@ fn token_json(t: &liuhen_store::TokenRecord) -> serde_json::Value {
 /// `GET /api/tokens`: the signed-in user's API tokens.
 pub async fn tokens<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
 ) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
-    let user = require_user(&state, &headers).await?;
     Ok(Json(state.app.tokens(&user).await?.iter().map(token_json).collect()))
 }
 
 /// `POST /api/tokens`: a new token for the CLI or a device; its secret is in this answer only.
 pub async fn create_token<S: LogStore>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
+    super::CurrentUser(user): super::CurrentUser,
     form: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let user = require_user(&state, &headers).await?;
     let f: TokenForm = super::described::body(form)?;
     let (secret, record) = state.app.create_token(&user, &f.name, f.days).await?;
     let mut v = token_json(&record);
@@ -209,10 +202,9 @@ pub async fn create_token<S: LogStore>(
 /// `DELETE /api/tokens/{id}`: revokes one of one's tokens.
 pub async fn revoke_token<S: LogStore>(
     State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
     axum::extract::Path(id): axum::extract::Path<String>,
-    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let user = require_user(&state, &headers).await?;
     state.app.revoke_token(&user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -192,11 +192,17 @@ impl<S: LogStore> App<S> {
         Ok(self.store.users().await?.into_iter().filter(|u| !u.pending_roles.is_empty()).collect())
     }
 
+    /// What a grant decision is asked before it is read: 403 unless `actor` approves grants,
+    /// 404 if there is no account `user_id` (which it returns).
+    pub async fn grant_first(&self, actor: &UserRecord, user_id: &str) -> Result<UserRecord, ApiError> {
+        self.allow(actor, super::policy::Action::ApproveGrant, None)?;
+        (self.store.users().await?.into_iter()).find(|u| u.id == user_id).ok_or(ApiError::NotFound)
+    }
+
     /// A 负责人 approves (or refuses) the roles that wait on account `user_id`; never their own.
     /// Logged either way; approved, the roles are in force at once.
     pub async fn decide_grant(&self, actor: &UserRecord, user_id: &str, approve: bool) -> Result<UserRecord, ApiError> {
-        self.allow(actor, super::policy::Action::ApproveGrant, None)?;
-        let user = (self.store.users().await?.into_iter()).find(|u| u.id == user_id).ok_or(ApiError::NotFound)?;
+        let user = self.grant_first(actor, user_id).await?;
         if user.id == actor.id {
             return Err(ApiError::Forbidden);
         }

@@ -98,7 +98,8 @@ impl<S: LogStore> App<S> {
         self.case_for_command(actor, &r.case_id).await.map(drop)
     }
 
-    async fn case_for_command(&self, actor: &UserRecord, id: &str) -> Result<CaseRecord, ApiError> {
+    /// Case `id`, if `actor` acts on it (404 if hidden, 403 if not their step).
+    pub(crate) async fn case_for_command(&self, actor: &UserRecord, id: &str) -> Result<CaseRecord, ApiError> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
         // A step of the handling: the case's officers', never a 法制审核人员's.

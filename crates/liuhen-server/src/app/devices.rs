@@ -151,6 +151,15 @@ impl<S: LogStore> App<S> {
         Ok(out)
     }
 
+    /// What a device command is asked before it is read: 403 unless `actor` may manage or use
+    /// devices, 404 if there is no device `number`.
+    pub async fn device_command_first(&self, actor: &UserRecord, number: &str) -> Result<(), ApiError> {
+        if self.allow(actor, Action::ManageDevices, None).is_err() {
+            self.allow(actor, Action::UseDevice, None)?;
+        }
+        self.device_setting(number).await.map(drop)
+    }
+
     /// One device with its history.
     pub async fn device(&self, actor: &UserRecord, number: &str) -> Result<Value, ApiError> {
         self.allow(actor, Action::ViewDevices, None)?;

@@ -118,6 +118,24 @@ impl<S: LogStore> App<S> {
         Ok(Access::new(request))
     }
 
+    /// What a step of request `request_id` is asked before it is read: 404 if the case is hidden
+    /// or has no such request, 403 if `actor` may take no step of it.
+    pub async fn party_access_first(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        request_id: &str,
+    ) -> Result<(), ApiError> {
+        let record = self.store.case(case_id).await?;
+        if self.allow(actor, Action::DecidePartyAccess, Some(&record)).is_err() {
+            self.allow(actor, Action::CommandCase, Some(&record))?;
+        }
+        match self.replay_accesses(case_id).await?.into_iter().any(|a| a.request.id == request_id) {
+            true => Ok(()),
+            false => Err(ApiError::NotFound),
+        }
+    }
+
     /// Decides, delivers or takes the receipt of request `request_id`: deciding is for a
     /// 负责人 or the unit's head; the rest for those who act on the case.
     pub async fn party_access_step(

@@ -348,11 +348,9 @@ async fn only_those_who_act_on_the_case_link_a_recording_to_it() {
     assert_eq!(app.get(&format!("/api/recordings/{mine}"), Some(&sup)).await.status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes() {
-    assert!(liuhen_server::app::media::available("ffmpeg"), "ffmpeg is missing: run scripts/test, which installs it");
-    let app = spawn_app(LogAccess::Public).await;
-    let head = app.login().await;
+/// A six-second H.264 MP4 made by ffmpeg, uploaded by `token` as 执法记录仪_0007.mp4 (started
+/// 2026-11-20 01:30:00Z, as its own metadata says): its id and its bytes.
+pub(crate) async fn mp4_recording(app: &TestApp, token: &str) -> (String, Vec<u8>) {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("in.mp4");
     let out = std::process::Command::new("ffmpeg")
@@ -378,13 +376,21 @@ async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes()
     let bytes = std::fs::read(&src).unwrap();
     let a = create(
         &app.router,
-        &head,
+        token,
         bytes.len() as u64,
         &format!("filename {},started_at {}", b64("执法记录仪_0007.mp4"), b64("1795138200000")),
     )
     .await;
-    let a = send(&app.router, patch(&header(&a, "location"), &head, 0, Body::from(bytes.clone()), None)).await;
-    let original = header(&a, "liuhen-recording");
+    let a = send(&app.router, patch(&header(&a, "location"), token, 0, Body::from(bytes.clone()), None)).await;
+    (header(&a, "liuhen-recording"), bytes)
+}
+
+#[tokio::test]
+async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes() {
+    assert!(liuhen_server::app::media::available("ffmpeg"), "ffmpeg is missing: run scripts/test, which installs it");
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let (original, bytes) = mp4_recording(&app, &head).await;
     let before = app.get(&format!("/api/recordings/{original}"), Some(&head)).await.json();
     // Seconds 2 to 4, for the file of evidence.
     let r = app
@@ -407,6 +413,7 @@ async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes()
         .json();
     let content = app.get(grant["content"].as_str().unwrap(), Some(&head)).await;
     assert_eq!(content.status, StatusCode::OK);
+    let tmp = tempfile::tempdir().unwrap();
     let cut = tmp.path().join("clip.mp4");
     std::fs::write(&cut, &content.body).unwrap();
     let probe = std::process::Command::new("ffprobe")

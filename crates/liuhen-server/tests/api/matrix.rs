@@ -135,11 +135,15 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
         ("post", "/api/cases/{id}/party-access") => case(matches!(w.roles, "officer" | "unit_head" | "approver")),
-        // Deciding a request that does not exist: past the policy, the request is not found.
-        ("post", "/api/cases/{id}/party-access/{request}") => match case(matches!(w.roles, "approver" | "unit_head")) {
-            Allowed => Hidden,
-            other => other,
-        },
+        // A step of a request that does not exist: past the policy — those who decide requests
+        // and those who act on the case (who deliver and take receipts) — it is not found.
+        ("post", "/api/cases/{id}/party-access/{request}") => {
+            match case(matches!(w.roles, "approver" | "unit_head" | "officer" | "legal_reviewer" | "discussion_member"))
+            {
+                Allowed => Hidden,
+                other => other,
+            }
+        }
         ("get", "/api/cases/{id}/records/{kind}/{n}") => case(true),
         ("post", "/api/cases/{id}/records/{kind}/{n}/classification") => {
             case(matches!(w.roles, "approver" | "unit_head"))
@@ -385,17 +389,45 @@ async fn every_route_for_every_role_inside_and_outside_the_case() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
-    // A case one may not see is 404 whatever the body: a malformed one says nothing more.
-    for (method, path) in routes.iter().filter(|(m, p)| m == "post" && p.starts_with("/api/cases/{id}/")) {
+    // Policy before parsing: whoever is refused a route (401 without a session, 404 for a case
+    // they may not see, 403 for a step not theirs) is refused the same whatever the body — a
+    // body of the wrong shape or one that is not JSON at all tells them nothing more.
+    let malformed = [r#"{"zz": 1}"#, r#"{"expected_version": "#, "\u{0}\u{1}not json"];
+    for (method, path) in routes.iter().filter(|(m, _)| m != "get" && m != "delete") {
         let concrete = path
             .replace("{id}", &case_id)
             .replace("{request}", "no-such-request")
+            .replace("{which}", "no-such-list")
             .replace("{kind}", "act")
-            .replace("{n}", "0");
-        for (w, token) in WHO.iter().zip(&tokens).filter(|(w, _)| !sees(w) && expect(method, path, w) == Some(Hidden)) {
-            let status = call(&app, method, &concrete, Some(token), &json!({"zz": 1})).await;
-            if status != StatusCode::NOT_FOUND {
-                failures.push(format!("{method} {path} as {} with a malformed body: {status}", w.name));
+            .replace("{n}", "0")
+            .replace("{number}", "no-such-device");
+        let public = expect(method, path, &WHO[0]) == Some(Public);
+        let refused = WHO
+            .iter()
+            .zip(&tokens)
+            .filter_map(|(w, t)| match expect(method, path, w) {
+                Some(Hidden) => Some((w.name, Some(t.as_str()), StatusCode::NOT_FOUND)),
+                Some(Forbidden) => Some((w.name, Some(t.as_str()), StatusCode::FORBIDDEN)),
+                _ => None,
+            })
+            .chain((!public).then_some(("no session", None, StatusCode::UNAUTHORIZED)));
+        for (who, token, want) in refused.collect::<Vec<_>>() {
+            for body in malformed {
+                let mut b = Request::builder().method(method.to_uppercase().as_str()).uri(&concrete);
+                if let Some(t) = token {
+                    b = b.header("authorization", format!("Bearer {t}"));
+                }
+                let req = b.header("content-type", "application/json").body(Body::from(body)).unwrap();
+                let status = app.request(req).await.status;
+                // Which step is one's own depends on what the body asks (the command, the form):
+                // one who sees the case and acts on it in some step learns nothing hidden from a
+                // 400 for a body that asks nothing.
+                let body_decided = matches!(path.as_str(), "/api/cases/{id}/commands" | "/api/cases/{id}/documents");
+                let ok = status == want
+                    || (body_decided && want == StatusCode::FORBIDDEN && status == StatusCode::BAD_REQUEST);
+                if !ok {
+                    failures.push(format!("{method} {path} as {who} with body {body:?}: want {want}, got {status}"));
+                }
             }
         }
     }

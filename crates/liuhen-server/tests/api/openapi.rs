@@ -163,17 +163,20 @@ async fn a_texts_described_limit_is_the_servers() {
             "place": place, "recording_announced": true, "problems_found": false, "summary": "未发现问题",
             "officers": [{"officer_id": "no-such-officer", "id_shown_at": 1_782_000_000_000_i64}]}}})
     };
+    // A recording of the user's own (a route names what exists before its body is read).
+    let (rec, _) = crate::av::mp4_recording(&app, &token).await;
+    let t0 = 1_795_138_200_000_i64;
     type MakeBody = Box<dyn Fn(String) -> serde_json::Value>;
     let cases: Vec<(&str, String, MakeBody, usize)> = vec![
         (
             "中断原因",
-            "/api/recordings/no-such/interruptions".into(),
-            Box::new(|s| json!({"from": 0, "to": 1000, "cause": s})),
+            format!("/api/recordings/{rec}/interruptions"),
+            Box::new(move |s| json!({"from": t0 + 1000, "to": t0 + 2000, "cause": s})),
             limit("Interruption", "/properties/cause"),
         ),
         (
             "剪辑用途",
-            "/api/recordings/no-such/clips".into(),
+            format!("/api/recordings/{rec}/clips"),
             Box::new(|s| json!({"from_ms": 0, "to_ms": 1000, "reason": s})),
             limit("Clip", "/properties/reason"),
         ),
