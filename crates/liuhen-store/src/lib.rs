@@ -247,6 +247,14 @@ pub enum DueRange {
     From(i64),
 }
 
+/// A page of the recordings list: one case's (`case_id`) or all, after `after`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordingQuery {
+    pub case_id: Option<String>,
+    pub after: Option<(i64, String)>,
+    pub limit: u32,
+}
+
 /// A page of the deadline list: the open deadlines of the cases `seen_by` sees in `range`, by
 /// due time, after `after` (the `(due, case_id, n)` of the last row of the page before).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -462,6 +470,12 @@ pub trait LogStore: Clone + Send + Sync + 'static {
         &self,
         case_id: Option<&str>,
         limit: u32,
+    ) -> impl Future<Output = Result<Vec<RecordingRecord>, StoreError>> + Send;
+    /// A page of recordings, newest first (`created_at` descending, then `id`): all of them or
+    /// one case's, after the `(created_at, id)` of the last row of the page before.
+    fn recording_page(
+        &self,
+        q: &RecordingQuery,
     ) -> impl Future<Output = Result<Vec<RecordingRecord>, StoreError>> + Send;
     /// Recordings of the blob with this SHA-256 (hex), oldest first.
     fn recordings_by_sha256(

@@ -1973,6 +1973,33 @@ impl LogStore for SqliteStore {
         })
     }
 
+    async fn recording_page(&self, q: &crate::RecordingQuery) -> Result<Vec<RecordingRecord>, StoreError> {
+        use rusqlite::types::Value as V;
+        let mut args: Vec<V> = Vec::new();
+        let mut conds = Vec::new();
+        if let Some(case) = &q.case_id {
+            args.push(V::Text(case.clone()));
+            conds.push(format!("case_id = ?{}", args.len()));
+        }
+        if let Some((at, id)) = &q.after {
+            args.push(V::Integer(*at));
+            let t = args.len();
+            args.push(V::Text(id.clone()));
+            conds.push(format!("(created_at < ?{t} OR (created_at = ?{t} AND id > ?{}))", args.len()));
+        }
+        args.push(V::Integer(i64::from(q.limit)));
+        let sql = format!(
+            "SELECT {RECORDING_COLUMNS} FROM recordings WHERE {} ORDER BY created_at DESC, id LIMIT ?{}",
+            if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") },
+            args.len()
+        );
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), recording_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn recordings_by_sha256(&self, sha256: &str) -> Result<Vec<RecordingRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(&format!(

@@ -276,6 +276,58 @@ async fn deadline_story<S: LogStore>(store: &S) {
     assert_eq!(page(&all, Some("T-AV"), DueRange::Before(400), None, 10).await, [key("dl-a", 1, "act/1")]);
 }
 
+/// The recordings index: newest first, ties by id, one case's or all, continued after the
+/// last row of the page before.
+async fn recording_page_story<S: LogStore>(store: &S) {
+    let rec = |id: &str, case: &str, at: i64| RecordingRecord {
+        id: id.into(),
+        version: 0,
+        sha256: "11".repeat(32),
+        size: 1,
+        case_id: case.into(),
+        uploaded_by: "user:u".into(),
+        created_at_ms: at,
+        data: "{}".into(),
+    };
+    for r in [rec("p-a", "c1", 10), rec("p-b", "", 20), rec("p-c", "c1", 20), rec("p-d", "c2", 5)] {
+        write(store, vec![Op::PutRecording { record: r, expected_version: Some(0) }]).await.unwrap();
+    }
+    let page = |case: Option<&str>, after: Option<(i64, &str)>, limit| {
+        let q = liuhen_store::RecordingQuery {
+            case_id: case.map(str::to_string),
+            after: after.map(|(t, id)| (t, id.to_string())),
+            limit,
+        };
+        async move { store.recording_page(&q).await.unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>() }
+    };
+    // The store stamps each row with its entry's time: the order is by that, ties by id.
+    let mut all = Vec::new();
+    for id in ["p-a", "p-b", "p-c", "p-d"] {
+        let r = store.recording(id).await.unwrap();
+        all.push((std::cmp::Reverse(r.created_at_ms), r.id, r.case_id));
+    }
+    all.sort();
+    let ids = |case: Option<&str>| -> Vec<String> {
+        all.iter().filter(|(_, _, c)| case.is_none_or(|x| x == c)).map(|(_, id, _)| id.clone()).collect()
+    };
+    let key = |i: usize| (all[i].0.0, all[i].1.as_str());
+    assert_eq!(page(None, None, 10).await, ids(None));
+    assert_eq!(page(None, None, 2).await, ids(None)[..2]);
+    assert_eq!(page(None, Some(key(1)), 2).await, ids(None)[2..]);
+    assert_eq!(page(None, Some(key(2)), 2).await, ids(None)[3..]);
+    assert_eq!(page(Some("c1"), None, 10).await, ids(Some("c1")));
+    let first_c1 = all.iter().position(|(_, _, c)| c == "c1").unwrap();
+    assert_eq!(page(Some("c1"), Some(key(first_c1)), 10).await, ids(Some("c1"))[1..]);
+    assert!(page(Some("c9"), None, 10).await.is_empty());
+}
+
+#[tokio::test]
+async fn sqlite_recordings_page_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
+    recording_page_story(&store).await;
+}
+
 #[tokio::test]
 async fn sqlite_deadlines_are_ranges_of_their_index() {
     let dir = tempfile::tempdir().unwrap();

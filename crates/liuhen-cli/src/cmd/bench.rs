@@ -326,12 +326,17 @@ fn timed(cmd: &mut std::process::Command) -> anyhow::Result<(f64, String)> {
 
 /// A process's peak resident memory (`VmHWM`, KiB) from `/proc`.
 pub(super) fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
+    proc_status_kib(pid, "VmHWM")
+}
+
+/// A memory figure of a process's `/proc/PID/status` (`VmHWM`, `RssAnon`, `RssFile`…), KiB.
+pub(super) fn proc_status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmHWM")
+        .with_context(|| format!("no {field}"))
 }
 
 async fn upload(args: UploadArgs) -> anyhow::Result<()> {
@@ -623,11 +628,14 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
 fn wait_for_sm3(agent: &ureq::Agent, base: &str, token: &str, n: usize) -> anyhow::Result<f64> {
     let t = Instant::now();
     loop {
-        let mut r =
-            agent.get(format!("{base}/api/recordings")).header("authorization", &format!("Bearer {token}")).call()?;
+        let mut r = agent
+            .get(format!("{base}/api/recordings?limit=500"))
+            .header("authorization", &format!("Bearer {token}"))
+            .call()?;
         let list: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
-        let done = list.as_array().map(|a| a.iter().filter(|r| r["sm3"].is_string()).count()).unwrap_or(0);
-        if done >= n.min(200) {
+        let done =
+            list["recordings"].as_array().map(|a| a.iter().filter(|r| r["sm3"].is_string()).count()).unwrap_or(0);
+        if done >= n.min(500) {
             return Ok(t.elapsed().as_secs_f64());
         }
         anyhow::ensure!(t.elapsed() < Duration::from_secs(600), "SM3 of {done}/{n} recordings after 10 minutes");

@@ -156,7 +156,8 @@ impl Client {
             .call()?;
         anyhow::ensure!(r.status() == 200, "asking for {fingerprint}: {}", r.status());
         let v: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
-        Ok(v.as_array()
+        Ok(v["recordings"]
+            .as_array()
             .map(|a| a.iter().filter_map(|r| r["sha256"].as_str().map(str::to_string)).collect())
             .unwrap_or_default())
     }

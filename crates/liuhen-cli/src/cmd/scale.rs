@@ -73,9 +73,18 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
     let (mut server, base) = start_server(&args.data)?;
     let result = time_routes(&base, &args);
     let rss = peak_rss_kib(server.id()).unwrap_or(0);
+    // Resident now: the process's own memory (anonymous) and the database's pages it maps
+    // (file-backed, the kernel's page cache, shared and reclaimable).
+    let anon = super::bench::proc_status_kib(server.id(), "RssAnon").unwrap_or(0);
+    let file = super::bench::proc_status_kib(server.id(), "RssFile").unwrap_or(0);
     stop(&mut server);
     result?;
-    println!("{}", json!({"server_peak_rss_mib": rss as f64 / 1024.0, "cases": args.cases}));
+    let mib = |k: u64| (k as f64 / 1024.0 * 10.0).round() / 10.0;
+    println!(
+        "{}",
+        json!({"server_peak_rss_mib": mib(rss), "server_rss_anon_mib": mib(anon), "server_rss_file_mib": mib(file),
+            "cases": args.cases})
+    );
     Ok(())
 }
 
@@ -126,7 +135,8 @@ fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
             ("审批待办", "/api/inbox".to_string()),
             ("期限", "/api/deadlines".to_string()),
             ("逾期音像", "/api/av/overdue".to_string()),
-            ("音像记录检索", "/api/recordings".to_string()),
+            ("音像记录", "/api/recordings".to_string()),
+            ("音像记录按当事人检索", format!("/api/recordings?party={}", escape(&party))),
             ("查阅记录", format!("/api/users/{}/ledger", me["id"].as_str().unwrap_or_default())),
         ];
         for (name, path) in routes {

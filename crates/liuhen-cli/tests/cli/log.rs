@@ -310,7 +310,7 @@ fn the_scale_bench_grows_an_office_and_times_every_daily_route() {
     assert_eq!(lines[0]["grown"], 30, "{}", lines[0]);
     assert_eq!(lines[0]["steps_left_undone"], serde_json::json!({}), "{}", lines[0]);
     let routes: Vec<&serde_json::Value> = lines.iter().filter(|l| l["route"].is_string()).collect();
-    assert_eq!(routes.len(), 22, "{lines:?}");
+    assert_eq!(routes.len(), 24, "{lines:?}");
     assert!(routes.iter().all(|l| l["status"] == 200 && l["p95_ms"].as_f64().is_some()), "{routes:?}");
     // Again: a directory that holds an office is not grown twice.
     assert!(!run(&["bench", "scale", "--data", data.to_str().unwrap(), "--cases", "1"]).status.success());

@@ -219,7 +219,8 @@ fn a_folder_is_imported_once_with_what_its_files_say_and_an_interrupted_import_r
         .call()
         .unwrap();
     let list: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
-    let by_name = |name: &str| list.as_array().unwrap().iter().find(|x| x["filename"] == name).cloned().unwrap();
+    let by_name =
+        |name: &str| list["recordings"].as_array().unwrap().iter().find(|x| x["filename"] == name).cloned().unwrap();
     let a = by_name("a.mp4");
     assert_eq!(a["metadata"]["started_at"], "1795138200000", "from the MP4's mvhd");
     assert_eq!(a["metadata"]["ended_at"], "1795138800000");
@@ -282,7 +283,7 @@ fn a_folder_is_imported_once_with_what_its_files_say_and_an_interrupted_import_r
         .call()
         .unwrap();
     let found: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
-    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["recordings"].as_array().unwrap().len(), 1, "{found}");
 }
 
 #[test]
@@ -313,7 +314,7 @@ fn a_matroska_files_creation_time_and_duration_come_from_ffprobe() {
         .call()
         .unwrap();
     let list: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
-    let d = &list[0];
+    let d = &list["recordings"][0];
     assert_eq!(d["filename"], "d.mkv");
     assert_eq!(d["metadata"]["started_at"], "1795138200000", "from ffprobe: {d}");
     assert_eq!(d["metadata"]["ended_at"], "1795138206000");

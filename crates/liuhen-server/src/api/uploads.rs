@@ -178,6 +178,10 @@ pub struct FindQuery {
     pub fingerprint: String,
     #[serde(default)]
     pub case: String,
+    /// The page's size (default 50, at most 500) and where it starts (a `next_cursor`).
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub cursor: String,
     /// 办法第二十四条 分类存储: by unit, device, officer, case cause, party.
     #[serde(flatten)]
     pub search: crate::app::av::Search,
@@ -193,14 +197,14 @@ pub(crate) fn recording_json(r: &liuhen_store::RecordingRecord) -> Value {
     })
 }
 
-/// `GET /api/recordings?sha256=…|fingerprint=…|case=…`: the recordings the caller may see — of
-/// one file, of one fingerprint (an importer asks before sending a file again), of one case, or
-/// the latest 200.
+/// `GET /api/recordings?sha256=…|fingerprint=…|case=…&unit=…&limit=…&cursor=…`: the recordings
+/// the caller may see — of one file, of one fingerprint (an importer asks before sending a file
+/// again), or a page of one case's or all, newest first, narrowed by the search (办法第二十四条).
 pub async fn find<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     q: Result<axum::extract::Query<FindQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<Value>>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let q = q.map(|q| q.0).map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
     let hex64 = |v: &str| v.is_empty() || (v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
     if !hex64(&q.sha256) || !hex64(&q.fingerprint) {
@@ -208,14 +212,17 @@ pub async fn find<S: LogStore>(
     }
     let sha = Some(q.sha256.as_str()).filter(|s| !s.is_empty());
     let case = Some(q.case.as_str()).filter(|s| !s.is_empty());
-    let found = if !q.fingerprint.is_empty() {
-        state.app.recordings_by_fingerprint(&user, &q.fingerprint).await?
-    } else if q.search.is_empty() || sha.is_some() || case.is_some() {
-        state.app.find_recordings(&user, sha, case, 200).await?
+    let (found, next) = if !q.fingerprint.is_empty() {
+        (state.app.recordings_by_fingerprint(&user, &q.fingerprint).await?, None)
+    } else if let Some(sha) = sha {
+        (state.app.recordings_of_blob(&user, sha).await?, None)
     } else {
-        state.app.search_recordings(&user, &q.search, 200).await?
+        let size = super::cases::PageQuery { limit: q.limit, cursor: None }.size()?;
+        let cursor = Some(q.cursor.as_str()).filter(|c| !c.is_empty());
+        state.app.recordings_page(&user, case, &q.search, cursor, size).await?
     };
-    Ok(Json(found.iter().map(recording_json).collect()))
+    let recordings: Vec<Value> = found.iter().map(recording_json).collect();
+    Ok(Json(json!({"recordings": recordings, "next_cursor": next})))
 }
 
 /// `GET /api/recordings/{id}`: a stored recording (its blob's digests, what the upload said).

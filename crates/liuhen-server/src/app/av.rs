@@ -452,49 +452,76 @@ impl<S: LogStore> App<S> {
         Ok(out)
     }
 
-    /// Recordings `actor` sees, found by unit (the case's, else the uploader's), device number,
-    /// officer (id or name in what the upload said), case cause (案由: the matter) and party
-    /// name — each a substring, all given must match; newest first, at most `limit`.
-    pub async fn search_recordings(
+    /// A page of the recordings `actor` may see, newest first: one case's or all, narrowed by
+    /// `q` (办法第二十四条 分类存储: unit, device, officer, case cause, party), after `cursor`.
+    /// A request reads at most [`RECORDING_SCAN`] rows of the index: a page may hold fewer than
+    /// `limit` rows and still have a `next_cursor` to go on from.
+    pub async fn recordings_page(
         &self,
         actor: &UserRecord,
+        case: Option<&str>,
         q: &Search,
+        cursor: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<RecordingRecord>, ApiError> {
-        let users: std::collections::HashMap<String, String> =
-            self.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.unit)).collect();
+    ) -> Result<(Vec<RecordingRecord>, Option<String>), ApiError> {
+        let mut after = cursor.map(super::policy::parse_cursor).transpose()?;
+        let searching = !(q.unit.is_empty() && q.cause.is_empty() && q.party.is_empty());
+        let units: std::collections::HashMap<String, String> = if searching {
+            self.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.unit)).collect()
+        } else {
+            Default::default()
+        };
         let has = |hay: &str, needle: &str| needle.is_empty() || hay.contains(needle);
-        let mut out = Vec::new();
-        for r in self.store.recordings(None, u32::MAX).await? {
-            if out.len() >= limit {
-                break;
-            }
-            let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
-            let meta = |k: &str| data["metadata"][k].as_str().unwrap_or_default().to_string();
-            if !has(&meta("device"), &q.device) || !has(&meta("officers"), &q.officer) {
-                continue;
-            }
-            let case = if r.case_id.is_empty() { None } else { self.store.case(&r.case_id).await.ok() };
-            let unit = case
-                .as_ref()
-                .map(|c| c.unit.clone())
-                .unwrap_or_else(|| users.get(&r.uploaded_by).cloned().unwrap_or_default());
-            if !has(&unit, &q.unit) {
-                continue;
-            }
-            if !q.cause.is_empty() || !q.party.is_empty() {
-                let Some(c) = &case else { continue };
-                let cd: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
-                let party = ["party", "applicant"].iter().find_map(|k| cd[*k]["name"].as_str()).unwrap_or_default();
-                if !has(&c.matter, &q.cause) || !has(party, &q.party) {
+        // Each case read once.
+        let mut cases: std::collections::HashMap<String, CaseRecord> = std::collections::HashMap::new();
+        let (mut out, mut scanned) = (Vec::new(), 0usize);
+        loop {
+            let page =
+                liuhen_store::RecordingQuery { case_id: case.map(str::to_string), after: after.clone(), limit: 500 };
+            let rows = self.store.recording_page(&page).await?;
+            let last_page = rows.len() < 500;
+            for r in rows {
+                scanned += 1;
+                after = Some((r.created_at_ms, r.id.clone()));
+                let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+                let meta = |k: &str| data["metadata"][k].as_str().unwrap_or_default().to_string();
+                if !has(&meta("device"), &q.device) || !has(&meta("officers"), &q.officer) {
                     continue;
                 }
-            }
-            if self.recording(actor, &r.id).await.is_ok() {
+                if !r.case_id.is_empty() && !cases.contains_key(&r.case_id) {
+                    cases.insert(r.case_id.clone(), self.store.case(&r.case_id).await?);
+                }
+                let c = cases.get(&r.case_id);
+                if !self.recording_seen(actor, &r, c) {
+                    continue;
+                }
+                if searching {
+                    let unit = c.map(|c| c.unit.clone()).or_else(|| units.get(&r.uploaded_by).cloned());
+                    if !has(&unit.unwrap_or_default(), &q.unit) {
+                        continue;
+                    }
+                    if !q.cause.is_empty() || !q.party.is_empty() {
+                        let Some(c) = c else { continue };
+                        let cd: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
+                        let party =
+                            ["party", "applicant"].iter().find_map(|k| cd[*k]["name"].as_str()).unwrap_or_default();
+                        if !has(&c.matter, &q.cause) || !has(party, &q.party) {
+                            continue;
+                        }
+                    }
+                }
                 out.push(r);
+                if out.len() == limit {
+                    return Ok((out, after.map(|(at, id)| super::policy::cursor_of(at, &id))));
+                }
+            }
+            if last_page {
+                return Ok((out, None));
+            }
+            if scanned >= RECORDING_SCAN {
+                return Ok((out, after.map(|(at, id)| super::policy::cursor_of(at, &id))));
             }
         }
-        Ok(out)
     }
 }
 
@@ -517,6 +544,10 @@ pub(crate) fn unrecorded_setting(
 ) -> liuhen_store::SettingRecord {
     super::map_setting(unrecorded_key(case_id), reasons, at)
 }
+
+/// The most rows of the recordings index one request reads (see
+/// [`App::recordings_page`]).
+pub const RECORDING_SCAN: usize = 5_000;
 
 /// Whether an act says it directly touches personal liberty, life and health or major property
 /// (办法第十九条), which makes its own recording mandatory whatever its case.

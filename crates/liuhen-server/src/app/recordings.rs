@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use liuhen_log::{BlobRef, EntryDraft, Hash};
-use liuhen_store::{LogStore, Op, RecordingRecord, UserRecord};
+use liuhen_store::{CaseRecord, LogStore, Op, RecordingRecord, UserRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::Digest;
@@ -686,6 +686,22 @@ impl<S: LogStore> App<S> {
             self.allow(actor, super::policy::Action::ViewCase, Some(&self.store.case(&r.case_id).await?))?;
             return Ok(r);
         }
+        match self.recording_seen(actor, &r, None) {
+            true => Ok(r),
+            false => Err(ApiError::NotFound),
+        }
+    }
+
+    /// Whether `actor` sees recording `r`: its uploader; those who see its case (`case`, when
+    /// it has one); not yet linked, those who see every case (as if it were a case the uploader
+    /// opened).
+    pub(crate) fn recording_seen(&self, actor: &UserRecord, r: &RecordingRecord, case: Option<&CaseRecord>) -> bool {
+        if r.uploaded_by == format!("user:{}", actor.id) {
+            return true;
+        }
+        if let Some(c) = case {
+            return self.allow(actor, super::policy::Action::ViewCase, Some(c)).is_ok();
+        }
         let uploader = r.uploaded_by.strip_prefix("user:").unwrap_or_default();
         let scope = super::policy::CaseScope {
             opened_by: uploader,
@@ -693,33 +709,15 @@ impl<S: LogStore> App<S> {
             confidentiality: "internal",
             officers: Vec::new(),
         };
-        match super::policy::decide(actor, super::policy::Action::ViewCase, Some(&scope)) {
-            super::policy::Decision::Allow => Ok(r),
-            _ => Err(ApiError::NotFound),
-        }
+        super::policy::decide(actor, super::policy::Action::ViewCase, Some(&scope)) == super::policy::Decision::Allow
     }
 
-    /// The recordings `actor` may see: those of one blob (by SHA-256, hex), of one case, or
-    /// the latest, newest first.
-    pub async fn find_recordings(
-        &self,
-        actor: &UserRecord,
-        sha256: Option<&str>,
-        case: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<RecordingRecord>, ApiError> {
-        let found = match (sha256, case) {
-            (Some(h), _) => self.store.recordings_by_sha256(&h.to_ascii_lowercase()).await?,
-            (None, Some(c)) => self.store.recordings(Some(c), limit).await?,
-            (None, None) => self.store.recordings(None, limit).await?,
-        };
+    /// The recordings `actor` may see of one blob (by SHA-256, hex), oldest first.
+    pub async fn recordings_of_blob(&self, actor: &UserRecord, sha256: &str) -> Result<Vec<RecordingRecord>, ApiError> {
         let mut out = Vec::new();
-        for r in found.into_iter().filter(|r| case.is_none_or(|c| r.case_id == c)) {
+        for r in self.store.recordings_by_sha256(&sha256.to_ascii_lowercase()).await? {
             if self.recording(actor, &r.id).await.is_ok() {
                 out.push(r);
-            }
-            if out.len() >= limit as usize {
-                break;
             }
         }
         Ok(out)

@@ -537,7 +537,7 @@ pub struct CaseFilter {
 }
 
 /// `s` as a query-string value: every byte but the unreserved ones percent-encoded.
-fn query_escape(s: &str) -> String {
+pub(crate) fn query_escape(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

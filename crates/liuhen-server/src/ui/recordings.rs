@@ -48,6 +48,18 @@ struct RecordingsPage {
     /// Cases the user may act on, for the upload's case.
     cases: Vec<(String, String)>,
     overdue: Vec<OverdueRow>,
+    /// The next page and the first, with the same search.
+    next: Option<String>,
+    first: Option<String>,
+}
+
+/// The recordings list's search and its place (`cursor`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RecordingsQuery {
+    #[serde(flatten)]
+    search: Search,
+    #[serde(default)]
+    cursor: String,
 }
 
 pub struct InterruptionRow {
@@ -160,15 +172,35 @@ async fn actable<S: LogStore>(state: &AppState<S>, user: &UserRecord) -> Result<
 pub async fn recordings_page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    q: Result<Query<Search>, QueryRejection>,
+    q: Result<Query<RecordingsQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let q = q.map(|Query(q)| q).unwrap_or_default();
-    let found = if q.is_empty() {
-        state.app.find_recordings(&user, None, None, 200).await?
-    } else {
-        state.app.search_recordings(&user, &q, 200).await?
+    let RecordingsQuery { search: q, cursor } = q.map(|Query(q)| q).unwrap_or_default();
+    let cursor = Some(cursor.as_str()).filter(|c| !c.is_empty());
+    let page = crate::app::policy::PAGE as usize;
+    let (found, next) = match state.app.recordings_page(&user, None, &q, cursor, page).await {
+        // A cursor mangled in the address bar: the first page.
+        Err(crate::error::ApiError::BadRequest(_)) => state.app.recordings_page(&user, None, &q, None, page).await?,
+        other => other?,
     };
+    // The list's address with the same search, at `cursor`.
+    let link = |cursor: &str| {
+        let pairs = [
+            ("unit", q.unit.as_str()),
+            ("device", &q.device),
+            ("officer", &q.officer),
+            ("cause", &q.cause),
+            ("party", &q.party),
+            ("cursor", cursor),
+        ];
+        let query: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", super::query_escape(v)))
+            .collect();
+        format!("/recordings?{}", query.join("&"))
+    };
+    let (next, first) = (next.map(|c| link(&c)), cursor.map(|_| link("")));
     let mut rows = Vec::new();
     for r in &found {
         rows.push(row(&state, r).await);
@@ -188,7 +220,7 @@ pub async fn recordings_page<S: LogStore>(
         .collect();
     let may_upload = state.app.allow(&user, Action::UploadRecording, None).is_ok();
     let cases = if may_upload { actable(&state, &user).await? } else { Vec::new() };
-    Ok(render(&RecordingsPage { user: Some(view), q, rows, may_upload, cases, overdue }))
+    Ok(render(&RecordingsPage { user: Some(view), q, rows, may_upload, cases, overdue, next, first }))
 }
 
 async fn recording_view<S: LogStore>(

@@ -211,7 +211,7 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
         async move {
             let v = app.get(&format!("/api/recordings?{q}"), Some(head)).await.json();
             let mut ids: Vec<String> =
-                v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+                v["recordings"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
             ids.sort();
             ids
         }
@@ -248,6 +248,60 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+}
+
+/// The recordings list pages newest first with an opaque cursor, the search narrowing each
+/// page; what a caller may not see is on no page; a cursor not given by the server is 400.
+#[tokio::test]
+async fn the_recordings_list_pages_newest_first_and_shows_only_what_the_caller_sees() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    let t0 = 1_795_568_400_000_i64;
+    let mut ids = Vec::new();
+    for (i, device) in ["DSJ-001", "DSJ-002", "DSJ-001", "DSJ-001", "DSJ-002"].iter().enumerate() {
+        let at = t0 + i as i64 * MIN;
+        ids.push(upload(&app, &head, &format!("{device}_{i:04}.mp4"), at, at + MIN, device, "王明").await);
+    }
+    let page = |q: String, token: String| {
+        let app = &app;
+        async move {
+            let v = app.get(&format!("/api/recordings?{q}"), Some(&token)).await.json();
+            let ids: Vec<String> =
+                v["recordings"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+            (ids, v["next_cursor"].as_str().map(str::to_string))
+        }
+    };
+    // All five, two at a time, newest first: every one once.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..3 {
+        let q = format!("limit=2{}", cursor.as_deref().map(|c| format!("&cursor={c}")).unwrap_or_default());
+        let (got, next) = page(q, head.clone()).await;
+        assert!(got.len() <= 2);
+        seen.extend(got);
+        cursor = next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert!(cursor.is_none(), "three pages of two hold five");
+    let mut newest_first = ids.clone();
+    newest_first.reverse();
+    assert_eq!(seen, newest_first);
+    // The search narrows the pages: DSJ-002's two, then nothing more.
+    let (got, next) = page("device=DSJ-002&limit=2".into(), head.clone()).await;
+    assert_eq!(got, [ids[4].clone(), ids[1].clone()]);
+    let rest =
+        page(format!("device=DSJ-002&limit=2&cursor={}", next.expect("a full page goes on")), head.clone()).await;
+    assert_eq!(rest, (vec![], None));
+    // Another officer, who opened nothing and uploaded nothing: none of them.
+    let stranger = app.account(&admin, "zhaoliu", "officer").await;
+    assert_eq!(page("limit=500".into(), stranger).await, (vec![], None));
+    // A cursor the server did not give, a limit out of range: 400.
+    for q in ["cursor=not-a-cursor", "limit=0", "limit=501"] {
+        assert_eq!(app.get(&format!("/api/recordings?{q}"), Some(&head)).await.status, StatusCode::BAD_REQUEST, "{q}");
+    }
 }
 
 #[tokio::test]

@@ -280,14 +280,14 @@ async fn bad_requests_are_refused_and_nothing_of_them_is_kept() {
     h.update(&data);
     let print = hex::encode(h.finalize());
     let found = app.get(&format!("/api/recordings?fingerprint={print}"), Some(&token)).await.json();
-    assert_eq!(found.as_array().map(|a| a.len()), Some(1), "{found}");
-    assert_eq!(found[0]["id"], id);
+    assert_eq!(found["recordings"].as_array().map(|a| a.len()), Some(1), "{found}");
+    assert_eq!(found["recordings"][0]["id"], id);
     let other_print = format!("{:0>64}", "1");
     let found = app.get(&format!("/api/recordings?fingerprint={other_print}"), Some(&token)).await.json();
-    assert_eq!(found, serde_json::json!([]));
+    assert_eq!(found["recordings"], serde_json::json!([]));
     let stranger = app.account(&admin, "zhaoliu", "officer").await;
     let found = app.get(&format!("/api/recordings?fingerprint={print}"), Some(&stranger)).await.json();
-    assert_eq!(found, serde_json::json!([]), "only recordings the caller may see");
+    assert_eq!(found["recordings"], serde_json::json!([]), "only recordings the caller may see");
     assert_eq!(app.get("/api/recordings?fingerprint=xyz", Some(&token)).await.status, StatusCode::BAD_REQUEST);
     // A file that is not media: refused at its first bytes, nothing kept.
     let a = create(r, &token, 4096, &format!("filename {}", b64("notes.txt"))).await;
