@@ -24,6 +24,12 @@ pub struct ScaleArgs {
     /// Requests timed per route and account.
     #[arg(long, default_value_t = 20)]
     samples: usize,
+    /// HTTP clients sending case commands at once, after the routes are timed (0: none).
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Seconds the clients send commands for.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
 }
 
 /// The accounts the bench signs in as, and the password it gives them.
@@ -71,7 +77,10 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
     let _ = grown;
     // Served as an office serves it.
     let (mut server, base) = start_server(&args.data)?;
-    let result = time_routes(&base, &args);
+    let result = time_routes(&base, &args).and_then(|()| match args.clients {
+        0 => Ok(()),
+        n => send_commands(&base, n, args.seconds),
+    });
     let rss = peak_rss_kib(server.id()).unwrap_or(0);
     // Resident now: the process's own memory (anonymous) and the database's pages it maps
     // (file-backed, the kernel's page cache, shared and reclaimable).
@@ -165,6 +174,109 @@ fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
             println!("{line}");
         }
     }
+    Ok(())
+}
+
+/// `clients` threads, each with a session of the 负责人 and 16 inspections of its own, record
+/// on-site acts (`record_on_site`, each naming the version it read) for `seconds`: the
+/// commands appended per second through the whole HTTP path (sign-in check, policy, body,
+/// aggregate, projections, log group commit, receipt). One JSON line.
+fn send_commands(base: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    const CASES_EACH: usize = 16;
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let post = |token: &str, path: &str, body: &Value| -> anyhow::Result<(u16, Value)> {
+        let mut r = agent
+            .post(format!("{base}{path}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .send(body.to_string().as_bytes())?;
+        let status = r.status().as_u16();
+        Ok((status, serde_json::from_str(&r.body_mut().read_to_string()?).unwrap_or(Value::Null)))
+    };
+    let sign_in = || -> anyhow::Result<String> {
+        let (_, s) = post("", "/api/session", &json!({"username": ACCOUNTS[0].0, "password": PASSWORD}))?;
+        Ok(s["token"].as_str().context("no token")?.to_string())
+    };
+    let token = sign_in()?;
+    let get = |path: &str| -> anyhow::Result<Value> {
+        let mut r = agent.get(format!("{base}{path}")).header("authorization", format!("Bearer {token}")).call()?;
+        Ok(serde_json::from_str(&r.body_mut().read_to_string()?)?)
+    };
+    let now = liuhen_server::app::now_ms();
+    let officers: Vec<String> = get("/api/officers")?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["cert_valid_to"].as_str().is_some_and(|t| t > "2027"))
+        .filter_map(|o| o["id"].as_str().map(str::to_string))
+        .take(2)
+        .collect();
+    anyhow::ensure!(officers.len() == 2, "the demo office has no two officers with valid certificates");
+    let matter = get("/api/matters")?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["kind"] == "inspection")
+        .and_then(|m| m["name"].as_str().map(str::to_string))
+        .context("no inspection matter in the 权责清单")?;
+    let act = |at: i64| {
+        json!({"type": "record_on_site", "act": {"at": at, "place": "某小区", "recording_announced": true,
+            "problems_found": false, "summary": "未发现问题",
+            "officers": officers.iter().map(|o| json!({"officer_id": o, "id_shown_at": at})).collect::<Vec<_>>()}})
+    };
+    let stop_at = std::sync::OnceLock::new();
+    let results = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|c| {
+                let (post, act, matter, stop_at) = (&post, &act, &matter, &stop_at);
+                scope.spawn(move || -> anyhow::Result<(Vec<f64>, usize)> {
+                    let token = sign_in()?;
+                    let mut cases = Vec::new();
+                    for k in 0..CASES_EACH {
+                        let body = json!({"case_no": format!("栗街检〔2026〕B{c}-{k}号"), "matter": matter,
+                            "kind": "routine", "basis": "检查计划", "source": "inspection", "reason": "例行检查",
+                            "received_at": now - 7_200_000});
+                        let (status, v) = post(&token, "/api/cases/inspections", &body)?;
+                        anyhow::ensure!(status == 201, "opening an inspection: {status} {v}");
+                        cases
+                            .push((v["id"].as_str().context("no id")?.to_string(), v["version"].as_u64().unwrap_or(1)));
+                    }
+                    // Every client starts together, once all have their cases.
+                    let until = *stop_at.get_or_init(|| Instant::now() + std::time::Duration::from_secs(seconds));
+                    let (mut ms, mut refused) = (Vec::new(), 0);
+                    let mut n = 0usize;
+                    while Instant::now() < until {
+                        let (id, version) = &mut cases[n % CASES_EACH];
+                        n += 1;
+                        let body = json!({"expected_version": *version, "command": act(now - 3_600_000)});
+                        let t = Instant::now();
+                        let (status, v) = post(&token, &format!("/api/cases/{id}/commands"), &body)?;
+                        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                        match v["version"].as_u64() {
+                            Some(next) if status == 200 => *version = next,
+                            _ => refused += 1,
+                        }
+                    }
+                    Ok((ms, refused))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a client thread panicked")).collect::<Vec<_>>()
+    });
+    let (mut ms, mut refused) = (Vec::new(), 0);
+    for r in results {
+        let (m, x) = r?;
+        ms.extend(m);
+        refused += x;
+    }
+    ms.sort_by(f64::total_cmp);
+    let done = ms.len() - refused;
+    println!(
+        "{}",
+        json!({"commands_http": done, "clients": clients, "seconds": seconds, "refused": refused,
+            "commands_per_s": round(done as f64 / seconds as f64),
+            "p50_ms": round(percentile(&ms, 0.5)), "p95_ms": round(percentile(&ms, 0.95))})
+    );
     Ok(())
 }
 

@@ -304,7 +304,20 @@ fn the_import_bench_runs_end_to_end() {
 fn the_scale_bench_grows_an_office_and_times_every_daily_route() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("bench");
-    let out = run(&["bench", "scale", "--data", data.to_str().unwrap(), "--cases", "30", "--samples", "1"]);
+    let out = run(&[
+        "bench",
+        "scale",
+        "--data",
+        data.to_str().unwrap(),
+        "--cases",
+        "30",
+        "--samples",
+        "1",
+        "--clients",
+        "4",
+        "--seconds",
+        "1",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[0]["grown"], 30, "{}", lines[0]);
@@ -312,6 +325,10 @@ fn the_scale_bench_grows_an_office_and_times_every_daily_route() {
     let routes: Vec<&serde_json::Value> = lines.iter().filter(|l| l["route"].is_string()).collect();
     assert_eq!(routes.len(), 24, "{lines:?}");
     assert!(routes.iter().all(|l| l["status"] == 200 && l["p95_ms"].as_f64().is_some()), "{routes:?}");
+    // Case commands from concurrent HTTP clients: appended, none refused.
+    let commands = lines.iter().find(|l| l["commands_http"].is_u64()).expect("a line of HTTP commands");
+    assert!(commands["commands_http"].as_u64() > Some(0), "{commands}");
+    assert_eq!(commands["refused"], 0, "{commands}");
     // Again: a directory that holds an office is not grown twice.
     assert!(!run(&["bench", "scale", "--data", data.to_str().unwrap(), "--cases", "1"]).status.success());
     let out = run(&["verify", "--data", data.to_str().unwrap()]);

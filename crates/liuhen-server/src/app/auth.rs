@@ -92,22 +92,34 @@ pub fn one_time_password() -> String {
     raw.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
 }
 
+/// How many Argon2id computations run at once. Each takes 19 MiB and tens of milliseconds: a
+/// burst of sign-ins (or of signatures, whose keys a password opens) waits for a slot instead
+/// of taking a gigabyte of memory.
+pub const ARGON2_AT_ONCE: usize = 4;
+
+static ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(ARGON2_AT_ONCE);
+
+/// Runs `f` (an Argon2id computation) off the async threads, in one of the
+/// [`ARGON2_AT_ONCE`] slots.
+pub(crate) async fn argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    let _slot = ARGON2_SLOTS.acquire().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(Box::new(e)))
+}
+
 async fn hash_password(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
-        .await
-        .map_err(|e| ApiError::Internal(Box::new(e)))?
+    argon2(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
+        .await?
         .map_err(|e| ApiError::Internal(e.to_string().into()))
 }
 
 pub(crate) async fn verify_password(password: String, phc: String) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    argon2(move || {
         let Ok(parsed) = PasswordHash::new(&phc) else {
             return false;
         };
         Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await
-    .map_err(|e| ApiError::Internal(Box::new(e)))
 }
 
 fn draft(actor: &str, action: &str, body: serde_json::Value, commits: Vec<Hash>) -> Result<EntryDraft, ApiError> {
@@ -742,4 +754,33 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| {
         Argon2::default().hash_password(b"liuhen-no-such-user").map(|h| h.to_string()).unwrap_or_default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Sixty-four sign-ins at once run their Argon2id four at a time (19 MiB each), never all
+    /// together: a burst of requests cannot take the server's memory.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn argon2_runs_in_a_bounded_number_of_slots() {
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let (now, most) = (now.clone(), most.clone());
+                tokio::spawn(super::argon2(move || {
+                    let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(n, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    now.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= super::ARGON2_AT_ONCE && most > 1, "{most} at once");
+    }
 }

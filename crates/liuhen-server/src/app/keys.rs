@@ -26,12 +26,16 @@ fn fill_random(buf: &mut [u8]) {
 }
 
 /// The key-encryption key: Argon2id of the password with the key's own salt.
-fn kek(password: &str, salt: &[u8]) -> Result<[u8; 32], ApiError> {
-    let mut out = [0u8; 32];
-    argon2::Argon2::default()
-        .hash_password_into(password.as_bytes(), salt, &mut out)
-        .map_err(|e| ApiError::Internal(e.to_string().into()))?;
-    Ok(out)
+async fn kek(password: &str, salt: &[u8]) -> Result<[u8; 32], ApiError> {
+    let (password, salt) = (password.to_string(), salt.to_vec());
+    super::auth::argon2(move || {
+        let mut out = [0u8; 32];
+        argon2::Argon2::default()
+            .hash_password_into(password.as_bytes(), &salt, &mut out)
+            .map_err(|e| ApiError::Internal(e.to_string().into()))?;
+        Ok(out)
+    })
+    .await?
 }
 
 fn aad(user: &str, key_id: &str) -> String {
@@ -39,14 +43,15 @@ fn aad(user: &str, key_id: &str) -> String {
 }
 
 /// `secret` sealed under `password`: {salt, nonce, ct} (hex).
-fn wrap(secret: &[u8; 32], password: &str, user: &str, key_id: &str) -> Result<Value, ApiError> {
+async fn wrap(secret: &[u8; 32], password: &str, user: &str, key_id: &str) -> Result<Value, ApiError> {
     use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
     let mut salt = [0u8; 16];
     let mut nonce = [0u8; 12];
     fill_random(&mut salt);
     fill_random(&mut nonce);
     let key = LessSafeKey::new(
-        UnboundKey::new(&AES_256_GCM, &kek(password, &salt)?).map_err(|_| ApiError::Internal("AES key".into()))?,
+        UnboundKey::new(&AES_256_GCM, &kek(password, &salt).await?)
+            .map_err(|_| ApiError::Internal("AES key".into()))?,
     );
     let mut ct = secret.to_vec();
     key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad(user, key_id)), &mut ct)
@@ -55,7 +60,7 @@ fn wrap(secret: &[u8; 32], password: &str, user: &str, key_id: &str) -> Result<V
 }
 
 /// The secret behind `wrapped`, if `password` opens it.
-fn unwrap(wrapped: &Value, password: &str, user: &str) -> Result<Option<[u8; 32]>, ApiError> {
+async fn unwrap(wrapped: &Value, password: &str, user: &str) -> Result<Option<[u8; 32]>, ApiError> {
     use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
     let field = |k: &str| hex::decode(wrapped[k].as_str().unwrap_or_default()).ok();
     let (Some(salt), Some(nonce), Some(mut ct)) = (field("salt"), field("nonce"), field("ct")) else {
@@ -63,7 +68,8 @@ fn unwrap(wrapped: &Value, password: &str, user: &str) -> Result<Option<[u8; 32]
     };
     let nonce: [u8; 12] = nonce.try_into().map_err(|_| ApiError::Integrity("a nonce of the wrong size".into()))?;
     let key = LessSafeKey::new(
-        UnboundKey::new(&AES_256_GCM, &kek(password, &salt)?).map_err(|_| ApiError::Internal("AES key".into()))?,
+        UnboundKey::new(&AES_256_GCM, &kek(password, &salt).await?)
+            .map_err(|_| ApiError::Internal("AES key".into()))?,
     );
     let key_id = wrapped["key_id"].as_str().unwrap_or_default();
     match key.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad(user, key_id)), &mut ct) {
@@ -174,7 +180,7 @@ impl<S: LogStore> App<S> {
         };
         let public = key.public_sec1();
         let key_id = sig::key_id(&public);
-        let wrapped = wrap(&secret, password, &actor.id, &key_id)?;
+        let wrapped = wrap(&secret, password, &actor.id, &key_id).await?;
         let body = json!({"user": actor.id, "key_id": key_id, "public_key": hex::encode(&public)});
         self.record_key(actor, "signer.key", body, json!({"wrapped": wrapped})).await
     }
@@ -200,14 +206,15 @@ impl<S: LogStore> App<S> {
             keys = self.keys_of(&actor.id).await?;
         }
         let keys = keys.ok_or_else(|| ApiError::Internal("a key just made is gone".into()))?;
-        let secret = match unwrap(&keys["wrapped"], password, &actor.id)? {
+        let secret = match unwrap(&keys["wrapped"], password, &actor.id).await? {
             Some(s) => s,
             None => {
                 // The password was right but does not open the key (set while the key was
                 // wrapped under another): the old key is revoked and a new one made.
                 self.new_key(actor, password, "登录密码已由他人重置，原密钥无法使用").await?;
                 let keys = self.keys_of(&actor.id).await?.unwrap_or_default();
-                unwrap(&keys["wrapped"], password, &actor.id)?
+                unwrap(&keys["wrapped"], password, &actor.id)
+                    .await?
                     .ok_or_else(|| ApiError::Internal("a new key does not open".into()))?
             }
         };
@@ -224,9 +231,9 @@ impl<S: LogStore> App<S> {
             return Ok(());
         }
         let key_id = keys["wrapped"]["key_id"].as_str().unwrap_or_default().to_string();
-        match unwrap(&keys["wrapped"], old, &actor.id)? {
+        match unwrap(&keys["wrapped"], old, &actor.id).await? {
             Some(secret) => {
-                let wrapped = wrap(&secret, new, &actor.id, &key_id)?;
+                let wrapped = wrap(&secret, new, &actor.id, &key_id).await?;
                 self.record_key(
                     actor,
                     "signer.rewrap",
