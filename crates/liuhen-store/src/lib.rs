@@ -463,6 +463,13 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn setting(&self, key: &str) -> impl Future<Output = Result<SettingRecord, StoreError>> + Send;
     /// Every setting, by key.
     fn settings(&self) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
+    /// The settings whose key starts with `prefix` and whose data (a JSON object) names case
+    /// `case_id` as its `case`, by key: a range of an index by case.
+    fn settings_of_case(
+        &self,
+        prefix: &str,
+        case_id: &str,
+    ) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
     /// A recording by id.
     fn recording(&self, id: &str) -> impl Future<Output = Result<RecordingRecord, StoreError>> + Send;
     /// Recordings, newest first: all of them, or those of one case.

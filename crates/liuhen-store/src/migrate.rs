@@ -27,6 +27,7 @@ const SQLITE: &[(i64, &str)] = &[
     (21, include_str!("../migrations/sqlite/0021_case_counted_at.sql")),
     (22, include_str!("../migrations/sqlite/0022_av_deadlines.sql")),
     (23, include_str!("../migrations/sqlite/0023_recordings_by_time.sql")),
+    (24, include_str!("../migrations/sqlite/0024_settings_by_case.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's

@@ -1208,6 +1208,10 @@ fn insert_task(conn: &Connection, t: &TaskRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
+fn setting_from_row(r: &rusqlite::Row) -> rusqlite::Result<SettingRecord> {
+    Ok(SettingRecord { key: r.get(0)?, data: r.get(1)?, updated_at_ms: r.get(2)?, version: r.get::<_, i64>(3)? as u64 })
+}
+
 fn insert_deadline(conn: &Connection, d: &DeadlineRecord) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO case_deadlines (case_id, n, code, label, source, due_at, record) \
@@ -1933,14 +1937,18 @@ impl LogStore for SqliteStore {
     async fn settings(&self) -> Result<Vec<SettingRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT key, data, updated_at, version FROM settings ORDER BY key")?;
-            let rows = stmt.query_map([], |r| {
-                Ok(SettingRecord {
-                    key: r.get(0)?,
-                    data: r.get(1)?,
-                    updated_at_ms: r.get(2)?,
-                    version: r.get::<_, i64>(3)? as u64,
-                })
-            })?;
+            let rows = stmt.query_map([], setting_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn settings_of_case(&self, prefix: &str, case_id: &str) -> Result<Vec<SettingRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT key, data, updated_at, version FROM settings \
+                 WHERE json_extract(data, '$.case') = ?1 AND substr(key, 1, length(?2)) = ?2 ORDER BY key",
+            )?;
+            let rows = stmt.query_map(params![case_id, prefix], setting_from_row)?;
             rows.collect()
         })
     }

@@ -328,6 +328,44 @@ async fn sqlite_recordings_page_newest_first() {
     recording_page_story(&store).await;
 }
 
+/// A case's documents: the settings of a prefix that name the case, and no others.
+async fn settings_of_case_story<S: LogStore>(store: &S) {
+    let rows = [
+        ("document/1", r#"{"case":"c1","n":1}"#),
+        ("document/2", r#"{"case":"c2"}"#),
+        ("document/3", r#"{"case":"c1","n":3}"#),
+        ("device/1", r#"{"case":"c1"}"#),
+        ("document/4", r#"{"n":4}"#),
+    ];
+    write(store, rows.iter().map(|(k, d)| put(k, d, Some(0))).collect()).await.unwrap();
+    let keys = |v: Vec<SettingRecord>| v.into_iter().map(|s| s.key).collect::<Vec<_>>();
+    assert_eq!(keys(store.settings_of_case("document/", "c1").await.unwrap()), ["document/1", "document/3"]);
+    assert_eq!(keys(store.settings_of_case("document/", "c2").await.unwrap()), ["document/2"]);
+    assert!(store.settings_of_case("document/", "c9").await.unwrap().is_empty());
+    assert_eq!(keys(store.settings_of_case("device/", "c1").await.unwrap()), ["device/1"]);
+}
+
+#[tokio::test]
+async fn sqlite_a_cases_settings_are_a_range_of_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    settings_of_case_story(&store).await;
+    // The plan reads the index by case, not the table.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT key FROM settings \
+             WHERE json_extract(data, '$.case') = 'c1' AND substr(key, 1, length('document/')) = 'document/'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(plan.iter().any(|p| p.contains("settings_by_case")), "{plan:?}");
+}
+
 #[tokio::test]
 async fn sqlite_deadlines_are_ranges_of_their_index() {
     let dir = tempfile::tempdir().unwrap();

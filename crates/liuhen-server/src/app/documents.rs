@@ -439,7 +439,7 @@ impl<S: LogStore> App<S> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
         let mut out = Vec::new();
-        for s in self.store.settings().await? {
+        for s in self.store.settings_of_case(PREFIX, case_id).await? {
             if let Some(id) = s.key.strip_prefix(PREFIX) {
                 let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
                 if v["case"] == case_id {
@@ -459,7 +459,7 @@ impl<S: LogStore> App<S> {
     /// of its current content).
     async fn forms_of(&self, case_id: &str, code: &str) -> Result<Vec<(String, Document, String)>, ApiError> {
         let mut out = Vec::new();
-        for s in self.store.settings().await? {
+        for s in self.store.settings_of_case(PREFIX, case_id).await? {
             let Some(id) = s.key.strip_prefix(PREFIX) else { continue };
             let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
             if v["case"] != case_id || !v["extra"]["superseded_by"].is_null() {

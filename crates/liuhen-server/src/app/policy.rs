@@ -175,8 +175,12 @@ pub struct CaseScope<'a> {
 
 impl<'a> CaseScope<'a> {
     pub fn of(record: &'a CaseRecord) -> CaseScope<'a> {
-        let data: Value = serde_json::from_str(&record.data).unwrap_or(Value::Null);
-        let officers = officers_in(&data);
+        // The officers are kept in the case's row (`,a,,b,`, written with its data by
+        // `record_of`); a row without them is read from its data.
+        let officers = match record.officers.is_empty() {
+            false => record.officers.split(',').filter(|o| !o.is_empty()).map(str::to_string).collect(),
+            true => officers_in(&serde_json::from_str(&record.data).unwrap_or(Value::Null)),
+        };
         CaseScope {
             opened_by: &record.opened_by,
             unit: &record.unit,
