@@ -443,9 +443,10 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<(TaskRecord, String, String)>, StoreError>> + Send;
     /// The case numbers that begin with `prefix` (an index range, at most `limit`).
     fn case_numbers(&self, prefix: &str, limit: u32) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
-    /// The entries made by `actor` whose action begins with one of `actions`, before index
-    /// `before`, newest first, at most `limit`: `(index, bytes)` (a range of an index of the
-    /// log by actor).
+    /// The entries made by `actor` whose action is of one of the families `actions` (each the
+    /// action up to and including its first dot: `access.`), before index `before`, newest
+    /// first, at most `limit`: `(index, bytes)` (a range per family of an index of the log by
+    /// actor; `Invalid` for a family that is not one).
     fn actor_entries(
         &self,
         actor: &str,

@@ -28,6 +28,7 @@ const SQLITE: &[(i64, &str)] = &[
     (22, include_str!("../migrations/sqlite/0022_av_deadlines.sql")),
     (23, include_str!("../migrations/sqlite/0023_recordings_by_time.sql")),
     (24, include_str!("../migrations/sqlite/0024_settings_by_case.sql")),
+    (25, include_str!("../migrations/sqlite/0025_entries_by_actor_family.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's

@@ -1865,24 +1865,32 @@ impl LogStore for SqliteStore {
         limit: u32,
     ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         let before = before.min(self.tree_size()) as i64;
-        // The expression is the index's, word for word (so the index serves it).
-        let mut sql = String::from(
-            "SELECT idx, data FROM log_entries WHERE json_extract(CAST(data AS TEXT), '$.actor') = ?1 AND idx < ?2",
-        );
-        let mut args: Vec<rusqlite::types::Value> = vec![actor.to_string().into(), before.into()];
-        if !actions.is_empty() {
-            let any: Vec<String> = actions
+        if let Some(a) = actions.iter().find(|a| a.find('.') != Some(a.len() - 1)) {
+            return Err(StoreError::Invalid(format!("{a:?} is not an action family (text up to its first dot)")));
+        }
+        // The expressions are the indexes', word for word (so the indexes serve them).
+        const ACTOR: &str = "json_extract(CAST(data AS TEXT), '$.actor')";
+        const FAMILY: &str = "substr(json_extract(CAST(data AS TEXT), '$.action'), 1, \
+                              instr(json_extract(CAST(data AS TEXT), '$.action'), '.'))";
+        let mut args: Vec<rusqlite::types::Value> =
+            vec![actor.to_string().into(), before.into(), i64::from(limit).into()];
+        let sql = if actions.is_empty() {
+            format!("SELECT idx, data FROM log_entries WHERE {ACTOR} = ?1 AND idx < ?2 ORDER BY idx DESC LIMIT ?3")
+        } else {
+            // One range of the index per family, newest first, merged.
+            let ranges: Vec<String> = actions
                 .iter()
                 .map(|a| {
                     args.push(a.to_string().into());
-                    let n = args.len();
-                    format!("substr(json_extract(CAST(data AS TEXT), '$.action'), 1, length(?{n})) = ?{n}")
+                    format!(
+                        "SELECT * FROM (SELECT idx, data FROM log_entries WHERE {ACTOR} = ?1 AND {FAMILY} = ?{} \
+                         AND idx < ?2 ORDER BY idx DESC LIMIT ?3)",
+                        args.len()
+                    )
                 })
                 .collect();
-            sql.push_str(&format!(" AND ({})", any.join(" OR ")));
-        }
-        args.push(i64::from(limit).into());
-        sql.push_str(&format!(" ORDER BY idx DESC LIMIT ?{}", args.len()));
+            format!("SELECT idx, data FROM ({}) ORDER BY idx DESC LIMIT ?3", ranges.join(" UNION ALL "))
+        };
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt

@@ -366,6 +366,48 @@ async fn sqlite_a_cases_settings_are_a_range_of_an_index() {
     assert!(plan.iter().any(|p| p.contains("settings_by_case")), "{plan:?}");
 }
 
+/// A user's ledger: the entries an actor made of the families asked, newest first, before an
+/// index, at most a limit; a family that is not one is refused.
+async fn actor_entries_story<S: LogStore>(store: &S) {
+    let made = [
+        ("user:a", "access.case"),
+        ("user:a", "case.command"),
+        ("user:b", "access.case"),
+        ("user:a", "party_access.request"),
+        ("user:a", "accessory.thing"),
+        ("user:a", "access.record"),
+    ];
+    let mut at = Vec::new();
+    for (actor, action) in made {
+        let d = EntryDraft::new(actor, action, None, Map::new(), vec![], vec![]).unwrap();
+        at.push(store.append(AppendRequest::entry(d)).await.unwrap().index);
+    }
+    let found = |families: &'static [&'static str], before: u64, limit: u32| async move {
+        store
+            .actor_entries("user:a", families, before, limit)
+            .await
+            .map(|v| v.into_iter().map(|(i, _)| i).collect::<Vec<_>>())
+    };
+    assert_eq!(found(&["access.", "party_access."], u64::MAX, 10).await.unwrap(), [at[5], at[3], at[0]]);
+    assert_eq!(found(&["access.", "party_access."], u64::MAX, 2).await.unwrap(), [at[5], at[3]]);
+    assert_eq!(found(&["access.", "party_access."], at[3], 2).await.unwrap(), [at[0]]);
+    assert_eq!(found(&["case."], u64::MAX, 10).await.unwrap(), [at[1]]);
+    assert_eq!(found(&[], u64::MAX, 10).await.unwrap(), [at[5], at[4], at[3], at[1], at[0]]);
+    for bad in [&["access"][..], &["access.case"][..], &["a.b."][..]] {
+        assert!(
+            matches!(store.actor_entries("user:a", bad, u64::MAX, 10).await, Err(StoreError::Invalid(_))),
+            "{bad:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sqlite_an_actors_entries_are_ranges_of_an_index_by_family() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
+    actor_entries_story(&store).await;
+}
+
 #[tokio::test]
 async fn sqlite_deadlines_are_ranges_of_their_index() {
     let dir = tempfile::tempdir().unwrap();
