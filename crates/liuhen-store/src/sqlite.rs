@@ -1809,20 +1809,35 @@ impl LogStore for SqliteStore {
             args.push(v);
             format!("?{}", args.len())
         };
-        let roles: Vec<String> =
-            q.roles.iter().map(|r| format!("instr(t.roles, {}) > 0", arg(V::Text(format!(",{r},"))))).collect();
-        let mut conds =
-            vec![seen, if roles.is_empty() { "0".to_string() } else { format!("({})", roles.join(" OR ")) }];
+        if let Some(r) =
+            q.roles.iter().find(|r| r.is_empty() || !r.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        {
+            return Err(StoreError::Invalid(format!("{r:?} is not a role code")));
+        }
+        let mut conds = vec![seen];
         if let Some((case, source, n)) = &q.after {
             let (c, s, n) = (arg(V::Text(case.clone())), arg(V::Text(source.clone())), arg(V::Integer(i64::from(*n))));
             conds.push(format!("(t.case_id, t.source, t.n) > ({c}, {s}, {n})"));
         }
         let limit = arg(V::Integer(i64::from(q.limit)));
-        let sql = format!(
-            "SELECT t.case_id, t.source, t.n, t.roles, t.task, t.command, t.document, c.case_no, c.case_type \
-             FROM case_tasks t JOIN cases c ON c.id = t.case_id WHERE {} ORDER BY t.case_id, t.source, t.n LIMIT {limit}",
-            conds.join(" AND ")
-        );
+        // One range per role, each of its own partial index (the role is in the SQL as the
+        // index's condition says it, word for word), merged in order.
+        let ranges: Vec<String> = q
+            .roles
+            .iter()
+            .map(|r| {
+                format!(
+                    "SELECT * FROM (SELECT t.case_id, t.source, t.n, t.roles, t.task, t.command, t.document, \
+                     c.case_no, c.case_type FROM case_tasks t JOIN cases c ON c.id = t.case_id \
+                     WHERE instr(t.roles, ',{r},') > 0 AND {} ORDER BY t.case_id, t.source, t.n LIMIT {limit})",
+                    conds.join(" AND ")
+                )
+            })
+            .collect();
+        if ranges.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT * FROM ({}) ORDER BY 1, 2, 3 LIMIT {limit}", ranges.join(" UNION "));
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {

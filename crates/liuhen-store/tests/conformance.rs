@@ -408,6 +408,69 @@ async fn sqlite_an_actors_entries_are_ranges_of_an_index_by_family() {
     actor_entries_story(&store).await;
 }
 
+/// The 审批待办: what waits for any of the roles asked, in the cases one sees, in case order,
+/// each task once, continued after a row; a role code that is not one is refused.
+async fn task_story<S: LogStore>(store: &S) {
+    write(store, vec![Op::CreateCase(case("tk-a", "unit-1")), Op::CreateCase(case("tk-b", "unit-2"))]).await.unwrap();
+    let task = |case_id: &str, n: u32, roles: &str| liuhen_store::TaskRecord {
+        case_id: case_id.into(),
+        source: "procedure".into(),
+        n,
+        roles: roles.into(),
+        task: format!("task {n}"),
+        command: String::new(),
+        document: String::new(),
+    };
+    let set = |case_id: &str, rows| Op::SetTasks { case_id: case_id.into(), source: "procedure".into(), rows };
+    write(store, vec![set("tk-a", vec![task("tk-a", 0, ",approver,"), task("tk-a", 1, ",approver,,unit_head,")])])
+        .await
+        .unwrap();
+    write(store, vec![set("tk-b", vec![task("tk-b", 0, ",unit_head,")])]).await.unwrap();
+    let all = liuhen_store::SeenBy { all: true, ..Default::default() };
+    let page = |seen_by: liuhen_store::SeenBy, roles: &[&str], after: Option<(&str, u32)>, limit| {
+        let q = liuhen_store::TaskQuery {
+            seen_by,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            after: after.map(|(c, n)| (c.to_string(), "procedure".to_string(), n)),
+            limit,
+        };
+        async move { store.task_page(&q).await.map(|v| v.into_iter().map(|(t, ..)| (t.case_id, t.n)).collect::<Vec<_>>()) }
+    };
+    let key = |c: &str, n: u32| (c.to_string(), n);
+    assert_eq!(page(all.clone(), &["approver"], None, 10).await.unwrap(), [key("tk-a", 0), key("tk-a", 1)]);
+    // A task of two of one's roles is listed once.
+    assert_eq!(
+        page(all.clone(), &["approver", "unit_head"], None, 10).await.unwrap(),
+        [key("tk-a", 0), key("tk-a", 1), key("tk-b", 0)]
+    );
+    assert_eq!(page(all.clone(), &["approver", "unit_head"], Some(("tk-a", 0)), 1).await.unwrap(), [key("tk-a", 1)]);
+    assert!(page(all.clone(), &["officer"], None, 10).await.unwrap().is_empty());
+    assert!(page(all.clone(), &[], None, 10).await.unwrap().is_empty());
+    let unit2 = liuhen_store::SeenBy { unit: Some("unit-2".into()), ..Default::default() };
+    assert_eq!(page(unit2, &["approver", "unit_head"], None, 10).await.unwrap(), [key("tk-b", 0)]);
+    assert!(matches!(page(all, &["x') OR 1 --"], None, 10).await, Err(StoreError::Invalid(_))));
+}
+
+#[tokio::test]
+async fn sqlite_a_roles_tasks_are_a_range_of_its_own_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    task_story(&store).await;
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT case_id FROM case_tasks t \
+             WHERE instr(t.roles, ',officer,') > 0 ORDER BY t.case_id, t.source, t.n LIMIT 5",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(plan.iter().any(|p| p.contains("case_tasks_officer")), "{plan:?}");
+}
+
 #[tokio::test]
 async fn sqlite_deadlines_are_ranges_of_their_index() {
     let dir = tempfile::tempdir().unwrap();
