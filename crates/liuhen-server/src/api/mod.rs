@@ -80,7 +80,6 @@ pub async fn require_session<S: LogStore>(state: &AppState<S>, headers: &HeaderM
     state.app.authenticate(&token).await
 }
 
-/// A case `user` may not see is 404 whatever the body says: asked before the body is read.
 /// The case `id` may be acted on by `user` as `action` (404 if hidden, 403 if only seen): asked
 /// before the body is read, so a malformed request tells those who may not act nothing more.
 pub(crate) async fn allowed_first<S: LogStore>(
@@ -92,6 +91,7 @@ pub(crate) async fn allowed_first<S: LogStore>(
     state.app.allow(user, action, Some(&state.app.store.case(id).await?))
 }
 
+/// A case `user` may not see is 404 whatever the body says: asked before the body is read.
 pub(crate) async fn hidden_first<S: LogStore>(
     state: &AppState<S>,
     user: &liuhen_store::UserRecord,
