@@ -328,6 +328,19 @@ async fn sqlite_recordings_page_newest_first() {
     recording_page_story(&store).await;
 }
 
+/// Asserts that SQLite plans `sql` on the database at `path` with index `index`.
+fn uses_index(path: &std::path::Path, sql: &str, index: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(plan.iter().any(|p| p.contains(index)), "{index} not in {plan:?}");
+}
+
 /// A case's documents: the settings of a prefix that name the case, and no others.
 async fn settings_of_case_story<S: LogStore>(store: &S) {
     let rows = [
@@ -352,18 +365,12 @@ async fn sqlite_a_cases_settings_are_a_range_of_an_index() {
     let store = SqliteStore::open(&path, config()).await.unwrap();
     settings_of_case_story(&store).await;
     // The plan reads the index by case, not the table.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let plan: Vec<String> = conn
-        .prepare(
-            "EXPLAIN QUERY PLAN SELECT key FROM settings \
-             WHERE json_extract(data, '$.case') = 'c1' AND substr(key, 1, length('document/')) = 'document/'",
-        )
-        .unwrap()
-        .query_map([], |r| r.get::<_, String>(3))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert!(plan.iter().any(|p| p.contains("settings_by_case")), "{plan:?}");
+    uses_index(
+        &path,
+        "SELECT key FROM settings \
+         WHERE json_extract(data, '$.case') = 'c1' AND substr(key, 1, length('document/')) = 'document/'",
+        "settings_by_case",
+    );
 }
 
 /// A user's ledger: the entries an actor made of the families asked, newest first, before an
@@ -457,18 +464,12 @@ async fn sqlite_a_roles_tasks_are_a_range_of_its_own_index() {
     let path = dir.path().join("liuhen.db");
     let store = SqliteStore::open(&path, config()).await.unwrap();
     task_story(&store).await;
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let plan: Vec<String> = conn
-        .prepare(
-            "EXPLAIN QUERY PLAN SELECT case_id FROM case_tasks t \
-             WHERE instr(t.roles, ',officer,') > 0 ORDER BY t.case_id, t.source, t.n LIMIT 5",
-        )
-        .unwrap()
-        .query_map([], |r| r.get::<_, String>(3))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert!(plan.iter().any(|p| p.contains("case_tasks_officer")), "{plan:?}");
+    uses_index(
+        &path,
+        "SELECT case_id FROM case_tasks t \
+         WHERE instr(t.roles, ',officer,') > 0 ORDER BY t.case_id, t.source, t.n LIMIT 5",
+        "case_tasks_officer",
+    );
 }
 
 #[tokio::test]
