@@ -456,6 +456,16 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
     /// The log entries of a case, in order: `(index, bytes)`.
     fn case_entries(&self, case_id: &str) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
+    /// The entries of case `case_id` whose action is of one of the families `families` (as for
+    /// [`LogStore::actor_entries`]), after index `after`, oldest first, at most `limit` (a
+    /// range per family of an index of the log by case; `Invalid` for a family that is not one).
+    fn case_family_entries(
+        &self,
+        case_id: &str,
+        families: &[&str],
+        after: Option<u64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
     /// A matter by code.
     fn matter(&self, code: &str) -> impl Future<Output = Result<MatterRecord, StoreError>> + Send;
     /// Every matter, by code.
@@ -465,11 +475,23 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     /// Every setting, by key.
     fn settings(&self) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
     /// The settings whose key starts with `prefix` and whose data (a JSON object) names case
-    /// `case_id` as its `case`, by key: a range of an index by case.
+    /// `case_id` as its `case`, by key, after `after`, at most `limit`: a range of an index by
+    /// case.
     fn settings_of_case(
         &self,
         prefix: &str,
         case_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
+    /// The settings whose key starts with `prefix` (`device/`), by key — after `after`, or
+    /// (`descending`) before it, newest key first — at most `limit`: a range of the primary key.
+    fn settings_range(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        descending: bool,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
     /// A recording by id.
     fn recording(&self, id: &str) -> impl Future<Output = Result<RecordingRecord, StoreError>> + Send;
@@ -498,6 +520,14 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<RecordingRecord>, StoreError>> + Send;
     /// Every account, by id.
     fn users(&self) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
+    /// An account by id.
+    fn user(&self, id: &str) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
+    /// Accounts by username, after `after`, at most `limit`.
+    fn user_page(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
     /// How many accounts exist.
     fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// The salt and content behind a commitment, checked against it: an opening whose

@@ -1211,6 +1211,19 @@ fn insert_task(conn: &Connection, t: &TaskRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The family of an entry's action (its text up to and including its first dot), word for word
+/// the expression of the indexes by family (so they serve the queries that use it).
+const FAMILY: &str = "substr(json_extract(CAST(data AS TEXT), '$.action'), 1, \
+                      instr(json_extract(CAST(data AS TEXT), '$.action'), '.'))";
+
+/// `Invalid` unless each of `families` is one: text up to and including its first dot.
+fn family_check(families: &[&str]) -> Result<(), StoreError> {
+    match families.iter().find(|a| a.find('.') != Some(a.len() - 1)) {
+        Some(a) => Err(StoreError::Invalid(format!("{a:?} is not an action family (text up to its first dot)"))),
+        None => Ok(()),
+    }
+}
+
 fn setting_from_row(r: &rusqlite::Row) -> rusqlite::Result<SettingRecord> {
     Ok(SettingRecord { key: r.get(0)?, data: r.get(1)?, updated_at_ms: r.get(2)?, version: r.get::<_, i64>(3)? as u64 })
 }
@@ -1883,13 +1896,9 @@ impl LogStore for SqliteStore {
         limit: u32,
     ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         let before = before.min(self.tree_size()) as i64;
-        if let Some(a) = actions.iter().find(|a| a.find('.') != Some(a.len() - 1)) {
-            return Err(StoreError::Invalid(format!("{a:?} is not an action family (text up to its first dot)")));
-        }
-        // The expressions are the indexes', word for word (so the indexes serve them).
+        family_check(actions)?;
+        // The expression is the index's, word for word (so the index serves it).
         const ACTOR: &str = "json_extract(CAST(data AS TEXT), '$.actor')";
-        const FAMILY: &str = "substr(json_extract(CAST(data AS TEXT), '$.action'), 1, \
-                              instr(json_extract(CAST(data AS TEXT), '$.action'), '.'))";
         let mut args: Vec<rusqlite::types::Value> =
             vec![actor.to_string().into(), before.into(), i64::from(limit).into()];
         let sql = if actions.is_empty() {
@@ -1909,6 +1918,42 @@ impl LogStore for SqliteStore {
                 .collect();
             format!("SELECT idx, data FROM ({}) ORDER BY idx DESC LIMIT ?3", ranges.join(" UNION ALL "))
         };
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    async fn case_family_entries(
+        &self,
+        case_id: &str,
+        families: &[&str],
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let size = self.tree_size() as i64;
+        family_check(families)?;
+        let after = after.map_or(-1, |a| a.min(i64::MAX as u64) as i64);
+        let mut args: Vec<rusqlite::types::Value> =
+            vec![case_id.to_string().into(), after.into(), size.into(), i64::from(limit).into()];
+        // One range of the index per family, oldest first, merged.
+        let ranges: Vec<String> = families
+            .iter()
+            .map(|a| {
+                args.push(a.to_string().into());
+                format!(
+                    "SELECT * FROM (SELECT idx, data FROM log_entries WHERE case_id = ?1 AND {FAMILY} = ?{} \
+                     AND idx > ?2 AND idx < ?3 ORDER BY idx LIMIT ?4)",
+                    args.len()
+                )
+            })
+            .collect();
+        if ranges.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT idx, data FROM ({}) ORDER BY idx LIMIT ?4", ranges.join(" UNION ALL "));
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt
@@ -1968,13 +2013,56 @@ impl LogStore for SqliteStore {
         })
     }
 
-    async fn settings_of_case(&self, prefix: &str, case_id: &str) -> Result<Vec<SettingRecord>, StoreError> {
+    async fn settings_of_case(
+        &self,
+        prefix: &str,
+        case_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<SettingRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT key, data, updated_at, version FROM settings \
-                 WHERE json_extract(data, '$.case') = ?1 AND substr(key, 1, length(?2)) = ?2 ORDER BY key",
+                 WHERE json_extract(data, '$.case') = ?1 AND substr(key, 1, length(?2)) = ?2 AND key > ?3 \
+                 ORDER BY key LIMIT ?4",
             )?;
-            let rows = stmt.query_map(params![case_id, prefix], setting_from_row)?;
+            let rows = stmt.query_map(params![case_id, prefix, after.unwrap_or(""), limit], setting_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn settings_range(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        descending: bool,
+        limit: u32,
+    ) -> Result<Vec<SettingRecord>, StoreError> {
+        // The keys with the prefix are those from the prefix up to (not including) the prefix
+        // with its last character advanced: a range of the primary key.
+        let Some(last) = prefix.chars().last() else {
+            return Err(StoreError::Invalid("a settings range needs a prefix".into()));
+        };
+        let end = format!(
+            "{}{}",
+            &prefix[..prefix.len() - last.len_utf8()],
+            char::from_u32(last as u32 + 1).ok_or_else(|| StoreError::Invalid(format!("prefix {prefix:?}")))?
+        );
+        let (low, high) = match (after, descending) {
+            (Some(a), false) => (a.to_string(), end),
+            (Some(a), true) => (prefix.to_string(), a.to_string()),
+            (None, _) => (prefix.to_string(), end),
+        };
+        // After a key: strictly above it; before one: strictly below; no cursor: the whole range.
+        let sql = match (after.is_some(), descending) {
+            (true, false) => "WHERE key > ?1 AND key < ?2 ORDER BY key",
+            (_, true) => "WHERE key >= ?1 AND key < ?2 ORDER BY key DESC",
+            (false, false) => "WHERE key >= ?1 AND key < ?2 ORDER BY key",
+        };
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached(&format!("SELECT key, data, updated_at, version FROM settings {sql} LIMIT ?3"))?;
+            let rows = stmt.query_map(params![low, high, limit], setting_from_row)?;
             rows.collect()
         })
     }
@@ -2060,6 +2148,25 @@ impl LogStore for SqliteStore {
         self.read(|c| {
             let mut stmt = c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))?;
             let rows = stmt.query_map([], user_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn user(&self, id: &str) -> Result<UserRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
+                .query_row([id], user_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn user_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<UserRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE username > ?1 ORDER BY username LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![after.unwrap_or(""), limit], user_from_row)?;
             rows.collect()
         })
     }

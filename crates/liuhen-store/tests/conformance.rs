@@ -4,7 +4,7 @@ use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Entry, EntryDraft, Hash, NoteSigner, commitment, leaf_hash, tree};
 use liuhen_store::{
     AppendRequest, DeadlineQuery, DeadlineRecord, DueRange, LogConfig, LogStore, Op, RecordingRecord, SettingRecord,
-    SqliteStore, StoreError,
+    SqliteStore, StoreError, UserRecord,
 };
 use serde_json::Map;
 use std::time::Duration;
@@ -352,10 +352,135 @@ async fn settings_of_case_story<S: LogStore>(store: &S) {
     ];
     write(store, rows.iter().map(|(k, d)| put(k, d, Some(0))).collect()).await.unwrap();
     let keys = |v: Vec<SettingRecord>| v.into_iter().map(|s| s.key).collect::<Vec<_>>();
-    assert_eq!(keys(store.settings_of_case("document/", "c1").await.unwrap()), ["document/1", "document/3"]);
-    assert_eq!(keys(store.settings_of_case("document/", "c2").await.unwrap()), ["document/2"]);
-    assert!(store.settings_of_case("document/", "c9").await.unwrap().is_empty());
-    assert_eq!(keys(store.settings_of_case("device/", "c1").await.unwrap()), ["device/1"]);
+    let of = |prefix: &'static str, case: &'static str, after: Option<&'static str>, limit| async move {
+        keys(store.settings_of_case(prefix, case, after, limit).await.unwrap())
+    };
+    assert_eq!(of("document/", "c1", None, 10).await, ["document/1", "document/3"]);
+    assert_eq!(of("document/", "c2", None, 10).await, ["document/2"]);
+    assert!(of("document/", "c9", None, 10).await.is_empty());
+    assert_eq!(of("device/", "c1", None, 10).await, ["device/1"]);
+    // Paged: a page of one, then the page after its key.
+    assert_eq!(of("document/", "c1", None, 1).await, ["document/1"]);
+    assert_eq!(of("document/", "c1", Some("document/1"), 1).await, ["document/3"]);
+    assert!(of("document/", "c1", Some("document/3"), 1).await.is_empty());
+}
+
+/// A prefix's settings by key, paged either way; the keys of a neighbouring prefix (one that
+/// starts the same, one just after it) never appear.
+async fn settings_range_story<S: LogStore>(store: &S) {
+    let rows = ["device/a", "device/b", "device/c", "device0", "devices/x", "devic", "document/1"];
+    write(store, rows.iter().map(|k| put(k, "{}", Some(0))).collect()).await.unwrap();
+    let range = |after: Option<&'static str>, descending, limit| async move {
+        store
+            .settings_range("device/", after, descending, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.key)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(range(None, false, 10).await, ["device/a", "device/b", "device/c"]);
+    assert_eq!(range(None, false, 2).await, ["device/a", "device/b"]);
+    assert_eq!(range(Some("device/b"), false, 2).await, ["device/c"]);
+    assert_eq!(range(None, true, 2).await, ["device/c", "device/b"]);
+    assert_eq!(range(Some("device/b"), true, 2).await, ["device/a"]);
+    assert!(range(Some("device/a"), true, 2).await.is_empty());
+    assert!(matches!(store.settings_range("", None, false, 1).await, Err(StoreError::Invalid(_))));
+}
+
+#[tokio::test]
+async fn sqlite_a_prefixs_settings_are_a_range_of_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    settings_range_story(&store).await;
+    uses_index(
+        &path,
+        "SELECT key FROM settings WHERE key >= 'device/' AND key < 'device0' ORDER BY key",
+        "sqlite_autoindex_settings",
+    );
+}
+
+/// Accounts by id, and paged by username.
+async fn user_story<S: LogStore>(store: &S) {
+    let user = |id: &str, name: &str| UserRecord {
+        id: id.into(),
+        username: name.into(),
+        role: "officer".into(),
+        password_hash: String::new(),
+        must_change_password: false,
+        created_at_ms: 0,
+        officer_id: String::new(),
+        unit: String::new(),
+        totp_secret: String::new(),
+        totp_enabled: false,
+        pending_roles: String::new(),
+        display_name: String::new(),
+    };
+    let made = [user("u3", "chen"), user("u1", "zhao"), user("u2", "li")];
+    write(store, made.iter().cloned().map(Op::CreateUser).collect()).await.unwrap();
+    // The account as made, stamped with its entry's time.
+    let found = store.user("u1").await.unwrap();
+    assert_eq!(found, UserRecord { created_at_ms: found.created_at_ms, ..made[1].clone() });
+    assert!(matches!(store.user("u9").await, Err(StoreError::NotFound)));
+    let page = |after: Option<&'static str>, limit| async move {
+        store.user_page(after, limit).await.unwrap().into_iter().map(|u| u.username).collect::<Vec<_>>()
+    };
+    assert_eq!(page(None, 2).await, ["chen", "li"]);
+    assert_eq!(page(Some("li"), 2).await, ["zhao"]);
+    assert!(page(Some("zhao"), 2).await.is_empty());
+}
+
+#[tokio::test]
+async fn sqlite_accounts_page_by_username() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
+    user_story(&store).await;
+}
+
+/// A case's ledger: the case's entries of the families asked, oldest first, after an index, at
+/// most a limit; another case's entries and a family that is not one never appear.
+async fn case_family_entries_story<S: LogStore>(store: &S) {
+    let made = [
+        ("c1", "access.case"),
+        ("c1", "case.command"),
+        ("c2", "access.case"),
+        ("c1", "party_access.request"),
+        ("c1", "accessory.thing"),
+        ("c1", "access.record"),
+    ];
+    let mut at = Vec::new();
+    for (case, action) in made {
+        let d = EntryDraft::new("user:a", action, Some(case), Map::new(), vec![], vec![]).unwrap();
+        at.push(store.append(AppendRequest::entry(d)).await.unwrap().index);
+    }
+    let found = |families: &'static [&'static str], after: Option<u64>, limit: u32| async move {
+        store
+            .case_family_entries("c1", families, after, limit)
+            .await
+            .map(|v| v.into_iter().map(|(i, _)| i).collect::<Vec<_>>())
+    };
+    let ledger = &["access.", "party_access."][..];
+    assert_eq!(found(ledger, None, 10).await.unwrap(), [at[0], at[3], at[5]]);
+    assert_eq!(found(ledger, None, 2).await.unwrap(), [at[0], at[3]]);
+    assert_eq!(found(ledger, Some(at[3]), 2).await.unwrap(), [at[5]]);
+    assert_eq!(found(&["case."], None, 10).await.unwrap(), [at[1]]);
+    assert!(found(&[], None, 10).await.unwrap().is_empty());
+    assert!(matches!(store.case_family_entries("c1", &["access"], None, 10).await, Err(StoreError::Invalid(_))));
+}
+
+#[tokio::test]
+async fn sqlite_a_cases_ledger_is_ranges_of_an_index_by_family() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    case_family_entries_story(&store).await;
+    uses_index(
+        &path,
+        "SELECT idx FROM log_entries WHERE case_id = 'c1' AND substr(json_extract(CAST(data AS TEXT), '$.action'), 1, \
+         instr(json_extract(CAST(data AS TEXT), '$.action'), '.')) = 'access.' AND idx > 0 ORDER BY idx",
+        "log_entries_by_case_family",
+    );
 }
 
 #[tokio::test]
@@ -368,7 +493,8 @@ async fn sqlite_a_cases_settings_are_a_range_of_an_index() {
     uses_index(
         &path,
         "SELECT key FROM settings \
-         WHERE json_extract(data, '$.case') = 'c1' AND substr(key, 1, length('document/')) = 'document/'",
+         WHERE json_extract(data, '$.case') = 'c1' AND substr(key, 1, length('document/')) = 'document/' \
+         AND key > 'document/1' ORDER BY key",
         "settings_by_case",
     );
 }

@@ -134,7 +134,7 @@ fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
             }
         }
         let search = format!("/api/cases?q={}", escape(&party));
-        let routes = [
+        let mut routes = vec![
             ("工作台", "/".to_string()),
             ("案件列表", "/api/cases".to_string()),
             ("案件列表（页面）", "/cases".to_string()),
@@ -147,7 +147,13 @@ fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
             ("音像记录", "/api/recordings".to_string()),
             ("音像记录按当事人检索", format!("/api/recordings?party={}", escape(&party))),
             ("查阅记录", format!("/api/users/{}/ledger", me["id"].as_str().unwrap_or_default())),
+            ("案件文书", format!("/api/cases/{case}/documents")),
+            ("设备台账", "/api/devices".to_string()),
         ];
+        // A case's ledger is the supervising roles' to read, not the officer's.
+        if role == "负责人" {
+            routes.push(("案件查阅台账", format!("/api/cases/{case}/ledger")));
+        }
         for (name, path) in routes {
             let mut ms = Vec::with_capacity(args.samples);
             let mut rows = Value::Null;

@@ -40,7 +40,8 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
         .call()
         .unwrap();
     assert_eq!(r.status(), 200);
-    let ledger: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let page: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let ledger = page["ledger"].clone();
     let admin = format!("user:{}", session["user"]["id"].as_str().unwrap());
     assert!(
         ledger

@@ -323,7 +323,7 @@ fn the_scale_bench_grows_an_office_and_times_every_daily_route() {
     assert_eq!(lines[0]["grown"], 30, "{}", lines[0]);
     assert_eq!(lines[0]["steps_left_undone"], serde_json::json!({}), "{}", lines[0]);
     let routes: Vec<&serde_json::Value> = lines.iter().filter(|l| l["route"].is_string()).collect();
-    assert_eq!(routes.len(), 24, "{lines:?}");
+    assert_eq!(routes.len(), 29, "{lines:?}");
     assert!(routes.iter().all(|l| l["status"] == 200 && l["p95_ms"].as_f64().is_some()), "{routes:?}");
     // Case commands from concurrent HTTP clients: appended, none refused.
     let commands = lines.iter().find(|l| l["commands_http"].is_u64()).expect("a line of HTTP commands");

@@ -955,8 +955,9 @@ impl PageQuery {
         }
     }
 
-    /// The log index the page starts before (a cursor of this kind of list).
-    pub fn before(&self) -> Result<Option<u64>, ApiError> {
+    /// The log index in the cursor of a list of log entries: the page starts before it
+    /// (newest first) or after it (oldest first).
+    pub fn log_index(&self) -> Result<Option<u64>, ApiError> {
         self.cursor
             .as_deref()
             .map(|c| {
@@ -981,7 +982,7 @@ pub async fn user_ledger<S: LogStore>(
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LedgerPage>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
-    let (lines, next) = state.app.user_ledger(&user, &id, q.before()?, q.size()?).await?;
+    let (lines, next) = state.app.user_ledger(&user, &id, q.log_index()?, q.size()?).await?;
     Ok(Json(LedgerPage {
         ledger: lines.into_iter().map(LedgerDto::from).collect(),
         next_cursor: next.map(|i| crate::app::policy::cursor_of(i as i64, "")),
@@ -1007,18 +1008,27 @@ pub struct LedgerQuery {
     /// Only the accesses of this record (`evidence/0`).
     #[serde(default)]
     pub record: super::text::Text<5000>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
 }
 
-/// The case's access ledger (办法第二十四条): every view, download, export and print.
+/// The case's access ledger (办法第二十四条): every view, download, export and print, oldest
+/// first, a page at a time.
 pub async fn case_ledger<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
     q: Result<Query<LedgerQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<LedgerDto>>, ApiError> {
-    let Query(q) = q.map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
-    let lines = state.app.case_ledger(&user, &id).await?;
-    Ok(Json(lines.into_iter().filter(|l| q.record.is_empty() || l.record == *q.record).map(LedgerDto::from).collect()))
+) -> Result<Json<LedgerPage>, ApiError> {
+    state.app.case_allowing(&user, &id, crate::app::policy::Action::ViewLedger).await?;
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor };
+    let record = Some(&*q.record).filter(|r| !r.is_empty());
+    let (lines, next) = state.app.case_ledger(&user, &id, record, page.log_index()?, page.size()?).await?;
+    Ok(Json(LedgerPage {
+        ledger: lines.into_iter().map(LedgerDto::from).collect(),
+        next_cursor: next.map(|i| crate::app::policy::cursor_of(i as i64, "")),
+    }))
 }
 
 /// `GET /api/cases/{id}/records/{kind}/{n}?purpose=…`: one record of the case, ledgered first

@@ -4,8 +4,8 @@
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use liuhen_store::LogStore;
 use schemars::JsonSchema;
@@ -39,8 +39,11 @@ fn device_capabilities(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(state.app.devices(&user).await?))
+    q: Result<Query<super::cases::PageQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (devices, next) = state.app.devices(&user, q.cursor.as_deref(), q.size()?).await?;
+    Ok(Json(serde_json::json!({"devices": devices, "next_cursor": next})))
 }
 
 /// `POST /api/devices`: registers a device (the 设备管理员).

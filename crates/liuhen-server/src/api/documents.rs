@@ -150,13 +150,17 @@ pub async fn catalogue<S: LogStore>(
     Ok(Json(json!(forms)))
 }
 
-/// `GET /api/cases/{id}/documents`: the case's documents.
+/// `GET /api/cases/{id}/documents?limit&cursor`: a page of the case's documents.
 pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(state.app.case_documents(&user, &id).await?))
+    q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    state.app.case_allowing(&user, &id, crate::app::policy::Action::ViewCase).await?;
+    let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (documents, next) = state.app.case_documents(&user, &id, q.cursor.as_deref(), q.size()?).await?;
+    Ok(Json(json!({"documents": documents, "next_cursor": next})))
 }
 
 /// `POST /api/cases/{id}/documents`: `{"code", "fields", "supersedes"?, "reason"?}`.

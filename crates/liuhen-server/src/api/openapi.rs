@@ -242,13 +242,15 @@ pub fn document() -> Value {
         {"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["act", "evidence"]}},
         {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
     ]);
-    let user_ledger_params = {
+    // A path parameter `id` described as `what`, then a list's paging and `filters`.
+    let id_and_page = |what: &str, filters: &[(&str, &str)]| {
         let mut p = vec![
-            json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "账号 ID"}),
+            json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": what}),
         ];
-        p.extend(list_params(&[]).as_array().cloned().unwrap_or_default());
+        p.extend(list_params(filters).as_array().cloned().unwrap_or_default());
         Value::Array(p)
     };
+    let user_ledger_params = id_and_page("账号 ID", &[]);
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
@@ -496,7 +498,9 @@ pub fn document() -> Value {
                 "security": [{"bearer": []}], "requestBody": body(r("TotpCode")),
                 "responses": auth_errors(json!({"200": ok("已启用", json!({"type": "object"})), "400": err("验证码不正确或未开始绑定")}))}},
             "/api/users": {
-                "get": op("账号列表", "仅系统管理员。", auth_errors(json!({"200": ok("账号", json!({"type": "array", "items": r("Account")})), "403": err("无权限")}))),
+                "get": {"summary": "账号列表", "description": "仅系统管理员。按用户名排列，分页（limit、cursor）。", "security": [{"bearer": []}],
+                    "parameters": list_params(&[]),
+                    "responses": auth_errors(json!({"200": ok("一页账号", page_of(r("Account"), "users")), "400": err("查询参数有误"), "403": err("无权限")}))},
                 "post": {"summary": "新建账号", "description": "仅系统管理员。角色可多个（逗号分隔）：officer 执法人员、unit_head 承办机构负责人、legal_reviewer 法制审核人员、approver 负责人、discussion_member 集体讨论成员、archivist 档案管理员、device_admin 设备管理员、supervisor 监督人员、sysadmin 系统管理员。首次登录须修改密码。",
                     "security": [{"bearer": []}], "requestBody": body(r("NewAccount")),
                     "responses": auth_errors(json!({"201": ok("已创建", r("Account")), "400": err("请求有误"), "403": err("无权限"), "409": err("用户名、姓名或执法人员已有账号 (DUPLICATE)"), "422": err("系统管理员兼任可查看案件内容的角色，违反三员分立 (UNPROCESSABLE)")}))}},
@@ -547,8 +551,9 @@ pub fn document() -> Value {
             "/api/seal-keys": {"get": {"summary": "电子印章公钥", "description": "办事处电子印章的 SM2 与 Ed25519 公钥（PEM）及 SM2 区分标识。任何人可用 OpenSSL 命令行核验签章：scripts/verify-seal 文书.pdf 签章.der sm2.pem [ed25519.pem ed25519.sig]。",
                 "responses": json!({"200": ok("公钥", json!({"type": "object"})), "404": err("未配置签章密钥")})}},
             "/api/cases/{id}/documents": {
-                "get": {"summary": "案件的文书", "security": [{"bearer": []}], "parameters": case_path_param,
-                    "responses": auth_errors(json!({"200": ok("文书", json!({"type": "array", "items": {"type": "object"}})), "404": err("案件不存在或无权查看")}))},
+                "get": {"summary": "案件的文书", "description": "按制作先后排列，分页（limit、cursor）。", "security": [{"bearer": []}],
+                    "parameters": id_and_page("案件 ID", &[]),
+                    "responses": auth_errors(json!({"200": ok("一页文书", page_of(json!({"type": "object"}), "documents")), "400": err("查询参数有误"), "404": err("案件不存在或无权查看")}))},
                 "post": {"summary": "制作文书或更正版本", "description": "code 文书编号（见 /api/document-catalogue）、fields 栏目内容；更正已定稿文书时另写 supersedes（原文书编号）和 reason（更正理由），原文书保留（R-133）。栏目不在目录中、选项值不符、文书不适用于本类案件的 422（R-134）。",
                     "security": [{"bearer": []}], "parameters": case_path_param,
                     "requestBody": body(r("NewDocument")),
@@ -567,8 +572,9 @@ pub fn document() -> Value {
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": {"description": "application/octet-stream"}, "404": err("未签发或无权查看")}))}},
             "/api/devices": {
-                "get": {"summary": "音像记录设备台账", "description": "全部设备：编号、型号、类别、功能（防爆、夜视、定位）、存放地点、状态、领用人、最近一次使用前检查，以及每台设备的全部记录（领用、归还、交接、维护、送修、报废）。办法第二十四条、第二十八条。",
-                    "security": [{"bearer": []}], "responses": auth_errors(json!({"200": ok("设备", json!({"type": "array", "items": {"type": "object"}}))}))},
+                "get": {"summary": "音像记录设备台账", "description": "按编号排列，分页（limit、cursor）：编号、型号、类别、功能（防爆、夜视、定位）、存放地点、状态、领用人、最近一次使用前检查，以及每台设备的全部记录（领用、归还、交接、维护、送修、报废）。办法第二十四条、第二十八条。",
+                    "security": [{"bearer": []}], "parameters": list_params(&[]),
+                    "responses": auth_errors(json!({"200": ok("一页设备", page_of(json!({"type": "object"}), "devices")), "400": err("查询参数有误")}))},
                 "post": {"summary": "登记设备", "description": "设备管理员登记：number（字母、数字、- 或 _）、model、kind（body_camera 执法记录仪、camera 照相机、audio_recorder 录音机、video_camera 摄像机、surveillance 视频监控）、capabilities（explosion_proof、night_vision、positioning）、storage_place。编号已登记的 409。",
                     "security": [{"bearer": []}], "requestBody": body(r("Device")),
                     "responses": auth_errors(json!({"201": ok("设备", json!({"type": "object"})), "400": err("内容有误"), "409": err("编号已登记")}))}},
@@ -618,9 +624,9 @@ pub fn document() -> Value {
             "/api/recordings/{id}/content": {"get": {"summary": "音像记录的内容（支持 HTTP Range）", "description": "须带播放授权 grant。无 Range 头返回全部（200）；Range: bytes=a-b 返回该段（206，Content-Range）；无法满足的范围 416。原文件从不改变。",
                 "security": [{"bearer": []}], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "grant", "in": "query", "required": true, "schema": {"type": "string"}}],
                 "responses": auth_errors(json!({"200": {"description": "全部内容"}, "206": {"description": "所请求的一段"}, "403": err("无有效的播放授权"), "404": err("不存在"), "416": {"description": "范围无法满足"}}))}},
-            "/api/cases/{id}/ledger": {"get": {"summary": "案件查阅台账", "description": "对本案的每次查阅、下载、导出、打印：何人、何时、何物、何目的（办法第二十四条）。record=act/0 等只列该项记录的查阅。",
-                "security": [{"bearer": []}], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "record", "in": "query", "required": false, "schema": {"type": "string"}}],
-                "responses": auth_errors(json!({"200": ok("台账", json!({"type": "array", "items": r("LedgerLine")})), "404": err("案件不存在")}))}},
+            "/api/cases/{id}/ledger": {"get": {"summary": "案件查阅台账", "description": "对本案的每次查阅、下载、导出、打印：何人、何时、何物、何目的（办法第二十四条），先后排列，分页（limit、cursor）。record=act/0 等只列该项记录的查阅；此时一次请求至多查看 5000 条台账，未满一页也可能有 next_cursor。",
+                "security": [{"bearer": []}], "parameters": id_and_page("案件 ID", &[("record", "只列该项记录（act/0、evidence/1）的查阅")]),
+                "responses": auth_errors(json!({"200": ok("一页台账", page_of(r("LedgerLine"), "ledger")), "400": err("查询参数有误"), "403": err("无权查看台账"), "404": err("案件不存在")}))}},
             "/api/cases/{id}/commands": {"post": {"summary": "执行案件命令", "description": "按案件类型执行。每条命令记入日志；被规则拒绝时不记录任何变更。审批环节由持有该角色的账号本人办理，记录的人员、角色和时间取自账号和服务器，不接受客户端填写的姓名或日期（办法第十五条）：file、not_file 依本案审批完成的立案审批表（D02），decide、decide_no_penalty 依案件处理审批表（D30），close 依结案审批表（D50），缺少时 422 R-131；propose 由承办机构负责人（opinion），legal_review 由法制审核人员（其执法人员登记须有法律职业资格），discuss 的参加人员取自各成员以本人账号签名的集体讨论记录（D35），decide_recusal、defer_payment（opinion）、dispose_property、correct_date、许可 decide 与 extend、强制措施 approve（opinion）、ratify、extend、correct_execution_time 由负责人；否则 403 NOT_YOUR_STEP。命令记为已盖章（sealed、voucher_sealed 为 true）的文书，办事处须在该命令的日期（at，缺省为当日）持有有效印章，否则 422 R-130。",
                 "security": [{"bearer": []}], "parameters": case_path_param, "requestBody": body(r("Command")),
                 "responses": auth_errors(json!({"200": ok("已执行", r("Case")), "400": err("请求有误"),

@@ -65,9 +65,15 @@ pub async fn command<S: LogStore>(
     Ok(Json(v))
 }
 
-/// `GET /public/decisions.json`: what is published, newest first.
-pub async fn feed<S: LogStore>(State(state): State<AppState<S>>) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(state.app.public_decisions().await?))
+/// `GET /public/decisions.json?limit&cursor`: a page of what is published, the latest case
+/// first.
+pub async fn feed<S: LogStore>(
+    State(state): State<AppState<S>>,
+    q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (decisions, next) = state.app.public_decisions(q.cursor.as_deref(), q.size()?).await?;
+    Ok(Json(serde_json::json!({"decisions": decisions, "next_cursor": next})))
 }
 
 #[derive(Template)]
@@ -80,6 +86,9 @@ struct PublicPage {
     procedures: &'static [(&'static str, &'static str)],
     relief: String,
     items: Vec<PublicItem>,
+    /// The decisions' first and next pages.
+    first: Option<String>,
+    next: Option<String>,
     /// 年度行政执法数据: (year, [(item, figure)]), the latest first.
     statistics: Vec<(i64, Vec<(String, String)>)>,
 }
@@ -179,7 +188,18 @@ fn when(ms: i64) -> String {
 }
 
 /// `GET /public/decisions`: the office's 行政执法公示 page, for anyone.
-pub async fn page<S: LogStore>(State(state): State<AppState<S>>) -> Result<Response, ApiError> {
+pub async fn page<S: LogStore>(
+    State(state): State<AppState<S>>,
+    q: Result<axum::extract::Query<crate::ui::CursorQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let cursor = q.ok().map(|axum::extract::Query(q)| q.cursor).filter(|c| !c.is_empty());
+    let size = crate::app::policy::PAGE as usize;
+    let (found, next) = match state.app.public_decisions(cursor.as_deref(), size).await {
+        // A cursor mangled in the address bar: the first page.
+        Err(ApiError::BadRequest(_)) => state.app.public_decisions(None, size).await?,
+        other => other?,
+    };
+    let (first, next) = crate::ui::pager("/public/decisions?", "cursor", "", cursor.as_deref(), next);
     let agency = state.app.agency().await?;
     let organ = agency.name.clone();
     let missing = |s: &str| if s.trim().is_empty() { "（尚未公示）".to_string() } else { s.to_string() };
@@ -193,10 +213,7 @@ pub async fn page<S: LogStore>(State(state): State<AppState<S>>) -> Result<Respo
         missing(&agency.court)
     );
     let s = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
-    let items = state
-        .app
-        .public_decisions()
-        .await?
+    let items = found
         .iter()
         .map(|v| {
             let mut lines = Vec::new();
@@ -240,7 +257,7 @@ pub async fn page<S: LogStore>(State(state): State<AppState<S>>) -> Result<Respo
         .iter()
         .map(|v| (v["year"].as_i64().unwrap_or_default(), figure_lines(&v["figures"])))
         .collect();
-    let html = PublicPage { organ, posted, matters, procedures: PROCEDURES, relief, items, statistics }
+    let html = PublicPage { organ, posted, matters, procedures: PROCEDURES, relief, items, first, next, statistics }
         .render()
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(Html(html).into_response())

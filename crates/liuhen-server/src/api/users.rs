@@ -76,9 +76,13 @@ impl From<&UserRecord> for AccountDto {
 pub async fn list_users<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-) -> Result<Json<Vec<AccountDto>>, ApiError> {
-    let users = state.app.accounts(&user).await?;
-    Ok(Json(users.iter().map(AccountDto::from).collect()))
+    q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.app.allow(&user, crate::app::policy::Action::ManageUsers, None)?;
+    let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (users, next) = state.app.accounts(&user, q.cursor.as_deref(), q.size()?).await?;
+    let users: Vec<AccountDto> = users.iter().map(AccountDto::from).collect();
+    Ok(Json(serde_json::json!({"users": users, "next_cursor": next})))
 }
 
 pub async fn add_user<S: LogStore>(

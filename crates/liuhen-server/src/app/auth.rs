@@ -236,10 +236,24 @@ impl<S: LogStore> App<S> {
         Ok(UserRecord { role, pending_roles: String::new(), ..user })
     }
 
-    /// Every account, for a 系统管理员.
-    pub async fn accounts(&self, actor: &UserRecord) -> Result<Vec<UserRecord>, ApiError> {
+    /// A page of the accounts by username, after `cursor`, for a 系统管理员.
+    pub async fn accounts(
+        &self,
+        actor: &UserRecord,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<UserRecord>, Option<String>), ApiError> {
         self.allow(actor, super::policy::Action::ManageUsers, None)?;
-        Ok(self.store.users().await?)
+        let after = cursor.map(|c| super::policy::parse_cursor(c).map(|(_, name)| name)).transpose()?;
+        let mut rows = self.store.user_page(after.as_deref(), limit as u32 + 1).await?;
+        let next = match rows.len() > limit {
+            true => {
+                rows.truncate(limit);
+                rows.last().map(|u| super::policy::cursor_of(0, &u.username))
+            }
+            false => None,
+        };
+        Ok((rows, next))
     }
 
     pub(crate) async fn create_user(&self, new: &NewUser, actor: &str) -> Result<UserRecord, ApiError> {

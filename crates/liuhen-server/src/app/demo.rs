@@ -580,7 +580,7 @@ impl<S: LogStore> App<S> {
         use serde_json::json;
         let (wang, head) = (&staff.wang, &staff.head);
         let y = today.year();
-        for d in self.case_documents(wang, case).await? {
+        for d in self.case_documents(wang, case, None, super::policy::MAX_PAGE as usize).await?.0 {
             if d["state"] == "draft" {
                 self.document_command(wang, d["id"].as_str().unwrap_or_default(), &json!({"type": "finalise"})).await?;
             }

@@ -139,16 +139,16 @@ impl<S: LogStore> App<S> {
         self.versioned_setting(&format!("{PREFIX}{number}")).await?.ok_or(ApiError::NotFound)
     }
 
-    /// Every device in the registry (with its history), by number.
-    pub async fn devices(&self, actor: &UserRecord) -> Result<Vec<Value>, ApiError> {
+    /// A page of the device registry (each with its history), by number, after `cursor`.
+    pub async fn devices(
+        &self,
+        actor: &UserRecord,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Value>, Option<String>), ApiError> {
         self.allow(actor, Action::ViewDevices, None)?;
-        let mut out = Vec::new();
-        for s in self.store.settings().await? {
-            if s.key.starts_with(PREFIX) {
-                out.push(serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?);
-            }
-        }
-        Ok(out)
+        let (rows, next) = self.settings_page(PREFIX, cursor, false, limit).await?;
+        Ok((rows.into_iter().map(|(_, v)| v).collect(), next))
     }
 
     /// What a device command is asked before it is read: 403 unless `actor` may manage or use

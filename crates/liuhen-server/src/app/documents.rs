@@ -433,33 +433,44 @@ impl<S: LogStore> App<S> {
         Ok((v, case))
     }
 
-    /// The documents of case `case_id` (views of the list are not content: the documents'
-    /// own pages and PDFs are ledgered).
-    pub async fn case_documents(&self, actor: &UserRecord, case_id: &str) -> Result<Vec<Value>, ApiError> {
+    /// A page of the documents of case `case_id`, oldest first, after `cursor` (views of the
+    /// list are not content: the documents' own pages and PDFs are ledgered).
+    pub async fn case_documents(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Value>, Option<String>), ApiError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
+        let after =
+            cursor.map(|c| super::policy::parse_cursor(c).map(|(_, id)| format!("{PREFIX}{id}"))).transpose()?;
+        let rows = self.store.settings_of_case(PREFIX, case_id, after.as_deref(), limit as u32 + 1).await?;
+        let more = rows.len() > limit;
         let mut out = Vec::new();
-        for s in self.store.settings_of_case(PREFIX, case_id).await? {
-            if let Some(id) = s.key.strip_prefix(PREFIX) {
-                let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-                if v["case"] == case_id {
-                    let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
-                    if let Some(d) = document_json(id, case_id, events, &v["extra"]) {
-                        out.push(json!({"id": id, "code": d["code"], "name": d["name"], "state": d["state"],
-                            "state_name": d["state_name"], "pdf_sha256": d["pdf_sha256"], "issued": d["issued"],
-                            "superseded_by": d["superseded_by"], "missing": d["missing"].as_array().map_or(0, Vec::len)}));
-                    }
-                }
+        for s in rows.iter().take(limit) {
+            let id = &s.key[PREFIX.len()..];
+            let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
+            if let Some(d) = document_json(id, case_id, events, &v["extra"]) {
+                out.push(json!({"id": id, "code": d["code"], "name": d["name"], "state": d["state"],
+                    "state_name": d["state_name"], "pdf_sha256": d["pdf_sha256"], "issued": d["issued"],
+                    "superseded_by": d["superseded_by"], "missing": d["missing"].as_array().map_or(0, Vec::len)}));
             }
         }
-        Ok(out)
+        let next = match (more, rows.get(limit.saturating_sub(1))) {
+            (true, Some(last)) => Some(super::policy::cursor_of(0, &last.key[PREFIX.len()..])),
+            _ => None,
+        };
+        Ok((out, next))
     }
 
     /// The live (not superseded) documents of `code` on case `case_id`: (id, document, the hash
     /// of its current content).
     async fn forms_of(&self, case_id: &str, code: &str) -> Result<Vec<(String, Document, String)>, ApiError> {
         let mut out = Vec::new();
-        for s in self.store.settings_of_case(PREFIX, case_id).await? {
+        for s in self.store.settings_of_case(PREFIX, case_id, None, u32::MAX).await? {
             let Some(id) = s.key.strip_prefix(PREFIX) else { continue };
             let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
             if v["case"] != case_id || !v["extra"]["superseded_by"].is_null() {

@@ -276,18 +276,24 @@ impl<S: LogStore> App<S> {
 
     /// The key `key_id` (a published public key: PEM, whose, made and revoked when), or 404.
     pub async fn signing_key(&self, key_id: &str) -> Result<Value, ApiError> {
-        for s in self.store.settings().await? {
-            let Some(user) = s.key.strip_prefix(PREFIX) else { continue };
-            let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-            if v["keys"].as_array().into_iter().flatten().any(|k| k["key_id"] == key_id) {
-                let all = self.public_keys(user).await?;
-                let k = all["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id).cloned();
-                let mut k = k.ok_or(ApiError::NotFound)?;
-                k["user"] = Value::from(format!("user:{user}"));
-                return Ok(k);
+        // One row per account that holds keys: the accounts' rows, a page at a time.
+        let mut cursor = None;
+        loop {
+            let (rows, next) = self.settings_page(PREFIX, cursor.as_deref(), false, 500).await?;
+            for (user, v) in rows {
+                if v["keys"].as_array().into_iter().flatten().any(|k| k["key_id"] == key_id) {
+                    let all = self.public_keys(&user).await?;
+                    let k = all["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id).cloned();
+                    let mut k = k.ok_or(ApiError::NotFound)?;
+                    k["user"] = Value::from(format!("user:{user}"));
+                    return Ok(k);
+                }
+            }
+            match next {
+                Some(n) => cursor = Some(n),
+                None => return Err(ApiError::NotFound),
             }
         }
-        Err(ApiError::NotFound)
     }
 
     /// Whether `signature` (hex) by `key_id` of `user` over `statement` verifies and was made

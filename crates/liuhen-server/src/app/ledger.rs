@@ -9,6 +9,13 @@ use liuhen_log::{Entry, EntryDraft};
 use liuhen_store::{LogStore, UserRecord};
 use serde_json::json;
 
+/// The families of the log's actions that are the access ledger (办法第二十四条): views,
+/// downloads, exports and prints, and the party's requests to read or copy.
+pub const LEDGER_FAMILIES: [&str; 2] = ["access.", "party_access."];
+
+/// The most entries one page of a case's ledger filtered by record reads.
+pub const LEDGER_SCAN: usize = 5000;
+
 /// How a record was accessed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -153,7 +160,7 @@ impl<S: LogStore> App<S> {
 
     /// The ledger line of entry `index`, its commitment opened (and checked).
     async fn ledger_line(&self, index: u64, e: &Entry) -> Result<Option<LedgerLine>, ApiError> {
-        if !e.action().starts_with("access.") && !e.action().starts_with("party_access.") {
+        if !LEDGER_FAMILIES.iter().any(|f| e.action().starts_with(f)) {
             return Ok(None);
         }
         let detail = match (e.action().starts_with("access."), e.commits().first()) {
@@ -203,16 +210,12 @@ impl<S: LogStore> App<S> {
         if actor.id != user_id {
             self.allow(actor, super::policy::Action::ViewUserLedger, None)?;
         }
-        if !self.store.users().await?.iter().any(|u| u.id == user_id) {
-            return Err(ApiError::NotFound);
-        }
+        self.store.user(user_id).await?;
         // A range of the log's index by actor: the ledger's entries only, newest first.
         let who = format!("user:{user_id}");
         let mut out = Vec::new();
-        let rows = self
-            .store
-            .actor_entries(&who, &["access.", "party_access."], before.unwrap_or(u64::MAX), limit as u32 + 1)
-            .await?;
+        let rows =
+            self.store.actor_entries(&who, &LEDGER_FAMILIES, before.unwrap_or(u64::MAX), limit as u32 + 1).await?;
         let more = rows.len() > limit;
         for (index, bytes) in rows.into_iter().take(limit) {
             let e = Entry::decode(&bytes).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
@@ -256,14 +259,46 @@ impl<S: LogStore> App<S> {
         Ok(super::cases::party_json(Some(&party)))
     }
 
-    /// The ledger of one case, oldest first.
-    pub async fn case_ledger(&self, actor: &UserRecord, id: &str) -> Result<Vec<LedgerLine>, ApiError> {
+    /// A page of the ledger of case `id`, oldest first, after log index `after`: at most
+    /// `limit` lines, only record `record`'s when given (`act/0`), and the index the next page
+    /// starts after (`None` on the last). Ranges of the log's index by case and family: a case's
+    /// commands are never read to find its views. Filtered by record, one request reads at most
+    /// [`LEDGER_SCAN`] entries and may return fewer lines than asked with a cursor.
+    pub async fn case_ledger(
+        &self,
+        actor: &UserRecord,
+        id: &str,
+        record: Option<&str>,
+        mut after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<LedgerLine>, Option<u64>), ApiError> {
         self.allow(actor, super::policy::Action::ViewLedger, Some(&self.store.case(id).await?))?;
-        let mut out = Vec::new();
-        for (index, raw) in self.store.case_entries(id).await? {
-            let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
-            out.extend(self.ledger_line(index, &e).await?);
+        let limit = limit.max(1);
+        let chunk = if record.is_some() { 500 } else { limit + 1 };
+        let (mut out, mut scanned) = (Vec::new(), 0);
+        loop {
+            let batch = self.store.case_family_entries(id, &LEDGER_FAMILIES, after, chunk as u32).await?;
+            let full = batch.len() == chunk;
+            for (index, raw) in batch {
+                if out.len() == limit {
+                    // Another entry follows the page's last line.
+                    return Ok((out, after));
+                }
+                scanned += 1;
+                after = Some(index);
+                let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
+                if let Some(l) = self.ledger_line(index, &e).await?
+                    && record.is_none_or(|r| l.record == r)
+                {
+                    out.push(l);
+                }
+            }
+            if !full {
+                return Ok((out, None));
+            }
+            if scanned >= LEDGER_SCAN {
+                return Ok((out, after));
+            }
         }
-        Ok(out)
     }
 }

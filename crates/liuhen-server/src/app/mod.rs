@@ -282,6 +282,28 @@ impl<S: LogStore> App<S> {
         }
     }
 
+    /// A page of the settings of `prefix` (`device/`): the JSON of at most `limit` rows by key
+    /// (`descending`: last key first) after `cursor` (a `next_cursor` of this list), and the
+    /// cursor of the page after (`None` on the last).
+    pub(crate) async fn settings_page(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        descending: bool,
+        limit: usize,
+    ) -> Result<(Vec<(String, Value)>, Option<String>), ApiError> {
+        let after = cursor.map(|c| policy::parse_cursor(c).map(|(_, k)| format!("{prefix}{k}"))).transpose()?;
+        let rows = self.store.settings_range(prefix, after.as_deref(), descending, limit as u32 + 1).await?;
+        let more = rows.len() > limit;
+        let mut out = Vec::new();
+        for s in rows.into_iter().take(limit) {
+            let v = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            out.push((s.key[prefix.len()..].to_string(), v));
+        }
+        let next = if more { out.last().map(|(k, _)| policy::cursor_of(0, k)) } else { None };
+        Ok((out, next))
+    }
+
     /// R-064b: refuses a request whose typed times lie in the future.
     /// a document a command records as sealed (`sealed`, `voucher_sealed`, at any depth)
     /// bears a seal the office holds on the command's day (its `at`, else today) — a client's

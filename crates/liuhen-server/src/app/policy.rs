@@ -426,7 +426,20 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         }
     }
 
-    /// The cases `user` may see, most recently changed first.
+    /// Case `id` if `user` may do `action` on it (404 for one they do not see, 403 for one they
+    /// see but may not act on): what a request naming the case asks before its query or body is
+    /// read.
+    pub async fn case_allowing(
+        &self,
+        user: &UserRecord,
+        id: &str,
+        action: Action,
+    ) -> Result<CaseRecord, crate::error::ApiError> {
+        let case = self.store.case(id).await?;
+        self.allow(user, action, Some(&case))?;
+        Ok(case)
+    }
+
     /// A page of the cases `user` sees that match `filter` (its `seen_by` and `after` are set
     /// here: from the policy and `cursor`), with the cursor of the next page when there is one.
     /// The store is asked for the user's cases only; each row is still put to the policy.

@@ -628,15 +628,16 @@ impl<S: LogStore> App<S> {
         .await
     }
 
-    /// Every publication, newest first, as the public sees it: the decision's content, or —
-    /// withdrawn — the explanation in its place.
-    pub async fn public_decisions(&self) -> Result<Vec<Value>, ApiError> {
+    /// A page of the publications, the latest case first, after `cursor`, as the public sees
+    /// them: the decision's content, or — withdrawn — the explanation in its place.
+    pub async fn public_decisions(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Value>, Option<String>), ApiError> {
+        let (rows, next) = self.settings_page(PREFIX, cursor, true, limit).await?;
         let mut out = Vec::new();
-        for s in self.store.settings().await? {
-            if !s.key.starts_with(PREFIX) {
-                continue;
-            }
-            let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        for (_, v) in rows {
             if v["published"].is_null() {
                 continue;
             }
@@ -649,8 +650,7 @@ impl<S: LogStore> App<S> {
             }
             out.push(item);
         }
-        out.sort_by_key(|v| std::cmp::Reverse(v["published_at"].as_i64().unwrap_or(0)));
-        Ok(out)
+        Ok((out, next))
     }
 
     /// The publication deadline of a decided case not yet published (for the deadlines list).

@@ -8,8 +8,8 @@ use crate::app::policy::Action;
 use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use liuhen_store::LogStore;
@@ -39,6 +39,8 @@ struct DevicesPage {
     user: Option<UserView>,
     may_manage: bool,
     devices: Vec<DeviceRow>,
+    first: Option<String>,
+    next: Option<String>,
 }
 
 #[derive(Template)]
@@ -107,12 +109,21 @@ async fn officer_names<S: LogStore>(state: &AppState<S>) -> Result<HashMap<Strin
 pub async fn devices_page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
+    q: Result<Query<super::CursorQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let names = officer_names(&state).await?;
-    let devices = state.app.devices(&user).await?.iter().map(|v| row(v, &names)).collect();
+    let cursor = q.ok().map(|Query(q)| q.cursor).filter(|c| !c.is_empty());
+    let page = crate::app::policy::PAGE as usize;
+    let (found, next) = match state.app.devices(&user, cursor.as_deref(), page).await {
+        // A cursor mangled in the address bar: the first page.
+        Err(ApiError::BadRequest(_)) => state.app.devices(&user, None, page).await?,
+        other => other?,
+    };
+    let devices = found.iter().map(|v| row(v, &names)).collect();
     let may_manage = state.app.allow(&user, Action::ManageDevices, None).is_ok();
-    Ok(render(&DevicesPage { user: Some(view), may_manage, devices }))
+    let (first, next) = super::pager("/devices?", "cursor", "", cursor.as_deref(), next);
+    Ok(render(&DevicesPage { user: Some(view), may_manage, devices, first, next }))
 }
 
 pub async fn device_page<S: LogStore>(

@@ -536,6 +536,27 @@ pub struct CaseFilter {
     cursor: String,
 }
 
+/// A list page's place: where it starts (a `next_cursor` of the list; empty: the first page).
+#[derive(Deserialize, Default)]
+pub struct CursorQuery {
+    #[serde(default)]
+    pub cursor: String,
+}
+
+/// The links of a paged list at `base` (its address up to and including `?` or `&`) whose
+/// place is query parameter `param`, then `anchor` (`#ledger`, or empty): the first page's
+/// (when not on it) and the next page's (when there is one).
+pub(crate) fn pager(
+    base: &str,
+    param: &str,
+    anchor: &str,
+    cursor: Option<&str>,
+    next: Option<String>,
+) -> (Option<String>, Option<String>) {
+    let first = cursor.map(|_| format!("{}{anchor}", base.trim_end_matches(['?', '&'])));
+    (first, next.map(|c| format!("{base}{param}={}{anchor}", query_escape(&c))))
+}
+
 /// `s` as a query-string value: every byte but the unreserved ones percent-encoded.
 pub(crate) fn query_escape(s: &str) -> String {
     s.bytes()
@@ -754,6 +775,9 @@ struct CasePage {
     /// May take down a party's request here.
     may_request: bool,
     show_ledger: bool,
+    /// The ledger's first and next pages.
+    ledger_first: Option<String>,
+    ledger_next: Option<String>,
     ledger: Vec<LedgerRow>,
     /// The case's records: (link, kind, label, why withheld — empty when shown).
     records: Vec<(String, &'static str, String, String)>,
@@ -763,6 +787,9 @@ struct CasePage {
     av_loose: Vec<(String, String)>,
     /// 执法文书: (link, name, state) — none in a past view.
     documents: Vec<(String, String, String)>,
+    /// The documents' first and next pages (when not on it, when there is one).
+    documents_first: Option<String>,
+    documents_next: Option<String>,
     /// May make documents here.
     may_write: bool,
     /// 行政执法公示: where it stands, and whether this user may publish or withdraw it now.
@@ -868,11 +895,17 @@ async fn av_section<S: LogStore>(
     Ok((rows, loose))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct AtForm {
     /// `YYYY-MM-DDTHH:MM` in Asia/Shanghai (a datetime-local input).
     #[serde(default)]
     at: String,
+    /// Where the page's list of documents starts (a `next_cursor`; empty: the first page).
+    #[serde(default)]
+    documents: String,
+    /// Where its access ledger starts.
+    #[serde(default)]
+    ledger: String,
 }
 
 /// Usernames by log actor (`user:<id>`), to show who did what.
@@ -892,7 +925,9 @@ pub async fn case_page<S: LogStore>(
     at: Result<Query<AtForm>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let at = at.map(|Query(a)| a.at).unwrap_or_default();
+    let AtForm { at, documents: documents_at, ledger: ledger_at } = at.map(|Query(a)| a).unwrap_or_default();
+    let (documents_at, ledger_at) =
+        (Some(documents_at).filter(|c| !c.is_empty()), Some(ledger_at).filter(|c| !c.is_empty()));
     let as_of = match at.trim() {
         "" => None,
         s => Some(parse_local(s).ok_or_else(|| {
@@ -950,11 +985,16 @@ pub async fn case_page<S: LogStore>(
         })
         .collect();
     // Only roles that supervise see who looked at the case.
-    let (show_ledger, lines) = match state.app.case_ledger(&user, &id).await {
-        Ok(lines) => (true, lines),
-        Err(ApiError::Forbidden) => (false, Vec::new()),
+    let page = crate::app::policy::PAGE as usize;
+    let ledger_after =
+        ledger_at.as_deref().and_then(|c| crate::app::policy::parse_cursor(c).ok()).map(|(i, _)| i as u64);
+    let (show_ledger, lines, ledger_next) = match state.app.case_ledger(&user, &id, None, ledger_after, page).await {
+        Ok((lines, next)) => (true, lines, next.map(|i| crate::app::policy::cursor_of(i as i64, ""))),
+        Err(ApiError::Forbidden) => (false, Vec::new(), None),
         Err(e) => return Err(e.into()),
     };
+    let (ledger_first, ledger_next) =
+        pager(&format!("/cases/{id}?"), "ledger", "#ledger", ledger_at.as_deref(), ledger_next);
     let ledger: Vec<LedgerRow> = lines
         .into_iter()
         .map(|l| LedgerRow {
@@ -1007,11 +1047,18 @@ pub async fn case_page<S: LogStore>(
     actions.retain(|(_, links)| !links.is_empty());
     let (av, av_loose) =
         if as_of.is_none() { av_section(&state, &case.record).await? } else { (Vec::new(), Vec::new()) };
+    let (found, documents_next) = match as_of {
+        None => match state.app.case_documents(&user, &case.record.id, documents_at.as_deref(), page).await {
+            // A cursor mangled in the address bar: the first page.
+            Err(ApiError::BadRequest(_)) => state.app.case_documents(&user, &case.record.id, None, page).await?,
+            other => other?,
+        },
+        Some(_) => (Vec::new(), None),
+    };
+    let (documents_first, documents_next) =
+        pager(&format!("/cases/{id}?"), "documents", "#documents", documents_at.as_deref(), documents_next);
     let documents = if as_of.is_none() {
-        state
-            .app
-            .case_documents(&user, &case.record.id)
-            .await?
+        found
             .iter()
             .map(|d| {
                 let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
@@ -1040,6 +1087,8 @@ pub async fn case_page<S: LogStore>(
     .unwrap_or_default();
     let page = CasePage {
         documents,
+        documents_first,
+        documents_next,
         publication,
         publication_preview,
         may_write: may_act && as_of.is_none(),
@@ -1068,6 +1117,8 @@ pub async fn case_page<S: LogStore>(
         may_request: may_act && as_of.is_none(),
         show_ledger,
         ledger,
+        ledger_first,
+        ledger_next,
         records,
     };
     Ok(render(&page))
@@ -1603,19 +1654,28 @@ pub struct AccountRow {
 struct AccountsPage {
     user: Option<UserView>,
     accounts: Vec<AccountRow>,
+    /// The list's first and next pages.
+    first: Option<String>,
+    next: Option<String>,
 }
 
 /// 账号管理 (系统管理员): the accounts, and a form for a new one.
 pub async fn accounts_page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
+    q: Result<Query<CursorQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let officers = state.app.store.officers().await.map_err(ApiError::from)?;
-    let accounts = state
-        .app
-        .accounts(&user)
-        .await?
+    let cursor = q.ok().map(|Query(q)| q.cursor).filter(|c| !c.is_empty());
+    let size = crate::app::policy::PAGE as usize;
+    let (found, next) = match state.app.accounts(&user, cursor.as_deref(), size).await {
+        // A cursor mangled in the address bar: the first page.
+        Err(ApiError::BadRequest(_)) => state.app.accounts(&user, None, size).await?,
+        other => other?,
+    };
+    let (first, next) = pager("/admin/users?", "cursor", "", cursor.as_deref(), next);
+    let accounts = found
         .iter()
         .map(|u| AccountRow {
             username: u.username.clone(),
@@ -1628,7 +1688,7 @@ pub async fn accounts_page<S: LogStore>(
             status: if u.must_change_password { "待首次登录改密" } else { "正常" },
         })
         .collect();
-    Ok(render(&AccountsPage { user: Some(view), accounts }))
+    Ok(render(&AccountsPage { user: Some(view), accounts, first, next }))
 }
 
 /// Opens a case of `kind` from a form's JSON, through the API's own path.

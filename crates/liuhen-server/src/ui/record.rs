@@ -7,8 +7,8 @@ use crate::app::policy::{Action, CLASSES};
 use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use liuhen_store::LogStore;
@@ -30,6 +30,9 @@ struct RecordPage {
     fields: Vec<(String, String)>,
     show_ledger: bool,
     ledger: Vec<LedgerRow>,
+    /// The ledger's first and next pages.
+    first: Option<String>,
+    next: Option<String>,
     may_classify: bool,
     classes: Vec<(&'static str, &'static str)>,
 }
@@ -89,9 +92,11 @@ pub async fn record_page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
     Path((id, kind, n)): Path<(String, String, String)>,
+    q: Result<Query<super::CursorQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let record_id = format!("{kind}/{n}");
+    let cursor = q.ok().map(|Query(q)| q.cursor).filter(|c| !c.is_empty());
     let (case, kind_label, label, record, class) =
         state.app.view_record(&user, &id, &record_id, "案件办理（页面查阅）").await?;
     let mut officers: HashMap<String, String> =
@@ -104,14 +109,17 @@ pub async fn record_page<S: LogStore>(
         .flatten()
         .map(|(k, v)| (field_label(k).to_string(), show(v, &officers)))
         .collect();
-    let (show_ledger, lines) = match state.app.case_ledger(&user, &id).await {
-        Ok(lines) => (true, lines),
-        Err(ApiError::Forbidden) => (false, Vec::new()),
+    let after = cursor.as_deref().and_then(|c| crate::app::policy::parse_cursor(c).ok()).map(|(i, _)| i as u64);
+    let page = crate::app::policy::PAGE as usize;
+    let (show_ledger, lines, next) = match state.app.case_ledger(&user, &id, Some(&record_id), after, page).await {
+        Ok((lines, next)) => (true, lines, next.map(|i| crate::app::policy::cursor_of(i as i64, ""))),
+        Err(ApiError::Forbidden) => (false, Vec::new(), None),
         Err(e) => return Err(e.into()),
     };
+    let (first, next) =
+        super::pager(&format!("/cases/{id}/records/{record_id}?"), "cursor", "#ledger", cursor.as_deref(), next);
     let ledger = lines
         .into_iter()
-        .filter(|l| l.record == record_id)
         .map(|l| LedgerRow {
             index: l.index,
             when: when(l.time_ms),
@@ -132,6 +140,8 @@ pub async fn record_page<S: LogStore>(
         fields,
         show_ledger,
         ledger,
+        first,
+        next,
         may_classify: state.app.allow(&user, Action::ClassifyCase, Some(&case)).is_ok(),
         classes: CLASSES.to_vec(),
     };

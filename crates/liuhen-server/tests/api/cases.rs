@@ -321,7 +321,7 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     }
     assert_eq!(waiting, 1);
     // The unpaid fine's decision is published (行政执法公示), its party by surname only.
-    let public = app.get("/public/decisions.json", None).await.json();
+    let public = app.get("/public/decisions.json", None).await.json()["decisions"].clone();
     assert_eq!(public.as_array().unwrap().len(), 1, "{public}");
     assert_eq!(public[0]["party"]["name"], "刘某某", "{public}");
     let cases = app.get("/api/cases", Some(&token)).await.json()["cases"].clone();

@@ -128,7 +128,9 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
         ]
     );
     assert_eq!(d["device"]["status"], "retired");
-    assert_eq!(app.get("/api/devices", Some(&head)).await.json().as_array().unwrap().len(), 1);
+    let list = app.get("/api/devices", Some(&head)).await.json();
+    assert_eq!(list["devices"].as_array().unwrap().len(), 1, "{list}");
+    assert!(list["next_cursor"].is_null(), "{list}");
     // Each step is an entry of the log; the registry is rebuilt from them alone.
     let size = liuhen_store::LogStore::tree_size(&app.store);
     let entries = liuhen_store::LogStore::entries(&app.store, 0, size).await.unwrap();
@@ -138,6 +140,23 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
     assert!(from_log.settings.iter().any(|s| s.key == "device/DSJ-001"));
+    // The registry by number, a page at a time.
+    for n in ["DSJ-003", "DSJ-002"] {
+        let more = json!({"number": n, "model": "DSJ-V9", "kind": "body_camera", "storage_place": "执法装备室"});
+        assert_eq!(app.post_as("/api/devices", &keeper, &more).await.status, StatusCode::CREATED);
+    }
+    let (mut numbers, mut path) = (Vec::new(), "/api/devices?limit=2".to_string());
+    loop {
+        let page = app.get(&path, Some(&head)).await.json();
+        numbers.extend(
+            page["devices"].as_array().unwrap().iter().map(|d| d["device"]["number"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/devices?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(numbers, ["DSJ-001", "DSJ-002", "DSJ-003"]);
 }
 
 #[tokio::test]

@@ -312,7 +312,26 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
         }
     }
     let list = ok(&o.app.get(&format!("/api/cases/{}/documents", o.case), Some(&o.wang)).await, "list");
-    assert_eq!(list.as_array().unwrap().len(), set.len() + 1, "with the office's own 立案审批表");
+    assert_eq!(list["documents"].as_array().unwrap().len(), set.len() + 1, "with the office's own 立案审批表");
+    assert!(list["next_cursor"].is_null(), "{list}");
+    // A page at a time, in the order they were made.
+    let mut seen = Vec::new();
+    let mut path = format!("/api/cases/{}/documents?limit=2", o.case);
+    loop {
+        let page = ok(&o.app.get(&path, Some(&o.wang)).await, "page");
+        let rows = page["documents"].as_array().unwrap();
+        assert!(rows.len() <= 2, "{page}");
+        seen.extend(rows.iter().map(|d| d["id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/cases/{}/documents?limit=2&cursor={c}", o.case),
+            None => break,
+        }
+    }
+    let all: Vec<String> =
+        list["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(seen, all);
+    let bad = o.app.get(&format!("/api/cases/{}/documents?limit=501", o.case), Some(&o.wang)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
 /// A 案件处理审批表 drafted by 王明 on the office's case.

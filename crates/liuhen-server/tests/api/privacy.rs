@@ -54,7 +54,7 @@ async fn no_canary_and_no_personal_value_is_served_in_any_tile() {
     let wrong = serde_json::json!({"username": "金丝雀用户名", "password": "x"}).to_string();
     assert_eq!(app.post_json("/api/session", &wrong).await.status, StatusCode::UNAUTHORIZED);
     // The ledger still shows the purpose to those who may read it.
-    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json()["ledger"].clone();
     assert!(ledger.to_string().contains("金丝雀孙某某"), "{ledger}");
 
     // Every tile the server serves, as anyone fetches it.

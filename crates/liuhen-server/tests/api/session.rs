@@ -46,7 +46,25 @@ async fn the_initial_password_must_be_changed_before_anything_else() {
     let raw = app.store.entries(before, before + 1).await.unwrap();
     let text = String::from_utf8(raw[0].clone()).unwrap();
     assert!(text.contains("user.password") && !text.contains("argon2"), "{text}");
-    assert_eq!(app.get("/api/users", Some(&token)).await.status, StatusCode::OK);
+    let all = app.get("/api/users", Some(&token)).await;
+    assert_eq!(all.status, StatusCode::OK);
+    // Accounts by username, a page at a time: the pages together are the whole list.
+    let names = |page: &serde_json::Value| -> Vec<String> {
+        page["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_string()).collect()
+    };
+    let all = names(&all.json());
+    assert!(all.len() >= 2 && all.is_sorted(), "{all:?}");
+    let (mut paged, mut path) = (Vec::new(), "/api/users?limit=1".to_string());
+    loop {
+        let page = app.get(&path, Some(&token)).await.json();
+        assert_eq!(names(&page).len(), 1, "{page}");
+        paged.extend(names(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/users?limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
     // The old password no longer signs in; the new one does.
     let body = serde_json::json!({"username": "admin", "password": app.admin_password}).to_string();
     assert_eq!(app.post_json("/api/session", &body).await.status, StatusCode::UNAUTHORIZED);

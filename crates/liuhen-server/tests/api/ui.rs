@@ -199,13 +199,24 @@ async fn a_case_page_is_ledgered_before_it_is_shown_and_markup_stays_text() {
     assert_eq!(app.store.tree_size(), size + 1);
     assert!(p.body.contains("查阅台账") && p.body.contains("案件办理（页面查阅）"));
     assert!(p.body.contains("栗街检〔2026〕1号&#60;b&#62;"));
-    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json()["ledger"].clone();
     assert_eq!(ledger.as_array().unwrap().len(), 1, "{ledger}");
     // The API's views are ledgered too, with their purpose.
     let r = app.get(&format!("/api/cases/{id}?purpose={}", urlencode("法制审核")), Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK);
-    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json()["ledger"].clone();
     assert_eq!(ledger[1]["purpose"], "法制审核");
+    // The case's ledger a page at a time, oldest first: one line, then the next, then none.
+    let case_ledger = format!("/api/cases/{id}/ledger");
+    let one = app.get(&format!("{case_ledger}?limit=1"), Some(&token)).await.json();
+    assert_eq!(one["ledger"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(one["ledger"][0], ledger[0]);
+    let cursor = one["next_cursor"].as_str().expect("a next page").to_string();
+    let two = app.get(&format!("{case_ledger}?limit=1&cursor={cursor}"), Some(&token)).await.json();
+    assert_eq!(two["ledger"][0], ledger[1], "{two}");
+    for bad in ["?limit=0", "?limit=501", "?cursor=%21"] {
+        assert_eq!(app.get(&format!("{case_ledger}{bad}"), Some(&token)).await.status, StatusCode::BAD_REQUEST);
+    }
     // The same views, per user: newest first, with the case they concern.
     let me = app.get("/api/me", Some(&token)).await.json();
     let mine = app.get(&format!("/api/users/{}/ledger", me["id"].as_str().unwrap()), Some(&token)).await.json();
@@ -240,6 +251,24 @@ async fn a_case_page_is_ledgered_before_it_is_shown_and_markup_stays_text() {
     let p = send(&app, get(&format!("/cases/{id}?at=yesterday"), &cookie)).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("历史时刻格式"));
+    // Past a page of views, the page shows the ledger's first page with a link to the next,
+    // whose page shows the rest and a link back.
+    for _ in 0..50 {
+        assert_eq!(
+            app.get(&format!("/api/cases/{id}?purpose=%E5%A4%8D%E6%A0%B8"), Some(&token)).await.status,
+            StatusCode::OK
+        );
+    }
+    let p = send(&app, get(&format!("/cases/{id}"), &cookie)).await;
+    let ledger = &p.body[p.body.find("id=\"ledger\"").expect("a ledger section")..];
+    assert_eq!(ledger.matches("<tr><td>").count(), 50, "{ledger}");
+    let next = ledger.split("class=\"next\" href=\"").nth(1).expect("a next page").split('"').next().unwrap();
+    assert!(next.starts_with(&format!("/cases/{id}?ledger=")) && next.ends_with("#ledger"), "{next}");
+    let p = send(&app, get(&next.replace("&#38;", "&"), &cookie)).await;
+    let ledger = &p.body[p.body.find("id=\"ledger\"").unwrap()..];
+    // 2 views before, 50 more, the first page's and this page's own: 54, 50 of them before.
+    assert_eq!(ledger.matches("<tr><td>").count(), 4, "{ledger}");
+    assert!(ledger.contains("第一页") && !ledger.contains("下一页"), "{ledger}");
 }
 
 #[tokio::test]
@@ -545,7 +574,7 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("消防通道畅通") && page.body.contains("data:image/svg+xml,"), "{}", page.body);
     assert!(page.body.contains(&format!("水印：{mark}")), "{}", page.body);
-    let lines = app.get(&format!("/api/cases/{id}/ledger?record=act/0"), Some(&token)).await.json();
+    let lines = app.get(&format!("/api/cases/{id}/ledger?record=act/0"), Some(&token)).await.json()["ledger"].clone();
     assert_eq!(lines.as_array().unwrap().len(), 1, "{lines}");
     assert!(lines[0]["purpose"].as_str().unwrap().contains(&rid));
     assert!(!lines.to_string().contains("张某某"), "the requester stays behind the commitment: {lines}");
@@ -562,7 +591,7 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     // The 台帐 and the case's ledger show every step.
     let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json();
     assert_eq!(list[0]["steps"].as_array().unwrap().len(), 4, "{list}");
-    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json()["ledger"].clone();
     let kinds: Vec<&str> = ledger.as_array().unwrap().iter().map(|l| l["access"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["party_requested", "party_decided", "party_delivered", "view", "party_receipted"]);
     // And the log reproduces the projections (party access has none of its own to drift).
@@ -717,7 +746,7 @@ async fn a_partys_identity_is_unmasked_only_for_a_stated_task_and_ledgered() {
         (r.json()["id_number"].as_str(), r.json()["phone"].as_str()),
         (Some("130227198005120033"), Some("13800000000"))
     );
-    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json();
+    let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json()["ledger"].clone();
     let last = ledger.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["purpose"], "邮寄送达决定书");
     assert!(last["what"].as_str().unwrap().contains("身份证件号码"), "{last}");
@@ -1151,11 +1180,11 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["record"]["findings"], "彩钢房约 20 平方米");
-    let lines = app.get(&format!("/api{case}/ledger?record=evidence/1"), Some(&token)).await.json();
+    let lines = app.get(&format!("/api{case}/ledger?record=evidence/1"), Some(&token)).await.json()["ledger"].clone();
     let lines = lines.as_array().unwrap();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines.iter().all(|l| l["record"] == "evidence/1" && l["access"] == "view"));
-    let lines = app.get(&format!("/api{case}/ledger?record=evidence/0"), Some(&token)).await.json();
+    let lines = app.get(&format!("/api{case}/ledger?record=evidence/0"), Some(&token)).await.json()["ledger"].clone();
     assert_eq!(lines.as_array().unwrap().len(), 1);
     assert_eq!(lines[0]["purpose"], "监督检查");
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
@@ -1328,7 +1357,7 @@ async fn a_partys_copy_is_requested_approved_printed_and_signed_for_through_form
         "{}",
         printed.body
     );
-    let lines = app.get(&format!("/api/cases/{id}/ledger?record=act/0"), Some(&token)).await.json();
+    let lines = app.get(&format!("/api/cases/{id}/ledger?record=act/0"), Some(&token)).await.json()["ledger"].clone();
     assert_eq!(lines[0]["access"], "print", "{lines}");
     let p =
         send(&app, post(format!("{base}/receipt"), vec![("at", "2026-11-26T11:00"), ("signed_by", "李某某")])).await;
