@@ -22,7 +22,41 @@ use liuhen_store::{CaseRecord, LogStore, OfficerRecord, Op, StoreError, UserReco
 use serde_json::{Value, json};
 
 /// A case type: a `liuhen-core` aggregate, its events, and their JSON forms.
-pub trait CaseKind: Sized + Send + Sync + 'static {
+/// The aggregates of the cases last commanded in this process, each with the version the
+/// command gave it. The version is the case's count of events — each one a log entry that also
+/// moves the stored row's version — so an aggregate whose version is the row's is the replay of
+/// the case's log, and any other is never used. A cache: a process without it (another server,
+/// a restart) replays; it holds at most [`Aggregates::MAX`] cases.
+#[derive(Default)]
+pub struct Aggregates {
+    cases: std::sync::Mutex<std::collections::HashMap<String, (u64, std::sync::Arc<dyn std::any::Any + Send + Sync>)>>,
+}
+
+impl Aggregates {
+    /// The most cases held (then it starts again empty).
+    pub const MAX: usize = 4096;
+
+    /// Case `id` at `version`, if held.
+    fn get<K: CaseKind>(&self, id: &str, version: u64) -> Option<K> {
+        let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        let (v, case) = cases.get(id)?;
+        if *v != version {
+            return None;
+        }
+        case.downcast_ref::<K>().cloned()
+    }
+
+    /// Holds `case` (at its version) as the last command on it left it.
+    fn put<K: CaseKind>(&self, case: &K) {
+        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        if cases.len() >= Self::MAX && !cases.contains_key(case.id()) {
+            cases.clear();
+        }
+        cases.insert(case.id().to_string(), (case.version(), std::sync::Arc::new(case.clone())));
+    }
+}
+
+pub trait CaseKind: Sized + Clone + Send + Sync + 'static {
     type Event: Send + Sync;
     /// The `case_type` code, e.g. `inspection`.
     const CODE: &'static str;
@@ -681,11 +715,24 @@ impl<S: LogStore> App<S> {
         ];
         ops.extend(extra);
         self.record_event(actor, &case, &event, &flags, ops, None).await?;
+        self.aggregates.put(&case);
         Ok(record)
     }
 
-    /// Replays a case from the log: the source of truth.
+    /// A case as its log has it (the source of truth): the aggregate the last command on it
+    /// left when the stored row is still at its version, else replayed from the log.
     pub async fn load_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), ApiError> {
+        let record = self.store.case(id).await?;
+        if record.case_type == K::CODE
+            && let Some(case) = self.aggregates.get::<K>(id, record.version)
+        {
+            return Ok((case, record));
+        }
+        self.replay_case(id).await
+    }
+
+    /// Replays a case from the log, whatever this process holds.
+    pub async fn replay_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), ApiError> {
         let (case, record, _) = self.load_case_until::<K>(id, None).await?;
         Ok((case, record))
     }
@@ -798,6 +845,7 @@ impl<S: LogStore> App<S> {
             rows: super::inbox::case_task_rows(&updated),
         };
         self.record_event(actor, &case, &event, &flags, vec![op, deadlines, tasks], signed).await?;
+        self.aggregates.put(&case);
         Ok(updated)
     }
 

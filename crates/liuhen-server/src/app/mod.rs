@@ -67,6 +67,10 @@ pub struct App<S> {
     pub(crate) integrity: std::sync::Arc<std::sync::Mutex<Option<integrity::IntegrityReport>>>,
     /// The time the law's steps are dated by (approvals) and typed times are checked against.
     pub clock: Clock,
+    /// Cases as their last command left them, by id with their version: a command on a case
+    /// whose stored version is the one here starts from it instead of replaying the case's
+    /// log (see [`cases::Aggregates`]).
+    pub(crate) aggregates: std::sync::Arc<cases::Aggregates>,
 }
 
 /// The server's clock for what the law dates: real time, or real time moved to start at
@@ -259,6 +263,7 @@ impl<S: LogStore> App<S> {
                 seal: None,
             }),
             clock: Clock::default(),
+            aggregates: std::sync::Arc::default(),
             uploads: std::sync::Arc::new(recordings::Uploads::new(
                 std::env::temp_dir().join(format!("liuhen-uploads-{}", uuid::Uuid::now_v7())),
             )),

@@ -117,3 +117,41 @@ async fn thirty_two_concurrent_read_modify_writes_of_one_row_lose_none() {
         Vec::<String>::new()
     );
 }
+
+/// Two servers on one store take turns commanding one case. Each keeps the case as its own last
+/// command left it, by version; the other server moving the case on makes that stale, and the
+/// next command there replays the log instead — it is accepted on the version the client read,
+/// and the case equals a replay of the log.
+#[tokio::test]
+async fn two_servers_command_one_case_in_turn_from_what_the_log_says() {
+    let o = office().await;
+    let (app, case) = (&o.app, &o.case);
+    let other = app.restarted();
+    for k in 1..=4 {
+        let t = day("2026-08-11") + k as i64 * 60_000;
+        let act = json!({"at": t, "place": "幸福路 8 号", "recording_announced": true, "problems_found": true,
+            "summary": format!("复查 {k}"), "officers": o.officers.iter().map(|x| json!({"officer_id": x, "id_shown_at": t})).collect::<Vec<_>>()});
+        let v = liuhen_store::LogStore::case(&app.store, case).await.unwrap().version;
+        let body = json!({"expected_version": v, "command": {"type": "investigate", "act": act}});
+        let status = if k % 2 == 1 {
+            app.post_as(&format!("/api/cases/{case}/commands"), &o.head, &body).await.status
+        } else {
+            let req = axum::http::Request::post(format!("/api/cases/{case}/commands"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", o.head))
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            tower::ServiceExt::oneshot(other.clone(), req).await.unwrap().status()
+        };
+        assert_eq!(status, StatusCode::OK, "command {k}");
+    }
+    let record = liuhen_store::LogStore::case(&app.store, case).await.unwrap();
+    let acts = serde_json::from_str::<Value>(&record.data).unwrap()["acts"].as_array().map(Vec::len);
+    let replayed = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = replayed.projections_from_log().await.unwrap();
+    assert_eq!(
+        liuhen_store::LogStore::projection_differences(&replayed.store, &from_log).await.unwrap(),
+        Vec::<String>::new()
+    );
+    assert!(acts >= Some(4), "{acts:?}");
+}
