@@ -29,8 +29,11 @@ use serde_json::{Value, json};
 /// a restart) replays; it holds at most [`Aggregates::MAX`] cases.
 #[derive(Default)]
 pub struct Aggregates {
-    cases: std::sync::Mutex<std::collections::HashMap<String, (u64, std::sync::Arc<dyn std::any::Any + Send + Sync>)>>,
+    cases: std::sync::Mutex<std::collections::HashMap<String, (u64, Held)>>,
 }
+
+/// An aggregate of any kind of case.
+type Held = std::sync::Arc<dyn std::any::Any + Send + Sync>;
 
 impl Aggregates {
     /// The most cases held (then it starts again empty).
