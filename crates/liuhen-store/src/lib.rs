@@ -470,6 +470,9 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn matter(&self, code: &str) -> impl Future<Output = Result<MatterRecord, StoreError>> + Send;
     /// Every matter, by code.
     fn matters(&self) -> impl Future<Output = Result<Vec<MatterRecord>, StoreError>> + Send;
+    /// The matters whose code is `name`, or whose name is `name` (both trimmed), by code: an
+    /// index range, never the whole list.
+    fn matters_named(&self, name: &str) -> impl Future<Output = Result<Vec<MatterRecord>, StoreError>> + Send;
     /// An office-wide setting by key; `NotFound` if never set.
     fn setting(&self, key: &str) -> impl Future<Output = Result<SettingRecord, StoreError>> + Send;
     /// Every setting, by key.

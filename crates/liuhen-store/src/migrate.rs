@@ -31,6 +31,7 @@ const SQLITE: &[(i64, &str)] = &[
     (25, include_str!("../migrations/sqlite/0025_entries_by_actor_family.sql")),
     (26, include_str!("../migrations/sqlite/0026_case_tasks_by_role.sql")),
     (27, include_str!("../migrations/sqlite/0027_case_entries_by_family.sql")),
+    (28, include_str!("../migrations/sqlite/0028_matters_by_name.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's

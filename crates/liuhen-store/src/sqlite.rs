@@ -1993,6 +1993,17 @@ impl LogStore for SqliteStore {
         .ok_or(StoreError::NotFound)
     }
 
+    async fn matters_named(&self, name: &str) -> Result<Vec<MatterRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT code, name, data, created_at FROM matters WHERE code = ?1 \
+                 UNION SELECT code, name, data, created_at FROM matters WHERE trim(name) = ?1 ORDER BY code",
+            )?;
+            let rows = stmt.query_map([name.trim()], matter_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn matters(&self) -> Result<Vec<MatterRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT code, name, data, created_at FROM matters ORDER BY code")?;

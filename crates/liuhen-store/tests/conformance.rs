@@ -3,8 +3,8 @@
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Entry, EntryDraft, Hash, NoteSigner, commitment, leaf_hash, tree};
 use liuhen_store::{
-    AppendRequest, DeadlineQuery, DeadlineRecord, DueRange, LogConfig, LogStore, Op, RecordingRecord, SettingRecord,
-    SqliteStore, StoreError, UserRecord,
+    AppendRequest, DeadlineQuery, DeadlineRecord, DueRange, LogConfig, LogStore, MatterRecord, Op, RecordingRecord,
+    SettingRecord, SqliteStore, StoreError, UserRecord,
 };
 use serde_json::Map;
 use std::time::Duration;
@@ -497,6 +497,30 @@ async fn sqlite_a_cases_settings_are_a_range_of_an_index() {
          AND key > 'document/1' ORDER BY key",
         "settings_by_case",
     );
+}
+
+/// A matter by the name or code a case gives: the code's, and every one of that name.
+async fn matters_named_story<S: LogStore>(store: &S) {
+    let m = |code: &str, name: &str| {
+        Op::PutMatter(MatterRecord { code: code.into(), name: name.into(), data: "{}".into(), created_at_ms: 0 })
+    };
+    write(store, vec![m("M1", "违法建设"), m("M2", " 违法建设 "), m("M3", "占道经营"), m("违法建设x", "其他")])
+        .await
+        .unwrap();
+    let codes = |v: Vec<MatterRecord>| v.into_iter().map(|m| m.code).collect::<Vec<_>>();
+    assert_eq!(codes(store.matters_named("违法建设").await.unwrap()), ["M1", "M2"]);
+    assert_eq!(codes(store.matters_named(" M3 ").await.unwrap()), ["M3"]);
+    assert_eq!(codes(store.matters_named("占道经营").await.unwrap()), ["M3"]);
+    assert!(store.matters_named("违法").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn sqlite_a_matter_by_name_is_a_range_of_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    matters_named_story(&store).await;
+    uses_index(&path, "SELECT code FROM matters WHERE trim(name) = '违法建设'", "matters_by_name");
 }
 
 /// A user's ledger: the entries an actor made of the families asked, newest first, before an

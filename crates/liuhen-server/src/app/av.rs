@@ -163,9 +163,10 @@ impl<S: LogStore> App<S> {
         apply_link(&mut r, &detail);
         // What the case owes (and the case it leaves, if it moved) in 24-hour deadlines.
         let mut ops = vec![opening, Op::PutRecording { record: r.clone(), expected_version: Some(read) }];
-        ops.push(self.deadlines_op(&case, Some(&r)).await?);
+        ops.push(self.deadlines_op(&case, &super::cases::case_data(&case), Some(&r)).await?);
         if let Some(old) = detail["previous_case"].as_str().filter(|o| !o.is_empty() && *o != case.id) {
-            ops.push(self.deadlines_op(&self.store.case(old).await?, Some(&r)).await?);
+            let old = self.store.case(old).await?;
+            ops.push(self.deadlines_op(&old, &super::cases::case_data(&old), Some(&r)).await?);
         }
         self.append(d, ops).await?;
         Ok(r)
@@ -290,6 +291,16 @@ impl<S: LogStore> App<S> {
 
     /// What says a record must be recorded whole (办法第十九条): a 查封、扣押 case, a matter the
     /// 权责清单 marks so, or (per record) a catalogue item marked mandatory or 全程.
+    /// Whether `case` must be recorded whole for what it is (查封、扣押) or for its matter (the
+    /// 权责清单 marks it 全程): [`WholeRecording::case`] for one case, reading its matter only.
+    pub(crate) async fn owes_whole_recording(&self, case: &CaseRecord) -> Result<bool, ApiError> {
+        if case.case_type == "coercive_measure" {
+            return Ok(true);
+        }
+        let matters = self.store.matters_named(&case.matter).await?;
+        Ok(matters.iter().any(|m| serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true)))
+    }
+
     pub(crate) async fn whole_recording(&self) -> Result<WholeRecording, ApiError> {
         let matters = self
             .store

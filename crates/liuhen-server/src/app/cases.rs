@@ -235,10 +235,12 @@ fn cert_status_code(s: CertStatus) -> &'static str {
 }
 
 pub(crate) fn act_json(a: &OnSiteAct) -> Value {
-    json!({
-        "at": a.at.0,
-        "place": a.place,
-        "officers": a.officers.iter().map(|p| json!({
+    // Lists are made as values and moved in: `json!` would copy each through a serializer.
+    let officers: Vec<Value> = a
+        .officers
+        .iter()
+        .map(|p| {
+            json!({
             "id": p.officer.id,
             "name": p.officer.name,
             "cert_no": p.officer.cert_no,
@@ -248,12 +250,19 @@ pub(crate) fn act_json(a: &OnSiteAct) -> Value {
             "cert_scope": scope_code(&p.officer.cert_scope),
             "legal_qualification": p.officer.legal_qualification,
             "id_shown_at": p.id_shown_at.map(|t| t.0),
-        })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut v = json!({
+        "at": a.at.0,
+        "place": a.place,
         "recording_announced": a.recording_announced,
         "problems_found": a.problems_found,
         "summary": a.summary,
         "touches": a.touches.iter().map(|t| t.code()).collect::<Vec<_>>(),
-    })
+    });
+    v["officers"] = Value::Array(officers);
+    v
 }
 
 fn parse_act(v: &Value) -> Option<OnSiteAct> {
@@ -345,9 +354,24 @@ pub fn parse_detail<K: CaseKind>(v: &Value) -> Option<(K::Event, Vec<Violation>)
 /// The common part of every case's projection, with the kind's own fields (who opened it and
 /// its unit are the caller's to fill in).
 pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, updated_at: i64) -> CaseRecord {
+    record_and_data_of(c, cal, opened_at, updated_at).0
+}
+
+/// A stored case's JSON (`Null` if it is not JSON).
+pub(crate) fn case_data(case: &CaseRecord) -> Value {
+    serde_json::from_str(&case.data).unwrap_or(Value::Null)
+}
+
+/// [`record_of`], with the JSON its `data` is the text of.
+pub(crate) fn record_and_data_of<K: CaseKind>(
+    c: &K,
+    cal: &WorkCalendar,
+    opened_at: i64,
+    updated_at: i64,
+) -> (CaseRecord, Value) {
     let data = c.to_json(cal);
     let officers: String = super::policy::officers_in(&data).iter().map(|o| format!(",{o},")).collect();
-    CaseRecord {
+    let record = CaseRecord {
         id: c.id().to_string(),
         case_no: c.case_no().to_string(),
         case_type: K::CODE.to_string(),
@@ -363,7 +387,8 @@ pub(crate) fn record_of<K: CaseKind>(c: &K, cal: &WorkCalendar, opened_at: i64, 
         party: c.party().map(|p| p.name.clone()).unwrap_or_default(),
         officers,
         counted_at_ms: super::statistics::counted_at(K::CODE, &data),
-    }
+    };
+    (record, data)
 }
 
 /// A 委托书 snapshot as JSON (null when the office acts itself).
@@ -518,7 +543,7 @@ pub(crate) fn parse_entrusted(v: &Value) -> Option<Option<liuhen_core::entrustme
 /// reason — never nothing, and never later than the true date.
 pub(crate) fn deadlines_json(list: Vec<calendar::Deadline>, estimated: Vec<calendar::Deadline>) -> Value {
     let mut seen: Vec<&str> = Vec::new();
-    json!(
+    Value::Array(
         list.iter()
             .map(|d| {
                 // The n-th deadline of a code here is the n-th of that code in the estimate.
@@ -535,7 +560,7 @@ pub(crate) fn deadlines_json(list: Vec<calendar::Deadline>, estimated: Vec<calen
                     "not_computable": d.due.as_ref().err().map(ToString::to_string), "done_at": d.done_at.map(|t| t.0),
                 })
             })
-            .collect::<Vec<_>>()
+            .collect(),
     )
 }
 
@@ -701,12 +726,9 @@ impl<S: LogStore> App<S> {
         let mut case = K::from_first(&event).ok_or_else(|| ApiError::Internal("not a first event".into()))?;
         case.apply(&event, &flags);
         let now = now_ms();
-        let record = CaseRecord {
-            opened_by: actor.id.clone(),
-            unit: actor.unit.clone(),
-            ..record_of(&case, &self.calendar, now, now)
-        };
-        let deadlines = match self.deadlines_op_with(&record, None, None).await? {
+        let (record, data) = record_and_data_of(&case, &self.calendar, now, now);
+        let record = CaseRecord { opened_by: actor.id.clone(), unit: actor.unit.clone(), ..record };
+        let deadlines = match self.deadlines_op_with(&record, &data, None, None).await? {
             Op::SetDeadlines { rows, .. } => rows,
             _ => Vec::new(),
         };
@@ -830,14 +852,15 @@ impl<S: LogStore> App<S> {
         }
         let (event, flags) = decide(&case)?;
         case.apply(&event, &flags);
+        let (updated, data) = record_and_data_of(&case, &self.calendar, record.opened_at_ms, now_ms());
         let updated = CaseRecord {
             opened_by: record.opened_by.clone(),
             unit: record.unit.clone(),
             confidentiality: record.confidentiality.clone(),
-            ..record_of(&case, &self.calendar, record.opened_at_ms, now_ms())
+            ..updated
         };
         let op = Op::UpdateCase { record: updated.clone(), expected_version };
-        let deadlines = self.deadlines_op(&updated, None).await?;
+        let deadlines = self.deadlines_op(&updated, &data, None).await?;
         let signed = match sign {
             Some(s) => Some(self.sign_step(actor, id, s, &detail_json::<K>(&event, &flags)).await?),
             None => None,

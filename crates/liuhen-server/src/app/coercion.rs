@@ -71,7 +71,8 @@ impl CaseKind for Coercion {
     }
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
-        json!({
+        // Lists are made as values and moved in: `json!` would copy each through a serializer.
+        let mut v = json!({
             "id": self.measure.id,
             "case_no": self.measure.case_no,
             "entrusted": super::cases::entrusted_json(self.measure.entrusted.as_ref()),
@@ -92,10 +93,12 @@ impl CaseKind for Coercion {
             "term_days": self.term_days,
             "extended": self.extended,
             "outcome": self.outcome.map(Outcome::code),
-            "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
-            "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
-        })
+        });
+        v["acts"] = Value::Array(self.acts.iter().map(act_json).collect());
+        v["defects"] =
+            Value::Array(self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect());
+        v["deadlines"] = deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating()));
+        v
     }
 
     fn event_name(e: &Event) -> &'static str {

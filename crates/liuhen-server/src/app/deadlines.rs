@@ -28,11 +28,11 @@ pub const AV_CODE: &str = "T-AV";
 /// what its recordings owe as `av`).
 pub(crate) fn deadline_rows(
     case: &CaseRecord,
+    data: &Value,
     publication: Option<&Value>,
     av: &AvOwed,
     cal: &WorkCalendar,
 ) -> Result<Vec<DeadlineRecord>, ApiError> {
-    let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
     let mut rows = Vec::new();
     let mut row = |code: &str, label: String, source: &str, due: Option<i64>, record: &str| {
         rows.push(DeadlineRecord {
@@ -47,7 +47,7 @@ pub(crate) fn deadline_rows(
     };
     // 办法第二十三条: an act that had to be recorded whole, with no recording linked yet, has its
     // recording stored within 24 hours of its end.
-    for (rid, _, label, record) in super::records::records_in(&data) {
+    for (rid, _, label, record) in super::records::records_in(data) {
         if !rid.starts_with("act/") || !(av.whole || super::av::touches(&record)) || av.linked.contains(&rid) {
             continue;
         }
@@ -56,7 +56,7 @@ pub(crate) fn deadline_rows(
         row(AV_CODE, label, "办法第二十三条", Some(at + liuhen_core::av::DAY_MS), &rid);
     }
     // 行政执法公示: a decision not yet published, or a changed one not withdrawn.
-    if let Some((due, label)) = super::publication::publication_deadline(&case.case_type, &data, publication, cal)? {
+    if let Some((due, label)) = super::publication::publication_deadline(&case.case_type, data, publication, cal)? {
         row("T-PUB", label, super::publication::source(&case.case_type), Some(due.0), "");
     }
     for d in data["deadlines"].as_array().into_iter().flatten() {
@@ -114,24 +114,27 @@ pub(crate) fn linked_records<'a>(
 impl<S: LogStore> App<S> {
     /// The op that sets case `case`'s open deadlines, its publication and its recordings read
     /// from the store (`changed`: a recording as it is about to be written).
+    /// `data`: the case's JSON (its `data`, parsed — or as just made).
     pub(crate) async fn deadlines_op(
         &self,
         case: &CaseRecord,
+        data: &Value,
         changed: Option<&liuhen_store::RecordingRecord>,
     ) -> Result<Op, ApiError> {
         let publication = self.json_setting(&format!("{}{}", super::publication::PREFIX, case.id)).await?;
-        self.deadlines_op_with(case, publication.as_ref(), changed).await
+        self.deadlines_op_with(case, data, publication.as_ref(), changed).await
     }
 
     /// [`deadlines_op`](Self::deadlines_op) with the case's publication as given.
     pub(crate) async fn deadlines_op_with(
         &self,
         case: &CaseRecord,
+        data: &Value,
         publication: Option<&Value>,
         changed: Option<&liuhen_store::RecordingRecord>,
     ) -> Result<Op, ApiError> {
-        let whole = self.whole_recording().await?.case(case);
-        self.deadlines_op_owing(case, publication, whole, changed).await
+        let whole = self.owes_whole_recording(case).await?;
+        self.deadlines_op_owing(case, data, publication, whole, changed).await
     }
 
     /// [`deadlines_op_with`](Self::deadlines_op_with) for a case that must (`whole`) or need not
@@ -139,6 +142,7 @@ impl<S: LogStore> App<S> {
     pub(crate) async fn deadlines_op_owing(
         &self,
         case: &CaseRecord,
+        data: &Value,
         publication: Option<&Value>,
         whole: bool,
         changed: Option<&liuhen_store::RecordingRecord>,
@@ -147,7 +151,10 @@ impl<S: LogStore> App<S> {
         recordings.retain(|r| changed.is_none_or(|c| c.id != r.id));
         recordings.extend(changed.filter(|c| c.case_id == case.id).cloned());
         let av = AvOwed { whole, linked: linked_records(&recordings) };
-        Ok(Op::SetDeadlines { case_id: case.id.clone(), rows: deadline_rows(case, publication, &av, &self.calendar)? })
+        Ok(Op::SetDeadlines {
+            case_id: case.id.clone(),
+            rows: deadline_rows(case, data, publication, &av, &self.calendar)?,
+        })
     }
 
     /// A page of the open deadlines of the cases `user` may see (see the module's order), with

@@ -58,7 +58,8 @@ impl CaseKind for Inspection {
 
     fn to_json(&self, _cal: &WorkCalendar) -> Value {
         let c = self;
-        json!({
+        // Lists are made as values and moved in: `json!` would copy each through a serializer.
+        let mut v = json!({
             "id": c.open.id,
             "case_no": c.open.case_no,
             "entrusted": super::cases::entrusted_json(c.open.entrusted.as_ref()),
@@ -78,10 +79,12 @@ impl CaseKind for Inspection {
             "problems_found": c.problems_found,
             "rectified": c.rectified,
             "converted_to": c.converted_to,
-            "acts": c.acts.iter().map(act_json).collect::<Vec<_>>(),
-            "defects": c.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(c.deadlines(), Vec::new()),
-        })
+        });
+        v["acts"] = Value::Array(c.acts.iter().map(act_json).collect());
+        v["defects"] =
+            Value::Array(c.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect());
+        v["deadlines"] = deadlines_json(c.deadlines(), Vec::new());
+        v
     }
 
     fn event_name(e: &Event) -> &'static str {

@@ -55,11 +55,11 @@ impl CaseKind for Licence {
     }
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
-        json!({
+        // Lists are made as values and moved in: `json!` would copy each through a serializer.
+        let mut v = json!({
             "id": self.application.id,
             "case_no": self.application.case_no,
             "entrusted": super::cases::entrusted_json(self.application.entrusted.as_ref()),
-            "evidence": self.evidence.iter().map(super::evidence::item_json).collect::<Vec<_>>(),
             "hearing_told_at": self.hearing_told_at.map(|t| t.0),
             "hearing_requested_at": self.hearing_requested_at.map(|t| t.0),
             "hearing_on": self.hearing_on.map(|d| d.to_string()),
@@ -77,14 +77,18 @@ impl CaseKind for Licence {
             "accepted_at": self.accepted_at.map(|t| t.0),
             "extended": self.extended,
             "excluded_working_days": self.excluded_days,
-            "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
             "granted": self.granted,
             "decided_at": self.decided_at.map(|t| t.0),
             "certificate_at": self.certificate_at.map(|t| t.0),
-            "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "notes": self.notes.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
-        })
+        });
+        v["evidence"] = Value::Array(self.evidence.iter().map(super::evidence::item_json).collect());
+        v["acts"] = Value::Array(self.acts.iter().map(act_json).collect());
+        v["defects"] =
+            Value::Array(self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect());
+        v["notes"] =
+            Value::Array(self.notes.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect());
+        v["deadlines"] = deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating()));
+        v
     }
 
     fn event_name(e: &Event) -> &'static str {

@@ -76,7 +76,10 @@ impl<S: LogStore> App<S> {
                 for c in &page {
                     let publication = self.json_setting(&format!("{}{}", super::publication::PREFIX, c.id)).await?;
                     let whole = m.av_mandatory || c.case_type == "coercive_measure";
-                    ops.push(self.deadlines_op_owing(c, publication.as_ref(), whole, None).await?);
+                    ops.push(
+                        self.deadlines_op_owing(c, &super::cases::case_data(c), publication.as_ref(), whole, None)
+                            .await?,
+                    );
                 }
                 match page.last() {
                     Some(c) if page.len() == 500 => after = Some((c.updated_at_ms, c.id.clone())),
@@ -92,7 +95,7 @@ impl<S: LogStore> App<S> {
     /// refusal: an unknown matter, or one listed for another kind of enforcement.
     pub async fn listed_matter(&self, kind: liuhen_core::matter::MatterKind, name: &str) -> Result<Matter, ApiError> {
         let mut found = None;
-        for r in self.store.matters().await? {
+        for r in self.store.matters_named(name).await? {
             let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
             let m = parse_matter(&v)
                 .ok_or_else(|| ApiError::Internal(format!("stored matter {} is malformed", r.code).into()))?;

@@ -444,7 +444,8 @@ impl CaseKind for Ordinary {
     }
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
-        json!({
+        // Lists are made as values and moved in: `json!` would copy each through a serializer.
+        let mut v = json!({
             "id": self.lead.id,
             "case_no": self.lead.case_no,
             "entrusted": super::cases::entrusted_json(self.lead.entrusted.as_ref()),
@@ -461,8 +462,6 @@ impl CaseKind for Ordinary {
             "state_label": self.state.label(),
             "version": self.version,
             "filed_at": self.filed_at.map(|t| t.0),
-            "acts": self.acts.iter().map(act_json).collect::<Vec<_>>(),
-            "evidence": self.evidence.iter().map(super::evidence::item_json).collect::<Vec<_>>(),
             "recusals": self.recusals.iter().map(|(o, d)| json!({"officer": o, "granted": d})).collect::<Vec<_>>(),
             "preservations_handled": self.preservations_handled.iter().map(|(l, t)| json!({"label": l, "at": t.0})).collect::<Vec<_>>(),
             "report": self.report.as_ref().map(report_json),
@@ -480,7 +479,6 @@ impl CaseKind for Ordinary {
             "decided_at": self.decided_at.map(|t| t.0),
             "served_at": self.served_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
-            "reliefs": self.reliefs.iter().map(relief_json).collect::<Vec<_>>(),
             "deferral": self.deferral.as_ref().map(deferral_json),
             "instalments_paid_fen": self.instalments_paid_fen,
             "order": self.order.as_ref().map(order_json),
@@ -489,9 +487,14 @@ impl CaseKind for Ordinary {
             "demand_served_at": self.demand_served_at.map(|t| t.0),
             "court_applied_at": self.court_applied_at.map(|t| t.0),
             "court_enforce": self.court_enforce,
-            "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
-        })
+        });
+        v["acts"] = Value::Array(self.acts.iter().map(act_json).collect());
+        v["evidence"] = Value::Array(self.evidence.iter().map(super::evidence::item_json).collect());
+        v["reliefs"] = Value::Array(self.reliefs.iter().map(relief_json).collect());
+        v["defects"] =
+            Value::Array(self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect());
+        v["deadlines"] = deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating()));
+        v
     }
 
     fn event_name(e: &Event) -> &'static str {

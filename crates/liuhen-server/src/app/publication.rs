@@ -517,7 +517,7 @@ impl<S: LogStore> App<S> {
         let d = EntryDraft::new(&format!("user:{}", actor.id), action, Some(&case.id), b, vec![], vec![c])
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         // The case's 公示 deadline follows its publication.
-        let deadlines = self.deadlines_op_with(case, Some(&next), None).await?;
+        let deadlines = self.deadlines_op_with(case, &super::cases::case_data(case), Some(&next), None).await?;
         let ops = vec![
             Op::PutOpening { commitment: c, salt, content },
             super::put_setting(setting(&case.id, &next, now), read),

@@ -418,7 +418,8 @@ impl<S: LogStore> App<S> {
                 .binary_search_by(|s| s.key.as_str().cmp(&key))
                 .ok()
                 .and_then(|i| serde_json::from_str::<Value>(&p.settings[i].data).ok());
-            p.deadlines.extend(super::deadlines::deadline_rows(c, publication.as_ref(), &av, &self.calendar)?);
+            let data = super::cases::case_data(c);
+            p.deadlines.extend(super::deadlines::deadline_rows(c, &data, publication.as_ref(), &av, &self.calendar)?);
             p.tasks.extend(super::inbox::case_task_rows(c));
         }
         // What waits: the documents' approvals, and the parties' requests still undecided.

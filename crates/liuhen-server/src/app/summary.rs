@@ -68,7 +68,8 @@ impl CaseKind for Summary {
     }
 
     fn to_json(&self, cal: &WorkCalendar) -> Value {
-        json!({
+        // Lists are made as values and moved in: `json!` would copy each through a serializer.
+        let mut v = json!({
             "id": self.start.id,
             "case_no": self.start.case_no,
             "entrusted": super::cases::entrusted_json(self.start.entrusted.as_ref()),
@@ -78,7 +79,6 @@ impl CaseKind for Summary {
             "matter": self.start.matter,
             "party_kind": self.start.party_kind.code(),
             "facts": self.start.facts,
-            "acts": [act_json(&self.start.act)],
             "state": self.state.code(),
             "state_label": self.state.label(),
             "version": self.version,
@@ -86,9 +86,12 @@ impl CaseKind for Summary {
             "decided_at": self.decided_at.map(|t| t.0),
             "delivered_at": self.delivered_at.map(|t| t.0),
             "paid_at": self.paid_at.map(|t| t.0),
-            "defects": self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect::<Vec<_>>(),
-            "deadlines": deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating())),
-        })
+        });
+        v["acts"] = Value::Array(vec![act_json(&self.start.act)]);
+        v["defects"] =
+            Value::Array(self.defects.iter().map(|v| json!({"rule": v.rule.id, "message": v.to_string()})).collect());
+        v["deadlines"] = deadlines_json(self.deadlines(cal), self.deadlines(&cal.estimating()));
+        v
     }
 
     fn event_name(e: &Event) -> &'static str {
