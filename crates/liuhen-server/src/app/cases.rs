@@ -732,7 +732,7 @@ impl<S: LogStore> App<S> {
             Op::SetDeadlines { rows, .. } => rows,
             _ => Vec::new(),
         };
-        let tasks = super::inbox::case_task_rows(&record);
+        let tasks = super::inbox::case_task_rows(&record, &data);
         let mut ops = vec![
             Op::CreateCase(record.clone()),
             Op::SetDeadlines { case_id: record.id.clone(), rows: deadlines },
@@ -747,13 +747,17 @@ impl<S: LogStore> App<S> {
     /// A case as its log has it (the source of truth): the aggregate the last command on it
     /// left when the stored row is still at its version, else replayed from the log.
     pub async fn load_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), ApiError> {
-        let record = self.store.case(id).await?;
+        self.load_case_of(self.store.case(id).await?).await
+    }
+
+    /// [`load_case`](Self::load_case) of the stored row just read.
+    async fn load_case_of<K: CaseKind>(&self, record: CaseRecord) -> Result<(K, CaseRecord), ApiError> {
         if record.case_type == K::CODE
-            && let Some(case) = self.aggregates.get::<K>(id, record.version)
+            && let Some(case) = self.aggregates.get::<K>(&record.id, record.version)
         {
             return Ok((case, record));
         }
-        self.replay_case(id).await
+        self.replay_case(&record.id).await
     }
 
     /// Replays a case from the log, whatever this process holds.
@@ -842,8 +846,9 @@ impl<S: LogStore> App<S> {
         sign: Option<&super::signer::StepSign>,
         decide: impl FnOnce(&K) -> Result<(K::Event, Vec<Violation>), CommandError>,
     ) -> Result<CaseRecord, ApiError> {
-        self.allow(actor, super::policy::Action::CommandCase, Some(&self.store.case(id).await?))?;
-        let (mut case, record) = self.load_case::<K>(id).await?;
+        let record = self.store.case(id).await?;
+        self.allow(actor, super::policy::Action::CommandCase, Some(&record))?;
+        let (mut case, record) = self.load_case_of::<K>(record).await?;
         if case.version() != expected_version {
             return Err(ApiError::Conflict(format!(
                 "案件当前版本为 {}，请求基于版本 {expected_version}",
@@ -868,7 +873,7 @@ impl<S: LogStore> App<S> {
         let tasks = Op::SetTasks {
             case_id: updated.id.clone(),
             source: super::inbox::CASE_SOURCE.to_string(),
-            rows: super::inbox::case_task_rows(&updated),
+            rows: super::inbox::case_task_rows(&updated, &data),
         };
         self.record_event(actor, &case, &event, &flags, vec![op, deadlines, tasks], signed).await?;
         self.aggregates.put(&case);

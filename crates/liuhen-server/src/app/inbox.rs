@@ -86,9 +86,9 @@ fn task(
 }
 
 /// What `case`'s procedure holds for a role now.
-pub(crate) fn case_task_rows(case: &CaseRecord) -> Vec<TaskRecord> {
-    let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
-    tasks(&case.case_type, &data)
+/// `data`: the case's JSON (its `data`, parsed — or as just made).
+pub(crate) fn case_task_rows(case: &CaseRecord, data: &Value) -> Vec<TaskRecord> {
+    tasks(&case.case_type, data)
         .into_iter()
         .enumerate()
         .map(|(n, (role, what, command))| task(&case.id, CASE_SOURCE, n, &[role], what.to_string(), command, ""))

@@ -420,7 +420,7 @@ impl<S: LogStore> App<S> {
                 .and_then(|i| serde_json::from_str::<Value>(&p.settings[i].data).ok());
             let data = super::cases::case_data(c);
             p.deadlines.extend(super::deadlines::deadline_rows(c, &data, publication.as_ref(), &av, &self.calendar)?);
-            p.tasks.extend(super::inbox::case_task_rows(c));
+            p.tasks.extend(super::inbox::case_task_rows(c, &data));
         }
         // What waits: the documents' approvals, and the parties' requests still undecided.
         for s in &p.settings {
