@@ -69,6 +69,35 @@ pub async fn open_data_dir(
     Ok(Opened { dir, store, state, admin_password })
 }
 
+/// On a terminal, how far a pass over the log has come, on one line of standard error
+/// rewritten in place (at most a few times a second); nothing when standard error is a file or
+/// a pipe, so scripts and logs see only the results.
+pub fn terminal_progress() -> Option<liuhen_server::app::Progress> {
+    use std::io::{IsTerminal, Write};
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let last = std::sync::Mutex::new(None::<std::time::Instant>);
+    Some(std::sync::Arc::new(move |what: &str, done: u64, total: u64| {
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < std::time::Duration::from_millis(200)) && done != 0 {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        let pct = if total == 0 { 100 } else { done * 100 / total };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K{what}：{done} / {total} 条日志（{pct}%）");
+        let _ = err.flush();
+    }))
+}
+
+/// Ends a line [`terminal_progress`] was rewriting.
+pub fn end_progress(progress: &Option<liuhen_server::app::Progress>) {
+    if progress.is_some() {
+        eprint!("\r\x1b[K");
+    }
+}
+
 /// Refuses to go on with keys that do not match what was published or logged, naming each.
 pub fn refuse_on(problems: Vec<String>) -> anyhow::Result<()> {
     if problems.is_empty() {

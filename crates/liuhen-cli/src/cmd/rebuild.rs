@@ -22,7 +22,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut app = App::new(store.clone(), Blobs::local(&dir.blobs_dir())?);
     app.calendar = std::sync::Arc::new(dir.calendar()?);
     super::refuse_on(app.key_problems(&store.verifier_keys()).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
-    let p = app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.progress = super::terminal_progress();
+    let p = app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"));
+    super::end_progress(&app.progress);
+    let p = p?;
     store.sign_checkpoint().await.context("signing a checkpoint")?;
     println!(
         "已由日志重建 / rebuilt from the log: {} accounts, {} officers, {} cases (log now {} entries)",

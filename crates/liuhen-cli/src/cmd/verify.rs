@@ -217,7 +217,10 @@ async fn verify_store(dir: &DataDir) -> anyhow::Result<bool> {
     let store = SqliteStore::open_read_only(&dir.db_path()).await.context("opening the database read-only")?;
     let mut app = liuhen_server::app::App::new(store.clone(), liuhen_store::Blobs::local(&dir.blobs_dir())?);
     app.calendar = std::sync::Arc::new(dir.calendar()?);
+    app.progress = super::terminal_progress();
+    let progress = app.progress.clone();
     let report = |what: &str, problems: &[String]| {
+        super::end_progress(&progress);
         for p in problems {
             eprintln!("PROBLEM {p}");
         }

@@ -99,8 +99,19 @@ fn rebuild_then_verify_reproduces_the_same_state() {
     let out = run(&["rebuild", "--data", data]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("2 accounts, 2 officers, 3 cases"));
+    // Into a pipe, no progress: only the results.
+    assert!(!text(&out.stderr).contains("条日志"), "{}", text(&out.stderr));
     let out = run(&["verify", "--data", data]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    // On a terminal (a pseudo-terminal made by `script`), each pass over the log says how far it
+    // has come, on a line it rewrites.
+    for (args, pass) in [("rebuild", "由日志计算投影"), ("verify", "核对承诺原文")] {
+        let cmd = format!("{} {args} --data {data}", bin());
+        let out = std::process::Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().unwrap();
+        let seen = text(&out.stdout);
+        assert!(out.status.success(), "{seen}");
+        assert!(seen.contains(&format!("{pass}：0 / ")) && seen.contains("条日志（0%）"), "{args}: {seen}");
+    }
 
     // The same state as before, served again; the 负责人 signs in with the same password.
     let server = Server::start(dir.path());

@@ -46,6 +46,7 @@ impl<S: LogStore> App<S> {
         let size = self.store.tree_size();
         let mut start = 0;
         while start < size {
+            self.report_progress("核对承诺原文", start, size);
             let end = (start + 4096).min(size);
             for (i, raw) in self.store.entries(start, end).await?.into_iter().enumerate() {
                 let index = start + i as u64;

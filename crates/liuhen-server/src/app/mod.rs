@@ -71,7 +71,13 @@ pub struct App<S> {
     /// whose stored version is the one here starts from it instead of replaying the case's
     /// log (see [`cases::Aggregates`]).
     pub(crate) aggregates: std::sync::Arc<cases::Aggregates>,
+    /// Told how far a pass over the whole log has come: (what, entries done, entries in all)
+    /// — `liuhen rebuild` and `liuhen verify` print it on a terminal.
+    pub progress: Option<Progress>,
 }
+
+/// See [`App::progress`].
+pub type Progress = std::sync::Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
 
 /// The server's clock for what the law dates: real time, or real time moved to start at
 /// another moment (for tests that walk a case through dates of their own).
@@ -264,9 +270,17 @@ impl<S: LogStore> App<S> {
             }),
             clock: Clock::default(),
             aggregates: std::sync::Arc::default(),
+            progress: None,
             uploads: std::sync::Arc::new(recordings::Uploads::new(
                 std::env::temp_dir().join(format!("liuhen-uploads-{}", uuid::Uuid::now_v7())),
             )),
+        }
+    }
+
+    /// Tells [`App::progress`] (if set) that `done` of `total` entries of pass `what` are done.
+    pub(crate) fn report_progress(&self, what: &str, done: u64, total: u64) {
+        if let Some(p) = &self.progress {
+            p(what, done, total);
         }
     }
 

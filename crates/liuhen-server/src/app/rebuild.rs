@@ -103,6 +103,7 @@ impl<S: LogStore> App<S> {
         let mut blobs: BTreeMap<[u8; 32], liuhen_log::BlobRef> = BTreeMap::new();
         let mut start = 0;
         while start < size {
+            self.report_progress("由日志计算投影", start, size);
             let end = (start + 4096).min(size);
             for (i, raw) in self.store.entries(start, end).await?.into_iter().enumerate() {
                 let index = start + i as u64;
