@@ -84,7 +84,7 @@ pub fn terminal_progress() -> Option<liuhen_server::app::Progress> {
             return;
         }
         *last = Some(std::time::Instant::now());
-        let pct = if total == 0 { 100 } else { done * 100 / total };
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[K{what}：{done} / {total} 条日志（{pct}%）");
         let _ = err.flush();
