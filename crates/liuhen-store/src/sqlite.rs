@@ -1069,41 +1069,7 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 conn.prepare_cached("UPDATE sessions SET expires_at = MIN(expires_at, ?2) WHERE token_sha256 = ?1")?
                     .execute(params![token_sha256.0.as_slice(), at_ms])?;
             }
-            Op::ReplaceProjections(p) => {
-                conn.execute_batch(
-                    "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters; \
-                     DELETE FROM settings; DELETE FROM recordings; DELETE FROM blobs; DELETE FROM case_deadlines; \
-                     DELETE FROM case_tasks;",
-                )?;
-                // Each row as the log has it, times included.
-                for r in &p.recordings {
-                    put_recording(conn, r)?;
-                }
-                for s in &p.settings {
-                    put_setting(conn, s)?;
-                }
-                for m in &p.matters {
-                    put_matter(conn, m)?;
-                }
-                for u in &p.users {
-                    insert_user(conn, u)?;
-                }
-                for o in &p.officers {
-                    insert_officer(conn, o)?;
-                }
-                for c in &p.cases {
-                    insert_case(conn, c)?;
-                }
-                for b in &p.blobs {
-                    insert_blob(conn, b)?;
-                }
-                for d in &p.deadlines {
-                    insert_deadline(conn, d)?;
-                }
-                for t in &p.tasks {
-                    insert_task(conn, t)?;
-                }
-            }
+            Op::ReplaceProjections(p) => replace_projections(conn, p)?,
             Op::PutRecording { record, expected_version } => {
                 let r = RecordingRecord { created_at_ms: at, version, ..record.clone() };
                 versioned_write(
@@ -2318,13 +2284,12 @@ impl LogStore for SqliteStore {
         // What the log says, written by the same code into a fresh database of the same schema.
         let mut scratch = Connection::open_in_memory()?;
         migrate_sqlite(&mut scratch)?;
-        apply_ops(&scratch, &[Op::ReplaceProjections(Box::new(expected.clone()))], 0, 0)?;
+        replace_projections(&scratch, expected)?;
         let mut out = Vec::new();
         let tables = self.read(table_names)?;
         for t in tables.iter().filter(|t| !crate::NOT_PROJECTIONS.iter().any(|(n, _)| n == t)) {
-            let stored = self.read(|c| table_rows(c, t))?;
-            let logged = table_rows(&scratch, t)?;
-            compare_rows(t, &stored, &logged, &mut out);
+            // Both sides in primary-key order, a row at a time: no table is held whole.
+            self.read(|c| compare_tables(t, c, &scratch, &mut out))?;
         }
         Ok(out)
     }
@@ -2352,11 +2317,47 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
     rows.collect()
 }
 
-/// A table's rows: primary key (as text) → every column with its value.
-type Rows = BTreeMap<String, Vec<(String, rusqlite::types::Value)>>;
+/// Every projection replaced by `p`: the rows as the log has them, times included.
+fn replace_projections(conn: &Connection, p: &crate::Projections) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters; \
+             DELETE FROM settings; DELETE FROM recordings; DELETE FROM blobs; DELETE FROM case_deadlines; \
+             DELETE FROM case_tasks;",
+    )?;
+    // Each row as the log has it, times included.
+    for r in &p.recordings {
+        put_recording(conn, r)?;
+    }
+    for s in &p.settings {
+        put_setting(conn, s)?;
+    }
+    for m in &p.matters {
+        put_matter(conn, m)?;
+    }
+    for u in &p.users {
+        insert_user(conn, u)?;
+    }
+    for o in &p.officers {
+        insert_officer(conn, o)?;
+    }
+    for c in &p.cases {
+        insert_case(conn, c)?;
+    }
+    for b in &p.blobs {
+        insert_blob(conn, b)?;
+    }
+    for d in &p.deadlines {
+        insert_deadline(conn, d)?;
+    }
+    for t in &p.tasks {
+        insert_task(conn, t)?;
+    }
+    Ok(())
+}
 
-fn table_rows(c: &Connection, table: &str) -> rusqlite::Result<Rows> {
-    // (name, position in the primary key; 0 if not in it)
+/// A table's columns (name, position in the primary key; 0 if not in it), and the query that
+/// reads its rows in primary-key order (every column; tables without one, by rowid).
+fn table_query(c: &Connection, table: &str) -> rusqlite::Result<(Vec<(String, i64)>, Vec<usize>, String)> {
     let cols: Vec<(String, i64)> = {
         let mut stmt = c.prepare(&format!("SELECT name, pk FROM pragma_table_info('{table}') ORDER BY cid"))?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -2366,25 +2367,94 @@ fn table_rows(c: &Connection, table: &str) -> rusqlite::Result<Rows> {
         cols.iter().enumerate().filter(|(_, (_, pk))| *pk > 0).map(|(i, (_, pk))| (i, *pk)).collect();
     key_cols.sort_by_key(|k| k.1);
     let list = cols.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
-    let mut stmt = c.prepare(&format!("SELECT {list} FROM \"{table}\""))?;
-    let mut rows = stmt.query([])?;
-    let mut out = Rows::new();
-    let mut n = 0u64;
-    while let Some(r) = rows.next()? {
-        let values: Vec<(String, rusqlite::types::Value)> = cols
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| Ok((name.clone(), r.get(i)?)))
-            .collect::<rusqlite::Result<_>>()?;
-        let key = if key_cols.is_empty() {
-            n += 1;
-            format!("#{n}")
-        } else {
-            key_cols.iter().map(|(i, _)| value_text(&values[*i].1)).collect::<Vec<_>>().join("/")
-        };
-        out.insert(key, values);
+    let order = match key_cols.is_empty() {
+        true => "rowid".to_string(),
+        false => key_cols.iter().map(|(i, _)| format!("\"{}\"", cols[*i].0)).collect::<Vec<_>>().join(", "),
+    };
+    let keys = key_cols.into_iter().map(|(i, _)| i).collect();
+    Ok((cols, keys, format!("SELECT {list} FROM \"{table}\" ORDER BY {order}")))
+}
+
+/// SQLite's order of two values of a key (NULL, numbers, text by bytes, blobs).
+fn sql_order(a: &rusqlite::types::Value, b: &rusqlite::types::Value) -> std::cmp::Ordering {
+    use rusqlite::types::Value as V;
+    let class = |v: &V| match v {
+        V::Null => 0,
+        V::Integer(_) | V::Real(_) => 1,
+        V::Text(_) => 2,
+        V::Blob(_) => 3,
+    };
+    match (a, b) {
+        (V::Integer(x), V::Integer(y)) => x.cmp(y),
+        (V::Integer(x), V::Real(y)) => (*x as f64).total_cmp(y),
+        (V::Real(x), V::Integer(y)) => x.total_cmp(&(*y as f64)),
+        (V::Real(x), V::Real(y)) => x.total_cmp(y),
+        (V::Text(x), V::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (V::Blob(x), V::Blob(y)) => x.cmp(y),
+        _ => class(a).cmp(&class(b)),
     }
-    Ok(out)
+}
+
+/// Table `table` as stored against the same table as the log writes it, merged in primary-key
+/// order: one line per row or column that differs. Values are never printed: a column may hold
+/// a password hash or a party's details. A table without a primary key is compared row by row
+/// in rowid order.
+fn compare_tables(
+    table: &str,
+    stored: &Connection,
+    logged: &Connection,
+    out: &mut Vec<String>,
+) -> rusqlite::Result<()> {
+    let (cols, keys, sql) = table_query(stored, table)?;
+    let mut a = stored.prepare(&sql)?;
+    let mut b = logged.prepare(&sql)?;
+    let (mut a, mut b) = (a.query([])?, b.query([])?);
+    let row = |r: Option<&rusqlite::Row<'_>>| -> rusqlite::Result<Option<Vec<rusqlite::types::Value>>> {
+        r.map(|r| (0..cols.len()).map(|i| r.get(i)).collect()).transpose()
+    };
+    let (mut x, mut y) = (row(a.next()?)?, row(b.next()?)?);
+    let mut n = 0u64;
+    let key_of = |v: &[rusqlite::types::Value], n: u64| match keys.is_empty() {
+        true => format!("#{n}"),
+        false => keys.iter().map(|i| value_text(&v[*i])).collect::<Vec<_>>().join("/"),
+    };
+    loop {
+        let order = match (&x, &y) {
+            (None, None) => return Ok(()),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(s), Some(l)) => {
+                keys.iter().map(|i| sql_order(&s[*i], &l[*i])).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+            }
+        };
+        n += 1;
+        match order {
+            std::cmp::Ordering::Less => {
+                out.push(format!(
+                    "{table} {} is stored but not in the log",
+                    key_of(x.as_deref().unwrap_or_default(), n)
+                ));
+                x = row(a.next()?)?;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(format!(
+                    "{table} {} is in the log but not stored",
+                    key_of(y.as_deref().unwrap_or_default(), n)
+                ));
+                y = row(b.next()?)?;
+            }
+            std::cmp::Ordering::Equal => {
+                let (s, l) = (x.as_deref().unwrap_or_default(), y.as_deref().unwrap_or_default());
+                for (i, (name, _)) in cols.iter().enumerate() {
+                    if !same_value(&s[i], &l[i]) {
+                        out.push(format!("{table} {}: column {name} differs from what the log records", key_of(s, n)));
+                    }
+                }
+                x = row(a.next()?)?;
+                y = row(b.next()?)?;
+            }
+        }
+    }
 }
 
 /// A key value as text: blobs (hashes) in hex.
@@ -2411,28 +2481,6 @@ fn same_value(a: &rusqlite::types::Value, b: &rusqlite::types::Value) -> bool {
             }
         }
         _ => a == b,
-    }
-}
-
-/// One line per row or column that differs. Values are never printed: a column may hold a
-/// password hash or a party's details.
-fn compare_rows(table: &str, stored: &Rows, logged: &Rows, out: &mut Vec<String>) {
-    for (key, row) in stored {
-        match logged.get(key) {
-            None => out.push(format!("{table} {key} is stored but not in the log")),
-            Some(want) => {
-                for ((name, v), (_, w)) in row.iter().zip(want) {
-                    if !same_value(v, w) {
-                        out.push(format!("{table} {key}: column {name} differs from what the log records"));
-                    }
-                }
-            }
-        }
-    }
-    for key in logged.keys() {
-        if !stored.contains_key(key) {
-            out.push(format!("{table} {key} is in the log but not stored"));
-        }
     }
 }
 

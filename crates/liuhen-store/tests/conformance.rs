@@ -854,3 +854,31 @@ async fn sqlite_structure_check_names_a_changed_tile_above_the_leaves() {
     let problems = store.structure_problems(10).await.unwrap();
     assert_eq!(problems, ["tile/1/000: hash 0 is not the root of tile/0/000 (changed after it was made)"]);
 }
+
+/// The stored projections against what the log says, merged table by table in key order: a row
+/// stored with no counterpart, one the log has that is not stored, a column that differs — each
+/// named once; equal rows say nothing.
+#[tokio::test]
+async fn sqlite_projection_differences_name_every_row_that_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
+    let rows = [("k/1", "{\"a\":1}"), ("k/2", "{\"a\":2}"), ("k/4", "{\"a\":4}")];
+    write(&store, rows.iter().map(|(k, d)| put(k, d, Some(0))).collect()).await.unwrap();
+    let stored = store.settings().await.unwrap();
+    let mut logged = vec![stored[0].clone(), stored[1].clone()];
+    logged[1].data = "{\"a\":20}".to_string();
+    logged.push(SettingRecord { key: "k/3".into(), ..stored[0].clone() });
+    let expected = liuhen_store::Projections { settings: logged, ..Default::default() };
+    let found = store.projection_differences(&expected).await.unwrap();
+    assert_eq!(
+        found,
+        [
+            "settings k/2: column data differs from what the log records",
+            "settings k/3 is in the log but not stored",
+            "settings k/4 is stored but not in the log",
+        ]
+    );
+    // What is stored, given as what the log says: nothing differs.
+    let same = liuhen_store::Projections { settings: stored, ..Default::default() };
+    assert!(store.projection_differences(&same).await.unwrap().is_empty());
+}
