@@ -2355,9 +2355,13 @@ fn replace_projections(conn: &Connection, p: &crate::Projections) -> Result<(), 
     Ok(())
 }
 
-/// A table's columns (name, position in the primary key; 0 if not in it), and the query that
-/// reads its rows in primary-key order (every column; tables without one, by rowid).
-fn table_query(c: &Connection, table: &str) -> rusqlite::Result<(Vec<(String, i64)>, Vec<usize>, String)> {
+/// A table's columns (name, position in the primary key; 0 if not in it), the columns of its
+/// primary key in order, and the query that reads its rows in that order (every column; tables
+/// without one, by rowid).
+type TableQuery = (Vec<(String, i64)>, Vec<usize>, String);
+
+/// The [`TableQuery`] of `table`.
+fn table_query(c: &Connection, table: &str) -> rusqlite::Result<TableQuery> {
     let cols: Vec<(String, i64)> = {
         let mut stmt = c.prepare(&format!("SELECT name, pk FROM pragma_table_info('{table}') ORDER BY cid"))?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
