@@ -378,8 +378,10 @@ pub struct Receipt {
     pub signed: Option<liuhen_log::receipt::Receipt>,
 }
 
-/// The log and what it commits to.
-pub trait LogStore: Clone + Send + Sync + 'static {
+/// The log: appends (each entry with its projection changes, the only write of a record), its
+/// entries, tiles, checkpoints and proofs, the openings of its commitments, and reads of it by
+/// index (a case's entries, an actor's).
+pub trait Log: Clone + Send + Sync + 'static {
     /// Sequences, commits and fsyncs one entry with its projection changes.
     fn append(&self, req: AppendRequest) -> impl Future<Output = Result<Receipt, StoreError>> + Send;
     /// The number of durable entries.
@@ -402,6 +404,44 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     fn inclusion_proof(&self, index: u64, size: u64) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
     /// The consistency proof between the trees of `old` and `new` entries.
     fn consistency_proof(&self, old: u64, new: u64) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
+    /// The entries made by `actor` whose action is of one of the families `actions` (each the
+    /// action up to and including its first dot: `access.`), before index `before`, newest
+    /// first, at most `limit`: `(index, bytes)` (a range per family of an index of the log by
+    /// actor; `Invalid` for a family that is not one).
+    fn actor_entries(
+        &self,
+        actor: &str,
+        actions: &[&str],
+        before: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
+    /// The log entries of a case, in order: `(index, bytes)`.
+    fn case_entries(&self, case_id: &str) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
+    /// The entries of case `case_id` whose action is of one of the families `families` (as for
+    /// [`Log::actor_entries`]), after index `after`, oldest first, at most `limit` (a
+    /// range per family of an index of the log by case; `Invalid` for a family that is not one).
+    fn case_family_entries(
+        &self,
+        case_id: &str,
+        families: &[&str],
+        after: Option<u64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
+    /// The salt and content behind a commitment, checked against it: an opening whose
+    /// commitment does not recompute is `Integrity`, never returned.
+    fn opening(&self, commitment: &Hash) -> impl Future<Output = Result<([u8; 32], Vec<u8>), StoreError>> + Send;
+    /// The storage's own structure, checked whole: the database file (SQLite's integrity
+    /// check), no entry missing, every entry hashing to its stored leaf and every leaf the one
+    /// its tile holds. At most `max` problems, each naming what is wrong.
+    fn structure_problems(&self, max: usize) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// How many openings are stored.
+    fn count_openings(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// The projections of the log, read (each a typed row or an index range), and the operational
+/// state that is not a record (sessions, sign-in throttling). Written only by [`Log::append`]'s
+/// ops — and [`ProjectionReads::apply_operational`] for operational state.
+pub trait ProjectionReads: Clone + Send + Sync + 'static {
     /// The account with this username.
     fn user_by_username(&self, username: &str) -> impl Future<Output = Result<UserRecord, StoreError>> + Send;
     /// A user's API tokens (named sessions), live or not, newest first.
@@ -443,29 +483,6 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<(TaskRecord, String, String)>, StoreError>> + Send;
     /// The case numbers that begin with `prefix` (an index range, at most `limit`).
     fn case_numbers(&self, prefix: &str, limit: u32) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
-    /// The entries made by `actor` whose action is of one of the families `actions` (each the
-    /// action up to and including its first dot: `access.`), before index `before`, newest
-    /// first, at most `limit`: `(index, bytes)` (a range per family of an index of the log by
-    /// actor; `Invalid` for a family that is not one).
-    fn actor_entries(
-        &self,
-        actor: &str,
-        actions: &[&str],
-        before: u64,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
-    /// The log entries of a case, in order: `(index, bytes)`.
-    fn case_entries(&self, case_id: &str) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
-    /// The entries of case `case_id` whose action is of one of the families `families` (as for
-    /// [`LogStore::actor_entries`]), after index `after`, oldest first, at most `limit` (a
-    /// range per family of an index of the log by case; `Invalid` for a family that is not one).
-    fn case_family_entries(
-        &self,
-        case_id: &str,
-        families: &[&str],
-        after: Option<u64>,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
     /// A matter by code.
     fn matter(&self, code: &str) -> impl Future<Output = Result<MatterRecord, StoreError>> + Send;
     /// Every matter, by code.
@@ -533,21 +550,12 @@ pub trait LogStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
     /// How many accounts exist.
     fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    /// The salt and content behind a commitment, checked against it: an opening whose
-    /// commitment does not recompute is `Integrity`, never returned.
-    fn opening(&self, commitment: &Hash) -> impl Future<Output = Result<([u8; 32], Vec<u8>), StoreError>> + Send;
-    /// The storage's own structure, checked whole: the database file (SQLite's integrity
-    /// check), no entry missing, every entry hashing to its stored leaf and every leaf the one
-    /// its tile holds. At most `max` problems, each naming what is wrong.
-    fn structure_problems(&self, max: usize) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// Writes operational changes only (no entry): `Invalid` for any that is a record.
     fn apply_operational(&self, ops: Vec<Op>) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The throttle state of `key`, if it has any.
     fn throttle(&self, key: &str) -> impl Future<Output = Result<Option<ThrottleRecord>, StoreError>> + Send;
     /// Throttle keys with refused attempts not yet summarised.
     fn throttles_to_summarise(&self) -> impl Future<Output = Result<Vec<ThrottleRecord>, StoreError>> + Send;
-    /// How many openings are stored.
-    fn count_openings(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Every stored session and API token, live or not: all, or one account's.
     fn sessions(&self, user_id: Option<&str>) -> impl Future<Output = Result<Vec<SessionRecord>, StoreError>> + Send;
     /// Compares every column of every projection table with `expected` (what the log says):
@@ -558,6 +566,12 @@ pub trait LogStore: Clone + Send + Sync + 'static {
         expected: &Projections,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }
+
+/// A store: the log and its projections — what the application is generic over, and what the
+/// conformance story (`tests/conformance.rs`) holds every backend to.
+pub trait LogStore: Log + ProjectionReads {}
+
+impl<T: Log + ProjectionReads> LogStore for T {}
 
 /// The tables that are not projections of the log, and why each is not compared with it.
 /// Every other table of the schema is compared column by column (`projection_differences`).

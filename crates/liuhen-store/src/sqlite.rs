@@ -9,8 +9,8 @@
 
 use crate::migrate::migrate_sqlite;
 use crate::{
-    AppendRequest, CaseRecord, DeadlineRecord, LogStore, MatterRecord, OfficerRecord, Op, Receipt, RecordingRecord,
-    SettingRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
+    AppendRequest, CaseRecord, DeadlineRecord, Log, MatterRecord, OfficerRecord, Op, ProjectionReads, Receipt,
+    RecordingRecord, SettingRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -1543,7 +1543,7 @@ fn recording_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordingRecord
     })
 }
 
-impl LogStore for SqliteStore {
+impl Log for SqliteStore {
     async fn append(&self, req: AppendRequest) -> Result<Receipt, StoreError> {
         let (reply, rx) = oneshot::channel();
         self.writer()?
@@ -1649,6 +1649,158 @@ impl LogStore for SqliteStore {
         self.with_tiles(new, |src| tree::consistency_proof(old, new, src))
     }
 
+    async fn actor_entries(
+        &self,
+        actor: &str,
+        actions: &[&str],
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let before = before.min(self.tree_size()) as i64;
+        family_check(actions)?;
+        // The expression is the index's, word for word (so the index serves it).
+        const ACTOR: &str = "json_extract(CAST(data AS TEXT), '$.actor')";
+        let mut args: Vec<rusqlite::types::Value> =
+            vec![actor.to_string().into(), before.into(), i64::from(limit).into()];
+        let sql = if actions.is_empty() {
+            format!("SELECT idx, data FROM log_entries WHERE {ACTOR} = ?1 AND idx < ?2 ORDER BY idx DESC LIMIT ?3")
+        } else {
+            // One range of the index per family, newest first, merged.
+            let ranges: Vec<String> = actions
+                .iter()
+                .map(|a| {
+                    args.push(a.to_string().into());
+                    format!(
+                        "SELECT * FROM (SELECT idx, data FROM log_entries WHERE {ACTOR} = ?1 AND {FAMILY} = ?{} \
+                         AND idx < ?2 ORDER BY idx DESC LIMIT ?3)",
+                        args.len()
+                    )
+                })
+                .collect();
+            format!("SELECT idx, data FROM ({}) ORDER BY idx DESC LIMIT ?3", ranges.join(" UNION ALL "))
+        };
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    async fn case_family_entries(
+        &self,
+        case_id: &str,
+        families: &[&str],
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let size = self.tree_size() as i64;
+        family_check(families)?;
+        let after = after.map_or(-1, |a| a.min(i64::MAX as u64) as i64);
+        let mut args: Vec<rusqlite::types::Value> =
+            vec![case_id.to_string().into(), after.into(), size.into(), i64::from(limit).into()];
+        // One range of the index per family, oldest first, merged.
+        let ranges: Vec<String> = families
+            .iter()
+            .map(|a| {
+                args.push(a.to_string().into());
+                format!(
+                    "SELECT * FROM (SELECT idx, data FROM log_entries WHERE case_id = ?1 AND {FAMILY} = ?{} \
+                     AND idx > ?2 AND idx < ?3 ORDER BY idx LIMIT ?4)",
+                    args.len()
+                )
+            })
+            .collect();
+        if ranges.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT idx, data FROM ({}) ORDER BY idx LIMIT ?4", ranges.join(" UNION ALL "));
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    async fn case_entries(&self, case_id: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let size = self.tree_size() as i64;
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT idx, data FROM log_entries WHERE case_id = ?1 AND idx < ?2 ORDER BY idx")?;
+            let rows = stmt.query_map(params![case_id, size], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    async fn opening(&self, commitment: &Hash) -> Result<([u8; 32], Vec<u8>), StoreError> {
+        let (salt, content): (Vec<u8>, Vec<u8>) = self
+            .read(|c| {
+                c.query_row(
+                    "SELECT salt, content FROM openings WHERE commitment = ?1",
+                    [commitment.0.as_slice()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+            })?
+            .ok_or(StoreError::NotFound)?;
+        let salt: [u8; 32] = salt.try_into().map_err(|_| {
+            StoreError::Integrity(format!("the opening of commitment {commitment} has a malformed salt"))
+        })?;
+        if liuhen_log::commitment(&salt, &content) != *commitment {
+            return Err(StoreError::Integrity(format!(
+                "the opening of commitment {commitment} does not match it: its salt or content was changed"
+            )));
+        }
+        Ok((salt, content))
+    }
+
+    async fn structure_problems(&self, max: usize) -> Result<Vec<String>, StoreError> {
+        let idle = self.inner.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => open_reader(&self.inner.path)?,
+        };
+        let mut out = Vec::new();
+        if let Err(e) = integrity_check(&conn) {
+            out.push(e.to_string());
+            return Ok(out);
+        }
+        // Only what the durable tree holds: the writer may be appending meanwhile.
+        out.extend(leaf_problems(&conn, 0, max)?);
+        // The rightmost level-0 tile lives in memory, as the entries were appended: their
+        // stored leaves must still be its hashes.
+        let head = self.inner.head.borrow().clone();
+        if let Some((index, hashes)) = head.partial.first() {
+            let first = index * TILE_WIDTH;
+            let mut stmt =
+                conn.prepare("SELECT idx, leaf FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+            let rows = stmt.query_map(params![first as i64, (first + hashes.len() as u64) as i64], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (i, leaf) = row?;
+                if hashes.get((i - first) as usize).map(|h| h.0.as_slice()) != Some(leaf.as_slice()) && out.len() < max
+                {
+                    out.push(format!(
+                        "entry {i}: its leaf is not the one tile/0/{index:03} holds (changed after it was recorded)"
+                    ));
+                }
+            }
+        }
+        if out.len() < max {
+            out.extend(upper_tile_problems(&conn, max - out.len())?);
+        }
+        Ok(out)
+    }
+
+    async fn count_openings(&self) -> Result<u64, StoreError> {
+        let n: i64 = self.read(|c| c.query_row("SELECT COUNT(*) FROM openings", [], |r| r.get(0)))?;
+        Ok(n as u64)
+    }
+}
+
+impl ProjectionReads for SqliteStore {
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"))?
@@ -1862,90 +2014,6 @@ impl LogStore for SqliteStore {
                 "SELECT case_no FROM cases WHERE case_no >= ?1 AND case_no < ?2 ORDER BY case_no LIMIT ?3",
             )?;
             let rows = stmt.query_map(params![prefix, upper, limit], |r| r.get(0))?;
-            rows.collect()
-        })
-    }
-
-    async fn actor_entries(
-        &self,
-        actor: &str,
-        actions: &[&str],
-        before: u64,
-        limit: u32,
-    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        let before = before.min(self.tree_size()) as i64;
-        family_check(actions)?;
-        // The expression is the index's, word for word (so the index serves it).
-        const ACTOR: &str = "json_extract(CAST(data AS TEXT), '$.actor')";
-        let mut args: Vec<rusqlite::types::Value> =
-            vec![actor.to_string().into(), before.into(), i64::from(limit).into()];
-        let sql = if actions.is_empty() {
-            format!("SELECT idx, data FROM log_entries WHERE {ACTOR} = ?1 AND idx < ?2 ORDER BY idx DESC LIMIT ?3")
-        } else {
-            // One range of the index per family, newest first, merged.
-            let ranges: Vec<String> = actions
-                .iter()
-                .map(|a| {
-                    args.push(a.to_string().into());
-                    format!(
-                        "SELECT * FROM (SELECT idx, data FROM log_entries WHERE {ACTOR} = ?1 AND {FAMILY} = ?{} \
-                         AND idx < ?2 ORDER BY idx DESC LIMIT ?3)",
-                        args.len()
-                    )
-                })
-                .collect();
-            format!("SELECT idx, data FROM ({}) ORDER BY idx DESC LIMIT ?3", ranges.join(" UNION ALL "))
-        };
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
-            rows.collect()
-        })
-    }
-
-    async fn case_family_entries(
-        &self,
-        case_id: &str,
-        families: &[&str],
-        after: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        let size = self.tree_size() as i64;
-        family_check(families)?;
-        let after = after.map_or(-1, |a| a.min(i64::MAX as u64) as i64);
-        let mut args: Vec<rusqlite::types::Value> =
-            vec![case_id.to_string().into(), after.into(), size.into(), i64::from(limit).into()];
-        // One range of the index per family, oldest first, merged.
-        let ranges: Vec<String> = families
-            .iter()
-            .map(|a| {
-                args.push(a.to_string().into());
-                format!(
-                    "SELECT * FROM (SELECT idx, data FROM log_entries WHERE case_id = ?1 AND {FAMILY} = ?{} \
-                     AND idx > ?2 AND idx < ?3 ORDER BY idx LIMIT ?4)",
-                    args.len()
-                )
-            })
-            .collect();
-        if ranges.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!("SELECT idx, data FROM ({}) ORDER BY idx LIMIT ?4", ranges.join(" UNION ALL "));
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
-            rows.collect()
-        })
-    }
-
-    async fn case_entries(&self, case_id: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        let size = self.tree_size() as i64;
-        self.read(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT idx, data FROM log_entries WHERE case_id = ?1 AND idx < ?2 ORDER BY idx")?;
-            let rows = stmt.query_map(params![case_id, size], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
             rows.collect()
         })
     }
@@ -2165,67 +2233,6 @@ impl LogStore for SqliteStore {
         Ok(n as u64)
     }
 
-    async fn opening(&self, commitment: &Hash) -> Result<([u8; 32], Vec<u8>), StoreError> {
-        let (salt, content): (Vec<u8>, Vec<u8>) = self
-            .read(|c| {
-                c.query_row(
-                    "SELECT salt, content FROM openings WHERE commitment = ?1",
-                    [commitment.0.as_slice()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-            })?
-            .ok_or(StoreError::NotFound)?;
-        let salt: [u8; 32] = salt.try_into().map_err(|_| {
-            StoreError::Integrity(format!("the opening of commitment {commitment} has a malformed salt"))
-        })?;
-        if liuhen_log::commitment(&salt, &content) != *commitment {
-            return Err(StoreError::Integrity(format!(
-                "the opening of commitment {commitment} does not match it: its salt or content was changed"
-            )));
-        }
-        Ok((salt, content))
-    }
-
-    async fn structure_problems(&self, max: usize) -> Result<Vec<String>, StoreError> {
-        let idle = self.inner.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let conn = match idle {
-            Some(c) => c,
-            None => open_reader(&self.inner.path)?,
-        };
-        let mut out = Vec::new();
-        if let Err(e) = integrity_check(&conn) {
-            out.push(e.to_string());
-            return Ok(out);
-        }
-        // Only what the durable tree holds: the writer may be appending meanwhile.
-        out.extend(leaf_problems(&conn, 0, max)?);
-        // The rightmost level-0 tile lives in memory, as the entries were appended: their
-        // stored leaves must still be its hashes.
-        let head = self.inner.head.borrow().clone();
-        if let Some((index, hashes)) = head.partial.first() {
-            let first = index * TILE_WIDTH;
-            let mut stmt =
-                conn.prepare("SELECT idx, leaf FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
-            let rows = stmt.query_map(params![first as i64, (first + hashes.len() as u64) as i64], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))
-            })?;
-            for row in rows {
-                let (i, leaf) = row?;
-                if hashes.get((i - first) as usize).map(|h| h.0.as_slice()) != Some(leaf.as_slice()) && out.len() < max
-                {
-                    out.push(format!(
-                        "entry {i}: its leaf is not the one tile/0/{index:03} holds (changed after it was recorded)"
-                    ));
-                }
-            }
-        }
-        if out.len() < max {
-            out.extend(upper_tile_problems(&conn, max - out.len())?);
-        }
-        Ok(out)
-    }
-
     async fn apply_operational(&self, ops: Vec<Op>) -> Result<(), StoreError> {
         if let Some(op) = ops.iter().find(|o| !o.is_operational()) {
             return Err(StoreError::Invalid(format!("a record change needs its log entry: {op:?}")));
@@ -2253,11 +2260,6 @@ impl LogStore for SqliteStore {
             let rows = stmt.query_map([], throttle_from_row)?;
             rows.collect()
         })
-    }
-
-    async fn count_openings(&self) -> Result<u64, StoreError> {
-        let n: i64 = self.read(|c| c.query_row("SELECT COUNT(*) FROM openings", [], |r| r.get(0)))?;
-        Ok(n as u64)
     }
 
     async fn sessions(&self, user_id: Option<&str>) -> Result<Vec<crate::SessionRecord>, StoreError> {

@@ -3,8 +3,8 @@
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Entry, EntryDraft, Hash, NoteSigner, commitment, leaf_hash, tree};
 use liuhen_store::{
-    AppendRequest, DeadlineQuery, DeadlineRecord, DueRange, LogConfig, LogStore, MatterRecord, Op, RecordingRecord,
-    SettingRecord, SqliteStore, StoreError, UserRecord,
+    AppendRequest, DeadlineQuery, DeadlineRecord, DueRange, Log, LogConfig, LogStore, MatterRecord, Op,
+    ProjectionReads, RecordingRecord, SettingRecord, SqliteStore, StoreError, UserRecord,
 };
 use serde_json::Map;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use liuhen_log::EntryDraft;
-use liuhen_store::{AppendRequest, LogStore};
+use liuhen_store::{AppendRequest, Log};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};

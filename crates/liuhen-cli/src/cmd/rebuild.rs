@@ -3,7 +3,7 @@
 use anyhow::Context;
 use liuhen_server::app::App;
 use liuhen_server::datadir::DataDir;
-use liuhen_store::{Blobs, LogStore, SqliteStore};
+use liuhen_store::{Blobs, Log, SqliteStore};
 use std::path::PathBuf;
 use std::time::Duration;
 

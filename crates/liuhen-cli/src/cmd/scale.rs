@@ -46,14 +46,14 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
         let opened = super::open_data_dir(&args.data, None, liuhen_server::LogAccess::Public).await?;
         let app = &opened.state.app;
         let err = |e: liuhen_server::error::ApiError| anyhow::anyhow!("{e}: {e:?}");
-        let admin = liuhen_store::LogStore::user_by_username(&opened.store, "admin").await?;
+        let admin = liuhen_store::ProjectionReads::user_by_username(&opened.store, "admin").await?;
         let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
         let demo = app.seed_demo(&admin, now).await.map_err(err)?.context("the demo office was already seeded")?;
         for (username, _) in ACCOUNTS {
-            let user = liuhen_store::LogStore::user_by_username(&opened.store, username).await?;
+            let user = liuhen_store::ProjectionReads::user_by_username(&opened.store, username).await?;
             app.change_password(&user, &demo, PASSWORD, "", None).await.map_err(err)?;
         }
-        let before = liuhen_store::LogStore::tree_size(&opened.store);
+        let before = liuhen_store::Log::tree_size(&opened.store);
         let started = Instant::now();
         let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
         let every = (args.cases / 100).max(1);
@@ -68,7 +68,7 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
             eprintln!();
         }
         let seconds = started.elapsed().as_secs_f64();
-        let entries = liuhen_store::LogStore::tree_size(&opened.store) - before;
+        let entries = liuhen_store::Log::tree_size(&opened.store) - before;
         let out = json!({"grown": args.cases, "entries": entries, "seconds": seconds,
             "entries_per_s": entries as f64 / seconds, "steps_left_undone": undone});
         println!("{out}");

@@ -73,15 +73,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("warning: {e}");
     }
     if args.demo {
-        let admin = liuhen_store::LogStore::user_by_username(&opened.store, "admin")
+        let admin = liuhen_store::ProjectionReads::user_by_username(&opened.store, "admin")
             .await
             .context("finding the administrator")?;
         let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
         if let Some(password) = opened.state.app.seed_demo(&admin, now).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-            let officers = liuhen_store::LogStore::officers(&opened.store).await?.len();
-            let cases = liuhen_store::LogStore::cases(&opened.store, 10_000).await?.len();
-            let matters = liuhen_store::LogStore::matters(&opened.store).await?.len();
-            let devices = liuhen_store::LogStore::settings(&opened.store)
+            let officers = liuhen_store::ProjectionReads::officers(&opened.store).await?.len();
+            let cases = liuhen_store::ProjectionReads::cases(&opened.store, 10_000).await?.len();
+            let matters = liuhen_store::ProjectionReads::matters(&opened.store).await?.len();
+            let devices = liuhen_store::ProjectionReads::settings(&opened.store)
                 .await?
                 .iter()
                 .filter(|s| s.key.starts_with(liuhen_server::app::devices::PREFIX))
@@ -108,11 +108,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("留痕 liuhen 已启动 / started: {scheme}://{addr}/");
     println!("  数据目录 data: {}", opened.dir.root().display());
-    println!(
-        "  日志 log: {} ({} 条记录 entries)",
-        opened.store.origin(),
-        liuhen_store::LogStore::tree_size(&opened.store)
-    );
+    println!("  日志 log: {} ({} 条记录 entries)", opened.store.origin(), liuhen_store::Log::tree_size(&opened.store));
     println!("  验证公钥 verifier keys: {}", opened.dir.public_keys_path().display());
     if let Some(pw) = &opened.admin_password {
         println!("  管理员 administrator: admin  一次性密码 one-time password: {pw}");
@@ -175,7 +171,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if let Err(e) = on_shutdown.summarise_refused(i64::MAX).await {
         eprintln!("warning: refused sign-ins not summarised: {e}");
     }
-    liuhen_store::LogStore::sign_checkpoint(&store).await.context("signing the last checkpoint")?;
+    liuhen_store::Log::sign_checkpoint(&store).await.context("signing the last checkpoint")?;
     Ok(())
 }
 

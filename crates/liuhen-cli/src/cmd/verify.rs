@@ -4,7 +4,7 @@ use anyhow::{Context, bail};
 use liuhen_log::tile::{TILE_WIDTH, encode_bundle};
 use liuhen_log::{Hash, TileId};
 use liuhen_server::datadir::DataDir;
-use liuhen_store::{LogStore, SqliteStore, StoreError, blob_path};
+use liuhen_store::{Log, ProjectionReads, SqliteStore, StoreError, blob_path};
 use liuhen_verify::{FetchError, Fetcher, HttpFetcher, Trust, parse_keys, print_report, verify};
 use std::io::Read;
 use std::path::PathBuf;

@@ -116,7 +116,7 @@ async fn verify_names_every_kind_of_tampering() {
         let blob = blobs.put(bytes::Bytes::from_static(b"body camera video bytes")).await.unwrap();
         let draft =
             liuhen_log::EntryDraft::new("system", "test.blob", None, Default::default(), vec![blob], vec![]).unwrap();
-        use liuhen_store::LogStore;
+        use liuhen_store::Log;
         store
             .append(liuhen_store::AppendRequest { draft, ops: vec![liuhen_store::Op::RecordBlob(blob)] })
             .await
@@ -256,7 +256,7 @@ fn kill_9_while_32_clients_append_loses_no_acknowledged_entry() {
     let agent = agent();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let store = rt.block_on(liuhen_store::SqliteStore::open_read_only(&dir.path().join("liuhen.db"))).unwrap();
-    use liuhen_store::LogStore;
+    use liuhen_store::Log;
     for (index, expires) in &acked {
         let raw = rt.block_on(store.entries(*index, index + 1)).expect("acknowledged entry is stored");
         let e = liuhen_log::Entry::decode(&raw[0]).unwrap();

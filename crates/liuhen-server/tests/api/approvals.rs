@@ -6,7 +6,7 @@
 use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::{Log as _, ProjectionReads as _};
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400_000;

@@ -8,7 +8,7 @@ use crate::uploads::{b64, content, create, header, patch, send, sm3_of};
 use axum::body::Body;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::{Log as _, ProjectionReads as _};
 use serde_json::{Value, json};
 
 const MIN: i64 = 60_000;

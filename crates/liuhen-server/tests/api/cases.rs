@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::{Log as _, ProjectionReads as _};
 use serde_json::{Value, json};
 
 /// 2026-11-25 09:00 Asia/Shanghai.

@@ -66,7 +66,7 @@ async fn thirty_two_concurrent_read_modify_writes_of_one_row_lose_none() {
     all_ok(&classified, "classifications");
     all_ok(&explained, "reasons");
     let reasons: Value = serde_json::from_str(
-        &liuhen_store::LogStore::setting(&app.store, &format!("av-unrecorded/{case}")).await.unwrap().data,
+        &liuhen_store::ProjectionReads::setting(&app.store, &format!("av-unrecorded/{case}")).await.unwrap().data,
     )
     .unwrap();
     assert_eq!(reasons.as_object().unwrap().len(), N, "{reasons}");
@@ -113,7 +113,7 @@ async fn thirty_two_concurrent_read_modify_writes_of_one_row_lose_none() {
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(
-        liuhen_store::LogStore::projection_differences(&again.store, &from_log).await.unwrap(),
+        liuhen_store::ProjectionReads::projection_differences(&again.store, &from_log).await.unwrap(),
         Vec::<String>::new()
     );
 }
@@ -131,7 +131,7 @@ async fn two_servers_command_one_case_in_turn_from_what_the_log_says() {
         let t = day("2026-08-11") + k as i64 * 60_000;
         let act = json!({"at": t, "place": "幸福路 8 号", "recording_announced": true, "problems_found": true,
             "summary": format!("复查 {k}"), "officers": o.officers.iter().map(|x| json!({"officer_id": x, "id_shown_at": t})).collect::<Vec<_>>()});
-        let v = liuhen_store::LogStore::case(&app.store, case).await.unwrap().version;
+        let v = liuhen_store::ProjectionReads::case(&app.store, case).await.unwrap().version;
         let body = json!({"expected_version": v, "command": {"type": "investigate", "act": act}});
         let status = if k % 2 == 1 {
             app.post_as(&format!("/api/cases/{case}/commands"), &o.head, &body).await.status
@@ -145,12 +145,12 @@ async fn two_servers_command_one_case_in_turn_from_what_the_log_says() {
         };
         assert_eq!(status, StatusCode::OK, "command {k}");
     }
-    let record = liuhen_store::LogStore::case(&app.store, case).await.unwrap();
+    let record = liuhen_store::ProjectionReads::case(&app.store, case).await.unwrap();
     let acts = serde_json::from_str::<Value>(&record.data).unwrap()["acts"].as_array().map(Vec::len);
     let replayed = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = replayed.projections_from_log().await.unwrap();
     assert_eq!(
-        liuhen_store::LogStore::projection_differences(&replayed.store, &from_log).await.unwrap(),
+        liuhen_store::ProjectionReads::projection_differences(&replayed.store, &from_log).await.unwrap(),
         Vec::<String>::new()
     );
     assert!(acts >= Some(4), "{acts:?}");

@@ -4,7 +4,7 @@
 
 use crate::helpers::*;
 use axum::http::StatusCode;
-use liuhen_store::LogStore;
+use liuhen_store::ProjectionReads as _;
 use serde_json::{Value, json};
 
 fn rules(r: &Resp) -> Vec<String> {
@@ -132,8 +132,8 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     assert_eq!(list["devices"].as_array().unwrap().len(), 1, "{list}");
     assert!(list["next_cursor"].is_null(), "{list}");
     // Each step is an entry of the log; the registry is rebuilt from them alone.
-    let size = liuhen_store::LogStore::tree_size(&app.store);
-    let entries = liuhen_store::LogStore::entries(&app.store, 0, size).await.unwrap();
+    let size = liuhen_store::Log::tree_size(&app.store);
+    let entries = liuhen_store::Log::entries(&app.store, 0, size).await.unwrap();
     let logged = entries.iter().filter(|e| String::from_utf8_lossy(e).contains("\"device.")).count();
     assert_eq!(logged, steps.len());
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());

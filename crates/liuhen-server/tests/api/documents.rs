@@ -7,7 +7,7 @@ use crate::helpers::*;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::{Log as _, ProjectionReads as _};
 use serde_json::{Value, json};
 use sha2::Digest as _;
 
@@ -160,8 +160,8 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
     let entries_with = |sha: String| {
         let app = &o.app;
         async move {
-            let n = liuhen_store::LogStore::tree_size(&app.store);
-            let entries = liuhen_store::LogStore::entries(&app.store, 0, n).await.unwrap();
+            let n = liuhen_store::Log::tree_size(&app.store);
+            let entries = liuhen_store::Log::entries(&app.store, 0, n).await.unwrap();
             entries.iter().filter(|e| String::from_utf8_lossy(e).contains(&sha)).count()
         }
     };
@@ -660,7 +660,7 @@ async fn bad_signatures_are_refused_with_nothing_recorded() {
     let id = doc["id"].as_str().unwrap();
     let hash = doc["content_hash"].as_str().unwrap();
     let sign = |image: String| json!({"type": "sign", "role": "party", "name": "张某某", "image": image, "content_hash": hash});
-    let before = liuhen_store::LogStore::tree_size(&o.app.store);
+    let before = liuhen_store::Log::tree_size(&o.app.store);
     // Not an image; too large; a role the form does not have; a form of another kind of case.
     assert_eq!(cmd(&o, &o.wang, id, sign("bm90IGFuIGltYWdl".into())).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A PNG's first bytes and then garbage: read before it is kept, refused.
@@ -679,7 +679,7 @@ async fn bad_signatures_are_refused_with_nothing_recorded() {
         .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "L10", "fields": {}}))
         .await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-134");
-    assert_eq!(liuhen_store::LogStore::tree_size(&o.app.store), before, "nothing was logged");
+    assert_eq!(liuhen_store::Log::tree_size(&o.app.store), before, "nothing was logged");
     // Issuing a draft: not yet.
     let r = cmd(&o, &o.head, id, json!({"type": "issue", "doc_no": "x"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&r.body));
@@ -838,7 +838,7 @@ async fn hostile_and_concurrent_requests_leave_a_consistent_document() {
     let text = pdftotext(&pdf.body);
     assert!(text.contains("#letx=1$\\][<b>"), "{}", &text[text.len().saturating_sub(300)..]);
     // Too long, control characters, a field that is not text: refused, nothing recorded.
-    let before = liuhen_store::LogStore::tree_size(&o.app.store);
+    let before = liuhen_store::Log::tree_size(&o.app.store);
     for fields in [json!({"party": "a".repeat(20_001)}), json!({"party": "x\u{0007}y"}), json!({"party": 7})] {
         let r = o
             .app
@@ -848,7 +848,7 @@ async fn hostile_and_concurrent_requests_leave_a_consistent_document() {
     }
     let r = o.app.post_json(&format!("/api/cases/{}/documents", o.case), "{\"code\": \"D16\", \"fields\": {").await;
     assert!(r.status.is_client_error());
-    assert_eq!(liuhen_store::LogStore::tree_size(&o.app.store), before, "nothing was logged");
+    assert_eq!(liuhen_store::Log::tree_size(&o.app.store), before, "nothing was logged");
     // Ten signatures at once, and a revision racing them: each signature is recorded against the
     // content it saw, or refused with 409 once the content changed under it.
     let hash = d["content_hash"].as_str().unwrap().to_string();

@@ -97,7 +97,7 @@ pub async fn spawn_app_with_calendar(log_access: LogAccess, calendar: liuhen_cor
         ..liuhen_core::agency::Agency::default()
     };
     app.put_agency(&head, profile).await.unwrap();
-    liuhen_store::LogStore::sign_checkpoint(&store).await.unwrap();
+    liuhen_store::Log::sign_checkpoint(&store).await.unwrap();
     let clock = app.clock.clone();
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     let t = TestApp {
@@ -318,7 +318,7 @@ impl TestApp {
         {
             // Read from the store: a view through the API would itself be a ledgered entry.
             let id = path.trim_end_matches("/commands").rsplit('/').next().unwrap_or_default();
-            if let Ok(case) = liuhen_store::LogStore::case(&self.store, id).await {
+            if let Ok(case) = liuhen_store::ProjectionReads::case(&self.store, id).await {
                 v.errors.extend(d.judge_command(&case.case_type, body));
             }
         }
@@ -399,7 +399,7 @@ impl TestApp {
     /// Seeds the demo office as `liuhen serve --demo` does, as of now; whether it seeded (a
     /// second time does nothing).
     pub async fn seed_demo(&self) -> bool {
-        let admin = liuhen_store::LogStore::user_by_username(&self.store, "admin").await.unwrap();
+        let admin = liuhen_store::ProjectionReads::user_by_username(&self.store, "admin").await.unwrap();
         let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
         let seeded = App::new(self.store.clone(), Blobs::in_memory());
         seeded.seed_demo(&admin, now).await.unwrap().is_some()
@@ -661,7 +661,7 @@ impl TestApp {
 
 /// The details of the case's events, from their openings in the log (what a court is shown).
 pub async fn details(app: &TestApp, case: &str) -> Vec<serde_json::Value> {
-    use liuhen_store::LogStore as _;
+    use liuhen_store::Log as _;
     let mut out = Vec::new();
     for (_, raw) in app.store.case_entries(case).await.unwrap() {
         let entry = liuhen_log::entry::Entry::decode(&raw).unwrap();

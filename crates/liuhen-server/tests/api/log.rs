@@ -4,7 +4,7 @@ use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::Log as _;
 
 #[tokio::test]
 async fn the_log_is_public_by_default_and_its_checkpoint_verifies() {

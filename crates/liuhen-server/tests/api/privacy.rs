@@ -6,7 +6,7 @@
 use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::Log as _;
 
 /// Strings that must never be served: words a user typed, and personal values.
 const CANARIES: [&str; 7] = [
@@ -58,7 +58,7 @@ async fn no_canary_and_no_personal_value_is_served_in_any_tile() {
     assert!(ledger.to_string().contains("金丝雀孙某某"), "{ledger}");
 
     // Every tile the server serves, as anyone fetches it.
-    liuhen_store::LogStore::sign_checkpoint(&app.store).await.unwrap();
+    liuhen_store::Log::sign_checkpoint(&app.store).await.unwrap();
     let checkpoint = String::from_utf8(app.get("/log/checkpoint", None).await.body).unwrap();
     let size: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();
     assert!(size > 100, "the demo and the steps above are in the log ({size} entries)");

@@ -5,7 +5,7 @@
 use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore as _;
+use liuhen_store::ProjectionReads as _;
 use serde_json::{Value, json};
 
 const HOUR: i64 = 3_600_000;
@@ -114,7 +114,7 @@ async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_r
     again.calendar = std::sync::Arc::new(cal);
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(
-        liuhen_store::LogStore::projection_differences(&again.store, &from_log).await.unwrap(),
+        liuhen_store::ProjectionReads::projection_differences(&again.store, &from_log).await.unwrap(),
         Vec::<String>::new()
     );
 }

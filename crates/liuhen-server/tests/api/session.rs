@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::{Log as _, ProjectionReads as _};
 
 #[tokio::test]
 async fn sign_in_is_logged_and_gives_a_session() {
@@ -390,7 +390,7 @@ async fn a_role_that_sees_case_content_holds_only_once_another_head_approves_it(
 async fn delete_session_signs_out_the_token_it_is_sent_with() {
     let app = spawn_app(LogAccess::Public).await;
     let (one, other) = (app.login().await, app.login().await);
-    let before = liuhen_store::LogStore::tree_size(&app.store);
+    let before = liuhen_store::Log::tree_size(&app.store);
     let sign_out = |token: String| {
         let req = axum::http::Request::delete("/api/session")
             .header("authorization", format!("Bearer {token}"))
@@ -400,7 +400,7 @@ async fn delete_session_signs_out_the_token_it_is_sent_with() {
     };
     let r = sign_out(one.clone()).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", String::from_utf8_lossy(&r.body));
-    assert!(liuhen_store::LogStore::tree_size(&app.store) > before, "the sign-out is logged");
+    assert!(liuhen_store::Log::tree_size(&app.store) > before, "the sign-out is logged");
     assert_eq!(app.get("/api/me", Some(&one)).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.get("/api/me", Some(&other)).await.status, StatusCode::OK);
     let again = sign_out(one.clone()).await;

@@ -5,7 +5,7 @@ use super::helpers::{HEAD, HEAD_PASSWORD, TestApp, spawn_app};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::{Log as _, ProjectionReads as _};
 use tower::ServiceExt;
 
 struct Page {

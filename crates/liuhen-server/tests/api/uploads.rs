@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::{Log as _, ProjectionReads as _};
 use sha2::Digest;
 use tower::ServiceExt;
 

@@ -5,7 +5,7 @@ use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use liuhen_server::LogAccess;
-use liuhen_store::LogStore;
+use liuhen_store::Log as _;
 use tower::ServiceExt;
 
 async fn headers_of(app: &TestApp, path: &str) -> axum::http::HeaderMap {
