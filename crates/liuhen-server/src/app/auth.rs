@@ -246,13 +246,7 @@ impl<S: LogStore> App<S> {
         self.allow(actor, super::policy::Action::ManageUsers, None)?;
         let after = cursor.map(|c| super::policy::parse_cursor(c).map(|(_, name)| name)).transpose()?;
         let mut rows = self.store.user_page(after.as_deref(), limit as u32 + 1).await?;
-        let next = match rows.len() > limit {
-            true => {
-                rows.truncate(limit);
-                rows.last().map(|u| super::policy::cursor_of(0, &u.username))
-            }
-            false => None,
-        };
+        let next = super::policy::page_end(&mut rows, limit, |u| super::policy::cursor_of(0, &u.username));
         Ok((rows, next))
     }
 

@@ -210,6 +210,16 @@ pub fn cursor_of(at: i64, id: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{at}.{id}"))
 }
 
+/// A page read one row past `limit`: cut to `limit`, and the cursor (`cursor` of its last row)
+/// of the page after when there was a row past it.
+pub fn page_end<T>(rows: &mut Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) -> Option<String> {
+    if rows.len() <= limit {
+        return None;
+    }
+    rows.truncate(limit);
+    rows.last().map(cursor)
+}
+
 /// What [`cursor_of`] made (400 for anything else).
 pub fn parse_cursor(c: &str) -> Result<(i64, String), crate::error::ApiError> {
     use base64::Engine as _;
@@ -455,13 +465,7 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         let limit = filter.limit as usize;
         filter.limit += 1;
         let mut rows = self.store.case_page(&filter).await?;
-        let next = match rows.len() > limit {
-            true => {
-                rows.truncate(limit);
-                rows.last().map(|c| cursor_of(c.updated_at_ms, &c.id))
-            }
-            false => None,
-        };
+        let next = page_end(&mut rows, limit, |c| cursor_of(c.updated_at_ms, &c.id));
         rows.retain(|c| self.allow(user, Action::ViewCase, Some(c)).is_ok());
         Ok((rows, next))
     }
