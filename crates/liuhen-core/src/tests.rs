@@ -31,6 +31,8 @@ fn dates_round_trip_and_know_their_weekday() {
     let t = d("2026-01-01").start();
     assert_eq!(Timestamp(t.0 + 30 * 60_000).shanghai_date(), d("2026-01-01"));
     assert_eq!(Timestamp(t.0 - 1).shanghai_date(), d("2025-12-31"));
+    assert_eq!(Timestamp(t.0 + 30 * 60_000).to_minute(), "2026-01-01 00:30");
+    assert_eq!(Timestamp(t.0 - 1).to_minute(), "2025-12-31 23:59");
     // A typed time at the ends of i64 reads as the ends of the calendar, never overflowing.
     assert_eq!(Timestamp(i64::MAX).shanghai_date(), d("9999-12-31"));
     assert_eq!(Timestamp(i64::MIN).shanghai_date(), d("0001-01-01"));

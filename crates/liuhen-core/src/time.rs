@@ -36,6 +36,13 @@ impl Timestamp {
     pub fn plus_hours(self, hours: i64) -> Timestamp {
         Timestamp(self.0.saturating_add(hours.saturating_mul(HOUR_MS)))
     }
+
+    /// "YYYY-MM-DD HH:MM" in Asia/Shanghai: how a moment is written for people.
+    pub fn to_minute(self) -> String {
+        let d = self.shanghai_date();
+        let minutes = (self.0 - d.start().0).div_euclid(60_000);
+        format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
+    }
 }
 
 /// Weekday, Monday = 0.

@@ -83,7 +83,7 @@ pub async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
     if let Some(session) = cookie(req.headers(), SESSION_COOKIE) {
         let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
         if !same(&csrf_for(&session), sent) {
-            return crate::error::ApiError::Csrf.into_response();
+            return crate::error::ApiError(crate::error::AppError::Csrf).into_response();
         }
     }
     next.run(req).await
@@ -96,7 +96,7 @@ pub async fn body_limit(limit: u64, req: Request<Body>, next: Next) -> Response 
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return crate::error::ApiError::TooLarge(Some(limit)).into_response();
+        return crate::error::ApiError(crate::error::AppError::TooLarge(Some(limit))).into_response();
     }
     if declared.is_some() {
         return next.run(req).await;
@@ -105,7 +105,7 @@ pub async fn body_limit(limit: u64, req: Request<Body>, next: Next) -> Response 
     let (parts, body) = req.into_parts();
     match axum::body::to_bytes(body, limit as usize).await {
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Err(_) => crate::error::ApiError::TooLarge(Some(limit)).into_response(),
+        Err(_) => crate::error::ApiError(crate::error::AppError::TooLarge(Some(limit))).into_response(),
     }
 }
 

@@ -45,7 +45,7 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
     let grown = {
         let opened = super::open_data_dir(&args.data, None, liuhen_server::LogAccess::Public).await?;
         let app = &opened.state.app;
-        let err = |e: liuhen_server::error::ApiError| anyhow::anyhow!("{e}: {e:?}");
+        let err = |e: liuhen_server::app::AppError| anyhow::anyhow!("{e}: {e:?}");
         let admin = liuhen_store::ProjectionReads::user_by_username(&opened.store, "admin").await?;
         let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
         let demo = app.seed_demo(&admin, now).await.map_err(err)?.context("the demo office was already seeded")?;

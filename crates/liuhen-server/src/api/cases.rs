@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::app::cases::{ActInput, OfficerInput};
 use crate::app::inspection::InspectionCommand;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -17,25 +17,25 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A text field that may not be empty.
-pub(super) fn required(s: &str, field: &str, max: usize) -> Result<String, ApiError> {
+pub(super) fn required(s: &str, field: &str, max: usize) -> Result<String, AppError> {
     let t = text(s, field, max)?;
     if t.is_empty() {
-        return Err(ApiError::BadRequest(format!("{field}不能为空")));
+        return Err(AppError::BadRequest(format!("{field}不能为空")));
     }
     Ok(t)
 }
 
-fn date(s: &str, field: &str) -> Result<Date, ApiError> {
-    Date::parse(s).map_err(|e| ApiError::BadRequest(format!("{field}：{e}")))
+fn date(s: &str, field: &str) -> Result<Date, AppError> {
+    Date::parse(s).map_err(|e| AppError::BadRequest(format!("{field}：{e}")))
 }
 
-pub(super) fn text(s: &str, field: &str, max: usize) -> Result<String, ApiError> {
+pub(super) fn text(s: &str, field: &str, max: usize) -> Result<String, AppError> {
     let t = s.trim();
     if t.chars().count() > max {
-        return Err(ApiError::BadRequest(format!("{field}不得超过 {max} 个字符")));
+        return Err(AppError::BadRequest(format!("{field}不得超过 {max} 个字符")));
     }
     if t.chars().any(crate::app::unprintable) {
-        return Err(ApiError::BadRequest(format!("{field}含有控制字符或不可见字符")));
+        return Err(AppError::BadRequest(format!("{field}含有控制字符或不可见字符")));
     }
     Ok(t.to_string())
 }
@@ -102,13 +102,13 @@ pub async fn register_officer_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: OfficerForm,
-) -> Result<OfficerRecord, ApiError> {
+) -> Result<OfficerRecord, AppError> {
     use liuhen_core::matter::MatterKind;
     let cert_scope = match f.cert_scope {
         None => vec![MatterKind::Penalty, MatterKind::Licence, MatterKind::Coercion, MatterKind::Inspection],
         Some(list) => list
             .iter()
-            .map(|k| MatterKind::parse(k).ok_or_else(|| ApiError::BadRequest(format!("未知的执法类别：{k}"))))
+            .map(|k| MatterKind::parse(k).ok_or_else(|| AppError::BadRequest(format!("未知的执法类别：{k}"))))
             .collect::<Result<_, _>>()?,
     };
     let input = OfficerInput {
@@ -164,10 +164,10 @@ pub struct ServiceAddressForm {
     pub channel: super::text::Text<200>,
 }
 
-pub(super) fn party_of(f: PartyForm) -> Result<liuhen_core::party::Party, ApiError> {
+pub(super) fn party_of(f: PartyForm) -> Result<liuhen_core::party::Party, AppError> {
     Ok(liuhen_core::party::Party {
         kind: liuhen_core::party::PartyType::parse(&f.kind).ok_or_else(|| {
-            ApiError::BadRequest(format!(
+            AppError::BadRequest(format!(
                 "当事人类别须为 natural_person、legal_person 或 other_org：{}",
                 f.kind.chars().take(40).collect::<String>()
             ))
@@ -190,7 +190,7 @@ pub(super) fn party_of(f: PartyForm) -> Result<liuhen_core::party::Party, ApiErr
     })
 }
 
-fn optional_party(f: Option<PartyForm>) -> Result<Option<liuhen_core::party::Party>, ApiError> {
+fn optional_party(f: Option<PartyForm>) -> Result<Option<liuhen_core::party::Party>, AppError> {
     f.map(party_of).transpose()
 }
 
@@ -215,10 +215,10 @@ pub struct EntrustmentForm {
 
 pub(super) fn entrustment_of(
     f: Option<EntrustmentForm>,
-) -> Result<Option<liuhen_core::entrustment::Entrustment>, ApiError> {
+) -> Result<Option<liuhen_core::entrustment::Entrustment>, AppError> {
     let Some(f) = f else { return Ok(None) };
     if f.kinds.len() > 4 {
-        return Err(ApiError::BadRequest("委托的执法类别不得超过 4 项".to_string()));
+        return Err(AppError::BadRequest("委托的执法类别不得超过 4 项".to_string()));
     }
     Ok(Some(liuhen_core::entrustment::Entrustment {
         letter_no: f.letter_no.text("委托书文号")?,
@@ -229,7 +229,7 @@ pub(super) fn entrustment_of(
             .iter()
             .map(|k| {
                 liuhen_core::matter::MatterKind::parse(k).ok_or_else(|| {
-                    ApiError::BadRequest(format!("未知的执法类别：{}", k.chars().take(40).collect::<String>()))
+                    AppError::BadRequest(format!("未知的执法类别：{}", k.chars().take(40).collect::<String>()))
                 })
             })
             .collect::<Result<_, _>>()?,
@@ -317,18 +317,18 @@ pub async fn open_inspection_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: OpenInspectionForm,
-) -> Result<CaseRecord, ApiError> {
+) -> Result<CaseRecord, AppError> {
     // Empty: the next number of the office's scheme (app::numbering).
     let case_no = f.case_no.text("案号")?;
     let open = Open {
         id: uuid::Uuid::now_v7().to_string(),
         case_no,
         matter: f.matter.text("执法事项")?,
-        kind: Kind::parse(&f.kind).ok_or_else(|| ApiError::BadRequest(format!("未知的检查类型：{}", f.kind)))?,
+        kind: Kind::parse(&f.kind).ok_or_else(|| AppError::BadRequest(format!("未知的检查类型：{}", f.kind)))?,
         basis: f.basis.text("检查依据")?,
         initiation: Initiation {
             source: Source::parse(&f.source)
-                .ok_or_else(|| ApiError::BadRequest(format!("未知的案件来源：{}", f.source)))?,
+                .ok_or_else(|| AppError::BadRequest(format!("未知的案件来源：{}", f.source)))?,
             reason: f.reason.text("启动原因")?,
             received_at: Timestamp(f.received_at),
         },
@@ -509,7 +509,7 @@ pub async fn start_summary_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: SummaryStartForm,
-) -> Result<CaseRecord, ApiError> {
+) -> Result<CaseRecord, AppError> {
     use liuhen_core::summary::PartyKind;
     // Empty: the next number of the office's scheme (app::numbering).
     let case_no = f.case_no.text("决定书编号")?;
@@ -517,7 +517,7 @@ pub async fn start_summary_from<S: LogStore>(
         case_no,
         matter: f.matter.text("执法事项")?,
         party_kind: PartyKind::parse(&f.party_kind)
-            .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
+            .ok_or_else(|| AppError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
         facts: f.facts.text("违法事实")?,
         act: act_input(f.act)?,
         entrusted: entrustment_of(f.entrustment)?,
@@ -534,7 +534,7 @@ pub async fn start_summary_from<S: LogStore>(
 fn summary_command(
     form: SummaryCommandForm,
     me: &crate::app::signer::Signer,
-) -> Result<crate::app::summary::SummaryCommand, ApiError> {
+) -> Result<crate::app::summary::SummaryCommand, AppError> {
     use crate::app::summary::SummaryCommand as C;
     use liuhen_core::summary::PaymentMethod;
     Ok(match form {
@@ -567,7 +567,7 @@ fn summary_command(
         SummaryCommandForm::Pay { at, method, receipt_no, hard_to_enforce } => C::Pay {
             at: Timestamp(at),
             method: PaymentMethod::parse(&method)
-                .ok_or_else(|| ApiError::BadRequest(format!("缴款方式须为 bank 或 on_site：{method}")))?,
+                .ok_or_else(|| AppError::BadRequest(format!("缴款方式须为 bank 或 on_site：{method}")))?,
             receipt_no: receipt_no.text("票据号码")?,
             hard_to_enforce,
         },
@@ -575,9 +575,9 @@ fn summary_command(
     })
 }
 
-fn act_input(a: ActForm) -> Result<ActInput, ApiError> {
+fn act_input(a: ActForm) -> Result<ActInput, AppError> {
     if a.officers.len() > 20 {
-        return Err(ApiError::BadRequest("执法人员不得超过 20 名".to_string()));
+        return Err(AppError::BadRequest("执法人员不得超过 20 名".to_string()));
     }
     Ok(ActInput {
         at: Timestamp(a.at),
@@ -592,7 +592,7 @@ fn act_input(a: ActForm) -> Result<ActInput, ApiError> {
                 .iter()
                 .map(|c| {
                     liuhen_core::av::Touches::parse(c).ok_or_else(|| {
-                        ApiError::BadRequest(format!(
+                        AppError::BadRequest(format!(
                             "未知的涉及事项 {c}（可选 personal_liberty、life_health、major_property）"
                         ))
                     })
@@ -632,13 +632,13 @@ pub async fn execute_command<S: LogStore>(
     id: &str,
     expected_version: u64,
     command: Value,
-) -> Result<CaseRecord, ApiError> {
+) -> Result<CaseRecord, AppError> {
     let kind = command["type"].as_str().unwrap_or_default().to_string();
     // A 文号 the command gives (or takes as the next of its series) that another request took
     // in between: decided again from a fresh read (refused, or numbered anew).
     let command = &command;
     match crate::app::retrying(|| run_command(app, user, id, expected_version, command.clone())).await {
-        Err(ApiError::InvalidState(m)) => {
+        Err(AppError::InvalidState(m)) => {
             let r = app.store.case(id).await?;
             // A command the state admits but the case's own facts do not (nothing to demand, no
             // pending recusal): said as such, not with a list that names it.
@@ -647,7 +647,7 @@ pub async fn execute_command<S: LogStore>(
             } else {
                 crate::app::next::said(&r.case_type, &r.state)
             };
-            Err(ApiError::InvalidState(format!("{m}；{next}")))
+            Err(AppError::InvalidState(format!("{m}；{next}")))
         }
         other => other,
     }
@@ -659,9 +659,9 @@ async fn run_command<S: LogStore>(
     id: &str,
     expected_version: u64,
     command: Value,
-) -> Result<CaseRecord, ApiError> {
+) -> Result<CaseRecord, AppError> {
     let bad = |e: serde_json::Error| {
-        ApiError::BadRequest(format!("命令格式有误：{}", crate::error::serde_in_chinese(&e.to_string())))
+        AppError::BadRequest(format!("命令格式有误：{}", crate::app::error::serde_in_chinese(&e.to_string())))
     };
     // Asked before the body is read: a hidden case is 404 whatever was sent.
     let record = app.store.case(id).await?;
@@ -669,7 +669,7 @@ async fn run_command<S: LogStore>(
     // 办法第十五条: a role's own step by an account holding it; the rest by the case's officers.
     let step = command["type"].as_str().unwrap_or_default();
     if !crate::app::policy::performs(user, &record, step) {
-        return Err(ApiError::NotYourStep(match crate::app::policy::role_step(&record.case_type, step) {
+        return Err(AppError::NotYourStep(match crate::app::policy::role_step(&record.case_type, step) {
             Some(role) => format!("该步骤须由{}以本人账号办理（办法第十五条）", role.label()),
             None => "该步骤须由本案承办人员或其所在机构负责人以本人账号办理（办法第十五条）".to_string(),
         }));
@@ -681,7 +681,7 @@ async fn run_command<S: LogStore>(
     if let Some((_, schema)) = super::openapi::COMMANDS.iter().find(|(t, _)| *t == case_type)
         && let Some(c) = super::described::complaint(schema, &command)?
     {
-        return Err(ApiError::BadRequest(format!("命令格式有误：{c}")));
+        return Err(AppError::BadRequest(format!("命令格式有误：{c}")));
     }
     // R-064b: nothing is recorded as having happened later than now.
     app.not_in_future(&command)?;
@@ -709,7 +709,7 @@ async fn run_command<S: LogStore>(
     if let Some(no) = &issued {
         let typed = command["doc"]["doc_no"].as_str().unwrap_or_default().trim();
         if !numbers_decision && typed != no {
-            return Err(ApiError::Refused(vec![
+            return Err(AppError::Refused(vec![
                 liuhen_core::rules::R_065
                     .violated("doc_no", format!("处罚决定的文号须为本案已签发的行政处罚决定书文号“{no}”")),
             ]));
@@ -769,7 +769,7 @@ async fn run_command<S: LogStore>(
             matter: matter.text("违法行为所属的行政处罚事项")?,
             case_no: case_no.text("案号")?,
             party_kind: liuhen_core::summary::PartyKind::parse(&party_kind)
-                .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{party_kind}")))?,
+                .ok_or_else(|| AppError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{party_kind}")))?,
         },
     };
     app.inspection_command(user, id, expected_version, cmd).await
@@ -802,15 +802,15 @@ pub struct CaseListQuery {
 
 impl CaseListQuery {
     /// The store's filter (who sees what is the application's to add).
-    pub fn filter(&self) -> Result<liuhen_store::CaseQuery, ApiError> {
-        let field = |v: &Option<String>, name: &str, max: usize| -> Result<Option<String>, ApiError> {
+    pub fn filter(&self) -> Result<liuhen_store::CaseQuery, AppError> {
+        let field = |v: &Option<String>, name: &str, max: usize| -> Result<Option<String>, AppError> {
             v.as_deref().map(|s| text(s, name, max)).transpose().map(|t| t.filter(|t| !t.is_empty()))
         };
-        let day = |v: &Option<String>, name: &str| -> Result<Option<Date>, ApiError> {
+        let day = |v: &Option<String>, name: &str| -> Result<Option<Date>, AppError> {
             field(v, name, 10)?.map(|s| date(&s, name)).transpose()
         };
         if self.limit.is_some_and(|l| l == 0 || l > crate::app::policy::MAX_PAGE) {
-            return Err(ApiError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE)));
+            return Err(AppError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE)));
         }
         Ok(liuhen_store::CaseQuery {
             kind: field(&self.kind, "kind", 32)?,
@@ -839,7 +839,7 @@ pub async fn list_cases<S: LogStore>(
     super::CurrentUser(user): super::CurrentUser,
     q: Result<Query<CaseListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CasePage>, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let (rows, next_cursor) = state.app.case_page(&user, q.filter()?, q.cursor.as_deref()).await?;
     Ok(Json(CasePage { cases: rows.into_iter().map(CaseDto::from).collect(), next_cursor }))
 }
@@ -866,7 +866,7 @@ pub async fn get_case<S: LogStore>(
     Path(id): Path<String>,
     q: Result<Query<AsOf>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CaseWithTimeline>, ApiError> {
-    let Query(q) = q.map_err(|_| ApiError::BadRequest("as_of 须为毫秒时间戳".to_string()))?;
+    let Query(q) = q.map_err(|_| AppError::BadRequest("as_of 须为毫秒时间戳".to_string()))?;
     let view = state.app.view_case(&user, &id, q.as_of, &q.purpose.text("查阅目的")?).await?;
     let recorded = view.recorded;
     let timeline = view
@@ -947,22 +947,22 @@ pub struct PageQuery {
 
 impl PageQuery {
     /// The page's size (400 outside 1..=500).
-    pub fn size(&self) -> Result<usize, ApiError> {
+    pub fn size(&self) -> Result<usize, AppError> {
         match self.limit {
             None => Ok(crate::app::policy::PAGE as usize),
             Some(l) if (1..=crate::app::policy::MAX_PAGE).contains(&l) => Ok(l as usize),
-            Some(_) => Err(ApiError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE))),
+            Some(_) => Err(AppError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE))),
         }
     }
 
     /// The log index in the cursor of a list of log entries: the page starts before it
     /// (newest first) or after it (oldest first).
-    pub fn log_index(&self) -> Result<Option<u64>, ApiError> {
+    pub fn log_index(&self) -> Result<Option<u64>, AppError> {
         self.cursor
             .as_deref()
             .map(|c| {
                 crate::app::policy::parse_cursor(c)
-                    .and_then(|(i, _)| u64::try_from(i).map_err(|_| ApiError::BadRequest("cursor 无效".into())))
+                    .and_then(|(i, _)| u64::try_from(i).map_err(|_| AppError::BadRequest("cursor 无效".into())))
             })
             .transpose()
     }
@@ -981,7 +981,7 @@ pub async fn user_ledger<S: LogStore>(
     Path(id): Path<String>,
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LedgerPage>, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let (lines, next) = state.app.user_ledger(&user, &id, q.log_index()?, q.size()?).await?;
     Ok(Json(LedgerPage {
         ledger: lines.into_iter().map(LedgerDto::from).collect(),
@@ -1021,7 +1021,7 @@ pub async fn case_ledger<S: LogStore>(
     q: Result<Query<LedgerQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<LedgerPage>, ApiError> {
     state.app.case_allowing(&user, &id, crate::app::policy::Action::ViewLedger).await?;
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let page = PageQuery { limit: q.limit, cursor: q.cursor };
     let record = Some(&*q.record).filter(|r| !r.is_empty());
     let (lines, next) = state.app.case_ledger(&user, &id, record, page.log_index()?, page.size()?).await?;
@@ -1039,7 +1039,7 @@ pub async fn get_record<S: LogStore>(
     Path((id, kind, n)): Path<(String, String, String)>,
     q: Result<Query<PurposeQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = q.map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
+    let Query(q) = q.map_err(|_| AppError::BadRequest("查询参数有误".to_string()))?;
     let record_id = format!("{kind}/{n}");
     let (_, kind_label, label, record, class) =
         state.app.view_record(&user, &id, &record_id, &q.purpose.text("查阅目的")?).await?;
@@ -1087,7 +1087,7 @@ pub async fn list_deadlines<S: LogStore>(
     super::CurrentUser(user): super::CurrentUser,
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<DeadlinePage>, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let now = state.app.clock.now();
     let (items, next_cursor) = state.app.deadline_page(&user, now, q.cursor.as_deref(), q.size()?).await?;
     Ok(Json(DeadlinePage {
@@ -1160,9 +1160,9 @@ fn yes() -> bool {
     true
 }
 
-fn hearing_of(h: HearingForm) -> Result<liuhen_core::penalty::Hearing, ApiError> {
+fn hearing_of(h: HearingForm) -> Result<liuhen_core::penalty::Hearing, AppError> {
     if h.agents.len() > 20 {
-        return Err(ApiError::BadRequest("代理人不得超过 20 人".to_string()));
+        return Err(AppError::BadRequest("代理人不得超过 20 人".to_string()));
     }
     Ok(liuhen_core::penalty::Hearing {
         at: Timestamp(h.at),
@@ -1597,17 +1597,17 @@ fn correction_of<A>(
     parse: impl Fn(&str) -> Option<A>,
     reason: &str,
     me: &crate::app::signer::Signer,
-) -> Result<(A, String, String), ApiError> {
+) -> Result<(A, String, String), AppError> {
     let anchor = parse(anchor).ok_or_else(|| {
-        ApiError::BadRequest(format!("不能更正的日期：{}", anchor.chars().take(40).collect::<String>()))
+        AppError::BadRequest(format!("不能更正的日期：{}", anchor.chars().take(40).collect::<String>()))
     })?;
     let approved_by = me.name_as(crate::app::policy::Role::Approver, "更正日期")?;
     Ok((anchor, text(reason, "更正理由", 2000)?, approved_by))
 }
 
-fn penalty_of(p: PenaltyForm) -> Result<liuhen_core::summary::Penalty, ApiError> {
+fn penalty_of(p: PenaltyForm) -> Result<liuhen_core::summary::Penalty, AppError> {
     liuhen_core::summary::Penalty::parse(&p.kind, p.amount_fen).ok_or_else(|| {
-        ApiError::BadRequest(format!(
+        AppError::BadRequest(format!(
             "处罚种类有误（罚款、没收须填 amount_fen）：{}",
             p.kind.chars().take(40).collect::<String>()
         ))
@@ -1617,7 +1617,7 @@ fn penalty_of(p: PenaltyForm) -> Result<liuhen_core::summary::Penalty, ApiError>
 fn ordinary_command(
     form: OrdinaryCommandForm,
     me: &crate::app::signer::Signer,
-) -> Result<crate::app::ordinary::OrdinaryCommand, ApiError> {
+) -> Result<crate::app::ordinary::OrdinaryCommand, AppError> {
     use crate::app::ordinary::OrdinaryCommand as C;
     use crate::app::policy::Role;
     use crate::app::signer::{CLOSING_FORM, DECISION_FORM, FILING_FORM};
@@ -1654,7 +1654,7 @@ fn ordinary_command(
         },
         OrdinaryCommandForm::Conclude { facts, evidence, legal_basis, discretion, proposal } => {
             if evidence.len() > 500 {
-                return Err(ApiError::BadRequest("证据不得超过 500 项".to_string()));
+                return Err(AppError::BadRequest("证据不得超过 500 项".to_string()));
             }
             C::Conclude(Report {
                 facts: facts.text("违法事实")?,
@@ -1673,7 +1673,7 @@ fn ordinary_command(
         OrdinaryCommandForm::LegalReview { passed, opinion, password } => {
             me.must(Role::LegalReviewer, "法制审核")?;
             if me.officer_id.is_empty() {
-                return Err(ApiError::Unprocessable("法制审核人员的账号须关联其执法人员登记（法律职业资格）".into()));
+                return Err(AppError::Unprocessable("法制审核人员的账号须关联其执法人员登记（法律职业资格）".into()));
             }
             C::LegalReview {
                 at: me.now,
@@ -1688,7 +1688,7 @@ fn ordinary_command(
             let conclusion = penalty_of(conclusion)?;
             // the conclusion recorded is the one the members confirmed in the record.
             if !me.discussion_record.is_empty() && !conclusion.stated_in(&me.discussion_conclusion) {
-                return Err(ApiError::Refused(vec![liuhen_core::rules::R_062.violated(
+                return Err(AppError::Refused(vec![liuhen_core::rules::R_062.violated(
                     "conclusion",
                     format!(
                         "集体讨论结论（{}）与参加人员确认的集体讨论记录不一致（记录的结论：{}）",
@@ -1708,7 +1708,7 @@ fn ordinary_command(
         OrdinaryCommandForm::ServeNotice { service, doc } => {
             let NoticeDocForm { penalty, facts, reasons, legal_basis, hearing_right_told, statement_days } = doc;
             if statement_days > 60 {
-                return Err(ApiError::BadRequest("陈述申辩期限不得超过 60 个工作日".to_string()));
+                return Err(AppError::BadRequest("陈述申辩期限不得超过 60 个工作日".to_string()));
             }
             let service = super::service::service_of(service)?;
             C::ServeNotice(Notice {
@@ -1770,7 +1770,7 @@ fn ordinary_command(
             at: Timestamp(at),
             approver: me.form(DECISION_FORM)?.approver,
             ground: liuhen_core::penalty::NoPenaltyGround::parse(&ground).ok_or_else(|| {
-                ApiError::BadRequest(format!(
+                AppError::BadRequest(format!(
                     "不予处罚的情形须为 minor_corrected、first_minor、no_fault、not_established 或 transfer_to_judicial：{}",
                     ground.chars().take(40).collect::<String>()
                 ))
@@ -1811,7 +1811,7 @@ fn ordinary_command(
         }),
         OrdinaryCommandForm::DisposeProperty { at, method, witnesses, av_ref, treasury_receipt, .. } => {
             if witnesses.len() > 20 {
-                return Err(ApiError::BadRequest("见证人不得超过 20 名".to_string()));
+                return Err(AppError::BadRequest("见证人不得超过 20 名".to_string()));
             }
             C::DisposeProperty(liuhen_core::penalty::PropertyDisposal {
                 at: Timestamp(at),
@@ -1847,7 +1847,7 @@ fn ordinary_command(
         }
         OrdinaryCommandForm::SeekRelief { kind, at, organ, reference } => C::SeekRelief {
             kind: liuhen_core::execution::ReliefKind::parse(&kind).ok_or_else(|| {
-                ApiError::BadRequest(format!(
+                AppError::BadRequest(format!(
                     "救济途径须为 review（行政复议）或 litigation（行政诉讼）：{}",
                     kind.chars().take(40).collect::<String>()
                 ))
@@ -1859,7 +1859,7 @@ fn ordinary_command(
         OrdinaryCommandForm::ConcludeRelief { at, outcome, changed_fine_fen } => C::ConcludeRelief {
             at: Timestamp(at),
             outcome: liuhen_core::execution::ReliefOutcome::parse(&outcome).ok_or_else(|| {
-                ApiError::BadRequest(format!(
+                AppError::BadRequest(format!(
                     "结果须为 upheld、revoked、changed 或 withdrawn：{}",
                     outcome.chars().take(40).collect::<String>()
                 ))
@@ -1868,7 +1868,7 @@ fn ordinary_command(
         },
         OrdinaryCommandForm::DeferPayment { reasons, opinion, plan, .. } => {
             if plan.len() > 60 {
-                return Err(ApiError::BadRequest("分期不得超过 60 期".to_string()));
+                return Err(AppError::BadRequest("分期不得超过 60 期".to_string()));
             }
             C::DeferPayment(liuhen_core::execution::Deferral {
                 at: me.now,
@@ -1882,7 +1882,7 @@ fn ordinary_command(
                             amount_fen: i.amount_fen,
                         })
                     })
-                    .collect::<Result<_, ApiError>>()?,
+                    .collect::<Result<_, AppError>>()?,
             })
         }
         OrdinaryCommandForm::PayInstalment { at, receipt_no, amount_fen } => {
@@ -1959,7 +1959,7 @@ pub async fn register_lead_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: LeadForm,
-) -> Result<CaseRecord, ApiError> {
+) -> Result<CaseRecord, AppError> {
     use liuhen_core::penalty::{HearingThresholds, Lead};
     use liuhen_core::summary::PartyKind;
     // Empty: the next number of the office's scheme (app::numbering).
@@ -1970,10 +1970,10 @@ pub async fn register_lead_from<S: LogStore>(
         case_no,
         matter: f.matter.text("执法事项")?,
         party_kind: PartyKind::parse(&f.party_kind)
-            .ok_or_else(|| ApiError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
+            .ok_or_else(|| AppError::BadRequest(format!("当事人类型须为 citizen 或 organisation：{}", f.party_kind)))?,
         initiation: Initiation {
             source: Source::parse(&f.source)
-                .ok_or_else(|| ApiError::BadRequest(format!("未知的案件来源：{}", f.source)))?,
+                .ok_or_else(|| AppError::BadRequest(format!("未知的案件来源：{}", f.source)))?,
             reason: f.reason.text("启动原因")?,
             received_at: Timestamp(f.received_at),
         },
@@ -2140,16 +2140,16 @@ pub enum LicenceCommandForm {
 }
 
 /// Names or IDs, each checked as text.
-fn names(items: &[super::text::Text<100>], what: &str) -> Result<Vec<String>, ApiError> {
+fn names(items: &[super::text::Text<100>], what: &str) -> Result<Vec<String>, AppError> {
     if items.len() > 50 {
-        return Err(ApiError::BadRequest(format!("{what}不得超过 50 项")));
+        return Err(AppError::BadRequest(format!("{what}不得超过 50 项")));
     }
     items.iter().map(|i| i.text(what)).collect()
 }
 
-fn short_list(items: &[super::text::Text<500>], what: &str) -> Result<Vec<String>, ApiError> {
+fn short_list(items: &[super::text::Text<500>], what: &str) -> Result<Vec<String>, AppError> {
     if items.len() > 200 {
-        return Err(ApiError::BadRequest(format!("{what}不得超过 200 项")));
+        return Err(AppError::BadRequest(format!("{what}不得超过 200 项")));
     }
     items.iter().map(|i| i.text(what)).collect()
 }
@@ -2157,7 +2157,7 @@ fn short_list(items: &[super::text::Text<500>], what: &str) -> Result<Vec<String
 fn licence_command(
     form: LicenceCommandForm,
     me: &crate::app::signer::Signer,
-) -> Result<crate::app::licence::LicenceCommand, ApiError> {
+) -> Result<crate::app::licence::LicenceCommand, AppError> {
     use crate::app::licence::LicenceCommand as C;
     use crate::app::policy::Role;
     Ok(match form {
@@ -2245,7 +2245,7 @@ pub async fn apply_for_licence_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: ApplicationForm,
-) -> Result<CaseRecord, ApiError> {
+) -> Result<CaseRecord, AppError> {
     // Empty: the next number of the office's scheme (app::numbering).
     let case_no = f.case_no.text("受理编号")?;
     let application = liuhen_core::licence::Application {
@@ -2260,7 +2260,7 @@ pub async fn apply_for_licence_from<S: LogStore>(
         renewal: f
             .renewal
             .map(|r| {
-                Ok::<_, ApiError>(liuhen_core::licence::Renewal {
+                Ok::<_, AppError>(liuhen_core::licence::Renewal {
                     certificate_no: r.certificate_no.required("原许可证件编号")?,
                     expires_on: date(&r.expires_on, "原许可有效期届满日期")?,
                 })
@@ -2377,7 +2377,7 @@ pub enum CoercionCommandForm {
 fn coercion_command(
     form: CoercionCommandForm,
     me: &crate::app::signer::Signer,
-) -> Result<crate::app::coercion::CoercionCommand, ApiError> {
+) -> Result<crate::app::coercion::CoercionCommand, AppError> {
     use crate::app::coercion::CoercionCommand as C;
     use crate::app::policy::Role;
     use liuhen_core::coercion::{Checklist, MeasureDoc, Outcome};
@@ -2416,7 +2416,7 @@ fn coercion_command(
             service: service.map(super::service::service_of).transpose()?,
             at: Timestamp(at),
             outcome: Outcome::parse(&outcome).ok_or_else(|| {
-                ApiError::BadRequest(format!("处理结果须为 confiscated、destroyed、released 或 transferred：{outcome}"))
+                AppError::BadRequest(format!("处理结果须为 confiscated、destroyed、released 或 transferred：{outcome}"))
             })?,
         },
         CoercionCommandForm::Close { at } => C::Close { at: Timestamp(at) },
@@ -2445,7 +2445,7 @@ pub async fn propose_measure_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: MeasureForm,
-) -> Result<CaseRecord, ApiError> {
+) -> Result<CaseRecord, AppError> {
     // Empty: the next number of the office's scheme (app::numbering).
     let case_no = f.case_no.text("文号")?;
     let measure = liuhen_core::coercion::Measure {
@@ -2453,7 +2453,7 @@ pub async fn propose_measure_from<S: LogStore>(
         case_no,
         matter: f.matter.text("执法事项")?,
         kind: liuhen_core::coercion::Kind::parse(&f.kind)
-            .ok_or_else(|| ApiError::BadRequest(format!("强制措施须为 seal（查封）或 seize（扣押）：{}", f.kind)))?,
+            .ok_or_else(|| AppError::BadRequest(format!("强制措施须为 seal（查封）或 seize（扣押）：{}", f.kind)))?,
         items: short_list(&f.items, "物品")?,
         reason: f.reason.text("理由")?,
         legal_basis: f.legal_basis.text("依据")?,
@@ -2507,11 +2507,11 @@ pub async fn put_matter_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: MatterForm,
-) -> Result<liuhen_store::MatterRecord, ApiError> {
+) -> Result<liuhen_store::MatterRecord, AppError> {
     use liuhen_core::matter::{Matter, MatterKind};
     let defaults = liuhen_core::penalty::HearingThresholds::default();
     let kind = MatterKind::parse(&f.kind).ok_or_else(|| {
-        ApiError::BadRequest(format!("事项类别须为 penalty、licence、coercion 或 inspection：{}", f.kind))
+        AppError::BadRequest(format!("事项类别须为 penalty、licence、coercion 或 inspection：{}", f.kind))
     })?;
     let m = Matter {
         code: f.code.trim().to_string(),
@@ -2527,7 +2527,7 @@ pub async fn put_matter_from<S: LogStore>(
         summary_allowed: f.summary_allowed,
         // A cap counts inspections: on any other kind of matter it has nothing to count.
         inspection_cap: match f.inspection_cap {
-            Some(0) => return Err(ApiError::BadRequest("检查频次上限须为正整数".into())),
+            Some(0) => return Err(AppError::BadRequest("检查频次上限须为正整数".into())),
             cap => cap.filter(|_| kind == MatterKind::Inspection),
         },
     };
@@ -2588,9 +2588,9 @@ pub async fn put_agency_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: AgencyForm,
-) -> Result<liuhen_core::agency::Agency, ApiError> {
+) -> Result<liuhen_core::agency::Agency, AppError> {
     if f.seals.len() > 20 {
-        return Err(ApiError::BadRequest("印章不得超过 20 枚".to_string()));
+        return Err(AppError::BadRequest("印章不得超过 20 枚".to_string()));
     }
     let agency = liuhen_core::agency::Agency {
         name: f.name.required("执法主体名称")?,
@@ -2608,7 +2608,7 @@ pub async fn put_agency_from<S: LogStore>(
                     valid_to: date(&s.valid_to, "印章停用日期")?,
                 })
             })
-            .collect::<Result<_, ApiError>>()?,
+            .collect::<Result<_, AppError>>()?,
     };
     app.put_agency(user, agency).await
 }
@@ -2622,12 +2622,12 @@ pub async fn get_agency<S: LogStore>(
 }
 
 /// The 音像记录事项清单 (`av-items`) or the 执法行为用语指引 (`phrases`) of 办法第二十条.
-fn catalogue_key(path: &str) -> Result<&'static str, ApiError> {
+fn catalogue_key(path: &str) -> Result<&'static str, AppError> {
     match path {
         "av-items" => Ok(crate::app::catalogues::AV_ITEMS),
         "phrases" => Ok(crate::app::catalogues::PHRASES),
         "numbering" => Ok(crate::app::catalogues::NUMBERING),
-        _ => Err(ApiError::NotFound),
+        _ => Err(AppError::NotFound),
     }
 }
 

@@ -4,7 +4,7 @@
 //! description forbids is a 400 whatever serde would have made of it (a JSON array read as an
 //! object, a year below the minimum), and one it allows is never refused for its shape.
 
-use crate::error::ApiError;
+use crate::error::AppError;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use serde::de::DeserializeOwned;
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The compiled validators, by schema name (compiled once, at first use).
-fn validator(name: &str) -> Result<Arc<jsonschema::Validator>, ApiError> {
+fn validator(name: &str) -> Result<Arc<jsonschema::Validator>, AppError> {
     static DOC: OnceLock<Value> = OnceLock::new();
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
@@ -22,7 +22,7 @@ fn validator(name: &str) -> Result<Arc<jsonschema::Validator>, ApiError> {
     }
     let doc = DOC.get_or_init(super::openapi::document);
     if doc["components"]["schemas"][name].is_null() {
-        return Err(ApiError::Internal(format!("no schema {name} in the description").into()));
+        return Err(AppError::Internal(format!("no schema {name} in the description").into()));
     }
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -31,7 +31,7 @@ fn validator(name: &str) -> Result<Arc<jsonschema::Validator>, ApiError> {
     });
     let compiled = jsonschema::options()
         .build(&root)
-        .map_err(|e| ApiError::Internal(format!("the schema {name} does not compile: {e}").into()))?;
+        .map_err(|e| AppError::Internal(format!("the schema {name} does not compile: {e}").into()))?;
     let compiled = Arc::new(compiled);
     cache.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), compiled.clone());
     Ok(compiled)
@@ -163,36 +163,36 @@ pub fn integral(value: Value) -> Value {
 
 /// What the description says is wrong with `value` under schema `name`, in Chinese; `None`
 /// when it conforms.
-pub fn complaint(name: &str, value: &Value) -> Result<Option<String>, ApiError> {
+pub fn complaint(name: &str, value: &Value) -> Result<Option<String>, AppError> {
     let v = validator(name)?;
     Ok(v.iter_errors(value).next().map(|e| describe(&e)))
 }
 
 /// The body as the type `T` its schema `T::schema_name()` describes: refused (400) when the
 /// description forbids it, then deserialized.
-pub fn body<T: DeserializeOwned + schemars::JsonSchema>(j: Result<Json<Value>, JsonRejection>) -> Result<T, ApiError> {
+pub fn body<T: DeserializeOwned + schemars::JsonSchema>(j: Result<Json<Value>, JsonRejection>) -> Result<T, AppError> {
     let Json(value) = j?;
     value_as::<T>(&T::schema_name(), value)
 }
 
 /// `value` as `T` under the schema named `name`.
-pub fn value_as<T: DeserializeOwned>(name: &str, value: Value) -> Result<T, ApiError> {
+pub fn value_as<T: DeserializeOwned>(name: &str, value: Value) -> Result<T, AppError> {
     value_as_but(name, value, None)
 }
 
 /// As [`value_as`], leaving the member at `left` (a pointer, `/command`) to be held to its own
 /// schema later (a case command, whose schema is its case type's).
-pub fn value_as_but<T: DeserializeOwned>(name: &str, value: Value, left: Option<&str>) -> Result<T, ApiError> {
+pub fn value_as_but<T: DeserializeOwned>(name: &str, value: Value, left: Option<&str>) -> Result<T, AppError> {
     let value = integral(value);
     let v = validator(name)?;
     let mut errors = v.iter_errors(&value);
     let found = errors.find(|e| left.is_none_or(|l| !e.instance_path().to_string().starts_with(l)));
     if let Some(e) = found {
-        return Err(ApiError::BadRequest(describe(&e)));
+        return Err(AppError::BadRequest(describe(&e)));
     }
     drop(errors);
     serde_json::from_value(value).map_err(|e| {
-        ApiError::BadRequest(format!("请求内容不符合要求：{}", crate::error::serde_in_chinese(&e.to_string())))
+        AppError::BadRequest(format!("请求内容不符合要求：{}", crate::app::error::serde_in_chinese(&e.to_string())))
     })
 }
 

@@ -2,7 +2,7 @@
 //! each step of a device's life (pre-use check, 领用, 归还, 交接, upkeep, move, 报废).
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -41,7 +41,7 @@ pub async fn list<S: LogStore>(
     super::CurrentUser(user): super::CurrentUser,
     q: Result<Query<super::cases::PageQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let (devices, next) = state.app.devices(&user, q.cursor.as_deref(), q.size()?).await?;
     Ok(Json(serde_json::json!({"devices": devices, "next_cursor": next})))
 }

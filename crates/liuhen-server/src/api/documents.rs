@@ -4,7 +4,7 @@
 
 use super::cases::PurposeQuery;
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -127,7 +127,7 @@ pub enum SignMethod {
 }
 
 /// Parses `body` as `T` to refuse what the description refuses (400 with the field).
-fn described<T: for<'de> Deserialize<'de> + schemars::JsonSchema>(body: &Value) -> Result<(), ApiError> {
+fn described<T: for<'de> Deserialize<'de> + schemars::JsonSchema>(body: &Value) -> Result<(), AppError> {
     super::described::value_as::<T>(&T::schema_name(), body.clone()).map(|_: T| ())
 }
 
@@ -158,7 +158,7 @@ pub async fn list<S: LogStore>(
     q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     state.app.case_allowing(&user, &id, crate::app::policy::Action::ViewCase).await?;
-    let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let axum::extract::Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let (documents, next) = state.app.case_documents(&user, &id, q.cursor.as_deref(), q.size()?).await?;
     Ok(Json(json!({"documents": documents, "next_cursor": next})))
 }
@@ -243,7 +243,7 @@ pub(crate) fn seal_response(id: &str, bytes: Vec<u8>) -> Response {
 
 /// `GET /api/seal-keys`: the office's seal public keys (PEM), for anyone to check a seal.
 pub async fn seal_keys<S: LogStore>(State(state): State<AppState<S>>) -> Result<Json<Value>, ApiError> {
-    let keys = state.app.documents.seal.clone().ok_or(ApiError::NotFound)?;
+    let keys = state.app.documents.seal.clone().ok_or(AppError::NotFound)?;
     Ok(Json(json!({
         "sm2": liuhen_log::seal::pem("PUBLIC KEY", &keys.sm2_public_der()),
         "ed25519": liuhen_log::seal::pem("PUBLIC KEY", &keys.ed25519_public_der()),

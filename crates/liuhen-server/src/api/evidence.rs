@@ -1,7 +1,7 @@
 //! The 调查取证 item form of the `record_evidence` command (办法第八条).
 
 use crate::app::signer::{PRESERVATION_FORM, Signer};
-use crate::error::ApiError;
+use crate::error::AppError;
 use liuhen_core::evidence::{
     Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Monitoring, Preservation,
     RefusalNote, Sampling, SiteRecord, TestKind, Testimony, Testing,
@@ -19,7 +19,7 @@ pub struct RefusalForm {
     pub noted_by: Vec<super::text::Text<64>>,
 }
 
-fn refusal_of(f: Option<RefusalForm>) -> Result<Option<RefusalNote>, ApiError> {
+fn refusal_of(f: Option<RefusalForm>) -> Result<Option<RefusalNote>, AppError> {
     f.map(|f| Ok(RefusalNote { reason: f.reason.text("拒签情况")?, noted_by: ids(f.noted_by, "注明人")? })).transpose()
 }
 
@@ -143,9 +143,9 @@ pub enum EvidenceForm {
     Preservation { label: super::text::Text<200>, at: i64, items: Vec<super::text::Text<200>>, notice_served: bool },
 }
 
-fn ids(v: Vec<super::text::Text<64>>, field: &str) -> Result<Vec<String>, ApiError> {
+fn ids(v: Vec<super::text::Text<64>>, field: &str) -> Result<Vec<String>, AppError> {
     if v.len() > 20 {
-        return Err(ApiError::BadRequest(format!("{field}不得超过 20 人")));
+        return Err(AppError::BadRequest(format!("{field}不得超过 20 人")));
     }
     v.iter().map(|s| s.text(field)).collect()
 }
@@ -176,10 +176,10 @@ pub struct AvProvenanceForm {
 }
 
 /// The pages of a record (one when not said) and its 骑缝 mark.
-fn pages_of(pages: Option<u32>, cross_page_sealed: bool) -> Result<CrossPages, ApiError> {
+fn pages_of(pages: Option<u32>, cross_page_sealed: bool) -> Result<CrossPages, AppError> {
     let pages = pages.unwrap_or(1);
     if pages == 0 || pages > 10_000 {
-        return Err(ApiError::BadRequest("页数须为 1 至 10000".into()));
+        return Err(AppError::BadRequest("页数须为 1 至 10000".into()));
     }
     Ok(CrossPages { pages, cross_page_sealed })
 }
@@ -205,7 +205,7 @@ pub struct MonitoringForm {
     pub party_notified_at: Option<i64>,
 }
 
-fn monitoring_of(f: Option<MonitoringForm>) -> Result<Option<Monitoring>, ApiError> {
+fn monitoring_of(f: Option<MonitoringForm>) -> Result<Option<Monitoring>, AppError> {
     f.map(|m| {
         Ok(Monitoring {
             device: m.device.text("电子技术监控设备")?,
@@ -218,7 +218,7 @@ fn monitoring_of(f: Option<MonitoringForm>) -> Result<Option<Monitoring>, ApiErr
     .transpose()
 }
 
-fn av_of(f: Option<AvProvenanceForm>) -> Result<Option<AvProvenance>, ApiError> {
+fn av_of(f: Option<AvProvenanceForm>) -> Result<Option<AvProvenance>, AppError> {
     f.map(|a| {
         Ok(AvProvenance {
             production_method: a.production_method.text("制作方法")?,
@@ -235,7 +235,7 @@ fn av_of(f: Option<AvProvenanceForm>) -> Result<Option<AvProvenance>, ApiError> 
 /// Checks lengths and vocabularies; the rules are core's.
 /// The evidence record a form describes; `me` is who records it, with the case's approved
 /// forms it rests on.
-pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
+pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, AppError> {
     let (label, at, body) = match form {
         EvidenceForm::Inquiry {
             label,
@@ -285,7 +285,7 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
             label,
             at,
             Body::Collected(Collected {
-                kind: Kind::parse(&kind).ok_or_else(|| ApiError::BadRequest(format!("未知的证据种类：{kind}")))?,
+                kind: Kind::parse(&kind).ok_or_else(|| AppError::BadRequest(format!("未知的证据种类：{kind}")))?,
                 source: source.text("证据出处")?,
                 original,
                 copy_verified,
@@ -360,7 +360,7 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
             at,
             Body::Testing(Testing {
                 kind: TestKind::parse(&kind)
-                    .ok_or_else(|| ApiError::BadRequest(format!("未知的检验鉴定类别：{kind}")))?,
+                    .ok_or_else(|| AppError::BadRequest(format!("未知的检验鉴定类别：{kind}")))?,
                 institution: institution.text("受委托机构")?,
                 matter: matter.text("委托事项")?,
                 result: result.text("结果")?,
@@ -396,7 +396,7 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
         ),
         EvidenceForm::Argumentation { label, at, matter, place, participants, opinions, conclusion, signed_by_all } => {
             if participants.len() > 50 {
-                return Err(ApiError::BadRequest("论证参加人员不得超过 50 名".to_string()));
+                return Err(AppError::BadRequest("论证参加人员不得超过 50 名".to_string()));
             }
             (
                 label,
@@ -413,7 +413,7 @@ pub fn item_of(form: EvidenceForm, me: &Signer) -> Result<Item, ApiError> {
         }
         EvidenceForm::Preservation { label, at, items, notice_served } => {
             if items.len() > 500 {
-                return Err(ApiError::BadRequest("物品清单不得超过 500 项".to_string()));
+                return Err(AppError::BadRequest("物品清单不得超过 500 项".to_string()));
             }
             // No approved form: no approver, and R-028 refuses it.
             let (approved_by, approved_at) = match me.forms.get(PRESERVATION_FORM) {

@@ -2,7 +2,7 @@
 //! `GET /log/tile/entries/…`, plus `GET /log/key` (the verifier keys, one per line).
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ pub enum LogAccess {
     SignedIn,
 }
 
-async fn check_access<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<(), ApiError> {
+async fn check_access<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<(), AppError> {
     match state.log_access {
         LogAccess::Public => Ok(()),
         LogAccess::SignedIn => super::require_session(state, headers).await.map(|_| ()),
@@ -59,23 +59,23 @@ pub async fn tile<S: LogStore>(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_access(&state, &headers).await?;
-    let id = TileId::parse_path(&format!("tile/{rest}")).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let id = TileId::parse_path(&format!("tile/{rest}")).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let width = usize::from(id.width);
     let data = match id.level {
         Some(level) => {
             let stored = state.app.store.tile(level, id.index).await?;
             if stored.len() < width * 32 {
-                return Err(ApiError::NotFound);
+                return Err(AppError::NotFound.into());
             }
             stored[..width * 32].to_vec()
         }
         None => {
-            let start = id.index.checked_mul(TILE_WIDTH).ok_or(ApiError::NotFound)?;
+            let start = id.index.checked_mul(TILE_WIDTH).ok_or(AppError::NotFound)?;
             if start.saturating_add(width as u64) > state.app.store.tree_size() {
-                return Err(ApiError::NotFound);
+                return Err(AppError::NotFound.into());
             }
             let entries = state.app.store.entries(start, start + width as u64).await?;
-            encode_bundle(entries.iter().map(Vec::as_slice)).map_err(|e| ApiError::Internal(Box::new(e)))?
+            encode_bundle(entries.iter().map(Vec::as_slice)).map_err(|e| AppError::Internal(Box::new(e)))?
         }
     };
     Ok(with_type(data.into_response(), "application/octet-stream", "public, max-age=31536000, immutable"))

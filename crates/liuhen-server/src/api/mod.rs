@@ -18,7 +18,7 @@ pub mod uploads;
 pub mod users;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use liuhen_store::{LogStore, UserRecord};
@@ -50,10 +50,10 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The signed-in user, or 401; an account still on its initial password may do nothing but
 /// change it (403 PASSWORD_CHANGE_REQUIRED).
-pub async fn require_user<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, ApiError> {
+pub async fn require_user<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, AppError> {
     let user = require_session(state, headers).await?;
     if user.must_change_password {
-        return Err(ApiError::PasswordChangeRequired);
+        return Err(AppError::PasswordChangeRequired);
     }
     Ok(user)
 }
@@ -70,13 +70,13 @@ impl<S: LogStore> axum::extract::FromRequestParts<AppState<S>> for CurrentUser {
         parts: &mut axum::http::request::Parts,
         state: &AppState<S>,
     ) -> Result<Self, Self::Rejection> {
-        require_user(state, &parts.headers).await.map(CurrentUser)
+        Ok(CurrentUser(require_user(state, &parts.headers).await?))
     }
 }
 
 /// The signed-in user, or 401, even one who must still change their initial password.
-pub async fn require_session<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, ApiError> {
-    let token = request_token(headers).ok_or(ApiError::Unauthorized)?;
+pub async fn require_session<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, AppError> {
+    let token = request_token(headers).ok_or(AppError::Unauthorized)?;
     state.app.authenticate(&token).await
 }
 
@@ -87,7 +87,7 @@ pub(crate) async fn allowed_first<S: LogStore>(
     user: &liuhen_store::UserRecord,
     id: &str,
     action: crate::app::policy::Action,
-) -> Result<(), crate::error::ApiError> {
+) -> Result<(), crate::error::AppError> {
     state.app.allow(user, action, Some(&state.app.store.case(id).await?))
 }
 
@@ -96,6 +96,6 @@ pub(crate) async fn hidden_first<S: LogStore>(
     state: &AppState<S>,
     user: &liuhen_store::UserRecord,
     id: &str,
-) -> Result<(), crate::error::ApiError> {
+) -> Result<(), crate::error::AppError> {
     state.app.allow(user, crate::app::policy::Action::ViewCase, Some(&state.app.store.case(id).await?))
 }

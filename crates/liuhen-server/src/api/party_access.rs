@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::app::party_access::StepInput;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -115,7 +115,7 @@ pub async fn request<S: LogStore>(
     let case = state.app.store.case(&id).await?;
     state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case))?;
     if !crate::app::policy::performs(&user, &case, "party_access") {
-        return Err(ApiError::NotYourStep(crate::app::party_access::NOT_THE_RECEIVER.into()));
+        return Err(AppError::NotYourStep(crate::app::party_access::NOT_THE_RECEIVER.into()).into());
     }
     let f: RequestForm = super::described::body(form)?;
     let a = request_from(&state.app, &user, &id, f).await?;
@@ -128,7 +128,7 @@ pub async fn request_from<S: LogStore>(
     user: &liuhen_store::UserRecord,
     id: &str,
     f: RequestForm,
-) -> Result<Access, ApiError> {
+) -> Result<Access, AppError> {
     let r = Request {
         id: uuid::Uuid::now_v7().to_string(),
         at: Timestamp(f.at),
@@ -138,7 +138,7 @@ pub async fn request_from<S: LogStore>(
         records: f.records.text("查阅、复制的材料")?,
         purpose: f.purpose.text("用途")?,
         mode: Mode::parse(&f.mode)
-            .ok_or_else(|| ApiError::BadRequest("方式须为 view（查阅）或 copy（复制）".to_string()))?,
+            .ok_or_else(|| AppError::BadRequest("方式须为 view（查阅）或 copy（复制）".to_string()))?,
         authorisation: f.authorisation.text("授权委托书")?,
     };
     app.request_party_access(user, id, r).await
@@ -164,7 +164,7 @@ pub async fn step_from<S: LogStore>(
     id: &str,
     request_id: &str,
     f: StepForm,
-) -> Result<Access, ApiError> {
+) -> Result<Access, AppError> {
     let input = match f {
         StepForm::Decide { at, approved, reasons } => {
             StepInput::Decide { at: Timestamp(at), approved, reasons: reasons.text("理由")? }
@@ -176,7 +176,7 @@ pub async fn step_from<S: LogStore>(
             watermark: watermark.text("水印")?,
             records: {
                 if records.len() > 200 {
-                    return Err(ApiError::BadRequest("记录不得超过 200 项".to_string()));
+                    return Err(AppError::BadRequest("记录不得超过 200 项".to_string()));
                 }
                 records.iter().map(|r| r.text("记录编号")).collect::<Result<_, _>>()?
             },

@@ -2,7 +2,7 @@
 //! what is published, without signing in (`/public/decisions`, and as JSON).
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use askama::Template;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -54,13 +54,13 @@ pub async fn command<S: LogStore>(
     let v = match f.action.as_str() {
         "publish" => {
             if f.mask.len() > 20 {
-                return Err(ApiError::BadRequest("需隐去的词语至多 20 个".into()));
+                return Err(AppError::BadRequest("需隐去的词语至多 20 个".into()).into());
             }
             let also: Vec<String> = f.mask.into_iter().map(|t| t.into_inner()).collect();
             state.app.publish(&user, &id, &also).await?
         }
         "withdraw" => state.app.withdraw_publication(&user, &id, &f.reason.text("撤回理由")?).await?,
-        _ => return Err(ApiError::BadRequest("action 须为 publish（公示）或 withdraw（撤回）".into())),
+        _ => return Err(AppError::BadRequest("action 须为 publish（公示）或 withdraw（撤回）".into()).into()),
     };
     Ok(Json(v))
 }
@@ -71,7 +71,7 @@ pub async fn feed<S: LogStore>(
     State(state): State<AppState<S>>,
     q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let axum::extract::Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let (decisions, next) = state.app.public_decisions(q.cursor.as_deref(), q.size()?).await?;
     Ok(Json(serde_json::json!({"decisions": decisions, "next_cursor": next})))
 }
@@ -130,7 +130,7 @@ pub async fn annual<S: LogStore>(
     super::CurrentUser(user): super::CurrentUser,
     q: Result<axum::extract::Query<YearQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let axum::extract::Query(q) = q.map_err(|_| ApiError::BadRequest("year 须为年份（整数）".into()))?;
+    let axum::extract::Query(q) = q.map_err(|_| AppError::BadRequest("year 须为年份（整数）".into()))?;
     let year = q.year.unwrap_or_else(|| state.app.clock.now().shanghai_date().year() - 1);
     let figures = state.app.annual_statistics(&user, year).await?;
     let published = state.app.published_statistics(year).await?;
@@ -146,7 +146,7 @@ pub async fn publish_annual<S: LogStore>(
 ) -> Result<Json<Value>, ApiError> {
     // Asked before the body is read.
     if !crate::app::policy::roles(&user).contains(&crate::app::policy::Role::Approver) {
-        return Err(ApiError::NotYourStep("公开年度行政执法统计数据须由负责人以本人账号办理".into()));
+        return Err(AppError::NotYourStep("公开年度行政执法统计数据须由负责人以本人账号办理".into()).into());
     }
     let f: StatisticsForm = super::described::body(form)?;
     Ok(Json(state.app.publish_statistics(&user, f.year).await?))
@@ -196,7 +196,7 @@ pub async fn page<S: LogStore>(
     let size = crate::app::policy::PAGE as usize;
     let (found, next) = match state.app.public_decisions(cursor.as_deref(), size).await {
         // A cursor mangled in the address bar: the first page.
-        Err(ApiError::BadRequest(_)) => state.app.public_decisions(None, size).await?,
+        Err(AppError::BadRequest(_)) => state.app.public_decisions(None, size).await?,
         other => other?,
     };
     let (first, next) = crate::ui::pager("/public/decisions?", "cursor", "", cursor.as_deref(), next);
@@ -259,6 +259,6 @@ pub async fn page<S: LogStore>(
         .collect();
     let html = PublicPage { organ, posted, matters, procedures: PROCEDURES, relief, items, first, next, statistics }
         .render()
-        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
     Ok(Html(html).into_response())
 }

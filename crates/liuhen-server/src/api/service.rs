@@ -1,7 +1,7 @@
 //! The 送达回证 form of `serve` commands (办法第十七条).
 
 use super::cases::text;
-use crate::error::ApiError;
+use crate::error::AppError;
 use liuhen_core::service::{Method, Service};
 use liuhen_core::time::Timestamp;
 use schemars::JsonSchema;
@@ -66,15 +66,15 @@ pub enum MethodForm {
     },
 }
 
-fn list(v: &[String], field: &str) -> Result<Vec<String>, ApiError> {
+fn list(v: &[String], field: &str) -> Result<Vec<String>, AppError> {
     if v.len() > 50 {
-        return Err(ApiError::BadRequest(format!("{field}不得超过 50 项")));
+        return Err(AppError::BadRequest(format!("{field}不得超过 50 项")));
     }
     v.iter().map(|s| text(s, field, 500)).collect()
 }
 
 /// Checks lengths; the rules are core's.
-pub fn service_of(f: ServiceForm) -> Result<Service, ApiError> {
+pub fn service_of(f: ServiceForm) -> Result<Service, AppError> {
     let method = match f.method {
         MethodForm::Direct { receiver, relation } => Method::Direct {
             receiver: receiver.text("签收人")?,

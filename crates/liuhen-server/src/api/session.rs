@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::api::SESSION_COOKIE;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -129,7 +129,7 @@ pub async fn login<S: LogStore>(
 /// no longer authenticates; the session cookie is cleared.
 pub async fn logout<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, ApiError> {
     let user = super::require_session(&state, &headers).await?;
-    let token = super::request_token(&headers).ok_or(ApiError::Unauthorized)?;
+    let token = super::request_token(&headers).ok_or(AppError::Unauthorized)?;
     state.app.logout(&user, &token).await?;
     let mut resp = axum::http::StatusCode::NO_CONTENT.into_response();
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");

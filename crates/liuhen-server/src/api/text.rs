@@ -1,7 +1,7 @@
 //! Free text a client sends, with its limit in its type: the `maxLength` the description states
 //! is the limit the parser checks, so the two cannot drift.
 
-use crate::error::ApiError;
+use crate::error::AppError;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -19,12 +19,12 @@ pub struct Text<const MAX: usize>(String);
 impl<const MAX: usize> Text<MAX> {
     /// The text trimmed, refused if it holds control characters other than a line feed; `field`
     /// names it in the error.
-    pub fn text(&self, field: &str) -> Result<String, ApiError> {
+    pub fn text(&self, field: &str) -> Result<String, AppError> {
         super::cases::text(&self.0, field, MAX)
     }
 
     /// As `text`, and refused when empty.
-    pub fn required(&self, field: &str) -> Result<String, ApiError> {
+    pub fn required(&self, field: &str) -> Result<String, AppError> {
         super::cases::required(&self.0, field, MAX)
     }
 

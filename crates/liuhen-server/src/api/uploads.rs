@@ -5,7 +5,7 @@
 use super::require_user;
 use crate::AppState;
 use crate::app::recordings::{Checksum, MAX_UPLOAD};
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError, Upload};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -36,41 +36,41 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Requests other than `OPTIONS` must speak tus 1.0.0 (412 otherwise).
-fn check_version(headers: &HeaderMap) -> Result<(), ApiError> {
+fn check_version(headers: &HeaderMap) -> Result<(), AppError> {
     match header_str(headers, "tus-resumable") {
         Some(TUS_VERSION) => Ok(()),
-        _ => Err(ApiError::Upload(412, "TUS_VERSION", "须使用 tus 1.0.0 协议（Tus-Resumable: 1.0.0）".to_string())),
+        _ => Err(AppError::Upload(Upload::TusVersion, "须使用 tus 1.0.0 协议（Tus-Resumable: 1.0.0）".to_string())),
     }
 }
 
 /// The signed-in user of a tus request (401 first, then 412 for another protocol version).
-async fn tus_user<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<liuhen_store::UserRecord, ApiError> {
+async fn tus_user<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<liuhen_store::UserRecord, AppError> {
     let user = require_user(state, headers).await?;
     check_version(headers)?;
     Ok(user)
 }
 
-fn number(headers: &HeaderMap, name: &str) -> Result<u64, ApiError> {
+fn number(headers: &HeaderMap, name: &str) -> Result<u64, AppError> {
     header_str(headers, name)
         .filter(|v| !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|v| v.parse().ok())
-        .ok_or_else(|| ApiError::BadRequest(format!("缺少或无效的 {name}")))
+        .ok_or_else(|| AppError::BadRequest(format!("缺少或无效的 {name}")))
 }
 
 /// `Upload-Metadata`: comma-separated `key base64(value)` pairs.
-pub fn parse_metadata(raw: &str) -> Result<BTreeMap<String, String>, ApiError> {
+pub fn parse_metadata(raw: &str) -> Result<BTreeMap<String, String>, AppError> {
     let mut out = BTreeMap::new();
     if raw.len() > 8192 {
-        return Err(ApiError::BadRequest("Upload-Metadata 过长".to_string()));
+        return Err(AppError::BadRequest("Upload-Metadata 过长".to_string()));
     }
     for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once(' ').unwrap_or((pair, ""));
         let bytes = STANDARD.decode(value.trim()).map_err(|_| {
-            ApiError::BadRequest(format!("元数据 {} 不是 base64", key.chars().take(32).collect::<String>()))
+            AppError::BadRequest(format!("元数据 {} 不是 base64", key.chars().take(32).collect::<String>()))
         })?;
-        let text = String::from_utf8(bytes).map_err(|_| ApiError::BadRequest("元数据须为 UTF-8 文本".to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|_| AppError::BadRequest("元数据须为 UTF-8 文本".to_string()))?;
         if out.insert(key.to_string(), text).is_some() {
-            return Err(ApiError::BadRequest("元数据重复".to_string()));
+            return Err(AppError::BadRequest("元数据重复".to_string()));
         }
     }
     Ok(out)
@@ -118,14 +118,14 @@ pub async fn head<S: LogStore>(
 
 /// An `Upload-Checksum` header: `sha256 <base64 of 32 bytes>` or `crc32 <base64 of 4 bytes,
 /// big-endian>`; another algorithm is a 400, as the tus checksum extension asks.
-fn parse_checksum(v: &str) -> Result<Checksum, ApiError> {
+fn parse_checksum(v: &str) -> Result<Checksum, AppError> {
     let (algo, digest) = v.split_once(' ').unwrap_or((v, ""));
-    let bytes = STANDARD.decode(digest.trim()).map_err(|_| ApiError::BadRequest("校验值有误".to_string()))?;
-    let wrong = || ApiError::BadRequest("校验值有误".to_string());
+    let bytes = STANDARD.decode(digest.trim()).map_err(|_| AppError::BadRequest("校验值有误".to_string()))?;
+    let wrong = || AppError::BadRequest("校验值有误".to_string());
     match algo {
         "sha256" => Ok(Checksum::Sha256(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| wrong())?)),
         "crc32" => Ok(Checksum::Crc32(u32::from_be_bytes(<[u8; 4]>::try_from(bytes.as_slice()).map_err(|_| wrong())?))),
-        _ => Err(ApiError::BadRequest("校验算法须为 sha256 或 crc32".to_string())),
+        _ => Err(AppError::BadRequest("校验算法须为 sha256 或 crc32".to_string())),
     }
 }
 
@@ -139,11 +139,7 @@ pub async fn patch<S: LogStore>(
 ) -> Result<Response, ApiError> {
     let user = tus_user(&state, &headers).await?;
     if header_str(&headers, "content-type") != Some("application/offset+octet-stream") {
-        return Err(ApiError::Upload(
-            415,
-            "UPLOAD_CONTENT_TYPE",
-            "内容类型须为 application/offset+octet-stream".to_string(),
-        ));
+        return Err(AppError::Upload(Upload::ContentType, "内容类型须为 application/offset+octet-stream".to_string()).into());
     }
     let offset = number(&headers, "upload-offset")?;
     let checksum = match header_str(&headers, "upload-checksum") {
@@ -205,10 +201,10 @@ pub async fn find<S: LogStore>(
     super::CurrentUser(user): super::CurrentUser,
     q: Result<axum::extract::Query<FindQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let q = q.map(|q| q.0).map_err(|_| ApiError::BadRequest("查询参数有误".to_string()))?;
+    let q = q.map(|q| q.0).map_err(|_| AppError::BadRequest("查询参数有误".to_string()))?;
     let hex64 = |v: &str| v.is_empty() || (v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
     if !hex64(&q.sha256) || !hex64(&q.fingerprint) {
-        return Err(ApiError::BadRequest("sha256 与 fingerprint 须为 64 位十六进制".to_string()));
+        return Err(AppError::BadRequest("sha256 与 fingerprint 须为 64 位十六进制".to_string()).into());
     }
     let sha = Some(q.sha256.as_str()).filter(|s| !s.is_empty());
     let case = Some(q.case.as_str()).filter(|s| !s.is_empty());
@@ -304,7 +300,7 @@ pub async fn content<S: LogStore>(
     let grant = q.map(|q| q.0.grant).unwrap_or_default();
     let r = state.app.granted(&user, &id, &grant).await?;
     let sha =
-        liuhen_log::Hash::from_hex(&r.sha256).ok_or_else(|| ApiError::Internal("a stored digest is not hex".into()))?;
+        liuhen_log::Hash::from_hex(&r.sha256).ok_or_else(|| AppError::Internal("a stored digest is not hex".into()))?;
     let (status, range) = match header_str(&headers, "range") {
         None => (StatusCode::OK, 0..r.size),
         Some(v) => match parse_range(v, r.size) {

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::app::auth::NewUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -79,7 +79,7 @@ pub async fn list_users<S: LogStore>(
     q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.app.allow(&user, crate::app::policy::Action::ManageUsers, None)?;
-    let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let axum::extract::Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let (users, next) = state.app.accounts(&user, q.cursor.as_deref(), q.size()?).await?;
     let users: Vec<AccountDto> = users.iter().map(AccountDto::from).collect();
     Ok(Json(serde_json::json!({"users": users, "next_cursor": next})))
@@ -153,7 +153,7 @@ pub async fn inbox<S: LogStore>(
     super::CurrentUser(user): super::CurrentUser,
     q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let axum::extract::Query(q) = q.map_err(|e| ApiError::BadRequest(format!("查询参数有误：{e}")))?;
+    let axum::extract::Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let (items, next) = state.app.inbox_page(&user, q.cursor.as_deref(), q.size()?).await?;
     let items: Vec<serde_json::Value> = items
         .into_iter()

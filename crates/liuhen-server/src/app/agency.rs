@@ -2,7 +2,7 @@
 //! a setting, read by the rules that depend on it (who applies to the court, R-093).
 
 use super::{App, auth::now_ms, body};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::agency::{Agency, Seal};
 use liuhen_core::time::Date;
 use liuhen_log::EntryDraft;
@@ -49,22 +49,22 @@ pub(crate) fn agency_record(a: &Agency, at: i64) -> SettingRecord {
 
 impl<S: LogStore> App<S> {
     /// Sets the office's profile (a new version; the log keeps every one).
-    pub async fn put_agency(&self, actor: &UserRecord, a: Agency) -> Result<Agency, ApiError> {
+    pub async fn put_agency(&self, actor: &UserRecord, a: Agency) -> Result<Agency, AppError> {
         self.allow(actor, super::policy::Action::ManageReference, None)?;
-        a.validate().map_err(ApiError::BadRequest)?;
+        a.validate().map_err(AppError::BadRequest)?;
         let d =
             EntryDraft::new(&format!("user:{}", actor.id), "agency.put", None, body(agency_json(&a)), vec![], vec![])
-                .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
         self.append(d, vec![super::set_setting(agency_record(&a, now_ms()))]).await?;
         Ok(a)
     }
 
     /// The current profile; an office not yet described has no 行政强制执行权 of its own.
-    pub async fn agency(&self) -> Result<Agency, ApiError> {
+    pub async fn agency(&self) -> Result<Agency, AppError> {
         match self.store.setting(KEY).await {
             Ok(r) => {
-                let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-                parse_agency(&v).ok_or_else(|| ApiError::Internal("stored agency profile is malformed".into()))
+                let v: Value = serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+                parse_agency(&v).ok_or_else(|| AppError::Internal("stored agency profile is malformed".into()))
             }
             Err(StoreError::NotFound) => Ok(Agency::default()),
             Err(e) => Err(e.into()),

@@ -2,8 +2,8 @@
 //! and a log entry for every sign-in and every failed attempt.
 
 use super::App;
+use crate::app::AppError;
 use crate::datadir::fill_random;
-use crate::error::ApiError;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash};
 use base64::Engine;
@@ -101,18 +101,18 @@ static ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(
 
 /// Runs `f` (an Argon2id computation) off the async threads, in one of the
 /// [`ARGON2_AT_ONCE`] slots.
-pub(crate) async fn argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    let _slot = ARGON2_SLOTS.acquire().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(Box::new(e)))
+pub(crate) async fn argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let _slot = ARGON2_SLOTS.acquire().await.map_err(|e| AppError::Internal(Box::new(e)))?;
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(Box::new(e)))
 }
 
-async fn hash_password(password: String) -> Result<String, ApiError> {
+async fn hash_password(password: String) -> Result<String, AppError> {
     argon2(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
         .await?
-        .map_err(|e| ApiError::Internal(e.to_string().into()))
+        .map_err(|e| AppError::Internal(e.to_string().into()))
 }
 
-pub(crate) async fn verify_password(password: String, phc: String) -> Result<bool, ApiError> {
+pub(crate) async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
     argon2(move || {
         let Ok(parsed) = PasswordHash::new(&phc) else {
             return false;
@@ -122,9 +122,9 @@ pub(crate) async fn verify_password(password: String, phc: String) -> Result<boo
     .await
 }
 
-fn draft(actor: &str, action: &str, body: serde_json::Value, commits: Vec<Hash>) -> Result<EntryDraft, ApiError> {
+fn draft(actor: &str, action: &str, body: serde_json::Value, commits: Vec<Hash>) -> Result<EntryDraft, AppError> {
     EntryDraft::new(actor, action, None, super::body(body), vec![], commits)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))
+        .map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 /// An account to create.
@@ -149,42 +149,42 @@ impl<S: LogStore> App<S> {
     /// Creates an account: by a 系统管理员 (`actor`), or at the server's console (`None`, the
     /// `liuhen user add` command). Usernames are 2–32 of `a-z 0-9 . _ -`; passwords at least
     /// 12 characters; roles known; an officer link names a registered officer.
-    pub async fn add_user(&self, actor: Option<&UserRecord>, new: NewUser) -> Result<UserRecord, ApiError> {
+    pub async fn add_user(&self, actor: Option<&UserRecord>, new: NewUser) -> Result<UserRecord, AppError> {
         if let Some(a) = actor {
             self.allow(a, super::policy::Action::ManageUsers, None)?;
         }
         let ok_name = (2..=32).contains(&new.username.len())
             && new.username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
         if !ok_name {
-            return Err(ApiError::BadRequest("用户名须为 2 至 32 位小写字母、数字或 . _ -".to_string()));
+            return Err(AppError::BadRequest("用户名须为 2 至 32 位小写字母、数字或 . _ -".to_string()));
         }
         if new.password.chars().count() < 12 || new.password.chars().count() > 1024 {
-            return Err(ApiError::BadRequest("密码至少 12 位".to_string()));
+            return Err(AppError::BadRequest("密码至少 12 位".to_string()));
         }
-        let roles = super::policy::parse_roles(&new.roles).map_err(ApiError::BadRequest)?;
+        let roles = super::policy::parse_roles(&new.roles).map_err(AppError::BadRequest)?;
         // 三员分立: the 系统管理员 who makes accounts holds no role that sees case content, or
         // they could grant and approve their own (the grant waits for a 负责人 who is not them).
         if roles.contains(&super::policy::Role::SysAdmin) && roles.iter().any(|r| super::policy::sees_case_content(*r))
         {
-            return Err(ApiError::Unprocessable("系统管理员不得兼任可查看案件内容的角色（三员分立）".to_string()));
+            return Err(AppError::Unprocessable("系统管理员不得兼任可查看案件内容的角色（三员分立）".to_string()));
         }
         // Two accounts under one name would make the record ambiguous about who acted.
         let name = new.name.trim();
         if !name.is_empty()
             && let Some(other) = self.store.users().await?.into_iter().find(|u| u.display_name == name)
         {
-            return Err(ApiError::Duplicate(format!("姓名“{name}”已由账号 {} 使用", other.username)));
+            return Err(AppError::Duplicate(format!("姓名“{name}”已由账号 {} 使用", other.username)));
         }
         if !new.officer_id.is_empty() {
             self.officer(&new.officer_id).await?;
             // One officer, one account (办法第十五条): a step recorded under the officer names
             // one account, and one person cannot take two steps of a chain as two accounts.
             if let Some(other) = self.store.users().await?.into_iter().find(|u| u.officer_id == new.officer_id) {
-                return Err(ApiError::Duplicate(format!("该执法人员已有账号 {}", other.username)));
+                return Err(AppError::Duplicate(format!("该执法人员已有账号 {}", other.username)));
             }
         }
         if new.unit.chars().count() > 64 {
-            return Err(ApiError::BadRequest("承办机构名称过长".to_string()));
+            return Err(AppError::BadRequest("承办机构名称过长".to_string()));
         }
         let by = actor.map_or_else(|| "console".to_string(), |a| format!("user:{}", a.id));
         // 三员分立: a 系统管理员 may grant roles that see case content only subject to a 负责人's
@@ -199,27 +199,27 @@ impl<S: LogStore> App<S> {
     }
 
     /// Roles waiting for a 负责人's approval, for a 负责人.
-    pub async fn pending_grants(&self, actor: &UserRecord) -> Result<Vec<UserRecord>, ApiError> {
+    pub async fn pending_grants(&self, actor: &UserRecord) -> Result<Vec<UserRecord>, AppError> {
         self.allow(actor, super::policy::Action::ApproveGrant, None)?;
         Ok(self.store.users().await?.into_iter().filter(|u| !u.pending_roles.is_empty()).collect())
     }
 
     /// What a grant decision is asked before it is read: 403 unless `actor` approves grants,
     /// 404 if there is no account `user_id` (which it returns).
-    pub async fn grant_first(&self, actor: &UserRecord, user_id: &str) -> Result<UserRecord, ApiError> {
+    pub async fn grant_first(&self, actor: &UserRecord, user_id: &str) -> Result<UserRecord, AppError> {
         self.allow(actor, super::policy::Action::ApproveGrant, None)?;
-        (self.store.users().await?.into_iter()).find(|u| u.id == user_id).ok_or(ApiError::NotFound)
+        (self.store.users().await?.into_iter()).find(|u| u.id == user_id).ok_or(AppError::NotFound)
     }
 
     /// A 负责人 approves (or refuses) the roles that wait on account `user_id`; never their own.
     /// Logged either way; approved, the roles are in force at once.
-    pub async fn decide_grant(&self, actor: &UserRecord, user_id: &str, approve: bool) -> Result<UserRecord, ApiError> {
+    pub async fn decide_grant(&self, actor: &UserRecord, user_id: &str, approve: bool) -> Result<UserRecord, AppError> {
         let user = self.grant_first(actor, user_id).await?;
         if user.id == actor.id {
-            return Err(ApiError::Forbidden);
+            return Err(AppError::Forbidden);
         }
         if user.pending_roles.is_empty() {
-            return Err(ApiError::InvalidState("该账号没有待批准的角色".to_string()));
+            return Err(AppError::InvalidState("该账号没有待批准的角色".to_string()));
         }
         let mut roles: Vec<&str> = user.role.split(',').filter(|r| !r.is_empty()).collect();
         if approve {
@@ -242,7 +242,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<UserRecord>, Option<String>), ApiError> {
+    ) -> Result<(Vec<UserRecord>, Option<String>), AppError> {
         self.allow(actor, super::policy::Action::ManageUsers, None)?;
         let after = cursor.map(|c| super::policy::parse_cursor(c).map(|(_, name)| name)).transpose()?;
         let mut rows = self.store.user_page(after.as_deref(), limit as u32 + 1).await?;
@@ -250,11 +250,11 @@ impl<S: LogStore> App<S> {
         Ok((rows, next))
     }
 
-    pub(crate) async fn create_user(&self, new: &NewUser, actor: &str) -> Result<UserRecord, ApiError> {
+    pub(crate) async fn create_user(&self, new: &NewUser, actor: &str) -> Result<UserRecord, AppError> {
         self.create_user_pending(new, "", actor).await
     }
 
-    async fn create_user_pending(&self, new: &NewUser, pending: &str, actor: &str) -> Result<UserRecord, ApiError> {
+    async fn create_user_pending(&self, new: &NewUser, pending: &str, actor: &str) -> Result<UserRecord, AppError> {
         let (username, role, must_change_password) =
             (new.username.as_str(), new.roles.as_str(), new.must_change_password);
         let user = UserRecord {
@@ -295,13 +295,13 @@ impl<S: LogStore> App<S> {
     ///
     /// Five failures within fifteen minutes lock the username for fifteen minutes: attempts
     /// during the lock are refused without checking the password, and logged.
-    pub async fn login(&self, username: &str, password: &str) -> Result<Login, ApiError> {
+    pub async fn login(&self, username: &str, password: &str) -> Result<Login, AppError> {
         self.login_with(username, password, "").await
     }
 
     /// As [`App::login`], with the TOTP code an account that enabled it must give (RFC 6238);
     /// a wrong or missing code counts as a failed attempt.
-    pub async fn login_with(&self, username: &str, password: &str, code: &str) -> Result<Login, ApiError> {
+    pub async fn login_with(&self, username: &str, password: &str, code: &str) -> Result<Login, AppError> {
         self.login_from(None, username, password, code).await
     }
 
@@ -316,20 +316,20 @@ impl<S: LogStore> App<S> {
         username: &str,
         password: &str,
         code: &str,
-    ) -> Result<Login, ApiError> {
+    ) -> Result<Login, AppError> {
         let source = source.map(|ip| source_throttle_key(&source_key(ip)));
         let now = now_ms();
         if let Some(key) = &source {
             let until = self.locked_until(key).await?;
             if until > now {
                 self.store.apply_operational(vec![Op::NoteRefused { key: key.clone(), at: now }]).await?;
-                return Err(ApiError::TooManyAttempts((until - now).div_euclid(60_000) + 1));
+                return Err(AppError::TooManyAttempts((until - now).div_euclid(60_000) + 1));
             }
         }
         self.login_checked(username, password, code, now, source.as_deref()).await
     }
 
-    async fn locked_until(&self, key: &str) -> Result<i64, ApiError> {
+    async fn locked_until(&self, key: &str) -> Result<i64, AppError> {
         Ok(self.store.throttle(key).await?.map_or(0, |t| t.locked_until_ms))
     }
 
@@ -340,15 +340,15 @@ impl<S: LogStore> App<S> {
         code: &str,
         now: i64,
         source: Option<&str>,
-    ) -> Result<Login, ApiError> {
+    ) -> Result<Login, AppError> {
         if username.is_empty() || username.chars().count() > 64 || password.chars().count() > 1024 {
-            return Err(ApiError::BadCredentials);
+            return Err(AppError::BadCredentials);
         }
         let account = account_key(username);
         let until = self.locked_until(&account).await?;
         if until > now {
             self.store.apply_operational(vec![Op::NoteRefused { key: account, at: now }]).await?;
-            return Err(ApiError::Locked((until - now).div_euclid(60_000) + 1));
+            return Err(AppError::Locked((until - now).div_euclid(60_000) + 1));
         }
         let user = match self.store.user_by_username(username).await {
             Ok(u) => Some(u),
@@ -363,14 +363,14 @@ impl<S: LogStore> App<S> {
         let ok = verify_password(password.to_string(), phc).await?;
         let Some(user) = user.filter(|_| ok) else {
             self.log_failed(username, "bad_credentials", &account, source, now).await?;
-            return Err(ApiError::BadCredentials);
+            return Err(AppError::BadCredentials);
         };
         if user.totp_enabled {
             let secret = super::totp::base32_decode(&user.totp_secret).unwrap_or_default();
             let now_s = u64::try_from(now / 1000).unwrap_or(0);
             if !super::totp::accepts(&secret, now_s, code) {
                 self.log_failed(username, "second_factor", &account, source, now).await?;
-                return Err(ApiError::SecondFactor);
+                return Err(AppError::SecondFactor);
             }
         }
         let mut secret = [0u8; 32];
@@ -417,7 +417,7 @@ impl<S: LogStore> App<S> {
         account: &str,
         source: Option<&str>,
         now: i64,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let count = |key: &str, max: u32| Op::CountFailure {
             key: key.to_string(),
             at: now,
@@ -469,7 +469,7 @@ impl<S: LogStore> App<S> {
     /// was locked, once its window has passed (or all of them, `now` = `i64::MAX`, at shutdown),
     /// and one for the failures counted beyond the cap: at most one entry a key a window.
     /// Returns how many summaries it logged.
-    pub async fn summarise_refused(&self, now: i64) -> Result<u64, ApiError> {
+    pub async fn summarise_refused(&self, now: i64) -> Result<u64, AppError> {
         let mut n = 0;
         for t in self.store.throttles_to_summarise().await? {
             if now != i64::MAX && t.refused_first_ms > now - FAILURE_WINDOW_MS && t.locked_until_ms > now {
@@ -522,13 +522,13 @@ impl<S: LogStore> App<S> {
         new: &str,
         code: &str,
         keep: Option<&str>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         self.check_current_credentials(user, current, code).await?;
         if new.chars().count() < 12 || new.chars().count() > 1024 {
-            return Err(ApiError::BadRequest("新密码至少 12 位".to_string()));
+            return Err(AppError::BadRequest("新密码至少 12 位".to_string()));
         }
         if new == current || new == user.username {
-            return Err(ApiError::Unprocessable("新密码不得与当前密码或用户名相同".to_string()));
+            return Err(AppError::Unprocessable("新密码不得与当前密码或用户名相同".to_string()));
         }
         let password_hash = hash_password(new.to_string()).await?;
         let (c, opening) = secret_of(&password_hash, false);
@@ -560,12 +560,12 @@ impl<S: LogStore> App<S> {
     /// session is no way to guess its password.
     /// The account's own password for a signature: a wrong one counts toward the account's lock
     /// as a failed sign-in does (a session is no way to guess it), a locked account signs not.
-    pub(crate) async fn check_signing_password(&self, user: &UserRecord, password: &str) -> Result<bool, ApiError> {
+    pub(crate) async fn check_signing_password(&self, user: &UserRecord, password: &str) -> Result<bool, AppError> {
         let now = now_ms();
         let account = account_key(&user.username);
         let until = self.locked_until(&account).await?;
         if until > now {
-            return Err(ApiError::Locked((until - now).div_euclid(60_000) + 1));
+            return Err(AppError::Locked((until - now).div_euclid(60_000) + 1));
         }
         if !password.is_empty()
             && password.len() <= 1024
@@ -584,12 +584,12 @@ impl<S: LogStore> App<S> {
         Ok(false)
     }
 
-    async fn check_current_credentials(&self, user: &UserRecord, password: &str, code: &str) -> Result<(), ApiError> {
+    async fn check_current_credentials(&self, user: &UserRecord, password: &str, code: &str) -> Result<(), AppError> {
         let now = now_ms();
         let account = account_key(&user.username);
         let until = self.locked_until(&account).await?;
         if until > now {
-            return Err(ApiError::Locked((until - now).div_euclid(60_000) + 1));
+            return Err(AppError::Locked((until - now).div_euclid(60_000) + 1));
         }
         let count = || Op::CountFailure {
             key: account.clone(),
@@ -600,14 +600,14 @@ impl<S: LogStore> App<S> {
         };
         if password.len() > 1024 || !verify_password(password.to_string(), user.password_hash.clone()).await? {
             self.store.apply_operational(vec![count()]).await?;
-            return Err(ApiError::Unprocessable("当前密码不正确".to_string()));
+            return Err(AppError::Unprocessable("当前密码不正确".to_string()));
         }
         if user.totp_enabled {
             let secret = super::totp::base32_decode(&user.totp_secret).unwrap_or_default();
             let now_s = u64::try_from(now_ms() / 1000).unwrap_or(0);
             if !super::totp::accepts(&secret, now_s, code) {
                 self.store.apply_operational(vec![count()]).await?;
-                return Err(ApiError::Unprocessable(
+                return Err(AppError::Unprocessable(
                     "请输入正确的动态验证码（身份验证器应用中的六位数字）".to_string(),
                 ));
             }
@@ -625,7 +625,7 @@ impl<S: LogStore> App<S> {
         user: &UserRecord,
         password: &str,
         code: &str,
-    ) -> Result<(String, String), ApiError> {
+    ) -> Result<(String, String), AppError> {
         self.check_current_credentials(user, password, code).await?;
         let mut raw = [0u8; 20];
         fill_random(&mut raw);
@@ -636,18 +636,18 @@ impl<S: LogStore> App<S> {
     }
 
     /// Confirms enrolment with a code from the app: from now on sign-in asks for one.
-    pub async fn confirm_totp(&self, user: &UserRecord, code: &str) -> Result<(), ApiError> {
+    pub async fn confirm_totp(&self, user: &UserRecord, code: &str) -> Result<(), AppError> {
         let secret = super::totp::base32_decode(&user.totp_secret)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::InvalidState("请先开始绑定身份验证器".to_string()))?;
+            .ok_or_else(|| AppError::InvalidState("请先开始绑定身份验证器".to_string()))?;
         let now_s = u64::try_from(now_ms() / 1000).unwrap_or(0);
         if !super::totp::accepts(&secret, now_s, code) {
-            return Err(ApiError::Unprocessable("动态验证码不正确".to_string()));
+            return Err(AppError::Unprocessable("动态验证码不正确".to_string()));
         }
         self.set_totp(user, &user.totp_secret, true).await
     }
 
-    async fn set_totp(&self, user: &UserRecord, secret: &str, enabled: bool) -> Result<(), ApiError> {
+    async fn set_totp(&self, user: &UserRecord, secret: &str, enabled: bool) -> Result<(), AppError> {
         let (c, opening) = committed(&json!({"secret": secret, "enabled": enabled}));
         let d = draft(
             &format!("user:{}", user.id),
@@ -667,13 +667,13 @@ impl<S: LogStore> App<S> {
         user: &UserRecord,
         name: &str,
         days: u32,
-    ) -> Result<(String, TokenRecord), ApiError> {
+    ) -> Result<(String, TokenRecord), AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
-            return Err(ApiError::BadRequest("令牌名称须为 1–64 个字符".to_string()));
+            return Err(AppError::BadRequest("令牌名称须为 1–64 个字符".to_string()));
         }
         if !(1..=366).contains(&days) {
-            return Err(ApiError::BadRequest("有效期须为 1 至 366 日".to_string()));
+            return Err(AppError::BadRequest("有效期须为 1 至 366 日".to_string()));
         }
         let mut secret = [0u8; 32];
         fill_random(&mut secret);
@@ -705,23 +705,23 @@ impl<S: LogStore> App<S> {
     }
 
     /// The user's API tokens.
-    pub async fn tokens(&self, user: &UserRecord) -> Result<Vec<TokenRecord>, ApiError> {
+    pub async fn tokens(&self, user: &UserRecord) -> Result<Vec<TokenRecord>, AppError> {
         Ok(self.store.tokens(&user.id).await?)
     }
 
     /// Revokes one of the user's live tokens (by its SHA-256 in hex), logged.
-    pub async fn revoke_token(&self, user: &UserRecord, token_hex: &str) -> Result<(), ApiError> {
+    pub async fn revoke_token(&self, user: &UserRecord, token_hex: &str) -> Result<(), AppError> {
         let now = now_ms();
         let found = (self.store.tokens(&user.id).await?.into_iter())
             .find(|t| t.token_sha256.to_hex() == token_hex && t.expires_at_ms > now);
-        let Some(t) = found else { return Err(ApiError::NotFound) };
+        let Some(t) = found else { return Err(AppError::NotFound) };
         let d = draft(&format!("user:{}", user.id), "auth.token_revoke", json!({"token": token_hex}), vec![])?;
         self.append(d, vec![Op::EndSession { token_sha256: t.token_sha256, at_ms: now_ms() }]).await?;
         Ok(())
     }
 
     /// Ends the session of `token` (sign-out), logged; the token no longer authenticates.
-    pub async fn logout(&self, user: &UserRecord, token: &str) -> Result<(), ApiError> {
+    pub async fn logout(&self, user: &UserRecord, token: &str) -> Result<(), AppError> {
         let token_sha256 = Hash::digest(token.as_bytes());
         let d = draft(&format!("user:{}", user.id), "auth.logout", json!({"token": token_sha256.to_hex()}), vec![])?;
         self.append(d, vec![Op::EndSession { token_sha256, at_ms: now_ms() }]).await?;
@@ -729,13 +729,13 @@ impl<S: LogStore> App<S> {
     }
 
     /// The user behind a session token.
-    pub async fn authenticate(&self, token: &str) -> Result<UserRecord, ApiError> {
+    pub async fn authenticate(&self, token: &str) -> Result<UserRecord, AppError> {
         if token.is_empty() || token.len() > 128 {
-            return Err(ApiError::Unauthorized);
+            return Err(AppError::Unauthorized);
         }
         match self.store.session_user(&Hash::digest(token.as_bytes()), now_ms()).await {
             Ok(u) => Ok(u),
-            Err(StoreError::NotFound) => Err(ApiError::Unauthorized),
+            Err(StoreError::NotFound) => Err(AppError::Unauthorized),
             Err(e) => Err(e.into()),
         }
     }

@@ -8,7 +8,7 @@
 
 use super::policy::Action;
 use super::{App, auth::now_ms, body};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::av::{self, Interruption, Span};
 use liuhen_core::time::Timestamp;
 use liuhen_log::EntryDraft;
@@ -85,26 +85,26 @@ pub fn span_of(r: &RecordingRecord) -> Option<Span> {
 
 /// The text a moment is shown as in findings.
 fn shown(t: Timestamp) -> String {
-    crate::ui::when(t.0)
+    t.to_minute()
 }
 
 impl<S: LogStore> App<S> {
     /// Whether `actor` may add to recording `r` (interruptions, clips): those who act on its
     /// case, or — while it has none — its uploader.
-    pub async fn may_change_recording(&self, actor: &UserRecord, r: &RecordingRecord) -> Result<(), ApiError> {
+    pub async fn may_change_recording(&self, actor: &UserRecord, r: &RecordingRecord) -> Result<(), AppError> {
         if r.case_id.is_empty() {
-            return if r.uploaded_by == format!("user:{}", actor.id) { Ok(()) } else { Err(ApiError::Forbidden) };
+            return if r.uploaded_by == format!("user:{}", actor.id) { Ok(()) } else { Err(AppError::Forbidden) };
         }
         self.case_for_command(actor, &r.case_id).await.map(drop)
     }
 
     /// Case `id`, if `actor` acts on it (404 if hidden, 403 if not their step).
-    pub(crate) async fn case_for_command(&self, actor: &UserRecord, id: &str) -> Result<CaseRecord, ApiError> {
+    pub(crate) async fn case_for_command(&self, actor: &UserRecord, id: &str) -> Result<CaseRecord, AppError> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
         // A step of the handling: the case's officers', never a 法制审核人员's.
         if !super::policy::performs(actor, &case, "record_av") {
-            return Err(ApiError::NotYourStep("音像记录由本案执法人员或其所在机构负责人办理（办法第十五条）".into()));
+            return Err(AppError::NotYourStep("音像记录由本案执法人员或其所在机构负责人办理（办法第十五条）".into()));
         }
         Ok(case)
     }
@@ -112,7 +112,7 @@ impl<S: LogStore> App<S> {
     /// Links recording `id` to a case, the case's records and a catalogue item (those who act
     /// on the case, and who see the recording). A recording in another case moves only with a
     /// reason; its old case must be the actor's to act on too.
-    pub async fn link_recording(&self, actor: &UserRecord, id: &str, link: Link) -> Result<RecordingRecord, ApiError> {
+    pub async fn link_recording(&self, actor: &UserRecord, id: &str, link: Link) -> Result<RecordingRecord, AppError> {
         let link = &link;
         super::retrying(|| self.link_recording_once(actor, id, link)).await
     }
@@ -123,29 +123,29 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         id: &str,
         link: &Link,
-    ) -> Result<RecordingRecord, ApiError> {
+    ) -> Result<RecordingRecord, AppError> {
         let mut r = self.recording(actor, id).await?;
         let read = r.version;
         let case = self.case_for_command(actor, &link.case).await?;
         if !r.case_id.is_empty() && r.case_id != link.case {
             self.case_for_command(actor, &r.case_id).await?;
             if link.reason.trim().is_empty() {
-                return Err(ApiError::Unprocessable("音像记录已关联其他案件，改为关联本案须写明更正理由".into()));
+                return Err(AppError::Unprocessable("音像记录已关联其他案件，改为关联本案须写明更正理由".into()));
             }
         }
-        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         let known: Vec<String> = super::records::records_in(&data).into_iter().map(|(rid, ..)| rid).collect();
         let mut records = link.records.clone();
         records.sort();
         records.dedup();
         if let Some(bad) = records.iter().find(|x| !known.contains(x)) {
-            return Err(ApiError::UnknownReference(format!("本案没有记录 {bad}")));
+            return Err(AppError::UnknownReference(format!("本案没有记录 {bad}")));
         }
         let item = link.av_item.trim();
         if !item.is_empty() {
             let items = self.catalogue(super::catalogues::AV_ITEMS).await?;
             if !items.as_array().into_iter().flatten().any(|x| x["activity"].as_str() == Some(item)) {
-                return Err(ApiError::UnknownReference(format!("音像记录事项清单中没有“{item}”")));
+                return Err(AppError::UnknownReference(format!("音像记录事项清单中没有“{item}”")));
             }
         }
         let detail = json!({"recording": id, "case": link.case, "previous_case": r.case_id, "records": records,
@@ -159,7 +159,7 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         apply_link(&mut r, &detail);
         // What the case owes (and the case it leaves, if it moved) in 24-hour deadlines.
         let mut ops = vec![opening, Op::PutRecording { record: r.clone(), expected_version: Some(read) }];
@@ -174,7 +174,7 @@ impl<S: LogStore> App<S> {
 
     /// The written reasons a case's records were made without a recording: record id →
     /// {reason, by, at}.
-    pub async fn unrecorded_reasons(&self, case_id: &str) -> Result<serde_json::Map<String, Value>, ApiError> {
+    pub async fn unrecorded_reasons(&self, case_id: &str) -> Result<serde_json::Map<String, Value>, AppError> {
         self.setting_map(&unrecorded_key(case_id)).await
     }
 
@@ -187,15 +187,15 @@ impl<S: LogStore> App<S> {
         case_id: &str,
         record_id: &str,
         reason: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let case = self.case_for_command(actor, case_id).await?;
-        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         if !super::records::records_in(&data).iter().any(|(rid, ..)| rid == record_id) {
-            return Err(ApiError::UnknownReference(format!("本案没有记录 {record_id}")));
+            return Err(AppError::UnknownReference(format!("本案没有记录 {record_id}")));
         }
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 1000 {
-            return Err(ApiError::BadRequest("须写明未进行音像记录的理由（至多 1000 字）".into()));
+            return Err(AppError::BadRequest("须写明未进行音像记录的理由（至多 1000 字）".into()));
         }
         super::retrying(|| async move {
             let (mut reasons, read) = self.versioned_map(&unrecorded_key(case_id)).await?;
@@ -210,7 +210,7 @@ impl<S: LogStore> App<S> {
                 vec![],
                 vec![c],
             )
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
             apply_unrecorded(&mut reasons, &detail);
             let setting = unrecorded_setting(case_id, &reasons, now_ms());
             self.append(d, vec![opening, super::put_setting(setting, read)]).await?;
@@ -226,7 +226,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         id: &str,
         i: InterruptionInput,
-    ) -> Result<RecordingRecord, ApiError> {
+    ) -> Result<RecordingRecord, AppError> {
         let i = &i;
         super::retrying(|| self.record_interruption_once(actor, id, i)).await
     }
@@ -237,29 +237,29 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         id: &str,
         i: &InterruptionInput,
-    ) -> Result<RecordingRecord, ApiError> {
+    ) -> Result<RecordingRecord, AppError> {
         let mut r = self.recording(actor, id).await?;
         let read = r.version;
         self.may_change_recording(actor, &r).await?;
         if i.to <= i.from {
-            return Err(ApiError::Unprocessable("中断的结束时间须晚于开始时间".into()));
+            return Err(AppError::Unprocessable("中断的结束时间须晚于开始时间".into()));
         }
         if let Some(n) = i.replaces {
             let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
             match data["interruptions"].get(n) {
                 Some(old) if old["superseded_by"].is_null() => {}
-                Some(_) => return Err(ApiError::Unprocessable(format!("第 {n} 项中断已被更正过"))),
-                None => return Err(ApiError::UnknownReference(format!("没有第 {n} 项中断"))),
+                Some(_) => return Err(AppError::Unprocessable(format!("第 {n} 项中断已被更正过"))),
+                None => return Err(AppError::UnknownReference(format!("没有第 {n} 项中断"))),
             }
         }
         if i.cause.trim().is_empty() {
-            return Err(ApiError::BadRequest("须写明中断原因（设备故障、天气恶劣、人为阻挠等）".into()));
+            return Err(AppError::BadRequest("须写明中断原因（设备故障、天气恶劣、人为阻挠等）".into()));
         }
         let mut names = Vec::new();
         for o in &i.signed_by {
             match self.store.officer(o).await {
                 Ok(rec) => names.push(rec.name),
-                Err(StoreError::NotFound) => return Err(ApiError::UnknownReference(format!("执法人员 {o} 未登记"))),
+                Err(StoreError::NotFound) => return Err(AppError::UnknownReference(format!("执法人员 {o} 未登记"))),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -283,7 +283,7 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         apply_interruption(&mut r, &detail);
         self.append(d, vec![opening, Op::PutRecording { record: r.clone(), expected_version: Some(read) }]).await?;
         Ok(r)
@@ -293,7 +293,7 @@ impl<S: LogStore> App<S> {
     /// 权责清单 marks so, or (per record) a catalogue item marked mandatory or 全程.
     /// Whether `case` must be recorded whole for what it is (查封、扣押) or for its matter (the
     /// 权责清单 marks it 全程): [`WholeRecording::case`] for one case, reading its matter only.
-    pub(crate) async fn owes_whole_recording(&self, case: &CaseRecord) -> Result<bool, ApiError> {
+    pub(crate) async fn owes_whole_recording(&self, case: &CaseRecord) -> Result<bool, AppError> {
         if case.case_type == "coercive_measure" {
             return Ok(true);
         }
@@ -301,7 +301,7 @@ impl<S: LogStore> App<S> {
         Ok(matters.iter().any(|m| serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true)))
     }
 
-    pub(crate) async fn whole_recording(&self) -> Result<WholeRecording, ApiError> {
+    pub(crate) async fn whole_recording(&self) -> Result<WholeRecording, AppError> {
         let matters = self
             .store
             .matters()
@@ -324,7 +324,7 @@ impl<S: LogStore> App<S> {
 
     /// A case's recordings record by record, with the coverage of those that had to be
     /// recorded whole and unexplained interruptions. Viewing it is ledgered.
-    pub async fn case_av(&self, actor: &UserRecord, case_id: &str) -> Result<Value, ApiError> {
+    pub async fn case_av(&self, actor: &UserRecord, case_id: &str) -> Result<Value, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
         self.record_access_on(actor, Some(case_id), None, super::ledger::Access::View, "案件音像记录", "").await?;
@@ -341,10 +341,10 @@ impl<S: LogStore> App<S> {
     }
 
     /// [`App::case_av`] for a case whose view is already in the ledger (the case page).
-    pub async fn av_of(&self, case: &CaseRecord) -> Result<Value, ApiError> {
+    pub async fn av_of(&self, case: &CaseRecord) -> Result<Value, AppError> {
         let case_id = case.id.as_str();
         let recordings = self.store.recordings(Some(case_id), 10_000).await?;
-        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         let whole = self.whole_recording().await?;
         let (case_mandatory, mandatory_items) = (whole.case(case), whole.items);
         let reasons = self.unrecorded_reasons(case_id).await?;
@@ -422,7 +422,7 @@ impl<S: LogStore> App<S> {
     /// Activities of the cases `actor` sees that had to be recorded whole and whose recordings
     /// are not stored 24 hours after the activity (办法第二十三条): the overdue list, oldest first
     /// — the cases' overdue `T-AV` deadlines, a range of their index.
-    pub async fn overdue_av(&self, actor: &UserRecord) -> Result<Vec<Value>, ApiError> {
+    pub async fn overdue_av(&self, actor: &UserRecord) -> Result<Vec<Value>, AppError> {
         let now = now_ms();
         let mut out = Vec::new();
         let mut after = None;
@@ -474,7 +474,7 @@ impl<S: LogStore> App<S> {
         q: &Search,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<RecordingRecord>, Option<String>), ApiError> {
+    ) -> Result<(Vec<RecordingRecord>, Option<String>), AppError> {
         let mut after = cursor.map(super::policy::parse_cursor).transpose()?;
         let searching = !(q.unit.is_empty() && q.cause.is_empty() && q.party.is_empty());
         let units: std::collections::HashMap<String, String> = if searching {

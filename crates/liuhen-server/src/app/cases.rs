@@ -9,8 +9,8 @@
 //! commitment's opening.
 
 use super::{App, auth::now_ms, body};
+use crate::app::AppError;
 use crate::datadir::fill_random;
-use crate::error::ApiError;
 use liuhen_core::calendar::{self, DeadlineStatus, WorkCalendar};
 use liuhen_core::inspection::{OnSiteAct, Presence};
 use liuhen_core::matter::MatterKind;
@@ -207,8 +207,8 @@ pub(crate) fn procedure_record(detail: &Value) -> Option<Value> {
     (!out.is_empty()).then_some(Value::Object(out))
 }
 
-fn officer_from_record(r: &OfficerRecord) -> Result<Officer, ApiError> {
-    let bad = || ApiError::Internal(format!("stored officer {} is malformed", r.id).into());
+fn officer_from_record(r: &OfficerRecord) -> Result<Officer, AppError> {
+    let bad = || AppError::Internal(format!("stored officer {} is malformed", r.id).into());
     Ok(Officer {
         id: r.id.clone(),
         name: r.name.clone(),
@@ -570,7 +570,7 @@ pub(crate) fn act_from_json(v: &Value) -> Option<OnSiteAct> {
 
 impl<S: LogStore> App<S> {
     /// Registers an officer (a log entry plus the registry row).
-    pub async fn register_officer(&self, actor: &UserRecord, input: OfficerInput) -> Result<OfficerRecord, ApiError> {
+    pub async fn register_officer(&self, actor: &UserRecord, input: OfficerInput) -> Result<OfficerRecord, AppError> {
         self.allow(actor, super::policy::Action::ManageReference, None)?;
         let name = input.name.trim();
         // 执法证号 as typed with a Chinese keyboard (１３０２０００１) is the same number.
@@ -581,16 +581,16 @@ impl<S: LogStore> App<S> {
         let cert_no: String = input.cert_no.trim().chars().map(full_width).collect();
         let cert_no = cert_no.as_str();
         if name.is_empty() || name.chars().count() > 32 {
-            return Err(ApiError::BadRequest("姓名须为 1–32 个字符".to_string()));
+            return Err(AppError::BadRequest("姓名须为 1–32 个字符".to_string()));
         }
         if cert_no.is_empty() || cert_no.len() > 32 || !cert_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ApiError::BadRequest("执法证号须为 1–32 位字母、数字或连字符".to_string()));
+            return Err(AppError::BadRequest("执法证号须为 1–32 位字母、数字或连字符".to_string()));
         }
         if input.cert_scope.is_empty() {
-            return Err(ApiError::BadRequest("执法类别不能为空".to_string()));
+            return Err(AppError::BadRequest("执法类别不能为空".to_string()));
         }
         if input.cert_valid_to < input.cert_valid_from {
-            return Err(ApiError::BadRequest("执法证有效期结束日期早于开始日期".to_string()));
+            return Err(AppError::BadRequest("执法证有效期结束日期早于开始日期".to_string()));
         }
         let record = OfficerRecord {
             id: uuid::Uuid::now_v7().to_string(),
@@ -615,26 +615,26 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         self.append(d, vec![Op::CreateOfficer(record.clone())]).await?;
         Ok(record)
     }
 
     /// An officer by ID, as the rules see them now.
-    pub(crate) async fn officer(&self, id: &str) -> Result<Officer, ApiError> {
+    pub(crate) async fn officer(&self, id: &str) -> Result<Officer, AppError> {
         match self.store.officer(id).await {
             Ok(r) => officer_from_record(&r),
-            Err(StoreError::NotFound) => Err(ApiError::UnknownReference(format!("执法人员 {id} 不存在"))),
+            Err(StoreError::NotFound) => Err(AppError::UnknownReference(format!("执法人员 {id} 不存在"))),
             Err(e) => Err(e.into()),
         }
     }
 
-    async fn load_officers(&self, ids: &[(String, Option<Timestamp>)]) -> Result<Vec<Presence>, ApiError> {
+    async fn load_officers(&self, ids: &[(String, Option<Timestamp>)]) -> Result<Vec<Presence>, AppError> {
         let mut out = Vec::with_capacity(ids.len());
         for (id, shown) in ids {
             let r = match self.store.officer(id).await {
                 Ok(r) => r,
-                Err(StoreError::NotFound) => return Err(ApiError::UnknownReference(format!("执法人员 {id} 不存在"))),
+                Err(StoreError::NotFound) => return Err(AppError::UnknownReference(format!("执法人员 {id} 不存在"))),
                 Err(e) => return Err(e.into()),
             };
             out.push(Presence { officer: officer_from_record(&r)?, id_shown_at: *shown });
@@ -643,7 +643,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// Resolves an act's officers to their current certificates.
-    pub(crate) async fn act(&self, a: ActInput) -> Result<OnSiteAct, ApiError> {
+    pub(crate) async fn act(&self, a: ActInput) -> Result<OnSiteAct, AppError> {
         Ok(OnSiteAct {
             at: a.at,
             place: a.place,
@@ -665,7 +665,7 @@ impl<S: LogStore> App<S> {
         flags: &[Violation],
         ops: Vec<Op>,
         signed: Option<Value>,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<u64, AppError> {
         let mut detail = detail_json::<K>(event, flags);
         if let Some(signed) = signed {
             detail["signed"] = signed;
@@ -693,7 +693,7 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         let mut all = vec![Op::PutOpening { commitment: c, salt, content }];
         all.extend(ops);
         let receipt = self.append(d, all).await?;
@@ -706,7 +706,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         decided: Result<(K::Event, Vec<Violation>), CommandError>,
         legal_basis: &str,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         self.open_case_with::<K>(actor, decided, legal_basis, Vec::new()).await
     }
 
@@ -717,13 +717,13 @@ impl<S: LogStore> App<S> {
         decided: Result<(K::Event, Vec<Violation>), CommandError>,
         legal_basis: &str,
         extra: Vec<Op>,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
-        let (event, mut flags) = decided.map_err(ApiError::from)?;
+        let (event, mut flags) = decided.map_err(AppError::from)?;
         // enforcing before the office posted who it is, the basis and the remedies is a
         // defect of the case (a FLAG: the act stands).
         flags.extend(liuhen_core::agency::prior_posting(&self.agency().await?, legal_basis));
-        let mut case = K::from_first(&event).ok_or_else(|| ApiError::Internal("not a first event".into()))?;
+        let mut case = K::from_first(&event).ok_or_else(|| AppError::Internal("not a first event".into()))?;
         case.apply(&event, &flags);
         let now = now_ms();
         let (record, data) = record_and_data_of(&case, &self.calendar, now, now);
@@ -746,12 +746,12 @@ impl<S: LogStore> App<S> {
 
     /// A case as its log has it (the source of truth): the aggregate the last command on it
     /// left when the stored row is still at its version, else replayed from the log.
-    pub async fn load_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), ApiError> {
+    pub async fn load_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), AppError> {
         self.load_case_of(self.store.case(id).await?).await
     }
 
     /// [`load_case`](Self::load_case) of the stored row just read.
-    async fn load_case_of<K: CaseKind>(&self, record: CaseRecord) -> Result<(K, CaseRecord), ApiError> {
+    async fn load_case_of<K: CaseKind>(&self, record: CaseRecord) -> Result<(K, CaseRecord), AppError> {
         if record.case_type == K::CODE
             && let Some(case) = self.aggregates.get::<K>(&record.id, record.version)
         {
@@ -761,7 +761,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// Replays a case from the log, whatever this process holds.
-    pub async fn replay_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), ApiError> {
+    pub async fn replay_case<K: CaseKind>(&self, id: &str) -> Result<(K, CaseRecord), AppError> {
         let (case, record, _) = self.load_case_until::<K>(id, None).await?;
         Ok((case, record))
     }
@@ -772,15 +772,15 @@ impl<S: LogStore> App<S> {
         &self,
         id: &str,
         until: Option<i64>,
-    ) -> Result<(K, CaseRecord, i64), ApiError> {
+    ) -> Result<(K, CaseRecord, i64), AppError> {
         let record = self.store.case(id).await?;
         if record.case_type != K::CODE {
-            return Err(ApiError::NotFound);
+            return Err(AppError::NotFound);
         }
         let mut case: Option<K> = None;
         let mut last = 0;
         for (index, raw) in self.store.case_entries(id).await? {
-            let entry = Entry::decode(&raw).map_err(|e| ApiError::Integrity(format!("entry {index}: {e}")))?;
+            let entry = Entry::decode(&raw).map_err(|e| AppError::Integrity(format!("entry {index}: {e}")))?;
             if until.is_some_and(|t| entry.time_ms > t) {
                 break;
             }
@@ -791,22 +791,22 @@ impl<S: LogStore> App<S> {
             let Some(c) = entry.commits().first() else { continue };
             let detail = super::opened_detail(&self.store, index, c).await?;
             let (event, flags) = parse_detail::<K>(&detail)
-                .ok_or_else(|| ApiError::Integrity(format!("entry {index}: unreadable event")))?;
+                .ok_or_else(|| AppError::Integrity(format!("entry {index}: unreadable event")))?;
             match &mut case {
                 Some(c) => c.apply(&event, &flags),
                 None => {
                     let mut c = K::from_first(&event)
-                        .ok_or_else(|| ApiError::Integrity(format!("entry {index}: case starts without opening")))?;
+                        .ok_or_else(|| AppError::Integrity(format!("entry {index}: case starts without opening")))?;
                     c.apply(&event, &flags);
                     case = Some(c);
                 }
             }
         }
-        let case = case.ok_or(ApiError::NotFound)?;
+        let case = case.ok_or(AppError::NotFound)?;
         Ok((case, record, last))
     }
 
-    async fn record_as_of<K: CaseKind>(&self, id: &str, as_of: i64) -> Result<CaseRecord, ApiError> {
+    async fn record_as_of<K: CaseKind>(&self, id: &str, as_of: i64) -> Result<CaseRecord, AppError> {
         let (c, r, last) = self.load_case_until::<K>(id, Some(as_of)).await?;
         Ok(CaseRecord {
             opened_by: r.opened_by.clone(),
@@ -817,7 +817,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// The case as it stood at `as_of` (可回溯): replayed from the log up to that moment.
-    pub async fn case_as_of(&self, id: &str, as_of: i64) -> Result<CaseView, ApiError> {
+    pub async fn case_as_of(&self, id: &str, as_of: i64) -> Result<CaseView, AppError> {
         use liuhen_core::{
             coercion::Coercion, inspection::Inspection, licence::Licence, penalty::Ordinary, summary::Summary,
         };
@@ -828,7 +828,7 @@ impl<S: LogStore> App<S> {
             Ordinary::CODE => self.record_as_of::<Ordinary>(id, as_of).await?,
             Licence::CODE => self.record_as_of::<Licence>(id, as_of).await?,
             Coercion::CODE => self.record_as_of::<Coercion>(id, as_of).await?,
-            _ => return Err(ApiError::NotFound),
+            _ => return Err(AppError::NotFound),
         };
         let mut view = self.case_view(id).await?;
         view.timeline.retain(|(_, e)| e.time_ms <= as_of);
@@ -845,12 +845,12 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         sign: Option<&super::signer::StepSign>,
         decide: impl FnOnce(&K) -> Result<(K::Event, Vec<Violation>), CommandError>,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         let record = self.store.case(id).await?;
         self.allow(actor, super::policy::Action::CommandCase, Some(&record))?;
         let (mut case, record) = self.load_case_of::<K>(record).await?;
         if case.version() != expected_version {
-            return Err(ApiError::Conflict(format!(
+            return Err(AppError::Conflict(format!(
                 "案件当前版本为 {}，请求基于版本 {expected_version}",
                 case.version()
             )));
@@ -882,7 +882,7 @@ impl<S: LogStore> App<S> {
 
     /// What the procedural entries of `view` recorded (approvals, review, 文号, hearing,
     /// receipts), each opening checked against its commitment.
-    pub(crate) async fn procedure_records(&self, view: &mut CaseView) -> Result<(), ApiError> {
+    pub(crate) async fn procedure_records(&self, view: &mut CaseView) -> Result<(), AppError> {
         for (index, entry) in &view.timeline {
             let Some(c) = entry.commits().first() else { continue };
             let detail = super::opened_detail(&self.store, *index, c).await?;
@@ -914,7 +914,7 @@ impl<S: LogStore> App<S> {
     /// R-064b for a correction (`correct_date`, `correct_execution_time`): the time it sets is
     /// not later than the corrected step was recorded in the log — a step cannot have happened
     /// after the system learned of it.
-    pub(crate) async fn correction_recorded_by(&self, case: &CaseRecord, command: &Value) -> Result<(), ApiError> {
+    pub(crate) async fn correction_recorded_by(&self, case: &CaseRecord, command: &Value) -> Result<(), AppError> {
         let anchor = command["anchor"].as_str().unwrap_or_default();
         let action = match (case.case_type.as_str(), command["type"].as_str().unwrap_or_default(), anchor) {
             ("coercive_measure", "correct_execution_time", _) => "executed",
@@ -932,7 +932,7 @@ impl<S: LogStore> App<S> {
         let wanted = format!("case.{action}");
         let mut recorded = None;
         for (index, raw) in self.store.case_entries(&case.id).await? {
-            let e = Entry::decode(&raw).map_err(|e| ApiError::Integrity(format!("entry {index}: {e}")))?;
+            let e = Entry::decode(&raw).map_err(|e| AppError::Integrity(format!("entry {index}: {e}")))?;
             if e.action() == wanted {
                 recorded = Some(e.time_ms);
             }
@@ -940,7 +940,7 @@ impl<S: LogStore> App<S> {
         match recorded {
             Some(t) if to > t + super::CLOCK_TOLERANCE_MS => {
                 let shown = Timestamp(t).shanghai_date();
-                Err(ApiError::Refused(vec![
+                Err(AppError::Refused(vec![
                     liuhen_core::rules::R_064B.violated(
                         "to",
                         format!("更正后的时间晚于该环节记入系统的时间（{shown}），不得记录尚未发生的事"),
@@ -952,17 +952,17 @@ impl<S: LogStore> App<S> {
     }
 
     /// The type of a stored case.
-    pub async fn case_type(&self, id: &str) -> Result<String, ApiError> {
+    pub async fn case_type(&self, id: &str) -> Result<String, AppError> {
         Ok(self.store.case(id).await?.case_type)
     }
 
     /// A case with its timeline from the log: its procedural entries (`case.*`); the accesses
     /// to it are its ledger (`ledger.rs`).
-    pub async fn case_view(&self, id: &str) -> Result<CaseView, ApiError> {
+    pub async fn case_view(&self, id: &str) -> Result<CaseView, AppError> {
         let record = self.store.case(id).await?;
         let mut timeline = Vec::new();
         for (index, raw) in self.store.case_entries(id).await? {
-            let entry = Entry::decode(&raw).map_err(|e| ApiError::Integrity(format!("entry {index}: {e}")))?;
+            let entry = Entry::decode(&raw).map_err(|e| AppError::Integrity(format!("entry {index}: {e}")))?;
             if entry.action().starts_with("case.") {
                 timeline.push((index, entry));
             }

@@ -3,7 +3,7 @@
 //! current one a setting; the forms show officers the rows that fit the activity at hand.
 
 use super::{App, auth::now_ms, body};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_log::EntryDraft;
 use liuhen_store::{LogStore, SettingRecord, StoreError, UserRecord};
 use serde_json::{Value, json};
@@ -96,9 +96,9 @@ pub(crate) fn record(key: &str, v: &Value, at: i64) -> SettingRecord {
 
 impl<S: LogStore> App<S> {
     /// Sets a catalogue (a new version; the log keeps every one).
-    pub async fn put_catalogue(&self, actor: &UserRecord, key: &str, v: Value) -> Result<(), ApiError> {
+    pub async fn put_catalogue(&self, actor: &UserRecord, key: &str, v: Value) -> Result<(), AppError> {
         self.allow(actor, super::policy::Action::ManageReference, None)?;
-        validate(key, &v).map_err(ApiError::BadRequest)?;
+        validate(key, &v).map_err(AppError::BadRequest)?;
         let d = EntryDraft::new(
             &format!("user:{}", actor.id),
             "catalogue.put",
@@ -107,15 +107,15 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         self.append(d, vec![super::set_setting(record(key, &v, now_ms()))]).await?;
         Ok(())
     }
 
     /// A catalogue as it stands (empty before the office sets it).
-    pub async fn catalogue(&self, key: &str) -> Result<Value, ApiError> {
+    pub async fn catalogue(&self, key: &str) -> Result<Value, AppError> {
         match self.store.setting(key).await {
-            Ok(r) => serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e))),
+            Ok(r) => serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e))),
             Err(StoreError::NotFound) => Ok(Value::Array(Vec::new())),
             Err(e) => Err(e.into()),
         }

@@ -3,7 +3,7 @@
 //! the original's id and SHA-256, the stretch and why it was cut. The original never changes.
 
 use super::{App, auth::now_ms, body};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_log::{EntryDraft, Hash};
 use liuhen_store::{LogStore, RecordingRecord, UserRecord};
 use serde_json::{Value, json};
@@ -38,49 +38,52 @@ impl<S: LogStore> App<S> {
         from_ms: i64,
         to_ms: i64,
         reason: &str,
-    ) -> Result<RecordingRecord, ApiError> {
+    ) -> Result<RecordingRecord, AppError> {
         let original = self.recording(actor, id).await?;
         self.may_change_recording(actor, &original).await?;
         if from_ms < 0 || to_ms <= from_ms || to_ms - from_ms > MAX_CLIP_MS {
-            return Err(ApiError::Unprocessable("片段的起止有误：须 0 ≤ 开始 < 结束，且不超过十二小时".into()));
+            return Err(AppError::Unprocessable("片段的起止有误：须 0 ≤ 开始 < 结束，且不超过十二小时".into()));
         }
         if reason.trim().is_empty() {
-            return Err(ApiError::BadRequest("须写明剪辑的用途".into()));
+            return Err(AppError::BadRequest("须写明剪辑的用途".into()));
         }
         if !tokio::task::spawn_blocking(|| super::media::available("ffmpeg")).await.unwrap_or(false) {
-            return Err(ApiError::Upload(501, "CLIP_UNAVAILABLE", "服务器未安装 ffmpeg，不能剪辑".into()));
+            return Err(AppError::Upload(
+                crate::app::error::Upload::ClipUnavailable,
+                "服务器未安装 ffmpeg，不能剪辑".into(),
+            ));
         }
-        let data: Value = serde_json::from_str(&original.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&original.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         let name = data["filename"].as_str().unwrap_or(&original.id).to_string();
         let ext = extension(&name).unwrap_or_else(|| "mp4".into());
         // The original, copied part by part into scratch space beside the uploads (ffmpeg needs
         // a file it can seek in; the blob may be remote).
         let new_id = uuid::Uuid::now_v7().to_string();
         let scratch = Scratch(self.uploads.dir().join(format!("clip-{new_id}")));
-        tokio::fs::create_dir_all(&scratch.0).await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+        tokio::fs::create_dir_all(&scratch.0).await.map_err(|e| AppError::Internal(Box::new(e)))?;
         let src = scratch.0.join(format!("original.{ext}"));
         let dst = scratch.0.join(format!("clip.{ext}"));
-        let sha = Hash::from_hex(&original.sha256).ok_or_else(|| ApiError::Internal("a recording's digest".into()))?;
+        let sha = Hash::from_hex(&original.sha256).ok_or_else(|| AppError::Internal("a recording's digest".into()))?;
         {
             use tokio::io::AsyncWriteExt;
-            let mut f = tokio::fs::File::create(&src).await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let mut f = tokio::fs::File::create(&src).await.map_err(|e| AppError::Internal(Box::new(e)))?;
             let mut at = 0;
             while at < original.size {
                 let end = (at + (8 << 20)).min(original.size);
                 let part = self.blobs.get_range(&sha, at..end).await?;
-                f.write_all(&part).await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+                f.write_all(&part).await.map_err(|e| AppError::Internal(Box::new(e)))?;
                 at = end;
             }
-            f.flush().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+            f.flush().await.map_err(|e| AppError::Internal(Box::new(e)))?;
         }
         let (s, d) = (src.clone(), dst.clone());
         tokio::task::spawn_blocking(move || super::media::cut(&s, &d, from_ms, to_ms))
             .await
-            .map_err(|e| ApiError::Internal(Box::new(e)))?
-            .map_err(|e| ApiError::BadRequest(format!("无法剪辑：{e}")))?;
-        let len = tokio::fs::metadata(&dst).await.map_err(|e| ApiError::Internal(Box::new(e)))?.len();
+            .map_err(|e| AppError::Internal(Box::new(e)))?
+            .map_err(|e| AppError::BadRequest(format!("无法剪辑：{e}")))?;
+        let len = tokio::fs::metadata(&dst).await.map_err(|e| AppError::Internal(Box::new(e)))?.len();
         if len == 0 {
-            return Err(ApiError::BadRequest("所选时段没有内容".into()));
+            return Err(AppError::BadRequest("所选时段没有内容".into()));
         }
         let digest = Hash(super::recordings::rehash(&dst, len).await?.finalize().into());
         let blob = self.blobs.put_file(&dst, digest, len).await?;
@@ -107,7 +110,7 @@ impl<S: LogStore> App<S> {
             vec![blob],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         let record = RecordingRecord {
             id: new_id,
             sha256: digest.to_hex(),

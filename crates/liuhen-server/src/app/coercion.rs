@@ -3,7 +3,7 @@
 use super::App;
 use super::cases::{ActInput, CaseKind, act_from_json, act_json, deadlines_json};
 use super::ordinary::{opinion_json, parse_opinion};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::calendar::WorkCalendar;
 use liuhen_core::coercion::{self, Checklist, Coercion, Event, Kind, Measure, MeasureDoc, Outcome};
 use liuhen_core::penalty::Opinion;
@@ -210,7 +210,7 @@ impl CaseKind for Coercion {
 
 impl<S: LogStore> App<S> {
     /// Proposes a coercive measure.
-    pub async fn propose_measure(&self, actor: &UserRecord, mut measure: Measure) -> Result<CaseRecord, ApiError> {
+    pub async fn propose_measure(&self, actor: &UserRecord, mut measure: Measure) -> Result<CaseRecord, AppError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Coercion, &measure.matter).await?;
         measure.matter = m.name.clone();
@@ -229,7 +229,7 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         cmd: CoercionCommand,
         sign: Option<&super::signer::StepSign>,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         let act = match &cmd {
             CoercionCommand::Execute { act, .. } => Some(self.act(act.clone()).await?),
             _ => None,

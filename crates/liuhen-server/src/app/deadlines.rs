@@ -7,7 +7,7 @@
 
 use super::App;
 use super::cases::{DUE_SOON_MS, DeadlineItem, provisional_label};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::calendar::{self, DeadlineStatus, WorkCalendar};
 use liuhen_core::time::Timestamp;
 use liuhen_store::{CaseRecord, DeadlineQuery, DeadlineRecord, DueRange, LogStore, Op, UserRecord};
@@ -32,7 +32,7 @@ pub(crate) fn deadline_rows(
     publication: Option<&Value>,
     av: &AvOwed,
     cal: &WorkCalendar,
-) -> Result<Vec<DeadlineRecord>, ApiError> {
+) -> Result<Vec<DeadlineRecord>, AppError> {
     let mut rows = Vec::new();
     let mut row = |code: &str, label: String, source: &str, due: Option<i64>, record: &str| {
         rows.push(DeadlineRecord {
@@ -87,8 +87,8 @@ pub(crate) fn deadline_rows(
 
 /// Where a page of the list starts: the range (0 overdue, 1 not computable, 2 the rest) and the
 /// last row of the page before in it.
-fn parse(cursor: &str) -> Result<(u8, i64, String, u32), ApiError> {
-    let bad = || ApiError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
+fn parse(cursor: &str) -> Result<(u8, i64, String, u32), AppError> {
+    let bad = || AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
     let (n, key) = super::policy::parse_cursor(cursor)?;
     let (range, rest) = key.split_once(':').ok_or_else(bad)?;
     let (due, case) = rest.split_once(':').ok_or_else(bad)?;
@@ -120,7 +120,7 @@ impl<S: LogStore> App<S> {
         case: &CaseRecord,
         data: &Value,
         changed: Option<&liuhen_store::RecordingRecord>,
-    ) -> Result<Op, ApiError> {
+    ) -> Result<Op, AppError> {
         let publication = self.json_setting(&format!("{}{}", super::publication::PREFIX, case.id)).await?;
         self.deadlines_op_with(case, data, publication.as_ref(), changed).await
     }
@@ -132,7 +132,7 @@ impl<S: LogStore> App<S> {
         data: &Value,
         publication: Option<&Value>,
         changed: Option<&liuhen_store::RecordingRecord>,
-    ) -> Result<Op, ApiError> {
+    ) -> Result<Op, AppError> {
         let whole = self.owes_whole_recording(case).await?;
         self.deadlines_op_owing(case, data, publication, whole, changed).await
     }
@@ -146,7 +146,7 @@ impl<S: LogStore> App<S> {
         publication: Option<&Value>,
         whole: bool,
         changed: Option<&liuhen_store::RecordingRecord>,
-    ) -> Result<Op, ApiError> {
+    ) -> Result<Op, AppError> {
         let mut recordings = self.store.recordings(Some(&case.id), u32::MAX).await?;
         recordings.retain(|r| changed.is_none_or(|c| c.id != r.id));
         recordings.extend(changed.filter(|c| c.case_id == case.id).cloned());
@@ -165,7 +165,7 @@ impl<S: LogStore> App<S> {
         now: Timestamp,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<DeadlineItem>, Option<String>), ApiError> {
+    ) -> Result<(Vec<DeadlineItem>, Option<String>), AppError> {
         let mut out = Vec::new();
         let start = cursor.map(parse).transpose()?;
         // the office's figures of the year just ended, the 负责人's to publish.

@@ -6,7 +6,7 @@ use super::App;
 use super::cases::{ActInput, OfficerInput};
 use super::inspection::InspectionCommand;
 use super::summary::{StartInput, SummaryCommand};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::entrustment::Entrustment;
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
 use liuhen_core::matter::MatterKind;
@@ -117,11 +117,11 @@ impl<S: LogStore> App<S> {
     /// Seeds the demo office once (when no officer is registered yet): the administrator sets
     /// up the office, its 权责清单 and officers; demo accounts (see [`DEMO_USERS`]) are created
     /// with one shared one-time password, which is returned; the 负责人 opens the cases.
-    pub async fn seed_demo(&self, admin: &UserRecord, now: Timestamp) -> Result<Option<String>, ApiError> {
+    pub async fn seed_demo(&self, admin: &UserRecord, now: Timestamp) -> Result<Option<String>, AppError> {
         if !self.store.officers().await?.is_empty() {
             return Ok(None);
         }
-        let d = |s: &str| Date::parse(s).map_err(|e| ApiError::Internal(Box::new(e)));
+        let d = |s: &str| Date::parse(s).map_err(|e| AppError::Internal(Box::new(e)));
         // The office itself: a street office with no 行政强制执行权 of its own (a fictional code
         // with a valid check character).
         self.put_agency(
@@ -329,10 +329,10 @@ impl<S: LogStore> App<S> {
             self.seed_devices(keeper, &ids).await?;
         }
         // The 负责人 opens and handles the demo cases.
-        let Some(head) = head else { return Err(ApiError::Internal("no demo approver".into())) };
+        let Some(head) = head else { return Err(AppError::Internal("no demo approver".into())) };
         let admin = &head;
         let who = |name: &str| {
-            accounts.get(name).cloned().ok_or_else(|| ApiError::Internal(format!("no demo {name}").into()))
+            accounts.get(name).cloned().ok_or_else(|| AppError::Internal(format!("no demo {name}").into()))
         };
         let staff = Staff {
             password: password.clone(),
@@ -513,7 +513,7 @@ impl<S: LogStore> App<S> {
     /// days ago, so the case is in 强制执行 with the court window ahead (T-17).
     /// The office's recording devices (办法第二十四条、第二十八条): one checked and out with
     /// 王明, one away for repair, one in store whose last check found a flat battery.
-    async fn seed_devices(&self, keeper: &UserRecord, ids: &[String]) -> Result<(), ApiError> {
+    async fn seed_devices(&self, keeper: &UserRecord, ids: &[String]) -> Result<(), AppError> {
         use serde_json::json;
         for (number, model, kind, caps) in [
             (
@@ -546,7 +546,7 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 
-    async fn seed_unpaid_fine(&self, staff: &Staff, ids: &[String], today: Date) -> Result<String, ApiError> {
+    async fn seed_unpaid_fine(&self, staff: &Staff, ids: &[String], today: Date) -> Result<String, AppError> {
         let admin = &staff.head;
         use super::ordinary::OrdinaryCommand as C;
         let y = today.year();
@@ -576,7 +576,7 @@ impl<S: LogStore> App<S> {
     /// 执法文书 of the unpaid-fine case: its 立案审批表 and 案件处理审批表 (approved by their own
     /// accounts when the case was filed and decided) finalised, and its 行政处罚决定书 issued by
     /// the 负责人 under the seal.
-    async fn seed_documents(&self, staff: &Staff, case: &str, today: Date) -> Result<(), ApiError> {
+    async fn seed_documents(&self, staff: &Staff, case: &str, today: Date) -> Result<(), AppError> {
         use serde_json::json;
         let (wang, head) = (&staff.wang, &staff.head);
         let y = today.year();
@@ -620,7 +620,7 @@ impl<S: LogStore> App<S> {
         fields: serde_json::Value,
         opinions: [&str; 3],
         reason: &str,
-    ) -> Result<liuhen_core::penalty::Approval, ApiError> {
+    ) -> Result<liuhen_core::penalty::Approval, AppError> {
         use serde_json::json;
         let d = self.create_document(&staff.wang, case, &json!({"code": code, "fields": fields})).await?;
         let id = d["id"].as_str().unwrap_or_default().to_string();
@@ -632,7 +632,7 @@ impl<S: LogStore> App<S> {
             self.document_command(u, &id, &cmd).await?;
         }
         let found = self.approved_form(case, code).await?;
-        found.map(|(_, a, _)| a).ok_or_else(|| ApiError::Internal(format!("demo {code} not approved").into()))
+        found.map(|(_, a, _)| a).ok_or_else(|| AppError::Internal(format!("demo {code} not approved").into()))
     }
 
     /// A 集体讨论记录 on `case` concluding `conclusion`, confirmed by the 负责人 and the other two
@@ -642,7 +642,7 @@ impl<S: LogStore> App<S> {
         staff: &Staff,
         case: &str,
         conclusion: &str,
-    ) -> Result<(String, Vec<String>, String), ApiError> {
+    ) -> Result<(String, Vec<String>, String), AppError> {
         use serde_json::json;
         let fields = json!({"cause": "违法建设", "time": "负责人集体讨论会", "place": "栗乡街道办事处第一会议室",
             "host": "张主任", "members": "张主任、王副主任、刘副主任", "recorder": "李华",
@@ -663,7 +663,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// The 承办机构负责人's own opinion, dated by the server.
-    async fn unit_opinion(&self, staff: &Staff, opinion: &str) -> Result<liuhen_core::penalty::Opinion, ApiError> {
+    async fn unit_opinion(&self, staff: &Staff, opinion: &str) -> Result<liuhen_core::penalty::Opinion, AppError> {
         let me = self.signer(&staff.li, "", &[]).await?;
         me.opinion(super::policy::Role::UnitHead, "承办机构意见", opinion)
     }
@@ -671,7 +671,7 @@ impl<S: LogStore> App<S> {
     /// 行政处罚（普通程序） with 责令限期拆除: the fine paid, the shed left standing; demanded,
     /// announced, and — the relief periods over — 代履行 decided and the party reminded three
     /// days ago, so the substitute performance is due (行政强制法第四十四条、第五十一条).
-    async fn seed_demolition(&self, staff: &Staff, ids: &[String], today: Date) -> Result<(), ApiError> {
+    async fn seed_demolition(&self, staff: &Staff, ids: &[String], today: Date) -> Result<(), AppError> {
         let admin = &staff.head;
         use super::ordinary::OrdinaryCommand as C;
         let y = today.year();
@@ -734,7 +734,7 @@ impl<S: LogStore> App<S> {
         ids: &[String],
         today: Date,
         p: &DemoPenalty,
-    ) -> Result<(String, u64), ApiError> {
+    ) -> Result<(String, u64), AppError> {
         use super::ordinary::OrdinaryCommand as C;
         use liuhen_core::penalty::{DecisionDoc, HearingThresholds, Lead, Notice, Report};
         use serde_json::json;
@@ -890,7 +890,7 @@ impl<S: LogStore> App<S> {
         Ok((id, n + 1))
     }
 
-    async fn seed_other_kinds(&self, staff: &Staff, ids: &[String], today: Date) -> Result<(), ApiError> {
+    async fn seed_other_kinds(&self, staff: &Staff, ids: &[String], today: Date) -> Result<(), AppError> {
         use liuhen_core::coercion::{Checklist, Kind as MeasureKind, Measure, MeasureDoc};
         use liuhen_core::licence::Application;
         use liuhen_core::penalty::{HearingThresholds, Lead};

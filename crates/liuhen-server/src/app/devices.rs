@@ -6,7 +6,7 @@
 
 use super::policy::{Action, Role, roles};
 use super::{App, auth::now_ms, body};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::device::{self, Check, DEFAULT_BOUNDS, Device, Event, Status, Upkeep};
 use liuhen_core::time::Timestamp;
 use liuhen_log::EntryDraft;
@@ -116,12 +116,12 @@ impl<S: LogStore> App<S> {
         number: &str,
         started_at: i64,
         officers: &str,
-    ) -> Result<Vec<liuhen_core::rules::Violation>, ApiError> {
+    ) -> Result<Vec<liuhen_core::rules::Violation>, AppError> {
         let events: Option<Vec<Event>> = match self.device_setting(number).await {
             Ok(v) => {
                 Some(v["history"].as_array().into_iter().flatten().filter_map(|h| event_of(&h["event"])).collect())
             }
-            Err(ApiError::NotFound) => None,
+            Err(AppError::NotFound) => None,
             Err(e) => return Err(e),
         };
         let names: std::collections::HashMap<String, String> =
@@ -130,13 +130,13 @@ impl<S: LogStore> App<S> {
         Ok(device::check_recording(number, events.as_deref(), Timestamp(started_at), name, officers))
     }
 
-    async fn device_setting(&self, number: &str) -> Result<Value, ApiError> {
+    async fn device_setting(&self, number: &str) -> Result<Value, AppError> {
         Ok(self.versioned_device(number).await?.0)
     }
 
     /// A device with its history, and the version it was read at.
-    async fn versioned_device(&self, number: &str) -> Result<(Value, u64), ApiError> {
-        self.versioned_setting(&format!("{PREFIX}{number}")).await?.ok_or(ApiError::NotFound)
+    async fn versioned_device(&self, number: &str) -> Result<(Value, u64), AppError> {
+        self.versioned_setting(&format!("{PREFIX}{number}")).await?.ok_or(AppError::NotFound)
     }
 
     /// A page of the device registry (each with its history), by number, after `cursor`.
@@ -145,7 +145,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    ) -> Result<(Vec<Value>, Option<String>), AppError> {
         self.allow(actor, Action::ViewDevices, None)?;
         let (rows, next) = self.settings_page(PREFIX, cursor, false, limit).await?;
         Ok((rows.into_iter().map(|(_, v)| v).collect(), next))
@@ -153,7 +153,7 @@ impl<S: LogStore> App<S> {
 
     /// What a device command is asked before it is read: 403 unless `actor` may manage or use
     /// devices, 404 if there is no device `number`.
-    pub async fn device_command_first(&self, actor: &UserRecord, number: &str) -> Result<(), ApiError> {
+    pub async fn device_command_first(&self, actor: &UserRecord, number: &str) -> Result<(), AppError> {
         if self.allow(actor, Action::ManageDevices, None).is_err() {
             self.allow(actor, Action::UseDevice, None)?;
         }
@@ -161,7 +161,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// One device with its history.
-    pub async fn device(&self, actor: &UserRecord, number: &str) -> Result<Value, ApiError> {
+    pub async fn device(&self, actor: &UserRecord, number: &str) -> Result<Value, AppError> {
         self.allow(actor, Action::ViewDevices, None)?;
         self.device_setting(number).await
     }
@@ -172,11 +172,11 @@ impl<S: LogStore> App<S> {
         number: &str,
         prev: Option<(&Value, u64)>,
         e: Event,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, AppError> {
         let (prev, read) = (prev.map(|p| p.0), prev.map_or(0, |p| p.1));
         let actor_name = format!("user:{}", actor.id);
         let at = now_ms();
-        let next = fold(prev, &e, &actor_name, at).ok_or_else(|| ApiError::BadRequest("设备记录无法读取".into()))?;
+        let next = fold(prev, &e, &actor_name, at).ok_or_else(|| AppError::BadRequest("设备记录无法读取".into()))?;
         let code = match &e {
             Event::Registered { .. } => "registered",
             Event::Checked(_) => "checked",
@@ -199,7 +199,7 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         self.append(d, vec![opening, super::put_setting(setting(number, &next, at), read)]).await?;
         Ok(next)
     }
@@ -213,15 +213,15 @@ impl<S: LogStore> App<S> {
         kind: &str,
         capabilities: &[String],
         storage_place: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, AppError> {
         self.allow(actor, Action::ManageDevices, None)?;
         let e =
-            device::register(number.trim(), model, kind, capabilities, storage_place).map_err(ApiError::BadRequest)?;
+            device::register(number.trim(), model, kind, capabilities, storage_place).map_err(AppError::BadRequest)?;
         let e = &e;
         super::retrying(|| async move {
             match self.device_setting(number.trim()).await {
-                Err(ApiError::NotFound) => {}
-                Ok(_) => return Err(ApiError::Conflict(format!("设备编号 {} 已登记", number.trim()))),
+                Err(AppError::NotFound) => {}
+                Ok(_) => return Err(AppError::Conflict(format!("设备编号 {} 已登记", number.trim()))),
                 Err(e) => return Err(e),
             }
             self.record_device(actor, number.trim(), None, e.clone()).await
@@ -232,56 +232,56 @@ impl<S: LogStore> App<S> {
     /// One step in a device's life, from the API's JSON: `check`, `assign`, `return`,
     /// `hand_over`, `upkeep`, `move` or `retire`. The 设备管理员 does every step and names the
     /// officer; an officer checks, returns and hands over only as themself.
-    pub async fn device_command(&self, actor: &UserRecord, number: &str, cmd: &Value) -> Result<Value, ApiError> {
+    pub async fn device_command(&self, actor: &UserRecord, number: &str, cmd: &Value) -> Result<Value, AppError> {
         super::retrying(|| self.device_command_once(actor, number, cmd)).await
     }
 
     /// [`device_command`](Self::device_command) from one read of the device.
-    async fn device_command_once(&self, actor: &UserRecord, number: &str, cmd: &Value) -> Result<Value, ApiError> {
+    async fn device_command_once(&self, actor: &UserRecord, number: &str, cmd: &Value) -> Result<Value, AppError> {
         let kind = cmd["type"].as_str().unwrap_or_default();
         let managed = !matches!(kind, "check" | "return" | "hand_over");
         self.allow(actor, if managed { Action::ManageDevices } else { Action::UseDevice }, None)?;
         let admin = roles(actor).contains(&Role::DeviceAdmin);
-        let text = |k: &str, max: usize| -> Result<String, ApiError> {
+        let text = |k: &str, max: usize| -> Result<String, AppError> {
             let t = cmd[k].as_str().unwrap_or_default().trim().to_string();
             if t.chars().count() > max || t.chars().any(super::unprintable) {
-                return Err(ApiError::BadRequest(format!("{k} 过长或含有控制字符、不可见字符")));
+                return Err(AppError::BadRequest(format!("{k} 过长或含有控制字符、不可见字符")));
             }
             Ok(t)
         };
         // Who acts as the officer: the one named by the 设备管理员, else the actor's own.
-        let me = |k: &str| -> Result<String, ApiError> {
+        let me = |k: &str| -> Result<String, AppError> {
             if admin {
                 return text(k, 64);
             }
             if actor.officer_id.is_empty() {
-                return Err(ApiError::BadRequest("账号未关联执法人员，不能领用或交接设备".into()));
+                return Err(AppError::BadRequest("账号未关联执法人员，不能领用或交接设备".into()));
             }
             Ok(actor.officer_id.clone())
         };
         let (prev, read) = self.versioned_device(number).await?;
         let d = replay(prev["history"].as_array().map(Vec::as_slice).unwrap_or_default())
-            .ok_or_else(|| ApiError::Internal("a device's history does not replay".into()))?;
+            .ok_or_else(|| AppError::Internal("a device's history does not replay".into()))?;
         let now = Timestamp(now_ms());
         let known_officer = |id: String| async move {
             match self.store.officer(&id).await {
                 Ok(_) => Ok(id),
-                Err(StoreError::NotFound) => Err(ApiError::UnknownReference(format!("执法人员 {id} 未登记"))),
+                Err(StoreError::NotFound) => Err(AppError::UnknownReference(format!("执法人员 {id} 未登记"))),
                 Err(e) => Err(e.into()),
             }
         };
         let e = match kind {
             "check" => {
                 let num =
-                    |k: &str| cmd[k].as_u64().ok_or_else(|| ApiError::BadRequest(format!("须填写 {k}（非负整数）")));
+                    |k: &str| cmd[k].as_u64().ok_or_else(|| AppError::BadRequest(format!("须填写 {k}（非负整数）")));
                 let offset = match (cmd["clock_offset_ms"].as_i64(), cmd["device_clock"].as_str()) {
                     (Some(o), _) => o,
                     (None, Some(c)) => {
                         super::recordings::parse_moment(c)
-                            .ok_or_else(|| ApiError::BadRequest("device_clock 须为“YYYY-MM-DD HH:MM:SS”".into()))?
+                            .ok_or_else(|| AppError::BadRequest("device_clock 须为“YYYY-MM-DD HH:MM:SS”".into()))?
                             - now.0
                     }
-                    (None, None) => return Err(ApiError::BadRequest("须填写设备时钟 device_clock".into())),
+                    (None, None) => return Err(AppError::BadRequest("须填写设备时钟 device_clock".into())),
                 };
                 let battery = u8::try_from(num("battery_pct")?).unwrap_or(u8::MAX);
                 let by =
@@ -299,13 +299,13 @@ impl<S: LogStore> App<S> {
             "hand_over" => d.hand_over(&me("from")?, &known_officer(text("to", 64)?).await?, now, &DEFAULT_BOUNDS)?,
             "upkeep" => {
                 let k = Upkeep::parse(cmd["kind"].as_str().unwrap_or_default())
-                    .ok_or_else(|| ApiError::BadRequest("kind 须为 service、repair_started 或 repaired".into()))?;
+                    .ok_or_else(|| AppError::BadRequest("kind 须为 service、repair_started 或 repaired".into()))?;
                 d.upkeep(k, now, &text("note", 1000)?)?
             }
             "move" => d.move_to(&text("storage_place", 200)?)?,
             "retire" => d.retire(now, &text("reason", 1000)?)?,
             _ => {
-                return Err(ApiError::BadRequest(
+                return Err(AppError::BadRequest(
                     "type 须为 check、assign、return、hand_over、upkeep、move 或 retire".into(),
                 ));
             }

@@ -13,8 +13,8 @@
 use super::ledger::Access;
 use super::policy::{Action, Role, roles};
 use super::{App, auth::now_ms, body};
+use crate::app::AppError;
 use crate::datadir::fill_random;
-use crate::error::ApiError;
 use base64::Engine as _;
 use liuhen_core::document::{self, Approval, Document, Event, RefusalNote, Signature};
 use liuhen_core::time::{Date, Timestamp};
@@ -314,29 +314,29 @@ pub(crate) fn setting(id: &str, v: &Value, at: i64) -> SettingRecord {
     SettingRecord::new(format!("{PREFIX}{id}"), v.to_string(), at)
 }
 
-fn refused(e: liuhen_core::rules::CommandError) -> ApiError {
-    ApiError::from(e)
+fn refused(e: liuhen_core::rules::CommandError) -> AppError {
+    AppError::from(e)
 }
 
 /// Refuses unless `actor` drafts document `code` of `case` (办法第十五条; `policy::drafts`).
-fn drafter(actor: &UserRecord, case: &CaseRecord, code: &str) -> Result<(), ApiError> {
+fn drafter(actor: &UserRecord, case: &CaseRecord, code: &str) -> Result<(), AppError> {
     if super::policy::drafts(actor, case, code) {
         return Ok(());
     }
-    Err(ApiError::NotYourStep(
+    Err(AppError::NotYourStep(
         "文书由承办本案的执法人员起草、修改和定稿（法制审核意见书由法制审核人员起草）；审批人只能同意或退回（办法第十五条）".into(),
     ))
 }
 
-fn text(v: &Value, k: &str, max: usize) -> Result<String, ApiError> {
+fn text(v: &Value, k: &str, max: usize) -> Result<String, AppError> {
     let t = v[k].as_str().unwrap_or_default().trim().to_string();
     if t.chars().count() > max || t.chars().any(super::unprintable) {
-        return Err(ApiError::BadRequest(format!("{k} 过长或含有控制字符、不可见字符")));
+        return Err(AppError::BadRequest(format!("{k} 过长或含有控制字符、不可见字符")));
     }
     Ok(t)
 }
 
-fn fields_of(v: &Value) -> Result<BTreeMap<String, String>, ApiError> {
+fn fields_of(v: &Value) -> Result<BTreeMap<String, String>, AppError> {
     match &v["fields"] {
         Value::Null => Ok(BTreeMap::new()),
         Value::Object(m) => m
@@ -344,29 +344,32 @@ fn fields_of(v: &Value) -> Result<BTreeMap<String, String>, ApiError> {
             .map(|(k, x)| match x {
                 // As the description says: no control character but the line break.
                 Value::String(s) if s.chars().any(super::unprintable) => {
-                    Err(ApiError::BadRequest(format!("fields.{k} 含有控制字符或不可见字符")))
+                    Err(AppError::BadRequest(format!("fields.{k} 含有控制字符或不可见字符")))
                 }
                 Value::String(s) => Ok((k.clone(), s.clone())),
                 Value::Null => Ok((k.clone(), String::new())),
-                _ => Err(ApiError::BadRequest(format!("fields.{k} 须为文本"))),
+                _ => Err(AppError::BadRequest(format!("fields.{k} 须为文本"))),
             })
             .filter(|r| !matches!(r, Ok((_, s)) if s.is_empty()))
             .collect(),
-        _ => Err(ApiError::BadRequest("fields 须为对象".into())),
+        _ => Err(AppError::BadRequest("fields 须为对象".into())),
     }
 }
 
 /// A file sent with a command (field `key`: base64 or a `data:` URL), at most [`MAX_IMAGE`]
 /// bytes, of one of the `allowed` media types (PNG, JPEG, PDF) named by its first bytes.
-fn upload_of(v: &Value, key: &str, what: &str, allowed: &[&'static str]) -> Result<(Vec<u8>, &'static str), ApiError> {
+fn upload_of(v: &Value, key: &str, what: &str, allowed: &[&'static str]) -> Result<(Vec<u8>, &'static str), AppError> {
     let kinds = allowed.iter().map(|m| m.rsplit('/').next().unwrap_or(m).to_uppercase()).collect::<Vec<_>>().join("、");
     let raw = v[key].as_str().unwrap_or_default();
     let b64 = raw.split_once("base64,").map_or(raw, |(_, b)| b);
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
-        .map_err(|_| ApiError::Unprocessable(format!("{what}须为 {kinds}（base64）")))?;
+        .map_err(|_| AppError::Unprocessable(format!("{what}须为 {kinds}（base64）")))?;
     if bytes.len() > MAX_IMAGE {
-        return Err(ApiError::Upload(413, "FILE_TOO_LARGE", format!("{what}不得超过 {} MiB", MAX_IMAGE >> 20)));
+        return Err(AppError::Upload(
+            crate::app::error::Upload::FileTooLarge,
+            format!("{what}不得超过 {} MiB", MAX_IMAGE >> 20),
+        ));
     }
     let media = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "image/png"
@@ -378,18 +381,18 @@ fn upload_of(v: &Value, key: &str, what: &str, allowed: &[&'static str]) -> Resu
         ""
     };
     if !allowed.contains(&media) {
-        return Err(ApiError::Unprocessable(format!("{what}须为 {kinds}")));
+        return Err(AppError::Unprocessable(format!("{what}须为 {kinds}")));
     }
     Ok((bytes, media))
 }
 
 /// A signature image: PNG or JPEG.
-fn image_of(v: &Value) -> Result<Vec<u8>, ApiError> {
+fn image_of(v: &Value) -> Result<Vec<u8>, AppError> {
     Ok(upload_of(v, "image", "签名图像", &["image/png", "image/jpeg"])?.0)
 }
 
 /// A file kept with a document: PNG, JPEG or PDF.
-fn file_of(v: &Value) -> Result<(Vec<u8>, &'static str), ApiError> {
+fn file_of(v: &Value) -> Result<(Vec<u8>, &'static str), AppError> {
     upload_of(v, "file", "附件", &["image/png", "image/jpeg", "application/pdf"])
 }
 
@@ -411,13 +414,13 @@ fn moment(ms: i64) -> String {
 }
 
 impl<S: LogStore> App<S> {
-    async fn document_setting(&self, id: &str) -> Result<Value, ApiError> {
+    async fn document_setting(&self, id: &str) -> Result<Value, AppError> {
         Ok(self.versioned_document(id).await?.0)
     }
 
     /// A document's events and the version they were read at (a step names it when written).
-    async fn versioned_document(&self, id: &str) -> Result<(Value, u64), ApiError> {
-        self.versioned_setting(&format!("{PREFIX}{id}")).await?.ok_or(ApiError::NotFound)
+    async fn versioned_document(&self, id: &str) -> Result<(Value, u64), AppError> {
+        self.versioned_setting(&format!("{PREFIX}{id}")).await?.ok_or(AppError::NotFound)
     }
 
     /// A document and its case, if `actor` may `action` on that case (404 when it is hidden).
@@ -426,7 +429,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         id: &str,
         action: Action,
-    ) -> Result<(Value, CaseRecord), ApiError> {
+    ) -> Result<(Value, CaseRecord), AppError> {
         let v = self.document_setting(id).await?;
         let case = self.store.case(v["case"].as_str().unwrap_or_default()).await?;
         self.allow(actor, action, Some(&case))?;
@@ -441,7 +444,7 @@ impl<S: LogStore> App<S> {
         case_id: &str,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    ) -> Result<(Vec<Value>, Option<String>), AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
         let after =
@@ -451,7 +454,7 @@ impl<S: LogStore> App<S> {
         let mut out = Vec::new();
         for s in rows.iter().take(limit) {
             let id = &s.key[PREFIX.len()..];
-            let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let v: Value = serde_json::from_str(&s.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
             if let Some(d) = document_json(id, case_id, events, &v["extra"]) {
                 out.push(json!({"id": id, "code": d["code"], "name": d["name"], "state": d["state"],
@@ -468,11 +471,11 @@ impl<S: LogStore> App<S> {
 
     /// The live (not superseded) documents of `code` on case `case_id`: (id, document, the hash
     /// of its current content).
-    async fn forms_of(&self, case_id: &str, code: &str) -> Result<Vec<(String, Document, String)>, ApiError> {
+    async fn forms_of(&self, case_id: &str, code: &str) -> Result<Vec<(String, Document, String)>, AppError> {
         let mut out = Vec::new();
         for s in self.store.settings_of_case(PREFIX, case_id, None, u32::MAX).await? {
             let Some(id) = s.key.strip_prefix(PREFIX) else { continue };
-            let v: Value = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let v: Value = serde_json::from_str(&s.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             if v["case"] != case_id || !v["extra"]["superseded_by"].is_null() {
                 continue;
             }
@@ -489,13 +492,13 @@ impl<S: LogStore> App<S> {
 
     /// Whether case `case_id` has a document of `code` finalised (its signatures complete) or
     /// issued (not superseded).
-    pub(crate) async fn final_document(&self, case_id: &str, code: &str) -> Result<bool, ApiError> {
+    pub(crate) async fn final_document(&self, case_id: &str, code: &str) -> Result<bool, AppError> {
         let done = |s: document::State| matches!(s, document::State::Final | document::State::Issued);
         Ok(self.forms_of(case_id, code).await?.iter().any(|(_, d, _)| done(d.state)))
     }
 
     /// Whether case `case_id` has a document of `code` issued under seal (not superseded).
-    pub(crate) async fn issued_document(&self, case_id: &str, code: &str) -> Result<bool, ApiError> {
+    pub(crate) async fn issued_document(&self, case_id: &str, code: &str) -> Result<bool, AppError> {
         Ok(self.forms_of(case_id, code).await?.iter().any(|(_, d, _)| d.state == document::State::Issued))
     }
 
@@ -507,7 +510,7 @@ impl<S: LogStore> App<S> {
         &self,
         case_id: &str,
         code: &str,
-    ) -> Result<Option<(String, liuhen_core::penalty::Approval, Timestamp)>, ApiError> {
+    ) -> Result<Option<(String, liuhen_core::penalty::Approval, Timestamp)>, AppError> {
         let mut best = None;
         for (id, d, hash) in self.forms_of(case_id, code).await? {
             let current = d.current_approvals(&hash);
@@ -536,7 +539,7 @@ impl<S: LogStore> App<S> {
 
     /// The 文号 of the case's one 行政处罚决定 (办法第十三条; 行政处罚法第五十九条): the one its
     /// recorded decision carries, else that of a 行政处罚决定书 issued on it (not superseded).
-    pub(crate) async fn decision_doc_no(&self, case_id: &str) -> Result<Option<String>, ApiError> {
+    pub(crate) async fn decision_doc_no(&self, case_id: &str) -> Result<Option<String>, AppError> {
         if let Some(d) = self.last_detail(case_id, "case.decided").await?
             && let Some(no) = d["doc"]["doc_no"].as_str().filter(|n| !n.trim().is_empty())
         {
@@ -550,7 +553,7 @@ impl<S: LogStore> App<S> {
         &self,
         case_id: &str,
         except: &str,
-    ) -> Result<Option<(String, String)>, ApiError> {
+    ) -> Result<Option<(String, String)>, AppError> {
         Ok(self
             .forms_of(case_id, "D36")
             .await?
@@ -562,7 +565,7 @@ impl<S: LogStore> App<S> {
     /// The case's latest finalised 集体讨论记录 (`document-id@content-sm3`), the members who
     /// confirmed it on its current content, each with their own account (行政处罚法第五十七条第二款),
     /// and the conclusion it records: empty when there is none.
-    pub(crate) async fn discussion_members(&self, case_id: &str) -> Result<(String, Vec<String>, String), ApiError> {
+    pub(crate) async fn discussion_members(&self, case_id: &str) -> Result<(String, Vec<String>, String), AppError> {
         let forms = self.forms_of(case_id, super::signer::DISCUSSION_RECORD).await?;
         // Only a record its members confirmed and its drafter finalised is one (办法第十五条).
         let finalised = |d: &Document| matches!(d.state, document::State::Final | document::State::Issued);
@@ -581,23 +584,23 @@ impl<S: LogStore> App<S> {
     }
 
     /// One document, its view ledgered on its case first.
-    pub async fn document(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<Value, ApiError> {
+    pub async fn document(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<Value, AppError> {
         let (v, case) = self.document_for(actor, id, Action::ViewCase).await?;
         let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
         let d = document_json(id, &case.id, events, &v["extra"])
-            .ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
+            .ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         let what = format!("执法文书：{}", d["name"].as_str().unwrap_or_default());
         self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::View, &what, purpose).await?;
         Ok(d)
     }
 
     /// Starts a document on a case: a new one, or a correction of a finalised one.
-    pub async fn create_document(&self, actor: &UserRecord, case_id: &str, req: &Value) -> Result<Value, ApiError> {
+    pub async fn create_document(&self, actor: &UserRecord, case_id: &str, req: &Value) -> Result<Value, AppError> {
         super::retrying(|| self.create_document_once(actor, case_id, req)).await
     }
 
     /// [`create_document`](Self::create_document) from one read of what it corrects.
-    async fn create_document_once(&self, actor: &UserRecord, case_id: &str, req: &Value) -> Result<Value, ApiError> {
+    async fn create_document_once(&self, actor: &UserRecord, case_id: &str, req: &Value) -> Result<Value, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
         let code = text(req, "code", 16)?;
@@ -610,15 +613,15 @@ impl<S: LogStore> App<S> {
                 self.document_for(actor, old, Action::CommandCase).await?;
                 let (prev, read) = self.versioned_document(old).await?;
                 let d = replay(prev["events"].as_array().map(Vec::as_slice).unwrap_or_default())
-                    .ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
+                    .ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
                 if prev["case"] != case_id || d.spec.code != code {
-                    return Err(ApiError::BadRequest("更正版本须与原文书同案件、同文书种类".into()));
+                    return Err(AppError::BadRequest("更正版本须与原文书同案件、同文书种类".into()));
                 }
                 if d.state == document::State::Draft {
-                    return Err(ApiError::BadRequest("草稿可直接修改，无需更正版本".into()));
+                    return Err(AppError::BadRequest("草稿可直接修改，无需更正版本".into()));
                 }
                 if !prev["extra"]["superseded_by"].is_null() {
-                    return Err(ApiError::Conflict("该文书已有更正版本".into()));
+                    return Err(AppError::Conflict("该文书已有更正版本".into()));
                 }
                 corrected = Some((prev, read));
                 Some((old.to_string(), text(req, "reason", 1000)?))
@@ -638,27 +641,27 @@ impl<S: LogStore> App<S> {
 
     /// One step on a document, from the API's JSON: `revise`, `approve`, `sign`, `refuse`,
     /// `finalise` or `issue`.
-    pub async fn document_command(&self, actor: &UserRecord, id: &str, cmd: &Value) -> Result<Value, ApiError> {
+    pub async fn document_command(&self, actor: &UserRecord, id: &str, cmd: &Value) -> Result<Value, AppError> {
         super::retrying(|| self.document_command_once(actor, id, cmd)).await
     }
 
     /// [`document_command`](Self::document_command) from one read of the document.
-    async fn document_command_once(&self, actor: &UserRecord, id: &str, cmd: &Value) -> Result<Value, ApiError> {
+    async fn document_command_once(&self, actor: &UserRecord, id: &str, cmd: &Value) -> Result<Value, AppError> {
         let (_, case) = self.document_for(actor, id, Action::CommandCase).await?;
         let (prev, read) = self.versioned_document(id).await?;
         let events = prev["events"].as_array().cloned().unwrap_or_default();
-        let d = replay(&events).ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
+        let d = replay(&events).ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
         // The law's steps are dated by the server's clock for them (approvals, signatures).
         let now = self.clock.now();
         let me = format!("user:{}", actor.id);
         let my_name = self.actor_name(actor).await?;
         // Signatures and approvals bind the content their signer saw.
-        let seen = |cmd: &Value| -> Result<(), ApiError> {
+        let seen = |cmd: &Value| -> Result<(), AppError> {
             match cmd["content_hash"].as_str() {
                 Some(h) if h == hash => Ok(()),
-                Some(_) => Err(ApiError::Conflict("文书内容已变更，请重新预览后再签名或审批".into())),
-                None => Err(ApiError::BadRequest("须提交所见文书内容的 content_hash".into())),
+                Some(_) => Err(AppError::Conflict("文书内容已变更，请重新预览后再签名或审批".into())),
+                None => Err(AppError::BadRequest("须提交所见文书内容的 content_hash".into())),
             }
         };
         let mut blobs = Vec::new();
@@ -672,7 +675,7 @@ impl<S: LogStore> App<S> {
                 // One who approved it (beyond the drafter's own 承办人 step) does not then edit
                 // what they approved, even when they are also an officer of the case.
                 if d.approvals.iter().any(|a| a.person == me && a.step != "handler") {
-                    return Err(ApiError::NotYourStep(
+                    return Err(AppError::NotYourStep(
                         "您已审批过本文书：审批人只能同意或退回，不得修改（办法第十五条）".into(),
                     ));
                 }
@@ -682,11 +685,11 @@ impl<S: LogStore> App<S> {
                 seen(cmd)?;
                 let step = text(cmd, "step", 16)?;
                 if !takes_step(&roles(actor), &step) {
-                    return Err(ApiError::NotYourStep(step_refusal(&step)));
+                    return Err(AppError::NotYourStep(step_refusal(&step)));
                 }
                 // Each step by its own person: one account does not approve its own submission.
                 if d.current_approvals(&hash).iter().any(|a| a.person == me) {
-                    return Err(ApiError::NotYourStep("同一审批表的各环节须由不同人员审批（办法第十五条）".into()));
+                    return Err(AppError::NotYourStep("同一审批表的各环节须由不同人员审批（办法第十五条）".into()));
                 }
                 let mut a = Approval {
                     step,
@@ -712,32 +715,32 @@ impl<S: LogStore> App<S> {
                 let method = match cmd["method"].as_str().unwrap_or("pad") {
                     m @ ("pad" | "paper") => m.to_string(),
                     _ => {
-                        return Err(ApiError::BadRequest("method 须为 pad（签名板）或 paper（纸质签名扫描件）".into()));
+                        return Err(AppError::BadRequest("method 须为 pad（签名板）或 paper（纸质签名扫描件）".into()));
                     }
                 };
                 // Officers sign as themselves, through their own accounts.
                 let (name, person) = if matches!(role.as_str(), "officer" | "server" | "host" | "reviewer") {
                     if actor.officer_id.is_empty() {
-                        return Err(ApiError::BadRequest("执法人员须以本人账号签名".into()));
+                        return Err(AppError::BadRequest("执法人员须以本人账号签名".into()));
                     }
                     // 法制审核意见书: signed by a 法制审核人员 (行政处罚法第五十八条; 办法第十五条).
                     if role == "reviewer" && !roles(actor).contains(&Role::LegalReviewer) {
-                        return Err(ApiError::NotYourStep("法制审核意见须由法制审核人员以本人账号签名".into()));
+                        return Err(AppError::NotYourStep("法制审核意见须由法制审核人员以本人账号签名".into()));
                     }
                     // One signature a person in a role on the same content.
                     let signed =
                         |s: &Signature| s.role == role && s.person == actor.officer_id && s.content_hash == hash;
                     if d.signatures.iter().any(signed) {
-                        return Err(ApiError::Duplicate("您已以该身份在本文书上签名".into()));
+                        return Err(AppError::Duplicate("您已以该身份在本文书上签名".into()));
                     }
                     (my_name.clone(), actor.officer_id.clone())
                 } else if role == "member" {
                     // 集体讨论: each member confirms the record with their own account.
                     if !roles(actor).contains(&Role::DiscussionMember) {
-                        return Err(ApiError::NotYourStep("集体讨论记录须由参加讨论的负责人本人签名确认".into()));
+                        return Err(AppError::NotYourStep("集体讨论记录须由参加讨论的负责人本人签名确认".into()));
                     }
                     if d.signatures.iter().any(|s| s.role == "member" && s.person == me && s.content_hash == hash) {
-                        return Err(ApiError::Duplicate("您已在本记录上签名".into()));
+                        return Err(AppError::Duplicate("您已在本记录上签名".into()));
                     }
                     (my_name.clone(), me.clone())
                 } else {
@@ -777,14 +780,14 @@ impl<S: LogStore> App<S> {
                     .map(|a| a.iter().filter_map(|o| o.as_str().map(|s| s.trim().to_string())).collect())
                     .unwrap_or_default();
                 if !actor.officer_id.is_empty() && !officers.contains(&actor.officer_id) {
-                    return Err(ApiError::BadRequest("注明拒签的执法人员须包括本人".into()));
+                    return Err(AppError::BadRequest("注明拒签的执法人员须包括本人".into()));
                 }
                 let mut names = Vec::new();
                 for o in &officers {
                     match self.store.officer(o).await {
                         Ok(r) => names.push(r.name),
                         Err(StoreError::NotFound) => {
-                            return Err(ApiError::UnknownReference(format!("执法人员 {o} 未登记")));
+                            return Err(AppError::UnknownReference(format!("执法人员 {o} 未登记")));
                         }
                         Err(e) => return Err(e.into()),
                     }
@@ -804,10 +807,10 @@ impl<S: LogStore> App<S> {
                 seen(cmd)?;
                 let step = d.next_step(&hash).map(|(k, _)| k.to_string()).unwrap_or_default();
                 if step.is_empty() || step == "handler" {
-                    return Err(ApiError::InvalidState("该文书没有待审批的环节，不能退回".into()));
+                    return Err(AppError::InvalidState("该文书没有待审批的环节，不能退回".into()));
                 }
                 if !takes_step(&roles(actor), &step) {
-                    return Err(ApiError::NotYourStep(step_refusal(&step)));
+                    return Err(AppError::NotYourStep(step_refusal(&step)));
                 }
                 d.return_step(document::Return {
                     step,
@@ -846,7 +849,7 @@ impl<S: LogStore> App<S> {
                     document::Issuer::Officer => rs.contains(&Role::Officer) || rs.contains(&Role::Approver),
                 };
                 if !may {
-                    return Err(ApiError::NotYourStep(format!(
+                    return Err(AppError::NotYourStep(format!(
                         "{}须由{}签发（办法第十三条、第十五条）",
                         d.spec.name,
                         d.spec.issuer.label()
@@ -867,17 +870,17 @@ impl<S: LogStore> App<S> {
                     ));
                 }
                 let keys = self.documents.seal.clone().ok_or_else(|| {
-                    ApiError::InvalidState("未配置电子印章密钥（数据目录 keys/seal-sm2），不能签发".into())
+                    AppError::InvalidState("未配置电子印章密钥（数据目录 keys/seal-sm2），不能签发".into())
                 })?;
                 let agency = self.agency().await?;
                 let date = match cmd["date"].as_str() {
-                    Some(s) => Date::parse(s).map_err(|_| ApiError::BadRequest("date 须为 YYYY-MM-DD".into()))?,
+                    Some(s) => Date::parse(s).map_err(|_| AppError::BadRequest("date 须为 YYYY-MM-DD".into()))?,
                     None => now.shanghai_date(),
                 };
                 // R-064b: the 成文日期 is neither ahead of today nor before the document was drafted.
                 let drafted = events.first().and_then(|e| e["at"].as_i64()).map(|t| Timestamp(t).shanghai_date());
                 if date > now.shanghai_date() || drafted.is_some_and(|d| date < d) {
-                    return Err(ApiError::Refused(vec![liuhen_core::rules::R_064B.violated(
+                    return Err(AppError::Refused(vec![liuhen_core::rules::R_064B.violated(
                         "date",
                         format!(
                             "成文日期 {date} 须在文书起草之日（{}）至今日（{}）之间",
@@ -895,13 +898,13 @@ impl<S: LogStore> App<S> {
                     if let Some((other, no)) = self.issued_decision(&case.id, id).await?
                         && Some(other.as_str()) != supersedes
                     {
-                        return Err(ApiError::Duplicate(format!("本案已签发行政处罚决定书（{no}）；更正请作更正版本")));
+                        return Err(AppError::Duplicate(format!("本案已签发行政处罚决定书（{no}）；更正请作更正版本")));
                     }
                     // 行政处罚法第五十九条: the 决定书 states the decision the case recorded — after
                     // its notice, review, discussion and approval — and issues under its 文号; it
                     // is not sealed before that decision, nor with another penalty.
                     let decided = self.last_detail(&case.id, "case.decided").await?.ok_or_else(|| {
-                        ApiError::Refused(vec![liuhen_core::rules::R_065.violated(
+                        AppError::Refused(vec![liuhen_core::rules::R_065.violated(
                             "decision",
                             "本案尚未作出处罚决定（告知、审核、批准后记录决定），不能签发行政处罚决定书",
                         )])
@@ -909,7 +912,7 @@ impl<S: LogStore> App<S> {
                     if let Some(penalty) = super::summary::parse_penalty(&decided["doc"]["penalty"])
                         && !penalty.stated_in(d.fields.get("basis").map_or("", String::as_str))
                     {
-                        return Err(ApiError::Refused(vec![liuhen_core::rules::R_065.violated(
+                        return Err(AppError::Refused(vec![liuhen_core::rules::R_065.violated(
                             "basis",
                             format!(
                                 "决定书载明的处罚须为本案决定的处罚（{}）",
@@ -921,7 +924,7 @@ impl<S: LogStore> App<S> {
                         if typed.trim().is_empty() {
                             typed = no;
                         } else if super::numbering::canonical_no(&typed) != super::numbering::canonical_no(&no) {
-                            return Err(ApiError::Refused(vec![
+                            return Err(AppError::Refused(vec![
                                 liuhen_core::rules::R_065
                                     .violated("doc_no", format!("决定书文号须为本案处罚决定记录的文号“{no}”")),
                             ]));
@@ -943,7 +946,7 @@ impl<S: LogStore> App<S> {
                     .iter()
                     .find(|s| s.kind == seal_kind && s.valid_from <= date && date <= s.valid_to)
                     .cloned()
-                    .ok_or_else(|| ApiError::Internal("a seal valid a moment ago is gone".into()))?;
+                    .ok_or_else(|| AppError::Internal("a seal valid a moment ago is gone".into()))?;
                 let issued = (doc_no.clone(), date, seal_kind.clone(), agency.name.clone());
                 let pdf = self.render_pdf(&case, id, &d, Some(&issued)).await?;
                 let info = liuhen_log::seal::SealInfo {
@@ -973,7 +976,7 @@ impl<S: LogStore> App<S> {
                 d.issue(&agency, &doc_no, date, &pdf_blob.sha256.to_hex(), now).map_err(refused)?
             }
             _ => {
-                return Err(ApiError::BadRequest(
+                return Err(AppError::BadRequest(
                     "type 须为 revise、approve、return、sign、refuse、attach、finalise 或 issue".into(),
                 ));
             }
@@ -982,7 +985,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// A signature image the PDF can show, else 400 before anything is kept.
-    async fn check_image(&self, image: &[u8]) -> Result<(), ApiError> {
+    async fn check_image(&self, image: &[u8]) -> Result<(), AppError> {
         let dirs = self.documents.font_dirs.clone();
         let image = image.to_vec();
         let checked = tokio::task::spawn_blocking(move || {
@@ -990,11 +993,11 @@ impl<S: LogStore> App<S> {
             liuhen_pdf::check_image(&fonts, &image)
         })
         .await
-        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
         match checked {
             Ok(()) => Ok(()),
-            Err(e @ liuhen_pdf::PdfError::NoChineseFont(_)) => Err(ApiError::Unavailable(e.to_string())),
-            Err(_) => Err(ApiError::Unprocessable("签名图像无法读取（文件已损坏或不是图像）".into())),
+            Err(e @ liuhen_pdf::PdfError::NoChineseFont(_)) => Err(AppError::Unavailable(e.to_string())),
+            Err(_) => Err(AppError::Unprocessable("签名图像无法读取（文件已损坏或不是图像）".into())),
         }
     }
 
@@ -1009,7 +1012,7 @@ impl<S: LogStore> App<S> {
         extra: Value,
         blobs: Vec<BlobRef>,
         mut ops: Vec<Op>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, AppError> {
         let (prev, read) = (prev.map(|p| p.0), prev.map_or(0, |p| p.1));
         let actor_name = format!("user:{}", actor.id);
         let at = now_ms();
@@ -1026,7 +1029,7 @@ impl<S: LogStore> App<S> {
         let c = commitment(&salt, &content);
         let next = fold(prev, id, case_id, &ev, &actor_name, at, &extra);
         let events = next["events"].as_array().map(Vec::as_slice).unwrap_or_default();
-        let d = replay(events).ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
+        let d = replay(events).ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         let mut pub_body = json!({"document": id, "event": event_code(&e), "code": d.spec.code,
             "state": d.state.code(), "detail": {"commit": c.to_hex()}, "recorded_at": at,
             "content_hash": content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()))});
@@ -1048,7 +1051,7 @@ impl<S: LogStore> App<S> {
             blobs,
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         ops.insert(0, Op::PutOpening { commitment: c, salt, content });
         ops.push(super::put_setting(setting(id, &next, at), read));
         // Its approval step waiting, if one does, in the 审批待办.
@@ -1059,7 +1062,7 @@ impl<S: LogStore> App<S> {
         });
         self.append(draft, ops).await?;
         document_json(id, case_id, events, &next["extra"])
-            .ok_or_else(|| ApiError::Internal("unreadable document".into()))
+            .ok_or_else(|| AppError::Internal("unreadable document".into()))
     }
 
     /// Renders a document: a draft's preview, the finalised record, or (with `issued`: 文号,
@@ -1070,7 +1073,7 @@ impl<S: LogStore> App<S> {
         id: &str,
         d: &Document,
         issued: Option<&(String, Date, String, String)>,
-    ) -> Result<liuhen_pdf::Pdf, ApiError> {
+    ) -> Result<liuhen_pdf::Pdf, AppError> {
         let agency = self.agency().await?;
         let mut images = Vec::new();
         let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
@@ -1078,7 +1081,7 @@ impl<S: LogStore> App<S> {
         let mut cross_page = None;
         for (i, s) in d.signatures.iter().filter(|s| s.content_hash == hash).enumerate() {
             let sha = liuhen_log::Hash::from_hex(&s.image_sha256)
-                .ok_or_else(|| ApiError::Internal("a signature's image hash is unreadable".into()))?;
+                .ok_or_else(|| AppError::Internal("a signature's image hash is unreadable".into()))?;
             let bytes = self.blobs.get(&sha).await?;
             let ext = if bytes.starts_with(b"\x89PNG") { "png" } else { "jpg" };
             let path = format!("/img/sig-{i}.{ext}");
@@ -1173,26 +1176,26 @@ impl<S: LogStore> App<S> {
             liuhen_pdf::render(&fonts, &data, &images)
         })
         .await
-        .map_err(|e| ApiError::Internal(Box::new(e)))?
+        .map_err(|e| AppError::Internal(Box::new(e)))?
         .map_err(|e| match e {
-            liuhen_pdf::PdfError::NoChineseFont(_) => ApiError::Unavailable(e.to_string()),
-            other => ApiError::Internal(Box::new(other)),
+            liuhen_pdf::PdfError::NoChineseFont(_) => AppError::Unavailable(e.to_string()),
+            other => AppError::Internal(Box::new(other)),
         })
     }
 
     /// The PDF of a document, its view ledgered first: a draft's preview (rendered now, not
     /// kept), else the finalised or issued rendering named in the log.
-    pub async fn document_pdf(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<Vec<u8>, ApiError> {
+    pub async fn document_pdf(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<Vec<u8>, AppError> {
         let (v, case) = self.document_for(actor, id, Action::ViewCase).await?;
         let events = v["events"].as_array().cloned().unwrap_or_default();
-        let d = replay(&events).ok_or_else(|| ApiError::Internal("a document's events do not replay".into()))?;
+        let d = replay(&events).ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         let what = format!("执法文书 PDF：{}", d.spec.name);
         self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::Download, &what, purpose)
             .await?;
         match &d.pdf_sha256 {
             Some(sha) => {
                 let h =
-                    liuhen_log::Hash::from_hex(sha).ok_or_else(|| ApiError::Internal("unreadable PDF hash".into()))?;
+                    liuhen_log::Hash::from_hex(sha).ok_or_else(|| AppError::Internal("unreadable PDF hash".into()))?;
                 Ok(self.blobs.get(&h).await?.to_vec())
             }
             None => Ok(self.render_pdf(&case, id, &d, None).await?.bytes),
@@ -1200,13 +1203,13 @@ impl<S: LogStore> App<S> {
     }
 
     /// The seal (DER SES_Signature) of an issued document, its access ledgered.
-    pub async fn document_seal(&self, actor: &UserRecord, id: &str) -> Result<Vec<u8>, ApiError> {
+    pub async fn document_seal(&self, actor: &UserRecord, id: &str) -> Result<Vec<u8>, AppError> {
         let (v, case) = self.document_for(actor, id, Action::ViewCase).await?;
-        let sha = v["extra"]["seal_sha256"].as_str().ok_or(ApiError::NotFound)?;
+        let sha = v["extra"]["seal_sha256"].as_str().ok_or(AppError::NotFound)?;
         let name = replay(v["events"].as_array().map(Vec::as_slice).unwrap_or_default()).map_or("", |d| d.spec.name);
         let what = format!("电子签章：{name}");
         self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::Download, &what, "").await?;
-        let h = liuhen_log::Hash::from_hex(sha).ok_or_else(|| ApiError::Internal("unreadable seal hash".into()))?;
+        let h = liuhen_log::Hash::from_hex(sha).ok_or_else(|| AppError::Internal("unreadable seal hash".into()))?;
         Ok(self.blobs.get(&h).await?.to_vec())
     }
 }

@@ -6,7 +6,7 @@
 
 use super::App;
 use super::policy::{Action, Role, roles};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_store::{CaseRecord, LogStore, Op, TaskQuery, TaskRecord, UserRecord};
 use serde_json::Value;
 
@@ -134,13 +134,13 @@ impl<S: LogStore> App<S> {
         user: &UserRecord,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<Pending>, Option<String>), ApiError> {
+    ) -> Result<(Vec<Pending>, Option<String>), AppError> {
         let after = cursor
-            .map(|c| -> Result<(String, String, u32), ApiError> {
+            .map(|c| -> Result<(String, String, u32), AppError> {
                 let (n, key) = super::policy::parse_cursor(c)?;
                 let (case, source) = key
                     .split_once('|')
-                    .ok_or_else(|| ApiError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into()))?;
+                    .ok_or_else(|| AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into()))?;
                 Ok((case.to_string(), source.to_string(), n as u32))
             })
             .transpose()?;
@@ -192,7 +192,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// The first `limit` things waiting for `user` (the 工作台's list).
-    pub async fn inbox(&self, user: &UserRecord) -> Result<Vec<Pending>, ApiError> {
+    pub async fn inbox(&self, user: &UserRecord) -> Result<Vec<Pending>, AppError> {
         Ok(self.inbox_page(user, None, 200).await?.0)
     }
 
@@ -203,7 +203,7 @@ impl<S: LogStore> App<S> {
         case_id: &str,
         request: &str,
         step: &liuhen_core::party_access::Step,
-    ) -> Result<Op, ApiError> {
+    ) -> Result<Op, AppError> {
         use liuhen_core::party_access::{Access, State, Step};
         let mut accesses = self.replay_accesses(case_id).await?;
         match (step, accesses.iter_mut().find(|a| a.request.id == request)) {

@@ -2,7 +2,7 @@
 
 use super::App;
 use super::cases::{ActInput, CaseKind, act_from_json, act_json, deadlines_json};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::calendar::WorkCalendar;
 use liuhen_core::inspection::{self, Event, Initiation, Inspection, Kind, Open, Source};
 use liuhen_core::time::{Date, Timestamp};
@@ -206,14 +206,14 @@ pub(crate) fn inspected_setting(key: &str, cases: &[String], at: i64) -> liuhen_
 
 impl<S: LogStore> App<S> {
     /// Opens an inspection case (程序启动, 办法第七条).
-    pub async fn open_inspection(&self, actor: &UserRecord, mut open: Open) -> Result<CaseRecord, ApiError> {
+    pub async fn open_inspection(&self, actor: &UserRecord, mut open: Open) -> Result<CaseRecord, AppError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         self.not_in_future(&json!({"received_at": open.initiation.received_at.0}))?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Inspection, &open.matter).await?;
         open.matter = m.name.clone();
         // a supervision names a licence case the actor sees.
         if let Some(lic) = &open.supervises {
-            let unknown = || ApiError::UnknownReference(format!("没有可见的行政许可案件 {lic}"));
+            let unknown = || AppError::UnknownReference(format!("没有可见的行政许可案件 {lic}"));
             let case = match self.store.case(lic).await {
                 Ok(c) if c.case_type == <liuhen_core::licence::Licence as CaseKind>::CODE => c,
                 Ok(_) | Err(liuhen_store::StoreError::NotFound) => return Err(unknown()),
@@ -237,7 +237,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         open: Open,
         m: &liuhen_core::matter::Matter,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         let open = &open;
         super::retrying(|| async move {
             let key = inspected_key(open);
@@ -268,7 +268,7 @@ impl<S: LogStore> App<S> {
         id: &str,
         expected_version: u64,
         cmd: InspectionCommand,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         if let InspectionCommand::ConvertToCase { at, matter, case_no, party_kind } = cmd {
             return self.convert_inspection(actor, id, expected_version, at, &matter, &case_no, party_kind).await;
         }
@@ -320,10 +320,10 @@ impl<S: LogStore> App<S> {
         matter: &str,
         case_no: &str,
         party_kind: liuhen_core::summary::PartyKind,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         let (case, _) = self.load_case::<Inspection>(id).await?;
         if case.version != expected_version {
-            return Err(ApiError::Conflict(format!(
+            return Err(AppError::Conflict(format!(
                 "案件当前版本为 {}，请求基于版本 {expected_version}",
                 case.version
             )));

@@ -6,7 +6,7 @@
 //! schedule ([`App::check_integrity`]) and raises an alarm on what it finds.
 
 use super::App;
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_log::Entry;
 use liuhen_store::{LogStore, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,7 +40,7 @@ const CREATED_SLACK_MS: i64 = 60_000;
 impl<S: LogStore> App<S> {
     /// Every commitment of every entry must have its opening, and each opening must recompute
     /// to its commitment; an opening no entry commits to was added behind the log's back.
-    pub async fn opening_problems(&self) -> Result<Vec<String>, ApiError> {
+    pub async fn opening_problems(&self) -> Result<Vec<String>, AppError> {
         let mut out = Vec::new();
         let mut referenced: BTreeSet<[u8; 32]> = BTreeSet::new();
         let size = self.store.tree_size();
@@ -80,7 +80,7 @@ impl<S: LogStore> App<S> {
     /// Every session and API token still live at `now_ms` must be one the log created — by a
     /// sign-in or a token's creation, for an account the log holds — and must not outlive what
     /// the log records (its expiry, its sign-out or revocation).
-    pub async fn session_problems(&self, now_ms: i64) -> Result<Vec<String>, ApiError> {
+    pub async fn session_problems(&self, now_ms: i64) -> Result<Vec<String>, AppError> {
         let mut accounts: BTreeSet<String> = BTreeSet::new();
         let mut logged: BTreeMap<String, Logged> = BTreeMap::new();
         let size = self.store.tree_size();
@@ -180,7 +180,7 @@ pub(crate) fn seal_keys_json(seal: &liuhen_log::seal::SealKeys) -> serde_json::V
 impl<S: LogStore> App<S> {
     /// Records the seal's public keys in the log the first time it runs with them (办法第五条:
     /// a seal key swapped later is then named by [`App::key_problems`]).
-    pub async fn record_seal_keys(&self) -> Result<(), ApiError> {
+    pub async fn record_seal_keys(&self) -> Result<(), AppError> {
         let Some(seal) = self.documents.seal.clone() else { return Ok(()) };
         match self.store.setting(SEAL_KEYS).await {
             Ok(_) => return Ok(()),
@@ -189,11 +189,11 @@ impl<S: LogStore> App<S> {
         }
         let keys = seal_keys_json(&seal);
         let d = liuhen_log::EntryDraft::new("system", "seal.keys", None, super::body(keys.clone()), vec![], vec![])
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
         let setting = liuhen_store::SettingRecord::new(SEAL_KEYS, keys.to_string(), 0);
         // Recorded once: a second server starting with them at the same moment finds them.
         match self.append(d, vec![super::put_setting(setting, 0)]).await {
-            Ok(_) | Err(ApiError::Stale(_)) => {}
+            Ok(_) | Err(AppError::Stale(_)) => {}
             Err(e) => return Err(e),
         }
         Ok(())
@@ -201,7 +201,7 @@ impl<S: LogStore> App<S> {
 
     /// The keys this server runs with, against what the log recorded of them: the verifier
     /// keys of entry 0 (`log.init`), the latest signed checkpoint, the seal keys of `seal.keys`.
-    pub async fn key_problems(&self, verifier_keys: &[String]) -> Result<Vec<String>, ApiError> {
+    pub async fn key_problems(&self, verifier_keys: &[String]) -> Result<Vec<String>, AppError> {
         let mut out = Vec::new();
         if self.store.tree_size() > 0 {
             let raw = self.store.entries(0, 1).await?.pop().unwrap_or_default();
@@ -289,7 +289,7 @@ impl<S: LogStore> App<S> {
     /// logs that it did (`integrity.checked`, the number of problems only) and keeps the report
     /// for the alarm on the 负责人's home page and `GET /api/integrity`. So a change inside an old
     /// tile, which the checks at start do not read again, is found within one cycle.
-    pub async fn check_integrity(&self) -> Result<IntegrityReport, ApiError> {
+    pub async fn check_integrity(&self) -> Result<IntegrityReport, AppError> {
         let entries = self.store.tree_size();
         let mut problems = self.store.structure_problems(MAX_LISTED).await?;
         let openings = self.opening_problems().await?;
@@ -305,7 +305,7 @@ impl<S: LogStore> App<S> {
         problems.extend(self.session_problems(super::now_ms()).await?);
         let body = serde_json::json!({"ok": problems.is_empty(), "problems": problems.len(), "entries": entries});
         let d = liuhen_log::EntryDraft::new("system", "integrity.checked", None, super::body(body), vec![], vec![])
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
         let receipt = self.append(d, vec![]).await?;
         if !problems.is_empty() {
             tracing::error!(problems = problems.len(), first = %problems[0], "the scheduled integrity check found problems");
@@ -316,7 +316,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// The last scheduled check, for those who answer for the log (负责人, 系统管理员, 监督人员).
-    pub fn integrity_report(&self, actor: &liuhen_store::UserRecord) -> Result<Option<IntegrityReport>, ApiError> {
+    pub fn integrity_report(&self, actor: &liuhen_store::UserRecord) -> Result<Option<IntegrityReport>, AppError> {
         self.allow(actor, super::policy::Action::ViewIntegrity, None)?;
         Ok(self.integrity.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }

@@ -8,7 +8,7 @@
 //! A signature made before its key was revoked stays valid; none after.
 
 use super::App;
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_log::EntryDraft;
 use liuhen_log::entry::commitment;
 use liuhen_log::signer::{self as sig, PersonalKey};
@@ -26,13 +26,13 @@ fn fill_random(buf: &mut [u8]) {
 }
 
 /// The key-encryption key: Argon2id of the password with the key's own salt.
-async fn kek(password: &str, salt: &[u8]) -> Result<[u8; 32], ApiError> {
+async fn kek(password: &str, salt: &[u8]) -> Result<[u8; 32], AppError> {
     let (password, salt) = (password.to_string(), salt.to_vec());
     super::auth::argon2(move || {
         let mut out = [0u8; 32];
         argon2::Argon2::default()
             .hash_password_into(password.as_bytes(), &salt, &mut out)
-            .map_err(|e| ApiError::Internal(e.to_string().into()))?;
+            .map_err(|e| AppError::Internal(e.to_string().into()))?;
         Ok(out)
     })
     .await?
@@ -43,7 +43,7 @@ fn aad(user: &str, key_id: &str) -> String {
 }
 
 /// `secret` sealed under `password`: {salt, nonce, ct} (hex).
-async fn wrap(secret: &[u8; 32], password: &str, user: &str, key_id: &str) -> Result<Value, ApiError> {
+async fn wrap(secret: &[u8; 32], password: &str, user: &str, key_id: &str) -> Result<Value, AppError> {
     use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
     let mut salt = [0u8; 16];
     let mut nonce = [0u8; 12];
@@ -51,25 +51,25 @@ async fn wrap(secret: &[u8; 32], password: &str, user: &str, key_id: &str) -> Re
     fill_random(&mut nonce);
     let key = LessSafeKey::new(
         UnboundKey::new(&AES_256_GCM, &kek(password, &salt).await?)
-            .map_err(|_| ApiError::Internal("AES key".into()))?,
+            .map_err(|_| AppError::Internal("AES key".into()))?,
     );
     let mut ct = secret.to_vec();
     key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad(user, key_id)), &mut ct)
-        .map_err(|_| ApiError::Internal("AES-GCM seal".into()))?;
+        .map_err(|_| AppError::Internal("AES-GCM seal".into()))?;
     Ok(json!({"salt": hex::encode(salt), "nonce": hex::encode(nonce), "ct": hex::encode(ct)}))
 }
 
 /// The secret behind `wrapped`, if `password` opens it.
-async fn unwrap(wrapped: &Value, password: &str, user: &str) -> Result<Option<[u8; 32]>, ApiError> {
+async fn unwrap(wrapped: &Value, password: &str, user: &str) -> Result<Option<[u8; 32]>, AppError> {
     use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
     let field = |k: &str| hex::decode(wrapped[k].as_str().unwrap_or_default()).ok();
     let (Some(salt), Some(nonce), Some(mut ct)) = (field("salt"), field("nonce"), field("ct")) else {
-        return Err(ApiError::Integrity(format!("the wrapped key of {user} is malformed")));
+        return Err(AppError::Integrity(format!("the wrapped key of {user} is malformed")));
     };
-    let nonce: [u8; 12] = nonce.try_into().map_err(|_| ApiError::Integrity("a nonce of the wrong size".into()))?;
+    let nonce: [u8; 12] = nonce.try_into().map_err(|_| AppError::Integrity("a nonce of the wrong size".into()))?;
     let key = LessSafeKey::new(
         UnboundKey::new(&AES_256_GCM, &kek(password, &salt).await?)
-            .map_err(|_| ApiError::Internal("AES key".into()))?,
+            .map_err(|_| AppError::Internal("AES key".into()))?,
     );
     let key_id = wrapped["key_id"].as_str().unwrap_or_default();
     match key.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad(user, key_id)), &mut ct) {
@@ -121,12 +121,12 @@ pub struct Signed {
 }
 
 impl<S: LogStore> App<S> {
-    async fn keys_of(&self, user: &str) -> Result<Option<Value>, ApiError> {
+    async fn keys_of(&self, user: &str) -> Result<Option<Value>, AppError> {
         self.json_setting(&format!("{PREFIX}{user}")).await
     }
 
     /// A user's keys and the version they were read at (0: none yet).
-    async fn versioned_keys(&self, user: &str) -> Result<(Option<Value>, u64), ApiError> {
+    async fn versioned_keys(&self, user: &str) -> Result<(Option<Value>, u64), AppError> {
         Ok(match self.versioned_setting(&format!("{PREFIX}{user}")).await? {
             Some((v, read)) => (Some(v), read),
             None => (None, 0),
@@ -134,7 +134,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// Appends a `signer.*` entry with its secret detail behind a commitment, and the setting.
-    async fn record_key(&self, actor: &UserRecord, action: &str, body: Value, detail: Value) -> Result<(), ApiError> {
+    async fn record_key(&self, actor: &UserRecord, action: &str, body: Value, detail: Value) -> Result<(), AppError> {
         let mut content = Vec::new();
         liuhen_log::entry::write_canonical(&detail, &mut content);
         let mut salt = [0u8; 32];
@@ -147,9 +147,9 @@ impl<S: LogStore> App<S> {
         b.insert("recorded_at".to_string(), Value::from(now));
         let (prev, read) = self.versioned_keys(&actor.id).await?;
         let next = fold(prev.as_ref(), action, &b, &detail, now)
-            .ok_or_else(|| ApiError::Internal(format!("{action} does not fold").into()))?;
+            .ok_or_else(|| AppError::Internal(format!("{action} does not fold").into()))?;
         let d = EntryDraft::new(&format!("user:{}", actor.id), action, None, b, vec![], vec![c])
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
         let ops = vec![
             Op::PutOpening { commitment: c, salt, content },
             super::put_setting(setting(&actor.id, &next, now), read),
@@ -159,7 +159,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// A new key for `actor`, wrapped under `password`, revoking the current one (`reason`).
-    async fn new_key(&self, actor: &UserRecord, password: &str, reason: &str) -> Result<(), ApiError> {
+    async fn new_key(&self, actor: &UserRecord, password: &str, reason: &str) -> Result<(), AppError> {
         if let Some(current) =
             self.keys_of(&actor.id).await?.and_then(|v| v["wrapped"]["key_id"].as_str().map(str::to_string))
         {
@@ -192,20 +192,20 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         password: &str,
         statement: &[u8],
-    ) -> Result<Signed, ApiError> {
+    ) -> Result<Signed, AppError> {
         if !self.check_signing_password(actor, password).await? {
-            return Err(ApiError::NotYourStep(WRONG_PASSWORD.into()));
+            return Err(AppError::NotYourStep(WRONG_PASSWORD.into()));
         }
         let mut keys = self.keys_of(&actor.id).await?;
         if keys.as_ref().is_none_or(|v| v["wrapped"].is_null()) {
             // A first signature at the same moment may have made it: then that key signs.
             match self.new_key(actor, password, "").await {
-                Ok(()) | Err(ApiError::Stale(_)) => {}
+                Ok(()) | Err(AppError::Stale(_)) => {}
                 Err(e) => return Err(e),
             }
             keys = self.keys_of(&actor.id).await?;
         }
-        let keys = keys.ok_or_else(|| ApiError::Internal("a key just made is gone".into()))?;
+        let keys = keys.ok_or_else(|| AppError::Internal("a key just made is gone".into()))?;
         let secret = match unwrap(&keys["wrapped"], password, &actor.id).await? {
             Some(s) => s,
             None => {
@@ -215,17 +215,17 @@ impl<S: LogStore> App<S> {
                 let keys = self.keys_of(&actor.id).await?.unwrap_or_default();
                 unwrap(&keys["wrapped"], password, &actor.id)
                     .await?
-                    .ok_or_else(|| ApiError::Internal("a new key does not open".into()))?
+                    .ok_or_else(|| AppError::Internal("a new key does not open".into()))?
             }
         };
         let key =
-            PersonalKey::from_secret(&secret).map_err(|_| ApiError::Integrity("a stored key is not SM2".into()))?;
+            PersonalKey::from_secret(&secret).map_err(|_| AppError::Integrity("a stored key is not SM2".into()))?;
         let key_id = sig::key_id(&key.public_sec1());
         Ok(Signed { key_id, signature: hex::encode(key.sign(statement)) })
     }
 
     /// On a password change: the current key re-wrapped under the new password (the key stays).
-    pub(crate) async fn rewrap_key(&self, actor: &UserRecord, old: &str, new: &str) -> Result<(), ApiError> {
+    pub(crate) async fn rewrap_key(&self, actor: &UserRecord, old: &str, new: &str) -> Result<(), AppError> {
         let Some(keys) = self.keys_of(&actor.id).await? else { return Ok(()) };
         if keys["wrapped"].is_null() {
             return Ok(());
@@ -248,9 +248,9 @@ impl<S: LogStore> App<S> {
 
     /// `actor` replaces their key (the old one revoked: signatures made with it before now
     /// stay valid).
-    pub async fn renew_key(&self, actor: &UserRecord, password: &str) -> Result<Value, ApiError> {
+    pub async fn renew_key(&self, actor: &UserRecord, password: &str) -> Result<Value, AppError> {
         if !self.check_signing_password(actor, password).await? {
-            return Err(ApiError::NotYourStep(WRONG_PASSWORD.into()));
+            return Err(AppError::NotYourStep(WRONG_PASSWORD.into()));
         }
         self.new_key(actor, password, "本人申请更换").await?;
         self.public_keys(&actor.id).await
@@ -258,7 +258,7 @@ impl<S: LogStore> App<S> {
 
     /// A user's public keys (PEM), with when each was made and revoked: what anyone verifies a
     /// signature with, OpenSSL alone.
-    pub async fn public_keys(&self, user: &str) -> Result<Value, ApiError> {
+    pub async fn public_keys(&self, user: &str) -> Result<Value, AppError> {
         let keys = self.keys_of(user).await?.unwrap_or_else(|| json!({"keys": []}));
         let list: Vec<Value> = keys["keys"]
             .as_array()
@@ -275,7 +275,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// The key `key_id` (a published public key: PEM, whose, made and revoked when), or 404.
-    pub async fn signing_key(&self, key_id: &str) -> Result<Value, ApiError> {
+    pub async fn signing_key(&self, key_id: &str) -> Result<Value, AppError> {
         // One row per account that holds keys: the accounts' rows, a page at a time.
         let mut cursor = None;
         loop {
@@ -284,14 +284,14 @@ impl<S: LogStore> App<S> {
                 if v["keys"].as_array().into_iter().flatten().any(|k| k["key_id"] == key_id) {
                     let all = self.public_keys(&user).await?;
                     let k = all["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id).cloned();
-                    let mut k = k.ok_or(ApiError::NotFound)?;
+                    let mut k = k.ok_or(AppError::NotFound)?;
                     k["user"] = Value::from(format!("user:{user}"));
                     return Ok(k);
                 }
             }
             match next {
                 Some(n) => cursor = Some(n),
-                None => return Err(ApiError::NotFound),
+                None => return Err(AppError::NotFound),
             }
         }
     }
@@ -305,7 +305,7 @@ impl<S: LogStore> App<S> {
         statement: &[u8],
         signature: &str,
         at_ms: i64,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<bool, AppError> {
         let Some(keys) = self.keys_of(user).await? else { return Ok(false) };
         let Some(k) = keys["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id) else {
             return Ok(false);

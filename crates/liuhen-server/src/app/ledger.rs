@@ -4,7 +4,7 @@
 
 use super::App;
 use super::cases::CaseView;
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_log::{Entry, EntryDraft};
 use liuhen_store::{LogStore, UserRecord};
 use serde_json::json;
@@ -110,7 +110,7 @@ impl<S: LogStore> App<S> {
         access: Access,
         what: &str,
         purpose: &str,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<u64, AppError> {
         self.record_access_of(actor, case_id, None, access, what, purpose).await
     }
 
@@ -123,7 +123,7 @@ impl<S: LogStore> App<S> {
         access: Access,
         what: &str,
         purpose: &str,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<u64, AppError> {
         self.record_access_on(actor, Some(case_id), record, access, what, purpose).await
     }
 
@@ -137,7 +137,7 @@ impl<S: LogStore> App<S> {
         access: Access,
         what: &str,
         purpose: &str,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<u64, AppError> {
         let purpose = if purpose.trim().is_empty() { DEFAULT_PURPOSE } else { purpose.trim() };
         // What was accessed and why (the user's own words: a purpose may name a party) go
         // behind a commitment; the public log shows who, which case and record, and when.
@@ -154,12 +154,12 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         Ok(self.append(draft, vec![opening]).await?.index)
     }
 
     /// The ledger line of entry `index`, its commitment opened (and checked).
-    async fn ledger_line(&self, index: u64, e: &Entry) -> Result<Option<LedgerLine>, ApiError> {
+    async fn ledger_line(&self, index: u64, e: &Entry) -> Result<Option<LedgerLine>, AppError> {
         if !LEDGER_FAMILIES.iter().any(|f| e.action().starts_with(f)) {
             return Ok(None);
         }
@@ -178,7 +178,7 @@ impl<S: LogStore> App<S> {
         id: &str,
         as_of: Option<i64>,
         purpose: &str,
-    ) -> Result<CaseView, ApiError> {
+    ) -> Result<CaseView, AppError> {
         self.allow(actor, super::policy::Action::ViewCase, Some(&self.store.case(id).await?))?;
         let mut view = match as_of {
             Some(t) => self.case_as_of(id, t).await?,
@@ -186,7 +186,7 @@ impl<S: LogStore> App<S> {
         };
         // Records classed beyond what the viewer may see are withheld (办法第二十四条).
         let mut data: serde_json::Value =
-            serde_json::from_str(&view.record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            serde_json::from_str(&view.record.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         self.withhold_records(actor, &view.record, &mut data).await?;
         view.record.data = data.to_string();
         self.procedure_records(&mut view).await?;
@@ -206,7 +206,7 @@ impl<S: LogStore> App<S> {
         user_id: &str,
         before: Option<u64>,
         limit: usize,
-    ) -> Result<(Vec<LedgerLine>, Option<u64>), ApiError> {
+    ) -> Result<(Vec<LedgerLine>, Option<u64>), AppError> {
         if actor.id != user_id {
             self.allow(actor, super::policy::Action::ViewUserLedger, None)?;
         }
@@ -218,7 +218,7 @@ impl<S: LogStore> App<S> {
             self.store.actor_entries(&who, &LEDGER_FAMILIES, before.unwrap_or(u64::MAX), limit as u32 + 1).await?;
         let more = rows.len() > limit;
         for (index, bytes) in rows.into_iter().take(limit) {
-            let e = Entry::decode(&bytes).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
+            let e = Entry::decode(&bytes).map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
             if let Some(mut l) = self.ledger_line(index, &e).await? {
                 l.what = format!("{}（{}）", l.what, e.case().unwrap_or_default());
                 out.push(l);
@@ -235,7 +235,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         id: &str,
         purpose: &str,
-    ) -> Result<serde_json::Value, ApiError> {
+    ) -> Result<serde_json::Value, AppError> {
         use super::cases::CaseKind;
         use liuhen_core::{
             coercion::Coercion, inspection::Inspection, licence::Licence, penalty::Ordinary, summary::Summary,
@@ -243,7 +243,7 @@ impl<S: LogStore> App<S> {
         let record = self.store.case(id).await?;
         self.allow(actor, super::policy::Action::CommandCase, Some(&record))?;
         if purpose.trim().chars().count() < 2 {
-            return Err(ApiError::BadRequest("须说明查看当事人身份信息的用途".to_string()));
+            return Err(AppError::BadRequest("须说明查看当事人身份信息的用途".to_string()));
         }
         let party = match record.case_type.as_str() {
             Inspection::CODE => self.load_case::<Inspection>(id).await?.0.party().cloned(),
@@ -253,7 +253,7 @@ impl<S: LogStore> App<S> {
             Coercion::CODE => self.load_case::<Coercion>(id).await?.0.party().cloned(),
             _ => None,
         };
-        let party = party.ok_or(ApiError::NotFound)?;
+        let party = party.ok_or(AppError::NotFound)?;
         let what = format!("案件 {} 当事人的身份证件号码、联系电话", record.case_no);
         self.record_access(actor, id, Access::View, &what, purpose).await?;
         Ok(super::cases::party_json(Some(&party)))
@@ -271,7 +271,7 @@ impl<S: LogStore> App<S> {
         record: Option<&str>,
         mut after: Option<u64>,
         limit: usize,
-    ) -> Result<(Vec<LedgerLine>, Option<u64>), ApiError> {
+    ) -> Result<(Vec<LedgerLine>, Option<u64>), AppError> {
         self.allow(actor, super::policy::Action::ViewLedger, Some(&self.store.case(id).await?))?;
         let limit = limit.max(1);
         let chunk = if record.is_some() { 500 } else { limit + 1 };
@@ -286,7 +286,7 @@ impl<S: LogStore> App<S> {
                 }
                 scanned += 1;
                 after = Some(index);
-                let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
+                let e = Entry::decode(&raw).map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
                 if let Some(l) = self.ledger_line(index, &e).await?
                     && record.is_none_or(|r| l.record == r)
                 {

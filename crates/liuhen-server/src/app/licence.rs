@@ -2,7 +2,7 @@
 
 use super::App;
 use super::cases::{ActInput, CaseKind, act_from_json, act_json, deadlines_json};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::calendar::WorkCalendar;
 use liuhen_core::licence::{self, Application, Event, Licence, Ruling};
 use liuhen_core::time::Timestamp;
@@ -253,7 +253,7 @@ impl<S: LogStore> App<S> {
         &self,
         actor: &UserRecord,
         mut application: Application,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         self.not_in_future(&json!({"received_at": application.received_at.0}))?;
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Licence, &application.matter).await?;
@@ -273,7 +273,7 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         cmd: LicenceCommand,
         sign: Option<&super::signer::StepSign>,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         // 行政许可法第四十八条第（三）项: the host is a staff member, named by ID, not a reviewer.
         if let LicenceCommand::ScheduleHearing { host, .. } = &cmd {
             self.officer(host).await?;

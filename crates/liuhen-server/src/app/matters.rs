@@ -2,7 +2,7 @@
 //! read on any day can be shown later.
 
 use super::{App, auth::now_ms, body};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::matter::{Matter, MatterKind};
 use liuhen_core::penalty::HearingThresholds;
 use liuhen_log::EntryDraft;
@@ -47,13 +47,13 @@ pub(crate) fn matter_record(m: &Matter, at: i64) -> MatterRecord {
 
 impl<S: LogStore> App<S> {
     /// Adds or revises a matter (a new version; the log keeps every one).
-    pub async fn put_matter(&self, actor: &UserRecord, m: Matter) -> Result<MatterRecord, ApiError> {
+    pub async fn put_matter(&self, actor: &UserRecord, m: Matter) -> Result<MatterRecord, AppError> {
         self.allow(actor, super::policy::Action::ManageReference, None)?;
-        m.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        m.validate().map_err(|e| AppError::BadRequest(e.to_string()))?;
         let record = matter_record(&m, now_ms());
         let d =
             EntryDraft::new(&format!("user:{}", actor.id), "matter.put", None, body(matter_json(&m)), vec![], vec![])
-                .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
         let mut ops = vec![Op::PutMatter(record.clone())];
         // 办法第十九条: a matter now (or no longer) to be recorded whole changes the 24-hour
         // deadlines (办法第二十三条) of every case under it.
@@ -93,12 +93,12 @@ impl<S: LogStore> App<S> {
 
     /// The matter named `name` (or coded so) on the 权责清单 for a case of `kind`, or R-010a's
     /// refusal: an unknown matter, or one listed for another kind of enforcement.
-    pub async fn listed_matter(&self, kind: liuhen_core::matter::MatterKind, name: &str) -> Result<Matter, ApiError> {
+    pub async fn listed_matter(&self, kind: liuhen_core::matter::MatterKind, name: &str) -> Result<Matter, AppError> {
         let mut found = None;
         for r in self.store.matters_named(name).await? {
-            let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let v: Value = serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             let m = parse_matter(&v)
-                .ok_or_else(|| ApiError::Internal(format!("stored matter {} is malformed", r.code).into()))?;
+                .ok_or_else(|| AppError::Internal(format!("stored matter {} is malformed", r.code).into()))?;
             if m.name.trim() == name.trim() || m.code == name.trim() {
                 // Prefer the entry of the right kind when a name is listed for several.
                 if m.kind == kind || found.is_none() {
@@ -109,31 +109,31 @@ impl<S: LogStore> App<S> {
         let refused = liuhen_core::matter::check_for_case(found.as_ref(), kind, name.trim());
         match found {
             Some(m) if refused.is_empty() => Ok(m),
-            _ => Err(ApiError::Refused(refused)),
+            _ => Err(AppError::Refused(refused)),
         }
     }
 
     /// The 权责清单 as it stands (an office's list: tens or hundreds of matters).
-    pub async fn listed_matters(&self) -> Result<Vec<Matter>, ApiError> {
+    pub async fn listed_matters(&self) -> Result<Vec<Matter>, AppError> {
         let mut out = Vec::new();
         for r in self.store.matters().await? {
-            let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let v: Value = serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             out.push(
                 parse_matter(&v)
-                    .ok_or_else(|| ApiError::Internal(format!("stored matter {} is malformed", r.code).into()))?,
+                    .ok_or_else(|| AppError::Internal(format!("stored matter {} is malformed", r.code).into()))?,
             );
         }
         Ok(out)
     }
 
     /// The current version of a matter.
-    pub async fn matter(&self, code: &str) -> Result<Matter, ApiError> {
+    pub async fn matter(&self, code: &str) -> Result<Matter, AppError> {
         let r = match self.store.matter(code).await {
             Ok(r) => r,
-            Err(StoreError::NotFound) => return Err(ApiError::BadRequest(format!("执法事项 {code} 不在权责清单中"))),
+            Err(StoreError::NotFound) => return Err(AppError::BadRequest(format!("执法事项 {code} 不在权责清单中"))),
             Err(e) => return Err(e.into()),
         };
-        let v: Value = serde_json::from_str(&r.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        parse_matter(&v).ok_or_else(|| ApiError::Internal(format!("stored matter {code} is malformed").into()))
+        let v: Value = serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+        parse_matter(&v).ok_or_else(|| AppError::Internal(format!("stored matter {code} is malformed").into()))
     }
 }

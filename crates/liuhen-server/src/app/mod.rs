@@ -12,6 +12,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod devices;
 pub mod documents;
+pub mod error;
 pub mod evidence;
 pub mod inbox;
 pub mod inspection;
@@ -38,8 +39,8 @@ pub mod summary;
 pub mod totp;
 
 pub use auth::{Login, SESSION_TTL_MS, now_ms};
+pub use error::AppError;
 
-use crate::error::ApiError;
 use liuhen_log::EntryDraft;
 use liuhen_store::{AppendRequest, Blobs, LogStore, Op, Receipt};
 use serde_json::{Map, Value, json};
@@ -192,15 +193,15 @@ pub(crate) const RETRIES: u32 = 64;
 /// Runs `attempt` — read, decide, append naming the versions read — again from a fresh read
 /// while its append is `Stale`, after a short random pause; after [`RETRIES`] the conflict is
 /// answered (409). No lock is held: the store's transaction is the only arbiter.
-pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, AppError>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, ApiError>>,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
 {
     let mut round = 0;
     loop {
         match attempt().await {
-            Err(ApiError::Stale(_)) if round < RETRIES => {
+            Err(AppError::Stale(_)) if round < RETRIES => {
                 round += 1;
                 let mut r = [0u8; 2];
                 let _ = getrandom::fill(&mut r);
@@ -226,8 +227,8 @@ pub(crate) fn map_in(
 
 /// The JSON behind commitment `c` of entry `index`, checked against the commitment: a missing,
 /// changed or unreadable opening is an integrity error naming the entry, never used.
-pub(crate) async fn opened_detail<S: LogStore>(store: &S, index: u64, c: &liuhen_log::Hash) -> Result<Value, ApiError> {
-    let named = |why: String| ApiError::Integrity(format!("entry {index} (commitment {c}): {why}"));
+pub(crate) async fn opened_detail<S: LogStore>(store: &S, index: u64, c: &liuhen_log::Hash) -> Result<Value, AppError> {
+    let named = |why: String| AppError::Integrity(format!("entry {index} (commitment {c}): {why}"));
     let (_, content) = match store.opening(c).await {
         Ok(o) => o,
         Err(liuhen_store::StoreError::NotFound) => return Err(named("its opening is missing".to_string())),
@@ -238,16 +239,16 @@ pub(crate) async fn opened_detail<S: LogStore>(store: &S, index: u64, c: &liuhen
 
 impl<S: LogStore> App<S> {
     /// The object a [`map_setting`] holds (empty when never set; a malformed one is an error).
-    pub(crate) async fn setting_map(&self, key: &str) -> Result<Map<String, Value>, ApiError> {
+    pub(crate) async fn setting_map(&self, key: &str) -> Result<Map<String, Value>, AppError> {
         Ok(self.versioned_map(key).await?.0)
     }
 
     /// [`setting_map`](Self::setting_map) and the version it was read at (0: never set).
-    pub(crate) async fn versioned_map(&self, key: &str) -> Result<(Map<String, Value>, u64), ApiError> {
+    pub(crate) async fn versioned_map(&self, key: &str) -> Result<(Map<String, Value>, u64), AppError> {
         match self.store.setting(key).await {
             Ok(r) => match serde_json::from_str(&r.data) {
                 Ok(Value::Object(m)) => Ok((m, r.version)),
-                _ => Err(ApiError::Internal(format!("setting {key} is malformed").into())),
+                _ => Err(AppError::Internal(format!("setting {key} is malformed").into())),
             },
             Err(liuhen_store::StoreError::NotFound) => Ok((Map::new(), 0)),
             Err(e) => Err(e.into()),
@@ -285,16 +286,16 @@ impl<S: LogStore> App<S> {
     }
 
     /// A setting's JSON, if it is set.
-    pub(crate) async fn json_setting(&self, key: &str) -> Result<Option<Value>, ApiError> {
+    pub(crate) async fn json_setting(&self, key: &str) -> Result<Option<Value>, AppError> {
         Ok(self.versioned_setting(key).await?.map(|(v, _)| v))
     }
 
     /// A setting's JSON and the version it was read at, if it is set (for a read-modify-write:
     /// [`put_setting`] names that version).
-    pub(crate) async fn versioned_setting(&self, key: &str) -> Result<Option<(Value, u64)>, ApiError> {
+    pub(crate) async fn versioned_setting(&self, key: &str) -> Result<Option<(Value, u64)>, AppError> {
         match self.store.setting(key).await {
             Ok(r) => {
-                serde_json::from_str(&r.data).map(|v| Some((v, r.version))).map_err(|e| ApiError::Internal(Box::new(e)))
+                serde_json::from_str(&r.data).map(|v| Some((v, r.version))).map_err(|e| AppError::Internal(Box::new(e)))
             }
             Err(liuhen_store::StoreError::NotFound) => Ok(None),
             Err(e) => Err(e.into()),
@@ -310,13 +311,13 @@ impl<S: LogStore> App<S> {
         cursor: Option<&str>,
         descending: bool,
         limit: usize,
-    ) -> Result<(Vec<(String, Value)>, Option<String>), ApiError> {
+    ) -> Result<(Vec<(String, Value)>, Option<String>), AppError> {
         let after = cursor.map(|c| policy::parse_cursor(c).map(|(_, k)| format!("{prefix}{k}"))).transpose()?;
         let rows = self.store.settings_range(prefix, after.as_deref(), descending, limit as u32 + 1).await?;
         let more = rows.len() > limit;
         let mut out = Vec::new();
         for s in rows.into_iter().take(limit) {
-            let v = serde_json::from_str(&s.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let v = serde_json::from_str(&s.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             out.push((s.key[prefix.len()..].to_string(), v));
         }
         let next = if more { out.last().map(|(k, _)| policy::cursor_of(0, k)) } else { None };
@@ -327,7 +328,7 @@ impl<S: LogStore> App<S> {
     /// a document a command records as sealed (`sealed`, `voucher_sealed`, at any depth)
     /// bears a seal the office holds on the command's day (its `at`, else today) — a client's
     /// word that a paper was sealed stands only where the office has a seal to seal it with.
-    pub(crate) async fn seals_held(&self, command: &Value) -> Result<(), ApiError> {
+    pub(crate) async fn seals_held(&self, command: &Value) -> Result<(), AppError> {
         fn claims(v: &Value, path: &str, out: &mut Vec<String>) {
             match v {
                 Value::Object(m) => {
@@ -353,7 +354,7 @@ impl<S: LogStore> App<S> {
         if self.agency().await?.holds_seal(None, day) {
             return Ok(());
         }
-        Err(ApiError::Refused(
+        Err(AppError::Refused(
             found
                 .into_iter()
                 .map(|path| {
@@ -366,12 +367,12 @@ impl<S: LogStore> App<S> {
         ))
     }
 
-    pub(crate) fn not_in_future(&self, v: &Value) -> Result<(), ApiError> {
+    pub(crate) fn not_in_future(&self, v: &Value) -> Result<(), AppError> {
         let found = future_times(v, self.clock.now());
-        if found.is_empty() { Ok(()) } else { Err(ApiError::Refused(found)) }
+        if found.is_empty() { Ok(()) } else { Err(AppError::Refused(found)) }
     }
 
-    pub(crate) async fn append(&self, draft: EntryDraft, ops: Vec<Op>) -> Result<Receipt, ApiError> {
+    pub(crate) async fn append(&self, draft: EntryDraft, ops: Vec<Op>) -> Result<Receipt, AppError> {
         let receipt = self.store.append(AppendRequest { draft, ops }).await?;
         // The request's answer names it (`Liuhen-Entry`, see `web::receipts`).
         let _ = ENTRIES.try_with(|r| r.lock().unwrap_or_else(|e| e.into_inner()).push(receipt.index));
@@ -384,7 +385,7 @@ impl<S: LogStore> App<S> {
 
     /// On an empty log: records the log's identity and keys as entry 0, and creates the
     /// administrator with a one-time password, which is returned (to be printed once).
-    pub async fn bootstrap(&self, origin: &str, verifier_keys: &[String]) -> Result<Option<String>, ApiError> {
+    pub async fn bootstrap(&self, origin: &str, verifier_keys: &[String]) -> Result<Option<String>, AppError> {
         if self.store.tree_size() == 0 {
             let draft = EntryDraft::new(
                 "system",
@@ -394,7 +395,7 @@ impl<S: LogStore> App<S> {
                 vec![],
                 vec![],
             )
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
             self.append(draft, vec![]).await?;
         }
         if self.store.count_users().await? > 0 {
@@ -423,4 +424,43 @@ pub fn unprintable(c: char) -> bool {
     (c.is_control() && c != '\n')
         || matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+#[cfg(test)]
+mod layering {
+    /// The application layer knows nothing of HTTP or of the pages: it names what it refuses
+    /// (`AppError`), and the API (`crate::error::ApiError`) and the UI choose how to answer.
+    #[test]
+    fn the_application_imports_neither_http_nor_its_callers() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+        let mut read = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in src.lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("//") {
+                    continue;
+                }
+                // (Spelt in halves, so that this test does not find itself.)
+                let layers = [
+                    concat!("crate::", "api"),
+                    concat!("crate::", "ui"),
+                    concat!("crate::", "error"),
+                    concat!("crate::", "web"),
+                    concat!("ax", "um"),
+                    concat!("Status", "Code"),
+                    concat!("Api", "Error"),
+                ];
+                for layer in layers {
+                    assert!(!code.contains(layer), "{}:{}: the application uses {layer}: {line}", path.display(), n + 1);
+                }
+            }
+            read += 1;
+        }
+        assert!(read > 30, "only {read} files under {}", dir.display());
+    }
 }

@@ -7,7 +7,7 @@
 //! document holds each 文号, from one setting each — never by reading every case or document.
 
 use super::App;
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_store::LogStore;
 use serde_json::Value;
 
@@ -235,7 +235,7 @@ pub fn sequence(pattern: &str, year: i32, case_no: &str) -> Option<u32> {
 
 impl<S: LogStore> App<S> {
     /// The office's pattern for `kind` (a kind of case or a document's code).
-    async fn pattern(&self, kind: &str) -> Result<String, ApiError> {
+    async fn pattern(&self, kind: &str) -> Result<String, AppError> {
         let rows = self.catalogue(super::catalogues::NUMBERING).await?;
         let set = rows.as_array().into_iter().flatten().find(|r| r["kind"] == kind).and_then(|r| r["pattern"].as_str());
         let default = default_doc_pattern(kind).unwrap_or_else(|| default_pattern(kind));
@@ -244,12 +244,12 @@ impl<S: LogStore> App<S> {
 
     /// Refuses a 文号 a command on case `case` gives that another case or a document of
     /// another case holds (409 DUPLICATE). The caller holds `numbering_turn` until it is recorded.
-    pub(crate) async fn doc_numbers_free(&self, case: &str, command: &Value) -> Result<(), ApiError> {
+    pub(crate) async fn doc_numbers_free(&self, case: &str, command: &Value) -> Result<(), AppError> {
         for no in doc_numbers(command) {
             if let Some(held) = self.setting_data(&format!("{DOC_NO_PREFIX}{no}")).await? {
                 let holder: Value = serde_json::from_str(&held).unwrap_or_default();
                 if holder["case"] != case {
-                    return Err(ApiError::Duplicate(format!("文号“{no}”已由其他案件或文书使用")));
+                    return Err(AppError::Duplicate(format!("文号“{no}”已由其他案件或文书使用")));
                 }
             }
         }
@@ -259,7 +259,7 @@ impl<S: LogStore> App<S> {
     /// The next 文号 of document `code` in the office's pattern and the server's year, one more
     /// than the highest its series holds, for a case command that gives none (the caller holds
     /// the numbering turn until the command is recorded).
-    pub(crate) async fn next_doc_no(&self, code: &str) -> Result<String, ApiError> {
+    pub(crate) async fn next_doc_no(&self, code: &str) -> Result<String, AppError> {
         let pattern = self.pattern(code).await?;
         let (before, after) = parts(&pattern, self.clock.now().shanghai_date().year());
         let last = self.series_last(&format!("{before}{{n}}{after}")).await?;
@@ -267,17 +267,17 @@ impl<S: LogStore> App<S> {
     }
 
     /// The highest number series `series` holds (0 when none is given yet).
-    pub(crate) async fn series_last(&self, series: &str) -> Result<u64, ApiError> {
+    pub(crate) async fn series_last(&self, series: &str) -> Result<u64, AppError> {
         Ok(self.setting_data(&format!("{SERIES_PREFIX}{series}")).await?.as_deref().map_or(0, last_of))
     }
 
     /// A setting's data, if it is there.
-    async fn setting_data(&self, key: &str) -> Result<Option<String>, ApiError> {
+    async fn setting_data(&self, key: &str) -> Result<Option<String>, AppError> {
         Ok(self.versioned_data(key).await?.0)
     }
 
     /// A setting's data, if it is there, and the version it was read at (0: not there).
-    async fn versioned_data(&self, key: &str) -> Result<(Option<String>, u64), ApiError> {
+    async fn versioned_data(&self, key: &str) -> Result<(Option<String>, u64), AppError> {
         match self.store.setting(key).await {
             Ok(r) => Ok((Some(r.data), r.version)),
             Err(liuhen_store::StoreError::NotFound) => Ok((None, 0)),
@@ -294,7 +294,7 @@ impl<S: LogStore> App<S> {
         case: &str,
         numbers: &[String],
         at: i64,
-    ) -> Result<Vec<liuhen_store::Op>, ApiError> {
+    ) -> Result<Vec<liuhen_store::Op>, AppError> {
         let mut ops = Vec::new();
         // Each key written once: a series raised to the highest of its numbers here.
         let mut highest: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
@@ -304,7 +304,7 @@ impl<S: LogStore> App<S> {
             if let Some(held) = held
                 && serde_json::from_str::<Value>(&held).unwrap_or_default()["case"] != case
             {
-                return Err(ApiError::Stale(format!("文号“{no}”刚由其他案件或文书使用")));
+                return Err(AppError::Stale(format!("文号“{no}”刚由其他案件或文书使用")));
             }
             ops.push(super::put_setting(case_doc_no_setting(no, case, at), read));
             if let Some((series, n)) = series_of(no) {
@@ -331,7 +331,7 @@ impl<S: LogStore> App<S> {
         (id, case, code): (&str, &str, &str),
         typed: &str,
         supersedes: Option<&str>,
-    ) -> Result<(DocNo, Vec<liuhen_store::Op>), ApiError> {
+    ) -> Result<(DocNo, Vec<liuhen_store::Op>), AppError> {
         let pattern = self.pattern(code).await?;
         let year = self.clock.now().shanghai_date().year();
         let (before, after) = parts(&pattern, year);
@@ -348,7 +348,7 @@ impl<S: LogStore> App<S> {
             // The document it corrects keeps its number; so does the case's own decision.
             let own_decision = holder["document"] == "" && holder["case"] == case;
             if holder["document"].as_str() != supersedes && !own_decision {
-                return Err(ApiError::Duplicate(format!("文号“{no}”已由其他文书使用")));
+                return Err(AppError::Duplicate(format!("文号“{no}”已由其他文书使用")));
             }
         }
         let mut numbered = serde_json::json!({"no": no, "document": id, "case": case});
@@ -371,10 +371,10 @@ impl<S: LogStore> App<S> {
     /// number of `kind` in the year of the server's clock. No lock: the case-number index is
     /// unique, so of openings at the same moment that take the same next number one is
     /// created and the others (refused as duplicates) take the number after it.
-    pub(crate) async fn with_case_no<T, F, Fut>(&self, kind: &str, typed: &str, mut open: F) -> Result<T, ApiError>
+    pub(crate) async fn with_case_no<T, F, Fut>(&self, kind: &str, typed: &str, mut open: F) -> Result<T, AppError>
     where
         F: FnMut(String) -> Fut,
-        Fut: std::future::Future<Output = Result<T, ApiError>>,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
     {
         let typed = canonical_no(typed);
         if !typed.is_empty() {
@@ -385,7 +385,7 @@ impl<S: LogStore> App<S> {
             let next = self.next_case_no(kind).await?;
             match open(next).await {
                 // Taken a moment ago by another opening (which is committed): the next one.
-                Err(ApiError::Duplicate(_)) if round < super::RETRIES => round += 1,
+                Err(AppError::Duplicate(_)) if round < super::RETRIES => round += 1,
                 other => return other,
             }
         }
@@ -393,7 +393,7 @@ impl<S: LogStore> App<S> {
 
     /// The next number of `kind` in the year of the server's clock: one more than the highest
     /// of its pattern and year in the index of case numbers.
-    async fn next_case_no(&self, kind: &str) -> Result<String, ApiError> {
+    async fn next_case_no(&self, kind: &str) -> Result<String, AppError> {
         let pattern = self.pattern(kind).await?;
         let year = self.clock.now().shanghai_date().year();
         let (before, _) = parts(&pattern, year);

@@ -4,7 +4,7 @@
 use super::App;
 use super::cases::{ActInput, CaseKind, act_from_json, act_json, deadlines_json};
 use super::summary::{parse_penalty, penalty_json};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::calendar::WorkCalendar;
 use liuhen_core::execution::{CourtApplication, Demand};
 use liuhen_core::inspection::{Initiation, Source};
@@ -892,7 +892,7 @@ impl CaseKind for Ordinary {
 
 impl<S: LogStore> App<S> {
     /// Registers a lead (线索登记): the first step of the ordinary procedure.
-    pub async fn register_lead(&self, actor: &UserRecord, mut lead: Lead) -> Result<CaseRecord, ApiError> {
+    pub async fn register_lead(&self, actor: &UserRecord, mut lead: Lead) -> Result<CaseRecord, AppError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         self.not_in_future(&json!({"received_at": lead.initiation.received_at.0}))?;
         // The 权责清单 decides: the matter must be listed (R-010a); its hearing thresholds apply,
@@ -917,7 +917,7 @@ impl<S: LogStore> App<S> {
         expected_version: u64,
         cmd: OrdinaryCommand,
         step_sign: Option<&super::signer::StepSign>,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         // 行政处罚法第六十四条第（四）项: the host is an officer, named by ID, not an investigator.
         if let OrdinaryCommand::ScheduleHearing { host, .. } = &cmd {
             self.officer(host).await?;
@@ -947,10 +947,10 @@ impl<S: LogStore> App<S> {
             let me = format!("user:{}", actor.id);
             for (index, raw) in self.store.case_entries(id).await? {
                 let entry =
-                    liuhen_log::Entry::decode(&raw).map_err(|e| ApiError::Integrity(format!("entry {index}: {e}")))?;
+                    liuhen_log::Entry::decode(&raw).map_err(|e| AppError::Integrity(format!("entry {index}: {e}")))?;
                 let handled = entry.action().starts_with("case.") && entry.action() != "case.legal_reviewed";
                 if handled && entry.actor() == me {
-                    return Err(ApiError::Refused(vec![
+                    return Err(AppError::Refused(vec![
                         liuhen_core::rules::R_007
                             .violated("reviewer", format!("审核账号办理过本案（{}），不得审核本案", entry.action())),
                     ]));

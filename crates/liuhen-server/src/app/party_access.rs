@@ -5,7 +5,7 @@
 
 use super::App;
 use super::policy::Action;
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::party_access::{Access, Mode, Refused, Request, Step};
 use liuhen_core::time::Timestamp;
 use liuhen_log::{Entry, EntryDraft};
@@ -88,12 +88,12 @@ fn parse_step(kind: &str, v: &Value) -> Option<Step> {
 
 /// A blank field the description already forbids is 400; the agent's missing 授权委托书, what
 /// only the relation tells, is 422.
-fn refused(r: Refused) -> ApiError {
+fn refused(r: Refused) -> AppError {
     let message = format!("{}（{}）", r.1, r.0);
     match r.0 {
-        "authorisation" | "until" => ApiError::Unprocessable(message),
-        "state" => ApiError::InvalidState(r.1),
-        _ => ApiError::BadRequest(message),
+        "authorisation" | "until" => AppError::Unprocessable(message),
+        "state" => AppError::InvalidState(r.1),
+        _ => AppError::BadRequest(message),
     }
 }
 
@@ -106,12 +106,12 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         case_id: &str,
         request: Request,
-    ) -> Result<Access, ApiError> {
+    ) -> Result<Access, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
         // Received by those who handle the case, never by its 法制审核人员.
         if !super::policy::performs(actor, &case, "party_access") {
-            return Err(ApiError::NotYourStep(NOT_THE_RECEIVER.into()));
+            return Err(AppError::NotYourStep(NOT_THE_RECEIVER.into()));
         }
         let step = liuhen_core::party_access::request(request.clone()).map_err(refused)?;
         self.record_step(actor, case_id, &request.id, &step).await?;
@@ -125,14 +125,14 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         case_id: &str,
         request_id: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let record = self.store.case(case_id).await?;
         if self.allow(actor, Action::DecidePartyAccess, Some(&record)).is_err() {
             self.allow(actor, Action::CommandCase, Some(&record))?;
         }
         match self.replay_accesses(case_id).await?.into_iter().any(|a| a.request.id == request_id) {
             true => Ok(()),
-            false => Err(ApiError::NotFound),
+            false => Err(AppError::NotFound),
         }
     }
 
@@ -144,7 +144,7 @@ impl<S: LogStore> App<S> {
         case_id: &str,
         request_id: &str,
         input: StepInput,
-    ) -> Result<Access, ApiError> {
+    ) -> Result<Access, AppError> {
         let record = self.store.case(case_id).await?;
         let action = match input {
             StepInput::Decide { .. } => Action::DecidePartyAccess,
@@ -156,14 +156,14 @@ impl<S: LogStore> App<S> {
             .await?
             .into_iter()
             .find(|a| a.request.id == request_id)
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(AppError::NotFound)?;
         let step = match input {
             StepInput::Decide { at, approved, reasons } => access.decide(at, &actor.username, approved, &reasons),
             StepInput::Deliver { at, until, pages, watermark, records } => {
-                let data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+                let data: Value = serde_json::from_str(&record.data).map_err(|e| AppError::Internal(Box::new(e)))?;
                 let known = super::records::records_in(&data);
                 if let Some(r) = records.iter().find(|r| !known.iter().any(|(id, ..)| id == *r)) {
-                    return Err(ApiError::UnknownReference(format!(
+                    return Err(AppError::UnknownReference(format!(
                         "案件中没有记录 {}",
                         r.chars().take(40).collect::<String>()
                     )));
@@ -200,7 +200,7 @@ impl<S: LogStore> App<S> {
         request_id: &str,
         print: bool,
         now: Timestamp,
-    ) -> Result<(Access, String, Vec<(String, &'static str, String, Value)>), ApiError> {
+    ) -> Result<(Access, String, Vec<(String, &'static str, String, Value)>), AppError> {
         let record = self.store.case(case_id).await?;
         self.allow(actor, Action::CommandCase, Some(&record))?;
         let access = self
@@ -208,23 +208,23 @@ impl<S: LogStore> App<S> {
             .await?
             .into_iter()
             .find(|a| a.request.id == request_id)
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(AppError::NotFound)?;
         let Some(Step::Delivered { until, watermark, records, .. }) =
             access.steps.iter().rev().find(|s| matches!(s, Step::Delivered { .. })).cloned()
         else {
-            return Err(ApiError::BadRequest(format!("申请“{}”，尚未提供材料", access.state.label())));
+            return Err(AppError::BadRequest(format!("申请“{}”，尚未提供材料", access.state.label())));
         };
         match (access.request.mode, print) {
-            (Mode::View, true) => return Err(ApiError::BadRequest("查阅申请不提供复制件".to_string())),
+            (Mode::View, true) => return Err(AppError::BadRequest("查阅申请不提供复制件".to_string())),
             (Mode::View, false) if until.is_none_or(|u| now > u) => {
-                return Err(ApiError::BadRequest("查阅期限已过".to_string()));
+                return Err(AppError::BadRequest("查阅期限已过".to_string()));
             }
             (Mode::Copy, _) if access.state != liuhen_core::party_access::State::Delivered => {
-                return Err(ApiError::BadRequest("复制件已签收，不再提供".to_string()));
+                return Err(AppError::BadRequest("复制件已签收，不再提供".to_string()));
             }
             _ => {}
         }
-        let data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&record.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         let all = super::records::records_in(&data);
         let delivered: Vec<_> = all.into_iter().filter(|(id, ..)| records.contains(id)).collect();
         let how = if print { super::ledger::Access::Print } else { super::ledger::Access::View };
@@ -238,26 +238,26 @@ impl<S: LogStore> App<S> {
     }
 
     /// The case's 查阅、复制台帐: every request with its steps.
-    pub async fn party_accesses(&self, actor: &UserRecord, case_id: &str) -> Result<Vec<Access>, ApiError> {
+    pub async fn party_accesses(&self, actor: &UserRecord, case_id: &str) -> Result<Vec<Access>, AppError> {
         self.allow(actor, Action::ViewCase, Some(&self.store.case(case_id).await?))?;
         self.replay_accesses(case_id).await
     }
 
-    pub(crate) async fn replay_accesses(&self, case_id: &str) -> Result<Vec<Access>, ApiError> {
+    pub(crate) async fn replay_accesses(&self, case_id: &str) -> Result<Vec<Access>, AppError> {
         let mut out: Vec<Access> = Vec::new();
         for (index, raw) in self.store.case_entries(case_id).await? {
-            let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
+            let e = Entry::decode(&raw).map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
             let Some(kind) = e.action().strip_prefix("party_access.") else { continue };
             let Some(c) = e.commits().first() else { continue };
             let detail = super::opened_detail(&self.store, index, c).await?;
             let step = parse_step(kind, &detail)
-                .ok_or_else(|| ApiError::Integrity(format!("entry {index}: unreadable step")))?;
+                .ok_or_else(|| AppError::Integrity(format!("entry {index}: unreadable step")))?;
             let rid = e.body().get("request").and_then(Value::as_str).unwrap_or_default();
             match (&step, out.iter_mut().find(|a| a.request.id == rid)) {
                 (Step::Requested(r), _) => out.push(Access::new(r.clone())),
                 (_, Some(a)) => a.apply(&step),
                 (_, None) => {
-                    return Err(ApiError::Integrity(format!("entry {index}: a step without its request")));
+                    return Err(AppError::Integrity(format!("entry {index}: a step without its request")));
                 }
             }
         }
@@ -270,7 +270,7 @@ impl<S: LogStore> App<S> {
         case_id: &str,
         request_id: &str,
         step: &Step,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<u64, AppError> {
         let (kind, detail) = step_json(step);
         let (c, opening) = super::auth::committed(&detail);
         let d = EntryDraft::new(
@@ -281,7 +281,7 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         let waiting = self.party_tasks_op(case_id, request_id, step).await?;
         Ok(self.append(d, vec![opening, waiting]).await?.index)
     }

@@ -221,9 +221,9 @@ pub fn page_end<T>(rows: &mut Vec<T>, limit: usize, cursor: impl Fn(&T) -> Strin
 }
 
 /// What [`cursor_of`] made (400 for anything else).
-pub fn parse_cursor(c: &str) -> Result<(i64, String), crate::error::ApiError> {
+pub fn parse_cursor(c: &str) -> Result<(i64, String), crate::app::AppError> {
     use base64::Engine as _;
-    let bad = || crate::error::ApiError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
+    let bad = || crate::app::AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (at, id) = text.split_once('.').ok_or_else(bad)?;
@@ -427,12 +427,12 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         user: &UserRecord,
         action: Action,
         case: Option<&CaseRecord>,
-    ) -> Result<(), crate::error::ApiError> {
+    ) -> Result<(), crate::app::AppError> {
         let scope = case.map(CaseScope::of);
         match decide(user, action, scope.as_ref()) {
             Decision::Allow => Ok(()),
-            Decision::Forbidden => Err(crate::error::ApiError::Forbidden),
-            Decision::Hidden => Err(crate::error::ApiError::NotFound),
+            Decision::Forbidden => Err(crate::app::AppError::Forbidden),
+            Decision::Hidden => Err(crate::app::AppError::NotFound),
         }
     }
 
@@ -444,7 +444,7 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         user: &UserRecord,
         id: &str,
         action: Action,
-    ) -> Result<CaseRecord, crate::error::ApiError> {
+    ) -> Result<CaseRecord, crate::app::AppError> {
         let case = self.store.case(id).await?;
         self.allow(user, action, Some(&case))?;
         Ok(case)
@@ -458,7 +458,7 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         user: &UserRecord,
         mut filter: liuhen_store::CaseQuery,
         cursor: Option<&str>,
-    ) -> Result<(Vec<CaseRecord>, Option<String>), crate::error::ApiError> {
+    ) -> Result<(Vec<CaseRecord>, Option<String>), crate::app::AppError> {
         filter.seen_by = seen_by(user);
         filter.after = cursor.map(parse_cursor).transpose()?;
         filter.limit = filter.limit.clamp(1, MAX_PAGE);
@@ -474,7 +474,7 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         &self,
         user: &UserRecord,
         limit: usize,
-    ) -> Result<Vec<CaseRecord>, crate::error::ApiError> {
+    ) -> Result<Vec<CaseRecord>, crate::app::AppError> {
         // Page by page from the store, which is asked for the user's cases only.
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
@@ -501,17 +501,17 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         id: &str,
         class: &str,
         reason: &str,
-    ) -> Result<CaseRecord, crate::error::ApiError> {
-        use crate::error::ApiError;
+    ) -> Result<CaseRecord, crate::app::AppError> {
+        use crate::app::AppError;
         self.allow(actor, Action::ClassifyCase, Some(&self.store.case(id).await?))?;
         if !CLASSES.iter().any(|(code, _)| *code == class) {
-            return Err(ApiError::BadRequest(
+            return Err(AppError::BadRequest(
                 "密级须为 public、internal、commercial_secret 或 personal_privacy（涉及国家秘密的材料不得存入本系统）"
                     .to_string(),
             ));
         }
         if reason.trim().is_empty() {
-            return Err(ApiError::BadRequest("须说明定级理由".to_string()));
+            return Err(AppError::BadRequest("须说明定级理由".to_string()));
         }
         // The reason is the user's words: behind a commitment.
         let (c, opening) = super::auth::committed(&serde_json::json!({"reason": reason}));
@@ -523,7 +523,7 @@ impl<S: liuhen_store::LogStore> super::App<S> {
             vec![],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         let op = liuhen_store::Op::ClassifyCase { case_id: id.to_string(), class: class.to_string() };
         self.append(d, vec![opening, op]).await?;
         Ok(self.store.case(id).await?)

@@ -8,7 +8,7 @@
 
 use super::App;
 use super::policy::{Role, roles};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::calendar::Period;
 use liuhen_core::time::Timestamp;
 use liuhen_log::EntryDraft;
@@ -71,8 +71,8 @@ fn changed_at(data: &Value) -> Option<Timestamp> {
         .map(Timestamp)
 }
 
-fn cal_err(e: liuhen_core::calendar::CalendarError) -> ApiError {
-    ApiError::BadRequest(e.to_string())
+fn cal_err(e: liuhen_core::calendar::CalendarError) -> AppError {
+    AppError::BadRequest(e.to_string())
 }
 
 /// 复姓 (two-character surnames): a name starting with one keeps both characters.
@@ -380,12 +380,12 @@ pub fn setting(case: &str, v: &Value, at: i64) -> SettingRecord {
 }
 
 impl<S: LogStore> App<S> {
-    async fn publication_of(&self, case: &str) -> Result<Option<Value>, ApiError> {
+    async fn publication_of(&self, case: &str) -> Result<Option<Value>, AppError> {
         Ok(self.versioned_publication(case).await?.0)
     }
 
     /// The case's publication and the version it was read at (0: none yet).
-    async fn versioned_publication(&self, case: &str) -> Result<(Option<Value>, u64), ApiError> {
+    async fn versioned_publication(&self, case: &str) -> Result<(Option<Value>, u64), AppError> {
         Ok(match self.versioned_setting(&format!("{PREFIX}{case}")).await? {
             Some((v, read)) => (Some(v), read),
             None => (None, 0),
@@ -393,10 +393,10 @@ impl<S: LogStore> App<S> {
     }
 
     /// The opened details of the case's last entry named `action`.
-    pub(crate) async fn last_detail(&self, case: &str, action: &str) -> Result<Option<Value>, ApiError> {
+    pub(crate) async fn last_detail(&self, case: &str, action: &str) -> Result<Option<Value>, AppError> {
         let mut found = None;
         for (index, raw) in self.store.case_entries(case).await? {
-            let e = Entry::decode(&raw).map_err(|err| ApiError::Integrity(format!("entry {index}: {err}")))?;
+            let e = Entry::decode(&raw).map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
             if e.action() == action
                 && let Some(c) = e.commits().first()
             {
@@ -408,9 +408,9 @@ impl<S: LogStore> App<S> {
 
     /// What a decided case publishes, and when it was decided; refused for a case with no
     /// decision to publish.
-    async fn publishable(&self, case: &CaseRecord, also: &[String]) -> Result<(Value, Timestamp), ApiError> {
+    async fn publishable(&self, case: &CaseRecord, also: &[String]) -> Result<(Value, Timestamp), AppError> {
         let redacted = |text: &str, party: &Value| redacted_also(text, party, also);
-        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         let decided = decided_at(&case.case_type, &data);
         let organ = self.agency().await.map(|a| a.name).unwrap_or_default();
         match (case.case_type.as_str(), decided) {
@@ -464,12 +464,12 @@ impl<S: LogStore> App<S> {
                     at,
                 ))
             }
-            _ => Err(ApiError::InvalidState("本案尚未作出可公示的行政处罚、行政许可或行政强制措施决定".into())),
+            _ => Err(AppError::InvalidState("本案尚未作出可公示的行政处罚、行政许可或行政强制措施决定".into())),
         }
     }
 
     /// The case's party as recorded (unmasked, for building what is published; never served).
-    async fn load_party(&self, case: &CaseRecord) -> Result<Value, ApiError> {
+    async fn load_party(&self, case: &CaseRecord) -> Result<Value, AppError> {
         use super::cases::CaseKind as _;
         let party = match case.case_type.as_str() {
             "ordinary_penalty" => {
@@ -501,11 +501,11 @@ impl<S: LogStore> App<S> {
         body: Value,
         detail: Value,
         (prev, read): (Option<Value>, u64),
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, AppError> {
         let mut content = Vec::new();
         liuhen_log::entry::write_canonical(&detail, &mut content);
         let mut salt = [0u8; 32];
-        getrandom::fill(&mut salt).map_err(|e| ApiError::Internal(e.to_string().into()))?;
+        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.to_string().into()))?;
         let c = commitment(&salt, &content);
         let now = self.clock.now().0;
         let mut b = super::body(body);
@@ -513,9 +513,9 @@ impl<S: LogStore> App<S> {
         b.insert("recorded_at".into(), Value::from(now));
         b.insert("detail".into(), json!({"commit": c.to_hex()}));
         let next = fold(prev.as_ref(), action, &b, &detail, now)
-            .ok_or_else(|| ApiError::Internal("publication fold".into()))?;
+            .ok_or_else(|| AppError::Internal("publication fold".into()))?;
         let d = EntryDraft::new(&format!("user:{}", actor.id), action, Some(&case.id), b, vec![], vec![c])
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
         // The case's 公示 deadline follows its publication.
         let deadlines = self.deadlines_op_with(case, &super::cases::case_data(case), Some(&next), None).await?;
         let ops = vec![
@@ -534,34 +534,34 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         case_id: &str,
         also: &[String],
-    ) -> Result<Option<Value>, ApiError> {
+    ) -> Result<Option<Value>, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, super::policy::Action::ViewCase, Some(&case))?;
         match self.publishable(&case, also).await {
             Ok((content, _)) => Ok(Some(content)),
-            Err(ApiError::InvalidState(_)) => Ok(None),
+            Err(AppError::InvalidState(_)) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     /// Publishes the case's decision (行政执法公示), by the 负责人, with `also` (a witness's or
     /// another third party's name the preview showed) masked as the party's name is.
-    pub async fn publish(&self, actor: &UserRecord, case_id: &str, also: &[String]) -> Result<Value, ApiError> {
+    pub async fn publish(&self, actor: &UserRecord, case_id: &str, also: &[String]) -> Result<Value, AppError> {
         super::retrying(|| self.publish_once(actor, case_id, also)).await
     }
 
     /// [`publish`](Self::publish) from one read of the case's publication.
-    async fn publish_once(&self, actor: &UserRecord, case_id: &str, also: &[String]) -> Result<Value, ApiError> {
+    async fn publish_once(&self, actor: &UserRecord, case_id: &str, also: &[String]) -> Result<Value, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, super::policy::Action::CommandCase, Some(&case))?;
         if !roles(actor).contains(&Role::Approver) {
-            return Err(ApiError::NotYourStep("行政执法公示须由负责人以本人账号办理".into()));
+            return Err(AppError::NotYourStep("行政执法公示须由负责人以本人账号办理".into()));
         }
         let (prev, read) = self.versioned_publication(case_id).await?;
         match &prev {
-            Some(p) if p["withdrawn"].is_null() => return Err(ApiError::Duplicate("该决定已公示".into())),
+            Some(p) if p["withdrawn"].is_null() => return Err(AppError::Duplicate("该决定已公示".into())),
             // Withdrawn because it was changed or revoked: not published again.
-            Some(_) => return Err(ApiError::InvalidState("该决定的公示已撤回，不再重新公示".into())),
+            Some(_) => return Err(AppError::InvalidState("该决定的公示已撤回，不再重新公示".into())),
             None => {}
         }
         let (content, decided) = self.publishable(&case, also).await?;
@@ -587,7 +587,7 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         case_id: &str,
         reason: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, AppError> {
         super::retrying(|| self.withdraw_publication_once(actor, case_id, reason)).await
     }
 
@@ -597,21 +597,21 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         case_id: &str,
         reason: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, super::policy::Action::CommandCase, Some(&case))?;
         if !roles(actor).contains(&Role::Approver) {
-            return Err(ApiError::NotYourStep("撤回公示须由负责人以本人账号办理".into()));
+            return Err(AppError::NotYourStep("撤回公示须由负责人以本人账号办理".into()));
         }
         let (prev, read) = self.versioned_publication(case_id).await?;
         if !prev.as_ref().is_some_and(|p| !p["published"].is_null() && p["withdrawn"].is_null()) {
-            return Err(ApiError::InvalidState("该案没有在公示中的决定".into()));
+            return Err(AppError::InvalidState("该案没有在公示中的决定".into()));
         }
         if reason.trim().chars().count() < 4 {
-            return Err(ApiError::Unprocessable("撤回公示须说明理由（决定被变更、撤销或确认违法的情况）".into()));
+            return Err(AppError::Unprocessable("撤回公示须说明理由（决定被变更、撤销或确认违法的情况）".into()));
         }
         // From the change: the relief that revoked or changed the decision, else now.
-        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         let changed = changed_at(&data).unwrap_or_else(|| self.clock.now());
         let due =
             self.calendar.estimating().due(changed, Period::WorkingDays(WITHDRAW_WORKING_DAYS)).map_err(cal_err)?;
@@ -634,7 +634,7 @@ impl<S: LogStore> App<S> {
         &self,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    ) -> Result<(Vec<Value>, Option<String>), AppError> {
         let (rows, next) = self.settings_page(PREFIX, cursor, true, limit).await?;
         let mut out = Vec::new();
         for (_, v) in rows {
@@ -656,7 +656,7 @@ impl<S: LogStore> App<S> {
     /// The publication deadline of a decided case not yet published (for the deadlines list).
     /// Where the case's 公示 stands, for its page: `None` for a case with nothing to publish;
     /// else (what to say, whether it may be published now, whether it may be withdrawn).
-    pub async fn publication_status(&self, case: &CaseRecord) -> Result<Option<(String, bool, bool)>, ApiError> {
+    pub async fn publication_status(&self, case: &CaseRecord) -> Result<Option<(String, bool, bool)>, AppError> {
         let when = |t: i64| Timestamp(t).shanghai_date().to_string();
         let due = self.publication_due(case).await?;
         let said = match (self.publication_of(&case.id).await?, due) {
@@ -677,7 +677,7 @@ impl<S: LogStore> App<S> {
         Ok(Some(said))
     }
 
-    pub(crate) async fn publication_due(&self, case: &CaseRecord) -> Result<Option<(Timestamp, String)>, ApiError> {
+    pub(crate) async fn publication_due(&self, case: &CaseRecord) -> Result<Option<(Timestamp, String)>, AppError> {
         let data: Value = serde_json::from_str(&case.data).unwrap_or(Value::Null);
         publication_deadline(&case.case_type, &data, self.publication_of(&case.id).await?.as_ref(), &self.calendar)
     }
@@ -691,10 +691,10 @@ pub(crate) fn publication_deadline(
     data: &Value,
     publication: Option<&Value>,
     calendar: &liuhen_core::calendar::WorkCalendar,
-) -> Result<Option<(Timestamp, String)>, ApiError> {
+) -> Result<Option<(Timestamp, String)>, AppError> {
     let Some(days) = publish_days(case_type) else { return Ok(None) };
     // By the calendar; in a year it lacks, by plain days and said so.
-    let due = |from: Timestamp, days: u32, label: String| -> Result<(Timestamp, String), ApiError> {
+    let due = |from: Timestamp, days: u32, label: String| -> Result<(Timestamp, String), AppError> {
         match calendar.due(from, Period::WorkingDays(days)) {
             Ok(due) => Ok((due, label)),
             Err(_) => {

@@ -4,7 +4,7 @@
 
 use super::App;
 use super::cases::{CaseKind, parse_detail, record_of};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::coercion::Coercion;
 use liuhen_core::inspection::Inspection;
 use liuhen_core::licence::Licence;
@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 type Replay<K> = BTreeMap<String, (K, i64, i64)>;
 
 /// Applies one logged event to the case it belongs to.
-fn feed<K: CaseKind>(cases: &mut Replay<K>, id: String, detail: &Value, time: i64, index: u64) -> Result<(), ApiError> {
+fn feed<K: CaseKind>(cases: &mut Replay<K>, id: String, detail: &Value, time: i64, index: u64) -> Result<(), AppError> {
     let (event, flags) = parse_detail::<K>(detail).ok_or_else(|| internal(index, "unreadable event"))?;
     match cases.get_mut(&id) {
         Some((c, _, updated)) => {
@@ -68,22 +68,22 @@ impl std::ops::Deref for SettingsFold {
 
 /// A log entry the projections cannot be computed from: named, never an anonymous internal
 /// error.
-fn internal(index: u64, why: impl std::fmt::Display) -> ApiError {
-    ApiError::Integrity(format!("log entry {index}: {why}"))
+fn internal(index: u64, why: impl std::fmt::Display) -> AppError {
+    AppError::Integrity(format!("log entry {index}: {why}"))
 }
 
 impl<S: LogStore> App<S> {
     /// The JSON behind an entry's first commitment, checked against it.
-    async fn opened_json(&self, index: u64, e: &Entry) -> Result<Value, ApiError> {
+    async fn opened_json(&self, index: u64, e: &Entry) -> Result<Value, AppError> {
         let c = e.commits().first().ok_or_else(|| internal(index, format!("{}: no commitment", e.action())))?;
         super::opened_detail(&self.store, index, c).await.map_err(|err| match err {
-            ApiError::Integrity(m) => ApiError::Integrity(format!("{m} [{}]", e.action())),
+            AppError::Integrity(m) => AppError::Integrity(format!("{m} [{}]", e.action())),
             other => other,
         })
     }
 
     /// Computes every projection from the log.
-    pub async fn projections_from_log(&self) -> Result<Projections, ApiError> {
+    pub async fn projections_from_log(&self) -> Result<Projections, AppError> {
         // Where the stored projections are now (not the published head, which may lag them).
         let size = self.store.committed_size().await?;
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
@@ -445,13 +445,13 @@ impl<S: LogStore> App<S> {
 
     /// Every difference between the stored projections and what the log says, column by
     /// column (empty when they agree): `liuhen verify --data`.
-    pub async fn log_differences(&self) -> Result<Vec<String>, ApiError> {
+    pub async fn log_differences(&self) -> Result<Vec<String>, AppError> {
         let p = self.projections_from_log().await?;
         Ok(self.store.projection_differences(&p).await?)
     }
 
     /// Replaces the projections with what the log says, and records that it did.
-    pub async fn rebuild(&self) -> Result<Projections, ApiError> {
+    pub async fn rebuild(&self) -> Result<Projections, AppError> {
         let p = self.projections_from_log().await?;
         let d = EntryDraft::new(
             "system",
@@ -461,7 +461,7 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![],
         )
-        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
         let op = Op::ReplaceProjections(Box::new(p.clone()));
         self.append(d, vec![op]).await?;
         Ok(p)

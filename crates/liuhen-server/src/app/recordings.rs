@@ -11,7 +11,8 @@
 //! visible: until the entry commits, there is no recording.
 
 use super::App;
-use crate::error::ApiError;
+use crate::app::AppError;
+use crate::app::error::Upload;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use liuhen_log::{BlobRef, EntryDraft, Hash};
@@ -366,18 +367,14 @@ pub struct Appended {
     pub recording: Option<RecordingRecord>,
 }
 
-fn upload_error(status: u16, code: &'static str, message: String) -> ApiError {
-    ApiError::Upload(status, code, message)
-}
-
-fn not_media() -> ApiError {
-    upload_error(415, "NOT_MEDIA", "文件不是可识别的音频、视频或照片格式".to_string())
+fn not_media() -> AppError {
+    AppError::Upload(Upload::NotMedia, "文件不是可识别的音频、视频或照片格式".to_string())
 }
 
 /// A write that failed: a full disk is said so (507), the rest is internal.
-fn write_error(e: std::io::Error) -> ApiError {
+fn write_error(e: std::io::Error) -> AppError {
     if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) {
-        upload_error(507, "STORAGE_FULL", "服务器存储空间不足，本次上传的内容未保存，请联系管理员".to_string())
+        AppError::Upload(Upload::StorageFull, "服务器存储空间不足，本次上传的内容未保存，请联系管理员".to_string())
     } else {
         io(e)
     }
@@ -390,8 +387,8 @@ async fn truncate(part: &Path, len: u64) -> std::io::Result<()> {
     file.sync_all().await
 }
 
-fn io(e: std::io::Error) -> ApiError {
-    ApiError::Internal(Box::new(e))
+fn io(e: std::io::Error) -> AppError {
+    AppError::Internal(Box::new(e))
 }
 
 /// An upload id is a UUID: anything else is no upload (and never a path).
@@ -400,7 +397,7 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// fsyncs a file and its directory.
-async fn sync(file: &Path) -> Result<(), ApiError> {
+async fn sync(file: &Path) -> Result<(), AppError> {
     let file = file.to_path_buf();
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         std::fs::File::open(&file)?.sync_all()?;
@@ -410,12 +407,12 @@ async fn sync(file: &Path) -> Result<(), ApiError> {
         Ok(())
     })
     .await
-    .map_err(|e| ApiError::Internal(Box::new(e)))?
+    .map_err(|e| AppError::Internal(Box::new(e)))?
     .map_err(io)
 }
 
 /// The SHA-256 state over the first `len` bytes of `file`.
-pub(crate) async fn rehash(file: &Path, len: u64) -> Result<sha2::Sha256, ApiError> {
+pub(crate) async fn rehash(file: &Path, len: u64) -> Result<sha2::Sha256, AppError> {
     let file = file.to_path_buf();
     tokio::task::spawn_blocking(move || -> std::io::Result<sha2::Sha256> {
         use std::io::Read;
@@ -431,7 +428,7 @@ pub(crate) async fn rehash(file: &Path, len: u64) -> Result<sha2::Sha256, ApiErr
         }
     })
     .await
-    .map_err(|e| ApiError::Internal(Box::new(e)))?
+    .map_err(|e| AppError::Internal(Box::new(e)))?
     .map_err(io)
 }
 
@@ -460,22 +457,22 @@ impl<S: LogStore> App<S> {
         actor: &UserRecord,
         length: u64,
         metadata: BTreeMap<String, String>,
-    ) -> Result<UploadState, ApiError> {
+    ) -> Result<UploadState, AppError> {
         self.allow(actor, super::policy::Action::UploadRecording, None)?;
         if length == 0 {
-            return Err(ApiError::BadRequest("上传的文件为空".to_string()));
+            return Err(AppError::BadRequest("上传的文件为空".to_string()));
         }
         if length > MAX_UPLOAD {
-            return Err(upload_error(413, "UPLOAD_TOO_LARGE", format!("文件超过上限（{} GiB）", MAX_UPLOAD >> 30)));
+            return Err(AppError::Upload(Upload::TooLarge, format!("文件超过上限（{} GiB）", MAX_UPLOAD >> 30)));
         }
         if let Some(k) = metadata.keys().find(|k| !METADATA_KEYS.contains(&k.as_str())) {
-            return Err(ApiError::BadRequest(format!("未知的元数据：{}", k.chars().take(32).collect::<String>())));
+            return Err(AppError::BadRequest(format!("未知的元数据：{}", k.chars().take(32).collect::<String>())));
         }
         if metadata.values().any(|v| v.chars().count() > 500 || v.chars().any(|c| c == '\n' || super::unprintable(c))) {
-            return Err(ApiError::BadRequest("元数据过长或含有控制字符".to_string()));
+            return Err(AppError::BadRequest("元数据过长或含有控制字符".to_string()));
         }
         if metadata.get("filename").is_none_or(|f| f.trim().is_empty()) {
-            return Err(ApiError::BadRequest("须提供文件名（filename）".to_string()));
+            return Err(AppError::BadRequest("须提供文件名（filename）".to_string()));
         }
         if let Some(case) = metadata.get("case") {
             let record = self.store.case(case).await?;
@@ -493,7 +490,7 @@ impl<S: LogStore> App<S> {
         tokio::fs::File::create(&part).await.map_err(io)?;
         self.uploads.set_durable(&state.id, 0);
         let path = self.uploads.state_path(&state.id);
-        let text = serde_json::to_vec(&state).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let text = serde_json::to_vec(&state).map_err(|e| AppError::Internal(Box::new(e)))?;
         tokio::fs::write(&path, text).await.map_err(io)?;
         sync(&path).await?;
         sync(&part).await?;
@@ -501,18 +498,18 @@ impl<S: LogStore> App<S> {
     }
 
     /// An upload of `actor`'s and its offset (the bytes durably received).
-    pub async fn upload(&self, actor: &UserRecord, id: &str) -> Result<(UploadState, u64), ApiError> {
+    pub async fn upload(&self, actor: &UserRecord, id: &str) -> Result<(UploadState, u64), AppError> {
         if !valid_id(id) {
-            return Err(ApiError::NotFound);
+            return Err(AppError::NotFound);
         }
         let text = match tokio::fs::read(self.uploads.state_path(id)).await {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ApiError::NotFound),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
             Err(e) => return Err(io(e)),
         };
-        let state: UploadState = serde_json::from_slice(&text).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let state: UploadState = serde_json::from_slice(&text).map_err(|e| AppError::Internal(Box::new(e)))?;
         if state.user_id != actor.id {
-            return Err(ApiError::NotFound);
+            return Err(AppError::NotFound);
         }
         let part = self.uploads.part_path(id);
         let len = tokio::fs::metadata(&part).await.map_err(io)?.len();
@@ -524,7 +521,7 @@ impl<S: LogStore> App<S> {
                 let path = part.clone();
                 tokio::task::spawn_blocking(move || std::fs::OpenOptions::new().append(true).open(&path)?.sync_all())
                     .await
-                    .map_err(|e| ApiError::Internal(Box::new(e)))?
+                    .map_err(|e| AppError::Internal(Box::new(e)))?
                     .map_err(io)?;
                 self.uploads.set_durable(id, len);
                 len
@@ -544,16 +541,15 @@ impl<S: LogStore> App<S> {
         offset: u64,
         checksum: Option<Checksum>,
         mut body: impl Stream<Item = Result<Bytes, E>> + Unpin,
-    ) -> Result<Appended, ApiError> {
+    ) -> Result<Appended, AppError> {
         let (state, current) = self.upload(actor, id).await?;
         let running = self.uploads.running(id);
         let Ok(mut hasher) = running.try_lock() else {
-            return Err(upload_error(423, "UPLOAD_BUSY", "该文件正在另一请求中上传".to_string()));
+            return Err(AppError::Upload(Upload::Busy, "该文件正在另一请求中上传".to_string()));
         };
         if offset != current {
-            return Err(upload_error(
-                409,
-                "UPLOAD_OFFSET_MISMATCH",
+            return Err(AppError::Upload(
+                Upload::OffsetMismatch,
                 format!("上传位置不符：服务器已收到 {current} 字节，请求从第 {offset} 字节续传"),
             ));
         }
@@ -588,7 +584,7 @@ impl<S: LogStore> App<S> {
             Ok((total, chunk.map(ChunkDigest::finish), written))
         });
         let mut received = 0u64;
-        let mut failure: Option<ApiError> = None;
+        let mut failure: Option<AppError> = None;
         let mut vanished = false;
         // The file's first bytes are held back until they show it is media.
         let mut head: Option<Vec<u8>> = (current == 0).then(Vec::new);
@@ -603,7 +599,7 @@ impl<S: LogStore> App<S> {
             };
             if current + received + bytes.len() as u64 > state.length {
                 failure =
-                    Some(upload_error(413, "UPLOAD_TOO_LARGE", format!("超过声明的文件大小（{} 字节）", state.length)));
+                    Some(AppError::Upload(Upload::TooLarge, format!("超过声明的文件大小（{} 字节）", state.length)));
                 break;
             }
             received += bytes.len() as u64;
@@ -636,7 +632,7 @@ impl<S: LogStore> App<S> {
             }
         }
         drop(tx);
-        let written = writer.await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let written = writer.await.map_err(|e| AppError::Internal(Box::new(e)))?;
         let (total, chunk_digest, written) = match written {
             Ok(w) => w,
             Err(e) => {
@@ -645,7 +641,7 @@ impl<S: LogStore> App<S> {
             }
         };
         if failure.is_none() && checksum.is_some_and(|c| vanished || chunk_digest != Some(c)) {
-            failure = Some(upload_error(460, "CHECKSUM_MISMATCH", "本次上传内容的校验值不符，未保存".to_string()));
+            failure = Some(AppError::Upload(Upload::ChecksumMismatch, "本次上传内容的校验值不符，未保存".to_string()));
         }
         if let Some(e) = failure {
             // Nothing of a refused request is kept.
@@ -677,7 +673,7 @@ impl<S: LogStore> App<S> {
 
     /// A stored recording, for those who see its case — or, not yet linked to one, for its
     /// uploader and those who see every case (as if it were a case the uploader opened).
-    pub async fn recording(&self, actor: &UserRecord, id: &str) -> Result<RecordingRecord, ApiError> {
+    pub async fn recording(&self, actor: &UserRecord, id: &str) -> Result<RecordingRecord, AppError> {
         let r = self.store.recording(id).await?;
         if r.uploaded_by == format!("user:{}", actor.id) {
             return Ok(r);
@@ -688,7 +684,7 @@ impl<S: LogStore> App<S> {
         }
         match self.recording_seen(actor, &r, None) {
             true => Ok(r),
-            false => Err(ApiError::NotFound),
+            false => Err(AppError::NotFound),
         }
     }
 
@@ -713,7 +709,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// The recordings `actor` may see of one blob (by SHA-256, hex), oldest first.
-    pub async fn recordings_of_blob(&self, actor: &UserRecord, sha256: &str) -> Result<Vec<RecordingRecord>, ApiError> {
+    pub async fn recordings_of_blob(&self, actor: &UserRecord, sha256: &str) -> Result<Vec<RecordingRecord>, AppError> {
         let mut out = Vec::new();
         for r in self.store.recordings_by_sha256(&sha256.to_ascii_lowercase()).await? {
             if self.recording(actor, &r.id).await.is_ok() {
@@ -728,7 +724,7 @@ impl<S: LogStore> App<S> {
         &self,
         actor: &UserRecord,
         fingerprint: &str,
-    ) -> Result<Vec<RecordingRecord>, ApiError> {
+    ) -> Result<Vec<RecordingRecord>, AppError> {
         let mut out = Vec::new();
         for r in self.store.recordings_by_fingerprint(&fingerprint.to_ascii_lowercase()).await? {
             if self.recording(actor, &r.id).await.is_ok() {
@@ -739,11 +735,11 @@ impl<S: LogStore> App<S> {
     }
 
     /// Ends an upload and drops its bytes (tus termination).
-    pub async fn terminate_upload(&self, actor: &UserRecord, id: &str) -> Result<(), ApiError> {
+    pub async fn terminate_upload(&self, actor: &UserRecord, id: &str) -> Result<(), AppError> {
         self.upload(actor, id).await?;
         let running = self.uploads.running(id);
         let Ok(_guard) = running.try_lock() else {
-            return Err(upload_error(423, "UPLOAD_BUSY", "该文件正在另一请求中上传".to_string()));
+            return Err(AppError::Upload(Upload::Busy, "该文件正在另一请求中上传".to_string()));
         };
         tokio::fs::remove_file(self.uploads.state_path(id)).await.map_err(io)?;
         tokio::fs::remove_file(self.uploads.part_path(id)).await.map_err(io)?;
@@ -759,11 +755,11 @@ impl<S: LogStore> App<S> {
         state: &UploadState,
         part: &Path,
         sha256: Hash,
-    ) -> Result<RecordingRecord, ApiError> {
+    ) -> Result<RecordingRecord, AppError> {
         let (file, size) = (part.to_path_buf(), state.length);
         let print = tokio::task::spawn_blocking(move || fingerprint(&mut std::fs::File::open(file)?, size))
             .await
-            .map_err(|e| ApiError::Internal(Box::new(e)))?
+            .map_err(|e| AppError::Internal(Box::new(e)))?
             .map_err(io)?;
         let blob = self.blobs.put_file(part, sha256, state.length).await?;
         let case = state.metadata.get("case").cloned().unwrap_or_default();
@@ -793,7 +789,7 @@ impl<S: LogStore> App<S> {
             vec![blob],
             vec![c],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         let record = RecordingRecord {
             id: state.id.clone(),
             sha256: sha256.to_hex(),
@@ -815,7 +811,7 @@ impl<S: LogStore> App<S> {
         opening: Op,
         blob: BlobRef,
         record: RecordingRecord,
-    ) -> Result<RecordingRecord, ApiError> {
+    ) -> Result<RecordingRecord, AppError> {
         let created = Op::PutRecording { record: record.clone(), expected_version: Some(0) };
         let stored = self.append(d, vec![opening, Op::RecordBlob(blob), created]).await?;
         let record = RecordingRecord { version: stored.index + 1, ..record };
@@ -843,11 +839,11 @@ impl<S: LogStore> App<S> {
 
     /// Logs recording `id`'s SM3 digest and adds it to the projection (read again if a link or
     /// an interruption changed the recording in between).
-    pub async fn record_sm3(&self, id: &str, sm3_hex: &str) -> Result<(), ApiError> {
+    pub async fn record_sm3(&self, id: &str, sm3_hex: &str) -> Result<(), AppError> {
         super::retrying(|| async move {
             let mut record = self.store.recording(id).await?;
             let read = record.version;
-            let mut data: Value = serde_json::from_str(&record.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            let mut data: Value = serde_json::from_str(&record.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             data["sm3"] = json!(sm3_hex);
             record.data = data.to_string();
             let d = EntryDraft::new(
@@ -858,7 +854,7 @@ impl<S: LogStore> App<S> {
                 vec![],
                 vec![],
             )
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
             self.append(d, vec![Op::PutRecording { record, expected_version: Some(read) }]).await?;
             Ok(())
         })
@@ -881,7 +877,7 @@ impl<S: LogStore> App<S> {
     /// Opens a recording for playback: the view is in the ledger (on its case, with the
     /// record `recording/<id>`) before the grant is returned; the grant then covers every
     /// range request of that playback for [`GRANT_MS`].
-    pub async fn grant_playback(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<String, ApiError> {
+    pub async fn grant_playback(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<String, AppError> {
         let r = self.recording(actor, id).await?;
         self.ledger_recording(actor, &r, super::ledger::Access::View, purpose).await?;
         let mut secret = [0u8; 24];
@@ -895,13 +891,13 @@ impl<S: LogStore> App<S> {
     }
 
     /// The recording `id` if `grant` lets `actor` read its bytes now (403 otherwise).
-    pub async fn granted(&self, actor: &UserRecord, id: &str, grant: &str) -> Result<RecordingRecord, ApiError> {
+    pub async fn granted(&self, actor: &UserRecord, id: &str, grant: &str) -> Result<RecordingRecord, AppError> {
         let r = self.recording(actor, id).await?;
         let now = super::auth::now_ms();
         let grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
         match grants.get(grant) {
             Some(g) if g.user_id == actor.id && g.recording == r.id && g.until_ms > now => Ok(r),
-            _ => Err(ApiError::Forbidden),
+            _ => Err(AppError::Forbidden),
         }
     }
 
@@ -912,7 +908,7 @@ impl<S: LogStore> App<S> {
         r: &RecordingRecord,
         access: super::ledger::Access,
         purpose: &str,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<u64, AppError> {
         let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
         let what = format!("音像记录“{}”", data["filename"].as_str().unwrap_or(&r.id));
         let record = format!("recording/{}", r.id);
@@ -929,7 +925,7 @@ pub async fn sm3_of(
     blobs: &liuhen_store::Blobs,
     blob: &BlobRef,
     busy: Option<Arc<Uploads>>,
-) -> Result<[u8; 32], ApiError> {
+) -> Result<[u8; 32], AppError> {
     const PART: u64 = 2 << 20;
     // A local blob is read in place on the hashing thread, through one reused buffer: no part
     // is allocated per read (on a busy server those allocations fragmented the heap).
@@ -954,7 +950,7 @@ pub async fn sm3_of(
             Ok(<[u8; 32]>::from(sm3::Digest::finalize(h)))
         })
         .await
-        .map_err(|e| ApiError::Internal(Box::new(e)))?
+        .map_err(|e| AppError::Internal(Box::new(e)))?
         .map_err(io);
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(1);
@@ -979,7 +975,7 @@ pub async fn sm3_of(
         offset = end;
     }
     drop(tx);
-    result.await.map_err(|e| ApiError::Internal(Box::new(e)))
+    result.await.map_err(|e| AppError::Internal(Box::new(e)))
 }
 
 #[cfg(test)]

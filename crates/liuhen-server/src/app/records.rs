@@ -9,7 +9,7 @@
 use super::App;
 use super::ledger::Access;
 use super::policy::{Action, CLASSES, CaseScope, Decision, decide, restricted};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_log::EntryDraft;
 use liuhen_store::{CaseRecord, LogStore, UserRecord};
 use serde_json::{Map, Value, json};
@@ -44,7 +44,7 @@ pub fn effective_class<'a>(case_class: &'a str, record_class: Option<&'a str>) -
 
 impl<S: LogStore> App<S> {
     /// The classes given to the records of case `id` (record id → class).
-    pub async fn record_classes(&self, id: &str) -> Result<Map<String, Value>, ApiError> {
+    pub async fn record_classes(&self, id: &str) -> Result<Map<String, Value>, AppError> {
         self.setting_map(&classes_key(id)).await
     }
 
@@ -62,7 +62,7 @@ impl<S: LogStore> App<S> {
         user: &UserRecord,
         case: &CaseRecord,
         data: &mut Value,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let classes = self.record_classes(&case.id).await?;
         if classes.is_empty() {
             return Ok(());
@@ -88,15 +88,15 @@ impl<S: LogStore> App<S> {
         id: &str,
         record_id: &str,
         purpose: &str,
-    ) -> Result<(CaseRecord, &'static str, String, Value, Option<String>), ApiError> {
+    ) -> Result<(CaseRecord, &'static str, String, Value, Option<String>), AppError> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
-        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         let (_, kind, label, record) =
-            records_in(&data).into_iter().find(|(rid, ..)| rid == record_id).ok_or(ApiError::NotFound)?;
+            records_in(&data).into_iter().find(|(rid, ..)| rid == record_id).ok_or(AppError::NotFound)?;
         let class = self.record_classes(id).await?.get(record_id).and_then(Value::as_str).map(str::to_string);
         if !self.sees_record(actor, &case, class.as_deref()) {
-            return Err(ApiError::Forbidden);
+            return Err(AppError::Forbidden);
         }
         let what = format!("案件 {} 的{kind}“{label}”", case.case_no);
         self.record_access_of(actor, id, Some(record_id), Access::View, &what, purpose).await?;
@@ -112,21 +112,21 @@ impl<S: LogStore> App<S> {
         record_id: &str,
         class: &str,
         reason: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::ClassifyCase, Some(&case))?;
-        let data: Value = serde_json::from_str(&case.data).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         if !records_in(&data).iter().any(|(rid, ..)| rid == record_id) {
-            return Err(ApiError::NotFound);
+            return Err(AppError::NotFound);
         }
         if !CLASSES.iter().any(|(code, _)| *code == class) {
-            return Err(ApiError::BadRequest(
+            return Err(AppError::BadRequest(
                 "密级须为 public、internal、commercial_secret 或 personal_privacy（涉及国家秘密的材料不得存入本系统）"
                     .to_string(),
             ));
         }
         if reason.trim().is_empty() || reason.chars().count() > 500 {
-            return Err(ApiError::BadRequest("须说明定级理由（至多 500 字）".to_string()));
+            return Err(AppError::BadRequest("须说明定级理由（至多 500 字）".to_string()));
         }
         // The case's classes as read, with this one added, written only if no other
         // classification came in between (else read again).
@@ -143,7 +143,7 @@ impl<S: LogStore> App<S> {
                 vec![],
                 vec![c],
             )
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
             let setting = classes_record(id, &classes, super::auth::now_ms());
             self.append(d, vec![opening, super::put_setting(setting, read)]).await?;
             Ok(())

@@ -15,7 +15,7 @@ use super::App;
 use super::cases::ActInput;
 use super::inspection::InspectionCommand;
 use super::summary::{StartInput, SummaryCommand};
-use crate::error::ApiError;
+use crate::app::AppError;
 use futures::StreamExt as _;
 use liuhen_core::inspection::{Initiation, Kind, Open, Source};
 use liuhen_core::party::{Party, PartyType};
@@ -67,7 +67,7 @@ impl<S: LogStore> App<S> {
         cases: usize,
         concurrency: usize,
         done: &(dyn Fn(usize) + Sync),
-    ) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
+    ) -> Result<std::collections::BTreeMap<String, u64>, AppError> {
         let crew = Crew {
             head: self.store.user_by_username("zhangzhuren").await?,
             wang: self.store.user_by_username("wangming").await?,
@@ -83,10 +83,10 @@ impl<S: LogStore> App<S> {
             .filter(|o| o.cert_status == "active" && o.cert_valid_to >= today)
             .collect();
         let since = valid.iter().map(|o| o.cert_valid_from.clone()).max().unwrap_or_default();
-        let since = liuhen_core::time::Date::parse(&since).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let since = liuhen_core::time::Date::parse(&since).map_err(|e| AppError::Internal(Box::new(e)))?;
         let crew = Crew { officers: valid.into_iter().map(|o| o.id).collect(), ..crew };
         if crew.officers.len() < 2 {
-            return Err(ApiError::Internal("the demo office has no officers to grow with".into()));
+            return Err(AppError::Internal("the demo office has no officers to grow with".into()));
         }
         let now = self.clock.now();
         // Back over ten years, or to when the officers' certificates began.
@@ -114,7 +114,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// Case `i` of the grown office, begun at `t`: the step left undone, if one was.
-    async fn grow_one(&self, crew: &Crew, i: usize, t: Timestamp) -> Result<Option<String>, ApiError> {
+    async fn grow_one(&self, crew: &Crew, i: usize, t: Timestamp) -> Result<Option<String>, AppError> {
         let y = t.shanghai_date().year();
         let head = &crew.head;
         let mut a = &crew.officers[i % crew.officers.len()];
@@ -135,8 +135,8 @@ impl<S: LogStore> App<S> {
         };
         let place = format!("栗乡街道迁安路 {} 号", 1 + i % 300);
         let n = 100_000 + i;
-        let undone = |e: ApiError, step: &str| match e {
-            ApiError::CalendarMissing(_) => Ok(Some(step.to_string())),
+        let undone = |e: AppError, step: &str| match e {
+            AppError::CalendarMissing(_) => Ok(Some(step.to_string())),
             e => Err(e),
         };
         let id = match i % 10 {

@@ -83,7 +83,7 @@ impl<S: liuhen_store::LogStore> super::App<S> {
     /// who supervised a substitute performance (`supervisors`, 行政强制法第五十一条), the 记录人
     /// of an inquiry (`item.recorder`). 422 UNKNOWN_REFERENCE otherwise. A list the form
     /// refuses anyway (too long) is left to it.
-    pub async fn staff_known(&self, command: &Value) -> Result<(), crate::error::ApiError> {
+    pub async fn staff_known(&self, command: &Value) -> Result<(), crate::app::AppError> {
         let top = command.as_object().into_iter().flat_map(|m| m.values());
         let recorder = match &command["item"] {
             item if item["type"] == "inquiry" && item["recorder"].is_string() => vec![item["recorder"].clone()],
@@ -100,7 +100,7 @@ impl<S: liuhen_store::LogStore> super::App<S> {
                 match self.store.officer(id).await {
                     Ok(_) => {}
                     Err(liuhen_store::StoreError::NotFound) => {
-                        return Err(crate::error::ApiError::UnknownReference(format!(
+                        return Err(crate::app::AppError::UnknownReference(format!(
                             "{what}“{id}”不是已登记的执法人员（填执法人员编号）"
                         )));
                     }

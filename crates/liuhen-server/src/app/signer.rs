@@ -5,7 +5,7 @@
 
 use super::App;
 use super::policy::{Role, roles};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::penalty::{Approval, Opinion};
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_store::{LogStore, UserRecord};
@@ -49,16 +49,16 @@ fn label(role: Role) -> &'static str {
 
 impl Signer {
     /// Refuses unless the account holds `role`, naming the step.
-    pub fn must(&self, role: Role, step: &str) -> Result<(), ApiError> {
+    pub fn must(&self, role: Role, step: &str) -> Result<(), AppError> {
         if self.roles.contains(&role) {
             Ok(())
         } else {
-            Err(ApiError::NotYourStep(format!("{step}须由{}以本人账号办理（办法第十五条）", label(role))))
+            Err(AppError::NotYourStep(format!("{step}须由{}以本人账号办理（办法第十五条）", label(role))))
         }
     }
 
     /// The account's own opinion as `role` for `step`, dated today by the server.
-    pub fn opinion(&self, role: Role, step: &str, opinion: &str) -> Result<Opinion, ApiError> {
+    pub fn opinion(&self, role: Role, step: &str, opinion: &str) -> Result<Opinion, AppError> {
         self.must(role, step)?;
         Ok(Opinion {
             by: self.name.clone(),
@@ -71,18 +71,18 @@ impl Signer {
     }
 
     /// The account's name, when it holds `role` for `step`.
-    pub fn name_as(&self, role: Role, step: &str) -> Result<String, ApiError> {
+    pub fn name_as(&self, role: Role, step: &str) -> Result<String, AppError> {
         self.must(role, step)?;
         Ok(self.name.clone())
     }
 
     /// The approval chain of the case's approved form `code`, or the rule's refusal naming it.
-    pub fn form(&self, code: &str) -> Result<Approval, ApiError> {
+    pub fn form(&self, code: &str) -> Result<Approval, AppError> {
         match self.forms.get(code) {
             Some((_, a, _)) => Ok(a.clone()),
             None => {
                 let name = liuhen_core::document::spec(code).map_or(code, |s| s.name);
-                Err(ApiError::Refused(vec![liuhen_core::rules::R_131.violated(
+                Err(AppError::Refused(vec![liuhen_core::rules::R_131.violated(
                     "approval",
                     format!("本案尚无审批完成的{name}：须由承办人、审核人、批准人各以本人账号审批（办法第十五条）"),
                 )]))
@@ -94,7 +94,7 @@ impl Signer {
 impl<S: LogStore> App<S> {
     /// The name a step records for `actor`: their officer's name, else the account's name,
     /// else the username.
-    pub(crate) async fn actor_name(&self, actor: &UserRecord) -> Result<String, ApiError> {
+    pub(crate) async fn actor_name(&self, actor: &UserRecord) -> Result<String, AppError> {
         let own = || if actor.display_name.is_empty() { actor.username.clone() } else { actor.display_name.clone() };
         if actor.officer_id.is_empty() {
             return Ok(own());
@@ -108,7 +108,7 @@ impl<S: LogStore> App<S> {
 
     /// `actor` as the performer of a command on case `case_id`, with the approved forms `codes`
     /// of that case (and the discussion's members when `D35` is asked for).
-    pub async fn signer(&self, actor: &UserRecord, case_id: &str, codes: &[&'static str]) -> Result<Signer, ApiError> {
+    pub async fn signer(&self, actor: &UserRecord, case_id: &str, codes: &[&'static str]) -> Result<Signer, AppError> {
         let mut forms = BTreeMap::new();
         let (mut members, mut discussion_record, mut discussion_conclusion) =
             (Vec::new(), String::new(), String::new());
@@ -170,7 +170,7 @@ impl<S: LogStore> App<S> {
         case: &str,
         sign: &StepSign,
         detail: &serde_json::Value,
-    ) -> Result<serde_json::Value, ApiError> {
+    ) -> Result<serde_json::Value, AppError> {
         let person = format!("user:{}", actor.id);
         let at = self.clock.now().0;
         let statement = super::ordinary::step_statement(case, &sign.step, detail, &person, at, "");

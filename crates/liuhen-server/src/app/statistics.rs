@@ -9,7 +9,7 @@
 
 use super::App;
 use super::policy::{Role, roles};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_log::EntryDraft;
 use liuhen_store::{CaseRecord, LogStore, SettingRecord, UserRecord};
@@ -77,20 +77,20 @@ pub fn due(year: i32) -> Timestamp {
 
 impl<S: LogStore> App<S> {
     /// The figures of `year` as they stand now (for the 负责人 to check before publishing).
-    pub async fn annual_statistics(&self, actor: &UserRecord, year: i32) -> Result<Value, ApiError> {
+    pub async fn annual_statistics(&self, actor: &UserRecord, year: i32) -> Result<Value, AppError> {
         if !roles(actor).iter().any(|r| matches!(r, Role::Approver | Role::Supervisor)) {
-            return Err(ApiError::Forbidden);
+            return Err(AppError::Forbidden);
         }
         Ok(tally(year, &self.cases_counted_in(year).await?))
     }
 
     /// The published figures of `year`, if published.
-    pub async fn published_statistics(&self, year: i32) -> Result<Option<Value>, ApiError> {
+    pub async fn published_statistics(&self, year: i32) -> Result<Option<Value>, AppError> {
         self.json_setting(&format!("{PREFIX}{year}")).await
     }
 
     /// Every year's published figures, the latest first (for the public page).
-    pub async fn all_published_statistics(&self) -> Result<Vec<Value>, ApiError> {
+    pub async fn all_published_statistics(&self) -> Result<Vec<Value>, AppError> {
         let mut out = Vec::new();
         let this = self.clock.now().shanghai_date().year();
         // Every year that can be published (1990 on: a year's lookup is one keyed read).
@@ -103,16 +103,16 @@ impl<S: LogStore> App<S> {
     }
 
     /// Publishes the figures of `year`, by the 负责人 once the year has ended; once a year.
-    pub async fn publish_statistics(&self, actor: &UserRecord, year: i32) -> Result<Value, ApiError> {
+    pub async fn publish_statistics(&self, actor: &UserRecord, year: i32) -> Result<Value, AppError> {
         if !roles(actor).contains(&Role::Approver) {
-            return Err(ApiError::NotYourStep("公开年度行政执法统计数据须由负责人以本人账号办理".into()));
+            return Err(AppError::NotYourStep("公开年度行政执法统计数据须由负责人以本人账号办理".into()));
         }
         let now = self.clock.now();
         if year >= now.shanghai_date().year() || year < 1990 {
-            return Err(ApiError::Unprocessable(format!("{year} 年尚未结束，不能公开该年度的统计数据")));
+            return Err(AppError::Unprocessable(format!("{year} 年尚未结束，不能公开该年度的统计数据")));
         }
         if self.published_statistics(year).await?.is_some() {
-            return Err(ApiError::Duplicate(format!("{year} 年度的行政执法统计数据已公开")));
+            return Err(AppError::Duplicate(format!("{year} 年度的行政执法统计数据已公开")));
         }
         let figures = tally(year, &self.cases_counted_in(year).await?);
         let body = json!({"year": year, "due": due(year).0, "on_time": now <= due(year), "figures": figures,
@@ -126,33 +126,33 @@ impl<S: LogStore> App<S> {
             vec![],
             vec![],
         )
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
         // Once a year: a publication at the same moment finds this one (the key is created).
         match self.append(d, vec![super::put_setting(setting, 0)]).await {
-            Err(ApiError::Stale(_)) => Err(ApiError::Duplicate(format!("{year} 年度的行政执法统计数据已公开"))),
+            Err(AppError::Stale(_)) => Err(AppError::Duplicate(format!("{year} 年度的行政执法统计数据已公开"))),
             other => other.map(|_| body),
         }
     }
 
     /// The year the office's log began (its first entry's), if it has one.
     /// The cases whose counted decision fell in `year` (an index range of the projection).
-    async fn cases_counted_in(&self, year: i32) -> Result<Vec<CaseRecord>, ApiError> {
+    async fn cases_counted_in(&self, year: i32) -> Result<Vec<CaseRecord>, AppError> {
         let (from, before) = year_range(year)?;
         Ok(self.store.cases_counted(from, before, u32::MAX).await?)
     }
 
-    async fn log_began(&self) -> Result<Option<i32>, ApiError> {
+    async fn log_began(&self) -> Result<Option<i32>, AppError> {
         if self.store.tree_size() == 0 {
             return Ok(None);
         }
         let first = self.store.entries(0, 1).await?;
         let Some(raw) = first.first() else { return Ok(None) };
-        let e = liuhen_log::Entry::decode(raw).map_err(|e| ApiError::Integrity(format!("entry 0: {e}")))?;
+        let e = liuhen_log::Entry::decode(raw).map_err(|e| AppError::Integrity(format!("entry 0: {e}")))?;
         Ok(Some(Timestamp(e.time_ms).shanghai_date().year()))
     }
 
     /// The figures of the year just ended, not yet published: (year, due) from 1 January.
-    pub async fn statistics_due(&self, now: Timestamp) -> Result<Option<(i32, Timestamp)>, ApiError> {
+    pub async fn statistics_due(&self, now: Timestamp) -> Result<Option<(i32, Timestamp)>, AppError> {
         let year = now.shanghai_date().year() - 1;
         // An office whose log began after that year has nothing to publish for it — unless it
         // recorded decisions of that year since (entered after the fact).
@@ -174,9 +174,9 @@ impl<S: LogStore> App<S> {
 }
 
 /// `year` in Asia/Shanghai as Unix ms: its first moment and the next year's.
-fn year_range(year: i32) -> Result<(i64, i64), ApiError> {
+fn year_range(year: i32) -> Result<(i64, i64), AppError> {
     let day =
-        |y: i32| liuhen_core::time::Date::new(y, 1, 1).ok_or_else(|| ApiError::BadRequest(format!("年度 {y} 无效")));
+        |y: i32| liuhen_core::time::Date::new(y, 1, 1).ok_or_else(|| AppError::BadRequest(format!("年度 {y} 无效")));
     Ok((day(year)?.start().0, day(year + 1)?.start().0))
 }
 

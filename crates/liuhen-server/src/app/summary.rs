@@ -2,7 +2,7 @@
 
 use super::App;
 use super::cases::{ActInput, CaseKind, act_from_json, act_json, deadlines_json};
-use crate::error::ApiError;
+use crate::app::AppError;
 use liuhen_core::calendar::WorkCalendar;
 use liuhen_core::summary::{self, Event, PartyKind, PaymentMethod, Penalty, Start, Summary};
 use liuhen_core::time::Timestamp;
@@ -185,7 +185,7 @@ impl CaseKind for Summary {
 
 impl<S: LogStore> App<S> {
     /// Starts an on-the-spot penalty case with its on-site act.
-    pub async fn start_summary(&self, actor: &UserRecord, input: StartInput) -> Result<CaseRecord, ApiError> {
+    pub async fn start_summary(&self, actor: &UserRecord, input: StartInput) -> Result<CaseRecord, AppError> {
         self.allow(actor, super::policy::Action::CreateCase, None)?;
         let shown: Vec<i64> = input.act.officers.iter().filter_map(|(_, t)| t.map(|t| t.0)).collect();
         self.not_in_future(&serde_json::json!({"act": {"at": input.act.at.0,
@@ -194,7 +194,7 @@ impl<S: LogStore> App<S> {
         let m = self.listed_matter(liuhen_core::matter::MatterKind::Penalty, &input.matter).await?;
         let found = summary::check_matter(&m);
         if !found.is_empty() {
-            return Err(ApiError::Refused(found));
+            return Err(AppError::Refused(found));
         }
         let start = Start {
             id: String::new(),
@@ -220,7 +220,7 @@ impl<S: LogStore> App<S> {
         id: &str,
         expected_version: u64,
         cmd: SummaryCommand,
-    ) -> Result<CaseRecord, ApiError> {
+    ) -> Result<CaseRecord, AppError> {
         // The officers a decision or a refusal note names are registered ones (else 422
         // UNKNOWN_REFERENCE, before the rules ask whether they were on the spot).
         let named = match &cmd {
@@ -233,7 +233,7 @@ impl<S: LogStore> App<S> {
         if let SummaryCommand::IssueDecision { signed_by, .. } = &cmd
             && (actor.officer_id.is_empty() || !signed_by.contains(&actor.officer_id))
         {
-            return Err(ApiError::NotYourStep("当场处罚决定书须由在场执法人员以本人账号作出并签名".into()));
+            return Err(AppError::NotYourStep("当场处罚决定书须由在场执法人员以本人账号作出并签名".into()));
         }
         for officer in named {
             self.officer(officer).await?;

@@ -4,9 +4,9 @@
 
 use super::{FormTarget, UiError, UserView, form_page, forms, render, signed_in, submitted_form};
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::catalogues::{AV_ITEMS, PHRASES};
 use crate::app::policy::Action;
-use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
@@ -71,8 +71,8 @@ pub async fn reference_page<S: LogStore>(
     let (user, view) = signed_in(&state, &headers).await?;
     state.app.allow(&user, Action::ViewReference, None)?;
     let agency = state.app.agency().await?;
-    let officers = state.app.store.officers().await.map_err(ApiError::from)?;
-    let matters = state.app.store.matters().await.map_err(ApiError::from)?;
+    let officers = state.app.store.officers().await.map_err(AppError::from)?;
+    let matters = state.app.store.matters().await.map_err(AppError::from)?;
     let av = state.app.catalogue(AV_ITEMS).await?;
     let phrases = state.app.catalogue(PHRASES).await?;
     let yes =
@@ -171,10 +171,10 @@ pub async fn reference_page<S: LogStore>(
 }
 
 /// The administration forms by name: officer, matter, agency, av_item, phrase.
-fn admin_spec(which: &str) -> Result<&'static forms::Spec, ApiError> {
+fn admin_spec(which: &str) -> Result<&'static forms::Spec, AppError> {
     match which {
-        "officer" | "matter" | "agency" | "av_item" | "phrase" => forms::spec("admin", which).ok_or(ApiError::NotFound),
-        _ => Err(ApiError::NotFound),
+        "officer" | "matter" | "agency" | "av_item" | "phrase" => forms::spec("admin", which).ok_or(AppError::NotFound),
+        _ => Err(AppError::NotFound),
     }
 }
 
@@ -219,8 +219,8 @@ pub async fn reference_form<S: LogStore>(
 }
 
 /// Applies an administration form through the API's own code.
-async fn apply<S: LogStore>(state: &AppState<S>, user: &UserRecord, which: &str, json: Value) -> Result<(), ApiError> {
-    let bad = |e: serde_json::Error| ApiError::BadRequest(format!("表单内容有误：{e}"));
+async fn apply<S: LogStore>(state: &AppState<S>, user: &UserRecord, which: &str, json: Value) -> Result<(), AppError> {
+    let bad = |e: serde_json::Error| AppError::BadRequest(format!("表单内容有误：{e}"));
     match which {
         "officer" => {
             crate::api::cases::register_officer_from(&state.app, user, serde_json::from_value(json).map_err(bad)?)
@@ -234,20 +234,20 @@ async fn apply<S: LogStore>(state: &AppState<S>, user: &UserRecord, which: &str,
         }
         "av_item" => {
             let mut rows = state.app.catalogue(AV_ITEMS).await?;
-            let list = rows.as_array_mut().ok_or_else(|| ApiError::Internal("catalogue is not a list".into()))?;
+            let list = rows.as_array_mut().ok_or_else(|| AppError::Internal("catalogue is not a list".into()))?;
             list.push(json);
             state.app.put_catalogue(user, AV_ITEMS, rows).await?;
         }
         "phrase" => {
             let mut rows = state.app.catalogue(PHRASES).await?;
-            let list = rows.as_array_mut().ok_or_else(|| ApiError::Internal("catalogue is not a list".into()))?;
+            let list = rows.as_array_mut().ok_or_else(|| AppError::Internal("catalogue is not a list".into()))?;
             match list.iter_mut().find(|p| p["scenario"] == json["scenario"]) {
                 Some(p) => *p = json,
                 None => list.push(json),
             }
             state.app.put_catalogue(user, PHRASES, rows).await?;
         }
-        _ => return Err(ApiError::NotFound),
+        _ => return Err(AppError::NotFound),
     }
     Ok(())
 }
@@ -285,9 +285,9 @@ pub async fn retire_av_item<S: LogStore>(
     submitted_form(&view, form)?;
     state.app.allow(&user, Action::ManageReference, None)?;
     let mut rows = state.app.catalogue(AV_ITEMS).await?;
-    let list = rows.as_array_mut().ok_or_else(|| ApiError::Internal("catalogue is not a list".into()))?;
+    let list = rows.as_array_mut().ok_or_else(|| AppError::Internal("catalogue is not a list".into()))?;
     if index >= list.len() {
-        return Err(ApiError::NotFound.into());
+        return Err(AppError::NotFound.into());
     }
     list.remove(index);
     state.app.put_catalogue(&user, AV_ITEMS, rows).await?;

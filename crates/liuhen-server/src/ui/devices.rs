@@ -4,8 +4,8 @@
 
 use super::{FormTarget, UiError, UserView, form_page, forms, placed, render, signed_in, submitted_form, when};
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::policy::Action;
-use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -102,7 +102,7 @@ fn row(v: &Value, names: &HashMap<String, String>) -> DeviceRow {
     }
 }
 
-async fn officer_names<S: LogStore>(state: &AppState<S>) -> Result<HashMap<String, String>, ApiError> {
+async fn officer_names<S: LogStore>(state: &AppState<S>) -> Result<HashMap<String, String>, AppError> {
     Ok(state.app.store.officers().await?.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
@@ -117,7 +117,7 @@ pub async fn devices_page<S: LogStore>(
     let page = crate::app::policy::PAGE as usize;
     let (found, next) = match state.app.devices(&user, cursor.as_deref(), page).await {
         // A cursor mangled in the address bar: the first page.
-        Err(ApiError::BadRequest(_)) => state.app.devices(&user, None, page).await?,
+        Err(AppError::BadRequest(_)) => state.app.devices(&user, None, page).await?,
         other => other?,
     };
     let devices = found.iter().map(|v| row(v, &names)).collect();
@@ -192,8 +192,8 @@ fn target(spec: &'static forms::Spec, number: Option<&str>) -> FormTarget<'stati
     FormTarget { spec, case_no: "", action, back, version: 0, records: Vec::new() }
 }
 
-fn spec_of(command: &str) -> Result<&'static forms::Spec, ApiError> {
-    forms::spec("device", command).ok_or(ApiError::NotFound)
+fn spec_of(command: &str) -> Result<&'static forms::Spec, AppError> {
+    forms::spec("device", command).ok_or(AppError::NotFound)
 }
 
 pub async fn new_device_form<S: LogStore>(
@@ -262,7 +262,7 @@ pub async fn device_command<S: LogStore>(
     let submitted = submitted_form(&view, form)?;
     let spec = spec_of(&command)?;
     if command == "register" {
-        return Err(ApiError::NotFound.into());
+        return Err(AppError::NotFound.into());
     }
     let outcome = match forms::to_json(spec, &submitted) {
         Err(errors) => Err((errors, Vec::new())),

@@ -5,8 +5,8 @@
 
 use super::{UiError, UserView, render, signed_in, submitted_form, when};
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::policy::{Action, roles};
-use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
@@ -97,23 +97,23 @@ fn fields_of(spec: &document::DocSpec, values: &serde_json::Map<String, Value>) 
         .collect()
 }
 
-fn errors_of(e: &ApiError) -> Vec<String> {
+fn errors_of(e: &AppError) -> Vec<String> {
     match e {
-        ApiError::Refused(vs) => vs.iter().map(ToString::to_string).collect(),
+        AppError::Refused(vs) => vs.iter().map(ToString::to_string).collect(),
         other => vec![other.message()],
     }
 }
 
 /// What a refused command leaves on the page; anything else is the page's own error.
-fn shown(e: ApiError) -> Result<Vec<String>, UiError> {
+fn shown(e: AppError) -> Result<Vec<String>, UiError> {
     match e {
-        ApiError::Refused(_)
-        | ApiError::BadRequest(_)
-        | ApiError::Conflict(_)
-        | ApiError::Duplicate(_)
-        | ApiError::InvalidState(_)
-        | ApiError::NotYourStep(_)
-        | ApiError::Upload(..) => Ok(errors_of(&e)),
+        AppError::Refused(_)
+        | AppError::BadRequest(_)
+        | AppError::Conflict(_)
+        | AppError::Duplicate(_)
+        | AppError::InvalidState(_)
+        | AppError::NotYourStep(_)
+        | AppError::Upload(..) => Ok(errors_of(&e)),
         other => Err(other.into()),
     }
 }
@@ -136,7 +136,7 @@ pub async fn new_form<S: LogStore>(
     Query(q): Query<NewQuery>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let case = state.app.store.case(&case_id).await.map_err(ApiError::from)?;
+    let case = state.app.store.case(&case_id).await.map_err(AppError::from)?;
     state.app.allow(&user, Action::CommandCase, Some(&case))?;
     let kind = crate::app::documents::kind_code(&case);
     let mut page = NewPage {
@@ -228,8 +228,8 @@ pub async fn create<S: LogStore>(
         Ok(d) => Ok(Redirect::to(&format!("/documents/{}", d["id"].as_str().unwrap_or_default())).into_response()),
         Err(e) => {
             let errors = shown(e)?;
-            let case = state.app.store.case(&case_id).await.map_err(ApiError::from)?;
-            let spec = document::spec(&code).ok_or(ApiError::NotFound)?;
+            let case = state.app.store.case(&case_id).await.map_err(AppError::from)?;
+            let spec = document::spec(&code).ok_or(AppError::NotFound)?;
             let page = NewPage {
                 user: Some(view),
                 case_id,
@@ -259,9 +259,9 @@ async fn page<S: LogStore>(
 ) -> Result<DocPage, UiError> {
     let d = state.app.document(user, id, "").await?;
     let case_id = d["case"].as_str().unwrap_or_default().to_string();
-    let case = state.app.store.case(&case_id).await.map_err(ApiError::from)?;
+    let case = state.app.store.case(&case_id).await.map_err(AppError::from)?;
     let may_act = state.app.allow(user, Action::CommandCase, Some(&case)).is_ok();
-    let spec = document::spec(d["code"].as_str().unwrap_or_default()).ok_or(ApiError::NotFound)?;
+    let spec = document::spec(d["code"].as_str().unwrap_or_default()).ok_or(AppError::NotFound)?;
     let s = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
     let draft = d["state"] == "draft";
     let values = draft_values.unwrap_or_else(|| d["fields"].as_object().cloned().unwrap_or_default());
@@ -281,7 +281,7 @@ async fn page<S: LogStore>(
     let role_label = |k: &str| spec.signers.iter().find(|x| x.role == k).map_or(k.to_string(), |x| x.name.to_string());
     let stale = |v: &Value| if v["current"] == true { "" } else { "（内容修改前，已失效）" };
     let officers =
-        state.app.store.officers().await.map_err(ApiError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
+        state.app.store.officers().await.map_err(AppError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
     let issued = &d["issued"];
     Ok(DocPage {
         user: Some(view),
@@ -470,7 +470,7 @@ pub async fn step<S: LogStore>(
             }
         }
         "finalise" => {}
-        _ => return Err(ApiError::NotFound.into()),
+        _ => return Err(AppError::NotFound.into()),
     }
     match state.app.document_command(&user, &id, &cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),

@@ -8,7 +8,7 @@
 
 use crate::AppState;
 use crate::api::{SESSION_COOKIE, cookie, request_token};
-use crate::error::ApiError;
+use crate::app::AppError;
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -70,9 +70,7 @@ fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
 
 /// "YYYY-MM-DD HH:MM" in Asia/Shanghai.
 pub fn when(ms: i64) -> String {
-    let d = Timestamp(ms).shanghai_date();
-    let minutes = (ms - d.start().0).div_euclid(60_000);
-    format!("{d} {:02}:{:02}", minutes / 60, minutes % 60)
+    Timestamp(ms).to_minute()
 }
 
 /// What a UI handler can fail with: a page, or a redirect to sign in or to change the
@@ -83,25 +81,27 @@ pub enum UiError {
     Page(StatusCode, &'static str, String),
 }
 
-impl From<ApiError> for UiError {
-    fn from(e: ApiError) -> UiError {
+impl From<AppError> for UiError {
+    fn from(e: AppError) -> UiError {
         match e {
-            ApiError::Unauthorized => UiError::SignIn,
-            ApiError::NotFound => {
+            AppError::Unauthorized => UiError::SignIn,
+            AppError::NotFound => {
                 UiError::Page(StatusCode::NOT_FOUND, "未找到", "案件不存在或已无权查看。".to_string())
             }
-            ApiError::BadRequest(m) => UiError::Page(StatusCode::BAD_REQUEST, "请求有误", m),
-            ApiError::Forbidden => {
+            AppError::BadRequest(m) => UiError::Page(StatusCode::BAD_REQUEST, "请求有误", m),
+            AppError::Forbidden => {
                 UiError::Page(StatusCode::FORBIDDEN, "无权限", "您的角色不能进行此操作。".to_string())
             }
-            ApiError::NotYourStep(m) => UiError::Page(StatusCode::FORBIDDEN, "不是您的环节", m),
-            ApiError::PasswordChangeRequired => UiError::ChangePassword,
-            e @ (ApiError::Conflict(_) | ApiError::Duplicate(_) | ApiError::InvalidState(_) | ApiError::Refused(_)) => {
+            AppError::NotYourStep(m) => UiError::Page(StatusCode::FORBIDDEN, "不是您的环节", m),
+            AppError::PasswordChangeRequired => UiError::ChangePassword,
+            e @ (AppError::Conflict(_) | AppError::Duplicate(_) | AppError::InvalidState(_) | AppError::Refused(_)) => {
                 UiError::Page(StatusCode::CONFLICT, "未执行", e.message())
             }
             // Any other refusal of the request (unprocessable, an unknown reference, a lock, a
             // body too large): said as it is, with its status — never a 系统错误.
-            e if e.status().is_client_error() => UiError::Page(e.status(), "未执行", e.message()),
+            e if crate::error::status_of(&e).is_client_error() => {
+                UiError::Page(crate::error::status_of(&e), "未执行", e.message())
+            }
             other => {
                 tracing::error!(error = %other, "page failed");
                 UiError::Page(
@@ -231,11 +231,11 @@ pub async fn login<S: LogStore>(
             let clear = format!("{LOGIN_CSRF_COOKIE}=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0");
             with_cookies(Redirect::to("/").into_response(), &[session, clear])
         }
-        Err(ApiError::BadCredentials) => login_page(StatusCode::UNAUTHORIZED, "用户名或密码错误。", &username),
-        Err(e @ (ApiError::Locked(_) | ApiError::TooManyAttempts(_))) => {
+        Err(AppError::BadCredentials) => login_page(StatusCode::UNAUTHORIZED, "用户名或密码错误。", &username),
+        Err(e @ (AppError::Locked(_) | AppError::TooManyAttempts(_))) => {
             login_page(StatusCode::TOO_MANY_REQUESTS, &e.message(), &username)
         }
-        Err(e @ ApiError::SecondFactor) => login_page(StatusCode::UNAUTHORIZED, &e.message(), &username),
+        Err(e @ AppError::SecondFactor) => login_page(StatusCode::UNAUTHORIZED, &e.message(), &username),
         Err(e) => UiError::from(e).into_response(),
     }
 }
@@ -315,7 +315,7 @@ pub async fn change_password<S: LogStore>(
     } else {
         let keep = crate::api::cookie(&headers, crate::api::SESSION_COOKIE);
         state.app.change_password(&user, &f.current, &f.new, &f.code, keep.as_deref()).await.map_err(|e| match e {
-            ApiError::BadRequest(m) => m,
+            AppError::BadRequest(m) => m,
             other => other.message(),
         })
     };
@@ -600,7 +600,7 @@ pub async fn cases<S: LogStore>(
     let cursor = Some(f.cursor.as_str()).filter(|c| !c.is_empty());
     let (page, next) = match state.app.case_page(&user, filter.clone(), cursor).await {
         // A cursor mangled in the address bar: the first page.
-        Err(crate::error::ApiError::BadRequest(_)) => state.app.case_page(&user, filter, None).await?,
+        Err(crate::app::AppError::BadRequest(_)) => state.app.case_page(&user, filter, None).await?,
         other => other?,
     };
     let rows: Vec<CaseRow> = page.iter().map(case_row).collect();
@@ -849,7 +849,7 @@ pub struct AvRow {
 async fn av_section<S: LogStore>(
     state: &AppState<S>,
     case: &CaseRecord,
-) -> Result<(Vec<AvRow>, Vec<(String, String)>), ApiError> {
+) -> Result<(Vec<AvRow>, Vec<(String, String)>), AppError> {
     let av = state.app.av_of(case).await?;
     let names: HashMap<String, String> = state
         .app
@@ -909,7 +909,7 @@ pub struct AtForm {
 }
 
 /// Usernames by log actor (`user:<id>`), to show who did what.
-async fn user_names<S: LogStore>(state: &AppState<S>) -> Result<HashMap<String, String>, ApiError> {
+async fn user_names<S: LogStore>(state: &AppState<S>) -> Result<HashMap<String, String>, AppError> {
     Ok(state.app.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.username)).collect())
 }
 
@@ -990,7 +990,7 @@ pub async fn case_page<S: LogStore>(
         ledger_at.as_deref().and_then(|c| crate::app::policy::parse_cursor(c).ok()).map(|(i, _)| i as u64);
     let (show_ledger, lines, ledger_next) = match state.app.case_ledger(&user, &id, None, ledger_after, page).await {
         Ok((lines, next)) => (true, lines, next.map(|i| crate::app::policy::cursor_of(i as i64, ""))),
-        Err(ApiError::Forbidden) => (false, Vec::new(), None),
+        Err(AppError::Forbidden) => (false, Vec::new(), None),
         Err(e) => return Err(e.into()),
     };
     let (ledger_first, ledger_next) =
@@ -1050,7 +1050,7 @@ pub async fn case_page<S: LogStore>(
     let (found, documents_next) = match as_of {
         None => match state.app.case_documents(&user, &case.record.id, documents_at.as_deref(), page).await {
             // A cursor mangled in the address bar: the first page.
-            Err(ApiError::BadRequest(_)) => state.app.case_documents(&user, &case.record.id, None, page).await?,
+            Err(AppError::BadRequest(_)) => state.app.case_documents(&user, &case.record.id, None, page).await?,
             other => other?,
         },
         Some(_) => (Vec::new(), None),
@@ -1261,7 +1261,7 @@ fn activity_of(command: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// The guidance a form shows: the scenario's lines, and the A/V items of that activity.
-async fn guidance<S: LogStore>(state: &AppState<S>, command: &str) -> Result<(Vec<String>, Vec<String>), ApiError> {
+async fn guidance<S: LogStore>(state: &AppState<S>, command: &str) -> Result<(Vec<String>, Vec<String>), AppError> {
     let Some((scenario, activity)) = activity_of(command) else { return Ok(Default::default()) };
     let phrases = state.app.catalogue(crate::app::catalogues::PHRASES).await?;
     let lines = phrases
@@ -1300,7 +1300,7 @@ async fn field_views<S: LogStore>(
     errors: &[(&'static str, String)],
     records: &[(String, String)],
 ) -> Result<Vec<FieldView>, UiError> {
-    let mut officers = state.app.store.officers().await.map_err(ApiError::from)?;
+    let mut officers = state.app.store.officers().await.map_err(AppError::from)?;
     officers.sort_by(|a, b| a.cert_no.cmp(&b.cert_no));
     let value_of = |name: &str| submitted.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     Ok(spec
@@ -1409,9 +1409,9 @@ fn option_views(options: &[(&str, &str)], selected: impl Fn(&str) -> bool) -> Ve
 }
 
 /// Splits a failed command into the findings beside their fields and the rest.
-fn placed(spec: &forms::Spec, form: &forms::Submitted, e: ApiError) -> (Vec<(&'static str, String)>, Vec<String>) {
+fn placed(spec: &forms::Spec, form: &forms::Submitted, e: AppError) -> (Vec<(&'static str, String)>, Vec<String>) {
     match e {
-        ApiError::Refused(vs) => {
+        AppError::Refused(vs) => {
             let mut by_field = Vec::new();
             let mut general = Vec::new();
             for v in vs {
@@ -1484,9 +1484,9 @@ pub async fn command_form<S: LogStore>(
     Path((id, command)): Path<(String, String)>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let record = state.app.store.case(&id).await.map_err(ApiError::from)?;
+    let record = state.app.store.case(&id).await.map_err(AppError::from)?;
     state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&record))?;
-    let spec = forms::spec(&record.case_type, &command).ok_or(ApiError::NotFound)?;
+    let spec = forms::spec(&record.case_type, &command).ok_or(AppError::NotFound)?;
     let target = FormTarget {
         spec,
         case_no: &record.case_no,
@@ -1506,9 +1506,9 @@ pub async fn run_command<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let submitted = submitted_form(&view, form)?;
-    let record = state.app.store.case(&id).await.map_err(ApiError::from)?;
+    let record = state.app.store.case(&id).await.map_err(AppError::from)?;
     state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&record))?;
-    let spec = forms::spec(&record.case_type, &command).ok_or(ApiError::NotFound)?;
+    let spec = forms::spec(&record.case_type, &command).ok_or(AppError::NotFound)?;
     let version = submitted
         .iter()
         .find(|(k, _)| k == "expected_version")
@@ -1561,7 +1561,7 @@ pub async fn new_case_form<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
-    let spec = forms::spec("new", &kind).ok_or(ApiError::NotFound)?;
+    let spec = forms::spec("new", &kind).ok_or(AppError::NotFound)?;
     let target = new_case_target(spec, &kind);
     form_page(&state, view, target, &Vec::new(), Default::default(), StatusCode::OK).await
 }
@@ -1575,7 +1575,7 @@ pub async fn create_case<S: LogStore>(
     let (user, view) = signed_in(&state, &headers).await?;
     let submitted = submitted_form(&view, form)?;
     state.app.allow(&user, crate::app::policy::Action::CreateCase, None)?;
-    let spec = forms::spec("new", &kind).ok_or(ApiError::NotFound)?;
+    let spec = forms::spec("new", &kind).ok_or(AppError::NotFound)?;
     let outcome = match forms::to_json(spec, &submitted) {
         Err(errors) => Err((errors, Vec::new())),
         Ok(json) => open_from_form(&state, &user, &kind, json).await.map_err(|e| placed(spec, &submitted, e)),
@@ -1620,7 +1620,7 @@ pub async fn ledger_page<S: LogStore>(
         if !can_search {
             return Err(UiError::Page(StatusCode::FORBIDDEN, "无权限", "只能查看本人的查阅记录。".to_string()));
         }
-        state.app.store.user_by_username(&query).await.map_err(ApiError::from)?
+        state.app.store.user_by_username(&query).await.map_err(AppError::from)?
     };
     let lines = state
         .app
@@ -1666,12 +1666,12 @@ pub async fn accounts_page<S: LogStore>(
     q: Result<Query<CursorQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let officers = state.app.store.officers().await.map_err(ApiError::from)?;
+    let officers = state.app.store.officers().await.map_err(AppError::from)?;
     let cursor = q.ok().map(|Query(q)| q.cursor).filter(|c| !c.is_empty());
     let size = crate::app::policy::PAGE as usize;
     let (found, next) = match state.app.accounts(&user, cursor.as_deref(), size).await {
         // A cursor mangled in the address bar: the first page.
-        Err(ApiError::BadRequest(_)) => state.app.accounts(&user, None, size).await?,
+        Err(AppError::BadRequest(_)) => state.app.accounts(&user, None, size).await?,
         other => other?,
     };
     let (first, next) = pager("/admin/users?", "cursor", "", cursor.as_deref(), next);
@@ -1697,8 +1697,8 @@ async fn open_from_form<S: LogStore>(
     user: &UserRecord,
     kind: &str,
     json: Value,
-) -> Result<CaseRecord, ApiError> {
-    let bad = |e: serde_json::Error| ApiError::BadRequest(format!("表单内容有误：{e}"));
+) -> Result<CaseRecord, AppError> {
+    let bad = |e: serde_json::Error| AppError::BadRequest(format!("表单内容有误：{e}"));
     match kind {
         "inspection" => {
             let f = serde_json::from_value(json).map_err(bad)?;
@@ -1725,7 +1725,7 @@ async fn open_from_form<S: LogStore>(
             let f = serde_json::from_value(json).map_err(bad)?;
             crate::api::cases::register_lead_from(&state.app, user, f).await
         }
-        _ => Err(ApiError::NotFound),
+        _ => Err(AppError::NotFound),
     }
 }
 
@@ -1747,7 +1747,7 @@ pub async fn new_account_form<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     state.app.allow(&user, crate::app::policy::Action::ManageUsers, None)?;
-    let spec = forms::spec("admin", "user").ok_or(ApiError::NotFound)?;
+    let spec = forms::spec("admin", "user").ok_or(AppError::NotFound)?;
     let target = account_target(spec);
     form_page(&state, view, target, &Vec::new(), Default::default(), StatusCode::OK).await
 }
@@ -1760,7 +1760,7 @@ pub async fn create_account<S: LogStore>(
     let (user, view) = signed_in(&state, &headers).await?;
     let submitted = submitted_form(&view, form)?;
     state.app.allow(&user, crate::app::policy::Action::ManageUsers, None)?;
-    let spec = forms::spec("admin", "user").ok_or(ApiError::NotFound)?;
+    let spec = forms::spec("admin", "user").ok_or(AppError::NotFound)?;
     let outcome = match forms::to_json(spec, &submitted) {
         Err(errors) => Err((errors, Vec::new())),
         Ok(json) => {

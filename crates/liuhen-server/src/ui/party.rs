@@ -4,7 +4,7 @@
 use super::{FormTarget, UiError, form_page, forms, signed_in, submitted_form};
 use crate::AppState;
 use crate::api::party_access::{RequestForm, StepForm, request_from, step_from};
-use crate::error::ApiError;
+use crate::app::AppError;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -14,8 +14,8 @@ use liuhen_store::{CaseRecord, LogStore};
 use serde_json::Value;
 
 /// The form of `step` (request, decide, deliver, receipt) for case `case`.
-fn target(case: &CaseRecord, step: &str, request: Option<&str>) -> Result<FormTarget<'static>, ApiError> {
-    let spec = forms::spec("party", step).ok_or(ApiError::NotFound)?;
+fn target(case: &CaseRecord, step: &str, request: Option<&str>) -> Result<FormTarget<'static>, AppError> {
+    let spec = forms::spec("party", step).ok_or(AppError::NotFound)?;
     let action = match request {
         None => format!("/cases/{}/party-access/new", case.id),
         Some(r) => format!("/cases/{}/party-access/{r}/{step}", case.id),
@@ -35,8 +35,8 @@ async fn apply<S: LogStore>(
     case_id: &str,
     request: Option<&str>,
     json: Value,
-) -> Result<(), ApiError> {
-    let bad = |e: serde_json::Error| ApiError::BadRequest(format!("表单内容有误：{e}"));
+) -> Result<(), AppError> {
+    let bad = |e: serde_json::Error| AppError::BadRequest(format!("表单内容有误：{e}"));
     match request {
         None => {
             let f: RequestForm = serde_json::from_value(json).map_err(bad)?;
@@ -58,7 +58,7 @@ async fn show<S: LogStore>(
     request: Option<String>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let case = state.app.store.case(&id).await.map_err(ApiError::from)?;
+    let case = state.app.store.case(&id).await.map_err(AppError::from)?;
     let action = if step == "decide" {
         crate::app::policy::Action::DecidePartyAccess
     } else {
@@ -79,12 +79,12 @@ async fn submit<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let submitted = submitted_form(&view, form)?;
-    let case = state.app.store.case(&id).await.map_err(ApiError::from)?;
+    let case = state.app.store.case(&id).await.map_err(AppError::from)?;
     let t = target(&case, step, request.as_deref())?;
     let outcome = match forms::to_json(t.spec, &submitted) {
         Err(errors) => Err(Ok((errors, Vec::new()))),
         Ok(json) => apply(&state, &user, &id, request.as_deref(), json).await.map_err(|e| match e {
-            ApiError::Forbidden | ApiError::NotFound => Err(e),
+            AppError::Forbidden | AppError::NotFound => Err(e),
             other => Ok((Vec::new(), vec![other.message()])),
         }),
     };
@@ -113,8 +113,8 @@ pub async fn create_request<S: LogStore>(
 }
 
 /// The steps after the request, by name.
-fn step_name(step: &str) -> Result<&'static str, ApiError> {
-    ["decide", "deliver", "receipt"].into_iter().find(|s| *s == step).ok_or(ApiError::NotFound)
+fn step_name(step: &str) -> Result<&'static str, AppError> {
+    ["decide", "deliver", "receipt"].into_iter().find(|s| *s == step).ok_or(AppError::NotFound)
 }
 
 pub async fn step_form<S: LogStore>(

@@ -3,8 +3,8 @@
 
 use super::{LedgerRow, UiError, UserView, render, signed_in, submitted_form, when};
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::policy::{Action, CLASSES};
-use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -100,7 +100,7 @@ pub async fn record_page<S: LogStore>(
     let (case, kind_label, label, record, class) =
         state.app.view_record(&user, &id, &record_id, "案件办理（页面查阅）").await?;
     let mut officers: HashMap<String, String> =
-        state.app.store.officers().await.map_err(ApiError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
+        state.app.store.officers().await.map_err(AppError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
     officers.extend(liuhen_core::av::Touches::ALL.map(|t| (t.code().to_string(), t.label().to_string())));
     let users = super::user_names(&state).await?;
     let fields = record
@@ -113,7 +113,7 @@ pub async fn record_page<S: LogStore>(
     let page = crate::app::policy::PAGE as usize;
     let (show_ledger, lines, next) = match state.app.case_ledger(&user, &id, Some(&record_id), after, page).await {
         Ok((lines, next)) => (true, lines, next.map(|i| crate::app::policy::cursor_of(i as i64, ""))),
-        Err(ApiError::Forbidden) => (false, Vec::new(), None),
+        Err(AppError::Forbidden) => (false, Vec::new(), None),
         Err(e) => return Err(e.into()),
     };
     let (first, next) =
@@ -205,7 +205,7 @@ pub async fn publication<S: LogStore>(
             let also: Vec<String> =
                 field(&posted, "mask").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
             if also.len() > 20 {
-                return Err(crate::error::ApiError::BadRequest("需隐去的词语至多 20 个".into()).into());
+                return Err(crate::app::AppError::BadRequest("需隐去的词语至多 20 个".into()).into());
             }
             state.app.publish(&user, &id, &also).await?
         }
@@ -278,9 +278,9 @@ pub async fn party_material<S: LogStore>(
     let print = !q.print.is_empty();
     let now = liuhen_core::time::Timestamp(crate::app::now_ms());
     let (access, watermark, records) = state.app.party_material(&user, &id, &request, print, now).await?;
-    let case = state.app.store.case(&id).await.map_err(ApiError::from)?;
+    let case = state.app.store.case(&id).await.map_err(AppError::from)?;
     let officers: HashMap<String, String> =
-        state.app.store.officers().await.map_err(ApiError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
+        state.app.store.officers().await.map_err(AppError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
     let until = access.steps.iter().find_map(|s| match s {
         liuhen_core::party_access::Step::Delivered { until: Some(u), .. } => Some(when(u.0)),
         _ => None,

@@ -6,9 +6,9 @@
 
 use super::{FormTarget, UiError, UserView, form_page, forms, placed, render, signed_in, submitted_form, when};
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::av::{InterruptionInput, Link, Search};
 use crate::app::policy::Action;
-use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -158,7 +158,7 @@ async fn row<S: LogStore>(state: &AppState<S>, r: &RecordingRecord) -> Recording
 }
 
 /// The cases `user` may act on (newest first), as (id, 案号).
-async fn actable<S: LogStore>(state: &AppState<S>, user: &UserRecord) -> Result<Vec<(String, String)>, ApiError> {
+async fn actable<S: LogStore>(state: &AppState<S>, user: &UserRecord) -> Result<Vec<(String, String)>, AppError> {
     Ok(state
         .app
         .visible_cases(user, 500)
@@ -180,7 +180,7 @@ pub async fn recordings_page<S: LogStore>(
     let page = crate::app::policy::PAGE as usize;
     let (found, next) = match state.app.recordings_page(&user, None, &q, cursor, page).await {
         // A cursor mangled in the address bar: the first page.
-        Err(crate::error::ApiError::BadRequest(_)) => state.app.recordings_page(&user, None, &q, None, page).await?,
+        Err(crate::app::AppError::BadRequest(_)) => state.app.recordings_page(&user, None, &q, None, page).await?,
         other => other?,
     };
     // The list's address with the same search, at `cursor`.
@@ -233,7 +233,7 @@ async fn recording_view<S: LogStore>(
     let r = state.app.recording(user, id).await?;
     let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
     let officers: std::collections::HashMap<String, String> =
-        state.app.store.officers().await.map_err(ApiError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
+        state.app.store.officers().await.map_err(AppError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
     let case = if r.case_id.is_empty() { None } else { state.app.store.case(&r.case_id).await.ok() };
     let may_act = state.app.may_change_recording(user, &r).await.is_ok();
     let interruptions = data["interruptions"]
@@ -338,7 +338,7 @@ pub async fn play<S: LogStore>(
     let submitted = submitted_form(&view, form)?;
     let purpose = submitted.iter().find(|(k, _)| k == "purpose").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     if purpose.chars().count() > 200 {
-        return Err(ApiError::BadRequest("查阅目的不得超过 200 个字符".into()).into());
+        return Err(AppError::BadRequest("查阅目的不得超过 200 个字符".into()).into());
     }
     let grant = state.app.grant_playback(&user, &id, &purpose).await?;
     recording_view(&state, &user, view, &id, format!("/api/recordings/{id}/content?grant={grant}")).await
@@ -356,8 +356,8 @@ async fn link_target<S: LogStore>(
     id: &str,
     case: &str,
 ) -> Result<(FormTarget<'static>, String), UiError> {
-    let spec = forms::spec("recording", "link").ok_or(ApiError::NotFound)?;
-    let record = state.app.store.case(case).await.map_err(ApiError::from)?;
+    let spec = forms::spec("recording", "link").ok_or(AppError::NotFound)?;
+    let record = state.app.store.case(case).await.map_err(AppError::from)?;
     state.app.allow(user, Action::CommandCase, Some(&record))?;
     let data: Value = serde_json::from_str(&record.data).unwrap_or(Value::Null);
     let records = crate::app::records::records_in(&data)
@@ -425,10 +425,10 @@ pub async fn link<S: LogStore>(
 }
 
 /// The forms of a recording's own steps: `interruption` and `clip`.
-fn step_target(id: &str, command: &str) -> Result<FormTarget<'static>, ApiError> {
+fn step_target(id: &str, command: &str) -> Result<FormTarget<'static>, AppError> {
     let spec = match command {
-        "interruption" | "clip" => forms::spec("recording", command).ok_or(ApiError::NotFound)?,
-        _ => return Err(ApiError::NotFound),
+        "interruption" | "clip" => forms::spec("recording", command).ok_or(AppError::NotFound)?,
+        _ => return Err(AppError::NotFound),
     };
     Ok(FormTarget {
         spec,
@@ -457,7 +457,7 @@ async fn apply<S: LogStore>(
     id: &str,
     command: &str,
     json: &Value,
-) -> Result<RecordingRecord, ApiError> {
+) -> Result<RecordingRecord, AppError> {
     let s = |k: &str| json[k].as_str().unwrap_or_default().to_string();
     match command {
         "interruption" => {
@@ -481,7 +481,7 @@ async fn apply<S: LogStore>(
             let ms = |k: &str| json[k].as_i64().unwrap_or(-1).saturating_mul(1000);
             state.app.clip_recording(user, id, ms("from"), ms("to"), &s("reason")).await
         }
-        _ => Err(ApiError::NotFound),
+        _ => Err(AppError::NotFound),
     }
 }
 

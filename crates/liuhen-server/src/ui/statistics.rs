@@ -69,7 +69,7 @@ pub async fn publish<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, posted) = posted(&state, &headers, form).await?;
     let year: i32 =
-        field(&posted, "year").trim().parse().map_err(|_| crate::error::ApiError::BadRequest("年份须为整数".into()))?;
+        field(&posted, "year").trim().parse().map_err(|_| crate::app::AppError::BadRequest("年份须为整数".into()))?;
     state.app.publish_statistics(&user, year).await?;
     Ok(Redirect::to(&format!("/statistics?year={year}")).into_response())
 }

@@ -167,7 +167,7 @@ async fn unauthenticated_clients_grow_the_log_by_at_most_the_cap_a_minute() {
     for i in 0..12u8 {
         let ip: std::net::IpAddr = format!("198.51.100.{i}").parse().unwrap();
         let r = direct.login_from(Some(ip), &format!("guess{i}"), "Spring2026!", "").await;
-        assert!(matches!(r, Err(liuhen_server::error::ApiError::BadCredentials)));
+        assert!(matches!(r, Err(liuhen_server::app::AppError::BadCredentials)));
     }
     let logged = app.store.tree_size() - before;
     // Within one minute five at most; the minute may have turned once during the loop.
