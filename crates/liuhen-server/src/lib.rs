@@ -195,3 +195,68 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
     let all = if secure { all.layer(axum::middleware::map_response(web::secure_cookies)) } else { all };
     all.layer(axum::middleware::map_response(web::security_headers))
 }
+
+#[cfg(test)]
+mod layering {
+    /// Every line of code (not comment) of the Rust files under `src/{dir}` (or the file
+    /// `src/{dir}.rs`), with where it is.
+    fn code_of(dir: &str) -> Vec<(String, String)> {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut paths = vec![src.join(dir), src.join(format!("{dir}.rs"))];
+        let mut out = Vec::new();
+        while let Some(path) = paths.pop() {
+            if path.is_dir() {
+                paths.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if !path.is_file() || path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if !line.trim_start().starts_with("//") {
+                    out.push((format!("{}:{}", path.display(), n + 1), line.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    fn assert_uses_none(dir: &str, layers: &[&str]) {
+        let code = code_of(dir);
+        assert!(code.len() > 1000, "only {} lines under {dir}", code.len());
+        for (at, line) in code {
+            for layer in layers {
+                assert!(!line.contains(layer), "{at}: {dir} uses {layer}: {line}");
+            }
+        }
+    }
+
+    /// The application layer knows nothing of HTTP or of its callers: it names what it refuses
+    /// (`AppError`), and the API (`error::ApiError`) and the pages choose how to answer.
+    /// (The names are spelt in halves, so that this test does not find itself.)
+    #[test]
+    fn the_application_imports_neither_http_nor_its_callers() {
+        let layers = [
+            concat!("crate::", "api"),
+            concat!("crate::", "ui"),
+            concat!("crate::", "error"),
+            concat!("crate::", "web"),
+            concat!("ax", "um"),
+            concat!("Status", "Code"),
+            concat!("Api", "Error"),
+        ];
+        assert_uses_none("app", &layers);
+    }
+
+    /// The pages call the application (its requests included), never the API's handlers; the
+    /// browser-facing plumbing both share is `web`.
+    #[test]
+    fn the_pages_and_the_web_plumbing_do_not_call_the_api() {
+        assert_uses_none("ui", &[concat!("crate::", "api"), concat!("Api", "Error")]);
+        let web = code_of("web");
+        assert!(
+            web.iter().all(|(_, l)| !l.contains(concat!("crate::", "api")) && !l.contains(concat!("crate::", "ui")))
+        );
+    }
+}

@@ -3,11 +3,12 @@
 //! cookie-authenticated API calls, body limits that answer 413 naming the limit, and the
 //! `Secure` flag of cookies when served over TLS.
 
-use crate::api::{SESSION_COOKIE, cookie};
 use axum::body::Body;
-use axum::http::{HeaderValue, Method, Request, header};
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::net::IpAddr;
 
 /// The Content-Security-Policy of every page: scripts only from this server (no inline script),
 /// no plugins, no framing by anyone. Inline `style` attributes stay allowed (the party's
@@ -136,4 +137,92 @@ pub async fn receipts(req: Request<Body>, next: Next) -> Response {
         }
     }
     resp
+}
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "liuhen_session";
+
+/// The bearer token or session cookie of a request, if any.
+pub fn request_token(headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(t) = v.strip_prefix("Bearer ")
+    {
+        return Some(t.trim().to_string());
+    }
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of the request's cookie `name`.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The client's address: the TCP peer's, or — when the peer is the trusted reverse proxy —
+/// the last address its `X-Forwarded-For` appended.
+pub fn client_ip<S>(app: &crate::app::App<S>, ext: &axum::http::Extensions, headers: &HeaderMap) -> Option<IpAddr> {
+    let peer = ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?.0.ip();
+    Some(client_of(peer, app.trusted_proxy, headers))
+}
+
+/// The client behind `peer`: `peer` itself unless it is the trusted proxy, whose own
+/// (last) `X-Forwarded-For` address is taken — earlier ones the client could have forged.
+fn client_of(peer: IpAddr, trusted_proxy: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
+    if trusted_proxy != Some(peer) {
+        return peer;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back();
+    forwarded.and_then(|v| v.rsplit(',').next()).and_then(|a| a.trim().parse().ok()).unwrap_or(peer)
+}
+
+/// The answer carrying a document's PDF (inline, never cached), in the API and on the pages.
+pub fn pdf_response(id: &str, bytes: Vec<u8>) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_string()),
+        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{id}.pdf\"")),
+        (header::CACHE_CONTROL, "no-store".to_string()),
+    ];
+    (headers, bytes).into_response()
+}
+
+/// The answer carrying a document's seal (DER) as a download.
+pub fn seal_response(id: &str, bytes: Vec<u8>) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{id}.ses.der\"")),
+    ];
+    (headers, bytes).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_the_peer_unless_the_peer_is_the_trusted_proxy() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("10.9.9.9, 203.0.113.7"));
+        let (proxy, other): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "198.51.100.2".parse().unwrap());
+        assert_eq!(client_of(proxy, Some(proxy), &h), "203.0.113.7".parse::<IpAddr>().unwrap());
+        // Not from the proxy, or no proxy configured: the header is the client's word, ignored.
+        assert_eq!(client_of(other, Some(proxy), &h), other);
+        assert_eq!(client_of(proxy, None, &h), proxy);
+        h.insert("x-forwarded-for", HeaderValue::from_static("not an address"));
+        assert_eq!(client_of(proxy, Some(proxy), &h), proxy);
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64_network() {
+        use crate::app::auth::source_key;
+        let a = source_key("2001:db8:1:2:aaaa::1".parse().unwrap());
+        assert_eq!(a, source_key("2001:db8:1:2:ffff::9".parse().unwrap()));
+        assert_ne!(a, source_key("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(source_key("::ffff:203.0.113.7".parse().unwrap()), "203.0.113.7");
+    }
 }

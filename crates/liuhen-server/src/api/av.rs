@@ -16,15 +16,15 @@ use serde_json::Value;
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "RecordingLink")]
 pub struct LinkForm {
-    pub case: super::text::Text<64>,
+    pub case: crate::app::requests::text::Text<64>,
     #[serde(default)]
-    pub records: Vec<super::text::Text<64>>,
+    pub records: Vec<crate::app::requests::text::Text<64>>,
     #[serde(default)]
-    pub av_item: super::text::Text<64>,
+    pub av_item: crate::app::requests::text::Text<64>,
     #[serde(default)]
     pub activity_ended_at: Option<i64>,
     #[serde(default)]
-    pub reason: super::text::Text<500>,
+    pub reason: crate::app::requests::text::Text<500>,
 }
 
 /// `POST /api/recordings/{id}/link`.
@@ -55,13 +55,13 @@ pub struct InterruptionForm {
     pub to: i64,
     /// 设备故障、天气恶劣、人为阻挠等.
     #[schemars(pattern(r"\S"))]
-    pub cause: super::text::Text<200>,
+    pub cause: crate::app::requests::text::Text<200>,
     #[serde(default)]
     pub spoken_at: Option<i64>,
     #[serde(default)]
-    pub written: super::text::Text<2000>,
+    pub written: crate::app::requests::text::Text<2000>,
     #[serde(default)]
-    pub signed_by: Vec<super::text::Text<100>>,
+    pub signed_by: Vec<crate::app::requests::text::Text<100>>,
     #[serde(default)]
     pub replaces: Option<usize>,
 }
@@ -100,9 +100,9 @@ pub async fn case_av<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Unrecorded")]
 pub struct UnrecordedForm {
-    pub record: super::text::Text<64>,
+    pub record: crate::app::requests::text::Text<64>,
     #[schemars(pattern(r"\S"))]
-    pub reason: super::text::Text<1000>,
+    pub reason: crate::app::requests::text::Text<1000>,
 }
 
 /// `POST /api/cases/{id}/av/unrecorded`: why a record was made without a recording (R-141).
@@ -134,7 +134,7 @@ pub struct ClipForm {
     /// What the clip is for (required).
     #[serde(default)]
     #[schemars(pattern(r"\S"))]
-    pub reason: super::text::Text<500>,
+    pub reason: crate::app::requests::text::Text<500>,
 }
 
 /// `POST /api/recordings/{id}/clips`: a stretch cut into a new recording naming its original.

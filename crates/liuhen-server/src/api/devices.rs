@@ -17,14 +17,14 @@ use serde_json::Value;
 pub struct DeviceForm {
     /// 设备编号：1–40 位字母、数字、- 或 _.
     #[schemars(pattern(r"^[A-Za-z0-9_-]{1,40}$"))]
-    pub number: super::text::Text<40>,
-    pub model: super::text::Text<100>,
+    pub number: crate::app::requests::text::Text<40>,
+    pub model: crate::app::requests::text::Text<100>,
     #[schemars(schema_with = "device_kind")]
     pub kind: String,
     #[serde(default)]
     #[schemars(schema_with = "device_capabilities")]
     pub capabilities: Vec<String>,
-    pub storage_place: super::text::Text<200>,
+    pub storage_place: crate::app::requests::text::Text<200>,
 }
 
 fn device_kind(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -8,8 +8,8 @@ use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use liuhen_store::LogStore;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -28,16 +28,16 @@ const UPLOAD_MAX: usize = crate::DOCUMENT_BODY_LIMIT as usize;
 #[allow(dead_code)]
 pub struct NewDocumentForm {
     /// 文书编号（GET /api/document-catalogue），如 D02 立案审批表。
-    pub code: super::text::Text<16>,
+    pub code: crate::app::requests::text::Text<16>,
     /// 栏目：栏目键 → 内容（文本）；空值视为未填。
     #[serde(default)]
-    pub fields: BTreeMap<String, Option<super::text::Text<FIELD_MAX>>>,
+    pub fields: BTreeMap<String, Option<crate::app::requests::text::Text<FIELD_MAX>>>,
     /// 更正已定稿或已签发的文书时，原文书的 ID；原文书保留，标明被更正。
     #[serde(default)]
-    pub supersedes: Option<super::text::Text<64>>,
+    pub supersedes: Option<crate::app::requests::text::Text<64>>,
     /// 更正理由（有 supersedes 时必填）。
     #[serde(default)]
-    pub reason: Option<super::text::Text<1000>>,
+    pub reason: Option<crate::app::requests::text::Text<1000>>,
 }
 
 /// One step on a document (办法第十一条–第十七条), tagged by `type`. Approvals and signatures
@@ -51,67 +51,67 @@ pub enum DocumentCommandForm {
     /// 修改草稿（起草的执法人员或法制审核人员）：给出的栏目替换原内容。
     Revise {
         #[serde(default)]
-        fields: BTreeMap<String, Option<super::text::Text<FIELD_MAX>>>,
+        fields: BTreeMap<String, Option<crate::app::requests::text::Text<FIELD_MAX>>>,
     },
     /// 审批（handler 承办人、reviewer 审核、legal 法制审核、approver 批准……，按文书的审批链）。
     Approve {
-        content_hash: super::text::Text<64>,
+        content_hash: crate::app::requests::text::Text<64>,
         /// 审批环节。
-        step: super::text::Text<16>,
+        step: crate::app::requests::text::Text<16>,
         #[serde(default)]
-        opinion: Option<super::text::Text<2000>>,
+        opinion: Option<crate::app::requests::text::Text<2000>>,
         #[serde(default)]
-        reason: Option<super::text::Text<2000>>,
+        reason: Option<crate::app::requests::text::Text<2000>>,
         /// 本人登录密码：解锁本人的 SM2 签名私钥。
         #[serde(default)]
-        password: Option<super::text::Text<1024>>,
+        password: Option<crate::app::requests::text::Text<1024>>,
     },
     /// 签名：执法人员以本人账号签名（officer、server、host、reviewer），集体讨论成员（member）本人确认，
     /// 当事人等（party、witness……）在签名板或纸上签名。
     Sign {
-        content_hash: super::text::Text<64>,
-        role: super::text::Text<32>,
+        content_hash: crate::app::requests::text::Text<64>,
+        role: crate::app::requests::text::Text<32>,
         /// pad 签名板（默认）或 paper 纸质签名扫描件。
         #[serde(default)]
         method: Option<SignMethod>,
         /// 非本系统账号的签名人姓名（当事人、见证人）。
         #[serde(default)]
-        name: Option<super::text::Text<100>>,
+        name: Option<crate::app::requests::text::Text<100>>,
         /// 签名图像：PNG 或 JPEG，base64 或 data: URL。
-        image: super::text::Text<UPLOAD_MAX>,
+        image: crate::app::requests::text::Text<UPLOAD_MAX>,
         #[serde(default)]
-        password: Option<super::text::Text<1024>>,
+        password: Option<crate::app::requests::text::Text<1024>>,
     },
     /// 拒绝签名的注明（办法第十四条）：执法人员（须含本人）注明拒签情况，可有见证人。
     Refuse {
-        content_hash: super::text::Text<64>,
+        content_hash: crate::app::requests::text::Text<64>,
         #[serde(default)]
-        role: Option<super::text::Text<32>>,
+        role: Option<crate::app::requests::text::Text<32>>,
         #[serde(default)]
-        who: Option<super::text::Text<100>>,
+        who: Option<crate::app::requests::text::Text<100>>,
         #[serde(default)]
-        reason: Option<super::text::Text<1000>>,
+        reason: Option<crate::app::requests::text::Text<1000>>,
         /// 注明拒签的执法人员 ID。
         #[serde(default)]
-        officers: Vec<super::text::Text<64>>,
+        officers: Vec<crate::app::requests::text::Text<64>>,
         #[serde(default)]
-        witness: Option<super::text::Text<100>>,
+        witness: Option<crate::app::requests::text::Text<100>>,
     },
     /// 退回（审批人不同意，写明理由）：承办人修改后重新提交。
     Return {
-        content_hash: super::text::Text<64>,
+        content_hash: crate::app::requests::text::Text<64>,
         #[serde(default)]
-        reasons: Option<super::text::Text<2000>>,
+        reasons: Option<crate::app::requests::text::Text<2000>>,
     },
     /// 附件：PNG、JPEG 或 PDF（base64）。
-    Attach { key: super::text::Text<32>, file: super::text::Text<UPLOAD_MAX> },
+    Attach { key: crate::app::requests::text::Text<32>, file: crate::app::requests::text::Text<UPLOAD_MAX> },
     /// 定稿：审批和签名齐备后生成 PDF。
     Finalise {},
     /// 签发：加盖电子印章，编文号。
     Issue {
         /// 文号，如 栗街罚决〔2026〕12号；省略或留空则按办事处编号规则（编号规则清单，未设则默认）取本年下一个号，不跳号、不重号；他文书已用的文号 409 DUPLICATE（更正版本可沿用原文书的文号）。
         #[serde(default)]
-        doc_no: Option<super::text::Text<64>>,
+        doc_no: Option<crate::app::requests::text::Text<64>>,
         /// 成文日期 YYYY-MM-DD；省略为当日；须在文书起草之日至今日之间（R-064b）。
         #[serde(default)]
         #[schemars(extend("format" = "date"))]
@@ -208,7 +208,7 @@ pub async fn pdf<S: LogStore>(
     Query(q): Query<PurposeQuery>,
 ) -> Result<Response, ApiError> {
     let bytes = state.app.document_pdf(&user, &id, &q.purpose).await?;
-    Ok(pdf_response(&id, bytes))
+    Ok(crate::web::pdf_response(&id, bytes))
 }
 
 /// `GET /api/documents/{id}/seal`: the seal of an issued document (DER, GB/T 38540-shaped).
@@ -219,26 +219,7 @@ pub async fn seal<S: LogStore>(
     _headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let bytes = state.app.document_seal(&user, &id).await?;
-    Ok(seal_response(&id, bytes))
-}
-
-/// The answer carrying a document's PDF (inline, never cached); the pages use it too.
-pub(crate) fn pdf_response(id: &str, bytes: Vec<u8>) -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, "application/pdf".to_string()),
-        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{id}.pdf\"")),
-        (header::CACHE_CONTROL, "no-store".to_string()),
-    ];
-    (headers, bytes).into_response()
-}
-
-/// The answer carrying a document's seal (DER) as a download.
-pub(crate) fn seal_response(id: &str, bytes: Vec<u8>) -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{id}.ses.der\"")),
-    ];
-    (headers, bytes).into_response()
+    Ok(crate::web::seal_response(&id, bytes))
 }
 
 /// `GET /api/seal-keys`: the office's seal public keys (PEM), for anyone to check a seal.

@@ -5,48 +5,19 @@ pub mod cases;
 pub mod described;
 pub mod devices;
 pub mod documents;
-pub mod evidence;
 pub mod glossary;
 pub mod log;
 pub mod openapi;
 pub mod party_access;
 pub mod publication;
-pub mod service;
 pub mod session;
-pub mod text;
 pub mod uploads;
 pub mod users;
 
 use crate::AppState;
 use crate::error::{ApiError, AppError};
 use axum::http::HeaderMap;
-use axum::http::header::{AUTHORIZATION, COOKIE};
 use liuhen_store::{LogStore, UserRecord};
-
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "liuhen_session";
-
-/// The bearer token or session cookie of a request, if any.
-pub fn request_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(v) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok())
-        && let Some(t) = v.strip_prefix("Bearer ")
-    {
-        return Some(t.trim().to_string());
-    }
-    cookie(headers, SESSION_COOKIE)
-}
-
-/// The value of the request's cookie `name`.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
 
 /// The signed-in user, or 401; an account still on its initial password may do nothing but
 /// change it (403 PASSWORD_CHANGE_REQUIRED).
@@ -76,7 +47,7 @@ impl<S: LogStore> axum::extract::FromRequestParts<AppState<S>> for CurrentUser {
 
 /// The signed-in user, or 401, even one who must still change their initial password.
 pub async fn require_session<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Result<UserRecord, AppError> {
-    let token = request_token(headers).ok_or(AppError::Unauthorized)?;
+    let token = crate::web::request_token(headers).ok_or(AppError::Unauthorized)?;
     state.app.authenticate(&token).await
 }
 

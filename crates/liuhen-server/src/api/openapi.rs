@@ -4,46 +4,22 @@
 use axum::Json;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
-use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
-/// The case types and the command each takes, by the name of its schema.
-pub const COMMANDS: [(&str, &str); 5] = [
-    ("inspection", "InspectionCommand"),
-    ("summary_penalty", "SummaryCommand"),
-    ("ordinary_penalty", "OrdinaryCommand"),
-    ("licence", "LicenceCommand"),
-    ("coercive_measure", "CoercionCommand"),
-];
+pub use crate::app::requests::COMMANDS;
 
 /// The schemas of what the server parses, generated from the very types it parses requests
-/// into (schemars), so that the description and the parser cannot drift.
+/// into (schemars), so that the description and the parser cannot drift: the application's
+/// requests (`app::requests`) and the API's own bodies.
 pub fn generated() -> Map<String, Value> {
-    use super::{av, cases, documents, evidence, party_access, publication, service, session, users};
-    let mut g = SchemaSettings::draft2020_12()
-        .with(|s| s.definitions_path = "/components/schemas/".into())
-        .for_deserialize()
-        .into_generator();
+    use super::{av, cases, documents, publication, session, users};
+    let mut g = crate::app::requests::generator();
+    crate::app::requests::add_forms(&mut g);
     macro_rules! each {
         ($($t:ty),* $(,)?) => { $( g.subschema_for::<$t>(); )* };
     }
     each!(
-        cases::CommandForm,
-        cases::SummaryCommandForm,
-        cases::OrdinaryCommandForm,
-        cases::LicenceCommandForm,
-        cases::CoercionCommandForm,
-        cases::OpenInspectionForm,
-        cases::SummaryStartForm,
-        cases::LeadForm,
-        cases::ApplicationForm,
-        cases::MeasureForm,
-        cases::MatterForm,
-        cases::AgencyForm,
-        cases::OfficerForm,
         cases::ClassForm,
-        evidence::EvidenceForm,
-        service::ServiceForm,
         documents::NewDocumentForm,
         documents::DocumentCommandForm,
         users::UserForm,
@@ -54,8 +30,6 @@ pub fn generated() -> Map<String, Value> {
         session::CodeForm,
         session::SigningKeyForm,
         session::CredentialsForm,
-        party_access::RequestForm,
-        party_access::StepForm,
         publication::PublicationForm,
         publication::StatisticsForm,
         av::LinkForm,
@@ -66,17 +40,9 @@ pub fn generated() -> Map<String, Value> {
         super::devices::DeviceForm,
     );
     let mut defs = g.take_definitions(true);
-    // The commands are told apart by `type` (OpenAPI's discriminator) and name their case type.
-    for (case_type, name) in COMMANDS {
-        if let Some(Value::Object(o)) = defs.get_mut(name) {
-            o.insert("discriminator".into(), json!({"propertyName": "type"}));
-            o.insert("x-case-type".into(), json!(case_type));
-        }
-    }
-    for name in ["DocumentCommand", "ServiceMethod", "PartyAccessStep"] {
-        if let Some(Value::Object(o)) = defs.get_mut(name) {
-            o.insert("discriminator".into(), json!({"propertyName": "type"}));
-        }
+    crate::app::requests::discriminate(&mut defs);
+    if let Some(Value::Object(o)) = defs.get_mut("DocumentCommand") {
+        o.insert("discriminator".into(), json!({"propertyName": "type"}));
     }
     defs.insert(
         "Command".into(),
@@ -110,61 +76,8 @@ fn overlay(schemas: &mut Map<String, Value>) {
             }
         }
         describe_fields(&mut gen_schema);
-        no_control_characters(&mut gen_schema);
-        integer_ranges(&mut gen_schema);
+        crate::app::requests::described::constrain(&mut gen_schema);
         schemas.insert(name, gen_schema);
-    }
-}
-
-/// States the range of every integer its Rust type holds (`format: uint32` and the like), so a
-/// number the server cannot hold is one the description forbids.
-fn integer_ranges(v: &mut Value) {
-    match v {
-        Value::Object(o) => {
-            let range: Option<(Value, Value)> = match o.get("format").and_then(Value::as_str) {
-                Some("uint8") => Some((json!(0), json!(u8::MAX))),
-                Some("uint16") => Some((json!(0), json!(u16::MAX))),
-                Some("uint32") => Some((json!(0), json!(u32::MAX))),
-                Some("uint64" | "uint") => Some((json!(0), json!(u64::MAX))),
-                Some("int32") => Some((json!(i32::MIN), json!(i32::MAX))),
-                Some("int64" | "int") => Some((json!(i64::MIN), json!(i64::MAX))),
-                _ => None,
-            };
-            if let Some((min, max)) = range {
-                o.entry("minimum").or_insert(min);
-                o.entry("maximum").or_insert(max);
-            }
-            o.values_mut().for_each(integer_ranges);
-        }
-        Value::Array(a) => a.iter_mut().for_each(integer_ranges),
-        _ => {}
-    }
-}
-
-/// What the server refuses in any text it takes: control characters other than a line feed.
-pub const PLAIN_TEXT: &str = "^[^\\x00-\\x09\\x0B-\\x1F\\x7F-\\x9F]*$";
-
-/// Whether a schema admits a string.
-fn is_string(o: &Map<String, Value>) -> bool {
-    match o.get("type") {
-        Some(Value::String(t)) => t == "string",
-        Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
-        _ => false,
-    }
-}
-
-/// States on every free-text string that control characters (but a line feed) are refused, as
-/// the server's text checks do.
-fn no_control_characters(v: &mut Value) {
-    match v {
-        Value::Object(o) => {
-            if is_string(o) && !["pattern", "enum", "const", "format"].iter().any(|k| o.contains_key(*k)) {
-                o.insert("pattern".into(), json!(PLAIN_TEXT));
-            }
-            o.values_mut().for_each(no_control_characters);
-        }
-        Value::Array(a) => a.iter_mut().for_each(no_control_characters),
-        _ => {}
     }
 }
 
@@ -749,7 +662,7 @@ mod tests {
         fn walk(path: &str, v: &Value, out: &mut Vec<String>) {
             match v {
                 Value::Object(o) => {
-                    if super::is_string(o)
+                    if crate::app::requests::described::is_string(o)
                         && !["maxLength", "enum", "const", "format"].iter().any(|k| o.contains_key(*k))
                     {
                         out.push(path.to_string());

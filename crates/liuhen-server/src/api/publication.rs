@@ -21,12 +21,12 @@ pub struct PublicationForm {
     pub action: String,
     /// Why it is withdrawn (the decision changed, revoked or found unlawful).
     #[serde(default)]
-    pub reason: super::text::Text<2000>,
+    pub reason: crate::app::requests::text::Text<2000>,
     /// On publishing: names or words of others the preview shows (a witness, a neighbour)
     /// to be masked as the party's name is (`李四` → `李某某`).
     #[serde(default)]
     #[schemars(length(max = 20))]
-    pub mask: Vec<super::text::Text<100>>,
+    pub mask: Vec<crate::app::requests::text::Text<100>>,
 }
 
 /// `GET /api/cases/{id}/publication`: what publishing the decision would post, word for word
@@ -91,23 +91,6 @@ struct PublicPage {
     next: Option<String>,
     /// 年度行政执法数据: (year, [(item, figure)]), the latest first.
     statistics: Vec<(i64, Vec<(String, String)>)>,
-}
-
-/// A year's published figures as (item, figure) lines.
-pub fn figure_lines(f: &Value) -> Vec<(String, String)> {
-    let n = |v: &Value| v.as_u64().unwrap_or(0).to_string();
-    let mut out = vec![("行政处罚（件）".to_string(), n(&f["penalties"]["total"]))];
-    for (kind, count) in f["penalties"]["by_kind"].as_object().into_iter().flatten() {
-        out.push((format!("　其中：{kind}（件）"), n(count)));
-    }
-    let fen = f["penalties"]["amount_fen"].as_u64().unwrap_or(0);
-    out.push(("罚没金额（元）".to_string(), format!("{}.{:02}", fen / 100, fen % 100)));
-    out.push(("准予行政许可（件）".to_string(), n(&f["licences"]["granted"])));
-    out.push(("不予行政许可（件）".to_string(), n(&f["licences"]["denied"])));
-    out.push(("查封（件）".to_string(), n(&f["coercive_measures"]["seal"])));
-    out.push(("扣押（件）".to_string(), n(&f["coercive_measures"]["seize"])));
-    out.push(("行政检查（次）".to_string(), n(&f["inspections"])));
-    out
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -255,7 +238,7 @@ pub async fn page<S: LogStore>(
         .all_published_statistics()
         .await?
         .iter()
-        .map(|v| (v["year"].as_i64().unwrap_or_default(), figure_lines(&v["figures"])))
+        .map(|v| (v["year"].as_i64().unwrap_or_default(), crate::app::statistics::figure_lines(&v["figures"])))
         .collect();
     let html = PublicPage { organ, posted, matters, procedures: PROCEDURES, relief, items, first, next, statistics }
         .render()

@@ -1,8 +1,8 @@
 //! Sign-in: `POST /api/session` with a username and password; `GET /api/me`.
 
 use crate::AppState;
-use crate::api::SESSION_COOKIE;
 use crate::error::{ApiError, AppError};
+use crate::web::{SESSION_COOKIE, client_ip};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -11,16 +11,15 @@ use axum::response::{IntoResponse, Response};
 use liuhen_store::LogStore;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::net::IpAddr;
 
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Login")]
 pub struct LoginForm {
-    pub username: super::text::Text<64>,
-    pub password: super::text::Text<1024>,
+    pub username: crate::app::requests::text::Text<64>,
+    pub password: crate::app::requests::text::Text<1024>,
     /// The TOTP code, for an account that enabled it.
     #[serde(default)]
-    pub code: super::text::Text<16>,
+    pub code: crate::app::requests::text::Text<16>,
 }
 
 #[derive(Serialize)]
@@ -50,50 +49,6 @@ impl From<&liuhen_store::UserRecord> for UserDto {
             role: u.role.clone(),
             must_change_password: u.must_change_password,
         }
-    }
-}
-
-/// The client's address: the TCP peer's, or — when the peer is the trusted reverse proxy —
-/// the last address its `X-Forwarded-For` appended.
-pub fn client_ip<S>(app: &crate::app::App<S>, ext: &axum::http::Extensions, headers: &HeaderMap) -> Option<IpAddr> {
-    let peer = ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?.0.ip();
-    Some(client_of(peer, app.trusted_proxy, headers))
-}
-
-/// The client behind `peer`: `peer` itself unless it is the trusted proxy, whose own
-/// (last) `X-Forwarded-For` address is taken — earlier ones the client could have forged.
-fn client_of(peer: IpAddr, trusted_proxy: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
-    if trusted_proxy != Some(peer) {
-        return peer;
-    }
-    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back();
-    forwarded.and_then(|v| v.rsplit(',').next()).and_then(|a| a.trim().parse().ok()).unwrap_or(peer)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_client_is_the_peer_unless_the_peer_is_the_trusted_proxy() {
-        let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", HeaderValue::from_static("10.9.9.9, 203.0.113.7"));
-        let (proxy, other): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "198.51.100.2".parse().unwrap());
-        assert_eq!(client_of(proxy, Some(proxy), &h), "203.0.113.7".parse::<IpAddr>().unwrap());
-        // Not from the proxy, or no proxy configured: the header is the client's word, ignored.
-        assert_eq!(client_of(other, Some(proxy), &h), other);
-        assert_eq!(client_of(proxy, None, &h), proxy);
-        h.insert("x-forwarded-for", HeaderValue::from_static("not an address"));
-        assert_eq!(client_of(proxy, Some(proxy), &h), proxy);
-    }
-
-    #[test]
-    fn an_ipv6_client_counts_by_its_64_network() {
-        use crate::app::auth::source_key;
-        let a = source_key("2001:db8:1:2:aaaa::1".parse().unwrap());
-        assert_eq!(a, source_key("2001:db8:1:2:ffff::9".parse().unwrap()));
-        assert_ne!(a, source_key("2001:db8:1:3::1".parse().unwrap()));
-        assert_eq!(source_key("::ffff:203.0.113.7".parse().unwrap()), "203.0.113.7");
     }
 }
 
@@ -129,7 +84,7 @@ pub async fn login<S: LogStore>(
 /// no longer authenticates; the session cookie is cleared.
 pub async fn logout<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, ApiError> {
     let user = super::require_session(&state, &headers).await?;
-    let token = super::request_token(&headers).ok_or(AppError::Unauthorized)?;
+    let token = crate::web::request_token(&headers).ok_or(AppError::Unauthorized)?;
     state.app.logout(&user, &token).await?;
     let mut resp = axum::http::StatusCode::NO_CONTENT.into_response();
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -143,7 +98,7 @@ pub async fn logout<S: LogStore>(State(state): State<AppState<S>>, headers: Head
 #[schemars(rename = "SigningKeyRenewal")]
 pub struct SigningKeyForm {
     /// The account's own password: only it opens (and re-wraps) the signing key.
-    pub password: super::text::Text<1024>,
+    pub password: crate::app::requests::text::Text<1024>,
 }
 
 /// `POST /api/me/signing-key`: the signed-in user replaces their SM2 signing key; the old one is
@@ -175,13 +130,13 @@ pub async fn me<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMa
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "PasswordChange")]
 pub struct PasswordForm {
-    pub current: super::text::Text<1024>,
+    pub current: crate::app::requests::text::Text<1024>,
     /// At least 12 characters, neither the current password nor the username (422).
     #[schemars(length(min = 12))]
-    pub new: super::text::Text<1024>,
+    pub new: crate::app::requests::text::Text<1024>,
     /// The current TOTP code, for an account that turned TOTP on.
     #[serde(default)]
-    pub code: super::text::Text<16>,
+    pub code: crate::app::requests::text::Text<16>,
 }
 
 /// `POST /api/me/password`: the signed-in user changes their password (the first sign-in's
@@ -194,7 +149,7 @@ pub async fn change_password<S: LogStore>(
 ) -> Result<Json<UserDto>, ApiError> {
     let user = super::require_session(&state, &headers).await?;
     let f: PasswordForm = super::described::body(form)?;
-    let token = super::request_token(&headers).unwrap_or_default();
+    let token = crate::web::request_token(&headers).unwrap_or_default();
     state.app.change_password(&user, &f.current, &f.new, &f.code, Some(&token)).await?;
     let user = state.app.authenticate(&token).await?;
     Ok(Json(UserDto::from(&user)))
@@ -204,10 +159,10 @@ pub async fn change_password<S: LogStore>(
 #[schemars(rename = "Credentials")]
 pub struct CredentialsForm {
     /// The account's current password.
-    pub password: super::text::Text<1024>,
+    pub password: crate::app::requests::text::Text<1024>,
     /// The current TOTP code, when TOTP is on.
     #[serde(default)]
-    pub code: super::text::Text<16>,
+    pub code: crate::app::requests::text::Text<16>,
 }
 
 /// `POST /api/me/totp`: starts binding an authenticator app (the secret, once). It turns the
@@ -225,7 +180,7 @@ pub async fn begin_totp<S: LogStore>(
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "TotpCode")]
 pub struct CodeForm {
-    pub code: super::text::Text<16>,
+    pub code: crate::app::requests::text::Text<16>,
 }
 
 /// `POST /api/me/totp/confirm`: a code from the app turns the second factor on.

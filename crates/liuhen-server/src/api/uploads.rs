@@ -139,7 +139,9 @@ pub async fn patch<S: LogStore>(
 ) -> Result<Response, ApiError> {
     let user = tus_user(&state, &headers).await?;
     if header_str(&headers, "content-type") != Some("application/offset+octet-stream") {
-        return Err(AppError::Upload(Upload::ContentType, "内容类型须为 application/offset+octet-stream".to_string()).into());
+        return Err(
+            AppError::Upload(Upload::ContentType, "内容类型须为 application/offset+octet-stream".to_string()).into()
+        );
     }
     let offset = number(&headers, "upload-offset")?;
     let checksum = match header_str(&headers, "upload-checksum") {
@@ -236,7 +238,7 @@ pub async fn recording<S: LogStore>(
 pub struct PlaybackForm {
     /// 播放用途（记入查阅台账）。
     #[serde(default)]
-    pub purpose: super::text::Text<200>,
+    pub purpose: crate::app::requests::text::Text<200>,
 }
 
 /// `POST /api/recordings/{id}/playback`: the view goes into the ledger; the answer is a grant
@@ -248,7 +250,7 @@ pub async fn playback<S: LogStore>(
     form: Result<Json<PlaybackForm>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let purpose = match form {
-        Ok(Json(f)) => super::cases::text(&f.purpose, "查阅目的", 200)?,
+        Ok(Json(f)) => crate::app::requests::cases::text(&f.purpose, "查阅目的", 200)?,
         Err(_) => String::new(),
     };
     let grant = state.app.grant_playback(&user, &id, &purpose).await?;

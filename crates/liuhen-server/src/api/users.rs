@@ -15,23 +15,23 @@ use serde::{Deserialize, Serialize};
 #[schemars(rename = "NewAccount")]
 pub struct UserForm {
     #[schemars(pattern(r"^[a-z0-9._-]{2,32}$"))]
-    pub username: super::text::Text<32>,
+    pub username: crate::app::requests::text::Text<32>,
     /// Comma-separated role codes: officer, unit_head, legal_reviewer, approver,
     /// discussion_member, archivist, device_admin, supervisor, sysadmin.
     #[schemars(pattern(
         r"^(\s*,)*\s*(officer|unit_head|legal_reviewer|approver|discussion_member|archivist|device_admin|supervisor|sysadmin)\s*(,\s*((officer|unit_head|legal_reviewer|approver|discussion_member|archivist|device_admin|supervisor|sysadmin)\s*)?)*$"
     ))]
-    pub roles: super::text::Text<500>,
+    pub roles: crate::app::requests::text::Text<500>,
     /// At least 12 characters; the user changes it at first sign-in.
-    pub password: super::text::Text<1024>,
+    pub password: crate::app::requests::text::Text<1024>,
     #[serde(default)]
-    pub officer_id: super::text::Text<64>,
+    pub officer_id: crate::app::requests::text::Text<64>,
     #[serde(default)]
-    pub unit: super::text::Text<100>,
+    pub unit: crate::app::requests::text::Text<100>,
     /// The name the account's approvals and signatures are recorded under when it belongs to
     /// no officer (e.g. 张主任); empty: the username.
     #[serde(default)]
-    pub name: super::text::Text<50>,
+    pub name: crate::app::requests::text::Text<50>,
 }
 
 #[derive(Serialize)]

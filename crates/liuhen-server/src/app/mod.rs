@@ -31,6 +31,7 @@ pub mod publication;
 pub mod rebuild;
 pub mod recordings;
 pub mod records;
+pub mod requests;
 pub mod scale;
 pub mod service;
 pub mod signer;
@@ -424,43 +425,4 @@ pub fn unprintable(c: char) -> bool {
     (c.is_control() && c != '\n')
         || matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
-}
-
-#[cfg(test)]
-mod layering {
-    /// The application layer knows nothing of HTTP or of the pages: it names what it refuses
-    /// (`AppError`), and the API (`crate::error::ApiError`) and the UI choose how to answer.
-    #[test]
-    fn the_application_imports_neither_http_nor_its_callers() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
-        let mut read = 0;
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let src = std::fs::read_to_string(&path).unwrap();
-            for (n, line) in src.lines().enumerate() {
-                let code = line.trim_start();
-                if code.starts_with("//") {
-                    continue;
-                }
-                // (Spelt in halves, so that this test does not find itself.)
-                let layers = [
-                    concat!("crate::", "api"),
-                    concat!("crate::", "ui"),
-                    concat!("crate::", "error"),
-                    concat!("crate::", "web"),
-                    concat!("ax", "um"),
-                    concat!("Status", "Code"),
-                    concat!("Api", "Error"),
-                ];
-                for layer in layers {
-                    assert!(!code.contains(layer), "{}:{}: the application uses {layer}: {line}", path.display(), n + 1);
-                }
-            }
-            read += 1;
-        }
-        assert!(read > 30, "only {read} files under {}", dir.display());
-    }
 }

@@ -188,6 +188,23 @@ pub fn published_setting(body: &Value, at: i64) -> SettingRecord {
     SettingRecord::new(format!("{PREFIX}{year}"), v.to_string(), at)
 }
 
+/// A year's published figures as (item, figure) lines.
+pub fn figure_lines(f: &Value) -> Vec<(String, String)> {
+    let n = |v: &Value| v.as_u64().unwrap_or(0).to_string();
+    let mut out = vec![("行政处罚（件）".to_string(), n(&f["penalties"]["total"]))];
+    for (kind, count) in f["penalties"]["by_kind"].as_object().into_iter().flatten() {
+        out.push((format!("　其中：{kind}（件）"), n(count)));
+    }
+    let fen = f["penalties"]["amount_fen"].as_u64().unwrap_or(0);
+    out.push(("罚没金额（元）".to_string(), format!("{}.{:02}", fen / 100, fen % 100)));
+    out.push(("准予行政许可（件）".to_string(), n(&f["licences"]["granted"])));
+    out.push(("不予行政许可（件）".to_string(), n(&f["licences"]["denied"])));
+    out.push(("查封（件）".to_string(), n(&f["coercive_measures"]["seal"])));
+    out.push(("扣押（件）".to_string(), n(&f["coercive_measures"]["seize"])));
+    out.push(("行政检查（次）".to_string(), n(&f["inspections"])));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -223,14 +223,20 @@ async fn apply<S: LogStore>(state: &AppState<S>, user: &UserRecord, which: &str,
     let bad = |e: serde_json::Error| AppError::BadRequest(format!("表单内容有误：{e}"));
     match which {
         "officer" => {
-            crate::api::cases::register_officer_from(&state.app, user, serde_json::from_value(json).map_err(bad)?)
-                .await?;
+            crate::app::requests::cases::register_officer_from(
+                &state.app,
+                user,
+                serde_json::from_value(json).map_err(bad)?,
+            )
+            .await?;
         }
         "matter" => {
-            crate::api::cases::put_matter_from(&state.app, user, serde_json::from_value(json).map_err(bad)?).await?;
+            crate::app::requests::cases::put_matter_from(&state.app, user, serde_json::from_value(json).map_err(bad)?)
+                .await?;
         }
         "agency" => {
-            crate::api::cases::put_agency_from(&state.app, user, serde_json::from_value(json).map_err(bad)?).await?;
+            crate::app::requests::cases::put_agency_from(&state.app, user, serde_json::from_value(json).map_err(bad)?)
+                .await?;
         }
         "av_item" => {
             let mut rows = state.app.catalogue(AV_ITEMS).await?;

@@ -491,7 +491,7 @@ pub async fn pdf<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, _) = signed_in(&state, &headers).await?;
     let bytes = state.app.document_pdf(&user, &id, "").await?;
-    Ok(crate::api::documents::pdf_response(&id, bytes))
+    Ok(crate::web::pdf_response(&id, bytes))
 }
 
 /// The seal of an issued document (DER), ledgered.
@@ -502,7 +502,7 @@ pub async fn seal<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, _) = signed_in(&state, &headers).await?;
     let bytes = state.app.document_seal(&user, &id).await?;
-    Ok(crate::api::documents::seal_response(&id, bytes))
+    Ok(crate::web::seal_response(&id, bytes))
 }
 
 pub async fn sign_script() -> impl IntoResponse {

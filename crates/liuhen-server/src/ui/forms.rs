@@ -1831,7 +1831,7 @@ mod tests {
     /// gates (each 送达方式, a refusal ticked or not) — makes JSON the API's command takes.
     #[test]
     fn every_command_has_a_form_the_api_takes() {
-        use crate::api::cases::{
+        use crate::app::requests::cases::{
             CoercionCommandForm, CommandForm, LicenceCommandForm, OrdinaryCommandForm, SummaryCommandForm,
         };
         fn check<T: serde::de::DeserializeOwned>(case_type: &str) {
@@ -1887,16 +1887,16 @@ mod tests {
                 panic!("admin/{command}: {e}\n{json}");
             }
         }
-        takes::<crate::api::cases::OfficerForm>("officer");
-        takes::<crate::api::cases::MatterForm>("matter");
-        takes::<crate::api::cases::AgencyForm>("agency");
+        takes::<crate::app::requests::cases::OfficerForm>("officer");
+        takes::<crate::app::requests::cases::MatterForm>("matter");
+        takes::<crate::app::requests::cases::AgencyForm>("agency");
         let party = |command: &str| {
             let spec = spec("party", command).unwrap();
             to_json(spec, &filled(spec, &[])).unwrap()
         };
-        serde_json::from_value::<crate::api::party_access::RequestForm>(party("request")).unwrap();
+        serde_json::from_value::<crate::app::requests::party_access::RequestForm>(party("request")).unwrap();
         for step in ["decide", "deliver", "receipt"] {
-            if let Err(e) = serde_json::from_value::<crate::api::party_access::StepForm>(party(step)) {
+            if let Err(e) = serde_json::from_value::<crate::app::requests::party_access::StepForm>(party(step)) {
                 panic!("party/{step}: {e}");
             }
         }
@@ -1936,7 +1936,7 @@ mod tests {
 /// `spec` submits, when the description has one: the page's input stops where the server does.
 pub fn max_length(spec: &Spec, path: &str) -> Option<u64> {
     static SCHEMAS: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-    let schemas = SCHEMAS.get_or_init(crate::api::openapi::generated);
+    let schemas = SCHEMAS.get_or_init(crate::app::requests::schemas);
     let resolve = |mut v: &'static Value| -> &'static Value {
         for _ in 0..8 {
             if let Some(r) = v["$ref"].as_str() {
@@ -1966,7 +1966,7 @@ pub fn max_length(spec: &Spec, path: &str) -> Option<u64> {
         };
         schemas.get(name)?
     } else {
-        let name = crate::api::openapi::COMMANDS.iter().find(|(t, _)| *t == spec.case_type)?.1;
+        let name = crate::app::requests::COMMANDS.iter().find(|(t, _)| *t == spec.case_type)?.1;
         schemas.get(name)?["oneOf"].as_array()?.iter().find(|v| {
             let t = &v["properties"]["type"];
             t["const"] == spec.command || t["enum"].as_array().is_some_and(|e| e.len() == 1 && e[0] == spec.command)

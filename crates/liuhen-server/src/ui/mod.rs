@@ -7,8 +7,8 @@
 //! session, checked on every POST.
 
 use crate::AppState;
-use crate::api::{SESSION_COOKIE, cookie, request_token};
 use crate::app::AppError;
+use crate::web::{SESSION_COOKIE, cookie, request_token};
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -220,7 +220,7 @@ pub async fn login<S: LogStore>(
         return login_page(StatusCode::FORBIDDEN, "登录页面已过期，请重新登录。", "");
     }
     let username = form.username.trim().chars().take(64).collect::<String>();
-    let source = crate::api::session::client_ip(&state.app, &ext, &headers);
+    let source = crate::web::client_ip(&state.app, &ext, &headers);
     match state.app.login_from(source, &username, &form.password, &form.code).await {
         Ok(login) => {
             let session = format!(
@@ -313,7 +313,7 @@ pub async fn change_password<S: LogStore>(
     let outcome = if f.new != f.confirm {
         Err("两次输入的新密码不一致。".to_string())
     } else {
-        let keep = crate::api::cookie(&headers, crate::api::SESSION_COOKIE);
+        let keep = crate::web::cookie(&headers, crate::web::SESSION_COOKIE);
         state.app.change_password(&user, &f.current, &f.new, &f.code, keep.as_deref()).await.map_err(|e| match e {
             AppError::BadRequest(m) => m,
             other => other.message(),
@@ -1521,7 +1521,7 @@ pub async fn run_command<S: LogStore>(
             if json.get("type").is_none() {
                 json["type"] = Value::from(command.as_str());
             }
-            crate::api::cases::execute_command(&state.app, &user, &id, version, json)
+            crate::app::requests::cases::execute_command(&state.app, &user, &id, version, json)
                 .await
                 .map_err(|e| placed(spec, &submitted, e))
         }
@@ -1702,19 +1702,19 @@ async fn open_from_form<S: LogStore>(
     match kind {
         "inspection" => {
             let f = serde_json::from_value(json).map_err(bad)?;
-            crate::api::cases::open_inspection_from(&state.app, user, f).await
+            crate::app::requests::cases::open_inspection_from(&state.app, user, f).await
         }
         "summary" => {
             let f = serde_json::from_value(json).map_err(bad)?;
-            crate::api::cases::start_summary_from(&state.app, user, f).await
+            crate::app::requests::cases::start_summary_from(&state.app, user, f).await
         }
         "coercion" => {
             let f = serde_json::from_value(json).map_err(bad)?;
-            crate::api::cases::propose_measure_from(&state.app, user, f).await
+            crate::app::requests::cases::propose_measure_from(&state.app, user, f).await
         }
         "licence" => {
             let f = serde_json::from_value(json).map_err(bad)?;
-            crate::api::cases::apply_for_licence_from(&state.app, user, f).await
+            crate::app::requests::cases::apply_for_licence_from(&state.app, user, f).await
         }
         "penalty" => {
             let mut json = json;
@@ -1723,7 +1723,7 @@ async fn open_from_form<S: LogStore>(
                 json["party"] = Value::Null;
             }
             let f = serde_json::from_value(json).map_err(bad)?;
-            crate::api::cases::register_lead_from(&state.app, user, f).await
+            crate::app::requests::cases::register_lead_from(&state.app, user, f).await
         }
         _ => Err(AppError::NotFound),
     }

@@ -3,8 +3,8 @@
 
 use super::{FormTarget, UiError, form_page, forms, signed_in, submitted_form};
 use crate::AppState;
-use crate::api::party_access::{RequestForm, StepForm, request_from, step_from};
 use crate::app::AppError;
+use crate::app::requests::party_access::{RequestForm, StepForm, request_from, step_from};
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};

@@ -24,11 +24,17 @@ struct StatisticsPage {
     may_publish: bool,
 }
 
+/// The year asked for.
+#[derive(serde::Deserialize)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
 /// `GET /statistics?year=`: the year's figures (default: the year just ended).
 pub async fn page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    q: Result<Query<crate::api::publication::YearQuery>, QueryRejection>,
+    q: Result<Query<YearQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let this = state.app.clock.now().shanghai_date().year();
@@ -54,7 +60,7 @@ pub async fn page<S: LogStore>(
         user: Some(view),
         year,
         years: (this - 5..=this).rev().collect(),
-        lines: crate::api::publication::figure_lines(&figures),
+        lines: crate::app::statistics::figure_lines(&figures),
         said,
         may_publish: head && published.is_none() && year < this,
     };

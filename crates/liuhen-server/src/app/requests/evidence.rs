@@ -1,7 +1,7 @@
 //! The 调查取证 item form of the `record_evidence` command (办法第八条).
 
+use crate::app::AppError;
 use crate::app::signer::{PRESERVATION_FORM, Signer};
-use crate::error::AppError;
 use liuhen_core::evidence::{
     Argumentation, AvProvenance, Body, Collected, CrossPages, Inquiry, Item, Kind, Monitoring, Preservation,
     RefusalNote, Sampling, SiteRecord, TestKind, Testimony, Testing,

@@ -1,7 +1,7 @@
 //! Free text a client sends, with its limit in its type: the `maxLength` the description states
 //! is the limit the parser checks, so the two cannot drift.
 
-use crate::error::AppError;
+use crate::app::AppError;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -1,7 +1,7 @@
 //! The 送达回证 form of `serve` commands (办法第十七条).
 
 use super::cases::text;
-use crate::error::AppError;
+use crate::app::AppError;
 use liuhen_core::service::{Method, Service};
 use liuhen_core::time::Timestamp;
 use schemars::JsonSchema;
