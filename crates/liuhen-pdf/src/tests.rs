@@ -7,9 +7,8 @@ fn fonts() -> Arc<Fonts> {
 }
 
 fn text_of(pdf: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("liuhen-pdf-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join(format!("{:x}.pdf", pdf.len()));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("d.pdf");
     std::fs::write(&f, pdf).unwrap();
     let out = std::process::Command::new("pdftotext").arg("-layout").arg(&f).arg("-").output().expect("pdftotext");
     assert!(out.status.success());
@@ -106,8 +105,8 @@ fn an_image_is_checked_before_it_is_kept() {
 
 #[test]
 fn without_a_chinese_font_the_error_says_what_to_install() {
-    let empty = tempdir();
-    let e = Fonts::scan(std::slice::from_ref(&empty)).err().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let e = Fonts::scan(&[empty.path().to_path_buf()]).err().unwrap();
     assert!(e.to_string().contains("fonts-noto-cjk"), "{e}");
 }
 
@@ -117,8 +116,3 @@ fn an_image_outside_img_is_refused() {
     assert!(matches!(e, PdfError::Data(_)));
 }
 
-fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("liuhen-pdf-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}

@@ -24,14 +24,14 @@ fn ok(r: &Resp, what: &str) -> Value {
     r.json()
 }
 
-fn scratch() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("liuhen-docs-{}-{}", std::process::id(), uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A scratch directory, removed when dropped.
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("liuhen-docs-").tempdir().unwrap()
 }
 
 fn pdftotext(pdf: &[u8]) -> String {
-    let f = scratch().join("d.pdf");
+    let dir = scratch();
+    let f = dir.path().join("d.pdf");
     std::fs::write(&f, pdf).unwrap();
     let out = std::process::Command::new("pdftotext").arg(&f).arg("-").output().expect("pdftotext (poppler-utils)");
     assert!(out.status.success());
@@ -155,8 +155,8 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
         ["D02", "D11", "D12", "D16", "D18a", "D18b", "D30", "D31", "D32", "D34b", "D34c", "D35", "D36", "D41", "D50"];
     let keys = ok(&o.app.get("/api/seal-keys", None).await, "seal keys");
     let dir = scratch();
-    std::fs::write(dir.join("sm2.pem"), keys["sm2"].as_str().unwrap()).unwrap();
-    std::fs::write(dir.join("ed25519.pem"), keys["ed25519"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.path().join("sm2.pem"), keys["sm2"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.path().join("ed25519.pem"), keys["ed25519"].as_str().unwrap()).unwrap();
     let entries_with = |sha: String| {
         let app = &o.app;
         async move {
@@ -275,11 +275,11 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
             sha = issued["pdf_sha256"].as_str().unwrap().to_string();
             let seal = o.app.get(&format!("/api/documents/{id}/seal"), Some(&o.wang)).await;
             assert_eq!(seal.status, StatusCode::OK);
-            std::fs::write(dir.join("seal.der"), &seal.body).unwrap();
+            std::fs::write(dir.path().join("seal.der"), &seal.body).unwrap();
             let ed = base64::engine::general_purpose::STANDARD
                 .decode(issued["issued"]["ed25519"].as_str().unwrap())
                 .unwrap();
-            std::fs::write(dir.join("ed.sig"), ed).unwrap();
+            std::fs::write(dir.path().join("ed.sig"), ed).unwrap();
         }
         let pdf = o.app.get(&format!("/api/documents/{id}/pdf?purpose=核对"), Some(&o.wang)).await;
         assert_eq!(pdf.status, StatusCode::OK);
@@ -291,21 +291,21 @@ async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifia
             assert!(text.contains(&v), "{code}: field {k} ({v}) not in its PDF:\n{text}");
         }
         if sealed {
-            std::fs::write(dir.join("doc.pdf"), &pdf.body).unwrap();
+            std::fs::write(dir.path().join("doc.pdf"), &pdf.body).unwrap();
             let out = std::process::Command::new("sh")
                 .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/verify-seal"))
                 .args(["doc.pdf", "seal.der", "sm2.pem", "ed25519.pem", "ed.sig"])
-                .current_dir(&dir)
+                .current_dir(dir.path())
                 .output()
                 .unwrap();
             let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
             assert!(out.status.success() && said.contains("seal OK"), "{code}: {said}");
             // The same seal over another document fails.
-            std::fs::write(dir.join("other.pdf"), b"%PDF-1.7 another").unwrap();
+            std::fs::write(dir.path().join("other.pdf"), b"%PDF-1.7 another").unwrap();
             let out = std::process::Command::new("sh")
                 .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/verify-seal"))
                 .args(["other.pdf", "seal.der", "sm2.pem"])
-                .current_dir(&dir)
+                .current_dir(dir.path())
                 .output()
                 .unwrap();
             assert!(!out.status.success(), "{code}: a seal verified over the wrong document");
@@ -790,7 +790,7 @@ async fn a_change_after_the_party_signed_is_shown_and_confirmed_by_a_fresh_signa
 async fn a_paper_signature_is_a_scanned_page_that_the_pdf_shows() {
     let o = office().await;
     let dir = scratch();
-    let jpg = dir.join("scan.jpg");
+    let jpg = dir.path().join("scan.jpg");
     let made = std::process::Command::new("ffmpeg")
         .args(["-loglevel", "error", "-f", "lavfi", "-i", "color=c=white:s=64x32", "-frames:v", "1"])
         .arg(&jpg)
