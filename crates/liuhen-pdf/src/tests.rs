@@ -115,4 +115,3 @@ fn an_image_outside_img_is_refused() {
     let e = render(&fonts(), &sample(), &[("/etc/passwd".into(), vec![1])]).unwrap_err();
     assert!(matches!(e, PdfError::Data(_)));
 }
-

@@ -15,7 +15,7 @@ pub mod sqlite;
 
 pub use blobs::{Blobs, blob_path, uncache};
 pub use error::StoreError;
-pub use sqlite::{LogConfig, SqliteStore};
+pub use sqlite::{LogConfig, ProjectionScratch, SqliteStore};
 
 use liuhen_log::{BlobRef, EntryDraft, Hash};
 use std::future::Future;
@@ -53,8 +53,9 @@ pub enum Op {
     /// Replace what waits in a case from `source` (its procedure, the parties' requests, a
     /// document) with `rows`.
     SetTasks { case_id: String, source: String, rows: Vec<TaskRecord> },
-    /// Replace every projection with what the log says (rebuild); sessions are dropped.
-    ReplaceProjections(Box<Projections>),
+    /// Replace every projection with what the log says (rebuild), as computed into `scratch` a
+    /// part at a time; sessions are dropped.
+    ReplaceProjections(std::sync::Arc<ProjectionScratch>),
     /// Add or replace a recording's projection (a later entry adds its SM3 digest, its links…):
     /// `Stale` unless the stored row is still at `expected_version` (see [`Op::PutSetting`]).
     PutRecording { record: RecordingRecord, expected_version: Option<u64> },
@@ -434,8 +435,9 @@ pub trait Log: Clone + Send + Sync + 'static {
     /// check), no entry missing, every entry hashing to its stored leaf and every leaf the one
     /// its tile holds. At most `max` problems, each naming what is wrong.
     fn structure_problems(&self, max: usize) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
-    /// How many openings are stored.
-    fn count_openings(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// How many stored openings no entry of the log commits to (added behind its back): counted
+    /// by the store over every entry's commitments, never a set of them in the caller's memory.
+    fn unreferenced_openings(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
 /// The projections of the log, read (each a typed row or an index range), and the operational
@@ -563,7 +565,7 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
     /// projections are listed in [`NOT_PROJECTIONS`].
     fn projection_differences(
         &self,
-        expected: &Projections,
+        expected: &ProjectionScratch,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }
 

@@ -1069,7 +1069,7 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 conn.prepare_cached("UPDATE sessions SET expires_at = MIN(expires_at, ?2) WHERE token_sha256 = ?1")?
                     .execute(params![token_sha256.0.as_slice(), at_ms])?;
             }
-            Op::ReplaceProjections(p) => replace_projections(conn, p)?,
+            Op::ReplaceProjections(scratch) => install_projections(conn, scratch)?,
             Op::PutRecording { record, expected_version } => {
                 let r = RecordingRecord { created_at_ms: at, version, ..record.clone() };
                 versioned_write(
@@ -1200,6 +1200,32 @@ fn family_check(families: &[&str]) -> Result<(), StoreError> {
         Some(a) => Err(StoreError::Invalid(format!("{a:?} is not an action family (text up to its first dot)"))),
         None => Ok(()),
     }
+}
+
+/// A deadline from its columns in table order (`case_id, n, code, label, source, due_at, record`).
+fn deadline_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeadlineRecord> {
+    Ok(DeadlineRecord {
+        case_id: r.get(0)?,
+        n: r.get(1)?,
+        code: r.get(2)?,
+        label: r.get(3)?,
+        source: r.get(4)?,
+        due_at_ms: r.get(5)?,
+        record: r.get(6)?,
+    })
+}
+
+/// A task from its columns in table order (`case_id, source, n, roles, task, command, document`).
+fn task_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRecord> {
+    Ok(TaskRecord {
+        case_id: r.get(0)?,
+        source: r.get(1)?,
+        n: r.get(2)?,
+        roles: r.get(3)?,
+        task: r.get(4)?,
+        command: r.get(5)?,
+        document: r.get(6)?,
+    })
 }
 
 fn setting_from_row(r: &rusqlite::Row) -> rusqlite::Result<SettingRecord> {
@@ -1794,8 +1820,17 @@ impl Log for SqliteStore {
         Ok(out)
     }
 
-    async fn count_openings(&self) -> Result<u64, StoreError> {
-        let n: i64 = self.read(|c| c.query_row("SELECT COUNT(*) FROM openings", [], |r| r.get(0)))?;
+    async fn unreferenced_openings(&self) -> Result<u64, StoreError> {
+        // The commitments of every entry (hex in its canonical JSON), gathered by SQLite into a
+        // temporary index (on disk beyond its cache), then each opening looked up in it.
+        let n: i64 = self.read(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM openings WHERE lower(hex(commitment)) NOT IN \
+                 (SELECT j.value FROM log_entries, json_each(CAST(data AS TEXT), '$.commits') AS j)",
+                [],
+                |r| r.get(0),
+            )
+        })?;
         Ok(n as u64)
     }
 }
@@ -1930,20 +1965,8 @@ impl ProjectionReads for SqliteStore {
         );
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                Ok((
-                    DeadlineRecord {
-                        case_id: r.get(0)?,
-                        n: r.get(1)?,
-                        code: r.get(2)?,
-                        label: r.get(3)?,
-                        source: r.get(4)?,
-                        due_at_ms: r.get(5)?,
-                        record: r.get(6)?,
-                    },
-                    r.get(7)?,
-                ))
-            })?;
+            let rows =
+                stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((deadline_from_row(r)?, r.get(7)?)))?;
             rows.collect()
         })
     }
@@ -1987,19 +2010,7 @@ impl ProjectionReads for SqliteStore {
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                Ok((
-                    TaskRecord {
-                        case_id: r.get(0)?,
-                        source: r.get(1)?,
-                        n: r.get(2)?,
-                        roles: r.get(3)?,
-                        task: r.get(4)?,
-                        command: r.get(5)?,
-                        document: r.get(6)?,
-                    },
-                    r.get(7)?,
-                    r.get(8)?,
-                ))
+                Ok((task_from_row(r)?, r.get(7)?, r.get(8)?))
             })?;
             rows.collect()
         })
@@ -2282,16 +2293,12 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
-    async fn projection_differences(&self, expected: &crate::Projections) -> Result<Vec<String>, StoreError> {
-        // What the log says, written by the same code into a fresh database of the same schema.
-        let mut scratch = Connection::open_in_memory()?;
-        migrate_sqlite(&mut scratch)?;
-        replace_projections(&scratch, expected)?;
+    async fn projection_differences(&self, expected: &ProjectionScratch) -> Result<Vec<String>, StoreError> {
+        let logged = expected.lock();
         let mut out = Vec::new();
-        let tables = self.read(table_names)?;
-        for t in tables.iter().filter(|t| !crate::NOT_PROJECTIONS.iter().any(|(n, _)| n == t)) {
+        for t in PROJECTION_TABLES {
             // Both sides in primary-key order, a row at a time: no table is held whole.
-            self.read(|c| compare_tables(t, c, &scratch, &mut out))?;
+            self.read(|c| compare_tables(t, c, &logged, &mut out))?;
         }
         Ok(out)
     }
@@ -2312,6 +2319,7 @@ fn throttle_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::ThrottleR
 }
 
 /// The schema's tables, by name.
+#[cfg(test)]
 fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt =
         c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
@@ -2319,14 +2327,126 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
     rows.collect()
 }
 
-/// Every projection replaced by `p`: the rows as the log has them, times included.
-fn replace_projections(conn: &Connection, p: &crate::Projections) -> Result<(), StoreError> {
-    conn.execute_batch(
-        "DELETE FROM sessions; DELETE FROM users; DELETE FROM officers; DELETE FROM cases; DELETE FROM matters; \
-             DELETE FROM settings; DELETE FROM recordings; DELETE FROM blobs; DELETE FROM case_deadlines; \
-             DELETE FROM case_tasks;",
-    )?;
-    // Each row as the log has it, times included.
+/// The tables the log's entries determine: what a rebuild replaces (sessions are dropped with
+/// them) and `liuhen verify --data` compares. The rest are listed in [`crate::NOT_PROJECTIONS`].
+const PROJECTION_TABLES: [&str; 9] =
+    ["users", "officers", "cases", "matters", "settings", "recordings", "blobs", "case_deadlines", "case_tasks"];
+
+/// Projections computed from the log, held in a scratch database of the projections' own
+/// schema — a temporary file, removed when dropped — filled a part at a time, so that neither a
+/// rebuild nor a verification holds them whole: what [`crate::ProjectionReads::projection_differences`]
+/// compares with the stored ones, row by row, and [`crate::Op::ReplaceProjections`] installs.
+pub struct ProjectionScratch {
+    conn: std::sync::Mutex<Connection>,
+    dir: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for ProjectionScratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectionScratch").field("dir", &self.dir.path()).finish()
+    }
+}
+
+/// One scratch is one set of projections: two are the same only if they are one.
+impl PartialEq for ProjectionScratch {
+    fn eq(&self, other: &ProjectionScratch) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for ProjectionScratch {}
+
+impl ProjectionScratch {
+    /// An empty scratch in the system's temporary directory (`TMPDIR`).
+    pub fn new() -> Result<ProjectionScratch, StoreError> {
+        let dir = tempfile::Builder::new().prefix("liuhen-projections-").tempdir()?;
+        let mut conn = Connection::open(dir.path().join("projections.sqlite"))?;
+        // A scratch: nothing in it outlives the process, so nothing is made durable.
+        conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;")?;
+        migrate_sqlite(&mut conn)?;
+        Ok(ProjectionScratch { conn: std::sync::Mutex::new(conn), dir })
+    }
+
+    /// A scratch holding `p`.
+    pub fn of(p: &crate::Projections) -> Result<ProjectionScratch, StoreError> {
+        let s = ProjectionScratch::new()?;
+        s.put(p)?;
+        Ok(s)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds the rows of `part` (a setting or a recording replaces the row of its key, as a
+    /// later entry's write does), in one transaction.
+    pub fn put(&self, part: &crate::Projections) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        insert_projections(&tx, part)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The number of rows of each projection table, by name.
+    pub fn counts(&self) -> Result<BTreeMap<&'static str, u64>, StoreError> {
+        let conn = self.lock();
+        let mut out = BTreeMap::new();
+        for t in PROJECTION_TABLES {
+            let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))?;
+            out.insert(t, n as u64);
+        }
+        Ok(out)
+    }
+
+    /// Everything in it, read back whole (for tests and small stores: a large one is compared
+    /// and installed from the scratch, never read whole).
+    pub fn projections(&self) -> Result<crate::Projections, StoreError> {
+        let conn = self.lock();
+        fn all<T>(
+            c: &Connection,
+            sql: &str,
+            f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        ) -> Result<Vec<T>, StoreError> {
+            let mut stmt = c.prepare(sql)?;
+            let rows = stmt.query_map([], f)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        }
+        Ok(crate::Projections {
+            users: all(&conn, &format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"), user_from_row)?,
+            officers: all(&conn, &format!("SELECT {OFFICER_COLUMNS} FROM officers ORDER BY id"), officer_from_row)?,
+            cases: all(&conn, &format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY id"), case_from_row)?,
+            matters: all(&conn, "SELECT code, name, data, created_at FROM matters ORDER BY code", matter_from_row)?,
+            settings: all(&conn, "SELECT key, data, updated_at, version FROM settings ORDER BY key", setting_from_row)?,
+            recordings: all(
+                &conn,
+                &format!("SELECT {RECORDING_COLUMNS} FROM recordings ORDER BY id"),
+                recording_from_row,
+            )?,
+            deadlines: all(
+                &conn,
+                "SELECT case_id, n, code, label, source, due_at, record FROM case_deadlines ORDER BY case_id, n",
+                deadline_from_row,
+            )?,
+            tasks: all(
+                &conn,
+                "SELECT case_id, source, n, roles, task, command, document FROM case_tasks ORDER BY case_id, source, n",
+                task_from_row,
+            )?,
+            blobs: all(&conn, "SELECT sha256, size FROM blobs ORDER BY sha256", |r| {
+                let bytes: Vec<u8> = r.get(0)?;
+                let mut sha = [0u8; 32];
+                if bytes.len() == 32 {
+                    sha.copy_from_slice(&bytes);
+                }
+                Ok(liuhen_log::BlobRef { sha256: Hash(sha), size: r.get::<_, i64>(1)? as u64 })
+            })?,
+        })
+    }
+}
+
+/// The rows of `p` added to the projections of `conn`, each as the log has it, times included.
+fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), StoreError> {
     for r in &p.recordings {
         put_recording(conn, r)?;
     }
@@ -2353,6 +2473,29 @@ fn replace_projections(conn: &Connection, p: &crate::Projections) -> Result<(), 
     }
     for t in &p.tasks {
         insert_task(conn, t)?;
+    }
+    Ok(())
+}
+
+/// Every projection replaced by the rows of `scratch`, copied a row at a time (sessions are
+/// dropped): inside the append's transaction, so the projections are the old ones or the new
+/// ones, never a mix.
+fn install_projections(conn: &Connection, scratch: &ProjectionScratch) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM sessions", [])?;
+    let from = scratch.lock();
+    for t in PROJECTION_TABLES {
+        conn.execute(&format!("DELETE FROM {t}"), [])?;
+        let (cols, _, select) = table_query(&from, t)?;
+        let names = cols.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+        let marks = (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let mut insert = conn.prepare(&format!("INSERT INTO {t} ({names}) VALUES ({marks})"))?;
+        let mut read = from.prepare(&select)?;
+        let mut rows = read.query([])?;
+        while let Some(r) = rows.next()? {
+            let values =
+                (0..cols.len()).map(|i| r.get::<_, rusqlite::types::Value>(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+            insert.execute(rusqlite::params_from_iter(values))?;
+        }
     }
     Ok(())
 }
@@ -2532,6 +2675,18 @@ fn matter_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MatterRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every table of the schema is a projection a rebuild replaces and `verify` compares, or
+    /// one `NOT_PROJECTIONS` says why not: a new table cannot be left out of both.
+    #[test]
+    fn every_table_is_a_projection_or_says_why_not() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        let mut named: Vec<&str> = PROJECTION_TABLES.to_vec();
+        named.extend(crate::NOT_PROJECTIONS.iter().map(|(n, _)| *n));
+        named.sort_unstable();
+        assert_eq!(table_names(&conn).unwrap(), named);
+    }
 
     /// A statement taken from the cache again runs as compiled: never compiled anew because the
     /// cache cleared its bindings (see [`plans_stable`]).

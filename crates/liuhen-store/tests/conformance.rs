@@ -4,7 +4,8 @@ use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Entry, EntryDraft, Hash, NoteSigner, commitment, leaf_hash, tree};
 use liuhen_store::{
     AppendRequest, DeadlineQuery, DeadlineRecord, DueRange, Log, LogConfig, LogStore, MatterRecord, Op,
-    ProjectionReads, RecordingRecord, SettingRecord, SqliteStore, StoreError, UserRecord,
+    ProjectionReads, ProjectionScratch, Projections, RecordingRecord, SettingRecord, SqliteStore, StoreError,
+    UserRecord,
 };
 use serde_json::Map;
 use std::time::Duration;
@@ -98,11 +99,38 @@ async fn story<S: LogStore>(store: &S) {
     let (s2, content) = store.opening(&c).await.unwrap();
     assert_eq!((s2, content.as_slice()), (salt, "当事人：李四".as_bytes()));
     assert!(matches!(store.opening(&Hash([0u8; 32])).await, Err(StoreError::NotFound)));
+    // Every opening is one an entry commits to — until one comes with an entry that does not
+    // name it, which the count finds.
+    let before = store.unreferenced_openings().await.unwrap();
+    let mut salt = [6u8; 32];
+    salt[..8].copy_from_slice(&store.tree_size().to_be_bytes());
+    let stray = commitment(&salt, b"behind its back");
+    let opening = Op::PutOpening { commitment: stray, salt, content: b"behind its back".to_vec() };
+    store.append(AppendRequest { draft: draft(1), ops: vec![opening] }).await.unwrap();
+    assert_eq!(store.unreferenced_openings().await.unwrap(), before + 1);
 }
 
 /// An entry writing `ops`, as the application writes a projection change.
 async fn write<S: LogStore>(store: &S, ops: Vec<Op>) -> Result<liuhen_store::Receipt, StoreError> {
     store.append(AppendRequest { draft: draft(0), ops }).await
+}
+
+/// An officer's account, `id`, signing in as `name`.
+fn user(id: &str, name: &str) -> UserRecord {
+    UserRecord {
+        id: id.into(),
+        username: name.into(),
+        role: "officer".into(),
+        password_hash: String::new(),
+        must_change_password: false,
+        created_at_ms: 0,
+        officer_id: String::new(),
+        unit: String::new(),
+        totp_secret: String::new(),
+        totp_enabled: false,
+        pending_roles: String::new(),
+        display_name: String::new(),
+    }
 }
 
 fn put(key: &str, data: &str, expected: Option<u64>) -> Op {
@@ -403,20 +431,6 @@ async fn sqlite_a_prefixs_settings_are_a_range_of_the_key() {
 
 /// Accounts by id, and paged by username.
 async fn user_story<S: LogStore>(store: &S) {
-    let user = |id: &str, name: &str| UserRecord {
-        id: id.into(),
-        username: name.into(),
-        role: "officer".into(),
-        password_hash: String::new(),
-        must_change_password: false,
-        created_at_ms: 0,
-        officer_id: String::new(),
-        unit: String::new(),
-        totp_secret: String::new(),
-        totp_enabled: false,
-        pending_roles: String::new(),
-        display_name: String::new(),
-    };
     let made = [user("u3", "chen"), user("u1", "zhao"), user("u2", "li")];
     write(store, made.iter().cloned().map(Op::CreateUser).collect()).await.unwrap();
     // The account as made, stamped with its entry's time.
@@ -869,7 +883,7 @@ async fn sqlite_projection_differences_name_every_row_that_differs() {
     logged[1].data = "{\"a\":20}".to_string();
     logged.push(SettingRecord { key: "k/3".into(), ..stored[0].clone() });
     let expected = liuhen_store::Projections { settings: logged, ..Default::default() };
-    let found = store.projection_differences(&expected).await.unwrap();
+    let found = store.projection_differences(&ProjectionScratch::of(&expected).unwrap()).await.unwrap();
     assert_eq!(
         found,
         [
@@ -880,5 +894,61 @@ async fn sqlite_projection_differences_name_every_row_that_differs() {
     );
     // What is stored, given as what the log says: nothing differs.
     let same = liuhen_store::Projections { settings: stored, ..Default::default() };
-    assert!(store.projection_differences(&same).await.unwrap().is_empty());
+    assert!(store.projection_differences(&ProjectionScratch::of(&same).unwrap()).await.unwrap().is_empty());
+}
+
+/// A rebuild computes the projections into a scratch a part at a time — a setting put again
+/// replaces its row, as a later entry's write does — and installs them whole in the one
+/// transaction of its entry: afterwards the stored projections are the scratch's, row for row,
+/// and no session survives.
+async fn replace_projections_story<S: LogStore>(store: &S) {
+    write(store, vec![put("p/1", "[1]", Some(0)), put("p/2", "[2]", Some(0))]).await.unwrap();
+    write(
+        store,
+        vec![
+            Op::CreateUser(user("u", "u")),
+            Op::CreateSession {
+                token_sha256: Hash([7; 32]),
+                user_id: "u".into(),
+                created_at_ms: 0,
+                expires_at_ms: i64::MAX,
+                name: String::new(),
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.sessions(None).await.unwrap().len(), 1);
+    let scratch = ProjectionScratch::new().unwrap();
+    let row =
+        |key: &str, data: &str| SettingRecord { key: key.into(), data: data.into(), updated_at_ms: 5, version: 9 };
+    scratch.put(&Projections { settings: vec![row("p/1", "[10]")], ..Default::default() }).unwrap();
+    scratch.put(&Projections { settings: vec![row("p/3", "[3]")], ..Default::default() }).unwrap();
+    scratch.put(&Projections { settings: vec![row("p/1", "[11]")], ..Default::default() }).unwrap();
+    assert_eq!(scratch.counts().unwrap()["settings"], 2);
+    assert_eq!(
+        store.projection_differences(&scratch).await.unwrap(),
+        [
+            "users u is stored but not in the log",
+            "settings p/1: column data differs from what the log records",
+            "settings p/1: column updated_at differs from what the log records",
+            "settings p/1: column version differs from what the log records",
+            "settings p/2 is stored but not in the log",
+            "settings p/3 is in the log but not stored",
+        ]
+    );
+    let scratch = std::sync::Arc::new(scratch);
+    write(store, vec![Op::ReplaceProjections(scratch.clone())]).await.unwrap();
+    assert_eq!(store.projection_differences(&scratch).await.unwrap(), Vec::<String>::new());
+    let settings = store.settings().await.unwrap();
+    assert_eq!(settings, [row("p/1", "[11]"), row("p/3", "[3]")]);
+    assert!(store.sessions(None).await.unwrap().is_empty());
+    assert_eq!(scratch.projections().unwrap().settings, settings);
+}
+
+#[tokio::test]
+async fn sqlite_a_rebuild_installs_what_it_computed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
+    replace_projections_story(&store).await;
 }

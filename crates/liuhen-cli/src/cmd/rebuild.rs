@@ -29,9 +29,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     store.sign_checkpoint().await.context("signing a checkpoint")?;
     println!(
         "已由日志重建 / rebuilt from the log: {} accounts, {} officers, {} cases (log now {} entries)",
-        p.users.len(),
-        p.officers.len(),
-        p.cases.len(),
+        p.users,
+        p.officers,
+        p.cases,
         store.tree_size()
     );
     Ok(())

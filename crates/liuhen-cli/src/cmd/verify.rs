@@ -250,14 +250,13 @@ async fn verify_store(dir: &DataDir) -> anyhow::Result<bool> {
     let openings = app.opening_problems().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     ok &= report("every opening matches its entry's commitment", &openings);
     if openings.is_empty() {
-        match app.projections_from_log().await {
-            Ok(from_log) => {
-                let diffs = store.projection_differences(&from_log).await?;
+        let scratch = liuhen_store::ProjectionScratch::new()?;
+        match app.projections_into(&scratch).await {
+            Ok(n) => {
+                let diffs = store.projection_differences(&scratch).await?;
                 let what = format!(
                     "projections match the log, column by column — {} accounts, {} officers, {} cases",
-                    from_log.users.len(),
-                    from_log.officers.len(),
-                    from_log.cases.len()
+                    n.users, n.officers, n.cases
                 );
                 ok &= report(&what, &diffs);
             }

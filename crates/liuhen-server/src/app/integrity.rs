@@ -42,7 +42,6 @@ impl<S: LogStore> App<S> {
     /// to its commitment; an opening no entry commits to was added behind the log's back.
     pub async fn opening_problems(&self) -> Result<Vec<String>, AppError> {
         let mut out = Vec::new();
-        let mut referenced: BTreeSet<[u8; 32]> = BTreeSet::new();
         let size = self.store.tree_size();
         let mut start = 0;
         while start < size {
@@ -53,7 +52,6 @@ impl<S: LogStore> App<S> {
                 // An entry that does not decode is the log verifier's to name.
                 let Ok(e) = Entry::decode(&raw) else { continue };
                 for c in e.commits() {
-                    referenced.insert(c.0);
                     let problem = match self.store.opening(c).await {
                         Ok(_) => continue,
                         Err(StoreError::NotFound) => format!("{}: commitment {c} has no opening", named(index, &e)),
@@ -67,12 +65,9 @@ impl<S: LogStore> App<S> {
             }
             start = end;
         }
-        let stored = self.store.count_openings().await?;
-        if stored > referenced.len() as u64 {
-            out.push(format!(
-                "{} openings belong to no entry of the log (added behind its back)",
-                stored - referenced.len() as u64
-            ));
+        let unreferenced = self.store.unreferenced_openings().await?;
+        if unreferenced > 0 {
+            out.push(format!("{unreferenced} openings belong to no entry of the log (added behind its back)"));
         }
         Ok(out)
     }
@@ -296,8 +291,8 @@ impl<S: LogStore> App<S> {
         // The projections the server reads (who sees what) and the sessions it trusts, as
         // `liuhen verify --data` checks them: only from openings that check out.
         if openings.is_empty() {
-            match self.projections_from_log().await {
-                Ok(p) => problems.extend(self.store.projection_differences(&p).await?),
+            match self.log_differences().await {
+                Ok(differences) => problems.extend(differences),
                 Err(e) => problems.push(e.to_string()),
             }
         }

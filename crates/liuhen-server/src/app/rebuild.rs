@@ -36,7 +36,18 @@ fn feed<K: CaseKind>(cases: &mut Replay<K>, id: String, detail: &Value, time: i6
     Ok(())
 }
 
-pub use liuhen_store::Projections;
+pub use liuhen_store::{ProjectionScratch, Projections};
+
+/// How many cases the second pass of [`App::projections_into`] holds at once.
+pub const CASES_AT_ONCE: usize = 1024;
+
+/// What a computation of the projections found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub users: usize,
+    pub officers: usize,
+    pub cases: usize,
+}
 
 /// The settings as the log writes them, entry by entry: a row an entry writes takes the
 /// version the store gives it live — the entry's index plus one ([`SettingsFold::at`]).
@@ -82,19 +93,29 @@ impl<S: LogStore> App<S> {
         })
     }
 
-    /// Computes every projection from the log.
+    /// Computes every projection from the log, whole (for tests and small stores).
     pub async fn projections_from_log(&self) -> Result<Projections, AppError> {
+        let scratch = ProjectionScratch::new()?;
+        self.projections_into(&scratch).await?;
+        Ok(scratch.projections()?)
+    }
+
+    /// Computes every projection from the log into `scratch`, in two passes, so that the cases
+    /// — what grows with the years — are never held all at once: the first reads the log in
+    /// order for everything but the cases' aggregates (accounts, officers, matters, settings,
+    /// recordings, blobs, who opened each case and its type); the second replays the cases in
+    /// order of id, [`CASES_AT_ONCE`] at a time, each from its own entries (the log's index by
+    /// case), and writes each batch's rows — the case, its deadlines, what waits in it — before
+    /// the next.
+    pub async fn projections_into(&self, scratch: &ProjectionScratch) -> Result<Counts, AppError> {
         // Where the stored projections are now (not the published head, which may lag them).
         let size = self.store.committed_size().await?;
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
         let mut matters: BTreeMap<String, MatterRecord> = BTreeMap::new();
         let mut settings = SettingsFold::default();
-        let mut inspections: Replay<Inspection> = BTreeMap::new();
-        let mut summaries: Replay<Summary> = BTreeMap::new();
-        let mut ordinaries: Replay<Ordinary> = BTreeMap::new();
-        let mut licences: Replay<Licence> = BTreeMap::new();
-        let mut measures: Replay<Coercion> = BTreeMap::new();
+        // Each case's type, from its first entry.
+        let mut case_types: BTreeMap<String, String> = BTreeMap::new();
         let mut origins: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut classes: BTreeMap<String, String> = BTreeMap::new();
         let mut recordings: BTreeMap<String, RecordingRecord> = BTreeMap::new();
@@ -335,28 +356,23 @@ impl<S: LogStore> App<S> {
                                 settings.insert(s.key.clone(), s);
                             }
                         }
-                        match b.get("case_type").and_then(Value::as_str) {
-                            Some(Inspection::CODE) => {
-                                // R-121's count of the party's inspections, as the opening wrote it.
-                                if let Some(liuhen_core::inspection::Event::Opened(open)) =
-                                    <Inspection as super::cases::CaseKind>::parse_event(&detail)
-                                    && let Some(key) = super::inspection::inspected_key(&open)
-                                {
-                                    let held = settings.get(&key).map(|r| r.data.as_str());
-                                    let mut cases = super::inspection::inspected_cases(held);
-                                    cases.push(id.clone());
-                                    settings.insert(
-                                        key.clone(),
-                                        super::inspection::inspected_setting(&key, &cases, e.time_ms),
-                                    );
-                                }
-                                feed(&mut inspections, id, &detail, e.time_ms, index)?
-                            }
-                            Some(Summary::CODE) => feed(&mut summaries, id, &detail, e.time_ms, index)?,
-                            Some(Ordinary::CODE) => feed(&mut ordinaries, id, &detail, e.time_ms, index)?,
-                            Some(Licence::CODE) => feed(&mut licences, id, &detail, e.time_ms, index)?,
-                            Some(Coercion::CODE) => feed(&mut measures, id, &detail, e.time_ms, index)?,
-                            _ => return Err(internal(index, "unknown case type")),
+                        let case_type = b.get("case_type").and_then(Value::as_str).unwrap_or_default();
+                        if ![Inspection::CODE, Summary::CODE, Ordinary::CODE, Licence::CODE, Coercion::CODE]
+                            .contains(&case_type)
+                        {
+                            return Err(internal(index, "unknown case type"));
+                        }
+                        case_types.entry(id.clone()).or_insert_with(|| case_type.to_string());
+                        // R-121's count of the party's inspections, as the opening wrote it.
+                        if case_type == Inspection::CODE
+                            && let Some(liuhen_core::inspection::Event::Opened(open)) =
+                                <Inspection as super::cases::CaseKind>::parse_event(&detail)
+                            && let Some(key) = super::inspection::inspected_key(&open)
+                        {
+                            let held = settings.get(&key).map(|r| r.data.as_str());
+                            let mut cases = super::inspection::inspected_cases(held);
+                            cases.push(id.clone());
+                            settings.insert(key.clone(), super::inspection::inspected_setting(&key, &cases, e.time_ms));
                         }
                     }
                     _ => {}
@@ -371,58 +387,8 @@ impl<S: LogStore> App<S> {
             settings: settings.rows.into_values().collect(),
             recordings: recordings.into_values().collect(),
             blobs: blobs.into_values().collect(),
-            cases: {
-                let cal = &self.calendar;
-                let mut cases: Vec<CaseRecord> = inspections
-                    .into_values()
-                    .map(|(c, opened, updated)| record_of(&c, cal, opened, updated))
-                    .chain(summaries.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
-                    .chain(ordinaries.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
-                    .chain(licences.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
-                    .chain(measures.into_values().map(|(c, opened, updated)| record_of(&c, cal, opened, updated)))
-                    .collect();
-                for c in &mut cases {
-                    if let Some((by, unit)) = origins.get(&c.id) {
-                        (c.opened_by, c.unit) = (by.clone(), unit.clone());
-                    }
-                    if let Some(class) = classes.get(&c.id) {
-                        c.confidentiality = class.clone();
-                    }
-                }
-                cases.sort_by(|a, b| a.id.cmp(&b.id));
-                cases
-            },
-            deadlines: Vec::new(),
-            tasks: Vec::new(),
+            ..Default::default()
         };
-        // Each case's open deadlines: its publication, its matter's and its recordings' as the
-        // log left them.
-        let whole: std::collections::HashSet<String> = p
-            .matters
-            .iter()
-            .filter(|m| serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true))
-            .flat_map(|m| [m.name.clone(), m.code.clone()])
-            .collect();
-        let mut by_case: BTreeMap<&str, Vec<&RecordingRecord>> = BTreeMap::new();
-        for r in &p.recordings {
-            by_case.entry(r.case_id.as_str()).or_default().push(r);
-        }
-        for c in &p.cases {
-            let av = super::deadlines::AvOwed {
-                whole: c.case_type == "coercive_measure" || whole.contains(&c.matter),
-                linked: super::deadlines::linked_records(by_case.get(c.id.as_str()).into_iter().flatten().copied()),
-            };
-            // The settings are in key order.
-            let key = format!("{}{}", super::publication::PREFIX, c.id);
-            let publication = p
-                .settings
-                .binary_search_by(|s| s.key.as_str().cmp(&key))
-                .ok()
-                .and_then(|i| serde_json::from_str::<Value>(&p.settings[i].data).ok());
-            let data = super::cases::case_data(c);
-            p.deadlines.extend(super::deadlines::deadline_rows(c, &data, publication.as_ref(), &av, &self.calendar)?);
-            p.tasks.extend(super::inbox::case_task_rows(c, &data));
-        }
         // What waits: the documents' approvals, and the parties' requests still undecided.
         for s in &p.settings {
             if let Some(id) = s.key.strip_prefix(super::documents::PREFIX) {
@@ -440,30 +406,105 @@ impl<S: LogStore> App<S> {
         for (case, n) in waiting {
             p.tasks.extend(super::inbox::party_task_rows(&case, n));
         }
-        Ok(p)
+        scratch.put(&p)?;
+        // Each case's open deadlines: its publication, its matter's and its recordings' as the
+        // log left them.
+        let whole: std::collections::HashSet<String> = p
+            .matters
+            .iter()
+            .filter(|m| serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true))
+            .flat_map(|m| [m.name.clone(), m.code.clone()])
+            .collect();
+        let mut by_case: BTreeMap<&str, Vec<&RecordingRecord>> = BTreeMap::new();
+        for r in &p.recordings {
+            by_case.entry(r.case_id.as_str()).or_default().push(r);
+        }
+        let total = case_types.len() as u64;
+        let mut batch = Projections::default();
+        for (done, (id, case_type)) in case_types.iter().enumerate() {
+            if done % CASES_AT_ONCE == 0 {
+                self.report_progress("由日志重放案件", done as u64, total);
+            }
+            let mut c = match case_type.as_str() {
+                Inspection::CODE => self.case_from_log::<Inspection>(id).await?,
+                Summary::CODE => self.case_from_log::<Summary>(id).await?,
+                Ordinary::CODE => self.case_from_log::<Ordinary>(id).await?,
+                Licence::CODE => self.case_from_log::<Licence>(id).await?,
+                _ => self.case_from_log::<Coercion>(id).await?,
+            };
+            if let Some((by, unit)) = origins.get(id) {
+                (c.opened_by, c.unit) = (by.clone(), unit.clone());
+            }
+            if let Some(class) = classes.get(id) {
+                c.confidentiality = class.clone();
+            }
+            let av = super::deadlines::AvOwed {
+                whole: c.case_type == "coercive_measure" || whole.contains(&c.matter),
+                linked: super::deadlines::linked_records(by_case.get(c.id.as_str()).into_iter().flatten().copied()),
+            };
+            // The settings are in key order.
+            let key = format!("{}{}", super::publication::PREFIX, c.id);
+            let publication = p
+                .settings
+                .binary_search_by(|s| s.key.as_str().cmp(&key))
+                .ok()
+                .and_then(|i| serde_json::from_str::<Value>(&p.settings[i].data).ok());
+            let data = super::cases::case_data(&c);
+            batch.deadlines.extend(super::deadlines::deadline_rows(
+                &c,
+                &data,
+                publication.as_ref(),
+                &av,
+                &self.calendar,
+            )?);
+            batch.tasks.extend(super::inbox::case_task_rows(&c, &data));
+            batch.cases.push(c);
+            if batch.cases.len() == CASES_AT_ONCE {
+                scratch.put(&std::mem::take(&mut batch))?;
+            }
+        }
+        scratch.put(&batch)?;
+        Ok(Counts { users: p.users.len(), officers: p.officers.len(), cases: case_types.len() })
+    }
+
+    /// Case `id` of kind `K` as its own entries make it (the log's index by case).
+    async fn case_from_log<K: CaseKind>(&self, id: &str) -> Result<CaseRecord, AppError> {
+        let mut replay: Replay<K> = BTreeMap::new();
+        for (index, raw) in self.store.case_entries(id).await? {
+            let e = Entry::decode(&raw).map_err(|err| internal(index, err))?;
+            if !e.action().starts_with("case.") || e.case() != Some(id) {
+                continue;
+            }
+            let detail = self.opened_json(index, &e).await?;
+            feed(&mut replay, id.to_string(), &detail, e.time_ms, index)?;
+        }
+        let (c, opened, updated) =
+            replay.remove(id).ok_or_else(|| AppError::Integrity(format!("case {id}: no entry of the case")))?;
+        Ok(record_of(&c, &self.calendar, opened, updated))
     }
 
     /// Every difference between the stored projections and what the log says, column by
     /// column (empty when they agree): `liuhen verify --data`.
     pub async fn log_differences(&self) -> Result<Vec<String>, AppError> {
-        let p = self.projections_from_log().await?;
-        Ok(self.store.projection_differences(&p).await?)
+        let scratch = ProjectionScratch::new()?;
+        self.projections_into(&scratch).await?;
+        Ok(self.store.projection_differences(&scratch).await?)
     }
 
     /// Replaces the projections with what the log says, and records that it did.
-    pub async fn rebuild(&self) -> Result<Projections, AppError> {
-        let p = self.projections_from_log().await?;
+    pub async fn rebuild(&self) -> Result<Counts, AppError> {
+        let scratch = ProjectionScratch::new()?;
+        let n = self.projections_into(&scratch).await?;
         let d = EntryDraft::new(
             "system",
             "system.projections_rebuilt",
             None,
-            super::body(json!({"users": p.users.len(), "officers": p.officers.len(), "cases": p.cases.len()})),
+            super::body(json!({"users": n.users, "officers": n.officers, "cases": n.cases})),
             vec![],
             vec![],
         )
         .map_err(|e| AppError::Internal(Box::new(e)))?;
-        let op = Op::ReplaceProjections(Box::new(p.clone()));
-        self.append(d, vec![op]).await?;
-        Ok(p)
+        self.append(d, vec![Op::ReplaceProjections(std::sync::Arc::new(scratch))]).await?;
+        Ok(n)
     }
 }

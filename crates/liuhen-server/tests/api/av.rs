@@ -247,7 +247,10 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
     sm3_of(&app, &head, &two).await;
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// The recordings list pages newest first with an opaque cursor, the search narrowing each
@@ -376,7 +379,10 @@ async fn an_act_that_touches_personal_liberty_must_be_recorded_whole_whatever_it
     sm3_of(&app, &head, &rec).await;
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]
@@ -512,5 +518,8 @@ async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes()
     // Rebuilt from the log alone, clip and all.
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }

@@ -531,7 +531,10 @@ async fn an_on_the_spot_penalty_walks_to_closure_and_its_rules_refuse() {
     // The log computes the same projections as stored, for both kinds of case.
     let app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = app.projections_from_log().await.unwrap();
-    assert_eq!(app.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
     assert_eq!(from_log.cases.len(), 1);
 }
 
@@ -597,7 +600,10 @@ async fn log_reproduces(
     let mut app = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     app.calendar = std::sync::Arc::new(calendar);
     let from_log = app.projections_from_log().await.unwrap();
-    assert_eq!(app.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
     from_log
 }
 

@@ -113,7 +113,12 @@ async fn thirty_two_concurrent_read_modify_writes_of_one_row_lose_none() {
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(
-        liuhen_store::ProjectionReads::projection_differences(&again.store, &from_log).await.unwrap(),
+        liuhen_store::ProjectionReads::projection_differences(
+            &again.store,
+            &liuhen_store::ProjectionScratch::of(&from_log).unwrap()
+        )
+        .await
+        .unwrap(),
         Vec::<String>::new()
     );
 }
@@ -150,7 +155,12 @@ async fn two_servers_command_one_case_in_turn_from_what_the_log_says() {
     let replayed = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = replayed.projections_from_log().await.unwrap();
     assert_eq!(
-        liuhen_store::ProjectionReads::projection_differences(&replayed.store, &from_log).await.unwrap(),
+        liuhen_store::ProjectionReads::projection_differences(
+            &replayed.store,
+            &liuhen_store::ProjectionScratch::of(&from_log).unwrap()
+        )
+        .await
+        .unwrap(),
         Vec::<String>::new()
     );
     assert!(acts >= Some(4), "{acts:?}");

@@ -138,7 +138,10 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     assert_eq!(logged, steps.len());
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
     assert!(from_log.settings.iter().any(|s| s.key == "device/DSJ-001"));
     // The registry by number, a page at a time.
     for n in ["DSJ-003", "DSJ-002"] {

@@ -497,7 +497,10 @@ async fn an_approval_is_returned_with_reasons_and_never_edited_by_its_approver()
     // The log reproduces the document with its return.
     let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// 签发 (办法第十三条、第十五条): a party-facing document goes out under the seal only from the
@@ -641,7 +644,10 @@ async fn a_finalised_document_never_changes_and_a_correction_is_a_new_version() 
     // Everything comes back from the log alone.
     let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
     assert_eq!(from_log.settings.iter().filter(|s| s.key.starts_with("document/")).count(), 3, "with the 立案审批表");
 }
 
@@ -943,7 +949,10 @@ async fn a_document_issued_without_a_number_gets_the_next_of_its_series_and_none
     assert_eq!(d["issued"]["doc_no"], format!("听通〔{year}〕1号"));
     let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// 检查必通知 (R-120b): an on-site inspection without the 行政检查通知书 issued to the inspected
@@ -1048,5 +1057,8 @@ async fn a_licensees_supervision_closes_on_a_signed_site_record() {
     assert_eq!(flagged, [true, false]);
     let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }

@@ -114,7 +114,12 @@ async fn a_licence_decision_is_published_in_time_masked_and_withdrawn_with_its_r
     again.calendar = std::sync::Arc::new(cal);
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(
-        liuhen_store::ProjectionReads::projection_differences(&again.store, &from_log).await.unwrap(),
+        liuhen_store::ProjectionReads::projection_differences(
+            &again.store,
+            &liuhen_store::ProjectionScratch::of(&from_log).unwrap()
+        )
+        .await
+        .unwrap(),
         Vec::<String>::new()
     );
 }
@@ -224,5 +229,8 @@ async fn the_years_figures_are_published_by_the_head_by_the_end_of_january() {
     let mut again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     again.calendar = std::sync::Arc::new(cal);
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }

@@ -303,7 +303,10 @@ async fn an_account_with_totp_signs_in_only_with_the_apps_code() {
     assert!(all.iter().all(|e| !String::from_utf8_lossy(e).contains(&secret)));
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = app2.projections_from_log().await.unwrap();
-    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app2.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]
@@ -381,7 +384,10 @@ async fn a_role_that_sees_case_content_holds_only_once_another_head_approves_it(
     assert_eq!(decided, 2);
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
-    assert_eq!(again.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// `DELETE /api/session` signs out: the token used ends (logged) and authenticates no more;

@@ -597,7 +597,10 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     // And the log reproduces the projections (party access has none of its own to drift).
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = app2.projections_from_log().await.unwrap();
-    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app2.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// 简易程序 in the browser's forms: started with the party, heard, a fine over the limit refused
@@ -792,7 +795,10 @@ async fn the_av_list_and_phrase_guide_are_shown_in_the_activity_they_fit() {
     // The catalogues are settings the log reproduces.
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = app2.projections_from_log().await.unwrap();
-    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app2.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// A case marked 个人隐私 is seen by those who handle it and the 负责人, no longer by the
@@ -824,7 +830,10 @@ async fn a_private_case_narrows_who_may_see_it() {
     assert_eq!(app.get(&format!("/api/cases/{id}"), Some(&token)).await.status, StatusCode::OK);
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = app2.projections_from_log().await.unwrap();
-    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app2.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// 查封、扣押 through forms: proposed with its property checks, approved from the inbox's link,
@@ -1189,7 +1198,10 @@ async fn an_ordinary_penalty_walks_from_lead_to_closure_through_forms() {
     assert_eq!(lines[0]["purpose"], "监督检查");
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = app2.projections_from_log().await.unwrap();
-    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app2.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]

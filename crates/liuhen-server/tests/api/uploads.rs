@@ -185,7 +185,10 @@ async fn a_file_arrives_in_chunks_and_becomes_a_logged_recording_with_both_diges
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = app2.projections_from_log().await.unwrap();
     assert_eq!(from_log.recordings.len(), 1);
-    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app2.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]
@@ -384,7 +387,10 @@ async fn a_late_recording_and_a_wrong_device_clock_are_flagged_and_an_explained_
     assert_eq!(flags, [vec!["R-144", "R-145"], vec![], vec![]]);
     let app2 = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = app2.projections_from_log().await.unwrap();
-    assert_eq!(app2.store.projection_differences(&from_log).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        app2.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// A `PATCH` from offset 0 whose body arrives as the test sends it: the sender, and the
