@@ -64,6 +64,8 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
             }
         };
         let undone = app.grow_demo(args.cases, args.concurrency, &progress).await.map_err(err)?;
+        // The recordings' SM3 digests, logged before the directory is handed to the server.
+        app.sm3_settled().await;
         if tty {
             eprintln!();
         }

@@ -325,6 +325,12 @@ fn the_scale_bench_grows_an_office_and_times_every_daily_route() {
     let routes: Vec<&serde_json::Value> = lines.iter().filter(|l| l["route"].is_string()).collect();
     assert_eq!(routes.len(), 29, "{lines:?}");
     assert!(routes.iter().all(|l| l["status"] == 200 && l["p95_ms"].as_f64().is_some()), "{routes:?}");
+    // The office has its recordings (linked to the acts on the spot) and its leads' 立案审批表
+    // waiting for approval.
+    let rows =
+        |route: &str| routes.iter().find(|l| l["route"] == route && l["as"] == "负责人").map(|l| l["rows"].clone());
+    assert!(rows("音像记录").and_then(|r| r.as_u64()) > Some(10), "{routes:?}");
+    assert!(rows("审批待办").and_then(|r| r.as_u64()) > Some(5), "{routes:?}");
     // Case commands from concurrent HTTP clients: appended, none refused.
     let commands = lines.iter().find(|l| l["commands_http"].is_u64()).expect("a line of HTTP commands");
     assert!(commands["commands_http"].as_u64() > Some(0), "{commands}");

@@ -5,6 +5,7 @@
 use super::App;
 use super::cases::{CaseKind, parse_detail, record_of};
 use crate::app::AppError;
+use futures::StreamExt;
 use liuhen_core::coercion::Coercion;
 use liuhen_core::inspection::Inspection;
 use liuhen_core::licence::Licence;
@@ -40,6 +41,9 @@ pub use liuhen_store::{ProjectionScratch, Projections};
 
 /// How many cases the second pass of [`App::projections_into`] holds at once.
 pub const CASES_AT_ONCE: usize = 1024;
+
+/// How many cases the second pass replays at once, on the runtime's threads.
+const REPLAYS_AT_ONCE: usize = 8;
 
 /// What a computation of the projections found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -421,21 +425,24 @@ impl<S: LogStore> App<S> {
         }
         let total = case_types.len() as u64;
         let mut batch = Projections::default();
-        for (done, (id, case_type)) in case_types.iter().enumerate() {
-            if done % CASES_AT_ONCE == 0 {
-                self.report_progress("由日志重放案件", done as u64, total);
+        // Each case replayed on the runtime's threads, a few at a time, taken in order of id.
+        let mut replayed = futures::stream::iter(case_types.into_iter().map(|(id, case_type)| {
+            let app = self.clone();
+            tokio::spawn(async move { app.case_of_type(&id, &case_type).await })
+        }))
+        .buffered(REPLAYS_AT_ONCE);
+        let mut done = 0u64;
+        while let Some(c) = replayed.next().await {
+            if done.is_multiple_of(CASES_AT_ONCE as u64) {
+                self.report_progress("由日志重放案件", done, total);
             }
-            let mut c = match case_type.as_str() {
-                Inspection::CODE => self.case_from_log::<Inspection>(id).await?,
-                Summary::CODE => self.case_from_log::<Summary>(id).await?,
-                Ordinary::CODE => self.case_from_log::<Ordinary>(id).await?,
-                Licence::CODE => self.case_from_log::<Licence>(id).await?,
-                _ => self.case_from_log::<Coercion>(id).await?,
-            };
+            done += 1;
+            let mut c = c.map_err(|e| AppError::Internal(Box::new(e)))??;
+            let id = &c.id;
             if let Some((by, unit)) = origins.get(id) {
                 (c.opened_by, c.unit) = (by.clone(), unit.clone());
             }
-            if let Some(class) = classes.get(id) {
+            if let Some(class) = classes.get(id.as_str()) {
                 c.confidentiality = class.clone();
             }
             let av = super::deadlines::AvOwed {
@@ -464,7 +471,18 @@ impl<S: LogStore> App<S> {
             }
         }
         scratch.put(&batch)?;
-        Ok(Counts { users: p.users.len(), officers: p.officers.len(), cases: case_types.len() })
+        Ok(Counts { users: p.users.len(), officers: p.officers.len(), cases: total as usize })
+    }
+
+    /// Case `id` of type `case_type` as its own entries make it.
+    async fn case_of_type(&self, id: &str, case_type: &str) -> Result<CaseRecord, AppError> {
+        match case_type {
+            Inspection::CODE => self.case_from_log::<Inspection>(id).await,
+            Summary::CODE => self.case_from_log::<Summary>(id).await,
+            Ordinary::CODE => self.case_from_log::<Ordinary>(id).await,
+            Licence::CODE => self.case_from_log::<Licence>(id).await,
+            _ => self.case_from_log::<Coercion>(id).await,
+        }
     }
 
     /// Case `id` of kind `K` as its own entries make it (the log's index by case).

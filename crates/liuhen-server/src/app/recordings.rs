@@ -261,6 +261,8 @@ pub struct Uploads {
     /// Requests receiving bytes now, and when the last one ended: SM3 waits while uploads
     /// are coming in (it must not hold them back).
     receiving: Arc<Activity>,
+    /// SM3 digests still to be computed and logged (see [`App::sm3_settled`]).
+    sm3_pending: Arc<tokio::sync::watch::Sender<usize>>,
 }
 
 /// How long after the last upload request SM3 waits: a bulk import's next file follows within
@@ -306,6 +308,7 @@ impl Uploads {
             live: Mutex::new(HashMap::new()),
             durable: Mutex::new(HashMap::new()),
             receiving: Arc::default(),
+            sm3_pending: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
 
@@ -823,7 +826,17 @@ impl<S: LogStore> App<S> {
     /// One recording at a time: a bulk import never has more than one core hashing SM3.
     pub(crate) fn spawn_sm3(&self, record: RecordingRecord, blob: BlobRef) {
         let app = self.clone();
+        let pending = self.uploads.sm3_pending.clone();
+        pending.send_modify(|n| *n += 1);
         tokio::spawn(async move {
+            // Counted down however the task ends.
+            struct Done(Arc<tokio::sync::watch::Sender<usize>>);
+            impl Drop for Done {
+                fn drop(&mut self) {
+                    self.0.send_modify(|n| *n -= 1);
+                }
+            }
+            let _done = Done(pending);
             static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
             let _turn = ONE_AT_A_TIME.acquire().await;
             match sm3_of(&app.blobs, &blob, Some(app.uploads.clone())).await {
@@ -835,6 +848,13 @@ impl<S: LogStore> App<S> {
                 Err(e) => tracing::error!(recording = record.id, "computing the SM3 digest: {e}"),
             }
         });
+    }
+
+    /// Waits until every SM3 digest begun so far is logged (a bulk load done in process, before
+    /// it hands the directory to a server).
+    pub async fn sm3_settled(&self) {
+        let mut pending = self.uploads.sm3_pending.subscribe();
+        let _ = pending.wait_for(|n| *n == 0).await;
     }
 
     /// Logs recording `id`'s SM3 digest and adds it to the projection (read again if a link or

@@ -6,7 +6,10 @@
 //! ten, at each stage); on-the-spot penalties with their parties, decided, delivered and
 //! closed or not (two); leads of ordinary penalties with their parties (two); licence
 //! applications received and accepted (one); coercive measures proposed (one). Each is viewed
-//! once by the 负责人 (an access-ledger entry). Dates spread back over ten years (or to when
+//! once by the 负责人 (an access-ledger entry). An act on the spot has its recording (a small
+//! MP4-headed file, uploaded through the tus path and linked to the act); a lead has its
+//! 立案审批表 drafted, waiting for its approvals; every fiftieth case the device keeper checks
+//! a body camera (its ledger). Dates spread back over ten years (or to when
 //! the officers' certificates began, since an act needs a valid one); a step whose
 //! period the working-day calendar cannot count in its year is left undone, as an office that
 //! had not loaded that year would have left it.
@@ -55,6 +58,7 @@ fn citizen(n: usize) -> Party {
 struct Crew {
     head: UserRecord,
     wang: UserRecord,
+    keeper: UserRecord,
     officers: Vec<String>,
 }
 
@@ -71,6 +75,7 @@ impl<S: LogStore> App<S> {
         let crew = Crew {
             head: self.store.user_by_username("zhangzhuren").await?,
             wang: self.store.user_by_username("wangming").await?,
+            keeper: self.store.user_by_username("shebei").await?,
             officers: Vec::new(),
         };
         // Officers whose certificates are valid now; the story begins when all of theirs were.
@@ -173,6 +178,9 @@ impl<S: LogStore> App<S> {
                         return undone(e, "inspection");
                     }
                 }
+                if stage >= 1 {
+                    self.record_act(head, &r.id, t, i).await?;
+                }
                 r.id
             }
             4 | 5 => {
@@ -196,6 +204,7 @@ impl<S: LogStore> App<S> {
                         return undone(e, "summary_penalty");
                     }
                 }
+                self.record_act(head, &r.id, t, i).await?;
                 r.id
             }
             6 | 7 => {
@@ -214,7 +223,11 @@ impl<S: LogStore> App<S> {
                     entrusted: None,
                     party: Some(citizen(i)),
                 };
-                self.register_lead(&crew.wang, lead).await?.id
+                let r = self.register_lead(&crew.wang, lead).await?;
+                let filing = serde_json::json!({"code": "D02", "fields": {"cause": "违法建设", "party": citizen(i).name,
+                    "source": "群众举报", "facts": "院内搭建彩钢房", "provisions": "《城乡规划法》第四十条"}});
+                self.create_document(&crew.wang, &r.id, &filing).await?;
+                r.id
             }
             8 => {
                 let application = liuhen_core::licence::Application {
@@ -264,6 +277,43 @@ impl<S: LogStore> App<S> {
         };
         // Read once by the 负责人: a line of the access ledger.
         self.view_case(head, &id, None, "案件办理").await?;
+        if i.is_multiple_of(50) {
+            let check = serde_json::json!({"type": "check", "battery_pct": 40 + i % 60,
+                "free_storage_mb": 58_000, "clock_offset_ms": (i % 3000) as i64});
+            self.device_command(&crew.keeper, &format!("DSJ-00{}", 1 + (i / 50) % 3), &check).await?;
+        }
         Ok(None)
+    }
+
+    /// The recording of case `case`'s first act (at `t`), the `i`-th of the grown office: a file
+    /// of a few KiB that opens as an MP4, uploaded by `actor` with the body camera's metadata
+    /// and linked to the act.
+    async fn record_act(&self, actor: &UserRecord, case: &str, t: Timestamp, i: usize) -> Result<(), AppError> {
+        let mut bytes = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+        bytes.extend(format!("liuhen bench recording {i} of case {case}\n").bytes().cycle().take(4096));
+        let metadata = [
+            ("filename", format!("DSJ-001_{i:07}.mp4")),
+            ("case", case.to_string()),
+            ("device", "DSJ-001".to_string()),
+            ("started_at", t.0.to_string()),
+            ("ended_at", (t.0 + 10 * 60_000).to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let upload = self.create_upload(actor, bytes.len() as u64, metadata).await?;
+        let body = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+        let appended = self.append_upload(actor, &upload.id, 0, None, body).await?;
+        let recording =
+            appended.recording.ok_or_else(|| AppError::Internal("a complete upload stored no recording".into()))?;
+        let link = super::av::Link {
+            case: case.to_string(),
+            records: vec!["act/0".to_string()],
+            av_item: "现场检查".to_string(),
+            activity_ended_at: Some(t.0 + 10 * 60_000),
+            reason: String::new(),
+        };
+        self.link_recording(actor, &recording.id, link).await?;
+        Ok(())
     }
 }
