@@ -254,6 +254,10 @@ pub struct RecordingQuery {
     pub case_id: Option<String>,
     pub after: Option<(i64, String)>,
     pub limit: u32,
+    /// Only recordings of cases whose party's name holds this text (the cases' search field).
+    pub party: Option<String>,
+    /// Only recordings of cases whose matter (the cause) holds this text.
+    pub cause: Option<String>,
 }
 
 /// A page of the deadline list: the open deadlines of the cases `seen_by` sees in `range`, by

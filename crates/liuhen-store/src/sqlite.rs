@@ -2177,6 +2177,19 @@ impl ProjectionReads for SqliteStore {
             args.push(V::Text(id.clone()));
             conds.push(format!("(created_at < ?{t} OR (created_at = ?{t} AND id > ?{}))", args.len()));
         }
+        // A search by the case's party or cause: the cases that match, found once in their own
+        // search fields, then the recordings of those — never a case read per recording.
+        let searched: Vec<String> = [("party", &q.party), ("matter", &q.cause)]
+            .into_iter()
+            .filter_map(|(col, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (col, v)))
+            .map(|(col, v)| {
+                args.push(V::Text(v.to_string()));
+                format!("instr({col}, ?{}) > 0", args.len())
+            })
+            .collect();
+        if !searched.is_empty() {
+            conds.push(format!("case_id IN (SELECT id FROM cases WHERE {})", searched.join(" AND ")));
+        }
         args.push(V::Integer(i64::from(q.limit)));
         let sql = format!(
             "SELECT {RECORDING_COLUMNS} FROM recordings WHERE {} ORDER BY created_at DESC, id LIMIT ?{}",

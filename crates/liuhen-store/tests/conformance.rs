@@ -325,6 +325,7 @@ async fn recording_page_story<S: LogStore>(store: &S) {
             case_id: case.map(str::to_string),
             after: after.map(|(t, id)| (t, id.to_string())),
             limit,
+            ..Default::default()
         };
         async move { store.recording_page(&q).await.unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>() }
     };
@@ -347,6 +348,27 @@ async fn recording_page_story<S: LogStore>(store: &S) {
     let first_c1 = all.iter().position(|(_, _, c)| c == "c1").unwrap();
     assert_eq!(page(Some("c1"), Some(key(first_c1)), 10).await, ids(Some("c1"))[1..]);
     assert!(page(Some("c9"), None, 10).await.is_empty());
+    // By the case's party or cause (its search fields): that case's recordings only, newest
+    // first, paged the same way.
+    let c1 = liuhen_store::CaseRecord { party: "张三丰".into(), matter: "占道经营".into(), ..case("c1", "unit-1") };
+    let c2 = liuhen_store::CaseRecord { party: "李四".into(), matter: "违法建设".into(), ..case("c2", "unit-1") };
+    write(store, vec![Op::CreateCase(c1), Op::CreateCase(c2)]).await.unwrap();
+    let search = |party: &str, cause: &str, after: Option<(i64, &str)>, limit| {
+        let q = liuhen_store::RecordingQuery {
+            after: after.map(|(t, id)| (t, id.to_string())),
+            limit,
+            party: Some(party.to_string()),
+            cause: Some(cause.to_string()),
+            ..Default::default()
+        };
+        async move { store.recording_page(&q).await.unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>() }
+    };
+    assert_eq!(search("三丰", "", None, 10).await, ids(Some("c1")));
+    assert_eq!(search("三丰", "", None, 1).await, ids(Some("c1"))[..1]);
+    assert_eq!(search("三丰", "", Some(key(first_c1)), 10).await, ids(Some("c1"))[1..]);
+    assert_eq!(search("", "违法", None, 10).await, ids(Some("c2")));
+    assert_eq!(search("李四", "占道", None, 10).await, Vec::<String>::new());
+    assert_eq!(search("  ", "", None, 10).await, ids(None));
 }
 
 #[tokio::test]

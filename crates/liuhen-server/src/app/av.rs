@@ -487,17 +487,25 @@ impl<S: LogStore> App<S> {
         let mut cases: std::collections::HashMap<String, CaseRecord> = std::collections::HashMap::new();
         let (mut out, mut scanned) = (Vec::new(), 0usize);
         loop {
-            let page =
-                liuhen_store::RecordingQuery { case_id: case.map(str::to_string), after: after.clone(), limit: 500 };
+            // The party and the cause are searched by the store, in the cases' own fields.
+            let page = liuhen_store::RecordingQuery {
+                case_id: case.map(str::to_string),
+                after: after.clone(),
+                limit: 500,
+                party: Some(q.party.clone()).filter(|p| !p.is_empty()),
+                cause: Some(q.cause.clone()).filter(|c| !c.is_empty()),
+            };
             let rows = self.store.recording_page(&page).await?;
             let last_page = rows.len() < 500;
             for r in rows {
                 scanned += 1;
                 after = Some((r.created_at_ms, r.id.clone()));
-                let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
-                let meta = |k: &str| data["metadata"][k].as_str().unwrap_or_default().to_string();
-                if !has(&meta("device"), &q.device) || !has(&meta("officers"), &q.officer) {
-                    continue;
+                if !(q.device.is_empty() && q.officer.is_empty()) {
+                    let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+                    let meta = |k: &str| data["metadata"][k].as_str().unwrap_or_default().to_string();
+                    if !has(&meta("device"), &q.device) || !has(&meta("officers"), &q.officer) {
+                        continue;
+                    }
                 }
                 if !r.case_id.is_empty() && !cases.contains_key(&r.case_id) {
                     cases.insert(r.case_id.clone(), self.store.case(&r.case_id).await?);
@@ -510,15 +518,6 @@ impl<S: LogStore> App<S> {
                     let unit = c.map(|c| c.unit.clone()).or_else(|| units.get(&r.uploaded_by).cloned());
                     if !has(&unit.unwrap_or_default(), &q.unit) {
                         continue;
-                    }
-                    if !q.cause.is_empty() || !q.party.is_empty() {
-                        let Some(c) = c else { continue };
-                        let cd: Value = serde_json::from_str(&c.data).unwrap_or(Value::Null);
-                        let party =
-                            ["party", "applicant"].iter().find_map(|k| cd[*k]["name"].as_str()).unwrap_or_default();
-                        if !has(&c.matter, &q.cause) || !has(party, &q.party) {
-                            continue;
-                        }
                     }
                 }
                 out.push(r);
