@@ -32,6 +32,7 @@ const SQLITE: &[(i64, &str)] = &[
     (26, include_str!("../migrations/sqlite/0026_case_tasks_by_role.sql")),
     (27, include_str!("../migrations/sqlite/0027_case_entries_by_family.sql")),
     (28, include_str!("../migrations/sqlite/0028_matters_by_name.sql")),
+    (29, include_str!("../migrations/sqlite/0029_cases_search.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's

@@ -350,7 +350,8 @@ async fn recording_page_story<S: LogStore>(store: &S) {
     assert!(page(Some("c9"), None, 10).await.is_empty());
     // By the case's party or cause (its search fields): that case's recordings only, newest
     // first, paged the same way.
-    let c1 = liuhen_store::CaseRecord { party: "张三丰".into(), matter: "占道经营".into(), ..case("c1", "unit-1") };
+    let c1 =
+        liuhen_store::CaseRecord { party: "张三丰".into(), matter: "占道经营".into(), ..case("c1", "unit-1") };
     let c2 = liuhen_store::CaseRecord { party: "李四".into(), matter: "违法建设".into(), ..case("c2", "unit-1") };
     write(store, vec![Op::CreateCase(c1), Op::CreateCase(c2)]).await.unwrap();
     let search = |party: &str, cause: &str, after: Option<(i64, &str)>, limit| {
@@ -376,6 +377,12 @@ async fn sqlite_recordings_page_newest_first() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
     recording_page_story(&store).await;
+    // A search by party or cause scans the small index of the cases' search fields, not their rows.
+    for col in ["party", "matter"] {
+        let sql =
+            format!("SELECT id FROM recordings WHERE case_id IN (SELECT id FROM cases WHERE instr({col}, 'x') > 0)");
+        uses_index(&dir.path().join("liuhen.db"), &sql, "cases_search");
+    }
 }
 
 /// Asserts that SQLite plans `sql` on the database at `path` with index `index`.
