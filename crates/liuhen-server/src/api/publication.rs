@@ -101,17 +101,12 @@ pub struct StatisticsForm {
     pub year: i32,
 }
 
-#[derive(Deserialize)]
-pub struct YearQuery {
-    pub year: Option<i32>,
-}
-
 /// `GET /api/statistics/annual?year=`: a year's figures as they stand (default: the last
 /// year), whether and when they were published, and their deadline.
 pub async fn annual<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-    q: Result<axum::extract::Query<YearQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<axum::extract::Query<crate::app::statistics::YearQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let axum::extract::Query(q) = q.map_err(|_| AppError::BadRequest("year 须为年份（整数）".into()))?;
     let year = q.year.unwrap_or_else(|| state.app.clock.now().shanghai_date().year() - 1);

@@ -777,14 +777,27 @@ impl<S: LogStore> App<S> {
         if record.case_type != K::CODE {
             return Err(AppError::NotFound);
         }
-        let mut case: Option<K> = None;
+        let (case, _, last) = self.replay_from_log::<K>(id, until).await?.ok_or(AppError::NotFound)?;
+        Ok((case, record, last))
+    }
+
+    /// Case `id` of kind `K` as its own entries make it (the log's index by case), up to and
+    /// including those recorded at `until`: the aggregate, when it was opened and the time of
+    /// its last entry; `None` when it has no entry by then. What a command decides on when no
+    /// aggregate is cached, what a case looked like at a moment, and what a rebuild writes.
+    pub(crate) async fn replay_from_log<K: CaseKind>(
+        &self,
+        id: &str,
+        until: Option<i64>,
+    ) -> Result<Option<(K, i64, i64)>, AppError> {
+        let mut case: Option<(K, i64)> = None;
         let mut last = 0;
         for (index, raw) in self.store.case_entries(id).await? {
             let entry = Entry::decode(&raw).map_err(|e| AppError::Integrity(format!("entry {index}: {e}")))?;
             if until.is_some_and(|t| entry.time_ms > t) {
                 break;
             }
-            if !entry.action().starts_with("case.") {
+            if !entry.action().starts_with("case.") || entry.case() != Some(id) {
                 continue;
             }
             last = entry.time_ms;
@@ -793,17 +806,16 @@ impl<S: LogStore> App<S> {
             let (event, flags) = parse_detail::<K>(&detail)
                 .ok_or_else(|| AppError::Integrity(format!("entry {index}: unreadable event")))?;
             match &mut case {
-                Some(c) => c.apply(&event, &flags),
+                Some((c, _)) => c.apply(&event, &flags),
                 None => {
                     let mut c = K::from_first(&event)
                         .ok_or_else(|| AppError::Integrity(format!("entry {index}: case starts without opening")))?;
                     c.apply(&event, &flags);
-                    case = Some(c);
+                    case = Some((c, entry.time_ms));
                 }
             }
         }
-        let case = case.ok_or(AppError::NotFound)?;
-        Ok((case, record, last))
+        Ok(case.map(|(c, opened)| (c, opened, last)))
     }
 
     async fn record_as_of<K: CaseKind>(&self, id: &str, as_of: i64) -> Result<CaseRecord, AppError> {

@@ -3,7 +3,7 @@
 //! check that the stored ones still match it. Sessions are not records and are not rebuilt.
 
 use super::App;
-use super::cases::{CaseKind, parse_detail, record_of};
+use super::cases::{CaseKind, record_of};
 use crate::app::AppError;
 use futures::StreamExt;
 use liuhen_core::coercion::Coercion;
@@ -15,27 +15,6 @@ use liuhen_log::{Entry, EntryDraft};
 use liuhen_store::{CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, RecordingRecord, SettingRecord, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-
-/// Cases of one kind being replayed: the aggregate, when opened and when last changed.
-type Replay<K> = BTreeMap<String, (K, i64, i64)>;
-
-/// Applies one logged event to the case it belongs to.
-fn feed<K: CaseKind>(cases: &mut Replay<K>, id: String, detail: &Value, time: i64, index: u64) -> Result<(), AppError> {
-    let (event, flags) = parse_detail::<K>(detail).ok_or_else(|| internal(index, "unreadable event"))?;
-    match cases.get_mut(&id) {
-        Some((c, _, updated)) => {
-            c.apply(&event, &flags);
-            *updated = time;
-        }
-        None => {
-            let mut c =
-                K::from_first(&event).ok_or_else(|| internal(index, "a case event before the case was opened"))?;
-            c.apply(&event, &flags);
-            cases.insert(id, (c, time, time));
-        }
-    }
-    Ok(())
-}
 
 pub use liuhen_store::{ProjectionScratch, Projections};
 
@@ -485,19 +464,12 @@ impl<S: LogStore> App<S> {
         }
     }
 
-    /// Case `id` of kind `K` as its own entries make it (the log's index by case).
+    /// Case `id` of kind `K` as its own entries make it.
     async fn case_from_log<K: CaseKind>(&self, id: &str) -> Result<CaseRecord, AppError> {
-        let mut replay: Replay<K> = BTreeMap::new();
-        for (index, raw) in self.store.case_entries(id).await? {
-            let e = Entry::decode(&raw).map_err(|err| internal(index, err))?;
-            if !e.action().starts_with("case.") || e.case() != Some(id) {
-                continue;
-            }
-            let detail = self.opened_json(index, &e).await?;
-            feed(&mut replay, id.to_string(), &detail, e.time_ms, index)?;
-        }
-        let (c, opened, updated) =
-            replay.remove(id).ok_or_else(|| AppError::Integrity(format!("case {id}: no entry of the case")))?;
+        let (c, opened, updated) = self
+            .replay_from_log::<K>(id, None)
+            .await?
+            .ok_or_else(|| AppError::Integrity(format!("case {id}: no entry of the case")))?;
         Ok(record_of(&c, &self.calendar, opened, updated))
     }
 

@@ -188,6 +188,12 @@ pub fn published_setting(body: &Value, at: i64) -> SettingRecord {
     SettingRecord::new(format!("{PREFIX}{year}"), v.to_string(), at)
 }
 
+/// The year a page or a request asks for (`?year=`).
+#[derive(serde::Deserialize)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
 /// A year's published figures as (item, figure) lines.
 pub fn figure_lines(f: &Value) -> Vec<(String, String)> {
     let n = |v: &Value| v.as_u64().unwrap_or(0).to_string();

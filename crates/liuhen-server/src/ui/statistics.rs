@@ -24,17 +24,11 @@ struct StatisticsPage {
     may_publish: bool,
 }
 
-/// The year asked for.
-#[derive(serde::Deserialize)]
-pub struct YearQuery {
-    pub year: Option<i32>,
-}
-
 /// `GET /statistics?year=`: the year's figures (default: the year just ended).
 pub async fn page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    q: Result<Query<YearQuery>, QueryRejection>,
+    q: Result<Query<crate::app::statistics::YearQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let this = state.app.clock.now().shanghai_date().year();
