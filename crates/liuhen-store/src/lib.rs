@@ -65,6 +65,11 @@ pub enum Op {
     /// `None` replaces whatever is there (a singleton set whole). The row's new version is the
     /// index of the entry that writes it, plus one, so rebuilding from the log gives the same.
     PutSetting { record: SettingRecord, expected_version: Option<u64> },
+    /// A device's next line in its ledger (领用/交接/检查…, 办法第二十四条) and the device as
+    /// that line leaves it: `expected_version` 0 registers it (`Stale` if the number is taken),
+    /// else the device row is replaced only while still at that version (`Stale` otherwise);
+    /// `Conflict` if the ledger already has line `event.n`.
+    RecordDeviceEvent { device: DeviceRecord, event: DeviceEventRecord, expected_version: u64 },
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
@@ -134,6 +139,9 @@ pub struct Projections {
     pub tasks: Vec<TaskRecord>,
     /// Every blob an entry names.
     pub blobs: Vec<BlobRef>,
+    /// The device registry, and every line of every device's ledger.
+    pub devices: Vec<DeviceRecord>,
+    pub device_events: Vec<DeviceEventRecord>,
 }
 
 /// A sign-in session or API token as stored (not in the log: only its creation and end are).
@@ -331,6 +339,49 @@ pub struct RecordingRecord {
     pub data: String,
 }
 
+/// A recording device of the registry (办法第二十四条) as its ledger leaves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub number: String,
+    /// Its state's code (`in_store`, `assigned`, `under_repair`, `retired`).
+    pub status: String,
+    /// The officer (id) who holds it while it is out; empty otherwise.
+    pub holder: String,
+    /// What it is and its state: the application's JSON.
+    pub data: String,
+    /// How many lines its ledger has.
+    pub events: u64,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
+}
+
+/// One line of a device's ledger: what happened to it, when, recorded by whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceEventRecord {
+    pub device: String,
+    /// Its place in the device's ledger, from 0 (the registration).
+    pub n: u64,
+    /// The event's code (`registered`, `checked`, `assigned`, `returned`…).
+    pub kind: String,
+    /// When it happened: the event's own time, else when it was recorded.
+    pub at_ms: i64,
+    /// Who recorded it (`user:<id>`).
+    pub actor: String,
+    /// The event: the application's JSON.
+    pub data: String,
+}
+
+/// A page of the device registry: by number, after `after`, only those in `status` or held
+/// by `holder` if given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceQuery {
+    pub status: Option<String>,
+    pub holder: Option<String>,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
 /// An office-wide setting as stored: its key and the application's JSON of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingRecord {
@@ -519,6 +570,25 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
         descending: bool,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
+    /// A device of the registry by number; `NotFound` if never registered.
+    fn device(&self, number: &str) -> impl Future<Output = Result<DeviceRecord, StoreError>> + Send;
+    /// A page of the device registry (see [`DeviceQuery`]): a range of an index.
+    fn device_page(&self, q: &DeviceQuery) -> impl Future<Output = Result<Vec<DeviceRecord>, StoreError>> + Send;
+    /// A page of a device's ledger, newest line first, those before line `before` if given.
+    fn device_events(
+        &self,
+        number: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DeviceEventRecord>, StoreError>> + Send;
+    /// The last line of a device's ledger (in ledger order) of one of `kinds` that happened at
+    /// or before `at_most_ms`: read backwards from the newest line, never the whole ledger.
+    fn last_device_event(
+        &self,
+        number: &str,
+        kinds: &[&str],
+        at_most_ms: i64,
+    ) -> impl Future<Output = Result<Option<DeviceEventRecord>, StoreError>> + Send;
     /// A recording by id.
     fn recording(&self, id: &str) -> impl Future<Output = Result<RecordingRecord, StoreError>> + Send;
     /// Recordings, newest first: all of them, or those of one case.
@@ -593,4 +663,11 @@ pub const NOT_PROJECTIONS: &[(&str, &str)] = &[
         "sign-in sessions and API tokens are not records; each live one is checked against its logged creation",
     ),
     ("throttle", "sign-in throttling (failure counts, locks): operational; each failure and each summary is logged"),
+    (
+        "case_terms",
+        "a full-text index of the cases' number, party and matter, kept by triggers; checked against the cases at every open, and rebuilt if unlike them",
+    ),
+    ("case_terms_data", "the full-text index's own storage"),
+    ("case_terms_idx", "the full-text index's own storage"),
+    ("case_terms_config", "the full-text index's own storage"),
 ];

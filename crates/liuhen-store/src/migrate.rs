@@ -33,11 +33,18 @@ const SQLITE: &[(i64, &str)] = &[
     (27, include_str!("../migrations/sqlite/0027_case_entries_by_family.sql")),
     (28, include_str!("../migrations/sqlite/0028_matters_by_name.sql")),
     (29, include_str!("../migrations/sqlite/0029_cases_search.sql")),
+    (30, include_str!("../migrations/sqlite/0030_devices.sql")),
+    (31, include_str!("../migrations/sqlite/0031_case_terms.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
 /// search fields, case deadlines): a database migrated from before it is rebuilt from its log.
 pub const REBUILD_BEFORE: i64 = 22;
+
+/// The schema this build writes: its last migration.
+pub(crate) fn latest() -> i64 {
+    SQLITE.last().map_or(0, |(v, _)| *v)
+}
 
 /// Applies the migrations not yet applied; the schema version found before them (0: new).
 pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<i64> {

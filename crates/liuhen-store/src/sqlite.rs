@@ -9,8 +9,9 @@
 
 use crate::migrate::migrate_sqlite;
 use crate::{
-    AppendRequest, CaseRecord, DeadlineRecord, Log, MatterRecord, OfficerRecord, Op, ProjectionReads, Receipt,
-    RecordingRecord, SettingRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
+    AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord, Log, MatterRecord,
+    OfficerRecord, Op, ProjectionReads, Receipt, RecordingRecord, SettingRecord, StoreError, TaskRecord, TokenRecord,
+    UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -66,6 +67,8 @@ struct Inner {
     _wal_stop: Option<std::sync::mpsc::Sender<()>>,
     /// The schema version the database had before this open migrated it (0: new).
     migrated_from: i64,
+    /// Whether the open found the cases' search index unlike the cases, and rebuilt it.
+    search_index_repaired: bool,
 }
 
 /// Counters of the writer, for benchmarks and monitoring.
@@ -195,6 +198,7 @@ impl SqliteStore {
         let mut conn = open_writer(path).map_err(damaged)?;
         integrity_check(&conn)?;
         let migrated_from = migrate_sqlite(&mut conn).map_err(|e| damaged(e.into()))?;
+        let search_index_repaired = repair_search_index(&conn)?;
         // Checkpoints (copying the WAL into the database file) run on their own thread, so a
         // commit never waits for one.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -252,6 +256,7 @@ impl SqliteStore {
             stats,
             _wal_stop: Some(wal_stop),
             migrated_from,
+            search_index_repaired,
         });
         let store = SqliteStore { inner };
         store.check_last_checkpoint()?;
@@ -310,8 +315,17 @@ impl SqliteStore {
             stats: Default::default(),
             _wal_stop: None,
             migrated_from: i64::MAX,
+            search_index_repaired: false,
         });
         Ok(SqliteStore { inner })
+    }
+
+    /// Whether this open found the cases' full-text search index (`case_terms`) unlike the
+    /// cases it indexes — changed outside liuhen — and rebuilt it from them. Not a record (the
+    /// cases themselves are compared with the log by `liuhen verify --data`), but said: the
+    /// server warns of it.
+    pub fn search_index_was_repaired(&self) -> bool {
+        self.inner.search_index_repaired
     }
 
     /// Whether this open migrated a database from before [`crate::migrate::REBUILD_BEFORE`]:
@@ -516,6 +530,31 @@ fn damaged(e: StoreError) -> StoreError {
 }
 
 /// SQLite's own integrity check of the whole file (every page, every index).
+/// Checks the cases' full-text index against the cases (FTS5's own check, which reads both;
+/// `PRAGMA integrity_check` does not compare an external-content index with its content) and,
+/// if they differ, rebuilds it from the cases: whether it did.
+fn repair_search_index(conn: &Connection) -> Result<bool, StoreError> {
+    match conn.execute("INSERT INTO case_terms (case_terms, rank) VALUES ('integrity-check', 1)", []) {
+        Ok(_) => Ok(false),
+        Err(rusqlite::Error::SqliteFailure(e, m)) if e.code == rusqlite::ErrorCode::DatabaseCorrupt => {
+            tracing::warn!(reason = ?m, "the cases' search index did not match the cases; rebuilt it from them");
+            conn.execute("INSERT INTO case_terms (case_terms) VALUES ('rebuild')", [])?;
+            Ok(true)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The SQL of the triggers that keep the cases' search index, by name.
+fn search_index_triggers(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'cases' AND name LIKE 'case_terms_%' \
+         ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
 fn integrity_check(conn: &Connection) -> Result<(), StoreError> {
     let res: rusqlite::Result<Vec<String>> = conn
         .prepare("PRAGMA integrity_check(20)")
@@ -1105,6 +1144,32 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                     },
                 )?
             }
+            Op::RecordDeviceEvent { device, event, expected_version } => {
+                let d = DeviceRecord { updated_at_ms: at, version, ..device.clone() };
+                versioned_write(
+                    Some(*expected_version),
+                    &format!("设备 {}", d.number),
+                    || put_device(conn, &d),
+                    || write_device(conn, &d, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE devices SET status = ?2, holder = ?3, data = ?4, events = ?5, updated_at = ?6, \
+                             version = ?7 WHERE number = ?1 AND version = ?8",
+                        )?
+                        .execute(params![
+                            d.number,
+                            d.status,
+                            d.holder,
+                            d.data,
+                            d.events as i64,
+                            d.updated_at_ms,
+                            d.version as i64,
+                            v as i64
+                        ])
+                    },
+                )?;
+                insert_device_event(conn, event)?;
+            }
             Op::PutMatter(m) => put_matter(conn, &MatterRecord { created_at_ms: at, ..m.clone() })?,
             Op::CreateOfficer(o) => insert_officer(conn, &OfficerRecord { created_at_ms: at, ..o.clone() })?,
             Op::CreateCase(c) => insert_case(conn, &CaseRecord { opened_at_ms: at, updated_at_ms: at, ..c.clone() })?,
@@ -1273,6 +1338,66 @@ fn write_recording(conn: &Connection, r: &RecordingRecord, upsert: bool) -> rusq
         r.data,
         r.version as i64
     ])
+}
+
+const DEVICE_COLUMNS: &str = "number, status, holder, data, events, updated_at, version";
+
+fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
+    Ok(DeviceRecord {
+        number: r.get(0)?,
+        status: r.get(1)?,
+        holder: r.get(2)?,
+        data: r.get(3)?,
+        events: r.get::<_, i64>(4)? as u64,
+        updated_at_ms: r.get(5)?,
+        version: r.get::<_, i64>(6)? as u64,
+    })
+}
+
+const DEVICE_EVENT_COLUMNS: &str = "device, n, kind, at, actor, data";
+
+fn device_event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceEventRecord> {
+    Ok(DeviceEventRecord {
+        device: r.get(0)?,
+        n: r.get::<_, i64>(1)? as u64,
+        kind: r.get(2)?,
+        at_ms: r.get(3)?,
+        actor: r.get(4)?,
+        data: r.get(5)?,
+    })
+}
+
+fn put_device(conn: &Connection, d: &DeviceRecord) -> Result<(), StoreError> {
+    write_device(conn, d, true)?;
+    Ok(())
+}
+
+/// Inserts a device's row; with `upsert`, one that is there takes the new state and version.
+fn write_device(conn: &Connection, d: &DeviceRecord, upsert: bool) -> rusqlite::Result<usize> {
+    let on_conflict = match upsert {
+        true => {
+            " ON CONFLICT (number) DO UPDATE SET status = excluded.status, holder = excluded.holder, \
+             data = excluded.data, events = excluded.events, updated_at = excluded.updated_at, version = excluded.version"
+        }
+        false => "",
+    };
+    conn.prepare_cached(&format!(
+        "INSERT INTO devices ({DEVICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7){on_conflict}"
+    ))?
+    .execute(params![d.number, d.status, d.holder, d.data, d.events as i64, d.updated_at_ms, d.version as i64])
+}
+
+/// Adds a line to a device's ledger: `Conflict` if it has that line already.
+fn insert_device_event(conn: &Connection, e: &DeviceEventRecord) -> Result<(), StoreError> {
+    let res = conn
+        .prepare_cached(&format!("INSERT INTO device_events ({DEVICE_EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))?
+        .execute(params![e.device, e.n as i64, e.kind, e.at_ms, e.actor, e.data]);
+    match res {
+        Err(rusqlite::Error::SqliteFailure(err, _)) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Err(StoreError::Conflict(format!("设备 {} 的台账已有第 {} 条", e.device, e.n)))
+        }
+        other => other.map(drop).map_err(StoreError::from),
+    }
 }
 
 fn put_setting(conn: &Connection, s: &SettingRecord) -> Result<(), StoreError> {
@@ -1475,6 +1600,13 @@ fn seen_by_sql(
     (cond, args)
 }
 
+/// `term` as a phrase of the trigram index `case_terms` (its quotes doubled), which finds the
+/// rows holding it exactly as `instr` would; `None` for a term of fewer than three characters,
+/// which a trigram index cannot find.
+fn trigram_phrase(term: &str) -> Option<String> {
+    (term.chars().count() >= 3).then(|| format!("\"{}\"", term.replace('"', "\"\"")))
+}
+
 /// The SQL of a page of cases and its arguments, in order.
 fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as V;
@@ -1500,8 +1632,15 @@ fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) 
         conds.push(format!("opened_at < {}", arg(V::Integer(t))));
     }
     if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let n = arg(V::Text(t.to_string()));
-        conds.push(format!("(instr(case_no, {n}) > 0 OR instr(party, {n}) > 0 OR instr(matter, {n}) > 0)"));
+        // Three characters or more: the cases the trigram index names; fewer: a pass.
+        match trigram_phrase(t) {
+            Some(p) => conds
+                .push(format!("rowid IN (SELECT rowid FROM case_terms WHERE case_terms MATCH {})", arg(V::Text(p)))),
+            None => {
+                let n = arg(V::Text(t.to_string()));
+                conds.push(format!("(instr(case_no, {n}) > 0 OR instr(party, {n}) > 0 OR instr(matter, {n}) > 0)"));
+            }
+        }
     }
     if let Some((at, id)) = &q.after {
         let (a, i) = (arg(V::Integer(*at)), arg(V::Text(id.clone())));
@@ -2135,6 +2274,70 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
+    async fn device(&self, number: &str) -> Result<DeviceRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE number = ?1"))?
+                .query_row([number], device_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn device_page(&self, q: &DeviceQuery) -> Result<Vec<DeviceRecord>, StoreError> {
+        // Each filter an index's leading column; the cursor the number, its second.
+        let mut clauses = vec!["number > ?1".to_string()];
+        let mut args: Vec<String> = vec![q.after.clone().unwrap_or_default()];
+        for (col, v) in [("status", &q.status), ("holder", &q.holder)] {
+            if let Some(v) = v {
+                args.push(v.clone());
+                clauses.push(format!("{col} = ?{}", args.len()));
+            }
+        }
+        let sql = format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices WHERE {} ORDER BY number LIMIT {}",
+            clauses.join(" AND "),
+            q.limit
+        );
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), device_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn device_events(
+        &self,
+        number: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<DeviceEventRecord>, StoreError> {
+        let before = before.map_or(i64::MAX, |b| b as i64);
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {DEVICE_EVENT_COLUMNS} FROM device_events WHERE device = ?1 AND n < ?2 ORDER BY n DESC LIMIT ?3"
+            ))?;
+            let rows = stmt.query_map(params![number, before, limit], device_event_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn last_device_event(
+        &self,
+        number: &str,
+        kinds: &[&str],
+        at_most_ms: i64,
+    ) -> Result<Option<DeviceEventRecord>, StoreError> {
+        let kinds = serde_json::to_string(kinds).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {DEVICE_EVENT_COLUMNS} FROM device_events WHERE device = ?1 AND at <= ?2 \
+                 AND kind IN (SELECT value FROM json_each(?3)) ORDER BY n DESC LIMIT 1"
+            ))?
+            .query_row(params![number, at_most_ms, kinds], device_event_from_row)
+            .optional()
+        })
+    }
+
     async fn recording(&self, id: &str) -> Result<RecordingRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = ?1"))?
@@ -2177,18 +2380,27 @@ impl ProjectionReads for SqliteStore {
             args.push(V::Text(id.clone()));
             conds.push(format!("(created_at < ?{t} OR (created_at = ?{t} AND id > ?{}))", args.len()));
         }
-        // A search by the case's party or cause: the cases that match, found once in their own
-        // search fields, then the recordings of those — never a case read per recording.
-        let searched: Vec<String> = [("party", &q.party), ("matter", &q.cause)]
-            .into_iter()
-            .filter_map(|(col, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (col, v)))
-            .map(|(col, v)| {
-                args.push(V::Text(v.to_string()));
-                format!("instr({col}, ?{}) > 0", args.len())
-            })
-            .collect();
-        if !searched.is_empty() {
-            conds.push(format!("case_id IN (SELECT id FROM cases WHERE {})", searched.join(" AND ")));
+        // A search by the case's party or cause: the cases that match, found once — by the
+        // trigram index for a term of three characters or more, else in the cases' small
+        // covering index of their search fields — then the recordings of those; never a case
+        // read per recording.
+        let (mut phrases, mut passes) = (Vec::new(), Vec::new());
+        for (col, v) in [("party", &q.party), ("matter", &q.cause)] {
+            let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) else { continue };
+            match trigram_phrase(v) {
+                Some(p) => phrases.push(format!("{col} : {p}")),
+                None => {
+                    args.push(V::Text(v.to_string()));
+                    passes.push(format!("instr({col}, ?{}) > 0", args.len()));
+                }
+            }
+        }
+        if !phrases.is_empty() {
+            args.push(V::Text(phrases.join(" AND ")));
+            passes.insert(0, format!("rowid IN (SELECT rowid FROM case_terms WHERE case_terms MATCH ?{})", args.len()));
+        }
+        if !passes.is_empty() {
+            conds.push(format!("case_id IN (SELECT id FROM cases WHERE {})", passes.join(" AND ")));
         }
         args.push(V::Integer(i64::from(q.limit)));
         let sql = format!(
@@ -2307,6 +2519,17 @@ impl ProjectionReads for SqliteStore {
     }
 
     async fn projection_differences(&self, expected: &ProjectionScratch) -> Result<Vec<String>, StoreError> {
+        // A database of an older schema (opened read-only, so not migrated) has not the tables
+        // the log's projections now fill: said once, not as a difference per table.
+        let schema: i64 =
+            self.read(|c| c.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)))?;
+        if schema < crate::migrate::latest() {
+            return Ok(vec![format!(
+                "the database's schema is at migration {schema}, this liuhen's at {}: start `liuhen serve` on it once \
+                 (it migrates the schema), then verify its projections",
+                crate::migrate::latest()
+            )]);
+        }
         let logged = expected.lock();
         let mut out = Vec::new();
         for t in PROJECTION_TABLES {
@@ -2342,8 +2565,19 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// The tables the log's entries determine: what a rebuild replaces (sessions are dropped with
 /// them) and `liuhen verify --data` compares. The rest are listed in [`crate::NOT_PROJECTIONS`].
-const PROJECTION_TABLES: [&str; 9] =
-    ["users", "officers", "cases", "matters", "settings", "recordings", "blobs", "case_deadlines", "case_tasks"];
+const PROJECTION_TABLES: [&str; 11] = [
+    "users",
+    "officers",
+    "cases",
+    "matters",
+    "settings",
+    "recordings",
+    "blobs",
+    "case_deadlines",
+    "case_tasks",
+    "devices",
+    "device_events",
+];
 
 /// Projections computed from the log, held in a scratch database of the projections' own
 /// schema — a temporary file, removed when dropped — filled a part at a time, so that neither a
@@ -2377,6 +2611,11 @@ impl ProjectionScratch {
         // A scratch: nothing in it outlives the process, so nothing is made durable.
         conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;")?;
         migrate_sqlite(&mut conn)?;
+        // What is compared and installed are the projections' rows: a scratch keeps no search
+        // index of its cases (the installed cases' is rebuilt from them).
+        for (name, _) in search_index_triggers(&conn)? {
+            conn.execute(&format!("DROP TRIGGER \"{name}\""), [])?;
+        }
         Ok(ProjectionScratch { conn: std::sync::Mutex::new(conn), dir })
     }
 
@@ -2446,6 +2685,12 @@ impl ProjectionScratch {
                 "SELECT case_id, source, n, roles, task, command, document FROM case_tasks ORDER BY case_id, source, n",
                 task_from_row,
             )?,
+            devices: all(&conn, &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY number"), device_from_row)?,
+            device_events: all(
+                &conn,
+                &format!("SELECT {DEVICE_EVENT_COLUMNS} FROM device_events ORDER BY device, n"),
+                device_event_from_row,
+            )?,
             blobs: all(&conn, "SELECT sha256, size FROM blobs ORDER BY sha256", |r| {
                 let bytes: Vec<u8> = r.get(0)?;
                 let mut sha = [0u8; 32];
@@ -2487,6 +2732,12 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
     for t in &p.tasks {
         insert_task(conn, t)?;
     }
+    for d in &p.devices {
+        put_device(conn, d)?;
+    }
+    for e in &p.device_events {
+        insert_device_event(conn, e)?;
+    }
     Ok(())
 }
 
@@ -2495,6 +2746,12 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
 /// ones, never a mix.
 fn install_projections(conn: &Connection, scratch: &ProjectionScratch) -> Result<(), StoreError> {
     conn.execute("DELETE FROM sessions", [])?;
+    // The cases' search index is rebuilt from the installed cases once, not kept row by row
+    // while they are deleted and copied; its triggers are back before the transaction ends.
+    let triggers = search_index_triggers(conn)?;
+    for (name, _) in &triggers {
+        conn.execute(&format!("DROP TRIGGER \"{name}\""), [])?;
+    }
     let from = scratch.lock();
     for t in PROJECTION_TABLES {
         conn.execute(&format!("DELETE FROM {t}"), [])?;
@@ -2509,6 +2766,10 @@ fn install_projections(conn: &Connection, scratch: &ProjectionScratch) -> Result
                 (0..cols.len()).map(|i| r.get::<_, rusqlite::types::Value>(i)).collect::<rusqlite::Result<Vec<_>>>()?;
             insert.execute(rusqlite::params_from_iter(values))?;
         }
+    }
+    conn.execute("INSERT INTO case_terms (case_terms) VALUES ('rebuild')", [])?;
+    for (_, sql) in &triggers {
+        conn.execute(sql, [])?;
     }
     Ok(())
 }

@@ -3,9 +3,9 @@
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Entry, EntryDraft, Hash, NoteSigner, commitment, leaf_hash, tree};
 use liuhen_store::{
-    AppendRequest, DeadlineQuery, DeadlineRecord, DueRange, Log, LogConfig, LogStore, MatterRecord, Op,
-    ProjectionReads, ProjectionScratch, Projections, RecordingRecord, SettingRecord, SqliteStore, StoreError,
-    UserRecord,
+    AppendRequest, DeadlineQuery, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord, DueRange, Log,
+    LogConfig, LogStore, MatterRecord, Op, ProjectionReads, ProjectionScratch, Projections, RecordingRecord,
+    SettingRecord, SqliteStore, StoreError, UserRecord,
 };
 use serde_json::Map;
 use std::time::Duration;
@@ -235,6 +235,115 @@ fn case(id: &str, unit: &str) -> liuhen_store::CaseRecord {
         officers: String::new(),
         counted_at_ms: None,
     }
+}
+
+/// The case list's text search: the cases whose number, party's name or matter holds the
+/// text, exactly (case-sensitive, quotes and spaces as they are), for a term of any length;
+/// kept as cases change; paged by most recent change.
+async fn case_search_story<S: LogStore>(store: &S) {
+    let mk = |id: &str, no: &str, party: &str, matter: &str| liuhen_store::CaseRecord {
+        case_no: no.into(),
+        party: party.into(),
+        matter: matter.into(),
+        ..case(id, "unit-1")
+    };
+    let cases = [
+        mk("s1", "迁栗检〔2026〕1号", "王建国", "占道经营检查"),
+        mk("s2", "迁栗检〔2026〕2号", "李秀英", "消防安全检查"),
+        mk("s3", "QX-ABC-3", "张\"老三\" 商店", "违法建设"),
+        mk("s4", "迁栗罚〔2026〕4号", "王建国强", "占道经营"),
+    ];
+    for c in &cases {
+        write(store, vec![Op::CreateCase(c.clone())]).await.unwrap();
+    }
+    let search = |text: &str, after: Option<(i64, String)>, limit: u32| {
+        let q = liuhen_store::CaseQuery {
+            seen_by: liuhen_store::SeenBy { all: true, ..Default::default() },
+            text: Some(text.to_string()),
+            after,
+            limit,
+            ..Default::default()
+        };
+        async move { store.case_page(&q).await.unwrap() }
+    };
+    let ids = |rows: Vec<liuhen_store::CaseRecord>| {
+        let mut v: Vec<String> = rows.into_iter().map(|c| c.id).collect();
+        v.sort();
+        v
+    };
+    let expected = |cases: &[liuhen_store::CaseRecord], t: &str| {
+        let mut v: Vec<String> = cases
+            .iter()
+            .filter(|c| c.case_no.contains(t) || c.party.contains(t) || c.matter.contains(t))
+            .map(|c| c.id.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    let terms = [
+        "王建国",
+        "建国",
+        "王",
+        "占道经营",
+        "〔2026〕",
+        "检查",
+        "ABC",
+        "abc",
+        "\"老三\"",
+        "\" 商",
+        "违法建设",
+        "无此人",
+        "QX-",
+    ];
+    for t in terms {
+        assert_eq!(ids(search(t, None, 50).await), expected(&cases, t), "{t}");
+    }
+    // Paged: the most recently changed first, continued after the last of the page before.
+    let first = search("王建国", None, 1).await;
+    assert_eq!(first.len(), 1);
+    let rest = search("王建国", Some((first[0].updated_at_ms, first[0].id.clone())), 10).await;
+    assert_eq!(ids([first, rest].concat()), ["s1", "s4"]);
+    // A party renamed: found by the new name, no longer by the old.
+    let s1 = store.case("s1").await.unwrap();
+    let renamed = liuhen_store::CaseRecord { party: "赵志强".into(), version: s1.version + 1, ..s1.clone() };
+    write(store, vec![Op::UpdateCase { record: renamed.clone(), expected_version: s1.version }]).await.unwrap();
+    let now = [renamed, cases[1].clone(), cases[2].clone(), cases[3].clone()];
+    for t in ["王建国", "赵志强", "志强", "占道经营"] {
+        assert_eq!(ids(search(t, None, 50).await), expected(&now, t), "{t} after the renaming");
+    }
+    // The recordings of the cases whose party or cause holds a term of three characters or more.
+    let rec = |id: &str, case: &str| RecordingRecord {
+        id: id.into(),
+        version: 0,
+        sha256: "22".repeat(32),
+        size: 1,
+        case_id: case.into(),
+        uploaded_by: "user:u".into(),
+        created_at_ms: 0,
+        data: "{}".into(),
+    };
+    for (id, case) in [("sr-1", "s1"), ("sr-2", "s2"), ("sr-3", "s4"), ("sr-4", "s3")] {
+        write(store, vec![Op::PutRecording { record: rec(id, case), expected_version: Some(0) }]).await.unwrap();
+    }
+    let recordings = |party: &str, cause: &str| {
+        let q = liuhen_store::RecordingQuery {
+            limit: 10,
+            party: Some(party.to_string()),
+            cause: Some(cause.to_string()),
+            ..Default::default()
+        };
+        async move {
+            let mut v: Vec<String> = store.recording_page(&q).await.unwrap().into_iter().map(|r| r.id).collect();
+            v.sort();
+            v
+        }
+    };
+    assert_eq!(recordings("王建国", "").await, ["sr-3"]);
+    assert_eq!(recordings("赵志强", "占道经营").await, ["sr-1"]);
+    assert_eq!(recordings("", "占道经营").await, ["sr-1", "sr-3"]);
+    assert_eq!(recordings("王建国", "检查").await, Vec::<String>::new());
+    assert_eq!(recordings("\"老三\"", "违法").await, ["sr-4"]);
+    assert_eq!(recordings("秀英", "消防安全").await, ["sr-2"]);
 }
 
 fn deadline(case_id: &str, n: u32, code: &str, due: Option<i64>) -> DeadlineRecord {
@@ -679,6 +788,204 @@ async fn sqlite_read_modify_writes_name_the_version_they_read() {
     read_modify_write_story(&store).await;
 }
 
+fn device(number: &str, status: &str, holder: &str, events: u64) -> DeviceRecord {
+    DeviceRecord {
+        number: number.into(),
+        status: status.into(),
+        holder: holder.into(),
+        data: format!("{{\"status\":\"{status}\"}}"),
+        events,
+        updated_at_ms: 0,
+        version: 0,
+    }
+}
+
+fn line(number: &str, n: u64, kind: &str, at_ms: i64) -> DeviceEventRecord {
+    DeviceEventRecord {
+        device: number.into(),
+        n,
+        kind: kind.into(),
+        at_ms,
+        actor: "user:keeper".into(),
+        data: format!("{{\"type\":\"{kind}\"}}"),
+    }
+}
+
+/// The device registry and its ledgers: a registration once; each line with the device as it
+/// leaves it, refused (with nothing of its entry written) when the device moved on or the line
+/// is taken; the registry paged by number and filtered by state or holder; a ledger paged
+/// newest first; who held a device at a time asked of its last custody line then, in ledger
+/// order; 32 writers of one device at once, each retrying from a fresh read while stale, lose
+/// no line.
+async fn device_story<S: LogStore>(store: &S) {
+    let record = |d: DeviceRecord, e: DeviceEventRecord, v: u64| async move {
+        write(store, vec![Op::RecordDeviceEvent { device: d, event: e, expected_version: v }]).await
+    };
+    let made = record(device("D-1", "in_store", "", 1), line("D-1", 0, "registered", 100), 0).await.unwrap();
+    let row = store.device("D-1").await.unwrap();
+    assert_eq!((row.version, row.events, row.updated_at_ms), (made.index + 1, 1, made.time_ms));
+    assert!(matches!(
+        record(device("D-1", "in_store", "", 1), line("D-1", 0, "registered", 100), 0).await,
+        Err(StoreError::Stale(_))
+    ));
+    assert!(matches!(store.device("D-9").await, Err(StoreError::NotFound)));
+    // Assigned to o1 at 200, handed to o2 at 300, returned at 400.
+    let mut v = row.version;
+    for (n, kind, holder, at) in [(1, "assigned", "o1", 200), (2, "handed_over", "o2", 300), (3, "returned", "", 400)] {
+        let status = if holder.is_empty() { "in_store" } else { "assigned" };
+        v = record(device("D-1", status, holder, n + 1), line("D-1", n, kind, at), v).await.unwrap().index + 1;
+    }
+    // A write of a version that is gone, or of a line the ledger has, takes its entry with it.
+    let size = store.tree_size();
+    assert!(matches!(
+        record(device("D-1", "in_store", "", 5), line("D-1", 4, "checked", 500), row.version).await,
+        Err(StoreError::Stale(_))
+    ));
+    assert!(matches!(
+        record(device("D-1", "in_store", "", 5), line("D-1", 3, "checked", 500), v).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.tree_size(), size);
+    assert_eq!(store.device("D-1").await.unwrap().events, 4);
+    record(device("D-1", "in_store", "", 5), line("D-1", 4, "checked", 500), v).await.unwrap();
+    let ns = |rows: Vec<DeviceEventRecord>| rows.into_iter().map(|e| e.n).collect::<Vec<_>>();
+    assert_eq!(ns(store.device_events("D-1", None, 10).await.unwrap()), [4, 3, 2, 1, 0]);
+    assert_eq!(ns(store.device_events("D-1", None, 2).await.unwrap()), [4, 3]);
+    assert_eq!(ns(store.device_events("D-1", Some(3), 2).await.unwrap()), [2, 1]);
+    assert!(store.device_events("D-9", None, 10).await.unwrap().is_empty());
+    let custody = ["assigned", "handed_over", "returned", "retired"];
+    let held = |at: i64| async move { store.last_device_event("D-1", &custody, at).await.unwrap().map(|e| e.n) };
+    assert_eq!(held(150).await, None);
+    assert_eq!(held(200).await, Some(1));
+    assert_eq!(held(350).await, Some(2));
+    assert_eq!(held(10_000).await, Some(3));
+    assert_eq!(store.last_device_event("D-1", &["checked"], 10_000).await.unwrap().map(|e| e.n), Some(4));
+    // A line recorded later of an earlier time still counts in ledger order.
+    let v = store.device("D-1").await.unwrap().version;
+    record(device("D-1", "assigned", "o3", 6), line("D-1", 5, "assigned", 250), v).await.unwrap();
+    assert_eq!(held(300).await, Some(5), "the last custody line at or before 300, in ledger order");
+
+    // The registry: by number, paged, filtered.
+    for (number, status, holder) in [("D-2", "assigned", "o1"), ("D-3", "retired", ""), ("D-4", "assigned", "o3")] {
+        record(device(number, status, holder, 1), line(number, 0, "registered", 1), 0).await.unwrap();
+    }
+    let page = |status: Option<&str>, holder: Option<&str>, after: Option<&str>, limit| {
+        let q = DeviceQuery {
+            status: status.map(str::to_string),
+            holder: holder.map(str::to_string),
+            after: after.map(str::to_string),
+            limit,
+        };
+        async move { store.device_page(&q).await.unwrap().into_iter().map(|d| d.number).collect::<Vec<_>>() }
+    };
+    assert_eq!(page(None, None, None, 10).await, ["D-1", "D-2", "D-3", "D-4"]);
+    assert_eq!(page(None, None, None, 2).await, ["D-1", "D-2"]);
+    assert_eq!(page(None, None, Some("D-2"), 2).await, ["D-3", "D-4"]);
+    assert_eq!(page(Some("assigned"), None, None, 10).await, ["D-1", "D-2", "D-4"]);
+    assert_eq!(page(Some("assigned"), None, Some("D-1"), 1).await, ["D-2"]);
+    assert_eq!(page(None, Some("o3"), None, 10).await, ["D-1", "D-4"]);
+    assert_eq!(page(Some("retired"), Some("o3"), None, 10).await, Vec::<String>::new());
+
+    // 32 lines at once on one device: none lost, none twice.
+    let mut handles = Vec::new();
+    for k in 0..32i64 {
+        let s = store.clone();
+        handles.push(tokio::spawn(async move {
+            loop {
+                let d = s.device("D-2").await.unwrap();
+                let next = DeviceRecord { events: d.events + 1, ..d.clone() };
+                let op = Op::RecordDeviceEvent {
+                    device: next,
+                    event: line("D-2", d.events, "checked", 1_000 + k),
+                    expected_version: d.version,
+                };
+                match write(&s, vec![op]).await {
+                    Ok(_) => return,
+                    Err(StoreError::Stale(_)) => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let lines = store.device_events("D-2", None, 100).await.unwrap();
+    assert_eq!(store.device("D-2").await.unwrap().events, 33);
+    assert_eq!(ns(lines.clone()), (0..33).rev().collect::<Vec<_>>());
+    let mut ats: Vec<i64> = lines.iter().filter(|e| e.kind == "checked").map(|e| e.at_ms).collect();
+    ats.sort_unstable();
+    assert_eq!(ats, (1_000..1_032).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn sqlite_devices_and_their_ledgers_are_ranges_of_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    device_story(&store).await;
+    uses_index(
+        &path,
+        "SELECT number FROM devices WHERE number > '' AND status = 'x' ORDER BY number",
+        "devices_status",
+    );
+    uses_index(
+        &path,
+        "SELECT number FROM devices WHERE number > '' AND holder = 'x' ORDER BY number",
+        "devices_holder",
+    );
+    uses_index(
+        &path,
+        "SELECT n FROM device_events WHERE device = 'D' AND at <= 5 AND kind IN ('assigned') ORDER BY n DESC LIMIT 1",
+        "sqlite_autoindex_device_events_1 (device=?)",
+    );
+    // Read backwards in the key's order: no sort of the ledger.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT n FROM device_events WHERE device = 'D' AND at <= 5 ORDER BY n DESC LIMIT 1",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+}
+
+#[tokio::test]
+async fn sqlite_a_search_of_three_characters_is_a_lookup_in_the_trigram_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    case_search_story(&store).await;
+    uses_index(
+        &path,
+        "SELECT id FROM cases WHERE rowid IN (SELECT rowid FROM case_terms WHERE case_terms MATCH '\"王建国\"') \
+         ORDER BY updated_at DESC LIMIT 5",
+        "case_terms VIRTUAL TABLE",
+    );
+    // The index is what the cases say (FTS5's own check against them).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("INSERT INTO case_terms (case_terms, rank) VALUES ('integrity-check', 1)", []).unwrap();
+}
+
+/// A database of an older schema, opened read-only (so not migrated), is told to be migrated
+/// before its projections are compared — not a list of differences of tables it lacks.
+#[tokio::test]
+async fn sqlite_an_older_schema_is_named_not_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)")
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open_read_only(&path).await.unwrap();
+    let found = store.projection_differences(&ProjectionScratch::new().unwrap()).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("schema") && found[0].contains("liuhen serve"), "{found:?}");
+}
+
 #[tokio::test]
 async fn sqlite_story_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
@@ -954,6 +1261,15 @@ async fn replace_projections_story<S: LogStore>(store: &S) {
     scratch.put(&Projections { settings: vec![row("p/1", "[10]")], ..Default::default() }).unwrap();
     scratch.put(&Projections { settings: vec![row("p/3", "[3]")], ..Default::default() }).unwrap();
     scratch.put(&Projections { settings: vec![row("p/1", "[11]")], ..Default::default() }).unwrap();
+    let camera = DeviceRecord { version: 3, ..device("P-1", "in_store", "", 1) };
+    let registered = line("P-1", 0, "registered", 1);
+    scratch
+        .put(&Projections {
+            devices: vec![camera.clone()],
+            device_events: vec![registered.clone()],
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(scratch.counts().unwrap()["settings"], 2);
     assert_eq!(
         store.projection_differences(&scratch).await.unwrap(),
@@ -964,6 +1280,8 @@ async fn replace_projections_story<S: LogStore>(store: &S) {
             "settings p/1: column version differs from what the log records",
             "settings p/2 is stored but not in the log",
             "settings p/3 is in the log but not stored",
+            "devices P-1 is in the log but not stored",
+            "device_events P-1/0 is in the log but not stored",
         ]
     );
     let scratch = std::sync::Arc::new(scratch);
@@ -973,6 +1291,8 @@ async fn replace_projections_story<S: LogStore>(store: &S) {
     assert_eq!(settings, [row("p/1", "[11]"), row("p/3", "[3]")]);
     assert!(store.sessions(None).await.unwrap().is_empty());
     assert_eq!(scratch.projections().unwrap().settings, settings);
+    assert_eq!(store.device("P-1").await.unwrap(), camera);
+    assert_eq!(store.device_events("P-1", None, 5).await.unwrap(), [registered]);
 }
 
 #[tokio::test]
@@ -980,4 +1300,52 @@ async fn sqlite_a_rebuild_installs_what_it_computed_whole() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("liuhen.db"), config()).await.unwrap();
     replace_projections_story(&store).await;
+}
+
+/// The search index is not a record, but a change of it behind liuhen's back is not silent:
+/// the next open finds it unlike the cases, says so and rebuilds it; a rebuild of the
+/// projections rebuilds it from the installed cases.
+#[tokio::test]
+async fn sqlite_a_search_index_changed_outside_liuhen_is_found_and_rebuilt_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    case_search_story(&store).await;
+    assert!(!store.search_index_was_repaired());
+    drop(store);
+    // A SQLite shell hides a case from the search: its party changed without its trigger.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let trigger: String =
+        conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'case_terms_update'", [], |r| r.get(0)).unwrap();
+    conn.execute_batch("DROP TRIGGER case_terms_update; UPDATE cases SET party = '钱某某' WHERE id = 's2';").unwrap();
+    conn.execute(&trigger, []).unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    assert!(store.search_index_was_repaired());
+    let q = |text: &str| liuhen_store::CaseQuery {
+        seen_by: liuhen_store::SeenBy { all: true, ..Default::default() },
+        text: Some(text.to_string()),
+        limit: 10,
+        ..Default::default()
+    };
+    let found = store.case_page(&q("钱某某")).await.unwrap();
+    assert_eq!(found.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["s2"]);
+    drop(store);
+    assert!(!SqliteStore::open(&path, config()).await.unwrap().search_index_was_repaired());
+
+    // Projections installed whole: the index is of the installed cases, and still kept after.
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    let scratch = ProjectionScratch::new().unwrap();
+    let mut s9 = case("s9", "unit-1");
+    s9.party = "孙悟空".into();
+    scratch.put(&Projections { cases: vec![s9.clone()], ..Default::default() }).unwrap();
+    write(&store, vec![Op::ReplaceProjections(std::sync::Arc::new(scratch))]).await.unwrap();
+    assert_eq!(store.case_page(&q("孙悟空")).await.unwrap().len(), 1);
+    assert!(store.case_page(&q("钱某某")).await.unwrap().is_empty());
+    let s9 = store.case("s9").await.unwrap();
+    let renamed = liuhen_store::CaseRecord { party: "猪八戒".into(), version: s9.version + 1, ..s9.clone() };
+    write(&store, vec![Op::UpdateCase { record: renamed, expected_version: s9.version }]).await.unwrap();
+    assert_eq!(store.case_page(&q("猪八戒")).await.unwrap().len(), 1);
+    drop(store);
+    assert!(!SqliteStore::open(&path, config()).await.unwrap().search_index_was_repaired());
 }

@@ -64,6 +64,12 @@ pub async fn open_data_dir(
         eprintln!("数据库结构已升级，正在由日志重建投影 / schema upgraded: rebuilding the projections from the log");
         app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    if store.search_index_was_repaired() {
+        eprintln!(
+            "警告：案件检索索引与案件不一致（在留痕之外被改动），已由案件重建 / warning: the cases' search index did not \
+             match the cases (changed outside liuhen); rebuilt it from them"
+        );
+    }
     refuse_on(app.key_problems(&keys).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     Ok(Opened { dir, store, state, admin_password })

@@ -81,11 +81,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             let officers = liuhen_store::ProjectionReads::officers(&opened.store).await?.len();
             let cases = liuhen_store::ProjectionReads::cases(&opened.store, 10_000).await?.len();
             let matters = liuhen_store::ProjectionReads::matters(&opened.store).await?.len();
-            let devices = liuhen_store::ProjectionReads::settings(&opened.store)
-                .await?
-                .iter()
-                .filter(|s| s.key.starts_with(liuhen_server::app::devices::PREFIX))
-                .count();
+            let q = liuhen_store::DeviceQuery { limit: 1_000, ..Default::default() };
+            let devices = liuhen_store::ProjectionReads::device_page(&opened.store, &q).await?.len();
             println!(
                 "  已载入演示数据 / demo data seeded: {officers} officers, {matters} matters, {cases} cases of all five kinds, {devices} recording devices"
             );

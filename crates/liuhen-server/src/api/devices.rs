@@ -2,6 +2,7 @@
 //! each step of a device's life (pre-use check, 领用, 归还, 交接, upkeep, move, 报废).
 
 use crate::AppState;
+use crate::app::devices::DeviceFilter;
 use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -35,14 +36,17 @@ fn device_capabilities(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({"type": "array", "items": {"type": "string", "enum": liuhen_core::device::CAPABILITIES.iter().map(|(k, _)| *k).collect::<Vec<_>>()}})
 }
 
-/// `GET /api/devices`: every device, with its state and history.
+/// `GET /api/devices`: a page of the registry, each device with its state and the length of
+/// its ledger; `status` and `holder` narrow it.
 pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     q: Result<Query<super::cases::PageQuery>, QueryRejection>,
+    filter: Result<Query<DeviceFilter>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
-    let (devices, next) = state.app.devices(&user, q.cursor.as_deref(), q.size()?).await?;
+    let Query(filter) = filter.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (devices, next) = state.app.devices(&user, &filter, q.cursor.as_deref(), q.size()?).await?;
     Ok(Json(serde_json::json!({"devices": devices, "next_cursor": next})))
 }
 
@@ -58,13 +62,15 @@ pub async fn register<S: LogStore>(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-/// `GET /api/devices/{number}`: one device and its history.
+/// `GET /api/devices/{number}`: one device and a page of its ledger, newest line first.
 pub async fn get<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     Path(number): Path<String>,
+    q: Result<Query<super::cases::PageQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(state.app.device(&user, &number).await?))
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
+    Ok(Json(state.app.device(&user, &number, q.cursor.as_deref(), q.size()?).await?))
 }
 
 /// `POST /api/devices/{number}/commands`: one step, `{"type": "check"|"assign"|…, …}`.

@@ -132,6 +132,13 @@ fn list_params(filters: &[(&str, &str)]) -> Value {
     Value::Array(p)
 }
 
+/// A path parameter `name`, and a page's.
+fn path_and_page(name: &str) -> Value {
+    let mut p = vec![json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})];
+    p.extend(list_params(&[]).as_array().cloned().unwrap_or_default());
+    Value::Array(p)
+}
+
 /// A page of `items` under `key`, with the cursor of the next page (`null` on the last).
 fn page_of(items: Value, key: &str) -> Value {
     json!({"type": "object", "required": [key, "next_cursor"], "properties": {
@@ -485,15 +492,16 @@ pub fn document() -> Value {
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": {"description": "application/octet-stream"}, "404": err("未签发或无权查看")}))}},
             "/api/devices": {
-                "get": {"summary": "音像记录设备台账", "description": "按编号排列，分页（limit、cursor）：编号、型号、类别、功能（防爆、夜视、定位）、存放地点、状态、领用人、最近一次使用前检查，以及每台设备的全部记录（领用、归还、交接、维护、送修、报废）。办法第二十四条、第二十八条。",
-                    "security": [{"bearer": []}], "parameters": list_params(&[]),
+                "get": {"summary": "音像记录设备台账", "description": "按编号排列，分页（limit、cursor）：编号、型号、类别、功能（防爆、夜视、定位）、存放地点、状态、领用人、最近一次使用前检查，以及台账记录条数（events）；status（in_store 在库、assigned 领用中、under_repair 维修中、retired 已报废）与 holder（领用的执法人员）筛选。办法第二十四条、第二十八条。",
+                    "security": [{"bearer": []}], "parameters": list_params(&[("status", "状态：in_store、assigned、under_repair、retired"), ("holder", "领用的执法人员（编号）")]),
                     "responses": auth_errors(json!({"200": ok("一页设备", page_of(json!({"type": "object"}), "devices")), "400": err("查询参数有误")}))},
                 "post": {"summary": "登记设备", "description": "设备管理员登记：number（字母、数字、- 或 _）、model、kind（body_camera 执法记录仪、camera 照相机、audio_recorder 录音机、video_camera 摄像机、surveillance 视频监控）、capabilities（explosion_proof、night_vision、positioning）、storage_place。编号已登记的 409。",
                     "security": [{"bearer": []}], "requestBody": body(r("Device")),
                     "responses": auth_errors(json!({"201": ok("设备", json!({"type": "object"})), "400": err("内容有误"), "409": err("编号已登记")}))}},
-            "/api/devices/{number}": {"get": {"summary": "一台设备及其全部记录", "security": [{"bearer": []}],
-                "parameters": [{"name": "number", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "responses": auth_errors(json!({"200": ok("设备", json!({"type": "object"})), "404": err("未登记")}))}},
+            "/api/devices/{number}": {"get": {"summary": "一台设备及其台账", "description": "设备（device）、台账记录条数（events），以及一页台账（history：n 序号、event、actor 记录人、at 时间），最新的在前；next_cursor 翻到更早的记录（limit、cursor）。",
+                "security": [{"bearer": []}],
+                "parameters": path_and_page("number"),
+                "responses": auth_errors(json!({"200": ok("设备", json!({"type": "object", "required": ["device", "events", "history", "next_cursor"]})), "400": err("查询参数有误"), "404": err("未登记")}))}},
             "/api/devices/{number}/commands": {"post": {"summary": "设备的一项记录", "description": "type=check 使用前检查（battery_pct、free_storage_mb、device_clock 设备显示的时间；检查结果无论合格与否都记录）；assign 领用（officer；须在十二小时内检查合格，R-149c）；return 归还（condition）；hand_over 交接（to；设备管理员另写 from）；upkeep 维护（kind=service|repair_started|repaired，note）；move 变更存放地点（storage_place）；retire 报废（reason）。领用、送修、登记、报废由设备管理员办理；执法人员只以本人身份检查、归还、交接。违反 R-149a–c 的 422，列出规则。",
                 "security": [{"bearer": []}], "parameters": [{"name": "number", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "requestBody": body(json!({"type": "object", "required": ["type"], "properties": {

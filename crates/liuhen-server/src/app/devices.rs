@@ -10,11 +10,20 @@ use crate::app::AppError;
 use liuhen_core::device::{self, Check, DEFAULT_BOUNDS, Device, Event, Status, Upkeep};
 use liuhen_core::time::Timestamp;
 use liuhen_log::EntryDraft;
-use liuhen_store::{LogStore, SettingRecord, StoreError, UserRecord};
+use liuhen_store::{DeviceEventRecord, DeviceQuery, DeviceRecord, LogStore, Op, StoreError, UserRecord};
 use serde_json::{Value, json};
 
-/// The setting prefix of devices.
-pub const PREFIX: &str = "device/";
+/// The codes of a device's states (its row's `status`).
+pub const STATUSES: [&str; 4] = ["in_store", "assigned", "under_repair", "retired"];
+
+/// What a page of the registry is narrowed to.
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+pub struct DeviceFilter {
+    /// Only devices in this state: in_store 在库、assigned 领用中、under_repair 维修中、retired 已报废.
+    pub status: Option<String>,
+    /// Only devices held by this officer (id).
+    pub holder: Option<String>,
+}
 
 /// An event as its entry's body carries it.
 pub fn event_json(e: &Event) -> Value {
@@ -80,75 +89,192 @@ pub fn device_json(d: &Device) -> Value {
            "holder": holder, "since": since, "last_check": check})
 }
 
-/// Folds one entry into the device's setting (`None`: the first, a registration).
-pub fn fold(previous: Option<&Value>, event: &Event, actor: &str, at_ms: i64) -> Option<Value> {
-    let mut history = previous.and_then(|p| p["history"].as_array().cloned()).unwrap_or_default();
-    let mut d = match previous {
-        None => Device::new(event)?,
-        Some(_) => replay(&history)?,
+/// The events that say who holds a device: R-149d asks the last of them before a recording
+/// began ([`device::holder_at`] of that one alone is its holder over the whole ledger).
+pub const CUSTODY: [&str; 4] = ["assigned", "handed_over", "returned", "retired"];
+
+/// An event's code (its `type`, and its entry's action `device.<code>`).
+pub fn event_code(e: &Event) -> &'static str {
+    match e {
+        Event::Registered { .. } => "registered",
+        Event::Checked(_) => "checked",
+        Event::Assigned { .. } => "assigned",
+        Event::Returned { .. } => "returned",
+        Event::HandedOver { .. } => "handed_over",
+        Event::Upkept { .. } => "upkept",
+        Event::Moved { .. } => "moved",
+        Event::Retired { .. } => "retired",
+    }
+}
+
+/// When an event happened: its own time, else (a registration, a move) when it was recorded.
+fn event_at(e: &Event, recorded_at: i64) -> i64 {
+    match e {
+        Event::Checked(c) => c.at.0,
+        Event::Assigned { at, .. }
+        | Event::Returned { at, .. }
+        | Event::HandedOver { at, .. }
+        | Event::Upkept { at, .. }
+        | Event::Retired { at, .. } => at.0,
+        Event::Registered { .. } | Event::Moved { .. } => recorded_at,
+    }
+}
+
+/// The device a stored row's JSON ([`device_json`]) describes.
+pub fn device_of(v: &Value) -> Option<Device> {
+    let s = |k: &str| v[k].as_str().map(str::to_string);
+    let status = match v["status"].as_str()? {
+        "in_store" => Status::InStore,
+        "assigned" => Status::Assigned { officer: s("holder")?, since: Timestamp(v["since"].as_i64()?) },
+        "under_repair" => Status::UnderRepair,
+        "retired" => Status::Retired,
+        _ => return None,
+    };
+    let c = &v["last_check"];
+    let last_check = match c.is_null() {
+        true => None,
+        false => Some(Check {
+            at: Timestamp(c["at"].as_i64()?),
+            by: c["by"].as_str()?.to_string(),
+            battery_pct: u8::try_from(c["battery_pct"].as_u64()?).ok()?,
+            free_storage_mb: c["free_storage_mb"].as_u64()?,
+            clock_offset_ms: c["clock_offset_ms"].as_i64()?,
+        }),
+    };
+    Some(Device {
+        number: s("number")?,
+        model: s("model")?,
+        kind: s("kind")?,
+        capabilities: v["capabilities"]
+            .as_array()?
+            .iter()
+            .map(|c| c.as_str().map(str::to_string))
+            .collect::<Option<_>>()?,
+        storage_place: s("storage_place")?,
+        status,
+        last_check,
+    })
+}
+
+/// Folds one event into a device's row (`None`: the first, a registration), recorded by
+/// `actor` at `recorded_at`: the device's next row and its ledger's next line. The row's time
+/// and version are the store's to give (its entry's).
+pub fn fold(
+    previous: Option<&DeviceRecord>,
+    event: &Event,
+    actor: &str,
+    recorded_at: i64,
+) -> Option<(DeviceRecord, DeviceEventRecord)> {
+    let (mut d, n) = match previous {
+        None => (Device::new(event)?, 0),
+        Some(r) => (device_of(&serde_json::from_str(&r.data).ok()?)?, r.events),
     };
     if previous.is_some() {
         d.apply(event);
     }
-    history.push(json!({"event": event_json(event), "actor": actor, "recorded_at": at_ms}));
-    Some(json!({"device": device_json(&d), "history": history}))
+    let (status, holder) = match &d.status {
+        Status::InStore => ("in_store", ""),
+        Status::Assigned { officer, .. } => ("assigned", officer.as_str()),
+        Status::UnderRepair => ("under_repair", ""),
+        Status::Retired => ("retired", ""),
+    };
+    let row = DeviceRecord {
+        number: d.number.clone(),
+        status: status.to_string(),
+        holder: holder.to_string(),
+        data: device_json(&d).to_string(),
+        events: n + 1,
+        updated_at_ms: recorded_at,
+        version: 0,
+    };
+    let line = DeviceEventRecord {
+        device: d.number.clone(),
+        n,
+        kind: event_code(event).to_string(),
+        at_ms: event_at(event, recorded_at),
+        actor: actor.to_string(),
+        data: event_json(event).to_string(),
+    };
+    Some((row, line))
 }
 
-/// The device its history makes.
-fn replay(history: &[Value]) -> Option<Device> {
-    let mut events = history.iter().map(|h| event_of(&h["event"]));
-    let mut d = Device::new(&events.next()??)?;
-    for e in events {
-        d.apply(&e?);
-    }
-    Some(d)
+/// A device's JSON for its readers: what it is and its state, and how long its ledger is.
+fn registry_json(r: &DeviceRecord) -> Result<Value, AppError> {
+    let device: Value = serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+    Ok(json!({"device": device, "events": r.events}))
 }
 
-pub(crate) fn setting(number: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord::new(format!("{PREFIX}{number}"), v.to_string(), at)
+/// A line of a ledger for its readers.
+fn line_json(e: &DeviceEventRecord) -> Result<Value, AppError> {
+    let event: Value = serde_json::from_str(&e.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+    Ok(json!({"n": e.n, "event": event, "actor": e.actor, "at": e.at_ms}))
 }
 
 impl<S: LogStore> App<S> {
     /// R-149d on a recording made with device `number` from `started_at` by `officers` (the
-    /// names the upload gives): registered, and held then by one of them.
+    /// names the upload gives): registered, and held then by one of them — asked of the last
+    /// custody line of its ledger at or before then, not of the whole ledger.
     pub async fn device_findings(
         &self,
         number: &str,
         started_at: i64,
         officers: &str,
     ) -> Result<Vec<liuhen_core::rules::Violation>, AppError> {
-        let events: Option<Vec<Event>> = match self.device_setting(number).await {
-            Ok(v) => {
-                Some(v["history"].as_array().into_iter().flatten().filter_map(|h| event_of(&h["event"])).collect())
+        let custody: Option<Vec<Event>> = match self.store.device(number).await {
+            Ok(_) => {
+                let last = self.store.last_device_event(number, &CUSTODY, started_at).await?;
+                let parsed = last.map(|l| serde_json::from_str(&l.data).ok().as_ref().and_then(event_of));
+                match parsed {
+                    Some(None) => return Err(AppError::Internal("a device's ledger line does not read".into())),
+                    Some(Some(e)) => Some(vec![e]),
+                    None => Some(Vec::new()),
+                }
             }
-            Err(AppError::NotFound) => None,
-            Err(e) => return Err(e),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
         };
         let names: std::collections::HashMap<String, String> =
             self.store.officers().await?.into_iter().map(|o| (o.id, o.name)).collect();
         let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-        Ok(device::check_recording(number, events.as_deref(), Timestamp(started_at), name, officers))
+        Ok(device::check_recording(number, custody.as_deref(), Timestamp(started_at), name, officers))
     }
 
-    async fn device_setting(&self, number: &str) -> Result<Value, AppError> {
-        Ok(self.versioned_device(number).await?.0)
+    /// A device's row; `NotFound` if it was never registered.
+    async fn device_row(&self, number: &str) -> Result<DeviceRecord, AppError> {
+        match self.store.device(number).await {
+            Ok(r) => Ok(r),
+            Err(StoreError::NotFound) => Err(AppError::NotFound),
+            Err(e) => Err(e.into()),
+        }
     }
 
-    /// A device with its history, and the version it was read at.
-    async fn versioned_device(&self, number: &str) -> Result<(Value, u64), AppError> {
-        self.versioned_setting(&format!("{PREFIX}{number}")).await?.ok_or(AppError::NotFound)
-    }
-
-    /// A page of the device registry (each with its history), by number, after `cursor`.
+    /// A page of the device registry, by number, after `cursor`; only those in `status` (its
+    /// code) or held by officer `holder` if given.
     pub async fn devices(
         &self,
         actor: &UserRecord,
+        filter: &DeviceFilter,
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
         self.allow(actor, Action::ViewDevices, None)?;
-        let (rows, next) = self.settings_page(PREFIX, cursor, false, limit).await?;
-        Ok((rows.into_iter().map(|(_, v)| v).collect(), next))
+        if let Some(s) = &filter.status
+            && !STATUSES.contains(&s.as_str())
+        {
+            return Err(AppError::BadRequest(format!("status 须为 {}", STATUSES.join("、"))));
+        }
+        let after = cursor.map(|c| super::policy::parse_cursor(c).map(|(_, k)| k)).transpose()?;
+        let q = DeviceQuery {
+            status: filter.status.clone().filter(|s| !s.is_empty()),
+            holder: filter.holder.clone().filter(|s| !s.is_empty()),
+            after,
+            limit: limit as u32 + 1,
+        };
+        let rows = self.store.device_page(&q).await?;
+        let more = rows.len() > limit;
+        let rows: Vec<DeviceRecord> = rows.into_iter().take(limit).collect();
+        let next = if more { rows.last().map(|r| super::policy::cursor_of(0, &r.number)) } else { None };
+        Ok((rows.iter().map(registry_json).collect::<Result<_, _>>()?, next))
     }
 
     /// What a device command is asked before it is read: 403 unless `actor` may manage or use
@@ -157,51 +283,65 @@ impl<S: LogStore> App<S> {
         if self.allow(actor, Action::ManageDevices, None).is_err() {
             self.allow(actor, Action::UseDevice, None)?;
         }
-        self.device_setting(number).await.map(drop)
+        self.device_row(number).await.map(drop)
     }
 
-    /// One device with its history.
-    pub async fn device(&self, actor: &UserRecord, number: &str) -> Result<Value, AppError> {
+    /// One device, with a page of its ledger, newest line first (before line `cursor`).
+    pub async fn device(
+        &self,
+        actor: &UserRecord,
+        number: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Value, AppError> {
         self.allow(actor, Action::ViewDevices, None)?;
-        self.device_setting(number).await
+        let row = self.device_row(number).await?;
+        let before = cursor
+            .map(|c| {
+                super::policy::parse_cursor(c)
+                    .and_then(|(n, _)| u64::try_from(n).map_err(|_| AppError::BadRequest("cursor 无效".into())))
+            })
+            .transpose()?;
+        let lines = self.store.device_events(number, before, limit as u32 + 1).await?;
+        let more = lines.len() > limit;
+        let lines = &lines[..lines.len().min(limit)];
+        let next = if more { lines.last().map(|l| super::policy::cursor_of(l.n as i64, "")) } else { None };
+        let mut v = registry_json(&row)?;
+        v["history"] = Value::Array(lines.iter().map(line_json).collect::<Result<_, _>>()?);
+        v["next_cursor"] = next.map_or(Value::Null, Value::from);
+        Ok(v)
     }
 
+    /// Records event `e` of device `number` (`prev`: its row as read; `None` registers it),
+    /// refused as stale if the device moved on since.
     async fn record_device(
         &self,
         actor: &UserRecord,
         number: &str,
-        prev: Option<(&Value, u64)>,
+        prev: Option<&DeviceRecord>,
         e: Event,
     ) -> Result<Value, AppError> {
-        let (prev, read) = (prev.map(|p| p.0), prev.map_or(0, |p| p.1));
         let actor_name = format!("user:{}", actor.id);
         let at = now_ms();
-        let next = fold(prev, &e, &actor_name, at).ok_or_else(|| AppError::BadRequest("设备记录无法读取".into()))?;
-        let code = match &e {
-            Event::Registered { .. } => "registered",
-            Event::Checked(_) => "checked",
-            Event::Assigned { .. } => "assigned",
-            Event::Returned { .. } => "returned",
-            Event::HandedOver { .. } => "handed_over",
-            Event::Upkept { .. } => "upkept",
-            Event::Moved { .. } => "moved",
-            Event::Retired { .. } => "retired",
-        };
+        let (row, line) =
+            fold(prev, &e, &actor_name, at).ok_or_else(|| AppError::Internal("a device's row does not read".into()))?;
         // What an event says in words (a repair note, why a device is retired, where it is
         // kept, who it was handed to…) goes behind a commitment: the public log names only the
         // device and the kind of event.
         let (c, opening) = super::auth::committed(&event_json(&e));
         let d = EntryDraft::new(
             &actor_name,
-            &format!("device.{code}"),
+            &format!("device.{}", event_code(&e)),
             None,
             body(json!({"device": number, "event": {"commit": c.to_hex()}, "recorded_at": at})),
             vec![],
             vec![c],
         )
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        self.append(d, vec![opening, super::put_setting(setting(number, &next, at), read)]).await?;
-        Ok(next)
+        let expected_version = prev.map_or(0, |p| p.version);
+        let answer = registry_json(&row)?;
+        self.append(d, vec![opening, Op::RecordDeviceEvent { device: row, event: line, expected_version }]).await?;
+        Ok(answer)
     }
 
     /// Registers a device (the 设备管理员); a number already registered is 409.
@@ -219,7 +359,7 @@ impl<S: LogStore> App<S> {
             device::register(number.trim(), model, kind, capabilities, storage_place).map_err(AppError::BadRequest)?;
         let e = &e;
         super::retrying(|| async move {
-            match self.device_setting(number.trim()).await {
+            match self.device_row(number.trim()).await {
                 Err(AppError::NotFound) => {}
                 Ok(_) => return Err(AppError::Conflict(format!("设备编号 {} 已登记", number.trim()))),
                 Err(e) => return Err(e),
@@ -259,9 +399,12 @@ impl<S: LogStore> App<S> {
             }
             Ok(actor.officer_id.clone())
         };
-        let (prev, read) = self.versioned_device(number).await?;
-        let d = replay(prev["history"].as_array().map(Vec::as_slice).unwrap_or_default())
-            .ok_or_else(|| AppError::Internal("a device's history does not replay".into()))?;
+        let prev = self.device_row(number).await?;
+        let d = serde_json::from_str(&prev.data)
+            .ok()
+            .as_ref()
+            .and_then(device_of)
+            .ok_or_else(|| AppError::Internal("a device's row does not read".into()))?;
         let now = Timestamp(now_ms());
         let known_officer = |id: String| async move {
             match self.store.officer(&id).await {
@@ -310,7 +453,7 @@ impl<S: LogStore> App<S> {
                 ));
             }
         };
-        self.record_device(actor, number, Some((&prev, read)), e).await
+        self.record_device(actor, number, Some(&prev), e).await
     }
 }
 
@@ -332,14 +475,65 @@ mod tests {
             Event::Moved { storage_place: "二楼".into() },
             Event::Retired { at, reason: "老化".into() },
         ];
-        let mut v: Option<Value> = None;
-        for e in &events {
+        let mut row: Option<DeviceRecord> = None;
+        let mut device: Option<Device> = None;
+        for (n, e) in events.iter().enumerate() {
             assert_eq!(event_of(&event_json(e)).as_ref(), Some(e));
-            v = fold(v.as_ref(), e, "user:u", 1);
+            let (next, line) = fold(row.as_ref(), e, "user:u", 1).unwrap();
+            assert_eq!((line.n, next.events), (n as u64, n as u64 + 1));
+            assert_eq!(line.kind, event_code(e));
+            // The row reads back as the device its events make.
+            match device.as_mut() {
+                None => device = Device::new(e),
+                Some(d) => d.apply(e),
+            }
+            assert_eq!(device_of(&serde_json::from_str(&next.data).unwrap()).as_ref(), device.as_ref(), "{e:?}");
+            row = Some(next);
         }
-        let v = v.unwrap();
-        assert_eq!(v["history"].as_array().unwrap().len(), events.len());
-        assert_eq!(v["device"]["status"], "retired");
-        assert_eq!(v["device"]["storage_place"], "二楼");
+        let row = row.unwrap();
+        assert_eq!((row.status.as_str(), row.events), ("retired", events.len() as u64));
+        let v: Value = serde_json::from_str(&row.data).unwrap();
+        assert_eq!(v["storage_place"], "二楼");
+    }
+
+    /// R-149d asks the store for the last custody line at or before a time (in ledger order):
+    /// the holder it gives is the one the whole ledger gives, at every time — including a line
+    /// recorded after another but of an earlier time.
+    #[test]
+    fn the_last_custody_line_says_who_held_a_device_as_the_whole_ledger_does() {
+        let t = |h: i64| Timestamp(1_795_000_000_000 + h * 3_600_000);
+        let events = [
+            device::register("DSJ-1", "V9", "body_camera", &[], "装备室").unwrap(),
+            Event::Checked(Check {
+                at: t(1),
+                by: "o1".into(),
+                battery_pct: 90,
+                free_storage_mb: 9000,
+                clock_offset_ms: 0,
+            }),
+            Event::Assigned { officer: "o1".into(), at: t(2) },
+            Event::HandedOver { from: "o1".into(), to: "o2".into(), at: t(4) },
+            Event::Returned { officer: "o2".into(), at: t(6), condition: "完好".into() },
+            Event::Moved { storage_place: "二楼".into() },
+            Event::Assigned { officer: "o3".into(), at: t(8) },
+            // Recorded late: a hand-over of an earlier hour.
+            Event::HandedOver { from: "o3".into(), to: "o4".into(), at: t(7) },
+            Event::Retired { at: t(10), reason: "老化".into() },
+        ];
+        let mut row = None;
+        let mut lines = Vec::new();
+        for e in &events {
+            let (next, line) = fold(row.as_ref(), e, "user:u", t(0).0).unwrap();
+            lines.push(line);
+            row = Some(next);
+        }
+        for h in 0..12 {
+            let last = lines
+                .iter()
+                .rev()
+                .find(|l| CUSTODY.contains(&l.kind.as_str()) && l.at_ms <= t(h).0)
+                .map(|l| event_of(&serde_json::from_str(&l.data).unwrap()).unwrap());
+            assert_eq!(device::holder_at(last.as_slice(), t(h)), device::holder_at(&events, t(h)), "hour {h}");
+        }
     }
 }

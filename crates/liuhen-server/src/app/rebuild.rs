@@ -12,7 +12,9 @@ use liuhen_core::licence::Licence;
 use liuhen_core::penalty::Ordinary;
 use liuhen_core::summary::Summary;
 use liuhen_log::{Entry, EntryDraft};
-use liuhen_store::{CaseRecord, LogStore, MatterRecord, OfficerRecord, Op, RecordingRecord, SettingRecord, UserRecord};
+use liuhen_store::{
+    CaseRecord, DeviceRecord, LogStore, MatterRecord, OfficerRecord, Op, RecordingRecord, SettingRecord, UserRecord,
+};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -20,6 +22,9 @@ pub use liuhen_store::{ProjectionScratch, Projections};
 
 /// How many cases the second pass of [`App::projections_into`] holds at once.
 pub const CASES_AT_ONCE: usize = 1024;
+
+/// How many lines of the devices' ledgers the first pass holds at once.
+const LINES_AT_ONCE: usize = 4096;
 
 /// How many cases the second pass replays at once, on the runtime's threads.
 const REPLAYS_AT_ONCE: usize = 8;
@@ -105,6 +110,8 @@ impl<S: LogStore> App<S> {
         // Each party's request (by id): its case and its last step.
         let mut requests: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut blobs: BTreeMap<[u8; 32], liuhen_log::BlobRef> = BTreeMap::new();
+        let mut devices: BTreeMap<String, DeviceRecord> = BTreeMap::new();
+        let mut device_lines: Vec<liuhen_store::DeviceEventRecord> = Vec::new();
         let mut start = 0;
         while start < size {
             self.report_progress("由日志计算投影", start, size);
@@ -262,11 +269,16 @@ impl<S: LogStore> App<S> {
                             .and_then(super::devices::event_of)
                             .ok_or_else(|| internal(index, "unreadable device event"))?;
                         let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
-                        let key = format!("{}{number}", super::devices::PREFIX);
-                        let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
-                        let next = super::devices::fold(prev.as_ref(), &event, e.actor(), at)
+                        let (row, line) = super::devices::fold(devices.get(&number), &event, e.actor(), at)
                             .ok_or_else(|| internal(index, "a device event before its registration"))?;
-                        settings.insert(key, super::devices::setting(&number, &next, e.time_ms));
+                        devices.insert(number, DeviceRecord { updated_at_ms: e.time_ms, version: index + 1, ..row });
+                        // A ledger grows with the years: its lines go to the scratch as they come.
+                        device_lines.push(line);
+                        if device_lines.len() == LINES_AT_ONCE {
+                            let part =
+                                Projections { device_events: std::mem::take(&mut device_lines), ..Default::default() };
+                            scratch.put(&part)?;
+                        }
                     }
                     "recording.linked" | "recording.interruption" => {
                         let detail = self.opened_json(index, &e).await?;
@@ -370,6 +382,8 @@ impl<S: LogStore> App<S> {
             settings: settings.rows.into_values().collect(),
             recordings: recordings.into_values().collect(),
             blobs: blobs.into_values().collect(),
+            devices: devices.into_values().collect(),
+            device_events: device_lines,
             ..Default::default()
         };
         // What waits: the documents' approvals, and the parties' requests still undecided.

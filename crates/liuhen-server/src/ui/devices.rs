@@ -39,8 +39,26 @@ struct DevicesPage {
     user: Option<UserView>,
     may_manage: bool,
     devices: Vec<DeviceRow>,
+    /// The state filter's options: (code, label, selected).
+    statuses: Vec<(&'static str, &'static str, bool)>,
     first: Option<String>,
     next: Option<String>,
+}
+
+/// The registry's query: a page and a state.
+#[derive(serde::Deserialize)]
+pub struct DevicesQuery {
+    #[serde(default)]
+    cursor: String,
+    #[serde(default)]
+    status: String,
+}
+
+/// A device's page: where its ledger is.
+#[derive(serde::Deserialize)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    cursor: String,
 }
 
 #[derive(Template)]
@@ -49,8 +67,12 @@ struct DevicePage {
     user: Option<UserView>,
     device: DeviceRow,
     history: Vec<HistoryRow>,
+    /// How many lines the ledger has.
+    events: u64,
     /// (command, label) of the forms this user may use now.
     actions: Vec<(&'static str, &'static str)>,
+    first: Option<String>,
+    next: Option<String>,
 }
 
 fn label(options: &[(&str, &'static str)], code: &str) -> String {
@@ -109,31 +131,51 @@ async fn officer_names<S: LogStore>(state: &AppState<S>) -> Result<HashMap<Strin
 pub async fn devices_page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    q: Result<Query<super::CursorQuery>, QueryRejection>,
+    q: Result<Query<DevicesQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let names = officer_names(&state).await?;
-    let cursor = q.ok().map(|Query(q)| q.cursor).filter(|c| !c.is_empty());
+    let q = q.ok().map(|Query(q)| q);
+    let cursor = q.as_ref().map(|q| q.cursor.clone()).filter(|c| !c.is_empty());
+    // A state not in the list (typed in the address bar): every state.
+    let status = q.map(|q| q.status).filter(|s| crate::app::devices::STATUSES.contains(&s.as_str()));
+    let filter = crate::app::devices::DeviceFilter { status: status.clone(), holder: None };
     let page = crate::app::policy::PAGE as usize;
-    let (found, next) = match state.app.devices(&user, cursor.as_deref(), page).await {
+    let (found, next) = match state.app.devices(&user, &filter, cursor.as_deref(), page).await {
         // A cursor mangled in the address bar: the first page.
-        Err(AppError::BadRequest(_)) => state.app.devices(&user, None, page).await?,
+        Err(AppError::BadRequest(_)) => state.app.devices(&user, &filter, None, page).await?,
         other => other?,
     };
     let devices = found.iter().map(|v| row(v, &names)).collect();
     let may_manage = state.app.allow(&user, Action::ManageDevices, None).is_ok();
-    let (first, next) = super::pager("/devices?", "cursor", "", cursor.as_deref(), next);
-    Ok(render(&DevicesPage { user: Some(view), may_manage, devices, first, next }))
+    let base = match &status {
+        Some(s) => format!("/devices?status={s}&"),
+        None => "/devices?".to_string(),
+    };
+    let (first, next) = super::pager(&base, "cursor", "", cursor.as_deref(), next);
+    let statuses = STATUS_LABELS.iter().map(|(c, l)| (*c, *l, status.as_deref() == Some(*c))).collect();
+    Ok(render(&DevicesPage { user: Some(view), may_manage, devices, statuses, first, next }))
 }
+
+/// The states a device can be in, as the registry's filter offers them.
+const STATUS_LABELS: [(&str, &str); 4] =
+    [("in_store", "在库"), ("assigned", "领用中"), ("under_repair", "维修中"), ("retired", "已报废")];
 
 pub async fn device_page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
     Path(number): Path<String>,
+    q: Result<Query<LedgerQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
     let names = officer_names(&state).await?;
-    let v = state.app.device(&user, &number).await?;
+    let cursor = q.ok().map(|Query(q)| q.cursor).filter(|c| !c.is_empty());
+    let page = crate::app::policy::PAGE as usize;
+    let v = match state.app.device(&user, &number, cursor.as_deref(), page).await {
+        // A cursor mangled in the address bar: the newest lines.
+        Err(AppError::BadRequest(_)) => state.app.device(&user, &number, None, page).await?,
+        other => other?,
+    };
     let name =
         |id: &Value| id.as_str().map(|i| names.get(i).cloned().unwrap_or_else(|| i.to_string())).unwrap_or_default();
     let history = v["history"]
@@ -142,7 +184,7 @@ pub async fn device_page<S: LogStore>(
         .flatten()
         .map(|h| {
             let e = &h["event"];
-            let t = e["at"].as_i64().or(h["recorded_at"].as_i64()).map(when).unwrap_or_default();
+            let t = h["at"].as_i64().map(when).unwrap_or_default();
             let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
             let (what, detail) = match e["type"].as_str().unwrap_or_default() {
                 "registered" => (
@@ -181,7 +223,16 @@ pub async fn device_page<S: LogStore>(
         .filter(|s| if matches!(s.command, "check" | "return" | "hand_over") { use_ } else { manage })
         .map(|s| (s.command, s.label))
         .collect();
-    Ok(render(&DevicePage { user: Some(view), device: row(&v, &names), history, actions }))
+    let next = v["next_cursor"].as_str().map(str::to_string);
+    let (first, next) = super::pager(
+        &format!("/devices/{}?", super::query_escape(&number)),
+        "cursor",
+        "#ledger",
+        cursor.as_deref(),
+        next,
+    );
+    let events = v["events"].as_u64().unwrap_or_default();
+    Ok(render(&DevicePage { user: Some(view), device: row(&v, &names), history, events, actions, first, next }))
 }
 
 fn target(spec: &'static forms::Spec, number: Option<&str>) -> FormTarget<'static> {
@@ -247,7 +298,7 @@ pub async fn device_form<S: LogStore>(
     Path((number, command)): Path<(String, String)>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    state.app.device(&user, &number).await?;
+    state.app.device(&user, &number, None, 1).await?;
     let spec = spec_of(&command)?;
     form_page(&state, view, target(spec, Some(&number)), &Vec::new(), Default::default(), StatusCode::OK).await
 }

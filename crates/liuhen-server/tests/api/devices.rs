@@ -108,10 +108,28 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     assert_eq!(cmd(json!({"type": "melt"})).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.get("/api/devices/DSJ-404", Some(&keeper)).await.status, StatusCode::NOT_FOUND);
 
-    // The ledger: every step, in order, with who recorded it.
+    // The ledger: every step, newest first, with who recorded it, a page at a time.
     let d = app.get("/api/devices/DSJ-001", Some(&wang_token)).await.json();
-    let steps: Vec<&str> =
+    let mut steps: Vec<&str> =
         d["history"].as_array().unwrap().iter().map(|h| h["event"]["type"].as_str().unwrap()).collect();
+    steps.reverse();
+    assert_eq!(d["events"], 10, "{d}");
+    assert!(d["history"].as_array().unwrap().iter().all(|h| h["actor"].as_str().unwrap().starts_with("user:")));
+    let (mut paged, mut path) = (Vec::new(), "/api/devices/DSJ-001?limit=3".to_string());
+    loop {
+        let page = app.get(&path, Some(&wang_token)).await.json();
+        assert!(page["history"].as_array().unwrap().len() <= 3, "{page}");
+        paged.extend(page["history"].as_array().unwrap().iter().map(|h| h["n"].as_u64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/devices/DSJ-001?limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, (0..10).rev().collect::<Vec<u64>>());
+    for bad in ["limit=0", "limit=501", "cursor=%E2%98%83"] {
+        let r = app.get(&format!("/api/devices/DSJ-001?{bad}"), Some(&wang_token)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
     assert_eq!(
         steps,
         [
@@ -142,7 +160,9 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
         again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
         Vec::<String>::new()
     );
-    assert!(from_log.settings.iter().any(|s| s.key == "device/DSJ-001"));
+    assert_eq!(from_log.devices.len(), 1);
+    assert_eq!(from_log.device_events.len(), steps.len());
+    assert!(from_log.settings.iter().all(|s| !s.key.starts_with("device/")), "a device is no setting");
     // The registry by number, a page at a time.
     for n in ["DSJ-003", "DSJ-002"] {
         let more = json!({"number": n, "model": "DSJ-V9", "kind": "body_camera", "storage_place": "执法装备室"});
@@ -160,6 +180,27 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
         }
     }
     assert_eq!(numbers, ["DSJ-001", "DSJ-002", "DSJ-003"]);
+    // Narrowed to a state, or to who holds one.
+    let numbers_of = |v: Value| {
+        v["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["device"]["number"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(numbers_of(app.get("/api/devices?status=in_store", Some(&head)).await.json()), ["DSJ-002", "DSJ-003"]);
+    assert_eq!(numbers_of(app.get("/api/devices?status=retired", Some(&head)).await.json()), ["DSJ-001"]);
+    assert_eq!(app.get("/api/devices?status=melted", Some(&head)).await.status, StatusCode::BAD_REQUEST);
+    let check = json!({"type": "check", "battery_pct": 90, "free_storage_mb": 30000, "clock_offset_ms": 0});
+    let assign = json!({"type": "assign", "officer": wang});
+    for c in [check, assign] {
+        assert_eq!(app.post_as("/api/devices/DSJ-003/commands", &keeper, &c).await.status, StatusCode::OK);
+    }
+    let held = app.get(&format!("/api/devices?holder={wang}"), Some(&head)).await.json();
+    assert_eq!(numbers_of(held), ["DSJ-003"]);
+    let out = app.get("/api/devices?status=assigned", Some(&head)).await.json();
+    assert_eq!(numbers_of(out), ["DSJ-003"]);
 }
 
 #[tokio::test]

@@ -1390,7 +1390,7 @@ async fn a_device_is_registered_checked_and_handed_out_through_the_device_pages(
     app.account(&admin, "keeper", "device_admin").await;
     let cookie = sign_in_as(&app, "keeper", "changed-pass-2").await;
     let page = send(&app, get("/devices", &cookie)).await;
-    assert!(page.body.contains("尚未登记设备") && page.body.contains("/devices/new"), "{}", page.body);
+    assert!(page.body.contains("没有符合条件的设备") && page.body.contains("/devices/new"), "{}", page.body);
     let csrf = hidden_csrf(&send(&app, get("/devices/new", &cookie)).await.body);
     let post = |path: &str, pairs: &[(&str, &str)]| {
         let mut body = format!("csrf={csrf}");
@@ -1438,6 +1438,15 @@ async fn a_device_is_registered_checked_and_handed_out_through_the_device_pages(
         page.body
     );
     assert!(!page.body.contains(hostile) && page.body.contains("&#60;script&#62;"), "{}", page.body);
+    // The registry narrowed to a state; the ledger newest first.
+    let out = send(&app, get("/devices?status=assigned", &cookie)).await;
+    assert!(out.body.contains("/devices/DSJ-007") && out.body.contains("selected>领用中"), "{}", out.body);
+    let retired = send(&app, get("/devices?status=retired", &cookie)).await;
+    assert!(!retired.body.contains("/devices/DSJ-007") && retired.body.contains("没有符合条件的设备"));
+    assert!(
+        page.body.contains("共 3 条")
+            && page.body.find("<td>领用</td>").unwrap() < page.body.find("<td>登记</td>").unwrap()
+    );
     let list = send(&app, get("/devices", &cookie)).await;
     assert!(list.body.contains("DSJ-007") && list.body.contains("合格"), "{}", list.body);
     // The 负责人 reads the registry but has no device forms.
