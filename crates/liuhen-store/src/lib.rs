@@ -70,6 +70,10 @@ pub enum Op {
     /// else the device row is replaced only while still at that version (`Stale` otherwise);
     /// `Conflict` if the ledger already has line `event.n`.
     RecordDeviceEvent { device: DeviceRecord, event: DeviceEventRecord, expected_version: u64 },
+    /// Set what is said of one record of a case (its class, why it has no recording): `Some(0)`
+    /// creates the row (`Stale` if it exists), `Some(v)` replaces it only while at version `v`,
+    /// as [`Op::PutSetting`] does.
+    PutRecordMark { record: RecordMarkRecord, expected_version: Option<u64> },
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
@@ -139,6 +143,8 @@ pub struct Projections {
     pub tasks: Vec<TaskRecord>,
     /// Every blob an entry names.
     pub blobs: Vec<BlobRef>,
+    /// What is said of each record of each case.
+    pub record_marks: Vec<RecordMarkRecord>,
     /// The device registry, and every line of every device's ledger.
     pub devices: Vec<DeviceRecord>,
     pub device_events: Vec<DeviceEventRecord>,
@@ -337,6 +343,21 @@ pub struct RecordingRecord {
     pub uploaded_by: String,
     pub created_at_ms: i64,
     pub data: String,
+}
+
+/// What is said of one record of a case: its own class (`kind` "class"), the written reason
+/// it was made without a recording ("unrecorded").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordMarkRecord {
+    pub case_id: String,
+    pub kind: String,
+    /// The record's id in its case (`act/0`, `evidence/2`…).
+    pub record: String,
+    /// The application's JSON.
+    pub data: String,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
 }
 
 /// A recording device of the registry (办法第二十四条) as its ledger leaves it.
@@ -570,6 +591,19 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
         descending: bool,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
+    /// What is said of one record of a case (`kind`); `NotFound` if nothing.
+    fn record_mark(
+        &self,
+        case_id: &str,
+        kind: &str,
+        record: &str,
+    ) -> impl Future<Output = Result<RecordMarkRecord, StoreError>> + Send;
+    /// What is said (`kind`) of the records of a case, by record: a range of the key.
+    fn record_marks(
+        &self,
+        case_id: &str,
+        kind: &str,
+    ) -> impl Future<Output = Result<Vec<RecordMarkRecord>, StoreError>> + Send;
     /// A device of the registry by number; `NotFound` if never registered.
     fn device(&self, number: &str) -> impl Future<Output = Result<DeviceRecord, StoreError>> + Send;
     /// A page of the device registry (see [`DeviceQuery`]): a range of an index.

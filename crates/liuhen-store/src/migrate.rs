@@ -35,11 +35,13 @@ const SQLITE: &[(i64, &str)] = &[
     (29, include_str!("../migrations/sqlite/0029_cases_search.sql")),
     (30, include_str!("../migrations/sqlite/0030_devices.sql")),
     (31, include_str!("../migrations/sqlite/0031_case_terms.sql")),
+    (32, include_str!("../migrations/sqlite/0032_record_marks.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
-/// search fields, case deadlines): a database migrated from before it is rebuilt from its log.
-pub const REBUILD_BEFORE: i64 = 22;
+/// search fields, case deadlines; the records' marks, a row each): a database migrated from
+/// before it is rebuilt from its log.
+pub const REBUILD_BEFORE: i64 = 32;
 
 /// The schema this build writes: its last migration.
 pub(crate) fn latest() -> i64 {

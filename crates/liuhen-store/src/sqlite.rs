@@ -10,8 +10,8 @@
 use crate::migrate::migrate_sqlite;
 use crate::{
     AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord, Log, MatterRecord,
-    OfficerRecord, Op, ProjectionReads, Receipt, RecordingRecord, SettingRecord, StoreError, TaskRecord, TokenRecord,
-    UserRecord,
+    OfficerRecord, Op, ProjectionReads, Receipt, RecordMarkRecord, RecordingRecord, SettingRecord, StoreError,
+    TaskRecord, TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -1170,6 +1170,30 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 )?;
                 insert_device_event(conn, event)?;
             }
+            Op::PutRecordMark { record, expected_version } => {
+                let m = RecordMarkRecord { updated_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    &format!("案件 {} 的记录 {}", m.case_id, m.record),
+                    || put_record_mark(conn, &m),
+                    || write_record_mark(conn, &m, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE record_marks SET data = ?4, updated_at = ?5, version = ?6 \
+                             WHERE case_id = ?1 AND kind = ?2 AND record = ?3 AND version = ?7",
+                        )?
+                        .execute(params![
+                            m.case_id,
+                            m.kind,
+                            m.record,
+                            m.data,
+                            m.updated_at_ms,
+                            m.version as i64,
+                            v as i64
+                        ])
+                    },
+                )?
+            }
             Op::PutMatter(m) => put_matter(conn, &MatterRecord { created_at_ms: at, ..m.clone() })?,
             Op::CreateOfficer(o) => insert_officer(conn, &OfficerRecord { created_at_ms: at, ..o.clone() })?,
             Op::CreateCase(c) => insert_case(conn, &CaseRecord { opened_at_ms: at, updated_at_ms: at, ..c.clone() })?,
@@ -1338,6 +1362,39 @@ fn write_recording(conn: &Connection, r: &RecordingRecord, upsert: bool) -> rusq
         r.data,
         r.version as i64
     ])
+}
+
+const RECORD_MARK_COLUMNS: &str = "case_id, kind, record, data, updated_at, version";
+
+fn record_mark_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordMarkRecord> {
+    Ok(RecordMarkRecord {
+        case_id: r.get(0)?,
+        kind: r.get(1)?,
+        record: r.get(2)?,
+        data: r.get(3)?,
+        updated_at_ms: r.get(4)?,
+        version: r.get::<_, i64>(5)? as u64,
+    })
+}
+
+fn put_record_mark(conn: &Connection, m: &RecordMarkRecord) -> Result<(), StoreError> {
+    write_record_mark(conn, m, true)?;
+    Ok(())
+}
+
+/// Inserts a record's mark; with `upsert`, one that is there takes the new data and version.
+fn write_record_mark(conn: &Connection, m: &RecordMarkRecord, upsert: bool) -> rusqlite::Result<usize> {
+    let on_conflict = match upsert {
+        true => {
+            " ON CONFLICT (case_id, kind, record) DO UPDATE SET data = excluded.data, \
+             updated_at = excluded.updated_at, version = excluded.version"
+        }
+        false => "",
+    };
+    conn.prepare_cached(&format!(
+        "INSERT INTO record_marks ({RECORD_MARK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6){on_conflict}"
+    ))?
+    .execute(params![m.case_id, m.kind, m.record, m.data, m.updated_at_ms, m.version as i64])
 }
 
 const DEVICE_COLUMNS: &str = "number, status, holder, data, events, updated_at, version";
@@ -1648,7 +1705,15 @@ fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) 
     }
     let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
     let limit = arg(V::Integer(i64::from(q.limit)));
-    (format!("SELECT {CASE_COLUMNS} FROM cases{filter} ORDER BY updated_at DESC, id DESC LIMIT {limit}"), args)
+    // The page's rows found first by what the filters and the order read (the cases' JSON
+    // read for none of them), then read whole: a search's matches are sorted, not their data.
+    let order = "ORDER BY updated_at DESC, id DESC";
+    (
+        format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE rowid IN (SELECT rowid FROM cases{filter} {order} LIMIT {limit}) {order}"
+        ),
+        args,
+    )
 }
 
 const OFFICER_COLUMNS: &str =
@@ -2274,6 +2339,27 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
+    async fn record_mark(&self, case_id: &str, kind: &str, record: &str) -> Result<RecordMarkRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {RECORD_MARK_COLUMNS} FROM record_marks WHERE case_id = ?1 AND kind = ?2 AND record = ?3"
+            ))?
+            .query_row(params![case_id, kind, record], record_mark_from_row)
+            .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn record_marks(&self, case_id: &str, kind: &str) -> Result<Vec<RecordMarkRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {RECORD_MARK_COLUMNS} FROM record_marks WHERE case_id = ?1 AND kind = ?2 ORDER BY record"
+            ))?;
+            let rows = stmt.query_map(params![case_id, kind], record_mark_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn device(&self, number: &str) -> Result<DeviceRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE number = ?1"))?
@@ -2403,8 +2489,11 @@ impl ProjectionReads for SqliteStore {
             conds.push(format!("case_id IN (SELECT id FROM cases WHERE {})", passes.join(" AND ")));
         }
         args.push(V::Integer(i64::from(q.limit)));
+        // The page's rows found first in the indexes (by case and time), then read whole: the
+        // recordings of a searched party's cases are sorted, not their data.
         let sql = format!(
-            "SELECT {RECORDING_COLUMNS} FROM recordings WHERE {} ORDER BY created_at DESC, id LIMIT ?{}",
+            "SELECT {RECORDING_COLUMNS} FROM recordings WHERE rowid IN (SELECT rowid FROM recordings WHERE {} \
+             ORDER BY created_at DESC, id LIMIT ?{}) ORDER BY created_at DESC, id",
             if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") },
             args.len()
         );
@@ -2565,7 +2654,7 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// The tables the log's entries determine: what a rebuild replaces (sessions are dropped with
 /// them) and `liuhen verify --data` compares. The rest are listed in [`crate::NOT_PROJECTIONS`].
-const PROJECTION_TABLES: [&str; 11] = [
+const PROJECTION_TABLES: [&str; 12] = [
     "users",
     "officers",
     "cases",
@@ -2577,6 +2666,7 @@ const PROJECTION_TABLES: [&str; 11] = [
     "case_tasks",
     "devices",
     "device_events",
+    "record_marks",
 ];
 
 /// Projections computed from the log, held in a scratch database of the projections' own
@@ -2686,6 +2776,11 @@ impl ProjectionScratch {
                 task_from_row,
             )?,
             devices: all(&conn, &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY number"), device_from_row)?,
+            record_marks: all(
+                &conn,
+                &format!("SELECT {RECORD_MARK_COLUMNS} FROM record_marks ORDER BY case_id, kind, record"),
+                record_mark_from_row,
+            )?,
             device_events: all(
                 &conn,
                 &format!("SELECT {DEVICE_EVENT_COLUMNS} FROM device_events ORDER BY device, n"),
@@ -2734,6 +2829,9 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
     }
     for d in &p.devices {
         put_device(conn, d)?;
+    }
+    for m in &p.record_marks {
+        put_record_mark(conn, m)?;
     }
     for e in &p.device_events {
         insert_device_event(conn, e)?;

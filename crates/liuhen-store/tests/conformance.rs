@@ -188,6 +188,35 @@ async fn read_modify_write_story<S: LogStore>(store: &S) {
     assert!(matches!(write(store, vec![stale]).await, Err(StoreError::Stale(_))));
     assert_eq!(store.recording("rmw-rec").await.unwrap().case_id, "c1");
 
+    // A record's mark the same way, a row per record: another record of the case is its own row.
+    let mark = |record: &str, data: &str| liuhen_store::RecordMarkRecord {
+        case_id: "c1".into(),
+        kind: "class".into(),
+        record: record.into(),
+        data: data.into(),
+        updated_at_ms: 0,
+        version: 0,
+    };
+    let put_mark =
+        |m: liuhen_store::RecordMarkRecord, v: u64| Op::PutRecordMark { record: m, expected_version: Some(v) };
+    let made = write(store, vec![put_mark(mark("act/0", "\"internal\""), 0)]).await.unwrap();
+    write(store, vec![put_mark(mark("act/1", "\"personal_privacy\""), 0)]).await.unwrap();
+    assert!(matches!(write(store, vec![put_mark(mark("act/0", "\"x\""), 0)]).await, Err(StoreError::Stale(_))));
+    let next = write(store, vec![put_mark(mark("act/0", "\"commercial_secret\""), made.index + 1)]).await.unwrap();
+    assert!(matches!(
+        write(store, vec![put_mark(mark("act/0", "\"x\""), made.index + 1)]).await,
+        Err(StoreError::Stale(_))
+    ));
+    let row = store.record_mark("c1", "class", "act/0").await.unwrap();
+    assert_eq!(
+        (row.data.as_str(), row.version, row.updated_at_ms),
+        ("\"commercial_secret\"", next.index + 1, next.time_ms)
+    );
+    let rows = store.record_marks("c1", "class").await.unwrap();
+    assert_eq!(rows.iter().map(|m| m.record.as_str()).collect::<Vec<_>>(), ["act/0", "act/1"]);
+    assert!(store.record_marks("c1", "unrecorded").await.unwrap().is_empty());
+    assert!(matches!(store.record_mark("c2", "class", "act/0").await, Err(StoreError::NotFound)));
+
     // 32 writers at once, each adding its number to one row: none lost.
     let mut handles = Vec::new();
     for n in 0..32u64 {

@@ -30,6 +30,10 @@ pub struct ScaleArgs {
     /// Seconds the clients send commands for.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Time the routes and commands again on a directory a bench grew before (`--cases` as it
+    /// was grown with), without growing it.
+    #[arg(long)]
+    again: bool,
 }
 
 /// The accounts the bench signs in as, and the password it gives them.
@@ -37,12 +41,17 @@ const ACCOUNTS: [(&str, &str); 2] = [("zhangzhuren", "负责人"), ("wangming", 
 const PASSWORD: &str = "bench-scale-password";
 
 pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
+    let initialised = liuhen_server::datadir::DataDir::new(&args.data).is_initialised();
     anyhow::ensure!(
-        !liuhen_server::datadir::DataDir::new(&args.data).is_initialised(),
-        "{} already holds a data directory: give a new one",
-        args.data.display()
+        initialised == args.again,
+        "{}: {}",
+        args.data.display(),
+        match args.again {
+            true => "no data directory there to time again",
+            false => "already holds a data directory: give a new one (or --again to time it again)",
+        }
     );
-    let grown = {
+    if !args.again {
         let opened = super::open_data_dir(&args.data, None, liuhen_server::LogAccess::Public).await?;
         let app = &opened.state.app;
         let err = |e: liuhen_server::app::AppError| anyhow::anyhow!("{e}: {e:?}");
@@ -74,9 +83,7 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
         let out = json!({"grown": args.cases, "entries": entries, "seconds": seconds,
             "entries_per_s": entries as f64 / seconds, "steps_left_undone": undone});
         println!("{out}");
-        entries
-    };
-    let _ = grown;
+    }
     // Served as an office serves it.
     let (mut server, base) = start_server(&args.data)?;
     let result = time_routes(&base, &args).and_then(|()| match args.clients {
@@ -211,6 +218,8 @@ fn send_commands(base: &str, clients: usize, seconds: u64) -> anyhow::Result<()>
         Ok(serde_json::from_str(&r.body_mut().read_to_string()?)?)
     };
     let now = liuhen_server::app::now_ms();
+    // A run's own case numbers: a directory timed again takes new ones.
+    let run = now / 1000 % 100_000;
     let officers: Vec<String> = get("/api/officers")?
         .as_array()
         .into_iter()
@@ -236,12 +245,12 @@ fn send_commands(base: &str, clients: usize, seconds: u64) -> anyhow::Result<()>
     let results = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..clients)
             .map(|c| {
-                let (post, act, matter, stop_at) = (&post, &act, &matter, &stop_at);
+                let (post, act, matter, stop_at, run) = (&post, &act, &matter, &stop_at, run);
                 scope.spawn(move || -> anyhow::Result<(Vec<f64>, usize)> {
                     let token = sign_in()?;
                     let mut cases = Vec::new();
                     for k in 0..CASES_EACH {
-                        let body = json!({"case_no": format!("栗街检〔2026〕B{c}-{k}号"), "matter": matter,
+                        let body = json!({"case_no": format!("栗街检〔2026〕B{run}-{c}-{k}号"), "matter": matter,
                             "kind": "routine", "basis": "检查计划", "source": "inspection", "reason": "例行检查",
                             "received_at": now - 7_200_000});
                         let (status, v) = post(&token, "/api/cases/inspections", &body)?;

@@ -175,7 +175,7 @@ impl<S: LogStore> App<S> {
     /// The written reasons a case's records were made without a recording: record id →
     /// {reason, by, at}.
     pub async fn unrecorded_reasons(&self, case_id: &str) -> Result<serde_json::Map<String, Value>, AppError> {
-        self.setting_map(&unrecorded_key(case_id)).await
+        self.record_marks(case_id, UNRECORDED).await
     }
 
     /// Says in writing why record `record_id` of case `case_id` (an on-site act or an evidence
@@ -198,7 +198,6 @@ impl<S: LogStore> App<S> {
             return Err(AppError::BadRequest("须写明未进行音像记录的理由（至多 1000 字）".into()));
         }
         super::retrying(|| async move {
-            let (mut reasons, read) = self.versioned_map(&unrecorded_key(case_id)).await?;
             let detail =
                 json!({"record": record_id, "reason": reason, "by": format!("user:{}", actor.id), "at": now_ms()});
             let (c, opening) = super::auth::committed(&detail);
@@ -211,10 +210,7 @@ impl<S: LogStore> App<S> {
                 vec![c],
             )
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            apply_unrecorded(&mut reasons, &detail);
-            let setting = unrecorded_setting(case_id, &reasons, now_ms());
-            self.append(d, vec![opening, super::put_setting(setting, read)]).await?;
-            Ok(())
+            self.put_record_mark(d, opening, case_id, UNRECORDED, record_id, &unrecorded_mark(&detail)).await
         })
         .await
     }
@@ -535,24 +531,13 @@ impl<S: LogStore> App<S> {
     }
 }
 
-/// The setting of case `case_id`'s written reasons for records without a recording.
-pub fn unrecorded_key(case_id: &str) -> String {
-    format!("av-unrecorded/{case_id}")
-}
+/// The kind of record mark that is a written reason a record was made without a recording
+///
+pub const UNRECORDED: &str = "unrecorded";
 
-/// A reason's detail (an `av.unrecorded` entry's) into a case's reasons, by record.
-pub fn apply_unrecorded(reasons: &mut serde_json::Map<String, Value>, detail: &Value) {
-    if let Some(record) = detail["record"].as_str() {
-        reasons.insert(record.to_string(), json!({"reason": detail["reason"], "by": detail["by"], "at": detail["at"]}));
-    }
-}
-
-pub(crate) fn unrecorded_setting(
-    case_id: &str,
-    reasons: &serde_json::Map<String, Value>,
-    at: i64,
-) -> liuhen_store::SettingRecord {
-    super::map_setting(unrecorded_key(case_id), reasons, at)
+/// A reason's mark, from its detail (an `av.unrecorded` entry's): what it says, who said it, when.
+pub fn unrecorded_mark(detail: &Value) -> Value {
+    json!({"reason": detail["reason"], "by": detail["by"], "at": detail["at"]})
 }
 
 /// The most rows of the recordings index one request reads (see

@@ -170,10 +170,17 @@ pub(crate) fn body(v: Value) -> Map<String, Value> {
     }
 }
 
-/// A setting that holds one JSON object (a case's record classes, its reasons for records
-/// without a recording…), written whole at `at`.
-pub(crate) fn map_setting(key: String, map: &Map<String, Value>, at: i64) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord::new(key, Value::Object(map.clone()).to_string(), at)
+/// What is said (`kind`) of record `record` of case `case_id`, to write (its time and version
+/// are the store's to give).
+pub(crate) fn record_mark(case_id: &str, kind: &str, record: &str, data: &Value) -> liuhen_store::RecordMarkRecord {
+    liuhen_store::RecordMarkRecord {
+        case_id: case_id.to_string(),
+        kind: kind.to_string(),
+        record: record.to_string(),
+        data: data.to_string(),
+        updated_at_ms: 0,
+        version: 0,
+    }
 }
 
 /// A read-modify-write of a setting: replaces `record`'s key only while it is still at
@@ -214,18 +221,6 @@ where
     }
 }
 
-/// The object a [`map_setting`] holds among `settings` (empty when unset or unreadable): the
-/// rebuild's view of it.
-pub(crate) fn map_in(
-    settings: &std::collections::BTreeMap<String, liuhen_store::SettingRecord>,
-    key: &str,
-) -> Map<String, Value> {
-    match settings.get(key).map(|r| serde_json::from_str(&r.data)) {
-        Some(Ok(Value::Object(m))) => m,
-        _ => Map::new(),
-    }
-}
-
 /// The JSON behind commitment `c` of entry `index`, checked against the commitment: a missing,
 /// changed or unreadable opening is an integrity error naming the entry, never used.
 pub(crate) async fn opened_detail<S: LogStore>(store: &S, index: u64, c: &liuhen_log::Hash) -> Result<Value, AppError> {
@@ -239,21 +234,36 @@ pub(crate) async fn opened_detail<S: LogStore>(store: &S, index: u64, c: &liuhen
 }
 
 impl<S: LogStore> App<S> {
-    /// The object a [`map_setting`] holds (empty when never set; a malformed one is an error).
-    pub(crate) async fn setting_map(&self, key: &str) -> Result<Map<String, Value>, AppError> {
-        Ok(self.versioned_map(key).await?.0)
+    /// What is said (`kind`) of each record of case `case_id`: record id → its JSON.
+    pub(crate) async fn record_marks(&self, case_id: &str, kind: &str) -> Result<Map<String, Value>, AppError> {
+        let mut out = Map::new();
+        for m in self.store.record_marks(case_id, kind).await? {
+            let v = serde_json::from_str(&m.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+            out.insert(m.record, v);
+        }
+        Ok(out)
     }
 
-    /// [`setting_map`](Self::setting_map) and the version it was read at (0: never set).
-    pub(crate) async fn versioned_map(&self, key: &str) -> Result<(Map<String, Value>, u64), AppError> {
-        match self.store.setting(key).await {
-            Ok(r) => match serde_json::from_str(&r.data) {
-                Ok(Value::Object(m)) => Ok((m, r.version)),
-                _ => Err(AppError::Internal(format!("setting {key} is malformed").into())),
-            },
-            Err(liuhen_store::StoreError::NotFound) => Ok((Map::new(), 0)),
-            Err(e) => Err(e.into()),
-        }
+    /// Writes what is said (`kind`) of record `record` of case `case_id` with entry `d`, from
+    /// one read of it: refused as stale (and tried again by [`retrying`]) if another write of
+    /// the same record came in between; other records of the case do not conflict with it.
+    pub(crate) async fn put_record_mark(
+        &self,
+        d: EntryDraft,
+        opening: Op,
+        case_id: &str,
+        kind: &str,
+        record: &str,
+        data: &Value,
+    ) -> Result<(), AppError> {
+        let read = match self.store.record_mark(case_id, kind, record).await {
+            Ok(m) => m.version,
+            Err(liuhen_store::StoreError::NotFound) => 0,
+            Err(e) => return Err(e.into()),
+        };
+        let mark = record_mark(case_id, kind, record, data);
+        self.append(d, vec![opening, Op::PutRecordMark { record: mark, expected_version: Some(read) }]).await?;
+        Ok(())
     }
 
     pub fn new(store: S, blobs: Blobs) -> App<S> {

@@ -111,6 +111,9 @@ impl<S: LogStore> App<S> {
         let mut requests: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut blobs: BTreeMap<[u8; 32], liuhen_log::BlobRef> = BTreeMap::new();
         let mut devices: BTreeMap<String, DeviceRecord> = BTreeMap::new();
+        // What is said of each record (its class, why it has no recording): the row as the
+        // last entry of it wrote it, that entry's time and index.
+        let mut marks: BTreeMap<(String, String, String), (liuhen_store::RecordMarkRecord, i64, u64)> = BTreeMap::new();
         let mut device_lines: Vec<liuhen_store::DeviceEventRecord> = Vec::new();
         let mut start = 0;
         while start < size {
@@ -217,18 +220,20 @@ impl<S: LogStore> App<S> {
                     }
                     "record.classified" => {
                         let id = e.case().ok_or_else(|| internal(index, "record class without a case"))?;
-                        let key = super::records::classes_key(id);
-                        let mut classes = super::map_in(&settings, &key);
-                        classes.insert(s("record")?, Value::from(s("class")?));
-                        settings.insert(key, super::records::classes_record(id, &classes, e.time_ms));
+                        let class = Value::from(s("class")?);
+                        let mark = super::record_mark(id, super::records::CLASS, &s("record")?, &class);
+                        marks
+                            .insert((id.to_string(), mark.kind.clone(), mark.record.clone()), (mark, e.time_ms, index));
                     }
                     "av.unrecorded" => {
                         let id = e.case().ok_or_else(|| internal(index, "a reason without a case"))?;
                         let detail = self.opened_json(index, &e).await?;
-                        let key = super::av::unrecorded_key(id);
-                        let mut reasons = super::map_in(&settings, &key);
-                        super::av::apply_unrecorded(&mut reasons, &detail);
-                        settings.insert(key, super::av::unrecorded_setting(id, &reasons, e.time_ms));
+                        let record =
+                            detail["record"].as_str().ok_or_else(|| internal(index, "a reason of no record"))?;
+                        let data = super::av::unrecorded_mark(&detail);
+                        let mark = super::record_mark(id, super::av::UNRECORDED, record, &data);
+                        marks
+                            .insert((id.to_string(), mark.kind.clone(), mark.record.clone()), (mark, e.time_ms, index));
                     }
                     "recording.stored" | "recording.clipped" => {
                         let detail = self.opened_json(index, &e).await?;
@@ -383,6 +388,10 @@ impl<S: LogStore> App<S> {
             recordings: recordings.into_values().collect(),
             blobs: blobs.into_values().collect(),
             devices: devices.into_values().collect(),
+            record_marks: marks
+                .into_values()
+                .map(|(m, at, index)| liuhen_store::RecordMarkRecord { updated_at_ms: at, version: index + 1, ..m })
+                .collect(),
             device_events: device_lines,
             ..Default::default()
         };

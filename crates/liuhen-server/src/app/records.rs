@@ -3,8 +3,8 @@
 //! recordings join with their issues), may carry its own confidentiality class, which only
 //! narrows who sees it, and is viewed through the ledger like the case itself.
 //!
-//! A record's class is a log entry (`record.classified`); the classes of a case's records are
-//! kept as one setting (`record_classes/<case>`), rebuilt from those entries.
+//! A record's class is a log entry (`record.classified`); each record's class is a row of its
+//! own (`record_marks`, kind `class`), rebuilt from those entries.
 
 use super::App;
 use super::ledger::Access;
@@ -14,10 +14,8 @@ use liuhen_log::EntryDraft;
 use liuhen_store::{CaseRecord, LogStore, UserRecord};
 use serde_json::{Map, Value, json};
 
-/// The setting that keeps the classes of a case's records.
-pub fn classes_key(case_id: &str) -> String {
-    format!("record_classes/{case_id}")
-}
+/// The kind of record mark that is a record's own class.
+pub const CLASS: &str = "class";
 
 /// The records of a case's projection: (id, kind in Chinese, label, the record's JSON) —
 /// the on-site acts (`act/<n>`, 现场执法记录) and the evidence (`evidence/<n>`).
@@ -45,7 +43,7 @@ pub fn effective_class<'a>(case_class: &'a str, record_class: Option<&'a str>) -
 impl<S: LogStore> App<S> {
     /// The classes given to the records of case `id` (record id → class).
     pub async fn record_classes(&self, id: &str) -> Result<Map<String, Value>, AppError> {
-        self.setting_map(&classes_key(id)).await
+        self.record_marks(id, CLASS).await
     }
 
     /// Whether `user` may see a record of `case` classed `class` (none: the case's class).
@@ -128,11 +126,9 @@ impl<S: LogStore> App<S> {
         if reason.trim().is_empty() || reason.chars().count() > 500 {
             return Err(AppError::BadRequest("须说明定级理由（至多 500 字）".to_string()));
         }
-        // The case's classes as read, with this one added, written only if no other
-        // classification came in between (else read again).
+        // The record's class as read, replaced only if no other classification of it came in
+        // between (else read again); other records of the case are rows of their own.
         super::retrying(|| async move {
-            let (mut classes, read) = self.versioned_map(&classes_key(id)).await?;
-            classes.insert(record_id.to_string(), Value::from(class));
             // The reason is the user's words: behind a commitment.
             let (c, opening) = super::auth::committed(&json!({"reason": reason.trim()}));
             let d = EntryDraft::new(
@@ -144,17 +140,10 @@ impl<S: LogStore> App<S> {
                 vec![c],
             )
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            let setting = classes_record(id, &classes, super::auth::now_ms());
-            self.append(d, vec![opening, super::put_setting(setting, read)]).await?;
-            Ok(())
+            self.put_record_mark(d, opening, id, CLASS, record_id, &Value::from(class)).await
         })
         .await
     }
-}
-
-/// The setting of a case's record classes.
-pub(crate) fn classes_record(case_id: &str, classes: &Map<String, Value>, at: i64) -> liuhen_store::SettingRecord {
-    super::map_setting(classes_key(case_id), classes, at)
 }
 
 /// A class's name in Chinese.

@@ -33,10 +33,27 @@ const INSPECTION_MATTERS: &[&str] =
     &["食品经营监督检查", "消防安全检查", "占道经营检查", "建筑垃圾处置检查", "户外广告设置检查"];
 const DAY_MS: i64 = 24 * HOUR_MS;
 
-/// A citizen party numbered `n`: a name from common ones and a resident ID number with its
+/// Characters of given names: two of them make one of 2,304 given names.
+const GIVEN_CHARS: &[char] = &[
+    '建', '国', '秀', '英', '志', '强', '丽', '华', '海', '涛', '桂', '兰', '俊', '杰', '玉', '梅', '庆', '淑', '芬',
+    '永', '刚', '晓', '燕', '明', '军', '平', '红', '霞', '伟', '芳', '敏', '静', '勇', '磊', '洋', '艳', '斌', '娟',
+    '琳', '超', '春', '林', '文', '辉', '鹏', '飞', '宇', '欣',
+];
+
+/// A citizen party numbered `n`: a name spread as a county's are — one party in ten has one of
+/// the most common names (180 of them), the rest one of 34,560 (so a full name is rarely more
+/// than a few parties', as among a county's residents) — and a resident ID number with its
 /// GB 11643 check character.
 fn citizen(n: usize) -> Party {
-    let name = format!("{}{}", SURNAMES[n % SURNAMES.len()], GIVEN[(n / SURNAMES.len()) % GIVEN.len()]);
+    let surname = SURNAMES[n % SURNAMES.len()];
+    let name = match n % 10 {
+        0 => format!("{surname}{}", GIVEN[(n / SURNAMES.len()) % GIVEN.len()]),
+        _ => {
+            // A permutation of the 2,304 given names (7,919 is prime to their number).
+            let g = (n / SURNAMES.len()).wrapping_mul(7_919) % (GIVEN_CHARS.len() * GIVEN_CHARS.len());
+            format!("{surname}{}{}", GIVEN_CHARS[g / GIVEN_CHARS.len()], GIVEN_CHARS[g % GIVEN_CHARS.len()])
+        }
+    };
     let body = format!("13022719{:02}{:02}{:02}{:03}", 60 + n % 40, 1 + n % 12, 1 + n % 28, n % 1000);
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body.chars().zip(WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
