@@ -70,6 +70,10 @@ pub enum Op {
     /// else the device row is replaced only while still at that version (`Stale` otherwise);
     /// `Conflict` if the ledger already has line `event.n`.
     RecordDeviceEvent { device: DeviceRecord, event: DeviceEventRecord, expected_version: u64 },
+    /// Add or replace a document (a step on it, a correction naming it): `Some(0)` creates it
+    /// (`Stale` if the id is taken), `Some(v)` replaces it only while at version `v`, as
+    /// [`Op::PutSetting`] does.
+    PutDocument { record: DocumentRecord, expected_version: Option<u64> },
     /// Set what is said of one record of a case (its class, why it has no recording): `Some(0)`
     /// creates the row (`Stale` if it exists), `Some(v)` replaces it only while at version `v`,
     /// as [`Op::PutSetting`] does.
@@ -145,6 +149,8 @@ pub struct Projections {
     pub blobs: Vec<BlobRef>,
     /// What is said of each record of each case.
     pub record_marks: Vec<RecordMarkRecord>,
+    /// Every case's documents.
+    pub documents: Vec<DocumentRecord>,
     /// The device registry, and every line of every device's ledger.
     pub devices: Vec<DeviceRecord>,
     pub device_events: Vec<DeviceEventRecord>,
@@ -343,6 +349,35 @@ pub struct RecordingRecord {
     pub uploaded_by: String,
     pub created_at_ms: i64,
     pub data: String,
+}
+
+/// A document of a case (文书) as its steps left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    pub id: String,
+    pub case_id: String,
+    /// Its catalogue code (`D02`…).
+    pub code: String,
+    /// Its state's code (`draft`, `approving`, `final`, `issued`…).
+    pub state: String,
+    /// The correction that replaced it; empty while it stands.
+    pub superseded_by: String,
+    /// Its events as the application folds them: JSON.
+    pub data: String,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
+}
+
+/// A page of a case's documents, oldest first (by id), after `after`: all of them, or those
+/// of one code; with `standing`, only those no correction replaced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentQuery {
+    pub case_id: String,
+    pub code: Option<String>,
+    pub standing: bool,
+    pub after: Option<String>,
+    pub limit: u32,
 }
 
 /// What is said of one record of a case: its own class (`kind` "class"), the written reason
@@ -572,16 +607,10 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
     fn setting(&self, key: &str) -> impl Future<Output = Result<SettingRecord, StoreError>> + Send;
     /// Every setting, by key.
     fn settings(&self) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
-    /// The settings whose key starts with `prefix` and whose data (a JSON object) names case
-    /// `case_id` as its `case`, by key, after `after`, at most `limit`: a range of an index by
-    /// case.
-    fn settings_of_case(
-        &self,
-        prefix: &str,
-        case_id: &str,
-        after: Option<&str>,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<SettingRecord>, StoreError>> + Send;
+    /// A document by id; `NotFound` if there is none.
+    fn document(&self, id: &str) -> impl Future<Output = Result<DocumentRecord, StoreError>> + Send;
+    /// A page of a case's documents (see [`DocumentQuery`]): a range of an index by case.
+    fn document_page(&self, q: &DocumentQuery) -> impl Future<Output = Result<Vec<DocumentRecord>, StoreError>> + Send;
     /// The settings whose key starts with `prefix` (`device/`), by key — after `after`, or
     /// (`descending`) before it, newest key first — at most `limit`: a range of the primary key.
     fn settings_range(

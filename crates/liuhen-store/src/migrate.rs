@@ -36,12 +36,13 @@ const SQLITE: &[(i64, &str)] = &[
     (30, include_str!("../migrations/sqlite/0030_devices.sql")),
     (31, include_str!("../migrations/sqlite/0031_case_terms.sql")),
     (32, include_str!("../migrations/sqlite/0032_record_marks.sql")),
+    (33, include_str!("../migrations/sqlite/0033_documents.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
-/// search fields, case deadlines; the records' marks, a row each): a database migrated from
-/// before it is rebuilt from its log.
-pub const REBUILD_BEFORE: i64 = 32;
+/// search fields, case deadlines; the records' marks, a row each; the documents' own table): a
+/// database migrated from before it is rebuilt from its log.
+pub const REBUILD_BEFORE: i64 = 33;
 
 /// The schema this build writes: its last migration.
 pub(crate) fn latest() -> i64 {

@@ -9,9 +9,9 @@
 
 use crate::migrate::migrate_sqlite;
 use crate::{
-    AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord, Log, MatterRecord,
-    OfficerRecord, Op, ProjectionReads, Receipt, RecordMarkRecord, RecordingRecord, SettingRecord, StoreError,
-    TaskRecord, TokenRecord, UserRecord,
+    AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord, DocumentQuery,
+    DocumentRecord, Log, MatterRecord, OfficerRecord, Op, ProjectionReads, Receipt, RecordMarkRecord, RecordingRecord,
+    SettingRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -1170,6 +1170,32 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 )?;
                 insert_device_event(conn, event)?;
             }
+            Op::PutDocument { record, expected_version } => {
+                let d = DocumentRecord { updated_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    &format!("文书 {}", d.id),
+                    || put_document(conn, &d),
+                    || write_document(conn, &d, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE documents SET case_id = ?2, code = ?3, state = ?4, superseded_by = ?5, data = ?6, \
+                             updated_at = ?7, version = ?8 WHERE id = ?1 AND version = ?9",
+                        )?
+                        .execute(params![
+                            d.id,
+                            d.case_id,
+                            d.code,
+                            d.state,
+                            d.superseded_by,
+                            d.data,
+                            d.updated_at_ms,
+                            d.version as i64,
+                            v as i64
+                        ])
+                    },
+                )?
+            }
             Op::PutRecordMark { record, expected_version } => {
                 let m = RecordMarkRecord { updated_at_ms: at, version, ..record.clone() };
                 versioned_write(
@@ -1343,16 +1369,15 @@ fn put_recording(conn: &Connection, r: &RecordingRecord) -> Result<(), StoreErro
 
 /// Inserts a recording's row; with `upsert`, one that is there takes its case, data and version.
 fn write_recording(conn: &Connection, r: &RecordingRecord, upsert: bool) -> rusqlite::Result<usize> {
-    let on_conflict = match upsert {
-        true => {
-            " ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, data = excluded.data, version = excluded.version"
-        }
-        false => "",
+    // What a later entry changes of a recording; its blob, uploader and time stay.
+    let sql = match upsert {
+        true => format!(
+            "{} ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, data = excluded.data, version = excluded.version",
+            insert_sql("recordings", RECORDING_COLUMNS, &["id"], false)
+        ),
+        false => insert_sql("recordings", RECORDING_COLUMNS, &["id"], false),
     };
-    conn.prepare_cached(&format!(
-        "INSERT INTO recordings ({RECORDING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8){on_conflict}"
-    ))?
-    .execute(params![
+    conn.prepare_cached(&sql)?.execute(params![
         r.id,
         r.sha256,
         r.size as i64,
@@ -1361,6 +1386,53 @@ fn write_recording(conn: &Connection, r: &RecordingRecord, upsert: bool) -> rusq
         r.created_at_ms,
         r.data,
         r.version as i64
+    ])
+}
+
+/// The insert of a row of `table` with `columns` (bound as ?1, ?2… in order); with `upsert`, a
+/// row already there under `key` takes the other columns' new values.
+fn insert_sql(table: &str, columns: &str, key: &[&str], upsert: bool) -> String {
+    let cols: Vec<&str> = columns.split(',').map(str::trim).collect();
+    let marks = (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ({marks})");
+    if upsert {
+        let set = cols.iter().filter(|c| !key.contains(c)).map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>();
+        sql.push_str(&format!(" ON CONFLICT ({}) DO UPDATE SET {}", key.join(", "), set.join(", ")));
+    }
+    sql
+}
+
+const DOCUMENT_COLUMNS: &str = "id, case_id, code, state, superseded_by, data, updated_at, version";
+
+fn document_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRecord> {
+    Ok(DocumentRecord {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        code: r.get(2)?,
+        state: r.get(3)?,
+        superseded_by: r.get(4)?,
+        data: r.get(5)?,
+        updated_at_ms: r.get(6)?,
+        version: r.get::<_, i64>(7)? as u64,
+    })
+}
+
+fn put_document(conn: &Connection, d: &DocumentRecord) -> Result<(), StoreError> {
+    write_document(conn, d, true)?;
+    Ok(())
+}
+
+/// Inserts a document's row; with `upsert`, one that is there takes every column but its id.
+fn write_document(conn: &Connection, d: &DocumentRecord, upsert: bool) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&insert_sql("documents", DOCUMENT_COLUMNS, &["id"], upsert))?.execute(params![
+        d.id,
+        d.case_id,
+        d.code,
+        d.state,
+        d.superseded_by,
+        d.data,
+        d.updated_at_ms,
+        d.version as i64
     ])
 }
 
@@ -1384,17 +1456,8 @@ fn put_record_mark(conn: &Connection, m: &RecordMarkRecord) -> Result<(), StoreE
 
 /// Inserts a record's mark; with `upsert`, one that is there takes the new data and version.
 fn write_record_mark(conn: &Connection, m: &RecordMarkRecord, upsert: bool) -> rusqlite::Result<usize> {
-    let on_conflict = match upsert {
-        true => {
-            " ON CONFLICT (case_id, kind, record) DO UPDATE SET data = excluded.data, \
-             updated_at = excluded.updated_at, version = excluded.version"
-        }
-        false => "",
-    };
-    conn.prepare_cached(&format!(
-        "INSERT INTO record_marks ({RECORD_MARK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6){on_conflict}"
-    ))?
-    .execute(params![m.case_id, m.kind, m.record, m.data, m.updated_at_ms, m.version as i64])
+    conn.prepare_cached(&insert_sql("record_marks", RECORD_MARK_COLUMNS, &["case_id", "kind", "record"], upsert))?
+        .execute(params![m.case_id, m.kind, m.record, m.data, m.updated_at_ms, m.version as i64])
 }
 
 const DEVICE_COLUMNS: &str = "number, status, holder, data, events, updated_at, version";
@@ -1431,17 +1494,15 @@ fn put_device(conn: &Connection, d: &DeviceRecord) -> Result<(), StoreError> {
 
 /// Inserts a device's row; with `upsert`, one that is there takes the new state and version.
 fn write_device(conn: &Connection, d: &DeviceRecord, upsert: bool) -> rusqlite::Result<usize> {
-    let on_conflict = match upsert {
-        true => {
-            " ON CONFLICT (number) DO UPDATE SET status = excluded.status, holder = excluded.holder, \
-             data = excluded.data, events = excluded.events, updated_at = excluded.updated_at, version = excluded.version"
-        }
-        false => "",
-    };
-    conn.prepare_cached(&format!(
-        "INSERT INTO devices ({DEVICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7){on_conflict}"
-    ))?
-    .execute(params![d.number, d.status, d.holder, d.data, d.events as i64, d.updated_at_ms, d.version as i64])
+    conn.prepare_cached(&insert_sql("devices", DEVICE_COLUMNS, &["number"], upsert))?.execute(params![
+        d.number,
+        d.status,
+        d.holder,
+        d.data,
+        d.events as i64,
+        d.updated_at_ms,
+        d.version as i64
+    ])
 }
 
 /// Adds a line to a device's ledger: `Conflict` if it has that line already.
@@ -2285,20 +2346,34 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
-    async fn settings_of_case(
-        &self,
-        prefix: &str,
-        case_id: &str,
-        after: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<SettingRecord>, StoreError> {
+    async fn document(&self, id: &str) -> Result<DocumentRecord, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT key, data, updated_at, version FROM settings \
-                 WHERE json_extract(data, '$.case') = ?1 AND substr(key, 1, length(?2)) = ?2 AND key > ?3 \
-                 ORDER BY key LIMIT ?4",
-            )?;
-            let rows = stmt.query_map(params![case_id, prefix, after.unwrap_or(""), limit], setting_from_row)?;
+            c.prepare_cached(&format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?1"))?
+                .query_row([id], document_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn document_page(&self, q: &DocumentQuery) -> Result<Vec<DocumentRecord>, StoreError> {
+        // By case (and code): the leading columns of an index whose last is the id.
+        let mut clauses = vec!["case_id = ?1".to_string(), "id > ?2".to_string()];
+        let mut args: Vec<String> = vec![q.case_id.clone(), q.after.clone().unwrap_or_default()];
+        if let Some(code) = &q.code {
+            args.push(code.clone());
+            clauses.push(format!("code = ?{}", args.len()));
+        }
+        if q.standing {
+            clauses.push("superseded_by = ''".to_string());
+        }
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {} ORDER BY id LIMIT {}",
+            clauses.join(" AND "),
+            q.limit
+        );
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), document_from_row)?;
             rows.collect()
         })
     }
@@ -2654,7 +2729,7 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// The tables the log's entries determine: what a rebuild replaces (sessions are dropped with
 /// them) and `liuhen verify --data` compares. The rest are listed in [`crate::NOT_PROJECTIONS`].
-const PROJECTION_TABLES: [&str; 12] = [
+const PROJECTION_TABLES: [&str; 13] = [
     "users",
     "officers",
     "cases",
@@ -2667,6 +2742,7 @@ const PROJECTION_TABLES: [&str; 12] = [
     "devices",
     "device_events",
     "record_marks",
+    "documents",
 ];
 
 /// Projections computed from the log, held in a scratch database of the projections' own
@@ -2776,6 +2852,7 @@ impl ProjectionScratch {
                 task_from_row,
             )?,
             devices: all(&conn, &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY number"), device_from_row)?,
+            documents: all(&conn, &format!("SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY id"), document_from_row)?,
             record_marks: all(
                 &conn,
                 &format!("SELECT {RECORD_MARK_COLUMNS} FROM record_marks ORDER BY case_id, kind, record"),
@@ -2832,6 +2909,9 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
     }
     for m in &p.record_marks {
         put_record_mark(conn, m)?;
+    }
+    for d in &p.documents {
+        put_document(conn, d)?;
     }
     for e in &p.device_events {
         insert_device_event(conn, e)?;

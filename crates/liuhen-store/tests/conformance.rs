@@ -536,28 +536,56 @@ fn uses_index(path: &std::path::Path, sql: &str, index: &str) {
     assert!(plan.iter().any(|p| p.contains(index)), "{index} not in {plan:?}");
 }
 
-/// A case's documents: the settings of a prefix that name the case, and no others.
-async fn settings_of_case_story<S: LogStore>(store: &S) {
-    let rows = [
-        ("document/1", r#"{"case":"c1","n":1}"#),
-        ("document/2", r#"{"case":"c2"}"#),
-        ("document/3", r#"{"case":"c1","n":3}"#),
-        ("device/1", r#"{"case":"c1"}"#),
-        ("document/4", r#"{"n":4}"#),
-    ];
-    write(store, rows.iter().map(|(k, d)| put(k, d, Some(0))).collect()).await.unwrap();
-    let keys = |v: Vec<SettingRecord>| v.into_iter().map(|s| s.key).collect::<Vec<_>>();
-    let of = |prefix: &'static str, case: &'static str, after: Option<&'static str>, limit| async move {
-        keys(store.settings_of_case(prefix, case, after, limit).await.unwrap())
+/// A case's documents: its own and no other case's, oldest first, paged; those of one code;
+/// those no correction replaced; each a versioned row a step replaces only from the version
+/// it read.
+async fn document_story<S: LogStore>(store: &S) {
+    let doc = |id: &str, case: &str, code: &str, superseded_by: &str| liuhen_store::DocumentRecord {
+        id: id.into(),
+        case_id: case.into(),
+        code: code.into(),
+        state: "draft".into(),
+        superseded_by: superseded_by.into(),
+        data: format!("{{\"id\":\"{id}\"}}"),
+        updated_at_ms: 0,
+        version: 0,
     };
-    assert_eq!(of("document/", "c1", None, 10).await, ["document/1", "document/3"]);
-    assert_eq!(of("document/", "c2", None, 10).await, ["document/2"]);
-    assert!(of("document/", "c9", None, 10).await.is_empty());
-    assert_eq!(of("device/", "c1", None, 10).await, ["device/1"]);
-    // Paged: a page of one, then the page after its key.
-    assert_eq!(of("document/", "c1", None, 1).await, ["document/1"]);
-    assert_eq!(of("document/", "c1", Some("document/1"), 1).await, ["document/3"]);
-    assert!(of("document/", "c1", Some("document/3"), 1).await.is_empty());
+    let put = |d: liuhen_store::DocumentRecord, v: u64| Op::PutDocument { record: d, expected_version: Some(v) };
+    let rows = [
+        doc("doc-1", "c1", "D02", ""),
+        doc("doc-2", "c2", "D02", ""),
+        doc("doc-3", "c1", "D36", ""),
+        doc("doc-4", "c1", "D02", "doc-5"),
+        doc("doc-5", "c1", "D02", ""),
+    ];
+    write(store, rows.iter().map(|d| put(d.clone(), 0)).collect()).await.unwrap();
+    let page = |case: &'static str, code: Option<&'static str>, standing: bool, after: Option<&'static str>, limit| {
+        let q = liuhen_store::DocumentQuery {
+            case_id: case.into(),
+            code: code.map(str::to_string),
+            standing,
+            after: after.map(str::to_string),
+            limit,
+        };
+        async move { store.document_page(&q).await.unwrap().into_iter().map(|d| d.id).collect::<Vec<_>>() }
+    };
+    assert_eq!(page("c1", None, false, None, 10).await, ["doc-1", "doc-3", "doc-4", "doc-5"]);
+    assert_eq!(page("c2", None, false, None, 10).await, ["doc-2"]);
+    assert!(page("c9", None, false, None, 10).await.is_empty());
+    assert_eq!(page("c1", None, false, None, 2).await, ["doc-1", "doc-3"]);
+    assert_eq!(page("c1", None, false, Some("doc-3"), 2).await, ["doc-4", "doc-5"]);
+    assert_eq!(page("c1", Some("D02"), false, None, 10).await, ["doc-1", "doc-4", "doc-5"]);
+    assert_eq!(page("c1", Some("D02"), true, None, 10).await, ["doc-1", "doc-5"]);
+    assert_eq!(page("c1", Some("D02"), true, Some("doc-1"), 10).await, ["doc-5"]);
+    // A step replaces the row read; one on a version that is gone is stale.
+    let read = store.document("doc-1").await.unwrap();
+    let approving = liuhen_store::DocumentRecord { state: "approving".into(), ..read.clone() };
+    let done = write(store, vec![put(approving.clone(), read.version)]).await.unwrap();
+    assert!(matches!(write(store, vec![put(approving, read.version)]).await, Err(StoreError::Stale(_))));
+    assert!(matches!(write(store, vec![put(doc("doc-1", "c1", "D02", ""), 0)]).await, Err(StoreError::Stale(_))));
+    let row = store.document("doc-1").await.unwrap();
+    assert_eq!((row.state.as_str(), row.version, row.updated_at_ms), ("approving", done.index + 1, done.time_ms));
+    assert!(matches!(store.document("doc-9").await, Err(StoreError::NotFound)));
 }
 
 /// A prefix's settings by key, paged either way; the keys of a neighbouring prefix (one that
@@ -665,18 +693,20 @@ async fn sqlite_a_cases_ledger_is_ranges_of_an_index_by_family() {
 }
 
 #[tokio::test]
-async fn sqlite_a_cases_settings_are_a_range_of_an_index() {
+async fn sqlite_a_cases_documents_are_a_range_of_an_index() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("liuhen.db");
     let store = SqliteStore::open(&path, config()).await.unwrap();
-    settings_of_case_story(&store).await;
-    // The plan reads the index by case, not the table.
+    document_story(&store).await;
     uses_index(
         &path,
-        "SELECT key FROM settings \
-         WHERE json_extract(data, '$.case') = 'c1' AND substr(key, 1, length('document/')) = 'document/' \
-         AND key > 'document/1' ORDER BY key",
-        "settings_by_case",
+        "SELECT id FROM documents WHERE case_id = 'c1' AND id > '' ORDER BY id LIMIT 5",
+        "documents_by_case",
+    );
+    uses_index(
+        &path,
+        "SELECT id FROM documents WHERE case_id = 'c1' AND id > '' AND code = 'D02' ORDER BY id LIMIT 5",
+        "documents_by_case_code",
     );
 }
 

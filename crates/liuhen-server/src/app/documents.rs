@@ -21,13 +21,13 @@ use liuhen_core::time::{Date, Timestamp};
 use liuhen_log::EntryDraft;
 use liuhen_log::entry::{BlobRef, commitment};
 use liuhen_log::signer::{approval_statement, approval_statement_with_reason};
-use liuhen_store::{CaseRecord, LogStore, Op, SettingRecord, StoreError, UserRecord};
+use liuhen_store::{CaseRecord, DocumentQuery, DocumentRecord, LogStore, Op, StoreError, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The setting prefix of documents.
+/// How the access ledger names a document (`document/<id>`).
 pub const PREFIX: &str = "document/";
 /// The largest signature image or scan accepted (PNG or JPEG).
 pub const MAX_IMAGE: usize = 2 << 20;
@@ -310,8 +310,27 @@ pub fn fold(prev: Option<&Value>, id: &str, case: &str, event: &Value, actor: &s
     json!({"id": id, "case": case, "events": events, "extra": ext})
 }
 
-pub(crate) fn setting(id: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord::new(format!("{PREFIX}{id}"), v.to_string(), at)
+/// A document's row from its folded JSON ([`fold`]): what it is and where it is, as columns
+/// (its time and version are the store's to give). `None` if its events do not replay.
+pub(crate) fn document_record(id: &str, v: &Value) -> Option<DocumentRecord> {
+    let d = replay(v["events"].as_array().map(Vec::as_slice).unwrap_or_default())?;
+    Some(DocumentRecord {
+        id: id.to_string(),
+        case_id: v["case"].as_str().unwrap_or_default().to_string(),
+        code: d.spec.code.to_string(),
+        state: d.state.code().to_string(),
+        superseded_by: v["extra"]["superseded_by"].as_str().unwrap_or_default().to_string(),
+        data: v.to_string(),
+        updated_at_ms: 0,
+        version: 0,
+    })
+}
+
+/// The write of a document's row from the version it was read at (0: a new one).
+fn put_document(id: &str, v: &Value, read: u64) -> Result<Op, AppError> {
+    let record =
+        document_record(id, v).ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
+    Ok(Op::PutDocument { record, expected_version: Some(read) })
 }
 
 fn refused(e: liuhen_core::rules::CommandError) -> AppError {
@@ -420,7 +439,13 @@ impl<S: LogStore> App<S> {
 
     /// A document's events and the version they were read at (a step names it when written).
     async fn versioned_document(&self, id: &str) -> Result<(Value, u64), AppError> {
-        self.versioned_setting(&format!("{PREFIX}{id}")).await?.ok_or(AppError::NotFound)
+        let row = match self.store.document(id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let v = serde_json::from_str(&row.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok((v, row.version))
     }
 
     /// A document and its case, if `actor` may `action` on that case (404 when it is hidden).
@@ -447,46 +472,45 @@ impl<S: LogStore> App<S> {
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
-        let after =
-            cursor.map(|c| super::policy::parse_cursor(c).map(|(_, id)| format!("{PREFIX}{id}"))).transpose()?;
-        let rows = self.store.settings_of_case(PREFIX, case_id, after.as_deref(), limit as u32 + 1).await?;
+        let after = cursor.map(|c| super::policy::parse_cursor(c).map(|(_, id)| id)).transpose()?;
+        let q = DocumentQuery { case_id: case_id.to_string(), after, limit: limit as u32 + 1, ..Default::default() };
+        let rows = self.store.document_page(&q).await?;
         let more = rows.len() > limit;
         let mut out = Vec::new();
         for s in rows.iter().take(limit) {
-            let id = &s.key[PREFIX.len()..];
             let v: Value = serde_json::from_str(&s.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
-            if let Some(d) = document_json(id, case_id, events, &v["extra"]) {
-                out.push(json!({"id": id, "code": d["code"], "name": d["name"], "state": d["state"],
+            if let Some(d) = document_json(&s.id, case_id, events, &v["extra"]) {
+                out.push(json!({"id": s.id, "code": d["code"], "name": d["name"], "state": d["state"],
                     "state_name": d["state_name"], "pdf_sha256": d["pdf_sha256"], "issued": d["issued"],
                     "superseded_by": d["superseded_by"], "missing": d["missing"].as_array().map_or(0, Vec::len)}));
             }
         }
         let next = match (more, rows.get(limit.saturating_sub(1))) {
-            (true, Some(last)) => Some(super::policy::cursor_of(0, &last.key[PREFIX.len()..])),
+            (true, Some(last)) => Some(super::policy::cursor_of(0, &last.id)),
             _ => None,
         };
         Ok((out, next))
     }
 
-    /// The live (not superseded) documents of `code` on case `case_id`: (id, document, the hash
-    /// of its current content).
+    /// The standing (not superseded) documents of `code` on case `case_id`: (id, document, the
+    /// hash of its current content) — a range of the documents' index by case and code.
     async fn forms_of(&self, case_id: &str, code: &str) -> Result<Vec<(String, Document, String)>, AppError> {
         let mut out = Vec::new();
-        for s in self.store.settings_of_case(PREFIX, case_id, None, u32::MAX).await? {
-            let Some(id) = s.key.strip_prefix(PREFIX) else { continue };
+        let q = DocumentQuery {
+            case_id: case_id.to_string(),
+            code: Some(code.to_string()),
+            standing: true,
+            after: None,
+            limit: u32::MAX,
+        };
+        // Ids are UUIDv7, in order: the latest last.
+        for s in self.store.document_page(&q).await? {
             let v: Value = serde_json::from_str(&s.data).map_err(|e| AppError::Internal(Box::new(e)))?;
-            if v["case"] != case_id || !v["extra"]["superseded_by"].is_null() {
-                continue;
-            }
             let Some(d) = replay(v["events"].as_array().map(Vec::as_slice).unwrap_or_default()) else { continue };
-            if d.spec.code == code {
-                let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
-                out.push((id.to_string(), d, hash));
-            }
+            let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
+            out.push((s.id.clone(), d, hash));
         }
-        // Ids are UUIDv7: the latest last.
-        out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
 
@@ -590,7 +614,7 @@ impl<S: LogStore> App<S> {
         let d = document_json(id, &case.id, events, &v["extra"])
             .ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         let what = format!("执法文书：{}", d["name"].as_str().unwrap_or_default());
-        self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::View, &what, purpose).await?;
+        self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::View, &what, purpose).await?;
         Ok(d)
     }
 
@@ -634,7 +658,7 @@ impl<S: LogStore> App<S> {
         if let (Some((old, _)), Some((prev, read))) = (&supersedes, corrected) {
             // One correction each: a second at the same moment finds this one.
             let next = fold_extra(&prev, json!({"superseded_by": id}));
-            extra_ops.push(super::put_setting(setting(old, &next, now_ms()), read));
+            extra_ops.push(put_document(old, &next, read)?);
         }
         self.record_document(actor, &id, case_id, None, e, json!({}), vec![], extra_ops).await
     }
@@ -1053,7 +1077,7 @@ impl<S: LogStore> App<S> {
         )
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
         ops.insert(0, Op::PutOpening { commitment: c, salt, content });
-        ops.push(super::put_setting(setting(id, &next, at), read));
+        ops.push(put_document(id, &next, read)?);
         // Its approval step waiting, if one does, in the 审批待办.
         ops.push(Op::SetTasks {
             case_id: case_id.to_string(),
@@ -1190,7 +1214,7 @@ impl<S: LogStore> App<S> {
         let events = v["events"].as_array().cloned().unwrap_or_default();
         let d = replay(&events).ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         let what = format!("执法文书 PDF：{}", d.spec.name);
-        self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::Download, &what, purpose)
+        self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::Download, &what, purpose)
             .await?;
         match &d.pdf_sha256 {
             Some(sha) => {
@@ -1208,7 +1232,7 @@ impl<S: LogStore> App<S> {
         let sha = v["extra"]["seal_sha256"].as_str().ok_or(AppError::NotFound)?;
         let name = replay(v["events"].as_array().map(Vec::as_slice).unwrap_or_default()).map_or("", |d| d.spec.name);
         let what = format!("电子签章：{name}");
-        self.record_access_of(actor, &case.id, Some(&format!("document/{id}")), Access::Download, &what, "").await?;
+        self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::Download, &what, "").await?;
         let h = liuhen_log::Hash::from_hex(sha).ok_or_else(|| AppError::Internal("unreadable seal hash".into()))?;
         Ok(self.blobs.get(&h).await?.to_vec())
     }
@@ -1252,20 +1276,23 @@ pub fn seal_svg(agency: &str, kind: &str) -> String {
     )
 }
 
-/// Rebuild: folds a `document.*` entry (its opening `detail`) into the settings.
+/// Rebuild: folds a `document.*` entry (its opening `detail`), the `index`-th of the log, into
+/// the documents (and the 文号 it gives into the settings).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn rebuild_fold(
     settings: &mut super::rebuild::SettingsFold,
+    documents: &mut std::collections::BTreeMap<String, DocumentRecord>,
     body: &serde_json::Map<String, Value>,
     detail: &Value,
     actor: &str,
     case: &str,
     entry_time: i64,
+    index: u64,
 ) -> Option<()> {
     let id = body.get("document")?.as_str()?;
-    // The events keep the time the application recorded; the setting, its entry's.
+    // The events keep the time the application recorded; the row, its entry's.
     let at = body.get("recorded_at").and_then(Value::as_i64).unwrap_or(entry_time);
-    let key = format!("{PREFIX}{id}");
-    let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
+    let prev = documents.get(id).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
     let mut extra = json!({});
     for k in ["seal_sha256", "ed25519"] {
         if let Some(v) = body.get(k) {
@@ -1280,12 +1307,13 @@ pub(crate) fn rebuild_fold(
             settings.insert(s.key.clone(), s);
         }
     }
+    let stamped = |r: DocumentRecord| DocumentRecord { updated_at_ms: entry_time, version: index + 1, ..r };
     let next = fold(prev.as_ref(), id, case, detail, actor, at, &extra);
-    settings.insert(key, setting(id, &next, entry_time));
+    documents.insert(id.to_string(), stamped(document_record(id, &next)?));
     if let Some(old) = body.get("supersedes").and_then(Value::as_str) {
-        let okey = format!("{PREFIX}{old}");
-        let prev = serde_json::from_str::<Value>(&settings.get(&okey)?.data).ok()?;
-        settings.insert(okey, setting(old, &fold_extra(&prev, json!({"superseded_by": id})), entry_time));
+        let prev = serde_json::from_str::<Value>(&documents.get(old)?.data).ok()?;
+        let next = fold_extra(&prev, json!({"superseded_by": id}));
+        documents.insert(old.to_string(), stamped(document_record(old, &next)?));
     }
     Some(())
 }

@@ -111,6 +111,7 @@ impl<S: LogStore> App<S> {
         let mut requests: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut blobs: BTreeMap<[u8; 32], liuhen_log::BlobRef> = BTreeMap::new();
         let mut devices: BTreeMap<String, DeviceRecord> = BTreeMap::new();
+        let mut documents: BTreeMap<String, liuhen_store::DocumentRecord> = BTreeMap::new();
         // What is said of each record (its class, why it has no recording): the row as the
         // last entry of it wrote it, that entry's time and index.
         let mut marks: BTreeMap<(String, String, String), (liuhen_store::RecordMarkRecord, i64, u64)> = BTreeMap::new();
@@ -300,8 +301,17 @@ impl<S: LogStore> App<S> {
                     a if a.starts_with("document.") => {
                         let detail = self.opened_json(index, &e).await?;
                         let case = e.case().ok_or_else(|| internal(index, "document entry without a case"))?;
-                        super::documents::rebuild_fold(&mut settings, b, &detail, e.actor(), case, e.time_ms)
-                            .ok_or_else(|| internal(index, "unreadable document entry"))?;
+                        super::documents::rebuild_fold(
+                            &mut settings,
+                            &mut documents,
+                            b,
+                            &detail,
+                            e.actor(),
+                            case,
+                            e.time_ms,
+                            index,
+                        )
+                        .ok_or_else(|| internal(index, "unreadable document entry"))?;
                     }
                     a if a.starts_with("publication.") || a.starts_with("signer.") => {
                         // A setting folded from entries whose details are behind a commitment,
@@ -388,6 +398,7 @@ impl<S: LogStore> App<S> {
             recordings: recordings.into_values().collect(),
             blobs: blobs.into_values().collect(),
             devices: devices.into_values().collect(),
+            documents: documents.into_values().collect(),
             record_marks: marks
                 .into_values()
                 .map(|(m, at, index)| liuhen_store::RecordMarkRecord { updated_at_ms: at, version: index + 1, ..m })
@@ -396,12 +407,9 @@ impl<S: LogStore> App<S> {
             ..Default::default()
         };
         // What waits: the documents' approvals, and the parties' requests still undecided.
-        for s in &p.settings {
-            if let Some(id) = s.key.strip_prefix(super::documents::PREFIX) {
-                let v: Value = serde_json::from_str(&s.data).unwrap_or(Value::Null);
-                let case = v["case"].as_str().unwrap_or_default().to_string();
-                p.tasks.extend(super::inbox::document_task_rows(id, &case, &v));
-            }
+        for d in &p.documents {
+            let v: Value = serde_json::from_str(&d.data).unwrap_or(Value::Null);
+            p.tasks.extend(super::inbox::document_task_rows(&d.id, &d.case_id, &v));
         }
         let mut waiting: BTreeMap<String, usize> = BTreeMap::new();
         for (case, kind) in requests.into_values() {

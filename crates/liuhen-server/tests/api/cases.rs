@@ -284,15 +284,13 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     // Every filed penalty rests on a 立案审批表, every decision on a 案件处理审批表, each step
     // approved by its own demo account, as is the 先行登记保存证据审批表 the preserved materials rest
     // on; the unpaid fine's 决定书 is issued; one 立案审批表 waits for the 承办机构负责人.
-    let docs: Vec<Value> = app
-        .store
-        .settings()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|s| s.key.starts_with("document/"))
-        .map(|s| serde_json::from_str(&s.data).unwrap())
-        .collect();
+    let mut docs: Vec<Value> = Vec::new();
+    for c in app.store.cases(1_000).await.unwrap() {
+        let q = liuhen_store::DocumentQuery { case_id: c.id.clone(), limit: 100, ..Default::default() };
+        for d in liuhen_store::ProjectionReads::document_page(&app.store, &q).await.unwrap() {
+            docs.push(serde_json::from_str(&d.data).unwrap());
+        }
+    }
     // … and each major decision on a 集体讨论记录 its three members signed.
     assert_eq!(docs.len(), 10);
     let users = app.store.users().await.unwrap();

@@ -648,7 +648,8 @@ async fn a_finalised_document_never_changes_and_a_correction_is_a_new_version() 
         again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
         Vec::<String>::new()
     );
-    assert_eq!(from_log.settings.iter().filter(|s| s.key.starts_with("document/")).count(), 3, "with the 立案审批表");
+    assert_eq!(from_log.documents.len(), 3, "with the 立案审批表");
+    assert!(from_log.settings.iter().all(|s| !s.key.starts_with("document/")), "a document is no setting");
 }
 
 #[tokio::test]
