@@ -428,7 +428,10 @@ pub fn check_recording(
         None => vec![R_149D.violated("device", format!("录制开始时设备 {number} 未被领用"))],
         Some(h) => {
             let name = holder_name(&h);
-            if officers.trim().is_empty() || officers.contains(&name) {
+            // The names as listed (、 , ; or spaces between them), each compared whole: 王明
+            // is not among “王明亮”. A recording that names no officer is the holder's.
+            let listed = officers.split(['、', ',', '，', ';', '；', '/', ' ', '\t']).map(str::trim);
+            if officers.trim().is_empty() || listed.filter(|n| !n.is_empty()).any(|n| n == name) {
                 Vec::new()
             } else {
                 vec![
@@ -513,6 +516,8 @@ pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
         ("R-149d", rec(None, 2, "王明"), rec(Some(&history), 2, "王明、李华")),
         ("R-149d", rec(Some(&history), 5, "王明"), rec(Some(&history), 3, "王明")),
         ("R-149d", rec(Some(&history), 2, "李华"), rec(Some(&history), 2, "")),
+        // A name that holds the holder's is not the holder's.
+        ("R-149d", rec(Some(&history), 2, "王明亮"), rec(Some(&history), 2, "李华, 王明")),
     ]
 }
 

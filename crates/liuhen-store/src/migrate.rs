@@ -44,6 +44,9 @@ const SQLITE: &[(i64, &str)] = &[
 /// database migrated from before it is rebuilt from its log.
 pub const REBUILD_BEFORE: i64 = 33;
 
+/// The `meta` key that marks projections a migration left to be rebuilt from the log.
+pub(crate) const STALE_PROJECTIONS: &str = "projections";
+
 /// The schema this build writes: its last migration.
 pub(crate) fn latest() -> i64 {
     SQLITE.last().map_or(0, |(v, _)| *v)
@@ -65,6 +68,14 @@ pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<i64> {
         }
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        // A database that had projections before one they lack: marked, with the migration,
+        // until a rebuild installs them — a process stopped before it rebuilds finds the mark.
+        if *version == REBUILD_BEFORE && found > 0 {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, 'stale') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [STALE_PROJECTIONS],
+            )?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
             [*version, crate::sqlite::now_ms()],

@@ -66,9 +66,8 @@ struct Inner {
     /// Dropping it stops the WAL checkpointer thread.
     _wal_stop: Option<std::sync::mpsc::Sender<()>>,
     /// The schema version the database had before this open migrated it (0: new).
-    migrated_from: i64,
-    /// Whether the open found the cases' search index unlike the cases, and rebuilt it.
-    search_index_repaired: bool,
+    /// What the open found changed outside liuhen in the derived schema, and made again.
+    mended: Vec<String>,
 }
 
 /// Counters of the writer, for benchmarks and monitoring.
@@ -196,9 +195,18 @@ impl SqliteStore {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub async fn open(path: &Path, config: LogConfig) -> Result<SqliteStore, StoreError> {
         let mut conn = open_writer(path).map_err(damaged)?;
-        integrity_check(&conn)?;
-        let migrated_from = migrate_sqlite(&mut conn).map_err(|e| damaged(e.into()))?;
-        let search_index_repaired = repair_search_index(&conn)?;
+        // The cases' full-text index holds no record and is made again below: its damage alone
+        // (or a check it makes fail outright, its storage gone) waits for the check after.
+        let deferred = match integrity_check_but(&conn, true) {
+            Ok(()) => false,
+            Err(StoreError::Integrity(m)) => return Err(StoreError::Integrity(m)),
+            Err(_) => true,
+        };
+        migrate_sqlite(&mut conn).map_err(|e| damaged(e.into()))?;
+        let mended = mend_derived_schema(&conn)?;
+        if deferred || !mended.is_empty() {
+            integrity_check(&conn)?;
+        }
         // Checkpoints (copying the WAL into the database file) run on their own thread, so a
         // commit never waits for one.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -255,8 +263,7 @@ impl SqliteStore {
             subtrees: Default::default(),
             stats,
             _wal_stop: Some(wal_stop),
-            migrated_from,
-            search_index_repaired,
+            mended,
         });
         let store = SqliteStore { inner };
         store.check_last_checkpoint()?;
@@ -314,24 +321,25 @@ impl SqliteStore {
             subtrees: Default::default(),
             stats: Default::default(),
             _wal_stop: None,
-            migrated_from: i64::MAX,
-            search_index_repaired: false,
+            mended: Vec::new(),
         });
         Ok(SqliteStore { inner })
     }
 
-    /// Whether this open found the cases' full-text search index (`case_terms`) unlike the
-    /// cases it indexes — changed outside liuhen — and rebuilt it from them. Not a record (the
-    /// cases themselves are compared with the log by `liuhen verify --data`), but said: the
-    /// server warns of it.
-    pub fn search_index_was_repaired(&self) -> bool {
-        self.inner.search_index_repaired
+    /// What this open found changed outside liuhen among the schema's objects that hold no
+    /// record — an index or trigger dropped, altered or added, the cases' full-text index
+    /// (`case_terms`) redefined or unlike the cases — and made again as the migrations make
+    /// them, a line each. Not records (the cases themselves are compared with the log by
+    /// `liuhen verify --data`, which names these too), but said: the server warns of each.
+    pub fn mended(&self) -> &[String] {
+        &self.inner.mended
     }
 
-    /// Whether this open migrated a database from before [`crate::migrate::REBUILD_BEFORE`]:
-    /// its newer projections are then to be rebuilt from the log (`liuhen serve` does it).
-    pub fn projections_need_rebuild(&self) -> bool {
-        (1..crate::migrate::REBUILD_BEFORE).contains(&self.inner.migrated_from)
+    /// Whether a migration from before [`crate::migrate::REBUILD_BEFORE`] left the projections
+    /// to be rebuilt from the log and no rebuild has installed them since (`liuhen serve` does
+    /// it) — asked of the database, so a process stopped before its rebuild leaves it asked.
+    pub fn projections_need_rebuild(&self) -> Result<bool, StoreError> {
+        self.read(stale_projections)
     }
 
     /// What the high-water mark says the log lost (`None` when it holds every acknowledged
@@ -529,20 +537,104 @@ fn damaged(e: StoreError) -> StoreError {
     }
 }
 
-/// SQLite's own integrity check of the whole file (every page, every index).
-/// Checks the cases' full-text index against the cases (FTS5's own check, which reads both;
-/// `PRAGMA integrity_check` does not compare an external-content index with its content) and,
-/// if they differ, rebuilds it from the cases: whether it did.
-fn repair_search_index(conn: &Connection) -> Result<bool, StoreError> {
-    match conn.execute("INSERT INTO case_terms (case_terms, rank) VALUES ('integrity-check', 1)", []) {
-        Ok(_) => Ok(false),
-        Err(rusqlite::Error::SqliteFailure(e, m)) if e.code == rusqlite::ErrorCode::DatabaseCorrupt => {
-            tracing::warn!(reason = ?m, "the cases' search index did not match the cases; rebuilt it from them");
-            conn.execute("INSERT INTO case_terms (case_terms) VALUES ('rebuild')", [])?;
-            Ok(true)
+/// The schema's objects that hold no record — indexes, triggers, the cases' full-text index —
+/// as the migrations make them: (type, name, SQL), by name.
+fn derived_schema(conn: &Connection) -> rusqlite::Result<BTreeMap<String, (String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL \
+         AND (type IN ('index', 'trigger') OR (type = 'table' AND name = 'case_terms'))",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(1)?, (r.get(0)?, r.get(2)?))))?;
+    rows.collect()
+}
+
+/// The derived schema objects of `conn` and those the migrations make: (have, want).
+type DerivedSchemas = (BTreeMap<String, (String, String)>, BTreeMap<String, (String, String)>);
+
+fn derived_schemas(conn: &Connection) -> Result<DerivedSchemas, StoreError> {
+    let mut fresh = Connection::open_in_memory()?;
+    migrate_sqlite(&mut fresh)?;
+    Ok((derived_schema(conn)?, derived_schema(&fresh)?))
+}
+
+/// What differs between the derived schema objects `have` and those the migrations make
+/// (`want`): (name, what is wrong).
+fn derived_schema_differences(have: &DerivedSchemas) -> Vec<(String, String)> {
+    let (have, want) = have;
+    let mut out = Vec::new();
+    for (name, (kind, sql)) in want {
+        match have.get(name) {
+            None => out.push((name.clone(), format!("{kind} {name} is missing"))),
+            Some((_, s)) if s != sql => out.push((name.clone(), format!("{kind} {name} is not as made"))),
+            Some(_) => {}
         }
-        Err(e) => Err(e.into()),
     }
+    for (name, (kind, _)) in have.iter().filter(|(n, _)| !want.contains_key(*n)) {
+        out.push((name.clone(), format!("{kind} {name} is not one liuhen makes")));
+    }
+    out
+}
+
+/// Makes the derived schema objects of `conn` again as the migrations make them (an index or
+/// trigger dropped, changed or added outside liuhen; the cases' full-text index redefined or
+/// its storage dropped), then checks the full-text index against the cases (FTS5's own check,
+/// which reads both: `PRAGMA integrity_check` does not compare an external-content index with
+/// its content) and rebuilds it from them if they differ. What was mended, a line each.
+fn mend_derived_schema(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let schemas = derived_schemas(conn)?;
+    let differences = derived_schema_differences(&schemas);
+    let (have, want) = &schemas;
+    let mut mended: Vec<String> = differences.iter().map(|(_, what)| what.clone()).collect();
+    let fts = |name: &str| name == "case_terms" || name.starts_with("case_terms_");
+    for (name, _) in differences.iter().filter(|(n, _)| !fts(n)) {
+        if let Some((kind, _)) = have.get(name) {
+            conn.execute(&format!("DROP {} IF EXISTS \"{name}\"", kind.to_uppercase()), [])?;
+        }
+        if let Some((_, sql)) = want.get(name) {
+            conn.execute(sql, [])?;
+        }
+    }
+    // The full-text index: checked against the cases; made again whole, with its triggers,
+    // when anything of it differs or its check cannot run (its storage is gone).
+    let check = || conn.execute("INSERT INTO case_terms (case_terms, rank) VALUES ('integrity-check', 1)", []);
+    let whole = differences.iter().any(|(n, _)| fts(n)) || {
+        match check() {
+            Ok(_) => false,
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseCorrupt => {
+                mended.push("the cases' full-text index did not match the cases: rebuilt from them".to_string());
+                // Rebuilt in place; if even that cannot run, made again whole.
+                conn.execute("INSERT INTO case_terms (case_terms) VALUES ('rebuild')", []).is_err()
+            }
+            Err(e) => {
+                mended.push(format!("the cases' full-text index could not be read ({e})"));
+                true
+            }
+        }
+    };
+    if whole {
+        for name in want.keys().chain(have.keys()).filter(|n| n.starts_with("case_terms_")) {
+            conn.execute(&format!("DROP TRIGGER IF EXISTS \"{name}\""), [])?;
+        }
+        // The table, and what is left of the storage FTS5 keeps for it.
+        conn.execute_batch(
+            "DROP TABLE IF EXISTS case_terms; DROP TABLE IF EXISTS case_terms_data; \
+             DROP TABLE IF EXISTS case_terms_idx; DROP TABLE IF EXISTS case_terms_config; \
+             DROP TABLE IF EXISTS case_terms_docsize; DROP TABLE IF EXISTS case_terms_content;",
+        )?;
+        let mut fts_sql: Vec<(&String, &String)> =
+            want.iter().filter(|(n, _)| fts(n)).map(|(n, (_, sql))| (n, sql)).collect();
+        // The table before the triggers made on it.
+        fts_sql.sort_by_key(|(n, _)| n.as_str() != "case_terms");
+        for (_, sql) in fts_sql {
+            conn.execute(sql, [])?;
+        }
+        conn.execute("INSERT INTO case_terms (case_terms) VALUES ('rebuild')", [])?;
+        check()?;
+    }
+    for m in &mended {
+        tracing::warn!(what = %m, "schema mended at open");
+    }
+    Ok(mended)
 }
 
 /// The SQL of the triggers that keep the cases' search index, by name.
@@ -555,12 +647,26 @@ fn search_index_triggers(conn: &Connection) -> rusqlite::Result<Vec<(String, Str
     rows.collect()
 }
 
+/// Whether `meta` marks the projections as left by a migration to be rebuilt.
+fn stale_projections(c: &Connection) -> rusqlite::Result<bool> {
+    c.query_row("SELECT COUNT(*) FROM meta WHERE key = ?1", [crate::migrate::STALE_PROJECTIONS], |r| r.get::<_, i64>(0))
+        .map(|n| n > 0)
+}
+
+/// SQLite's own integrity check of the whole file (every page, every index).
 fn integrity_check(conn: &Connection) -> Result<(), StoreError> {
+    integrity_check_but(conn, false)
+}
+
+/// [`integrity_check`]; with `but_search`, damage to the cases' full-text index alone (it
+/// holds no record, and the open makes it again) passes.
+fn integrity_check_but(conn: &Connection, but_search: bool) -> Result<(), StoreError> {
     let res: rusqlite::Result<Vec<String>> = conn
         .prepare("PRAGMA integrity_check(20)")
         .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
     match res {
         Ok(lines) if lines == ["ok"] => Ok(()),
+        Ok(lines) if but_search && lines.iter().all(|l| l.contains("\"case_terms")) => Ok(()),
         Ok(lines) => Err(StoreError::Integrity(format!(
             "the database file is damaged (SQLite integrity check: {}); restore it from a backup, then run \
              `liuhen verify --data`",
@@ -2687,6 +2793,13 @@ impl ProjectionReads for SqliteStore {
         // the log's projections now fill: said once, not as a difference per table.
         let schema: i64 =
             self.read(|c| c.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)))?;
+        if self.read(stale_projections)? {
+            return Ok(vec![
+                "the projections await the rebuild from the log a schema migration asked for: start `liuhen serve` \
+                 on the directory (or run `liuhen rebuild`), then verify them"
+                    .to_string(),
+            ]);
+        }
         if schema < crate::migrate::latest() {
             return Ok(vec![format!(
                 "the database's schema is at migration {schema}, this liuhen's at {}: start `liuhen serve` on it once \
@@ -2696,6 +2809,13 @@ impl ProjectionReads for SqliteStore {
         }
         let logged = expected.lock();
         let mut out = Vec::new();
+        // The indexes and triggers, and the cases' full-text index, as the migrations make them.
+        let schemas = self.read(|c| Ok(derived_schemas(c)))??;
+        out.extend(
+            derived_schema_differences(&schemas)
+                .into_iter()
+                .map(|(_, what)| format!("schema: {what} (the server makes it again at its next start)")),
+        );
         for t in PROJECTION_TABLES {
             // Both sides in primary-key order, a row at a time: no table is held whole.
             self.read(|c| compare_tables(t, c, &logged, &mut out))?;
@@ -2924,6 +3044,7 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
 /// ones, never a mix.
 fn install_projections(conn: &Connection, scratch: &ProjectionScratch) -> Result<(), StoreError> {
     conn.execute("DELETE FROM sessions", [])?;
+    conn.execute("DELETE FROM meta WHERE key = ?1", [crate::migrate::STALE_PROJECTIONS])?;
     // The cases' search index is rebuilt from the installed cases once, not kept row by row
     // while they are deleted and copied; its triggers are back before the transaction ends.
     let triggers = search_index_triggers(conn)?;

@@ -1027,6 +1027,43 @@ async fn sqlite_a_search_of_three_characters_is_a_lookup_in_the_trigram_index() 
     conn.execute("INSERT INTO case_terms (case_terms, rank) VALUES ('integrity-check', 1)", []).unwrap();
 }
 
+/// A database whose projections predate a table the migrations add is marked, with the
+/// migration, until a rebuild installs them: a process stopped in between (kill -9) leaves the
+/// next open still asked to rebuild, and a verification meanwhile says so instead of listing
+/// the missing rows.
+#[tokio::test]
+async fn sqlite_a_migrations_rebuild_is_asked_until_done_across_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liuhen.db");
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    assert!(!store.projections_need_rebuild().unwrap(), "a new database has nothing to rebuild");
+    write(&store, vec![put("s/1", "[1]", Some(0))]).await.unwrap();
+    drop(store);
+    // As a database from before the documents' table (migration 33) was.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DELETE FROM schema_migrations WHERE version >= 33; DROP TABLE documents; \
+         CREATE INDEX settings_by_case ON settings (json_extract(data, '$.case'), key);",
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    assert!(store.projections_need_rebuild().unwrap());
+    drop(store);
+    // Stopped before rebuilding: asked again; a verification says what waits.
+    let read_only = SqliteStore::open_read_only(&path).await.unwrap();
+    let found = read_only.projection_differences(&ProjectionScratch::new().unwrap()).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("rebuild"), "{found:?}");
+    drop(read_only);
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    assert!(store.projections_need_rebuild().unwrap());
+    write(&store, vec![Op::ReplaceProjections(std::sync::Arc::new(ProjectionScratch::new().unwrap()))]).await.unwrap();
+    assert!(!store.projections_need_rebuild().unwrap());
+    drop(store);
+    assert!(!SqliteStore::open(&path, config()).await.unwrap().projections_need_rebuild().unwrap());
+}
+
 /// A database of an older schema, opened read-only (so not migrated), is told to be migrated
 /// before its projections are compared — not a list of differences of tables it lacks.
 #[tokio::test]
@@ -1361,36 +1398,78 @@ async fn sqlite_a_rebuild_installs_what_it_computed_whole() {
     replace_projections_story(&store).await;
 }
 
-/// The search index is not a record, but a change of it behind liuhen's back is not silent:
-/// the next open finds it unlike the cases, says so and rebuilds it; a rebuild of the
-/// projections rebuilds it from the installed cases.
+/// The search index and the schema's other derived objects (indexes, triggers) are not
+/// records, but a change of them behind liuhen's back is not silent: `verify` names it, the
+/// next open finds it, says so and makes them again as the migrations make them (the search
+/// index rebuilt from the cases); a rebuild of the projections rebuilds the index from the
+/// installed cases.
 #[tokio::test]
-async fn sqlite_a_search_index_changed_outside_liuhen_is_found_and_rebuilt_at_open() {
+async fn sqlite_a_schema_changed_outside_liuhen_is_named_and_made_again_at_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("liuhen.db");
     let store = SqliteStore::open(&path, config()).await.unwrap();
     case_search_story(&store).await;
-    assert!(!store.search_index_was_repaired());
+    assert!(store.mended().is_empty());
     drop(store);
-    // A SQLite shell hides a case from the search: its party changed without its trigger.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let trigger: String =
-        conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'case_terms_update'", [], |r| r.get(0)).unwrap();
-    conn.execute_batch("DROP TRIGGER case_terms_update; UPDATE cases SET party = '钱某某' WHERE id = 's2';").unwrap();
-    conn.execute(&trigger, []).unwrap();
-    drop(conn);
-    let store = SqliteStore::open(&path, config()).await.unwrap();
-    assert!(store.search_index_was_repaired());
     let q = |text: &str| liuhen_store::CaseQuery {
         seen_by: liuhen_store::SeenBy { all: true, ..Default::default() },
         text: Some(text.to_string()),
         limit: 10,
         ..Default::default()
     };
-    let found = store.case_page(&q("钱某某")).await.unwrap();
-    assert_eq!(found.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["s2"]);
-    drop(store);
-    assert!(!SqliteStore::open(&path, config()).await.unwrap().search_index_was_repaired());
+    let ids = |rows: Vec<liuhen_store::CaseRecord>| rows.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let tampers = [
+        // A party changed without its trigger, the trigger put back.
+        "CREATE TEMP TABLE t AS SELECT sql FROM sqlite_master WHERE name = 'case_terms_update'; \
+         DROP TRIGGER case_terms_update; UPDATE cases SET party = '钱某某' WHERE id = 's2';",
+        // A trigger dropped: the next case opened would be missed.
+        "DROP TRIGGER case_terms_insert;",
+        // The index redefined (case-insensitive) and filled with a lie.
+        "DROP TABLE case_terms; CREATE VIRTUAL TABLE case_terms USING fts5(case_no, party, matter, \
+         tokenize = 'trigram case_sensitive 0', columnsize = 0); \
+         INSERT INTO case_terms (rowid, case_no, party, matter) SELECT rowid, case_no, 'x' || party, matter FROM cases;",
+        // The index dropped, and its storage alone.
+        "DROP TABLE case_terms;",
+        "DROP TABLE case_terms_data;",
+        // A trigger of someone else's, an index dropped.
+        "CREATE TRIGGER evil AFTER INSERT ON cases BEGIN UPDATE cases SET party = '' WHERE rowid = new.rowid; END;",
+        "DROP INDEX cases_by_update;",
+    ];
+    for (i, sql) in tampers.iter().enumerate() {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(sql).unwrap();
+        if i == 0 {
+            let trigger: String = conn.query_row("SELECT sql FROM temp.t", [], |r| r.get(0)).unwrap();
+            conn.execute(&trigger, []).unwrap();
+        }
+        drop(conn);
+        // Named by a verification (read-only: not mended) — but for a changed content.
+        match SqliteStore::open_read_only(&path).await {
+            Ok(read_only) => {
+                let found = read_only.projection_differences(&ProjectionScratch::new().unwrap()).await.unwrap();
+                if i > 0 {
+                    assert!(found.iter().any(|f| f.starts_with("schema: ")), "{sql}: {found:?}");
+                }
+            }
+            // The index's storage gone: SQLite's own check of the file says so.
+            Err(e) => assert!(e.to_string().contains("case_terms"), "{sql}: {e}"),
+        }
+        let store = SqliteStore::open(&path, config()).await.unwrap_or_else(|e| panic!("{i} {sql}: {e:?}"));
+        assert!(!store.mended().is_empty(), "{sql}");
+        // Searched as the cases say, and kept so for a case opened now.
+        let party = format!("新开案件{i}号当事人");
+        let fresh = liuhen_store::CaseRecord { party: party.clone(), ..case(&format!("n{i}"), "unit-1") };
+        write(&store, vec![Op::CreateCase(fresh)]).await.unwrap();
+        assert_eq!(ids(store.case_page(&q(&party)).await.unwrap()), [format!("n{i}")], "{sql}");
+        assert_eq!(store.case("n{i}".replace("{i}", &i.to_string()).as_str()).await.unwrap().party, party, "{sql}");
+        let s2 = store.case("s2").await.unwrap();
+        assert_eq!(ids(store.case_page(&q(&s2.party)).await.unwrap()), ["s2"], "{sql}");
+        drop(store);
+        let store = SqliteStore::open(&path, config()).await.unwrap();
+        assert!(store.mended().is_empty(), "{sql}: {:?}", store.mended());
+        let found = store.projection_differences(&ProjectionScratch::new().unwrap()).await.unwrap();
+        assert!(!found.iter().any(|f| f.starts_with("schema: ")), "{sql}: {found:?}");
+    }
 
     // Projections installed whole: the index is of the installed cases, and still kept after.
     let store = SqliteStore::open(&path, config()).await.unwrap();
@@ -1406,5 +1485,5 @@ async fn sqlite_a_search_index_changed_outside_liuhen_is_found_and_rebuilt_at_op
     write(&store, vec![Op::UpdateCase { record: renamed, expected_version: s9.version }]).await.unwrap();
     assert_eq!(store.case_page(&q("猪八戒")).await.unwrap().len(), 1);
     drop(store);
-    assert!(!SqliteStore::open(&path, config()).await.unwrap().search_index_was_repaired());
+    assert!(SqliteStore::open(&path, config()).await.unwrap().mended().is_empty());
 }

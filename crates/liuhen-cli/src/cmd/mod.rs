@@ -60,14 +60,13 @@ pub async fn open_data_dir(
     app.record_seal_keys().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // A database from before the newer projections (row versions, the case list's search
     // fields, deadlines) has them computed from its log once, as `liuhen rebuild` would.
-    if store.projections_need_rebuild() {
+    if store.projections_need_rebuild()? {
         eprintln!("数据库结构已升级，正在由日志重建投影 / schema upgraded: rebuilding the projections from the log");
         app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    if store.search_index_was_repaired() {
+    for what in store.mended() {
         eprintln!(
-            "警告：案件检索索引与案件不一致（在留痕之外被改动），已由案件重建 / warning: the cases' search index did not \
-             match the cases (changed outside liuhen); rebuilt it from them"
+            "警告：数据库结构在留痕之外被改动，已按迁移重建 / warning: changed outside liuhen, made again: {what}"
         );
     }
     refuse_on(app.key_problems(&keys).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;

@@ -324,20 +324,33 @@ impl<S: LogStore> App<S> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
         self.record_access_on(actor, Some(case_id), None, super::ledger::Access::View, "案件音像记录", "").await?;
-        let mut out = self.av_of(&case).await?;
-        // A record with its own 密级 beyond the actor keeps only its id.
-        let classes = self.record_classes(case_id).await?;
+        self.av_of(actor, &case).await
+    }
+
+    /// [`App::case_av`] for a case whose view is already in the ledger (the case page), as
+    /// `actor` may see it: a record with its own 密级 beyond the actor keeps only its id and
+    /// kind — its label, times, written reason, recordings and what was found of them
+    /// are withheld (办法第二十五条).
+    pub async fn av_of(&self, actor: &UserRecord, case: &CaseRecord) -> Result<Value, AppError> {
+        let mut out = self.av_whole(case).await?;
+        let classes = self.record_classes(&case.id).await?;
         for r in out["records"].as_array_mut().into_iter().flatten() {
             let class = r["record"].as_str().and_then(|id| classes.get(id)).and_then(Value::as_str);
-            if !self.sees_record(actor, &case, class) {
+            if !self.sees_record(actor, case, class) {
+                for k in ["at", "ended_at", "unrecorded_reason"] {
+                    r[k] = Value::Null;
+                }
                 r["label"] = Value::from("已隐去");
+                r["recordings"] = json!([]);
+                r["findings"] = json!([]);
+                r["withheld"] = Value::from(true);
             }
         }
         Ok(out)
     }
 
-    /// [`App::case_av`] for a case whose view is already in the ledger (the case page).
-    pub async fn av_of(&self, case: &CaseRecord) -> Result<Value, AppError> {
+    /// Every record's recordings and findings, nothing withheld (for [`App::av_of`]).
+    async fn av_whole(&self, case: &CaseRecord) -> Result<Value, AppError> {
         let case_id = case.id.as_str();
         let recordings = self.store.recordings(Some(case_id), 10_000).await?;
         let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
@@ -479,8 +492,10 @@ impl<S: LogStore> App<S> {
             Default::default()
         };
         let has = |hay: &str, needle: &str| needle.is_empty() || hay.contains(needle);
-        // Each case read once.
+        // Each case read once, and the classes of its records.
         let mut cases: std::collections::HashMap<String, CaseRecord> = std::collections::HashMap::new();
+        let mut classes: std::collections::HashMap<String, serde_json::Map<String, Value>> =
+            std::collections::HashMap::new();
         let (mut out, mut scanned) = (Vec::new(), 0usize);
         loop {
             // The party and the cause are searched by the store, in the cases' own fields.
@@ -509,6 +524,14 @@ impl<S: LogStore> App<S> {
                 let c = cases.get(&r.case_id);
                 if !self.recording_seen(actor, &r, c) {
                     continue;
+                }
+                if let Some(c) = c {
+                    if !classes.contains_key(&c.id) {
+                        classes.insert(c.id.clone(), self.record_classes(&c.id).await?);
+                    }
+                    if !self.sees_linked_records(actor, &r, c, &classes[&c.id]) {
+                        continue;
+                    }
                 }
                 if searching {
                     let unit = c.map(|c| c.unit.clone()).or_else(|| units.get(&r.uploaded_by).cloned());

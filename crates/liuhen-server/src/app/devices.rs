@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 pub const STATUSES: [&str; 4] = ["in_store", "assigned", "under_repair", "retired"];
 
 /// What a page of the registry is narrowed to.
-#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct DeviceFilter {
     /// Only devices in this state: in_store 在库、assigned 领用中、under_repair 维修中、retired 已报废.
     pub status: Option<String>,
@@ -258,8 +258,9 @@ impl<S: LogStore> App<S> {
         limit: usize,
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
         self.allow(actor, Action::ViewDevices, None)?;
-        if let Some(s) = &filter.status
-            && !STATUSES.contains(&s.as_str())
+        // An empty filter is none: every state, every holder.
+        if let Some(s) = filter.status.as_deref().filter(|s| !s.is_empty())
+            && !STATUSES.contains(&s)
         {
             return Err(AppError::BadRequest(format!("status 须为 {}", STATUSES.join("、"))));
         }

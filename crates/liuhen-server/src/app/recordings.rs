@@ -109,6 +109,9 @@ pub const METADATA_KEYS: &[&str] = &[
     "device_clock",
 ];
 
+/// The metadata that are times.
+const MOMENT_KEYS: &[&str] = &["started_at", "ended_at", "returned_at", "device_clock"];
+
 /// A moment as metadata gives it: Unix ms, or `YYYY-MM-DD HH:MM[:SS]` (or with `T`) in
 /// Asia/Shanghai.
 pub fn parse_moment(s: &str) -> Option<i64> {
@@ -477,6 +480,15 @@ impl<S: LogStore> App<S> {
         if metadata.get("filename").is_none_or(|f| f.trim().is_empty()) {
             return Err(AppError::BadRequest("须提供文件名（filename）".to_string()));
         }
+        // A time the rules read (办法第二十二条–第二十四条) is one, or absent — never taken as
+        // another time in silence.
+        for k in MOMENT_KEYS {
+            if let Some(v) = metadata.get(*k).filter(|v| !v.trim().is_empty())
+                && parse_moment(v).is_none()
+            {
+                return Err(AppError::BadRequest(format!("{k} 须为 Unix 毫秒数或“YYYY-MM-DD HH:MM[:SS]”（北京时间）")));
+            }
+        }
         if let Some(case) = metadata.get("case") {
             let record = self.store.case(case).await?;
             self.allow(actor, super::policy::Action::CommandCase, Some(&record))?;
@@ -682,13 +694,38 @@ impl<S: LogStore> App<S> {
             return Ok(r);
         }
         if !r.case_id.is_empty() {
-            self.allow(actor, super::policy::Action::ViewCase, Some(&self.store.case(&r.case_id).await?))?;
+            let case = self.store.case(&r.case_id).await?;
+            self.allow(actor, super::policy::Action::ViewCase, Some(&case))?;
+            // A recording of a record withheld from the actor is withheld with it.
+            if !self.sees_linked_records(actor, &r, &case, &self.record_classes(&case.id).await?) {
+                return Err(AppError::NotFound);
+            }
             return Ok(r);
         }
         match self.recording_seen(actor, &r, None) {
             true => Ok(r),
             false => Err(AppError::NotFound),
         }
+    }
+
+    /// Whether `actor` sees every record of `case` recording `r` is linked to, given the
+    /// classes of the case's records (`classes`): a record's own 密级 narrows who sees its
+    /// recordings as it narrows who sees the record (办法第二十五条). Its uploader always does.
+    pub(crate) fn sees_linked_records(
+        &self,
+        actor: &UserRecord,
+        r: &RecordingRecord,
+        case: &CaseRecord,
+        classes: &serde_json::Map<String, Value>,
+    ) -> bool {
+        if classes.is_empty() || r.uploaded_by == format!("user:{}", actor.id) {
+            return true;
+        }
+        let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+        data["links"]["records"].as_array().into_iter().flatten().filter_map(Value::as_str).all(|record| {
+            let class = classes.get(record).and_then(Value::as_str);
+            self.sees_record(actor, case, class)
+        })
     }
 
     /// Whether `actor` sees recording `r`: its uploader; those who see its case (`case`, when

@@ -848,9 +848,10 @@ pub struct AvRow {
 /// The case page's 音像记录 section: by record, and those linked to none.
 async fn av_section<S: LogStore>(
     state: &AppState<S>,
+    user: &UserRecord,
     case: &CaseRecord,
 ) -> Result<(Vec<AvRow>, Vec<(String, String)>), AppError> {
-    let av = state.app.av_of(case).await?;
+    let av = state.app.av_of(user, case).await?;
     let names: HashMap<String, String> = state
         .app
         .store
@@ -1046,7 +1047,7 @@ pub async fn case_page<S: LogStore>(
     }
     actions.retain(|(_, links)| !links.is_empty());
     let (av, av_loose) =
-        if as_of.is_none() { av_section(&state, &case.record).await? } else { (Vec::new(), Vec::new()) };
+        if as_of.is_none() { av_section(&state, &user, &case.record).await? } else { (Vec::new(), Vec::new()) };
     let (found, documents_next) = match as_of {
         None => match state.app.case_documents(&user, &case.record.id, documents_at.as_deref(), page).await {
             // A cursor mangled in the address bar: the first page.

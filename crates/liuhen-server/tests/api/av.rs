@@ -523,3 +523,58 @@ async fn a_clip_is_a_new_recording_that_names_its_original_which_never_changes()
         Vec::<String>::new()
     );
 }
+
+/// A record with its own 密级 (办法第二十五条) is withheld whole from those beyond it: on the
+/// case's 音像记录 its label, times, written reason and recordings; and the recording
+/// linked to it — its page, the search, its playback. Those within its class see all of it.
+#[tokio::test]
+async fn a_withheld_records_reason_and_recording_are_withheld_with_it() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    assert!(app.seed_demo().await);
+    let admin = app.login_admin().await;
+    let supervisor = app.account(&admin, "jiancha", "supervisor").await;
+    // A case of the demo whose act/0 is classed 个人隐私 and was made without a recording.
+    let mut case = None;
+    for c in app.store.cases(1_000).await.unwrap() {
+        if !app.store.record_marks(&c.id, "class").await.unwrap().is_empty() {
+            case = Some(c);
+        }
+    }
+    let case = case.expect("the demo marks a record");
+    let av = |token: String| {
+        let path = format!("/api/cases/{}/av", case.id);
+        let app = &app;
+        async move {
+            let v = app.get(&path, Some(&token)).await.json();
+            v["records"].as_array().unwrap().iter().find(|r| r["record"] == "act/0").unwrap().clone()
+        }
+    };
+    let seen = av(head.clone()).await;
+    assert!(seen["unrecorded_reason"]["reason"].as_str().is_some_and(|r| r.contains("电量")), "{seen}");
+    let withheld = av(supervisor.clone()).await;
+    assert_eq!(withheld["label"], "已隐去", "{withheld}");
+    assert!(withheld["unrecorded_reason"].is_null() && withheld["at"].is_null(), "{withheld}");
+    assert!(!withheld.to_string().contains("电量"), "{withheld}");
+
+    // A recording linked to it: the supervisor finds it nowhere.
+    let t0 = seen["at"].as_i64().unwrap();
+    let rec = upload(&app, &head, "act0.mp4", t0, t0 + 10 * MIN, "", "").await;
+    let link = json!({"case": case.id, "records": ["act/0"], "reason": "补充关联"});
+    let r = app.post_as(&format!("/api/recordings/{rec}/link"), &head, &link).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(av(head.clone()).await["recordings"], json!([rec]));
+    assert_eq!(av(supervisor.clone()).await["recordings"], json!([]));
+    assert_eq!(app.get(&format!("/api/recordings/{rec}"), Some(&supervisor)).await.status, StatusCode::NOT_FOUND);
+    let purpose = json!({"purpose": "监督检查"});
+    let r = app.post_as(&format!("/api/recordings/{rec}/playback"), &supervisor, &purpose).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let listed = |token: String| {
+        let path = format!("/api/recordings?case={}", case.id);
+        let app = &app;
+        async move { app.get(&path, Some(&token)).await.json()["recordings"].to_string() }
+    };
+    assert!(listed(head.clone()).await.contains(&rec));
+    assert!(!listed(supervisor.clone()).await.contains(&rec));
+    assert_eq!(app.get(&format!("/api/recordings/{rec}"), Some(&head)).await.status, StatusCode::OK);
+}

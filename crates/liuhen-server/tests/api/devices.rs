@@ -192,6 +192,7 @@ async fn a_body_camera_goes_out_to_one_officer_at_a_time_and_every_step_is_logge
     assert_eq!(numbers_of(app.get("/api/devices?status=in_store", Some(&head)).await.json()), ["DSJ-002", "DSJ-003"]);
     assert_eq!(numbers_of(app.get("/api/devices?status=retired", Some(&head)).await.json()), ["DSJ-001"]);
     assert_eq!(app.get("/api/devices?status=melted", Some(&head)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(numbers_of(app.get("/api/devices?status=&holder=", Some(&head)).await.json()).len(), 3);
     let check = json!({"type": "check", "battery_pct": 90, "free_storage_mb": 30000, "clock_offset_ms": 0});
     let assign = json!({"type": "assign", "officer": wang});
     for c in [check, assign] {

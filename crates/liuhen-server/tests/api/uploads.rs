@@ -204,6 +204,10 @@ async fn bad_requests_are_refused_and_nothing_of_them_is_kept() {
         (10, String::new(), StatusCode::BAD_REQUEST),
         (10, format!("filename {},secret {}", b64("a.mp4"), b64("x")), StatusCode::BAD_REQUEST),
         (10, "filename !!!".to_string(), StatusCode::BAD_REQUEST),
+        // A time the rules read that is none (R-149d, 办法第二十三条): refused, not taken as now.
+        (10, format!("filename {},started_at {}", b64("a.mp4"), b64("abc")), StatusCode::BAD_REQUEST),
+        (10, format!("filename {},ended_at {}", b64("a.mp4"), b64("2026-13-01 10:00")), StatusCode::BAD_REQUEST),
+        (10, format!("filename {},device_clock {}", b64("a.mp4"), b64("昨天")), StatusCode::BAD_REQUEST),
     ] {
         assert_eq!(create(r, &token, length, &meta).await.status, want, "{length} {meta}");
     }
