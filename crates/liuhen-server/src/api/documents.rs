@@ -48,8 +48,10 @@ pub struct NewDocumentForm {
 #[schemars(rename = "DocumentCommand")]
 #[allow(dead_code)]
 pub enum DocumentCommandForm {
-    /// 修改草稿（起草的执法人员或法制审核人员）：给出的栏目替换原内容。
+    /// 修改草稿（起草的执法人员或法制审核人员）：给出的栏目替换原内容；content_hash 为修改者所见内容的，
+    /// 其后已被他人修改的 409。
     Revise {
+        content_hash: crate::app::requests::text::Text<64>,
         #[serde(default)]
         fields: BTreeMap<String, Option<crate::app::requests::text::Text<FIELD_MAX>>>,
     },

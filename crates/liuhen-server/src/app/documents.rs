@@ -684,7 +684,7 @@ impl<S: LogStore> App<S> {
         let seen = |cmd: &Value| -> Result<(), AppError> {
             match cmd["content_hash"].as_str() {
                 Some(h) if h == hash => Ok(()),
-                Some(_) => Err(AppError::Conflict("文书内容已变更，请重新预览后再签名或审批".into())),
+                Some(_) => Err(AppError::Conflict("文书内容已变更，请重新预览后再修改、签名或审批".into())),
                 None => Err(AppError::BadRequest("须提交所见文书内容的 content_hash".into())),
             }
         };
@@ -703,6 +703,8 @@ impl<S: LogStore> App<S> {
                         "您已审批过本文书：审批人只能同意或退回，不得修改（办法第十五条）".into(),
                     ));
                 }
+                // An edit replaces the content its editor saw, never another's edit made since.
+                seen(cmd)?;
                 d.revise(fields_of(cmd)?).map_err(refused)?
             }
             "approve" => {

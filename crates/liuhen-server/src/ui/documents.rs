@@ -438,6 +438,7 @@ pub async fn step<S: LogStore>(
         "revise" => {
             let f = submitted_fields(&submitted);
             cmd["fields"] = Value::Object(f.clone());
+            cmd["content_hash"] = json!(one(&submitted, "content_hash").trim());
             kept = Some(f);
         }
         "approve" | "sign" | "refuse" | "issue" | "attach" => {

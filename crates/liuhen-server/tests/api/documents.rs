@@ -143,7 +143,13 @@ fn filled(form: &Value, code: &str) -> Value {
     Value::Object(fields)
 }
 
-async fn cmd(o: &Office, token: &str, doc: &str, body: Value) -> Resp {
+/// A step on a document; a revision names the content its editor read (the document's now,
+/// unless the body says which).
+async fn cmd(o: &Office, token: &str, doc: &str, mut body: Value) -> Resp {
+    if body["type"] == "revise" && body.get("content_hash").is_none() {
+        let read = o.app.get(&format!("/api/documents/{doc}"), Some(token)).await.json();
+        body["content_hash"] = read["content_hash"].clone();
+    }
     o.app.document_command(token, doc, &body).await
 }
 
@@ -559,6 +565,12 @@ async fn a_finalised_document_never_changes_and_a_correction_is_a_new_version() 
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = cmd(&o, &o.wang, &id, json!({"type": "revise", "fields": {"colour": "红"}})).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-134");
+    // An edit names the content its editor saw: none is 400, another's since is 409.
+    let bare = json!({"type": "revise", "fields": {"colour": "红"}, "content_hash": null});
+    let r = o.app.document_command(&o.wang, &id, &bare).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
+    let stale = json!({"type": "revise", "fields": {"colour": "红"}, "content_hash": "00".repeat(32)});
+    assert_eq!(o.app.document_command(&o.wang, &id, &stale).await.status, StatusCode::CONFLICT);
     // An approval of content the approver did not see is refused (409).
     let r = cmd(&o, &o.wang, &id, json!({"type": "approve", "step": "handler", "opinion": "建议立案", "reason": "有证据", "content_hash": "0".repeat(64)})).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
@@ -867,8 +879,10 @@ async fn hostile_and_concurrent_requests_leave_a_consistent_document() {
             cmd(o, &o.wang, &id, body).await.status
         }
     };
-    let revise =
-        async { cmd(&o, &o.li, &id, json!({"type": "revise", "fields": {"party": "张某某"}})).await.status };
+    let revise = async {
+        let body = json!({"type": "revise", "fields": {"party": "张某某"}, "content_hash": hash});
+        cmd(&o, &o.li, &id, body).await.status
+    };
     let (statuses, revised) = tokio::join!(futures::future::join_all((0..10).map(sign)), revise);
     assert_eq!(revised, StatusCode::OK);
     assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT), "{statuses:?}");
