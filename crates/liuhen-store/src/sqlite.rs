@@ -197,11 +197,7 @@ impl SqliteStore {
         let mut conn = open_writer(path).map_err(damaged)?;
         // The cases' full-text index holds no record and is made again below: its damage alone
         // (or a check it makes fail outright, its storage gone) waits for the check after.
-        let deferred = match integrity_check_but(&conn, true) {
-            Ok(()) => false,
-            Err(StoreError::Integrity(m)) => return Err(StoreError::Integrity(m)),
-            Err(_) => true,
-        };
+        let deferred = integrity_check_but(&conn, true)?;
         migrate_sqlite(&mut conn).map_err(|e| damaged(e.into()))?;
         let mended = mend_derived_schema(&conn)?;
         if deferred || !mended.is_empty() {
@@ -615,11 +611,17 @@ fn mend_derived_schema(conn: &Connection) -> Result<Vec<String>, StoreError> {
         for name in want.keys().chain(have.keys()).filter(|n| n.starts_with("case_terms_")) {
             conn.execute(&format!("DROP TRIGGER IF EXISTS \"{name}\""), [])?;
         }
-        // The table, and what is left of the storage FTS5 keeps for it.
+        // The table, and what is left of the storage FTS5 keeps for it. A table whose storage
+        // lost a part FTS5 cannot open it without (its configuration, its term index) drops
+        // only once that part is back as FTS5 makes it.
+        if conn.execute("DROP TABLE IF EXISTS case_terms", []).is_err() {
+            restore_search_storage(conn)?;
+            conn.execute("DROP TABLE IF EXISTS case_terms", [])?;
+        }
         conn.execute_batch(
-            "DROP TABLE IF EXISTS case_terms; DROP TABLE IF EXISTS case_terms_data; \
-             DROP TABLE IF EXISTS case_terms_idx; DROP TABLE IF EXISTS case_terms_config; \
-             DROP TABLE IF EXISTS case_terms_docsize; DROP TABLE IF EXISTS case_terms_content;",
+            "DROP TABLE IF EXISTS case_terms_data; DROP TABLE IF EXISTS case_terms_idx; \
+             DROP TABLE IF EXISTS case_terms_config; DROP TABLE IF EXISTS case_terms_docsize; \
+             DROP TABLE IF EXISTS case_terms_content;",
         )?;
         let mut fts_sql: Vec<(&String, &String)> =
             want.iter().filter(|(n, _)| fts(n)).map(|(n, (_, sql))| (n, sql)).collect();
@@ -635,6 +637,34 @@ fn mend_derived_schema(conn: &Connection) -> Result<Vec<String>, StoreError> {
         tracing::warn!(what = %m, "schema mended at open");
     }
     Ok(mended)
+}
+
+/// The parts of the cases' full-text index's storage that `conn` lacks, made as FTS5 makes
+/// them for a new database (its configuration's rows too), so that the table opens to be dropped.
+fn restore_search_storage(conn: &Connection) -> Result<(), StoreError> {
+    let mut fresh = Connection::open_in_memory()?;
+    migrate_sqlite(&mut fresh)?;
+    let storage: Vec<(String, String)> = {
+        let mut stmt =
+            fresh.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE 'case_terms_%'")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+    };
+    for (name, sql) in storage {
+        let there: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = ?1", [&name], |r| r.get(0))?;
+        if there > 0 {
+            continue;
+        }
+        conn.execute(&sql, [])?;
+        if name == "case_terms_config" {
+            let mut stmt = fresh.prepare("SELECT k, v FROM case_terms_config")?;
+            let rows: Vec<(rusqlite::types::Value, rusqlite::types::Value)> =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            for (k, v) in rows {
+                conn.execute("INSERT INTO case_terms_config (k, v) VALUES (?1, ?2)", params![k, v])?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The SQL of the triggers that keep the cases' search index, by name.
@@ -655,24 +685,28 @@ fn stale_projections(c: &Connection) -> rusqlite::Result<bool> {
 
 /// SQLite's own integrity check of the whole file (every page, every index).
 fn integrity_check(conn: &Connection) -> Result<(), StoreError> {
-    integrity_check_but(conn, false)
+    integrity_check_but(conn, false).map(drop)
 }
 
 /// [`integrity_check`]; with `but_search`, damage to the cases' full-text index alone (it
-/// holds no record, and the open makes it again) passes.
-fn integrity_check_but(conn: &Connection, but_search: bool) -> Result<(), StoreError> {
+/// holds no record, and the open makes it again) passes: whether it did (the check is then to
+/// be made again once the index is).
+fn integrity_check_but(conn: &Connection, but_search: bool) -> Result<bool, StoreError> {
     let res: rusqlite::Result<Vec<String>> = conn
         .prepare("PRAGMA integrity_check(20)")
         .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
+    let damaged = |what: String| {
+        StoreError::Integrity(format!(
+            "the database file is damaged (SQLite integrity check: {what}); restore it from a backup, then run \
+             `liuhen verify --data`"
+        ))
+    };
     match res {
-        Ok(lines) if lines == ["ok"] => Ok(()),
-        Ok(lines) if but_search && lines.iter().all(|l| l.contains("\"case_terms")) => Ok(()),
-        Ok(lines) => Err(StoreError::Integrity(format!(
-            "the database file is damaged (SQLite integrity check: {}); restore it from a backup, then run \
-             `liuhen verify --data`",
-            lines.join("; ")
-        ))),
-        Err(e) => Err(damaged(e.into())),
+        Ok(lines) if lines == ["ok"] => Ok(false),
+        Ok(lines) if but_search && lines.iter().all(|l| l.contains("case_terms")) => Ok(true),
+        Ok(lines) => Err(damaged(lines.join("; "))),
+        Err(e) if but_search && e.to_string().contains("case_terms") => Ok(true),
+        Err(e) => Err(damaged(e.to_string())),
     }
 }
 

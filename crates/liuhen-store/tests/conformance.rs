@@ -1431,6 +1431,8 @@ async fn sqlite_a_schema_changed_outside_liuhen_is_named_and_made_again_at_open(
         // The index dropped, and its storage alone.
         "DROP TABLE case_terms;",
         "DROP TABLE case_terms_data;",
+        "DROP TABLE case_terms_idx;",
+        "DROP TABLE case_terms_config;",
         // A trigger of someone else's, an index dropped.
         "CREATE TRIGGER evil AFTER INSERT ON cases BEGIN UPDATE cases SET party = '' WHERE rowid = new.rowid; END;",
         "DROP INDEX cases_by_update;",

@@ -334,9 +334,22 @@ impl<S: LogStore> App<S> {
     pub async fn av_of(&self, actor: &UserRecord, case: &CaseRecord) -> Result<Value, AppError> {
         let mut out = self.av_whole(case).await?;
         let classes = self.record_classes(&case.id).await?;
-        for r in out["records"].as_array_mut().into_iter().flatten() {
+        let records = out["records"].as_array_mut().map(std::mem::take).unwrap_or_default();
+        let beyond = |r: &Value| {
             let class = r["record"].as_str().and_then(|id| classes.get(id)).and_then(Value::as_str);
-            if !self.sees_record(actor, case, class) {
+            !self.sees_record(actor, case, class)
+        };
+        // A recording of a withheld record is withheld wherever it is linked: a record sharing
+        // one is withheld with it (its coverage would tell the recording's times).
+        let hidden: std::collections::HashSet<Value> = records
+            .iter()
+            .filter(|r| beyond(r))
+            .flat_map(|r| r["recordings"].as_array().cloned().unwrap_or_default())
+            .collect();
+        out["records"] = Value::Array(records);
+        for r in out["records"].as_array_mut().into_iter().flatten() {
+            let shares = r["recordings"].as_array().is_some_and(|a| a.iter().any(|x| hidden.contains(x)));
+            if beyond(r) || shares {
                 for k in ["at", "ended_at", "unrecorded_reason"] {
                     r[k] = Value::Null;
                 }

@@ -576,5 +576,31 @@ async fn a_withheld_records_reason_and_recording_are_withheld_with_it() {
     };
     assert!(listed(head.clone()).await.contains(&rec));
     assert!(!listed(supervisor.clone()).await.contains(&rec));
+    // Linked to another record as well: withheld there too, with what its times would tell.
+    // A case with two records, the first classed, a recording linked to both.
+    let mut shared = None;
+    for c in app.store.cases(1_000).await.unwrap() {
+        let v = app.get(&format!("/api/cases/{}/av", c.id), Some(&head)).await.json();
+        let ids: Vec<String> =
+            v["records"].as_array().unwrap().iter().map(|r| r["record"].as_str().unwrap().to_string()).collect();
+        if ids.len() < 2 {
+            continue;
+        }
+        let class = json!({"class": "personal_privacy", "reason": "涉及个人隐私"});
+        let path = format!("/api/cases/{}/records/{}/classification", c.id, ids[0]);
+        let r = app.post_as(&path, &head, &class).await;
+        assert!(r.status.is_success(), "{}: {}", r.status, String::from_utf8_lossy(&r.body));
+        let other = upload(&app, &head, "both.mp4", t0, t0 + 10 * MIN, "", "").await;
+        let link = json!({"case": c.id, "records": [ids[0], ids[1]], "reason": "同一段录像"});
+        let r = app.post_as(&format!("/api/recordings/{other}/link"), &head, &link).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+        shared = Some((c.id.clone(), other));
+        break;
+    }
+    let (shared_case, other) = shared.expect("a demo case with two records takes a recording");
+    let v = app.get(&format!("/api/cases/{shared_case}/av"), Some(&supervisor)).await.json();
+    assert!(!v.to_string().contains(&other), "{v}");
+    let v = app.get(&format!("/api/cases/{shared_case}/av"), Some(&head)).await.json();
+    assert!(v.to_string().contains(&other), "{v}");
     assert_eq!(app.get(&format!("/api/recordings/{rec}"), Some(&head)).await.status, StatusCode::OK);
 }
