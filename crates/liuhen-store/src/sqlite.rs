@@ -2960,6 +2960,47 @@ impl ProjectionScratch {
         Ok(())
     }
 
+    /// Recording `id` as put so far: what a fold that spilled its rows reads back to change.
+    pub fn recording(&self, id: &str) -> Result<Option<RecordingRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([id], recording_from_row).optional()?)
+    }
+
+    /// The recordings of case `case` put so far, in order of id.
+    pub fn recordings_of_case(&self, case: &str) -> Result<Vec<RecordingRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE case_id = ?1 ORDER BY id");
+        let rows =
+            conn.prepare_cached(&sql)?.query_map([case], recording_from_row)?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Document `id` as put so far.
+    pub fn document(&self, id: &str) -> Result<Option<DocumentRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([id], document_from_row).optional()?)
+    }
+
+    /// Up to `limit` documents put so far, in order of id, after id `after` (`""`: the first).
+    pub fn documents_after(&self, after: &str, limit: usize) -> Result<Vec<DocumentRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id > ?1 ORDER BY id LIMIT ?2");
+        let rows = conn
+            .prepare_cached(&sql)?
+            .query_map(params![after, limit as i64], document_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Setting `key` as put so far.
+    pub fn setting(&self, key: &str) -> Result<Option<SettingRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = "SELECT key, data, updated_at, version FROM settings WHERE key = ?1";
+        Ok(conn.prepare_cached(sql)?.query_row([key], setting_from_row).optional()?)
+    }
+
     /// The number of rows of each projection table, by name.
     pub fn counts(&self) -> Result<BTreeMap<&'static str, u64>, StoreError> {
         let conn = self.lock();

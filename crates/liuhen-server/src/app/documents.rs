@@ -1279,10 +1279,12 @@ pub fn seal_svg(agency: &str, kind: &str) -> String {
 }
 
 /// Rebuild: folds a `document.*` entry (its opening `detail`), the `index`-th of the log, into
-/// the documents (and the 文号 it gives into the settings).
+/// the documents (and the 文号 it gives into the settings, its series' highest number so far
+/// `series_last`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rebuild_fold(
     settings: &mut super::rebuild::SettingsFold,
+    series_last: u64,
     documents: &mut std::collections::BTreeMap<String, DocumentRecord>,
     body: &serde_json::Map<String, Value>,
     detail: &Value,
@@ -1303,9 +1305,7 @@ pub(crate) fn rebuild_fold(
     }
     // The 文号 it was issued with: which document holds it, and its series' highest number.
     if let Some(numbered) = detail.get("numbered") {
-        let series = format!("{}{}", super::numbering::SERIES_PREFIX, numbered["series"].as_str().unwrap_or_default());
-        let last = settings.get(&series).map_or(0, |r| super::numbering::last_of(&r.data));
-        for s in super::numbering::doc_no_settings(numbered, last, entry_time) {
+        for s in super::numbering::doc_no_settings(numbered, series_last, entry_time) {
             settings.insert(s.key.clone(), s);
         }
     }

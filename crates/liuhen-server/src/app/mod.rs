@@ -76,6 +76,10 @@ pub struct App<S> {
     /// Told how far a pass over the whole log has come: (what, entries done, entries in all)
     /// — `liuhen rebuild` and `liuhen verify` print it on a terminal.
     pub progress: Option<Progress>,
+    /// How many entries a pass over the whole log reads, and holds what they write, at once
+    /// ([`rebuild::ENTRIES_AT_ONCE`]; a test makes it 1, so that every row a later entry
+    /// changes is read back from where the pass put it).
+    pub log_part: u64,
 }
 
 /// See [`App::progress`].
@@ -283,6 +287,7 @@ impl<S: LogStore> App<S> {
             clock: Clock::default(),
             aggregates: std::sync::Arc::default(),
             progress: None,
+            log_part: rebuild::ENTRIES_AT_ONCE,
             uploads: std::sync::Arc::new(recordings::Uploads::new(
                 std::env::temp_dir().join(format!("liuhen-uploads-{}", uuid::Uuid::now_v7())),
             )),

@@ -23,6 +23,9 @@ pub use liuhen_store::{ProjectionScratch, Projections};
 /// How many cases the second pass of [`App::projections_into`] holds at once.
 pub const CASES_AT_ONCE: usize = 1024;
 
+/// How many entries the first pass reads, and holds what they write, at once ([`App::log_part`]).
+pub const ENTRIES_AT_ONCE: u64 = 4096;
+
 /// How many lines of the devices' ledgers the first pass holds at once.
 const LINES_AT_ONCE: usize = 4096;
 
@@ -38,14 +41,16 @@ pub struct Counts {
 }
 
 /// The settings as the log writes them, entry by entry: a row an entry writes takes the
-/// version the store gives it live — the entry's index plus one ([`SettingsFold::at`]).
-#[derive(Debug, Default)]
-pub(crate) struct SettingsFold {
+/// version the store gives it live — the entry's index plus one ([`SettingsFold::at`]). The
+/// rows written are held only until [`SettingsFold::spill`] puts them in the scratch, where a
+/// later read finds them.
+pub(crate) struct SettingsFold<'s> {
     rows: BTreeMap<String, SettingRecord>,
     version: u64,
+    scratch: &'s ProjectionScratch,
 }
 
-impl SettingsFold {
+impl SettingsFold<'_> {
     /// From now on, rows are written by entry `index`.
     fn at(&mut self, index: u64) {
         self.version = index + 1;
@@ -55,13 +60,49 @@ impl SettingsFold {
     pub(crate) fn insert(&mut self, key: String, row: SettingRecord) {
         self.rows.insert(key, SettingRecord { version: self.version, ..row });
     }
+
+    /// Row `key` as the entries so far wrote it.
+    pub(crate) fn get(&self, key: &str) -> Result<Option<SettingRecord>, liuhen_store::StoreError> {
+        match self.rows.get(key) {
+            Some(r) => Ok(Some(r.clone())),
+            None => self.scratch.setting(key),
+        }
+    }
+
+    /// The rows held go to the scratch.
+    fn spill(&mut self) -> Result<(), liuhen_store::StoreError> {
+        let settings = std::mem::take(&mut self.rows).into_values().collect();
+        self.scratch.put(&Projections { settings, ..Default::default() })
+    }
 }
 
-impl std::ops::Deref for SettingsFold {
-    type Target = BTreeMap<String, SettingRecord>;
+/// Rows folded entry by entry, by id, held only until [`Spilled::spill`] puts them in the
+/// scratch (at the end of each part of the log read): an entry that changes one later reads it
+/// back. What grows with the years — recordings, documents — is never held whole.
+struct Spilled<'s, V> {
+    held: BTreeMap<String, V>,
+    scratch: &'s ProjectionScratch,
+    read: fn(&ProjectionScratch, &str) -> Result<Option<V>, liuhen_store::StoreError>,
+    write: fn(Vec<V>) -> Projections,
+}
 
-    fn deref(&self) -> &Self::Target {
-        &self.rows
+impl<V> Spilled<'_, V> {
+    /// Row `id`, held to be changed (read back if spilled); `None` if no entry made it.
+    fn get_mut(&mut self, id: &str) -> Result<Option<&mut V>, liuhen_store::StoreError> {
+        if !self.held.contains_key(id)
+            && let Some(v) = (self.read)(self.scratch, id)?
+        {
+            self.held.insert(id.to_string(), v);
+        }
+        Ok(self.held.get_mut(id))
+    }
+
+    /// The rows held go to the scratch.
+    fn spill(&mut self) -> Result<(), liuhen_store::StoreError> {
+        if !self.held.is_empty() {
+            self.scratch.put(&(self.write)(std::mem::take(&mut self.held).into_values().collect()))?;
+        }
+        Ok(())
     }
 }
 
@@ -88,30 +129,43 @@ impl<S: LogStore> App<S> {
         Ok(scratch.projections()?)
     }
 
-    /// Computes every projection from the log into `scratch`, in two passes, so that the cases
-    /// — what grows with the years — are never held all at once: the first reads the log in
-    /// order for everything but the cases' aggregates (accounts, officers, matters, settings,
-    /// recordings, blobs, who opened each case and its type); the second replays the cases in
+    /// Computes every projection from the log into `scratch`, in two passes, so that what grows
+    /// with the years — cases, recordings, documents, ledgers, settings — is never held all at
+    /// once: the first reads the log in order, a part at a time, for everything but the cases'
+    /// aggregates (accounts, officers, matters, settings, recordings, documents, blobs, who
+    /// opened each case and its type), putting each part's rows in the scratch before the next
+    /// and reading back from it a row a later entry changes; the second replays the cases in
     /// order of id, [`CASES_AT_ONCE`] at a time, each from its own entries (the log's index by
     /// case), and writes each batch's rows — the case, its deadlines, what waits in it — before
-    /// the next.
+    /// the next. Held whole are only what is per account, device or matter, and a case's id,
+    /// type, origin and class (some 200 bytes a case).
     pub async fn projections_into(&self, scratch: &ProjectionScratch) -> Result<Counts, AppError> {
         // Where the stored projections are now (not the published head, which may lag them).
         let size = self.store.committed_size().await?;
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
         let mut matters: BTreeMap<String, MatterRecord> = BTreeMap::new();
-        let mut settings = SettingsFold::default();
+        let mut settings = SettingsFold { rows: BTreeMap::new(), version: 0, scratch };
         // Each case's type, from its first entry.
         let mut case_types: BTreeMap<String, String> = BTreeMap::new();
         let mut origins: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut classes: BTreeMap<String, String> = BTreeMap::new();
-        let mut recordings: BTreeMap<String, RecordingRecord> = BTreeMap::new();
+        let mut recordings: Spilled<RecordingRecord> = Spilled {
+            held: BTreeMap::new(),
+            scratch,
+            read: ProjectionScratch::recording,
+            write: |recordings| Projections { recordings, ..Default::default() },
+        };
         // Each party's request (by id): its case and its last step.
         let mut requests: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut blobs: BTreeMap<[u8; 32], liuhen_log::BlobRef> = BTreeMap::new();
         let mut devices: BTreeMap<String, DeviceRecord> = BTreeMap::new();
-        let mut documents: BTreeMap<String, liuhen_store::DocumentRecord> = BTreeMap::new();
+        let mut documents: Spilled<liuhen_store::DocumentRecord> = Spilled {
+            held: BTreeMap::new(),
+            scratch,
+            read: ProjectionScratch::document,
+            write: |documents| Projections { documents, ..Default::default() },
+        };
         // What is said of each record (its class, why it has no recording): the row as the
         // last entry of it wrote it, that entry's time and index.
         let mut marks: BTreeMap<(String, String, String), (liuhen_store::RecordMarkRecord, i64, u64)> = BTreeMap::new();
@@ -119,7 +173,7 @@ impl<S: LogStore> App<S> {
         let mut start = 0;
         while start < size {
             self.report_progress("由日志计算投影", start, size);
-            let end = (start + 4096).min(size);
+            let end = (start + self.log_part.max(1)).min(size);
             for (i, raw) in self.store.entries(start, end).await?.into_iter().enumerate() {
                 let index = start + i as u64;
                 settings.at(index);
@@ -240,7 +294,7 @@ impl<S: LogStore> App<S> {
                         let detail = self.opened_json(index, &e).await?;
                         let blob = *e.blobs().first().ok_or_else(|| internal(index, "a recording without its blob"))?;
                         let id = s("recording")?;
-                        recordings.insert(
+                        recordings.held.insert(
                             id.clone(),
                             RecordingRecord {
                                 id,
@@ -256,7 +310,7 @@ impl<S: LogStore> App<S> {
                     }
                     "recording.sm3" => {
                         let r = recordings
-                            .get_mut(&s("recording")?)
+                            .get_mut(&s("recording")?)?
                             .ok_or_else(|| internal(index, "SM3 of no recording"))?;
                         let mut data: Value = serde_json::from_str(&r.data).map_err(|err| internal(index, err))?;
                         data["sm3"] = Value::from(s("sm3")?);
@@ -289,7 +343,7 @@ impl<S: LogStore> App<S> {
                     "recording.linked" | "recording.interruption" => {
                         let detail = self.opened_json(index, &e).await?;
                         let r = recordings
-                            .get_mut(&s("recording")?)
+                            .get_mut(&s("recording")?)?
                             .ok_or_else(|| internal(index, "a link or interruption of no recording"))?;
                         if e.action() == "recording.linked" {
                             super::av::apply_link(r, &detail);
@@ -301,9 +355,23 @@ impl<S: LogStore> App<S> {
                     a if a.starts_with("document.") => {
                         let detail = self.opened_json(index, &e).await?;
                         let case = e.case().ok_or_else(|| internal(index, "document entry without a case"))?;
+                        // What the fold reads back: the document, and the one it supersedes.
+                        for k in ["document", "supersedes"] {
+                            if let Some(id) = b.get(k).and_then(Value::as_str) {
+                                documents.get_mut(id)?;
+                            }
+                        }
+                        let series_last = match detail.get("numbered").and_then(|n| n["series"].as_str()) {
+                            Some(series) => {
+                                let key = format!("{}{series}", super::numbering::SERIES_PREFIX);
+                                settings.get(&key)?.map_or(0, |r| super::numbering::last_of(&r.data))
+                            }
+                            None => 0,
+                        };
                         super::documents::rebuild_fold(
                             &mut settings,
-                            &mut documents,
+                            series_last,
+                            &mut documents.held,
                             b,
                             &detail,
                             e.actor(),
@@ -323,7 +391,7 @@ impl<S: LogStore> App<S> {
                         } else {
                             (format!("{}{}", super::publication::PREFIX, s("case")?), super::publication::fold)
                         };
-                        let prev = settings.get(&key).and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
+                        let prev = settings.get(&key)?.and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
                         let next = fold(prev.as_ref(), a, b, &detail, at)
                             .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
                         settings.insert(key.clone(), SettingRecord::new(key, next.to_string(), e.time_ms));
@@ -358,10 +426,14 @@ impl<S: LogStore> App<S> {
                         let detail = self.opened_json(index, &e).await?;
                         // The 文号 the event gave a document of the case.
                         for no in super::numbering::doc_numbers(&detail) {
-                            let last = |series: &str| {
-                                let key = format!("{}{series}", super::numbering::SERIES_PREFIX);
-                                settings.get(&key).map_or(0, |r| super::numbering::last_of(&r.data))
+                            let held = match super::numbering::series_of(&no) {
+                                Some((series, _)) => {
+                                    let key = format!("{}{series}", super::numbering::SERIES_PREFIX);
+                                    settings.get(&key)?.map_or(0, |r| super::numbering::last_of(&r.data))
+                                }
+                                None => 0,
                             };
+                            let last = |_: &str| held;
                             for s in super::numbering::case_doc_no_settings(&no, &id, e.time_ms, last) {
                                 settings.insert(s.key.clone(), s);
                             }
@@ -379,8 +451,8 @@ impl<S: LogStore> App<S> {
                                 <Inspection as super::cases::CaseKind>::parse_event(&detail)
                             && let Some(key) = super::inspection::inspected_key(&open)
                         {
-                            let held = settings.get(&key).map(|r| r.data.as_str());
-                            let mut cases = super::inspection::inspected_cases(held);
+                            let held = settings.get(&key)?;
+                            let mut cases = super::inspection::inspected_cases(held.as_ref().map(|r| r.data.as_str()));
                             cases.push(id.clone());
                             settings.insert(key.clone(), super::inspection::inspected_setting(&key, &cases, e.time_ms));
                         }
@@ -388,28 +460,42 @@ impl<S: LogStore> App<S> {
                     _ => {}
                 }
             }
+            // What this part of the log wrote goes to the scratch: only the next part's is held.
+            settings.spill()?;
+            recordings.spill()?;
+            documents.spill()?;
+            let part = Projections {
+                record_marks: std::mem::take(&mut marks)
+                    .into_values()
+                    .map(|(m, at, index)| liuhen_store::RecordMarkRecord { updated_at_ms: at, version: index + 1, ..m })
+                    .collect(),
+                blobs: std::mem::take(&mut blobs).into_values().collect(),
+                ..Default::default()
+            };
+            scratch.put(&part)?;
             start = end;
         }
         let mut p = Projections {
             users: users.into_values().collect(),
             officers: officers.into_values().collect(),
             matters: matters.into_values().collect(),
-            settings: settings.rows.into_values().collect(),
-            recordings: recordings.into_values().collect(),
-            blobs: blobs.into_values().collect(),
             devices: devices.into_values().collect(),
-            documents: documents.into_values().collect(),
-            record_marks: marks
-                .into_values()
-                .map(|(m, at, index)| liuhen_store::RecordMarkRecord { updated_at_ms: at, version: index + 1, ..m })
-                .collect(),
             device_events: device_lines,
             ..Default::default()
         };
-        // What waits: the documents' approvals, and the parties' requests still undecided.
-        for d in &p.documents {
-            let v: Value = serde_json::from_str(&d.data).unwrap_or(Value::Null);
-            p.tasks.extend(super::inbox::document_task_rows(&d.id, &d.case_id, &v));
+        // What waits: the documents' approvals (read back from the scratch a part at a time),
+        // and the parties' requests still undecided.
+        let mut after = String::new();
+        loop {
+            let page = scratch.documents_after(&after, CASES_AT_ONCE)?;
+            let Some(last) = page.last() else { break };
+            after = last.id.clone();
+            let mut tasks = Vec::new();
+            for d in &page {
+                let v: Value = serde_json::from_str(&d.data).unwrap_or(Value::Null);
+                tasks.extend(super::inbox::document_task_rows(&d.id, &d.case_id, &v));
+            }
+            scratch.put(&Projections { tasks, ..Default::default() })?;
         }
         let mut waiting: BTreeMap<String, usize> = BTreeMap::new();
         for (case, kind) in requests.into_values() {
@@ -429,10 +515,6 @@ impl<S: LogStore> App<S> {
             .filter(|m| serde_json::from_str::<Value>(&m.data).is_ok_and(|d| d["av_mandatory"] == true))
             .flat_map(|m| [m.name.clone(), m.code.clone()])
             .collect();
-        let mut by_case: BTreeMap<&str, Vec<&RecordingRecord>> = BTreeMap::new();
-        for r in &p.recordings {
-            by_case.entry(r.case_id.as_str()).or_default().push(r);
-        }
         let total = case_types.len() as u64;
         let mut batch = Projections::default();
         // Each case replayed on the runtime's threads, a few at a time, taken in order of id.
@@ -457,15 +539,10 @@ impl<S: LogStore> App<S> {
             }
             let av = super::deadlines::AvOwed {
                 whole: c.case_type == "coercive_measure" || whole.contains(&c.matter),
-                linked: super::deadlines::linked_records(by_case.get(c.id.as_str()).into_iter().flatten().copied()),
+                linked: super::deadlines::linked_records(scratch.recordings_of_case(&c.id)?.iter()),
             };
-            // The settings are in key order.
             let key = format!("{}{}", super::publication::PREFIX, c.id);
-            let publication = p
-                .settings
-                .binary_search_by(|s| s.key.as_str().cmp(&key))
-                .ok()
-                .and_then(|i| serde_json::from_str::<Value>(&p.settings[i].data).ok());
+            let publication = scratch.setting(&key)?.and_then(|s| serde_json::from_str::<Value>(&s.data).ok());
             let data = super::cases::case_data(&c);
             batch.deadlines.extend(super::deadlines::deadline_rows(
                 &c,
