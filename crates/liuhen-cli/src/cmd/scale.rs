@@ -192,12 +192,15 @@ fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `clients` threads, each with a session of the 负责人 and 16 inspections of its own, record
-/// on-site acts (`record_on_site`, each naming the version it read) for `seconds`: the
-/// commands appended per second through the whole HTTP path (sign-in check, policy, body,
-/// aggregate, projections, log group commit, receipt). One JSON line.
+/// `clients` threads, each with a session of the 负责人 and 16 inspections of its own at a
+/// time, record on-site acts (`record_on_site`, each naming the version it read) for `seconds`,
+/// a case at a time in turn; a case that has [`ACTS_EACH`] acts is replaced by a new one opened
+/// (an inspection of a few visits, as a street office's are — not one case grown by hundreds).
+/// The commands — acts and openings — appended per second through the whole HTTP path
+/// (sign-in check, policy, body, aggregate, projections, log group commit, receipt). One JSON line.
 fn send_commands(base: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
     const CASES_EACH: usize = 16;
+    const ACTS_EACH: u64 = 4;
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let post = |token: &str, path: &str, body: &Value| -> anyhow::Result<(u16, Value)> {
         let mut r = agent
@@ -246,25 +249,37 @@ fn send_commands(base: &str, clients: usize, seconds: u64) -> anyhow::Result<()>
         let handles: Vec<_> = (0..clients)
             .map(|c| {
                 let (post, act, matter, stop_at, run) = (&post, &act, &matter, &stop_at, run);
-                scope.spawn(move || -> anyhow::Result<(Vec<f64>, usize)> {
+                scope.spawn(move || -> anyhow::Result<(Vec<f64>, usize, usize)> {
                     let token = sign_in()?;
-                    let mut cases = Vec::new();
-                    for k in 0..CASES_EACH {
-                        let body = json!({"case_no": format!("栗街检〔2026〕B{run}-{c}-{k}号"), "matter": matter,
+                    let mut opened = 0usize;
+                    let mut open = || -> anyhow::Result<(String, u64)> {
+                        let body = json!({"case_no": format!("栗街检〔2026〕B{run}-{c}-{opened}号"), "matter": matter,
                             "kind": "routine", "basis": "检查计划", "source": "inspection", "reason": "例行检查",
                             "received_at": now - 7_200_000});
+                        opened += 1;
                         let (status, v) = post(&token, "/api/cases/inspections", &body)?;
                         anyhow::ensure!(status == 201, "opening an inspection: {status} {v}");
-                        cases
-                            .push((v["id"].as_str().context("no id")?.to_string(), v["version"].as_u64().unwrap_or(1)));
+                        Ok((v["id"].as_str().context("no id")?.to_string(), v["version"].as_u64().unwrap_or(1)))
+                    };
+                    let mut cases = Vec::new();
+                    for _ in 0..CASES_EACH {
+                        cases.push(open()?);
                     }
                     // Every client starts together, once all have their cases.
                     let until = *stop_at.get_or_init(|| Instant::now() + std::time::Duration::from_secs(seconds));
-                    let (mut ms, mut refused) = (Vec::new(), 0);
+                    let (mut ms, mut refused, mut openings) = (Vec::new(), 0, 0);
                     let mut n = 0usize;
                     while Instant::now() < until {
-                        let (id, version) = &mut cases[n % CASES_EACH];
+                        let slot = n % CASES_EACH;
                         n += 1;
+                        if cases[slot].1 > ACTS_EACH {
+                            let t = Instant::now();
+                            cases[slot] = open()?;
+                            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                            openings += 1;
+                            continue;
+                        }
+                        let (id, version) = &mut cases[slot];
                         let body = json!({"expected_version": *version, "command": act(now - 3_600_000)});
                         let t = Instant::now();
                         let (status, v) = post(&token, &format!("/api/cases/{id}/commands"), &body)?;
@@ -274,23 +289,25 @@ fn send_commands(base: &str, clients: usize, seconds: u64) -> anyhow::Result<()>
                             _ => refused += 1,
                         }
                     }
-                    Ok((ms, refused))
+                    Ok((ms, refused, openings))
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("a client thread panicked")).collect::<Vec<_>>()
     });
-    let (mut ms, mut refused) = (Vec::new(), 0);
+    let (mut ms, mut refused, mut openings) = (Vec::new(), 0, 0);
     for r in results {
-        let (m, x) = r?;
+        let (m, x, o) = r?;
         ms.extend(m);
         refused += x;
+        openings += o;
     }
     ms.sort_by(f64::total_cmp);
     let done = ms.len() - refused;
     println!(
         "{}",
-        json!({"commands_http": done, "clients": clients, "seconds": seconds, "refused": refused,
+        json!({"commands_http": done, "of_them_openings": openings, "clients": clients, "seconds": seconds,
+            "refused": refused,
             "commands_per_s": round(done as f64 / seconds as f64),
             "p50_ms": round(percentile(&ms, 0.5)), "p95_ms": round(percentile(&ms, 0.95))})
     );

@@ -50,12 +50,12 @@ impl Aggregates {
     }
 
     /// Holds `case` (at its version) as the last command on it left it.
-    fn put<K: CaseKind>(&self, case: &K) {
+    fn put<K: CaseKind>(&self, case: K) {
         let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         if cases.len() >= Self::MAX && !cases.contains_key(case.id()) {
             cases.clear();
         }
-        cases.insert(case.id().to_string(), (case.version(), std::sync::Arc::new(case.clone())));
+        cases.insert(case.id().to_string(), (case.version(), std::sync::Arc::new(case)));
     }
 }
 
@@ -740,7 +740,7 @@ impl<S: LogStore> App<S> {
         ];
         ops.extend(extra);
         self.record_event(actor, &case, &event, &flags, ops, None).await?;
-        self.aggregates.put(&case);
+        self.aggregates.put(case);
         Ok(record)
     }
 
@@ -888,7 +888,7 @@ impl<S: LogStore> App<S> {
             rows: super::inbox::case_task_rows(&updated, &data),
         };
         self.record_event(actor, &case, &event, &flags, vec![op, deadlines, tasks], signed).await?;
-        self.aggregates.put(&case);
+        self.aggregates.put(case);
         Ok(updated)
     }
 
