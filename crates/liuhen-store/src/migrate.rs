@@ -37,6 +37,7 @@ const SQLITE: &[(i64, &str)] = &[
     (31, include_str!("../migrations/sqlite/0031_case_terms.sql")),
     (32, include_str!("../migrations/sqlite/0032_record_marks.sql")),
     (33, include_str!("../migrations/sqlite/0033_documents.sql")),
+    (34, include_str!("../migrations/sqlite/0034_cases_by_update_covering.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
