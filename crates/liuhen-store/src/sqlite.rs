@@ -2854,6 +2854,7 @@ impl ProjectionReads for SqliteStore {
             // Both sides in primary-key order, a row at a time: no table is held whole.
             self.read(|c| compare_tables(t, c, &logged, &mut out))?;
         }
+        self.read(|c| compare_search_index(c, &logged, &mut out))?;
         Ok(out)
     }
 }
@@ -2924,9 +2925,15 @@ impl PartialEq for ProjectionScratch {
 impl Eq for ProjectionScratch {}
 
 impl ProjectionScratch {
-    /// An empty scratch in the system's temporary directory (`TMPDIR`).
+    /// An empty scratch in the system's temporary directory (`TMPDIR`), in a directory only
+    /// this account may enter: it holds the projections, parties' names and addresses among them,
+    /// and outlives a process killed mid-way.
     pub fn new() -> Result<ProjectionScratch, StoreError> {
-        let dir = tempfile::Builder::new().prefix("liuhen-projections-").tempdir()?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("liuhen-projections-");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let dir = builder.tempdir()?;
         let mut conn = Connection::open(dir.path().join("projections.sqlite"))?;
         // A scratch: nothing in it outlives the process, so nothing is made durable.
         conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;")?;
@@ -3192,6 +3199,96 @@ fn sql_order(a: &rusqlite::types::Value, b: &rusqlite::types::Value) -> std::cmp
     }
 }
 
+/// The cases' search index as stored against the one made from the cases the log gives (in
+/// `logged`, a scratch, made here): every trigram instance — term, case, column, offset —
+/// compared, a term at a time (FTS5 lists them term by term, each side's rows read as case ids).
+/// `PRAGMA integrity_check` does not look into an index of external content and FTS5's own check
+/// writes; this only reads the store. A line per case whose entries differ (at most 20); terms,
+/// which are pieces of parties' names, are never printed.
+fn compare_search_index(stored: &Connection, logged: &Connection, out: &mut Vec<String>) -> rusqlite::Result<()> {
+    logged.execute("INSERT INTO case_terms (case_terms) VALUES ('rebuild')", [])?;
+    const VOCAB: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.case_terms_instances \
+                         USING fts5vocab(main, case_terms, 'instance')";
+    let ids = |c: &Connection| -> rusqlite::Result<HashMap<i64, String>> {
+        c.execute(VOCAB, [])?;
+        let mut stmt = c.prepare("SELECT rowid, id FROM cases")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
+    };
+    let sql = "SELECT term, doc, col, offset FROM temp.case_terms_instances";
+    type Instance = (String, i64, String, i64);
+    let next = |rows: &mut rusqlite::Rows<'_>| -> rusqlite::Result<Option<Instance>> {
+        rows.next()?.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).transpose()
+    };
+    // An index whose table or storage is gone, or not FTS5's, is named as such.
+    let unreadable = |out: &mut Vec<String>, e: rusqlite::Error| {
+        out.push(format!("search index: it cannot be read ({e}) (the server makes it again at its next start)"));
+    };
+    let (ids_a, mut a) = match ids(stored).and_then(|ids| Ok((ids, stored.prepare(sql)?))) {
+        Ok(side) => side,
+        Err(e) => {
+            unreadable(out, e);
+            return Ok(());
+        }
+    };
+    let mut a = match a.query([]) {
+        Ok(rows) => rows,
+        Err(e) => {
+            unreadable(out, e);
+            return Ok(());
+        }
+    };
+    let mut x = match next(&mut a) {
+        Ok(first) => first,
+        Err(e) => {
+            unreadable(out, e);
+            return Ok(());
+        }
+    };
+    let (ids_b, mut b) = (ids(logged)?, logged.prepare(sql)?);
+    let mut b = b.query([])?;
+    let mut y = next(&mut b)?;
+    let mut differing: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    loop {
+        let term = match (&x, &y) {
+            (None, None) => break,
+            (Some(p), None) => p.0.clone(),
+            (None, Some(q)) => q.0.clone(),
+            (Some(p), Some(q)) => p.0.clone().min(q.0.clone()),
+        };
+        let case =
+            |ids: &HashMap<i64, String>, doc: i64| ids.get(&doc).cloned().unwrap_or_else(|| format!("row {doc}"));
+        let take = |cur: &mut Option<Instance>,
+                    rows: &mut rusqlite::Rows<'_>,
+                    ids: &HashMap<i64, String>|
+         -> rusqlite::Result<Vec<(String, String, i64)>> {
+            let mut got = Vec::new();
+            while let Some(i) = cur.take_if(|i| i.0 == term) {
+                got.push((case(ids, i.1), i.2, i.3));
+                *cur = next(rows)?;
+            }
+            got.sort();
+            Ok(got)
+        };
+        let (sa, sb) = (take(&mut x, &mut a, &ids_a)?, take(&mut y, &mut b, &ids_b)?);
+        if sa != sb {
+            let (pa, pb): (std::collections::BTreeSet<_>, std::collections::BTreeSet<_>) =
+                (sa.into_iter().collect(), sb.into_iter().collect());
+            differing.extend(pa.symmetric_difference(&pb).map(|(id, _, _)| id.clone()));
+            if differing.len() >= 20 {
+                break;
+            }
+        }
+    }
+    for id in differing.into_iter().take(20) {
+        out.push(format!(
+            "search index: case {id}'s entries differ from what its case number, party and matter give (the \
+             server makes the index again at its next start)"
+        ));
+    }
+    Ok(())
+}
+
 /// Table `table` as stored against the same table as the log writes it, merged in primary-key
 /// order: one line per row or column that differs. Values are never printed: a column may hold
 /// a password hash or a party's details. A table without a primary key is compared row by row
@@ -3363,6 +3460,16 @@ mod tests {
             // The page's rows are found by the index alone (the 51 found are then read whole).
             assert!(plan.iter().any(|l| l.contains("cases USING COVERING INDEX cases_by_update")), "{q:?}: {plan:?}");
         }
+    }
+
+    /// A scratch of projections is no one else's to read (its directory is the account's own).
+    #[cfg(unix)]
+    #[test]
+    fn a_projection_scratch_is_only_its_owners_to_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let scratch = ProjectionScratch::new().unwrap();
+        let mode = std::fs::metadata(scratch.dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
     }
 
     /// A statement taken from the cache again runs as compiled: never compiled anew because the

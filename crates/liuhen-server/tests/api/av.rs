@@ -635,3 +635,34 @@ async fn a_rebuild_an_entry_at_a_time_reads_back_what_it_put_aside_and_agrees() 
         }
     }
 }
+
+/// `liuhen verify` reads the cases' search index too: a case's entries taken out of it, or
+/// another's words put into a case's, with a SQLite shell, are named by case (a search would
+/// miss the one and find the other for a name it does not hold).
+#[tokio::test]
+async fn a_search_index_changed_with_a_sqlite_shell_is_named_by_verify() {
+    let app = spawn_app(LogAccess::Public).await;
+    let _head = app.login().await;
+    assert!(app.seed_demo().await);
+    let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    assert_eq!(again.log_differences().await.unwrap(), Vec::<String>::new());
+    let cases = app.store.cases(2).await.unwrap();
+    let conn = rusqlite::Connection::open(app.data.db_path()).unwrap();
+    conn.execute(
+        "INSERT INTO case_terms (case_terms, rowid, case_no, party, matter) \
+         SELECT 'delete', rowid, case_no, party, matter FROM cases WHERE id = ?1",
+        [&cases[0].id],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO case_terms (rowid, case_no, party, matter) SELECT rowid, 'x', '周某某', 'x' FROM cases WHERE id = ?1",
+        [&cases[1].id],
+    )
+    .unwrap();
+    let found = again.log_differences().await.unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    for c in &cases {
+        assert!(found.iter().any(|l| l.starts_with("search index") && l.contains(&c.id)), "{found:?}");
+    }
+    assert!(!found.iter().any(|l| l.contains("周某某")), "{found:?}");
+}
