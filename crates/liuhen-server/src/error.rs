@@ -172,7 +172,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error and each of its causes, joined by ": " (for an operator, never a client).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {

@@ -85,3 +85,77 @@ pub(crate) fn migrate_sqlite(conn: &mut Connection) -> rusqlite::Result<i64> {
     }
     Ok(found)
 }
+
+/// The schema's objects of `conn` (type, name, SQL), SQLite's own and the migrations' record
+/// left out: what a database migrated to a version holds, whatever its rows.
+fn schema_objects(conn: &Connection) -> rusqlite::Result<std::collections::BTreeSet<(String, String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' \
+         AND name != 'schema_migrations'",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// The record of which migrations ran (`schema_migrations`), its rows taken out or the table
+/// dropped with a SQLite shell, made true again from the schema itself: the migrations run
+/// again would fail on what they made (and a database so changed would never open again). The
+/// schema's tables are compared with those each version of the migrations makes; of the
+/// versions whose tables they are, the last one something the database holds shows ran (an
+/// index or trigger that version made, as it made it — a shell may have dropped others, which
+/// the open makes again after). The rows of that version and those before it are put back, and
+/// what was put back is said. A database whose tables are like no version's is left as it is,
+/// for the migrations to say what fails.
+pub(crate) fn restore_record(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        [],
+    )?;
+    let recorded: std::collections::BTreeSet<i64> = {
+        let mut stmt = conn.prepare("SELECT version FROM schema_migrations")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    if SQLITE.iter().all(|(v, _)| recorded.contains(v)) {
+        return Ok(None);
+    }
+    let have = schema_objects(conn)?;
+    if have.is_empty() {
+        return Ok(None);
+    }
+    let tables = |s: &std::collections::BTreeSet<(String, String, String)>| -> Vec<(String, String, String)> {
+        s.iter().filter(|(kind, _, _)| kind == "table").cloned().collect()
+    };
+    let have_tables = tables(&have);
+    // The schema each version makes, from the first migration on, in one scratch database.
+    let fresh = Connection::open_in_memory()?;
+    let mut before = std::collections::BTreeSet::new();
+    let mut matched = None;
+    for (version, sql) in SQLITE {
+        fresh.execute_batch(sql)?;
+        let after = schema_objects(&fresh)?;
+        if tables(&after) == have_tables {
+            let shown = after.difference(&before).any(|o| have.contains(o));
+            if shown || matched.is_none() {
+                matched = Some(*version);
+            }
+        }
+        before = after;
+    }
+    let Some(version) = matched else { return Ok(None) };
+    let missing: Vec<i64> = SQLITE.iter().map(|(v, _)| *v).filter(|v| *v <= version && !recorded.contains(v)).collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    for v in &missing {
+        conn.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            [*v, crate::sqlite::now_ms()],
+        )?;
+    }
+    Ok(Some(format!(
+        "the record of the migrations that ran lacked {} of the {version} the schema shows ran (changed outside liuhen): \
+         put back",
+        missing.len()
+    )))
+}

@@ -198,8 +198,17 @@ impl SqliteStore {
         // The cases' full-text index holds no record and is made again below: its damage alone
         // (or a check it makes fail outright, its storage gone) waits for the check after.
         let deferred = integrity_check_but(&conn, true)?;
-        migrate_sqlite(&mut conn).map_err(|e| damaged(e.into()))?;
-        let mended = mend_derived_schema(&conn)?;
+        let mut mended: Vec<String> =
+            crate::migrate::restore_record(&conn).map_err(|e| damaged(e.into()))?.into_iter().collect();
+        migrate_sqlite(&mut conn).map_err(|e| match damaged(e.into()) {
+            StoreError::Database(e) => StoreError::Integrity(format!(
+                "a schema migration failed ({e}): the database's schema is not the one its record of migrations \
+                 (schema_migrations) says, changed outside liuhen; restore it from a backup"
+            )),
+            other => other,
+        })?;
+        mended.extend(mend_tables(&conn)?);
+        mended.extend(mend_derived_schema(&conn)?);
         if deferred || !mended.is_empty() {
             integrity_check(&conn)?;
         }
@@ -569,6 +578,141 @@ fn derived_schema_differences(have: &DerivedSchemas) -> Vec<(String, String)> {
         out.push((name.clone(), format!("{kind} {name} is not one liuhen makes")));
     }
     out
+}
+
+/// A table's columns as SQLite describes them: (name, declared type, not null, default,
+/// position in the primary key), in order.
+type Columns = Vec<(String, String, bool, Option<String>, i64)>;
+
+/// The tables and views of `conn`, SQLite's own and the cases' full-text index (compared with
+/// the derived objects) left out: name → (type, SQL, columns).
+fn schema_tables(conn: &Connection) -> rusqlite::Result<BTreeMap<String, (String, String, Columns)>> {
+    let named: Vec<(String, String, String)> = {
+        let mut stmt = conn.prepare(
+            "SELECT name, type, sql FROM sqlite_master WHERE type IN ('table', 'view') AND sql IS NOT NULL \
+             AND name NOT LIKE 'sqlite_%' AND name != 'case_terms' AND name NOT LIKE 'case_terms_%'",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut out = BTreeMap::new();
+    for (name, kind, sql) in named {
+        let mut stmt =
+            conn.prepare("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) ORDER BY cid")?;
+        let cols = stmt.query_map([&name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+        let cols = cols.collect::<rusqlite::Result<Columns>>()?;
+        out.insert(name, (kind, sql, cols));
+    }
+    Ok(out)
+}
+
+/// What is to be done with a table or view found unlike the migrations make it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Remedy {
+    /// A projection: made again empty, and the projections rebuilt from the log.
+    Rebuild,
+    /// Holds nothing the log needs (sign-in sessions, throttling): made again empty.
+    Remake,
+    /// Holds the log or its identity: the database is refused, to be restored from a backup.
+    Refuse,
+    /// A view (liuhen makes none): dropped, it holds no rows.
+    Drop,
+    /// A table liuhen does not make: left as it is (liuhen reads none), and said.
+    Leave,
+}
+
+/// The tables (and views) of `have` unlike those the migrations make (`want`): (name, what is
+/// wrong, what is to be done).
+fn table_differences(
+    have: &BTreeMap<String, (String, String, Columns)>,
+    want: &BTreeMap<String, (String, String, Columns)>,
+) -> Vec<(String, String, Remedy)> {
+    let remedy = |name: &str| match name {
+        _ if PROJECTION_TABLES.contains(&name) => Remedy::Rebuild,
+        "sessions" | "throttle" => Remedy::Remake,
+        _ => Remedy::Refuse,
+    };
+    let mut out = Vec::new();
+    for (name, (_, _, cols)) in want {
+        match have.get(name) {
+            None => out.push((name.clone(), format!("table {name} is missing"), remedy(name))),
+            Some((kind, _, _)) if kind != "table" => {
+                out.push((name.clone(), format!("table {name} is a {kind}"), remedy(name)))
+            }
+            Some((_, _, c)) if c != cols => {
+                let names = |c: &Columns| c.iter().map(|c| c.0.clone()).collect::<Vec<_>>();
+                let (h, w) = (names(c), names(cols));
+                let gone: Vec<&String> = w.iter().filter(|n| !h.contains(n)).collect();
+                let added: Vec<&String> = h.iter().filter(|n| !w.contains(n)).collect();
+                let what = match (gone.is_empty(), added.is_empty()) {
+                    (false, _) => format!("table {name} lacks its column(s) {}", join(&gone)),
+                    (true, false) => format!("table {name} has column(s) liuhen does not make: {}", join(&added)),
+                    (true, true) => format!("table {name}'s columns are not as made"),
+                };
+                out.push((name.clone(), what, remedy(name)));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, (kind, _, _)) in have.iter().filter(|(n, _)| !want.contains_key(*n)) {
+        let remedy = if kind == "view" { Remedy::Drop } else { Remedy::Leave };
+        out.push((name.clone(), format!("{kind} {name} is not one liuhen makes"), remedy));
+    }
+    out
+}
+
+fn join(names: &[&String]) -> String {
+    names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The tables of `conn` made as the migrations make them, before their indexes and triggers are
+/// (those of a table made again are then missing, and made by [`mend_derived_schema`]): a
+/// projection dropped or changed with a SQLite shell is made again empty and the projections
+/// are marked to be rebuilt from the log (`liuhen serve` does it before anything reads them); a
+/// view is dropped; a table that holds the log or its identity, changed, refuses the database.
+/// What was done, a line each.
+fn mend_tables(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut fresh = Connection::open_in_memory()?;
+    migrate_sqlite(&mut fresh)?;
+    let want = schema_tables(&fresh)?;
+    let differences = table_differences(&schema_tables(conn)?, &want);
+    if let Some((_, what, _)) = differences.iter().find(|(_, _, r)| *r == Remedy::Refuse) {
+        return Err(StoreError::Integrity(format!(
+            "{what}: it holds the log, changed outside liuhen; restore the database from a backup, then run \
+             `liuhen verify --data`"
+        )));
+    }
+    let mut mended = Vec::new();
+    for (name, what, remedy) in differences {
+        match remedy {
+            Remedy::Rebuild | Remedy::Remake => {
+                let kind = conn
+                    .query_row("SELECT type FROM sqlite_master WHERE name = ?1", [&name], |r| r.get::<_, String>(0))
+                    .optional()?;
+                if let Some(kind) = kind {
+                    conn.execute(&format!("DROP {} \"{name}\"", kind.to_uppercase()), [])?;
+                }
+                conn.execute(&want[&name].1, [])?;
+                if remedy == Remedy::Rebuild {
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES (?1, 'stale') \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [crate::migrate::STALE_PROJECTIONS],
+                    )?;
+                    mended.push(format!("{what}: made again, the projections to be rebuilt from the log"));
+                } else {
+                    mended.push(format!("{what}: made again empty"));
+                }
+            }
+            Remedy::Drop => {
+                conn.execute(&format!("DROP VIEW \"{name}\""), [])?;
+                mended.push(format!("{what}: dropped"));
+            }
+            Remedy::Leave => mended.push(format!("{what}: left as it is (liuhen reads it not)")),
+            Remedy::Refuse => unreachable!("refused above"),
+        }
+    }
+    Ok(mended)
 }
 
 /// Makes the derived schema objects of `conn` again as the migrations make them (an index or
@@ -2825,8 +2969,16 @@ impl ProjectionReads for SqliteStore {
     async fn projection_differences(&self, expected: &ProjectionScratch) -> Result<Vec<String>, StoreError> {
         // A database of an older schema (opened read-only, so not migrated) has not the tables
         // the log's projections now fill: said once, not as a difference per table.
-        let schema: i64 =
-            self.read(|c| c.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)))?;
+        let schema: Option<i64> = self.read(|c| {
+            Ok(c.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)).ok())
+        })?;
+        let Some(schema) = schema else {
+            return Ok(vec![
+                "the database has no record of the migrations that ran (schema_migrations): start `liuhen serve` on it \
+                 once (it puts the record back from the schema), then verify its projections"
+                    .to_string(),
+            ]);
+        };
         if self.read(stale_projections)? {
             return Ok(vec![
                 "the projections await the rebuild from the log a schema migration asked for: start `liuhen serve` \
@@ -2850,7 +3002,22 @@ impl ProjectionReads for SqliteStore {
                 .into_iter()
                 .map(|(_, what)| format!("schema: {what} (the server makes it again at its next start)")),
         );
-        for t in PROJECTION_TABLES {
+        // The tables: one dropped or changed outside liuhen is named, not compared.
+        let tables = self.read(|c| Ok(schema_tables(c)))??;
+        let unlike = table_differences(&tables, &schema_tables(&logged)?);
+        out.extend(unlike.iter().map(|(_, what, remedy)| {
+            let then = match remedy {
+                Remedy::Rebuild => {
+                    "the server makes it again at its next start and rebuilds the projections from the log"
+                }
+                Remedy::Remake => "the server makes it again, empty, at its next start",
+                Remedy::Drop => "the server drops it at its next start",
+                Remedy::Leave => "liuhen reads it not; remove it",
+                Remedy::Refuse => "it holds the log: restore the database from a backup",
+            };
+            format!("schema: {what} ({then})")
+        }));
+        for t in PROJECTION_TABLES.into_iter().filter(|t| !unlike.iter().any(|(n, _, _)| n == t)) {
             // Both sides in primary-key order, a row at a time: no table is held whole.
             self.read(|c| compare_tables(t, c, &logged, &mut out))?;
         }

@@ -55,20 +55,22 @@ pub async fn open_data_dir(
         font_dirs: liuhen_pdf::default_dirs(&[]),
         seal: Some(Arc::new(dir.seal_keys().context("the electronic seal's keys")?)),
     });
-    let keys = store.verifier_keys();
-    let admin_password = app.bootstrap(store.origin(), &keys).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    app.record_seal_keys().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    // A database from before the newer projections (row versions, the case list's search
-    // fields, deadlines) has them computed from its log once, as `liuhen rebuild` would.
-    if store.projections_need_rebuild()? {
-        eprintln!("数据库结构已升级，正在由日志重建投影 / schema upgraded: rebuilding the projections from the log");
-        app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
     for what in store.mended() {
         eprintln!(
             "警告：数据库结构在留痕之外被改动，已按迁移重建 / warning: changed outside liuhen, made again: {what}"
         );
     }
+    // A database from before the newer projections (row versions, the case list's search
+    // fields, deadlines), or one whose projection table was dropped or changed with a SQLite
+    // shell, has them computed from its log, as `liuhen rebuild` would — before anything reads
+    // them (the bootstrap below asks whether there are users).
+    if store.projections_need_rebuild()? {
+        eprintln!("正在由日志重建投影 / rebuilding the projections from the log");
+        app.rebuild().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let keys = store.verifier_keys();
+    let admin_password = app.bootstrap(store.origin(), &keys).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.record_seal_keys().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     refuse_on(app.key_problems(&keys).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     Ok(Opened { dir, store, state, admin_password })

@@ -619,3 +619,82 @@ fn a_changed_opening_of_every_kind_of_entry_is_named() {
         verify_names(&d, &[&format!("entry {index} ({action}"), "does not match it"]);
     }
 }
+
+/// `liuhen verify --data` exits 0.
+fn verifies(dir: &Path) {
+    let out = run(&["verify", "--data", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+/// A projection table dropped or a column of one dropped with a SQLite shell, a view added:
+/// `verify` names each, and the next `serve` says what it found, makes the tables again and
+/// rebuilds them from the log before anything reads them — after which the directory verifies.
+/// A table of the log's own dropped is refused; accounts deleted are refused too, not answered
+/// with a new administrator for whoever deleted them; the migrations' record changed is put back.
+#[test]
+fn a_table_dropped_with_a_shell_is_named_and_rebuilt_from_the_log_or_refused() {
+    let (_t, d) = copy("dropped");
+    let conn = shell(&d);
+    let tables: Vec<String> = strings(
+        &conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    );
+    let projections: Vec<&String> =
+        tables.iter().filter(|t| !liuhen_store::NOT_PROJECTIONS.iter().any(|(n, _)| n == t)).collect();
+    assert!(projections.len() >= 13, "{projections:?}");
+    // Every projection but two dropped; the version of those two taken out; a view put in;
+    // the migrations' last record and the sessions dropped.
+    let mut needles = Vec::new();
+    for t in projections.iter().filter(|t| !["devices", "recordings"].contains(&t.as_str())) {
+        conn.execute(&format!("DROP TABLE \"{t}\""), []).unwrap();
+        needles.push(format!("schema: table {t} is missing"));
+    }
+    for t in ["devices", "recordings"] {
+        conn.execute(&format!("ALTER TABLE {t} DROP COLUMN version"), []).unwrap();
+        needles.push(format!("schema: table {t} lacks its column(s) version"));
+    }
+    conn.execute_batch("CREATE VIEW everyone AS SELECT * FROM log_entries; DROP TABLE sessions;").unwrap();
+    drop(conn);
+    let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+    let all = verify_names(&d, &needles);
+    assert!(all.contains("view everyone is not one liuhen makes"), "{all}");
+    assert!(all.contains("table sessions is missing"), "{all}");
+    // Served: made again and rebuilt; the demo's accounts sign in as before.
+    let server = Server::start(&d);
+    let (status, _) = login(&agent(), &server.url, "wangming", "wangming-password-2").unwrap();
+    assert_eq!(status, 200);
+    stop(server);
+    verifies(&d);
+
+    // The log's own tables are not made up: the database is refused.
+    for (table, sql) in [
+        ("log_checkpoints", "DROP TABLE log_checkpoints"),
+        ("openings", "DROP TABLE openings"),
+        ("log_entries", "ALTER TABLE log_entries RENAME TO entries"),
+    ] {
+        let (_t, d) = copy(table);
+        shell(&d).execute(sql, []).unwrap();
+        serve_refuses(&d, &[&format!("table {table} is missing"), "backup"]);
+    }
+    // The record of the migrations that ran, its last row or the whole table taken out: put
+    // back from the schema itself, not the migrations run again on what they made.
+    for (name, sql) in [
+        (
+            "last-migration",
+            "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+        ),
+        ("migrations", "DROP TABLE schema_migrations"),
+    ] {
+        let (_t, d) = copy(name);
+        shell(&d).execute(sql, []).unwrap();
+        verify_names(&d, &["migration"]);
+        let server = Server::start(&d);
+        stop(server);
+        verifies(&d);
+    }
+    // Every account deleted: no new administrator for whoever did it.
+    let (_t, d) = copy("accounts");
+    shell(&d).execute("DELETE FROM users", []).unwrap();
+    serve_refuses(&d, &["no account", "liuhen rebuild"]);
+    verify_names(&d, &["users"]);
+}

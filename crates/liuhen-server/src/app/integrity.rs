@@ -252,7 +252,11 @@ impl<S: LogStore> App<S> {
                     }
                 }
                 Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e.into()),
+                // The settings' table dropped or changed with a shell: said, as verify says the rest.
+                Err(e) => out.push(format!(
+                    "the seal keys the log recorded (seal.keys) cannot be read: {}",
+                    crate::error::error_chain(&e)
+                )),
             }
         }
         Ok(out)

@@ -417,6 +417,16 @@ impl<S: LogStore> App<S> {
         if self.store.count_users().await? > 0 {
             return Ok(None);
         }
+        // The first administrator is made right after the log's first entry, and only then: a
+        // log with more and no account is one whose accounts were taken out of the database
+        // behind liuhen's back, and a new administrator would hand the office to whoever did it.
+        if self.store.tree_size() > 1 {
+            return Err(AppError::Integrity(format!(
+                "the log holds {} entries but the database no account: the accounts were removed outside liuhen; \
+                 run `liuhen rebuild --data` (the accounts are in the log), then `liuhen verify --data`",
+                self.store.tree_size()
+            )));
+        }
         let password = auth::one_time_password();
         let admin = auth::NewUser {
             username: "admin".to_string(),
