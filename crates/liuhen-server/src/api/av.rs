@@ -3,11 +3,12 @@
 //! R-140) and `GET /api/av/overdue` (the 24-hour rule, 办法第二十三条).
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::av::{InterruptionInput, Link};
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use liuhen_store::LogStore;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -118,12 +119,15 @@ pub async fn unrecorded<S: LogStore>(
     Ok(Json(state.app.case_av(&user, &id).await?))
 }
 
-/// `GET /api/av/overdue`.
+/// `GET /api/av/overdue?limit=&cursor=`: a page of the overdue list and the cursor of the next.
 pub async fn overdue<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    Ok(Json(state.app.overdue_av(&user).await?))
+    q: Result<Query<super::cases::PageQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (overdue, next_cursor) = state.app.overdue_av(&user, q.cursor.as_deref(), q.size()?).await?;
+    Ok(Json(serde_json::json!({"overdue": overdue, "next_cursor": next_cursor})))
 }
 
 #[derive(Deserialize, JsonSchema)]

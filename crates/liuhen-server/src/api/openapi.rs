@@ -531,8 +531,10 @@ pub fn document() -> Value {
             "/api/cases/{id}/av/unrecorded": {"post": {"requestBody": body(r("Unrecorded")), "summary": "书面说明未进行音像记录的理由", "description": "R-141：现场执法、调查取证记录未进行音像记录的（文字记录能够全面有效记录），书面说明理由；记入日志，新的说明取代旧的（旧的仍在日志中）。请求体：record（如 act/0）、reason。返回案件的音像记录核查。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": ok("核查结果", json!({"type": "object"})), "400": err("记录不存在或未写理由"), "404": err("案件不存在")}))}},
-            "/api/av/overdue": {"get": {"summary": "逾期未存储的音像记录", "description": "办法第二十三条：调用者可见的案件中，须全程音像记录的现场执法活动结束二十四小时后仍未关联音像记录的，按到期时间排列。",
-                "security": [{"bearer": []}], "responses": auth_errors(json!({"200": ok("逾期事项", json!({"type": "array", "items": {"type": "object"}}))}))}},
+            "/api/av/overdue": {"get": {"summary": "逾期未存储的音像记录", "description": "办法第二十三条：调用者可见的案件中，须全程音像记录的现场执法活动结束二十四小时后仍未关联音像记录的，按到期时间由早到晚分页列出。一次请求只读一页的到期索引，未满一页也可能有 next_cursor。",
+                "security": [{"bearer": []}], "parameters": list_params(&[]),
+                "responses": auth_errors(json!({"200": ok("逾期事项", json!({"type": "object", "required": ["overdue", "next_cursor"], "properties": {
+                    "overdue": {"type": "array", "items": {"type": "object"}}, "next_cursor": {"type": ["string", "null"]}}})), "400": err("limit 或 cursor 无效")}))}},
             "/api/recordings/{id}": {"get": {"summary": "音像记录", "description": "文件的 SHA-256、SM3（计算完成后）、大小、上传人、关联案件和上传时的元数据。关联案件的，可见该案件者可见；未关联的，上传人及可见全部案件者可见。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "responses": auth_errors(json!({"200": ok("音像记录", json!({"type": "object"})), "404": err("不存在")}))}},

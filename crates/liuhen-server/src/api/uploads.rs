@@ -235,6 +235,7 @@ pub async fn recording<S: LogStore>(
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "Playback")]
+#[serde(deny_unknown_fields)]
 pub struct PlaybackForm {
     /// 播放用途（记入查阅台账）。
     #[serde(default)]
@@ -247,11 +248,17 @@ pub async fn playback<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    form: Result<Json<PlaybackForm>, axum::extract::rejection::JsonRejection>,
+    form: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    // A recording the caller may not see is 404 whatever the body: asked before the body is read.
+    state.app.recording(&user, &id).await?;
+    // No body is no purpose; a body is the form, held to its description (400 otherwise).
     let purpose = match form {
-        Ok(Json(f)) => crate::app::requests::cases::text(&f.purpose, "查阅目的", 200)?,
-        Err(_) => String::new(),
+        Err(axum::extract::rejection::JsonRejection::MissingJsonContentType(_)) => String::new(),
+        form => {
+            let f: PlaybackForm = super::described::body(form)?;
+            crate::app::requests::cases::text(&f.purpose, "查阅目的", 200)?
+        }
     };
     let grant = state.app.grant_playback(&user, &id, &purpose).await?;
     Ok(Json(json!({

@@ -441,48 +441,58 @@ impl<S: LogStore> App<S> {
         Ok(json!({"case": case_id, "records": out, "not_linked_to_a_record": unlinked}))
     }
 
-    /// Activities of the cases `actor` sees that had to be recorded whole and whose recordings
-    /// are not stored 24 hours after the activity (办法第二十三条): the overdue list, oldest first
-    /// — the cases' overdue `T-AV` deadlines, a range of their index.
-    pub async fn overdue_av(&self, actor: &UserRecord) -> Result<Vec<Value>, AppError> {
+    /// A page of the on-site acts whose recording is overdue (办法第二十三条: stored within 24
+    /// hours of the act's end) in the cases `actor` may see, earliest due first, after `cursor`:
+    /// one read of the deadlines' index by due time (`limit` rows; the policy then asked of each
+    /// row's case), so a page may hold fewer than `limit` and still have a `next_cursor`.
+    pub async fn overdue_av(
+        &self,
+        actor: &UserRecord,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Value>, Option<String>), AppError> {
         let now = now_ms();
+        let after = match cursor {
+            None => None,
+            Some(c) => {
+                let bad = || AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
+                let (n, key) = super::policy::parse_cursor(c)?;
+                let (due, case) = key.split_once(':').ok_or_else(bad)?;
+                Some((due.parse().map_err(|_| bad())?, case.to_string(), u32::try_from(n).map_err(|_| bad())?))
+            }
+        };
+        let q = liuhen_store::DeadlineQuery {
+            seen_by: super::policy::seen_by(actor),
+            code: Some(super::deadlines::AV_CODE.to_string()),
+            range: liuhen_store::DueRange::Before(now),
+            after,
+            limit: limit as u32,
+        };
+        let rows = self.store.deadline_page(&q).await?;
+        let next = (rows.len() == limit).then(|| rows.last()).flatten().map(|(d, _)| {
+            super::policy::cursor_of(i64::from(d.n), &format!("{}:{}", d.due_at_ms.unwrap_or(0), d.case_id))
+        });
         let mut out = Vec::new();
-        let mut after = None;
         // Each case once: its projection, if the policy lets the actor see it.
         let mut cases: std::collections::HashMap<String, Option<Value>> = std::collections::HashMap::new();
-        loop {
-            let q = liuhen_store::DeadlineQuery {
-                seen_by: super::policy::seen_by(actor),
-                code: Some(super::deadlines::AV_CODE.to_string()),
-                range: liuhen_store::DueRange::Before(now),
-                after,
-                limit: 500,
+        for (d, case_no) in rows {
+            if !cases.contains_key(&d.case_id) {
+                let c = self.store.case(&d.case_id).await?;
+                let seen = self.allow(actor, Action::ViewCase, Some(&c)).is_ok();
+                cases.insert(d.case_id.clone(), seen.then(|| serde_json::from_str(&c.data).unwrap_or(Value::Null)));
+            }
+            let Some(data) = &cases[&d.case_id] else { continue };
+            let Some((rid, kind, label, record)) =
+                super::records::records_in(data).into_iter().find(|(rid, ..)| *rid == d.record)
+            else {
+                continue;
             };
-            let rows = self.store.deadline_page(&q).await?;
-            let full = rows.len() == 500;
-            after = rows.last().map(|(d, _)| (d.due_at_ms.unwrap_or(0), d.case_id.clone(), d.n));
-            for (d, case_no) in rows {
-                if !cases.contains_key(&d.case_id) {
-                    let c = self.store.case(&d.case_id).await?;
-                    let seen = self.allow(actor, Action::ViewCase, Some(&c)).is_ok();
-                    cases.insert(d.case_id.clone(), seen.then(|| serde_json::from_str(&c.data).unwrap_or(Value::Null)));
-                }
-                let Some(data) = &cases[&d.case_id] else { continue };
-                let Some((rid, kind, label, record)) =
-                    super::records::records_in(data).into_iter().find(|(rid, ..)| *rid == d.record)
-                else {
-                    continue;
-                };
-                let at = record["ended_at"].as_i64().or(record["at"].as_i64()).unwrap_or_default();
-                let due = d.due_at_ms.unwrap_or_default();
-                out.push(json!({"case": d.case_id, "case_no": case_no, "record": rid, "kind": kind,
-                    "label": label, "at": at, "due": due, "overdue_hours": (now - due) / 3_600_000}));
-            }
-            if !full {
-                break;
-            }
+            let at = record["ended_at"].as_i64().or(record["at"].as_i64()).unwrap_or_default();
+            let due = d.due_at_ms.unwrap_or_default();
+            out.push(json!({"case": d.case_id, "case_no": case_no, "record": rid, "kind": kind,
+                "label": label, "at": at, "due": due, "overdue_hours": (now - due) / 3_600_000}));
         }
-        Ok(out)
+        Ok((out, next))
     }
 
     /// A page of the recordings `actor` may see, newest first: one case's or all, narrowed by

@@ -48,6 +48,9 @@ struct RecordingsPage {
     /// Cases the user may act on, for the upload's case.
     cases: Vec<(String, String)>,
     overdue: Vec<OverdueRow>,
+    /// The overdue list's next page and first.
+    overdue_next: Option<String>,
+    overdue_first: Option<String>,
     /// The next page and the first, with the same search.
     next: Option<String>,
     first: Option<String>,
@@ -60,6 +63,9 @@ pub struct RecordingsQuery {
     search: Search,
     #[serde(default)]
     cursor: String,
+    /// Where the overdue list starts (its `next_cursor`; empty: its first page).
+    #[serde(default)]
+    overdue: String,
 }
 
 pub struct InterruptionRow {
@@ -175,7 +181,7 @@ pub async fn recordings_page<S: LogStore>(
     q: Result<Query<RecordingsQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let RecordingsQuery { search: q, cursor } = q.map(|Query(q)| q).unwrap_or_default();
+    let RecordingsQuery { search: q, cursor, overdue: overdue_at } = q.map(|Query(q)| q).unwrap_or_default();
     let cursor = Some(cursor.as_str()).filter(|c| !c.is_empty());
     let page = crate::app::policy::PAGE as usize;
     let (found, next) = match state.app.recordings_page(&user, None, &q, cursor, page).await {
@@ -205,10 +211,13 @@ pub async fn recordings_page<S: LogStore>(
     for r in &found {
         rows.push(row(&state, r).await);
     }
-    let overdue = state
-        .app
-        .overdue_av(&user)
-        .await?
+    let overdue_at = Some(overdue_at.as_str()).filter(|c| !c.is_empty());
+    let (overdue, overdue_next) = match state.app.overdue_av(&user, overdue_at, page).await {
+        Err(crate::app::AppError::BadRequest(_)) => state.app.overdue_av(&user, None, page).await?,
+        other => other?,
+    };
+    let (overdue_first, overdue_next) = super::pager("/recordings?", "overdue", "#overdue", overdue_at, overdue_next);
+    let overdue = overdue
         .iter()
         .map(|o| OverdueRow {
             case_href: format!("/cases/{}", o["case"].as_str().unwrap_or_default()),
@@ -220,7 +229,18 @@ pub async fn recordings_page<S: LogStore>(
         .collect();
     let may_upload = state.app.allow(&user, Action::UploadRecording, None).is_ok();
     let cases = if may_upload { actable(&state, &user).await? } else { Vec::new() };
-    Ok(render(&RecordingsPage { user: Some(view), q, rows, may_upload, cases, overdue, next, first }))
+    Ok(render(&RecordingsPage {
+        user: Some(view),
+        q,
+        rows,
+        may_upload,
+        cases,
+        overdue,
+        overdue_next,
+        overdue_first,
+        next,
+        first,
+    }))
 }
 
 async fn recording_view<S: LogStore>(

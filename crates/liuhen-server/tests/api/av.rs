@@ -79,6 +79,52 @@ async fn inspected_at(
     case
 }
 
+/// 办法第二十三条's overdue list pages as every list does: earliest due first, `limit` rows and
+/// an opaque `next_cursor`, every overdue act once across the pages; a bad limit or cursor is 400.
+#[tokio::test]
+async fn the_overdue_list_pages_earliest_due_first() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let officers = two_officers(&app, &head).await;
+    let matter = json!({"code": "I-011", "name": "消防安全现场检查", "kind": "inspection",
+        "legal_basis": "《消防法》第五十三条", "av_mandatory": true});
+    assert_eq!(app.post_as("/api/matters", &head, &matter).await.status, StatusCode::CREATED);
+    let t0 = 1_795_568_400_000_i64;
+    let mut cases = Vec::new();
+    for i in 0..5 {
+        let no = format!("栗街检〔2026〕{}号", 40 + i);
+        // Opened in an order other than their acts' times.
+        let at = t0 + ((i * 3) % 5) as i64 * 3_600_000;
+        cases.push((at, inspected_at(&app, &head, &no, "消防安全现场检查", "某商场", &officers, at).await));
+    }
+    cases.sort();
+    let (mut seen, mut cursor, mut pages) = (Vec::new(), None::<String>, 0);
+    loop {
+        let url = match &cursor {
+            None => "/api/av/overdue?limit=2".to_string(),
+            Some(c) => format!("/api/av/overdue?limit=2&cursor={c}"),
+        };
+        let page = app.get(&url, Some(&head)).await.json();
+        let rows = page["overdue"].as_array().unwrap();
+        assert!(rows.len() <= 2, "{page}");
+        seen.extend(rows.iter().map(|o| (o["due"].as_i64().unwrap(), o["case"].as_str().unwrap().to_string())));
+        pages += 1;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert!(pages >= 3, "{pages} pages");
+    let dues: Vec<i64> = seen.iter().map(|(d, _)| *d).collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]), "earliest due first: {dues:?}");
+    let ids: Vec<String> = seen.into_iter().map(|(_, c)| c).collect();
+    assert_eq!(ids, cases.into_iter().map(|(_, c)| c).collect::<Vec<_>>());
+    for bad in ["limit=0", "limit=501", "cursor=not-a-cursor", "limit=x"] {
+        let r = app.get(&format!("/api/av/overdue?{bad}"), Some(&head)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
 /// 办法第十九条、第二十三条: the 24-hour deadline follows the 权责清单 — a matter marked for whole
 /// recording after its cases' acts makes those acts overdue, and unmarking it clears them.
 #[tokio::test]
@@ -93,8 +139,9 @@ async fn a_matter_marked_for_whole_recording_later_makes_its_past_acts_overdue()
     assert_eq!(app.post_as("/api/matters", &head, &matter(false)).await.status, StatusCode::CREATED);
     let t0 = 1_795_568_400_000_i64;
     let case = inspected_at(&app, &head, "栗街检〔2026〕32号", "燃气安全现场检查", "某餐馆后厨", &officers, t0).await;
-    let overdue_here =
-        |v: Value| v.as_array().unwrap().iter().any(|o| o["case"] == case.as_str() && o["record"] == "act/0");
+    let overdue_here = |v: Value| {
+        v["overdue"].as_array().unwrap().iter().any(|o| o["case"] == case.as_str() && o["record"] == "act/0")
+    };
     // Not a matter to record whole, nothing touching liberty or property: nothing owed.
     assert!(!overdue_here(app.get("/api/av/overdue", Some(&head)).await.json()));
     // The 权责清单 now says it must be: the act is overdue, in the list and among the deadlines.
@@ -122,7 +169,7 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
     // Nothing stored yet, more than 24 hours after the act: overdue, and not covered.
     let overdue = app.get("/api/av/overdue", Some(&head)).await.json();
     assert!(
-        overdue.as_array().unwrap().iter().any(|o| o["case"] == case.as_str() && o["record"] == "act/0"),
+        overdue["overdue"].as_array().unwrap().iter().any(|o| o["case"] == case.as_str() && o["record"] == "act/0"),
         "{overdue}"
     );
     let av = app.get(&format!("/api/cases/{case}/av"), Some(&head)).await.json();
@@ -151,9 +198,7 @@ async fn a_mandatory_activity_is_covered_by_its_linked_recordings_with_every_gap
     assert_eq!(rules(&av, "act/0"), ["R-140"], "{av}");
     assert!(av.to_string().contains("无音像记录"), "{av}");
     assert!(
-        app.get("/api/av/overdue", Some(&head))
-            .await
-            .json()
+        app.get("/api/av/overdue", Some(&head)).await.json()["overdue"]
             .as_array()
             .unwrap()
             .iter()
@@ -366,7 +411,7 @@ async fn an_act_that_touches_personal_liberty_must_be_recorded_whole_whatever_it
     assert_eq!(rules(&av, "act/0"), ["R-140"], "no recording covers it: {av}");
     // Only the act that had to be recorded whole is overdue 24 hours on.
     let overdue = app.get("/api/av/overdue", Some(&head)).await.json();
-    let listed = |case: &str| overdue.as_array().unwrap().iter().any(|o| o["case"] == case);
+    let listed = |case: &str| overdue["overdue"].as_array().unwrap().iter().any(|o| o["case"] == case);
     assert!(listed(touching) && !listed(plain), "{overdue}");
     // Covered from start to end: nothing to say.
     let rec = upload(&app, &head, "DSJ-002_0001.mp4", t0 - MIN, t0 + 30 * MIN, "DSJ-002", "王明、李华").await;
@@ -569,6 +614,18 @@ async fn a_withheld_records_reason_and_recording_are_withheld_with_it() {
     let purpose = json!({"purpose": "监督检查"});
     let r = app.post_as(&format!("/api/recordings/{rec}/playback"), &supervisor, &purpose).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Whatever the body: a malformed one is 400 to whoever sees the recording, 404 to whoever not.
+    let raw = |token: &str, body: &'static str| {
+        axum::http::Request::post(format!("/api/recordings/{rec}/playback"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    for body in ["{", "[1]", r#"{"purpose": 7}"#, r#"{"purpose": "x", "more": 1}"#] {
+        assert_eq!(app.request(raw(&supervisor, body)).await.status, StatusCode::NOT_FOUND, "{body}");
+        assert_eq!(app.request(raw(&head, body)).await.status, StatusCode::BAD_REQUEST, "{body}");
+    }
     let listed = |token: String| {
         let path = format!("/api/recordings?case={}", case.id);
         let app = &app;
