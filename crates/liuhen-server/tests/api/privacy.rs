@@ -7,6 +7,7 @@ use crate::helpers::*;
 use axum::http::StatusCode;
 use liuhen_server::LogAccess;
 use liuhen_store::Log as _;
+use liuhen_store::ProjectionReads as _;
 
 /// Strings that must never be served: words a user typed, and personal values.
 const CANARIES: [&str; 7] = [
@@ -121,4 +122,57 @@ async fn the_scan_finds_words_that_stand_both_behind_a_commitment_and_in_the_cle
     store.append(liuhen_store::AppendRequest::entry(leaked)).await.unwrap();
     let leaks = private_text_in_public_log(&data.db_path());
     assert_eq!(leaks, ["entry 1 (test.leak) holds \"金丝雀孙某某\""]);
+}
+
+/// 办法第二十四条、第二十五条: an account's ledger, read by a 监督人员, does not name what the
+/// reader may not see — a record classed beyond the reader, or a whole case so classed, after the
+/// view was ledgered: the line stays (when, what kind of access) without the case, the record
+/// or the purpose the viewer typed.
+#[tokio::test]
+async fn an_accounts_ledger_withholds_the_cases_and_records_its_reader_may_not_see() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    assert!(app.seed_demo().await);
+    let admin = app.login_admin().await;
+    let supervisor = app.account(&admin, "jiancha2", "supervisor").await;
+    let me = app.get("/api/me", Some(&head)).await.json();
+    let ledger_path = format!("/api/users/{}/ledger", me["id"].as_str().unwrap());
+    // Two cases of the demo with an on-site record; the head views the record of one, the other whole.
+    let mut ids = Vec::new();
+    for c in app.store.cases(1_000).await.unwrap() {
+        let v = app.get(&format!("/api/cases/{}/av", c.id), Some(&head)).await.json();
+        if v["records"].as_array().unwrap().iter().any(|r| r["record"] == "act/0")
+            && app.store.record_marks(&c.id, "class").await.unwrap().is_empty()
+            && c.confidentiality != "personal_privacy"
+        {
+            ids.push((c.id.clone(), c.case_no.clone()));
+        }
+    }
+    assert!(ids.len() >= 2, "{ids:?}");
+    let ((one, one_no), (two, two_no)) = (ids[0].clone(), ids[1].clone());
+    let purpose = urlencode("核对金丝雀孙某某的陈述");
+    let r = app.get(&format!("/api/cases/{one}/records/act/0?purpose={purpose}"), Some(&head)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(app.get(&format!("/api/cases/{two}?purpose={purpose}"), Some(&head)).await.status, StatusCode::OK);
+    // Before any class: the supervisor reads both, with the purpose.
+    let read = |token: String| {
+        let (app, path) = (&app, ledger_path.clone());
+        async move { app.get(&path, Some(&token)).await.json()["ledger"].to_string() }
+    };
+    let before = read(supervisor.clone()).await;
+    assert!(before.contains(&one) && before.contains(&two) && before.contains("金丝雀孙某某"), "{before}");
+    // The record classed 个人隐私, the other case too.
+    let class = serde_json::json!({"class": "personal_privacy", "reason": "涉及个人隐私"});
+    let r = app.post_as(&format!("/api/cases/{one}/records/act/0/classification"), &head, &class).await;
+    assert!(r.status.is_success(), "{}", String::from_utf8_lossy(&r.body));
+    let r = app.post_as(&format!("/api/cases/{two}/classification"), &head, &class).await;
+    assert!(r.status.is_success(), "{}", String::from_utf8_lossy(&r.body));
+    let after = read(supervisor.clone()).await;
+    assert!(!after.contains(&two) && !after.contains(&two_no), "{after}");
+    assert!(!after.contains("act/0") && !after.contains("金丝雀孙某某"), "{after}");
+    assert!(after.contains(&format!("案件 {one_no} 中不可查看的记录")), "{after}");
+    assert!(after.contains("不可查看的案件（已隐去）"), "{after}");
+    // The head, who sees both, still reads all of it.
+    let own = read(head.clone()).await;
+    assert!(own.contains(&two) && own.contains("act/0") && own.contains("金丝雀孙某某"), "{own}");
 }
