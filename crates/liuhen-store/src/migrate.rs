@@ -38,6 +38,7 @@ const SQLITE: &[(i64, &str)] = &[
     (32, include_str!("../migrations/sqlite/0032_record_marks.sql")),
     (33, include_str!("../migrations/sqlite/0033_documents.sql")),
     (34, include_str!("../migrations/sqlite/0034_cases_by_update_covering.sql")),
+    (35, include_str!("../migrations/sqlite/0035_case_terms_any_case.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's

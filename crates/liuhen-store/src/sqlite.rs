@@ -2039,8 +2039,11 @@ fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) 
             Some(p) => conds
                 .push(format!("rowid IN (SELECT rowid FROM case_terms WHERE case_terms MATCH {})", arg(V::Text(p)))),
             None => {
-                let n = arg(V::Text(t.to_string()));
-                conds.push(format!("(instr(case_no, {n}) > 0 OR instr(party, {n}) > 0 OR instr(matter, {n}) > 0)"));
+                // Latin letters in either case, as the trigram index folds them (ASCII's here).
+                let n = arg(V::Text(t.to_ascii_lowercase()));
+                conds.push(format!(
+                    "(instr(lower(case_no), {n}) > 0 OR instr(lower(party), {n}) > 0 OR instr(lower(matter), {n}) > 0)"
+                ));
             }
         }
     }
@@ -2835,8 +2838,8 @@ impl ProjectionReads for SqliteStore {
             match trigram_phrase(v) {
                 Some(p) => phrases.push(format!("{col} : {p}")),
                 None => {
-                    args.push(V::Text(v.to_string()));
-                    passes.push(format!("instr({col}, ?{}) > 0", args.len()));
+                    args.push(V::Text(v.to_ascii_lowercase()));
+                    passes.push(format!("instr(lower({col}), ?{}) > 0", args.len()));
                 }
             }
         }

@@ -267,8 +267,8 @@ fn case(id: &str, unit: &str) -> liuhen_store::CaseRecord {
 }
 
 /// The case list's text search: the cases whose number, party's name or matter holds the
-/// text, exactly (case-sensitive, quotes and spaces as they are), for a term of any length;
-/// kept as cases change; paged by most recent change.
+/// text — exactly, quotes and spaces as they are, but Latin letters in either case ("abc" finds
+/// "QX-ABC-3") — for a term of any length; kept as cases change; paged by most recent change.
 async fn case_search_story<S: LogStore>(store: &S) {
     let mk = |id: &str, no: &str, party: &str, matter: &str| liuhen_store::CaseRecord {
         case_no: no.into(),
@@ -303,7 +303,10 @@ async fn case_search_story<S: LogStore>(store: &S) {
     let expected = |cases: &[liuhen_store::CaseRecord], t: &str| {
         let mut v: Vec<String> = cases
             .iter()
-            .filter(|c| c.case_no.contains(t) || c.party.contains(t) || c.matter.contains(t))
+            .filter(|c| {
+                let t = t.to_ascii_lowercase();
+                [&c.case_no, &c.party, &c.matter].iter().any(|f| f.to_ascii_lowercase().contains(&t))
+            })
             .map(|c| c.id.clone())
             .collect();
         v.sort();
@@ -323,7 +326,12 @@ async fn case_search_story<S: LogStore>(store: &S) {
         "违法建设",
         "无此人",
         "QX-",
+        "qx",
+        "x-a",
+        "Abc-3",
     ];
+    assert_eq!(ids(search("abc", None, 50).await), ["s3"], "Latin letters in either case");
+    assert_eq!(ids(search("q", None, 50).await), ["s3"], "Latin letters in either case");
     for t in terms {
         assert_eq!(ids(search(t, None, 50).await), expected(&cases, t), "{t}");
     }

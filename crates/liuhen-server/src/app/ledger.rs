@@ -225,8 +225,10 @@ impl<S: LogStore> App<S> {
             self.store.actor_entries(&who, &LEDGER_FAMILIES, before.unwrap_or(u64::MAX), limit as u32 + 1).await?;
         let more = rows.len() > limit;
         // Each case once: whether the reader sees it now, and the classes of its records.
-        let mut cases: std::collections::HashMap<String, Option<(liuhen_store::CaseRecord, serde_json::Map<String, serde_json::Value>)>> =
-            std::collections::HashMap::new();
+        let mut cases: std::collections::HashMap<
+            String,
+            Option<(liuhen_store::CaseRecord, serde_json::Map<String, serde_json::Value>)>,
+        > = std::collections::HashMap::new();
         for (index, bytes) in rows.into_iter().take(limit) {
             let e = Entry::decode(&bytes).map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
             let Some(mut l) = self.ledger_line(index, &e).await? else { continue };
@@ -241,7 +243,8 @@ impl<S: LogStore> App<S> {
                     Err(liuhen_store::StoreError::NotFound) => None,
                     Err(e) => return Err(e.into()),
                 };
-                let seen = match record.filter(|c| self.allow(actor, super::policy::Action::ViewCase, Some(c)).is_ok()) {
+                let seen = match record.filter(|c| self.allow(actor, super::policy::Action::ViewCase, Some(c)).is_ok())
+                {
                     Some(c) => {
                         let classes = self.record_classes(&c.id).await?;
                         Some((c, classes))
