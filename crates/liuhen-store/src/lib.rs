@@ -89,8 +89,9 @@ pub enum Op {
     DecideGrant { user_id: String, role: String },
     /// Set (or clear) a user's TOTP secret and whether sign-in requires it.
     SetTotp { user_id: String, secret: String, enabled: bool },
-    /// Set a case's confidentiality class.
-    ClassifyCase { case_id: String, class: String },
+    /// Set a case's confidentiality class; with `expected` (the class its classifier read),
+    /// refused as a conflict — nothing appended — when the case's class is now another.
+    ClassifyCase { case_id: String, class: String, expected: Option<String> },
     /// End a session now (sign-out): it no longer authenticates.
     EndSession { token_sha256: Hash, at_ms: i64 },
     /// A user's new password (its Argon2id hash) and whether it must be changed again.
@@ -253,8 +254,24 @@ pub struct TaskRecord {
 pub struct TaskQuery {
     pub seen_by: SeenBy,
     pub roles: Vec<String>,
+    /// Only the tasks of the cases this narrows to.
+    pub cases: CaseFilter,
     pub after: Option<(String, String, u32)>,
     pub limit: u32,
+}
+
+/// What a list of rows of cases (deadlines, the 审批待办) is narrowed to by the case each row
+/// is of: every one given must hold. Nothing given: every case the reader sees.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// The kind of case (`inspection`…).
+    pub kind: Option<String>,
+    /// The 承办机构 it belongs to.
+    pub unit: Option<String>,
+    /// An officer (id) who handles it.
+    pub officer: Option<String>,
+    /// Its matter (案由), as the 权责清单 names it.
+    pub matter: Option<String>,
 }
 
 /// Which deadlines a page of the list ranges over.
@@ -288,6 +305,11 @@ pub struct DeadlineQuery {
     /// Only deadlines of this code (`T-AV`…).
     pub code: Option<String>,
     pub range: DueRange,
+    /// Due at or after, and before, these times (a date range; the range above still holds).
+    pub due_from: Option<i64>,
+    pub due_before: Option<i64>,
+    /// Only the deadlines of the cases this narrows to.
+    pub cases: CaseFilter,
     pub after: Option<(i64, String, u32)>,
     pub limit: u32,
 }

@@ -1384,7 +1384,16 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 conn.prepare_cached("UPDATE users SET totp_secret = ?2, totp_enabled = ?3 WHERE id = ?1")?
                     .execute(params![user_id, secret, enabled])?;
             }
-            Op::ClassifyCase { case_id, class } => {
+            Op::ClassifyCase { case_id, class, expected } => {
+                if let Some(e) = expected {
+                    let now: Option<String> = conn
+                        .prepare_cached("SELECT confidentiality FROM cases WHERE id = ?1")?
+                        .query_row([case_id], |r| r.get(0))
+                        .optional()?;
+                    if now.as_deref() != Some(e.as_str()) {
+                        return Err(StoreError::Conflict(format!("案件 {case_id} 的密级已不是 {e}")));
+                    }
+                }
                 conn.prepare_cached("UPDATE cases SET confidentiality = ?2 WHERE id = ?1")?
                     .execute(params![case_id, class])?;
             }
@@ -2009,6 +2018,25 @@ fn trigram_phrase(term: &str) -> Option<String> {
     (term.chars().count() >= 3).then(|| format!("\"{}\"", term.replace('"', "\"\"")))
 }
 
+/// The conditions `f` puts on the cases (columns prefixed by `p`), their values given to `arg`.
+fn case_filter_sql(
+    f: &crate::CaseFilter,
+    arg: &mut impl FnMut(rusqlite::types::Value) -> String,
+    p: &str,
+) -> Vec<String> {
+    use rusqlite::types::Value as V;
+    let mut conds = Vec::new();
+    for (col, v) in [("case_type", &f.kind), ("unit", &f.unit), ("matter", &f.matter)] {
+        if let Some(v) = v {
+            conds.push(format!("{p}{col} = {}", arg(V::Text(v.clone()))));
+        }
+    }
+    if let Some(o) = &f.officer {
+        conds.push(format!("instr({p}officers, {}) > 0", arg(V::Text(format!(",{o},")))));
+    }
+    conds
+}
+
 /// The SQL of a page of cases and its arguments, in order.
 fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as V;
@@ -2019,13 +2047,15 @@ fn case_page_sql(q: &crate::CaseQuery) -> (String, Vec<rusqlite::types::Value>) 
         format!("?{}", args.len())
     };
     let mut conds = vec![seen];
-    for (col, v) in [("case_type", &q.kind), ("state", &q.state), ("matter", &q.matter), ("unit", &q.unit)] {
-        if let Some(v) = v {
-            conds.push(format!("{col} = {}", arg(V::Text(v.clone()))));
-        }
-    }
-    if let Some(o) = &q.officer {
-        conds.push(format!("instr(officers, {}) > 0", arg(V::Text(format!(",{o},")))));
+    let filter = crate::CaseFilter {
+        kind: q.kind.clone(),
+        unit: q.unit.clone(),
+        officer: q.officer.clone(),
+        matter: q.matter.clone(),
+    };
+    conds.extend(case_filter_sql(&filter, &mut arg, ""));
+    if let Some(v) = &q.state {
+        conds.push(format!("state = {}", arg(V::Text(v.clone()))));
     }
     if let Some(t) = q.opened_from_ms {
         conds.push(format!("opened_at >= {}", arg(V::Integer(t))));
@@ -2499,6 +2529,13 @@ impl ProjectionReads for SqliteStore {
         if let Some(code) = &q.code {
             conds.push(format!("d.code = {}", arg(V::Text(code.clone()))));
         }
+        conds.extend(case_filter_sql(&q.cases, &mut arg, "c."));
+        if let Some(t) = q.due_from {
+            conds.push(format!("d.due_at >= {}", arg(V::Integer(t))));
+        }
+        if let Some(t) = q.due_before {
+            conds.push(format!("d.due_at < {}", arg(V::Integer(t))));
+        }
         match q.range {
             crate::DueRange::Before(t) => conds.push(format!("d.due_at < {}", arg(V::Integer(t)))),
             crate::DueRange::Unknown => conds.push("d.due_at IS NULL".to_string()),
@@ -2536,6 +2573,7 @@ impl ProjectionReads for SqliteStore {
             return Err(StoreError::Invalid(format!("{r:?} is not a role code")));
         }
         let mut conds = vec![seen];
+        conds.extend(case_filter_sql(&q.cases, &mut arg, "c."));
         if let Some((case, source, n)) = &q.after {
             let (c, s, n) = (arg(V::Text(case.clone())), arg(V::Text(source.clone())), arg(V::Integer(i64::from(*n))));
             conds.push(format!("(t.case_id, t.source, t.n) > ({c}, {s}, {n})"));

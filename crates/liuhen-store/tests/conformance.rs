@@ -415,7 +415,16 @@ async fn deadline_story<S: LogStore>(store: &S) {
     write(store, vec![set("dl-b", b)]).await.unwrap();
     let all = liuhen_store::SeenBy { all: true, ..Default::default() };
     let page = |seen_by: &liuhen_store::SeenBy, code: Option<&str>, range, after, limit| {
-        let q = DeadlineQuery { seen_by: seen_by.clone(), code: code.map(str::to_string), range, after, limit };
+        let q = DeadlineQuery {
+            seen_by: seen_by.clone(),
+            code: code.map(str::to_string),
+            range,
+            due_from: None,
+            due_before: None,
+            cases: Default::default(),
+            after,
+            limit,
+        };
         async move {
             store
                 .deadline_page(&q)
@@ -445,6 +454,32 @@ async fn deadline_story<S: LogStore>(store: &S) {
     let unit2 = liuhen_store::SeenBy { unit: Some("unit-2".into()), ..Default::default() };
     assert_eq!(page(&unit2, Some("T-AV"), DueRange::Before(100), None, 10).await, [key("dl-b", 0, "act/0")]);
     assert!(page(&liuhen_store::SeenBy::default(), None, DueRange::Before(i64::MAX), None, 10).await.is_empty());
+    // Narrowed by the case (its unit, kind, matter, an officer) and by a range of due times.
+    let narrowed = |cases: liuhen_store::CaseFilter, due_from: Option<i64>, due_before: Option<i64>| {
+        let q = DeadlineQuery {
+            seen_by: all.clone(),
+            code: None,
+            range: DueRange::Before(1_000),
+            due_from,
+            due_before,
+            cases,
+            after: None,
+            limit: 10,
+        };
+        async move { store.deadline_page(&q).await.unwrap().into_iter().map(|(d, _)| (d.case_id, d.n)).collect::<Vec<_>>() }
+    };
+    let unit = |u: &str| liuhen_store::CaseFilter { unit: Some(u.into()), ..Default::default() };
+    let k = |c: &str, n: u32| (c.to_string(), n);
+    assert_eq!(narrowed(unit("unit-2"), None, None).await, [k("dl-b", 0), k("dl-b", 1)]);
+    assert_eq!(narrowed(unit("unit-1"), None, None).await, [k("dl-a", 1), k("dl-a", 0)]);
+    assert!(narrowed(unit("unit-3"), None, None).await.is_empty());
+    let kind = |k: &str| liuhen_store::CaseFilter { kind: Some(k.into()), ..Default::default() };
+    assert_eq!(narrowed(kind("inspection"), None, None).await.len(), 4);
+    assert!(narrowed(kind("licence"), None, None).await.is_empty());
+    let officer = |o: &str| liuhen_store::CaseFilter { officer: Some(o.into()), ..Default::default() };
+    assert!(narrowed(officer("nobody"), None, None).await.is_empty());
+    assert_eq!(narrowed(Default::default(), Some(10), Some(51)).await, [k("dl-a", 1), k("dl-b", 0), k("dl-a", 0)]);
+    assert_eq!(narrowed(Default::default(), Some(11), None).await, [k("dl-a", 0), k("dl-b", 1)]);
     // Replaced whole: a case with nothing open has no rows.
     write(store, vec![set("dl-b", vec![])]).await.unwrap();
     assert_eq!(page(&all, Some("T-AV"), DueRange::Before(400), None, 10).await, [key("dl-a", 1, "act/1")]);
@@ -807,6 +842,7 @@ async fn task_story<S: LogStore>(store: &S) {
         let q = liuhen_store::TaskQuery {
             seen_by,
             roles: roles.iter().map(|r| r.to_string()).collect(),
+            cases: Default::default(),
             after: after.map(|(c, n)| (c.to_string(), "procedure".to_string(), n)),
             limit,
         };
@@ -824,6 +860,16 @@ async fn task_story<S: LogStore>(store: &S) {
     assert!(page(all.clone(), &[], None, 10).await.unwrap().is_empty());
     let unit2 = liuhen_store::SeenBy { unit: Some("unit-2".into()), ..Default::default() };
     assert_eq!(page(unit2, &["approver", "unit_head"], None, 10).await.unwrap(), [key("tk-b", 0)]);
+    // Narrowed by the case: its unit.
+    let q = liuhen_store::TaskQuery {
+        seen_by: all.clone(),
+        roles: vec!["approver".into(), "unit_head".into()],
+        cases: liuhen_store::CaseFilter { unit: Some("unit-2".into()), ..Default::default() },
+        after: None,
+        limit: 10,
+    };
+    let narrowed: Vec<_> = store.task_page(&q).await.unwrap().into_iter().map(|(t, ..)| (t.case_id, t.n)).collect();
+    assert_eq!(narrowed, [key("tk-b", 0)]);
     assert!(matches!(page(all, &["x') OR 1 --"], None, 10).await, Err(StoreError::Invalid(_))));
 }
 

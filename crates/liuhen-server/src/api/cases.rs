@@ -148,8 +148,10 @@ pub async fn case_command<S: LogStore>(
     Ok(Json(r.into()))
 }
 
-/// The case list's query: a page (`limit`, `cursor`) and its filters.
+/// The case list's query: a page (`limit`, `cursor`) and its filters; a parameter it does not
+/// name is refused (400), not ignored.
 #[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct CaseListQuery {
     /// Rows in the page (default 50, at most 500).
     pub limit: Option<u32>,
@@ -173,18 +175,44 @@ pub struct CaseListQuery {
     pub q: Option<String>,
 }
 
+/// A query parameter's text (at most `max` characters; empty: not given).
+fn field(v: &Option<String>, name: &str, max: usize) -> Result<Option<String>, AppError> {
+    v.as_deref().map(|s| text(s, name, max)).transpose().map(|t| t.filter(|t| !t.is_empty()))
+}
+
+/// A query parameter's day (YYYY-MM-DD).
+fn day(v: &Option<String>, name: &str) -> Result<Option<Date>, AppError> {
+    field(v, name, 10)?.map(|s| date(&s, name)).transpose()
+}
+
+/// The page's size (400 outside 1..=500).
+fn page_size(limit: Option<u32>) -> Result<usize, AppError> {
+    match limit {
+        None => Ok(crate::app::policy::PAGE as usize),
+        Some(l) if (1..=crate::app::policy::MAX_PAGE).contains(&l) => Ok(l as usize),
+        Some(_) => Err(AppError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE))),
+    }
+}
+
+/// The filter of the cases a list's rows are of, from its query's parameters.
+pub fn case_filter(
+    kind: &Option<String>,
+    unit: &Option<String>,
+    officer: &Option<String>,
+    matter: &Option<String>,
+) -> Result<liuhen_store::CaseFilter, AppError> {
+    Ok(liuhen_store::CaseFilter {
+        kind: field(kind, "kind", 32)?,
+        unit: field(unit, "unit", 200)?,
+        officer: field(officer, "officer", 64)?,
+        matter: field(matter, "matter", 200)?,
+    })
+}
+
 impl CaseListQuery {
     /// The store's filter (who sees what is the application's to add).
     pub fn filter(&self) -> Result<liuhen_store::CaseQuery, AppError> {
-        let field = |v: &Option<String>, name: &str, max: usize| -> Result<Option<String>, AppError> {
-            v.as_deref().map(|s| text(s, name, max)).transpose().map(|t| t.filter(|t| !t.is_empty()))
-        };
-        let day = |v: &Option<String>, name: &str| -> Result<Option<Date>, AppError> {
-            field(v, name, 10)?.map(|s| date(&s, name)).transpose()
-        };
-        if self.limit.is_some_and(|l| l == 0 || l > crate::app::policy::MAX_PAGE) {
-            return Err(AppError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE)));
-        }
+        page_size(self.limit)?;
         Ok(liuhen_store::CaseQuery {
             kind: field(&self.kind, "kind", 32)?,
             state: field(&self.state, "state", 64)?,
@@ -275,6 +303,10 @@ pub struct ClassForm {
     #[schemars(extend("enum" = ["public", "internal", "commercial_secret", "personal_privacy"]))]
     pub class: String,
     pub reason: crate::app::requests::text::Text<500>,
+    /// 表单所显示的密级（记录自身的；记录未另定的，为案件的）：给出而现已是其他密级的，返回 409，不作修改。
+    #[serde(default)]
+    #[schemars(extend("enum" = ["public", "internal", "commercial_secret", "personal_privacy"]))]
+    pub expected_class: Option<String>,
 }
 
 /// `POST /api/cases/{id}/classification`: the case's confidentiality class (a 负责人 or the
@@ -287,7 +319,8 @@ pub async fn classify_case<S: LogStore>(
 ) -> Result<Json<CaseDto>, ApiError> {
     super::allowed_first(&state, &user, &id, crate::app::policy::Action::ClassifyCase).await?;
     let f = super::described::body::<ClassForm>(form)?;
-    let r = state.app.classify_case(&user, &id, f.class.trim(), &f.reason.text("定级理由")?).await?;
+    let expected = f.expected_class.as_deref();
+    let r = state.app.classify_case(&user, &id, f.class.trim(), &f.reason.text("定级理由")?, expected).await?;
     Ok(Json(r.into()))
 }
 
@@ -313,6 +346,7 @@ pub async fn reveal_party<S: LogStore>(
 /// A page of a list: `limit` rows (default 50, at most 500) after `cursor` (the last page's
 /// `next_cursor`).
 #[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     pub limit: Option<u32>,
     pub cursor: Option<String>,
@@ -321,11 +355,7 @@ pub struct PageQuery {
 impl PageQuery {
     /// The page's size (400 outside 1..=500).
     pub fn size(&self) -> Result<usize, AppError> {
-        match self.limit {
-            None => Ok(crate::app::policy::PAGE as usize),
-            Some(l) if (1..=crate::app::policy::MAX_PAGE).contains(&l) => Ok(l as usize),
-            Some(_) => Err(AppError::BadRequest(format!("limit 须为 1 至 {}", crate::app::policy::MAX_PAGE))),
-        }
+        page_size(self.limit)
     }
 
     /// The log index in the cursor of a list of log entries: the page starts before it
@@ -377,6 +407,7 @@ impl From<crate::app::ledger::LedgerLine> for LedgerDto {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LedgerQuery {
     /// Only the accesses of this record (`evidence/0`).
     #[serde(default)]
@@ -431,7 +462,8 @@ pub async fn classify_record<S: LogStore>(
     super::allowed_first(&state, &user, &id, crate::app::policy::Action::ClassifyCase).await?;
     let f = super::described::body::<ClassForm>(form)?;
     let record_id = format!("{kind}/{n}");
-    state.app.classify_record(&user, &id, &record_id, f.class.trim(), &f.reason.text("定级理由")?).await?;
+    let (class, expected) = (f.class.trim(), f.expected_class.as_deref());
+    state.app.classify_record(&user, &id, &record_id, class, &f.reason.text("定级理由")?, expected).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -455,14 +487,41 @@ pub struct DeadlinePage {
     pub next_cursor: Option<String>,
 }
 
+/// The deadline list's query: a page and its filters (a parameter it does not name: 400).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineListQuery {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+    /// The kind of deadline (`T-AV`…).
+    pub code: Option<String>,
+    /// overdue | unknown | upcoming
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub unit: Option<String>,
+    pub officer: Option<String>,
+    pub matter: Option<String>,
+    /// Due on or after this day, on or before that (YYYY-MM-DD, Asia/Shanghai).
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
 pub async fn list_deadlines<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<DeadlineListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<DeadlinePage>, ApiError> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
     let now = state.app.clock.now();
-    let (items, next_cursor) = state.app.deadline_page(&user, now, q.cursor.as_deref(), q.size()?).await?;
+    let filter = crate::app::deadlines::DeadlineFilter {
+        cases: case_filter(&q.kind, &q.unit, &q.officer, &q.matter)?,
+        code: field(&q.code, "code", 32)?,
+        status: field(&q.status, "status", 16)?.map(|s| crate::app::deadlines::DueStatus::parse(&s)).transpose()?,
+        due_from: day(&q.from, "from")?.map(|d| d.start().0),
+        due_before: day(&q.to, "to")?.map(|d| d.plus_days(1).start().0),
+    };
+    let (items, next_cursor) =
+        state.app.deadline_page(&user, now, &filter, q.cursor.as_deref(), page_size(q.limit)?).await?;
     Ok(Json(DeadlinePage {
         next_cursor,
         deadlines: items

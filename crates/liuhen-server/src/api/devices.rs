@@ -36,17 +36,27 @@ fn device_capabilities(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({"type": "array", "items": {"type": "string", "enum": liuhen_core::device::CAPABILITIES.iter().map(|(k, _)| *k).collect::<Vec<_>>()}})
 }
 
+/// The registry list's query: a page and its filters (a parameter it does not name: 400).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceListQuery {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+    pub status: Option<String>,
+    pub holder: Option<String>,
+}
+
 /// `GET /api/devices`: a page of the registry, each device with its state and the length of
 /// its ledger; `status` and `holder` narrow it.
 pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-    q: Result<Query<super::cases::PageQuery>, QueryRejection>,
-    filter: Result<Query<DeviceFilter>, QueryRejection>,
+    q: Result<Query<DeviceListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
-    let Query(filter) = filter.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
-    let (devices, next) = state.app.devices(&user, &filter, q.cursor.as_deref(), q.size()?).await?;
+    let filter = DeviceFilter { status: q.status, holder: q.holder };
+    let page = super::cases::PageQuery { limit: q.limit, cursor: q.cursor };
+    let (devices, next) = state.app.devices(&user, &filter, page.cursor.as_deref(), page.size()?).await?;
     Ok(Json(serde_json::json!({"devices": devices, "next_cursor": next})))
 }
 

@@ -119,6 +119,14 @@ fn r(name: &str) -> Value {
 }
 
 /// The parameters of a paged list: `limit`, `cursor`, and its filters (name, description).
+/// The filters of a list's rows by the case each is of.
+const CASE_FILTERS: &[(&str, &str)] = &[
+    ("kind", "案件种类：inspection | summary_penalty | ordinary_penalty | licence | coercive_measure"),
+    ("unit", "承办机构"),
+    ("officer", "执法人员编号"),
+    ("matter", "案由（权责清单所列名称）"),
+];
+
 fn list_params(filters: &[(&str, &str)]) -> Value {
     let mut p = vec![
         json!({"name": "limit", "in": "query", "required": false, "description": "每页条数（默认 50，至多 500）",
@@ -171,6 +179,16 @@ pub fn document() -> Value {
         Value::Array(p)
     };
     let user_ledger_params = id_and_page("账号 ID", &[]);
+    let deadline_params = {
+        let mut filters = vec![
+            ("code", "期限种类（如 T-AV）"),
+            ("status", "overdue | unknown | upcoming"),
+            ("from", "到期日不早于（YYYY-MM-DD）"),
+            ("to", "到期日不晚于（YYYY-MM-DD）"),
+        ];
+        filters.extend_from_slice(CASE_FILTERS);
+        list_params(&filters)
+    };
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
@@ -408,8 +426,8 @@ pub fn document() -> Value {
                             "pattern": {"type": "string", "maxLength": 500, "description": "编号格式，依次含 {year} 和 {n} 各一处，如 栗街罚〔{year}〕{n}号", "pattern": "^(?:(?!\\{year\\}|\\{n\\}).)*\\{year\\}(?:(?!\\{year\\}|\\{n\\}).)*\\{n\\}(?:(?!\\{year\\}|\\{n\\}).)*$"}}},
                     ]}})),
                     "responses": auth_errors(json!({"200": ok("已设置", json!({"type": "array"})), "400": err("内容有误"), "403": err("无权限"), "404": err("无此清单")}))}},
-            "/api/inbox": {"get": {"summary": "审批待办", "description": "本人可见案件中等待本人角色办理的事项：批准强制措施、补办批准、承办机构拟决定、法制审核、许可决定、当事人查阅复制申请的审批、内部审批文书的下一步审批。分页（limit、cursor）。",
-                "security": [{"bearer": []}], "parameters": list_params(&[]),
+            "/api/inbox": {"get": {"summary": "审批待办", "description": "本人可见案件中等待本人角色办理的事项：批准强制措施、补办批准、承办机构拟决定、法制审核、许可决定、当事人查阅复制申请的审批、内部审批文书的下一步审批。分页（limit、cursor），可按案件筛选：kind 案件种类、unit 承办机构、officer 执法人员编号、matter 案由（同时给出的须都符合）。未列出的参数返回 400。",
+                "security": [{"bearer": []}], "parameters": list_params(CASE_FILTERS),
                 "responses": auth_errors(json!({"200": ok("一页待办", page_of(json!({"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "task": {"type": "string"}, "command": {"type": ["string", "null"]}, "document": {"type": ["string", "null"]}}}), "inbox")), "400": err("查询参数有误")}))}},
             "/api/me/totp": {"post": {"summary": "绑定身份验证器（开始）", "description": "生成动态验证码密钥（RFC 6238，HMAC-SHA1，6 位，30 秒），返回 base32 密钥和 otpauth:// 地址；确认前不生效。须提交本人当前密码（已启用时另附 code）。",
                 "security": [{"bearer": []}], "requestBody": body(r("Credentials")),
@@ -443,14 +461,14 @@ pub fn document() -> Value {
             "/api/cases/{id}/classification": {"post": {"summary": "设定案件密级", "description": "负责人或承办机构负责人设定：public 公开、internal 内部、commercial_secret 商业秘密、personal_privacy 个人隐私；后两者仅办案人员、承办机构负责人、法制审核人员和负责人可见。涉及国家秘密的材料不得存入本系统。记入日志。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
                 "requestBody": body(r("Classification")),
-                "responses": auth_errors(json!({"200": ok("已设定", r("Case")), "400": err("请求有误"), "403": err("无权限"), "404": err("案件不存在")}))}},
+                "responses": auth_errors(json!({"200": ok("已设定", r("Case")), "400": err("请求有误"), "403": err("无权限"), "404": err("案件不存在"), "409": err("密级已被他人修改（expected_class 不符）")}))}},
             "/api/cases/{id}/records/{kind}/{n}": {"get": {"summary": "查看案件的一项记录", "description": "kind/n 为记录在案件中的编号：act/0 现场执法记录，evidence/0 调查取证记录。先记入查阅台账（含记录编号），再返回；记录另定密级而超出查看人范围的，403。",
                 "security": [{"bearer": []}], "parameters": record_params.clone(),
                 "responses": auth_errors(json!({"200": ok("记录", json!({"type": "object"})), "403": err("记录密级超出查看范围"), "404": err("案件或记录不存在")}))}},
             "/api/cases/{id}/records/{kind}/{n}/classification": {"post": {"summary": "设定记录密级", "description": "可设定案件密级的人员，对案件中的单项记录另定密级；只能收窄可见范围（商业秘密、个人隐私的记录，监督人员、档案管理员、集体讨论成员不可见，案件视图中以“已隐去”代替）。记入日志。",
                 "security": [{"bearer": []}], "parameters": record_params,
-                "requestBody": body(json!({"type": "object", "required": ["class", "reason"], "properties": {"class": {"type": "string"}, "reason": {"type": "string"}}})),
-                "responses": auth_errors(json!({"204": {"description": "已设定"}, "400": err("请求有误"), "403": err("无权限"), "404": err("案件或记录不存在")}))}},
+                "requestBody": body(r("Classification")),
+                "responses": auth_errors(json!({"204": {"description": "已设定"}, "400": err("请求有误"), "403": err("无权限"), "404": err("案件或记录不存在"), "409": err("密级已被他人修改（expected_class 不符）")}))}},
             "/api/uploads": {
                 "options": {"summary": "上传协议能力（tus 1.0.0）", "description": "返回 Tus-Version、Tus-Extension（creation,termination,checksum）、Tus-Checksum-Algorithm（sha256,crc32）、Tus-Max-Size。无需登录。",
                     "responses": {"204": {"description": "协议能力在响应头中"}}},
@@ -557,8 +575,8 @@ pub fn document() -> Value {
                     "409": err("版本冲突 (CONFLICT)；当前状态不能执行 (INVALID_STATE)；文号已由其他案件或文书使用 (DUPLICATE)"),
                     "422": err("规则拒绝 (RULE_VIOLATION)；所指的执法人员等不存在 (UNKNOWN_REFERENCE)"),
                     "429": err("签名密码错误次数过多，账号已锁定 (ACCOUNT_LOCKED)")}))}},
-            "/api/deadlines": {"get": {"summary": "期限提醒", "description": "本人可见案件的未完成期限：逾期在前，其次无法计算的，再按到期时间；负责人的第一页先列年度统计数据的公开期限。分页（limit、cursor）。",
-                "security": [{"bearer": []}], "parameters": list_params(&[]),
+            "/api/deadlines": {"get": {"summary": "期限提醒", "description": "本人可见案件的未完成期限：逾期在前，其次无法计算的，再按到期时间；负责人的第一页先列年度统计数据的公开期限（未加筛选时）。分页（limit、cursor），可筛选：code 期限种类（如 T-AV）、status（overdue 已逾期、unknown 无法计算、upcoming 未到期）、from/to 到期日期范围（YYYY-MM-DD），以及按案件：kind、unit、officer、matter（同时给出的须都符合）。未列出的参数返回 400。",
+                "security": [{"bearer": []}], "parameters": deadline_params,
                 "responses": auth_errors(json!({"200": ok("一页期限", page_of(r("Deadline"), "deadlines")), "400": err("查询参数有误")}))}},
             "/api/openapi.json": {"get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/api/docs": {"get": {"summary": "接口参考页面", "responses": {"200": {"description": "HTML"}}}},

@@ -148,13 +148,27 @@ pub async fn integrity<S: LogStore>(
 }
 
 /// `GET /api/inbox`: what waits for the signed-in user (审批待办).
+/// The 审批待办's query: a page and the cases it is narrowed to (a parameter it does not name: 400).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+    pub kind: Option<String>,
+    pub unit: Option<String>,
+    pub officer: Option<String>,
+    pub matter: Option<String>,
+}
+
 pub async fn inbox<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-    q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<axum::extract::Query<InboxQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let axum::extract::Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
-    let (items, next) = state.app.inbox_page(&user, q.cursor.as_deref(), q.size()?).await?;
+    let cases = super::cases::case_filter(&q.kind, &q.unit, &q.officer, &q.matter)?;
+    let page = super::cases::PageQuery { limit: q.limit, cursor: q.cursor };
+    let (items, next) = state.app.inbox_page(&user, &cases, page.cursor.as_deref(), page.size()?).await?;
     let items: Vec<serde_json::Value> = items
         .into_iter()
         .map(|p| {

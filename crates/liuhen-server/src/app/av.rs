@@ -210,7 +210,8 @@ impl<S: LogStore> App<S> {
                 vec![c],
             )
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            self.put_record_mark(d, opening, case_id, UNRECORDED, record_id, &unrecorded_mark(&detail)).await
+            let mark = super::record_mark(case_id, UNRECORDED, record_id, &unrecorded_mark(&detail));
+            self.put_record_mark(d, opening, mark, |_| Ok(())).await
         })
         .await
     }
@@ -465,6 +466,9 @@ impl<S: LogStore> App<S> {
             seen_by: super::policy::seen_by(actor),
             code: Some(super::deadlines::AV_CODE.to_string()),
             range: liuhen_store::DueRange::Before(now),
+            due_from: None,
+            due_before: None,
+            cases: Default::default(),
             after,
             limit: limit as u32,
         };

@@ -87,6 +87,46 @@ pub(crate) fn deadline_rows(
 
 /// Where a page of the list starts: the range (0 overdue, 1 not computable, 2 the rest) and the
 /// last row of the page before in it.
+/// What the deadline list is narrowed to: the cases (their kind, unit, officer, matter), the
+/// kind of deadline (`T-AV`…), where it stands, and a range of due times.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeadlineFilter {
+    pub cases: liuhen_store::CaseFilter,
+    pub code: Option<String>,
+    pub status: Option<DueStatus>,
+    pub due_from: Option<i64>,
+    pub due_before: Option<i64>,
+}
+
+impl DeadlineFilter {
+    fn is_empty(&self) -> bool {
+        *self == DeadlineFilter::default()
+    }
+}
+
+/// Where a deadline stands, as the list is ordered (its ranges, in order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueStatus {
+    /// Past due.
+    Overdue = 0,
+    /// Not computable (a date the case does not have yet).
+    Unknown = 1,
+    /// Not yet due (soon or later).
+    Upcoming = 2,
+}
+
+impl DueStatus {
+    /// The status a query names: `overdue`, `unknown` or `upcoming`.
+    pub fn parse(s: &str) -> Result<DueStatus, AppError> {
+        match s {
+            "overdue" => Ok(DueStatus::Overdue),
+            "unknown" => Ok(DueStatus::Unknown),
+            "upcoming" => Ok(DueStatus::Upcoming),
+            _ => Err(AppError::BadRequest("status 须为 overdue、unknown 或 upcoming".into())),
+        }
+    }
+}
+
 fn parse(cursor: &str) -> Result<(u8, i64, String, u32), AppError> {
     let bad = || AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
     let (n, key) = super::policy::parse_cursor(cursor)?;
@@ -157,12 +197,13 @@ impl<S: LogStore> App<S> {
         })
     }
 
-    /// A page of the open deadlines of the cases `user` may see (see the module's order), with
-    /// the cursor of the next page.
+    /// A page of the open deadlines of the cases `user` may see (see the module's order),
+    /// narrowed by `filter`, with the cursor of the next page.
     pub async fn deadline_page(
         &self,
         user: &UserRecord,
         now: Timestamp,
+        filter: &DeadlineFilter,
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<DeadlineItem>, Option<String>), AppError> {
@@ -170,6 +211,7 @@ impl<S: LogStore> App<S> {
         let start = cursor.map(parse).transpose()?;
         // the office's figures of the year just ended, the 负责人's to publish.
         if start.is_none()
+            && filter.is_empty()
             && super::policy::roles(user).contains(&super::policy::Role::Approver)
             && let Some((year, due)) = self.statistics_due(now).await?
         {
@@ -188,6 +230,9 @@ impl<S: LogStore> App<S> {
         let first = start.as_ref().map_or(0, |s| s.0 as usize);
         let mut next = None;
         for (i, range) in ranges.into_iter().enumerate().skip(first) {
+            if filter.status.is_some_and(|s| s as usize != i) {
+                continue;
+            }
             let after = start.as_ref().filter(|s| s.0 as usize == i).map(|s| (s.1, s.2.clone(), s.3));
             let want = limit.saturating_sub(out.len());
             if want == 0 {
@@ -195,7 +240,16 @@ impl<S: LogStore> App<S> {
                 next = Some(super::policy::cursor_of(0, &format!("{i}:{}:", i64::MIN)));
                 break;
             }
-            let q = DeadlineQuery { seen_by: seen_by.clone(), code: None, range, after, limit: want as u32 + 1 };
+            let q = DeadlineQuery {
+                seen_by: seen_by.clone(),
+                code: filter.code.clone(),
+                range,
+                due_from: filter.due_from,
+                due_before: filter.due_before,
+                cases: filter.cases.clone(),
+                after,
+                limit: want as u32 + 1,
+            };
             let rows = self.store.deadline_page(&q).await?;
             let more = rows.len() > want;
             for (d, case_no) in rows.into_iter().take(want) {

@@ -438,7 +438,8 @@ impl<S: LogStore> App<S> {
         // Records marked as an office marks them: two given a class of their own (办法第二十五条),
         // two with the written reason they were made without a recording.
         for id in open_with_acts.iter().take(2) {
-            self.classify_record(admin, id, "act/0", "personal_privacy", "现场记录载有当事人的身份信息和住址").await?;
+            self.classify_record(admin, id, "act/0", "personal_privacy", "现场记录载有当事人的身份信息和住址", None)
+                .await?;
             self.explain_unrecorded(admin, id, "act/0", "检查时执法记录仪电量耗尽，以现场笔录和照片记录").await?;
         }
         // Two on-the-spot penalties: a fine left unpaid past its 15 days, and a warning closed.

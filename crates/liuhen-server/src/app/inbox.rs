@@ -128,10 +128,12 @@ pub(crate) fn document_task_rows(id: &str, case_id: &str, v: &Value) -> Vec<Task
 
 impl<S: LogStore> App<S> {
     /// A page of what waits for `user` in the cases they may see — their role's steps, the
-    /// parties' requests, the documents to approve — with the cursor of the next page.
+    /// parties' requests, the documents to approve — in the cases `cases` narrows to, with the
+    /// cursor of the next page.
     pub async fn inbox_page(
         &self,
         user: &UserRecord,
+        cases: &liuhen_store::CaseFilter,
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<Pending>, Option<String>), AppError> {
@@ -147,6 +149,7 @@ impl<S: LogStore> App<S> {
         let q = TaskQuery {
             seen_by: super::policy::seen_by(user),
             roles: roles(user).iter().map(|r| r.code().to_string()).collect(),
+            cases: cases.clone(),
             after,
             limit: limit as u32 + 1,
         };
@@ -189,11 +192,6 @@ impl<S: LogStore> App<S> {
             });
         }
         Ok((out, next))
-    }
-
-    /// The first `limit` things waiting for `user` (the 工作台's list).
-    pub async fn inbox(&self, user: &UserRecord) -> Result<Vec<Pending>, AppError> {
-        Ok(self.inbox_page(user, None, 200).await?.0)
     }
 
     /// Case `case_id`'s parties' requests waiting for a decision once `step` of request

@@ -69,6 +69,9 @@ pub struct LedgerLine {
     pub purpose: String,
 }
 
+/// A case its reader sees now, with the classes of its records.
+type SeenCase = (liuhen_store::CaseRecord, serde_json::Map<String, serde_json::Value>);
+
 /// The line `l` with what was accessed and why replaced by `what` (the reader may not see it).
 fn withhold(l: &mut LedgerLine, what: &str) {
     l.what = format!("{what}（已隐去）");
@@ -225,10 +228,7 @@ impl<S: LogStore> App<S> {
             self.store.actor_entries(&who, &LEDGER_FAMILIES, before.unwrap_or(u64::MAX), limit as u32 + 1).await?;
         let more = rows.len() > limit;
         // Each case once: whether the reader sees it now, and the classes of its records.
-        let mut cases: std::collections::HashMap<
-            String,
-            Option<(liuhen_store::CaseRecord, serde_json::Map<String, serde_json::Value>)>,
-        > = std::collections::HashMap::new();
+        let mut cases: std::collections::HashMap<String, Option<SeenCase>> = std::collections::HashMap::new();
         for (index, bytes) in rows.into_iter().take(limit) {
             let e = Entry::decode(&bytes).map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
             let Some(mut l) = self.ledger_line(index, &e).await? else { continue };

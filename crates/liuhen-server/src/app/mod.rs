@@ -248,24 +248,24 @@ impl<S: LogStore> App<S> {
         Ok(out)
     }
 
-    /// Writes what is said (`kind`) of record `record` of case `case_id` with entry `d`, from
-    /// one read of it: refused as stale (and tried again by [`retrying`]) if another write of
-    /// the same record came in between; other records of the case do not conflict with it.
+    /// Writes `mark` (what is said of one record of a case) with entry `d`, from one read of
+    /// its row, of which `check` is asked first (the mark's data then, if any): refused as stale
+    /// (and tried again by [`retrying`]) if another write of the same record came in between;
+    /// other records of the case do not conflict with it.
     pub(crate) async fn put_record_mark(
         &self,
         d: EntryDraft,
         opening: Op,
-        case_id: &str,
-        kind: &str,
-        record: &str,
-        data: &Value,
+        mark: liuhen_store::RecordMarkRecord,
+        check: impl FnOnce(Option<&Value>) -> Result<(), AppError>,
     ) -> Result<(), AppError> {
-        let read = match self.store.record_mark(case_id, kind, record).await {
-            Ok(m) => m.version,
-            Err(liuhen_store::StoreError::NotFound) => 0,
+        let (read, now) = match self.store.record_mark(&mark.case_id, &mark.kind, &mark.record).await {
+            Ok(m) => (m.version, Some(serde_json::from_str(&m.data).unwrap_or(Value::Null))),
+            Err(liuhen_store::StoreError::NotFound) => (0, None),
             Err(e) => return Err(e.into()),
         };
-        let mark = record_mark(case_id, kind, record, data);
+        // What the caller expects of the mark, asked of the very read whose version is written.
+        check(now.as_ref())?;
         self.append(d, vec![opening, Op::PutRecordMark { record: mark, expected_version: Some(read) }]).await?;
         Ok(())
     }

@@ -501,6 +501,7 @@ impl<S: liuhen_store::LogStore> super::App<S> {
         id: &str,
         class: &str,
         reason: &str,
+        expected: Option<&str>,
     ) -> Result<CaseRecord, crate::app::AppError> {
         use crate::app::AppError;
         self.allow(actor, Action::ClassifyCase, Some(&self.store.case(id).await?))?;
@@ -524,7 +525,11 @@ impl<S: liuhen_store::LogStore> super::App<S> {
             vec![c],
         )
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        let op = liuhen_store::Op::ClassifyCase { case_id: id.to_string(), class: class.to_string() };
+        let op = liuhen_store::Op::ClassifyCase {
+            case_id: id.to_string(),
+            class: class.to_string(),
+            expected: expected.map(str::to_string),
+        };
         self.append(d, vec![opening, op]).await?;
         Ok(self.store.case(id).await?)
     }

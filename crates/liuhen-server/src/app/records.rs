@@ -110,6 +110,7 @@ impl<S: LogStore> App<S> {
         record_id: &str,
         class: &str,
         reason: &str,
+        expected: Option<&str>,
     ) -> Result<(), AppError> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::ClassifyCase, Some(&case))?;
@@ -128,6 +129,7 @@ impl<S: LogStore> App<S> {
         }
         // The record's class as read, replaced only if no other classification of it came in
         // between (else read again); other records of the case are rows of their own.
+        let case_class = case.confidentiality.as_str();
         super::retrying(|| async move {
             // The reason is the user's words: behind a commitment.
             let (c, opening) = super::auth::committed(&json!({"reason": reason.trim()}));
@@ -140,7 +142,16 @@ impl<S: LogStore> App<S> {
                 vec![c],
             )
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            self.put_record_mark(d, opening, id, CLASS, record_id, &Value::from(class)).await
+            // The class the classifier read (the record's own, else its case's): another now
+            // is a conflict, not overwritten unseen.
+            let check = |now: Option<&Value>| match expected {
+                Some(e) if now.and_then(Value::as_str).unwrap_or(case_class) != e => {
+                    Err(AppError::Conflict(format!("记录 {record_id} 的密级已不是 {e}")))
+                }
+                _ => Ok(()),
+            };
+            let mark = super::record_mark(id, CLASS, record_id, &Value::from(class));
+            self.put_record_mark(d, opening, mark, check).await
         })
         .await
     }

@@ -378,19 +378,47 @@ struct HomePage {
     alarm: Vec<String>,
     /// 审批待办: (link, case number, task).
     inbox: Vec<(String, String, String)>,
+    /// The inbox's first and next pages.
+    inbox_first: Option<String>,
+    inbox_next: Option<String>,
     deadlines: Vec<DeadlineRow>,
+    deadlines_first: Option<String>,
+    deadlines_next: Option<String>,
     cases: Vec<CaseRow>,
 }
 
-pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: HeaderMap) -> Result<Response, UiError> {
+/// Where the 工作台's two lists start (each a `next_cursor` of its list; empty: its first page).
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    #[serde(default)]
+    inbox: String,
+    #[serde(default)]
+    deadlines: String,
+}
+
+/// Rows of the 工作台's lists a page.
+const HOME_PAGE: usize = 30;
+
+pub async fn home<S: LogStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    q: Result<Query<HomeQuery>, QueryRejection>,
+) -> Result<Response, UiError> {
     use liuhen_core::calendar::DeadlineStatus;
     let (user, view) = signed_in(&state, &headers).await?;
+    let HomeQuery { inbox: inbox_at, deadlines: deadlines_at } = q.map(|Query(q)| q).unwrap_or_default();
+    let (inbox_at, deadlines_at) =
+        (Some(inbox_at.as_str()).filter(|c| !c.is_empty()), Some(deadlines_at.as_str()).filter(|c| !c.is_empty()));
     let now = state.app.clock.now();
-    let deadlines = state
-        .app
-        .deadline_page(&user, now, None, 30)
-        .await?
-        .0
+    let filter = Default::default();
+    // A cursor mangled in the address bar: the first page.
+    let (deadlines, deadlines_next) = match state.app.deadline_page(&user, now, &filter, deadlines_at, HOME_PAGE).await
+    {
+        Err(AppError::BadRequest(_)) => state.app.deadline_page(&user, now, &filter, None, HOME_PAGE).await?,
+        other => other?,
+    };
+    let (deadlines_first, deadlines_next) = pager("/?", "deadlines", "#deadlines", deadlines_at, deadlines_next);
+    let deadlines = deadlines
         .into_iter()
         .map(|d| {
             let (status, status_label) = d.status_code_label();
@@ -407,10 +435,13 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
         })
         .collect();
     let cases = state.app.visible_cases(&user, 10).await?.iter().map(case_row).collect();
-    let inbox = state
-        .app
-        .inbox(&user)
-        .await?
+    let cases_filter = Default::default();
+    let (inbox, inbox_next) = match state.app.inbox_page(&user, &cases_filter, inbox_at, HOME_PAGE).await {
+        Err(AppError::BadRequest(_)) => state.app.inbox_page(&user, &cases_filter, None, HOME_PAGE).await?,
+        other => other?,
+    };
+    let (inbox_first, inbox_next) = pager("/?", "inbox", "#inbox", inbox_at, inbox_next);
+    let inbox = inbox
         .into_iter()
         .map(|p| {
             let link = match forms::spec(&p.case_type, &p.command) {
@@ -423,8 +454,9 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
         .collect::<Vec<_>>();
     // Roles the 系统管理员 granted wait for a 负责人 (三员分立).
     let mut inbox = inbox;
-    if crate::app::policy::decide(&user, crate::app::policy::Action::ApproveGrant, None)
-        == crate::app::policy::Decision::Allow
+    if inbox_at.is_none()
+        && crate::app::policy::decide(&user, crate::app::policy::Action::ApproveGrant, None)
+            == crate::app::policy::Decision::Allow
     {
         for u in state.app.pending_grants(&user).await?.iter().filter(|u| u.id != user.id) {
             let roles = pending_label(u).unwrap_or_default();
@@ -440,7 +472,17 @@ pub async fn home<S: LogStore>(State(state): State<AppState<S>>, headers: Header
         }
         _ => Vec::new(),
     };
-    Ok(render(&HomePage { user: Some(view), alarm, inbox, deadlines, cases }))
+    Ok(render(&HomePage {
+        user: Some(view),
+        alarm,
+        inbox,
+        inbox_first,
+        inbox_next,
+        deadlines,
+        deadlines_first,
+        deadlines_next,
+        cases,
+    }))
 }
 
 #[derive(Template)]

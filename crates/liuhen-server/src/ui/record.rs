@@ -35,6 +35,9 @@ struct RecordPage {
     next: Option<String>,
     may_classify: bool,
     classes: Vec<(&'static str, &'static str)>,
+    /// The class the page shows the record under (its own, else its case's): sent back with
+    /// the form, so a class another set since is not overwritten unseen (409).
+    effective_class: String,
 }
 
 /// Field names of records in Chinese (the rest are shown by their key).
@@ -144,6 +147,7 @@ pub async fn record_page<S: LogStore>(
         next,
         may_classify: state.app.allow(&user, Action::ClassifyCase, Some(&case)).is_ok(),
         classes: CLASSES.to_vec(),
+        effective_class: class.clone().unwrap_or_else(|| case.confidentiality.clone()),
     };
     Ok(render(&page))
 }
@@ -173,7 +177,8 @@ pub async fn classify_record<S: LogStore>(
     let (user, submitted) = posted(&state, &headers, form).await?;
     let get = |k: &str| field(&submitted, k);
     let record_id = format!("{kind}/{n}");
-    state.app.classify_record(&user, &id, &record_id, get("class").trim(), get("reason")).await?;
+    let expected = Some(get("expected_class")).filter(|e| !e.is_empty());
+    state.app.classify_record(&user, &id, &record_id, get("class").trim(), get("reason"), expected).await?;
     Ok(Redirect::to(&format!("/cases/{id}/records/{record_id}")).into_response())
 }
 

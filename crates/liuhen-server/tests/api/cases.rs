@@ -3011,3 +3011,104 @@ async fn the_case_list_pages_with_an_opaque_cursor_and_filters() {
 fn percent(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+/// The deadline list and the 审批待办 filter as the case list does — by the case's kind, unit,
+/// officer and matter, and the deadlines by kind, standing and due dates — each answer exactly
+/// the rows of the whole list that match; a parameter no list names is 400, not ignored.
+#[tokio::test]
+async fn the_deadlines_and_the_inbox_filter_by_case_kind_standing_and_due_date() {
+    let app = spawn_app(LogAccess::Public).await;
+    app.clock.set(liuhen_server::app::now_ms());
+    let token = app.login().await;
+    assert!(app.seed_demo().await);
+    let cases: std::collections::HashMap<String, liuhen_store::CaseRecord> =
+        app.store.cases(1_000).await.unwrap().into_iter().map(|c| (c.id.clone(), c)).collect();
+    let all = app.get("/api/deadlines?limit=500", Some(&token)).await.json()["deadlines"].as_array().unwrap().clone();
+    let of_cases: Vec<&Value> = all.iter().filter(|d| d["case_id"] != "").collect();
+    assert!(of_cases.len() >= 5, "{all:?}");
+    let rows = |path: &str, key: &str| {
+        let (app, path, token, key) = (&app, path.to_string(), token.clone(), key.to_string());
+        async move {
+            let r = app.get(&path, Some(&token)).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&r.body));
+            r.json()[key.as_str()].as_array().unwrap().clone()
+        }
+    };
+    let key = |d: &Value| format!("{}/{}/{}", d["case_id"], d["code"], d["due"]);
+    let keys = |v: Vec<&Value>| v.into_iter().map(key).collect::<Vec<_>>();
+    // By the case.
+    let some = &cases[of_cases[0]["case_id"].as_str().unwrap()];
+    for (param, value, holds) in [
+        (
+            "kind",
+            some.case_type.clone(),
+            Box::new(|c: &liuhen_store::CaseRecord| c.case_type == some.case_type) as Box<dyn Fn(&_) -> bool>,
+        ),
+        ("unit", some.unit.clone(), Box::new(|c: &liuhen_store::CaseRecord| c.unit == some.unit)),
+        ("matter", some.matter.clone(), Box::new(|c: &liuhen_store::CaseRecord| c.matter == some.matter)),
+    ] {
+        let want = keys(of_cases.iter().copied().filter(|d| holds(&cases[d["case_id"].as_str().unwrap()])).collect());
+        let path = format!("/api/deadlines?limit=500&{param}={}", urlencoding(&value));
+        let got = rows(&path, "deadlines").await;
+        assert_eq!(got.iter().map(key).collect::<Vec<_>>(), want, "{param}={value}");
+        assert!(!want.is_empty(), "{param}");
+    }
+    assert!(rows("/api/deadlines?limit=500&unit=无此机构", "deadlines").await.is_empty());
+    let officer = some.officers.split(',').find(|o| !o.is_empty()).unwrap().to_string();
+    let want = keys(
+        of_cases
+            .iter()
+            .copied()
+            .filter(|d| cases[d["case_id"].as_str().unwrap()].officers.contains(&format!(",{officer},")))
+            .collect(),
+    );
+    let got = rows(&format!("/api/deadlines?limit=500&officer={officer}"), "deadlines").await;
+    assert_eq!(got.iter().map(key).collect::<Vec<_>>(), want);
+    assert!(want.len() < of_cases.len(), "an officer's deadlines are some of them");
+    // By kind of deadline, by standing, by due dates.
+    let code = of_cases[0]["code"].as_str().unwrap().to_string();
+    let got = rows(&format!("/api/deadlines?limit=500&code={code}"), "deadlines").await;
+    assert!(got.len() < of_cases.len());
+    assert_eq!(
+        got.iter().map(key).collect::<Vec<_>>(),
+        keys(of_cases.iter().copied().filter(|d| d["code"] == code.as_str()).collect())
+    );
+    let overdue = rows("/api/deadlines?limit=500&status=overdue", "deadlines").await;
+    assert!(!overdue.is_empty() && overdue.iter().all(|d| d["status"] == "overdue"), "{overdue:?}");
+    let upcoming = rows("/api/deadlines?limit=500&status=upcoming", "deadlines").await;
+    assert!(upcoming.iter().all(|d| d["status"] == "due_soon" || d["status"] == "pending"), "{upcoming:?}");
+    let unknown = rows("/api/deadlines?limit=500&status=unknown", "deadlines").await;
+    assert_eq!(overdue.len() + upcoming.len() + unknown.len(), of_cases.len());
+    let day = |ms: i64| liuhen_core::time::Timestamp(ms).shanghai_date().to_string();
+    let due = of_cases.iter().filter_map(|d| d["due"].as_i64().filter(|t| *t > 0)).min().unwrap();
+    let on_that_day = rows(&format!("/api/deadlines?limit=500&from={}&to={}", day(due), day(due)), "deadlines").await;
+    assert!(!on_that_day.is_empty());
+    assert!(on_that_day.iter().all(|d| day(d["due"].as_i64().unwrap()) == day(due)), "{on_that_day:?}");
+    // The 审批待办 by the case.
+    let inbox = rows("/api/inbox?limit=500", "inbox").await;
+    assert!(!inbox.is_empty());
+    let first = &cases[inbox[0]["case_id"].as_str().unwrap()];
+    let narrowed = rows(&format!("/api/inbox?limit=500&kind={}", first.case_type), "inbox").await;
+    let want: Vec<&Value> =
+        inbox.iter().filter(|p| cases[p["case_id"].as_str().unwrap()].case_type == first.case_type).collect();
+    assert_eq!(narrowed.iter().collect::<Vec<_>>(), want);
+    let other = if first.case_type == "licence" { "inspection" } else { "licence" };
+    assert!(rows(&format!("/api/inbox?limit=500&kind={other}"), "inbox").await.is_empty());
+    assert!(rows("/api/inbox?limit=500&unit=无此机构", "inbox").await.is_empty());
+    // A parameter no list names, or a bad value: 400.
+    for path in [
+        "/api/deadlines?bogus=1",
+        "/api/deadlines?status=late",
+        "/api/deadlines?from=2026-13-01",
+        "/api/inbox?sort=due",
+        "/api/cases?limt=5",
+        "/api/av/overdue?page=2",
+        "/api/devices?x=1",
+    ] {
+        assert_eq!(app.get(path, Some(&token)).await.status, StatusCode::BAD_REQUEST, "{path}");
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

@@ -95,6 +95,43 @@ async fn thirty_two_concurrent_read_modify_writes_of_one_row_lose_none() {
     let e = liuhen_log::Entry::decode(&entries[last]).unwrap();
     assert_eq!(row.data, Value::from(e.body()["class"].as_str().unwrap()).to_string());
 
+    // Classified by 32 at once, each naming the class it read (办法第二十四条: a class raised by
+    // one is not lowered unseen by another): one wins, the rest are 409 and append nothing —
+    // for the record and for the case alike.
+    let read = row.data.trim_matches('"').to_string();
+    let size = liuhen_store::Log::tree_size(&app.store);
+    let contend = |path: String, from: String| {
+        let statuses = (0..N).map(move |k| {
+            let (path, from) = (path.clone(), from.clone());
+            async move {
+                let class = if k.is_multiple_of(2) { "personal_privacy" } else { "commercial_secret" };
+                let body = json!({"class": class, "reason": format!("第 {k} 次复核"), "expected_class": from});
+                app.post_as(&path, head, &body).await.status
+            }
+        });
+        futures::future::join_all(statuses)
+    };
+    let statuses = contend(format!("/api/cases/{case}/records/act/1/classification"), read.clone()).await;
+    assert_eq!(statuses.iter().filter(|s| s.is_success()).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| s.is_success() || *s == StatusCode::CONFLICT), "{statuses:?}");
+    let now = liuhen_store::Log::tree_size(&app.store);
+    let added: Vec<String> = liuhen_store::Log::entries(&app.store, size, now)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| liuhen_log::Entry::decode(e).unwrap().action().to_string())
+        .collect();
+    assert_eq!(added, ["record.classified"]);
+    let was = app.get(&format!("/api/cases/{case}"), Some(head)).await.json()["confidentiality"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let size = liuhen_store::Log::tree_size(&app.store);
+    let statuses = contend(format!("/api/cases/{case}/classification"), was).await;
+    assert_eq!(statuses.iter().filter(|s| s.is_success()).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| s.is_success() || *s == StatusCode::CONFLICT), "{statuses:?}");
+    assert_eq!(liuhen_store::Log::tree_size(&app.store), size + 1);
+
     // One device: 32 checks at once by the 设备管理员, each in its ledger.
     let admin = app.login_admin().await;
     let keeper = app.account(&admin, "keeper", "device_admin").await;

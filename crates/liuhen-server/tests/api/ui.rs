@@ -714,6 +714,22 @@ async fn the_approvers_inbox_lists_what_waits_for_them() {
     let cookie = sign_in(&app).await;
     let home = send(&app, get("/", &cookie)).await;
     assert!(home.body.contains("审批待办") && home.body.contains("批准行政强制措施"), "{}", home.body);
+    // The 工作台's lists page as the API's do, from the same cursors; a mangled one is the first page.
+    let page = app.get("/api/inbox?limit=1", Some(&token)).await.json();
+    let (first, next) = (page["inbox"][0]["task"].as_str().unwrap().to_string(), page["next_cursor"].clone());
+    let second = send(&app, get(&format!("/?inbox={}", next.as_str().unwrap()), &cookie)).await;
+    assert_eq!(second.status, StatusCode::OK);
+    let listed = second.body.split("id=\"inbox\"").nth(1).unwrap().split("</section>").next().unwrap().to_string();
+    assert!(!listed.contains(&first) && listed.contains("第一页"), "{listed}");
+    assert!(listed.contains("审批当事人查阅、复制申请") || listed.contains("批准行政强制措施"), "{listed}");
+    let deadlines = app.get("/api/deadlines?limit=1", Some(&token)).await.json();
+    if let Some(next) = deadlines["next_cursor"].as_str() {
+        let later = send(&app, get(&format!("/?deadlines={next}"), &cookie)).await;
+        let listed =
+            later.body.split("id=\"deadlines\"").nth(1).unwrap().split("</section>").next().unwrap().to_string();
+        assert!(listed.contains("第一页"), "{listed}");
+    }
+    assert_eq!(send(&app, get("/?inbox=garbage&deadlines=x", &cookie)).await.status, StatusCode::OK);
     // The 负责人 approves: the measure leaves the inbox.
     let approve = serde_json::json!({"expected_version": 1, "command": {"type": "approve", "opinion": "同意扣押", "password": HEAD_PASSWORD}});
     let r = app.post_as(&format!("/api/cases/{measure_id}/commands"), &token, &approve).await;
