@@ -130,7 +130,7 @@ fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
             .as_array()
             .into_iter()
             .flatten()
-            .find_map(|c| c["data"]["party"]["name"].as_str())
+            .find_map(|c| c["party"].as_str().filter(|p| !p.is_empty()))
             .unwrap_or("王建国")
             .to_string();
         // A deep page: twenty pages in.

@@ -176,3 +176,43 @@ async fn an_accounts_ledger_withholds_the_cases_and_records_its_reader_may_not_s
     let own = read(head.clone()).await;
     assert!(own.contains(&two) && own.contains("act/0") && own.contains("金丝雀孙某某"), "{own}");
 }
+
+/// The case list is a list, not a read of every case's records: its rows carry what the list
+/// shows (number, kind, state, matter, party's name, class, times, what comes next), never the
+/// case's records — so a record classed beyond the reader (办法第二十四条), or a party's
+/// identity number, is not read past the view that withholds it and ledgers the reading.
+#[tokio::test]
+async fn the_case_list_carries_no_record_a_case_view_would_withhold_or_ledger() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    assert!(app.seed_demo().await);
+    let admin = app.login_admin().await;
+    let supervisor = app.account(&admin, "jiancha3", "supervisor").await;
+    let mut marked = None;
+    for c in app.store.cases(1_000).await.unwrap() {
+        if !app.store.record_marks(&c.id, "class").await.unwrap().is_empty() {
+            marked = Some(c);
+        }
+    }
+    let marked = marked.expect("the demo classes a record");
+    let data: serde_json::Value = serde_json::from_str(&marked.data).unwrap();
+    let place = data["acts"][0]["place"].as_str().expect("the classed act has a place").to_string();
+    let size = liuhen_store::Log::tree_size(&app.store);
+    for token in [&supervisor, &head] {
+        let list = app.get("/api/cases?limit=500", Some(token)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        let text = String::from_utf8_lossy(&list.body).to_string();
+        let v = list.json();
+        let row =
+            v["cases"].as_array().unwrap().iter().find(|c| c["id"] == marked.id.as_str()).expect("listed").clone();
+        assert!(row.get("data").is_none(), "{row}");
+        assert_eq!(row["party"], marked.party.as_str(), "{row}");
+        assert!(row["next_commands"].is_array(), "{row}");
+        assert!(!text.contains(&place), "the classed act's place is in the list");
+    }
+    assert_eq!(liuhen_store::Log::tree_size(&app.store), size, "a list is no reading of a case");
+    // The view withholds it from the supervisor, and shows it to the head, ledgered.
+    let path = format!("/api/cases/{}?purpose=x", marked.id);
+    assert!(!String::from_utf8_lossy(&app.get(&path, Some(&supervisor)).await.body).contains(&place));
+    assert!(String::from_utf8_lossy(&app.get(&path, Some(&head)).await.body).contains(&place));
+}
