@@ -839,18 +839,32 @@ fn integrity_check_but(conn: &Connection, but_search: bool) -> Result<bool, Stor
     let res: rusqlite::Result<Vec<String>> = conn
         .prepare("PRAGMA integrity_check(20)")
         .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
-    let damaged = |what: String| {
-        StoreError::Integrity(format!(
-            "the database file is damaged (SQLite integrity check: {what}); restore it from a backup, then run \
-             `liuhen verify --data`"
-        ))
+    let damaged = |what: String, search_only: bool| {
+        StoreError::Integrity(match search_only {
+            // Said as what it is: the open of a server makes the index again from the cases.
+            true => format!(
+                "the cases' full-text search index is damaged (SQLite integrity check: {what}); it holds no record: \
+                 start `liuhen serve` on the directory once (it makes the index again from the cases), then run \
+                 `liuhen verify --data`"
+            ),
+            false => format!(
+                "the database file is damaged (SQLite integrity check: {what}); restore it from a backup, then run \
+                 `liuhen verify --data`"
+            ),
+        })
     };
     match res {
         Ok(lines) if lines == ["ok"] => Ok(false),
-        Ok(lines) if but_search && lines.iter().all(|l| l.contains("case_terms")) => Ok(true),
-        Ok(lines) => Err(damaged(lines.join("; "))),
-        Err(e) if but_search && e.to_string().contains("case_terms") => Ok(true),
-        Err(e) => Err(damaged(e.to_string())),
+        Ok(lines) if lines.iter().all(|l| l.contains("case_terms")) => match but_search {
+            true => Ok(true),
+            false => Err(damaged(lines.join("; "), true)),
+        },
+        Ok(lines) => Err(damaged(lines.join("; "), false)),
+        Err(e) if e.to_string().contains("case_terms") => match but_search {
+            true => Ok(true),
+            false => Err(damaged(e.to_string(), true)),
+        },
+        Err(e) => Err(damaged(e.to_string(), false)),
     }
 }
 

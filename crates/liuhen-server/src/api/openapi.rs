@@ -370,7 +370,7 @@ pub fn document() -> Value {
                 "post": {"summary": "登记或修订执法事项", "description": "系统管理员。每个版本都记入日志；听证标准、是否适用简易程序、是否重大执法决定由此配置。", "security": [{"bearer": []}], "requestBody": body(r("Matter")),
                     "responses": auth_errors(json!({"201": ok("已登记", r("Matter")), "400": err("请求有误"), "403": err("无权")}))},
             },
-            "/api/cases": {"get": {"summary": "案件列表", "description": "本人可见的案件，按最近变更排序，分页（limit、cursor），可按种类、状态、事项、承办机构、执法人员、立案日期筛选，按案号、当事人姓名或名称、案由检索。",
+            "/api/cases": {"get": {"summary": "案件列表", "description": "本人可见的案件，按最近变更排序，分页（limit、cursor），可按种类、状态、事项、承办机构、执法人员、立案日期筛选，按案号、当事人姓名或名称、案由检索（拉丁字母不区分大小写）。每行为案件摘要，不含案件记录（经案件视图查阅）。翻页期间有变更的案件移到最前，不再出现在后续页中：重新读取第一页，其中变更时间晚于开始翻页时的即是。未列出的参数返回 400。",
                 "security": [{"bearer": []}], "parameters": list_params(&[
                     ("kind", "案件种类：inspection、summary_penalty、ordinary_penalty、licence、coercive_measure"),
                     ("state", "案件状态（代码）"), ("matter", "事项（案由），按权责清单名称"), ("unit", "承办机构"),
