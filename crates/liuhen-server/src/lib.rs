@@ -189,11 +189,32 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .merge(documents)
         .merge(uploads)
         .merge(ui)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn(web::csrf_guard))
         .layer(axum::middleware::from_fn(web::receipts));
     let all = if secure { all.layer(axum::middleware::map_response(web::secure_cookies)) } else { all };
     all.layer(axum::middleware::map_response(web::security_headers))
+}
+
+/// An address nothing answers: for the API, its error body with a stable code; for a page, a
+/// page that says so in Chinese.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        return error::ApiError::from(app::AppError::NotFound).into_response();
+    }
+    let page = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>页面不存在</title>\
+                <p>页面不存在。<a href=\"/\">返回工作台</a></p></html>";
+    (axum::http::StatusCode::NOT_FOUND, axum::response::Html(page)).into_response()
+}
+
+/// A method an address does not take: said with a stable code.
+async fn method_not_allowed() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({"error": {"code": "METHOD_NOT_ALLOWED", "message": "该地址不接受此请求方法"}});
+    (axum::http::StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }
 
 #[cfg(test)]

@@ -112,11 +112,7 @@ pub(crate) fn restore_record(conn: &Connection) -> rusqlite::Result<Option<Strin
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
         [],
     )?;
-    let recorded: std::collections::BTreeSet<i64> = {
-        let mut stmt = conn.prepare("SELECT version FROM schema_migrations")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    let recorded = recorded(conn)?;
     if SQLITE.iter().all(|(v, _)| recorded.contains(v)) {
         return Ok(None);
     }
@@ -159,4 +155,31 @@ pub(crate) fn restore_record(conn: &Connection) -> rusqlite::Result<Option<Strin
          put back",
         missing.len()
     )))
+}
+
+/// The versions the record of migrations (`schema_migrations`) holds.
+pub(crate) fn recorded(conn: &Connection) -> rusqlite::Result<std::collections::BTreeSet<i64>> {
+    let mut stmt = conn.prepare("SELECT version FROM schema_migrations")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// What is wrong with the record of migrations `recorded`, a line each: a migration this liuhen
+/// does not have, one missing among those it shows ran (a database of an older schema, whose
+/// record stops before the last, lacks none).
+pub(crate) fn record_problems(recorded: &std::collections::BTreeSet<i64>) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in recorded.iter().filter(|v| !SQLITE.iter().any(|(x, _)| x == *v)) {
+        out.push(format!("schema_migrations records migration {v}, which this liuhen does not have"));
+    }
+    let last = recorded.iter().copied().filter(|v| *v <= latest()).max().unwrap_or(0);
+    let missing: Vec<String> =
+        SQLITE.iter().map(|(v, _)| *v).filter(|v| *v < last && !recorded.contains(v)).map(|v| v.to_string()).collect();
+    if !missing.is_empty() {
+        out.push(format!(
+            "schema_migrations lacks migration(s) {} though later ones ran: its rows were taken out",
+            missing.join(", ")
+        ));
+    }
+    out
 }

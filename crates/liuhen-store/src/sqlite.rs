@@ -200,6 +200,16 @@ impl SqliteStore {
         let deferred = integrity_check_but(&conn, true)?;
         let mut mended: Vec<String> =
             crate::migrate::restore_record(&conn).map_err(|e| damaged(e.into()))?.into_iter().collect();
+        // A migration this liuhen does not have: a newer liuhen's database, or a record made up
+        // so that migrations would be skipped.
+        let recorded = crate::migrate::recorded(&conn).map_err(|e| damaged(e.into()))?;
+        if let Some(v) = recorded.iter().find(|v| **v > crate::migrate::latest()) {
+            return Err(StoreError::Integrity(format!(
+                "the database records migration {v}, which this liuhen (migrations 1 to {}) does not have: it is a \
+                 newer liuhen's, or its record of migrations was changed outside liuhen",
+                crate::migrate::latest()
+            )));
+        }
         migrate_sqlite(&mut conn).map_err(|e| match damaged(e.into()) {
             StoreError::Database(e) => StoreError::Integrity(format!(
                 "a schema migration failed ({e}): the database's schema is not the one its record of migrations \
@@ -310,6 +320,11 @@ impl SqliteStore {
         }
         let conn = open_reader(path).map_err(damaged)?;
         integrity_check(&conn)?;
+        // A table of the log's own dropped or changed: said as what it is, not as a failed query.
+        let (problems, log_gone) = schema_problems(&conn)?;
+        if log_gone {
+            return Err(StoreError::Integrity(problems.join("; ")));
+        }
         let origin: String = conn
             .query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| r.get(0))
             .map_err(|e| damaged(e.into()))?;
@@ -338,6 +353,13 @@ impl SqliteStore {
     /// `liuhen verify --data`, which names these too), but said: the server warns of each.
     pub fn mended(&self) -> &[String] {
         &self.inner.mended
+    }
+
+    /// What is wrong, for `liuhen verify --data`, with what holds the log or says what the
+    /// database is — its tables, the record of the migrations that ran, `meta` — and whether
+    /// a table of the log's own is among it (nothing else can then be read: said, not failed on).
+    pub fn schema_problems(&self) -> Result<(Vec<String>, bool), StoreError> {
+        self.read(|c| Ok(schema_problems(c)))?
     }
 
     /// Whether a migration from before [`crate::migrate::REBUILD_BEFORE`] left the projections
@@ -713,6 +735,35 @@ fn mend_tables(conn: &Connection) -> Result<Vec<String>, StoreError> {
         }
     }
     Ok(mended)
+}
+
+/// See [`SqliteStore::schema_problems`].
+fn schema_problems(conn: &Connection) -> Result<(Vec<String>, bool), StoreError> {
+    let mut fresh = Connection::open_in_memory()?;
+    migrate_sqlite(&mut fresh)?;
+    let differences = table_differences(&schema_tables(conn)?, &schema_tables(&fresh)?);
+    let mut out: Vec<String> = differences
+        .iter()
+        .filter(|(_, _, r)| *r == Remedy::Refuse)
+        .map(|(_, what, _)| format!("{what}: it holds the log or says what the database is; restore it from a backup"))
+        .collect();
+    let mut log_gone = !out.is_empty();
+    if let Ok(recorded) = crate::migrate::recorded(conn) {
+        out.extend(crate::migrate::record_problems(&recorded));
+    }
+    if let Ok(keys) = conn
+        .prepare("SELECT key FROM meta ORDER BY key")
+        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<String>>>())
+    {
+        for k in keys.iter().filter(|k| !["origin", "mark", crate::migrate::STALE_PROJECTIONS].contains(&k.as_str())) {
+            out.push(format!("meta holds {k:?}, which liuhen does not write"));
+        }
+        if !keys.iter().any(|k| k == "origin") {
+            out.push("meta does not say which log the database is (its origin was removed)".to_string());
+            log_gone = true;
+        }
+    }
+    Ok((out, log_gone))
 }
 
 /// Makes the derived schema objects of `conn` again as the migrations make them (an index or

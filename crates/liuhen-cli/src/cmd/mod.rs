@@ -45,6 +45,15 @@ pub async fn open_data_dir(
         dir.init(&origin).with_context(|| format!("creating the data directory {}", path.display()))?;
     }
     refuse_on(dir.key_problems()?)?;
+    // A database made new beside files a log once vouched for (its blobs): the database was
+    // removed, and a new log under the same keys would vouch for whatever is put in it.
+    if !dir.db_path().exists() && holds_a_file(&dir.blobs_dir()) {
+        anyhow::bail!(
+            "{} is missing but the blob store beside it holds files: the database was removed; restore it from a \
+             backup (liuhen makes a new one only in a directory that holds no records)",
+            dir.db_path().display()
+        );
+    }
     let config = dir.log_config(Duration::from_secs(1))?;
     let store = SqliteStore::open(&dir.db_path(), config).await.context("opening the database")?;
     let blobs = Blobs::local(&dir.blobs_dir()).context("opening the blob store")?;
@@ -74,6 +83,15 @@ pub async fn open_data_dir(
     refuse_on(app.key_problems(&keys).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
     Ok(Opened { dir, store, state, admin_password })
+}
+
+/// Whether `dir` or a directory under it holds a file.
+fn holds_a_file(dir: &Path) -> bool {
+    std::fs::read_dir(dir).into_iter().flatten().flatten().any(|e| match e.file_type() {
+        Ok(t) if t.is_dir() => holds_a_file(&e.path()),
+        Ok(_) => true,
+        Err(_) => false,
+    })
 }
 
 /// On a terminal, how far a pass over the log has come, on one line of standard error

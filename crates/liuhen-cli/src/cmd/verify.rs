@@ -94,6 +94,7 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
         Some(p) if p.exists() => Some(std::fs::read_to_string(p).context("reading the state file")?),
         _ => None,
     };
+    let mut schema_ok = true;
     let (fetcher, keys_text): (Box<dyn Fetcher + Send>, String) = match (&args.data, &args.url) {
         (Some(d), _) => {
             let dir = DataDir::new(d);
@@ -113,6 +114,18 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
                 }
                 Err(e) => return Err(e).context("opening the database read-only"),
             };
+            // The tables that hold the log, the record of migrations, meta: a table of the
+            // log's own dropped or changed is said, and nothing read from it.
+            let (problems, log_gone) = store.schema_problems()?;
+            for p in &problems {
+                eprintln!("PROBLEM {p}");
+            }
+            let verdict = if problems.is_empty() { "OK" } else { "FAILED" };
+            println!("{verdict}: the log's tables, the record of migrations and meta are as liuhen makes them");
+            if log_gone {
+                return Ok(false);
+            }
+            schema_ok = problems.is_empty();
             (Box::new(StoreFetcher::new(store, dir.blobs_dir())), keys)
         }
         (None, Some(u)) => {
@@ -148,7 +161,7 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
     {
         std::fs::write(p, &report.checkpoint).context("writing the state file")?;
     }
-    Ok(report.ok() && store_ok)
+    Ok(report.ok() && store_ok && schema_ok)
 }
 
 /// Every acknowledged entry is in the log: the high-water mark kept beside the database, and

@@ -674,8 +674,26 @@ fn a_table_dropped_with_a_shell_is_named_and_rebuilt_from_the_log_or_refused() {
     ] {
         let (_t, d) = copy(table);
         shell(&d).execute(sql, []).unwrap();
+        verify_names(&d, &[&format!("table {table} is missing"), "backup"]);
         serve_refuses(&d, &[&format!("table {table} is missing"), "backup"]);
     }
+    // The record of migrations and meta: a row taken out of the middle, a migration made up,
+    // a key liuhen does not write — each named; a made-up later migration refused at start.
+    let (_t, d) = copy("records");
+    shell(&d)
+        .execute_batch(
+            "DELETE FROM schema_migrations WHERE version = 20; INSERT INTO schema_migrations VALUES (99, 0); \
+             INSERT INTO meta VALUES ('evil', '1');",
+        )
+        .unwrap();
+    verify_names(
+        &d,
+        &["lacks migration(s) 20", "migration 99, which this liuhen does not have", "meta holds \"evil\""],
+    );
+    serve_refuses(&d, &["migration 99"]);
+    let (_t, d) = copy("origin");
+    shell(&d).execute("DELETE FROM meta WHERE key = 'origin'", []).unwrap();
+    verify_names(&d, &["its origin was removed"]);
     // The record of the migrations that ran, its last row or the whole table taken out: put
     // back from the schema itself, not the migrations run again on what they made.
     for (name, sql) in [
@@ -692,6 +710,23 @@ fn a_table_dropped_with_a_shell_is_named_and_rebuilt_from_the_log_or_refused() {
         stop(server);
         verifies(&d);
     }
+    // The log emptied (and its high-water mark removed), or the database removed with it: no
+    // new log under the same keys for whatever is left.
+    let (_t, d) = copy("emptied");
+    let conn = shell(&d);
+    conn.execute_batch(
+        "DELETE FROM log_entries; DELETE FROM log_checkpoints; DELETE FROM log_tiles; DELETE FROM openings; \
+         DELETE FROM users;",
+    )
+    .unwrap();
+    drop(conn);
+    std::fs::remove_file(d.join("liuhen.db-mark")).unwrap();
+    serve_refuses(&d, &["the log is empty", "backup"]);
+    let (_t, d) = copy("removed");
+    for f in ["liuhen.db", "liuhen.db-mark", "liuhen.db-wal", "liuhen.db-shm"] {
+        let _ = std::fs::remove_file(d.join(f));
+    }
+    serve_refuses(&d, &["liuhen.db is missing", "backup"]);
     // Every account deleted: no new administrator for whoever did it.
     let (_t, d) = copy("accounts");
     shell(&d).execute("DELETE FROM users", []).unwrap();

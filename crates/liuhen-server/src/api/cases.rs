@@ -58,7 +58,9 @@ pub async fn register_officer<S: LogStore>(
 pub async fn list_officers<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
+    q: Result<Query<super::NoParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<OfficerDto>>, ApiError> {
+    super::no_params(q)?;
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     Ok(Json(state.app.store.officers().await?.into_iter().map(OfficerDto::from).collect()))
 }
@@ -194,6 +196,17 @@ fn page_size(limit: Option<u32>) -> Result<usize, AppError> {
     }
 }
 
+/// A `kind` parameter: one of the kinds of case (400 for another).
+fn case_kind(v: &Option<String>) -> Result<Option<String>, AppError> {
+    const KINDS: [&str; 5] = ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure"];
+    match field(v, "kind", 32)? {
+        Some(k) if !KINDS.contains(&k.as_str()) => {
+            Err(AppError::BadRequest(format!("kind 须为 {} 之一", KINDS.join("、"))))
+        }
+        k => Ok(k),
+    }
+}
+
 /// The filter of the cases a list's rows are of, from its query's parameters.
 pub fn case_filter(
     kind: &Option<String>,
@@ -202,7 +215,7 @@ pub fn case_filter(
     matter: &Option<String>,
 ) -> Result<liuhen_store::CaseFilter, AppError> {
     Ok(liuhen_store::CaseFilter {
-        kind: field(kind, "kind", 32)?,
+        kind: case_kind(kind)?,
         unit: field(unit, "unit", 200)?,
         officer: field(officer, "officer", 64)?,
         matter: field(matter, "matter", 200)?,
@@ -214,7 +227,7 @@ impl CaseListQuery {
     pub fn filter(&self) -> Result<liuhen_store::CaseQuery, AppError> {
         page_size(self.limit)?;
         Ok(liuhen_store::CaseQuery {
-            kind: field(&self.kind, "kind", 32)?,
+            kind: case_kind(&self.kind)?,
             state: field(&self.state, "state", 64)?,
             matter: field(&self.matter, "matter", 200)?,
             unit: field(&self.unit, "unit", 200)?,
@@ -643,7 +656,9 @@ pub async fn put_matter<S: LogStore>(
 pub async fn list_matters<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
+    q: Result<Query<super::NoParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
+    super::no_params(q)?;
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
     let ms = state.app.store.matters().await?;
     Ok(Json(ms.iter().map(|m| serde_json::from_str(&m.data).unwrap_or(Value::Null)).collect()))

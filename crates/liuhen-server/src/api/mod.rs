@@ -70,3 +70,15 @@ pub(crate) async fn hidden_first<S: LogStore>(
 ) -> Result<(), crate::error::AppError> {
     state.app.allow(user, crate::app::policy::Action::ViewCase, Some(&state.app.store.case(id).await?))
 }
+
+/// The query of a read that takes no parameter: one given is refused (400), not ignored.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// `q` as read: 400 when it names a parameter.
+pub fn no_params(
+    q: Result<axum::extract::Query<NoParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<(), AppError> {
+    q.map(drop).map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))
+}

@@ -570,7 +570,7 @@ pub fn document() -> Value {
                 "responses": auth_errors(json!({"200": ok("音像记录", page_of(json!({"type": "object"}), "recordings")), "400": err("sha256、fingerprint、limit 或 cursor 有误")}))}},
             "/api/recordings/{id}/playback": {"post": {"requestBody": body(r("Playback")), "summary": "播放音像记录（取得播放授权）", "description": "先在查阅台账中记录本次查阅（关联案件的记入案件台账，记录编号 recording/<id>），再返回播放授权；授权两小时内有效，只供本人对这一音像记录的分段请求使用。请求体可含 purpose（查阅目的）。",
                 "security": [{"bearer": []}], "parameters": case_path_param,
-                "responses": auth_errors(json!({"200": ok("播放授权", json!({"type": "object", "properties": {"grant": {"type": "string"}, "content": {"type": "string"}, "valid_for_s": {"type": "integer"}}})), "404": err("不存在")}))}},
+                "responses": auth_errors(json!({"200": ok("播放授权", json!({"type": "object", "properties": {"grant": {"type": "string"}, "content": {"type": "string"}, "valid_for_s": {"type": "integer"}}})), "400": err("请求体不符合接口说明"), "404": err("不存在（看不到的音像记录，不论请求体）")}))}},
             "/api/recordings/{id}/content": {"get": {"summary": "音像记录的内容（支持 HTTP Range）", "description": "须带播放授权 grant。无 Range 头返回全部（200）；Range: bytes=a-b 返回该段（206，Content-Range）；无法满足的范围 416。原文件从不改变。",
                 "security": [{"bearer": []}], "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "grant", "in": "query", "required": true, "schema": {"type": "string"}}],
                 "responses": auth_errors(json!({"200": {"description": "全部内容"}, "206": {"description": "所请求的一段"}, "403": err("无有效的播放授权"), "404": err("不存在"), "416": {"description": "范围无法满足"}}))}},

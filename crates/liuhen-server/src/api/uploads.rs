@@ -167,7 +167,9 @@ pub async fn terminate<S: LogStore>(
     Ok(tus(StatusCode::NO_CONTENT, &[]))
 }
 
+/// A parameter it does not name is refused (400), not ignored.
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FindQuery {
     #[serde(default)]
     pub sha256: String,
@@ -180,9 +182,18 @@ pub struct FindQuery {
     pub limit: Option<u32>,
     #[serde(default)]
     pub cursor: String,
-    /// 办法第二十四条 分类存储: by unit, device, officer, case cause, party.
-    #[serde(flatten)]
-    pub search: crate::app::av::Search,
+    /// 办法第二十四条 分类存储: by unit, device, officer, case cause, party (each its own
+    /// parameter: a flattened struct would take any parameter at all).
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub device: String,
+    #[serde(default)]
+    pub officer: String,
+    #[serde(default)]
+    pub cause: String,
+    #[serde(default)]
+    pub party: String,
 }
 
 pub(crate) fn recording_json(r: &liuhen_store::RecordingRecord) -> Value {
@@ -217,7 +228,14 @@ pub async fn find<S: LogStore>(
     } else {
         let size = super::cases::PageQuery { limit: q.limit, cursor: None }.size()?;
         let cursor = Some(q.cursor.as_str()).filter(|c| !c.is_empty());
-        state.app.recordings_page(&user, case, &q.search, cursor, size).await?
+        let search = crate::app::av::Search {
+            unit: q.unit.clone(),
+            device: q.device.clone(),
+            officer: q.officer.clone(),
+            cause: q.cause.clone(),
+            party: q.party.clone(),
+        };
+        state.app.recordings_page(&user, case, &search, cursor, size).await?
     };
     let recordings: Vec<Value> = found.iter().map(recording_json).collect();
     Ok(Json(json!({"recordings": recordings, "next_cursor": next})))

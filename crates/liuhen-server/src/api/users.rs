@@ -109,7 +109,9 @@ pub async fn add_user<S: LogStore>(
 pub async fn pending_grants<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
+    q: Result<axum::extract::Query<super::NoParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<AccountDto>>, ApiError> {
+    super::no_params(q)?;
     let users = state.app.pending_grants(&user).await?;
     Ok(Json(users.iter().map(AccountDto::from).collect()))
 }
@@ -200,7 +202,9 @@ fn token_json(t: &liuhen_store::TokenRecord) -> serde_json::Value {
 pub async fn tokens<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
+    q: Result<axum::extract::Query<super::NoParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    super::no_params(q)?;
     Ok(Json(state.app.tokens(&user).await?.iter().map(token_json).collect()))
 }
 

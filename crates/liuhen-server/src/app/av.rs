@@ -479,6 +479,7 @@ impl<S: LogStore> App<S> {
         let mut out = Vec::new();
         // Each case once: its projection, if the policy lets the actor see it.
         let mut cases: std::collections::HashMap<String, Option<Value>> = std::collections::HashMap::new();
+        let mut seen = super::records::SeenRecords::default();
         for (d, case_no) in rows {
             if !cases.contains_key(&d.case_id) {
                 let c = self.store.case(&d.case_id).await?;
@@ -493,6 +494,13 @@ impl<S: LogStore> App<S> {
             };
             let at = record["ended_at"].as_i64().or(record["at"].as_i64()).unwrap_or_default();
             let due = d.due_at_ms.unwrap_or_default();
+            // 办法第二十四条: a record classed beyond the reader is owed, but not named or timed.
+            if self.record_withheld(actor, &d.case_id, &rid, &mut seen).await? {
+                out.push(json!({"case": d.case_id, "case_no": case_no, "record": null, "kind": kind,
+                    "label": super::records::WITHHELD_LABEL, "at": null, "due": due,
+                    "overdue_hours": (now - due) / 3_600_000}));
+                continue;
+            }
             out.push(json!({"case": d.case_id, "case_no": case_no, "record": rid, "kind": kind,
                 "label": label, "at": at, "due": due, "overdue_hours": (now - due) / 3_600_000}));
         }

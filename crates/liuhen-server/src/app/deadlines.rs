@@ -226,6 +226,7 @@ impl<S: LogStore> App<S> {
             });
         }
         let seen_by = super::policy::seen_by(user);
+        let mut seen = super::records::SeenRecords::default();
         let ranges = [DueRange::Before(now.0), DueRange::Unknown, DueRange::From(now.0)];
         let first = start.as_ref().map_or(0, |s| s.0 as usize);
         let mut next = None;
@@ -252,7 +253,11 @@ impl<S: LogStore> App<S> {
             };
             let rows = self.store.deadline_page(&q).await?;
             let more = rows.len() > want;
-            for (d, case_no) in rows.into_iter().take(want) {
+            for (mut d, case_no) in rows.into_iter().take(want) {
+                // 办法第二十四条: a record classed beyond the reader is not named by its deadline.
+                if !d.record.is_empty() && self.record_withheld(user, &d.case_id, &d.record, &mut seen).await? {
+                    d.label = format!("{}：音像记录于活动结束后二十四小时内存储", super::records::WITHHELD_LABEL);
+                }
                 let (due, status) = match d.due_at_ms {
                     Some(due) => (due, calendar::status(Timestamp(due), None, now, DUE_SOON_MS)),
                     None => (0, DeadlineStatus::Unknown),

@@ -317,7 +317,11 @@ impl<S: LogStore> App<S> {
         mut after: Option<u64>,
         limit: usize,
     ) -> Result<(Vec<LedgerLine>, Option<u64>), AppError> {
-        self.allow(actor, super::policy::Action::ViewLedger, Some(&self.store.case(id).await?))?;
+        let case = self.store.case(id).await?;
+        self.allow(actor, super::policy::Action::ViewLedger, Some(&case))?;
+        // 办法第二十四条: a line of a record classed beyond the reader names neither the record
+        // nor the purpose typed with it.
+        let classes = self.record_classes(id).await?;
         let limit = limit.max(1);
         let chunk = if record.is_some() { 500 } else { limit + 1 };
         let (mut out, mut scanned) = (Vec::new(), 0);
@@ -332,9 +336,13 @@ impl<S: LogStore> App<S> {
                 scanned += 1;
                 after = Some(index);
                 let e = Entry::decode(&raw).map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
-                if let Some(l) = self.ledger_line(index, &e).await?
+                if let Some(mut l) = self.ledger_line(index, &e).await?
                     && record.is_none_or(|r| l.record == r)
                 {
+                    let class = classes.get(&l.record).and_then(serde_json::Value::as_str);
+                    if !l.record.is_empty() && !self.sees_record(actor, &case, class) {
+                        withhold(&mut l, &format!("案件 {} 中不可查看的记录", case.case_no));
+                    }
                     out.push(l);
                 }
             }

@@ -402,6 +402,18 @@ impl<S: LogStore> App<S> {
     /// On an empty log: records the log's identity and keys as entry 0, and creates the
     /// administrator with a one-time password, which is returned (to be printed once).
     pub async fn bootstrap(&self, origin: &str, verifier_keys: &[String]) -> Result<Option<String>, AppError> {
+        // An empty log is a new office's: one whose projections hold accounts or cases had its
+        // log taken out behind liuhen's back, and a new one under the same keys would vouch
+        // for whatever is left.
+        if self.store.tree_size() == 0 {
+            let (users, cases) = (self.store.count_users().await?, self.store.case_page(&everything(1)).await?.len());
+            if users > 0 || cases > 0 {
+                return Err(AppError::Integrity(format!(
+                    "the log is empty but the database holds {users} account(s) and case(s): the log's entries \
+                     were removed outside liuhen; restore the database from a backup"
+                )));
+            }
+        }
         if self.store.tree_size() == 0 {
             let draft = EntryDraft::new(
                 "system",
@@ -439,6 +451,15 @@ impl<S: LogStore> App<S> {
         };
         self.create_user(&admin, "system").await?;
         Ok(Some(password))
+    }
+}
+
+/// A query of every case, `limit` of them (no policy: the application's own look).
+fn everything(limit: u32) -> liuhen_store::CaseQuery {
+    liuhen_store::CaseQuery {
+        seen_by: liuhen_store::SeenBy { all: true, ..Default::default() },
+        limit,
+        ..Default::default()
     }
 }
 

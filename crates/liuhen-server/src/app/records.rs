@@ -157,6 +157,38 @@ impl<S: LogStore> App<S> {
     }
 }
 
+/// What a list shows for a record classed beyond its reader.
+pub const WITHHELD_LABEL: &str = "不可查看的记录（已隐去）";
+
+/// The cases a list has asked about, each once: the case and the classes of its records
+/// (`None`: the reader does not see the case).
+pub type SeenRecords = std::collections::HashMap<String, Option<(liuhen_store::CaseRecord, Map<String, Value>)>>;
+
+impl<S: LogStore> App<S> {
+    /// Whether record `record` of case `case_id` is withheld from `user` (办法第二十四条: its own
+    /// class, or its case's, beyond them), each case read once into `seen`.
+    pub(crate) async fn record_withheld(
+        &self,
+        user: &UserRecord,
+        case_id: &str,
+        record: &str,
+        seen: &mut SeenRecords,
+    ) -> Result<bool, AppError> {
+        if !seen.contains_key(case_id) {
+            let case = self.store.case(case_id).await?;
+            let entry = match self.allow(user, Action::ViewCase, Some(&case)) {
+                Ok(()) => Some((case, self.record_classes(case_id).await?)),
+                Err(_) => None,
+            };
+            seen.insert(case_id.to_string(), entry);
+        }
+        Ok(match &seen[case_id] {
+            None => true,
+            Some((case, classes)) => !self.sees_record(user, case, classes.get(record).and_then(Value::as_str)),
+        })
+    }
+}
+
 /// A class's name in Chinese.
 pub fn class_label(code: &str) -> &'static str {
     CLASSES.iter().find(|(c, _)| *c == code).map_or("内部", |(_, l)| l)

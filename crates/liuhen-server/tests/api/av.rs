@@ -45,7 +45,7 @@ fn rules(v: &Value, record: &str) -> Vec<String> {
 }
 
 /// 王明 and 李华, registered with valid certificates; their ids.
-async fn two_officers(app: &TestApp, head: &str) -> Vec<String> {
+pub async fn two_officers(app: &TestApp, head: &str) -> Vec<String> {
     let mut officers = Vec::new();
     for (name, cert) in [("王明", "13020001"), ("李华", "13020002")] {
         let body =

@@ -3109,9 +3109,30 @@ async fn the_deadlines_and_the_inbox_filter_by_case_kind_standing_and_due_date()
         "/api/cases?limt=5",
         "/api/av/overdue?page=2",
         "/api/devices?x=1",
+        "/api/recordings?sha=00",
+        "/api/officers?x=1",
+        "/api/matters?x=1",
+        "/api/grants?x=1",
+        "/api/tokens?x=1",
+        "/api/cases?kind=nonsense",
+        "/api/deadlines?kind=nonsense",
     ] {
         assert_eq!(app.get(path, Some(&token)).await.status, StatusCode::BAD_REQUEST, "{path}");
     }
+    // An address or a method nothing answers: a body with a stable code, as every error has.
+    let r = app.get("/api/nope", Some(&token)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["error"]["code"], "NOT_FOUND");
+    let r = app
+        .request(
+            axum::http::Request::delete("/api/cases")
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json()["error"]["code"], "METHOD_NOT_ALLOWED");
 }
 
 fn urlencoding(s: &str) -> String {

@@ -216,3 +216,69 @@ async fn the_case_list_carries_no_record_a_case_view_would_withhold_or_ledger() 
     assert!(!String::from_utf8_lossy(&app.get(&path, Some(&supervisor)).await.body).contains(&place));
     assert!(String::from_utf8_lossy(&app.get(&path, Some(&head)).await.body).contains(&place));
 }
+
+/// 办法第二十四条: a record classed beyond a reader is withheld everywhere the reader looks —
+/// not only in the case's view: its deadline and its place on the overdue A/V list (owed, but
+/// not named), and the case's ledger (the line stays, without the record or the purpose typed).
+#[tokio::test]
+async fn a_withheld_record_is_not_named_by_its_deadline_the_overdue_list_or_the_case_ledger() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    let admin = app.login_admin().await;
+    let supervisor = app.account(&admin, "jiancha4", "supervisor").await;
+    let officers = crate::av::two_officers(&app, &head).await;
+    let matter = serde_json::json!({"code": "I-012", "name": "出租房屋安全检查", "kind": "inspection",
+        "legal_basis": "《河北省流动人口服务管理规定》", "av_mandatory": false});
+    assert_eq!(app.post_as("/api/matters", &head, &matter).await.status, StatusCode::CREATED);
+    let t0 = liuhen_server::app::now_ms() - 30 * 3_600_000;
+    let body = serde_json::json!({"case_no": "栗街检〔2026〕77号", "matter": "出租房屋安全检查", "kind": "special",
+        "basis": "专项检查方案", "source": "inspection", "reason": "专项检查", "received_at": t0 - 3_600_000});
+    let case = app.post_as("/api/cases/inspections", &head, &body).await.json()["id"].as_str().unwrap().to_string();
+    let place = "秘密路99号甲座";
+    let act = serde_json::json!({"type": "record_on_site", "act": {"at": t0, "place": place, "recording_announced": true,
+        "problems_found": false, "summary": "未发现问题", "touches": ["personal_liberty"],
+        "officers": officers.iter().map(|o| serde_json::json!({"officer_id": o, "id_shown_at": t0})).collect::<Vec<_>>()}});
+    let r = app
+        .post_as(
+            &format!("/api/cases/{case}/commands"),
+            &head,
+            &serde_json::json!({"expected_version": 1, "command": act}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let purpose = "核对金丝雀隐私用途";
+    let r = app.get(&format!("/api/cases/{case}/records/act/0?purpose={}", urlencode(purpose)), Some(&head)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let reads = |token: String| {
+        let (app, case) = (&app, case.clone());
+        async move {
+            let mut all = String::new();
+            for path in [
+                "/api/deadlines?limit=500".to_string(),
+                "/api/av/overdue?limit=500".to_string(),
+                format!("/api/cases/{case}/ledger"),
+            ] {
+                let r = app.get(&path, Some(&token)).await;
+                assert_eq!(r.status, StatusCode::OK, "{path}");
+                all.push_str(&String::from_utf8_lossy(&r.body));
+            }
+            all
+        }
+    };
+    // Before the class: the supervisor reads them as the head does.
+    let before = reads(supervisor.clone()).await;
+    assert!(before.contains(place) && before.contains(purpose), "{before}");
+    let class = serde_json::json!({"class": "personal_privacy", "reason": "涉及个人隐私"});
+    let r = app.post_as(&format!("/api/cases/{case}/records/act/0/classification"), &head, &class).await;
+    assert!(r.status.is_success(), "{}", String::from_utf8_lossy(&r.body));
+    let after = reads(supervisor.clone()).await;
+    assert!(!after.contains(place) && !after.contains(purpose), "{after}");
+    assert!(after.contains("不可查看的记录（已隐去）"), "owed, not named: {after}");
+    let overdue = app.get("/api/av/overdue", Some(&supervisor)).await.json();
+    assert!(
+        overdue["overdue"].as_array().unwrap().iter().any(|o| o["case"] == case.as_str() && o["record"].is_null()),
+        "{overdue}"
+    );
+    let own = reads(head.clone()).await;
+    assert!(own.contains(place) && own.contains(purpose), "{own}");
+}
