@@ -664,22 +664,48 @@ pub async fn list_matters<S: LogStore>(
     Ok(Json(ms.iter().map(|m| serde_json::from_str(&m.data).unwrap_or(Value::Null)).collect()))
 }
 
+/// `If-Match: "<version>"` of a request that saves a whole reference document: the version its
+/// editor read (the `ETag` of its `GET`); none, or `*`: whatever is there is replaced.
+fn if_match(headers: &axum::http::HeaderMap) -> Result<Option<u64>, AppError> {
+    let Some(v) = headers.get(axum::http::header::IF_MATCH) else { return Ok(None) };
+    let v = v.to_str().unwrap_or_default().trim();
+    if v == "*" {
+        return Ok(None);
+    }
+    v.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| AppError::BadRequest("If-Match 须为读取时的 ETag（如 \"3\"）".into()))
+}
+
+/// A reference document with its version as its `ETag`.
+fn tagged(body: Value, version: u64) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::ETAG, format!("\"{version}\""))], Json(body)).into_response()
+}
+
 pub async fn put_agency<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
+    headers: axum::http::HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     state.app.allow(&user, crate::app::policy::Action::ManageReference, None)?;
-    let a = put_agency_from(&state.app, &user, super::described::body::<AgencyForm>(form)?).await?;
-    Ok(Json(crate::app::agency::agency_json(&a)))
+    let read = if_match(&headers)?;
+    let a = put_agency_from(&state.app, &user, super::described::body::<AgencyForm>(form)?, read)
+        .await
+        .map_err(crate::app::agency::stale_is_conflict)?;
+    Ok(tagged(crate::app::agency::agency_json(&a), state.app.agency_version().await?))
 }
 
 pub async fn get_agency<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
-    Ok(Json(crate::app::agency::agency_json(&state.app.agency().await?)))
+    let version = state.app.agency_version().await?;
+    Ok(tagged(crate::app::agency::agency_json(&state.app.agency().await?), version))
 }
 
 /// The 音像记录事项清单 (`av-items`) or the 执法行为用语指引 (`phrases`) of 办法第二十条.
@@ -696,20 +722,24 @@ pub async fn get_catalogue<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     Path(which): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     state.app.allow(&user, crate::app::policy::Action::ViewReference, None)?;
-    Ok(Json(state.app.catalogue(catalogue_key(&which)?).await?))
+    let key = catalogue_key(&which)?;
+    let version = state.app.catalogue_version(key).await?;
+    Ok(tagged(state.app.catalogue(key).await?, version))
 }
 
 pub async fn put_catalogue<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     Path(which): Path<String>,
+    headers: axum::http::HeaderMap,
     form: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     state.app.allow(&user, crate::app::policy::Action::ManageReference, None)?;
     let key = catalogue_key(&which)?;
+    let read = if_match(&headers)?;
     let Json(rows) = form?;
-    state.app.put_catalogue(&user, key, rows).await?;
-    Ok(Json(state.app.catalogue(key).await?))
+    state.app.put_catalogue_if(&user, key, rows, read).await.map_err(crate::app::agency::stale_is_conflict)?;
+    Ok(tagged(state.app.catalogue(key).await?, state.app.catalogue_version(key).await?))
 }

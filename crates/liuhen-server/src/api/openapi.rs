@@ -179,6 +179,9 @@ pub fn document() -> Value {
         Value::Array(p)
     };
     let user_ledger_params = id_and_page("账号 ID", &[]);
+    // A save over what its editor read (the ETag of the read).
+    let if_match = json!({"name": "If-Match", "in": "header", "required": false,
+        "description": "读取时响应头 ETag 的值（如 \"3\"）：其间已被他人保存的，返回 409", "schema": {"type": "string"}});
     let deadline_params = {
         let mut filters = vec![
             ("code", "期限种类（如 T-AV）"),
@@ -362,8 +365,9 @@ pub fn document() -> Value {
             },
             "/api/agency": {
                 "get": op("执法主体信息", "名称、统一社会信用代码、是否依法享有行政强制执行权（街道办事处默认无，逾期不履行的申请人民法院强制执行）、印章。", auth_errors(json!({"200": ok("执法主体", r("Agency"))}))),
-                "put": {"summary": "设置执法主体信息", "description": "系统管理员。每个版本都记入日志。", "security": [{"bearer": []}], "requestBody": body(r("Agency")),
-                    "responses": auth_errors(json!({"200": ok("已设置", r("Agency")), "400": err("请求有误"), "403": err("无权")}))},
+                "put": {"summary": "设置执法主体信息", "description": "系统管理员。每个版本都记入日志。请求头 If-Match 给出读取时的 ETag：其间已被他人保存的，返回 409，不作修改；不给出（或为 *）的，直接取代。", "security": [{"bearer": []}],
+                    "parameters": [if_match.clone()], "requestBody": body(r("Agency")),
+                    "responses": auth_errors(json!({"200": ok("已设置", r("Agency")), "400": err("请求有误"), "403": err("无权"), "409": err("其间已被他人保存")}))},
             },
             "/api/matters": {
                 "get": op("权责清单（执法事项）", "", auth_errors(json!({"200": ok("事项", json!({"type": "array", "items": r("Matter")}))}))),
@@ -413,7 +417,7 @@ pub fn document() -> Value {
                     "parameters": [{"name": "which", "in": "path", "required": true, "schema": {"type": "string", "enum": ["av-items", "phrases", "numbering"]}}],
                     "responses": auth_errors(json!({"200": ok("清单", json!({"type": "array", "items": {"type": "object"}})), "404": err("无此清单")}))},
                 "put": {"summary": "设置清单（新版本记入日志）", "description": "音像记录事项清单每项：kind 类别、activity 事项、stage 环节、place 场所、mode 方式（全程/根据实际情况）、recorder 记录人、start 开始节点、end 结束节点、content 记录内容、mandatory、retention 保存期限。用语指引每项：scenario 场景、lines 用语。",
-                    "security": [{"bearer": []}], "parameters": [{"name": "which", "in": "path", "required": true, "schema": {"type": "string", "enum": ["av-items", "phrases", "numbering"]}}],
+                    "security": [{"bearer": []}], "parameters": [{"name": "which", "in": "path", "required": true, "schema": {"type": "string", "enum": ["av-items", "phrases", "numbering"]}}, if_match.clone()],
                     "requestBody": body(json!({"type": "array", "maxItems": 500, "items": {"oneOf": [
                         {"title": "音像记录事项（av-items）", "type": "object", "required": ["kind", "activity", "content", "retention", "mode"], "properties": {
                             "kind": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S", "description": "类别"},
@@ -434,7 +438,7 @@ pub fn document() -> Value {
                             "kind": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure", "D16", "D18b", "D20b", "D32", "D34b", "D36", "D36s", "D41", "D05", "D52", "L02", "L03", "L10"], "description": "案件类型（案号），或盖章文书代码（文号）"},
                             "pattern": {"type": "string", "maxLength": 500, "description": "编号格式，依次含 {year} 和 {n} 各一处，如 栗街罚〔{year}〕{n}号", "pattern": "^(?:(?!\\{year\\}|\\{n\\}).)*\\{year\\}(?:(?!\\{year\\}|\\{n\\}).)*\\{n\\}(?:(?!\\{year\\}|\\{n\\}).)*$"}}},
                     ]}})),
-                    "responses": auth_errors(json!({"200": ok("已设置", json!({"type": "array"})), "400": err("内容有误"), "403": err("无权限"), "404": err("无此清单")}))}},
+                    "responses": auth_errors(json!({"200": ok("已设置", json!({"type": "array"})), "400": err("内容有误"), "403": err("无权限"), "404": err("无此清单"), "409": err("其间已被他人保存（If-Match）")}))}},
             "/api/inbox": {"get": {"summary": "审批待办", "description": "本人可见案件中等待本人角色办理的事项：批准强制措施、补办批准、承办机构拟决定、法制审核、许可决定、当事人查阅复制申请的审批、内部审批文书的下一步审批。分页（limit、cursor），可按案件筛选：kind 案件种类、unit 承办机构、officer 执法人员编号、matter 案由（同时给出的须都符合）。未列出的参数返回 400。",
                 "security": [{"bearer": []}], "parameters": list_params(CASE_FILTERS),
                 "responses": auth_errors(json!({"200": ok("一页待办", page_of(json!({"type": "object", "properties": {"case_id": {"type": "string"}, "case_no": {"type": "string"}, "task": {"type": "string"}, "command": {"type": ["string", "null"]}, "document": {"type": ["string", "null"]}}}), "inbox")), "400": err("查询参数有误")}))}},

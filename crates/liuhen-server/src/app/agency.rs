@@ -50,13 +50,29 @@ pub(crate) fn agency_record(a: &Agency, at: i64) -> SettingRecord {
 impl<S: LogStore> App<S> {
     /// Sets the office's profile (a new version; the log keeps every one).
     pub async fn put_agency(&self, actor: &UserRecord, a: Agency) -> Result<Agency, AppError> {
+        self.put_agency_if(actor, a, None).await
+    }
+
+    /// [`put_agency`](Self::put_agency) over the profile of version `read` (what its editor
+    /// read, the `ETag` of `GET /api/agency`): another saved since is a conflict (409), not
+    /// overwritten unseen. `None`: whatever is there is replaced.
+    pub async fn put_agency_if(&self, actor: &UserRecord, a: Agency, read: Option<u64>) -> Result<Agency, AppError> {
         self.allow(actor, super::policy::Action::ManageReference, None)?;
         a.validate().map_err(AppError::BadRequest)?;
         let d =
             EntryDraft::new(&format!("user:{}", actor.id), "agency.put", None, body(agency_json(&a)), vec![], vec![])
                 .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        self.append(d, vec![super::set_setting(agency_record(&a, now_ms()))]).await?;
+        let op = match read {
+            Some(v) => super::put_setting(agency_record(&a, now_ms()), v),
+            None => super::set_setting(agency_record(&a, now_ms())),
+        };
+        self.append(d, vec![op]).await?;
         Ok(a)
+    }
+
+    /// The profile's version (0 before the office sets it): what an editor names when saving.
+    pub async fn agency_version(&self) -> Result<u64, AppError> {
+        super::setting_version(&self.store, KEY).await
     }
 
     /// The current profile; an office not yet described has no 行政强制执行权 of its own.
@@ -69,5 +85,13 @@ impl<S: LogStore> App<S> {
             Err(StoreError::NotFound) => Ok(Agency::default()),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+/// A version named by an editor that is no longer the row's: said as a conflict (409).
+pub fn stale_is_conflict(e: AppError) -> AppError {
+    match e {
+        AppError::Stale(m) => AppError::Conflict(format!("已被他人修改，请重新读取后再保存 {m}").trim().to_string()),
+        e => e,
     }
 }

@@ -97,6 +97,45 @@ pub(crate) fn record(key: &str, v: &Value, at: i64) -> SettingRecord {
 impl<S: LogStore> App<S> {
     /// Sets a catalogue (a new version; the log keeps every one).
     pub async fn put_catalogue(&self, actor: &UserRecord, key: &str, v: Value) -> Result<(), AppError> {
+        self.put_catalogue_if(actor, key, v, None).await
+    }
+
+    /// The catalogue's version (0 before the office sets it): what an editor names when saving.
+    pub async fn catalogue_version(&self, key: &str) -> Result<u64, AppError> {
+        super::setting_version(&self.store, key).await
+    }
+
+    /// Changes catalogue `key` by `change` from one read of it, saved over the version read:
+    /// another save in between is read again and changed again (no addition lost).
+    pub async fn change_catalogue(
+        &self,
+        actor: &UserRecord,
+        key: &str,
+        change: impl Fn(&mut Vec<Value>) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        let change = &change;
+        super::retrying(|| async move {
+            let (row, read) = match self.store.setting(key).await {
+                Ok(r) => (serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?, r.version),
+                Err(StoreError::NotFound) => (Value::Array(Vec::new()), 0),
+                Err(e) => return Err(e.into()),
+            };
+            let Value::Array(mut rows) = row else { return Err(AppError::Internal("catalogue is not a list".into())) };
+            change(&mut rows)?;
+            self.put_catalogue_if(actor, key, Value::Array(rows), Some(read)).await
+        })
+        .await
+    }
+
+    /// [`put_catalogue`](Self::put_catalogue) over the catalogue of version `read` (its
+    /// editor's; another saved since: 409). `None`: whatever is there is replaced.
+    pub async fn put_catalogue_if(
+        &self,
+        actor: &UserRecord,
+        key: &str,
+        v: Value,
+        read: Option<u64>,
+    ) -> Result<(), AppError> {
         self.allow(actor, super::policy::Action::ManageReference, None)?;
         validate(key, &v).map_err(AppError::BadRequest)?;
         let d = EntryDraft::new(
@@ -108,7 +147,11 @@ impl<S: LogStore> App<S> {
             vec![],
         )
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        self.append(d, vec![super::set_setting(record(key, &v, now_ms()))]).await?;
+        let op = match read {
+            Some(r) => super::put_setting(record(key, &v, now_ms()), r),
+            None => super::set_setting(record(key, &v, now_ms())),
+        };
+        self.append(d, vec![op]).await?;
         Ok(())
     }
 

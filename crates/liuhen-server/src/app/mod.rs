@@ -193,6 +193,15 @@ pub(crate) fn put_setting(record: liuhen_store::SettingRecord, read: u64) -> Op 
     Op::PutSetting { record, expected_version: Some(read) }
 }
 
+/// The version of setting `key` (0 when there is none).
+pub(crate) async fn setting_version<S: LogStore>(store: &S, key: &str) -> Result<u64, AppError> {
+    match store.setting(key).await {
+        Ok(r) => Ok(r.version),
+        Err(liuhen_store::StoreError::NotFound) => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A singleton set whole (the office profile, a catalogue): whatever was there is replaced.
 pub(crate) fn set_setting(record: liuhen_store::SettingRecord) -> Op {
     Op::PutSetting { record, expected_version: None }

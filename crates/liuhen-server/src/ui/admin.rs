@@ -235,23 +235,36 @@ async fn apply<S: LogStore>(state: &AppState<S>, user: &UserRecord, which: &str,
                 .await?;
         }
         "agency" => {
-            crate::app::requests::cases::put_agency_from(&state.app, user, serde_json::from_value(json).map_err(bad)?)
+            crate::app::requests::cases::put_agency_from(
+                &state.app,
+                user,
+                serde_json::from_value(json).map_err(bad)?,
+                None,
+            )
+            .await?;
+        }
+        // Each a change of one read of the catalogue, saved over the version read (another
+        // administrator's addition in between is read again, not lost).
+        "av_item" => {
+            state
+                .app
+                .change_catalogue(user, AV_ITEMS, |list| {
+                    list.push(json.clone());
+                    Ok(())
+                })
                 .await?;
         }
-        "av_item" => {
-            let mut rows = state.app.catalogue(AV_ITEMS).await?;
-            let list = rows.as_array_mut().ok_or_else(|| AppError::Internal("catalogue is not a list".into()))?;
-            list.push(json);
-            state.app.put_catalogue(user, AV_ITEMS, rows).await?;
-        }
         "phrase" => {
-            let mut rows = state.app.catalogue(PHRASES).await?;
-            let list = rows.as_array_mut().ok_or_else(|| AppError::Internal("catalogue is not a list".into()))?;
-            match list.iter_mut().find(|p| p["scenario"] == json["scenario"]) {
-                Some(p) => *p = json,
-                None => list.push(json),
-            }
-            state.app.put_catalogue(user, PHRASES, rows).await?;
+            state
+                .app
+                .change_catalogue(user, PHRASES, |list| {
+                    match list.iter_mut().find(|p| p["scenario"] == json["scenario"]) {
+                        Some(p) => *p = json.clone(),
+                        None => list.push(json.clone()),
+                    }
+                    Ok(())
+                })
+                .await?;
         }
         _ => return Err(AppError::NotFound),
     }
@@ -290,12 +303,15 @@ pub async fn retire_av_item<S: LogStore>(
     let (user, view) = signed_in(&state, &headers).await?;
     submitted_form(&view, form)?;
     state.app.allow(&user, Action::ManageReference, None)?;
-    let mut rows = state.app.catalogue(AV_ITEMS).await?;
-    let list = rows.as_array_mut().ok_or_else(|| AppError::Internal("catalogue is not a list".into()))?;
-    if index >= list.len() {
-        return Err(AppError::NotFound.into());
-    }
-    list.remove(index);
-    state.app.put_catalogue(&user, AV_ITEMS, rows).await?;
+    // The row the page showed at that place, taken out wherever it stands when saved.
+    let shown = state.app.catalogue(AV_ITEMS).await?.get(index).cloned().ok_or(AppError::NotFound)?;
+    state
+        .app
+        .change_catalogue(&user, AV_ITEMS, |list| {
+            let at = list.iter().position(|r| *r == shown).ok_or(AppError::NotFound)?;
+            list.remove(at);
+            Ok(())
+        })
+        .await?;
     Ok(Redirect::to("/admin/reference").into_response())
 }

@@ -3138,3 +3138,47 @@ async fn the_deadlines_and_the_inbox_filter_by_case_kind_standing_and_due_date()
 fn urlencoding(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+/// The office profile and the catalogues are saved whole by whoever edits them: a save names
+/// the version its editor read (`If-Match`, the `ETag` of the read), and one saved since is a
+/// conflict (409) with nothing appended — two editors do not lose each other's change unseen.
+#[tokio::test]
+async fn a_reference_save_names_the_version_its_editor_read() {
+    let app = spawn_app(LogAccess::Public).await;
+    let token = app.login().await;
+    assert!(app.seed_demo().await);
+    let send = |method: &'static str, path: &'static str, if_match: Option<String>, body: Option<Value>| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            let mut b = axum::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json");
+            if let Some(m) = if_match {
+                b = b.header("if-match", m);
+            }
+            let body = body.map_or(axum::body::Body::empty(), |v| axum::body::Body::from(v.to_string()));
+            app.request(b.body(body).unwrap()).await
+        }
+    };
+    for path in ["/api/agency", "/api/catalogues/phrases"] {
+        let read = send("GET", path, None, None).await;
+        assert_eq!(read.status, StatusCode::OK);
+        let tag = read.headers.get("etag").expect("an ETag").to_str().unwrap().to_string();
+        let body = read.json();
+        // Saved over what was read: a new version.
+        let saved = send("PUT", path, Some(tag.clone()), Some(body.clone())).await;
+        assert_eq!(saved.status, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&saved.body));
+        let new_tag = saved.headers.get("etag").unwrap().to_str().unwrap().to_string();
+        assert_ne!(new_tag, tag);
+        // Saved again over the old read: refused, nothing appended.
+        let size = liuhen_store::Log::tree_size(&app.store);
+        let stale = send("PUT", path, Some(tag.clone()), Some(body.clone())).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{path}");
+        assert_eq!(liuhen_store::Log::tree_size(&app.store), size);
+        assert_eq!(send("PUT", path, Some("\"x\"".into()), Some(body.clone())).await.status, StatusCode::BAD_REQUEST);
+        // Without If-Match: replaced whatever it is.
+        assert_eq!(send("PUT", path, None, Some(body)).await.status, StatusCode::OK);
+    }
+}

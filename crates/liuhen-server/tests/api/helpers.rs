@@ -29,6 +29,7 @@ pub struct TestApp {
 
 pub struct Resp {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub body: Vec<u8>,
 }
 
@@ -267,18 +268,18 @@ pub const ADMIN_PASSWORD: &str = "admin-test-password";
 impl TestApp {
     pub async fn request(&self, req: Request<Body>) -> Resp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
+        let (status, headers) = (resp.status(), resp.headers().clone());
         let body = axum::body::to_bytes(resp.into_body(), 16 << 20).await.unwrap().to_vec();
-        Resp { status, body }
+        Resp { status, headers, body }
     }
 
     /// `GET path` with `token` on another router over the same data (see `router_with`).
     pub async fn get_from(&self, router: &Router, path: &str, token: &str) -> Resp {
         let req = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
         let resp = router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
+        let (status, headers) = (resp.status(), resp.headers().clone());
         let body = axum::body::to_bytes(resp.into_body(), 16 << 20).await.unwrap().to_vec();
-        Resp { status, body }
+        Resp { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {

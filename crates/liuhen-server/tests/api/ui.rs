@@ -1288,7 +1288,19 @@ async fn the_reference_data_is_kept_through_the_administration_pages() {
         let p = send(&app, post("phrase", &[("scenario", "现场检查"), ("lines", lines)])).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     }
+    // Sixteen phrases added at once, each a read-modify-write of the one catalogue: none lost.
+    let added = futures::future::join_all((0..16).map(|k| {
+        let scenario = format!("并发场景{k}");
+        let req = post("phrase", &[("scenario", scenario.as_str()), ("lines", "您好。")]);
+        let app = &app;
+        async move { send(app, req).await.status }
+    }))
+    .await;
+    assert!(added.iter().all(|s| *s == StatusCode::SEE_OTHER), "{added:?}");
     let page = send(&app, get("/admin/reference", &cookie)).await.body;
+    for k in 0..16 {
+        assert!(page.contains(&format!("并发场景{k}")), "phrase {k} lost");
+    }
     for shown in ["行政执法专用章", "赵刚", "13020009", "P-099", "占道经营", "表明身份、检查过程", "请出示证件"]
     {
         assert!(page.contains(shown), "{shown}: {page}");

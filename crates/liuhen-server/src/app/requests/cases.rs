@@ -2050,6 +2050,7 @@ pub async fn put_agency_from<S: LogStore>(
     app: &crate::app::App<S>,
     user: &liuhen_store::UserRecord,
     f: AgencyForm,
+    read: Option<u64>,
 ) -> Result<liuhen_core::agency::Agency, AppError> {
     if f.seals.len() > 20 {
         return Err(AppError::BadRequest("印章不得超过 20 枚".to_string()));
@@ -2072,5 +2073,5 @@ pub async fn put_agency_from<S: LogStore>(
             })
             .collect::<Result<_, AppError>>()?,
     };
-    app.put_agency(user, agency).await
+    app.put_agency_if(user, agency, read).await
 }
