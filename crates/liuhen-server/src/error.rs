@@ -172,17 +172,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// An error and each of its causes, joined by ": " (for an operator, never a client).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
+pub use crate::app::error::error_chain;
 
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     /// A body that is not the JSON the endpoint takes, said in Chinese with the field concerned.

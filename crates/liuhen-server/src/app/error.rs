@@ -375,3 +375,15 @@ mod tests {
         );
     }
 }
+
+/// An error and each of its causes, joined by ": " (for an operator, never a client).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}

@@ -255,7 +255,7 @@ impl<S: LogStore> App<S> {
                 // The settings' table dropped or changed with a shell: said, as verify says the rest.
                 Err(e) => out.push(format!(
                     "the seal keys the log recorded (seal.keys) cannot be read: {}",
-                    crate::error::error_chain(&e)
+                    super::error::error_chain(&e)
                 )),
             }
         }
