@@ -336,6 +336,18 @@ fn replace_words(text: &str, en: &str, zh: &str) -> String {
     out
 }
 
+/// An error and each of its causes, joined by ": " (for an operator, never a client).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::serde_in_chinese;
@@ -374,16 +386,4 @@ mod tests {
             "type: 类型错误: 数组, 应为 类型名称（字符串）"
         );
     }
-}
-
-/// An error and each of its causes, joined by ": " (for an operator, never a client).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
 }
