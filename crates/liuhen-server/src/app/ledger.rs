@@ -69,9 +69,6 @@ pub struct LedgerLine {
     pub purpose: String,
 }
 
-/// A case its reader sees now, with the classes of its records.
-type SeenCase = (liuhen_store::CaseRecord, serde_json::Map<String, serde_json::Value>);
-
 /// The line `l` with what was accessed and why replaced by `what` (the reader may not see it).
 fn withhold(l: &mut LedgerLine, what: &str) {
     l.what = format!("{what}（已隐去）");
@@ -228,7 +225,7 @@ impl<S: LogStore> App<S> {
             self.store.actor_entries(&who, &LEDGER_FAMILIES, before.unwrap_or(u64::MAX), limit as u32 + 1).await?;
         let more = rows.len() > limit;
         // Each case once: whether the reader sees it now, and the classes of its records.
-        let mut cases: std::collections::HashMap<String, Option<SeenCase>> = std::collections::HashMap::new();
+        let mut seen = super::records::SeenRecords::default();
         for (index, bytes) in rows.into_iter().take(limit) {
             let e = Entry::decode(&bytes).map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
             let Some(mut l) = self.ledger_line(index, &e).await? else { continue };
@@ -237,35 +234,14 @@ impl<S: LogStore> App<S> {
                 out.push(l);
                 continue;
             }
-            if !cases.contains_key(&case) {
-                let record = match self.store.case(&case).await {
-                    Ok(c) => Some(c),
-                    Err(liuhen_store::StoreError::NotFound) => None,
-                    Err(e) => return Err(e.into()),
-                };
-                let seen = match record.filter(|c| self.allow(actor, super::policy::Action::ViewCase, Some(c)).is_ok())
-                {
-                    Some(c) => {
-                        let classes = self.record_classes(&c.id).await?;
-                        Some((c, classes))
-                    }
-                    None => None,
-                };
-                cases.insert(case.clone(), seen);
-            }
             // 办法第二十四条、第二十五条: a case (or a record of it) the reader may no longer see is
             // not named — what was accessed, and the purpose (the user's words, which may name
             // the party), are withheld; the time and the kind of access stay.
-            match &cases[&case] {
+            let withheld = self.record_withheld(actor, &case, &l.record, &mut seen).await?;
+            match &seen[&case] {
                 None => withhold(&mut l, "不可查看的案件"),
-                Some((c, classes)) => {
-                    let class = classes.get(&l.record).and_then(serde_json::Value::as_str);
-                    if !l.record.is_empty() && !self.sees_record(actor, c, class) {
-                        withhold(&mut l, &format!("案件 {} 中不可查看的记录", c.case_no));
-                    } else {
-                        l.what = format!("{}（{case}）", l.what);
-                    }
-                }
+                Some((c, _)) if withheld => withhold(&mut l, &format!("案件 {} 中不可查看的记录", c.case_no)),
+                Some(_) => l.what = format!("{}（{case}）", l.what),
             }
             out.push(l);
         }

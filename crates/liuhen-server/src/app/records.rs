@@ -166,7 +166,8 @@ pub type SeenRecords = std::collections::HashMap<String, Option<(liuhen_store::C
 
 impl<S: LogStore> App<S> {
     /// Whether record `record` of case `case_id` is withheld from `user` (办法第二十四条: its own
-    /// class, or its case's, beyond them), each case read once into `seen`.
+    /// class, or its case's, beyond them; the case itself, `""`), each case read once into `seen`
+    /// (`None` there: the case is not theirs to see).
     pub(crate) async fn record_withheld(
         &self,
         user: &UserRecord,
@@ -175,10 +176,14 @@ impl<S: LogStore> App<S> {
         seen: &mut SeenRecords,
     ) -> Result<bool, AppError> {
         if !seen.contains_key(case_id) {
-            let case = self.store.case(case_id).await?;
-            let entry = match self.allow(user, Action::ViewCase, Some(&case)) {
-                Ok(()) => Some((case, self.record_classes(case_id).await?)),
-                Err(_) => None,
+            let case = match self.store.case(case_id).await {
+                Ok(c) => Some(c),
+                Err(liuhen_store::StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let entry = match case.filter(|c| self.allow(user, Action::ViewCase, Some(c)).is_ok()) {
+                Some(c) => Some((c, self.record_classes(case_id).await?)),
+                None => None,
             };
             seen.insert(case_id.to_string(), entry);
         }
