@@ -1466,7 +1466,19 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 conn.prepare_cached("UPDATE sessions SET expires_at = MIN(expires_at, ?2) WHERE token_sha256 = ?1")?
                     .execute(params![token_sha256.0.as_slice(), at_ms])?;
             }
-            Op::ReplaceProjections(scratch) => install_projections(conn, scratch)?,
+            Op::ReplaceProjections(scratch) => {
+                // Computed from fewer entries than the log now holds before this one: the
+                // entries appended meanwhile would be lost from the projections.
+                if let Some(n) = scratch.through()
+                    && n + 1 != version
+                {
+                    return Err(StoreError::Stale(format!(
+                        "the projections were computed from {n} entries; the log has {} now",
+                        version - 1
+                    )));
+                }
+                install_projections(conn, scratch)?
+            }
             Op::PutRecording { record, expected_version } => {
                 let r = RecordingRecord { created_at_ms: at, version, ..record.clone() };
                 versioned_write(
@@ -3180,6 +3192,9 @@ const PROJECTION_TABLES: [&str; 13] = [
 pub struct ProjectionScratch {
     conn: std::sync::Mutex<Connection>,
     dir: tempfile::TempDir,
+    /// The size of the log its projections were computed from (`u64::MAX`: not said): their
+    /// install is refused as stale once the log has grown past it.
+    through: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for ProjectionScratch {
@@ -3201,6 +3216,16 @@ impl ProjectionScratch {
     /// An empty scratch in the system's temporary directory (`TMPDIR`), in a directory only
     /// this account may enter: it holds the projections, parties' names and addresses among them,
     /// and outlives a process killed mid-way.
+    /// Says the projections are those of the log's first `n` entries (see the field).
+    pub fn set_through(&self, n: u64) {
+        self.through.store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The size of the log the projections were computed from, when said.
+    pub fn through(&self) -> Option<u64> {
+        Some(self.through.load(std::sync::atomic::Ordering::SeqCst)).filter(|n| *n != u64::MAX)
+    }
+
     pub fn new() -> Result<ProjectionScratch, StoreError> {
         let mut builder = tempfile::Builder::new();
         builder.prefix("liuhen-projections-");
@@ -3216,7 +3241,11 @@ impl ProjectionScratch {
         for (name, _) in search_index_triggers(&conn)? {
             conn.execute(&format!("DROP TRIGGER \"{name}\""), [])?;
         }
-        Ok(ProjectionScratch { conn: std::sync::Mutex::new(conn), dir })
+        Ok(ProjectionScratch {
+            conn: std::sync::Mutex::new(conn),
+            dir,
+            through: std::sync::atomic::AtomicU64::new(u64::MAX),
+        })
     }
 
     /// A scratch holding `p`.

@@ -292,16 +292,41 @@ impl<S: LogStore> App<S> {
         let entries = self.store.tree_size();
         let mut problems = self.store.structure_problems(MAX_LISTED).await?;
         let openings = self.opening_problems().await?;
+        // The sessions before the projections are mended (which ends them all).
+        let sessions = self.session_problems(super::now_ms()).await?;
         // The projections the server reads (who sees what) and the sessions it trusts, as
-        // `liuhen verify --data` checks them: only from openings that check out.
+        // `liuhen verify --data` checks them: only from openings that check out. Projections
+        // unlike a log that itself checks out are mended from it at once — a record's class
+        // deleted with a shell must not open it to those it was withheld from until someone
+        // runs a rebuild — and the alarm still says what was found.
         if openings.is_empty() {
-            match self.log_differences().await {
-                Ok(differences) => problems.extend(differences),
+            let log_sound = problems.is_empty();
+            match self.compared_projections().await {
+                Ok((differences, scratch, n)) => {
+                    // (The schema's own objects are made again by the next start, not by this.)
+                    if log_sound && differences.iter().any(|d| !d.starts_with("schema: ")) {
+                        let mended = match self.install(scratch, &n).await {
+                            Err(AppError::Stale(_)) => self.rebuild().await.map(drop),
+                            other => other,
+                        };
+                        problems.push(match mended {
+                            Ok(()) => format!(
+                                "the projections below differed from the log: rebuilt from it ({} cases; sign-in \
+                                 sessions ended)",
+                                n.cases
+                            ),
+                            Err(e) => {
+                                format!("the projections below differ from the log and could not be rebuilt: {e}")
+                            }
+                        });
+                    }
+                    problems.extend(differences);
+                }
                 Err(e) => problems.push(e.to_string()),
             }
         }
         problems.extend(openings);
-        problems.extend(self.session_problems(super::now_ms()).await?);
+        problems.extend(sessions);
         let body = serde_json::json!({"ok": problems.is_empty(), "problems": problems.len(), "entries": entries});
         let d = liuhen_log::EntryDraft::new("system", "integrity.checked", None, super::body(body), vec![], vec![])
             .map_err(|e| AppError::Internal(Box::new(e)))?;

@@ -142,6 +142,7 @@ impl<S: LogStore> App<S> {
     pub async fn projections_into(&self, scratch: &ProjectionScratch) -> Result<Counts, AppError> {
         // Where the stored projections are now (not the published head, which may lag them).
         let size = self.store.committed_size().await?;
+        scratch.set_through(size);
         let mut users: BTreeMap<String, UserRecord> = BTreeMap::new();
         let mut officers: BTreeMap<String, OfficerRecord> = BTreeMap::new();
         let mut matters: BTreeMap<String, MatterRecord> = BTreeMap::new();
@@ -584,15 +585,33 @@ impl<S: LogStore> App<S> {
     /// Every difference between the stored projections and what the log says, column by
     /// column (empty when they agree): `liuhen verify --data`.
     pub async fn log_differences(&self) -> Result<Vec<String>, AppError> {
-        let scratch = ProjectionScratch::new()?;
-        self.projections_into(&scratch).await?;
-        Ok(self.store.projection_differences(&scratch).await?)
+        Ok(self.compared_projections().await?.0)
     }
 
-    /// Replaces the projections with what the log says, and records that it did.
-    pub async fn rebuild(&self) -> Result<Counts, AppError> {
+    /// The differences of the stored projections from those the log gives, with those (to be
+    /// installed, while the log has not grown) and their counts.
+    pub(crate) async fn compared_projections(&self) -> Result<(Vec<String>, ProjectionScratch, Counts), AppError> {
         let scratch = ProjectionScratch::new()?;
         let n = self.projections_into(&scratch).await?;
+        let differences = self.store.projection_differences(&scratch).await?;
+        Ok((differences, scratch, n))
+    }
+
+    /// Replaces the projections with what the log says, and records that it did: computed
+    /// again from a fresh read while entries appended meanwhile make them stale.
+    pub async fn rebuild(&self) -> Result<Counts, AppError> {
+        super::retrying(|| async {
+            let scratch = ProjectionScratch::new()?;
+            let n = self.projections_into(&scratch).await?;
+            self.install(scratch, &n).await?;
+            Ok(n)
+        })
+        .await
+    }
+
+    /// Installs `scratch` (projections of the log's first `scratch.through()` entries, counted
+    /// `n`) in place of the stored ones — refused as stale if the log has grown since.
+    pub(crate) async fn install(&self, scratch: ProjectionScratch, n: &Counts) -> Result<(), AppError> {
         let d = EntryDraft::new(
             "system",
             "system.projections_rebuilt",
@@ -603,6 +622,6 @@ impl<S: LogStore> App<S> {
         )
         .map_err(|e| AppError::Internal(Box::new(e)))?;
         self.append(d, vec![Op::ReplaceProjections(std::sync::Arc::new(scratch))]).await?;
-        Ok(n)
+        Ok(())
     }
 }

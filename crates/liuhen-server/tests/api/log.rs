@@ -110,3 +110,40 @@ async fn the_scheduled_check_names_a_projection_or_session_changed_while_serving
     assert!(problems.contains(&format!("cases {case}: column confidentiality differs")), "{problems}");
     assert!(problems.contains("no entry of the log created it"), "{problems}");
 }
+
+/// A projection changed while serving, on a log that itself checks out, is not served on until
+/// someone runs a rebuild: the next check says what differed, rebuilds the projections from the
+/// log — a record's class deleted with a shell withholds the record again — and a check after
+/// that finds nothing. The rebuild is refused as stale, and done again, if entries came in while
+/// it was computed.
+#[tokio::test]
+async fn the_scheduled_check_mends_projections_changed_while_serving_from_the_log() {
+    let app = spawn_app(LogAccess::Public).await;
+    assert!(app.seed_demo().await);
+    let checker = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
+    assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
+    let conn = rusqlite::Connection::open(app.data.db_path()).unwrap();
+    let (case, record): (String, String) = conn
+        .query_row("SELECT case_id, record FROM record_marks WHERE kind = 'class' LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("the demo classes a record");
+    conn.execute("DELETE FROM record_marks WHERE kind = 'class'", []).unwrap();
+    drop(conn);
+    let report = checker.check_integrity().await.unwrap();
+    let problems = report.problems.join("\n");
+    assert!(!report.ok());
+    assert!(problems.contains("rebuilt from it") && problems.contains("record_marks"), "{problems}");
+    let class = liuhen_store::ProjectionReads::record_mark(&app.store, &case, "class", &record).await.unwrap();
+    assert_eq!(class.data, "\"personal_privacy\"");
+    assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
+    // Computed before an entry came in: refused as stale, nothing installed.
+    let scratch = liuhen_store::ProjectionScratch::new().unwrap();
+    scratch.set_through(app.store.tree_size() - 1);
+    let stale = liuhen_store::AppendRequest {
+        draft: liuhen_log::EntryDraft::new("system", "test.install", None, Default::default(), vec![], vec![]).unwrap(),
+        ops: vec![liuhen_store::Op::ReplaceProjections(std::sync::Arc::new(scratch))],
+    };
+    assert!(matches!(app.store.append(stale).await, Err(liuhen_store::StoreError::Stale(_))));
+    assert!(liuhen_store::ProjectionReads::count_users(&app.store).await.unwrap() > 0, "nothing installed");
+}
