@@ -33,7 +33,9 @@ pub async fn open_data_dir(
     log_access: liuhen_server::LogAccess,
 ) -> anyhow::Result<Opened> {
     let dir = DataDir::new(path);
-    if !dir.is_initialised() {
+    // Keys made by an earlier start: that start made the database too.
+    let had_keys = dir.is_initialised();
+    if !had_keys {
         let origin = match origin {
             Some(o) => o.to_string(),
             None => {
@@ -47,15 +49,24 @@ pub async fn open_data_dir(
     refuse_on(dir.key_problems()?)?;
     // A database made new beside files a log once vouched for (its blobs): the database was
     // removed, and a new log under the same keys would vouch for whatever is put in it.
-    if !dir.db_path().exists() && holds_a_file(&dir.blobs_dir()) {
+    if !dir.db_path().exists() && (had_keys || holds_a_file(&dir.blobs_dir())) {
         anyhow::bail!(
-            "{} is missing but the blob store beside it holds files: the database was removed; restore it from a \
-             backup (liuhen makes a new one only in a directory that holds no records)",
+            "{} is missing beside the office's keys or blobs: the database was removed; restore it from a backup \
+             (liuhen makes a new log only in a new directory; for one whose very first start was interrupted, remove \
+             keys/ and log.pub first)",
             dir.db_path().display()
         );
     }
     let config = dir.log_config(Duration::from_secs(1))?;
     let store = SqliteStore::open(&dir.db_path(), config).await.context("opening the database")?;
+    // An emptied database beside blobs a log once vouched for: the same, done in place.
+    if liuhen_store::Log::tree_size(&store) == 0 && holds_a_file(&dir.blobs_dir()) {
+        anyhow::bail!(
+            "the log in {} is empty but the blob store beside it holds files: the database was emptied; restore it \
+             from a backup",
+            dir.db_path().display()
+        );
+    }
     let blobs = Blobs::local(&dir.blobs_dir()).context("opening the blob store")?;
     let mut app = App::new(store.clone(), blobs);
     app.calendar = Arc::new(dir.calendar()?);

@@ -721,12 +721,36 @@ fn a_table_dropped_with_a_shell_is_named_and_rebuilt_from_the_log_or_refused() {
     .unwrap();
     drop(conn);
     std::fs::remove_file(d.join("liuhen.db-mark")).unwrap();
-    serve_refuses(&d, &["the log is empty", "backup"]);
+    serve_refuses(&d, &["is empty but the blob store", "backup"]);
+    // … the blobs removed too: the accounts left say it.
+    std::fs::remove_dir_all(d.join("blobs")).unwrap();
+    serve_refuses(&d, &["the log is empty but the database holds", "backup"]);
     let (_t, d) = copy("removed");
     for f in ["liuhen.db", "liuhen.db-mark", "liuhen.db-wal", "liuhen.db-shm"] {
         let _ = std::fs::remove_file(d.join(f));
     }
     serve_refuses(&d, &["liuhen.db is missing", "backup"]);
+    // Every table emptied in place, the blobs kept; or the database and the blobs removed, the
+    // keys kept: a new log under the office's keys would fork the one it signed.
+    let (_t, d) = copy("emptied-whole");
+    let conn = shell(&d);
+    let tables: Vec<String> = strings(
+        &conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'case_terms%' \
+         AND name NOT IN ('meta', 'schema_migrations')",
+    );
+    for t in tables {
+        conn.execute(&format!("DELETE FROM \"{t}\""), []).unwrap();
+    }
+    drop(conn);
+    std::fs::remove_file(d.join("liuhen.db-mark")).unwrap();
+    serve_refuses(&d, &["is empty but the blob store", "backup"]);
+    let (_t, d) = copy("removed-with-blobs");
+    for f in ["liuhen.db", "liuhen.db-mark", "liuhen.db-wal", "liuhen.db-shm"] {
+        let _ = std::fs::remove_file(d.join(f));
+    }
+    std::fs::remove_dir_all(d.join("blobs")).unwrap();
+    serve_refuses(&d, &["is missing beside the office's keys", "backup"]);
     // Every account deleted: no new administrator for whoever did it.
     let (_t, d) = copy("accounts");
     shell(&d).execute("DELETE FROM users", []).unwrap();
