@@ -42,19 +42,22 @@ pub struct FieldSpec {
     pub long: bool,
     /// A fixed list of values, when not free text.
     pub choices: &'static [&'static str],
+    /// A person's identity number: masked in every view (办法第二十四条 保密), whole only in
+    /// the document itself.
+    pub identity: bool,
 }
 
 const fn f(key: &'static str, label: &'static str) -> FieldSpec {
-    FieldSpec { key, label, need: Need::Always, long: false, choices: &[] }
+    FieldSpec { key, label, need: Need::Always, long: false, choices: &[], identity: false }
 }
 const fn long(key: &'static str, label: &'static str) -> FieldSpec {
-    FieldSpec { key, label, need: Need::Always, long: true, choices: &[] }
+    FieldSpec { key, label, need: Need::Always, long: true, choices: &[], identity: false }
 }
 const fn opt(key: &'static str, label: &'static str) -> FieldSpec {
-    FieldSpec { key, label, need: Need::Optional, long: false, choices: &[] }
+    FieldSpec { key, label, need: Need::Optional, long: false, choices: &[], identity: false }
 }
 const fn when(key: &'static str, label: &'static str, need: Need) -> FieldSpec {
-    FieldSpec { key, label, need, long: true, choices: &[] }
+    FieldSpec { key, label, need, long: true, choices: &[], identity: false }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +176,7 @@ pub static CATALOGUE: &[DocSpec] = &[
             f("inquirers", "询问人及执法证号"),
             f("recorder", "记录人"),
             f("interviewee", "被询问人"),
-            f("interviewee_id", "被询问人身份证件号码"),
+            FieldSpec { identity: true, ..f("interviewee_id", "被询问人身份证件号码") },
             f("relation", "与案件关系"),
             long("notice", "出示证件及告知权利、回避情况"),
             long("qa", "询问内容（问答）"),

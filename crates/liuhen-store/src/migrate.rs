@@ -49,6 +49,10 @@ pub const REBUILD_BEFORE: i64 = 33;
 /// The `meta` key that marks projections a migration left to be rebuilt from the log.
 pub(crate) const STALE_PROJECTIONS: &str = "projections";
 
+/// The first schema whose liuhen kept a high-water mark (`DATA/liuhen.db-mark`) from the first
+/// open: a database found at it or later had a mark, and one missing was taken away.
+pub(crate) const MARKED_SINCE: i64 = 13;
+
 /// The schema this build writes: its last migration.
 pub(crate) fn latest() -> i64 {
     SQLITE.last().map_or(0, |(v, _)| *v)

@@ -210,7 +210,7 @@ impl SqliteStore {
                 crate::migrate::latest()
             )));
         }
-        migrate_sqlite(&mut conn).map_err(|e| match damaged(e.into()) {
+        let found = migrate_sqlite(&mut conn).map_err(|e| match damaged(e.into()) {
             StoreError::Database(e) => StoreError::Integrity(format!(
                 "a schema migration failed ({e}): the database's schema is not the one its record of migrations \
                  (schema_migrations) says, changed outside liuhen; restore it from a backup"
@@ -229,7 +229,7 @@ impl SqliteStore {
         check_origin(&conn, &config.origin)?;
         let (tiler, last_time) = load_state(&conn).map_err(damaged)?;
         let mark = mark_path(path);
-        check_mark(&conn, &mark, tiler.size())?;
+        check_mark(&conn, &mark, tiler.size(), found >= crate::migrate::MARKED_SINCE)?;
         conn.execute("INSERT INTO meta (key, value) VALUES ('mark', ?1) ON CONFLICT DO NOTHING", [MARK_HEADER])?;
         // What is served must be what was recorded: every entry still hashes to its leaf, and
         // every leaf is the one its stored tile holds (the root of the last checkpoint is
@@ -374,7 +374,10 @@ impl SqliteStore {
     pub fn mark_problem(&self) -> Result<Option<String>, StoreError> {
         let size = self.tree_size();
         let path = mark_path(&self.inner.path);
-        match self.read(|c| Ok(check_mark(c, &path, size)))? {
+        let era = |c: &Connection| {
+            crate::migrate::recorded(c).map(|r| r.last().is_some_and(|v| *v >= crate::migrate::MARKED_SINCE))
+        };
+        match self.read(|c| Ok(check_mark(c, &path, size, era(c)?)))? {
             Ok(()) => Ok(None),
             Err(StoreError::Integrity(m)) => Ok(Some(m)),
             Err(e) => Err(e),
@@ -1240,12 +1243,16 @@ pub fn read_mark(path: &Path) -> Result<Option<(u64, Hash)>, StoreError> {
 
 /// Fails closed when the log holds fewer entries than were acknowledged, or another entry
 /// where the last acknowledged one was.
-fn check_mark(conn: &Connection, path: &Path, size: u64) -> Result<(), StoreError> {
+/// `marked`: the database was opened before by a liuhen that keeps marks (its schema is
+/// [`crate::migrate::MARKED_SINCE`] or later), so it had one whatever `meta` now says.
+fn check_mark(conn: &Connection, path: &Path, size: u64, marked: bool) -> Result<(), StoreError> {
     let Some((acknowledged, leaf)) = read_mark(path)? else {
-        // A log that has had a mark (since this version first opened it) must still have one.
+        // A log that has had a mark (since this version first opened it) must still have one:
+        // `meta`'s word for it can be deleted with the mark, the schema's not without the
+        // tables the later migrations made.
         let had: Option<String> =
             conn.query_row("SELECT value FROM meta WHERE key = 'mark'", [], |r| r.get(0)).optional()?;
-        if had.is_some() && size > 0 {
+        if (had.is_some() || marked) && size > 0 {
             return Err(StoreError::Integrity(format!(
                 "{} is missing: the acknowledged entries can no longer be counted (restore it with the database from \
                  the same backup, or check every receipt with `liuhen verify --receipts`)",
@@ -3762,6 +3769,24 @@ mod tests {
             // The page's rows are found by the index alone (the 51 found are then read whole).
             assert!(plan.iter().any(|l| l.contains("cases USING COVERING INDEX cases_by_update")), "{q:?}: {plan:?}");
         }
+    }
+
+    /// A log without a mark or `meta`'s note of one passes only when its schema is from before
+    /// marks (the open then writes one); at [`crate::migrate::MARKED_SINCE`] or later, it had
+    /// one, and its absence is said.
+    #[test]
+    fn a_missing_mark_passes_only_a_schema_from_before_marks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("liuhen.db");
+        let mut conn = open_writer(&path).unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        let mark = mark_path(&path);
+        assert!(check_mark(&conn, &mark, 5, false).is_ok());
+        assert!(check_mark(&conn, &mark, 0, true).is_ok(), "an empty log has nothing acknowledged");
+        let err = check_mark(&conn, &mark, 5, true).unwrap_err();
+        assert!(err.to_string().contains("liuhen.db-mark is missing"), "{err}");
+        conn.execute("INSERT INTO meta (key, value) VALUES ('mark', 'x')", []).unwrap();
+        assert!(check_mark(&conn, &mark, 5, false).is_err(), "meta's note alone says it had one");
     }
 
     /// A scratch of projections is no one else's to read (its directory is the account's own).

@@ -382,6 +382,25 @@ fn a_session_the_log_did_not_create_is_named() {
     std::fs::remove_file(d.join("liuhen.db-mark")).unwrap();
     verify_names(&d, &["liuhen.db-mark is missing"]);
     serve_refuses(&d, &["liuhen.db-mark is missing"]);
+    // The log cut back to an earlier size with its checkpoints, and the mark and `meta`'s note
+    // of it deleted with it: the schema says it had a mark, so the cut is refused.
+    let (_t, d) = copy("rolled-back");
+    let conn = shell(&d);
+    let size: i64 = conn.query_row("SELECT COUNT(*) FROM log_entries", [], |r| r.get(0)).unwrap();
+    let cut = size / 2;
+    conn.execute_batch(&format!(
+        "DROP TRIGGER IF EXISTS log_entries_no_delete; DROP TRIGGER IF EXISTS log_checkpoints_no_delete; \
+         DELETE FROM log_entries WHERE idx >= {cut}; DELETE FROM log_checkpoints WHERE size > {cut}; \
+         DELETE FROM meta WHERE key = 'mark';"
+    ))
+    .unwrap();
+    drop(conn);
+    std::fs::remove_file(d.join("liuhen.db-mark")).unwrap();
+    verify_names(&d, &["liuhen.db-mark is missing"]);
+    serve_refuses(&d, &["liuhen.db-mark is missing"]);
+    let out = run(&["rebuild", "--data", d.to_str().unwrap()]);
+    assert!(!out.status.success(), "a rebuild vouches for the cut log");
+    serve_refuses(&d, &["liuhen.db-mark is missing"]);
 }
 
 /// Another data directory's key file of the same name.

@@ -478,7 +478,7 @@ pub fn document() -> Value {
             "/api/cases/{id}/records/{kind}/{n}": {"get": {"summary": "查看案件的一项记录", "description": "kind/n 为记录在案件中的编号：act/0 现场执法记录，evidence/0 调查取证记录。先记入查阅台账（含记录编号），再返回；记录另定密级而超出查看人范围的，403。",
                 "security": [{"bearer": []}], "parameters": record_params.clone(),
                 "responses": auth_errors(json!({"200": ok("记录", json!({"type": "object"})), "403": err("记录密级超出查看范围"), "404": err("案件或记录不存在")}))}},
-            "/api/cases/{id}/records/{kind}/{n}/classification": {"post": {"summary": "设定记录密级", "description": "可设定案件密级的人员，对案件中的单项记录另定密级；只能收窄可见范围（商业秘密、个人隐私的记录，监督人员、档案管理员、集体讨论成员不可见，案件视图中以“已隐去”代替）。记入日志。",
+            "/api/cases/{id}/records/{kind}/{n}/classification": {"post": {"summary": "设定记录密级", "description": "可设定案件密级的人员，对案件中的单项记录（act/0、evidence/1，或执法文书 document/{文书 id}）另定密级；只能收窄可见范围（商业秘密、个人隐私的记录，监督人员、档案管理员、集体讨论成员不可见，案件视图中以“已隐去”代替）。记入日志。",
                 "security": [{"bearer": []}], "parameters": record_params,
                 "requestBody": body(r("Classification")),
                 "responses": auth_errors(json!({"204": {"description": "已设定"}, "400": err("请求有误"), "403": err("无权限"), "404": err("案件或记录不存在"), "409": err("密级已被他人修改（expected_class 不符）")}))}},

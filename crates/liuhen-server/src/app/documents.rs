@@ -191,6 +191,37 @@ fn statement_b64(
 }
 
 /// A document's JSON: its form, state, fields and steps, and what it still lacks.
+/// Whether field `key` of a document of `spec` holds a person's identity number.
+fn identity_field(spec: &document::DocSpec, key: &str) -> bool {
+    spec.fields.iter().any(|f| f.key == key && f.identity)
+}
+
+/// A field's value as views show it: an identity number masked (办法第二十四条 保密; the
+/// document itself, its PDF, carries it whole).
+fn shown(spec: &document::DocSpec, key: &str, value: &str) -> String {
+    if identity_field(spec, key) { liuhen_core::party::mask_id(value) } else { value.to_string() }
+}
+
+/// A document's fields as views show them ([`shown`]).
+fn shown_fields(spec: &document::DocSpec, fields: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    fields.iter().map(|(k, v)| (k.clone(), shown(spec, k, v))).collect()
+}
+
+/// Fields posted back from a view (a revision, a correction): an identity number still as the
+/// view masked it is the one it masked, not a new value.
+fn unmasked(
+    spec: &document::DocSpec,
+    mut fields: BTreeMap<String, String>,
+    before: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    for (k, v) in fields.iter_mut() {
+        if let Some(old) = before.get(k).filter(|old| identity_field(spec, k) && *v == shown(spec, k, old)) {
+            v.clone_from(old);
+        }
+    }
+    fields
+}
+
 pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> Option<Value> {
     let d = replay(events)?;
     let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
@@ -238,7 +269,7 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
     };
     Some(json!({
         "id": id, "case": case, "code": spec.code, "name": spec.name, "state": d.state.code(),
-        "state_name": d.state.name(), "fields": d.fields, "content_hash": hash,
+        "state_name": d.state.name(), "fields": shown_fields(spec, &d.fields), "content_hash": hash,
         "approval": spec.approval, "sealed": spec.sealed, "source": spec.source,
         "form": spec.fields.iter().map(|f| json!({"key": f.key, "label": f.label, "long": f.long,
             "choices": f.choices, "required": f.need == document::Need::Always})).collect::<Vec<_>>(),
@@ -248,7 +279,7 @@ pub fn document_json(id: &str, case: &str, events: &[Value], extra: &Value) -> O
         "issuer": spec.issuer.label(), "requires": spec.requires,
         "signatures": signatures, "refusals": refusals, "missing": missing,
         "deemed_served_on": d.deemed_served_on().map(|x| x.to_string()),
-        "changes": d.changes.iter().map(|(k, b, a)| json!({"field": k, "before": b, "after": a,
+        "changes": d.changes.iter().map(|(k, b, a)| json!({"field": k, "before": shown(spec, k, b), "after": shown(spec, k, a),
             "label": spec.fields.iter().find(|f| f.key == k).map_or("", |f| f.label)})).collect::<Vec<_>>(),
         "attachment_slots": spec.attachments.iter().map(|(k, l, _)| json!({"key": k, "label": l})).collect::<Vec<_>>(),
         "attachments": d.attachments.iter().map(|(k, sha, media)| json!({"key": k, "sha256": sha, "media_type": media,
@@ -458,6 +489,8 @@ impl<S: LogStore> App<S> {
         let v = self.document_setting(id).await?;
         let case = self.store.case(v["case"].as_str().unwrap_or_default()).await?;
         self.allow(actor, action, Some(&case))?;
+        // 办法第二十四条: a document is a record of its case, and may be classed beyond a reader.
+        self.record_visible(actor, &case, &format!("{PREFIX}{id}")).await?;
         Ok((v, case))
     }
 
@@ -476,8 +509,16 @@ impl<S: LogStore> App<S> {
         let q = DocumentQuery { case_id: case_id.to_string(), after, limit: limit as u32 + 1, ..Default::default() };
         let rows = self.store.document_page(&q).await?;
         let more = rows.len() > limit;
+        let classes = self.record_classes(case_id).await?;
         let mut out = Vec::new();
         for s in rows.iter().take(limit) {
+            let class = classes.get(&format!("{PREFIX}{}", s.id)).and_then(Value::as_str);
+            if !self.sees_record(actor, &case, class) {
+                let name = document::spec(&s.code).map_or("", |x| x.name);
+                out.push(json!({"id": s.id, "code": s.code, "name": name,
+                    "withheld": super::records::class_label(class.unwrap_or_default())}));
+                continue;
+            }
             let v: Value = serde_json::from_str(&s.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
             if let Some(d) = document_json(&s.id, case_id, events, &v["extra"]) {
@@ -611,8 +652,10 @@ impl<S: LogStore> App<S> {
     pub async fn document(&self, actor: &UserRecord, id: &str, purpose: &str) -> Result<Value, AppError> {
         let (v, case) = self.document_for(actor, id, Action::ViewCase).await?;
         let events = v["events"].as_array().map(Vec::as_slice).unwrap_or_default();
-        let d = document_json(id, &case.id, events, &v["extra"])
+        let mut d = document_json(id, &case.id, events, &v["extra"])
             .ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
+        let class = self.record_classes(&case.id).await?.get(&format!("{PREFIX}{id}")).cloned();
+        d["class"] = class.unwrap_or(Value::Null);
         let what = format!("执法文书：{}", d["name"].as_str().unwrap_or_default());
         self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::View, &what, purpose).await?;
         Ok(d)
@@ -629,7 +672,7 @@ impl<S: LogStore> App<S> {
         self.allow(actor, Action::CommandCase, Some(&case))?;
         let code = text(req, "code", 16)?;
         drafter(actor, &case, &code)?;
-        let fields = fields_of(req)?;
+        let mut fields = fields_of(req)?;
         let mut corrected = None;
         let supersedes = match req["supersedes"].as_str() {
             None => None,
@@ -647,6 +690,7 @@ impl<S: LogStore> App<S> {
                 if !prev["extra"]["superseded_by"].is_null() {
                     return Err(AppError::Conflict("该文书已有更正版本".into()));
                 }
+                fields = unmasked(d.spec, fields, &d.fields);
                 corrected = Some((prev, read));
                 Some((old.to_string(), text(req, "reason", 1000)?))
             }
@@ -705,7 +749,8 @@ impl<S: LogStore> App<S> {
                 }
                 // An edit replaces the content its editor saw, never another's edit made since.
                 seen(cmd)?;
-                d.revise(fields_of(cmd)?).map_err(refused)?
+                let fields = unmasked(d.spec, fields_of(cmd)?, &d.fields);
+                d.revise(fields).map_err(refused)?
             }
             "approve" => {
                 seen(cmd)?;
@@ -862,7 +907,7 @@ impl<S: LogStore> App<S> {
                 if !missing.is_empty() {
                     return Err(refused(liuhen_core::rules::Refusal { violations: missing }.into()));
                 }
-                let pdf = self.render_pdf(&case, id, &d, None).await?;
+                let pdf = self.render_pdf(&case, id, &d, None, false).await?;
                 let blob = self.blobs.put(bytes::Bytes::from(pdf.bytes)).await?;
                 blobs.push(blob);
                 d.finalise(&hash, &blob.sha256.to_hex(), pdf.pages as u32, now).map_err(refused)?
@@ -974,7 +1019,7 @@ impl<S: LogStore> App<S> {
                     .cloned()
                     .ok_or_else(|| AppError::Internal("a seal valid a moment ago is gone".into()))?;
                 let issued = (doc_no.clone(), date, seal_kind.clone(), agency.name.clone());
-                let pdf = self.render_pdf(&case, id, &d, Some(&issued)).await?;
+                let pdf = self.render_pdf(&case, id, &d, Some(&issued), false).await?;
                 let info = liuhen_log::seal::SealInfo {
                     // esID (ASCII): the office's code and the seal's place in its profile.
                     id: format!(
@@ -1099,7 +1144,10 @@ impl<S: LogStore> App<S> {
         id: &str,
         d: &Document,
         issued: Option<&(String, Date, String, String)>,
+        masked: bool,
     ) -> Result<liuhen_pdf::Pdf, AppError> {
+        // A masked copy shows identity numbers as views do ([`shown`]).
+        let text = |key: &str, v: &str| if masked { shown(d.spec, key, v) } else { v.to_string() };
         let agency = self.agency().await?;
         let mut images = Vec::new();
         let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
@@ -1142,7 +1190,10 @@ impl<S: LogStore> App<S> {
             .fields
             .iter()
             .filter_map(|f| {
-                d.fields.get(f.key).filter(|v| !v.trim().is_empty()).map(|v| json!({"label": f.label, "text": v}))
+                d.fields
+                    .get(f.key)
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| json!({"label": f.label, "text": text(f.key, v)}))
             })
             .collect();
         let mut blocks = blocks;
@@ -1158,7 +1209,7 @@ impl<S: LogStore> App<S> {
                 .iter()
                 .map(|(k, before, after)| {
                     let label = d.spec.fields.iter().find(|f| f.key == k).map_or(k.as_str(), |f| f.label);
-                    format!("“{label}”由“{before}”改为“{after}”")
+                    format!("“{label}”由“{}”改为“{}”", text(k, before), text(k, after))
                 })
                 .collect();
             blocks.push(json!({"label": "更改处（当事人已在更改后重新签名确认）", "text": list.join("\n")}));
@@ -1174,7 +1225,9 @@ impl<S: LogStore> App<S> {
                 .collect();
             blocks.push(json!({"label": "附件（已存档）", "text": list.join("\n")}));
         }
-        let state = if issued.is_some() {
+        let state = if masked {
+            "遮蔽件（身份证件号码已遮蔽，非原件）"
+        } else if issued.is_some() {
             "签发"
         } else if d.state == document::State::Draft {
             "草稿（预览）"
@@ -1215,16 +1268,21 @@ impl<S: LogStore> App<S> {
         let (v, case) = self.document_for(actor, id, Action::ViewCase).await?;
         let events = v["events"].as_array().cloned().unwrap_or_default();
         let d = replay(&events).ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
-        let what = format!("执法文书 PDF：{}", d.spec.name);
+        // 办法第二十四条 保密: the document itself carries identity numbers whole; one who does
+        // not act on the case (a 监督人员, an archivist) reads a copy with them masked, rendered now.
+        let identities = d.fields.iter().any(|(k, v)| identity_field(d.spec, k) && !v.is_empty());
+        let masked = identities && self.allow(actor, Action::CommandCase, Some(&case)).is_err();
+        let what = format!("执法文书 PDF：{}{}", d.spec.name, if masked { "（遮蔽件）" } else { "" });
         self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::Download, &what, purpose)
             .await?;
         match &d.pdf_sha256 {
+            _ if masked => Ok(self.render_pdf(&case, id, &d, None, true).await?.bytes),
             Some(sha) => {
                 let h =
                     liuhen_log::Hash::from_hex(sha).ok_or_else(|| AppError::Internal("unreadable PDF hash".into()))?;
                 Ok(self.blobs.get(&h).await?.to_vec())
             }
-            None => Ok(self.render_pdf(&case, id, &d, None).await?.bytes),
+            None => Ok(self.render_pdf(&case, id, &d, None, false).await?.bytes),
         }
     }
 

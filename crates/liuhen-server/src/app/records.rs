@@ -92,13 +92,36 @@ impl<S: LogStore> App<S> {
         let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         let (_, kind, label, record) =
             records_in(&data).into_iter().find(|(rid, ..)| rid == record_id).ok_or(AppError::NotFound)?;
-        let class = self.record_classes(id).await?.get(record_id).and_then(Value::as_str).map(str::to_string);
-        if !self.sees_record(actor, &case, class.as_deref()) {
-            return Err(AppError::Forbidden);
-        }
+        let class = self.record_visible(actor, &case, record_id).await?;
         let what = format!("案件 {} 的{kind}“{label}”", case.case_no);
         self.record_access_of(actor, id, Some(record_id), Access::View, &what, purpose).await?;
         Ok((case, kind, label, record, class))
+    }
+
+    /// Whether `record_id` names a document of case `id` (`document/<id>`: a document is a
+    /// record of its case, classed as the others are).
+    async fn document_of(&self, id: &str, record_id: &str) -> Result<bool, AppError> {
+        let Some(doc) = record_id.strip_prefix(super::documents::PREFIX) else { return Ok(false) };
+        match self.store.document(doc).await {
+            Ok(row) => Ok(row.case_id == id),
+            Err(liuhen_store::StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The class record `record_id` of `case` is seen under by `user`: `Err(Forbidden)` when
+    /// its own class puts it beyond them (a record on its own answers 403, not 404).
+    pub(crate) async fn record_visible(
+        &self,
+        user: &UserRecord,
+        case: &CaseRecord,
+        record_id: &str,
+    ) -> Result<Option<String>, AppError> {
+        let class = self.record_classes(&case.id).await?.get(record_id).and_then(Value::as_str).map(str::to_string);
+        if !self.sees_record(user, case, class.as_deref()) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(class)
     }
 
     /// Gives record `record_id` of case `id` its own class (commercial secret, privacy…): a log
@@ -115,7 +138,7 @@ impl<S: LogStore> App<S> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::ClassifyCase, Some(&case))?;
         let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
-        if !records_in(&data).iter().any(|(rid, ..)| rid == record_id) {
+        if !records_in(&data).iter().any(|(rid, ..)| rid == record_id) && !self.document_of(id, record_id).await? {
             return Err(AppError::NotFound);
         }
         if !CLASSES.iter().any(|(code, _)| *code == class) {

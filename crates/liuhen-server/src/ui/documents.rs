@@ -48,6 +48,14 @@ struct NewPage {
 struct DocPage {
     user: Option<UserView>,
     id: String,
+    /// `document/<id>`: the document as a record of its case, which may be classed.
+    record_id: String,
+    /// Its own class in Chinese, or empty (its case's applies).
+    class: String,
+    may_classify: bool,
+    classes: Vec<(&'static str, &'static str)>,
+    /// The class the page shows it under, sent back with the form (409 when another came first).
+    effective_class: String,
     case_id: String,
     case_no: String,
     name: String,
@@ -283,9 +291,15 @@ async fn page<S: LogStore>(
     let officers =
         state.app.store.officers().await.map_err(AppError::from)?.into_iter().map(|o| (o.id, o.name)).collect();
     let issued = &d["issued"];
+    let class = d["class"].as_str().map(str::to_string);
     Ok(DocPage {
         user: Some(view),
         id: id.to_string(),
+        record_id: format!("{}{id}", crate::app::documents::PREFIX),
+        class: class.as_deref().map(crate::app::records::class_label).unwrap_or_default().to_string(),
+        may_classify: state.app.allow(user, Action::ClassifyCase, Some(&case)).is_ok(),
+        classes: crate::app::policy::CLASSES.to_vec(),
+        effective_class: class.unwrap_or_else(|| case.confidentiality.clone()),
         case_id,
         case_no: case.case_no,
         name: s(&d, "name"),

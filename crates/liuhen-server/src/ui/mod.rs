@@ -1106,6 +1106,9 @@ pub async fn case_page<S: LogStore>(
             .map(|d| {
                 let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
                 let mut st = s("state_name");
+                if d["withheld"].is_string() {
+                    st = format!("已隐去（{}）", s("withheld"));
+                }
                 if d["superseded_by"].is_string() {
                     st.push_str("（已更正）");
                 }

@@ -179,7 +179,11 @@ pub async fn classify_record<S: LogStore>(
     let record_id = format!("{kind}/{n}");
     let expected = Some(get("expected_class")).filter(|e| !e.is_empty());
     state.app.classify_record(&user, &id, &record_id, get("class").trim(), get("reason"), expected).await?;
-    Ok(Redirect::to(&format!("/cases/{id}/records/{record_id}")).into_response())
+    let back = match record_id.strip_prefix(crate::app::documents::PREFIX) {
+        Some(doc) => format!("/documents/{doc}"),
+        None => format!("/cases/{id}/records/{record_id}"),
+    };
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Says why a record has no recording, from the case page's 音像记录 section.

@@ -1077,3 +1077,67 @@ async fn a_licensees_supervision_closes_on_a_signed_site_record() {
         Vec::<String>::new()
     );
 }
+
+/// 办法第二十四条 保密: an identity number in a document (the 询问笔录's 被询问人身份证件号码) is
+/// masked in every view of it — its JSON, its changes, the PDF one who does not act on the case
+/// reads — and whole in the document itself; a form posted back with the masked number keeps
+/// the number. A document is a record of its case: classed 个人隐私, it is withheld from the
+/// 监督人员 (403 on its own, a row without its content in the case's list) as records are.
+#[tokio::test]
+async fn a_documents_identity_number_is_masked_in_views_and_a_classed_document_is_withheld() {
+    let o = office().await;
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D11").unwrap();
+    let number = "130227199001011234";
+    let mut fields = filled(form, "D11");
+    fields["interviewee_id"] = json!(number);
+    let r = o
+        .app
+        .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D11", "fields": fields}))
+        .await;
+    let doc = ok(&r, "D11");
+    let id = doc["id"].as_str().unwrap().to_string();
+    assert_eq!(doc["fields"]["interviewee_id"], "130227********1234", "{doc}");
+    assert!(!r.body.windows(number.len()).any(|w| w == number.as_bytes()), "the number whole in the answer");
+    // Revised with the masked number as the form showed it: the number is kept, unchanged.
+    let mut shown = doc["fields"].clone();
+    shown["place"] = json!("询问室二");
+    let revised = ok(&cmd(&o, &o.wang, &id, json!({"type": "revise", "fields": shown})).await, "revise");
+    let mut whole = fields.clone();
+    whole["place"] = json!("询问室二");
+    let expected = liuhen_server::app::documents::content_hash("D11", &serde_json::from_value(whole).unwrap(), None);
+    assert_eq!(revised["content_hash"], expected.as_str(), "the masked number replaced the number");
+    // The officer's PDF is the document, whole; the supervisor's a masked copy, ledgered so.
+    let pdf = o.app.get(&format!("/api/documents/{id}/pdf?purpose=核对"), Some(&o.wang)).await;
+    assert!(pdftotext(&ok_bytes(&pdf)).contains(number));
+    let admin = o.app.login_admin().await;
+    let supervisor = o.app.account(&admin, "jiancha9", "supervisor").await;
+    let pdf = o.app.get(&format!("/api/documents/{id}/pdf?purpose=评查"), Some(&supervisor)).await;
+    let text = pdftotext(&ok_bytes(&pdf));
+    assert!(!text.contains(number) && text.contains("130227") && text.contains("遮蔽件"), "{text}");
+    let seen = ok(&o.app.get(&format!("/api/documents/{id}"), Some(&supervisor)).await, "supervisor's view");
+    assert_eq!(seen["fields"]["interviewee_id"], "130227********1234");
+    // Classed 个人隐私 by the 负责人 (as a record of the case, `document/<id>`).
+    let path = format!("/api/cases/{}/records/document/{id}/classification", o.case);
+    let body = json!({"class": "personal_privacy", "reason": "载有被询问人身份信息", "expected_class": "internal"});
+    assert_eq!(o.app.post_as(&path, &o.head, &body).await.status, StatusCode::NO_CONTENT);
+    for route in [format!("/api/documents/{id}"), format!("/api/documents/{id}/pdf")] {
+        assert_eq!(o.app.get(&route, Some(&supervisor)).await.status, StatusCode::FORBIDDEN, "{route}");
+    }
+    assert_eq!(o.app.get(&format!("/documents/{id}"), Some(&supervisor)).await.status, StatusCode::FORBIDDEN);
+    let list = ok(&o.app.get(&format!("/api/cases/{}/documents", o.case), Some(&supervisor)).await, "list");
+    let row = list["documents"].as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(row["withheld"], "个人隐私", "{row}");
+    assert!(row.get("state").is_none() && row.get("pdf_sha256").is_none(), "{row}");
+    // Those who handle the case still read it, under its class.
+    let mine = ok(&o.app.get(&format!("/api/documents/{id}"), Some(&o.wang)).await, "handler's view");
+    assert_eq!(mine["class"], "personal_privacy");
+    // A record of another case, or none, cannot be classed through this one.
+    let path = format!("/api/cases/{}/records/document/doc-nope/classification", o.case);
+    assert_eq!(o.app.post_as(&path, &o.head, &body).await.status, StatusCode::NOT_FOUND);
+}
+
+fn ok_bytes(r: &Resp) -> Vec<u8> {
+    assert!(r.status.is_success(), "{} {}", r.status, String::from_utf8_lossy(&r.body));
+    r.body.to_vec()
+}
