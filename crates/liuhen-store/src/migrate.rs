@@ -120,6 +120,26 @@ pub(crate) fn restore_record(conn: &Connection) -> rusqlite::Result<Option<Strin
     if SQLITE.iter().all(|(v, _)| recorded.contains(v)) {
         return Ok(None);
     }
+    let Some((version, missing)) = unrecorded(conn, &recorded)? else { return Ok(None) };
+    for v in &missing {
+        conn.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            [*v, crate::sqlite::now_ms()],
+        )?;
+    }
+    Ok(Some(format!(
+        "the record of the migrations that ran lacked {} of the {version} the schema shows ran (changed outside liuhen): \
+         put back",
+        missing.len()
+    )))
+}
+
+/// The last migration the schema of `conn` shows ran (see [`restore_record`]), and those up to
+/// it that `recorded` lacks; `None` when it lacks none, or the tables are like no version's.
+pub(crate) fn unrecorded(
+    conn: &Connection,
+    recorded: &std::collections::BTreeSet<i64>,
+) -> rusqlite::Result<Option<(i64, Vec<i64>)>> {
     let have = schema_objects(conn)?;
     if have.is_empty() {
         return Ok(None);
@@ -145,20 +165,7 @@ pub(crate) fn restore_record(conn: &Connection) -> rusqlite::Result<Option<Strin
     }
     let Some(version) = matched else { return Ok(None) };
     let missing: Vec<i64> = SQLITE.iter().map(|(v, _)| *v).filter(|v| *v <= version && !recorded.contains(v)).collect();
-    if missing.is_empty() {
-        return Ok(None);
-    }
-    for v in &missing {
-        conn.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            [*v, crate::sqlite::now_ms()],
-        )?;
-    }
-    Ok(Some(format!(
-        "the record of the migrations that ran lacked {} of the {version} the schema shows ran (changed outside liuhen): \
-         put back",
-        missing.len()
-    )))
+    Ok((!missing.is_empty()).then_some((version, missing)))
 }
 
 /// The versions the record of migrations (`schema_migrations`) holds.

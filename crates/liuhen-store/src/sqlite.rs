@@ -198,6 +198,10 @@ impl SqliteStore {
         // The cases' full-text index holds no record and is made again below: its damage alone
         // (or a check it makes fail outright, its storage gone) waits for the check after.
         let deferred = integrity_check_but(&conn, true)?;
+        // What refuses the database is asked before anything in it is mended: one refused is
+        // left as it was found, the traces of what was done to it (a trigger dropped, the
+        // record of migrations cut) still there for whoever looks.
+        preflight(&conn, path, &config.origin)?;
         let mut mended: Vec<String> =
             crate::migrate::restore_record(&conn).map_err(|e| damaged(e.into()))?.into_iter().collect();
         // A migration this liuhen does not have: a newer liuhen's database, or a record made up
@@ -226,11 +230,15 @@ impl SqliteStore {
         // commit never waits for one.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let (wal_stop, wal_checkpointed) = spawn_wal_checkpointer(path)?;
-        check_origin(&conn, &config.origin)?;
+        mended.extend(check_origin(&conn, &config.origin)?);
         let (tiler, last_time) = load_state(&conn).map_err(damaged)?;
         let mark = mark_path(path);
         check_mark(&conn, &mark, tiler.size(), found >= crate::migrate::MARKED_SINCE)?;
-        conn.execute("INSERT INTO meta (key, value) VALUES ('mark', ?1) ON CONFLICT DO NOTHING", [MARK_HEADER])?;
+        let noted =
+            conn.execute("INSERT INTO meta (key, value) VALUES ('mark', ?1) ON CONFLICT DO NOTHING", [MARK_HEADER])?;
+        if noted > 0 && tiler.size() > 0 && read_mark(&mark)?.is_some() {
+            mended.push("meta's note that the log keeps a mark was removed: put back".to_string());
+        }
         // What is served must be what was recorded: every entry still hashes to its leaf, and
         // every leaf is the one its stored tile holds (the root of the last checkpoint is
         // checked below). A scan of the whole log: about a second per million entries here.
@@ -539,17 +547,60 @@ fn proof_err(e: ProofError) -> StoreError {
     }
 }
 
-fn check_origin(conn: &Connection, origin: &str) -> Result<(), StoreError> {
+/// Fails when the database is another log's; writes the origin of a new one. An origin removed
+/// from a database that holds entries is put back, and said (`Some`): never silently.
+fn check_origin(conn: &Connection, origin: &str) -> Result<Option<String>, StoreError> {
     let stored: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| r.get(0)).optional()?;
     match stored {
-        Some(s) if s == origin => Ok(()),
+        Some(s) if s == origin => Ok(None),
         Some(s) => Err(StoreError::Invalid(format!("this database belongs to the log {s:?}, not {origin:?}"))),
         None => {
             conn.execute("INSERT INTO meta (key, value) VALUES ('origin', ?1)", [origin])?;
-            Ok(())
+            let held: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM log_entries)", [], |r| r.get(0))?;
+            Ok(held.then(|| format!("meta's origin was removed from a log that holds entries: put back as {origin:?}")))
         }
     }
+}
+
+/// The refusals [`SqliteStore::open`] can tell before it mends anything: another log's
+/// database, a mark that says entries were lost (or is missing), a signed checkpoint larger than
+/// the log. Asked of the log's tables only where they are readable; the checks after the mends
+/// ask again, and the rest.
+fn preflight(conn: &Connection, path: &Path, origin: &str) -> Result<(), StoreError> {
+    let table = |t: &str| -> Result<bool, StoreError> {
+        Ok(conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [t],
+            |r| r.get(0),
+        )?)
+    };
+    if !(table("meta")? && table("log_entries")? && table("log_checkpoints")?) {
+        return Ok(());
+    }
+    let stored: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| r.get(0)).optional().ok().flatten();
+    if let Some(s) = stored.filter(|s| s != origin) {
+        return Err(StoreError::Invalid(format!("this database belongs to the log {s:?}, not {origin:?}")));
+    }
+    let Ok(size) = conn.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries", [], |r| r.get::<_, i64>(0))
+    else {
+        return Ok(());
+    };
+    let marked = table("schema_migrations")?
+        && crate::migrate::recorded(conn).is_ok_and(|r| r.last().is_some_and(|v| *v >= crate::migrate::MARKED_SINCE));
+    // A log table changed so that the check cannot read it is said by the checks after.
+    if let Err(e @ StoreError::Integrity(_)) = check_mark(conn, &mark_path(path), size as u64, marked) {
+        return Err(e);
+    }
+    if let Ok(signed) = conn.query_row("SELECT COALESCE(MAX(size), 0) FROM log_checkpoints", [], |r| r.get::<_, i64>(0))
+        && signed > size
+    {
+        return Err(StoreError::Integrity(format!(
+            "the log signed a checkpoint of {signed} entries but holds only {size}: entries were removed"
+        )));
+    }
+    Ok(())
 }
 
 /// A database file SQLite reports damaged (a page overwritten, not a database at all) is named
@@ -752,7 +803,19 @@ fn schema_problems(conn: &Connection) -> Result<(Vec<String>, bool), StoreError>
         .collect();
     let mut log_gone = !out.is_empty();
     if let Ok(recorded) = crate::migrate::recorded(conn) {
-        out.extend(crate::migrate::record_problems(&recorded));
+        let said = crate::migrate::record_problems(&recorded);
+        // Rows taken from its end (the last one, or several) leave no gap to see: the schema
+        // shows the migrations ran that the record no longer names.
+        if said.is_empty()
+            && let Ok(Some((version, missing))) = crate::migrate::unrecorded(conn, &recorded)
+        {
+            out.push(format!(
+                "schema_migrations lacks migration(s) {} though the schema shows migration {version} ran: its rows \
+                 were taken out (`liuhen serve` puts them back)",
+                missing.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        out.extend(said);
     }
     if let Ok(keys) = conn
         .prepare("SELECT key FROM meta ORDER BY key")

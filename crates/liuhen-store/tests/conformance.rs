@@ -1134,6 +1134,12 @@ async fn sqlite_an_older_schema_is_named_not_compared() {
     let found = store.projection_differences(&ProjectionScratch::new().unwrap()).await.unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("schema") && found[0].contains("liuhen serve"), "{found:?}");
+    // The schema itself shows that migration ran: the row taken out is named as what it is.
+    let (problems, _) = store.schema_problems().unwrap();
+    let latest = problems
+        .iter()
+        .any(|p| p.contains("schema_migrations lacks migration(s)") && p.contains("rows were taken out"));
+    assert!(latest, "{problems:?}");
 }
 
 #[tokio::test]
@@ -1277,6 +1283,32 @@ async fn a_log_whose_mark_and_its_note_were_deleted_is_refused() {
     let read = SqliteStore::open_read_only(&path).await.unwrap();
     assert!(read.mark_problem().unwrap().is_some_and(|m| m.contains("is missing")));
     assert!(!mark.exists(), "no mark made up for what is left");
+    // Refused before anything was mended: the record of migrations cut with the mark is still
+    // cut, for whoever looks next.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DELETE FROM schema_migrations WHERE version > 20", []).unwrap();
+    drop(conn);
+    assert!(SqliteStore::open(&path, config()).await.is_err());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let last: i64 = conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+    assert_eq!(last, 20, "a refused database is left as it was found");
+}
+
+/// `meta`'s origin, or its note that the log keeps a mark, removed from a log that holds
+/// entries (the mark file kept) is put back — and said, never silently.
+#[tokio::test]
+async fn an_origin_or_a_mark_note_removed_is_put_back_and_said() {
+    let (dir, store) = signed_log_of_300().await;
+    let path = dir.path().join("liuhen.db");
+    drop(store);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    rusqlite::Connection::open(&path).unwrap().execute("DELETE FROM meta WHERE key IN ('origin', 'mark')", []).unwrap();
+    let store = SqliteStore::open(&path, config()).await.unwrap();
+    let mended = store.mended().join("\n");
+    assert!(mended.contains("origin was removed") && mended.contains("keeps a mark was removed"), "{mended}");
+    drop(store);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(SqliteStore::open(&path, config()).await.unwrap().mended().is_empty());
 }
 
 #[tokio::test]

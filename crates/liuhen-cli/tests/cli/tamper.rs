@@ -401,6 +401,11 @@ fn a_session_the_log_did_not_create_is_named() {
     let out = run(&["rebuild", "--data", d.to_str().unwrap()]);
     assert!(!out.status.success(), "a rebuild vouches for the cut log");
     serve_refuses(&d, &["liuhen.db-mark is missing"]);
+    // Refused before anything was mended: the triggers dropped to cut it are still dropped.
+    let dropped: i64 = shell(&d)
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'log_entries_no_delete'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(dropped, 0, "serve mended what it then refused");
 }
 
 /// Another data directory's key file of the same name.
