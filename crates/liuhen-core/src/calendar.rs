@@ -214,6 +214,25 @@ impl WorkCalendar {
     }
 }
 
+/// The codes of the deadlines the procedures compute (domain.md §d): what a deadline list may
+/// be narrowed to, with the server's own (recordings, publication, statistics).
+pub const DEADLINE_CODES: &[&str] = &[
+    "T-03",
+    "T-04",
+    "T-08",
+    "T-11",
+    "T-17",
+    "T-18",
+    "T-19",
+    "T-20",
+    "T-23",
+    "T-24",
+    "T-27",
+    "T-28",
+    "T-29",
+    "I-rectify",
+];
+
 /// A deadline of a case: what is due, by when, and when it was done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadline {

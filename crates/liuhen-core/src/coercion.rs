@@ -71,6 +71,10 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order of the procedure (a query naming another is refused).
+    pub const ALL: &[State] =
+        &[State::Proposed, State::Approved, State::ActiveUnratified, State::Active, State::Disposed, State::Closed];
+
     pub fn code(self) -> &'static str {
         match self {
             State::Proposed => "proposed",

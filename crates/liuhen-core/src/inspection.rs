@@ -93,6 +93,16 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order of the procedure (a query naming another is refused).
+    pub const ALL: &[State] = &[
+        State::Planned,
+        State::OnSite,
+        State::ResultNotified,
+        State::RectificationOrdered,
+        State::Reinspected,
+        State::Closed,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             State::Planned => "planned",

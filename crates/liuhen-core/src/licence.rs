@@ -26,6 +26,20 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order of the procedure (a query naming another is refused).
+    pub const ALL: &[State] = &[
+        State::Applied,
+        State::CorrectionRequested,
+        State::Accepted,
+        State::NotAccepted,
+        State::UnderReview,
+        State::Granted,
+        State::Denied,
+        State::DenialServed,
+        State::CertificateIssued,
+        State::Closed,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             State::Applied => "applied",

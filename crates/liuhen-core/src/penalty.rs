@@ -115,6 +115,33 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order of the procedure (a query naming another is refused).
+    pub const ALL: &[State] = &[
+        State::Lead,
+        State::Filed,
+        State::NotFiled,
+        State::Investigating,
+        State::Concluded,
+        State::NoticeServed,
+        State::HearingRequested,
+        State::HearingScheduled,
+        State::HearingHeld,
+        State::HearingTerminated,
+        State::Decided,
+        State::Served,
+        State::Demanded,
+        State::CourtApplied,
+        State::CourtRuled,
+        State::EnforcementDecided,
+        State::Enforced,
+        State::SubstituteDecided,
+        State::Substituted,
+        State::Paid,
+        State::Performed,
+        State::Revoked,
+        State::Closed,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             State::Lead => "lead",

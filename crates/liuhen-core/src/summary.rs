@@ -195,6 +195,17 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order of the procedure (a query naming another is refused).
+    pub const ALL: &[State] = &[
+        State::OnSite,
+        State::Heard,
+        State::DecisionIssued,
+        State::Delivered,
+        State::Recorded,
+        State::Performed,
+        State::Closed,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             State::OnSite => "on_site",

@@ -226,9 +226,20 @@ impl CaseListQuery {
     /// The store's filter (who sees what is the application's to add).
     pub fn filter(&self) -> Result<liuhen_store::CaseQuery, AppError> {
         page_size(self.limit)?;
+        let kind = case_kind(&self.kind)?;
+        let state = field(&self.state, "state", 64)?;
+        if let Some(s) = &state
+            && !crate::app::cases::state_codes(kind.as_deref()).contains(&s.as_str())
+        {
+            return Err(AppError::BadRequest(format!(
+                "state 须为{}案件的状态之一：{}",
+                kind.as_deref().map_or("", |_| "该类"),
+                crate::app::cases::state_codes(kind.as_deref()).join("、")
+            )));
+        }
         Ok(liuhen_store::CaseQuery {
-            kind: case_kind(&self.kind)?,
-            state: field(&self.state, "state", 64)?,
+            kind,
+            state,
             matter: field(&self.matter, "matter", 200)?,
             unit: field(&self.unit, "unit", 200)?,
             officer: field(&self.officer, "officer", 64)?,
@@ -579,7 +590,16 @@ pub async fn list_deadlines<S: LogStore>(
     let now = state.app.clock.now();
     let filter = crate::app::deadlines::DeadlineFilter {
         cases: case_filter(&q.kind, &q.unit, &q.officer, &q.matter)?,
-        code: field(&q.code, "code", 32)?,
+        code: match field(&q.code, "code", 32)? {
+            Some(c) if !crate::app::deadlines::codes().contains(&c.as_str()) => {
+                return Err(AppError::BadRequest(format!(
+                    "code 须为期限代码之一：{}",
+                    crate::app::deadlines::codes().join("、")
+                ))
+                .into());
+            }
+            c => c,
+        },
         status: field(&q.status, "status", 16)?.map(|s| crate::app::deadlines::DueStatus::parse(&s)).transpose()?,
         due_from: day(&q.from, "from")?.map(|d| d.start().0),
         due_before: day(&q.to, "to")?.map(|d| d.plus_days(1).start().0),

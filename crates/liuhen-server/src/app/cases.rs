@@ -59,6 +59,24 @@ impl Aggregates {
     }
 }
 
+/// The state codes a case of kind `kind` may be in (every kind's when `None`): what a list's
+/// `state` filter may name.
+pub fn state_codes(kind: Option<&str>) -> Vec<&'static str> {
+    use liuhen_core::{coercion, inspection, licence, penalty, summary};
+    let kinds: [(&str, Vec<&'static str>); 5] = [
+        (inspection::Inspection::CODE, inspection::State::ALL.iter().map(|s| s.code()).collect()),
+        (summary::Summary::CODE, summary::State::ALL.iter().map(|s| s.code()).collect()),
+        (penalty::Ordinary::CODE, penalty::State::ALL.iter().map(|s| s.code()).collect()),
+        (licence::Licence::CODE, licence::State::ALL.iter().map(|s| s.code()).collect()),
+        (coercion::Coercion::CODE, coercion::State::ALL.iter().map(|s| s.code()).collect()),
+    ];
+    let mut out: Vec<&'static str> =
+        kinds.into_iter().filter(|(k, _)| kind.is_none_or(|x| x == *k)).flat_map(|(_, codes)| codes).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 pub trait CaseKind: Sized + Clone + Send + Sync + 'static {
     type Event: Send + Sync;
     /// The `case_type` code, e.g. `inspection`.

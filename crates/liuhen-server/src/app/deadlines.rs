@@ -24,6 +24,18 @@ pub(crate) struct AvOwed {
 /// The code of the 24-hour deadline to store an act's recording (办法第二十三条).
 pub const AV_CODE: &str = "T-AV";
 
+/// Every deadline code a list may be narrowed to: the procedures' and the server's own.
+pub fn codes() -> Vec<&'static str> {
+    let mut all = liuhen_core::calendar::DEADLINE_CODES.to_vec();
+    all.extend([AV_CODE, PUB_CODE, STAT_CODE]);
+    all
+}
+
+/// The deadline to publish a decision (R-170: 国办发〔2018〕118号, its working days by kind).
+pub const PUB_CODE: &str = "T-PUB";
+/// The deadline of the annual statistics report (国办发〔2018〕118号).
+pub const STAT_CODE: &str = "T-STAT";
+
 /// The open deadlines of `case` (its publication as `publication`, `None` if never published;
 /// what its recordings owe as `av`).
 pub(crate) fn deadline_rows(
@@ -57,7 +69,7 @@ pub(crate) fn deadline_rows(
     }
     // 行政执法公示: a decision not yet published, or a changed one not withdrawn.
     if let Some((due, label)) = super::publication::publication_deadline(&case.case_type, data, publication, cal)? {
-        row("T-PUB", label, super::publication::source(&case.case_type), Some(due.0), "");
+        row(PUB_CODE, label, super::publication::source(&case.case_type), Some(due.0), "");
     }
     for d in data["deadlines"].as_array().into_iter().flatten() {
         // Done (in time or late: a late one is a defect of the case, no longer an open item).
@@ -218,7 +230,7 @@ impl<S: LogStore> App<S> {
             out.push(DeadlineItem {
                 case_id: String::new(),
                 case_no: "本办事处".to_string(),
-                code: "T-STAT".to_string(),
+                code: STAT_CODE.to_string(),
                 label: format!("{}（{year} 年度）", super::statistics::LABEL),
                 source: super::statistics::SOURCE.to_string(),
                 due: due.0,

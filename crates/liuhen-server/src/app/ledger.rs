@@ -298,6 +298,17 @@ impl<S: LogStore> App<S> {
         // 办法第二十四条: a line of a record classed beyond the reader names neither the record
         // nor the purpose typed with it.
         let classes = self.record_classes(id).await?;
+        if let Some(r) = record {
+            // A record the case does not hold is a mistake said, not an empty ledger; one
+            // classed beyond the reader is 403, as its own page is — its ledger would say
+            // whether and when it was read.
+            let data: serde_json::Value =
+                serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+            if !super::records::records_in(&data).iter().any(|(rid, ..)| rid == r) && !self.document_of(id, r).await? {
+                return Err(AppError::BadRequest(format!("案件中没有记录 {r}")));
+            }
+            self.record_visible(actor, &case, r).await?;
+        }
         let limit = limit.max(1);
         let chunk = if record.is_some() { 500 } else { limit + 1 };
         let (mut out, mut scanned) = (Vec::new(), 0);

@@ -23,13 +23,18 @@ pub fn records_in(data: &Value) -> Vec<(String, &'static str, String, Value)> {
     let list = |key: &str| data[key].as_array().cloned().unwrap_or_default().into_iter().enumerate();
     let acts = list("acts").map(|(i, act)| {
         let label = act["place"].as_str().unwrap_or_default().to_string();
-        (format!("act/{i}"), "现场执法记录", label, act)
+        (format!("act/{i}"), record_kind("act"), label, act)
     });
     let evidence = list("evidence").map(|(i, item)| {
         let label = item["label"].as_str().unwrap_or_default().to_string();
-        (format!("evidence/{i}"), "调查取证记录", label, item)
+        (format!("evidence/{i}"), record_kind("evidence"), label, item)
     });
     acts.chain(evidence).collect()
+}
+
+/// The kind of a case's record in Chinese, by its id's prefix (`act`, `evidence`).
+fn record_kind(prefix: &str) -> &'static str {
+    if prefix == "act" { "现场执法记录" } else { "调查取证记录" }
 }
 
 /// The class a record is seen under: its own when that restricts more, else its case's.
@@ -71,7 +76,8 @@ impl<S: LogStore> App<S> {
                 let class = classes.get(&format!("{prefix}/{i}")).and_then(Value::as_str);
                 if !self.sees_record(user, case, class) {
                     let label = class_label(class.unwrap_or_default());
-                    *item = json!({"label": item["label"], "type": item["type"], "at": item["at"], "withheld": label});
+                    // Its label is free text its maker typed: withheld with the rest.
+                    *item = json!({"label": record_kind(prefix), "type": item["type"], "at": item["at"], "withheld": label});
                 }
             }
         }
@@ -100,7 +106,7 @@ impl<S: LogStore> App<S> {
 
     /// Whether `record_id` names a document of case `id` (`document/<id>`: a document is a
     /// record of its case, classed as the others are).
-    async fn document_of(&self, id: &str, record_id: &str) -> Result<bool, AppError> {
+    pub(crate) async fn document_of(&self, id: &str, record_id: &str) -> Result<bool, AppError> {
         let Some(doc) = record_id.strip_prefix(super::documents::PREFIX) else { return Ok(false) };
         match self.store.document(doc).await {
             Ok(row) => Ok(row.case_id == id),

@@ -3070,6 +3070,16 @@ async fn the_deadlines_and_the_inbox_filter_by_case_kind_standing_and_due_date()
     let got = rows(&format!("/api/deadlines?limit=500&officer={officer}"), "deadlines").await;
     assert_eq!(got.iter().map(key).collect::<Vec<_>>(), want);
     assert!(want.len() < of_cases.len(), "an officer's deadlines are some of them");
+    // Every deadline the demo's cases hold is of a code the list may be narrowed to, and every
+    // case is in a state the case list may be narrowed to (a code left out of either list would
+    // be refused as unknown).
+    let codes = liuhen_server::app::deadlines::codes();
+    assert!(all.iter().all(|d| codes.contains(&d["code"].as_str().unwrap())), "{all:?}");
+    for c in cases.values() {
+        assert!(liuhen_server::app::cases::state_codes(Some(&c.case_type)).contains(&c.state.as_str()), "{}", c.state);
+        let r = app.get(&format!("/api/cases?limit=500&kind={}&state={}", c.case_type, c.state), Some(&token)).await;
+        assert!(r.json()["cases"].as_array().unwrap().iter().any(|x| x["id"] == c.id.as_str()), "{}", c.state);
+    }
     // By kind of deadline, by standing, by due dates.
     let code = of_cases[0]["code"].as_str().unwrap().to_string();
     let got = rows(&format!("/api/deadlines?limit=500&code={code}"), "deadlines").await;
@@ -3116,6 +3126,9 @@ async fn the_deadlines_and_the_inbox_filter_by_case_kind_standing_and_due_date()
         "/api/tokens?x=1",
         "/api/cases?kind=nonsense",
         "/api/deadlines?kind=nonsense",
+        "/api/cases?state=nonsense",
+        "/api/cases?kind=licence&state=decided",
+        "/api/deadlines?code=T-99",
     ] {
         assert_eq!(app.get(path, Some(&token)).await.status, StatusCode::BAD_REQUEST, "{path}");
     }

@@ -282,3 +282,45 @@ async fn a_withheld_record_is_not_named_by_its_deadline_the_overdue_list_or_the_
     let own = reads(head.clone()).await;
     assert!(own.contains(place) && own.contains(purpose), "{own}");
 }
+
+/// 办法第二十四条: a record withheld from a reader is withheld whole — its label too, which is
+/// the free text its maker typed — and its own ledger (`?record=`) is 403 as its page is: the
+/// ledger would say whether, and when, it was read. A record the case does not hold is 400.
+#[tokio::test]
+async fn a_withheld_records_label_and_its_own_ledger_are_withheld_too() {
+    let app = spawn_app(LogAccess::Public).await;
+    let head = app.login().await;
+    assert!(app.seed_demo().await);
+    let admin = app.login_admin().await;
+    let supervisor = app.account(&admin, "jiancha5", "supervisor").await;
+    let label = "询问笔录（当事人）";
+    let case = app
+        .store
+        .cases(1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.data.contains(label))
+        .expect("the demo's case with an inquiry");
+    let data: serde_json::Value = serde_json::from_str(&case.data).unwrap();
+    let n = data["evidence"].as_array().unwrap().iter().position(|e| e["label"] == label).unwrap();
+    let record = format!("evidence/{n}");
+    let view = format!("/api/cases/{}?purpose=x", case.id);
+    let ledger = format!("/api/cases/{}/ledger?record={record}", case.id);
+    assert!(String::from_utf8_lossy(&app.get(&view, Some(&supervisor)).await.body).contains(label));
+    assert_eq!(app.get(&ledger, Some(&supervisor)).await.status, StatusCode::OK);
+    let class = serde_json::json!({"class": "personal_privacy", "reason": "载有被询问人的陈述"});
+    let r = app.post_as(&format!("/api/cases/{}/records/{record}/classification", case.id), &head, &class).await;
+    assert!(r.status.is_success(), "{}", String::from_utf8_lossy(&r.body));
+    let seen = app.get(&view, Some(&supervisor)).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let text = String::from_utf8_lossy(&seen.body).to_string();
+    assert!(!text.contains(label), "the withheld record's label: {text}");
+    assert!(text.contains("调查取证记录"), "{text}");
+    assert_eq!(app.get(&ledger, Some(&supervisor)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&ledger, Some(&head)).await.status, StatusCode::OK);
+    for wrong in ["evidence/99", "act/x", "document/doc-none", "nothing"] {
+        let path = format!("/api/cases/{}/ledger?record={wrong}", case.id);
+        assert_eq!(app.get(&path, Some(&head)).await.status, StatusCode::BAD_REQUEST, "{wrong}");
+    }
+}
