@@ -65,39 +65,19 @@ pub async fn list_officers<S: LogStore>(
     Ok(Json(state.app.store.officers().await?.into_iter().map(OfficerDto::from).collect()))
 }
 
+/// A case as its view answers it: its list row and its projection (`data`, with what the reader
+/// may not see withheld and identity numbers masked).
 #[derive(Serialize)]
 pub struct CaseDto {
-    pub id: String,
-    pub case_no: String,
-    pub case_type: String,
-    pub state: String,
-    pub version: u64,
-    pub matter: String,
-    pub opened_at: i64,
-    pub updated_at: i64,
-    /// public | internal | commercial_secret | personal_privacy
-    pub confidentiality: String,
+    #[serde(flatten)]
+    pub summary: CaseSummary,
     pub data: Value,
-    /// The commands its state admits, less the once-only steps already taken (`app::next`).
-    pub next_commands: Vec<&'static str>,
 }
 
 impl From<CaseRecord> for CaseDto {
     fn from(r: CaseRecord) -> CaseDto {
         let data = serde_json::from_str(&r.data).unwrap_or(Value::Null);
-        CaseDto {
-            next_commands: crate::app::next::offered(&r.case_type, &r.state, &data),
-            data,
-            id: r.id,
-            case_no: r.case_no,
-            case_type: r.case_type,
-            state: r.state,
-            version: r.version,
-            matter: r.matter,
-            opened_at: r.opened_at_ms,
-            updated_at: r.updated_at_ms,
-            confidentiality: r.confidentiality,
-        }
+        CaseDto { summary: CaseSummary::of(r, &data), data }
     }
 }
 
@@ -282,9 +262,16 @@ pub struct CaseSummary {
 impl From<CaseRecord> for CaseSummary {
     fn from(r: CaseRecord) -> CaseSummary {
         let data = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+        CaseSummary::of(r, &data)
+    }
+}
+
+impl CaseSummary {
+    /// The row of case `r`, whose projection `data` is.
+    fn of(r: CaseRecord, data: &Value) -> CaseSummary {
         let label = |k: &str, or: &str| data[k].as_str().unwrap_or(or).to_string();
         CaseSummary {
-            next_commands: crate::app::next::offered(&r.case_type, &r.state, &data),
+            next_commands: crate::app::next::offered(&r.case_type, &r.state, data),
             type_label: label("type_label", &r.case_type),
             state_label: label("state_label", &r.state),
             defects: data["defects"].as_array().map_or(0, Vec::len),

@@ -310,10 +310,9 @@ pub fn document() -> Value {
                     "opened_at": {"type": "integer"}, "updated_at": {"type": "integer"},
                     "confidentiality": {"type": "string", "enum": ["public", "internal", "commercial_secret", "personal_privacy"]},
                     "next_commands": {"type": "array", "items": {"type": "string"}}}},
-                "Case": {"type": "object", "properties": {"id": {"type": "string"}, "case_no": {"type": "string"},
-                    "case_type": {"type": "string", "enum": ["inspection", "summary_penalty", "ordinary_penalty", "licence", "coercive_measure"]}, "state": {"type": "string"}, "version": {"type": "integer"},
-                    "matter": {"type": "string"}, "opened_at": {"type": "integer"}, "updated_at": {"type": "integer"}, "data": {"type": "object"},
-                    "next_commands": {"type": "array", "items": {"type": "string"}, "description": "当前状态下可办理的命令（type），已办理且不得重复的环节（拟作出决定、已通过且其后无听证的法制审核）除外；当前状态不允许的命令以 409 INVALID_STATE 拒绝，并说明当前可办理的事项"}}},
+                "Case": {"allOf": [r("CaseSummary"), {"type": "object", "required": ["data"], "properties": {
+                    "data": {"type": "object", "description": "案件的投影：查看人不可查看的记录以“已隐去”代替，身份证件号码、电话遮蔽"},
+                    "next_commands": {"type": "array", "items": {"type": "string"}, "description": "当前状态下可办理的命令（type），已办理且不得重复的环节（拟作出决定、已通过且其后无听证的法制审核）除外；当前状态不允许的命令以 409 INVALID_STATE 拒绝，并说明当前可办理的事项"}}}]},
                 "CaseWithTimeline": {"allOf": [r("Case"), {"type": "object", "properties": {"timeline": {"type": "array", "items": {"type": "object",
                     "properties": {"index": {"type": "integer", "description": "日志条目序号"}, "time": {"type": "integer"}, "actor": {"type": "string"},
                         "action": {"type": "string"}, "body": {"type": "object", "description": "日志中公开的部分（不含个人信息，详情为承诺值）"},
