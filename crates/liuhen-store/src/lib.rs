@@ -78,6 +78,9 @@ pub enum Op {
     /// creates the row (`Stale` if it exists), `Some(v)` replaces it only while at version `v`,
     /// as [`Op::PutSetting`] does.
     PutRecordMark { record: RecordMarkRecord, expected_version: Option<u64> },
+    /// Set a case's 公示 (its publication, withdrawal): `Some(0)` creates the row (`Stale` if it
+    /// exists), `Some(v)` replaces it only while at version `v`, as [`Op::PutSetting`] does.
+    PutPublication { record: PublicationRecord, expected_version: Option<u64> },
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
@@ -152,6 +155,8 @@ pub struct Projections {
     pub record_marks: Vec<RecordMarkRecord>,
     /// Every case's documents.
     pub documents: Vec<DocumentRecord>,
+    /// Every case's 公示.
+    pub publications: Vec<PublicationRecord>,
     /// The device registry, and every line of every device's ledger.
     pub devices: Vec<DeviceRecord>,
     pub device_events: Vec<DeviceEventRecord>,
@@ -417,6 +422,28 @@ pub struct RecordMarkRecord {
     pub version: u64,
 }
 
+/// A case's 公示 (行政处罚法第四十八条, 国办发〔2018〕118号): its decision as published, and its
+/// withdrawal; a row a case, indexed by the time it was published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicationRecord {
+    pub case_id: String,
+    /// When its decision was published (`None` before).
+    pub published_at_ms: Option<i64>,
+    /// The application's JSON.
+    pub data: String,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
+}
+
+/// A page of the published decisions, the latest published first, after `after` (the
+/// publication time and case of the page before's last row).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicationQuery {
+    pub after: Option<(i64, String)>,
+    pub limit: u32,
+}
+
 /// A recording device of the registry (办法第二十四条) as its ledger leaves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
@@ -655,6 +682,14 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
         case_id: &str,
         kind: &str,
     ) -> impl Future<Output = Result<Vec<RecordMarkRecord>, StoreError>> + Send;
+    /// A case's 公示; `NotFound` if it has none.
+    fn publication(&self, case_id: &str) -> impl Future<Output = Result<PublicationRecord, StoreError>> + Send;
+    /// A page of the published decisions (see [`PublicationQuery`]): a range of an index by
+    /// publication time.
+    fn publication_page(
+        &self,
+        q: &PublicationQuery,
+    ) -> impl Future<Output = Result<Vec<PublicationRecord>, StoreError>> + Send;
     /// A device of the registry by number; `NotFound` if never registered.
     fn device(&self, number: &str) -> impl Future<Output = Result<DeviceRecord, StoreError>> + Send;
     /// A page of the device registry (see [`DeviceQuery`]): a range of an index.

@@ -10,8 +10,8 @@
 use crate::migrate::migrate_sqlite;
 use crate::{
     AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord, DocumentQuery,
-    DocumentRecord, Log, MatterRecord, OfficerRecord, Op, ProjectionReads, Receipt, RecordMarkRecord, RecordingRecord,
-    SettingRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
+    DocumentRecord, Log, MatterRecord, OfficerRecord, Op, ProjectionReads, PublicationQuery, PublicationRecord,
+    Receipt, RecordMarkRecord, RecordingRecord, SettingRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -1636,6 +1636,29 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                     },
                 )?
             }
+            Op::PutPublication { record, expected_version } => {
+                let p = PublicationRecord { updated_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    &format!("案件 {} 的公示", p.case_id),
+                    || put_publication(conn, &p),
+                    || write_publication(conn, &p, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE publications SET published_at = ?2, data = ?3, updated_at = ?4, version = ?5 \
+                             WHERE case_id = ?1 AND version = ?6",
+                        )?
+                        .execute(params![
+                            p.case_id,
+                            p.published_at_ms,
+                            p.data,
+                            p.updated_at_ms,
+                            p.version as i64,
+                            v as i64
+                        ])
+                    },
+                )?
+            }
             Op::PutRecordMark { record, expected_version } => {
                 let m = RecordMarkRecord { updated_at_ms: at, version, ..record.clone() };
                 versioned_write(
@@ -1898,6 +1921,42 @@ fn put_record_mark(conn: &Connection, m: &RecordMarkRecord) -> Result<(), StoreE
 fn write_record_mark(conn: &Connection, m: &RecordMarkRecord, upsert: bool) -> rusqlite::Result<usize> {
     conn.prepare_cached(&insert_sql("record_marks", RECORD_MARK_COLUMNS, &["case_id", "kind", "record"], upsert))?
         .execute(params![m.case_id, m.kind, m.record, m.data, m.updated_at_ms, m.version as i64])
+}
+
+const PUBLICATION_COLUMNS: &str = "case_id, published_at, data, updated_at, version";
+
+/// A page of the published decisions before (`?1` time, `?2` case), `?3` rows.
+fn publication_page_sql() -> String {
+    format!(
+        "SELECT {PUBLICATION_COLUMNS} FROM publications WHERE published_at IS NOT NULL \
+         AND (published_at, case_id) < (?1, ?2) ORDER BY published_at DESC, case_id DESC LIMIT ?3"
+    )
+}
+
+fn publication_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PublicationRecord> {
+    Ok(PublicationRecord {
+        case_id: r.get(0)?,
+        published_at_ms: r.get(1)?,
+        data: r.get(2)?,
+        updated_at_ms: r.get(3)?,
+        version: r.get::<_, i64>(4)? as u64,
+    })
+}
+
+fn put_publication(conn: &Connection, p: &PublicationRecord) -> Result<(), StoreError> {
+    write_publication(conn, p, true)?;
+    Ok(())
+}
+
+/// Inserts a case's 公示; with `upsert`, one that is there takes the new columns and version.
+fn write_publication(conn: &Connection, p: &PublicationRecord, upsert: bool) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&insert_sql("publications", PUBLICATION_COLUMNS, &["case_id"], upsert))?.execute(params![
+        p.case_id,
+        p.published_at_ms,
+        p.data,
+        p.updated_at_ms,
+        p.version as i64
+    ])
 }
 
 const DEVICE_COLUMNS: &str = "number, status, holder, data, events, updated_at, version";
@@ -2886,6 +2945,26 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
+    async fn publication(&self, case_id: &str) -> Result<PublicationRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE case_id = ?1"))?
+                .query_row([case_id], publication_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn publication_page(&self, q: &PublicationQuery) -> Result<Vec<PublicationRecord>, StoreError> {
+        // The latest published first: the index read backwards from the page before's last row.
+        let (at, case) = q.after.clone().unwrap_or((i64::MAX, String::new()));
+        let sql = publication_page_sql();
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![at, case, q.limit as i64], publication_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn record_mark(&self, case_id: &str, kind: &str, record: &str) -> Result<RecordMarkRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!(
@@ -3239,7 +3318,7 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// The tables the log's entries determine: what a rebuild replaces (sessions are dropped with
 /// them) and `liuhen verify --data` compares. The rest are listed in [`crate::NOT_PROJECTIONS`].
-const PROJECTION_TABLES: [&str; 13] = [
+const PROJECTION_TABLES: [&str; 14] = [
     "users",
     "officers",
     "cases",
@@ -3253,6 +3332,7 @@ const PROJECTION_TABLES: [&str; 13] = [
     "device_events",
     "record_marks",
     "documents",
+    "publications",
 ];
 
 /// Projections computed from the log, held in a scratch database of the projections' own
@@ -3373,6 +3453,13 @@ impl ProjectionScratch {
         Ok(rows)
     }
 
+    /// Case `case`'s 公示 as put so far.
+    pub fn publication(&self, case: &str) -> Result<Option<PublicationRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE case_id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([case], publication_from_row).optional()?)
+    }
+
     /// Setting `key` as put so far.
     pub fn setting(&self, key: &str) -> Result<Option<SettingRecord>, StoreError> {
         let conn = self.lock();
@@ -3427,6 +3514,11 @@ impl ProjectionScratch {
             )?,
             devices: all(&conn, &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY number"), device_from_row)?,
             documents: all(&conn, &format!("SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY id"), document_from_row)?,
+            publications: all(
+                &conn,
+                &format!("SELECT {PUBLICATION_COLUMNS} FROM publications ORDER BY case_id"),
+                publication_from_row,
+            )?,
             record_marks: all(
                 &conn,
                 &format!("SELECT {RECORD_MARK_COLUMNS} FROM record_marks ORDER BY case_id, kind, record"),
@@ -3486,6 +3578,9 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
     }
     for d in &p.documents {
         put_document(conn, d)?;
+    }
+    for x in &p.publications {
+        put_publication(conn, x)?;
     }
     for e in &p.device_events {
         insert_device_event(conn, e)?;
@@ -3832,6 +3927,22 @@ mod tests {
             // The page's rows are found by the index alone (the 51 found are then read whole).
             assert!(plan.iter().any(|l| l.contains("cases USING COVERING INDEX cases_by_update")), "{q:?}: {plan:?}");
         }
+    }
+
+    /// The public list of decisions is a range of the publications' index read backwards: no
+    /// sort, no pass over the table, whatever page it is.
+    #[test]
+    fn the_published_decisions_page_is_a_range_of_their_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {}", publication_page_sql())).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(params![5_i64, "x", 10_i64], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(plan.iter().any(|l| l.contains("USING INDEX publications_by_time")), "{plan:?}");
+        assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
     }
 
     /// A log without a mark or `meta`'s note of one passes only when its schema is from before

@@ -631,6 +631,41 @@ async fn document_story<S: LogStore>(store: &S) {
     assert!(matches!(store.document("doc-9").await, Err(StoreError::NotFound)));
 }
 
+/// Cases' 公示, a row each, versioned as every row is; the published ones paged the latest
+/// published first (a tie broken by case, latest first), the unpublished never listed.
+async fn publication_story<S: LogStore>(store: &S) {
+    let row = |case: &str, at: Option<i64>| liuhen_store::PublicationRecord {
+        case_id: case.into(),
+        published_at_ms: at,
+        data: format!("{{\"case\":\"{case}\"}}"),
+        updated_at_ms: 0,
+        version: 0,
+    };
+    let put = |p: liuhen_store::PublicationRecord, v: u64| Op::PutPublication { record: p, expected_version: Some(v) };
+    let rows =
+        [row("p1", Some(100)), row("p2", Some(300)), row("p3", Some(200)), row("p4", Some(300)), row("p5", None)];
+    write(store, rows.iter().map(|p| put(p.clone(), 0)).collect()).await.unwrap();
+    let page = |after: Option<(i64, &'static str)>, limit| {
+        let q = liuhen_store::PublicationQuery { after: after.map(|(t, c)| (t, c.to_string())), limit };
+        async move { store.publication_page(&q).await.unwrap().into_iter().map(|p| p.case_id).collect::<Vec<_>>() }
+    };
+    assert_eq!(page(None, 10).await, ["p4", "p2", "p3", "p1"]);
+    assert_eq!(page(None, 2).await, ["p4", "p2"]);
+    assert_eq!(page(Some((300, "p2")), 2).await, ["p3", "p1"]);
+    assert_eq!(page(Some((300, "p4")), 1).await, ["p2"]);
+    assert!(page(Some((100, "p1")), 5).await.is_empty());
+    // Published later: it moves to the head of the list; a write on a version gone is stale.
+    let read = store.publication("p5").await.unwrap();
+    assert_eq!(read.published_at_ms, None);
+    let done = write(store, vec![put(row("p5", Some(400)), read.version)]).await.unwrap();
+    assert!(matches!(write(store, vec![put(row("p5", Some(500)), read.version)]).await, Err(StoreError::Stale(_))));
+    assert!(matches!(write(store, vec![put(row("p1", Some(1)), 0)]).await, Err(StoreError::Stale(_))));
+    let now = store.publication("p5").await.unwrap();
+    assert_eq!((now.published_at_ms, now.version, now.updated_at_ms), (Some(400), done.index + 1, done.time_ms));
+    assert_eq!(page(None, 1).await, ["p5"]);
+    assert!(matches!(store.publication("p9").await, Err(StoreError::NotFound)));
+}
+
 /// A prefix's settings by key, paged either way; the keys of a neighbouring prefix (one that
 /// starts the same, one just after it) never appear.
 async fn settings_range_story<S: LogStore>(store: &S) {
@@ -741,6 +776,7 @@ async fn sqlite_a_cases_documents_are_a_range_of_an_index() {
     let path = dir.path().join("liuhen.db");
     let store = SqliteStore::open(&path, config()).await.unwrap();
     document_story(&store).await;
+    publication_story(&store).await;
     uses_index(
         &path,
         "SELECT id FROM documents WHERE case_id = 'c1' AND id > '' ORDER BY id LIMIT 5",
@@ -1093,13 +1129,9 @@ async fn sqlite_a_migrations_rebuild_is_asked_until_done_across_a_stop() {
     assert!(!store.projections_need_rebuild().unwrap(), "a new database has nothing to rebuild");
     write(&store, vec![put("s/1", "[1]", Some(0))]).await.unwrap();
     drop(store);
-    // As a database from before the documents' table (migration 33) was.
+    // As a database from before the publications' table (migration 36) was.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "DELETE FROM schema_migrations WHERE version >= 33; DROP TABLE documents; \
-         CREATE INDEX settings_by_case ON settings (json_extract(data, '$.case'), key);",
-    )
-    .unwrap();
+    conn.execute_batch("DELETE FROM schema_migrations WHERE version >= 36; DROP TABLE publications;").unwrap();
     drop(conn);
     let store = SqliteStore::open(&path, config()).await.unwrap();
     assert!(store.projections_need_rebuild().unwrap());

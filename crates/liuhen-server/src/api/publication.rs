@@ -65,8 +65,8 @@ pub async fn command<S: LogStore>(
     Ok(Json(v))
 }
 
-/// `GET /public/decisions.json?limit&cursor`: a page of what is published, the latest case
-/// first.
+/// `GET /public/decisions.json?limit&cursor`: a page of what is published, the latest
+/// published first.
 pub async fn feed<S: LogStore>(
     State(state): State<AppState<S>>,
     q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,

@@ -173,7 +173,7 @@ impl<S: LogStore> App<S> {
         data: &Value,
         changed: Option<&liuhen_store::RecordingRecord>,
     ) -> Result<Op, AppError> {
-        let publication = self.json_setting(&format!("{}{}", super::publication::PREFIX, case.id)).await?;
+        let publication = self.publication_of(&case.id).await?;
         self.deadlines_op_with(case, data, publication.as_ref(), changed).await
     }
 

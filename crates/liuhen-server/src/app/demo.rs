@@ -733,6 +733,8 @@ impl<S: LogStore> App<S> {
         for (i, cmd) in steps.into_iter().enumerate() {
             self.ordinary_command(admin, &id, v + i as u64, cmd, None).await?;
         }
+        // 行政执法公示: its decision published too (the public page lists the latest first).
+        self.publish(admin, &id, &[]).await?;
         Ok(())
     }
 

@@ -74,7 +74,7 @@ impl<S: LogStore> App<S> {
                 };
                 let page = self.store.case_page(&q).await?;
                 for c in &page {
-                    let publication = self.json_setting(&format!("{}{}", super::publication::PREFIX, c.id)).await?;
+                    let publication = self.publication_of(&c.id).await?;
                     let whole = m.av_mandatory || c.case_type == "coercive_measure";
                     ops.push(
                         self.deadlines_op_owing(c, &super::cases::case_data(c), publication.as_ref(), whole, None)

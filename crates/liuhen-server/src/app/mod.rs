@@ -108,9 +108,6 @@ impl Clock {
     }
 }
 
-/// Folds one entry (action, body, opened detail, time) into a setting's JSON.
-pub(crate) type SettingFold = fn(Option<&Value>, &str, &Map<String, Value>, &Value, i64) -> Option<Value>;
-
 /// How far ahead of the server's clock a typed time may be (a device's clock a little fast).
 pub const CLOCK_TOLERANCE_MS: i64 = 5 * 60_000;
 

@@ -1,8 +1,8 @@
 //! 行政执法公示 (国办发〔2018〕118号; 行政处罚法第四十八条; 政府信息公开条例): decisions of
 //! penalties and licences published within seven working days of the decision, withdrawn with
 //! an explanation within three working days once changed or revoked; each publication and
-//! withdrawal a log entry (the published text behind a commitment), the setting
-//! `publication/<case>` its projection. What is published names no natural person in full and
+//! withdrawal a log entry (the published text behind a commitment), the case's row of the
+//! `publications` table its projection (the public list pages it by time of publication). What is published names no natural person in full and
 //! carries no identity number, phone or address (the publication rules: 姓名 masked as
 //! “张某某”; an organisation by name and 统一社会信用代码).
 
@@ -13,11 +13,9 @@ use liuhen_core::calendar::Period;
 use liuhen_core::time::Timestamp;
 use liuhen_log::EntryDraft;
 use liuhen_log::entry::{Entry, commitment};
-use liuhen_store::{CaseRecord, LogStore, Op, SettingRecord, UserRecord};
+use liuhen_store::{CaseRecord, LogStore, Op, PublicationRecord, UserRecord};
 use serde_json::{Value, json};
 
-/// The setting prefix of publications.
-pub const PREFIX: &str = "publication/";
 /// Working days from a penalty or licence decision to its publication (国办发〔2018〕118号).
 pub const PUBLISH_WORKING_DAYS: u32 = 7;
 /// Working days from any other enforcement decision (a 查封、扣押) to its publication.
@@ -375,21 +373,32 @@ pub fn fold(
     Some(v)
 }
 
-pub fn setting(case: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord::new(format!("{PREFIX}{case}"), v.to_string(), at)
+/// The row of case `case`'s 公示 as `fold` leaves it (`v`), written at `at`.
+pub fn record(case: &str, v: &Value, at: i64) -> PublicationRecord {
+    PublicationRecord {
+        case_id: case.to_string(),
+        published_at_ms: v["published"]["at"].as_i64(),
+        data: v.to_string(),
+        updated_at_ms: at,
+        version: 0,
+    }
 }
 
 impl<S: LogStore> App<S> {
-    async fn publication_of(&self, case: &str) -> Result<Option<Value>, AppError> {
+    pub(crate) async fn publication_of(&self, case: &str) -> Result<Option<Value>, AppError> {
         Ok(self.versioned_publication(case).await?.0)
     }
 
     /// The case's publication and the version it was read at (0: none yet).
     async fn versioned_publication(&self, case: &str) -> Result<(Option<Value>, u64), AppError> {
-        Ok(match self.versioned_setting(&format!("{PREFIX}{case}")).await? {
-            Some((v, read)) => (Some(v), read),
-            None => (None, 0),
-        })
+        match self.store.publication(case).await {
+            Ok(row) => {
+                let v = serde_json::from_str(&row.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+                Ok((Some(v), row.version))
+            }
+            Err(liuhen_store::StoreError::NotFound) => Ok((None, 0)),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The opened details of the case's last entry named `action`.
@@ -520,7 +529,7 @@ impl<S: LogStore> App<S> {
         let deadlines = self.deadlines_op_with(case, &super::cases::case_data(case), Some(&next), None).await?;
         let ops = vec![
             Op::PutOpening { commitment: c, salt, content },
-            super::put_setting(setting(&case.id, &next, now), read),
+            Op::PutPublication { record: record(&case.id, &next, now), expected_version: Some(read) },
             deadlines,
         ];
         self.append(d, ops).await?;
@@ -628,19 +637,32 @@ impl<S: LogStore> App<S> {
         .await
     }
 
-    /// A page of the publications, the latest case first, after `cursor`, as the public sees
+    /// A page of the publications, the latest published first, after `cursor`, as the public sees
     /// them: the decision's content, or — withdrawn — the explanation in its place.
     pub async fn public_decisions(
         &self,
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
-        let (rows, next) = self.settings_page(PREFIX, cursor, true, limit).await?;
-        let mut out = Vec::new();
-        for (_, v) in rows {
-            if v["published"].is_null() {
-                continue;
+        let after = cursor
+            .map(|c| {
+                let (_, key) = super::policy::parse_cursor(c)?;
+                let bad = || AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
+                let (at, case) = key.split_once(':').ok_or_else(bad)?;
+                Ok::<_, AppError>((at.parse::<i64>().map_err(|_| bad())?, case.to_string()))
+            })
+            .transpose()?;
+        let q = liuhen_store::PublicationQuery { after, limit: limit as u32 + 1 };
+        let rows = self.store.publication_page(&q).await?;
+        let next = match (rows.len() > limit, rows.get(limit.saturating_sub(1))) {
+            (true, Some(last)) => {
+                Some(super::policy::cursor_of(0, &format!("{}:{}", last.published_at_ms.unwrap_or(0), last.case_id)))
             }
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for row in rows.iter().take(limit) {
+            let v: Value = serde_json::from_str(&row.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             let mut item = v["published"]["content"].clone();
             item["published_at"] = v["published"]["at"].clone();
             if !v["withdrawn"].is_null() {

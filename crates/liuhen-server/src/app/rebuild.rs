@@ -167,6 +167,12 @@ impl<S: LogStore> App<S> {
             read: ProjectionScratch::document,
             write: |documents| Projections { documents, ..Default::default() },
         };
+        let mut publications: Spilled<liuhen_store::PublicationRecord> = Spilled {
+            held: BTreeMap::new(),
+            scratch,
+            read: ProjectionScratch::publication,
+            write: |publications| Projections { publications, ..Default::default() },
+        };
         // What is said of each record (its class, why it has no recording): the row as the
         // last entry of it wrote it, that entry's time and index.
         let mut marks: BTreeMap<(String, String, String), (liuhen_store::RecordMarkRecord, i64, u64)> = BTreeMap::new();
@@ -382,18 +388,27 @@ impl<S: LogStore> App<S> {
                         )
                         .ok_or_else(|| internal(index, "unreadable document entry"))?;
                     }
-                    a if a.starts_with("publication.") || a.starts_with("signer.") => {
+                    a if a.starts_with("publication.") => {
+                        // A case's 公示 folded from entries whose details are behind a
+                        // commitment, at the time the entry carries.
+                        let detail = self.opened_json(index, &e).await?;
+                        let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
+                        let case = s("case")?;
+                        let prev =
+                            publications.get_mut(&case)?.and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
+                        let next = super::publication::fold(prev.as_ref(), a, b, &detail, at)
+                            .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
+                        let row = super::publication::record(&case, &next, e.time_ms);
+                        publications.held.insert(case, liuhen_store::PublicationRecord { version: index + 1, ..row });
+                    }
+                    a if a.starts_with("signer.") => {
                         // A setting folded from entries whose details are behind a commitment,
                         // at the time the entry carries.
                         let detail = self.opened_json(index, &e).await?;
                         let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
-                        let (key, fold): (String, super::SettingFold) = if a.starts_with("signer.") {
-                            (format!("{}{}", super::keys::PREFIX, s("user")?), super::keys::fold)
-                        } else {
-                            (format!("{}{}", super::publication::PREFIX, s("case")?), super::publication::fold)
-                        };
+                        let key = format!("{}{}", super::keys::PREFIX, s("user")?);
                         let prev = settings.get(&key)?.and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
-                        let next = fold(prev.as_ref(), a, b, &detail, at)
+                        let next = super::keys::fold(prev.as_ref(), a, b, &detail, at)
                             .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
                         settings.insert(key.clone(), SettingRecord::new(key, next.to_string(), e.time_ms));
                     }
@@ -465,6 +480,7 @@ impl<S: LogStore> App<S> {
             settings.spill()?;
             recordings.spill()?;
             documents.spill()?;
+            publications.spill()?;
             let part = Projections {
                 record_marks: std::mem::take(&mut marks)
                     .into_values()
@@ -542,8 +558,7 @@ impl<S: LogStore> App<S> {
                 whole: c.case_type == "coercive_measure" || whole.contains(&c.matter),
                 linked: super::deadlines::linked_records(scratch.recordings_of_case(&c.id)?.iter()),
             };
-            let key = format!("{}{}", super::publication::PREFIX, c.id);
-            let publication = scratch.setting(&key)?.and_then(|s| serde_json::from_str::<Value>(&s.data).ok());
+            let publication = scratch.publication(&c.id)?.and_then(|p| serde_json::from_str::<Value>(&p.data).ok());
             let data = super::cases::case_data(&c);
             batch.deadlines.extend(super::deadlines::deadline_rows(
                 &c,

@@ -318,10 +318,21 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
         }
     }
     assert_eq!(waiting, 1);
-    // The unpaid fine's decision is published (行政执法公示), its party by surname only.
+    // The unpaid fine's and the demolition's decisions are published (行政执法公示), their
+    // parties by surname only.
     let public = app.get("/public/decisions.json", None).await.json()["decisions"].clone();
-    assert_eq!(public.as_array().unwrap().len(), 1, "{public}");
-    assert_eq!(public[0]["party"]["name"], "刘某某", "{public}");
+    let mut parties: Vec<&str> =
+        public.as_array().unwrap().iter().map(|d| d["party"]["name"].as_str().unwrap()).collect();
+    parties.sort_unstable();
+    assert_eq!(parties, ["刘某某", "周某某"], "{public}");
+    let times: Vec<i64> = public.as_array().unwrap().iter().map(|d| d["published_at"].as_i64().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "the latest published first: {times:?}");
+    let first = app.get("/public/decisions.json?limit=1", None).await.json();
+    assert_eq!(first["decisions"][0], public[0]);
+    let cursor = first["next_cursor"].as_str().expect("a second page").to_string();
+    let second = app.get(&format!("/public/decisions.json?limit=1&cursor={cursor}"), None).await.json();
+    assert_eq!(second["decisions"][0], public[1]);
+    assert!(second["next_cursor"].is_null(), "{second}");
     let cases = app.get("/api/cases", Some(&token)).await.json()["cases"].clone();
     let mut states: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
     states.sort();
