@@ -81,6 +81,9 @@ pub enum Op {
     /// Set a case's 公示 (its publication, withdrawal): `Some(0)` creates the row (`Stale` if it
     /// exists), `Some(v)` replaces it only while at version `v`, as [`Op::PutSetting`] does.
     PutPublication { record: PublicationRecord, expected_version: Option<u64> },
+    /// Set a signer's key (made, re-wrapped, revoked): `Some(0)` creates the row (`Stale` if
+    /// the id is taken), `Some(v)` replaces it only while at version `v`, as [`Op::PutSetting`] does.
+    PutSigningKey { record: SigningKeyRecord, expected_version: Option<u64> },
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
@@ -157,6 +160,8 @@ pub struct Projections {
     pub documents: Vec<DocumentRecord>,
     /// Every case's 公示.
     pub publications: Vec<PublicationRecord>,
+    /// Every signer's keys.
+    pub signing_keys: Vec<SigningKeyRecord>,
     /// The device registry, and every line of every device's ledger.
     pub devices: Vec<DeviceRecord>,
     pub device_events: Vec<DeviceEventRecord>,
@@ -436,6 +441,22 @@ pub struct PublicationRecord {
     pub version: u64,
 }
 
+/// A signer's SM2 key (电子签名法第十三条): its public half, when it was made and revoked, and —
+/// the current one — its private half wrapped under its holder's password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    pub key_id: String,
+    /// Whose it is (the account's id).
+    pub user_id: String,
+    /// It is its holder's current key (one at most: creating a second is `Stale`).
+    pub current: bool,
+    /// The application's JSON.
+    pub data: String,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
+}
+
 /// A page of the published decisions, the latest published first, after `after` (the
 /// publication time and case of the page before's last row).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -690,6 +711,10 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
         &self,
         q: &PublicationQuery,
     ) -> impl Future<Output = Result<Vec<PublicationRecord>, StoreError>> + Send;
+    /// A signer's key by its id; `NotFound` if there is none.
+    fn signing_key(&self, key_id: &str) -> impl Future<Output = Result<SigningKeyRecord, StoreError>> + Send;
+    /// A signer's keys, by id: a range of an index by user.
+    fn signing_keys_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<SigningKeyRecord>, StoreError>> + Send;
     /// A device of the registry by number; `NotFound` if never registered.
     fn device(&self, number: &str) -> impl Future<Output = Result<DeviceRecord, StoreError>> + Send;
     /// A page of the device registry (see [`DeviceQuery`]): a range of an index.

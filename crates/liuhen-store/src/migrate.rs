@@ -40,12 +40,14 @@ const SQLITE: &[(i64, &str)] = &[
     (34, include_str!("../migrations/sqlite/0034_cases_by_update_covering.sql")),
     (35, include_str!("../migrations/sqlite/0035_case_terms_any_case.sql")),
     (36, include_str!("../migrations/sqlite/0036_publications.sql")),
+    (37, include_str!("../migrations/sqlite/0037_signing_keys.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
 /// search fields, case deadlines; the records' marks, a row each; the documents' own table; the
-/// publications' own table): a database migrated from before it is rebuilt from its log.
-pub const REBUILD_BEFORE: i64 = 36;
+/// publications' and the signing keys' own tables): a database migrated from before it is
+/// rebuilt from its log.
+pub const REBUILD_BEFORE: i64 = 37;
 
 /// The `meta` key that marks projections a migration left to be rebuilt from the log.
 pub(crate) const STALE_PROJECTIONS: &str = "projections";

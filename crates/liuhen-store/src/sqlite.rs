@@ -11,7 +11,8 @@ use crate::migrate::migrate_sqlite;
 use crate::{
     AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord, DocumentQuery,
     DocumentRecord, Log, MatterRecord, OfficerRecord, Op, ProjectionReads, PublicationQuery, PublicationRecord,
-    Receipt, RecordMarkRecord, RecordingRecord, SettingRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
+    Receipt, RecordMarkRecord, RecordingRecord, SettingRecord, SigningKeyRecord, StoreError, TaskRecord, TokenRecord,
+    UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -201,7 +202,7 @@ impl SqliteStore {
         // What refuses the database is asked before anything in it is mended: one refused is
         // left as it was found, the traces of what was done to it (a trigger dropped, the
         // record of migrations cut) still there for whoever looks.
-        preflight(&conn, path, &config.origin)?;
+        let leaves_checked = preflight(&conn, path, &config.origin)?;
         let mut mended: Vec<String> =
             crate::migrate::restore_record(&conn).map_err(|e| damaged(e.into()))?.into_iter().collect();
         // A migration this liuhen does not have: a newer liuhen's database, or a record made up
@@ -242,7 +243,7 @@ impl SqliteStore {
         // What is served must be what was recorded: every entry still hashes to its leaf, and
         // every leaf is the one its stored tile holds (the root of the last checkpoint is
         // checked below). A scan of the whole log: about a second per million entries here.
-        if let Some(p) = leaf_problems(&conn, 0, 1)?.into_iter().next() {
+        if !leaves_checked && let Some(p) = leaf_problems(&conn, 0, 1)?.into_iter().next() {
             return Err(StoreError::Integrity(format!("{p}; run `liuhen verify --data` to find every change")));
         }
         let (head_tx, head_rx) = watch::channel(Arc::new(Head::of(&tiler)));
@@ -386,6 +387,12 @@ impl SqliteStore {
             crate::migrate::recorded(c).map(|r| r.last().is_some_and(|v| *v >= crate::migrate::MARKED_SINCE))
         };
         match self.read(|c| Ok(check_mark(c, &path, size, era(c)?)))? {
+            // The mark there, `meta`'s note of it taken out: serve puts it back, and says so.
+            Ok(()) if size > 0 && read_mark(&path)?.is_some() => {
+                let noted: Option<String> = self
+                    .read(|c| c.query_row("SELECT value FROM meta WHERE key = 'mark'", [], |r| r.get(0)).optional())?;
+                Ok(noted.is_none().then(|| "meta's note that the log keeps a mark was removed".to_string()))
+            }
             Ok(()) => Ok(None),
             Err(StoreError::Integrity(m)) => Ok(Some(m)),
             Err(e) => Err(e),
@@ -565,9 +572,10 @@ fn check_origin(conn: &Connection, origin: &str) -> Result<Option<String>, Store
 
 /// The refusals [`SqliteStore::open`] can tell before it mends anything: another log's
 /// database, a mark that says entries were lost (or is missing), a signed checkpoint larger than
-/// the log. Asked of the log's tables only where they are readable; the checks after the mends
-/// ask again, and the rest.
-fn preflight(conn: &Connection, path: &Path, origin: &str) -> Result<(), StoreError> {
+/// the log, an entry deleted or changed (every entry against its leaf and its tile). Asked of
+/// the log's tables only where they are readable; the checks after the mends ask again, and the
+/// rest. Whether every entry was checked (then not again).
+fn preflight(conn: &Connection, path: &Path, origin: &str) -> Result<bool, StoreError> {
     let table = |t: &str| -> Result<bool, StoreError> {
         Ok(conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
@@ -576,7 +584,7 @@ fn preflight(conn: &Connection, path: &Path, origin: &str) -> Result<(), StoreEr
         )?)
     };
     if !(table("meta")? && table("log_entries")? && table("log_checkpoints")?) {
-        return Ok(());
+        return Ok(false);
     }
     let stored: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| r.get(0)).optional().ok().flatten();
@@ -585,7 +593,7 @@ fn preflight(conn: &Connection, path: &Path, origin: &str) -> Result<(), StoreEr
     }
     let Ok(size) = conn.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries", [], |r| r.get::<_, i64>(0))
     else {
-        return Ok(());
+        return Ok(false);
     };
     let marked = table("schema_migrations")?
         && crate::migrate::recorded(conn).is_ok_and(|r| r.last().is_some_and(|v| *v >= crate::migrate::MARKED_SINCE));
@@ -600,7 +608,17 @@ fn preflight(conn: &Connection, path: &Path, origin: &str) -> Result<(), StoreEr
             "the log signed a checkpoint of {signed} entries but holds only {size}: entries were removed"
         )));
     }
-    Ok(())
+    if !table("log_tiles")? {
+        return Ok(false);
+    }
+    match leaf_problems(conn, 0, 1) {
+        Ok(found) => match found.into_iter().next() {
+            Some(p) => Err(StoreError::Integrity(format!("{p}; run `liuhen verify --data` to find every change"))),
+            None => Ok(true),
+        },
+        // A log table changed so that it cannot be read: said by the checks after.
+        Err(_) => Ok(false),
+    }
 }
 
 /// A database file SQLite reports damaged (a page overwritten, not a database at all) is named
@@ -1659,6 +1677,30 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                     },
                 )?
             }
+            Op::PutSigningKey { record, expected_version } => {
+                let k = SigningKeyRecord { updated_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    &format!("签名密钥 {}", k.key_id),
+                    || put_signing_key(conn, &k),
+                    || write_signing_key(conn, &k, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE signing_keys SET user_id = ?2, current = ?3, data = ?4, updated_at = ?5, \
+                             version = ?6 WHERE key_id = ?1 AND version = ?7",
+                        )?
+                        .execute(params![
+                            k.key_id,
+                            k.user_id,
+                            k.current as i64,
+                            k.data,
+                            k.updated_at_ms,
+                            k.version as i64,
+                            v as i64
+                        ])
+                    },
+                )?
+            }
             Op::PutRecordMark { record, expected_version } => {
                 let m = RecordMarkRecord { updated_at_ms: at, version, ..record.clone() };
                 versioned_write(
@@ -1956,6 +1998,36 @@ fn write_publication(conn: &Connection, p: &PublicationRecord, upsert: bool) -> 
         p.data,
         p.updated_at_ms,
         p.version as i64
+    ])
+}
+
+const SIGNING_KEY_COLUMNS: &str = "key_id, user_id, current, data, updated_at, version";
+
+fn signing_key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SigningKeyRecord> {
+    Ok(SigningKeyRecord {
+        key_id: r.get(0)?,
+        user_id: r.get(1)?,
+        current: r.get::<_, i64>(2)? != 0,
+        data: r.get(3)?,
+        updated_at_ms: r.get(4)?,
+        version: r.get::<_, i64>(5)? as u64,
+    })
+}
+
+fn put_signing_key(conn: &Connection, k: &SigningKeyRecord) -> Result<(), StoreError> {
+    write_signing_key(conn, k, true)?;
+    Ok(())
+}
+
+/// Inserts a signer's key; with `upsert`, one that is there takes the new columns and version.
+fn write_signing_key(conn: &Connection, k: &SigningKeyRecord, upsert: bool) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&insert_sql("signing_keys", SIGNING_KEY_COLUMNS, &["key_id"], upsert))?.execute(params![
+        k.key_id,
+        k.user_id,
+        k.current as i64,
+        k.data,
+        k.updated_at_ms,
+        k.version as i64
     ])
 }
 
@@ -2965,6 +3037,25 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
+    async fn signing_key(&self, key_id: &str) -> Result<SigningKeyRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE key_id = ?1"))?
+                .query_row([key_id], signing_key_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn signing_keys_of(&self, user_id: &str) -> Result<Vec<SigningKeyRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE user_id = ?1 ORDER BY key_id"
+            ))?;
+            let rows = stmt.query_map([user_id], signing_key_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn record_mark(&self, case_id: &str, kind: &str, record: &str) -> Result<RecordMarkRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!(
@@ -3318,7 +3409,7 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// The tables the log's entries determine: what a rebuild replaces (sessions are dropped with
 /// them) and `liuhen verify --data` compares. The rest are listed in [`crate::NOT_PROJECTIONS`].
-const PROJECTION_TABLES: [&str; 14] = [
+const PROJECTION_TABLES: [&str; 15] = [
     "users",
     "officers",
     "cases",
@@ -3333,6 +3424,7 @@ const PROJECTION_TABLES: [&str; 14] = [
     "record_marks",
     "documents",
     "publications",
+    "signing_keys",
 ];
 
 /// Projections computed from the log, held in a scratch database of the projections' own
@@ -3460,6 +3552,13 @@ impl ProjectionScratch {
         Ok(conn.prepare_cached(&sql)?.query_row([case], publication_from_row).optional()?)
     }
 
+    /// Signing key `key_id` as put so far.
+    pub fn signing_key(&self, key_id: &str) -> Result<Option<SigningKeyRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE key_id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([key_id], signing_key_from_row).optional()?)
+    }
+
     /// Setting `key` as put so far.
     pub fn setting(&self, key: &str) -> Result<Option<SettingRecord>, StoreError> {
         let conn = self.lock();
@@ -3518,6 +3617,11 @@ impl ProjectionScratch {
                 &conn,
                 &format!("SELECT {PUBLICATION_COLUMNS} FROM publications ORDER BY case_id"),
                 publication_from_row,
+            )?,
+            signing_keys: all(
+                &conn,
+                &format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys ORDER BY key_id"),
+                signing_key_from_row,
             )?,
             record_marks: all(
                 &conn,
@@ -3581,6 +3685,11 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
     }
     for x in &p.publications {
         put_publication(conn, x)?;
+    }
+    // Keys no longer current first: a signer's new current key never meets its old one still
+    // current (one at most).
+    for k in p.signing_keys.iter().filter(|k| !k.current).chain(p.signing_keys.iter().filter(|k| k.current)) {
+        put_signing_key(conn, k)?;
     }
     for e in &p.device_events {
         insert_device_event(conn, e)?;

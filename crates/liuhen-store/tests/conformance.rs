@@ -666,6 +666,33 @@ async fn publication_story<S: LogStore>(store: &S) {
     assert!(matches!(store.publication("p9").await, Err(StoreError::NotFound)));
 }
 
+/// Signers' keys, a row a key: found by id, a signer's by a range of the index by user; one
+/// current key a signer at most — a second made at the same moment is stale, not a second.
+async fn signing_key_story<S: LogStore>(store: &S) {
+    let key = |id: &str, user: &str, current: bool| liuhen_store::SigningKeyRecord {
+        key_id: id.into(),
+        user_id: user.into(),
+        current,
+        data: format!("{{\"key_id\":\"{id}\"}}"),
+        updated_at_ms: 0,
+        version: 0,
+    };
+    let put = |k: liuhen_store::SigningKeyRecord, v: u64| Op::PutSigningKey { record: k, expected_version: Some(v) };
+    let made = write(store, vec![put(key("k2", "u1", true), 0)]).await.unwrap();
+    write(store, vec![put(key("k9", "u2", true), 0)]).await.unwrap();
+    assert!(matches!(write(store, vec![put(key("k1", "u1", true), 0)]).await, Err(StoreError::Stale(_))));
+    assert!(matches!(write(store, vec![put(key("k2", "u3", false), 0)]).await, Err(StoreError::Stale(_))));
+    // Revoked, then another made current.
+    write(store, vec![put(key("k2", "u1", false), made.index + 1)]).await.unwrap();
+    write(store, vec![put(key("k1", "u1", true), 0)]).await.unwrap();
+    let mine: Vec<(String, bool)> =
+        store.signing_keys_of("u1").await.unwrap().into_iter().map(|k| (k.key_id, k.current)).collect();
+    assert_eq!(mine, [("k1".to_string(), true), ("k2".to_string(), false)]);
+    assert_eq!(store.signing_key("k9").await.unwrap().user_id, "u2");
+    assert!(matches!(store.signing_key("k0").await, Err(StoreError::NotFound)));
+    assert!(store.signing_keys_of("u0").await.unwrap().is_empty());
+}
+
 /// A prefix's settings by key, paged either way; the keys of a neighbouring prefix (one that
 /// starts the same, one just after it) never appear.
 async fn settings_range_story<S: LogStore>(store: &S) {
@@ -777,6 +804,7 @@ async fn sqlite_a_cases_documents_are_a_range_of_an_index() {
     let store = SqliteStore::open(&path, config()).await.unwrap();
     document_story(&store).await;
     publication_story(&store).await;
+    signing_key_story(&store).await;
     uses_index(
         &path,
         "SELECT id FROM documents WHERE case_id = 'c1' AND id > '' ORDER BY id LIMIT 5",
@@ -1129,9 +1157,12 @@ async fn sqlite_a_migrations_rebuild_is_asked_until_done_across_a_stop() {
     assert!(!store.projections_need_rebuild().unwrap(), "a new database has nothing to rebuild");
     write(&store, vec![put("s/1", "[1]", Some(0))]).await.unwrap();
     drop(store);
-    // As a database from before the publications' table (migration 36) was.
+    // As a database from before the publications' and signing keys' tables (migrations 36, 37).
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DELETE FROM schema_migrations WHERE version >= 36; DROP TABLE publications;").unwrap();
+    conn.execute_batch(
+        "DELETE FROM schema_migrations WHERE version >= 36; DROP TABLE publications; DROP TABLE signing_keys;",
+    )
+    .unwrap();
     drop(conn);
     let store = SqliteStore::open(&path, config()).await.unwrap();
     assert!(store.projections_need_rebuild().unwrap());

@@ -382,6 +382,10 @@ fn a_session_the_log_did_not_create_is_named() {
     std::fs::remove_file(d.join("liuhen.db-mark")).unwrap();
     verify_names(&d, &["liuhen.db-mark is missing"]);
     serve_refuses(&d, &["liuhen.db-mark is missing"]);
+    // `meta`'s note of the mark alone taken out: named (serve puts it back, and says so).
+    let (_t, d) = copy("mark-note");
+    shell(&d).execute("DELETE FROM meta WHERE key = 'mark'", []).unwrap();
+    verify_names(&d, &["note that the log keeps a mark was removed"]);
     // The log cut back to an earlier size with its checkpoints, and the mark and `meta`'s note
     // of it deleted with it: the schema says it had a mark, so the cut is refused.
     let (_t, d) = copy("rolled-back");
@@ -401,11 +405,27 @@ fn a_session_the_log_did_not_create_is_named() {
     let out = run(&["rebuild", "--data", d.to_str().unwrap()]);
     assert!(!out.status.success(), "a rebuild vouches for the cut log");
     serve_refuses(&d, &["liuhen.db-mark is missing"]);
-    // Refused before anything was mended: the triggers dropped to cut it are still dropped.
-    let dropped: i64 = shell(&d)
+    // Refused before anything was mended: the triggers dropped to cut it are still dropped
+    // (looked at without `shell`, which drops them).
+    let dropped: i64 = rusqlite::Connection::open(d.join("liuhen.db"))
+        .unwrap()
         .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'log_entries_no_delete'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(dropped, 0, "serve mended what it then refused");
+    // An entry taken from the middle, its trigger dropped and the record of migrations cut: serve
+    // and rebuild refuse it as they find it, the traces left (helper 16).
+    let (_t, d) = copy("middle");
+    shell(&d)
+        .execute_batch("DELETE FROM log_entries WHERE idx = 100; DELETE FROM schema_migrations WHERE version > 30;")
+        .unwrap();
+    serve_refuses(&d, &["entries were deleted"]);
+    assert!(!run(&["rebuild", "--data", d.to_str().unwrap()]).status.success());
+    let conn = rusqlite::Connection::open(d.join("liuhen.db")).unwrap();
+    let trigger: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'log_entries_no_delete'", [], |r| r.get(0))
+        .unwrap();
+    let last: i64 = conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+    assert_eq!((trigger, last), (0, 30), "a refused database is left as it was found");
 }
 
 /// Another data directory's key file of the same name.

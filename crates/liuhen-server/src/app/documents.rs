@@ -202,6 +202,32 @@ fn shown(spec: &document::DocSpec, key: &str, value: &str) -> String {
     if identity_field(spec, key) { liuhen_core::party::mask_id(value) } else { value.to_string() }
 }
 
+/// A field's value as one who does not handle the case reads it: an identity field masked as
+/// [`shown`] does, and the phones and identity numbers typed in any text starred.
+fn shown_to_others(spec: &document::DocSpec, key: &str, value: &str) -> String {
+    if identity_field(spec, key) { shown(spec, key, value) } else { super::publication::mask_personal_numbers(value) }
+}
+
+/// A document's JSON (as [`document_json`] makes it) as one who does not handle the case reads
+/// it: its fields and changes through [`shown_to_others`].
+fn masked_for_others(spec: &document::DocSpec, d: &mut Value) {
+    if let Some(fields) = d["fields"].as_object_mut() {
+        for (k, v) in fields.iter_mut() {
+            if let Some(text) = v.as_str() {
+                *v = Value::from(shown_to_others(spec, k, text));
+            }
+        }
+    }
+    for c in d["changes"].as_array_mut().into_iter().flatten() {
+        let key = c["field"].as_str().unwrap_or_default().to_string();
+        for side in ["before", "after"] {
+            if let Some(text) = c[side].as_str() {
+                c[side] = Value::from(shown_to_others(spec, &key, text));
+            }
+        }
+    }
+}
+
 /// A document's fields as views show them ([`shown`]).
 fn shown_fields(spec: &document::DocSpec, fields: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     fields.iter().map(|(k, v)| (k.clone(), shown(spec, k, v))).collect()
@@ -656,6 +682,13 @@ impl<S: LogStore> App<S> {
             .ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         let class = self.record_classes(&case.id).await?.get(&format!("{PREFIX}{id}")).cloned();
         d["class"] = class.unwrap_or(Value::Null);
+        // 办法第二十四条 保密: phones and identity numbers typed in its text are for those who
+        // handle the case (who made it, and serve it) — starred for the others.
+        if !super::policy::handles(actor, &case)
+            && let Some(spec) = document::spec(d["code"].as_str().unwrap_or_default())
+        {
+            masked_for_others(spec, &mut d);
+        }
         let what = format!("执法文书：{}", d["name"].as_str().unwrap_or_default());
         self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::View, &what, purpose).await?;
         Ok(d)
@@ -699,12 +732,19 @@ impl<S: LogStore> App<S> {
         let e = document::draft(&code, kind, fields, supersedes.clone()).map_err(refused)?;
         let id = format!("doc-{}", uuid::Uuid::now_v7().simple());
         let mut extra_ops = Vec::new();
+        // 办法第二十四条: a correction is classed as what it corrects (it holds the same content).
+        let mut extra = json!({});
+        if let Some((old, _)) = &supersedes
+            && let Some(class) = self.record_classes(case_id).await?.get(&format!("{PREFIX}{old}"))
+        {
+            extra["class"] = class.clone();
+        }
         if let (Some((old, _)), Some((prev, read))) = (&supersedes, corrected) {
             // One correction each: a second at the same moment finds this one.
             let next = fold_extra(&prev, json!({"superseded_by": id}));
             extra_ops.push(put_document(old, &next, read)?);
         }
-        self.record_document(actor, &id, case_id, None, e, json!({}), vec![], extra_ops).await
+        self.record_document(actor, &id, case_id, None, e, extra, vec![], extra_ops).await
     }
 
     /// One step on a document, from the API's JSON: `revise`, `approve`, `sign`, `refuse`,
@@ -1093,6 +1133,9 @@ impl<S: LogStore> App<S> {
         if let Some(numbered) = extra.as_object_mut().and_then(|m| m.remove("numbered")) {
             ev["numbered"] = numbered;
         }
+        // The class a correction takes from what it corrects: in the clear (a class's code), so
+        // a rebuild gives the new version its class as the live write did.
+        let class = extra.as_object_mut().and_then(|m| m.remove("class"));
         let mut content = Vec::new();
         liuhen_log::entry::write_canonical(&ev, &mut content);
         let mut salt = [0u8; 32];
@@ -1109,6 +1152,13 @@ impl<S: LogStore> App<S> {
         }
         if let Event::Drafted { supersedes: Some((old, _)), .. } = &e {
             pub_body["supersedes"] = json!(old);
+        }
+        if let Some(class) = class {
+            ops.push(Op::PutRecordMark {
+                record: super::record_mark(case_id, super::records::CLASS, &format!("{PREFIX}{id}"), &class),
+                expected_version: Some(0),
+            });
+            pub_body["class"] = class;
         }
         for (k, v) in extra.as_object().into_iter().flatten() {
             pub_body[k] = v.clone();
@@ -1146,8 +1196,8 @@ impl<S: LogStore> App<S> {
         issued: Option<&(String, Date, String, String)>,
         masked: bool,
     ) -> Result<liuhen_pdf::Pdf, AppError> {
-        // A masked copy shows identity numbers as views do ([`shown`]).
-        let text = |key: &str, v: &str| if masked { shown(d.spec, key, v) } else { v.to_string() };
+        // A masked copy shows what one who does not handle the case reads ([`shown_to_others`]).
+        let text = |key: &str, v: &str| if masked { shown_to_others(d.spec, key, v) } else { v.to_string() };
         let agency = self.agency().await?;
         let mut images = Vec::new();
         let hash = content_hash(d.spec.code, &d.fields, d.supersedes.as_ref().map(|(s, _)| s.as_str()));
@@ -1212,7 +1262,15 @@ impl<S: LogStore> App<S> {
                     format!("“{label}”由“{}”改为“{}”", text(k, before), text(k, after))
                 })
                 .collect();
-            blocks.push(json!({"label": "更改处（当事人已在更改后重新签名确认）", "text": list.join("\n")}));
+            // Said as it stands: confirmed only once a party's signature binds the changed text.
+            let party = |role: &str| d.spec.signers.iter().any(|x| x.role == role && x.refusable);
+            let confirmed = d.signatures.iter().any(|s| s.content_hash == hash && party(&s.role));
+            let label = if confirmed {
+                "更改处（当事人已在更改后重新签名确认）"
+            } else {
+                "更改处（待当事人重新签名确认）"
+            };
+            blocks.push(json!({"label": label, "text": list.join("\n")}));
         }
         if !d.attachments.is_empty() {
             let list: Vec<String> = d
@@ -1226,7 +1284,7 @@ impl<S: LogStore> App<S> {
             blocks.push(json!({"label": "附件（已存档）", "text": list.join("\n")}));
         }
         let state = if masked {
-            "遮蔽件（身份证件号码已遮蔽，非原件）"
+            "遮蔽件（身份证件号码、电话已遮蔽，非原件）"
         } else if issued.is_some() {
             "签发"
         } else if d.state == document::State::Draft {
@@ -1270,8 +1328,8 @@ impl<S: LogStore> App<S> {
         let d = replay(&events).ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         // 办法第二十四条 保密: the document itself carries identity numbers whole; one who does
         // not act on the case (a 监督人员, an archivist) reads a copy with them masked, rendered now.
-        let identities = d.fields.iter().any(|(k, v)| identity_field(d.spec, k) && !v.is_empty());
-        let masked = identities && self.allow(actor, Action::CommandCase, Some(&case)).is_err();
+        let personal = d.fields.iter().any(|(k, v)| shown_to_others(d.spec, k, v) != *v);
+        let masked = personal && !super::policy::handles(actor, &case);
         let what = format!("执法文书 PDF：{}{}", d.spec.name, if masked { "（遮蔽件）" } else { "" });
         self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::Download, &what, purpose)
             .await?;

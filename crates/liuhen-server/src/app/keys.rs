@@ -2,8 +2,8 @@
 //! sign, its private half kept only wrapped (AES-256-GCM) under a key derived (Argon2id) from
 //! their own password, so it signs only when they give that password; re-wrapped when they
 //! change it; replaced (the old one revoked) when they ask. The public key is in the log
-//! (`signer.key`), the wrapped private key behind a commitment; the setting `signer/<user>`
-//! is their projection.
+//! (`signer.key`), the wrapped private key behind a commitment; each key is a row of the
+//! `signing_keys` table (the current one holding the wrapped private half), found by its id.
 //!
 //! A signature made before its key was revoked stays valid; none after.
 
@@ -12,11 +12,8 @@ use crate::app::AppError;
 use liuhen_log::EntryDraft;
 use liuhen_log::entry::commitment;
 use liuhen_log::signer::{self as sig, PersonalKey};
-use liuhen_store::{LogStore, Op, SettingRecord, UserRecord};
+use liuhen_store::{LogStore, Op, SigningKeyRecord, UserRecord};
 use serde_json::{Map, Value, json};
-
-/// The setting prefix of a user's keys.
-pub const PREFIX: &str = "signer/";
 
 /// Why a signature could not be made.
 const WRONG_PASSWORD: &str = "签名须输入本人的登录密码（电子签名制作数据仅由签名人控制，电子签名法第十三条）";
@@ -78,39 +75,44 @@ async fn unwrap(wrapped: &Value, password: &str, user: &str) -> Result<Option<[u
     }
 }
 
-/// Folds one `signer.*` entry (its body and opened detail) into the user's setting.
+/// Folds one `signer.*` entry (its body and opened detail) into the row of the key it is of
+/// (`prev`: that row as it was): made (current, with its wrapped private half), re-wrapped
+/// under a new password, or revoked (no longer current; its private half dropped).
 pub fn fold(prev: Option<&Value>, action: &str, body: &Map<String, Value>, detail: &Value, at: i64) -> Option<Value> {
-    let mut v = prev.cloned().unwrap_or_else(|| json!({"keys": [], "wrapped": null}));
-    v["user"] = body.get("user")?.clone();
     let key_id = body.get("key_id")?.as_str()?.to_string();
-    match action {
-        "signer.key" => {
-            let keys = v["keys"].as_array_mut()?;
-            keys.push(json!({"key_id": key_id, "public_key": body.get("public_key")?, "created_at": at,
-                             "revoked_at": null, "reason": null}));
-            v["wrapped"] = detail.get("wrapped")?.clone();
-            v["wrapped"]["key_id"] = Value::from(key_id);
+    let mut v = match (action, prev) {
+        ("signer.key", None) => {
+            json!({"key_id": key_id, "user": body.get("user")?, "public_key": body.get("public_key")?,
+                                      "created_at": at, "revoked_at": null, "reason": null, "wrapped": null})
         }
-        "signer.rewrap" => {
+        ("signer.key", Some(_)) | (_, None) => return None,
+        (_, Some(p)) => p.clone(),
+    };
+    match action {
+        "signer.key" | "signer.rewrap" => {
             v["wrapped"] = detail.get("wrapped")?.clone();
             v["wrapped"]["key_id"] = Value::from(key_id);
         }
         "signer.revoke" => {
-            let k = v["keys"].as_array_mut()?.iter_mut().find(|k| k["key_id"] == key_id.as_str())?;
-            k["revoked_at"] = Value::from(at);
-            k["reason"] = body.get("reason")?.clone();
-            if v["wrapped"]["key_id"] == key_id.as_str() {
-                v["wrapped"] = Value::Null;
-            }
+            v["revoked_at"] = Value::from(at);
+            v["reason"] = body.get("reason")?.clone();
+            v["wrapped"] = Value::Null;
         }
         _ => return None,
     }
     Some(v)
 }
 
-/// A user's keys setting.
-pub fn setting(user: &str, v: &Value, at: i64) -> SettingRecord {
-    SettingRecord::new(format!("{PREFIX}{user}"), v.to_string(), at)
+/// The row of a key as [`fold`] leaves it (`v`), written at `at`.
+pub fn record(v: &Value, at: i64) -> Option<SigningKeyRecord> {
+    Some(SigningKeyRecord {
+        key_id: v["key_id"].as_str()?.to_string(),
+        user_id: v["user"].as_str()?.to_string(),
+        current: !v["wrapped"].is_null(),
+        data: v.to_string(),
+        updated_at_ms: at,
+        version: 0,
+    })
 }
 
 /// A signature made: the key, the statement signed and the DER signature (hex).
@@ -121,16 +123,30 @@ pub struct Signed {
 }
 
 impl<S: LogStore> App<S> {
+    /// A user's keys as one JSON: `keys` (each made, revoked when) and `wrapped` (the current
+    /// key's private half); `None` if they have none — a range of the keys' index by user.
     async fn keys_of(&self, user: &str) -> Result<Option<Value>, AppError> {
-        self.json_setting(&format!("{PREFIX}{user}")).await
+        let rows = self.store.signing_keys_of(user).await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut keys = Vec::new();
+        let mut wrapped = Value::Null;
+        for row in rows {
+            let mut k: Value = serde_json::from_str(&row.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+            if row.current {
+                wrapped = k["wrapped"].take();
+            }
+            keys.push(k);
+        }
+        keys.sort_by_key(|k| k["created_at"].as_i64().unwrap_or(0));
+        Ok(Some(json!({"user": user, "keys": keys, "wrapped": wrapped})))
     }
 
-    /// A user's keys and the version they were read at (0: none yet).
-    async fn versioned_keys(&self, user: &str) -> Result<(Option<Value>, u64), AppError> {
-        Ok(match self.versioned_setting(&format!("{PREFIX}{user}")).await? {
-            Some((v, read)) => (Some(v), read),
-            None => (None, 0),
-        })
+    /// Key `key_id` as its row holds it, and the version it was read at (0: none yet).
+    async fn versioned_key(&self, key_id: &str) -> Result<(Option<Value>, u64), AppError> {
+        let row = super::versioned_json(self.store.signing_key(key_id).await.map(|r| (r.data, r.version)))?;
+        Ok(row.map_or((None, 0), |(v, read)| (Some(v), read)))
     }
 
     /// Appends a `signer.*` entry with its secret detail behind a commitment, and the setting.
@@ -145,14 +161,16 @@ impl<S: LogStore> App<S> {
         let mut b = super::body(body);
         // The fold's time travels in the entry, so a rebuild folds the same.
         b.insert("recorded_at".to_string(), Value::from(now));
-        let (prev, read) = self.versioned_keys(&actor.id).await?;
+        let key_id = b.get("key_id").and_then(Value::as_str).unwrap_or_default().to_string();
+        let (prev, read) = self.versioned_key(&key_id).await?;
         let next = fold(prev.as_ref(), action, &b, &detail, now)
             .ok_or_else(|| AppError::Internal(format!("{action} does not fold").into()))?;
+        let row = record(&next, now).ok_or_else(|| AppError::Internal("a key's row".into()))?;
         let d = EntryDraft::new(&format!("user:{}", actor.id), action, None, b, vec![], vec![c])
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
         let ops = vec![
             Op::PutOpening { commitment: c, salt, content },
-            super::put_setting(setting(&actor.id, &next, now), read),
+            Op::PutSigningKey { record: row, expected_version: Some(read) },
         ];
         self.append(d, ops).await?;
         Ok(())
@@ -276,24 +294,13 @@ impl<S: LogStore> App<S> {
 
     /// The key `key_id` (a published public key: PEM, whose, made and revoked when), or 404.
     pub async fn signing_key(&self, key_id: &str) -> Result<Value, AppError> {
-        // One row per account that holds keys: the accounts' rows, a page at a time.
-        let mut cursor = None;
-        loop {
-            let (rows, next) = self.settings_page(PREFIX, cursor.as_deref(), false, 500).await?;
-            for (user, v) in rows {
-                if v["keys"].as_array().into_iter().flatten().any(|k| k["key_id"] == key_id) {
-                    let all = self.public_keys(&user).await?;
-                    let k = all["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id).cloned();
-                    let mut k = k.ok_or(AppError::NotFound)?;
-                    k["user"] = Value::from(format!("user:{user}"));
-                    return Ok(k);
-                }
-            }
-            match next {
-                Some(n) => cursor = Some(n),
-                None => return Err(AppError::NotFound),
-            }
-        }
+        // Found by its id: the keys' primary key, never a pass over every signer.
+        let row = self.store.signing_key(key_id).await?;
+        let all = self.public_keys(&row.user_id).await?;
+        let k = all["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id).cloned();
+        let mut k = k.ok_or(AppError::NotFound)?;
+        k["user"] = Value::from(format!("user:{}", row.user_id));
+        Ok(k)
     }
 
     /// Whether `signature` (hex) by `key_id` of `user` over `statement` verifies and was made

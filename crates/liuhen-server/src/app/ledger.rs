@@ -263,6 +263,9 @@ impl<S: LogStore> App<S> {
         };
         let record = self.store.case(id).await?;
         self.allow(actor, super::policy::Action::CommandCase, Some(&record))?;
+        if !super::policy::handles(actor, &record) {
+            return Err(AppError::Forbidden);
+        }
         if purpose.trim().chars().count() < 2 {
             return Err(AppError::BadRequest("须说明查看当事人身份信息的用途".to_string()));
         }

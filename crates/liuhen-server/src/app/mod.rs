@@ -171,6 +171,20 @@ pub(crate) fn body(v: Value) -> Map<String, Value> {
     }
 }
 
+/// A row's JSON and the version it was read at, from its read (`(data, version)`); `None` when
+/// there is no row.
+pub(crate) fn versioned_json(
+    row: Result<(String, u64), liuhen_store::StoreError>,
+) -> Result<Option<(Value, u64)>, AppError> {
+    match row {
+        Ok((data, version)) => {
+            serde_json::from_str(&data).map(|v| Some((v, version))).map_err(|e| AppError::Internal(Box::new(e)))
+        }
+        Err(liuhen_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// What is said (`kind`) of record `record` of case `case_id`, to write (its time and version
 /// are the store's to give).
 pub(crate) fn record_mark(case_id: &str, kind: &str, record: &str, data: &Value) -> liuhen_store::RecordMarkRecord {
@@ -315,35 +329,7 @@ impl<S: LogStore> App<S> {
     /// A setting's JSON and the version it was read at, if it is set (for a read-modify-write:
     /// [`put_setting`] names that version).
     pub(crate) async fn versioned_setting(&self, key: &str) -> Result<Option<(Value, u64)>, AppError> {
-        match self.store.setting(key).await {
-            Ok(r) => {
-                serde_json::from_str(&r.data).map(|v| Some((v, r.version))).map_err(|e| AppError::Internal(Box::new(e)))
-            }
-            Err(liuhen_store::StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// A page of the settings of `prefix` (`device/`): the JSON of at most `limit` rows by key
-    /// (`descending`: last key first) after `cursor` (a `next_cursor` of this list), and the
-    /// cursor of the page after (`None` on the last).
-    pub(crate) async fn settings_page(
-        &self,
-        prefix: &str,
-        cursor: Option<&str>,
-        descending: bool,
-        limit: usize,
-    ) -> Result<(Vec<(String, Value)>, Option<String>), AppError> {
-        let after = cursor.map(|c| policy::parse_cursor(c).map(|(_, k)| format!("{prefix}{k}"))).transpose()?;
-        let rows = self.store.settings_range(prefix, after.as_deref(), descending, limit as u32 + 1).await?;
-        let more = rows.len() > limit;
-        let mut out = Vec::new();
-        for s in rows.into_iter().take(limit) {
-            let v = serde_json::from_str(&s.data).map_err(|e| AppError::Internal(Box::new(e)))?;
-            out.push((s.key[prefix.len()..].to_string(), v));
-        }
-        let next = if more { out.last().map(|(k, _)| policy::cursor_of(0, k)) } else { None };
-        Ok((out, next))
+        versioned_json(self.store.setting(key).await.map(|r| (r.data, r.version)))
     }
 
     /// R-064b: refuses a request whose typed times lie in the future.

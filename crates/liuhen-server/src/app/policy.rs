@@ -304,6 +304,20 @@ fn acts(user: &UserRecord, rs: &[Role], case: &CaseScope<'_>) -> bool {
     })
 }
 
+/// Whether `user` handles `case` (办法第二十四条 保密: who needs a party's identity whole — to
+/// serve, to enforce): its officers, their unit's head, the 负责人. Not the 法制审核人员 or the
+/// 集体讨论成员, who act on a case's review and discussion, not its service.
+pub fn handles(user: &UserRecord, case: &CaseRecord) -> bool {
+    let scope = CaseScope::of(case);
+    let own = own(user, &scope);
+    roles(user).iter().any(|r| match r {
+        Role::Officer => own,
+        Role::UnitHead => own || (!user.unit.is_empty() && case.unit == user.unit),
+        Role::Approver => true,
+        _ => false,
+    })
+}
+
 /// Whether `user` drafts and revises the document `code` of `case` (办法第十五条): an officer
 /// who handles the case, all but the 法制审核意见书 (D31), which is the 法制审核人员's alone.
 pub fn drafts(user: &UserRecord, case: &CaseRecord, code: &str) -> bool {

@@ -253,6 +253,13 @@ fn mask_numbers(text: &str) -> String {
     mask_numbers_of(text, 7)
 }
 
+/// The phones and identity numbers in `text` starred (runs of eleven digits or more: a mobile
+/// phone's, an identity number's; a date, an amount, a 文号 stay), for a reader who does not
+/// handle the case (办法第二十四条 保密).
+pub(crate) fn mask_personal_numbers(text: &str) -> String {
+    mask_numbers_of(text, 11)
+}
+
 /// Every run of `least` or more digits starred (see [`mask_numbers`]).
 fn mask_numbers_of(text: &str, least: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -391,14 +398,8 @@ impl<S: LogStore> App<S> {
 
     /// The case's publication and the version it was read at (0: none yet).
     async fn versioned_publication(&self, case: &str) -> Result<(Option<Value>, u64), AppError> {
-        match self.store.publication(case).await {
-            Ok(row) => {
-                let v = serde_json::from_str(&row.data).map_err(|e| AppError::Internal(Box::new(e)))?;
-                Ok((Some(v), row.version))
-            }
-            Err(liuhen_store::StoreError::NotFound) => Ok((None, 0)),
-            Err(e) => Err(e.into()),
-        }
+        let row = super::versioned_json(self.store.publication(case).await.map(|r| (r.data, r.version)))?;
+        Ok(row.map_or((None, 0), |(v, read)| (Some(v), read)))
     }
 
     /// The opened details of the case's last entry named `action`.

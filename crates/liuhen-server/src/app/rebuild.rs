@@ -173,6 +173,12 @@ impl<S: LogStore> App<S> {
             read: ProjectionScratch::publication,
             write: |publications| Projections { publications, ..Default::default() },
         };
+        let mut keys: Spilled<liuhen_store::SigningKeyRecord> = Spilled {
+            held: BTreeMap::new(),
+            scratch,
+            read: ProjectionScratch::signing_key,
+            write: |signing_keys| Projections { signing_keys, ..Default::default() },
+        };
         // What is said of each record (its class, why it has no recording): the row as the
         // last entry of it wrote it, that entry's time and index.
         let mut marks: BTreeMap<(String, String, String), (liuhen_store::RecordMarkRecord, i64, u64)> = BTreeMap::new();
@@ -362,6 +368,15 @@ impl<S: LogStore> App<S> {
                     a if a.starts_with("document.") => {
                         let detail = self.opened_json(index, &e).await?;
                         let case = e.case().ok_or_else(|| internal(index, "document entry without a case"))?;
+                        // A correction classed as what it corrects.
+                        if let Some(class) = b.get("class") {
+                            let record = format!("{}{}", super::documents::PREFIX, s("document")?);
+                            let mark = super::record_mark(case, super::records::CLASS, &record, class);
+                            marks.insert(
+                                (case.to_string(), mark.kind.clone(), mark.record.clone()),
+                                (mark, e.time_ms, index),
+                            );
+                        }
                         // What the fold reads back: the document, and the one it supersedes.
                         for k in ["document", "supersedes"] {
                             if let Some(id) = b.get(k).and_then(Value::as_str) {
@@ -402,15 +417,16 @@ impl<S: LogStore> App<S> {
                         publications.held.insert(case, liuhen_store::PublicationRecord { version: index + 1, ..row });
                     }
                     a if a.starts_with("signer.") => {
-                        // A setting folded from entries whose details are behind a commitment,
-                        // at the time the entry carries.
+                        // A key's row folded from entries whose details are behind a
+                        // commitment, at the time the entry carries.
                         let detail = self.opened_json(index, &e).await?;
                         let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
-                        let key = format!("{}{}", super::keys::PREFIX, s("user")?);
-                        let prev = settings.get(&key)?.and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
-                        let next = super::keys::fold(prev.as_ref(), a, b, &detail, at)
+                        let key_id = s("key_id")?;
+                        let prev = keys.get_mut(&key_id)?.and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
+                        let row = super::keys::fold(prev.as_ref(), a, b, &detail, at)
+                            .and_then(|next| super::keys::record(&next, e.time_ms))
                             .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
-                        settings.insert(key.clone(), SettingRecord::new(key, next.to_string(), e.time_ms));
+                        keys.held.insert(key_id, liuhen_store::SigningKeyRecord { version: index + 1, ..row });
                     }
                     a if a.starts_with("party_access.") => {
                         let case = e.case().ok_or_else(|| internal(index, "a party's request without a case"))?;
@@ -481,6 +497,7 @@ impl<S: LogStore> App<S> {
             recordings.spill()?;
             documents.spill()?;
             publications.spill()?;
+            keys.spill()?;
             let part = Projections {
                 record_marks: std::mem::take(&mut marks)
                     .into_values()

@@ -1089,8 +1089,11 @@ async fn a_documents_identity_number_is_masked_in_views_and_a_classed_document_i
     let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
     let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D11").unwrap();
     let number = "130227199001011234";
+    let phone = "13912345678";
     let mut fields = filled(form, "D11");
     fields["interviewee_id"] = json!(number);
+    // Numbers typed in its text too: for those who handle the case, starred for the others.
+    fields["qa"] = json!(format!("问：你的联系电话？答：{phone}，身份证{number}。罚款 3000 元，2026-08-17。"));
     let r = o
         .app
         .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D11", "fields": fields}))
@@ -1098,7 +1101,7 @@ async fn a_documents_identity_number_is_masked_in_views_and_a_classed_document_i
     let doc = ok(&r, "D11");
     let id = doc["id"].as_str().unwrap().to_string();
     assert_eq!(doc["fields"]["interviewee_id"], "130227********1234", "{doc}");
-    assert!(!r.body.windows(number.len()).any(|w| w == number.as_bytes()), "the number whole in the answer");
+    assert!(doc["fields"]["qa"].as_str().unwrap().contains(phone), "the handler reads what they wrote: {doc}");
     // Revised with the masked number as the form showed it: the number is kept, unchanged.
     let mut shown = doc["fields"].clone();
     shown["place"] = json!("询问室二");
@@ -1115,8 +1118,25 @@ async fn a_documents_identity_number_is_masked_in_views_and_a_classed_document_i
     let pdf = o.app.get(&format!("/api/documents/{id}/pdf?purpose=评查"), Some(&supervisor)).await;
     let text = pdftotext(&ok_bytes(&pdf));
     assert!(!text.contains(number) && text.contains("130227") && text.contains("遮蔽件"), "{text}");
-    let seen = ok(&o.app.get(&format!("/api/documents/{id}"), Some(&supervisor)).await, "supervisor's view");
+    assert!(!text.contains(phone) && text.contains("3000") && text.contains("2026-08-17"), "{text}");
+    let seen = o.app.get(&format!("/api/documents/{id}"), Some(&supervisor)).await;
+    for secret in [number, phone] {
+        assert!(!seen.body.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} whole to the supervisor");
+    }
+    let seen = ok(&seen, "supervisor's view");
     assert_eq!(seen["fields"]["interviewee_id"], "130227********1234");
+    assert!(seen["fields"]["qa"].as_str().unwrap().contains("3000 元，2026-08-17"), "{seen}");
+    // The 法制审核人员 and the 集体讨论成员 act on a case's review and discussion, not its
+    // service: the 遮蔽件 too, and no party's identity whole.
+    for reader in [&o.legal, &o.members[0]] {
+        let pdf = o.app.get(&format!("/api/documents/{id}/pdf?purpose=审核"), Some(reader)).await;
+        assert!(!pdftotext(&ok_bytes(&pdf)).contains(number));
+        let r = o.app.get(&format!("/api/cases/{}/party?purpose=审核需要", o.case), Some(reader)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    // The handler passes the policy (this case has no party identified yet: 404, not 403).
+    let r = o.app.get(&format!("/api/cases/{}/party?purpose=送达需要", o.case), Some(&o.wang)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "the handler still may");
     // Classed 个人隐私 by the 负责人 (as a record of the case, `document/<id>`).
     let path = format!("/api/cases/{}/records/document/{id}/classification", o.case);
     let body = json!({"class": "personal_privacy", "reason": "载有被询问人身份信息", "expected_class": "internal"});
@@ -1132,6 +1152,40 @@ async fn a_documents_identity_number_is_masked_in_views_and_a_classed_document_i
     // Those who handle the case still read it, under its class.
     let mine = ok(&o.app.get(&format!("/api/documents/{id}"), Some(&o.wang)).await, "handler's view");
     assert_eq!(mine["class"], "personal_privacy");
+    // A correction holds what it corrects: classed as it is (a 事先告知书, finalised, classed,
+    // then corrected).
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D32").unwrap();
+    let notice = filled(form, "D32");
+    let r = o
+        .app
+        .post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &json!({"code": "D32", "fields": notice}))
+        .await;
+    let first = ok(&r, "D32")["id"].as_str().unwrap().to_string();
+    ok(&cmd(&o, &o.wang, &first, json!({"type": "finalise"})).await, "finalise");
+    let path = format!("/api/cases/{}/records/document/{first}/classification", o.case);
+    assert_eq!(o.app.post_as(&path, &o.head, &body).await.status, StatusCode::NO_CONTENT);
+    let mut fixed = notice.clone();
+    fixed["contact"] = json!("王明 0315-5611234");
+    let r = o
+        .app
+        .post_as(
+            &format!("/api/cases/{}/documents", o.case),
+            &o.wang,
+            &json!({"code": "D32", "fields": fixed, "supersedes": first, "reason": "联系电话笔误"}),
+        )
+        .await;
+    let correction = ok(&r, "correction")["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        o.app.get(&format!("/api/documents/{correction}"), Some(&supervisor)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let again = liuhen_server::app::App::new(o.app.store.clone(), liuhen_store::Blobs::in_memory());
+    let from_log = again.projections_from_log().await.unwrap();
+    assert_eq!(
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
+        Vec::<String>::new(),
+        "the correction's class comes back from the log"
+    );
     // A record of another case, or none, cannot be classed through this one.
     let path = format!("/api/cases/{}/records/document/doc-nope/classification", o.case);
     assert_eq!(o.app.post_as(&path, &o.head, &body).await.status, StatusCode::NOT_FOUND);

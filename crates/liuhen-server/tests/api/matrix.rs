@@ -130,10 +130,9 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("get", "/api/statistics/annual") => any_of(&["approver", "supervisor"]),
         ("post", "/api/statistics/annual") => any_of(&["approver"]),
         ("post", "/api/cases/{id}/classification") => case(matches!(w.roles, "approver" | "unit_head")),
-        // Without the purpose: past the policy, a 400 for those who act on the case.
-        ("get", "/api/cases/{id}/party") => {
-            case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
-        }
+        // Without the purpose: past the policy, a 400 for those who handle the case (its
+        // officers, their unit's head, the 负责人 — not who reviews or discusses it).
+        ("get", "/api/cases/{id}/party") => case(matches!(w.roles, "officer" | "unit_head" | "approver")),
         ("post", "/api/cases/{id}/party-access") => case(matches!(w.roles, "officer" | "unit_head" | "approver")),
         // A step of a request that does not exist: past the policy — those who decide requests
         // and those who act on the case (who deliver and take receipts) — it is not found.
