@@ -84,6 +84,16 @@ pub enum Op {
     /// Set a signer's key (made, re-wrapped, revoked): `Some(0)` creates the row (`Stale` if
     /// the id is taken), `Some(v)` replaces it only while at version `v`, as [`Op::PutSetting`] does.
     PutSigningKey { record: SigningKeyRecord, expected_version: Option<u64> },
+    /// Register a 文号 (or hand it to the correction that keeps it): `Some(0)` gives it (`Stale`
+    /// if it is given), `Some(v)` replaces its row only while at version `v`, as
+    /// [`Op::PutSetting`] does.
+    PutDocNumber { record: DocNumberRecord, expected_version: Option<u64> },
+    /// Publish a year's 行政执法数据: `Some(0)` creates its row (`Stale` if the year is
+    /// published), as [`Op::PutSetting`] does.
+    PutAnnualStatistics { record: AnnualStatisticsRecord, expected_version: Option<u64> },
+    /// Set the inspections of a party in a year: `Some(0)` creates the row (`Stale` if it is
+    /// there), `Some(v)` replaces it only while at version `v`, as [`Op::PutSetting`] does.
+    PutPartyInspections { record: PartyInspectionsRecord, expected_version: Option<u64> },
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
@@ -162,6 +172,12 @@ pub struct Projections {
     pub publications: Vec<PublicationRecord>,
     /// Every signer's keys.
     pub signing_keys: Vec<SigningKeyRecord>,
+    /// Every 文号 given.
+    pub doc_numbers: Vec<DocNumberRecord>,
+    /// Every year's published statistics.
+    pub annual_statistics: Vec<AnnualStatisticsRecord>,
+    /// The inspections of each party in each year.
+    pub party_inspections: Vec<PartyInspectionsRecord>,
     /// The device registry, and every line of every device's ledger.
     pub devices: Vec<DeviceRecord>,
     pub device_events: Vec<DeviceEventRecord>,
@@ -457,6 +473,44 @@ pub struct SigningKeyRecord {
     pub version: u64,
 }
 
+/// A 文号 given (发文登记): the case and the document holding it (`""`: a case event gave it),
+/// and its place in its series (a pattern in one year, `…〔2026〕{n}号`) when it is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocNumberRecord {
+    pub doc_no: String,
+    pub case_id: String,
+    pub document: String,
+    pub series: Option<String>,
+    pub n: Option<u64>,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
+}
+
+/// A year's 行政执法数据 as published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnualStatisticsRecord {
+    pub year: i64,
+    /// The application's JSON.
+    pub data: String,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that wrote it (0 before it is stored).
+    pub version: u64,
+}
+
+/// The inspection cases of one party under one matter in one year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyInspectionsRecord {
+    /// A digest of the matter and the party's identity (never the identity itself).
+    pub party: String,
+    pub year: i64,
+    /// The cases, as the application's JSON array.
+    pub cases: String,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
+}
+
 /// A page of the published decisions, the latest published first, after `after` (the
 /// publication time and case of the page before's last row).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -715,6 +769,23 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
     fn signing_key(&self, key_id: &str) -> impl Future<Output = Result<SigningKeyRecord, StoreError>> + Send;
     /// A signer's keys, by id: a range of an index by user.
     fn signing_keys_of(&self, user_id: &str) -> impl Future<Output = Result<Vec<SigningKeyRecord>, StoreError>> + Send;
+    /// Who holds 文号 `doc_no`; `NotFound` if it was never given.
+    fn doc_number(&self, doc_no: &str) -> impl Future<Output = Result<DocNumberRecord, StoreError>> + Send;
+    /// The highest number series `series` has given (0: none yet): the end of a range of an index.
+    fn series_last(&self, series: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// The inspections of `party` in `year`; `NotFound` if none.
+    fn party_inspections(
+        &self,
+        party: &str,
+        year: i64,
+    ) -> impl Future<Output = Result<PartyInspectionsRecord, StoreError>> + Send;
+    /// A year's published statistics; `NotFound` if not published.
+    fn year_statistics(&self, year: i64) -> impl Future<Output = Result<AnnualStatisticsRecord, StoreError>> + Send;
+    /// The years whose statistics were published, the latest first, at most `limit`.
+    fn annual_statistics(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AnnualStatisticsRecord>, StoreError>> + Send;
     /// A device of the registry by number; `NotFound` if never registered.
     fn device(&self, number: &str) -> impl Future<Output = Result<DeviceRecord, StoreError>> + Send;
     /// A page of the device registry (see [`DeviceQuery`]): a range of an index.

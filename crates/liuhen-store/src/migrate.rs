@@ -41,13 +41,16 @@ const SQLITE: &[(i64, &str)] = &[
     (35, include_str!("../migrations/sqlite/0035_case_terms_any_case.sql")),
     (36, include_str!("../migrations/sqlite/0036_publications.sql")),
     (37, include_str!("../migrations/sqlite/0037_signing_keys.sql")),
+    (38, include_str!("../migrations/sqlite/0038_doc_numbers.sql")),
+    (39, include_str!("../migrations/sqlite/0039_annual_statistics.sql")),
+    (40, include_str!("../migrations/sqlite/0040_party_inspections.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
 /// search fields, case deadlines; the records' marks, a row each; the documents' own table; the
-/// publications' and the signing keys' own tables): a database migrated from before it is
-/// rebuilt from its log.
-pub const REBUILD_BEFORE: i64 = 37;
+/// publications', the signing keys', the 文号 register's, the published statistics' and the
+/// parties' inspections' own tables): a database migrated from before it is rebuilt from its log.
+pub const REBUILD_BEFORE: i64 = 40;
 
 /// The `meta` key that marks projections a migration left to be rebuilt from the log.
 pub(crate) const STALE_PROJECTIONS: &str = "projections";

@@ -9,10 +9,10 @@
 
 use crate::migrate::migrate_sqlite;
 use crate::{
-    AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord, DocumentQuery,
-    DocumentRecord, Log, MatterRecord, OfficerRecord, Op, ProjectionReads, PublicationQuery, PublicationRecord,
-    Receipt, RecordMarkRecord, RecordingRecord, SettingRecord, SigningKeyRecord, StoreError, TaskRecord, TokenRecord,
-    UserRecord,
+    AnnualStatisticsRecord, AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord,
+    DocNumberRecord, DocumentQuery, DocumentRecord, Log, MatterRecord, OfficerRecord, Op, PartyInspectionsRecord,
+    ProjectionReads, PublicationQuery, PublicationRecord, Receipt, RecordMarkRecord, RecordingRecord, SettingRecord,
+    SigningKeyRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -1701,6 +1701,76 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                     },
                 )?
             }
+            Op::PutDocNumber { record, expected_version } => {
+                let d = DocNumberRecord { updated_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    &format!("文号“{}”", d.doc_no),
+                    || put_doc_number(conn, &d),
+                    || write_doc_number(conn, &d, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE doc_numbers SET case_id = ?2, document = ?3, series = ?4, n = ?5, updated_at = ?6, \
+                             version = ?7 WHERE doc_no = ?1 AND version = ?8",
+                        )?
+                        .execute(params![
+                            d.doc_no,
+                            d.case_id,
+                            d.document,
+                            d.series,
+                            d.n.map(|n| n as i64),
+                            d.updated_at_ms,
+                            d.version as i64,
+                            v as i64
+                        ])
+                    },
+                )?
+            }
+            Op::PutAnnualStatistics { record, expected_version } => {
+                let a = AnnualStatisticsRecord { updated_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    &format!("{} 年度统计数据", a.year),
+                    || put_annual_statistics(conn, &a),
+                    || write_annual_statistics(conn, &a, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE annual_statistics SET data = ?2, updated_at = ?3, version = ?4 \
+                             WHERE year = ?1 AND version = ?5",
+                        )?
+                        .execute(params![
+                            a.year,
+                            a.data,
+                            a.updated_at_ms,
+                            a.version as i64,
+                            v as i64
+                        ])
+                    },
+                )?
+            }
+            Op::PutPartyInspections { record, expected_version } => {
+                let p = PartyInspectionsRecord { updated_at_ms: at, version, ..record.clone() };
+                versioned_write(
+                    *expected_version,
+                    "当事人的检查记录",
+                    || put_party_inspections(conn, &p),
+                    || write_party_inspections(conn, &p, false),
+                    |v| {
+                        conn.prepare_cached(
+                            "UPDATE party_inspections SET cases = ?3, updated_at = ?4, version = ?5 \
+                             WHERE party = ?1 AND year = ?2 AND version = ?6",
+                        )?
+                        .execute(params![
+                            p.party,
+                            p.year,
+                            p.cases,
+                            p.updated_at_ms,
+                            p.version as i64,
+                            v as i64
+                        ])
+                    },
+                )?
+            }
             Op::PutRecordMark { record, expected_version } => {
                 let m = RecordMarkRecord { updated_at_ms: at, version, ..record.clone() };
                 versioned_write(
@@ -1967,6 +2037,9 @@ fn write_record_mark(conn: &Connection, m: &RecordMarkRecord, upsert: bool) -> r
 
 const PUBLICATION_COLUMNS: &str = "case_id, published_at, data, updated_at, version";
 
+/// The highest number of series `?1`: the last entry of the series' index.
+const SERIES_LAST_SQL: &str = "SELECT COALESCE(MAX(n), 0) FROM doc_numbers WHERE series = ?1 AND series IS NOT NULL";
+
 /// A page of the published decisions before (`?1` time, `?2` case), `?3` rows.
 fn publication_page_sql() -> String {
     format!(
@@ -2029,6 +2102,83 @@ fn write_signing_key(conn: &Connection, k: &SigningKeyRecord, upsert: bool) -> r
         k.updated_at_ms,
         k.version as i64
     ])
+}
+
+const DOC_NUMBER_COLUMNS: &str = "doc_no, case_id, document, series, n, updated_at, version";
+
+fn doc_number_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocNumberRecord> {
+    Ok(DocNumberRecord {
+        doc_no: r.get(0)?,
+        case_id: r.get(1)?,
+        document: r.get(2)?,
+        series: r.get(3)?,
+        n: r.get::<_, Option<i64>>(4)?.map(|n| n as u64),
+        updated_at_ms: r.get(5)?,
+        version: r.get::<_, i64>(6)? as u64,
+    })
+}
+
+fn put_doc_number(conn: &Connection, d: &DocNumberRecord) -> Result<(), StoreError> {
+    write_doc_number(conn, d, true)?;
+    Ok(())
+}
+
+/// Registers a 文号; with `upsert`, one that is there takes the new columns and version.
+fn write_doc_number(conn: &Connection, d: &DocNumberRecord, upsert: bool) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&insert_sql("doc_numbers", DOC_NUMBER_COLUMNS, &["doc_no"], upsert))?.execute(params![
+        d.doc_no,
+        d.case_id,
+        d.document,
+        d.series,
+        d.n.map(|n| n as i64),
+        d.updated_at_ms,
+        d.version as i64
+    ])
+}
+
+const ANNUAL_STATISTICS_COLUMNS: &str = "year, data, updated_at, version";
+
+fn annual_statistics_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AnnualStatisticsRecord> {
+    Ok(AnnualStatisticsRecord {
+        year: r.get(0)?,
+        data: r.get(1)?,
+        updated_at_ms: r.get(2)?,
+        version: r.get::<_, i64>(3)? as u64,
+    })
+}
+
+fn put_annual_statistics(conn: &Connection, a: &AnnualStatisticsRecord) -> Result<(), StoreError> {
+    write_annual_statistics(conn, a, true)?;
+    Ok(())
+}
+
+/// A year's published statistics; with `upsert`, a row that is there takes the new columns.
+fn write_annual_statistics(conn: &Connection, a: &AnnualStatisticsRecord, upsert: bool) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&insert_sql("annual_statistics", ANNUAL_STATISTICS_COLUMNS, &["year"], upsert))?
+        .execute(params![a.year, a.data, a.updated_at_ms, a.version as i64])
+}
+
+const PARTY_INSPECTIONS_COLUMNS: &str = "party, year, cases, updated_at, version";
+
+fn party_inspections_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PartyInspectionsRecord> {
+    Ok(PartyInspectionsRecord {
+        party: r.get(0)?,
+        year: r.get(1)?,
+        cases: r.get(2)?,
+        updated_at_ms: r.get(3)?,
+        version: r.get::<_, i64>(4)? as u64,
+    })
+}
+
+fn put_party_inspections(conn: &Connection, p: &PartyInspectionsRecord) -> Result<(), StoreError> {
+    write_party_inspections(conn, p, true)?;
+    Ok(())
+}
+
+/// A party's inspections in a year; with `upsert`, a row that is there takes the new columns.
+fn write_party_inspections(conn: &Connection, p: &PartyInspectionsRecord, upsert: bool) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&insert_sql("party_inspections", PARTY_INSPECTIONS_COLUMNS, &["party", "year"], upsert))?
+        .execute(params![p.party, p.year, p.cases, p.updated_at_ms, p.version as i64])
 }
 
 const DEVICE_COLUMNS: &str = "number, status, holder, data, events, updated_at, version";
@@ -3056,6 +3206,51 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
+    async fn doc_number(&self, doc_no: &str) -> Result<DocNumberRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {DOC_NUMBER_COLUMNS} FROM doc_numbers WHERE doc_no = ?1"))?
+                .query_row([doc_no], doc_number_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn series_last(&self, series: &str) -> Result<u64, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(SERIES_LAST_SQL)?.query_row([series], |r| r.get::<_, i64>(0)).map(|n| n.max(0) as u64)
+        })
+    }
+
+    async fn party_inspections(&self, party: &str, year: i64) -> Result<PartyInspectionsRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {PARTY_INSPECTIONS_COLUMNS} FROM party_inspections WHERE party = ?1 AND year = ?2"
+            ))?
+            .query_row(params![party, year], party_inspections_from_row)
+            .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn year_statistics(&self, year: i64) -> Result<AnnualStatisticsRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {ANNUAL_STATISTICS_COLUMNS} FROM annual_statistics WHERE year = ?1"))?
+                .query_row([year], annual_statistics_from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn annual_statistics(&self, limit: u32) -> Result<Vec<AnnualStatisticsRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {ANNUAL_STATISTICS_COLUMNS} FROM annual_statistics ORDER BY year DESC LIMIT ?1"
+            ))?;
+            let rows = stmt.query_map([limit as i64], annual_statistics_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn record_mark(&self, case_id: &str, kind: &str, record: &str) -> Result<RecordMarkRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!(
@@ -3409,7 +3604,7 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// The tables the log's entries determine: what a rebuild replaces (sessions are dropped with
 /// them) and `liuhen verify --data` compares. The rest are listed in [`crate::NOT_PROJECTIONS`].
-const PROJECTION_TABLES: [&str; 15] = [
+const PROJECTION_TABLES: [&str; 18] = [
     "users",
     "officers",
     "cases",
@@ -3425,6 +3620,9 @@ const PROJECTION_TABLES: [&str; 15] = [
     "documents",
     "publications",
     "signing_keys",
+    "doc_numbers",
+    "annual_statistics",
+    "party_inspections",
 ];
 
 /// Projections computed from the log, held in a scratch database of the projections' own
@@ -3552,6 +3750,15 @@ impl ProjectionScratch {
         Ok(conn.prepare_cached(&sql)?.query_row([case], publication_from_row).optional()?)
     }
 
+    /// The inspections of a party in a year as put so far (`key`: `<party>/<year>`).
+    pub fn party_inspections(&self, key: &str) -> Result<Option<PartyInspectionsRecord>, StoreError> {
+        let Some((party, year)) = key.rsplit_once('/') else { return Ok(None) };
+        let Ok(year) = year.parse::<i64>() else { return Ok(None) };
+        let conn = self.lock();
+        let sql = format!("SELECT {PARTY_INSPECTIONS_COLUMNS} FROM party_inspections WHERE party = ?1 AND year = ?2");
+        Ok(conn.prepare_cached(&sql)?.query_row(params![party, year], party_inspections_from_row).optional()?)
+    }
+
     /// Signing key `key_id` as put so far.
     pub fn signing_key(&self, key_id: &str) -> Result<Option<SigningKeyRecord>, StoreError> {
         let conn = self.lock();
@@ -3623,6 +3830,21 @@ impl ProjectionScratch {
                 &format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys ORDER BY key_id"),
                 signing_key_from_row,
             )?,
+            doc_numbers: all(
+                &conn,
+                &format!("SELECT {DOC_NUMBER_COLUMNS} FROM doc_numbers ORDER BY doc_no"),
+                doc_number_from_row,
+            )?,
+            annual_statistics: all(
+                &conn,
+                &format!("SELECT {ANNUAL_STATISTICS_COLUMNS} FROM annual_statistics ORDER BY year"),
+                annual_statistics_from_row,
+            )?,
+            party_inspections: all(
+                &conn,
+                &format!("SELECT {PARTY_INSPECTIONS_COLUMNS} FROM party_inspections ORDER BY party, year"),
+                party_inspections_from_row,
+            )?,
             record_marks: all(
                 &conn,
                 &format!("SELECT {RECORD_MARK_COLUMNS} FROM record_marks ORDER BY case_id, kind, record"),
@@ -3690,6 +3912,15 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
     // current (one at most).
     for k in p.signing_keys.iter().filter(|k| !k.current).chain(p.signing_keys.iter().filter(|k| k.current)) {
         put_signing_key(conn, k)?;
+    }
+    for d in &p.doc_numbers {
+        put_doc_number(conn, d)?;
+    }
+    for a in &p.annual_statistics {
+        put_annual_statistics(conn, a)?;
+    }
+    for x in &p.party_inspections {
+        put_party_inspections(conn, x)?;
     }
     for e in &p.device_events {
         insert_device_event(conn, e)?;
@@ -4052,6 +4283,19 @@ mod tests {
             .unwrap();
         assert!(plan.iter().any(|l| l.contains("USING INDEX publications_by_time")), "{plan:?}");
         assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
+    }
+
+    /// A series' last number is the end of a range of the register's index: no pass over the
+    /// numbers given.
+    #[test]
+    fn a_series_last_number_is_read_from_its_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {SERIES_LAST_SQL}")).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(["x"], |r| r.get::<_, String>(3)).unwrap().collect::<rusqlite::Result<_>>().unwrap();
+        assert!(plan.iter().any(|l| l.contains("doc_numbers_by_series")), "{plan:?}");
+        assert!(!plan.iter().any(|l| l.starts_with("SCAN doc_numbers")), "{plan:?}");
     }
 
     /// A log without a mark or `meta`'s note of one passes only when its schema is from before

@@ -693,6 +693,77 @@ async fn signing_key_story<S: LogStore>(store: &S) {
     assert!(store.signing_keys_of("u0").await.unwrap().is_empty());
 }
 
+/// The 文号 register: a number is given once (a second giving of it at the same moment is stale),
+/// handed on only from the version read; a series' last number is the highest its rows hold,
+/// whatever order they came in, and numbers of no series or another series do not count.
+async fn doc_number_story<S: LogStore>(store: &S) {
+    let row = |no: &str, series: Option<&str>, n: Option<u64>, document: &str| liuhen_store::DocNumberRecord {
+        doc_no: no.into(),
+        case_id: "c1".into(),
+        document: document.into(),
+        series: series.map(str::to_string),
+        n,
+        updated_at_ms: 0,
+        version: 0,
+    };
+    let put = |d: liuhen_store::DocNumberRecord, v: u64| Op::PutDocNumber { record: d, expected_version: Some(v) };
+    let s = "栗街罚决〔2026〕{n}号";
+    assert_eq!(store.series_last(s).await.unwrap(), 0);
+    write(store, vec![put(row("栗街罚决〔2026〕2号", Some(s), Some(2), "d1"), 0)]).await.unwrap();
+    write(store, vec![put(row("栗街罚决〔2026〕10号", Some(s), Some(10), "d2"), 0)]).await.unwrap();
+    write(store, vec![put(row("栗街罚决〔2026〕3号", Some(s), Some(3), ""), 0)]).await.unwrap();
+    write(store, vec![put(row("栗街罚决〔2025〕40号", Some("栗街罚决〔2025〕{n}号"), Some(40), ""), 0)]).await.unwrap();
+    write(store, vec![put(row("手写第99号", None, None, "d3"), 0)]).await.unwrap();
+    assert_eq!(store.series_last(s).await.unwrap(), 10);
+    let again = put(row("栗街罚决〔2026〕10号", Some(s), Some(10), "d9"), 0);
+    assert!(matches!(write(store, vec![again]).await, Err(StoreError::Stale(_))));
+    // Handed to the correction that keeps it, from the version read.
+    let held = store.doc_number("栗街罚决〔2026〕10号").await.unwrap();
+    assert_eq!(held.document, "d2");
+    let moved =
+        write(store, vec![put(row("栗街罚决〔2026〕10号", Some(s), Some(10), "d2b"), held.version)]).await.unwrap();
+    let stale = put(row("栗街罚决〔2026〕10号", Some(s), Some(10), "d2c"), held.version);
+    assert!(matches!(write(store, vec![stale]).await, Err(StoreError::Stale(_))));
+    let now = store.doc_number("栗街罚决〔2026〕10号").await.unwrap();
+    assert_eq!((now.document.as_str(), now.version), ("d2b", moved.index + 1));
+    assert!(matches!(store.doc_number("无此文号").await, Err(StoreError::NotFound)));
+}
+
+/// A year's statistics are published once (a second at the same moment is stale), and read
+/// back by year and the latest first; a party's inspections in a year are one row, replaced only
+/// from the version counted.
+async fn yearly_rows_story<S: LogStore>(store: &S) {
+    let year = |y: i64| liuhen_store::AnnualStatisticsRecord {
+        year: y,
+        data: format!("{{\"year\":{y}}}"),
+        updated_at_ms: 0,
+        version: 0,
+    };
+    let publish = |y: i64| Op::PutAnnualStatistics { record: year(y), expected_version: Some(0) };
+    for y in [2024, 2026, 2025] {
+        write(store, vec![publish(y)]).await.unwrap();
+    }
+    assert!(matches!(write(store, vec![publish(2025)]).await, Err(StoreError::Stale(_))));
+    let years: Vec<i64> = store.annual_statistics(2).await.unwrap().into_iter().map(|r| r.year).collect();
+    assert_eq!(years, [2026, 2025]);
+    assert_eq!(store.year_statistics(2024).await.unwrap().data, "{\"year\":2024}");
+    assert!(matches!(store.year_statistics(2023).await, Err(StoreError::NotFound)));
+    let row = |cases: &str| liuhen_store::PartyInspectionsRecord {
+        party: "ab12".into(),
+        year: 2026,
+        cases: cases.into(),
+        updated_at_ms: 0,
+        version: 0,
+    };
+    let put = |r, v| Op::PutPartyInspections { record: r, expected_version: Some(v) };
+    let made = write(store, vec![put(row("[\"c1\"]"), 0)]).await.unwrap();
+    assert!(matches!(write(store, vec![put(row("[\"c2\"]"), 0)]).await, Err(StoreError::Stale(_))));
+    write(store, vec![put(row("[\"c1\",\"c3\"]"), made.index + 1)]).await.unwrap();
+    assert!(matches!(write(store, vec![put(row("[\"c1\",\"c4\"]"), made.index + 1)]).await, Err(StoreError::Stale(_))));
+    assert_eq!(store.party_inspections("ab12", 2026).await.unwrap().cases, "[\"c1\",\"c3\"]");
+    assert!(matches!(store.party_inspections("ab12", 2025).await, Err(StoreError::NotFound)));
+}
+
 /// A prefix's settings by key, paged either way; the keys of a neighbouring prefix (one that
 /// starts the same, one just after it) never appear.
 async fn settings_range_story<S: LogStore>(store: &S) {
@@ -805,6 +876,8 @@ async fn sqlite_a_cases_documents_are_a_range_of_an_index() {
     document_story(&store).await;
     publication_story(&store).await;
     signing_key_story(&store).await;
+    doc_number_story(&store).await;
+    yearly_rows_story(&store).await;
     uses_index(
         &path,
         "SELECT id FROM documents WHERE case_id = 'c1' AND id > '' ORDER BY id LIMIT 5",
@@ -1157,10 +1230,11 @@ async fn sqlite_a_migrations_rebuild_is_asked_until_done_across_a_stop() {
     assert!(!store.projections_need_rebuild().unwrap(), "a new database has nothing to rebuild");
     write(&store, vec![put("s/1", "[1]", Some(0))]).await.unwrap();
     drop(store);
-    // As a database from before the publications' and signing keys' tables (migrations 36, 37).
+    // As a database from before the typed tables of migrations 36 to 40.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DELETE FROM schema_migrations WHERE version >= 36; DROP TABLE publications; DROP TABLE signing_keys;",
+        "DELETE FROM schema_migrations WHERE version >= 36; DROP TABLE publications; DROP TABLE signing_keys; \
+         DROP TABLE doc_numbers; DROP TABLE annual_statistics; DROP TABLE party_inspections;",
     )
     .unwrap();
     drop(conn);

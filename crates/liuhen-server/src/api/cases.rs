@@ -315,6 +315,7 @@ pub struct CaseWithTimeline {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AsOf {
     /// Unix ms: the case as it stood then, replayed from the log.
     pub as_of: Option<i64>,
@@ -329,7 +330,7 @@ pub async fn get_case<S: LogStore>(
     Path(id): Path<String>,
     q: Result<Query<AsOf>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CaseWithTimeline>, ApiError> {
-    let Query(q) = q.map_err(|_| AppError::BadRequest("as_of 须为毫秒时间戳".to_string()))?;
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误（as_of 须为毫秒时间戳）：{e}")))?;
     let view = state.app.view_case(&user, &id, q.as_of, &q.purpose.text("查阅目的")?).await?;
     let recorded = view.recorded;
     let timeline = view

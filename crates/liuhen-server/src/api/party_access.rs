@@ -40,7 +40,9 @@ pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
+    q: Result<axum::extract::Query<super::NoParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
+    super::no_params(q)?;
     Ok(Json(state.app.party_accesses(&user, &id).await?.iter().map(access_json).collect()))
 }
 

@@ -113,6 +113,27 @@ const CASES: &[DemoCase] = &[
     },
 ];
 
+/// The business a demo inspection is of, where it is one (its inspections counted, R-121).
+/// Fictional 统一社会信用代码 with valid check characters.
+fn inspected_party(no: u32) -> Option<Party> {
+    let (name, uscc, address) = match no {
+        102 => ("迁西县某某超市", "92130227MA0D3C1B55", "迁西县栗乡街道商业街 6 号"),
+        106 => ("迁西县某某餐馆", "92130227MA0D7H8J2X", "迁西县栗乡街道迁安路 52 号"),
+        _ => return None,
+    };
+    Some(Party {
+        kind: PartyType::OtherOrg,
+        name: name.to_string(),
+        id_type: String::new(),
+        id_number: String::new(),
+        uscc: uscc.to_string(),
+        legal_rep: "李某".to_string(),
+        address: address.to_string(),
+        phone: String::new(),
+        service_address: None,
+    })
+}
+
 impl<S: LogStore> App<S> {
     /// Seeds the demo office once (when no officer is registered yet): the administrator sets
     /// up the office, its 权责清单 and officers; demo accounts (see [`DEMO_USERS`]) are created
@@ -375,7 +396,7 @@ impl<S: LogStore> App<S> {
                     valid_to: Date::new(today.year(), 12, 31).unwrap_or(today),
                     published: true,
                 }),
-                party: None,
+                party: inspected_party(c.no),
                 supervises: None,
             };
             let record = self.open_inspection(admin, open).await?;

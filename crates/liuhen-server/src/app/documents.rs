@@ -1395,12 +1395,10 @@ pub fn seal_svg(agency: &str, kind: &str) -> String {
 }
 
 /// Rebuild: folds a `document.*` entry (its opening `detail`), the `index`-th of the log, into
-/// the documents (and the 文号 it gives into the settings, its series' highest number so far
-/// `series_last`).
+/// the documents (and the 文号 it gives into the register, `numbers`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rebuild_fold(
-    settings: &mut super::rebuild::SettingsFold,
-    series_last: u64,
+    numbers: &mut std::collections::BTreeMap<String, liuhen_store::DocNumberRecord>,
     documents: &mut std::collections::BTreeMap<String, DocumentRecord>,
     body: &serde_json::Map<String, Value>,
     detail: &Value,
@@ -1419,11 +1417,13 @@ pub(crate) fn rebuild_fold(
             extra[k] = v.clone();
         }
     }
-    // The 文号 it was issued with: which document holds it, and its series' highest number.
+    // The 文号 it was issued with: which document holds it, its place in its series.
     if let Some(numbered) = detail.get("numbered") {
-        for s in super::numbering::doc_no_settings(numbered, series_last, entry_time) {
-            settings.insert(s.key.clone(), s);
-        }
+        let row = super::numbering::doc_number_of(numbered);
+        numbers.insert(
+            row.doc_no.clone(),
+            liuhen_store::DocNumberRecord { updated_at_ms: entry_time, version: index + 1, ..row },
+        );
     }
     let stamped = |r: DocumentRecord| DocumentRecord { updated_at_ms: entry_time, version: index + 1, ..r };
     let next = fold(prev.as_ref(), id, case, detail, actor, at, &extra);

@@ -181,27 +181,34 @@ const NOTICE: &str = "D05";
 /// 现场检查（勘验）笔录.
 const SITE_RECORD: &str = "D12";
 
-/// The inspections of one party under one matter in one year, kept as one setting so
-/// counting them reads one row: its key names the matter, a digest of the party's identity
-/// (never the number itself) and the year of 程序启动.
-pub(crate) fn inspected_key(open: &Open) -> Option<String> {
+/// The inspections of one party under one matter in one year, kept as one row so
+/// counting them reads one row: a digest of the matter and the party's identity (never the
+/// number itself), and the year of 程序启动.
+pub(crate) fn inspected_key(open: &Open) -> Option<(String, i64)> {
     use sha2::Digest as _;
     let who = open.party.as_ref()?.identity()?;
     let digest = sha2::Sha256::digest(format!("{}\n{who}", open.matter).as_bytes());
     let year = open.initiation.received_at.shanghai_date().year();
-    Some(format!("{INSPECTED}{}/{year}", hex::encode(&digest[..16])))
-}
-const INSPECTED: &str = "inspected/";
-
-/// The inspection cases a count setting lists.
-pub(crate) fn inspected_cases(data: Option<&str>) -> Vec<String> {
-    data.and_then(|d| serde_json::from_str::<Value>(d).ok())
-        .and_then(|v| v["cases"].as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect()))
-        .unwrap_or_default()
+    Some((hex::encode(&digest[..16]), year as i64))
 }
 
-pub(crate) fn inspected_setting(key: &str, cases: &[String], at: i64) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord::new(key, json!({"cases": cases}).to_string(), at)
+/// The inspection cases a party's row lists.
+pub(crate) fn inspected_cases(row: Option<&liuhen_store::PartyInspectionsRecord>) -> Vec<String> {
+    row.and_then(|r| serde_json::from_str::<Vec<String>>(&r.cases).ok()).unwrap_or_default()
+}
+
+/// The row listing `cases` as the inspections of `party` in `year`.
+pub(crate) fn inspected_record(
+    (party, year): &(String, i64),
+    cases: &[String],
+) -> liuhen_store::PartyInspectionsRecord {
+    liuhen_store::PartyInspectionsRecord {
+        party: party.clone(),
+        year: *year,
+        cases: json!(cases).to_string(),
+        updated_at_ms: 0,
+        version: 0,
+    }
 }
 
 impl<S: LogStore> App<S> {
@@ -244,17 +251,19 @@ impl<S: LogStore> App<S> {
             let mut extra = Vec::new();
             let mut decided = inspection::open(open.clone());
             if let Some(key) = key {
-                let (held, read) = match self.store.setting(&key).await {
-                    Ok(r) => (Some(r.data), r.version),
-                    Err(liuhen_store::StoreError::NotFound) => (None, 0),
+                let held = match self.store.party_inspections(&key.0, key.1).await {
+                    Ok(r) => Some(r),
+                    Err(liuhen_store::StoreError::NotFound) => None,
                     Err(e) => return Err(e.into()),
                 };
-                let mut cases = inspected_cases(held.as_deref());
+                let read = held.as_ref().map_or(0, |r| r.version);
+                let mut cases = inspected_cases(held.as_ref());
                 if let Ok((_, flags)) = &mut decided {
                     flags.extend(inspection::frequency(m.inspection_cap, cases.len()));
                 }
                 cases.push(open.id.clone());
-                extra.push(super::put_setting(inspected_setting(&key, &cases, 0), read));
+                let record = inspected_record(&key, &cases);
+                extra.push(liuhen_store::Op::PutPartyInspections { record, expected_version: Some(read) });
             }
             self.open_case_with::<Inspection>(actor, decided, &m.legal_basis, extra).await
         })

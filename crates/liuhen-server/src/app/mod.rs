@@ -321,17 +321,6 @@ impl<S: LogStore> App<S> {
         }
     }
 
-    /// A setting's JSON, if it is set.
-    pub(crate) async fn json_setting(&self, key: &str) -> Result<Option<Value>, AppError> {
-        Ok(self.versioned_setting(key).await?.map(|(v, _)| v))
-    }
-
-    /// A setting's JSON and the version it was read at, if it is set (for a read-modify-write:
-    /// [`put_setting`] names that version).
-    pub(crate) async fn versioned_setting(&self, key: &str) -> Result<Option<(Value, u64)>, AppError> {
-        versioned_json(self.store.setting(key).await.map(|r| (r.data, r.version)))
-    }
-
     /// R-064b: refuses a request whose typed times lie in the future.
     /// a document a command records as sealed (`sealed`, `voucher_sealed`, at any depth)
     /// bears a seal the office holds on the command's day (its `at`, else today) — a client's

@@ -8,7 +8,7 @@
 
 use super::App;
 use crate::app::AppError;
-use liuhen_store::LogStore;
+use liuhen_store::{DocNumberRecord, LogStore};
 use serde_json::Value;
 
 /// The kinds of case a pattern is set for.
@@ -49,11 +49,6 @@ fn default_doc_pattern(code: &str) -> Option<&'static str> {
 pub fn numbered(kind: &str) -> bool {
     KINDS.contains(&kind) || default_doc_pattern(kind).is_some()
 }
-
-/// The setting naming the document that holds 文号 `no`.
-pub const DOC_NO_PREFIX: &str = "docno/";
-/// The setting holding the highest number given in a 文号 series (a pattern in one year).
-pub const SERIES_PREFIX: &str = "numbering.last/";
 
 /// A full-width letter, digit or sign (Ａ, ３, －) or a mathematical digit (𝟐) as its ASCII
 /// character; any other character as it is.
@@ -129,14 +124,19 @@ pub fn doc_numbers(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The setting naming case `case` as holding 文号 `no` (its decision's, before or without a
-/// document of the documents module).
-pub fn case_doc_no_setting(no: &str, case: &str, at: i64) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord::new(
-        format!("{DOC_NO_PREFIX}{no}"),
-        serde_json::json!({"document": "", "case": case}).to_string(),
-        at,
-    )
+/// The register's row of 文号 `no` a case event of case `case` gives: held by the case (no
+/// document), in its series when it reads as one ([`series_of`]).
+pub fn case_doc_number(no: &str, case: &str) -> DocNumberRecord {
+    let (series, n) = series_of(no).map_or((None, None), |(s, n)| (Some(s), Some(n)));
+    DocNumberRecord {
+        doc_no: no.to_string(),
+        case_id: case.to_string(),
+        document: String::new(),
+        series,
+        n,
+        updated_at_ms: 0,
+        version: 0,
+    }
 }
 
 /// The series a 文号 a case event gives belongs to, and its place in it: its last run of digits
@@ -153,54 +153,25 @@ pub fn series_of(no: &str) -> Option<(String, u64)> {
     Some((format!("{}{{n}}{}", &no[..start], &no[end..]), digits.parse().ok()?))
 }
 
-/// The settings a 文号 given by an event of case `case` writes: the case holding it, and its
-/// series' highest number when it is higher than `last` (the series' number before), so that
-/// the next 文号 numbered by the office follows it. `last` of the series is read by the caller.
-pub fn case_doc_no_settings(
-    no: &str,
-    case: &str,
-    at: i64,
-    last: impl Fn(&str) -> u64,
-) -> Vec<liuhen_store::SettingRecord> {
-    let mut out = vec![case_doc_no_setting(no, case, at)];
-    if let Some((series, n)) = series_of(no)
-        && n > last(&series)
-    {
-        out.push(series_setting(&series, n, at));
-    }
-    out
-}
-
-/// The setting holding the highest number `n` given in `series`.
-fn series_setting(series: &str, n: u64, at: i64) -> liuhen_store::SettingRecord {
-    liuhen_store::SettingRecord::new(format!("{SERIES_PREFIX}{series}"), serde_json::json!({"n": n}).to_string(), at)
-}
-
-/// The 文号 an issue gives, with what records it: the settings to write and what the issued
-/// entry carries so the rebuild writes the same (`numbered`).
+/// The 文号 an issue gives, with what records it: what the issued entry carries so the rebuild
+/// registers the same (`numbered`).
 pub struct DocNo {
     pub no: String,
     pub numbered: Value,
 }
 
-/// The settings an issued 文号 writes: the document holding it, and its series' highest number.
-pub fn doc_no_settings(numbered: &Value, prev_last: u64, at: i64) -> Vec<liuhen_store::SettingRecord> {
-    let mut out = vec![liuhen_store::SettingRecord::new(
-        format!("{DOC_NO_PREFIX}{}", numbered["no"].as_str().unwrap_or_default()),
-        serde_json::json!({"document": numbered["document"], "case": numbered["case"]}).to_string(),
-        at,
-    )];
-    if let (Some(series), Some(n)) = (numbered["series"].as_str(), numbered["n"].as_u64())
-        && n > prev_last
-    {
-        out.push(series_setting(series, n, at));
+/// The register's row of the 文号 an issue gives (`numbered`, as the issued entry carries it):
+/// the document and case holding it, its place in the pattern's series when it is one.
+pub fn doc_number_of(numbered: &Value) -> DocNumberRecord {
+    DocNumberRecord {
+        doc_no: numbered["no"].as_str().unwrap_or_default().to_string(),
+        case_id: numbered["case"].as_str().unwrap_or_default().to_string(),
+        document: numbered["document"].as_str().unwrap_or_default().to_string(),
+        series: numbered["series"].as_str().map(str::to_string),
+        n: numbered["n"].as_u64(),
+        updated_at_ms: 0,
+        version: 0,
     }
-    out
-}
-
-/// The highest number a series setting holds.
-pub fn last_of(data: &str) -> u64 {
-    serde_json::from_str::<Value>(data).ok().and_then(|v| v["n"].as_u64()).unwrap_or(0)
 }
 
 /// A pattern holds `{year}` once, then `{n}` once, and fits a case number (64 characters).
@@ -246,14 +217,25 @@ impl<S: LogStore> App<S> {
     /// another case holds (409 DUPLICATE). The caller holds `numbering_turn` until it is recorded.
     pub(crate) async fn doc_numbers_free(&self, case: &str, command: &Value) -> Result<(), AppError> {
         for no in doc_numbers(command) {
-            if let Some(held) = self.setting_data(&format!("{DOC_NO_PREFIX}{no}")).await? {
-                let holder: Value = serde_json::from_str(&held).unwrap_or_default();
-                if holder["case"] != case {
-                    return Err(AppError::Duplicate(format!("文号“{no}”已由其他案件或文书使用")));
-                }
+            if let (Some(holder), _) = self.doc_number(&no).await?
+                && holder.case_id != case
+            {
+                return Err(AppError::Duplicate(format!("文号“{no}”已由其他案件或文书使用")));
             }
         }
         Ok(())
+    }
+
+    /// Who holds 文号 `no` and the version its row was read at (`None`, 0: never given).
+    async fn doc_number(&self, no: &str) -> Result<(Option<DocNumberRecord>, u64), AppError> {
+        match self.store.doc_number(no).await {
+            Ok(r) => {
+                let read = r.version;
+                Ok((Some(r), read))
+            }
+            Err(liuhen_store::StoreError::NotFound) => Ok((None, 0)),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The next 文号 of document `code` in the office's pattern and the server's year, one more
@@ -268,21 +250,7 @@ impl<S: LogStore> App<S> {
 
     /// The highest number series `series` holds (0 when none is given yet).
     pub(crate) async fn series_last(&self, series: &str) -> Result<u64, AppError> {
-        Ok(self.setting_data(&format!("{SERIES_PREFIX}{series}")).await?.as_deref().map_or(0, last_of))
-    }
-
-    /// A setting's data, if it is there.
-    async fn setting_data(&self, key: &str) -> Result<Option<String>, AppError> {
-        Ok(self.versioned_data(key).await?.0)
-    }
-
-    /// A setting's data, if it is there, and the version it was read at (0: not there).
-    async fn versioned_data(&self, key: &str) -> Result<(Option<String>, u64), AppError> {
-        match self.store.setting(key).await {
-            Ok(r) => Ok((Some(r.data), r.version)),
-            Err(liuhen_store::StoreError::NotFound) => Ok((None, 0)),
-            Err(e) => Err(e.into()),
-        }
+        Ok(self.store.series_last(series).await?)
     }
 
     /// The registry writes of the 文号 a case event gives (`numbers`) for case `case`: each
@@ -296,27 +264,14 @@ impl<S: LogStore> App<S> {
         at: i64,
     ) -> Result<Vec<liuhen_store::Op>, AppError> {
         let mut ops = Vec::new();
-        // Each key written once: a series raised to the highest of its numbers here.
-        let mut highest: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         let mut seen = std::collections::BTreeSet::new();
         for no in numbers.iter().filter(|no| seen.insert(no.as_str())) {
-            let (held, read) = self.versioned_data(&format!("{DOC_NO_PREFIX}{no}")).await?;
-            if let Some(held) = held
-                && serde_json::from_str::<Value>(&held).unwrap_or_default()["case"] != case
-            {
+            let (held, read) = self.doc_number(no).await?;
+            if held.is_some_and(|h| h.case_id != case) {
                 return Err(AppError::Stale(format!("文号“{no}”刚由其他案件或文书使用")));
             }
-            ops.push(super::put_setting(case_doc_no_setting(no, case, at), read));
-            if let Some((series, n)) = series_of(no) {
-                let h = highest.entry(series).or_default();
-                *h = (*h).max(n);
-            }
-        }
-        for (series, n) in highest {
-            let (last, read) = self.versioned_data(&format!("{SERIES_PREFIX}{series}")).await?;
-            if n > last.as_deref().map_or(0, last_of) {
-                ops.push(super::put_setting(series_setting(&series, n, at), read));
-            }
+            let record = DocNumberRecord { updated_at_ms: at, ..case_doc_number(no, case) };
+            ops.push(liuhen_store::Op::PutDocNumber { record, expected_version: Some(read) });
         }
         Ok(ops)
     }
@@ -336,18 +291,16 @@ impl<S: LogStore> App<S> {
         let year = self.clock.now().shanghai_date().year();
         let (before, after) = parts(&pattern, year);
         let series = format!("{before}{{n}}{after}");
-        let (last, series_read) = self.versioned_data(&format!("{SERIES_PREFIX}{series}")).await?;
-        let last = last.as_deref().map_or(0, last_of);
+        let last = self.series_last(&series).await?;
         let no = match canonical_no(typed) {
             t if t.is_empty() => format!("{before}{}{after}", last + 1),
             t => t,
         };
-        let (held, no_read) = self.versioned_data(&format!("{DOC_NO_PREFIX}{no}")).await?;
-        if let Some(held) = held {
-            let holder: Value = serde_json::from_str(&held).unwrap_or_default();
+        let (held, no_read) = self.doc_number(&no).await?;
+        if let Some(holder) = held {
             // The document it corrects keeps its number; so does the case's own decision.
-            let own_decision = holder["document"] == "" && holder["case"] == case;
-            if holder["document"].as_str() != supersedes && !own_decision {
+            let own_decision = holder.document.is_empty() && holder.case_id == case;
+            if Some(holder.document.as_str()) != supersedes && !own_decision {
                 return Err(AppError::Duplicate(format!("文号“{no}”已由其他文书使用")));
             }
         }
@@ -356,14 +309,9 @@ impl<S: LogStore> App<S> {
             numbered["series"] = Value::from(series);
             numbered["n"] = Value::from(n);
         }
-        // Only a number of the pattern's own series raises it (`numbered["series"]`).
-        let ops = doc_no_settings(&numbered, last, 0)
-            .into_iter()
-            .map(|s| {
-                let read = if s.key.starts_with(SERIES_PREFIX) { series_read } else { no_read };
-                super::put_setting(s, read)
-            })
-            .collect();
+        // Only a number of the pattern's own series is in it (`numbered["series"]`).
+        let ops =
+            vec![liuhen_store::Op::PutDocNumber { record: doc_number_of(&numbered), expected_version: Some(no_read) }];
         Ok((DocNo { no, numbered }, ops))
     }
 

@@ -40,10 +40,10 @@ pub struct Counts {
     pub cases: usize,
 }
 
-/// The settings as the log writes them, entry by entry: a row an entry writes takes the
-/// version the store gives it live — the entry's index plus one ([`SettingsFold::at`]). The
-/// rows written are held only until [`SettingsFold::spill`] puts them in the scratch, where a
-/// later read finds them.
+/// The settings (the singletons: the office profile, the catalogues, the seal's keys) as the
+/// log writes them, entry by entry: a row an entry writes takes the version the store gives it
+/// live — the entry's index plus one ([`SettingsFold::at`]). The rows written are held only
+/// until [`SettingsFold::spill`] puts them in the scratch.
 pub(crate) struct SettingsFold<'s> {
     rows: BTreeMap<String, SettingRecord>,
     version: u64,
@@ -59,14 +59,6 @@ impl SettingsFold<'_> {
     /// Writes a row, at the current entry's version.
     pub(crate) fn insert(&mut self, key: String, row: SettingRecord) {
         self.rows.insert(key, SettingRecord { version: self.version, ..row });
-    }
-
-    /// Row `key` as the entries so far wrote it.
-    pub(crate) fn get(&self, key: &str) -> Result<Option<SettingRecord>, liuhen_store::StoreError> {
-        match self.rows.get(key) {
-            Some(r) => Ok(Some(r.clone())),
-            None => self.scratch.setting(key),
-        }
     }
 
     /// The rows held go to the scratch.
@@ -172,6 +164,22 @@ impl<S: LogStore> App<S> {
             scratch,
             read: ProjectionScratch::publication,
             write: |publications| Projections { publications, ..Default::default() },
+        };
+        // The inspections of each party in each year (`<party>/<year>`).
+        let mut inspected: Spilled<liuhen_store::PartyInspectionsRecord> = Spilled {
+            held: BTreeMap::new(),
+            scratch,
+            read: ProjectionScratch::party_inspections,
+            write: |party_inspections| Projections { party_inspections, ..Default::default() },
+        };
+        // The years' published statistics (once a year).
+        let mut statistics: Vec<liuhen_store::AnnualStatisticsRecord> = Vec::new();
+        // The 文号 register: the row each number's last giving wrote.
+        let mut numbers: Spilled<liuhen_store::DocNumberRecord> = Spilled {
+            held: BTreeMap::new(),
+            scratch,
+            read: |_, _| Ok(None),
+            write: |doc_numbers| Projections { doc_numbers, ..Default::default() },
         };
         let mut keys: Spilled<liuhen_store::SigningKeyRecord> = Spilled {
             held: BTreeMap::new(),
@@ -383,16 +391,8 @@ impl<S: LogStore> App<S> {
                                 documents.get_mut(id)?;
                             }
                         }
-                        let series_last = match detail.get("numbered").and_then(|n| n["series"].as_str()) {
-                            Some(series) => {
-                                let key = format!("{}{series}", super::numbering::SERIES_PREFIX);
-                                settings.get(&key)?.map_or(0, |r| super::numbering::last_of(&r.data))
-                            }
-                            None => 0,
-                        };
                         super::documents::rebuild_fold(
-                            &mut settings,
-                            series_last,
+                            &mut numbers.held,
                             &mut documents.held,
                             b,
                             &detail,
@@ -434,8 +434,8 @@ impl<S: LogStore> App<S> {
                         requests.insert(request, (case.to_string(), a["party_access.".len()..].to_string()));
                     }
                     "statistics.published" => {
-                        let s = super::statistics::published_setting(&Value::Object(b.clone()), e.time_ms);
-                        settings.insert(s.key.clone(), s);
+                        let row = super::statistics::published_record(&Value::Object(b.clone()), e.time_ms);
+                        statistics.push(liuhen_store::AnnualStatisticsRecord { version: index + 1, ..row });
                     }
                     "seal.keys" => {
                         let key = super::integrity::SEAL_KEYS.to_string();
@@ -458,17 +458,10 @@ impl<S: LogStore> App<S> {
                         let detail = self.opened_json(index, &e).await?;
                         // The 文号 the event gave a document of the case.
                         for no in super::numbering::doc_numbers(&detail) {
-                            let held = match super::numbering::series_of(&no) {
-                                Some((series, _)) => {
-                                    let key = format!("{}{series}", super::numbering::SERIES_PREFIX);
-                                    settings.get(&key)?.map_or(0, |r| super::numbering::last_of(&r.data))
-                                }
-                                None => 0,
-                            };
-                            let last = |_: &str| held;
-                            for s in super::numbering::case_doc_no_settings(&no, &id, e.time_ms, last) {
-                                settings.insert(s.key.clone(), s);
-                            }
+                            let row = super::numbering::case_doc_number(&no, &id);
+                            let row =
+                                liuhen_store::DocNumberRecord { updated_at_ms: e.time_ms, version: index + 1, ..row };
+                            numbers.held.insert(no, row);
                         }
                         let case_type = b.get("case_type").and_then(Value::as_str).unwrap_or_default();
                         if ![Inspection::CODE, Summary::CODE, Ordinary::CODE, Licence::CODE, Coercion::CODE]
@@ -483,10 +476,17 @@ impl<S: LogStore> App<S> {
                                 <Inspection as super::cases::CaseKind>::parse_event(&detail)
                             && let Some(key) = super::inspection::inspected_key(&open)
                         {
-                            let held = settings.get(&key)?;
-                            let mut cases = super::inspection::inspected_cases(held.as_ref().map(|r| r.data.as_str()));
+                            let held_key = format!("{}/{}", key.0, key.1);
+                            let mut cases =
+                                super::inspection::inspected_cases(inspected.get_mut(&held_key)?.as_deref());
                             cases.push(id.clone());
-                            settings.insert(key.clone(), super::inspection::inspected_setting(&key, &cases, e.time_ms));
+                            let row = super::inspection::inspected_record(&key, &cases);
+                            let row = liuhen_store::PartyInspectionsRecord {
+                                updated_at_ms: e.time_ms,
+                                version: index + 1,
+                                ..row
+                            };
+                            inspected.held.insert(held_key, row);
                         }
                     }
                     _ => {}
@@ -498,12 +498,15 @@ impl<S: LogStore> App<S> {
             documents.spill()?;
             publications.spill()?;
             keys.spill()?;
+            numbers.spill()?;
+            inspected.spill()?;
             let part = Projections {
                 record_marks: std::mem::take(&mut marks)
                     .into_values()
                     .map(|(m, at, index)| liuhen_store::RecordMarkRecord { updated_at_ms: at, version: index + 1, ..m })
                     .collect(),
                 blobs: std::mem::take(&mut blobs).into_values().collect(),
+                annual_statistics: std::mem::take(&mut statistics),
                 ..Default::default()
             };
             scratch.put(&part)?;

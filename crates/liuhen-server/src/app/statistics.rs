@@ -12,12 +12,10 @@ use super::policy::{Role, roles};
 use crate::app::AppError;
 use liuhen_core::time::{Date, Timestamp};
 use liuhen_log::EntryDraft;
-use liuhen_store::{CaseRecord, LogStore, SettingRecord, UserRecord};
+use liuhen_store::{AnnualStatisticsRecord, CaseRecord, LogStore, Op, UserRecord};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// The setting prefix of a year's published figures.
-pub const PREFIX: &str = "statistics.annual/";
 /// Where the rule comes from.
 pub const SOURCE: &str = "国办发〔2018〕118号（每年1月31日前公开上年度行政执法总体情况有关数据）";
 /// What the deadline asks.
@@ -86,18 +84,16 @@ impl<S: LogStore> App<S> {
 
     /// The published figures of `year`, if published.
     pub async fn published_statistics(&self, year: i32) -> Result<Option<Value>, AppError> {
-        self.json_setting(&format!("{PREFIX}{year}")).await
+        let row = self.store.year_statistics(year as i64).await.map(|r| (r.data, r.version));
+        Ok(super::versioned_json(row)?.map(|(v, _)| v))
     }
 
-    /// Every year's published figures, the latest first (for the public page).
+    /// Every year's published figures, the latest first (for the public page): the table's
+    /// key read backwards, a row a year published (since 1990: fewer than a hundred).
     pub async fn all_published_statistics(&self) -> Result<Vec<Value>, AppError> {
         let mut out = Vec::new();
-        let this = self.clock.now().shanghai_date().year();
-        // Every year that can be published (1990 on: a year's lookup is one keyed read).
-        for year in (1990..this).rev() {
-            if let Some(v) = self.published_statistics(year).await? {
-                out.push(v);
-            }
+        for row in self.store.annual_statistics(100).await? {
+            out.push(serde_json::from_str(&row.data).map_err(|e| AppError::Internal(Box::new(e)))?);
         }
         Ok(out)
     }
@@ -117,7 +113,7 @@ impl<S: LogStore> App<S> {
         let figures = tally(year, &self.cases_counted_in(year).await?);
         let body = json!({"year": year, "due": due(year).0, "on_time": now <= due(year), "figures": figures,
                           "recorded_at": now.0});
-        let setting = published_setting(&body, now.0);
+        let record = published_record(&body, now.0);
         let d = EntryDraft::new(
             &format!("user:{}", actor.id),
             "statistics.published",
@@ -128,7 +124,7 @@ impl<S: LogStore> App<S> {
         )
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
         // Once a year: a publication at the same moment finds this one (the key is created).
-        match self.append(d, vec![super::put_setting(setting, 0)]).await {
+        match self.append(d, vec![Op::PutAnnualStatistics { record, expected_version: Some(0) }]).await {
             Err(AppError::Stale(_)) => Err(AppError::Duplicate(format!("{year} 年度的行政执法统计数据已公开"))),
             other => other.map(|_| body),
         }
@@ -180,12 +176,12 @@ fn year_range(year: i32) -> Result<(i64, i64), AppError> {
     Ok((day(year)?.start().0, day(year + 1)?.start().0))
 }
 
-/// The setting a `statistics.published` entry's body makes (the rebuild folds it the same).
-pub fn published_setting(body: &Value, at: i64) -> SettingRecord {
+/// The row a `statistics.published` entry's body makes (the rebuild folds it the same).
+pub fn published_record(body: &Value, at: i64) -> AnnualStatisticsRecord {
     let year = body["year"].as_i64().unwrap_or_default();
     let v = json!({"year": year, "published_at": body["recorded_at"].as_i64().unwrap_or(at), "due": body["due"],
                    "on_time": body["on_time"], "figures": body["figures"]});
-    SettingRecord::new(format!("{PREFIX}{year}"), v.to_string(), at)
+    AnnualStatisticsRecord { year, data: v.to_string(), updated_at_ms: at, version: 0 }
 }
 
 /// The year a page or a request asks for (`?year=`).

@@ -3143,6 +3143,9 @@ async fn the_deadlines_and_the_inbox_filter_by_case_kind_standing_and_due_date()
     ] {
         assert_eq!(app.get(path, Some(&token)).await.status, StatusCode::BAD_REQUEST, "{path}");
     }
+    for path in [format!("/api/cases/{}?bogus=1", some.id), format!("/api/cases/{}/party-access?x=1", some.id)] {
+        assert_eq!(app.get(&path, Some(&token)).await.status, StatusCode::BAD_REQUEST, "{path}");
+    }
     // An address or a method nothing answers: a body with a stable code, as every error has.
     let r = app.get("/api/nope", Some(&token)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
