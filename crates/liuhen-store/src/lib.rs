@@ -840,6 +840,12 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
         after: Option<&str>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
+    /// Accounts whose roles wait for approval, by username, after `after`, at most `limit`.
+    fn pending_user_page(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
     /// How many accounts exist.
     fn count_users(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Writes operational changes only (no entry): `Invalid` for any that is a record.

@@ -3465,6 +3465,16 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
+    async fn pending_user_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<UserRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE pending_roles != '' AND username > ?1 ORDER BY username LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![after.unwrap_or(""), limit], user_from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn count_users(&self) -> Result<u64, StoreError> {
         let n: i64 = self.read(|c| c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)))?;
         Ok(n as u64)

@@ -814,6 +814,14 @@ async fn user_story<S: LogStore>(store: &S) {
     assert_eq!(page(None, 2).await, ["chen", "li"]);
     assert_eq!(page(Some("li"), 2).await, ["zhao"]);
     assert!(page(Some("zhao"), 2).await.is_empty());
+    // Those whose roles wait for approval, paged the same way.
+    let waiting = |id: &str, name: &str| UserRecord { pending_roles: "supervisor".into(), ..user(id, name) };
+    write(store, vec![Op::CreateUser(waiting("u4", "wu")), Op::CreateUser(waiting("u5", "an"))]).await.unwrap();
+    let pending = |after: Option<&'static str>, limit| async move {
+        store.pending_user_page(after, limit).await.unwrap().into_iter().map(|u| u.username).collect::<Vec<_>>()
+    };
+    assert_eq!(pending(None, 1).await, ["an"]);
+    assert_eq!(pending(Some("an"), 5).await, ["wu"]);
 }
 
 #[tokio::test]

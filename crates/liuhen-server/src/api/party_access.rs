@@ -40,10 +40,12 @@ pub async fn list<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
     Path(id): Path<String>,
-    q: Result<axum::extract::Query<super::NoParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    super::no_params(q)?;
-    Ok(Json(state.app.party_accesses(&user, &id).await?.iter().map(access_json).collect()))
+    q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let axum::extract::Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (page, next) = state.app.party_accesses(&user, &id, q.cursor.as_deref(), q.size()?).await?;
+    let requests: Vec<Value> = page.iter().map(access_json).collect();
+    Ok(Json(serde_json::json!({"requests": requests, "next_cursor": next})))
 }
 
 pub async fn request<S: LogStore>(

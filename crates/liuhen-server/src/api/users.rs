@@ -109,11 +109,12 @@ pub async fn add_user<S: LogStore>(
 pub async fn pending_grants<S: LogStore>(
     State(state): State<AppState<S>>,
     super::CurrentUser(user): super::CurrentUser,
-    q: Result<axum::extract::Query<super::NoParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<AccountDto>>, ApiError> {
-    super::no_params(q)?;
-    let users = state.app.pending_grants(&user).await?;
-    Ok(Json(users.iter().map(AccountDto::from).collect()))
+    q: Result<axum::extract::Query<super::cases::PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let axum::extract::Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
+    let (users, next) = state.app.pending_grants(&user, q.cursor.as_deref(), q.size()?).await?;
+    let grants: Vec<AccountDto> = users.iter().map(AccountDto::from).collect();
+    Ok(Json(serde_json::json!({"grants": grants, "next_cursor": next})))
 }
 
 #[derive(Deserialize, JsonSchema)]

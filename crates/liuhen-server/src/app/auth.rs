@@ -199,16 +199,31 @@ impl<S: LogStore> App<S> {
     }
 
     /// Roles waiting for a 负责人's approval, for a 负责人.
-    pub async fn pending_grants(&self, actor: &UserRecord) -> Result<Vec<UserRecord>, AppError> {
+    pub async fn pending_grants(
+        &self,
+        actor: &UserRecord,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<UserRecord>, Option<String>), AppError> {
         self.allow(actor, super::policy::Action::ApproveGrant, None)?;
-        Ok(self.store.users().await?.into_iter().filter(|u| !u.pending_roles.is_empty()).collect())
+        let after = cursor.map(|c| super::policy::parse_cursor(c).map(|(_, name)| name)).transpose()?;
+        let mut rows = self.store.pending_user_page(after.as_deref(), limit as u32 + 1).await?;
+        let next = match rows.len() > limit {
+            true => rows.get(limit - 1).map(|u| super::policy::cursor_of(0, &u.username)),
+            false => None,
+        };
+        rows.truncate(limit);
+        Ok((rows, next))
     }
 
     /// What a grant decision is asked before it is read: 403 unless `actor` approves grants,
     /// 404 if there is no account `user_id` (which it returns).
     pub async fn grant_first(&self, actor: &UserRecord, user_id: &str) -> Result<UserRecord, AppError> {
         self.allow(actor, super::policy::Action::ApproveGrant, None)?;
-        (self.store.users().await?.into_iter()).find(|u| u.id == user_id).ok_or(AppError::NotFound)
+        match self.store.user(user_id).await {
+            Err(liuhen_store::StoreError::NotFound) => Err(AppError::NotFound),
+            other => Ok(other?),
+        }
     }
 
     /// A 负责人 approves (or refuses) the roles that wait on account `user_id`; never their own.

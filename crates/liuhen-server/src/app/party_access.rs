@@ -238,17 +238,40 @@ impl<S: LogStore> App<S> {
     }
 
     /// The case's 查阅、复制台帐: every request with its steps.
-    pub async fn party_accesses(&self, actor: &UserRecord, case_id: &str) -> Result<Vec<Access>, AppError> {
+    /// A page of the case's requests to read or copy, in the order made, after the request
+    /// `cursor` names, and the cursor of the page after (`None` on the last).
+    pub async fn party_accesses(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Access>, Option<String>), AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
-        let mut all = self.replay_accesses(case_id).await?;
+        let after = cursor.map(|c| super::policy::parse_cursor(c).map(|(_, id)| id)).transpose()?;
+        let all = self.replay_accesses(case_id).await?;
+        let start = match &after {
+            Some(id) => all
+                .iter()
+                .position(|a| &a.request.id == id)
+                .map(|i| i + 1)
+                .ok_or_else(|| AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into()))?,
+            None => 0,
+        };
+        let mut page: Vec<Access> = all.into_iter().skip(start).take(limit + 1).collect();
+        let next = match page.len() > limit {
+            true => page.get(limit - 1).map(|a| super::policy::cursor_of(0, &a.request.id)),
+            false => None,
+        };
+        page.truncate(limit);
         // 办法第二十四条 保密: the identity document checked is for those who handle the case.
         if !super::policy::handles(actor, &case) {
-            for a in &mut all {
+            for a in &mut page {
                 a.request.id_checked = super::publication::mask_personal_numbers(&a.request.id_checked);
             }
         }
-        Ok(all)
+        Ok((page, next))
     }
 
     pub(crate) async fn replay_accesses(&self, case_id: &str) -> Result<Vec<Access>, AppError> {

@@ -458,9 +458,18 @@ pub async fn home<S: LogStore>(
         && crate::app::policy::decide(&user, crate::app::policy::Action::ApproveGrant, None)
             == crate::app::policy::Decision::Allow
     {
-        for u in state.app.pending_grants(&user).await?.iter().filter(|u| u.id != user.id) {
+        // The first page of them; the rest on 角色授权审批's own pages.
+        let (waiting, more) = state.app.pending_grants(&user, None, crate::app::policy::PAGE as usize).await?;
+        for u in waiting.iter().filter(|u| u.id != user.id) {
             let roles = pending_label(u).unwrap_or_default();
             inbox.push(("/admin/grants".to_string(), format!("账号 {}", u.username), format!("批准角色授权：{roles}")));
+        }
+        if more.is_some() {
+            inbox.push((
+                "/admin/grants".to_string(),
+                "更多账号".to_string(),
+                "批准角色授权（见角色授权审批）".to_string(),
+            ));
         }
     }
     let alarm = match state.app.integrity_report(&user) {
@@ -492,6 +501,16 @@ struct GrantsPage {
     csrf: String,
     /// (account id, username, roles in force, roles waiting, unit)
     grants: Vec<(String, String, String, String, String)>,
+    /// The first and the next page.
+    first: Option<String>,
+    next: Option<String>,
+}
+
+/// A page of a UI list: `?at=` the `next_cursor` of the page before.
+#[derive(Deserialize, Default)]
+pub struct AtQuery {
+    #[serde(default)]
+    at: Option<String>,
 }
 
 /// 角色授权审批 (负责人): the roles the 系统管理员 granted that see case content, to approve or
@@ -499,15 +518,24 @@ struct GrantsPage {
 pub async fn grants_page<S: LogStore>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
+    q: Result<axum::extract::Query<AtQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let grants = (state.app.pending_grants(&user).await?.iter())
+    let at = q.ok().and_then(|q| q.0.at);
+    let page = crate::app::policy::PAGE as usize;
+    let (waiting, next) = match state.app.pending_grants(&user, at.as_deref(), page).await {
+        // A cursor mangled in the address bar: the first page.
+        Err(AppError::BadRequest(_)) => state.app.pending_grants(&user, None, page).await?,
+        other => other?,
+    };
+    let grants = (waiting.iter())
         .filter(|u| u.id != user.id)
         .map(|u| {
             (u.id.clone(), u.username.clone(), role_label(u), pending_label(u).unwrap_or_default(), u.unit.clone())
         })
         .collect();
-    Ok(render(&GrantsPage { csrf: view.csrf.clone(), user: Some(view), grants }))
+    let (first, next) = pager("/admin/grants?", "at", "", at.as_deref(), next);
+    Ok(render(&GrantsPage { csrf: view.csrf.clone(), user: Some(view), grants, first, next }))
 }
 
 #[derive(Deserialize)]
@@ -832,6 +860,9 @@ struct CasePage {
     /// The documents' first and next pages (when not on it, when there is one).
     documents_first: Option<String>,
     documents_next: Option<String>,
+    /// The first and the next page of its parties' requests.
+    requests_first: Option<String>,
+    requests_next: Option<String>,
     /// May make documents here.
     may_write: bool,
     /// 行政执法公示: where it stands, and whether this user may publish or withdraw it now.
@@ -949,6 +980,9 @@ pub struct AtForm {
     /// Where its access ledger starts.
     #[serde(default)]
     ledger: String,
+    /// Where its parties' requests to read or copy start.
+    #[serde(default)]
+    requests: String,
 }
 
 /// Usernames by log actor (`user:<id>`), to show who did what.
@@ -968,7 +1002,9 @@ pub async fn case_page<S: LogStore>(
     at: Result<Query<AtForm>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let (user, view) = signed_in(&state, &headers).await?;
-    let AtForm { at, documents: documents_at, ledger: ledger_at } = at.map(|Query(a)| a).unwrap_or_default();
+    let AtForm { at, documents: documents_at, ledger: ledger_at, requests: requests_at } =
+        at.map(|Query(a)| a).unwrap_or_default();
+    let requests_at = Some(requests_at).filter(|c| !c.is_empty());
     let (documents_at, ledger_at) =
         (Some(documents_at).filter(|c| !c.is_empty()), Some(ledger_at).filter(|c| !c.is_empty()));
     let as_of = match at.trim() {
@@ -1051,10 +1087,14 @@ pub async fn case_page<S: LogStore>(
         .collect();
     let may_act = state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case.record)).is_ok();
     let may_decide = state.app.allow(&user, crate::app::policy::Action::DecidePartyAccess, Some(&case.record)).is_ok();
-    let party_requests = state
-        .app
-        .party_accesses(&user, &id)
-        .await?
+    let (requests, requests_next) = match state.app.party_accesses(&user, &id, requests_at.as_deref(), page).await {
+        // A cursor mangled in the address bar: the first page.
+        Err(AppError::BadRequest(_)) => state.app.party_accesses(&user, &id, None, page).await?,
+        other => other?,
+    };
+    let (requests_first, requests_next) =
+        pager(&format!("/cases/{id}?"), "requests", "#party-access", requests_at.as_deref(), requests_next);
+    let party_requests = requests
         .iter()
         .map(|a| {
             use liuhen_core::party_access::{Mode, State as S};
@@ -1134,6 +1174,8 @@ pub async fn case_page<S: LogStore>(
     let page = CasePage {
         documents,
         documents_first,
+        requests_first,
+        requests_next,
         documents_next,
         publication,
         publication_preview,

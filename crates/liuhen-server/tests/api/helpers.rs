@@ -409,7 +409,11 @@ impl TestApp {
     /// The 负责人 (`HEAD`) approves every role the 系统管理员 granted that waits (三员分立).
     pub async fn approve_all_grants(&self) {
         let head = self.login().await;
-        for u in self.get("/api/grants", Some(&head)).await.json().as_array().cloned().unwrap_or_default() {
+        for u in self.get("/api/grants?limit=500", Some(&head)).await.json()["grants"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let id = u["id"].as_str().unwrap();
             let r = self.post_as(&format!("/api/users/{id}/grant"), &head, &serde_json::json!({"approve": true})).await;
             assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));

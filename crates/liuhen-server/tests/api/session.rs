@@ -361,7 +361,40 @@ async fn a_role_that_sees_case_content_holds_only_once_another_head_approves_it(
     assert_eq!(app.get("/api/grants", Some(&admin)).await.status, StatusCode::FORBIDDEN);
     // The 负责人 approves: in force at once, for the same session.
     let waiting = app.get("/api/grants", Some(&head)).await.json();
-    assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    assert_eq!(waiting["grants"].as_array().unwrap().len(), 1, "{waiting}");
+    assert!(waiting["next_cursor"].is_null(), "{waiting}");
+    // Paged as every list is: two more waiting, two a page.
+    for name in ["wait1", "wait2"] {
+        let body = serde_json::json!({"username": name, "roles": "supervisor", "password": "initial-pass-1"});
+        assert_eq!(app.post_as("/api/users", &admin, &body).await.status, StatusCode::CREATED);
+    }
+    let first = app.get("/api/grants?limit=2", Some(&head)).await.json();
+    let cursor = first["next_cursor"].as_str().expect("a second page").to_string();
+    let second = app.get(&format!("/api/grants?limit=2&cursor={cursor}"), Some(&head)).await.json();
+    let mut names: Vec<&str> = first["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["grants"].as_array().unwrap())
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names.len(), 3, "{first} {second}");
+    assert!(second["next_cursor"].is_null(), "{second}");
+    for name in ["wait1", "wait2"] {
+        let id = first["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(second["grants"].as_array().unwrap())
+            .find(|u| u["username"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = app.post_as(&format!("/api/users/{id}/grant"), &head, &serde_json::json!({"approve": false})).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
     let r = app.post_as(&format!("/api/users/{id}/grant"), &head, &approve).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(app.get(&format!("/api/cases/{case}"), Some(&token)).await.status, StatusCode::OK);
@@ -371,7 +404,7 @@ async fn a_role_that_sees_case_content_holds_only_once_another_head_approves_it(
     let snoop = app.post_as("/api/users", &admin, &body).await.json()["id"].as_str().unwrap().to_string();
     let r = app.post_as(&format!("/api/users/{snoop}/grant"), &head, &serde_json::json!({"approve": false})).await;
     assert_eq!((r.status, r.json()["roles"].clone()), (StatusCode::OK, serde_json::json!([])));
-    // Both decisions are in the log, and rebuilding gives the same accounts.
+    // Every decision is in the log, and rebuilding gives the same accounts.
     let size = app.store.tree_size();
     let decided = app
         .store
@@ -381,7 +414,7 @@ async fn a_role_that_sees_case_content_holds_only_once_another_head_approves_it(
         .iter()
         .filter(|e| String::from_utf8_lossy(e).contains("user.grant_decided"))
         .count();
-    assert_eq!(decided, 2);
+    assert_eq!(decided, 4, "the approval, the refusal, and the two paged ones refused");
     let again = liuhen_server::app::App::new(app.store.clone(), liuhen_store::Blobs::in_memory());
     let from_log = again.projections_from_log().await.unwrap();
     assert_eq!(

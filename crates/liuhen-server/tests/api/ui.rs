@@ -589,8 +589,20 @@ async fn a_partys_request_to_read_is_decided_delivered_signed_for_and_ledgered()
     let r = step(serde_json::json!({"type": "receipt", "at": t0 + 9_000_000, "signed_by": "张某某"})).await;
     assert_eq!(r.json()["state"], "receipted");
     // The 台帐 and the case's ledger show every step.
-    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json();
+    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json()["requests"].clone();
     assert_eq!(list[0]["steps"].as_array().unwrap().len(), 4, "{list}");
+    // The 台帐 pages as every list does: one request a page here, then the next.
+    let first = app.get(&format!("/api/cases/{id}/party-access?limit=1"), Some(&token)).await.json();
+    assert_eq!(first["requests"].as_array().unwrap().len(), 1, "{first}");
+    if list.as_array().unwrap().len() > 1 {
+        let cursor = first["next_cursor"].as_str().expect("a next page").to_string();
+        let second = app.get(&format!("/api/cases/{id}/party-access?limit=1&cursor={cursor}"), Some(&token)).await;
+        assert_eq!(second.json()["requests"][0]["id"], list[1]["id"]);
+    } else {
+        assert!(first["next_cursor"].is_null(), "{first}");
+    }
+    let bad = app.get(&format!("/api/cases/{id}/party-access?cursor=nonsense"), Some(&token)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let ledger = app.get(&format!("/api/cases/{id}/ledger"), Some(&token)).await.json()["ledger"].clone();
     let kinds: Vec<&str> = ledger.as_array().unwrap().iter().map(|l| l["access"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["party_requested", "party_decided", "party_delivered", "view", "party_receipted"]);
@@ -1375,7 +1387,7 @@ async fn a_partys_copy_is_requested_approved_printed_and_signed_for_through_form
     ask[4] = ("authorisation", "授权委托书（2026-11-25）");
     let p = send(&app, post(format!("/cases/{id}/party-access/new"), ask)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json();
+    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json()["requests"].clone();
     let rid = list[0]["id"].as_str().unwrap().to_string();
     let base = format!("/cases/{id}/party-access/{rid}");
     let page = send(&app, get(&format!("/cases/{id}"), &cookie)).await.body;
@@ -1404,7 +1416,7 @@ async fn a_partys_copy_is_requested_approved_printed_and_signed_for_through_form
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     // Once signed for, no more copies.
     assert_eq!(send(&app, get(&format!("{base}/material?print=1"), &cookie)).await.status, StatusCode::BAD_REQUEST);
-    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json();
+    let list = app.get(&format!("/api/cases/{id}/party-access"), Some(&token)).await.json()["requests"].clone();
     assert_eq!(list[0]["state"], "receipted", "{list}");
     assert_eq!(list[0]["steps"][2]["records"], serde_json::json!(["act/0"]));
 }
