@@ -63,6 +63,26 @@ pub struct Party {
 
 pub const RESIDENT_ID_CARD: &str = "居民身份证";
 
+/// Whether an identity document's type, as typed, names the 居民身份证 (`身份证`, `二代身份证`,
+/// `居民身份证`…): its number is checked and counted as one, whatever the wording.
+pub fn names_resident_id(id_type: &str) -> bool {
+    let t: String = id_type.chars().filter(|c| !c.is_whitespace()).collect();
+    t.contains("身份证") && !t.contains("港") && !t.contains("澳") && !t.contains("台") && !t.contains("外国")
+}
+
+/// An identity number as written once: full-width letters and digits made ASCII, spaces
+/// dropped, upper case — so one number typed two ways is one party.
+fn canonical_number(n: &str) -> String {
+    n.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>()
+        .to_uppercase()
+}
+
 impl Party {
     /// Who the party is, across cases: the 统一社会信用代码, else the ID document's type and
     /// number; `None` when neither is known.
@@ -71,7 +91,8 @@ impl Party {
             return Some(format!("uscc:{}", self.uscc.trim().to_uppercase()));
         }
         if !self.id_number.trim().is_empty() {
-            return Some(format!("{}:{}", self.id_type.trim(), self.id_number.trim().to_uppercase()));
+            let kind = if names_resident_id(&self.id_type) { RESIDENT_ID_CARD } else { self.id_type.trim() };
+            return Some(format!("{kind}:{}", canonical_number(&self.id_number)));
         }
         None
     }
@@ -149,7 +170,7 @@ pub fn check(p: &Party, kind_stated: Option<PartyKind>) -> Vec<Violation> {
         PartyType::NaturalPerson => {
             if blank(&p.id_type) || blank(&p.id_number) {
                 found.push(R_016.violated("party.id_number", "未记录当事人身份证件种类和号码"));
-            } else if p.id_type.trim() == RESIDENT_ID_CARD && !resident_id_valid(p.id_number.trim()) {
+            } else if names_resident_id(&p.id_type) && !resident_id_valid(p.id_number.trim()) {
                 found.push(R_016.violated("party.id_number", "居民身份证号码校验位不符"));
             }
         }

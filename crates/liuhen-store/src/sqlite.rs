@@ -3769,6 +3769,13 @@ impl ProjectionScratch {
         Ok(conn.prepare_cached(&sql)?.query_row(params![party, year], party_inspections_from_row).optional()?)
     }
 
+    /// The current signing key of `user` as put so far, if one is.
+    pub fn current_signing_key(&self, user: &str) -> Result<Option<SigningKeyRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE user_id = ?1 AND current = 1");
+        Ok(conn.prepare_cached(&sql)?.query_row([user], signing_key_from_row).optional()?)
+    }
+
     /// Signing key `key_id` as put so far.
     pub fn signing_key(&self, key_id: &str) -> Result<Option<SigningKeyRecord>, StoreError> {
         let conn = self.lock();

@@ -43,7 +43,8 @@ pub struct Args {
     behind_tls_proxy: bool,
     /// How often the whole log is re-checked while serving (the database file, every entry,
     /// tile and opening, every projection column and live session), in hours; the first check
-    /// runs a minute after start. 0: never.
+    /// runs as the server starts serving (a projection changed while it was stopped is mended
+    /// within the check's time, not one cycle later). 0: never.
     #[arg(long, env = "LIUHEN_VERIFY_EVERY_HOURS", default_value_t = 6.0)]
     verify_every_hours: f64,
 }
@@ -131,7 +132,6 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         let checker = opened.state.app.clone();
         let every = std::time::Duration::from_secs_f64(args.verify_every_hours * 3600.0);
         tokio::spawn(async move {
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             loop {
                 match checker.check_integrity().await {
                     Ok(r) if r.ok() => tracing::info!(entries = r.entries, "integrity check passed"),

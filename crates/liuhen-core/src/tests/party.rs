@@ -129,3 +129,22 @@ fn penalty_kinds_carry_their_hearing_right_and_compare_with_what_was_told() {
     assert_eq!(P::parse("fine", None), None);
     assert_eq!(P::parse("exile", Some(1)), None);
 }
+
+/// do not turn on how the 居民身份证 is worded (`身份证`, `二代身份证`): its number
+/// is checked whatever the wording, and one number typed two ways is one party (helper 17).
+#[test]
+fn a_resident_id_is_one_whatever_its_type_is_called() {
+    for wording in ["身份证", "二代身份证", " 居民身份证 "] {
+        assert!(party::names_resident_id(wording), "{wording}");
+        let p = Party { id_type: wording.to_string(), ..citizen() };
+        assert_eq!(p.identity(), citizen().identity(), "{wording}");
+        let wrong = Party { id_number: "130227198005120019".to_string(), ..p.clone() };
+        let rules = |p: &Party| party::check(p, None).iter().map(|v| v.rule.id).collect::<Vec<_>>();
+        assert_eq!(rules(&wrong), ["R-016"], "{wording}");
+        let wide = Party { id_number: "１30227198005120033".to_string(), ..p };
+        assert_eq!(rules(&wide), ["R-016"], "{wording}: a full-width digit");
+    }
+    for other in ["港澳居民来往内地通行证", "护照", "台湾居民居住证"] {
+        assert!(!party::names_resident_id(other), "{other}");
+    }
+}

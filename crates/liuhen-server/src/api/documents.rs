@@ -113,6 +113,7 @@ pub enum DocumentCommandForm {
     Issue {
         /// 文号，如 栗街罚决〔2026〕12号；省略或留空则按办事处编号规则（编号规则清单，未设则默认）取本年下一个号，不跳号、不重号；他文书已用的文号 409 DUPLICATE（更正版本可沿用原文书的文号）。
         #[serde(default)]
+        #[schemars(extend("allOf" = [{"pattern": r"^(\D*|(.*\D)?(\d{1,9}|0\d*)\D*)$"}]))]
         doc_no: Option<crate::app::requests::text::Text<64>>,
         /// 成文日期 YYYY-MM-DD；省略为当日；须在文书起草之日至今日之间（R-064b）。
         #[serde(default)]

@@ -153,6 +153,22 @@ pub fn series_of(no: &str) -> Option<(String, u64)> {
     Some((format!("{}{{n}}{}", &no[..start], &no[end..]), digits.parse().ok()?))
 }
 
+/// The most digits a 文号's number may have (a year of one series never nears a billion): a
+/// number beyond would be its series' last, and the next after it no number the series reads
+/// as its own — the series stalled on it. A run with a leading zero (a pre-printed form's
+/// `No.0000021`) is no number of a series, and may be as long as it is.
+pub const MAX_SEQUENCE_DIGITS: usize = 9;
+
+/// Refuses a typed 文号 whose number (its last run of digits) is longer than a series holds.
+pub fn check_sequence(no: &str) -> Result<(), AppError> {
+    let Some(end) = no.rfind(|c: char| c.is_ascii_digit()).map(|i| i + 1) else { return Ok(()) };
+    let start = no[..end].trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if end - start > MAX_SEQUENCE_DIGITS && !no[start..].starts_with('0') {
+        return Err(AppError::BadRequest(format!("文号“{no}”的序号过长（至多 {MAX_SEQUENCE_DIGITS} 位数字）")));
+    }
+    Ok(())
+}
+
 /// The 文号 an issue gives, with what records it: what the issued entry carries so the rebuild
 /// registers the same (`numbered`).
 pub struct DocNo {
@@ -217,6 +233,7 @@ impl<S: LogStore> App<S> {
     /// another case holds (409 DUPLICATE). The caller holds `numbering_turn` until it is recorded.
     pub(crate) async fn doc_numbers_free(&self, case: &str, command: &Value) -> Result<(), AppError> {
         for no in doc_numbers(command) {
+            check_sequence(&no)?;
             if let (Some(holder), _) = self.doc_number(&no).await?
                 && holder.case_id != case
             {
@@ -294,7 +311,10 @@ impl<S: LogStore> App<S> {
         let last = self.series_last(&series).await?;
         let no = match canonical_no(typed) {
             t if t.is_empty() => format!("{before}{}{after}", last + 1),
-            t => t,
+            t => {
+                check_sequence(&t)?;
+                t
+            }
         };
         let (held, no_read) = self.doc_number(&no).await?;
         if let Some(holder) = held {

@@ -426,6 +426,19 @@ impl<S: LogStore> App<S> {
                         let row = super::keys::fold(prev.as_ref(), a, b, &detail, at)
                             .and_then(|next| super::keys::record(&next, e.time_ms))
                             .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
+                        // A key made while another was still current (its row taken out behind
+                        // the server's back, so it was never revoked): the newer is the current
+                        // one, as a signer has one — the log is folded, never refused for it.
+                        if row.current {
+                            if let Some(old) = scratch.current_signing_key(&row.user_id)? {
+                                keys.get_mut(&old.key_id)?;
+                            }
+                            for other in keys.held.values_mut() {
+                                if other.user_id == row.user_id && other.key_id != key_id && other.current {
+                                    other.current = false;
+                                }
+                            }
+                        }
                         keys.held.insert(key_id, liuhen_store::SigningKeyRecord { version: index + 1, ..row });
                     }
                     a if a.starts_with("party_access.") => {

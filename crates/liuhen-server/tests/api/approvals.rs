@@ -382,6 +382,24 @@ async fn an_approval_is_signed_with_the_approvers_own_key_and_openssl_alone_veri
         again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap(),
         Vec::<String>::new()
     );
+    // The current key's row taken out with a SQLite shell: the next key is made without
+    // revoking it, so the log holds two keys never revoked. The projections still come from the
+    // log (the newer key current), and the row taken out is named — not an internal error.
+    let current = keys[1]["key_id"].as_str().unwrap().to_string();
+    let shell = rusqlite::Connection::open(app.data.db_path()).unwrap();
+    assert_eq!(shell.execute("DELETE FROM signing_keys WHERE key_id = ?1", [&current]).unwrap(), 1);
+    drop(shell);
+    let r = app.post_as("/api/me/signing-key", &staff.handler, &json!({"password": "changed-pass-3"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let from_log = again.projections_from_log().await.expect("a log with two unrevoked keys still folds");
+    let found =
+        again.store.projection_differences(&liuhen_store::ProjectionScratch::of(&from_log).unwrap()).await.unwrap();
+    assert!(found.iter().any(|d| d.contains("signing_keys") && d.contains(&current)), "{found:?}");
+    let mine: Vec<_> = from_log.signing_keys.iter().filter(|k| k.current).map(|k| k.user_id.clone()).collect();
+    let mut unique = mine.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(mine.len(), unique.len(), "one current key a signer: {mine:?}");
 }
 
 /// A session is no way to guess a password: five wrong signing passwords lock the account like

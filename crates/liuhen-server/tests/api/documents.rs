@@ -951,6 +951,11 @@ async fn a_document_issued_without_a_number_gets_the_next_of_its_series_and_none
         String::from_utf8_lossy(&r.body)
     );
     assert_eq!(o.app.store.tree_size(), before);
+    // A number longer than a series holds would stall it (its next no number of the series):
+    // refused (helper 17).
+    let r = cmd(&o, &o.head, &id, json!({"type": "issue", "doc_no": format!("栗街罚告〔{year}〕4294967295号")})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(o.app.store.tree_size(), before);
     // An empty 文号 is the next one too.
     let d = ok(&cmd(&o, &o.head, &id, json!({"type": "issue", "doc_no": ""})).await, "issue");
     assert_eq!(d["issued"]["doc_no"], no(7));

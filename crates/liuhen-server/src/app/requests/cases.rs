@@ -705,6 +705,7 @@ fn hearing_of(h: HearingForm) -> Result<liuhen_core::penalty::Hearing, AppError>
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "Transfer")]
 pub struct TransferForm {
+    #[schemars(extend("allOf" = [{"pattern": r"^(\D*|(.*\D)?(\d{1,9}|0\d*)\D*)$"}]))]
     pub doc_no: super::text::Text<64>,
     pub organ: super::text::Text<200>,
     /// The written notice to the party of property transferred with the case.
@@ -717,6 +718,7 @@ pub struct TransferForm {
 pub struct DocForm {
     /// 文号: empty or left out, the next of the office's numbering (编号规则, D36) is given.
     #[serde(default)]
+    #[schemars(extend("allOf" = [{"pattern": r"^(\D*|(.*\D)?(\d{1,9}|0\d*)\D*)$"}]))]
     pub doc_no: super::text::Text<64>,
     pub penalty: PenaltyForm,
     pub facts: super::text::Text<5000>,
@@ -777,6 +779,7 @@ pub struct CourtApplicationDocForm {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "EnforcementDocument")]
 pub struct EnforcementDocForm {
+    #[schemars(extend("allOf" = [{"pattern": r"^(\D*|(.*\D)?(\d{1,9}|0\d*)\D*)$"}]))]
     pub doc_no: super::text::Text<64>,
     pub method_and_time: super::text::Text<2000>,
     pub reasons_and_basis: super::text::Text<5000>,
@@ -789,6 +792,7 @@ pub struct EnforcementDocForm {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SubstituteDocument")]
 pub struct SubstituteDocForm {
+    #[schemars(extend("allOf" = [{"pattern": r"^(\D*|(.*\D)?(\d{1,9}|0\d*)\D*)$"}]))]
     pub doc_no: super::text::Text<64>,
     pub harm: super::text::Text<2000>,
     pub reasons_and_basis: super::text::Text<2000>,
