@@ -170,6 +170,14 @@ pub fn document() -> Value {
         {"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["act", "evidence"]}},
         {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
     ]);
+    // A document is a record of its case too (`document/{文书 id}`), classed as the others are.
+    let class_params = json!([
+        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+        {"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["act", "evidence", "document"]},
+         "description": "act 现场执法记录、evidence 调查取证记录、document 执法文书"},
+        {"name": "n", "in": "path", "required": true, "schema": {"type": "string"},
+         "description": "act、evidence 为序号（0 起）；document 为文书 id"},
+    ]);
     // A path parameter `id` described as `what`, then a list's paging and `filters`.
     let id_and_page = |what: &str, filters: &[(&str, &str)]| {
         let mut p = vec![
@@ -479,7 +487,7 @@ pub fn document() -> Value {
                 "security": [{"bearer": []}], "parameters": record_params.clone(),
                 "responses": auth_errors(json!({"200": ok("记录", json!({"type": "object"})), "403": err("记录密级超出查看范围"), "404": err("案件或记录不存在")}))}},
             "/api/cases/{id}/records/{kind}/{n}/classification": {"post": {"summary": "设定记录密级", "description": "可设定案件密级的人员，对案件中的单项记录（act/0、evidence/1，或执法文书 document/{文书 id}）另定密级；只能收窄可见范围（商业秘密、个人隐私的记录，监督人员、档案管理员、集体讨论成员不可见，案件视图中以“已隐去”代替）。记入日志。",
-                "security": [{"bearer": []}], "parameters": record_params,
+                "security": [{"bearer": []}], "parameters": class_params,
                 "requestBody": body(r("Classification")),
                 "responses": auth_errors(json!({"204": {"description": "已设定"}, "400": err("请求有误"), "403": err("无权限"), "404": err("案件或记录不存在"), "409": err("密级已被他人修改（expected_class 不符）")}))}},
             "/api/uploads": {
