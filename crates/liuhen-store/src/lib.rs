@@ -579,6 +579,66 @@ impl SettingRecord {
     }
 }
 
+/// A projection row kept at a version — every typed row a later entry replaces: its table, its
+/// columns in the order a backend binds them, its key, and the columns a later write leaves as
+/// the first wrote them. `Op::Put*` writes one blind (`expected_version: None`), creates it
+/// (`Some(0)`: `Stale` if its key is taken) or replaces it while still at the version read
+/// (`Some(v)`: `Stale` otherwise), inside the append's transaction. What a backend adds is how
+/// a row is read and bound (the SQLite one: `sqlite::SqliteRow`).
+pub trait VersionedRow: Clone {
+    const TABLE: &'static str;
+    const COLUMNS: &'static str;
+    const KEY: &'static [&'static str];
+    /// Columns an update leaves (a recording's blob, uploader and time).
+    const KEPT: &'static [&'static str];
+    /// Names the row in a conflict's message (it reaches the UI: Chinese).
+    fn what(&self) -> String;
+    /// Stamped with the time and version of the entry that writes it.
+    fn stamp(&mut self, at_ms: i64, version: u64);
+}
+
+macro_rules! versioned_row {
+    ($t:ty, $table:literal, key [$($key:literal),+], kept [$($kept:literal),*], $columns:literal,
+     $at:ident, |$s:ident| $what:expr) => {
+        impl VersionedRow for $t {
+            const TABLE: &'static str = $table;
+            const COLUMNS: &'static str = $columns;
+            const KEY: &'static [&'static str] = &[$($key),+];
+            const KEPT: &'static [&'static str] = &[$($kept),*];
+            fn what(&self) -> String {
+                let $s = self;
+                $what
+            }
+            fn stamp(&mut self, at_ms: i64, version: u64) {
+                self.$at = at_ms;
+                self.version = version;
+            }
+        }
+    };
+}
+
+versioned_row!(RecordingRecord, "recordings", key ["id"], kept ["sha256", "size", "uploaded_by", "created_at"],
+    "id, sha256, size, case_id, uploaded_by, created_at, data, version", created_at_ms, |r| format!("音像记录 {}", r.id));
+versioned_row!(DocumentRecord, "documents", key ["id"], kept [],
+    "id, case_id, code, state, superseded_by, data, updated_at, version", updated_at_ms, |d| format!("文书 {}", d.id));
+versioned_row!(RecordMarkRecord, "record_marks", key ["case_id", "kind", "record"], kept [],
+    "case_id, kind, record, data, updated_at, version", updated_at_ms,
+    |m| format!("案件 {} 的记录 {}", m.case_id, m.record));
+versioned_row!(PublicationRecord, "publications", key ["case_id"], kept [],
+    "case_id, published_at, data, updated_at, version", updated_at_ms, |p| format!("案件 {} 的公示", p.case_id));
+versioned_row!(SigningKeyRecord, "signing_keys", key ["key_id"], kept [],
+    "key_id, user_id, current, data, updated_at, version", updated_at_ms, |k| format!("签名密钥 {}", k.key_id));
+versioned_row!(DocNumberRecord, "doc_numbers", key ["doc_no"], kept [],
+    "doc_no, case_id, document, series, n, updated_at, version", updated_at_ms, |d| format!("文号“{}”", d.doc_no));
+versioned_row!(AnnualStatisticsRecord, "annual_statistics", key ["year"], kept [],
+    "year, data, updated_at, version", updated_at_ms, |a| format!("{} 年度统计数据", a.year));
+versioned_row!(PartyInspectionsRecord, "party_inspections", key ["party", "year"], kept [],
+    "party, year, cases, updated_at, version", updated_at_ms, |_p| "当事人的检查记录".to_string());
+versioned_row!(DeviceRecord, "devices", key ["number"], kept [],
+    "number, status, holder, data, events, updated_at, version", updated_at_ms, |d| format!("设备 {}", d.number));
+versioned_row!(SettingRecord, "settings", key ["key"], kept [], "key, data, updated_at, version", updated_at_ms,
+    |s| s.key.clone());
+
 /// A staff account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {

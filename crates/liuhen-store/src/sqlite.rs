@@ -12,7 +12,7 @@ use crate::{
     AnnualStatisticsRecord, AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord,
     DocNumberRecord, DocumentQuery, DocumentRecord, Log, MatterRecord, OfficerRecord, Op, PartyInspectionsRecord,
     ProjectionReads, PublicationQuery, PublicationRecord, Receipt, RecordMarkRecord, RecordingRecord, SettingRecord,
-    SigningKeyRecord, StoreError, TaskRecord, TokenRecord, UserRecord,
+    SigningKeyRecord, StoreError, TaskRecord, TokenRecord, UserRecord, VersionedRow,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -1567,234 +1567,23 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
                 }
                 install_projections(conn, scratch)?
             }
-            Op::PutRecording { record, expected_version } => {
-                let r = RecordingRecord { created_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    &format!("音像记录 {}", r.id),
-                    || put_recording(conn, &r),
-                    || write_recording(conn, &r, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE recordings SET case_id = ?2, data = ?3, version = ?4 WHERE id = ?1 AND version = ?5",
-                        )?
-                        .execute(params![r.id, r.case_id, r.data, r.version as i64, v as i64])
-                    },
-                )?
-            }
-            Op::PutSetting { record, expected_version } => {
-                let s = SettingRecord { updated_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    &s.key,
-                    || put_setting(conn, &s),
-                    || {
-                        conn.prepare_cached(
-                            "INSERT INTO settings (key, data, updated_at, version) VALUES (?1, ?2, ?3, ?4)",
-                        )?
-                        .execute(params![s.key, s.data, s.updated_at_ms, s.version as i64])
-                    },
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE settings SET data = ?2, updated_at = ?3, version = ?4 WHERE key = ?1 AND version = ?5",
-                        )?
-                        .execute(params![s.key, s.data, s.updated_at_ms, s.version as i64, v as i64])
-                    },
-                )?
-            }
+            Op::PutRecording { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
+            Op::PutSetting { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
             Op::RecordDeviceEvent { device, event, expected_version } => {
-                let d = DeviceRecord { updated_at_ms: at, version, ..device.clone() };
-                versioned_write(
-                    Some(*expected_version),
-                    &format!("设备 {}", d.number),
-                    || put_device(conn, &d),
-                    || write_device(conn, &d, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE devices SET status = ?2, holder = ?3, data = ?4, events = ?5, updated_at = ?6, \
-                             version = ?7 WHERE number = ?1 AND version = ?8",
-                        )?
-                        .execute(params![
-                            d.number,
-                            d.status,
-                            d.holder,
-                            d.data,
-                            d.events as i64,
-                            d.updated_at_ms,
-                            d.version as i64,
-                            v as i64
-                        ])
-                    },
-                )?;
+                put_row(conn, device, Some(*expected_version), at, version)?;
                 insert_device_event(conn, event)?;
             }
-            Op::PutDocument { record, expected_version } => {
-                let d = DocumentRecord { updated_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    &format!("文书 {}", d.id),
-                    || put_document(conn, &d),
-                    || write_document(conn, &d, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE documents SET case_id = ?2, code = ?3, state = ?4, superseded_by = ?5, data = ?6, \
-                             updated_at = ?7, version = ?8 WHERE id = ?1 AND version = ?9",
-                        )?
-                        .execute(params![
-                            d.id,
-                            d.case_id,
-                            d.code,
-                            d.state,
-                            d.superseded_by,
-                            d.data,
-                            d.updated_at_ms,
-                            d.version as i64,
-                            v as i64
-                        ])
-                    },
-                )?
-            }
-            Op::PutPublication { record, expected_version } => {
-                let p = PublicationRecord { updated_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    &format!("案件 {} 的公示", p.case_id),
-                    || put_publication(conn, &p),
-                    || write_publication(conn, &p, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE publications SET published_at = ?2, data = ?3, updated_at = ?4, version = ?5 \
-                             WHERE case_id = ?1 AND version = ?6",
-                        )?
-                        .execute(params![
-                            p.case_id,
-                            p.published_at_ms,
-                            p.data,
-                            p.updated_at_ms,
-                            p.version as i64,
-                            v as i64
-                        ])
-                    },
-                )?
-            }
-            Op::PutSigningKey { record, expected_version } => {
-                let k = SigningKeyRecord { updated_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    &format!("签名密钥 {}", k.key_id),
-                    || put_signing_key(conn, &k),
-                    || write_signing_key(conn, &k, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE signing_keys SET user_id = ?2, current = ?3, data = ?4, updated_at = ?5, \
-                             version = ?6 WHERE key_id = ?1 AND version = ?7",
-                        )?
-                        .execute(params![
-                            k.key_id,
-                            k.user_id,
-                            k.current as i64,
-                            k.data,
-                            k.updated_at_ms,
-                            k.version as i64,
-                            v as i64
-                        ])
-                    },
-                )?
-            }
-            Op::PutDocNumber { record, expected_version } => {
-                let d = DocNumberRecord { updated_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    &format!("文号“{}”", d.doc_no),
-                    || put_doc_number(conn, &d),
-                    || write_doc_number(conn, &d, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE doc_numbers SET case_id = ?2, document = ?3, series = ?4, n = ?5, updated_at = ?6, \
-                             version = ?7 WHERE doc_no = ?1 AND version = ?8",
-                        )?
-                        .execute(params![
-                            d.doc_no,
-                            d.case_id,
-                            d.document,
-                            d.series,
-                            d.n.map(|n| n as i64),
-                            d.updated_at_ms,
-                            d.version as i64,
-                            v as i64
-                        ])
-                    },
-                )?
-            }
+            Op::PutDocument { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
+            Op::PutPublication { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
+            Op::PutSigningKey { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
+            Op::PutDocNumber { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
             Op::PutAnnualStatistics { record, expected_version } => {
-                let a = AnnualStatisticsRecord { updated_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    &format!("{} 年度统计数据", a.year),
-                    || put_annual_statistics(conn, &a),
-                    || write_annual_statistics(conn, &a, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE annual_statistics SET data = ?2, updated_at = ?3, version = ?4 \
-                             WHERE year = ?1 AND version = ?5",
-                        )?
-                        .execute(params![
-                            a.year,
-                            a.data,
-                            a.updated_at_ms,
-                            a.version as i64,
-                            v as i64
-                        ])
-                    },
-                )?
+                put_row(conn, record, *expected_version, at, version)?
             }
             Op::PutPartyInspections { record, expected_version } => {
-                let p = PartyInspectionsRecord { updated_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    "当事人的检查记录",
-                    || put_party_inspections(conn, &p),
-                    || write_party_inspections(conn, &p, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE party_inspections SET cases = ?3, updated_at = ?4, version = ?5 \
-                             WHERE party = ?1 AND year = ?2 AND version = ?6",
-                        )?
-                        .execute(params![
-                            p.party,
-                            p.year,
-                            p.cases,
-                            p.updated_at_ms,
-                            p.version as i64,
-                            v as i64
-                        ])
-                    },
-                )?
+                put_row(conn, record, *expected_version, at, version)?
             }
-            Op::PutRecordMark { record, expected_version } => {
-                let m = RecordMarkRecord { updated_at_ms: at, version, ..record.clone() };
-                versioned_write(
-                    *expected_version,
-                    &format!("案件 {} 的记录 {}", m.case_id, m.record),
-                    || put_record_mark(conn, &m),
-                    || write_record_mark(conn, &m, false),
-                    |v| {
-                        conn.prepare_cached(
-                            "UPDATE record_marks SET data = ?4, updated_at = ?5, version = ?6 \
-                             WHERE case_id = ?1 AND kind = ?2 AND record = ?3 AND version = ?7",
-                        )?
-                        .execute(params![
-                            m.case_id,
-                            m.kind,
-                            m.record,
-                            m.data,
-                            m.updated_at_ms,
-                            m.version as i64,
-                            v as i64
-                        ])
-                    },
-                )?
-            }
+            Op::PutRecordMark { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
             Op::PutMatter(m) => put_matter(conn, &MatterRecord { created_at_ms: at, ..m.clone() })?,
             Op::CreateOfficer(o) => insert_officer(conn, &OfficerRecord { created_at_ms: at, ..o.clone() })?,
             Op::CreateCase(c) => insert_case(conn, &CaseRecord { opened_at_ms: at, updated_at_ms: at, ..c.clone() })?,
@@ -1918,10 +1707,6 @@ fn task_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRecord> {
     })
 }
 
-fn setting_from_row(r: &rusqlite::Row) -> rusqlite::Result<SettingRecord> {
-    Ok(SettingRecord { key: r.get(0)?, data: r.get(1)?, updated_at_ms: r.get(2)?, version: r.get::<_, i64>(3)? as u64 })
-}
-
 fn insert_deadline(conn: &Connection, d: &DeadlineRecord) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO case_deadlines (case_id, n, code, label, source, due_at, record) \
@@ -1937,105 +1722,123 @@ fn insert_blob(conn: &Connection, b: &liuhen_log::BlobRef) -> Result<(), StoreEr
     Ok(())
 }
 
-fn put_recording(conn: &Connection, r: &RecordingRecord) -> Result<(), StoreError> {
-    write_recording(conn, r, true)?;
-    Ok(())
+/// How a [`VersionedRow`] is read from and bound to SQLite: its fields, in the order of its
+/// columns.
+trait SqliteRow: VersionedRow {
+    /// The fields' names, in the order of the columns (checked against them by a test).
+    const FIELDS: &'static [&'static str];
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+    fn params(&self) -> Vec<&dyn rusqlite::ToSql>;
 }
 
-/// Inserts a recording's row; with `upsert`, one that is there takes its case, data and version.
-fn write_recording(conn: &Connection, r: &RecordingRecord, upsert: bool) -> rusqlite::Result<usize> {
-    // What a later entry changes of a recording; its blob, uploader and time stay.
-    let sql = match upsert {
-        true => format!(
-            "{} ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, data = excluded.data, version = excluded.version",
-            insert_sql("recordings", RECORDING_COLUMNS, &["id"], false)
-        ),
-        false => insert_sql("recordings", RECORDING_COLUMNS, &["id"], false),
+macro_rules! sqlite_row {
+    ($t:ty { $($f:ident),+ }) => {
+        impl SqliteRow for $t {
+            const FIELDS: &'static [&'static str] = &[$(stringify!($f)),+];
+            fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                let mut column = 0..;
+                Ok(Self { $($f: r.get(column.next().unwrap_or_default())?),+ })
+            }
+            fn params(&self) -> Vec<&dyn rusqlite::ToSql> {
+                vec![$(&self.$f),+]
+            }
+        }
     };
-    conn.prepare_cached(&sql)?.execute(params![
-        r.id,
-        r.sha256,
-        r.size as i64,
-        r.case_id,
-        r.uploaded_by,
-        r.created_at_ms,
-        r.data,
-        r.version as i64
-    ])
 }
 
-/// The insert of a row of `table` with `columns` (bound as ?1, ?2… in order); with `upsert`, a
-/// row already there under `key` takes the other columns' new values.
-fn insert_sql(table: &str, columns: &str, key: &[&str], upsert: bool) -> String {
-    let cols: Vec<&str> = columns.split(',').map(str::trim).collect();
+sqlite_row!(RecordingRecord { id, sha256, size, case_id, uploaded_by, created_at_ms, data, version });
+sqlite_row!(DocumentRecord { id, case_id, code, state, superseded_by, data, updated_at_ms, version });
+sqlite_row!(RecordMarkRecord { case_id, kind, record, data, updated_at_ms, version });
+sqlite_row!(PublicationRecord { case_id, published_at_ms, data, updated_at_ms, version });
+sqlite_row!(SigningKeyRecord { key_id, user_id, current, data, updated_at_ms, version });
+sqlite_row!(DocNumberRecord { doc_no, case_id, document, series, n, updated_at_ms, version });
+sqlite_row!(AnnualStatisticsRecord { year, data, updated_at_ms, version });
+sqlite_row!(PartyInspectionsRecord { party, year, cases, updated_at_ms, version });
+sqlite_row!(DeviceRecord { number, status, holder, data, events, updated_at_ms, version });
+sqlite_row!(SettingRecord { key, data, updated_at_ms, version });
+
+// The columns of the versioned rows, for the reads that name them.
+const RECORDING_COLUMNS: &str = RecordingRecord::COLUMNS;
+const DOCUMENT_COLUMNS: &str = DocumentRecord::COLUMNS;
+const RECORD_MARK_COLUMNS: &str = RecordMarkRecord::COLUMNS;
+const PUBLICATION_COLUMNS: &str = PublicationRecord::COLUMNS;
+const SIGNING_KEY_COLUMNS: &str = SigningKeyRecord::COLUMNS;
+const DOC_NUMBER_COLUMNS: &str = DocNumberRecord::COLUMNS;
+const ANNUAL_STATISTICS_COLUMNS: &str = AnnualStatisticsRecord::COLUMNS;
+const PARTY_INSPECTIONS_COLUMNS: &str = PartyInspectionsRecord::COLUMNS;
+const DEVICE_COLUMNS: &str = DeviceRecord::COLUMNS;
+
+/// The insert of a row of `R` (bound ?1, ?2… in the order of its columns); with `upsert`, a row
+/// already there under its key takes the new values of every column but its key and kept ones.
+fn insert_sql<R: VersionedRow>(upsert: bool) -> String {
+    let cols: Vec<&str> = R::COLUMNS.split(',').map(str::trim).collect();
     let marks = (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-    let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ({marks})");
+    let mut sql = format!("INSERT INTO {} ({}) VALUES ({marks})", R::TABLE, R::COLUMNS);
     if upsert {
-        let set = cols.iter().filter(|c| !key.contains(c)).map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>();
-        sql.push_str(&format!(" ON CONFLICT ({}) DO UPDATE SET {}", key.join(", "), set.join(", ")));
+        let set = changed::<R>().map(|(_, c)| format!("{c} = excluded.{c}")).collect::<Vec<_>>();
+        sql.push_str(&format!(" ON CONFLICT ({}) DO UPDATE SET {}", R::KEY.join(", "), set.join(", ")));
     }
     sql
 }
 
-const DOCUMENT_COLUMNS: &str = "id, case_id, code, state, superseded_by, data, updated_at, version";
-
-fn document_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRecord> {
-    Ok(DocumentRecord {
-        id: r.get(0)?,
-        case_id: r.get(1)?,
-        code: r.get(2)?,
-        state: r.get(3)?,
-        superseded_by: r.get(4)?,
-        data: r.get(5)?,
-        updated_at_ms: r.get(6)?,
-        version: r.get::<_, i64>(7)? as u64,
-    })
+/// The update of a row of `R` while it is at version `?{n + 1}` (its `n` columns bound as for
+/// [`insert_sql`]).
+fn update_sql<R: VersionedRow>() -> String {
+    let cols: Vec<&str> = R::COLUMNS.split(',').map(str::trim).collect();
+    let set = changed::<R>().map(|(i, c)| format!("{c} = ?{i}")).collect::<Vec<_>>();
+    let key = cols.iter().enumerate().filter(|(_, c)| R::KEY.contains(c)).map(|(i, c)| format!("{c} = ?{}", i + 1));
+    let mut wheres = key.collect::<Vec<_>>();
+    wheres.push(format!("version = ?{}", cols.len() + 1));
+    format!("UPDATE {} SET {} WHERE {}", R::TABLE, set.join(", "), wheres.join(" AND "))
 }
 
-fn put_document(conn: &Connection, d: &DocumentRecord) -> Result<(), StoreError> {
-    write_document(conn, d, true)?;
-    Ok(())
+/// The columns a later write of `R` changes (all but its key and kept ones), with their
+/// parameter's number.
+fn changed<R: VersionedRow>() -> impl Iterator<Item = (usize, &'static str)> {
+    R::COLUMNS
+        .split(',')
+        .map(str::trim)
+        .enumerate()
+        .map(|(i, c)| (i + 1, c))
+        .filter(|(_, c)| !R::KEY.contains(c) && !R::KEPT.contains(c))
 }
 
-/// Inserts a document's row; with `upsert`, one that is there takes every column but its id.
-fn write_document(conn: &Connection, d: &DocumentRecord, upsert: bool) -> rusqlite::Result<usize> {
-    conn.prepare_cached(&insert_sql("documents", DOCUMENT_COLUMNS, &["id"], upsert))?.execute(params![
-        d.id,
-        d.case_id,
-        d.code,
-        d.state,
-        d.superseded_by,
-        d.data,
-        d.updated_at_ms,
-        d.version as i64
-    ])
+/// `record` written by the entry at `at` whose index is `version - 1`: whatever is there
+/// replaced (`expected` `None`), created (`Some(0)`: `Stale` if its key is taken), or replaced
+/// while still at the version read (`Some(v)`: `Stale` otherwise, no row changed).
+fn put_row<R: SqliteRow>(
+    conn: &Connection,
+    record: &R,
+    expected: Option<u64>,
+    at: i64,
+    version: u64,
+) -> Result<(), StoreError> {
+    let mut r = record.clone();
+    r.stamp(at, version);
+    match expected {
+        None => write_row(conn, &r, true).map(drop).map_err(StoreError::from),
+        Some(0) => match write_row(conn, &r, false) {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Err(StoreError::Stale(format!("{} 已存在", r.what())))
+            }
+            other => other.map(drop).map_err(StoreError::from),
+        },
+        Some(v) => {
+            let mut params = r.params();
+            params.push(&v);
+            match conn.prepare_cached(&update_sql::<R>())?.execute(&*params)? {
+                0 => Err(StoreError::Stale(format!("{} 已被修改（期望版本 {v}）", r.what()))),
+                _ => Ok(()),
+            }
+        }
+    }
 }
 
-const RECORD_MARK_COLUMNS: &str = "case_id, kind, record, data, updated_at, version";
-
-fn record_mark_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordMarkRecord> {
-    Ok(RecordMarkRecord {
-        case_id: r.get(0)?,
-        kind: r.get(1)?,
-        record: r.get(2)?,
-        data: r.get(3)?,
-        updated_at_ms: r.get(4)?,
-        version: r.get::<_, i64>(5)? as u64,
-    })
+/// Inserts `r` as it is (times and version included); with `upsert`, a row there under its key
+/// takes its changed columns.
+fn write_row<R: SqliteRow>(conn: &Connection, r: &R, upsert: bool) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&insert_sql::<R>(upsert))?.execute(&*r.params())
 }
-
-fn put_record_mark(conn: &Connection, m: &RecordMarkRecord) -> Result<(), StoreError> {
-    write_record_mark(conn, m, true)?;
-    Ok(())
-}
-
-/// Inserts a record's mark; with `upsert`, one that is there takes the new data and version.
-fn write_record_mark(conn: &Connection, m: &RecordMarkRecord, upsert: bool) -> rusqlite::Result<usize> {
-    conn.prepare_cached(&insert_sql("record_marks", RECORD_MARK_COLUMNS, &["case_id", "kind", "record"], upsert))?
-        .execute(params![m.case_id, m.kind, m.record, m.data, m.updated_at_ms, m.version as i64])
-}
-
-const PUBLICATION_COLUMNS: &str = "case_id, published_at, data, updated_at, version";
 
 /// The highest number of series `?1`: the last entry of the series' index.
 const SERIES_LAST_SQL: &str = "SELECT COALESCE(MAX(n), 0) FROM doc_numbers WHERE series = ?1 AND series IS NOT NULL";
@@ -2046,153 +1849,6 @@ fn publication_page_sql() -> String {
         "SELECT {PUBLICATION_COLUMNS} FROM publications WHERE published_at IS NOT NULL \
          AND (published_at, case_id) < (?1, ?2) ORDER BY published_at DESC, case_id DESC LIMIT ?3"
     )
-}
-
-fn publication_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PublicationRecord> {
-    Ok(PublicationRecord {
-        case_id: r.get(0)?,
-        published_at_ms: r.get(1)?,
-        data: r.get(2)?,
-        updated_at_ms: r.get(3)?,
-        version: r.get::<_, i64>(4)? as u64,
-    })
-}
-
-fn put_publication(conn: &Connection, p: &PublicationRecord) -> Result<(), StoreError> {
-    write_publication(conn, p, true)?;
-    Ok(())
-}
-
-/// Inserts a case's 公示; with `upsert`, one that is there takes the new columns and version.
-fn write_publication(conn: &Connection, p: &PublicationRecord, upsert: bool) -> rusqlite::Result<usize> {
-    conn.prepare_cached(&insert_sql("publications", PUBLICATION_COLUMNS, &["case_id"], upsert))?.execute(params![
-        p.case_id,
-        p.published_at_ms,
-        p.data,
-        p.updated_at_ms,
-        p.version as i64
-    ])
-}
-
-const SIGNING_KEY_COLUMNS: &str = "key_id, user_id, current, data, updated_at, version";
-
-fn signing_key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SigningKeyRecord> {
-    Ok(SigningKeyRecord {
-        key_id: r.get(0)?,
-        user_id: r.get(1)?,
-        current: r.get::<_, i64>(2)? != 0,
-        data: r.get(3)?,
-        updated_at_ms: r.get(4)?,
-        version: r.get::<_, i64>(5)? as u64,
-    })
-}
-
-fn put_signing_key(conn: &Connection, k: &SigningKeyRecord) -> Result<(), StoreError> {
-    write_signing_key(conn, k, true)?;
-    Ok(())
-}
-
-/// Inserts a signer's key; with `upsert`, one that is there takes the new columns and version.
-fn write_signing_key(conn: &Connection, k: &SigningKeyRecord, upsert: bool) -> rusqlite::Result<usize> {
-    conn.prepare_cached(&insert_sql("signing_keys", SIGNING_KEY_COLUMNS, &["key_id"], upsert))?.execute(params![
-        k.key_id,
-        k.user_id,
-        k.current as i64,
-        k.data,
-        k.updated_at_ms,
-        k.version as i64
-    ])
-}
-
-const DOC_NUMBER_COLUMNS: &str = "doc_no, case_id, document, series, n, updated_at, version";
-
-fn doc_number_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocNumberRecord> {
-    Ok(DocNumberRecord {
-        doc_no: r.get(0)?,
-        case_id: r.get(1)?,
-        document: r.get(2)?,
-        series: r.get(3)?,
-        n: r.get::<_, Option<i64>>(4)?.map(|n| n as u64),
-        updated_at_ms: r.get(5)?,
-        version: r.get::<_, i64>(6)? as u64,
-    })
-}
-
-fn put_doc_number(conn: &Connection, d: &DocNumberRecord) -> Result<(), StoreError> {
-    write_doc_number(conn, d, true)?;
-    Ok(())
-}
-
-/// Registers a 文号; with `upsert`, one that is there takes the new columns and version.
-fn write_doc_number(conn: &Connection, d: &DocNumberRecord, upsert: bool) -> rusqlite::Result<usize> {
-    conn.prepare_cached(&insert_sql("doc_numbers", DOC_NUMBER_COLUMNS, &["doc_no"], upsert))?.execute(params![
-        d.doc_no,
-        d.case_id,
-        d.document,
-        d.series,
-        d.n.map(|n| n as i64),
-        d.updated_at_ms,
-        d.version as i64
-    ])
-}
-
-const ANNUAL_STATISTICS_COLUMNS: &str = "year, data, updated_at, version";
-
-fn annual_statistics_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AnnualStatisticsRecord> {
-    Ok(AnnualStatisticsRecord {
-        year: r.get(0)?,
-        data: r.get(1)?,
-        updated_at_ms: r.get(2)?,
-        version: r.get::<_, i64>(3)? as u64,
-    })
-}
-
-fn put_annual_statistics(conn: &Connection, a: &AnnualStatisticsRecord) -> Result<(), StoreError> {
-    write_annual_statistics(conn, a, true)?;
-    Ok(())
-}
-
-/// A year's published statistics; with `upsert`, a row that is there takes the new columns.
-fn write_annual_statistics(conn: &Connection, a: &AnnualStatisticsRecord, upsert: bool) -> rusqlite::Result<usize> {
-    conn.prepare_cached(&insert_sql("annual_statistics", ANNUAL_STATISTICS_COLUMNS, &["year"], upsert))?
-        .execute(params![a.year, a.data, a.updated_at_ms, a.version as i64])
-}
-
-const PARTY_INSPECTIONS_COLUMNS: &str = "party, year, cases, updated_at, version";
-
-fn party_inspections_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PartyInspectionsRecord> {
-    Ok(PartyInspectionsRecord {
-        party: r.get(0)?,
-        year: r.get(1)?,
-        cases: r.get(2)?,
-        updated_at_ms: r.get(3)?,
-        version: r.get::<_, i64>(4)? as u64,
-    })
-}
-
-fn put_party_inspections(conn: &Connection, p: &PartyInspectionsRecord) -> Result<(), StoreError> {
-    write_party_inspections(conn, p, true)?;
-    Ok(())
-}
-
-/// A party's inspections in a year; with `upsert`, a row that is there takes the new columns.
-fn write_party_inspections(conn: &Connection, p: &PartyInspectionsRecord, upsert: bool) -> rusqlite::Result<usize> {
-    conn.prepare_cached(&insert_sql("party_inspections", PARTY_INSPECTIONS_COLUMNS, &["party", "year"], upsert))?
-        .execute(params![p.party, p.year, p.cases, p.updated_at_ms, p.version as i64])
-}
-
-const DEVICE_COLUMNS: &str = "number, status, holder, data, events, updated_at, version";
-
-fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
-    Ok(DeviceRecord {
-        number: r.get(0)?,
-        status: r.get(1)?,
-        holder: r.get(2)?,
-        data: r.get(3)?,
-        events: r.get::<_, i64>(4)? as u64,
-        updated_at_ms: r.get(5)?,
-        version: r.get::<_, i64>(6)? as u64,
-    })
 }
 
 const DEVICE_EVENT_COLUMNS: &str = "device, n, kind, at, actor, data";
@@ -2208,24 +1864,6 @@ fn device_event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceEventR
     })
 }
 
-fn put_device(conn: &Connection, d: &DeviceRecord) -> Result<(), StoreError> {
-    write_device(conn, d, true)?;
-    Ok(())
-}
-
-/// Inserts a device's row; with `upsert`, one that is there takes the new state and version.
-fn write_device(conn: &Connection, d: &DeviceRecord, upsert: bool) -> rusqlite::Result<usize> {
-    conn.prepare_cached(&insert_sql("devices", DEVICE_COLUMNS, &["number"], upsert))?.execute(params![
-        d.number,
-        d.status,
-        d.holder,
-        d.data,
-        d.events as i64,
-        d.updated_at_ms,
-        d.version as i64
-    ])
-}
-
 /// Adds a line to a device's ledger: `Conflict` if it has that line already.
 fn insert_device_event(conn: &Connection, e: &DeviceEventRecord) -> Result<(), StoreError> {
     let res = conn
@@ -2236,42 +1874,6 @@ fn insert_device_event(conn: &Connection, e: &DeviceEventRecord) -> Result<(), S
             Err(StoreError::Conflict(format!("设备 {} 的台账已有第 {} 条", e.device, e.n)))
         }
         other => other.map(drop).map_err(StoreError::from),
-    }
-}
-
-fn put_setting(conn: &Connection, s: &SettingRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO settings (key, data, updated_at, version) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, \
-         version = excluded.version",
-    )?
-    .execute(params![s.key, s.data, s.updated_at_ms, s.version as i64])?;
-    Ok(())
-}
-
-/// A write of a versioned row (`what` names it): whatever is there replaced (`expected`
-/// `None`: `blind`), created (`Some(0)`: `create`, `Stale` if the key is taken), or replaced
-/// while still at the version read (`Some(v)`: `update`, which changes no row otherwise —
-/// `Stale`).
-fn versioned_write(
-    expected: Option<u64>,
-    what: &str,
-    blind: impl FnOnce() -> Result<(), StoreError>,
-    create: impl FnOnce() -> rusqlite::Result<usize>,
-    update: impl FnOnce(u64) -> rusqlite::Result<usize>,
-) -> Result<(), StoreError> {
-    match expected {
-        None => blind(),
-        Some(0) => match create() {
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                Err(StoreError::Stale(format!("{what} 已存在")))
-            }
-            other => other.map(|_| ()).map_err(StoreError::from),
-        },
-        Some(v) => match update(v)? {
-            0 => Err(StoreError::Stale(format!("{what} 已被修改（期望版本 {v}）"))),
-            _ => Ok(()),
-        },
     }
 }
 
@@ -2561,21 +2163,6 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
         totp_enabled: row.get(9)?,
         pending_roles: row.get(10)?,
         display_name: row.get(11)?,
-    })
-}
-
-const RECORDING_COLUMNS: &str = "id, sha256, size, case_id, uploaded_by, created_at, data, version";
-
-fn recording_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordingRecord> {
-    Ok(RecordingRecord {
-        id: r.get(0)?,
-        sha256: r.get(1)?,
-        size: r.get::<_, i64>(2)? as u64,
-        case_id: r.get(3)?,
-        uploaded_by: r.get(4)?,
-        created_at_ms: r.get(5)?,
-        data: r.get(6)?,
-        version: r.get::<_, i64>(7)? as u64,
     })
 }
 
@@ -3094,7 +2681,7 @@ impl ProjectionReads for SqliteStore {
     async fn settings(&self) -> Result<Vec<SettingRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT key, data, updated_at, version FROM settings ORDER BY key")?;
-            let rows = stmt.query_map([], setting_from_row)?;
+            let rows = stmt.query_map([], SettingRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3102,7 +2689,7 @@ impl ProjectionReads for SqliteStore {
     async fn document(&self, id: &str) -> Result<DocumentRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?1"))?
-                .query_row([id], document_from_row)
+                .query_row([id], DocumentRecord::from_row)
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3126,7 +2713,7 @@ impl ProjectionReads for SqliteStore {
         );
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), document_from_row)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), DocumentRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3162,7 +2749,7 @@ impl ProjectionReads for SqliteStore {
         self.read(|c| {
             let mut stmt =
                 c.prepare_cached(&format!("SELECT key, data, updated_at, version FROM settings {sql} LIMIT ?3"))?;
-            let rows = stmt.query_map(params![low, high, limit], setting_from_row)?;
+            let rows = stmt.query_map(params![low, high, limit], SettingRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3170,7 +2757,7 @@ impl ProjectionReads for SqliteStore {
     async fn publication(&self, case_id: &str) -> Result<PublicationRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE case_id = ?1"))?
-                .query_row([case_id], publication_from_row)
+                .query_row([case_id], PublicationRecord::from_row)
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3182,7 +2769,7 @@ impl ProjectionReads for SqliteStore {
         let sql = publication_page_sql();
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![at, case, q.limit as i64], publication_from_row)?;
+            let rows = stmt.query_map(params![at, case, q.limit as i64], PublicationRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3190,7 +2777,7 @@ impl ProjectionReads for SqliteStore {
     async fn signing_key(&self, key_id: &str) -> Result<SigningKeyRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE key_id = ?1"))?
-                .query_row([key_id], signing_key_from_row)
+                .query_row([key_id], SigningKeyRecord::from_row)
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3201,7 +2788,7 @@ impl ProjectionReads for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE user_id = ?1 ORDER BY key_id"
             ))?;
-            let rows = stmt.query_map([user_id], signing_key_from_row)?;
+            let rows = stmt.query_map([user_id], SigningKeyRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3209,7 +2796,7 @@ impl ProjectionReads for SqliteStore {
     async fn doc_number(&self, doc_no: &str) -> Result<DocNumberRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {DOC_NUMBER_COLUMNS} FROM doc_numbers WHERE doc_no = ?1"))?
-                .query_row([doc_no], doc_number_from_row)
+                .query_row([doc_no], DocNumberRecord::from_row)
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3226,7 +2813,7 @@ impl ProjectionReads for SqliteStore {
             c.prepare_cached(&format!(
                 "SELECT {PARTY_INSPECTIONS_COLUMNS} FROM party_inspections WHERE party = ?1 AND year = ?2"
             ))?
-            .query_row(params![party, year], party_inspections_from_row)
+            .query_row(params![party, year], PartyInspectionsRecord::from_row)
             .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3235,7 +2822,7 @@ impl ProjectionReads for SqliteStore {
     async fn year_statistics(&self, year: i64) -> Result<AnnualStatisticsRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {ANNUAL_STATISTICS_COLUMNS} FROM annual_statistics WHERE year = ?1"))?
-                .query_row([year], annual_statistics_from_row)
+                .query_row([year], AnnualStatisticsRecord::from_row)
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3246,7 +2833,7 @@ impl ProjectionReads for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {ANNUAL_STATISTICS_COLUMNS} FROM annual_statistics ORDER BY year DESC LIMIT ?1"
             ))?;
-            let rows = stmt.query_map([limit as i64], annual_statistics_from_row)?;
+            let rows = stmt.query_map([limit as i64], AnnualStatisticsRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3256,7 +2843,7 @@ impl ProjectionReads for SqliteStore {
             c.prepare_cached(&format!(
                 "SELECT {RECORD_MARK_COLUMNS} FROM record_marks WHERE case_id = ?1 AND kind = ?2 AND record = ?3"
             ))?
-            .query_row(params![case_id, kind, record], record_mark_from_row)
+            .query_row(params![case_id, kind, record], RecordMarkRecord::from_row)
             .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3267,7 +2854,7 @@ impl ProjectionReads for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {RECORD_MARK_COLUMNS} FROM record_marks WHERE case_id = ?1 AND kind = ?2 ORDER BY record"
             ))?;
-            let rows = stmt.query_map(params![case_id, kind], record_mark_from_row)?;
+            let rows = stmt.query_map(params![case_id, kind], RecordMarkRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3275,7 +2862,7 @@ impl ProjectionReads for SqliteStore {
     async fn device(&self, number: &str) -> Result<DeviceRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE number = ?1"))?
-                .query_row([number], device_from_row)
+                .query_row([number], DeviceRecord::from_row)
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3298,7 +2885,7 @@ impl ProjectionReads for SqliteStore {
         );
         self.read(|c| {
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), device_from_row)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), DeviceRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3339,7 +2926,7 @@ impl ProjectionReads for SqliteStore {
     async fn recording(&self, id: &str) -> Result<RecordingRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = ?1"))?
-                .query_row([id], recording_from_row)
+                .query_row([id], RecordingRecord::from_row)
                 .optional()
         })?
         .ok_or(StoreError::NotFound)
@@ -3351,14 +2938,14 @@ impl ProjectionReads for SqliteStore {
                 let mut stmt = c.prepare_cached(&format!(
                     "SELECT {RECORDING_COLUMNS} FROM recordings WHERE case_id = ?1 ORDER BY created_at DESC, id LIMIT ?2"
                 ))?;
-                let rows = stmt.query_map(params![case, limit], recording_from_row)?;
+                let rows = stmt.query_map(params![case, limit], RecordingRecord::from_row)?;
                 rows.collect()
             }
             None => {
                 let mut stmt = c.prepare_cached(&format!(
                     "SELECT {RECORDING_COLUMNS} FROM recordings ORDER BY created_at DESC, id LIMIT ?1"
                 ))?;
-                let rows = stmt.query_map([limit], recording_from_row)?;
+                let rows = stmt.query_map([limit], RecordingRecord::from_row)?;
                 rows.collect()
             }
         })
@@ -3411,7 +2998,7 @@ impl ProjectionReads for SqliteStore {
         );
         self.read(move |c| {
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), recording_from_row)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), RecordingRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3421,7 +3008,7 @@ impl ProjectionReads for SqliteStore {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {RECORDING_COLUMNS} FROM recordings WHERE sha256 = ?1 ORDER BY created_at, id"
             ))?;
-            let rows = stmt.query_map([sha256], recording_from_row)?;
+            let rows = stmt.query_map([sha256], RecordingRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3433,7 +3020,7 @@ impl ProjectionReads for SqliteStore {
                 "SELECT {RECORDING_COLUMNS} FROM recordings WHERE json_extract(data, '$.fingerprint') = ?1 \
                  ORDER BY created_at, id"
             ))?;
-            let rows = stmt.query_map([fingerprint], recording_from_row)?;
+            let rows = stmt.query_map([fingerprint], RecordingRecord::from_row)?;
             rows.collect()
         })
     }
@@ -3723,15 +3310,17 @@ impl ProjectionScratch {
     pub fn recording(&self, id: &str) -> Result<Option<RecordingRecord>, StoreError> {
         let conn = self.lock();
         let sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = ?1");
-        Ok(conn.prepare_cached(&sql)?.query_row([id], recording_from_row).optional()?)
+        Ok(conn.prepare_cached(&sql)?.query_row([id], RecordingRecord::from_row).optional()?)
     }
 
     /// The recordings of case `case` put so far, in order of id.
     pub fn recordings_of_case(&self, case: &str) -> Result<Vec<RecordingRecord>, StoreError> {
         let conn = self.lock();
         let sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE case_id = ?1 ORDER BY id");
-        let rows =
-            conn.prepare_cached(&sql)?.query_map([case], recording_from_row)?.collect::<rusqlite::Result<_>>()?;
+        let rows = conn
+            .prepare_cached(&sql)?
+            .query_map([case], RecordingRecord::from_row)?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
 
@@ -3739,7 +3328,7 @@ impl ProjectionScratch {
     pub fn document(&self, id: &str) -> Result<Option<DocumentRecord>, StoreError> {
         let conn = self.lock();
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?1");
-        Ok(conn.prepare_cached(&sql)?.query_row([id], document_from_row).optional()?)
+        Ok(conn.prepare_cached(&sql)?.query_row([id], DocumentRecord::from_row).optional()?)
     }
 
     /// Up to `limit` documents put so far, in order of id, after id `after` (`""`: the first).
@@ -3748,7 +3337,7 @@ impl ProjectionScratch {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id > ?1 ORDER BY id LIMIT ?2");
         let rows = conn
             .prepare_cached(&sql)?
-            .query_map(params![after, limit as i64], document_from_row)?
+            .query_map(params![after, limit as i64], DocumentRecord::from_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
@@ -3757,7 +3346,7 @@ impl ProjectionScratch {
     pub fn publication(&self, case: &str) -> Result<Option<PublicationRecord>, StoreError> {
         let conn = self.lock();
         let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE case_id = ?1");
-        Ok(conn.prepare_cached(&sql)?.query_row([case], publication_from_row).optional()?)
+        Ok(conn.prepare_cached(&sql)?.query_row([case], PublicationRecord::from_row).optional()?)
     }
 
     /// The inspections of a party in a year as put so far (`key`: `<party>/<year>`).
@@ -3766,28 +3355,28 @@ impl ProjectionScratch {
         let Ok(year) = year.parse::<i64>() else { return Ok(None) };
         let conn = self.lock();
         let sql = format!("SELECT {PARTY_INSPECTIONS_COLUMNS} FROM party_inspections WHERE party = ?1 AND year = ?2");
-        Ok(conn.prepare_cached(&sql)?.query_row(params![party, year], party_inspections_from_row).optional()?)
+        Ok(conn.prepare_cached(&sql)?.query_row(params![party, year], PartyInspectionsRecord::from_row).optional()?)
     }
 
     /// The current signing key of `user` as put so far, if one is.
     pub fn current_signing_key(&self, user: &str) -> Result<Option<SigningKeyRecord>, StoreError> {
         let conn = self.lock();
         let sql = format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE user_id = ?1 AND current = 1");
-        Ok(conn.prepare_cached(&sql)?.query_row([user], signing_key_from_row).optional()?)
+        Ok(conn.prepare_cached(&sql)?.query_row([user], SigningKeyRecord::from_row).optional()?)
     }
 
     /// Signing key `key_id` as put so far.
     pub fn signing_key(&self, key_id: &str) -> Result<Option<SigningKeyRecord>, StoreError> {
         let conn = self.lock();
         let sql = format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE key_id = ?1");
-        Ok(conn.prepare_cached(&sql)?.query_row([key_id], signing_key_from_row).optional()?)
+        Ok(conn.prepare_cached(&sql)?.query_row([key_id], SigningKeyRecord::from_row).optional()?)
     }
 
     /// Setting `key` as put so far.
     pub fn setting(&self, key: &str) -> Result<Option<SettingRecord>, StoreError> {
         let conn = self.lock();
         let sql = "SELECT key, data, updated_at, version FROM settings WHERE key = ?1";
-        Ok(conn.prepare_cached(sql)?.query_row([key], setting_from_row).optional()?)
+        Ok(conn.prepare_cached(sql)?.query_row([key], SettingRecord::from_row).optional()?)
     }
 
     /// The number of rows of each projection table, by name.
@@ -3819,11 +3408,15 @@ impl ProjectionScratch {
             officers: all(&conn, &format!("SELECT {OFFICER_COLUMNS} FROM officers ORDER BY id"), officer_from_row)?,
             cases: all(&conn, &format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY id"), case_from_row)?,
             matters: all(&conn, "SELECT code, name, data, created_at FROM matters ORDER BY code", matter_from_row)?,
-            settings: all(&conn, "SELECT key, data, updated_at, version FROM settings ORDER BY key", setting_from_row)?,
+            settings: all(
+                &conn,
+                "SELECT key, data, updated_at, version FROM settings ORDER BY key",
+                SettingRecord::from_row,
+            )?,
             recordings: all(
                 &conn,
                 &format!("SELECT {RECORDING_COLUMNS} FROM recordings ORDER BY id"),
-                recording_from_row,
+                RecordingRecord::from_row,
             )?,
             deadlines: all(
                 &conn,
@@ -3835,37 +3428,45 @@ impl ProjectionScratch {
                 "SELECT case_id, source, n, roles, task, command, document FROM case_tasks ORDER BY case_id, source, n",
                 task_from_row,
             )?,
-            devices: all(&conn, &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY number"), device_from_row)?,
-            documents: all(&conn, &format!("SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY id"), document_from_row)?,
+            devices: all(
+                &conn,
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY number"),
+                DeviceRecord::from_row,
+            )?,
+            documents: all(
+                &conn,
+                &format!("SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY id"),
+                DocumentRecord::from_row,
+            )?,
             publications: all(
                 &conn,
                 &format!("SELECT {PUBLICATION_COLUMNS} FROM publications ORDER BY case_id"),
-                publication_from_row,
+                PublicationRecord::from_row,
             )?,
             signing_keys: all(
                 &conn,
                 &format!("SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys ORDER BY key_id"),
-                signing_key_from_row,
+                SigningKeyRecord::from_row,
             )?,
             doc_numbers: all(
                 &conn,
                 &format!("SELECT {DOC_NUMBER_COLUMNS} FROM doc_numbers ORDER BY doc_no"),
-                doc_number_from_row,
+                DocNumberRecord::from_row,
             )?,
             annual_statistics: all(
                 &conn,
                 &format!("SELECT {ANNUAL_STATISTICS_COLUMNS} FROM annual_statistics ORDER BY year"),
-                annual_statistics_from_row,
+                AnnualStatisticsRecord::from_row,
             )?,
             party_inspections: all(
                 &conn,
                 &format!("SELECT {PARTY_INSPECTIONS_COLUMNS} FROM party_inspections ORDER BY party, year"),
-                party_inspections_from_row,
+                PartyInspectionsRecord::from_row,
             )?,
             record_marks: all(
                 &conn,
                 &format!("SELECT {RECORD_MARK_COLUMNS} FROM record_marks ORDER BY case_id, kind, record"),
-                record_mark_from_row,
+                RecordMarkRecord::from_row,
             )?,
             device_events: all(
                 &conn,
@@ -3887,10 +3488,10 @@ impl ProjectionScratch {
 /// The rows of `p` added to the projections of `conn`, each as the log has it, times included.
 fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), StoreError> {
     for r in &p.recordings {
-        put_recording(conn, r)?;
+        write_row(conn, r, true)?;
     }
     for s in &p.settings {
-        put_setting(conn, s)?;
+        write_row(conn, s, true)?;
     }
     for m in &p.matters {
         put_matter(conn, m)?;
@@ -3914,30 +3515,30 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
         insert_task(conn, t)?;
     }
     for d in &p.devices {
-        put_device(conn, d)?;
+        write_row(conn, d, true)?;
     }
     for m in &p.record_marks {
-        put_record_mark(conn, m)?;
+        write_row(conn, m, true)?;
     }
     for d in &p.documents {
-        put_document(conn, d)?;
+        write_row(conn, d, true)?;
     }
     for x in &p.publications {
-        put_publication(conn, x)?;
+        write_row(conn, x, true)?;
     }
     // Keys no longer current first: a signer's new current key never meets its old one still
     // current (one at most).
     for k in p.signing_keys.iter().filter(|k| !k.current).chain(p.signing_keys.iter().filter(|k| k.current)) {
-        put_signing_key(conn, k)?;
+        write_row(conn, k, true)?;
     }
     for d in &p.doc_numbers {
-        put_doc_number(conn, d)?;
+        write_row(conn, d, true)?;
     }
     for a in &p.annual_statistics {
-        put_annual_statistics(conn, a)?;
+        write_row(conn, a, true)?;
     }
     for x in &p.party_inspections {
-        put_party_inspections(conn, x)?;
+        write_row(conn, x, true)?;
     }
     for e in &p.device_events {
         insert_device_event(conn, e)?;
@@ -4244,6 +3845,46 @@ fn matter_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MatterRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A versioned row's fields are bound in the order of its columns, each column is its
+    /// table's, and its writes compile against the schema.
+    #[test]
+    fn versioned_rows_bind_their_fields_to_their_columns() {
+        fn check<R: SqliteRow>(conn: &Connection) {
+            let columns: Vec<&str> = R::COLUMNS.split(',').map(str::trim).collect();
+            assert_eq!(columns.len(), R::FIELDS.len(), "{}", R::TABLE);
+            for (c, f) in columns.iter().zip(R::FIELDS) {
+                assert!(f == c || *f == format!("{c}_ms"), "{}: field {f} bound to column {c}", R::TABLE);
+            }
+            let table: Vec<String> = conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{}')", R::TABLE))
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            for c in columns.iter().chain(R::KEY).chain(R::KEPT) {
+                assert!(table.iter().any(|t| t == c), "{} has no column {c}", R::TABLE);
+            }
+            for sql in [insert_sql::<R>(false), insert_sql::<R>(true), update_sql::<R>()] {
+                let stmt = conn.prepare(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let binds = columns.len() + usize::from(sql.starts_with("UPDATE"));
+                assert_eq!(stmt.parameter_count(), binds, "{sql}");
+            }
+        }
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        check::<RecordingRecord>(&conn);
+        check::<DocumentRecord>(&conn);
+        check::<RecordMarkRecord>(&conn);
+        check::<PublicationRecord>(&conn);
+        check::<SigningKeyRecord>(&conn);
+        check::<DocNumberRecord>(&conn);
+        check::<AnnualStatisticsRecord>(&conn);
+        check::<PartyInspectionsRecord>(&conn);
+        check::<DeviceRecord>(&conn);
+        check::<SettingRecord>(&conn);
+    }
 
     /// Every table of the schema is a projection a rebuild replaces and `verify` compares, or
     /// one `NOT_PROJECTIONS` says why not: a new table cannot be left out of both.

@@ -21,9 +21,13 @@ pub struct ScaleArgs {
     /// Cases grown at once.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
-    /// Requests timed per route and account.
+    /// Requests timed per route and account in each round.
     #[arg(long, default_value_t = 20)]
     samples: usize,
+    /// Rounds over every route; a route's p50 and p95 are the medians of its rounds' (a burst of
+    /// another process's load on a shared machine then spoils one round, not the figure).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// HTTP clients sending case commands at once, after the routes are timed (0: none).
     #[arg(long, default_value_t = 64)]
     clients: usize,
@@ -163,33 +167,67 @@ fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
         if role == "负责人" {
             routes.push(("案件查阅台账", format!("/api/cases/{case}/ledger")));
         }
-        for (name, path) in routes {
-            let mut ms = Vec::with_capacity(args.samples);
-            let mut rows = Value::Null;
-            let mut status = 0;
-            for _ in 0..args.samples {
-                let (t, s, body) = get(&path)?;
-                ms.push(t);
-                status = s;
-                if rows.is_null() {
-                    rows = match serde_json::from_str::<Value>(&body) {
-                        Ok(Value::Array(a)) => json!(a.len()),
-                        // A page: its rows, whatever the list calls them.
-                        Ok(Value::Object(m)) => {
-                            m.values().find_map(|v| v.as_array()).map_or(Value::Null, |a| json!(a.len()))
-                        }
-                        _ => Value::Null,
-                    };
+        // Each round times every route in turn, so a burst of load elsewhere falls on one
+        // round of several routes rather than on every sample of one.
+        let mut timed: Vec<Timed> = routes.into_iter().map(|(name, path)| Timed::new(name, path)).collect();
+        for _ in 0..args.rounds.max(1) {
+            for route in &mut timed {
+                let mut ms = Vec::with_capacity(args.samples);
+                for _ in 0..args.samples {
+                    let (t, s, body) = get(&route.path)?;
+                    ms.push(t);
+                    route.status = s;
+                    if route.rows.is_null() {
+                        route.rows = match serde_json::from_str::<Value>(&body) {
+                            Ok(Value::Array(a)) => json!(a.len()),
+                            // A page: its rows, whatever the list calls them.
+                            Ok(Value::Object(m)) => {
+                                m.values().find_map(|v| v.as_array()).map_or(Value::Null, |a| json!(a.len()))
+                            }
+                            _ => Value::Null,
+                        };
+                    }
                 }
+                ms.sort_by(f64::total_cmp);
+                route.p50.push(percentile(&ms, 0.5));
+                route.p95.push(percentile(&ms, 0.95));
             }
-            ms.sort_by(f64::total_cmp);
-            let line = json!({"route": name, "path": path.split('?').next(), "as": role, "cases": args.cases,
-                "status": status, "p50_ms": round(percentile(&ms, 0.5)), "p95_ms": round(percentile(&ms, 0.95)),
-                "rows": rows});
+        }
+        for route in timed {
+            let line = json!({"route": route.name, "path": route.path.split('?').next(), "as": role,
+                "cases": args.cases, "status": route.status, "p50_ms": round(median(route.p50.clone())),
+                "p95_ms": round(median(route.p95.clone())),
+                "p95_ms_rounds": route.p95.iter().map(|x| round(*x)).collect::<Vec<_>>(), "rows": route.rows});
             println!("{line}");
         }
     }
     Ok(())
+}
+
+/// One route's figures over the rounds.
+struct Timed {
+    name: &'static str,
+    path: String,
+    status: u16,
+    rows: Value,
+    p50: Vec<f64>,
+    p95: Vec<f64>,
+}
+
+impl Timed {
+    fn new(name: &'static str, path: String) -> Self {
+        Timed { name, path, status: 0, rows: Value::Null, p50: Vec::new(), p95: Vec::new() }
+    }
+}
+
+/// The middle of `xs` (the mean of the two middle ones when even).
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    match xs.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
 }
 
 /// `clients` threads, each with a session of the 负责人 and 16 inspections of its own at a
