@@ -1726,6 +1726,7 @@ fn insert_blob(conn: &Connection, b: &liuhen_log::BlobRef) -> Result<(), StoreEr
 /// columns.
 trait SqliteRow: VersionedRow {
     /// The fields' names, in the order of the columns (checked against them by a test).
+    #[cfg(test)]
     const FIELDS: &'static [&'static str];
     fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
     fn params(&self) -> Vec<&dyn rusqlite::ToSql>;
@@ -1734,6 +1735,7 @@ trait SqliteRow: VersionedRow {
 macro_rules! sqlite_row {
     ($t:ty { $($f:ident),+ }) => {
         impl SqliteRow for $t {
+            #[cfg(test)]
             const FIELDS: &'static [&'static str] = &[$(stringify!($f)),+];
             fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
                 let mut column = 0..;

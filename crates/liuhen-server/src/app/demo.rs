@@ -366,9 +366,10 @@ impl<S: LogStore> App<S> {
         let today = now.shanghai_date();
         // Each account's signing key, made before the story's first signature (a signature
         // stands only when made while its key was valid).
-        let history = self.at_time(today.plus_days(-400).start().plus_hours(9));
+        let made = today.plus_days(-400).start().plus_hours(9);
+        let history = self.at_time(made);
         for u in [&staff.head, &staff.wang, &staff.li, &staff.lawyer, &staff.members[0], &staff.members[1]] {
-            history.sign_as(u, &staff.password, b"liuhen demo: the account's key is made").await?;
+            history.sign_as(u, &staff.password, made.0, b"liuhen demo: the account's key is made").await?;
         }
         let start = today.plus_days(-14).start().plus_hours(9);
         let mut open_with_acts = Vec::new();

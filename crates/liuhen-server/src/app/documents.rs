@@ -226,6 +226,29 @@ fn masked_for_others(spec: &document::DocSpec, d: &mut Value) {
             }
         }
     }
+    // The opinions, reasons and notes of its steps. An approval's signed statement holds its
+    // opinion as typed: where that had a number starred, the statement is withheld from this
+    // reader (its signature still stands, and `liuhen verify` checks it with the log's copy).
+    for (list, keys) in [
+        ("approvals", &["opinion", "reason"][..]),
+        ("returns", &["reasons"]),
+        ("refusals", &["who", "reason", "witness"]),
+    ] {
+        for step in d[list].as_array_mut().into_iter().flatten() {
+            let mut starred = false;
+            for key in keys {
+                if let Some(text) = step[*key].as_str() {
+                    let masked = super::publication::mask_personal_numbers(text);
+                    starred |= masked != text;
+                    step[*key] = Value::from(masked);
+                }
+            }
+            if starred && !step["statement"].is_null() {
+                step["statement"] = Value::Null;
+                step["statement_withheld"] = Value::from(true);
+            }
+        }
+    }
 }
 
 /// A document's fields as views show them ([`shown`]).
@@ -816,7 +839,8 @@ impl<S: LogStore> App<S> {
                 // Decided first, then signed with the approver's own key (电子签名法第十三条).
                 d.approve(a.clone()).map_err(refused)?;
                 let statement = approval_statement_with_reason(id, &a.step, &hash, &me, now.0, &a.opinion, &a.reason);
-                let signed = self.sign_as(actor, cmd["password"].as_str().unwrap_or_default(), &statement).await?;
+                let signed =
+                    self.sign_as(actor, cmd["password"].as_str().unwrap_or_default(), now.0, &statement).await?;
                 (a.key_id, a.signature) = (signed.key_id, signed.signature);
                 d.approve(a).map_err(refused)?
             }
@@ -877,7 +901,8 @@ impl<S: LogStore> App<S> {
                     // An officer's or member's handwriting is backed by their own SM2 signature.
                     let statement =
                         approval_statement(id, &format!("sign:{}", s.role), &hash, &s.person, now.0, &s.image_sha256);
-                    let signed = self.sign_as(actor, cmd["password"].as_str().unwrap_or_default(), &statement).await?;
+                    let signed =
+                        self.sign_as(actor, cmd["password"].as_str().unwrap_or_default(), now.0, &statement).await?;
                     (s.key_id, s.signature) = (signed.key_id, signed.signature);
                 }
                 let blob = self.blobs.put(bytes::Bytes::from(image)).await?;

@@ -150,14 +150,23 @@ impl<S: LogStore> App<S> {
     }
 
     /// Appends a `signer.*` entry with its secret detail behind a commitment, and the setting.
-    async fn record_key(&self, actor: &UserRecord, action: &str, body: Value, detail: Value) -> Result<(), AppError> {
+    /// Recorded at the clock's time, or at `at` when that is earlier (a key made for a signature
+    /// is made as that signature's act began).
+    async fn record_key(
+        &self,
+        actor: &UserRecord,
+        action: &str,
+        body: Value,
+        detail: Value,
+        at: Option<i64>,
+    ) -> Result<(), AppError> {
         let mut content = Vec::new();
         liuhen_log::entry::write_canonical(&detail, &mut content);
         let mut salt = [0u8; 32];
         fill_random(&mut salt);
         let c = commitment(&salt, &content);
         // Key times are the law's (a signature's validity is judged against them).
-        let now = self.clock.now().0;
+        let now = self.clock.now().0.min(at.unwrap_or(i64::MAX));
         let mut b = super::body(body);
         // The fold's time travels in the entry, so a rebuild folds the same.
         b.insert("recorded_at".to_string(), Value::from(now));
@@ -176,8 +185,9 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 
-    /// A new key for `actor`, wrapped under `password`, revoking the current one (`reason`).
-    async fn new_key(&self, actor: &UserRecord, password: &str, reason: &str) -> Result<(), AppError> {
+    /// A new key for `actor`, wrapped under `password`, revoking the current one (`reason`);
+    /// made at `at` when that is earlier than the clock (see [`Self::record_key`]).
+    async fn new_key(&self, actor: &UserRecord, password: &str, reason: &str, at: Option<i64>) -> Result<(), AppError> {
         if let Some(current) =
             self.keys_of(&actor.id).await?.and_then(|v| v["wrapped"]["key_id"].as_str().map(str::to_string))
         {
@@ -186,6 +196,7 @@ impl<S: LogStore> App<S> {
                 "signer.revoke",
                 json!({"user": actor.id, "key_id": current, "reason": reason}),
                 json!({}),
+                at,
             )
             .await?;
         }
@@ -200,15 +211,17 @@ impl<S: LogStore> App<S> {
         let key_id = sig::key_id(&public);
         let wrapped = wrap(&secret, password, &actor.id, &key_id).await?;
         let body = json!({"user": actor.id, "key_id": key_id, "public_key": hex::encode(&public)});
-        self.record_key(actor, "signer.key", body, json!({"wrapped": wrapped})).await
+        self.record_key(actor, "signer.key", body, json!({"wrapped": wrapped}), at).await
     }
 
     /// Signs `statement` with `actor`'s own key, which only their password (checked first)
-    /// opens; the first signature makes the key.
+    /// opens; the first signature makes the key. `at_ms` is the time the statement says it was
+    /// signed: a key made for it is made then, never after the signature it makes.
     pub(crate) async fn sign_as(
         &self,
         actor: &UserRecord,
         password: &str,
+        at_ms: i64,
         statement: &[u8],
     ) -> Result<Signed, AppError> {
         if !self.check_signing_password(actor, password).await? {
@@ -217,7 +230,7 @@ impl<S: LogStore> App<S> {
         let mut keys = self.keys_of(&actor.id).await?;
         if keys.as_ref().is_none_or(|v| v["wrapped"].is_null()) {
             // A first signature at the same moment may have made it: then that key signs.
-            match self.new_key(actor, password, "").await {
+            match self.new_key(actor, password, "", Some(at_ms)).await {
                 Ok(()) | Err(AppError::Stale(_)) => {}
                 Err(e) => return Err(e),
             }
@@ -229,7 +242,7 @@ impl<S: LogStore> App<S> {
             None => {
                 // The password was right but does not open the key (set while the key was
                 // wrapped under another): the old key is revoked and a new one made.
-                self.new_key(actor, password, "登录密码已由他人重置，原密钥无法使用").await?;
+                self.new_key(actor, password, "登录密码已由他人重置，原密钥无法使用", Some(at_ms)).await?;
                 let keys = self.keys_of(&actor.id).await?.unwrap_or_default();
                 unwrap(&keys["wrapped"], password, &actor.id)
                     .await?
@@ -257,6 +270,7 @@ impl<S: LogStore> App<S> {
                     "signer.rewrap",
                     json!({"user": actor.id, "key_id": key_id}),
                     json!({"wrapped": wrapped}),
+                    None,
                 )
                 .await
             }
@@ -270,7 +284,7 @@ impl<S: LogStore> App<S> {
         if !self.check_signing_password(actor, password).await? {
             return Err(AppError::NotYourStep(WRONG_PASSWORD.into()));
         }
-        self.new_key(actor, password, "本人申请更换").await?;
+        self.new_key(actor, password, "本人申请更换", None).await?;
         self.public_keys(&actor.id).await
     }
 
@@ -301,26 +315,5 @@ impl<S: LogStore> App<S> {
         let mut k = k.ok_or(AppError::NotFound)?;
         k["user"] = Value::from(format!("user:{}", row.user_id));
         Ok(k)
-    }
-
-    /// Whether `signature` (hex) by `key_id` of `user` over `statement` verifies and was made
-    /// at `at_ms` while the key was valid.
-    pub async fn signature_stands(
-        &self,
-        user: &str,
-        key_id: &str,
-        statement: &[u8],
-        signature: &str,
-        at_ms: i64,
-    ) -> Result<bool, AppError> {
-        let Some(keys) = self.keys_of(user).await? else { return Ok(false) };
-        let Some(k) = keys["keys"].as_array().into_iter().flatten().find(|k| k["key_id"] == key_id) else {
-            return Ok(false);
-        };
-        let public = hex::decode(k["public_key"].as_str().unwrap_or_default()).unwrap_or_default();
-        let Ok(der) = hex::decode(signature) else { return Ok(false) };
-        let valid =
-            sig::made_while_valid(at_ms, k["created_at"].as_i64().unwrap_or(i64::MAX), k["revoked_at"].as_i64());
-        Ok(valid && sig::verify(&public, statement, &der).unwrap_or(false))
     }
 }

@@ -966,16 +966,16 @@ impl<S: LogStore> App<S> {
             OrdinaryCommand::Propose { at, unit, proposal, password } => {
                 let content = json!({"proposal": super::summary::penalty_json(proposal)});
                 let statement = step_statement(id, "propose", &content, &person, at.0, &unit.opinion);
-                Some(self.sign_as(actor, password, &statement).await?)
+                Some(self.sign_as(actor, password, signing_time.0, &statement).await?)
             }
             OrdinaryCommand::LegalReview { at, passed, opinion, password, .. } => {
                 let statement = step_statement(id, "legal_review", &json!({"passed": passed}), &person, at.0, opinion);
-                Some(self.sign_as(actor, password, &statement).await?)
+                Some(self.sign_as(actor, password, signing_time.0, &statement).await?)
             }
             OrdinaryCommand::Discuss { members, conclusion, record, password, .. } => {
                 let content = discussion_content(conclusion, members, record);
                 let statement = step_statement(id, "discuss", &content, &person, signing_time.0, "");
-                Some(self.sign_as(actor, password, &statement).await?)
+                Some(self.sign_as(actor, password, signing_time.0, &statement).await?)
             }
             _ => None,
         };

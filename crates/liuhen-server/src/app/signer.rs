@@ -174,7 +174,7 @@ impl<S: LogStore> App<S> {
         let person = format!("user:{}", actor.id);
         let at = self.clock.now().0;
         let statement = super::ordinary::step_statement(case, &sign.step, detail, &person, at, "");
-        let s = self.sign_as(actor, &sign.password, &statement).await?;
+        let s = self.sign_as(actor, &sign.password, at, &statement).await?;
         let name = self.actor_name(actor).await?;
         Ok(serde_json::json!({
             "step": sign.step, "person": person, "name": name, "at": at, "key_id": s.key_id, "signature": s.signature,

@@ -1200,3 +1200,57 @@ fn ok_bytes(r: &Resp) -> Vec<u8> {
     assert!(r.status.is_success(), "{} {}", r.status, String::from_utf8_lossy(&r.body));
     r.body.to_vec()
 }
+
+/// 办法第二十四条 保密: a phone or identity number typed in an approval's opinion or reason, a
+/// return's reasons or a refusal's note is starred for a reader who does not handle the case —
+/// and the approval's signed statement, which holds the opinion as typed, is withheld from that
+/// reader, not shown beside the starred text.
+#[tokio::test]
+async fn numbers_in_approvals_and_returns_are_starred_for_those_who_do_not_handle_the_case() {
+    let o = office().await;
+    let doc = handling_form(&o).await;
+    let id = doc["id"].as_str().unwrap().to_string();
+    let hash = doc["content_hash"].as_str().unwrap().to_string();
+    let (phone, number) = ("13912345678", "130227199001011234");
+    let body = json!({"type": "approve", "step": "handler", "opinion": "建议罚款五千元",
+        "reason": format!("当事人电话{phone}，已核实"), "content_hash": hash});
+    ok(&cmd(&o, &o.wang, &id, body).await, "handler");
+    let back = json!({"type": "return", "reasons": format!("请核对身份证{number}"), "content_hash": hash});
+    ok(&cmd(&o, &o.keshi, &id, back).await, "return");
+    let admin = o.app.login_admin().await;
+    let supervisor = o.app.account(&admin, "jiancha8", "supervisor").await;
+    let r = o.app.get(&format!("/api/documents/{id}?purpose=评查"), Some(&supervisor)).await;
+    for secret in [phone, number] {
+        assert!(!r.body.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} whole to the supervisor");
+    }
+    let seen = ok(&r, "supervisor's view");
+    assert_eq!(seen["approvals"][0]["reason"], "当事人电话***********，已核实", "{seen}");
+    assert_eq!(seen["approvals"][0]["statement"], Value::Null, "{seen}");
+    assert_eq!(seen["approvals"][0]["statement_withheld"], true, "{seen}");
+    assert!(seen["approvals"][0]["signature"].is_string(), "its signature still stands: {seen}");
+    assert!(seen["returns"][0]["reasons"].as_str().unwrap().ends_with("******************"), "{seen}");
+    // The handler reads what was typed, and the statement to check the signature with.
+    let mine = ok(&o.app.get(&format!("/api/documents/{id}"), Some(&o.wang)).await, "handler's view");
+    assert!(mine["approvals"][0]["reason"].as_str().unwrap().contains(phone));
+    assert!(mine["approvals"][0]["statement"].is_string(), "{mine}");
+    assert!(mine["returns"][0]["reasons"].as_str().unwrap().contains(number));
+}
+
+/// A first signature makes its signer's key, and the key is made no later than the time the
+/// signature states: a signature stands only when made while its key was valid (电子签名法第十三条).
+#[tokio::test]
+async fn a_first_signature_is_never_dated_before_the_key_it_makes() {
+    let o = office().await;
+    let list = ok(&o.app.get(&format!("/api/cases/{}/documents", o.case), Some(&o.head)).await, "documents");
+    let filing = list["documents"].as_array().unwrap().iter().find(|d| d["code"] == "D02").unwrap();
+    let d = ok(&o.app.get(&format!("/api/documents/{}", filing["id"].as_str().unwrap()), Some(&o.head)).await, "D02");
+    let approvals = d["approvals"].as_array().unwrap();
+    assert_eq!(approvals.len(), 3, "{d}");
+    for a in approvals {
+        let key =
+            ok(&o.app.get(&format!("/api/signing-keys/{}", a["key_id"].as_str().unwrap()), Some(&o.head)).await, "key");
+        let (made, signed) = (key["created_at"].as_i64().unwrap(), a["at"].as_i64().unwrap());
+        assert!(made <= signed, "{} signed at {signed}, its key made at {made}", a["step"]);
+        assert_eq!(key["revoked_at"], Value::Null);
+    }
+}
