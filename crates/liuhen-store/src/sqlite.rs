@@ -3122,7 +3122,15 @@ impl ProjectionReads for SqliteStore {
         // A database of an older schema (opened read-only, so not migrated) has not the tables
         // the log's projections now fill: said once, not as a difference per table.
         let schema: Option<i64> = self.read(|c| {
-            Ok(c.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)).ok())
+            let recorded =
+                c.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)).ok();
+            // A record cut at its end (said by `schema_problems`) does not make the schema older:
+            // it is at the migration its objects show ran, and checked as that one.
+            let shown = crate::migrate::recorded(c)
+                .ok()
+                .and_then(|r| crate::migrate::unrecorded(c, &r).ok().flatten())
+                .map(|(version, _)| version);
+            Ok(recorded.map(|r: i64| r.max(shown.unwrap_or(0))))
         })?;
         let Some(schema) = schema else {
             return Ok(vec![

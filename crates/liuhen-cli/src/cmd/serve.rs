@@ -129,6 +129,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // start do not read again, is found within one cycle; the alarm shows on the 负责人's home
     // page and at /api/integrity.
     if args.verify_every_hours > 0.0 {
+        // No 文号 is given before the first check has found the register as the log has it.
+        opened.state.app.hold_numbering_until_checked();
         let checker = opened.state.app.clone();
         let every = std::time::Duration::from_secs_f64(args.verify_every_hours * 3600.0);
         tokio::spawn(async move {

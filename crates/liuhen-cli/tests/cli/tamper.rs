@@ -742,6 +742,17 @@ fn a_table_dropped_with_a_shell_is_named_and_rebuilt_from_the_log_or_refused() {
         &["lacks migration(s) 20", "migration 99, which this liuhen does not have", "meta holds \"evil\""],
     );
     serve_refuses(&d, &["migration 99"]);
+    // The record cut at its end and a log trigger dropped: the schema is not taken for an
+    // older one, and the dropped trigger is named with the cut.
+    let (_t, d) = copy("cut-and-trigger");
+    rusqlite::Connection::open(d.join("liuhen.db"))
+        .unwrap()
+        .execute_batch(
+            "DELETE FROM schema_migrations WHERE version >= (SELECT MAX(version) - 1 FROM schema_migrations); \
+             DROP TRIGGER log_entries_no_update;",
+        )
+        .unwrap();
+    verify_names(&d, &["though the schema shows migration", "log_entries_no_update"]);
     let (_t, d) = copy("origin");
     shell(&d).execute("DELETE FROM meta WHERE key = 'origin'", []).unwrap();
     verify_names(&d, &["its origin was removed"]);

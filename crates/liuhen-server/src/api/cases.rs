@@ -558,7 +558,7 @@ pub struct DeadlineListQuery {
     pub cursor: Option<String>,
     /// The kind of deadline (`T-AV`…).
     pub code: Option<String>,
-    /// overdue | unknown | upcoming
+    /// overdue | unknown | due_soon | pending | upcoming (the last two)
     pub status: Option<String>,
     pub kind: Option<String>,
     pub unit: Option<String>,

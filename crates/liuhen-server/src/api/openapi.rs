@@ -193,7 +193,10 @@ pub fn document() -> Value {
     let deadline_params = {
         let mut filters = vec![
             ("code", "期限种类（如 T-AV）"),
-            ("status", "overdue | unknown | upcoming"),
+            (
+                "status",
+                "overdue 已逾期 | unknown 无法计算 | due_soon 即将到期 | pending 未到期 | upcoming 即将到期与未到期",
+            ),
             ("from", "到期日不早于（YYYY-MM-DD）"),
             ("to", "到期日不晚于（YYYY-MM-DD）"),
         ];
@@ -596,7 +599,7 @@ pub fn document() -> Value {
                     "409": err("版本冲突 (CONFLICT)；当前状态不能执行 (INVALID_STATE)；文号已由其他案件或文书使用 (DUPLICATE)"),
                     "422": err("规则拒绝 (RULE_VIOLATION)；所指的执法人员等不存在 (UNKNOWN_REFERENCE)"),
                     "429": err("签名密码错误次数过多，账号已锁定 (ACCOUNT_LOCKED)")}))}},
-            "/api/deadlines": {"get": {"summary": "期限提醒", "description": "本人可见案件的未完成期限：逾期在前，其次无法计算的，再按到期时间；负责人的第一页先列年度统计数据的公开期限（未加筛选时）。分页（limit、cursor），可筛选：code 期限种类（如 T-AV）、status（overdue 已逾期、unknown 无法计算、upcoming 未到期）、from/to 到期日期范围（YYYY-MM-DD），以及按案件：kind、unit、officer、matter（同时给出的须都符合）。未列出的参数返回 400。",
+            "/api/deadlines": {"get": {"summary": "期限提醒", "description": "本人可见案件的未完成期限：逾期在前，其次无法计算的，再按到期时间；负责人的第一页先列年度统计数据的公开期限（未加筛选时）。分页（limit、cursor），可筛选：code 期限种类（如 T-AV）、status（与各行的 status 相同：overdue 已逾期、unknown 无法计算、due_soon 即将到期、pending 未到期；upcoming 为后两者）、from/to 到期日期范围（YYYY-MM-DD），以及按案件：kind、unit、officer、matter（同时给出的须都符合）。未列出的参数返回 400。",
                 "security": [{"bearer": []}], "parameters": deadline_params,
                 "responses": auth_errors(json!({"200": ok("一页期限", page_of(r("Deadline"), "deadlines")), "400": err("查询参数有误")}))}},
             "/api/openapi.json": {"get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 3.1"}}}},

@@ -116,7 +116,8 @@ impl DeadlineFilter {
     }
 }
 
-/// Where a deadline stands, as the list is ordered (its ranges, in order).
+/// Where a deadline stands, as each row of the list says it (`overdue`, `unknown`, `due_soon`,
+/// `pending`); `upcoming` is the last two together. The first three are the list's ranges, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DueStatus {
     /// Past due.
@@ -125,16 +126,39 @@ pub enum DueStatus {
     Unknown = 1,
     /// Not yet due (soon or later).
     Upcoming = 2,
+    /// Due within [`DUE_SOON_MS`].
+    DueSoon = 3,
+    /// Due later than that.
+    Pending = 4,
 }
 
 impl DueStatus {
-    /// The status a query names: `overdue`, `unknown` or `upcoming`.
+    /// The status a query names: a row's (`overdue`, `unknown`, `due_soon`, `pending`) or
+    /// `upcoming` (`due_soon` and `pending`).
     pub fn parse(s: &str) -> Result<DueStatus, AppError> {
         match s {
             "overdue" => Ok(DueStatus::Overdue),
             "unknown" => Ok(DueStatus::Unknown),
             "upcoming" => Ok(DueStatus::Upcoming),
-            _ => Err(AppError::BadRequest("status 须为 overdue、unknown 或 upcoming".into())),
+            "due_soon" => Ok(DueStatus::DueSoon),
+            "pending" => Ok(DueStatus::Pending),
+            _ => Err(AppError::BadRequest("status 须为 overdue、unknown、due_soon、pending 或 upcoming".into())),
+        }
+    }
+
+    /// The range of the list it is in.
+    fn range(self) -> usize {
+        (self as usize).min(2)
+    }
+
+    /// The due times it narrows `from`..`before` to at `now`.
+    fn due_between(self, now: i64, from: Option<i64>, before: Option<i64>) -> (Option<i64>, Option<i64>) {
+        // Due soon: due no later than `now` + DUE_SOON_MS, as `calendar::status` says it.
+        let soon = now.saturating_add(DUE_SOON_MS).saturating_add(1);
+        match self {
+            DueStatus::DueSoon => (from, Some(before.map_or(soon, |b| b.min(soon)))),
+            DueStatus::Pending => (Some(from.map_or(soon, |f| f.max(soon))), before),
+            _ => (from, before),
         }
     }
 }
@@ -243,7 +267,7 @@ impl<S: LogStore> App<S> {
         let first = start.as_ref().map_or(0, |s| s.0 as usize);
         let mut next = None;
         for (i, range) in ranges.into_iter().enumerate().skip(first) {
-            if filter.status.is_some_and(|s| s as usize != i) {
+            if filter.status.is_some_and(|s| s.range() != i) {
                 continue;
             }
             let after = start.as_ref().filter(|s| s.0 as usize == i).map(|s| (s.1, s.2.clone(), s.3));
@@ -253,12 +277,16 @@ impl<S: LogStore> App<S> {
                 next = Some(super::policy::cursor_of(0, &format!("{i}:{}:", i64::MIN)));
                 break;
             }
+            let (due_from, due_before) = match filter.status {
+                Some(s) => s.due_between(now.0, filter.due_from, filter.due_before),
+                None => (filter.due_from, filter.due_before),
+            };
             let q = DeadlineQuery {
                 seen_by: seen_by.clone(),
                 code: filter.code.clone(),
                 range,
-                due_from: filter.due_from,
-                due_before: filter.due_before,
+                due_from,
+                due_before,
                 cases: filter.cases.clone(),
                 after,
                 limit: want as u32 + 1,

@@ -77,7 +77,8 @@ pub enum AppError {
     /// The body is larger than this endpoint takes (the limit in bytes, when known).
     #[error("body too large")]
     TooLarge(Option<u64>),
-    /// The store is unavailable (shutting down, or its writer failed).
+    /// The store is unavailable (shutting down, or its writer failed), or the 文号 register
+    /// awaits the check at start ([`NUMBERING_HELD`]).
     #[error("unavailable: {0}")]
     Unavailable(String),
     /// A record does not check out against the log (an opening that no longer matches
@@ -197,6 +198,10 @@ impl AppError {
                 },
             ),
             AppError::Upload(kind, m) => (kind.code(), m.clone()),
+            AppError::Unavailable(m) if m == NUMBERING_HELD => (
+                "UNAVAILABLE",
+                "服务启动后的完整性核验完成前，文号登记簿暂不编号，请稍后重试；未保存任何内容".to_string(),
+            ),
             AppError::Unavailable(_) => ("UNAVAILABLE", "服务暂不可用，请稍后重试；未保存任何内容".to_string()),
             AppError::Integrity(_) => {
                 ("INTEGRITY", "记录与日志不符，已拒绝使用；请管理员运行 liuhen verify 查明".to_string())
@@ -347,6 +352,10 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+/// Why a 文号 is not given yet: the register awaits the integrity check a server runs as it
+/// starts (a row deleted while it was stopped would let a number be given twice).
+pub const NUMBERING_HELD: &str = "the 文号 register awaits the integrity check at start";
 
 #[cfg(test)]
 mod tests {

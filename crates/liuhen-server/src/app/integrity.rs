@@ -299,16 +299,22 @@ impl<S: LogStore> App<S> {
         // unlike a log that itself checks out are mended from it at once — a record's class
         // deleted with a shell must not open it to those it was withheld from until someone
         // runs a rebuild — and the alarm still says what was found.
+        // The projections found as the log has them, or mended from it: what releases the 文号
+        // register held since the start.
+        let mut projections_sound = false;
         if openings.is_empty() {
             let log_sound = problems.is_empty();
             match self.compared_projections().await {
                 Ok((differences, scratch, n)) => {
                     // (The schema's own objects are made again by the next start, not by this.)
-                    if log_sound && differences.iter().any(|d| !d.starts_with("schema: ")) {
+                    let differ = differences.iter().any(|d| !d.starts_with("schema: "));
+                    projections_sound = !differ;
+                    if log_sound && differ {
                         let mended = match self.install(scratch, &n).await {
                             Err(AppError::Stale(_)) => self.rebuild().await.map(drop),
                             other => other,
                         };
+                        projections_sound = mended.is_ok();
                         problems.push(match mended {
                             Ok(()) => format!(
                                 "the projections below differed from the log: rebuilt from it ({} cases; sign-in \
@@ -333,6 +339,9 @@ impl<S: LogStore> App<S> {
         let receipt = self.append(d, vec![]).await?;
         if !problems.is_empty() {
             tracing::error!(problems = problems.len(), first = %problems[0], "the scheduled integrity check found problems");
+        }
+        if projections_sound {
+            self.numbering_held.store(false, std::sync::atomic::Ordering::SeqCst);
         }
         let report = IntegrityReport { checked_at_ms: receipt.time_ms, entries, problems, entry: receipt.index };
         *self.integrity.lock().unwrap_or_else(|e| e.into_inner()) = Some(report.clone());

@@ -67,6 +67,9 @@ pub struct App<S> {
     pub documents: std::sync::Arc<documents::DocConfig>,
     /// The last scheduled check of the whole log (the alarm).
     pub(crate) integrity: std::sync::Arc<std::sync::Mutex<Option<integrity::IntegrityReport>>>,
+    /// No 文号 is given until an integrity check finds the projections as the log has them
+    /// ([`App::hold_numbering_until_checked`]).
+    pub(crate) numbering_held: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The time the law's steps are dated by (approvals) and typed times are checked against.
     pub clock: Clock,
     /// Cases as their last command left them, by id with their version: a command on a case
@@ -297,6 +300,7 @@ impl<S: LogStore> App<S> {
             calendar: std::sync::Arc::new(liuhen_core::calendar::WorkCalendar::china()),
             failure_cap: std::sync::Arc::default(),
             integrity: std::sync::Arc::default(),
+            numbering_held: std::sync::Arc::default(),
             unauthenticated_per_minute: auth::UNAUTHENTICATED_ENTRIES_PER_MINUTE,
             trusted_proxy: None,
             grants: std::sync::Arc::default(),

@@ -243,8 +243,24 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 
+    /// A server holds its 文号 register from its start until an integrity check has found the
+    /// projections as the log has them (or mended them from it): a register row deleted with a
+    /// shell while the server was stopped would otherwise let a number be given twice.
+    pub fn hold_numbering_until_checked(&self) {
+        self.numbering_held.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// `Unavailable` while the register is held (see [`Self::hold_numbering_until_checked`]).
+    fn numbering_open(&self) -> Result<(), AppError> {
+        match self.numbering_held.load(std::sync::atomic::Ordering::SeqCst) {
+            true => Err(AppError::Unavailable(super::error::NUMBERING_HELD.into())),
+            false => Ok(()),
+        }
+    }
+
     /// Who holds 文号 `no` and the version its row was read at (`None`, 0: never given).
     async fn doc_number(&self, no: &str) -> Result<(Option<DocNumberRecord>, u64), AppError> {
+        self.numbering_open()?;
         match self.store.doc_number(no).await {
             Ok(r) => {
                 let read = r.version;
@@ -267,6 +283,7 @@ impl<S: LogStore> App<S> {
 
     /// The highest number series `series` holds (0 when none is given yet).
     pub(crate) async fn series_last(&self, series: &str) -> Result<u64, AppError> {
+        self.numbering_open()?;
         Ok(self.store.series_last(series).await?)
     }
 

@@ -243,9 +243,12 @@ fn digit_like(c: char) -> bool {
         || "〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺".contains(c)
 }
 
-/// What may stand between the digits of one number: spaces, dashes, a plus, dots.
-fn number_separator(c: char) -> bool {
-    c.is_whitespace() || "-－—–‐+＋.·/／，".contains(c)
+/// What may stand between the digits of one number: spaces, dashes, a plus, dots, slashes,
+/// underscores, the brackets of an area code (`(0315)5612345`); for a phone or identity number
+/// (`least` 11) also the enumeration comma (`138、1234、5678`), which in a published decision
+/// more often lists figures of the facts.
+fn number_separator(c: char, least: usize) -> bool {
+    c.is_whitespace() || "-－—–‐+＋.·/／，_＿()（）".contains(c) || (least >= 11 && c == '、')
 }
 
 /// Every run of seven or more digits (separators between them allowed) starred.
@@ -282,7 +285,7 @@ fn mask_numbers_of(text: &str, least: usize) -> String {
                 digits += 1;
                 end = j + 1;
                 break;
-            } else if !number_separator(chars[j]) {
+            } else if !number_separator(chars[j], least) {
                 break;
             }
             j += 1;
@@ -295,7 +298,12 @@ fn mask_numbers_of(text: &str, least: usize) -> String {
             && parts[0].len() == 4
             && parts[1].len() <= 2
             && parts[2].len() <= 2;
-        if digits >= least && !date {
+        // A passport's or a travel permit's number: one or two capitals, then seven to nine
+        // digits typed together (`E12345678`, `护照号G1234567`).
+        let letters = chars[..start].iter().rev().take_while(|c| c.is_ascii_uppercase()).count();
+        let before = chars[..start.saturating_sub(letters)].last().is_none_or(|c| !c.is_ascii_alphanumeric());
+        let passport = (1..=2).contains(&letters) && before && (7..=9).contains(&digits) && end - start == digits;
+        if (digits >= least || passport) && !date {
             out.extend(std::iter::repeat_n('*', digits));
         } else {
             out.extend(&chars[start..end]);
@@ -645,19 +653,32 @@ impl<S: LogStore> App<S> {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
-        let after = cursor
-            .map(|c| {
-                let (_, key) = super::policy::parse_cursor(c)?;
-                let bad = || AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into());
-                let (at, case) = key.split_once(':').ok_or_else(bad)?;
-                Ok::<_, AppError>((at.parse::<i64>().map_err(|_| bad())?, case.to_string()))
-            })
-            .transpose()?;
-        let q = liuhen_store::PublicationQuery { after, limit: limit as u32 + 1 };
-        let rows = self.store.publication_page(&q).await?;
+        // The cursor says where the page before ended by the publication time of its last row
+        // and how many rows of that very time it held — no case's id in a public address.
+        let (at, skip) = match cursor {
+            None => (None, 0),
+            Some(c) => {
+                let (at, n) = super::policy::parse_cursor(c)?;
+                let n = n
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n <= super::policy::MAX_PAGE as usize)
+                    .ok_or_else(|| AppError::BadRequest("cursor 无效（须为上一页返回的 next_cursor）".into()))?;
+                (Some(at), n)
+            }
+        };
+        let q = liuhen_store::PublicationQuery {
+            after: at.map(|at| (at + 1, String::new())),
+            limit: (limit + skip) as u32 + 1,
+        };
+        let mut rows = self.store.publication_page(&q).await?;
+        rows.drain(..skip.min(rows.len()));
         let next = match (rows.len() > limit, rows.get(limit.saturating_sub(1))) {
             (true, Some(last)) => {
-                Some(super::policy::cursor_of(0, &format!("{}:{}", last.published_at_ms.unwrap_or(0), last.case_id)))
+                let last_at = last.published_at_ms.unwrap_or(0);
+                let same = rows.iter().take(limit).filter(|r| r.published_at_ms == last.published_at_ms).count();
+                let before = if at == Some(last_at) { skip } else { 0 };
+                Some(super::policy::cursor_of(last_at, &(same + before).to_string()))
             }
             _ => None,
         };
@@ -780,6 +801,27 @@ mod tests {
         for kept in ["钱某某", "2026 年 8 月 17 日", "第 65 条", "18 平方米", "罚款 5000 元"] {
             assert!(out.contains(kept), "{kept} lost: {out}");
         }
+    }
+
+    /// A landline with its area code in brackets, a number split by underscores or (a phone's)
+    /// enumeration commas, a passport's number: starred for a reader who does not handle the
+    /// case; a 文号, a date, an amount and a 统一社会信用代码's check stay.
+    #[test]
+    fn landlines_split_numbers_and_passports_are_starred() {
+        let text = "座机(0315)5612345、（0315）5612346；手机138_1234_5678、139、1234、5678；\
+            护照号E12345678，通行证C1234567；栗街罚〔2026〕41号，2026-08-17，罚款 3000 元，No.0001234，代码91130227MA0ABCDE1X";
+        let out = super::mask_personal_numbers(text);
+        for private in ["5612345", "5612346", "0315", "138", "139", "5678", "E12345678", "C1234567"] {
+            assert!(!out.contains(private), "{private} left in: {out}");
+        }
+        for kept in
+            ["栗街罚〔2026〕41号", "2026-08-17", "罚款 3000 元", "No.0001234", "护照号E********", "91130227MA0ABCDE1X"]
+        {
+            assert!(out.contains(kept), "{kept} lost: {out}");
+        }
+        // In a published decision, a list of figures stays.
+        let facts = super::mask_numbers("违反第3、4、5、6、7、8、9项，罚款 3000、5000 元");
+        assert!(facts.contains("3、4、5、6、7、8、9") && facts.contains("3000、5000"), "{facts}");
     }
 
     /// A given name alone, a 复姓, part of the recorded address, and any door number.

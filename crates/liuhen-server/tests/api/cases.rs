@@ -334,6 +334,12 @@ async fn the_demo_office_has_cases_at_every_stage_and_overdue_deadlines_first() 
     assert_eq!(second["decisions"][0], public[1]);
     assert!(second["next_cursor"].is_null(), "{second}");
     let cases = app.get("/api/cases", Some(&token)).await.json()["cases"].clone();
+    // The public cursor names no case: a time and a count, nothing an outsider could look up.
+    use base64::Engine as _;
+    let said = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&cursor).unwrap()).unwrap();
+    for c in cases.as_array().unwrap() {
+        assert!(!said.contains(c["id"].as_str().unwrap()), "the public cursor {said} names a case");
+    }
     let mut states: Vec<&str> = cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
     states.sort();
     assert_eq!(
@@ -3105,6 +3111,16 @@ async fn the_deadlines_and_the_inbox_filter_by_case_kind_standing_and_due_date()
     assert!(upcoming.iter().all(|d| d["status"] == "due_soon" || d["status"] == "pending"), "{upcoming:?}");
     let unknown = rows("/api/deadlines?limit=500&status=unknown", "deadlines").await;
     assert_eq!(overdue.len() + upcoming.len() + unknown.len(), of_cases.len());
+    // The filter speaks the rows' own words: `due_soon` and `pending` split `upcoming`.
+    let soon = rows("/api/deadlines?limit=500&status=due_soon", "deadlines").await;
+    let later = rows("/api/deadlines?limit=500&status=pending", "deadlines").await;
+    assert!(soon.iter().all(|d| d["status"] == "due_soon"), "{soon:?}");
+    assert!(later.iter().all(|d| d["status"] == "pending"), "{later:?}");
+    assert_eq!(
+        keys(soon.iter().chain(&later).collect()),
+        keys(upcoming.iter().collect()),
+        "due_soon and pending are upcoming, split"
+    );
     let day = |ms: i64| liuhen_core::time::Timestamp(ms).shanghai_date().to_string();
     let due = of_cases.iter().filter_map(|d| d["due"].as_i64().filter(|t| *t > 0)).min().unwrap();
     let on_that_day = rows(&format!("/api/deadlines?limit=500&from={}&to={}", day(due), day(due)), "deadlines").await;

@@ -1254,3 +1254,55 @@ async fn a_first_signature_is_never_dated_before_the_key_it_makes() {
         assert_eq!(key["revoked_at"], Value::Null);
     }
 }
+
+/// A 文号 register row deleted with a shell while the server was stopped: the server that
+/// starts on it gives no number until its check at start has found the register as the log has
+/// it (here: mended from the log), so the deleted number is never given again.
+#[tokio::test]
+async fn no_number_is_given_until_the_check_at_start_has_found_the_register_as_the_log_has_it() {
+    let o = office().await;
+    let scheme = json!([{"kind": "D32", "pattern": "栗街罚告〔{year}〕{n}号"}]);
+    assert_eq!(o.app.put_as("/api/catalogues/numbering", &o.head, &scheme).await.status, StatusCode::OK);
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D32").unwrap().clone();
+    let notice = || async {
+        let body = json!({"code": "D32", "fields": filled(&form, "D32")});
+        let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "D32");
+        let id = d["id"].as_str().unwrap().to_string();
+        ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+        id
+    };
+    let year = liuhen_core::time::Timestamp(CLOCK_MS).shanghai_date().year();
+    let first = notice().await;
+    let d = ok(&cmd(&o, &o.head, &first, json!({"type": "issue"})).await, "issue");
+    let given = d["issued"]["doc_no"].as_str().unwrap().to_string();
+    assert_eq!(given, format!("栗街罚告〔{year}〕1号"));
+    let second = notice().await;
+    // While stopped, the register's row deleted; then the server starts on it.
+    let conn = rusqlite::Connection::open(o.app.data.db_path()).unwrap();
+    assert_eq!(conn.execute("DELETE FROM doc_numbers WHERE doc_no = ?1", [&given]).unwrap(), 1);
+    drop(conn);
+    let mut running = None;
+    let router = o.app.router_with(|s| {
+        s.app.clock = o.app.clock.clone();
+        s.app.hold_numbering_until_checked();
+        running = Some(s.app.clone());
+    });
+    let path = format!("/api/documents/{second}/commands");
+    let before = o.app.store.tree_size();
+    for issue in [json!({"type": "issue"}), json!({"type": "issue", "doc_no": given})] {
+        let r = o.app.post_from(&router, &path, &o.head, &issue).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", String::from_utf8_lossy(&r.body));
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("文号登记簿"), "{}", r.json());
+    }
+    assert_eq!(o.app.store.tree_size(), before, "nothing recorded");
+    let report = running.unwrap().check_integrity().await.unwrap();
+    assert!(report.problems.iter().any(|p| p.contains("doc_numbers")), "{:?}", report.problems);
+    // Released (the mend ended the sessions: signed in again): the deleted number is held
+    // again, and the next one is given.
+    let head = o.app.login().await;
+    let r = o.app.post_from(&router, &path, &head, &json!({"type": "issue", "doc_no": given})).await;
+    assert_eq!(r.json()["error"]["code"], "DUPLICATE", "{}", String::from_utf8_lossy(&r.body));
+    let r = o.app.post_from(&router, &path, &head, &json!({"type": "issue"})).await;
+    assert_eq!(ok(&r, "issue")["issued"]["doc_no"], format!("栗街罚告〔{year}〕2号"));
+}

@@ -282,6 +282,19 @@ impl TestApp {
         Resp { status, headers, body }
     }
 
+    /// `POST path` of JSON `body` with `token` on another router over the same data.
+    pub async fn post_from(&self, router: &Router, path: &str, token: &str, body: &serde_json::Value) -> Resp {
+        let req = Request::post(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        let body = axum::body::to_bytes(resp.into_body(), 16 << 20).await.unwrap().to_vec();
+        Resp { status, headers, body }
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
         let mut b = Request::get(path);
         if let Some(t) = token {
