@@ -153,6 +153,17 @@ async fn cmd(o: &Office, token: &str, doc: &str, mut body: Value) -> Resp {
     o.app.document_command(token, doc, &body).await
 }
 
+/// A 行政处罚事先告知书 (D32) drafted by 王明 on the office's case and finalised: its id.
+async fn finalised_notice(o: &Office) -> String {
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
+    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D32").unwrap().clone();
+    let body = json!({"code": "D32", "fields": filled(&form, "D32")});
+    let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "D32");
+    let id = d["id"].as_str().unwrap().to_string();
+    ok(&cmd(o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
+    id
+}
+
 #[tokio::test]
 async fn an_ordinary_penalty_case_gets_its_whole_document_set_sealed_and_verifiable_with_openssl() {
     let o = office().await;
@@ -908,15 +919,7 @@ async fn a_document_issued_without_a_number_gets_the_next_of_its_series_and_none
         StatusCode::BAD_REQUEST,
         "an internal form gets no 文号"
     );
-    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
-    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D32").unwrap().clone();
-    let notice = || async {
-        let body = json!({"code": "D32", "fields": filled(&form, "D32")});
-        let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "D32");
-        let id = d["id"].as_str().unwrap().to_string();
-        ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
-        id
-    };
+    let notice = || finalised_notice(&o);
     let year = liuhen_core::time::Timestamp(CLOCK_MS).shanghai_date().year();
     let no = |n: u32| format!("栗街罚告〔{year}〕{n}号");
     let mut given = Vec::new();
@@ -960,6 +963,7 @@ async fn a_document_issued_without_a_number_gets_the_next_of_its_series_and_none
     let d = ok(&cmd(&o, &o.head, &id, json!({"type": "issue", "doc_no": ""})).await, "issue");
     assert_eq!(d["issued"]["doc_no"], no(7));
     // A form without the office's own pattern follows the default one.
+    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
     let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D34b").unwrap().clone();
     let body = json!({"code": "D34b", "fields": filled(&form, "D34b")});
     let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "D34b");
@@ -1263,15 +1267,7 @@ async fn no_number_is_given_until_the_check_at_start_has_found_the_register_as_t
     let o = office().await;
     let scheme = json!([{"kind": "D32", "pattern": "栗街罚告〔{year}〕{n}号"}]);
     assert_eq!(o.app.put_as("/api/catalogues/numbering", &o.head, &scheme).await.status, StatusCode::OK);
-    let catalogue = ok(&o.app.get("/api/document-catalogue", Some(&o.wang)).await, "catalogue");
-    let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == "D32").unwrap().clone();
-    let notice = || async {
-        let body = json!({"code": "D32", "fields": filled(&form, "D32")});
-        let d = ok(&o.app.post_as(&format!("/api/cases/{}/documents", o.case), &o.wang, &body).await, "D32");
-        let id = d["id"].as_str().unwrap().to_string();
-        ok(&cmd(&o, &o.wang, &id, json!({"type": "finalise"})).await, "finalise");
-        id
-    };
+    let notice = || finalised_notice(&o);
     let year = liuhen_core::time::Timestamp(CLOCK_MS).shanghai_date().year();
     let first = notice().await;
     let d = ok(&cmd(&o, &o.head, &first, json!({"type": "issue"})).await, "issue");
