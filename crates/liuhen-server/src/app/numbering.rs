@@ -230,7 +230,8 @@ impl<S: LogStore> App<S> {
     }
 
     /// Refuses a 文号 a command on case `case` gives that another case or a document of
-    /// another case holds (409 DUPLICATE). The caller holds `numbering_turn` until it is recorded.
+    /// another case holds (409 DUPLICATE). The register rows are then written at the versions
+    /// read (a number taken meanwhile is `Stale`).
     pub(crate) async fn doc_numbers_free(&self, case: &str, command: &Value) -> Result<(), AppError> {
         for no in doc_numbers(command) {
             check_sequence(&no)?;
@@ -272,8 +273,8 @@ impl<S: LogStore> App<S> {
     }
 
     /// The next 文号 of document `code` in the office's pattern and the server's year, one more
-    /// than the highest its series holds, for a case command that gives none (the caller holds
-    /// the numbering turn until the command is recorded).
+    /// than the highest its series holds, for a case command that gives none (its register row
+    /// is created with the command: two commands given the same next number, one is `Stale`).
     pub(crate) async fn next_doc_no(&self, code: &str) -> Result<String, AppError> {
         let pattern = self.pattern(code).await?;
         let (before, after) = parts(&pattern, self.clock.now().shanghai_date().year());
