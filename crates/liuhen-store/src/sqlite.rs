@@ -835,14 +835,28 @@ fn schema_problems(conn: &Connection) -> Result<(Vec<String>, bool), StoreError>
         }
         out.extend(said);
     }
-    if let Ok(keys) = conn
-        .prepare("SELECT key FROM meta ORDER BY key")
-        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<String>>>())
-    {
-        for k in keys.iter().filter(|k| !["origin", "mark", crate::migrate::STALE_PROJECTIONS].contains(&k.as_str())) {
-            out.push(format!("meta holds {k:?}, which liuhen does not write"));
+    if let Ok(rows) = conn.prepare("SELECT key, value FROM meta ORDER BY key").and_then(|mut s| {
+        s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, rusqlite::types::Value>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+    }) {
+        let keys: Vec<&String> = rows.iter().map(|(k, _)| k).collect();
+        for (k, v) in &rows {
+            // What liuhen writes under each key it writes (the origin is checked against the
+            // log's own).
+            let written = match k.as_str() {
+                "origin" => continue,
+                "mark" => MARK_HEADER,
+                k if k == crate::migrate::STALE_PROJECTIONS => "stale",
+                _ => {
+                    out.push(format!("meta holds {k:?}, which liuhen does not write"));
+                    continue;
+                }
+            };
+            if *v != rusqlite::types::Value::Text(written.to_string()) {
+                out.push(format!("meta's {k:?} holds {}, not what liuhen writes ({written:?})", value_text(v)));
+            }
         }
-        if !keys.iter().any(|k| k == "origin") {
+        if !keys.iter().any(|k| *k == "origin") {
             out.push("meta does not say which log the database is (its origin was removed)".to_string());
             log_gone = true;
         }
@@ -3776,7 +3790,20 @@ fn compare_tables(
                 let (s, l) = (x.as_deref().unwrap_or_default(), y.as_deref().unwrap_or_default());
                 for (i, (name, _)) in cols.iter().enumerate() {
                     if !same_value(&s[i], &l[i]) {
-                        out.push(format!("{table} {}: column {name} differs from what the log records", key_of(s, n)));
+                        let how = match (&s[i], &l[i]) {
+                            (rusqlite::types::Value::Text(x), rusqlite::types::Value::Text(y))
+                                if serde_json::from_str::<serde_json::Value>(x).ok().is_some_and(|p| {
+                                    serde_json::from_str::<serde_json::Value>(y).ok().is_some_and(|q| p == q)
+                                }) =>
+                            {
+                                " (the same JSON written otherwise: changed outside liuhen)"
+                            }
+                            _ => "",
+                        };
+                        out.push(format!(
+                            "{table} {}: column {name} differs from what the log records{how}",
+                            key_of(s, n)
+                        ));
                     }
                 }
                 x = row(a.next()?)?;
@@ -3798,19 +3825,11 @@ fn value_text(v: &rusqlite::types::Value) -> String {
     }
 }
 
-/// Equal values; JSON text is compared as JSON (the same object written by two code paths may
-/// order its keys differently).
+/// Equal values.
 fn same_value(a: &rusqlite::types::Value, b: &rusqlite::types::Value) -> bool {
-    use rusqlite::types::Value as V;
-    match (a, b) {
-        (V::Text(x), V::Text(y)) if x != y && (x.starts_with('{') || x.starts_with('[')) => {
-            match (serde_json::from_str::<serde_json::Value>(x), serde_json::from_str::<serde_json::Value>(y)) {
-                (Ok(p), Ok(q)) => p == q,
-                _ => false,
-            }
-        }
-        _ => a == b,
-    }
+    // Byte for byte: the server and the rebuild write a row's JSON the same way, so the same
+    // JSON written otherwise (a key twice, a space added) is a change made outside liuhen too.
+    a == b
 }
 
 /// What plain SQLite commits on this disk: one 200-byte row per entry, `rows_per_tx` rows per

@@ -1271,15 +1271,33 @@ async fn sqlite_an_older_schema_is_named_not_compared() {
     let path = dir.path().join("liuhen.db");
     let store = SqliteStore::open(&path, config()).await.unwrap();
     drop(store);
+    // Older: the last migration's row taken out and the newest table it made dropped (a record
+    // cut alone is not an older schema: the schema shows what ran, as below).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let newest: String = conn
+        .query_row("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    conn.execute_batch(&format!(
+        "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations); DROP TABLE {newest}"
+    ))
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open_read_only(&path).await.unwrap();
+    let found = store.projection_differences(&ProjectionScratch::new().unwrap()).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("schema") && found[0].contains("liuhen serve"), "{found:?}");
+    drop(store);
+    // The record cut alone: the schema itself shows that migration ran, the row taken out is
+    // named as what it is, and the projections are compared at the schema shown (helper 17).
+    let path = dir.path().join("cut.db");
+    drop(SqliteStore::open(&path, config()).await.unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)")
         .unwrap();
     drop(conn);
     let store = SqliteStore::open_read_only(&path).await.unwrap();
     let found = store.projection_differences(&ProjectionScratch::new().unwrap()).await.unwrap();
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].contains("schema") && found[0].contains("liuhen serve"), "{found:?}");
-    // The schema itself shows that migration ran: the row taken out is named as what it is.
+    assert!(found.iter().all(|f| !f.contains("liuhen serve")), "compared, not called older: {found:?}");
     let (problems, _) = store.schema_problems().unwrap();
     let latest = problems
         .iter()

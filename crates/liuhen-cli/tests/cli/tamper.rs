@@ -753,6 +753,19 @@ fn a_table_dropped_with_a_shell_is_named_and_rebuilt_from_the_log_or_refused() {
         )
         .unwrap();
     verify_names(&d, &["though the schema shows migration", "log_entries_no_update"]);
+    // meta's note of the mark changed, not removed; a document's JSON written otherwise (a
+    // space added, a key given twice): each named though it reads the same (helper 18).
+    let (_t, d) = copy("written-otherwise");
+    shell(&d)
+        .execute_batch(
+            "UPDATE meta SET value = 'x' WHERE key = 'mark'; \
+             UPDATE documents SET data = data || ' ' WHERE rowid = (SELECT MIN(rowid) FROM documents); \
+             UPDATE documents SET data = '{\"case\":\"elsewhere\",' || substr(data, 2) \
+               WHERE rowid = (SELECT MAX(rowid) FROM documents);",
+        )
+        .unwrap();
+    let out = verify_names(&d, &["meta's \"mark\" holds x", "the same JSON written otherwise"]);
+    assert_eq!(out.matches("the same JSON written otherwise").count(), 2, "{out}");
     let (_t, d) = copy("origin");
     shell(&d).execute("DELETE FROM meta WHERE key = 'origin'", []).unwrap();
     verify_names(&d, &["its origin was removed"]);

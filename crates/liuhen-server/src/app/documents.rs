@@ -227,8 +227,8 @@ fn masked_for_others(spec: &document::DocSpec, d: &mut Value) {
         }
     }
     // The opinions, reasons and notes of its steps. An approval's signed statement holds its
-    // opinion as typed: where that had a number starred, the statement is withheld from this
-    // reader (its signature still stands, and `liuhen verify` checks it with the log's copy).
+    // opinion as typed: where that had a number starred, the statement and the signature are
+    // withheld from this reader (the signature still stands; those who handle the case read it).
     for (list, keys) in [
         ("approvals", &["opinion", "reason"][..]),
         ("returns", &["reasons"]),
@@ -243,9 +243,12 @@ fn masked_for_others(spec: &document::DocSpec, d: &mut Value) {
                     step[*key] = Value::from(masked);
                 }
             }
-            if starred && !step["statement"].is_null() {
-                step["statement"] = Value::Null;
-                step["statement_withheld"] = Value::from(true);
+            // The signature too: over a short number, it is a way to find the number.
+            if starred {
+                super::publication::withhold_signatures(step);
+                if !step["signature_withheld"].is_null() {
+                    step["statement_withheld"] = Value::from(true);
+                }
             }
         }
     }

@@ -353,9 +353,9 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// Why a 文号 is not given yet: the register awaits the integrity check a server runs as it
-/// starts (a row deleted while it was stopped would let a number be given twice).
-pub const NUMBERING_HELD: &str = "the 文号 register awaits the integrity check at start";
+/// Why a 文号 or 案号 is not given yet: the numbering awaits the integrity check a server runs
+/// as it starts (a row deleted while it was stopped would let a number be given twice).
+pub const NUMBERING_HELD: &str = "numbering awaits the integrity check at start";
 
 #[cfg(test)]
 mod tests {

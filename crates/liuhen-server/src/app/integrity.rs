@@ -8,7 +8,7 @@
 use super::App;
 use crate::app::AppError;
 use liuhen_log::Entry;
-use liuhen_store::{LogStore, StoreError};
+use liuhen_store::{LogStore, Op, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Problems beyond this many are not listed.
@@ -76,6 +76,13 @@ impl<S: LogStore> App<S> {
     /// sign-in or a token's creation, for an account the log holds — and must not outlive what
     /// the log records (its expiry, its sign-out or revocation).
     pub async fn session_problems(&self, now_ms: i64) -> Result<Vec<String>, AppError> {
+        let unvouched = self.unvouched_sessions(now_ms).await?;
+        Ok(unvouched.into_iter().take(MAX_LISTED).map(|(problem, _)| problem).collect())
+    }
+
+    /// Every session or API token live at `now_ms` the log does not vouch for (see
+    /// [`Self::session_problems`]): what is wrong with it, and its token's SHA-256.
+    async fn unvouched_sessions(&self, now_ms: i64) -> Result<Vec<(String, liuhen_log::Hash)>, AppError> {
         let mut accounts: BTreeSet<String> = BTreeSet::new();
         let mut logged: BTreeMap<String, Logged> = BTreeMap::new();
         let size = self.store.tree_size();
@@ -156,9 +163,7 @@ impl<S: LogStore> App<S> {
                 }
                 Some(_) => continue,
             };
-            if out.len() < MAX_LISTED {
-                out.push(problem);
-            }
+            out.push((problem, s.token_sha256));
         }
         Ok(out)
     }
@@ -292,8 +297,11 @@ impl<S: LogStore> App<S> {
         let entries = self.store.tree_size();
         let mut problems = self.store.structure_problems(MAX_LISTED).await?;
         let openings = self.opening_problems().await?;
-        // The sessions before the projections are mended (which ends them all).
-        let sessions = self.session_problems(super::now_ms()).await?;
+        // The sessions before the projections are mended (which ends them all). One the log
+        // does not vouch for is ended with this check's entry, not honoured until a mend.
+        let now = super::now_ms();
+        let unvouched = self.unvouched_sessions(now).await?;
+        let sessions: Vec<String> = unvouched.iter().take(MAX_LISTED).map(|(p, _)| p.clone()).collect();
         // The projections the server reads (who sees what) and the sessions it trusts, as
         // `liuhen verify --data` checks them: only from openings that check out. Projections
         // unlike a log that itself checks out are mended from it at once — a record's class
@@ -333,10 +341,14 @@ impl<S: LogStore> App<S> {
         }
         problems.extend(openings);
         problems.extend(sessions);
-        let body = serde_json::json!({"ok": problems.is_empty(), "problems": problems.len(), "entries": entries});
+        let mut body = serde_json::json!({"ok": problems.is_empty(), "problems": problems.len(), "entries": entries});
+        if !unvouched.is_empty() {
+            body["sessions_ended"] = unvouched.iter().map(|(_, h)| h.to_hex()).collect();
+        }
         let d = liuhen_log::EntryDraft::new("system", "integrity.checked", None, super::body(body), vec![], vec![])
             .map_err(|e| AppError::Internal(Box::new(e)))?;
-        let receipt = self.append(d, vec![]).await?;
+        let ends = unvouched.iter().map(|(_, h)| Op::EndSession { token_sha256: *h, at_ms: now }).collect();
+        let receipt = self.append(d, ends).await?;
         if !problems.is_empty() {
             tracing::error!(problems = problems.len(), first = %problems[0], "the scheduled integrity check found problems");
         }

@@ -195,8 +195,28 @@ impl<S: LogStore> App<S> {
         let mut data: serde_json::Value =
             serde_json::from_str(&view.record.data).map_err(|e| AppError::Internal(Box::new(e)))?;
         self.withhold_records(actor, &view.record, &mut data).await?;
-        view.record.data = data.to_string();
         self.procedure_records(&mut view).await?;
+        // 办法第二十四条 保密: phones and identity numbers typed in the case's text — a report's
+        // facts, an opinion, a reason — are starred for those who do not handle the case, and a
+        // signature over such text is withheld from them.
+        if !super::policy::handles(actor, &view.record) {
+            if let Some(members) = data.as_object_mut() {
+                for unit in members.values_mut() {
+                    match unit {
+                        serde_json::Value::Array(items) => items.iter_mut().for_each(|u| {
+                            super::publication::mask_signed_unit(u);
+                        }),
+                        u => {
+                            super::publication::mask_signed_unit(u);
+                        }
+                    }
+                }
+            }
+            for unit in view.recorded.values_mut() {
+                super::publication::mask_signed_unit(unit);
+            }
+        }
+        view.record.data = data.to_string();
         let what = match as_of {
             Some(t) => format!("案件 {}（{t} 时的状态）", view.record.case_no),
             None => format!("案件 {}", view.record.case_no),

@@ -94,12 +94,16 @@ fn sequence_in_figures(no: &str) -> String {
     if run.is_empty() {
         return no.to_string();
     }
-    let value = if run.chars().all(|c| c.is_ascii_digit()) {
-        run.parse::<u64>().ok()
-    } else {
-        liuhen_core::summary::amounts_in(run).first().map(|fen| fen / 100)
-    };
-    match value {
+    if run.chars().all(|c| c.is_ascii_digit()) {
+        // Figures of any length: leading zeros dropped as text, so a run too long for a number
+        // (which no series holds) is still written one way only (helper 18).
+        let figures = match run.trim_start_matches('0') {
+            "" => "0",
+            f => f,
+        };
+        return format!("{}{figures}{}", &head[..start], &no[end..]);
+    }
+    match liuhen_core::summary::amounts_in(run).first().map(|fen| fen / 100) {
         Some(v) if v > 0 => format!("{}{v}{}", &head[..start], &no[end..]),
         _ => no.to_string(),
     }
@@ -244,9 +248,10 @@ impl<S: LogStore> App<S> {
         Ok(())
     }
 
-    /// A server holds its 文号 register from its start until an integrity check has found the
-    /// projections as the log has them (or mended them from it): a register row deleted with a
-    /// shell while the server was stopped would otherwise let a number be given twice.
+    /// A server holds its numbering — the 文号 register and the 案号 of new cases — from its start
+    /// until an integrity check has found the projections as the log has them (or mended them
+    /// from it): a register or case row deleted with a shell while the server was stopped would
+    /// otherwise let a number be given twice.
     pub fn hold_numbering_until_checked(&self) {
         self.numbering_held.store(true, std::sync::atomic::Ordering::SeqCst);
     }
@@ -362,6 +367,9 @@ impl<S: LogStore> App<S> {
         F: FnMut(String) -> Fut,
         Fut: std::future::Future<Output = Result<T, AppError>>,
     {
+        // A 案号 is unique by the cases' index: a case row deleted while the server was stopped
+        // would let its number be taken again, so no case opens before the check at start.
+        self.numbering_open()?;
         let typed = canonical_no(typed);
         if !typed.is_empty() {
             return open(typed).await;
@@ -413,6 +421,13 @@ mod tests {
         ] {
             assert_eq!(canonical_no(written), "栗街罚决〔2026〕12号", "{written}");
         }
+        // Figures too many for a number: still one way only (helper 18).
+        let long = "栗街检〔2026〕99999999999999999999999号";
+        for written in ["栗街检〔2026〕0099999999999999999999999号", "栗街检〔2026〕099999999999999999999999号", long]
+        {
+            assert_eq!(canonical_no(written), long, "{written}");
+        }
+        assert_eq!(canonical_no("栗街检〔2026〕000号"), canonical_no("栗街检〔2026〕0号"));
         let mut cmd = serde_json::json!({"type": "decide", "doc": {"doc_no": "栗街罚决［２０２６］１２号"}});
         canonical_numbers(&mut cmd);
         assert_eq!(doc_numbers(&cmd), ["栗街罚决〔2026〕12号"]);

@@ -265,10 +265,27 @@ impl<S: LogStore> App<S> {
             false => None,
         };
         page.truncate(limit);
-        // 办法第二十四条 保密: the identity document checked is for those who handle the case.
+        // 办法第二十四条 保密: the identity document checked, and the numbers typed in the request
+        // and its steps, are for those who handle the case.
         if !super::policy::handles(actor, &case) {
+            let mask = |s: &mut String| *s = super::publication::mask_personal_numbers(s);
             for a in &mut page {
-                a.request.id_checked = super::publication::mask_personal_numbers(&a.request.id_checked);
+                let r = &mut a.request;
+                for field in [&mut r.id_checked, &mut r.requester, &mut r.records, &mut r.purpose, &mut r.authorisation]
+                {
+                    mask(field);
+                }
+                for step in &mut a.steps {
+                    match step {
+                        Step::Decided { reasons, .. } => mask(reasons),
+                        Step::Delivered { watermark, .. } => mask(watermark),
+                        Step::Receipted { signed_by, refusal, .. } => {
+                            mask(signed_by);
+                            mask(refusal);
+                        }
+                        Step::Requested(_) => {}
+                    }
+                }
             }
         }
         Ok((page, next))

@@ -263,6 +263,71 @@ pub(crate) fn mask_personal_numbers(text: &str) -> String {
     mask_numbers_of(text, 11)
 }
 
+/// Keys whose values are identifiers, digests, numbers of documents or signatures — never a
+/// person's number typed as text: left as they are by [`mask_personal_json`].
+fn kept_key(k: &str) -> bool {
+    k == "id"
+        || k.ends_with("_id")
+        || k.ends_with("_ids")
+        || k.ends_with("sha256")
+        || k.ends_with("hash")
+        || k.ends_with("_no")
+        || ["signature", "commit", "leaf", "token", "recording", "record", "document", "blob", "uscc"].contains(&k)
+}
+
+/// Text that is a digest or an id (hex of 32 characters or more, dashes allowed).
+fn digest_like(s: &str) -> bool {
+    s.len() >= 32 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+/// Every phone or identity number typed in the text of `v`, at any depth, starred as
+/// [`mask_personal_numbers`] does; identifiers, digests and signatures left. Whether any was.
+pub(crate) fn mask_personal_json(v: &mut Value) -> bool {
+    match v {
+        Value::String(s) if !digest_like(s) => {
+            let masked = mask_personal_numbers(s);
+            let changed = masked != *s;
+            *s = masked;
+            changed
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |c, x| mask_personal_json(x) | c),
+        Value::Object(o) => {
+            o.iter_mut().filter(|(k, _)| !kept_key(k)).fold(false, |c, (_, x)| mask_personal_json(x) | c)
+        }
+        _ => false,
+    }
+}
+
+/// One signed unit (a step with its details, a record) as a reader who does not handle the case
+/// reads it: masked as [`mask_personal_json`] does, and where a number was starred, the
+/// signatures in it withheld — a signature over a short number is a way to find it, trying each
+/// candidate against the signer's public key (helper 18). Whether anything was.
+pub(crate) fn mask_signed_unit(unit: &mut Value) -> bool {
+    let changed = mask_personal_json(unit);
+    if changed {
+        withhold_signatures(unit);
+    }
+    changed
+}
+
+/// Every `signature` in `v` (and the `statement` beside it) withheld: null, `signature_withheld`.
+pub(crate) fn withhold_signatures(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            if o.get("signature").is_some_and(|s| s.as_str().is_some_and(|s| !s.is_empty())) {
+                o.insert("signature".into(), Value::Null);
+                o.insert("signature_withheld".into(), Value::from(true));
+                if o.contains_key("statement") {
+                    o.insert("statement".into(), Value::Null);
+                }
+            }
+            o.values_mut().for_each(withhold_signatures);
+        }
+        Value::Array(items) => items.iter_mut().for_each(withhold_signatures),
+        _ => {}
+    }
+}
+
 /// Every run of `least` or more digits starred (see [`mask_numbers`]).
 fn mask_numbers_of(text: &str, least: usize) -> String {
     let chars: Vec<char> = text.chars().collect();

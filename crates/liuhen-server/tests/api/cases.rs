@@ -809,7 +809,8 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     // The report may not rest on unlawfully obtained evidence.
     let conclude = |evidence: &[&str]| {
         json!({"type": "conclude", "facts": "未经批准搭建彩钢房", "evidence": evidence,
-               "legal_basis": "《城乡规划法》第六十五条", "discretion": "首次违法，从轻", "proposal": fine(5000)})
+               "legal_basis": "《城乡规划法》第六十五条", "discretion": "首次违法，从轻（当事人电话13912345678）",
+               "proposal": fine(5000)})
     };
     let r = command(&c.app, &c.token, &id, v, conclude(&["询问笔录（张某某）", "偷拍的院内照片"])).await;
     assert_eq!(r.json()["error"]["violations"][0]["rule"], "R-031", "{}", String::from_utf8_lossy(&r.body));
@@ -830,7 +831,7 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
     // taken in this story (a decision is never dated before them, R-064b).
     c.app.clock.set(day("2026-08-12"));
     // The 承办机构负责人's step is taken by that account: the 负责人 may not take it for them.
-    let propose = json!({"type": "propose", "proposal": penalty, "opinion": "拟同意承办人意见"});
+    let propose = json!({"type": "propose", "proposal": penalty, "opinion": "拟同意承办人意见，已电话13912345678告知"});
     let r = command(&c.app, &c.token, &id, v, propose.clone()).await;
     assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
     let r = command(&c.app, &c.staff.unit_head, &id, v, propose).await;
@@ -3224,4 +3225,60 @@ async fn a_reference_save_names_the_version_its_editor_read() {
         // Without If-Match: replaced whatever it is.
         assert_eq!(send("PUT", path, None, Some(body)).await.status, StatusCode::OK);
     }
+}
+
+/// 办法第二十四条 保密: the phones and identity numbers typed in a case's own text — the report's
+/// discretion, the unit's opinion — are starred for a reader who does not handle the case (the
+/// 监督人员), and the signature over the opinion is withheld from that reader: over a short
+/// number it is a way to find it (helper 18). Those who handle the case read them whole.
+#[tokio::test]
+async fn numbers_in_a_cases_own_text_are_starred_for_those_who_do_not_handle_it() {
+    let c = ctx().await;
+    let (id, _) = ordinary_to_notice(&c, "栗街罚〔2026〕77号", false).await;
+    let phone = "13912345678";
+    let admin = c.app.login_admin().await;
+    let supervisor = c.app.account(&admin, "jiancha7", "supervisor").await;
+    let r = c.app.get(&format!("/api/cases/{id}?purpose=%E8%AF%84%E6%9F%A5"), Some(&supervisor)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert!(!r.body.windows(phone.len()).any(|w| w == phone.as_bytes()), "the phone whole to the supervisor");
+    let seen = r.json();
+    let text = seen.to_string();
+    assert!(text.contains("首次违法，从轻（当事人电话***********）"), "{text}");
+    let proposed = seen["timeline"].as_array().unwrap().iter().find(|t| t["action"] == "case.proposed").unwrap();
+    let unit = &proposed["recorded"]["unit"];
+    assert_eq!(unit["opinion"], "拟同意承办人意见，已电话***********告知", "{proposed}");
+    assert!(proposed.to_string().contains("\"signature_withheld\":true"), "{proposed}");
+    // The handler reads it whole, with the signature to check.
+    let r = c.app.get(&format!("/api/cases/{id}?purpose=%E5%8A%9E%E7%90%86"), Some(&c.staff.handler)).await;
+    let mine = r.json();
+    let proposed = mine["timeline"].as_array().unwrap().iter().find(|t| t["action"] == "case.proposed").unwrap();
+    assert!(proposed.to_string().contains(phone) && !proposed.to_string().contains("signature_withheld"), "{proposed}");
+}
+
+/// A party's request to read the file: the numbers typed in it and in its steps (a refusal's
+/// reasons) are starred for a reader who does not handle the case (helper 18).
+#[tokio::test]
+async fn numbers_in_a_party_access_request_are_starred_for_those_who_do_not_handle_the_case() {
+    let c = ctx().await;
+    let (id, _) = ordinary_to_notice(&c, "栗街罚〔2026〕78号", false).await;
+    let (phone, number) = ("13712345678", "11010519491231002X");
+    let t = day("2026-08-15");
+    let ask = json!({"at": t, "requester": format!("张某某（电话{phone}）"), "relation": "当事人本人",
+        "id_checked": format!("居民身份证{number}"), "records": "现场检查笔录", "purpose": format!("准备陈述申辩，回电{phone}"),
+        "mode": "view"});
+    let r = c.app.post_as(&format!("/api/cases/{id}/party-access"), &c.staff.handler, &ask).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let rid = r.json()["id"].as_str().unwrap().to_string();
+    let no = json!({"type": "decide", "at": t + HOUR, "approved": false, "reasons": format!("不予提供，请致电{phone}，身份证{number}")});
+    let r = c.app.post_as(&format!("/api/cases/{id}/party-access/{rid}"), &c.token, &no).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let admin = c.app.login_admin().await;
+    let supervisor = c.app.account(&admin, "jiancha6", "supervisor").await;
+    let r = c.app.get(&format!("/api/cases/{id}/party-access"), Some(&supervisor)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    for secret in [phone, number] {
+        assert!(!r.body.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} whole: {}", r.json());
+    }
+    let mine = c.app.get(&format!("/api/cases/{id}/party-access"), Some(&c.staff.handler)).await;
+    assert!(mine.body.windows(phone.len()).any(|w| w == phone.as_bytes()), "the handler reads it whole");
 }

@@ -109,6 +109,28 @@ async fn the_scheduled_check_names_a_projection_or_session_changed_while_serving
     let problems = checker.check_integrity().await.unwrap().problems.join("\n");
     assert!(problems.contains(&format!("cases {case}: column confidentiality differs")), "{problems}");
     assert!(problems.contains("no entry of the log created it"), "{problems}");
+    // A session forged with a shell, for the 负责人, with nothing else changed (so nothing is
+    // mended, which would end every session): honoured until the check, ended by it.
+    let forged = "lhs_forged-with-a-sqlite-shell-0000000000000000";
+    let conn = rusqlite::Connection::open(app.data.db_path()).unwrap();
+    conn.execute(
+        "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at, name) VALUES (?1, ?2, 0, 9e15, '')",
+        rusqlite::params![liuhen_log::Hash::digest(forged.as_bytes()).0.to_vec(), head],
+    )
+    .unwrap();
+    drop(conn);
+    let token = app.login().await;
+    assert_eq!(app.get("/api/me", Some(forged)).await.status, StatusCode::OK);
+    let problems = checker.check_integrity().await.unwrap().problems.join("\n");
+    assert!(problems.contains("no entry of the log created it") && !problems.contains("differs"), "{problems}");
+    assert_eq!(app.get("/api/me", Some(forged)).await.status, StatusCode::UNAUTHORIZED, "ended by the check");
+    assert_eq!(app.get("/api/me", Some(&token)).await.status, StatusCode::OK, "a logged sign-in stands");
+    let last = app.store.tree_size();
+    let e = liuhen_log::Entry::decode(&app.store.entries(last - 1, last).await.unwrap()[0]).unwrap();
+    assert_eq!(e.action(), "integrity.checked");
+    let ended = e.body().get("sessions_ended").and_then(|v| v.as_array()).map(Vec::len);
+    assert_eq!(ended, Some(1), "named in the log: {:?}", e.body());
+    assert_eq!(checker.session_problems(liuhen_server::app::now_ms()).await.unwrap(), Vec::<String>::new());
 }
 
 /// A projection changed while serving, on a log that itself checks out, is not served on until
