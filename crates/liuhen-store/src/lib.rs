@@ -730,6 +730,15 @@ pub trait Log: Clone + Send + Sync + 'static {
     /// check), no entry missing, every entry hashing to its stored leaf and every leaf the one
     /// its tile holds. At most `max` problems, each naming what is wrong.
     fn structure_problems(&self, max: usize) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// Every stored checkpoint, not only the newest: its note signed for the log's origin by
+    /// each of `verifiers` (none given: the keys the store signs with), of its row's size and
+    /// root; the root the stored tree has at that size; signed no earlier than the one before
+    /// it. At most `max` problems.
+    fn checkpoint_problems(
+        &self,
+        verifiers: &[liuhen_log::NoteVerifier],
+        max: usize,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// How many stored openings no entry of the log commits to (added behind its back): counted
     /// by the store over every entry's commitments, never a set of them in the caller's memory.
     fn unreferenced_openings(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;

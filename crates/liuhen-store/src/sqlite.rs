@@ -726,8 +726,11 @@ fn table_differences(
         "sessions" | "throttle" => Remedy::Remake,
         _ => Remedy::Refuse,
     };
+    // A definition as text, its spacing aside: a constraint (UNIQUE, CHECK, a key) dropped or
+    // changed with the columns left as they were shows here only.
+    let defined = |sql: &str| sql.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = Vec::new();
-    for (name, (_, _, cols)) in want {
+    for (name, (_, want_sql, cols)) in want {
         match have.get(name) {
             None => out.push((name.clone(), format!("table {name} is missing"), remedy(name))),
             Some((kind, _, _)) if kind != "table" => {
@@ -745,6 +748,11 @@ fn table_differences(
                 };
                 out.push((name.clone(), what, remedy(name)));
             }
+            Some((_, sql, _)) if defined(sql) != defined(want_sql) => out.push((
+                name.clone(),
+                format!("table {name} is not defined as made (a constraint or key changed)"),
+                remedy(name),
+            )),
             Some(_) => {}
         }
     }
@@ -2392,6 +2400,48 @@ impl Log for SqliteStore {
             )));
         }
         Ok((salt, content))
+    }
+
+    async fn checkpoint_problems(
+        &self,
+        verifiers: &[liuhen_log::NoteVerifier],
+        max: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let own: Vec<liuhen_log::NoteVerifier> =
+            self.inner.config.signers.iter().map(|s| s.verifier().clone()).collect();
+        let verifiers = if verifiers.is_empty() { own.as_slice() } else { verifiers };
+        let rows: Vec<(i64, Vec<u8>, String, i64)> = self.read(|c| {
+            let mut stmt = c.prepare("SELECT size, root, note, signed_at FROM log_checkpoints ORDER BY size")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect()
+        })?;
+        let (mut out, mut before) = (Vec::new(), i64::MIN);
+        for (size, root, note, signed_at) in rows {
+            if out.len() >= max {
+                break;
+            }
+            let n = size as u64;
+            if n > self.tree_size() {
+                out.push(format!("the checkpoint of {n} entries is beyond the log's {} entries", self.tree_size()));
+                continue;
+            }
+            match Checkpoint::open(note.as_bytes(), self.origin(), verifiers) {
+                Err(e) => out.push(format!("the checkpoint of {n} entries: its note does not verify ({e})")),
+                Ok(cp) if cp.head.size != n || cp.head.root.0.as_slice() != root.as_slice() => {
+                    out.push(format!("the checkpoint of {n} entries: its row's size or root is not its signed note's"))
+                }
+                Ok(_) => {}
+            }
+            let computed = self.with_stored_tiles(n, |src| tree::root(n, src))?;
+            if computed.0.as_slice() != root.as_slice() {
+                out.push(format!("the checkpoint of {n} entries: the stored tree has another root at that size"));
+            }
+            if signed_at < before {
+                out.push(format!("the checkpoint of {n} entries: signed before the checkpoint before it"));
+            }
+            before = signed_at;
+        }
+        Ok(out)
     }
 
     async fn structure_problems(&self, max: usize) -> Result<Vec<String>, StoreError> {

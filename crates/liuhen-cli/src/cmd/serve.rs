@@ -129,16 +129,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // start do not read again, is found within one cycle; the alarm shows on the 负责人's home
     // page and at /api/integrity.
     if args.verify_every_hours > 0.0 {
-        // No 文号 is given before the first check has found the register as the log has it.
-        opened.state.app.hold_numbering_until_checked();
+        // No number is given, and no session found at start honoured, before the first check.
+        opened.state.app.hold_until_checked().await.context("reading the sessions found at start")?;
         let checker = opened.state.app.clone();
         let every = std::time::Duration::from_secs_f64(args.verify_every_hours * 3600.0);
         tokio::spawn(async move {
+            let mut first = true;
             loop {
                 match checker.check_integrity().await {
                     Ok(r) if r.ok() => tracing::info!(entries = r.entries, "integrity check passed"),
                     Ok(r) => tracing::error!(problems = r.problems.len(), "integrity check FAILED; see /api/integrity"),
                     Err(e) => tracing::error!(error = %e, "integrity check could not run"),
+                }
+                if std::mem::take(&mut first) {
+                    // Numbering, and the sessions found at start, are honoured from here on.
+                    println!("启动核验完成 / start check done");
                 }
                 tokio::time::sleep(every).await;
             }

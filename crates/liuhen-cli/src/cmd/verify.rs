@@ -260,6 +260,10 @@ async fn verify_store(dir: &DataDir) -> anyhow::Result<bool> {
     let mut ok = report("every key matches what was published and what the log recorded", &keys);
     let structure = store.structure_problems(100).await?;
     ok &= report("the database file, and every entry against its leaf and tile", &structure);
+    let checkpoints = store
+        .checkpoint_problems(&config.signers.iter().map(|s| s.verifier().clone()).collect::<Vec<_>>(), 100)
+        .await?;
+    ok &= report("every stored checkpoint: signed, of the tree's root at its size, in order", &checkpoints);
     let openings = app.opening_problems().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     ok &= report("every opening matches its entry's commitment", &openings);
     if openings.is_empty() {

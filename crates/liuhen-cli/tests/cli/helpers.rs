@@ -55,7 +55,9 @@ impl Server {
             if let Some(pw) = line.split("shared password: ").nth(1) {
                 demo_password = Some(pw.trim().trim_end_matches("):").to_string());
             }
-            if line.contains("ready") {
+            // Served once the check at start is done: before it, numbering and the sessions
+            // found at start wait (503).
+            if line.contains("start check done") {
                 break;
             }
         }

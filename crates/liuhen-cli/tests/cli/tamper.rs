@@ -766,6 +766,49 @@ fn a_table_dropped_with_a_shell_is_named_and_rebuilt_from_the_log_or_refused() {
         .unwrap();
     let out = verify_names(&d, &["meta's \"mark\" holds x", "the same JSON written otherwise"]);
     assert_eq!(out.matches("the same JSON written otherwise").count(), 2, "{out}");
+    // A projection made again with its columns as they were but a constraint dropped (the
+    // 案号's UNIQUE, which alone kept a number from being given twice): named, and made again
+    // by the next start (helper 19).
+    let (_t, d) = copy("unique-dropped");
+    let conn = shell(&d);
+    let sql: String = conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'cases'", [], |r| r.get(0)).unwrap();
+    let loose = sql.replacen("case_no    TEXT NOT NULL UNIQUE", "case_no    TEXT NOT NULL", 1);
+    assert_ne!(loose, sql, "the test's edit applies");
+    conn.execute_batch(&format!(
+        "{}; INSERT INTO cases_loose SELECT * FROM cases; DROP TABLE cases; ALTER TABLE cases_loose RENAME TO cases;",
+        loose.replacen("CREATE TABLE cases", "CREATE TABLE cases_loose", 1)
+    ))
+    .unwrap();
+    drop(conn);
+    verify_names(&d, &["table cases is not defined as made"]);
+    let server = Server::start(&d);
+    stop(server);
+    verifies(&d);
+    // An older checkpoint changed (its root, its note's text, its time): every stored one is
+    // checked, not only the newest (helper 19).
+    let (_t, d) = copy("old-checkpoints");
+    let conn = shell(&d);
+    let sizes: Vec<i64> = conn
+        .prepare("SELECT size FROM log_checkpoints ORDER BY size")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(sizes.len() >= 3, "the fixture signed checkpoints as it grew: {sizes:?}");
+    conn.execute("UPDATE log_checkpoints SET root = zeroblob(32) WHERE size = ?1", [sizes[0]]).unwrap();
+    conn.execute("UPDATE log_checkpoints SET note = replace(note, '—', '-') || ' ' WHERE size = ?1", [sizes[1]])
+        .unwrap();
+    conn.execute("UPDATE log_checkpoints SET signed_at = 0 WHERE size = ?1", [sizes[2]]).unwrap();
+    drop(conn);
+    verify_names(
+        &d,
+        &[
+            &format!("the checkpoint of {} entries: its row's size or root is not its signed note's", sizes[0]),
+            &format!("the checkpoint of {} entries: its note does not verify", sizes[1]),
+            &format!("the checkpoint of {} entries: signed before the checkpoint before it", sizes[2]),
+        ],
+    );
     let (_t, d) = copy("origin");
     shell(&d).execute("DELETE FROM meta WHERE key = 'origin'", []).unwrap();
     verify_names(&d, &["its origin was removed"]);

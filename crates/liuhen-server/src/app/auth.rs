@@ -748,7 +748,13 @@ impl<S: LogStore> App<S> {
         if token.is_empty() || token.len() > 128 {
             return Err(AppError::Unauthorized);
         }
-        match self.store.session_user(&Hash::digest(token.as_bytes()), now_ms()).await {
+        let hash = Hash::digest(token.as_bytes());
+        // Found at the start and not yet vouched for by the check then (see `hold_until_checked`).
+        if self.inherited_sessions.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|s| s.contains(&hash))
+        {
+            return Err(AppError::Unavailable(super::error::SESSIONS_HELD.into()));
+        }
+        match self.store.session_user(&hash, now_ms()).await {
             Ok(u) => Ok(u),
             Err(StoreError::NotFound) => Err(AppError::Unauthorized),
             Err(e) => Err(e.into()),

@@ -208,6 +208,17 @@ fn shown_to_others(spec: &document::DocSpec, key: &str, value: &str) -> String {
     if identity_field(spec, key) { shown(spec, key, value) } else { super::publication::mask_personal_numbers(value) }
 }
 
+/// Whether `actor` signs documents of `spec` in a role no handler holds: a 集体讨论成员 the
+/// discussion's record, a 法制审核人员 the review's opinion. They read what they sign whole.
+fn may_sign(actor: &UserRecord, spec: &document::DocSpec) -> bool {
+    let held = roles(actor);
+    spec.signers.iter().any(|s| match s.role {
+        "member" => held.contains(&Role::DiscussionMember),
+        "reviewer" => held.contains(&Role::LegalReviewer),
+        _ => false,
+    })
+}
+
 /// A document's JSON (as [`document_json`] makes it) as one who does not handle the case reads
 /// it: its fields and changes through [`shown_to_others`].
 fn masked_for_others(spec: &document::DocSpec, d: &mut Value) {
@@ -709,11 +720,19 @@ impl<S: LogStore> App<S> {
         let class = self.record_classes(&case.id).await?.get(&format!("{PREFIX}{id}")).cloned();
         d["class"] = class.unwrap_or(Value::Null);
         // 办法第二十四条 保密: phones and identity numbers typed in its text are for those who
-        // handle the case (who made it, and serve it) — starred for the others.
-        if !super::policy::handles(actor, &case)
-            && let Some(spec) = document::spec(d["code"].as_str().unwrap_or_default())
+        // handle the case (who made it, and serve it) and those who sign it — starred for the
+        // others. Where one was, its content hash is withheld from them too: with the rest of
+        // the text, the hash would let them find the number by trying each (helper 19).
+        if let Some(spec) = document::spec(d["code"].as_str().unwrap_or_default())
+            && !super::policy::handles(actor, &case)
+            && !may_sign(actor, spec)
         {
+            let before = d.clone();
             masked_for_others(spec, &mut d);
+            if d != before {
+                d["content_hash"] = Value::Null;
+                d["content_hash_withheld"] = Value::from(true);
+            }
         }
         let what = format!("执法文书：{}", d["name"].as_str().unwrap_or_default());
         self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::View, &what, purpose).await?;
@@ -1253,13 +1272,17 @@ impl<S: LogStore> App<S> {
             if !r.witness.is_empty() {
                 note.push_str(&format!("；见证人：{}", r.witness));
             }
+            // The masked copy stars the numbers typed in notes and opinions too (helper 19).
+            let note = if masked { super::publication::mask_personal_numbers(&note) } else { note };
             signatures.push(json!({"role": role, "name": "（拒绝签字）", "at": moment(r.at.0), "note": note}));
         }
         let approvals: Vec<Value> = document::STEPS
             .iter()
             .filter_map(|(step, label)| {
                 let a = d.approvals.iter().rev().find(|a| a.step == *step && a.content_hash == hash)?;
-                Some(json!({"step": label, "opinion": a.opinion, "reason": (!a.reason.is_empty()).then_some(&a.reason),
+                let said = |t: &str| if masked { super::publication::mask_personal_numbers(t) } else { t.to_string() };
+                Some(json!({"step": label, "opinion": said(&a.opinion),
+                            "reason": (!a.reason.is_empty()).then(|| said(&a.reason)),
                             "name": a.name, "date": chinese_date(a.at.shanghai_date())}))
             })
             .collect();
@@ -1356,8 +1379,11 @@ impl<S: LogStore> App<S> {
         let d = replay(&events).ok_or_else(|| AppError::Internal("a document's events do not replay".into()))?;
         // 办法第二十四条 保密: the document itself carries identity numbers whole; one who does
         // not act on the case (a 监督人员, an archivist) reads a copy with them masked, rendered now.
-        let personal = d.fields.iter().any(|(k, v)| shown_to_others(d.spec, k, v) != *v);
-        let masked = personal && !super::policy::handles(actor, &case);
+        let starred = |t: &str| super::publication::mask_personal_numbers(t) != t;
+        let personal = d.fields.iter().any(|(k, v)| shown_to_others(d.spec, k, v) != *v)
+            || d.approvals.iter().any(|a| starred(&a.opinion) || starred(&a.reason))
+            || d.refusals.iter().any(|r| starred(&r.who) || starred(&r.reason) || starred(&r.witness));
+        let masked = personal && !super::policy::handles(actor, &case) && !may_sign(actor, d.spec);
         let what = format!("执法文书 PDF：{}{}", d.spec.name, if masked { "（遮蔽件）" } else { "" });
         self.record_access_of(actor, &case.id, Some(&format!("{PREFIX}{id}")), Access::Download, &what, purpose)
             .await?;

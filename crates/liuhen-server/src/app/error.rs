@@ -202,6 +202,9 @@ impl AppError {
                 "UNAVAILABLE",
                 "服务启动后的完整性核验完成前，文号登记簿暂不编号，请稍后重试；未保存任何内容".to_string(),
             ),
+            AppError::Unavailable(m) if m == SESSIONS_HELD => {
+                ("UNAVAILABLE", "服务启动后的完整性核验完成前，启动前的登录暂不可用，请稍后重试或重新登录".to_string())
+            }
             AppError::Unavailable(_) => ("UNAVAILABLE", "服务暂不可用，请稍后重试；未保存任何内容".to_string()),
             AppError::Integrity(_) => {
                 ("INTEGRITY", "记录与日志不符，已拒绝使用；请管理员运行 liuhen verify 查明".to_string())
@@ -356,6 +359,9 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 /// Why a 文号 or 案号 is not given yet: the numbering awaits the integrity check a server runs
 /// as it starts (a row deleted while it was stopped would let a number be given twice).
 pub const NUMBERING_HELD: &str = "numbering awaits the integrity check at start";
+
+/// Why a session found at the server's start is not honoured yet (see [`NUMBERING_HELD`]).
+pub const SESSIONS_HELD: &str = "the sessions found at start await the integrity check";
 
 #[cfg(test)]
 mod tests {

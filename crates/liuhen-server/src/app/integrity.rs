@@ -296,6 +296,8 @@ impl<S: LogStore> App<S> {
     pub async fn check_integrity(&self) -> Result<IntegrityReport, AppError> {
         let entries = self.store.tree_size();
         let mut problems = self.store.structure_problems(MAX_LISTED).await?;
+        // Every stored checkpoint, against the keys the log signs with.
+        problems.extend(self.store.checkpoint_problems(&[], MAX_LISTED).await?);
         let openings = self.opening_problems().await?;
         // The sessions before the projections are mended (which ends them all). One the log
         // does not vouch for is ended with this check's entry, not honoured until a mend.
@@ -349,6 +351,9 @@ impl<S: LogStore> App<S> {
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         let ends = unvouched.iter().map(|(_, h)| Op::EndSession { token_sha256: *h, at_ms: now }).collect();
         let receipt = self.append(d, ends).await?;
+        // The sessions found at the start are vouched for now (those the log did not create
+        // were just ended).
+        *self.inherited_sessions.lock().unwrap_or_else(|e| e.into_inner()) = None;
         if !problems.is_empty() {
             tracing::error!(problems = problems.len(), first = %problems[0], "the scheduled integrity check found problems");
         }

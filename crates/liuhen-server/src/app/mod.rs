@@ -68,8 +68,12 @@ pub struct App<S> {
     /// The last scheduled check of the whole log (the alarm).
     pub(crate) integrity: std::sync::Arc<std::sync::Mutex<Option<integrity::IntegrityReport>>>,
     /// No 文号 is given until an integrity check finds the projections as the log has them
-    /// ([`App::hold_numbering_until_checked`]).
+    /// ([`App::hold_until_checked`]).
     pub(crate) numbering_held: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The sessions found at the server's start, not honoured until an integrity check has
+    /// ended those the log does not vouch for ([`App::hold_until_checked`]).
+    pub(crate) inherited_sessions:
+        std::sync::Arc<std::sync::Mutex<Option<std::collections::HashSet<liuhen_log::Hash>>>>,
     /// The time the law's steps are dated by (approvals) and typed times are checked against.
     pub clock: Clock,
     /// Cases as their last command left them, by id with their version: a command on a case
@@ -301,6 +305,7 @@ impl<S: LogStore> App<S> {
             failure_cap: std::sync::Arc::default(),
             integrity: std::sync::Arc::default(),
             numbering_held: std::sync::Arc::default(),
+            inherited_sessions: std::sync::Arc::default(),
             unauthenticated_per_minute: auth::UNAUTHENTICATED_ENTRIES_PER_MINUTE,
             trusted_proxy: None,
             grants: std::sync::Arc::default(),

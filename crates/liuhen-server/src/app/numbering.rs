@@ -252,11 +252,19 @@ impl<S: LogStore> App<S> {
     /// until an integrity check has found the projections as the log has them (or mended them
     /// from it): a register or case row deleted with a shell while the server was stopped would
     /// otherwise let a number be given twice.
-    pub fn hold_numbering_until_checked(&self) {
+    /// So are the sessions the server found at its start: a session row added with a shell
+    /// while it was stopped would otherwise act in an account's name until the check ends it
+    /// (one signed in after the start is honoured at once).
+    pub async fn hold_until_checked(&self) -> Result<(), AppError> {
         self.numbering_held.store(true, std::sync::atomic::Ordering::SeqCst);
+        let now = super::now_ms();
+        let live = self.store.sessions(None).await?.into_iter().filter(|s| s.expires_at_ms > now);
+        *self.inherited_sessions.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(live.map(|s| s.token_sha256).collect());
+        Ok(())
     }
 
-    /// `Unavailable` while the register is held (see [`Self::hold_numbering_until_checked`]).
+    /// `Unavailable` while the register is held (see [`Self::hold_until_checked`]).
     fn numbering_open(&self) -> Result<(), AppError> {
         match self.numbering_held.load(std::sync::atomic::Ordering::SeqCst) {
             true => Err(AppError::Unavailable(super::error::NUMBERING_HELD.into())),

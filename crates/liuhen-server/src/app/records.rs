@@ -96,9 +96,15 @@ impl<S: LogStore> App<S> {
         let case = self.store.case(id).await?;
         self.allow(actor, Action::ViewCase, Some(&case))?;
         let data: Value = serde_json::from_str(&case.data).map_err(|e| AppError::Internal(Box::new(e)))?;
-        let (_, kind, label, record) =
+        let (_, kind, mut label, mut record) =
             records_in(&data).into_iter().find(|(rid, ..)| rid == record_id).ok_or(AppError::NotFound)?;
         let class = self.record_visible(actor, &case, record_id).await?;
+        // 办法第二十四条 保密: the phones and identity numbers typed in it are starred for those
+        // who do not handle the case, as in the case's view (helper 19).
+        if !super::policy::handles(actor, &case) {
+            super::publication::mask_signed_unit(&mut record);
+            label = super::publication::mask_personal_numbers(&label);
+        }
         let what = format!("案件 {} 的{kind}“{label}”", case.case_no);
         self.record_access_of(actor, id, Some(record_id), Access::View, &what, purpose).await?;
         Ok((case, kind, label, record, class))

@@ -690,7 +690,8 @@ async fn ordinary_to_notice_of(c: &Ctx, case_no: &str, major: bool, penalty: Val
         json!({"type": "record_evidence", "item": {
             "type": "inquiry", "label": "询问笔录（张某某）", "at": day("2026-08-10"), "ended_at": day("2026-08-10") + HOUR,
             "place": "栗乡街道办事处询问室", "inquirers": inquirers, "recorder": &c.b, "interviewee": "张某某",
-            "relation": "当事人", "rights_told": true, "questions_and_answers": "问：彩钢房是谁搭建的？答：是我。",
+            "relation": "当事人", "rights_told": true,
+            "questions_and_answers": "问：联系电话？答：13912345678。问：彩钢房是谁搭建的？答：是我。",
             "confirmed": true, "signed_every_page": true}})
     };
     let copy = |lawful: bool| {
@@ -3248,6 +3249,16 @@ async fn numbers_in_a_cases_own_text_are_starred_for_those_who_do_not_handle_it(
     let unit = &proposed["recorded"]["unit"];
     assert_eq!(unit["opinion"], "拟同意承办人意见，已电话***********告知", "{proposed}");
     assert!(proposed.to_string().contains("\"signature_withheld\":true"), "{proposed}");
+    // So is a record read on its own, as JSON and as its page (helper 19).
+    for path in [
+        format!("/api/cases/{id}/records/evidence/0?purpose=%E8%AF%84%E6%9F%A5"),
+        format!("/cases/{id}/records/evidence/0"),
+    ] {
+        let r = c.app.get(&path, Some(&supervisor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&r.body));
+        let body = String::from_utf8_lossy(&r.body);
+        assert!(body.contains("答：***********") && !body.contains(phone), "{path}: {body}");
+    }
     // The handler reads it whole, with the signature to check.
     let r = c.app.get(&format!("/api/cases/{id}?purpose=%E5%8A%9E%E7%90%86"), Some(&c.staff.handler)).await;
     let mine = r.json();

@@ -1134,6 +1134,9 @@ async fn a_documents_identity_number_is_masked_in_views_and_a_classed_document_i
     }
     let seen = ok(&seen, "supervisor's view");
     assert_eq!(seen["fields"]["interviewee_id"], "130227********1234");
+    // Nor its content hash: with the rest of the text it would give the number back by trying
+    // each (helper 19).
+    assert_eq!((&seen["content_hash"], &seen["content_hash_withheld"]), (&Value::Null, &json!(true)), "{seen}");
     assert!(seen["fields"]["qa"].as_str().unwrap().contains("3000 元，2026-08-17"), "{seen}");
     // The 法制审核人员 and the 集体讨论成员 act on a case's review and discussion, not its
     // service: the 遮蔽件 too, and no party's identity whole.
@@ -1219,6 +1222,13 @@ async fn numbers_in_approvals_and_returns_are_starred_for_those_who_do_not_handl
     let body = json!({"type": "approve", "step": "handler", "opinion": "建议罚款五千元",
         "reason": format!("当事人电话{phone}，已核实"), "content_hash": hash});
     ok(&cmd(&o, &o.wang, &id, body).await, "handler");
+    // Its PDF for one who does not handle the case is the 遮蔽件, the reason starred (helper 19).
+    let admin = o.app.login_admin().await;
+    let reader = o.app.account(&admin, "jiancha5", "supervisor").await;
+    let pdf = pdftotext(&ok_bytes(&o.app.get(&format!("/api/documents/{id}/pdf?purpose=评查"), Some(&reader)).await));
+    assert!(pdf.contains("遮蔽件") && !pdf.contains(phone) && pdf.contains("已核实"), "{pdf}");
+    let pdf = pdftotext(&ok_bytes(&o.app.get(&format!("/api/documents/{id}/pdf?purpose=核对"), Some(&o.wang)).await));
+    assert!(pdf.contains(phone), "the handler's is the document: {pdf}");
     let back = json!({"type": "return", "reasons": format!("请核对身份证{number}"), "content_hash": hash});
     ok(&cmd(&o, &o.keshi, &id, back).await, "return");
     let admin = o.app.login_admin().await;
@@ -1283,13 +1293,22 @@ async fn no_number_is_given_until_the_check_at_start_has_found_the_register_as_t
     let mut running = None;
     let router = o.app.router_with(|s| {
         s.app.clock = o.app.clock.clone();
-        s.app.hold_numbering_until_checked();
         running = Some(s.app.clone());
     });
+    let running = running.unwrap();
+    running.hold_until_checked().await.unwrap();
+    // The sessions found at the start wait for the check too; one signed in since is honoured.
+    let r = o.app.get_from(&router, "/api/me", &o.head).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", String::from_utf8_lossy(&r.body));
+    let signed_in =
+        o.app.post_from(&router, "/api/session", "", &json!({"username": "wang", "password": "changed-pass-2"})).await;
+    let fresh = signed_in.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(o.app.get_from(&router, "/api/me", &fresh).await.status, StatusCode::OK);
+    let head = o.app.login().await;
     let path = format!("/api/documents/{second}/commands");
     let before = o.app.store.tree_size();
     for issue in [json!({"type": "issue"}), json!({"type": "issue", "doc_no": given})] {
-        let r = o.app.post_from(&router, &path, &o.head, &issue).await;
+        let r = o.app.post_from(&router, &path, &head, &issue).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", String::from_utf8_lossy(&r.body));
         assert!(r.json()["error"]["message"].as_str().unwrap().contains("文号登记簿"), "{}", r.json());
     }
@@ -1298,11 +1317,11 @@ async fn no_number_is_given_until_the_check_at_start_has_found_the_register_as_t
     for no in ["", "栗街罚〔2026〕41号"] {
         let body = json!({"case_no": no, "matter": "违法建设", "party_kind": "citizen", "source": "complaint",
                           "reason": "群众举报", "received_at": day("2026-08-06")});
-        let r = o.app.post_from(&router, "/api/cases/penalties", &o.wang, &body).await;
+        let r = o.app.post_from(&router, "/api/cases/penalties", &fresh, &body).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{no}: {}", String::from_utf8_lossy(&r.body));
     }
     assert_eq!(o.app.store.tree_size(), before, "nothing recorded");
-    let report = running.unwrap().check_integrity().await.unwrap();
+    let report = running.check_integrity().await.unwrap();
     assert!(report.problems.iter().any(|p| p.contains("doc_numbers")), "{:?}", report.problems);
     // Released (the mend ended the sessions: signed in again): the deleted number is held
     // again, and the next one is given.
