@@ -3224,7 +3224,7 @@ impl ProjectionReads for SqliteStore {
         out.extend(
             derived_schema_differences(&schemas)
                 .into_iter()
-                .map(|(_, what)| format!("schema: {what} (the server makes it again at its next start)")),
+                .map(|(_, what)| format!("schema: {what} (the next start makes the schema as the migrations make it)")),
         );
         // The tables: one dropped or changed outside liuhen is named, not compared.
         let tables = self.read(|c| Ok(schema_tables(c)))??;
