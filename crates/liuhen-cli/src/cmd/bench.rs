@@ -366,7 +366,7 @@ async fn upload(args: UploadArgs) -> anyhow::Result<()> {
     let result = tokio::task::spawn_blocking(move || -> anyhow::Result<(f64, f64, String, String)> {
         let agent: ureq::Agent =
             ureq::Agent::config_builder().http_status_as_error(false).timeout_global(None).build().into();
-        let bearer = format!("Bearer {}", sign_in(&agent, &base, &password)?);
+        let bearer = format!("Bearer {}", sign_in(&agent, &base, &format!("bench{}", std::process::id()), &password)?);
         let t = Instant::now();
         let r = agent
             .post(format!("{base}/api/uploads"))
@@ -518,9 +518,9 @@ pub(super) fn stop(server: &mut std::process::Child) {
     let _ = server.wait();
 }
 
-/// Signs the bench account in; its token.
-fn sign_in(agent: &ureq::Agent, base: &str, password: &str) -> anyhow::Result<String> {
-    let login = json!({"username": format!("bench{}", std::process::id()), "password": password});
+/// Signs `username` in; its token.
+pub(super) fn sign_in(agent: &ureq::Agent, base: &str, username: &str, password: &str) -> anyhow::Result<String> {
+    let login = json!({"username": username, "password": password});
     let mut r = agent
         .post(format!("{base}/api/session"))
         .header("content-type", "application/json")
@@ -569,7 +569,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         let (mut server, base) = start_server(&data)?;
         let pid = server.id();
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let token = sign_in(&agent, &base, &password)?;
+        let token = sign_in(&agent, &base, &format!("bench{}", std::process::id()), &password)?;
         let t = Instant::now();
         let out = std::process::Command::new(std::env::current_exe()?)
             .args(["import", "--server", &base, "--token", &token, "--chunk-mib", "64"])

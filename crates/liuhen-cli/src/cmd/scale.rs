@@ -3,7 +3,7 @@
 //! `liuhen serve` child process. One JSON line per route and account: `route`, `as`, `cases`,
 //! `p50_ms`, `p95_ms`, `rows`.
 
-use super::bench::{peak_rss_kib, percentile, start_server, stop};
+use super::bench::{peak_rss_kib, percentile, sign_in, start_server, stop};
 use anyhow::Context;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -110,24 +110,13 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A session of `username` (the bench's password).
-fn sign_in(agent: &ureq::Agent, base: &str, username: &str) -> anyhow::Result<String> {
-    let login = json!({"username": username, "password": PASSWORD});
-    let mut r = agent
-        .post(format!("{base}/api/session"))
-        .header("content-type", "application/json")
-        .send(login.to_string().as_bytes())?;
-    let session: Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
-    Ok(session["token"].as_str().context("no token")?.to_string())
-}
-
 /// Waits for the integrity check a server runs as it starts (it reads the whole log, and the
 /// 文号 register waits for it), so that the routes are timed as an office uses them after it:
 /// one JSON line, `start_check_s`.
 fn start_check(base: &str) -> anyhow::Result<()> {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let started = Instant::now();
-    let token = sign_in(&agent, base, ACCOUNTS[0].0)?;
+    let token = sign_in(&agent, base, ACCOUNTS[0].0, PASSWORD)?;
     loop {
         let mut r =
             agent.get(format!("{base}/api/integrity")).header("authorization", format!("Bearer {token}")).call()?;
@@ -146,7 +135,7 @@ fn start_check(base: &str) -> anyhow::Result<()> {
 fn time_routes(base: &str, args: &ScaleArgs) -> anyhow::Result<()> {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     for (username, role) in ACCOUNTS {
-        let token = sign_in(&agent, base, username)?;
+        let token = sign_in(&agent, base, username, PASSWORD)?;
         let get = |path: &str| -> anyhow::Result<(f64, u16, String)> {
             let t = Instant::now();
             let mut r = agent.get(format!("{base}{path}")).header("authorization", format!("Bearer {token}")).call()?;
