@@ -198,6 +198,8 @@ pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coercion {
+    /// When it was closed (结案): the 30 days to file it run from here (办法第二十五条).
+    pub closed_at: Option<Timestamp>,
     pub measure: Measure,
     pub state: State,
     pub version: u64,
@@ -247,6 +249,7 @@ impl Coercion {
             measure,
             state: State::Proposed,
             version: 1,
+            closed_at: None,
             approved: false,
             approved_on: None,
             executed_at: None,
@@ -500,7 +503,10 @@ impl Coercion {
                 self.outcome = Some(*outcome);
                 self.state = State::Disposed;
             }
-            Event::Closed { .. } => self.state = State::Closed,
+            Event::Closed { at, .. } => {
+                self.state = State::Closed;
+                self.closed_at = Some(*at);
+            }
             Event::ExecutionTimeCorrected { to, .. } => self.executed_at = Some(*to),
         }
         if !matches!(event, Event::Proposed(_)) {

@@ -210,6 +210,8 @@ pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inspection {
+    /// When it was closed (结案): the 30 days to file it run from here (办法第二十五条).
+    pub closed_at: Option<Timestamp>,
     pub open: Open,
     pub state: State,
     /// Incremented by every event (optimistic concurrency).
@@ -313,6 +315,7 @@ impl Inspection {
             open,
             state: State::Planned,
             version: 1,
+            closed_at: None,
             acts: Vec::new(),
             problems_found: false,
             rectified: false,
@@ -434,7 +437,10 @@ impl Inspection {
                 self.state = State::Reinspected;
             }
             Event::ConvertedToCase { case_id, .. } => self.converted_to = Some(case_id.clone()),
-            Event::Closed { .. } => self.state = State::Closed,
+            Event::Closed { at, .. } => {
+                self.state = State::Closed;
+                self.closed_at = Some(*at);
+            }
         }
         if !matches!(event, Event::Opened(_)) {
             self.version += 1;

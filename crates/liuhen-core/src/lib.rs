@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agency;
+pub mod archive;
 pub mod av;
 pub mod calendar;
 pub mod coercion;

@@ -218,6 +218,8 @@ pub struct Ruling {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Licence {
+    /// When it was closed (结案): the 30 days to file it run from here (办法第二十五条).
+    pub closed_at: Option<Timestamp>,
     pub application: Application,
     pub state: State,
     pub version: u64,
@@ -283,6 +285,7 @@ impl Licence {
             application,
             state: State::Applied,
             version: 1,
+            closed_at: None,
             corrections: 0,
             accepted_at: None,
             extended: false,
@@ -714,7 +717,10 @@ impl Licence {
                 self.certificate_at = Some(*at);
                 self.state = State::CertificateIssued;
             }
-            Event::Closed { .. } => self.state = State::Closed,
+            Event::Closed { at, .. } => {
+                self.state = State::Closed;
+                self.closed_at = Some(*at);
+            }
             Event::DateCorrected(crate::correction::DateCorrection { anchor, to, .. }) => match anchor {
                 Anchor::ReceivedAt => self.application.received_at = *to,
                 Anchor::AcceptedAt => self.accepted_at = Some(*to),

@@ -563,6 +563,8 @@ pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
 /// An ordinary-procedure penalty case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ordinary {
+    /// When it was closed (结案): the 30 days to file it run from here (办法第二十五条).
+    pub closed_at: Option<Timestamp>,
     pub lead: Lead,
     pub state: State,
     pub version: u64,
@@ -678,6 +680,7 @@ impl Ordinary {
             lead,
             state: State::Lead,
             version: 1,
+            closed_at: None,
             filed_at: None,
             investigators: Vec::new(),
             party,
@@ -1752,7 +1755,10 @@ impl Ordinary {
             Event::SubstituteDecided(_) => self.state = State::SubstituteDecided,
             Event::SubstituteReminded { at, .. } => self.substitute_reminded_at = Some(*at),
             Event::SubstitutePerformed(_) => self.state = State::Substituted,
-            Event::Closed { .. } => self.state = State::Closed,
+            Event::Closed { at, .. } => {
+                self.state = State::Closed;
+                self.closed_at = Some(*at);
+            }
             Event::DateCorrected(crate::correction::DateCorrection { anchor, to, .. }) => {
                 let slot = match anchor {
                     Anchor::FiledAt => &mut self.filed_at,

@@ -804,6 +804,24 @@ pub const R_117: Rule = Rule {
     source: "行政许可法第五十条",
     requirement: "延续行政许可有效期的，应在有效期届满三十日前提出申请；有效期届满前未作出决定的，视为准予延续",
 };
+pub const R_150: Rule = Rule {
+    id: "R-150",
+    severity: Severity::Flag,
+    source: "办法第二十五条",
+    requirement: "执法行为结束之日起三十日内，将执法全过程记录资料（文字和音像）立卷归档",
+};
+pub const R_152: Rule = Rule {
+    id: "R-152",
+    severity: Severity::Block,
+    source: "办法第二十五条；案卷评查标准",
+    requirement: "案卷须包含案件实际经过的程序所要求的全部文书，文书已定稿、须盖章的已签发，音像记录齐全、中断已说明",
+};
+pub const R_153: Rule = Rule {
+    id: "R-153",
+    severity: Severity::Block,
+    source: "办法第二十四条；机关文件材料归档范围和文书档案保管期限规定（国家档案局令第8号）",
+    requirement: "归档时确定保管期限（永久、定期30年、定期10年），不得短于该类案卷的默认期限",
+};
 pub const R_173: Rule = Rule {
     id: "R-173",
     severity: Severity::Flag,
@@ -820,7 +838,7 @@ pub const ALL: &[Rule] = &[
     R_067C, R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091,
     R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_100C, R_101, R_102, R_103,
     R_104, R_105, R_106, R_111, R_112, R_113, R_117, R_118, R_114, R_115, R_116, R_120A, R_120B, R_120D, R_120E, R_121,
-    R_130, R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145, R_173,
+    R_130, R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145, R_150, R_152, R_153, R_173,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

@@ -316,6 +316,8 @@ pub type Decision = Result<(Event, Vec<Violation>), CommandError>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    /// When it was closed (结案): the 30 days to file it run from here (办法第二十五条).
+    pub closed_at: Option<Timestamp>,
     pub start: Start,
     pub state: State,
     pub version: u64,
@@ -364,6 +366,7 @@ impl Summary {
             start,
             state: State::OnSite,
             version: 1,
+            closed_at: None,
             penalty: None,
             decided_at: None,
             delivered_at: None,
@@ -577,7 +580,10 @@ impl Summary {
                     self.state = State::Performed;
                 }
             }
-            Event::Closed { .. } => self.state = State::Closed,
+            Event::Closed { at, .. } => {
+                self.state = State::Closed;
+                self.closed_at = Some(*at);
+            }
             Event::PartyIdentified(p) => self.start.party = Some(p.clone()),
         }
         if !matches!(event, Event::Started(_)) {

@@ -393,6 +393,7 @@ fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     .chain(crate::av::examples())
     .chain(crate::device::examples())
     .chain(crate::document::examples())
+    .chain(filing::examples())
     .collect()
 }
 
@@ -2836,4 +2837,130 @@ fn a_text_states_a_penalty_by_kind_and_amount() {
     assert!(Penalty::Warning.stated_in("给予警告"));
     assert!(!Penalty::Warning.stated_in("罚款五千元"));
     assert!(Penalty::RevokeLicence.stated_in("吊销其许可证"));
+}
+
+/// 归档 (办法第二十五条): the thirty days, the file's contents by the path taken, retention.
+mod filing {
+    use super::*;
+    use crate::archive::{self, FiledDocument, Retention};
+    use crate::document::State;
+
+    fn doc(code: &str, state: State) -> FiledDocument {
+        FiledDocument { code: code.to_string(), state }
+    }
+
+    pub fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+        let cal = crate::calendar::WorkCalendar::china();
+        let closed = at("2026-09-01");
+        let steps = ["filed", "decided", "closed"];
+        let full =
+            [doc("D02", State::Final), doc("D30", State::Final), doc("D36", State::Issued), doc("D50", State::Final)];
+        let retention = |r| archive::check_retention("ordinary_penalty", r).err().into_iter().collect::<Vec<_>>();
+        vec![
+            (
+                "R-150",
+                ids(&archive::timeliness(&cal, closed, at("2026-10-12")).unwrap()),
+                ids(&archive::timeliness(&cal, closed, at("2026-10-01")).unwrap()),
+            ),
+            (
+                "R-152",
+                ids(&archive::completeness("ordinary_penalty", &steps, &full[..3])),
+                ids(&archive::completeness("ordinary_penalty", &steps, &full)),
+            ),
+            ("R-153", ids(&retention(Retention::Years30)), ids(&retention(Retention::Permanent))),
+        ]
+    }
+
+    #[test]
+    fn the_thirty_days_run_in_calendar_days_and_end_on_a_working_day() {
+        let cal = crate::calendar::WorkCalendar::china();
+        // Closed 2026-09-01: thirty calendar days fall on 10-01, in the National Day holiday, so
+        // the file is due on the first working day after it.
+        let due = archive::due(&cal, at("2026-09-01")).unwrap();
+        assert!(cal.is_working_day(due.shanghai_date()).unwrap());
+        assert!(due.shanghai_date() > d("2026-10-01"), "{}", due.shanghai_date());
+        // Filed on the due day is on time; the day after is late (R-150, a defect).
+        assert!(archive::timeliness(&cal, at("2026-09-01"), due).unwrap().is_empty());
+        let late = archive::timeliness(&cal, at("2026-09-01"), Timestamp(due.0 + 1)).unwrap();
+        assert_eq!(ids(&late), ["R-150"]);
+        assert_eq!(late[0].rule.severity, rules::Severity::Flag);
+        // Closed 2026-11-02: 12-02 is a Wednesday, due that day.
+        assert_eq!(archive::due(&cal, at("2026-11-02")).unwrap().shanghai_date(), d("2026-12-02"));
+    }
+
+    #[test]
+    fn a_file_lacks_what_its_path_required_and_what_is_unfinished() {
+        // The path decides: a penalty that held a hearing needs its transcript; one that did not, not.
+        let with_hearing = ["filed", "notice_served", "hearing_scheduled", "hearing_held", "decided", "closed"];
+        let codes: Vec<&str> =
+            archive::required_documents("ordinary_penalty", &with_hearing).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(codes, ["D02", "D32", "D34b", "D34c", "D30", "D36", "D50"]);
+        let plain: Vec<&str> = archive::required_documents("ordinary_penalty", &["filed", "decided", "closed"])
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(plain, ["D02", "D30", "D36", "D50"]);
+        // Every document a path can require is one the catalogue can draft.
+        for kind in ["ordinary_penalty", "summary_penalty", "licence", "coercive_measure", "inspection"] {
+            let all = [
+                "filed",
+                "legal_reviewed",
+                "notice_served",
+                "hearing_scheduled",
+                "hearing_held",
+                "discussed",
+                "decided",
+                "not_penalised",
+                "closed",
+                "decision_issued",
+                "accepted",
+                "correction_requested",
+                "executed",
+                "result_notified",
+            ];
+            for (code, _) in archive::required_documents(kind, &all) {
+                assert!(crate::document::spec(code).is_some(), "{kind}: {code} is not in the catalogue");
+            }
+        }
+        // Missing, a draft, a sealed document finalised but not issued: each named.
+        let found = archive::completeness(
+            "ordinary_penalty",
+            &["filed", "decided", "closed"],
+            &[doc("D02", State::Draft), doc("D36", State::Final), doc("D50", State::Final)],
+        );
+        let said: Vec<String> = found.iter().map(|v| v.detail.clone()).collect();
+        assert_eq!(
+            said,
+            ["缺少《案件处理审批表》（D30）", "《立案审批表》尚未定稿", "《行政处罚决定书》已定稿但未盖章签发"]
+        );
+        assert!(found.iter().all(|v| v.rule.id == "R-152" && v.rule.severity == rules::Severity::Block));
+        // An inspection that notified no result owes no document.
+        assert!(archive::completeness("inspection", &["opened", "on_site_recorded", "closed"], &[]).is_empty());
+    }
+
+    #[test]
+    fn archive_numbers_read_back_and_documents_file_in_order() {
+        let no = archive::archive_no("Q001", 2026, Retention::Permanent, 7);
+        assert_eq!(no, "Q001-2026-Y-0007");
+        assert_eq!(archive::parse_archive_no(&no), Some(("Q001".to_string(), 2026, Retention::Permanent, 7)));
+        assert_eq!(archive::parse_archive_no("Q001-2026-D30-12345").map(|p| p.3), Some(12345));
+        for bad in [
+            "Q001-2026-Y-7",
+            "Q001-26-Y-0007",
+            "Q001-2026-X-0007",
+            "-2026-Y-0007",
+            "Q-01-2026-Y-0007",
+            "栗乡-2026-Y-0001",
+        ] {
+            assert_eq!(archive::parse_archive_no(bad), None, "{bad}");
+        }
+        assert_eq!(archive::archive_series("Q001", 2026, Retention::Years10), "Q001-2026-D10-{n}");
+        // Legal documents, then evidence, then execution and closing (domain.md §e.3).
+        let mut codes = ["D50", "D12", "D36", "D02", "D41", "D34c", "D30"];
+        codes.sort_by_key(|c| archive::filing_rank(c));
+        assert_eq!(codes, ["D02", "D30", "D36", "D12", "D34c", "D41", "D50"]);
+        // Shorter than the kind allows is refused; longer is the office's choice.
+        assert!(archive::check_retention("inspection", Retention::Permanent).is_ok());
+        assert_eq!(archive::check_retention("licence", Retention::Years10).unwrap_err().rule.id, "R-153");
+    }
 }

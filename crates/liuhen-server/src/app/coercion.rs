@@ -86,6 +86,7 @@ impl CaseKind for Coercion {
             "legal_basis": self.measure.legal_basis,
             "state": self.state.code(),
             "state_label": self.state.label(),
+            "closed_at": self.closed_at.map(|t| t.0),
             "version": self.version,
             "approved": self.approved,
             "emergency": self.emergency,

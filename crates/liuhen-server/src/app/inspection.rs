@@ -75,6 +75,7 @@ impl CaseKind for Inspection {
             "received_at": c.open.initiation.received_at.0,
             "state": c.state.code(),
             "state_label": c.state.label(),
+            "closed_at": c.closed_at.map(|t| t.0),
             "version": c.version,
             "problems_found": c.problems_found,
             "rectified": c.rectified,

@@ -72,6 +72,7 @@ impl CaseKind for Licence {
             "materials": self.application.materials,
             "state": self.state.code(),
             "state_label": self.state.label(),
+            "closed_at": self.closed_at.map(|t| t.0),
             "version": self.version,
             "corrections": self.corrections,
             "accepted_at": self.accepted_at.map(|t| t.0),

@@ -460,6 +460,7 @@ impl CaseKind for Ordinary {
             "major": self.lead.major,
             "state": self.state.code(),
             "state_label": self.state.label(),
+            "closed_at": self.closed_at.map(|t| t.0),
             "version": self.version,
             "filed_at": self.filed_at.map(|t| t.0),
             "recusals": self.recusals.iter().map(|(o, d)| json!({"officer": o, "granted": d})).collect::<Vec<_>>(),

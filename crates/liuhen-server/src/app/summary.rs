@@ -81,6 +81,7 @@ impl CaseKind for Summary {
             "facts": self.start.facts,
             "state": self.state.code(),
             "state_label": self.state.label(),
+            "closed_at": self.closed_at.map(|t| t.0),
             "version": self.version,
             "penalty": self.penalty.as_ref().map(penalty_json),
             "decided_at": self.decided_at.map(|t| t.0),
