@@ -94,6 +94,8 @@ pub enum Op {
     /// Set the inspections of a party in a year: `Some(0)` creates the row (`Stale` if it is
     /// there), `Some(v)` replaces it only while at version `v`, as [`Op::PutSetting`] does.
     PutPartyInspections { record: PartyInspectionsRecord, expected_version: Option<u64> },
+    /// Set a case's file (案卷): its handover, filing and later 备考 entries.
+    PutCaseFile { record: CaseFileRecord, expected_version: Option<u64> },
     /// Add or replace a matter of the 权责清单 (a new version of it; the log keeps every one).
     PutMatter(MatterRecord),
     /// Start a session for a user (the token's SHA-256 only).
@@ -178,6 +180,8 @@ pub struct Projections {
     pub annual_statistics: Vec<AnnualStatisticsRecord>,
     /// The inspections of each party in each year.
     pub party_inspections: Vec<PartyInspectionsRecord>,
+    /// Every case's file (案卷).
+    pub case_files: Vec<CaseFileRecord>,
     /// The device registry, and every line of every device's ledger.
     pub devices: Vec<DeviceRecord>,
     pub device_events: Vec<DeviceEventRecord>,
@@ -487,6 +491,31 @@ pub struct DocNumberRecord {
     pub version: u64,
 }
 
+/// A case's file (案卷, 办法第二十五条): `handed_over` by its 承办人, then `filed` by the 档案管理员
+/// under its 档号 (unique); a row a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFileRecord {
+    pub case_id: String,
+    /// `handed_over` or `filed`.
+    pub state: String,
+    /// The 档号 once filed.
+    pub archive_no: Option<String>,
+    /// The application's JSON.
+    pub data: String,
+    pub updated_at_ms: i64,
+    /// One more than the index of the entry that last wrote it (0 before it is stored).
+    pub version: u64,
+}
+
+/// What the archivist's list is narrowed to: the files in a state, after the last of the page
+/// before (its time of last step and case), oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFileQuery {
+    pub state: String,
+    pub after: Option<(i64, String)>,
+    pub limit: usize,
+}
+
 /// A year's 行政执法数据 as published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnnualStatisticsRecord {
@@ -634,6 +663,8 @@ versioned_row!(AnnualStatisticsRecord, "annual_statistics", key ["year"], kept [
     "year, data, updated_at, version", updated_at_ms, |a| format!("{} 年度统计数据", a.year));
 versioned_row!(PartyInspectionsRecord, "party_inspections", key ["party", "year"], kept [],
     "party, year, cases, updated_at, version", updated_at_ms, |_p| "当事人的检查记录".to_string());
+versioned_row!(CaseFileRecord, "case_files", key ["case_id"], kept [],
+    "case_id, state, archive_no, data, updated_at, version", updated_at_ms, |f| format!("案件 {} 的案卷", f.case_id));
 versioned_row!(DeviceRecord, "devices", key ["number"], kept [],
     "number, status, holder, data, events, updated_at, version", updated_at_ms, |d| format!("设备 {}", d.number));
 versioned_row!(SettingRecord, "settings", key ["key"], kept [], "key, data, updated_at, version", updated_at_ms,
@@ -848,6 +879,12 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
         party: &str,
         year: i64,
     ) -> impl Future<Output = Result<PartyInspectionsRecord, StoreError>> + Send;
+    /// A case's file (案卷); `NotFound` if it has none yet.
+    fn case_file(&self, case_id: &str) -> impl Future<Output = Result<CaseFileRecord, StoreError>> + Send;
+    /// A page of the case files in a state, oldest last step first (see [`CaseFileQuery`]): a
+    /// range of an index by state and time.
+    fn case_file_page(&self, q: &CaseFileQuery)
+    -> impl Future<Output = Result<Vec<CaseFileRecord>, StoreError>> + Send;
     /// A year's published statistics; `NotFound` if not published.
     fn year_statistics(&self, year: i64) -> impl Future<Output = Result<AnnualStatisticsRecord, StoreError>> + Send;
     /// The years whose statistics were published, the latest first, at most `limit`.

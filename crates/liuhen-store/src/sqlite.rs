@@ -9,10 +9,11 @@
 
 use crate::migrate::migrate_sqlite;
 use crate::{
-    AnnualStatisticsRecord, AppendRequest, CaseRecord, DeadlineRecord, DeviceEventRecord, DeviceQuery, DeviceRecord,
-    DocNumberRecord, DocumentQuery, DocumentRecord, Log, MatterRecord, OfficerRecord, Op, PartyInspectionsRecord,
-    ProjectionReads, PublicationQuery, PublicationRecord, Receipt, RecordMarkRecord, RecordingRecord, SettingRecord,
-    SigningKeyRecord, StoreError, TaskRecord, TokenRecord, UserRecord, VersionedRow,
+    AnnualStatisticsRecord, AppendRequest, CaseFileQuery, CaseFileRecord, CaseRecord, DeadlineRecord,
+    DeviceEventRecord, DeviceQuery, DeviceRecord, DocNumberRecord, DocumentQuery, DocumentRecord, Log, MatterRecord,
+    OfficerRecord, Op, PartyInspectionsRecord, ProjectionReads, PublicationQuery, PublicationRecord, Receipt,
+    RecordMarkRecord, RecordingRecord, SettingRecord, SigningKeyRecord, StoreError, TaskRecord, TokenRecord,
+    UserRecord, VersionedRow,
 };
 use liuhen_log::checkpoint::{Checkpoint, TreeHead};
 use liuhen_log::tile::{TILE_WIDTH, TileSet, decode_tile, encode_tile};
@@ -1605,6 +1606,7 @@ fn apply_ops(conn: &Connection, ops: &[Op], at: i64, version: u64) -> Result<(),
             Op::PutPartyInspections { record, expected_version } => {
                 put_row(conn, record, *expected_version, at, version)?
             }
+            Op::PutCaseFile { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
             Op::PutRecordMark { record, expected_version } => put_row(conn, record, *expected_version, at, version)?,
             Op::PutMatter(m) => put_matter(conn, &MatterRecord { created_at_ms: at, ..m.clone() })?,
             Op::CreateOfficer(o) => insert_officer(conn, &OfficerRecord { created_at_ms: at, ..o.clone() })?,
@@ -1778,6 +1780,7 @@ sqlite_row!(SigningKeyRecord { key_id, user_id, current, data, updated_at_ms, ve
 sqlite_row!(DocNumberRecord { doc_no, case_id, document, series, n, updated_at_ms, version });
 sqlite_row!(AnnualStatisticsRecord { year, data, updated_at_ms, version });
 sqlite_row!(PartyInspectionsRecord { party, year, cases, updated_at_ms, version });
+sqlite_row!(CaseFileRecord { case_id, state, archive_no, data, updated_at_ms, version });
 sqlite_row!(DeviceRecord { number, status, holder, data, events, updated_at_ms, version });
 sqlite_row!(SettingRecord { key, data, updated_at_ms, version });
 
@@ -1791,6 +1794,15 @@ const DOC_NUMBER_COLUMNS: &str = DocNumberRecord::COLUMNS;
 const ANNUAL_STATISTICS_COLUMNS: &str = AnnualStatisticsRecord::COLUMNS;
 const PARTY_INSPECTIONS_COLUMNS: &str = PartyInspectionsRecord::COLUMNS;
 const DEVICE_COLUMNS: &str = DeviceRecord::COLUMNS;
+const CASE_FILE_COLUMNS: &str = CaseFileRecord::COLUMNS;
+
+/// A page of the case files in a state, oldest last step first: a range of `case_files_by_state`.
+fn case_file_page_sql() -> String {
+    format!(
+        "SELECT {CASE_FILE_COLUMNS} FROM case_files WHERE state = ?1 AND (updated_at, case_id) > (?2, ?3) \
+         ORDER BY updated_at, case_id LIMIT ?4"
+    )
+}
 
 /// The insert of a row of `R` (bound ?1, ?2… in the order of its columns); with `upsert`, a row
 /// already there under its key takes the new values of every column but its key and kept ones.
@@ -2874,6 +2886,24 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
+    async fn case_file(&self, case_id: &str) -> Result<CaseFileRecord, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {CASE_FILE_COLUMNS} FROM case_files WHERE case_id = ?1"))?
+                .query_row([case_id], CaseFileRecord::from_row)
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn case_file_page(&self, q: &CaseFileQuery) -> Result<Vec<CaseFileRecord>, StoreError> {
+        let (at, case) = q.after.clone().unwrap_or((i64::MIN, String::new()));
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&case_file_page_sql())?;
+            let rows = stmt.query_map(params![q.state, at, case, q.limit as i64], CaseFileRecord::from_row)?;
+            rows.collect()
+        })
+    }
+
     async fn party_inspections(&self, party: &str, year: i64) -> Result<PartyInspectionsRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!(
@@ -3275,7 +3305,7 @@ fn table_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// The tables the log's entries determine: what a rebuild replaces (sessions are dropped with
 /// them) and `liuhen verify --data` compares. The rest are listed in [`crate::NOT_PROJECTIONS`].
-const PROJECTION_TABLES: [&str; 18] = [
+const PROJECTION_TABLES: [&str; 19] = [
     "users",
     "officers",
     "cases",
@@ -3294,6 +3324,7 @@ const PROJECTION_TABLES: [&str; 18] = [
     "doc_numbers",
     "annual_statistics",
     "party_inspections",
+    "case_files",
 ];
 
 /// Projections computed from the log, held in a scratch database of the projections' own
@@ -3423,6 +3454,13 @@ impl ProjectionScratch {
         Ok(conn.prepare_cached(&sql)?.query_row([case], PublicationRecord::from_row).optional()?)
     }
 
+    /// Case `case`'s file as put so far.
+    pub fn case_file(&self, case: &str) -> Result<Option<CaseFileRecord>, StoreError> {
+        let conn = self.lock();
+        let sql = format!("SELECT {CASE_FILE_COLUMNS} FROM case_files WHERE case_id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([case], CaseFileRecord::from_row).optional()?)
+    }
+
     /// The inspections of a party in a year as put so far (`key`: `<party>/<year>`).
     pub fn party_inspections(&self, key: &str) -> Result<Option<PartyInspectionsRecord>, StoreError> {
         let Some((party, year)) = key.rsplit_once('/') else { return Ok(None) };
@@ -3537,6 +3575,11 @@ impl ProjectionScratch {
                 &format!("SELECT {PARTY_INSPECTIONS_COLUMNS} FROM party_inspections ORDER BY party, year"),
                 PartyInspectionsRecord::from_row,
             )?,
+            case_files: all(
+                &conn,
+                &format!("SELECT {CASE_FILE_COLUMNS} FROM case_files ORDER BY case_id"),
+                CaseFileRecord::from_row,
+            )?,
             record_marks: all(
                 &conn,
                 &format!("SELECT {RECORD_MARK_COLUMNS} FROM record_marks ORDER BY case_id, kind, record"),
@@ -3612,6 +3655,9 @@ fn insert_projections(conn: &Connection, p: &crate::Projections) -> Result<(), S
         write_row(conn, a, true)?;
     }
     for x in &p.party_inspections {
+        write_row(conn, x, true)?;
+    }
+    for x in &p.case_files {
         write_row(conn, x, true)?;
     }
     for e in &p.device_events {
@@ -3961,6 +4007,7 @@ mod tests {
         check::<DocNumberRecord>(&conn);
         check::<AnnualStatisticsRecord>(&conn);
         check::<PartyInspectionsRecord>(&conn);
+        check::<CaseFileRecord>(&conn);
         check::<DeviceRecord>(&conn);
         check::<SettingRecord>(&conn);
     }

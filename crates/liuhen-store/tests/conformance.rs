@@ -666,6 +666,48 @@ async fn publication_story<S: LogStore>(store: &S) {
     assert!(matches!(store.publication("p9").await, Err(StoreError::NotFound)));
 }
 
+/// Case files (案卷), a row a case: found by case; the archivist's list a range by state and
+/// time of the last step, oldest first; the 档号 unique — a second file under one is refused.
+async fn case_file_story<S: LogStore>(store: &S) {
+    let row = |case: &str, state: &str, no: Option<&str>| liuhen_store::CaseFileRecord {
+        case_id: case.into(),
+        state: state.into(),
+        archive_no: no.map(str::to_string),
+        data: format!("{{\"case\":\"{case}\"}}"),
+        updated_at_ms: 0,
+        version: 0,
+    };
+    let put = |f: liuhen_store::CaseFileRecord, v: u64| Op::PutCaseFile { record: f, expected_version: Some(v) };
+    for r in
+        [row("f1", "handed_over", None), row("f2", "handed_over", None), row("f3", "filed", Some("Q1-2026-Y-0001"))]
+    {
+        write(store, vec![put(r, 0)]).await.unwrap();
+    }
+    let page = |state: &'static str, after: Option<(i64, String)>, limit| {
+        let q = liuhen_store::CaseFileQuery { state: state.to_string(), after, limit };
+        async move { store.case_file_page(&q).await.unwrap().into_iter().map(|f| f.case_id).collect::<Vec<_>>() }
+    };
+    assert_eq!(page("handed_over", None, 10).await, ["f1", "f2"]);
+    let first = store.case_file("f1").await.unwrap();
+    assert_eq!(page("handed_over", Some((first.updated_at_ms, "f1".into())), 10).await, ["f2"]);
+    assert_eq!(page("filed", None, 10).await, ["f3"]);
+    // Filed: it leaves the list of those handed over; a write on a version gone is stale.
+    let done = write(store, vec![put(row("f1", "filed", Some("Q1-2026-Y-0002")), first.version)]).await.unwrap();
+    assert!(matches!(
+        write(store, vec![put(row("f1", "filed", Some("Q1-2026-Y-0003")), first.version)]).await,
+        Err(StoreError::Stale(_))
+    ));
+    let now = store.case_file("f1").await.unwrap();
+    assert_eq!((now.state.as_str(), now.version, now.updated_at_ms), ("filed", done.index + 1, done.time_ms));
+    assert_eq!(page("handed_over", None, 10).await, ["f2"]);
+    assert_eq!(page("filed", None, 10).await, ["f3", "f1"]);
+    // One 档号, one file.
+    let f2 = store.case_file("f2").await.unwrap();
+    assert!(write(store, vec![put(row("f2", "filed", Some("Q1-2026-Y-0001")), f2.version)]).await.is_err());
+    assert_eq!(store.case_file("f2").await.unwrap().state, "handed_over");
+    assert!(matches!(store.case_file("f9").await, Err(StoreError::NotFound)));
+}
+
 /// Signers' keys, a row a key: found by id, a signer's by a range of the index by user; one
 /// current key a signer at most — a second made at the same moment is stale, not a second.
 async fn signing_key_story<S: LogStore>(store: &S) {
@@ -883,6 +925,7 @@ async fn sqlite_a_cases_documents_are_a_range_of_an_index() {
     let store = SqliteStore::open(&path, config()).await.unwrap();
     document_story(&store).await;
     publication_story(&store).await;
+    case_file_story(&store).await;
     signing_key_story(&store).await;
     doc_number_story(&store).await;
     yearly_rows_story(&store).await;
@@ -890,6 +933,12 @@ async fn sqlite_a_cases_documents_are_a_range_of_an_index() {
         &path,
         "SELECT id FROM documents WHERE case_id = 'c1' AND id > '' ORDER BY id LIMIT 5",
         "documents_by_case",
+    );
+    uses_index(
+        &path,
+        "SELECT case_id FROM case_files WHERE state = 'filed' AND (updated_at, case_id) > (0, '') \
+         ORDER BY updated_at, case_id LIMIT 5",
+        "case_files_by_state",
     );
     uses_index(
         &path,
@@ -1238,11 +1287,11 @@ async fn sqlite_a_migrations_rebuild_is_asked_until_done_across_a_stop() {
     assert!(!store.projections_need_rebuild().unwrap(), "a new database has nothing to rebuild");
     write(&store, vec![put("s/1", "[1]", Some(0))]).await.unwrap();
     drop(store);
-    // As a database from before the typed tables of migrations 36 to 40.
+    // As a database from before the typed tables of migrations 36 to 41.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DELETE FROM schema_migrations WHERE version >= 36; DROP TABLE publications; DROP TABLE signing_keys; \
-         DROP TABLE doc_numbers; DROP TABLE annual_statistics; DROP TABLE party_inspections;",
+         DROP TABLE doc_numbers; DROP TABLE annual_statistics; DROP TABLE party_inspections; DROP TABLE case_files;",
     )
     .unwrap();
     drop(conn);
