@@ -131,6 +131,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .layer(DefaultBodyLimit::disable());
     let ui = Router::new()
         .route("/api/cases/{id}/publication", get(api::publication::preview::<S>).post(api::publication::command::<S>))
+        .route("/api/cases/{id}/archive", get(api::archive::view::<S>).post(api::archive::step::<S>))
+        .route("/api/archive/files", get(api::archive::files::<S>))
         .route("/public/decisions", get(api::publication::page::<S>))
         .route("/public/decisions.json", get(api::publication::feed::<S>))
         .route("/public/statistics.json", get(api::publication::statistics_feed::<S>))

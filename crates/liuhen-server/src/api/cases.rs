@@ -168,7 +168,7 @@ fn day(v: &Option<String>, name: &str) -> Result<Option<Date>, AppError> {
 }
 
 /// The page's size (400 outside 1..=500).
-fn page_size(limit: Option<u32>) -> Result<usize, AppError> {
+pub(crate) fn page_size(limit: Option<u32>) -> Result<usize, AppError> {
     match limit {
         None => Ok(crate::app::policy::PAGE as usize),
         Some(l) if (1..=crate::app::policy::MAX_PAGE).contains(&l) => Ok(l as usize),

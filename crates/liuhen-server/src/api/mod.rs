@@ -1,5 +1,6 @@
 //! HTTP handlers and their DTOs, one module per resource.
 
+pub mod archive;
 pub mod av;
 pub mod cases;
 pub mod described;

@@ -27,7 +27,7 @@ pub const AV_CODE: &str = "T-AV";
 /// Every deadline code a list may be narrowed to: the procedures' and the server's own.
 pub fn codes() -> Vec<&'static str> {
     let mut all = liuhen_core::calendar::DEADLINE_CODES.to_vec();
-    all.extend([AV_CODE, PUB_CODE, STAT_CODE]);
+    all.extend([AV_CODE, PUB_CODE, STAT_CODE, super::archive::CODE]);
     all
 }
 
@@ -36,15 +36,23 @@ pub const PUB_CODE: &str = "T-PUB";
 /// The deadline of the annual statistics report (国办发〔2018〕118号).
 pub const STAT_CODE: &str = "T-STAT";
 
-/// The open deadlines of `case` (its publication as `publication`, `None` if never published;
-/// what its recordings owe as `av`).
+/// What else a case's deadlines follow: its publication and its file (`None`: none yet).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Alongside<'a> {
+    pub publication: Option<&'a Value>,
+    pub file: Option<&'a Value>,
+}
+
+/// The open deadlines of `case` (its publication and file as `along`; what its recordings owe
+/// as `av`).
 pub(crate) fn deadline_rows(
     case: &CaseRecord,
     data: &Value,
-    publication: Option<&Value>,
+    along: Alongside<'_>,
     av: &AvOwed,
     cal: &WorkCalendar,
 ) -> Result<Vec<DeadlineRecord>, AppError> {
+    let publication = along.publication;
     let mut rows = Vec::new();
     let mut row = |code: &str, label: String, source: &str, due: Option<i64>, record: &str| {
         rows.push(DeadlineRecord {
@@ -70,6 +78,10 @@ pub(crate) fn deadline_rows(
     // 行政执法公示: a decision not yet published, or a changed one not withdrawn.
     if let Some((due, label)) = super::publication::publication_deadline(&case.case_type, data, publication, cal)? {
         row(PUB_CODE, label, super::publication::source(&case.case_type), Some(due.0), "");
+    }
+    // 办法第二十五条: filed within thirty days of closing.
+    if let Some(due) = super::archive::deadline(data, along.file, cal) {
+        row(super::archive::CODE, "立卷归档（结案之日起三十日内）".to_string(), super::archive::SOURCE, Some(due), "");
     }
     for d in data["deadlines"].as_array().into_iter().flatten() {
         // Done (in time or late: a late one is a defect of the case, no longer an open item).
@@ -201,6 +213,19 @@ impl<S: LogStore> App<S> {
         self.deadlines_op_with(case, data, publication.as_ref(), changed).await
     }
 
+    /// [`deadlines_op`](Self::deadlines_op) with the case's file as given.
+    pub(crate) async fn deadlines_op_filed(
+        &self,
+        case: &CaseRecord,
+        data: &Value,
+        file: &Value,
+    ) -> Result<Op, AppError> {
+        let publication = self.publication_of(&case.id).await?;
+        let whole = self.owes_whole_recording(case).await?;
+        let along = Alongside { publication: publication.as_ref(), file: Some(file) };
+        self.deadlines_op_along(case, data, along, whole, None).await
+    }
+
     /// [`deadlines_op`](Self::deadlines_op) with the case's publication as given.
     pub(crate) async fn deadlines_op_with(
         &self,
@@ -213,6 +238,22 @@ impl<S: LogStore> App<S> {
         self.deadlines_op_owing(case, data, publication, whole, changed).await
     }
 
+    /// [`deadlines_op_owing`](Self::deadlines_op_owing) with the case's publication and file as given.
+    async fn deadlines_op_along(
+        &self,
+        case: &CaseRecord,
+        data: &Value,
+        along: Alongside<'_>,
+        whole: bool,
+        changed: Option<&liuhen_store::RecordingRecord>,
+    ) -> Result<Op, AppError> {
+        let mut recordings = self.store.recordings(Some(&case.id), u32::MAX).await?;
+        recordings.retain(|r| changed.is_none_or(|c| c.id != r.id));
+        recordings.extend(changed.filter(|c| c.case_id == case.id).cloned());
+        let av = AvOwed { whole, linked: linked_records(&recordings) };
+        Ok(Op::SetDeadlines { case_id: case.id.clone(), rows: deadline_rows(case, data, along, &av, &self.calendar)? })
+    }
+
     /// [`deadlines_op_with`](Self::deadlines_op_with) for a case that must (`whole`) or need not
     /// be recorded whole.
     pub(crate) async fn deadlines_op_owing(
@@ -223,14 +264,9 @@ impl<S: LogStore> App<S> {
         whole: bool,
         changed: Option<&liuhen_store::RecordingRecord>,
     ) -> Result<Op, AppError> {
-        let mut recordings = self.store.recordings(Some(&case.id), u32::MAX).await?;
-        recordings.retain(|r| changed.is_none_or(|c| c.id != r.id));
-        recordings.extend(changed.filter(|c| c.case_id == case.id).cloned());
-        let av = AvOwed { whole, linked: linked_records(&recordings) };
-        Ok(Op::SetDeadlines {
-            case_id: case.id.clone(),
-            rows: deadline_rows(case, data, publication, &av, &self.calendar)?,
-        })
+        let (file, _) = self.case_file_of(&case.id).await?;
+        let along = Alongside { publication, file: file.as_ref() };
+        self.deadlines_op_along(case, data, along, whole, changed).await
     }
 
     /// A page of the open deadlines of the cases `user` may see (see the module's order),

@@ -373,6 +373,8 @@ impl<S: LogStore> App<S> {
         }
         let start = today.plus_days(-14).start().plus_hours(9);
         let mut open_with_acts = Vec::new();
+        // The closed inspections, with the officer (0 王明, 1 李华) who handled each.
+        let mut closed = Vec::new();
         for (i, c) in CASES.iter().enumerate() {
             let t = Timestamp(start.0 + i as i64 * 24 * HOUR_MS);
             let open = Open {
@@ -456,6 +458,9 @@ impl<S: LogStore> App<S> {
             if (1..=3).contains(&c.stage) {
                 open_with_acts.push(record.id.clone());
             }
+            if c.stage >= 4 {
+                closed.push((record.id.clone(), i % 2));
+            }
         }
         // Records marked as an office marks them: two given a class of their own (办法第二十五条),
         // two with the written reason they were made without a recording.
@@ -538,6 +543,9 @@ impl<S: LogStore> App<S> {
         }
         if let Err(e) = self.seed_demolition(&staff, &ids, today).await {
             tracing::warn!(error = %e, "the demo case in 代履行 was not seeded");
+        }
+        if let Err(e) = self.seed_archive(&staff, &closed, &who("dangan")?).await {
+            tracing::warn!(error = %e, "the demo case files were not seeded");
         }
         Ok(Some(password))
     }
@@ -630,6 +638,35 @@ impl<S: LogStore> App<S> {
             // Sealed today: a 成文日期 lies between the drafting and the day it is issued (R-064b).
             let cmd = json!({"type": "issue", "doc_no": format!("栗街罚决〔{y}〕18号")});
             self.document_command(head, &id, &cmd).await?;
+        }
+        Ok(())
+    }
+
+    /// 归档 (办法第二十五条): each closed inspection's 检查结果告知书 issued, its file handed over by
+    /// the officer who handled it, the first filed by the 档案管理员 — the other waits on the
+    /// archivist's list.
+    async fn seed_archive(
+        &self,
+        staff: &Staff,
+        closed: &[(String, usize)],
+        archivist: &UserRecord,
+    ) -> Result<(), AppError> {
+        use serde_json::json;
+        if self.documents.seal.is_none() {
+            return Ok(());
+        }
+        for (n, (case, officer)) in closed.iter().enumerate() {
+            let handler = if *officer == 0 { &staff.wang } else { &staff.li };
+            let notice = json!({"code": "D52", "fields": {"party": "经营者", "findings": "经检查，未发现违法行为（整改已完成）",
+                "measures": "无需采取进一步措施", "rights": "如不服，可依法申请行政复议或者提起行政诉讼。"}});
+            let d = self.create_document(handler, case, &notice).await?;
+            let id = d["id"].as_str().unwrap_or_default().to_string();
+            self.document_command(handler, &id, &json!({"type": "finalise"})).await?;
+            self.document_command(&staff.head, &id, &json!({"type": "issue"})).await?;
+            self.hand_over(handler, case, "检查材料齐全，移交归档").await?;
+            if n == 0 {
+                self.file_case(archivist, case, None).await?;
+            }
         }
         Ok(())
     }

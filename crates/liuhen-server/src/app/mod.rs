@@ -2,6 +2,7 @@
 //! changes in one transaction. The only place where domain decisions meet the store.
 
 pub mod agency;
+pub mod archive;
 pub mod auth;
 pub mod av;
 pub mod cases;
@@ -170,6 +171,48 @@ tokio::task_local! {
 
 /// The administrator's role code (`policy::Role::SysAdmin`).
 pub const ROLE_SYSADMIN: &str = "sysadmin";
+
+/// An entry's body on a case with its `detail` behind a commitment (the detail's canonical JSON,
+/// salted): the body with the case, the time and the commitment, and the opening stored with it.
+pub(crate) struct Committed {
+    pub body: Map<String, Value>,
+    pub at: i64,
+    commit: liuhen_log::Hash,
+    opening: liuhen_store::Op,
+}
+
+impl Committed {
+    /// `body` of an entry on case `case` at `at`, `detail` committed to.
+    pub(crate) fn new(case: &str, body: Value, detail: &Value, at: i64) -> Result<Committed, AppError> {
+        let mut content = Vec::new();
+        liuhen_log::entry::write_canonical(detail, &mut content);
+        let mut salt = [0u8; 32];
+        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.to_string().into()))?;
+        let commit = liuhen_log::entry::commitment(&salt, &content);
+        let mut b = self::body(body);
+        b.insert("case".into(), Value::from(case));
+        b.insert("recorded_at".into(), Value::from(at));
+        b.insert("detail".into(), serde_json::json!({"commit": commit.to_hex()}));
+        Ok(Committed {
+            body: b,
+            at,
+            commit,
+            opening: liuhen_store::Op::PutOpening { commitment: commit, salt, content },
+        })
+    }
+
+    /// The entry of `actor` named `action` on case `case`, and the opening to store with it.
+    pub(crate) fn draft(
+        self,
+        actor: &str,
+        action: &str,
+        case: &str,
+    ) -> Result<(liuhen_log::EntryDraft, liuhen_store::Op), AppError> {
+        let d = liuhen_log::EntryDraft::new(actor, action, Some(case), self.body, vec![], vec![self.commit])
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        Ok((d, self.opening))
+    }
+}
 
 pub(crate) fn body(v: Value) -> Map<String, Value> {
     match v {

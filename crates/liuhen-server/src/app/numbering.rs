@@ -273,7 +273,7 @@ impl<S: LogStore> App<S> {
     }
 
     /// Who holds 文号 `no` and the version its row was read at (`None`, 0: never given).
-    async fn doc_number(&self, no: &str) -> Result<(Option<DocNumberRecord>, u64), AppError> {
+    pub(crate) async fn doc_number(&self, no: &str) -> Result<(Option<DocNumberRecord>, u64), AppError> {
         self.numbering_open()?;
         match self.store.doc_number(no).await {
             Ok(r) => {

@@ -139,6 +139,9 @@ pub enum Action {
     ApproveGrant,
     /// See the outcome of the scheduled integrity check of the log (the alarm).
     ViewIntegrity,
+    /// File a handed-over case under its 档号 (办法第二十五条): the 档案管理员's, whatever the
+    /// case's class — the file names its documents, not their content.
+    FileCase,
 }
 
 /// Whether a role sees case content: granted by a 系统管理员, it waits for a 负责人's approval.
@@ -392,6 +395,7 @@ pub fn decide(user: &UserRecord, action: Action, case: Option<&CaseScope<'_>>) -
         (Action::ApproveGrant, _) => allow(any(&[Role::Approver])),
         (Action::ViewIntegrity, _) => allow(any(&[Role::Approver, Role::SysAdmin, Role::Supervisor])),
         (Action::ViewUserLedger, _) => allow(any(&[Role::Supervisor, Role::Approver])),
+        (Action::FileCase, _) => allow(any(&[Role::Archivist])),
         (Action::ViewCase | Action::ViewLedger | Action::CommandCase | Action::DecidePartyAccess, None) => {
             Decision::Hidden
         }

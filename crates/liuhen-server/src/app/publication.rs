@@ -11,8 +11,7 @@ use super::policy::{Role, roles};
 use crate::app::AppError;
 use liuhen_core::calendar::Period;
 use liuhen_core::time::Timestamp;
-use liuhen_log::EntryDraft;
-use liuhen_log::entry::{Entry, commitment};
+use liuhen_log::entry::Entry;
 use liuhen_store::{CaseRecord, LogStore, Op, PublicationRecord, UserRecord};
 use serde_json::{Value, json};
 
@@ -585,24 +584,15 @@ impl<S: LogStore> App<S> {
         detail: Value,
         (prev, read): (Option<Value>, u64),
     ) -> Result<Value, AppError> {
-        let mut content = Vec::new();
-        liuhen_log::entry::write_canonical(&detail, &mut content);
-        let mut salt = [0u8; 32];
-        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.to_string().into()))?;
-        let c = commitment(&salt, &content);
-        let now = self.clock.now().0;
-        let mut b = super::body(body);
-        b.insert("case".into(), Value::from(case.id.clone()));
-        b.insert("recorded_at".into(), Value::from(now));
-        b.insert("detail".into(), json!({"commit": c.to_hex()}));
-        let next = fold(prev.as_ref(), action, &b, &detail, now)
+        let c = super::Committed::new(&case.id, body, &detail, self.clock.now().0)?;
+        let now = c.at;
+        let next = fold(prev.as_ref(), action, &c.body, &detail, now)
             .ok_or_else(|| AppError::Internal("publication fold".into()))?;
-        let d = EntryDraft::new(&format!("user:{}", actor.id), action, Some(&case.id), b, vec![], vec![c])
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let (d, opening) = c.draft(&format!("user:{}", actor.id), action, &case.id)?;
         // The case's 公示 deadline follows its publication.
         let deadlines = self.deadlines_op_with(case, &super::cases::case_data(case), Some(&next), None).await?;
         let ops = vec![
-            Op::PutOpening { commitment: c, salt, content },
+            opening,
             Op::PutPublication { record: record(&case.id, &next, now), expected_version: Some(read) },
             deadlines,
         ];

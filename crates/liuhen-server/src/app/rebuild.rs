@@ -165,6 +165,12 @@ impl<S: LogStore> App<S> {
             read: ProjectionScratch::publication,
             write: |publications| Projections { publications, ..Default::default() },
         };
+        let mut files: Spilled<liuhen_store::CaseFileRecord> = Spilled {
+            held: BTreeMap::new(),
+            scratch,
+            read: ProjectionScratch::case_file,
+            write: |case_files| Projections { case_files, ..Default::default() },
+        };
         // The inspections of each party in each year (`<party>/<year>`).
         let mut inspected: Spilled<liuhen_store::PartyInspectionsRecord> = Spilled {
             held: BTreeMap::new(),
@@ -416,6 +422,29 @@ impl<S: LogStore> App<S> {
                         let row = super::publication::record(&case, &next, e.time_ms);
                         publications.held.insert(case, liuhen_store::PublicationRecord { version: index + 1, ..row });
                     }
+                    a if a.starts_with("archive.") => {
+                        // A case's file folded as its steps wrote it, its 档号 in the register.
+                        let detail = self.opened_json(index, &e).await?;
+                        let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
+                        let case = s("case")?;
+                        let prev = files.get_mut(&case)?.and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
+                        let next = super::archive::fold(prev.as_ref(), a, b, &detail, e.actor(), at)
+                            .ok_or_else(|| internal(index, format!("unreadable {a} entry")))?;
+                        if let Some(n) = b.get("numbered") {
+                            let (Some(no), Some(series), Some(k)) =
+                                (n["no"].as_str(), n["series"].as_str(), n["n"].as_u64())
+                            else {
+                                return Err(internal(index, "unreadable 档号"));
+                            };
+                            let row = super::archive::archive_number(no, series, k, &case);
+                            numbers.held.insert(
+                                no.to_string(),
+                                liuhen_store::DocNumberRecord { updated_at_ms: e.time_ms, version: index + 1, ..row },
+                            );
+                        }
+                        let row = super::archive::record(&case, &next, e.time_ms);
+                        files.held.insert(case, liuhen_store::CaseFileRecord { version: index + 1, ..row });
+                    }
                     a if a.starts_with("signer.") => {
                         // A key's row folded from entries whose details are behind a
                         // commitment, at the time the entry carries.
@@ -510,6 +539,7 @@ impl<S: LogStore> App<S> {
             recordings.spill()?;
             documents.spill()?;
             publications.spill()?;
+            files.spill()?;
             keys.spill()?;
             numbers.spill()?;
             inspected.spill()?;
@@ -592,14 +622,10 @@ impl<S: LogStore> App<S> {
                 linked: super::deadlines::linked_records(scratch.recordings_of_case(&c.id)?.iter()),
             };
             let publication = scratch.publication(&c.id)?.and_then(|p| serde_json::from_str::<Value>(&p.data).ok());
+            let file = scratch.case_file(&c.id)?.and_then(|p| serde_json::from_str::<Value>(&p.data).ok());
             let data = super::cases::case_data(&c);
-            batch.deadlines.extend(super::deadlines::deadline_rows(
-                &c,
-                &data,
-                publication.as_ref(),
-                &av,
-                &self.calendar,
-            )?);
+            let along = super::deadlines::Alongside { publication: publication.as_ref(), file: file.as_ref() };
+            batch.deadlines.extend(super::deadlines::deadline_rows(&c, &data, along, &av, &self.calendar)?);
             batch.tasks.extend(super::inbox::case_task_rows(&c, &data));
             batch.cases.push(c);
             if batch.cases.len() == CASES_AT_ONCE {

@@ -8,8 +8,8 @@ use liuhen_store::{Log as _, ProjectionReads as _};
 use serde_json::{Value, json};
 
 /// 2026-11-25 09:00 Asia/Shanghai.
-const T0: i64 = 1_795_568_400_000;
-const HOUR: i64 = 3_600_000;
+pub(crate) const T0: i64 = 1_795_568_400_000;
+pub(crate) const HOUR: i64 = 3_600_000;
 
 /// Posts `body` to `path`, expects 201 and returns the new id.
 async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> String {
@@ -23,7 +23,7 @@ async fn officer(app: &TestApp, token: &str, name: &str, cert: &str, to: &str) -
     create(app, token, "/api/officers", body).await
 }
 
-async fn open(app: &TestApp, token: &str, case_no: &str, reason: &str) -> super::helpers::Resp {
+pub(crate) async fn open(app: &TestApp, token: &str, case_no: &str, reason: &str) -> super::helpers::Resp {
     app.post_as(
         "/api/cases/inspections",
         token,
@@ -36,7 +36,7 @@ async fn open(app: &TestApp, token: &str, case_no: &str, reason: &str) -> super:
     .await
 }
 
-fn act(officers: &[&str], announced: bool, problems: bool) -> Value {
+pub(crate) fn act(officers: &[&str], announced: bool, problems: bool) -> Value {
     json!({
         "at": T0, "place": "栗乡街道幸福路 8 号某某超市", "recording_announced": announced, "problems_found": problems,
         "summary": "当事人张某某在场，货架上有过期酸奶三盒",
@@ -47,7 +47,7 @@ fn act(officers: &[&str], announced: bool, problems: bool) -> Value {
 /// Runs `cmd` on case `id` at `version`. Under `describe_strictly`, the command is first built
 /// from the schema the OpenAPI document names for the case's type (one it cannot build is sent
 /// as it is, and must then be refused with 400).
-async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> super::helpers::Resp {
+pub(crate) async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value) -> super::helpers::Resp {
     // Read from the store: a view through the API would itself be a ledgered entry.
     let before = app.store.case(id).await.ok();
     let cmd = app.signed_step(token, cmd).await;
@@ -81,19 +81,19 @@ async fn command(app: &TestApp, token: &str, id: &str, version: u64, cmd: Value)
     r
 }
 
-struct Ctx {
-    app: TestApp,
-    token: String,
-    a: String,
-    b: String,
-    expired: String,
+pub(crate) struct Ctx {
+    pub(crate) app: TestApp,
+    pub(crate) token: String,
+    pub(crate) a: String,
+    pub(crate) b: String,
+    pub(crate) expired: String,
     /// An officer who took no part in the investigations: the hearings' host.
     host: String,
     /// The accounts that take approval steps, each its own (办法第十五条).
-    staff: Staff,
+    pub(crate) staff: Staff,
 }
 
-async fn ctx() -> Ctx {
+pub(crate) async fn ctx() -> Ctx {
     ctx_with(liuhen_core::calendar::WorkCalendar::china()).await
 }
 
@@ -149,7 +149,7 @@ async fn an_inspection_without_findings_walks_to_closure() {
 }
 
 /// `record_on_site` of `act`: the act nests under its name, as in every command.
-fn on_site(act: Value) -> Value {
+pub(crate) fn on_site(act: Value) -> Value {
     json!({"type": "record_on_site", "act": act})
 }
 

@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP interface through the router (`spawn_app`).
 
 mod approvals;
+mod archive;
 mod av;
 mod cases;
 mod concurrency;

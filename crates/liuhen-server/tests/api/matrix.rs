@@ -123,6 +123,15 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("post", "/api/cases/{id}/publication") => {
             case(matches!(w.roles, "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member"))
         }
+        // 归档: the file's state for whoever sees the case (and the archivist); a step past the
+        // policy (the matrix's body is no form: 400) for those who act on the case and the
+        // archivist, who files whatever the case's class.
+        ("get", "/api/cases/{id}/archive") => case(true),
+        ("post", "/api/cases/{id}/archive") => case(matches!(
+            w.roles,
+            "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member" | "archivist"
+        )),
+        ("get", "/api/archive/files") => any_of(&["archivist", "approver", "supervisor"]),
         // The preview of what 公示 would post: whoever sees the case.
         ("get", "/api/cases/{id}/publication") => case(true),
         // 年度行政执法数据: read by the 负责人 and the 监督人员; published by the 负责人

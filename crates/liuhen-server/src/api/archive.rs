@@ -1,0 +1,82 @@
+//! 归档 over HTTP (办法第二十五条): a case's file as it stands and what keeps it from being
+//! filed; the 承办人's handover and the 档案管理员's filing; the archivist's lists.
+
+use crate::AppState;
+use crate::error::{ApiError, AppError};
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use liuhen_store::LogStore;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "CaseFileStep")]
+#[serde(deny_unknown_fields)]
+pub struct CaseFileForm {
+    /// `hand_over` 移交归档（结案后由本案承办人员办理）或 `file` 归档（档案管理员办理）。
+    #[schemars(extend("enum" = ["hand_over", "file"]))]
+    pub action: String,
+    /// 移交时承办人员的说明。
+    #[serde(default)]
+    pub note: crate::app::requests::text::Text<2000>,
+    /// 归档时的保管期限：Y 永久、D30 定期30年、D10 定期10年；缺省为该类案卷的最短期限。
+    #[serde(default)]
+    #[schemars(extend("enum" = ["Y", "D30", "D10"]))]
+    pub retention: Option<String>,
+}
+
+/// `GET /api/cases/{id}/archive`.
+pub async fn view<S: LogStore>(
+    State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(state.app.case_file_view(&user, &id).await?))
+}
+
+/// `POST /api/cases/{id}/archive`.
+pub async fn step<S: LogStore>(
+    State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
+    Path(id): Path<String>,
+    form: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    // Asked before the body is read: a case the caller may neither act on nor file is hidden or
+    // forbidden whatever was sent.
+    let case = state.app.store.case(&id).await?;
+    if state.app.allow(&user, crate::app::policy::Action::FileCase, Some(&case)).is_err() {
+        state.app.allow(&user, crate::app::policy::Action::CommandCase, Some(&case))?;
+    }
+    let f: CaseFileForm = super::described::body(form)?;
+    let v = match f.action.as_str() {
+        "hand_over" => state.app.hand_over(&user, &id, &f.note.text("移交说明")?).await?,
+        "file" => state.app.file_case(&user, &id, f.retention.as_deref()).await?,
+        _ => return Err(AppError::BadRequest("action 须为 hand_over（移交）或 file（归档）".into()).into()),
+    };
+    Ok(Json(v))
+}
+
+/// The archivist's lists: the files in a state, a page at a time.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FilesQuery {
+    /// `handed_over` (待归档, the default) or `filed`.
+    pub state: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/archive/files?state&limit&cursor`.
+pub async fn files<S: LogStore>(
+    State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
+    q: Result<Query<FilesQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
+    let size = super::cases::page_size(q.limit)?;
+    let which = q.state.as_deref().unwrap_or("handed_over");
+    let (files, next) = state.app.case_files(&user, which, q.cursor.as_deref(), size).await?;
+    Ok(Json(json!({"files": files, "next_cursor": next})))
+}

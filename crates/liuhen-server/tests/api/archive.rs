@@ -1,0 +1,131 @@
+//! 归档 (办法第二十五条) end to end: a closed case's file handed over by its 承办人 and filed by
+//! the 档案管理员 — refused, by rule, while its path's documents are missing or unfinished; the
+//! thirty days a deadline until filed; a 档号 of its series; each step by the account that
+//! holds it; the projection the log rebuilds.
+
+use crate::cases::{HOUR, T0, act, command, ctx, on_site, open};
+use crate::helpers::*;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+fn ok(r: &Resp, what: &str) -> Value {
+    assert!(r.status.is_success(), "{what}: {} {}", r.status, String::from_utf8_lossy(&r.body));
+    r.json()
+}
+
+fn codes(r: &Resp) -> Vec<String> {
+    r.json()["error"]["violations"]
+        .as_array()
+        .map(|vs| {
+            vs.iter().map(|v| format!("{} {}", v["rule"].as_str().unwrap(), v["detail"].as_str().unwrap())).collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete() {
+    let c = ctx().await;
+    let id =
+        ok(&open(&c.app, &c.token, "栗街检〔2026〕71号", "群众投诉").await, "open")["id"].as_str().unwrap().to_string();
+    let archive = format!("/api/cases/{id}/archive");
+    let admin = c.app.login_admin().await;
+    let archivist = c.app.account(&admin, "dangan", "archivist").await;
+    // Not closed: nothing to hand over.
+    let r = c.app.post_as(&archive, &c.token, &json!({"action": "hand_over"})).await;
+    assert_eq!((r.status, r.json()["error"]["code"].clone()), (StatusCode::CONFLICT, json!("INVALID_STATE")));
+    for (v, s) in [
+        on_site(act(&[&c.a, &c.b], true, false)),
+        json!({"type": "notify_result", "at": T0 + HOUR}),
+        json!({"type": "close", "at": T0 + 2 * HOUR}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = command(&c.app, &c.token, &id, v as u64 + 1, s).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    }
+    // The thirty days run from closing (calendar days, R-150): a deadline of the case.
+    let view = ok(&c.app.get(&archive, Some(&c.staff.handler)).await, "view");
+    assert_eq!(view["state"], "open");
+    assert_eq!(view["closed_at"], T0 + 2 * HOUR);
+    let due = view["due"].as_i64().unwrap();
+    assert_eq!(
+        liuhen_core::time::Timestamp(due).shanghai_date().to_string(),
+        "2026-12-25",
+        "2026-11-25 + 30 days is a Friday"
+    );
+    let listed = ok(&c.app.get("/api/deadlines?code=T-ARC", Some(&c.token)).await, "deadlines");
+    let rows: Vec<&Value> = listed["deadlines"].as_array().unwrap().iter().filter(|d| d["case_id"] == id).collect();
+    assert_eq!(rows.len(), 1, "{listed}");
+    assert_eq!((&rows[0]["due"], &rows[0]["source"]), (&json!(due), &json!("办法第二十五条")));
+    // The path took a 检查结果告知 (notify_result): its 告知书 must be in the file.
+    let problems: Vec<&str> =
+        view["problems"].as_array().unwrap().iter().map(|p| p["detail"].as_str().unwrap()).collect();
+    assert_eq!(problems, ["缺少《行政检查结果告知书》（D52）"], "{view}");
+    // Filing before the handover is refused; the handover is refused with what is missing.
+    let r = c.app.post_as(&archive, &archivist, &json!({"action": "file"})).await;
+    assert_eq!(r.json()["error"]["code"], "INVALID_STATE", "{}", String::from_utf8_lossy(&r.body));
+    let r = c.app.post_as(&archive, &c.staff.handler, &json!({"action": "hand_over", "note": "材料齐全"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(codes(&r), ["R-152 缺少《行政检查结果告知书》（D52）"]);
+    // Drafted and finalised, but not issued under the seal: still refused.
+    let body = json!({"code": "D52", "fields": {"party": "某某超市", "findings": "未发现违法行为",
+        "measures": "无", "rights": "如不服可申请行政复议或提起行政诉讼"}});
+    let doc = ok(&c.app.post_as(&format!("/api/cases/{id}/documents"), &c.staff.handler, &body).await, "D52");
+    let doc_id = doc["id"].as_str().unwrap().to_string();
+    ok(&c.app.document_command(&c.staff.handler, &doc_id, &json!({"type": "finalise"})).await, "finalise");
+    let r = c.app.post_as(&archive, &c.staff.handler, &json!({"action": "hand_over"})).await;
+    assert_eq!(codes(&r), ["R-152 《行政检查结果告知书》已定稿但未盖章签发"]);
+    ok(&c.app.document_command(&c.token, &doc_id, &json!({"type": "issue"})).await, "issue");
+    // The archivist does not hand over; an officer who does not handle the case does not see it.
+    let r = c.app.post_as(&archive, &archivist, &json!({"action": "hand_over"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&r.body));
+    let stranger = c.app.account_for("wairen", "officer", &c.expired).await;
+    let r = c.app.post_as(&archive, &stranger, &json!({"action": "hand_over"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Handed over by the 承办人, once.
+    let handed = ok(
+        &c.app.post_as(&archive, &c.staff.handler, &json!({"action": "hand_over", "note": "材料齐全"})).await,
+        "hand over",
+    );
+    assert_eq!((&handed["state"], &handed["handed_over"]["name"]), (&json!("handed_over"), &json!("王明")));
+    let r = c.app.post_as(&archive, &c.staff.handler, &json!({"action": "hand_over"})).await;
+    assert_eq!(r.json()["error"]["code"], "DUPLICATE");
+    // The archivist's 待归档 list names it; an officer has no such list.
+    let waiting = ok(&c.app.get("/api/archive/files", Some(&archivist)).await, "files");
+    assert_eq!(waiting["files"][0]["case_no"], "栗街检〔2026〕71号", "{waiting}");
+    assert_eq!(c.app.get("/api/archive/files", Some(&c.staff.handler)).await.status, StatusCode::FORBIDDEN);
+    // Filing is the archivist's: not the 负责人's; a retention not in the table is bad input.
+    let r = c.app.post_as(&archive, &c.token, &json!({"action": "file"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = c.app.post_as(&archive, &archivist, &json!({"action": "file", "retention": "D5"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
+    // Filed at the server's clock (2027-06), long after the thirty days: taken, the lateness a
+    // defect in its 备考表.
+    let filed = ok(&c.app.post_as(&archive, &archivist, &json!({"action": "file"})).await, "file");
+    let f = &filed["filed"];
+    assert_eq!(
+        (&f["archive_no"], &f["retention"], &f["on_time"]),
+        (&json!("0001-2027-D10-0001"), &json!("D10"), &json!(false))
+    );
+    let notes: Vec<&str> =
+        f["remarks"]["notes"].as_array().unwrap().iter().map(|n| n["rule"].as_str().unwrap()).collect();
+    // The case's own defects are noted first (here R-120b, as the inspection recorded it).
+    let case = ok(&c.app.get(&format!("/api/cases/{id}"), Some(&c.token)).await, "case");
+    let mut expected: Vec<&str> =
+        case["data"]["defects"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    expected.push("R-150");
+    assert_eq!(notes, expected);
+    assert_eq!(f["toc"]["lines"][0]["title"], "行政检查结果告知书");
+    assert_eq!((&f["toc"]["lines"][0]["page_from"], &f["remarks"]["filer"]), (&json!(1), &json!("王明")));
+    let r = c.app.post_as(&archive, &archivist, &json!({"action": "file"})).await;
+    assert_eq!(r.json()["error"]["code"], "DUPLICATE");
+    // Filed: no longer a deadline; on the filed list.
+    let listed = ok(&c.app.get("/api/deadlines?code=T-ARC", Some(&c.token)).await, "deadlines");
+    assert!(!listed["deadlines"].as_array().unwrap().iter().any(|d| d["case_id"] == id), "{listed}");
+    let done = ok(&c.app.get("/api/archive/files?state=filed", Some(&archivist)).await, "filed");
+    assert_eq!(done["files"][0]["archive_no"], "0001-2027-D10-0001");
+    // What the log says is what the tables hold: the file, the 档号 in the register, the deadlines.
+    let checker = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
+}
