@@ -32,6 +32,11 @@ enum Command {
         #[command(subcommand)]
         what: cmd::user::What,
     },
+    /// Archive packages of filed cases (with the server stopped).
+    Export {
+        #[command(subcommand)]
+        what: cmd::export::What,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -65,6 +70,7 @@ fn main() -> ExitCode {
                 .map_err(|e| anyhow::anyhow!("{e}"))
                 .and_then(|r| r),
             Command::User { what } => cmd::user::run(what).await.map(|()| true),
+            Command::Export { what } => cmd::export::run(what).await.map(|()| true),
             Command::Bench { what } => cmd::bench::run(what).await.map(|()| true),
         }
     });

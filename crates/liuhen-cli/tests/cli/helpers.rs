@@ -152,14 +152,22 @@ pub fn sign_in_changing_password(agent: &ureq::Agent, url: &str, username: &str,
 
 /// `liuhen user add` at the console (the server stopped), the password on standard input.
 pub fn console_add(data: &str, username: &str, role: &str, password: &str) -> Output {
+    run_with_input(
+        &["user", "add", "--data", data, "--username", username, "--role", role, "--unit", "综合执法办"],
+        &format!("{password}\n"),
+    )
+}
+
+/// The binary run with `args`, `input` on its standard input.
+pub fn run_with_input<S: AsRef<std::ffi::OsStr>>(args: &[S], input: &str) -> Output {
     let mut child = Command::new(bin())
-        .args(["user", "add", "--data", data, "--username", username, "--role", role, "--unit", "综合执法办"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }

@@ -2,6 +2,7 @@
 //! verification by OpenSSL and the shell.
 
 mod browser;
+mod export;
 mod helpers;
 mod log;
 mod rebuild;

@@ -15,6 +15,7 @@ pub mod devices;
 pub mod documents;
 pub mod error;
 pub mod evidence;
+pub mod export;
 pub mod inbox;
 pub mod inspection;
 pub mod integrity;

@@ -1,0 +1,71 @@
+//! `liuhen export case`: a filed case's archive package (a BagIt bag), written by the
+//! 档案管理员 at the server's console (run it with the server stopped, as the database's owner).
+//! The account signs in with its password from standard input; the export is logged — who,
+//! what, for what, to where — before a byte is written.
+
+use anyhow::Context;
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand)]
+pub enum What {
+    /// A filed case as a BagIt bag: its documents with their seals, its recordings, its log
+    /// entries with their proofs, the keys, DA/T 46-style metadata and a 说明.
+    Case(CaseArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CaseArgs {
+    /// The case's number (案号) or id.
+    case: String,
+    /// The data directory.
+    #[arg(long)]
+    data: PathBuf,
+    /// Where to write the bag: a folder that must not exist yet.
+    #[arg(long)]
+    out: PathBuf,
+    /// The 档案管理员's account; its password comes from standard input.
+    #[arg(long = "as")]
+    username: String,
+    /// What the export is for (用途), recorded in the log.
+    #[arg(long)]
+    purpose: String,
+    /// Where it goes (去向: the archive, a court…), recorded in the log.
+    #[arg(long = "to")]
+    destination: String,
+}
+
+pub async fn run(what: What) -> anyhow::Result<()> {
+    let What::Case(args) = what;
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let opened = super::open_data_dir(&args.data, None, liuhen_server::LogAccess::Public).await?;
+    let app = &opened.state.app;
+    let err = |e: liuhen_server::app::AppError| anyhow::anyhow!("{}", e.message());
+    let login = app.login(&args.username, &password).await.map_err(err)?;
+    if login.user.must_change_password {
+        anyhow::bail!("该账号须先登录修改初始密码 / the account must change its first password before exporting");
+    }
+    let user = login.user.clone();
+    let query = liuhen_store::CaseQuery { text: Some(args.case.clone()), limit: 50, ..Default::default() };
+    let id = match app.case_page(&user, query, None).await.map_err(err)?.0.into_iter().find(|c| c.case_no == args.case)
+    {
+        Some(c) => c.id,
+        None => args.case.clone(),
+    };
+    let log_pub = std::fs::read_to_string(opened.dir.public_keys_path()).context("reading log.pub")?;
+    let done =
+        app.export_case_bag(&user, &id, (&args.purpose, &args.destination), &log_pub, &args.out).await.map_err(err);
+    app.logout(&user, &login.token).await.map_err(err)?;
+    liuhen_store::Log::sign_checkpoint(&opened.store).await.context("signing a checkpoint")?;
+    let done = done?;
+    println!(
+        "已导出归档信息包 / bag written: {}（{} 个文件，{} 字节；导出记录为日志第 {} 条）",
+        done.dir.display(),
+        done.files,
+        done.bytes,
+        done.entry
+    );
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! `liuhen export case`: a filed case's archive package, checked as a court or an archive
+//! would — Python's `bagit` and the bag's own `check.py` (Python's standard library and
+//! OpenSSL) — and broken as an attacker would: a byte changed in any file, a file removed or
+//! added, the wrong account, a case not filed.
+
+use crate::helpers::*;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn export(data: &Path, case: &str, out: &Path, user: &str, password: &str) -> Output {
+    let args: Vec<std::ffi::OsString> = ["export", "case", case, "--data"]
+        .into_iter()
+        .map(Into::into)
+        .chain([data.as_os_str().into(), "--out".into(), out.as_os_str().into()])
+        .chain(["--as", user, "--purpose", "移交档案室", "--to", "栗乡街道档案室"].into_iter().map(Into::into))
+        .collect();
+    run_with_input(&args, &format!("{password}\n"))
+}
+
+/// `python3 -m bagit --validate` and the bag's `check.py`: (bagit's verdict, check.py's, what
+/// check.py said).
+fn validate(bag: &Path) -> (bool, bool, String) {
+    let bagit = Command::new("python3").args(["-m", "bagit", "--validate"]).arg(bag).output().unwrap();
+    let check = Command::new("python3").arg(bag.join("data/check.py")).arg(bag).output().unwrap();
+    (bagit.status.success(), check.status.success(), text(&check.stdout) + &text(&check.stderr))
+}
+
+#[test]
+fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Server::start_with(&data, &["--demo"]);
+    let pw = server.demo_password.clone().unwrap();
+    let agent = agent();
+    sign_in_changing_password(&agent, &server.url, "dangan", &pw, "dangan-password-2");
+    sign_in_changing_password(&agent, &server.url, "wangming", &pw, "wangming-password-2");
+    let year = {
+        let mut s = server;
+        let pid = s.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        s.child.wait().unwrap();
+        // The demo numbers its cases in the year it was seeded.
+        let conn = rusqlite::Connection::open(data.join("liuhen.db")).unwrap();
+        let no: String =
+            conn.query_row("SELECT archive_no FROM case_files WHERE state = 'filed'", [], |r| r.get(0)).unwrap();
+        no.split('-').nth(1).unwrap().to_string()
+    };
+    let filed = format!("栗街检〔{year}〕105号");
+    let waiting = format!("栗街检〔{year}〕106号");
+    // Only the 档案管理员 exports; only a filed case.
+    let out = tmp.path().join("bag");
+    let r = export(&data, &filed, &out, "wangming", "wangming-password-2");
+    assert!(!r.status.success() && !out.exists(), "an officer exported: {}", text(&r.stdout));
+    let r = export(&data, &waiting, &out, "dangan", "dangan-password-2");
+    assert!(!r.status.success() && text(&r.stderr).contains("尚未归档"), "{}", text(&r.stderr));
+    let r = export(&data, &filed, &out, "dangan", "not-the-password");
+    assert!(!r.status.success() && !out.exists());
+    let r = export(&data, &filed, &out, "dangan", "dangan-password-2");
+    assert!(r.status.success(), "{}{}", text(&r.stdout), text(&r.stderr));
+    // Never over a bag already there.
+    let again = export(&data, &filed, &out, "dangan", "dangan-password-2");
+    assert!(!again.status.success() && text(&again.stderr).contains("已存在"), "{}", text(&again.stderr));
+    let (bagit, check, said) = validate(&out);
+    assert!(bagit && check && said.contains("核验通过"), "{said}");
+    assert!(said.contains("1 份盖章文书的电子签章有效"), "{said}");
+    let info = std::fs::read_to_string(out.join("bag-info.txt")).unwrap();
+    assert!(info.contains(&format!("Bag-Group-Identifier: 0001-{year}-D10-0001")), "{info}");
+    // The export was logged before the bag was written: its entry is in the bag, proved.
+    let entry: String = info.lines().find_map(|l| l.strip_prefix("Liuhen-Export-Entry: ")).unwrap().to_string();
+    let logged =
+        std::fs::read_to_string(out.join(format!("data/log/entries/{:012}.json", entry.parse::<u64>().unwrap())))
+            .unwrap();
+    assert!(logged.contains("\"export.case\""), "{logged}");
+    let meta = std::fs::read_to_string(out.join("data/metadata.xml")).unwrap();
+    assert!(meta.contains("<行为>archive.filed</行为>") && meta.contains("<行为>export.case</行为>"), "{meta}");
+    // The log still verifies, export and all.
+    let v = run(&["verify", "--data", data.to_str().unwrap()]);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
+    // One byte changed in any file, payload or tag: both checks fail.
+    let mut files = Vec::new();
+    let mut stack = vec![out.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                files.push(e.path());
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 20, "{files:?}");
+    for f in &files {
+        let rel = f.strip_prefix(&out).unwrap().to_path_buf();
+        let copy = tmp.path().join("changed");
+        let _ = std::fs::remove_dir_all(&copy);
+        assert!(Command::new("cp").arg("-a").arg(&out).arg(&copy).status().unwrap().success());
+        let target = copy.join(&rel);
+        let mut bytes = std::fs::read(&target).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x01;
+        std::fs::write(&target, bytes).unwrap();
+        let (bagit, check, said) = validate(&copy);
+        assert!(!check, "check.py took {rel:?} changed: {said}");
+        assert!(!bagit, "bagit took {rel:?} changed");
+    }
+    // A file removed, a file added: both checks fail.
+    let copy = tmp.path().join("removed");
+    assert!(Command::new("cp").arg("-a").arg(&out).arg(&copy).status().unwrap().success());
+    std::fs::remove_file(copy.join("data/documents/01-D52.pdf")).unwrap();
+    let (bagit, check, _) = validate(&copy);
+    assert!(!bagit && !check);
+    let copy = tmp.path().join("added");
+    assert!(Command::new("cp").arg("-a").arg(&out).arg(&copy).status().unwrap().success());
+    std::fs::write(copy.join("data/documents/extra.pdf"), b"%PDF-1.7").unwrap();
+    let (bagit, check, said) = validate(&copy);
+    assert!(!bagit && !check && said.contains("extra.pdf"), "{said}");
+}
