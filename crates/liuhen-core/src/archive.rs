@@ -20,14 +20,20 @@ pub fn due(cal: &WorkCalendar, closed_at: Timestamp) -> Result<Timestamp, Calend
 }
 
 /// Filing at `at` a case closed at `closed_at`: R-150 as a defect when late (the file is still
-/// taken: a late file is better than none).
-pub fn timeliness(cal: &WorkCalendar, closed_at: Timestamp, at: Timestamp) -> Result<Vec<Violation>, CalendarError> {
-    if cal.within(closed_at, Period::CalendarDays(ARCHIVE_DAYS), at)? {
-        Ok(Vec::new())
-    } else {
-        let due = due(cal, closed_at)?;
-        Ok(vec![R_150.violated("filed_at", format!("应于{}前归档", due.shanghai_date()))])
+/// taken: a late file is better than none). Where the calendar lacks a year the period crosses,
+/// the end is estimated from weekends alone (never later than the truth), and the finding says so.
+pub fn timeliness(cal: &WorkCalendar, closed_at: Timestamp, at: Timestamp) -> Vec<Violation> {
+    let estimated = match cal.within(closed_at, Period::CalendarDays(ARCHIVE_DAYS), at) {
+        Ok(true) => return Vec::new(),
+        Ok(false) => false,
+        Err(_) => true,
+    };
+    let Ok(due) = due(cal, closed_at) else { return Vec::new() };
+    if at <= due {
+        return Vec::new();
     }
+    let note = if estimated { "（日历缺少该年度节假日，按周末估算）" } else { "" };
+    vec![R_150.violated("filed_at", format!("应于{}前归档{note}", due.shanghai_date()))]
 }
 
 /// 保管期限 (国家档案局令第8号: 永久, 定期 30 年, 定期 10 年), with the codes a 档号 writes (DA/T 22).

@@ -2859,8 +2859,8 @@ mod filing {
         vec![
             (
                 "R-150",
-                ids(&archive::timeliness(&cal, closed, at("2026-10-12")).unwrap()),
-                ids(&archive::timeliness(&cal, closed, at("2026-10-01")).unwrap()),
+                ids(&archive::timeliness(&cal, closed, at("2026-10-12"))),
+                ids(&archive::timeliness(&cal, closed, at("2026-10-01"))),
             ),
             (
                 "R-152",
@@ -2880,12 +2880,19 @@ mod filing {
         assert!(cal.is_working_day(due.shanghai_date()).unwrap());
         assert!(due.shanghai_date() > d("2026-10-01"), "{}", due.shanghai_date());
         // Filed on the due day is on time; the day after is late (R-150, a defect).
-        assert!(archive::timeliness(&cal, at("2026-09-01"), due).unwrap().is_empty());
-        let late = archive::timeliness(&cal, at("2026-09-01"), Timestamp(due.0 + 1)).unwrap();
+        assert!(archive::timeliness(&cal, at("2026-09-01"), due).is_empty());
+        let late = archive::timeliness(&cal, at("2026-09-01"), Timestamp(due.0 + 1));
         assert_eq!(ids(&late), ["R-150"]);
         assert_eq!(late[0].rule.severity, rules::Severity::Flag);
         // Closed 2026-11-02: 12-02 is a Wednesday, due that day.
         assert_eq!(archive::due(&cal, at("2026-11-02")).unwrap().shanghai_date(), d("2026-12-02"));
+        // Into a year the calendar lacks (2027): estimated from weekends, and said to be.
+        let closed = at("2026-12-03");
+        let due = archive::due(&cal, closed).unwrap();
+        assert_eq!(due.shanghai_date(), d("2027-01-04"), "2027-01-02 is a Saturday");
+        assert!(archive::timeliness(&cal, closed, at("2026-12-20")).is_empty());
+        let late = archive::timeliness(&cal, closed, at("2027-06-01"));
+        assert!(late[0].detail.contains("按周末估算"), "{late:?}");
     }
 
     #[test]

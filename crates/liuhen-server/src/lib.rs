@@ -144,6 +144,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/cases", get(ui::cases::<S>))
         .route("/ledger", get(ui::ledger_page::<S>))
         .route("/statistics", get(ui::statistics::page::<S>).post(ui::statistics::publish::<S>))
+        .route("/archive", get(ui::archive::files::<S>))
+        .route("/cases/{id}/archive", get(ui::archive::case_file::<S>).post(ui::archive::step::<S>))
         .route("/admin/users", get(ui::accounts_page::<S>))
         .route("/recordings", get(ui::recordings::recordings_page::<S>))
         .route("/recordings/{id}", get(ui::recordings::recording_page::<S>))

@@ -304,8 +304,7 @@ impl<S: LogStore> App<S> {
         );
         let now = self.clock.now();
         let due = archive::due(&self.calendar, closed).map_err(|e| AppError::CalendarMissing(e.to_string()))?;
-        let late =
-            archive::timeliness(&self.calendar, closed, now).map_err(|e| AppError::CalendarMissing(e.to_string()))?;
+        let late = archive::timeliness(&self.calendar, closed, now);
         // The 档号: the next of its series (a number given meanwhile makes the append stale).
         let year = now.shanghai_date().year();
         let series = archive::archive_series(DEFAULT_FONDS, year, chosen);

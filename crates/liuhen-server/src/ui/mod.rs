@@ -22,6 +22,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 pub mod admin;
+pub mod archive;
 pub mod devices;
 pub mod documents;
 pub mod forms;
@@ -41,6 +42,8 @@ pub struct UserView {
     pub must_change_password: bool,
     /// Manages accounts (the 系统管理 link).
     pub is_admin: bool,
+    /// Sees the archive's lists (the 案卷归档 link).
+    pub sees_archive: bool,
 }
 
 /// The names of the roles waiting for a 负责人's approval, if any.
@@ -157,6 +160,10 @@ async fn session_of<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Re
         csrf: csrf_for(&token),
         must_change_password: user.must_change_password,
         is_admin: state.app.allow(&user, crate::app::policy::Action::ManageUsers, None).is_ok(),
+        sees_archive: crate::app::policy::roles(&user).iter().any(|r| {
+            use crate::app::policy::Role;
+            matches!(r, Role::Archivist | Role::Approver | Role::Supervisor)
+        }),
     };
     Ok((user, view))
 }

@@ -419,6 +419,14 @@ impl TestApp {
         seeded.seed_demo(&admin, now).await.unwrap().is_some()
     }
 
+    /// As [`TestApp::seed_demo`], with the office's seal and blobs as `liuhen serve --demo` has
+    /// them: its documents issued, its closed inspections handed over and one filed.
+    pub async fn seed_demo_sealed(&self) -> bool {
+        let admin = liuhen_store::ProjectionReads::user_by_username(&self.store, "admin").await.unwrap();
+        let now = liuhen_core::time::Timestamp(liuhen_server::app::now_ms());
+        app_over(&self.store, &self.data).seed_demo(&admin, now).await.unwrap().is_some()
+    }
+
     /// The 负责人 (`HEAD`) approves every role the 系统管理员 granted that waits (三员分立).
     pub async fn approve_all_grants(&self) {
         let head = self.login().await;

@@ -1931,3 +1931,41 @@ async fn the_head_publishes_the_years_figures_from_the_statistics_page() {
     let home = send(&app, get("/", &cookie)).await;
     assert!(!home.body.contains("T-STAT"), "published: no longer due");
 }
+
+/// 归档 through the pages: the archivist's list of files handed over, a file's page with what it
+/// holds, filing it under its 档号; the list is not an officer's.
+#[tokio::test]
+async fn the_archivist_files_a_handed_over_case_through_the_pages() {
+    let app = spawn_app(LogAccess::Public).await;
+    assert!(app.seed_demo_sealed().await);
+    let admin = app.login_admin().await;
+    app.account(&admin, "dangan2", "archivist").await;
+    app.account(&admin, "zhifa2", "officer").await;
+    let cookie = sign_in_as(&app, "dangan2", "changed-pass-2").await;
+    let page = send(&app, get("/archive", &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("/archive\">案卷归档</a>") || page.body.contains("案卷归档"), "{}", page.body);
+    // The demo's second closed inspection waits, handed over by 李华.
+    let href = page.body.split("href=\"/cases/").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+    let file = format!("/cases/{href}");
+    assert!(file.ends_with("/archive"), "{file}");
+    let shown = send(&app, get(&file, &cookie)).await;
+    assert!(
+        shown.body.contains("已移交，待档案管理员归档") && shown.body.contains("行政检查结果告知书"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("id=\"file-case\"") && shown.body.contains("定期10年"), "{}", shown.body);
+    let body = format!("csrf={}&action=file&retention=D30", hidden_csrf(&shown.body));
+    let done = send(&app, form(&file, &cookie, &body)).await;
+    assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, file.as_str()), "{}", done.body);
+    let shown = send(&app, get(&file, &cookie)).await;
+    assert!(shown.body.contains("id=\"archive-no\"") && shown.body.contains("-D30-0001"), "{}", shown.body);
+    assert!(shown.body.contains("定期30年") && shown.body.contains("备考表"), "{}", shown.body);
+    let filed = send(&app, get("/archive?state=filed", &cookie)).await;
+    assert_eq!(filed.body.matches("/archive\">栗街检").count(), 2, "{}", filed.body);
+    // An officer has no archive list; the page says so, in Chinese.
+    let officer = sign_in_as(&app, "zhifa2", "changed-pass-2").await;
+    let page = send(&app, get("/archive", &officer)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+}
