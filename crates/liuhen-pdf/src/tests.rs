@@ -115,3 +115,40 @@ fn an_image_outside_img_is_refused() {
     let e = render(&fonts(), &sample(), &[("/etc/passwd".into(), vec![1])]).unwrap_err();
     assert!(matches!(e, PdfError::Data(_)));
 }
+
+/// What the text layer says is what was typed (an archived PDF is searched and copied from):
+/// no character the layout added — a long Chinese paragraph, a long number, a URL each read
+/// back verbatim, with no zero-width space — and a run with no break opportunity still breaks
+/// inside the page rather than running off it.
+#[test]
+fn the_text_layer_reads_as_typed_and_long_runs_stay_on_the_page() {
+    let number = "1302271980051200331302271980051200331302271980051200331302271980";
+    let url = "https://example.gov.cn/zhifa/gongshi/2026/11/27/xingzhengchufa-juedingshu-0003.html";
+    let paragraph = "当事人未取得建设工程规划许可证，违反《中华人民共和国城乡规划法》第四十条第一款的规定，\
+        在幸福小区三号楼北侧擅自搭建彩钢房约二十平方米，经责令限期改正逾期仍未改正，依据该法第六十四条作出本决定。";
+    let mut d = sample();
+    d["blocks"] = json!([{"label": "违法事实", "text": paragraph},
+                         {"label": "编号", "text": number}, {"label": "网址", "text": url}]);
+    let pdf = render(&fonts(), &d, &[]).unwrap();
+    if let Ok(p) = std::env::var("LIUHEN_PDF_KEEP") {
+        std::fs::write(p, &pdf.bytes).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("d.pdf");
+    std::fs::write(&f, &pdf.bytes).unwrap();
+    let raw = std::process::Command::new("pdftotext").arg(&f).arg("-").output().unwrap();
+    let raw = String::from_utf8(raw.stdout).unwrap();
+    assert!(!raw.contains('\u{200B}'), "zero-width spaces in the text layer: {raw:?}");
+    // Lines end where the layout broke them; within a line nothing was added.
+    let joined: String = raw.lines().collect();
+    for phrase in [paragraph, number, url] {
+        assert!(joined.contains(phrase), "{phrase} not read back verbatim from:\n{raw}");
+    }
+    // Every word lies within the A4 page's 595 points.
+    let boxes = std::process::Command::new("pdftotext").arg("-bbox").arg(&f).arg("-").output().unwrap();
+    let boxes = String::from_utf8(boxes.stdout).unwrap();
+    let right: Vec<f64> =
+        boxes.split("xMax=\"").skip(1).filter_map(|r| r.split('"').next().and_then(|x| x.parse().ok())).collect();
+    assert!(!right.is_empty());
+    assert!(right.iter().all(|x| *x <= 595.0 - 28.0), "a word runs off the page: {right:?}");
+}

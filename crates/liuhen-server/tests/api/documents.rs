@@ -35,8 +35,11 @@ fn pdftotext(pdf: &[u8]) -> String {
     std::fs::write(&f, pdf).unwrap();
     let out = std::process::Command::new("pdftotext").arg(&f).arg("-").output().expect("pdftotext (poppler-utils)");
     assert!(out.status.success());
-    // Without whitespace, and without the zero-width spaces that let an unbroken run wrap.
-    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace() && *c != '\u{200B}').collect()
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The text layer holds what was typed: the layout breaks lines, it adds no character.
+    assert!(!text.contains('\u{200B}'), "a zero-width space in the text layer");
+    // Without whitespace: typst spaces CJK from Latin and digits, and pdftotext ends lines.
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 pub(crate) struct Office {
