@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bag;
 mod fetch;
 
 pub use fetch::{DirFetcher, FetchError, Fetcher, HttpFetcher};

@@ -12,14 +12,17 @@ use std::process::ExitCode;
 #[command(name = "liuhen-verify", version)]
 struct Args {
     /// Base URL of a liuhen server (the log is under <URL>/log/).
-    #[arg(long, conflicts_with = "dir", required_unless_present = "dir")]
+    #[arg(long, conflicts_with_all = ["dir", "bag"], required_unless_present_any = ["dir", "bag"])]
     url: Option<String>,
+    /// An archive package (a BagIt bag, or a folder copied from a disc): its 四性检测, no server.
+    #[arg(long, conflicts_with = "dir")]
+    bag: Option<PathBuf>,
     /// A directory laid out as tlog-tiles (checkpoint, tile/…, blobs/…).
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// File of verifier keys (name+id+key per line) to pin.
-    #[arg(long)]
-    keys: PathBuf,
+    /// File of verifier keys (name+id+key per line) to pin (for a bag: default, the keys it carries).
+    #[arg(long, required_unless_present = "bag")]
+    keys: Option<PathBuf>,
     /// State file: the last trusted checkpoint, read before and updated after a clean run.
     #[arg(long)]
     state: Option<PathBuf>,
@@ -38,7 +41,15 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<bool> {
     let args = Args::parse();
-    let keys_text = std::fs::read_to_string(&args.keys).context("reading the keys file")?;
+    if let Some(bag) = &args.bag {
+        let pinned = match &args.keys {
+            Some(k) => Some(parse_keys(&std::fs::read_to_string(k).context("reading the keys file")?)?),
+            None => None,
+        };
+        return Ok(liuhen_verify::bag::print_items(&liuhen_verify::bag::four_properties(bag, pinned.as_deref())));
+    }
+    let Some(keys_path) = &args.keys else { bail!("give --keys") };
+    let keys_text = std::fs::read_to_string(keys_path).context("reading the keys file")?;
     let keys = parse_keys(&keys_text).context("parsing the keys file")?;
     if keys.is_empty() {
         bail!("the keys file holds no key");

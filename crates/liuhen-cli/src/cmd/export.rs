@@ -57,6 +57,23 @@ pub async fn run(what: What) -> anyhow::Result<()> {
     let log_pub = std::fs::read_to_string(opened.dir.public_keys_path()).context("reading log.pub")?;
     let done =
         app.export_case_bag(&user, &id, (&args.purpose, &args.destination), &log_pub, &args.out).await.map_err(err);
+    // The 四性检测 of the package as written (DA/T 70), against the log's own keys, recorded.
+    let checked = match &done {
+        Ok(d) => {
+            let keys = liuhen_verify::parse_keys(&log_pub).context("the log's keys")?;
+            let items = liuhen_verify::bag::four_properties(&d.dir, Some(&keys));
+            let json: Vec<serde_json::Value> = items
+                .iter()
+                .map(|i| {
+                    serde_json::json!({"code": i.code, "property": i.property, "name": i.name,
+                    "result": i.result.code(), "detail": i.detail})
+                })
+                .collect();
+            app.record_file_check(&user, &id, "export", serde_json::Value::Array(json)).await.map_err(err)?;
+            Some(items)
+        }
+        Err(_) => None,
+    };
     app.logout(&user, &login.token).await.map_err(err)?;
     liuhen_store::Log::sign_checkpoint(&opened.store).await.context("signing a checkpoint")?;
     let done = done?;
@@ -67,5 +84,9 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         done.bytes,
         done.entry
     );
+    let passed = checked.as_deref().is_some_and(liuhen_verify::bag::print_items);
+    if !passed {
+        anyhow::bail!("the package failed its four-property check");
+    }
     Ok(())
 }

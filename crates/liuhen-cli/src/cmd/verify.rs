@@ -13,8 +13,12 @@ use tokio::runtime::Handle;
 #[derive(clap::Args)]
 pub struct Args {
     /// A data directory to verify (read-only; a running server may keep using it).
-    #[arg(long, required_unless_present = "url", conflicts_with = "url")]
+    #[arg(long, required_unless_present_any = ["url", "bag"], conflicts_with_all = ["url", "bag"])]
     data: Option<PathBuf>,
+    /// An archive package (a bag from `liuhen export case`, or a folder copied from a disc):
+    /// its 四性检测 with no server (keys: those it carries, unless --keys).
+    #[arg(long, conflicts_with = "url")]
+    bag: Option<PathBuf>,
     /// A server's base URL to verify over its tiles API.
     #[arg(long)]
     url: Option<String>,
@@ -90,6 +94,13 @@ impl Fetcher for StoreFetcher {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<bool> {
+    if let Some(bag) = &args.bag {
+        let pinned = match &args.keys {
+            Some(k) => Some(parse_keys(&std::fs::read_to_string(k).context("reading the keys file")?)?),
+            None => None,
+        };
+        return Ok(liuhen_verify::bag::print_items(&liuhen_verify::bag::four_properties(bag, pinned.as_deref())));
+    }
     let trusted = match &args.state {
         Some(p) if p.exists() => Some(std::fs::read_to_string(p).context("reading the state file")?),
         _ => None,

@@ -57,6 +57,16 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     assert!(!r.status.success() && !out.exists());
     let r = export(&data, &filed, &out, "dangan", "dangan-password-2");
     assert!(r.status.success(), "{}{}", text(&r.stdout), text(&r.stderr));
+    // Its 四性检测, run on the package as written and recorded: every item passes but the virus
+    // scan, which is not run where ClamAV is not installed — never passed.
+    let said = text(&r.stdout);
+    for code in
+        ["WZ-1", "WZ-2", "WZ-3", "WZ-4", "WZ-5", "ZS-1", "ZS-2", "ZS-3", "ZS-4", "ZS-5", "ZS-6", "KY-1", "KY-2", "AQ-1"]
+    {
+        assert!(said.contains(&format!("[pass] {code} ")), "{code}: {said}");
+    }
+    let clam = Command::new("clamscan").arg("--version").output().is_ok();
+    assert!(said.contains(if clam { "[pass] AQ-2" } else { "[not-run] AQ-2" }), "{said}");
     // Never over a bag already there.
     let again = export(&data, &filed, &out, "dangan", "dangan-password-2");
     assert!(!again.status.success() && text(&again.stderr).contains("已存在"), "{}", text(&again.stderr));
@@ -104,15 +114,48 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
         assert!(!check, "check.py took {rel:?} changed: {said}");
         assert!(!bagit, "bagit took {rel:?} changed");
     }
-    // A file removed, a file added: both checks fail.
-    let copy = tmp.path().join("removed");
-    assert!(Command::new("cp").arg("-a").arg(&out).arg(&copy).status().unwrap().success());
+    // The 四性检测 (`liuhen verify --bag`) names the item: a changed byte, a removed file, a gap
+    // in 件号, an extra file.
+    let four = |bag: &Path| {
+        let o = run(&["verify", "--bag", bag.to_str().unwrap()]);
+        (o.status.success(), text(&o.stdout))
+    };
+    let fresh = |name: &str| {
+        let copy = tmp.path().join(name);
+        assert!(Command::new("cp").arg("-a").arg(&out).arg(&copy).status().unwrap().success());
+        copy
+    };
+    assert!(four(&out).0, "{}", four(&out).1);
+    let copy = fresh("byte");
+    let pdf = copy.join("data/documents/01-D52.pdf");
+    let mut b = std::fs::read(&pdf).unwrap();
+    let at = b.len() / 2;
+    b[at] ^= 0x01;
+    std::fs::write(&pdf, b).unwrap();
+    let (ok, said) = four(&copy);
+    assert!(!ok && said.contains("[fail] ZS-1") && said.contains("01-D52.pdf 的摘要与清单不符"), "{said}");
+    assert!(said.contains("[fail] ZS-6"), "the seal no longer covers the PDF: {said}");
+    // A file removed, a file added: both checks fail, and the report names them.
+    let copy = fresh("removed");
     std::fs::remove_file(copy.join("data/documents/01-D52.pdf")).unwrap();
     let (bagit, check, _) = validate(&copy);
     assert!(!bagit && !check);
-    let copy = tmp.path().join("added");
-    assert!(Command::new("cp").arg("-a").arg(&out).arg(&copy).status().unwrap().success());
+    let (ok, said) = four(&copy);
+    assert!(
+        !ok && said.contains("[fail] WZ-2") && said.contains("清单所列文件缺失：data/documents/01-D52.pdf"),
+        "{said}"
+    );
+    let copy = fresh("added");
     std::fs::write(copy.join("data/documents/extra.pdf"), b"%PDF-1.7").unwrap();
     let (bagit, check, said) = validate(&copy);
     assert!(!bagit && !check && said.contains("extra.pdf"), "{said}");
+    let (ok, said) = four(&copy);
+    assert!(!ok && said.contains("[fail] AQ-1") && said.contains("非归档文件：data/documents/extra.pdf"), "{said}");
+    // A gap in 件号 (the manifest fails on the changed metadata too; the item is named).
+    let copy = fresh("gap");
+    let meta = copy.join("data/metadata.xml");
+    let xml = std::fs::read_to_string(&meta).unwrap().replace("件号=\"1\"", "件号=\"2\"");
+    std::fs::write(&meta, &xml).unwrap();
+    let (ok, said) = four(&copy);
+    assert!(!ok && said.contains("[fail] WZ-4") && said.contains("第 1 件的件号为 2"), "{said}");
 }

@@ -53,6 +53,11 @@ pub fn fold(
                 "due": body.get("due")?, "on_time": body.get("on_time")?,
                 "toc": detail.get("toc")?, "remarks": detail.get("remarks")?});
         }
+        "archive.checked" => {
+            // The latest 四性检测 of the file (its package), as reported.
+            v["checked"] = json!({"at": at, "by": actor, "link": body.get("link")?, "passed": body.get("passed")?,
+                "items": detail.get("items")?});
+        }
         _ => return None,
     }
     Some(v)
@@ -337,6 +342,38 @@ impl<S: LogStore> App<S> {
             (prev, read),
             vec![register],
         )
+        .await
+    }
+
+    /// Records the 四性检测 of case `case_id`'s filed file at `link` (`export`: its package as
+    /// written; `transfer`, `keeping`): the items as checked, passed only when none failed.
+    pub async fn record_file_check(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        link: &str,
+        items: Value,
+    ) -> Result<Value, AppError> {
+        let case = self.store.case(case_id).await?;
+        self.allow(actor, Action::FileCase, Some(&case))?;
+        if !matches!(link, "export" | "transfer" | "keeping") {
+            return Err(AppError::BadRequest("link 须为 export、transfer 或 keeping".into()));
+        }
+        let passed = items.as_array().is_some_and(|a| a.iter().all(|i| i["result"] != "fail"));
+        super::retrying(|| async {
+            let (prev, read) = self.case_file_of(case_id).await?;
+            if prev.as_ref().is_none_or(|p| p["filed"].is_null()) {
+                return Err(AppError::InvalidState("该案卷尚未归档".into()));
+            }
+            self.record_file_step(
+                actor,
+                &case,
+                ("archive.checked", json!({"link": link, "passed": passed}), json!({"items": items})),
+                (prev, read),
+                Vec::new(),
+            )
+            .await
+        })
         .await
     }
 

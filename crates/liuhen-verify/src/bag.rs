@@ -1,0 +1,504 @@
+//! The 四性检测 (DA/T 70-2018: 真实性、完整性、可用性、安全性) of a liuhen archive package — a
+//! BagIt bag, or a directory copied from a disc — with no server: one line per check item,
+//! each passed, failed (naming what failed) or not run (never passed when it could not run).
+//!
+//! The item codes are liuhen's own (`ZS` 真实性, `WZ` 完整性, `KY` 可用性, `AQ` 安全性); what
+//! each checks follows domain.md §f.1.
+
+use liuhen_log::checkpoint::Checkpoint;
+use liuhen_log::{Hash, NoteVerifier, leaf_hash};
+use sha2::{Digest, Sha256, Sha512};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// How one item came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    Fail,
+    NotRun,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::NotRun => "not-run",
+        }
+    }
+}
+
+/// One check item of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub code: &'static str,
+    pub property: &'static str,
+    pub name: &'static str,
+    pub result: Outcome,
+    pub detail: String,
+}
+
+/// The formats an archive keeps (GB/T 18894-2016: 版式文档, images, audio, video), by extension.
+pub const ACCEPTED: [&str; 10] = ["pdf", "jpg", "jpeg", "tif", "tiff", "wav", "mp3", "mp4", "mpg", "mpeg"];
+
+/// Files of the bag's own making besides the documents and recordings (their formats are
+/// plain text, XML, DER and PEM).
+const OWN: [&str; 6] = ["json", "txt", "xml", "py", "sh", "pem"];
+
+/// Payload files at most this large are read whole for the checks that need their bytes.
+const READ_WHOLE: u64 = 64 << 20;
+
+struct Report(Vec<Item>);
+
+impl Report {
+    fn item(&mut self, code: &'static str, property: &'static str, name: &'static str, problems: Vec<String>) {
+        let (result, detail) = match problems.first() {
+            None => (Outcome::Pass, String::new()),
+            Some(first) => (
+                Outcome::Fail,
+                if problems.len() > 1 {
+                    format!("{first}（另有 {} 处）", problems.len() - 1)
+                } else {
+                    first.clone()
+                },
+            ),
+        };
+        self.0.push(Item { code, property, name, result, detail });
+    }
+}
+
+/// A manifest's lines: path → digest (paths as RFC 8493 writes them, decoded).
+fn manifest(dir: &Path, name: &str) -> Result<BTreeMap<String, String>, String> {
+    let text = std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}：无法读取（{e}）"))?;
+    let mut out = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let Some((digest, path)) = line.split_once(char::is_whitespace) else {
+            return Err(format!("{name}：无法解析的一行"));
+        };
+        let path = path.trim_start().replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%");
+        out.insert(path, digest.to_ascii_lowercase());
+    }
+    Ok(out)
+}
+
+/// Every file under `dir`, relative, with `/`.
+fn files_under(dir: &Path, rel: &str, out: &mut Vec<String>) {
+    let Ok(rd) = std::fs::read_dir(dir.join(rel)) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        match e.file_type() {
+            Ok(t) if t.is_dir() => files_under(dir, &r, out),
+            Ok(_) => out.push(r),
+            Err(_) => {}
+        }
+    }
+}
+
+/// (SHA-256, SHA-512, SM3) of a file, read a chunk at a time.
+fn digests(path: &Path) -> std::io::Result<(String, String, String, u64)> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let (mut a, mut b, mut c, mut n) = (Sha256::new(), Sha512::new(), <sm3::Sm3 as sm3::Digest>::new(), 0u64);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        a.update(&buf[..k]);
+        b.update(&buf[..k]);
+        sm3::Digest::update(&mut c, &buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex(&a.finalize()), hex(&b.finalize()), hex(&sm3::Digest::finalize(c)), n))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The value of attribute or element `name` in each element `tag` of `xml` (the metadata
+/// liuhen writes: one element a line).
+fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag} ");
+    let close = format!("</{tag}>");
+    xml.match_indices(&open).filter_map(|(i, _)| xml[i..].find(&close).map(|j| &xml[i..i + j])).collect()
+}
+
+fn inner<'a>(element: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = element.find(&open)? + open.len();
+    let end = element[start..].find(&format!("</{tag}>"))?;
+    Some(&element[start..start + end])
+}
+
+fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!("{name}=\"");
+    let start = element.find(&key)? + key.len();
+    let end = element[start..].find('"')?;
+    Some(&element[start..start + end])
+}
+
+/// The 四性检测 of the bag at `dir`. `pinned` are the log's keys the caller trusts; without
+/// them the keys the bag carries are used, and the item says so.
+pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item> {
+    let mut r = Report(Vec::new());
+    // 完整性: the package's structure, its manifests, its totals.
+    let mut structure = Vec::new();
+    match std::fs::read_to_string(dir.join("bagit.txt")) {
+        Ok(t) if t.starts_with("BagIt-Version: 1.0\n") && t.contains("Tag-File-Character-Encoding: UTF-8") => {}
+        Ok(_) => structure.push("bagit.txt 不是 BagIt 1.0 声明".to_string()),
+        Err(_) => structure.push("缺少 bagit.txt".to_string()),
+    }
+    if !dir.join("data").is_dir() {
+        structure.push("缺少 data/ 目录".to_string());
+    }
+    let info = std::fs::read_to_string(dir.join("bag-info.txt")).unwrap_or_default();
+    let field = |k: &str| info.lines().find_map(|l| l.strip_prefix(&format!("{k}: "))).map(str::trim);
+    if info.is_empty() {
+        structure.push("缺少 bag-info.txt".to_string());
+    }
+    r.item("WZ-1", "完整性", "信息包结构", structure);
+    let (m256, m512) = (manifest(dir, "manifest-sha256.txt"), manifest(dir, "manifest-sha512.txt"));
+    let mut on_disk = Vec::new();
+    files_under(dir, "", &mut on_disk);
+    let payload: BTreeSet<&String> = on_disk.iter().filter(|f| f.starts_with("data/")).collect();
+    let mut listed_problems = Vec::new();
+    let mut digest_problems = Vec::new();
+    let mut sm3s: BTreeMap<String, String> = BTreeMap::new();
+    let mut bytes = 0u64;
+    match (&m256, &m512) {
+        (Ok(a), Ok(b)) => {
+            if a.keys().ne(b.keys()) {
+                listed_problems.push("两份清单所列文件不同".to_string());
+            }
+            for path in a.keys() {
+                if !payload.contains(path) {
+                    listed_problems.push(format!("清单所列文件缺失：{path}"));
+                }
+            }
+            for path in &payload {
+                match digests(&dir.join(path.as_str())) {
+                    Ok((s256, s512, s3, n)) => {
+                        bytes += n;
+                        sm3s.insert((*path).clone(), s3);
+                        if a.get(*path).is_some_and(|d| *d != s256) || b.get(*path).is_some_and(|d| *d != s512) {
+                            digest_problems.push(format!("{path} 的摘要与清单不符"));
+                        }
+                    }
+                    Err(e) => digest_problems.push(format!("{path} 无法读取（{e}）")),
+                }
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => listed_problems.push(e.clone()),
+    }
+    // Tag files against the tag manifests.
+    for name in ["tagmanifest-sha256.txt", "tagmanifest-sha512.txt"] {
+        match manifest(dir, name) {
+            Ok(m) => {
+                for (path, want) in m {
+                    match digests(&dir.join(&path)) {
+                        Ok((s256, s512, _, _)) if want == s256 || want == s512 => {}
+                        Ok(_) => digest_problems.push(format!("{path} 的摘要与 {name} 不符")),
+                        Err(_) => listed_problems.push(format!("{name} 所列文件缺失：{path}")),
+                    }
+                }
+            }
+            Err(e) => listed_problems.push(e),
+        }
+    }
+    r.item("WZ-2", "完整性", "清单与文件一一对应", listed_problems);
+    let oxum = format!("{bytes}.{}", payload.len());
+    let totals = match field("Payload-Oxum") {
+        Some(o) if o == oxum => Vec::new(),
+        Some(o) => vec![format!("Payload-Oxum 为 {o}，实有 {oxum}")],
+        None => vec!["bag-info.txt 缺少 Payload-Oxum".to_string()],
+    };
+    r.item("WZ-3", "完整性", "数据总量（字节数、文件数）", totals);
+    // 真实性: fixity.
+    r.item("ZS-1", "真实性", "固化信息：SHA-256、SHA-512 摘要", digest_problems);
+    // The metadata.
+    let xml = std::fs::read_to_string(dir.join("data/metadata.xml")).unwrap_or_default();
+    let mut readable = Vec::new();
+    if !xml.starts_with("<?xml") || !xml.trim_end().ends_with("</电子档案元数据>") {
+        readable.push("data/metadata.xml 缺失或不完整".to_string());
+    }
+    r.item("KY-1", "可用性", "元数据可读", readable);
+    let mut sm3_problems = Vec::new();
+    let files = elements(&xml, "文件");
+    let records = elements(&xml, "记录");
+    for e in files.iter().chain(records.iter()) {
+        let (Some(path), Some(sm3)) = (inner(e, "路径"), inner(e, "SM3")) else {
+            sm3_problems.push("元数据中一项缺少路径或 SM3".to_string());
+            continue;
+        };
+        if sm3s.get(path).is_none_or(|s| s != sm3) {
+            sm3_problems.push(format!("{path} 的 SM3 与元数据不符"));
+        }
+    }
+    r.item("ZS-2", "真实性", "固化信息：元数据所载 SM3", sm3_problems);
+    // 档号: its form, and the same in bag-info and the metadata.
+    let no = inner(&xml, "档号").unwrap_or_default();
+    let mut number = Vec::new();
+    if !archive_no_ok(no) {
+        number.push(format!("档号“{no}”不符合 全宗号-年度-保管期限-件号"));
+    }
+    if field("Bag-Group-Identifier") != Some(no) {
+        number.push("bag-info.txt 的 Bag-Group-Identifier 与元数据的档号不同".to_string());
+    }
+    r.item("ZS-3", "真实性", "档号格式", number);
+    // 件号 and 页号: continuous from 1.
+    let mut sequence = Vec::new();
+    let mut next_page = 1u64;
+    for (i, e) in files.iter().enumerate() {
+        let n = attribute(e, "件号").and_then(|n| n.parse::<usize>().ok());
+        if n != Some(i + 1) {
+            sequence.push(format!("第 {} 件的件号为 {}", i + 1, attribute(e, "件号").unwrap_or("（无）")));
+            break;
+        }
+        let pages = inner(e, "页号").and_then(|p| p.split_once('-'));
+        match pages.and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?))) {
+            Some((a, b)) if a == next_page && b >= a => next_page = b + 1,
+            _ => {
+                sequence.push(format!("第 {} 件的页号不连续", i + 1));
+                break;
+            }
+        }
+    }
+    if files.is_empty() {
+        sequence.push("元数据未列卷内文件".to_string());
+    }
+    r.item("WZ-4", "完整性", "件号、页号连续", sequence);
+    // 真实性: the checkpoint and every entry's inclusion proof.
+    let (sign, proofs) = log_checks(dir, pinned);
+    r.item("ZS-4", "真实性", "日志检查点签名", sign);
+    r.item("ZS-5", "真实性", "日志条目的包含证明", proofs);
+    // 完整性: the process (业务行为) complete — every entry the metadata names is carried, and
+    // the case's filing is among them.
+    let mut process = Vec::new();
+    let acts = elements(&xml, "业务行为");
+    for e in &acts {
+        if let Some(p) = inner(e, "日志条目")
+            && !payload.contains(&p.to_string())
+        {
+            process.push(format!("缺少日志条目 {p}"));
+        }
+    }
+    if !acts.iter().any(|e| inner(e, "行为") == Some("archive.filed")) {
+        process.push("过程信息中没有归档（archive.filed）".to_string());
+    }
+    r.item("WZ-5", "完整性", "过程信息完整", process);
+    // 真实性: each sealed document's seal over its PDF.
+    r.item("ZS-6", "真实性", "电子印章", seal_checks(dir, &payload));
+    // 可用性: formats on the accepted list, PDFs open without a password.
+    let mut formats = Vec::new();
+    for p in &payload {
+        let ext = p.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let own = OWN.contains(&ext.as_str())
+            || p.ends_with(".seal.der")
+            || p.ends_with(".ed25519.sig")
+            || p.ends_with(".pub");
+        if !own && !ACCEPTED.contains(&ext.as_str()) {
+            formats.push(format!("{p}：格式不在归档格式之列"));
+        }
+        if ext == "pdf" {
+            let path = dir.join(p.as_str());
+            let small = std::fs::metadata(&path).map(|m| m.len() <= READ_WHOLE).unwrap_or(false);
+            match std::fs::read(&path) {
+                Ok(b) if small && !b.starts_with(b"%PDF-") => formats.push(format!("{p} 不是 PDF")),
+                Ok(b) if small && b.windows(8).any(|w| w == b"/Encrypt") => formats.push(format!("{p} 已加密")),
+                _ => {}
+            }
+        }
+    }
+    r.item("KY-2", "可用性", "文件格式与无加密", formats);
+    // 安全性: nothing but the package's files on the carrier; a virus scan where ClamAV is.
+    let tags = [
+        "bagit.txt",
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "manifest-sha512.txt",
+        "tagmanifest-sha256.txt",
+        "tagmanifest-sha512.txt",
+    ];
+    let listed: BTreeSet<String> = m256.as_ref().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let extra: Vec<String> = on_disk
+        .iter()
+        .filter(|f| !tags.contains(&f.as_str()) && !listed.contains(*f))
+        .map(|f| format!("非归档文件：{f}"))
+        .collect();
+    r.item("AQ-1", "安全性", "载体上无非归档文件", extra);
+    r.0.push(virus_scan(dir));
+    r.0
+}
+
+/// A 档号 as liuhen writes it: 全宗号 (letters, digits), year, retention code, 件号 of four digits or more.
+pub fn archive_no_ok(no: &str) -> bool {
+    let parts: Vec<&str> = no.split('-').collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    parts.len() == 4
+        && !parts[0].is_empty()
+        && parts[0].len() <= 16
+        && parts[0].bytes().all(|b| b.is_ascii_alphanumeric())
+        && parts[1].len() == 4
+        && digits(parts[1])
+        && ["Y", "D30", "D10"].contains(&parts[2])
+        && parts[3].len() >= 4
+        && digits(parts[3])
+}
+
+/// The checkpoint's signatures, and each entry's leaf and proof to its root.
+fn log_checks(dir: &Path, pinned: Option<&[NoteVerifier]>) -> (Vec<String>, Vec<String>) {
+    let data = dir.join("data");
+    let note = match std::fs::read(data.join("log/checkpoint.txt")) {
+        Ok(n) => n,
+        Err(_) => return (vec!["缺少 data/log/checkpoint.txt".into()], vec!["无检查点，无法核验".into()]),
+    };
+    let carried;
+    let keys = match pinned {
+        Some(k) => k,
+        None => {
+            let text = std::fs::read_to_string(data.join("keys/log.pub")).unwrap_or_default();
+            carried = crate::parse_keys(&text).unwrap_or_default();
+            &carried[..]
+        }
+    };
+    let origin = keys.first().map(|k| k.name().to_string()).unwrap_or_default();
+    let head = match Checkpoint::open(&note, &origin, keys) {
+        Ok(cp) => cp.head,
+        Err(e) => return (vec![format!("检查点签名无效：{e}")], vec!["检查点不可信，未核验".into()]),
+    };
+    let mut proofs = Vec::new();
+    let mut names = Vec::new();
+    files_under(&data, "log/proofs", &mut names);
+    names.sort();
+    if names.is_empty() {
+        proofs.push("没有日志条目".to_string());
+    }
+    for name in names {
+        let file = name.rsplit('/').next().unwrap_or_default().to_string();
+        let problem = (|| -> Result<(), String> {
+            let proof = std::fs::read_to_string(data.join(&name)).map_err(|e| e.to_string())?;
+            let entry = std::fs::read(data.join("log/entries").join(&file)).map_err(|_| "缺少条目".to_string())?;
+            let num = |k: &str| -> Result<u64, String> {
+                proof
+                    .split(&format!("\"{k}\":"))
+                    .nth(1)
+                    .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| format!("证明缺少 {k}"))
+            };
+            let (index, size) = (num("index")?, num("tree_size")?);
+            if size != head.size {
+                return Err("证明的树大小与检查点不同".into());
+            }
+            let path: Vec<Hash> = proof
+                .split("\"path\":[")
+                .nth(1)
+                .and_then(|r| r.split(']').next())
+                .unwrap_or_default()
+                .split(',')
+                .map(|h| h.trim().trim_matches('"'))
+                .filter(|h| !h.is_empty())
+                .map(|h| Hash::from_hex(h).ok_or_else(|| "证明中有无法解析的哈希".to_string()))
+                .collect::<Result<_, _>>()?;
+            liuhen_log::tree::verify_inclusion(index, size, &leaf_hash(&entry), &path, &head.root)
+                .map_err(|e| format!("不在检查点的根哈希中（{e}）"))
+        })();
+        if let Err(e) = problem {
+            proofs.push(format!("日志条目 {file}：{e}"));
+        }
+    }
+    (Vec::new(), proofs)
+}
+
+/// Each `*.seal.der` over its PDF, with the Ed25519 signature and the carried key when present.
+fn seal_checks(dir: &Path, payload: &BTreeSet<&String>) -> Vec<String> {
+    let key = std::fs::read_to_string(dir.join("data/keys/seal-ed25519.pem")).ok().and_then(|pem| {
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64_decode(&b64)?;
+        <[u8; 32]>::try_from(der.get(der.len().checked_sub(32)?..)?).ok()
+    });
+    let mut out = Vec::new();
+    for p in payload.iter().filter(|p| p.ends_with(".seal.der")) {
+        let stem = p.trim_end_matches(".seal.der");
+        let (Ok(der), Ok(pdf)) = (std::fs::read(dir.join(p.as_str())), std::fs::read(dir.join(format!("{stem}.pdf"))))
+        else {
+            out.push(format!("{stem}：缺少文书或签章"));
+            continue;
+        };
+        let sig = std::fs::read(dir.join(format!("{stem}.ed25519.sig"))).ok();
+        let ed = match (&sig, &key) {
+            (Some(s), Some(k)) => Some((s.as_slice(), k)),
+            _ => None,
+        };
+        if let Err(e) = liuhen_log::seal::verify(&der, &pdf, ed) {
+            out.push(format!("{stem}.pdf 的电子印章无效：{e}"));
+        }
+    }
+    out
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|b| *b != b'=').collect();
+    let mut out = Vec::new();
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= val(*c)? << (18 - 6 * i);
+        }
+        let take = chunk.len().saturating_sub(1);
+        out.extend_from_slice(&n.to_be_bytes()[1..1 + take]);
+    }
+    Some(out)
+}
+
+/// ClamAV's `clamscan` over the package, when installed; otherwise not run (never passed).
+fn virus_scan(dir: &Path) -> Item {
+    let mut item = Item {
+        code: "AQ-2",
+        property: "安全性",
+        name: "病毒检测（ClamAV）",
+        result: Outcome::NotRun,
+        detail: String::new(),
+    };
+    match std::process::Command::new("clamscan").args(["-r", "--no-summary", "--infected"]).arg(dir).output() {
+        Err(_) => item.detail = "未安装 ClamAV（clamscan），未检测".to_string(),
+        Ok(out) => match out.status.code() {
+            Some(0) => item.result = Outcome::Pass,
+            Some(1) => {
+                item.result = Outcome::Fail;
+                item.detail = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("发现病毒").to_string();
+            }
+            _ => item.detail = format!("clamscan 未能完成：{}", String::from_utf8_lossy(&out.stderr).trim()),
+        },
+    }
+    item
+}
+
+/// Prints the report, a line an item; whether no item failed.
+pub fn print_items(items: &[Item]) -> bool {
+    for i in items {
+        let detail = if i.detail.is_empty() { String::new() } else { format!("：{}", i.detail) };
+        println!("[{}] {} {} {}{detail}", i.result.code(), i.code, i.property, i.name);
+    }
+    let failed = items.iter().filter(|i| i.result == Outcome::Fail).count();
+    if failed == 0 {
+        println!("四性检测通过 / four-property check passed");
+    } else {
+        println!("四性检测未通过：{failed} 项不合格 / FAILED: {failed} items");
+    }
+    failed == 0
+}
