@@ -33,6 +33,10 @@ pub struct CaseArgs {
     /// Where it goes (去向: the archive, a court…), recorded in the log.
     #[arg(long = "to")]
     destination: String,
+    /// Also write evidence disc images (ISO 9660 + Joliet) of this capacity (`cd`, `dvd`,
+    /// `dvd-dl`, `bd`, `bd-dl`, or a size such as `500MiB`) in OUT-discs, each a bag of its own.
+    #[arg(long)]
+    iso: Option<String>,
 }
 
 pub async fn run(what: What) -> anyhow::Result<()> {
@@ -55,8 +59,18 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         None => args.case.clone(),
     };
     let log_pub = std::fs::read_to_string(opened.dir.public_keys_path()).context("reading log.pub")?;
-    let done =
-        app.export_case_bag(&user, &id, (&args.purpose, &args.destination), &log_pub, &args.out).await.map_err(err);
+    let capacity = args.iso.as_deref().map(liuhen_server::app::export::disc_capacity).transpose().map_err(err)?;
+    let discs_dir = PathBuf::from(format!("{}-discs", args.out.display()));
+    let done = app
+        .export_case_bag(
+            &user,
+            &id,
+            (&args.purpose, &args.destination),
+            &log_pub,
+            (&args.out, capacity.map(|c| (c, discs_dir.as_path()))),
+        )
+        .await
+        .map_err(err);
     // The 四性检测 of the package as written (DA/T 70), against the log's own keys, recorded.
     let checked = match &done {
         Ok(d) => {
@@ -84,6 +98,9 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         done.bytes,
         done.entry
     );
+    for d in &done.discs {
+        println!("光盘映像 / disc image: {}", d.display());
+    }
     let passed = checked.as_deref().is_some_and(liuhen_verify::bag::print_items);
     if !passed {
         anyhow::bail!("the package failed its four-property check");

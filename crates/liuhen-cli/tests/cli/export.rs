@@ -32,8 +32,59 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     let server = Server::start_with(&data, &["--demo"]);
     let pw = server.demo_password.clone().unwrap();
     let agent = agent();
-    sign_in_changing_password(&agent, &server.url, "dangan", &pw, "dangan-password-2");
+    let dangan = sign_in_changing_password(&agent, &server.url, "dangan", &pw, "dangan-password-2");
     sign_in_changing_password(&agent, &server.url, "wangming", &pw, "wangming-password-2");
+    // The demo's second closed inspection, handed over by 李华: two recordings of hers linked to
+    // its on-site act, then filed — a file whose recordings span discs.
+    let lihua = sign_in_changing_password(&agent, &server.url, "lihua", &pw, "lihua-password-2");
+    let call = |path: &str, token: &str, body: Option<serde_json::Value>| {
+        let url = format!("{}{path}", server.url);
+        let auth = format!("Bearer {token}");
+        let mut r = match body {
+            Some(b) => agent
+                .post(&url)
+                .header("authorization", &auth)
+                .header("content-type", "application/json")
+                .send(b.to_string().as_bytes())
+                .unwrap(),
+            None => agent.get(&url).header("authorization", &auth).call().unwrap(),
+        };
+        let status = r.status().as_u16();
+        (status, serde_json::from_str::<serde_json::Value>(&r.body_mut().read_to_string().unwrap()).unwrap())
+    };
+    let (_, waiting_files) = call("/api/archive/files", &dangan, None);
+    let second = waiting_files["files"][0]["case"].as_str().unwrap().to_string();
+    let media = tmp.path().join("DCIM");
+    std::fs::create_dir_all(&media).unwrap();
+    for (name, at) in [("a.mp4", 1_795_138_200u32), ("b.mp4", 1_795_141_800)] {
+        std::fs::write(media.join(name), crate::upload::mp4_with_times(at, 60, 300 << 10)).unwrap();
+    }
+    let out = Command::new(bin())
+        .args(["import", "--server", &server.url, "--token", &lihua, "--device", "DSJ-001"])
+        .arg(&media)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (_, list) = call("/api/recordings?limit=50", &lihua, None);
+    let mine: Vec<String> = list["recordings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["filename"] == "a.mp4" || r["filename"] == "b.mp4")
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(mine.len(), 2, "{list}");
+    for id in &mine {
+        let (status, body) = call(
+            &format!("/api/recordings/{id}/link"),
+            &lihua,
+            Some(serde_json::json!({"case": second, "records": ["act/0"]})),
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) =
+        call(&format!("/api/cases/{second}/archive"), &dangan, Some(serde_json::json!({"action": "file"})));
+    assert_eq!(status, 200, "{body}");
     let year = {
         let mut s = server;
         let pid = s.child.id().to_string();
@@ -46,12 +97,12 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
         no.split('-').nth(1).unwrap().to_string()
     };
     let filed = format!("栗街检〔{year}〕105号");
-    let waiting = format!("栗街检〔{year}〕106号");
+    let open = format!("栗街检〔{year}〕101号");
     // Only the 档案管理员 exports; only a filed case.
     let out = tmp.path().join("bag");
     let r = export(&data, &filed, &out, "wangming", "wangming-password-2");
     assert!(!r.status.success() && !out.exists(), "an officer exported: {}", text(&r.stdout));
-    let r = export(&data, &waiting, &out, "dangan", "dangan-password-2");
+    let r = export(&data, &open, &out, "dangan", "dangan-password-2");
     assert!(!r.status.success() && text(&r.stderr).contains("尚未归档"), "{}", text(&r.stderr));
     let r = export(&data, &filed, &out, "dangan", "not-the-password");
     assert!(!r.status.success() && !out.exists());
@@ -158,4 +209,79 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     std::fs::write(&meta, &xml).unwrap();
     let (ok, said) = four(&copy);
     assert!(!ok && said.contains("[fail] WZ-4") && said.contains("第 1 件的件号为 2"), "{said}");
+    // Evidence discs: the file with its two recordings on discs too small for both, each disc
+    // a bag of its own with the catalogue and 说明 at its root, read by xorriso and isoinfo.
+    let second_no = format!("栗街检〔{year}〕106号");
+    let bag2 = tmp.path().join("bag2");
+    let args: Vec<String> = [
+        "export",
+        "case",
+        &second_no,
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        bag2.to_str().unwrap(),
+        "--as",
+        "dangan",
+        "--purpose",
+        "刻录证据光盘",
+        "--to",
+        "档案室",
+        "--iso",
+        "768KiB",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    let r = run_with_input(&args, "dangan-password-2\n");
+    assert!(r.status.success(), "{}{}", text(&r.stdout), text(&r.stderr));
+    let discs_dir = tmp.path().join("bag2-discs");
+    let mut images: Vec<_> = std::fs::read_dir(&discs_dir).unwrap().flatten().map(|e| e.path()).collect();
+    images.sort();
+    assert_eq!(images.len(), 2, "{images:?}: {}", text(&r.stdout));
+    let mut carried = 0;
+    for (k, img) in images.iter().enumerate() {
+        let found = Command::new("xorriso").arg("-indev").arg(img).arg("-find").output().unwrap();
+        let listed = text(&found.stdout);
+        for name in [
+            "'./说明文件.TXT'",
+            "'./文件目录.XML'",
+            "'./bagit.txt'",
+            "'./data/metadata.xml'",
+            "'./data/log/checkpoint.txt'",
+        ] {
+            assert!(listed.contains(name), "{name} not on {img:?}:\n{listed}");
+        }
+        let info = Command::new("isoinfo").args(["-J", "-l", "-i"]).arg(img).output().unwrap();
+        assert!(info.status.success() && text(&info.stdout).contains("Directory listing of /data/recordings/"));
+        let copy = tmp.path().join(format!("disc{k}"));
+        let x = Command::new("xorriso")
+            .args(["-osirrox", "on", "-indev"])
+            .arg(img)
+            .args(["-extract", "/"])
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert!(x.status.success(), "{}", text(&x.stderr));
+        let catalogue = std::fs::read_to_string(copy.join("文件目录.XML")).unwrap();
+        assert!(
+            catalogue.contains("<执法事项>")
+                && catalogue.contains("<设备>DSJ-001</设备>")
+                && catalogue.contains("李华"),
+            "{catalogue}"
+        );
+        let bag_info = std::fs::read_to_string(copy.join("bag-info.txt")).unwrap();
+        assert!(bag_info.contains(&format!("Bag-Count: {} of 2", k + 1)), "{bag_info}");
+        carried += std::fs::read_dir(copy.join("data/recordings")).map(|d| d.count()).unwrap_or(0);
+        // Each disc is a bag on its own, and passes the 四性检测 on its own.
+        let (bagit, check, said) = validate(&copy);
+        assert!(bagit && check, "disc {k}: {said}");
+        let (ok, said) = four(&copy);
+        assert!(ok, "disc {k}: {said}");
+        // A file that is no part of the archive, added to the disc: named.
+        std::fs::write(copy.join("autorun.inf"), b"[autorun]").unwrap();
+        let (ok, said) = four(&copy);
+        assert!(!ok && said.contains("[fail] AQ-1") && said.contains("非归档文件：autorun.inf"), "{said}");
+    }
+    assert_eq!(carried, 2, "each recording on one disc");
 }

@@ -203,6 +203,8 @@ pub struct Exported {
     pub bytes: u64,
     /// The index of the `export.case` entry.
     pub entry: u64,
+    /// The disc images written, when asked for.
+    pub discs: Vec<PathBuf>,
 }
 
 impl<S: LogStore> App<S> {
@@ -216,7 +218,7 @@ impl<S: LogStore> App<S> {
         case_id: &str,
         (purpose, destination): (&str, &str),
         log_pub: &str,
-        out: &Path,
+        (out, discs): (&Path, Option<(u64, &Path)>),
     ) -> Result<Exported, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::FileCase, Some(&case))?;
@@ -228,8 +230,10 @@ impl<S: LogStore> App<S> {
         if purpose.chars().count() < 2 || destination.chars().count() < 2 {
             return Err(AppError::BadRequest("导出须写明用途（purpose）和去向（destination）".into()));
         }
-        if out.exists() {
-            return Err(AppError::Duplicate(format!("{} 已存在，不覆盖", out.display())));
+        for dir in std::iter::once(out).chain(discs.map(|(_, d)| d)) {
+            if dir.exists() {
+                return Err(AppError::Duplicate(format!("{} 已存在，不覆盖", dir.display())));
+            }
         }
         let filed = &file["filed"];
         let archive_no = filed["archive_no"].as_str().unwrap_or_default().to_string();
@@ -237,7 +241,8 @@ impl<S: LogStore> App<S> {
         let name = self.actor_name(actor).await?;
         let c = super::Committed::new(
             case_id,
-            json!({"archive_no": archive_no, "format": "bagit"}),
+            json!({"archive_no": archive_no, "format": if discs.is_some() { "bagit+iso9660" } else { "bagit" },
+                   "disc_capacity": discs.map(|(c, _)| c)}),
             &json!({"name": name, "purpose": purpose, "destination": destination}),
             self.clock.now().0,
         )?;
@@ -279,8 +284,11 @@ impl<S: LogStore> App<S> {
             }
             documents.push(parts);
         }
-        // The recordings linked to the case, carried by hash.
+        // The recordings linked to the case, carried by hash, each with its label (办法第二十五条:
+        // 事项、时间、地点、方式、执法人员; the device and 密级 too).
         let mut recordings = Vec::new();
+        let mut labels = std::collections::BTreeMap::new();
+        let data = super::cases::case_data(&case);
         for r in self.store.recordings(Some(case_id), u32::MAX).await? {
             let sha =
                 Hash::from_hex(&r.sha256).ok_or_else(|| AppError::Internal("unreadable recording hash".into()))?;
@@ -288,6 +296,7 @@ impl<S: LogStore> App<S> {
             let rel = format!("recordings/{}.{}", r.id, extension(v["filename"].as_str().unwrap_or_default()));
             bag.add_blob(&rel, &self.blobs, &sha, r.size).await?;
             recordings.push(json!({"id": r.id, "path": format!("data/{rel}"), "sha256": r.sha256}));
+            labels.insert(format!("data/{rel}"), self.recording_label(&case, &data, &v).await?);
         }
         // Every entry of the case, each with its inclusion proof against the checkpoint.
         let mut entries = Vec::new();
@@ -335,7 +344,60 @@ impl<S: LogStore> App<S> {
             ("Liuhen-Export-Entry", entry.to_string()),
         ];
         let dir = bag.finish(&info)?;
-        Ok(Exported { dir, files, bytes, entry })
+        let discs = match discs {
+            Some((capacity, folder)) => write_discs(
+                &dir,
+                folder,
+                capacity,
+                &archive_no,
+                &labels,
+                &explanation(&archive_no),
+                self.clock.now().0,
+            )?,
+            None => Vec::new(),
+        };
+        Ok(Exported { dir, files, bytes, entry, discs })
+    }
+
+    /// What a disc's catalogue says of a recording (办法第二十五条): the matter, time, place,
+    /// method and officers, the device and the case's 密级, as XML elements.
+    async fn recording_label(
+        &self,
+        case: &liuhen_store::CaseRecord,
+        data: &Value,
+        v: &Value,
+    ) -> Result<String, AppError> {
+        let meta = &v["metadata"];
+        let text = |x: &Value| {
+            x.as_str().map(str::to_string).unwrap_or_else(|| if x.is_null() { String::new() } else { x.to_string() })
+        };
+        // The place of the first act it is linked to.
+        let place = v["links"]["records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str()?.strip_prefix("act/")?.parse::<usize>().ok())
+            .find_map(|n| data["acts"][n]["place"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut officers = Vec::new();
+        for id in super::policy::officers_in(data) {
+            if let Ok(o) = self.store.officer(&id).await {
+                officers.push(o.name);
+            }
+        }
+        let device = text(&meta["device"]);
+        Ok(format!(
+            "<文件名>{}</文件名><执法事项>{}</执法事项><时间>{} 至 {}</时间><地点>{}</地点><方式>{}</方式><执法人员>{}</执法人员><设备>{}</设备><密级>{}</密级>",
+            esc(&text(&v["filename"])),
+            esc(&case.matter),
+            esc(&text(&meta["started_at"])),
+            esc(&text(&meta["ended_at"])),
+            esc(&place),
+            if device.is_empty() { "音像采集" } else { "执法记录仪录音录像" },
+            esc(&officers.join("、")),
+            esc(&device),
+            super::records::class_label(&case.confidentiality)
+        ))
     }
 }
 
@@ -432,4 +494,201 @@ sha256sum -c manifest-sha256.txt（或 python3 -m bagit --validate 本目录）�
 电子签章（.seal.der，GB/T 38540 结构）与 Ed25519 签名（.ed25519.sig）；印章公钥在 data/keys/。\n\
 5. 音像记录：data/recordings/ 下为本案关联的音像记录，文件名为其编号，摘要见 metadata.xml。\n"
     )
+}
+
+/// A disc's capacity in bytes from its kind (`cd` 700 MB, `dvd` 4.7 GB, `dvd-dl`, `bd` 25 GB,
+/// `bd-dl`) or a size (`500MiB`, `2GiB`, bytes).
+pub fn disc_capacity(s: &str) -> Result<u64, AppError> {
+    let t = s.trim().to_ascii_lowercase();
+    let sectors = |n: u64| n * super::iso::SECTOR;
+    let bytes = match t.as_str() {
+        "cd" => sectors(360_000),
+        "dvd" => sectors(2_295_104),
+        "dvd-dl" => sectors(4_173_824),
+        "bd" => sectors(12_219_392),
+        "bd-dl" => sectors(24_438_784),
+        _ => {
+            let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+            let n: u64 = num
+                .parse()
+                .map_err(|_| AppError::BadRequest(format!("光盘容量“{s}”无法识别（cd、dvd、bd 或如 500MiB）")))?;
+            match unit {
+                "" => n,
+                "kib" => n << 10,
+                "mib" => n << 20,
+                "gib" => n << 30,
+                _ => return Err(AppError::BadRequest(format!("光盘容量“{s}”无法识别（cd、dvd、bd 或如 500MiB）"))),
+            }
+        }
+    };
+    if bytes < 256 << 10 {
+        return Err(AppError::BadRequest("光盘容量至少 256 KiB".into()));
+    }
+    Ok(bytes)
+}
+
+/// What a disc holds: its path on the disc, and where its bytes come from.
+enum Source {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+/// A file's size on a disc, in whole sectors.
+fn on_disc(size: u64) -> u64 {
+    size.div_ceil(super::iso::SECTOR) * super::iso::SECTOR
+}
+
+/// Room a disc keeps for its descriptors, path tables, directories and tag files.
+const DISC_OVERHEAD: u64 = 128 << 10;
+
+/// Writes the bag at `bag` as evidence disc images (ISO 9660 + Joliet) of `capacity` bytes in
+/// folder `out`, each a complete bag of its own (`Bag-Count: k of n`, the recordings shared
+/// out, everything else on every disc) with `说明文件.TXT` (`readme`) and `文件目录.XML` (the
+/// catalogue: `labels` of each recording on that disc, by its path) at its root. Written as a
+/// stream: a file's bytes are read a chunk at a time, never an image whole.
+pub fn write_discs(
+    bag: &Path,
+    out: &Path,
+    capacity: u64,
+    archive_no: &str,
+    labels: &std::collections::BTreeMap<String, String>,
+    readme: &str,
+    at_ms: i64,
+) -> Result<Vec<PathBuf>, AppError> {
+    let read = |name: &str| std::fs::read_to_string(bag.join(name)).map_err(|e| io(name, e));
+    let digests = |name: &str| -> Result<std::collections::BTreeMap<String, String>, AppError> {
+        Ok(read(name)?
+            .lines()
+            .filter_map(|l| l.split_once("  "))
+            .map(|(d, p)| (p.to_string(), d.to_string()))
+            .collect())
+    };
+    let (m256, m512) = (digests("manifest-sha256.txt")?, digests("manifest-sha512.txt")?);
+    let size = |p: &str| std::fs::metadata(bag.join(p)).map(|m| m.len()).map_err(|e| io(p, e));
+    let mut common = Vec::new();
+    let mut shared = Vec::new();
+    for p in m256.keys() {
+        if p.starts_with("data/recordings/") {
+            shared.push((p.clone(), size(p)?))
+        } else {
+            common.push((p.clone(), size(p)?))
+        }
+    }
+    let fixed: u64 = common.iter().map(|(_, s)| on_disc(*s)).sum::<u64>() + DISC_OVERHEAD;
+    if fixed >= capacity {
+        return Err(AppError::Unprocessable("光盘容量不足以容纳案卷的文书、日志和元数据".into()));
+    }
+    let room = capacity - fixed;
+    // First fit, largest first.
+    shared.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut discs: Vec<(u64, Vec<(String, u64)>)> = vec![(0, Vec::new())];
+    for (p, s) in shared {
+        if on_disc(s) > room {
+            return Err(AppError::Unprocessable(format!("音像记录 {p} 大于一张光盘的可用容量，请选用更大容量的光盘")));
+        }
+        match discs.iter_mut().find(|(used, _)| used + on_disc(s) <= room) {
+            Some(d) => {
+                d.0 += on_disc(s);
+                d.1.push((p, s));
+            }
+            None => discs.push((on_disc(s), vec![(p, s)])),
+        }
+    }
+    std::fs::create_dir_all(out).map_err(|e| io("creating the disc folder", e))?;
+    let n = discs.len();
+    let info = read("bag-info.txt")?;
+    let mut written = Vec::new();
+    for (k, (_, mine)) in discs.into_iter().enumerate() {
+        let mut files: Vec<(String, u64, Source)> = Vec::new();
+        let mut payload: Vec<&(String, u64)> = common.iter().chain(mine.iter()).collect();
+        payload.sort();
+        let bytes: u64 = payload.iter().map(|(_, s)| s).sum();
+        let line =
+            |m: &std::collections::BTreeMap<String, String>, p: &str| format!("{}  {}\n", m[p], manifest_path(p));
+        let man256: String = payload.iter().map(|(p, _)| line(&m256, p)).collect();
+        let man512: String = payload.iter().map(|(p, _)| line(&m512, p)).collect();
+        let bag_info: String = info
+            .lines()
+            .map(|l| {
+                if l.starts_with("Bag-Count: ") {
+                    format!("Bag-Count: {} of {n}\n", k + 1)
+                } else if l.starts_with("Payload-Oxum: ") {
+                    format!("Payload-Oxum: {bytes}.{}\n", payload.len())
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        let mut catalogue = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<证据光盘目录 档号=\"{}\" 光盘=\"{} / {n}\">\n",
+            esc(archive_no),
+            k + 1
+        );
+        for (p, s) in &mine {
+            catalogue.push_str(&format!(
+                "  <音像记录><路径>{}</路径><字节数>{s}</字节数><SHA256>{}</SHA256>{}</音像记录>\n",
+                esc(p),
+                m256[p.as_str()],
+                labels.get(p).map_or("", String::as_str)
+            ));
+        }
+        catalogue.push_str("</证据光盘目录>\n");
+        let readme = format!("{readme}\n本光盘为第 {} 张，共 {n} 张。\n", k + 1);
+        let tags: Vec<(&str, Vec<u8>)> = vec![
+            ("bagit.txt", read("bagit.txt")?.into_bytes()),
+            ("bag-info.txt", bag_info.into_bytes()),
+            ("manifest-sha256.txt", man256.into_bytes()),
+            ("manifest-sha512.txt", man512.into_bytes()),
+            ("说明文件.TXT", readme.into_bytes()),
+            ("文件目录.XML", catalogue.into_bytes()),
+        ];
+        let mut t256 = String::new();
+        let mut t512 = String::new();
+        for (name, b) in &tags {
+            t256.push_str(&format!("{}  {name}\n", hex::encode(sha2::Sha256::digest(b))));
+            t512.push_str(&format!("{}  {name}\n", hex::encode(sha2::Sha512::digest(b))));
+        }
+        for (name, b) in tags {
+            files.push((name.to_string(), b.len() as u64, Source::Bytes(b)));
+        }
+        files.push(("tagmanifest-sha256.txt".into(), t256.len() as u64, Source::Bytes(t256.into_bytes())));
+        files.push(("tagmanifest-sha512.txt".into(), t512.len() as u64, Source::Bytes(t512.into_bytes())));
+        for (p, s) in payload {
+            files.push((p.clone(), *s, Source::File(bag.join(p))));
+        }
+        let list: Vec<(String, u64)> = files.iter().map(|(p, s, _)| (p.clone(), *s)).collect();
+        let volume = format!("{archive_no}-{}", k + 1);
+        let plan = super::iso::plan(&volume, &list, at_ms).map_err(|e| AppError::Unprocessable(e.to_string()))?;
+        let path = out.join(format!("{archive_no}-{}-of-{n}.iso", k + 1));
+        let mut img = std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create_new(&path).map_err(|e| io("creating a disc image", e))?,
+        );
+        img.write_all(&plan.head).map_err(|e| io("writing a disc image", e))?;
+        let mut buf = vec![0u8; CHUNK as usize];
+        for (i, size) in &plan.order {
+            match &files[*i].2 {
+                Source::Bytes(b) => img.write_all(b).map_err(|e| io("writing a disc image", e))?,
+                Source::File(f) => {
+                    use std::io::Read as _;
+                    let mut r = std::fs::File::open(f).map_err(|e| io("reading the bag", e))?;
+                    let mut left = *size;
+                    while left > 0 {
+                        let want = (left as usize).min(buf.len());
+                        r.read_exact(&mut buf[..want]).map_err(|e| io("reading the bag", e))?;
+                        img.write_all(&buf[..want]).map_err(|e| io("writing a disc image", e))?;
+                        left -= want as u64;
+                    }
+                }
+            }
+            img.write_all(&vec![0u8; super::iso::padding(*size)]).map_err(|e| io("writing a disc image", e))?;
+        }
+        let f = img.into_inner().map_err(|e| io("writing a disc image", e.into_error()))?;
+        f.sync_all().map_err(|e| io("writing a disc image", e))?;
+        written.push(path);
+    }
+    if let Ok(dir) = std::fs::File::open(out) {
+        let _ = dir.sync_all();
+    }
+    Ok(written)
 }

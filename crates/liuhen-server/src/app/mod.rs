@@ -19,6 +19,7 @@ pub mod export;
 pub mod inbox;
 pub mod inspection;
 pub mod integrity;
+pub mod iso;
 pub mod keys;
 pub mod ledger;
 pub mod licence;
