@@ -95,6 +95,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/recordings/{id}", get(api::uploads::recording::<S>))
         .route("/api/recordings/{id}/playback", post(api::uploads::playback::<S>))
         .route("/api/recordings/{id}/link", post(api::av::link::<S>))
+        .route("/api/recordings/{id}/disposal", post(api::av::disposal::<S>))
         .route("/api/recordings/{id}/clips", post(api::av::clip::<S>))
         .route("/api/recordings/{id}/interruptions", post(api::av::interruption::<S>))
         .route("/api/cases/{id}/av", get(api::av::case_av::<S>))

@@ -96,6 +96,30 @@ impl Blobs {
         Ok(BlobRef { sha256, size })
     }
 
+    /// Takes a blob's bytes away (办法第二十六条: only by a disposal the application has had
+    /// approved and logged first; the entries naming it, its hash and the disposal stay). A blob
+    /// already gone is no error.
+    pub async fn dispose(&self, sha256: &Hash) -> Result<(), StoreError> {
+        let path = blob_path(sha256);
+        match self.store.delete(&path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(root) = self.local_root.clone() {
+            tokio::task::spawn_blocking(move || {
+                let mut dir = root;
+                let parts: Vec<_> = path.parts().collect();
+                for part in &parts[..parts.len().saturating_sub(1)] {
+                    dir.push(part.as_ref());
+                }
+                std::fs::File::open(&dir).and_then(|d| d.sync_all())
+            })
+            .await
+            .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+        }
+        Ok(())
+    }
+
     /// Bytes `range` of a blob (for streaming it in parts), or `NotFound`.
     pub async fn get_range(&self, sha256: &Hash, range: std::ops::Range<u64>) -> Result<Bytes, StoreError> {
         match self.store.get_range(&blob_path(sha256), range).await {

@@ -127,6 +127,13 @@ pub struct Report {
     pub tiles: u64,
     pub blobs_checked: u64,
     pub blobs_unavailable: u64,
+    /// Blobs gone because a logged disposal took their bytes (办法第二十六条: after their
+    /// retention, approved): their entries, hashes and the disposal stay.
+    pub blobs_disposed: u64,
+    /// Blobs found missing, pending the end of the log: a disposal later in it accounts for one.
+    missing: Vec<(u64, Hash)>,
+    /// Blobs a `recording.disposal` entry (step `disposed`) names.
+    disposed: std::collections::BTreeSet<Hash>,
     pub problems: Vec<Problem>,
     pub problems_not_listed: u64,
 }
@@ -230,6 +237,13 @@ pub fn verify(fetcher: &dyn Fetcher, trust: &Trust) -> Report {
             compare_tile(fetcher, &tid, hashes, &mut report);
         }
     }
+    for (index, sha256) in std::mem::take(&mut report.missing) {
+        if report.disposed.contains(&sha256) {
+            report.blobs_disposed += 1;
+        } else {
+            report.problem(Problem::Blob { index, sha256, error: "missing from the blob store".into() });
+        }
+    }
     let computed = tiler.root();
     if computed != cp.head.root {
         report.problem(Problem::Root { size, expected: cp.head.root, computed });
@@ -284,6 +298,13 @@ fn check_entry(
         report.problem(Problem::TimeBackwards { index, time_ms: entry.time_ms, previous_ms: *previous_ms });
     }
     *previous_ms = entry.time_ms;
+    // A disposal took this blob's bytes: its absence is accounted for (and only then).
+    if entry.action() == DISPOSAL
+        && entry.body().get("step").and_then(|v| v.as_str()) == Some("disposed")
+        && let Some(h) = entry.body().get("blob").and_then(|v| v.as_str()).and_then(Hash::from_hex)
+    {
+        report.disposed.insert(h);
+    }
     if !trust.check_blobs {
         return;
     }
@@ -302,10 +323,14 @@ fn check_entry(
                     Err(e) => report.problem(Problem::Blob { index, sha256: blob.sha256, error: e.to_string() }),
                 }
             }
+            Err(FetchError::NotFound) => report.missing.push((index, blob.sha256)),
             Err(e) => report.problem(Problem::Blob { index, sha256: blob.sha256, error: e.to_string() }),
         }
     }
 }
+
+/// The action of an entry recording a step of a blob's disposal.
+pub const DISPOSAL: &str = "recording.disposal";
 
 fn hash_reader(mut r: Box<dyn Read + '_>) -> std::io::Result<(Hash, u64)> {
     let mut h = Sha256::new();

@@ -25,6 +25,11 @@ fn write(dir: &Path, rel: &str, data: &[u8]) {
 
 /// Writes a log of `n` entries (entry 3 commits to a blob) as a tlog-tiles directory.
 fn write_log(dir: &Path, n: u64) -> Vec<Vec<u8>> {
+    write_log_disposing(dir, n, None)
+}
+
+/// As [`write_log`], entry `disposal` (if any) recording the blob's disposal.
+fn write_log_disposing(dir: &Path, n: u64, disposal: Option<u64>) -> Vec<Vec<u8>> {
     let blob = b"evidence bytes".to_vec();
     let blob_ref = BlobRef { sha256: Hash::digest(&blob), size: blob.len() as u64 };
     let h = blob_ref.sha256.to_hex();
@@ -33,7 +38,13 @@ fn write_log(dir: &Path, n: u64) -> Vec<Vec<u8>> {
     let mut tiler = Tiler::default();
     for i in 0..n {
         let blobs = if i == 3 { vec![blob_ref] } else { vec![] };
-        let d = EntryDraft::new("system", "test.entry", None, Default::default(), blobs, vec![]).unwrap();
+        let d = if disposal == Some(i) {
+            let body = serde_json::json!({"recording": "r1", "step": "disposed", "blob": h});
+            let serde_json::Value::Object(body) = body else { unreachable!() };
+            EntryDraft::new("system", liuhen_verify::DISPOSAL, None, body, vec![], vec![]).unwrap()
+        } else {
+            EntryDraft::new("system", "test.entry", None, Default::default(), blobs, vec![]).unwrap()
+        };
         let bytes = d.encode_at(i, 1_700_000_000_000 + i as i64);
         for (level, index, hashes) in tiler.push(leaf_hash(&bytes)) {
             write(dir, &TileId { level: Some(level), index, width: 256 }.path(), &encode_tile(&hashes));
@@ -206,4 +217,44 @@ fn the_binary_verifies_pins_keys_and_keeps_state() {
     let out = run();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("fewer than the 40"));
+}
+
+/// A fetcher that says a blob missing from the directory is missing (as a data directory's does).
+struct Strict(DirFetcher, std::path::PathBuf);
+
+impl liuhen_verify::Fetcher for Strict {
+    fn checkpoint(&self) -> Result<Vec<u8>, liuhen_verify::FetchError> {
+        self.0.checkpoint()
+    }
+    fn tile(&self, id: &TileId) -> Result<Vec<u8>, liuhen_verify::FetchError> {
+        self.0.tile(id)
+    }
+    fn blob(&self, sha256: &Hash) -> Result<Option<Box<dyn std::io::Read + '_>>, liuhen_verify::FetchError> {
+        let h = sha256.to_hex();
+        let path = self.1.join(format!("blobs/sha256/{}/{}/{h}", &h[0..2], &h[2..4]));
+        match std::fs::File::open(path) {
+            Ok(f) => Ok(Some(Box::new(f))),
+            Err(_) => Err(liuhen_verify::FetchError::NotFound),
+        }
+    }
+}
+
+/// A blob gone is a problem, unless a disposal entry (办法第二十六条) later in the log names it.
+#[test]
+fn a_missing_blob_is_named_unless_a_logged_disposal_took_it() {
+    for disposal in [None, Some(7)] {
+        let dir = tempfile::tempdir().unwrap();
+        write_log_disposing(dir.path(), 20, disposal);
+        let h = Hash::digest(b"evidence bytes").to_hex();
+        std::fs::remove_file(dir.path().join(format!("blobs/sha256/{}/{}/{h}", &h[0..2], &h[2..4]))).unwrap();
+        let r = verify(&Strict(DirFetcher::new(dir.path()), dir.path().to_path_buf()), &trust());
+        match disposal {
+            None => assert!(
+                matches!(&r.problems[..], [Problem::Blob { index: 3, error, .. }] if error.contains("missing")),
+                "{:?}",
+                r.problems
+            ),
+            Some(_) => assert!(r.ok() && r.blobs_disposed == 1, "{:?}", r.problems),
+        }
+    }
 }

@@ -85,9 +85,8 @@ impl Fetcher for StoreFetcher {
         let path = self.blobs.join(blob_path(sha256).as_ref());
         match std::fs::File::open(&path) {
             Ok(f) => Ok(Some(Box::new(f))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(FetchError::Other("missing from the blob store".into()))
-            }
+            // Missing: a problem, unless a logged disposal took its bytes.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FetchError::NotFound),
             Err(e) => Err(FetchError::Other(format!("{}: {e}", path.display()))),
         }
     }

@@ -154,3 +154,35 @@ pub async fn clip<S: LogStore>(
     let r = state.app.clip_recording(&user, &id, f.from_ms, f.to_ms, &reason).await?;
     Ok((axum::http::StatusCode::CREATED, Json(super::uploads::recording_json(&r))))
 }
+
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "DisposalStep")]
+#[serde(deny_unknown_fields)]
+pub struct DisposalForm {
+    /// `request` 档案管理员提出销毁申请，或 `approve` 负责人批准（须两名申请人以外的负责人）。
+    #[schemars(extend("enum" = ["request", "approve"]))]
+    pub step: String,
+    /// 销毁理由（申请时必填：保管期限届满、经鉴定无保存价值等）。
+    #[serde(default)]
+    pub reason: crate::app::requests::text::Text<500>,
+}
+
+/// `POST /api/recordings/{id}/disposal`: a step of a recording's disposal.
+pub async fn disposal<S: LogStore>(
+    State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
+    Path(id): Path<String>,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    use crate::app::policy::{Role, roles};
+    if !roles(&user).iter().any(|r| matches!(r, Role::Archivist | Role::Approver)) {
+        return Err(AppError::Forbidden.into());
+    }
+    match state.app.store.recording(&id).await {
+        Ok(_) => {}
+        Err(liuhen_store::StoreError::NotFound) => return Err(AppError::NotFound.into()),
+        Err(e) => return Err(AppError::from(e).into()),
+    }
+    let f: DisposalForm = super::described::body(form)?;
+    Ok(Json(state.app.disposal_step(&user, &id, &f.step, &f.reason.text("销毁理由")?).await?))
+}

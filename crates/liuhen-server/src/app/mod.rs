@@ -12,6 +12,7 @@ pub mod coercion;
 pub mod deadlines;
 pub mod demo;
 pub mod devices;
+pub mod disposal;
 pub mod documents;
 pub mod error;
 pub mod evidence;

@@ -367,6 +367,18 @@ impl<S: LogStore> App<S> {
                             scratch.put(&part)?;
                         }
                     }
+                    "recording.disposal" => {
+                        // A disposal's step; the last (`disposed`) carries no commitment.
+                        let step = s("step")?;
+                        let detail =
+                            if e.commits().is_empty() { Value::Null } else { self.opened_json(index, &e).await? };
+                        let r = recordings
+                            .get_mut(&s("recording")?)?
+                            .ok_or_else(|| internal(index, "a disposal of no recording"))?;
+                        let at = b.get("recorded_at").and_then(Value::as_i64).unwrap_or(e.time_ms);
+                        super::disposal::apply_disposal(r, &step, &detail, e.actor(), at);
+                        r.version = index + 1;
+                    }
                     "recording.linked" | "recording.interruption" => {
                         let detail = self.opened_json(index, &e).await?;
                         let r = recordings

@@ -129,3 +129,70 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     let checker = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
 }
+
+/// 销毁 (办法第二十四条、第二十六条): refused while held — its case open, or six months not run for
+/// a recording of no case; requested by the 档案管理员 with a reason, approved by two 负责人 other
+/// than the requester, each by their own account; then only the bytes go, the record stays.
+#[tokio::test]
+async fn a_recording_is_disposed_of_only_when_not_held_and_approved_by_two_heads() {
+    let c = ctx().await;
+    let admin = c.app.login_admin().await;
+    let archivist = c.app.account(&admin, "dangan", "archivist").await;
+    let second_head = c.app.account(&admin, "fuzhuren", "approver").await;
+    let id =
+        ok(&open(&c.app, &c.token, "栗街检〔2026〕72号", "群众投诉").await, "open")["id"].as_str().unwrap().to_string();
+    let r = command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a, &c.b], true, false))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let linked = crate::av::upload(&c.app, &c.token, "a.mp4", T0, T0 + HOUR, "", "").await;
+    let body = json!({"case": id, "records": ["act/0"]});
+    ok(&c.app.post_as(&format!("/api/recordings/{linked}/link"), &c.token, &body).await, "link");
+    let dispose = |rec: &str, token: &str, body: Value| {
+        let (app, path) = (&c.app, format!("/api/recordings/{rec}/disposal"));
+        let token = token.to_string();
+        async move { app.post_as(&path, &token, &body).await }
+    };
+    let request = json!({"step": "request", "reason": "保管期限届满，经鉴定无保存价值"});
+    // Held with its case, which is not closed.
+    let r = dispose(&linked, &archivist, request.clone()).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("尚未结案"), "{}", r.json());
+    // A recording of no case is kept six months from when it was stored.
+    let loose = crate::av::upload(&c.app, &c.token, "b.mp4", T0, T0 + HOUR, "", "").await;
+    let stored = liuhen_store::ProjectionReads::recording(&c.app.store, &loose).await.unwrap();
+    c.app.clock.set(stored.created_at_ms + 30 * 24 * HOUR);
+    let r = dispose(&loose, &archivist, request.clone()).await;
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("至少保存六个月"), "{}", r.json());
+    c.app.clock.set(stored.created_at_ms + 184 * 24 * HOUR);
+    // Not an officer's to ask; not without a reason.
+    assert_eq!(dispose(&loose, &c.staff.handler, request.clone()).await.status, StatusCode::FORBIDDEN);
+    let r = dispose(&loose, &archivist, json!({"step": "request", "reason": "无"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    ok(&dispose(&loose, &archivist, request.clone()).await, "request");
+    // The archivist does not approve; the same 负责人 approves once; the bytes stay until a
+    // second one does.
+    let approve = json!({"step": "approve"});
+    assert_eq!(dispose(&loose, &archivist, approve.clone()).await.json()["error"]["code"], "NOT_YOUR_STEP");
+    let once = ok(&dispose(&loose, &c.token, approve.clone()).await, "first approval");
+    assert_eq!(once["disposal"]["approvals"].as_array().unwrap().len(), 1);
+    assert_eq!(dispose(&loose, &c.token, approve.clone()).await.json()["error"]["code"], "DUPLICATE");
+    let sha = liuhen_log::Hash::from_hex(&stored.sha256).unwrap();
+    let blobs = liuhen_store::Blobs::local(&c.app.data.blobs_dir()).unwrap();
+    assert!(blobs.get(&sha).await.is_ok(), "the bytes stay until the second approval");
+    let done = ok(&dispose(&loose, &second_head, approve.clone()).await, "second approval");
+    assert!(done["disposal"]["disposed"]["at"].is_i64(), "{done}");
+    assert!(blobs.get(&sha).await.is_err(), "the bytes are gone");
+    assert_eq!(dispose(&loose, &second_head, approve).await.json()["error"]["code"], "DUPLICATE");
+    // The record stays: the entries, the hash, who asked and who approved.
+    let n = liuhen_store::Log::tree_size(&c.app.store);
+    let entries = liuhen_store::Log::entries(&c.app.store, 0, n).await.unwrap();
+    let steps: Vec<String> = entries
+        .iter()
+        .map(|e| String::from_utf8_lossy(e).to_string())
+        .filter(|e| e.contains("\"recording.disposal\"") && e.contains(&loose))
+        .collect();
+    assert_eq!(steps.len(), 4, "requested, approved twice, disposed: {steps:?}");
+    assert!(steps[3].contains(&stored.sha256), "the disposal names the blob");
+    // The tables are what the log says.
+    let checker = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
+    assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
+}

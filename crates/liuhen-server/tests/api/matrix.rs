@@ -132,6 +132,11 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member" | "archivist"
         )),
         ("get", "/api/archive/files") => any_of(&["archivist", "approver", "supervisor"]),
+        // 销毁: the archivist's request, the 负责人's approval; `{id}` is no recording: 404 for them.
+        ("post", "/api/recordings/{id}/disposal") => match any_of(&["archivist", "approver"]) {
+            Allowed => Hidden,
+            other => other,
+        },
         // The preview of what 公示 would post: whoever sees the case.
         ("get", "/api/cases/{id}/publication") => case(true),
         // 年度行政执法数据: read by the 负责人 and the 监督人员; published by the 负责人
