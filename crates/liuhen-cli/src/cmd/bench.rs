@@ -27,6 +27,9 @@ pub enum What {
     /// A demo office grown to N cases through the application's commands, then the daily
     /// pages and lists of a 负责人 and an 执法人员 timed against a `liuhen serve` child process.
     Scale(super::scale::ScaleArgs),
+    /// A filed case with N MiB of recordings exported as a bag and as DVD images by a
+    /// `liuhen export` child process (time, peak RSS), against `dd conv=fsync` of the same bytes.
+    Export(super::bench_export::ExportArgs),
 }
 
 #[derive(clap::Args)]
@@ -97,6 +100,7 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         What::Upload(a) => upload(a).await,
         What::Import(a) => import(a).await,
         What::Scale(a) => super::scale::scale(a).await,
+        What::Export(a) => super::bench_export::export(a).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The subcommands.
 
 pub mod bench;
+pub mod bench_export;
 pub mod export;
 pub mod import;
 pub mod rebuild;
