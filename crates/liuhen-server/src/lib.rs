@@ -62,6 +62,7 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/users/{id}/grant", post(api::users::decide_grant::<S>))
         .route("/api/grants", get(api::users::pending_grants::<S>))
         .route("/api/integrity", get(api::users::integrity::<S>))
+        .route("/api/fixity", get(api::users::fixity::<S>))
         .route("/api/officers", get(api::cases::list_officers::<S>).post(api::cases::register_officer::<S>))
         .route("/api/matters", get(api::cases::list_matters::<S>).post(api::cases::put_matter::<S>))
         .route("/api/agency", get(api::cases::get_agency::<S>).put(api::cases::put_agency::<S>))

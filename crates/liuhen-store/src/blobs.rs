@@ -96,6 +96,27 @@ impl Blobs {
         Ok(BlobRef { sha256, size })
     }
 
+    /// Every blob file of a local store, by hash (`None` for other stores), a directory at a time:
+    /// what a fixity pass compares with the blobs the log names. A file whose name is no hash is
+    /// given as `Err(name)`.
+    pub fn local_hashes(&self) -> Option<impl Iterator<Item = Result<Hash, String>> + use<>> {
+        let root = self.local_root.clone()?.join("sha256");
+        let dirs = |d: &std::path::Path| -> Vec<std::path::PathBuf> {
+            let mut v: Vec<_> = std::fs::read_dir(d).into_iter().flatten().flatten().map(|e| e.path()).collect();
+            v.sort();
+            v
+        };
+        Some(dirs(&root).into_iter().flat_map(move |a| dirs(&a)).flat_map(move |b| dirs(&b)).map(|f| {
+            let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            Hash::from_hex(&name).ok_or(name)
+        }))
+    }
+
+    /// The stored size of a blob, or `NotFound`.
+    pub async fn size_of(&self, sha256: &Hash) -> Result<u64, StoreError> {
+        Ok(self.store.head(&blob_path(sha256)).await?.size)
+    }
+
     /// Takes a blob's bytes away (办法第二十六条: only by a disposal the application has had
     /// approved and logged first; the entries naming it, its hash and the disposal stay). A blob
     /// already gone is no error.

@@ -879,6 +879,14 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
         party: &str,
         year: i64,
     ) -> impl Future<Output = Result<PartyInspectionsRecord, StoreError>> + Send;
+    /// A page of the blobs the log names, by hash, after `after`: what a fixity pass reads.
+    fn blob_page(
+        &self,
+        after: Option<Hash>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<BlobRef>, StoreError>> + Send;
+    /// Whether the log names blob `sha256`.
+    fn blob_named(&self, sha256: &Hash) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// A case's file (案卷); `NotFound` if it has none yet.
     fn case_file(&self, case_id: &str) -> impl Future<Output = Result<CaseFileRecord, StoreError>> + Send;
     /// A page of the case files in a state, oldest last step first (see [`CaseFileQuery`]): a

@@ -2886,6 +2886,31 @@ impl ProjectionReads for SqliteStore {
         })
     }
 
+    async fn blob_page(&self, after: Option<Hash>, limit: u32) -> Result<Vec<liuhen_log::BlobRef>, StoreError> {
+        let after = after.map(|h| h.0.to_vec()).unwrap_or_default();
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT sha256, size FROM blobs WHERE sha256 > ?1 ORDER BY sha256 LIMIT ?2")?;
+            let rows = stmt.query_map(params![after, i64::from(limit)], |r| {
+                let h: Vec<u8> = r.get(0)?;
+                Ok(liuhen_log::BlobRef {
+                    sha256: Hash::from_slice(&h).unwrap_or_default(),
+                    size: r.get::<_, i64>(1)? as u64,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    async fn blob_named(&self, sha256: &Hash) -> Result<bool, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
+                .query_row([sha256.0.to_vec()], |_| Ok(()))
+                .optional()
+                .map(|o| o.is_some())
+        })
+    }
+
     async fn case_file(&self, case_id: &str) -> Result<CaseFileRecord, StoreError> {
         self.read(|c| {
             c.prepare_cached(&format!("SELECT {CASE_FILE_COLUMNS} FROM case_files WHERE case_id = ?1"))?

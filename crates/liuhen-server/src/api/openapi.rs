@@ -364,6 +364,8 @@ pub fn document() -> Value {
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "requestBody": body(r("DisposalStep")),
                 "responses": {"200": {"description": "该音像记录的销毁情况"}, "400": err("请求有误"), "403": err("不是档案管理员或负责人，申请人自行批准 (NOT_YOUR_STEP / FORBIDDEN)"), "404": err("无此音像记录"), "409": err("处于保全状态 (INVALID_STATE)；已申请、已批准或已销毁 (DUPLICATE)"), "422": err("未写明理由 (UNPROCESSABLE)")}}},
+            "/api/fixity": {"get": {"summary": "完整性巡检：存储文件的最近一次复核", "description": "档案管理员、负责人、监督人员、系统管理员可查看。服务定期（--fixity-every-hours，缺省 24 小时）逐一读取日志记载的每个音像及文书文件并重算 SHA-256，每次巡检记入日志（fixity.checked）。failures 逐项列出问题文件的 sha256 与类别 class：changed 内容被改动、size 大小不符、missing 文件缺失（经批准销毁的除外）、untracked 存储中有日志未记载的文件。尚未巡检时为 {\"checked\": false}。有问题时档案管理员和负责人的工作台显示告警。",
+                "responses": {"200": {"description": "最近一次巡检的结果"}, "403": err("无权")}}},
             "/api/archive/files": {"get": {"summary": "案卷列表（待归档、已归档）", "description": "档案管理员、负责人、监督人员可查看。state=handed_over（默认）为已移交待归档的案卷，state=filed 为已归档的案卷，按最后一步的时间先后排列，分页（limit、cursor）。每行只有案号、案件类型、档号、保管期限和时间，不含案件内容。",
                 "parameters": [{"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["handed_over", "filed"]}},
                     {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500}},

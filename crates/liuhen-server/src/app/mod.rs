@@ -17,6 +17,7 @@ pub mod documents;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod fixity;
 pub mod inbox;
 pub mod inspection;
 pub mod integrity;
@@ -71,6 +72,8 @@ pub struct App<S> {
     pub documents: std::sync::Arc<documents::DocConfig>,
     /// The last scheduled check of the whole log (the alarm).
     pub(crate) integrity: std::sync::Arc<std::sync::Mutex<Option<integrity::IntegrityReport>>>,
+    /// The last fixity pass over the blobs (the alarm).
+    pub(crate) fixity: std::sync::Arc<std::sync::Mutex<Option<fixity::FixityReport>>>,
     /// No 文号 is given until an integrity check finds the projections as the log has them
     /// ([`App::hold_until_checked`]).
     pub(crate) numbering_held: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -350,6 +353,7 @@ impl<S: LogStore> App<S> {
             calendar: std::sync::Arc::new(liuhen_core::calendar::WorkCalendar::china()),
             failure_cap: std::sync::Arc::default(),
             integrity: std::sync::Arc::default(),
+            fixity: std::sync::Arc::default(),
             numbering_held: std::sync::Arc::default(),
             inherited_sessions: std::sync::Arc::default(),
             unauthenticated_per_minute: auth::UNAUTHENTICATED_ENTRIES_PER_MINUTE,

@@ -383,6 +383,8 @@ struct HomePage {
     user: Option<UserView>,
     /// The alarm of the scheduled integrity check: what it found, for those who answer for the log.
     alarm: Vec<String>,
+    /// The alarm of the last fixity pass over the stored files (档案管理员, 负责人).
+    fixity_alarm: Vec<String>,
     /// 审批待办: (link, case number, task).
     inbox: Vec<(String, String, String)>,
     /// The inbox's first and next pages.
@@ -488,9 +490,21 @@ pub async fn home<S: LogStore>(
         }
         _ => Vec::new(),
     };
+    let fixity_alarm = match state.app.fixity_report(&user) {
+        Ok(Some(r)) if !r.ok() => {
+            let n = r.failures.len() as u64 + r.failures_not_listed;
+            let mut lines = vec![format!("{} 的完整性巡检发现 {n} 个文件有问题：", when(r.checked_at_ms))];
+            lines.extend(r.failures.iter().take(5).map(|f| {
+                format!("{}：{}", f["label"].as_str().unwrap_or_default(), f["sha256"].as_str().unwrap_or_default())
+            }));
+            lines
+        }
+        _ => Vec::new(),
+    };
     Ok(render(&HomePage {
         user: Some(view),
         alarm,
+        fixity_alarm,
         inbox,
         inbox_first,
         inbox_next,

@@ -196,3 +196,73 @@ async fn a_recording_is_disposed_of_only_when_not_held_and_approved_by_two_heads
     let checker = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
 }
+
+/// 完整性巡检: every stored file re-hashed; a changed byte, a shortened file, a file gone and a
+/// file no entry names are each classed and named, the pass logged, and the alarm served to the
+/// 档案管理员 (not to an officer).
+#[tokio::test]
+async fn the_fixity_pass_names_changed_shortened_missing_and_untracked_files() {
+    let c = ctx().await;
+    let admin = c.app.login_admin().await;
+    let archivist = c.app.account(&admin, "dangan", "archivist").await;
+    let mut shas = Vec::new();
+    for (name, size) in [("a.mp4", 40_000), ("b.mp4", 50_000), ("c.mp4", 60_000)] {
+        // Each of its own bytes (a blob is kept once by its hash).
+        use crate::uploads::{b64, content, create, header, patch, send};
+        let data = content(size);
+        let meta = format!(
+            "filename {},started_at {},ended_at {}",
+            b64(name),
+            b64(&T0.to_string()),
+            b64(&(T0 + HOUR).to_string())
+        );
+        let a = create(&c.app.router, &c.token, data.len() as u64, &meta).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        let a =
+            send(&c.app.router, patch(&header(&a, "location"), &c.token, 0, axum::body::Body::from(data), None)).await;
+        let id = header(&a, "liuhen-recording");
+        shas.push(liuhen_store::ProjectionReads::recording(&c.app.store, &id).await.unwrap().sha256);
+    }
+    let mut checker = None;
+    let router = c.app.router_with(|s| checker = Some(s.app.clone()));
+    let checker = checker.unwrap();
+    assert_eq!(c.app.get_from(&router, "/api/fixity", &archivist).await.json()["checked"], false);
+    let first = checker.check_fixity().await.unwrap();
+    assert!(first.ok() && first.checked >= 3, "{} {:?}", first.checked, first.failures);
+    let path = |hex: &str| c.app.data.blobs_dir().join(format!("sha256/{}/{}/{hex}", &hex[0..2], &hex[2..4]));
+    // A byte changed, a file cut short, a file gone, a file put beside them.
+    let mut bytes = std::fs::read(path(&shas[0])).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(path(&shas[0]), &bytes).unwrap();
+    let cut = std::fs::read(path(&shas[1])).unwrap();
+    std::fs::write(path(&shas[1]), &cut[..cut.len() - 10]).unwrap();
+    std::fs::remove_file(path(&shas[2])).unwrap();
+    let stray = "ab".repeat(32);
+    std::fs::create_dir_all(path(&stray).parent().unwrap()).unwrap();
+    std::fs::write(path(&stray), b"not named by the log").unwrap();
+    let second = checker.check_fixity().await.unwrap();
+    let mut found: Vec<(String, String)> = second
+        .failures
+        .iter()
+        .map(|f| (f["sha256"].as_str().unwrap().to_string(), f["class"].as_str().unwrap().to_string()))
+        .collect();
+    found.sort();
+    let mut expected = vec![
+        (shas[0].clone(), "changed".to_string()),
+        (shas[1].clone(), "size".to_string()),
+        (shas[2].clone(), "missing".to_string()),
+        (stray.clone(), "untracked".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
+    // Logged, with the failing hashes only.
+    let n = liuhen_store::Log::tree_size(&c.app.store);
+    let last = liuhen_store::Log::entries(&c.app.store, second.entry, n).await.unwrap();
+    let text = String::from_utf8_lossy(&last[0]).to_string();
+    assert!(text.contains("\"fixity.checked\"") && text.contains(&shas[2]) && text.contains("\"failed\":4"), "{text}");
+    // The alarm: the archivist reads it; an officer may not.
+    let served = c.app.get_from(&router, "/api/fixity", &archivist).await.json();
+    assert_eq!((&served["checked"], &served["ok"]), (&json!(true), &json!(false)), "{served}");
+    assert_eq!(served["failures"].as_array().unwrap().len(), 4);
+    assert_eq!(c.app.get_from(&router, "/api/fixity", &c.staff.handler).await.status, StatusCode::FORBIDDEN);
+}

@@ -90,6 +90,7 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
         ("get", "/api/users") | ("post", "/api/users") => any_of(&["sysadmin"]),
         ("get", "/api/grants") => any_of(&["approver"]),
         ("get", "/api/integrity") => any_of(&["approver", "sysadmin", "supervisor"]),
+        ("get", "/api/fixity") => any_of(&["archivist", "approver", "sysadmin", "supervisor"]),
         // `{id}` is the case's id, no account's: a 负责人 learns there is no such account.
         ("post", "/api/users/{id}/grant") => match any_of(&["approver"]) {
             Allowed => Hidden,
