@@ -2,7 +2,8 @@
 """Checks a liuhen archive package (a BagIt bag) with Python's standard library and the OpenSSL
 command line alone — no liuhen code, no server.
 
-    python3 data/check.py [BAG_DIR]        (BAG_DIR: the bag's folder; default: the one above)
+    python3 data/check.py [BAG_DIR [LOG_PUB]]   (BAG_DIR: the bag's folder, default the one above;
+                                                 LOG_PUB: the log's keys as the checker holds them)
 
 In order, it checks: the manifests (every payload file's SHA-256 and SHA-512, no file missing
 or extra) and the tag manifests; the checkpoint's Ed25519 signature by the log's key in
@@ -81,6 +82,37 @@ def openssl(*args):
     return subprocess.run(["openssl", *args], capture_output=True).returncode == 0
 
 
+def verify_note(note, keys_text, origin):
+    """Whether signed note `note` (bytes) carries a valid Ed25519 signature by `origin`'s key in
+    `keys_text` (log.pub lines name+keyid+base64); returns the note's text or None."""
+    text, _, sigs = note.partition(b"\n\n")
+    text += b"\n"
+    for vkey in keys_text.split():
+        name, keyid, kb64 = vkey.split("+", 2)
+        typed = base64.b64decode(kb64)
+        if name != origin or typed[:1] != b"\x01":
+            continue
+        if hashlib.sha256(name.encode() + b"\n" + typed).hexdigest()[:8] != keyid:
+            fail("log.pub: the key ID does not match its key")
+        for line in sigs.decode().splitlines():
+            parts = line.split(" ")
+            if len(parts) != 3 or parts[0] != "\u2014" or parts[1] != origin:
+                continue
+            sig = base64.b64decode(parts[2])
+            if sig[:4].hex() != keyid:
+                continue
+            with tempfile.TemporaryDirectory() as t:
+                der = bytes.fromhex("302a300506032b6570032100") + typed[1:]
+                for fname, content in (("k.der", der), ("m", text), ("s", sig[4:])):
+                    with open(os.path.join(t, fname), "wb") as out:
+                        out.write(content)
+                if openssl("pkeyutl", "-verify", "-pubin", "-keyform", "DER", "-inkey",
+                           os.path.join(t, "k.der"), "-rawin", "-in", os.path.join(t, "m"),
+                           "-sigfile", os.path.join(t, "s")):
+                    return text.decode()
+    return None
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     bag = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(here)
@@ -101,42 +133,54 @@ def main():
         if os.path.isfile(os.path.join(bag, n)) and n not in tags and not n.startswith("tagmanifest-"):
             fail("a tag file no tag manifest lists: " + n)
     print("清单：%d 个文件的 SHA-256、SHA-512 摘要相符" % len(payload))
-    # 2. The checkpoint: signed by the log's Ed25519 key.
+    # 2. The checkpoint: signed by the log's Ed25519 key — the pinned one if given (the
+    # supervisor's or court's copy of log.pub), else the one the package carries.
+    pinned = sys.argv[2] if len(sys.argv) > 2 else None
+    with open(pinned or os.path.join(data, "keys", "log.pub"), encoding="utf-8") as f:
+        keys_text = f.read()
+    if not pinned:
+        print("注意：使用信息包自带的日志公钥；应以监督部门或法院持有的 log.pub 核验：python3 data/check.py 本目录 log.pub")
     with open(os.path.join(data, "log", "checkpoint.txt"), "rb") as f:
         note = f.read()
-    text, _, sigs = note.partition(b"\n\n")
-    text += b"\n"
-    lines = text.decode().split("\n")
-    origin, size, root = lines[0], int(lines[1]), base64.b64decode(lines[2])
-    checked = False
-    with open(os.path.join(data, "keys", "log.pub"), encoding="utf-8") as f:
-        for vkey in f.read().split():
-            name, keyid, kb64 = vkey.split("+", 2)
-            typed = base64.b64decode(kb64)
-            if name != origin or typed[:1] != b"\x01":
-                continue
-            if hashlib.sha256(name.encode() + b"\n" + typed).hexdigest()[:8] != keyid:
-                fail("keys/log.pub: the key ID does not match its key")
-            for line in sigs.decode().splitlines():
-                parts = line.split(" ")
-                if len(parts) != 3 or parts[0] != "\u2014" or parts[1] != origin:
-                    continue
-                sig = base64.b64decode(parts[2])
-                if sig[:4].hex() != keyid:
-                    continue
-                with tempfile.TemporaryDirectory() as t:
-                    der = bytes.fromhex("302a300506032b6570032100") + typed[1:]
-                    for fname, content in (("k.der", der), ("m", text), ("s", sig[4:])):
-                        with open(os.path.join(t, fname), "wb") as out:
-                            out.write(content)
-                    if not openssl("pkeyutl", "-verify", "-pubin", "-keyform", "DER", "-inkey",
-                                   os.path.join(t, "k.der"), "-rawin", "-in", os.path.join(t, "m"),
-                                   "-sigfile", os.path.join(t, "s")):
-                        fail("the checkpoint's Ed25519 signature")
-                    checked = True
-    if not checked:
-        fail("no signature on the checkpoint by a key in keys/log.pub")
+    lines = note.decode().split("\n")
+    origin = lines[0]
+    text = verify_note(note, keys_text, origin)
+    if text is None:
+        fail("the checkpoint's Ed25519 signature (no valid signature by a key of log.pub)")
+    size, root = int(lines[1]), base64.b64decode(lines[2])
     print("检查点：日志 %s 大小 %d，Ed25519 签名有效" % (origin, size))
+    # 2b. The package's statement, signed with the same key: the SHA-256 of every tag file but
+    # the tag manifests — the payload manifests among them, so every payload byte is covered.
+    try:
+        with open(os.path.join(bag, "bag-signature.txt"), "rb") as f:
+            signed = f.read()
+    except OSError:
+        fail("no bag-signature.txt: the package is not signed")
+    text = verify_note(signed, keys_text, origin)
+    if text is None:
+        fail("bag-signature.txt: no valid signature by the log's key")
+    st = text.rstrip("\n").split("\n")
+    if st[0] != "liuhen-bag/v1" or st[1] != origin:
+        fail("bag-signature.txt is not a statement of this log")
+    covered = {}
+    for line in st[4:]:
+        digest, name = line.split(" ", 1)
+        covered[name] = digest
+    info = open(os.path.join(bag, "bag-info.txt"), encoding="utf-8").read()
+    if "Bag-Group-Identifier: %s\n" % st[2] not in info or "Bag-Count: %s\n" % st[3] not in info:
+        fail("bag-info.txt names another 档号 or disc than the signed statement")
+    present = [n for n in os.listdir(bag) if os.path.isfile(os.path.join(bag, n))
+               and not n.startswith("tagmanifest-") and n != "bag-signature.txt"]
+    for n in present:
+        if n not in covered:
+            fail("a tag file the signed statement does not cover: " + n)
+        with open(os.path.join(bag, n), "rb") as f:
+            if hashlib.sha256(f.read()).hexdigest() != covered[n]:
+                fail(n + " differs from what the signed statement covers")
+    for n in covered:
+        if n not in present:
+            fail("a file the signed statement covers is missing: " + n)
+    print("签名：档号 %s（%s）的清单与信息包声明相符，声明由日志密钥签名" % (st[2], st[3]))
     # 3. Every entry: its leaf, and its proof up to the checkpoint's root.
     proofs = os.path.join(data, "log", "proofs")
     n = 0

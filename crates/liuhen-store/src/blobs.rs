@@ -96,19 +96,32 @@ impl Blobs {
         Ok(BlobRef { sha256, size })
     }
 
-    /// Every blob file of a local store, by hash (`None` for other stores), a directory at a time:
-    /// what a fixity pass compares with the blobs the log names. A file whose name is no hash is
-    /// given as `Err(name)`.
+    /// Every file of a local store (`None` for other stores), walked in order: a blob's file
+    /// (`sha256/ab/cd/<hex>`, its directories its hash's first bytes) by its hash, anything else
+    /// by its path under the store as `Err`: what a fixity pass compares with the blobs the log
+    /// names.
     pub fn local_hashes(&self) -> Option<impl Iterator<Item = Result<Hash, String>> + use<>> {
-        let root = self.local_root.clone()?.join("sha256");
-        let dirs = |d: &std::path::Path| -> Vec<std::path::PathBuf> {
-            let mut v: Vec<_> = std::fs::read_dir(d).into_iter().flatten().flatten().map(|e| e.path()).collect();
-            v.sort();
-            v
-        };
-        Some(dirs(&root).into_iter().flat_map(move |a| dirs(&a)).flat_map(move |b| dirs(&b)).map(|f| {
-            let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            Hash::from_hex(&name).ok_or(name)
+        let root = self.local_root.clone()?;
+        let mut files = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            let mut entries: Vec<_> = std::fs::read_dir(&d).into_iter().flatten().flatten().collect();
+            entries.sort_by_key(|e| e.file_name());
+            for e in entries.into_iter().rev() {
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => stack.push(e.path()),
+                    Ok(_) => files.push(e.path()),
+                    Err(_) => {}
+                }
+            }
+        }
+        Some(files.into_iter().map(move |f| {
+            let rel = f.strip_prefix(&root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            let parts: Vec<&str> = rel.split('/').collect();
+            match (&parts[..], parts.last().and_then(|n| Hash::from_hex(n))) {
+                (["sha256", a, b, name], Some(h)) if name.get(0..2) == Some(*a) && name.get(2..4) == Some(*b) => Ok(h),
+                _ => Err(rel),
+            }
         }))
     }
 

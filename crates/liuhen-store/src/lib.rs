@@ -670,6 +670,9 @@ versioned_row!(DeviceRecord, "devices", key ["number"], kept [],
 versioned_row!(SettingRecord, "settings", key ["key"], kept [], "key, data, updated_at, version", updated_at_ms,
     |s| s.key.clone());
 
+/// The first line of an archive package's signed statement.
+pub const BAG_STATEMENT: &str = "liuhen-bag/v1";
+
 /// A staff account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
@@ -727,6 +730,10 @@ pub trait Log: Clone + Send + Sync + 'static {
     /// Signs a checkpoint for the current tree now, after checking that it is consistent with
     /// every checkpoint signed before; returns the latest note.
     fn sign_checkpoint(&self) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// Signs an archive package's statement with the log's keys: a note whose first line is
+    /// [`BAG_STATEMENT`] (what ties an exported bag's manifests to the log). Any other text is
+    /// refused, so no checkpoint or receipt can be made this way.
+    fn sign_bag_statement(&self, text: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
     /// The inclusion proof of entry `index` in the tree of `size` entries.
     fn inclusion_proof(&self, index: u64, size: u64) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
     /// The consistency proof between the trees of `old` and `new` entries.

@@ -2251,6 +2251,16 @@ impl Log for SqliteStore {
         .ok_or(StoreError::NotFound)
     }
 
+    async fn sign_bag_statement(&self, text: &str) -> Result<String, StoreError> {
+        let ok = text.strip_prefix(crate::BAG_STATEMENT).is_some_and(|r| r.starts_with('\n'))
+            && text.ends_with('\n')
+            && !text.contains("\n\n");
+        if !ok || self.inner.config.signers.is_empty() {
+            return Err(StoreError::Integrity("not a package statement, or no key to sign it".into()));
+        }
+        Ok(liuhen_log::note::sign_note(text, &self.inner.config.signers))
+    }
+
     async fn sign_checkpoint(&self) -> Result<String, StoreError> {
         self.writer()?;
         let _guard = self.inner.sign_lock.lock().await;

@@ -280,6 +280,12 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
     let (sign, proofs) = log_checks(dir, pinned);
     r.item("ZS-4", "真实性", "日志检查点签名", sign);
     r.item("ZS-5", "真实性", "日志条目的包含证明", proofs);
+    r.item(
+        "ZS-7",
+        "真实性",
+        "信息包声明（日志密钥签名，覆盖全部清单与标签文件）",
+        statement_checks(dir, pinned, &info),
+    );
     // 完整性: the process (业务行为) complete — every entry the metadata names is carried, and
     // the case's filing is among them.
     let mut process = Vec::new();
@@ -358,6 +364,17 @@ pub fn archive_no_ok(no: &str) -> bool {
         && digits(parts[3])
 }
 
+/// The log's keys: those pinned, else those the bag carries (`data/keys/log.pub`).
+fn keys_of(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<NoteVerifier> {
+    match pinned {
+        Some(k) => k.to_vec(),
+        None => {
+            let text = std::fs::read_to_string(dir.join("data/keys/log.pub")).unwrap_or_default();
+            crate::parse_keys(&text).unwrap_or_default()
+        }
+    }
+}
+
 /// The checkpoint's signatures, and each entry's leaf and proof to its root.
 fn log_checks(dir: &Path, pinned: Option<&[NoteVerifier]>) -> (Vec<String>, Vec<String>) {
     let data = dir.join("data");
@@ -365,15 +382,7 @@ fn log_checks(dir: &Path, pinned: Option<&[NoteVerifier]>) -> (Vec<String>, Vec<
         Ok(n) => n,
         Err(_) => return (vec!["缺少 data/log/checkpoint.txt".into()], vec!["无检查点，无法核验".into()]),
     };
-    let carried;
-    let keys = match pinned {
-        Some(k) => k,
-        None => {
-            let text = std::fs::read_to_string(data.join("keys/log.pub")).unwrap_or_default();
-            carried = crate::parse_keys(&text).unwrap_or_default();
-            &carried[..]
-        }
-    };
+    let keys = &keys_of(dir, pinned)[..];
     let origin = keys.first().map(|k| k.name().to_string()).unwrap_or_default();
     let head = match Checkpoint::open(&note, &origin, keys) {
         Ok(cp) => cp.head,
@@ -421,6 +430,60 @@ fn log_checks(dir: &Path, pinned: Option<&[NoteVerifier]>) -> (Vec<String>, Vec<
         }
     }
     (Vec::new(), proofs)
+}
+
+/// The package's signed statement (`bag-signature.txt`): signed with the log's keys (pinned, or
+/// carried), of this log, naming the 档号 and disc bag-info does, and covering — by SHA-256 —
+/// exactly the tag files besides the tag manifests (the payload manifests among them).
+fn statement_checks(dir: &Path, pinned: Option<&[NoteVerifier]>, info: &str) -> Vec<String> {
+    let field = |k: &str| info.lines().find_map(|l| l.strip_prefix(&format!("{k}: ")).map(str::trim));
+    let keys = &keys_of(dir, pinned)[..];
+    let Ok(bytes) = std::fs::read(dir.join("bag-signature.txt")) else {
+        return vec!["缺少 bag-signature.txt：信息包未签名".into()];
+    };
+    let note = match liuhen_log::note::Note::parse(&bytes) {
+        Ok(n) => n,
+        Err(e) => return vec![format!("bag-signature.txt 无法解析：{e}")],
+    };
+    let required: Vec<&NoteVerifier> = keys.iter().collect();
+    let text = match note.verify(keys, &required) {
+        Ok(t) => t.to_string(),
+        Err(e) => return vec![format!("信息包声明的签名无效：{e}")],
+    };
+    let lines: Vec<&str> = text.trim_end_matches('\n').split('\n').collect();
+    let origin = keys.first().map(|k| k.name().to_string()).unwrap_or_default();
+    if lines.len() < 4 || lines[0] != "liuhen-bag/v1" || lines[1] != origin {
+        return vec!["bag-signature.txt 不是本日志的信息包声明".into()];
+    }
+    let mut out = Vec::new();
+    if field("Bag-Group-Identifier") != Some(lines[2]) || field("Bag-Count") != Some(lines[3]) {
+        out.push("bag-info.txt 的档号或光盘序号与签名声明不同".into());
+    }
+    let covered: BTreeMap<&str, &str> =
+        lines[4..].iter().filter_map(|l| l.split_once(' ')).map(|(d, n)| (n, d)).collect();
+    let mut present = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if e.file_type().is_ok_and(|t| t.is_file()) && !name.starts_with("tagmanifest-") && name != "bag-signature.txt"
+        {
+            present.push(name);
+        }
+    }
+    for n in &present {
+        match covered.get(n.as_str()) {
+            None => out.push(format!("签名声明未涵盖的标签文件：{n}")),
+            Some(d) => match digests(&dir.join(n)) {
+                Ok((s256, _, _, _)) if s256 == *d => {}
+                _ => out.push(format!("{n} 与签名声明不符")),
+            },
+        }
+    }
+    for n in covered.keys() {
+        if !present.iter().any(|p| p == n) {
+            out.push(format!("签名声明涵盖的文件缺失：{n}"));
+        }
+    }
+    out
 }
 
 /// Each `*.seal.der` over its PDF, with the Ed25519 signature and the carried key when present.

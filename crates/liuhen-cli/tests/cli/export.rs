@@ -202,6 +202,29 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     assert!(!bagit && !check && said.contains("extra.pdf"), "{said}");
     let (ok, said) = four(&copy);
     assert!(!ok && said.contains("[fail] AQ-1") && said.contains("非归档文件：data/documents/extra.pdf"), "{said}");
+    // Changed and saved again with the standard tool (manifests remade, no key needed): the
+    // statement signed with the log's key no longer covers it — check.py and ZS-7 say so. An
+    // extra tag file at the root, listed in remade tag manifests, is named too.
+    let resave = |bag: &Path| {
+        let code = format!("import bagit; bagit.Bag({:?}).save(manifests=True)", bag.to_str().unwrap());
+        assert!(Command::new("python3").args(["-c", &code]).status().unwrap().success());
+    };
+    let copy = fresh("resaved");
+    let meta = copy.join("data/metadata.xml");
+    let xml = std::fs::read_to_string(&meta).unwrap().replace("定期10年", "永久");
+    std::fs::write(&meta, xml).unwrap();
+    resave(&copy);
+    let (bagit, check, said) = validate(&copy);
+    assert!(bagit && !check && said.contains("differs from what the signed statement covers"), "{said}");
+    let (ok, said) = four(&copy);
+    assert!(!ok && said.contains("[fail] ZS-7") && !said.contains("[fail] ZS-1"), "{said}");
+    let copy = fresh("extratag");
+    std::fs::write(copy.join("extra-tag.txt"), b"planted").unwrap();
+    resave(&copy);
+    let (_, check, said) = validate(&copy);
+    assert!(!check, "{said}");
+    let (ok, said) = four(&copy);
+    assert!(!ok && said.contains("[fail] ZS-7"), "{said}");
     // A gap in 件号 (the manifest fails on the changed metadata too; the item is named).
     let copy = fresh("gap");
     let meta = copy.join("data/metadata.xml");

@@ -23,7 +23,7 @@ pub struct CaseFileForm {
     pub note: crate::app::requests::text::Text<2000>,
     /// 归档时的保管期限：Y 永久、D30 定期30年、D10 定期10年；缺省为该类案卷的最短期限。
     #[serde(default)]
-    #[schemars(extend("enum" = ["Y", "D30", "D10"]))]
+    #[schemars(extend("enum" = ["Y", "D30", "D10", null]))]
     pub retention: Option<String>,
 }
 

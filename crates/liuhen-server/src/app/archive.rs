@@ -231,7 +231,7 @@ impl<S: LogStore> App<S> {
     async fn hand_over_once(&self, actor: &UserRecord, case_id: &str, note: &str) -> Result<Value, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::CommandCase, Some(&case))?;
-        if !super::policy::performs(actor, &case, "hand_over") {
+        if !super::policy::is_case_officer(actor, &case) {
             return Err(AppError::NotYourStep("移交归档须由本案承办人员以本人账号办理".into()));
         }
         if note.chars().count() > 2_000 {

@@ -127,6 +127,12 @@ impl<S: LogStore> App<S> {
         let mut r = self.recording(actor, id).await?;
         let read = r.version;
         let case = self.case_for_command(actor, &link.case).await?;
+        // 办法第二十五条: a filed case file is closed; what it holds changes by a 备考 entry, not a link.
+        for c in std::iter::once(link.case.as_str()).chain((!r.case_id.is_empty()).then_some(r.case_id.as_str())) {
+            if self.case_file_of(c).await?.0.is_some_and(|f| !f["filed"].is_null()) {
+                return Err(AppError::InvalidState("案卷已归档，不能再向其关联或从中移出音像记录".into()));
+            }
+        }
         if !r.case_id.is_empty() && r.case_id != link.case {
             self.case_for_command(actor, &r.case_id).await?;
             if link.reason.trim().is_empty() {

@@ -139,23 +139,12 @@ impl Bag {
         Ok(())
     }
 
-    /// Writes the tag files: `bagit.txt`, the manifests, `bag-info.txt` (with `info`, the
-    /// payload's Oxum and the profile) and the tag manifests.
-    pub fn finish(self, info: &[(&str, String)]) -> Result<PathBuf, AppError> {
-        let write = |name: &str, text: &str| -> Result<BagFile, AppError> {
-            let mut f = std::fs::File::create_new(self.root.join(name)).map_err(|e| io(name, e))?;
-            f.write_all(text.as_bytes()).map_err(|e| io(name, e))?;
-            f.sync_all().map_err(|e| io(name, e))?;
-            let mut d = Digests::default();
-            d.update(text.as_bytes());
-            Ok(d.file(name.to_string()))
-        };
-        let mut tags = vec![write("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")?];
+    /// The tag files before the statement: `bagit.txt`, the manifests and `bag-info.txt` (with
+    /// `info`, the payload's Oxum and the profile).
+    pub fn tags(&self, info: &[(&str, String)]) -> Vec<(String, Vec<u8>)> {
         let line = |digest: &str, path: &str| format!("{digest}  {}\n", manifest_path(path));
         let m512: String = self.files.iter().map(|f| line(&f.sha512, &f.path)).collect();
         let m256: String = self.files.iter().map(|f| line(&f.sha256, &f.path)).collect();
-        tags.push(write("manifest-sha512.txt", &m512)?);
-        tags.push(write("manifest-sha256.txt", &m256)?);
         let bytes: u64 = self.files.iter().map(|f| f.size).sum();
         let mut text = String::new();
         for (k, v) in info {
@@ -163,16 +152,51 @@ impl Bag {
         }
         text.push_str(&format!("Payload-Oxum: {bytes}.{}\n", self.files.len()));
         text.push_str(&format!("BagIt-Profile-Identifier: {PROFILE}\n"));
-        tags.push(write("bag-info.txt", &text)?);
-        let t512: String = tags.iter().map(|f| line(&f.sha512, &f.path)).collect();
-        let t256: String = tags.iter().map(|f| line(&f.sha256, &f.path)).collect();
-        write("tagmanifest-sha512.txt", &t512)?;
-        write("tagmanifest-sha256.txt", &t256)?;
+        vec![
+            ("bagit.txt".into(), BAGIT_TXT.as_bytes().to_vec()),
+            ("manifest-sha512.txt".into(), m512.into_bytes()),
+            ("manifest-sha256.txt".into(), m256.into_bytes()),
+            ("bag-info.txt".into(), text.into_bytes()),
+        ]
+    }
+
+    /// Writes `tags` (with the signed statement among them) and the tag manifests over them.
+    pub fn finish(self, tags: &[(String, Vec<u8>)]) -> Result<PathBuf, AppError> {
+        let mut t256 = String::new();
+        let mut t512 = String::new();
+        for (name, b) in tags {
+            write_file(&self.root.join(name), b)?;
+            t256.push_str(&format!("{}  {}\n", hex::encode(sha2::Sha256::digest(b)), manifest_path(name)));
+            t512.push_str(&format!("{}  {}\n", hex::encode(sha2::Sha512::digest(b)), manifest_path(name)));
+        }
+        write_file(&self.root.join("tagmanifest-sha512.txt"), t512.as_bytes())?;
+        write_file(&self.root.join("tagmanifest-sha256.txt"), t256.as_bytes())?;
         if let Ok(dir) = std::fs::File::open(&self.root) {
             let _ = dir.sync_all();
         }
         Ok(self.root)
     }
+}
+
+const BAGIT_TXT: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+/// The tag file holding the package's statement, signed with the log's keys.
+pub const SIGNATURE_FILE: &str = "bag-signature.txt";
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    let mut f = std::fs::File::create_new(path).map_err(|e| io(&path.display().to_string(), e))?;
+    f.write_all(bytes).map_err(|e| io(&path.display().to_string(), e))?;
+    f.sync_all().map_err(|e| io(&path.display().to_string(), e))
+}
+
+/// The statement a package's signature covers: the log, the 档号, which of how many, and the
+/// SHA-256 of every tag file it has besides the tag manifests — the payload manifests among
+/// them, so every payload byte is covered by the log's keys.
+pub fn statement(origin: &str, archive_no: &str, count: &str, tags: &[(String, Vec<u8>)]) -> String {
+    let mut t = format!("{}\n{origin}\n{archive_no}\n{count}\n", liuhen_store::BAG_STATEMENT);
+    for (name, b) in tags {
+        t.push_str(&format!("{} {}\n", hex::encode(sha2::Sha256::digest(b)), manifest_path(name)));
+    }
+    t
 }
 
 /// A path as a manifest writes it (RFC 8493 §2.1.3: CR, LF and `%` percent-encoded).
@@ -343,20 +367,30 @@ impl<S: LogStore> App<S> {
             ("Liuhen-Checkpoint-Size", size.to_string()),
             ("Liuhen-Export-Entry", entry.to_string()),
         ];
-        let dir = bag.finish(&info)?;
+        let mut tags = bag.tags(&info);
+        let signed = self.sign_statement(&archive_no, "1 of 1", &tags).await?;
+        tags.push((SIGNATURE_FILE.to_string(), signed.into_bytes()));
+        let dir = bag.finish(&tags)?;
         let discs = match discs {
-            Some((capacity, folder)) => write_discs(
-                &dir,
-                folder,
-                capacity,
-                &archive_no,
-                &labels,
-                &explanation(&archive_no),
-                self.clock.now().0,
-            )?,
+            Some((capacity, folder)) => {
+                self.write_discs(&dir, folder, capacity, &archive_no, &labels, &explanation(&archive_no)).await?
+            }
             None => Vec::new(),
         };
         Ok(Exported { dir, files, bytes, entry, discs })
+    }
+
+    /// The package statement over `tags`, signed with the log's keys.
+    async fn sign_statement(
+        &self,
+        archive_no: &str,
+        count: &str,
+        tags: &[(String, Vec<u8>)],
+    ) -> Result<String, AppError> {
+        let checkpoint = self.store.latest_checkpoint().await?;
+        let origin = checkpoint.lines().next().unwrap_or_default();
+        let text = statement(origin, archive_no, count, tags);
+        Ok(self.store.sign_bag_statement(&text).await?)
     }
 
     /// What a disc's catalogue says of a recording (办法第二十五条): the matter, time, place,
@@ -541,154 +575,162 @@ fn on_disc(size: u64) -> u64 {
 /// Room a disc keeps for its descriptors, path tables, directories and tag files.
 const DISC_OVERHEAD: u64 = 128 << 10;
 
-/// Writes the bag at `bag` as evidence disc images (ISO 9660 + Joliet) of `capacity` bytes in
-/// folder `out`, each a complete bag of its own (`Bag-Count: k of n`, the recordings shared
-/// out, everything else on every disc) with `说明文件.TXT` (`readme`) and `文件目录.XML` (the
-/// catalogue: `labels` of each recording on that disc, by its path) at its root. Written as a
-/// stream: a file's bytes are read a chunk at a time, never an image whole.
-pub fn write_discs(
-    bag: &Path,
-    out: &Path,
-    capacity: u64,
-    archive_no: &str,
-    labels: &std::collections::BTreeMap<String, String>,
-    readme: &str,
-    at_ms: i64,
-) -> Result<Vec<PathBuf>, AppError> {
-    let read = |name: &str| std::fs::read_to_string(bag.join(name)).map_err(|e| io(name, e));
-    let digests = |name: &str| -> Result<std::collections::BTreeMap<String, String>, AppError> {
-        Ok(read(name)?
-            .lines()
-            .filter_map(|l| l.split_once("  "))
-            .map(|(d, p)| (p.to_string(), d.to_string()))
-            .collect())
-    };
-    let (m256, m512) = (digests("manifest-sha256.txt")?, digests("manifest-sha512.txt")?);
-    let size = |p: &str| std::fs::metadata(bag.join(p)).map(|m| m.len()).map_err(|e| io(p, e));
-    let mut common = Vec::new();
-    let mut shared = Vec::new();
-    for p in m256.keys() {
-        if p.starts_with("data/recordings/") {
-            shared.push((p.clone(), size(p)?))
-        } else {
-            common.push((p.clone(), size(p)?))
-        }
-    }
-    let fixed: u64 = common.iter().map(|(_, s)| on_disc(*s)).sum::<u64>() + DISC_OVERHEAD;
-    if fixed >= capacity {
-        return Err(AppError::Unprocessable("光盘容量不足以容纳案卷的文书、日志和元数据".into()));
-    }
-    let room = capacity - fixed;
-    // First fit, largest first.
-    shared.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut discs: Vec<(u64, Vec<(String, u64)>)> = vec![(0, Vec::new())];
-    for (p, s) in shared {
-        if on_disc(s) > room {
-            return Err(AppError::Unprocessable(format!("音像记录 {p} 大于一张光盘的可用容量，请选用更大容量的光盘")));
-        }
-        match discs.iter_mut().find(|(used, _)| used + on_disc(s) <= room) {
-            Some(d) => {
-                d.0 += on_disc(s);
-                d.1.push((p, s));
+impl<S: LogStore> App<S> {
+    /// Writes the bag at `bag` as evidence disc images (ISO 9660 + Joliet) of `capacity` bytes in
+    /// folder `out`, each a complete bag of its own (`Bag-Count: k of n`, the recordings shared
+    /// out, everything else on every disc) with `说明文件.TXT` (`readme`) and `文件目录.XML` (the
+    /// catalogue: `labels` of each recording on that disc, by its path) at its root. Written as a
+    /// stream: a file's bytes are read a chunk at a time, never an image whole.
+    pub async fn write_discs(
+        &self,
+        bag: &Path,
+        out: &Path,
+        capacity: u64,
+        archive_no: &str,
+        labels: &std::collections::BTreeMap<String, String>,
+        readme: &str,
+    ) -> Result<Vec<PathBuf>, AppError> {
+        let at_ms = self.clock.now().0;
+        let read = |name: &str| std::fs::read_to_string(bag.join(name)).map_err(|e| io(name, e));
+        let digests = |name: &str| -> Result<std::collections::BTreeMap<String, String>, AppError> {
+            Ok(read(name)?
+                .lines()
+                .filter_map(|l| l.split_once("  "))
+                .map(|(d, p)| (p.to_string(), d.to_string()))
+                .collect())
+        };
+        let (m256, m512) = (digests("manifest-sha256.txt")?, digests("manifest-sha512.txt")?);
+        let size = |p: &str| std::fs::metadata(bag.join(p)).map(|m| m.len()).map_err(|e| io(p, e));
+        let mut common = Vec::new();
+        let mut shared = Vec::new();
+        for p in m256.keys() {
+            if p.starts_with("data/recordings/") {
+                shared.push((p.clone(), size(p)?))
+            } else {
+                common.push((p.clone(), size(p)?))
             }
-            None => discs.push((on_disc(s), vec![(p, s)])),
         }
-    }
-    std::fs::create_dir_all(out).map_err(|e| io("creating the disc folder", e))?;
-    let n = discs.len();
-    let info = read("bag-info.txt")?;
-    let mut written = Vec::new();
-    for (k, (_, mine)) in discs.into_iter().enumerate() {
-        let mut files: Vec<(String, u64, Source)> = Vec::new();
-        let mut payload: Vec<&(String, u64)> = common.iter().chain(mine.iter()).collect();
-        payload.sort();
-        let bytes: u64 = payload.iter().map(|(_, s)| s).sum();
-        let line =
-            |m: &std::collections::BTreeMap<String, String>, p: &str| format!("{}  {}\n", m[p], manifest_path(p));
-        let man256: String = payload.iter().map(|(p, _)| line(&m256, p)).collect();
-        let man512: String = payload.iter().map(|(p, _)| line(&m512, p)).collect();
-        let bag_info: String = info
-            .lines()
-            .map(|l| {
-                if l.starts_with("Bag-Count: ") {
-                    format!("Bag-Count: {} of {n}\n", k + 1)
-                } else if l.starts_with("Payload-Oxum: ") {
-                    format!("Payload-Oxum: {bytes}.{}\n", payload.len())
-                } else {
-                    format!("{l}\n")
+        let fixed: u64 = common.iter().map(|(_, s)| on_disc(*s)).sum::<u64>() + DISC_OVERHEAD;
+        if fixed >= capacity {
+            return Err(AppError::Unprocessable("光盘容量不足以容纳案卷的文书、日志和元数据".into()));
+        }
+        let room = capacity - fixed;
+        // First fit, largest first.
+        shared.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut discs: Vec<(u64, Vec<(String, u64)>)> = vec![(0, Vec::new())];
+        for (p, s) in shared {
+            if on_disc(s) > room {
+                return Err(AppError::Unprocessable(format!(
+                    "音像记录 {p} 大于一张光盘的可用容量，请选用更大容量的光盘"
+                )));
+            }
+            match discs.iter_mut().find(|(used, _)| used + on_disc(s) <= room) {
+                Some(d) => {
+                    d.0 += on_disc(s);
+                    d.1.push((p, s));
                 }
-            })
-            .collect();
-        let mut catalogue = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<证据光盘目录 档号=\"{}\" 光盘=\"{} / {n}\">\n",
-            esc(archive_no),
-            k + 1
-        );
-        for (p, s) in &mine {
-            catalogue.push_str(&format!(
-                "  <音像记录><路径>{}</路径><字节数>{s}</字节数><SHA256>{}</SHA256>{}</音像记录>\n",
-                esc(p),
-                m256[p.as_str()],
-                labels.get(p).map_or("", String::as_str)
-            ));
+                None => discs.push((on_disc(s), vec![(p, s)])),
+            }
         }
-        catalogue.push_str("</证据光盘目录>\n");
-        let readme = format!("{readme}\n本光盘为第 {} 张，共 {n} 张。\n", k + 1);
-        let tags: Vec<(&str, Vec<u8>)> = vec![
-            ("bagit.txt", read("bagit.txt")?.into_bytes()),
-            ("bag-info.txt", bag_info.into_bytes()),
-            ("manifest-sha256.txt", man256.into_bytes()),
-            ("manifest-sha512.txt", man512.into_bytes()),
-            ("说明文件.TXT", readme.into_bytes()),
-            ("文件目录.XML", catalogue.into_bytes()),
-        ];
-        let mut t256 = String::new();
-        let mut t512 = String::new();
-        for (name, b) in &tags {
-            t256.push_str(&format!("{}  {name}\n", hex::encode(sha2::Sha256::digest(b))));
-            t512.push_str(&format!("{}  {name}\n", hex::encode(sha2::Sha512::digest(b))));
-        }
-        for (name, b) in tags {
-            files.push((name.to_string(), b.len() as u64, Source::Bytes(b)));
-        }
-        files.push(("tagmanifest-sha256.txt".into(), t256.len() as u64, Source::Bytes(t256.into_bytes())));
-        files.push(("tagmanifest-sha512.txt".into(), t512.len() as u64, Source::Bytes(t512.into_bytes())));
-        for (p, s) in payload {
-            files.push((p.clone(), *s, Source::File(bag.join(p))));
-        }
-        let list: Vec<(String, u64)> = files.iter().map(|(p, s, _)| (p.clone(), *s)).collect();
-        let volume = format!("{archive_no}-{}", k + 1);
-        let plan = super::iso::plan(&volume, &list, at_ms).map_err(|e| AppError::Unprocessable(e.to_string()))?;
-        let path = out.join(format!("{archive_no}-{}-of-{n}.iso", k + 1));
-        let mut img = std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::File::create_new(&path).map_err(|e| io("creating a disc image", e))?,
-        );
-        img.write_all(&plan.head).map_err(|e| io("writing a disc image", e))?;
-        let mut buf = vec![0u8; CHUNK as usize];
-        for (i, size) in &plan.order {
-            match &files[*i].2 {
-                Source::Bytes(b) => img.write_all(b).map_err(|e| io("writing a disc image", e))?,
-                Source::File(f) => {
-                    use std::io::Read as _;
-                    let mut r = std::fs::File::open(f).map_err(|e| io("reading the bag", e))?;
-                    let mut left = *size;
-                    while left > 0 {
-                        let want = (left as usize).min(buf.len());
-                        r.read_exact(&mut buf[..want]).map_err(|e| io("reading the bag", e))?;
-                        img.write_all(&buf[..want]).map_err(|e| io("writing a disc image", e))?;
-                        left -= want as u64;
+        std::fs::create_dir_all(out).map_err(|e| io("creating the disc folder", e))?;
+        let n = discs.len();
+        let info = read("bag-info.txt")?;
+        let mut written = Vec::new();
+        for (k, (_, mine)) in discs.into_iter().enumerate() {
+            let mut files: Vec<(String, u64, Source)> = Vec::new();
+            let mut payload: Vec<&(String, u64)> = common.iter().chain(mine.iter()).collect();
+            payload.sort();
+            let bytes: u64 = payload.iter().map(|(_, s)| s).sum();
+            let line =
+                |m: &std::collections::BTreeMap<String, String>, p: &str| format!("{}  {}\n", m[p], manifest_path(p));
+            let man256: String = payload.iter().map(|(p, _)| line(&m256, p)).collect();
+            let man512: String = payload.iter().map(|(p, _)| line(&m512, p)).collect();
+            let bag_info: String = info
+                .lines()
+                .map(|l| {
+                    if l.starts_with("Bag-Count: ") {
+                        format!("Bag-Count: {} of {n}\n", k + 1)
+                    } else if l.starts_with("Payload-Oxum: ") {
+                        format!("Payload-Oxum: {bytes}.{}\n", payload.len())
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect();
+            let mut catalogue = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<证据光盘目录 档号=\"{}\" 光盘=\"{} / {n}\">\n",
+                esc(archive_no),
+                k + 1
+            );
+            for (p, s) in &mine {
+                catalogue.push_str(&format!(
+                    "  <音像记录><路径>{}</路径><字节数>{s}</字节数><SHA256>{}</SHA256>{}</音像记录>\n",
+                    esc(p),
+                    m256[p.as_str()],
+                    labels.get(p).map_or("", String::as_str)
+                ));
+            }
+            catalogue.push_str("</证据光盘目录>\n");
+            let readme = format!("{readme}\n本光盘为第 {} 张，共 {n} 张。\n", k + 1);
+            let mut tags: Vec<(String, Vec<u8>)> = vec![
+                ("bagit.txt".into(), read("bagit.txt")?.into_bytes()),
+                ("bag-info.txt".into(), bag_info.into_bytes()),
+                ("manifest-sha256.txt".into(), man256.into_bytes()),
+                ("manifest-sha512.txt".into(), man512.into_bytes()),
+                ("说明文件.TXT".into(), readme.into_bytes()),
+                ("文件目录.XML".into(), catalogue.into_bytes()),
+            ];
+            let signed = self.sign_statement(archive_no, &format!("{} of {n}", k + 1), &tags).await?;
+            tags.push((SIGNATURE_FILE.to_string(), signed.into_bytes()));
+            let mut t256 = String::new();
+            let mut t512 = String::new();
+            for (name, b) in &tags {
+                t256.push_str(&format!("{}  {name}\n", hex::encode(sha2::Sha256::digest(b))));
+                t512.push_str(&format!("{}  {name}\n", hex::encode(sha2::Sha512::digest(b))));
+            }
+            for (name, b) in tags {
+                let len = b.len() as u64;
+                files.push((name, len, Source::Bytes(b)));
+            }
+            files.push(("tagmanifest-sha256.txt".into(), t256.len() as u64, Source::Bytes(t256.into_bytes())));
+            files.push(("tagmanifest-sha512.txt".into(), t512.len() as u64, Source::Bytes(t512.into_bytes())));
+            for (p, s) in payload {
+                files.push((p.clone(), *s, Source::File(bag.join(p))));
+            }
+            let list: Vec<(String, u64)> = files.iter().map(|(p, s, _)| (p.clone(), *s)).collect();
+            let volume = format!("{archive_no}-{}", k + 1);
+            let plan = super::iso::plan(&volume, &list, at_ms).map_err(|e| AppError::Unprocessable(e.to_string()))?;
+            let path = out.join(format!("{archive_no}-{}-of-{n}.iso", k + 1));
+            let mut img = std::io::BufWriter::with_capacity(
+                1 << 20,
+                std::fs::File::create_new(&path).map_err(|e| io("creating a disc image", e))?,
+            );
+            img.write_all(&plan.head).map_err(|e| io("writing a disc image", e))?;
+            let mut buf = vec![0u8; CHUNK as usize];
+            for (i, size) in &plan.order {
+                match &files[*i].2 {
+                    Source::Bytes(b) => img.write_all(b).map_err(|e| io("writing a disc image", e))?,
+                    Source::File(f) => {
+                        use std::io::Read as _;
+                        let mut r = std::fs::File::open(f).map_err(|e| io("reading the bag", e))?;
+                        let mut left = *size;
+                        while left > 0 {
+                            let want = (left as usize).min(buf.len());
+                            r.read_exact(&mut buf[..want]).map_err(|e| io("reading the bag", e))?;
+                            img.write_all(&buf[..want]).map_err(|e| io("writing a disc image", e))?;
+                            left -= want as u64;
+                        }
                     }
                 }
+                img.write_all(&vec![0u8; super::iso::padding(*size)]).map_err(|e| io("writing a disc image", e))?;
             }
-            img.write_all(&vec![0u8; super::iso::padding(*size)]).map_err(|e| io("writing a disc image", e))?;
+            let f = img.into_inner().map_err(|e| io("writing a disc image", e.into_error()))?;
+            f.sync_all().map_err(|e| io("writing a disc image", e))?;
+            written.push(path);
         }
-        let f = img.into_inner().map_err(|e| io("writing a disc image", e.into_error()))?;
-        f.sync_all().map_err(|e| io("writing a disc image", e))?;
-        written.push(path);
+        if let Ok(dir) = std::fs::File::open(out) {
+            let _ = dir.sync_all();
+        }
+        Ok(written)
     }
-    if let Ok(dir) = std::fs::File::open(out) {
-        let _ = dir.sync_all();
-    }
-    Ok(written)
 }

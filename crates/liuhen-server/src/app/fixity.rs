@@ -123,11 +123,19 @@ impl<S: LogStore> App<S> {
                 match f {
                     Ok(h) if self.store.blob_named(&h).await? => {}
                     Ok(h) => fail(&h.to_hex(), "untracked", "存储中有日志未记载的文件".into()),
-                    Err(name) => fail(&name, "untracked", "存储中有不是摘要命名的文件".into()),
+                    // Named by its path in the report only: a path is no hash and may say anything.
+                    Err(path) => fail("", "untracked", format!("存储中有不是摘要命名的文件：{path}")),
                 }
             }
         }
-        let listed: Vec<Value> = failures.iter().map(|f| json!({"sha256": f["sha256"], "class": f["class"]})).collect();
+        // The log keeps hashes and classes only (a file's odd name is never logged).
+        let listed: Vec<Value> = failures
+            .iter()
+            .map(|f| {
+                let sha = f["sha256"].as_str().filter(|h| Hash::from_hex(h).is_some());
+                json!({"sha256": sha, "class": f["class"]})
+            })
+            .collect();
         let body = json!({"checked": checked, "bytes": bytes, "failed": failures.len() as u64 + not_listed,
                           "failures": listed});
         let d = liuhen_log::EntryDraft::new("system", "fixity.checked", None, super::body(body), vec![], vec![])

@@ -281,6 +281,12 @@ fn own(user: &UserRecord, case: &CaseScope<'_>) -> bool {
     case.opened_by == user.id || (!user.officer_id.is_empty() && case.officers.contains(&user.officer_id))
 }
 
+/// Whether `user` is one of the case's own officers (承办人): an officer account whose officer
+/// handles it, or who opened it — not the unit's head or the 负责人 as such.
+pub fn is_case_officer(user: &UserRecord, case: &CaseRecord) -> bool {
+    roles(user).contains(&Role::Officer) && own(user, &CaseScope::of(case))
+}
+
 /// Whether `user` may see the case. A case holding 商业秘密 or 个人隐私 is seen only by those who
 /// handle it, the unit's head, the legal reviewer and the 负责人 — not by every supervisor,
 /// archivist or member of the collective discussion.

@@ -112,7 +112,7 @@ pub async fn case_file<S: LogStore>(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    use crate::app::policy::{Action, performs};
+    use crate::app::policy::{Action, is_case_officer};
     let (user, view) = signed_in(&state, &headers).await?;
     let v = state.app.case_file_view(&user, &id).await?;
     let case = state.app.store.case(&id).await.map_err(crate::app::AppError::from)?;
@@ -177,7 +177,7 @@ pub async fn case_file<S: LogStore>(
         may_hand_over: file_state == "open"
             && case.state == "closed"
             && state.app.allow(&user, Action::CommandCase, Some(&case)).is_ok()
-            && performs(&user, &case, "hand_over"),
+            && is_case_officer(&user, &case),
         may_file: file_state == "handed_over" && state.app.allow(&user, Action::FileCase, Some(&case)).is_ok(),
         retentions: liuhen_core::archive::Retention::ALL
             .into_iter()

@@ -30,18 +30,19 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     let archive = format!("/api/cases/{id}/archive");
     let admin = c.app.login_admin().await;
     let archivist = c.app.account(&admin, "dangan", "archivist").await;
-    // Not closed: nothing to hand over.
+    // The 负责人 is no 承办人 of the case: the handover is not theirs.
     let r = c.app.post_as(&archive, &c.token, &json!({"action": "hand_over"})).await;
+    assert_eq!((r.status, r.json()["error"]["code"].clone()), (StatusCode::FORBIDDEN, json!("NOT_YOUR_STEP")));
+    let r = command(&c.app, &c.token, &id, 1, on_site(act(&[&c.a, &c.b], true, false))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // Not closed: nothing to hand over.
+    let r = c.app.post_as(&archive, &c.staff.handler, &json!({"action": "hand_over"})).await;
     assert_eq!((r.status, r.json()["error"]["code"].clone()), (StatusCode::CONFLICT, json!("INVALID_STATE")));
-    for (v, s) in [
-        on_site(act(&[&c.a, &c.b], true, false)),
-        json!({"type": "notify_result", "at": T0 + HOUR}),
-        json!({"type": "close", "at": T0 + 2 * HOUR}),
-    ]
-    .into_iter()
-    .enumerate()
+    for (v, s) in [json!({"type": "notify_result", "at": T0 + HOUR}), json!({"type": "close", "at": T0 + 2 * HOUR})]
+        .into_iter()
+        .enumerate()
     {
-        let r = command(&c.app, &c.token, &id, v as u64 + 1, s).await;
+        let r = command(&c.app, &c.token, &id, v as u64 + 2, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
     }
     // The thirty days run from closing (calendar days, R-150): a deadline of the case.
