@@ -286,7 +286,7 @@ impl<S: LogStore> App<S> {
             let stem = format!("documents/{:02}-{code}", n + 1);
             let mut parts = json!({"line": line});
             if let Some(sha) = line["pdf_sha256"].as_str().and_then(Hash::from_hex) {
-                let size = self.blobs.get(&sha).await?.len() as u64;
+                let size = self.blobs.size_of(&sha).await?;
                 bag.add_blob(&format!("{stem}.pdf"), &self.blobs, &sha, size).await?;
                 parts["pdf"] = json!(format!("data/{stem}.pdf"));
             }
