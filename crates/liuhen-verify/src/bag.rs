@@ -5,6 +5,7 @@
 //! The item codes are liuhen's own (`ZS` 真实性, `WZ` 完整性, `KY` 可用性, `AQ` 安全性); what
 //! each checks follows domain.md §f.1.
 
+use crate::carrier::Carrier;
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Hash, NoteVerifier, leaf_hash};
 use sha2::{Digest, Sha256, Sha512};
@@ -69,8 +70,8 @@ impl Report {
 }
 
 /// A manifest's lines: path → digest (paths as RFC 8493 writes them, decoded).
-fn manifest(dir: &Path, name: &str) -> Result<BTreeMap<String, String>, String> {
-    let text = std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}：无法读取（{e}）"))?;
+fn manifest(c: &dyn Carrier, name: &str) -> Result<BTreeMap<String, String>, String> {
+    let text = c.read_string(name).map_err(|e| format!("{name}：无法读取（{e}）"))?;
     let mut out = BTreeMap::new();
     for line in text.lines().filter(|l| !l.is_empty()) {
         let Some((digest, path)) = line.split_once(char::is_whitespace) else {
@@ -82,24 +83,9 @@ fn manifest(dir: &Path, name: &str) -> Result<BTreeMap<String, String>, String> 
     Ok(out)
 }
 
-/// Every file under `dir`, relative, with `/`.
-fn files_under(dir: &Path, rel: &str, out: &mut Vec<String>) {
-    let Ok(rd) = std::fs::read_dir(dir.join(rel)) else { return };
-    for e in rd.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-        match e.file_type() {
-            Ok(t) if t.is_dir() => files_under(dir, &r, out),
-            Ok(_) => out.push(r),
-            Err(_) => {}
-        }
-    }
-}
-
 /// (SHA-256, SHA-512, SM3) of a file, read a chunk at a time.
-fn digests(path: &Path) -> std::io::Result<(String, String, String, u64)> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
+fn digests(c: &dyn Carrier, path: &str) -> std::io::Result<(String, String, String, u64)> {
+    let mut f = c.open(path)?;
     let (mut a, mut b, mut c, mut n) = (Sha256::new(), Sha512::new(), <sm3::Sm3 as sm3::Digest>::new(), 0u64);
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -143,27 +129,41 @@ fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
 
 /// The 四性检测 of the bag at `dir`. `pinned` are the log's keys the caller trusts; without
 /// them the keys the bag carries are used, and the item says so.
-pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item> {
+///
+/// `path` is a directory (a bag, or a folder copied from a disc) or an ISO 9660 image or drive,
+/// read directly; an image that cannot be read fails WZ-1 with the reason.
+pub fn four_properties(path: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item> {
+    match crate::carrier::open(path) {
+        Ok(c) => four_properties_of(c.as_ref(), pinned),
+        Err(e) => {
+            let mut r = Report(Vec::new());
+            r.item("WZ-1", "完整性", "信息包结构", vec![e]);
+            r.0
+        }
+    }
+}
+
+/// The 四性检测 of the package `c` carries.
+pub fn four_properties_of(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> Vec<Item> {
     let mut r = Report(Vec::new());
     // 完整性: the package's structure, its manifests, its totals.
     let mut structure = Vec::new();
-    match std::fs::read_to_string(dir.join("bagit.txt")) {
+    match c.read_string("bagit.txt") {
         Ok(t) if t.starts_with("BagIt-Version: 1.0\n") && t.contains("Tag-File-Character-Encoding: UTF-8") => {}
         Ok(_) => structure.push("bagit.txt 不是 BagIt 1.0 声明".to_string()),
         Err(_) => structure.push("缺少 bagit.txt".to_string()),
     }
-    if !dir.join("data").is_dir() {
+    if !c.files().iter().any(|f| f.starts_with("data/")) {
         structure.push("缺少 data/ 目录".to_string());
     }
-    let info = std::fs::read_to_string(dir.join("bag-info.txt")).unwrap_or_default();
+    let info = c.read_string("bag-info.txt").unwrap_or_default();
     let field = |k: &str| info.lines().find_map(|l| l.strip_prefix(&format!("{k}: "))).map(str::trim);
     if info.is_empty() {
         structure.push("缺少 bag-info.txt".to_string());
     }
     r.item("WZ-1", "完整性", "信息包结构", structure);
-    let (m256, m512) = (manifest(dir, "manifest-sha256.txt"), manifest(dir, "manifest-sha512.txt"));
-    let mut on_disk = Vec::new();
-    files_under(dir, "", &mut on_disk);
+    let (m256, m512) = (manifest(c, "manifest-sha256.txt"), manifest(c, "manifest-sha512.txt"));
+    let on_disk = c.files();
     let payload: BTreeSet<&String> = on_disk.iter().filter(|f| f.starts_with("data/")).collect();
     let mut listed_problems = Vec::new();
     let mut digest_problems = Vec::new();
@@ -180,7 +180,7 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
                 }
             }
             for path in &payload {
-                match digests(&dir.join(path.as_str())) {
+                match digests(c, path) {
                     Ok((s256, s512, s3, n)) => {
                         bytes += n;
                         sm3s.insert((*path).clone(), s3);
@@ -196,10 +196,10 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
     }
     // Tag files against the tag manifests.
     for name in ["tagmanifest-sha256.txt", "tagmanifest-sha512.txt"] {
-        match manifest(dir, name) {
+        match manifest(c, name) {
             Ok(m) => {
                 for (path, want) in m {
-                    match digests(&dir.join(&path)) {
+                    match digests(c, &path) {
                         Ok((s256, s512, _, _)) if want == s256 || want == s512 => {}
                         Ok(_) => digest_problems.push(format!("{path} 的摘要与 {name} 不符")),
                         Err(_) => listed_problems.push(format!("{name} 所列文件缺失：{path}")),
@@ -220,7 +220,7 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
     // 真实性: fixity.
     r.item("ZS-1", "真实性", "固化信息：SHA-256、SHA-512 摘要", digest_problems);
     // The metadata.
-    let xml = std::fs::read_to_string(dir.join("data/metadata.xml")).unwrap_or_default();
+    let xml = c.read_string("data/metadata.xml").unwrap_or_default();
     let mut readable = Vec::new();
     if !xml.starts_with("<?xml") || !xml.trim_end().ends_with("</电子档案元数据>") {
         readable.push("data/metadata.xml 缺失或不完整".to_string());
@@ -277,15 +277,10 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
     }
     r.item("WZ-4", "完整性", "件号、页号连续", sequence);
     // 真实性: the checkpoint and every entry's inclusion proof.
-    let (sign, proofs) = log_checks(dir, pinned);
+    let (sign, proofs) = log_checks(c, pinned);
     r.item("ZS-4", "真实性", "日志检查点签名", sign);
     r.item("ZS-5", "真实性", "日志条目的包含证明", proofs);
-    r.item(
-        "ZS-7",
-        "真实性",
-        "信息包声明（日志密钥签名，覆盖全部清单与标签文件）",
-        statement_checks(dir, pinned, &info),
-    );
+    r.item("ZS-7", "真实性", "信息包声明（日志密钥签名，覆盖全部清单与标签文件）", statement_checks(c, pinned, &info));
     // 完整性: the process (业务行为) complete — every entry the metadata names is carried, and
     // the case's filing is among them.
     let mut process = Vec::new();
@@ -302,7 +297,7 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
     }
     r.item("WZ-5", "完整性", "过程信息完整", process);
     // 真实性: each sealed document's seal over its PDF.
-    r.item("ZS-6", "真实性", "电子印章", seal_checks(dir, &payload));
+    r.item("ZS-6", "真实性", "电子印章", seal_checks(c, &payload));
     // 可用性: formats on the accepted list, PDFs open without a password.
     let mut formats = Vec::new();
     for p in &payload {
@@ -315,9 +310,8 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
             formats.push(format!("{p}：格式不在归档格式之列"));
         }
         if ext == "pdf" {
-            let path = dir.join(p.as_str());
-            let small = std::fs::metadata(&path).map(|m| m.len() <= READ_WHOLE).unwrap_or(false);
-            match std::fs::read(&path) {
+            let small = c.len(p).map(|n| n <= READ_WHOLE).unwrap_or(false);
+            match if small { c.read(p) } else { Ok(Vec::new()) } {
                 Ok(b) if small && !b.starts_with(b"%PDF-") => formats.push(format!("{p} 不是 PDF")),
                 Ok(b) if small && b.windows(8).any(|w| w == b"/Encrypt") => formats.push(format!("{p} 已加密")),
                 _ => {}
@@ -336,7 +330,7 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
     ];
     let mut listed: BTreeSet<String> = m256.as_ref().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     // A disc's own tag files (说明文件.TXT, 文件目录.XML) are listed in its tag manifest.
-    if let Ok(m) = manifest(dir, "tagmanifest-sha256.txt") {
+    if let Ok(m) = manifest(c, "tagmanifest-sha256.txt") {
         listed.extend(m.into_keys());
     }
     let extra: Vec<String> = on_disk
@@ -345,7 +339,7 @@ pub fn four_properties(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<Item>
         .map(|f| format!("非归档文件：{f}"))
         .collect();
     r.item("AQ-1", "安全性", "载体上无非归档文件", extra);
-    r.0.push(virus_scan(dir));
+    r.0.push(virus_scan(c.location()));
     r.0
 }
 
@@ -365,41 +359,38 @@ pub fn archive_no_ok(no: &str) -> bool {
 }
 
 /// The log's keys: those pinned, else those the bag carries (`data/keys/log.pub`).
-fn keys_of(dir: &Path, pinned: Option<&[NoteVerifier]>) -> Vec<NoteVerifier> {
+fn keys_of(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> Vec<NoteVerifier> {
     match pinned {
         Some(k) => k.to_vec(),
         None => {
-            let text = std::fs::read_to_string(dir.join("data/keys/log.pub")).unwrap_or_default();
+            let text = c.read_string("data/keys/log.pub").unwrap_or_default();
             crate::parse_keys(&text).unwrap_or_default()
         }
     }
 }
 
 /// The checkpoint's signatures, and each entry's leaf and proof to its root.
-fn log_checks(dir: &Path, pinned: Option<&[NoteVerifier]>) -> (Vec<String>, Vec<String>) {
-    let data = dir.join("data");
-    let note = match std::fs::read(data.join("log/checkpoint.txt")) {
+fn log_checks(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> (Vec<String>, Vec<String>) {
+    let note = match c.read("data/log/checkpoint.txt") {
         Ok(n) => n,
         Err(_) => return (vec!["缺少 data/log/checkpoint.txt".into()], vec!["无检查点，无法核验".into()]),
     };
-    let keys = &keys_of(dir, pinned)[..];
+    let keys = &keys_of(c, pinned)[..];
     let origin = keys.first().map(|k| k.name().to_string()).unwrap_or_default();
     let head = match Checkpoint::open(&note, &origin, keys) {
         Ok(cp) => cp.head,
         Err(e) => return (vec![format!("检查点签名无效：{e}")], vec!["检查点不可信，未核验".into()]),
     };
     let mut proofs = Vec::new();
-    let mut names = Vec::new();
-    files_under(&data, "log/proofs", &mut names);
-    names.sort();
+    let names: Vec<&String> = c.files().iter().filter(|f| f.starts_with("data/log/proofs/")).collect();
     if names.is_empty() {
         proofs.push("没有日志条目".to_string());
     }
     for name in names {
         let file = name.rsplit('/').next().unwrap_or_default().to_string();
         let problem = (|| -> Result<(), String> {
-            let proof = std::fs::read_to_string(data.join(&name)).map_err(|e| e.to_string())?;
-            let entry = std::fs::read(data.join("log/entries").join(&file)).map_err(|_| "缺少条目".to_string())?;
+            let proof = c.read_string(name).map_err(|e| e.to_string())?;
+            let entry = c.read(&format!("data/log/entries/{file}")).map_err(|_| "缺少条目".to_string())?;
             let num = |k: &str| -> Result<u64, String> {
                 proof
                     .split(&format!("\"{k}\":"))
@@ -435,10 +426,10 @@ fn log_checks(dir: &Path, pinned: Option<&[NoteVerifier]>) -> (Vec<String>, Vec<
 /// The package's signed statement (`bag-signature.txt`): signed with the log's keys (pinned, or
 /// carried), of this log, naming the 档号 and disc bag-info does, and covering — by SHA-256 —
 /// exactly the tag files besides the tag manifests (the payload manifests among them).
-fn statement_checks(dir: &Path, pinned: Option<&[NoteVerifier]>, info: &str) -> Vec<String> {
+fn statement_checks(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>, info: &str) -> Vec<String> {
     let field = |k: &str| info.lines().find_map(|l| l.strip_prefix(&format!("{k}: ")).map(str::trim));
-    let keys = &keys_of(dir, pinned)[..];
-    let Ok(bytes) = std::fs::read(dir.join("bag-signature.txt")) else {
+    let keys = &keys_of(c, pinned)[..];
+    let Ok(bytes) = c.read("bag-signature.txt") else {
         return vec!["缺少 bag-signature.txt：信息包未签名".into()];
     };
     let note = match liuhen_log::note::Note::parse(&bytes) {
@@ -461,25 +452,22 @@ fn statement_checks(dir: &Path, pinned: Option<&[NoteVerifier]>, info: &str) -> 
     }
     let covered: BTreeMap<&str, &str> =
         lines[4..].iter().filter_map(|l| l.split_once(' ')).map(|(d, n)| (n, d)).collect();
-    let mut present = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        if e.file_type().is_ok_and(|t| t.is_file()) && !name.starts_with("tagmanifest-") && name != "bag-signature.txt"
-        {
-            present.push(name);
-        }
-    }
+    let present: Vec<&String> = c
+        .files()
+        .iter()
+        .filter(|n| !n.contains('/') && !n.starts_with("tagmanifest-") && *n != "bag-signature.txt")
+        .collect();
     for n in &present {
         match covered.get(n.as_str()) {
             None => out.push(format!("签名声明未涵盖的标签文件：{n}")),
-            Some(d) => match digests(&dir.join(n)) {
+            Some(d) => match digests(c, n) {
                 Ok((s256, _, _, _)) if s256 == *d => {}
                 _ => out.push(format!("{n} 与签名声明不符")),
             },
         }
     }
     for n in covered.keys() {
-        if !present.iter().any(|p| p == n) {
+        if !present.iter().any(|p| p.as_str() == *n) {
             out.push(format!("签名声明涵盖的文件缺失：{n}"));
         }
     }
@@ -487,8 +475,8 @@ fn statement_checks(dir: &Path, pinned: Option<&[NoteVerifier]>, info: &str) -> 
 }
 
 /// Each `*.seal.der` over its PDF, with the Ed25519 signature and the carried key when present.
-fn seal_checks(dir: &Path, payload: &BTreeSet<&String>) -> Vec<String> {
-    let key = std::fs::read_to_string(dir.join("data/keys/seal-ed25519.pem")).ok().and_then(|pem| {
+fn seal_checks(c: &dyn Carrier, payload: &BTreeSet<&String>) -> Vec<String> {
+    let key = c.read_string("data/keys/seal-ed25519.pem").ok().and_then(|pem| {
         let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
         let der = base64_decode(&b64)?;
         <[u8; 32]>::try_from(der.get(der.len().checked_sub(32)?..)?).ok()
@@ -496,12 +484,11 @@ fn seal_checks(dir: &Path, payload: &BTreeSet<&String>) -> Vec<String> {
     let mut out = Vec::new();
     for p in payload.iter().filter(|p| p.ends_with(".seal.der")) {
         let stem = p.trim_end_matches(".seal.der");
-        let (Ok(der), Ok(pdf)) = (std::fs::read(dir.join(p.as_str())), std::fs::read(dir.join(format!("{stem}.pdf"))))
-        else {
+        let (Ok(der), Ok(pdf)) = (c.read(p), c.read(&format!("{stem}.pdf"))) else {
             out.push(format!("{stem}：缺少文书或签章"));
             continue;
         };
-        let sig = std::fs::read(dir.join(format!("{stem}.ed25519.sig"))).ok();
+        let sig = c.read(&format!("{stem}.ed25519.sig")).ok();
         let ed = match (&sig, &key) {
             (Some(s), Some(k)) => Some((s.as_slice(), k)),
             _ => None,

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bag;
+pub mod carrier;
 mod fetch;
 
 pub use fetch::{DirFetcher, FetchError, Fetcher, HttpFetcher};

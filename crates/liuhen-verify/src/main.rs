@@ -14,7 +14,8 @@ struct Args {
     /// Base URL of a liuhen server (the log is under <URL>/log/).
     #[arg(long, conflicts_with_all = ["dir", "bag"], required_unless_present_any = ["dir", "bag"])]
     url: Option<String>,
-    /// An archive package (a BagIt bag, or a folder copied from a disc): its 四性检测, no server.
+    /// An archive package — a BagIt bag, a folder copied from a disc, or a disc image or drive
+    /// read directly (ISO 9660 + Joliet): its 四性检测, no server.
     #[arg(long, conflicts_with = "dir")]
     bag: Option<PathBuf>,
     /// A directory laid out as tlog-tiles (checkpoint, tile/…, blobs/…).

@@ -15,7 +15,8 @@ pub struct Args {
     /// A data directory to verify (read-only; a running server may keep using it).
     #[arg(long, required_unless_present_any = ["url", "bag"], conflicts_with_all = ["url", "bag"])]
     data: Option<PathBuf>,
-    /// An archive package (a bag from `liuhen export case`, or a folder copied from a disc):
+    /// An archive package (a bag from `liuhen export case`, a folder copied from a disc, or a disc
+    /// image or drive read directly):
     /// its 四性检测 with no server (keys: those it carries, unless --keys).
     #[arg(long, conflicts_with = "url")]
     bag: Option<PathBuf>,

@@ -264,6 +264,26 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     assert_eq!(images.len(), 2, "{images:?}: {}", text(&r.stdout));
     let mut carried = 0;
     for (k, img) in images.iter().enumerate() {
+        // The image itself, read with no mount and no extraction, is a bag that passes; one
+        // byte changed in any file on it fails the check, naming an item.
+        let (ok, said) = four(img);
+        assert!(ok, "image {k}: {said}");
+        let on_image = liuhen_verify::carrier::Image::open(img).unwrap();
+        let original = std::fs::read(img).unwrap();
+        assert!(on_image.extents().len() > 20, "{:?}", on_image.extents().keys());
+        for (name, parts) in on_image.extents() {
+            let (offset, len) = parts[0];
+            if len == 0 {
+                continue;
+            }
+            let mut changed = original.clone();
+            changed[(offset + len / 2) as usize] ^= 0x01;
+            let flipped = tmp.path().join("flipped.iso");
+            std::fs::write(&flipped, &changed).unwrap();
+            let items = liuhen_verify::bag::four_properties(&flipped, None);
+            let failed: Vec<_> = items.iter().filter(|i| i.result == liuhen_verify::bag::Outcome::Fail).collect();
+            assert!(!failed.is_empty(), "image {k}: {name} changed and still passed");
+        }
         let found = Command::new("xorriso").arg("-indev").arg(img).arg("-find").output().unwrap();
         let listed = text(&found.stdout);
         for name in [
