@@ -8,7 +8,6 @@
 use crate::carrier::Carrier;
 use liuhen_log::checkpoint::Checkpoint;
 use liuhen_log::{Hash, NoteVerifier, leaf_hash};
-use sha2::{Digest, Sha256, Sha512};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -83,26 +82,12 @@ fn manifest(c: &dyn Carrier, name: &str) -> Result<BTreeMap<String, String>, Str
     Ok(out)
 }
 
-/// (SHA-256, SHA-512, SM3) of a file, read a chunk at a time.
+/// (SHA-256, SHA-512, SM3, length) of a file, read a chunk at a time (a large one hashed on
+/// two threads as it is read).
 fn digests(c: &dyn Carrier, path: &str) -> std::io::Result<(String, String, String, u64)> {
-    let mut f = c.open(path)?;
-    let (mut a, mut b, mut c, mut n) = (Sha256::new(), Sha512::new(), <sm3::Sm3 as sm3::Digest>::new(), 0u64);
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let k = f.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        a.update(&buf[..k]);
-        b.update(&buf[..k]);
-        sm3::Digest::update(&mut c, &buf[..k]);
-        n += k as u64;
-    }
-    Ok((hex(&a.finalize()), hex(&b.finalize()), hex(&sm3::Digest::finalize(c)), n))
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    let expected = c.len(path).unwrap_or(0);
+    let d = crate::digest::of_reader(&mut c.open(path)?, expected)?;
+    Ok((d.sha256, d.sha512, d.sm3, d.size))
 }
 
 /// The value of attribute or element `name` in each element `tag` of `xml` (the metadata

@@ -11,6 +11,7 @@
 
 pub mod bag;
 pub mod carrier;
+pub mod digest;
 mod fetch;
 
 pub use fetch::{DirFetcher, FetchError, Fetcher, HttpFetcher};

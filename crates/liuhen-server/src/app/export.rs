@@ -39,32 +39,8 @@ pub struct BagFile {
     pub sm3: String,
 }
 
-/// Digests of one stream, as it is written.
-#[derive(Default)]
-struct Digests {
-    sha256: sha2::Sha256,
-    sha512: sha2::Sha512,
-    sm3: sm3::Sm3,
-    size: u64,
-}
-
-impl Digests {
-    fn update(&mut self, b: &[u8]) {
-        self.sha256.update(b);
-        self.sha512.update(b);
-        sm3::Digest::update(&mut self.sm3, b);
-        self.size += b.len() as u64;
-    }
-
-    fn file(self, path: String) -> BagFile {
-        BagFile {
-            path,
-            size: self.size,
-            sha256: hex::encode(self.sha256.finalize()),
-            sha512: hex::encode(self.sha512.finalize()),
-            sm3: hex::encode(sm3::Digest::finalize(self.sm3)),
-        }
-    }
+fn bag_file(path: String, d: liuhen_verify::digest::Digests) -> BagFile {
+    BagFile { path, size: d.size, sha256: d.sha256, sha512: d.sha512, sm3: d.sm3 }
 }
 
 fn io(what: &str, e: std::io::Error) -> AppError {
@@ -95,15 +71,15 @@ impl Bag {
         std::fs::File::create_new(&path).map_err(|e| io(rel, e))
     }
 
-    /// Adds payload file `rel` (under `data/`) holding `bytes`.
+    /// Adds payload file `rel` (under `data/`) holding `bytes`. Nothing is synced until
+    /// [`sync_tree`]: the package is checked while the system writes it back.
     pub fn add(&mut self, rel: &str, bytes: &[u8]) -> Result<(), AppError> {
         let path = format!("data/{rel}");
         let mut f = self.open(&path)?;
         f.write_all(bytes).map_err(|e| io(&path, e))?;
-        f.sync_all().map_err(|e| io(&path, e))?;
-        let mut d = Digests::default();
-        d.update(bytes);
-        self.files.push(d.file(path));
+        let mut d = liuhen_verify::digest::Digester::new(bytes.len() as u64);
+        d.update(bytes.to_vec());
+        self.files.push(bag_file(path, d.finish()));
         Ok(())
     }
 
@@ -118,7 +94,8 @@ impl Bag {
     ) -> Result<(), AppError> {
         let path = format!("data/{rel}");
         let mut f = self.open(&path)?;
-        let mut d = Digests::default();
+        // Hashed on two threads as it is written (SHA-256 against the log's, SHA-512, SM3).
+        let mut d = liuhen_verify::digest::Digester::new(size);
         let mut at = 0;
         while at < size {
             let end = (at + CHUNK).min(size);
@@ -127,11 +104,10 @@ impl Bag {
                 break;
             }
             f.write_all(&chunk).map_err(|e| io(&path, e))?;
-            d.update(&chunk);
             at += chunk.len() as u64;
+            d.update(chunk);
         }
-        f.sync_all().map_err(|e| io(&path, e))?;
-        let file = d.file(path);
+        let file = bag_file(path, d.finish());
         if file.sha256 != sha256.to_hex() || file.size != size {
             return Err(AppError::Integrity(format!("blob {} read back otherwise: not packed", sha256.to_hex())));
         }
@@ -171,9 +147,6 @@ impl Bag {
         }
         write_file(&self.root.join("tagmanifest-sha512.txt"), t512.as_bytes())?;
         write_file(&self.root.join("tagmanifest-sha256.txt"), t256.as_bytes())?;
-        if let Ok(dir) = std::fs::File::open(&self.root) {
-            let _ = dir.sync_all();
-        }
         Ok(self.root)
     }
 }
@@ -184,8 +157,32 @@ pub const SIGNATURE_FILE: &str = "bag-signature.txt";
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     let mut f = std::fs::File::create_new(path).map_err(|e| io(&path.display().to_string(), e))?;
-    f.write_all(bytes).map_err(|e| io(&path.display().to_string(), e))?;
-    f.sync_all().map_err(|e| io(&path.display().to_string(), e))
+    f.write_all(bytes).map_err(|e| io(&path.display().to_string(), e))
+}
+
+/// Makes every file and folder under `root` durable (fsync), deepest first: the last step of
+/// an export, after the check, so the check runs while the system writes the bytes back.
+pub fn sync_tree(root: &Path) -> Result<(), AppError> {
+    let mut dirs = vec![root.to_path_buf()];
+    let mut i = 0;
+    while i < dirs.len() {
+        for e in std::fs::read_dir(&dirs[i]).map_err(|e| io("syncing the package", e))?.flatten() {
+            let p = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(p);
+            } else {
+                std::fs::File::open(&p).and_then(|f| f.sync_all()).map_err(|e| io(&p.display().to_string(), e))?;
+            }
+        }
+        i += 1;
+    }
+    for d in dirs.iter().rev() {
+        std::fs::File::open(d).and_then(|f| f.sync_all()).map_err(|e| io(&d.display().to_string(), e))?;
+    }
+    if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let _ = std::fs::File::open(parent).and_then(|f| f.sync_all());
+    }
+    Ok(())
 }
 
 /// The statement a package's signature covers: the log, the 档号, which of how many, and the
@@ -229,6 +226,8 @@ pub struct Exported {
     pub entry: u64,
     /// The disc images written, when asked for.
     pub discs: Vec<PathBuf>,
+    /// The 四性检测 (DA/T 70) of the package as written, against the log's keys.
+    pub checked: Vec<liuhen_verify::bag::Item>,
 }
 
 impl<S: LogStore> App<S> {
@@ -371,13 +370,20 @@ impl<S: LogStore> App<S> {
         let signed = self.sign_statement(&archive_no, "1 of 1", &tags).await?;
         tags.push((SIGNATURE_FILE.to_string(), signed.into_bytes()));
         let dir = bag.finish(&tags)?;
-        let discs = match discs {
+        // The 四性检测 of the package as written, read back while the system writes it out.
+        let keys = liuhen_verify::parse_keys(log_pub).map_err(|e| AppError::Internal(e.into()))?;
+        let checked = liuhen_verify::bag::four_properties(&dir, Some(&keys));
+        let images = match discs {
             Some((capacity, folder)) => {
                 self.write_discs(&dir, folder, capacity, &archive_no, &labels, &explanation(&archive_no)).await?
             }
             None => Vec::new(),
         };
-        Ok(Exported { dir, files, bytes, entry, discs })
+        sync_tree(&dir)?;
+        if let Some((_, folder)) = discs {
+            sync_tree(folder)?;
+        }
+        Ok(Exported { dir, files, bytes, entry, discs: images, checked })
     }
 
     /// The package statement over `tags`, signed with the log's keys.
@@ -724,12 +730,8 @@ impl<S: LogStore> App<S> {
                 }
                 img.write_all(&vec![0u8; super::iso::padding(*size)]).map_err(|e| io("writing a disc image", e))?;
             }
-            let f = img.into_inner().map_err(|e| io("writing a disc image", e.into_error()))?;
-            f.sync_all().map_err(|e| io("writing a disc image", e))?;
+            img.flush().map_err(|e| io("writing a disc image", e))?;
             written.push(path);
-        }
-        if let Ok(dir) = std::fs::File::open(out) {
-            let _ = dir.sync_all();
         }
         Ok(written)
     }
