@@ -131,6 +131,99 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
 }
 
+/// The issue's "done when": an ordinary penalty, taken to closure through the API, its file
+/// made complete, handed over by its 承办人 and filed by the 档案管理员; its package (as
+/// `liuhen export case` writes it) validates with Python's `bagit` and its own `check.py`, and
+/// passes the 四性检测.
+#[tokio::test]
+async fn an_ordinary_penalty_is_filed_and_its_package_validates_with_bagit() {
+    use crate::cases::{day, decided_and_served, ordinary_to_notice, run};
+    let c = ctx().await;
+    let (id, mut v) = ordinary_to_notice(&c, "栗街罚〔2026〕31号", false).await;
+    run(&c, &id, &mut v, decided_and_served(&c)).await;
+    let end = [
+        json!({"type": "pay", "at": day("2026-08-25"), "receipt_no": "BANK-20260825-7"}),
+        json!({"type": "close", "at": day("2026-08-26")}),
+    ];
+    run(&c, &id, &mut v, end).await;
+    let archive = format!("/api/cases/{id}/archive");
+    let admin = c.app.login_admin().await;
+    let archivist = c.app.account(&admin, "dangan", "archivist").await;
+    // What the path it took requires and it lacks: each document by rule, the sealed ones
+    // issued under the seal.
+    let view = ok(&c.app.get(&archive, Some(&c.staff.handler)).await, "view");
+    let missing: Vec<String> = view["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["detail"].as_str()?.rsplit_once('（').map(|(_, c)| c.trim_end_matches('）').to_string()))
+        .collect();
+    assert!(!missing.is_empty(), "{view}");
+    let r = c.app.post_as(&archive, &c.staff.handler, &json!({"action": "hand_over"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let catalogue = ok(&c.app.get("/api/document-catalogue", Some(&c.staff.handler)).await, "catalogue");
+    for code in &missing {
+        let form = catalogue.as_array().unwrap().iter().find(|f| f["code"] == code.as_str()).unwrap().clone();
+        let fields = match code.as_str() {
+            "D36" => form_fields(code),
+            _ => crate::documents::filled(&form, code),
+        };
+        let body = json!({"code": code, "fields": fields});
+        let d = ok(&c.app.post_as(&format!("/api/cases/{id}/documents"), &c.staff.handler, &body).await, code);
+        let doc = d["id"].as_str().unwrap().to_string();
+        ok(&c.app.document_command(&c.staff.handler, &doc, &json!({"type": "finalise"})).await, "finalise");
+        if form["sealed"] == true {
+            ok(&c.app.document_command(&c.token, &doc, &json!({"type": "issue"})).await, "issue");
+        }
+    }
+    // The approval forms, approved by their own accounts along the way, are finalised too.
+    let view = ok(&c.app.get(&archive, Some(&c.staff.handler)).await, "view");
+    for line in view["toc"]["lines"].as_array().unwrap().iter().filter(|l| l["state"] == "draft") {
+        let doc = line["document"].as_str().unwrap();
+        ok(&c.app.document_command(&c.staff.handler, doc, &json!({"type": "finalise"})).await, "finalise");
+    }
+    let view = ok(&c.app.get(&archive, Some(&c.staff.handler)).await, "view");
+    assert_eq!(view["problems"], json!([]), "{view}");
+    ok(&c.app.post_as(&archive, &c.staff.handler, &json!({"action": "hand_over"})).await, "hand over");
+    let filed = ok(&c.app.post_as(&archive, &archivist, &json!({"action": "file"})).await, "file");
+    // An ordinary penalty is kept permanently.
+    assert_eq!(filed["filed"]["retention"], "Y", "{filed}");
+    let lines = filed["filed"]["toc"]["lines"].as_array().unwrap().len();
+    assert!(lines >= missing.len(), "{filed}");
+    // Exported at the console as the archivist, the server stopped.
+    let console = c.app.console();
+    let user = liuhen_store::ProjectionReads::user_by_username(&c.app.store, "dangan").await.unwrap();
+    let log_pub = std::fs::read_to_string(c.app.data.public_keys_path()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let bag = out.path().join("bag");
+    let done =
+        console.export_case_bag(&user, &id, ("移交档案室", "迁西县档案馆"), &log_pub, (&bag, None)).await.unwrap();
+    let failed: Vec<_> =
+        done.checked.iter().filter(|i| i.result == liuhen_verify::bag::Outcome::Fail).map(|i| i.code).collect();
+    assert!(failed.is_empty(), "{:?}", done.checked);
+    let bagit = std::process::Command::new("python3").args(["-m", "bagit", "--validate"]).arg(&bag).output().unwrap();
+    assert!(bagit.status.success(), "{}", String::from_utf8_lossy(&bagit.stderr));
+    let check = std::process::Command::new("python3").arg(bag.join("data/check.py")).arg(&bag).output().unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    // Every document of the file is in it, the 决定书 with its seal.
+    let documents: Vec<String> = std::fs::read_dir(bag.join("data/documents"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        documents.iter().any(|n| n.ends_with("-D36.pdf")) && documents.iter().any(|n| n.ends_with("-D36.seal.der")),
+        "{documents:?}"
+    );
+    let meta = std::fs::read_to_string(bag.join("data/metadata.xml")).unwrap();
+    assert!(meta.contains("<档号>0001-2027-Y-0001</档号>") && meta.contains("<行为>archive.filed</行为>"), "{meta}");
+}
+
 /// 销毁 (办法第二十四条、第二十六条): refused while held — its case open, or six months not run for
 /// a recording of no case; requested by the 档案管理员 with a reason, approved by two 负责人 other
 /// than the requester, each by their own account; then only the bytes go, the record stays.

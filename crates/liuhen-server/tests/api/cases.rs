@@ -627,7 +627,7 @@ async fn log_reproduces(
 }
 
 /// Runs `steps` on the case, each expected to succeed, counting its version on.
-async fn run(c: &Ctx, id: &str, v: &mut u64, steps: impl IntoIterator<Item = Value>) {
+pub(crate) async fn run(c: &Ctx, id: &str, v: &mut u64, steps: impl IntoIterator<Item = Value>) {
     for s in steps {
         let r = command(&c.app, &c.token, id, *v, s).await;
         assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
@@ -637,7 +637,7 @@ async fn run(c: &Ctx, id: &str, v: &mut u64, steps: impl IntoIterator<Item = Val
 
 /// From the notice: the statement waived in writing, a fine of 5,000 yuan decided on
 /// 2026-08-17 and served in person on 2026-08-18.
-fn decided_and_served(c: &Ctx) -> [Value; 3] {
+pub(crate) fn decided_and_served(c: &Ctx) -> [Value; 3] {
     [
         json!({"type": "waive", "at": day("2026-08-14"), "signed_statement": true}),
         decide("2026-08-17"),
@@ -645,7 +645,7 @@ fn decided_and_served(c: &Ctx) -> [Value; 3] {
     ]
 }
 
-fn day(s: &str) -> i64 {
+pub(crate) fn day(s: &str) -> i64 {
     liuhen_core::time::Date::parse(s).unwrap().start().plus_hours(8).0
 }
 
@@ -667,7 +667,7 @@ fn fine(yuan: u64) -> Value {
 }
 
 /// Registers and takes an ordinary case to its prior notice; returns (id, version).
-async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64) {
+pub(crate) async fn ordinary_to_notice(c: &Ctx, case_no: &str, major: bool) -> (String, u64) {
     ordinary_to_notice_of(c, case_no, major, fine(5000)).await
 }
 

@@ -132,7 +132,7 @@ pub(crate) async fn office() -> Office {
 }
 
 /// Every field of the form filled with text naming it, so the PDF can be searched for each.
-fn filled(form: &Value, code: &str) -> Value {
+pub(crate) fn filled(form: &Value, code: &str) -> Value {
     let mut fields = serde_json::Map::new();
     for f in form["fields"].as_array().unwrap() {
         let key = f["key"].as_str().unwrap();

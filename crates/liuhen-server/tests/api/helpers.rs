@@ -155,6 +155,14 @@ fn app_over(store: &SqliteStore, data: &DataDir) -> App<SqliteStore> {
 }
 
 impl TestApp {
+    /// The application over the same store, blobs and seal, on the test clock: what a console
+    /// command (`liuhen export`) runs with the server stopped.
+    pub fn console(&self) -> App<SqliteStore> {
+        let mut app = app_over(&self.store, &self.data);
+        app.clock = self.clock.clone();
+        app
+    }
+
     /// The router of a server started afresh over the same data, configured by `f`.
     pub fn router_with(&self, f: impl FnOnce(&mut AppState<SqliteStore>)) -> Router {
         let keys = self.store.verifier_keys();
