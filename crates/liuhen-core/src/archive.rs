@@ -77,6 +77,13 @@ impl Retention {
     }
 }
 
+/// The last day a file of 年度 `year` is kept under `retention` (`None`: 永久). A retention
+/// runs from the first of January after the year the file was formed (DA/T 22-2015: 保管期限
+/// 自文件形成年度的次年1月1日起算): a file of 2026 kept ten years is kept to 2036-12-31.
+pub fn keep_until(retention: Retention, year: i32) -> Option<crate::time::Date> {
+    crate::time::Date::new(year + retention.years()? as i32, 12, 31)
+}
+
 /// The shortest retention of a case of type `case_type` (R-153; 8号令附件: 行政处罚等 "重要的
 /// 永久、一般的30年" — an ordinary procedure and a coercive measure are 重要, an on-the-spot
 /// penalty and a licence 一般; an inspection 定期10年).

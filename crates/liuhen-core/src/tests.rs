@@ -2845,6 +2845,14 @@ mod filing {
     use crate::archive::{self, FiledDocument, Retention};
     use crate::document::State;
 
+    /// DA/T 22-2015: counted from the first of January after the file's year; 永久 never ends.
+    #[test]
+    fn a_retention_runs_from_the_new_year_after_the_files_year() {
+        assert_eq!(archive::keep_until(Retention::Years10, 2026).unwrap().to_string(), "2036-12-31");
+        assert_eq!(archive::keep_until(Retention::Years30, 2026).unwrap().to_string(), "2056-12-31");
+        assert_eq!(archive::keep_until(Retention::Permanent, 2026), None);
+    }
+
     fn doc(code: &str, state: State) -> FiledDocument {
         FiledDocument { code: code.to_string(), state }
     }

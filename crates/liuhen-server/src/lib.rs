@@ -135,6 +135,8 @@ pub fn router<S: LogStore>(state: AppState<S>) -> Router {
         .route("/api/cases/{id}/publication", get(api::publication::preview::<S>).post(api::publication::command::<S>))
         .route("/api/cases/{id}/archive", get(api::archive::view::<S>).post(api::archive::step::<S>))
         .route("/api/archive/files", get(api::archive::files::<S>))
+        .route("/api/archive/retention", get(api::archive::retention::<S>))
+        .route("/api/archive/disposals", get(api::archive::disposals::<S>))
         .route("/public/decisions", get(api::publication::page::<S>))
         .route("/public/decisions.json", get(api::publication::feed::<S>))
         .route("/public/statistics.json", get(api::publication::statistics_feed::<S>))

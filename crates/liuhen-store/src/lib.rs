@@ -900,6 +900,23 @@ pub trait ProjectionReads: Clone + Send + Sync + 'static {
     /// range of an index by state and time.
     fn case_file_page(&self, q: &CaseFileQuery)
     -> impl Future<Output = Result<Vec<CaseFileRecord>, StoreError>> + Send;
+    /// The filed case files whose retention runs out on or before day `until` (`YYYY-MM-DD`),
+    /// soonest first, after the `(keep_until, case_id)` of the last row of the page before: a
+    /// range of an index (files kept 永久 have no such day and are never listed).
+    fn case_files_expiring(
+        &self,
+        until: &str,
+        after: Option<(String, String)>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<CaseFileRecord>, StoreError>> + Send;
+    /// The recordings whose disposal is in `state` (`requested`, `disposed`), oldest request
+    /// first, after the `(requested at, id)` of the last row of the page before.
+    fn recordings_in_disposal(
+        &self,
+        state: &str,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<RecordingRecord>, StoreError>> + Send;
     /// A year's published statistics; `NotFound` if not published.
     fn year_statistics(&self, year: i64) -> impl Future<Output = Result<AnnualStatisticsRecord, StoreError>> + Send;
     /// The years whose statistics were published, the latest first, at most `limit`.

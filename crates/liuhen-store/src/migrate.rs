@@ -45,14 +45,16 @@ const SQLITE: &[(i64, &str)] = &[
     (39, include_str!("../migrations/sqlite/0039_annual_statistics.sql")),
     (40, include_str!("../migrations/sqlite/0040_party_inspections.sql")),
     (41, include_str!("../migrations/sqlite/0041_case_files.sql")),
+    (42, include_str!("../migrations/sqlite/0042_retention_and_disposal.sql")),
 ];
 
 /// The first schema whose projections an older database lacks (row versions, the case list's
 /// search fields, case deadlines; the records' marks, a row each; the documents' own table; the
 /// publications', the signing keys', the 文号 register's, the published statistics', the
-/// parties' inspections' and the case files' own tables; a case's time of closing): a database
-/// migrated from before it is rebuilt from its log.
-pub const REBUILD_BEFORE: i64 = 41;
+/// parties' inspections' and the case files' own tables; a case's time of closing; a file's end
+/// of retention and a recording's state of disposal): a database migrated from before it is
+/// rebuilt from its log.
+pub const REBUILD_BEFORE: i64 = 42;
 
 /// The `meta` key that marks projections a migration left to be rebuilt from the log.
 pub(crate) const STALE_PROJECTIONS: &str = "projections";

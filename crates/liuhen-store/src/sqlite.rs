@@ -1797,6 +1797,15 @@ const DEVICE_COLUMNS: &str = DeviceRecord::COLUMNS;
 const CASE_FILE_COLUMNS: &str = CaseFileRecord::COLUMNS;
 
 /// A page of the case files in a state, oldest last step first: a range of `case_files_by_state`.
+const EXPIRING_SQL: &str = "SELECT case_id FROM case_files INDEXED BY case_files_by_keep_until WHERE state = 'filed' \
+     AND json_extract(data, '$.filed.keep_until') <= ?1 \
+     AND (json_extract(data, '$.filed.keep_until'), case_id) > (?2, ?3) \
+     ORDER BY json_extract(data, '$.filed.keep_until'), case_id LIMIT ?4";
+
+const IN_DISPOSAL_SQL: &str = "SELECT id FROM recordings INDEXED BY recordings_by_disposal WHERE json_extract(data, '$.disposal.state') = ?1 \
+     AND (json_extract(data, '$.disposal.requested.at'), id) > (?2, ?3) \
+     ORDER BY json_extract(data, '$.disposal.requested.at'), id LIMIT ?4";
+
 fn case_file_page_sql() -> String {
     format!(
         "SELECT {CASE_FILE_COLUMNS} FROM case_files WHERE state = ?1 AND (updated_at, case_id) > (?2, ?3) \
@@ -2936,6 +2945,42 @@ impl ProjectionReads for SqliteStore {
             let mut stmt = c.prepare_cached(&case_file_page_sql())?;
             let rows = stmt.query_map(params![q.state, at, case, q.limit as i64], CaseFileRecord::from_row)?;
             rows.collect()
+        })
+    }
+
+    async fn case_files_expiring(
+        &self,
+        until: &str,
+        after: Option<(String, String)>,
+        limit: u32,
+    ) -> Result<Vec<CaseFileRecord>, StoreError> {
+        let (day, case) = after.unwrap_or_default();
+        self.read(|c| {
+            // The page's keys from the index, then each row by its primary key.
+            let ids: Vec<String> = c
+                .prepare_cached(EXPIRING_SQL)?
+                .query_map(params![until, day, case, limit as i64], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut stmt =
+                c.prepare_cached(&format!("SELECT {CASE_FILE_COLUMNS} FROM case_files WHERE case_id = ?1"))?;
+            ids.iter().map(|id| stmt.query_row([id], CaseFileRecord::from_row)).collect()
+        })
+    }
+
+    async fn recordings_in_disposal(
+        &self,
+        state: &str,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> Result<Vec<RecordingRecord>, StoreError> {
+        let (at, id) = after.unwrap_or((i64::MIN, String::new()));
+        self.read(|c| {
+            let ids: Vec<String> = c
+                .prepare_cached(IN_DISPOSAL_SQL)?
+                .query_map(params![state, at, id, limit as i64], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut stmt = c.prepare_cached(&format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = ?1"))?;
+            ids.iter().map(|id| stmt.query_row([id], RecordingRecord::from_row)).collect()
         })
     }
 
@@ -4102,6 +4147,28 @@ mod tests {
             .unwrap();
         assert!(plan.iter().any(|l| l.contains("USING INDEX publications_by_time")), "{plan:?}");
         assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
+    }
+
+    /// The files whose retention runs out and the recordings in disposal are ranges of their
+    /// partial indexes: no pass over the files or the recordings, no sort.
+    #[test]
+    fn expiring_files_and_disposals_are_ranges_of_their_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        for (sql, index, first) in [
+            (EXPIRING_SQL, "case_files_by_keep_until", rusqlite::types::Value::Text("2036-01-01".into())),
+            (IN_DISPOSAL_SQL, "recordings_by_disposal", rusqlite::types::Value::Text("requested".into())),
+        ] {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let args = [first, rusqlite::types::Value::Text(String::new()), "".to_string().into(), 10_i64.into()];
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(plan.iter().any(|l| l.contains(index)), "{plan:?}");
+            assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE") || l.starts_with("SCAN")), "{plan:?}");
+        }
     }
 
     /// A series' last number is the end of a range of the register's index: no pass over the

@@ -700,12 +700,71 @@ async fn case_file_story<S: LogStore>(store: &S) {
     let now = store.case_file("f1").await.unwrap();
     assert_eq!((now.state.as_str(), now.version, now.updated_at_ms), ("filed", done.index + 1, done.time_ms));
     assert_eq!(page("handed_over", None, 10).await, ["f2"]);
-    assert_eq!(page("filed", None, 10).await, ["f3", "f1"]);
+    // Oldest last step first; two filed in the same millisecond by case.
+    let f3 = store.case_file("f3").await.unwrap();
+    let expected = if (f3.updated_at_ms, "f3") < (now.updated_at_ms, "f1") { ["f3", "f1"] } else { ["f1", "f3"] };
+    assert_eq!(page("filed", None, 10).await, expected);
     // One 档号, one file.
     let f2 = store.case_file("f2").await.unwrap();
     assert!(write(store, vec![put(row("f2", "filed", Some("Q1-2026-Y-0001")), f2.version)]).await.is_err());
     assert_eq!(store.case_file("f2").await.unwrap().state, "handed_over");
     assert!(matches!(store.case_file("f9").await, Err(StoreError::NotFound)));
+}
+
+/// 保管期限 and 销毁: the filed files whose retention runs out by a day, soonest first and paged
+/// (none kept 永久, none not filed); the recordings in a state of disposal, oldest request first.
+async fn retention_story<S: LogStore>(store: &S) {
+    let file = |case: &str, state: &str, keep: Option<&str>| liuhen_store::CaseFileRecord {
+        case_id: case.into(),
+        state: state.into(),
+        archive_no: (state == "filed").then(|| format!("Q1-2026-D10-{case}")),
+        data: match keep {
+            Some(day) => format!("{{\"filed\":{{\"keep_until\":\"{day}\"}}}}"),
+            None => "{\"filed\":{}}".to_string(),
+        },
+        updated_at_ms: 0,
+        version: 0,
+    };
+    for f in [
+        file("k1", "filed", Some("2036-05-01")),
+        file("k2", "filed", Some("2036-01-10")),
+        file("k3", "filed", None),
+        file("k4", "handed_over", Some("2030-01-01")),
+        file("k5", "filed", Some("2056-01-01")),
+    ] {
+        write(store, vec![Op::PutCaseFile { record: f, expected_version: Some(0) }]).await.unwrap();
+    }
+    let expiring = |until: &'static str, after: Option<(String, String)>, limit| async move {
+        store.case_files_expiring(until, after, limit).await.unwrap().into_iter().map(|f| f.case_id).collect::<Vec<_>>()
+    };
+    assert_eq!(expiring("2040-12-31", None, 10).await, ["k2", "k1"]);
+    assert_eq!(expiring("2040-12-31", None, 1).await, ["k2"]);
+    assert_eq!(expiring("2040-12-31", Some(("2036-01-10".into(), "k2".into())), 10).await, ["k1"]);
+    assert_eq!(expiring("2036-01-10", None, 10).await, ["k2"], "the day itself is in");
+    let rec = |id: &str, disposal: &str| RecordingRecord {
+        id: id.into(),
+        version: 0,
+        sha256: "11".repeat(32),
+        size: 1,
+        case_id: String::new(),
+        uploaded_by: "user:u".into(),
+        created_at_ms: 0,
+        data: disposal.into(),
+    };
+    for r in [
+        rec("d1", r#"{"disposal":{"state":"requested","requested":{"at":300}}}"#),
+        rec("d2", r#"{"disposal":{"state":"requested","requested":{"at":100}}}"#),
+        rec("d3", r#"{"disposal":{"state":"disposed","requested":{"at":50}}}"#),
+        rec("d4", "{}"),
+    ] {
+        write(store, vec![Op::PutRecording { record: r, expected_version: Some(0) }]).await.unwrap();
+    }
+    let in_disposal = |state: &'static str, after: Option<(i64, String)>| async move {
+        store.recordings_in_disposal(state, after, 10).await.unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    assert_eq!(in_disposal("requested", None).await, ["d2", "d1"]);
+    assert_eq!(in_disposal("requested", Some((100, "d2".into()))).await, ["d1"]);
+    assert_eq!(in_disposal("disposed", None).await, ["d3"]);
 }
 
 /// Signers' keys, a row a key: found by id, a signer's by a range of the index by user; one
@@ -926,6 +985,7 @@ async fn sqlite_a_cases_documents_are_a_range_of_an_index() {
     document_story(&store).await;
     publication_story(&store).await;
     case_file_story(&store).await;
+    retention_story(&store).await;
     signing_key_story(&store).await;
     doc_number_story(&store).await;
     yearly_rows_story(&store).await;
@@ -1287,11 +1347,12 @@ async fn sqlite_a_migrations_rebuild_is_asked_until_done_across_a_stop() {
     assert!(!store.projections_need_rebuild().unwrap(), "a new database has nothing to rebuild");
     write(&store, vec![put("s/1", "[1]", Some(0))]).await.unwrap();
     drop(store);
-    // As a database from before the typed tables of migrations 36 to 41.
+    // As a database from before the typed tables of migrations 36 to 41 and the indexes of 42.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DELETE FROM schema_migrations WHERE version >= 36; DROP TABLE publications; DROP TABLE signing_keys; \
-         DROP TABLE doc_numbers; DROP TABLE annual_statistics; DROP TABLE party_inspections; DROP TABLE case_files;",
+         DROP TABLE doc_numbers; DROP TABLE annual_statistics; DROP TABLE party_inspections; DROP TABLE case_files; \
+         DROP INDEX recordings_by_disposal;",
     )
     .unwrap();
     drop(conn);

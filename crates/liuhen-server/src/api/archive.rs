@@ -80,3 +80,49 @@ pub async fn files<S: LogStore>(
     let (files, next) = state.app.case_files(&user, which, q.cursor.as_deref(), size).await?;
     Ok(Json(json!({"files": files, "next_cursor": next})))
 }
+
+/// 保管期限: the filed files whose retention runs out within `days` (default 365).
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionQuery {
+    /// Days ahead of today (at most 36,600); files already run out are listed first.
+    pub days: Option<u32>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/archive/retention?days&limit&cursor`.
+pub async fn retention<S: LogStore>(
+    State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
+    q: Result<Query<RetentionQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
+    let size = super::cases::page_size(q.limit)?;
+    let days = q.days.unwrap_or(365);
+    let (files, next) = state.app.expiring_files(&user, days, q.cursor.as_deref(), size).await?;
+    Ok(Json(json!({"files": files, "next_cursor": next})))
+}
+
+/// 销毁审批: the recordings in a state of disposal.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DisposalsQuery {
+    /// `requested` (waiting for approval, the default) or `disposed`.
+    pub state: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/archive/disposals?state&limit&cursor`.
+pub async fn disposals<S: LogStore>(
+    State(state): State<AppState<S>>,
+    super::CurrentUser(user): super::CurrentUser,
+    q: Result<Query<DisposalsQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest(format!("查询参数有误：{e}")))?;
+    let size = super::cases::page_size(q.limit)?;
+    let which = q.state.as_deref().unwrap_or("requested");
+    let (list, next) = state.app.disposals(&user, which, q.cursor.as_deref(), size).await?;
+    Ok(Json(json!({"disposals": list, "next_cursor": next})))
+}

@@ -6,7 +6,7 @@
 //! projection. A 档号 is a number of the 文号 register, in its own series, so none is given twice.
 
 use super::App;
-use super::policy::{Action, Role, roles};
+use super::policy::Action;
 use crate::app::AppError;
 use liuhen_core::archive::{self, FiledDocument, Retention};
 use liuhen_core::time::Timestamp;
@@ -52,6 +52,11 @@ pub fn fold(
                 "archive_no": body.get("archive_no")?, "retention": body.get("retention")?,
                 "due": body.get("due")?, "on_time": body.get("on_time")?,
                 "toc": detail.get("toc")?, "remarks": detail.get("remarks")?});
+            // The last day it is kept (none for 永久): from the 档号's year and retention.
+            let parsed = body.get("archive_no").and_then(Value::as_str).and_then(archive::parse_archive_no);
+            if let Some(day) = parsed.and_then(|(_, year, r, _)| archive::keep_until(r, year)) {
+                v["filed"]["keep_until"] = json!(day.to_string());
+            }
         }
         "archive.checked" => {
             // The latest 四性检测 of the file (its package), as reported.
@@ -380,6 +385,43 @@ impl<S: LogStore> App<S> {
     /// A page of the case files in `state` (`handed_over`: 待归档; `filed`), oldest last step
     /// first, after `cursor`: the archivist's, the 负责人's and the 监督人员's list. Each row
     /// names the case and its file, never the case's content.
+    /// 保管期限 (办法第二十四条): the filed files whose retention runs out within `days` days of
+    /// today (those run out first), soonest first, a page after `cursor`.
+    pub async fn expiring_files(
+        &self,
+        actor: &UserRecord,
+        days: u32,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Value>, Option<String>), AppError> {
+        super::policy::sees_archive_lists(actor)?;
+        let today = self.clock.now().shanghai_date();
+        let until = Timestamp(self.clock.now().0 + i64::from(days.min(36_600)) * 86_400_000).shanghai_date();
+        // The cursor's number is the day as YYYYMMDD.
+        let day_of = |n: i64| format!("{:04}-{:02}-{:02}", n / 10_000, n / 100 % 100, n % 100);
+        let after = cursor.map(super::policy::parse_cursor).transpose()?.map(|(n, case)| (day_of(n), case));
+        let rows = self.store.case_files_expiring(&until.to_string(), after, limit as u32 + 1).await?;
+        let mut out = Vec::new();
+        for r in rows.iter().take(limit) {
+            let v: Value = serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+            let case = self.store.case(&r.case_id).await?;
+            let keep = v["filed"]["keep_until"].as_str().unwrap_or_default().to_string();
+            out.push(json!({"case": r.case_id, "case_no": case.case_no, "case_type": case.case_type,
+                "archive_no": r.archive_no, "retention": v["filed"]["retention"], "filed_at": v["filed"]["at"],
+                "keep_until": keep, "expired": keep.as_str() < today.to_string().as_str()}));
+        }
+        let next = match (rows.len() > limit, rows.get(limit.saturating_sub(1))) {
+            (true, Some(last)) => {
+                let v: Value = serde_json::from_str(&last.data).unwrap_or(Value::Null);
+                let n: i64 =
+                    v["filed"]["keep_until"].as_str().unwrap_or_default().replace('-', "").parse().unwrap_or(0);
+                Some(super::policy::cursor_of(n, &last.case_id))
+            }
+            _ => None,
+        };
+        Ok((out, next))
+    }
+
     pub async fn case_files(
         &self,
         actor: &UserRecord,
@@ -387,13 +429,7 @@ impl<S: LogStore> App<S> {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
-        if !roles(actor).iter().any(|r| matches!(r, Role::Archivist | Role::Approver | Role::Supervisor)) {
-            return Err(AppError::Forbidden);
-        }
-        if !matches!(state, "handed_over" | "filed") {
-            return Err(AppError::BadRequest("state 须为 handed_over 或 filed".into()));
-        }
-        let after = cursor.map(super::policy::parse_cursor).transpose()?;
+        let after = super::policy::archive_list_page(actor, state, &["handed_over", "filed"], cursor)?;
         let q = CaseFileQuery { state: state.to_string(), after, limit: limit + 1 };
         let rows = self.store.case_file_page(&q).await?;
         let mut out = Vec::new();

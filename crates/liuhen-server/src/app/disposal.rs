@@ -27,26 +27,21 @@ pub fn apply_disposal(r: &mut RecordingRecord, step: &str, detail: &Value, actor
     let mut data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
     match step {
         "requested" => {
-            data["disposal"] = json!({"requested": {"by": actor, "name": detail["name"], "at": at,
-                "reason": detail["reason"]}, "approvals": []});
+            data["disposal"] = json!({"state": "requested", "requested": {"by": actor, "name": detail["name"],
+                "at": at, "reason": detail["reason"]}, "approvals": []});
         }
         "approved" => {
             if let Some(list) = data["disposal"]["approvals"].as_array_mut() {
                 list.push(json!({"by": actor, "name": detail["name"], "at": at}));
             }
         }
-        "disposed" => data["disposal"]["disposed"] = json!({"at": at}),
+        "disposed" => {
+            data["disposal"]["disposed"] = json!({"at": at});
+            data["disposal"]["state"] = json!("disposed");
+        }
         _ => {}
     }
     r.data = data.to_string();
-}
-
-/// Adds `years` to a day, the 29th of February landing on the 28th.
-fn plus_years(day: liuhen_core::time::Date, years: u32) -> liuhen_core::time::Date {
-    let text = day.to_string();
-    let y: i32 = text[..4].parse().unwrap_or(0) + years as i32;
-    let (m, d): (u8, u8) = (text[5..7].parse().unwrap_or(1), text[8..10].parse().unwrap_or(1));
-    liuhen_core::time::Date::new(y, m, d).or_else(|| liuhen_core::time::Date::new(y, m, d - 1)).unwrap_or(day)
 }
 
 impl<S: LogStore> App<S> {
@@ -72,21 +67,43 @@ impl<S: LogStore> App<S> {
         let Some(filed) = file.as_ref().map(|f| &f["filed"]).filter(|f| !f.is_null()) else {
             return Ok(Some(format!("所属案件 {} 的案卷尚未归档，音像记录随案卷保管", case.case_no)));
         };
-        let retention = liuhen_core::archive::Retention::parse(filed["retention"].as_str().unwrap_or_default());
-        match retention.and_then(liuhen_core::archive::Retention::years) {
-            None => Ok(Some(format!("所属案卷 {} 永久保管", filed["archive_no"].as_str().unwrap_or_default()))),
-            Some(years) => {
-                let filed_on = Timestamp(filed["at"].as_i64().unwrap_or_default()).shanghai_date();
-                let until = plus_years(filed_on, years);
-                Ok((now.shanghai_date() <= until).then(|| {
-                    format!(
-                        "所属案卷 {} 保管期限（{} 年）至 {until} 未满",
-                        filed["archive_no"].as_str().unwrap_or_default(),
-                        years
-                    )
-                }))
-            }
+        // Kept to the last day of its retention (DA/T 22-2015: from the new year after its year).
+        let no = filed["archive_no"].as_str().unwrap_or_default();
+        match filed["keep_until"].as_str() {
+            None => Ok(Some(format!("所属案卷 {no} 永久保管"))),
+            Some(until) => Ok((now.shanghai_date().to_string().as_str() <= until)
+                .then(|| format!("所属案卷 {no} 保管期限至 {until} 未满"))),
         }
+    }
+
+    /// 销毁审批: the recordings whose disposal is in `state` (`requested`: waiting for its
+    /// approvals; `disposed`), oldest request first, a page after `cursor`; each with what holds
+    /// it now, if anything.
+    pub async fn disposals(
+        &self,
+        actor: &UserRecord,
+        state: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Value>, Option<String>), AppError> {
+        let after = super::policy::archive_list_page(actor, state, &["requested", "disposed"], cursor)?;
+        let rows = self.store.recordings_in_disposal(state, after, limit as u32 + 1).await?;
+        let mut out = Vec::new();
+        for r in rows.iter().take(limit) {
+            let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+            let hold = if state == "requested" { self.disposal_hold(r).await? } else { None };
+            out.push(json!({"recording": r.id, "filename": data["filename"], "case": r.case_id, "size": r.size,
+                "sha256": r.sha256, "created_at": r.created_at_ms, "disposal": data["disposal"], "held": hold}));
+        }
+        let next = match (rows.len() > limit, rows.get(limit.saturating_sub(1))) {
+            (true, Some(last)) => {
+                let data: Value = serde_json::from_str(&last.data).unwrap_or(Value::Null);
+                let at = data["disposal"]["requested"]["at"].as_i64().unwrap_or_default();
+                Some(super::policy::cursor_of(at, &last.id))
+            }
+            _ => None,
+        };
+        Ok((out, next))
     }
 
     /// A step of the disposal of recording `id`: `request` (the 档案管理员, with `reason`) or

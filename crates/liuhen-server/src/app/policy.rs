@@ -75,6 +75,31 @@ impl Role {
     }
 }
 
+/// The archive's lists (案卷, 保管期限, 销毁审批) are the 档案管理员's, the 负责人's and the
+/// 监督人员's to see.
+pub fn sees_archive_lists(actor: &UserRecord) -> Result<(), crate::app::AppError> {
+    if roles(actor).iter().any(|r| matches!(r, Role::Archivist | Role::Approver | Role::Supervisor)) {
+        Ok(())
+    } else {
+        Err(crate::app::AppError::Forbidden)
+    }
+}
+
+/// The page an archive list asks for: the actor may see it, `state` is one of `states`, and
+/// the cursor (if any) parses; the position after which the page starts.
+pub fn archive_list_page(
+    actor: &UserRecord,
+    state: &str,
+    states: &[&str],
+    cursor: Option<&str>,
+) -> Result<Option<(i64, String)>, crate::app::AppError> {
+    sees_archive_lists(actor)?;
+    if !states.contains(&state) {
+        return Err(crate::app::AppError::BadRequest(format!("state 须为 {}", states.join(" 或 "))));
+    }
+    cursor.map(parse_cursor).transpose()
+}
+
 /// A user's roles, from the stored comma-separated codes (unknown codes grant nothing).
 pub fn roles(user: &UserRecord) -> Vec<Role> {
     let mut out: Vec<Role> = user.role.split(',').filter_map(Role::parse).collect();

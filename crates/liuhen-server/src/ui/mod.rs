@@ -160,10 +160,7 @@ async fn session_of<S: LogStore>(state: &AppState<S>, headers: &HeaderMap) -> Re
         csrf: csrf_for(&token),
         must_change_password: user.must_change_password,
         is_admin: state.app.allow(&user, crate::app::policy::Action::ManageUsers, None).is_ok(),
-        sees_archive: crate::app::policy::roles(&user).iter().any(|r| {
-            use crate::app::policy::Role;
-            matches!(r, Role::Archivist | Role::Approver | Role::Supervisor)
-        }),
+        sees_archive: crate::app::policy::sees_archive_lists(&user).is_ok(),
     };
     Ok((user, view))
 }

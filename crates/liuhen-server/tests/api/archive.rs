@@ -126,6 +126,18 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     assert!(!listed["deadlines"].as_array().unwrap().iter().any(|d| d["case_id"] == id), "{listed}");
     let done = ok(&c.app.get("/api/archive/files?state=filed", Some(&archivist)).await, "filed");
     assert_eq!(done["files"][0]["archive_no"], "0001-2027-D10-0001");
+    // 保管期限: a file of 2027 kept ten years is kept to the end of 2037 (DA/T 22-2015); it is
+    // listed once that day is within the horizon asked, not before.
+    assert_eq!(f["keep_until"], "2037-12-31");
+    let soon = ok(&c.app.get("/api/archive/retention?days=365", Some(&archivist)).await, "retention");
+    assert_eq!(soon["files"], json!([]), "{soon}");
+    let later = ok(&c.app.get("/api/archive/retention?days=4000", Some(&archivist)).await, "retention");
+    assert_eq!(
+        (&later["files"][0]["keep_until"], &later["files"][0]["expired"]),
+        (&json!("2037-12-31"), &json!(false))
+    );
+    let r = c.app.get("/api/archive/retention?days=-1", Some(&archivist)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // What the log says is what the tables hold: the file, the 档号 in the register, the deadlines.
     let checker = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());
@@ -268,6 +280,13 @@ async fn a_recording_is_disposed_of_only_when_not_held_and_approved_by_two_heads
     assert_eq!(dispose(&loose, &archivist, approve.clone()).await.json()["error"]["code"], "NOT_YOUR_STEP");
     let once = ok(&dispose(&loose, &c.token, approve.clone()).await, "first approval");
     assert_eq!(once["disposal"]["approvals"].as_array().unwrap().len(), 1);
+    // 销毁审批: the request waits on the list, with who asked and why, and nothing holding it;
+    // an officer has no such list.
+    let waiting = ok(&c.app.get("/api/archive/disposals", Some(&c.token)).await, "disposals");
+    let row = &waiting["disposals"][0];
+    assert_eq!((&row["recording"], &row["held"]), (&json!(loose), &Value::Null), "{waiting}");
+    assert_eq!(row["disposal"]["requested"]["reason"], "保管期限届满，经鉴定无保存价值");
+    assert_eq!(c.app.get("/api/archive/disposals", Some(&c.staff.handler)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(dispose(&loose, &c.token, approve.clone()).await.json()["error"]["code"], "DUPLICATE");
     let sha = liuhen_log::Hash::from_hex(&stored.sha256).unwrap();
     let blobs = liuhen_store::Blobs::local(&c.app.data.blobs_dir()).unwrap();
@@ -276,6 +295,10 @@ async fn a_recording_is_disposed_of_only_when_not_held_and_approved_by_two_heads
     assert!(done["disposal"]["disposed"]["at"].is_i64(), "{done}");
     assert!(blobs.get(&sha).await.is_err(), "the bytes are gone");
     assert_eq!(dispose(&loose, &second_head, approve).await.json()["error"]["code"], "DUPLICATE");
+    let waiting = ok(&c.app.get("/api/archive/disposals", Some(&archivist)).await, "disposals");
+    assert_eq!(waiting["disposals"], json!([]), "no longer waiting");
+    let gone = ok(&c.app.get("/api/archive/disposals?state=disposed", Some(&archivist)).await, "disposed");
+    assert_eq!(gone["disposals"][0]["sha256"], json!(stored.sha256));
     // The record stays: the entries, the hash, who asked and who approved.
     let n = liuhen_store::Log::tree_size(&c.app.store);
     let entries = liuhen_store::Log::entries(&c.app.store, 0, n).await.unwrap();

@@ -133,6 +133,8 @@ fn expect(method: &str, path: &str, w: &Who) -> Option<Expect> {
             "officer" | "unit_head" | "legal_reviewer" | "approver" | "discussion_member" | "archivist"
         )),
         ("get", "/api/archive/files") => any_of(&["archivist", "approver", "supervisor"]),
+        ("get", "/api/archive/retention") => any_of(&["archivist", "approver", "supervisor"]),
+        ("get", "/api/archive/disposals") => any_of(&["archivist", "approver", "supervisor"]),
         // 销毁: the archivist's request, the 负责人's approval; `{id}` is no recording: 404 for them.
         ("post", "/api/recordings/{id}/disposal") => match any_of(&["archivist", "approver"]) {
             Allowed => Hidden,
