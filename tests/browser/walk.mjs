@@ -7,24 +7,10 @@
 //
 // Prints the opened case's id on the last line. On failure, saves a screenshot of the page in
 // $LIUHEN_SCREENSHOTS (default: ./screenshots) and exits non-zero.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { launch, screenshot, settings } from './common.mjs';
 
-const base = process.env.LIUHEN_URL;
-const user = process.env.LIUHEN_USER ?? 'admin';
-const password = process.env.LIUHEN_PASSWORD;
-const shots = process.env.LIUHEN_SCREENSHOTS ?? 'screenshots';
-if (!base || !password) {
-  console.error('LIUHEN_URL and LIUHEN_PASSWORD are required');
-  process.exit(2);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { base, user, password, shots } = settings('admin');
+const browser = await launch();
 const page = await browser.newPage({ locale: 'zh-CN' });
 let step = 'start';
 function expect(cond, what) {
@@ -263,9 +249,7 @@ try {
 
   console.log(id);
 } catch (e) {
-  mkdirSync(shots, { recursive: true });
-  const file = join(shots, `failure-${step}.png`);
-  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  const file = await screenshot(page, shots, `failure-${step}.png`);
   console.error(`${e.message}\nscreenshot: ${file}`);
   await browser.close();
   process.exit(1);

@@ -86,3 +86,67 @@ fn a_browser_signs_in_finds_the_demo_cases_and_its_view_is_in_the_ledger() {
     assert!(theirs.as_array().unwrap().iter().any(|l| l["purpose"] == "制作送达回证"), "{theirs}");
     assert!(views.last().unwrap().contains("栗街检〔2026〕901号"), "{theirs}");
 }
+
+/// The 档案管理员's pages in a real browser (`tests/browser/archive.mjs`): the waiting file
+/// filed under a 档号, the retention list, a fixity pass run from the page, and a disposal of a
+/// held recording refused in Chinese; the API then shows the file filed under that 档号.
+#[test]
+fn the_archivist_files_checks_fixity_and_is_refused_a_held_disposal_in_a_browser() {
+    let browser_dir = repo_root().join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").exists() && std::path::Path::new("/usr/bin/chromium").exists(),
+        "playwright-core or chromium is missing: run scripts/test, which installs them"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(&dir.path().join("data"), &["--demo"]);
+    let password = server.demo_password.clone().expect("the demo accounts' password");
+    let agent = agent();
+    let head =
+        crate::helpers::sign_in_changing_password(&agent, &server.url, "zhangzhuren", &password, "head-password-2");
+    // A recording 李华 brings in from her camera today: of no case yet, kept six months.
+    let lihua = crate::helpers::sign_in_changing_password(&agent, &server.url, "lihua", &password, "lihua-password-2");
+    let media = dir.path().join("DCIM");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("a.mp4"), crate::upload::mp4_with_times(1_795_138_200, 60, 64 << 10)).unwrap();
+    let out = Command::new(crate::helpers::bin())
+        .args(["import", "--server", &server.url, "--token", &lihua, "--device", "DSJ-001"])
+        .arg(&media)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut r = agent
+        .get(format!("{}/api/recordings?limit=1", server.url))
+        .header("Authorization", &format!("Bearer {head}"))
+        .call()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let recording = list["recordings"][0]["id"].as_str().expect("the demo has recordings").to_string();
+    let shots = repo_root().join("target/browser-screenshots");
+    let out = Command::new("node")
+        .arg(browser_dir.join("archive.mjs"))
+        .env("LIUHEN_URL", &server.url)
+        .env("LIUHEN_USER", "dangan")
+        .env("LIUHEN_PASSWORD", &password)
+        .env("LIUHEN_RECORDING", &recording)
+        .env("LIUHEN_SCREENSHOTS", &shots)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let archive_no = stdout.lines().last().unwrap_or_default().trim().to_string();
+    let mut r = agent
+        .get(format!("{}/api/archive/files?state=filed", server.url))
+        .header("Authorization", &format!("Bearer {head}"))
+        .call()
+        .unwrap();
+    let filed: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert!(filed["files"].as_array().unwrap().iter().any(|f| f["archive_no"] == archive_no.as_str()), "{filed}");
+    // The refused disposal left nothing waiting.
+    let mut r = agent
+        .get(format!("{}/api/archive/disposals", server.url))
+        .header("Authorization", &format!("Bearer {head}"))
+        .call()
+        .unwrap();
+    let waiting: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(waiting["disposals"], serde_json::json!([]), "{waiting}");
+}

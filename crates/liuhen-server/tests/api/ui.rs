@@ -1964,8 +1964,73 @@ async fn the_archivist_files_a_handed_over_case_through_the_pages() {
     assert!(shown.body.contains("定期30年") && shown.body.contains("备考表"), "{}", shown.body);
     let filed = send(&app, get("/archive?state=filed", &cookie)).await;
     assert_eq!(filed.body.matches("/archive\">栗街检").count(), 2, "{}", filed.body);
+    // 四性检测: the latest report of the file's package is shown item by item, a failure marked.
+    let case_id = href.trim_end_matches("/archive").to_string();
+    let user = liuhen_store::ProjectionReads::user_by_username(&app.store, "dangan2").await.unwrap();
+    let items = serde_json::json!([
+        {"code": "ZS-1", "property": "真实性", "name": "固化信息", "result": "pass", "detail": ""},
+        {"code": "AQ-2", "property": "安全性", "name": "病毒检测（ClamAV）", "result": "not-run", "detail": "未安装 ClamAV"}]);
+    app.console().record_file_check(&user, &case_id, "export", items).await.unwrap();
+    let shown = send(&app, get(&file, &cookie)).await;
+    assert!(
+        shown.body.contains("id=\"four-properties\"") && shown.body.contains("导出归档信息包时：通过"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("<td>AQ-2</td><td>安全性</td><td>病毒检测（ClamAV）</td><td>未检测</td>"),
+        "{}",
+        shown.body
+    );
+    // 保管期限: the office's table, and the files running out within the days asked — the two
+    // demo files, kept ten and thirty years from the new year after their year.
+    let page = send(&app, get("/archive/retention", &cookie)).await;
+    assert!(
+        page.body.contains("<td>行政处罚（普通程序）</td><td>永久</td>") && page.body.contains("retention-empty"),
+        "{}",
+        page.body
+    );
+    let page = send(&app, get("/archive/retention?days=20000", &cookie)).await;
+    assert_eq!(page.body.matches("/archive\">栗街检").count(), 2, "{}", page.body);
+    assert!(page.body.contains("-12-31</td>") && page.body.contains("未届满"), "{}", page.body);
+    // 完整性巡检: none yet since the start; the archivist runs one; all agree.
+    let page = send(&app, get("/archive/fixity", &cookie)).await;
+    assert!(page.body.contains("fixity-none") && page.body.contains("id=\"run-fixity\""), "{}", page.body);
+    let body = format!("csrf={}", hidden_csrf(&page.body));
+    let ran = send(&app, form("/archive/fixity", &cookie, &body)).await;
+    assert_eq!((ran.status, ran.location.as_str()), (StatusCode::SEE_OTHER, "/archive/fixity"), "{}", ran.body);
+    let page = send(&app, get("/archive/fixity", &cookie)).await;
+    assert!(page.body.contains("<dd id=\"fixity-result\">全部一致</dd>"), "{}", page.body);
+    // 销毁审批: a recording of no case, six months on, asked for on the page with a reason; a
+    // 负责人 sees it waiting, nothing holding it, and approves it there.
+    let head = app.login().await;
+    let loose = crate::av::upload(&app, &head, "loose.mp4", crate::cases::T0, crate::cases::T0 + 60_000, "", "").await;
+    let stored = liuhen_store::ProjectionReads::recording(&app.store, &loose).await.unwrap();
+    app.clock.set(stored.created_at_ms + 184 * 24 * 3_600_000);
+    let page = send(&app, get("/archive/disposals", &cookie)).await;
+    assert!(page.body.contains("disposals-empty") && page.body.contains("id=\"request-disposal\""), "{}", page.body);
+    let body = format!(
+        "csrf={}&step=request&recording={loose}&reason=%E6%9C%AA%E5%85%B3%E8%81%94%E6%A1%88%E4%BB%B6%E4%B8%94%E5%B7%B2%E6%BB%A1%E5%85%AD%E4%B8%AA%E6%9C%88",
+        hidden_csrf(&page.body)
+    );
+    let asked = send(&app, form("/archive/disposals", &cookie, &body)).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let approver = sign_in_as(&app, HEAD, HEAD_PASSWORD).await;
+    let page = send(&app, get("/archive/disposals", &approver)).await;
+    assert!(
+        page.body.contains("未关联案件且已满六个月") && page.body.contains("class=\"approve-disposal\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("id=\"request-disposal\""), "the 负责人 does not ask: {}", page.body);
+    let body = format!("csrf={}&step=approve&recording={loose}", hidden_csrf(&page.body));
+    assert_eq!(send(&app, form("/archive/disposals", &approver, &body)).await.status, StatusCode::SEE_OTHER);
+    let page = send(&app, get("/archive/disposals", &approver)).await;
+    assert!(page.body.contains(crate::helpers::HEAD_NAME), "one approval of two: {}", page.body);
     // An officer has no archive list; the page says so, in Chinese.
     let officer = sign_in_as(&app, "zhifa2", "changed-pass-2").await;
-    let page = send(&app, get("/archive", &officer)).await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    for path in ["/archive", "/archive/retention", "/archive/disposals", "/archive/fixity"] {
+        let page = send(&app, get(path, &officer)).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}: {}", page.body);
+    }
 }
