@@ -23,6 +23,14 @@ pub struct Agency {
     pub review_organ: String,
     /// …and the people's court that hears a suit against them.
     pub court: String,
+    /// The office's archive (办法第二十五条): its 全宗号, the first part of every 档号 (empty:
+    /// "0001")…
+    pub fonds: String,
+    /// …its retention table by kind of case (办法第二十四条: by category and risk), none shorter
+    /// than the kind's least; a kind not in it takes its least…
+    pub retention: std::collections::BTreeMap<String, crate::archive::Retention>,
+    /// …and how many months a recording of no case is kept (domain.md §f.4: at least six).
+    pub unlinked_months: u32,
 }
 
 impl Default for Agency {
@@ -35,9 +43,25 @@ impl Default for Agency {
             seals: Vec::new(),
             review_organ: String::new(),
             court: String::new(),
+            fonds: String::new(),
+            retention: std::collections::BTreeMap::new(),
+            unlinked_months: MIN_UNLINKED_MONTHS,
         }
     }
 }
+
+/// What is wrong with an office's archive settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveProblem {
+    /// A kind kept shorter than its least.
+    Retention(crate::rules::Violation),
+    Other(String),
+}
+
+/// A recording of no case is kept at least six months (办法第二十四条; domain.md §f.4).
+pub const MIN_UNLINKED_MONTHS: u32 = 6;
+/// The 全宗号 of an office that has not set one.
+pub const DEFAULT_FONDS: &str = "0001";
 
 impl Agency {
     /// Whether the office holds, on `date`, a seal of `kind` or its 公章; `None` asks
@@ -61,7 +85,38 @@ impl Agency {
                 return Err("印章须写明种类，有效期结束日期不得早于开始日期".to_string());
             }
         }
+        self.check_archive().map_err(|p| match p {
+            ArchiveProblem::Retention(v) => v.to_string(),
+            ArchiveProblem::Other(s) => s,
+        })
+    }
+
+    /// The archive's settings: a 全宗号 in its form, a retention table of known kinds none kept
+    /// shorter than its least, and at least six months for a recording of no case.
+    pub fn check_archive(&self) -> Result<(), ArchiveProblem> {
+        if !self.fonds.is_empty() && !crate::archive::fonds_ok(&self.fonds) {
+            return Err(ArchiveProblem::Other("全宗号须为 1 至 16 位字母或数字".to_string()));
+        }
+        for (kind, r) in &self.retention {
+            if !crate::archive::KINDS.contains(&kind.as_str()) {
+                return Err(ArchiveProblem::Other(format!("保管期限表中没有“{kind}”这类案件")));
+            }
+            crate::archive::check_retention(kind, *r).map_err(ArchiveProblem::Retention)?;
+        }
+        if !(MIN_UNLINKED_MONTHS..=1200).contains(&self.unlinked_months) {
+            return Err(ArchiveProblem::Other("未关联案件的音像记录至少保存六个月".to_string()));
+        }
         Ok(())
+    }
+
+    /// The 全宗号 of the office's 档号.
+    pub fn fonds(&self) -> &str {
+        if self.fonds.is_empty() { DEFAULT_FONDS } else { &self.fonds }
+    }
+
+    /// The retention of a file of kind `case_type` in the office's table (its least if absent).
+    pub fn retention_for(&self, case_type: &str) -> crate::archive::Retention {
+        self.retention.get(case_type).copied().unwrap_or_else(|| crate::archive::least_retention(case_type))
     }
 }
 

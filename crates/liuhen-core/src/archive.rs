@@ -84,6 +84,9 @@ pub fn keep_until(retention: Retention, year: i32) -> Option<crate::time::Date> 
     crate::time::Date::new(year + retention.years()? as i32, 12, 31)
 }
 
+/// The kinds of case a file is of, as the office's retention table names them.
+pub const KINDS: [&str; 5] = ["ordinary_penalty", "coercive_measure", "summary_penalty", "licence", "inspection"];
+
 /// The shortest retention of a case of type `case_type` (R-153; 8号令附件: 行政处罚等 "重要的
 /// 永久、一般的30年" — an ordinary procedure and a coercive measure are 重要, an on-the-spot
 /// penalty and a licence 一般; an inspection 定期10年).

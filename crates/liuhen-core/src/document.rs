@@ -1267,6 +1267,7 @@ pub(crate) fn examples() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static s
             valid_from: Date::parse("2026-01-01").unwrap(),
             valid_to: Date::parse(valid_to).unwrap(),
         }],
+        ..Agency::default()
     };
     let day = Date::parse("2026-11-27").unwrap();
     let all_fields_d11 = fields(&[

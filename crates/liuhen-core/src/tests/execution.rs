@@ -61,6 +61,7 @@ fn office() -> crate::agency::Agency {
         seals: vec![],
         review_organ: "迁西县人民政府".to_string(),
         court: "迁西县人民法院".to_string(),
+        ..crate::agency::Agency::default()
     }
 }
 
@@ -233,6 +234,28 @@ fn an_office_profile_needs_a_name_and_a_valid_code() {
     assert!(crate::agency::Agency { uscc: "11130227MB0000000K".to_string(), ..office() }.validate().is_err());
     assert!(crate::agency::Agency { name: " ".to_string(), ..office() }.validate().is_err());
     assert!(!crate::agency::Agency::default().has_enforcement_power, "a street office has no power of its own");
+}
+
+/// 办法第二十四条: the office sets its archive — 全宗号, a retention table none of whose kinds is
+/// kept shorter than its least, months a loose recording is kept (at least six).
+#[test]
+fn an_offices_archive_settings_keep_to_the_least() {
+    use crate::agency::{Agency, ArchiveProblem};
+    use crate::archive::Retention;
+    let table = |kind: &str, r| [(kind.to_string(), r)].into_iter().collect();
+    let set = Agency { fonds: "LX01".into(), retention: table("inspection", Retention::Years30), ..office() };
+    assert_eq!(set.check_archive(), Ok(()));
+    assert_eq!(
+        (set.fonds(), set.retention_for("inspection"), set.retention_for("licence")),
+        ("LX01", Retention::Years30, Retention::Years30)
+    );
+    assert_eq!(office().fonds(), "0001");
+    let short = Agency { retention: table("ordinary_penalty", Retention::Years30), ..office() };
+    assert!(matches!(short.check_archive(), Err(ArchiveProblem::Retention(v)) if v.rule.id == "R-153"));
+    assert!(Agency { retention: table("anything", Retention::Permanent), ..office() }.check_archive().is_err());
+    assert!(Agency { fonds: "LX-01".into(), ..office() }.check_archive().is_err());
+    assert!(Agency { unlinked_months: 5, ..office() }.check_archive().is_err());
+    assert!(Agency { unlinked_months: 5, ..office() }.validate().is_err());
 }
 
 fn empowered() -> crate::agency::Agency {

@@ -15,6 +15,8 @@ pub fn agency_json(a: &Agency) -> Value {
     json!({
         "name": a.name, "uscc": a.uscc, "has_enforcement_power": a.has_enforcement_power,
         "review_organ": a.review_organ, "court": a.court,
+        "fonds": a.fonds, "unlinked_months": a.unlinked_months,
+        "retention": a.retention.iter().map(|(k, r)| (k.clone(), json!(r.code()))).collect::<serde_json::Map<_, _>>(),
         "seals": a.seals.iter().map(|s| json!({
             "kind": s.kind, "valid_from": s.valid_from.to_string(), "valid_to": s.valid_to.to_string(),
         })).collect::<Vec<_>>(),
@@ -40,6 +42,17 @@ pub fn parse_agency(v: &Value) -> Option<Agency> {
         // Profiles logged before R-173 was kept name no 救济渠道.
         review_organ: v["review_organ"].as_str().unwrap_or_default().to_string(),
         court: v["court"].as_str().unwrap_or_default().to_string(),
+        // Profiles logged before the archive's settings take the defaults.
+        fonds: v["fonds"].as_str().unwrap_or_default().to_string(),
+        retention: v["retention"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, r)| Some((k.clone(), liuhen_core::archive::Retention::parse(r.as_str()?)?)))
+            .collect(),
+        unlinked_months: v["unlinked_months"]
+            .as_u64()
+            .map_or(liuhen_core::agency::MIN_UNLINKED_MONTHS, |m| m.min(u64::from(u32::MAX)) as u32),
     })
 }
 
@@ -58,6 +71,10 @@ impl<S: LogStore> App<S> {
     /// overwritten unseen. `None`: whatever is there is replaced.
     pub async fn put_agency_if(&self, actor: &UserRecord, a: Agency, read: Option<u64>) -> Result<Agency, AppError> {
         self.allow(actor, super::policy::Action::ManageReference, None)?;
+        a.check_archive().map_err(|p| match p {
+            liuhen_core::agency::ArchiveProblem::Retention(v) => AppError::Refused(vec![v]),
+            liuhen_core::agency::ArchiveProblem::Other(s) => AppError::Unprocessable(s),
+        })?;
         a.validate().map_err(AppError::BadRequest)?;
         let d =
             EntryDraft::new(&format!("user:{}", actor.id), "agency.put", None, body(agency_json(&a)), vec![], vec![])

@@ -18,8 +18,6 @@ use serde_json::{Value, json};
 /// The deadline code of filing (办法第二十五条).
 pub const CODE: &str = "T-ARC";
 pub const SOURCE: &str = "办法第二十五条";
-/// The 全宗号 until the office sets its own.
-pub const DEFAULT_FONDS: &str = "0001";
 
 /// The filing deadline of a closed case not yet filed (`file`: its case file, if any).
 pub(crate) fn deadline(data: &Value, file: Option<&Value>, cal: &liuhen_core::calendar::WorkCalendar) -> Option<i64> {
@@ -289,8 +287,10 @@ impl<S: LogStore> App<S> {
     ) -> Result<Value, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::FileCase, Some(&case))?;
+        // The office's table (办法第二十四条) gives the retention not chosen, and the 全宗号.
+        let office = self.agency().await?;
         let chosen = match retention.map(str::trim).filter(|r| !r.is_empty()) {
-            None => archive::least_retention(&case.case_type),
+            None => office.retention_for(&case.case_type),
             Some(code) => Retention::parse(code)
                 .ok_or_else(|| AppError::BadRequest(format!("保管期限“{code}”不是 Y、D30 或 D10 之一")))?,
         };
@@ -317,9 +317,9 @@ impl<S: LogStore> App<S> {
         let late = archive::timeliness(&self.calendar, closed, now);
         // The 档号: the next of its series (a number given meanwhile makes the append stale).
         let year = now.shanghai_date().year();
-        let series = archive::archive_series(DEFAULT_FONDS, year, chosen);
+        let series = archive::archive_series(office.fonds(), year, chosen);
         let n = self.series_last(&series).await? + 1;
-        let no = archive::archive_no(DEFAULT_FONDS, year, chosen, n);
+        let no = archive::archive_no(office.fonds(), year, chosen, n);
         let (held, no_read) = self.doc_number(&no).await?;
         if held.is_some() {
             return Err(AppError::Stale(format!("档号“{no}”刚被使用")));

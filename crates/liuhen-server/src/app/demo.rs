@@ -158,6 +158,7 @@ impl<S: LogStore> App<S> {
                     valid_from: d("2020-01-01")?,
                     valid_to: d("2030-12-31")?,
                 }],
+                ..liuhen_core::agency::Agency::default()
             },
         )
         .await?;

@@ -16,11 +16,8 @@ use serde_json::{Value, json};
 
 /// The action of a disposal step (see `liuhen_verify::DISPOSAL`).
 pub const ACTION: &str = "recording.disposal";
-/// 办法第二十四条 (domain.md §f.4): a recording of no case is kept at least six months.
-pub const UNLINKED_DAYS: i64 = 183;
 /// Approvals a disposal needs, each by a 负责人 other than the requester.
 pub const APPROVALS: usize = 2;
-const DAY_MS: i64 = 86_400_000;
 
 /// The recording's data with a disposal step (`step`, by `actor` at `at`) folded in.
 pub fn apply_disposal(r: &mut RecordingRecord, step: &str, detail: &Value, actor: &str, at: i64) {
@@ -49,10 +46,11 @@ impl<S: LogStore> App<S> {
     pub async fn disposal_hold(&self, r: &RecordingRecord) -> Result<Option<String>, AppError> {
         let now = self.clock.now();
         if r.case_id.is_empty() {
-            let until = Timestamp(r.created_at_ms + UNLINKED_DAYS * DAY_MS);
-            return Ok(
-                (now < until).then(|| format!("未关联案件的音像记录至少保存六个月（至 {}）", until.shanghai_date()))
-            );
+            // Kept the office's months (at least six) from the day it was stored.
+            let months = self.agency().await?.unlinked_months.max(liuhen_core::agency::MIN_UNLINKED_MONTHS);
+            let until = Timestamp(r.created_at_ms).shanghai_date().plus_months(months);
+            return Ok((now.shanghai_date() <= until)
+                .then(|| format!("未关联案件的音像记录至少保存六个月（本单位规定 {months} 个月，至 {until}）")));
         }
         let case = self.store.case(&r.case_id).await?;
         let data = super::cases::case_data(&case);

@@ -207,7 +207,12 @@ pub async fn reference_form<S: LogStore>(
             ("review_organ".to_string(), a.review_organ),
             ("court".to_string(), a.court),
             ("seals".to_string(), seals.join("\n")),
+            ("fonds".to_string(), a.fonds),
+            ("unlinked_months".to_string(), a.unlinked_months.to_string()),
         ];
+        for (kind, r) in &a.retention {
+            v.push((format!("retention.{kind}"), r.code().to_string()));
+        }
         if a.has_enforcement_power {
             v.push(("has_enforcement_power".to_string(), "on".to_string()));
         }

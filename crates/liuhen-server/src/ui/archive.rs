@@ -127,8 +127,9 @@ struct CaseFilePage {
     handed_over: String,
     may_hand_over: bool,
     may_file: bool,
-    /// (code, label) of the retentions the archivist may choose, the least first.
-    retentions: Vec<(&'static str, &'static str)>,
+    /// (code, label, the office's) of the retentions the archivist may choose, the least first;
+    /// the office's table's selected.
+    retentions: Vec<(&'static str, &'static str, bool)>,
     /// The latest 四性检测: (when, at which link, passed) and its items (code, property, name,
     /// result label, detail).
     checked: Option<(String, String, bool)>,
@@ -179,6 +180,7 @@ pub async fn case_file<S: LogStore>(
         )
     });
     let least = liuhen_core::archive::least_retention(&case.case_type);
+    let office = state.app.agency().await?.retention_for(&case.case_type);
     let check = &v["file"]["checked"];
     let checked = check["at"].as_i64().map(|at| {
         let link = match check["link"].as_str() {
@@ -237,7 +239,7 @@ pub async fn case_file<S: LogStore>(
             .into_iter()
             .filter(|r| *r >= least)
             .rev()
-            .map(|r| (r.code(), r.label()))
+            .map(|r| (r.code(), r.label(), r == office))
             .collect(),
         id,
     };

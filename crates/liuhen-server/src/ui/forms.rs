@@ -139,6 +139,9 @@ pub const PARTY_TYPES: &[(&str, &str)] =
     &[("natural_person", "自然人"), ("legal_person", "法人"), ("other_org", "其他组织")];
 pub const ID_TYPES: &[(&str, &str)] = &[("居民身份证", "居民身份证"), ("", "无（法人或其他组织）")];
 pub const PENALTIES: &[(&str, &str)] = &[("warning", "警告"), ("fine", "罚款")];
+/// A kind's retention in the office's table; blank: the kind's least.
+pub const RETENTIONS: &[(&str, &str)] =
+    &[("", "按该类最短期限"), ("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年")];
 pub const PAYMENT: &[(&str, &str)] = &[("bank", "到指定银行或电子缴纳"), ("on_site", "当场收缴")];
 pub const ROLES: &[(&str, &str)] = &[
     ("officer", "执法人员"),
@@ -1318,6 +1321,13 @@ pub const SPECS: &[Spec] = &[
                 "印章（每行：种类 启用日期 停用日期，如 行政执法专用章 2024-01-01 2028-12-31）",
                 Kind::Rows(SEALS),
             ),
+            f("fonds", "全宗号（档号的第一段，不填为 0001）", Kind::Text),
+            f("retention.ordinary_penalty", "保管期限：行政处罚（普通程序）", Kind::Select(RETENTIONS)),
+            f("retention.coercive_measure", "保管期限：行政强制", Kind::Select(RETENTIONS)),
+            f("retention.summary_penalty", "保管期限：行政处罚（简易程序）", Kind::Select(RETENTIONS)),
+            f("retention.licence", "保管期限：行政许可", Kind::Select(RETENTIONS)),
+            f("retention.inspection", "保管期限：行政检查", Kind::Select(RETENTIONS)),
+            f("unlinked_months", "未关联案件的音像记录保存月数（至少 6，不填为 6）", Kind::OptNumber),
         ],
     },
     Spec {

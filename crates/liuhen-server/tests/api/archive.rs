@@ -101,13 +101,30 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = c.app.post_as(&archive, &archivist, &json!({"action": "file", "retention": "D5"})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.body));
+    // The office's archive settings (办法第二十四条): its 全宗号 and its retention table, where
+    // no kind may be kept shorter than its least, and months a loose recording is kept.
+    let profile = |retention: Value, months: u32| {
+        json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J", "review_organ": "迁西县人民政府",
+            "court": "迁西县人民法院", "seals": [{"kind": "行政执法专用章", "valid_from": "2020-01-01", "valid_to": "2030-12-31"}],
+            "fonds": "LX01", "retention": retention, "unlinked_months": months})
+    };
+    let put = |body: Value| {
+        let app = &c.app;
+        let token = c.token.clone();
+        async move { app.put_as("/api/agency", &token, &body).await }
+    };
+    let r = put(profile(json!({"ordinary_penalty": "D30"}), 6)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(codes(&r), ["R-153 该类案卷保管期限不得短于永久"]);
+    assert_eq!(put(profile(json!({}), 5)).await.status, StatusCode::BAD_REQUEST, "under six months");
+    ok(&put(profile(json!({"inspection": "D30"}), 12)).await, "profile");
     // Filed at the server's clock (2027-06), long after the thirty days: taken, the lateness a
-    // defect in its 备考表.
+    // defect in its 备考表; numbered in the office's 全宗, kept as its table says.
     let filed = ok(&c.app.post_as(&archive, &archivist, &json!({"action": "file"})).await, "file");
     let f = &filed["filed"];
     assert_eq!(
         (&f["archive_no"], &f["retention"], &f["on_time"]),
-        (&json!("0001-2027-D10-0001"), &json!("D10"), &json!(false))
+        (&json!("LX01-2027-D30-0001"), &json!("D30"), &json!(false))
     );
     let notes: Vec<&str> =
         f["remarks"]["notes"].as_array().unwrap().iter().map(|n| n["rule"].as_str().unwrap()).collect();
@@ -125,16 +142,16 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     let listed = ok(&c.app.get("/api/deadlines?code=T-ARC", Some(&c.token)).await, "deadlines");
     assert!(!listed["deadlines"].as_array().unwrap().iter().any(|d| d["case_id"] == id), "{listed}");
     let done = ok(&c.app.get("/api/archive/files?state=filed", Some(&archivist)).await, "filed");
-    assert_eq!(done["files"][0]["archive_no"], "0001-2027-D10-0001");
-    // 保管期限: a file of 2027 kept ten years is kept to the end of 2037 (DA/T 22-2015); it is
-    // listed once that day is within the horizon asked, not before.
-    assert_eq!(f["keep_until"], "2037-12-31");
+    assert_eq!(done["files"][0]["archive_no"], "LX01-2027-D30-0001");
+    // 保管期限: a file of 2027 kept thirty years is kept to the end of 2057 (DA/T 22-2015); it
+    // is listed once that day is within the horizon asked, not before.
+    assert_eq!(f["keep_until"], "2057-12-31");
     let soon = ok(&c.app.get("/api/archive/retention?days=365", Some(&archivist)).await, "retention");
     assert_eq!(soon["files"], json!([]), "{soon}");
-    let later = ok(&c.app.get("/api/archive/retention?days=4000", Some(&archivist)).await, "retention");
+    let later = ok(&c.app.get("/api/archive/retention?days=11200", Some(&archivist)).await, "retention");
     assert_eq!(
         (&later["files"][0]["keep_until"], &later["files"][0]["expired"]),
-        (&json!("2037-12-31"), &json!(false))
+        (&json!("2057-12-31"), &json!(false))
     );
     let r = c.app.get("/api/archive/retention?days=-1", Some(&archivist)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);

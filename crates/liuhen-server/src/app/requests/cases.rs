@@ -2036,6 +2036,42 @@ pub struct AgencyForm {
     /// 管辖的人民法院（事前公示的救济渠道，R-173）。
     #[serde(default)]
     pub court: super::text::Text<100>,
+    /// 全宗号（档号的第一段，1 至 16 位字母或数字；不填为 0001）。
+    #[serde(default)]
+    pub fonds: super::text::Text<16>,
+    /// 保管期限表：各类案卷的保管期限，不得短于该类的最短期限（R-153）；未列或为空的按最短期限。
+    #[serde(default)]
+    pub retention: RetentionTable,
+    /// 未关联案件的音像记录保存月数（至少 6，缺省 6）。
+    #[serde(default)]
+    #[schemars(range(min = 6, max = 1200))]
+    pub unlinked_months: Option<u32>,
+}
+
+/// The office's retention table (办法第二十四条), a kind a field.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionTable {
+    /// 行政处罚（普通程序）。
+    pub ordinary_penalty: Option<RetentionCode>,
+    /// 行政强制。
+    pub coercive_measure: Option<RetentionCode>,
+    /// 行政处罚（简易程序）。
+    pub summary_penalty: Option<RetentionCode>,
+    /// 行政许可。
+    pub licence: Option<RetentionCode>,
+    /// 行政检查。
+    pub inspection: Option<RetentionCode>,
+}
+
+/// Y 永久、D30 定期30年、D10 定期10年；空为按该类最短期限。
+#[derive(Deserialize, JsonSchema, Clone, Copy)]
+pub enum RetentionCode {
+    #[serde(rename = "")]
+    Least,
+    Y,
+    D30,
+    D10,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -2065,6 +2101,30 @@ pub async fn put_agency_from<S: LogStore>(
         has_enforcement_power: f.has_enforcement_power,
         review_organ: f.review_organ.text("行政复议机关")?,
         court: f.court.text("管辖的人民法院")?,
+        fonds: f.fonds.text("全宗号")?,
+        retention: {
+            use liuhen_core::archive::Retention;
+            let t = &f.retention;
+            [
+                ("ordinary_penalty", t.ordinary_penalty),
+                ("coercive_measure", t.coercive_measure),
+                ("summary_penalty", t.summary_penalty),
+                ("licence", t.licence),
+                ("inspection", t.inspection),
+            ]
+            .into_iter()
+            .filter_map(|(kind, code)| {
+                let r = match code? {
+                    RetentionCode::Least => return None,
+                    RetentionCode::Y => Retention::Permanent,
+                    RetentionCode::D30 => Retention::Years30,
+                    RetentionCode::D10 => Retention::Years10,
+                };
+                Some((kind.to_string(), r))
+            })
+            .collect()
+        },
+        unlinked_months: f.unlinked_months.unwrap_or(liuhen_core::agency::MIN_UNLINKED_MONTHS),
         seals: f
             .seals
             .iter()
