@@ -7,7 +7,7 @@
 
 use crate::calendar::{CalendarError, Period, WorkCalendar};
 use crate::document::{self, State};
-use crate::rules::{R_150, R_152, R_153, Violation};
+use crate::rules::{R_150, R_152, R_153, R_154, Violation};
 use crate::time::Timestamp;
 
 /// 办法第二十五条: calendar days from the end of the enforcement action (结案) to filing.
@@ -82,6 +82,16 @@ impl Retention {
 /// 自文件形成年度的次年1月1日起算): a file of 2026 kept ten years is kept to 2036-12-31.
 pub fn keep_until(retention: Retention, year: i32) -> Option<crate::time::Date> {
     crate::time::Date::new(year + retention.years()? as i32, 12, 31)
+}
+
+/// a file is filed only when its 四性检测 at filing failed no item; `items` are
+/// (code, name, failed, detail) — an item not run (no virus scanner) is no failure.
+pub fn four_properties_verdict(items: &[(&str, &str, bool, &str)]) -> Vec<Violation> {
+    items
+        .iter()
+        .filter(|(_, _, failed, _)| *failed)
+        .map(|(code, name, _, detail)| R_154.violated("four_properties", format!("{code} {name}：{detail}")))
+        .collect()
 }
 
 /// The kinds of case a file is of, as the office's retention table names them.

@@ -822,6 +822,12 @@ pub const R_153: Rule = Rule {
     source: "办法第二十四条；机关文件材料归档范围和文书档案保管期限规定（国家档案局令第8号）",
     requirement: "归档时确定保管期限（永久、定期30年、定期10年），不得短于该类案卷的默认期限",
 };
+pub const R_154: Rule = Rule {
+    id: "R-154",
+    severity: Severity::Block,
+    source: "办法第二十五条；DA/T 70-2018《文书类电子档案检测一般要求》",
+    requirement: "归档时进行真实性、完整性、可用性、安全性检测（四性检测），不合格的不得归档",
+};
 pub const R_173: Rule = Rule {
     id: "R-173",
     severity: Severity::Flag,
@@ -838,7 +844,7 @@ pub const ALL: &[Rule] = &[
     R_067C, R_069, R_070, R_080, R_081, R_082, R_083, R_084, R_085, R_086, R_087, R_088, R_089, R_090, R_090B, R_091,
     R_092, R_093, R_094, R_095A, R_095B, R_095C, R_095D, R_095E, R_097, R_100A, R_100B, R_100C, R_101, R_102, R_103,
     R_104, R_105, R_106, R_111, R_112, R_113, R_117, R_118, R_114, R_115, R_116, R_120A, R_120B, R_120D, R_120E, R_121,
-    R_130, R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145, R_150, R_152, R_153, R_173,
+    R_130, R_131, R_132, R_133, R_134, R_141, R_142, R_143, R_144, R_145, R_150, R_152, R_153, R_154, R_173,
 ];
 
 /// A refused command: every BLOCK rule that failed, plus the FLAGs found on the way.

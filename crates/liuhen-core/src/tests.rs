@@ -2876,6 +2876,17 @@ mod filing {
                 ids(&archive::completeness("ordinary_penalty", &steps, &full)),
             ),
             ("R-153", ids(&retention(Retention::Years30)), ids(&retention(Retention::Permanent))),
+            (
+                "R-154",
+                ids(&archive::four_properties_verdict(&[
+                    ("ZS-1", "固化信息", true, "文书摘要不符"),
+                    ("AQ-2", "病毒检测", false, ""),
+                ])),
+                ids(&archive::four_properties_verdict(&[
+                    ("ZS-1", "固化信息", false, ""),
+                    ("AQ-2", "病毒检测", false, ""),
+                ])),
+            ),
         ]
     }
 

@@ -50,6 +50,10 @@ pub fn fold(
                 "archive_no": body.get("archive_no")?, "retention": body.get("retention")?,
                 "due": body.get("due")?, "on_time": body.get("on_time")?,
                 "toc": detail.get("toc")?, "remarks": detail.get("remarks")?});
+            // The 四性检测 at filing, when the entry carries it.
+            if let Some(items) = detail.get("check") {
+                v["checked"] = json!({"at": at, "by": actor, "link": "filing", "passed": true, "items": items});
+            }
             // The last day it is kept (none for 永久): from the 档号's year and retention.
             let parsed = body.get("archive_no").and_then(Value::as_str).and_then(archive::parse_archive_no);
             if let Some(day) = parsed.and_then(|(_, year, r, _)| archive::keep_until(r, year)) {
@@ -327,6 +331,16 @@ impl<S: LogStore> App<S> {
         let register =
             Op::PutDocNumber { record: archive_number(&no, &series, n, case_id), expected_version: Some(no_read) };
         let toc = self.table_of_contents(&docs).await?;
+        // The 四性检测 of the file as it stands: filed only when no item fails.
+        let checked = self.check_at_filing(&case, &toc).await?;
+        let verdict: Vec<(&str, &str, bool, &str)> = checked
+            .iter()
+            .map(|i| (i.code, i.name, i.result == liuhen_verify::bag::Outcome::Fail, i.detail.as_str()))
+            .collect();
+        let failed = archive::four_properties_verdict(&verdict);
+        if !failed.is_empty() {
+            return Err(AppError::Refused(failed));
+        }
         let filer = prev.as_ref().map_or(Value::Null, |p| p["handed_over"]["name"].clone());
         let name = self.actor_name(actor).await?;
         // 备考表: what the file records of itself — the case's defects, lateness — who made it
@@ -342,7 +356,8 @@ impl<S: LogStore> App<S> {
                 "archive.filed",
                 json!({"archive_no": no, "retention": chosen.code(), "due": due.0, "on_time": late.is_empty(),
                     "numbered": {"no": no, "series": series, "n": n}}),
-                json!({"name": name, "toc": toc, "remarks": remarks}),
+                json!({"name": name, "toc": toc, "remarks": remarks,
+                    "check": super::filing_check::items_json(&checked)}),
             ),
             (prev, read),
             vec![register],

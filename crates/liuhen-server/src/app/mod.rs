@@ -17,6 +17,7 @@ pub mod documents;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod filing_check;
 pub mod fixity;
 pub mod inbox;
 pub mod inspection;

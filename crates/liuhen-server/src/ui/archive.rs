@@ -185,6 +185,7 @@ pub async fn case_file<S: LogStore>(
     let checked = check["at"].as_i64().map(|at| {
         let link = match check["link"].as_str() {
             Some("export") => "导出归档信息包时",
+            Some("filing") => "归档时",
             Some("transfer") => "移交进馆时",
             _ => "长期保存中",
         };

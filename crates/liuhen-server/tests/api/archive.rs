@@ -22,6 +22,12 @@ fn codes(r: &Resp) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The SHA-256 of the first PDF of the file's 卷内目录.
+async fn view_pdf(c: &crate::cases::Ctx, archive: &str, token: &str) -> String {
+    let view = ok(&c.app.get(archive, Some(token)).await, "view");
+    view["toc"]["lines"][0]["pdf_sha256"].as_str().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete() {
     let c = ctx().await;
@@ -118,6 +124,21 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     assert_eq!(codes(&r), ["R-153 该类案卷保管期限不得短于永久"]);
     assert_eq!(put(profile(json!({}), 5)).await.status, StatusCode::BAD_REQUEST, "under six months");
     ok(&put(profile(json!({"inspection": "D30"}), 12)).await, "profile");
+    // The 四性检测 at filing reads the file as stored: the 告知书's PDF changed on disk
+    // behind the log's back is refused by item; put back, it passes.
+    let pdf = view_pdf(&c, &archive, &archivist).await;
+    let blob = c.app.data.blobs_dir().join(format!("sha256/{}/{}/{pdf}", &pdf[0..2], &pdf[2..4]));
+    let genuine = std::fs::read(&blob).unwrap();
+    let mut changed = genuine.clone();
+    let mid = changed.len() / 2;
+    changed[mid] ^= 0x01;
+    std::fs::write(&blob, &changed).unwrap();
+    let r = c.app.post_as(&archive, &archivist, &json!({"action": "file"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&r.body));
+    let refused = codes(&r);
+    assert!(refused.iter().any(|c| c.starts_with("R-154 ZS-1") && c.contains("与日志所载摘要不符")), "{refused:?}");
+    assert!(refused.iter().any(|c| c.starts_with("R-154 ZS-6")), "the seal no longer covers it: {refused:?}");
+    std::fs::write(&blob, &genuine).unwrap();
     // Filed at the server's clock (2027-06), long after the thirty days: taken, the lateness a
     // defect in its 备考表; numbered in the office's 全宗, kept as its table says.
     let filed = ok(&c.app.post_as(&archive, &archivist, &json!({"action": "file"})).await, "file");
@@ -126,6 +147,16 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
         (&f["archive_no"], &f["retention"], &f["on_time"]),
         (&json!("LX01-2027-D30-0001"), &json!("D30"), &json!(false))
     );
+    // Its 四性检测 at filing is the file's: every item passed but the virus scan, not run.
+    let check = &filed["checked"];
+    assert_eq!((&check["link"], &check["passed"]), (&json!("filing"), &json!(true)), "{filed}");
+    let results: Vec<(&str, &str)> = check["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["code"].as_str().unwrap(), i["result"].as_str().unwrap()))
+        .collect();
+    assert!(results.iter().all(|(c, r)| *r == "pass" || (*c == "AQ-2" && *r == "not-run")), "{results:?}");
     let notes: Vec<&str> =
         f["remarks"]["notes"].as_array().unwrap().iter().map(|n| n["rule"].as_str().unwrap()).collect();
     // The case's own defects are noted first (here R-120b, as the inspection recorded it).
