@@ -15,9 +15,13 @@ use serde_json::{Value, json};
 #[schemars(rename = "CaseFileStep")]
 #[serde(deny_unknown_fields)]
 pub struct CaseFileForm {
-    /// `hand_over` 移交归档（结案后由本案承办人员办理）或 `file` 归档（档案管理员办理）。
-    #[schemars(extend("enum" = ["hand_over", "file"]))]
+    /// `hand_over` 移交归档（结案后由本案承办人员办理）、`file` 归档（档案管理员办理），
+    /// 或 `hold` 保全、`release` 解除保全（负责人办理，须写明理由）。
+    #[schemars(extend("enum" = ["hand_over", "file", "hold", "release"]))]
     pub action: String,
+    /// 保全或解除保全的理由（复议、诉讼、调查或法院的要求等）。
+    #[serde(default)]
+    pub reason: crate::app::requests::text::Text<2000>,
     /// 移交时承办人员的说明。
     #[serde(default)]
     pub note: crate::app::requests::text::Text<2000>,
@@ -53,7 +57,8 @@ pub async fn step<S: LogStore>(
     let v = match f.action.as_str() {
         "hand_over" => state.app.hand_over(&user, &id, &f.note.text("移交说明")?).await?,
         "file" => state.app.file_case(&user, &id, f.retention.as_deref()).await?,
-        _ => return Err(AppError::BadRequest("action 须为 hand_over（移交）或 file（归档）".into()).into()),
+        "hold" | "release" => state.app.hold_file(&user, &id, f.action == "hold", &f.reason.text("理由")?).await?,
+        _ => return Err(AppError::BadRequest("action 须为 hand_over、file、hold 或 release".into()).into()),
     };
     Ok(Json(v))
 }

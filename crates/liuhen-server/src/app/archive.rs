@@ -60,6 +60,16 @@ pub fn fold(
                 v["filed"]["keep_until"] = json!(day.to_string());
             }
         }
+        // A legal hold (办法第二十六条): while a review, a suit or an inquiry outside the case
+        // needs the file, nothing of it is disposed of.
+        "archive.held" => {
+            v["hold"] = json!({"at": at, "by": actor, "name": detail.get("name")?, "reason": detail.get("reason")?});
+        }
+        "archive.released" => {
+            v["released"] = json!({"at": at, "by": actor, "name": detail.get("name")?, "reason": detail.get("reason")?,
+                "hold": v["hold"].clone()});
+            v["hold"] = Value::Null;
+        }
         "archive.checked" => {
             // The latest 四性检测 of the file (its package), as reported.
             v["checked"] = json!({"at": at, "by": actor, "link": body.get("link")?, "passed": body.get("passed")?,
@@ -362,6 +372,50 @@ impl<S: LogStore> App<S> {
             (prev, read),
             vec![register],
         )
+        .await
+    }
+
+    /// A 负责人 places a legal hold on case `case_id`'s filed file (`place`), or lifts it, with
+    /// the reason (a 行政复议 or suit about it outside the case, an inquiry, a court's order):
+    /// while held, none of its recordings is disposed of (办法第二十六条).
+    pub async fn hold_file(
+        &self,
+        actor: &UserRecord,
+        case_id: &str,
+        place: bool,
+        reason: &str,
+    ) -> Result<Value, AppError> {
+        super::retrying(|| async {
+            let case = self.store.case(case_id).await?;
+            self.allow(actor, Action::ViewCase, Some(&case))?;
+            if !super::policy::roles(actor).contains(&super::policy::Role::Approver) {
+                return Err(AppError::NotYourStep("保全和解除保全须由负责人以本人账号决定".into()));
+            }
+            let reason = reason.trim();
+            if reason.chars().count() < 4 || reason.chars().count() > 2_000 {
+                return Err(AppError::Unprocessable("保全和解除保全须写明理由（4 至 2000 字）".into()));
+            }
+            let (prev, read) = self.case_file_of(case_id).await?;
+            if prev.as_ref().is_none_or(|p| p["filed"].is_null()) {
+                return Err(AppError::InvalidState("案卷尚未归档：未归档的案卷及其音像记录本已随案保管".into()));
+            }
+            let held = prev.as_ref().is_some_and(|p| !p["hold"].is_null());
+            match (place, held) {
+                (true, true) => return Err(AppError::Duplicate("该案卷已处于保全状态".into())),
+                (false, false) => return Err(AppError::InvalidState("该案卷未处于保全状态".into())),
+                _ => {}
+            }
+            let action = if place { "archive.held" } else { "archive.released" };
+            let name = self.actor_name(actor).await?;
+            self.record_file_step(
+                actor,
+                &case,
+                (action, json!({"held": place}), json!({"name": name, "reason": reason})),
+                (prev, read),
+                Vec::new(),
+            )
+            .await
+        })
         .await
     }
 

@@ -65,8 +65,11 @@ impl<S: LogStore> App<S> {
         let Some(filed) = file.as_ref().map(|f| &f["filed"]).filter(|f| !f.is_null()) else {
             return Ok(Some(format!("所属案件 {} 的案卷尚未归档，音像记录随案卷保管", case.case_no)));
         };
-        // Kept to the last day of its retention (DA/T 22-2015: from the new year after its year).
         let no = filed["archive_no"].as_str().unwrap_or_default();
+        if let Some(hold) = file.as_ref().map(|f| &f["hold"]).filter(|h| !h.is_null()) {
+            return Ok(Some(format!("所属案卷 {no} 已依法保全（{}）", hold["reason"].as_str().unwrap_or_default())));
+        }
+        // Kept to the last day of its retention (DA/T 22-2015: from the new year after its year).
         match filed["keep_until"].as_str() {
             None => Ok(Some(format!("所属案卷 {no} 永久保管"))),
             Some(until) => Ok((now.shanghai_date().to_string().as_str() <= until)

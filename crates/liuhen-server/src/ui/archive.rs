@@ -133,6 +133,10 @@ struct CaseFilePage {
     /// The latest 四性检测: (when, at which link, passed) and its items (code, property, name,
     /// result label, detail).
     checked: Option<(String, String, bool)>,
+    /// A legal hold standing: (reason, who, when).
+    hold: Option<(String, String, String)>,
+    /// The 负责人 may place or lift a hold on a filed file.
+    may_hold: bool,
     check_items: Vec<(String, String, String, String, String)>,
 }
 
@@ -205,7 +209,13 @@ pub async fn case_file<S: LogStore>(
             (text(&i["code"]), text(&i["property"]), text(&i["name"]), result.to_string(), text(&i["detail"]))
         })
         .collect();
+    let held = &v["file"]["hold"];
+    let hold = (!held.is_null()).then(|| (text(&held["reason"]), text(&held["name"]), day(&held["at"])));
+    let may_hold =
+        file_state == "filed" && crate::app::policy::roles(&user).contains(&crate::app::policy::Role::Approver);
     let page = CaseFilePage {
+        hold,
+        may_hold,
         checked,
         check_items,
         user: Some(view),
@@ -256,6 +266,7 @@ pub async fn step<S: LogStore>(
 ) -> Result<Response, UiError> {
     let (user, posted) = posted(&state, &headers, form).await?;
     match field(&posted, "action") {
+        a @ ("hold" | "release") => state.app.hold_file(&user, &id, a == "hold", field(&posted, "reason")).await?,
         "file" => {
             let r = field(&posted, "retention");
             state.app.file_case(&user, &id, (!r.is_empty()).then_some(r)).await?

@@ -90,6 +90,10 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     let stranger = c.app.account_for("wairen", "officer", &c.expired).await;
     let r = c.app.post_as(&archive, &stranger, &json!({"action": "hand_over"})).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A recording of the on-site act, linked before the file is handed over.
+    let recording = crate::av::upload(&c.app, &c.token, "site.mp4", T0, T0 + HOUR, "", "").await;
+    let body = json!({"case": id, "records": ["act/0"]});
+    ok(&c.app.post_as(&format!("/api/recordings/{recording}/link"), &c.token, &body).await, "link");
     // Handed over by the 承办人, once.
     let handed = ok(
         &c.app.post_as(&archive, &c.staff.handler, &json!({"action": "hand_over", "note": "材料齐全"})).await,
@@ -186,6 +190,33 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     );
     let r = c.app.get("/api/archive/retention?days=-1", Some(&archivist)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // A legal hold (办法第二十六条): the 负责人's, with a reason; while it stands, the file's
+    // recording is not disposed of even after its retention has run out; lifted, it may be.
+    let hold = |token: &str, action: &str, reason: &str| {
+        let (app, path, token) = (&c.app, archive.clone(), token.to_string());
+        let body = json!({"action": action, "reason": reason});
+        async move { app.post_as(&path, &token, &body).await }
+    };
+    let r = hold(&archivist, "hold", "当事人就本案提起行政诉讼").await;
+    assert_eq!(r.json()["error"]["code"], "NOT_YOUR_STEP", "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(hold(&c.token, "hold", "无").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(hold(&c.token, "release", "没有保全可解除").await.json()["error"]["code"], "INVALID_STATE");
+    let held = ok(&hold(&c.token, "hold", "当事人就本案提起行政诉讼").await, "hold");
+    assert_eq!(held["hold"]["name"], "周主任");
+    assert_eq!(hold(&c.token, "hold", "当事人就本案提起行政诉讼").await.json()["error"]["code"], "DUPLICATE");
+    c.app.clock.set(liuhen_core::time::Date::parse("2058-01-02").unwrap().start().plus_hours(9).0);
+    let request = json!({"step": "request", "reason": "保管期限届满，经鉴定无保存价值"});
+    let disposal = format!("/api/recordings/{recording}/disposal");
+    let r = c.app.post_as(&disposal, &archivist, &request).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&r.body));
+    assert!(
+        r.json()["error"]["message"].as_str().unwrap().contains("已依法保全（当事人就本案提起行政诉讼）"),
+        "{}",
+        r.json()
+    );
+    let released = ok(&hold(&c.token, "release", "人民法院判决已生效").await, "release");
+    assert!(released["hold"].is_null() && released["released"]["reason"] == "人民法院判决已生效", "{released}");
+    ok(&c.app.post_as(&disposal, &archivist, &request).await, "requested once the hold is lifted");
     // What the log says is what the tables hold: the file, the 档号 in the register, the deadlines.
     let checker = liuhen_server::app::App::new(c.app.store.clone(), liuhen_store::Blobs::in_memory());
     assert_eq!(checker.check_integrity().await.unwrap().problems, Vec::<String>::new());

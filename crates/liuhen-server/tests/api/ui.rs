@@ -2027,6 +2027,16 @@ async fn the_archivist_files_a_handed_over_case_through_the_pages() {
     assert_eq!(send(&app, form("/archive/disposals", &approver, &body)).await.status, StatusCode::SEE_OTHER);
     let page = send(&app, get("/archive/disposals", &approver)).await;
     assert!(page.body.contains(crate::helpers::HEAD_NAME), "one approval of two: {}", page.body);
+    // A legal hold on the filed file, placed by the 负责人 on its page (the archivist has no
+    // such form), shown with its reason.
+    assert!(!send(&app, get(&file, &cookie)).await.body.contains("id=\"hold-form\""));
+    let page = send(&app, get(&file, &approver)).await;
+    assert!(page.body.contains("id=\"hold-form\""), "{}", page.body);
+    let reason = "%E5%BD%93%E4%BA%8B%E4%BA%BA%E6%8F%90%E8%B5%B7%E8%A1%8C%E6%94%BF%E8%AF%89%E8%AE%BC"; // 当事人提起行政诉讼
+    let body = format!("csrf={}&action=hold&reason={reason}", hidden_csrf(&page.body));
+    assert_eq!(send(&app, form(&file, &approver, &body)).await.status, StatusCode::SEE_OTHER);
+    let page = send(&app, get(&file, &cookie)).await;
+    assert!(page.body.contains("已依法保全</strong>：当事人提起行政诉讼"), "{}", page.body);
     // An officer has no archive list; the page says so, in Chinese.
     let officer = sign_in_as(&app, "zhifa2", "changed-pass-2").await;
     for path in ["/archive", "/archive/retention", "/archive/disposals", "/archive/fixity"] {
