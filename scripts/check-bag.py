@@ -8,7 +8,8 @@ command line alone — no liuhen code, no server.
 In order, it checks: the manifests (every payload file's SHA-256 and SHA-512, no file missing
 or extra) and the tag manifests; the checkpoint's Ed25519 signature by the log's key in
 keys/log.pub; each log entry's leaf hash and its RFC 6962 inclusion proof up to the checkpoint's
-root; each sealed document's electronic seal (verify-seal.sh, OpenSSL). It prints 核验通过 and
+root; the checkpoint of the filing and the consistency proof from it to the package's; each
+sealed document's electronic seal (verify-seal.sh, OpenSSL). It prints 核验通过 and
 exits 0 when all of it holds, or names the first thing that fails and exits 1.
 """
 
@@ -76,6 +77,40 @@ def root_from_proof(index, size, leaf, path):
         fn >>= 1
         sn >>= 1
     return r if sn == 0 else None
+
+
+def consistent(old, new, old_root, new_root, path):
+    """RFC 9162 section 2.1.4.2: whether a consistency proof shows the tree of `old` entries
+    to be a prefix of the tree of `new`."""
+    if old > new:
+        return False
+    if old == new:
+        return not path and old_root == new_root
+    if old == 0:
+        return not path
+    if old & (old - 1) == 0:
+        path = [old_root] + path
+    if not path:
+        return False
+    fn, sn = old - 1, new - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node(c, fr)
+            sr = node(c, sr)
+            while fn & 1 == 0 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == old_root and sr == new_root and sn == 0
 
 
 def openssl(*args):
@@ -199,6 +234,25 @@ def main():
             fail("log entry %s: its inclusion proof does not lead to the checkpoint's root" % name)
         n += 1
     print("日志：%d 个条目均包含在检查点的根哈希中" % n)
+    # 3b. The checkpoint the filing was first sealed under, signed with the same key, and the
+    # consistency proof from it to the package's: the log the file was filed in is a prefix of
+    # the log it was exported from.
+    try:
+        with open(os.path.join(data, "log", "checkpoint-filed.txt"), "rb") as f:
+            filed = f.read()
+        with open(os.path.join(data, "log", "consistency.json"), encoding="utf-8") as f:
+            proof = json.load(f)
+    except OSError:
+        fail("no checkpoint of the filing (log/checkpoint-filed.txt) or no consistency proof")
+    if verify_note(filed, keys_text, origin) is None:
+        fail("the filing's checkpoint: no valid signature by the log's key")
+    flines = filed.decode().split("\n")
+    old, old_root = int(flines[1]), base64.b64decode(flines[2])
+    if proof["old_size"] != old or proof["new_size"] != size:
+        fail("the consistency proof is between other sizes than the two checkpoints")
+    if not consistent(old, size, old_root, root, [bytes.fromhex(h) for h in proof["path"]]):
+        fail("the consistency proof: the log at filing is not a prefix of the log at export")
+    print("一致性：归档时的日志（大小 %d）是导出时日志（大小 %d）的前缀" % (old, size))
     # 4. Each sealed document's seal, with OpenSSL (verify-seal.sh).
     docs = os.path.join(data, "documents")
     keys = os.path.join(data, "keys")

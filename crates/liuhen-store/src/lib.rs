@@ -727,6 +727,9 @@ pub trait Log: Clone + Send + Sync + 'static {
     fn tile(&self, level: u8, index: u64) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
     /// The latest signed checkpoint note, or `NotFound` before the first.
     fn latest_checkpoint(&self) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// The first signed checkpoint of a tree of at least `size` entries (the first to cover
+    /// entry `size - 1`), or `NotFound` if none is yet.
+    fn checkpoint_at_least(&self, size: u64) -> impl Future<Output = Result<String, StoreError>> + Send;
     /// Signs a checkpoint for the current tree now, after checking that it is consistent with
     /// every checkpoint signed before; returns the latest note.
     fn sign_checkpoint(&self) -> impl Future<Output = Result<String, StoreError>> + Send;

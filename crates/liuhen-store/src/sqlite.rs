@@ -2260,6 +2260,15 @@ impl Log for SqliteStore {
         .ok_or(StoreError::NotFound)
     }
 
+    async fn checkpoint_at_least(&self, size: u64) -> Result<String, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT note FROM log_checkpoints WHERE size >= ?1 ORDER BY size LIMIT 1")?
+                .query_row([size as i64], |r| r.get(0))
+                .optional()
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
     async fn sign_bag_statement(&self, text: &str) -> Result<String, StoreError> {
         let ok = text.strip_prefix(crate::BAG_STATEMENT).is_some_and(|r| r.starts_with('\n'))
             && text.ends_with('\n')

@@ -98,6 +98,12 @@ async fn story<S: LogStore>(store: &S) {
         .unwrap();
     let (s2, content) = store.opening(&c).await.unwrap();
     assert_eq!((s2, content.as_slice()), (salt, "当事人：李四".as_bytes()));
+    // The first checkpoint of a tree of at least a size: the one that first covered an entry.
+    let later = store.sign_checkpoint().await.unwrap();
+    assert_ne!(later, note);
+    assert_eq!(store.checkpoint_at_least(size).await.unwrap(), note);
+    assert_eq!(store.checkpoint_at_least(size + 1).await.unwrap(), later);
+    assert!(matches!(store.checkpoint_at_least(size + 2).await, Err(StoreError::NotFound)));
     assert!(matches!(store.opening(&Hash([0u8; 32])).await, Err(StoreError::NotFound)));
     // Every opening is one an entry commits to — until one comes with an entry that does not
     // name it, which the count finds.

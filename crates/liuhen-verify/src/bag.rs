@@ -265,6 +265,7 @@ pub fn four_properties_of(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> V
     let (sign, proofs) = log_checks(c, pinned);
     r.item("ZS-4", "真实性", "日志检查点签名", sign);
     r.item("ZS-5", "真实性", "日志条目的包含证明", proofs);
+    r.item("ZS-8", "真实性", "日志一致性证明（归档时检查点至导出时检查点）", consistency_checks(c, pinned));
     r.item("ZS-7", "真实性", "信息包声明（日志密钥签名，覆盖全部清单与标签文件）", statement_checks(c, pinned, &info));
     // 完整性: the process (业务行为) complete — every entry the metadata names is carried, and
     // the case's filing is among them.
@@ -406,6 +407,49 @@ fn log_checks(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> (Vec<String>,
         }
     }
     (Vec::new(), proofs)
+}
+
+/// The checkpoint the filing was first sealed under (`checkpoint-filed.txt`), signed with the
+/// log's keys, and the RFC 6962 consistency proof from it to the package's checkpoint.
+fn consistency_checks(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> Vec<String> {
+    let keys = &keys_of(c, pinned)[..];
+    let origin = keys.first().map(|k| k.name().to_string()).unwrap_or_default();
+    let open = |name: &str| -> Result<Checkpoint, String> {
+        let note = c.read(&format!("data/log/{name}")).map_err(|_| format!("缺少 data/log/{name}"))?;
+        Checkpoint::open(&note, &origin, keys).map_err(|e| format!("{name} 的签名无效：{e}"))
+    };
+    let (old, new) = match (open("checkpoint-filed.txt"), open("checkpoint.txt")) {
+        (Ok(o), Ok(n)) => (o.head, n.head),
+        (Err(e), _) | (_, Err(e)) => return vec![e],
+    };
+    let Ok(text) = c.read_string("data/log/consistency.json") else {
+        return vec!["缺少 data/log/consistency.json".into()];
+    };
+    let num = |k: &str| {
+        text.split(&format!("\"{k}\":"))
+            .nth(1)
+            .and_then(|r| r.split(|ch: char| !ch.is_ascii_digit()).next()?.parse::<u64>().ok())
+    };
+    if num("old_size") != Some(old.size) || num("new_size") != Some(new.size) {
+        return vec!["一致性证明的树大小与两个检查点不符".into()];
+    }
+    let path: Result<Vec<Hash>, ()> = text
+        .split("\"path\":[")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .unwrap_or_default()
+        .split(',')
+        .map(|h| h.trim().trim_matches('"'))
+        .filter(|h| !h.is_empty())
+        .map(|h| Hash::from_hex(h).ok_or(()))
+        .collect();
+    match path {
+        Err(()) => vec!["一致性证明中有无法解析的哈希".into()],
+        Ok(path) => match liuhen_log::tree::verify_consistency(old.size, new.size, &old.root, &new.root, &path) {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![format!("归档时的日志不是导出时日志的前缀（{e}）")],
+        },
+    }
 }
 
 /// The package's signed statement (`bag-signature.txt`): signed with the log's keys (pinned, or

@@ -111,9 +111,10 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     // Its 四性检测, run on the package as written and recorded: every item passes but the virus
     // scan, which is not run where ClamAV is not installed — never passed.
     let said = text(&r.stdout);
-    for code in
-        ["WZ-1", "WZ-2", "WZ-3", "WZ-4", "WZ-5", "ZS-1", "ZS-2", "ZS-3", "ZS-4", "ZS-5", "ZS-6", "KY-1", "KY-2", "AQ-1"]
-    {
+    for code in [
+        "WZ-1", "WZ-2", "WZ-3", "WZ-4", "WZ-5", "ZS-1", "ZS-2", "ZS-3", "ZS-4", "ZS-5", "ZS-6", "ZS-8", "KY-1", "KY-2",
+        "AQ-1",
+    ] {
         assert!(said.contains(&format!("[pass] {code} ")), "{code}: {said}");
     }
     let clam = Command::new("clamscan").arg("--version").output().is_ok();
@@ -225,6 +226,40 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     assert!(!check, "{said}");
     let (ok, said) = four(&copy);
     assert!(!ok && said.contains("[fail] ZS-7"), "{said}");
+    // The consistency proof from the filing's checkpoint to the export's: real (the log grew in
+    // between), and one hash of it changed — the manifests remade so only the proof is wrong —
+    // fails check.py and ZS-8.
+    let proof: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("data/log/consistency.json")).unwrap()).unwrap();
+    assert!(
+        proof["old_size"].as_u64() < proof["new_size"].as_u64() && !proof["path"].as_array().unwrap().is_empty(),
+        "{proof}"
+    );
+    // check.py's own RFC 9162 check (Python alone) takes the proof and refuses it changed.
+    let python = |path_json: &str| {
+        let code = format!(
+            "import base64, importlib.util, json, sys\n\
+             spec = importlib.util.spec_from_file_location('check', {check:?}); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n\
+             old = open({filed:?}, 'rb').read().decode().split('\\n'); new = open({latest:?}, 'rb').read().decode().split('\\n')\n\
+             path = [bytes.fromhex(h) for h in json.loads(sys.argv[1])]\n\
+             sys.exit(0 if m.consistent(int(old[1]), int(new[1]), base64.b64decode(old[2]), base64.b64decode(new[2]), path) else 1)",
+            check = out.join("data/check.py").to_str().unwrap(),
+            filed = out.join("data/log/checkpoint-filed.txt").to_str().unwrap(),
+            latest = out.join("data/log/checkpoint.txt").to_str().unwrap(),
+        );
+        Command::new("python3").args(["-c", &code, path_json]).status().unwrap().success()
+    };
+    assert!(python(&proof["path"].to_string()), "check.py takes the real proof");
+    let mut forged = proof.clone();
+    forged["path"][0] = serde_json::json!("00".repeat(32));
+    assert!(!python(&forged["path"].to_string()), "check.py refuses a changed proof");
+    let copy = fresh("forked");
+    std::fs::write(copy.join("data/log/consistency.json"), forged.to_string()).unwrap();
+    resave(&copy);
+    let (_, check, _) = validate(&copy);
+    assert!(!check);
+    let (ok, said) = four(&copy);
+    assert!(!ok && said.contains("[fail] ZS-8"), "{said}");
     // A gap in 件号 (the manifest fails on the changed metadata too; the item is named).
     let copy = fresh("gap");
     let meta = copy.join("data/metadata.xml");

@@ -339,6 +339,22 @@ impl<S: LogStore> App<S> {
             entries.push((index, e.action().to_string(), e.actor().to_string(), e.time_ms, leaf));
         }
         bag.add("log/checkpoint.txt", checkpoint.as_bytes())?;
+        // The checkpoint the filing was first sealed under, and the consistency proof from it to
+        // the export's: the log the file was filed in is a prefix of the one it leaves from.
+        let filed_at = entries.iter().filter(|e| e.1 == "archive.filed").map(|e| e.0).max();
+        if let Some(f) = filed_at {
+            let first = self.store.checkpoint_at_least(f + 1).await?;
+            let old: u64 = first
+                .lines()
+                .nth(1)
+                .and_then(|l| l.parse().ok())
+                .ok_or_else(|| AppError::Internal("unreadable checkpoint".into()))?;
+            let path = self.store.consistency_proof(old, size).await?;
+            bag.add("log/checkpoint-filed.txt", first.as_bytes())?;
+            let proof =
+                json!({"old_size": old, "new_size": size, "path": path.iter().map(Hash::to_hex).collect::<Vec<_>>()});
+            bag.add("log/consistency.json", proof.to_string().as_bytes())?;
+        }
         bag.add("keys/log.pub", log_pub.as_bytes())?;
         if let Some(keys) = &self.documents.seal {
             bag.add("keys/seal-sm2.pem", liuhen_log::seal::pem("PUBLIC KEY", &keys.sm2_public_der()).as_bytes())?;
@@ -526,9 +542,11 @@ fn explanation(archive_no: &str) -> String {
 sha256sum -c manifest-sha256.txt（或 python3 -m bagit --validate 本目录）逐一核对，任何一个字节改动都会不符。\n\
    metadata.xml 另列每个文件的 SM3 摘要，可用 openssl dgst -sm3 文件 核对。\n\
 2. 日志：data/log/entries/ 是本案在执法记录日志中的全部条目（原始字节），data/log/proofs/ 是每个条目\n   \
-对 data/log/checkpoint.txt 所载日志根哈希的包含证明（RFC 6962）。检查点由日志密钥签名，公钥在 data/keys/log.pub。\n\
+对 data/log/checkpoint.txt 所载日志根哈希的包含证明（RFC 6962）。检查点由日志密钥签名，公钥在 data/keys/log.pub。\n   \
+data/log/checkpoint-filed.txt 是归档后首个检查点，data/log/consistency.json 是它到导出时检查点的一致性证明：\n   \
+归档时的日志是导出时日志的前缀，其间没有改写。\n\
 3. 一键核验：在本目录运行 python3 data/check.py 。它只用 Python 标准库和 OpenSSL 命令行：核对清单摘要，\n   \
-逐条重算包含证明并与检查点的根哈希比对，用 OpenSSL 核验检查点的 Ed25519 签名和每份文书的电子印章签名。\n   \
+逐条重算包含证明并与检查点的根哈希比对，核对一致性证明，用 OpenSSL 核验检查点的 Ed25519 签名和每份文书的电子印章签名。\n   \
 全部通过时输出“核验通过”，否则指出第一处不符。\n\
 4. 文书：data/documents/ 下为归档的执法文书 PDF（按卷内目录顺序，即 metadata.xml 的件号），盖章文书另附\n   \
 电子签章（.seal.der，GB/T 38540 结构）与 Ed25519 签名（.ed25519.sig）；印章公钥在 data/keys/。\n\
