@@ -389,16 +389,7 @@ fn log_checks(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> (Vec<String>,
             if size != head.size {
                 return Err("证明的树大小与检查点不同".into());
             }
-            let path: Vec<Hash> = proof
-                .split("\"path\":[")
-                .nth(1)
-                .and_then(|r| r.split(']').next())
-                .unwrap_or_default()
-                .split(',')
-                .map(|h| h.trim().trim_matches('"'))
-                .filter(|h| !h.is_empty())
-                .map(|h| Hash::from_hex(h).ok_or_else(|| "证明中有无法解析的哈希".to_string()))
-                .collect::<Result<_, _>>()?;
+            let path = proof_path(&proof).ok_or_else(|| "证明中有无法解析的哈希".to_string())?;
             liuhen_log::tree::verify_inclusion(index, size, &leaf_hash(&entry), &path, &head.root)
                 .map_err(|e| format!("不在检查点的根哈希中（{e}）"))
         })();
@@ -407,6 +398,19 @@ fn log_checks(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> (Vec<String>,
         }
     }
     (Vec::new(), proofs)
+}
+
+/// The hashes of a proof's `"path"` (the JSON liuhen writes), `None` if one is no hash.
+fn proof_path(json: &str) -> Option<Vec<Hash>> {
+    json.split("\"path\":[")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .unwrap_or_default()
+        .split(',')
+        .map(|h| h.trim().trim_matches('"'))
+        .filter(|h| !h.is_empty())
+        .map(Hash::from_hex)
+        .collect()
 }
 
 /// The checkpoint the filing was first sealed under (`checkpoint-filed.txt`), signed with the
@@ -433,19 +437,9 @@ fn consistency_checks(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> Vec<S
     if num("old_size") != Some(old.size) || num("new_size") != Some(new.size) {
         return vec!["一致性证明的树大小与两个检查点不符".into()];
     }
-    let path: Result<Vec<Hash>, ()> = text
-        .split("\"path\":[")
-        .nth(1)
-        .and_then(|r| r.split(']').next())
-        .unwrap_or_default()
-        .split(',')
-        .map(|h| h.trim().trim_matches('"'))
-        .filter(|h| !h.is_empty())
-        .map(|h| Hash::from_hex(h).ok_or(()))
-        .collect();
-    match path {
-        Err(()) => vec!["一致性证明中有无法解析的哈希".into()],
-        Ok(path) => match liuhen_log::tree::verify_consistency(old.size, new.size, &old.root, &new.root, &path) {
+    match proof_path(&text) {
+        None => vec!["一致性证明中有无法解析的哈希".into()],
+        Some(path) => match liuhen_log::tree::verify_consistency(old.size, new.size, &old.root, &new.root, &path) {
             Ok(()) => Vec::new(),
             Err(e) => vec![format!("归档时的日志不是导出时日志的前缀（{e}）")],
         },
