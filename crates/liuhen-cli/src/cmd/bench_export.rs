@@ -6,7 +6,7 @@ use anyhow::Context;
 use futures::StreamExt as _;
 use serde_json::json;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
@@ -72,19 +72,6 @@ fn export_child(args: &[&str], password: &str) -> anyhow::Result<(f64, u64)> {
     }
 }
 
-/// Bytes under `dir`.
-fn size_of(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => size_of(&e.path()),
-            _ => e.metadata().map(|m| m.len()).unwrap_or(0),
-        })
-        .sum()
-}
-
 pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
     anyhow::ensure!(!args.data.exists(), "{} exists: give a fresh directory", args.data.display());
     let dir = args.data.join("data");
@@ -134,7 +121,7 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
     app.file_case(&dangan, &case, None).await.map_err(err)?;
     app.sm3_settled().await;
     drop(opened);
-    let recorded: u64 = size_of(&dir.join("blobs"));
+    let recorded: u64 = super::export::tree_size(&dir.join("blobs"));
     // The reference: each blob copied durably with dd.
     let refdir = args.data.join("ref");
     std::fs::create_dir_all(&refdir)?;
@@ -169,14 +156,14 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let bag_s = bag.to_str().context("path")?.to_string();
     a.extend(["--out", &bag_s]);
     let (bag_time, bag_rss) = export_child(&a, "dangan-bench-password")?;
-    let bag_bytes = size_of(&bag);
+    let bag_bytes = super::export::tree_size(&bag);
     std::fs::remove_dir_all(&bag)?;
     let discs = args.data.join("discs");
     let discs_s = discs.to_str().context("path")?.to_string();
     let mut a: Vec<&str> = common.to_vec();
     a.extend(["--out", &discs_s, "--iso", "dvd"]);
     let (iso_time, iso_rss) = export_child(&a, "dangan-bench-password")?;
-    let iso_bytes = size_of(&discs) + size_of(&args.data.join("discs-discs"));
+    let iso_bytes = super::export::tree_size(&discs) + super::export::tree_size(&args.data.join("discs-discs"));
     let mb = |b: u64, s: f64| (b as f64 / 1e6 / s * 10.0).round() / 10.0;
     let dd_rate = copied as f64 / 1e6 / dd_s;
     println!(

@@ -61,6 +61,31 @@ pub async fn run(what: What) -> anyhow::Result<()> {
     let log_pub = std::fs::read_to_string(opened.dir.public_keys_path()).context("reading log.pub")?;
     let capacity = args.iso.as_deref().map(liuhen_server::app::export::disc_capacity).transpose().map_err(err)?;
     let discs_dir = PathBuf::from(format!("{}-discs", args.out.display()));
+    // Progress on a terminal: the bytes written so far against the recordings' total (twice
+    // over with disc images), read from the folders as they fill.
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let (out, discs) = (args.out.clone(), discs_dir.clone());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let store = opened.store.clone();
+        let case = id.clone();
+        let twice = capacity.is_some();
+        let handle = tokio::spawn(async move {
+            let recorded: u64 = liuhen_store::ProjectionReads::recordings(&store, Some(&case), u32::MAX)
+                .await
+                .map(|rs| rs.iter().map(|r| r.size).sum())
+                .unwrap_or(0);
+            let total = recorded * if twice { 2 } else { 1 };
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                let done = tree_size(&out) + tree_size(&discs);
+                let pct = (done * 100).checked_div(total).unwrap_or(0).min(100);
+                eprint!("\r导出中 / exporting: {} MB（音像记录约 {} MB，{pct}%）  ", done >> 20, total >> 20);
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            eprintln!();
+        });
+        (stop, handle)
+    });
     let done = app
         .export_case_bag(
             &user,
@@ -71,6 +96,10 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         )
         .await
         .map_err(err);
+    if let Some((stop, handle)) = progress {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = handle.await;
+    }
     // The 四性检测 of the package as written (DA/T 70), against the log's own keys, recorded.
     let checked = match &done {
         Ok(d) => {
@@ -105,4 +134,17 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         anyhow::bail!("the package failed its four-property check");
     }
     Ok(())
+}
+
+/// The bytes of every file under `dir` (0 if it is not there yet).
+pub(crate) fn tree_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => tree_size(&e.path()),
+            _ => e.metadata().map(|m| m.len()).unwrap_or(0),
+        })
+        .sum()
 }

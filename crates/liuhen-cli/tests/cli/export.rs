@@ -270,6 +270,29 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     // Evidence discs: the file with its two recordings on discs too small for both, each disc
     // a bag of its own with the catalogue and 说明 at its root, read by xorriso and isoinfo.
     let second_no = format!("栗街检〔{year}〕106号");
+    // A disc too small for one of its recordings: refused before anything is recorded.
+    let args = |out: &Path, iso: &str| -> Vec<String> {
+        let mut a: Vec<String> = ["export", "case", &second_no, "--data", data.to_str().unwrap(), "--out"]
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        a.push(out.to_str().unwrap().to_string());
+        a.extend(["--as", "dangan", "--purpose", "刻录证据光盘", "--to", "档案室", "--iso", iso].map(str::to_string));
+        a
+    };
+    let r = run_with_input(&args(&tmp.path().join("small"), "300KiB"), "dangan-password-2\n");
+    assert!(!r.status.success() && text(&r.stderr).contains("大于一张光盘的可用容量"), "{}", text(&r.stderr));
+    assert!(!text(&r.stderr).contains("日志第"), "nothing recorded: {}", text(&r.stderr));
+    // Written where no folder can be made: the failure is recorded after the export's entry,
+    // and nothing half-written is left.
+    let blocker = tmp.path().join("a-file");
+    std::fs::write(&blocker, b"not a folder").unwrap();
+    let r = run_with_input(&args(&blocker.join("bag"), "768KiB"), "dangan-password-2\n");
+    let said = text(&r.stderr);
+    assert!(!r.status.success() && said.contains("导出失败") && said.contains("失败记录为第"), "{said}");
+    assert!(!tmp.path().join("a-file/bag-discs").exists());
+    let v = run(&["verify", "--data", data.to_str().unwrap()]);
+    assert!(v.status.success(), "{}{}", text(&v.stdout), text(&v.stderr));
     let bag2 = tmp.path().join("bag2");
     let args: Vec<String> = [
         "export",

@@ -260,6 +260,17 @@ impl<S: LogStore> App<S> {
         }
         let filed = &file["filed"];
         let archive_no = filed["archive_no"].as_str().unwrap_or_default().to_string();
+        // A recording no disc of this capacity holds is refused before anything is recorded.
+        if let Some((capacity, _)) = discs {
+            for r in self.store.recordings(Some(case_id), u32::MAX).await? {
+                if on_disc(r.size) + DISC_OVERHEAD > capacity {
+                    return Err(AppError::Unprocessable(format!(
+                        "音像记录 {}（{} 字节）大于一张光盘的可用容量，请选用更大容量的光盘",
+                        r.id, r.size
+                    )));
+                }
+            }
+        }
         // The record of the export, before the bytes leave.
         let name = self.actor_name(actor).await?;
         let c = super::Committed::new(
@@ -271,135 +282,160 @@ impl<S: LogStore> App<S> {
         )?;
         let (d, opening) = c.draft(&format!("user:{}", actor.id), "export.case", case_id)?;
         let entry = self.append(d, vec![opening]).await?.index;
-        let checkpoint = self.store.sign_checkpoint().await?;
-        let size: u64 = checkpoint
-            .lines()
-            .nth(1)
-            .and_then(|l| l.parse().ok())
-            .ok_or_else(|| AppError::Internal("unreadable checkpoint".into()))?;
-        let mut bag = Bag::create(out)?;
-        // The file's documents, in its order, as issued (with their seals).
-        let mut documents = Vec::new();
-        for (n, line) in filed["toc"]["lines"].as_array().into_iter().flatten().enumerate() {
-            let code = line["code"].as_str().unwrap_or_default();
-            let stem = format!("documents/{:02}-{code}", n + 1);
-            let mut parts = json!({"line": line});
-            if let Some(sha) = line["pdf_sha256"].as_str().and_then(Hash::from_hex) {
-                let size = self.blobs.size_of(&sha).await?;
-                bag.add_blob(&format!("{stem}.pdf"), &self.blobs, &sha, size).await?;
-                parts["pdf"] = json!(format!("data/{stem}.pdf"));
-            }
-            let id = line["document"].as_str().unwrap_or_default();
-            let row = self.store.document(id).await?;
-            let v: Value = serde_json::from_str(&row.data).map_err(|e| AppError::Internal(Box::new(e)))?;
-            if let Some(seal) = v["extra"]["seal_sha256"].as_str().and_then(Hash::from_hex) {
-                let der = self.blobs.get(&seal).await?;
-                bag.add(&format!("{stem}.seal.der"), &der)?;
-                parts["seal"] = json!(format!("data/{stem}.seal.der"));
-            }
-            if let Some(sig) = v["extra"]["ed25519"].as_str() {
-                use base64::Engine as _;
-                let raw = base64::engine::general_purpose::STANDARD
-                    .decode(sig)
-                    .map_err(|e| AppError::Internal(Box::new(e)))?;
-                bag.add(&format!("{stem}.ed25519.sig"), &raw)?;
-                parts["ed25519"] = json!(format!("data/{stem}.ed25519.sig"));
-            }
-            documents.push(parts);
-        }
-        // The recordings linked to the case, carried by hash, each with its label (办法第二十五条:
-        // 事项、时间、地点、方式、执法人员; the device and 密级 too).
-        let mut recordings = Vec::new();
-        let mut labels = std::collections::BTreeMap::new();
-        let data = super::cases::case_data(&case);
-        for r in self.store.recordings(Some(case_id), u32::MAX).await? {
-            let sha =
-                Hash::from_hex(&r.sha256).ok_or_else(|| AppError::Internal("unreadable recording hash".into()))?;
-            let v: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
-            let rel = format!("recordings/{}.{}", r.id, extension(v["filename"].as_str().unwrap_or_default()));
-            bag.add_blob(&rel, &self.blobs, &sha, r.size).await?;
-            recordings.push(json!({"id": r.id, "path": format!("data/{rel}"), "sha256": r.sha256}));
-            labels.insert(format!("data/{rel}"), self.recording_label(&case, &data, &v).await?);
-        }
-        // Every entry of the case, each with its inclusion proof against the checkpoint.
-        let mut entries = Vec::new();
-        for (index, raw) in self.store.case_entries(case_id).await? {
-            if index >= size {
-                continue;
-            }
-            let rel = format!("log/entries/{index:012}.json");
-            bag.add(&rel, &raw)?;
-            let path = self.store.inclusion_proof(index, size).await?;
-            let leaf = liuhen_log::hash::leaf_hash(&raw);
-            let proof = json!({"index": index, "tree_size": size, "leaf_hash": leaf.to_hex(),
-                "path": path.iter().map(Hash::to_hex).collect::<Vec<_>>()});
-            bag.add(&format!("log/proofs/{index:012}.json"), proof.to_string().as_bytes())?;
-            let e = liuhen_log::entry::Entry::decode(&raw)
-                .map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
-            entries.push((index, e.action().to_string(), e.actor().to_string(), e.time_ms, leaf));
-        }
-        bag.add("log/checkpoint.txt", checkpoint.as_bytes())?;
-        // The checkpoint the filing was first sealed under, and the consistency proof from it to
-        // the export's: the log the file was filed in is a prefix of the one it leaves from.
-        let filed_at = entries.iter().filter(|e| e.1 == "archive.filed").map(|e| e.0).max();
-        if let Some(f) = filed_at {
-            let first = self.store.checkpoint_at_least(f + 1).await?;
-            let old: u64 = first
+        // Written after the record; a failure is recorded too, and what was written of the
+        // package taken away (it never existed before: nothing of anyone else's is touched).
+        let written: Result<Exported, AppError> = async {
+            let checkpoint = self.store.sign_checkpoint().await?;
+            let size: u64 = checkpoint
                 .lines()
                 .nth(1)
                 .and_then(|l| l.parse().ok())
                 .ok_or_else(|| AppError::Internal("unreadable checkpoint".into()))?;
-            let path = self.store.consistency_proof(old, size).await?;
-            bag.add("log/checkpoint-filed.txt", first.as_bytes())?;
-            let proof =
-                json!({"old_size": old, "new_size": size, "path": path.iter().map(Hash::to_hex).collect::<Vec<_>>()});
-            bag.add("log/consistency.json", proof.to_string().as_bytes())?;
-        }
-        bag.add("keys/log.pub", log_pub.as_bytes())?;
-        if let Some(keys) = &self.documents.seal {
-            bag.add("keys/seal-sm2.pem", liuhen_log::seal::pem("PUBLIC KEY", &keys.sm2_public_der()).as_bytes())?;
-            bag.add(
-                "keys/seal-ed25519.pem",
-                liuhen_log::seal::pem("PUBLIC KEY", &keys.ed25519_public_der()).as_bytes(),
-            )?;
-        }
-        bag.add("check.py", CHECK_PY.as_bytes())?;
-        bag.add("verify-seal.sh", VERIFY_SEAL.as_bytes())?;
-        bag.add("说明.txt", explanation(&archive_no).as_bytes())?;
-        let organ = self.agency().await.map(|a| a.name).unwrap_or_default();
-        let meta = metadata(&case, &file, &organ, &bag.files, &recordings, &entries);
-        bag.add("metadata.xml", meta.as_bytes())?;
-        let files = bag.files.len();
-        let bytes = bag.files.iter().map(|f| f.size).sum();
-        let info = [
-            ("Source-Organization", organ),
-            ("External-Identifier", case.case_no.clone()),
-            ("Bag-Group-Identifier", archive_no.clone()),
-            ("Bag-Count", "1 of 1".to_string()),
-            ("Bagging-Date", self.clock.now().shanghai_date().to_string()),
-            ("Bag-Software-Agent", format!("liuhen {}", env!("CARGO_PKG_VERSION"))),
-            ("External-Description", format!("{} 案卷（档号 {archive_no}）的归档信息包", case.case_no)),
-            ("Liuhen-Checkpoint-Size", size.to_string()),
-            ("Liuhen-Export-Entry", entry.to_string()),
-        ];
-        let mut tags = bag.tags(&info);
-        let signed = self.sign_statement(&archive_no, "1 of 1", &tags).await?;
-        tags.push((SIGNATURE_FILE.to_string(), signed.into_bytes()));
-        let dir = bag.finish(&tags)?;
-        // The 四性检测 of the package as written, read back while the system writes it out.
-        let keys = liuhen_verify::parse_keys(log_pub).map_err(|e| AppError::Internal(e.into()))?;
-        let checked = liuhen_verify::bag::four_properties(&dir, Some(&keys));
-        let images = match discs {
-            Some((capacity, folder)) => {
-                self.write_discs(&dir, folder, capacity, &archive_no, &labels, &explanation(&archive_no)).await?
+            let mut bag = Bag::create(out)?;
+            // The file's documents, in its order, as issued (with their seals).
+            let mut documents = Vec::new();
+            for (n, line) in filed["toc"]["lines"].as_array().into_iter().flatten().enumerate() {
+                let code = line["code"].as_str().unwrap_or_default();
+                let stem = format!("documents/{:02}-{code}", n + 1);
+                let mut parts = json!({"line": line});
+                if let Some(sha) = line["pdf_sha256"].as_str().and_then(Hash::from_hex) {
+                    let size = self.blobs.size_of(&sha).await?;
+                    bag.add_blob(&format!("{stem}.pdf"), &self.blobs, &sha, size).await?;
+                    parts["pdf"] = json!(format!("data/{stem}.pdf"));
+                }
+                let id = line["document"].as_str().unwrap_or_default();
+                let row = self.store.document(id).await?;
+                let v: Value = serde_json::from_str(&row.data).map_err(|e| AppError::Internal(Box::new(e)))?;
+                if let Some(seal) = v["extra"]["seal_sha256"].as_str().and_then(Hash::from_hex) {
+                    let der = self.blobs.get(&seal).await?;
+                    bag.add(&format!("{stem}.seal.der"), &der)?;
+                    parts["seal"] = json!(format!("data/{stem}.seal.der"));
+                }
+                if let Some(sig) = v["extra"]["ed25519"].as_str() {
+                    use base64::Engine as _;
+                    let raw = base64::engine::general_purpose::STANDARD
+                        .decode(sig)
+                        .map_err(|e| AppError::Internal(Box::new(e)))?;
+                    bag.add(&format!("{stem}.ed25519.sig"), &raw)?;
+                    parts["ed25519"] = json!(format!("data/{stem}.ed25519.sig"));
+                }
+                documents.push(parts);
             }
-            None => Vec::new(),
-        };
-        sync_tree(&dir)?;
-        if let Some((_, folder)) = discs {
-            sync_tree(folder)?;
+            // The recordings linked to the case, carried by hash, each with its label (办法第二十五条:
+            // 事项、时间、地点、方式、执法人员; the device and 密级 too).
+            let mut recordings = Vec::new();
+            let mut labels = std::collections::BTreeMap::new();
+            let data = super::cases::case_data(&case);
+            for r in self.store.recordings(Some(case_id), u32::MAX).await? {
+                let sha =
+                    Hash::from_hex(&r.sha256).ok_or_else(|| AppError::Internal("unreadable recording hash".into()))?;
+                let v: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+                let rel = format!("recordings/{}.{}", r.id, extension(v["filename"].as_str().unwrap_or_default()));
+                bag.add_blob(&rel, &self.blobs, &sha, r.size).await?;
+                recordings.push(json!({"id": r.id, "path": format!("data/{rel}"), "sha256": r.sha256}));
+                labels.insert(format!("data/{rel}"), self.recording_label(&case, &data, &v).await?);
+            }
+            // Every entry of the case, each with its inclusion proof against the checkpoint.
+            let mut entries = Vec::new();
+            for (index, raw) in self.store.case_entries(case_id).await? {
+                if index >= size {
+                    continue;
+                }
+                let rel = format!("log/entries/{index:012}.json");
+                bag.add(&rel, &raw)?;
+                let path = self.store.inclusion_proof(index, size).await?;
+                let leaf = liuhen_log::hash::leaf_hash(&raw);
+                let proof = json!({"index": index, "tree_size": size, "leaf_hash": leaf.to_hex(),
+                    "path": path.iter().map(Hash::to_hex).collect::<Vec<_>>()});
+                bag.add(&format!("log/proofs/{index:012}.json"), proof.to_string().as_bytes())?;
+                let e = liuhen_log::entry::Entry::decode(&raw)
+                    .map_err(|err| AppError::Integrity(format!("entry {index}: {err}")))?;
+                entries.push((index, e.action().to_string(), e.actor().to_string(), e.time_ms, leaf));
+            }
+            bag.add("log/checkpoint.txt", checkpoint.as_bytes())?;
+            // The checkpoint the filing was first sealed under, and the consistency proof from it to
+            // the export's: the log the file was filed in is a prefix of the one it leaves from.
+            let filed_at = entries.iter().filter(|e| e.1 == "archive.filed").map(|e| e.0).max();
+            if let Some(f) = filed_at {
+                let first = self.store.checkpoint_at_least(f + 1).await?;
+                let old: u64 = first
+                    .lines()
+                    .nth(1)
+                    .and_then(|l| l.parse().ok())
+                    .ok_or_else(|| AppError::Internal("unreadable checkpoint".into()))?;
+                let path = self.store.consistency_proof(old, size).await?;
+                bag.add("log/checkpoint-filed.txt", first.as_bytes())?;
+                let proof =
+                    json!({"old_size": old, "new_size": size, "path": path.iter().map(Hash::to_hex).collect::<Vec<_>>()});
+                bag.add("log/consistency.json", proof.to_string().as_bytes())?;
+            }
+            bag.add("keys/log.pub", log_pub.as_bytes())?;
+            if let Some(keys) = &self.documents.seal {
+                bag.add("keys/seal-sm2.pem", liuhen_log::seal::pem("PUBLIC KEY", &keys.sm2_public_der()).as_bytes())?;
+                bag.add(
+                    "keys/seal-ed25519.pem",
+                    liuhen_log::seal::pem("PUBLIC KEY", &keys.ed25519_public_der()).as_bytes(),
+                )?;
+            }
+            bag.add("check.py", CHECK_PY.as_bytes())?;
+            bag.add("verify-seal.sh", VERIFY_SEAL.as_bytes())?;
+            bag.add("说明.txt", explanation(&archive_no).as_bytes())?;
+            let organ = self.agency().await.map(|a| a.name).unwrap_or_default();
+            let meta = metadata(&case, &file, &organ, &bag.files, &recordings, &entries);
+            bag.add("metadata.xml", meta.as_bytes())?;
+            let files = bag.files.len();
+            let bytes = bag.files.iter().map(|f| f.size).sum();
+            let info = [
+                ("Source-Organization", organ),
+                ("External-Identifier", case.case_no.clone()),
+                ("Bag-Group-Identifier", archive_no.clone()),
+                ("Bag-Count", "1 of 1".to_string()),
+                ("Bagging-Date", self.clock.now().shanghai_date().to_string()),
+                ("Bag-Software-Agent", format!("liuhen {}", env!("CARGO_PKG_VERSION"))),
+                ("External-Description", format!("{} 案卷（档号 {archive_no}）的归档信息包", case.case_no)),
+                ("Liuhen-Checkpoint-Size", size.to_string()),
+                ("Liuhen-Export-Entry", entry.to_string()),
+            ];
+            let mut tags = bag.tags(&info);
+            let signed = self.sign_statement(&archive_no, "1 of 1", &tags).await?;
+            tags.push((SIGNATURE_FILE.to_string(), signed.into_bytes()));
+            let dir = bag.finish(&tags)?;
+            // The 四性检测 of the package as written, read back while the system writes it out.
+            let keys = liuhen_verify::parse_keys(log_pub).map_err(|e| AppError::Internal(e.into()))?;
+            let checked = liuhen_verify::bag::four_properties(&dir, Some(&keys));
+            let images = match discs {
+                Some((capacity, folder)) => {
+                    self.write_discs(&dir, folder, capacity, &archive_no, &labels, &explanation(&archive_no)).await?
+                }
+                None => Vec::new(),
+            };
+            sync_tree(&dir)?;
+            if let Some((_, folder)) = discs {
+                sync_tree(folder)?;
+            }
+            Ok(Exported { dir, files, bytes, entry, discs: images, checked })
         }
-        Ok(Exported { dir, files, bytes, entry, discs: images, checked })
+        .await;
+        match written {
+            Ok(done) => Ok(done),
+            Err(e) => {
+                for dir in std::iter::once(out).chain(discs.map(|(_, d)| d)) {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                let c = super::Committed::new(
+                    case_id,
+                    json!({"export_entry": entry}),
+                    &json!({"name": name, "error": e.message()}),
+                    self.clock.now().0,
+                )?;
+                let (d, opening) = c.draft(&format!("user:{}", actor.id), "export.failed", case_id)?;
+                let failed = self.append(d, vec![opening]).await?.index;
+                Err(AppError::Unprocessable(format!(
+                    "导出失败，未留下不完整的信息包（导出记录为日志第 {entry} 条，失败记录为第 {failed} 条）：{}",
+                    e.message()
+                )))
+            }
+        }
     }
 
     /// The package statement over `tags`, signed with the log's keys.
