@@ -153,6 +153,7 @@ pub fn four_properties_of(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> V
     let mut listed_problems = Vec::new();
     let mut digest_problems = Vec::new();
     let mut sm3s: BTreeMap<String, String> = BTreeMap::new();
+    let mut sha256s: BTreeMap<String, String> = BTreeMap::new();
     let mut bytes = 0u64;
     match (&m256, &m512) {
         (Ok(a), Ok(b)) => {
@@ -169,6 +170,7 @@ pub fn four_properties_of(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> V
                     Ok((s256, s512, s3, n)) => {
                         bytes += n;
                         sm3s.insert((*path).clone(), s3);
+                        sha256s.insert((*path).clone(), s256.clone());
                         if a.get(*path).is_some_and(|d| *d != s256) || b.get(*path).is_some_and(|d| *d != s512) {
                             digest_problems.push(format!("{path} 的摘要与清单不符"));
                         }
@@ -282,6 +284,7 @@ pub fn four_properties_of(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> V
         process.push("过程信息中没有归档（archive.filed）".to_string());
     }
     r.item("WZ-5", "完整性", "过程信息完整", process);
+    r.item("ZS-9", "真实性", "元数据与日志条目一致，音像记录的摘要由日志条目证明", entry_checks(c, &acts, &sha256s));
     // 真实性: each sealed document's seal over its PDF.
     r.item("ZS-6", "真实性", "电子印章", seal_checks(c, &payload));
     // 可用性: formats on the accepted list, PDFs open without a password.
@@ -327,6 +330,39 @@ pub fn four_properties_of(c: &dyn Carrier, pinned: Option<&[NoteVerifier]>) -> V
     r.item("AQ-1", "安全性", "载体上无非归档文件", extra);
     r.0.push(virus_scan(c.location()));
     r.0
+}
+
+/// Each 业务行为 of the metadata against its entry (行为, 行为主体, 叶哈希), and each recording
+/// carried against the log: some entry of the case names its SHA-256 (its link does).
+fn entry_checks(c: &dyn Carrier, acts: &[&str], sha256s: &BTreeMap<String, String>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut named = BTreeSet::new();
+    for e in acts {
+        let Some(path) = inner(e, "日志条目") else { continue };
+        let Ok(raw) = c.read(path) else { continue };
+        let entry = match liuhen_log::entry::Entry::decode(&raw) {
+            Ok(entry) => entry,
+            Err(err) => {
+                out.push(format!("{path} 不是日志条目（{err}）"));
+                continue;
+            }
+        };
+        named.extend(entry.blobs().iter().map(|b| b.sha256.to_hex()));
+        let unescape =
+            |s: &str| s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+        if inner(e, "行为").map(unescape).as_deref() != Some(entry.action())
+            || inner(e, "行为主体").map(unescape).as_deref() != Some(entry.actor())
+            || inner(e, "叶哈希") != Some(leaf_hash(&raw).to_hex().as_str())
+        {
+            out.push(format!("元数据所载 {path} 的行为、行为主体或叶哈希与条目不符"));
+        }
+    }
+    for (path, sha) in sha256s.iter().filter(|(p, _)| p.starts_with("data/recordings/")) {
+        if !named.contains(sha) {
+            out.push(format!("{path} 的摘要没有本案日志条目证明"));
+        }
+    }
+    out
 }
 
 /// A 档号 as liuhen writes it: 全宗号 (letters, digits), year, retention code, 件号 of four digits or more.

@@ -112,8 +112,8 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     // scan, which is not run where ClamAV is not installed — never passed.
     let said = text(&r.stdout);
     for code in [
-        "WZ-1", "WZ-2", "WZ-3", "WZ-4", "WZ-5", "ZS-1", "ZS-2", "ZS-3", "ZS-4", "ZS-5", "ZS-6", "ZS-8", "KY-1", "KY-2",
-        "AQ-1",
+        "WZ-1", "WZ-2", "WZ-3", "WZ-4", "WZ-5", "ZS-1", "ZS-2", "ZS-3", "ZS-4", "ZS-5", "ZS-6", "ZS-8", "ZS-9", "KY-1",
+        "KY-2", "AQ-1",
     ] {
         assert!(said.contains(&format!("[pass] {code} ")), "{code}: {said}");
     }
@@ -379,6 +379,17 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
         assert!(bagit && check, "disc {k}: {said}");
         let (ok, said) = four(&copy);
         assert!(ok, "disc {k}: {said}");
+        // A recording swapped for other bytes and the disc's manifests remade: no entry of the
+        // case proves its hash (ZS-9), nor does the signed statement cover the manifests (ZS-7).
+        let swapped = tmp.path().join(format!("swapped{k}"));
+        assert!(Command::new("cp").arg("-a").arg(&copy).arg(&swapped).status().unwrap().success());
+        if let Some(rec) = std::fs::read_dir(swapped.join("data/recordings")).unwrap().flatten().next() {
+            std::fs::write(rec.path(), crate::upload::mp4_with_times(1_795_138_200, 60, 1000)).unwrap();
+            resave(&swapped);
+            let (ok, said) = four(&swapped);
+            assert!(!ok && said.contains("[fail] ZS-9") && said.contains("的摘要没有本案日志条目证明"), "{said}");
+            assert!(said.contains("[fail] ZS-7"), "{said}");
+        }
         // A file that is no part of the archive, added to the disc: named.
         std::fs::write(copy.join("autorun.inf"), b"[autorun]").unwrap();
         let (ok, said) = four(&copy);

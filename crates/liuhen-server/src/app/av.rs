@@ -157,12 +157,16 @@ impl<S: LogStore> App<S> {
         let detail = json!({"recording": id, "case": link.case, "previous_case": r.case_id, "records": records,
             "av_item": item, "activity_ended_at": link.activity_ended_at, "reason": link.reason.trim()});
         let (c, opening) = super::auth::committed(&detail);
+        // The link names the recording's bytes in the clear: a case's own entries prove the
+        // hash of every recording used in it (what an archive package carries).
+        let sha = liuhen_log::Hash::from_hex(&r.sha256)
+            .ok_or_else(|| AppError::Internal("unreadable recording hash".into()))?;
         let d = EntryDraft::new(
             &format!("user:{}", actor.id),
             "recording.linked",
             Some(&link.case),
             body(json!({"recording": id, "detail": {"commit": c.to_hex()}})),
-            vec![],
+            vec![liuhen_log::BlobRef { sha256: sha, size: r.size }],
             vec![c],
         )
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
