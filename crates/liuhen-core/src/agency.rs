@@ -29,8 +29,11 @@ pub struct Agency {
     /// …its retention table by kind of case (办法第二十四条: by category and risk), none shorter
     /// than the kind's least; a kind not in it takes its least…
     pub retention: std::collections::BTreeMap<String, crate::archive::Retention>,
-    /// …and how many months a recording of no case is kept (domain.md §f.4: at least six).
+    /// …how many months a recording of no case is kept (domain.md §f.4: at least six)…
     pub unlinked_months: u32,
+    /// …and where a 案卷's 页号 go on each page (`top_right`, the default; `bottom_right`;
+    /// `bottom_center`).
+    pub page_number_position: String,
 }
 
 impl Default for Agency {
@@ -46,6 +49,7 @@ impl Default for Agency {
             fonds: String::new(),
             retention: std::collections::BTreeMap::new(),
             unlinked_months: MIN_UNLINKED_MONTHS,
+            page_number_position: PAGE_NUMBER_POSITIONS[0].to_string(),
         }
     }
 }
@@ -60,6 +64,8 @@ pub enum ArchiveProblem {
 
 /// A recording of no case is kept at least six months (办法第二十四条; domain.md §f.4).
 pub const MIN_UNLINKED_MONTHS: u32 = 6;
+/// Where a 案卷's 页号 may go: 右上角 (the default), 右下角, 底部居中.
+pub const PAGE_NUMBER_POSITIONS: [&str; 3] = ["top_right", "bottom_right", "bottom_center"];
 /// The 全宗号 of an office that has not set one.
 pub const DEFAULT_FONDS: &str = "0001";
 
@@ -102,6 +108,9 @@ impl Agency {
                 return Err(ArchiveProblem::Other(format!("保管期限表中没有“{kind}”这类案件")));
             }
             crate::archive::check_retention(kind, *r).map_err(ArchiveProblem::Retention)?;
+        }
+        if !PAGE_NUMBER_POSITIONS.contains(&self.page_number_position.as_str()) {
+            return Err(ArchiveProblem::Other("页号位置须为 top_right、bottom_right 或 bottom_center".to_string()));
         }
         if !(MIN_UNLINKED_MONTHS..=1200).contains(&self.unlinked_months) {
             return Err(ArchiveProblem::Other("未关联案件的音像记录至少保存六个月".to_string()));

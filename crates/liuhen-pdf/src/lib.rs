@@ -24,6 +24,8 @@ use typst::{Library, LibraryExt, World};
 
 /// The one template every document is laid out with.
 pub const TEMPLATE: &str = include_str!("../templates/document.typ");
+/// A filed case's 案卷 in one PDF: 卷内目录, the documents' pages numbered, 备考表.
+pub const VOLUME: &str = include_str!("../templates/volume.typ");
 
 /// Where Debian's `fonts-noto-cjk` puts the Noto Serif/Sans CJK collections (SIL OFL).
 pub const DEBIAN_NOTO_CJK: &str = "/usr/share/fonts/opentype/noto";
@@ -195,6 +197,15 @@ fn file_id(path: &str) -> Result<FileId, PdfError> {
 /// the data names by path (e.g. `/img/sig-0.png`).
 pub fn render(fonts: &Fonts, data: &serde_json::Value, images: &[(String, Vec<u8>)]) -> Result<Pdf, PdfError> {
     render_source(fonts, TEMPLATE, data, images)
+}
+
+/// Where a 案卷's 页号 go on each page of its documents (the office's choice).
+pub const PAGE_NUMBER_POSITIONS: [&str; 3] = ["top_right", "bottom_right", "bottom_center"];
+
+/// Renders a filed case's 案卷 (see `templates/volume.typ` for `data`) over its documents'
+/// PDFs, `pdfs` the virtual files `data.documents[].path` names (`/img/…`).
+pub fn render_volume(fonts: &Fonts, data: &serde_json::Value, pdfs: &[(String, Vec<u8>)]) -> Result<Pdf, PdfError> {
+    render_source(fonts, VOLUME, data, pdfs)
 }
 
 /// Renders with another template source (an office's own layout, or a test's).

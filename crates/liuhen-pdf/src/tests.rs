@@ -152,3 +152,73 @@ fn the_text_layer_reads_as_typed_and_long_runs_stay_on_the_page() {
     assert!(!right.is_empty());
     assert!(right.iter().all(|x| *x <= 595.0 - 28.0), "a word runs off the page: {right:?}");
 }
+
+/// The words on page `page` of `pdf` with their boxes (pdftotext -bbox), and the page's size.
+fn words_on(pdf: &[u8], page: usize) -> (Vec<(String, f64, f64)>, f64, f64) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("v.pdf");
+    std::fs::write(&f, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(&f)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let html = String::from_utf8(out.stdout).unwrap();
+    let num = |s: &str, k: &str| -> f64 {
+        s.split(&format!("{k}=\"")).nth(1).and_then(|r| r.split('"').next()).and_then(|n| n.parse().ok()).unwrap()
+    };
+    let page_tag = html.split("<page ").nth(1).unwrap();
+    let (w, h) = (num(page_tag, "width"), num(page_tag, "height"));
+    let words = html
+        .split("<word ")
+        .skip(1)
+        .map(|w| {
+            let text = w.split('>').nth(1).and_then(|r| r.split('<').next()).unwrap_or_default().to_string();
+            (text, num(w, "xMin"), num(w, "yMin"))
+        })
+        .collect();
+    (words, w, h)
+}
+
+/// A 案卷 in one PDF: the 卷内目录, every page of its documents as they are with the 页号
+/// stamped where the office places it, continuous across documents, and the 备考表.
+#[test]
+fn a_volume_numbers_its_documents_pages_where_the_office_places_them() {
+    let f = fonts();
+    let one = render(&f, &sample(), &[]).unwrap();
+    let mut long = sample();
+    long["blocks"] = json!([{"label": "问答", "text": "问：请陈述经过。\n答：我在门口摆摊。\n".repeat(60)}]);
+    let two = render(&f, &long, &[]).unwrap();
+    assert!(two.pages >= 2);
+    let data = |position: &str| {
+        json!({"archive_no": "0001-2026-Y-0001", "case_no": "栗街罚〔2026〕3号", "agency": "迁西县栗乡街道办事处",
+            "position": position,
+            "lines": [{"n": 1, "doc_no": "栗街罚决〔2026〕3号", "responsible": "迁西县栗乡街道办事处", "title": "行政处罚决定书",
+                       "date": "2026-11-27", "pages": "1-1", "part": "法律文书部分"},
+                      {"n": 2, "doc_no": "", "responsible": "迁西县栗乡街道办事处", "title": "询问笔录",
+                       "date": "2026-11-20", "pages": format!("2-{}", 1 + two.pages), "part": "证据部分"}],
+            "documents": [{"path": "/img/1.pdf", "pages": 1, "first": 1}, {"path": "/img/2.pdf", "pages": two.pages, "first": 2}],
+            "remarks": {"notes": ["R-150 逾期归档"], "filer": "王明", "checker": "档案员", "filed_on": "2026-12-08"}})
+    };
+    let pdfs = [("/img/1.pdf".to_string(), one.bytes.clone()), ("/img/2.pdf".to_string(), two.bytes.clone())];
+    for (position, right, top) in [("top_right", true, true), ("bottom_center", false, false)] {
+        let v = render_volume(&f, &data(position), &pdfs).unwrap();
+        assert_eq!(v.pages, 1 + 1 + two.pages + 1, "目录, the documents' pages, 备考表");
+        let text = text_of(&v.bytes);
+        for needle in
+            ["卷内目录", "0001-2026-Y-0001", "询问笔录", "新华路占道经营", "备考表", "R-150逾期归档", "立卷人：王明"]
+        {
+            assert!(text.contains(needle), "{needle} not in {text}");
+        }
+        // Each document page carries its 页号, where it was asked for.
+        for (page, number) in [(2, "1"), (3, "2"), (2 + two.pages, &*(1 + two.pages).to_string())] {
+            let (words, w, h) = words_on(&v.bytes, page);
+            let at = words.iter().filter(|(t, _, _)| t == number).find(|(_, x, y)| {
+                (if right { *x > 0.8 * w } else { *x > 0.4 * w && *x < 0.6 * w })
+                    && (if top { *y < 0.1 * h } else { *y > 0.9 * h })
+            });
+            assert!(at.is_some(), "{position}: no 页号 {number} in place on page {page}: {words:?}");
+        }
+    }
+}

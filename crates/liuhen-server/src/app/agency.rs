@@ -15,7 +15,7 @@ pub fn agency_json(a: &Agency) -> Value {
     json!({
         "name": a.name, "uscc": a.uscc, "has_enforcement_power": a.has_enforcement_power,
         "review_organ": a.review_organ, "court": a.court,
-        "fonds": a.fonds, "unlinked_months": a.unlinked_months,
+        "fonds": a.fonds, "unlinked_months": a.unlinked_months, "page_number_position": a.page_number_position,
         "retention": a.retention.iter().map(|(k, r)| (k.clone(), json!(r.code()))).collect::<serde_json::Map<_, _>>(),
         "seals": a.seals.iter().map(|s| json!({
             "kind": s.kind, "valid_from": s.valid_from.to_string(), "valid_to": s.valid_to.to_string(),
@@ -50,6 +50,10 @@ pub fn parse_agency(v: &Value) -> Option<Agency> {
             .flatten()
             .filter_map(|(k, r)| Some((k.clone(), liuhen_core::archive::Retention::parse(r.as_str()?)?)))
             .collect(),
+        page_number_position: v["page_number_position"]
+            .as_str()
+            .unwrap_or(liuhen_core::agency::PAGE_NUMBER_POSITIONS[0])
+            .to_string(),
         unlinked_months: v["unlinked_months"]
             .as_u64()
             .map_or(liuhen_core::agency::MIN_UNLINKED_MONTHS, |m| m.min(u64::from(u32::MAX)) as u32),

@@ -321,6 +321,10 @@ impl<S: LogStore> App<S> {
                 }
                 documents.push(parts);
             }
+            // The 案卷 in one PDF, for reading and printing: 卷内目录, every page of the documents
+            // with its 页号 where the office places it, 备考表.
+            let volume = self.render_volume(&case, filed).await?;
+            bag.add("案卷.pdf", &volume)?;
             // The recordings linked to the case, carried by hash, each with its label (办法第二十五条:
             // 事项、时间、地点、方式、执法人员; the device and 密级 too).
             let mut recordings = Vec::new();
@@ -436,6 +440,47 @@ impl<S: LogStore> App<S> {
                 )))
             }
         }
+    }
+
+    /// The PDF of a filed file's 案卷 (`filed`: its `archive.filed` record).
+    async fn render_volume(&self, case: &liuhen_store::CaseRecord, filed: &Value) -> Result<Vec<u8>, AppError> {
+        let office = self.agency().await?;
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        let mut pdfs = Vec::new();
+        let mut documents = Vec::new();
+        let mut lines = Vec::new();
+        for line in filed["toc"]["lines"].as_array().into_iter().flatten() {
+            let (from, to) = (line["page_from"].as_u64().unwrap_or(1), line["page_to"].as_u64().unwrap_or(1));
+            lines.push(
+                json!({"n": line["n"], "doc_no": text(&line["doc_no"]), "responsible": text(&line["responsible"]),
+                "title": text(&line["title"]), "date": text(&line["date"]), "pages": format!("{from}-{to}"),
+                "part": text(&line["part"])}),
+            );
+            if let Some(sha) = line["pdf_sha256"].as_str().and_then(Hash::from_hex) {
+                let path = format!("/img/{}.pdf", pdfs.len() + 1);
+                pdfs.push((path.clone(), self.blobs.get(&sha).await?.to_vec()));
+                documents.push(json!({"path": path, "pages": to + 1 - from, "first": from}));
+            }
+        }
+        let remarks = &filed["remarks"];
+        let notes: Vec<String> =
+            remarks["notes"].as_array().into_iter().flatten().map(|n| text(&n["message"])).collect();
+        let data = json!({"archive_no": text(&filed["archive_no"]), "case_no": case.case_no, "agency": office.name,
+            "position": office.page_number_position, "lines": lines, "documents": documents,
+            "remarks": {"notes": notes, "filer": text(&remarks["filer"]), "checker": text(&remarks["checker"]),
+                "filed_on": text(&remarks["filed_on"])}});
+        let dirs = self.documents.font_dirs.clone();
+        let pdf = tokio::task::spawn_blocking(move || {
+            let fonts = liuhen_pdf::shared(&dirs)?;
+            liuhen_pdf::render_volume(&fonts, &data, &pdfs)
+        })
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?
+        .map_err(|e| match e {
+            liuhen_pdf::PdfError::NoChineseFont(_) => AppError::Unavailable(e.to_string()),
+            other => AppError::Internal(Box::new(other)),
+        })?;
+        Ok(pdf.bytes)
     }
 
     /// The package statement over `tags`, signed with the log's keys.
@@ -586,7 +631,9 @@ data/log/checkpoint-filed.txt 是归档后首个检查点，data/log/consistency
 全部通过时输出“核验通过”，否则指出第一处不符。\n\
 4. 文书：data/documents/ 下为归档的执法文书 PDF（按卷内目录顺序，即 metadata.xml 的件号），盖章文书另附\n   \
 电子签章（.seal.der，GB/T 38540 结构）与 Ed25519 签名（.ed25519.sig）；印章公钥在 data/keys/。\n\
-5. 音像记录：data/recordings/ 下为本案关联的音像记录，文件名为其编号，摘要见 metadata.xml。\n"
+5. 音像记录：data/recordings/ 下为本案关联的音像记录，文件名为其编号，摘要见 metadata.xml。\n\
+6. 案卷：data/案卷.pdf 为便于阅读和打印的整卷：卷内目录、各文书的全部页面（按本单位规定的位置加注连续页号）和备考表；\n   \
+原件以 data/documents/ 下盖章的 PDF 为准。\n"
     )
 }
 

@@ -209,6 +209,7 @@ pub async fn reference_form<S: LogStore>(
             ("seals".to_string(), seals.join("\n")),
             ("fonds".to_string(), a.fonds),
             ("unlinked_months".to_string(), a.unlinked_months.to_string()),
+            ("page_number_position".to_string(), a.page_number_position),
         ];
         for (kind, r) in &a.retention {
             v.push((format!("retention.{kind}"), r.code().to_string()));

@@ -139,6 +139,9 @@ pub const PARTY_TYPES: &[(&str, &str)] =
     &[("natural_person", "自然人"), ("legal_person", "法人"), ("other_org", "其他组织")];
 pub const ID_TYPES: &[(&str, &str)] = &[("居民身份证", "居民身份证"), ("", "无（法人或其他组织）")];
 pub const PENALTIES: &[(&str, &str)] = &[("warning", "警告"), ("fine", "罚款")];
+/// Where a 案卷's 页号 go.
+pub const PAGE_NUMBER_POSITIONS: &[(&str, &str)] =
+    &[("top_right", "右上角"), ("bottom_right", "右下角"), ("bottom_center", "底部居中")];
 /// A kind's retention in the office's table; blank: the kind's least.
 pub const RETENTIONS: &[(&str, &str)] =
     &[("", "按该类最短期限"), ("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年")];
@@ -1328,6 +1331,7 @@ pub const SPECS: &[Spec] = &[
             f("retention.licence", "保管期限：行政许可", Kind::Select(RETENTIONS)),
             f("retention.inspection", "保管期限：行政检查", Kind::Select(RETENTIONS)),
             f("unlinked_months", "未关联案件的音像记录保存月数（至少 6，不填为 6）", Kind::OptNumber),
+            f("page_number_position", "案卷页号位置", Kind::Select(PAGE_NUMBER_POSITIONS)),
         ],
     },
     Spec {

@@ -281,6 +281,11 @@ async fn an_ordinary_penalty_is_filed_and_its_package_validates_with_bagit() {
     assert_eq!(filed["filed"]["retention"], "Y", "{filed}");
     let lines = filed["filed"]["toc"]["lines"].as_array().unwrap().len();
     assert!(lines >= missing.len(), "{filed}");
+    // The office puts its 页号 at the foot, centred.
+    let profile = json!({"name": "迁西县栗乡街道办事处", "uscc": "11130227MB0000000J", "review_organ": "迁西县人民政府",
+        "court": "迁西县人民法院", "seals": [{"kind": "行政执法专用章", "valid_from": "2020-01-01", "valid_to": "2030-12-31"}],
+        "page_number_position": "bottom_center"});
+    ok(&c.app.put_as("/api/agency", &c.token, &profile).await, "profile");
     // Exported at the console as the archivist, the server stopped.
     let console = c.app.console();
     let user = liuhen_store::ProjectionReads::user_by_username(&c.app.store, "dangan").await.unwrap();
@@ -313,6 +318,34 @@ async fn an_ordinary_penalty_is_filed_and_its_package_validates_with_bagit() {
     );
     let meta = std::fs::read_to_string(bag.join("data/metadata.xml")).unwrap();
     assert!(meta.contains("<档号>0001-2027-Y-0001</档号>") && meta.contains("<行为>archive.filed</行为>"), "{meta}");
+    // The 案卷 in one PDF: 卷内目录, the documents' pages numbered on, 备考表.
+    let volume = bag.join("data/案卷.pdf");
+    let info = std::process::Command::new("pdfinfo").arg(&volume).output().unwrap();
+    let pages: u64 = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .unwrap();
+    let numbered = filed["filed"]["toc"]["lines"].as_array().unwrap().last().unwrap()["page_to"].as_u64().unwrap();
+    assert_eq!(pages, numbered + 2, "目录, every numbered page, 备考表");
+    let text = std::process::Command::new("pdftotext").arg(&volume).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("卷内目录") && text.contains("0001-2027-Y-0001") && text.contains("备考表"), "{text}");
+    // 页号 1 on the first document's page, at the foot, centred, as the office placed it.
+    let boxes = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-f", "2", "-l", "2"])
+        .arg(&volume)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&boxes.stdout).to_string();
+    let attr = |s: &str, k: &str| -> f64 {
+        s.split(&format!("{k}=\"")).nth(1).and_then(|r| r.split('"').next()).and_then(|n| n.parse().ok()).unwrap()
+    };
+    let (w, h) = (attr(&html, "width"), attr(&html, "height"));
+    let placed = html.split("<word ").skip(1).any(|word| {
+        word.contains(">1</word>") && (0.4 * w..0.6 * w).contains(&attr(word, "xMin")) && attr(word, "yMin") > 0.9 * h
+    });
+    assert!(placed, "{html}");
 }
 
 /// 销毁 (办法第二十四条、第二十六条): refused while held — its case open, or six months not run for

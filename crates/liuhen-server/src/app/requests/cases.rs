@@ -2046,6 +2046,10 @@ pub struct AgencyForm {
     #[serde(default)]
     #[schemars(range(min = 6, max = 1200))]
     pub unlinked_months: Option<u32>,
+    /// 案卷中页号的位置：top_right 右上角（缺省）、bottom_right 右下角、bottom_center 底部居中。
+    #[serde(default)]
+    #[schemars(extend("enum" = ["top_right", "bottom_right", "bottom_center", ""]))]
+    pub page_number_position: super::text::Text<16>,
 }
 
 /// The office's retention table (办法第二十四条), a kind a field.
@@ -2125,6 +2129,10 @@ pub async fn put_agency_from<S: LogStore>(
             .collect()
         },
         unlinked_months: f.unlinked_months.unwrap_or(liuhen_core::agency::MIN_UNLINKED_MONTHS),
+        page_number_position: match f.page_number_position.text("页号位置")? {
+            p if p.is_empty() => liuhen_core::agency::PAGE_NUMBER_POSITIONS[0].to_string(),
+            p => p,
+        },
         seals: f
             .seals
             .iter()
