@@ -195,8 +195,9 @@ fn file_id(path: &str) -> Result<FileId, PdfError> {
 
 /// Renders `data` (see `templates/document.typ` for its shape) with `images`, virtual files
 /// the data names by path (e.g. `/img/sig-0.png`).
+/// The PDF is PDF/A-2b, dated `data.pdf_date`.
 pub fn render(fonts: &Fonts, data: &serde_json::Value, images: &[(String, Vec<u8>)]) -> Result<Pdf, PdfError> {
-    render_source(fonts, TEMPLATE, data, images)
+    compile(fonts, TEMPLATE, data, images, true)
 }
 
 /// Where a 案卷's 页号 go on each page of its documents (the office's choice).
@@ -205,7 +206,7 @@ pub const PAGE_NUMBER_POSITIONS: [&str; 3] = ["top_right", "bottom_right", "bott
 /// Renders a filed case's 案卷 (see `templates/volume.typ` for `data`) over its documents'
 /// PDFs, `pdfs` the virtual files `data.documents[].path` names (`/img/…`).
 pub fn render_volume(fonts: &Fonts, data: &serde_json::Value, pdfs: &[(String, Vec<u8>)]) -> Result<Pdf, PdfError> {
-    render_source(fonts, VOLUME, data, pdfs)
+    compile(fonts, VOLUME, data, pdfs, false)
 }
 
 /// Renders with another template source (an office's own layout, or a test's).
@@ -214,6 +215,16 @@ pub fn render_source(
     template: &str,
     data: &serde_json::Value,
     images: &[(String, Vec<u8>)],
+) -> Result<Pdf, PdfError> {
+    compile(fonts, template, data, images, false)
+}
+
+fn compile(
+    fonts: &Fonts,
+    template: &str,
+    data: &serde_json::Value,
+    images: &[(String, Vec<u8>)],
+    archival: bool,
 ) -> Result<Pdf, PdfError> {
     let main = file_id("/main.typ")?;
     let mut files = HashMap::new();
@@ -234,9 +245,26 @@ pub fn render_source(
     let doc: typst_layout::PagedDocument = typst::compile(&world).output.map_err(|errors| {
         PdfError::Layout(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
     })?;
+    // The file's date is the data's (`pdf_date`, YYYY-MM-DD, Beijing): the same data makes the
+    // same bytes. A document is PDF/A-2b (ISO 19005-2, level B) — the archival form GB/T 18894
+    // accepts for 版式文档: fonts embedded, colours defined, XMP metadata, typst refusing what
+    // would break it; a rendition over other PDFs (a 案卷) cannot be, as PDF/A embeds none.
+    let date = data["pdf_date"].as_str().and_then(|d| {
+        let mut p = d.split('-').map(|x| x.parse::<i64>().ok());
+        let (y, m, dd) = (p.next()??, p.next()??, p.next()??);
+        typst::foundations::Datetime::from_ymd(i32::try_from(y).ok()?, u8::try_from(m).ok()?, u8::try_from(dd).ok()?)
+    });
+    let standards = match (archival, date) {
+        (true, Some(_)) => typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
+            .map_err(|e| PdfError::Layout(format!("PDF/A-2b: {}", e.message())))?,
+        (true, None) => return Err(PdfError::Data("an archival PDF needs its date (pdf_date)".into())),
+        (false, _) => typst_pdf::PdfStandards::default(),
+    };
     let options = typst_pdf::PdfOptions {
         ident: typst::foundations::Smart::Custom("liuhen".into()),
         creator: typst::foundations::Smart::Custom(Some("liuhen".into())),
+        timestamp: date.and_then(|d| typst_pdf::Timestamp::new_local(d, 8 * 60)),
+        standards,
         ..Default::default()
     };
     let bytes = typst_pdf::pdf(&doc, &options).map_err(|errors| {

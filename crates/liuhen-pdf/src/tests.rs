@@ -25,8 +25,28 @@ fn sample() -> serde_json::Value {
                    {"label": "处罚依据", "text": "《城市市容和环境卫生管理条例》第三十六条"}],
         "approvals": [], "signatures": [],
         "seal": {"agency": "迁西县栗乡街道办事处", "kind": "行政执法专用章", "date": "2026年11月27日"},
-        "footer": "liuhen doc 7"
+        "footer": "liuhen doc 7", "pdf_date": "2026-11-27"
     })
+}
+
+/// A document is PDF/A-2b, dated by its data (pdfinfo reads the claim from its XMP; typst
+/// refuses to write what would break the standard); without its date it is refused.
+#[test]
+fn a_document_is_pdf_a_2b_dated_by_its_data() {
+    let pdf = render(&fonts(), &sample(), &[]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("a.pdf");
+    std::fs::write(&f, &pdf.bytes).unwrap();
+    let info = std::process::Command::new("pdfinfo").arg("-meta").arg(&f).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    let claim = |k: &str, v: &str| {
+        info.contains(&format!("<pdfaid:{k}>{v}</pdfaid:{k}>")) || info.contains(&format!("pdfaid:{k}=\"{v}\""))
+    };
+    assert!(claim("part", "2") && claim("conformance", "B"), "{info}");
+    assert!(info.contains("2026-11-27"), "dated by its data: {info}");
+    let mut undated = sample();
+    undated.as_object_mut().unwrap().remove("pdf_date");
+    assert!(matches!(render(&fonts(), &undated, &[]), Err(PdfError::Data(_))));
 }
 
 #[test]

@@ -1352,6 +1352,9 @@ impl<S: LogStore> App<S> {
             data["doc_no"] = json!(no);
             data["seal"] = json!({"agency": office, "kind": kind, "date": chinese_date(*date)});
         }
+        // The file's date (a PDF/A must have one): the day of issue, else the day it is made.
+        let made = issued.map_or_else(|| self.clock.now().shanghai_date(), |(_, date, _, _)| *date);
+        data["pdf_date"] = json!(made.to_string());
         if let Some(p) = cross_page {
             data["cross_page"] = json!(p);
         }

@@ -466,6 +466,7 @@ impl<S: LogStore> App<S> {
         let notes: Vec<String> =
             remarks["notes"].as_array().into_iter().flatten().map(|n| text(&n["message"])).collect();
         let data = json!({"archive_no": text(&filed["archive_no"]), "case_no": case.case_no, "agency": office.name,
+            "pdf_date": text(&remarks["filed_on"]),
             "position": office.page_number_position, "lines": lines, "documents": documents,
             "remarks": {"notes": notes, "filer": text(&remarks["filer"]), "checker": text(&remarks["checker"]),
                 "filed_on": text(&remarks["filed_on"])}});

@@ -141,7 +141,7 @@ pub const ID_TYPES: &[(&str, &str)] = &[("居民身份证", "居民身份证"), 
 pub const PENALTIES: &[(&str, &str)] = &[("warning", "警告"), ("fine", "罚款")];
 /// Where a 案卷's 页号 go.
 pub const PAGE_NUMBER_POSITIONS: &[(&str, &str)] =
-    &[("top_right", "右上角"), ("bottom_right", "右下角"), ("bottom_center", "底部居中")];
+    &[("", "右上角（缺省）"), ("top_right", "右上角"), ("bottom_right", "右下角"), ("bottom_center", "底部居中")];
 /// A kind's retention in the office's table; blank: the kind's least.
 pub const RETENTIONS: &[(&str, &str)] =
     &[("", "按该类最短期限"), ("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年")];
