@@ -94,6 +94,9 @@ pub fn four_properties_verdict(items: &[(&str, &str, bool, &str)]) -> Vec<Violat
         .collect()
 }
 
+/// The formats an archive keeps (GB/T 18894-2016: 版式文档, images, audio, video), by extension.
+pub const ARCHIVAL_FORMATS: [&str; 10] = ["pdf", "jpg", "jpeg", "tif", "tiff", "wav", "mp3", "mp4", "mpg", "mpeg"];
+
 /// The kinds of case a file is of, as the office's retention table names them.
 pub const KINDS: [&str; 5] = ["ordinary_penalty", "coercive_measure", "summary_penalty", "licence", "inspection"];
 

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checkpoint;
+pub mod digest;
 pub mod entry;
 pub mod hash;
 pub mod note;

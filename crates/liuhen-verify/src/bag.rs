@@ -86,7 +86,7 @@ fn manifest(c: &dyn Carrier, name: &str) -> Result<BTreeMap<String, String>, Str
 /// two threads as it is read).
 fn digests(c: &dyn Carrier, path: &str) -> std::io::Result<(String, String, String, u64)> {
     let expected = c.len(path).unwrap_or(0);
-    let d = crate::digest::of_reader(&mut c.open(path)?, expected)?;
+    let d = liuhen_log::digest::of_reader(&mut c.open(path)?, expected)?;
     Ok((d.sha256, d.sha512, d.sm3, d.size))
 }
 

@@ -11,7 +11,6 @@
 
 pub mod bag;
 pub mod carrier;
-pub mod digest;
 mod fetch;
 
 pub use fetch::{DirFetcher, FetchError, Fetcher, HttpFetcher};

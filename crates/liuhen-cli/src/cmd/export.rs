@@ -86,6 +86,22 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         });
         (stop, handle)
     });
+    // The 四性检测 of the package as written (DA/T 70), by the independent verifier against the
+    // log's own keys, run by the export before its last fsync.
+    let keys = liuhen_verify::parse_keys(&log_pub).context("the log's keys")?;
+    let found: std::sync::Mutex<Vec<liuhen_verify::bag::Item>> = std::sync::Mutex::new(Vec::new());
+    let check = |dir: &std::path::Path| {
+        let items = liuhen_verify::bag::four_properties(dir, Some(&keys));
+        let json = items
+            .iter()
+            .map(|i| {
+                serde_json::json!({"code": i.code, "property": i.property, "name": i.name,
+                    "result": i.result.code(), "detail": i.detail})
+            })
+            .collect();
+        *found.lock().unwrap_or_else(|e| e.into_inner()) = items;
+        serde_json::Value::Array(json)
+    };
     let done = app
         .export_case_bag(
             &user,
@@ -93,6 +109,7 @@ pub async fn run(what: What) -> anyhow::Result<()> {
             (&args.purpose, &args.destination),
             &log_pub,
             (&args.out, capacity.map(|c| (c, discs_dir.as_path()))),
+            &check,
         )
         .await
         .map_err(err);
@@ -100,19 +117,11 @@ pub async fn run(what: What) -> anyhow::Result<()> {
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = handle.await;
     }
-    // The 四性检测 of the package as written (DA/T 70), against the log's own keys, recorded.
+    // The check's report, recorded.
     let checked = match &done {
         Ok(d) => {
-            let items = d.checked.clone();
-            let json: Vec<serde_json::Value> = items
-                .iter()
-                .map(|i| {
-                    serde_json::json!({"code": i.code, "property": i.property, "name": i.name,
-                    "result": i.result.code(), "detail": i.detail})
-                })
-                .collect();
-            app.record_file_check(&user, &id, "export", serde_json::Value::Array(json)).await.map_err(err)?;
-            Some(items)
+            app.record_file_check(&user, &id, "export", d.checked.clone()).await.map_err(err)?;
+            Some(std::mem::take(&mut *found.lock().unwrap_or_else(|e| e.into_inner())))
         }
         Err(_) => None,
     };

@@ -345,7 +345,7 @@ impl<S: LogStore> App<S> {
         let checked = self.check_at_filing(&case, &toc).await?;
         let verdict: Vec<(&str, &str, bool, &str)> = checked
             .iter()
-            .map(|i| (i.code, i.name, i.result == liuhen_verify::bag::Outcome::Fail, i.detail.as_str()))
+            .map(|i| (i.code, i.name, i.result == super::filing_check::Outcome::Fail, i.detail.as_str()))
             .collect();
         let failed = archive::four_properties_verdict(&verdict);
         if !failed.is_empty() {

@@ -39,7 +39,7 @@ pub struct BagFile {
     pub sm3: String,
 }
 
-fn bag_file(path: String, d: liuhen_verify::digest::Digests) -> BagFile {
+fn bag_file(path: String, d: liuhen_log::digest::Digests) -> BagFile {
     BagFile { path, size: d.size, sha256: d.sha256, sha512: d.sha512, sm3: d.sm3 }
 }
 
@@ -77,7 +77,7 @@ impl Bag {
         let path = format!("data/{rel}");
         let mut f = self.open(&path)?;
         f.write_all(bytes).map_err(|e| io(&path, e))?;
-        let mut d = liuhen_verify::digest::Digester::new(bytes.len() as u64);
+        let mut d = liuhen_log::digest::Digester::new(bytes.len() as u64);
         d.update(bytes.to_vec());
         self.files.push(bag_file(path, d.finish()));
         Ok(())
@@ -95,7 +95,7 @@ impl Bag {
         let path = format!("data/{rel}");
         let mut f = self.open(&path)?;
         // Hashed on two threads as it is written (SHA-256 against the log's, SHA-512, SM3).
-        let mut d = liuhen_verify::digest::Digester::new(size);
+        let mut d = liuhen_log::digest::Digester::new(size);
         let mut at = 0;
         while at < size {
             let end = (at + CHUNK).min(size);
@@ -226,15 +226,17 @@ pub struct Exported {
     pub entry: u64,
     /// The disc images written, when asked for.
     pub discs: Vec<PathBuf>,
-    /// The 四性检测 (DA/T 70) of the package as written, against the log's keys.
-    pub checked: Vec<liuhen_verify::bag::Item>,
+    /// The 四性检测 (DA/T 70) of the package as written, as the caller's check reported it
+    /// (a JSON array of `{code, property, name, result, detail}`).
+    pub checked: Value,
 }
 
 impl<S: LogStore> App<S> {
     /// Exports filed case `case_id` as a bag at `out` (a folder that must not exist) for
     /// `purpose`, to `destination`, by the 档案管理员 `actor`; `log_pub` is the log's verifier
     /// keys (`log.pub`). The export entry is appended, and a checkpoint signed over it, before
-    /// anything is written.
+    /// anything is written. `check` is the 四性检测 run on the package as written, before the
+    /// last fsync (the independent verifier's, which this crate does not depend on).
     pub async fn export_case_bag(
         &self,
         actor: &UserRecord,
@@ -242,6 +244,7 @@ impl<S: LogStore> App<S> {
         (purpose, destination): (&str, &str),
         log_pub: &str,
         (out, discs): (&Path, Option<(u64, &Path)>),
+        check: &(dyn Fn(&Path) -> Value + Send + Sync),
     ) -> Result<Exported, AppError> {
         let case = self.store.case(case_id).await?;
         self.allow(actor, Action::FileCase, Some(&case))?;
@@ -405,8 +408,7 @@ impl<S: LogStore> App<S> {
             tags.push((SIGNATURE_FILE.to_string(), signed.into_bytes()));
             let dir = bag.finish(&tags)?;
             // The 四性检测 of the package as written, read back while the system writes it out.
-            let keys = liuhen_verify::parse_keys(log_pub).map_err(|e| AppError::Internal(e.into()))?;
-            let checked = liuhen_verify::bag::four_properties(&dir, Some(&keys));
+            let checked = check(&dir);
             let images = match discs {
                 Some((capacity, folder)) => {
                     self.write_discs(&dir, folder, capacity, &archive_no, &labels, &explanation(&archive_no)).await?

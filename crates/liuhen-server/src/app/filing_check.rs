@@ -7,11 +7,29 @@
 
 use super::App;
 use crate::app::AppError;
+use liuhen_core::archive::ARCHIVAL_FORMATS as ACCEPTED;
 use liuhen_log::Hash;
 use liuhen_store::{CaseRecord, LogStore};
-use liuhen_verify::bag::{ACCEPTED, Item, Outcome};
 use serde_json::Value;
 use sha2::Digest as _;
+
+/// How one item came out (as `liuhen-verify` reports a package's: `pass`, `fail`, `not-run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    Fail,
+    NotRun,
+}
+
+/// One item of the check.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub code: &'static str,
+    pub property: &'static str,
+    pub name: &'static str,
+    pub result: Outcome,
+    pub detail: String,
+}
 
 fn item(code: &'static str, property: &'static str, name: &'static str, problems: Vec<String>) -> Item {
     let (result, detail) = match problems.first() {
@@ -24,12 +42,17 @@ fn item(code: &'static str, property: &'static str, name: &'static str, problems
 
 /// The items as the log records them.
 pub fn items_json(items: &[Item]) -> Value {
+    let code = |o: Outcome| match o {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::NotRun => "not-run",
+    };
     Value::Array(
         items
             .iter()
             .map(|i| {
                 serde_json::json!({"code": i.code, "property": i.property, "name": i.name,
-                    "result": i.result.code(), "detail": i.detail})
+                    "result": code(i.result), "detail": i.detail})
             })
             .collect(),
     )
