@@ -469,9 +469,14 @@ impl<S: LogStore> App<S> {
         // The cursor's number is the day as YYYYMMDD.
         let day_of = |n: i64| format!("{:04}-{:02}-{:02}", n / 10_000, n / 100 % 100, n % 100);
         let after = cursor.map(super::policy::parse_cursor).transpose()?.map(|(n, case)| (day_of(n), case));
-        let rows = self.store.case_files_expiring(&until.to_string(), after, limit as u32 + 1).await?;
+        let mut rows = self.store.case_files_expiring(&until.to_string(), after, limit as u32 + 1).await?;
+        let next = super::policy::page_end(&mut rows, limit, |last| {
+            let v: Value = serde_json::from_str(&last.data).unwrap_or(Value::Null);
+            let n: i64 = v["filed"]["keep_until"].as_str().unwrap_or_default().replace('-', "").parse().unwrap_or(0);
+            super::policy::cursor_of(n, &last.case_id)
+        });
         let mut out = Vec::new();
-        for r in rows.iter().take(limit) {
+        for r in &rows {
             let v: Value = serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             let case = self.store.case(&r.case_id).await?;
             let keep = v["filed"]["keep_until"].as_str().unwrap_or_default().to_string();
@@ -479,15 +484,6 @@ impl<S: LogStore> App<S> {
                 "archive_no": r.archive_no, "retention": v["filed"]["retention"], "filed_at": v["filed"]["at"],
                 "keep_until": keep, "expired": keep.as_str() < today.to_string().as_str()}));
         }
-        let next = match (rows.len() > limit, rows.get(limit.saturating_sub(1))) {
-            (true, Some(last)) => {
-                let v: Value = serde_json::from_str(&last.data).unwrap_or(Value::Null);
-                let n: i64 =
-                    v["filed"]["keep_until"].as_str().unwrap_or_default().replace('-', "").parse().unwrap_or(0);
-                Some(super::policy::cursor_of(n, &last.case_id))
-            }
-            _ => None,
-        };
         Ok((out, next))
     }
 
@@ -500,19 +496,18 @@ impl<S: LogStore> App<S> {
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
         let after = super::policy::archive_list_page(actor, state, &["handed_over", "filed"], cursor)?;
         let q = CaseFileQuery { state: state.to_string(), after, limit: limit + 1 };
-        let rows = self.store.case_file_page(&q).await?;
+        let mut rows = self.store.case_file_page(&q).await?;
+        let next = super::policy::page_end(&mut rows, limit, |last| {
+            super::policy::cursor_of(last.updated_at_ms, &last.case_id)
+        });
         let mut out = Vec::new();
-        for r in rows.iter().take(limit) {
+        for r in &rows {
             let v: Value = serde_json::from_str(&r.data).map_err(|e| AppError::Internal(Box::new(e)))?;
             let case = self.store.case(&r.case_id).await?;
             out.push(json!({"case": r.case_id, "case_no": case.case_no, "case_type": case.case_type,
                 "state": r.state, "archive_no": r.archive_no, "handed_over_at": v["handed_over"]["at"],
                 "filed_at": v["filed"]["at"], "retention": v["filed"]["retention"], "updated_at": r.updated_at_ms}));
         }
-        let next = match (rows.len() > limit, rows.get(limit.saturating_sub(1))) {
-            (true, Some(last)) => Some(super::policy::cursor_of(last.updated_at_ms, &last.case_id)),
-            _ => None,
-        };
         Ok((out, next))
     }
 }

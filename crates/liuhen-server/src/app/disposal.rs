@@ -88,22 +88,18 @@ impl<S: LogStore> App<S> {
         limit: usize,
     ) -> Result<(Vec<Value>, Option<String>), AppError> {
         let after = super::policy::archive_list_page(actor, state, &["requested", "disposed"], cursor)?;
-        let rows = self.store.recordings_in_disposal(state, after, limit as u32 + 1).await?;
+        let mut rows = self.store.recordings_in_disposal(state, after, limit as u32 + 1).await?;
+        let next = super::policy::page_end(&mut rows, limit, |last| {
+            let data: Value = serde_json::from_str(&last.data).unwrap_or(Value::Null);
+            super::policy::cursor_of(data["disposal"]["requested"]["at"].as_i64().unwrap_or_default(), &last.id)
+        });
         let mut out = Vec::new();
-        for r in rows.iter().take(limit) {
+        for r in &rows {
             let data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
             let hold = if state == "requested" { self.disposal_hold(r).await? } else { None };
             out.push(json!({"recording": r.id, "filename": data["filename"], "case": r.case_id, "size": r.size,
                 "sha256": r.sha256, "created_at": r.created_at_ms, "disposal": data["disposal"], "held": hold}));
         }
-        let next = match (rows.len() > limit, rows.get(limit.saturating_sub(1))) {
-            (true, Some(last)) => {
-                let data: Value = serde_json::from_str(&last.data).unwrap_or(Value::Null);
-                let at = data["disposal"]["requested"]["at"].as_i64().unwrap_or_default();
-                Some(super::policy::cursor_of(at, &last.id))
-            }
-            _ => None,
-        };
         Ok((out, next))
     }
 
