@@ -365,6 +365,11 @@ fn entry_checks(c: &dyn Carrier, acts: &[&str], sha256s: &BTreeMap<String, Strin
     out
 }
 
+/// Said when a package is checked against the keys it carries: they prove nothing against
+/// whoever made it.
+pub const UNPINNED: &str = "注意：未给出 --keys，使用信息包自带的日志公钥核验；应以监督部门或法院持有的 log.pub 核验 \
+     / note: checked against the keys the package carries; give --keys with the log.pub you hold";
+
 /// A 档号 as liuhen writes it: 全宗号 (letters, digits), year, retention code, 件号 of four digits or more.
 pub fn archive_no_ok(no: &str) -> bool {
     let parts: Vec<&str> = no.split('-').collect();
@@ -553,7 +558,7 @@ fn seal_checks(c: &dyn Carrier, payload: &BTreeSet<&String>) -> Vec<String> {
             _ => None,
         };
         if let Err(e) = liuhen_log::seal::verify(&der, &pdf, ed) {
-            out.push(format!("{stem}.pdf 的电子印章无效：{e}"));
+            out.push(format!("{stem}.pdf 的电子印章无效：签章与文书不符或签名无法验证（{e}）"));
         }
     }
     out

@@ -145,11 +145,15 @@ type Extents = BTreeMap<String, Vec<(u64, u64)>>;
 /// The files of the directory tree the volume descriptor `d` roots, with their extents.
 fn tree(f: &mut File, size: u64, d: &[u8; SECTOR as usize], ucs2: bool) -> Result<Extents, String> {
     let root = &d[156..156 + 34];
+    if !consistent(root) {
+        return Err("光盘映像的根目录记录字节序不一致".into());
+    }
     let mut extents = Extents::new();
     let mut seen = BTreeSet::new();
     let mut records = 0usize;
     let mut stack = vec![(String::new(), both32(&root[2..6]), both32(&root[10..14]), 0usize)];
     while let Some((prefix, lba, len, depth)) = stack.pop() {
+        let mut pending: Option<String> = None;
         if depth > MAX_DEPTH || !seen.insert(lba) {
             return Err("光盘映像的目录结构有环或过深".into());
         }
@@ -179,6 +183,15 @@ fn tree(f: &mut File, size: u64, d: &[u8; SECTOR as usize], ucs2: bool) -> Resul
             if 33 + name_len > rl {
                 return Err(format!("目录“{prefix}”中有损坏的文件名"));
             }
+            // Read as every reader reads it, or refused: no extended attribute record before the
+            // data (a reader skipping it reads other bytes), both byte orders of each number the
+            // same, no interleaving, no hidden or associated file — only a directory or a file,
+            // of one extent or of several in a row.
+            if r[1] != 0 || !consistent(r) || r[26] != 0 || r[27] != 0 || flags & !0x82 != 0 {
+                return Err(format!(
+                    "目录“{prefix}”中有本核验不接受的目录记录（扩展属性、字节序不一致、交错或隐藏文件）"
+                ));
+            }
             let raw = &r[33..33 + name_len];
             if raw == [0] || raw == [1] {
                 continue;
@@ -201,13 +214,31 @@ fn tree(f: &mut File, size: u64, d: &[u8; SECTOR as usize], ucs2: bool) -> Resul
                 if extent * SECTOR + data_len > size {
                     return Err(format!("文件“{full}”超出光盘映像"));
                 }
-                // A file of several extents (flag 0x80 on all but the last) is their sequence.
-                let parts = extents.entry(full).or_default();
-                parts.push((extent * SECTOR, data_len));
+                // A file of several extents (flag 0x80 on all but the last) is their sequence,
+                // its records one after another; any other name given twice is refused.
+                let continues = pending.as_deref() == Some(full.as_str());
+                if extents.contains_key(&full) && !continues {
+                    return Err(format!("光盘映像中有重名的文件“{full}”"));
+                }
+                pending = (flags & 0x80 != 0).then(|| full.clone());
+                extents.entry(full).or_default().push((extent * SECTOR, data_len));
             }
+        }
+        if let Some(p) = pending.take() {
+            return Err(format!("文件“{p}”的后续部分缺失"));
         }
     }
     Ok(extents)
+}
+
+/// Whether a directory record's numbers recorded in both byte orders (ECMA-119 7.2.3, 7.3.3)
+/// agree: its extent, its length and its volume sequence number.
+fn consistent(r: &[u8]) -> bool {
+    let le32 = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    le32(&r[2..6]) == be32(&r[6..10])
+        && le32(&r[10..14]) == be32(&r[14..18])
+        && u16::from_le_bytes([r[28], r[29]]) == u16::from_be_bytes([r[30], r[31]])
 }
 
 impl Carrier for Image {
@@ -304,5 +335,41 @@ mod tests {
         std::fs::write(&img, &bytes).unwrap();
         let e = Image::open(&img).unwrap_err();
         assert!(e.contains("主目录与 Joliet 目录"), "{e}");
+    }
+
+    /// A record a reader would read otherwise than this check — an extended attribute record
+    /// before the data, byte orders that disagree, a hidden file, a multi-extent file cut short
+    /// — is refused, not passed (helper 21: xorriso read other bytes for such a file).
+    #[test]
+    fn a_record_other_readers_read_otherwise_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("A.TXT"), "genuine\n").unwrap();
+        let img = tmp.path().join("disc.iso");
+        let made = std::process::Command::new("xorriso")
+            .args(["-as", "mkisofs", "-J", "-quiet", "-o"])
+            .arg(&img)
+            .arg(&src)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let bytes = std::fs::read(&img).unwrap();
+        let name: Vec<u8> = "A.TXT".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let at = bytes.windows(10).position(|w| w == name).unwrap() - 33;
+        for (what, offset, value) in [
+            ("extended attribute", 1, 1u8),
+            ("big-endian extent", 9, 0x55),
+            ("hidden", 25, 0x01),
+            ("multi-extent cut short", 25, 0x80),
+            ("interleave", 26, 1),
+        ] {
+            let mut changed = bytes.clone();
+            changed[at + offset] = value;
+            let bad = tmp.path().join("bad.iso");
+            std::fs::write(&bad, &changed).unwrap();
+            assert!(Image::open(&bad).is_err(), "{what} passed");
+        }
+        assert!(Image::open(&img).is_ok());
     }
 }

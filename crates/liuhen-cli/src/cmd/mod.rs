@@ -21,11 +21,35 @@ use std::time::Duration;
 
 /// An open data directory: its store and application, bootstrapped.
 pub struct Opened {
+    /// The data directory's lock, held while this process writes to it.
+    pub _lock: std::fs::File,
     pub dir: DataDir,
     pub store: SqliteStore,
     pub state: AppState<SqliteStore>,
     /// The administrator's one-time password, on the first run only.
     pub admin_password: Option<String>,
+}
+
+/// Takes the data directory's lock (`DATA/liuhen.lock`, exclusive, released when the process
+/// ends — kill -9 included): one process writes a data directory at a time, so a console
+/// command never appends behind a running server's back (nor the other way round).
+pub fn lock_data_dir(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.join("liuhen.lock"))
+        .context("opening the data directory's lock")?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "数据目录 {} 正被另一个留痕进程使用（服务是否正在运行？请先停止服务） / the data directory is in use by \
+             another liuhen process (is the server running? stop it first)",
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).context("locking the data directory"),
+    }
 }
 
 /// Opens (creating on first use) a data directory for writing.
@@ -34,6 +58,7 @@ pub async fn open_data_dir(
     origin: Option<&str>,
     log_access: liuhen_server::LogAccess,
 ) -> anyhow::Result<Opened> {
+    let lock = lock_data_dir(path)?;
     let dir = DataDir::new(path);
     // Keys made by an earlier start: that start made the database too.
     let had_keys = dir.is_initialised();
@@ -95,7 +120,7 @@ pub async fn open_data_dir(
     app.record_seal_keys().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     refuse_on(app.key_problems(&keys).await.map_err(|e| anyhow::anyhow!("{e}"))?)?;
     let state = AppState { app, log_access, verifier_keys: Arc::new(keys), secure_cookies: false };
-    Ok(Opened { dir, store, state, admin_password })
+    Ok(Opened { _lock: lock, dir, store, state, admin_password })
 }
 
 /// Whether `dir` or a directory under it holds a file.

@@ -15,6 +15,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
+    let _lock = super::lock_data_dir(&args.data)?;
     let dir = DataDir::new(&args.data);
     super::refuse_on(dir.key_problems()?)?;
     let config = dir.log_config(Duration::from_secs(3600))?;

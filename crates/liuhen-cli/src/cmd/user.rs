@@ -44,6 +44,7 @@ pub async fn run(what: What) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let _lock = super::lock_data_dir(&args.data)?;
     let dir = DataDir::new(&args.data);
     super::refuse_on(dir.key_problems()?)?;
     let config = dir.log_config(Duration::from_secs(3600))?;

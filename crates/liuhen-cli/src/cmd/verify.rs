@@ -97,7 +97,10 @@ pub async fn run(args: Args) -> anyhow::Result<bool> {
     if let Some(bag) = &args.bag {
         let pinned = match &args.keys {
             Some(k) => Some(parse_keys(&std::fs::read_to_string(k).context("reading the keys file")?)?),
-            None => None,
+            None => {
+                println!("{}", liuhen_verify::bag::UNPINNED);
+                None
+            }
         };
         return Ok(liuhen_verify::bag::print_items(&liuhen_verify::bag::four_properties(bag, pinned.as_deref())));
     }

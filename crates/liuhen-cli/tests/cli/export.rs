@@ -85,6 +85,12 @@ fn a_filed_case_exports_as_a_bag_that_checks_without_liuhen_and_fails_on_any_cha
     let (status, body) =
         call(&format!("/api/cases/{second}/archive"), &dangan, Some(serde_json::json!({"action": "file"})));
     assert_eq!(status, 200, "{body}");
+    // While the server runs, a console command is refused: one process writes a data directory
+    // at a time (an export behind the server's back would leave its log behind the file's).
+    let busy = tmp.path().join("busy");
+    let r = export(&data, "栗街检〔2026〕106号", &busy, "dangan", "dangan-password-2");
+    assert!(!r.status.success() && text(&r.stderr).contains("正被另一个留痕进程使用"), "{}", text(&r.stderr));
+    assert!(!busy.exists());
     let year = {
         let mut s = server;
         let pid = s.child.id().to_string();

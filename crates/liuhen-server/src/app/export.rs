@@ -43,8 +43,10 @@ fn bag_file(path: String, d: liuhen_log::digest::Digests) -> BagFile {
     BagFile { path, size: d.size, sha256: d.sha256, sha512: d.sha512, sm3: d.sm3 }
 }
 
+/// A file the export could not write or read: said with its cause (a folder that cannot be
+/// made, a full disk), never as an internal error.
 fn io(what: &str, e: std::io::Error) -> AppError {
-    AppError::Internal(format!("{what}: {e}").into())
+    AppError::Unprocessable(format!("无法写入或读取 {what}（{e}）"))
 }
 
 /// A bag being written under `root`: payload files first, then the tag files.
@@ -629,7 +631,8 @@ sha256sum -c manifest-sha256.txt（或 python3 -m bagit --validate 本目录）�
 对 data/log/checkpoint.txt 所载日志根哈希的包含证明（RFC 6962）。检查点由日志密钥签名，公钥在 data/keys/log.pub。\n   \
 data/log/checkpoint-filed.txt 是归档后首个检查点，data/log/consistency.json 是它到导出时检查点的一致性证明：\n   \
 归档时的日志是导出时日志的前缀，其间没有改写。\n\
-3. 一键核验：在本目录运行 python3 data/check.py 。它只用 Python 标准库和 OpenSSL 命令行：核对清单摘要，\n   \
+3. 一键核验：在本目录运行 python3 data/check.py 本目录 log.pub（log.pub 与 check.py 宜用监督部门或法院自行保存的副本，\n   \
+信息包内的文件可能与信息包一起被改动）。它只用 Python 标准库和 OpenSSL 命令行：核对清单摘要，\n   \
 逐条重算包含证明并与检查点的根哈希比对，核对一致性证明，用 OpenSSL 核验检查点的 Ed25519 签名和每份文书的电子印章签名。\n   \
 全部通过时输出“核验通过”，否则指出第一处不符。\n\
 4. 文书：data/documents/ 下为归档的执法文书 PDF（按卷内目录顺序，即 metadata.xml 的件号），盖章文书另附\n   \

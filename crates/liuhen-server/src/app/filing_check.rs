@@ -101,10 +101,10 @@ impl<S: LogStore> App<S> {
                 match der {
                     Ok(der) => {
                         if let Err(e) = liuhen_log::seal::verify(&der, &pdf, ed) {
-                            seals.push(format!("《{title}》的电子印章无效：{e}"));
+                            seals.push(format!("《{title}》的电子印章无效：签章与文书不符或签名无法验证（{e}）"));
                         }
                     }
-                    Err(e) => seals.push(format!("《{title}》的印章数据无法读取（{e}）")),
+                    Err(_) => seals.push(format!("《{title}》的印章数据缺失或无法读取")),
                 }
             }
         }

@@ -246,7 +246,14 @@ fn type_name(kind: &jsonschema::error::TypeKind) -> String {
 
 fn list(options: &Value) -> String {
     options.as_array().map_or(String::new(), |a| {
-        a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect::<Vec<_>>().join("、")
+        a.iter()
+            .map(|v| match v.as_str() {
+                Some("") => "空字符串（不填）".to_string(),
+                Some(s) => s.to_string(),
+                None => v.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("、")
     })
 }
 
