@@ -308,23 +308,30 @@ mod tests {
         assert!(Image::open(&not).unwrap_err().contains("不是 ISO 9660"));
     }
 
-    /// A disc whose Joliet tree points a name at other bytes than its primary tree does (what
-    /// one reader shows is not what another shows) is refused.
-    #[test]
-    fn an_image_whose_two_trees_disagree_is_refused() {
-        let tmp = tempfile::tempdir().unwrap();
-        let src = tmp.path().join("src");
+    /// An image of `files` made by xorriso (as mkisofs, with Joliet) under `dir`.
+    fn joliet_image(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
+        let src = dir.join("src");
         std::fs::create_dir_all(&src).unwrap();
-        std::fs::write(src.join("A.TXT"), "genuine\n").unwrap();
-        std::fs::write(src.join("B.TXT"), "planted\n").unwrap();
-        let img = tmp.path().join("disc.iso");
+        for (name, text) in files {
+            std::fs::write(src.join(name), text).unwrap();
+        }
+        let img = dir.join("disc.iso");
         let made = std::process::Command::new("xorriso")
             .args(["-as", "mkisofs", "-J", "-quiet", "-o"])
             .arg(&img)
             .arg(&src)
             .status()
-            .unwrap();
+            .expect("xorriso is installed by scripts/test");
         assert!(made.success());
+        img
+    }
+
+    /// A disc whose Joliet tree points a name at other bytes than its primary tree does (what
+    /// one reader shows is not what another shows) is refused.
+    #[test]
+    fn an_image_whose_two_trees_disagree_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let img = joliet_image(tmp.path(), &[("A.TXT", "genuine\n"), ("B.TXT", "planted\n")]);
         assert_eq!(Image::open(&img).unwrap().read_string("A.TXT").unwrap(), "genuine\n");
         let mut bytes = std::fs::read(&img).unwrap();
         let ucs2 = |n: &str| n.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<u8>>();
@@ -343,17 +350,7 @@ mod tests {
     #[test]
     fn a_record_other_readers_read_otherwise_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let src = tmp.path().join("src");
-        std::fs::create_dir_all(&src).unwrap();
-        std::fs::write(src.join("A.TXT"), "genuine\n").unwrap();
-        let img = tmp.path().join("disc.iso");
-        let made = std::process::Command::new("xorriso")
-            .args(["-as", "mkisofs", "-J", "-quiet", "-o"])
-            .arg(&img)
-            .arg(&src)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        let img = joliet_image(tmp.path(), &[("A.TXT", "genuine\n")]);
         let bytes = std::fs::read(&img).unwrap();
         let name: Vec<u8> = "A.TXT".encode_utf16().flat_map(u16::to_be_bytes).collect();
         let at = bytes.windows(10).position(|w| w == name).unwrap() - 33;
