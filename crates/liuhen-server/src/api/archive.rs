@@ -16,13 +16,14 @@ use serde_json::{Value, json};
 #[serde(deny_unknown_fields)]
 pub struct CaseFileForm {
     /// `hand_over` 移交归档（结案后由本案承办人员办理）、`file` 归档（档案管理员办理），
-    /// 或 `hold` 保全、`release` 解除保全（负责人办理，须写明理由）。
-    #[schemars(extend("enum" = ["hand_over", "file", "hold", "release"]))]
+    /// 或 `hold` 保全、`release` 解除保全（负责人办理，须写明理由），或 `note` 归档后的备考
+    /// （档案管理员办理，写在移交说明字段）。
+    #[schemars(extend("enum" = ["hand_over", "file", "hold", "release", "note"]))]
     pub action: String,
     /// 保全或解除保全的理由（复议、诉讼、调查或法院的要求等）。
     #[serde(default)]
     pub reason: crate::app::requests::text::Text<2000>,
-    /// 移交时承办人员的说明。
+    /// 移交时承办人员的说明；`note` 时为备考的内容。
     #[serde(default)]
     pub note: crate::app::requests::text::Text<2000>,
     /// 归档时的保管期限：Y 永久、D30 定期30年、D10 定期10年；缺省为该类案卷的最短期限。
@@ -58,7 +59,8 @@ pub async fn step<S: LogStore>(
         "hand_over" => state.app.hand_over(&user, &id, &f.note.text("移交说明")?).await?,
         "file" => state.app.file_case(&user, &id, f.retention.as_deref()).await?,
         "hold" | "release" => state.app.hold_file(&user, &id, f.action == "hold", &f.reason.text("理由")?).await?,
-        _ => return Err(AppError::BadRequest("action 须为 hand_over、file、hold 或 release".into()).into()),
+        "note" => state.app.note_file(&user, &id, &f.note.text("备考")?).await?,
+        _ => return Err(AppError::BadRequest("action 须为 hand_over、file、hold、release 或 note".into()).into()),
     };
     Ok(Json(v))
 }

@@ -70,6 +70,12 @@ pub fn fold(
                 "hold": v["hold"].clone()});
             v["hold"] = Value::Null;
         }
+        // A change after filing is a new 备考 entry, never an edit of the file (办法第二十六条).
+        "archive.noted" => {
+            let mut notes = v["later_notes"].as_array().cloned().unwrap_or_default();
+            notes.push(json!({"at": at, "by": actor, "name": detail.get("name")?, "note": detail.get("note")?}));
+            v["later_notes"] = Value::Array(notes);
+        }
         "archive.checked" => {
             // The latest 四性检测 of the file (its package), as reported.
             v["checked"] = json!({"at": at, "by": actor, "link": body.get("link")?, "passed": body.get("passed")?,
@@ -411,6 +417,34 @@ impl<S: LogStore> App<S> {
                 actor,
                 &case,
                 (action, json!({"held": place}), json!({"name": name, "reason": reason})),
+                (prev, read),
+                Vec::new(),
+            )
+            .await
+        })
+        .await
+    }
+
+    /// The 档案管理员 adds a 备考 note to case `case_id`'s filed file — what changed or came to
+    /// light after filing (a correction, a document found later, a court's ruling): a new entry,
+    /// the file as filed untouched.
+    pub async fn note_file(&self, actor: &UserRecord, case_id: &str, note: &str) -> Result<Value, AppError> {
+        super::retrying(|| async {
+            let case = self.store.case(case_id).await?;
+            self.allow(actor, Action::FileCase, Some(&case))?;
+            let note = note.trim();
+            if note.chars().count() < 4 || note.chars().count() > 2_000 {
+                return Err(AppError::Unprocessable("备考须写明情况（4 至 2000 字）".into()));
+            }
+            let (prev, read) = self.case_file_of(case_id).await?;
+            if prev.as_ref().is_none_or(|p| p["filed"].is_null()) {
+                return Err(AppError::InvalidState("案卷尚未归档：归档前的情况随移交说明和备考表记载".into()));
+            }
+            let name = self.actor_name(actor).await?;
+            self.record_file_step(
+                actor,
+                &case,
+                ("archive.noted", json!({}), json!({"name": name, "note": note})),
                 (prev, read),
                 Vec::new(),
             )

@@ -168,11 +168,20 @@ pub async fn case_file<S: LogStore>(
         .collect();
     let filed = (file_state == "filed").then(|| {
         let f = &v["file"]["filed"];
+        let later = v["file"]["later_notes"].as_array().cloned().unwrap_or_default();
         let notes = f["remarks"]["notes"]
             .as_array()
             .into_iter()
             .flatten()
             .map(|n| n["message"].as_str().unwrap_or_default().to_string())
+            .chain(later.iter().map(|n| {
+                format!(
+                    "归档后备考（{}，{}）：{}",
+                    n["name"].as_str().unwrap_or_default(),
+                    day(&n["at"]),
+                    n["note"].as_str().unwrap_or_default()
+                )
+            }))
             .collect();
         (
             f["archive_no"].as_str().unwrap_or_default().to_string(),

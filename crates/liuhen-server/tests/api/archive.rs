@@ -190,6 +190,17 @@ async fn a_closed_inspection_is_handed_over_and_filed_once_its_file_is_complete(
     );
     let r = c.app.get("/api/archive/retention?days=-1", Some(&archivist)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // A change after filing is a new 备考 entry by the archivist, the file as filed untouched.
+    let note = |token: &str, text: &str| {
+        let (app, path, token) = (&c.app, archive.clone(), token.to_string());
+        let body = json!({"action": "note", "note": text});
+        async move { app.post_as(&path, &token, &body).await }
+    };
+    assert_eq!(note(&c.staff.handler, "后补现场照片两张").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(note(&archivist, "无").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let noted = ok(&note(&archivist, "后补现场照片两张，见第 2 号备考").await, "note");
+    assert_eq!(noted["later_notes"][0]["note"], "后补现场照片两张，见第 2 号备考");
+    assert_eq!(noted["filed"], filed["filed"], "the file as filed is untouched");
     // A legal hold (办法第二十六条): the 负责人's, with a reason; while it stands, the file's
     // recording is not disposed of even after its retention has run out; lifted, it may be.
     let hold = |token: &str, action: &str, reason: &str| {
